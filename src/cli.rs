@@ -1,0 +1,296 @@
+//! Command-line syntax: flags, help with examples, `cargo timewarp` vs `cargo-timewarp`, and the
+//! conversion of raw flags into a validated [`Config`]. Nothing past this module sees clap types,
+//! and this module never runs anything.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser};
+use semver::Version;
+
+use crate::exit::ExitError;
+use crate::export::Format;
+use crate::select::Policy;
+
+const EXAMPLES: &str = "\
+Examples:
+  Measure a yearly history of the installed toolchains on this workspace:
+    cargo timewarp
+
+  Show which toolchains would be measured, and why the others would not:
+    cargo timewarp --list
+
+  Every eligible toolchain since 1.70, as JSON for a script:
+    cargo timewarp --all --since 1.70 --format json --output history.json
+
+  Exactly these toolchains, three incremental rebuilds each:
+    cargo timewarp --toolchains 1.85.0,stable --incremental-runs 3
+
+Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every build failed,
+130 interrupted.";
+
+/// Cargo's view: `cargo timewarp ARGS`.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap::builder::Styles::styled())]
+enum CargoCli {
+    Timewarp(RawArgs),
+}
+
+/// How much faster has the Rust compiler become for this project?
+///
+/// Builds the workspace with each selected rustup toolchain, clean and after touching one source
+/// file, and prints the build times and speedups release by release. The workspace's files,
+/// Cargo.lock and target/debug are never changed: every toolchain builds into
+/// <target-dir>/timewarp/<version>/.
+#[derive(Debug, Args)]
+#[command(version, after_long_help = EXAMPLES)]
+pub struct RawArgs {
+    /// Path to the workspace's Cargo.toml [default: the one in or above the current directory]
+    #[arg(long, value_name = "PATH", help_heading = "Package Selection")]
+    manifest_path: Option<PathBuf>,
+
+    /// Build only this package (repeatable) [default: the workspace's default members]
+    #[arg(short = 'p', long = "package", value_name = "SPEC", help_heading = "Package Selection")]
+    packages: Vec<String>,
+
+    /// Oldest Rust version to measure, such as 1.70 or 1.70.0
+    #[arg(long, value_name = "VERSION", help_heading = "Toolchain Selection")]
+    since: Option<String>,
+
+    /// Newest Rust version to measure
+    #[arg(long, value_name = "VERSION", help_heading = "Toolchain Selection")]
+    until: Option<String>,
+
+    /// Measure every eligible toolchain instead of one about every year
+    #[arg(long, conflicts_with = "toolchains", help_heading = "Toolchain Selection")]
+    all: bool,
+
+    /// Measure exactly these toolchains (comma-separated rustup names; nightly allowed)
+    #[arg(long, value_name = "NAMES", value_delimiter = ',', help_heading = "Toolchain Selection")]
+    toolchains: Vec<String>,
+
+    /// List the installed toolchains and which would be measured, then exit without building
+    #[arg(long, help_heading = "Toolchain Selection")]
+    list: bool,
+
+    /// Repeat every measurement N times (sets both --clean-runs and --incremental-runs)
+    #[arg(long, value_name = "N", help_heading = "Measurement")]
+    runs: Option<String>,
+
+    /// Clean builds per toolchain [default: 1]
+    #[arg(long, value_name = "N", help_heading = "Measurement")]
+    clean_runs: Option<String>,
+
+    /// Incremental rebuilds per toolchain [default: 5]
+    #[arg(long, value_name = "N", help_heading = "Measurement")]
+    incremental_runs: Option<String>,
+
+    /// Source file whose modification time is set to now before each incremental rebuild
+    /// [default: the root source file of the top package of the workspace]
+    #[arg(long, value_name = "PATH", help_heading = "Measurement")]
+    touch: Option<PathBuf>,
+
+    /// Output format: table, json, csv or markdown [default: table, or from --output's extension]
+    #[arg(long, value_name = "FORMAT", help_heading = "Output")]
+    format: Option<String>,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    output: Option<PathBuf>,
+
+    /// Print no progress on standard error
+    #[arg(long, short = 'q', help_heading = "Output")]
+    quiet: bool,
+}
+
+/// Validated settings for one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// `--manifest-path`.
+    pub manifest_path: Option<PathBuf>,
+    /// `-p` names.
+    pub packages: Vec<String>,
+    /// How to choose toolchains.
+    pub policy: Policy,
+    /// `--since`.
+    pub since: Option<Version>,
+    /// `--until`.
+    pub until: Option<Version>,
+    /// `--list`: report the selection only.
+    pub list_only: bool,
+    /// Clean builds per toolchain, at least 1.
+    pub clean_runs: usize,
+    /// Incremental rebuilds per toolchain, at least 1.
+    pub incremental_runs: usize,
+    /// `--touch`, as given.
+    pub touch: Option<PathBuf>,
+    /// The report format.
+    pub format: Format,
+    /// `--output`.
+    pub output: Option<PathBuf>,
+    /// `--quiet`.
+    pub quiet: bool,
+}
+
+/// Parses the process arguments, accepting both `cargo timewarp ...` (cargo passes `timewarp`
+/// as the first argument) and `cargo-timewarp ...`. Help, version and clap's own usage errors
+/// exit here; a value that does not parse becomes a one-line usage error.
+pub fn parse_args<I, T>(args: I) -> Result<Config>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if args.get(1).is_none_or(|a| a != "timewarp") {
+        args.insert(1.min(args.len()), "timewarp".into());
+    }
+    let CargoCli::Timewarp(raw) = CargoCli::parse_from(args);
+    Config::from_raw(raw)
+}
+
+impl Config {
+    fn from_raw(raw: RawArgs) -> Result<Config> {
+        let since = raw.since.as_deref().map(|v| parse_version("--since", v)).transpose()?;
+        let until = raw.until.as_deref().map(|v| parse_version("--until", v)).transpose()?;
+        if let (Some(s), Some(u)) = (&since, &until)
+            && s > u
+        {
+            return Err(ExitError::usage(format!("`--since {s}` is newer than `--until {u}`")));
+        }
+        let runs = raw.runs.as_deref().map(|n| parse_count("--runs", n)).transpose()?;
+        let clean_runs = raw.clean_runs.as_deref().map(|n| parse_count("--clean-runs", n)).transpose()?;
+        let incremental_runs =
+            raw.incremental_runs.as_deref().map(|n| parse_count("--incremental-runs", n)).transpose()?;
+        let format = match (&raw.format, &raw.output) {
+            (Some(name), _) => Format::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
+                ExitError::usage(format!("invalid value `{name}` for `--format`: expected one of {}", names.join(", ")))
+            })?,
+            (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
+                ExitError::usage(format!(
+                    "cannot tell the format of `{}` from its extension; add `--format table|json|csv|markdown`",
+                    path.display()
+                ))
+            })?,
+            (None, None) => Format::Table,
+        };
+        let toolchains: Vec<String> = raw.toolchains.iter().map(|t| t.trim().to_string()).collect();
+        if toolchains.iter().any(String::is_empty) {
+            return Err(ExitError::usage("`--toolchains` has an empty name; separate names with single commas"));
+        }
+        let policy = if !toolchains.is_empty() {
+            Policy::Named(toolchains)
+        } else if raw.all {
+            Policy::All
+        } else {
+            Policy::Yearly
+        };
+        Ok(Config {
+            manifest_path: raw.manifest_path,
+            packages: raw.packages,
+            policy,
+            since,
+            until,
+            list_only: raw.list,
+            clean_runs: clean_runs.or(runs).unwrap_or(1),
+            incremental_runs: incremental_runs.or(runs).unwrap_or(5),
+            touch: raw.touch,
+            format,
+            output: raw.output,
+            quiet: raw.quiet,
+        })
+    }
+}
+
+/// `1.70` or `1.70.0` (or `1.70.0-nightly`) as a version; `1.70` means `1.70.0`.
+fn parse_version(flag: &str, text: &str) -> Result<Version> {
+    let text = text.trim();
+    let full = if text.matches('.').count() == 1 { format!("{text}.0") } else { text.to_string() };
+    Version::parse(&full).map_err(|_| {
+        ExitError::usage(format!("invalid value `{text}` for `{flag}`: expected a version like `1.70` or `1.70.0`"))
+    })
+}
+
+fn parse_count(flag: &str, text: &str) -> Result<usize> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => {
+            Err(ExitError::usage(format!("invalid value `{text}` for `{flag}`: expected a whole number of at least 1")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Config> {
+        parse_args(std::iter::once("cargo-timewarp").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        CargoCli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse(&[]).unwrap();
+        assert_eq!((c.clean_runs, c.incremental_runs), (1, 5));
+        assert_eq!(c.policy, Policy::Yearly);
+        assert_eq!(c.format, Format::Table);
+        assert!(!c.list_only);
+    }
+
+    #[test]
+    fn works_as_cargo_subcommand_and_directly() {
+        let via_cargo = parse_args(["cargo-timewarp", "timewarp", "--all"]).unwrap();
+        let direct = parse_args(["cargo-timewarp", "--all"]).unwrap();
+        assert_eq!(via_cargo, direct);
+        assert_eq!(direct.policy, Policy::All);
+    }
+
+    #[test]
+    fn versions_runs_and_formats() {
+        let c = parse(&["--since", "1.70", "--until", "1.85.0", "--runs", "3", "--clean-runs", "2"]).unwrap();
+        assert_eq!(c.since, Some(Version::new(1, 70, 0)));
+        assert_eq!(c.until, Some(Version::new(1, 85, 0)));
+        assert_eq!((c.clean_runs, c.incremental_runs), (2, 3));
+        assert_eq!(parse(&["-o", "h.md"]).unwrap().format, Format::Markdown);
+        assert_eq!(parse(&["-o", "h.md", "--format", "csv"]).unwrap().format, Format::Csv);
+        let named = parse(&["--toolchains", "1.85.0, stable"]).unwrap();
+        assert_eq!(named.policy, Policy::Named(vec!["1.85.0".into(), "stable".into()]));
+    }
+
+    #[test]
+    fn bad_values_are_one_sentence_usage_errors() {
+        for (args, message) in [
+            (
+                &["--since", "banana"][..],
+                "invalid value `banana` for `--since`: expected a version like `1.70` or `1.70.0`",
+            ),
+            (&["--until", "1"], "invalid value `1` for `--until`: expected a version like `1.70` or `1.70.0`"),
+            (&["--since", "1.90", "--until", "1.80"], "`--since 1.90.0` is newer than `--until 1.80.0`"),
+            (&["--runs", "0"], "invalid value `0` for `--runs`: expected a whole number of at least 1"),
+            (
+                &["--incremental-runs", "x"],
+                "invalid value `x` for `--incremental-runs`: expected a whole number of at least 1",
+            ),
+            (&["--format", "xml"], "invalid value `xml` for `--format`: expected one of table, json, csv, markdown"),
+            (
+                &["--output", "out.bin"],
+                "cannot tell the format of `out.bin` from its extension; add `--format table|json|csv|markdown`",
+            ),
+            (
+                &["--toolchains", "1.85.0,,stable"],
+                "`--toolchains` has an empty name; separate names with single commas",
+            ),
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(err.to_string(), message, "{args:?}");
+            assert_eq!(crate::exit::code_for(&err), crate::exit::USAGE);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Report formats, one per file, each a pure [`Exporter`]: `render(&Report) -> String`.
+//!
+//! Exporters compute nothing and write nothing: the caller decides between stdout and a file.
+//! The pattern is hyperfine's `src/export/`.
+
+mod csv;
+mod json;
+mod markdown;
+mod table;
+
+use std::path::Path;
+
+use crate::report::{Listing, Report};
+
+/// Turns a report into text.
+pub trait Exporter {
+    /// The whole document, ending with a newline.
+    fn render(&self, report: &Report) -> String;
+}
+
+/// The formats `--format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns for a terminal.
+    Table,
+    /// One JSON document (`"schema": 1`).
+    Json,
+    /// One header line and one line per toolchain.
+    Csv,
+    /// A GitHub-flavoured table to paste into a post or README.
+    Markdown,
+}
+
+impl Format {
+    /// Every format with its `--format` name.
+    pub const ALL: [(&'static str, Format); 4] =
+        [("table", Format::Table), ("json", Format::Json), ("csv", Format::Csv), ("markdown", Format::Markdown)];
+
+    /// The format called `name`.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    /// The format a file name implies: `.json`, `.csv`, `.md`/`.markdown`, `.txt` (table).
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()? {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
+
+    /// The exporter for this format.
+    pub fn exporter(self) -> Box<dyn Exporter> {
+        match self {
+            Format::Table => Box::new(table::TableExporter),
+            Format::Json => Box::new(json::JsonExporter),
+            Format::Csv => Box::new(csv::CsvExporter),
+            Format::Markdown => Box::new(markdown::MarkdownExporter),
+        }
+    }
+}
+
+/// Renders the `--list` view: JSON for `json`, an aligned table for every other format.
+pub fn render_listing(listing: &Listing, format: Format) -> String {
+    match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(listing).expect("a listing always serialises");
+            text.push('\n');
+            text
+        }
+        _ => table::render_listing(listing),
+    }
+}
+
+/// Seconds the way people read build times: `26.1 s`, `1.23 s`, `0.412 s`.
+fn seconds(s: f64) -> String {
+    if s >= 10.0 {
+        format!("{s:.1} s")
+    } else if s >= 1.0 {
+        format!("{s:.2} s")
+    } else {
+        format!("{s:.3} s")
+    }
+}
+
+/// `1.78x`, or `-` when there is no ratio.
+fn ratio(r: Option<f64>) -> String {
+    r.map_or_else(|| "-".to_string(), |r| format!("{r:.2}x"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_extensions() {
+        assert_eq!(Format::from_name("markdown"), Some(Format::Markdown));
+        assert_eq!(Format::from_name("xml"), None);
+        assert_eq!(Format::from_extension(Path::new("out/h.md")), Some(Format::Markdown));
+        assert_eq!(Format::from_extension(Path::new("h.json")), Some(Format::Json));
+        assert_eq!(Format::from_extension(Path::new("h")), None);
+    }
+
+    #[test]
+    fn human_numbers() {
+        assert_eq!(seconds(26.14), "26.1 s");
+        assert_eq!(seconds(1.234), "1.23 s");
+        assert_eq!(seconds(0.4123), "0.412 s");
+        assert_eq!(ratio(Some(1.7755)), "1.78x");
+        assert_eq!(ratio(None), "-");
+    }
+}

@@ -1,0 +1,338 @@
+//! Timed builds: for each toolchain, clean builds and touch-a-file incremental rebuilds, in a
+//! target directory of its own and an environment that cannot distort the timing.
+//!
+//! Every toolchain is run the same way: `cargo +NAME build --offline --locked` with `RUSTC`
+//! pointing at that toolchain's own rustc (cargo before 1.71 would otherwise go through rustup's
+//! proxy for every rustc it spawns), wrappers disabled, and artifacts under
+//! `<target>/timewarp/<version>/` so no toolchain sees another's and the user's `target/debug`
+//! is never touched. Dependency sources are prepared once, untimed, before any timing.
+//! This module does not know how results are displayed or how toolchains were chosen.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::process::{CommandSpec, Output, Runner, first_error_line};
+use crate::restore::TouchedFile;
+use crate::toolchain::{Toolchain, rustup_proxy};
+
+/// Variables that would make a timing measure something else; removed from every build.
+/// `RUSTC_WRAPPER` (sccache would fake a clean build), an inherited toolchain choice, another
+/// rustc or target directory, and their `CARGO_BUILD_*` config equivalents.
+pub const DISTORTING_ENV: &[&str] = &[
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTUP_TOOLCHAIN",
+    "RUSTC",
+    "RUSTDOC",
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_TARGET_DIR",
+    "CARGO_BUILD_RUSTC",
+    "CARGO_BUILD_RUSTC_WRAPPER",
+    "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
+    "CARGO_BUILD_RUSTDOC",
+];
+
+/// The names in [`DISTORTING_ENV`] that are set in `env`, so the user can be told what was removed.
+pub fn distorting_vars_present<I, K, V>(env: I) -> Vec<String>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<std::ffi::OsStr>,
+{
+    let mut present: Vec<String> = env
+        .into_iter()
+        .filter_map(|(k, _)| k.as_ref().to_str().map(str::to_string))
+        .filter(|k| DISTORTING_ENV.contains(&k.as_str()))
+        .collect();
+    present.sort();
+    present
+}
+
+/// What to build and how often.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Workspace root; builds run there.
+    pub root: PathBuf,
+    /// The root manifest.
+    pub manifest_path: PathBuf,
+    /// `<workspace target dir>/timewarp`: everything timewarp writes lives below it.
+    pub work_dir: PathBuf,
+    /// `-p` names to pass, empty for the workspace's default members.
+    pub packages: Vec<String>,
+    /// Clean builds per toolchain.
+    pub clean_runs: usize,
+    /// Incremental rebuilds per toolchain, after the clean builds.
+    pub incremental_runs: usize,
+    /// `--config` arguments every build gets (source replacement for vendored dependencies).
+    pub cargo_config: Vec<String>,
+}
+
+/// One timed build.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Wall time in seconds.
+    pub wall_s: f64,
+    /// CPU seconds (user + system) of the whole cargo process tree, when known.
+    pub cpu_s: Option<f64>,
+}
+
+impl Sample {
+    fn of(out: &Output) -> Sample {
+        Sample { wall_s: out.elapsed.as_secs_f64(), cpu_s: out.cpu.map(|c| c.as_secs_f64()) }
+    }
+}
+
+/// Every sample of one toolchain.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Samples {
+    /// Clean builds, in order.
+    pub clean: Vec<Sample>,
+    /// Incremental rebuilds, in order.
+    pub incremental: Vec<Sample>,
+}
+
+/// The measurements of one toolchain, or why it could not be measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildTiming {
+    /// The toolchain.
+    pub toolchain: Toolchain,
+    /// Where its artifacts went.
+    pub target_dir: PathBuf,
+    /// The samples, or the first error line of the build that failed.
+    pub result: Result<Samples, String>,
+}
+
+/// The build about to run, reported for progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step<'a> {
+    /// The toolchain's name.
+    pub toolchain: &'a str,
+    /// `clean` or `incremental`.
+    pub kind: &'static str,
+    /// Which run this is, from 1.
+    pub run: usize,
+    /// How many runs of this kind there are.
+    pub of: usize,
+}
+
+/// Measures one toolchain: `plan.clean_runs` clean builds, then `plan.incremental_runs`
+/// rebuilds after touching `touched`. A failed build ends this toolchain with its error line.
+pub fn measure(
+    runner: &dyn Runner,
+    plan: &Plan,
+    toolchain: &Toolchain,
+    touched: &TouchedFile,
+    progress: &mut dyn FnMut(Step<'_>),
+) -> Result<BuildTiming> {
+    let target_dir = plan.work_dir.join(toolchain.version.to_string());
+    let mut timing =
+        BuildTiming { toolchain: toolchain.clone(), target_dir: target_dir.clone(), result: Ok(Samples::default()) };
+    let rustc = match own_rustc(runner, &toolchain.name) {
+        Ok(rustc) => rustc,
+        Err(e) => {
+            timing.result = Err(format!("{e:#}"));
+            return Ok(timing);
+        }
+    };
+    let build = build_command(plan, &toolchain.name, &rustc, &target_dir);
+    let mut samples = Samples::default();
+    for run in 1..=plan.clean_runs {
+        remove_dir_below(&target_dir, &plan.work_dir)?;
+        progress(Step { toolchain: &toolchain.name, kind: "clean", run, of: plan.clean_runs });
+        match timed(runner, &build)? {
+            Ok(sample) => samples.clean.push(sample),
+            Err(line) => {
+                timing.result = Err(line);
+                return Ok(timing);
+            }
+        }
+    }
+    for run in 1..=plan.incremental_runs {
+        touched.touch()?;
+        progress(Step { toolchain: &toolchain.name, kind: "incremental", run, of: plan.incremental_runs });
+        match timed(runner, &build)? {
+            Ok(sample) => samples.incremental.push(sample),
+            Err(line) => {
+                timing.result = Err(line);
+                return Ok(timing);
+            }
+        }
+    }
+    timing.result = Ok(samples);
+    Ok(timing)
+}
+
+/// Runs `build` once; `Ok(Err(line))` when the build itself failed.
+fn timed(runner: &dyn Runner, build: &CommandSpec) -> Result<Result<Sample, String>> {
+    let out = runner.run(build)?;
+    if out.success() {
+        Ok(Ok(Sample::of(&out)))
+    } else {
+        let line = first_error_line(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()));
+        Ok(Err(line))
+    }
+}
+
+/// The toolchain's own rustc binary, from `rustup which`.
+fn own_rustc(runner: &dyn Runner, name: &str) -> Result<PathBuf> {
+    let which = CommandSpec::new(rustup_proxy("rustup")).args(["which", "--toolchain", name, "rustc"]);
+    let out = runner.run(&which)?.ok_or_error(&which)?;
+    let path = PathBuf::from(out.stdout.trim());
+    if path.as_os_str().is_empty() {
+        bail!("`{which}` printed no path");
+    }
+    Ok(path)
+}
+
+/// The build every sample runs: same flags, same environment policy, for every toolchain.
+pub fn build_command(plan: &Plan, toolchain: &str, rustc: &Path, target_dir: &Path) -> CommandSpec {
+    let mut cmd = CommandSpec::new(rustup_proxy("cargo"))
+        .arg(format!("+{toolchain}"))
+        .args(["build", "--offline", "--locked", "--color", "never", "--manifest-path"])
+        .arg(&plan.manifest_path)
+        .arg("--target-dir")
+        .arg(target_dir)
+        .cwd(&plan.root);
+    for package in &plan.packages {
+        cmd = cmd.args(["-p", package]);
+    }
+    for config in &plan.cargo_config {
+        cmd = cmd.args(["--config", config]);
+    }
+    for key in DISTORTING_ENV {
+        cmd = cmd.env_remove(*key);
+    }
+    // Empty wrappers also override a `build.rustc-wrapper` in the user's cargo config.
+    cmd.env("RUSTC", rustc).env("RUSTC_WRAPPER", "").env("RUSTC_WORKSPACE_WRAPPER", "")
+}
+
+/// Removes `dir`, refusing anything that is not strictly inside `work_dir`: the only place
+/// timewarp deletes from.
+fn remove_dir_below(dir: &Path, work_dir: &Path) -> Result<()> {
+    if !dir.starts_with(work_dir) || dir == work_dir {
+        bail!("refusing to remove `{}`: it is not inside `{}`", dir.display(), work_dir.display());
+    }
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("could not remove `{}`", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{FakeRunner, output};
+    use crate::toolchain::parse_rustc_vv;
+
+    fn toolchain(name: &str, vv: &str) -> Toolchain {
+        let rustc = parse_rustc_vv(vv).unwrap();
+        Toolchain {
+            name: name.into(),
+            aliases: vec![],
+            release_date: crate::toolchain::release_date(&rustc.release, rustc.commit_date),
+            version: rustc.release,
+            commit_date: rustc.commit_date,
+            commit_hash: rustc.commit_hash,
+            host: rustc.host,
+            description: rustc.short,
+        }
+    }
+
+    struct Setup {
+        _dir: tempfile::TempDir,
+        plan: Plan,
+        file: PathBuf,
+    }
+
+    fn setup(clean_runs: usize, incremental_runs: usize) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("main.rs");
+        std::fs::write(&file, "fn main() {}").unwrap();
+        let plan = Plan {
+            root: dir.path().into(),
+            manifest_path: dir.path().join("Cargo.toml"),
+            work_dir: dir.path().join("target/timewarp"),
+            packages: vec!["app".into()],
+            clean_runs,
+            incremental_runs,
+            cargo_config: vec![],
+        };
+        Setup { _dir: dir, plan, file }
+    }
+
+    const OLD: &str = include_str!("../testdata/rustc-vV-debian-1.63.txt");
+
+    #[test]
+    fn clean_then_incremental_with_a_hermetic_environment() {
+        let s = setup(2, 3);
+        let runner = FakeRunner::new()
+            .ok("rustup which --toolchain 1.63.0 rustc", "/tc/1.63.0/bin/rustc\n")
+            .timed("build", &[10.0, 12.0, 1.0, 2.0, 3.0]);
+        std::fs::create_dir_all(s.plan.work_dir.join("1.63.0/debug")).unwrap();
+        let touched = TouchedFile::register(&s.file).unwrap();
+        let mut steps = Vec::new();
+        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |step| {
+            let Step { kind, run, of, .. } = step;
+            steps.push(format!("{kind} {run}/{of}"));
+        })
+        .unwrap();
+        let samples = timing.result.unwrap();
+        let walls = |v: &[Sample]| v.iter().map(|s| s.wall_s).collect::<Vec<_>>();
+        assert_eq!(walls(&samples.clean), [10.0, 12.0]);
+        assert_eq!(walls(&samples.incremental), [1.0, 2.0, 3.0]);
+        assert_eq!(steps, ["clean 1/2", "clean 2/2", "incremental 1/3", "incremental 2/3", "incremental 3/3"]);
+        assert!(!s.plan.work_dir.join("1.63.0").exists(), "clean builds start from an empty target dir");
+
+        let builds: Vec<CommandSpec> = runner.log().into_iter().filter(|c| c.has_arg("build")).collect();
+        assert_eq!(builds.len(), 5);
+        for build in &builds {
+            let line = build.to_string();
+            assert!(line.starts_with("cargo +1.63.0 build --offline --locked"), "{line}");
+            assert!(line.contains(&format!("--target-dir {}", s.plan.work_dir.join("1.63.0").display())), "{line}");
+            assert!(line.ends_with("-p app"), "{line}");
+            assert_eq!(build.env_value("RUSTC").unwrap(), "/tc/1.63.0/bin/rustc");
+            assert_eq!(build.env_value("RUSTC_WRAPPER").unwrap(), "");
+            for key in ["RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "RUSTDOC"] {
+                assert!(build.env_remove.iter().any(|k| k == key), "{key} not removed");
+            }
+        }
+        touched.restore().unwrap();
+    }
+
+    #[test]
+    fn a_failed_build_becomes_its_first_error_line() {
+        let s = setup(1, 5);
+        let stderr = "   Compiling app v0.1.0\nerror[E0658]: use of unstable library feature `int_roundings`\n --> src/main.rs:2:5\nerror: could not compile `app`\n";
+        let runner =
+            FakeRunner::new().ok("rustup which", "/bin/rustc\n").answer("build", output(Some(101), "", stderr, 1.0));
+        let touched = TouchedFile::register(&s.file).unwrap();
+        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}).unwrap();
+        assert_eq!(timing.result.unwrap_err(), "error[E0658]: use of unstable library feature `int_roundings`");
+        assert_eq!(runner.lines().iter().filter(|l| l.contains(" build ")).count(), 1, "no rebuild after a failure");
+    }
+
+    #[test]
+    fn a_toolchain_rustup_cannot_resolve_fails_alone() {
+        let s = setup(1, 1);
+        let runner = FakeRunner::new().fail("rustup which", 1, "error: toolchain 'x' is not installed");
+        let touched = TouchedFile::register(&s.file).unwrap();
+        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}).unwrap();
+        assert!(timing.result.unwrap_err().contains("is not installed"));
+    }
+
+    #[test]
+    fn removal_is_confined_to_the_work_dir() {
+        let err = remove_dir_below(Path::new("/home/me/project/src"), Path::new("/home/me/project/target/timewarp"))
+            .unwrap_err();
+        assert!(err.to_string().starts_with("refusing to remove `/home/me/project/src`"));
+        assert!(remove_dir_below(Path::new("/t/timewarp"), Path::new("/t/timewarp")).is_err());
+    }
+
+    #[test]
+    fn reports_which_distorting_variables_are_present() {
+        let env = [("PATH", "/bin"), ("RUSTC_WRAPPER", "sccache"), ("CARGO_TARGET_DIR", "/tmp/t")];
+        assert_eq!(distorting_vars_present(env), ["CARGO_TARGET_DIR", "RUSTC_WRAPPER"]);
+    }
+}

@@ -1,0 +1,258 @@
+//! The one seam to the outside world: every program timewarp runs (cargo, rustc, rustup) is
+//! described as a [`CommandSpec`] and handed to a [`Runner`].
+//!
+//! This module knows how to spawn, capture and time a process and how to describe one in an
+//! error message. It knows nothing about cargo, toolchains or timing policy; the fake runner used
+//! by unit tests lives in `crate::testing`.
+
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+
+/// A command described as data, so callers and tests can inspect it before it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandSpec {
+    /// The program, looked up on `PATH` when it has no directory part.
+    pub program: OsString,
+    /// Arguments, without the program.
+    pub args: Vec<OsString>,
+    /// Working directory; the caller's when `None`.
+    pub cwd: Option<PathBuf>,
+    /// Variables set (or overridden) in the child's environment.
+    pub env_set: Vec<(String, OsString)>,
+    /// Variables removed from the child's environment.
+    pub env_remove: Vec<String>,
+}
+
+impl CommandSpec {
+    /// A command with no arguments, run in the caller's directory and environment.
+    pub fn new(program: impl Into<OsString>) -> Self {
+        CommandSpec {
+            program: program.into(),
+            args: Vec::new(),
+            cwd: None,
+            env_set: Vec::new(),
+            env_remove: Vec::new(),
+        }
+    }
+
+    /// Appends one argument.
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Appends several arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Runs the command in `dir`.
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cwd = Some(dir.into());
+        self
+    }
+
+    /// Sets `key` to `value` in the child's environment.
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<OsString>) -> Self {
+        self.env_set.push((key.into(), value.into()));
+        self
+    }
+
+    /// Removes `key` from the child's environment.
+    pub fn env_remove(mut self, key: impl Into<String>) -> Self {
+        self.env_remove.push(key.into());
+        self
+    }
+
+    /// The value this command sets for `key`, if it sets one.
+    pub fn env_value(&self, key: &str) -> Option<&OsStr> {
+        self.env_set.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_os_str())
+    }
+
+    /// Whether the argument list contains `arg` exactly.
+    pub fn has_arg(&self, arg: &str) -> bool {
+        self.args.iter().any(|a| a == arg)
+    }
+}
+
+/// Renders the command line as a user would type it (`cargo +1.85.0 build --offline`).
+impl fmt::Display for CommandSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let program = Path::new(&self.program);
+        let name = program.file_name().unwrap_or(program.as_os_str());
+        write!(f, "{}", name.to_string_lossy())?;
+        for arg in &self.args {
+            let arg = arg.to_string_lossy();
+            if arg.is_empty() || arg.contains(char::is_whitespace) {
+                write!(f, " '{arg}'")?;
+            } else {
+                write!(f, " {arg}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a finished process left behind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// The exit code; `None` when a signal ended the process.
+    pub code: Option<i32>,
+    /// Standard output, lossily decoded.
+    pub stdout: String,
+    /// Standard error, lossily decoded.
+    pub stderr: String,
+    /// Wall time from spawn to exit, measured around the child alone.
+    pub elapsed: Duration,
+    /// CPU time (user + system) of the child and all its waited-for descendants, when known.
+    pub cpu: Option<Duration>,
+}
+
+impl Output {
+    /// Whether the process exited with code 0.
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// Describes the exit: `exit status: 101` or `terminated by a signal`.
+    pub fn status_text(&self) -> String {
+        match self.code {
+            Some(code) => format!("exit status: {code}"),
+            None => "terminated by a signal".to_string(),
+        }
+    }
+
+    /// Turns a non-zero exit into an error naming the command and its first error line.
+    pub fn ok_or_error(self, cmd: &CommandSpec) -> Result<Output> {
+        if self.success() {
+            return Ok(self);
+        }
+        let detail = first_error_line(&self.stderr)
+            .or_else(|| first_error_line(&self.stdout))
+            .map(|line| format!(": {line}"))
+            .unwrap_or_default();
+        anyhow::bail!("`{cmd}` failed ({}){detail}", self.status_text())
+    }
+}
+
+/// The first line that reads like a compiler or cargo error, else the last non-empty line.
+///
+/// Used to turn a failed build into a one-line reason in a report row.
+pub fn first_error_line(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    lines.iter().find(|l| l.starts_with("error")).or_else(|| lines.last()).map(|l| l.to_string())
+}
+
+/// Runs commands. The only implementation that touches the system is [`SystemRunner`].
+pub trait Runner: Sync {
+    /// Runs `cmd` to completion, capturing its output. An `Err` means it could not be started;
+    /// a non-zero exit is an `Ok` whose [`Output::code`] says so.
+    fn run(&self, cmd: &CommandSpec) -> Result<Output>;
+}
+
+/// Spawns real processes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemRunner;
+
+impl Runner for SystemRunner {
+    fn run(&self, spec: &CommandSpec) -> Result<Output> {
+        let mut command = Command::new(&spec.program);
+        command.args(&spec.args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        if let Some(dir) = &spec.cwd {
+            command.current_dir(dir);
+        }
+        for key in &spec.env_remove {
+            command.env_remove(key);
+        }
+        for (key, value) in &spec.env_set {
+            command.env(key, value);
+        }
+        let cpu_before = children_cpu_time();
+        let start = Instant::now();
+        let child = command.spawn().with_context(|| format!("could not execute process `{spec}`"))?;
+        let output = child.wait_with_output().with_context(|| format!("could not wait for process `{spec}`"))?;
+        let elapsed = start.elapsed();
+        let cpu = match (cpu_before, children_cpu_time()) {
+            (Some(before), Some(after)) => after.checked_sub(before),
+            _ => None,
+        };
+        Ok(Output {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            elapsed,
+            cpu,
+        })
+    }
+}
+
+/// User + system CPU time of every child this process has waited for, from `/proc/self/stat`
+/// (fields `cutime` and `cstime`), which the kernel accumulates as children are reaped.
+///
+/// The difference around one build is that build's CPU time, as long as no other child is
+/// reaped meanwhile; timewarp runs builds one at a time, so that holds for them.
+fn children_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name in field 2 may contain spaces; the rest follows its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3, so field N is at index N - 3; cutime is 16, cstime is 17.
+    let cutime: u64 = fields.get(13)?.parse().ok()?;
+    let cstime: u64 = fields.get(14)?.parse().ok()?;
+    let ticks_per_second = 100; // USER_HZ is 100 on every Linux architecture Rust supports.
+    Some(Duration::from_millis((cutime + cstime) * 1000 / ticks_per_second))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_renders_like_a_shell_line() {
+        let cmd = CommandSpec::new("/usr/bin/cargo").args(["+1.85.0", "build", "a b"]);
+        assert_eq!(cmd.to_string(), "cargo +1.85.0 build 'a b'");
+    }
+
+    #[test]
+    fn first_error_line_prefers_error_lines() {
+        let text = "   Compiling x v0.1.0\nerror[E0658]: use of unstable library feature\n  --> src/main.rs\n";
+        assert_eq!(first_error_line(text).unwrap(), "error[E0658]: use of unstable library feature");
+        assert_eq!(first_error_line("warning: a\nlast words\n").unwrap(), "last words");
+        assert_eq!(first_error_line("  \n"), None);
+    }
+
+    #[test]
+    fn system_runner_captures_exit_code_and_output() {
+        let out = SystemRunner.run(&CommandSpec::new("sh").args(["-c", "echo hi; echo err >&2; exit 3"])).unwrap();
+        assert_eq!(out.code, Some(3));
+        assert_eq!(out.stdout, "hi\n");
+        assert_eq!(out.stderr, "err\n");
+        let err = out.ok_or_error(&CommandSpec::new("sh")).unwrap_err();
+        assert_eq!(err.to_string(), "`sh` failed (exit status: 3): err");
+    }
+
+    #[test]
+    fn system_runner_reports_a_missing_program_with_its_name() {
+        let err = SystemRunner.run(&CommandSpec::new("timewarp-no-such-program").arg("x")).unwrap_err();
+        assert!(format!("{err:#}").starts_with("could not execute process `timewarp-no-such-program x`"));
+    }
+
+    #[test]
+    fn env_set_and_remove_reach_the_child() {
+        let cmd = CommandSpec::new("sh")
+            .args(["-c", "echo \"${TW_SET}-${HOME:-unset}\""])
+            .env("TW_SET", "yes")
+            .env_remove("HOME");
+        assert_eq!(SystemRunner.run(&cmd).unwrap().stdout, "yes-unset\n");
+    }
+}

@@ -1,0 +1,202 @@
+//! Calendar dates and the Rust release train: stable 1.x.0 ships every six weeks on a Thursday,
+//! counting from 1.1.0 on 2015-06-25 (1.61.0 on 2022-05-19).
+//!
+//! Pure arithmetic, so distribution builds whose `rustc -vV` says `commit-date: unknown`
+//! (Debian's 1.63) still get a release date. No clock, no I/O.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+/// A day in the proleptic Gregorian calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    days: i64,
+}
+
+impl Date {
+    /// The date `year-month-day`; `None` when no such day exists.
+    pub fn from_ymd(year: i64, month: u32, day: u32) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { days: days_from_civil(year, month, day) })
+    }
+
+    /// The date `days` days after 1970-01-01 (for turning a clock reading into a date).
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        Date { days }
+    }
+
+    /// (year, month, day).
+    pub fn ymd(self) -> (i64, u32, u32) {
+        civil_from_days(self.days)
+    }
+
+    /// The date `n` days later (earlier for negative `n`).
+    pub fn plus_days(self, n: i64) -> Date {
+        Date { days: self.days + n }
+    }
+
+    /// Whole days from `earlier` to `self` (negative when `earlier` is later).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        self.days - earlier.days
+    }
+
+    /// `2022-05` style, for tables that show release months.
+    pub fn month_label(self) -> String {
+        let (y, m, _) = self.ymd();
+        format!("{y:04}-{m:02}")
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl FromStr for Date {
+    type Err = String;
+
+    /// Parses `YYYY-MM-DD`.
+    fn from_str(s: &str) -> Result<Date, String> {
+        let bad = || format!("`{s}` is not a date like `2022-05-19`");
+        let mut parts = s.trim().splitn(3, '-');
+        let mut next = || parts.next().ok_or_else(bad);
+        let (y, m, d) = (next()?, next()?, next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(bad());
+        }
+        let y: i64 = y.parse().map_err(|_| bad())?;
+        let m: u32 = m.parse().map_err(|_| bad())?;
+        let d: u32 = d.parse().map_err(|_| bad())?;
+        Date::from_ymd(y, m, d).ok_or_else(bad)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The day 1.1.0 shipped; every later 1.x.0 follows at six-week steps.
+const FIRST_TRAIN_RELEASE: (i64, u32, u32) = (2015, 6, 25);
+const DAYS_PER_RELEASE: i64 = 42;
+
+/// The scheduled release date of stable Rust `1.minor.*`. 1.0.0 predates the train (2015-05-15).
+pub fn stable_release_date(minor: u64) -> Date {
+    if minor == 0 {
+        return Date::from_ymd(2015, 5, 15).expect("valid date");
+    }
+    let (y, m, d) = FIRST_TRAIN_RELEASE;
+    let first = Date::from_ymd(y, m, d).expect("valid date");
+    first.plus_days((minor as i64 - 1) * DAYS_PER_RELEASE)
+}
+
+/// The newest stable minor version released on or before `date`.
+pub fn stable_minor_on(date: Date) -> u64 {
+    let (y, m, d) = FIRST_TRAIN_RELEASE;
+    let first = Date::from_ymd(y, m, d).expect("valid date");
+    let days = date.days_since(first);
+    if days < 0 { 0 } else { (days / DAYS_PER_RELEASE) as u64 + 1 }
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days (public domain), day 0 = 1970-01-01.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn known_release_dates() {
+        for (minor, expected) in [
+            (0, "2015-05-15"),
+            (1, "2015-06-25"),
+            (61, "2022-05-19"),
+            (63, "2022-08-11"),
+            (85, "2025-02-20"),
+            (95, "2026-04-16"),
+            (96, "2026-05-28"),
+        ] {
+            assert_eq!(stable_release_date(minor).to_string(), expected, "1.{minor}.0");
+        }
+    }
+
+    #[test]
+    fn release_dates_are_thursdays() {
+        // 1970-01-01 was a Thursday, so Thursdays are the days divisible by 7.
+        for minor in 1..200 {
+            assert_eq!(stable_release_date(minor).days.rem_euclid(7), 0, "1.{minor}.0");
+        }
+    }
+
+    #[test]
+    fn minor_on_inverts_release_date() {
+        for minor in 1..200 {
+            let day = stable_release_date(minor);
+            assert_eq!(stable_minor_on(day), minor);
+            assert_eq!(stable_minor_on(day.plus_days(41)), minor);
+            assert_eq!(stable_minor_on(day.plus_days(-1)), minor - 1);
+        }
+        assert_eq!(stable_minor_on(date("2000-01-01")), 0);
+    }
+
+    #[test]
+    fn date_round_trips_through_text() {
+        for s in ["1970-01-01", "2000-02-29", "2024-12-31", "2026-11-28", "1999-03-01"] {
+            assert_eq!(date(s).to_string(), s);
+        }
+        assert_eq!(date("2025-03-01").days_since(date("2025-02-28")), 1);
+        assert_eq!(date("2024-03-01").days_since(date("2024-02-28")), 2);
+    }
+
+    #[test]
+    fn rejects_non_dates() {
+        for s in ["", "unknown", "2023-02-29", "2023-13-01", "2023-1-01", "20x3-01-01", "2023-01-00"] {
+            assert!(s.parse::<Date>().is_err(), "{s}");
+        }
+    }
+}

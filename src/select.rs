@@ -1,0 +1,347 @@
+//! Which installed toolchains to measure, and why each other one is left out.
+//!
+//! Pure policy over plain values: eligibility (stable, at or above the MSRV, inside
+//! `--since/--until`), roughly yearly spacing, `--all`, an explicit `--toolchains` list, and the
+//! `rustup toolchain install` line to suggest when the history would be too short. No I/O.
+
+use std::fmt;
+
+use anyhow::{Result, bail};
+use semver::Version;
+
+use crate::release::{self, Date};
+use crate::toolchain::Toolchain;
+use crate::workspace::{MsrvFloor, short_version};
+
+/// How to choose among the eligible toolchains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Policy {
+    /// Newest and oldest, and between them ones at least [`MIN_GAP_DAYS`] apart, aiming at a year.
+    Yearly,
+    /// Every eligible toolchain.
+    All,
+    /// Exactly these names (nightly allowed), in the user's words.
+    Named(Vec<String>),
+}
+
+/// The user's filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criteria {
+    /// The policy.
+    pub policy: Policy,
+    /// `--since`: the oldest version to keep.
+    pub since: Option<Version>,
+    /// `--until`: the newest version to keep.
+    pub until: Option<Version>,
+}
+
+/// Why a toolchain is not measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A nightly, beta or dev build.
+    NotStable,
+    /// Older than what the workspace needs.
+    BelowMsrv(MsrvFloor),
+    /// Older than `--since`.
+    BeforeSince(Version),
+    /// Newer than `--until`.
+    AfterUntil(Version),
+    /// Too close in time to a selected toolchain for a yearly history.
+    TooClose {
+        /// Whole weeks between the two releases.
+        weeks: i64,
+        /// The selected toolchain it is close to.
+        neighbour: String,
+    },
+    /// Not named in `--toolchains`.
+    NotNamed,
+    /// rustup lists it but its rustc did not answer.
+    Broken(String),
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SkipReason::NotStable => f.write_str("not stable"),
+            SkipReason::BelowMsrv(floor) => write!(f, "below MSRV {floor}"),
+            SkipReason::BeforeSince(v) => write!(f, "older than --since {}", short_version(v)),
+            SkipReason::AfterUntil(v) => write!(f, "newer than --until {}", short_version(v)),
+            SkipReason::TooClose { weeks, neighbour } => write!(f, "within {weeks} weeks of {neighbour}"),
+            SkipReason::NotNamed => f.write_str("not in --toolchains"),
+            SkipReason::Broken(e) => write!(f, "broken: {e}"),
+        }
+    }
+}
+
+/// The outcome: what to measure, oldest first, and what not, with reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// Toolchains to measure, oldest release first.
+    pub chosen: Vec<Toolchain>,
+    /// Every other installed toolchain and why it is left out.
+    pub skipped: Vec<(Toolchain, SkipReason)>,
+}
+
+/// Neighbours in a yearly history are at least this far apart (about ten months).
+pub const MIN_GAP_DAYS: i64 = 300;
+/// The gap the yearly policy aims for.
+const TARGET_GAP_DAYS: i64 = 365;
+
+/// Applies `criteria` to the installed toolchains (each listed once).
+pub fn select(toolchains: &[Toolchain], msrv: Option<&MsrvFloor>, criteria: &Criteria) -> Result<Selection> {
+    let mut chosen = Vec::new();
+    let mut skipped = Vec::new();
+    if let Policy::Named(names) = &criteria.policy {
+        for name in names {
+            if !toolchains.iter().any(|t| t.answers_to(name)) {
+                let installed: Vec<&str> = toolchains.iter().map(|t| t.name.as_str()).collect();
+                bail!("toolchain `{name}` in --toolchains is not installed (installed: {})", installed.join(", "));
+            }
+        }
+        for t in toolchains {
+            if names.iter().any(|n| t.answers_to(n)) {
+                chosen.push(t.clone());
+            } else {
+                skipped.push((t.clone(), SkipReason::NotNamed));
+            }
+        }
+        chosen.sort_by_key(|t: &Toolchain| (t.release_date, t.version.clone()));
+        return Ok(Selection { chosen, skipped });
+    }
+
+    let mut eligible = Vec::new();
+    for t in toolchains {
+        match ineligibility(t, msrv, criteria) {
+            Some(reason) => skipped.push((t.clone(), reason)),
+            None => eligible.push(t.clone()),
+        }
+    }
+    eligible.sort_by_key(|t| (t.release_date, t.version.clone()));
+    match criteria.policy {
+        Policy::All => chosen = eligible,
+        _ => {
+            let picked = yearly(&eligible);
+            let (kept, passed_over): (Vec<_>, Vec<_>) =
+                eligible.into_iter().enumerate().partition(|(i, _)| picked.contains(i));
+            chosen = kept.into_iter().map(|(_, t)| t).collect();
+            for (_, t) in passed_over {
+                let nearest = chosen
+                    .iter()
+                    .min_by_key(|c| c.release_date.days_since(t.release_date).abs())
+                    .expect("the yearly policy always keeps the newest");
+                let weeks = nearest.release_date.days_since(t.release_date).abs() / 7;
+                let reason = SkipReason::TooClose { weeks, neighbour: nearest.name.clone() };
+                skipped.push((t, reason));
+            }
+        }
+    }
+    skipped.sort_by_key(|(t, _)| (t.release_date, t.version.clone()));
+    Ok(Selection { chosen, skipped })
+}
+
+fn ineligibility(t: &Toolchain, msrv: Option<&MsrvFloor>, criteria: &Criteria) -> Option<SkipReason> {
+    let version = Version::new(t.version.major, t.version.minor, t.version.patch);
+    if !t.is_stable() {
+        return Some(SkipReason::NotStable);
+    }
+    if let Some(floor) = msrv.filter(|f| version < f.version) {
+        return Some(SkipReason::BelowMsrv(floor.clone()));
+    }
+    if let Some(since) = criteria.since.as_ref().filter(|s| version < **s) {
+        return Some(SkipReason::BeforeSince(since.clone()));
+    }
+    if let Some(until) = criteria.until.as_ref().filter(|u| version > **u) {
+        return Some(SkipReason::AfterUntil(until.clone()));
+    }
+    None
+}
+
+/// Indices into `eligible` (sorted oldest first) of a roughly yearly history: the newest, then
+/// going back the toolchain whose gap is closest to a year among those at least
+/// [`MIN_GAP_DAYS`] from both the last pick and the oldest, and finally the oldest.
+fn yearly(eligible: &[Toolchain]) -> Vec<usize> {
+    let Some(newest) = eligible.len().checked_sub(1) else { return Vec::new() };
+    let oldest_date = eligible[0].release_date;
+    let mut picked = vec![newest];
+    let mut last = newest;
+    loop {
+        let last_date = eligible[last].release_date;
+        let next = (1..last)
+            .filter(|&i| {
+                let d = eligible[i].release_date;
+                last_date.days_since(d) >= MIN_GAP_DAYS && d.days_since(oldest_date) >= MIN_GAP_DAYS
+            })
+            .min_by_key(|&i| (last_date.days_since(eligible[i].release_date) - TARGET_GAP_DAYS).abs());
+        match next {
+            Some(i) => {
+                picked.push(i);
+                last = i;
+            }
+            None => break,
+        }
+    }
+    if newest != 0 {
+        picked.push(0);
+    }
+    picked
+}
+
+/// Stable versions to install for a yearly history from the MSRV (or four years back) to the
+/// newest installed stable, leaving out those already installed; newest first.
+pub fn yearly_versions_to_install(installed: &[Toolchain], msrv: Option<&MsrvFloor>, today: Date) -> Vec<Version> {
+    let newest_installed = installed.iter().filter(|t| t.is_stable()).map(|t| t.version.minor).max();
+    let newest = newest_installed.unwrap_or_else(|| release::stable_minor_on(today));
+    let oldest = match msrv {
+        Some(f) if f.version.major == 1 => f.version.minor,
+        _ => newest.saturating_sub(4 * 9),
+    };
+    // Nine releases of six weeks each are 54 weeks: the yearly step of the train.
+    let mut minor = newest;
+    let mut wanted = Vec::new();
+    loop {
+        wanted.push(minor);
+        if minor < oldest + 9 {
+            break;
+        }
+        minor -= 9;
+    }
+    if *wanted.last().expect("non-empty") != oldest {
+        wanted.push(oldest);
+    }
+    wanted
+        .into_iter()
+        .filter(|m| !installed.iter().any(|t| t.is_stable() && t.version.minor == *m))
+        .map(|m| Version::new(1, m, 0))
+        .collect()
+}
+
+/// The command that installs `versions`, ready to paste.
+pub fn install_command(versions: &[Version]) -> String {
+    let list: Vec<String> = versions.iter().map(ToString::to_string).collect();
+    format!("rustup toolchain install {} --profile minimal", list.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::toolchain::release_date;
+
+    fn tc(version: &str) -> Toolchain {
+        let version = Version::parse(version).unwrap();
+        let name = if version.pre.is_empty() { version.to_string() } else { version.pre.to_string() };
+        Toolchain {
+            name,
+            aliases: Vec::new(),
+            release_date: release_date(&version, None),
+            version,
+            commit_date: None,
+            commit_hash: None,
+            host: "x86_64-unknown-linux-gnu".into(),
+            description: String::new(),
+        }
+    }
+
+    fn set(versions: &[&str]) -> Vec<Toolchain> {
+        versions.iter().map(|v| tc(v)).collect()
+    }
+
+    fn msrv(v: &str, reason: &str) -> MsrvFloor {
+        MsrvFloor { version: Version::parse(v).unwrap(), reason: reason.into() }
+    }
+
+    fn yearly_criteria() -> Criteria {
+        Criteria { policy: Policy::Yearly, since: None, until: None }
+    }
+
+    fn names(ts: &[Toolchain]) -> Vec<&str> {
+        ts.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    fn reasons(sel: &Selection) -> Vec<String> {
+        sel.skipped.iter().map(|(t, r)| format!("{t}: {r}")).collect()
+    }
+
+    const MACHINE: &[&str] = &["1.63.0", "1.85.0", "1.95.0", "1.96.0", "1.97.0-nightly"];
+
+    #[test]
+    fn the_done_when_case() {
+        let floor = msrv("1.80.0", "rust-version of `probe-core`");
+        let sel = select(&set(MACHINE), Some(&floor), &yearly_criteria()).unwrap();
+        assert_eq!(names(&sel.chosen), ["1.85.0", "1.96.0"]);
+        assert_eq!(
+            reasons(&sel),
+            [
+                "1.63.0: below MSRV 1.80 (rust-version of `probe-core`)",
+                "1.95.0: within 6 weeks of 1.96.0",
+                "nightly: not stable",
+            ]
+        );
+        let all = select(&set(MACHINE), Some(&floor), &Criteria { policy: Policy::All, ..yearly_criteria() }).unwrap();
+        assert_eq!(names(&all.chosen), ["1.85.0", "1.95.0", "1.96.0"]);
+    }
+
+    #[test]
+    fn yearly_spacing_over_every_release() {
+        let every: Vec<String> = (60..=96).map(|m| format!("1.{m}.0")).collect();
+        let every: Vec<&str> = every.iter().map(String::as_str).collect();
+        let sel = select(&set(&every), None, &yearly_criteria()).unwrap();
+        let chosen = &sel.chosen;
+        assert_eq!(chosen.first().unwrap().name, "1.60.0");
+        assert_eq!(chosen.last().unwrap().name, "1.96.0");
+        for pair in chosen.windows(2) {
+            let gap = pair[1].release_date.days_since(pair[0].release_date);
+            assert!(gap >= MIN_GAP_DAYS, "{} -> {}: {gap} days", pair[0], pair[1]);
+            if pair[0].name != "1.60.0" {
+                assert!(gap <= 400, "{} -> {}: {gap} days", pair[0], pair[1]);
+            }
+        }
+        assert_eq!(chosen.len() + sel.skipped.len(), every.len());
+    }
+
+    #[test]
+    fn single_or_no_eligible_toolchain() {
+        let sel = select(&set(&["1.95.0"]), None, &yearly_criteria()).unwrap();
+        assert_eq!(names(&sel.chosen), ["1.95.0"]);
+        let sel = select(&set(&["1.63.0"]), Some(&msrv("1.80.0", "x")), &yearly_criteria()).unwrap();
+        assert!(sel.chosen.is_empty());
+    }
+
+    #[test]
+    fn since_and_until_bound_the_range() {
+        let criteria =
+            Criteria { policy: Policy::All, since: Some(Version::new(1, 85, 0)), until: Some(Version::new(1, 95, 0)) };
+        let sel = select(&set(MACHINE), None, &criteria).unwrap();
+        assert_eq!(names(&sel.chosen), ["1.85.0", "1.95.0"]);
+        assert_eq!(
+            reasons(&sel),
+            ["1.63.0: older than --since 1.85", "1.96.0: newer than --until 1.95", "nightly: not stable"]
+        );
+    }
+
+    #[test]
+    fn named_takes_exactly_those_even_nightly() {
+        let criteria = Criteria { policy: Policy::Named(vec!["nightly".into(), "1.63.0".into()]), ..yearly_criteria() };
+        let sel = select(&set(MACHINE), Some(&msrv("1.80.0", "x")), &criteria).unwrap();
+        assert_eq!(names(&sel.chosen), ["1.63.0", "nightly"]);
+        assert!(sel.skipped.iter().all(|(_, r)| *r == SkipReason::NotNamed));
+        let bad = Criteria { policy: Policy::Named(vec!["1.70.0".into()]), ..yearly_criteria() };
+        let err = select(&set(&["1.85.0", "1.95.0"]), None, &bad).unwrap_err();
+        assert_eq!(err.to_string(), "toolchain `1.70.0` in --toolchains is not installed (installed: 1.85.0, 1.95.0)");
+    }
+
+    #[test]
+    fn suggests_yearly_versions_back_to_the_msrv() {
+        let today = "2026-11-28".parse().unwrap();
+        let installed = set(&["1.95.0"]);
+        let want = yearly_versions_to_install(&installed, Some(&msrv("1.80.0", "x")), today);
+        let want: Vec<String> = want.iter().map(ToString::to_string).collect();
+        assert_eq!(want, ["1.86.0", "1.80.0"]);
+        assert_eq!(
+            install_command(&[Version::new(1, 86, 0), Version::new(1, 80, 0)]),
+            "rustup toolchain install 1.86.0 1.80.0 --profile minimal"
+        );
+        let none = yearly_versions_to_install(&[], None, today);
+        assert_eq!(none.first().unwrap().to_string(), "1.100.0", "released 2026-11-12");
+        assert_eq!(none.len(), 5);
+    }
+}

@@ -1,0 +1,378 @@
+//! Which Rust toolchains are installed and what they really are.
+//!
+//! Names come from `rustup toolchain list`; the truth comes from `rustc +NAME -vV`, probed
+//! concurrently. This module parses both, keeps the host's toolchains, tells stable from
+//! pre-release and folds aliases (`stable` and `1.95.0`) into one [`Toolchain`]. It knows
+//! nothing of MSRVs, selection or builds.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, bail};
+use semver::Version;
+
+use crate::process::{CommandSpec, Runner};
+use crate::release::{self, Date};
+
+/// The target triple timewarp was built for, which is the host it runs on.
+pub const HOST: &str = env!("TIMEWARP_HOST");
+
+/// An installed toolchain, resolved to the compiler it really runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toolchain {
+    /// The name to pass as `+NAME`: rustup's name without the host suffix (`1.85.0`, `stable`).
+    pub name: String,
+    /// Other installed names for the same compiler (`stable` when `name` is `1.95.0`).
+    pub aliases: Vec<String>,
+    /// `release:` of `rustc -vV`, e.g. `1.95.0` or `1.97.0-nightly`.
+    pub version: Version,
+    /// `commit-date:` of `rustc -vV`; `None` for distribution builds that say `unknown`.
+    pub commit_date: Option<Date>,
+    /// `commit-hash:` of `rustc -vV`; `None` when unknown.
+    pub commit_hash: Option<String>,
+    /// When this version reached users: the train date for stable, the commit date otherwise.
+    pub release_date: Date,
+    /// `host:` of `rustc -vV`.
+    pub host: String,
+    /// The short `rustc -V` line, which also tells distribution builds apart.
+    pub description: String,
+}
+
+impl Toolchain {
+    /// Stable means a release with no pre-release part: not `-nightly`, `-beta.3` or `-dev`.
+    pub fn is_stable(&self) -> bool {
+        self.version.pre.is_empty()
+    }
+
+    /// Whether `name` names this toolchain, by its name, an alias or its exact version.
+    pub fn answers_to(&self, name: &str) -> bool {
+        let name = strip_host(name);
+        self.name == name || self.aliases.iter().any(|a| a == name) || self.version.to_string() == name
+    }
+
+    /// Names that rustup itself uses for an official release, such as `1.85.0`.
+    fn has_version_name(&self) -> bool {
+        self.name == self.version.to_string()
+    }
+}
+
+impl fmt::Display for Toolchain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// A name rustup lists whose compiler could not be probed (a broken or partial install).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenToolchain {
+    /// The name as listed.
+    pub name: String,
+    /// Why `rustc +NAME -vV` did not answer, one line.
+    pub error: String,
+}
+
+/// Everything installed for this host: working toolchains, oldest first, and broken ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inventory {
+    /// Distinct compilers, sorted by version then name.
+    pub toolchains: Vec<Toolchain>,
+    /// Names whose compiler did not answer.
+    pub broken: Vec<BrokenToolchain>,
+}
+
+impl Inventory {
+    /// The toolchain `name` refers to, by name, alias or version.
+    pub fn find(&self, name: &str) -> Option<&Toolchain> {
+        self.toolchains.iter().find(|t| t.answers_to(name))
+    }
+}
+
+/// Lists and probes the installed toolchains.
+pub fn discover(runner: &dyn Runner) -> Result<Inventory> {
+    let list = CommandSpec::new(rustup_proxy("rustup")).args(["toolchain", "list"]);
+    let out = runner.run(&list).map_err(|e| {
+        anyhow::anyhow!(
+            "rustup is not installed or not on PATH ({e:#}); timewarp compares rustup toolchains, see https://rustup.rs"
+        )
+    })?;
+    let out = out.ok_or_error(&list)?;
+    let names = parse_toolchain_list(&out.stdout);
+    if names.is_empty() {
+        bail!("rustup has no toolchains installed; install one with `rustup toolchain install stable`");
+    }
+    let probes: Vec<(String, Result<RustcVersion>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = names.iter().map(|name| (name, scope.spawn(|| probe(runner, name)))).collect();
+        handles
+            .into_iter()
+            .map(|(name, handle)| {
+                let result = handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("probe panicked")));
+                (name.clone(), result)
+            })
+            .collect()
+    });
+    Ok(build_inventory(probes))
+}
+
+fn probe(runner: &dyn Runner, name: &str) -> Result<RustcVersion> {
+    // -vV, not -V: packagers add text to the short form, and only -vV has the date and host.
+    let verbose = CommandSpec::new(rustup_proxy("rustc")).arg(format!("+{name}")).arg("-vV");
+    let out = runner.run(&verbose)?.ok_or_error(&verbose)?;
+    parse_rustc_vv(&out.stdout).with_context(|| format!("could not read the output of `{verbose}`"))
+}
+
+/// Folds probe results into an inventory: keeps this host's toolchains, merges aliases.
+fn build_inventory(probes: Vec<(String, Result<RustcVersion>)>) -> Inventory {
+    let mut inventory = Inventory::default();
+    for (listed, result) in probes {
+        let name = strip_host(&listed).to_string();
+        let rustc = match result {
+            Ok(rustc) => rustc,
+            Err(e) => {
+                inventory.broken.push(BrokenToolchain { name, error: format!("{e:#}") });
+                continue;
+            }
+        };
+        if rustc.host != HOST {
+            continue;
+        }
+        let same = inventory
+            .toolchains
+            .iter_mut()
+            .find(|t| t.version == rustc.release && t.commit_hash == rustc.commit_hash && t.description == rustc.short);
+        match same {
+            Some(existing) => existing.aliases.push(name),
+            None => inventory.toolchains.push(rustc.into_toolchain(name)),
+        }
+    }
+    for toolchain in &mut inventory.toolchains {
+        // Prefer the version-shaped name (`1.95.0`) over a channel alias (`stable`).
+        if !toolchain.has_version_name()
+            && let Some(pos) = toolchain.aliases.iter().position(|a| *a == toolchain.version.to_string())
+        {
+            let alias = toolchain.aliases.remove(pos);
+            let old = std::mem::replace(&mut toolchain.name, alias);
+            toolchain.aliases.push(old);
+        }
+        toolchain.aliases.sort();
+    }
+    inventory.toolchains.sort_by(|a, b| a.version.cmp(&b.version).then(a.name.cmp(&b.name)));
+    inventory
+}
+
+/// The rustup proxy for `tool` (`cargo`, `rustc`, `rustup`) in `$CARGO_HOME/bin`, which
+/// understands `+NAME`; the bare name when it is not there.
+///
+/// Called as a cargo subcommand, timewarp may find a toolchain's own `bin` directory first on
+/// `PATH`, and a real cargo or rustc there rejects `+NAME`.
+pub fn rustup_proxy(tool: &str) -> PathBuf {
+    home::cargo_home()
+        .map(|home| home.join("bin").join(format!("{tool}{}", std::env::consts::EXE_SUFFIX)))
+        .ok()
+        .filter(|path| path.is_file())
+        .unwrap_or_else(|| PathBuf::from(tool))
+}
+
+/// Removes rustup's `-<host>` suffix: `1.85.0-x86_64-unknown-linux-gnu` -> `1.85.0`.
+pub fn strip_host(name: &str) -> &str {
+    name.strip_suffix(HOST).and_then(|n| n.strip_suffix('-')).unwrap_or(name)
+}
+
+/// Toolchain names from `rustup toolchain list` (with or without `-v`), without markers such as
+/// `(active, default)`, and without the line rustup prints when nothing is installed.
+pub fn parse_toolchain_list(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| !name.starts_with('(') && *name != "no")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The fields of `rustc -vV` that timewarp uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RustcVersion {
+    /// `release:`.
+    pub release: Version,
+    /// `commit-hash:`, `None` for `unknown`.
+    pub commit_hash: Option<String>,
+    /// `commit-date:`, `None` for `unknown`.
+    pub commit_date: Option<Date>,
+    /// `host:`.
+    pub host: String,
+    /// The first line (`rustc 1.85.0 (4d91de4e4 2025-02-17) (built from a source tarball)`).
+    pub short: String,
+}
+
+impl RustcVersion {
+    fn into_toolchain(self, name: String) -> Toolchain {
+        let release_date = release_date(&self.release, self.commit_date);
+        Toolchain {
+            name,
+            aliases: Vec::new(),
+            version: self.release,
+            commit_date: self.commit_date,
+            commit_hash: self.commit_hash,
+            release_date,
+            host: self.host,
+            description: self.short,
+        }
+    }
+}
+
+/// The date a version reached users. Stable releases follow the six-week train exactly, so the
+/// schedule is used even when a commit date is known (the commit precedes the release by days).
+/// Pre-releases use their commit date; without one, the train date of their minor version.
+pub fn release_date(version: &Version, commit_date: Option<Date>) -> Date {
+    if version.major == 1 && (version.pre.is_empty() || commit_date.is_none()) {
+        return release::stable_release_date(version.minor);
+    }
+    commit_date.unwrap_or_else(|| release::stable_release_date(version.minor))
+}
+
+/// Parses the output of `rustc -vV`.
+pub fn parse_rustc_vv(text: &str) -> Result<RustcVersion> {
+    let field = |key: &str| {
+        text.lines().find_map(|l| l.strip_prefix(key).and_then(|rest| rest.strip_prefix(':'))).map(str::trim)
+    };
+    let known = |v: Option<&str>| v.filter(|v| !v.is_empty() && *v != "unknown").map(str::to_string);
+    let Some(release) = field("release") else { bail!("it has no `release:` line") };
+    let release = Version::parse(release).map_err(|e| anyhow::anyhow!("`release: {release}` is not a version: {e}"))?;
+    let Some(host) = field("host") else { bail!("it has no `host:` line") };
+    let commit_date = match known(field("commit-date")) {
+        Some(d) => Some(d.parse::<Date>().map_err(|e| anyhow::anyhow!("bad `commit-date`: {e}"))?),
+        None => None,
+    };
+    Ok(RustcVersion {
+        release,
+        commit_hash: known(field("commit-hash")),
+        commit_date,
+        host: host.to_string(),
+        short: text.lines().next().unwrap_or_default().trim().to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::FakeRunner;
+
+    const LIST: &str = include_str!("../testdata/rustup-toolchain-list.txt");
+    const STABLE: &str = include_str!("../testdata/rustc-vV-stable.txt");
+    const DEBIAN_163: &str = include_str!("../testdata/rustc-vV-debian-1.63.txt");
+    const DEBIAN_185: &str = include_str!("../testdata/rustc-vV-debian-1.85.txt");
+    const NIGHTLY: &str = include_str!("../testdata/rustc-vV-nightly.txt");
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parses_rustup_list_in_all_its_shapes() {
+        assert_eq!(
+            parse_toolchain_list(LIST),
+            [
+                "stable-x86_64-unknown-linux-gnu",
+                "nightly-x86_64-unknown-linux-gnu",
+                "1.63.0-x86_64-unknown-linux-gnu",
+                "1.85.0-x86_64-unknown-linux-gnu",
+                "1.95.0-x86_64-unknown-linux-gnu",
+                "1.96.0-x86_64-unknown-linux-gnu",
+            ]
+        );
+        let verbose = "stable-x86_64-unknown-linux-gnu (active, default) /root/.rustup/toolchains/stable\nmy-build /src/rust/build\n";
+        assert_eq!(parse_toolchain_list(verbose), ["stable-x86_64-unknown-linux-gnu", "my-build"]);
+        assert!(parse_toolchain_list("no installed toolchains\n").is_empty());
+        assert!(parse_toolchain_list("").is_empty());
+    }
+
+    #[test]
+    fn parses_official_debian_and_nightly_rustc() {
+        let stable = parse_rustc_vv(STABLE).unwrap();
+        assert_eq!(stable.release, v("1.95.0"));
+        assert_eq!(stable.commit_date, Some("2026-04-14".parse().unwrap()));
+        assert_eq!(stable.host, "x86_64-unknown-linux-gnu");
+
+        let old = parse_rustc_vv(DEBIAN_163).unwrap();
+        assert_eq!(old.release, v("1.63.0"));
+        assert_eq!(old.commit_date, None);
+        assert_eq!(old.commit_hash, None);
+        assert_eq!(old.short, "rustc 1.63.0");
+
+        let debian = parse_rustc_vv(DEBIAN_185).unwrap();
+        assert!(debian.short.contains("built from a source tarball"));
+
+        let nightly = parse_rustc_vv(NIGHTLY).unwrap();
+        assert_eq!(nightly.release.pre.as_str(), "nightly");
+    }
+
+    #[test]
+    fn rejects_rustc_output_without_release_or_host() {
+        for (text, msg) in [
+            ("rustc 1.0\nhost: x\n", "no `release:` line"),
+            ("release: 1.70.0\n", "no `host:` line"),
+            ("release: banana\nhost: x\n", "`release: banana` is not a version"),
+            ("release: 1.70.0\nhost: x\ncommit-date: yesterday\n", "bad `commit-date`"),
+        ] {
+            let err = parse_rustc_vv(text).unwrap_err().to_string();
+            assert!(err.contains(msg), "{err}");
+        }
+    }
+
+    #[test]
+    fn release_dates_follow_the_train_for_stable_and_commits_for_nightly() {
+        assert_eq!(release_date(&v("1.63.0"), None).to_string(), "2022-08-11");
+        let commit = Some("2026-04-14".parse().unwrap());
+        assert_eq!(release_date(&v("1.95.0"), commit).to_string(), "2026-04-16");
+        assert_eq!(release_date(&v("1.97.0-nightly"), Some("2026-05-19".parse().unwrap())).to_string(), "2026-05-19");
+        assert_eq!(release_date(&v("1.97.0-nightly"), None).to_string(), "2026-07-09");
+    }
+
+    fn fake_machine() -> FakeRunner {
+        FakeRunner::new()
+            .ok("rustup toolchain list", LIST)
+            .ok("rustc +stable-", STABLE)
+            .ok("rustc +1.95.0-", STABLE)
+            .ok("rustc +nightly-", NIGHTLY)
+            .ok("rustc +1.63.0-", DEBIAN_163)
+            .ok("rustc +1.85.0-", DEBIAN_185)
+            .fail("rustc +1.96.0-", 1, "error: toolchain '1.96.0-x86_64-unknown-linux-gnu' is not installed")
+    }
+
+    #[test]
+    fn discovers_merges_aliases_and_sorts() {
+        let runner = fake_machine();
+        let inv = discover(&runner).unwrap();
+        let names: Vec<_> = inv.toolchains.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["1.63.0", "1.85.0", "1.95.0", "nightly"]);
+        let stable = inv.find("stable").unwrap();
+        assert_eq!(stable.name, "1.95.0");
+        assert_eq!(stable.aliases, ["stable"]);
+        assert!(inv.find("1.95.0-x86_64-unknown-linux-gnu").is_some());
+        assert!(!inv.find("nightly").unwrap().is_stable());
+        assert_eq!(inv.broken.len(), 1);
+        assert_eq!(inv.broken[0].name, "1.96.0");
+        assert!(inv.broken[0].error.contains("is not installed"), "{}", inv.broken[0].error);
+        // One probe per listed name, each with -vV.
+        let probes = runner.lines().iter().filter(|l| l.starts_with("rustc +") && l.ends_with(" -vV")).count();
+        assert_eq!(probes, 6);
+    }
+
+    #[test]
+    fn other_hosts_are_left_out() {
+        let musl = STABLE.replace("x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl");
+        let runner =
+            FakeRunner::new().ok("rustup toolchain list", "stable-x86_64-unknown-linux-musl\n").ok("rustc +", &musl);
+        assert!(discover(&runner).unwrap().toolchains.is_empty());
+    }
+
+    #[test]
+    fn missing_rustup_is_one_sentence() {
+        let err = discover(&FakeRunner::new()).unwrap_err();
+        assert!(format!("{err:#}").starts_with("rustup is not installed or not on PATH"), "{err:#}");
+    }
+
+    #[test]
+    fn empty_rustup_is_an_error() {
+        let runner = FakeRunner::new().ok("rustup toolchain list", "no installed toolchains\n");
+        assert!(discover(&runner).unwrap_err().to_string().contains("no toolchains installed"));
+    }
+}

@@ -1,0 +1,381 @@
+//! What the user's workspace is: root, target directory, the packages to build, the file to
+//! touch for incremental builds, and its effective MSRV with every floor and its reason.
+//!
+//! Reads `cargo metadata --no-deps` (through the [`Runner`]) and, for what metadata does not
+//! say (workspace inheritance, resolver, lockfile version), the manifests and Cargo.lock
+//! themselves. It writes nothing and knows nothing of toolchains, selection or timing.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use cargo_metadata::{DependencyKind, Edition, Metadata, Package};
+use semver::Version;
+
+use crate::process::{CommandSpec, Runner, first_error_line};
+
+/// The inspected workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    /// The directory holding the root `Cargo.toml`.
+    pub root: PathBuf,
+    /// The root manifest, passed to every build as `--manifest-path`.
+    pub manifest_path: PathBuf,
+    /// The workspace's target directory; timewarp works only below `<target>/timewarp/`.
+    pub target_dir: PathBuf,
+    /// Names of the packages built: the `-p` selection, else the default members.
+    pub packages: Vec<String>,
+    /// Whether the user narrowed the build with `-p`, so builds must pass `-p` too.
+    pub explicit_packages: bool,
+    /// Every reason the workspace needs a minimum Rust version, highest first.
+    pub msrv_floors: Vec<MsrvFloor>,
+    /// A `rust-toolchain.toml` or `rust-toolchain` file at the root, which `+NAME` overrides.
+    pub toolchain_file: Option<PathBuf>,
+    /// `Cargo.lock`, when the workspace has one.
+    pub lockfile: Option<PathBuf>,
+    /// The root source file of the package at the top of the member dependency graph.
+    pub default_touch_file: Option<PathBuf>,
+}
+
+impl Workspace {
+    /// The effective MSRV: the highest floor, if there is any.
+    pub fn msrv(&self) -> Option<&MsrvFloor> {
+        self.msrv_floors.first()
+    }
+}
+
+/// One lower bound on the Rust version that can build the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MsrvFloor {
+    /// The lowest version this reason allows.
+    pub version: Version,
+    /// Why, as a phrase: "rust-version of `probe-core`".
+    pub reason: String,
+}
+
+impl fmt::Display for MsrvFloor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", short_version(&self.version), self.reason)
+    }
+}
+
+/// `1.80` for `1.80.0`, the way people write MSRVs.
+pub fn short_version(v: &Version) -> String {
+    if v.patch == 0 && v.pre.is_empty() { format!("{}.{}", v.major, v.minor) } else { v.to_string() }
+}
+
+/// Where to look and what to select.
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceRequest {
+    /// `--manifest-path`; the current directory's workspace when `None`.
+    pub manifest_path: Option<PathBuf>,
+    /// `-p/--package` names.
+    pub packages: Vec<String>,
+    /// The cargo binary to ask for metadata.
+    pub cargo: PathBuf,
+}
+
+/// Runs `cargo metadata` and inspects the workspace it describes.
+pub fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Workspace> {
+    // A rust-toolchain file must not make metadata fail: any installed cargo reads any manifest.
+    let mut cmd = CommandSpec::new(request.cargo.clone())
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .env_remove("RUSTUP_TOOLCHAIN");
+    if let Some(path) = &request.manifest_path {
+        if !path.is_file() {
+            bail!("manifest path `{}` does not exist", path.display());
+        }
+        cmd = cmd.arg("--manifest-path").arg(path);
+    }
+    let out = runner.run(&cmd)?;
+    if !out.success() {
+        let line = first_error_line(&out.stderr).unwrap_or_else(|| out.status_text());
+        bail!("{}", line.trim_start_matches("error:").trim());
+    }
+    let metadata = cargo_metadata::MetadataCommand::parse(&out.stdout)
+        .with_context(|| format!("could not parse the output of `{cmd}`"))?;
+    from_metadata(&metadata, &request.packages)
+}
+
+/// Builds a [`Workspace`] from parsed metadata plus the manifests and lockfile on disk.
+pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace> {
+    let root = metadata.workspace_root.clone().into_std_path_buf();
+    let members = metadata.workspace_packages();
+    let selected: Vec<&Package> = if wanted.is_empty() {
+        if metadata.workspace_default_members.is_available() {
+            metadata.workspace_default_packages()
+        } else {
+            members.clone()
+        }
+    } else {
+        let mut selected = Vec::new();
+        for name in wanted {
+            match members.iter().find(|p| p.name.as_str() == name) {
+                Some(p) => selected.push(*p),
+                None => {
+                    let names: Vec<&str> = members.iter().map(|p| p.name.as_str()).collect();
+                    bail!("package `{name}` is not a member of the workspace (members: {})", names.join(", "))
+                }
+            }
+        }
+        selected
+    };
+
+    let lockfile = Some(root.join("Cargo.lock")).filter(|p| p.is_file());
+    let mut floors = Vec::new();
+    for package in &selected {
+        floors.extend(package_floors(package)?);
+    }
+    floors.extend(resolver_floor(&root.join("Cargo.toml"))?);
+    if let Some(lock) = &lockfile {
+        floors.extend(lockfile_floor(lock)?);
+    }
+    floors.sort_by(|a, b| b.version.cmp(&a.version).then(a.reason.cmp(&b.reason)));
+
+    let toolchain_file = ["rust-toolchain.toml", "rust-toolchain"].iter().map(|f| root.join(f)).find(|p| p.is_file());
+
+    Ok(Workspace {
+        manifest_path: root.join("Cargo.toml"),
+        target_dir: metadata.target_directory.clone().into_std_path_buf(),
+        packages: selected.iter().map(|p| p.name.to_string()).collect(),
+        explicit_packages: !wanted.is_empty(),
+        msrv_floors: floors,
+        toolchain_file,
+        lockfile,
+        default_touch_file: top_source_file(&selected),
+        root,
+    })
+}
+
+fn floor(version: &str, reason: String) -> MsrvFloor {
+    MsrvFloor { version: Version::parse(version).expect("a valid version literal"), reason }
+}
+
+/// The floors one package imposes: rust-version, edition, workspace inheritance.
+fn package_floors(package: &Package) -> Result<Vec<MsrvFloor>> {
+    let name = package.name.as_str();
+    let mut floors = Vec::new();
+    if let Some(v) = &package.rust_version {
+        floors.push(MsrvFloor { version: v.clone(), reason: format!("rust-version of `{name}`") });
+    }
+    match package.edition {
+        Edition::E2018 => floors.push(floor("1.31.0", format!("edition 2018 of `{name}`"))),
+        Edition::E2021 => floors.push(floor("1.56.0", format!("edition 2021 of `{name}`"))),
+        Edition::E2024 => floors.push(floor("1.85.0", format!("edition 2024 of `{name}`"))),
+        _ => {}
+    }
+    let manifest = read_toml(package.manifest_path.as_std_path())?;
+    if inherits_from_workspace(&manifest) {
+        floors.push(floor("1.64.0", format!("workspace inheritance in `{name}`")));
+    }
+    Ok(floors)
+}
+
+/// Whether a manifest uses `key.workspace = true` anywhere cargo allows it.
+fn inherits_from_workspace(manifest: &toml::Table) -> bool {
+    let inherits = |v: &toml::Value| v.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+    let tables_with_deps = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let in_package = manifest.get("package").and_then(toml::Value::as_table).is_some_and(|t| t.values().any(inherits));
+    let in_deps = |t: &toml::Table| {
+        tables_with_deps
+            .iter()
+            .any(|k| t.get(*k).and_then(toml::Value::as_table).is_some_and(|d| d.values().any(inherits)))
+    };
+    let in_targets = manifest
+        .get("target")
+        .and_then(toml::Value::as_table)
+        .is_some_and(|targets| targets.values().filter_map(toml::Value::as_table).any(in_deps));
+    in_package || in_deps(manifest) || in_targets || manifest.get("lints").is_some_and(inherits)
+}
+
+/// The floor from `resolver = "2"` (1.51) or `"3"` (1.84) in the root manifest.
+fn resolver_floor(root_manifest: &Path) -> Result<Option<MsrvFloor>> {
+    let manifest = read_toml(root_manifest)?;
+    let resolver = ["workspace", "package"]
+        .iter()
+        .find_map(|t| manifest.get(*t).and_then(|t| t.get("resolver")).and_then(toml::Value::as_str));
+    Ok(match resolver {
+        Some("2") => Some(floor("1.51.0", "resolver = \"2\"".to_string())),
+        Some("3") => Some(floor("1.84.0", "resolver = \"3\"".to_string())),
+        _ => None,
+    })
+}
+
+/// The floor from the lockfile format: version 3 needs cargo 1.47, version 4 needs 1.78.
+fn lockfile_floor(lockfile: &Path) -> Result<Option<MsrvFloor>> {
+    let lock = read_toml(lockfile)?;
+    Ok(match lock.get("version").and_then(toml::Value::as_integer) {
+        Some(3) => Some(floor("1.47.0", "Cargo.lock version 3".to_string())),
+        Some(4) => Some(floor("1.78.0", "Cargo.lock version 4".to_string())),
+        _ => None,
+    })
+}
+
+fn read_toml(path: &Path) -> Result<toml::Table> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("could not read `{}`", path.display()))?;
+    text.parse::<toml::Table>().with_context(|| format!("could not parse `{}`", path.display()))
+}
+
+/// The root source file of the package no other selected package depends on: its bin (the one
+/// named like the package when there are several), else its lib. Touching it rebuilds the most
+/// representative incremental unit: the crate the user actually edits last.
+fn top_source_file(selected: &[&Package]) -> Option<PathBuf> {
+    let dirs: Vec<PathBuf> = selected
+        .iter()
+        .map(|p| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default())
+        .collect();
+    let depended_on: BTreeSet<usize> = selected
+        .iter()
+        .flat_map(|p| p.dependencies.iter())
+        .filter(|d| d.kind != DependencyKind::Development)
+        .filter_map(|d| d.path.as_ref())
+        .filter_map(|path| dirs.iter().position(|dir| dir == path.as_std_path()))
+        .collect();
+    let tops = selected.iter().enumerate().filter(|(i, _)| !depended_on.contains(i)).map(|(_, p)| *p);
+    let mut tops: Vec<&Package> = tops.collect();
+    tops.sort_by_key(|p| (!p.targets.iter().any(|t| t.is_bin()), p.name.to_string()));
+    let top = tops.first()?;
+    let bins: Vec<_> = top.targets.iter().filter(|t| t.is_bin()).collect();
+    let target = bins
+        .iter()
+        .find(|t| t.name == top.name.as_str())
+        .or(bins.first())
+        .copied()
+        .or_else(|| top.targets.iter().find(|t| t.is_lib()))
+        .or(top.targets.first())?;
+    Some(target.src_path.clone().into_std_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::FakeRunner;
+
+    /// Writes a workspace to a temp dir and returns metadata for it as real cargo would.
+    fn metadata_for(files: &[(&str, &str)]) -> (tempfile::TempDir, Metadata) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let out = std::process::Command::new(env!("CARGO"))
+            .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let metadata = cargo_metadata::MetadataCommand::parse(String::from_utf8(out.stdout).unwrap()).unwrap();
+        (dir, metadata)
+    }
+
+    const VIRTUAL: &[(&str, &str)] = &[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"app\", \"core\"]\nresolver = \"2\"\n[workspace.package]\nedition = \"2021\"\n",
+        ),
+        (
+            "app/Cargo.toml",
+            "[package]\nname = \"probe-app\"\nversion = \"0.1.0\"\nedition.workspace = true\nrust-version = \"1.70\"\n[dependencies]\nprobe-core = { path = \"../core\" }\n",
+        ),
+        ("app/src/main.rs", "fn main() {}\n"),
+        (
+            "core/Cargo.toml",
+            "[package]\nname = \"probe-core\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"1.80\"\n",
+        ),
+        ("core/src/lib.rs", ""),
+        ("Cargo.lock", "version = 3\n"),
+    ];
+
+    fn reasons(ws: &Workspace) -> Vec<String> {
+        ws.msrv_floors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn floors_of_a_virtual_workspace_with_reasons() {
+        let (dir, metadata) = metadata_for(VIRTUAL);
+        let ws = from_metadata(&metadata, &[]).unwrap();
+        assert_eq!(
+            reasons(&ws),
+            [
+                "1.80 (rust-version of `probe-core`)",
+                "1.70 (rust-version of `probe-app`)",
+                "1.64 (workspace inheritance in `probe-app`)",
+                "1.56 (edition 2021 of `probe-app`)",
+                "1.56 (edition 2021 of `probe-core`)",
+                "1.51 (resolver = \"2\")",
+                "1.47 (Cargo.lock version 3)",
+            ]
+        );
+        assert_eq!(ws.msrv().unwrap().version, Version::new(1, 80, 0));
+        let root = dir.path().canonicalize().unwrap();
+        assert_eq!(ws.default_touch_file.unwrap(), root.join("app/src/main.rs"));
+        assert_eq!(ws.packages, ["probe-app", "probe-core"]);
+        assert_eq!(ws.target_dir, root.join("target"));
+        assert!(ws.toolchain_file.is_none());
+    }
+
+    #[test]
+    fn package_selection_narrows_floors_and_touch_file() {
+        let (dir, metadata) = metadata_for(VIRTUAL);
+        let ws = from_metadata(&metadata, &["probe-app".to_string()]).unwrap();
+        assert_eq!(ws.msrv().unwrap().to_string(), "1.70 (rust-version of `probe-app`)");
+        assert!(ws.explicit_packages);
+        let core = from_metadata(&metadata, &["probe-core".to_string()]).unwrap();
+        assert_eq!(core.default_touch_file.unwrap(), dir.path().canonicalize().unwrap().join("core/src/lib.rs"));
+        let err = from_metadata(&metadata, &["nope".to_string()]).unwrap_err();
+        assert_eq!(err.to_string(), "package `nope` is not a member of the workspace (members: probe-app, probe-core)");
+    }
+
+    #[test]
+    fn lockfile_v4_edition_2024_and_toolchain_file() {
+        let (_dir, metadata) = metadata_for(&[
+            ("Cargo.toml", "[package]\nname = \"solo\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
+            ("src/lib.rs", ""),
+            ("Cargo.lock", "version = 4\n"),
+            ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.85.0\"\n"),
+        ]);
+        let ws = from_metadata(&metadata, &[]).unwrap();
+        assert_eq!(reasons(&ws), ["1.85 (edition 2024 of `solo`)", "1.78 (Cargo.lock version 4)"]);
+        assert!(ws.toolchain_file.unwrap().ends_with("rust-toolchain.toml"));
+        assert!(ws.default_touch_file.unwrap().ends_with("src/lib.rs"));
+    }
+
+    #[test]
+    fn edition_2015_without_lockfile_has_no_msrv() {
+        let (_dir, metadata) = metadata_for(&[
+            ("Cargo.toml", "[package]\nname = \"old\"\nversion = \"0.1.0\"\n"),
+            ("src/main.rs", "fn main() {}"),
+        ]);
+        let ws = from_metadata(&metadata, &[]).unwrap();
+        assert!(ws.msrv().is_none());
+        assert!(ws.lockfile.is_none());
+    }
+
+    #[test]
+    fn cargo_errors_become_one_line() {
+        let runner = FakeRunner::new().fail(
+            "cargo metadata",
+            101,
+            "error: could not find `Cargo.toml` in `/tmp/x` or any parent directory\n",
+        );
+        let request = WorkspaceRequest { cargo: "cargo".into(), ..Default::default() };
+        let err = inspect(&runner, &request).unwrap_err();
+        assert_eq!(format!("{err:#}"), "could not find `Cargo.toml` in `/tmp/x` or any parent directory");
+        let logged = &runner.log()[0];
+        assert!(logged.has_arg("--no-deps"));
+        assert!(logged.env_remove.contains(&"RUSTUP_TOOLCHAIN".to_string()));
+    }
+
+    #[test]
+    fn missing_manifest_path_is_named() {
+        let request = WorkspaceRequest {
+            cargo: "cargo".into(),
+            manifest_path: Some("/nonexistent/Cargo.toml".into()),
+            ..Default::default()
+        };
+        let err = inspect(&FakeRunner::new(), &request).unwrap_err();
+        assert_eq!(err.to_string(), "manifest path `/nonexistent/Cargo.toml` does not exist");
+    }
+}
