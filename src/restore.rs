@@ -157,12 +157,16 @@ fn take(path: &Path) -> Option<Undo> {
 mod tests {
     use super::*;
 
+    /// `restore_all` applies every pending undo, so these tests must not interleave.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
     fn mtime(path: &Path) -> FileTime {
         FileTime::from_last_modification_time(&std::fs::metadata(path).unwrap())
     }
 
     #[test]
     fn touch_changes_mtime_and_drop_restores_it() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("main.rs");
         std::fs::write(&file, "fn main() {}\n").unwrap();
@@ -179,6 +183,7 @@ mod tests {
 
     #[test]
     fn restore_all_undoes_what_is_pending() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("lib.rs");
         std::fs::write(&file, "").unwrap();

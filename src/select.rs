@@ -6,7 +6,9 @@
 
 use std::fmt;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
+
+use crate::exit::ExitError;
 use semver::Version;
 
 use crate::release::{self, Date};
@@ -95,7 +97,10 @@ pub fn select(toolchains: &[Toolchain], msrv: Option<&MsrvFloor>, criteria: &Cri
         for name in names {
             if !toolchains.iter().any(|t| t.answers_to(name)) {
                 let installed: Vec<&str> = toolchains.iter().map(|t| t.name.as_str()).collect();
-                bail!("toolchain `{name}` in --toolchains is not installed (installed: {})", installed.join(", "));
+                return Err(ExitError::usage(format!(
+                    "toolchain `{name}` in --toolchains is not installed (installed: {})",
+                    installed.join(", ")
+                )));
             }
         }
         for t in toolchains {

@@ -13,6 +13,7 @@ use anyhow::{Context as _, Result, bail};
 use cargo_metadata::{DependencyKind, Edition, Metadata, Package};
 use semver::Version;
 
+use crate::exit::ExitError;
 use crate::process::{CommandSpec, Runner, first_error_line};
 
 /// The inspected workspace.
@@ -90,12 +91,31 @@ pub fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Worksp
     }
     let out = runner.run(&cmd)?;
     if !out.success() {
-        let line = first_error_line(&out.stderr).unwrap_or_else(|| out.status_text());
-        bail!("{}", line.trim_start_matches("error:").trim());
+        let base = std::env::current_dir().unwrap_or_default();
+        bail!(
+            "{}",
+            metadata_error(&out.stderr, &base).unwrap_or_else(|| format!("`{cmd}` failed ({})", out.status_text()))
+        );
     }
     let metadata = cargo_metadata::MetadataCommand::parse(&out.stdout)
         .with_context(|| format!("could not parse the output of `{cmd}`"))?;
     from_metadata(&metadata, &request.packages)
+}
+
+/// Cargo's own sentence for a failed `cargo metadata`, without its `error:` prefix, and with the
+/// file and position when cargo points at one (`--> Cargo.toml:1:9`, relative to `base`, the
+/// directory cargo ran in).
+fn metadata_error(stderr: &str, base: &Path) -> Option<String> {
+    let line = first_error_line(stderr)?;
+    let message = line.trim_start_matches("error:").trim();
+    let location = stderr.lines().find_map(|l| l.trim().strip_prefix("--> "));
+    let Some((file, position)) = location.and_then(|loc| loc.split_once(':')) else {
+        return Some(message.to_string());
+    };
+    let position = position.replacen(':', ", column ", 1);
+    let file = base.join(file);
+    let file = file.canonicalize().unwrap_or(file);
+    Some(format!("could not parse `{}` (line {position}): {message}", file.display()))
 }
 
 /// Builds a [`Workspace`] from parsed metadata plus the manifests and lockfile on disk.
@@ -115,7 +135,9 @@ pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace
                 Some(p) => selected.push(*p),
                 None => {
                     let names: Vec<&str> = members.iter().map(|p| p.name.as_str()).collect();
-                    bail!("package `{name}` is not a member of the workspace (members: {})", names.join(", "))
+                    let message =
+                        format!("package `{name}` is not a member of the workspace (members: {})", names.join(", "));
+                    return Err(ExitError::usage(message));
                 }
             }
         }
@@ -366,6 +388,15 @@ mod tests {
         let logged = &runner.log()[0];
         assert!(logged.has_arg("--no-deps"));
         assert!(logged.env_remove.contains(&"RUSTUP_TOOLCHAIN".to_string()));
+    }
+
+    #[test]
+    fn parse_errors_name_the_file_and_position() {
+        let stderr = "error: unclosed table, expected `]`\n --> Cargo.toml:1:9\n  |\n1 | [package\n";
+        assert_eq!(
+            metadata_error(stderr, Path::new("/tmp/bad")).unwrap(),
+            "could not parse `/tmp/bad/Cargo.toml` (line 1, column 9): unclosed table, expected `]`"
+        );
     }
 
     #[test]

@@ -74,8 +74,11 @@ impl Exporter for TableExporter {
         if !report.removed_env.is_empty() {
             let _ = writeln!(out, "\nremoved from the builds' environment: {}", report.removed_env.join(", "));
         }
+        if !report.warnings.is_empty() {
+            out.push('\n');
+        }
         for warning in &report.warnings {
-            let _ = writeln!(out, "\nwarning: {warning}");
+            let _ = writeln!(out, "warning: {warning}");
         }
         out
     }
@@ -123,6 +126,8 @@ not measured:
   nightly (1.97.0-nightly): not stable
 
 removed from the builds' environment: RUSTC_WRAPPER
+
+warning: 1.96.0 incremental: runs vary by 8% (0.380 s to 0.420 s); rerun with more runs
 ";
         assert_eq!(TableExporter.render(&sample_report()), expected);
     }

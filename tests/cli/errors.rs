@@ -1,0 +1,121 @@
+//! Bad input gets one sentence and a documented exit code, never a panic.
+
+use crate::support::{failure, fixture, snapshot, success, timewarp};
+
+const USAGE: i32 = 2;
+
+#[test]
+fn not_in_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = failure(&mut timewarp(dir.path()), 1);
+    assert_eq!(
+        line,
+        format!("error: could not find `Cargo.toml` in `{}` or any parent directory", dir.path().display())
+    );
+}
+
+#[test]
+fn manifest_that_does_not_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package\nname = ").unwrap();
+    let line = failure(&mut timewarp(dir.path()), 1);
+    let manifest = dir.path().canonicalize().unwrap().join("Cargo.toml");
+    assert!(line.starts_with(&format!("error: could not parse `{}` (line 1", manifest.display())), "{line}");
+}
+
+#[test]
+fn manifest_path_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = failure(timewarp(dir.path()).args(["--manifest-path", "nowhere/Cargo.toml"]), 1);
+    assert_eq!(line, "error: manifest path `nowhere/Cargo.toml` does not exist");
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let ws = fixture("single-crate");
+    for (args, expected) in [
+        (
+            &["--since", "banana"][..],
+            "error: invalid value `banana` for `--since`: expected a version like `1.70` or `1.70.0`",
+        ),
+        (&["--runs", "0"], "error: invalid value `0` for `--runs`: expected a whole number of at least 1"),
+        (&["--format", "xml"], "error: invalid value `xml` for `--format`: expected one of table, json, csv, markdown"),
+        (&["-p", "nope"], "error: package `nope` is not a member of the workspace (members: single-crate)"),
+        (
+            &["--toolchains", "0.9.0", "--list"],
+            "error: toolchain `0.9.0` in --toolchains is not installed (installed: ",
+        ),
+    ] {
+        let line = failure(timewarp(ws.path()).args(args), USAGE);
+        assert!(line.starts_with(expected), "{args:?}: {line}");
+    }
+}
+
+#[test]
+fn touch_outside_the_workspace_or_missing() {
+    let ws = fixture("single-crate");
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    let before = snapshot(ws.path());
+    let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--touch"]).arg(outside.path()), USAGE);
+    assert!(
+        line.starts_with("error: `--touch` file `") && line.contains("is not a file inside the workspace"),
+        "{line}"
+    );
+    let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--touch", "src/nope.rs"]), USAGE);
+    assert_eq!(line, "error: `--touch` file `src/nope.rs` does not exist");
+    assert_eq!(before, snapshot(ws.path()));
+    assert!(!ws.path().join("target").exists(), "nothing was built");
+}
+
+#[test]
+fn no_eligible_toolchain_suggests_an_install() {
+    let ws = fixture("single-crate");
+    let manifest = ws.path().join("Cargo.toml");
+    let text =
+        std::fs::read_to_string(&manifest).unwrap().replace("rust-version = \"1.80\"", "rust-version = \"1.200\"");
+    std::fs::write(&manifest, text).unwrap();
+    let line = failure(&mut timewarp(ws.path()), 3);
+    assert!(
+        line.starts_with(
+            "error: no installed stable toolchain is at or above the MSRV 1.200 (rust-version of `single-crate`)"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("rustup toolchain install "), "{line}");
+}
+
+#[test]
+fn rustup_not_installed() {
+    let ws = fixture("single-crate");
+    let empty = tempfile::tempdir().unwrap();
+    let mut cmd = timewarp(ws.path());
+    // cargo metadata still works through $CARGO; rustup is neither on PATH nor in CARGO_HOME.
+    cmd.env("PATH", "/usr/bin:/bin").env("CARGO_HOME", empty.path()).env("CARGO", cargo_binary());
+    let line = failure(&mut cmd, 1);
+    assert!(line.starts_with("error: rustup is not installed or not on PATH"), "{line}");
+}
+
+/// The real cargo binary of the toolchain running the tests (not rustup's proxy).
+fn cargo_binary() -> std::path::PathBuf {
+    let out = std::process::Command::new("rustup").args(["which", "cargo"]).output().unwrap();
+    std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+#[test]
+fn help_has_examples_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = success(timewarp(dir.path()).arg("--help"));
+    for needle in ["Examples:", "cargo timewarp --list", "--manifest-path", "Package Selection", "Exit codes:"] {
+        assert!(help.contains(needle), "help lacks {needle:?}:\n{help}");
+    }
+    // Direct invocation without the `timewarp` argument works too.
+    let direct = success(std::process::Command::new(env!("CARGO_BIN_EXE_cargo-timewarp")).arg("--version"));
+    assert!(direct.starts_with("cargo-timewarp "), "{direct}");
+}
+
+#[test]
+fn unknown_flag_is_clap_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::support::run(timewarp(dir.path()).arg("--frobnicate"));
+    assert_eq!(out.status.code(), Some(USAGE));
+}

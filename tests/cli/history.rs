@@ -1,0 +1,144 @@
+//! Real histories across Debian's 1.63.0, 1.85.0 and 1.96.0 (installed by
+//! scripts/install-debian-toolchains.sh), one run per fixture with many assertions on its JSON.
+//! Timings are checked for shape and sign only, never for speed.
+
+use crate::support::{
+    build_lock, fixture, reason_for, row, row_names, run, snapshot, success_json, timewarp, toolchains,
+};
+
+const EXTRA: &[&str] = &["1.63.0", "1.85.0", "1.96.0"];
+
+#[track_caller]
+fn assert_summary(summary: &serde_json::Value, runs: usize) {
+    let runs_s = summary["runs_s"].as_array().unwrap();
+    assert_eq!(runs_s.len(), runs, "{summary}");
+    assert!(runs_s.iter().all(|r| r.as_f64().unwrap() > 0.0), "{summary}");
+    let (min, median, max) =
+        (summary["min_s"].as_f64().unwrap(), summary["median_s"].as_f64().unwrap(), summary["max_s"].as_f64().unwrap());
+    assert!(0.0 < min && min <= median && median <= max, "{summary}");
+}
+
+#[test]
+fn single_crate_yearly_history_since_msrv() {
+    if !toolchains(EXTRA) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let report = success_json(timewarp(ws.path()).args(["--format", "json", "--incremental-runs", "2"]));
+
+    assert_eq!(report["schema"], 1);
+    assert_eq!(report["msrv"], "1.80");
+    assert_eq!(report["touched_file"], "src/main.rs");
+    assert_eq!((report["clean_runs"].as_u64(), report["incremental_runs"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(row_names(&report), ["1.85.0", "1.96.0"]);
+    assert_eq!(reason_for(&report, "1.63.0").unwrap(), "below MSRV 1.80 (rust-version of `single-crate`)");
+    for name in ["1.85.0", "1.96.0"] {
+        let r = row(&report, name);
+        assert_eq!(r["status"], "ok", "{r:#}");
+        assert!(r["error"].is_null());
+        assert_summary(&r["clean"], 1);
+        assert_summary(&r["incremental"], 2);
+        assert!(r["clean_cpu"]["median_s"].as_f64().unwrap() > 0.0, "{r:#}");
+        assert!(r["speedup_clean"].as_f64().unwrap() > 0.0);
+        assert!(r["speedup_incremental"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(row(&report, "1.85.0")["speedup_clean"], 1.0, "the oldest row is the baseline");
+    assert_eq!(row(&report, "1.85.0")["release_date"], "2025-02-20");
+    assert_eq!(row(&report, "1.96.0")["version"], "1.96.0");
+
+    assert_eq!(before, snapshot(ws.path()), "sources, Cargo.lock and mtimes are unchanged");
+    let target = ws.path().join("target");
+    assert!(!target.join("debug").exists(), "target/debug is never used");
+    assert!(target.join("timewarp/1.85.0").is_dir() && target.join("timewarp/1.96.0").is_dir());
+}
+
+#[test]
+fn every_toolchain_really_compiles_and_wrappers_never_run() {
+    if !toolchains(EXTRA) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("build-script");
+    let scratch = tempfile::tempdir().unwrap();
+    let probe_log = scratch.path().join("probe.log");
+    let marker = scratch.path().join("wrapper-ran");
+    let wrapper = scratch.path().join("wrapper.sh");
+    std::fs::write(&wrapper, format!("#!/bin/sh\ntouch '{}'\nexec \"$@\"\n", marker.display())).unwrap();
+    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "1.63.0,1.85.0,1.96.0", "--incremental-runs", "1", "--format", "json"])
+            .env("TIMEWARP_PROBE_LOG", &probe_log)
+            .env("RUSTC_WRAPPER", &wrapper)
+            .env("CARGO_TARGET_DIR", scratch.path().join("elsewhere")),
+    );
+    assert_eq!(row_names(&report), ["1.63.0", "1.85.0", "1.96.0"]);
+    let log = std::fs::read_to_string(&probe_log).unwrap();
+    for version in ["1.63.0", "1.85.0", "1.96.0"] {
+        assert_eq!(row(&report, version)["status"], "ok", "{report:#}");
+        let line = log.lines().find(|l| l.starts_with(&format!("rustc {version}"))).unwrap_or_else(|| panic!("{log}"));
+        assert!(line.contains(&format!("toolchains/{version}-")), "RUSTC is the toolchain's own rustc: {line}");
+    }
+    assert!(!marker.exists(), "RUSTC_WRAPPER must not reach the builds");
+    // CARGO_TARGET_DIR names the user's target dir, so timewarp's own directory goes below it,
+    // but the builds themselves only ever write to their per-toolchain directory.
+    let elsewhere = scratch.path().join("elsewhere");
+    let entries: Vec<_> = std::fs::read_dir(&elsewhere).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(entries, ["timewarp"]);
+    assert!(elsewhere.join("timewarp/1.63.0/debug").is_dir());
+    assert!(!ws.path().join("target").exists());
+    let removed: Vec<&str> = report["removed_env"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(removed, ["CARGO_TARGET_DIR", "RUSTC_WRAPPER"]);
+}
+
+#[test]
+fn old_toolchain_failure_is_a_row_and_the_run_goes_on() {
+    if !toolchains(EXTRA) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("needs-new-rustc");
+    let report = success_json(timewarp(ws.path()).args([
+        "--toolchains",
+        "1.63.0,1.85.0",
+        "--incremental-runs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    let old = row(&report, "1.63.0");
+    assert_eq!(old["status"], "failed");
+    let error = old["error"].as_str().unwrap();
+    assert!(error.starts_with("error") && error.contains("repeat_n"), "{error}");
+    assert!(old["clean"].is_null() && old["speedup_clean"].is_null());
+    let new = row(&report, "1.85.0");
+    assert_eq!(new["status"], "ok");
+    assert_eq!(new["speedup_clean"], 1.0, "the baseline is the oldest *successful* row");
+
+    // When every toolchain fails there is no history: exit 4, with the rows still printed.
+    let out = run(timewarp(ws.path()).args(["--toolchains", "1.63.0", "--incremental-runs", "1", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(row(&report, "1.63.0")["status"], "failed");
+}
+
+#[test]
+fn virtual_workspace_touches_the_top_binary() {
+    if !toolchains(EXTRA) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("virtual-ws");
+    let before = snapshot(ws.path());
+    let report = success_json(timewarp(ws.path()).args(["--format", "json", "--runs", "1"]));
+    assert_eq!(report["touched_file"], "app/src/main.rs");
+    assert_eq!(report["packages"], serde_json::json!(["probe-app", "probe-core"]));
+    let names = row_names(&report);
+    assert_eq!(names.first().map(String::as_str), Some("1.63.0"), "oldest eligible is always kept: {names:?}");
+    assert!(names.contains(&"1.85.0".to_string()), "{names:?}");
+    assert!(report["toolchains"].as_array().unwrap().iter().all(|r| r["status"] == "ok"), "{report:#}");
+    assert_eq!(before, snapshot(ws.path()));
+}

@@ -1,0 +1,14 @@
+//! The integration tests: one binary (it links once), one module per behaviour. Every test
+//! copies a workspace from `fixtures/` to a temp dir and drives the real `cargo-timewarp`.
+
+// Shared helpers: fixture copies, the scrubbed command, the toolchain gate, tree snapshots.
+mod support;
+
+// Bad input: one sentence on stderr and the documented exit code.
+mod errors;
+// `--list`: selection and skip reasons, without building (needs only `stable`).
+mod list;
+// Real multi-toolchain histories on 1.63.0 / 1.85.0 / 1.96.0, asserted on the JSON.
+mod history;
+// The user's tree: sources, Cargo.lock, mtimes and target/debug identical afterwards.
+mod untouched;

@@ -1,0 +1,177 @@
+//! Helpers for driving the real binary on copies of the fixtures.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+/// Build-running tests take this lock so they do not compete for the two cores (and so their
+/// timings, though never asserted, stay meaningful when a test is debugged).
+static BUILDS: Mutex<()> = Mutex::new(());
+
+/// Serialises tests that run builds.
+pub fn build_lock() -> MutexGuard<'static, ()> {
+    BUILDS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The repository's `fixtures/NAME`.
+pub fn fixture_source(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+/// A private copy of `fixtures/NAME` (without any `target/`), so the repository is never written.
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new().prefix("timewarp-test-").tempdir().expect("temp dir");
+    copy_tree(&fixture_source(name), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "target" {
+                copy_tree(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `cargo-timewarp timewarp ARGS` in `dir`, as cargo would run it, with an environment free of
+/// whatever the test runner's own cargo leaks (toolchain choice, target dir, wrappers, colour).
+pub fn timewarp(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-timewarp"));
+    cmd.arg("timewarp").current_dir(dir).env("NO_COLOR", "1");
+    for key in [
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC",
+        "RUSTDOC",
+        "RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_TERM_COLOR",
+        "CARGO_INCREMENTAL",
+        "TIMEWARP_PROBE_LOG",
+    ] {
+        cmd.env_remove(key);
+    }
+    cmd
+}
+
+/// Runs `cmd` and returns its output.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("could not run {cmd:?}: {e}"))
+}
+
+fn describe(cmd: &Command, out: &Output) -> String {
+    format!(
+        "command: {cmd:?}\ncwd: {:?}\nstatus: {}\n--- stdout\n{}\n--- stderr\n{}",
+        cmd.get_current_dir(),
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Runs `cmd`, asserts exit code 0, returns stdout.
+#[track_caller]
+pub fn success(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(out.status.success(), "expected success\n{}", describe(cmd, &out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `cmd` expecting JSON on stdout and exit code 0.
+#[track_caller]
+pub fn success_json(cmd: &mut Command) -> serde_json::Value {
+    let stdout = success(cmd);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"))
+}
+
+/// Runs `cmd`, asserts exit `code` and a single `error: ` line on stderr; returns that line.
+#[track_caller]
+pub fn failure(cmd: &mut Command, code: i32) -> String {
+    let out = run(cmd);
+    let info = describe(cmd, &out);
+    assert_eq!(out.status.code(), Some(code), "wrong exit code\n{info}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "expected exactly one error line\n{info}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{info}");
+    errors[0].to_string()
+}
+
+/// Whether every toolchain in `names` is installed. When one is missing, prints why the calling
+/// test is skipped, or panics when `TIMEWARP_REQUIRE_TOOLCHAINS=1` (as CI sets it).
+#[track_caller]
+pub fn toolchains(names: &[&str]) -> bool {
+    for name in names {
+        let installed = Command::new("rustc")
+            .arg(format!("+{name}"))
+            .arg("-vV")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !installed {
+            let test = std::thread::current().name().unwrap_or("test").to_string();
+            let fix = "run scripts/install-debian-toolchains.sh";
+            if std::env::var_os("TIMEWARP_REQUIRE_TOOLCHAINS").is_some_and(|v| v == "1") {
+                panic!("{test}: toolchain {name} is not installed and TIMEWARP_REQUIRE_TOOLCHAINS=1; {fix}");
+            }
+            eprintln!("skipping {test}: toolchain {name} is not installed ({fix})");
+            return false;
+        }
+    }
+    true
+}
+
+/// Every file under `root` except `target/`, with its bytes and modification time.
+pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    let mut files = BTreeMap::new();
+    walk(root, root, &mut files);
+    files
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, (Vec<u8>, SystemTime)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if path != root.join("target") {
+                walk(root, &path, files);
+            }
+        } else {
+            let meta = std::fs::metadata(&path).unwrap();
+            let key = path.strip_prefix(root).unwrap().to_path_buf();
+            files.insert(key, (std::fs::read(&path).unwrap(), meta.modified().unwrap()));
+        }
+    }
+}
+
+/// Names of the rows in a report's `toolchains` array, in order.
+pub fn row_names(report: &serde_json::Value) -> Vec<String> {
+    report["toolchains"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
+}
+
+/// The row named `name`.
+#[track_caller]
+pub fn row<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    let rows = report["toolchains"].as_array().unwrap();
+    rows.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no row {name} in {report:#}"))
+}
+
+/// The skip reason given for `name`, from a report's `skipped` or a listing's `toolchains`.
+pub fn reason_for(report: &serde_json::Value, name: &str) -> Option<String> {
+    ["skipped", "toolchains"]
+        .iter()
+        .filter_map(|key| report[key].as_array())
+        .flatten()
+        .find(|t| t["name"] == name)
+        .and_then(|t| t["reason"].as_str().map(str::to_string))
+}

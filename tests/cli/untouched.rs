@@ -1,0 +1,46 @@
+//! The user's tree is sacred: whatever timewarp builds, the sources, Cargo.lock, their mtimes
+//! and the user's own target/debug are the same afterwards. Needs only `stable`.
+
+use crate::support::{build_lock, fixture, snapshot, success, success_json, timewarp};
+
+#[test]
+fn tree_and_target_debug_are_identical_afterwards() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let user_artifact = ws.path().join("target/debug/single-crate");
+    std::fs::create_dir_all(user_artifact.parent().unwrap()).unwrap();
+    std::fs::write(&user_artifact, b"the user's own build").unwrap();
+    let before = snapshot(ws.path());
+    let debug_mtime = std::fs::metadata(&user_artifact).unwrap().modified().unwrap();
+
+    let report = success_json(timewarp(ws.path()).args([
+        "--toolchains",
+        "stable",
+        "--incremental-runs",
+        "2",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+
+    assert_eq!(before, snapshot(ws.path()));
+    assert_eq!(std::fs::read(&user_artifact).unwrap(), b"the user's own build");
+    assert_eq!(std::fs::metadata(&user_artifact).unwrap().modified().unwrap(), debug_mtime);
+    let debug_entries = std::fs::read_dir(ws.path().join("target/debug")).unwrap().count();
+    assert_eq!(debug_entries, 1, "nothing was added to target/debug");
+}
+
+#[test]
+fn a_missing_lockfile_is_created_for_the_run_and_removed() {
+    let _builds = build_lock();
+    let ws = fixture("virtual-ws");
+    std::fs::remove_file(ws.path().join("Cargo.lock")).unwrap();
+    let before = snapshot(ws.path());
+    let out = success(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--output", "report.md"]));
+    assert!(out.is_empty(), "the report went to the file: {out}");
+    let markdown = std::fs::read_to_string(ws.path().join("report.md")).unwrap();
+    assert!(markdown.contains("| Rust | released | clean build |"), "{markdown}");
+    std::fs::remove_file(ws.path().join("report.md")).unwrap();
+    assert!(!ws.path().join("Cargo.lock").exists(), "the generated Cargo.lock is removed again");
+    assert_eq!(before, snapshot(ws.path()));
+}
