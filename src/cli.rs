@@ -11,6 +11,7 @@ use semver::Version;
 
 use crate::exit::ExitError;
 use crate::export::Format;
+use crate::measure::{CargoCommand, Profile};
 use crate::select::Policy;
 
 const EXAMPLES: &str = "\
@@ -26,6 +27,9 @@ Examples:
 
   Exactly these toolchains, three incremental rebuilds each:
     cargo timewarp --toolchains 1.85.0,stable --incremental-runs 3
+
+  The `cargo check` loop, as a Markdown table for a post:
+    cargo timewarp --check --output history.md
 
 Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every build failed,
 130 interrupted.";
@@ -86,6 +90,18 @@ pub struct RawArgs {
     #[arg(long, value_name = "N", help_heading = "Measurement")]
     incremental_runs: Option<String>,
 
+    /// Time `cargo check` instead of `cargo build`
+    #[arg(long, help_heading = "Measurement")]
+    check: bool,
+
+    /// Time the release profile
+    #[arg(long, conflicts_with = "profile", help_heading = "Measurement")]
+    release: bool,
+
+    /// Time the named cargo profile (needs cargo 1.57 or newer)
+    #[arg(long, value_name = "NAME", help_heading = "Measurement")]
+    profile: Option<String>,
+
     /// Source file whose modification time is set to now before each incremental rebuild
     /// [default: the root source file of the top package of the workspace]
     #[arg(long, value_name = "PATH", help_heading = "Measurement")]
@@ -125,6 +141,10 @@ pub struct Config {
     pub incremental_runs: usize,
     /// `--touch`, as given.
     pub touch: Option<PathBuf>,
+    /// `build`, or `check` with `--check`.
+    pub command: CargoCommand,
+    /// `dev`, `--release` or `--profile NAME`.
+    pub profile: Profile,
     /// The report format.
     pub format: Format,
     /// `--output`.
@@ -196,6 +216,14 @@ impl Config {
             clean_runs: clean_runs.or(runs).unwrap_or(1),
             incremental_runs: incremental_runs.or(runs).unwrap_or(5),
             touch: raw.touch,
+            command: if raw.check { CargoCommand::Check } else { CargoCommand::Build },
+            profile: match (raw.release, raw.profile) {
+                (true, _) => Profile::Release,
+                (false, Some(name)) if name == "dev" => Profile::Dev,
+                (false, Some(name)) if name == "release" => Profile::Release,
+                (false, Some(name)) => Profile::Named(name),
+                (false, None) => Profile::Dev,
+            },
             format,
             output: raw.output,
             quiet: raw.quiet,
@@ -242,6 +270,10 @@ mod tests {
         assert_eq!(c.policy, Policy::Yearly);
         assert_eq!(c.format, Format::Table);
         assert!(!c.list_only);
+        assert_eq!((c.command, c.profile), (CargoCommand::Build, Profile::Dev));
+        let c = parse(&["--check", "--profile", "ci"]).unwrap();
+        assert_eq!((c.command, c.profile), (CargoCommand::Check, Profile::Named("ci".into())));
+        assert_eq!(parse(&["--release"]).unwrap().profile, Profile::Release);
     }
 
     #[test]

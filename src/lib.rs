@@ -8,6 +8,7 @@ pub mod cli;
 pub mod exit;
 pub mod export;
 pub mod measure;
+pub mod prepare;
 pub mod process;
 pub mod release;
 pub mod report;
@@ -30,9 +31,9 @@ use console::style;
 use crate::cli::Config;
 use crate::exit::ExitError;
 use crate::measure::{Plan, Step};
-use crate::process::{CommandSpec, Runner, SystemRunner};
+use crate::process::SystemRunner;
 use crate::release::Date;
-use crate::restore::{CreatedFile, TouchedFile};
+use crate::restore::TouchedFile;
 use crate::select::{Criteria, Selection};
 use crate::toolchain::{Inventory, rustup_proxy};
 use crate::workspace::{Workspace, WorkspaceRequest};
@@ -43,18 +44,26 @@ pub fn run(config: &Config) -> Result<i32> {
     let progress = Progress::new(config.quiet);
     restore::install_signal_handler()?;
 
+    let inventory = toolchain::discover(&runner)?;
+    // Called by cargo, CARGO is the cargo that called us; run directly, rustup's proxy with
+    // the newest installed stable, whatever a rust-toolchain file in the workspace pins.
+    let (cargo, cargo_toolchain) = match std::env::var_os("CARGO") {
+        Some(cargo) => (PathBuf::from(cargo), None),
+        None => {
+            let newest_stable = inventory.toolchains.iter().rev().find(|t| t.is_stable());
+            (rustup_proxy("cargo"), newest_stable.map(|t| t.name.clone()))
+        }
+    };
     let request = WorkspaceRequest {
         manifest_path: config.manifest_path.clone(),
         packages: config.packages.clone(),
-        // Called by cargo, CARGO is the cargo that called us: it reads any manifest it can build.
-        cargo: std::env::var_os("CARGO").map_or_else(|| rustup_proxy("cargo"), PathBuf::from),
+        cargo,
+        toolchain: cargo_toolchain,
     };
     let workspace = workspace::inspect(&runner, &request)?;
     if let Some(file) = &workspace.toolchain_file {
         progress.note(&format!("`{}` is ignored: every build names its toolchain with `+NAME`", file.display()));
     }
-
-    let inventory = toolchain::discover(&runner)?;
     let criteria = Criteria { policy: config.policy.clone(), since: config.since.clone(), until: config.until.clone() };
     let selection = select::select(&inventory.toolchains, workspace.msrv(), &criteria)?;
 
@@ -80,7 +89,10 @@ pub fn run(config: &Config) -> Result<i32> {
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
 
-    let _created_lockfile = ensure_lockfile(&runner, &workspace, &selection)?;
+    let prepared = prepare::prepare(&runner, &workspace.root, &workspace.manifest_path, &selection.chosen, &work_dir)?;
+    if let Some(dir) = &prepared.vendor_dir {
+        progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
+    }
     let plan = Plan {
         root: workspace.root.clone(),
         manifest_path: workspace.manifest_path.clone(),
@@ -88,7 +100,9 @@ pub fn run(config: &Config) -> Result<i32> {
         packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
         clean_runs: config.clean_runs,
         incremental_runs: config.incremental_runs,
-        cargo_config: Vec::new(),
+        cargo_config: prepared.cargo_config.clone(),
+        command: config.command,
+        profile: config.profile.clone(),
     };
     let touched = TouchedFile::register(&touch_path)?;
     progress.status("Touching", &format!("{} before each incremental rebuild", relative(&touch_path, &workspace.root)));
@@ -122,6 +136,9 @@ pub fn run(config: &Config) -> Result<i32> {
         clean_runs: config.clean_runs,
         incremental_runs: config.incremental_runs,
         removed_env,
+        command: config.command.name().to_string(),
+        profile: config.profile.name().to_string(),
+        vendor_dir: prepared.vendor_dir.clone(),
     };
     let report = report::build(&workspace, &selection, &inventory.broken, &timings, &info);
     emit(config, &config.format.exporter().render(&report), output_file)?;
@@ -153,33 +170,6 @@ fn touch_file(config: &Config, workspace: &Workspace) -> Result<PathBuf> {
         )));
     }
     Ok(path)
-}
-
-/// Timed builds run `--locked`, so a workspace without Cargo.lock gets one for the duration of
-/// the run, written by the oldest selected cargo (newer cargos read older lockfiles, not the
-/// reverse) and removed at the end.
-fn ensure_lockfile(runner: &dyn Runner, workspace: &Workspace, selection: &Selection) -> Result<Option<CreatedFile>> {
-    if workspace.lockfile.is_some() {
-        return Ok(None);
-    }
-    let path = workspace.root.join("Cargo.lock");
-    let guard = CreatedFile::register(&path);
-    let mut last_error = None;
-    for toolchain in [selection.chosen.first(), selection.chosen.last()].into_iter().flatten() {
-        let cmd = CommandSpec::new(rustup_proxy("cargo"))
-            .arg(format!("+{}", toolchain.name))
-            .args(["generate-lockfile", "--offline", "--manifest-path"])
-            .arg(&workspace.manifest_path)
-            .cwd(&workspace.root)
-            .env_remove("RUSTUP_TOOLCHAIN");
-        match runner.run(&cmd)?.ok_or_error(&cmd) {
-            Ok(_) => return Ok(Some(guard)),
-            Err(e) => last_error = Some(e),
-        }
-    }
-    Err(last_error
-        .expect("at least one toolchain was tried")
-        .context("the workspace has no Cargo.lock and none could be generated offline"))
 }
 
 fn no_eligible_toolchain(inventory: &Inventory, workspace: &Workspace) -> anyhow::Error {

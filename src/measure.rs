@@ -48,6 +48,55 @@ where
     present
 }
 
+/// The cargo command timed: `build`, or `check` (the feedback loop most people live in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CargoCommand {
+    /// `cargo build`.
+    Build,
+    /// `cargo check`.
+    Check,
+}
+
+impl CargoCommand {
+    /// The subcommand's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            CargoCommand::Build => "build",
+            CargoCommand::Check => "check",
+        }
+    }
+}
+
+/// The cargo profile timed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Profile {
+    /// The default `dev` profile.
+    Dev,
+    /// `--release`.
+    Release,
+    /// `--profile NAME` (cargo 1.57 or newer).
+    Named(String),
+}
+
+impl Profile {
+    /// The profile's name, as reports show it.
+    pub fn name(&self) -> &str {
+        match self {
+            Profile::Dev => "dev",
+            Profile::Release => "release",
+            Profile::Named(name) => name,
+        }
+    }
+
+    fn args(&self) -> Vec<String> {
+        match self {
+            Profile::Dev => Vec::new(),
+            Profile::Release => vec!["--release".into()],
+            Profile::Named(name) => vec!["--profile".into(), name.clone()],
+        }
+    }
+}
+
 /// What to build and how often.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -65,6 +114,10 @@ pub struct Plan {
     pub incremental_runs: usize,
     /// `--config` arguments every build gets (source replacement for vendored dependencies).
     pub cargo_config: Vec<String>,
+    /// `build` or `check`.
+    pub command: CargoCommand,
+    /// The profile.
+    pub profile: Profile,
 }
 
 /// One timed build.
@@ -134,7 +187,7 @@ pub fn measure(
             return Ok(timing);
         }
     };
-    let build = build_command(plan, &toolchain.name, &rustc, &target_dir);
+    let build = build_command(plan, toolchain, &rustc, &target_dir);
     let mut samples = Samples::default();
     for run in 1..=plan.clean_runs {
         remove_dir_below(&target_dir, &plan.work_dir)?;
@@ -185,10 +238,13 @@ fn own_rustc(runner: &dyn Runner, name: &str) -> Result<PathBuf> {
 }
 
 /// The build every sample runs: same flags, same environment policy, for every toolchain.
-pub fn build_command(plan: &Plan, toolchain: &str, rustc: &Path, target_dir: &Path) -> CommandSpec {
+pub fn build_command(plan: &Plan, toolchain: &Toolchain, rustc: &Path, target_dir: &Path) -> CommandSpec {
     let mut cmd = CommandSpec::new(rustup_proxy("cargo"))
-        .arg(format!("+{toolchain}"))
-        .args(["build", "--offline", "--locked", "--color", "never", "--manifest-path"])
+        .arg(format!("+{}", toolchain.name))
+        .arg(plan.command.name())
+        .args(["--offline", "--locked", "--color", "never"])
+        .args(plan.profile.args())
+        .arg("--manifest-path")
         .arg(&plan.manifest_path)
         .arg("--target-dir")
         .arg(target_dir)
@@ -201,6 +257,9 @@ pub fn build_command(plan: &Plan, toolchain: &str, rustc: &Path, target_dir: &Pa
     }
     for key in DISTORTING_ENV {
         cmd = cmd.env_remove(*key);
+    }
+    if toolchain.needs_forced_incremental() {
+        cmd = cmd.env("RUSTC_FORCE_INCREMENTAL", "1");
     }
     // Empty wrappers also override a `build.rustc-wrapper` in the user's cargo config.
     cmd.env("RUSTC", rustc).env("RUSTC_WRAPPER", "").env("RUSTC_WORKSPACE_WRAPPER", "")
@@ -258,6 +317,8 @@ mod tests {
             clean_runs,
             incremental_runs,
             cargo_config: vec![],
+            command: CargoCommand::Build,
+            profile: Profile::Dev,
         };
         Setup { _dir: dir, plan, file }
     }
@@ -285,7 +346,7 @@ mod tests {
         assert_eq!(steps, ["clean 1/2", "clean 2/2", "incremental 1/3", "incremental 2/3", "incremental 3/3"]);
         assert!(!s.plan.work_dir.join("1.63.0").exists(), "clean builds start from an empty target dir");
 
-        let builds: Vec<CommandSpec> = runner.log().into_iter().filter(|c| c.has_arg("build")).collect();
+        let builds: Vec<CommandSpec> = runner.log().into_iter().filter(|c| c.has_arg("--offline")).collect();
         assert_eq!(builds.len(), 5);
         for build in &builds {
             let line = build.to_string();
@@ -299,6 +360,26 @@ mod tests {
             }
         }
         touched.restore().unwrap();
+    }
+
+    #[test]
+    fn check_release_and_forced_incremental_reach_the_command() {
+        let mut s = setup(1, 1);
+        s.plan.command = CargoCommand::Check;
+        s.plan.profile = Profile::Named("bench-fast".into());
+        let mut old = toolchain("1.59.0", &OLD.replace("1.63.0", "1.59.0"));
+        let cmd = build_command(&s.plan, &old, Path::new("/r"), Path::new("/t"));
+        assert!(
+            cmd.to_string().starts_with(
+                "cargo +1.59.0 check --offline --locked --color never --profile bench-fast --manifest-path"
+            )
+        );
+        assert_eq!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").unwrap(), "1");
+        old.version = semver::Version::new(1, 60, 0);
+        s.plan.profile = Profile::Release;
+        let cmd = build_command(&s.plan, &old, Path::new("/r"), Path::new("/t"));
+        assert!(cmd.has_arg("--release"));
+        assert!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").is_none());
     }
 
     #[test]

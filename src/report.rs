@@ -32,8 +32,12 @@ pub struct Report {
     pub msrv: Option<String>,
     /// Every MSRV floor, highest first.
     pub msrv_floors: Vec<Floor>,
+    /// The cargo command timed: `build` or `check`.
+    pub command: String,
     /// Cargo profile of the builds.
     pub profile: String,
+    /// How caches were warmed before timing, so readers know what the first run includes.
+    pub warmup: String,
     /// The file touched for incremental builds, relative to the workspace root when inside it.
     pub touched_file: String,
     /// Logical CPUs of the machine.
@@ -44,6 +48,9 @@ pub struct Report {
     pub incremental_runs: usize,
     /// Environment variables present in the caller's environment and removed from the builds.
     pub removed_env: Vec<String>,
+    /// Where dependency sources were vendored for every toolchain; `null` for path-only
+    /// workspaces.
+    pub vendored_sources: Option<String>,
     /// Things the reader should know before trusting the numbers.
     pub warnings: Vec<String>,
     /// Measured toolchains, oldest release first.
@@ -82,6 +89,13 @@ pub struct Row {
     pub release_date: Date,
     /// `rustc -V`, which shows distribution builds.
     pub rustc: String,
+    /// `official` (the Rust project's build) or `distribution` (a packager's build from source).
+    pub provenance: String,
+    /// The toolchain's default linker: `rust-lld` or `cc`.
+    pub linker: String,
+    /// Whether incremental compilation was forced on (`RUSTC_FORCE_INCREMENTAL=1`): rustc
+    /// 1.52.1, 1.53 and 1.59 shipped with it off.
+    pub incremental_forced: bool,
     /// ok or failed.
     pub status: Status,
     /// The first error line of the failed build.
@@ -124,7 +138,17 @@ pub struct RunInfo {
     pub incremental_runs: usize,
     /// Distorting variables removed from the builds.
     pub removed_env: Vec<String>,
+    /// `build` or `check`.
+    pub command: String,
+    /// The profile's name.
+    pub profile: String,
+    /// Where dependency sources were vendored, if anywhere.
+    pub vendor_dir: Option<std::path::PathBuf>,
 }
+
+/// The warm-up policy, stated in every report.
+pub const WARMUP_POLICY: &str = "none: every clean build is timed from an empty target directory, the first included; \
+incremental rebuilds follow the last clean build";
 
 /// Assembles the report.
 pub fn build(
@@ -150,13 +174,16 @@ pub fn build(
         packages: workspace.packages.clone(),
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
         msrv_floors: floors(workspace),
-        profile: "dev".to_string(),
+        command: info.command.clone(),
+        profile: info.profile.clone(),
+        warmup: WARMUP_POLICY.to_string(),
         touched_file: relative(&info.touched_file, &workspace.root),
         cores: info.cores,
         clean_runs: info.clean_runs,
         incremental_runs: info.incremental_runs,
         removed_env: info.removed_env.clone(),
-        warnings: noise_warnings(&rows),
+        vendored_sources: info.vendor_dir.as_ref().map(|d| d.display().to_string()),
+        warnings: provenance_warnings(&rows).into_iter().chain(noise_warnings(&rows)).collect(),
         toolchains: rows,
         skipped: selection
             .skipped
@@ -255,6 +282,9 @@ fn row(timing: &BuildTiming) -> Row {
         version: t.version.to_string(),
         release_date: t.release_date,
         rustc: t.description.clone(),
+        provenance: t.provenance().to_string(),
+        linker: t.default_linker().to_string(),
+        incremental_forced: t.needs_forced_incremental(),
         status: Status::Ok,
         error: None,
         clean: None,
@@ -285,6 +315,44 @@ fn walls(samples: &[Sample]) -> Vec<f64> {
 
 fn cpus(samples: &[Sample]) -> Option<Vec<f64>> {
     samples.iter().map(|s| s.cpu_s).collect()
+}
+
+/// Rows that differ in how their compiler was built or linked compare packaging, not only
+/// compiler progress; say so, naming the odd ones out.
+fn provenance_warnings(rows: &[Row]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (what, key, explain) in [
+        (
+            "compiler builds",
+            (|r: &Row| r.provenance.clone()) as fn(&Row) -> String,
+            "official builds are PGO-optimised",
+        ),
+        ("default linkers", |r: &Row| r.linker.clone(), "the linker dominates small incremental rebuilds"),
+    ] {
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for row in rows {
+            let value = key(row);
+            match groups.iter_mut().find(|(v, _)| *v == value) {
+                Some((_, names)) => names.push(&row.name),
+                None => groups.push((value, vec![&row.name])),
+            }
+        }
+        if groups.len() > 1 {
+            let parts: Vec<String> = groups.iter().map(|(v, names)| format!("{v}: {}", names.join(", "))).collect();
+            warnings.push(format!(
+                "rows mix {what} ({}); the speedups mix compiler progress with packaging ({explain})",
+                parts.join("; ")
+            ));
+        }
+    }
+    let forced: Vec<&str> = rows.iter().filter(|r| r.incremental_forced).map(|r| r.name.as_str()).collect();
+    if !forced.is_empty() {
+        warnings.push(format!(
+            "incremental compilation was forced on with RUSTC_FORCE_INCREMENTAL=1 for {}, which shipped with it off",
+            forced.join(", ")
+        ));
+    }
+    warnings
 }
 
 fn noise_warnings(rows: &[Row]) -> Vec<String> {
@@ -320,6 +388,9 @@ pub(crate) mod tests {
             version: name.into(),
             release_date: date.parse().unwrap(),
             rustc: format!("rustc {name}"),
+            provenance: "official".into(),
+            linker: "cc".into(),
+            incremental_forced: false,
             status: Status::Ok,
             error: None,
             clean: Summary::of(&[clean]),
@@ -341,12 +412,15 @@ pub(crate) mod tests {
             packages: vec!["app".into()],
             msrv: Some("1.56".into()),
             msrv_floors: vec![Floor { version: "1.56".into(), reason: "edition 2021 of `app`".into() }],
+            command: "build".into(),
             profile: "dev".into(),
+            warmup: WARMUP_POLICY.into(),
             touched_file: "src/main.rs".into(),
             cores: 2,
             clean_runs: 1,
             incremental_runs: 3,
             removed_env: vec!["RUSTC_WRAPPER".into()],
+            vendored_sources: None,
             warnings: vec!["1.96.0 incremental: runs vary by 8% (0.380 s to 0.420 s); rerun with more runs".into()],
             toolchains: vec![
                 failed,
@@ -375,9 +449,9 @@ pub(crate) mod tests {
                 release_date: crate::toolchain::release_date(&v, None),
                 version: v,
                 commit_date: None,
-                commit_hash: None,
                 host: "h".into(),
-                description: format!("rustc {version}"),
+                description: format!("rustc {version} (0123abc 2020-01-01)"),
+                commit_hash: Some("0123abc".into()),
             },
             target_dir: PathBuf::new(),
             result: Ok(Samples {
@@ -385,6 +459,26 @@ pub(crate) mod tests {
                 incremental: incr.iter().map(sample).collect(),
             }),
         }
+    }
+
+    #[test]
+    fn mixed_provenance_and_linkers_are_warned_about() {
+        let mut rows = sample_report().toolchains;
+        assert!(provenance_warnings(&rows).is_empty());
+        rows[0].provenance = "distribution".into();
+        rows[2].linker = "rust-lld".into();
+        rows[1].incremental_forced = true;
+        let warnings = provenance_warnings(&rows);
+        assert_eq!(
+            warnings[0],
+            "rows mix compiler builds (distribution: 1.63.0; official: 1.85.0, 1.96.0); the speedups mix compiler progress with packaging (official builds are PGO-optimised)"
+        );
+        assert!(
+            warnings[1].starts_with("rows mix default linkers (cc: 1.63.0, 1.85.0; rust-lld: 1.96.0)"),
+            "{}",
+            warnings[1]
+        );
+        assert!(warnings[2].contains("forced on with RUSTC_FORCE_INCREMENTAL=1 for 1.85.0"), "{}", warnings[2]);
     }
 
     #[test]
@@ -410,6 +504,9 @@ pub(crate) mod tests {
             clean_runs: 1,
             incremental_runs: 3,
             removed_env: vec![],
+            command: "build".into(),
+            profile: "dev".into(),
+            vendor_dir: None,
         };
         let report = build(&ws, &Selection { chosen: vec![], skipped: vec![] }, &[], &timings, &info);
         assert_eq!(report.touched_file, "src/main.rs");

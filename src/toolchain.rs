@@ -50,6 +50,36 @@ impl Toolchain {
         self.name == name || self.aliases.iter().any(|a| a == name) || self.version.to_string() == name
     }
 
+    /// Whether this compiler was built by a distribution rather than by the Rust project:
+    /// packagers' builds say `built from a source tarball` or know no commit hash. They lack the
+    /// official builds' PGO/BOLT optimisation, so their speed says little about the release.
+    pub fn is_distribution_build(&self) -> bool {
+        self.commit_hash.is_none() || self.description.contains("built from a source tarball")
+    }
+
+    /// Where the compiler comes from, as the report names it: `official` or `distribution`.
+    pub fn provenance(&self) -> &'static str {
+        if self.is_distribution_build() { "distribution" } else { "official" }
+    }
+
+    /// The linker this toolchain uses by default on its host. Official x86_64 Linux builds link
+    /// with the bundled rust-lld since 1.90; everything else calls the system C compiler, which
+    /// links with GNU ld unless configured otherwise.
+    pub fn default_linker(&self) -> &'static str {
+        let lld_default = self.host == "x86_64-unknown-linux-gnu"
+            && !self.is_distribution_build()
+            && (self.version.major, self.version.minor) >= (1, 90);
+        if lld_default { "rust-lld" } else { "cc" }
+    }
+
+    /// rustc 1.52.1, 1.53 and 1.59 shipped with incremental compilation disabled by default
+    /// (miscompilation workarounds); timewarp turns it back on for them with
+    /// `RUSTC_FORCE_INCREMENTAL=1` so incremental rows mean the same thing across history.
+    pub fn needs_forced_incremental(&self) -> bool {
+        let v = &self.version;
+        v.major == 1 && (v.minor == 53 || v.minor == 59 || (v.minor == 52 && v.patch >= 1))
+    }
+
     /// Names that rustup itself uses for an official release, such as `1.85.0`.
     fn has_version_name(&self) -> bool {
         self.name == self.version.to_string()
@@ -354,6 +384,26 @@ mod tests {
         // One probe per listed name, each with -vV.
         let probes = runner.lines().iter().filter(|l| l.starts_with("rustc +") && l.ends_with(" -vV")).count();
         assert_eq!(probes, 6);
+    }
+
+    #[test]
+    fn provenance_linker_and_forced_incremental() {
+        let inv = discover(&fake_machine()).unwrap();
+        let official = inv.find("stable").unwrap();
+        assert_eq!((official.provenance(), official.default_linker()), ("official", "rust-lld"));
+        for name in ["1.63.0", "1.85.0"] {
+            let debian = inv.find(name).unwrap();
+            assert_eq!((debian.provenance(), debian.default_linker()), ("distribution", "cc"), "{name}");
+        }
+        let mut t = official.clone();
+        for (version, forced) in
+            [("1.52.0", false), ("1.52.1", true), ("1.53.0", true), ("1.54.0", false), ("1.59.0", true)]
+        {
+            t.version = Version::parse(version).unwrap();
+            assert_eq!(t.needs_forced_incremental(), forced, "{version}");
+        }
+        t.version = Version::parse("1.89.0").unwrap();
+        assert_eq!(t.default_linker(), "cc");
     }
 
     #[test]

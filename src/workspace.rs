@@ -75,12 +75,16 @@ pub struct WorkspaceRequest {
     pub packages: Vec<String>,
     /// The cargo binary to ask for metadata.
     pub cargo: PathBuf,
+    /// `+NAME` for that cargo when it is rustup's proxy, so a `rust-toolchain.toml` pinning a
+    /// toolchain that is not installed cannot stop the inspection.
+    pub toolchain: Option<String>,
 }
 
 /// Runs `cargo metadata` and inspects the workspace it describes.
 pub fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Workspace> {
     // A rust-toolchain file must not make metadata fail: any installed cargo reads any manifest.
     let mut cmd = CommandSpec::new(request.cargo.clone())
+        .args(request.toolchain.iter().map(|name| format!("+{name}")))
         .args(["metadata", "--no-deps", "--format-version", "1"])
         .env_remove("RUSTUP_TOOLCHAIN");
     if let Some(path) = &request.manifest_path {
@@ -378,12 +382,14 @@ mod tests {
     #[test]
     fn cargo_errors_become_one_line() {
         let runner = FakeRunner::new().fail(
-            "cargo metadata",
+            "metadata --no-deps",
             101,
             "error: could not find `Cargo.toml` in `/tmp/x` or any parent directory\n",
         );
-        let request = WorkspaceRequest { cargo: "cargo".into(), ..Default::default() };
+        let request =
+            WorkspaceRequest { cargo: "cargo".into(), toolchain: Some("1.95.0".into()), ..Default::default() };
         let err = inspect(&runner, &request).unwrap_err();
+        assert!(runner.lines()[0].starts_with("cargo +1.95.0 metadata --no-deps"));
         assert_eq!(format!("{err:#}"), "could not find `Cargo.toml` in `/tmp/x` or any parent directory");
         let logged = &runner.log()[0];
         assert!(logged.has_arg("--no-deps"));

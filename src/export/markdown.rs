@@ -14,7 +14,8 @@ impl Exporter for MarkdownExporter {
         let msrv = report.msrv.as_deref().unwrap_or("none");
         let _ = writeln!(
             out,
-            "Build times of `{}` (MSRV {msrv}, {} profile, touching `{}`; {} cores, {} clean / {} incremental runs, medians)\n",
+            "`cargo {}` times of `{}` (MSRV {msrv}, {} profile, touching `{}`; {} cores, {} clean / {} incremental runs, medians)\n",
+            report.command,
             report.packages.join("`, `"),
             report.profile,
             report.touched_file,
@@ -55,7 +56,7 @@ mod tests {
     #[test]
     fn renders_the_paste_ready_table() {
         let expected = "\
-Build times of `app` (MSRV 1.56, dev profile, touching `src/main.rs`; 2 cores, 1 clean / 3 incremental runs, medians)
+`cargo build` times of `app` (MSRV 1.56, dev profile, touching `src/main.rs`; 2 cores, 1 clean / 3 incremental runs, medians)
 
 | Rust | released | clean build | incremental | speedup (clean) | speedup (incr.) |
 |:-----|:---------|------------:|------------:|----------------:|----------------:|

@@ -9,8 +9,8 @@ use crate::report::{Listing, Report, Status};
 /// Plain aligned text; no colour, so it pastes anywhere.
 pub struct TableExporter;
 
-const HEADINGS: [&str; 6] =
-    ["toolchain", "released", "clean build", "incremental", "speedup (clean)", "speedup (incr.)"];
+const HEADINGS: [&str; 7] =
+    ["toolchain", "released", "compiler", "clean build", "incremental", "speedup (clean)", "speedup (incr.)"];
 
 impl Exporter for TableExporter {
     fn render(&self, report: &Report) -> String {
@@ -21,18 +21,26 @@ impl Exporter for TableExporter {
         let _ = writeln!(out, "MSRV:      {msrv}");
         let _ = writeln!(
             out,
-            "builds:    {} profile, touching {}, {} cores, {} clean + {} incremental runs per toolchain, medians",
-            report.profile, report.touched_file, report.cores, report.clean_runs, report.incremental_runs
+            "builds:    cargo {}, {} profile, touching {}, {} cores, {} clean + {} incremental runs per toolchain, medians",
+            report.command,
+            report.profile,
+            report.touched_file,
+            report.cores,
+            report.clean_runs,
+            report.incremental_runs
         );
+        let _ = writeln!(out, "warm-up:   {}", report.warmup);
         out.push('\n');
 
-        let mut rows: Vec<[String; 6]> = vec![HEADINGS.map(str::to_string)];
+        let mut rows: Vec<[String; 7]> = vec![HEADINGS.map(str::to_string)];
         let mut failures = Vec::new();
         for row in &report.toolchains {
             let released = row.release_date.to_string();
+            let compiler = format!("{}, {}", row.provenance, row.linker);
             if row.status == Status::Failed {
                 failures.push(format!("{}: {}", row.name, row.error.as_deref().unwrap_or("failed")));
-                rows.push([row.name.clone(), released, "failed".into(), "failed".into(), "-".into(), "-".into()]);
+                let failed = || "failed".to_string();
+                rows.push([row.name.clone(), released, compiler, failed(), failed(), "-".into(), "-".into()]);
                 continue;
             }
             let median =
@@ -40,13 +48,15 @@ impl Exporter for TableExporter {
             rows.push([
                 row.name.clone(),
                 released,
+                compiler,
                 median(&row.clean),
                 median(&row.incremental),
                 ratio(row.speedup_clean),
                 ratio(row.speedup_incremental),
             ]);
         }
-        let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+        let widths: Vec<usize> =
+            (0..HEADINGS.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
         for row in &rows {
             let mut line = String::new();
             for (c, cell) in row.iter().enumerate() {
@@ -54,7 +64,7 @@ impl Exporter for TableExporter {
                     line.push_str("  ");
                 }
                 // Names and dates read left to right; numbers line up on the right.
-                if c < 2 {
+                if c < 3 {
                     let _ = write!(line, "{cell:<w$}", w = widths[c]);
                 } else {
                     let _ = write!(line, "{cell:>w$}", w = widths[c]);
@@ -113,12 +123,13 @@ mod tests {
         let expected = "\
 workspace: /work/app (app)
 MSRV:      1.56 (edition 2021 of `app`)
-builds:    dev profile, touching src/main.rs, 2 cores, 1 clean + 3 incremental runs per toolchain, medians
+builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3 incremental runs per toolchain, medians
+warm-up:   none: every clean build is timed from an empty target directory, the first included; incremental rebuilds follow the last clean build
 
-toolchain  released    clean build  incremental  speedup (clean)  speedup (incr.)
-1.63.0     2022-08-11       failed       failed                -                -
-1.85.0     2025-02-20       26.1 s      0.520 s            1.00x            1.00x
-1.96.0     2026-05-28       14.7 s      0.400 s            1.78x            1.30x
+toolchain  released    compiler      clean build  incremental  speedup (clean)  speedup (incr.)
+1.63.0     2022-08-11  official, cc       failed       failed                -                -
+1.85.0     2025-02-20  official, cc       26.1 s      0.520 s            1.00x            1.00x
+1.96.0     2026-05-28  official, cc       14.7 s      0.400 s            1.78x            1.30x
 
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 

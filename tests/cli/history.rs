@@ -142,3 +142,29 @@ fn virtual_workspace_touches_the_top_binary() {
     assert!(report["toolchains"].as_array().unwrap().iter().all(|r| r["status"] == "ok"), "{report:#}");
     assert_eq!(before, snapshot(ws.path()));
 }
+
+#[test]
+fn registry_dependency_builds_offline_under_every_toolchain() {
+    if !toolchains(EXTRA) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("registry-dep");
+    let before = snapshot(ws.path());
+    let report = success_json(timewarp(ws.path()).args([
+        "--toolchains",
+        "1.63.0,1.85.0,1.96.0",
+        "--incremental-runs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    for version in ["1.63.0", "1.85.0", "1.96.0"] {
+        assert_eq!(row(&report, version)["status"], "ok", "{report:#}");
+    }
+    let vendored = report["vendored_sources"].as_str().unwrap();
+    assert!(std::path::Path::new(vendored).join("itoa-1.0.9").is_dir(), "{vendored}");
+    assert!(vendored.starts_with(&ws.path().join("target/timewarp").display().to_string()));
+    assert_eq!(before, snapshot(ws.path()), "Cargo.lock and .cargo are untouched");
+    assert!(!ws.path().join(".cargo").exists());
+}

@@ -12,3 +12,5 @@ mod list;
 mod history;
 // The user's tree: sources, Cargo.lock, mtimes and target/debug identical afterwards.
 mod untouched;
+// Hostile surroundings: toolchain files, leaked variables, other commands and profiles.
+mod environment;
