@@ -102,6 +102,10 @@ pub struct RawArgs {
     #[arg(long, value_name = "NAME", help_heading = "Measurement")]
     profile: Option<String>,
 
+    /// Kill a build that runs longer than SECONDS; its toolchain becomes a failed row
+    #[arg(long, value_name = "SECONDS", help_heading = "Measurement")]
+    timeout: Option<String>,
+
     /// Source file whose modification time is set to now before each incremental rebuild
     /// [default: the root source file of the top package of the workspace]
     #[arg(long, value_name = "PATH", help_heading = "Measurement")]
@@ -141,6 +145,8 @@ pub struct Config {
     pub incremental_runs: usize,
     /// `--touch`, as given.
     pub touch: Option<PathBuf>,
+    /// `--timeout` per build.
+    pub timeout: Option<std::time::Duration>,
     /// `build`, or `check` with `--check`.
     pub command: CargoCommand,
     /// `dev`, `--release` or `--profile NAME`.
@@ -216,6 +222,12 @@ impl Config {
             clean_runs: clean_runs.or(runs).unwrap_or(1),
             incremental_runs: incremental_runs.or(runs).unwrap_or(5),
             touch: raw.touch,
+            timeout: raw
+                .timeout
+                .as_deref()
+                .map(|n| parse_count("--timeout", n))
+                .transpose()?
+                .map(|s| std::time::Duration::from_secs(s as u64)),
             command: if raw.check { CargoCommand::Check } else { CargoCommand::Build },
             profile: match (raw.release, raw.profile) {
                 (true, _) => Profile::Release,

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod exit;
 pub mod export;
+pub mod interrupt;
 pub mod measure;
 pub mod prepare;
 pub mod process;
@@ -30,7 +31,7 @@ use console::style;
 
 use crate::cli::Config;
 use crate::exit::ExitError;
-use crate::measure::{Plan, Step};
+use crate::measure::{Outcome, Plan, Step};
 use crate::process::SystemRunner;
 use crate::release::Date;
 use crate::restore::TouchedFile;
@@ -42,7 +43,7 @@ use crate::workspace::{Workspace, WorkspaceRequest};
 pub fn run(config: &Config) -> Result<i32> {
     let runner = SystemRunner;
     let progress = Progress::new(config.quiet);
-    restore::install_signal_handler()?;
+    interrupt::install_handler()?;
 
     let inventory = toolchain::discover(&runner)?;
     // Called by cargo, CARGO is the cargo that called us; run directly, rustup's proxy with
@@ -103,28 +104,36 @@ pub fn run(config: &Config) -> Result<i32> {
         cargo_config: prepared.cargo_config.clone(),
         command: config.command,
         profile: config.profile.clone(),
+        timeout: config.timeout,
     };
     let touched = TouchedFile::register(&touch_path)?;
     progress.status("Touching", &format!("{} before each incremental rebuild", relative(&touch_path, &workspace.root)));
     let mut timings = Vec::new();
     for toolchain in &selection.chosen {
-        let timing = measure::measure(&runner, &plan, toolchain, &touched, &mut |step| progress.step(step))?;
-        match &timing.result {
-            Ok(samples) => {
+        if interrupt::requested() {
+            break;
+        }
+        let timing = measure::measure(
+            &runner,
+            &plan,
+            toolchain,
+            &touched,
+            &mut |step| progress.step(step),
+            &interrupt::requested,
+        )?;
+        match &timing.outcome {
+            Outcome::Completed(samples) => {
                 let median = |v: &[measure::Sample]| {
                     stats::Summary::of(&v.iter().map(|s| s.wall_s).collect::<Vec<_>>()).map_or(0.0, |s| s.median_s)
                 };
+                let (clean, incremental) = (median(&samples.clean), median(&samples.incremental));
                 progress.status(
                     "Measured",
-                    &format!(
-                        "{}: clean {:.2} s, incremental {:.3} s",
-                        toolchain.name,
-                        median(&samples.clean),
-                        median(&samples.incremental)
-                    ),
+                    &format!("{}: clean {clean:.2} s, incremental {incremental:.3} s", toolchain.name),
                 );
             }
-            Err(line) => progress.status("Failed", &format!("{}: {line}", toolchain.name)),
+            Outcome::Failed(line) => progress.status("Failed", &format!("{}: {line}", toolchain.name)),
+            Outcome::Interrupted => progress.status("Interrupted", &toolchain.name),
         }
         timings.push(timing);
     }
@@ -142,6 +151,12 @@ pub fn run(config: &Config) -> Result<i32> {
     };
     let report = report::build(&workspace, &selection, &inventory.broken, &timings, &info);
     emit(config, &config.format.exporter().render(&report), output_file)?;
+    if interrupt::requested() {
+        return Err(ExitError::with_code(
+            exit::INTERRUPTED,
+            "interrupted; the report above holds the toolchains measured before, and the touched file was restored",
+        ));
+    }
     if report.toolchains.iter().all(|r| r.status == report::Status::Failed) {
         return Err(ExitError::with_code(
             exit::ALL_BUILDS_FAILED,

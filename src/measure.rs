@@ -118,6 +118,8 @@ pub struct Plan {
     pub command: CargoCommand,
     /// The profile.
     pub profile: Profile,
+    /// A build running longer than this is killed and its toolchain becomes a failed row.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// One timed build.
@@ -144,6 +146,17 @@ pub struct Samples {
     pub incremental: Vec<Sample>,
 }
 
+/// How one toolchain's measurement ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Every build ran.
+    Completed(Samples),
+    /// A build failed; the first error line (or the timeout) says why.
+    Failed(String),
+    /// Ctrl-C or SIGTERM stopped it; the samples taken before are kept but not reported.
+    Interrupted,
+}
+
 /// The measurements of one toolchain, or why it could not be measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildTiming {
@@ -151,8 +164,8 @@ pub struct BuildTiming {
     pub toolchain: Toolchain,
     /// Where its artifacts went.
     pub target_dir: PathBuf,
-    /// The samples, or the first error line of the build that failed.
-    pub result: Result<Samples, String>,
+    /// How it ended.
+    pub outcome: Outcome,
 }
 
 /// The build about to run, reported for progress display.
@@ -169,61 +182,58 @@ pub struct Step<'a> {
 }
 
 /// Measures one toolchain: `plan.clean_runs` clean builds, then `plan.incremental_runs`
-/// rebuilds after touching `touched`. A failed build ends this toolchain with its error line.
+/// rebuilds after touching `touched`. A failed build ends this toolchain with its error line;
+/// `stop` is asked around every build and ends it as [`Outcome::Interrupted`].
 pub fn measure(
     runner: &dyn Runner,
     plan: &Plan,
     toolchain: &Toolchain,
     touched: &TouchedFile,
     progress: &mut dyn FnMut(Step<'_>),
+    stop: &dyn Fn() -> bool,
 ) -> Result<BuildTiming> {
     let target_dir = plan.work_dir.join(toolchain.version.to_string());
-    let mut timing =
-        BuildTiming { toolchain: toolchain.clone(), target_dir: target_dir.clone(), result: Ok(Samples::default()) };
-    let rustc = match own_rustc(runner, &toolchain.name) {
-        Ok(rustc) => rustc,
-        Err(e) => {
-            timing.result = Err(format!("{e:#}"));
-            return Ok(timing);
+    let outcome = match own_rustc(runner, &toolchain.name) {
+        Ok(rustc) => {
+            let build = build_command(plan, toolchain, &rustc, &target_dir);
+            let mut samples = Samples::default();
+            let mut runs = (1..=plan.clean_runs)
+                .map(|run| ("clean", run, plan.clean_runs))
+                .chain((1..=plan.incremental_runs).map(|run| ("incremental", run, plan.incremental_runs)));
+            loop {
+                let Some((kind, run, of)) = runs.next() else { break Outcome::Completed(samples) };
+                if stop() {
+                    break Outcome::Interrupted;
+                }
+                if kind == "clean" {
+                    remove_dir_below(&target_dir, &plan.work_dir)?;
+                } else {
+                    touched.touch()?;
+                }
+                progress(Step { toolchain: &toolchain.name, kind, run, of });
+                let out = runner.run(&build)?;
+                if stop() {
+                    break Outcome::Interrupted;
+                }
+                if !out.success() {
+                    break Outcome::Failed(failure_line(&build, &out));
+                }
+                let sample = Sample::of(&out);
+                if kind == "clean" { samples.clean.push(sample) } else { samples.incremental.push(sample) }
+            }
         }
+        Err(e) => Outcome::Failed(format!("{e:#}")),
     };
-    let build = build_command(plan, toolchain, &rustc, &target_dir);
-    let mut samples = Samples::default();
-    for run in 1..=plan.clean_runs {
-        remove_dir_below(&target_dir, &plan.work_dir)?;
-        progress(Step { toolchain: &toolchain.name, kind: "clean", run, of: plan.clean_runs });
-        match timed(runner, &build)? {
-            Ok(sample) => samples.clean.push(sample),
-            Err(line) => {
-                timing.result = Err(line);
-                return Ok(timing);
-            }
-        }
-    }
-    for run in 1..=plan.incremental_runs {
-        touched.touch()?;
-        progress(Step { toolchain: &toolchain.name, kind: "incremental", run, of: plan.incremental_runs });
-        match timed(runner, &build)? {
-            Ok(sample) => samples.incremental.push(sample),
-            Err(line) => {
-                timing.result = Err(line);
-                return Ok(timing);
-            }
-        }
-    }
-    timing.result = Ok(samples);
-    Ok(timing)
+    Ok(BuildTiming { toolchain: toolchain.clone(), target_dir, outcome })
 }
 
-/// Runs `build` once; `Ok(Err(line))` when the build itself failed.
-fn timed(runner: &dyn Runner, build: &CommandSpec) -> Result<Result<Sample, String>> {
-    let out = runner.run(build)?;
-    if out.success() {
-        Ok(Ok(Sample::of(&out)))
-    } else {
-        let line = first_error_line(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()));
-        Ok(Err(line))
+/// Why a build failed, in one line.
+fn failure_line(build: &CommandSpec, out: &Output) -> String {
+    if out.timed_out {
+        let limit = build.timeout.map_or(0, |t| t.as_secs());
+        return format!("timed out after {limit} s (--timeout); the build was killed");
     }
+    first_error_line(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()))
 }
 
 /// The toolchain's own rustc binary, from `rustup which`.
@@ -262,7 +272,7 @@ pub fn build_command(plan: &Plan, toolchain: &Toolchain, rustc: &Path, target_di
         cmd = cmd.env("RUSTC_FORCE_INCREMENTAL", "1");
     }
     // Empty wrappers also override a `build.rustc-wrapper` in the user's cargo config.
-    cmd.env("RUSTC", rustc).env("RUSTC_WRAPPER", "").env("RUSTC_WORKSPACE_WRAPPER", "")
+    cmd.env("RUSTC", rustc).env("RUSTC_WRAPPER", "").env("RUSTC_WORKSPACE_WRAPPER", "").timeout(plan.timeout)
 }
 
 /// Removes `dir`, refusing anything that is not strictly inside `work_dir`: the only place
@@ -319,6 +329,7 @@ mod tests {
             cargo_config: vec![],
             command: CargoCommand::Build,
             profile: Profile::Dev,
+            timeout: None,
         };
         Setup { _dir: dir, plan, file }
     }
@@ -334,12 +345,19 @@ mod tests {
         std::fs::create_dir_all(s.plan.work_dir.join("1.63.0/debug")).unwrap();
         let touched = TouchedFile::register(&s.file).unwrap();
         let mut steps = Vec::new();
-        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |step| {
-            let Step { kind, run, of, .. } = step;
-            steps.push(format!("{kind} {run}/{of}"));
-        })
+        let timing = measure(
+            &runner,
+            &s.plan,
+            &toolchain("1.63.0", OLD),
+            &touched,
+            &mut |step| {
+                let Step { kind, run, of, .. } = step;
+                steps.push(format!("{kind} {run}/{of}"));
+            },
+            &|| false,
+        )
         .unwrap();
-        let samples = timing.result.unwrap();
+        let Outcome::Completed(samples) = timing.outcome else { panic!("{:?}", timing.outcome) };
         let walls = |v: &[Sample]| v.iter().map(|s| s.wall_s).collect::<Vec<_>>();
         assert_eq!(walls(&samples.clean), [10.0, 12.0]);
         assert_eq!(walls(&samples.incremental), [1.0, 2.0, 3.0]);
@@ -389,8 +407,9 @@ mod tests {
         let runner =
             FakeRunner::new().ok("rustup which", "/bin/rustc\n").answer("build", output(Some(101), "", stderr, 1.0));
         let touched = TouchedFile::register(&s.file).unwrap();
-        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}).unwrap();
-        assert_eq!(timing.result.unwrap_err(), "error[E0658]: use of unstable library feature `int_roundings`");
+        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}, &|| false).unwrap();
+        let expected = "error[E0658]: use of unstable library feature `int_roundings`";
+        assert_eq!(timing.outcome, Outcome::Failed(expected.into()));
         assert_eq!(runner.lines().iter().filter(|l| l.contains(" build ")).count(), 1, "no rebuild after a failure");
     }
 
@@ -399,8 +418,35 @@ mod tests {
         let s = setup(1, 1);
         let runner = FakeRunner::new().fail("rustup which", 1, "error: toolchain 'x' is not installed");
         let touched = TouchedFile::register(&s.file).unwrap();
-        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}).unwrap();
-        assert!(timing.result.unwrap_err().contains("is not installed"));
+        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}, &|| false).unwrap();
+        let Outcome::Failed(line) = timing.outcome else { panic!("{:?}", timing.outcome) };
+        assert!(line.contains("is not installed"), "{line}");
+    }
+
+    #[test]
+    fn a_timed_out_build_is_a_failed_row() {
+        let mut s = setup(1, 1);
+        s.plan.timeout = Some(std::time::Duration::from_secs(60));
+        let mut hung = output(None, "", "", 60.0);
+        hung.timed_out = true;
+        let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").answer("build", hung);
+        let touched = TouchedFile::register(&s.file).unwrap();
+        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}, &|| false).unwrap();
+        assert_eq!(timing.outcome, Outcome::Failed("timed out after 60 s (--timeout); the build was killed".into()));
+        assert_eq!(runner.log().last().unwrap().timeout, Some(std::time::Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn a_stop_request_ends_the_toolchain_as_interrupted() {
+        let s = setup(1, 5);
+        let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").timed("build", &[1.0]);
+        let touched = TouchedFile::register(&s.file).unwrap();
+        let builds = std::cell::Cell::new(0);
+        let mut count = |_: Step<'_>| builds.set(builds.get() + 1);
+        let timing =
+            measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut count, &|| builds.get() >= 2).unwrap();
+        assert_eq!(timing.outcome, Outcome::Interrupted);
+        assert_eq!(builds.get(), 2, "no build starts after the stop request");
     }
 
     #[test]

@@ -7,11 +7,18 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
+use std::io::Read;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
 
 /// A command described as data, so callers and tests can inspect it before it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +33,8 @@ pub struct CommandSpec {
     pub env_set: Vec<(String, OsString)>,
     /// Variables removed from the child's environment.
     pub env_remove: Vec<String>,
+    /// Kill the process (and everything it started) when it runs longer than this.
+    pub timeout: Option<Duration>,
 }
 
 impl CommandSpec {
@@ -37,7 +46,14 @@ impl CommandSpec {
             cwd: None,
             env_set: Vec::new(),
             env_remove: Vec::new(),
+            timeout: None,
         }
+    }
+
+    /// Kills the process group when the command runs longer than `limit`.
+    pub fn timeout(mut self, limit: Option<Duration>) -> Self {
+        self.timeout = limit;
+        self
     }
 
     /// Appends one argument.
@@ -116,6 +132,8 @@ pub struct Output {
     pub elapsed: Duration,
     /// CPU time (user + system) of the child and all its waited-for descendants, when known.
     pub cpu: Option<Duration>,
+    /// Whether the command was killed for exceeding its [`CommandSpec::timeout`].
+    pub timed_out: bool,
 }
 
 impl Output {
@@ -124,9 +142,10 @@ impl Output {
         self.code == Some(0)
     }
 
-    /// Describes the exit: `exit status: 101` or `terminated by a signal`.
+    /// Describes the exit: `exit status: 101`, `terminated by a signal` or `timed out`.
     pub fn status_text(&self) -> String {
         match self.code {
+            _ if self.timed_out => "timed out".to_string(),
             Some(code) => format!("exit status: {code}"),
             None => "terminated by a signal".to_string(),
         }
@@ -168,6 +187,8 @@ impl Runner for SystemRunner {
     fn run(&self, spec: &CommandSpec) -> Result<Output> {
         let mut command = Command::new(&spec.program);
         command.args(&spec.args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        // Its own process group, so a timeout or Ctrl-C stops cargo and every rustc it started.
+        command.process_group(0);
         if let Some(dir) = &spec.cwd {
             command.current_dir(dir);
         }
@@ -179,21 +200,68 @@ impl Runner for SystemRunner {
         }
         let cpu_before = children_cpu_time();
         let start = Instant::now();
-        let child = command.spawn().with_context(|| format!("could not execute process `{spec}`"))?;
-        let output = child.wait_with_output().with_context(|| format!("could not wait for process `{spec}`"))?;
+        let mut child = command.spawn().with_context(|| format!("could not execute process `{spec}`"))?;
+        let group = Pid::from_raw(child.id() as i32);
+        running().push(group);
+        let stdout = read_in_background(child.stdout.take());
+        let stderr = read_in_background(child.stderr.take());
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let (finished, finished_rx) = channel::<()>();
+        let watchdog = spec.timeout.map(|limit| {
+            let timed_out = Arc::clone(&timed_out);
+            std::thread::spawn(move || {
+                if finished_rx.recv_timeout(limit) == Err(RecvTimeoutError::Timeout) {
+                    timed_out.store(true, Ordering::SeqCst);
+                    let _ = killpg(group, Signal::SIGKILL);
+                }
+            })
+        });
+        let status = child.wait();
         let elapsed = start.elapsed();
+        let _ = finished.send(());
+        running().retain(|g| *g != group);
+        if let Some(watchdog) = watchdog {
+            let _ = watchdog.join();
+        }
+        let status = status.with_context(|| format!("could not wait for process `{spec}`"))?;
         let cpu = match (cpu_before, children_cpu_time()) {
             (Some(before), Some(after)) => after.checked_sub(before),
             _ => None,
         };
         Ok(Output {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: status.code(),
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
             elapsed,
             cpu,
+            timed_out: timed_out.load(Ordering::SeqCst),
         })
     }
+}
+
+/// Process groups of the commands running now.
+static RUNNING: Mutex<Vec<Pid>> = Mutex::new(Vec::new());
+
+fn running() -> MutexGuard<'static, Vec<Pid>> {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Sends SIGINT to every running command's process group, as a terminal's Ctrl-C would: the
+/// children live in their own groups, so the terminal's signal reaches only timewarp.
+pub fn interrupt_running() {
+    for group in running().iter() {
+        let _ = killpg(*group, Signal::SIGINT);
+    }
+}
+
+fn read_in_background<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
 }
 
 /// User + system CPU time of every child this process has waited for, from `/proc/self/stat`
@@ -245,6 +313,30 @@ mod tests {
     fn system_runner_reports_a_missing_program_with_its_name() {
         let err = SystemRunner.run(&CommandSpec::new("timewarp-no-such-program").arg("x")).unwrap_err();
         assert!(format!("{err:#}").starts_with("could not execute process `timewarp-no-such-program x`"));
+    }
+
+    #[test]
+    fn a_timeout_kills_the_whole_process_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("grandchild-survived");
+        // The grandchild would write the marker after the parent is killed, unless the whole
+        // group dies.
+        let script = format!("(sleep 2; touch '{}') & sleep 30", marker.display());
+        let cmd = CommandSpec::new("sh").args(["-c", &script]).timeout(Some(Duration::from_millis(300)));
+        let out = SystemRunner.run(&cmd).unwrap();
+        assert!(out.timed_out);
+        assert_eq!(out.code, None);
+        assert_eq!(out.status_text(), "timed out");
+        assert!(out.elapsed < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(2500));
+        assert!(!marker.exists(), "the grandchild was killed with its group");
+    }
+
+    #[test]
+    fn a_fast_command_is_not_timed_out() {
+        let cmd = CommandSpec::new("true").timeout(Some(Duration::from_secs(30)));
+        let out = SystemRunner.run(&cmd).unwrap();
+        assert!(out.success() && !out.timed_out);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::measure::{BuildTiming, Sample};
+use crate::measure::{BuildTiming, Outcome, Sample};
 use crate::release::Date;
 use crate::select::Selection;
 use crate::stats::{Summary, speedup};
@@ -76,6 +76,8 @@ pub enum Status {
     Ok,
     /// A build failed; the row has the error and no figures.
     Failed,
+    /// Ctrl-C or SIGTERM stopped this toolchain; the row has no figures.
+    Interrupted,
 }
 
 /// One measured toolchain.
@@ -294,16 +296,20 @@ fn row(timing: &BuildTiming) -> Row {
         speedup_clean: None,
         speedup_incremental: None,
     };
-    match &timing.result {
-        Ok(samples) => {
+    match &timing.outcome {
+        Outcome::Completed(samples) => {
             row.clean = Summary::of(&walls(&samples.clean));
             row.incremental = Summary::of(&walls(&samples.incremental));
             row.clean_cpu = cpus(&samples.clean).and_then(|c| Summary::of(&c));
             row.incremental_cpu = cpus(&samples.incremental).and_then(|c| Summary::of(&c));
         }
-        Err(error) => {
+        Outcome::Failed(error) => {
             row.status = Status::Failed;
             row.error = Some(error.clone());
+        }
+        Outcome::Interrupted => {
+            row.status = Status::Interrupted;
+            row.error = Some("interrupted by Ctrl-C or SIGTERM".into());
         }
     }
     row
@@ -454,7 +460,7 @@ pub(crate) mod tests {
                 commit_hash: Some("0123abc".into()),
             },
             target_dir: PathBuf::new(),
-            result: Ok(Samples {
+            outcome: Outcome::Completed(Samples {
                 clean: clean.iter().map(sample).collect(),
                 incremental: incr.iter().map(sample).collect(),
             }),
@@ -484,7 +490,7 @@ pub(crate) mod tests {
     #[test]
     fn speedups_are_against_the_oldest_successful_row() {
         let mut failed = timing("1.63.0", &[], &[]);
-        failed.result = Err("error: boom".into());
+        failed.outcome = Outcome::Failed("error: boom".into());
         let timings =
             [failed, timing("1.85.0", &[20.0], &[1.0, 2.0, 3.0]), timing("1.96.0", &[10.0], &[0.5, 0.5, 0.5])];
         let ws = Workspace {

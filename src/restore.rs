@@ -4,7 +4,8 @@
 //! file it touches for incremental builds, and a `Cargo.lock` it creates when the workspace has
 //! none. Each change is registered *before* it is made, and undone when its guard drops, when
 //! the run ends with an error, or when Ctrl-C or SIGTERM arrives (the model is cargo-hack's
-//! `restore.rs`). This module does not know why a file is touched.
+//! `restore.rs`; `crate::interrupt` calls [`restore_all`]). It does not know why a file is
+//! touched.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -12,7 +13,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use anyhow::{Context as _, Result};
 use filetime::FileTime;
 
-/// Exit code after an interruption: 128 + SIGINT, as shells report it.
+/// Exit code after an interruption: 128 + SIGINT, as shells report it. The interruption
+/// handler (`crate::interrupt`) calls [`restore_all`] before exiting with it.
 pub const INTERRUPTED_EXIT_CODE: i32 = 130;
 
 /// One undo action.
@@ -51,17 +53,6 @@ static PENDING: Mutex<Vec<Undo>> = Mutex::new(Vec::new());
 fn pending() -> MutexGuard<'static, Vec<Undo>> {
     // A panic elsewhere must not stop the restore.
     PENDING.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Installs the Ctrl-C / SIGTERM handler that applies every pending undo and exits with
-/// [`INTERRUPTED_EXIT_CODE`]. The child cargo gets the same Ctrl-C from the terminal.
-pub fn install_signal_handler() -> Result<()> {
-    ctrlc::set_handler(|| {
-        restore_all();
-        eprintln!("interrupted: the touched file's timestamp was restored");
-        std::process::exit(INTERRUPTED_EXIT_CODE);
-    })
-    .context("could not install the Ctrl-C handler")
 }
 
 /// Applies and forgets every pending undo, printing (not failing on) what cannot be undone.

@@ -90,5 +90,6 @@ pub fn output(code: Option<i32>, stdout: &str, stderr: &str, seconds: f64) -> Ou
         stderr: stderr.to_string(),
         elapsed: Duration::from_secs_f64(seconds),
         cpu: Some(Duration::from_secs_f64(seconds * 1.5)),
+        timed_out: false,
     }
 }

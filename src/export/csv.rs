@@ -27,7 +27,7 @@ impl Exporter for CsvExporter {
                 quote(&row.name),
                 quote(&row.version),
                 row.release_date,
-                if row.error.is_some() { "failed" } else { "ok" },
+                serde_json::to_value(row.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
                 summary(&row.clean),
                 summary(&row.incremental),
                 number(row.speedup_clean),

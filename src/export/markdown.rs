@@ -27,7 +27,7 @@ impl Exporter for MarkdownExporter {
         out.push_str("|:-----|:---------|------------:|------------:|----------------:|----------------:|\n");
         for row in &report.toolchains {
             let released = row.release_date.month_label();
-            if row.status == Status::Failed {
+            if row.status != Status::Ok {
                 let error = row.error.as_deref().unwrap_or("failed").replace('|', "\\|");
                 let _ = writeln!(out, "| {} | {released} | failed: {error} | | | |", row.name);
                 continue;

@@ -37,7 +37,7 @@ impl Exporter for TableExporter {
         for row in &report.toolchains {
             let released = row.release_date.to_string();
             let compiler = format!("{}, {}", row.provenance, row.linker);
-            if row.status == Status::Failed {
+            if row.status != Status::Ok {
                 failures.push(format!("{}: {}", row.name, row.error.as_deref().unwrap_or("failed")));
                 let failed = || "failed".to_string();
                 rows.push([row.name.clone(), released, compiler, failed(), failed(), "-".into(), "-".into()]);

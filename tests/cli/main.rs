@@ -14,3 +14,5 @@ mod history;
 mod untouched;
 // Hostile surroundings: toolchain files, leaked variables, other commands and profiles.
 mod environment;
+// Ctrl-C, SIGTERM and hung builds.
+mod interrupt;

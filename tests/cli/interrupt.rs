@@ -1,0 +1,79 @@
+//! Ctrl-C, SIGTERM and hung builds: the child is stopped, the touched file restored, the results
+//! so far printed, and the exit code says what happened.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::support::{build_lock, fixture, run, snapshot, timewarp};
+
+/// Starts a long run on `stable`, waits until the second incremental rebuild starts, sends
+/// `signal` and returns (exit code, stdout, stderr).
+fn interrupt_during_incremental(signal: Signal) -> (Option<i32>, String, String, bool) {
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let mut child = timewarp(ws.path())
+        .args(["--toolchains", "stable", "--incremental-runs", "200", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines_tx, lines_rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    loop {
+        let line = lines_rx.recv_timeout(Duration::from_secs(120)).expect("timewarp printed progress");
+        if line.contains("incremental 2/200") {
+            break;
+        }
+    }
+    kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = reader.join().unwrap();
+    let unchanged = before == snapshot(ws.path());
+    (out.status.code(), String::from_utf8(out.stdout).unwrap(), stderr, unchanged)
+}
+
+#[test]
+fn ctrl_c_stops_restores_and_reports_what_it_has() {
+    let _builds = build_lock();
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        let (code, stdout, stderr, unchanged) = interrupt_during_incremental(signal);
+        assert_eq!(code, Some(130), "{signal}: {stderr}");
+        assert!(unchanged, "{signal}: the touched file's mtime is restored");
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        assert_eq!(report["toolchains"][0]["status"], "interrupted", "{report:#}");
+        let error_lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+        assert_eq!(error_lines.len(), 1, "{stderr}");
+        assert!(error_lines[0].starts_with("error: interrupted;"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_hung_build_times_out_as_a_failed_row() {
+    let _builds = build_lock();
+    let ws = fixture("build-script");
+    let before = snapshot(ws.path());
+    let out = run(timewarp(ws.path())
+        .args(["--toolchains", "stable", "--timeout", "2", "--runs", "1", "--format", "json"])
+        .env("TIMEWARP_PROBE_SLEEP", "60"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &report["toolchains"][0];
+    assert_eq!(row["status"], "failed");
+    assert_eq!(row["error"], "timed out after 2 s (--timeout); the build was killed");
+    assert_eq!(before, snapshot(ws.path()));
+}
