@@ -308,6 +308,16 @@ mod tests {
         assert_eq!(named.policy, Policy::Named(vec!["1.85.0".into(), "stable".into()]));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn version_flags_never_panic(text in "\\PC{0,20}") {
+            if let Ok(v) = parse_version("--since", &text) {
+                let prefix = format!("{}.{}", v.major, v.minor);
+                proptest::prop_assert!(text.trim().starts_with(&prefix), "{} from {:?}", v, text);
+            }
+        }
+    }
+
     #[test]
     fn bad_values_are_one_sentence_usage_errors() {
         for (args, message) in [

@@ -193,6 +193,21 @@ mod tests {
         assert_eq!(date("2024-03-01").days_since(date("2024-02-28")), 2);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_any_text_never_panics(text in "\\PC{0,16}") {
+            let _ = text.parse::<Date>();
+        }
+
+        #[test]
+        fn every_day_round_trips(days in -1_000_000i64..1_000_000) {
+            let day = Date::from_days_since_epoch(days);
+            proptest::prop_assert_eq!(day.to_string().parse::<Date>().ok(), (0..=9999).contains(&day.ymd().0).then_some(day));
+            let (y, m, d) = day.ymd();
+            proptest::prop_assert_eq!(Date::from_ymd(y, m, d), Some(day));
+        }
+    }
+
     #[test]
     fn rejects_non_dates() {
         for s in ["", "unknown", "2023-02-29", "2023-13-01", "2023-1-01", "20x3-01-01", "2023-01-00"] {

@@ -406,6 +406,33 @@ mod tests {
         assert_eq!(t.default_linker(), "cc");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(text in "\\PC*(\n\\PC*){0,8}") {
+            let _ = parse_toolchain_list(&text);
+            let _ = parse_rustc_vv(&text);
+        }
+
+        #[test]
+        fn rustc_vv_with_arbitrary_field_values_never_panics(
+            release in "\\PC{0,20}", date in "\\PC{0,12}", host in "\\PC{0,30}", hash in "\\PC{0,12}",
+        ) {
+            let text = format!("rustc x\nbinary: rustc\ncommit-hash: {hash}\ncommit-date: {date}\nhost: {host}\nrelease: {release}\n");
+            if let Ok(parsed) = parse_rustc_vv(&text) {
+                proptest::prop_assert_eq!(parsed.release.to_string(), release.trim());
+            }
+        }
+
+        #[test]
+        fn valid_releases_round_trip(minor in 0u64..500, patch in 0u64..10, nightly: bool) {
+            let release = if nightly { format!("1.{minor}.{patch}-nightly") } else { format!("1.{minor}.{patch}") };
+            let text = format!("rustc {release}\ncommit-hash: unknown\ncommit-date: unknown\nhost: {HOST}\nrelease: {release}\n");
+            let parsed = parse_rustc_vv(&text).unwrap();
+            proptest::prop_assert_eq!(parsed.release.to_string(), release);
+            proptest::prop_assert_eq!(parsed.commit_date, None);
+        }
+    }
+
     #[test]
     fn other_hosts_are_left_out() {
         let musl = STABLE.replace("x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl");
