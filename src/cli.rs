@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, Parser};
+use clap::{Args, Parser, Subcommand};
 use semver::Version;
 
 use crate::exit::ExitError;
@@ -31,8 +31,13 @@ Examples:
   The `cargo check` loop, as a Markdown table for a post:
     cargo timewarp --check --output history.md
 
+  Before a release: fail if the project builds 10% slower than last time, or not on its MSRV:
+    cargo timewarp --baseline last.json --max-regression 10 --verify-msrv -o this.json
+
+Also: `cargo timewarp history` (past runs), `cargo timewarp clean` (remove target/timewarp).
+
 Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every build failed,
-130 interrupted.";
+5 slower than the baseline, 6 the declared rust-version cannot build, 130 interrupted.";
 
 /// Cargo's view: `cargo timewarp ARGS`.
 #[derive(Debug, Parser)]
@@ -48,8 +53,11 @@ enum CargoCli {
 /// Cargo.lock and target/debug are never changed: every toolchain builds into
 /// <target-dir>/timewarp/<version>/.
 #[derive(Debug, Args)]
-#[command(version, after_long_help = EXAMPLES)]
+#[command(version, after_long_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct RawArgs {
+    #[command(subcommand)]
+    action: Option<RawAction>,
+
     /// Path to the workspace's Cargo.toml [default: the one in or above the current directory]
     #[arg(long, value_name = "PATH", help_heading = "Package Selection")]
     manifest_path: Option<PathBuf>,
@@ -119,9 +127,71 @@ pub struct RawArgs {
     #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     output: Option<PathBuf>,
 
+    /// Compare with a report saved earlier with `--format json`, toolchain version by version
+    #[arg(long, value_name = "FILE", help_heading = "Release Checks")]
+    baseline: Option<PathBuf>,
+
+    /// Fail (exit 5) when a median got slower than the baseline's by more than PCT percent
+    #[arg(long, value_name = "PCT", requires = "baseline", help_heading = "Release Checks")]
+    max_regression: Option<String>,
+
+    /// Fail (exit 6) when the toolchain of the declared rust-version is installed and cannot
+    /// build the workspace
+    #[arg(long, help_heading = "Release Checks")]
+    verify_msrv: bool,
+
+    /// Install the yearly toolchains between the MSRV and the newest installed one with
+    /// `rustup toolchain install --profile minimal` before measuring
+    #[arg(long, help_heading = "Toolchain Selection")]
+    install: bool,
+
+    /// Show CPU time and peak memory columns in the table
+    #[arg(long, short = 'v', help_heading = "Output")]
+    verbose: bool,
+
+    /// Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp instead
+    /// of the workspace's target directory; for read-only checkouts
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    target_dir: Option<PathBuf>,
+
+    /// Keep every toolchain's build directory [default: keep only the newest toolchain's]
+    #[arg(long, help_heading = "Output")]
+    keep_target_dirs: bool,
+
     /// Print no progress on standard error
     #[arg(long, short = 'q', help_heading = "Output")]
     quiet: bool,
+}
+
+/// What else timewarp can do besides measuring.
+#[derive(Debug, Subcommand)]
+enum RawAction {
+    /// Remove timewarp's directory, <target-dir>/timewarp: per-toolchain builds, vendored
+    /// sources and the history of past runs
+    Clean {
+        /// Path to the workspace's Cargo.toml
+        #[arg(long, value_name = "PATH")]
+        manifest_path: Option<PathBuf>,
+    },
+    /// Show how this project's build times moved across past runs, per toolchain
+    History {
+        /// Path to the workspace's Cargo.toml
+        #[arg(long, value_name = "PATH")]
+        manifest_path: Option<PathBuf>,
+    },
+}
+
+/// What a run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Build and time (the default).
+    Measure,
+    /// `--list`: show the selection, build nothing.
+    List,
+    /// `clean`: remove timewarp's directory.
+    Clean,
+    /// `history`: summarise past runs.
+    History,
 }
 
 /// Validated settings for one run.
@@ -137,8 +207,22 @@ pub struct Config {
     pub since: Option<Version>,
     /// `--until`.
     pub until: Option<Version>,
-    /// `--list`: report the selection only.
-    pub list_only: bool,
+    /// What to do.
+    pub action: Action,
+    /// `--target-dir`: where timewarp's directory goes instead of the workspace's target dir.
+    pub target_dir: Option<PathBuf>,
+    /// `--keep-target-dirs`: keep every toolchain's build directory after the run.
+    pub keep_target_dirs: bool,
+    /// `--baseline`.
+    pub baseline: Option<PathBuf>,
+    /// `--max-regression`, percent.
+    pub max_regression_pct: Option<f64>,
+    /// `--verify-msrv`.
+    pub verify_msrv: bool,
+    /// `--install`.
+    pub install: bool,
+    /// `--verbose`.
+    pub verbose: bool,
     /// Clean builds per toolchain, at least 1.
     pub clean_runs: usize,
     /// Incremental rebuilds per toolchain, at least 1.
@@ -176,7 +260,19 @@ where
 }
 
 impl Config {
-    fn from_raw(raw: RawArgs) -> Result<Config> {
+    fn from_raw(mut raw: RawArgs) -> Result<Config> {
+        let action = match raw.action.take() {
+            Some(RawAction::Clean { manifest_path }) => {
+                raw.manifest_path = manifest_path;
+                Action::Clean
+            }
+            Some(RawAction::History { manifest_path }) => {
+                raw.manifest_path = manifest_path;
+                Action::History
+            }
+            None if raw.list => Action::List,
+            None => Action::Measure,
+        };
         let since = raw.since.as_deref().map(|v| parse_version("--since", v)).transpose()?;
         let until = raw.until.as_deref().map(|v| parse_version("--until", v)).transpose()?;
         if let (Some(s), Some(u)) = (&since, &until)
@@ -218,7 +314,14 @@ impl Config {
             policy,
             since,
             until,
-            list_only: raw.list,
+            action,
+            target_dir: raw.target_dir,
+            keep_target_dirs: raw.keep_target_dirs,
+            baseline: raw.baseline,
+            max_regression_pct: raw.max_regression.as_deref().map(parse_percent).transpose()?,
+            verify_msrv: raw.verify_msrv,
+            install: raw.install,
+            verbose: raw.verbose,
             clean_runs: clean_runs.or(runs).unwrap_or(1),
             incremental_runs: incremental_runs.or(runs).unwrap_or(5),
             touch: raw.touch,
@@ -252,6 +355,15 @@ fn parse_version(flag: &str, text: &str) -> Result<Version> {
     })
 }
 
+fn parse_percent(text: &str) -> Result<f64> {
+    match text.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if p.is_finite() && p >= 0.0 => Ok(p),
+        _ => Err(ExitError::usage(format!(
+            "invalid value `{text}` for `--max-regression`: expected a percentage such as `5` or `2.5`"
+        ))),
+    }
+}
+
 fn parse_count(flag: &str, text: &str) -> Result<usize> {
     match text.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
@@ -281,11 +393,17 @@ mod tests {
         assert_eq!((c.clean_runs, c.incremental_runs), (1, 5));
         assert_eq!(c.policy, Policy::Yearly);
         assert_eq!(c.format, Format::Table);
-        assert!(!c.list_only);
+        assert_eq!(c.action, Action::Measure);
+        assert_eq!(parse(&["--list"]).unwrap().action, Action::List);
+        let clean = parse(&["clean", "--manifest-path", "x/Cargo.toml"]).unwrap();
+        assert_eq!((clean.action, clean.manifest_path), (Action::Clean, Some("x/Cargo.toml".into())));
+        assert_eq!(parse_args(["cargo-timewarp", "timewarp", "history"]).unwrap().action, Action::History);
         assert_eq!((c.command, c.profile), (CargoCommand::Build, Profile::Dev));
         let c = parse(&["--check", "--profile", "ci"]).unwrap();
         assert_eq!((c.command, c.profile), (CargoCommand::Check, Profile::Named("ci".into())));
         assert_eq!(parse(&["--release"]).unwrap().profile, Profile::Release);
+        let gate = parse(&["--baseline", "b.json", "--max-regression", "7.5%"]).unwrap();
+        assert_eq!((gate.baseline, gate.max_regression_pct), (Some("b.json".into()), Some(7.5)));
     }
 
     #[test]

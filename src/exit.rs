@@ -12,6 +12,10 @@ pub const USAGE: i32 = 2;
 pub const NO_ELIGIBLE_TOOLCHAIN: i32 = 3;
 /// Every selected toolchain failed to build the workspace, so there is no history at all.
 pub const ALL_BUILDS_FAILED: i32 = 4;
+/// `--max-regression`: a median got slower than the `--baseline` report's by more than allowed.
+pub const REGRESSION: i32 = 5;
+/// `--verify-msrv`: the toolchain of the declared `rust-version` cannot build the workspace.
+pub const MSRV_BROKEN: i32 = 6;
 /// Interrupted by Ctrl-C or SIGTERM (128 + SIGINT); the touched file was restored.
 pub const INTERRUPTED: i32 = crate::restore::INTERRUPTED_EXIT_CODE;
 
@@ -55,7 +59,8 @@ mod tests {
 
     #[test]
     fn codes_are_distinct_and_found_through_context() {
-        let codes = [SUCCESS, FAILURE, USAGE, NO_ELIGIBLE_TOOLCHAIN, ALL_BUILDS_FAILED, INTERRUPTED];
+        let codes =
+            [SUCCESS, FAILURE, USAGE, NO_ELIGIBLE_TOOLCHAIN, ALL_BUILDS_FAILED, REGRESSION, MSRV_BROKEN, INTERRUPTED];
         let unique: std::collections::BTreeSet<_> = codes.iter().collect();
         assert_eq!(unique.len(), codes.len());
         let err = ExitError::with_code(NO_ELIGIBLE_TOOLCHAIN, "none").context("while selecting");

@@ -1,22 +1,26 @@
 //! cargo-timewarp: how much faster has the Rust compiler become for *this* project?
 //!
-//! [`run`] is the whole pipeline, top to bottom: inspect the workspace, discover toolchains,
-//! select, measure, report. Each step is a module that takes plain values and returns one;
-//! only this file knows their order, prints progress, and picks the real process runner.
+//! [`run`] is the whole pipeline, top to bottom: discover toolchains, inspect the workspace,
+//! select, prepare, measure, report, check. Each step is a module that takes plain values and
+//! returns one; only this file knows their order, prints progress, and picks the real process
+//! runner.
 
 pub mod cli;
 pub mod exit;
 pub mod export;
+pub mod history;
 pub mod interrupt;
 pub mod measure;
 pub mod prepare;
 pub mod process;
+pub mod progress;
 pub mod release;
 pub mod report;
 pub mod restore;
 pub mod select;
 pub mod stats;
 pub mod toolchain;
+pub mod workdir;
 pub mod workspace;
 
 #[cfg(test)]
@@ -24,19 +28,20 @@ mod testing;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result};
-use console::style;
 
-use crate::cli::Config;
+use crate::cli::{Action, Config};
 use crate::exit::ExitError;
-use crate::measure::{Outcome, Plan, Step};
-use crate::process::SystemRunner;
+use crate::measure::{Outcome, Plan};
+use crate::process::{CommandSpec, Runner, SystemRunner};
+use crate::progress::Progress;
 use crate::release::Date;
 use crate::restore::TouchedFile;
 use crate::select::{Criteria, Selection};
-use crate::toolchain::{Inventory, rustup_proxy};
+use crate::toolchain::{Inventory, Toolchain, rustup_proxy};
+use crate::workdir::{WorkDir, human_bytes};
 use crate::workspace::{Workspace, WorkspaceRequest};
 
 /// Runs cargo-timewarp with a validated configuration; returns the exit code.
@@ -44,60 +49,70 @@ pub fn run(config: &Config) -> Result<i32> {
     let runner = SystemRunner;
     let progress = Progress::new(config.quiet);
     interrupt::install_handler()?;
-
-    let inventory = toolchain::discover(&runner)?;
-    // Called by cargo, CARGO is the cargo that called us; run directly, rustup's proxy with
-    // the newest installed stable, whatever a rust-toolchain file in the workspace pins.
-    let (cargo, cargo_toolchain) = match std::env::var_os("CARGO") {
-        Some(cargo) => (PathBuf::from(cargo), None),
-        None => {
-            let newest_stable = inventory.toolchains.iter().rev().find(|t| t.is_stable());
-            (rustup_proxy("cargo"), newest_stable.map(|t| t.name.clone()))
+    match config.action {
+        Action::Clean => {
+            let workspace = inspect_workspace(&runner, config, None)?;
+            let work = work_dir(config, &workspace);
+            let freed = work.remove()?;
+            progress.status("Removed", &format!("{} ({})", work.path().display(), human_bytes(freed)));
+            Ok(exit::SUCCESS)
         }
-    };
-    let request = WorkspaceRequest {
-        manifest_path: config.manifest_path.clone(),
-        packages: config.packages.clone(),
-        cargo,
-        toolchain: cargo_toolchain,
-    };
-    let workspace = workspace::inspect(&runner, &request)?;
+        Action::History => {
+            let workspace = inspect_workspace(&runner, config, None)?;
+            emit(config, &history::summarize(&work_dir(config, &workspace).history_file())?, None)?;
+            Ok(exit::SUCCESS)
+        }
+        Action::List | Action::Measure => measure_history(&runner, config, &progress),
+    }
+}
+
+fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<i32> {
+    let mut inventory = toolchain::discover(runner)?;
+    let workspace = inspect_workspace(runner, config, Some(&inventory))?;
     if let Some(file) = &workspace.toolchain_file {
         progress.note(&format!("`{}` is ignored: every build names its toolchain with `+NAME`", file.display()));
     }
+    if config.install {
+        install_yearly_toolchains(runner, progress, &inventory, &workspace)?;
+        inventory = toolchain::discover(runner)?;
+    }
     let criteria = Criteria { policy: config.policy.clone(), since: config.since.clone(), until: config.until.clone() };
-    let selection = select::select(&inventory.toolchains, workspace.msrv(), &criteria)?;
+    let mut selection = select::select(&inventory.toolchains, workspace.msrv(), &criteria)?;
+    let msrv_toolchain = if config.verify_msrv { msrv_toolchain(progress, &inventory, &workspace) } else { None };
+    if let Some(t) = &msrv_toolchain {
+        include(&mut selection, t);
+    }
 
-    if config.list_only {
+    if config.action == Action::List {
         let listing = report::listing(&workspace, &selection, &inventory.broken);
-        suggest_installs(&progress, &inventory, &workspace, &selection);
+        suggest_installs(progress, &inventory, &workspace, &selection);
         emit(config, &export::render_listing(&listing, config.format), create_output_file(config)?)?;
         return Ok(exit::SUCCESS);
     }
     if selection.chosen.is_empty() {
         return Err(no_eligible_toolchain(&inventory, &workspace));
     }
-    suggest_installs(&progress, &inventory, &workspace, &selection);
+    suggest_installs(progress, &inventory, &workspace, &selection);
 
+    // Everything that can fail on bad input fails now, not after an hour of builds.
+    let baseline = config.baseline.as_deref().map(history::read_baseline).transpose()?;
     let output_file = create_output_file(config)?;
     let touch_path = touch_file(config, &workspace)?;
-    let work_dir = workspace.target_dir.join("timewarp");
-    std::fs::create_dir_all(&work_dir).with_context(|| {
-        format!("could not create `{}`; the workspace's target directory must be writable", work_dir.display())
-    })?;
+    let work = work_dir(config, &workspace);
+    work.create()?;
     let removed_env = measure::distorting_vars_present(std::env::vars_os());
     if !removed_env.is_empty() {
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
 
-    let prepared = prepare::prepare(&runner, &workspace.root, &workspace.manifest_path, &selection.chosen, &work_dir)?;
+    let prepared = prepare::prepare(runner, &workspace.root, &workspace.manifest_path, &selection.chosen, work.path())?;
     if let Some(dir) = &prepared.vendor_dir {
         progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
     }
     let plan = Plan {
         root: workspace.root.clone(),
         manifest_path: workspace.manifest_path.clone(),
-        work_dir,
+        work_dir: work.path().to_path_buf(),
         packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
         clean_runs: config.clean_runs,
         incremental_runs: config.incremental_runs,
@@ -106,38 +121,7 @@ pub fn run(config: &Config) -> Result<i32> {
         profile: config.profile.clone(),
         timeout: config.timeout,
     };
-    let touched = TouchedFile::register(&touch_path)?;
-    progress.status("Touching", &format!("{} before each incremental rebuild", relative(&touch_path, &workspace.root)));
-    let mut timings = Vec::new();
-    for toolchain in &selection.chosen {
-        if interrupt::requested() {
-            break;
-        }
-        let timing = measure::measure(
-            &runner,
-            &plan,
-            toolchain,
-            &touched,
-            &mut |step| progress.step(step),
-            &interrupt::requested,
-        )?;
-        match &timing.outcome {
-            Outcome::Completed(samples) => {
-                let median = |v: &[measure::Sample]| {
-                    stats::Summary::of(&v.iter().map(|s| s.wall_s).collect::<Vec<_>>()).map_or(0.0, |s| s.median_s)
-                };
-                let (clean, incremental) = (median(&samples.clean), median(&samples.incremental));
-                progress.status(
-                    "Measured",
-                    &format!("{}: clean {clean:.2} s, incremental {incremental:.3} s", toolchain.name),
-                );
-            }
-            Outcome::Failed(line) => progress.status("Failed", &format!("{}: {line}", toolchain.name)),
-            Outcome::Interrupted => progress.status("Interrupted", &toolchain.name),
-        }
-        timings.push(timing);
-    }
-    touched.restore()?;
+    let timings = measure_all(runner, progress, &plan, &selection.chosen, &touch_path, &workspace.root)?;
 
     let info = report::RunInfo {
         touched_file: touch_path,
@@ -149,21 +133,135 @@ pub fn run(config: &Config) -> Result<i32> {
         profile: config.profile.name().to_string(),
         vendor_dir: prepared.vendor_dir.clone(),
     };
-    let report = report::build(&workspace, &selection, &inventory.broken, &timings, &info);
-    emit(config, &config.format.exporter().render(&report), output_file)?;
+    let mut report = report::build(&workspace, &selection, &inventory.broken, &timings, &info);
+    if let (Some(saved), Some(path)) = (&baseline, &config.baseline) {
+        report.baseline = Some(history::compare(saved, path, &report, config.max_regression_pct));
+    }
+    let exporter = config.format.exporter(config.verbose);
+    emit(config, &exporter.render(&report), output_file)?;
+
     if interrupt::requested() {
         return Err(ExitError::with_code(
             exit::INTERRUPTED,
             "interrupted; the report above holds the toolchains measured before, and the touched file was restored",
         ));
     }
-    if report.toolchains.iter().all(|r| r.status == report::Status::Failed) {
+    record_history(runner, &work, &workspace, &report)?;
+    tidy_work_dir(progress, config, &work, &timings)?;
+    verdict(&report, msrv_toolchain.as_ref(), &workspace)
+}
+
+/// Runs every selected toolchain's builds, oldest first, touching `touch_path` for the
+/// incremental ones; stops early on Ctrl-C.
+fn measure_all(
+    runner: &dyn Runner,
+    progress: &Progress,
+    plan: &Plan,
+    chosen: &[Toolchain],
+    touch_path: &Path,
+    root: &Path,
+) -> Result<Vec<measure::BuildTiming>> {
+    let touched = TouchedFile::register(touch_path)?;
+    progress.status("Touching", &format!("{} before each incremental rebuild", relative(touch_path, root)));
+    let mut timings = Vec::new();
+    let total = chosen.len() * (plan.clean_runs + plan.incremental_runs);
+    let mut tracker = progress.builds(total);
+    for toolchain in chosen {
+        if interrupt::requested() {
+            break;
+        }
+        let timing =
+            measure::measure(runner, plan, toolchain, &touched, &mut |step| tracker.step(step), &interrupt::requested)?;
+        tracker.finish_toolchain(&timing, plan.clean_runs + plan.incremental_runs);
+        timings.push(timing);
+    }
+    tracker.done();
+    touched.restore()?;
+    Ok(timings)
+}
+
+/// The exit code for a completed run, from the most serious finding.
+fn verdict(report: &report::Report, msrv_toolchain: Option<&Toolchain>, workspace: &Workspace) -> Result<i32> {
+    if report.toolchains.iter().all(|r| r.status != report::Status::Ok) {
         return Err(ExitError::with_code(
             exit::ALL_BUILDS_FAILED,
             "every selected toolchain failed to build the workspace; see the `failed` rows for the first error of each",
         ));
     }
+    if let (Some(t), Some(declared)) = (msrv_toolchain, &workspace.declared_rust_version)
+        && let Some(row) = report.toolchains.iter().find(|r| r.name == t.name && r.status == report::Status::Failed)
+    {
+        return Err(ExitError::with_code(
+            exit::MSRV_BROKEN,
+            format!(
+                "the declared rust-version {declared} is wrong: {} cannot build the workspace: {}",
+                t.name,
+                row.error.as_deref().unwrap_or("failed")
+            ),
+        ));
+    }
+    if let Some(worst) = report.baseline.as_ref().and_then(|c| c.worst_regression()) {
+        let limit = report.baseline.as_ref().and_then(|c| c.max_regression_pct).unwrap_or_default();
+        return Err(ExitError::with_code(
+            exit::REGRESSION,
+            format!("the project got slower to compile than the baseline allows ({limit}%): {}", worst.describe()),
+        ));
+    }
     Ok(exit::SUCCESS)
+}
+
+fn inspect_workspace(runner: &dyn Runner, config: &Config, inventory: Option<&Inventory>) -> Result<Workspace> {
+    // Called by cargo, CARGO is the cargo that called us; run directly, rustup's proxy with the
+    // newest installed stable, whatever a rust-toolchain file in the workspace pins.
+    let (cargo, toolchain) = match std::env::var_os("CARGO") {
+        Some(cargo) => (PathBuf::from(cargo), None),
+        None => {
+            let newest_stable = inventory.and_then(|i| i.toolchains.iter().rev().find(|t| t.is_stable()));
+            (rustup_proxy("cargo"), newest_stable.map(|t| t.name.clone()))
+        }
+    };
+    let request = WorkspaceRequest {
+        manifest_path: config.manifest_path.clone(),
+        packages: config.packages.clone(),
+        cargo,
+        toolchain,
+    };
+    workspace::inspect(runner, &request)
+}
+
+fn work_dir(config: &Config, workspace: &Workspace) -> WorkDir {
+    WorkDir::new(config.target_dir.as_deref().unwrap_or(&workspace.target_dir))
+}
+
+/// The toolchain of the declared rust-version (`1.80` -> the newest installed `1.80.x`), added
+/// to the run so `--verify-msrv` can judge it; `None` with a note when it is not installed.
+fn msrv_toolchain(progress: &Progress, inventory: &Inventory, workspace: &Workspace) -> Option<Toolchain> {
+    let Some(declared) = &workspace.declared_rust_version else {
+        progress.note("--verify-msrv: no package declares a rust-version; nothing to verify");
+        return None;
+    };
+    let v = &declared.version;
+    let found = inventory
+        .toolchains
+        .iter()
+        .rev()
+        .find(|t| t.is_stable() && t.version.major == v.major && t.version.minor == v.minor && t.version >= *v);
+    if found.is_none() {
+        progress.note(&format!(
+            "--verify-msrv: cannot verify rust-version {declared}: no {v} toolchain is installed; install it with `{}`",
+            select::install_command(std::slice::from_ref(v))
+        ));
+    }
+    found.cloned()
+}
+
+fn include(selection: &mut Selection, toolchain: &Toolchain) {
+    if selection.chosen.iter().any(|t| t.name == toolchain.name) {
+        return;
+    }
+    selection.skipped.retain(|(t, _)| t.name != toolchain.name);
+    selection.chosen.push(toolchain.clone());
+    selection.chosen.sort_by_key(|t| (t.release_date, t.version.clone()));
 }
 
 /// The file to touch: `--touch` (which must exist inside the workspace) or the default.
@@ -187,13 +285,34 @@ fn touch_file(config: &Config, workspace: &Workspace) -> Result<PathBuf> {
     Ok(path)
 }
 
+fn install_yearly_toolchains(
+    runner: &dyn Runner,
+    progress: &Progress,
+    inventory: &Inventory,
+    workspace: &Workspace,
+) -> Result<()> {
+    let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), today());
+    if wanted.is_empty() {
+        progress.note("--install: every yearly toolchain back to the MSRV is installed already");
+        return Ok(());
+    }
+    let versions: Vec<String> = wanted.iter().map(ToString::to_string).collect();
+    let cmd = CommandSpec::new(rustup_proxy("rustup"))
+        .args(["toolchain", "install"])
+        .args(&versions)
+        .args(["--profile", "minimal"]);
+    progress.status("Installing", &format!("`{cmd}`"));
+    runner.run(&cmd)?.ok_or_error(&cmd)?;
+    Ok(())
+}
+
 fn no_eligible_toolchain(inventory: &Inventory, workspace: &Workspace) -> anyhow::Error {
     let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), today());
     let msrv = workspace.msrv().map(|f| format!(" at or above the MSRV {f}")).unwrap_or_default();
     ExitError::with_code(
         exit::NO_ELIGIBLE_TOOLCHAIN,
         format!(
-            "no installed stable toolchain is{msrv} and inside --since/--until (see `cargo timewarp --list`); install some with `{}`",
+            "no installed stable toolchain is{msrv} and inside --since/--until (see `cargo timewarp --list`); install some with `{}` or run with `--install`",
             select::install_command(&wanted)
         ),
     )
@@ -206,10 +325,34 @@ fn suggest_installs(progress: &Progress, inventory: &Inventory, workspace: &Work
     let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), today());
     if !wanted.is_empty() {
         progress.note(&format!(
-            "a history needs at least two toolchains; for a yearly one back to the MSRV run `{}`",
+            "a history needs at least two toolchains; for a yearly one back to the MSRV run `{}` (or pass `--install`)",
             select::install_command(&wanted)
         ));
     }
+}
+
+/// Appends the run to `history.jsonl` for `cargo timewarp history`.
+fn record_history(runner: &dyn Runner, work: &WorkDir, workspace: &Workspace, report: &report::Report) -> Result<()> {
+    let git = CommandSpec::new("git").args(["rev-parse", "HEAD"]).cwd(&workspace.root);
+    let git_commit = runner.run(&git).ok().filter(|o| o.success()).map(|o| o.stdout.trim().to_string());
+    let host =
+        std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "unknown".into(), |h| h.trim().into());
+    let entry = history::HistoryEntry { recorded_at: now_utc(), git_commit, host, report };
+    history::append(&work.history_file(), &entry)
+}
+
+/// Removes old toolchains' build directories (unless `--keep-target-dirs`) and says how much
+/// space timewarp's directory takes.
+fn tidy_work_dir(progress: &Progress, config: &Config, work: &WorkDir, timings: &[measure::BuildTiming]) -> Result<()> {
+    let mut freed = 0;
+    if !config.keep_target_dirs {
+        let newest = timings.iter().rev().find(|t| matches!(t.outcome, Outcome::Completed(_)));
+        let keep: Vec<PathBuf> = newest.map(|t| t.target_dir.clone()).into_iter().collect();
+        freed = work.prune_target_dirs(&keep)?;
+    }
+    let freed = if freed > 0 { format!(" after freeing {}", human_bytes(freed)) } else { String::new() };
+    progress.status("Disk", &format!("{} used in {}{freed}", human_bytes(work.size()), work.path().display()));
+    Ok(())
 }
 
 /// Opens `--output` before the long run, so a bad path fails in a second, not after an hour.
@@ -243,42 +386,13 @@ fn today() -> Date {
     Date::from_days_since_epoch((secs / 86_400) as i64)
 }
 
+fn now_utc() -> String {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let of_day = secs % 86_400;
+    format!("{}T{:02}:{:02}:{:02}Z", today(), of_day / 3600, of_day % 3600 / 60, of_day % 60)
+}
+
 fn relative(path: &Path, root: &Path) -> String {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     path.strip_prefix(&root).unwrap_or(path).display().to_string()
-}
-
-/// Progress on standard error, in cargo's style: a right-aligned verb, coloured only on a
-/// terminal, and silent with `--quiet`.
-struct Progress {
-    quiet: bool,
-    start: Instant,
-}
-
-impl Progress {
-    fn new(quiet: bool) -> Progress {
-        Progress { quiet, start: Instant::now() }
-    }
-
-    fn status(&self, verb: &str, message: &str) {
-        if !self.quiet {
-            let verb = style(format!("{verb:>12}")).green().bold().for_stderr();
-            eprintln!("{verb} {message}");
-        }
-    }
-
-    fn note(&self, message: &str) {
-        if !self.quiet {
-            eprintln!("{} {message}", style("note:").cyan().bold().for_stderr());
-        }
-    }
-
-    fn step(&self, step: Step<'_>) {
-        let Step { toolchain, kind, run, of } = step;
-        let elapsed = self.start.elapsed().as_secs();
-        self.status(
-            "Building",
-            &format!("{toolchain} {kind} {run}/{of} [{}:{:02} elapsed]", elapsed / 60, elapsed % 60),
-        );
-    }
 }

@@ -129,11 +129,13 @@ pub struct Sample {
     pub wall_s: f64,
     /// CPU seconds (user + system) of the whole cargo process tree, when known.
     pub cpu_s: Option<f64>,
+    /// Peak resident memory of the largest process in the tree, bytes, when known.
+    pub peak_rss: Option<u64>,
 }
 
 impl Sample {
     fn of(out: &Output) -> Sample {
-        Sample { wall_s: out.elapsed.as_secs_f64(), cpu_s: out.cpu.map(|c| c.as_secs_f64()) }
+        Sample { wall_s: out.elapsed.as_secs_f64(), cpu_s: out.cpu.map(|c| c.as_secs_f64()), peak_rss: out.peak_rss }
     }
 }
 

@@ -132,6 +132,9 @@ pub struct Output {
     pub elapsed: Duration,
     /// CPU time (user + system) of the child and all its waited-for descendants, when known.
     pub cpu: Option<Duration>,
+    /// Peak resident memory of the largest process among the child and its descendants, in
+    /// bytes, when known.
+    pub peak_rss: Option<u64>,
     /// Whether the command was killed for exceeding its [`CommandSpec::timeout`].
     pub timed_out: bool,
 }
@@ -198,7 +201,6 @@ impl Runner for SystemRunner {
         for (key, value) in &spec.env_set {
             command.env(key, value);
         }
-        let cpu_before = children_cpu_time();
         let start = Instant::now();
         let mut child = command.spawn().with_context(|| format!("could not execute process `{spec}`"))?;
         let group = Pid::from_raw(child.id() as i32);
@@ -216,24 +218,21 @@ impl Runner for SystemRunner {
                 }
             })
         });
-        let status = child.wait();
+        let waited = wait_with_usage(child.id());
         let elapsed = start.elapsed();
         let _ = finished.send(());
         running().retain(|g| *g != group);
         if let Some(watchdog) = watchdog {
             let _ = watchdog.join();
         }
-        let status = status.with_context(|| format!("could not wait for process `{spec}`"))?;
-        let cpu = match (cpu_before, children_cpu_time()) {
-            (Some(before), Some(after)) => after.checked_sub(before),
-            _ => None,
-        };
+        let (status, usage) = waited.with_context(|| format!("could not wait for process `{spec}`"))?;
         Ok(Output {
             code: status.code(),
             stdout: stdout.join().unwrap_or_default(),
             stderr: stderr.join().unwrap_or_default(),
             elapsed,
-            cpu,
+            cpu: Some(usage.cpu),
+            peak_rss: Some(usage.peak_rss),
             timed_out: timed_out.load(Ordering::SeqCst),
         })
     }
@@ -264,21 +263,42 @@ fn read_in_background<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread:
     })
 }
 
-/// User + system CPU time of every child this process has waited for, from `/proc/self/stat`
-/// (fields `cutime` and `cstime`), which the kernel accumulates as children are reaped.
-///
-/// The difference around one build is that build's CPU time, as long as no other child is
-/// reaped meanwhile; timewarp runs builds one at a time, so that holds for them.
-fn children_cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name in field 2 may contain spaces; the rest follows its closing parenthesis.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // `rest` starts at field 3, so field N is at index N - 3; cutime is 16, cstime is 17.
-    let cutime: u64 = fields.get(13)?.parse().ok()?;
-    let cstime: u64 = fields.get(14)?.parse().ok()?;
-    let ticks_per_second = 100; // USER_HZ is 100 on every Linux architecture Rust supports.
-    Some(Duration::from_millis((cutime + cstime) * 1000 / ticks_per_second))
+/// The kernel's accounting of a finished process and every descendant it waited for.
+struct Usage {
+    cpu: Duration,
+    peak_rss: u64,
+}
+
+/// Waits for `pid` like [`std::process::Child::wait`], and also returns its resource usage,
+/// the figures `/usr/bin/time -v` prints: user + system CPU of the whole process tree and the
+/// peak resident memory of its largest process. std offers no safe way to get them per child,
+/// and the per-process `RUSAGE_CHILDREN` totals mix concurrent children.
+#[allow(unsafe_code)]
+fn wait_with_usage(pid: u32) -> std::io::Result<(std::process::ExitStatus, Usage)> {
+    use std::os::unix::process::ExitStatusExt as _;
+    let pid = libc::pid_t::try_from(pid).map_err(|_| std::io::Error::other("process id out of range"))?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is a plain C struct of integers, for which all-zero bytes are valid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: both pointers come from live, exclusively borrowed locals of the types
+        // wait4(2) writes; `pid` is our own unwaited child, so no other waiter races us.
+        let result = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if result != -1 {
+            break;
+        }
+        let error = std::io::Error::last_os_error();
+        if error.kind() != std::io::ErrorKind::Interrupted {
+            return Err(error);
+        }
+    }
+    let seconds = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    let usage = Usage {
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        // Linux reports ru_maxrss in kibibytes.
+        peak_rss: (usage.ru_maxrss as u64).saturating_mul(1024),
+    };
+    Ok((std::process::ExitStatus::from_raw(status), usage))
 }
 
 #[cfg(test)]
@@ -330,6 +350,16 @@ mod tests {
         assert!(out.elapsed < Duration::from_secs(10));
         std::thread::sleep(Duration::from_millis(2500));
         assert!(!marker.exists(), "the grandchild was killed with its group");
+    }
+
+    #[test]
+    fn cpu_and_peak_memory_of_the_whole_tree() {
+        // A grandchild that allocates and touches 64 MiB and burns some CPU.
+        let script = "python3 -c 'b = bytearray(64 * 1024 * 1024); sum(range(3_000_000))'";
+        let out = SystemRunner.run(&CommandSpec::new("sh").args(["-c", script])).unwrap();
+        assert!(out.success(), "{}", out.stderr);
+        assert!(out.peak_rss.unwrap() > 64 * 1024 * 1024, "{:?}", out.peak_rss);
+        assert!(out.cpu.unwrap() > Duration::from_millis(20), "{:?}", out.cpu);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::measure::{BuildTiming, Outcome, Sample};
 use crate::release::Date;
@@ -57,6 +57,8 @@ pub struct Report {
     pub toolchains: Vec<Row>,
     /// Installed toolchains that were not measured, and why.
     pub skipped: Vec<Skipped>,
+    /// The comparison with `--baseline`, when given.
+    pub baseline: Option<crate::history::Comparison>,
 }
 
 /// One MSRV floor.
@@ -69,7 +71,7 @@ pub struct Floor {
 }
 
 /// Whether a toolchain's builds went through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Every build succeeded.
@@ -110,6 +112,10 @@ pub struct Row {
     pub clean_cpu: Option<Summary>,
     /// Incremental rebuild CPU times.
     pub incremental_cpu: Option<Summary>,
+    /// Peak resident memory of the largest process of any clean build, MiB.
+    pub clean_peak_rss_mib: Option<f64>,
+    /// Peak resident memory of the largest process of any incremental rebuild, MiB.
+    pub incremental_peak_rss_mib: Option<f64>,
     /// Oldest successful row's clean median / this row's.
     pub speedup_clean: Option<f64>,
     /// Oldest successful row's incremental median / this row's.
@@ -201,6 +207,7 @@ pub fn build(
                 reason: format!("broken: {}", b.error),
             }))
             .collect(),
+        baseline: None,
     }
 }
 
@@ -293,6 +300,8 @@ fn row(timing: &BuildTiming) -> Row {
         incremental: None,
         clean_cpu: None,
         incremental_cpu: None,
+        clean_peak_rss_mib: None,
+        incremental_peak_rss_mib: None,
         speedup_clean: None,
         speedup_incremental: None,
     };
@@ -302,6 +311,8 @@ fn row(timing: &BuildTiming) -> Row {
             row.incremental = Summary::of(&walls(&samples.incremental));
             row.clean_cpu = cpus(&samples.clean).and_then(|c| Summary::of(&c));
             row.incremental_cpu = cpus(&samples.incremental).and_then(|c| Summary::of(&c));
+            row.clean_peak_rss_mib = peak_mib(&samples.clean);
+            row.incremental_peak_rss_mib = peak_mib(&samples.incremental);
         }
         Outcome::Failed(error) => {
             row.status = Status::Failed;
@@ -361,6 +372,10 @@ fn provenance_warnings(rows: &[Row]) -> Vec<String> {
     warnings
 }
 
+fn peak_mib(samples: &[Sample]) -> Option<f64> {
+    samples.iter().filter_map(|s| s.peak_rss).max().map(|bytes| bytes as f64 / (1024.0 * 1024.0))
+}
+
 fn noise_warnings(rows: &[Row]) -> Vec<String> {
     let mut warnings = Vec::new();
     for row in rows {
@@ -403,6 +418,8 @@ pub(crate) mod tests {
             incremental: Summary::of(&[incr, incr * 1.02, incr * 0.98]),
             clean_cpu: Summary::of(&[clean * 1.5]),
             incremental_cpu: Summary::of(&[incr; 3]),
+            clean_peak_rss_mib: Some(412.5),
+            incremental_peak_rss_mib: Some(180.0),
             speedup_clean: Some(su_c),
             speedup_incremental: Some(su_i),
         };
@@ -410,6 +427,7 @@ pub(crate) mod tests {
         failed.status = Status::Failed;
         failed.error = Some("error[E0658]: use of unstable library feature, \"int_roundings\"".into());
         (failed.clean, failed.incremental, failed.clean_cpu, failed.incremental_cpu) = (None, None, None, None);
+        (failed.clean_peak_rss_mib, failed.incremental_peak_rss_mib) = (None, None);
         (failed.speedup_clean, failed.speedup_incremental) = (None, None);
         Report {
             schema: SCHEMA_VERSION,
@@ -438,6 +456,7 @@ pub(crate) mod tests {
                 version: "1.97.0-nightly".into(),
                 reason: "not stable".into(),
             }],
+            baseline: None,
         }
     }
 
@@ -447,7 +466,7 @@ pub(crate) mod tests {
 
     fn timing(version: &str, clean: &[f64], incr: &[f64]) -> BuildTiming {
         let v = semver::Version::parse(version).unwrap();
-        let sample = |w: &f64| Sample { wall_s: *w, cpu_s: Some(w * 2.0) };
+        let sample = |w: &f64| Sample { wall_s: *w, cpu_s: Some(w * 2.0), peak_rss: Some((w * 1048576.0) as u64) };
         BuildTiming {
             toolchain: Toolchain {
                 name: version.into(),
@@ -500,6 +519,7 @@ pub(crate) mod tests {
             packages: vec!["app".into()],
             explicit_packages: false,
             msrv_floors: vec![],
+            declared_rust_version: None,
             toolchain_file: None,
             lockfile: None,
             default_touch_file: None,
@@ -524,6 +544,7 @@ pub(crate) mod tests {
         assert_eq!((rows[2].speedup_clean, rows[2].speedup_incremental), (Some(2.0), Some(4.0)));
         assert_eq!(rows[1].incremental.as_ref().unwrap().median_s, 2.0);
         assert_eq!(rows[2].clean_cpu.as_ref().unwrap().median_s, 20.0);
+        assert_eq!(rows[1].incremental_peak_rss_mib, Some(3.0), "the largest of the runs");
         // 1, 2, 3 is a wide spread; 0.5 x 3 is none.
         assert_eq!(report.warnings.len(), 1);
         assert!(report.warnings[0].starts_with("1.85.0 incremental: runs vary by 50%"), "{}", report.warnings[0]);

@@ -1,10 +1,10 @@
 //! Summaries of repeated timings and the ratios between them. Pure: it never asks where the
 //! numbers came from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A measurement repeated `runs_s.len()` times, in seconds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// The middle run (mean of the two middle runs for an even count): robust to one outlier.
     pub median_s: f64,

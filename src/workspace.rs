@@ -31,6 +31,8 @@ pub struct Workspace {
     pub explicit_packages: bool,
     /// Every reason the workspace needs a minimum Rust version, highest first.
     pub msrv_floors: Vec<MsrvFloor>,
+    /// The highest `rust-version` the selected packages declare: what `--verify-msrv` checks.
+    pub declared_rust_version: Option<MsrvFloor>,
     /// A `rust-toolchain.toml` or `rust-toolchain` file at the root, which `+NAME` overrides.
     pub toolchain_file: Option<PathBuf>,
     /// `Cargo.lock`, when the workspace has one.
@@ -158,6 +160,7 @@ pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace
         floors.extend(lockfile_floor(lock)?);
     }
     floors.sort_by(|a, b| b.version.cmp(&a.version).then(a.reason.cmp(&b.reason)));
+    let declared_rust_version = floors.iter().find(|f| f.reason.starts_with("rust-version of")).cloned();
 
     let toolchain_file = ["rust-toolchain.toml", "rust-toolchain"].iter().map(|f| root.join(f)).find(|p| p.is_file());
 
@@ -167,6 +170,7 @@ pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace
         packages: selected.iter().map(|p| p.name.to_string()).collect(),
         explicit_packages: !wanted.is_empty(),
         msrv_floors: floors,
+        declared_rust_version,
         toolchain_file,
         lockfile,
         default_touch_file: top_source_file(&selected),
@@ -335,6 +339,7 @@ mod tests {
             ]
         );
         assert_eq!(ws.msrv().unwrap().version, Version::new(1, 80, 0));
+        assert_eq!(ws.declared_rust_version.as_ref().unwrap().to_string(), "1.80 (rust-version of `probe-core`)");
         let root = dir.path().canonicalize().unwrap();
         assert_eq!(ws.default_touch_file.unwrap(), root.join("app/src/main.rs"));
         assert_eq!(ws.packages, ["probe-app", "probe-core"]);
@@ -376,6 +381,7 @@ mod tests {
         ]);
         let ws = from_metadata(&metadata, &[]).unwrap();
         assert!(ws.msrv().is_none());
+        assert!(ws.declared_rust_version.is_none());
         assert!(ws.lockfile.is_none());
     }
 

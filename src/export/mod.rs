@@ -52,10 +52,10 @@ impl Format {
         }
     }
 
-    /// The exporter for this format.
-    pub fn exporter(self) -> Box<dyn Exporter> {
+    /// The exporter for this format; `verbose` adds CPU and memory columns to the table.
+    pub fn exporter(self, verbose: bool) -> Box<dyn Exporter> {
         match self {
-            Format::Table => Box::new(table::TableExporter),
+            Format::Table => Box::new(table::TableExporter { verbose }),
             Format::Json => Box::new(json::JsonExporter),
             Format::Csv => Box::new(csv::CsvExporter),
             Format::Markdown => Box::new(markdown::MarkdownExporter),

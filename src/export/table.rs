@@ -5,9 +5,15 @@ use std::fmt::Write as _;
 
 use super::{Exporter, ratio, seconds};
 use crate::report::{Listing, Report, Status};
+use crate::stats::Summary;
 
 /// Plain aligned text; no colour, so it pastes anywhere.
-pub struct TableExporter;
+pub struct TableExporter {
+    /// Adds CPU time and peak memory columns.
+    pub verbose: bool,
+}
+
+const VERBOSE_HEADINGS: [&str; 3] = ["clean cpu", "incr. cpu", "peak memory"];
 
 const HEADINGS: [&str; 7] =
     ["toolchain", "released", "compiler", "clean build", "incremental", "speedup (clean)", "speedup (incr.)"];
@@ -32,31 +38,40 @@ impl Exporter for TableExporter {
         let _ = writeln!(out, "warm-up:   {}", report.warmup);
         out.push('\n');
 
-        let mut rows: Vec<[String; 7]> = vec![HEADINGS.map(str::to_string)];
+        let mut headings: Vec<&str> = HEADINGS.to_vec();
+        if self.verbose {
+            headings.extend(VERBOSE_HEADINGS);
+        }
+        let mut rows: Vec<Vec<String>> = vec![headings.iter().map(|h| h.to_string()).collect()];
         let mut failures = Vec::new();
         for row in &report.toolchains {
             let released = row.release_date.to_string();
             let compiler = format!("{}, {}", row.provenance, row.linker);
-            if row.status != Status::Ok {
+            let mut cells = if row.status != Status::Ok {
                 failures.push(format!("{}: {}", row.name, row.error.as_deref().unwrap_or("failed")));
-                let failed = || "failed".to_string();
-                rows.push([row.name.clone(), released, compiler, failed(), failed(), "-".into(), "-".into()]);
-                continue;
+                let status = format!("{:?}", row.status).to_lowercase();
+                vec![row.name.clone(), released, compiler, status.clone(), status, "-".into(), "-".into()]
+            } else {
+                let median = |s: &Option<Summary>| s.as_ref().map_or("-".to_string(), |s| seconds(s.median_s));
+                vec![
+                    row.name.clone(),
+                    released,
+                    compiler,
+                    median(&row.clean),
+                    median(&row.incremental),
+                    ratio(row.speedup_clean),
+                    ratio(row.speedup_incremental),
+                ]
+            };
+            if self.verbose {
+                let cpu = |s: &Option<Summary>| s.as_ref().map_or("-".to_string(), |s| seconds(s.median_s));
+                let mib = |m: Option<f64>| m.map_or("-".to_string(), |m| format!("{m:.0} MiB"));
+                cells.extend([cpu(&row.clean_cpu), cpu(&row.incremental_cpu), mib(row.clean_peak_rss_mib)]);
             }
-            let median =
-                |s: &Option<crate::stats::Summary>| s.as_ref().map_or("-".to_string(), |s| seconds(s.median_s));
-            rows.push([
-                row.name.clone(),
-                released,
-                compiler,
-                median(&row.clean),
-                median(&row.incremental),
-                ratio(row.speedup_clean),
-                ratio(row.speedup_incremental),
-            ]);
+            rows.push(cells);
         }
         let widths: Vec<usize> =
-            (0..HEADINGS.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+            (0..headings.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
         for row in &rows {
             let mut line = String::new();
             for (c, cell) in row.iter().enumerate() {
@@ -79,6 +94,17 @@ impl Exporter for TableExporter {
             out.push_str("\nnot measured:\n");
             for s in &report.skipped {
                 let _ = writeln!(out, "  {} ({}): {}", s.name, s.version, s.reason);
+            }
+        }
+        if let Some(comparison) = &report.baseline {
+            let limit = comparison.max_regression_pct.map(|p| format!(", limit +{p}%")).unwrap_or_default();
+            let _ = writeln!(out, "\ncompared with the baseline {}{limit}:", comparison.baseline);
+            for change in &comparison.changes {
+                let mark = if change.regressed { "SLOWER " } else { "" };
+                let _ = writeln!(out, "  {mark}{}", change.describe());
+            }
+            if comparison.changes.is_empty() {
+                out.push_str("  no toolchain version is in both reports\n");
             }
         }
         if !report.removed_env.is_empty() {
@@ -119,6 +145,30 @@ mod tests {
     use crate::report::tests::sample_report;
 
     #[test]
+    fn shows_the_baseline_comparison() {
+        let mut report = sample_report();
+        let saved = serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+        report.baseline = Some(crate::history::compare(&saved, std::path::Path::new("last.json"), &report, Some(10.0)));
+        let text = TableExporter { verbose: false }.render(&report);
+        assert!(
+            text.contains(
+                "\ncompared with the baseline last.json, limit +10%:\n  1.85.0 clean: 26.100 s -> 26.100 s (+0.0%;"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("SLOWER"));
+    }
+
+    #[test]
+    fn verbose_adds_cpu_and_memory() {
+        let text = TableExporter { verbose: true }.render(&sample_report());
+        let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
+        assert!(header.ends_with("speedup (incr.)  clean cpu  incr. cpu  peak memory"), "{header}");
+        let row = text.lines().find(|l| l.starts_with("1.85.0")).unwrap();
+        assert!(row.ends_with("1.00x     39.2 s    0.520 s      412 MiB"), "{row}");
+    }
+
+    #[test]
     fn renders_header_columns_failures_and_skips() {
         let expected = "\
 workspace: /work/app (app)
@@ -140,6 +190,6 @@ removed from the builds' environment: RUSTC_WRAPPER
 
 warning: 1.96.0 incremental: runs vary by 8% (0.380 s to 0.420 s); rerun with more runs
 ";
-        assert_eq!(TableExporter.render(&sample_report()), expected);
+        assert_eq!(TableExporter { verbose: false }.render(&sample_report()), expected);
     }
 }

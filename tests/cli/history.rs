@@ -36,6 +36,9 @@ fn single_crate_yearly_history_since_msrv() {
     assert_eq!(reason_for(&report, "1.63.0").unwrap(), "below MSRV 1.80 (rust-version of `single-crate`)");
     for name in ["1.85.0", "1.96.0"] {
         let r = row(&report, name);
+        assert_eq!(r["provenance"], "distribution", "Debian's builds: {r:#}");
+        assert_eq!(r["linker"], "cc");
+        assert!(r["clean_peak_rss_mib"].as_f64().unwrap() > 10.0, "a real rustc uses more than 10 MiB: {r:#}");
         assert_eq!(r["status"], "ok", "{r:#}");
         assert!(r["error"].is_null());
         assert_summary(&r["clean"], 1);
@@ -51,7 +54,10 @@ fn single_crate_yearly_history_since_msrv() {
     assert_eq!(before, snapshot(ws.path()), "sources, Cargo.lock and mtimes are unchanged");
     let target = ws.path().join("target");
     assert!(!target.join("debug").exists(), "target/debug is never used");
-    assert!(target.join("timewarp/1.85.0").is_dir() && target.join("timewarp/1.96.0").is_dir());
+    assert!(target.join("timewarp/1.96.0/debug").is_dir(), "the newest toolchain's build is kept");
+    assert!(!target.join("timewarp/1.85.0").exists(), "older toolchains' builds are removed after the run");
+    let history = std::fs::read_to_string(target.join("timewarp/history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1, "one line per run");
 }
 
 #[test]
@@ -71,6 +77,7 @@ fn every_toolchain_really_compiles_and_wrappers_never_run() {
     let report = success_json(
         timewarp(ws.path())
             .args(["--toolchains", "1.63.0,1.85.0,1.96.0", "--incremental-runs", "1", "--format", "json"])
+            .args(["--keep-target-dirs"])
             .env("TIMEWARP_PROBE_LOG", &probe_log)
             .env("RUSTC_WRAPPER", &wrapper)
             .env("CARGO_TARGET_DIR", scratch.path().join("elsewhere")),
@@ -88,7 +95,9 @@ fn every_toolchain_really_compiles_and_wrappers_never_run() {
     let elsewhere = scratch.path().join("elsewhere");
     let entries: Vec<_> = std::fs::read_dir(&elsewhere).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(entries, ["timewarp"]);
-    assert!(elsewhere.join("timewarp/1.63.0/debug").is_dir());
+    for version in ["1.63.0", "1.85.0", "1.96.0"] {
+        assert!(elsewhere.join("timewarp").join(version).join("debug").is_dir(), "--keep-target-dirs keeps {version}");
+    }
     assert!(!ws.path().join("target").exists());
     let removed: Vec<&str> = report["removed_env"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(removed, ["CARGO_TARGET_DIR", "RUSTC_WRAPPER"]);
@@ -167,4 +176,44 @@ fn registry_dependency_builds_offline_under_every_toolchain() {
     assert!(vendored.starts_with(&ws.path().join("target/timewarp").display().to_string()));
     assert_eq!(before, snapshot(ws.path()), "Cargo.lock and .cargo are untouched");
     assert!(!ws.path().join(".cargo").exists());
+}
+
+#[test]
+fn verify_msrv_fails_when_the_declared_rust_version_cannot_build() {
+    if !toolchains(EXTRA) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("needs-new-rustc");
+    let manifest = ws.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("edition = \"2021\"", "edition = \"2021\"\nrust-version = \"1.63\"");
+    std::fs::write(&manifest, text).unwrap();
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "1.96.0", "--verify-msrv", "--runs", "1", "--format", "json"]);
+    let line = crate::support::failure(&mut cmd, 6);
+    assert!(
+        line.starts_with("error: the declared rust-version 1.63 (rust-version of `needs-new-rustc`) is wrong: 1.63.0 cannot build the workspace: error"),
+        "{line}"
+    );
+    assert!(line.contains("repeat_n"), "{line}");
+    let out = run(&mut cmd);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(row_names(&report), ["1.63.0", "1.96.0"], "the MSRV toolchain joins the run");
+
+    // A rust-version the code really supports passes.
+    let text =
+        std::fs::read_to_string(&manifest).unwrap().replace("rust-version = \"1.63\"", "rust-version = \"1.85\"");
+    std::fs::write(&manifest, text).unwrap();
+    let report = success_json(timewarp(ws.path()).args([
+        "--toolchains",
+        "1.96.0",
+        "--verify-msrv",
+        "--runs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(row(&report, "1.85.0")["status"], "ok");
 }

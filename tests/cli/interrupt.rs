@@ -11,8 +11,8 @@ use nix::unistd::Pid;
 
 use crate::support::{build_lock, fixture, run, snapshot, timewarp};
 
-/// Starts a long run on `stable`, waits until the second incremental rebuild starts, sends
-/// `signal` and returns (exit code, stdout, stderr).
+/// Starts a long run on `stable`, waits until its builds are under way, sends `signal` and
+/// returns (exit code, stdout, stderr, whether the tree is unchanged).
 fn interrupt_during_incremental(signal: Signal) -> (Option<i32>, String, String, bool) {
     let ws = fixture("single-crate");
     let before = snapshot(ws.path());
@@ -35,10 +35,12 @@ fn interrupt_during_incremental(signal: Signal) -> (Option<i32>, String, String,
     });
     loop {
         let line = lines_rx.recv_timeout(Duration::from_secs(120)).expect("timewarp printed progress");
-        if line.contains("incremental 2/200") {
+        if line.contains("Measuring") {
             break;
         }
     }
+    // Without a terminal there is no per-build progress; by now a build is running.
+    std::thread::sleep(Duration::from_millis(1500));
     kill(Pid::from_raw(child.id() as i32), signal).unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = reader.join().unwrap();

@@ -16,3 +16,5 @@ mod untouched;
 mod environment;
 // Ctrl-C, SIGTERM and hung builds.
 mod interrupt;
+// The pre-release routine: history, the baseline gate, --install, clean.
+mod gate;

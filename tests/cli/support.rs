@@ -175,3 +175,12 @@ pub fn reason_for(report: &serde_json::Value, name: &str) -> Option<String> {
         .find(|t| t["name"] == name)
         .and_then(|t| t["reason"].as_str().map(str::to_string))
 }
+
+/// rustup itself (its proxy in CARGO_HOME/bin, else the one on PATH).
+pub fn real_rustup() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let proxy = home.join("bin/rustup");
+    if proxy.is_file() { proxy } else { PathBuf::from("rustup") }
+}

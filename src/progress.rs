@@ -1,0 +1,191 @@
+//! What the user sees on standard error while timewarp works: cargo-style status lines, and,
+//! on a terminal, a progress bar naming the toolchain, the scenario, run i of n, the elapsed
+//! time and an estimate of what remains. No bar when standard output or standard error is not
+//! a terminal, nothing at all with `--quiet`, no colour with `NO_COLOR` (via `console`).
+//! Results never go here: they go to standard output.
+
+use std::io::IsTerminal as _;
+use std::time::{Duration, Instant};
+
+use console::style;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::measure::{BuildTiming, Outcome, Sample, Step};
+use crate::stats::Summary;
+
+/// Status output for one run.
+pub struct Progress {
+    quiet: bool,
+    interactive: bool,
+    start: Instant,
+}
+
+impl Progress {
+    /// Progress that prints unless `quiet`, with a bar only when both streams are terminals.
+    pub fn new(quiet: bool) -> Progress {
+        let interactive = std::io::stderr().is_terminal() && std::io::stdout().is_terminal();
+        Progress { quiet, interactive, start: Instant::now() }
+    }
+
+    /// `    Verb message`, the verb right-aligned and green like cargo's.
+    pub fn status(&self, verb: &str, message: &str) {
+        if !self.quiet {
+            eprintln!("{} {message}", style(format!("{verb:>12}")).green().bold().for_stderr());
+        }
+    }
+
+    /// `note: message`.
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{} {message}", style("note:").cyan().bold().for_stderr());
+        }
+    }
+
+    /// A tracker for `total` builds.
+    pub fn builds(&self, total: usize) -> BuildTracker<'_> {
+        let bar = (self.interactive && !self.quiet).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let template = "{prefix:>12.cyan.bold} [{bar:25}] {pos}/{len} {wide_msg}";
+            bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
+            bar.set_prefix("Building");
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        BuildTracker {
+            progress: self,
+            bar,
+            total,
+            finished: 0,
+            current: None,
+            clean: Vec::new(),
+            incremental: Vec::new(),
+        }
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+}
+
+/// Follows the builds of a run to show progress and estimate the rest.
+pub struct BuildTracker<'a> {
+    progress: &'a Progress,
+    bar: Option<ProgressBar>,
+    total: usize,
+    finished: usize,
+    current: Option<(&'static str, Instant)>,
+    clean: Vec<f64>,
+    incremental: Vec<f64>,
+}
+
+impl BuildTracker<'_> {
+    /// A build is about to start.
+    pub fn step(&mut self, step: Step<'_>) {
+        self.close_current();
+        if step.run == 1 && step.kind == "clean" && self.bar.is_none() {
+            self.progress.status("Measuring", step.toolchain);
+        }
+        self.current = Some((step.kind, Instant::now()));
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.finished as u64);
+            let left = self.estimate_left().map(|d| format!(", ~{} left", clock(d))).unwrap_or_default();
+            bar.set_message(format!(
+                "{} {} {}/{} [{} elapsed{left}]",
+                step.toolchain,
+                step.kind,
+                step.run,
+                step.of,
+                clock(self.progress.elapsed())
+            ));
+        }
+    }
+
+    /// A toolchain is done; prints its summary line and counts builds it skipped.
+    pub fn finish_toolchain(&mut self, timing: &BuildTiming, planned_builds: usize) {
+        self.close_current();
+        let name = &timing.toolchain.name;
+        let line = match &timing.outcome {
+            Outcome::Completed(samples) => {
+                let median = |v: &[Sample]| {
+                    Summary::of(&v.iter().map(|s| s.wall_s).collect::<Vec<_>>()).map_or(0.0, |s| s.median_s)
+                };
+                let (clean, incremental) = (median(&samples.clean), median(&samples.incremental));
+                ("Measured", format!("{name}: clean {clean:.2} s, incremental {incremental:.3} s"))
+            }
+            Outcome::Failed(line) => ("Failed", format!("{name}: {line}")),
+            Outcome::Interrupted => ("Interrupted", name.clone()),
+        };
+        // A failed toolchain's remaining builds will not run: take them out of the estimate.
+        let ran = match &timing.outcome {
+            Outcome::Completed(s) => s.clean.len() + s.incremental.len(),
+            _ => planned_builds,
+        };
+        self.total = self.total.saturating_sub(planned_builds.saturating_sub(ran));
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(self.total as u64);
+                bar.suspend(|| self.progress.status(line.0, &line.1));
+            }
+            None => self.progress.status(line.0, &line.1),
+        }
+    }
+
+    /// All builds are done.
+    pub fn done(self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn close_current(&mut self) {
+        if let Some((kind, started)) = self.current.take() {
+            let seconds = started.elapsed().as_secs_f64();
+            if kind == "clean" {
+                self.clean.push(seconds)
+            } else {
+                self.incremental.push(seconds)
+            }
+            self.finished += 1;
+        }
+    }
+
+    /// Remaining builds times the mean build so far, once there is one to go by.
+    fn estimate_left(&self) -> Option<Duration> {
+        let all: Vec<f64> = self.clean.iter().chain(&self.incremental).copied().collect();
+        let mean = Summary::of(&all)?.mean_s;
+        let remaining = self.total.saturating_sub(self.finished) as f64;
+        Some(Duration::from_secs_f64(mean * remaining))
+    }
+}
+
+/// `1:05` (minutes:seconds), `1:02:03` past an hour.
+fn clock(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_format() {
+        assert_eq!(clock(Duration::from_secs(5)), "0:05");
+        assert_eq!(clock(Duration::from_secs(65)), "1:05");
+        assert_eq!(clock(Duration::from_secs(3723)), "1:02:03");
+    }
+
+    #[test]
+    fn estimate_uses_the_builds_so_far() {
+        let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
+        let mut tracker = progress.builds(10);
+        assert_eq!(tracker.estimate_left(), None);
+        tracker.clean.extend([4.0, 2.0]);
+        tracker.finished = 2;
+        assert_eq!(tracker.estimate_left(), Some(Duration::from_secs(24)));
+    }
+}
