@@ -98,6 +98,11 @@ pub struct RawArgs {
     #[arg(long, value_name = "N", help_heading = "Measurement")]
     incremental_runs: Option<String>,
 
+    /// Also time rebuilds after a real edit of the touched file (an unused item appended, and
+    /// removed again after each build)
+    #[arg(long, help_heading = "Measurement")]
+    edit: bool,
+
     /// Time `cargo check` instead of `cargo build`
     #[arg(long, help_heading = "Measurement")]
     check: bool,
@@ -229,6 +234,8 @@ pub struct Config {
     pub incremental_runs: usize,
     /// `--touch`, as given.
     pub touch: Option<PathBuf>,
+    /// `--edit`.
+    pub edit: bool,
     /// `--timeout` per build.
     pub timeout: Option<std::time::Duration>,
     /// `build`, or `check` with `--check`.
@@ -325,6 +332,7 @@ impl Config {
             clean_runs: clean_runs.or(runs).unwrap_or(1),
             incremental_runs: incremental_runs.or(runs).unwrap_or(5),
             touch: raw.touch,
+            edit: raw.edit,
             timeout: raw
                 .timeout
                 .as_deref()

@@ -34,11 +34,11 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{Action, Config};
 use crate::exit::ExitError;
-use crate::measure::{Outcome, Plan};
+use crate::measure::{ChangedFile, Outcome, Plan};
 use crate::process::{CommandSpec, Runner, SystemRunner};
 use crate::progress::Progress;
 use crate::release::Date;
-use crate::restore::TouchedFile;
+use crate::restore::{EditedFile, TouchedFile};
 use crate::select::{Criteria, Selection};
 use crate::toolchain::{Inventory, Toolchain, rustup_proxy};
 use crate::workdir::{WorkDir, human_bytes};
@@ -53,6 +53,7 @@ pub fn run(config: &Config) -> Result<i32> {
         Action::Clean => {
             let workspace = inspect_workspace(&runner, config, None)?;
             let work = work_dir(config, &workspace);
+            recover_interrupted_edit(&progress, &work)?;
             let freed = work.remove()?;
             progress.status("Removed", &format!("{} ({})", work.path().display(), human_bytes(freed)));
             Ok(exit::SUCCESS)
@@ -69,6 +70,7 @@ pub fn run(config: &Config) -> Result<i32> {
 fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<i32> {
     let mut inventory = toolchain::discover(runner)?;
     let workspace = inspect_workspace(runner, config, Some(&inventory))?;
+    recover_interrupted_edit(progress, &work_dir(config, &workspace))?;
     if let Some(file) = &workspace.toolchain_file {
         progress.note(&format!("`{}` is ignored: every build names its toolchain with `+NAME`", file.display()));
     }
@@ -120,8 +122,9 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
         command: config.command,
         profile: config.profile.clone(),
         timeout: config.timeout,
+        edit: config.edit,
     };
-    let timings = measure_all(runner, progress, &plan, &selection.chosen, &touch_path, &workspace.root)?;
+    let timings = measure_all(runner, progress, &plan, &selection.chosen, &touch_path, &work, &workspace.root)?;
 
     let info = report::RunInfo {
         touched_file: touch_path,
@@ -159,23 +162,32 @@ fn measure_all(
     plan: &Plan,
     chosen: &[Toolchain],
     touch_path: &Path,
+    work: &WorkDir,
     root: &Path,
 ) -> Result<Vec<measure::BuildTiming>> {
     let touched = TouchedFile::register(touch_path)?;
-    progress.status("Touching", &format!("{} before each incremental rebuild", relative(touch_path, root)));
+    let edited = plan.edit.then(|| EditedFile::register(touch_path, &work.edit_backup_dir())).transpose()?;
+    let what = if edited.is_some() { "touching, then editing," } else { "touching" };
+    progress
+        .status("Changing", &format!("{} by {what} it before each incremental rebuild", relative(touch_path, root)));
+    let file = ChangedFile { touched: &touched, edited: edited.as_ref() };
     let mut timings = Vec::new();
-    let total = chosen.len() * (plan.clean_runs + plan.incremental_runs);
+    let per_toolchain = plan.clean_runs + plan.incremental_runs * if plan.edit { 2 } else { 1 };
+    let total = chosen.len() * per_toolchain;
     let mut tracker = progress.builds(total);
     for toolchain in chosen {
         if interrupt::requested() {
             break;
         }
         let timing =
-            measure::measure(runner, plan, toolchain, &touched, &mut |step| tracker.step(step), &interrupt::requested)?;
-        tracker.finish_toolchain(&timing, plan.clean_runs + plan.incremental_runs);
+            measure::measure(runner, plan, toolchain, &file, &mut |step| tracker.step(step), &interrupt::requested)?;
+        tracker.finish_toolchain(&timing, per_toolchain);
         timings.push(timing);
     }
     tracker.done();
+    if let Some(edited) = edited {
+        edited.restore()?;
+    }
     touched.restore()?;
     Ok(timings)
 }
@@ -227,6 +239,17 @@ fn inspect_workspace(runner: &dyn Runner, config: &Config, inventory: Option<&In
         toolchain,
     };
     workspace::inspect(runner, &request)
+}
+
+/// An earlier run killed while `--edit` had patched a file left its original in the work dir.
+fn recover_interrupted_edit(progress: &Progress, work: &WorkDir) -> Result<()> {
+    if let Some(path) = restore::recover_edit(&work.edit_backup_dir())? {
+        progress.note(&format!(
+            "restored `{}` from the copy an interrupted earlier run kept while editing it",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 fn work_dir(config: &Config, workspace: &Workspace) -> WorkDir {

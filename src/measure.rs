@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use crate::process::{CommandSpec, Output, Runner, first_error_line};
-use crate::restore::TouchedFile;
+use crate::restore::{EditedFile, TouchedFile};
 use crate::toolchain::{Toolchain, rustup_proxy};
 
 /// Variables that would make a timing measure something else; removed from every build.
@@ -120,6 +120,8 @@ pub struct Plan {
     pub profile: Profile,
     /// A build running longer than this is killed and its toolchain becomes a failed row.
     pub timeout: Option<std::time::Duration>,
+    /// `--edit`: also time `incremental_runs` rebuilds after a real edit of the touched file.
+    pub edit: bool,
 }
 
 /// One timed build.
@@ -144,8 +146,10 @@ impl Sample {
 pub struct Samples {
     /// Clean builds, in order.
     pub clean: Vec<Sample>,
-    /// Incremental rebuilds, in order.
+    /// Incremental rebuilds after a touch, in order.
     pub incremental: Vec<Sample>,
+    /// Incremental rebuilds after an edit (`--edit`), in order.
+    pub patched: Vec<Sample>,
 }
 
 /// How one toolchain's measurement ended.
@@ -175,7 +179,7 @@ pub struct BuildTiming {
 pub struct Step<'a> {
     /// The toolchain's name.
     pub toolchain: &'a str,
-    /// `clean` or `incremental`.
+    /// `clean`, `incremental` (after a touch) or `patched` (after an edit).
     pub kind: &'static str,
     /// Which run this is, from 1.
     pub run: usize,
@@ -183,14 +187,23 @@ pub struct Step<'a> {
     pub of: usize,
 }
 
+/// The user's file that incremental builds change: its mtime always, its content with `--edit`.
+pub struct ChangedFile<'a> {
+    /// Touched before each `incremental` rebuild.
+    pub touched: &'a TouchedFile,
+    /// Patched before each `patched` rebuild and reverted after it.
+    pub edited: Option<&'a EditedFile>,
+}
+
 /// Measures one toolchain: `plan.clean_runs` clean builds, then `plan.incremental_runs`
-/// rebuilds after touching `touched`. A failed build ends this toolchain with its error line;
-/// `stop` is asked around every build and ends it as [`Outcome::Interrupted`].
+/// rebuilds after touching the file, then as many after editing it (`--edit`). A failed build
+/// ends this toolchain with its error line; `stop` is asked around every build and ends it as
+/// [`Outcome::Interrupted`].
 pub fn measure(
     runner: &dyn Runner,
     plan: &Plan,
     toolchain: &Toolchain,
-    touched: &TouchedFile,
+    file: &ChangedFile<'_>,
     progress: &mut dyn FnMut(Step<'_>),
     stop: &dyn Fn() -> bool,
 ) -> Result<BuildTiming> {
@@ -199,21 +212,27 @@ pub fn measure(
         Ok(rustc) => {
             let build = build_command(plan, toolchain, &rustc, &target_dir);
             let mut samples = Samples::default();
+            let patched_runs = if file.edited.is_some() && plan.edit { plan.incremental_runs } else { 0 };
             let mut runs = (1..=plan.clean_runs)
                 .map(|run| ("clean", run, plan.clean_runs))
-                .chain((1..=plan.incremental_runs).map(|run| ("incremental", run, plan.incremental_runs)));
+                .chain((1..=plan.incremental_runs).map(|run| ("incremental", run, plan.incremental_runs)))
+                .chain((1..=patched_runs).map(|run| ("patched", run, patched_runs)));
             loop {
                 let Some((kind, run, of)) = runs.next() else { break Outcome::Completed(samples) };
                 if stop() {
                     break Outcome::Interrupted;
                 }
-                if kind == "clean" {
-                    remove_dir_below(&target_dir, &plan.work_dir)?;
-                } else {
-                    touched.touch()?;
+                match (kind, file.edited) {
+                    ("clean", _) => remove_dir_below(&target_dir, &plan.work_dir)?,
+                    ("patched", Some(edited)) => edited.apply(run)?,
+                    _ => file.touched.touch()?,
                 }
                 progress(Step { toolchain: &toolchain.name, kind, run, of });
-                let out = runner.run(&build)?;
+                let out = runner.run(&build);
+                if let ("patched", Some(edited)) = (kind, file.edited) {
+                    edited.revert()?;
+                }
+                let out = out?;
                 if stop() {
                     break Outcome::Interrupted;
                 }
@@ -221,7 +240,11 @@ pub fn measure(
                     break Outcome::Failed(failure_line(&build, &out));
                 }
                 let sample = Sample::of(&out);
-                if kind == "clean" { samples.clean.push(sample) } else { samples.incremental.push(sample) }
+                match kind {
+                    "clean" => samples.clean.push(sample),
+                    "incremental" => samples.incremental.push(sample),
+                    _ => samples.patched.push(sample),
+                }
             }
         }
         Err(e) => Outcome::Failed(format!("{e:#}")),
@@ -332,6 +355,7 @@ mod tests {
             command: CargoCommand::Build,
             profile: Profile::Dev,
             timeout: None,
+            edit: false,
         };
         Setup { _dir: dir, plan, file }
     }
@@ -351,7 +375,7 @@ mod tests {
             &runner,
             &s.plan,
             &toolchain("1.63.0", OLD),
-            &touched,
+            &ChangedFile { touched: &touched, edited: None },
             &mut |step| {
                 let Step { kind, run, of, .. } = step;
                 steps.push(format!("{kind} {run}/{of}"));
@@ -382,6 +406,45 @@ mod tests {
         touched.restore().unwrap();
     }
 
+    /// A runner that records the touched file's content at every build.
+    struct Snooping<'a> {
+        file: &'a Path,
+        seen: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Runner for Snooping<'_> {
+        fn run(&self, cmd: &CommandSpec) -> Result<Output> {
+            if cmd.has_arg("which") {
+                return Ok(output(Some(0), "/bin/rustc\n", "", 0.0));
+            }
+            self.seen.lock().unwrap().push(std::fs::read_to_string(self.file).unwrap());
+            Ok(output(Some(0), "", "", 0.5))
+        }
+    }
+
+    #[test]
+    fn edit_patches_each_rebuild_differently_and_reverts() {
+        let mut s = setup(1, 2);
+        s.plan.edit = true;
+        let touched = TouchedFile::register(&s.file).unwrap();
+        let edited = EditedFile::register(&s.file, &s.plan.work_dir.join("edit-backup")).unwrap();
+        let runner = Snooping { file: &s.file, seen: Default::default() };
+        let file = ChangedFile { touched: &touched, edited: Some(&edited) };
+        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &file, &mut |_| {}, &|| false).unwrap();
+        let Outcome::Completed(samples) = timing.outcome else { panic!() };
+        assert_eq!((samples.clean.len(), samples.incremental.len(), samples.patched.len()), (1, 2, 2));
+        let seen = runner.seen.into_inner().unwrap();
+        assert_eq!(
+            &seen[..3],
+            ["fn main() {}", "fn main() {}", "fn main() {}"],
+            "clean and touch builds see the original"
+        );
+        assert!(seen[3].ends_with("const _: u32 = 1;\n") && seen[4].ends_with("const _: u32 = 2;\n"), "{seen:?}");
+        assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() {}", "reverted after the last build");
+        edited.restore().unwrap();
+        touched.restore().unwrap();
+    }
+
     #[test]
     fn check_release_and_forced_incremental_reach_the_command() {
         let mut s = setup(1, 1);
@@ -409,7 +472,15 @@ mod tests {
         let runner =
             FakeRunner::new().ok("rustup which", "/bin/rustc\n").answer("build", output(Some(101), "", stderr, 1.0));
         let touched = TouchedFile::register(&s.file).unwrap();
-        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}, &|| false).unwrap();
+        let timing = measure(
+            &runner,
+            &s.plan,
+            &toolchain("1.63.0", OLD),
+            &ChangedFile { touched: &touched, edited: None },
+            &mut |_| {},
+            &|| false,
+        )
+        .unwrap();
         let expected = "error[E0658]: use of unstable library feature `int_roundings`";
         assert_eq!(timing.outcome, Outcome::Failed(expected.into()));
         assert_eq!(runner.lines().iter().filter(|l| l.contains(" build ")).count(), 1, "no rebuild after a failure");
@@ -420,7 +491,15 @@ mod tests {
         let s = setup(1, 1);
         let runner = FakeRunner::new().fail("rustup which", 1, "error: toolchain 'x' is not installed");
         let touched = TouchedFile::register(&s.file).unwrap();
-        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}, &|| false).unwrap();
+        let timing = measure(
+            &runner,
+            &s.plan,
+            &toolchain("1.63.0", OLD),
+            &ChangedFile { touched: &touched, edited: None },
+            &mut |_| {},
+            &|| false,
+        )
+        .unwrap();
         let Outcome::Failed(line) = timing.outcome else { panic!("{:?}", timing.outcome) };
         assert!(line.contains("is not installed"), "{line}");
     }
@@ -433,7 +512,15 @@ mod tests {
         hung.timed_out = true;
         let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").answer("build", hung);
         let touched = TouchedFile::register(&s.file).unwrap();
-        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut |_| {}, &|| false).unwrap();
+        let timing = measure(
+            &runner,
+            &s.plan,
+            &toolchain("1.63.0", OLD),
+            &ChangedFile { touched: &touched, edited: None },
+            &mut |_| {},
+            &|| false,
+        )
+        .unwrap();
         assert_eq!(timing.outcome, Outcome::Failed("timed out after 60 s (--timeout); the build was killed".into()));
         assert_eq!(runner.log().last().unwrap().timeout, Some(std::time::Duration::from_secs(60)));
     }
@@ -445,8 +532,9 @@ mod tests {
         let touched = TouchedFile::register(&s.file).unwrap();
         let builds = std::cell::Cell::new(0);
         let mut count = |_: Step<'_>| builds.set(builds.get() + 1);
+        let file = ChangedFile { touched: &touched, edited: None };
         let timing =
-            measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &touched, &mut count, &|| builds.get() >= 2).unwrap();
+            measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &file, &mut count, &|| builds.get() >= 2).unwrap();
         assert_eq!(timing.outcome, Outcome::Interrupted);
         assert_eq!(builds.get(), 2, "no build starts after the stop request");
     }

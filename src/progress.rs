@@ -110,14 +110,19 @@ impl BuildTracker<'_> {
                     Summary::of(&v.iter().map(|s| s.wall_s).collect::<Vec<_>>()).map_or(0.0, |s| s.median_s)
                 };
                 let (clean, incremental) = (median(&samples.clean), median(&samples.incremental));
-                ("Measured", format!("{name}: clean {clean:.2} s, incremental {incremental:.3} s"))
+                let patched = if samples.patched.is_empty() {
+                    String::new()
+                } else {
+                    format!(", edited {:.3} s", median(&samples.patched))
+                };
+                ("Measured", format!("{name}: clean {clean:.2} s, incremental {incremental:.3} s{patched}"))
             }
             Outcome::Failed(line) => ("Failed", format!("{name}: {line}")),
             Outcome::Interrupted => ("Interrupted", name.clone()),
         };
         // A failed toolchain's remaining builds will not run: take them out of the estimate.
         let ran = match &timing.outcome {
-            Outcome::Completed(s) => s.clean.len() + s.incremental.len(),
+            Outcome::Completed(s) => s.clean.len() + s.incremental.len() + s.patched.len(),
             _ => planned_builds,
         };
         self.total = self.total.saturating_sub(planned_builds.saturating_sub(ran));

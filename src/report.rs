@@ -108,6 +108,8 @@ pub struct Row {
     pub clean: Option<Summary>,
     /// Incremental rebuild wall times.
     pub incremental: Option<Summary>,
+    /// Rebuild wall times after an edit (`--edit`; rustc-perf's `incr-patched`).
+    pub patched: Option<Summary>,
     /// Clean build CPU times (user + system of the whole process tree).
     pub clean_cpu: Option<Summary>,
     /// Incremental rebuild CPU times.
@@ -120,6 +122,8 @@ pub struct Row {
     pub speedup_clean: Option<f64>,
     /// Oldest successful row's incremental median / this row's.
     pub speedup_incremental: Option<f64>,
+    /// Oldest successful row's edited-rebuild median / this row's.
+    pub speedup_patched: Option<f64>,
 }
 
 /// One toolchain that was not measured.
@@ -170,9 +174,11 @@ pub fn build(
     if let Some(base) = rows.iter().position(|r| r.status == Status::Ok) {
         let median = |s: &Option<Summary>| s.as_ref().map(|s| s.median_s);
         let (base_clean, base_incr) = (median(&rows[base].clean), median(&rows[base].incremental));
+        let base_patched = median(&rows[base].patched);
         for row in rows.iter_mut().filter(|r| r.status == Status::Ok) {
             row.speedup_clean = base_clean.zip(median(&row.clean)).and_then(|(b, n)| speedup(b, n));
             row.speedup_incremental = base_incr.zip(median(&row.incremental)).and_then(|(b, n)| speedup(b, n));
+            row.speedup_patched = base_patched.zip(median(&row.patched)).and_then(|(b, n)| speedup(b, n));
         }
     }
     Report {
@@ -298,17 +304,20 @@ fn row(timing: &BuildTiming) -> Row {
         error: None,
         clean: None,
         incremental: None,
+        patched: None,
         clean_cpu: None,
         incremental_cpu: None,
         clean_peak_rss_mib: None,
         incremental_peak_rss_mib: None,
         speedup_clean: None,
         speedup_incremental: None,
+        speedup_patched: None,
     };
     match &timing.outcome {
         Outcome::Completed(samples) => {
             row.clean = Summary::of(&walls(&samples.clean));
             row.incremental = Summary::of(&walls(&samples.incremental));
+            row.patched = Summary::of(&walls(&samples.patched));
             row.clean_cpu = cpus(&samples.clean).and_then(|c| Summary::of(&c));
             row.incremental_cpu = cpus(&samples.incremental).and_then(|c| Summary::of(&c));
             row.clean_peak_rss_mib = peak_mib(&samples.clean);
@@ -379,7 +388,7 @@ fn peak_mib(samples: &[Sample]) -> Option<f64> {
 fn noise_warnings(rows: &[Row]) -> Vec<String> {
     let mut warnings = Vec::new();
     for row in rows {
-        for (kind, summary) in [("clean", &row.clean), ("incremental", &row.incremental)] {
+        for (kind, summary) in [("clean", &row.clean), ("incremental", &row.incremental), ("edited", &row.patched)] {
             if let Some(s) = summary.as_ref().filter(|s| s.is_noisy()) {
                 warnings.push(format!(
                     "{} {kind}: runs vary by {:.0}% ({:.3} s to {:.3} s); rerun on a quieter machine or with more runs",
@@ -416,12 +425,14 @@ pub(crate) mod tests {
             error: None,
             clean: Summary::of(&[clean]),
             incremental: Summary::of(&[incr, incr * 1.02, incr * 0.98]),
+            patched: None,
             clean_cpu: Summary::of(&[clean * 1.5]),
             incremental_cpu: Summary::of(&[incr; 3]),
             clean_peak_rss_mib: Some(412.5),
             incremental_peak_rss_mib: Some(180.0),
             speedup_clean: Some(su_c),
             speedup_incremental: Some(su_i),
+            speedup_patched: None,
         };
         let mut failed = ok("1.63.0", "2022-08-11", 0.0, 0.0, 0.0, 0.0);
         failed.status = Status::Failed;
@@ -482,6 +493,7 @@ pub(crate) mod tests {
             outcome: Outcome::Completed(Samples {
                 clean: clean.iter().map(sample).collect(),
                 incremental: incr.iter().map(sample).collect(),
+                patched: incr.iter().map(|w| sample(&(w * 2.0))).collect(),
             }),
         }
     }
@@ -542,11 +554,13 @@ pub(crate) mod tests {
         assert_eq!(rows[0].speedup_clean, None);
         assert_eq!((rows[1].speedup_clean, rows[1].speedup_incremental), (Some(1.0), Some(1.0)));
         assert_eq!((rows[2].speedup_clean, rows[2].speedup_incremental), (Some(2.0), Some(4.0)));
+        assert_eq!(rows[2].speedup_patched, Some(4.0));
         assert_eq!(rows[1].incremental.as_ref().unwrap().median_s, 2.0);
         assert_eq!(rows[2].clean_cpu.as_ref().unwrap().median_s, 20.0);
         assert_eq!(rows[1].incremental_peak_rss_mib, Some(3.0), "the largest of the runs");
         // 1, 2, 3 is a wide spread; 0.5 x 3 is none.
-        assert_eq!(report.warnings.len(), 1);
+        assert_eq!(report.warnings.len(), 2);
         assert!(report.warnings[0].starts_with("1.85.0 incremental: runs vary by 50%"), "{}", report.warnings[0]);
+        assert!(report.warnings[1].starts_with("1.85.0 edited: runs vary by 50%"), "{}", report.warnings[1]);
     }
 }

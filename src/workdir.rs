@@ -39,6 +39,11 @@ impl WorkDir {
         self.root.join("history.jsonl")
     }
 
+    /// Where `--edit` keeps the original of the file it edits until the run ends.
+    pub fn edit_backup_dir(&self) -> PathBuf {
+        self.root.join("edit-backup")
+    }
+
     /// Bytes used below the directory (0 when it does not exist).
     pub fn size(&self) -> u64 {
         tree_size(&self.root)

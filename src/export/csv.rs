@@ -10,7 +10,8 @@ use crate::stats::Summary;
 pub struct CsvExporter;
 
 const HEADER: &str = "toolchain,version,release_date,status,clean_median_s,clean_min_s,clean_max_s,\
-incremental_median_s,incremental_min_s,incremental_max_s,speedup_clean,speedup_incremental,error";
+incremental_median_s,incremental_min_s,incremental_max_s,speedup_clean,speedup_incremental,\
+edited_median_s,speedup_edited,error";
 
 impl Exporter for CsvExporter {
     fn render(&self, report: &Report) -> String {
@@ -23,7 +24,7 @@ impl Exporter for CsvExporter {
             let number = |n: Option<f64>| n.map(|n| format!("{n:.4}")).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{}",
                 quote(&row.name),
                 quote(&row.version),
                 row.release_date,
@@ -32,6 +33,8 @@ impl Exporter for CsvExporter {
                 summary(&row.incremental),
                 number(row.speedup_clean),
                 number(row.speedup_incremental),
+                row.patched.as_ref().map(|s| s.median_s.to_string()).unwrap_or_default(),
+                number(row.speedup_patched),
                 quote(row.error.as_deref().unwrap_or_default()),
             );
         }
@@ -60,15 +63,15 @@ mod tests {
         assert_eq!(lines[0], HEADER);
         assert_eq!(
             lines[1],
-            "1.63.0,1.63.0,2022-08-11,failed,,,,,,,,,\"error[E0658]: use of unstable library feature, \"\"int_roundings\"\"\""
+            "1.63.0,1.63.0,2022-08-11,failed,,,,,,,,,,,\"error[E0658]: use of unstable library feature, \"\"int_roundings\"\"\""
         );
-        assert_eq!(lines[2], "1.85.0,1.85.0,2025-02-20,ok,26.1,26.1,26.1,0.52,0.5096,0.5304,1.0000,1.0000,");
+        assert_eq!(lines[2], "1.85.0,1.85.0,2025-02-20,ok,26.1,26.1,26.1,0.52,0.5096,0.5304,1.0000,1.0000,,,");
         assert!(lines[3].starts_with("1.96.0,1.96.0,2026-05-28,ok,14.7,"), "{}", lines[3]);
-        assert!(lines[3].ends_with(",1.7755,1.3000,"), "{}", lines[3]);
+        assert!(lines[3].ends_with(",1.7755,1.3000,,,"), "{}", lines[3]);
         for line in &lines[1..] {
-            // 13 columns; the quoted error holds one comma of its own.
+            // 15 columns; the quoted error holds one comma of its own.
             let commas = line.matches(',').count() - usize::from(line.contains("feature,"));
-            assert_eq!(commas, 12, "{line}");
+            assert_eq!(commas, 14, "{line}");
         }
     }
 }

@@ -23,20 +23,39 @@ impl Exporter for MarkdownExporter {
             report.clean_runs,
             report.incremental_runs,
         );
-        out.push_str("| Rust | released | clean build | incremental | speedup (clean) | speedup (incr.) |\n");
-        out.push_str("|:-----|:---------|------------:|------------:|----------------:|----------------:|\n");
+        let edited = report.toolchains.iter().any(|r| r.patched.is_some());
+        let (extra_head, extra_rule) =
+            if edited { (" edited | speedup (edited) |", "-------:|-----------------:|") } else { ("", "") };
+        let _ = writeln!(
+            out,
+            "| Rust | released | clean build | incremental | speedup (clean) | speedup (incr.) |{extra_head}"
+        );
+        let _ = writeln!(
+            out,
+            "|:-----|:---------|------------:|------------:|----------------:|----------------:|{extra_rule}"
+        );
         for row in &report.toolchains {
             let released = row.release_date.month_label();
             if row.status != Status::Ok {
                 let error = row.error.as_deref().unwrap_or("failed").replace('|', "\\|");
-                let _ = writeln!(out, "| {} | {released} | failed: {error} | | | |", row.name);
+                let _ = writeln!(
+                    out,
+                    "| {} | {released} | failed: {error} | | | |{}",
+                    row.name,
+                    if edited { " | |" } else { "" }
+                );
                 continue;
             }
             let median =
                 |s: &Option<crate::stats::Summary>| s.as_ref().map_or("-".to_string(), |s| seconds(s.median_s));
+            let extra = if edited {
+                format!(" {} | {} |", median(&row.patched), ratio(row.speedup_patched))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "| {} | {released} | {} | {} | {} | {} |",
+                "| {} | {released} | {} | {} | {} | {} |{extra}",
                 row.name,
                 median(&row.clean),
                 median(&row.incremental),

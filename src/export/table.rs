@@ -13,6 +13,8 @@ pub struct TableExporter {
     pub verbose: bool,
 }
 
+const EDITED_HEADINGS: [&str; 2] = ["edited", "speedup (edited)"];
+
 const VERBOSE_HEADINGS: [&str; 3] = ["clean cpu", "incr. cpu", "peak memory"];
 
 const HEADINGS: [&str; 7] =
@@ -39,6 +41,10 @@ impl Exporter for TableExporter {
         out.push('\n');
 
         let mut headings: Vec<&str> = HEADINGS.to_vec();
+        let edited = report.toolchains.iter().any(|r| r.patched.is_some());
+        if edited {
+            headings.extend(EDITED_HEADINGS);
+        }
         if self.verbose {
             headings.extend(VERBOSE_HEADINGS);
         }
@@ -50,10 +56,15 @@ impl Exporter for TableExporter {
             let mut cells = if row.status != Status::Ok {
                 failures.push(format!("{}: {}", row.name, row.error.as_deref().unwrap_or("failed")));
                 let status = format!("{:?}", row.status).to_lowercase();
-                vec![row.name.clone(), released, compiler, status.clone(), status, "-".into(), "-".into()]
+                let mut cells =
+                    vec![row.name.clone(), released, compiler, status.clone(), status, "-".into(), "-".into()];
+                if edited {
+                    cells.extend(["-".to_string(), "-".to_string()]);
+                }
+                cells
             } else {
                 let median = |s: &Option<Summary>| s.as_ref().map_or("-".to_string(), |s| seconds(s.median_s));
-                vec![
+                let mut cells = vec![
                     row.name.clone(),
                     released,
                     compiler,
@@ -61,7 +72,11 @@ impl Exporter for TableExporter {
                     median(&row.incremental),
                     ratio(row.speedup_clean),
                     ratio(row.speedup_incremental),
-                ]
+                ];
+                if edited {
+                    cells.extend([median(&row.patched), ratio(row.speedup_patched)]);
+                }
+                cells
             };
             if self.verbose {
                 let cpu = |s: &Option<Summary>| s.as_ref().map_or("-".to_string(), |s| seconds(s.median_s));
@@ -157,6 +172,24 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("SLOWER"));
+    }
+
+    #[test]
+    fn edited_rebuilds_get_their_own_columns() {
+        let mut report = sample_report();
+        report.toolchains[2].patched = Summary::of(&[0.61]);
+        report.toolchains[2].speedup_patched = Some(1.0);
+        let text = TableExporter { verbose: false }.render(&report);
+        let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
+        assert!(header.ends_with("speedup (incr.)   edited  speedup (edited)"), "{header}");
+        assert!(
+            text.lines().any(|l| l.starts_with("1.96.0") && l.ends_with("1.30x  0.610 s             1.00x")),
+            "{text}"
+        );
+        assert!(
+            text.lines().any(|l| l.starts_with("1.85.0") && l.ends_with("1.00x        -                 -")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -44,3 +44,54 @@ fn a_missing_lockfile_is_created_for_the_run_and_removed() {
     assert!(!ws.path().join("Cargo.lock").exists(), "the generated Cargo.lock is removed again");
     assert_eq!(before, snapshot(ws.path()));
 }
+
+#[test]
+fn edit_leaves_the_file_byte_identical_with_its_mtime() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let report = success_json(timewarp(ws.path()).args([
+        "--toolchains",
+        "stable",
+        "--edit",
+        "--incremental-runs",
+        "2",
+        "--format",
+        "json",
+    ]));
+    let row = &report["toolchains"][0];
+    assert_eq!(row["status"], "ok", "{report:#}");
+    assert_eq!(row["patched"]["runs_s"].as_array().unwrap().len(), 2, "{row:#}");
+    assert_eq!(row["speedup_patched"], 1.0);
+    assert_eq!(before, snapshot(ws.path()));
+    assert!(!ws.path().join("target/timewarp/edit-backup").exists(), "the backup is gone after a clean finish");
+}
+
+#[test]
+fn an_edit_survives_sigkill_and_is_restored_on_the_next_start() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let main_rs = ws.path().join("src/main.rs");
+    let original = std::fs::read(&main_rs).unwrap();
+    let mut child = timewarp(ws.path())
+        .args(["--toolchains", "stable", "--edit", "--incremental-runs", "40", "-q"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !std::fs::read_to_string(&main_rs).unwrap().contains("cargo timewarp --edit") {
+        assert!(std::time::Instant::now() < deadline, "the edit never happened");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    assert_ne!(std::fs::read(&main_rs).unwrap(), original, "killed mid-edit, the patch is still there");
+
+    let out = crate::support::run(timewarp(ws.path()).arg("--list"));
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("restored `") && stderr.contains("interrupted earlier run"), "{stderr}");
+    assert_eq!(std::fs::read(&main_rs).unwrap(), original);
+}
