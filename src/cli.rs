@@ -163,6 +163,10 @@ pub struct RawArgs {
     #[arg(long, help_heading = "Output")]
     keep_target_dirs: bool,
 
+    /// Also draw the history as an SVG chart to FILE (clean and incremental time per release)
+    #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
+    plot: Option<PathBuf>,
+
     /// Print no progress on standard error
     #[arg(long, short = 'q', help_heading = "Output")]
     quiet: bool,
@@ -246,6 +250,8 @@ pub struct Config {
     pub format: Format,
     /// `--output`.
     pub output: Option<PathBuf>,
+    /// `--plot`.
+    pub plot: Option<PathBuf>,
     /// `--quiet`.
     pub quiet: bool,
 }
@@ -349,6 +355,7 @@ impl Config {
             },
             format,
             output: raw.output,
+            plot: raw.plot,
             quiet: raw.quiet,
         })
     }

@@ -11,6 +11,7 @@ pub mod export;
 pub mod history;
 pub mod interrupt;
 pub mod measure;
+pub mod plot;
 pub mod prepare;
 pub mod process;
 pub mod progress;
@@ -99,6 +100,9 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
     // Everything that can fail on bad input fails now, not after an hour of builds.
     let baseline = config.baseline.as_deref().map(history::read_baseline).transpose()?;
     let output_file = create_output_file(config)?;
+    if let Some(path) = &config.plot {
+        std::fs::File::create(path).with_context(|| format!("could not create `{}`", path.display()))?;
+    }
     let touch_path = touch_file(config, &workspace)?;
     let work = work_dir(config, &workspace);
     work.create()?;
@@ -142,6 +146,12 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
     }
     let exporter = config.format.exporter(config.verbose);
     emit(config, &exporter.render(&report), output_file)?;
+    if let Some(path) = &config.plot {
+        match plot::render_svg(&report) {
+            Ok(svg) => std::fs::write(path, svg).with_context(|| format!("could not write `{}`", path.display()))?,
+            Err(e) => progress.note(&format!("no plot written to `{}`: {e:#}", path.display())),
+        }
+    }
 
     if interrupt::requested() {
         return Err(ExitError::with_code(

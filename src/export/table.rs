@@ -13,6 +13,22 @@ pub struct TableExporter {
     pub verbose: bool,
 }
 
+const BAR_WIDTH: usize = 12;
+
+/// `value / max` as a bar `width` cells long, in eighths of a cell.
+fn bar(value: f64, max: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    if max <= 0.0 || value <= 0.0 {
+        return String::new();
+    }
+    let eighths = ((value / max).min(1.0) * (width * 8) as f64).round().max(1.0) as usize;
+    let mut out = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        out.push(PARTS[eighths % 8]);
+    }
+    out
+}
+
 const EDITED_HEADINGS: [&str; 2] = ["edited", "speedup (edited)"];
 
 const VERBOSE_HEADINGS: [&str; 3] = ["clean cpu", "incr. cpu", "peak memory"];
@@ -85,6 +101,13 @@ impl Exporter for TableExporter {
             }
             rows.push(cells);
         }
+        // A bar per row: the clean build's median against the slowest row's, at a glance.
+        let slowest = report.toolchains.iter().filter_map(|r| r.clean.as_ref()).map(|s| s.median_s).fold(0.0, f64::max);
+        headings.push("clean build, relative");
+        rows[0].push("clean build, relative".into());
+        for (cells, row) in rows[1..].iter_mut().zip(&report.toolchains) {
+            cells.push(row.clean.as_ref().map_or_else(String::new, |s| bar(s.median_s, slowest, BAR_WIDTH)));
+        }
         let widths: Vec<usize> =
             (0..headings.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
         for row in &rows {
@@ -93,8 +116,8 @@ impl Exporter for TableExporter {
                 if c > 0 {
                     line.push_str("  ");
                 }
-                // Names and dates read left to right; numbers line up on the right.
-                if c < 3 {
+                // Names, dates and bars read left to right; numbers line up on the right.
+                if c < 3 || c == row.len() - 1 {
                     let _ = write!(line, "{cell:<w$}", w = widths[c]);
                 } else {
                     let _ = write!(line, "{cell:>w$}", w = widths[c]);
@@ -175,30 +198,37 @@ mod tests {
     }
 
     #[test]
+    fn bars_scale_to_the_slowest_row() {
+        assert_eq!(bar(2.0, 2.0, 4), "████");
+        assert_eq!(bar(1.0, 2.0, 4), "██");
+        assert_eq!(bar(1.0, 3.0, 4), "█▍");
+        assert_eq!(bar(0.0001, 3.0, 4), "▏", "any time shows");
+        assert_eq!(bar(1.0, 0.0, 4), "");
+    }
+
+    #[test]
     fn edited_rebuilds_get_their_own_columns() {
         let mut report = sample_report();
         report.toolchains[2].patched = Summary::of(&[0.61]);
         report.toolchains[2].speedup_patched = Some(1.0);
         let text = TableExporter { verbose: false }.render(&report);
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
-        assert!(header.ends_with("speedup (incr.)   edited  speedup (edited)"), "{header}");
-        assert!(
-            text.lines().any(|l| l.starts_with("1.96.0") && l.ends_with("1.30x  0.610 s             1.00x")),
-            "{text}"
-        );
-        assert!(
-            text.lines().any(|l| l.starts_with("1.85.0") && l.ends_with("1.00x        -                 -")),
-            "{text}"
-        );
+        assert!(header.ends_with("speedup (incr.)   edited  speedup (edited)  clean build, relative"), "{header}");
+        let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(row("1.96.0").ends_with("1.30x  0.610 s             1.00x  ██████▊"), "{text}");
+        assert!(row("1.85.0").ends_with("1.00x        -                 -  ████████████"), "{text}");
     }
 
     #[test]
     fn verbose_adds_cpu_and_memory() {
         let text = TableExporter { verbose: true }.render(&sample_report());
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
-        assert!(header.ends_with("speedup (incr.)  clean cpu  incr. cpu  peak memory"), "{header}");
+        assert!(
+            header.ends_with("speedup (incr.)  clean cpu  incr. cpu  peak memory  clean build, relative"),
+            "{header}"
+        );
         let row = text.lines().find(|l| l.starts_with("1.85.0")).unwrap();
-        assert!(row.ends_with("1.00x     39.2 s    0.520 s      412 MiB"), "{row}");
+        assert!(row.ends_with("1.00x     39.2 s    0.520 s      412 MiB  ████████████"), "{row}");
     }
 
     #[test]
@@ -209,10 +239,10 @@ MSRV:      1.56 (edition 2021 of `app`)
 builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3 incremental runs per toolchain, medians
 warm-up:   none: every clean build is timed from an empty target directory, the first included; incremental rebuilds follow the last clean build
 
-toolchain  released    compiler      clean build  incremental  speedup (clean)  speedup (incr.)
+toolchain  released    compiler      clean build  incremental  speedup (clean)  speedup (incr.)  clean build, relative
 1.63.0     2022-08-11  official, cc       failed       failed                -                -
-1.85.0     2025-02-20  official, cc       26.1 s      0.520 s            1.00x            1.00x
-1.96.0     2026-05-28  official, cc       14.7 s      0.400 s            1.78x            1.30x
+1.85.0     2025-02-20  official, cc       26.1 s      0.520 s            1.00x            1.00x  ████████████
+1.96.0     2026-05-28  official, cc       14.7 s      0.400 s            1.78x            1.30x  ██████▊
 
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 

@@ -104,3 +104,19 @@ fn install_runs_rustup_for_the_missing_yearly_toolchains() {
     assert!(install.ends_with(" 1.80.0 --profile minimal"), "back to the MSRV 1.80: {install}");
     assert!(stderr.contains(&format!("Installing `rustup {install}`")), "the command is shown first: {stderr}");
 }
+
+#[test]
+fn plot_and_every_export_format_from_one_run() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let out =
+        success(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--plot", "h.svg", "-o", "h.csv"]));
+    assert!(out.is_empty());
+    let svg = std::fs::read_to_string(ws.path().join("h.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("the plot is well-formed XML");
+    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 2, "one point per toolchain and panel");
+    let csv = std::fs::read_to_string(ws.path().join("h.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.starts_with("toolchain,version,release_date,status,clean_median_s,"), "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains(",ok,"), "{csv}");
+}
