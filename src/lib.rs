@@ -21,6 +21,7 @@ pub mod restore;
 pub mod select;
 pub mod stats;
 pub mod toolchain;
+pub mod tree;
 pub mod workdir;
 pub mod workspace;
 
@@ -111,6 +112,8 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
 
+    let excluded = [workspace.target_dir.clone(), work.path().to_path_buf()];
+    let tree_before = tree::TreeState::capture(&workspace.root, &excluded);
     let prepared = prepare::prepare(runner, &workspace.root, &workspace.manifest_path, &selection.chosen, work.path())?;
     if let Some(dir) = &prepared.vendor_dir {
         progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
@@ -129,6 +132,8 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
         edit: config.edit,
     };
     let timings = measure_all(runner, progress, &plan, &selection.chosen, &touch_path, &work, &workspace.root)?;
+    drop(prepared.created_lockfile);
+    let changed_by_builds = tree::TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
 
     let info = report::RunInfo {
         touched_file: touch_path,
@@ -141,6 +146,13 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
         vendor_dir: prepared.vendor_dir.clone(),
     };
     let mut report = report::build(&workspace, &selection, &inventory.broken, &timings, &info);
+    if !changed_by_builds.is_empty() {
+        let files: Vec<String> = changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
+        report.warnings.push(format!(
+            "the builds changed files in the workspace, which timewarp does not undo: {} (a build script writing into the source tree?)",
+            files.join(", ")
+        ));
+    }
     if let (Some(saved), Some(path)) = (&baseline, &config.baseline) {
         report.baseline = Some(history::compare(saved, path, &report, config.max_regression_pct));
     }

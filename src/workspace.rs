@@ -108,15 +108,24 @@ pub fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Worksp
     from_metadata(&metadata, &request.packages)
 }
 
-/// Cargo's own sentence for a failed `cargo metadata`, without its `error:` prefix, and with the
-/// file and position when cargo points at one (`--> Cargo.toml:1:9`, relative to `base`, the
-/// directory cargo ran in).
+/// Cargo's own sentence for a failed `cargo metadata`, without its `error:` prefix, followed by
+/// its `Caused by:` chain joined with `: `, all on one line; with the file and position when
+/// cargo points at one (`--> Cargo.toml:1:9`, relative to `base`, the directory cargo ran in).
 fn metadata_error(stderr: &str, base: &Path) -> Option<String> {
     let line = first_error_line(stderr)?;
-    let message = line.trim_start_matches("error:").trim();
+    let mut message = line.trim_start_matches("error:").trim().to_string();
+    let mut lines = stderr.lines();
+    while let Some(l) = lines.next() {
+        if l.trim() == "Caused by:"
+            && let Some(cause) = lines.find(|c| !c.trim().is_empty())
+        {
+            message.push_str(": ");
+            message.push_str(cause.trim());
+        }
+    }
     let location = stderr.lines().find_map(|l| l.trim().strip_prefix("--> "));
     let Some((file, position)) = location.and_then(|loc| loc.split_once(':')) else {
-        return Some(message.to_string());
+        return Some(message);
     };
     let position = position.replacen(':', ", column ", 1);
     let file = base.join(file);
@@ -408,6 +417,15 @@ mod tests {
         assert_eq!(
             metadata_error(stderr, Path::new("/tmp/bad")).unwrap(),
             "could not parse `/tmp/bad/Cargo.toml` (line 1, column 9): unclosed table, expected `]`"
+        );
+    }
+
+    #[test]
+    fn the_cause_chain_is_kept_on_one_line() {
+        let stderr = "error: failed to load manifest for workspace member `/w/app`\nreferenced by workspace at `/w/Cargo.toml`\n\nCaused by:\n  failed to load manifest for dependency `core`\n\nCaused by:\n  failed to read `/w/core/Cargo.toml`\n\nCaused by:\n  No such file or directory (os error 2)\n";
+        assert_eq!(
+            metadata_error(stderr, Path::new("/")).unwrap(),
+            "failed to load manifest for workspace member `/w/app`: failed to load manifest for dependency `core`: failed to read `/w/core/Cargo.toml`: No such file or directory (os error 2)"
         );
     }
 

@@ -46,3 +46,72 @@ fn check_and_release_are_timed_as_asked() {
     let dir = ws.path().join("target/timewarp").join(row["version"].as_str().unwrap());
     assert!(dir.join("release").is_dir() && !dir.join("debug").exists(), "release profile artifacts only");
 }
+
+#[test]
+fn a_build_script_writing_into_the_source_tree_is_reported() {
+    let _builds = crate::support::build_lock();
+    let ws = fixture("build-script");
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "stable", "--runs", "1", "--format", "json"])
+            .env("TIMEWARP_PROBE_WRITE_SOURCE", "1"),
+    );
+    let warnings: Vec<&str> = report["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    let warning = warnings
+        .iter()
+        .find(|w| w.starts_with("the builds changed files in the workspace"))
+        .unwrap_or_else(|| panic!("{warnings:?}"));
+    assert!(warning.contains("`src/generated.txt`"), "{warning}");
+    assert!(ws.path().join("src/generated.txt").exists(), "timewarp reports it, it does not hide it");
+}
+
+#[test]
+fn a_read_only_target_dir_says_how_to_move_it() {
+    let ws = fixture("single-crate");
+    // Root ignores permission bits, so use a place nobody can create directories in.
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "stable", "--runs", "1"]).env("CARGO_TARGET_DIR", "/proc/timewarp-cannot-write");
+    let line = crate::support::failure(&mut cmd, 1);
+    assert!(line.starts_with("error: could not create `/proc/timewarp-cannot-write/timewarp`"), "{line}");
+    assert!(line.contains("use `--target-dir`"), "{line}");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let _builds = crate::support::build_lock();
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "stable", "--runs", "1", "--format", "json", "--target-dir"])
+            .arg(elsewhere.path())
+            .env("CARGO_TARGET_DIR", "/proc/timewarp-cannot-write"),
+    );
+    assert_eq!(report["toolchains"][0]["status"], "ok");
+    assert!(elsewhere.path().join("timewarp/history.jsonl").is_file());
+}
+
+#[test]
+fn a_path_dependency_outside_the_workspace_builds_and_is_left_alone() {
+    let _builds = crate::support::build_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("src")).unwrap();
+    std::fs::write(
+        outside.join("Cargo.toml"),
+        "[package]\nname = \"outside\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(outside.join("src/lib.rs"), "pub fn answer() -> u32 { 42 }\n").unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[package]\nname = \"ws\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\noutside = { path = \"../outside\" }\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(ws.join("src/main.rs"), "fn main() { println!(\"{}\", outside::answer()); }\n").unwrap();
+    let before = crate::support::snapshot(&outside);
+    let report = success_json(timewarp(&ws).args(["--toolchains", "stable", "--runs", "1", "--format", "json"]));
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+    assert_eq!(report["touched_file"], "src/main.rs");
+    assert_eq!(before, crate::support::snapshot(&outside), "the outside crate is untouched");
+    assert!(!ws.join("Cargo.lock").exists(), "the lockfile generated for the run is removed again");
+    let line = crate::support::failure(timewarp(&ws).args(["--touch", "../outside/src/lib.rs"]), 2);
+    assert!(line.contains("is not a file inside the workspace"), "{line}");
+}

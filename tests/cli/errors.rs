@@ -119,3 +119,16 @@ fn unknown_flag_is_clap_usage() {
     let out = crate::support::run(timewarp(dir.path()).arg("--frobnicate"));
     assert_eq!(out.status.code(), Some(USAGE));
 }
+
+#[test]
+fn a_missing_member_and_an_empty_range() {
+    let ws = fixture("virtual-ws");
+    std::fs::remove_dir_all(ws.path().join("core")).unwrap();
+    let line = failure(&mut timewarp(ws.path()), 1);
+    assert!(line.starts_with("error: failed to load manifest for workspace member"), "{line}");
+    assert!(line.contains("core/Cargo.toml`: No such file or directory"), "{line}");
+
+    let ws = fixture("single-crate");
+    let line = failure(timewarp(ws.path()).args(["--since", "1.200"]), 3);
+    assert!(line.starts_with("error: no installed stable toolchain is at or above the MSRV 1.80"), "{line}");
+}
