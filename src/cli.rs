@@ -103,6 +103,16 @@ pub struct RawArgs {
     #[arg(long, help_heading = "Measurement")]
     edit: bool,
 
+    /// Time this committed revision (a commit, tag or branch) instead of the working tree,
+    /// exported into <target-dir>/timewarp; old compilers often build only older code
+    #[arg(long, value_name = "REV", help_heading = "Measurement")]
+    rev: Option<String>,
+
+    /// In the `--rev` copy only, rewrite a version 4 Cargo.lock as version 3 so cargo before
+    /// 1.78 can read it (the locked versions stay the same)
+    #[arg(long, requires = "rev", help_heading = "Measurement")]
+    lockfile_compat: bool,
+
     /// Time `cargo check` instead of `cargo build`
     #[arg(long, help_heading = "Measurement")]
     check: bool,
@@ -240,6 +250,10 @@ pub struct Config {
     pub touch: Option<PathBuf>,
     /// `--edit`.
     pub edit: bool,
+    /// `--rev`.
+    pub rev: Option<String>,
+    /// `--lockfile-compat`.
+    pub lockfile_compat: bool,
     /// `--timeout` per build.
     pub timeout: Option<std::time::Duration>,
     /// `build`, or `check` with `--check`.
@@ -339,6 +353,8 @@ impl Config {
             incremental_runs: incremental_runs.or(runs).unwrap_or(5),
             touch: raw.touch,
             edit: raw.edit,
+            rev: raw.rev,
+            lockfile_compat: raw.lockfile_compat,
             timeout: raw
                 .timeout
                 .as_deref()

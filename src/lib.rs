@@ -18,6 +18,7 @@ pub mod progress;
 pub mod release;
 pub mod report;
 pub mod restore;
+pub mod revision;
 pub mod select;
 pub mod stats;
 pub mod toolchain;
@@ -71,8 +72,14 @@ pub fn run(config: &Config) -> Result<i32> {
 
 fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<i32> {
     let mut inventory = toolchain::discover(runner)?;
-    let workspace = inspect_workspace(runner, config, Some(&inventory))?;
-    recover_interrupted_edit(progress, &work_dir(config, &workspace))?;
+    let user_workspace = inspect_workspace(runner, config, Some(&inventory))?;
+    // Everything timewarp writes goes below the user's workspace's target dir, also for --rev.
+    let work = work_dir(config, &user_workspace);
+    recover_interrupted_edit(progress, &work)?;
+    let (workspace, checkout) = match &config.rev {
+        Some(rev) => time_revision(runner, progress, config, &inventory, &user_workspace, &work, rev)?,
+        None => (user_workspace.clone(), None),
+    };
     if let Some(file) = &workspace.toolchain_file {
         progress.note(&format!("`{}` is ignored: every build names its toolchain with `+NAME`", file.display()));
     }
@@ -104,8 +111,7 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
     if let Some(path) = &config.plot {
         std::fs::File::create(path).with_context(|| format!("could not create `{}`", path.display()))?;
     }
-    let touch_path = touch_file(config, &workspace)?;
-    let work = work_dir(config, &workspace);
+    let touch_path = touch_file(config, &user_workspace, &workspace)?;
     work.create()?;
     let removed_env = measure::distorting_vars_present(std::env::vars_os());
     if !removed_env.is_empty() {
@@ -130,6 +136,7 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
         profile: config.profile.clone(),
         timeout: config.timeout,
         edit: config.edit,
+        lockfile_version: workspace.lockfile_version,
     };
     let timings = measure_all(runner, progress, &plan, &selection.chosen, &touch_path, &work, &workspace.root)?;
     drop(prepared.created_lockfile);
@@ -146,6 +153,7 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
         vendor_dir: prepared.vendor_dir.clone(),
     };
     let mut report = report::build(&workspace, &selection, &inventory.broken, &timings, &info);
+    report.revision = checkout.as_ref().map(|c| c.commit.clone());
     if !changed_by_builds.is_empty() {
         let files: Vec<String> = changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
         report.warnings.push(format!(
@@ -171,7 +179,7 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
             "interrupted; the report above holds the toolchains measured before, and the touched file was restored",
         ));
     }
-    record_history(runner, &work, &workspace, &report)?;
+    record_history(runner, &work, &user_workspace, &report)?;
     tidy_work_dir(progress, config, &work, &timings)?;
     verdict(&report, msrv_toolchain.as_ref(), &workspace)
 }
@@ -245,6 +253,10 @@ fn verdict(report: &report::Report, msrv_toolchain: Option<&Toolchain>, workspac
 }
 
 fn inspect_workspace(runner: &dyn Runner, config: &Config, inventory: Option<&Inventory>) -> Result<Workspace> {
+    workspace::inspect(runner, &request(config, inventory))
+}
+
+fn request(config: &Config, inventory: Option<&Inventory>) -> WorkspaceRequest {
     // Called by cargo, CARGO is the cargo that called us; run directly, rustup's proxy with the
     // newest installed stable, whatever a rust-toolchain file in the workspace pins.
     let (cargo, toolchain) = match std::env::var_os("CARGO") {
@@ -254,13 +266,12 @@ fn inspect_workspace(runner: &dyn Runner, config: &Config, inventory: Option<&In
             (rustup_proxy("cargo"), newest_stable.map(|t| t.name.clone()))
         }
     };
-    let request = WorkspaceRequest {
+    WorkspaceRequest {
         manifest_path: config.manifest_path.clone(),
         packages: config.packages.clone(),
         cargo,
         toolchain,
-    };
-    workspace::inspect(runner, &request)
+    }
 }
 
 /// An earlier run killed while `--edit` had patched a file left its original in the work dir.
@@ -309,25 +320,62 @@ fn include(selection: &mut Selection, toolchain: &Toolchain) {
     selection.chosen.sort_by_key(|t| (t.release_date, t.version.clone()));
 }
 
-/// The file to touch: `--touch` (which must exist inside the workspace) or the default.
-fn touch_file(config: &Config, workspace: &Workspace) -> Result<PathBuf> {
+/// `--rev`: exports the revision, optionally makes its lockfile readable by old cargos, and
+/// inspects the copy, which every later step then measures.
+fn time_revision(
+    runner: &dyn Runner,
+    progress: &Progress,
+    config: &Config,
+    inventory: &Inventory,
+    user_workspace: &Workspace,
+    work: &WorkDir,
+    rev: &str,
+) -> Result<(Workspace, Option<revision::Checkout>)> {
+    work.create()?;
+    let checkout = revision::export(runner, &user_workspace.manifest_path, rev, work.path(), config.lockfile_compat)?;
+    let short = &checkout.commit[..12.min(checkout.commit.len())];
+    progress.status("Exported", &format!("{rev} ({short}) into {}", checkout.dir.display()));
+    if checkout.lockfile_rewritten {
+        progress.note(
+            "--lockfile-compat: the copy's Cargo.lock is rewritten as version 3 for cargo before 1.78; the locked versions are unchanged",
+        );
+    }
+    let copy =
+        WorkspaceRequest { manifest_path: Some(checkout.manifest_path.clone()), ..request(config, Some(inventory)) };
+    Ok((workspace::inspect(runner, &copy)?, Some(checkout)))
+}
+
+/// The file to touch: `--touch` (which must exist inside the user's workspace) or the
+/// default, mapped into the `--rev` copy when there is one.
+fn touch_file(config: &Config, user_workspace: &Workspace, measured: &Workspace) -> Result<PathBuf> {
     let Some(given) = &config.touch else {
-        return workspace.default_touch_file.clone().ok_or_else(|| {
+        return measured.default_touch_file.clone().ok_or_else(|| {
             ExitError::usage("the workspace has no source file to touch; name one with `--touch PATH`")
         });
     };
     let path = given
         .canonicalize()
         .map_err(|_| ExitError::usage(format!("`--touch` file `{}` does not exist", given.display())))?;
-    let root = workspace.root.canonicalize().unwrap_or_else(|_| workspace.root.clone());
-    if !path.starts_with(&root) || !path.is_file() {
-        return Err(ExitError::usage(format!(
+    let root = user_workspace.root.canonicalize().unwrap_or_else(|_| user_workspace.root.clone());
+    let outside = || {
+        ExitError::usage(format!(
             "`--touch` file `{}` is not a file inside the workspace `{}`",
             given.display(),
-            workspace.root.display()
+            user_workspace.root.display()
+        ))
+    };
+    if !path.is_file() {
+        return Err(outside());
+    }
+    let relative = path.strip_prefix(&root).map_err(|_| outside())?;
+    let mapped = measured.root.join(relative);
+    if !mapped.is_file() {
+        return Err(ExitError::usage(format!(
+            "`--touch` file `{}` does not exist in that revision",
+            relative.display()
         )));
     }
-    Ok(path)
+    Ok(mapped)
 }
 
 fn install_yearly_toolchains(

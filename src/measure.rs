@@ -122,6 +122,8 @@ pub struct Plan {
     pub timeout: Option<std::time::Duration>,
     /// `--edit`: also time `incremental_runs` rebuilds after a real edit of the touched file.
     pub edit: bool,
+    /// The Cargo.lock format version, to explain why an old cargo cannot read it.
+    pub lockfile_version: Option<i64>,
 }
 
 /// One timed build.
@@ -237,7 +239,7 @@ pub fn measure(
                     break Outcome::Interrupted;
                 }
                 if !out.success() {
-                    break Outcome::Failed(failure_line(&build, &out));
+                    break Outcome::Failed(failure_line(&build, &out, toolchain, plan.lockfile_version));
                 }
                 let sample = Sample::of(&out);
                 match kind {
@@ -252,13 +254,20 @@ pub fn measure(
     Ok(BuildTiming { toolchain: toolchain.clone(), target_dir, outcome })
 }
 
-/// Why a build failed, in one line.
-fn failure_line(build: &CommandSpec, out: &Output) -> String {
+/// Why a build failed, in one line, with what would fix it when timewarp knows.
+fn failure_line(build: &CommandSpec, out: &Output, toolchain: &Toolchain, lockfile_version: Option<i64>) -> String {
     if out.timed_out {
         let limit = build.timeout.map_or(0, |t| t.as_secs());
         return format!("timed out after {limit} s (--timeout); the build was killed");
     }
-    first_error_line(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()))
+    let line = first_error_line(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()));
+    let v = &toolchain.version;
+    if lockfile_version == Some(4) && (v.major, v.minor) < (1, 78) {
+        return format!(
+            "cargo {v} cannot read Cargo.lock version 4, which needs cargo 1.78 ({line}); time an older commit with `--rev`, and add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"
+        );
+    }
+    line
 }
 
 /// The toolchain's own rustc binary, from `rustup which`.
@@ -356,6 +365,7 @@ mod tests {
             profile: Profile::Dev,
             timeout: None,
             edit: false,
+            lockfile_version: None,
         };
         Setup { _dir: dir, plan, file }
     }
@@ -502,6 +512,24 @@ mod tests {
         .unwrap();
         let Outcome::Failed(line) = timing.outcome else { panic!("{:?}", timing.outcome) };
         assert!(line.contains("is not installed"), "{line}");
+    }
+
+    #[test]
+    fn an_unreadable_lockfile_says_what_would_fix_it() {
+        let mut s = setup(1, 1);
+        s.plan.lockfile_version = Some(4);
+        let stderr =
+            "error: failed to parse lock file at: /w/Cargo.lock\n\nCaused by:\n  invalid serialized PackageId\n";
+        let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").fail("build", 101, stderr);
+        let touched = TouchedFile::register(&s.file).unwrap();
+        let file = ChangedFile { touched: &touched, edited: None };
+        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &file, &mut |_| {}, &|| false).unwrap();
+        let Outcome::Failed(line) = timing.outcome else { panic!() };
+        assert!(line.starts_with("cargo 1.63.0 cannot read Cargo.lock version 4, which needs cargo 1.78 (error: failed to parse lock file at: /w/Cargo.lock)"), "{line}");
+        assert!(
+            line.ends_with("add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"),
+            "{line}"
+        );
     }
 
     #[test]

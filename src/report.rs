@@ -26,6 +26,8 @@ pub struct Report {
     pub timewarp_version: String,
     /// Workspace root.
     pub workspace: String,
+    /// The commit timed with `--rev`, if not the working tree.
+    pub revision: Option<String>,
     /// Packages built.
     pub packages: Vec<String>,
     /// Effective MSRV (`1.80`), if any.
@@ -185,6 +187,7 @@ pub fn build(
         schema: SCHEMA_VERSION,
         timewarp_version: env!("CARGO_PKG_VERSION").to_string(),
         workspace: workspace.root.display().to_string(),
+        revision: None,
         packages: workspace.packages.clone(),
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
         msrv_floors: floors(workspace),
@@ -444,6 +447,7 @@ pub(crate) mod tests {
             schema: SCHEMA_VERSION,
             timewarp_version: "0.1.0".into(),
             workspace: "/work/app".into(),
+            revision: None,
             packages: vec!["app".into()],
             msrv: Some("1.56".into()),
             msrv_floors: vec![Floor { version: "1.56".into(), reason: "edition 2021 of `app`".into() }],
@@ -534,6 +538,7 @@ pub(crate) mod tests {
             declared_rust_version: None,
             toolchain_file: None,
             lockfile: None,
+            lockfile_version: None,
             default_touch_file: None,
         };
         let info = RunInfo {

@@ -37,6 +37,8 @@ pub struct Workspace {
     pub toolchain_file: Option<PathBuf>,
     /// `Cargo.lock`, when the workspace has one.
     pub lockfile: Option<PathBuf>,
+    /// Its format version (`version = 3`), when it says.
+    pub lockfile_version: Option<i64>,
     /// The root source file of the package at the top of the member dependency graph.
     pub default_touch_file: Option<PathBuf>,
 }
@@ -165,9 +167,11 @@ pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace
         floors.extend(package_floors(package)?);
     }
     floors.extend(resolver_floor(&root.join("Cargo.toml"))?);
-    if let Some(lock) = &lockfile {
-        floors.extend(lockfile_floor(lock)?);
-    }
+    let lockfile_version = match &lockfile {
+        Some(lock) => read_toml(lock)?.get("version").and_then(toml::Value::as_integer),
+        None => None,
+    };
+    floors.extend(lockfile_floor(lockfile_version));
     floors.sort_by(|a, b| b.version.cmp(&a.version).then(a.reason.cmp(&b.reason)));
     let declared_rust_version = floors.iter().find(|f| f.reason.starts_with("rust-version of")).cloned();
 
@@ -182,6 +186,7 @@ pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace
         declared_rust_version,
         toolchain_file,
         lockfile,
+        lockfile_version,
         default_touch_file: top_source_file(&selected),
         root,
     })
@@ -242,13 +247,12 @@ fn resolver_floor(root_manifest: &Path) -> Result<Option<MsrvFloor>> {
 }
 
 /// The floor from the lockfile format: version 3 needs cargo 1.47, version 4 needs 1.78.
-fn lockfile_floor(lockfile: &Path) -> Result<Option<MsrvFloor>> {
-    let lock = read_toml(lockfile)?;
-    Ok(match lock.get("version").and_then(toml::Value::as_integer) {
+fn lockfile_floor(version: Option<i64>) -> Option<MsrvFloor> {
+    match version {
         Some(3) => Some(floor("1.47.0", "Cargo.lock version 3".to_string())),
         Some(4) => Some(floor("1.78.0", "Cargo.lock version 4".to_string())),
         _ => None,
-    })
+    }
 }
 
 fn read_toml(path: &Path) -> Result<toml::Table> {

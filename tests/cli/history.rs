@@ -217,3 +217,62 @@ fn verify_msrv_fails_when_the_declared_rust_version_cannot_build() {
     ]));
     assert_eq!(row(&report, "1.85.0")["status"], "ok");
 }
+
+/// Runs git in `dir` with a fixed identity.
+fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn an_old_revision_builds_where_the_working_tree_does_not() {
+    if !toolchains(EXTRA) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("needs-new-rustc");
+    let main_rs = ws.path().join("src/main.rs");
+    let lock = ws.path().join("Cargo.lock");
+    let (new_main, v3_lock) = (std::fs::read_to_string(&main_rs).unwrap(), std::fs::read_to_string(&lock).unwrap());
+    // The first commit builds on 1.63 but was locked by a new cargo (version 4).
+    std::fs::write(&main_rs, "fn main() {\n    println!(\"---\");\n}\n").unwrap();
+    std::fs::write(&lock, v3_lock.replace("version = 3", "version = 4")).unwrap();
+    git(ws.path(), &["init", "-q"]);
+    git(ws.path(), &["add", "."]);
+    git(ws.path(), &["commit", "-q", "-m", "v1"]);
+    let first = git(ws.path(), &["rev-parse", "HEAD"]);
+    std::fs::write(&main_rs, new_main).unwrap();
+    std::fs::write(&lock, v3_lock).unwrap();
+    git(ws.path(), &["commit", "-q", "-am", "v2"]);
+    let before = snapshot(ws.path());
+    let args = ["--rev", "HEAD~1", "--toolchains", "1.63.0,1.85.0", "--runs", "1", "--format", "json"];
+
+    let report = success_json(timewarp(ws.path()).args(args));
+    assert_eq!(report["revision"], first.as_str());
+    let old = row(&report, "1.63.0");
+    assert_eq!(old["status"], "failed");
+    let error = old["error"].as_str().unwrap();
+    assert!(error.starts_with("cargo 1.63.0 cannot read Cargo.lock version 4, which needs cargo 1.78"), "{error}");
+    assert_eq!(row(&report, "1.85.0")["status"], "ok");
+
+    let report = success_json(timewarp(ws.path()).args(args).arg("--lockfile-compat"));
+    assert_eq!(row(&report, "1.63.0")["status"], "ok", "{report:#}");
+    assert_eq!(row(&report, "1.85.0")["status"], "ok");
+    assert_eq!(before, snapshot(ws.path()), "the working tree and .git are untouched");
+
+    // Without --lockfile-compat again, the pristine lockfile is back: the copy is re-exported.
+    let report = success_json(timewarp(ws.path()).args(args));
+    assert_eq!(row(&report, "1.63.0")["status"], "failed");
+
+    let line = crate::support::failure(timewarp(ws.path()).args(["--rev", "no-such-branch", "--list"]), 2);
+    assert!(line.starts_with("error: `no-such-branch` is not a commit in the git repository at `"), "{line}");
+}
