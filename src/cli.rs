@@ -113,6 +113,11 @@ pub struct RawArgs {
     #[arg(long, requires = "rev", help_heading = "Measurement")]
     lockfile_compat: bool,
 
+    /// Run the toolchains round-robin (clean run 1 of each, then run 2, ...) so that a machine
+    /// drifting during the run affects every row alike
+    #[arg(long, help_heading = "Measurement")]
+    interleave: bool,
+
     /// Time `cargo check` instead of `cargo build`
     #[arg(long, help_heading = "Measurement")]
     check: bool,
@@ -250,6 +255,8 @@ pub struct Config {
     pub touch: Option<PathBuf>,
     /// `--edit`.
     pub edit: bool,
+    /// `--interleave`.
+    pub interleave: bool,
     /// `--rev`.
     pub rev: Option<String>,
     /// `--lockfile-compat`.
@@ -353,6 +360,7 @@ impl Config {
             incremental_runs: incremental_runs.or(runs).unwrap_or(5),
             touch: raw.touch,
             edit: raw.edit,
+            interleave: raw.interleave,
             rev: raw.rev,
             lockfile_compat: raw.lockfile_compat,
             timeout: raw

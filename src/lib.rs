@@ -137,8 +137,9 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
         timeout: config.timeout,
         edit: config.edit,
         lockfile_version: workspace.lockfile_version,
+        interleave: config.interleave,
     };
-    let timings = measure_all(runner, progress, &plan, &selection.chosen, &touch_path, &work, &workspace.root)?;
+    let timings = measure_all(runner, progress, &plan, &selection.chosen, &touch_path, &work)?;
     drop(prepared.created_lockfile);
     let changed_by_builds = tree::TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
 
@@ -184,8 +185,8 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
     verdict(&report, msrv_toolchain.as_ref(), &workspace)
 }
 
-/// Runs every selected toolchain's builds, oldest first, touching `touch_path` for the
-/// incremental ones; stops early on Ctrl-C.
+/// Runs every selected toolchain's builds, oldest first (or round-robin with `--interleave`),
+/// changing `touch_path` for the incremental ones; stops early on Ctrl-C.
 fn measure_all(
     runner: &dyn Runner,
     progress: &Progress,
@@ -193,33 +194,55 @@ fn measure_all(
     chosen: &[Toolchain],
     touch_path: &Path,
     work: &WorkDir,
-    root: &Path,
 ) -> Result<Vec<measure::BuildTiming>> {
     let touched = TouchedFile::register(touch_path)?;
     let edited = plan.edit.then(|| EditedFile::register(touch_path, &work.edit_backup_dir())).transpose()?;
     let what = if edited.is_some() { "touching, then editing," } else { "touching" };
-    progress
-        .status("Changing", &format!("{} by {what} it before each incremental rebuild", relative(touch_path, root)));
+    progress.status(
+        "Changing",
+        &format!("{} by {what} it before each incremental rebuild", relative(touch_path, &plan.root)),
+    );
     let file = ChangedFile { touched: &touched, edited: edited.as_ref() };
-    let mut timings = Vec::new();
+    let mut all = Vec::new();
     let per_toolchain = plan.clean_runs + plan.incremental_runs * if plan.edit { 2 } else { 1 };
     let total = chosen.len() * per_toolchain;
     let mut tracker = progress.builds(total);
-    for toolchain in chosen {
-        if interrupt::requested() {
-            break;
+    if plan.interleave {
+        let timings = measure::measure_interleaved(
+            runner,
+            plan,
+            chosen,
+            &file,
+            &mut |step| tracker.step(step),
+            &interrupt::requested,
+        )?;
+        for timing in &timings {
+            tracker.finish_toolchain(timing, per_toolchain);
         }
-        let timing =
-            measure::measure(runner, plan, toolchain, &file, &mut |step| tracker.step(step), &interrupt::requested)?;
-        tracker.finish_toolchain(&timing, per_toolchain);
-        timings.push(timing);
+        all.extend(timings);
+    } else {
+        for toolchain in chosen {
+            if interrupt::requested() {
+                break;
+            }
+            let timing = measure::measure(
+                runner,
+                plan,
+                toolchain,
+                &file,
+                &mut |step| tracker.step(step),
+                &interrupt::requested,
+            )?;
+            tracker.finish_toolchain(&timing, per_toolchain);
+            all.push(timing);
+        }
     }
     tracker.done();
     if let Some(edited) = edited {
         edited.restore()?;
     }
     touched.restore()?;
-    Ok(timings)
+    Ok(all)
 }
 
 /// The exit code for a completed run, from the most serious finding.

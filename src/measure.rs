@@ -124,6 +124,8 @@ pub struct Plan {
     pub edit: bool,
     /// The Cargo.lock format version, to explain why an old cargo cannot read it.
     pub lockfile_version: Option<i64>,
+    /// `--interleave`: run the toolchains round-robin (see [`measure_interleaved`]).
+    pub interleave: bool,
 }
 
 /// One timed build.
@@ -197,9 +199,86 @@ pub struct ChangedFile<'a> {
     pub edited: Option<&'a EditedFile>,
 }
 
-/// Measures one toolchain: `plan.clean_runs` clean builds, then `plan.incremental_runs`
-/// rebuilds after touching the file, then as many after editing it (`--edit`). A failed build
-/// ends this toolchain with its error line; `stop` is asked around every build and ends it as
+/// The builds of one toolchain, in order: `plan.clean_runs` clean builds, then
+/// `plan.incremental_runs` rebuilds after touching the file, then as many after editing it
+/// (`--edit`), as (kind, run, of).
+fn schedule(plan: &Plan, file: &ChangedFile<'_>) -> Vec<(&'static str, usize, usize)> {
+    let patched_runs = if file.edited.is_some() && plan.edit { plan.incremental_runs } else { 0 };
+    (1..=plan.clean_runs)
+        .map(|run| ("clean", run, plan.clean_runs))
+        .chain((1..=plan.incremental_runs).map(|run| ("incremental", run, plan.incremental_runs)))
+        .chain((1..=patched_runs).map(|run| ("patched", run, patched_runs)))
+        .collect()
+}
+
+/// One toolchain's measurement in progress.
+struct ToolchainRun {
+    toolchain: Toolchain,
+    target_dir: PathBuf,
+    build: Option<CommandSpec>,
+    samples: Samples,
+    ended: Option<Outcome>,
+}
+
+impl ToolchainRun {
+    fn start(runner: &dyn Runner, plan: &Plan, toolchain: &Toolchain) -> ToolchainRun {
+        let target_dir = plan.work_dir.join(toolchain.version.to_string());
+        let (build, ended) = match own_rustc(runner, &toolchain.name) {
+            Ok(rustc) => (Some(build_command(plan, toolchain, &rustc, &target_dir)), None),
+            Err(e) => (None, Some(Outcome::Failed(format!("{e:#}")))),
+        };
+        ToolchainRun { toolchain: toolchain.clone(), target_dir, build, samples: Samples::default(), ended }
+    }
+
+    /// Runs build `run` of `of` of `kind`, unless this toolchain has already ended.
+    fn step(
+        &mut self,
+        runner: &dyn Runner,
+        plan: &Plan,
+        file: &ChangedFile<'_>,
+        (kind, run, of): (&'static str, usize, usize),
+        progress: &mut dyn FnMut(Step<'_>),
+        stop: &dyn Fn() -> bool,
+    ) -> Result<()> {
+        let Some(build) = self.build.as_ref().filter(|_| self.ended.is_none()) else { return Ok(()) };
+        if stop() {
+            self.ended = Some(Outcome::Interrupted);
+            return Ok(());
+        }
+        match (kind, file.edited) {
+            ("clean", _) => remove_dir_below(&self.target_dir, &plan.work_dir)?,
+            ("patched", Some(edited)) => edited.apply(run)?,
+            _ => file.touched.touch()?,
+        }
+        progress(Step { toolchain: &self.toolchain.name, kind, run, of });
+        let out = runner.run(build);
+        if let ("patched", Some(edited)) = (kind, file.edited) {
+            edited.revert()?;
+        }
+        let out = out?;
+        if stop() {
+            self.ended = Some(Outcome::Interrupted);
+        } else if !out.success() {
+            self.ended = Some(Outcome::Failed(failure_line(build, &out, &self.toolchain, plan.lockfile_version)));
+        } else {
+            let sample = Sample::of(&out);
+            match kind {
+                "clean" => self.samples.clean.push(sample),
+                "incremental" => self.samples.incremental.push(sample),
+                _ => self.samples.patched.push(sample),
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> BuildTiming {
+        let outcome = self.ended.unwrap_or(Outcome::Completed(self.samples));
+        BuildTiming { toolchain: self.toolchain, target_dir: self.target_dir, outcome }
+    }
+}
+
+/// Measures one toolchain through its whole [`schedule`]. A failed build ends this toolchain
+/// with its error line; `stop` is asked around every build and ends it as
 /// [`Outcome::Interrupted`].
 pub fn measure(
     runner: &dyn Runner,
@@ -209,49 +288,31 @@ pub fn measure(
     progress: &mut dyn FnMut(Step<'_>),
     stop: &dyn Fn() -> bool,
 ) -> Result<BuildTiming> {
-    let target_dir = plan.work_dir.join(toolchain.version.to_string());
-    let outcome = match own_rustc(runner, &toolchain.name) {
-        Ok(rustc) => {
-            let build = build_command(plan, toolchain, &rustc, &target_dir);
-            let mut samples = Samples::default();
-            let patched_runs = if file.edited.is_some() && plan.edit { plan.incremental_runs } else { 0 };
-            let mut runs = (1..=plan.clean_runs)
-                .map(|run| ("clean", run, plan.clean_runs))
-                .chain((1..=plan.incremental_runs).map(|run| ("incremental", run, plan.incremental_runs)))
-                .chain((1..=patched_runs).map(|run| ("patched", run, patched_runs)));
-            loop {
-                let Some((kind, run, of)) = runs.next() else { break Outcome::Completed(samples) };
-                if stop() {
-                    break Outcome::Interrupted;
-                }
-                match (kind, file.edited) {
-                    ("clean", _) => remove_dir_below(&target_dir, &plan.work_dir)?,
-                    ("patched", Some(edited)) => edited.apply(run)?,
-                    _ => file.touched.touch()?,
-                }
-                progress(Step { toolchain: &toolchain.name, kind, run, of });
-                let out = runner.run(&build);
-                if let ("patched", Some(edited)) = (kind, file.edited) {
-                    edited.revert()?;
-                }
-                let out = out?;
-                if stop() {
-                    break Outcome::Interrupted;
-                }
-                if !out.success() {
-                    break Outcome::Failed(failure_line(&build, &out, toolchain, plan.lockfile_version));
-                }
-                let sample = Sample::of(&out);
-                match kind {
-                    "clean" => samples.clean.push(sample),
-                    "incremental" => samples.incremental.push(sample),
-                    _ => samples.patched.push(sample),
-                }
-            }
+    let mut state = ToolchainRun::start(runner, plan, toolchain);
+    for step in schedule(plan, file) {
+        state.step(runner, plan, file, step, progress, stop)?;
+    }
+    Ok(state.finish())
+}
+
+/// `--interleave`: the same builds, round-robin over the toolchains (clean run 1 of every
+/// toolchain, then clean run 2, ...), so a machine that drifts during the run spreads its
+/// drift over all rows instead of skewing one.
+pub fn measure_interleaved(
+    runner: &dyn Runner,
+    plan: &Plan,
+    toolchains: &[Toolchain],
+    file: &ChangedFile<'_>,
+    progress: &mut dyn FnMut(Step<'_>),
+    stop: &dyn Fn() -> bool,
+) -> Result<Vec<BuildTiming>> {
+    let mut states: Vec<ToolchainRun> = toolchains.iter().map(|t| ToolchainRun::start(runner, plan, t)).collect();
+    for step in schedule(plan, file) {
+        for state in &mut states {
+            state.step(runner, plan, file, step, progress, stop)?;
         }
-        Err(e) => Outcome::Failed(format!("{e:#}")),
-    };
-    Ok(BuildTiming { toolchain: toolchain.clone(), target_dir, outcome })
+    }
+    Ok(states.into_iter().map(ToolchainRun::finish).collect())
 }
 
 /// Why a build failed, in one line, with what would fix it when timewarp knows.
@@ -366,6 +427,7 @@ mod tests {
             timeout: None,
             edit: false,
             lockfile_version: None,
+            interleave: false,
         };
         Setup { _dir: dir, plan, file }
     }
@@ -430,6 +492,45 @@ mod tests {
             self.seen.lock().unwrap().push(std::fs::read_to_string(self.file).unwrap());
             Ok(output(Some(0), "", "", 0.5))
         }
+    }
+
+    #[test]
+    fn interleaving_runs_the_same_builds_round_robin() {
+        let s = setup(2, 2);
+        let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").timed("build", &[1.0]);
+        let touched = TouchedFile::register(&s.file).unwrap();
+        let file = ChangedFile { touched: &touched, edited: None };
+        let new = toolchain("1.85.0", &OLD.replace("1.63.0", "1.85.0"));
+        let mut order = Vec::new();
+        let timings = measure_interleaved(
+            &runner,
+            &s.plan,
+            &[toolchain("1.63.0", OLD), new],
+            &file,
+            &mut |step| order.push(format!("{} {} {}", step.toolchain, step.kind, step.run)),
+            &|| false,
+        )
+        .unwrap();
+        assert_eq!(
+            order,
+            [
+                "1.63.0 clean 1",
+                "1.85.0 clean 1",
+                "1.63.0 clean 2",
+                "1.85.0 clean 2",
+                "1.63.0 incremental 1",
+                "1.85.0 incremental 1",
+                "1.63.0 incremental 2",
+                "1.85.0 incremental 2",
+            ]
+        );
+        for timing in &timings {
+            let Outcome::Completed(samples) = &timing.outcome else { panic!("{:?}", timing.outcome) };
+            assert_eq!((samples.clean.len(), samples.incremental.len()), (2, 2));
+        }
+        let dirs: Vec<_> = timings.iter().map(|t| t.target_dir.file_name().unwrap().to_owned()).collect();
+        assert_eq!(dirs, ["1.63.0", "1.85.0"], "each toolchain keeps its own target dir");
+        touched.restore().unwrap();
     }
 
     #[test]

@@ -276,3 +276,28 @@ fn an_old_revision_builds_where_the_working_tree_does_not() {
     let line = crate::support::failure(timewarp(ws.path()).args(["--rev", "no-such-branch", "--list"]), 2);
     assert!(line.starts_with("error: `no-such-branch` is not a commit in the git repository at `"), "{line}");
 }
+
+#[test]
+fn interleave_alternates_the_toolchains() {
+    if !toolchains(EXTRA) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("build-script");
+    let scratch = tempfile::tempdir().unwrap();
+    let probe_log = scratch.path().join("probe.log");
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "1.85.0,1.96.0", "--interleave", "--clean-runs", "2", "--incremental-runs", "1"])
+            .args(["--format", "json"])
+            .env("TIMEWARP_PROBE_LOG", &probe_log),
+    );
+    assert_eq!(row_names(&report), ["1.85.0", "1.96.0"]);
+    // The build script runs once per clean build, so the log shows the build order.
+    let log = std::fs::read_to_string(&probe_log).unwrap();
+    let order: Vec<&str> = log.lines().map(|l| l.split_whitespace().nth(1).unwrap()).collect();
+    assert_eq!(order, ["1.85.0", "1.96.0", "1.85.0", "1.96.0"], "{log}");
+    for name in ["1.85.0", "1.96.0"] {
+        assert_eq!(row(&report, name)["clean"]["runs_s"].as_array().unwrap().len(), 2);
+    }
+}
