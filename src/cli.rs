@@ -53,7 +53,7 @@ enum CargoCli {
 /// Cargo.lock and target/debug are never changed: every toolchain builds into
 /// <target-dir>/timewarp/<version>/.
 #[derive(Debug, Args)]
-#[command(version, after_long_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+#[command(version, after_long_help = EXAMPLES, args_conflicts_with_subcommands = true, max_term_width = 100)]
 pub struct RawArgs {
     #[command(subcommand)]
     action: Option<RawAction>,

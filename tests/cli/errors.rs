@@ -132,3 +132,16 @@ fn a_missing_member_and_an_empty_range() {
     let line = failure(timewarp(ws.path()).args(["--since", "1.200"]), 3);
     assert!(line.starts_with("error: no installed stable toolchain is at or above the MSRV 1.80"), "{line}");
 }
+
+#[test]
+fn readme_shows_the_current_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = success(timewarp(dir.path()).arg("--help"));
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("<!-- help-start -->\n```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```\n<!-- help-end -->").next())
+        .expect("README.md has a help block between <!-- help-start --> and <!-- help-end -->");
+    assert_eq!(block, help, "README.md's help block is out of date; paste `cargo timewarp --help` into it");
+}
