@@ -434,6 +434,13 @@ mod tests {
 
     const OLD: &str = include_str!("../testdata/rustc-vV-debian-1.63.txt");
 
+    /// Measures Debian's 1.63.0 with `runner`, touching `file` and never stopping.
+    fn measure_old(runner: &dyn Runner, plan: &Plan, file: &Path) -> BuildTiming {
+        let touched = TouchedFile::register(file).unwrap();
+        let changed = ChangedFile { touched: &touched, edited: None };
+        measure(runner, plan, &toolchain("1.63.0", OLD), &changed, &mut |_| {}, &|| false).unwrap()
+    }
+
     #[test]
     fn clean_then_incremental_with_a_hermetic_environment() {
         let s = setup(2, 3);
@@ -582,16 +589,7 @@ mod tests {
         let stderr = "   Compiling app v0.1.0\nerror[E0658]: use of unstable library feature `int_roundings`\n --> src/main.rs:2:5\nerror: could not compile `app`\n";
         let runner =
             FakeRunner::new().ok("rustup which", "/bin/rustc\n").answer("build", output(Some(101), "", stderr, 1.0));
-        let touched = TouchedFile::register(&s.file).unwrap();
-        let timing = measure(
-            &runner,
-            &s.plan,
-            &toolchain("1.63.0", OLD),
-            &ChangedFile { touched: &touched, edited: None },
-            &mut |_| {},
-            &|| false,
-        )
-        .unwrap();
+        let timing = measure_old(&runner, &s.plan, &s.file);
         let expected = "error[E0658]: use of unstable library feature `int_roundings`";
         assert_eq!(timing.outcome, Outcome::Failed(expected.into()));
         assert_eq!(runner.lines().iter().filter(|l| l.contains(" build ")).count(), 1, "no rebuild after a failure");
@@ -601,16 +599,7 @@ mod tests {
     fn a_toolchain_rustup_cannot_resolve_fails_alone() {
         let s = setup(1, 1);
         let runner = FakeRunner::new().fail("rustup which", 1, "error: toolchain 'x' is not installed");
-        let touched = TouchedFile::register(&s.file).unwrap();
-        let timing = measure(
-            &runner,
-            &s.plan,
-            &toolchain("1.63.0", OLD),
-            &ChangedFile { touched: &touched, edited: None },
-            &mut |_| {},
-            &|| false,
-        )
-        .unwrap();
+        let timing = measure_old(&runner, &s.plan, &s.file);
         let Outcome::Failed(line) = timing.outcome else { panic!("{:?}", timing.outcome) };
         assert!(line.contains("is not installed"), "{line}");
     }
@@ -622,9 +611,7 @@ mod tests {
         let stderr =
             "error: failed to parse lock file at: /w/Cargo.lock\n\nCaused by:\n  invalid serialized PackageId\n";
         let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").fail("build", 101, stderr);
-        let touched = TouchedFile::register(&s.file).unwrap();
-        let file = ChangedFile { touched: &touched, edited: None };
-        let timing = measure(&runner, &s.plan, &toolchain("1.63.0", OLD), &file, &mut |_| {}, &|| false).unwrap();
+        let timing = measure_old(&runner, &s.plan, &s.file);
         let Outcome::Failed(line) = timing.outcome else { panic!() };
         assert!(line.starts_with("cargo 1.63.0 cannot read Cargo.lock version 4, which needs cargo 1.78 (error: failed to parse lock file at: /w/Cargo.lock)"), "{line}");
         assert!(
@@ -640,16 +627,7 @@ mod tests {
         let mut hung = output(None, "", "", 60.0);
         hung.timed_out = true;
         let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").answer("build", hung);
-        let touched = TouchedFile::register(&s.file).unwrap();
-        let timing = measure(
-            &runner,
-            &s.plan,
-            &toolchain("1.63.0", OLD),
-            &ChangedFile { touched: &touched, edited: None },
-            &mut |_| {},
-            &|| false,
-        )
-        .unwrap();
+        let timing = measure_old(&runner, &s.plan, &s.file);
         assert_eq!(timing.outcome, Outcome::Failed("timed out after 60 s (--timeout); the build was killed".into()));
         assert_eq!(runner.log().last().unwrap().timeout, Some(std::time::Duration::from_secs(60)));
     }

@@ -2,10 +2,10 @@
 //!
 //! timewarp changes three things in a user's workspace, and only temporarily: the mtime of the
 //! file it touches for incremental builds, that file's content while `--edit` patches it, and
-//! a `Cargo.lock` it creates when the workspace has none. Each change is registered *before* it is made, and undone when its guard drops, when
-//! the run ends with an error, or when Ctrl-C or SIGTERM arrives (the model is cargo-hack's
-//! `restore.rs`; `crate::interrupt` calls [`restore_all`]). It does not know why a file is
-//! touched.
+//! a `Cargo.lock` it creates when the workspace has none. Each change is registered *before*
+//! it is made, and undone when its guard drops, when the run ends with an error, or when
+//! Ctrl-C or SIGTERM arrives (the model is cargo-hack's `restore.rs`; `crate::interrupt` calls
+//! [`restore_all`]). It does not know why a file is touched.
 
 use std::os::unix::ffi::{OsStrExt as _, OsStringExt as _};
 use std::path::{Path, PathBuf};
@@ -100,14 +100,9 @@ impl TouchedFile {
             .with_context(|| format!("could not set the modification time of `{}`", self.path.display()))
     }
 
-    /// The touched file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Restores the original times now, reporting failure.
     pub fn restore(self) -> Result<()> {
-        let result = take(&self.path, is_times).map_or(Ok(()), |undo| undo.apply());
+        let result = undo_now(&self.path, is_times);
         std::mem::forget(self);
         result
     }
@@ -115,11 +110,7 @@ impl TouchedFile {
 
 impl Drop for TouchedFile {
     fn drop(&mut self) {
-        if let Some(undo) = take(&self.path, is_times)
-            && let Err(e) = undo.apply()
-        {
-            eprintln!("warning: {e:#}");
-        }
+        undo_on_drop(&self.path, is_times);
     }
 }
 
@@ -139,11 +130,7 @@ impl CreatedFile {
 
 impl Drop for CreatedFile {
     fn drop(&mut self) {
-        if let Some(undo) = take(&self.path, |u| matches!(u, Undo::Remove { .. }))
-            && let Err(e) = undo.apply()
-        {
-            eprintln!("warning: {e:#}");
-        }
+        undo_on_drop(&self.path, |u| matches!(u, Undo::Remove { .. }));
     }
 }
 
@@ -199,7 +186,7 @@ impl EditedFile {
 
     /// Restores the original and removes the backup now, reporting failure.
     pub fn restore(self) -> Result<()> {
-        let result = take(&self.path, is_contents).map_or(Ok(()), |undo| undo.apply());
+        let result = undo_now(&self.path, is_contents);
         std::mem::forget(self);
         result
     }
@@ -207,11 +194,7 @@ impl EditedFile {
 
 impl Drop for EditedFile {
     fn drop(&mut self) {
-        if let Some(undo) = take(&self.path, is_contents)
-            && let Err(e) = undo.apply()
-        {
-            eprintln!("warning: {e:#}");
-        }
+        undo_on_drop(&self.path, is_contents);
     }
 }
 
@@ -229,6 +212,18 @@ pub fn recover_edit(backup_dir: &Path) -> Result<Option<PathBuf>> {
     }
     std::fs::remove_dir_all(backup_dir).with_context(|| format!("could not remove `{}`", backup_dir.display()))?;
     Ok(restored.then_some(path))
+}
+
+/// Applies the pending undo of `kind` for `path` now, if it is still pending.
+fn undo_now(path: &Path, kind: fn(&Undo) -> bool) -> Result<()> {
+    take(path, kind).map_or(Ok(()), |undo| undo.apply())
+}
+
+/// [`undo_now`] for `Drop`, which cannot fail: a failure is printed.
+fn undo_on_drop(path: &Path, kind: fn(&Undo) -> bool) {
+    if let Err(e) = undo_now(path, kind) {
+        eprintln!("warning: {e:#}");
+    }
 }
 
 fn is_times(undo: &Undo) -> bool {
