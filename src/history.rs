@@ -39,6 +39,23 @@ pub fn append(file: &Path, entry: &HistoryEntry<'_>) -> Result<()> {
     out.write_all(line.as_bytes()).with_context(|| format!("could not write `{}`", file.display()))
 }
 
+/// Appends `report` to `file` as a [`HistoryEntry`], with the commit it measured: the `--rev`
+/// revision, else `git rev-parse HEAD` in `repo_dir` (none outside git).
+pub fn record(
+    runner: &dyn crate::process::Runner,
+    file: &Path,
+    repo_dir: &Path,
+    report: &Report,
+    recorded_at: String,
+    host: String,
+) -> Result<()> {
+    let git_commit = report.revision.clone().or_else(|| {
+        let head = crate::process::CommandSpec::new("git").args(["rev-parse", "HEAD"]).cwd(repo_dir);
+        runner.run(&head).ok().filter(|o| o.success()).map(|o| o.stdout.trim().to_string())
+    });
+    append(file, &HistoryEntry { recorded_at, git_commit, host, report })
+}
+
 /// What the gate and the history summary read from a saved report.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SavedReport {
@@ -299,6 +316,29 @@ mod tests {
         assert!(read_baseline(&file).unwrap_err().to_string().ends_with("has schema 2; this timewarp reads schema 1"));
         let missing = read_baseline(&dir.path().join("nope.json")).unwrap_err();
         assert!(missing.to_string().starts_with("could not read baseline `"));
+    }
+
+    #[test]
+    fn records_carry_the_measured_commit() {
+        use crate::testing::FakeRunner;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("history.jsonl");
+        let runner = FakeRunner::new().ok("git rev-parse HEAD", "abc123\n");
+        let mut report = sample_report();
+        record(&runner, &file, dir.path(), &report, "2026-11-28T10:00:00Z".into(), "ci".into()).unwrap();
+        report.revision = Some("def456".into());
+        record(&runner, &file, dir.path(), &report, "2026-11-28T11:00:00Z".into(), "ci".into()).unwrap();
+        let commits: Vec<String> = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["git_commit"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(commits, ["abc123", "def456"], "HEAD, then the --rev revision");
+        let outside_git = FakeRunner::new().fail("git", 128, "fatal: not a git repository");
+        record(&outside_git, &file, dir.path(), &sample_report(), "t".into(), "ci".into()).unwrap();
+        let last: serde_json::Value =
+            serde_json::from_str(std::fs::read_to_string(&file).unwrap().lines().last().unwrap()).unwrap();
+        assert!(last["git_commit"].is_null());
     }
 
     #[test]

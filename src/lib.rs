@@ -91,7 +91,7 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
     let mut selection = select::select(&inventory.toolchains, workspace.msrv(), &criteria)?;
     let msrv_toolchain = if config.verify_msrv { msrv_toolchain(progress, &inventory, &workspace) } else { None };
     if let Some(t) = &msrv_toolchain {
-        include(&mut selection, t);
+        selection.include(t);
     }
 
     if config.action == Action::List {
@@ -111,7 +111,7 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
     if let Some(path) = &config.plot {
         std::fs::File::create(path).with_context(|| format!("could not create `{}`", path.display()))?;
     }
-    let touch_path = touch_file(config, &user_workspace, &workspace)?;
+    let touch_path = workspace::resolve_touch_file(config.touch.as_deref(), &user_workspace, &workspace)?;
     work.create()?;
     let removed_env = measure::distorting_vars_present(std::env::vars_os());
     if !removed_env.is_empty() {
@@ -180,7 +180,9 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
             "interrupted; the report above holds the toolchains measured before, and the touched file was restored",
         ));
     }
-    record_history(runner, &work, &user_workspace, &report)?;
+    let host =
+        std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "unknown".into(), |h| h.trim().into());
+    history::record(runner, &work.history_file(), &user_workspace.root, &report, now_utc(), host)?;
     tidy_work_dir(progress, config, &work, &timings)?;
     verdict(&report, msrv_toolchain.as_ref(), &workspace)
 }
@@ -312,35 +314,22 @@ fn work_dir(config: &Config, workspace: &Workspace) -> WorkDir {
     WorkDir::new(config.target_dir.as_deref().unwrap_or(&workspace.target_dir))
 }
 
-/// The toolchain of the declared rust-version (`1.80` -> the newest installed `1.80.x`), added
-/// to the run so `--verify-msrv` can judge it; `None` with a note when it is not installed.
+/// The toolchain of the declared rust-version, added to the run so `--verify-msrv` can judge
+/// it; `None`, with a note saying why, when there is nothing to verify.
 fn msrv_toolchain(progress: &Progress, inventory: &Inventory, workspace: &Workspace) -> Option<Toolchain> {
     let Some(declared) = &workspace.declared_rust_version else {
         progress.note("--verify-msrv: no package declares a rust-version; nothing to verify");
         return None;
     };
-    let v = &declared.version;
-    let found = inventory
-        .toolchains
-        .iter()
-        .rev()
-        .find(|t| t.is_stable() && t.version.major == v.major && t.version.minor == v.minor && t.version >= *v);
+    let found = select::toolchain_for(&inventory.toolchains, &declared.version);
     if found.is_none() {
         progress.note(&format!(
-            "--verify-msrv: cannot verify rust-version {declared}: no {v} toolchain is installed; install it with `{}`",
-            select::install_command(std::slice::from_ref(v))
+            "--verify-msrv: cannot verify rust-version {declared}: no {} toolchain is installed; install it with `{}`",
+            declared.version,
+            select::install_command(std::slice::from_ref(&declared.version))
         ));
     }
     found.cloned()
-}
-
-fn include(selection: &mut Selection, toolchain: &Toolchain) {
-    if selection.chosen.iter().any(|t| t.name == toolchain.name) {
-        return;
-    }
-    selection.skipped.retain(|(t, _)| t.name != toolchain.name);
-    selection.chosen.push(toolchain.clone());
-    selection.chosen.sort_by_key(|t| (t.release_date, t.version.clone()));
 }
 
 /// `--rev`: exports the revision, optionally makes its lockfile readable by old cargos, and
@@ -366,39 +355,6 @@ fn time_revision(
     let copy =
         WorkspaceRequest { manifest_path: Some(checkout.manifest_path.clone()), ..request(config, Some(inventory)) };
     Ok((workspace::inspect(runner, &copy)?, Some(checkout)))
-}
-
-/// The file to touch: `--touch` (which must exist inside the user's workspace) or the
-/// default, mapped into the `--rev` copy when there is one.
-fn touch_file(config: &Config, user_workspace: &Workspace, measured: &Workspace) -> Result<PathBuf> {
-    let Some(given) = &config.touch else {
-        return measured.default_touch_file.clone().ok_or_else(|| {
-            ExitError::usage("the workspace has no source file to touch; name one with `--touch PATH`")
-        });
-    };
-    let path = given
-        .canonicalize()
-        .map_err(|_| ExitError::usage(format!("`--touch` file `{}` does not exist", given.display())))?;
-    let root = user_workspace.root.canonicalize().unwrap_or_else(|_| user_workspace.root.clone());
-    let outside = || {
-        ExitError::usage(format!(
-            "`--touch` file `{}` is not a file inside the workspace `{}`",
-            given.display(),
-            user_workspace.root.display()
-        ))
-    };
-    if !path.is_file() {
-        return Err(outside());
-    }
-    let relative = path.strip_prefix(&root).map_err(|_| outside())?;
-    let mapped = measured.root.join(relative);
-    if !mapped.is_file() {
-        return Err(ExitError::usage(format!(
-            "`--touch` file `{}` does not exist in that revision",
-            relative.display()
-        )));
-    }
-    Ok(mapped)
 }
 
 fn install_yearly_toolchains(
@@ -445,16 +401,6 @@ fn suggest_installs(progress: &Progress, inventory: &Inventory, workspace: &Work
             select::install_command(&wanted)
         ));
     }
-}
-
-/// Appends the run to `history.jsonl` for `cargo timewarp history`.
-fn record_history(runner: &dyn Runner, work: &WorkDir, workspace: &Workspace, report: &report::Report) -> Result<()> {
-    let git = CommandSpec::new("git").args(["rev-parse", "HEAD"]).cwd(&workspace.root);
-    let git_commit = runner.run(&git).ok().filter(|o| o.success()).map(|o| o.stdout.trim().to_string());
-    let host =
-        std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "unknown".into(), |h| h.trim().into());
-    let entry = history::HistoryEntry { recorded_at: now_utc(), git_commit, host, report };
-    history::append(&work.history_file(), &entry)
 }
 
 /// Removes old toolchains' build directories (unless `--keep-target-dirs`) and says how much

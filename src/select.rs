@@ -84,6 +84,27 @@ pub struct Selection {
     pub skipped: Vec<(Toolchain, SkipReason)>,
 }
 
+impl Selection {
+    /// Adds `toolchain` to the chosen ones (keeping them oldest first), taking it out of the
+    /// skipped ones; `--verify-msrv` needs the MSRV's toolchain measured whatever the policy.
+    pub fn include(&mut self, toolchain: &Toolchain) {
+        if self.chosen.iter().any(|t| t.name == toolchain.name) {
+            return;
+        }
+        self.skipped.retain(|(t, _)| t.name != toolchain.name);
+        self.chosen.push(toolchain.clone());
+        self.chosen.sort_by_key(|t| (t.release_date, t.version.clone()));
+    }
+}
+
+/// The newest installed stable toolchain of `version`'s minor release at or above it: what
+/// "the toolchain of rust-version 1.80" means (1.80.0 or 1.80.1).
+pub fn toolchain_for<'a>(toolchains: &'a [Toolchain], version: &Version) -> Option<&'a Toolchain> {
+    toolchains.iter().rev().find(|t| {
+        t.is_stable() && t.version.major == version.major && t.version.minor == version.minor && t.version >= *version
+    })
+}
+
 /// Neighbours in a yearly history are at least this far apart (about ten months).
 pub const MIN_GAP_DAYS: i64 = 300;
 /// The gap the yearly policy aims for.
@@ -332,6 +353,23 @@ mod tests {
         let bad = Criteria { policy: Policy::Named(vec!["1.70.0".into()]), ..yearly_criteria() };
         let err = select(&set(&["1.85.0", "1.95.0"]), None, &bad).unwrap_err();
         assert_eq!(err.to_string(), "toolchain `1.70.0` in --toolchains is not installed (installed: 1.85.0, 1.95.0)");
+    }
+
+    #[test]
+    fn the_msrv_toolchain_joins_the_selection() {
+        let installed = set(&["1.63.0", "1.80.0", "1.80.1", "1.96.0", "1.97.0-nightly"]);
+        assert_eq!(toolchain_for(&installed, &Version::new(1, 80, 0)).unwrap().name, "1.80.1");
+        assert_eq!(toolchain_for(&installed, &Version::new(1, 80, 1)).unwrap().name, "1.80.1");
+        assert!(toolchain_for(&installed, &Version::new(1, 81, 0)).is_none());
+        assert!(toolchain_for(&installed, &Version::new(1, 97, 0)).is_none(), "a nightly is no MSRV toolchain");
+
+        let mut sel =
+            select(&installed, None, &Criteria { policy: Policy::Named(vec!["1.96.0".into()]), ..yearly_criteria() })
+                .unwrap();
+        sel.include(&installed[0]);
+        sel.include(&installed[0]);
+        assert_eq!(names(&sel.chosen), ["1.63.0", "1.96.0"]);
+        assert!(sel.skipped.iter().all(|(t, _)| t.name != "1.63.0"));
     }
 
     #[test]

@@ -110,6 +110,40 @@ pub fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Worksp
     from_metadata(&metadata, &request.packages)
 }
 
+/// The file to touch: `given` (`--touch`, which must be a file inside the user's workspace) or
+/// the measured workspace's default, mapped into the measured workspace (a `--rev` copy of the
+/// user's) when the two differ.
+pub fn resolve_touch_file(given: Option<&Path>, user: &Workspace, measured: &Workspace) -> Result<PathBuf> {
+    let Some(given) = given else {
+        return measured.default_touch_file.clone().ok_or_else(|| {
+            ExitError::usage("the workspace has no source file to touch; name one with `--touch PATH`")
+        });
+    };
+    let outside = || {
+        ExitError::usage(format!(
+            "`--touch` file `{}` is not a file inside the workspace `{}`",
+            given.display(),
+            user.root.display()
+        ))
+    };
+    let path = given
+        .canonicalize()
+        .map_err(|_| ExitError::usage(format!("`--touch` file `{}` does not exist", given.display())))?;
+    let root = user.root.canonicalize().unwrap_or_else(|_| user.root.clone());
+    let relative = path.strip_prefix(&root).map_err(|_| outside())?;
+    if !path.is_file() {
+        return Err(outside());
+    }
+    let mapped = measured.root.join(relative);
+    if !mapped.is_file() {
+        return Err(ExitError::usage(format!(
+            "`--touch` file `{}` does not exist in that revision",
+            relative.display()
+        )));
+    }
+    Ok(mapped)
+}
+
 /// Cargo's own sentence for a failed `cargo metadata`, without its `error:` prefix, followed by
 /// its `Caused by:` chain joined with `: `, all on one line; with the file and position when
 /// cargo points at one (`--> Cargo.toml:1:9`, relative to `base`, the directory cargo ran in).
@@ -431,6 +465,31 @@ mod tests {
             metadata_error(stderr, Path::new("/")).unwrap(),
             "failed to load manifest for workspace member `/w/app`: failed to load manifest for dependency `core`: failed to read `/w/core/Cargo.toml`: No such file or directory (os error 2)"
         );
+    }
+
+    #[test]
+    fn touch_files_are_checked_and_mapped_into_a_copy() {
+        let (dir, metadata) = metadata_for(VIRTUAL);
+        let user = from_metadata(&metadata, &[]).unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let default = resolve_touch_file(None, &user, &user).unwrap();
+        assert_eq!(default, root.join("app/src/main.rs"));
+        let given = root.join("core/src/lib.rs");
+        assert_eq!(resolve_touch_file(Some(&given), &user, &user).unwrap(), given);
+
+        let copy_dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(copy_dir.path().join("core/src")).unwrap();
+        std::fs::write(copy_dir.path().join("core/src/lib.rs"), "").unwrap();
+        let copy = Workspace { root: copy_dir.path().to_path_buf(), ..user.clone() };
+        assert_eq!(resolve_touch_file(Some(&given), &user, &copy).unwrap(), copy_dir.path().join("core/src/lib.rs"));
+        let err = resolve_touch_file(Some(&root.join("app/src/main.rs")), &user, &copy).unwrap_err();
+        assert_eq!(err.to_string(), "`--touch` file `app/src/main.rs` does not exist in that revision");
+
+        let err = resolve_touch_file(Some(&root.join("app")), &user, &user).unwrap_err();
+        let expected = format!("is not a file inside the workspace `{}`", user.root.display());
+        assert!(err.to_string().ends_with(&expected), "{err}");
+        let err = resolve_touch_file(Some(Path::new("/etc/hostname")), &user, &user).unwrap_err();
+        assert_eq!(crate::exit::code_for(&err), crate::exit::USAGE);
     }
 
     #[test]
