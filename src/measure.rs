@@ -613,7 +613,7 @@ mod tests {
         let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").fail("build", 101, stderr);
         let timing = measure_old(&runner, &s.plan, &s.file);
         let Outcome::Failed(line) = timing.outcome else { panic!() };
-        assert!(line.starts_with("cargo 1.63.0 cannot read Cargo.lock version 4, which needs cargo 1.78 (error: failed to parse lock file at: /w/Cargo.lock)"), "{line}");
+        assert!(line.starts_with("cargo 1.63.0 cannot read Cargo.lock version 4, which needs cargo 1.78 (error: failed to parse lock file at: /w/Cargo.lock: invalid serialized PackageId)"), "{line}");
         assert!(
             line.ends_with("add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"),
             "{line}"

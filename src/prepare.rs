@@ -191,7 +191,7 @@ mod tests {
             .unwrap_err();
         let text = format!("{err:#}");
         assert!(text.starts_with("could not vendor the workspace's dependencies before timing"), "{text}");
-        assert!(text.ends_with("failed (exit status: 101): error: failed to sync"), "{text}");
+        assert!(text.ends_with("failed (exit status: 101): error: failed to sync: network down"), "{text}");
     }
 
     #[test]

@@ -167,12 +167,25 @@ impl Output {
     }
 }
 
-/// The first line that reads like a compiler or cargo error, else the last non-empty line.
+/// The first line that reads like a compiler or cargo error (else the last non-empty line),
+/// followed by cargo's `Caused by:` chain joined with `: `, all on one line.
 ///
-/// Used to turn a failed build into a one-line reason in a report row.
+/// Used to turn a failed build or cargo command into a one-line reason: cargo's first line
+/// alone ("failed to run `rustc` to learn about target-specific information") often hides the
+/// cause at the end of the chain ("process didn't exit successfully ... SIGSEGV").
 pub fn first_error_line(text: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    lines.iter().find(|l| l.starts_with("error")).or_else(|| lines.last()).map(|l| l.to_string())
+    let mut summary = lines.iter().find(|l| l.starts_with("error")).or_else(|| lines.last())?.to_string();
+    let mut rest = text.lines();
+    while let Some(line) = rest.next() {
+        if line.trim() == "Caused by:"
+            && let Some(cause) = rest.find(|c| !c.trim().is_empty())
+        {
+            summary.push_str(": ");
+            summary.push_str(cause.trim());
+        }
+    }
+    Some(summary)
 }
 
 /// Runs commands. The only implementation that touches the system is [`SystemRunner`].
@@ -317,6 +330,11 @@ mod tests {
         assert_eq!(first_error_line(text).unwrap(), "error[E0658]: use of unstable library feature");
         assert_eq!(first_error_line("warning: a\nlast words\n").unwrap(), "last words");
         assert_eq!(first_error_line("  \n"), None);
+        let cargo = "error: failed to run `rustc` to learn about target-specific information\n\nCaused by:\n  process didn't exit successfully: `rustc -` (signal: 11, SIGSEGV: invalid memory reference)\n";
+        assert_eq!(
+            first_error_line(cargo).unwrap(),
+            "error: failed to run `rustc` to learn about target-specific information: process didn't exit successfully: `rustc -` (signal: 11, SIGSEGV: invalid memory reference)"
+        );
     }
 
     #[test]

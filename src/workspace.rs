@@ -144,21 +144,13 @@ pub fn resolve_touch_file(given: Option<&Path>, user: &Workspace, measured: &Wor
     Ok(mapped)
 }
 
-/// Cargo's own sentence for a failed `cargo metadata`, without its `error:` prefix, followed by
-/// its `Caused by:` chain joined with `: `, all on one line; with the file and position when
-/// cargo points at one (`--> Cargo.toml:1:9`, relative to `base`, the directory cargo ran in).
+/// Cargo's own sentence for a failed `cargo metadata`, without its `error:` prefix, with its
+/// `Caused by:` chain on the same line (see [`first_error_line`]), and with the file and
+/// position when cargo points at one (`--> Cargo.toml:1:9`, relative to `base`, the directory
+/// cargo ran in).
 fn metadata_error(stderr: &str, base: &Path) -> Option<String> {
     let line = first_error_line(stderr)?;
-    let mut message = line.trim_start_matches("error:").trim().to_string();
-    let mut lines = stderr.lines();
-    while let Some(l) = lines.next() {
-        if l.trim() == "Caused by:"
-            && let Some(cause) = lines.find(|c| !c.trim().is_empty())
-        {
-            message.push_str(": ");
-            message.push_str(cause.trim());
-        }
-    }
+    let message = line.trim_start_matches("error:").trim().to_string();
     let location = stderr.lines().find_map(|l| l.trim().strip_prefix("--> "));
     let Some((file, position)) = location.and_then(|loc| loc.split_once(':')) else {
         return Some(message);
