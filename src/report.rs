@@ -126,6 +126,11 @@ pub struct Row {
     pub speedup_incremental: Option<f64>,
     /// Oldest successful row's edited-rebuild median / this row's.
     pub speedup_patched: Option<f64>,
+    /// The clean speedup on CPU time instead of wall time: compiler work saved, whatever the
+    /// parallelism.
+    pub speedup_clean_cpu: Option<f64>,
+    /// The incremental speedup on CPU time.
+    pub speedup_incremental_cpu: Option<f64>,
 }
 
 /// One toolchain that was not measured.
@@ -174,13 +179,18 @@ pub fn build(
 ) -> Report {
     let mut rows: Vec<Row> = timings.iter().map(row).collect();
     if let Some(base) = rows.iter().position(|r| r.status == Status::Ok) {
-        let median = |s: &Option<Summary>| s.as_ref().map(|s| s.median_s);
-        let (base_clean, base_incr) = (median(&rows[base].clean), median(&rows[base].incremental));
-        let base_patched = median(&rows[base].patched);
+        let base = rows[base].clone();
+        // The oldest successful row's median over this row's, for one figure.
+        let ratio = |figure: fn(&Row) -> &Option<Summary>, row: &Row| {
+            let median = |r: &Row| figure(r).as_ref().map(|s| s.median_s);
+            median(&base).zip(median(row)).and_then(|(b, n)| speedup(b, n))
+        };
         for row in rows.iter_mut().filter(|r| r.status == Status::Ok) {
-            row.speedup_clean = base_clean.zip(median(&row.clean)).and_then(|(b, n)| speedup(b, n));
-            row.speedup_incremental = base_incr.zip(median(&row.incremental)).and_then(|(b, n)| speedup(b, n));
-            row.speedup_patched = base_patched.zip(median(&row.patched)).and_then(|(b, n)| speedup(b, n));
+            row.speedup_clean = ratio(|r| &r.clean, row);
+            row.speedup_incremental = ratio(|r| &r.incremental, row);
+            row.speedup_patched = ratio(|r| &r.patched, row);
+            row.speedup_clean_cpu = ratio(|r| &r.clean_cpu, row);
+            row.speedup_incremental_cpu = ratio(|r| &r.incremental_cpu, row);
         }
     }
     Report {
@@ -315,6 +325,8 @@ fn row(timing: &BuildTiming) -> Row {
         speedup_clean: None,
         speedup_incremental: None,
         speedup_patched: None,
+        speedup_clean_cpu: None,
+        speedup_incremental_cpu: None,
     };
     match &timing.outcome {
         Outcome::Completed(samples) => {
@@ -436,6 +448,8 @@ pub(crate) mod tests {
             speedup_clean: Some(su_c),
             speedup_incremental: Some(su_i),
             speedup_patched: None,
+            speedup_clean_cpu: Some(su_c),
+            speedup_incremental_cpu: Some(1.0),
         };
         let mut failed = ok("1.63.0", "2022-08-11", 0.0, 0.0, 0.0, 0.0);
         failed.status = Status::Failed;
@@ -443,6 +457,7 @@ pub(crate) mod tests {
         (failed.clean, failed.incremental, failed.clean_cpu, failed.incremental_cpu) = (None, None, None, None);
         (failed.clean_peak_rss_mib, failed.incremental_peak_rss_mib) = (None, None);
         (failed.speedup_clean, failed.speedup_incremental) = (None, None);
+        (failed.speedup_clean_cpu, failed.speedup_incremental_cpu) = (None, None);
         Report {
             schema: SCHEMA_VERSION,
             timewarp_version: "0.1.0".into(),
@@ -560,6 +575,7 @@ pub(crate) mod tests {
         assert_eq!((rows[1].speedup_clean, rows[1].speedup_incremental), (Some(1.0), Some(1.0)));
         assert_eq!((rows[2].speedup_clean, rows[2].speedup_incremental), (Some(2.0), Some(4.0)));
         assert_eq!(rows[2].speedup_patched, Some(4.0));
+        assert_eq!((rows[2].speedup_clean_cpu, rows[2].speedup_incremental_cpu), (Some(2.0), Some(4.0)));
         assert_eq!(rows[1].incremental.as_ref().unwrap().median_s, 2.0);
         assert_eq!(rows[2].clean_cpu.as_ref().unwrap().median_s, 20.0);
         assert_eq!(rows[1].incremental_peak_rss_mib, Some(3.0), "the largest of the runs");
