@@ -17,6 +17,7 @@ static REQUESTED: AtomicBool = AtomicBool::new(false);
 pub fn install_handler() -> Result<()> {
     ctrlc::set_handler(|| {
         if REQUESTED.swap(true, Ordering::SeqCst) {
+            process::kill_running();
             restore::restore_all();
             eprintln!("interrupted twice: stopped at once; the touched file's timestamp was restored");
             std::process::exit(restore::INTERRUPTED_EXIT_CODE);

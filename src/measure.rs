@@ -222,7 +222,7 @@ struct ToolchainRun {
 
 impl ToolchainRun {
     fn start(runner: &dyn Runner, plan: &Plan, toolchain: &Toolchain) -> ToolchainRun {
-        let target_dir = plan.work_dir.join(toolchain.version.to_string());
+        let target_dir = plan.work_dir.join(toolchain.dir_name());
         let (build, ended) = match own_rustc(runner, &toolchain.name) {
             Ok(rustc) => (Some(build_command(plan, toolchain, &rustc, &target_dir)), None),
             Err(e) => (None, Some(Outcome::Failed(format!("{e:#}")))),

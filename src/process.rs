@@ -261,8 +261,17 @@ fn running() -> MutexGuard<'static, Vec<Pid>> {
 /// Sends SIGINT to every running command's process group, as a terminal's Ctrl-C would: the
 /// children live in their own groups, so the terminal's signal reaches only timewarp.
 pub fn interrupt_running() {
+    signal_running(Signal::SIGINT);
+}
+
+/// Kills every running command's process group at once.
+pub fn kill_running() {
+    signal_running(Signal::SIGKILL);
+}
+
+fn signal_running(signal: Signal) {
     for group in running().iter() {
-        let _ = killpg(*group, Signal::SIGINT);
+        let _ = killpg(*group, signal);
     }
 }
 

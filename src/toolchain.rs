@@ -80,6 +80,18 @@ impl Toolchain {
         v.major == 1 && (v.minor == 53 || v.minor == 59 || (v.minor == 52 && v.patch >= 1))
     }
 
+    /// The name of this toolchain's build directory under `<target-dir>/timewarp/`: its version
+    /// (`1.85.0`), with the toolchain's name as build metadata when that is not the version
+    /// (`1.95.0+stable`, `1.97.0-nightly+nightly`), so two builds of one version never share.
+    pub fn dir_name(&self) -> String {
+        if self.has_version_name() {
+            return self.version.to_string();
+        }
+        let name: String =
+            self.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+        format!("{}+{name}", self.version)
+    }
+
     /// Names that rustup itself uses for an official release, such as `1.85.0`.
     fn has_version_name(&self) -> bool {
         self.name == self.version.to_string()
@@ -431,6 +443,17 @@ mod tests {
             proptest::prop_assert_eq!(parsed.release.to_string(), release);
             proptest::prop_assert_eq!(parsed.commit_date, None);
         }
+    }
+
+    #[test]
+    fn build_directories_are_named_by_version_and_unique() {
+        let inv = discover(&fake_machine()).unwrap();
+        assert_eq!(inv.find("1.85.0").unwrap().dir_name(), "1.85.0");
+        assert_eq!(inv.find("nightly").unwrap().dir_name(), "1.97.0-nightly+nightly");
+        let mut custom = inv.find("1.85.0").unwrap().clone();
+        custom.name = "debian/1.85 build".into();
+        assert_eq!(custom.dir_name(), "1.85.0+debian-1-85-build");
+        assert!(Version::parse(&custom.dir_name()).is_ok(), "still a version, so pruning recognises it");
     }
 
     #[test]

@@ -116,42 +116,10 @@ fn a_path_dependency_outside_the_workspace_builds_and_is_left_alone() {
     assert!(line.contains("is not a file inside the workspace"), "{line}");
 }
 
-/// A private RUSTUP_HOME with the real `stable` plus two custom toolchains: `crashy`, whose
-/// rustc answers `-vV` but dies of SIGSEGV when it compiles, and `broken`, whose rustc does not
-/// run at all.
-fn rustup_home_with_bad_toolchains() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
-    let real = std::env::var_os("RUSTUP_HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".rustup"));
-    std::fs::copy(real.join("settings.toml"), home.path().join("settings.toml")).unwrap();
-    let toolchains = home.path().join("toolchains");
-    std::fs::create_dir_all(&toolchains).unwrap();
-    let host = "x86_64-unknown-linux-gnu";
-    let stable = real.join("toolchains").join(format!("stable-{host}")).canonicalize().unwrap();
-    std::os::unix::fs::symlink(&stable, toolchains.join(format!("stable-{host}"))).unwrap();
-    for (name, rustc) in [
-        (
-            "crashy",
-            format!(
-                "#!/bin/sh\nif [ \"$1\" = -vV ]; then printf 'rustc 1.90.0 (crashy)\\nbinary: rustc\\ncommit-hash: unknown\\ncommit-date: unknown\\nhost: {host}\\nrelease: 1.90.0\\n'; exit 0; fi\nkill -SEGV $$\n"
-            ),
-        ),
-        ("broken", "#!/bin/sh\necho 'error: libLLVM.so: cannot open shared object file' >&2\nexit 127\n".to_string()),
-    ] {
-        let bin = toolchains.join(name).join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        std::fs::write(bin.join("rustc"), rustc).unwrap();
-        std::fs::set_permissions(bin.join("rustc"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        std::os::unix::fs::symlink(stable.join("bin/cargo"), bin.join("cargo")).unwrap();
-    }
-    home
-}
-
 #[test]
 fn a_crashing_or_broken_toolchain_is_a_row_or_a_reason_not_a_crash() {
     let _builds = crate::support::build_lock();
-    let home = rustup_home_with_bad_toolchains();
+    let home = crate::support::rustup_home_with_bad_toolchains();
     let ws = fixture("single-crate");
     let before = crate::support::snapshot(ws.path());
 

@@ -11,13 +11,22 @@ use nix::unistd::Pid;
 
 use crate::support::{build_lock, fixture, run, snapshot, timewarp};
 
-/// Starts a long run on `stable`, waits until its builds are under way, sends `signal` and
-/// returns (exit code, stdout, stderr, whether the tree is unchanged).
-fn interrupt_during_incremental(signal: Signal) -> (Option<i32>, String, String, bool) {
+/// Starts a long run on `toolchain` (with `rustup_home`, if given), waits until its builds are
+/// under way, sends `signals` and returns (exit code, stdout, stderr, whether the tree is
+/// unchanged).
+fn interrupt_during_builds(
+    toolchain: &str,
+    rustup_home: Option<&std::path::Path>,
+    signals: &[Signal],
+) -> (Option<i32>, String, String, bool) {
     let ws = fixture("single-crate");
     let before = snapshot(ws.path());
-    let mut child = timewarp(ws.path())
-        .args(["--toolchains", "stable", "--incremental-runs", "200", "--format", "json"])
+    let mut cmd = timewarp(ws.path());
+    if let Some(home) = rustup_home {
+        cmd.env("RUSTUP_HOME", home);
+    }
+    let mut child = cmd
+        .args(["--toolchains", toolchain, "--incremental-runs", "200", "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -41,7 +50,10 @@ fn interrupt_during_incremental(signal: Signal) -> (Option<i32>, String, String,
     }
     // Without a terminal there is no per-build progress; by now a build is running.
     std::thread::sleep(Duration::from_millis(1500));
-    kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+    for signal in signals {
+        kill(Pid::from_raw(child.id() as i32), *signal).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }
     let out = child.wait_with_output().unwrap();
     let stderr = reader.join().unwrap();
     let unchanged = before == snapshot(ws.path());
@@ -52,7 +64,7 @@ fn interrupt_during_incremental(signal: Signal) -> (Option<i32>, String, String,
 fn ctrl_c_stops_restores_and_reports_what_it_has() {
     let _builds = build_lock();
     for signal in [Signal::SIGINT, Signal::SIGTERM] {
-        let (code, stdout, stderr, unchanged) = interrupt_during_incremental(signal);
+        let (code, stdout, stderr, unchanged) = interrupt_during_builds("stable", None, &[signal]);
         assert_eq!(code, Some(130), "{signal}: {stderr}");
         assert!(unchanged, "{signal}: the touched file's mtime is restored");
         let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
@@ -61,6 +73,21 @@ fn ctrl_c_stops_restores_and_reports_what_it_has() {
         assert_eq!(error_lines.len(), 1, "{stderr}");
         assert!(error_lines[0].starts_with("error: interrupted;"), "{stderr}");
     }
+}
+
+#[test]
+fn a_second_ctrl_c_stops_at_once_and_still_restores() {
+    let _builds = build_lock();
+    // A cargo that ignores Ctrl-C keeps the first one from ending the run; the second must.
+    let home = crate::support::rustup_home_with_bad_toolchains();
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr, unchanged) =
+        interrupt_during_builds("stubborn", Some(home.path()), &[Signal::SIGINT, Signal::SIGINT]);
+    assert!(started.elapsed() < Duration::from_secs(30), "it did not wait for the stubborn build");
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(unchanged, "the touched file's mtime is restored even when stopping at once");
+    assert!(stderr.contains("interrupted twice: stopped at once"), "{stderr}");
+    assert!(stdout.is_empty(), "no report when stopping at once: {stdout}");
 }
 
 #[test]
