@@ -32,10 +32,13 @@ runtime_libs="libllvm14 libllvm19 libllvm22 libgit2-1.5 libpcre3 libhttp-parser2
 versions=("$@")
 [ ${#versions[@]} -gt 0 ] || versions=(1.63.0 1.85.0 1.96.0)
 
+# Never let rustup try to download a toolchain it does not have: that cannot work here.
+export RUSTUP_AUTO_INSTALL=0
+
 missing=()
 for v in "${versions[@]}"; do
   packages_for "$v" >/dev/null
-  if rustc "+$v" -vV >/dev/null 2>&1; then
+  if [ -x "$rustup_home/toolchains/$v-$host/bin/rustc" ] && rustc "+$v" -vV >/dev/null 2>&1; then
     echo "toolchain $v: already installed"
   else
     missing+=("$v")

@@ -117,6 +117,8 @@ pub fn toolchains(names: &[&str]) -> bool {
             .arg(format!("+{name}"))
             .arg("-vV")
             .env_remove("RUSTUP_TOOLCHAIN")
+            // A missing toolchain must be reported, not downloaded.
+            .env("RUSTUP_AUTO_INSTALL", "0")
             .output()
             .is_ok_and(|o| o.status.success());
         if !installed {
