@@ -95,6 +95,9 @@ pub struct Row {
     pub release_date: Date,
     /// `rustc -V`, which shows distribution builds.
     pub rustc: String,
+    /// Where this toolchain's artifacts went (`<target-dir>/timewarp/<version>`); after the run
+    /// only the newest toolchain's is kept unless `--keep-target-dirs`.
+    pub target_dir: String,
     /// `official` (the Rust project's build) or `distribution` (a packager's build from source).
     pub provenance: String,
     /// The toolchain's default linker: `rust-lld` or `cc`.
@@ -310,6 +313,7 @@ fn row(timing: &BuildTiming) -> Row {
         version: t.version.to_string(),
         release_date: t.release_date,
         rustc: t.description.clone(),
+        target_dir: timing.target_dir.display().to_string(),
         provenance: t.provenance().to_string(),
         linker: t.default_linker().to_string(),
         incremental_forced: t.needs_forced_incremental(),
@@ -433,6 +437,7 @@ pub(crate) mod tests {
             version: name.into(),
             release_date: date.parse().unwrap(),
             rustc: format!("rustc {name}"),
+            target_dir: format!("/work/app/target/timewarp/{name}"),
             provenance: "official".into(),
             linker: "cc".into(),
             incremental_forced: false,
