@@ -42,7 +42,7 @@ use crate::process::{CommandSpec, Runner, SystemRunner};
 use crate::progress::Progress;
 use crate::release::Date;
 use crate::restore::{EditedFile, TouchedFile};
-use crate::select::{Criteria, Selection};
+use crate::select::Criteria;
 use crate::toolchain::{Inventory, Toolchain, rustup_proxy};
 use crate::workdir::{WorkDir, human_bytes};
 use crate::workspace::{Workspace, WorkspaceRequest};
@@ -96,14 +96,14 @@ fn measure_history(runner: &dyn Runner, config: &Config, progress: &Progress) ->
 
     if config.action == Action::List {
         let listing = report::listing(&workspace, &selection, &inventory.broken);
-        suggest_installs(progress, &inventory, &workspace, &selection);
+        suggest_installs(progress, config, &inventory, &workspace, selection.chosen.len());
         emit(config, &export::render_listing(&listing, config.format), create_output_file(config)?)?;
         return Ok(exit::SUCCESS);
     }
     if selection.chosen.is_empty() {
         return Err(no_eligible_toolchain(&inventory, &workspace));
     }
-    suggest_installs(progress, &inventory, &workspace, &selection);
+    suggest_installs(progress, config, &inventory, &workspace, selection.chosen.len());
 
     // Everything that can fail on bad input fails now, not after an hour of builds.
     let baseline = config.baseline.as_deref().map(history::read_baseline).transpose()?;
@@ -390,8 +390,10 @@ fn no_eligible_toolchain(inventory: &Inventory, workspace: &Workspace) -> anyhow
     )
 }
 
-fn suggest_installs(progress: &Progress, inventory: &Inventory, workspace: &Workspace, selection: &Selection) {
-    if selection.chosen.len() >= 2 {
+/// With fewer than two toolchains there is no history: say what to install. An explicit
+/// `--toolchains` list is the user's choice, however short.
+fn suggest_installs(progress: &Progress, config: &Config, inventory: &Inventory, workspace: &Workspace, chosen: usize) {
+    if chosen >= 2 || matches!(config.policy, select::Policy::Named(_)) {
         return;
     }
     let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), today());

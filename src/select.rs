@@ -213,7 +213,8 @@ fn yearly(eligible: &[Toolchain]) -> Vec<usize> {
 }
 
 /// Stable versions to install for a yearly history from the MSRV (or four years back) to the
-/// newest installed stable, leaving out those already installed; newest first.
+/// newest installed stable, leaving out the years an installed stable toolchain already covers
+/// (within [`COVERED_RELEASES`] releases); newest first.
 pub fn yearly_versions_to_install(installed: &[Toolchain], msrv: Option<&MsrvFloor>, today: Date) -> Vec<Version> {
     let newest_installed = installed.iter().filter(|t| t.is_stable()).map(|t| t.version.minor).max();
     let newest = newest_installed.unwrap_or_else(|| release::stable_minor_on(today));
@@ -236,10 +237,13 @@ pub fn yearly_versions_to_install(installed: &[Toolchain], msrv: Option<&MsrvFlo
     }
     wanted
         .into_iter()
-        .filter(|m| !installed.iter().any(|t| t.is_stable() && t.version.minor == *m))
+        .filter(|m| !installed.iter().any(|t| t.is_stable() && t.version.minor.abs_diff(*m) <= COVERED_RELEASES))
         .map(|m| Version::new(1, m, 0))
         .collect()
 }
+
+/// An installed toolchain this many releases (six weeks each) from a yearly slot fills it.
+pub const COVERED_RELEASES: u64 = 4;
 
 /// The command that installs `versions`, ready to paste.
 pub fn install_command(versions: &[Version]) -> String {
@@ -383,6 +387,10 @@ mod tests {
             install_command(&[Version::new(1, 86, 0), Version::new(1, 80, 0)]),
             "rustup toolchain install 1.86.0 1.80.0 --profile minimal"
         );
+        // Debian's 1.63 and 1.85 fill the slots of 1.60 and 1.87.
+        let near = yearly_versions_to_install(&set(&["1.63.0", "1.85.0", "1.96.0"]), None, today);
+        let near: Vec<String> = near.iter().map(ToString::to_string).collect();
+        assert_eq!(near, ["1.78.0", "1.69.0"]);
         let none = yearly_versions_to_install(&[], None, today);
         assert_eq!(none.first().unwrap().to_string(), "1.100.0", "released 2026-11-12");
         assert_eq!(none.len(), 5);
