@@ -18,7 +18,9 @@ fn not_in_a_workspace() {
 fn manifest_that_does_not_parse() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Cargo.toml"), "[package\nname = ").unwrap();
+    let before = snapshot(dir.path());
     let line = failure(&mut timewarp(dir.path()), 1);
+    assert_eq!(before, snapshot(dir.path()));
     let manifest = dir.path().canonicalize().unwrap().join("Cargo.toml");
     assert!(line.starts_with(&format!("error: could not parse `{}` (line 1", manifest.display())), "{line}");
 }
@@ -33,6 +35,7 @@ fn manifest_path_that_does_not_exist() {
 #[test]
 fn bad_flag_values_are_usage_errors() {
     let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
     for (args, expected) in [
         (
             &["--since", "banana"][..],
@@ -49,6 +52,8 @@ fn bad_flag_values_are_usage_errors() {
         let line = failure(timewarp(ws.path()).args(args), USAGE);
         assert!(line.starts_with(expected), "{args:?}: {line}");
     }
+    assert_eq!(before, snapshot(ws.path()));
+    assert!(!ws.path().join("target").exists(), "nothing was built");
 }
 
 #[test]
@@ -74,7 +79,9 @@ fn no_eligible_toolchain_suggests_an_install() {
     let text =
         std::fs::read_to_string(&manifest).unwrap().replace("rust-version = \"1.80\"", "rust-version = \"1.200\"");
     std::fs::write(&manifest, text).unwrap();
+    let before = snapshot(ws.path());
     let line = failure(&mut timewarp(ws.path()), 3);
+    assert_eq!(before, snapshot(ws.path()));
     assert!(
         line.starts_with(
             "error: no installed stable toolchain is at or above the MSRV 1.200 (rust-version of `single-crate`)"
@@ -124,12 +131,16 @@ fn unknown_flag_is_clap_usage() {
 fn a_missing_member_and_an_empty_range() {
     let ws = fixture("virtual-ws");
     std::fs::remove_dir_all(ws.path().join("core")).unwrap();
+    let before = snapshot(ws.path());
     let line = failure(&mut timewarp(ws.path()), 1);
+    assert_eq!(before, snapshot(ws.path()));
     assert!(line.starts_with("error: failed to load manifest for workspace member"), "{line}");
     assert!(line.contains("core/Cargo.toml`: No such file or directory"), "{line}");
 
     let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
     let line = failure(timewarp(ws.path()).args(["--since", "1.200"]), 3);
+    assert_eq!(before, snapshot(ws.path()));
     assert!(line.starts_with("error: no installed stable toolchain is at or above the MSRV 1.80"), "{line}");
 }
 
