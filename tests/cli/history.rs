@@ -8,6 +8,16 @@ use crate::support::{
 
 const EXTRA: &[&str] = &["1.63.0", "1.85.0", "1.96.0"];
 
+/// What every test here starts with: a copy of `fixture_name` and the build lock, or `None`
+/// (the test is skipped, or fails under `TIMEWARP_REQUIRE_TOOLCHAINS=1`) without the extra
+/// toolchains.
+fn setup(fixture_name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, tempfile::TempDir)> {
+    if !toolchains(EXTRA) {
+        return None;
+    }
+    Some((build_lock(), fixture(fixture_name)))
+}
+
 #[track_caller]
 fn assert_summary(summary: &serde_json::Value, runs: usize) {
     let runs_s = summary["runs_s"].as_array().unwrap();
@@ -20,11 +30,7 @@ fn assert_summary(summary: &serde_json::Value, runs: usize) {
 
 #[test]
 fn single_crate_yearly_history_since_msrv() {
-    if !toolchains(EXTRA) {
-        return;
-    }
-    let _builds = build_lock();
-    let ws = fixture("single-crate");
+    let Some((_builds, ws)) = setup("single-crate") else { return };
     let before = snapshot(ws.path());
     let report = success_json(timewarp(ws.path()).args(["--format", "json", "--incremental-runs", "2"]));
 
@@ -62,11 +68,7 @@ fn single_crate_yearly_history_since_msrv() {
 
 #[test]
 fn every_toolchain_really_compiles_and_wrappers_never_run() {
-    if !toolchains(EXTRA) {
-        return;
-    }
-    let _builds = build_lock();
-    let ws = fixture("build-script");
+    let Some((_builds, ws)) = setup("build-script") else { return };
     let scratch = tempfile::tempdir().unwrap();
     let probe_log = scratch.path().join("probe.log");
     let marker = scratch.path().join("wrapper-ran");
@@ -105,11 +107,7 @@ fn every_toolchain_really_compiles_and_wrappers_never_run() {
 
 #[test]
 fn old_toolchain_failure_is_a_row_and_the_run_goes_on() {
-    if !toolchains(EXTRA) {
-        return;
-    }
-    let _builds = build_lock();
-    let ws = fixture("needs-new-rustc");
+    let Some((_builds, ws)) = setup("needs-new-rustc") else { return };
     let report = success_json(timewarp(ws.path()).args([
         "--toolchains",
         "1.63.0,1.85.0",
@@ -136,11 +134,7 @@ fn old_toolchain_failure_is_a_row_and_the_run_goes_on() {
 
 #[test]
 fn virtual_workspace_touches_the_top_binary() {
-    if !toolchains(EXTRA) {
-        return;
-    }
-    let _builds = build_lock();
-    let ws = fixture("virtual-ws");
+    let Some((_builds, ws)) = setup("virtual-ws") else { return };
     let before = snapshot(ws.path());
     let report = success_json(timewarp(ws.path()).args(["--format", "json", "--runs", "1"]));
     assert_eq!(report["touched_file"], "app/src/main.rs");
@@ -154,11 +148,7 @@ fn virtual_workspace_touches_the_top_binary() {
 
 #[test]
 fn registry_dependency_builds_offline_under_every_toolchain() {
-    if !toolchains(EXTRA) {
-        return;
-    }
-    let _builds = build_lock();
-    let ws = fixture("registry-dep");
+    let Some((_builds, ws)) = setup("registry-dep") else { return };
     let before = snapshot(ws.path());
     let report = success_json(timewarp(ws.path()).args([
         "--toolchains",
@@ -180,11 +170,7 @@ fn registry_dependency_builds_offline_under_every_toolchain() {
 
 #[test]
 fn verify_msrv_fails_when_the_declared_rust_version_cannot_build() {
-    if !toolchains(EXTRA) {
-        return;
-    }
-    let _builds = build_lock();
-    let ws = fixture("needs-new-rustc");
+    let Some((_builds, ws)) = setup("needs-new-rustc") else { return };
     let manifest = ws.path().join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest)
         .unwrap()
@@ -235,11 +221,7 @@ fn git(dir: &std::path::Path, args: &[&str]) -> String {
 
 #[test]
 fn an_old_revision_builds_where_the_working_tree_does_not() {
-    if !toolchains(EXTRA) {
-        return;
-    }
-    let _builds = build_lock();
-    let ws = fixture("needs-new-rustc");
+    let Some((_builds, ws)) = setup("needs-new-rustc") else { return };
     let main_rs = ws.path().join("src/main.rs");
     let lock = ws.path().join("Cargo.lock");
     let (new_main, v3_lock) = (std::fs::read_to_string(&main_rs).unwrap(), std::fs::read_to_string(&lock).unwrap());
@@ -279,11 +261,7 @@ fn an_old_revision_builds_where_the_working_tree_does_not() {
 
 #[test]
 fn interleave_alternates_the_toolchains() {
-    if !toolchains(EXTRA) {
-        return;
-    }
-    let _builds = build_lock();
-    let ws = fixture("build-script");
+    let Some((_builds, ws)) = setup("build-script") else { return };
     let scratch = tempfile::tempdir().unwrap();
     let probe_log = scratch.path().join("probe.log");
     let report = success_json(
