@@ -240,7 +240,7 @@ pub fn summarize(file: &Path) -> Result<String> {
                     format!("{now:.3} s ({:+.0}%)", (now / before - 1.0) * 100.0)
                 }
                 (Some(now), _) => format!("{now:.3} s"),
-                (None, _) => format!("{:?}", row.status).to_lowercase(),
+                (None, _) => row.status.as_str().to_string(),
             };
             let _ = writeln!(
                 out,

@@ -445,15 +445,19 @@ fn emit(config: &Config, text: &str, file: Option<std::fs::File>) -> Result<()> 
     }
 }
 
-fn today() -> Date {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    Date::from_days_since_epoch((secs / 86_400) as i64)
+fn unix_seconds() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
+fn today() -> Date {
+    Date::from_days_since_epoch((unix_seconds() / 86_400) as i64)
+}
+
+/// `2026-11-28T10:20:00Z`, date and time from one reading of the clock.
 fn now_utc() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let of_day = secs % 86_400;
-    format!("{}T{:02}:{:02}:{:02}Z", today(), of_day / 3600, of_day % 3600 / 60, of_day % 60)
+    let secs = unix_seconds();
+    let (day, of_day) = (Date::from_days_since_epoch((secs / 86_400) as i64), secs % 86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", of_day / 3600, of_day % 3600 / 60, of_day % 60)
 }
 
 fn relative(path: &Path, root: &Path) -> String {

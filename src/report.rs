@@ -84,6 +84,17 @@ pub enum Status {
     Interrupted,
 }
 
+impl Status {
+    /// The name every format uses, the same as in JSON: `ok`, `failed`, `interrupted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Interrupted => "interrupted",
+        }
+    }
+}
+
 /// One measured toolchain.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
@@ -519,6 +530,13 @@ pub(crate) mod tests {
                 incremental: incr.iter().map(sample).collect(),
                 patched: incr.iter().map(|w| sample(&(w * 2.0))).collect(),
             }),
+        }
+    }
+
+    #[test]
+    fn status_names_match_the_json() {
+        for status in [Status::Ok, Status::Failed, Status::Interrupted] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
     }
 

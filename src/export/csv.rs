@@ -28,7 +28,7 @@ impl Exporter for CsvExporter {
                 quote(&row.name),
                 quote(&row.version),
                 row.release_date,
-                serde_json::to_value(row.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                row.status.as_str(),
                 summary(&row.clean),
                 summary(&row.incremental),
                 number(row.speedup_clean),

@@ -71,7 +71,7 @@ impl Exporter for TableExporter {
             let compiler = format!("{}, {}", row.provenance, row.linker);
             let mut cells = if row.status != Status::Ok {
                 failures.push(format!("{}: {}", row.name, row.error.as_deref().unwrap_or("failed")));
-                let status = format!("{:?}", row.status).to_lowercase();
+                let status = row.status.as_str().to_string();
                 let mut cells =
                     vec![row.name.clone(), released, compiler, status.clone(), status, "-".into(), "-".into()];
                 if edited {
