@@ -4,6 +4,7 @@
 //! a terminal, nothing at all with `--quiet`, no colour with `NO_COLOR` (via `console`).
 //! Results never go here: they go to standard output.
 
+use std::collections::HashMap;
 use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
@@ -57,8 +58,8 @@ impl Progress {
             total,
             finished: 0,
             current: None,
-            clean: Vec::new(),
-            incremental: Vec::new(),
+            durations: Vec::new(),
+            started: HashMap::new(),
         }
     }
 
@@ -73,9 +74,12 @@ pub struct BuildTracker<'a> {
     bar: Option<ProgressBar>,
     total: usize,
     finished: usize,
-    current: Option<(&'static str, Instant)>,
-    clean: Vec<f64>,
-    incremental: Vec<f64>,
+    /// When the running build started.
+    current: Option<Instant>,
+    /// Seconds of every finished build.
+    durations: Vec<f64>,
+    /// Builds started per toolchain, to take a failed toolchain's remaining ones off the total.
+    started: HashMap<String, usize>,
 }
 
 impl BuildTracker<'_> {
@@ -85,7 +89,8 @@ impl BuildTracker<'_> {
         if step.run == 1 && step.kind == "clean" && self.bar.is_none() {
             self.progress.status("Measuring", step.toolchain);
         }
-        self.current = Some((step.kind, Instant::now()));
+        self.current = Some(Instant::now());
+        *self.started.entry(step.toolchain.to_string()).or_default() += 1;
         if let Some(bar) = &self.bar {
             bar.set_position(self.finished as u64);
             let left = self.estimate_left().map(|d| format!(", ~{} left", clock(d))).unwrap_or_default();
@@ -121,10 +126,7 @@ impl BuildTracker<'_> {
             Outcome::Interrupted => ("Interrupted", name.clone()),
         };
         // A failed toolchain's remaining builds will not run: take them out of the estimate.
-        let ran = match &timing.outcome {
-            Outcome::Completed(s) => s.clean.len() + s.incremental.len() + s.patched.len(),
-            _ => planned_builds,
-        };
+        let ran = self.started.get(name).copied().unwrap_or(0);
         self.total = self.total.saturating_sub(planned_builds.saturating_sub(ran));
         match &self.bar {
             Some(bar) => {
@@ -143,21 +145,15 @@ impl BuildTracker<'_> {
     }
 
     fn close_current(&mut self) {
-        if let Some((kind, started)) = self.current.take() {
-            let seconds = started.elapsed().as_secs_f64();
-            if kind == "clean" {
-                self.clean.push(seconds)
-            } else {
-                self.incremental.push(seconds)
-            }
+        if let Some(started) = self.current.take() {
+            self.durations.push(started.elapsed().as_secs_f64());
             self.finished += 1;
         }
     }
 
     /// Remaining builds times the mean build so far, once there is one to go by.
     fn estimate_left(&self) -> Option<Duration> {
-        let all: Vec<f64> = self.clean.iter().chain(&self.incremental).copied().collect();
-        let mean = Summary::of(&all)?.mean_s;
+        let mean = Summary::of(&self.durations)?.mean_s;
         let remaining = self.total.saturating_sub(self.finished) as f64;
         Some(Duration::from_secs_f64(mean * remaining))
     }
@@ -189,8 +185,31 @@ mod tests {
         let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
         let mut tracker = progress.builds(10);
         assert_eq!(tracker.estimate_left(), None);
-        tracker.clean.extend([4.0, 2.0]);
+        tracker.durations.extend([4.0, 2.0]);
         tracker.finished = 2;
         assert_eq!(tracker.estimate_left(), Some(Duration::from_secs(24)));
+    }
+
+    #[test]
+    fn a_failed_toolchain_leaves_the_estimate() {
+        use crate::measure::{BuildTiming, Outcome};
+        let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
+        let mut tracker = progress.builds(12);
+        let toolchain = crate::toolchain::Toolchain {
+            name: "1.63.0".into(),
+            aliases: vec![],
+            version: semver::Version::new(1, 63, 0),
+            commit_date: None,
+            commit_hash: None,
+            release_date: crate::release::stable_release_date(63),
+            host: "h".into(),
+            description: String::new(),
+        };
+        for run in 1..=2 {
+            tracker.step(Step { toolchain: "1.63.0", kind: "clean", run, of: 2 });
+        }
+        let failed = BuildTiming { toolchain, target_dir: "t".into(), outcome: Outcome::Failed("error".into()) };
+        tracker.finish_toolchain(&failed, 6);
+        assert_eq!((tracker.total, tracker.finished), (8, 2), "the 4 builds it will not run are gone");
     }
 }
