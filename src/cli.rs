@@ -9,10 +9,13 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use semver::Version;
 
+use crate::discover::select::{Criteria, Policy};
+use crate::discover::workspace::Workspace;
 use crate::exit::ExitError;
-use crate::export::Format;
-use crate::measure::{CargoCommand, Profile};
-use crate::select::Policy;
+use crate::measure::build::{BuildSettings, CargoCommand, Profile};
+use crate::measure::engine::{Order, Runs};
+use crate::report::export::Format;
+use crate::report::output::Outputs;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -54,7 +57,7 @@ enum CargoCli {
 /// <target-dir>/timewarp/<version>/.
 #[derive(Debug, Args)]
 #[command(version, after_long_help = EXAMPLES, args_conflicts_with_subcommands = true, max_term_width = 100)]
-pub struct RawArgs {
+pub(crate) struct RawArgs {
     #[command(subcommand)]
     action: Option<RawAction>,
 
@@ -190,24 +193,27 @@ pub struct RawArgs {
 /// What else timewarp can do besides measuring.
 #[derive(Debug, Subcommand)]
 enum RawAction {
-    /// Remove timewarp's directory, <target-dir>/timewarp: per-toolchain builds, vendored
-    /// sources and the history of past runs
-    Clean {
-        /// Path to the workspace's Cargo.toml
-        #[arg(long, value_name = "PATH")]
-        manifest_path: Option<PathBuf>,
-    },
+    /// Remove timewarp's directories: <target-dir>/timewarp (per-toolchain builds, vendored
+    /// sources, the history of past runs) and its state directory for this workspace
+    Clean(Location),
     /// Show how this project's build times moved across past runs, per toolchain
-    History {
-        /// Path to the workspace's Cargo.toml
-        #[arg(long, value_name = "PATH")]
-        manifest_path: Option<PathBuf>,
-    },
+    History(Location),
+}
+
+/// Which workspace, and where its timewarp directory is.
+#[derive(Debug, Args)]
+struct Location {
+    /// Path to the workspace's Cargo.toml
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// The `--target-dir` the runs used
+    #[arg(long, value_name = "DIR")]
+    target_dir: Option<PathBuf>,
 }
 
 /// What a run does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Build and time (the default).
     Measure,
     /// `--list`: show the selection, build nothing.
@@ -220,7 +226,7 @@ pub enum Action {
 
 /// Validated settings for one run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Config {
+pub(crate) struct Config {
     /// `--manifest-path`.
     pub manifest_path: Option<PathBuf>,
     /// `-p` names.
@@ -280,7 +286,7 @@ pub struct Config {
 /// Parses the process arguments, accepting both `cargo timewarp ...` (cargo passes `timewarp`
 /// as the first argument) and `cargo-timewarp ...`. Help, version and clap's own usage errors
 /// exit here; a value that does not parse becomes a one-line usage error.
-pub fn parse_args<I, T>(args: I) -> Result<Config>
+pub(crate) fn parse_args<I, T>(args: I) -> Result<Config>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -294,14 +300,49 @@ where
 }
 
 impl Config {
+    /// What selection needs.
+    pub(crate) fn criteria(&self) -> Criteria {
+        Criteria { policy: self.policy.clone(), since: self.since.clone(), until: self.until.clone() }
+    }
+
+    /// Where the documents go.
+    pub(crate) fn outputs(&self) -> Outputs {
+        Outputs { format: self.format, verbose: self.verbose, output: self.output.clone(), plot: self.plot.clone() }
+    }
+
+    /// Timed builds per scenario: `--edit` adds as many edited rebuilds as touched ones.
+    pub(crate) fn runs(&self) -> Runs {
+        let edited = if self.edit { self.incremental_runs } else { 0 };
+        Runs { clean: self.clean_runs, touched: self.incremental_runs, edited }
+    }
+
+    /// The order of the builds.
+    pub(crate) fn order(&self) -> Order {
+        if self.interleave { Order::RoundRobin } else { Order::Sequential }
+    }
+
+    /// The build command's settings for `workspace`, with `cargo_config` from preparation.
+    pub(crate) fn build_settings(&self, workspace: &Workspace, cargo_config: Vec<String>) -> BuildSettings {
+        BuildSettings {
+            root: workspace.root.clone(),
+            manifest_path: workspace.manifest_path.clone(),
+            packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
+            command: self.command,
+            profile: self.profile.clone(),
+            cargo_config,
+            timeout: self.timeout,
+            lockfile_version: workspace.lockfile_version,
+        }
+    }
+
     fn from_raw(mut raw: RawArgs) -> Result<Config> {
         let action = match raw.action.take() {
-            Some(RawAction::Clean { manifest_path }) => {
-                raw.manifest_path = manifest_path;
+            Some(RawAction::Clean(at)) => {
+                (raw.manifest_path, raw.target_dir) = (at.manifest_path, at.target_dir);
                 Action::Clean
             }
-            Some(RawAction::History { manifest_path }) => {
-                raw.manifest_path = manifest_path;
+            Some(RawAction::History(at)) => {
+                (raw.manifest_path, raw.target_dir) = (at.manifest_path, at.target_dir);
                 Action::History
             }
             None if raw.list => Action::List,
@@ -434,8 +475,9 @@ mod tests {
         assert_eq!(c.format, Format::Table);
         assert_eq!(c.action, Action::Measure);
         assert_eq!(parse(&["--list"]).unwrap().action, Action::List);
-        let clean = parse(&["clean", "--manifest-path", "x/Cargo.toml"]).unwrap();
+        let clean = parse(&["clean", "--manifest-path", "x/Cargo.toml", "--target-dir", "/t"]).unwrap();
         assert_eq!((clean.action, clean.manifest_path), (Action::Clean, Some("x/Cargo.toml".into())));
+        assert_eq!(clean.target_dir, Some("/t".into()));
         assert_eq!(parse_args(["cargo-timewarp", "timewarp", "history"]).unwrap().action, Action::History);
         assert_eq!((c.command, c.profile), (CargoCommand::Build, Profile::Dev));
         let c = parse(&["--check", "--profile", "ci"]).unwrap();

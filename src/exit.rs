@@ -3,25 +3,26 @@
 use std::fmt;
 
 /// Everything worked: every selected toolchain was measured (some rows may still be `failed`).
-pub const SUCCESS: i32 = 0;
+pub(crate) const SUCCESS: i32 = 0;
 /// An error with no code of its own: cargo metadata failed, a file could not be read, ...
-pub const FAILURE: i32 = 1;
+pub(crate) const FAILURE: i32 = 1;
 /// Bad command-line usage: an unknown flag (clap's own code) or a value that does not parse.
-pub const USAGE: i32 = 2;
+pub(crate) const USAGE: i32 = 2;
 /// No installed toolchain is eligible: none is stable, at or above the MSRV and in range.
-pub const NO_ELIGIBLE_TOOLCHAIN: i32 = 3;
+pub(crate) const NO_ELIGIBLE_TOOLCHAIN: i32 = 3;
 /// Every selected toolchain failed to build the workspace, so there is no history at all.
-pub const ALL_BUILDS_FAILED: i32 = 4;
+pub(crate) const ALL_BUILDS_FAILED: i32 = 4;
 /// `--max-regression`: a median got slower than the `--baseline` report's by more than allowed.
-pub const REGRESSION: i32 = 5;
+pub(crate) const REGRESSION: i32 = 5;
 /// `--verify-msrv`: the toolchain of the declared `rust-version` cannot build the workspace.
-pub const MSRV_BROKEN: i32 = 6;
-/// Interrupted by Ctrl-C or SIGTERM (128 + SIGINT); the touched file was restored.
-pub const INTERRUPTED: i32 = crate::restore::INTERRUPTED_EXIT_CODE;
+pub(crate) const MSRV_BROKEN: i32 = 6;
+/// Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); the touched file was
+/// restored.
+pub(crate) const INTERRUPTED: i32 = 130;
 
 /// An error that carries its exit code, so `main` can pick the code without string matching.
 #[derive(Debug)]
-pub struct ExitError {
+pub(crate) struct ExitError {
     /// One of the constants above.
     pub code: i32,
     /// One sentence, cargo's voice: lowercase, no trailing period.
@@ -49,7 +50,7 @@ impl fmt::Display for ExitError {
 impl std::error::Error for ExitError {}
 
 /// The exit code for an error: its own when it has one, else [`FAILURE`].
-pub fn code_for(error: &anyhow::Error) -> i32 {
+pub(crate) fn code_for(error: &anyhow::Error) -> i32 {
     error.downcast_ref::<ExitError>().map_or(FAILURE, |e| e.code)
 }
 

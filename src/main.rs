@@ -1,16 +1,6 @@
-//! The `cargo-timewarp` binary: parse arguments, run, print any error as one line, exit with
-//! the documented code. Everything else lives in the library.
-
-use cargo_timewarp::{cli, exit, run};
-use console::style;
+//! The `cargo-timewarp` binary: everything lives in the library, which parses the arguments,
+//! runs, prints any error as one line and picks the documented exit code.
 
 fn main() {
-    let code = match cli::parse_args(std::env::args_os()).and_then(|config| run(&config)) {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("{} {error:#}", style("error:").red().bold().for_stderr());
-            exit::code_for(&error)
-        }
-    };
-    std::process::exit(code);
+    std::process::exit(cargo_timewarp::main(std::env::args_os()));
 }

@@ -3,9 +3,10 @@
 //!
 //! This module knows how to spawn, capture and time a process and how to describe one in an
 //! error message. It knows nothing about cargo, toolchains or timing policy; the fake runner used
-//! by unit tests lives in `crate::testing`.
+//! by unit tests lives in `crate::testing`. It is the only module that names
+//! `std::process::Command`.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::fmt;
 use std::io::Read;
 use std::os::unix::process::CommandExt as _;
@@ -22,7 +23,7 @@ use nix::unistd::Pid;
 
 /// A command described as data, so callers and tests can inspect it before it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommandSpec {
+pub(crate) struct CommandSpec {
     /// The program, looked up on `PATH` when it has no directory part.
     pub program: OsString,
     /// Arguments, without the program.
@@ -91,11 +92,13 @@ impl CommandSpec {
     }
 
     /// The value this command sets for `key`, if it sets one.
-    pub fn env_value(&self, key: &str) -> Option<&OsStr> {
+    #[cfg(test)]
+    pub fn env_value(&self, key: &str) -> Option<&std::ffi::OsStr> {
         self.env_set.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_os_str())
     }
 
     /// Whether the argument list contains `arg` exactly.
+    #[cfg(test)]
     pub fn has_arg(&self, arg: &str) -> bool {
         self.args.iter().any(|a| a == arg)
     }
@@ -121,7 +124,7 @@ impl fmt::Display for CommandSpec {
 
 /// What a finished process left behind.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Output {
+pub(crate) struct Output {
     /// The exit code; `None` when a signal ended the process.
     pub code: Option<i32>,
     /// Standard output, lossily decoded.
@@ -173,7 +176,7 @@ impl Output {
 /// Used to turn a failed build or cargo command into a one-line reason: cargo's first line
 /// alone ("failed to run `rustc` to learn about target-specific information") often hides the
 /// cause at the end of the chain ("process didn't exit successfully ... SIGSEGV").
-pub fn first_error_line(text: &str) -> Option<String> {
+pub(crate) fn first_error_line(text: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let mut summary = lines.iter().find(|l| l.starts_with("error")).or_else(|| lines.last())?.to_string();
     let mut rest = text.lines();
@@ -189,15 +192,25 @@ pub fn first_error_line(text: &str) -> Option<String> {
 }
 
 /// Runs commands. The only implementation that touches the system is [`SystemRunner`].
-pub trait Runner: Sync {
+pub(crate) trait Runner: Sync {
     /// Runs `cmd` to completion, capturing its output. An `Err` means it could not be started;
     /// a non-zero exit is an `Ok` whose [`Output::code`] says so.
     fn run(&self, cmd: &CommandSpec) -> Result<Output>;
 }
 
-/// Spawns real processes.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemRunner;
+/// Spawns real processes, each in its own process group, and keeps track of the groups running
+/// now so an interruption can reach every build at once.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SystemRunner {
+    groups: ProcessGroups,
+}
+
+impl SystemRunner {
+    /// The running commands' process groups, for the interruption handler.
+    pub(crate) fn groups(&self) -> ProcessGroups {
+        self.groups.clone()
+    }
+}
 
 impl Runner for SystemRunner {
     fn run(&self, spec: &CommandSpec) -> Result<Output> {
@@ -217,7 +230,7 @@ impl Runner for SystemRunner {
         let start = Instant::now();
         let mut child = command.spawn().with_context(|| format!("could not execute process `{spec}`"))?;
         let group = Pid::from_raw(child.id() as i32);
-        running().push(group);
+        self.groups.add(group);
         let stdout = read_in_background(child.stdout.take());
         let stderr = read_in_background(child.stderr.take());
         let timed_out = Arc::new(AtomicBool::new(false));
@@ -234,7 +247,7 @@ impl Runner for SystemRunner {
         let waited = wait_with_usage(child.id());
         let elapsed = start.elapsed();
         let _ = finished.send(());
-        running().retain(|g| *g != group);
+        self.groups.remove(group);
         if let Some(watchdog) = watchdog {
             let _ = watchdog.join();
         }
@@ -251,27 +264,42 @@ impl Runner for SystemRunner {
     }
 }
 
-/// Process groups of the commands running now.
-static RUNNING: Mutex<Vec<Pid>> = Mutex::new(Vec::new());
-
-fn running() -> MutexGuard<'static, Vec<Pid>> {
-    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+/// The process groups of the commands a [`SystemRunner`] is running now. Clones share one list,
+/// so the interruption handler can signal what the runner started.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ProcessGroups {
+    running: Arc<Mutex<Vec<Pid>>>,
 }
 
-/// Sends SIGINT to every running command's process group, as a terminal's Ctrl-C would: the
-/// children live in their own groups, so the terminal's signal reaches only timewarp.
-pub fn interrupt_running() {
-    signal_running(Signal::SIGINT);
-}
+impl ProcessGroups {
+    fn list(&self) -> MutexGuard<'_, Vec<Pid>> {
+        // A panic elsewhere must not keep a build from being stopped.
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 
-/// Kills every running command's process group at once.
-pub fn kill_running() {
-    signal_running(Signal::SIGKILL);
-}
+    fn add(&self, group: Pid) {
+        self.list().push(group);
+    }
 
-fn signal_running(signal: Signal) {
-    for group in running().iter() {
-        let _ = killpg(*group, signal);
+    fn remove(&self, group: Pid) {
+        self.list().retain(|g| *g != group);
+    }
+
+    /// Sends SIGINT to every running command's process group, as a terminal's Ctrl-C would:
+    /// the children live in their own groups, so the terminal's signal reaches only timewarp.
+    pub(crate) fn interrupt(&self) {
+        self.signal(Signal::SIGINT);
+    }
+
+    /// Kills every running command's process group at once.
+    pub(crate) fn kill(&self) {
+        self.signal(Signal::SIGKILL);
+    }
+
+    fn signal(&self, signal: Signal) {
+        for group in self.list().iter() {
+            let _ = killpg(*group, signal);
+        }
     }
 }
 
@@ -348,7 +376,8 @@ mod tests {
 
     #[test]
     fn system_runner_captures_exit_code_and_output() {
-        let out = SystemRunner.run(&CommandSpec::new("sh").args(["-c", "echo hi; echo err >&2; exit 3"])).unwrap();
+        let out =
+            SystemRunner::default().run(&CommandSpec::new("sh").args(["-c", "echo hi; echo err >&2; exit 3"])).unwrap();
         assert_eq!(out.code, Some(3));
         assert_eq!(out.stdout, "hi\n");
         assert_eq!(out.stderr, "err\n");
@@ -358,7 +387,7 @@ mod tests {
 
     #[test]
     fn system_runner_reports_a_missing_program_with_its_name() {
-        let err = SystemRunner.run(&CommandSpec::new("timewarp-no-such-program").arg("x")).unwrap_err();
+        let err = SystemRunner::default().run(&CommandSpec::new("timewarp-no-such-program").arg("x")).unwrap_err();
         assert!(format!("{err:#}").starts_with("could not execute process `timewarp-no-such-program x`"));
     }
 
@@ -370,7 +399,7 @@ mod tests {
         // group dies.
         let script = format!("(sleep 2; touch '{}') & sleep 30", marker.display());
         let cmd = CommandSpec::new("sh").args(["-c", &script]).timeout(Some(Duration::from_millis(300)));
-        let out = SystemRunner.run(&cmd).unwrap();
+        let out = SystemRunner::default().run(&cmd).unwrap();
         assert!(out.timed_out);
         assert_eq!(out.code, None);
         assert_eq!(out.status_text(), "timed out");
@@ -383,7 +412,7 @@ mod tests {
     fn cpu_and_peak_memory_of_the_whole_tree() {
         // A grandchild that allocates and touches 64 MiB and burns some CPU.
         let script = "python3 -c 'b = bytearray(64 * 1024 * 1024); sum(range(3_000_000))'";
-        let out = SystemRunner.run(&CommandSpec::new("sh").args(["-c", script])).unwrap();
+        let out = SystemRunner::default().run(&CommandSpec::new("sh").args(["-c", script])).unwrap();
         assert!(out.success(), "{}", out.stderr);
         assert!(out.peak_rss.unwrap() > 64 * 1024 * 1024, "{:?}", out.peak_rss);
         assert!(out.cpu.unwrap() > Duration::from_millis(20), "{:?}", out.cpu);
@@ -392,7 +421,7 @@ mod tests {
     #[test]
     fn a_fast_command_is_not_timed_out() {
         let cmd = CommandSpec::new("true").timeout(Some(Duration::from_secs(30)));
-        let out = SystemRunner.run(&cmd).unwrap();
+        let out = SystemRunner::default().run(&cmd).unwrap();
         assert!(out.success() && !out.timed_out);
     }
 
@@ -402,6 +431,6 @@ mod tests {
             .args(["-c", "echo \"${TW_SET}-${HOME:-unset}\""])
             .env("TW_SET", "yes")
             .env_remove("HOME");
-        assert_eq!(SystemRunner.run(&cmd).unwrap().stdout, "yes-unset\n");
+        assert_eq!(SystemRunner::default().run(&cmd).unwrap().stdout, "yes-unset\n");
     }
 }

@@ -1,13 +1,20 @@
-//! A scripted [`Runner`] for unit tests: canned answers keyed by what the command line contains,
-//! and a log of every command received so tests can assert what would have run.
+//! What unit tests share: a scripted [`Runner`] (canned answers keyed by what the command line
+//! contains, and a log of every command received, so tests can assert what would have run),
+//! toolchains, a workspace, and a fixed report and listing for the exporters.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::Result;
 
+use crate::discover::toolchain::Toolchain;
+use crate::discover::workspace::Workspace;
+use crate::measure::scenario::Scenario;
+use crate::measure::stats::Summary;
 use crate::process::{CommandSpec, Output, Runner};
+use crate::report::WARMUP_POLICY;
+use crate::report::model::{Figures, Floor, Listed, Listing, Report, Row, SCHEMA_VERSION, Skipped, Status};
 
 /// One scripted answer: used for the first command whose rendered line contains `pattern`.
 struct Rule {
@@ -18,7 +25,7 @@ struct Rule {
 /// A fake process runner. Rules are tried in the order they were added; a rule with several
 /// answers gives them out in turn and repeats its last one.
 #[derive(Default)]
-pub struct FakeRunner {
+pub(crate) struct FakeRunner {
     rules: Mutex<Vec<Rule>>,
     log: Mutex<Vec<CommandSpec>>,
 }
@@ -83,7 +90,7 @@ impl Runner for FakeRunner {
 }
 
 /// Builds an [`Output`] with the given fields.
-pub fn output(code: Option<i32>, stdout: &str, stderr: &str, seconds: f64) -> Output {
+pub(crate) fn output(code: Option<i32>, stdout: &str, stderr: &str, seconds: f64) -> Output {
     Output {
         code,
         stdout: stdout.to_string(),
@@ -92,5 +99,148 @@ pub fn output(code: Option<i32>, stdout: &str, stderr: &str, seconds: f64) -> Ou
         cpu: Some(Duration::from_secs_f64(seconds * 1.5)),
         peak_rss: Some(300 * 1024 * 1024),
         timed_out: false,
+    }
+}
+
+/// A stable toolchain called by its version, built the way Debian builds it (no commit hash).
+pub(crate) fn toolchain(version: &str) -> Toolchain {
+    let version = semver::Version::parse(version).unwrap();
+    let name = if version.pre.is_empty() { version.to_string() } else { version.pre.to_string() };
+    Toolchain {
+        name,
+        aliases: Vec::new(),
+        release_date: crate::discover::toolchain::release_date(&version, None),
+        version,
+        commit_date: None,
+        commit_hash: None,
+        host: "x86_64-unknown-linux-gnu".into(),
+        description: String::new(),
+    }
+}
+
+/// A one-package workspace at `root` with no MSRV floors.
+pub(crate) fn workspace(root: &str) -> Workspace {
+    Workspace {
+        root: root.into(),
+        manifest_path: format!("{root}/Cargo.toml").into(),
+        target_dir: format!("{root}/target").into(),
+        packages: vec!["app".into()],
+        explicit_packages: false,
+        msrv_floors: Vec::new(),
+        declared_rust_version: None,
+        toolchain_file: None,
+        lockfile_version: None,
+        default_touch_file: Some(format!("{root}/src/main.rs").into()),
+    }
+}
+
+/// A fixed report for exporter tests: a failed row and two ok ones.
+pub(crate) fn sample_report() -> Report {
+    let ok = |name: &str, date: &str, clean: f64, touched: f64, speedups: (f64, f64)| {
+        let figures = |wall: Summary, cpu: Summary, peak: f64, speedup: f64| Figures {
+            wall,
+            cpu: Some(cpu),
+            peak_rss_mib: Some(peak),
+            speedup: Some(speedup),
+            speedup_cpu: Some(speedup),
+        };
+        let mut scenarios = BTreeMap::new();
+        let clean_wall = Summary::of(&[clean]).unwrap();
+        scenarios.insert(Scenario::Clean, figures(clean_wall, Summary::of(&[clean * 1.5]).unwrap(), 412.5, speedups.0));
+        let touched_wall = Summary::of(&[touched, touched * 1.02, touched * 0.98]).unwrap();
+        scenarios
+            .insert(Scenario::Touched, figures(touched_wall, Summary::of(&[touched; 3]).unwrap(), 180.0, speedups.1));
+        Row {
+            name: name.into(),
+            version: name.into(),
+            release_date: date.parse().unwrap(),
+            rustc: format!("rustc {name}"),
+            target_dir: format!("/work/app/target/timewarp/{name}"),
+            provenance: "official".into(),
+            linker: "cc".into(),
+            incremental_forced: false,
+            status: Status::Ok,
+            error: None,
+            scenarios,
+        }
+    };
+    let mut failed = ok("1.63.0", "2022-08-11", 1.0, 1.0, (1.0, 1.0));
+    failed.status = Status::Failed;
+    failed.error = Some("error[E0658]: use of unstable library feature, \"int_roundings\"".into());
+    failed.scenarios.clear();
+    Report {
+        schema: SCHEMA_VERSION,
+        timewarp_version: "0.1.0".into(),
+        workspace: "/work/app".into(),
+        revision: None,
+        packages: vec!["app".into()],
+        msrv: Some("1.56".into()),
+        msrv_floors: vec![Floor {
+            version: "1.56".into(),
+            kind: "edition".into(),
+            reason: "edition 2021 of `app`".into(),
+        }],
+        command: "build".into(),
+        profile: "dev".into(),
+        warmup: WARMUP_POLICY.into(),
+        touched_file: "src/main.rs".into(),
+        cores: 2,
+        runs: BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 3)]),
+        removed_env: vec!["RUSTC_WRAPPER".into()],
+        vendored_sources: None,
+        warnings: vec!["1.96.0 touched: runs vary by 8% (0.380 s to 0.420 s); rerun with more runs".into()],
+        toolchains: vec![
+            failed,
+            ok("1.85.0", "2025-02-20", 26.1, 0.52, (1.0, 1.0)),
+            ok("1.96.0", "2026-05-28", 14.7, 0.40, (26.1 / 14.7, 1.3)),
+        ],
+        skipped: vec![Skipped {
+            name: "nightly".into(),
+            version: "1.97.0-nightly".into(),
+            reason: "not stable".into(),
+        }],
+        baseline: None,
+    }
+}
+
+/// `report` with every wall time multiplied by `factor`.
+pub(crate) fn scaled(report: &Report, factor: f64) -> Report {
+    let mut report = report.clone();
+    for figures in report.toolchains.iter_mut().flat_map(|r| r.scenarios.values_mut()) {
+        let runs: Vec<f64> = figures.wall.runs_s.iter().map(|r| r * factor).collect();
+        figures.wall = Summary::of(&runs).unwrap();
+    }
+    report
+}
+
+/// A fixed `--list` view: one toolchain below the MSRV, one selected with an alias.
+pub(crate) fn sample_listing() -> Listing {
+    Listing {
+        schema: SCHEMA_VERSION,
+        workspace: "/work/app".into(),
+        msrv: Some("1.80".into()),
+        msrv_floors: vec![Floor {
+            version: "1.80".into(),
+            kind: "rust-version".into(),
+            reason: "rust-version of `app`".into(),
+        }],
+        toolchains: vec![
+            Listed {
+                name: "1.63.0".into(),
+                aliases: vec![],
+                version: "1.63.0".into(),
+                release_date: Some("2022-08-11".parse().unwrap()),
+                selected: false,
+                reason: Some("below MSRV 1.80 (rust-version of `app`)".into()),
+            },
+            Listed {
+                name: "1.85.0".into(),
+                aliases: vec!["stable".into()],
+                version: "1.85.0".into(),
+                release_date: Some("2025-02-20".parse().unwrap()),
+                selected: true,
+                reason: None,
+            },
+        ],
     }
 }

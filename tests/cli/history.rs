@@ -34,26 +34,27 @@ fn single_crate_yearly_history_since_msrv() {
     let before = snapshot(ws.path());
     let report = success_json(timewarp(ws.path()).args(["--format", "json", "--incremental-runs", "2"]));
 
-    assert_eq!(report["schema"], 1);
+    assert_eq!(report["schema"], 2);
     assert_eq!(report["msrv"], "1.80");
     assert_eq!(report["touched_file"], "src/main.rs");
-    assert_eq!((report["clean_runs"].as_u64(), report["incremental_runs"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(report["runs"], serde_json::json!({"clean": 1, "touched": 2}));
     assert_eq!(row_names(&report), ["1.85.0", "1.96.0"]);
     assert_eq!(reason_for(&report, "1.63.0").unwrap(), "below MSRV 1.80 (rust-version of `single-crate`)");
     for name in ["1.85.0", "1.96.0"] {
         let r = row(&report, name);
         assert_eq!(r["provenance"], "distribution", "Debian's builds: {r:#}");
         assert_eq!(r["linker"], "cc");
-        assert!(r["clean_peak_rss_mib"].as_f64().unwrap() > 10.0, "a real rustc uses more than 10 MiB: {r:#}");
+        let (clean, touched) = (&r["scenarios"]["clean"], &r["scenarios"]["touched"]);
+        assert!(clean["peak_rss_mib"].as_f64().unwrap() > 10.0, "a real rustc uses more than 10 MiB: {r:#}");
         assert_eq!(r["status"], "ok", "{r:#}");
         assert!(r["error"].is_null());
-        assert_summary(&r["clean"], 1);
-        assert_summary(&r["incremental"], 2);
-        assert!(r["clean_cpu"]["median_s"].as_f64().unwrap() > 0.0, "{r:#}");
-        assert!(r["speedup_clean"].as_f64().unwrap() > 0.0);
-        assert!(r["speedup_incremental"].as_f64().unwrap() > 0.0);
+        assert_summary(&clean["wall"], 1);
+        assert_summary(&touched["wall"], 2);
+        assert!(clean["cpu"]["median_s"].as_f64().unwrap() > 0.0, "{r:#}");
+        assert!(clean["speedup"].as_f64().unwrap() > 0.0);
+        assert!(touched["speedup"].as_f64().unwrap() > 0.0);
     }
-    assert_eq!(row(&report, "1.85.0")["speedup_clean"], 1.0, "the oldest row is the baseline");
+    assert_eq!(row(&report, "1.85.0")["scenarios"]["clean"]["speedup"], 1.0, "the oldest row is the baseline");
     assert_eq!(row(&report, "1.85.0")["release_date"], "2025-02-20");
     assert_eq!(row(&report, "1.96.0")["version"], "1.96.0");
 
@@ -120,10 +121,10 @@ fn old_toolchain_failure_is_a_row_and_the_run_goes_on() {
     assert_eq!(old["status"], "failed");
     let error = old["error"].as_str().unwrap();
     assert!(error.starts_with("error") && error.contains("repeat_n"), "{error}");
-    assert!(old["clean"].is_null() && old["speedup_clean"].is_null());
+    assert_eq!(old["scenarios"], serde_json::json!({}), "a failed row has no figures");
     let new = row(&report, "1.85.0");
     assert_eq!(new["status"], "ok");
-    assert_eq!(new["speedup_clean"], 1.0, "the baseline is the oldest *successful* row");
+    assert_eq!(new["scenarios"]["clean"]["speedup"], 1.0, "the baseline is the oldest *successful* row");
 
     // When every toolchain fails there is no history: exit 4, with the rows still printed.
     let out = run(timewarp(ws.path()).args(["--toolchains", "1.63.0", "--incremental-runs", "1", "--format", "json"]));
@@ -276,6 +277,6 @@ fn interleave_alternates_the_toolchains() {
     let order: Vec<&str> = log.lines().map(|l| l.split_whitespace().nth(1).unwrap()).collect();
     assert_eq!(order, ["1.85.0", "1.96.0", "1.85.0", "1.96.0"], "{log}");
     for name in ["1.85.0", "1.96.0"] {
-        assert_eq!(row(&report, name)["clean"]["runs_s"].as_array().unwrap().len(), 2);
+        assert_eq!(row(&report, name)["scenarios"]["clean"]["wall"]["runs_s"].as_array().unwrap().len(), 2);
     }
 }

@@ -52,7 +52,8 @@ fn interrupt_during_builds(
     std::thread::sleep(Duration::from_millis(1500));
     for signal in signals {
         kill(Pid::from_raw(child.id() as i32), *signal).unwrap();
-        std::thread::sleep(Duration::from_millis(300));
+        // Signals closer together than half a second count as one interruption.
+        std::thread::sleep(Duration::from_millis(800));
     }
     let out = child.wait_with_output().unwrap();
     let stderr = reader.join().unwrap();

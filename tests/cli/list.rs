@@ -6,7 +6,7 @@ use crate::support::{fixture, reason_for, success, success_json, timewarp, toolc
 fn lists_with_only_stable() {
     let ws = fixture("single-crate");
     let listing = success_json(timewarp(ws.path()).args(["--list", "--format", "json"]));
-    assert_eq!(listing["schema"], 1);
+    assert_eq!(listing["schema"], 2);
     assert_eq!(listing["msrv"], "1.80");
     assert_eq!(listing["msrv_floors"][0]["reason"], "rust-version of `single-crate`");
     let rows = listing["toolchains"].as_array().unwrap();

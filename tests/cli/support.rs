@@ -42,11 +42,35 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Where the tests keep timewarp's per-workspace state directories, instead of `~/.cache`.
+pub fn cache_home() -> PathBuf {
+    std::env::temp_dir().join("timewarp-test-cache")
+}
+
+/// The state directory timewarp uses for the workspace at `root`, found by its name and the
+/// workspace it records.
+pub fn state_dir(root: &Path) -> PathBuf {
+    let name = root.canonicalize().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+    let base = cache_home().join("cargo-timewarp");
+    let found = std::fs::read_dir(&base)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{name}-")))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    assert!(found.len() <= 1, "{found:?}");
+    found.into_iter().next().unwrap_or_else(|| base.join(format!("{name}-none")))
+}
+
 /// `cargo-timewarp timewarp ARGS` in `dir`, as cargo would run it, with an environment free of
-/// whatever the test runner's own cargo leaks (toolchain choice, target dir, wrappers, colour).
+/// whatever the test runner's own cargo leaks (toolchain choice, target dir, wrappers, colour),
+/// and its state kept out of the real `~/.cache`.
 pub fn timewarp(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-timewarp"));
-    cmd.arg("timewarp").current_dir(dir).env("NO_COLOR", "1");
+    cmd.arg("timewarp").current_dir(dir).env("NO_COLOR", "1").env("XDG_CACHE_HOME", cache_home());
     for key in [
         "RUSTC_WRAPPER",
         "RUSTC_WORKSPACE_WRAPPER",
@@ -187,20 +211,40 @@ pub fn real_rustup() -> PathBuf {
     if proxy.is_file() { proxy } else { PathBuf::from("rustup") }
 }
 
+/// The real RUSTUP_HOME.
+fn real_rustup_home() -> PathBuf {
+    std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".rustup"))
+}
+
+/// A private RUSTUP_HOME whose `toolchains/` links only the installed toolchains `names`
+/// (`stable`, `1.63.0`, ...): the toolchain universe a test names, so what it selects does not
+/// depend on what else a machine has installed. Pass it as `RUSTUP_HOME`.
+pub fn rustup_home(names: &[&str]) -> tempfile::TempDir {
+    let home = tempfile::Builder::new().prefix("timewarp-rustup-").tempdir().unwrap();
+    let real = real_rustup_home();
+    std::fs::copy(real.join("settings.toml"), home.path().join("settings.toml")).unwrap();
+    let toolchains = home.path().join("toolchains");
+    std::fs::create_dir_all(&toolchains).unwrap();
+    for name in names {
+        let dir = format!("{name}-{HOST}");
+        let target = real.join("toolchains").join(&dir).canonicalize().unwrap_or_else(|e| panic!("{dir}: {e}"));
+        std::os::unix::fs::symlink(target, toolchains.join(dir)).unwrap();
+    }
+    home
+}
+
+const HOST: &str = "x86_64-unknown-linux-gnu";
+
 /// A private RUSTUP_HOME with the real `stable` plus custom toolchains that misbehave:
 /// `crashy`, whose rustc answers `-vV` but dies of SIGSEGV when it compiles; `broken`, whose
 /// rustc does not run at all; and `stubborn`, whose cargo ignores SIGINT and SIGTERM and sleeps.
 pub fn rustup_home_with_bad_toolchains() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
-    let real = std::env::var_os("RUSTUP_HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".rustup"));
-    std::fs::copy(real.join("settings.toml"), home.path().join("settings.toml")).unwrap();
+    let home = rustup_home(&["stable"]);
     let toolchains = home.path().join("toolchains");
-    std::fs::create_dir_all(&toolchains).unwrap();
-    let host = "x86_64-unknown-linux-gnu";
-    let stable = real.join("toolchains").join(format!("stable-{host}")).canonicalize().unwrap();
-    std::os::unix::fs::symlink(&stable, toolchains.join(format!("stable-{host}"))).unwrap();
+    let host = HOST;
+    let stable = toolchains.join(format!("stable-{host}")).canonicalize().unwrap();
     for (name, rustc) in [
         (
             "crashy",

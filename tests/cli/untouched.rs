@@ -39,7 +39,7 @@ fn a_missing_lockfile_is_created_for_the_run_and_removed() {
     let out = success(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--output", "report.md"]));
     assert!(out.is_empty(), "the report went to the file: {out}");
     let markdown = std::fs::read_to_string(ws.path().join("report.md")).unwrap();
-    assert!(markdown.contains("| Rust | released | clean build |"), "{markdown}");
+    assert!(markdown.contains("| Rust | released | clean | touched |"), "{markdown}");
     std::fs::remove_file(ws.path().join("report.md")).unwrap();
     assert!(!ws.path().join("Cargo.lock").exists(), "the generated Cargo.lock is removed again");
     assert_eq!(before, snapshot(ws.path()));
@@ -61,10 +61,11 @@ fn edit_leaves_the_file_byte_identical_with_its_mtime() {
     ]));
     let row = &report["toolchains"][0];
     assert_eq!(row["status"], "ok", "{report:#}");
-    assert_eq!(row["patched"]["runs_s"].as_array().unwrap().len(), 2, "{row:#}");
-    assert_eq!(row["speedup_patched"], 1.0);
+    assert_eq!(row["scenarios"]["edited"]["wall"]["runs_s"].as_array().unwrap().len(), 2, "{row:#}");
+    assert_eq!(row["scenarios"]["edited"]["speedup"], 1.0);
     assert_eq!(before, snapshot(ws.path()));
-    assert!(!ws.path().join("target/timewarp/edit-backup").exists(), "the backup is gone after a clean finish");
+    let journal = crate::support::state_dir(ws.path()).join("journal.json");
+    assert!(!journal.exists(), "nothing is pending after a clean finish: {}", journal.display());
 }
 
 #[test]

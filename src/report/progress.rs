@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::measure::{BuildTiming, Outcome, Sample, Step};
-use crate::stats::Summary;
+use crate::measure::engine::{End, Measured, Observer, Step};
+use crate::measure::scenario::Scenario;
+use crate::measure::stats::Summary;
 
 /// Status output for one run.
-pub struct Progress {
+pub(crate) struct Progress {
     quiet: bool,
     interactive: bool,
     start: Instant,
@@ -23,27 +24,28 @@ pub struct Progress {
 
 impl Progress {
     /// Progress that prints unless `quiet`, with a bar only when both streams are terminals.
-    pub fn new(quiet: bool) -> Progress {
+    pub(crate) fn new(quiet: bool) -> Progress {
         let interactive = std::io::stderr().is_terminal() && std::io::stdout().is_terminal();
         Progress { quiet, interactive, start: Instant::now() }
     }
 
     /// `    Verb message`, the verb right-aligned and green like cargo's.
-    pub fn status(&self, verb: &str, message: &str) {
+    pub(crate) fn status(&self, verb: &str, message: &str) {
         if !self.quiet {
             eprintln!("{} {message}", style(format!("{verb:>12}")).green().bold().for_stderr());
         }
     }
 
     /// `note: message`.
-    pub fn note(&self, message: &str) {
+    pub(crate) fn note(&self, message: &str) {
         if !self.quiet {
             eprintln!("{} {message}", style("note:").cyan().bold().for_stderr());
         }
     }
 
-    /// A tracker for `total` builds.
-    pub fn builds(&self, total: usize) -> BuildTracker<'_> {
+    /// A tracker for `toolchains` toolchains of `per_toolchain` builds each.
+    pub(crate) fn builds(&self, toolchains: usize, per_toolchain: usize) -> BuildTracker<'_> {
+        let total = toolchains * per_toolchain;
         let bar = (self.interactive && !self.quiet).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             let template = "{prefix:>12.cyan.bold} [{bar:25}] {pos}/{len} {wide_msg}";
@@ -56,6 +58,7 @@ impl Progress {
             progress: self,
             bar,
             total,
+            per_toolchain,
             finished: 0,
             current: None,
             durations: Vec::new(),
@@ -69,10 +72,12 @@ impl Progress {
 }
 
 /// Follows the builds of a run to show progress and estimate the rest.
-pub struct BuildTracker<'a> {
+pub(crate) struct BuildTracker<'a> {
     progress: &'a Progress,
     bar: Option<ProgressBar>,
     total: usize,
+    /// Builds planned per toolchain.
+    per_toolchain: usize,
     finished: usize,
     /// When the running build started.
     current: Option<Instant>,
@@ -82,22 +87,21 @@ pub struct BuildTracker<'a> {
     started: HashMap<String, usize>,
 }
 
-impl BuildTracker<'_> {
-    /// A build is about to start.
-    pub fn step(&mut self, step: Step<'_>) {
+impl Observer for BuildTracker<'_> {
+    fn starting(&mut self, step: &Step<'_>) {
         self.close_current();
-        if step.run == 1 && step.kind == "clean" && self.bar.is_none() {
-            self.progress.status("Measuring", step.toolchain);
+        let name = &step.toolchain.name;
+        if step.run == 1 && step.scenario == Scenario::Clean && self.bar.is_none() {
+            self.progress.status("Measuring", name);
         }
         self.current = Some(Instant::now());
-        *self.started.entry(step.toolchain.to_string()).or_default() += 1;
+        *self.started.entry(name.clone()).or_default() += 1;
         if let Some(bar) = &self.bar {
             bar.set_position(self.finished as u64);
             let left = self.estimate_left().map(|d| format!(", ~{} left", clock(d))).unwrap_or_default();
             bar.set_message(format!(
-                "{} {} {}/{} [{} elapsed{left}]",
-                step.toolchain,
-                step.kind,
+                "{name} {} {}/{} [{} elapsed{left}]",
+                step.scenario,
                 step.run,
                 step.of,
                 clock(self.progress.elapsed())
@@ -105,29 +109,25 @@ impl BuildTracker<'_> {
         }
     }
 
-    /// A toolchain is done; prints its summary line and counts builds it skipped.
-    pub fn finish_toolchain(&mut self, timing: &BuildTiming, planned_builds: usize) {
+    /// Prints the toolchain's summary line and takes the builds it will not run off the total.
+    fn finished(&mut self, measured: &Measured) {
         self.close_current();
-        let name = &timing.toolchain.name;
-        let line = match &timing.outcome {
-            Outcome::Completed(samples) => {
-                let median = |v: &[Sample]| {
-                    Summary::of(&v.iter().map(|s| s.wall_s).collect::<Vec<_>>()).map_or(0.0, |s| s.median_s)
-                };
-                let (clean, incremental) = (median(&samples.clean), median(&samples.incremental));
-                let patched = if samples.patched.is_empty() {
-                    String::new()
-                } else {
-                    format!(", edited {:.3} s", median(&samples.patched))
-                };
-                ("Measured", format!("{name}: clean {clean:.2} s, incremental {incremental:.3} s{patched}"))
-            }
-            Outcome::Failed(line) => ("Failed", format!("{name}: {line}")),
-            Outcome::Interrupted => ("Interrupted", name.clone()),
+        let name = &measured.toolchain.name;
+        let medians: Vec<String> = measured
+            .samples
+            .iter()
+            .filter_map(|(scenario, samples)| {
+                let median = Summary::of(&samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())?.median_s;
+                Some(format!("{scenario} {median:.3} s"))
+            })
+            .collect();
+        let line = match &measured.end {
+            End::Completed => ("Measured", format!("{name}: {}", medians.join(", "))),
+            End::Failed(line) => ("Failed", format!("{name}: {line}")),
+            End::Interrupted => ("Interrupted", name.clone()),
         };
-        // A failed toolchain's remaining builds will not run: take them out of the estimate.
         let ran = self.started.get(name).copied().unwrap_or(0);
-        self.total = self.total.saturating_sub(planned_builds.saturating_sub(ran));
+        self.total = self.total.saturating_sub(self.per_toolchain.saturating_sub(ran));
         match &self.bar {
             Some(bar) => {
                 bar.set_length(self.total as u64);
@@ -136,9 +136,11 @@ impl BuildTracker<'_> {
             None => self.progress.status(line.0, &line.1),
         }
     }
+}
 
+impl BuildTracker<'_> {
     /// All builds are done.
-    pub fn done(self) {
+    pub(crate) fn done(self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -183,7 +185,7 @@ mod tests {
     #[test]
     fn estimate_uses_the_builds_so_far() {
         let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
-        let mut tracker = progress.builds(10);
+        let mut tracker = progress.builds(2, 5);
         assert_eq!(tracker.estimate_left(), None);
         tracker.durations.extend([4.0, 2.0]);
         tracker.finished = 2;
@@ -192,24 +194,19 @@ mod tests {
 
     #[test]
     fn a_failed_toolchain_leaves_the_estimate() {
-        use crate::measure::{BuildTiming, Outcome};
         let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
-        let mut tracker = progress.builds(12);
-        let toolchain = crate::toolchain::Toolchain {
-            name: "1.63.0".into(),
-            aliases: vec![],
-            version: semver::Version::new(1, 63, 0),
-            commit_date: None,
-            commit_hash: None,
-            release_date: crate::release::stable_release_date(63),
-            host: "h".into(),
-            description: String::new(),
-        };
+        let mut tracker = progress.builds(2, 6);
+        let toolchain = crate::testing::toolchain("1.63.0");
         for run in 1..=2 {
-            tracker.step(Step { toolchain: "1.63.0", kind: "clean", run, of: 2 });
+            tracker.starting(&Step { toolchain: &toolchain, scenario: Scenario::Clean, run, of: 2 });
         }
-        let failed = BuildTiming { toolchain, target_dir: "t".into(), outcome: Outcome::Failed("error".into()) };
-        tracker.finish_toolchain(&failed, 6);
+        let failed = Measured {
+            toolchain: toolchain.clone(),
+            target_dir: "t".into(),
+            samples: Default::default(),
+            end: End::Failed("error".into()),
+        };
+        tracker.finished(&failed);
         assert_eq!((tracker.total, tracker.finished), (8, 2), "the 4 builds it will not run are gone");
     }
 }

@@ -1,7 +1,8 @@
-//! Report formats, one per file, each a pure [`Exporter`]: `render(&Report) -> String`.
+//! Report formats, one per file, each a pure [`Exporter`] of both documents timewarp prints:
+//! the [`Report`] of a measuring run and the [`Listing`] of `--list`.
 //!
-//! Exporters compute nothing and write nothing: the caller decides between stdout and a file.
-//! The pattern is hyperfine's `src/export/`.
+//! Exporters compute nothing and write nothing: the output manager decides between stdout and
+//! a file. The pattern is hyperfine's `src/export/`.
 
 mod csv;
 mod json;
@@ -10,20 +11,22 @@ mod table;
 
 use std::path::Path;
 
-use crate::report::{Listing, Report};
+use super::model::{Listing, Report};
 
-/// Turns a report into text.
-pub trait Exporter {
-    /// The whole document, ending with a newline.
-    fn render(&self, report: &Report) -> String;
+/// Turns timewarp's documents into text, each ending with a newline.
+pub(crate) trait Exporter {
+    /// A measuring run's report.
+    fn report(&self, report: &Report) -> String;
+    /// The `--list` view.
+    fn listing(&self, listing: &Listing) -> String;
 }
 
 /// The formats `--format` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// Aligned columns for a terminal.
     Table,
-    /// One JSON document (`"schema": 1`).
+    /// One JSON document (`"schema": 2`).
     Json,
     /// One header line and one line per toolchain.
     Csv,
@@ -33,16 +36,16 @@ pub enum Format {
 
 impl Format {
     /// Every format with its `--format` name.
-    pub const ALL: [(&'static str, Format); 4] =
+    pub(crate) const ALL: [(&'static str, Format); 4] =
         [("table", Format::Table), ("json", Format::Json), ("csv", Format::Csv), ("markdown", Format::Markdown)];
 
     /// The format called `name`.
-    pub fn from_name(name: &str) -> Option<Format> {
+    pub(crate) fn from_name(name: &str) -> Option<Format> {
         Format::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
     /// The format a file name implies: `.json`, `.csv`, `.md`/`.markdown`, `.txt` (table).
-    pub fn from_extension(path: &Path) -> Option<Format> {
+    pub(crate) fn from_extension(path: &Path) -> Option<Format> {
         match path.extension()?.to_str()? {
             "json" => Some(Format::Json),
             "csv" => Some(Format::Csv),
@@ -53,25 +56,13 @@ impl Format {
     }
 
     /// The exporter for this format; `verbose` adds CPU and memory columns to the table.
-    pub fn exporter(self, verbose: bool) -> Box<dyn Exporter> {
+    pub(crate) fn exporter(self, verbose: bool) -> Box<dyn Exporter> {
         match self {
             Format::Table => Box::new(table::TableExporter { verbose }),
             Format::Json => Box::new(json::JsonExporter),
             Format::Csv => Box::new(csv::CsvExporter),
             Format::Markdown => Box::new(markdown::MarkdownExporter),
         }
-    }
-}
-
-/// Renders the `--list` view: JSON for `json`, an aligned table for every other format.
-pub fn render_listing(listing: &Listing, format: Format) -> String {
-    match format {
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(listing).expect("a listing always serialises");
-            text.push('\n');
-            text
-        }
-        _ => table::render_listing(listing),
     }
 }
 
@@ -111,5 +102,17 @@ mod tests {
         assert_eq!(seconds(0.4123), "0.412 s");
         assert_eq!(ratio(Some(1.7755)), "1.78x");
         assert_eq!(ratio(None), "-");
+    }
+
+    #[test]
+    fn every_format_renders_both_documents() {
+        let report = crate::testing::sample_report();
+        let listing = crate::testing::sample_listing();
+        for (name, format) in Format::ALL {
+            let exporter = format.exporter(false);
+            for text in [exporter.report(&report), exporter.listing(&listing)] {
+                assert!(text.ends_with('\n') && text.contains("1.85.0"), "{name}: {text}");
+            }
+        }
     }
 }

@@ -14,13 +14,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
+use super::journal::{CreatedFile, Journal};
+use super::workdir::WorkDir;
+use crate::discover::toolchain::{Toolchain, rustup_proxy};
+use crate::fs;
 use crate::process::{CommandSpec, Runner};
-use crate::restore::CreatedFile;
-use crate::toolchain::{Toolchain, rustup_proxy};
 
 /// What the builds need from preparation.
 #[derive(Debug, Default)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// `--config` arguments for every build.
     pub cargo_config: Vec<String>,
     /// Where dependency sources were vendored, when the workspace has any.
@@ -29,28 +31,27 @@ pub struct Prepared {
     pub created_lockfile: Option<CreatedFile>,
 }
 
-/// Prepares `root` (with `manifest`) for builds by `toolchains` (oldest first) under `work_dir`.
-pub fn prepare(
+/// Prepares `root` (with `manifest`) for builds by `toolchains` (oldest first); a lockfile it
+/// creates is registered in `journal` first.
+pub(crate) fn prepare(
     runner: &dyn Runner,
     root: &Path,
     manifest: &Path,
     toolchains: &[Toolchain],
-    work_dir: &Path,
+    work: &WorkDir,
+    journal: &Journal,
 ) -> Result<Prepared> {
     let mut prepared = Prepared::default();
     let lockfile = root.join("Cargo.lock");
     if !lockfile.is_file() {
-        prepared.created_lockfile = Some(generate_lockfile(runner, root, manifest, toolchains, &lockfile)?);
+        prepared.created_lockfile = Some(generate_lockfile(runner, root, manifest, toolchains, &lockfile, journal)?);
     }
-    let lock_text =
-        std::fs::read_to_string(&lockfile).with_context(|| format!("could not read `{}`", lockfile.display()))?;
+    let lock_text = fs::read_to_string(&lockfile)?;
     if !has_external_sources(&lock_text) {
         return Ok(prepared);
     }
     let newest = toolchains.last().expect("preparation needs a selected toolchain");
-    let vendor_dir = work_dir.join("vendor");
-    let config_file = work_dir.join("vendor-config.toml");
-    let stamp = work_dir.join("vendor.Cargo.lock");
+    let (vendor_dir, config_file, stamp) = (work.vendor_dir(), work.vendor_config(), work.vendor_stamp());
     let up_to_date = config_file.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
     if !up_to_date {
         let cmd = cargo(newest, root)
@@ -61,9 +62,8 @@ pub fn prepare(
             .run(&cmd)?
             .ok_or_error(&cmd)
             .context("could not vendor the workspace's dependencies before timing (this needs the registry once)")?;
-        let config = vendor_config(&out.stdout, &vendor_dir);
-        std::fs::write(&config_file, config).with_context(|| format!("could not write `{}`", config_file.display()))?;
-        std::fs::write(&stamp, &lock_text).with_context(|| format!("could not write `{}`", stamp.display()))?;
+        fs::write(&config_file, vendor_config(&out.stdout, &vendor_dir))?;
+        fs::write(&stamp, &lock_text)?;
     }
     prepared.cargo_config.push(config_file.display().to_string());
     prepared.vendor_dir = Some(vendor_dir);
@@ -84,8 +84,9 @@ fn generate_lockfile(
     manifest: &Path,
     toolchains: &[Toolchain],
     lockfile: &Path,
+    journal: &Journal,
 ) -> Result<CreatedFile> {
-    let guard = CreatedFile::register(lockfile);
+    let guard = journal.create(lockfile)?;
     let mut last_error = None;
     // The oldest cargo offline first (a lockfile everyone reads), then the newest, which can
     // also reach today's registry.
@@ -97,7 +98,10 @@ fn generate_lockfile(
         }
         let cmd = cmd.arg("--manifest-path").arg(manifest);
         match runner.run(&cmd)?.ok_or_error(&cmd) {
-            Ok(_) => return Ok(guard),
+            Ok(_) => {
+                guard.written()?;
+                return Ok(guard);
+            }
             Err(e) => last_error = Some(e),
         }
     }
@@ -126,20 +130,13 @@ fn vendor_config(printed: &str, vendor_dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::FakeRunner;
+    use crate::testing::{FakeRunner, toolchain};
 
-    fn toolchain(name: &str) -> Toolchain {
-        let version = semver::Version::parse(name).unwrap();
-        Toolchain {
-            name: name.into(),
-            aliases: vec![],
-            release_date: crate::toolchain::release_date(&version, None),
-            version,
-            commit_date: None,
-            commit_hash: None,
-            host: "h".into(),
-            description: String::new(),
-        }
+    /// timewarp's directories and journal for a workspace at `root`.
+    fn work(root: &Path) -> (WorkDir, Journal) {
+        let work = WorkDir::new(root, &root.join("target")).unwrap();
+        work.create_builds().unwrap();
+        (work, Journal::on_disk(&root.join("journal.json"), &root.join("backups")))
     }
 
     const REGISTRY_LOCK: &str = "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"itoa\"]\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.9\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
@@ -155,8 +152,9 @@ mod tests {
         )
         .unwrap();
         let runner = FakeRunner::new();
-        let p =
-            prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &[toolchain("1.63.0")], dir.path()).unwrap();
+        let (work, journal) = work(dir.path());
+        let p = prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &[toolchain("1.63.0")], &work, &journal)
+            .unwrap();
         assert!(p.cargo_config.is_empty() && p.vendor_dir.is_none() && p.created_lockfile.is_none());
         assert!(runner.log().is_empty());
     }
@@ -164,20 +162,19 @@ mod tests {
     #[test]
     fn registry_dependencies_are_vendored_once_by_the_newest_cargo() {
         let dir = tempfile::tempdir().unwrap();
-        let work = dir.path().join("target/timewarp");
-        std::fs::create_dir_all(&work).unwrap();
+        let (work, journal) = work(dir.path());
         std::fs::write(dir.path().join("Cargo.lock"), REGISTRY_LOCK).unwrap();
         let runner = FakeRunner::new().ok("vendor", VENDOR_STDOUT);
         let toolchains = [toolchain("1.63.0"), toolchain("1.96.0")];
         let manifest = dir.path().join("Cargo.toml");
-        let p = prepare(&runner, dir.path(), &manifest, &toolchains, &work).unwrap();
-        assert_eq!(p.cargo_config, [work.join("vendor-config.toml").display().to_string()]);
-        assert_eq!(std::fs::read_to_string(work.join("vendor-config.toml")).unwrap(), VENDOR_STDOUT);
+        let p = prepare(&runner, dir.path(), &manifest, &toolchains, &work, &journal).unwrap();
+        assert_eq!(p.cargo_config, [work.vendor_config().display().to_string()]);
+        assert_eq!(std::fs::read_to_string(work.vendor_config()).unwrap(), VENDOR_STDOUT);
         let lines = runner.lines();
         assert_eq!(lines.len(), 1);
         assert!(lines[0].starts_with("cargo +1.96.0 vendor --locked --versioned-dirs"), "{}", lines[0]);
         // A second run with the same lockfile reuses the vendored sources.
-        prepare(&runner, dir.path(), &manifest, &toolchains, &work).unwrap();
+        prepare(&runner, dir.path(), &manifest, &toolchains, &work, &journal).unwrap();
         assert_eq!(runner.lines().len(), 1);
         assert_eq!(std::fs::read_to_string(dir.path().join("Cargo.lock")).unwrap(), REGISTRY_LOCK);
     }
@@ -187,7 +184,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Cargo.lock"), REGISTRY_LOCK).unwrap();
         let runner = FakeRunner::new().fail("vendor", 101, "error: failed to sync\n\nCaused by:\n  network down\n");
-        let err = prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &[toolchain("1.96.0")], dir.path())
+        let (work, journal) = work(dir.path());
+        let err = prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &[toolchain("1.96.0")], &work, &journal)
             .unwrap_err();
         let text = format!("{err:#}");
         assert!(text.starts_with("could not vendor the workspace's dependencies before timing"), "{text}");
@@ -201,7 +199,9 @@ mod tests {
         let toolchains = [toolchain("1.63.0"), toolchain("1.96.0")];
         // The fake writes nothing, so preparation then fails to read the lockfile; the command
         // it ran and the guard are what this test is about.
-        let err = prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &toolchains, dir.path()).unwrap_err();
+        let (work, journal) = work(dir.path());
+        let err =
+            prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &toolchains, &work, &journal).unwrap_err();
         assert!(err.to_string().starts_with("could not read `"), "{err}");
         assert!(runner.lines()[0].starts_with("cargo +1.63.0 generate-lockfile --offline --manifest-path"));
     }

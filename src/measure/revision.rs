@@ -1,21 +1,25 @@
 //! `--rev REV`: time a committed revision instead of the working tree. A project's newest code
 //! rarely builds on compilers from years ago, while its own old commits did.
 //!
-//! The revision is exported with `git archive` into timewarp's own directory: unlike a
-//! worktree, that writes nothing into the user's `.git`. `--lockfile-compat` may then rewrite
-//! that private copy's `Cargo.lock` for old cargos. This module runs git and tar through the
-//! [`Runner`]; it does not know what happens to the copy afterwards.
+//! The revision is exported with `git archive` (unlike a worktree, that writes nothing into the
+//! user's `.git`) into timewarp's per-workspace state directory, outside the workspace: cargo
+//! looks for a workspace root and for `.cargo/config.toml` in every parent directory, and today's
+//! root manifest or config must not apply to an old revision. `--lockfile-compat` may then
+//! rewrite that private copy's `Cargo.lock` for old cargos. This module runs git and tar through
+//! the [`Runner`]; it does not know what happens to the copy afterwards.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
+use super::workdir::WorkDir;
 use crate::exit::ExitError;
+use crate::fs;
 use crate::process::{CommandSpec, Runner};
 
 /// A private copy of one commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checkout {
+pub(crate) struct Checkout {
     /// The full commit hash.
     pub commit: String,
     /// Where the copy lives.
@@ -26,14 +30,15 @@ pub struct Checkout {
     pub lockfile_rewritten: bool,
 }
 
-/// Exports `rev` of the git repository containing `manifest_path` into `dest_root`, reusing an
-/// earlier complete export of the same commit made the same way; with `lockfile_compat`, the
-/// copy's Cargo.lock is made readable by old cargos (see [`make_lockfile_compatible`]).
-pub fn export(
+/// Exports `rev` of the git repository containing `manifest_path` into `work`'s revisions,
+/// reusing an earlier complete export of the same commit made the same way; with
+/// `lockfile_compat`, the copy's Cargo.lock is made readable by old cargos (see
+/// [`make_lockfile_compatible`]).
+pub(crate) fn export(
     runner: &dyn Runner,
     manifest_path: &Path,
     rev: &str,
-    dest_root: &Path,
+    work: &WorkDir,
     lockfile_compat: bool,
 ) -> Result<Checkout> {
     let workspace_dir = manifest_path.parent().unwrap_or(Path::new("."));
@@ -55,24 +60,26 @@ pub fn export(
     let top_canonical = std::fs::canonicalize(&top).unwrap_or(top.clone());
     let relative = manifest.strip_prefix(&top_canonical).unwrap_or(Path::new("Cargo.toml")).to_path_buf();
 
-    let dir = dest_root.join(format!("rev-{}", &commit[..commit.len().min(12)]));
-    let complete = dir.join(".timewarp-export-complete");
+    let dir = work.revision_dir(&commit);
+    let complete = dir.with_extension("complete");
     let mode = format!("{commit}\nlockfile-compat: {lockfile_compat}\n");
     let mut lockfile_rewritten = false;
     if std::fs::read_to_string(&complete).ok().as_deref() != Some(mode.as_str()) {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).with_context(|| format!("could not create `{}`", dir.display()))?;
-        let archive = dest_root.join(format!("rev-{}.tar", &commit[..commit.len().min(12)]));
+        work.create_revisions()?;
+        fs::remove_file_if_exists(&complete)?;
+        work.remove_revision(&dir)?;
+        fs::create_dir_all(&dir)?;
+        let archive = dir.with_extension("tar");
         let archive_arg = format!("--output={}", archive.display());
         let pack = CommandSpec::new("git").args(["archive", "--format=tar", &archive_arg, &commit]).cwd(&top);
         runner.run(&pack)?.ok_or_error(&pack)?;
         let unpack = CommandSpec::new("tar").arg("-xf").arg(&archive).arg("-C").arg(&dir);
         runner.run(&unpack)?.ok_or_error(&unpack)?;
-        let _ = std::fs::remove_file(&archive);
+        fs::remove_file_if_exists(&archive)?;
         if lockfile_compat {
             lockfile_rewritten = make_lockfile_compatible(&dir.join(&relative).with_file_name("Cargo.lock"))?;
         }
-        std::fs::write(&complete, &mode).with_context(|| format!("could not write `{}`", complete.display()))?;
+        fs::write(&complete, &mode)?;
     } else if lockfile_compat {
         lockfile_rewritten = std::fs::read_to_string(dir.join(&relative).with_file_name("Cargo.lock"))
             .is_ok_and(|lock| lock.lines().any(|l| l.trim() == "version = 3"));
@@ -91,7 +98,7 @@ pub fn export(
 /// cargo reads from 1.47 on (version 4 needs 1.78). The two formats differ only in how git
 /// sources with special characters are encoded, so the locked versions stay the same. Returns
 /// whether it rewrote anything.
-pub fn make_lockfile_compatible(lockfile: &Path) -> Result<bool> {
+pub(crate) fn make_lockfile_compatible(lockfile: &Path) -> Result<bool> {
     let Ok(text) = std::fs::read_to_string(lockfile) else { return Ok(false) };
     let mut rewritten = false;
     let lines: Vec<&str> = text
@@ -108,7 +115,7 @@ pub fn make_lockfile_compatible(lockfile: &Path) -> Result<bool> {
     if rewritten {
         let mut out = lines.join("\n");
         out.push('\n');
-        std::fs::write(lockfile, out).with_context(|| format!("could not write `{}`", lockfile.display()))?;
+        fs::write(lockfile, out)?;
     }
     Ok(rewritten)
 }
@@ -137,7 +144,8 @@ mod tests {
         let runner = FakeRunner::new()
             .ok("git rev-parse --show-toplevel", &format!("{}\n", dir.path().display()))
             .fail("git rev-parse --verify", 1, "");
-        let err = export(&runner, &manifest, "nope", dir.path(), false).unwrap_err();
+        let work = WorkDir::new(dir.path(), &dir.path().join("target")).unwrap();
+        let err = export(&runner, &manifest, "nope", &work, false).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("`nope` is not a commit in the git repository at `{}`", dir.path().display())
@@ -148,7 +156,8 @@ mod tests {
     #[test]
     fn outside_git_is_a_usage_error() {
         let runner = FakeRunner::new().fail("git rev-parse --show-toplevel", 128, "fatal: not a git repository");
-        let err = export(&runner, Path::new("/w/Cargo.toml"), "HEAD", Path::new("/t"), false).unwrap_err();
+        let work = WorkDir::new(Path::new("/w"), Path::new("/w/target")).unwrap();
+        let err = export(&runner, Path::new("/w/Cargo.toml"), "HEAD", &work, false).unwrap_err();
         assert_eq!(err.to_string(), "`--rev` needs a git repository, and `/w` is not in one");
     }
 }

@@ -11,7 +11,7 @@ use serde::{Serialize, Serializer};
 
 /// A day in the proleptic Gregorian calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
+pub(crate) struct Date {
     days: i64,
 }
 
@@ -27,6 +27,13 @@ impl Date {
     /// The date `days` days after 1970-01-01 (for turning a clock reading into a date).
     pub fn from_days_since_epoch(days: i64) -> Date {
         Date { days }
+    }
+
+    /// Today in UTC, from the system clock: the one clock reading selection advice needs,
+    /// taken by the caller so the policy itself stays pure.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 
     /// (year, month, day).
@@ -88,7 +95,7 @@ const FIRST_TRAIN_RELEASE: (i64, u32, u32) = (2015, 6, 25);
 const DAYS_PER_RELEASE: i64 = 42;
 
 /// The scheduled release date of stable Rust `1.minor.*`. 1.0.0 predates the train (2015-05-15).
-pub fn stable_release_date(minor: u64) -> Date {
+pub(crate) fn stable_release_date(minor: u64) -> Date {
     if minor == 0 {
         return Date::from_ymd(2015, 5, 15).expect("valid date");
     }
@@ -98,7 +105,7 @@ pub fn stable_release_date(minor: u64) -> Date {
 }
 
 /// The newest stable minor version released on or before `date`.
-pub fn stable_minor_on(date: Date) -> u64 {
+pub(crate) fn stable_minor_on(date: Date) -> u64 {
     let (y, m, d) = FIRST_TRAIN_RELEASE;
     let first = Date::from_ymd(y, m, d).expect("valid date");
     let days = date.days_since(first);

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A measurement repeated `runs_s.len()` times, in seconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// The middle run (mean of the two middle runs for an even count): robust to one outlier.
     pub median_s: f64,
     /// Arithmetic mean.
@@ -56,7 +56,7 @@ impl Summary {
 
 /// How many times faster `new` is than `baseline` (2.0 means half the time); `None` when either
 /// is not a positive time.
-pub fn speedup(baseline: f64, new: f64) -> Option<f64> {
+pub(crate) fn speedup(baseline: f64, new: f64) -> Option<f64> {
     (baseline > 0.0 && new > 0.0).then(|| baseline / new)
 }
 

@@ -6,19 +6,20 @@
 //! themselves. It writes nothing and knows nothing of toolchains, selection or timing.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use cargo_metadata::{DependencyKind, Edition, Metadata, Package};
-use semver::Version;
 
+use super::msrv::{self, MsrvFloor};
+use super::toolchain::{Toolchain, rustup_proxy};
 use crate::exit::ExitError;
+use crate::fs;
 use crate::process::{CommandSpec, Runner, first_error_line};
 
 /// The inspected workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Workspace {
+pub(crate) struct Workspace {
     /// The directory holding the root `Cargo.toml`.
     pub root: PathBuf,
     /// The root manifest, passed to every build as `--manifest-path`.
@@ -35,8 +36,6 @@ pub struct Workspace {
     pub declared_rust_version: Option<MsrvFloor>,
     /// A `rust-toolchain.toml` or `rust-toolchain` file at the root, which `+NAME` overrides.
     pub toolchain_file: Option<PathBuf>,
-    /// `Cargo.lock`, when the workspace has one.
-    pub lockfile: Option<PathBuf>,
     /// Its format version (`version = 3`), when it says.
     pub lockfile_version: Option<i64>,
     /// The root source file of the package at the top of the member dependency graph.
@@ -50,29 +49,9 @@ impl Workspace {
     }
 }
 
-/// One lower bound on the Rust version that can build the workspace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MsrvFloor {
-    /// The lowest version this reason allows.
-    pub version: Version,
-    /// Why, as a phrase: "rust-version of `probe-core`".
-    pub reason: String,
-}
-
-impl fmt::Display for MsrvFloor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", short_version(&self.version), self.reason)
-    }
-}
-
-/// `1.80` for `1.80.0`, the way people write MSRVs.
-pub fn short_version(v: &Version) -> String {
-    if v.patch == 0 && v.pre.is_empty() { format!("{}.{}", v.major, v.minor) } else { v.to_string() }
-}
-
 /// Where to look and what to select.
 #[derive(Debug, Clone, Default)]
-pub struct WorkspaceRequest {
+pub(crate) struct WorkspaceRequest {
     /// `--manifest-path`; the current directory's workspace when `None`.
     pub manifest_path: Option<PathBuf>,
     /// `-p/--package` names.
@@ -84,8 +63,21 @@ pub struct WorkspaceRequest {
     pub toolchain: Option<String>,
 }
 
+impl WorkspaceRequest {
+    /// The request for the workspace at `manifest_path` (else the current directory's), asking
+    /// the cargo that called timewarp (`$CARGO`) or, run directly, rustup's proxy with
+    /// `newest_stable`, whatever a rust-toolchain file in the workspace pins.
+    pub(crate) fn new(manifest_path: Option<PathBuf>, packages: &[String], newest_stable: Option<&Toolchain>) -> Self {
+        let (cargo, toolchain) = match std::env::var_os("CARGO") {
+            Some(cargo) => (PathBuf::from(cargo), None),
+            None => (rustup_proxy("cargo"), newest_stable.map(|t| t.name.clone())),
+        };
+        WorkspaceRequest { manifest_path, packages: packages.to_vec(), cargo, toolchain }
+    }
+}
+
 /// Runs `cargo metadata` and inspects the workspace it describes.
-pub fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Workspace> {
+pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Workspace> {
     // A rust-toolchain file must not make metadata fail: any installed cargo reads any manifest.
     let mut cmd = CommandSpec::new(request.cargo.clone())
         .args(request.toolchain.iter().map(|name| format!("+{name}")))
@@ -113,7 +105,7 @@ pub fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Worksp
 /// The file to touch: `given` (`--touch`, which must be a file inside the user's workspace) or
 /// the measured workspace's default, mapped into the measured workspace (a `--rev` copy of the
 /// user's) when the two differ.
-pub fn resolve_touch_file(given: Option<&Path>, user: &Workspace, measured: &Workspace) -> Result<PathBuf> {
+pub(crate) fn resolve_touch_file(given: Option<&Path>, user: &Workspace, measured: &Workspace) -> Result<PathBuf> {
     let Some(given) = given else {
         return measured.default_touch_file.clone().ok_or_else(|| {
             ExitError::usage("the workspace has no source file to touch; name one with `--touch PATH`")
@@ -162,7 +154,7 @@ fn metadata_error(stderr: &str, base: &Path) -> Option<String> {
 }
 
 /// Builds a [`Workspace`] from parsed metadata plus the manifests and lockfile on disk.
-pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace> {
+pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace> {
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let members = metadata.workspace_packages();
     let selected: Vec<&Package> = if wanted.is_empty() {
@@ -192,14 +184,14 @@ pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace
     for package in &selected {
         floors.extend(package_floors(package)?);
     }
-    floors.extend(resolver_floor(&root.join("Cargo.toml"))?);
+    floors.extend(msrv::resolver_floor(&read_toml(&root.join("Cargo.toml"))?));
     let lockfile_version = match &lockfile {
         Some(lock) => read_toml(lock)?.get("version").and_then(toml::Value::as_integer),
         None => None,
     };
-    floors.extend(lockfile_floor(lockfile_version));
-    floors.sort_by(|a, b| b.version.cmp(&a.version).then(a.reason.cmp(&b.reason)));
-    let declared_rust_version = floors.iter().find(|f| f.reason.starts_with("rust-version of")).cloned();
+    floors.extend(msrv::lockfile_floor(lockfile_version));
+    msrv::sort_highest_first(&mut floors);
+    let declared_rust_version = floors.iter().find(|f| f.is_declared()).cloned();
 
     let toolchain_file = ["rust-toolchain.toml", "rust-toolchain"].iter().map(|f| root.join(f)).find(|p| p.is_file());
 
@@ -211,79 +203,28 @@ pub fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Workspace
         msrv_floors: floors,
         declared_rust_version,
         toolchain_file,
-        lockfile,
         lockfile_version,
         default_touch_file: top_source_file(&selected),
         root,
     })
 }
 
-fn floor(version: &str, reason: String) -> MsrvFloor {
-    MsrvFloor { version: Version::parse(version).expect("a valid version literal"), reason }
-}
-
 /// The floors one package imposes: rust-version, edition, workspace inheritance.
 fn package_floors(package: &Package) -> Result<Vec<MsrvFloor>> {
     let name = package.name.as_str();
-    let mut floors = Vec::new();
-    if let Some(v) = &package.rust_version {
-        floors.push(MsrvFloor { version: v.clone(), reason: format!("rust-version of `{name}`") });
-    }
-    match package.edition {
-        Edition::E2018 => floors.push(floor("1.31.0", format!("edition 2018 of `{name}`"))),
-        Edition::E2021 => floors.push(floor("1.56.0", format!("edition 2021 of `{name}`"))),
-        Edition::E2024 => floors.push(floor("1.85.0", format!("edition 2024 of `{name}`"))),
-        _ => {}
-    }
-    let manifest = read_toml(package.manifest_path.as_std_path())?;
-    if inherits_from_workspace(&manifest) {
-        floors.push(floor("1.64.0", format!("workspace inheritance in `{name}`")));
-    }
+    let mut floors: Vec<MsrvFloor> = package.rust_version.iter().map(|v| msrv::rust_version_floor(v, name)).collect();
+    floors.extend(edition_year(package.edition).and_then(|year| msrv::edition_floor(year, name)));
+    floors.extend(msrv::inheritance_floor(&read_toml(package.manifest_path.as_std_path())?, name));
     Ok(floors)
 }
 
-/// Whether a manifest uses `key.workspace = true` anywhere cargo allows it.
-fn inherits_from_workspace(manifest: &toml::Table) -> bool {
-    let inherits = |v: &toml::Value| v.get("workspace").and_then(toml::Value::as_bool) == Some(true);
-    let tables_with_deps = ["dependencies", "dev-dependencies", "build-dependencies"];
-    let in_package = manifest.get("package").and_then(toml::Value::as_table).is_some_and(|t| t.values().any(inherits));
-    let in_deps = |t: &toml::Table| {
-        tables_with_deps
-            .iter()
-            .any(|k| t.get(*k).and_then(toml::Value::as_table).is_some_and(|d| d.values().any(inherits)))
-    };
-    let in_targets = manifest
-        .get("target")
-        .and_then(toml::Value::as_table)
-        .is_some_and(|targets| targets.values().filter_map(toml::Value::as_table).any(in_deps));
-    in_package || in_deps(manifest) || in_targets || manifest.get("lints").is_some_and(inherits)
-}
-
-/// The floor from `resolver = "2"` (1.51) or `"3"` (1.84) in the root manifest.
-fn resolver_floor(root_manifest: &Path) -> Result<Option<MsrvFloor>> {
-    let manifest = read_toml(root_manifest)?;
-    let resolver = ["workspace", "package"]
-        .iter()
-        .find_map(|t| manifest.get(*t).and_then(|t| t.get("resolver")).and_then(toml::Value::as_str));
-    Ok(match resolver {
-        Some("2") => Some(floor("1.51.0", "resolver = \"2\"".to_string())),
-        Some("3") => Some(floor("1.84.0", "resolver = \"3\"".to_string())),
-        _ => None,
-    })
-}
-
-/// The floor from the lockfile format: version 3 needs cargo 1.47, version 4 needs 1.78.
-fn lockfile_floor(version: Option<i64>) -> Option<MsrvFloor> {
-    match version {
-        Some(3) => Some(floor("1.47.0", "Cargo.lock version 3".to_string())),
-        Some(4) => Some(floor("1.78.0", "Cargo.lock version 4".to_string())),
-        _ => None,
-    }
+/// The year of an edition cargo_metadata knows (`None` for editions newer than this code).
+fn edition_year(edition: Edition) -> Option<u16> {
+    edition.as_str().parse().ok()
 }
 
 fn read_toml(path: &Path) -> Result<toml::Table> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("could not read `{}`", path.display()))?;
-    text.parse::<toml::Table>().with_context(|| format!("could not parse `{}`", path.display()))
+    fs::read_to_string(path)?.parse::<toml::Table>().with_context(|| format!("could not parse `{}`", path.display()))
 }
 
 /// The root source file of the package no other selected package depends on: its bin (the one
@@ -377,7 +318,7 @@ mod tests {
                 "1.47 (Cargo.lock version 3)",
             ]
         );
-        assert_eq!(ws.msrv().unwrap().version, Version::new(1, 80, 0));
+        assert_eq!(ws.msrv().unwrap().version, semver::Version::new(1, 80, 0));
         assert_eq!(ws.declared_rust_version.as_ref().unwrap().to_string(), "1.80 (rust-version of `probe-core`)");
         let root = dir.path().canonicalize().unwrap();
         assert_eq!(ws.default_touch_file.unwrap(), root.join("app/src/main.rs"));
@@ -421,7 +362,7 @@ mod tests {
         let ws = from_metadata(&metadata, &[]).unwrap();
         assert!(ws.msrv().is_none());
         assert!(ws.declared_rust_version.is_none());
-        assert!(ws.lockfile.is_none());
+        assert!(ws.lockfile_version.is_none());
     }
 
     #[test]

@@ -7,17 +7,16 @@
 use std::fmt;
 
 use anyhow::Result;
-
-use crate::exit::ExitError;
 use semver::Version;
 
-use crate::release::{self, Date};
-use crate::toolchain::Toolchain;
-use crate::workspace::{MsrvFloor, short_version};
+use super::msrv::{MsrvFloor, short_version};
+use super::release::{self, Date};
+use super::toolchain::Toolchain;
+use crate::exit::ExitError;
 
 /// How to choose among the eligible toolchains.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Policy {
+pub(crate) enum Policy {
     /// Newest and oldest, and between them ones at least [`MIN_GAP_DAYS`] apart, aiming at a year.
     Yearly,
     /// Every eligible toolchain.
@@ -28,7 +27,7 @@ pub enum Policy {
 
 /// The user's filters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Criteria {
+pub(crate) struct Criteria {
     /// The policy.
     pub policy: Policy,
     /// `--since`: the oldest version to keep.
@@ -39,7 +38,7 @@ pub struct Criteria {
 
 /// Why a toolchain is not measured.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SkipReason {
+pub(crate) enum SkipReason {
     /// A nightly, beta or dev build.
     NotStable,
     /// Older than what the workspace needs.
@@ -57,8 +56,6 @@ pub enum SkipReason {
     },
     /// Not named in `--toolchains`.
     NotNamed,
-    /// rustup lists it but its rustc did not answer.
-    Broken(String),
 }
 
 impl fmt::Display for SkipReason {
@@ -70,14 +67,13 @@ impl fmt::Display for SkipReason {
             SkipReason::AfterUntil(v) => write!(f, "newer than --until {}", short_version(v)),
             SkipReason::TooClose { weeks, neighbour } => write!(f, "within {weeks} weeks of {neighbour}"),
             SkipReason::NotNamed => f.write_str("not in --toolchains"),
-            SkipReason::Broken(e) => write!(f, "broken: {e}"),
         }
     }
 }
 
 /// The outcome: what to measure, oldest first, and what not, with reasons.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// Toolchains to measure, oldest release first.
     pub chosen: Vec<Toolchain>,
     /// Every other installed toolchain and why it is left out.
@@ -99,19 +95,19 @@ impl Selection {
 
 /// The newest installed stable toolchain of `version`'s minor release at or above it: what
 /// "the toolchain of rust-version 1.80" means (1.80.0 or 1.80.1).
-pub fn toolchain_for<'a>(toolchains: &'a [Toolchain], version: &Version) -> Option<&'a Toolchain> {
+pub(crate) fn toolchain_for<'a>(toolchains: &'a [Toolchain], version: &Version) -> Option<&'a Toolchain> {
     toolchains.iter().rev().find(|t| {
         t.is_stable() && t.version.major == version.major && t.version.minor == version.minor && t.version >= *version
     })
 }
 
 /// Neighbours in a yearly history are at least this far apart (about ten months).
-pub const MIN_GAP_DAYS: i64 = 300;
+pub(crate) const MIN_GAP_DAYS: i64 = 300;
 /// The gap the yearly policy aims for.
 const TARGET_GAP_DAYS: i64 = 365;
 
 /// Applies `criteria` to the installed toolchains (each listed once).
-pub fn select(toolchains: &[Toolchain], msrv: Option<&MsrvFloor>, criteria: &Criteria) -> Result<Selection> {
+pub(crate) fn select(toolchains: &[Toolchain], msrv: Option<&MsrvFloor>, criteria: &Criteria) -> Result<Selection> {
     let mut chosen = Vec::new();
     let mut skipped = Vec::new();
     if let Policy::Named(names) = &criteria.policy {
@@ -215,7 +211,11 @@ fn yearly(eligible: &[Toolchain]) -> Vec<usize> {
 /// Stable versions to install for a yearly history from the MSRV (or four years back) to the
 /// newest installed stable, leaving out the years an installed stable toolchain already covers
 /// (within [`COVERED_RELEASES`] releases); newest first.
-pub fn yearly_versions_to_install(installed: &[Toolchain], msrv: Option<&MsrvFloor>, today: Date) -> Vec<Version> {
+pub(crate) fn yearly_versions_to_install(
+    installed: &[Toolchain],
+    msrv: Option<&MsrvFloor>,
+    today: Date,
+) -> Vec<Version> {
     let newest_installed = installed.iter().filter(|t| t.is_stable()).map(|t| t.version.minor).max();
     let newest = newest_installed.unwrap_or_else(|| release::stable_minor_on(today));
     let oldest = match msrv {
@@ -243,18 +243,75 @@ pub fn yearly_versions_to_install(installed: &[Toolchain], msrv: Option<&MsrvFlo
 }
 
 /// An installed toolchain this many releases (six weeks each) from a yearly slot fills it.
-pub const COVERED_RELEASES: u64 = 4;
+pub(crate) const COVERED_RELEASES: u64 = 4;
 
 /// The command that installs `versions`, ready to paste.
-pub fn install_command(versions: &[Version]) -> String {
+pub(crate) fn install_command(versions: &[Version]) -> String {
     let list: Vec<String> = versions.iter().map(ToString::to_string).collect();
     format!("rustup toolchain install {} --profile minimal", list.join(" "))
+}
+
+/// With fewer than two toolchains chosen there is no history: the note saying what to install,
+/// if anything would help. An explicit `--toolchains` list is the user's choice, however short.
+pub(crate) fn install_advice(
+    installed: &[Toolchain],
+    msrv: Option<&MsrvFloor>,
+    criteria: &Criteria,
+    chosen: usize,
+    today: Date,
+) -> Option<String> {
+    if chosen >= 2 || matches!(criteria.policy, Policy::Named(_)) {
+        return None;
+    }
+    let wanted = yearly_versions_to_install(installed, msrv, today);
+    (!wanted.is_empty()).then(|| {
+        format!(
+            "a history needs at least two toolchains; for a yearly one back to the MSRV run `{}` (or pass `--install`)",
+            install_command(&wanted)
+        )
+    })
+}
+
+/// The error when no installed toolchain is eligible, with the advice that would help: an
+/// install line when toolchains are missing, never one when `--since` lies beyond every release.
+pub(crate) fn nothing_eligible(
+    installed: &[Toolchain],
+    msrv: Option<&MsrvFloor>,
+    criteria: &Criteria,
+    today: Date,
+) -> anyhow::Error {
+    let newest_released = Version::new(1, release::stable_minor_on(today), 0);
+    if let Some(since) = criteria.since.as_ref().filter(|since| **since > newest_released) {
+        return ExitError::with_code(
+            crate::exit::NO_ELIGIBLE_TOOLCHAIN,
+            format!(
+                "no installed stable toolchain is at or after `--since {}`: the newest stable release is {} (on {today})",
+                short_version(since),
+                short_version(&newest_released)
+            ),
+        );
+    }
+    let at_msrv = msrv.map(|f| format!(" at or above the MSRV {f}")).unwrap_or_default();
+    let wanted = yearly_versions_to_install(installed, msrv, today);
+    let advice = if msrv.is_some_and(|f| f.version > newest_released) {
+        format!("; no Rust release is that new yet (the newest is {})", short_version(&newest_released))
+    } else if wanted.is_empty() {
+        String::new()
+    } else {
+        format!("; install some with `{}` or run with `--install`", install_command(&wanted))
+    };
+    ExitError::with_code(
+        crate::exit::NO_ELIGIBLE_TOOLCHAIN,
+        format!(
+            "no installed stable toolchain is{at_msrv} and inside --since/--until (see `cargo timewarp --list`){advice}"
+        ),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::toolchain::release_date;
+    use crate::discover::toolchain::release_date;
 
     fn tc(version: &str) -> Toolchain {
         let version = Version::parse(version).unwrap();
@@ -275,8 +332,8 @@ mod tests {
         versions.iter().map(|v| tc(v)).collect()
     }
 
-    fn msrv(v: &str, reason: &str) -> MsrvFloor {
-        MsrvFloor { version: Version::parse(v).unwrap(), reason: reason.into() }
+    fn msrv(v: &str, package: &str) -> MsrvFloor {
+        crate::discover::msrv::rust_version_floor(&Version::parse(v).unwrap(), package)
     }
 
     fn yearly_criteria() -> Criteria {
@@ -295,7 +352,7 @@ mod tests {
 
     #[test]
     fn the_done_when_case() {
-        let floor = msrv("1.80.0", "rust-version of `probe-core`");
+        let floor = msrv("1.80.0", "probe-core");
         let sel = select(&set(MACHINE), Some(&floor), &yearly_criteria()).unwrap();
         assert_eq!(names(&sel.chosen), ["1.85.0", "1.96.0"]);
         assert_eq!(
@@ -374,6 +431,39 @@ mod tests {
         sel.include(&installed[0]);
         assert_eq!(names(&sel.chosen), ["1.63.0", "1.96.0"]);
         assert!(sel.skipped.iter().all(|(t, _)| t.name != "1.63.0"));
+    }
+
+    #[test]
+    fn advice_only_where_it_helps() {
+        let today = "2026-11-28".parse().unwrap();
+        let one = set(&["1.95.0"]);
+        let advice = install_advice(&one, None, &yearly_criteria(), 1, today).unwrap();
+        assert!(advice.starts_with("a history needs at least two toolchains"), "{advice}");
+        let named = Criteria { policy: Policy::Named(vec!["1.95.0".into()]), ..yearly_criteria() };
+        assert!(install_advice(&one, None, &named, 1, today).is_none(), "the user chose");
+        assert!(install_advice(&one, None, &yearly_criteria(), 2, today).is_none());
+
+        let far = Criteria { since: Some(Version::new(9, 0, 0)), ..yearly_criteria() };
+        let err = nothing_eligible(&one, None, &far, today).to_string();
+        assert_eq!(
+            err,
+            "no installed stable toolchain is at or after `--since 9.0`: the newest stable release is 1.100 (on 2026-11-28)"
+        );
+        assert!(!err.contains("rustup"));
+        let floor = msrv("1.200.0", "app");
+        let err = nothing_eligible(&one, Some(&floor), &yearly_criteria(), today).to_string();
+        assert!(
+            err.starts_with("no installed stable toolchain is at or above the MSRV 1.200 (rust-version of `app`)"),
+            "{err}"
+        );
+        assert!(err.ends_with("; no Rust release is that new yet (the newest is 1.100)"), "{err}");
+        let err = nothing_eligible(&one, Some(&msrv("1.90.0", "app")), &yearly_criteria(), today).to_string();
+        assert!(
+            err.ends_with(
+                "install some with `rustup toolchain install 1.90.0 --profile minimal` or run with `--install`"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `--plot FILE.svg`: the history as a picture. Two panels sharing the release-date axis, clean
-//! builds above and incremental rebuilds below (they differ by orders of magnitude, so one
-//! axis would flatten the second), each point labelled with its version and speedup.
+//! builds above and touched rebuilds below (they differ by orders of magnitude, so one axis
+//! would flatten the second), each point labelled with its version and speedup.
 //!
 //! Drawn with plotters' SVG backend into a string; the caller writes the file. Pure: it
 //! computes nothing that is not already in the [`Report`].
@@ -8,18 +8,18 @@
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
-use crate::release::Date;
-use crate::report::{Report, Row, Status};
-use crate::stats::Summary;
+use crate::discover::release::Date;
+use crate::measure::scenario::Scenario;
+use crate::report::model::{Report, Row};
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 640;
 const CLEAN_COLOUR: RGBColor = RGBColor(31, 119, 180);
-const INCREMENTAL_COLOUR: RGBColor = RGBColor(255, 127, 14);
+const TOUCHED_COLOUR: RGBColor = RGBColor(255, 127, 14);
 
 /// The SVG document for `report`.
-pub fn render_svg(report: &Report) -> Result<String> {
-    let ok: Vec<&Row> = report.toolchains.iter().filter(|r| r.status == Status::Ok).collect();
+pub(crate) fn render_svg(report: &Report) -> Result<String> {
+    let ok: Vec<&Row> = report.toolchains.iter().filter(|r| !r.scenarios.is_empty()).collect();
     if ok.is_empty() {
         return Err(anyhow!("there is nothing to plot: no toolchain built the workspace"));
     }
@@ -31,31 +31,25 @@ pub fn render_svg(report: &Report) -> Result<String> {
         let root = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
         let (top, bottom) = root.split_vertically(HEIGHT / 2 - 20);
         let x_range = date_range(&ok);
-        panel(&top, &ok, x_range.clone(), "clean build", CLEAN_COLOUR, |r| (&r.clean, r.speedup_clean))?;
-        panel(&bottom, &ok, x_range, "incremental rebuild (touched file)", INCREMENTAL_COLOUR, |r| {
-            (&r.incremental, r.speedup_incremental)
-        })?;
+        panel(&top, &ok, x_range.clone(), Scenario::Clean, CLEAN_COLOUR)?;
+        panel(&bottom, &ok, x_range, Scenario::Touched, TOUCHED_COLOUR)?;
         root.present().map_err(plot_error)?;
     }
     Ok(svg)
 }
 
-type Figure<'a> = (&'a Option<Summary>, Option<f64>);
-
 fn panel(
     area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     rows: &[&Row],
     x_range: std::ops::Range<f64>,
-    what: &str,
+    scenario: Scenario,
     colour: RGBColor,
-    figure: impl Fn(&Row) -> Figure<'_>,
 ) -> Result<()> {
     let points: Vec<(f64, f64, String)> = rows
         .iter()
         .filter_map(|r| {
-            let (summary, speedup) = figure(r);
-            let median = summary.as_ref()?.median_s;
-            let label = match speedup {
+            let median = r.median(scenario)?;
+            let label = match r.speedup(scenario) {
                 Some(s) => format!("{} ({s:.2}x)", r.name),
                 None => r.name.clone(),
             };
@@ -67,7 +61,7 @@ fn panel(
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(64)
-        .caption(format!("{what}, median seconds"), ("sans-serif", 16))
+        .caption(format!("{scenario}: {}, median seconds", scenario.describe()), ("sans-serif", 16))
         .build_cartesian_2d(x_range, 0.0..y_max.max(0.001))
         .map_err(plot_error)?;
     chart
@@ -119,7 +113,7 @@ fn plot_error<E: std::fmt::Display>(e: E) -> anyhow::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::tests::sample_report;
+    use crate::testing::sample_report;
 
     #[test]
     fn one_point_per_toolchain_and_panel_in_valid_svg() {
@@ -139,7 +133,7 @@ mod tests {
     #[test]
     fn nothing_to_plot_is_an_error() {
         let mut report = sample_report();
-        report.toolchains.retain(|r| r.status != Status::Ok);
+        report.toolchains.retain(|r| r.scenarios.is_empty());
         assert_eq!(
             render_svg(&report).unwrap_err().to_string(),
             "there is nothing to plot: no toolchain built the workspace"

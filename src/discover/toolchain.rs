@@ -11,15 +11,15 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 
+use super::release::{self, Date};
 use crate::process::{CommandSpec, Runner};
-use crate::release::{self, Date};
 
 /// The target triple timewarp was built for, which is the host it runs on.
-pub const HOST: &str = env!("TIMEWARP_HOST");
+pub(crate) const HOST: &str = env!("TIMEWARP_HOST");
 
 /// An installed toolchain, resolved to the compiler it really runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Toolchain {
+pub(crate) struct Toolchain {
     /// The name to pass as `+NAME`: rustup's name without the host suffix (`1.85.0`, `stable`).
     pub name: String,
     /// Other installed names for the same compiler (`stable` when `name` is `1.95.0`).
@@ -106,7 +106,7 @@ impl fmt::Display for Toolchain {
 
 /// A name rustup lists whose compiler could not be probed (a broken or partial install).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokenToolchain {
+pub(crate) struct BrokenToolchain {
     /// The name as listed.
     pub name: String,
     /// Why `rustc +NAME -vV` did not answer, one line.
@@ -115,22 +115,15 @@ pub struct BrokenToolchain {
 
 /// Everything installed for this host: working toolchains, oldest first, and broken ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Inventory {
+pub(crate) struct Inventory {
     /// Distinct compilers, sorted by version then name.
     pub toolchains: Vec<Toolchain>,
     /// Names whose compiler did not answer.
     pub broken: Vec<BrokenToolchain>,
 }
 
-impl Inventory {
-    /// The toolchain `name` refers to, by name, alias or version.
-    pub fn find(&self, name: &str) -> Option<&Toolchain> {
-        self.toolchains.iter().find(|t| t.answers_to(name))
-    }
-}
-
 /// Lists and probes the installed toolchains.
-pub fn discover(runner: &dyn Runner) -> Result<Inventory> {
+pub(crate) fn discover(runner: &dyn Runner) -> Result<Inventory> {
     let list = CommandSpec::new(rustup_proxy("rustup")).args(["toolchain", "list"]);
     let out = runner.run(&list).map_err(|e| {
         anyhow::anyhow!(
@@ -206,7 +199,7 @@ fn build_inventory(probes: Vec<(String, Result<RustcVersion>)>) -> Inventory {
 ///
 /// Called as a cargo subcommand, timewarp may find a toolchain's own `bin` directory first on
 /// `PATH`, and a real cargo or rustc there rejects `+NAME`.
-pub fn rustup_proxy(tool: &str) -> PathBuf {
+pub(crate) fn rustup_proxy(tool: &str) -> PathBuf {
     home::cargo_home()
         .map(|home| home.join("bin").join(format!("{tool}{}", std::env::consts::EXE_SUFFIX)))
         .ok()
@@ -215,13 +208,13 @@ pub fn rustup_proxy(tool: &str) -> PathBuf {
 }
 
 /// Removes rustup's `-<host>` suffix: `1.85.0-x86_64-unknown-linux-gnu` -> `1.85.0`.
-pub fn strip_host(name: &str) -> &str {
+pub(crate) fn strip_host(name: &str) -> &str {
     name.strip_suffix(HOST).and_then(|n| n.strip_suffix('-')).unwrap_or(name)
 }
 
 /// Toolchain names from `rustup toolchain list` (with or without `-v`), without markers such as
 /// `(active, default)`, and without the line rustup prints when nothing is installed.
-pub fn parse_toolchain_list(text: &str) -> Vec<String> {
+pub(crate) fn parse_toolchain_list(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|line| line.split_whitespace().next())
         .filter(|name| !name.starts_with('(') && *name != "no")
@@ -231,7 +224,7 @@ pub fn parse_toolchain_list(text: &str) -> Vec<String> {
 
 /// The fields of `rustc -vV` that timewarp uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RustcVersion {
+pub(crate) struct RustcVersion {
     /// `release:`.
     pub release: Version,
     /// `commit-hash:`, `None` for `unknown`.
@@ -263,7 +256,7 @@ impl RustcVersion {
 /// The date a version reached users. Stable releases follow the six-week train exactly, so the
 /// schedule is used even when a commit date is known (the commit precedes the release by days).
 /// Pre-releases use their commit date; without one, the train date of their minor version.
-pub fn release_date(version: &Version, commit_date: Option<Date>) -> Date {
+pub(crate) fn release_date(version: &Version, commit_date: Option<Date>) -> Date {
     if version.major == 1 && (version.pre.is_empty() || commit_date.is_none()) {
         return release::stable_release_date(version.minor);
     }
@@ -271,7 +264,7 @@ pub fn release_date(version: &Version, commit_date: Option<Date>) -> Date {
 }
 
 /// Parses the output of `rustc -vV`.
-pub fn parse_rustc_vv(text: &str) -> Result<RustcVersion> {
+pub(crate) fn parse_rustc_vv(text: &str) -> Result<RustcVersion> {
     let field = |key: &str| {
         text.lines().find_map(|l| l.strip_prefix(key).and_then(|rest| rest.strip_prefix(':'))).map(str::trim)
     };
@@ -297,11 +290,11 @@ mod tests {
     use super::*;
     use crate::testing::FakeRunner;
 
-    const LIST: &str = include_str!("../testdata/rustup-toolchain-list.txt");
-    const STABLE: &str = include_str!("../testdata/rustc-vV-stable.txt");
-    const DEBIAN_163: &str = include_str!("../testdata/rustc-vV-debian-1.63.txt");
-    const DEBIAN_185: &str = include_str!("../testdata/rustc-vV-debian-1.85.txt");
-    const NIGHTLY: &str = include_str!("../testdata/rustc-vV-nightly.txt");
+    const LIST: &str = include_str!("../../testdata/rustup-toolchain-list.txt");
+    const STABLE: &str = include_str!("../../testdata/rustc-vV-stable.txt");
+    const DEBIAN_163: &str = include_str!("../../testdata/rustc-vV-debian-1.63.txt");
+    const DEBIAN_185: &str = include_str!("../../testdata/rustc-vV-debian-1.85.txt");
+    const NIGHTLY: &str = include_str!("../../testdata/rustc-vV-nightly.txt");
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()
@@ -368,6 +361,10 @@ mod tests {
         assert_eq!(release_date(&v("1.97.0-nightly"), None).to_string(), "2026-07-09");
     }
 
+    fn find<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a Toolchain> {
+        inventory.toolchains.iter().find(|t| t.answers_to(name))
+    }
+
     fn fake_machine() -> FakeRunner {
         FakeRunner::new()
             .ok("rustup toolchain list", LIST)
@@ -385,11 +382,11 @@ mod tests {
         let inv = discover(&runner).unwrap();
         let names: Vec<_> = inv.toolchains.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["1.63.0", "1.85.0", "1.95.0", "nightly"]);
-        let stable = inv.find("stable").unwrap();
+        let stable = find(&inv, "stable").unwrap();
         assert_eq!(stable.name, "1.95.0");
         assert_eq!(stable.aliases, ["stable"]);
-        assert!(inv.find("1.95.0-x86_64-unknown-linux-gnu").is_some());
-        assert!(!inv.find("nightly").unwrap().is_stable());
+        assert!(find(&inv, "1.95.0-x86_64-unknown-linux-gnu").is_some());
+        assert!(!find(&inv, "nightly").unwrap().is_stable());
         assert_eq!(inv.broken.len(), 1);
         assert_eq!(inv.broken[0].name, "1.96.0");
         assert!(inv.broken[0].error.contains("is not installed"), "{}", inv.broken[0].error);
@@ -401,10 +398,10 @@ mod tests {
     #[test]
     fn provenance_linker_and_forced_incremental() {
         let inv = discover(&fake_machine()).unwrap();
-        let official = inv.find("stable").unwrap();
+        let official = find(&inv, "stable").unwrap();
         assert_eq!((official.provenance(), official.default_linker()), ("official", "rust-lld"));
         for name in ["1.63.0", "1.85.0"] {
-            let debian = inv.find(name).unwrap();
+            let debian = find(&inv, name).unwrap();
             assert_eq!((debian.provenance(), debian.default_linker()), ("distribution", "cc"), "{name}");
         }
         let mut t = official.clone();
@@ -448,9 +445,9 @@ mod tests {
     #[test]
     fn build_directories_are_named_by_version_and_unique() {
         let inv = discover(&fake_machine()).unwrap();
-        assert_eq!(inv.find("1.85.0").unwrap().dir_name(), "1.85.0");
-        assert_eq!(inv.find("nightly").unwrap().dir_name(), "1.97.0-nightly+nightly");
-        let mut custom = inv.find("1.85.0").unwrap().clone();
+        assert_eq!(find(&inv, "1.85.0").unwrap().dir_name(), "1.85.0");
+        assert_eq!(find(&inv, "nightly").unwrap().dir_name(), "1.97.0-nightly+nightly");
+        let mut custom = find(&inv, "1.85.0").unwrap().clone();
         custom.name = "debian/1.85 build".into();
         assert_eq!(custom.dir_name(), "1.85.0+debian-1-85-build");
         assert!(Version::parse(&custom.dir_name()).is_ok(), "still a version, so pruning recognises it");

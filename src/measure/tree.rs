@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 /// Size and mtime of every file below a root, except the excluded directories.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeState {
+pub(crate) struct TreeState {
     files: BTreeMap<PathBuf, (u64, Option<SystemTime>)>,
 }
 

@@ -1,0 +1,55 @@
+//! `--format json`: the documents as they are, pretty-printed: the stable interface for scripts
+//! (`"schema"` says which shape).
+
+use serde::Serialize;
+
+use super::Exporter;
+use crate::report::model::{Listing, Report};
+
+/// Serialises the documents as they are.
+pub(crate) struct JsonExporter;
+
+fn pretty(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("timewarp's documents always serialise");
+    text.push('\n');
+    text
+}
+
+impl Exporter for JsonExporter {
+    fn report(&self, report: &Report) -> String {
+        pretty(report)
+    }
+
+    fn listing(&self, listing: &Listing) -> String {
+        pretty(listing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::sample_report;
+
+    #[test]
+    fn carries_schema_rows_scenarios_and_skips() {
+        let json: serde_json::Value = serde_json::from_str(&JsonExporter.report(&sample_report())).unwrap();
+        assert_eq!(json["schema"], 2);
+        assert_eq!(json["msrv"], "1.56");
+        assert_eq!(json["msrv_floors"][0]["kind"], "edition");
+        assert_eq!(json["touched_file"], "src/main.rs");
+        assert_eq!(json["runs"], serde_json::json!({"clean": 1, "touched": 3}));
+        let rows = json["toolchains"].as_array().unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0]["status"], "failed");
+        assert_eq!(rows[0]["scenarios"], serde_json::json!({}));
+        assert_eq!(rows[1]["status"], "ok");
+        assert_eq!(rows[1]["release_date"], "2025-02-20");
+        assert_eq!(rows[1]["scenarios"]["clean"]["wall"]["median_s"], 26.1);
+        assert_eq!(rows[1]["scenarios"]["touched"]["wall"]["runs_s"].as_array().unwrap().len(), 3);
+        assert_eq!(rows[2]["scenarios"]["clean"]["speedup"], 26.1 / 14.7);
+        for key in ["min_s", "max_s", "mean_s", "stddev_s"] {
+            assert!(rows[2]["scenarios"]["touched"]["wall"][key].is_f64(), "{key}");
+        }
+        assert_eq!(json["skipped"][0]["reason"], "not stable");
+    }
+}

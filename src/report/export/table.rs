@@ -1,0 +1,260 @@
+//! The default human output: a header saying what was measured and how, aligned columns (one
+//! median and one speedup per scenario), the skipped toolchains with reasons, and any warnings.
+
+use std::fmt::Write as _;
+
+use super::{Exporter, ratio, seconds};
+use crate::measure::scenario::Scenario;
+use crate::report::model::{Listed, Listing, Report, Row, Status};
+
+/// Plain aligned text; no colour, so it pastes anywhere.
+pub(crate) struct TableExporter {
+    /// Adds CPU time and peak memory columns.
+    pub verbose: bool,
+}
+
+const BAR_WIDTH: usize = 12;
+const BAR_HEADING: &str = "clean, relative";
+
+/// `value / max` as a bar `width` cells long, in eighths of a cell.
+fn bar(value: f64, max: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    if max <= 0.0 || value <= 0.0 {
+        return String::new();
+    }
+    let eighths = ((value / max).min(1.0) * (width * 8) as f64).round().max(1.0) as usize;
+    let mut out = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        out.push(PARTS[eighths % 8]);
+    }
+    out
+}
+
+impl TableExporter {
+    /// The headings, then one line of cells per row.
+    fn cells(&self, report: &Report) -> Vec<Vec<String>> {
+        let scenarios = report.scenarios();
+        let mut headings: Vec<String> = ["toolchain", "released", "compiler"].map(String::from).to_vec();
+        headings.extend(scenarios.iter().map(|s| s.name().to_string()));
+        headings.extend(scenarios.iter().map(|s| format!("speedup ({s})")));
+        if self.verbose {
+            headings.extend(scenarios.iter().map(|s| format!("{s} cpu")));
+            headings.push("peak memory".into());
+        }
+        let mut lines = vec![headings];
+        for row in &report.toolchains {
+            let mut cells =
+                vec![row.name.clone(), row.release_date.to_string(), format!("{}, {}", row.provenance, row.linker)];
+            let time = |s: Scenario| match row.median(s) {
+                Some(median) => seconds(median),
+                None if row.status == Status::Ok => "-".into(),
+                None => row.status.as_str().into(),
+            };
+            cells.extend(scenarios.iter().map(|s| time(*s)));
+            cells.extend(scenarios.iter().map(|s| ratio(row.speedup(*s))));
+            if self.verbose {
+                let cpu = |s: &Scenario| {
+                    row.figures(*s).and_then(|f| f.cpu.as_ref()).map_or("-".into(), |c| seconds(c.median_s))
+                };
+                cells.extend(scenarios.iter().map(cpu));
+                let peak = row.figures(Scenario::Clean).and_then(|f| f.peak_rss_mib);
+                cells.push(peak.map_or("-".into(), |m| format!("{m:.0} MiB")));
+            }
+            lines.push(cells);
+        }
+        // A bar per row: the clean build's median against the slowest row's, at a glance.
+        let clean = |r: &Row| r.median(Scenario::Clean);
+        let slowest = report.toolchains.iter().filter_map(clean).fold(0.0, f64::max);
+        lines[0].push(BAR_HEADING.into());
+        for (cells, row) in lines[1..].iter_mut().zip(&report.toolchains) {
+            cells.push(clean(row).map_or_else(String::new, |c| bar(c, slowest, BAR_WIDTH)));
+        }
+        lines
+    }
+}
+
+impl Exporter for TableExporter {
+    fn report(&self, report: &Report) -> String {
+        let mut out = String::new();
+        let msrv =
+            report.msrv_floors.first().map_or_else(|| "none".to_string(), |f| format!("{} ({})", f.version, f.reason));
+        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let _ = writeln!(out, "workspace: {} ({})", report.workspace, report.packages.join(", "));
+        if let Some(revision) = &report.revision {
+            let _ = writeln!(out, "revision:  {revision}");
+        }
+        let _ = writeln!(out, "MSRV:      {msrv}");
+        let _ = writeln!(
+            out,
+            "builds:    cargo {}, {} profile, touching {}, {} cores, {} runs per toolchain, medians",
+            report.command,
+            report.profile,
+            report.touched_file,
+            report.cores,
+            runs.join(" + ")
+        );
+        let _ = writeln!(out, "warm-up:   {}", report.warmup);
+        out.push('\n');
+
+        let lines = self.cells(report);
+        let widths: Vec<usize> =
+            (0..lines[0].len()).map(|c| lines.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+        for cells in &lines {
+            let mut line = String::new();
+            for (c, cell) in cells.iter().enumerate() {
+                if c > 0 {
+                    line.push_str("  ");
+                }
+                // Names, dates and bars read left to right; numbers line up on the right.
+                if c < 3 || c == cells.len() - 1 {
+                    let _ = write!(line, "{cell:<w$}", w = widths[c]);
+                } else {
+                    let _ = write!(line, "{cell:>w$}", w = widths[c]);
+                }
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
+            let _ = writeln!(out, "\n{} {}: {}", row.status.as_str(), row.name, row.error.as_deref().unwrap_or("-"));
+        }
+        if !report.skipped.is_empty() {
+            out.push_str("\nnot measured:\n");
+            for s in &report.skipped {
+                let _ = writeln!(out, "  {} ({}): {}", s.name, s.version, s.reason);
+            }
+        }
+        if let Some(comparison) = &report.baseline {
+            let limit = comparison.max_regression_pct.map(|p| format!(", limit +{p}%")).unwrap_or_default();
+            let _ = writeln!(out, "\ncompared with the baseline {}{limit}:", comparison.baseline);
+            for change in &comparison.changes {
+                let mark = if change.regressed { "SLOWER " } else { "" };
+                let _ = writeln!(out, "  {mark}{}", change.describe());
+            }
+            if comparison.changes.is_empty() {
+                out.push_str("  no toolchain version is in both reports\n");
+            }
+        }
+        if !report.removed_env.is_empty() {
+            let _ = writeln!(out, "\nremoved from the builds' environment: {}", report.removed_env.join(", "));
+        }
+        if !report.warnings.is_empty() {
+            out.push('\n');
+        }
+        for warning in &report.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
+        out
+    }
+
+    /// One line per installed toolchain, `selected` or the reason it is not.
+    fn listing(&self, listing: &Listing) -> String {
+        let msrv =
+            listing.msrv_floors.first().map_or_else(|| "none".to_string(), |f| format!("{} ({})", f.version, f.reason));
+        let mut out = format!("workspace: {}\nMSRV:      {msrv}\n\n", listing.workspace);
+        let name = |t: &Listed| {
+            if t.aliases.is_empty() { t.name.clone() } else { format!("{} ({})", t.name, t.aliases.join(", ")) }
+        };
+        let w_name = listing.toolchains.iter().map(|t| name(t).len()).max().unwrap_or(0).max("toolchain".len());
+        let w_version = listing.toolchains.iter().map(|t| t.version.len()).max().unwrap_or(0).max("version".len());
+        let _ = writeln!(out, "{:<w_name$}  {:<w_version$}  {:<10}  status", "toolchain", "version", "released");
+        for t in &listing.toolchains {
+            let released = t.release_date.map_or_else(|| "-".to_string(), |d| d.to_string());
+            let status = t.reason.as_deref().unwrap_or("selected");
+            let _ = writeln!(out, "{:<w_name$}  {:<w_version$}  {released:<10}  {status}", name(t), t.version);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::baseline::Baseline;
+    use crate::testing::{sample_listing, sample_report};
+
+    #[test]
+    fn shows_the_baseline_comparison() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut report = sample_report();
+        let file = dir.path().join("last.json");
+        std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
+        report.baseline = Some(Baseline::read(&file, Some(10.0)).unwrap().compare(&report.toolchains));
+        let text = TableExporter { verbose: false }.report(&report);
+        let expected = format!(
+            "\ncompared with the baseline {}, limit +10%:\n  1.85.0 clean: 26.100 s -> 26.100 s (+0.0%;",
+            file.display()
+        );
+        assert!(text.contains(&expected), "{text}");
+        assert!(!text.contains("SLOWER"));
+    }
+
+    #[test]
+    fn bars_scale_to_the_slowest_row() {
+        assert_eq!(bar(2.0, 2.0, 4), "████");
+        assert_eq!(bar(1.0, 2.0, 4), "██");
+        assert_eq!(bar(1.0, 3.0, 4), "█▍");
+        assert_eq!(bar(0.0001, 3.0, 4), "▏", "any time shows");
+        assert_eq!(bar(1.0, 0.0, 4), "");
+    }
+
+    #[test]
+    fn edited_rebuilds_get_their_own_columns() {
+        let mut report = sample_report();
+        let mut edited = report.toolchains[2].scenarios[&Scenario::Touched].clone();
+        edited.wall = crate::measure::stats::Summary::of(&[0.61]).unwrap();
+        edited.speedup = Some(1.0);
+        report.toolchains[2].scenarios.insert(Scenario::Edited, edited);
+        report.runs.insert(Scenario::Edited, 1);
+        let text = TableExporter { verbose: false }.report(&report);
+        let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
+        assert!(header.ends_with("speedup (touched)  speedup (edited)  clean, relative"), "{header}");
+        let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(row("1.96.0").contains("0.400 s  0.610 s"), "{text}");
+        assert!(row("1.96.0").ends_with("1.30x             1.00x  ██████▊"), "{text}");
+        assert!(row("1.85.0").ends_with("1.00x                 -  ████████████"), "{text}");
+    }
+
+    #[test]
+    fn verbose_adds_cpu_and_memory() {
+        let text = TableExporter { verbose: true }.report(&sample_report());
+        let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
+        assert!(
+            header.ends_with("speedup (touched)  clean cpu  touched cpu  peak memory  clean, relative"),
+            "{header}"
+        );
+        let row = text.lines().find(|l| l.starts_with("1.85.0")).unwrap();
+        assert!(row.ends_with("1.00x     39.2 s      0.520 s      412 MiB  ████████████"), "{row}");
+    }
+
+    #[test]
+    fn renders_header_columns_failures_and_skips() {
+        let expected = "\
+workspace: /work/app (app)
+MSRV:      1.56 (edition 2021 of `app`)
+builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3 touched runs per toolchain, medians
+warm-up:   none: every clean build is timed from an empty target directory, the first included; rebuilds follow the last clean build
+
+toolchain  released    compiler       clean  touched  speedup (clean)  speedup (touched)  clean, relative
+1.63.0     2022-08-11  official, cc  failed   failed                -                  -
+1.85.0     2025-02-20  official, cc  26.1 s  0.520 s            1.00x              1.00x  ████████████
+1.96.0     2026-05-28  official, cc  14.7 s  0.400 s            1.78x              1.30x  ██████▊
+
+failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
+
+not measured:
+  nightly (1.97.0-nightly): not stable
+
+removed from the builds' environment: RUSTC_WRAPPER
+
+warning: 1.96.0 touched: runs vary by 8% (0.380 s to 0.420 s); rerun with more runs
+";
+        assert_eq!(TableExporter { verbose: false }.report(&sample_report()), expected);
+    }
+
+    #[test]
+    fn lists_every_toolchain_with_its_status() {
+        let text = TableExporter { verbose: false }.listing(&sample_listing());
+        assert!(text.contains("1.85.0 (stable)  1.85.0   2025-02-20  selected"), "{text}");
+        assert!(text.contains("below MSRV 1.80 (rust-version of `app`)"), "{text}");
+    }
+}

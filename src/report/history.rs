@@ -1,0 +1,207 @@
+//! Results over time: the run log `history.jsonl` (one JSON line per completed run) and its
+//! per-toolchain summary, `cargo timewarp history`.
+//!
+//! Entries are read through [`SavedReport`], so runs recorded by earlier versions of timewarp
+//! (schema 1) still show. It never runs builds.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+
+use super::model::Report;
+use super::saved::SavedReport;
+use crate::discover::release::Date;
+use crate::fs;
+use crate::measure::scenario::Scenario;
+use crate::process::{CommandSpec, Runner};
+
+/// One line of `history.jsonl`: a completed run and where it ran.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct HistoryEntry<'a> {
+    /// UTC time the run finished, `2026-11-28T10:20:00Z`.
+    pub recorded_at: String,
+    /// The commit measured: the `--rev` revision, else `git rev-parse HEAD` of the workspace.
+    pub git_commit: Option<String>,
+    /// The machine's host name.
+    pub host: String,
+    /// The full report.
+    pub report: &'a Report,
+}
+
+/// Appends `entry` as one JSON line to `file`.
+pub(crate) fn append(file: &Path, entry: &HistoryEntry<'_>) -> Result<()> {
+    use std::io::Write as _;
+    let mut line = serde_json::to_string(entry).expect("a history entry always serialises");
+    line.push('\n');
+    let mut out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .with_context(|| format!("could not open `{}`", file.display()))?;
+    out.write_all(line.as_bytes()).with_context(|| format!("could not write `{}`", file.display()))
+}
+
+/// Appends `report` to `file` with the time, this machine's host name and the commit it
+/// measured: the `--rev` revision, else `git rev-parse HEAD` in `repo_dir` (none outside git).
+pub(crate) fn record(runner: &dyn Runner, file: &Path, repo_dir: &Path, report: &Report) -> Result<()> {
+    let git_commit = report.revision.clone().or_else(|| {
+        let head = CommandSpec::new("git").args(["rev-parse", "HEAD"]).cwd(repo_dir);
+        runner.run(&head).ok().filter(|o| o.success()).map(|o| o.stdout.trim().to_string())
+    });
+    let host =
+        std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "unknown".into(), |h| h.trim().into());
+    append(file, &HistoryEntry { recorded_at: timestamp(SystemTime::now()), git_commit, host, report })
+}
+
+/// `2026-11-28T10:20:00Z`: date and time of one clock reading, in UTC.
+fn timestamp(at: SystemTime) -> String {
+    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (day, of_day) = (Date::from_days_since_epoch((secs / 86_400) as i64), secs % 86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", of_day / 3600, of_day % 3600 / 60, of_day % 60)
+}
+
+/// A recorded run, as read back.
+struct Entry {
+    recorded_at: String,
+    git_commit: Option<String>,
+    report: SavedReport,
+}
+
+fn read_entries(text: &str, file: &Path) -> Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let bad = |e: String| anyhow::anyhow!("could not read line {} of `{}`: {e}", n + 1, file.display());
+        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        let report = value.get("report").ok_or_else(|| bad("it has no `report`".into()))?;
+        entries.push(Entry {
+            recorded_at: value.get("recorded_at").and_then(|v| v.as_str()).unwrap_or("?").to_string(),
+            git_commit: value.get("git_commit").and_then(|v| v.as_str()).map(str::to_string),
+            report: SavedReport::from_json(report).map_err(bad)?,
+        });
+    }
+    Ok(entries)
+}
+
+/// The `cargo timewarp history` view of `history.jsonl`: per toolchain version, every run's
+/// medians with the change from the run before.
+pub(crate) fn summarize(file: &Path) -> Result<String> {
+    if !file.exists() {
+        return Ok(format!("no runs recorded yet in `{}`; run `cargo timewarp` first\n", file.display()));
+    }
+    let entries = read_entries(&fs::read_to_string(file)?, file)?;
+    let mut versions: Vec<&str> =
+        entries.iter().flat_map(|e| e.report.rows.iter().map(|r| r.version.as_str())).collect();
+    versions.sort_by_key(|v| semver::Version::parse(v).ok());
+    versions.dedup();
+    let scenarios: Vec<Scenario> = Scenario::ALL
+        .into_iter()
+        .filter(|s| entries.iter().any(|e| e.report.rows.iter().any(|r| r.wall.contains_key(s))))
+        .collect();
+
+    let mut out = format!("{} runs recorded in `{}`\n", entries.len(), file.display());
+    for version in versions {
+        let _ = write!(out, "\n{version}\n  {:<20}  {:<10}  {:<11}", "recorded", "commit", "what");
+        for scenario in &scenarios {
+            let _ = write!(out, "  {:>18}", scenario.name());
+        }
+        out.push('\n');
+        let mut previous: Vec<Option<f64>> = vec![None; scenarios.len()];
+        for entry in &entries {
+            let Some(row) = entry.report.rows.iter().find(|r| r.version == version) else { continue };
+            let commit = entry.git_commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]);
+            let what = format!("{}/{}", entry.report.command, entry.report.profile);
+            let _ = write!(out, "  {:<20}  {commit:<10}  {what:<11}", entry.recorded_at);
+            for (i, scenario) in scenarios.iter().enumerate() {
+                let now = row.wall.get(scenario).map(|s| s.median_s);
+                let cell = match (now, previous[i]) {
+                    (Some(now), Some(before)) if before > 0.0 => {
+                        format!("{now:.3} s ({:+.0}%)", (now / before - 1.0) * 100.0)
+                    }
+                    (Some(now), _) => format!("{now:.3} s"),
+                    (None, _) => row.status.as_str().to_string(),
+                };
+                let _ = write!(out, "  {cell:>18}");
+                if now.is_some() {
+                    previous[i] = now;
+                }
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{sample_report, scaled};
+
+    #[test]
+    fn history_appends_a_line_per_run_and_summarises_per_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("history.jsonl");
+        assert!(summarize(&file).unwrap().starts_with("no runs recorded yet"));
+        let first = sample_report();
+        let second = scaled(&first, 1.5);
+        for (report, at, commit) in
+            [(&first, "2026-11-27T10:00:00Z", "aaaaaaaaaaaa"), (&second, "2026-11-28T10:00:00Z", "bbbb")]
+        {
+            let entry =
+                HistoryEntry { recorded_at: at.into(), git_commit: Some(commit.into()), host: "ci".into(), report };
+            append(&file, &entry).unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
+        let text = summarize(&file).unwrap();
+        assert!(text.starts_with("2 runs recorded in"), "{text}");
+        let after_185 = text.split("\n1.85.0\n").nth(1).unwrap();
+        let lines: Vec<&str> = after_185.lines().take(3).collect();
+        assert!(lines[0].contains("clean") && lines[0].contains("touched"), "{text}");
+        assert!(
+            lines[1].contains("2026-11-27T10:00:00Z")
+                && lines[1].contains("aaaaaaaaaa ")
+                && lines[1].contains("26.100 s"),
+            "{text}"
+        );
+        assert!(lines[2].contains("bbbb") && lines[2].contains("39.150 s (+50%)"), "{text}");
+        assert!(text.contains("\n1.63.0\n"), "failed rows are listed too: {text}");
+        assert!(text.contains("failed"), "{text}");
+    }
+
+    #[test]
+    fn records_carry_the_measured_commit() {
+        use crate::testing::FakeRunner;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("history.jsonl");
+        let runner = FakeRunner::new().ok("git rev-parse HEAD", "abc123\n");
+        let mut report = sample_report();
+        record(&runner, &file, dir.path(), &report).unwrap();
+        report.revision = Some("def456".into());
+        record(&runner, &file, dir.path(), &report).unwrap();
+        let outside_git = FakeRunner::new().fail("git", 128, "fatal: not a git repository");
+        record(&outside_git, &file, dir.path(), &sample_report()).unwrap();
+        let entries: Vec<serde_json::Value> =
+            std::fs::read_to_string(&file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let commits: Vec<Option<&str>> = entries.iter().map(|e| e["git_commit"].as_str()).collect();
+        assert_eq!(commits, [Some("abc123"), Some("def456"), None], "HEAD, the --rev revision, nothing outside git");
+        assert!(entries[0]["recorded_at"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn timestamps_are_utc() {
+        let at = UNIX_EPOCH + std::time::Duration::from_secs(1_764_324_000 + 3723);
+        assert_eq!(timestamp(at), "2025-11-28T11:02:03Z");
+    }
+
+    #[test]
+    fn schema_1_entries_still_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("history.jsonl");
+        let old = r#"{"recorded_at":"2026-11-01T00:00:00Z","git_commit":null,"host":"h","report":{"schema":1,"command":"build","profile":"dev","toolchains":[{"version":"1.85.0","status":"ok","clean":{"median_s":3.0,"mean_s":3.0,"stddev_s":0.0,"min_s":3.0,"max_s":3.0,"runs_s":[3.0]},"incremental":null}]}}"#;
+        std::fs::write(&file, format!("{old}\n")).unwrap();
+        let text = summarize(&file).unwrap();
+        assert!(text.contains("3.000 s"), "{text}");
+    }
+}

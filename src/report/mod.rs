@@ -1,0 +1,352 @@
+//! What was measured, shown and kept: the report model ([`model`]) assembled here from the
+//! measurements and the facts of the run, its formats ([`export`], [`plot`]), where it goes
+//! ([`output`]), the progress shown while measuring ([`progress`]), the saved history
+//! ([`history`]), the baseline gate ([`baseline`]) and what the findings mean for the exit code
+//! ([`verdict`]).
+
+pub(crate) mod baseline;
+pub(crate) mod export;
+pub(crate) mod history;
+pub(crate) mod model;
+pub(crate) mod output;
+pub(crate) mod plot;
+pub(crate) mod progress;
+pub(crate) mod saved;
+pub(crate) mod verdict;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use self::baseline::Baseline;
+use self::model::{Figures, Floor, Listed, Listing, Report, Row, SCHEMA_VERSION, Skipped, Status};
+use crate::discover::msrv::short_version;
+use crate::discover::select::Selection;
+use crate::discover::toolchain::BrokenToolchain;
+use crate::discover::workspace::Workspace;
+use crate::measure::build::BuildSettings;
+use crate::measure::engine::{End, Measured, Runs, Sample};
+use crate::measure::scenario::Scenario;
+use crate::measure::stats::{Summary, speedup};
+
+/// The warm-up policy, stated in every report.
+pub(crate) const WARMUP_POLICY: &str = "none: every clean build is timed from an empty target directory, the first included; \
+rebuilds follow the last clean build";
+
+/// How the run was done and what surrounded it: everything the report states besides the
+/// measurements themselves.
+#[derive(Debug)]
+pub(crate) struct Facts<'a> {
+    /// The measured workspace (a `--rev` copy's, with `--rev`).
+    pub workspace: &'a Workspace,
+    /// What was selected and what was left out.
+    pub selection: &'a Selection,
+    /// Toolchains whose rustc did not answer.
+    pub broken: &'a [BrokenToolchain],
+    /// The build command's settings.
+    pub settings: &'a BuildSettings,
+    /// Timed builds per scenario.
+    pub runs: Runs,
+    /// The file the rebuilds touched.
+    pub touched_file: &'a Path,
+    /// Distorting variables removed from the builds.
+    pub removed_env: &'a [String],
+    /// Where dependency sources were vendored, if anywhere.
+    pub vendor_dir: Option<&'a Path>,
+    /// The commit timed with `--rev`.
+    pub revision: Option<&'a str>,
+    /// Files in the workspace the builds changed (build scripts writing into the tree).
+    pub changed_by_builds: &'a [PathBuf],
+    /// The `--baseline` to compare with.
+    pub baseline: Option<&'a Baseline>,
+}
+
+/// Assembles the report of a measuring run: one row per toolchain, speedups against the oldest
+/// row with figures, warnings, and the baseline comparison.
+pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
+    let mut rows: Vec<Row> = measured.iter().map(row).collect();
+    add_speedups(&mut rows);
+    let mut warnings = provenance_warnings(&rows);
+    warnings.extend(noise_warnings(&rows));
+    if !facts.changed_by_builds.is_empty() {
+        let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
+        warnings.push(format!(
+            "the builds changed files in the workspace, which timewarp does not undo: {} (a build script writing into the source tree?)",
+            files.join(", ")
+        ));
+    }
+    let workspace = facts.workspace;
+    Report {
+        schema: SCHEMA_VERSION,
+        timewarp_version: env!("CARGO_PKG_VERSION").to_string(),
+        workspace: workspace.root.display().to_string(),
+        revision: facts.revision.map(str::to_string),
+        packages: workspace.packages.clone(),
+        msrv: workspace.msrv().map(|f| short_version(&f.version)),
+        msrv_floors: floors(workspace),
+        command: facts.settings.command.name().to_string(),
+        profile: facts.settings.profile.name().to_string(),
+        warmup: WARMUP_POLICY.to_string(),
+        touched_file: facts
+            .touched_file
+            .strip_prefix(&workspace.root)
+            .unwrap_or(facts.touched_file)
+            .display()
+            .to_string(),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        runs: facts.runs.scenarios().into_iter().map(|s| (s, facts.runs.of(s))).collect(),
+        removed_env: facts.removed_env.to_vec(),
+        vendored_sources: facts.vendor_dir.map(|d| d.display().to_string()),
+        warnings,
+        baseline: facts.baseline.map(|b| b.compare(&rows)),
+        toolchains: rows,
+        skipped: skipped(facts.selection, facts.broken),
+    }
+}
+
+/// Assembles the `--list` view: every installed toolchain and whether it would be measured.
+pub(crate) fn listing(workspace: &Workspace, selection: &Selection, broken: &[BrokenToolchain]) -> Listing {
+    let chosen = selection.chosen.iter().map(|t| (t, None));
+    let skipped = selection.skipped.iter().map(|(t, r)| (t, Some(r.to_string())));
+    let mut toolchains: Vec<Listed> = chosen
+        .chain(skipped)
+        .map(|(t, reason)| Listed {
+            name: t.name.clone(),
+            aliases: t.aliases.clone(),
+            version: t.version.to_string(),
+            release_date: Some(t.release_date),
+            selected: reason.is_none(),
+            reason,
+        })
+        .collect();
+    toolchains.sort_by(|a, b| a.release_date.cmp(&b.release_date).then(a.version.cmp(&b.version)));
+    toolchains.extend(broken.iter().map(|b| Listed {
+        name: b.name.clone(),
+        aliases: Vec::new(),
+        version: "unknown".into(),
+        release_date: None,
+        selected: false,
+        reason: Some(format!("broken: {}", b.error)),
+    }));
+    Listing {
+        schema: SCHEMA_VERSION,
+        workspace: workspace.root.display().to_string(),
+        msrv: workspace.msrv().map(|f| short_version(&f.version)),
+        msrv_floors: floors(workspace),
+        toolchains,
+    }
+}
+
+fn floors(workspace: &Workspace) -> Vec<Floor> {
+    workspace
+        .msrv_floors
+        .iter()
+        .map(|f| Floor {
+            version: short_version(&f.version),
+            kind: f.kind.name().to_string(),
+            reason: f.kind.to_string(),
+        })
+        .collect()
+}
+
+fn skipped(selection: &Selection, broken: &[BrokenToolchain]) -> Vec<Skipped> {
+    let skipped = selection.skipped.iter().map(|(t, reason)| Skipped {
+        name: t.name.clone(),
+        version: t.version.to_string(),
+        reason: reason.to_string(),
+    });
+    let broken = broken.iter().map(|b| Skipped {
+        name: b.name.clone(),
+        version: "unknown".into(),
+        reason: format!("broken: {}", b.error),
+    });
+    skipped.chain(broken).collect()
+}
+
+fn row(measured: &Measured) -> Row {
+    let t = &measured.toolchain;
+    let (status, error) = match &measured.end {
+        End::Completed => (Status::Ok, None),
+        End::Failed(error) => (Status::Failed, Some(error.clone())),
+        End::Interrupted => (Status::Interrupted, Some("interrupted by Ctrl-C or SIGTERM".to_string())),
+    };
+    let scenarios = if status == Status::Failed {
+        BTreeMap::new()
+    } else {
+        measured.samples.iter().filter_map(|(scenario, samples)| Some((*scenario, figures(samples)?))).collect()
+    };
+    Row {
+        name: t.name.clone(),
+        version: t.version.to_string(),
+        release_date: t.release_date,
+        rustc: t.description.clone(),
+        target_dir: measured.target_dir.display().to_string(),
+        provenance: t.provenance().to_string(),
+        linker: t.default_linker().to_string(),
+        incremental_forced: t.needs_forced_incremental(),
+        status,
+        error,
+        scenarios,
+    }
+}
+
+fn figures(samples: &[Sample]) -> Option<Figures> {
+    let wall = Summary::of(&samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())?;
+    let cpu = samples.iter().map(|s| s.cpu_s).collect::<Option<Vec<f64>>>().and_then(|c| Summary::of(&c));
+    let peak_rss_mib = samples.iter().filter_map(|s| s.peak_rss).max().map(|bytes| bytes as f64 / (1024.0 * 1024.0));
+    Some(Figures { wall, cpu, peak_rss_mib, speedup: None, speedup_cpu: None })
+}
+
+/// Every scenario's speedups against the oldest row that has its figures.
+fn add_speedups(rows: &mut [Row]) {
+    for scenario in Scenario::ALL {
+        let Some(base) = rows.iter().find_map(|r| r.figures(scenario)).cloned() else { continue };
+        for figures in rows.iter_mut().filter_map(|r| r.scenarios.get_mut(&scenario)) {
+            figures.speedup = speedup(base.wall.median_s, figures.wall.median_s);
+            figures.speedup_cpu =
+                base.cpu.as_ref().zip(figures.cpu.as_ref()).and_then(|(b, n)| speedup(b.median_s, n.median_s));
+        }
+    }
+}
+
+/// Rows that differ in how their compiler was built or linked compare packaging, not only
+/// compiler progress; say so, naming the odd ones out.
+fn provenance_warnings(rows: &[Row]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    type Aspect = (&'static str, fn(&Row) -> &str, &'static str);
+    let aspects: [Aspect; 2] = [
+        ("compiler builds", |r| &r.provenance, "official builds are PGO-optimised"),
+        ("default linkers", |r| &r.linker, "the linker dominates small rebuilds"),
+    ];
+    for (what, key, explain) in aspects {
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for row in rows {
+            match groups.iter_mut().find(|(v, _)| *v == key(row)) {
+                Some((_, names)) => names.push(&row.name),
+                None => groups.push((key(row), vec![&row.name])),
+            }
+        }
+        if groups.len() > 1 {
+            let parts: Vec<String> = groups.iter().map(|(v, names)| format!("{v}: {}", names.join(", "))).collect();
+            warnings.push(format!(
+                "rows mix {what} ({}); the speedups mix compiler progress with packaging ({explain})",
+                parts.join("; ")
+            ));
+        }
+    }
+    let forced: Vec<&str> = rows.iter().filter(|r| r.incremental_forced).map(|r| r.name.as_str()).collect();
+    if !forced.is_empty() {
+        warnings.push(format!(
+            "incremental compilation was forced on with RUSTC_FORCE_INCREMENTAL=1 for {}, which shipped with it off",
+            forced.join(", ")
+        ));
+    }
+    warnings
+}
+
+fn noise_warnings(rows: &[Row]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for row in rows {
+        for (scenario, figures) in &row.scenarios {
+            let s = &figures.wall;
+            if s.is_noisy() {
+                warnings.push(format!(
+                    "{} {scenario}: runs vary by {:.0}% ({:.3} s to {:.3} s); rerun on a quieter machine or with more runs",
+                    row.name,
+                    s.relative_spread() * 100.0,
+                    s.min_s,
+                    s.max_s
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::select::Selection;
+    use crate::measure::build::{CargoCommand, Profile};
+    use crate::testing::{toolchain, workspace};
+
+    fn sample(wall_s: f64) -> Sample {
+        Sample { wall_s, cpu_s: Some(wall_s * 1.5), peak_rss: Some(100 * 1024 * 1024) }
+    }
+
+    fn measured(name: &str, end: End, clean: &[f64], touched: &[f64]) -> Measured {
+        let mut samples = BTreeMap::new();
+        samples.insert(Scenario::Clean, clean.iter().copied().map(sample).collect());
+        samples.insert(Scenario::Touched, touched.iter().copied().map(sample).collect());
+        samples.retain(|_, v: &mut Vec<Sample>| !v.is_empty());
+        Measured { toolchain: toolchain(name), target_dir: format!("/w/target/timewarp/{name}").into(), samples, end }
+    }
+
+    fn report(measured: &[Measured]) -> Report {
+        let ws = workspace("/w");
+        let selection = Selection { chosen: vec![], skipped: vec![] };
+        let settings = BuildSettings {
+            root: "/w".into(),
+            manifest_path: "/w/Cargo.toml".into(),
+            packages: vec![],
+            command: CargoCommand::Check,
+            profile: Profile::Release,
+            cargo_config: vec![],
+            timeout: None,
+            lockfile_version: None,
+        };
+        let facts = Facts {
+            workspace: &ws,
+            selection: &selection,
+            broken: &[],
+            settings: &settings,
+            runs: Runs { clean: 1, touched: 3, edited: 0 },
+            touched_file: Path::new("/w/src/main.rs"),
+            removed_env: &[],
+            vendor_dir: None,
+            revision: Some("abc"),
+            changed_by_builds: &[],
+            baseline: None,
+        };
+        build(&facts, measured)
+    }
+
+    #[test]
+    fn speedups_are_against_the_oldest_row_with_figures() {
+        let r = report(&[
+            measured("1.63.0", End::Failed("error: old".into()), &[9.0], &[]),
+            measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.1, 0.9]),
+            measured("1.96.0", End::Completed, &[2.0], &[0.5, 0.5, 0.5]),
+        ]);
+        assert_eq!(r.toolchains[0].status, Status::Failed);
+        assert!(r.toolchains[0].scenarios.is_empty(), "a failed row shows no figures");
+        assert_eq!(r.toolchains[1].speedup(Scenario::Clean), Some(1.0));
+        assert_eq!(r.toolchains[2].speedup(Scenario::Clean), Some(2.0));
+        assert_eq!(r.toolchains[2].speedup(Scenario::Touched), Some(2.0));
+        assert_eq!(r.toolchains[2].figures(Scenario::Clean).unwrap().speedup_cpu, Some(2.0));
+        assert_eq!(
+            (r.command.as_str(), r.profile.as_str(), r.touched_file.as_str()),
+            ("check", "release", "src/main.rs")
+        );
+        assert_eq!(r.revision.as_deref(), Some("abc"));
+        assert_eq!(serde_json::to_value(&r.runs).unwrap(), serde_json::json!({"clean": 1, "touched": 3}));
+    }
+
+    #[test]
+    fn an_interrupted_row_keeps_what_it_measured() {
+        let r = report(&[
+            measured("1.85.0", End::Completed, &[4.0], &[1.0]),
+            measured("1.96.0", End::Interrupted, &[2.0], &[]),
+        ]);
+        let row = &r.toolchains[1];
+        assert_eq!(row.status, Status::Interrupted);
+        assert_eq!(row.median(Scenario::Clean), Some(2.0));
+        assert_eq!(row.speedup(Scenario::Clean), Some(2.0));
+        assert!(row.figures(Scenario::Touched).is_none());
+    }
+
+    #[test]
+    fn noisy_rows_are_named() {
+        let r = report(&[measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.3, 0.8])]);
+        assert!(r.warnings.iter().any(|w| w.starts_with("1.85.0 touched: runs vary by")), "{:?}", r.warnings);
+    }
+}

@@ -1,0 +1,263 @@
+//! The result of a run as plain serialisable values: the [`Report`] of a measuring run, the
+//! [`Listing`] of `--list`, and the baseline [`Comparison`]. Data only: `report::build` fills
+//! them, the exporters read them, nothing here computes or writes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::discover::release::Date;
+use crate::measure::scenario::Scenario;
+use crate::measure::stats::Summary;
+
+/// Bumped whenever a field changes meaning or disappears; adding fields keeps it. Schema 2
+/// keys every figure by scenario (`clean`, `touched`, `edited`); schema 1 called them `clean`,
+/// `incremental` and `patched`, in fields of their own.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
+
+/// Everything a report format needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema: u32,
+    /// The cargo-timewarp version that produced it.
+    pub timewarp_version: String,
+    /// Workspace root.
+    pub workspace: String,
+    /// The commit timed with `--rev`, if not the working tree.
+    pub revision: Option<String>,
+    /// Packages built.
+    pub packages: Vec<String>,
+    /// Effective MSRV (`1.80`), if any.
+    pub msrv: Option<String>,
+    /// Every MSRV floor, highest first.
+    pub msrv_floors: Vec<Floor>,
+    /// The cargo command timed: `build` or `check`.
+    pub command: String,
+    /// Cargo profile of the builds.
+    pub profile: String,
+    /// How caches were warmed before timing, so readers know what the first run includes.
+    pub warmup: String,
+    /// The file touched (and edited) for rebuilds, relative to the workspace root when inside it.
+    pub touched_file: String,
+    /// Logical CPUs of the machine.
+    pub cores: usize,
+    /// Timed builds per toolchain, per scenario that ran.
+    pub runs: BTreeMap<Scenario, usize>,
+    /// Environment variables present in the caller's environment and removed from the builds.
+    pub removed_env: Vec<String>,
+    /// Where dependency sources were vendored for every toolchain; `null` for path-only
+    /// workspaces.
+    pub vendored_sources: Option<String>,
+    /// Things the reader should know before trusting the numbers.
+    pub warnings: Vec<String>,
+    /// Measured toolchains, oldest release first.
+    pub toolchains: Vec<Row>,
+    /// Installed toolchains that were not measured, and why.
+    pub skipped: Vec<Skipped>,
+    /// The comparison with `--baseline`, when given.
+    pub baseline: Option<Comparison>,
+}
+
+impl Report {
+    /// The scenarios that ran, in column order.
+    pub(crate) fn scenarios(&self) -> Vec<Scenario> {
+        self.runs.keys().copied().collect()
+    }
+}
+
+/// One MSRV floor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Floor {
+    /// `1.56`.
+    pub version: String,
+    /// What kind of floor: `rust-version`, `edition`, `workspace-inheritance`, `resolver`,
+    /// `lockfile-version`.
+    pub kind: String,
+    /// `edition 2021 of `app``.
+    pub reason: String,
+}
+
+/// Whether a toolchain's builds went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Status {
+    /// Every build succeeded.
+    Ok,
+    /// A build failed; the row has the error and no figures.
+    Failed,
+    /// Ctrl-C or SIGTERM stopped the run before this toolchain was done; the figures are those
+    /// of the builds that finished.
+    Interrupted,
+}
+
+impl Status {
+    /// The name every format uses, the same as in JSON: `ok`, `failed`, `interrupted`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// One measured toolchain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Row {
+    /// The `+NAME` it was run as.
+    pub name: String,
+    /// Its `rustc` release.
+    pub version: String,
+    /// When that release reached users.
+    pub release_date: Date,
+    /// `rustc -V`, which shows distribution builds.
+    pub rustc: String,
+    /// Where this toolchain's artifacts went (`<target-dir>/timewarp/<version>`); after the run
+    /// only the newest toolchain's is kept unless `--keep-target-dirs`.
+    pub target_dir: String,
+    /// `official` (the Rust project's build) or `distribution` (a packager's build from source).
+    pub provenance: String,
+    /// The toolchain's default linker: `rust-lld` or `cc`.
+    pub linker: String,
+    /// Whether incremental compilation was forced on (`RUSTC_FORCE_INCREMENTAL=1`): rustc
+    /// 1.52.1, 1.53 and 1.59 shipped with it off.
+    pub incremental_forced: bool,
+    /// ok, failed or interrupted.
+    pub status: Status,
+    /// Why the toolchain failed, or that it was interrupted.
+    pub error: Option<String>,
+    /// The figures of every scenario that has samples (none for a failed row).
+    pub scenarios: BTreeMap<Scenario, Figures>,
+}
+
+impl Row {
+    /// The figures of `scenario`, when it has any.
+    pub(crate) fn figures(&self, scenario: Scenario) -> Option<&Figures> {
+        self.scenarios.get(&scenario)
+    }
+
+    /// The median wall time of `scenario`, when it has one.
+    pub(crate) fn median(&self, scenario: Scenario) -> Option<f64> {
+        self.figures(scenario).map(|f| f.wall.median_s)
+    }
+
+    /// The speedup of `scenario` over the oldest row's, when there is one.
+    pub(crate) fn speedup(&self, scenario: Scenario) -> Option<f64> {
+        self.figures(scenario).and_then(|f| f.speedup)
+    }
+}
+
+/// What one scenario's samples of one toolchain add up to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Figures {
+    /// Wall times.
+    pub wall: Summary,
+    /// CPU times (user + system of the whole process tree), when known.
+    pub cpu: Option<Summary>,
+    /// Peak resident memory of the largest process of any of these builds, MiB.
+    pub peak_rss_mib: Option<f64>,
+    /// The oldest row's median wall time over this row's.
+    pub speedup: Option<f64>,
+    /// The same on CPU time: compiler work saved, whatever the parallelism.
+    pub speedup_cpu: Option<f64>,
+}
+
+/// One toolchain that was not measured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Skipped {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+/// What `--list` shows: every installed toolchain and whether it would be measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Listing {
+    /// [`SCHEMA_VERSION`].
+    pub schema: u32,
+    /// Workspace root.
+    pub workspace: String,
+    /// Effective MSRV (`1.80`), if any.
+    pub msrv: Option<String>,
+    /// Every MSRV floor, highest first.
+    pub msrv_floors: Vec<Floor>,
+    /// Every installed toolchain, oldest release first; broken ones last.
+    pub toolchains: Vec<Listed>,
+}
+
+/// One installed toolchain in a [`Listing`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Listed {
+    /// Its `+NAME`.
+    pub name: String,
+    /// Other names for the same compiler.
+    pub aliases: Vec<String>,
+    /// Its version, `unknown` when broken.
+    pub version: String,
+    /// Its release date, when known.
+    pub release_date: Option<Date>,
+    /// Whether it would be measured.
+    pub selected: bool,
+    /// Why not, when it would not.
+    pub reason: Option<String>,
+}
+
+/// One figure compared with the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Change {
+    /// The rustc version both rows share.
+    pub version: String,
+    /// Which scenario.
+    pub scenario: Scenario,
+    /// Baseline median, seconds.
+    pub baseline_s: f64,
+    /// Current median, seconds.
+    pub current_s: f64,
+    /// Percent change of the median; positive is slower.
+    pub change_pct: f64,
+    /// Coefficient of variation of the current runs, percent: the noise to weigh it against.
+    pub spread_pct: f64,
+    /// The same for the baseline's runs.
+    pub baseline_spread_pct: f64,
+    /// Whether it got slower by more than the allowed regression.
+    pub regressed: bool,
+}
+
+impl Change {
+    /// `1.96.0 touched: 0.532 s -> 0.641 s (+20.5%; spread 3% now, 2% in the baseline)`.
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "{} {}: {:.3} s -> {:.3} s ({:+.1}%; spread {:.0}% now, {:.0}% in the baseline)",
+            self.version,
+            self.scenario,
+            self.baseline_s,
+            self.current_s,
+            self.change_pct,
+            self.spread_pct,
+            self.baseline_spread_pct
+        )
+    }
+}
+
+/// The comparison with a baseline report: the project's own compile-time change, version by
+/// version (not toolchain against toolchain).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Comparison {
+    /// The baseline file.
+    pub baseline: String,
+    /// `--max-regression`, percent.
+    pub max_regression_pct: Option<f64>,
+    /// Every comparable figure.
+    pub changes: Vec<Change>,
+}
+
+impl Comparison {
+    /// The worst regression beyond the limit, if any.
+    pub(crate) fn worst_regression(&self) -> Option<&Change> {
+        self.changes.iter().filter(|c| c.regressed).max_by(|a, b| a.change_pct.total_cmp(&b.change_pct))
+    }
+}

@@ -1,0 +1,75 @@
+//! What a run's findings mean for its exit code, most serious first: every build failed (4),
+//! the declared `rust-version` cannot build the workspace (6), the project got slower than the
+//! baseline allows (5). An interruption (130) is decided before the report is kept.
+
+use anyhow::Result;
+
+use super::model::{Report, Status};
+use crate::discover::msrv::MsrvFloor;
+use crate::exit::{self, ExitError};
+
+/// `--verify-msrv`: the toolchain that stands for the declared `rust-version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MsrvCheck {
+    /// The toolchain's name, as its row has it.
+    pub toolchain: String,
+    /// The declared rust-version.
+    pub declared: MsrvFloor,
+}
+
+/// `Ok` when the run passes, else the error with the exit code of its most serious finding.
+pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {
+    if report.toolchains.iter().all(|r| r.status != Status::Ok) {
+        return Err(ExitError::with_code(
+            exit::ALL_BUILDS_FAILED,
+            "every selected toolchain failed to build the workspace; see the `failed` rows for the first error of each",
+        ));
+    }
+    if let Some(check) = msrv
+        && let Some(row) = report.toolchains.iter().find(|r| r.name == check.toolchain && r.status == Status::Failed)
+    {
+        return Err(ExitError::with_code(
+            exit::MSRV_BROKEN,
+            format!(
+                "the declared rust-version {} is wrong: {} cannot build the workspace: {}",
+                check.declared,
+                check.toolchain,
+                row.error.as_deref().unwrap_or("failed")
+            ),
+        ));
+    }
+    if let Some(comparison) = &report.baseline
+        && let Some(worst) = comparison.worst_regression()
+    {
+        let limit = comparison.max_regression_pct.unwrap_or_default();
+        return Err(ExitError::with_code(
+            exit::REGRESSION,
+            format!("the project got slower to compile than the baseline allows ({limit}%): {}", worst.describe()),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::msrv::rust_version_floor;
+    use crate::testing::sample_report;
+
+    #[test]
+    fn the_most_serious_finding_picks_the_code() {
+        let mut report = sample_report();
+        assert!(verdict(&report, None).is_ok());
+        let check = MsrvCheck {
+            toolchain: "1.63.0".into(),
+            declared: rust_version_floor(&semver::Version::new(1, 63, 0), "app"),
+        };
+        let err = verdict(&report, Some(&check)).unwrap_err();
+        assert_eq!(exit::code_for(&err), exit::MSRV_BROKEN);
+        assert!(err.to_string().starts_with("the declared rust-version 1.63 (rust-version of `app`) is wrong: 1.63.0 cannot build the workspace: error[E0658]"), "{err}");
+        for row in &mut report.toolchains {
+            row.status = Status::Failed;
+        }
+        assert_eq!(exit::code_for(&verdict(&report, Some(&check)).unwrap_err()), exit::ALL_BUILDS_FAILED);
+    }
+}
