@@ -3,7 +3,7 @@
 //! and this module never runs anything.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -321,15 +321,15 @@ impl Config {
         if self.interleave { Order::RoundRobin } else { Order::Sequential }
     }
 
-    /// The build command's settings for `workspace`, with `cargo_config` from preparation.
-    pub(crate) fn build_settings(&self, workspace: &Workspace, cargo_config: Vec<String>) -> BuildSettings {
+    /// The build command's settings for `workspace`, with the `cargo_home` from preparation.
+    pub(crate) fn build_settings(&self, workspace: &Workspace, cargo_home: &Path) -> BuildSettings {
         BuildSettings {
             root: workspace.root.clone(),
             manifest_path: workspace.manifest_path.clone(),
             packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
             command: self.command,
             profile: self.profile.clone(),
-            cargo_config,
+            cargo_home: cargo_home.to_path_buf(),
             timeout: self.timeout,
             lockfile_version: workspace.lockfile_version,
         }

@@ -114,14 +114,14 @@ fn measure_history(runner: &SystemRunner, config: &Config, progress: &Progress) 
         progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
     }
     let plan = Plan {
-        settings: config.build_settings(&workspace, prepared.cargo_config.clone()),
+        settings: config.build_settings(&workspace, &prepared.cargo_home),
         runs: config.runs(),
         order: config.order(),
     };
     let file = ChangedFiles { journal: &journal, path: &touch_path, root: &workspace.root };
     let measured = measure(runner, progress, &plan, &selection.chosen, &work, &file, &interrupt)?;
     let vendor_dir = prepared.vendor_dir.clone();
-    drop(prepared);
+    prepared.finish()?;
     let changed_by_builds = TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
 
     let facts = report::Facts {

@@ -157,16 +157,17 @@ impl Output {
         }
     }
 
-    /// Turns a non-zero exit into an error naming the command and its first error line.
+    /// Turns a non-zero exit into an error naming the command, with its first error line and,
+    /// indented on the lines below, the rest of the explanation ([`error_excerpt`]).
     pub fn ok_or_error(self, cmd: &CommandSpec) -> Result<Output> {
         if self.success() {
             return Ok(self);
         }
-        let detail = first_error_line(&self.stderr)
-            .or_else(|| first_error_line(&self.stdout))
-            .map(|line| format!(": {line}"))
-            .unwrap_or_default();
-        anyhow::bail!("`{cmd}` failed ({}){detail}", self.status_text())
+        let text = if first_error_line(&self.stderr).is_some() { &self.stderr } else { &self.stdout };
+        let summary = first_error_line(text);
+        let detail = summary.as_deref().map(|line| format!(": {line}")).unwrap_or_default();
+        let more = error_excerpt(text).map(|excerpt| indented_details(&excerpt, &detail)).unwrap_or_default();
+        anyhow::bail!("`{cmd}` failed ({}){detail}{more}", self.status_text())
     }
 }
 
@@ -189,6 +190,30 @@ pub(crate) fn first_error_line(text: &str) -> Option<String> {
         }
     }
     Some(summary)
+}
+
+/// At most this many lines of a tool's explanation are kept.
+const EXCERPT_LINES: usize = 8;
+
+/// The tool's own explanation of a failure, in its words: the first line that reads like an
+/// error and the lines that follow it (a compiler error's location and source line, cargo's
+/// `Caused by:` chain, its hints), up to the next error or warning, at most [`EXCERPT_LINES`]
+/// lines, blank lines dropped. A failed row carries it whole; one-line contexts use
+/// [`first_error_line`].
+pub(crate) fn error_excerpt(text: &str) -> Option<String> {
+    let mut lines = text.lines().map(str::trim_end).skip_while(|l| !l.trim_start().starts_with("error"));
+    let first = lines.next()?;
+    let rest = lines
+        .take_while(|l| !l.starts_with("error") && !l.starts_with("warning"))
+        .filter(|l| !l.trim().is_empty() && l.trim() != "Caused by:")
+        .take(EXCERPT_LINES - 1);
+    Some(std::iter::once(first.trim_start()).chain(rest).collect::<Vec<_>>().join("\n"))
+}
+
+/// The lines of `excerpt` after its first, each on a line of its own, indented: what follows the
+/// one-line error message `summary` (lines it already says are left out).
+pub(crate) fn indented_details(excerpt: &str, summary: &str) -> String {
+    excerpt.lines().skip(1).map(str::trim).filter(|l| !summary.contains(l)).map(|l| format!("\n    {l}")).collect()
 }
 
 /// Runs commands. The only implementation that touches the system is [`SystemRunner`].
@@ -371,6 +396,27 @@ mod tests {
         assert_eq!(
             first_error_line(cargo).unwrap(),
             "error: failed to run `rustc` to learn about target-specific information: process didn't exit successfully: `rustc -` (signal: 11, SIGSEGV: invalid memory reference)"
+        );
+    }
+
+    #[test]
+    fn excerpts_keep_the_explanation_and_stop_at_the_next_error() {
+        let rustc = "   Compiling app v0.1.0\nerror[E0658]: use of unstable library feature `int_roundings`\n --> src/main.rs:2:7\n  |\n2 |     x.div_ceil(2)\n  |       ^^^^^^^^\n\nerror: could not compile `app`\n";
+        assert_eq!(
+            error_excerpt(rustc).unwrap(),
+            "error[E0658]: use of unstable library feature `int_roundings`\n --> src/main.rs:2:7\n  |\n2 |     x.div_ceil(2)\n  |       ^^^^^^^^"
+        );
+        let cargo = "error: current package believes it's in a workspace when it's not:\ncurrent:   /t/rev/Cargo.toml\nworkspace: /t/Cargo.toml\n\nthis may be fixable by adding `rev` to the `workspace.members` array\n";
+        let excerpt = error_excerpt(cargo).unwrap();
+        assert_eq!(excerpt.lines().count(), 4, "{excerpt}");
+        assert!(excerpt.ends_with("this may be fixable by adding `rev` to the `workspace.members` array"));
+        assert_eq!(error_excerpt("all fine\n"), None);
+        let long: String =
+            std::iter::once("error: x\n".to_string()).chain((0..20).map(|i| format!("line {i}\n"))).collect();
+        assert_eq!(error_excerpt(&long).unwrap().lines().count(), EXCERPT_LINES);
+        assert_eq!(
+            indented_details("error: x\n  --> a.rs\nhint\ncause", "error: x: cause"),
+            "\n    --> a.rs\n    hint"
         );
     }
 

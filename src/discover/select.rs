@@ -56,6 +56,14 @@ pub(crate) enum SkipReason {
     },
     /// Not named in `--toolchains`.
     NotNamed,
+    /// Built another way (official vs distribution) than the other rows, while a toolchain of
+    /// their kind fills the same yearly slot.
+    OtherKind {
+        /// This toolchain's provenance.
+        kind: &'static str,
+        /// The toolchain measured instead.
+        instead: String,
+    },
 }
 
 impl fmt::Display for SkipReason {
@@ -67,6 +75,9 @@ impl fmt::Display for SkipReason {
             SkipReason::AfterUntil(v) => write!(f, "newer than --until {}", short_version(v)),
             SkipReason::TooClose { weeks, neighbour } => write!(f, "within {weeks} weeks of {neighbour}"),
             SkipReason::NotNamed => f.write_str("not in --toolchains"),
+            SkipReason::OtherKind { kind, instead } => {
+                write!(f, "{kind} build; {instead} fills its year, built like the other rows")
+            }
         }
     }
 }
@@ -142,11 +153,17 @@ pub(crate) fn select(toolchains: &[Toolchain], msrv: Option<&MsrvFloor>, criteri
     match criteria.policy {
         Policy::All => chosen = eligible,
         _ => {
-            let picked = yearly(&eligible);
+            let mut picked = yearly(&eligible);
+            let swaps = prefer_one_kind(&eligible, &mut picked);
             let (kept, passed_over): (Vec<_>, Vec<_>) =
                 eligible.into_iter().enumerate().partition(|(i, _)| picked.contains(i));
             chosen = kept.into_iter().map(|(_, t)| t).collect();
-            for (_, t) in passed_over {
+            for (i, t) in passed_over {
+                if let Some((_, instead)) = swaps.iter().find(|(out, _)| *out == i) {
+                    let instead = chosen.iter().find(|c| c.name == *instead).expect("swapped in").name.clone();
+                    skipped.push((t.clone(), SkipReason::OtherKind { kind: t.provenance(), instead }));
+                    continue;
+                }
                 let nearest = chosen
                     .iter()
                     .min_by_key(|c| c.release_date.days_since(t.release_date).abs())
@@ -206,6 +223,41 @@ fn yearly(eligible: &[Toolchain]) -> Vec<usize> {
         picked.push(0);
     }
     picked
+}
+
+/// Two toolchains this many days apart fill the same yearly slot.
+const SAME_SLOT_DAYS: i64 = COVERED_RELEASES as i64 * 42;
+
+/// When the picks mix official and distribution builds, swaps each pick of the rarer kind for
+/// an unpicked toolchain of the commoner kind in the same yearly slot (still at least
+/// [`MIN_GAP_DAYS`] from every other pick), so that the rows compare compilers built the same
+/// way. Returns the swaps as (left out, name taken instead).
+fn prefer_one_kind(eligible: &[Toolchain], picked: &mut [usize]) -> Vec<(usize, String)> {
+    let distribution = picked.iter().filter(|&&i| eligible[i].is_distribution_build()).count();
+    let official = picked.len() - distribution;
+    if distribution == official {
+        return Vec::new();
+    }
+    let common_is_distribution = distribution > official;
+    let mut swaps = Vec::new();
+    for slot in 0..picked.len() {
+        let i = picked[slot];
+        if eligible[i].is_distribution_build() == common_is_distribution {
+            continue;
+        }
+        let others: Vec<Date> = picked.iter().filter(|&&p| p != i).map(|&p| eligible[p].release_date).collect();
+        let distance = |j: usize| eligible[j].release_date.days_since(eligible[i].release_date).abs();
+        let candidate = (0..eligible.len())
+            .filter(|j| !picked.contains(j) && eligible[*j].is_distribution_build() == common_is_distribution)
+            .filter(|&j| distance(j) <= SAME_SLOT_DAYS)
+            .filter(|&j| others.iter().all(|d| d.days_since(eligible[j].release_date).abs() >= MIN_GAP_DAYS))
+            .min_by_key(|&j| distance(j));
+        if let Some(j) = candidate {
+            picked[slot] = j;
+            swaps.push((i, eligible[j].name.clone()));
+        }
+    }
+    swaps
 }
 
 /// Stable versions to install for a yearly history from the MSRV (or four years back) to the
@@ -365,6 +417,23 @@ mod tests {
         );
         let all = select(&set(MACHINE), Some(&floor), &Criteria { policy: Policy::All, ..yearly_criteria() }).unwrap();
         assert_eq!(names(&all.chosen), ["1.85.0", "1.95.0", "1.96.0"]);
+    }
+
+    #[test]
+    fn a_yearly_slot_prefers_the_kind_the_other_rows_share() {
+        let official = |v: &str| Toolchain { commit_hash: Some("abc".into()), ..tc(v) };
+        let mut machine: Vec<Toolchain> = ["1.61.0", "1.70.0", "1.78.0", "1.87.0", "1.95.0"].map(official).to_vec();
+        machine.extend(set(&["1.63.0", "1.85.0", "1.96.0"]));
+        let sel = select(&machine, None, &yearly_criteria()).unwrap();
+        assert_eq!(names(&sel.chosen), ["1.61.0", "1.70.0", "1.78.0", "1.87.0", "1.95.0"]);
+        let reason = sel.skipped.iter().find(|(t, _)| t.name == "1.96.0").unwrap().1.to_string();
+        assert_eq!(reason, "distribution build; 1.95.0 fills its year, built like the other rows");
+        let all = select(&machine, None, &Criteria { policy: Policy::All, ..yearly_criteria() }).unwrap();
+        assert_eq!(all.chosen.len(), 8, "--all is unchanged");
+        // Nothing of the common kind nearby: the pick stays.
+        let lone = [official("1.61.0"), official("1.70.0"), official("1.78.0"), tc("1.90.0")];
+        let sel = select(&lone, None, &yearly_criteria()).unwrap();
+        assert_eq!(names(&sel.chosen), ["1.61.0", "1.70.0", "1.78.0", "1.90.0"]);
     }
 
     #[test]

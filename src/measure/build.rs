@@ -1,17 +1,23 @@
 //! The cargo command every timed build runs, the same for every toolchain, and what a failed
 //! one means.
 //!
-//! `cargo +NAME build --offline --locked` with `RUSTC` pointing at that toolchain's own rustc
-//! (cargo before 1.71 would otherwise go through rustup's proxy for every rustc it spawns),
-//! wrappers disabled, inherited tool and directory choices removed, and a target directory of
-//! the toolchain's own. This module builds the command; it does not run it.
+//! The toolchain's own `cargo` binary runs `build --offline --locked`, with the environment
+//! rustup's proxy would give it (the toolchain's `bin` first on `PATH`, its `lib` on the library
+//! path, `RUSTUP_TOOLCHAIN`, `RUSTUP_HOME`), so no proxy runs inside the timed interval, and
+//! `RUSTC` pointing at the toolchain's own rustc (cargo before 1.71 would otherwise go through
+//! rustup's proxy for every rustc it spawns). `CARGO_HOME` is timewarp's private one, whose
+//! `config.toml` holds the vendored-sources replacement: a mechanism every cargo reads, where
+//! `--config` needs 1.63. Wrappers are disabled, inherited tool and directory choices removed,
+//! and every toolchain gets a target directory of its own. This module builds the command; it
+//! does not run it.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
 use crate::discover::toolchain::{Toolchain, rustup_proxy};
-use crate::process::{CommandSpec, Output, Runner, first_error_line};
+use crate::process::{CommandSpec, Output, Runner, error_excerpt};
 
 /// Variables that would make a timing measure something else; removed from every build.
 /// `RUSTC_WRAPPER` (sccache would fake a clean build), an inherited toolchain choice, another
@@ -19,7 +25,6 @@ use crate::process::{CommandSpec, Output, Runner, first_error_line};
 const DISTORTING_ENV: &[&str] = &[
     "RUSTC_WRAPPER",
     "RUSTC_WORKSPACE_WRAPPER",
-    "RUSTUP_TOOLCHAIN",
     "RUSTC",
     "RUSTDOC",
     "CARGO_TARGET_DIR",
@@ -107,8 +112,8 @@ pub(crate) struct BuildSettings {
     pub command: CargoCommand,
     /// The profile.
     pub profile: Profile,
-    /// `--config` arguments every build gets (source replacement for vendored dependencies).
-    pub cargo_config: Vec<String>,
+    /// The private `CARGO_HOME` every build uses (see `prepare`).
+    pub cargo_home: PathBuf,
     /// A build running longer than this is killed and its toolchain becomes a failed row.
     pub timeout: Option<std::time::Duration>,
     /// The Cargo.lock format version, to explain why an old cargo cannot read it.
@@ -116,10 +121,14 @@ pub(crate) struct BuildSettings {
 }
 
 impl BuildSettings {
-    /// The build every sample of `toolchain` runs, into `target_dir`, compiling with `rustc`.
-    pub(crate) fn command(&self, toolchain: &Toolchain, rustc: &Path, target_dir: &Path) -> CommandSpec {
-        let mut cmd = CommandSpec::new(rustup_proxy("cargo"))
-            .arg(format!("+{}", toolchain.name))
+    /// The build every sample of `toolchain` (installed in `installed`) runs, into `target_dir`.
+    pub(crate) fn command(
+        &self,
+        toolchain: &Toolchain,
+        installed: &InstalledToolchain,
+        target_dir: &Path,
+    ) -> CommandSpec {
+        let mut cmd = CommandSpec::new(installed.bin("cargo"))
             .arg(self.command.name())
             .args(["--offline", "--locked", "--color", "never"])
             .args(self.profile.args())
@@ -131,80 +140,128 @@ impl BuildSettings {
         for package in &self.packages {
             cmd = cmd.args(["-p", package]);
         }
-        for config in &self.cargo_config {
-            cmd = cmd.args(["--config", config]);
-        }
         for key in DISTORTING_ENV {
             cmd = cmd.env_remove(*key);
         }
         if toolchain.needs_forced_incremental() {
             cmd = cmd.env("RUSTC_FORCE_INCREMENTAL", "1");
         }
-        // Empty wrappers also override a `build.rustc-wrapper` in the user's cargo config.
-        cmd.env("RUSTC", rustc).env("RUSTC_WRAPPER", "").env("RUSTC_WORKSPACE_WRAPPER", "").timeout(self.timeout)
+        if let Ok(rustup_home) = home::rustup_home() {
+            cmd = cmd.env("RUSTUP_HOME", rustup_home);
+        }
+        // An empty wrapper also overrides a `build.rustc-wrapper` in the user's cargo config.
+        // Cargo before 1.55 rejects RUSTC_WORKSPACE_WRAPPER, even empty, as unstable (and
+        // ignores the config key), so it only gets the empty one from then on.
+        if (toolchain.version.major, toolchain.version.minor) >= (1, 55) {
+            cmd = cmd.env("RUSTC_WORKSPACE_WRAPPER", "");
+        }
+        cmd.env("RUSTC", installed.bin("rustc"))
+            .env("RUSTC_WRAPPER", "")
+            .env("CARGO_HOME", &self.cargo_home)
+            .env("RUSTUP_TOOLCHAIN", &toolchain.name)
+            .env("PATH", prepended(installed.dir.join("bin"), "PATH"))
+            .env("LD_LIBRARY_PATH", prepended(installed.dir.join("lib"), "LD_LIBRARY_PATH"))
+            .timeout(self.timeout)
     }
 
-    /// Why `build` of `toolchain` failed, in one line, with what would fix it when timewarp
-    /// knows.
+    /// Why `build` of `toolchain` failed, in cargo's or rustc's own words (a few lines), after a
+    /// first line saying what would fix it when timewarp knows.
     pub(crate) fn explain_failure(&self, build: &CommandSpec, out: &Output, toolchain: &Toolchain) -> String {
         if out.timed_out {
             let limit = build.timeout.map_or(0, |t| t.as_secs());
             return format!("timed out after {limit} s (--timeout); the build was killed");
         }
-        let line = first_error_line(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()));
+        let words = error_excerpt(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()));
         let v = &toolchain.version;
-        if self.lockfile_version == Some(4) && (v.major, v.minor) < (1, 78) {
-            return format!(
-                "cargo {v} cannot read Cargo.lock version 4, which needs cargo 1.78 ({line}); time an older commit with `--rev`, and add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"
-            );
-        }
-        line
+        let known = if self.lockfile_version == Some(4) && (v.major, v.minor) < (1, 78) {
+            format!(
+                "cargo {v} cannot read Cargo.lock version 4, which needs cargo 1.78; time an older commit with `--rev`, and add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"
+            )
+        } else if matches!(self.profile, Profile::Named(_)) && (v.major, v.minor) < (1, 57) {
+            format!("cargo {v} has no `--profile`, which needs cargo 1.57")
+        } else {
+            return words;
+        };
+        format!("{known}\n{words}")
     }
 }
 
-/// The toolchain's own rustc binary, from `rustup which`.
-pub(crate) fn own_rustc(runner: &dyn Runner, name: &str) -> Result<PathBuf> {
-    let which = CommandSpec::new(rustup_proxy("rustup")).args(["which", "--toolchain", name, "rustc"]);
-    let out = runner.run(&which)?.ok_or_error(&which)?;
-    let path = PathBuf::from(out.stdout.trim());
-    if path.as_os_str().is_empty() {
-        bail!("`{which}` printed no path");
+/// `dir` followed by the current value of the path list `variable`.
+fn prepended(dir: PathBuf, variable: &str) -> OsString {
+    let rest: Vec<PathBuf> =
+        std::env::var_os(variable).map(|v| std::env::split_paths(&v).collect()).unwrap_or_default();
+    std::env::join_paths(std::iter::once(dir).chain(rest)).unwrap_or_default()
+}
+
+/// Where an installed toolchain lives: `<RUSTUP_HOME>/toolchains/<name>/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InstalledToolchain {
+    dir: PathBuf,
+}
+
+impl InstalledToolchain {
+    /// Finds `name` with `rustup which` (untimed) and checks that it has a cargo.
+    pub(crate) fn locate(runner: &dyn Runner, name: &str) -> Result<InstalledToolchain> {
+        let which = CommandSpec::new(rustup_proxy("rustup")).args(["which", "--toolchain", name, "rustc"]);
+        let out = runner.run(&which)?.ok_or_error(&which)?;
+        let rustc = PathBuf::from(out.stdout.trim());
+        let Some(dir) = rustc.parent().and_then(Path::parent).filter(|_| rustc.is_absolute()) else {
+            bail!("`{which}` printed no path to a rustc");
+        };
+        let installed = InstalledToolchain { dir: dir.to_path_buf() };
+        if !installed.bin("cargo").is_file() {
+            bail!("toolchain `{name}` has no cargo: `{}` does not exist", installed.bin("cargo").display());
+        }
+        Ok(installed)
     }
-    Ok(path)
+
+    /// The toolchain's own `tool` binary.
+    pub(crate) fn bin(&self, tool: &str) -> PathBuf {
+        self.dir.join("bin").join(format!("{tool}{}", std::env::consts::EXE_SUFFIX))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{output, toolchain};
+    use crate::testing::{FakeRunner, output, toolchain};
 
-    pub(crate) fn settings() -> BuildSettings {
+    fn settings() -> BuildSettings {
         BuildSettings {
             root: "/w".into(),
             manifest_path: "/w/Cargo.toml".into(),
             packages: vec!["app".into()],
             command: CargoCommand::Build,
             profile: Profile::Dev,
-            cargo_config: vec![],
+            cargo_home: "/w/target/timewarp/cargo-home".into(),
             timeout: None,
             lockfile_version: None,
         }
     }
 
+    fn installed(dir: &str) -> InstalledToolchain {
+        InstalledToolchain { dir: dir.into() }
+    }
+
     #[test]
-    fn hermetic_environment_and_own_target_dir() {
-        let mut s = settings();
-        s.cargo_config = vec!["/w/target/timewarp/vendor-config.toml".into()];
-        let cmd = s.command(&toolchain("1.63.0"), Path::new("/tc/bin/rustc"), Path::new("/w/target/timewarp/1.63.0"));
+    fn the_toolchains_own_cargo_with_the_environment_rustup_would_give_it() {
+        let s = settings();
+        let cmd = s.command(&toolchain("1.63.0"), &installed("/tc"), Path::new("/w/target/timewarp/1.63.0"));
         assert_eq!(
             cmd.to_string(),
-            "cargo +1.63.0 build --offline --locked --color never --manifest-path /w/Cargo.toml --target-dir /w/target/timewarp/1.63.0 -p app --config /w/target/timewarp/vendor-config.toml"
+            "cargo build --offline --locked --color never --manifest-path /w/Cargo.toml --target-dir /w/target/timewarp/1.63.0 -p app"
         );
+        assert_eq!(cmd.program, "/tc/bin/cargo", "no rustup proxy inside the timed interval");
         assert_eq!(cmd.env_value("RUSTC").unwrap(), "/tc/bin/rustc");
         assert_eq!(cmd.env_value("RUSTC_WRAPPER").unwrap(), "");
-        for key in ["CARGO_TARGET_DIR", "RUSTUP_TOOLCHAIN", "CARGO_BUILD_RUSTC_WRAPPER"] {
+        assert_eq!(cmd.env_value("CARGO_HOME").unwrap(), "/w/target/timewarp/cargo-home");
+        assert_eq!(cmd.env_value("RUSTUP_TOOLCHAIN").unwrap(), "1.63.0");
+        assert!(cmd.env_value("PATH").unwrap().to_string_lossy().starts_with("/tc/bin"));
+        assert!(cmd.env_value("LD_LIBRARY_PATH").unwrap().to_string_lossy().starts_with("/tc/lib"));
+        for key in ["CARGO_TARGET_DIR", "CARGO_BUILD_RUSTC_WRAPPER"] {
             assert!(cmd.env_remove.contains(&key.to_string()), "{key}");
         }
+        assert!(!cmd.has_arg("--config"), "nothing a cargo older than 1.63 rejects");
         assert_eq!(cmd.cwd.as_deref(), Some(Path::new("/w")));
     }
 
@@ -214,20 +271,22 @@ mod tests {
         s.command = CargoCommand::Check;
         s.profile = Profile::Named("bench-fast".into());
         let mut old = toolchain("1.59.0");
-        let cmd = s.command(&old, Path::new("/r"), Path::new("/t"));
-        assert!(
-            cmd.to_string().starts_with("cargo +1.59.0 check --offline --locked --color never --profile bench-fast")
-        );
+        let cmd = s.command(&old, &installed("/tc"), Path::new("/t"));
+        assert!(cmd.to_string().starts_with("cargo check --offline --locked --color never --profile bench-fast"));
         assert_eq!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").unwrap(), "1");
         old.version = semver::Version::new(1, 60, 0);
         s.profile = Profile::Release;
-        let cmd = s.command(&old, Path::new("/r"), Path::new("/t"));
+        let cmd = s.command(&old, &installed("/tc"), Path::new("/t"));
         assert!(cmd.has_arg("--release"));
         assert!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").is_none());
+        assert_eq!(cmd.env_value("RUSTC_WORKSPACE_WRAPPER").unwrap(), "");
+        let oldest = s.command(&toolchain("1.48.0"), &installed("/tc"), Path::new("/t"));
+        assert!(oldest.env_value("RUSTC_WORKSPACE_WRAPPER").is_none(), "cargo 1.46 rejects it even empty");
+        assert!(oldest.env_remove.contains(&"RUSTC_WORKSPACE_WRAPPER".to_string()));
     }
 
     #[test]
-    fn failures_say_what_would_fix_them() {
+    fn failures_keep_cargos_words_and_say_what_would_fix_them() {
         let mut s = settings();
         let cmd = CommandSpec::new("cargo").timeout(Some(std::time::Duration::from_secs(60)));
         let mut hung = output(None, "", "", 60.0);
@@ -239,19 +298,58 @@ mod tests {
         s.lockfile_version = Some(4);
         let stderr =
             "error: failed to parse lock file at: /w/Cargo.lock\n\nCaused by:\n  invalid serialized PackageId\n";
-        let line = s.explain_failure(&cmd, &output(Some(101), "", stderr, 1.0), &toolchain("1.63.0"));
-        assert!(line.starts_with("cargo 1.63.0 cannot read Cargo.lock version 4, which needs cargo 1.78 (error: failed to parse lock file at: /w/Cargo.lock: invalid serialized PackageId)"), "{line}");
+        let text = s.explain_failure(&cmd, &output(Some(101), "", stderr, 1.0), &toolchain("1.63.0"));
+        let lines: Vec<&str> = text.lines().collect();
         assert!(
-            line.ends_with("add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"),
-            "{line}"
+            lines[0].starts_with("cargo 1.63.0 cannot read Cargo.lock version 4, which needs cargo 1.78;"),
+            "{text}"
         );
-        let newer = s.explain_failure(&cmd, &output(Some(101), "", "error: boom\n", 1.0), &toolchain("1.85.0"));
-        assert_eq!(newer, "error: boom");
+        assert!(
+            lines[0].ends_with("add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"),
+            "{text}"
+        );
+        assert_eq!(
+            lines[1..],
+            ["error: failed to parse lock file at: /w/Cargo.lock", "  invalid serialized PackageId"]
+        );
+        let stderr = "error: boom\n --> here\n";
+        assert_eq!(
+            s.explain_failure(&cmd, &output(Some(101), "", stderr, 1.0), &toolchain("1.85.0")),
+            "error: boom\n --> here"
+        );
+        (s.profile, s.lockfile_version) = (Profile::Named("ci".into()), None);
+        let stderr = "error: Found argument '--profile'\n";
+        let old = s.explain_failure(&cmd, &output(Some(101), "", stderr, 1.0), &toolchain("1.48.0"));
+        assert!(
+            old.starts_with("cargo 1.48.0 has no `--profile`, which needs cargo 1.57\nerror: Found argument"),
+            "{old}"
+        );
+    }
+
+    #[test]
+    fn a_toolchain_is_found_with_rustup_which_and_needs_a_cargo() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        let rustc = format!("{}/bin/rustc\n", dir.path().display());
+        let runner = FakeRunner::new().ok("rustup which --toolchain 1.63.0 rustc", &rustc);
+        let err = InstalledToolchain::locate(&runner, "1.63.0").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!("toolchain `1.63.0` has no cargo: `{}/bin/cargo` does not exist", dir.path().display())
+        );
+        std::fs::write(dir.path().join("bin/cargo"), "").unwrap();
+        let found = InstalledToolchain::locate(&runner, "1.63.0").unwrap();
+        assert_eq!(found.bin("rustc"), dir.path().join("bin/rustc"));
+        let nothing = FakeRunner::new().ok("rustup which", "\n");
+        assert!(
+            InstalledToolchain::locate(&nothing, "x").unwrap_err().to_string().ends_with("printed no path to a rustc")
+        );
     }
 
     #[test]
     fn reports_which_distorting_variables_are_present() {
-        let env = [("PATH", "/bin"), ("RUSTC_WRAPPER", "sccache"), ("CARGO_TARGET_DIR", "/tmp/t")];
+        let env =
+            [("PATH", "/bin"), ("RUSTC_WRAPPER", "sccache"), ("CARGO_TARGET_DIR", "/tmp/t"), ("RUSTUP_TOOLCHAIN", "x")];
         assert_eq!(distorting_vars_present(env), ["CARGO_TARGET_DIR", "RUSTC_WRAPPER"]);
     }
 }

@@ -14,7 +14,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
-use super::build::{BuildSettings, own_rustc};
+use super::build::{BuildSettings, InstalledToolchain};
 use super::journal::{EditedFile, TouchedFile};
 use super::scenario::Scenario;
 use super::workdir::WorkDir;
@@ -155,8 +155,8 @@ struct Run {
 impl Run {
     fn start(runner: &dyn Runner, plan: &Plan, toolchain: &Toolchain, work: &WorkDir) -> Run {
         let target_dir = work.target_dir(toolchain);
-        let (build, end) = match own_rustc(runner, &toolchain.name) {
-            Ok(rustc) => (Some(plan.settings.command(toolchain, &rustc, &target_dir)), End::Completed),
+        let (build, end) = match InstalledToolchain::locate(runner, &toolchain.name) {
+            Ok(installed) => (Some(plan.settings.command(toolchain, &installed, &target_dir)), End::Completed),
             Err(e) => (None, End::Failed(format!("{e:#}"))),
         };
         let ended = build.is_none();
@@ -280,6 +280,8 @@ mod tests {
         work: WorkDir,
         journal: Journal,
         file: PathBuf,
+        /// What `rustup which` answers: a toolchain directory that has a cargo.
+        rustc: String,
     }
 
     fn setup(clean: usize, touched: usize, edited: usize) -> Setup {
@@ -292,7 +294,7 @@ mod tests {
             packages: vec!["app".into()],
             command: CargoCommand::Build,
             profile: Profile::Dev,
-            cargo_config: vec![],
+            cargo_home: dir.path().join("cargo-home"),
             timeout: None,
             lockfile_version: None,
         };
@@ -300,7 +302,10 @@ mod tests {
         let work = WorkDir::new(dir.path(), &dir.path().join("target")).unwrap();
         work.create_builds().unwrap();
         let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"));
-        Setup { _dir: dir, plan, work, journal, file }
+        std::fs::create_dir_all(dir.path().join("tc/bin")).unwrap();
+        std::fs::write(dir.path().join("tc/bin/cargo"), "").unwrap();
+        let rustc = format!("{}\n", dir.path().join("tc/bin/rustc").display());
+        Setup { _dir: dir, plan, work, journal, file, rustc }
     }
 
     /// Records what the engine reports.
@@ -341,7 +346,7 @@ mod tests {
     fn each_scenario_in_turn_with_the_samples_it_timed() {
         let s = setup(2, 3, 2);
         let runner = FakeRunner::new()
-            .ok("rustup which --toolchain 1.63.0 rustc", "/tc/1.63.0/bin/rustc\n")
+            .ok("rustup which --toolchain 1.63.0 rustc", &s.rustc)
             .timed("build", &[10.0, 12.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
         let target = s.work.target_dir(&toolchain("1.63.0"));
         std::fs::create_dir_all(target.join("debug")).unwrap();
@@ -372,7 +377,7 @@ mod tests {
     #[test]
     fn the_orders_differ_only_in_who_goes_next() {
         let mut s = setup(2, 1, 0);
-        let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").timed("build", &[1.0]);
+        let runner = FakeRunner::new().ok("rustup which", &s.rustc).timed("build", &[1.0]);
         let both = [toolchain("1.63.0"), toolchain("1.85.0")];
         let (_, sequential) = run_with(&s, &runner, &both, &|| false);
         assert_eq!(
@@ -410,7 +415,7 @@ mod tests {
         for order in [Order::Sequential, Order::RoundRobin] {
             let mut s = setup(2, 3, 0);
             s.plan.order = order;
-            let runner = FakeRunner::new().ok("rustup which", "/bin/rustc\n").timed("build", &[1.0]);
+            let runner = FakeRunner::new().ok("rustup which", &s.rustc).timed("build", &[1.0]);
             let builds = Cell::new(0);
             let both = [toolchain("1.63.0"), toolchain("1.85.0")];
             let touched = s.journal.touch(&s.file).unwrap();
@@ -442,15 +447,15 @@ mod tests {
         let s = setup(1, 5, 0);
         let stderr = "   Compiling app v0.1.0\nerror[E0658]: use of unstable library feature `int_roundings`\n --> src/main.rs:2:5\nerror: could not compile `app`\n";
         let runner = FakeRunner::new()
-            .ok("rustup which", "/bin/rustc\n")
-            .answer("cargo +1.63.0 build", output(Some(101), "", stderr, 1.0))
-            .timed("cargo +1.85.0 build", &[1.0]);
+            .ok("rustup which", &s.rustc)
+            .answer("timewarp/1.63.0", output(Some(101), "", stderr, 1.0))
+            .timed("timewarp/1.85.0", &[1.0]);
         let (measured, _) = run_with(&s, &runner, &[toolchain("1.63.0"), toolchain("1.85.0")], &|| false);
-        let expected = "error[E0658]: use of unstable library feature `int_roundings`";
-        assert_eq!(measured[0].end, End::Failed(expected.into()));
+        let expected = "error[E0658]: use of unstable library feature `int_roundings`\n --> src/main.rs:2:5";
+        assert_eq!(measured[0].end, End::Failed(expected.into()), "in rustc's own words, up to its next error");
         assert_eq!(measured[1].end, End::Completed);
         assert_eq!(
-            runner.lines().iter().filter(|l| l.contains("+1.63.0 build")).count(),
+            runner.lines().iter().filter(|l| l.contains("timewarp/1.63.0")).count(),
             1,
             "no rebuild after a failure"
         );

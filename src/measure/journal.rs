@@ -344,6 +344,15 @@ impl CreatedFile {
     }
 }
 
+impl CreatedFile {
+    /// Removes the file now, reporting failure.
+    pub(crate) fn restore(self) -> Result<()> {
+        let result = self.journal.undo_now(&self.path, is_created);
+        std::mem::forget(self);
+        result
+    }
+}
+
 impl Drop for CreatedFile {
     fn drop(&mut self) {
         self.journal.undo_on_drop(&self.path, is_created);

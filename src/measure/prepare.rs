@@ -1,14 +1,16 @@
 //! Untimed preparation, so that no timed build downloads anything and every toolchain compiles
-//! the same sources.
+//! the same sources, the same way.
 //!
-//! Two things happen here, both before the first timing: a workspace without `Cargo.lock` gets
-//! one for the duration of the run (written by the oldest selected cargo, since newer cargos
-//! read older lockfiles but not the reverse), and the dependencies of a workspace with registry
-//! or git dependencies are vendored once, by the newest selected cargo, into timewarp's own
-//! directory. Every build then points cargo at that copy with `--config FILE` (a config file
-//! that `cargo vendor` itself wrote), which cargo reads since 1.63. Old cargos cannot reach
-//! today's registry (cargo before 1.68 has no sparse protocol), so this is what lets them build
-//! offline at all. The user's Cargo.lock and `.cargo/config.toml` are never modified.
+//! Three things happen here, all before the first timing: a workspace without `Cargo.lock`
+//! gets one for the duration of the run (written by the oldest selected cargo, since newer
+//! cargos read older lockfiles but not the reverse); the dependencies of a workspace with
+//! registry or git dependencies are vendored once, by the newest selected cargo, into
+//! timewarp's own directory; and every build gets a private `CARGO_HOME` whose `config.toml`
+//! holds the user's global cargo configuration plus the replacement of every source by the
+//! vendored copy. Every cargo reads `$CARGO_HOME/config.toml` (where `--config` needs 1.63, and
+//! cargo before 1.68 cannot reach today's registry at all), so the oldest toolchains build
+//! offline from the same sources as the newest. The user's Cargo.lock, `.cargo/config.toml` and
+//! `CARGO_HOME` are never modified.
 
 use std::path::{Path, PathBuf};
 
@@ -21,14 +23,21 @@ use crate::fs;
 use crate::process::{CommandSpec, Runner};
 
 /// What the builds need from preparation.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Prepared {
-    /// `--config` arguments for every build.
-    pub cargo_config: Vec<String>,
+    /// The private `CARGO_HOME` of every build.
+    pub cargo_home: PathBuf,
     /// Where dependency sources were vendored, when the workspace has any.
     pub vendor_dir: Option<PathBuf>,
-    /// A Cargo.lock created for this run; removed again when dropped.
-    pub created_lockfile: Option<CreatedFile>,
+    /// A Cargo.lock created for this run; removed again by [`Prepared::finish`] (or on drop).
+    created_lockfile: Option<CreatedFile>,
+}
+
+impl Prepared {
+    /// Undoes what preparation changed in the user's tree: a lockfile created for the run.
+    pub(crate) fn finish(self) -> Result<()> {
+        self.created_lockfile.map_or(Ok(()), CreatedFile::restore)
+    }
 }
 
 /// Prepares `root` (with `manifest`) for builds by `toolchains` (oldest first); a lockfile it
@@ -41,16 +50,33 @@ pub(crate) fn prepare(
     work: &WorkDir,
     journal: &Journal,
 ) -> Result<Prepared> {
-    let mut prepared = Prepared::default();
     let lockfile = root.join("Cargo.lock");
-    if !lockfile.is_file() {
-        prepared.created_lockfile = Some(generate_lockfile(runner, root, manifest, toolchains, &lockfile, journal)?);
-    }
+    let created_lockfile = match lockfile.is_file() {
+        true => None,
+        false => Some(generate_lockfile(runner, root, manifest, toolchains, &lockfile, journal)?),
+    };
     let lock_text = fs::read_to_string(&lockfile)?;
-    if !has_external_sources(&lock_text) {
-        return Ok(prepared);
+    let mut replacement = None;
+    let mut vendor_dir = None;
+    if has_external_sources(&lock_text) {
+        let newest = toolchains.last().expect("preparation needs a selected toolchain");
+        replacement = Some(vendor(runner, newest, root, manifest, &lock_text, work)?);
+        vendor_dir = Some(work.vendor_dir());
     }
-    let newest = toolchains.last().expect("preparation needs a selected toolchain");
+    let cargo_home = private_cargo_home(work, root, replacement.as_deref())?;
+    Ok(Prepared { cargo_home, vendor_dir, created_lockfile })
+}
+
+/// Vendors the locked dependencies (unless the sources vendored from this very lockfile are
+/// there already) and returns the source replacement that points cargo at them.
+fn vendor(
+    runner: &dyn Runner,
+    newest: &Toolchain,
+    root: &Path,
+    manifest: &Path,
+    lock_text: &str,
+    work: &WorkDir,
+) -> Result<String> {
     let (vendor_dir, config_file, stamp) = (work.vendor_dir(), work.vendor_config(), work.vendor_stamp());
     let up_to_date = config_file.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
     if !up_to_date {
@@ -63,11 +89,47 @@ pub(crate) fn prepare(
             .ok_or_error(&cmd)
             .context("could not vendor the workspace's dependencies before timing (this needs the registry once)")?;
         fs::write(&config_file, vendor_config(&out.stdout, &vendor_dir))?;
-        fs::write(&stamp, &lock_text)?;
+        fs::write(&stamp, lock_text)?;
     }
-    prepared.cargo_config.push(config_file.display().to_string());
-    prepared.vendor_dir = Some(vendor_dir);
-    Ok(prepared)
+    fs::read_to_string(&config_file)
+}
+
+/// Writes the builds' `CARGO_HOME`: its `config.toml` is the user's global cargo configuration
+/// (unless cargo reaches that file anyway, walking up from `build_dir`) with the vendored-source
+/// `replacement` on top.
+fn private_cargo_home(work: &WorkDir, build_dir: &Path, replacement: Option<&str>) -> Result<PathBuf> {
+    let home = work.create_cargo_home()?;
+    let mut config = toml::Table::new();
+    if let Some(global) = global_config().filter(|file| !reached_by_walk(file, build_dir)) {
+        let text = fs::read_to_string(&global)?;
+        config = text.parse().with_context(|| format!("could not parse `{}`", global.display()))?;
+    }
+    if let Some(replacement) = replacement {
+        let replacement: toml::Table = replacement.parse().context("could not parse `cargo vendor`'s configuration")?;
+        let sources = config.entry("source").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if let (Some(sources), Some(toml::Value::Table(replaced))) = (sources.as_table_mut(), replacement.get("source"))
+        {
+            sources.extend(replaced.clone());
+        }
+    }
+    let text = toml::to_string(&config).expect("a TOML table always serialises");
+    fs::write(&home.join("config.toml"), text)?;
+    Ok(home)
+}
+
+/// The user's global cargo configuration file, `$CARGO_HOME/config.toml` (or the older
+/// `config`), if there is one.
+fn global_config() -> Option<PathBuf> {
+    let home = home::cargo_home().ok()?;
+    ["config.toml", "config"].iter().map(|name| home.join(name)).find(|file| file.is_file())
+}
+
+/// Whether cargo, run in `dir`, finds `config` on its own: it reads `.cargo/config.toml` in
+/// `dir` and every parent, which includes `~/.cargo` for a project under the home directory.
+fn reached_by_walk(config: &Path, dir: &Path) -> bool {
+    let Some(config_dir) = config.parent().and_then(|d| d.canonicalize().ok()) else { return false };
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    dir.ancestors().any(|a| a.join(".cargo").canonicalize().is_ok_and(|d| d == config_dir))
 }
 
 fn cargo(toolchain: &Toolchain, root: &Path) -> CommandSpec {
@@ -155,8 +217,11 @@ mod tests {
         let (work, journal) = work(dir.path());
         let p = prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &[toolchain("1.63.0")], &work, &journal)
             .unwrap();
-        assert!(p.cargo_config.is_empty() && p.vendor_dir.is_none() && p.created_lockfile.is_none());
+        assert!(p.vendor_dir.is_none() && p.created_lockfile.is_none());
         assert!(runner.log().is_empty());
+        let config: toml::Table = std::fs::read_to_string(p.cargo_home.join("config.toml")).unwrap().parse().unwrap();
+        assert!(config.get("source").is_none(), "nothing to replace: {config:?}");
+        p.finish().unwrap();
     }
 
     #[test]
@@ -168,8 +233,10 @@ mod tests {
         let toolchains = [toolchain("1.63.0"), toolchain("1.96.0")];
         let manifest = dir.path().join("Cargo.toml");
         let p = prepare(&runner, dir.path(), &manifest, &toolchains, &work, &journal).unwrap();
-        assert_eq!(p.cargo_config, [work.vendor_config().display().to_string()]);
         assert_eq!(std::fs::read_to_string(work.vendor_config()).unwrap(), VENDOR_STDOUT);
+        let config: toml::Table = std::fs::read_to_string(p.cargo_home.join("config.toml")).unwrap().parse().unwrap();
+        assert_eq!(config["source"]["crates-io"]["replace-with"].as_str(), Some("vendored-sources"));
+        assert_eq!(config["source"]["vendored-sources"]["directory"].as_str(), Some("/w/target/timewarp/vendor"));
         let lines = runner.lines();
         assert_eq!(lines.len(), 1);
         assert!(lines[0].starts_with("cargo +1.96.0 vendor --locked --versioned-dirs"), "{}", lines[0]);
@@ -204,6 +271,18 @@ mod tests {
             prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &toolchains, &work, &journal).unwrap_err();
         assert!(err.to_string().starts_with("could not read `"), "{err}");
         assert!(runner.lines()[0].starts_with("cargo +1.63.0 generate-lockfile --offline --manifest-path"));
+    }
+
+    #[test]
+    fn the_global_config_is_copied_unless_cargo_finds_it_anyway() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home/.cargo");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(home.join("config.toml"), "[net]\nretry = 7\n").unwrap();
+        let inside = dir.path().join("home/code/app");
+        std::fs::create_dir_all(&inside).unwrap();
+        assert!(reached_by_walk(&home.join("config.toml"), &inside));
+        assert!(!reached_by_walk(&home.join("config.toml"), dir.path()));
     }
 
     #[test]

@@ -103,6 +103,13 @@ impl WorkDir {
         self.builds.join("vendor.Cargo.lock")
     }
 
+    /// Creates the private `CARGO_HOME` of the builds and returns it.
+    pub(crate) fn create_cargo_home(&self) -> Result<PathBuf> {
+        let home = self.builds.join("cargo-home");
+        create_marked(&home)?;
+        Ok(home)
+    }
+
     /// The record of past runs, one JSON report per line.
     pub(crate) fn history_file(&self) -> PathBuf {
         self.builds.join("history.jsonl")

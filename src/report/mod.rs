@@ -290,7 +290,7 @@ mod tests {
             packages: vec![],
             command: CargoCommand::Check,
             profile: Profile::Release,
-            cargo_config: vec![],
+            cargo_home: "/w/target/timewarp/cargo-home".into(),
             timeout: None,
             lockfile_version: None,
         };

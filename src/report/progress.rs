@@ -123,7 +123,7 @@ impl Observer for BuildTracker<'_> {
             .collect();
         let line = match &measured.end {
             End::Completed => ("Measured", format!("{name}: {}", medians.join(", "))),
-            End::Failed(line) => ("Failed", format!("{name}: {line}")),
+            End::Failed(why) => ("Failed", format!("{name}: {}", why.lines().next().unwrap_or_default())),
             End::Interrupted => ("Interrupted", name.clone()),
         };
         let ran = self.started.get(name).copied().unwrap_or(0);

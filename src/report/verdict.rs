@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::model::{Report, Status};
 use crate::discover::msrv::MsrvFloor;
 use crate::exit::{self, ExitError};
+use crate::process::indented_details;
 
 /// `--verify-msrv`: the toolchain that stands for the declared `rust-version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,13 +29,15 @@ pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {
     if let Some(check) = msrv
         && let Some(row) = report.toolchains.iter().find(|r| r.name == check.toolchain && r.status == Status::Failed)
     {
+        let why = row.error.as_deref().unwrap_or("failed");
         return Err(ExitError::with_code(
             exit::MSRV_BROKEN,
             format!(
-                "the declared rust-version {} is wrong: {} cannot build the workspace: {}",
+                "the declared rust-version {} is wrong: {} cannot build the workspace: {}{}",
                 check.declared,
                 check.toolchain,
-                row.error.as_deref().unwrap_or("failed")
+                why.lines().next().unwrap_or_default(),
+                indented_details(why, "")
             ),
         ));
     }

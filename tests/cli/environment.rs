@@ -138,3 +138,34 @@ fn a_crashing_or_broken_toolchain_is_a_row_or_a_reason_not_a_crash() {
     assert_eq!(report["toolchains"].as_array().unwrap().iter().filter(|r| r["status"] == "ok").count(), 1);
     assert_eq!(before, crate::support::snapshot(ws.path()));
 }
+
+#[test]
+fn no_timed_build_goes_through_rustups_proxy() {
+    let _builds = crate::support::build_lock();
+    let ws = fixture("single-crate");
+    // A CARGO_HOME whose rustup proxies log every call, then pass it on to the real ones.
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("proxy.log");
+    let real_bin = crate::support::real_rustup().parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(home.path().join("bin")).unwrap();
+    for tool in ["cargo", "rustc", "rustup"] {
+        let proxy = home.path().join("bin").join(tool);
+        let script = format!(
+            "#!/bin/sh\necho \"{tool} $*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real_bin.join(tool).display()
+        );
+        std::fs::write(&proxy, script).unwrap();
+        std::fs::set_permissions(&proxy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "stable", "--runs", "2", "--format", "json"])
+            .env("CARGO_HOME", home.path()),
+    );
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(calls.lines().any(|l| l.starts_with("rustc +") && l.ends_with("-vV")), "the proxies were used: {calls}");
+    assert!(calls.lines().any(|l| l.starts_with("rustup which")), "{calls}");
+    assert!(!calls.lines().any(|l| l.contains("--target-dir")), "a timed build ran through the proxy: {calls}");
+}

@@ -2,20 +2,19 @@
 //! scripts/install-debian-toolchains.sh), one run per fixture with many assertions on its JSON.
 //! Timings are checked for shape and sign only, never for speed.
 
-use crate::support::{
-    build_lock, fixture, reason_for, row, row_names, run, snapshot, success_json, timewarp, toolchains,
-};
+use crate::support::{World, build_lock, reason_for, row, row_names, run, snapshot, success_json, toolchains};
 
 const EXTRA: &[&str] = &["1.63.0", "1.85.0", "1.96.0"];
 
 /// What every test here starts with: a copy of `fixture_name` and the build lock, or `None`
 /// (the test is skipped, or fails under `TIMEWARP_REQUIRE_TOOLCHAINS=1`) without the extra
 /// toolchains.
-fn setup(fixture_name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, tempfile::TempDir)> {
+fn setup(fixture_name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, World)> {
     if !toolchains(EXTRA) {
         return None;
     }
-    Some((build_lock(), fixture(fixture_name)))
+    let lock = build_lock();
+    Some((lock, World::new(fixture_name, &[EXTRA, &["stable"]].concat())))
 }
 
 #[track_caller]
@@ -32,7 +31,7 @@ fn assert_summary(summary: &serde_json::Value, runs: usize) {
 fn single_crate_yearly_history_since_msrv() {
     let Some((_builds, ws)) = setup("single-crate") else { return };
     let before = snapshot(ws.path());
-    let report = success_json(timewarp(ws.path()).args(["--format", "json", "--incremental-runs", "2"]));
+    let report = success_json(ws.timewarp().args(["--format", "json", "--incremental-runs", "2"]));
 
     assert_eq!(report["schema"], 2);
     assert_eq!(report["msrv"], "1.80");
@@ -78,7 +77,7 @@ fn every_toolchain_really_compiles_and_wrappers_never_run() {
     std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
 
     let report = success_json(
-        timewarp(ws.path())
+        ws.timewarp()
             .args(["--toolchains", "1.63.0,1.85.0,1.96.0", "--incremental-runs", "1", "--format", "json"])
             .args(["--keep-target-dirs"])
             .env("TIMEWARP_PROBE_LOG", &probe_log)
@@ -109,7 +108,7 @@ fn every_toolchain_really_compiles_and_wrappers_never_run() {
 #[test]
 fn old_toolchain_failure_is_a_row_and_the_run_goes_on() {
     let Some((_builds, ws)) = setup("needs-new-rustc") else { return };
-    let report = success_json(timewarp(ws.path()).args([
+    let report = success_json(ws.timewarp().args([
         "--toolchains",
         "1.63.0,1.85.0",
         "--incremental-runs",
@@ -127,7 +126,7 @@ fn old_toolchain_failure_is_a_row_and_the_run_goes_on() {
     assert_eq!(new["scenarios"]["clean"]["speedup"], 1.0, "the baseline is the oldest *successful* row");
 
     // When every toolchain fails there is no history: exit 4, with the rows still printed.
-    let out = run(timewarp(ws.path()).args(["--toolchains", "1.63.0", "--incremental-runs", "1", "--format", "json"]));
+    let out = run(ws.timewarp().args(["--toolchains", "1.63.0", "--incremental-runs", "1", "--format", "json"]));
     assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(row(&report, "1.63.0")["status"], "failed");
@@ -137,7 +136,7 @@ fn old_toolchain_failure_is_a_row_and_the_run_goes_on() {
 fn virtual_workspace_touches_the_top_binary() {
     let Some((_builds, ws)) = setup("virtual-ws") else { return };
     let before = snapshot(ws.path());
-    let report = success_json(timewarp(ws.path()).args(["--format", "json", "--runs", "1"]));
+    let report = success_json(ws.timewarp().args(["--format", "json", "--runs", "1"]));
     assert_eq!(report["touched_file"], "app/src/main.rs");
     assert_eq!(report["packages"], serde_json::json!(["probe-app", "probe-core"]));
     let names = row_names(&report);
@@ -151,7 +150,7 @@ fn virtual_workspace_touches_the_top_binary() {
 fn registry_dependency_builds_offline_under_every_toolchain() {
     let Some((_builds, ws)) = setup("registry-dep") else { return };
     let before = snapshot(ws.path());
-    let report = success_json(timewarp(ws.path()).args([
+    let report = success_json(ws.timewarp().args([
         "--toolchains",
         "1.63.0,1.85.0,1.96.0",
         "--incremental-runs",
@@ -177,7 +176,7 @@ fn verify_msrv_fails_when_the_declared_rust_version_cannot_build() {
         .unwrap()
         .replace("edition = \"2021\"", "edition = \"2021\"\nrust-version = \"1.63\"");
     std::fs::write(&manifest, text).unwrap();
-    let mut cmd = timewarp(ws.path());
+    let mut cmd = ws.timewarp();
     cmd.args(["--toolchains", "1.96.0", "--verify-msrv", "--runs", "1", "--format", "json"]);
     let line = crate::support::failure(&mut cmd, 6);
     assert!(
@@ -193,7 +192,7 @@ fn verify_msrv_fails_when_the_declared_rust_version_cannot_build() {
     let text =
         std::fs::read_to_string(&manifest).unwrap().replace("rust-version = \"1.63\"", "rust-version = \"1.85\"");
     std::fs::write(&manifest, text).unwrap();
-    let report = success_json(timewarp(ws.path()).args([
+    let report = success_json(ws.timewarp().args([
         "--toolchains",
         "1.96.0",
         "--verify-msrv",
@@ -239,7 +238,7 @@ fn an_old_revision_builds_where_the_working_tree_does_not() {
     let before = snapshot(ws.path());
     let args = ["--rev", "HEAD~1", "--toolchains", "1.63.0,1.85.0", "--runs", "1", "--format", "json"];
 
-    let report = success_json(timewarp(ws.path()).args(args));
+    let report = success_json(ws.timewarp().args(args));
     assert_eq!(report["revision"], first.as_str());
     let old = row(&report, "1.63.0");
     assert_eq!(old["status"], "failed");
@@ -247,16 +246,16 @@ fn an_old_revision_builds_where_the_working_tree_does_not() {
     assert!(error.starts_with("cargo 1.63.0 cannot read Cargo.lock version 4, which needs cargo 1.78"), "{error}");
     assert_eq!(row(&report, "1.85.0")["status"], "ok");
 
-    let report = success_json(timewarp(ws.path()).args(args).arg("--lockfile-compat"));
+    let report = success_json(ws.timewarp().args(args).arg("--lockfile-compat"));
     assert_eq!(row(&report, "1.63.0")["status"], "ok", "{report:#}");
     assert_eq!(row(&report, "1.85.0")["status"], "ok");
     assert_eq!(before, snapshot(ws.path()), "the working tree and .git are untouched");
 
     // Without --lockfile-compat again, the pristine lockfile is back: the copy is re-exported.
-    let report = success_json(timewarp(ws.path()).args(args));
+    let report = success_json(ws.timewarp().args(args));
     assert_eq!(row(&report, "1.63.0")["status"], "failed");
 
-    let line = crate::support::failure(timewarp(ws.path()).args(["--rev", "no-such-branch", "--list"]), 2);
+    let line = crate::support::failure(ws.timewarp().args(["--rev", "no-such-branch", "--list"]), 2);
     assert!(line.starts_with("error: `no-such-branch` is not a commit in the git repository at `"), "{line}");
 }
 
@@ -266,7 +265,7 @@ fn interleave_alternates_the_toolchains() {
     let scratch = tempfile::tempdir().unwrap();
     let probe_log = scratch.path().join("probe.log");
     let report = success_json(
-        timewarp(ws.path())
+        ws.timewarp()
             .args(["--toolchains", "1.85.0,1.96.0", "--interleave", "--clean-runs", "2", "--incremental-runs", "1"])
             .args(["--format", "json"])
             .env("TIMEWARP_PROBE_LOG", &probe_log),

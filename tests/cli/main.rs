@@ -8,7 +8,7 @@ mod support;
 mod errors;
 // `--list`: selection and skip reasons, without building (needs only `stable`).
 mod list;
-// Real multi-toolchain histories on 1.63.0 / 1.85.0 / 1.96.0, asserted on the JSON.
+// Real multi-toolchain histories on Debian's 1.63.0 / 1.85.0 / 1.96.0, asserted on the JSON.
 mod history;
 // The user's tree: sources, Cargo.lock, mtimes and target/debug identical afterwards.
 mod untouched;
@@ -18,3 +18,5 @@ mod environment;
 mod interrupt;
 // The pre-release routine: history, the baseline gate, --install, clean.
 mod gate;
+// Old revisions on old compilers: --rev outside the workspace, cargo 1.46 to today.
+mod revisions;

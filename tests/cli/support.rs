@@ -42,6 +42,32 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A test's world: a private copy of a fixture, and a rustup that has the toolchains the test
+/// names and no other, whatever else the machine has installed.
+pub struct World {
+    ws: tempfile::TempDir,
+    rustup: tempfile::TempDir,
+}
+
+impl World {
+    /// `fixtures/NAME` with the installed toolchains `toolchains` (`stable`, `1.63.0`, ...).
+    pub fn new(name: &str, toolchains: &[&str]) -> World {
+        World { ws: fixture(name), rustup: rustup_home(toolchains) }
+    }
+
+    /// The workspace copy.
+    pub fn path(&self) -> &Path {
+        self.ws.path()
+    }
+
+    /// `timewarp` in the workspace, seeing only this world's toolchains.
+    pub fn timewarp(&self) -> Command {
+        let mut cmd = timewarp(self.ws.path());
+        cmd.env("RUSTUP_HOME", self.rustup.path());
+        cmd
+    }
+}
+
 /// Where the tests keep timewarp's per-workspace state directories, instead of `~/.cache`.
 pub fn cache_home() -> PathBuf {
     std::env::temp_dir().join("timewarp-test-cache")

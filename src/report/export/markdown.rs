@@ -35,7 +35,7 @@ impl Exporter for MarkdownExporter {
         for row in &report.toolchains {
             let _ = write!(out, "| {} | {} |", row.name, row.release_date.month_label());
             if row.status == Status::Failed {
-                let error = row.error.as_deref().unwrap_or("failed").replace('|', "\\|");
+                let error = row.error.as_deref().and_then(|e| e.lines().next()).unwrap_or("failed").replace('|', "\\|");
                 let _ = writeln!(out, " failed: {error} |{}", " |".repeat(scenarios.len() * 2 - 1));
                 continue;
             }

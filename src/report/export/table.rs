@@ -115,7 +115,11 @@ impl Exporter for TableExporter {
             let _ = writeln!(out, "{}", line.trim_end());
         }
         for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
-            let _ = writeln!(out, "\n{} {}: {}", row.status.as_str(), row.name, row.error.as_deref().unwrap_or("-"));
+            let mut lines = row.error.as_deref().unwrap_or("-").lines();
+            let _ = writeln!(out, "\n{} {}: {}", row.status.as_str(), row.name, lines.next().unwrap_or_default());
+            for line in lines {
+                let _ = writeln!(out, "    {line}");
+            }
         }
         if !report.skipped.is_empty() {
             out.push_str("\nnot measured:\n");
