@@ -213,6 +213,9 @@ fn select_toolchains(
     if let Some(file) = &workspace.toolchain_file {
         progress.note(&format!("`{}` is ignored: every build names its toolchain with `+NAME`", file.display()));
     }
+    for note in &workspace.notes {
+        progress.note(note);
+    }
     let criteria = config.criteria();
     let mut selection = match select::select(&inventory.toolchains, workspace.msrv(), &criteria) {
         Ok(selection) => selection,
@@ -220,7 +223,7 @@ fn select_toolchains(
     };
     let check = if config.verify_msrv { msrv_check(progress, inventory, workspace) } else { None };
     if let Some((toolchain, _)) = &check {
-        selection.include(toolchain);
+        selection.include(toolchain, workspace.msrv());
     }
     let today = Date::today();
     if let Some(advice) =
@@ -246,7 +249,9 @@ fn msrv_check(progress: &Progress, inventory: &Inventory, workspace: &Workspace)
         ));
         return None;
     };
-    let check = MsrvCheck { toolchain: toolchain.name.clone(), declared: declared.clone() };
+    let raised_by =
+        workspace.msrv_floors.iter().find(|f| f.kind.is_dependency() && f.version > declared.version).cloned();
+    let check = MsrvCheck { toolchain: toolchain.name.clone(), declared: declared.clone(), raised_by };
     Some((toolchain.clone(), check))
 }
 

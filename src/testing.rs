@@ -131,6 +131,7 @@ pub(crate) fn workspace(root: &str) -> Workspace {
         toolchain_file: None,
         lockfile_version: None,
         default_touch_file: Some(format!("{root}/src/main.rs").into()),
+        notes: Vec::new(),
     }
 }
 
@@ -161,6 +162,7 @@ pub(crate) fn sample_report() -> Report {
             incremental_forced: false,
             status: Status::Ok,
             error: None,
+            expected_failure: None,
             scenarios,
         }
     };
@@ -175,6 +177,7 @@ pub(crate) fn sample_report() -> Report {
         revision: None,
         packages: vec!["app".into()],
         msrv: Some("1.56".into()),
+        declared_rust_version: None,
         msrv_floors: vec![Floor {
             version: "1.56".into(),
             kind: "edition".into(),
@@ -219,6 +222,7 @@ pub(crate) fn sample_listing() -> Listing {
         schema: SCHEMA_VERSION,
         workspace: "/work/app".into(),
         msrv: Some("1.80".into()),
+        declared_rust_version: Some("1.80".into()),
         msrv_floors: vec![Floor {
             version: "1.80".into(),
             kind: "rust-version".into(),

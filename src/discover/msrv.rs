@@ -5,8 +5,10 @@
 //! Pure: it reads manifests and lockfiles handed to it as parsed values, and knows nothing of
 //! toolchains or selection.
 
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 
+use cargo_metadata::{DependencyKind, Metadata, PackageId};
 use semver::Version;
 
 /// Why a floor exists; its `Display` is the phrase reports show ("rust-version of `app`").
@@ -22,6 +24,22 @@ pub(crate) enum FloorKind {
     Resolver { resolver: u8 },
     /// The `Cargo.lock` format (version 3: 1.47, version 4: 1.78).
     LockfileVersion { version: i64 },
+    /// The highest `rust-version` among the locked dependencies the builds compile.
+    DependencyRustVersion {
+        /// `once_cell 1.20.2`.
+        dependency: String,
+        /// The package that depends on it.
+        dependent: String,
+    },
+    /// The newest edition among those dependencies.
+    DependencyEdition {
+        /// 2021.
+        edition: u16,
+        /// `regex 1.6.0`.
+        dependency: String,
+        /// The package that depends on it.
+        dependent: String,
+    },
 }
 
 impl FloorKind {
@@ -33,7 +51,14 @@ impl FloorKind {
             FloorKind::WorkspaceInheritance { .. } => "workspace-inheritance",
             FloorKind::Resolver { .. } => "resolver",
             FloorKind::LockfileVersion { .. } => "lockfile-version",
+            FloorKind::DependencyRustVersion { .. } => "dependency-rust-version",
+            FloorKind::DependencyEdition { .. } => "dependency-edition",
         }
+    }
+
+    /// Whether the floor comes from a dependency rather than from the workspace itself.
+    pub(crate) fn is_dependency(&self) -> bool {
+        matches!(self, FloorKind::DependencyRustVersion { .. } | FloorKind::DependencyEdition { .. })
     }
 }
 
@@ -45,6 +70,12 @@ impl fmt::Display for FloorKind {
             FloorKind::WorkspaceInheritance { package } => write!(f, "workspace inheritance in `{package}`"),
             FloorKind::Resolver { resolver } => write!(f, "resolver = \"{resolver}\""),
             FloorKind::LockfileVersion { version } => write!(f, "Cargo.lock version {version}"),
+            FloorKind::DependencyRustVersion { dependency, dependent } => {
+                write!(f, "rust-version of {dependency}, a dependency of `{dependent}`")
+            }
+            FloorKind::DependencyEdition { edition, dependency, dependent } => {
+                write!(f, "edition {edition} of {dependency}, a dependency of `{dependent}`")
+            }
         }
     }
 }
@@ -136,6 +167,54 @@ pub(crate) fn lockfile_floor(version: Option<i64>) -> Option<MsrvFloor> {
     }
 }
 
+/// The floors of the locked dependencies the builds of `roots` compile: the highest
+/// `rust-version` and the newest edition among the packages reachable from `roots` through
+/// normal and build dependencies (dev-dependencies only build tests, which timewarp never
+/// times). `metadata` must come from `cargo metadata --filter-platform <host>`, which leaves out
+/// dependencies of other platforms. A dependency without `rust-version` adds only its edition:
+/// no floor is guessed from publication dates.
+pub(crate) fn dependency_floors(metadata: &Metadata, roots: &[&str]) -> Vec<MsrvFloor> {
+    let Some(resolve) = &metadata.resolve else { return Vec::new() };
+    let package = |id: &PackageId| metadata.packages.iter().find(|p| p.id == *id);
+    let members: Vec<&PackageId> = metadata.workspace_members.iter().collect();
+    let mut queue: VecDeque<&PackageId> =
+        members.iter().copied().filter(|id| package(id).is_some_and(|p| roots.contains(&p.name.as_str()))).collect();
+    let mut seen: BTreeSet<&PackageId> = queue.iter().copied().collect();
+    let (mut rust_version, mut edition): (Option<MsrvFloor>, Option<MsrvFloor>) = (None, None);
+    while let Some(id) = queue.pop_front() {
+        let Some(node) = resolve.nodes.iter().find(|n| n.id == *id) else { continue };
+        let dependent = package(id).map_or_else(String::new, |p| p.name.to_string());
+        let compiled = node.deps.iter().filter(|d| d.dep_kinds.iter().any(|k| k.kind != DependencyKind::Development));
+        for dep in compiled {
+            if !seen.insert(&dep.pkg) {
+                continue;
+            }
+            queue.push_back(&dep.pkg);
+            let Some(p) = package(&dep.pkg) else { continue };
+            let dependency = format!("{} {}", p.name, p.version);
+            if let Some(v) = &p.rust_version
+                && rust_version.as_ref().is_none_or(|f| *v > f.version)
+            {
+                let kind =
+                    FloorKind::DependencyRustVersion { dependency: dependency.clone(), dependent: dependent.clone() };
+                rust_version = Some(MsrvFloor { version: v.clone(), kind });
+            }
+            let year = p.edition.as_str().parse().ok();
+            if let Some(floor) = year.and_then(|y| edition_floor(y, &p.name))
+                && edition.as_ref().is_none_or(|f| floor.version > f.version)
+            {
+                let kind = FloorKind::DependencyEdition {
+                    edition: year.unwrap_or_default(),
+                    dependency,
+                    dependent: dependent.clone(),
+                };
+                edition = Some(MsrvFloor { version: floor.version, kind });
+            }
+        }
+    }
+    rust_version.into_iter().chain(edition).collect()
+}
+
 /// Sorts floors highest first (ties by reason), so the first is the effective MSRV.
 pub(crate) fn sort_highest_first(floors: &mut [MsrvFloor]) {
     floors.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.kind.to_string().cmp(&b.kind.to_string())));
@@ -144,6 +223,27 @@ pub(crate) fn sort_highest_first(floors: &mut [MsrvFloor]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `cargo metadata --filter-platform x86_64-unknown-linux-gnu` of a package declaring
+    /// rust-version 1.48 with: once_cell 1.20.2 (rust-version 1.60) as a dependency, memchr
+    /// 2.7.4 (1.61) as a build-dependency, hashbrown 0.15.2 (1.65) as a dev-dependency, and
+    /// windows-link 0.2.1 (1.71) for Windows only.
+    const DEPENDENCIES: &str = include_str!("../../testdata/metadata-dependency-floors.json");
+
+    #[test]
+    fn the_locked_graph_sets_floors_from_what_the_builds_compile() {
+        let metadata = cargo_metadata::MetadataCommand::parse(DEPENDENCIES).unwrap();
+        let floors: Vec<String> = dependency_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            floors,
+            [
+                "1.61 (rust-version of memchr 2.7.4, a dependency of `dfl`)",
+                "1.56 (edition 2021 of memchr 2.7.4, a dependency of `dfl`)",
+            ],
+            "the build-dependency counts; the dev-dependency (hashbrown, 1.65) and the Windows one (windows-link, 1.71) do not"
+        );
+        assert!(dependency_floors(&metadata, &["nope"]).is_empty());
+    }
 
     fn table(text: &str) -> toml::Table {
         text.parse().unwrap()
@@ -162,6 +262,10 @@ mod tests {
             assert_eq!(floor.kind.name(), name);
         }
         assert!(rust_version_floor(&Version::new(1, 70, 1), "x").is_declared());
+        let dependency =
+            FloorKind::DependencyRustVersion { dependency: "once_cell 1.20.2".into(), dependent: "dfl".into() };
+        assert_eq!(dependency.to_string(), "rust-version of once_cell 1.20.2, a dependency of `dfl`");
+        assert!(dependency.is_dependency() && !FloorKind::Resolver { resolver: 2 }.is_dependency());
         assert!(!edition_floor(2021, "x").unwrap().is_declared());
         assert!(edition_floor(2015, "x").is_none());
         assert!(lockfile_floor(Some(2)).is_none());

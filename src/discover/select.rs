@@ -70,6 +70,7 @@ impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SkipReason::NotStable => f.write_str("not stable"),
+            SkipReason::BelowMsrv(floor) if floor.kind.is_dependency() => write!(f, "below {floor}"),
             SkipReason::BelowMsrv(floor) => write!(f, "below MSRV {floor}"),
             SkipReason::BeforeSince(v) => write!(f, "older than --since {}", short_version(v)),
             SkipReason::AfterUntil(v) => write!(f, "newer than --until {}", short_version(v)),
@@ -89,14 +90,21 @@ pub(crate) struct Selection {
     pub chosen: Vec<Toolchain>,
     /// Every other installed toolchain and why it is left out.
     pub skipped: Vec<(Toolchain, SkipReason)>,
+    /// Toolchains named in `--toolchains` although they are below the MSRV: measured (the user
+    /// asked), with the reason they are expected to fail.
+    pub doubtful: Vec<(String, SkipReason)>,
 }
 
 impl Selection {
     /// Adds `toolchain` to the chosen ones (keeping them oldest first), taking it out of the
     /// skipped ones; `--verify-msrv` needs the MSRV's toolchain measured whatever the policy.
-    pub fn include(&mut self, toolchain: &Toolchain) {
+    /// Below the effective `msrv`, it is expected to fail, and the selection says why.
+    pub(crate) fn include(&mut self, toolchain: &Toolchain, msrv: Option<&MsrvFloor>) {
         if self.chosen.iter().any(|t| t.name == toolchain.name) {
             return;
+        }
+        if let Some(floor) = msrv.filter(|f| release_of(toolchain) < f.version) {
+            self.doubtful.push((toolchain.name.clone(), SkipReason::BelowMsrv(floor.clone())));
         }
         self.skipped.retain(|(t, _)| t.name != toolchain.name);
         self.chosen.push(toolchain.clone());
@@ -131,15 +139,19 @@ pub(crate) fn select(toolchains: &[Toolchain], msrv: Option<&MsrvFloor>, criteri
                 )));
             }
         }
+        let mut doubtful = Vec::new();
         for t in toolchains {
-            if names.iter().any(|n| t.answers_to(n)) {
-                chosen.push(t.clone());
-            } else {
+            if !names.iter().any(|n| t.answers_to(n)) {
                 skipped.push((t.clone(), SkipReason::NotNamed));
+                continue;
             }
+            if let Some(floor) = msrv.filter(|f| t.is_stable() && release_of(t) < f.version) {
+                doubtful.push((t.name.clone(), SkipReason::BelowMsrv(floor.clone())));
+            }
+            chosen.push(t.clone());
         }
         chosen.sort_by_key(|t: &Toolchain| (t.release_date, t.version.clone()));
-        return Ok(Selection { chosen, skipped });
+        return Ok(Selection { chosen, skipped, doubtful });
     }
 
     let mut eligible = Vec::new();
@@ -175,11 +187,16 @@ pub(crate) fn select(toolchains: &[Toolchain], msrv: Option<&MsrvFloor>, criteri
         }
     }
     skipped.sort_by_key(|(t, _)| (t.release_date, t.version.clone()));
-    Ok(Selection { chosen, skipped })
+    Ok(Selection { chosen, skipped, doubtful: Vec::new() })
+}
+
+/// The release a toolchain is, without any pre-release part.
+fn release_of(t: &Toolchain) -> Version {
+    Version::new(t.version.major, t.version.minor, t.version.patch)
 }
 
 fn ineligibility(t: &Toolchain, msrv: Option<&MsrvFloor>, criteria: &Criteria) -> Option<SkipReason> {
-    let version = Version::new(t.version.major, t.version.minor, t.version.patch);
+    let version = release_of(t);
     if !t.is_stable() {
         return Some(SkipReason::NotStable);
     }
@@ -437,6 +454,20 @@ mod tests {
     }
 
     #[test]
+    fn a_dependency_floor_says_which_dependency() {
+        let floor = MsrvFloor {
+            version: Version::new(1, 60, 0),
+            kind: crate::discover::msrv::FloorKind::DependencyRustVersion {
+                dependency: "once_cell 1.20.2".into(),
+                dependent: "dfl".into(),
+            },
+        };
+        let sel = select(&set(&["1.48.0", "1.63.0", "1.96.0"]), Some(&floor), &yearly_criteria()).unwrap();
+        assert_eq!(names(&sel.chosen), ["1.63.0", "1.96.0"], "the history starts where the locked graph builds");
+        assert_eq!(reasons(&sel), ["1.48.0: below 1.60 (rust-version of once_cell 1.20.2, a dependency of `dfl`)"]);
+    }
+
+    #[test]
     fn yearly_spacing_over_every_release() {
         let every: Vec<String> = (60..=96).map(|m| format!("1.{m}.0")).collect();
         let every: Vec<&str> = every.iter().map(String::as_str).collect();
@@ -480,6 +511,8 @@ mod tests {
         let sel = select(&set(MACHINE), Some(&msrv("1.80.0", "x")), &criteria).unwrap();
         assert_eq!(names(&sel.chosen), ["1.63.0", "nightly"]);
         assert!(sel.skipped.iter().all(|(_, r)| *r == SkipReason::NotNamed));
+        let doubtful: Vec<String> = sel.doubtful.iter().map(|(n, r)| format!("{n}: {r}")).collect();
+        assert_eq!(doubtful, ["1.63.0: below MSRV 1.80 (rust-version of `x`)"], "measured, but expected to fail");
         let bad = Criteria { policy: Policy::Named(vec!["1.70.0".into()]), ..yearly_criteria() };
         let err = select(&set(&["1.85.0", "1.95.0"]), None, &bad).unwrap_err();
         assert_eq!(err.to_string(), "toolchain `1.70.0` in --toolchains is not installed (installed: 1.85.0, 1.95.0)");
@@ -496,8 +529,10 @@ mod tests {
         let mut sel =
             select(&installed, None, &Criteria { policy: Policy::Named(vec!["1.96.0".into()]), ..yearly_criteria() })
                 .unwrap();
-        sel.include(&installed[0]);
-        sel.include(&installed[0]);
+        let floor = msrv("1.70.0", "app");
+        sel.include(&installed[0], Some(&floor));
+        sel.include(&installed[0], Some(&floor));
+        assert_eq!(sel.doubtful.len(), 1, "{:?}", sel.doubtful);
         assert_eq!(names(&sel.chosen), ["1.63.0", "1.96.0"]);
         assert!(sel.skipped.iter().all(|(t, _)| t.name != "1.63.0"));
     }

@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result, bail};
 use cargo_metadata::{DependencyKind, Edition, Metadata, Package};
 
 use super::msrv::{self, MsrvFloor};
-use super::toolchain::{Toolchain, rustup_proxy};
+use super::toolchain::{HOST, Toolchain, rustup_proxy};
 use crate::exit::ExitError;
 use crate::fs;
 use crate::process::{CommandSpec, Runner, first_error_line};
@@ -40,6 +40,8 @@ pub(crate) struct Workspace {
     pub lockfile_version: Option<i64>,
     /// The root source file of the package at the top of the member dependency graph.
     pub default_touch_file: Option<PathBuf>,
+    /// What the inspection could not find out, for the user to know.
+    pub notes: Vec<String>,
 }
 
 impl Workspace {
@@ -61,6 +63,8 @@ pub(crate) struct WorkspaceRequest {
     /// `+NAME` for that cargo when it is rustup's proxy, so a `rust-toolchain.toml` pinning a
     /// toolchain that is not installed cannot stop the inspection.
     pub toolchain: Option<String>,
+    /// The rustc that cargo should ask about the host, when it is a toolchain's own cargo.
+    pub rustc: Option<PathBuf>,
 }
 
 impl WorkspaceRequest {
@@ -72,23 +76,21 @@ impl WorkspaceRequest {
             Some(cargo) => (PathBuf::from(cargo), None),
             None => (rustup_proxy("cargo"), newest_stable.map(|t| t.name.clone())),
         };
-        WorkspaceRequest { manifest_path, packages: packages.to_vec(), cargo, toolchain }
+        // The rustc beside a toolchain's own cargo, which `cargo metadata --filter-platform`
+        // asks about the host; rustup's proxy on PATH might pick another toolchain, or none.
+        let rustc = cargo.with_file_name(format!("rustc{}", std::env::consts::EXE_SUFFIX));
+        let rustc = (toolchain.is_none() && cargo.is_absolute() && rustc.is_file()).then_some(rustc);
+        WorkspaceRequest { manifest_path, packages: packages.to_vec(), cargo, toolchain, rustc }
     }
 }
 
-/// Runs `cargo metadata` and inspects the workspace it describes.
+/// Runs `cargo metadata` and inspects the workspace it describes, with the floors its locked
+/// dependencies set.
 pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Workspace> {
-    // A rust-toolchain file must not make metadata fail: any installed cargo reads any manifest.
-    let mut cmd = CommandSpec::new(request.cargo.clone())
-        .args(request.toolchain.iter().map(|name| format!("+{name}")))
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .env_remove("RUSTUP_TOOLCHAIN");
-    if let Some(path) = &request.manifest_path {
-        if !path.is_file() {
-            bail!("manifest path `{}` does not exist", path.display());
-        }
-        cmd = cmd.arg("--manifest-path").arg(path);
+    if let Some(path) = request.manifest_path.as_ref().filter(|p| !p.is_file()) {
+        bail!("manifest path `{}` does not exist", path.display());
     }
+    let cmd = request.metadata(&["--no-deps"]);
     let out = runner.run(&cmd)?;
     if !out.success() {
         let base = std::env::current_dir().unwrap_or_default();
@@ -99,7 +101,61 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
     }
     let metadata = cargo_metadata::MetadataCommand::parse(&out.stdout)
         .with_context(|| format!("could not parse the output of `{cmd}`"))?;
-    from_metadata(&metadata, &request.packages)
+    let mut workspace = from_metadata(&metadata, &request.packages)?;
+    if workspace.lockfile_version.is_some() || workspace.root.join("Cargo.lock").is_file() {
+        match locked_graph(runner, request) {
+            Ok(graph) => {
+                let roots: Vec<&str> = workspace.packages.iter().map(String::as_str).collect();
+                workspace.msrv_floors.extend(msrv::dependency_floors(&graph, &roots));
+                msrv::sort_highest_first(&mut workspace.msrv_floors);
+            }
+            Err(e) => workspace.notes.push(format!("the floors of the locked dependencies are unknown: {e:#}")),
+        }
+    } else {
+        workspace.notes.push(
+            "the workspace has no Cargo.lock, so the floors its dependencies set are unknown; timewarp creates one for the run only"
+                .to_string(),
+        );
+    }
+    Ok(workspace)
+}
+
+impl WorkspaceRequest {
+    /// `cargo metadata --format-version 1 ARGS` for this request's workspace.
+    fn metadata(&self, args: &[&str]) -> CommandSpec {
+        // A rust-toolchain file must not make metadata fail: any installed cargo reads any manifest.
+        let mut cmd = CommandSpec::new(self.cargo.clone())
+            .args(self.toolchain.iter().map(|name| format!("+{name}")))
+            .args(["metadata", "--format-version", "1"])
+            .args(args)
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            // `--filter-platform` asks rustc about the host, and a wrapper (sccache) has no business there.
+            .env("RUSTC_WRAPPER", "");
+        if let Some(rustc) = &self.rustc {
+            cmd = cmd.env("RUSTC", rustc);
+        }
+        match &self.manifest_path {
+            Some(path) => cmd.arg("--manifest-path").arg(path),
+            None => cmd,
+        }
+    }
+}
+
+/// The locked dependency graph the host's builds compile, read without changing `Cargo.lock`:
+/// offline first (from what cargo has downloaded before), else from the registry.
+fn locked_graph(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Metadata> {
+    let args = ["--locked", "--filter-platform", HOST];
+    let offline = request.metadata(&args).arg("--offline");
+    let mut out = runner.run(&offline)?;
+    let mut cmd = offline;
+    if !out.success() {
+        cmd = request.metadata(&args);
+        out = runner.run(&cmd)?;
+    }
+    let out = out.ok_or_error(&cmd)?;
+    cargo_metadata::MetadataCommand::parse(&out.stdout)
+        .with_context(|| format!("could not parse the output of `{cmd}`"))
 }
 
 /// The file to touch: `given` (`--touch`, which must be a file inside the user's workspace) or
@@ -205,6 +261,7 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
         toolchain_file,
         lockfile_version,
         default_touch_file: top_source_file(&selected),
+        notes: Vec::new(),
         root,
     })
 }
@@ -368,18 +425,54 @@ mod tests {
     #[test]
     fn cargo_errors_become_one_line() {
         let runner = FakeRunner::new().fail(
-            "metadata --no-deps",
+            "--no-deps",
             101,
             "error: could not find `Cargo.toml` in `/tmp/x` or any parent directory\n",
         );
         let request =
             WorkspaceRequest { cargo: "cargo".into(), toolchain: Some("1.95.0".into()), ..Default::default() };
         let err = inspect(&runner, &request).unwrap_err();
-        assert!(runner.lines()[0].starts_with("cargo +1.95.0 metadata --no-deps"));
+        assert!(runner.lines()[0].starts_with("cargo +1.95.0 metadata --format-version 1 --no-deps"));
         assert_eq!(format!("{err:#}"), "could not find `Cargo.toml` in `/tmp/x` or any parent directory");
         let logged = &runner.log()[0];
         assert!(logged.has_arg("--no-deps"));
         assert!(logged.env_remove.contains(&"RUSTUP_TOOLCHAIN".to_string()));
+    }
+
+    const DEPENDENCIES: &str = include_str!("../../testdata/metadata-dependency-floors.json");
+
+    #[test]
+    fn the_locked_graph_is_read_offline_first_then_from_the_registry() {
+        let manifest = "[package]\nname = \"dfl\"\nversion = \"0.1.0\"\nedition = \"2018\"\nrust-version = \"1.48\"\n";
+        let (dir, no_deps) =
+            metadata_for(&[("Cargo.toml", manifest), ("src/main.rs", "fn main() {}"), ("Cargo.lock", "version = 3\n")]);
+        let runner = FakeRunner::new()
+            .ok("--no-deps", &serde_json::to_string(&no_deps).unwrap())
+            .fail("--offline", 101, "error: attempting to make an HTTP request, but --offline was specified")
+            .ok("--locked --filter-platform", DEPENDENCIES);
+        let manifest_path = Some(dir.path().join("Cargo.toml"));
+        let request = WorkspaceRequest { cargo: "cargo".into(), manifest_path, ..Default::default() };
+        let ws = inspect(&runner, &request).unwrap();
+        assert_eq!(ws.msrv().unwrap().to_string(), "1.61 (rust-version of memchr 2.7.4, a dependency of `dfl`)");
+        assert_eq!(ws.declared_rust_version.as_ref().unwrap().to_string(), "1.48 (rust-version of `dfl`)");
+        let lines = runner.lines();
+        let graph = format!("metadata --format-version 1 --locked --filter-platform {HOST}");
+        assert!(lines[1].contains(&graph) && lines[1].ends_with(" --offline"), "{lines:?}");
+        assert!(lines[2].contains(&graph) && !lines[2].contains("--offline"), "{lines:?}");
+        assert!(ws.notes.is_empty());
+
+        let unreachable = FakeRunner::new().ok("--no-deps", &serde_json::to_string(&no_deps).unwrap()).fail(
+            "--locked",
+            101,
+            "error: failed to download from the registry\n",
+        );
+        let ws = inspect(&unreachable, &request).unwrap();
+        assert_eq!(ws.msrv().unwrap().to_string(), "1.48 (rust-version of `dfl`)", "the run goes on without them");
+        assert!(
+            ws.notes[0].starts_with("the floors of the locked dependencies are unknown: `cargo metadata"),
+            "{:?}",
+            ws.notes
+        );
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub(crate) struct Facts<'a> {
 /// Assembles the report of a measuring run: one row per toolchain, speedups against the oldest
 /// row with figures, warnings, and the baseline comparison.
 pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
-    let mut rows: Vec<Row> = measured.iter().map(row).collect();
+    let mut rows: Vec<Row> = measured.iter().map(|m| row(m, facts.selection)).collect();
     add_speedups(&mut rows);
     let mut warnings = provenance_warnings(&rows);
     warnings.extend(noise_warnings(&rows));
@@ -82,6 +82,7 @@ pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         revision: facts.revision.map(str::to_string),
         packages: workspace.packages.clone(),
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
+        declared_rust_version: declared(workspace),
         msrv_floors: floors(workspace),
         command: facts.settings.command.name().to_string(),
         profile: facts.settings.profile.name().to_string(),
@@ -131,9 +132,14 @@ pub(crate) fn listing(workspace: &Workspace, selection: &Selection, broken: &[Br
         schema: SCHEMA_VERSION,
         workspace: workspace.root.display().to_string(),
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
+        declared_rust_version: declared(workspace),
         msrv_floors: floors(workspace),
         toolchains,
     }
+}
+
+fn declared(workspace: &Workspace) -> Option<String> {
+    workspace.declared_rust_version.as_ref().map(|f| short_version(&f.version))
 }
 
 fn floors(workspace: &Workspace) -> Vec<Floor> {
@@ -162,7 +168,7 @@ fn skipped(selection: &Selection, broken: &[BrokenToolchain]) -> Vec<Skipped> {
     skipped.chain(broken).collect()
 }
 
-fn row(measured: &Measured) -> Row {
+fn row(measured: &Measured, selection: &Selection) -> Row {
     let t = &measured.toolchain;
     let (status, error) = match &measured.end {
         End::Completed => (Status::Ok, None),
@@ -185,6 +191,11 @@ fn row(measured: &Measured) -> Row {
         incremental_forced: t.needs_forced_incremental(),
         status,
         error,
+        expected_failure: selection
+            .doubtful
+            .iter()
+            .find(|(name, _)| *name == t.name)
+            .map(|(_, reason)| format!("expected to fail: {reason}")),
         scenarios,
     }
 }
@@ -283,7 +294,7 @@ mod tests {
 
     fn report(measured: &[Measured]) -> Report {
         let ws = workspace("/w");
-        let selection = Selection { chosen: vec![], skipped: vec![] };
+        let selection = Selection { chosen: vec![], skipped: vec![], doubtful: vec![] };
         let settings = BuildSettings {
             root: "/w".into(),
             manifest_path: "/w/Cargo.toml".into(),

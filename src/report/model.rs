@@ -28,8 +28,11 @@ pub(crate) struct Report {
     pub revision: Option<String>,
     /// Packages built.
     pub packages: Vec<String>,
-    /// Effective MSRV (`1.80`), if any.
+    /// Effective MSRV (`1.80`): the highest floor, the locked dependencies' included.
     pub msrv: Option<String>,
+    /// The highest `rust-version` the built packages declare; `msrv` is higher when a dependency
+    /// (or the edition, the lockfile, ...) needs more, and the first floor says which.
+    pub declared_rust_version: Option<String>,
     /// Every MSRV floor, highest first.
     pub msrv_floors: Vec<Floor>,
     /// The cargo command timed: `build` or `check`.
@@ -72,7 +75,7 @@ pub(crate) struct Floor {
     /// `1.56`.
     pub version: String,
     /// What kind of floor: `rust-version`, `edition`, `workspace-inheritance`, `resolver`,
-    /// `lockfile-version`.
+    /// `lockfile-version`, `dependency-rust-version`, `dependency-edition`.
     pub kind: String,
     /// `edition 2021 of `app``.
     pub reason: String,
@@ -125,8 +128,10 @@ pub(crate) struct Row {
     pub incremental_forced: bool,
     /// ok, failed or interrupted.
     pub status: Status,
-    /// Why the toolchain failed, or that it was interrupted.
+    /// Why the toolchain failed (in cargo's or rustc's words), or that it was interrupted.
     pub error: Option<String>,
+    /// Why the row was expected to fail: named in `--toolchains` though below the MSRV.
+    pub expected_failure: Option<String>,
     /// The figures of every scenario that has samples (none for a failed row).
     pub scenarios: BTreeMap<Scenario, Figures>,
 }
@@ -181,8 +186,10 @@ pub(crate) struct Listing {
     pub schema: u32,
     /// Workspace root.
     pub workspace: String,
-    /// Effective MSRV (`1.80`), if any.
+    /// Effective MSRV (`1.80`): the highest floor, the locked dependencies' included.
     pub msrv: Option<String>,
+    /// The highest `rust-version` the built packages declare.
+    pub declared_rust_version: Option<String>,
     /// Every MSRV floor, highest first.
     pub msrv_floors: Vec<Floor>,
     /// Every installed toolchain, oldest release first; broken ones last.

@@ -16,6 +16,8 @@ pub(crate) struct MsrvCheck {
     pub toolchain: String,
     /// The declared rust-version.
     pub declared: MsrvFloor,
+    /// The highest floor a locked dependency sets above it, which would explain a failure.
+    pub raised_by: Option<MsrvFloor>,
 }
 
 /// `Ok` when the run passes, else the error with the exit code of its most serious finding.
@@ -30,10 +32,12 @@ pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {
         && let Some(row) = report.toolchains.iter().find(|r| r.name == check.toolchain && r.status == Status::Failed)
     {
         let why = row.error.as_deref().unwrap_or("failed");
+        let dependency =
+            check.raised_by.as_ref().map(|f| format!("; the locked dependencies need {f}")).unwrap_or_default();
         return Err(ExitError::with_code(
             exit::MSRV_BROKEN,
             format!(
-                "the declared rust-version {} is wrong: {} cannot build the workspace: {}{}",
+                "the declared rust-version {} is wrong: {} cannot build the workspace{dependency}: {}{}",
                 check.declared,
                 check.toolchain,
                 why.lines().next().unwrap_or_default(),
@@ -63,13 +67,20 @@ mod tests {
     fn the_most_serious_finding_picks_the_code() {
         let mut report = sample_report();
         assert!(verdict(&report, None).is_ok());
-        let check = MsrvCheck {
-            toolchain: "1.63.0".into(),
-            declared: rust_version_floor(&semver::Version::new(1, 63, 0), "app"),
-        };
+        let declared = rust_version_floor(&semver::Version::new(1, 63, 0), "app");
+        let mut check = MsrvCheck { toolchain: "1.63.0".into(), declared, raised_by: None };
         let err = verdict(&report, Some(&check)).unwrap_err();
         assert_eq!(exit::code_for(&err), exit::MSRV_BROKEN);
         assert!(err.to_string().starts_with("the declared rust-version 1.63 (rust-version of `app`) is wrong: 1.63.0 cannot build the workspace: error[E0658]"), "{err}");
+        check.raised_by = Some(crate::discover::msrv::MsrvFloor {
+            version: semver::Version::new(1, 70, 0),
+            kind: crate::discover::msrv::FloorKind::DependencyRustVersion {
+                dependency: "clap 4.0.0".into(),
+                dependent: "app".into(),
+            },
+        });
+        let err = verdict(&report, Some(&check)).unwrap_err().to_string();
+        assert!(err.contains("cannot build the workspace; the locked dependencies need 1.70 (rust-version of clap 4.0.0, a dependency of `app`): error[E0658]"), "{err}");
         for row in &mut report.toolchains {
             row.status = Status::Failed;
         }

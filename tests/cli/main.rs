@@ -20,3 +20,5 @@ mod interrupt;
 mod gate;
 // Old revisions on old compilers: --rev outside the workspace, cargo 1.46 to today.
 mod revisions;
+// MSRV floors set by the locked dependencies.
+mod floors;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{Exporter, ratio, seconds};
 use crate::measure::scenario::Scenario;
-use crate::report::model::{Listed, Listing, Report, Row, Status};
+use crate::report::model::{Floor, Listed, Listing, Report, Row, Status};
 
 /// Plain aligned text; no colour, so it pastes anywhere.
 pub(crate) struct TableExporter {
@@ -73,11 +73,20 @@ impl TableExporter {
     }
 }
 
+/// `1.61 (rust-version of memchr 2.7.4, a dependency of `dfl`), declared 1.48`: the effective
+/// MSRV with its reason, and the declared one when it is lower.
+fn msrv_line(floors: &[Floor], declared: Option<&str>) -> String {
+    let Some(top) = floors.first() else { return "none".to_string() };
+    match declared.filter(|d| *d != top.version) {
+        Some(declared) => format!("{} ({}), declared {declared}", top.version, top.reason),
+        None => format!("{} ({})", top.version, top.reason),
+    }
+}
+
 impl Exporter for TableExporter {
     fn report(&self, report: &Report) -> String {
         let mut out = String::new();
-        let msrv =
-            report.msrv_floors.first().map_or_else(|| "none".to_string(), |f| format!("{} ({})", f.version, f.reason));
+        let msrv = msrv_line(&report.msrv_floors, report.declared_rust_version.as_deref());
         let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{n} {s}")).collect();
         let _ = writeln!(out, "workspace: {} ({})", report.workspace, report.packages.join(", "));
         if let Some(revision) = &report.revision {
@@ -116,7 +125,9 @@ impl Exporter for TableExporter {
         }
         for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
             let mut lines = row.error.as_deref().unwrap_or("-").lines();
-            let _ = writeln!(out, "\n{} {}: {}", row.status.as_str(), row.name, lines.next().unwrap_or_default());
+            let expected = row.expected_failure.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+            let first = lines.next().unwrap_or_default();
+            let _ = writeln!(out, "\n{} {}{expected}: {first}", row.status.as_str(), row.name);
             for line in lines {
                 let _ = writeln!(out, "    {line}");
             }
@@ -152,8 +163,7 @@ impl Exporter for TableExporter {
 
     /// One line per installed toolchain, `selected` or the reason it is not.
     fn listing(&self, listing: &Listing) -> String {
-        let msrv =
-            listing.msrv_floors.first().map_or_else(|| "none".to_string(), |f| format!("{} ({})", f.version, f.reason));
+        let msrv = msrv_line(&listing.msrv_floors, listing.declared_rust_version.as_deref());
         let mut out = format!("workspace: {}\nMSRV:      {msrv}\n\n", listing.workspace);
         let name = |t: &Listed| {
             if t.aliases.is_empty() { t.name.clone() } else { format!("{} ({})", t.name, t.aliases.join(", ")) }
@@ -253,6 +263,21 @@ removed from the builds' environment: RUSTC_WRAPPER
 warning: 1.96.0 touched: runs vary by 8% (0.380 s to 0.420 s); rerun with more runs
 ";
         assert_eq!(TableExporter { verbose: false }.report(&sample_report()), expected);
+    }
+
+    #[test]
+    fn the_msrv_line_says_when_a_dependency_raises_it() {
+        let floor = |v: &str, r: &str| Floor { version: v.into(), kind: "x".into(), reason: r.into() };
+        let floors = [
+            floor("1.60", "rust-version of once_cell 1.20.2, a dependency of `dfl`"),
+            floor("1.48", "rust-version of `dfl`"),
+        ];
+        assert_eq!(
+            msrv_line(&floors, Some("1.48")),
+            "1.60 (rust-version of once_cell 1.20.2, a dependency of `dfl`), declared 1.48"
+        );
+        assert_eq!(msrv_line(&floors[1..], Some("1.48")), "1.48 (rust-version of `dfl`)");
+        assert_eq!(msrv_line(&[], None), "none");
     }
 
     #[test]
