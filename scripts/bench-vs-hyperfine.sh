@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Checks timewarp's numbers against an independent timer. On a copy of a fixture it runs
-#   1. `cargo timewarp` twice (JSON), timing the whole run from outside,
-#   2. hyperfine on exactly the builds timewarp ran (same command, environment and target
-#      directory; `--prepare` removes the target dir for clean builds and touches the file for
-#      incremental ones),
-# and prints, per toolchain and scenario, timewarp's median against hyperfine's, the agreement
-# of the two timewarp runs, and timewarp's own overhead (its wall time minus the builds it
-# reports). Also times `cargo timewarp --list`.
+# Checks timewarp's numbers against an independent timer, on a copy of a fixture. The machine
+# drifts (the same incremental build took 94 ms and, two minutes later, 130 ms), so the two
+# timers take turns, round by round: one `cargo timewarp` run, then hyperfine on the same builds
+# of every toolchain, repeated. Per toolchain and scenario it prints the medians and the median
+# of the paired ratios (timewarp / hyperfine, one per round), against two hyperfine commands:
+#   same:  exactly the command timewarp times (the toolchain's own cargo, its environment, the
+#          private CARGO_HOME, the same target directory): the two stopwatches should agree;
+#   proxy: `cargo +NAME build`, through rustup's proxy, as a user would type it: timewarp leaves
+#          the proxy out of the timed interval, so it should be faster by the proxy's cost.
+# Like timewarp, hyperfine does an untimed rebuild before timing the touched ones (--warmup 1).
+# Also reports timewarp's overhead (its wall time minus the timed builds it reports: discovery,
+# preparation, the compiler warm-up and the untimed first rebuild) and times `--list`.
 #
-# Usage: scripts/bench-vs-hyperfine.sh [FIXTURE] [CLEAN_RUNS] [INCREMENTAL_RUNS] [TOOLCHAINS]
-#   defaults: virtual-ws 3 10 "every installed stable toolchain --all selects"
-# Needs: hyperfine (Debian: apt-get install hyperfine), python3, jq-free.
+# Usage: scripts/bench-vs-hyperfine.sh [FIXTURE] [CLEAN_RUNS] [TOUCHED_RUNS] [TOOLCHAINS] [ROUNDS]
+#   defaults: virtual-ws 3 10 "every installed stable toolchain --all selects" 3
+# Needs: hyperfine (Debian: apt-get install hyperfine) and python3. Run it on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fixture=${1:-virtual-ws}
 clean_runs=${2:-3}
-incremental_runs=${3:-10}
+touched_runs=${3:-10}
 toolchains=${4:-}
+rounds=${5:-3}
 
 command -v hyperfine >/dev/null || { echo "error: hyperfine is not installed (apt-get install hyperfine)" >&2; exit 1; }
 cargo build --release --locked --quiet
@@ -26,80 +31,81 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cp -r "fixtures/$fixture" "$scratch/ws"
 cd "$scratch/ws"
+export XDG_CACHE_HOME="$scratch/cache"
 
 select_args=(--all)
 [ -n "$toolchains" ] && select_args=(--toolchains "$toolchains")
-common=("${select_args[@]}" --clean-runs "$clean_runs" --incremental-runs "$incremental_runs" --keep-target-dirs -q --format json)
+common=("${select_args[@]}" --clean-runs "$clean_runs" --incremental-runs "$touched_runs" --keep-target-dirs -q --format json)
 
-run_timewarp() {
-  local out=$1 start end
+echo "fixture $fixture, $rounds rounds of $clean_runs clean + $touched_runs touched builds per toolchain and timer, $(nproc) cores" >&2
+for round in $(seq 1 "$rounds"); do
   start=$(date +%s.%N)
-  "$timewarp" timewarp "${common[@]}" > "$out"
+  "$timewarp" timewarp "${common[@]}" > "$scratch/tw-$round.json"
   end=$(date +%s.%N)
-  python3 -c "print($end - $start)" > "$out.wall"
-}
+  python3 -c "print($end - $start)" > "$scratch/tw-$round.wall"
 
-echo "fixture $fixture, $clean_runs clean + $incremental_runs incremental runs, $(nproc) cores" >&2
-# timewarp, hyperfine, timewarp: a machine that drifts over the minutes affects both timers alike.
-run_timewarp "$scratch/first.json"
-
-# hyperfine on the same builds, toolchain by toolchain.
-touched=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['touched_file'])" "$scratch/first.json")
-python3 - "$scratch/first.json" > "$scratch/rows.txt" <<'EOF'
+  touched=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['touched_file'])" "$scratch/tw-$round.json")
+  python3 - "$scratch/tw-$round.json" > "$scratch/rows.txt" <<'EOF'
 import json, sys
-report = json.load(open(sys.argv[1]))
-for row in report["toolchains"]:
+for row in json.load(open(sys.argv[1]))["toolchains"]:
     if row["status"] == "ok":
-        print(row["name"], row["version"])
+        print(row["name"], row["version"], row["target_dir"])
 EOF
-while read -r name version; do
-  target="$PWD/target/timewarp/$version"
-  rustc=$(rustup which --toolchain "$name" rustc)
-  build=(cargo "+$name" build --offline --locked --color never --manifest-path "$PWD/Cargo.toml" --target-dir "$target")
-  vendor_config="$PWD/target/timewarp/vendor-config.toml"
-  [ -f "$vendor_config" ] && build+=(--config "$vendor_config")
-  (
-    unset RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER RUSTUP_TOOLCHAIN RUSTDOC CARGO_TARGET_DIR CARGO_BUILD_TARGET_DIR
-    export RUSTC="$rustc" RUSTC_WRAPPER="" RUSTC_WORKSPACE_WRAPPER=""
-    hyperfine --shell=none --style none --runs "$clean_runs" --prepare "rm -rf $target" \
-      --export-json "$scratch/hf-clean-$version.json" "${build[*]}" >/dev/null
-    "${build[@]}" >/dev/null 2>&1
-    hyperfine --shell=none --style none --runs "$incremental_runs" --prepare "touch $PWD/$touched" \
-      --export-json "$scratch/hf-incr-$version.json" "${build[*]}" >/dev/null
-  )
-done < "$scratch/rows.txt"
+  while read -r name version target; do
+    rustc=$(rustup which --toolchain "$name" rustc)
+    bin=$(dirname "$rustc")
+    args=(build --offline --locked --color never --manifest-path "$PWD/Cargo.toml" --target-dir "$target")
+    minor=$(echo "$version" | cut -d. -f2)
+    (
+      unset RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER RUSTUP_TOOLCHAIN RUSTDOC CARGO_TARGET_DIR CARGO_BUILD_TARGET_DIR
+      export CARGO_HOME="$PWD/target/timewarp/cargo-home" RUSTC_WRAPPER=""
+      [ "$minor" -ge 55 ] && export RUSTC_WORKSPACE_WRAPPER=""
+      for flavour in same proxy; do
+        if [ "$flavour" = same ]; then
+          cmd="env PATH=$bin:$PATH LD_LIBRARY_PATH=$(dirname "$bin")/lib RUSTUP_TOOLCHAIN=$name RUSTC=$rustc $bin/cargo ${args[*]}"
+        else
+          cmd="env RUSTC=$rustc cargo +$name ${args[*]}"
+        fi
+        hyperfine --shell=none --style none --runs "$clean_runs" --prepare "rm -rf $target" \
+          --export-json "$scratch/hf-$flavour-clean-$version-$round.json" "$cmd" >/dev/null
+        hyperfine --shell=none --style none --warmup 1 --runs "$touched_runs" --prepare "touch $PWD/$touched" \
+          --export-json "$scratch/hf-$flavour-touched-$version-$round.json" "$cmd" >/dev/null
+      done
+    )
+  done < "$scratch/rows.txt"
+done
 
-run_timewarp "$scratch/second.json"
+hyperfine --shell=none --style none --warmup 2 --runs 20 --export-json "$scratch/hf-list.json" \
+  "$timewarp timewarp --list -q" >/dev/null
 
-list_json="$scratch/hf-list.json"
-hyperfine --shell=none --style none --warmup 2 --runs 20 --export-json "$list_json" "$timewarp timewarp --list -q" >/dev/null
-
-python3 - "$scratch" <<'EOF'
-import json, os, statistics, sys
-d = sys.argv[1]
-first = json.load(open(f"{d}/first.json"))
-second = json.load(open(f"{d}/second.json"))
-def median(row, key):
-    return row[key]["median_s"] if row.get(key) else None
-print(f"{'toolchain':<10} {'scenario':<12} {'timewarp':>10} {'hyperfine':>10} {'tw/hf':>7} {'run2/run1':>9}")
-print("(timewarp: the mean of its two runs' medians, taken before and after hyperfine's)")
-for row in first["toolchains"]:
+python3 - "$scratch" "$rounds" <<'EOF'
+import json, statistics, sys
+d, rounds = sys.argv[1], int(sys.argv[2])
+reports = [json.load(open(f"{d}/tw-{r}.json")) for r in range(1, rounds + 1)]
+def hf(flavour, scenario, version, r):
+    return json.load(open(f"{d}/hf-{flavour}-{scenario}-{version}-{r}.json"))["results"][0]["median"]
+print(f"{'toolchain':<10} {'scenario':<8} {'timewarp':>9} {'hf same':>9} {'tw/same':>8} {'hf proxy':>9} {'tw/proxy':>9}")
+print(f"(medians over {rounds} rounds; the ratios are the medians of the {rounds} paired per-round ratios)")
+for row in reports[0]["toolchains"]:
     if row["status"] != "ok":
-        print(f"{row['name']:<10} failed: {row['error']}")
+        print(f"{row['name']:<10} failed: {row['error'].splitlines()[0]}")
         continue
-    again = next(r for r in second["toolchains"] if r["name"] == row["name"])
-    for key, tag in (("clean", "clean"), ("incremental", "incr")):
-        hf = json.load(open(f"{d}/hf-{tag}-{row['version']}.json"))["results"][0]["median"]
-        tw1, tw2 = median(row, key), median(again, key)
-        tw = (tw1 + tw2) / 2
-        print(f"{row['name']:<10} {key:<12} {tw:>9.3f}s {hf:>9.3f}s {tw / hf:>7.3f} {tw2 / tw1:>9.3f}")
-for name, report in (("first", first), ("second", second)):
-    wall = float(open(f"{d}/{name}.json.wall").read())
-    builds = sum(sum(r[k]["runs_s"]) for r in report["toolchains"] if r["status"] == "ok" for k in ("clean", "incremental"))
+    for scenario in ("clean", "touched"):
+        tw = [next(x for x in rep["toolchains"] if x["name"] == row["name"])["scenarios"][scenario]["wall"]["median_s"]
+              for rep in reports]
+        same = [hf("same", scenario, row["version"], r) for r in range(1, rounds + 1)]
+        proxy = [hf("proxy", scenario, row["version"], r) for r in range(1, rounds + 1)]
+        ratio = lambda a, b: statistics.median(x / y for x, y in zip(a, b))
+        print(f"{row['name']:<10} {scenario:<8} {statistics.median(tw):>8.3f}s {statistics.median(same):>8.3f}s "
+              f"{ratio(tw, same):>8.3f} {statistics.median(proxy):>8.3f}s {ratio(tw, proxy):>9.3f}")
+for r, report in enumerate(reports, 1):
+    wall = float(open(f"{d}/tw-{r}.wall").read())
+    builds = sum(sum(f["wall"]["runs_s"]) for row in report["toolchains"] if row["status"] == "ok"
+                 for f in row["scenarios"].values())
     overhead = wall - builds
-    print(f"{name} run: {wall:.2f} s in all, {builds:.2f} s in timed builds, overhead {overhead:.2f} s "
-          f"({100 * overhead / wall:.1f}% of the run; target under 1 s + 2%)")
+    print(f"round {r}: {wall:.2f} s in all, {builds:.2f} s in timed builds, overhead {overhead:.2f} s "
+          f"({100 * overhead / wall:.1f}%: discovery, preparation, warm-up, the untimed first rebuilds)")
 lst = json.load(open(f"{d}/hf-list.json"))["results"][0]
-installed = len(json.load(open(f"{d}/first.json"))["toolchains"]) + len(first["skipped"])
+installed = len(reports[0]["toolchains"]) + len(reports[0]["skipped"])
 print(f"cargo timewarp --list with {installed} toolchains: median {lst['median'] * 1000:.0f} ms (target under 500 ms)")
 EOF

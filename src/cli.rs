@@ -13,7 +13,7 @@ use crate::discover::select::{Criteria, Policy};
 use crate::discover::workspace::Workspace;
 use crate::exit::ExitError;
 use crate::measure::build::{BuildSettings, CargoCommand, Profile};
-use crate::measure::engine::{Order, Runs};
+use crate::measure::engine::{Order, RunCount, Runs};
 use crate::report::export::Format;
 use crate::report::output::Outputs;
 
@@ -93,7 +93,8 @@ pub(crate) struct RawArgs {
     #[arg(long, value_name = "N", help_heading = "Measurement")]
     runs: Option<String>,
 
-    /// Clean builds per toolchain [default: 1]
+    /// Clean builds per toolchain [default: one when a clean build takes 30 s or more, else
+    /// 3 to 10, while they total under 30 s]
     #[arg(long, value_name = "N", help_heading = "Measurement")]
     clean_runs: Option<String>,
 
@@ -168,7 +169,7 @@ pub(crate) struct RawArgs {
     #[arg(long, help_heading = "Toolchain Selection")]
     install: bool,
 
-    /// Show CPU time and peak memory columns in the table
+    /// Show CPU time and the peak memory of the largest process in the table
     #[arg(long, short = 'v', help_heading = "Output")]
     verbose: bool,
 
@@ -253,8 +254,8 @@ pub(crate) struct Config {
     pub install: bool,
     /// `--verbose`.
     pub verbose: bool,
-    /// Clean builds per toolchain, at least 1.
-    pub clean_runs: usize,
+    /// Clean builds per toolchain (at least 1); `None` lets the project's size decide.
+    pub clean_runs: Option<usize>,
     /// Incremental rebuilds per toolchain, at least 1.
     pub incremental_runs: usize,
     /// `--touch`, as given.
@@ -313,7 +314,8 @@ impl Config {
     /// Timed builds per scenario: `--edit` adds as many edited rebuilds as touched ones.
     pub(crate) fn runs(&self) -> Runs {
         let edited = if self.edit { self.incremental_runs } else { 0 };
-        Runs { clean: self.clean_runs, touched: self.incremental_runs, edited }
+        let clean = self.clean_runs.map_or(RunCount::ADAPTIVE, RunCount::Fixed);
+        Runs { clean, touched: self.incremental_runs, edited }
     }
 
     /// The order of the builds.
@@ -397,7 +399,7 @@ impl Config {
             verify_msrv: raw.verify_msrv,
             install: raw.install,
             verbose: raw.verbose,
-            clean_runs: clean_runs.or(runs).unwrap_or(1),
+            clean_runs: clean_runs.or(runs),
             incremental_runs: incremental_runs.or(runs).unwrap_or(5),
             touch: raw.touch,
             edit: raw.edit,
@@ -470,7 +472,8 @@ mod tests {
     #[test]
     fn defaults() {
         let c = parse(&[]).unwrap();
-        assert_eq!((c.clean_runs, c.incremental_runs), (1, 5));
+        assert_eq!((c.clean_runs, c.incremental_runs), (None, 5));
+        assert_eq!(c.runs().clean, RunCount::ADAPTIVE, "the project's size decides");
         assert_eq!(c.policy, Policy::Yearly);
         assert_eq!(c.format, Format::Table);
         assert_eq!(c.action, Action::Measure);
@@ -500,7 +503,7 @@ mod tests {
         let c = parse(&["--since", "1.70", "--until", "1.85.0", "--runs", "3", "--clean-runs", "2"]).unwrap();
         assert_eq!(c.since, Some(Version::new(1, 70, 0)));
         assert_eq!(c.until, Some(Version::new(1, 85, 0)));
-        assert_eq!((c.clean_runs, c.incremental_runs), (2, 3));
+        assert_eq!((c.clean_runs, c.incremental_runs), (Some(2), 3));
         assert_eq!(parse(&["-o", "h.md"]).unwrap().format, Format::Markdown);
         assert_eq!(parse(&["-o", "h.md", "--format", "csv"]).unwrap().format, Format::Csv);
         let named = parse(&["--toolchains", "1.85.0, stable"]).unwrap();

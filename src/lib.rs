@@ -22,12 +22,13 @@ use anyhow::Result;
 use console::style;
 
 use crate::cli::{Action, Config};
+use crate::discover::environment;
 use crate::discover::release::Date;
 use crate::discover::select::{self, Selection};
 use crate::discover::toolchain::{self, Inventory, Toolchain};
 use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::exit::ExitError;
-use crate::measure::engine::{self, ChangedFile, Measured, Plan};
+use crate::measure::engine::{self, ChangedFile, Measured, Plan, Verification};
 use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::Journal;
 use crate::measure::revision::{self, Checkout};
@@ -104,6 +105,13 @@ fn measure_history(runner: &SystemRunner, config: &Config, progress: &Progress) 
     if !removed_env.is_empty() {
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
+    let cargo_home = home::cargo_home().ok();
+    let build_settings = environment::build_settings(
+        std::env::vars_os(),
+        &workspace.root,
+        cargo_home.as_deref(),
+        &workspace.manifest_path,
+    );
     let interrupt = Interrupt::install(runner.groups(), journal.clone())?;
 
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
@@ -113,11 +121,9 @@ fn measure_history(runner: &SystemRunner, config: &Config, progress: &Progress) 
     if let Some(dir) = &prepared.vendor_dir {
         progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
     }
-    let plan = Plan {
-        settings: config.build_settings(&workspace, &prepared.cargo_home),
-        runs: config.runs(),
-        order: config.order(),
-    };
+    let verify = verification(progress, &workspace, &touch_path);
+    let settings = config.build_settings(&workspace, &prepared.cargo_home);
+    let plan = Plan { settings, runs: config.runs(), order: config.order(), verify };
     let file = ChangedFiles { journal: &journal, path: &touch_path, root: &workspace.root };
     let measured = measure(runner, progress, &plan, &selection.chosen, &work, &file, &interrupt)?;
     let vendor_dir = prepared.vendor_dir.clone();
@@ -132,6 +138,7 @@ fn measure_history(runner: &SystemRunner, config: &Config, progress: &Progress) 
         runs: plan.runs,
         touched_file: &touch_path,
         removed_env: &removed_env,
+        build_settings: &build_settings,
         vendor_dir: vendor_dir.as_deref(),
         revision: checkout.as_ref().map(|c| c.commit.as_str()),
         changed_by_builds: &changed_by_builds,
@@ -277,6 +284,21 @@ fn install_yearly_toolchains(
     toolchain::discover(runner)
 }
 
+/// What every rebuild must show cargo compiling: the package that owns the touched file. A file
+/// in no directory of a target the build compiles (`tests/t.rs`) gets a note now; its rebuilds
+/// will fail, saying so.
+fn verification(progress: &Progress, workspace: &Workspace, touched: &Path) -> Verification {
+    let file = touched.strip_prefix(&workspace.root).unwrap_or(touched).display().to_string();
+    let member = workspace.member_of(touched);
+    if let Some(member) = member.filter(|m| !m.built_dirs.iter().any(|d| touched.starts_with(d))) {
+        progress.note(&format!(
+            "`{file}` is in no directory of a target a build of `{}` compiles (its library, binaries or build script); cargo may rebuild nothing when it changes",
+            member.name
+        ));
+    }
+    Verification { package: member.map(|m| m.name.clone()), file }
+}
+
 /// The file the rebuilds change, and where its changes are journaled.
 struct ChangedFiles<'a> {
     journal: &'a Journal,
@@ -299,7 +321,7 @@ fn measure(
     let what = if edited.is_some() { "touching, then editing," } else { "touching" };
     let shown = file.path.strip_prefix(file.root).unwrap_or(file.path).display();
     progress.status("Changing", &format!("{shown} by {what} it before each rebuild"));
-    let mut tracker = progress.builds(toolchains.len(), plan.runs.total());
+    let mut tracker = progress.builds(toolchains.len(), plan.runs.expected_builds());
     let changed = ChangedFile { touched: &touched, edited: edited.as_ref() };
     let measured = engine::measure(runner, plan, toolchains, work, &changed, &mut tracker, &|| interrupt.requested())?;
     tracker.done();

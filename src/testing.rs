@@ -10,6 +10,7 @@ use anyhow::Result;
 
 use crate::discover::toolchain::Toolchain;
 use crate::discover::workspace::Workspace;
+use crate::measure::engine::RunCount;
 use crate::measure::scenario::Scenario;
 use crate::measure::stats::Summary;
 use crate::process::{CommandSpec, Output, Runner};
@@ -45,11 +46,12 @@ impl FakeRunner {
         self.answer(pattern, output(Some(code), "", stderr, 0.0))
     }
 
-    /// Answers commands containing `pattern` with successful runs taking these many seconds.
+    /// Answers commands containing `pattern` with successful builds taking these many seconds,
+    /// each compiling the package `app`, as cargo says on standard error.
     pub fn timed(self, pattern: &str, seconds: &[f64]) -> Self {
         let mut this = self;
         for &s in seconds {
-            this = this.answer(pattern, output(Some(0), "", "", s));
+            this = this.answer(pattern, output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", s));
         }
         this
     }
@@ -132,6 +134,11 @@ pub(crate) fn workspace(root: &str) -> Workspace {
         lockfile_version: None,
         default_touch_file: Some(format!("{root}/src/main.rs").into()),
         notes: Vec::new(),
+        members: vec![crate::discover::workspace::Member {
+            name: "app".into(),
+            dir: root.into(),
+            built_dirs: vec![format!("{root}/src").into()],
+        }],
     }
 }
 
@@ -141,8 +148,9 @@ pub(crate) fn sample_report() -> Report {
         let figures = |wall: Summary, cpu: Summary, peak: f64, speedup: f64| Figures {
             wall,
             cpu: Some(cpu),
-            peak_rss_mib: Some(peak),
+            largest_process_mib: Some(peak),
             speedup: Some(speedup),
+            speedup_uncertain: false,
             speedup_cpu: Some(speedup),
         };
         let mut scenarios = BTreeMap::new();
@@ -188,10 +196,13 @@ pub(crate) fn sample_report() -> Report {
         warmup: WARMUP_POLICY.into(),
         touched_file: "src/main.rs".into(),
         cores: 2,
-        runs: BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 3)]),
+        runs: BTreeMap::from([(Scenario::Clean, RunCount::Fixed(1)), (Scenario::Touched, RunCount::Fixed(3))]),
         removed_env: vec!["RUSTC_WRAPPER".into()],
+        build_settings: Vec::new(),
         vendored_sources: None,
-        warnings: vec!["1.96.0 touched: runs vary by 8% (0.380 s to 0.420 s); rerun with more runs".into()],
+        warnings: vec![
+            "1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of the median: 0.380 s to 0.420 s); rerun with more runs".into(),
+        ],
         toolchains: vec![
             failed,
             ok("1.85.0", "2025-02-20", 26.1, 0.52, (1.0, 1.0)),

@@ -42,6 +42,28 @@ pub(crate) struct Workspace {
     pub default_touch_file: Option<PathBuf>,
     /// What the inspection could not find out, for the user to know.
     pub notes: Vec<String>,
+    /// Every member package, to tell which one a touched file belongs to.
+    pub members: Vec<Member>,
+}
+
+/// A member package: its name, its directory and the directories of the targets a build
+/// compiles (libraries, binaries, proc-macros, build scripts; not tests, benches or examples,
+/// nor a target whose `required-features` a default build lacks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Member {
+    /// The package name.
+    pub name: String,
+    /// The directory of its manifest.
+    pub dir: PathBuf,
+    /// The directories holding the root source file of each target a build compiles.
+    pub built_dirs: Vec<PathBuf>,
+}
+
+impl Workspace {
+    /// The member package `file` belongs to: the one whose directory is the deepest that holds it.
+    pub(crate) fn member_of(&self, file: &Path) -> Option<&Member> {
+        self.members.iter().filter(|m| file.starts_with(&m.dir)).max_by_key(|m| m.dir.components().count())
+    }
 }
 
 impl Workspace {
@@ -262,6 +284,7 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
         lockfile_version,
         default_touch_file: top_source_file(&selected),
         notes: Vec::new(),
+        members: members.iter().map(|p| member(p)).collect(),
         root,
     })
 }
@@ -284,8 +307,30 @@ fn read_toml(path: &Path) -> Result<toml::Table> {
     fs::read_to_string(path)?.parse::<toml::Table>().with_context(|| format!("could not parse `{}`", path.display()))
 }
 
+/// Whether a default build compiles `target`: a library, binary, proc-macro or build script
+/// without `required-features`.
+fn is_built(target: &cargo_metadata::Target) -> bool {
+    let kind = |k: &str| target.kind.iter().any(|t| t.to_string() == k);
+    let built = target.is_lib() || kind("bin") || kind("proc-macro") || kind("custom-build");
+    built && target.required_features.is_empty()
+}
+
+fn member(package: &Package) -> Member {
+    let dir = package.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default();
+    let mut built_dirs: Vec<PathBuf> = package
+        .targets
+        .iter()
+        .filter(|t| is_built(t))
+        .filter_map(|t| t.src_path.parent().map(|d| d.as_std_path().to_path_buf()))
+        .collect();
+    built_dirs.sort();
+    built_dirs.dedup();
+    Member { name: package.name.to_string(), dir, built_dirs }
+}
+
 /// The root source file of the package no other selected package depends on: its bin (the one
-/// named like the package when there are several), else its lib. Touching it rebuilds the most
+/// named like the package when there are several), else its lib; targets a default build does
+/// not compile (`required-features`) are passed over. Touching it rebuilds the most
 /// representative incremental unit: the crate the user actually edits last.
 fn top_source_file(selected: &[&Package]) -> Option<PathBuf> {
     let dirs: Vec<PathBuf> = selected
@@ -303,14 +348,14 @@ fn top_source_file(selected: &[&Package]) -> Option<PathBuf> {
     let mut tops: Vec<&Package> = tops.collect();
     tops.sort_by_key(|p| (!p.targets.iter().any(|t| t.is_bin()), p.name.to_string()));
     let top = tops.first()?;
-    let bins: Vec<_> = top.targets.iter().filter(|t| t.is_bin()).collect();
+    let bins: Vec<_> = top.targets.iter().filter(|t| t.is_bin() && is_built(t)).collect();
     let target = bins
         .iter()
         .find(|t| t.name == top.name.as_str())
         .or(bins.first())
         .copied()
         .or_else(|| top.targets.iter().find(|t| t.is_lib()))
-        .or(top.targets.first())?;
+        .or(top.targets.iter().find(|t| is_built(t)))?;
     Some(target.src_path.clone().into_std_path_buf())
 }
 
@@ -394,6 +439,26 @@ mod tests {
         assert_eq!(core.default_touch_file.unwrap(), dir.path().canonicalize().unwrap().join("core/src/lib.rs"));
         let err = from_metadata(&metadata, &["nope".to_string()]).unwrap_err();
         assert_eq!(err.to_string(), "package `nope` is not a member of the workspace (members: probe-app, probe-core)");
+    }
+
+    #[test]
+    fn touched_files_belong_to_a_member_and_required_features_are_passed_over() {
+        let (dir, metadata) = metadata_for(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"tool\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[[bin]]\nname = \"tool\"\npath = \"src/main.rs\"\nrequired-features = [\"cli\"]\n[features]\ncli = []\n",
+            ),
+            ("src/main.rs", "fn main() {}"),
+            ("src/lib.rs", ""),
+            ("tests/t.rs", ""),
+        ]);
+        let ws = from_metadata(&metadata, &[]).unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        assert_eq!(ws.default_touch_file.as_deref(), Some(root.join("src/lib.rs").as_path()), "the bin needs `cli`");
+        let member = ws.member_of(&root.join("tests/t.rs")).unwrap();
+        assert_eq!(member.name, "tool");
+        assert_eq!(member.built_dirs, [root.join("src")], "tests are not built by `cargo build`");
+        assert!(ws.member_of(Path::new("/elsewhere/x.rs")).is_none());
     }
 
     #[test]

@@ -219,6 +219,32 @@ impl InstalledToolchain {
     pub(crate) fn bin(&self, tool: &str) -> PathBuf {
         self.dir.join("bin").join(format!("{tool}{}", std::env::consts::EXE_SUFFIX))
     }
+
+    /// Reads the toolchain's binaries and libraries (rustc's driver, LLVM, the standard
+    /// library: 170-340 MB) into the page cache, untimed, so that its first timed build does
+    /// not pay for a cold disk and a toolchain the user ran recently has no edge. Returns the
+    /// bytes read; unreadable files are skipped.
+    pub(crate) fn warm_up(&self) -> u64 {
+        fn read_all(path: &Path, buffer: &mut [u8]) -> u64 {
+            use std::io::Read as _;
+            let Ok(meta) = std::fs::metadata(path) else { return 0 };
+            if meta.is_dir() {
+                let entries = std::fs::read_dir(path).into_iter().flatten().flatten();
+                return entries.map(|e| read_all(&e.path(), buffer)).sum();
+            }
+            let Ok(mut file) = std::fs::File::open(path) else { return 0 };
+            let mut total = 0;
+            while let Ok(n) = file.read(buffer) {
+                if n == 0 {
+                    break;
+                }
+                total += n as u64;
+            }
+            total
+        }
+        let mut buffer = vec![0u8; 1 << 20];
+        ["bin", "lib"].iter().map(|d| read_all(&self.dir.join(d), &mut buffer)).sum()
+    }
 }
 
 #[cfg(test)]
@@ -344,6 +370,18 @@ mod tests {
         assert!(
             InstalledToolchain::locate(&nothing, "x").unwrap_err().to_string().ends_with("printed no path to a rustc")
         );
+    }
+
+    #[test]
+    fn warming_up_reads_the_toolchains_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("lib/rustlib")).unwrap();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        std::fs::write(dir.path().join("lib/librustc_driver.so"), vec![1u8; 3000]).unwrap();
+        std::fs::write(dir.path().join("lib/rustlib/libstd.rlib"), vec![1u8; 2000]).unwrap();
+        std::fs::write(dir.path().join("bin/rustc"), vec![1u8; 500]).unwrap();
+        std::fs::write(dir.path().join("share.txt"), vec![1u8; 9000]).unwrap();
+        assert_eq!(InstalledToolchain { dir: dir.path().into() }.warm_up(), 5500, "bin and lib, nothing else");
     }
 
     #[test]

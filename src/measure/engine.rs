@@ -1,18 +1,24 @@
-//! The one measurement loop: every selected toolchain's timed builds, in the order of the
-//! schedule, with an observer told of every build and every toolchain that ends.
+//! The one measurement loop: every selected toolchain's builds, in the order of the schedule,
+//! with an observer told of every step and every toolchain that ends.
 //!
-//! Each toolchain goes through its scenarios in turn (clean builds, then rebuilds after touching
-//! the file, then rebuilds after editing it) in a target directory of its own. Sequential and
-//! round-robin (`--interleave`) differ only in which toolchain's next build runs next: the
-//! lowest (toolchain, scenario, run) or the lowest (scenario, run, toolchain). A failed build
-//! ends its toolchain; an interruption ends them all; either way the samples taken so far are
-//! kept.
+//! Each toolchain goes through its tasks in turn, in a target directory of its own: its
+//! compiler's libraries are read into the page cache (untimed, so a toolchain the user ran
+//! recently is not favoured), then the clean builds, one untimed rebuild after touching the file
+//! (the first rebuild after a clean build is slower than the rest, as hyperfine's warm-up
+//! knows), the timed rebuilds after touching it, and those after editing it. Every rebuild must
+//! show cargo compiling the touched file's package, or the toolchain fails with a sentence
+//! saying so instead of reporting the time of a build that did nothing.
+//!
+//! Sequential and round-robin (`--interleave`) differ only in which toolchain's next task runs
+//! next: the lowest (toolchain, task) or the lowest (task, toolchain). A failed build ends its
+//! toolchain; an interruption ends them all; either way the samples taken so far are kept.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::SystemTime;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
+use serde::Serialize;
 
 use super::build::{BuildSettings, InstalledToolchain};
 use super::journal::{EditedFile, TouchedFile};
@@ -21,11 +27,64 @@ use super::workdir::WorkDir;
 use crate::discover::toolchain::Toolchain;
 use crate::process::{CommandSpec, Output, Runner};
 
+/// How many builds of a scenario a toolchain gets.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub(crate) enum RunCount {
+    /// Exactly this many (`--clean-runs`, `--runs`).
+    Fixed(usize),
+    /// As many as the project's size allows: one when the first takes `budget_s` or more, else
+    /// at least `min` and then more while they total under `budget_s`, at most `max`.
+    Adaptive {
+        /// Builds at least (unless the first alone is over budget).
+        min: usize,
+        /// Builds at most.
+        max: usize,
+        /// Seconds of clean builds per toolchain to aim for.
+        budget_s: f64,
+    },
+}
+
+impl RunCount {
+    /// The default: small projects get several clean builds, big ones one.
+    pub(crate) const ADAPTIVE: RunCount = RunCount::Adaptive { min: 3, max: 10, budget_s: 30.0 };
+
+    /// Whether a toolchain whose clean builds so far took `walls` seconds needs another.
+    fn wants_more(&self, walls: &[f64]) -> bool {
+        match *self {
+            RunCount::Fixed(n) => walls.len() < n,
+            RunCount::Adaptive { min, max, budget_s } => match walls.first() {
+                None => true,
+                Some(first) if *first >= budget_s => false,
+                Some(_) => walls.len() < max && (walls.len() < min || walls.iter().sum::<f64>() < budget_s),
+            },
+        }
+    }
+
+    /// `5`, or `3-10 (1 when one takes 30 s or more)`: how reports state the plan.
+    pub(crate) fn describe(&self) -> String {
+        match *self {
+            RunCount::Fixed(n) => n.to_string(),
+            RunCount::Adaptive { min, max, budget_s } => {
+                format!("{min}-{max} (1 when one takes {budget_s} s or more)")
+            }
+        }
+    }
+
+    /// The count to expect before any build ran (for estimates and `run i of n`).
+    fn planned(&self) -> Option<usize> {
+        match *self {
+            RunCount::Fixed(n) => Some(n),
+            RunCount::Adaptive { .. } => None,
+        }
+    }
+}
+
 /// How many timed builds of each scenario a toolchain gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Runs {
     /// Clean builds.
-    pub clean: usize,
+    pub clean: RunCount,
     /// Rebuilds after touching the file.
     pub touched: usize,
     /// Rebuilds after editing the file (0 without `--edit`).
@@ -33,23 +92,27 @@ pub(crate) struct Runs {
 }
 
 impl Runs {
-    /// The planned count for `scenario`.
-    pub(crate) fn of(&self, scenario: Scenario) -> usize {
+    /// The planned count for `scenario`, when it is known before the builds.
+    pub(crate) fn of(&self, scenario: Scenario) -> Option<usize> {
         match scenario {
-            Scenario::Clean => self.clean,
-            Scenario::Touched => self.touched,
-            Scenario::Edited => self.edited,
+            Scenario::Clean => self.clean.planned(),
+            Scenario::Touched => Some(self.touched),
+            Scenario::Edited => Some(self.edited),
         }
     }
 
-    /// Builds per toolchain.
-    pub(crate) fn total(&self) -> usize {
-        Scenario::ALL.iter().map(|s| self.of(*s)).sum()
+    /// Builds to expect per toolchain, the untimed rebuild included (three clean builds when
+    /// their number depends on their length).
+    pub(crate) fn expected_builds(&self) -> usize {
+        let rebuilds = self.touched + self.edited;
+        self.clean.planned().unwrap_or(3) + rebuilds + usize::from(rebuilds > 0)
     }
 
-    /// The scenarios that run at all.
-    pub(crate) fn scenarios(&self) -> Vec<Scenario> {
-        Scenario::ALL.into_iter().filter(|s| self.of(*s) > 0).collect()
+    /// The scenarios that run at all, with how many builds each gets.
+    pub(crate) fn counts(&self) -> Vec<(Scenario, RunCount)> {
+        let rebuilds = [(Scenario::Touched, self.touched), (Scenario::Edited, self.edited)];
+        let rebuilds = rebuilds.into_iter().filter(|(_, n)| *n > 0).map(|(s, n)| (s, RunCount::Fixed(n)));
+        std::iter::once((Scenario::Clean, self.clean)).chain(rebuilds).collect()
     }
 }
 
@@ -72,6 +135,33 @@ pub(crate) struct Plan {
     pub runs: Runs,
     /// Who goes next.
     pub order: Order,
+    /// What every rebuild must show cargo compiling.
+    pub verify: Verification,
+}
+
+/// The proof a rebuild did what it claims: cargo compiled the package that owns the file
+/// changed before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Verification {
+    /// The package that owns the touched file; `None` when no member does (then any crate
+    /// compiled will do).
+    pub package: Option<String>,
+    /// The touched file, as the failure sentence names it.
+    pub file: String,
+}
+
+impl Verification {
+    /// Whether cargo's output shows it compiling (or checking) the package.
+    fn compiled(&self, stderr: &str) -> bool {
+        stderr.lines().map(str::trim_start).any(|line| {
+            let rest = line.strip_prefix("Compiling ").or_else(|| line.strip_prefix("Checking "));
+            rest.is_some_and(|rest| self.package.as_ref().is_none_or(|p| rest.starts_with(&format!("{p} v"))))
+        })
+    }
+
+    fn failure(&self) -> String {
+        format!("touching {} rebuilt nothing: no target of the build compiles it", self.file)
+    }
 }
 
 /// One timed build.
@@ -96,7 +186,7 @@ impl Sample {
 pub(crate) enum End {
     /// Every planned build ran.
     Completed,
-    /// A build failed; why, in one line.
+    /// A build failed; why, in cargo's words.
     Failed(String),
     /// Ctrl-C or SIGTERM stopped the run before this toolchain was done.
     Interrupted,
@@ -115,17 +205,49 @@ pub(crate) struct Measured {
     pub end: End,
 }
 
-/// A build about to run.
+/// What a step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Reads the compiler's libraries into the page cache; untimed.
+    WarmUp,
+    /// Build `run` of `scenario`, of `of` when known; timed.
+    Timed {
+        /// Which scenario.
+        scenario: Scenario,
+        /// Which run of it, from 1.
+        run: usize,
+        /// Of how many, when known in advance.
+        of: Option<usize>,
+    },
+    /// The untimed rebuild after touching the file that precedes the timed ones.
+    FirstRebuild,
+}
+
+impl Action {
+    /// Whether the step runs a build.
+    pub(crate) fn is_build(self) -> bool {
+        !matches!(self, Action::WarmUp)
+    }
+
+    /// The order of tasks within one toolchain: (phase, run).
+    fn position(self) -> (u8, usize) {
+        match self {
+            Action::WarmUp => (0, 0),
+            Action::Timed { scenario: Scenario::Clean, run, .. } => (1, run),
+            Action::FirstRebuild => (2, 0),
+            Action::Timed { scenario: Scenario::Touched, run, .. } => (3, run),
+            Action::Timed { scenario: Scenario::Edited, run, .. } => (4, run),
+        }
+    }
+}
+
+/// A step about to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Step<'a> {
     /// Whose.
     pub toolchain: &'a Toolchain,
-    /// Which scenario.
-    pub scenario: Scenario,
-    /// Which run of it, from 1.
-    pub run: usize,
-    /// Of how many.
-    pub of: usize,
+    /// What.
+    pub action: Action,
 }
 
 /// Told about the measurement as it goes: progress display, estimates.
@@ -138,7 +260,7 @@ pub(crate) trait Observer {
 
 /// The user's file the rebuilds change: its mtime for `touched`, its content for `edited`.
 pub(crate) struct ChangedFile<'a> {
-    /// Touched before each `touched` rebuild.
+    /// Touched before each rebuild.
     pub touched: &'a TouchedFile,
     /// Edited before each `edited` rebuild and reverted after it.
     pub edited: Option<&'a EditedFile>,
@@ -147,8 +269,11 @@ pub(crate) struct ChangedFile<'a> {
 /// One toolchain's measurement in progress.
 struct Run {
     measured: Measured,
-    /// `None` when the toolchain could not even be set up (its end says why).
-    build: Option<CommandSpec>,
+    /// The toolchain and its build command; `None` when it could not even be set up (its end
+    /// says why).
+    build: Option<(InstalledToolchain, CommandSpec)>,
+    warmed: bool,
+    primed: bool,
     ended: bool,
 }
 
@@ -156,31 +281,45 @@ impl Run {
     fn start(runner: &dyn Runner, plan: &Plan, toolchain: &Toolchain, work: &WorkDir) -> Run {
         let target_dir = work.target_dir(toolchain);
         let (build, end) = match InstalledToolchain::locate(runner, &toolchain.name) {
-            Ok(installed) => (Some(plan.settings.command(toolchain, &installed, &target_dir)), End::Completed),
+            Ok(installed) => {
+                let command = plan.settings.command(toolchain, &installed, &target_dir);
+                (Some((installed, command)), End::Completed)
+            }
             Err(e) => (None, End::Failed(format!("{e:#}"))),
         };
         let ended = build.is_none();
-        Run {
-            measured: Measured { toolchain: toolchain.clone(), target_dir, samples: BTreeMap::new(), end },
-            build,
-            ended,
-        }
+        let measured = Measured { toolchain: toolchain.clone(), target_dir, samples: BTreeMap::new(), end };
+        Run { measured, build, warmed: false, primed: false, ended }
     }
 
-    /// The next build this toolchain needs: (scenario, run), or `None` when it is done.
-    fn next(&self, runs: &Runs) -> Option<(Scenario, usize)> {
+    fn walls(&self, scenario: Scenario) -> Vec<f64> {
+        self.measured.samples.get(&scenario).map(|v| v.iter().map(|s| s.wall_s).collect()).unwrap_or_default()
+    }
+
+    /// The next task this toolchain needs, or `None` when it is done.
+    fn next(&self, runs: &Runs) -> Option<Action> {
         if self.ended {
             return None;
         }
-        Scenario::ALL.into_iter().find_map(|scenario| {
-            let done = self.measured.samples.get(&scenario).map_or(0, Vec::len);
-            (done < runs.of(scenario)).then_some((scenario, done + 1))
+        if !self.warmed {
+            return Some(Action::WarmUp);
+        }
+        let clean = self.walls(Scenario::Clean);
+        if runs.clean.wants_more(&clean) {
+            return Some(Action::Timed { scenario: Scenario::Clean, run: clean.len() + 1, of: runs.clean.planned() });
+        }
+        if !self.primed && runs.touched + runs.edited > 0 {
+            return Some(Action::FirstRebuild);
+        }
+        [Scenario::Touched, Scenario::Edited].into_iter().find_map(|scenario| {
+            let (done, of) = (self.walls(scenario).len(), runs.of(scenario).unwrap_or(0));
+            (done < of).then_some(Action::Timed { scenario, run: done + 1, of: Some(of) })
         })
     }
 }
 
 /// Measures `toolchains` (oldest first) as `plan` says, changing `file` before rebuilds, and
-/// asking `stop` before every build. Returns one [`Measured`] per toolchain, in the same order.
+/// asking `stop` before every step. Returns one [`Measured`] per toolchain, in the same order.
 pub(crate) fn measure(
     runner: &dyn Runner,
     plan: &Plan,
@@ -195,20 +334,22 @@ pub(crate) fn measure(
         observer.finished(&run.measured);
     }
     loop {
-        let next = runs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.next(&plan.runs).map(|(scenario, n)| (i, scenario, n)))
-            .min_by_key(|&(i, scenario, n)| match plan.order {
-                Order::Sequential => (i, scenario as usize, n),
-                Order::RoundRobin => (scenario as usize, n, i),
-            });
-        let Some((index, scenario, n)) = next else { break };
+        let next =
+            runs.iter().enumerate().filter_map(|(i, r)| r.next(&plan.runs).map(|action| (i, action))).min_by_key(
+                |&(i, action)| {
+                    let (phase, n) = action.position();
+                    match plan.order {
+                        Order::Sequential => (i, phase as usize, n),
+                        Order::RoundRobin => (phase as usize, n, i),
+                    }
+                },
+            );
+        let Some((index, action)) = next else { break };
         if stop() {
             break;
         }
         let run = &mut runs[index];
-        time_one(runner, plan, work, file, run, scenario, n, observer, stop)?;
+        step(runner, plan, work, file, run, action, observer, stop)?;
         if run.ended || run.next(&plan.runs).is_none() {
             run.ended = true;
             observer.finished(&run.measured);
@@ -221,31 +362,39 @@ pub(crate) fn measure(
     Ok(runs.into_iter().map(|r| r.measured).collect())
 }
 
-/// Prepares and times run `n` of `scenario` for one toolchain.
+/// Prepares and runs one task of one toolchain.
 #[allow(clippy::too_many_arguments)]
-fn time_one(
+fn step(
     runner: &dyn Runner,
     plan: &Plan,
     work: &WorkDir,
     file: &ChangedFile<'_>,
     run: &mut Run,
-    scenario: Scenario,
-    n: usize,
+    action: Action,
     observer: &mut dyn Observer,
     stop: &dyn Fn() -> bool,
 ) -> Result<()> {
-    let build = run.build.as_ref().expect("a toolchain without a build command has ended");
-    let edited = file.edited.filter(|_| scenario == Scenario::Edited);
-    match scenario {
-        Scenario::Clean => work.clear_target_dir(&run.measured.target_dir)?,
-        Scenario::Touched => file.touched.touch(SystemTime::now())?,
-        Scenario::Edited => {
-            if let Some(edited) = edited {
-                edited.apply(n)?;
-            }
+    let (installed, build) = run.build.as_ref().expect("a toolchain without a build command has ended");
+    observer.starting(&Step { toolchain: &run.measured.toolchain, action });
+    let scenario = match action {
+        Action::WarmUp => {
+            installed.warm_up();
+            run.warmed = true;
+            return Ok(());
         }
+        Action::Timed { scenario, .. } => scenario,
+        Action::FirstRebuild => Scenario::Touched,
+    };
+    let edited = file.edited.filter(|_| scenario == Scenario::Edited);
+    match (scenario, edited) {
+        (Scenario::Clean, _) => work.clear_target_dir(&run.measured.target_dir)?,
+        (_, Some(edited)) => {
+            let Action::Timed { run: n, .. } = action else { unreachable!("only timed builds edit") };
+            edited.apply(n)?;
+            file.touched.touch(touch_time(&run.measured.target_dir))?;
+        }
+        _ => file.touched.touch(touch_time(&run.measured.target_dir))?,
     }
-    observer.starting(&Step { toolchain: &run.measured.toolchain, scenario, run: n, of: plan.runs.of(scenario) });
     let out = runner.run(build);
     if let Some(edited) = edited {
         edited.revert()?;
@@ -258,16 +407,44 @@ fn time_one(
     } else if !out.success() {
         run.measured.end = End::Failed(plan.settings.explain_failure(build, &out, &run.measured.toolchain));
         run.ended = true;
+    } else if scenario != Scenario::Clean && !plan.verify.compiled(&out.stderr) {
+        run.measured.end = End::Failed(plan.verify.failure());
+        run.ended = true;
+    } else if action == Action::FirstRebuild {
+        run.primed = true;
     } else {
         run.measured.samples.entry(scenario).or_default().push(Sample::of(&out));
     }
     Ok(())
 }
 
+/// The modification time to give the touched file: now, but strictly newer than every output
+/// of the last build in `target_dir` (cargo compares it with its fingerprints), by a whole second
+/// where the file system seems to keep whole seconds only.
+fn touch_time(target_dir: &Path) -> SystemTime {
+    let now = SystemTime::now();
+    let Some(newest) = newest_fingerprint(target_dir) else { return now };
+    let coarse = newest.duration_since(SystemTime::UNIX_EPOCH).is_ok_and(|d| d.subsec_nanos() == 0);
+    let step = if coarse { Duration::from_secs(1) } else { Duration::from_micros(1) };
+    now.max(newest + step)
+}
+
+/// The newest modification time among cargo's fingerprints in `target_dir`
+/// (`<profile>/.fingerprint/<unit>/*`).
+fn newest_fingerprint(target_dir: &Path) -> Option<SystemTime> {
+    let files =
+        |dir: &Path| std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect::<Vec<_>>();
+    files(target_dir)
+        .iter()
+        .flat_map(|profile| files(&profile.join(".fingerprint")))
+        .flat_map(|unit| files(&unit))
+        .filter_map(|file| std::fs::metadata(file).and_then(|m| m.modified()).ok())
+        .max()
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
-    use std::path::Path;
 
     use super::*;
     use crate::measure::build::{CargoCommand, Profile};
@@ -298,7 +475,9 @@ mod tests {
             timeout: None,
             lockfile_version: None,
         };
-        let plan = Plan { settings, runs: Runs { clean, touched, edited }, order: Order::Sequential };
+        let runs = Runs { clean: RunCount::Fixed(clean), touched, edited };
+        let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
+        let plan = Plan { settings, runs, order: Order::Sequential, verify };
         let work = WorkDir::new(dir.path(), &dir.path().join("target")).unwrap();
         work.create_builds().unwrap();
         let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"));
@@ -316,7 +495,13 @@ mod tests {
 
     impl Observer for Log {
         fn starting(&mut self, step: &Step<'_>) {
-            self.lines.push(format!("{} {} {}/{}", step.toolchain, step.scenario, step.run, step.of));
+            let what = match step.action {
+                Action::WarmUp => "warm-up".to_string(),
+                Action::FirstRebuild => "first rebuild".to_string(),
+                Action::Timed { scenario, run, of: Some(of) } => format!("{scenario} {run}/{of}"),
+                Action::Timed { scenario, run, of: None } => format!("{scenario} {run}"),
+            };
+            self.lines.push(format!("{} {what}", step.toolchain));
         }
 
         fn finished(&mut self, measured: &Measured) {
@@ -343,11 +528,11 @@ mod tests {
     }
 
     #[test]
-    fn each_scenario_in_turn_with_the_samples_it_timed() {
+    fn each_task_in_turn_with_the_samples_it_timed() {
         let s = setup(2, 3, 2);
         let runner = FakeRunner::new()
             .ok("rustup which --toolchain 1.63.0 rustc", &s.rustc)
-            .timed("build", &[10.0, 12.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+            .timed("build", &[10.0, 12.0, 9.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
         let target = s.work.target_dir(&toolchain("1.63.0"));
         std::fs::create_dir_all(target.join("debug")).unwrap();
         std::fs::write(target.join("CACHEDIR.TAG"), "created by cargo-timewarp").unwrap();
@@ -355,13 +540,15 @@ mod tests {
         let m = &measured[0];
         assert_eq!(m.end, End::Completed);
         assert_eq!(walls(m, Scenario::Clean), [10.0, 12.0]);
-        assert_eq!(walls(m, Scenario::Touched), [1.0, 2.0, 3.0]);
+        assert_eq!(walls(m, Scenario::Touched), [1.0, 2.0, 3.0], "the first rebuild (9 s) is not timed");
         assert_eq!(walls(m, Scenario::Edited), [4.0, 5.0]);
         assert_eq!(
             log,
             [
+                "1.63.0 warm-up",
                 "1.63.0 clean 1/2",
                 "1.63.0 clean 2/2",
+                "1.63.0 first rebuild",
                 "1.63.0 touched 1/3",
                 "1.63.0 touched 2/3",
                 "1.63.0 touched 3/3",
@@ -380,28 +567,27 @@ mod tests {
         let runner = FakeRunner::new().ok("rustup which", &s.rustc).timed("build", &[1.0]);
         let both = [toolchain("1.63.0"), toolchain("1.85.0")];
         let (_, sequential) = run_with(&s, &runner, &both, &|| false);
-        assert_eq!(
-            sequential,
-            [
-                "1.63.0 clean 1/2",
-                "1.63.0 clean 2/2",
-                "1.63.0 touched 1/1",
-                "1.63.0 ended Completed",
-                "1.85.0 clean 1/2",
-                "1.85.0 clean 2/2",
-                "1.85.0 touched 1/1",
-                "1.85.0 ended Completed",
-            ]
-        );
+        let one = |t: &str| {
+            [format!("{t} warm-up"), format!("{t} clean 1/2"), format!("{t} clean 2/2"), format!("{t} first rebuild")]
+        };
+        let mut expected: Vec<String> = one("1.63.0").to_vec();
+        expected.extend(["1.63.0 touched 1/1".into(), "1.63.0 ended Completed".into()]);
+        expected.extend(one("1.85.0"));
+        expected.extend(["1.85.0 touched 1/1".into(), "1.85.0 ended Completed".into()]);
+        assert_eq!(sequential, expected);
         s.plan.order = Order::RoundRobin;
         let (_, round_robin) = run_with(&s, &runner, &both, &|| false);
         assert_eq!(
             round_robin,
             [
+                "1.63.0 warm-up",
+                "1.85.0 warm-up",
                 "1.63.0 clean 1/2",
                 "1.85.0 clean 1/2",
                 "1.63.0 clean 2/2",
                 "1.85.0 clean 2/2",
+                "1.63.0 first rebuild",
+                "1.85.0 first rebuild",
                 "1.63.0 touched 1/1",
                 "1.63.0 ended Completed",
                 "1.85.0 touched 1/1",
@@ -424,7 +610,9 @@ mod tests {
             struct Counting<'a>(&'a Cell<usize>, &'a mut Log);
             impl Observer for Counting<'_> {
                 fn starting(&mut self, step: &Step<'_>) {
-                    self.0.set(self.0.get() + 1);
+                    if step.action.is_build() {
+                        self.0.set(self.0.get() + 1);
+                    }
                     self.1.starting(step);
                 }
                 fn finished(&mut self, measured: &Measured) {
@@ -454,11 +642,69 @@ mod tests {
         let expected = "error[E0658]: use of unstable library feature `int_roundings`\n --> src/main.rs:2:5";
         assert_eq!(measured[0].end, End::Failed(expected.into()), "in rustc's own words, up to its next error");
         assert_eq!(measured[1].end, End::Completed);
+        let builds = runner.lines().iter().filter(|l| l.contains("timewarp/1.63.0")).count();
+        assert_eq!(builds, 1, "no rebuild after a failure");
+    }
+
+    #[test]
+    fn a_rebuild_that_compiles_nothing_fails_the_toolchain_with_a_sentence() {
+        let s = setup(1, 3, 0);
+        let runner = FakeRunner::new()
+            .ok("rustup which", &s.rustc)
+            .answer("build", output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 2.0))
+            .answer("build", output(Some(0), "", "    Finished `dev` profile\n", 0.1));
+        let (measured, _) = run_with(&s, &runner, &[toolchain("1.85.0")], &|| false);
         assert_eq!(
-            runner.lines().iter().filter(|l| l.contains("timewarp/1.63.0")).count(),
-            1,
-            "no rebuild after a failure"
+            measured[0].end,
+            End::Failed("touching src/main.rs rebuilt nothing: no target of the build compiles it".into())
         );
+        assert_eq!(walls(&measured[0], Scenario::Clean), [2.0]);
+        assert!(walls(&measured[0], Scenario::Touched).is_empty(), "no number for a build that did nothing");
+    }
+
+    #[test]
+    fn verification_reads_cargos_compiling_and_checking_lines() {
+        let v = Verification { package: Some("app".into()), file: "src/main.rs".into() };
+        assert!(v.compiled("   Compiling app v0.1.0 (/w)\n    Finished"));
+        assert!(v.compiled("    Checking app v0.1.0 (/w)\n"));
+        assert!(!v.compiled("   Compiling application v0.1.0 (/w)\n"), "another package");
+        assert!(!v.compiled("    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.02s\n"));
+        let any = Verification { package: None, file: "build-helpers/x.rs".into() };
+        assert!(any.compiled("   Compiling whatever v2.0.0\n"));
+    }
+
+    #[test]
+    fn adaptive_clean_runs_follow_the_projects_size() {
+        let adaptive = RunCount::ADAPTIVE;
+        let runs = |each: f64| {
+            let mut walls = Vec::new();
+            while adaptive.wants_more(&walls) {
+                walls.push(each);
+            }
+            walls.len()
+        };
+        assert_eq!(runs(0.5), 10, "small: as many as fit in 30 s, at most 10");
+        assert_eq!(runs(5.0), 6);
+        assert_eq!(runs(20.0), 3, "at least 3 while one is under 30 s");
+        assert_eq!(runs(45.0), 1, "big: one");
+        assert!(!RunCount::Fixed(2).wants_more(&[1.0, 1.0]));
+        assert_eq!(RunCount::ADAPTIVE.describe(), "3-10 (1 when one takes 30 s or more)");
+    }
+
+    #[test]
+    fn the_touch_time_is_newer_than_cargos_fingerprints() {
+        let dir = tempfile::tempdir().unwrap();
+        let unit = dir.path().join("debug/.fingerprint/app-1234");
+        std::fs::create_dir_all(&unit).unwrap();
+        std::fs::write(unit.join("dep-bin-app"), "").unwrap();
+        assert!(touch_time(dir.path()) > newest_fingerprint(dir.path()).unwrap());
+        // A file system with whole seconds: the touch lands a whole second later.
+        let whole = SystemTime::now() + Duration::from_secs(5);
+        let whole = SystemTime::UNIX_EPOCH
+            + Duration::from_secs(whole.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs());
+        filetime::set_file_mtime(unit.join("dep-bin-app"), filetime::FileTime::from_system_time(whole)).unwrap();
+        assert_eq!(touch_time(dir.path()), whole + Duration::from_secs(1));
+        assert!(touch_time(&dir.path().join("nothing-built-yet")) <= SystemTime::now());
     }
 
     #[test]
@@ -469,6 +715,5 @@ mod tests {
         let End::Failed(line) = &measured[0].end else { panic!("{:?}", measured[0].end) };
         assert!(line.contains("is not installed"), "{line}");
         assert_eq!(log.len(), 1, "reported as ended, nothing built: {log:?}");
-        assert!(Path::new(&s.file).exists());
     }
 }

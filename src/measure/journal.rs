@@ -273,13 +273,21 @@ fn recover_entry(entry: &Entry) -> Result<Option<String>> {
     }
 }
 
+/// The item edit number `n` appends: a static the object code must contain (`#[used]` keeps it
+/// even unreferenced), with bytes that differ per edit, so every edited rebuild generates and
+/// links new code, as a real edit does; a `const` would be checked and then reused unchanged.
+/// Every toolchain since 1.30 compiles it in every edition, lint-free.
+fn edit_item(n: usize) -> String {
+    format!("#[used]\n#[allow(dead_code)]\nstatic TIMEWARP_EDIT_{n}: &[u8] = b\"timewarp-edit-{n}\";\n")
+}
+
 /// The original plus timewarp's edit number `n`, as [`EditedFile::apply`] writes it.
 fn patched(original: &[u8], n: usize) -> Vec<u8> {
     let mut patched = original.to_vec();
     if !patched.ends_with(b"\n") && !patched.is_empty() {
         patched.push(b'\n');
     }
-    patched.extend_from_slice(format!("{EDIT_MARKER}\nconst _: u32 = {n};\n").as_bytes());
+    patched.extend_from_slice(format!("{EDIT_MARKER}\n{}", edit_item(n)).as_bytes());
     patched
 }
 
@@ -288,7 +296,8 @@ fn is_original_plus_edit(current: &[u8], original: &[u8]) -> bool {
     let marker = format!("{EDIT_MARKER}\n");
     let Some(at) = current.windows(marker.len()).rposition(|w| w == marker.as_bytes()) else { return false };
     let tail = String::from_utf8_lossy(&current[at + marker.len()..]);
-    let number = tail.strip_prefix("const _: u32 = ").and_then(|t| t.strip_suffix(";\n")).and_then(|n| n.parse().ok());
+    let number =
+        tail.split("static TIMEWARP_EDIT_").nth(1).and_then(|t| t.split(':').next()).and_then(|n| n.parse().ok());
     number.is_some_and(|n| patched(original, n) == current)
 }
 
@@ -451,7 +460,10 @@ mod tests {
         edited.apply(7).unwrap();
         let text = std::fs::read_to_string(&s.file).unwrap();
         assert!(text.starts_with("pub fn f() {}\n// Added by `cargo timewarp --edit`"), "{text}");
-        assert!(text.ends_with("const _: u32 = 7;\n"), "{text}");
+        assert!(
+            text.ends_with("#[used]\n#[allow(dead_code)]\nstatic TIMEWARP_EDIT_7: &[u8] = b\"timewarp-edit-7\";\n"),
+            "{text}"
+        );
         edited.revert().unwrap();
         assert_eq!(std::fs::read(&s.file).unwrap(), b"pub fn f() {}");
         edited.apply(8).unwrap();

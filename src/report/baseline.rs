@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use super::model::{Change, Comparison, Row, Status};
+use super::model::{Change, Comparison, Row, Setup, Status};
 use super::saved::SavedReport;
 use crate::fs;
 
@@ -28,13 +28,33 @@ impl Baseline {
         Ok(Baseline { path: path.to_path_buf(), saved, max_regression_pct })
     }
 
-    /// Compares `rows` with the baseline's, same version against same version, for rows that
-    /// succeeded in both, in every scenario both have.
-    pub(crate) fn compare(&self, rows: &[Row]) -> Comparison {
-        let mut changes = Vec::new();
+    /// Compares `rows`, measured as `setup` says, with the baseline's: same version against
+    /// same version, for rows that succeeded in both, in every scenario both have, and only
+    /// where both were measured the same way (command, profile, touched file, cores, timewarp's
+    /// schema, and the very same compiler build); everything else is listed as not comparable.
+    pub(crate) fn compare(&self, setup: &Setup, rows: &[Row]) -> Comparison {
+        let mut comparison = Comparison {
+            baseline: self.path.display().to_string(),
+            max_regression_pct: self.max_regression_pct,
+            changes: Vec::new(),
+            not_comparable: Vec::new(),
+        };
+        let differences = self.saved.setup.differences(setup);
+        if !differences.is_empty() {
+            comparison.not_comparable.push(format!("the whole report: {}", differences.join("; ")));
+            return comparison;
+        }
+        let changes = &mut comparison.changes;
         for row in rows.iter().filter(|r| r.status == Status::Ok) {
             let saved = self.saved.rows.iter().find(|b| b.version == row.version && b.status == Status::Ok);
             let Some(saved) = saved else { continue };
+            if saved.rustc.as_deref().is_some_and(|then| then != row.rustc) {
+                let then = saved.rustc.as_deref().unwrap_or_default();
+                comparison
+                    .not_comparable
+                    .push(format!("{}: another build of it, `{then}` then, `{}` now", row.version, row.rustc));
+                continue;
+            }
             for (scenario, figures) in &row.scenarios {
                 let Some(then) = saved.wall.get(scenario).filter(|s| s.median_s > 0.0) else { continue };
                 let now = &figures.wall;
@@ -51,7 +71,7 @@ impl Baseline {
                 });
             }
         }
-        Comparison { baseline: self.path.display().to_string(), max_regression_pct: self.max_regression_pct, changes }
+        comparison
     }
 }
 
@@ -69,17 +89,18 @@ mod tests {
     #[test]
     fn a_slower_project_fails_the_gate_and_a_faster_one_passes() {
         let report = sample_report();
-        let slower = baseline_of(&report, Some(10.0)).compare(&scaled(&report, 1.2).toolchains);
+        let setup = report.setup();
+        let slower = baseline_of(&report, Some(10.0)).compare(&setup, &scaled(&report, 1.2).toolchains);
         assert_eq!(slower.changes.len(), 4, "two ok rows x clean/touched; the failed row is not comparable");
         assert!(slower.changes.iter().all(|c| c.regressed && (c.change_pct - 20.0).abs() < 1e-9));
         let worst = slower.worst_regression().unwrap();
         assert!(worst.describe().contains("(+20.0%; spread"), "{}", worst.describe());
 
-        let faster = baseline_of(&report, Some(10.0)).compare(&scaled(&report, 1.0 / 1.2).toolchains);
+        let faster = baseline_of(&report, Some(10.0)).compare(&setup, &scaled(&report, 1.0 / 1.2).toolchains);
         assert!(faster.worst_regression().is_none());
         assert!(faster.changes.iter().all(|c| c.change_pct < -16.0));
 
-        let no_limit = baseline_of(&report, None).compare(&scaled(&report, 1.2).toolchains);
+        let no_limit = baseline_of(&report, None).compare(&setup, &scaled(&report, 1.2).toolchains);
         assert!(no_limit.worst_regression().is_none(), "without --max-regression nothing fails");
     }
 
@@ -88,14 +109,33 @@ mod tests {
         let mut report = sample_report();
         let mut current = scaled(&report, 1.0).toolchains;
         current.remove(1); // 1.85.0 not measured this time
-        let comparison = baseline_of(&report, Some(5.0)).compare(&current);
+        let comparison = baseline_of(&report, Some(5.0)).compare(&report.setup(), &current);
         assert!(comparison.changes.iter().all(|c| c.version == "1.96.0"));
         assert_eq!(comparison.changes.len(), 2);
 
         let edited = report.toolchains[2].scenarios[&Scenario::Touched].clone();
         report.toolchains[2].scenarios.insert(Scenario::Edited, edited);
-        let comparison = baseline_of(&report, Some(5.0)).compare(&report.toolchains);
+        let comparison = baseline_of(&report, Some(5.0)).compare(&report.setup(), &report.toolchains);
         assert!(comparison.changes.iter().any(|c| c.scenario == Scenario::Edited), "{comparison:?}");
+    }
+
+    #[test]
+    fn only_what_was_measured_the_same_way_is_compared() {
+        let report = sample_report();
+        let mut release = report.setup();
+        release.profile = "release".into();
+        let comparison = baseline_of(&report, Some(1.0)).compare(&release, &scaled(&report, 2.0).toolchains);
+        assert!(comparison.changes.is_empty() && comparison.worst_regression().is_none(), "never fails the gate");
+        assert_eq!(comparison.not_comparable, ["the whole report: profile dev then, release now"]);
+
+        let mut other_build = scaled(&report, 2.0);
+        other_build.toolchains[2].rustc = "rustc 1.96.0 (built from a source tarball)".into();
+        let comparison = baseline_of(&report, Some(1.0)).compare(&report.setup(), &other_build.toolchains);
+        assert!(comparison.changes.iter().all(|c| c.version == "1.85.0"), "{comparison:?}");
+        assert_eq!(
+            comparison.not_comparable,
+            ["1.96.0: another build of it, `rustc 1.96.0` then, `rustc 1.96.0 (built from a source tarball)` now"]
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 
-use super::model::Report;
+use super::model::{Report, Setup};
 use super::saved::SavedReport;
 use crate::discover::release::Date;
 use crate::fs;
@@ -105,27 +105,33 @@ pub(crate) fn summarize(file: &Path) -> Result<String> {
     for version in versions {
         let _ = write!(out, "\n{version}\n  {:<20}  {:<10}  {:<11}", "recorded", "commit", "what");
         for scenario in &scenarios {
-            let _ = write!(out, "  {:>18}", scenario.name());
+            let _ = write!(out, "  {:>22}", scenario.name());
         }
         out.push('\n');
-        let mut previous: Vec<Option<f64>> = vec![None; scenarios.len()];
+        // The run before, for each scenario: its median, how it was measured and with which build.
+        let mut previous: Vec<Option<(f64, &Setup, Option<&str>)>> = vec![None; scenarios.len()];
         for entry in &entries {
             let Some(row) = entry.report.rows.iter().find(|r| r.version == version) else { continue };
             let commit = entry.git_commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]);
-            let what = format!("{}/{}", entry.report.command, entry.report.profile);
+            let setup = &entry.report.setup;
+            let what = format!("{}/{}", setup.command, setup.profile);
             let _ = write!(out, "  {:<20}  {commit:<10}  {what:<11}", entry.recorded_at);
             for (i, scenario) in scenarios.iter().enumerate() {
                 let now = row.wall.get(scenario).map(|s| s.median_s);
-                let cell = match (now, previous[i]) {
-                    (Some(now), Some(before)) if before > 0.0 => {
-                        format!("{now:.3} s ({:+.0}%)", (now / before - 1.0) * 100.0)
+                let comparable = |(_, then, rustc): &(f64, &Setup, Option<&str>)| {
+                    then.differences(setup).is_empty() && *rustc == row.rustc.as_deref()
+                };
+                let cell = match (now, previous[i].as_ref()) {
+                    (Some(now), Some(before)) if before.0 > 0.0 && comparable(before) => {
+                        format!("{now:.3} s ({:+.0}%)", (now / before.0 - 1.0) * 100.0)
                     }
-                    (Some(now), _) => format!("{now:.3} s"),
+                    (Some(now), Some(_)) => format!("{now:.3} s (new setup)"),
+                    (Some(now), None) => format!("{now:.3} s"),
                     (None, _) => row.status.as_str().to_string(),
                 };
-                let _ = write!(out, "  {cell:>18}");
-                if now.is_some() {
-                    previous[i] = now;
+                let _ = write!(out, "  {cell:>22}");
+                if let Some(now) = now {
+                    previous[i] = Some((now, setup, row.rustc.as_deref()));
                 }
             }
             out.push('\n');
@@ -167,6 +173,17 @@ mod tests {
         );
         assert!(lines[2].contains("bbbb") && lines[2].contains("39.150 s (+50%)"), "{text}");
         assert!(text.contains("\n1.63.0\n"), "failed rows are listed too: {text}");
+        let mut release = scaled(&first, 2.0);
+        release.profile = "release".into();
+        let entry = HistoryEntry {
+            recorded_at: "2026-11-29T10:00:00Z".into(),
+            git_commit: None,
+            host: "ci".into(),
+            report: &release,
+        };
+        append(&file, &entry).unwrap();
+        let text = summarize(&file).unwrap();
+        assert!(text.contains("52.200 s (new setup)"), "a release run is not compared with dev ones: {text}");
         assert!(text.contains("failed"), "{text}");
     }
 

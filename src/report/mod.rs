@@ -19,18 +19,21 @@ use std::path::{Path, PathBuf};
 
 use self::baseline::Baseline;
 use self::model::{Figures, Floor, Listed, Listing, Report, Row, SCHEMA_VERSION, Skipped, Status};
+use crate::discover::environment::{self, BuildSetting};
 use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
-use crate::discover::toolchain::BrokenToolchain;
+use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
 use crate::measure::build::BuildSettings;
+#[cfg(test)]
+use crate::measure::engine::RunCount;
 use crate::measure::engine::{End, Measured, Runs, Sample};
 use crate::measure::scenario::Scenario;
 use crate::measure::stats::{Summary, speedup};
 
 /// The warm-up policy, stated in every report.
-pub(crate) const WARMUP_POLICY: &str = "none: every clean build is timed from an empty target directory, the first included; \
-rebuilds follow the last clean build";
+pub(crate) const WARMUP_POLICY: &str = "each compiler's files are read into memory, untimed, before its first build; \
+every clean build is timed from an empty target directory; one untimed rebuild after touching the file precedes the timed rebuilds";
 
 /// How the run was done and what surrounded it: everything the report states besides the
 /// measurements themselves.
@@ -50,6 +53,8 @@ pub(crate) struct Facts<'a> {
     pub touched_file: &'a Path,
     /// Distorting variables removed from the builds.
     pub removed_env: &'a [String],
+    /// Settings kept that change how code is built.
+    pub build_settings: &'a [BuildSetting],
     /// Where dependency sources were vendored, if anywhere.
     pub vendor_dir: Option<&'a Path>,
     /// The commit timed with `--rev`.
@@ -63,9 +68,18 @@ pub(crate) struct Facts<'a> {
 /// Assembles the report of a measuring run: one row per toolchain, speedups against the oldest
 /// row with figures, warnings, and the baseline comparison.
 pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
-    let mut rows: Vec<Row> = measured.iter().map(|m| row(m, facts.selection)).collect();
+    let mut report = assemble(facts, measured);
+    report.baseline = facts.baseline.map(|b| b.compare(&report.setup(), &report.toolchains));
+    report
+}
+
+fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
+    let linker = environment::configured_linker(facts.build_settings, HOST).map(|l| format!("{l} (configured)"));
+    let mut rows: Vec<Row> = measured.iter().map(|m| row(m, facts.selection, linker.as_deref())).collect();
     add_speedups(&mut rows);
-    let mut warnings = provenance_warnings(&rows);
+    let mut warnings: Vec<String> =
+        environment::incremental_warning(facts.build_settings, facts.settings.profile.name()).into_iter().collect();
+    warnings.extend(provenance_warnings(&rows));
     warnings.extend(noise_warnings(&rows));
     if !facts.changed_by_builds.is_empty() {
         let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
@@ -94,11 +108,12 @@ pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
             .display()
             .to_string(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        runs: facts.runs.scenarios().into_iter().map(|s| (s, facts.runs.of(s))).collect(),
+        runs: facts.runs.counts().into_iter().collect(),
         removed_env: facts.removed_env.to_vec(),
+        build_settings: facts.build_settings.to_vec(),
         vendored_sources: facts.vendor_dir.map(|d| d.display().to_string()),
         warnings,
-        baseline: facts.baseline.map(|b| b.compare(&rows)),
+        baseline: None,
         toolchains: rows,
         skipped: skipped(facts.selection, facts.broken),
     }
@@ -168,7 +183,7 @@ fn skipped(selection: &Selection, broken: &[BrokenToolchain]) -> Vec<Skipped> {
     skipped.chain(broken).collect()
 }
 
-fn row(measured: &Measured, selection: &Selection) -> Row {
+fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&str>) -> Row {
     let t = &measured.toolchain;
     let (status, error) = match &measured.end {
         End::Completed => (Status::Ok, None),
@@ -187,7 +202,7 @@ fn row(measured: &Measured, selection: &Selection) -> Row {
         rustc: t.description.clone(),
         target_dir: measured.target_dir.display().to_string(),
         provenance: t.provenance().to_string(),
-        linker: t.default_linker().to_string(),
+        linker: configured_linker.unwrap_or(t.default_linker()).to_string(),
         incremental_forced: t.needs_forced_incremental(),
         status,
         error,
@@ -203,15 +218,21 @@ fn row(measured: &Measured, selection: &Selection) -> Row {
 fn figures(samples: &[Sample]) -> Option<Figures> {
     let wall = Summary::of(&samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())?;
     let cpu = samples.iter().map(|s| s.cpu_s).collect::<Option<Vec<f64>>>().and_then(|c| Summary::of(&c));
-    let peak_rss_mib = samples.iter().filter_map(|s| s.peak_rss).max().map(|bytes| bytes as f64 / (1024.0 * 1024.0));
-    Some(Figures { wall, cpu, peak_rss_mib, speedup: None, speedup_cpu: None })
+    let largest_process_mib =
+        samples.iter().filter_map(|s| s.peak_rss).max().map(|bytes| bytes as f64 / (1024.0 * 1024.0));
+    Some(Figures { wall, cpu, largest_process_mib, speedup: None, speedup_uncertain: false, speedup_cpu: None })
 }
 
-/// Every scenario's speedups against the oldest row that has its figures.
+/// Every scenario's speedups against the oldest row that has its figures, marked uncertain
+/// where the two rows' ranges overlap.
 fn add_speedups(rows: &mut [Row]) {
     for scenario in Scenario::ALL {
-        let Some(base) = rows.iter().find_map(|r| r.figures(scenario)).cloned() else { continue };
-        for figures in rows.iter_mut().filter_map(|r| r.scenarios.get_mut(&scenario)) {
+        let Some(base_index) = rows.iter().position(|r| r.figures(scenario).is_some()) else { continue };
+        let base = rows[base_index].figures(scenario).cloned().expect("found above");
+        for (i, row) in rows.iter_mut().enumerate() {
+            let Some(figures) = row.scenarios.get_mut(&scenario) else { continue };
+            let (b, r) = (&base.wall, &figures.wall);
+            figures.speedup_uncertain = i != base_index && b.min_s <= r.max_s && r.min_s <= b.max_s;
             figures.speedup = speedup(base.wall.median_s, figures.wall.median_s);
             figures.speedup_cpu =
                 base.cpu.as_ref().zip(figures.cpu.as_ref()).and_then(|(b, n)| speedup(b.median_s, n.median_s));
@@ -261,9 +282,10 @@ fn noise_warnings(rows: &[Row]) -> Vec<String> {
             let s = &figures.wall;
             if s.is_noisy() {
                 warnings.push(format!(
-                    "{} {scenario}: runs vary by {:.0}% ({:.3} s to {:.3} s); rerun on a quieter machine or with more runs",
+                    "{} {scenario}: runs vary (coefficient of variation {:.0}%, range {:.0}% of the median: {:.3} s to {:.3} s); rerun on a quieter machine or with more runs",
                     row.name,
                     s.relative_spread() * 100.0,
+                    (s.max_s - s.min_s) / s.median_s * 100.0,
                     s.min_s,
                     s.max_s
                 ));
@@ -310,9 +332,10 @@ mod tests {
             selection: &selection,
             broken: &[],
             settings: &settings,
-            runs: Runs { clean: 1, touched: 3, edited: 0 },
+            runs: Runs { clean: RunCount::Fixed(1), touched: 3, edited: 0 },
             touched_file: Path::new("/w/src/main.rs"),
             removed_env: &[],
+            build_settings: &[],
             vendor_dir: None,
             revision: Some("abc"),
             changed_by_builds: &[],
@@ -343,6 +366,19 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_ranges_make_a_speedup_uncertain() {
+        let r = report(&[
+            measured("1.85.0", End::Completed, &[4.0, 4.4, 3.6], &[1.0, 1.1, 0.9]),
+            measured("1.96.0", End::Completed, &[3.8, 3.9, 4.0], &[0.5, 0.5, 0.5]),
+        ]);
+        let (clean, touched) =
+            (r.toolchains[1].figures(Scenario::Clean).unwrap(), r.toolchains[1].figures(Scenario::Touched).unwrap());
+        assert!(clean.speedup_uncertain, "3.8-4.0 s against 3.6-4.4 s");
+        assert!(!touched.speedup_uncertain, "0.5 s against 0.9-1.1 s");
+        assert!(!r.toolchains[0].figures(Scenario::Clean).unwrap().speedup_uncertain, "the base row");
+    }
+
+    #[test]
     fn an_interrupted_row_keeps_what_it_measured() {
         let r = report(&[
             measured("1.85.0", End::Completed, &[4.0], &[1.0]),
@@ -358,6 +394,10 @@ mod tests {
     #[test]
     fn noisy_rows_are_named() {
         let r = report(&[measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.3, 0.8])]);
-        assert!(r.warnings.iter().any(|w| w.starts_with("1.85.0 touched: runs vary by")), "{:?}", r.warnings);
+        let warning = r.warnings.iter().find(|w| w.starts_with("1.85.0 touched: runs vary")).unwrap();
+        assert!(
+            warning.contains("(coefficient of variation 24%, range 50% of the median: 0.800 s to 1.300 s)"),
+            "{warning}"
+        );
     }
 }

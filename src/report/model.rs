@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::discover::environment::BuildSetting;
 use crate::discover::release::Date;
+use crate::measure::engine::RunCount;
 use crate::measure::scenario::Scenario;
 use crate::measure::stats::Summary;
 
@@ -45,10 +47,16 @@ pub(crate) struct Report {
     pub touched_file: String,
     /// Logical CPUs of the machine.
     pub cores: usize,
-    /// Timed builds per toolchain, per scenario that ran.
-    pub runs: BTreeMap<Scenario, usize>,
+    /// Timed builds per toolchain, per scenario that ran: a number, or for clean builds by
+    /// default `{"min": 3, "max": 10, "budget_s": 30.0}` (one build when it takes `budget_s` or
+    /// more, else `min` and more while they total under `budget_s`, at most `max`); every
+    /// row's `runs_s` says how many it got.
+    pub runs: BTreeMap<Scenario, RunCount>,
     /// Environment variables present in the caller's environment and removed from the builds.
     pub removed_env: Vec<String>,
+    /// Settings kept for the builds that change how code is built (rustflags, jobs,
+    /// incremental, linker, profiles), with where each comes from.
+    pub build_settings: Vec<BuildSetting>,
     /// Where dependency sources were vendored for every toolchain; `null` for path-only
     /// workspaces.
     pub vendored_sources: Option<String>,
@@ -66,6 +74,62 @@ impl Report {
     /// The scenarios that ran, in column order.
     pub(crate) fn scenarios(&self) -> Vec<Scenario> {
         self.runs.keys().copied().collect()
+    }
+}
+
+/// What must be equal for two reports' times to be comparable.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Setup {
+    /// timewarp's schema: it changes when the way of measuring does.
+    pub schema: u32,
+    /// The cargo command timed.
+    pub command: String,
+    /// The profile timed.
+    pub profile: String,
+    /// The file touched before rebuilds.
+    pub touched_file: Option<String>,
+    /// Logical CPUs of the machine.
+    pub cores: Option<u64>,
+}
+
+impl Setup {
+    /// What differs between `self` (a saved report's) and `now`, as `profile dev vs release`;
+    /// empty when the two are comparable.
+    pub(crate) fn differences(&self, now: &Setup) -> Vec<String> {
+        let mut differ = Vec::new();
+        let mut check = |what: &str, then: String, now: String| {
+            if then != now {
+                differ.push(format!("{what} {then} then, {now} now"));
+            }
+        };
+        let unknown = || "unknown".to_string();
+        check("schema", self.schema.to_string(), now.schema.to_string());
+        check("command", self.command.clone(), now.command.clone());
+        check("profile", self.profile.clone(), now.profile.clone());
+        check(
+            "touched file",
+            self.touched_file.clone().unwrap_or_else(unknown),
+            now.touched_file.clone().unwrap_or_else(unknown),
+        );
+        check(
+            "cores",
+            self.cores.map_or_else(unknown, |c| c.to_string()),
+            now.cores.map_or_else(unknown, |c| c.to_string()),
+        );
+        differ
+    }
+}
+
+impl Report {
+    /// How this report was measured, to compare with another's.
+    pub(crate) fn setup(&self) -> Setup {
+        Setup {
+            schema: self.schema,
+            command: self.command.clone(),
+            profile: self.profile.clone(),
+            touched_file: Some(self.touched_file.clone()),
+            cores: Some(self.cores as u64),
+        }
     }
 }
 
@@ -121,7 +185,8 @@ pub(crate) struct Row {
     pub target_dir: String,
     /// `official` (the Rust project's build) or `distribution` (a packager's build from source).
     pub provenance: String,
-    /// The toolchain's default linker: `rust-lld` or `cc`.
+    /// The linker: the one the build settings choose, else the toolchain's default (`rust-lld`
+    /// or `cc`).
     pub linker: String,
     /// Whether incremental compilation was forced on (`RUSTC_FORCE_INCREMENTAL=1`): rustc
     /// 1.52.1, 1.53 and 1.59 shipped with it off.
@@ -160,10 +225,14 @@ pub(crate) struct Figures {
     pub wall: Summary,
     /// CPU times (user + system of the whole process tree), when known.
     pub cpu: Option<Summary>,
-    /// Peak resident memory of the largest process of any of these builds, MiB.
-    pub peak_rss_mib: Option<f64>,
+    /// Peak resident memory of the largest single process of any of these builds, MiB: often
+    /// a C compiler or the linker, not rustc (the per-crate pass, `--crates`, measures rustc's).
+    pub largest_process_mib: Option<f64>,
     /// The oldest row's median wall time over this row's.
     pub speedup: Option<f64>,
+    /// Whether the two rows' fastest-to-slowest ranges overlap, so that the speedup may be
+    /// noise rather than progress.
+    pub speedup_uncertain: bool,
     /// The same on CPU time: compiler work saved, whatever the parallelism.
     pub speedup_cpu: Option<f64>,
 }
@@ -251,7 +320,7 @@ impl Change {
 }
 
 /// The comparison with a baseline report: the project's own compile-time change, version by
-/// version (not toolchain against toolchain).
+/// version (not toolchain against toolchain), only where both measured the same way.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Comparison {
     /// The baseline file.
@@ -260,6 +329,9 @@ pub(crate) struct Comparison {
     pub max_regression_pct: Option<f64>,
     /// Every comparable figure.
     pub changes: Vec<Change>,
+    /// Rows (or the whole report) that were not compared, each saying what differs; they
+    /// never fail the gate.
+    pub not_comparable: Vec<String>,
 }
 
 impl Comparison {

@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::measure::engine::{End, Measured, Observer, Step};
-use crate::measure::scenario::Scenario;
+use crate::measure::engine::{Action, End, Measured, Observer, Step};
 use crate::measure::stats::Summary;
 
 /// Status output for one run.
@@ -91,21 +90,26 @@ impl Observer for BuildTracker<'_> {
     fn starting(&mut self, step: &Step<'_>) {
         self.close_current();
         let name = &step.toolchain.name;
-        if step.run == 1 && step.scenario == Scenario::Clean && self.bar.is_none() {
-            self.progress.status("Measuring", name);
+        let what = match step.action {
+            Action::WarmUp => {
+                if self.bar.is_none() {
+                    self.progress
+                        .status("Measuring", &format!("{name} (first reading its compiler into memory, untimed)"));
+                }
+                "warming up its compiler (untimed)".to_string()
+            }
+            Action::FirstRebuild => "first rebuild after touching (untimed)".to_string(),
+            Action::Timed { scenario, run, of: Some(of) } => format!("{scenario} {run}/{of}"),
+            Action::Timed { scenario, run, of: None } => format!("{scenario} {run}"),
+        };
+        if step.action.is_build() {
+            self.current = Some(Instant::now());
+            *self.started.entry(name.clone()).or_default() += 1;
         }
-        self.current = Some(Instant::now());
-        *self.started.entry(name.clone()).or_default() += 1;
         if let Some(bar) = &self.bar {
             bar.set_position(self.finished as u64);
             let left = self.estimate_left().map(|d| format!(", ~{} left", clock(d))).unwrap_or_default();
-            bar.set_message(format!(
-                "{name} {} {}/{} [{} elapsed{left}]",
-                step.scenario,
-                step.run,
-                step.of,
-                clock(self.progress.elapsed())
-            ));
+            bar.set_message(format!("{name} {what} [{} elapsed{left}]", clock(self.progress.elapsed())));
         }
     }
 
@@ -197,8 +201,10 @@ mod tests {
         let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
         let mut tracker = progress.builds(2, 6);
         let toolchain = crate::testing::toolchain("1.63.0");
+        tracker.starting(&Step { toolchain: &toolchain, action: Action::WarmUp });
         for run in 1..=2 {
-            tracker.starting(&Step { toolchain: &toolchain, scenario: Scenario::Clean, run, of: 2 });
+            let action = Action::Timed { scenario: crate::measure::scenario::Scenario::Clean, run, of: Some(2) };
+            tracker.starting(&Step { toolchain: &toolchain, action });
         }
         let failed = Measured {
             toolchain: toolchain.clone(),

@@ -6,19 +6,15 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::model::{SCHEMA_VERSION, Status};
+use super::model::{SCHEMA_VERSION, Setup, Status};
 use crate::measure::scenario::Scenario;
 use crate::measure::stats::Summary;
 
 /// What the gate and the history read from a saved report.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SavedReport {
-    /// The schema it was written in.
-    pub schema: u32,
-    /// The cargo command timed.
-    pub command: String,
-    /// The profile timed.
-    pub profile: String,
+    /// How it was measured.
+    pub setup: Setup,
     /// The rows.
     pub rows: Vec<SavedRow>,
 }
@@ -30,6 +26,8 @@ pub(crate) struct SavedRow {
     pub version: String,
     /// ok, failed or interrupted.
     pub status: Status,
+    /// `rustc -V` of its compiler: two builds of one version differ here.
+    pub rustc: Option<String>,
     /// Wall times per scenario.
     pub wall: BTreeMap<Scenario, Summary>,
 }
@@ -44,7 +42,14 @@ impl SavedReport {
         let text = |key: &str, default: &str| value.get(key).and_then(Value::as_str).unwrap_or(default).to_string();
         let rows = value.get("toolchains").and_then(Value::as_array).ok_or("it has no `toolchains` list")?;
         let rows = rows.iter().map(|row| SavedRow::from_json(row, schema)).collect::<Result<_, _>>()?;
-        Ok(SavedReport { schema, command: text("command", "build"), profile: text("profile", "dev"), rows })
+        let setup = Setup {
+            schema,
+            command: text("command", "build"),
+            profile: text("profile", "dev"),
+            touched_file: value.get("touched_file").and_then(Value::as_str).map(str::to_string),
+            cores: value.get("cores").and_then(Value::as_u64),
+        };
+        Ok(SavedReport { setup, rows })
     }
 }
 
@@ -67,7 +72,8 @@ impl SavedRow {
                 .map_err(|e| format!("the {scenario} figures of {version} are not a summary: {e}"))?;
             wall.insert(scenario, summary);
         }
-        Ok(SavedRow { version, status, wall })
+        let rustc = row.get("rustc").and_then(Value::as_str).map(str::to_string);
+        Ok(SavedRow { version, status, rustc, wall })
     }
 }
 
@@ -83,10 +89,27 @@ mod tests {
             "toolchains": [{"version": "1.85.0", "status": "ok", "clean": summary, "incremental": summary, "patched": null}]
         });
         let saved = SavedReport::from_json(&v1).unwrap();
-        assert_eq!((saved.schema, saved.command.as_str()), (1, "check"));
+        assert_eq!((saved.setup.schema, saved.setup.command.as_str()), (1, "check"));
         let row = &saved.rows[0];
         assert_eq!(row.wall.keys().copied().collect::<Vec<_>>(), [Scenario::Clean, Scenario::Touched]);
         assert_eq!(row.wall[&Scenario::Touched].median_s, 2.0);
+    }
+
+    #[test]
+    fn setups_say_what_differs() {
+        use super::super::model::Setup;
+        let setup = |schema, profile: &str, cores| Setup {
+            schema,
+            command: "build".into(),
+            profile: profile.into(),
+            touched_file: Some("src/main.rs".into()),
+            cores: Some(cores),
+        };
+        assert!(setup(2, "dev", 2).differences(&setup(2, "dev", 2)).is_empty());
+        assert_eq!(
+            setup(1, "dev", 8).differences(&setup(2, "release", 2)),
+            ["schema 1 then, 2 now", "profile dev then, release now", "cores 8 then, 2 now"]
+        );
     }
 
     #[test]

@@ -22,3 +22,5 @@ mod gate;
 mod revisions;
 // MSRV floors set by the locked dependencies.
 mod floors;
+// Every sample proves what it measured.
+mod samples;

@@ -16,6 +16,8 @@ fn tree_and_target_debug_are_identical_afterwards() {
     let report = success_json(timewarp(ws.path()).args([
         "--toolchains",
         "stable",
+        "--clean-runs",
+        "1",
         "--incremental-runs",
         "2",
         "--format",
@@ -54,6 +56,8 @@ fn edit_leaves_the_file_byte_identical_with_its_mtime() {
         "--toolchains",
         "stable",
         "--edit",
+        "--clean-runs",
+        "1",
         "--incremental-runs",
         "2",
         "--format",
@@ -66,6 +70,36 @@ fn edit_leaves_the_file_byte_identical_with_its_mtime() {
     assert_eq!(before, snapshot(ws.path()));
     let journal = crate::support::state_dir(ws.path()).join("journal.json");
     assert!(!journal.exists(), "nothing is pending after a clean finish: {}", journal.display());
+}
+
+/// Whether any file below `dir` contains `needle`.
+fn contains_bytes(dir: &std::path::Path, needle: &[u8]) -> bool {
+    std::fs::read_dir(dir).into_iter().flatten().flatten().any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            contains_bytes(&path, needle)
+        } else {
+            std::fs::read(&path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+        }
+    })
+}
+
+#[test]
+fn an_edit_changes_the_generated_code_where_a_touch_does_not() {
+    let _builds = build_lock();
+    for (edit, expected) in [(false, false), (true, true)] {
+        let ws = fixture("single-crate");
+        let mut cmd = timewarp(ws.path());
+        cmd.args(["--toolchains", "stable", "--runs", "1", "--keep-target-dirs", "--format", "json"]);
+        if edit {
+            cmd.arg("--edit");
+        }
+        let report = success_json(&mut cmd);
+        let target = std::path::PathBuf::from(report["toolchains"][0]["target_dir"].as_str().unwrap());
+        // The compiler's object files of the last (edited) build hold the edit's bytes: the
+        // edit made new code, as rustc-perf's incr-patched means, not a check of unchanged code.
+        assert_eq!(contains_bytes(&target, b"timewarp-edit-1"), expected, "--edit {edit}: {}", target.display());
+    }
 }
 
 #[test]

@@ -13,7 +13,7 @@ pub(crate) struct CsvExporter;
 fn report_header() -> String {
     let mut header = String::from("toolchain,version,release_date,status");
     for s in Scenario::ALL {
-        let _ = write!(header, ",{s}_median_s,{s}_min_s,{s}_max_s,{s}_runs,{s}_speedup");
+        let _ = write!(header, ",{s}_median_s,{s}_min_s,{s}_max_s,{s}_runs,{s}_speedup,{s}_speedup_uncertain");
     }
     header.push_str(",error");
     header
@@ -37,9 +37,17 @@ impl Exporter for CsvExporter {
                     Some(f) => {
                         let speedup = f.speedup.map(|n| format!("{n:.4}")).unwrap_or_default();
                         let w = &f.wall;
-                        let _ = write!(out, ",{},{},{},{},{speedup}", w.median_s, w.min_s, w.max_s, w.runs_s.len());
+                        let uncertain = f.speedup_uncertain;
+                        let _ = write!(
+                            out,
+                            ",{},{},{},{},{speedup},{uncertain}",
+                            w.median_s,
+                            w.min_s,
+                            w.max_s,
+                            w.runs_s.len()
+                        );
                     }
-                    None => out.push_str(",,,,,"),
+                    None => out.push_str(",,,,,,"),
                 }
             }
             let _ = writeln!(out, ",{}", quote(row.error.as_deref().unwrap_or_default()));
@@ -85,18 +93,21 @@ mod tests {
         assert_eq!(lines.len(), 4);
         assert_eq!(
             lines[0],
-            "toolchain,version,release_date,status,clean_median_s,clean_min_s,clean_max_s,clean_runs,clean_speedup,touched_median_s,touched_min_s,touched_max_s,touched_runs,touched_speedup,edited_median_s,edited_min_s,edited_max_s,edited_runs,edited_speedup,error"
+            "toolchain,version,release_date,status,clean_median_s,clean_min_s,clean_max_s,clean_runs,clean_speedup,clean_speedup_uncertain,touched_median_s,touched_min_s,touched_max_s,touched_runs,touched_speedup,touched_speedup_uncertain,edited_median_s,edited_min_s,edited_max_s,edited_runs,edited_speedup,edited_speedup_uncertain,error"
         );
         assert_eq!(
             lines[1],
-            "1.63.0,1.63.0,2022-08-11,failed,,,,,,,,,,,,,,,,\"error[E0658]: use of unstable library feature, \"\"int_roundings\"\"\""
+            "1.63.0,1.63.0,2022-08-11,failed,,,,,,,,,,,,,,,,,,,\"error[E0658]: use of unstable library feature, \"\"int_roundings\"\"\""
         );
-        assert_eq!(lines[2], "1.85.0,1.85.0,2025-02-20,ok,26.1,26.1,26.1,1,1.0000,0.52,0.5096,0.5304,3,1.0000,,,,,,");
+        assert_eq!(
+            lines[2],
+            "1.85.0,1.85.0,2025-02-20,ok,26.1,26.1,26.1,1,1.0000,false,0.52,0.5096,0.5304,3,1.0000,false,,,,,,,"
+        );
         assert!(lines[3].starts_with("1.96.0,1.96.0,2026-05-28,ok,14.7,14.7,14.7,1,1.7755,"), "{}", lines[3]);
         for line in &lines[1..] {
-            // 20 columns; the quoted error holds one comma of its own.
+            // 23 columns; the quoted error holds one comma of its own.
             let commas = line.matches(',').count() - usize::from(line.contains("feature,"));
-            assert_eq!(commas, 19, "{line}");
+            assert_eq!(commas, 22, "{line}");
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, ratio, seconds};
+use super::{Exporter, legend, median_cell, speedup_cell};
 use crate::report::model::{Listing, Report, Status};
 
 /// GitHub-flavoured Markdown tables with a one-line caption.
@@ -11,7 +11,7 @@ pub(crate) struct MarkdownExporter;
 impl Exporter for MarkdownExporter {
     fn report(&self, report: &Report) -> String {
         let scenarios = report.scenarios();
-        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{} {s}", n.describe())).collect();
         let mut out = format!(
             "`cargo {}` times of `{}` (MSRV {}, {} profile, touching `{}`; {} cores, {} runs, medians)\n\n",
             report.command,
@@ -40,12 +40,19 @@ impl Exporter for MarkdownExporter {
                 continue;
             }
             for s in &scenarios {
-                let _ = write!(out, " {} |", row.median(*s).map_or("-".to_string(), seconds));
+                let _ = write!(out, " {} |", row.figures(*s).map_or("-".to_string(), median_cell));
             }
             for s in &scenarios {
-                let _ = write!(out, " {} |", ratio(row.speedup(*s)));
+                let _ = write!(out, " {} |", speedup_cell(row.figures(*s)));
             }
             out.push('\n');
+        }
+        let legend = legend(report);
+        if !legend.is_empty() {
+            out.push('\n');
+            for line in legend {
+                let _ = writeln!(out, "{line}  ");
+            }
         }
         out
     }
@@ -78,10 +85,19 @@ mod tests {
 | Rust | released | clean | touched | speedup (clean) | speedup (touched) |
 |:-----|:---------|------:|------:|------:|------:|
 | 1.63.0 | 2022-08 | failed: error[E0658]: use of unstable library feature, \"int_roundings\" | | | |
-| 1.85.0 | 2025-02 | 26.1 s | 0.520 s | 1.00x | 1.00x |
-| 1.96.0 | 2026-05 | 14.7 s | 0.400 s | 1.78x | 1.30x |
+| 1.85.0 | 2025-02 | 26.1 s (1 run) | 0.520 s | 1.00x | 1.00x |
+| 1.96.0 | 2026-05 | 14.7 s (1 run) | 0.400 s | 1.78x | ~1.30x |
+
+~: the two rows' ranges (fastest to slowest run) overlap, so the speedup may be noise  
+(1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show it  
 ";
-        assert_eq!(MarkdownExporter.report(&sample_report()), expected);
+        let mut report = sample_report();
+        report.toolchains[2]
+            .scenarios
+            .get_mut(&crate::measure::scenario::Scenario::Touched)
+            .unwrap()
+            .speedup_uncertain = true;
+        assert_eq!(MarkdownExporter.report(&report), expected);
     }
 
     #[test]

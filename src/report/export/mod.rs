@@ -11,7 +11,7 @@ mod table;
 
 use std::path::Path;
 
-use super::model::{Listing, Report};
+use super::model::{Figures, Listing, Report};
 
 /// Turns timewarp's documents into text, each ending with a newline.
 pub(crate) trait Exporter {
@@ -80,6 +80,35 @@ fn seconds(s: f64) -> String {
 /// `1.78x`, or `-` when there is no ratio.
 fn ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "-".to_string(), |r| format!("{r:.2}x"))
+}
+
+/// A median as a cell: `26.1 s`, or `26.1 s (1 run)` when one build is all there is, so a single
+/// number never looks as certain as a repeated one.
+fn median_cell(figures: &Figures) -> String {
+    let median = seconds(figures.wall.median_s);
+    if figures.wall.runs_s.len() == 1 { format!("{median} (1 run)") } else { median }
+}
+
+/// A speedup as a cell: `1.78x`, `~1.08x` when the two rows' ranges overlap, `-` without one.
+fn speedup_cell(figures: Option<&Figures>) -> String {
+    match figures {
+        Some(f) if f.speedup_uncertain => format!("~{}", ratio(f.speedup)),
+        Some(f) => ratio(f.speedup),
+        None => ratio(None),
+    }
+}
+
+/// The lines that explain the marks a table's cells carry.
+fn legend(report: &Report) -> Vec<&'static str> {
+    let figures = || report.toolchains.iter().flat_map(|r| r.scenarios.values());
+    let mut lines = Vec::new();
+    if figures().any(|f| f.speedup_uncertain) {
+        lines.push("~: the two rows' ranges (fastest to slowest run) overlap, so the speedup may be noise");
+    }
+    if figures().any(|f| f.wall.runs_s.len() == 1) {
+        lines.push("(1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show it");
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, ratio, seconds};
+use super::{Exporter, legend, median_cell, seconds, speedup_cell};
 use crate::measure::scenario::Scenario;
 use crate::report::model::{Floor, Listed, Listing, Report, Row, Status};
 
@@ -39,25 +39,25 @@ impl TableExporter {
         headings.extend(scenarios.iter().map(|s| format!("speedup ({s})")));
         if self.verbose {
             headings.extend(scenarios.iter().map(|s| format!("{s} cpu")));
-            headings.push("peak memory".into());
+            headings.push("largest process".into());
         }
         let mut lines = vec![headings];
         for row in &report.toolchains {
             let mut cells =
                 vec![row.name.clone(), row.release_date.to_string(), format!("{}, {}", row.provenance, row.linker)];
-            let time = |s: Scenario| match row.median(s) {
-                Some(median) => seconds(median),
+            let time = |s: Scenario| match row.figures(s) {
+                Some(figures) => median_cell(figures),
                 None if row.status == Status::Ok => "-".into(),
                 None => row.status.as_str().into(),
             };
             cells.extend(scenarios.iter().map(|s| time(*s)));
-            cells.extend(scenarios.iter().map(|s| ratio(row.speedup(*s))));
+            cells.extend(scenarios.iter().map(|s| speedup_cell(row.figures(*s))));
             if self.verbose {
                 let cpu = |s: &Scenario| {
                     row.figures(*s).and_then(|f| f.cpu.as_ref()).map_or("-".into(), |c| seconds(c.median_s))
                 };
                 cells.extend(scenarios.iter().map(cpu));
-                let peak = row.figures(Scenario::Clean).and_then(|f| f.peak_rss_mib);
+                let peak = row.figures(Scenario::Clean).and_then(|f| f.largest_process_mib);
                 cells.push(peak.map_or("-".into(), |m| format!("{m:.0} MiB")));
             }
             lines.push(cells);
@@ -87,7 +87,7 @@ impl Exporter for TableExporter {
     fn report(&self, report: &Report) -> String {
         let mut out = String::new();
         let msrv = msrv_line(&report.msrv_floors, report.declared_rust_version.as_deref());
-        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{} {s}", n.describe())).collect();
         let _ = writeln!(out, "workspace: {} ({})", report.workspace, report.packages.join(", "));
         if let Some(revision) = &report.revision {
             let _ = writeln!(out, "revision:  {revision}");
@@ -103,6 +103,11 @@ impl Exporter for TableExporter {
             runs.join(" + ")
         );
         let _ = writeln!(out, "warm-up:   {}", report.warmup);
+        if !report.build_settings.is_empty() {
+            let settings: Vec<String> =
+                report.build_settings.iter().map(|s| format!("{}={} ({})", s.key, s.value, s.source)).collect();
+            let _ = writeln!(out, "settings:  {}", settings.join("; "));
+        }
         out.push('\n');
 
         let lines = self.cells(report);
@@ -122,6 +127,9 @@ impl Exporter for TableExporter {
                 }
             }
             let _ = writeln!(out, "{}", line.trim_end());
+        }
+        for line in legend(report) {
+            let _ = writeln!(out, "{line}");
         }
         for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
             let mut lines = row.error.as_deref().unwrap_or("-").lines();
@@ -145,7 +153,10 @@ impl Exporter for TableExporter {
                 let mark = if change.regressed { "SLOWER " } else { "" };
                 let _ = writeln!(out, "  {mark}{}", change.describe());
             }
-            if comparison.changes.is_empty() {
+            for what in &comparison.not_comparable {
+                let _ = writeln!(out, "  not comparable: {what}");
+            }
+            if comparison.changes.is_empty() && comparison.not_comparable.is_empty() {
                 out.push_str("  no toolchain version is in both reports\n");
             }
         }
@@ -192,7 +203,7 @@ mod tests {
         let mut report = sample_report();
         let file = dir.path().join("last.json");
         std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
-        report.baseline = Some(Baseline::read(&file, Some(10.0)).unwrap().compare(&report.toolchains));
+        report.baseline = Some(Baseline::read(&file, Some(10.0)).unwrap().compare(&report.setup(), &report.toolchains));
         let text = TableExporter { verbose: false }.report(&report);
         let expected = format!(
             "\ncompared with the baseline {}, limit +10%:\n  1.85.0 clean: 26.100 s -> 26.100 s (+0.0%;",
@@ -218,12 +229,12 @@ mod tests {
         edited.wall = crate::measure::stats::Summary::of(&[0.61]).unwrap();
         edited.speedup = Some(1.0);
         report.toolchains[2].scenarios.insert(Scenario::Edited, edited);
-        report.runs.insert(Scenario::Edited, 1);
+        report.runs.insert(Scenario::Edited, crate::measure::engine::RunCount::Fixed(1));
         let text = TableExporter { verbose: false }.report(&report);
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
         assert!(header.ends_with("speedup (touched)  speedup (edited)  clean, relative"), "{header}");
         let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap();
-        assert!(row("1.96.0").contains("0.400 s  0.610 s"), "{text}");
+        assert!(row("1.96.0").contains("0.400 s  0.610 s (1 run)"), "{text}");
         assert!(row("1.96.0").ends_with("1.30x             1.00x  ██████▊"), "{text}");
         assert!(row("1.85.0").ends_with("1.00x                 -  ████████████"), "{text}");
     }
@@ -233,11 +244,11 @@ mod tests {
         let text = TableExporter { verbose: true }.report(&sample_report());
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
         assert!(
-            header.ends_with("speedup (touched)  clean cpu  touched cpu  peak memory  clean, relative"),
+            header.ends_with("speedup (touched)  clean cpu  touched cpu  largest process  clean, relative"),
             "{header}"
         );
         let row = text.lines().find(|l| l.starts_with("1.85.0")).unwrap();
-        assert!(row.ends_with("1.00x     39.2 s      0.520 s      412 MiB  ████████████"), "{row}");
+        assert!(row.ends_with("1.00x     39.2 s      0.520 s          412 MiB  ████████████"), "{row}");
     }
 
     #[test]
@@ -246,12 +257,13 @@ mod tests {
 workspace: /work/app (app)
 MSRV:      1.56 (edition 2021 of `app`)
 builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3 touched runs per toolchain, medians
-warm-up:   none: every clean build is timed from an empty target directory, the first included; rebuilds follow the last clean build
+warm-up:   each compiler's files are read into memory, untimed, before its first build; every clean build is timed from an empty target directory; one untimed rebuild after touching the file precedes the timed rebuilds
 
-toolchain  released    compiler       clean  touched  speedup (clean)  speedup (touched)  clean, relative
-1.63.0     2022-08-11  official, cc  failed   failed                -                  -
-1.85.0     2025-02-20  official, cc  26.1 s  0.520 s            1.00x              1.00x  ████████████
-1.96.0     2026-05-28  official, cc  14.7 s  0.400 s            1.78x              1.30x  ██████▊
+toolchain  released    compiler               clean  touched  speedup (clean)  speedup (touched)  clean, relative
+1.63.0     2022-08-11  official, cc          failed   failed                -                  -
+1.85.0     2025-02-20  official, cc  26.1 s (1 run)  0.520 s            1.00x              1.00x  ████████████
+1.96.0     2026-05-28  official, cc  14.7 s (1 run)  0.400 s            1.78x              1.30x  ██████▊
+(1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show it
 
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 
@@ -260,7 +272,7 @@ not measured:
 
 removed from the builds' environment: RUSTC_WRAPPER
 
-warning: 1.96.0 touched: runs vary by 8% (0.380 s to 0.420 s); rerun with more runs
+warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of the median: 0.380 s to 0.420 s); rerun with more runs
 ";
         assert_eq!(TableExporter { verbose: false }.report(&sample_report()), expected);
     }

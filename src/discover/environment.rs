@@ -1,0 +1,259 @@
+//! The settings that change how the user's code is built, and where each comes from: the
+//! environment (`RUSTFLAGS`, `CARGO_INCREMENTAL`, `CARGO_PROFILE_*`, ...), the cargo
+//! configuration files cargo reads for the build (`.cargo/config.toml` in the workspace and
+//! every parent, then `$CARGO_HOME/config.toml`) and the workspace manifest's `[profile]`.
+//!
+//! timewarp keeps them (it is the user's build) but reports them, so that a reader knows what
+//! the numbers include, and warns where they change what a column means. Reads files; runs
+//! nothing.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// One setting that changes how code is built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct BuildSetting {
+    /// `RUSTFLAGS`, `build.incremental`, `profile.dev.opt-level`, ...
+    pub key: String,
+    /// Its value, as written.
+    pub value: String,
+    /// `environment`, or the file it is set in.
+    pub source: String,
+}
+
+/// Environment variables that change the build (prefixes end in `_`).
+const ENV: &[&str] = &[
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CARGO_BUILD_RUSTFLAGS",
+    "CARGO_BUILD_JOBS",
+    "CARGO_INCREMENTAL",
+    "CARGO_BUILD_INCREMENTAL",
+    "CARGO_BUILD_TARGET",
+    "CARGO_PROFILE_",
+    "CARGO_TARGET_",
+];
+
+/// The build settings in `env`, the cargo config files for a build in `build_dir` (with the
+/// user's `cargo_home`), and the `[profile]` tables of `manifest`.
+pub(crate) fn build_settings(
+    env: impl IntoIterator<Item = (OsString, OsString)>,
+    build_dir: &Path,
+    cargo_home: Option<&Path>,
+    manifest: &Path,
+) -> Vec<BuildSetting> {
+    let mut settings: Vec<BuildSetting> = env
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
+        .filter(|(k, _)| ENV.iter().any(|e| if e.ends_with('_') { k.starts_with(e) } else { k == e }))
+        .filter(|(k, _)| !k.starts_with("CARGO_TARGET_") || k.ends_with("_LINKER") || k.ends_with("_RUSTFLAGS"))
+        .map(|(key, value)| BuildSetting { key, value, source: "environment".into() })
+        .collect();
+    settings.sort_by(|a, b| a.key.cmp(&b.key));
+    for file in config_files(build_dir, cargo_home) {
+        let Some(table) = std::fs::read_to_string(&file).ok().and_then(|t| t.parse::<toml::Table>().ok()) else {
+            continue;
+        };
+        settings.extend(from_config(&table, &file));
+    }
+    if let Some(profiles) = std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("profile").cloned())
+    {
+        let mut found = Vec::new();
+        flatten("profile", &profiles, &mut found);
+        let source = manifest.display().to_string();
+        settings.extend(found.into_iter().map(|(key, value)| BuildSetting { key, value, source: source.clone() }));
+    }
+    settings
+}
+
+/// The config files cargo reads for a build in `dir`, most specific first, each once.
+fn config_files(dir: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let dirs = dir.ancestors().map(|a| a.join(".cargo")).chain(cargo_home.map(Path::to_path_buf));
+    for config_dir in dirs {
+        for name in ["config.toml", "config"] {
+            let file = config_dir.join(name);
+            let canonical = file.canonicalize();
+            if file.is_file() && !files.iter().any(|f| f.canonicalize().ok() == canonical.as_ref().ok().cloned()) {
+                files.push(file);
+                break;
+            }
+        }
+    }
+    files
+}
+
+/// The settings of one config file that change the build.
+fn from_config(table: &toml::Table, file: &Path) -> Vec<BuildSetting> {
+    let mut found = Vec::new();
+    if let Some(build) = table.get("build").and_then(toml::Value::as_table) {
+        for key in ["rustflags", "jobs", "incremental", "target", "rustc-wrapper", "rustc-workspace-wrapper"] {
+            if let Some(value) = build.get(key) {
+                found.push((format!("build.{key}"), render(value)));
+            }
+        }
+    }
+    if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
+        for (target, settings) in targets {
+            for key in ["linker", "rustflags"] {
+                if let Some(value) = settings.get(key) {
+                    found.push((format!("target.{target}.{key}"), render(value)));
+                }
+            }
+        }
+    }
+    if let Some(profiles) = table.get("profile") {
+        flatten("profile", profiles, &mut found);
+    }
+    let source = file.display().to_string();
+    found.into_iter().map(|(key, value)| BuildSetting { key, value, source: source.clone() }).collect()
+}
+
+/// Every leaf of `value` as (`prefix.key.key`, value).
+fn flatten(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
+    match value.as_table() {
+        Some(table) => table.iter().for_each(|(k, v)| flatten(&format!("{prefix}.{k}"), v, out)),
+        None => out.push((prefix.to_string(), render(value))),
+    }
+}
+
+fn render(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(items) => items.iter().map(render).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// The warning when `settings` turn incremental compilation off for the timed `profile`: the
+/// rebuild columns then time rebuilds without it.
+pub(crate) fn incremental_warning(settings: &[BuildSetting], profile: &str) -> Option<String> {
+    let env_profile = format!("CARGO_PROFILE_{}_INCREMENTAL", profile.to_uppercase().replace('-', "_"));
+    let off = settings.iter().find(|s| {
+        let off = s.value == "0" || s.value == "false";
+        let key = s.key.as_str();
+        off && (key == "CARGO_INCREMENTAL"
+            || key == "CARGO_BUILD_INCREMENTAL"
+            || key == "build.incremental"
+            || key == env_profile
+            || key == format!("profile.{profile}.incremental"))
+    })?;
+    Some(format!(
+        "incremental compilation is off ({}={}, from {}): the touched and edited columns time rebuilds without it",
+        off.key, off.value, off.source
+    ))
+}
+
+/// The linker the settings choose for `host`, when they choose one: `target.<host>.linker`, or
+/// `-C linker=...` / `-C link-arg=-fuse-ld=...` in the rustflags.
+pub(crate) fn configured_linker(settings: &[BuildSetting], host: &str) -> Option<String> {
+    let host_env = host.to_uppercase().replace(['-', '.'], "_");
+    for setting in settings {
+        let key = setting.key.as_str();
+        if key == format!("target.{host}.linker") || key == format!("CARGO_TARGET_{host_env}_LINKER") {
+            return Some(setting.value.clone());
+        }
+    }
+    let flags = settings.iter().filter(|s| s.key.to_lowercase().contains("rustflags")).flat_map(|s| {
+        let separator = if s.key == "CARGO_ENCODED_RUSTFLAGS" { '\u{1f}' } else { ' ' };
+        s.value.split(separator).map(str::to_string).collect::<Vec<_>>()
+    });
+    let flags: Vec<String> = flags.collect();
+    flags.iter().enumerate().find_map(|(i, flag)| {
+        let flag = if flag == "-C" { flags.get(i + 1)?.as_str() } else { flag.strip_prefix("-C").unwrap_or(flag) };
+        flag.strip_prefix("linker=")
+            .or_else(|| flag.strip_prefix("link-arg=-fuse-ld="))
+            .or_else(|| flag.strip_prefix("link-args=-fuse-ld="))
+            .map(str::to_string)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(key: &str, value: &str) -> BuildSetting {
+        BuildSetting { key: key.into(), value: value.into(), source: "environment".into() }
+    }
+
+    #[test]
+    fn the_environment_and_every_config_file_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("code/app");
+        let home = dir.path().join("home/.cargo");
+        for d in [ws.join(".cargo"), dir.path().join("code/.cargo"), home.clone()] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(
+            ws.join(".cargo/config.toml"),
+            "[build]\nincremental = false\n[target.x86_64-unknown-linux-gnu]\nlinker = \"clang\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("code/.cargo/config"), "[profile.dev]\nopt-level = 1\n").unwrap();
+        std::fs::write(home.join("config.toml"), "[build]\njobs = 1\n[net]\nretry = 3\n").unwrap();
+        std::fs::write(
+            ws.join("Cargo.toml"),
+            "[package]\nname = \"app\"\n[profile.dev.package.\"*\"]\ndebug = false\n",
+        )
+        .unwrap();
+        let env =
+            [("RUSTFLAGS", "-Cdebuginfo=0"), ("CARGO_INCREMENTAL", "0"), ("PATH", "/bin"), ("CARGO_TARGET_DIR", "/t")]
+                .map(|(k, v)| (OsString::from(k), OsString::from(v)));
+        let settings = build_settings(env, &ws, Some(&home), &ws.join("Cargo.toml"));
+        let shown: Vec<String> = settings
+            .iter()
+            .map(|s| format!("{}={} ({})", s.key, s.value, s.source.rsplit('/').next().unwrap()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "CARGO_INCREMENTAL=0 (environment)",
+                "RUSTFLAGS=-Cdebuginfo=0 (environment)",
+                "build.incremental=false (config.toml)",
+                "target.x86_64-unknown-linux-gnu.linker=clang (config.toml)",
+                "profile.dev.opt-level=1 (config)",
+                "build.jobs=1 (config.toml)",
+                "profile.dev.package.*.debug=false (Cargo.toml)",
+            ]
+        );
+        assert_eq!(configured_linker(&settings, "x86_64-unknown-linux-gnu").as_deref(), Some("clang"));
+        let warning = incremental_warning(&settings, "dev").unwrap();
+        assert!(
+            warning.starts_with("incremental compilation is off (CARGO_INCREMENTAL=0, from environment)"),
+            "{warning}"
+        );
+    }
+
+    #[test]
+    fn incremental_off_only_for_the_timed_profile() {
+        assert!(incremental_warning(&[setting("CARGO_PROFILE_RELEASE_INCREMENTAL", "false")], "dev").is_none());
+        assert!(incremental_warning(&[setting("CARGO_PROFILE_RELEASE_INCREMENTAL", "false")], "release").is_some());
+        assert!(incremental_warning(&[setting("CARGO_INCREMENTAL", "1")], "dev").is_none());
+        assert!(incremental_warning(&[], "dev").is_none());
+    }
+
+    #[test]
+    fn linkers_chosen_through_rustflags() {
+        let host = "x86_64-unknown-linux-gnu";
+        assert_eq!(
+            configured_linker(&[setting("RUSTFLAGS", "-C link-arg=-fuse-ld=mold")], host).as_deref(),
+            Some("mold")
+        );
+        assert_eq!(
+            configured_linker(&[setting("build.rustflags", "-Clinker=clang -O")], host).as_deref(),
+            Some("clang")
+        );
+        let encoded = setting("CARGO_ENCODED_RUSTFLAGS", "-C\u{1f}link-arg=-fuse-ld=lld");
+        assert_eq!(configured_linker(&[encoded], host).as_deref(), Some("lld"));
+        assert_eq!(
+            configured_linker(&[setting("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "cc")], host).as_deref(),
+            Some("cc")
+        );
+        assert_eq!(configured_linker(&[setting("RUSTFLAGS", "-Cdebuginfo=0")], host), None);
+    }
+}
