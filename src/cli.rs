@@ -122,6 +122,19 @@ pub(crate) struct RawArgs {
     #[arg(long, help_heading = "Measurement")]
     interleave: bool,
 
+    /// Also build each toolchain once more, untimed for the history, with every rustc timed
+    /// apart: where the time went (workspace vs dependencies, the N crates whose time changed
+    /// most [default N: 10], rustc's peak memory)
+    #[arg(
+        long,
+        value_name = "N",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "10",
+        help_heading = "Measurement"
+    )]
+    crates: Option<String>,
+
     /// Time `cargo check` instead of `cargo build`
     #[arg(long, help_heading = "Measurement")]
     check: bool,
@@ -264,6 +277,8 @@ pub(crate) struct Config {
     pub edit: bool,
     /// `--interleave`.
     pub interleave: bool,
+    /// `--crates[=N]`: the per-crate build, showing the N crates that changed most.
+    pub crates: Option<usize>,
     /// `--rev`.
     pub rev: Option<String>,
     /// `--lockfile-compat`.
@@ -404,6 +419,7 @@ impl Config {
             touch: raw.touch,
             edit: raw.edit,
             interleave: raw.interleave,
+            crates: raw.crates.as_deref().map(|n| parse_count("--crates", n)).transpose()?,
             rev: raw.rev,
             lockfile_compat: raw.lockfile_compat,
             timeout: raw
@@ -506,6 +522,9 @@ mod tests {
         assert_eq!((c.clean_runs, c.incremental_runs), (Some(2), 3));
         assert_eq!(parse(&["-o", "h.md"]).unwrap().format, Format::Markdown);
         assert_eq!(parse(&["-o", "h.md", "--format", "csv"]).unwrap().format, Format::Csv);
+        assert_eq!(parse(&["--crates"]).unwrap().crates, Some(10));
+        assert_eq!(parse(&["--crates=3"]).unwrap().crates, Some(3));
+        assert_eq!(parse(&[]).unwrap().crates, None);
         let named = parse(&["--toolchains", "1.85.0, stable"]).unwrap();
         assert_eq!(named.policy, Policy::Named(vec!["1.85.0".into(), "stable".into()]));
     }

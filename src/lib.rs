@@ -34,7 +34,7 @@ use crate::measure::journal::Journal;
 use crate::measure::revision::{self, Checkout};
 use crate::measure::tree::TreeState;
 use crate::measure::workdir::WorkDir;
-use crate::measure::{build, prepare};
+use crate::measure::{build, crates, prepare};
 use crate::process::{CommandSpec, Runner, SystemRunner};
 use crate::report::baseline::Baseline;
 use crate::report::history;
@@ -44,6 +44,10 @@ use crate::report::verdict::{MsrvCheck, verdict};
 /// Runs cargo-timewarp with the process arguments `args`; prints any error as one line and
 /// returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
+    if let Some(log) = std::env::var_os(crates::WRAPPER_LOG) {
+        let args: Vec<OsString> = args.into_iter().skip(1).collect();
+        return crates::wrap(&SystemRunner::default(), &args, Path::new(&log));
+    }
     match cli::parse_args(args).and_then(|config| run(&config)) {
         Ok(()) => exit::SUCCESS,
         Err(error) => {
@@ -123,7 +127,8 @@ fn measure_history(runner: &SystemRunner, config: &Config, progress: &Progress) 
     }
     let verify = verification(progress, &workspace, &touch_path);
     let settings = config.build_settings(&workspace, &prepared.cargo_home);
-    let plan = Plan { settings, runs: config.runs(), order: config.order(), verify };
+    let crates = config.crates.is_some().then(std::env::current_exe).transpose()?;
+    let plan = Plan { settings, runs: config.runs(), order: config.order(), verify, crates };
     let file = ChangedFiles { journal: &journal, path: &touch_path, root: &workspace.root };
     let measured = measure(runner, progress, &plan, &selection.chosen, &work, &file, &interrupt)?;
     let vendor_dir = prepared.vendor_dir.clone();
@@ -143,6 +148,7 @@ fn measure_history(runner: &SystemRunner, config: &Config, progress: &Progress) 
         revision: checkout.as_ref().map(|c| c.commit.as_str()),
         changed_by_builds: &changed_by_builds,
         baseline: baseline.as_ref(),
+        crates_top: config.crates,
     };
     let report = report::build(&facts, &measured);
     outputs.report(&report, progress)?;

@@ -36,6 +36,10 @@ pub(crate) struct CommandSpec {
     pub env_remove: Vec<String>,
     /// Kill the process (and everything it started) when it runs longer than this.
     pub timeout: Option<Duration>,
+    /// Pass standard input, output and error through, and stay in the caller's process group:
+    /// how a compiler wrapper runs the compiler it wraps. The default captures the output and
+    /// starts a process group of its own.
+    pub pass_through: bool,
 }
 
 impl CommandSpec {
@@ -48,7 +52,15 @@ impl CommandSpec {
             env_set: Vec::new(),
             env_remove: Vec::new(),
             timeout: None,
+            pass_through: false,
         }
+    }
+
+    /// Passes standard input, output and error through and stays in the caller's process
+    /// group (see [`CommandSpec::pass_through`]).
+    pub fn pass_through(mut self) -> Self {
+        self.pass_through = true;
+        self
     }
 
     /// Kills the process group when the command runs longer than `limit`.
@@ -240,9 +252,12 @@ impl SystemRunner {
 impl Runner for SystemRunner {
     fn run(&self, spec: &CommandSpec) -> Result<Output> {
         let mut command = Command::new(&spec.program);
-        command.args(&spec.args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        // Its own process group, so a timeout or Ctrl-C stops cargo and every rustc it started.
-        command.process_group(0);
+        command.args(&spec.args);
+        if !spec.pass_through {
+            command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+            // Its own process group, so a timeout or Ctrl-C stops cargo and every rustc it started.
+            command.process_group(0);
+        }
         if let Some(dir) = &spec.cwd {
             command.current_dir(dir);
         }
@@ -255,7 +270,9 @@ impl Runner for SystemRunner {
         let start = Instant::now();
         let mut child = command.spawn().with_context(|| format!("could not execute process `{spec}`"))?;
         let group = Pid::from_raw(child.id() as i32);
-        self.groups.add(group);
+        if !spec.pass_through {
+            self.groups.add(group);
+        }
         let stdout = read_in_background(child.stdout.take());
         let stderr = read_in_background(child.stderr.take());
         let timed_out = Arc::new(AtomicBool::new(false));

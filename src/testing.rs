@@ -172,6 +172,8 @@ pub(crate) fn sample_report() -> Report {
             error: None,
             expected_failure: None,
             scenarios,
+            crates: None,
+            crates_error: None,
         }
     };
     let mut failed = ok("1.63.0", "2022-08-11", 1.0, 1.0, (1.0, 1.0));
@@ -214,6 +216,7 @@ pub(crate) fn sample_report() -> Report {
             reason: "not stable".into(),
         }],
         baseline: None,
+        crate_changes: None,
     }
 }
 
@@ -258,4 +261,37 @@ pub(crate) fn sample_listing() -> Listing {
             },
         ],
     }
+}
+
+/// [`sample_report`] with per-crate builds (`--crates`) for its two ok rows: regex got twice as
+/// fast, and memchr was compiled under 1.85.0 only.
+pub(crate) fn sample_report_with_crates() -> Report {
+    use crate::measure::crates::Invocation;
+    use crate::measure::engine::CrateBuild;
+    use crate::report::crates;
+    let invocation = |package: &str, dir: &str, wall_s: f64| Invocation {
+        crate_name: package.replace('-', "_"),
+        crate_types: vec!["lib".into()],
+        package: package.into(),
+        version: "1.0.0".into(),
+        manifest_dir: dir.into(),
+        wall_s,
+        cpu_s: wall_s,
+        peak_rss: if package == "regex" { 300 } else { 200 } * 1024 * 1024,
+    };
+    let build = |factor: f64, extra: bool| {
+        let mut invocations =
+            vec![invocation("app", "/work/app", 1.0 * factor), invocation("regex", "/r/regex", 6.0 * factor)];
+        if extra {
+            invocations.push(invocation("memchr", "/r/memchr", 1.0));
+        }
+        CrateBuild { wall_s: 7.5 * factor, invocations }
+    };
+    let mut report = sample_report();
+    let members = [std::path::PathBuf::from("/work/app")];
+    report.toolchains[1].crates = Some(crates::breakdown(&build(1.0, true), &members, Some(26.1)));
+    report.toolchains[2].crates = Some(crates::breakdown(&build(0.5, false), &members, Some(14.7)));
+    crates::add_speedups(&mut report.toolchains);
+    report.crate_changes = crates::changes(&report.toolchains, 10);
+    report
 }

@@ -21,10 +21,12 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::build::{BuildSettings, InstalledToolchain};
+use super::crates::{Invocation, WRAPPER_LOG, read_log};
 use super::journal::{EditedFile, TouchedFile};
 use super::scenario::Scenario;
 use super::workdir::WorkDir;
 use crate::discover::toolchain::Toolchain;
+use crate::fs;
 use crate::process::{CommandSpec, Output, Runner};
 
 /// How many builds of a scenario a toolchain gets.
@@ -137,6 +139,8 @@ pub(crate) struct Plan {
     pub order: Order,
     /// What every rebuild must show cargo compiling.
     pub verify: Verification,
+    /// `--crates`: the binary to run as `RUSTC_WRAPPER` in one extra clean build per toolchain.
+    pub crates: Option<PathBuf>,
 }
 
 /// The proof a rebuild did what it claims: cargo compiled the package that owns the file
@@ -203,6 +207,17 @@ pub(crate) struct Measured {
     pub samples: BTreeMap<Scenario, Vec<Sample>>,
     /// How it ended.
     pub end: End,
+    /// `--crates`: the per-crate build, or why it failed.
+    pub crates: Option<Result<CrateBuild, String>>,
+}
+
+/// The per-crate build of one toolchain (`--crates`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CrateBuild {
+    /// Wall time of the whole wrapped build, to set beside the unwrapped clean median.
+    pub wall_s: f64,
+    /// Every rustc invocation it logged.
+    pub invocations: Vec<Invocation>,
 }
 
 /// What a step does.
@@ -221,6 +236,8 @@ pub(crate) enum Action {
     },
     /// The untimed rebuild after touching the file that precedes the timed ones.
     FirstRebuild,
+    /// `--crates`: one more clean build, every rustc run through the wrapper; not a sample.
+    CrateBuild,
 }
 
 impl Action {
@@ -237,6 +254,7 @@ impl Action {
             Action::FirstRebuild => (2, 0),
             Action::Timed { scenario: Scenario::Touched, run, .. } => (3, run),
             Action::Timed { scenario: Scenario::Edited, run, .. } => (4, run),
+            Action::CrateBuild => (5, 0),
         }
     }
 }
@@ -274,22 +292,31 @@ struct Run {
     build: Option<(InstalledToolchain, CommandSpec)>,
     warmed: bool,
     primed: bool,
+    /// `--crates`: the log its wrapped build appends to.
+    crates_log: Option<PathBuf>,
     ended: bool,
 }
 
 impl Run {
     fn start(runner: &dyn Runner, plan: &Plan, toolchain: &Toolchain, work: &WorkDir) -> Run {
         let target_dir = work.target_dir(toolchain);
-        let (build, end) = match InstalledToolchain::locate(runner, &toolchain.name) {
-            Ok(installed) => {
+        // A log left by an earlier run must not pass for this one's.
+        let crates_log = plan
+            .crates
+            .as_ref()
+            .map(|_| work.crates_log(toolchain).and_then(|log| fs::remove_file_if_exists(&log).map(|()| log)));
+        let located = InstalledToolchain::locate(runner, &toolchain.name);
+        let (build, end, crates_log) = match (located, crates_log.transpose()) {
+            (Ok(installed), Ok(log)) => {
                 let command = plan.settings.command(toolchain, &installed, &target_dir);
-                (Some((installed, command)), End::Completed)
+                (Some((installed, command)), End::Completed, log)
             }
-            Err(e) => (None, End::Failed(format!("{e:#}"))),
+            (Err(e), _) | (_, Err(e)) => (None, End::Failed(format!("{e:#}")), None),
         };
         let ended = build.is_none();
-        let measured = Measured { toolchain: toolchain.clone(), target_dir, samples: BTreeMap::new(), end };
-        Run { measured, build, warmed: false, primed: false, ended }
+        let measured =
+            Measured { toolchain: toolchain.clone(), target_dir, samples: BTreeMap::new(), end, crates: None };
+        Run { measured, build, warmed: false, primed: false, crates_log, ended }
     }
 
     fn walls(&self, scenario: Scenario) -> Vec<f64> {
@@ -311,10 +338,11 @@ impl Run {
         if !self.primed && runs.touched + runs.edited > 0 {
             return Some(Action::FirstRebuild);
         }
-        [Scenario::Touched, Scenario::Edited].into_iter().find_map(|scenario| {
+        let rebuild = [Scenario::Touched, Scenario::Edited].into_iter().find_map(|scenario| {
             let (done, of) = (self.walls(scenario).len(), runs.of(scenario).unwrap_or(0));
             (done < of).then_some(Action::Timed { scenario, run: done + 1, of: Some(of) })
-        })
+        });
+        rebuild.or_else(|| (self.crates_log.is_some() && self.measured.crates.is_none()).then_some(Action::CrateBuild))
     }
 }
 
@@ -382,6 +410,7 @@ fn step(
             run.warmed = true;
             return Ok(());
         }
+        Action::CrateBuild => return crate_build(runner, plan, work, run),
         Action::Timed { scenario, .. } => scenario,
         Action::FirstRebuild => Scenario::Touched,
     };
@@ -415,6 +444,23 @@ fn step(
     } else {
         run.measured.samples.entry(scenario).or_default().push(Sample::of(&out));
     }
+    Ok(())
+}
+
+/// `--crates`: one clean build with every rustc run through the wrapper, which logs it; its
+/// failure is kept beside the samples, which stay valid.
+fn crate_build(runner: &dyn Runner, plan: &Plan, work: &WorkDir, run: &mut Run) -> Result<()> {
+    let (_, build) = run.build.as_ref().expect("a toolchain without a build command has ended");
+    let (Some(wrapper), Some(log)) = (&plan.crates, &run.crates_log) else { return Ok(()) };
+    work.clear_target_dir(&run.measured.target_dir)?;
+    let wrapped = build.clone().env("RUSTC_WRAPPER", wrapper).env(WRAPPER_LOG, log);
+    let out = runner.run(&wrapped)?;
+    run.measured.crates = Some(if out.success() {
+        let invocations = read_log(log)?;
+        Ok(CrateBuild { wall_s: out.elapsed.as_secs_f64(), invocations })
+    } else {
+        Err(plan.settings.explain_failure(&wrapped, &out, &run.measured.toolchain))
+    });
     Ok(())
 }
 
@@ -477,7 +523,7 @@ mod tests {
         };
         let runs = Runs { clean: RunCount::Fixed(clean), touched, edited };
         let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
-        let plan = Plan { settings, runs, order: Order::Sequential, verify };
+        let plan = Plan { settings, runs, order: Order::Sequential, verify, crates: None };
         let work = WorkDir::new(dir.path(), &dir.path().join("target")).unwrap();
         work.create_builds().unwrap();
         let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"));
@@ -498,6 +544,7 @@ mod tests {
             let what = match step.action {
                 Action::WarmUp => "warm-up".to_string(),
                 Action::FirstRebuild => "first rebuild".to_string(),
+                Action::CrateBuild => "crate build".to_string(),
                 Action::Timed { scenario, run, of: Some(of) } => format!("{scenario} {run}/{of}"),
                 Action::Timed { scenario, run, of: None } => format!("{scenario} {run}"),
             };

@@ -1,11 +1,13 @@
 //! How the builds are timed: timewarp's directories ([`workdir`]), untimed preparation
 //! ([`prepare`], [`revision`]), the one measurement loop ([`engine`]) over the cargo command of
 //! [`build`], the journal that undoes every change to the user's tree ([`journal`]),
-//! interruptions ([`interrupt`]) and the statistics of repeated timings ([`stats`]).
+//! interruptions ([`interrupt`]), the statistics of repeated timings ([`stats`]) and the
+//! per-crate build of `--crates` ([`crates`]).
 //!
 //! It uses `discover`'s values and the process seam; it knows nothing of how results are shown.
 
 pub(crate) mod build;
+pub(crate) mod crates;
 pub(crate) mod engine;
 pub(crate) mod interrupt;
 pub(crate) mod journal;

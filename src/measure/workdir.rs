@@ -88,6 +88,13 @@ impl WorkDir {
         create_marked(dir)
     }
 
+    /// The log of `toolchain`'s per-crate build (`--crates`), in a directory created here.
+    pub(crate) fn crates_log(&self, toolchain: &Toolchain) -> Result<PathBuf> {
+        let dir = self.builds.join("crates");
+        fs::create_dir_all(&dir)?;
+        Ok(dir.join(format!("{}.jsonl", toolchain.dir_name())))
+    }
+
     /// Where dependency sources are vendored for every toolchain.
     pub(crate) fn vendor_dir(&self) -> PathBuf {
         self.builds.join("vendor")

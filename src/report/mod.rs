@@ -5,6 +5,7 @@
 //! ([`verdict`]).
 
 pub(crate) mod baseline;
+pub(crate) mod crates;
 pub(crate) mod export;
 pub(crate) mod history;
 pub(crate) mod model;
@@ -63,6 +64,8 @@ pub(crate) struct Facts<'a> {
     pub changed_by_builds: &'a [PathBuf],
     /// The `--baseline` to compare with.
     pub baseline: Option<&'a Baseline>,
+    /// `--crates=N`: how many of the crates that changed most to show.
+    pub crates_top: Option<usize>,
 }
 
 /// Assembles the report of a measuring run: one row per toolchain, speedups against the oldest
@@ -75,8 +78,11 @@ pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
 
 fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
     let linker = environment::configured_linker(facts.build_settings, HOST).map(|l| format!("{l} (configured)"));
-    let mut rows: Vec<Row> = measured.iter().map(|m| row(m, facts.selection, linker.as_deref())).collect();
+    let member_dirs: Vec<PathBuf> = facts.workspace.members.iter().map(|m| m.dir.clone()).collect();
+    let mut rows: Vec<Row> =
+        measured.iter().map(|m| row(m, facts.selection, linker.as_deref(), &member_dirs)).collect();
     add_speedups(&mut rows);
+    crates::add_speedups(&mut rows);
     let mut warnings: Vec<String> =
         environment::incremental_warning(facts.build_settings, facts.settings.profile.name()).into_iter().collect();
     warnings.extend(provenance_warnings(&rows));
@@ -114,6 +120,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         vendored_sources: facts.vendor_dir.map(|d| d.display().to_string()),
         warnings,
         baseline: None,
+        crate_changes: facts.crates_top.and_then(|top| crates::changes(&rows, top)),
         toolchains: rows,
         skipped: skipped(facts.selection, facts.broken),
     }
@@ -183,7 +190,7 @@ fn skipped(selection: &Selection, broken: &[BrokenToolchain]) -> Vec<Skipped> {
     skipped.chain(broken).collect()
 }
 
-fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&str>) -> Row {
+fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&str>, member_dirs: &[PathBuf]) -> Row {
     let t = &measured.toolchain;
     let (status, error) = match &measured.end {
         End::Completed => (Status::Ok, None),
@@ -194,6 +201,12 @@ fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&st
         BTreeMap::new()
     } else {
         measured.samples.iter().filter_map(|(scenario, samples)| Some((*scenario, figures(samples)?))).collect()
+    };
+    let clean_median = scenarios.get(&Scenario::Clean).map(|f: &Figures| f.wall.median_s);
+    let (crates, crates_error) = match &measured.crates {
+        Some(Ok(build)) => (Some(crates::breakdown(build, member_dirs, clean_median)), None),
+        Some(Err(why)) => (None, Some(why.clone())),
+        None => (None, None),
     };
     Row {
         name: t.name.clone(),
@@ -212,6 +225,8 @@ fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&st
             .find(|(name, _)| *name == t.name)
             .map(|(_, reason)| format!("expected to fail: {reason}")),
         scenarios,
+        crates,
+        crates_error,
     }
 }
 
@@ -311,7 +326,8 @@ mod tests {
         samples.insert(Scenario::Clean, clean.iter().copied().map(sample).collect());
         samples.insert(Scenario::Touched, touched.iter().copied().map(sample).collect());
         samples.retain(|_, v: &mut Vec<Sample>| !v.is_empty());
-        Measured { toolchain: toolchain(name), target_dir: format!("/w/target/timewarp/{name}").into(), samples, end }
+        let target_dir = format!("/w/target/timewarp/{name}").into();
+        Measured { toolchain: toolchain(name), target_dir, samples, end, crates: None }
     }
 
     fn report(measured: &[Measured]) -> Report {
@@ -340,6 +356,7 @@ mod tests {
             revision: Some("abc"),
             changed_by_builds: &[],
             baseline: None,
+            crates_top: None,
         };
         build(&facts, measured)
     }
@@ -353,9 +370,9 @@ mod tests {
         ]);
         assert_eq!(r.toolchains[0].status, Status::Failed);
         assert!(r.toolchains[0].scenarios.is_empty(), "a failed row shows no figures");
-        assert_eq!(r.toolchains[1].speedup(Scenario::Clean), Some(1.0));
-        assert_eq!(r.toolchains[2].speedup(Scenario::Clean), Some(2.0));
-        assert_eq!(r.toolchains[2].speedup(Scenario::Touched), Some(2.0));
+        assert_eq!(r.toolchains[1].figures(Scenario::Clean).and_then(|f| f.speedup), Some(1.0));
+        assert_eq!(r.toolchains[2].figures(Scenario::Clean).and_then(|f| f.speedup), Some(2.0));
+        assert_eq!(r.toolchains[2].figures(Scenario::Touched).and_then(|f| f.speedup), Some(2.0));
         assert_eq!(r.toolchains[2].figures(Scenario::Clean).unwrap().speedup_cpu, Some(2.0));
         assert_eq!(
             (r.command.as_str(), r.profile.as_str(), r.touched_file.as_str()),
@@ -387,7 +404,7 @@ mod tests {
         let row = &r.toolchains[1];
         assert_eq!(row.status, Status::Interrupted);
         assert_eq!(row.median(Scenario::Clean), Some(2.0));
-        assert_eq!(row.speedup(Scenario::Clean), Some(2.0));
+        assert_eq!(row.figures(Scenario::Clean).and_then(|f| f.speedup), Some(2.0));
         assert!(row.figures(Scenario::Touched).is_none());
     }
 

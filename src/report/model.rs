@@ -68,6 +68,8 @@ pub(crate) struct Report {
     pub skipped: Vec<Skipped>,
     /// The comparison with `--baseline`, when given.
     pub baseline: Option<Comparison>,
+    /// `--crates`: the crates that changed most between the oldest and newest rows.
+    pub crate_changes: Option<CrateChanges>,
 }
 
 impl Report {
@@ -199,6 +201,109 @@ pub(crate) struct Row {
     pub expected_failure: Option<String>,
     /// The figures of every scenario that has samples (none for a failed row).
     pub scenarios: BTreeMap<Scenario, Figures>,
+    /// `--crates`: where this toolchain's clean build spent its time; `null` without `--crates`
+    /// or when that build failed.
+    pub crates: Option<Crates>,
+    /// `--crates`: why the per-crate build failed, when it did (the timed figures stand).
+    pub crates_error: Option<String>,
+}
+
+/// Where one toolchain's clean build spent its time: one more clean build with every rustc
+/// timed apart through timewarp's wrapper (`--crates`), never part of the timed samples.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Crates {
+    /// Wall time of the whole wrapped build.
+    pub wrapped_build_s: f64,
+    /// How much longer (positive) the wrapped build took than the unwrapped clean median:
+    /// the wrapper's cost, plus noise.
+    pub wrapper_cost_pct: Option<f64>,
+    /// The workspace's own crates.
+    pub workspace: Part,
+    /// Everything else the build compiled.
+    pub dependencies: Part,
+    /// The rustc that needed the most memory.
+    pub largest_rustc: Option<CrateTime>,
+    /// Every crate the build compiled, slowest first.
+    pub crates: Vec<CrateTime>,
+}
+
+/// The rustc time of a group of crates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Part {
+    /// Crates in the group.
+    pub count: usize,
+    /// Sum of their rustc wall times, seconds (they overlap when built in parallel).
+    pub wall_s: f64,
+    /// Sum of their rustc CPU times, seconds.
+    pub cpu_s: f64,
+    /// The oldest row's `wall_s` over this row's.
+    pub speedup: Option<f64>,
+}
+
+/// One rustc invocation of the per-crate build.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CrateTime {
+    /// The package.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// The crate's name (`build_script_build` for a build script).
+    pub crate_name: String,
+    /// `lib`, `bin`, `proc-macro`, `build script`, ...
+    pub kind: String,
+    /// Whether the package is a workspace member.
+    pub workspace: bool,
+    /// rustc's wall time, seconds.
+    pub wall_s: f64,
+    /// rustc's CPU time, seconds.
+    pub cpu_s: f64,
+    /// Peak resident memory of rustc (or of the linker it ran, when larger), MiB.
+    pub peak_rss_mib: f64,
+}
+
+impl CrateTime {
+    /// `regex-syntax 0.8.5`, `app 0.1.0 build script`, `serde_derive 1.0.0 proc-macro`, `app
+    /// 0.1.0 [tool]` (a binary named other than its package): how tables name it.
+    pub(crate) fn label(&self) -> String {
+        let name = format!("{} {}", self.package, self.version);
+        match self.kind.as_str() {
+            "build script" | "proc-macro" => format!("{name} {}", self.kind),
+            _ if self.crate_name != self.package.replace('-', "_") => format!("{name} [{}]", self.crate_name),
+            "lib" => name,
+            kind => format!("{name} {kind}"),
+        }
+    }
+}
+
+/// The crates whose rustc time changed most between the oldest and the newest row with a
+/// per-crate build.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CrateChanges {
+    /// The older row.
+    pub from: String,
+    /// The newer row.
+    pub to: String,
+    /// The largest changes in seconds, most first (as many as `--crates=N` asks).
+    pub largest: Vec<CrateChange>,
+    /// Crates compiled under `from` only (a build script chose other code for that compiler).
+    pub only_from: Vec<String>,
+    /// Crates compiled under `to` only.
+    pub only_to: Vec<String>,
+}
+
+/// One crate's change between two rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CrateChange {
+    /// How tables name the crate.
+    pub label: String,
+    /// Whether it is a workspace member's.
+    pub workspace: bool,
+    /// Its rustc time under the older toolchain, seconds.
+    pub from_s: f64,
+    /// Under the newer one.
+    pub to_s: f64,
+    /// `to_s - from_s`.
+    pub change_s: f64,
 }
 
 impl Row {
@@ -210,11 +315,6 @@ impl Row {
     /// The median wall time of `scenario`, when it has one.
     pub(crate) fn median(&self, scenario: Scenario) -> Option<f64> {
         self.figures(scenario).map(|f| f.wall.median_s)
-    }
-
-    /// The speedup of `scenario` over the oldest row's, when there is one.
-    pub(crate) fn speedup(&self, scenario: Scenario) -> Option<f64> {
-        self.figures(scenario).and_then(|f| f.speedup)
     }
 }
 

@@ -1,6 +1,9 @@
-//! `--plot FILE.svg`: the history as a picture. Two panels sharing the release-date axis, clean
-//! builds above and touched rebuilds below (they differ by orders of magnitude, so one axis
-//! would flatten the second), each point labelled with its version and speedup.
+//! `--plot FILE.svg`: the history as a picture, showing what the table shows. Panels share the
+//! release-date axis: clean builds, touched rebuilds (they differ by orders of magnitude, so
+//! one axis would flatten the second) and, with `--crates`, the rustc time of the workspace's
+//! crates against the dependencies'. Every point is labelled with its version and speedup and
+//! carries a bar from its fastest to its slowest run; a failed toolchain is marked on the axis;
+//! a vertical line marks where the linker changes between neighbouring rows.
 //!
 //! Drawn with plotters' SVG backend into a string; the caller writes the file. Pure: it
 //! computes nothing that is not already in the [`Report`].
@@ -10,58 +13,106 @@ use plotters::prelude::*;
 
 use crate::discover::release::Date;
 use crate::measure::scenario::Scenario;
-use crate::report::model::{Report, Row};
+use crate::report::model::{Report, Row, Status};
 
 const WIDTH: u32 = 900;
-const HEIGHT: u32 = 640;
+const PANEL_HEIGHT: u32 = 320;
 const CLEAN_COLOUR: RGBColor = RGBColor(31, 119, 180);
 const TOUCHED_COLOUR: RGBColor = RGBColor(255, 127, 14);
+const WORKSPACE_COLOUR: RGBColor = RGBColor(44, 160, 44);
+const DEPENDENCIES_COLOUR: RGBColor = RGBColor(148, 103, 189);
+const FAILED_COLOUR: RGBColor = RGBColor(214, 39, 40);
+const LINKER_COLOUR: RGBColor = RGBColor(127, 127, 127);
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// One series of a panel: a label, a colour, and per row (x, median, min, max, point label).
+struct Series {
+    name: &'static str,
+    colour: RGBColor,
+    points: Vec<(f64, f64, f64, f64, String)>,
+}
 
 /// The SVG document for `report`.
 pub(crate) fn render_svg(report: &Report) -> Result<String> {
-    let ok: Vec<&Row> = report.toolchains.iter().filter(|r| !r.scenarios.is_empty()).collect();
-    if ok.is_empty() {
+    let measured: Vec<&Row> = report.toolchains.iter().filter(|r| !r.scenarios.is_empty()).collect();
+    if measured.is_empty() {
         return Err(anyhow!("there is nothing to plot: no toolchain built the workspace"));
     }
+    let mut panels: Vec<(String, Vec<Series>)> = [(Scenario::Clean, CLEAN_COLOUR), (Scenario::Touched, TOUCHED_COLOUR)]
+        .into_iter()
+        .filter(|(s, _)| measured.iter().any(|r| r.figures(*s).is_some()))
+        .map(|(s, colour)| {
+            (format!("{s}: {}, median seconds", s.describe()), vec![scenario_series(&measured, s, colour)])
+        })
+        .collect();
+    if measured.iter().any(|r| r.crates.is_some()) {
+        panels.push(("per-crate build: rustc seconds summed over crates".to_string(), crate_series(&measured)));
+    }
+    let height = PANEL_HEIGHT * panels.len() as u32 + 40;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
         let title = format!("cargo {} times of {} by Rust release", report.command, report.packages.join(", "));
         let root = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
-        let (top, bottom) = root.split_vertically(HEIGHT / 2 - 20);
-        let x_range = date_range(&ok);
-        panel(&top, &ok, x_range.clone(), Scenario::Clean, CLEAN_COLOUR)?;
-        panel(&bottom, &ok, x_range, Scenario::Touched, TOUCHED_COLOUR)?;
+        let x_range = date_range(&report.toolchains.iter().collect::<Vec<_>>());
+        for (area, (caption, series)) in root.split_evenly((panels.len(), 1)).iter().zip(&panels) {
+            panel(area, report, x_range.clone(), caption, series)?;
+        }
         root.present().map_err(plot_error)?;
     }
     Ok(svg)
 }
 
-fn panel(
-    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-    rows: &[&Row],
-    x_range: std::ops::Range<f64>,
-    scenario: Scenario,
-    colour: RGBColor,
-) -> Result<()> {
-    let points: Vec<(f64, f64, String)> = rows
+fn scenario_series(rows: &[&Row], scenario: Scenario, colour: RGBColor) -> Series {
+    let points = rows
         .iter()
         .filter_map(|r| {
-            let median = r.median(scenario)?;
-            let label = match r.speedup(scenario) {
+            let f = r.figures(scenario)?;
+            let label = match f.speedup {
+                Some(s) if f.speedup_uncertain => format!("{} (~{s:.2}x)", r.name),
                 Some(s) => format!("{} ({s:.2}x)", r.name),
                 None => r.name.clone(),
             };
-            Some((year_of(r.release_date), median, label))
+            Some((year_of(r.release_date), f.wall.median_s, f.wall.min_s, f.wall.max_s, label))
         })
         .collect();
-    let y_max = points.iter().map(|p| p.1).fold(0.0, f64::max) * 1.25;
+    Series { name: scenario.name(), colour, points }
+}
+
+fn crate_series(rows: &[&Row]) -> Vec<Series> {
+    let series = |name, colour, part: fn(&crate::report::model::Crates) -> &crate::report::model::Part| Series {
+        name,
+        colour,
+        points: rows
+            .iter()
+            .filter_map(|r| {
+                let p = part(r.crates.as_ref()?);
+                let label = p.speedup.map_or_else(|| r.name.clone(), |s| format!("{} ({s:.2}x)", r.name));
+                Some((year_of(r.release_date), p.wall_s, p.wall_s, p.wall_s, label))
+            })
+            .collect(),
+    };
+    vec![
+        series("workspace", WORKSPACE_COLOUR, |c| &c.workspace),
+        series("dependencies", DEPENDENCIES_COLOUR, |c| &c.dependencies),
+    ]
+}
+
+fn panel(
+    area: &Area<'_>,
+    report: &Report,
+    x_range: std::ops::Range<f64>,
+    caption: &str,
+    series: &[Series],
+) -> Result<()> {
+    let y_max = series.iter().flat_map(|s| s.points.iter().map(|p| p.3)).fold(0.0, f64::max) * 1.3;
     let mut chart = ChartBuilder::on(area)
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(64)
-        .caption(format!("{scenario}: {}, median seconds", scenario.describe()), ("sans-serif", 16))
+        .caption(caption, ("sans-serif", 16))
         .build_cartesian_2d(x_range, 0.0..y_max.max(0.001))
         .map_err(plot_error)?;
     chart
@@ -73,16 +124,67 @@ fn panel(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(plot_error)?;
+    let top = y_max.max(0.001);
+    // Where the linker changes between neighbouring rows, the numbers change for that reason too.
+    for pair in report.toolchains.windows(2).filter(|p| p[0].linker != p[1].linker) {
+        let x = (year_of(pair[0].release_date) + year_of(pair[1].release_date)) / 2.0;
+        let label = format!("linker: {} to {}", pair[0].linker, pair[1].linker);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, top * 0.92)],
+                LINKER_COLOUR.stroke_width(1),
+            )))
+            .map_err(plot_error)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label,
+                (x, top * 0.97),
+                ("sans-serif", 11).into_font().color(&LINKER_COLOUR),
+            )))
+            .map_err(plot_error)?;
+    }
+    for s in series {
+        let line = LineSeries::new(s.points.iter().map(|p| (p.0, p.1)), s.colour.stroke_width(2));
+        chart
+            .draw_series(line)
+            .map_err(plot_error)?
+            .label(s.name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], s.colour.stroke_width(2)));
+        // From the fastest to the slowest run: how far to trust the point.
+        let spreads = s
+            .points
+            .iter()
+            .filter(|p| p.3 > p.2)
+            .map(|p| PathElement::new(vec![(p.0, p.2), (p.0, p.3)], s.colour.stroke_width(1)));
+        chart.draw_series(spreads).map_err(plot_error)?;
+        chart
+            .draw_series(s.points.iter().map(|(x, y, _, _, label)| {
+                EmptyElement::at((*x, *y))
+                    + Circle::new((0, 0), 5, s.colour.filled())
+                    + Text::new(label.clone(), (-20, -20), ("sans-serif", 13))
+            }))
+            .map_err(plot_error)?;
+    }
+    let failed = report.toolchains.iter().filter(|r| r.status == Status::Failed);
     chart
-        .draw_series(LineSeries::new(points.iter().map(|p| (p.0, p.1)), colour.stroke_width(2)))
-        .map_err(plot_error)?;
-    chart
-        .draw_series(points.iter().map(|(x, y, label)| {
-            EmptyElement::at((*x, *y))
-                + Circle::new((0, 0), 5, colour.filled())
-                + Text::new(label.clone(), (-20, -20), ("sans-serif", 13))
+        .draw_series(failed.map(|r| {
+            EmptyElement::at((year_of(r.release_date), 0.0))
+                + Cross::new((0, 0), 6, FAILED_COLOUR.stroke_width(2))
+                + Text::new(
+                    format!("{} failed", r.name),
+                    (-20, -18),
+                    ("sans-serif", 12).into_font().color(&FAILED_COLOUR),
+                )
         }))
         .map_err(plot_error)?;
+    if series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .border_style(BLACK.mix(0.3))
+            .background_style(WHITE)
+            .draw()
+            .map_err(plot_error)?;
+    }
     Ok(())
 }
 
@@ -115,6 +217,15 @@ mod tests {
     use super::*;
     use crate::testing::sample_report;
 
+    fn texts(svg: &str) -> Vec<String> {
+        let doc = roxmltree::Document::parse(svg).expect("well-formed XML");
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .map(|t| t.trim().to_string())
+            .collect()
+    }
+
     #[test]
     fn one_point_per_toolchain_and_panel_in_valid_svg() {
         let svg = render_svg(&sample_report()).unwrap();
@@ -122,12 +233,29 @@ mod tests {
         assert_eq!(doc.root_element().tag_name().name(), "svg");
         let circles = doc.descendants().filter(|n| n.has_tag_name("circle")).count();
         assert_eq!(circles, 4, "two ok toolchains x two panels; the failed one has no point");
-        let texts: Vec<&str> =
-            doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text()).map(str::trim).collect();
-        for label in ["1.85.0 (1.00x)", "1.96.0 (1.78x)", "1.96.0 (1.30x)", "seconds", "release date"] {
-            assert!(texts.contains(&label), "missing {label:?} in {texts:?}");
+        let texts = texts(&svg);
+        for label in ["1.85.0 (1.00x)", "1.96.0 (1.78x)", "1.96.0 (1.30x)", "seconds", "release date", "1.63.0 failed"]
+        {
+            assert!(texts.iter().any(|t| t == label), "missing {label:?} in {texts:?}");
         }
         assert!(texts.iter().any(|t| t.starts_with("cargo build times of app")));
+    }
+
+    #[test]
+    fn spreads_linker_changes_and_the_per_crate_panel() {
+        let mut report = crate::testing::sample_report_with_crates();
+        report.toolchains[2].linker = "rust-lld".into();
+        let svg = render_svg(&report).unwrap();
+        let texts = texts(&svg);
+        assert!(texts.iter().any(|t| t == "linker: cc to rust-lld"), "{texts:?}");
+        assert!(texts.iter().any(|t| t.starts_with("per-crate build")), "{texts:?}");
+        assert!(texts.iter().any(|t| t == "dependencies") && texts.iter().any(|t| t == "workspace"), "{texts:?}");
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        assert_eq!(
+            doc.descendants().filter(|n| n.has_tag_name("circle")).count(),
+            4 + 4,
+            "two more series of two points"
+        );
     }
 
     #[test]

@@ -99,6 +99,7 @@ impl Observer for BuildTracker<'_> {
                 "warming up its compiler (untimed)".to_string()
             }
             Action::FirstRebuild => "first rebuild after touching (untimed)".to_string(),
+            Action::CrateBuild => "per-crate build (every rustc timed apart)".to_string(),
             Action::Timed { scenario, run, of: Some(of) } => format!("{scenario} {run}/{of}"),
             Action::Timed { scenario, run, of: None } => format!("{scenario} {run}"),
         };
@@ -211,6 +212,7 @@ mod tests {
             target_dir: "t".into(),
             samples: Default::default(),
             end: End::Failed("error".into()),
+            crates: None,
         };
         tracker.finished(&failed);
         assert_eq!((tracker.total, tracker.finished), (8, 2), "the 4 builds it will not run are gone");

@@ -24,3 +24,5 @@ mod revisions;
 mod floors;
 // Every sample proves what it measured.
 mod samples;
+// --crates: the per-crate history.
+mod crates;

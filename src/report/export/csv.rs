@@ -52,6 +52,26 @@ impl Exporter for CsvExporter {
             }
             let _ = writeln!(out, ",{}", quote(row.error.as_deref().unwrap_or_default()));
         }
+        if report.toolchains.iter().any(|r| r.crates.is_some()) {
+            out.push_str("\ntoolchain,package,version,crate,kind,workspace,wall_s,cpu_s,peak_rss_mib\n");
+            for row in &report.toolchains {
+                for c in row.crates.iter().flat_map(|c| &c.crates) {
+                    let _ = writeln!(
+                        out,
+                        "{},{},{},{},{},{},{},{},{:.1}",
+                        quote(&row.name),
+                        quote(&c.package),
+                        quote(&c.version),
+                        quote(&c.crate_name),
+                        quote(&c.kind),
+                        c.workspace,
+                        c.wall_s,
+                        c.cpu_s,
+                        c.peak_rss_mib
+                    );
+                }
+            }
+        }
         out
     }
 
@@ -109,6 +129,16 @@ mod tests {
             let commas = line.matches(',').count() - usize::from(line.contains("feature,"));
             assert_eq!(commas, 22, "{line}");
         }
+    }
+
+    #[test]
+    fn per_crate_times_follow_as_a_second_table() {
+        let text = CsvExporter.report(&crate::testing::sample_report_with_crates());
+        let second = text.split("\n\n").nth(1).unwrap();
+        let lines: Vec<&str> = second.lines().collect();
+        assert_eq!(lines[0], "toolchain,package,version,crate,kind,workspace,wall_s,cpu_s,peak_rss_mib");
+        assert_eq!(lines[1], "1.85.0,regex,1.0.0,regex,lib,false,6,6,300.0");
+        assert_eq!(lines.len(), 1 + 3 + 2, "every crate of every row");
     }
 
     #[test]

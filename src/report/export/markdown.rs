@@ -2,11 +2,55 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, legend, median_cell, speedup_cell};
+use super::{Exporter, legend, median_cell, percent, ratio, seconds, speedup_cell};
 use crate::report::model::{Listing, Report, Status};
 
 /// GitHub-flavoured Markdown tables with a one-line caption.
 pub(crate) struct MarkdownExporter;
+
+/// `--crates`: where the time went, and the crates that changed most, as two more tables.
+fn crates_tables(report: &Report) -> String {
+    let rows: Vec<_> = report.toolchains.iter().filter_map(|r| r.crates.as_ref().map(|c| (r, c))).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\nWhere the time went (one more clean build per toolchain, every rustc timed apart; rustc seconds summed over crates)\n\n\
+         | Rust | wrapped build | vs clean | workspace | speedup | dependencies | speedup | largest rustc |\n\
+         |:-----|------:|------:|------:|------:|------:|------:|:------|\n",
+    );
+    for (row, c) in rows {
+        let largest =
+            c.largest_rustc.as_ref().map_or("-".into(), |l| format!("{:.0} MiB ({})", l.peak_rss_mib, l.label()));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} ({}) | {} | {} ({}) | {} | {largest} |",
+            row.name,
+            seconds(c.wrapped_build_s),
+            percent(c.wrapper_cost_pct),
+            seconds(c.workspace.wall_s),
+            c.workspace.count,
+            ratio(c.workspace.speedup),
+            seconds(c.dependencies.wall_s),
+            c.dependencies.count,
+            ratio(c.dependencies.speedup),
+        );
+    }
+    if let Some(changes) = &report.crate_changes {
+        let _ = write!(out, "\n| crate | of | {} | {} | change |\n|:--|:--|--:|--:|--:|\n", changes.from, changes.to);
+        for c in &changes.largest {
+            let whose = if c.workspace { "workspace" } else { "dependency" };
+            let (from, to) = (seconds(c.from_s), seconds(c.to_s));
+            let _ = writeln!(out, "| {} | {whose} | {from} | {to} | {:+.2} s |", c.label, c.change_s);
+        }
+        for (only, list) in [(&changes.from, &changes.only_from), (&changes.to, &changes.only_to)] {
+            if !list.is_empty() {
+                let _ = writeln!(out, "\nCompiled under {only} only: {}", list.join(", "));
+            }
+        }
+    }
+    out
+}
 
 impl Exporter for MarkdownExporter {
     fn report(&self, report: &Report) -> String {
@@ -54,6 +98,7 @@ impl Exporter for MarkdownExporter {
                 let _ = writeln!(out, "{line}  ");
             }
         }
+        out.push_str(&crates_tables(report));
         out
     }
 
@@ -98,6 +143,20 @@ mod tests {
             .unwrap()
             .speedup_uncertain = true;
         assert_eq!(MarkdownExporter.report(&report), expected);
+    }
+
+    #[test]
+    fn per_crate_tables_follow() {
+        let text = MarkdownExporter.report(&crate::testing::sample_report_with_crates());
+        assert!(
+            text.contains(
+                "| 1.96.0 | 3.75 s | -74.5% | 0.500 s (1) | 2.00x | 3.00 s (1) | 2.33x | 300 MiB (regex 1.0.0) |"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("| crate | of | 1.85.0 | 1.96.0 | change |"), "{text}");
+        assert!(text.contains("| regex 1.0.0 | dependency | 6.00 s | 3.00 s | -3.00 s |"), "{text}");
+        assert!(text.contains("Compiled under 1.85.0 only: memchr 1.0.0"), "{text}");
     }
 
     #[test]

@@ -98,6 +98,11 @@ fn speedup_cell(figures: Option<&Figures>) -> String {
     }
 }
 
+/// `+2.5%`, or `-` without a figure.
+fn percent(p: Option<f64>) -> String {
+    p.map_or_else(|| "-".to_string(), |p| format!("{p:+.1}%"))
+}
+
 /// The lines that explain the marks a table's cells carry.
 fn legend(report: &Report) -> Vec<&'static str> {
     let figures = || report.toolchains.iter().flat_map(|r| r.scenarios.values());

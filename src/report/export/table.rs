@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, legend, median_cell, seconds, speedup_cell};
+use super::{Exporter, legend, median_cell, percent, ratio, seconds, speedup_cell};
 use crate::measure::scenario::Scenario;
 use crate::report::model::{Floor, Listed, Listing, Report, Row, Status};
 
@@ -73,6 +73,88 @@ impl TableExporter {
     }
 }
 
+/// Lines of cells, aligned: left for the first column, right for the rest.
+fn aligned(lines: &[Vec<String>]) -> String {
+    let widths: Vec<usize> =
+        (0..lines[0].len()).map(|c| lines.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for cells in lines {
+        let line: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(
+                |(c, cell)| {
+                    if c == 0 { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) }
+                },
+            )
+            .collect();
+        let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+    }
+    out
+}
+
+/// `--crates`: where each toolchain's clean build spent its time, and the crates that changed
+/// most between the oldest and the newest row.
+fn crates_section(report: &Report) -> String {
+    let rows: Vec<&Row> = report.toolchains.iter().filter(|r| r.crates.is_some() || r.crates_error.is_some()).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out =
+        String::from("\nwhere the time went (one more clean build per toolchain, every rustc timed apart):\n");
+    let mut lines = vec![
+        ["toolchain", "wrapped build", "vs clean", "workspace", "speedup", "dependencies", "speedup", "largest rustc"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for row in rows {
+        let Some(c) = &row.crates else {
+            let why = row.crates_error.as_deref().and_then(|e| e.lines().next()).unwrap_or_default();
+            let _ = writeln!(out, "  {}: the per-crate build failed: {why}", row.name);
+            continue;
+        };
+        let largest =
+            c.largest_rustc.as_ref().map_or("-".into(), |l| format!("{:.0} MiB ({})", l.peak_rss_mib, l.label()));
+        lines.push(vec![
+            row.name.clone(),
+            seconds(c.wrapped_build_s),
+            percent(c.wrapper_cost_pct),
+            format!("{} in {}", seconds(c.workspace.wall_s), c.workspace.count),
+            ratio(c.workspace.speedup),
+            format!("{} in {}", seconds(c.dependencies.wall_s), c.dependencies.count),
+            ratio(c.dependencies.speedup),
+            largest,
+        ]);
+    }
+    if lines.len() > 1 {
+        out.push_str(&aligned(&lines));
+        out.push_str("  (rustc seconds summed over crates, which overlap when built in parallel; \"vs clean\": the wrapped build against the timed clean median)\n");
+    }
+    if let Some(changes) = &report.crate_changes {
+        let _ = writeln!(out, "\ncrates that changed most, {} to {}:", changes.from, changes.to);
+        let mut lines = Vec::new();
+        for c in &changes.largest {
+            let whose = if c.workspace { "workspace" } else { "dependency" };
+            lines.push(vec![
+                c.label.clone(),
+                whose.into(),
+                seconds(c.from_s),
+                seconds(c.to_s),
+                format!("{:+.2} s", c.change_s),
+            ]);
+        }
+        if !lines.is_empty() {
+            out.push_str(&aligned(&lines));
+        }
+        for (only, list) in [(&changes.from, &changes.only_from), (&changes.to, &changes.only_to)] {
+            if !list.is_empty() {
+                let _ = writeln!(out, "  compiled under {only} only: {}", list.join(", "));
+            }
+        }
+    }
+    out
+}
+
 /// `1.61 (rust-version of memchr 2.7.4, a dependency of `dfl`), declared 1.48`: the effective
 /// MSRV with its reason, and the declared one when it is lower.
 fn msrv_line(floors: &[Floor], declared: Option<&str>) -> String {
@@ -131,6 +213,7 @@ impl Exporter for TableExporter {
         for line in legend(report) {
             let _ = writeln!(out, "{line}");
         }
+        out.push_str(&crates_section(report));
         for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
             let mut lines = row.error.as_deref().unwrap_or("-").lines();
             let expected = row.expected_failure.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
@@ -290,6 +373,21 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of th
         );
         assert_eq!(msrv_line(&floors[1..], Some("1.48")), "1.48 (rust-version of `dfl`)");
         assert_eq!(msrv_line(&[], None), "none");
+    }
+
+    #[test]
+    fn the_per_crate_section_shows_parts_and_changes() {
+        let text = TableExporter { verbose: false }.report(&crate::testing::sample_report_with_crates());
+        let section = text.split("where the time went").nth(1).unwrap();
+        let header = section.lines().nth(1).unwrap();
+        let headings: Vec<&str> = header.split("  ").map(str::trim).filter(|h| !h.is_empty()).collect();
+        let expected = ["toolchain", "wrapped build", "vs clean", "workspace", "speedup", "dependencies", "speedup"];
+        assert_eq!(headings[..7], expected, "{section}");
+        let row = section.lines().find(|l| l.trim_start().starts_with("1.96.0")).unwrap();
+        assert!(row.contains("0.500 s in 1") && row.contains("2.00x") && row.contains("MiB (regex 1.0.0)"), "{row}");
+        assert!(section.contains("crates that changed most, 1.85.0 to 1.96.0:"), "{section}");
+        assert!(section.contains("regex 1.0.0") && section.contains("-3.00 s"), "{section}");
+        assert!(section.contains("compiled under 1.85.0 only: memchr 1.0.0"), "{section}");
     }
 
     #[test]
