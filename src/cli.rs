@@ -365,6 +365,27 @@ impl Config {
             None if raw.list => Action::List,
             None => Action::Measure,
         };
+        if action == Action::List {
+            let idle = [
+                ("--plot", raw.plot.is_some()),
+                ("--baseline", raw.baseline.is_some()),
+                ("--edit", raw.edit),
+                ("--crates", raw.crates.is_some()),
+                ("--runs", raw.runs.is_some()),
+                ("--clean-runs", raw.clean_runs.is_some()),
+                ("--incremental-runs", raw.incremental_runs.is_some()),
+                ("--touch", raw.touch.is_some()),
+                ("--timeout", raw.timeout.is_some()),
+                ("--interleave", raw.interleave),
+                ("--keep-target-dirs", raw.keep_target_dirs),
+                ("--check", raw.check),
+                ("--release", raw.release),
+                ("--profile", raw.profile.is_some()),
+            ];
+            if let Some((flag, _)) = idle.iter().find(|(_, given)| *given) {
+                return Err(ExitError::usage(format!("`{flag}` does nothing with `--list`, which builds nothing")));
+            }
+        }
         let since = raw.since.as_deref().map(|v| parse_version("--since", v)).transpose()?;
         let until = raw.until.as_deref().map(|v| parse_version("--until", v)).transpose()?;
         if let (Some(s), Some(u)) = (&since, &until)
@@ -562,6 +583,8 @@ mod tests {
                 &["--toolchains", "1.85.0,,stable"],
                 "`--toolchains` has an empty name; separate names with single commas",
             ),
+            (&["--list", "--plot", "x.svg"], "`--plot` does nothing with `--list`, which builds nothing"),
+            (&["--list", "--runs", "3"], "`--runs` does nothing with `--list`, which builds nothing"),
         ] {
             let err = parse(args).unwrap_err();
             assert_eq!(err.to_string(), message, "{args:?}");

@@ -48,8 +48,16 @@ pub(crate) fn remove_file_if_exists(path: &Path) -> Result<()> {
 }
 
 /// Writes `contents` to a temporary file beside `path`, flushes it to disk and renames it into
-/// place, so a reader (or a crash) sees the old file or the new one, never half of either.
+/// place, so a reader (or a crash) sees the old file or the new one, never half of either. A
+/// symbolic link is written through (the file it points to is replaced, not the link), and
+/// what is not a regular file (`/dev/stdout`, a FIFO, a device) is written directly: renaming
+/// over it would replace the device itself.
 pub(crate) fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+        return write(path, contents);
+    }
+    let path = target.as_path();
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = path.with_file_name(format!(".{name}.timewarp-{}.tmp", std::process::id()));
     let written = (|| {
@@ -108,6 +116,22 @@ mod tests {
         write_atomic(&file, "second").unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "second");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+    }
+
+    #[test]
+    fn devices_and_links_are_written_through_never_replaced() {
+        let err = write_atomic(Path::new("/dev/full"), "x").unwrap_err();
+        assert!(format!("{err:#}").starts_with("could not write `/dev/full`: "), "{err:#}");
+        assert!(!std::fs::metadata("/dev/full").unwrap().is_file(), "the device is still a device");
+        write_atomic(Path::new("/dev/null"), "discarded").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        let link = dir.path().join("link.json");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, "new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
     }
 
     #[test]

@@ -90,6 +90,13 @@ impl Serialize for Date {
     }
 }
 
+/// `2026-11-28T10:20:00Z`: date and time of one clock reading, in UTC.
+pub(crate) fn utc_timestamp(at: std::time::SystemTime) -> String {
+    let secs = at.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (day, of_day) = (Date::from_days_since_epoch((secs / 86_400) as i64), secs % 86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", of_day / 3600, of_day % 3600 / 60, of_day % 60)
+}
+
 /// The day 1.1.0 shipped; every later 1.x.0 follows at six-week steps.
 const FIRST_TRAIN_RELEASE: (i64, u32, u32) = (2015, 6, 25);
 const DAYS_PER_RELEASE: i64 = 42;
@@ -198,6 +205,12 @@ mod tests {
         }
         assert_eq!(date("2025-03-01").days_since(date("2025-02-28")), 1);
         assert_eq!(date("2024-03-01").days_since(date("2024-02-28")), 2);
+    }
+
+    #[test]
+    fn timestamps_are_utc() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_764_324_000 + 3723);
+        assert_eq!(utc_timestamp(at), "2025-11-28T11:02:03Z");
     }
 
     proptest::proptest! {

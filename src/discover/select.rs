@@ -120,6 +120,63 @@ pub(crate) fn toolchain_for<'a>(toolchains: &'a [Toolchain], version: &Version) 
     })
 }
 
+/// `--verify-msrv`: the toolchain that stands for the declared `rust-version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MsrvCheck {
+    /// The toolchain's name, as its row has it.
+    pub toolchain: String,
+    /// The declared rust-version.
+    pub declared: MsrvFloor,
+    /// The highest floor a locked dependency sets above it, which would explain a failure.
+    pub raised_by: Option<MsrvFloor>,
+}
+
+/// What the selection stage hands on: the toolchains, the `--verify-msrv` check, and notes for
+/// the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Planned {
+    /// What to measure.
+    pub selection: Selection,
+    /// `--verify-msrv`: the declared rust-version's toolchain, added to the selection.
+    pub msrv_check: Option<MsrvCheck>,
+    /// What the user should know: nothing to verify, toolchains worth installing.
+    pub notes: Vec<String>,
+}
+
+/// Selects among `installed` for a workspace whose floors are `floors` (highest first), adding
+/// the declared rust-version's toolchain when `verify_msrv` asks for it.
+pub(crate) fn plan(
+    installed: &[Toolchain],
+    floors: &[MsrvFloor],
+    declared: Option<&MsrvFloor>,
+    criteria: &Criteria,
+    verify_msrv: bool,
+    today: Date,
+) -> Result<Planned> {
+    let msrv = floors.first();
+    let mut selection = select(installed, msrv, criteria)?;
+    let mut notes = Vec::new();
+    let mut msrv_check = None;
+    match (verify_msrv, declared) {
+        (false, _) => {}
+        (true, None) => notes.push("--verify-msrv: no package declares a rust-version; nothing to verify".into()),
+        (true, Some(declared)) => match toolchain_for(installed, &declared.version) {
+            None => notes.push(format!(
+                "--verify-msrv: cannot verify rust-version {declared}: no {} toolchain is installed; install it with `{}`",
+                declared.version,
+                install_command(std::slice::from_ref(&declared.version))
+            )),
+            Some(toolchain) => {
+                selection.include(toolchain, msrv);
+                let raised_by = floors.iter().find(|f| f.kind.is_dependency() && f.version > declared.version).cloned();
+                msrv_check = Some(MsrvCheck { toolchain: toolchain.name.clone(), declared: declared.clone(), raised_by });
+            }
+        },
+    }
+    notes.extend(install_advice(installed, msrv, criteria, selection.chosen.len(), today));
+    Ok(Planned { selection, msrv_check, notes })
+}
+
 /// Neighbours in a yearly history are at least this far apart (about ten months).
 pub(crate) const MIN_GAP_DAYS: i64 = 300;
 /// The gap the yearly policy aims for.
@@ -568,6 +625,30 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn verify_msrv_adds_the_declared_toolchain_and_names_what_raises_the_floor() {
+        let today = "2026-11-28".parse().unwrap();
+        let declared = msrv("1.48.0", "dfl");
+        let raised = MsrvFloor {
+            version: Version::new(1, 60, 0),
+            kind: crate::discover::msrv::FloorKind::DependencyRustVersion {
+                dependency: "once_cell 1.20.2".into(),
+                dependent: "dfl".into(),
+            },
+        };
+        let floors = [raised.clone(), declared.clone()];
+        let installed = set(&["1.48.0", "1.63.0", "1.96.0"]);
+        let planned = plan(&installed, &floors, Some(&declared), &yearly_criteria(), true, today).unwrap();
+        assert_eq!(names(&planned.selection.chosen), ["1.48.0", "1.63.0", "1.96.0"]);
+        let check = planned.msrv_check.unwrap();
+        assert_eq!((check.toolchain.as_str(), check.raised_by), ("1.48.0", Some(raised)));
+        let none = plan(&installed, &floors, None, &yearly_criteria(), true, today).unwrap();
+        assert_eq!(none.notes, ["--verify-msrv: no package declares a rust-version; nothing to verify"]);
+        let missing =
+            plan(&set(&["1.96.0"]), &[], Some(&msrv("1.70.0", "x")), &yearly_criteria(), true, today).unwrap();
+        assert!(missing.notes[0].starts_with("--verify-msrv: cannot verify rust-version 1.70"), "{:?}", missing.notes);
     }
 
     #[test]

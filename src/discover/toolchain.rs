@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result, bail};
 use semver::Version;
 
 use super::release::{self, Date};
+use super::workspace::Workspace;
 use crate::process::{CommandSpec, Runner};
 
 /// The target triple timewarp was built for, which is the host it runs on.
@@ -192,6 +193,28 @@ fn build_inventory(probes: Vec<(String, Result<RustcVersion>)>) -> Inventory {
     }
     inventory.toolchains.sort_by(|a, b| a.version.cmp(&b.version).then(a.name.cmp(&b.name)));
     inventory
+}
+
+/// What the user should know about a `rust-toolchain.toml` (or `rust-toolchain`) in the
+/// workspace: every build names its toolchain, so it is ignored; and when it pins a toolchain
+/// that is not installed, `cargo timewarp` stops in rustup's proxy before timewarp starts, which
+/// `cargo +stable timewarp` avoids.
+pub(crate) fn file_notes(workspace: &Workspace, inventory: &Inventory) -> Vec<String> {
+    let Some(file) = &workspace.toolchain_file else { return Vec::new() };
+    let mut notes = vec![format!("`{}` is ignored: every build names its toolchain with `+NAME`", file.display())];
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let channel = match text.parse::<toml::Table>() {
+        Ok(table) => {
+            table.get("toolchain").and_then(|t| t.get("channel")).and_then(toml::Value::as_str).map(str::to_string)
+        }
+        Err(_) => text.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string),
+    };
+    if let Some(channel) = channel.filter(|c| !inventory.toolchains.iter().any(|t| t.answers_to(c))) {
+        notes.push(format!(
+            "it pins `{channel}`, which is not installed, so `cargo timewarp` stops in rustup's proxy before timewarp starts unless run as `cargo +stable timewarp`"
+        ));
+    }
+    notes
 }
 
 /// The rustup proxy for `tool` (`cargo`, `rustc`, `rustup`) in `$CARGO_HOME/bin`, which
@@ -451,6 +474,26 @@ mod tests {
         custom.name = "debian/1.85 build".into();
         assert_eq!(custom.dir_name(), "1.85.0+debian-1-85-build");
         assert!(Version::parse(&custom.dir_name()).is_ok(), "still a version, so pruning recognises it");
+    }
+
+    #[test]
+    fn a_toolchain_file_pinning_a_missing_toolchain_gets_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rust-toolchain.toml");
+        std::fs::write(&file, "[toolchain]\nchannel = \"1.70.0\"\n").unwrap();
+        let mut ws = crate::testing::workspace(dir.path().to_str().unwrap());
+        ws.toolchain_file = Some(file.clone());
+        let inventory = discover(&fake_machine()).unwrap();
+        let notes = file_notes(&ws, &inventory);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[1].starts_with("it pins `1.70.0`, which is not installed")
+                && notes[1].ends_with("`cargo +stable timewarp`")
+        );
+        std::fs::write(&file, "[toolchain]\nchannel = \"stable\"\n").unwrap();
+        assert_eq!(file_notes(&ws, &inventory).len(), 1, "installed: nothing to add");
+        std::fs::write(&file, "1.63.0\n").unwrap();
+        assert_eq!(file_notes(&ws, &inventory).len(), 1, "the legacy plain file");
     }
 
     #[test]

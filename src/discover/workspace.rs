@@ -214,6 +214,19 @@ pub(crate) fn resolve_touch_file(given: Option<&Path>, user: &Workspace, measure
     Ok(mapped)
 }
 
+/// Fails, before any build, when the modification time of `file` cannot be set (a checkout owned
+/// by another user): the rebuilds could not be started, and the error says the way out.
+pub(crate) fn check_touchable(file: &Path) -> Result<()> {
+    let meta = std::fs::metadata(file).with_context(|| format!("could not read `{}`", file.display()))?;
+    let mtime = filetime::FileTime::from_last_modification_time(&meta);
+    filetime::set_file_mtime(file, mtime).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot change the modification time of `{}` ({e}), which timewarp touches before each rebuild; run as the file's owner, or time a copy with `--rev HEAD`",
+            file.display()
+        )
+    })
+}
+
 /// Cargo's own sentence for a failed `cargo metadata`, without its `error:` prefix, with its
 /// `Caused by:` chain on the same line (see [`first_error_line`]), and with the file and
 /// position when cargo points at one (`--> Cargo.toml:1:9`, relative to `base`, the directory

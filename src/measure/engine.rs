@@ -22,10 +22,11 @@ use serde::Serialize;
 
 use super::build::{BuildSettings, InstalledToolchain};
 use super::crates::{Invocation, WRAPPER_LOG, read_log};
-use super::journal::{EditedFile, TouchedFile};
+use super::journal::{EditedFile, Journal, TouchedFile};
 use super::scenario::Scenario;
 use super::workdir::WorkDir;
 use crate::discover::toolchain::Toolchain;
+use crate::discover::workspace::Workspace;
 use crate::fs;
 use crate::process::{CommandSpec, Output, Runner};
 
@@ -155,6 +156,21 @@ pub(crate) struct Verification {
 }
 
 impl Verification {
+    /// What rebuilds after changing `touched` must show in `workspace`; with a note when the
+    /// file is in no directory of a target the build compiles (`tests/t.rs`): its rebuilds will
+    /// fail, saying so.
+    pub(crate) fn new(workspace: &Workspace, touched: &Path) -> (Verification, Option<String>) {
+        let file = touched.strip_prefix(&workspace.root).unwrap_or(touched).display().to_string();
+        let member = workspace.member_of(touched);
+        let note = member.filter(|m| !m.built_dirs.iter().any(|d| touched.starts_with(d))).map(|m| {
+            format!(
+                "`{file}` is in no directory of a target a build of `{}` compiles (its library, binaries or build script); cargo may rebuild nothing when it changes",
+                m.name
+            )
+        });
+        (Verification { package: member.map(|m| m.name.clone()), file }, note)
+    }
+
     /// Whether cargo's output shows it compiling (or checking) the package.
     fn compiled(&self, stderr: &str) -> bool {
         stderr.lines().map(str::trim_start).any(|line| {
@@ -346,6 +362,30 @@ impl Run {
     }
 }
 
+/// [`measure`], changing the file at `path` before the rebuilds: its changes are registered in
+/// `journal` before they are made, and undone before this returns.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn measure_changing(
+    runner: &dyn Runner,
+    plan: &Plan,
+    toolchains: &[Toolchain],
+    work: &WorkDir,
+    journal: &Journal,
+    path: &Path,
+    observer: &mut dyn Observer,
+    stop: &dyn Fn() -> bool,
+) -> Result<Vec<Measured>> {
+    let touched = journal.touch(path)?;
+    let edited = (plan.runs.edited > 0).then(|| journal.edit(path)).transpose()?;
+    let file = ChangedFile { touched: &touched, edited: edited.as_ref() };
+    let measured = measure(runner, plan, toolchains, work, &file, observer, stop)?;
+    if let Some(edited) = edited {
+        edited.restore()?;
+    }
+    touched.restore()?;
+    Ok(measured)
+}
+
 /// Measures `toolchains` (oldest first) as `plan` says, changing `file` before rebuilds, and
 /// asking `stop` before every step. Returns one [`Measured`] per toolchain, in the same order.
 pub(crate) fn measure(
@@ -494,7 +534,6 @@ mod tests {
 
     use super::*;
     use crate::measure::build::{CargoCommand, Profile};
-    use crate::measure::journal::Journal;
     use crate::testing::{FakeRunner, output, toolchain};
 
     struct Setup {

@@ -20,7 +20,7 @@ use filetime::FileTime;
 use serde::{Deserialize, Serialize};
 
 use crate::fs;
-use crate::measure::workdir::fnv1a;
+use crate::measure::workdir::{WorkDir, fnv1a};
 
 /// The comment line that makes an edit recognisable.
 const EDIT_MARKER: &str = "// Added by `cargo timewarp --edit` for one build; it is removed again.";
@@ -162,6 +162,14 @@ impl Journal {
         if let Err(e) = self.undo_now(path, kind) {
             eprintln!("warning: {e:#}");
         }
+    }
+
+    /// The journal of this run in `work`, after replaying what an earlier, killed run left
+    /// there; returns it with one sentence per change undone.
+    pub(crate) fn start(work: &WorkDir) -> Result<(Journal, Vec<String>)> {
+        let notes = Journal::recover(&work.journal_file())?;
+        work.create_state()?;
+        Ok((Journal::on_disk(&work.journal_file(), &work.journal_backups()), notes))
     }
 
     /// Replays the journal an earlier run left in `file` (it was killed before it could undo

@@ -32,6 +32,13 @@ const MARKER_TEXT: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 /// The line that tells timewarp's tag from cargo's own (cargo tags its target directories too).
 const MARKER_OWNER: &str = "created by cargo-timewarp";
 
+/// The per-workspace lock of a running `cargo timewarp`: held while the file is open, released
+/// by the kernel when the process ends, however it ends, so a killed run never blocks the next.
+#[derive(Debug)]
+pub(crate) struct RunLock {
+    _file: std::fs::File,
+}
+
 /// timewarp's directories for one workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct WorkDir {
@@ -65,6 +72,46 @@ impl WorkDir {
         create_marked(&self.state).map_err(|e| {
             anyhow::anyhow!("{e:#}; timewarp keeps its lock and journal there (set XDG_CACHE_HOME to move it)")
         })
+    }
+
+    /// Takes the lock of this workspace (whatever the target directory), recording who holds
+    /// it; `Ok(None)` when another run holds it, with what that run recorded.
+    pub(crate) fn lock(&self) -> Result<Result<RunLock, String>> {
+        use std::io::{Read as _, Seek as _, Write as _};
+        self.create_state()?;
+        let path = self.state.join("lock");
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| anyhow::anyhow!("could not open `{}`: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {
+                let holder = format!(
+                    "pid {}, started {}: `{}`",
+                    std::process::id(),
+                    crate::discover::release::utc_timestamp(std::time::SystemTime::now()),
+                    std::env::args().collect::<Vec<_>>().join(" ")
+                );
+                let written =
+                    file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes()));
+                written.map_err(|e| anyhow::anyhow!("could not write `{}`: {e}", path.display()))?;
+                Ok(Ok(RunLock { _file: file }))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                Ok(Err(holder.trim().to_string()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("could not lock `{}`: {e}", path.display())),
+        }
+    }
+
+    /// Where the report of the latest completed run is saved, whatever the user's `--output`.
+    pub(crate) fn last_report(&self) -> PathBuf {
+        self.builds.join("last-report.json")
     }
 
     /// The target directory of `toolchain`'s builds.
@@ -170,6 +217,17 @@ impl WorkDir {
             }
         }
         Ok(freed)
+    }
+
+    /// After a run: removes the per-toolchain target directories but `keep` (unless
+    /// `keep_all`); returns the bytes freed and the bytes still used.
+    pub(crate) fn tidy(&self, keep: Option<&Path>, keep_all: bool) -> Result<(u64, u64)> {
+        let freed = if keep_all {
+            0
+        } else {
+            self.prune_target_dirs(&keep.map(Path::to_path_buf).into_iter().collect::<Vec<_>>())?
+        };
+        Ok((freed, self.size()))
     }
 
     /// `cargo timewarp clean`: removes both directories where timewarp made them; returns what
@@ -312,6 +370,17 @@ mod tests {
         let text = format!("{:#}", work.create_builds().unwrap_err());
         assert!(text.starts_with("could not create `/proc/timewarp-cannot-exist/timewarp`"), "{text}");
         assert!(text.contains("use `--target-dir`"), "{text}");
+    }
+
+    #[test]
+    fn one_run_at_a_time_per_workspace_and_a_dead_one_blocks_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_dir(dir.path());
+        let first = work.lock().unwrap().unwrap();
+        let second = work.lock().unwrap().unwrap_err();
+        assert!(second.starts_with(&format!("pid {}, started ", std::process::id())), "{second}");
+        drop(first);
+        assert!(work.lock().unwrap().is_ok(), "released with its holder");
     }
 
     #[test]

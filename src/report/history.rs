@@ -6,14 +6,14 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 
 use super::model::{Report, Setup};
 use super::saved::SavedReport;
-use crate::discover::release::Date;
+use crate::discover::release::utc_timestamp;
 use crate::fs;
 use crate::measure::scenario::Scenario;
 use crate::process::{CommandSpec, Runner};
@@ -31,11 +31,15 @@ pub(crate) struct HistoryEntry<'a> {
     pub report: &'a Report,
 }
 
-/// Appends `entry` as one JSON line to `file`.
+/// Appends `entry` as one JSON line to `file`, first ending a last line that a killed run left
+/// unfinished, so the new entry never sticks to it.
 pub(crate) fn append(file: &Path, entry: &HistoryEntry<'_>) -> Result<()> {
     use std::io::Write as _;
     let mut line = serde_json::to_string(entry).expect("a history entry always serialises");
     line.push('\n');
+    if std::fs::read(file).is_ok_and(|text| !text.is_empty() && !text.ends_with(b"\n")) {
+        line.insert(0, '\n');
+    }
     let mut out = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -53,14 +57,7 @@ pub(crate) fn record(runner: &dyn Runner, file: &Path, repo_dir: &Path, report: 
     });
     let host =
         std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "unknown".into(), |h| h.trim().into());
-    append(file, &HistoryEntry { recorded_at: timestamp(SystemTime::now()), git_commit, host, report })
-}
-
-/// `2026-11-28T10:20:00Z`: date and time of one clock reading, in UTC.
-fn timestamp(at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (day, of_day) = (Date::from_days_since_epoch((secs / 86_400) as i64), secs % 86_400);
-    format!("{day}T{:02}:{:02}:{:02}Z", of_day / 3600, of_day % 3600 / 60, of_day % 60)
+    append(file, &HistoryEntry { recorded_at: utc_timestamp(SystemTime::now()), git_commit, host, report })
 }
 
 /// A recorded run, as read back.
@@ -70,19 +67,26 @@ struct Entry {
     report: SavedReport,
 }
 
-fn read_entries(text: &str, file: &Path) -> Result<Vec<Entry>> {
+/// The entries of a history file, and how many lines could not be read (a run killed while
+/// appending, a hand edit): those are skipped, not fatal.
+fn read_entries(text: &str) -> (Vec<Entry>, usize) {
     let mut entries = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let bad = |e: String| anyhow::anyhow!("could not read line {} of `{}`: {e}", n + 1, file.display());
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-        let report = value.get("report").ok_or_else(|| bad("it has no `report`".into()))?;
-        entries.push(Entry {
-            recorded_at: value.get("recorded_at").and_then(|v| v.as_str()).unwrap_or("?").to_string(),
-            git_commit: value.get("git_commit").and_then(|v| v.as_str()).map(str::to_string),
-            report: SavedReport::from_json(report).map_err(bad)?,
+    let mut broken = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let entry = serde_json::from_str::<serde_json::Value>(line).ok().and_then(|value| {
+            let report = SavedReport::from_json(value.get("report")?).ok()?;
+            Some(Entry {
+                recorded_at: value.get("recorded_at").and_then(|v| v.as_str()).unwrap_or("?").to_string(),
+                git_commit: value.get("git_commit").and_then(|v| v.as_str()).map(str::to_string),
+                report,
+            })
         });
+        match entry {
+            Some(entry) => entries.push(entry),
+            None => broken += 1,
+        }
     }
-    Ok(entries)
+    (entries, broken)
 }
 
 /// The `cargo timewarp history` view of `history.jsonl`: per toolchain version, every run's
@@ -91,7 +95,7 @@ pub(crate) fn summarize(file: &Path) -> Result<String> {
     if !file.exists() {
         return Ok(format!("no runs recorded yet in `{}`; run `cargo timewarp` first\n", file.display()));
     }
-    let entries = read_entries(&fs::read_to_string(file)?, file)?;
+    let (entries, broken) = read_entries(&fs::read_to_string(file)?);
     let mut versions: Vec<&str> =
         entries.iter().flat_map(|e| e.report.rows.iter().map(|r| r.version.as_str())).collect();
     versions.sort_by_key(|v| semver::Version::parse(v).ok());
@@ -102,6 +106,9 @@ pub(crate) fn summarize(file: &Path) -> Result<String> {
         .collect();
 
     let mut out = format!("{} runs recorded in `{}`\n", entries.len(), file.display());
+    if broken > 0 {
+        let _ = writeln!(out, "({broken} unreadable lines skipped)");
+    }
     for version in versions {
         let _ = write!(out, "\n{version}\n  {:<20}  {:<10}  {:<11}", "recorded", "commit", "what");
         for scenario in &scenarios {
@@ -207,9 +214,24 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_are_utc() {
-        let at = UNIX_EPOCH + std::time::Duration::from_secs(1_764_324_000 + 3723);
-        assert_eq!(timestamp(at), "2025-11-28T11:02:03Z");
+    fn a_broken_last_line_is_skipped_and_never_glued_to_the_next_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("history.jsonl");
+        let report = sample_report();
+        let entry = HistoryEntry {
+            recorded_at: "2026-11-27T10:00:00Z".into(),
+            git_commit: None,
+            host: "ci".into(),
+            report: &report,
+        };
+        append(&file, &entry).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, &text[..text.len() / 2]).unwrap(); // killed mid-append
+        assert!(summarize(&file).unwrap().starts_with("0 runs recorded in"));
+        assert!(summarize(&file).unwrap().contains("(1 unreadable lines skipped)"));
+        append(&file, &entry).unwrap();
+        let text = summarize(&file).unwrap();
+        assert!(text.starts_with("1 runs recorded in") && text.contains("(1 unreadable lines skipped)"), "{text}");
     }
 
     #[test]

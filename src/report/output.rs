@@ -14,6 +14,8 @@ use super::export::Format;
 use super::model::{Listing, Report};
 use super::plot;
 use super::progress::Progress;
+use crate::discover::workspace::Workspace;
+use crate::exit::ExitError;
 use crate::fs;
 
 /// The outputs a run asked for.
@@ -30,13 +32,33 @@ pub(crate) struct Outputs {
 }
 
 impl Outputs {
-    /// Fails before any build when an output could not be written at the end: a missing
-    /// directory.
-    pub(crate) fn check(&self) -> Result<()> {
-        for path in self.output.iter().chain(&self.plot) {
+    /// Fails before any build (with a usage error) when an output could not or must not be
+    /// written at the end: a missing directory, `--output` and `--plot` naming one file, a
+    /// `--plot` that is not `.svg`, or a file of `workspace`'s build (its manifests, lockfile,
+    /// sources and build scripts are never written over).
+    pub(crate) fn check(&self, workspace: &Workspace) -> Result<()> {
+        if let Some(plot) = self.plot.as_ref().filter(|p| !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")))
+        {
+            return Err(ExitError::usage(format!(
+                "`--plot` draws SVG: name its file `*.svg`, not `{}`",
+                plot.display()
+            )));
+        }
+        if let (Some(output), Some(plot)) = (&self.output, &self.plot)
+            && resolved(output) == resolved(plot)
+        {
+            return Err(ExitError::usage(format!("`--output` and `--plot` name the same file `{}`", output.display())));
+        }
+        for (flag, path) in self.output.iter().map(|p| ("--output", p)).chain(self.plot.iter().map(|p| ("--plot", p))) {
             let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             if !parent.is_dir() {
                 bail!("cannot write `{}`: the directory `{}` does not exist", path.display(), parent.display());
+            }
+            if let Some(role) = build_file(workspace, &resolved(path)) {
+                return Err(ExitError::usage(format!(
+                    "`{flag} {}` would write over {role}; timewarp never changes the files of the build",
+                    path.display()
+                )));
             }
         }
         Ok(())
@@ -74,24 +96,68 @@ impl Outputs {
     }
 }
 
+/// `path` with its directory made absolute and canonical (the file itself may not exist yet).
+fn resolved(path: &Path) -> PathBuf {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+    path.file_name().map_or(parent.clone(), |name| parent.join(name))
+}
+
+/// What `path` is to the build of `workspace`, when it is one of its files.
+fn build_file(workspace: &Workspace, path: &Path) -> Option<String> {
+    let root = workspace.root.canonicalize().unwrap_or_else(|_| workspace.root.clone());
+    if path == root.join("Cargo.lock") {
+        return Some("the workspace's Cargo.lock".into());
+    }
+    if path == root.join("Cargo.toml") {
+        return Some("the workspace's Cargo.toml".into());
+    }
+    for member in &workspace.members {
+        let dir = member.dir.canonicalize().unwrap_or_else(|_| member.dir.clone());
+        if path == dir.join("Cargo.toml") {
+            return Some(format!("the manifest of `{}`", member.name));
+        }
+        if path.starts_with(&dir) && path.extension().is_some_and(|e| e == "rs") {
+            return Some(format!("a source file of `{}`", member.name));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_missing_directory_fails_up_front() {
-        let outputs = Outputs {
+    fn bad_outputs_fail_up_front() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let ws = crate::testing::workspace(root.to_str().unwrap());
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        let outputs = |output: Option<PathBuf>, plot: Option<PathBuf>| Outputs {
             format: Format::Json,
             verbose: false,
-            output: Some("/nonexistent/dir/r.json".into()),
-            plot: None,
+            output,
+            plot,
         };
-        assert_eq!(
-            outputs.check().unwrap_err().to_string(),
-            "cannot write `/nonexistent/dir/r.json`: the directory `/nonexistent/dir` does not exist"
-        );
-        let here = Outputs { output: Some("r.json".into()), ..outputs };
-        here.check().unwrap();
+        let err = |o: Outputs| {
+            let e = o.check(&ws).unwrap_err();
+            (e.to_string(), crate::exit::code_for(&e))
+        };
+        let (message, _) = err(outputs(Some("/nonexistent/dir/r.json".into()), None));
+        assert_eq!(message, "cannot write `/nonexistent/dir/r.json`: the directory `/nonexistent/dir` does not exist");
+        for (output, plot, expected) in [
+            (Some(root.join("Cargo.toml")), None, "would write over the workspace's Cargo.toml"),
+            (Some(root.join("Cargo.lock")), None, "would write over the workspace's Cargo.lock"),
+            (Some(root.join("src/main.rs")), None, "would write over a source file of `app`"),
+            (None, Some(root.join("src/../Cargo.toml")), "`--plot` draws SVG: name its file `*.svg`"),
+            (Some(root.join("h.svg")), Some(root.join("./h.svg")), "`--output` and `--plot` name the same file"),
+        ] {
+            let (message, code) = err(outputs(output, plot));
+            assert!(message.contains(expected), "{message}");
+            assert_eq!(code, crate::exit::USAGE, "{message}");
+        }
+        outputs(Some(root.join("report.json")), Some(root.join("h.SVG"))).check(&ws).unwrap();
     }
 
     #[test]

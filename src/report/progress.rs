@@ -62,6 +62,7 @@ impl Progress {
             current: None,
             durations: Vec::new(),
             started: HashMap::new(),
+            warned_long: false,
         }
     }
 
@@ -84,6 +85,8 @@ pub(crate) struct BuildTracker<'a> {
     durations: Vec<f64>,
     /// Builds started per toolchain, to take a failed toolchain's remaining ones off the total.
     started: HashMap<String, usize>,
+    /// Whether the run was said to take over an hour.
+    warned_long: bool,
 }
 
 impl Observer for BuildTracker<'_> {
@@ -106,6 +109,7 @@ impl Observer for BuildTracker<'_> {
         if step.action.is_build() {
             self.current = Some(Instant::now());
             *self.started.entry(name.clone()).or_default() += 1;
+            self.warn_if_long();
         }
         if let Some(bar) = &self.bar {
             bar.set_position(self.finished as u64);
@@ -158,6 +162,26 @@ impl BuildTracker<'_> {
         }
     }
 
+    /// Says, once, when the builds still to come will take more than an hour (`--runs 100000`
+    /// starts without a word otherwise).
+    fn warn_if_long(&mut self) {
+        if self.warned_long || self.finished == 0 {
+            return;
+        }
+        if let Some(left) = self.estimate_left().filter(|d| *d > Duration::from_secs(3600)) {
+            self.warned_long = true;
+            let remaining = self.total.saturating_sub(self.finished);
+            let note = format!(
+                "this run will take about {} more ({remaining} builds to go); Ctrl-C stops it and reports what it has",
+                clock(left)
+            );
+            match &self.bar {
+                Some(bar) => bar.suspend(|| self.progress.note(&note)),
+                None => self.progress.note(&note),
+            }
+        }
+    }
+
     /// Remaining builds times the mean build so far, once there is one to go by.
     fn estimate_left(&self) -> Option<Duration> {
         let mean = Summary::of(&self.durations)?.mean_s;
@@ -195,6 +219,21 @@ mod tests {
         tracker.durations.extend([4.0, 2.0]);
         tracker.finished = 2;
         assert_eq!(tracker.estimate_left(), Some(Duration::from_secs(24)));
+    }
+
+    #[test]
+    fn a_run_of_over_an_hour_is_said_once() {
+        let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
+        let mut tracker = progress.builds(1, 100_000);
+        tracker.durations.push(1.0);
+        tracker.finished = 1;
+        tracker.warn_if_long();
+        assert!(tracker.warned_long, "99999 builds of a second each");
+        let mut short = progress.builds(1, 10);
+        short.durations.push(1.0);
+        short.finished = 1;
+        short.warn_if_long();
+        assert!(!short.warned_long);
     }
 
     #[test]

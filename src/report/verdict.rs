@@ -5,20 +5,9 @@
 use anyhow::Result;
 
 use super::model::{Report, Status};
-use crate::discover::msrv::MsrvFloor;
+use crate::discover::select::MsrvCheck;
 use crate::exit::{self, ExitError};
 use crate::process::indented_details;
-
-/// `--verify-msrv`: the toolchain that stands for the declared `rust-version`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct MsrvCheck {
-    /// The toolchain's name, as its row has it.
-    pub toolchain: String,
-    /// The declared rust-version.
-    pub declared: MsrvFloor,
-    /// The highest floor a locked dependency sets above it, which would explain a failure.
-    pub raised_by: Option<MsrvFloor>,
-}
 
 /// `Ok` when the run passes, else the error with the exit code of its most serious finding.
 pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {

@@ -20,6 +20,7 @@ fn a_toolchain_file_pinning_a_missing_toolchain_does_not_stop_the_run() {
             stderr.contains("rust-toolchain.toml` is ignored: every build names its toolchain with `+NAME`"),
             "{stderr}"
         );
+        assert!(stderr.contains("it pins `1.70.0`, which is not installed, so `cargo timewarp` stops in rustup's proxy before timewarp starts unless run as `cargo +stable timewarp`"), "{stderr}");
         let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(listing["msrv"], "1.80");
     }

@@ -48,6 +48,7 @@ fn bad_flag_values_are_usage_errors() {
             &["--toolchains", "0.9.0", "--list"],
             "error: toolchain `0.9.0` in --toolchains is not installed (installed: ",
         ),
+        (&["--list", "--plot", "x.svg"], "error: `--plot` does nothing with `--list`, which builds nothing"),
     ] {
         let line = failure(timewarp(ws.path()).args(args), USAGE);
         assert!(line.starts_with(expected), "{args:?}: {line}");

@@ -26,3 +26,5 @@ mod floors;
 mod samples;
 // --crates: the per-crate history.
 mod crates;
+// Never lose a byte: outputs, crashes, concurrent runs, signals, deletion.
+mod safety;

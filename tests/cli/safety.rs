@@ -1,0 +1,280 @@
+//! Never lose a byte: outputs aimed at the build's own files, a crash between runs, two runs
+//! at once, signals that arrive together, deletion of what timewarp did not make, and the
+//! checks that fail before any build. Every test compares the tree (content and modification
+//! times) before and after. Needs only `stable`.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::support::{build_lock, failure, fixture, run, snapshot, state_dir, success, success_json, timewarp};
+
+const QUICK: [&str; 4] = ["--toolchains", "stable", "--runs", "1"];
+
+#[test]
+fn outputs_never_write_over_the_builds_files_and_fail_before_any_build() {
+    let ws = fixture("single-crate");
+    std::fs::write(ws.path().join("b.json"), "{\"schema\": 2, \"toolchains\": []}").unwrap();
+    let before = snapshot(ws.path());
+    for (args, expected) in [
+        (
+            &["-o", "Cargo.toml", "--format", "json"][..],
+            "error: `--output Cargo.toml` would write over the workspace's Cargo.toml",
+        ),
+        (
+            &["-o", "Cargo.lock", "--format", "json"],
+            "error: `--output Cargo.lock` would write over the workspace's Cargo.lock",
+        ),
+        (
+            &["-o", "src/main.rs", "--format", "json"],
+            "error: `--output src/main.rs` would write over a source file of `single-crate`",
+        ),
+        (&["--plot", "Cargo.toml"], "error: `--plot` draws SVG: name its file `*.svg`, not `Cargo.toml`"),
+        (
+            &["--plot", "h.svg", "-o", "./h.svg", "--format", "json"],
+            "error: `--output` and `--plot` name the same file `./h.svg`",
+        ),
+        (
+            &["--baseline", "b.json", "-o", "b.json", "--touch", "src/typo.rs"],
+            "error: `--touch` file `src/typo.rs` does not exist",
+        ),
+    ] {
+        let line = failure(timewarp(ws.path()).args(QUICK).args(args), 2);
+        assert!(line.starts_with(expected), "{args:?}: {line}");
+    }
+    assert_eq!(before, snapshot(ws.path()), "nothing was written, not even emptied");
+    assert!(!ws.path().join("target").exists(), "nothing was built");
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_not_lost() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let out = run(timewarp(ws.path()).args(QUICK).args(["--format", "json", "-o", "/dev/full"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    let saved = ws.path().join("target/timewarp/last-report.json");
+    assert!(line.ends_with(&format!("the report is saved in `{}`", saved.display())), "{line}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(report["toolchains"][0]["status"], "ok");
+    let history = std::fs::read_to_string(ws.path().join("target/timewarp/history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1, "the run is in the history too");
+}
+
+/// Starts `timewarp ARGS` in `dir` and waits until stderr shows `needle`; returns the child and
+/// the rest of stderr as it comes.
+fn start_and_wait_for(
+    cmd: &mut std::process::Command,
+    needle: &str,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let line =
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("timewarp printed progress");
+        if line.contains(needle) {
+            return (child, rx);
+        }
+    }
+}
+
+#[test]
+fn a_hand_edit_after_a_killed_edit_run_is_kept() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let main_rs = ws.path().join("src/main.rs");
+    let original = std::fs::read(&main_rs).unwrap();
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "stable", "--edit", "--clean-runs", "1", "--incremental-runs", "200"]);
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !std::fs::read_to_string(&main_rs).unwrap().contains("cargo timewarp --edit") {
+        assert!(Instant::now() < deadline, "the edit never happened");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    // The user edits the file before timewarp runs again: that edit is theirs to keep.
+    let mine = "fn main() { println!(\"my own edit\"); }\n";
+    std::fs::write(&main_rs, mine).unwrap();
+    let line = failure(timewarp(ws.path()).arg("--list"), 1);
+    assert!(
+        line.contains("changed since an interrupted `cargo timewarp --edit` patched it, so timewarp kept it as it is"),
+        "{line}"
+    );
+    let backup = line.rsplit('`').nth(1).unwrap();
+    assert_eq!(std::fs::read(backup).unwrap(), original, "the original is where the message says");
+    assert_eq!(std::fs::read_to_string(&main_rs).unwrap(), mine);
+    assert!(timewarp(ws.path()).arg("--list").output().unwrap().status.success(), "said once, then out of the way");
+}
+
+#[test]
+fn a_killed_run_leaves_nothing_behind_after_the_next_start() {
+    let _builds = build_lock();
+    let ws = fixture("virtual-ws");
+    std::fs::remove_file(ws.path().join("Cargo.lock")).unwrap();
+    let before = snapshot(ws.path());
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "stable", "--clean-runs", "1", "--incremental-runs", "200"]);
+    let (mut child, _) = start_and_wait_for(&mut cmd, "Changing");
+    std::thread::sleep(Duration::from_millis(1500));
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    assert!(ws.path().join("Cargo.lock").exists(), "killed: the lockfile created for the run is still there");
+    assert_ne!(before, snapshot(ws.path()));
+    let out = run(timewarp(ws.path()).arg("--list"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("an interrupted earlier run was undone: removed `"), "{stderr}");
+    assert!(stderr.contains("restored the modification time of `"), "{stderr}");
+    assert_eq!(before, snapshot(ws.path()), "content and modification times as before the killed run");
+}
+
+#[test]
+fn two_runs_at_once_cannot_corrupt_each_other() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut first = timewarp(ws.path());
+    first.args([
+        "--toolchains",
+        "stable",
+        "--edit",
+        "--clean-runs",
+        "1",
+        "--incremental-runs",
+        "30",
+        "--format",
+        "json",
+    ]);
+    let (first, _) = start_and_wait_for(&mut first, "Changing");
+    // Another target directory does not make it another workspace.
+    let mut second = timewarp(ws.path());
+    second.args(["--toolchains", "stable", "--edit", "--runs", "1", "--target-dir"]).arg(elsewhere.path());
+    let line = failure(&mut second, 1);
+    assert!(line.starts_with("error: another cargo timewarp is measuring this workspace (pid "), "{line}");
+    assert!(line.contains(&first.id().to_string()), "it names the running one: {line}");
+    let listing = success(timewarp(ws.path()).arg("--list"));
+    assert!(listing.contains("selected"), "--list only reads, so it goes on beside a run");
+    let out = first.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+    assert_eq!(before, snapshot(ws.path()), "the first run's edit was undone, and the second changed nothing");
+}
+
+#[test]
+fn timeout_s_signals_count_as_one_interruption_and_the_report_is_printed() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    // `timeout` signals timewarp, then its whole process group: two SIGTERMs at once.
+    let out = run(std::process::Command::new("timeout")
+        .args(["--preserve-status", "-s", "TERM", "8"])
+        .arg(env!("CARGO_BIN_EXE_cargo-timewarp"))
+        .args([
+            "timewarp",
+            "--toolchains",
+            "stable",
+            "--clean-runs",
+            "1",
+            "--incremental-runs",
+            "500",
+            "--format",
+            "json",
+        ])
+        .current_dir(ws.path())
+        .env("XDG_CACHE_HOME", crate::support::cache_home())
+        .env_remove("RUSTUP_TOOLCHAIN"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(!stderr.contains("interrupted twice"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let row = &report["toolchains"][0];
+    assert_eq!(row["status"], "interrupted");
+    assert!(
+        row["scenarios"]["clean"]["wall"]["median_s"].as_f64().unwrap() > 0.0,
+        "what was measured is kept: {row:#}"
+    );
+    assert_eq!(before, snapshot(ws.path()));
+}
+
+#[test]
+fn clean_removes_only_what_timewarp_made() {
+    let ws = fixture("single-crate");
+    let unrelated = tempfile::tempdir().unwrap();
+    let precious = unrelated.path().join("timewarp/notes.txt");
+    std::fs::create_dir_all(precious.parent().unwrap()).unwrap();
+    std::fs::write(&precious, "not timewarp's").unwrap();
+    let line = failure(timewarp(ws.path()).arg("clean").env("CARGO_TARGET_DIR", unrelated.path()), 1);
+    assert!(line.contains("timewarp did not create it"), "{line}");
+    assert!(precious.exists(), "an unrelated timewarp/ folder is never removed");
+    let _builds = build_lock();
+    success(timewarp(ws.path()).args(QUICK).arg("--target-dir").arg(unrelated.path().join("mine")));
+    let out = run(timewarp(ws.path()).args(["clean", "--target-dir"]).arg(unrelated.path().join("mine")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("Removed {}", unrelated.path().join("mine/timewarp").display())), "{stderr}");
+    assert!(stderr.contains("MiB)") || stderr.contains("KiB)"), "says how much it freed: {stderr}");
+    assert!(!unrelated.path().join("mine/timewarp").exists());
+    assert!(!state_dir(ws.path()).exists(), "the state directory went too");
+}
+
+#[test]
+fn a_file_whose_time_cannot_be_set_fails_before_any_build() {
+    let ws = fixture("single-crate");
+    let main_rs = ws.path().join("src/main.rs");
+    let immutable = std::process::Command::new("chattr").arg("+i").arg(&main_rs).status().is_ok_and(|s| s.success());
+    if !immutable {
+        eprintln!("skipping: chattr +i does not work here (it needs root and ext4)");
+        return;
+    }
+    let line = failure(timewarp(ws.path()).args(QUICK), 1);
+    let _ = std::process::Command::new("chattr").arg("-i").arg(&main_rs).status();
+    assert!(
+        line.starts_with(&format!("error: cannot change the modification time of `{}`", main_rs.display())),
+        "{line}"
+    );
+    assert!(line.ends_with("run as the file's owner, or time a copy with `--rev HEAD`"), "{line}");
+    assert!(!ws.path().join("target/timewarp/1.95.0+stable").exists(), "nothing was built");
+}
+
+#[test]
+fn a_run_of_over_an_hour_says_so_early() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "stable", "--runs", "100000"]);
+    let (child, _) = start_and_wait_for(&mut cmd, "this run will take about");
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+}
+
+#[test]
+fn a_broken_history_line_is_skipped_and_the_next_run_appends_cleanly() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    success(timewarp(ws.path()).args(QUICK));
+    let history = ws.path().join("target/timewarp/history.jsonl");
+    let text = std::fs::read_to_string(&history).unwrap();
+    std::fs::write(&history, &text[..text.len() / 2]).unwrap();
+    assert!(success(timewarp(ws.path()).arg("history")).contains("(1 unreadable lines skipped)"));
+    success(timewarp(ws.path()).args(QUICK));
+    let summary = success(timewarp(ws.path()).arg("history"));
+    assert!(summary.starts_with("1 runs recorded") && summary.contains("(1 unreadable lines skipped)"), "{summary}");
+    let last = std::fs::read_to_string(&history).unwrap();
+    assert!(serde_json::from_str::<serde_json::Value>(last.lines().last().unwrap()).is_ok(), "the new entry is whole");
+}
