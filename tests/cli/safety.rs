@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::support::{build_lock, failure, fixture, run, snapshot, state_dir, success, success_json, timewarp};
+use crate::support::{build_lock, failure, fixture, run, snapshot, state_dir, success, timewarp};
 
 const QUICK: [&str; 4] = ["--toolchains", "stable", "--runs", "1"];
 
@@ -67,6 +67,8 @@ fn a_report_that_cannot_be_written_is_not_lost() {
 
 /// Starts `timewarp ARGS` in `dir` and waits until stderr shows `needle`; returns the child and
 /// the rest of stderr as it comes.
+// The child is handed to the caller, which waits for it; clippy cannot see past the return.
+#[allow(clippy::zombie_processes)]
 fn start_and_wait_for(
     cmd: &mut std::process::Command,
     needle: &str,
