@@ -15,7 +15,7 @@ use crate::exit::ExitError;
 use crate::measure::build::{BuildSettings, CargoCommand, Profile};
 use crate::measure::engine::{Order, RunCount, Runs};
 use crate::report::export::Format;
-use crate::report::output::Outputs;
+use crate::report::output::{Outputs, terminal_width};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -62,7 +62,7 @@ pub(crate) struct RawArgs {
     action: Option<RawAction>,
 
     /// Path to the workspace's Cargo.toml [default: the one in or above the current directory]
-    #[arg(long, value_name = "PATH", help_heading = "Package Selection")]
+    #[arg(long, value_name = "PATH", help_heading = "Manifest Options")]
     manifest_path: Option<PathBuf>,
 
     /// Build only this package (repeatable) [default: the workspace's default members]
@@ -136,16 +136,21 @@ pub(crate) struct RawArgs {
     crates: Option<String>,
 
     /// Time `cargo check` instead of `cargo build`
-    #[arg(long, help_heading = "Measurement")]
+    #[arg(long, help_heading = "Compilation Options")]
     check: bool,
 
     /// Time the release profile
-    #[arg(long, conflicts_with = "profile", help_heading = "Measurement")]
+    #[arg(long, conflicts_with = "profile", help_heading = "Compilation Options")]
     release: bool,
 
     /// Time the named cargo profile (needs cargo 1.57 or newer)
-    #[arg(long, value_name = "NAME", help_heading = "Measurement")]
+    #[arg(long, value_name = "NAME", help_heading = "Compilation Options")]
     profile: Option<String>,
+
+    /// Number of parallel jobs of every timed build (`cargo -j`), to emulate a smaller machine or
+    /// to pin parallelism across runs [default: cargo's, the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N", help_heading = "Compilation Options")]
+    jobs: Option<String>,
 
     /// Kill a build that runs longer than SECONDS; its toolchain becomes a failed row
     #[arg(long, value_name = "SECONDS", help_heading = "Measurement")]
@@ -183,7 +188,7 @@ pub(crate) struct RawArgs {
     install: bool,
 
     /// Show CPU time and the peak memory of the largest process in the table
-    #[arg(long, short = 'v', help_heading = "Output")]
+    #[arg(long, short = 'v')]
     verbose: bool,
 
     /// Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp instead
@@ -200,8 +205,13 @@ pub(crate) struct RawArgs {
     plot: Option<PathBuf>,
 
     /// Print no progress on standard error
-    #[arg(long, short = 'q', help_heading = "Output")]
+    #[arg(long, short = 'q')]
     quiet: bool,
+
+    /// Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto; with auto,
+    /// NO_COLOR turns it off]
+    #[arg(long, value_name = "WHEN")]
+    color: Option<String>,
 }
 
 /// What else timewarp can do besides measuring.
@@ -211,7 +221,26 @@ enum RawAction {
     /// sources, the history of past runs) and its state directory for this workspace
     Clean(Location),
     /// Show how this project's build times moved across past runs, per toolchain
-    History(Location),
+    #[command(
+        after_help = "Examples:\n  cargo timewarp history\n  cargo timewarp history --format json --output history.json\n  cargo timewarp history --plot history.svg"
+    )]
+    History(HistoryArgs),
+}
+
+/// `history`'s flags: where the runs were recorded, and the document to make of them.
+#[derive(Debug, Args)]
+struct HistoryArgs {
+    #[command(flatten)]
+    at: Location,
+    /// Output format: table, json, csv or markdown [default: table, or from --output's extension]
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// Write the history to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also draw each toolchain's build times across the recorded runs as an SVG chart to FILE
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
 }
 
 /// Which workspace, and where its timewarp directory is.
@@ -297,6 +326,11 @@ pub(crate) struct Config {
     pub plot: Option<PathBuf>,
     /// `--quiet`.
     pub quiet: bool,
+    /// `--color`, else `CARGO_TERM_COLOR`: `Some(true)` always, `Some(false)` never, `None` for
+    /// the terminal to decide.
+    pub color: Option<bool>,
+    /// `-j/--jobs`.
+    pub jobs: Option<usize>,
 }
 
 /// Parses the process arguments, accepting both `cargo timewarp ...` (cargo passes `timewarp`
@@ -323,7 +357,20 @@ impl Config {
 
     /// Where the documents go.
     pub(crate) fn outputs(&self) -> Outputs {
-        Outputs { format: self.format, verbose: self.verbose, output: self.output.clone(), plot: self.plot.clone() }
+        let width = match &self.output {
+            Some(_) => None,
+            None => terminal_width(
+                std::env::var("COLUMNS").ok().as_deref(),
+                console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns)),
+            ),
+        };
+        Outputs {
+            format: self.format,
+            verbose: self.verbose,
+            output: self.output.clone(),
+            plot: self.plot.clone(),
+            width,
+        }
     }
 
     /// Timed builds per scenario: `--edit` adds as many edited rebuilds as touched ones.
@@ -346,6 +393,7 @@ impl Config {
             packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
             command: self.command,
             profile: self.profile.clone(),
+            jobs: self.jobs,
             cargo_home: cargo_home.to_path_buf(),
             timeout: self.timeout,
             lockfile_version: workspace.lockfile_version,
@@ -358,8 +406,9 @@ impl Config {
                 (raw.manifest_path, raw.target_dir) = (at.manifest_path, at.target_dir);
                 Action::Clean
             }
-            Some(RawAction::History(at)) => {
-                (raw.manifest_path, raw.target_dir) = (at.manifest_path, at.target_dir);
+            Some(RawAction::History(history)) => {
+                (raw.manifest_path, raw.target_dir) = (history.at.manifest_path, history.at.target_dir);
+                (raw.format, raw.output, raw.plot) = (history.format, history.output, history.plot);
                 Action::History
             }
             None if raw.list => Action::List,
@@ -461,8 +510,33 @@ impl Config {
             output: raw.output,
             plot: raw.plot,
             quiet: raw.quiet,
+            color: color_choice(raw.color.as_deref())?,
+            jobs: raw.jobs.as_deref().map(|n| parse_count("--jobs", n)).transpose()?,
         })
     }
+}
+
+/// `--color`, else `CARGO_TERM_COLOR` (as cargo reads it), as forced on, off, or `None` (auto:
+/// a terminal, unless `NO_COLOR` is set).
+fn color_choice(flag: Option<&str>) -> Result<Option<bool>> {
+    let from_env = std::env::var("CARGO_TERM_COLOR").ok();
+    let (source, value) = match (flag, from_env.as_deref()) {
+        (Some(value), _) => ("--color", value),
+        (None, Some(value)) => ("CARGO_TERM_COLOR", value),
+        (None, None) => return Ok(auto_color()),
+    };
+    match value {
+        "always" => Ok(Some(true)),
+        "never" => Ok(Some(false)),
+        "auto" => Ok(auto_color()),
+        other => {
+            Err(ExitError::usage(format!("invalid value `{other}` for `{source}`: expected auto, always or never")))
+        }
+    }
+}
+
+fn auto_color() -> Option<bool> {
+    std::env::var_os("NO_COLOR").filter(|v| !v.is_empty()).map(|_| false)
 }
 
 /// `1.70` or `1.70.0` (or `1.70.0-nightly`) as a version; `1.70` means `1.70.0`.
@@ -519,6 +593,9 @@ mod tests {
         assert_eq!((clean.action, clean.manifest_path), (Action::Clean, Some("x/Cargo.toml".into())));
         assert_eq!(clean.target_dir, Some("/t".into()));
         assert_eq!(parse_args(["cargo-timewarp", "timewarp", "history"]).unwrap().action, Action::History);
+        let history = parse(&["history", "--target-dir", "/t", "-o", "h.csv", "--plot", "h.svg"]).unwrap();
+        assert_eq!((history.target_dir, history.format), (Some("/t".into()), Format::Csv));
+        assert_eq!(history.plot, Some("h.svg".into()));
         assert_eq!((c.command, c.profile), (CargoCommand::Build, Profile::Dev));
         let c = parse(&["--check", "--profile", "ci"]).unwrap();
         assert_eq!((c.command, c.profile), (CargoCommand::Check, Profile::Named("ci".into())));
@@ -544,10 +621,32 @@ mod tests {
         assert_eq!(parse(&["-o", "h.md"]).unwrap().format, Format::Markdown);
         assert_eq!(parse(&["-o", "h.md", "--format", "csv"]).unwrap().format, Format::Csv);
         assert_eq!(parse(&["--crates"]).unwrap().crates, Some(10));
+        assert_eq!(parse(&["-j", "2"]).unwrap().jobs, Some(2));
+        assert_eq!(parse(&["--color", "always"]).unwrap().color, Some(true));
+        assert_eq!(parse(&["--color=never"]).unwrap().color, Some(false));
         assert_eq!(parse(&["--crates=3"]).unwrap().crates, Some(3));
         assert_eq!(parse(&[]).unwrap().crates, None);
         let named = parse(&["--toolchains", "1.85.0, stable"]).unwrap();
         assert_eq!(named.policy, Policy::Named(vec!["1.85.0".into(), "stable".into()]));
+    }
+
+    #[test]
+    fn the_ci_recipe_uses_flags_that_exist() {
+        let workflow = include_str!("../examples/github-actions.yml");
+        let baseline = workflow
+            .lines()
+            .find_map(|l| l.split("TIMEWARP_BASELINE=").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .expect("the workflow sets TIMEWARP_BASELINE");
+        let runs: Vec<&str> = workflow.lines().filter_map(|l| l.trim().strip_prefix("run: cargo timewarp ")).collect();
+        assert_eq!(runs.len(), 1, "{workflow}");
+        for with_baseline in [true, false] {
+            let line = runs[0].replace("$TIMEWARP_BASELINE", if with_baseline { baseline } else { "" });
+            let config = parse(&line.split_whitespace().collect::<Vec<_>>()).unwrap();
+            assert!(config.install && config.verify_msrv, "{line}");
+            assert_eq!((config.format, config.output), (Format::Json, Some("timewarp.json".into())));
+            assert_eq!(config.max_regression_pct.is_some(), with_baseline, "{line}");
+        }
     }
 
     proptest::proptest! {
@@ -584,6 +683,8 @@ mod tests {
                 "`--toolchains` has an empty name; separate names with single commas",
             ),
             (&["--list", "--plot", "x.svg"], "`--plot` does nothing with `--list`, which builds nothing"),
+            (&["--color", "sometimes"], "invalid value `sometimes` for `--color`: expected auto, always or never"),
+            (&["-j", "0"], "invalid value `0` for `--jobs`: expected a whole number of at least 1"),
             (&["--list", "--runs", "3"], "`--runs` does nothing with `--list`, which builds nothing"),
         ] {
             let err = parse(args).unwrap_err();

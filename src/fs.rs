@@ -27,6 +27,16 @@ pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).with_context(|| format!("could not create `{}`", path.display()))
 }
 
+/// Appends `contents` to `path` in one write, creating the file when needed.
+pub(crate) fn append(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("could not open `{}`", path.display()))?;
+    file.write_all(contents.as_ref()).with_context(|| format!("could not write `{}`", path.display()))
+}
+
 /// Removes a directory tree; one that is already gone is fine.
 pub(crate) fn remove_dir_all_if_exists(path: &Path) -> Result<()> {
     match std::fs::remove_dir_all(path) {

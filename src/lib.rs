@@ -48,13 +48,19 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 }
 
 fn run(config: &Config) -> Result<()> {
+    if let Some(color) = config.color {
+        console::set_colors_enabled(color);
+        console::set_colors_enabled_stderr(color);
+    }
     let runner = SystemRunner::default();
     let progress = Progress::new(config.quiet);
     match config.action {
         Action::Clean => clean(&runner, config, &progress),
         Action::History => {
-            let (_, work) = inspect(&runner, config, None, None)?;
-            config.outputs().emit(&history::summarize(&work.history_file())?)
+            let (workspace, work) = inspect(&runner, config, None, None)?;
+            let outputs = config.outputs();
+            outputs.check(&workspace)?;
+            outputs.history(&history::read(&work.history_file())?)
         }
         Action::List | Action::Measure => measure_history(&runner, config, &progress),
     }

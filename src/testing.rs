@@ -198,6 +198,7 @@ pub(crate) fn sample_report() -> Report {
         warmup: WARMUP_POLICY.into(),
         touched_file: "src/main.rs".into(),
         cores: 2,
+        jobs: None,
         runs: BTreeMap::from([(Scenario::Clean, RunCount::Fixed(1)), (Scenario::Touched, RunCount::Fixed(3))]),
         removed_env: vec!["RUSTC_WRAPPER".into()],
         build_settings: Vec::new(),
@@ -294,4 +295,37 @@ pub(crate) fn sample_report_with_crates() -> Report {
     crates::add_speedups(&mut report.toolchains);
     report.crate_changes = crates::changes(&report.toolchains, 10);
     report
+}
+
+/// A fixed history: two runs of 1.85.0 (the second 10% slower), one of 1.96.0.
+pub(crate) fn sample_history() -> crate::report::model::History {
+    use crate::report::model::{History, HistoryPoint, ToolchainHistory};
+    let point = |at: &str, commit: &str, clean: f64, change: Option<f64>| HistoryPoint {
+        recorded_at: at.into(),
+        git_commit: Some(commit.into()),
+        what: "build/dev".into(),
+        status: Status::Ok,
+        medians: BTreeMap::from([(Scenario::Clean, clean), (Scenario::Touched, clean / 10.0)]),
+        change_pct: change.map(|c| BTreeMap::from([(Scenario::Clean, c), (Scenario::Touched, c)])).unwrap_or_default(),
+        new_setup: false,
+    };
+    History {
+        file: "/work/app/target/timewarp/history.jsonl".into(),
+        runs: 2,
+        unreadable_lines: 0,
+        scenarios: vec![Scenario::Clean, Scenario::Touched],
+        toolchains: vec![
+            ToolchainHistory {
+                version: "1.85.0".into(),
+                points: vec![
+                    point("2026-11-27T10:00:00Z", "aaaaaaaaaaaa", 2.0, None),
+                    point("2026-11-28T10:00:00Z", "bbbbbbbbbbbb", 2.2, Some(10.0)),
+                ],
+            },
+            ToolchainHistory {
+                version: "1.96.0".into(),
+                points: vec![point("2026-11-28T10:00:00Z", "bbbbbbbbbbbb", 1.0, None)],
+            },
+        ],
+    }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 /// One setting that changes how code is built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct BuildSetting {
     /// `RUSTFLAGS`, `build.incremental`, `profile.dev.opt-level`, ...
     pub key: String,

@@ -97,6 +97,17 @@ pub(crate) fn utc_timestamp(at: std::time::SystemTime) -> String {
     format!("{day}T{:02}:{:02}:{:02}Z", of_day / 3600, of_day % 3600 / 60, of_day % 60)
 }
 
+#[cfg(test)]
+impl schemars::JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
+    }
+}
+
 /// The day 1.1.0 shipped; every later 1.x.0 follows at six-week steps.
 const FIRST_TRAIN_RELEASE: (i64, u32, u32) = (2015, 6, 25);
 const DAYS_PER_RELEASE: i64 = 42;

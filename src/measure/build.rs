@@ -112,6 +112,8 @@ pub(crate) struct BuildSettings {
     pub command: CargoCommand,
     /// The profile.
     pub profile: Profile,
+    /// `-j N`: parallel jobs, when pinned.
+    pub jobs: Option<usize>,
     /// The private `CARGO_HOME` every build uses (see `prepare`).
     pub cargo_home: PathBuf,
     /// A build running longer than this is killed and its toolchain becomes a failed row.
@@ -132,6 +134,7 @@ impl BuildSettings {
             .arg(self.command.name())
             .args(["--offline", "--locked", "--color", "never"])
             .args(self.profile.args())
+            .args(self.jobs.iter().flat_map(|j| ["-j".to_string(), j.to_string()]))
             .arg("--manifest-path")
             .arg(&self.manifest_path)
             .arg("--target-dir")
@@ -259,6 +262,7 @@ mod tests {
             packages: vec!["app".into()],
             command: CargoCommand::Build,
             profile: Profile::Dev,
+            jobs: None,
             cargo_home: "/w/target/timewarp/cargo-home".into(),
             timeout: None,
             lockfile_version: None,
@@ -304,6 +308,9 @@ mod tests {
         s.profile = Profile::Release;
         let cmd = s.command(&old, &installed("/tc"), Path::new("/t"));
         assert!(cmd.has_arg("--release"));
+        s.jobs = Some(2);
+        let cmd = s.command(&old, &installed("/tc"), Path::new("/t"));
+        assert!(cmd.to_string().contains(" --release -j 2 --manifest-path"), "{cmd}");
         assert!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").is_none());
         assert_eq!(cmd.env_value("RUSTC_WORKSPACE_WRAPPER").unwrap(), "");
         let oldest = s.command(&toolchain("1.48.0"), &installed("/tc"), Path::new("/t"));

@@ -33,6 +33,7 @@ use crate::process::{CommandSpec, Output, Runner};
 /// How many builds of a scenario a toolchain gets.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum RunCount {
     /// Exactly this many (`--clean-runs`, `--runs`).
     Fixed(usize),
@@ -556,6 +557,7 @@ mod tests {
             packages: vec!["app".into()],
             command: CargoCommand::Build,
             profile: Profile::Dev,
+            jobs: None,
             cargo_home: dir.path().join("cargo-home"),
             timeout: None,
             lockfile_version: None,

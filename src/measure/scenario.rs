@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A kind of timed build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum Scenario {
     /// From an empty target directory (rustc-perf's `full`).
     Clean,

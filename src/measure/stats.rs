@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A measurement repeated `runs_s.len()` times, in seconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Summary {
     /// The middle run (mean of the two middle runs for an even count): robust to one outlier.
     pub median_s: f64,

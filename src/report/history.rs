@@ -4,14 +4,14 @@
 //! Entries are read through [`SavedReport`], so runs recorded by earlier versions of timewarp
 //! (schema 1) still show. It never runs builds.
 
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::SystemTime;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::Serialize;
 
-use super::model::{Report, Setup};
+use super::model::{History, HistoryPoint, Report, Setup, ToolchainHistory};
 use super::saved::SavedReport;
 use crate::discover::release::utc_timestamp;
 use crate::fs;
@@ -34,18 +34,12 @@ pub(crate) struct HistoryEntry<'a> {
 /// Appends `entry` as one JSON line to `file`, first ending a last line that a killed run left
 /// unfinished, so the new entry never sticks to it.
 pub(crate) fn append(file: &Path, entry: &HistoryEntry<'_>) -> Result<()> {
-    use std::io::Write as _;
     let mut line = serde_json::to_string(entry).expect("a history entry always serialises");
     line.push('\n');
     if std::fs::read(file).is_ok_and(|text| !text.is_empty() && !text.ends_with(b"\n")) {
         line.insert(0, '\n');
     }
-    let mut out = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(file)
-        .with_context(|| format!("could not open `{}`", file.display()))?;
-    out.write_all(line.as_bytes()).with_context(|| format!("could not write `{}`", file.display()))
+    fs::append(file, line)
 }
 
 /// Appends `report` to `file` with the time, this machine's host name and the commit it
@@ -89,13 +83,12 @@ fn read_entries(text: &str) -> (Vec<Entry>, usize) {
     (entries, broken)
 }
 
-/// The `cargo timewarp history` view of `history.jsonl`: per toolchain version, every run's
-/// medians with the change from the run before.
-pub(crate) fn summarize(file: &Path) -> Result<String> {
-    if !file.exists() {
-        return Ok(format!("no runs recorded yet in `{}`; run `cargo timewarp` first\n", file.display()));
-    }
-    let (entries, broken) = read_entries(&fs::read_to_string(file)?);
+/// Reads `history.jsonl` into its per-toolchain view: every run's medians, with the change from
+/// the toolchain's previous run where both were measured the same way (no runs when the file
+/// does not exist yet).
+pub(crate) fn read(file: &Path) -> Result<History> {
+    let text = if file.exists() { fs::read_to_string(file)? } else { String::new() };
+    let (entries, unreadable_lines) = read_entries(&text);
     let mut versions: Vec<&str> =
         entries.iter().flat_map(|e| e.report.rows.iter().map(|r| r.version.as_str())).collect();
     versions.sort_by_key(|v| semver::Version::parse(v).ok());
@@ -104,53 +97,57 @@ pub(crate) fn summarize(file: &Path) -> Result<String> {
         .into_iter()
         .filter(|s| entries.iter().any(|e| e.report.rows.iter().any(|r| r.wall.contains_key(s))))
         .collect();
-
-    let mut out = format!("{} runs recorded in `{}`\n", entries.len(), file.display());
-    if broken > 0 {
-        let _ = writeln!(out, "({broken} unreadable lines skipped)");
-    }
-    for version in versions {
-        let _ = write!(out, "\n{version}\n  {:<20}  {:<10}  {:<11}", "recorded", "commit", "what");
-        for scenario in &scenarios {
-            let _ = write!(out, "  {:>22}", scenario.name());
-        }
-        out.push('\n');
+    let toolchains = versions.into_iter().map(|version| {
         // The run before, for each scenario: its median, how it was measured and with which build.
-        let mut previous: Vec<Option<(f64, &Setup, Option<&str>)>> = vec![None; scenarios.len()];
+        let mut previous: BTreeMap<Scenario, (f64, &Setup, Option<&str>)> = BTreeMap::new();
+        let mut points = Vec::new();
         for entry in &entries {
             let Some(row) = entry.report.rows.iter().find(|r| r.version == version) else { continue };
-            let commit = entry.git_commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]);
             let setup = &entry.report.setup;
-            let what = format!("{}/{}", setup.command, setup.profile);
-            let _ = write!(out, "  {:<20}  {commit:<10}  {what:<11}", entry.recorded_at);
-            for (i, scenario) in scenarios.iter().enumerate() {
-                let now = row.wall.get(scenario).map(|s| s.median_s);
-                let comparable = |(_, then, rustc): &(f64, &Setup, Option<&str>)| {
-                    then.differences(setup).is_empty() && *rustc == row.rustc.as_deref()
-                };
-                let cell = match (now, previous[i].as_ref()) {
-                    (Some(now), Some(before)) if before.0 > 0.0 && comparable(before) => {
-                        format!("{now:.3} s ({:+.0}%)", (now / before.0 - 1.0) * 100.0)
+            let medians: BTreeMap<Scenario, f64> = row.wall.iter().map(|(s, w)| (*s, w.median_s)).collect();
+            let mut change_pct = BTreeMap::new();
+            let mut new_setup = false;
+            for (scenario, now) in &medians {
+                if let Some((before, then, rustc)) = previous.get(scenario) {
+                    if then.differences(setup).is_empty() && *rustc == row.rustc.as_deref() && *before > 0.0 {
+                        change_pct.insert(*scenario, (now / before - 1.0) * 100.0);
+                    } else {
+                        new_setup = true;
                     }
-                    (Some(now), Some(_)) => format!("{now:.3} s (new setup)"),
-                    (Some(now), None) => format!("{now:.3} s"),
-                    (None, _) => row.status.as_str().to_string(),
-                };
-                let _ = write!(out, "  {cell:>22}");
-                if let Some(now) = now {
-                    previous[i] = Some((now, setup, row.rustc.as_deref()));
                 }
+                previous.insert(*scenario, (*now, setup, row.rustc.as_deref()));
             }
-            out.push('\n');
+            points.push(HistoryPoint {
+                recorded_at: entry.recorded_at.clone(),
+                git_commit: entry.git_commit.clone(),
+                what: format!("{}/{}", setup.command, setup.profile),
+                status: row.status,
+                medians,
+                change_pct,
+                new_setup,
+            });
         }
-    }
-    Ok(out)
+        ToolchainHistory { version: version.to_string(), points }
+    });
+    Ok(History {
+        file: file.display().to_string(),
+        runs: entries.len(),
+        unreadable_lines,
+        scenarios: scenarios.clone(),
+        toolchains: toolchains.collect(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::export::Format;
     use crate::testing::{sample_report, scaled};
+
+    /// The table `cargo timewarp history` prints for `file`.
+    fn summarize(file: &Path) -> Result<String> {
+        Ok(Format::Table.exporter(false, None).history(&read(file)?))
+    }
 
     #[test]
     fn history_appends_a_line_per_run_and_summarises_per_version() {
@@ -175,10 +172,10 @@ mod tests {
         assert!(
             lines[1].contains("2026-11-27T10:00:00Z")
                 && lines[1].contains("aaaaaaaaaa ")
-                && lines[1].contains("26.100 s"),
+                && lines[1].contains("26.1 s"),
             "{text}"
         );
-        assert!(lines[2].contains("bbbb") && lines[2].contains("39.150 s (+50%)"), "{text}");
+        assert!(lines[2].contains("bbbb") && lines[2].contains("39.2 s (+50%)"), "{text}");
         assert!(text.contains("\n1.63.0\n"), "failed rows are listed too: {text}");
         let mut release = scaled(&first, 2.0);
         release.profile = "release".into();
@@ -190,7 +187,7 @@ mod tests {
         };
         append(&file, &entry).unwrap();
         let text = summarize(&file).unwrap();
-        assert!(text.contains("52.200 s (new setup)"), "a release run is not compared with dev ones: {text}");
+        assert!(text.contains("52.2 s (new setup)"), "a release run is not compared with dev ones: {text}");
         assert!(text.contains("failed"), "{text}");
     }
 
@@ -241,6 +238,6 @@ mod tests {
         let old = r#"{"recorded_at":"2026-11-01T00:00:00Z","git_commit":null,"host":"h","report":{"schema":1,"command":"build","profile":"dev","toolchains":[{"version":"1.85.0","status":"ok","clean":{"median_s":3.0,"mean_s":3.0,"stddev_s":0.0,"min_s":3.0,"max_s":3.0,"runs_s":[3.0]},"incremental":null}]}}"#;
         std::fs::write(&file, format!("{old}\n")).unwrap();
         let text = summarize(&file).unwrap();
-        assert!(text.contains("3.000 s"), "{text}");
+        assert!(text.contains("3.00 s"), "{text}");
     }
 }

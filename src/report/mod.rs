@@ -13,6 +13,8 @@ pub(crate) mod output;
 pub(crate) mod plot;
 pub(crate) mod progress;
 pub(crate) mod saved;
+#[cfg(test)]
+pub(crate) mod schema;
 pub(crate) mod verdict;
 
 use std::collections::BTreeMap;
@@ -114,6 +116,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
             .display()
             .to_string(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        jobs: facts.settings.jobs,
         runs: facts.runs.counts().into_iter().collect(),
         removed_env: facts.removed_env.to_vec(),
         build_settings: facts.build_settings.to_vec(),
@@ -339,6 +342,7 @@ mod tests {
             packages: vec![],
             command: CargoCommand::Check,
             profile: Profile::Release,
+            jobs: None,
             cargo_home: "/w/target/timewarp/cargo-home".into(),
             timeout: None,
             lockfile_version: None,

@@ -19,8 +19,10 @@ pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// Everything a report format needs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Report {
-    /// [`SCHEMA_VERSION`].
+    /// The shape of this document: 2 (`SCHEMA_VERSION`); it changes when a field changes meaning or
+    /// disappears.
     pub schema: u32,
     /// The cargo-timewarp version that produced it.
     pub timewarp_version: String,
@@ -47,6 +49,8 @@ pub(crate) struct Report {
     pub touched_file: String,
     /// Logical CPUs of the machine.
     pub cores: usize,
+    /// `-j N` of every build, when pinned; `null` for cargo's default (the number of CPUs).
+    pub jobs: Option<usize>,
     /// Timed builds per toolchain, per scenario that ran: a number, or for clean builds by
     /// default `{"min": 3, "max": 10, "budget_s": 30.0}` (one build when it takes `budget_s` or
     /// more, else `min` and more while they total under `budget_s`, at most `max`); every
@@ -92,6 +96,8 @@ pub(crate) struct Setup {
     pub touched_file: Option<String>,
     /// Logical CPUs of the machine.
     pub cores: Option<u64>,
+    /// `-j N`, when pinned.
+    pub jobs: Option<u64>,
 }
 
 impl Setup {
@@ -118,6 +124,8 @@ impl Setup {
             self.cores.map_or_else(unknown, |c| c.to_string()),
             now.cores.map_or_else(unknown, |c| c.to_string()),
         );
+        let jobs = |j: Option<u64>| j.map_or_else(|| "default".to_string(), |j| j.to_string());
+        check("jobs", jobs(self.jobs), jobs(now.jobs));
         differ
     }
 }
@@ -131,12 +139,14 @@ impl Report {
             profile: self.profile.clone(),
             touched_file: Some(self.touched_file.clone()),
             cores: Some(self.cores as u64),
+            jobs: self.jobs.map(|j| j as u64),
         }
     }
 }
 
 /// One MSRV floor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Floor {
     /// `1.56`.
     pub version: String,
@@ -150,6 +160,7 @@ pub(crate) struct Floor {
 /// Whether a toolchain's builds went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum Status {
     /// Every build succeeded.
     Ok,
@@ -173,6 +184,7 @@ impl Status {
 
 /// One measured toolchain.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Row {
     /// The `+NAME` it was run as.
     pub name: String,
@@ -211,6 +223,7 @@ pub(crate) struct Row {
 /// Where one toolchain's clean build spent its time: one more clean build with every rustc
 /// timed apart through timewarp's wrapper (`--crates`), never part of the timed samples.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Crates {
     /// Wall time of the whole wrapped build.
     pub wrapped_build_s: f64,
@@ -229,6 +242,7 @@ pub(crate) struct Crates {
 
 /// The rustc time of a group of crates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Part {
     /// Crates in the group.
     pub count: usize,
@@ -242,6 +256,7 @@ pub(crate) struct Part {
 
 /// One rustc invocation of the per-crate build.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateTime {
     /// The package.
     pub package: String,
@@ -278,6 +293,7 @@ impl CrateTime {
 /// The crates whose rustc time changed most between the oldest and the newest row with a
 /// per-crate build.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateChanges {
     /// The older row.
     pub from: String,
@@ -293,6 +309,7 @@ pub(crate) struct CrateChanges {
 
 /// One crate's change between two rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateChange {
     /// How tables name the crate.
     pub label: String,
@@ -320,6 +337,7 @@ impl Row {
 
 /// What one scenario's samples of one toolchain add up to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Figures {
     /// Wall times.
     pub wall: Summary,
@@ -339,6 +357,7 @@ pub(crate) struct Figures {
 
 /// One toolchain that was not measured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Skipped {
     /// Its name.
     pub name: String,
@@ -350,8 +369,10 @@ pub(crate) struct Skipped {
 
 /// What `--list` shows: every installed toolchain and whether it would be measured.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Listing {
-    /// [`SCHEMA_VERSION`].
+    /// The shape of this document: 2 (`SCHEMA_VERSION`); it changes when a field changes meaning or
+    /// disappears.
     pub schema: u32,
     /// Workspace root.
     pub workspace: String,
@@ -367,6 +388,7 @@ pub(crate) struct Listing {
 
 /// One installed toolchain in a [`Listing`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Listed {
     /// Its `+NAME`.
     pub name: String,
@@ -382,8 +404,54 @@ pub(crate) struct Listed {
     pub reason: Option<String>,
 }
 
+/// `cargo timewarp history`: the runs recorded in `history.jsonl`, per toolchain version, so a
+/// user sees when the project got slower to compile under one fixed compiler.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct History {
+    /// The history file read.
+    pub file: String,
+    /// Runs read from it.
+    pub runs: usize,
+    /// Lines that could not be read (a run killed while writing) and were skipped.
+    pub unreadable_lines: usize,
+    /// The scenarios any run measured.
+    pub scenarios: Vec<Scenario>,
+    /// Per toolchain version, oldest first.
+    pub toolchains: Vec<ToolchainHistory>,
+}
+
+/// Every recorded run of one toolchain version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ToolchainHistory {
+    /// The rustc version.
+    pub version: String,
+    /// Its runs, in the order they were recorded.
+    pub points: Vec<HistoryPoint>,
+}
+
+/// One recorded run of one toolchain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct HistoryPoint {
+    /// When it was recorded (UTC).
+    pub recorded_at: String,
+    /// The commit it measured.
+    pub git_commit: Option<String>,
+    /// `build/dev`, `check/release`, ...
+    pub what: String,
+    /// ok, failed or interrupted.
+    pub status: Status,
+    /// Median wall time per scenario.
+    pub medians: BTreeMap<Scenario, f64>,
+    /// Per scenario, the change from this toolchain's previous run measured the same way, in
+    /// percent; absent for the first run and after a change of setup (profile, cores, ...).
+    pub change_pct: BTreeMap<Scenario, f64>,
+    /// Whether the run before it was measured another way (so no change is given).
+    pub new_setup: bool,
+}
+
 /// One figure compared with the baseline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Change {
     /// The rustc version both rows share.
     pub version: String,
@@ -422,6 +490,7 @@ impl Change {
 /// The comparison with a baseline report: the project's own compile-time change, version by
 /// version (not toolchain against toolchain), only where both measured the same way.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Comparison {
     /// The baseline file.
     pub baseline: String,

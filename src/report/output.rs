@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use super::export::Format;
-use super::model::{Listing, Report};
+use super::model::{History, Listing, Report};
 use super::plot;
 use super::progress::Progress;
 use crate::discover::workspace::Workspace;
@@ -29,6 +29,14 @@ pub(crate) struct Outputs {
     pub output: Option<PathBuf>,
     /// `--plot`.
     pub plot: Option<PathBuf>,
+    /// The width the table fits: the terminal's, for standard output; `None` is unlimited.
+    pub width: Option<usize>,
+}
+
+/// The width a table on standard output should fit: `COLUMNS` when it is set to a number (so
+/// that a script or test can ask for one), else the terminal's, else unlimited (a pipe or file).
+pub(crate) fn terminal_width(columns: Option<&str>, terminal: Option<usize>) -> Option<usize> {
+    columns.and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| *c > 0).or(terminal)
 }
 
 impl Outputs {
@@ -66,18 +74,32 @@ impl Outputs {
 
     /// Writes the `--list` view.
     pub(crate) fn listing(&self, listing: &Listing) -> Result<()> {
-        self.emit(&self.format.exporter(self.verbose).listing(listing))
+        self.emit(&self.format.exporter(self.verbose, self.width).listing(listing))
     }
 
     /// Writes the report, and the plot when one was asked for (a plot that cannot be drawn is a
-    /// note, not an error: the report is what matters).
+    /// note, not an error: the report is what matters). Run by GitHub Actions
+    /// (`GITHUB_STEP_SUMMARY` names the job summary), it also appends the Markdown report there.
     pub(crate) fn report(&self, report: &Report, progress: &Progress) -> Result<()> {
-        self.emit(&self.format.exporter(self.verbose).report(report))?;
+        self.emit(&self.format.exporter(self.verbose, self.width).report(report))?;
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) {
+            let markdown = Format::Markdown.exporter(false, None).report(report);
+            fs::append(Path::new(&summary), format!("### cargo timewarp\n\n{markdown}\n"))?;
+        }
         if let Some(path) = &self.plot {
             match plot::render_svg(report) {
                 Ok(svg) => fs::write_atomic(path, svg)?,
                 Err(e) => progress.note(&format!("no plot written to `{}`: {e:#}", path.display())),
             }
+        }
+        Ok(())
+    }
+
+    /// Writes the history, and its plot when one was asked for.
+    pub(crate) fn history(&self, history: &History) -> Result<()> {
+        self.emit(&self.format.exporter(self.verbose, self.width).history(history))?;
+        if let Some(path) = &self.plot {
+            fs::write_atomic(path, plot::history_svg(history)?)?;
         }
         Ok(())
     }
@@ -139,6 +161,7 @@ mod tests {
             verbose: false,
             output,
             plot,
+            width: None,
         };
         let err = |o: Outputs| {
             let e = o.check(&ws).unwrap_err();
@@ -164,7 +187,8 @@ mod tests {
     fn reports_go_to_the_file_in_the_format_asked() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("r.csv");
-        let outputs = Outputs { format: Format::Csv, verbose: false, output: Some(file.clone()), plot: None };
+        let outputs =
+            Outputs { format: Format::Csv, verbose: false, output: Some(file.clone()), plot: None, width: None };
         let progress = Progress::new(true);
         outputs.report(&crate::testing::sample_report(), &progress).unwrap();
         assert!(std::fs::read_to_string(&file).unwrap().starts_with("toolchain,version,"));

@@ -13,7 +13,7 @@ use plotters::prelude::*;
 
 use crate::discover::release::Date;
 use crate::measure::scenario::Scenario;
-use crate::report::model::{Report, Row, Status};
+use crate::report::model::{History, Report, Row, Status};
 
 const WIDTH: u32 = 900;
 const PANEL_HEIGHT: u32 = 320;
@@ -188,6 +188,92 @@ fn panel(
     Ok(())
 }
 
+/// `cargo timewarp history --plot FILE.svg`: per scenario, one line per toolchain version across
+/// the recorded runs (date and commit on the axis), so a slower commit under a fixed compiler
+/// shows as a step.
+pub(crate) fn history_svg(history: &History) -> Result<String> {
+    let mut runs: Vec<(&str, &str)> = history
+        .toolchains
+        .iter()
+        .flat_map(|t| &t.points)
+        .map(|p| (p.recorded_at.as_str(), p.git_commit.as_deref().unwrap_or("-")))
+        .collect();
+    runs.sort();
+    runs.dedup();
+    if runs.is_empty() {
+        return Err(anyhow!("there is nothing to plot: no run is recorded yet"));
+    }
+    let palette = [CLEAN_COLOUR, TOUCHED_COLOUR, WORKSPACE_COLOUR, DEPENDENCIES_COLOUR, FAILED_COLOUR, LINKER_COLOUR];
+    let index = |p: &crate::report::model::HistoryPoint| {
+        runs.iter().position(|r| r.0 == p.recorded_at && r.1 == p.git_commit.as_deref().unwrap_or("-")).unwrap_or(0)
+    };
+    let height = PANEL_HEIGHT * history.scenarios.len() as u32 + 40;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_error)?;
+        let root = root
+            .titled("the project's build times across recorded runs, per toolchain", ("sans-serif", 20))
+            .map_err(plot_error)?;
+        for (area, scenario) in root.split_evenly((history.scenarios.len(), 1)).iter().zip(&history.scenarios) {
+            let y_max = history
+                .toolchains
+                .iter()
+                .flat_map(|t| &t.points)
+                .filter_map(|p| p.medians.get(scenario))
+                .fold(0.0, |a: f64, b| a.max(*b));
+            let mut chart = ChartBuilder::on(area)
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(64)
+                .caption(format!("{scenario}, median seconds"), ("sans-serif", 16))
+                .build_cartesian_2d(-0.5..(runs.len() as f64 - 0.5), 0.0..(y_max * 1.3).max(0.001))
+                .map_err(plot_error)?;
+            let label = |x: &f64| {
+                let i = x.round();
+                if (x - i).abs() > 0.01 || i < 0.0 {
+                    return String::new();
+                }
+                runs.get(i as usize).map_or_else(String::new, |(at, commit)| {
+                    format!("{} {}", &at[..at.len().min(10)], &commit[..commit.len().min(7)])
+                })
+            };
+            chart
+                .configure_mesh()
+                .x_labels(runs.len().min(12))
+                .x_label_formatter(&label)
+                .x_desc("recorded run (date, commit)")
+                .y_desc("seconds")
+                .light_line_style(WHITE.mix(0.0))
+                .draw()
+                .map_err(plot_error)?;
+            for (toolchain, colour) in history.toolchains.iter().zip(palette.iter().cycle()) {
+                let points: Vec<(f64, f64)> = toolchain
+                    .points
+                    .iter()
+                    .filter_map(|p| Some((index(p) as f64, *p.medians.get(scenario)?)))
+                    .collect();
+                let colour = *colour;
+                chart
+                    .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
+                    .map_err(plot_error)?
+                    .label(toolchain.version.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+                chart.draw_series(points.iter().map(|p| Circle::new(*p, 4, colour.filled()))).map_err(plot_error)?;
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .border_style(BLACK.mix(0.3))
+                .background_style(WHITE)
+                .draw()
+                .map_err(plot_error)?;
+        }
+        root.present().map_err(plot_error)?;
+    }
+    Ok(svg)
+}
+
 /// Release dates as fractional years, padded so the first and last labels fit.
 fn date_range(rows: &[&Row]) -> std::ops::Range<f64> {
     let years: Vec<f64> = rows.iter().map(|r| year_of(r.release_date)).collect();
@@ -256,6 +342,17 @@ mod tests {
             4 + 4,
             "two more series of two points"
         );
+    }
+
+    #[test]
+    fn the_history_plot_has_a_line_per_toolchain_and_runs_on_the_axis() {
+        let svg = history_svg(&crate::testing::sample_history()).unwrap();
+        let texts = texts(&svg);
+        for label in ["1.85.0", "1.96.0", "clean, median seconds", "touched, median seconds", "2026-11-27 aaaaaaa"] {
+            assert!(texts.iter().any(|t| t == label), "missing {label:?} in {texts:?}");
+        }
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 6, "3 points x 2 panels");
     }
 
     #[test]

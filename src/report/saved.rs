@@ -48,6 +48,7 @@ impl SavedReport {
             profile: text("profile", "dev"),
             touched_file: value.get("touched_file").and_then(Value::as_str).map(str::to_string),
             cores: value.get("cores").and_then(Value::as_u64),
+            jobs: value.get("jobs").and_then(Value::as_u64),
         };
         Ok(SavedReport { setup, rows })
     }
@@ -104,6 +105,7 @@ mod tests {
             profile: profile.into(),
             touched_file: Some("src/main.rs".into()),
             cores: Some(cores),
+            jobs: None,
         };
         assert!(setup(2, "dev", 2).differences(&setup(2, "dev", 2)).is_empty());
         assert_eq!(

@@ -28,3 +28,5 @@ mod samples;
 mod crates;
 // Never lose a byte: outputs, crashes, concurrent runs, signals, deletion.
 mod safety;
+// Cargo's conventions and the CI routine: -j, --color, job summary, schema, history, width.
+mod conventions;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::Exporter;
 use crate::measure::scenario::Scenario;
-use crate::report::model::{Listing, Report};
+use crate::report::model::{History, Listing, Report};
 
 /// Comma-separated values, RFC 4180 quoting.
 pub(crate) struct CsvExporter;
@@ -70,6 +70,34 @@ impl Exporter for CsvExporter {
                         c.peak_rss_mib
                     );
                 }
+            }
+        }
+        out
+    }
+
+    fn history(&self, history: &History) -> String {
+        let mut out = String::from("toolchain_version,recorded_at,git_commit,what,status");
+        for s in Scenario::ALL {
+            let _ = write!(out, ",{s}_median_s,{s}_change_pct");
+        }
+        out.push('\n');
+        for toolchain in &history.toolchains {
+            for p in &toolchain.points {
+                let commit = p.git_commit.as_deref().unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "{},{},{commit},{},{}",
+                    quote(&toolchain.version),
+                    p.recorded_at,
+                    quote(&p.what),
+                    p.status.as_str()
+                );
+                for s in Scenario::ALL {
+                    let median = p.medians.get(&s).map(ToString::to_string).unwrap_or_default();
+                    let change = p.change_pct.get(&s).map(|c| format!("{c:.2}")).unwrap_or_default();
+                    let _ = write!(out, ",{median},{change}");
+                }
+                out.push('\n');
             }
         }
         out

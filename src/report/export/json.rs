@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Exporter;
-use crate::report::model::{Listing, Report};
+use crate::report::model::{History, Listing, Report};
 
 /// Serialises the documents as they are.
 pub(crate) struct JsonExporter;
@@ -22,6 +22,10 @@ impl Exporter for JsonExporter {
 
     fn listing(&self, listing: &Listing) -> String {
         pretty(listing)
+    }
+
+    fn history(&self, history: &History) -> String {
+        pretty(history)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Exporter, legend, median_cell, percent, ratio, seconds, speedup_cell};
-use crate::report::model::{Listing, Report, Status};
+use crate::report::model::{History, Listing, Report, Status};
 
 /// GitHub-flavoured Markdown tables with a one-line caption.
 pub(crate) struct MarkdownExporter;
@@ -57,8 +57,9 @@ impl Exporter for MarkdownExporter {
         let scenarios = report.scenarios();
         let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{} {s}", n.describe())).collect();
         let mut out = format!(
-            "`cargo {}` times of `{}` (MSRV {}, {} profile, touching `{}`; {} cores, {} runs, medians)\n\n",
+            "`cargo {}{}` times of `{}` (MSRV {}, {} profile, touching `{}`; {} cores, {} runs, medians)\n\n",
             report.command,
+            report.jobs.map(|j| format!(" -j {j}")).unwrap_or_default(),
             report.packages.join("`, `"),
             report.msrv.as_deref().unwrap_or("none"),
             report.profile,
@@ -99,6 +100,31 @@ impl Exporter for MarkdownExporter {
             }
         }
         out.push_str(&crates_tables(report));
+        out
+    }
+
+    fn history(&self, history: &History) -> String {
+        let mut out = format!("{} runs recorded in `{}`\n", history.runs, history.file);
+        for toolchain in &history.toolchains {
+            let _ = write!(out, "\n**{}**\n\n| recorded | commit | what |", toolchain.version);
+            for s in &history.scenarios {
+                let _ = write!(out, " {s} |");
+            }
+            let _ = write!(out, "\n|:--|:--|:--|{}\n", "--:|".repeat(history.scenarios.len()));
+            for p in &toolchain.points {
+                let commit = p.git_commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]);
+                let _ = write!(out, "| {} | {commit} | {} |", p.recorded_at, p.what);
+                for s in &history.scenarios {
+                    let cell = match (p.medians.get(s), p.change_pct.get(s)) {
+                        (Some(now), Some(change)) => format!("{} ({change:+.0}%)", seconds(*now)),
+                        (Some(now), None) => seconds(*now),
+                        (None, _) => p.status.as_str().to_string(),
+                    };
+                    let _ = write!(out, " {cell} |");
+                }
+                out.push('\n');
+            }
+        }
         out
     }
 

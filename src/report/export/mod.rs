@@ -11,7 +11,7 @@ mod table;
 
 use std::path::Path;
 
-use super::model::{Figures, Listing, Report};
+use super::model::{Figures, History, Listing, Report};
 
 /// Turns timewarp's documents into text, each ending with a newline.
 pub(crate) trait Exporter {
@@ -19,6 +19,8 @@ pub(crate) trait Exporter {
     fn report(&self, report: &Report) -> String;
     /// The `--list` view.
     fn listing(&self, listing: &Listing) -> String;
+    /// `cargo timewarp history`.
+    fn history(&self, history: &History) -> String;
 }
 
 /// The formats `--format` accepts.
@@ -55,10 +57,11 @@ impl Format {
         }
     }
 
-    /// The exporter for this format; `verbose` adds CPU and memory columns to the table.
-    pub(crate) fn exporter(self, verbose: bool) -> Box<dyn Exporter> {
+    /// The exporter for this format; `verbose` adds CPU and memory columns to the table, which
+    /// fits `width` columns when it is known.
+    pub(crate) fn exporter(self, verbose: bool, width: Option<usize>) -> Box<dyn Exporter> {
         match self {
-            Format::Table => Box::new(table::TableExporter { verbose }),
+            Format::Table => Box::new(table::TableExporter { verbose, width }),
             Format::Json => Box::new(json::JsonExporter),
             Format::Csv => Box::new(csv::CsvExporter),
             Format::Markdown => Box::new(markdown::MarkdownExporter),
@@ -142,9 +145,10 @@ mod tests {
     fn every_format_renders_both_documents() {
         let report = crate::testing::sample_report();
         let listing = crate::testing::sample_listing();
+        let history = crate::testing::sample_history();
         for (name, format) in Format::ALL {
-            let exporter = format.exporter(false);
-            for text in [exporter.report(&report), exporter.listing(&listing)] {
+            let exporter = format.exporter(false, None);
+            for text in [exporter.report(&report), exporter.listing(&listing), exporter.history(&history)] {
                 assert!(text.ends_with('\n') && text.contains("1.85.0"), "{name}: {text}");
             }
         }

@@ -5,13 +5,23 @@ use std::fmt::Write as _;
 
 use super::{Exporter, legend, median_cell, percent, ratio, seconds, speedup_cell};
 use crate::measure::scenario::Scenario;
-use crate::report::model::{Floor, Listed, Listing, Report, Row, Status};
+use crate::report::model::{Floor, History, Listed, Listing, Report, Row, Status};
 
 /// Plain aligned text; no colour, so it pastes anywhere.
 pub(crate) struct TableExporter {
     /// Adds CPU time and peak memory columns.
     pub verbose: bool,
+    /// The terminal's width in columns, which the report fits when it can; `None` is unlimited.
+    pub width: Option<usize>,
 }
+
+/// The results table's first columns (toolchain, release date, compiler) read left to right.
+const TEXT_COLUMNS: usize = 3;
+/// The mark of a median of one build, and its form in a narrow terminal.
+const ONE_RUN: &str = "(1 run)";
+const ONE_RUN_SHORT: &str = "(1)";
+/// Where the prose after a `label:` in the header lines up.
+const HEADER_INDENT: usize = 11;
 
 const BAR_WIDTH: usize = 12;
 const BAR_HEADING: &str = "clean, relative";
@@ -71,10 +81,164 @@ impl TableExporter {
         }
         lines
     }
+
+    /// What was measured and how, one `label:` line each, wrapped at word boundaries to fit.
+    fn header(&self, report: &Report) -> String {
+        let mut out = String::new();
+        let msrv = msrv_line(&report.msrv_floors, report.declared_rust_version.as_deref());
+        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{} {s}", n.describe())).collect();
+        let _ = writeln!(out, "workspace: {} ({})", report.workspace, report.packages.join(", "));
+        if let Some(revision) = &report.revision {
+            let _ = writeln!(out, "revision:  {revision}");
+        }
+        let _ = writeln!(out, "MSRV:      {msrv}");
+        let jobs = report.jobs.map(|j| format!(" -j {j}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "builds:    cargo {}{jobs}, {} profile, touching {}, {} cores, {} runs per toolchain, medians",
+            report.command,
+            report.profile,
+            report.touched_file,
+            report.cores,
+            runs.join(" + ")
+        );
+        let _ = writeln!(out, "warm-up:   {}", report.warmup);
+        if !report.build_settings.is_empty() {
+            let settings: Vec<String> =
+                report.build_settings.iter().map(|s| format!("{}={} ({})", s.key, s.value, s.source)).collect();
+            let _ = writeln!(out, "settings:  {}", settings.join("; "));
+        }
+        out.lines().map(|line| wrap(line, self.width, HEADER_INDENT) + "\n").collect()
+    }
+
+    /// The results table, fitted to the width when it is known: first the relative bar goes,
+    /// then the compiler column is abbreviated, then long headings take two lines, then
+    /// `(1 run)` becomes `(1)`. What still does not fit (many scenarios, `--verbose`'s columns)
+    /// is left wider than the terminal. Also says whether `(1)` is used.
+    fn results_table(&self, report: &Report) -> (String, bool) {
+        let mut table = self.cells(report);
+        let Some(width) = self.width else { return (render(&table, true, false), false) };
+        let fits = |text: &str| text.lines().all(|line| line.chars().count() <= width);
+        let text = render(&table, true, false);
+        if fits(&text) {
+            return (text, false);
+        }
+        for line in &mut table {
+            line.pop();
+        }
+        let text = render(&table, false, false);
+        if fits(&text) {
+            return (text, false);
+        }
+        for line in &mut table[1..] {
+            line[2] = short_compiler(&line[2]);
+        }
+        let text = render(&table, false, false);
+        if fits(&text) {
+            return (text, false);
+        }
+        let text = render(&table, false, true);
+        if fits(&text) {
+            return (text, false);
+        }
+        for cell in table[1..].iter_mut().flatten() {
+            *cell = cell.replace(ONE_RUN, ONE_RUN_SHORT);
+        }
+        (render(&table, false, true), true)
+    }
+}
+
+/// `official, rust-lld` as `off., lld`: the compiler column in a narrow terminal.
+fn short_compiler(cell: &str) -> String {
+    cell.replace("official", "off.").replace("distribution", "dist.").replace("rust-lld", "lld")
+}
+
+/// The results table as text: the text columns on the left, numbers lined up on the right, the
+/// last column left-aligned when it is the bar; with `split_headings`, a heading wider than its
+/// column's cells takes two lines, broken at a space.
+fn render(table: &[Vec<String>], has_bar: bool, split_headings: bool) -> String {
+    let columns = table[0].len();
+    let cell_width = |c: usize| table[1..].iter().map(|r| r[c].chars().count()).max().unwrap_or(0);
+    let headings: Vec<(String, String)> = table[0]
+        .iter()
+        .enumerate()
+        .map(|(c, h)| match split_headings.then(|| two_lines(h, cell_width(c))).flatten() {
+            Some((top, bottom)) => (top, bottom),
+            None => (String::new(), h.clone()),
+        })
+        .collect();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| cell_width(c).max(headings[c].0.chars().count()).max(headings[c].1.chars().count()))
+        .collect();
+    let mut lines: Vec<Vec<&str>> = Vec::new();
+    if headings.iter().any(|(top, _)| !top.is_empty()) {
+        lines.push(headings.iter().map(|(top, _)| top.as_str()).collect());
+    }
+    lines.push(headings.iter().map(|(_, bottom)| bottom.as_str()).collect());
+    lines.extend(table[1..].iter().map(|r| r.iter().map(String::as_str).collect()));
+    let mut out = String::new();
+    for cells in lines {
+        let mut line = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            if c > 0 {
+                line.push_str("  ");
+            }
+            if c < TEXT_COLUMNS || (has_bar && c == columns - 1) {
+                let _ = write!(line, "{cell:<w$}", w = widths[c]);
+            } else {
+                let _ = write!(line, "{cell:>w$}", w = widths[c]);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
+
+/// `speedup (touched)` as `speedup` over `(touched)` when the heading is wider than `cells`,
+/// broken at the space that makes the wider line shortest.
+fn two_lines(heading: &str, cells: usize) -> Option<(String, String)> {
+    if heading.chars().count() <= cells {
+        return None;
+    }
+    heading
+        .match_indices(' ')
+        .map(|(at, _)| (heading[..at].trim_end(), heading[at + 1..].trim_start()))
+        .min_by_key(|(top, bottom)| top.chars().count().max(bottom.chars().count()))
+        .map(|(top, bottom)| (top.to_string(), bottom.to_string()))
+}
+
+/// `line` broken at spaces into lines of at most `width` characters, each continuation indented
+/// by `indent` spaces; a word longer than the width stays whole. `None` leaves it as it is.
+fn wrap(line: &str, width: Option<usize>, indent: usize) -> String {
+    let Some(width) = width.filter(|w| *w > indent + 10) else { return line.to_string() };
+    let mut out = String::new();
+    let mut rest = line.to_string();
+    while rest.chars().count() > width {
+        // Break after a run of spaces, where the next word starts, past any indentation.
+        let breaks: Vec<usize> = rest
+            .char_indices()
+            .zip(rest.chars().skip(1))
+            .filter(|((_, c), next)| *c == ' ' && *next != ' ')
+            .map(|((at, _), _)| at + 1)
+            .filter(|at| !rest[..*at].trim().is_empty())
+            .collect();
+        let fitting = breaks.iter().rev().find(|at| rest[..**at].trim_end().chars().count() <= width);
+        let Some(&at) = fitting.or(breaks.first()) else { break };
+        out.push_str(rest[..at].trim_end());
+        out.push('\n');
+        rest = format!("{}{}", " ".repeat(indent), &rest[at..]);
+    }
+    out.push_str(&rest);
+    out
 }
 
 /// Lines of cells, aligned: left for the first column, right for the rest.
 fn aligned(lines: &[Vec<String>]) -> String {
+    aligned_right(lines, 1)
+}
+
+/// Lines of cells, indented and aligned: left for the first `left` columns, right for the rest.
+fn aligned_right(lines: &[Vec<String>], left: usize) -> String {
     let widths: Vec<usize> =
         (0..lines[0].len()).map(|c| lines.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
@@ -84,7 +248,7 @@ fn aligned(lines: &[Vec<String>]) -> String {
             .enumerate()
             .map(
                 |(c, cell)| {
-                    if c == 0 { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) }
+                    if c < left { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) }
                 },
             )
             .collect();
@@ -167,51 +331,14 @@ fn msrv_line(floors: &[Floor], declared: Option<&str>) -> String {
 
 impl Exporter for TableExporter {
     fn report(&self, report: &Report) -> String {
-        let mut out = String::new();
-        let msrv = msrv_line(&report.msrv_floors, report.declared_rust_version.as_deref());
-        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{} {s}", n.describe())).collect();
-        let _ = writeln!(out, "workspace: {} ({})", report.workspace, report.packages.join(", "));
-        if let Some(revision) = &report.revision {
-            let _ = writeln!(out, "revision:  {revision}");
-        }
-        let _ = writeln!(out, "MSRV:      {msrv}");
-        let _ = writeln!(
-            out,
-            "builds:    cargo {}, {} profile, touching {}, {} cores, {} runs per toolchain, medians",
-            report.command,
-            report.profile,
-            report.touched_file,
-            report.cores,
-            runs.join(" + ")
-        );
-        let _ = writeln!(out, "warm-up:   {}", report.warmup);
-        if !report.build_settings.is_empty() {
-            let settings: Vec<String> =
-                report.build_settings.iter().map(|s| format!("{}={} ({})", s.key, s.value, s.source)).collect();
-            let _ = writeln!(out, "settings:  {}", settings.join("; "));
-        }
+        let mut out = self.header(report);
         out.push('\n');
 
-        let lines = self.cells(report);
-        let widths: Vec<usize> =
-            (0..lines[0].len()).map(|c| lines.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-        for cells in &lines {
-            let mut line = String::new();
-            for (c, cell) in cells.iter().enumerate() {
-                if c > 0 {
-                    line.push_str("  ");
-                }
-                // Names, dates and bars read left to right; numbers line up on the right.
-                if c < 3 || c == cells.len() - 1 {
-                    let _ = write!(line, "{cell:<w$}", w = widths[c]);
-                } else {
-                    let _ = write!(line, "{cell:>w$}", w = widths[c]);
-                }
-            }
-            let _ = writeln!(out, "{}", line.trim_end());
-        }
+        let (table, short_marks) = self.results_table(report);
+        out.push_str(&table);
         for line in legend(report) {
-            let _ = writeln!(out, "{line}");
+            let line = if short_marks { line.replacen(ONE_RUN, ONE_RUN_SHORT, 1) } else { line.to_string() };
+            let _ = writeln!(out, "{}", wrap(&line, self.width, 4));
         }
         out.push_str(&crates_section(report));
         for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
@@ -250,7 +377,35 @@ impl Exporter for TableExporter {
             out.push('\n');
         }
         for warning in &report.warnings {
-            let _ = writeln!(out, "warning: {warning}");
+            let _ = writeln!(out, "{}", wrap(&format!("warning: {warning}"), self.width, 4));
+        }
+        out
+    }
+
+    /// Per toolchain version, every recorded run's medians with the change from the run before.
+    fn history(&self, history: &History) -> String {
+        if history.runs == 0 && history.unreadable_lines == 0 {
+            return format!("no runs recorded yet in `{}`; run `cargo timewarp` first\n", history.file);
+        }
+        let mut out = format!("{} runs recorded in `{}`\n", history.runs, history.file);
+        if history.unreadable_lines > 0 {
+            let _ = writeln!(out, "({} unreadable lines skipped)", history.unreadable_lines);
+        }
+        for toolchain in &history.toolchains {
+            let mut lines = vec![["recorded", "commit", "what"].map(String::from).to_vec()];
+            lines[0].extend(history.scenarios.iter().map(|s| s.name().to_string()));
+            for point in &toolchain.points {
+                let commit = point.git_commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]);
+                let mut cells = vec![point.recorded_at.clone(), commit.to_string(), point.what.clone()];
+                cells.extend(history.scenarios.iter().map(|s| match (point.medians.get(s), point.change_pct.get(s)) {
+                    (Some(now), Some(change)) => format!("{} ({change:+.0}%)", seconds(*now)),
+                    (Some(now), None) if point.new_setup => format!("{} (new setup)", seconds(*now)),
+                    (Some(now), None) => seconds(*now),
+                    (None, _) => point.status.as_str().to_string(),
+                }));
+                lines.push(cells);
+            }
+            let _ = write!(out, "\n{}\n{}", toolchain.version, aligned_right(&lines, 3));
         }
         out
     }
@@ -287,13 +442,107 @@ mod tests {
         let file = dir.path().join("last.json");
         std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
         report.baseline = Some(Baseline::read(&file, Some(10.0)).unwrap().compare(&report.setup(), &report.toolchains));
-        let text = TableExporter { verbose: false }.report(&report);
+        let text = TableExporter { verbose: false, width: None }.report(&report);
         let expected = format!(
             "\ncompared with the baseline {}, limit +10%:\n  1.85.0 clean: 26.100 s -> 26.100 s (+0.0%;",
             file.display()
         );
         assert!(text.contains(&expected), "{text}");
         assert!(!text.contains("SLOWER"));
+    }
+
+    /// The sample report with a newer compiler's longer column: official, linked by rust-lld.
+    fn wide_sample() -> Report {
+        let mut report = sample_report();
+        report.toolchains[2].provenance = "official".into();
+        report.toolchains[2].linker = "rust-lld".into();
+        report
+    }
+
+    #[test]
+    fn fits_an_80_column_terminal() {
+        let text = TableExporter { verbose: false, width: Some(80) }.report(&wide_sample());
+        let expected = "\
+workspace: /work/app (app)
+MSRV:      1.56 (edition 2021 of `app`)
+builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3
+           touched runs per toolchain, medians
+warm-up:   each compiler's files are read into memory, untimed, before its first
+           build; every clean build is timed from an empty target directory; one
+           untimed rebuild after touching the file precedes the timed rebuilds
+
+                                                           speedup    speedup
+toolchain  released    compiler            clean  touched  (clean)  (touched)
+1.63.0     2022-08-11  off., cc           failed   failed        -          -
+1.85.0     2025-02-20  off., cc   26.1 s (1 run)  0.520 s    1.00x      1.00x
+1.96.0     2026-05-28  off., lld  14.7 s (1 run)  0.400 s    1.78x      1.30x
+(1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show
+    it
+
+failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
+
+not measured:
+  nightly (1.97.0-nightly): not stable
+
+removed from the builds' environment: RUSTC_WRAPPER
+
+warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
+    the median: 0.380 s to 0.420 s); rerun with more runs
+";
+        assert_eq!(text, expected);
+        assert!(text.lines().all(|l| l.chars().count() <= 80));
+    }
+
+    #[test]
+    fn fits_a_100_column_terminal_with_one_line_headings() {
+        let text = TableExporter { verbose: false, width: Some(100) }.report(&wide_sample());
+        let table: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("toolchain")).take(4).collect();
+        assert_eq!(
+            table,
+            [
+                "toolchain  released    compiler            clean  touched  speedup (clean)  speedup (touched)",
+                "1.63.0     2022-08-11  off., cc           failed   failed                -                  -",
+                "1.85.0     2025-02-20  off., cc   26.1 s (1 run)  0.520 s            1.00x              1.00x",
+                "1.96.0     2026-05-28  off., lld  14.7 s (1 run)  0.400 s            1.78x              1.30x",
+            ]
+        );
+        assert!(text.contains("builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3 touched runs per\n           toolchain, medians\n"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 100));
+        let unlimited = TableExporter { verbose: false, width: None }.report(&wide_sample());
+        assert!(unlimited.contains("official, rust-lld") && unlimited.contains("clean, relative"), "{unlimited}");
+        let wide = TableExporter { verbose: false, width: Some(300) }.report(&wide_sample());
+        assert_eq!(wide, unlimited, "a wide terminal changes nothing");
+    }
+
+    #[test]
+    fn single_runs_are_marked_briefly_when_nothing_else_fits() {
+        let mut report = wide_sample();
+        for row in &mut report.toolchains {
+            for figures in row.scenarios.values_mut() {
+                figures.wall = crate::measure::stats::Summary::of(&[figures.wall.median_s]).unwrap();
+            }
+        }
+        let text = TableExporter { verbose: false, width: Some(80) }.report(&report);
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        let row = text.lines().find(|l| l.starts_with("1.96.0")).unwrap();
+        assert!(row.contains("14.7 s (1)  0.400 s (1)"), "{text}");
+        assert!(text.contains("\n(1): one build, whose spread is unknown;"), "the legend uses the same mark: {text}");
+        let wide = TableExporter { verbose: false, width: Some(120) }.report(&report);
+        assert!(wide.contains("0.400 s (1 run)") && wide.contains("\n(1 run): one build"), "{wide}");
+    }
+
+    #[test]
+    fn long_lines_wrap_at_word_boundaries() {
+        let line = "builds:    cargo build, dev profile, touching src/main.rs, 2 cores";
+        assert_eq!(
+            wrap(line, Some(40), 11),
+            "builds:    cargo build, dev profile,\n           touching src/main.rs, 2 cores"
+        );
+        assert_eq!(wrap(line, None, 11), line);
+        assert_eq!(wrap("a-very-long-word-indeed and more", Some(12), 0), "a-very-long-word-indeed\nand more");
+        assert_eq!(two_lines("speedup (touched)", 5), Some(("speedup".into(), "(touched)".into())));
+        assert_eq!(two_lines("clean", 3), None);
+        assert_eq!(short_compiler("official, rust-lld"), "off., lld");
     }
 
     #[test]
@@ -313,7 +562,7 @@ mod tests {
         edited.speedup = Some(1.0);
         report.toolchains[2].scenarios.insert(Scenario::Edited, edited);
         report.runs.insert(Scenario::Edited, crate::measure::engine::RunCount::Fixed(1));
-        let text = TableExporter { verbose: false }.report(&report);
+        let text = TableExporter { verbose: false, width: None }.report(&report);
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
         assert!(header.ends_with("speedup (touched)  speedup (edited)  clean, relative"), "{header}");
         let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap();
@@ -324,7 +573,7 @@ mod tests {
 
     #[test]
     fn verbose_adds_cpu_and_memory() {
-        let text = TableExporter { verbose: true }.report(&sample_report());
+        let text = TableExporter { verbose: true, width: None }.report(&sample_report());
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
         assert!(
             header.ends_with("speedup (touched)  clean cpu  touched cpu  largest process  clean, relative"),
@@ -357,7 +606,7 @@ removed from the builds' environment: RUSTC_WRAPPER
 
 warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of the median: 0.380 s to 0.420 s); rerun with more runs
 ";
-        assert_eq!(TableExporter { verbose: false }.report(&sample_report()), expected);
+        assert_eq!(TableExporter { verbose: false, width: None }.report(&sample_report()), expected);
     }
 
     #[test]
@@ -377,7 +626,7 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of th
 
     #[test]
     fn the_per_crate_section_shows_parts_and_changes() {
-        let text = TableExporter { verbose: false }.report(&crate::testing::sample_report_with_crates());
+        let text = TableExporter { verbose: false, width: None }.report(&crate::testing::sample_report_with_crates());
         let section = text.split("where the time went").nth(1).unwrap();
         let header = section.lines().nth(1).unwrap();
         let headings: Vec<&str> = header.split("  ").map(str::trim).filter(|h| !h.is_empty()).collect();
@@ -392,7 +641,7 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of th
 
     #[test]
     fn lists_every_toolchain_with_its_status() {
-        let text = TableExporter { verbose: false }.listing(&sample_listing());
+        let text = TableExporter { verbose: false, width: None }.listing(&sample_listing());
         assert!(text.contains("1.85.0 (stable)  1.85.0   2025-02-20  selected"), "{text}");
         assert!(text.contains("below MSRV 1.80 (rust-version of `app`)"), "{text}");
     }

@@ -1,0 +1,149 @@
+//! Cargo's conventions and the CI routine (issue 15): `-j`, `--color`/`CARGO_TERM_COLOR`, the
+//! GitHub job summary, the JSON Schema, `history` in every format, a table that fits the
+//! terminal. Needs only `stable`.
+
+use std::path::Path;
+
+use crate::support::{build_lock, fixture, run, success, success_json, timewarp};
+
+/// The committed schema of the current report version.
+fn schema() -> serde_json::Value {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report-v2.json");
+    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+}
+
+#[track_caller]
+fn assert_valid(report: &serde_json::Value) {
+    let validator = jsonschema::validator_for(&schema()).expect("the committed schema is a JSON Schema");
+    let errors: Vec<String> = validator.iter_errors(report).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "the report does not match schema/report-v2.json: {errors:#?}");
+}
+
+#[test]
+fn jobs_reach_every_build_and_a_real_report_matches_the_schema_and_the_job_summary() {
+    let _builds = build_lock();
+    let ws = fixture("build-script");
+    let scratch = tempfile::tempdir().unwrap();
+    let (probe, summary) = (scratch.path().join("probe.log"), scratch.path().join("summary.md"));
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "stable", "--runs", "2", "-j", "1", "--edit", "--crates", "--format", "json"])
+            .env("TIMEWARP_PROBE_LOG", &probe)
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    );
+    assert_eq!(report["jobs"], 1);
+    let log = std::fs::read_to_string(&probe).unwrap();
+    assert!(log.lines().count() >= 3, "the warm-up, two clean builds and the per-crate build ran: {log}");
+    assert!(log.lines().all(|l| l.ends_with(" jobs 1")), "every build ran with -j 1: {log}");
+    assert_valid(&report);
+    assert!(report["toolchains"][0]["crates"].is_object(), "the schema was checked with --crates: {report:#}");
+
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.starts_with("earlier step\n### cargo timewarp\n\n`cargo build -j 1` times of"), "{summary}");
+    assert!(summary.contains("| Rust | released |"), "the Markdown report was appended: {summary}");
+}
+
+#[test]
+fn a_real_report_with_a_failed_row_matches_the_schema() {
+    if !crate::support::toolchains(&["1.63.0"]) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = fixture("needs-new-rustc");
+    let out = run(timewarp(ws.path()).args(["--toolchains", "1.63.0,stable", "--runs", "1", "--format", "json"]));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    assert!(
+        report["toolchains"].as_array().unwrap().iter().any(|r| r["status"] == "failed"),
+        "a failed row: {report:#}"
+    );
+    assert_valid(&report);
+}
+
+#[test]
+fn color_follows_the_flag_then_cargo_term_color_then_no_color() {
+    let ws = fixture("single-crate");
+    let colored = |cmd: &mut std::process::Command| {
+        let out = run(cmd.args(["--manifest-path", "missing/Cargo.toml"]));
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("missing/Cargo.toml"), "{stderr}");
+        stderr.contains("\u{1b}[")
+    };
+    // The test command sets NO_COLOR=1, and stderr is a pipe: auto means no colour.
+    assert!(!colored(&mut timewarp(ws.path())));
+    assert!(colored(timewarp(ws.path()).args(["--color", "always"])));
+    assert!(colored(timewarp(ws.path()).env("CARGO_TERM_COLOR", "always")));
+    assert!(!colored(timewarp(ws.path()).env("CARGO_TERM_COLOR", "always").args(["--color", "never"])));
+    assert!(!colored(timewarp(ws.path()).env("CARGO_TERM_COLOR", "auto")));
+    let out = run(timewarp(ws.path()).env("CARGO_TERM_COLOR", "purple"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim(), "error: invalid value `purple` for `CARGO_TERM_COLOR`: expected auto, always or never");
+}
+
+/// Makes `ws` a git repository with one commit, so recorded runs carry a commit.
+fn commit(ws: &Path, message: &str) {
+    for args in
+        [&["init", "-q"][..], &["add", "-A"], &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message]]
+    {
+        let out = std::process::Command::new("git").args(args).current_dir(ws).output().unwrap();
+        assert!(out.status.success() || args[0] == "init", "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn history_in_every_format_with_a_plot_and_the_runs_target_dir() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().to_str().unwrap();
+    commit(ws.path(), "first");
+    let args = ["--toolchains", "stable", "--runs", "1", "--target-dir", target, "-o", "run.json"];
+    success(timewarp(ws.path()).args(args));
+    std::fs::write(ws.path().join("src/extra.rs"), "pub fn extra() {}\n").unwrap();
+    commit(ws.path(), "second");
+    success(timewarp(ws.path()).args(args));
+    assert!(!ws.path().join("target").exists(), "the runs went to --target-dir");
+
+    let history =
+        |extra: &[&str]| success(timewarp(ws.path()).arg("history").args(["--target-dir", target]).args(extra));
+    let table = history(&[]);
+    assert!(table.starts_with("2 runs recorded in"), "{table}");
+    let json: serde_json::Value = serde_json::from_str(&history(&["--format", "json"])).unwrap();
+    assert_eq!(json["runs"], 2);
+    let points = json["toolchains"][0]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2);
+    assert_ne!(points[0]["git_commit"], points[1]["git_commit"], "each run names its commit");
+    assert!(points[1]["change_pct"]["clean"].is_number(), "{json:#}");
+    let csv = history(&["--format", "csv"]);
+    assert!(csv.starts_with("toolchain_version,recorded_at,git_commit,what,status,clean_median_s,"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    history(&["-o", "history.md", "--plot", "history.svg"]);
+    let markdown = std::fs::read_to_string(ws.path().join("history.md")).unwrap();
+    assert!(markdown.contains("| recorded | commit | what | clean | touched |"), "{markdown}");
+    let svg = std::fs::read_to_string(ws.path().join("history.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 4, "two runs in two panels");
+
+    let without = run(timewarp(ws.path()).arg("history"));
+    assert!(String::from_utf8_lossy(&without.stdout).starts_with("no runs recorded yet"), "another target dir");
+    let out = run(timewarp(ws.path()).args(["history", "--target-dir", target, "--plot", "h.png"]));
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_table_fits_columns_and_keeps_everything_in_a_file() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let args = ["--toolchains", "stable", "--runs", "1"];
+    let narrow = success(timewarp(ws.path()).args(args).env("COLUMNS", "80"));
+    let widest = narrow.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 80, "every line fits 80 columns:\n{narrow}");
+    assert!(!narrow.contains('█'), "the bar went first:\n{narrow}");
+    let unlimited = success(timewarp(ws.path()).args(args).env_remove("COLUMNS"));
+    assert!(unlimited.contains('█') && unlimited.contains("clean, relative"), "a pipe is unlimited:\n{unlimited}");
+    success(timewarp(ws.path()).args(args).args(["-o", "report.txt"]).env("COLUMNS", "80"));
+    let file = std::fs::read_to_string(ws.path().join("report.txt")).unwrap();
+    assert!(file.contains("clean, relative"), "a file is never narrowed:\n{file}");
+}
