@@ -10,7 +10,7 @@ use anyhow::{Result, anyhow};
 
 use crate::cli::{Action, Config};
 use crate::discover::release::Date;
-use crate::discover::toolchain::{self, Inventory};
+use crate::discover::toolchain::{self, HOST, Inventory};
 use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
 use crate::fs;
@@ -23,7 +23,7 @@ use crate::process::{CommandSpec, Runner, SystemRunner};
 use crate::report::baseline::Baseline;
 use crate::report::history;
 use crate::report::model::Report;
-use crate::report::progress::Progress;
+use crate::report::progress::{BuildPlan, Progress};
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
 /// copy's, with `--rev`), timewarp's directories, lock and journal, and the selection.
@@ -91,11 +91,15 @@ pub(crate) fn measure(
     work.create_builds()?;
     let removed_env = build::distorting_vars_present(std::env::vars_os());
     let cargo_home = home::cargo_home().ok();
-    let build_settings = environment::build_settings(
-        std::env::vars_os(),
-        &workspace.root,
-        cargo_home.as_deref(),
-        &workspace.manifest_path,
+    let build_settings = environment::for_build(
+        environment::build_settings(
+            std::env::vars_os(),
+            &workspace.root,
+            cargo_home.as_deref(),
+            &workspace.manifest_path,
+        ),
+        HOST,
+        config.profile.name(),
     );
     let interrupt = Interrupt::install(runner.groups(), found.journal.clone())?;
 
@@ -115,7 +119,12 @@ pub(crate) fn measure(
     let settings = config.build_settings(workspace, &prepared.cargo_home);
     let plan = Plan { settings, runs: config.runs(), order: config.order(), verify, crates };
     progress.status("Changing", &format!("{} before each rebuild", plan.verify.file));
-    let mut tracker = progress.builds(chosen.len(), plan.runs.expected_builds());
+    let builds = BuildPlan {
+        clean: plan.runs.clean,
+        extra_clean: usize::from(plan.crates.is_some()),
+        rebuilds: plan.runs.expected_rebuilds(),
+    };
+    let mut tracker = progress.builds(chosen.len(), builds);
     let stop = || interrupt.requested();
     let measured =
         engine::measure_changing(runner, &plan, chosen, work, &found.journal, &touched, &mut tracker, &stop)?;

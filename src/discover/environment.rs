@@ -131,6 +131,47 @@ fn render(value: &toml::Value) -> String {
     }
 }
 
+/// The settings of `settings` that apply to a build of `profile` for `host`: a `[target]`
+/// table of another triple (fd's Windows-only `+crt-static`) or a profile the build does not use
+/// (`profile.release.lto` in a dev build) changes nothing the report measures. Kept: `cfg(...)`
+/// targets, which may apply, and every profile `profile` inherits from.
+pub(crate) fn for_build(settings: Vec<BuildSetting>, host: &str, profile: &str) -> Vec<BuildSetting> {
+    let mut chain = vec![profile.to_string()];
+    while let Some(parent) = settings
+        .iter()
+        .find(|s| s.key == format!("profile.{}.inherits", chain[chain.len() - 1]))
+        .map(|s| s.value.clone())
+        .filter(|p| !chain.contains(p))
+    {
+        chain.push(parent);
+    }
+    match chain[chain.len() - 1].as_str() {
+        "test" => chain.push("dev".into()),
+        "bench" => chain.push("release".into()),
+        _ => {}
+    }
+    let env_name = |name: &str| name.to_uppercase().replace(['-', '.'], "_");
+    let host_env = format!("CARGO_TARGET_{}_", env_name(host));
+    settings
+        .into_iter()
+        .filter(|s| {
+            if let Some(rest) = s.key.strip_prefix("target.") {
+                return rest.starts_with("cfg(") || rest.strip_prefix(host).is_some_and(|r| r.starts_with('.'));
+            }
+            if let Some(rest) = s.key.strip_prefix("profile.") {
+                return chain.iter().any(|p| rest.strip_prefix(p.as_str()).is_some_and(|r| r.starts_with('.')));
+            }
+            if s.key.starts_with("CARGO_TARGET_") {
+                return s.key.starts_with(&host_env);
+            }
+            if let Some(rest) = s.key.strip_prefix("CARGO_PROFILE_") {
+                return chain.iter().any(|p| rest.strip_prefix(&env_name(p)).is_some_and(|r| r.starts_with('_')));
+            }
+            true
+        })
+        .collect()
+}
+
 /// The warning when `settings` turn incremental compilation off for the timed `profile`: the
 /// rebuild columns then time rebuilds without it.
 pub(crate) fn incremental_warning(settings: &[BuildSetting], profile: &str) -> Option<String> {
@@ -227,6 +268,56 @@ mod tests {
         assert!(
             warning.starts_with("incremental compilation is off (CARGO_INCREMENTAL=0, from environment)"),
             "{warning}"
+        );
+    }
+
+    #[test]
+    fn only_settings_of_this_build_are_kept() {
+        let keys = [
+            "RUSTFLAGS",
+            "target.x86_64-pc-windows-msvc.rustflags",
+            "target.x86_64-unknown-linux-gnu.linker",
+            "target.x86_64-unknown-linux-gnu-other.linker",
+            "target.cfg(unix).rustflags",
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
+            "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER",
+            "profile.dev.debug",
+            "profile.dev.package.*.debug",
+            "profile.release.lto",
+            "profile.debugging.inherits",
+            "profile.ci.inherits",
+            "profile.ci.debug",
+            "profile.ci-fast.opt-level",
+            "CARGO_PROFILE_RELEASE_LTO",
+            "CARGO_PROFILE_DEV_DEBUG",
+            "CARGO_PROFILE_CI_DEBUG",
+            "build.incremental",
+        ];
+        let settings: Vec<BuildSetting> =
+            keys.iter().map(|k| setting(k, if k.ends_with("inherits") { "dev" } else { "1" })).collect();
+        let kept = |profile: &str| -> Vec<String> {
+            for_build(settings.clone(), "x86_64-unknown-linux-gnu", profile).into_iter().map(|s| s.key).collect()
+        };
+        assert_eq!(
+            kept("dev"),
+            [
+                "RUSTFLAGS",
+                "target.x86_64-unknown-linux-gnu.linker",
+                "target.cfg(unix).rustflags",
+                "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
+                "profile.dev.debug",
+                "profile.dev.package.*.debug",
+                "CARGO_PROFILE_DEV_DEBUG",
+                "build.incremental",
+            ]
+        );
+        let ci = kept("ci");
+        assert!(ci.contains(&"profile.ci.debug".to_string()) && ci.contains(&"profile.dev.debug".to_string()));
+        assert!(ci.contains(&"CARGO_PROFILE_CI_DEBUG".to_string()), "{ci:?}");
+        assert!(!ci.iter().any(|k| k.contains("release") || k.contains("ci-fast")), "{ci:?}");
+        let release = kept("release");
+        assert!(
+            release.contains(&"profile.release.lto".to_string()) && !release.contains(&"profile.dev.debug".to_string())
         );
     }
 

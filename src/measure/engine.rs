@@ -75,7 +75,22 @@ impl RunCount {
         }
     }
 
-    /// The count to expect before any build ran (for estimates and `run i of n`).
+    /// The count to expect when builds take `typical_s` seconds (`None`: not known yet).
+    pub(crate) fn expected(&self, typical_s: Option<f64>) -> usize {
+        match (*self, typical_s) {
+            (RunCount::Fixed(n), _) => n,
+            (RunCount::Adaptive { min, .. }, None) => min,
+            (count, Some(seconds)) => {
+                let mut walls = Vec::new();
+                while count.wants_more(&walls) {
+                    walls.push(seconds);
+                }
+                walls.len()
+            }
+        }
+    }
+
+    /// The count to expect before any build ran (for `run i of n`).
     fn planned(&self) -> Option<usize> {
         match *self {
             RunCount::Fixed(n) => Some(n),
@@ -105,11 +120,10 @@ impl Runs {
         }
     }
 
-    /// Builds to expect per toolchain, the untimed rebuild included (three clean builds when
-    /// their number depends on their length).
-    pub(crate) fn expected_builds(&self) -> usize {
+    /// Rebuilds to expect per toolchain, the untimed first one included.
+    pub(crate) fn expected_rebuilds(&self) -> usize {
         let rebuilds = self.touched + self.edited;
-        self.clean.planned().unwrap_or(3) + rebuilds + usize::from(rebuilds > 0)
+        rebuilds + usize::from(rebuilds > 0)
     }
 
     /// The scenarios that run at all, with how many builds each gets.

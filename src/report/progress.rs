@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::measure::engine::{Action, End, Measured, Observer, Step};
+use crate::measure::engine::{Action, End, Measured, Observer, RunCount, Step};
+use crate::measure::scenario::Scenario;
 use crate::measure::stats::Summary;
 
 /// Status output for one run.
@@ -42,28 +43,28 @@ impl Progress {
         }
     }
 
-    /// A tracker for `toolchains` toolchains of `per_toolchain` builds each.
-    pub(crate) fn builds(&self, toolchains: usize, per_toolchain: usize) -> BuildTracker<'_> {
-        let total = toolchains * per_toolchain;
-        let bar = (self.interactive && !self.quiet).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    /// A tracker for `toolchains` toolchains, each built as `plan` says.
+    pub(crate) fn builds(&self, toolchains: usize, plan: BuildPlan) -> BuildTracker<'_> {
+        let mut tracker = BuildTracker {
+            progress: self,
+            bar: None,
+            plan,
+            toolchains,
+            started: HashMap::new(),
+            done: Vec::new(),
+            durations: [Vec::new(), Vec::new()],
+            current: None,
+            warned_long: false,
+        };
+        if self.interactive && !self.quiet {
+            let bar = ProgressBar::with_draw_target(Some(tracker.total() as u64), ProgressDrawTarget::stderr());
             let template = "{prefix:>12.cyan.bold} [{bar:25}] {pos}/{len} {wide_msg}";
             bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
             bar.set_prefix("Building");
             bar.enable_steady_tick(Duration::from_millis(200));
-            bar
-        });
-        BuildTracker {
-            progress: self,
-            bar,
-            total,
-            per_toolchain,
-            finished: 0,
-            current: None,
-            durations: Vec::new(),
-            started: HashMap::new(),
-            warned_long: false,
+            tracker.bar = Some(bar);
         }
+        tracker
     }
 
     fn elapsed(&self) -> Duration {
@@ -71,20 +72,43 @@ impl Progress {
     }
 }
 
+/// The builds each toolchain gets, for the progress bar and the estimate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BuildPlan {
+    /// Timed clean builds, whose number may depend on their length.
+    pub clean: RunCount,
+    /// Other builds from an empty target directory (the `--crates` build).
+    pub extra_clean: usize,
+    /// Rebuilds, the untimed first one included.
+    pub rebuilds: usize,
+}
+
+/// 0 for a build from an empty target directory, 1 for a rebuild: the two take times that
+/// differ a hundredfold, so each kind is estimated from its own.
+const FROM_SCRATCH: usize = 0;
+const REBUILD: usize = 1;
+
+fn kind_of(action: Action) -> usize {
+    match action {
+        Action::Timed { scenario: Scenario::Clean, .. } | Action::CrateBuild => FROM_SCRATCH,
+        _ => REBUILD,
+    }
+}
+
 /// Follows the builds of a run to show progress and estimate the rest.
 pub(crate) struct BuildTracker<'a> {
     progress: &'a Progress,
     bar: Option<ProgressBar>,
-    total: usize,
-    /// Builds planned per toolchain.
-    per_toolchain: usize,
-    finished: usize,
-    /// When the running build started.
-    current: Option<Instant>,
-    /// Seconds of every finished build.
-    durations: Vec<f64>,
-    /// Builds started per toolchain, to take a failed toolchain's remaining ones off the total.
-    started: HashMap<String, usize>,
+    plan: BuildPlan,
+    toolchains: usize,
+    /// Builds started per toolchain and kind.
+    started: HashMap<String, [usize; 2]>,
+    /// Toolchains whose builds are over (completed, failed or interrupted).
+    done: Vec<String>,
+    /// Seconds of every finished build, per kind.
+    durations: [Vec<f64>; 2],
+    /// When the running build started, and its kind.
+    current: Option<(Instant, usize)>,
     /// Whether the run was said to take over an hour.
     warned_long: bool,
 }
@@ -107,18 +131,20 @@ impl Observer for BuildTracker<'_> {
             Action::Timed { scenario, run, of: None } => format!("{scenario} {run}"),
         };
         if step.action.is_build() {
-            self.current = Some(Instant::now());
-            *self.started.entry(name.clone()).or_default() += 1;
+            let kind = kind_of(step.action);
+            self.current = Some((Instant::now(), kind));
+            self.started.entry(name.clone()).or_default()[kind] += 1;
             self.warn_if_long();
         }
         if let Some(bar) = &self.bar {
-            bar.set_position(self.finished as u64);
+            bar.set_length(self.total() as u64);
+            bar.set_position(self.builds_done() as u64);
             let left = self.estimate_left().map(|d| format!(", ~{} left", clock(d))).unwrap_or_default();
             bar.set_message(format!("{name} {what} [{} elapsed{left}]", clock(self.progress.elapsed())));
         }
     }
 
-    /// Prints the toolchain's summary line and takes the builds it will not run off the total.
+    /// Prints the toolchain's summary line; the builds it will not run leave the total.
     fn finished(&mut self, measured: &Measured) {
         self.close_current();
         let name = &measured.toolchain.name;
@@ -135,11 +161,10 @@ impl Observer for BuildTracker<'_> {
             End::Failed(why) => ("Failed", format!("{name}: {}", why.lines().next().unwrap_or_default())),
             End::Interrupted => ("Interrupted", name.clone()),
         };
-        let ran = self.started.get(name).copied().unwrap_or(0);
-        self.total = self.total.saturating_sub(self.per_toolchain.saturating_sub(ran));
+        self.done.push(name.clone());
         match &self.bar {
             Some(bar) => {
-                bar.set_length(self.total as u64);
+                bar.set_length(self.total() as u64);
                 bar.suspend(|| self.progress.status(line.0, &line.1));
             }
             None => self.progress.status(line.0, &line.1),
@@ -156,21 +181,57 @@ impl BuildTracker<'_> {
     }
 
     fn close_current(&mut self) {
-        if let Some(started) = self.current.take() {
-            self.durations.push(started.elapsed().as_secs_f64());
-            self.finished += 1;
+        if let Some((started, kind)) = self.current.take() {
+            self.durations[kind].push(started.elapsed().as_secs_f64());
         }
+    }
+
+    fn mean(&self, kind: usize) -> Option<f64> {
+        Summary::of(&self.durations[kind]).map(|s| s.mean_s)
+    }
+
+    /// Builds of `kind` a toolchain gets: clean builds as many as the clean builds so far
+    /// suggest (one when they take 30 s or more).
+    fn per_toolchain(&self, kind: usize) -> usize {
+        match kind {
+            FROM_SCRATCH => self.plan.clean.expected(self.mean(FROM_SCRATCH)) + self.plan.extra_clean,
+            _ => self.plan.rebuilds,
+        }
+    }
+
+    /// Builds of `kind` still to come: none for a toolchain that is done.
+    fn remaining(&self, kind: usize) -> usize {
+        let each = self.per_toolchain(kind);
+        let running: usize = self
+            .started
+            .iter()
+            .filter(|(name, _)| !self.done.contains(name))
+            .map(|(_, started)| each.saturating_sub(started[kind]))
+            .sum();
+        let waiting = self.toolchains.saturating_sub(self.started.len().max(self.done.len()));
+        running + waiting * each
+    }
+
+    fn builds_done(&self) -> usize {
+        self.durations.iter().map(Vec::len).sum()
+    }
+
+    fn total(&self) -> usize {
+        self.builds_done()
+            + usize::from(self.current.is_some())
+            + self.remaining(FROM_SCRATCH)
+            + self.remaining(REBUILD)
     }
 
     /// Says, once, when the builds still to come will take more than an hour (`--runs 100000`
     /// starts without a word otherwise).
     fn warn_if_long(&mut self) {
-        if self.warned_long || self.finished == 0 {
+        if self.warned_long || self.builds_done() == 0 {
             return;
         }
         if let Some(left) = self.estimate_left().filter(|d| *d > Duration::from_secs(3600)) {
             self.warned_long = true;
-            let remaining = self.total.saturating_sub(self.finished);
+            let remaining = self.remaining(FROM_SCRATCH) + self.remaining(REBUILD);
             let note = format!(
                 "this run will take about {} more ({remaining} builds to go); Ctrl-C stops it and reports what it has",
                 clock(left)
@@ -182,11 +243,14 @@ impl BuildTracker<'_> {
         }
     }
 
-    /// Remaining builds times the mean build so far, once there is one to go by.
+    /// Per kind, the builds to come times that kind's mean so far. A kind not yet timed counts
+    /// nothing: 150 s clean builds must not make 4 s rebuilds look like an hour.
     fn estimate_left(&self) -> Option<Duration> {
-        let mean = Summary::of(&self.durations)?.mean_s;
-        let remaining = self.total.saturating_sub(self.finished) as f64;
-        Some(Duration::from_secs_f64(mean * remaining))
+        let left: Vec<f64> = [FROM_SCRATCH, REBUILD]
+            .into_iter()
+            .filter_map(|kind| Some(self.mean(kind)? * self.remaining(kind) as f64))
+            .collect();
+        (!left.is_empty()).then(|| Duration::from_secs_f64(left.iter().sum()))
     }
 }
 
@@ -211,35 +275,56 @@ mod tests {
         assert_eq!(clock(Duration::from_secs(3723)), "1:02:03");
     }
 
+    fn timed(scenario: Scenario) -> Action {
+        Action::Timed { scenario, run: 1, of: None }
+    }
+
+    /// `tracker` as if builds of `kind` of the toolchain `name` had taken `seconds` each.
+    fn took(tracker: &mut BuildTracker<'_>, name: &str, kind: usize, seconds: &[f64]) {
+        tracker.durations[kind].extend(seconds);
+        tracker.started.entry(name.into()).or_default()[kind] += seconds.len();
+    }
+
+    fn plan(clean: RunCount, rebuilds: usize) -> BuildPlan {
+        BuildPlan { clean, extra_clean: 0, rebuilds }
+    }
+
     #[test]
-    fn estimate_uses_the_builds_so_far() {
+    fn estimate_counts_clean_builds_and_rebuilds_apart() {
         let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
-        let mut tracker = progress.builds(2, 5);
+        // Three toolchains, adaptive clean runs and six rebuilds each, as on fd v8.5.0.
+        let mut tracker = progress.builds(3, plan(RunCount::ADAPTIVE, 6));
         assert_eq!(tracker.estimate_left(), None);
-        tracker.durations.extend([4.0, 2.0]);
-        tracker.finished = 2;
-        assert_eq!(tracker.estimate_left(), Some(Duration::from_secs(24)));
+        assert_eq!(tracker.total(), 3 * (3 + 6), "three clean builds each until one is timed");
+        took(&mut tracker, "1.63.0", FROM_SCRATCH, &[150.0]);
+        assert_eq!(tracker.estimate_left(), Some(Duration::from_secs(300)), "one clean build each for the others");
+        took(&mut tracker, "1.63.0", REBUILD, &[4.0, 4.0]);
+        assert_eq!(tracker.estimate_left(), Some(Duration::from_secs(300 + 16 * 4)));
+        assert_eq!(tracker.total(), 3 * 7);
+        let mut short = progress.builds(2, plan(RunCount::ADAPTIVE, 6));
+        took(&mut short, "a", FROM_SCRATCH, &[2.0]);
+        assert_eq!(short.remaining(FROM_SCRATCH), 9 + 10, "2 s builds: ten each, the most there are");
+        assert_eq!((kind_of(timed(Scenario::Clean)), kind_of(Action::CrateBuild)), (FROM_SCRATCH, FROM_SCRATCH));
+        assert_eq!((kind_of(timed(Scenario::Touched)), kind_of(Action::FirstRebuild)), (REBUILD, REBUILD));
     }
 
     #[test]
     fn a_run_of_over_an_hour_is_said_once() {
         let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
-        let mut tracker = progress.builds(1, 100_000);
-        tracker.durations.push(1.0);
-        tracker.finished = 1;
+        let mut tracker = progress.builds(1, plan(RunCount::Fixed(1), 100_000));
+        took(&mut tracker, "a", REBUILD, &[1.0]);
         tracker.warn_if_long();
         assert!(tracker.warned_long, "99999 builds of a second each");
-        let mut short = progress.builds(1, 10);
-        short.durations.push(1.0);
-        short.finished = 1;
-        short.warn_if_long();
-        assert!(!short.warned_long);
+        let mut fd = progress.builds(3, plan(RunCount::ADAPTIVE, 6));
+        took(&mut fd, "1.63.0", FROM_SCRATCH, &[150.0]);
+        fd.warn_if_long();
+        assert!(!fd.warned_long, "two more clean builds and some rebuilds are not an hour");
     }
 
     #[test]
     fn a_failed_toolchain_leaves_the_estimate() {
         let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
-        let mut tracker = progress.builds(2, 6);
+        let mut tracker = progress.builds(2, plan(RunCount::Fixed(2), 4));
         let toolchain = crate::testing::toolchain("1.63.0");
         tracker.starting(&Step { toolchain: &toolchain, action: Action::WarmUp });
         for run in 1..=2 {
@@ -254,6 +339,7 @@ mod tests {
             crates: None,
         };
         tracker.finished(&failed);
-        assert_eq!((tracker.total, tracker.finished), (8, 2), "the 4 builds it will not run are gone");
+        assert_eq!((tracker.total(), tracker.builds_done()), (8, 2), "the 4 builds it will not run are gone");
+        assert_eq!(tracker.remaining(FROM_SCRATCH) + tracker.remaining(REBUILD), 6, "the other toolchain's");
     }
 }

@@ -38,7 +38,13 @@ fn settings_that_change_the_build_are_reported_and_incremental_off_is_a_warning(
     let _builds = build_lock();
     let ws = fixture("single-crate");
     std::fs::create_dir_all(ws.path().join(".cargo")).unwrap();
-    std::fs::write(ws.path().join(".cargo/config.toml"), "[profile.dev]\ndebug = 0\n").unwrap();
+    // As in fd: a Windows-only flag and a release-only setting do not apply to a dev build here.
+    std::fs::write(
+        ws.path().join(".cargo/config.toml"),
+        "[profile.dev]\ndebug = 0\n[profile.release]\nlto = true\n\
+         [target.x86_64-pc-windows-msvc]\nrustflags = [\"-C\", \"target-feature=+crt-static\"]\n",
+    )
+    .unwrap();
     let report = success_json(
         timewarp(ws.path())
             .args(["--toolchains", "stable", "--runs", "1", "--format", "json"])
