@@ -59,7 +59,7 @@ fn run(config: &Config) -> Result<()> {
         Action::History => {
             let (workspace, work) = inspect(&runner, config, None, None)?;
             let outputs = config.outputs();
-            outputs.check(&workspace)?;
+            outputs.check(&workspace, &work)?;
             outputs.history(&history::read(&work.history_file())?)
         }
         Action::List | Action::Measure => measure_history(&runner, config, &progress),

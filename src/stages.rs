@@ -41,7 +41,7 @@ pub(crate) struct Discovered {
 pub(crate) fn discover(runner: &SystemRunner, config: &Config, progress: &Progress) -> Result<Discovered> {
     let inventory = toolchain::discover(runner)?;
     let (user_workspace, work) = inspect(runner, config, None, Some(&inventory))?;
-    config.outputs().check(&user_workspace)?;
+    config.outputs().check(&user_workspace, &work)?;
     let (_lock, journal) = start(&work, config.action == Action::List, progress)?;
     let checkout = config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, rev, progress));
     let checkout = checkout.transpose()?;

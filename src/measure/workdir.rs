@@ -53,6 +53,14 @@ impl WorkDir {
         Ok(WorkDir { builds: target_dir.join("timewarp"), state: state_root()?.join(workspace_key(workspace_root)) })
     }
 
+    /// Which of timewarp's directories holds `path` (canonical), if one does.
+    pub(crate) fn owner_of(&self, path: &Path) -> Option<&Path> {
+        [&self.builds, &self.state]
+            .into_iter()
+            .find(|dir| path.starts_with(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())))
+            .map(PathBuf::as_path)
+    }
+
     /// `<target-dir>/timewarp`.
     pub(crate) fn builds(&self) -> &Path {
         &self.builds

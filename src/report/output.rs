@@ -17,6 +17,7 @@ use super::progress::Progress;
 use crate::discover::workspace::Workspace;
 use crate::exit::ExitError;
 use crate::fs;
+use crate::measure::workdir::WorkDir;
 
 /// The outputs a run asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,9 +43,10 @@ pub(crate) fn terminal_width(columns: Option<&str>, terminal: Option<usize>) -> 
 impl Outputs {
     /// Fails before any build (with a usage error) when an output could not or must not be
     /// written at the end: a missing directory, `--output` and `--plot` naming one file, a
-    /// `--plot` that is not `.svg`, or a file of `workspace`'s build (its manifests, lockfile,
-    /// sources and build scripts are never written over).
-    pub(crate) fn check(&self, workspace: &Workspace) -> Result<()> {
+    /// `--plot` that is not `.svg`, a file of `workspace`'s build (its manifests, lockfile,
+    /// sources, build scripts, cargo configuration), anything inside a version-control
+    /// directory, a build directory below the target directory, or timewarp's own `work`.
+    pub(crate) fn check(&self, workspace: &Workspace, work: &WorkDir) -> Result<()> {
         if let Some(plot) = self.plot.as_ref().filter(|p| !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")))
         {
             return Err(ExitError::usage(format!(
@@ -62,9 +64,16 @@ impl Outputs {
             if !parent.is_dir() {
                 bail!("cannot write `{}`: the directory `{}` does not exist", path.display(), parent.display());
             }
-            if let Some(role) = build_file(workspace, &resolved(path)) {
+            let path_resolved = resolved(path);
+            if let Some(role) = build_file(workspace, &path_resolved) {
                 return Err(ExitError::usage(format!(
                     "`{flag} {}` would write over {role}; timewarp never changes the files of the build",
+                    path.display()
+                )));
+            }
+            if let Some(place) = protected_place(workspace, work, &path_resolved) {
+                return Err(ExitError::usage(format!(
+                    "`{flag} {}` would write inside {place}; write reports next to the project instead",
                     path.display()
                 )));
             }
@@ -125,23 +134,61 @@ fn resolved(path: &Path) -> PathBuf {
     path.file_name().map_or(parent.clone(), |name| parent.join(name))
 }
 
+/// `path` canonical, or as it is when it does not exist.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// What `path` is to the build of `workspace`, when it is one of its files.
 fn build_file(workspace: &Workspace, path: &Path) -> Option<String> {
-    let root = workspace.root.canonicalize().unwrap_or_else(|_| workspace.root.clone());
+    let root = canonical(&workspace.root);
     if path == root.join("Cargo.lock") {
         return Some("the workspace's Cargo.lock".into());
     }
     if path == root.join("Cargo.toml") {
         return Some("the workspace's Cargo.toml".into());
     }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let in_dot_cargo = path.parent().and_then(Path::file_name).is_some_and(|d| d == ".cargo");
+    if in_dot_cargo && (name == "config.toml" || name == "config") {
+        return Some("a cargo configuration file".into());
+    }
+    if name == "rust-toolchain.toml" || name == "rust-toolchain" {
+        return Some("a rust-toolchain file".into());
+    }
     for member in &workspace.members {
-        let dir = member.dir.canonicalize().unwrap_or_else(|_| member.dir.clone());
+        let dir = canonical(&member.dir);
         if path == dir.join("Cargo.toml") {
             return Some(format!("the manifest of `{}`", member.name));
         }
-        if path.starts_with(&dir) && path.extension().is_some_and(|e| e == "rs") {
+        let source_dirs = std::iter::once(dir).chain(member.built_dirs.iter().map(|d| canonical(d)));
+        if path.extension().is_some_and(|e| e == "rs") && source_dirs.into_iter().any(|d| path.starts_with(d)) {
             return Some(format!("a source file of `{}`", member.name));
         }
+    }
+    None
+}
+
+/// Where `path` lies when that is no place for a report: a version-control directory, a build
+/// directory below the target directory (`target/debug`, ...), or timewarp's own directories.
+fn protected_place(workspace: &Workspace, work: &WorkDir, path: &Path) -> Option<String> {
+    if let Some(vcs) = path
+        .ancestors()
+        .skip(1)
+        .find(|a| a.file_name().and_then(|n| n.to_str()).is_some_and(|n| [".git", ".hg", ".svn", ".jj"].contains(&n)))
+    {
+        return Some(format!("the version-control directory `{}`", vcs.display()));
+    }
+    if let Some(dir) = work.owner_of(path) {
+        return Some(format!("timewarp's directory `{}`", dir.display()));
+    }
+    let target = canonical(&workspace.target_dir);
+    if let Ok(inside) = path.strip_prefix(&target)
+        && inside.components().count() > 1
+        && !canonical(&workspace.root).starts_with(&target)
+    {
+        let build_dir = target.join(inside.components().next().expect("two components"));
+        return Some(format!("the build directory `{}`", build_dir.display()));
     }
     None
 }
@@ -163,8 +210,9 @@ mod tests {
             plot,
             width: None,
         };
+        let work = WorkDir::new(&root, &root.join("target")).unwrap();
         let err = |o: Outputs| {
-            let e = o.check(&ws).unwrap_err();
+            let e = o.check(&ws, &work).unwrap_err();
             (e.to_string(), crate::exit::code_for(&e))
         };
         let (message, _) = err(outputs(Some("/nonexistent/dir/r.json".into()), None));
@@ -175,12 +223,20 @@ mod tests {
             (Some(root.join("src/main.rs")), None, "would write over a source file of `app`"),
             (None, Some(root.join("src/../Cargo.toml")), "`--plot` draws SVG: name its file `*.svg`"),
             (Some(root.join("h.svg")), Some(root.join("./h.svg")), "`--output` and `--plot` name the same file"),
+            (Some(root.join(".git/HEAD")), None, "would write inside the version-control directory"),
+            (Some(root.join(".cargo/config.toml")), None, "would write over a cargo configuration file"),
+            (Some(root.join("target/debug/app")), None, "would write inside the build directory"),
+            (Some(root.join("target/timewarp/history.jsonl")), None, "would write inside timewarp's directory"),
         ] {
+            for dir in [".git", ".cargo", "target/debug", "target/timewarp"] {
+                std::fs::create_dir_all(root.join(dir)).unwrap();
+            }
             let (message, code) = err(outputs(output, plot));
             assert!(message.contains(expected), "{message}");
             assert_eq!(code, crate::exit::USAGE, "{message}");
         }
-        outputs(Some(root.join("report.json")), Some(root.join("h.SVG"))).check(&ws).unwrap();
+        outputs(Some(root.join("report.json")), Some(root.join("h.SVG"))).check(&ws, &work).unwrap();
+        outputs(Some(root.join("target/report.json")), None).check(&ws, &work).unwrap();
     }
 
     #[test]

@@ -49,6 +49,38 @@ fn outputs_never_write_over_the_builds_files_and_fail_before_any_build() {
     assert!(!ws.path().join("target").exists(), "nothing was built");
 }
 
+/// Found on fd: `-o .git/HEAD` replaced the repository's HEAD with a report, and
+/// `-o target/timewarp/history.jsonl` the recorded history.
+#[test]
+fn outputs_never_land_in_version_control_build_or_timewarp_directories() {
+    let ws = fixture("single-crate");
+    let precious = [".git/HEAD", "target/debug/single-crate", "target/timewarp/history.jsonl", ".cargo/config.toml"];
+    for file in precious {
+        let path = ws.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("# {file}\n")).unwrap();
+    }
+    for (file, expected) in [
+        (".git/HEAD", "would write inside the version-control directory"),
+        ("target/debug/single-crate", "would write inside the build directory"),
+        ("target/timewarp/history.jsonl", "would write inside timewarp's directory"),
+        (".cargo/config.toml", "would write over a cargo configuration file"),
+    ] {
+        let plot_beside = format!("{}/new.svg", std::path::Path::new(file).parent().unwrap().display());
+        let tries = [("-o", file.to_string()), ("--plot", plot_beside)];
+        for (flag, target) in tries.into_iter().filter(|(flag, _)| *flag == "-o" || !file.starts_with(".cargo")) {
+            let line = failure(timewarp(ws.path()).args(QUICK).args([flag, target.as_str(), "--format", "json"]), 2);
+            assert!(line.contains(expected), "{flag} {target}: {line}");
+        }
+    }
+    for file in precious {
+        assert_eq!(std::fs::read_to_string(ws.path().join(file)).unwrap(), format!("# {file}\n"), "{file}");
+    }
+    assert!(!ws.path().join("target/timewarp/1.95.0+stable").exists(), "nothing was built");
+    success(timewarp(ws.path()).args(["history", "-o", "target/history.json"]));
+    assert!(ws.path().join("target/history.json").is_file(), "the target directory itself is fine for reports");
+}
+
 #[test]
 fn a_report_that_cannot_be_written_is_not_lost() {
     let _builds = build_lock();
