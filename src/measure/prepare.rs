@@ -178,15 +178,21 @@ fn has_external_sources(lock: &str) -> bool {
     lock.lines().any(|l| l.trim_start().starts_with("source = "))
 }
 
-/// The config `cargo vendor` printed, or, if it printed none, the crates.io replacement.
+/// The config `cargo vendor` printed (or, if it printed none, the crates.io replacement), with
+/// the vendored directory set to `vendor_dir` exactly: cargo prints a `\\` in a path as `/`, so
+/// under `/tmp/a\\b` its own line points at a directory that does not exist.
 fn vendor_config(printed: &str, vendor_dir: &Path) -> String {
-    if printed.contains("[source.") {
-        return printed.to_string();
+    let mut config: toml::Table =
+        printed.parse().ok().filter(|c: &toml::Table| c.contains_key("source")).unwrap_or_else(|| {
+            "[source.crates-io]\nreplace-with = \"vendored-sources\"\n".parse().expect("a valid table")
+        });
+    let sources = config.entry("source").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let Some(sources) = sources.as_table_mut() {
+        let mut vendored = toml::Table::new();
+        vendored.insert("directory".into(), vendor_dir.display().to_string().into());
+        sources.insert("vendored-sources".into(), toml::Value::Table(vendored));
     }
-    let dir = vendor_dir.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
-    format!(
-        "[source.crates-io]\nreplace-with = \"vendored-sources\"\n\n[source.vendored-sources]\ndirectory = \"{dir}\"\n"
-    )
+    toml::to_string(&config).expect("a TOML table always serialises")
 }
 
 #[cfg(test)]
@@ -233,10 +239,10 @@ mod tests {
         let toolchains = [toolchain("1.63.0"), toolchain("1.96.0")];
         let manifest = dir.path().join("Cargo.toml");
         let p = prepare(&runner, dir.path(), &manifest, &toolchains, &work, &journal).unwrap();
-        assert_eq!(std::fs::read_to_string(work.vendor_config()).unwrap(), VENDOR_STDOUT);
         let config: toml::Table = std::fs::read_to_string(p.cargo_home.join("config.toml")).unwrap().parse().unwrap();
         assert_eq!(config["source"]["crates-io"]["replace-with"].as_str(), Some("vendored-sources"));
-        assert_eq!(config["source"]["vendored-sources"]["directory"].as_str(), Some("/w/target/timewarp/vendor"));
+        let vendored = work.vendor_dir().display().to_string();
+        assert_eq!(config["source"]["vendored-sources"]["directory"].as_str(), Some(vendored.as_str()));
         let lines = runner.lines();
         assert_eq!(lines.len(), 1);
         assert!(lines[0].starts_with("cargo +1.96.0 vendor --locked --versioned-dirs"), "{}", lines[0]);
@@ -283,6 +289,19 @@ mod tests {
         std::fs::create_dir_all(&inside).unwrap();
         assert!(reached_by_walk(&home.join("config.toml"), &inside));
         assert!(!reached_by_walk(&home.join("config.toml"), dir.path()));
+    }
+
+    #[test]
+    fn the_vendor_directory_is_ours_not_as_cargo_printed_it() {
+        let dir = Path::new("/tmp/odd dir/ünï \"q\" $x \\back's/vendor");
+        let printed = "[source.crates-io]\nreplace-with = \"vendored-sources\"\n\n[source.\"git+https://g/x\"]\ngit = \"https://g/x\"\nreplace-with = \"vendored-sources\"\n\n[source.vendored-sources]\ndirectory = \"/tmp/odd dir/ünï \\\"q\\\" $x /back's/vendor\"\n";
+        let parsed: toml::Table = vendor_config(printed, dir).parse().unwrap();
+        assert_eq!(parsed["source"]["vendored-sources"]["directory"].as_str(), dir.to_str());
+        assert_eq!(
+            parsed["source"]["git+https://g/x"]["replace-with"].as_str(),
+            Some("vendored-sources"),
+            "git sources stay"
+        );
     }
 
     #[test]

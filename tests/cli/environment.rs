@@ -170,3 +170,36 @@ fn no_timed_build_goes_through_rustups_proxy() {
     assert!(calls.lines().any(|l| l.starts_with("rustup which")), "{calls}");
     assert!(!calls.lines().any(|l| l.contains("--target-dir")), "a timed build ran through the proxy: {calls}");
 }
+
+/// Found on fd copied under such a path: `cargo vendor` prints a `\` in the vendor directory
+/// as `/`, so every build failed with "failed to get `aho-corasick`".
+#[test]
+fn a_workspace_under_a_path_with_spaces_quotes_and_backslashes_builds() {
+    let _builds = crate::support::build_lock();
+    let scratch = tempfile::tempdir().unwrap();
+    let odd = scratch.path().join("odd dir/ünï \"q\" $x \\back's/ws");
+    std::fs::create_dir_all(odd.parent().unwrap()).unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(crate::support::fixture_source("registry-dep"))
+        .arg(&odd)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(odd.join("target"));
+    let out = crate::support::success(timewarp(&odd).args([
+        "--toolchains",
+        "stable",
+        "--runs",
+        "1",
+        "-o",
+        "report \"x\".json",
+        "--plot",
+        "p $1.svg",
+    ]));
+    assert!(out.is_empty());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(odd.join("report \"x\".json")).unwrap()).unwrap();
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+    assert!(odd.join("p $1.svg").is_file());
+}
