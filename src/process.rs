@@ -393,6 +393,40 @@ fn wait_with_usage(pid: u32) -> std::io::Result<(std::process::ExitStatus, Usage
     Ok((std::process::ExitStatus::from_raw(status), usage))
 }
 
+/// Kills every process of this user whose environment holds `key=value`, and returns their
+/// ids. A build outlives a timewarp killed with SIGKILL (cargo, its rustc processes, a build
+/// script's `make`), and would run beside the next run's timed builds; every process of a
+/// build inherits the private `CARGO_HOME` timewarp gives it, which names them exactly.
+pub(crate) fn kill_processes_with_env(key: &str, value: &Path) -> Vec<u32> {
+    let needle = [key.as_bytes(), b"=", value.as_os_str().as_encoded_bytes()].concat();
+    let mut killed = Vec::new();
+    // A process not killed yet may start another while the list is read: read it again.
+    for _ in 0..10 {
+        let before = killed.len();
+        kill_matching(&needle, &mut killed);
+        if killed.len() == before {
+            break;
+        }
+    }
+    killed
+}
+
+fn kill_matching(needle: &[u8], killed: &mut Vec<u32>) {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    let own = std::process::id();
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
+        if pid != own
+            && !killed.contains(&pid)
+            && environ.split(|b| *b == 0).any(|var| var == needle)
+            && nix::sys::signal::kill(Pid::from_raw(pid as i32), Signal::SIGKILL).is_ok()
+        {
+            killed.push(pid);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::Journal;
 use crate::measure::workdir::{RunLock, WorkDir};
 use crate::measure::{build, prepare, revision, tree::TreeState};
-use crate::process::{CommandSpec, Runner, SystemRunner};
+use crate::process::{self, CommandSpec, Runner, SystemRunner};
 use crate::report::baseline::Baseline;
 use crate::report::history;
 use crate::report::model::Report;
@@ -173,6 +173,15 @@ pub(crate) fn start(work: &WorkDir, read_only: bool, progress: &Progress) -> Res
             ));
         }
     };
+    let stopped = process::kill_processes_with_env("CARGO_HOME", &work.cargo_home());
+    if !stopped.is_empty() {
+        let pids: Vec<String> = stopped.iter().map(u32::to_string).collect();
+        progress.note(&format!(
+            "stopped {} processes of a build that a killed run left running (pid {})",
+            stopped.len(),
+            pids.join(", ")
+        ));
+    }
     let (journal, undone) = Journal::start(work)?;
     undone.iter().for_each(|n| progress.note(&format!("an interrupted earlier run was undone: {n}")));
     Ok((Some(lock), journal))

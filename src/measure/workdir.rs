@@ -165,9 +165,14 @@ impl WorkDir {
         self.builds.join("vendor.Cargo.lock")
     }
 
+    /// The private `CARGO_HOME` of the builds.
+    pub(crate) fn cargo_home(&self) -> PathBuf {
+        self.builds.join("cargo-home")
+    }
+
     /// Creates the private `CARGO_HOME` of the builds and returns it.
     pub(crate) fn create_cargo_home(&self) -> Result<PathBuf> {
-        let home = self.builds.join("cargo-home");
+        let home = self.cargo_home();
         create_marked(&home)?;
         Ok(home)
     }

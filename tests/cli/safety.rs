@@ -175,6 +175,48 @@ fn a_killed_run_leaves_nothing_behind_after_the_next_start() {
     assert_eq!(before, snapshot(ws.path()), "content and modification times as before the killed run");
 }
 
+/// The processes whose environment holds every one of `vars`.
+fn processes_with(vars: &[String]) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
+            let environ = std::fs::read(e.path().join("environ")).ok()?;
+            let environ: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
+            vars.iter().all(|v| environ.contains(&v.as_bytes())).then_some(pid)
+        })
+        .collect()
+}
+
+/// Found on fd v8.5.0: a timewarp killed with SIGKILL left its build running (cargo, the
+/// jemalloc build script's `make`, `cc1`, rustc) beside whatever came next.
+#[test]
+fn a_build_left_running_by_a_killed_run_is_stopped_at_the_next_start() {
+    let _builds = build_lock();
+    let ws = fixture("build-script");
+    let hung = ["TIMEWARP_PROBE_SLEEP=300".to_string(), format!("CARGO_MANIFEST_DIR={}", ws.path().display())];
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "stable", "--runs", "1"]).env("TIMEWARP_PROBE_SLEEP", "300");
+    let (mut child, _) = start_and_wait_for(&mut cmd, "Measuring");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while processes_with(&hung).is_empty() {
+        assert!(Instant::now() < deadline, "the build script never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let orphans = processes_with(&hung);
+    assert!(!orphans.is_empty(), "the killed run's build script still sleeps");
+    let out = run(timewarp(ws.path()).arg("--list"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("processes of a build that a killed run left running (pid "), "{stderr}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(processes_with(&hung).is_empty(), "{stderr}");
+}
+
 #[test]
 fn two_runs_at_once_cannot_corrupt_each_other() {
     let _builds = build_lock();
