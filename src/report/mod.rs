@@ -198,6 +198,9 @@ fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&st
     let (status, error) = match &measured.end {
         End::Completed => (Status::Ok, None),
         End::Failed(error) => (Status::Failed, Some(error.clone())),
+        End::Interrupted if measured.samples.values().all(Vec::is_empty) => {
+            (Status::Interrupted, Some("interrupted by Ctrl-C or SIGTERM before any of its builds finished".into()))
+        }
         End::Interrupted => (Status::Interrupted, Some("interrupted by Ctrl-C or SIGTERM".to_string())),
     };
     let scenarios = if status == Status::Failed {
@@ -404,7 +407,11 @@ mod tests {
         let r = report(&[
             measured("1.85.0", End::Completed, &[4.0], &[1.0]),
             measured("1.96.0", End::Interrupted, &[2.0], &[]),
+            measured("1.97.0", End::Interrupted, &[], &[]),
         ]);
+        assert_eq!(r.toolchains[1].error.as_deref(), Some("interrupted by Ctrl-C or SIGTERM"));
+        let never = r.toolchains[2].error.as_deref().unwrap();
+        assert_eq!(never, "interrupted by Ctrl-C or SIGTERM before any of its builds finished");
         let row = &r.toolchains[1];
         assert_eq!(row.status, Status::Interrupted);
         assert_eq!(row.median(Scenario::Clean), Some(2.0));
