@@ -8,7 +8,11 @@
 #          private CARGO_HOME, the same target directory): the two stopwatches should agree;
 #   proxy: `cargo +NAME build`, through rustup's proxy, as a user would type it: timewarp leaves
 #          the proxy out of the timed interval, so it should be faster by the proxy's cost.
-# Like timewarp, hyperfine does an untimed rebuild before timing the touched ones (--warmup 1).
+#   wrapped: the `same` clean build with timewarp itself as RUSTC_WRAPPER, as `--crates` runs
+#          its per-crate build: the wrapper's cost, which `--crates` reports as "vs clean".
+# Like timewarp, hyperfine does an untimed rebuild before timing the touched ones (--warmup 1), and
+# empties the target directory for a clean build but keeps timewarp's CACHEDIR.TAG in it (timewarp
+# deletes only directories that carry its mark).
 # Also reports timewarp's overhead (its wall time minus the timed builds it reports: discovery,
 # preparation, the compiler warm-up and the untimed first rebuild) and times `--list`.
 #
@@ -66,10 +70,16 @@ EOF
         else
           cmd="env RUSTC=$rustc cargo +$name ${args[*]}"
         fi
-        hyperfine --shell=none --style none --runs "$clean_runs" --prepare "rm -rf $target" \
+        hyperfine --shell=none --style none --runs "$clean_runs" --prepare "find $target -mindepth 1 -maxdepth 1 ! -name CACHEDIR.TAG -exec rm -rf {} +" \
           --export-json "$scratch/hf-$flavour-clean-$version-$round.json" "$cmd" >/dev/null
         hyperfine --shell=none --style none --warmup 1 --runs "$touched_runs" --prepare "touch $PWD/$touched" \
           --export-json "$scratch/hf-$flavour-touched-$version-$round.json" "$cmd" >/dev/null
+        if [ "$flavour" = same ]; then
+          log="$scratch/wrapper.log"
+          hyperfine --shell=none --style none --runs "$clean_runs" --prepare "find $target -mindepth 1 -maxdepth 1 ! -name CACHEDIR.TAG -exec rm -rf {} +" \
+            --export-json "$scratch/hf-wrapped-clean-$version-$round.json" \
+            "env RUSTC_WRAPPER=$timewarp TIMEWARP_WRAPPER_LOG=$log ${cmd#env }" >/dev/null
+        fi
       done
     )
   done < "$scratch/rows.txt"
@@ -84,7 +94,7 @@ d, rounds = sys.argv[1], int(sys.argv[2])
 reports = [json.load(open(f"{d}/tw-{r}.json")) for r in range(1, rounds + 1)]
 def hf(flavour, scenario, version, r):
     return json.load(open(f"{d}/hf-{flavour}-{scenario}-{version}-{r}.json"))["results"][0]["median"]
-print(f"{'toolchain':<10} {'scenario':<8} {'timewarp':>9} {'hf same':>9} {'tw/same':>8} {'hf proxy':>9} {'tw/proxy':>9}")
+print(f"{'toolchain':<10} {'scenario':<8} {'timewarp':>9} {'hf same':>9} {'tw/same':>8} {'hf proxy':>9} {'tw/proxy':>9} {'wrapped/same':>13}")
 print(f"(medians over {rounds} rounds; the ratios are the medians of the {rounds} paired per-round ratios)")
 for row in reports[0]["toolchains"]:
     if row["status"] != "ok":
@@ -96,8 +106,11 @@ for row in reports[0]["toolchains"]:
         same = [hf("same", scenario, row["version"], r) for r in range(1, rounds + 1)]
         proxy = [hf("proxy", scenario, row["version"], r) for r in range(1, rounds + 1)]
         ratio = lambda a, b: statistics.median(x / y for x, y in zip(a, b))
+        wrapped = ""
+        if scenario == "clean":
+            wrapped = f"{ratio([hf('wrapped', scenario, row['version'], r) for r in range(1, rounds + 1)], same):>13.3f}"
         print(f"{row['name']:<10} {scenario:<8} {statistics.median(tw):>8.3f}s {statistics.median(same):>8.3f}s "
-              f"{ratio(tw, same):>8.3f} {statistics.median(proxy):>8.3f}s {ratio(tw, proxy):>9.3f}")
+              f"{ratio(tw, same):>8.3f} {statistics.median(proxy):>8.3f}s {ratio(tw, proxy):>9.3f} {wrapped}")
 for r, report in enumerate(reports, 1):
     wall = float(open(f"{d}/tw-{r}.wall").read())
     builds = sum(sum(f["wall"]["runs_s"]) for row in report["toolchains"] if row["status"] == "ok"

@@ -37,7 +37,8 @@ Examples:
   Before a release: fail if the project builds 10% slower than last time, or not on its MSRV:
     cargo timewarp --baseline last.json --max-regression 10 --verify-msrv -o this.json
 
-Also: `cargo timewarp history` (past runs), `cargo timewarp clean` (remove target/timewarp).
+Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp clean` (remove
+timewarp's directories).
 
 Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every build failed,
 5 slower than the baseline, 6 the declared rust-version cannot build, 130 interrupted.";
@@ -102,13 +103,14 @@ pub(crate) struct RawArgs {
     #[arg(long, value_name = "N", help_heading = "Measurement")]
     incremental_runs: Option<String>,
 
-    /// Also time rebuilds after a real edit of the touched file (an unused item appended, and
-    /// removed again after each build)
+    /// Also time rebuilds after a real edit of the touched file (a `#[used]` static appended, so
+    /// new code is generated and linked, and removed again after each build)
     #[arg(long, help_heading = "Measurement")]
     edit: bool,
 
     /// Time this committed revision (a commit, tag or branch) instead of the working tree,
-    /// exported into <target-dir>/timewarp; old compilers often build only older code
+    /// exported into timewarp's state directory outside the workspace; old compilers often build
+    /// only older code
     #[arg(long, value_name = "REV", help_heading = "Measurement")]
     rev: Option<String>,
 
@@ -193,14 +195,14 @@ pub(crate) struct RawArgs {
 
     /// Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp instead
     /// of the workspace's target directory; for read-only checkouts
-    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    #[arg(long, value_name = "DIR", help_heading = "Compilation Options")]
     target_dir: Option<PathBuf>,
 
     /// Keep every toolchain's build directory [default: keep only the newest toolchain's]
     #[arg(long, help_heading = "Output")]
     keep_target_dirs: bool,
 
-    /// Also draw the history as an SVG chart to FILE (clean and incremental time per release)
+    /// Also draw the history as an SVG chart to FILE (each scenario's median per release)
     #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
     plot: Option<PathBuf>,
 

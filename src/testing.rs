@@ -307,7 +307,7 @@ pub(crate) fn sample_history() -> crate::report::model::History {
         status: Status::Ok,
         medians: BTreeMap::from([(Scenario::Clean, clean), (Scenario::Touched, clean / 10.0)]),
         change_pct: change.map(|c| BTreeMap::from([(Scenario::Clean, c), (Scenario::Touched, c)])).unwrap_or_default(),
-        new_setup: false,
+        new_setup: Vec::new(),
     };
     History {
         file: "/work/app/target/timewarp/history.jsonl".into(),

@@ -437,22 +437,7 @@ pub(crate) fn nothing_eligible(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::toolchain::release_date;
-
-    fn tc(version: &str) -> Toolchain {
-        let version = Version::parse(version).unwrap();
-        let name = if version.pre.is_empty() { version.to_string() } else { version.pre.to_string() };
-        Toolchain {
-            name,
-            aliases: Vec::new(),
-            release_date: release_date(&version, None),
-            version,
-            commit_date: None,
-            commit_hash: None,
-            host: "x86_64-unknown-linux-gnu".into(),
-            description: String::new(),
-        }
-    }
+    use crate::testing::toolchain as tc;
 
     fn set(versions: &[&str]) -> Vec<Toolchain> {
         versions.iter().map(|v| tc(v)).collect()

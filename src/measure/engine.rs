@@ -27,7 +27,6 @@ use super::scenario::Scenario;
 use super::workdir::WorkDir;
 use crate::discover::toolchain::Toolchain;
 use crate::discover::workspace::Workspace;
-use crate::fs;
 use crate::process::{CommandSpec, Output, Runner};
 
 /// How many builds of a scenario a toolchain gets.
@@ -331,11 +330,7 @@ struct Run {
 impl Run {
     fn start(runner: &dyn Runner, plan: &Plan, toolchain: &Toolchain, work: &WorkDir) -> Run {
         let target_dir = work.target_dir(toolchain);
-        // A log left by an earlier run must not pass for this one's.
-        let crates_log = plan
-            .crates
-            .as_ref()
-            .map(|_| work.crates_log(toolchain).and_then(|log| fs::remove_file_if_exists(&log).map(|()| log)));
+        let crates_log = plan.crates.as_ref().map(|_| work.crates_log(toolchain));
         let located = InstalledToolchain::locate(runner, &toolchain.name);
         let (build, end, crates_log) = match (located, crates_log.transpose()) {
             (Ok(installed), Ok(log)) => {

@@ -61,21 +61,20 @@ pub(crate) fn export(
     let relative = manifest.strip_prefix(&top_canonical).unwrap_or(Path::new("Cargo.toml")).to_path_buf();
 
     let dir = work.revision_dir(&commit);
-    let complete = dir.with_extension("complete");
+    let complete = work.revision_stamp(&dir);
     let mode = format!("{commit}\nlockfile-compat: {lockfile_compat}\n");
     let mut lockfile_rewritten = false;
     if std::fs::read_to_string(&complete).ok().as_deref() != Some(mode.as_str()) {
         work.create_revisions()?;
-        fs::remove_file_if_exists(&complete)?;
         work.remove_revision(&dir)?;
         fs::create_dir_all(&dir)?;
-        let archive = dir.with_extension("tar");
+        let archive = work.revision_archive(&dir);
         let archive_arg = format!("--output={}", archive.display());
         let pack = CommandSpec::new("git").args(["archive", "--format=tar", &archive_arg, &commit]).cwd(&top);
         runner.run(&pack)?.ok_or_error(&pack)?;
         let unpack = CommandSpec::new("tar").arg("-xf").arg(&archive).arg("-C").arg(&dir);
         runner.run(&unpack)?.ok_or_error(&unpack)?;
-        fs::remove_file_if_exists(&archive)?;
+        work.remove_revision_archive(&dir)?;
         if lockfile_compat {
             lockfile_rewritten = make_lockfile_compatible(&dir.join(&relative).with_file_name("Cargo.lock"))?;
         }

@@ -147,7 +147,10 @@ impl WorkDir {
     pub(crate) fn crates_log(&self, toolchain: &Toolchain) -> Result<PathBuf> {
         let dir = self.builds.join("crates");
         fs::create_dir_all(&dir)?;
-        Ok(dir.join(format!("{}.jsonl", toolchain.dir_name())))
+        let log = dir.join(format!("{}.jsonl", toolchain.dir_name()));
+        // A log left by an earlier run must not pass for this one's.
+        fs::remove_file_if_exists(&log)?;
+        Ok(log)
     }
 
     /// Where dependency sources are vendored for every toolchain.
@@ -202,13 +205,31 @@ impl WorkDir {
         create_marked(&self.state.join("revisions"))
     }
 
-    /// Removes an exported revision (timewarp's own, checked by the marker of its parent).
+    /// The file that says an exported revision is complete, and how it was exported.
+    pub(crate) fn revision_stamp(&self, dir: &Path) -> PathBuf {
+        dir.with_extension("complete")
+    }
+
+    /// The archive a revision is exported through, removed once unpacked.
+    pub(crate) fn revision_archive(&self, dir: &Path) -> PathBuf {
+        dir.with_extension("tar")
+    }
+
+    /// Removes an exported revision with its stamp and archive (timewarp's own, checked by the
+    /// marker of its parent).
     pub(crate) fn remove_revision(&self, dir: &Path) -> Result<()> {
         let parent = self.state.join("revisions");
         if dir.parent() != Some(parent.as_path()) || !is_marked(&parent) {
             bail!("refusing to remove `{}`: it is not one of timewarp's exported revisions", dir.display());
         }
+        fs::remove_file_if_exists(&self.revision_stamp(dir))?;
+        fs::remove_file_if_exists(&self.revision_archive(dir))?;
         fs::remove_dir_all_if_exists(dir)
+    }
+
+    /// Removes the archive of an unpacked revision.
+    pub(crate) fn remove_revision_archive(&self, dir: &Path) -> Result<()> {
+        fs::remove_file_if_exists(&self.revision_archive(dir))
     }
 
     /// Bytes used by both directories.

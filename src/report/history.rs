@@ -106,13 +106,21 @@ pub(crate) fn read(file: &Path) -> Result<History> {
             let setup = &entry.report.setup;
             let medians: BTreeMap<Scenario, f64> = row.wall.iter().map(|(s, w)| (*s, w.median_s)).collect();
             let mut change_pct = BTreeMap::new();
-            let mut new_setup = false;
+            let mut new_setup = Vec::new();
             for (scenario, now) in &medians {
                 if let Some((before, then, rustc)) = previous.get(scenario) {
-                    if then.differences(setup).is_empty() && *rustc == row.rustc.as_deref() && *before > 0.0 {
+                    let mut differ = then.differences(setup);
+                    if *rustc != row.rustc.as_deref() {
+                        let name = |r: Option<&str>| r.unwrap_or("unknown").to_string();
+                        differ.push(format!("compiler `{}` then, `{}` now", name(*rustc), name(row.rustc.as_deref())));
+                    }
+                    if differ.is_empty() && *before > 0.0 {
                         change_pct.insert(*scenario, (now / before - 1.0) * 100.0);
-                    } else {
-                        new_setup = true;
+                    }
+                    for d in differ {
+                        if !new_setup.contains(&d) {
+                            new_setup.push(d);
+                        }
                     }
                 }
                 previous.insert(*scenario, (*now, setup, row.rustc.as_deref()));
@@ -188,6 +196,7 @@ mod tests {
         append(&file, &entry).unwrap();
         let text = summarize(&file).unwrap();
         assert!(text.contains("52.2 s (new setup)"), "a release run is not compared with dev ones: {text}");
+        assert!(text.contains("  new setup at 2026-11-29T10:00:00Z: profile dev then, release now\n"), "{text}");
         assert!(text.contains("failed"), "{text}");
     }
 

@@ -445,8 +445,9 @@ pub(crate) struct HistoryPoint {
     /// Per scenario, the change from this toolchain's previous run measured the same way, in
     /// percent; absent for the first run and after a change of setup (profile, cores, ...).
     pub change_pct: BTreeMap<Scenario, f64>,
-    /// Whether the run before it was measured another way (so no change is given).
-    pub new_setup: bool,
+    /// How the run before it was measured another way (so no change is given): `profile dev
+    /// then, release now`, ...; empty when it was measured the same way.
+    pub new_setup: Vec<String>,
 }
 
 /// One figure compared with the baseline.

@@ -53,3 +53,37 @@ fn verify_msrv_names_the_dependency_and_a_named_toolchain_says_why_it_fails() {
     assert_eq!(old["expected_failure"], format!("expected to fail: {RAISED}"));
     assert!(row(&report, "1.96.0")["expected_failure"].is_null());
 }
+
+/// `--rev`: the floors are the revision's own, read from its lockfile, not today's.
+#[test]
+fn the_floors_of_a_revision_come_from_its_own_lockfile() {
+    let ws = World::new("dep-floor", &["stable"]);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .current_dir(ws.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let manifest = std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap();
+    let lock = std::fs::read_to_string(ws.path().join("Cargo.lock")).unwrap();
+    std::fs::write(ws.path().join("Cargo.toml"), manifest.replace("once_cell = \"=1.20.2\"\n", "")).unwrap();
+    std::fs::write(ws.path().join("Cargo.lock"), "version = 3\n\n[[package]]\nname = \"dfl\"\nversion = \"0.1.0\"\n")
+        .unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "before once_cell"]);
+    std::fs::write(ws.path().join("Cargo.toml"), &manifest).unwrap();
+    std::fs::write(ws.path().join("Cargo.lock"), &lock).unwrap();
+    git(&["commit", "-qam", "once_cell 1.20.2"]);
+
+    let today = success_json(ws.timewarp().args(["--list", "--format", "json"]));
+    assert_eq!(today["msrv"], "1.60", "{today:#}");
+    let then = success_json(ws.timewarp().args(["--list", "--rev", "HEAD~1", "--format", "json"]));
+    assert_eq!(then["msrv"], "1.48", "the revision locks no once_cell: {then:#}");
+    let kinds: Vec<&str> =
+        then["msrv_floors"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(!kinds.iter().any(|k| k.starts_with("dependency")), "{kinds:?}");
+}

@@ -399,13 +399,16 @@ impl Exporter for TableExporter {
                 let mut cells = vec![point.recorded_at.clone(), commit.to_string(), point.what.clone()];
                 cells.extend(history.scenarios.iter().map(|s| match (point.medians.get(s), point.change_pct.get(s)) {
                     (Some(now), Some(change)) => format!("{} ({change:+.0}%)", seconds(*now)),
-                    (Some(now), None) if point.new_setup => format!("{} (new setup)", seconds(*now)),
+                    (Some(now), None) if !point.new_setup.is_empty() => format!("{} (new setup)", seconds(*now)),
                     (Some(now), None) => seconds(*now),
                     (None, _) => point.status.as_str().to_string(),
                 }));
                 lines.push(cells);
             }
             let _ = write!(out, "\n{}\n{}", toolchain.version, aligned_right(&lines, 3));
+            for point in toolchain.points.iter().filter(|p| !p.new_setup.is_empty()) {
+                let _ = writeln!(out, "  new setup at {}: {}", point.recorded_at, point.new_setup.join("; "));
+            }
         }
         out
     }
