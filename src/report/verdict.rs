@@ -38,9 +38,17 @@ pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {
         && let Some(worst) = comparison.worst_regression()
     {
         let limit = comparison.max_regression_pct.unwrap_or_default();
+        let others = comparison.changes.iter().filter(|c| c.regressed).count() - 1;
+        let more = match others {
+            0 => String::new(),
+            n => format!("; and {n} more, listed in the report"),
+        };
         return Err(ExitError::with_code(
             exit::REGRESSION,
-            format!("the project got slower to compile than the baseline allows ({limit}%): {}", worst.describe()),
+            format!(
+                "the project got slower to compile than the baseline allows ({limit}%): {}{more}",
+                worst.describe()
+            ),
         ));
     }
     Ok(())
@@ -74,5 +82,20 @@ mod tests {
             row.status = Status::Failed;
         }
         assert_eq!(exit::code_for(&verdict(&report, Some(&check)).unwrap_err()), exit::ALL_BUILDS_FAILED);
+    }
+
+    #[test]
+    fn a_regression_names_the_worst_and_counts_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("fast.json");
+        let mut report = sample_report();
+        std::fs::write(&file, serde_json::to_string(&crate::testing::scaled(&report, 0.5)).unwrap()).unwrap();
+        let baseline = crate::report::baseline::Baseline::read(&file, Some(10.0)).unwrap();
+        report.baseline = Some(baseline.compare(&report.setup(), &report.toolchains));
+        let err = verdict(&report, None).unwrap_err();
+        assert_eq!(exit::code_for(&err), exit::REGRESSION);
+        let line = err.to_string();
+        assert!(line.starts_with("the project got slower to compile than the baseline allows (10%): "), "{line}");
+        assert!(line.ends_with("; and 3 more, listed in the report"), "two rows of two scenarios: {line}");
     }
 }
