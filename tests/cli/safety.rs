@@ -61,6 +61,7 @@ fn outputs_never_land_in_version_control_build_or_timewarp_directories() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, format!("# {file}\n")).unwrap();
     }
+    let before = snapshot(ws.path());
     for (file, expected) in [
         (".git/HEAD", "would write inside the version-control directory"),
         ("target/debug/single-crate", "would write inside the build directory"),
@@ -79,6 +80,7 @@ fn outputs_never_land_in_version_control_build_or_timewarp_directories() {
     }
     let builds: Vec<_> = std::fs::read_dir(ws.path().join("target/timewarp")).unwrap().flatten().collect();
     assert!(builds.iter().all(|e| e.file_name() == "history.jsonl"), "nothing was built: {builds:?}");
+    assert_eq!(before, snapshot(ws.path()));
     success(timewarp(ws.path()).args(["history", "-o", "target/history.json"]));
     assert!(ws.path().join("target/history.json").is_file(), "the target directory itself is fine for reports");
 }
@@ -87,6 +89,7 @@ fn outputs_never_land_in_version_control_build_or_timewarp_directories() {
 fn a_report_that_cannot_be_written_is_not_lost() {
     let _builds = build_lock();
     let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
     let out = run(timewarp(ws.path()).args(QUICK).args(["--format", "json", "-o", "/dev/full"]));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -97,6 +100,7 @@ fn a_report_that_cannot_be_written_is_not_lost() {
     assert_eq!(report["toolchains"][0]["status"], "ok");
     let history = std::fs::read_to_string(ws.path().join("target/timewarp/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1, "the run is in the history too");
+    assert_eq!(before, snapshot(ws.path()));
 }
 
 /// Starts `timewarp ARGS` in `dir` and waits until stderr shows `needle`; returns the child and
@@ -131,6 +135,10 @@ fn a_hand_edit_after_a_killed_edit_run_is_kept() {
     let ws = fixture("single-crate");
     let main_rs = ws.path().join("src/main.rs");
     let original = std::fs::read(&main_rs).unwrap();
+    let others = |tree: std::collections::BTreeMap<std::path::PathBuf, _>| {
+        tree.into_iter().filter(|(path, _)| !path.ends_with("src/main.rs")).collect::<Vec<_>>()
+    };
+    let before = others(snapshot(ws.path()));
     let mut cmd = timewarp(ws.path());
     cmd.args(["--toolchains", "stable", "--edit", "--clean-runs", "1", "--incremental-runs", "200"]);
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
@@ -153,6 +161,7 @@ fn a_hand_edit_after_a_killed_edit_run_is_kept() {
     assert_eq!(std::fs::read(backup).unwrap(), original, "the original is where the message says");
     assert_eq!(std::fs::read_to_string(&main_rs).unwrap(), mine);
     assert!(timewarp(ws.path()).arg("--list").output().unwrap().status.success(), "said once, then out of the way");
+    assert_eq!(before, others(snapshot(ws.path())), "every other file as before");
 }
 
 #[test]
@@ -197,6 +206,7 @@ fn processes_with(vars: &[String]) -> Vec<u32> {
 fn a_build_left_running_by_a_killed_run_is_stopped_at_the_next_start() {
     let _builds = build_lock();
     let ws = fixture("build-script");
+    let before = snapshot(ws.path());
     let hung = ["TIMEWARP_PROBE_SLEEP=300".to_string(), format!("CARGO_MANIFEST_DIR={}", ws.path().display())];
     let mut cmd = timewarp(ws.path());
     cmd.args(["--toolchains", "stable", "--runs", "1"]).env("TIMEWARP_PROBE_SLEEP", "300");
@@ -217,6 +227,7 @@ fn a_build_left_running_by_a_killed_run_is_stopped_at_the_next_start() {
     assert!(stderr.contains("processes of a build that a killed run left running (pid "), "{stderr}");
     std::thread::sleep(Duration::from_millis(200));
     assert!(processes_with(&hung).is_empty(), "{stderr}");
+    assert_eq!(before, snapshot(ws.path()), "the touched file's time was undone too");
 }
 
 #[test]
@@ -292,6 +303,7 @@ fn timeout_s_signals_count_as_one_interruption_and_the_report_is_printed() {
 #[test]
 fn clean_removes_only_what_timewarp_made() {
     let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
     let unrelated = tempfile::tempdir().unwrap();
     let precious = unrelated.path().join("timewarp/notes.txt");
     std::fs::create_dir_all(precious.parent().unwrap()).unwrap();
@@ -308,11 +320,13 @@ fn clean_removes_only_what_timewarp_made() {
     assert!(stderr.contains("MiB)") || stderr.contains("KiB)"), "says how much it freed: {stderr}");
     assert!(!unrelated.path().join("mine/timewarp").exists());
     assert!(!state_dir(ws.path()).exists(), "the state directory went too");
+    assert_eq!(before, snapshot(ws.path()));
 }
 
 #[test]
 fn a_file_whose_time_cannot_be_set_fails_before_any_build() {
     let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
     let main_rs = ws.path().join("src/main.rs");
     let immutable = std::process::Command::new("chattr").arg("+i").arg(&main_rs).status().is_ok_and(|s| s.success());
     if !immutable {
@@ -329,24 +343,28 @@ fn a_file_whose_time_cannot_be_set_fails_before_any_build() {
     let built = std::fs::read_dir(ws.path().join("target/timewarp")).into_iter().flatten().flatten();
     let dirs: Vec<_> = built.filter(|e| e.path().is_dir()).map(|e| e.file_name()).collect();
     assert!(dirs.is_empty(), "nothing was built: {dirs:?}");
+    assert_eq!(before, snapshot(ws.path()));
 }
 
 #[test]
 fn a_run_of_over_an_hour_says_so_early() {
     let _builds = build_lock();
     let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
     let mut cmd = timewarp(ws.path());
     cmd.args(["--toolchains", "stable", "--runs", "100000"]);
     let (child, _) = start_and_wait_for(&mut cmd, "this run will take about");
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));
+    assert_eq!(before, snapshot(ws.path()), "the touched file's time is restored");
 }
 
 #[test]
 fn a_broken_history_line_is_skipped_and_the_next_run_appends_cleanly() {
     let _builds = build_lock();
     let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
     success(timewarp(ws.path()).args(QUICK));
     let history = ws.path().join("target/timewarp/history.jsonl");
     let text = std::fs::read_to_string(&history).unwrap();
@@ -357,4 +375,5 @@ fn a_broken_history_line_is_skipped_and_the_next_run_appends_cleanly() {
     assert!(summary.starts_with("1 runs recorded") && summary.contains("(1 unreadable lines skipped)"), "{summary}");
     let last = std::fs::read_to_string(&history).unwrap();
     assert!(serde_json::from_str::<serde_json::Value>(last.lines().last().unwrap()).is_ok(), "the new entry is whole");
+    assert_eq!(before, snapshot(ws.path()));
 }
