@@ -150,7 +150,6 @@ pub(crate) fn for_build(settings: Vec<BuildSetting>, host: &str, profile: &str) 
         "bench" => chain.push("release".into()),
         _ => {}
     }
-    let env_name = |name: &str| name.to_uppercase().replace(['-', '.'], "_");
     let host_env = format!("CARGO_TARGET_{}_", env_name(host));
     settings
         .into_iter()
@@ -172,10 +171,16 @@ pub(crate) fn for_build(settings: Vec<BuildSetting>, host: &str, profile: &str) 
         .collect()
 }
 
+/// `name` (a target triple or a profile) as cargo spells it in an environment variable:
+/// `x86_64-unknown-linux-gnu` → `X86_64_UNKNOWN_LINUX_GNU`.
+fn env_name(name: &str) -> String {
+    name.to_uppercase().replace(['-', '.'], "_")
+}
+
 /// The warning when `settings` turn incremental compilation off for the timed `profile`: the
 /// rebuild columns then time rebuilds without it.
 pub(crate) fn incremental_warning(settings: &[BuildSetting], profile: &str) -> Option<String> {
-    let env_profile = format!("CARGO_PROFILE_{}_INCREMENTAL", profile.to_uppercase().replace('-', "_"));
+    let env_profile = format!("CARGO_PROFILE_{}_INCREMENTAL", env_name(profile));
     let off = settings.iter().find(|s| {
         let off = s.value == "0" || s.value == "false";
         let key = s.key.as_str();
@@ -194,7 +199,7 @@ pub(crate) fn incremental_warning(settings: &[BuildSetting], profile: &str) -> O
 /// The linker the settings choose for `host`, when they choose one: `target.<host>.linker`, or
 /// `-C linker=...` / `-C link-arg=-fuse-ld=...` in the rustflags.
 pub(crate) fn configured_linker(settings: &[BuildSetting], host: &str) -> Option<String> {
-    let host_env = host.to_uppercase().replace(['-', '.'], "_");
+    let host_env = env_name(host);
     for setting in settings {
         let key = setting.key.as_str();
         if key == format!("target.{host}.linker") || key == format!("CARGO_TARGET_{host_env}_LINKER") {
