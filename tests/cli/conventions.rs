@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{build_lock, fixture, run, success, success_json, timewarp};
+use crate::support::{build_lock, fixture, git, run, success, success_json, timewarp};
 
 /// The committed schema of the current report version.
 fn schema() -> serde_json::Value {
@@ -82,14 +82,12 @@ fn color_follows_the_flag_then_cargo_term_color_then_no_color() {
     assert_eq!(stderr.trim(), "error: invalid value `purple` for `CARGO_TERM_COLOR`: expected auto, always or never");
 }
 
-/// Makes `ws` a git repository with one commit, so recorded runs carry a commit.
+/// Commits everything in `ws` (a git repository from the first call on), so recorded runs
+/// carry a commit.
 fn commit(ws: &Path, message: &str) {
-    for args in
-        [&["init", "-q"][..], &["add", "-A"], &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message]]
-    {
-        let out = std::process::Command::new("git").args(args).current_dir(ws).output().unwrap();
-        assert!(out.status.success() || args[0] == "init", "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    }
+    git(ws, &["init", "-q"]);
+    git(ws, &["add", "-A"]);
+    git(ws, &["commit", "-qm", message]);
 }
 
 #[test]

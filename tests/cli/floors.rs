@@ -58,15 +58,7 @@ fn verify_msrv_names_the_dependency_and_a_named_toolchain_says_why_it_fails() {
 #[test]
 fn the_floors_of_a_revision_come_from_its_own_lockfile() {
     let ws = World::new("dep-floor", &["stable"]);
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-            .args(args)
-            .current_dir(ws.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
+    let git = |args: &[&str]| crate::support::git(ws.path(), args);
     let manifest = std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap();
     let lock = std::fs::read_to_string(ws.path().join("Cargo.lock")).unwrap();
     std::fs::write(ws.path().join("Cargo.toml"), manifest.replace("once_cell = \"=1.20.2\"\n", "")).unwrap();

@@ -2,7 +2,7 @@
 //! scripts/install-debian-toolchains.sh), one run per fixture with many assertions on its JSON.
 //! Timings are checked for shape and sign only, never for speed.
 
-use crate::support::{World, build_lock, reason_for, row, row_names, run, snapshot, success_json, toolchains};
+use crate::support::{World, build_lock, git, reason_for, row, row_names, run, snapshot, success_json, toolchains};
 
 const EXTRA: &[&str] = &["1.63.0", "1.85.0", "1.96.0"];
 
@@ -227,21 +227,6 @@ fn verify_msrv_fails_when_the_declared_rust_version_cannot_build() {
         "json",
     ]));
     assert_eq!(row(&report, "1.85.0")["status"], "ok");
-}
-
-/// Runs git in `dir` with a fixed identity.
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 #[test]

@@ -4,26 +4,11 @@
 
 use std::path::Path;
 
-use crate::support::{World, build_lock, row, row_names, snapshot, success_json, toolchains};
+use crate::support::{World, build_lock, git, row, row_names, snapshot, success_json, toolchains};
 
 /// Every toolchain CI has: Debian's five and the official stable.
 const SIX: &[&str] = &["1.48.0", "1.63.0", "1.78.0", "1.85.0", "stable", "1.96.0"];
 const DEBIAN: &[&str] = &["1.48.0", "1.63.0", "1.78.0", "1.85.0", "1.96.0"];
-
-/// Runs git in `dir` with a fixed identity; returns its trimmed output.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 fn write(root: &Path, file: &str, text: &str) {
     let path = root.join(file);
