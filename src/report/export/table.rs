@@ -167,31 +167,13 @@ fn render(table: &[Vec<String>], has_bar: bool, split_headings: bool) -> String 
             None => (String::new(), h.clone()),
         })
         .collect();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| cell_width(c).max(headings[c].0.chars().count()).max(headings[c].1.chars().count()))
-        .collect();
     let mut lines: Vec<Vec<&str>> = Vec::new();
     if headings.iter().any(|(top, _)| !top.is_empty()) {
         lines.push(headings.iter().map(|(top, _)| top.as_str()).collect());
     }
     lines.push(headings.iter().map(|(_, bottom)| bottom.as_str()).collect());
     lines.extend(table[1..].iter().map(|r| r.iter().map(String::as_str).collect()));
-    let mut out = String::new();
-    for cells in lines {
-        let mut line = String::new();
-        for (c, cell) in cells.iter().enumerate() {
-            if c > 0 {
-                line.push_str("  ");
-            }
-            if c < TEXT_COLUMNS || (has_bar && c == columns - 1) {
-                let _ = write!(line, "{cell:<w$}", w = widths[c]);
-            } else {
-                let _ = write!(line, "{cell:>w$}", w = widths[c]);
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-    out
+    align(&lines, "", |c| c < TEXT_COLUMNS || (has_bar && c == columns - 1))
 }
 
 /// `speedup (touched)` as `speedup` over `(touched)` when the heading is wider than `cells`,
@@ -239,6 +221,13 @@ fn aligned(lines: &[Vec<String>]) -> String {
 
 /// Lines of cells, indented and aligned: left for the first `left` columns, right for the rest.
 fn aligned_right(lines: &[Vec<String>], left: usize) -> String {
+    let lines: Vec<Vec<&str>> = lines.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    align(&lines, "  ", |c| c < left)
+}
+
+/// Lines of cells after `indent`, each column as wide as its widest cell, two spaces apart;
+/// column `c` is aligned left when `left(c)`, else right.
+fn align(lines: &[Vec<&str>], indent: &str, left: impl Fn(usize) -> bool) -> String {
     let widths: Vec<usize> =
         (0..lines[0].len()).map(|c| lines.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
@@ -248,11 +237,11 @@ fn aligned_right(lines: &[Vec<String>], left: usize) -> String {
             .enumerate()
             .map(
                 |(c, cell)| {
-                    if c < left { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) }
+                    if left(c) { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) }
                 },
             )
             .collect();
-        let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+        let _ = writeln!(out, "{indent}{}", line.join("  ").trim_end());
     }
     out
 }
