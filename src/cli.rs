@@ -1,21 +1,22 @@
-//! Command-line syntax: flags, help with examples, `cargo timewarp` vs `cargo-timewarp`, and the
-//! conversion of raw flags into a validated [`Config`]. Nothing past this module sees clap types,
-//! and this module never runs anything.
+//! Command-line syntax: flags (clap derive, with value parsers for every number, version and
+//! choice), help with examples, `cargo timewarp` vs `cargo-timewarp`, clap's errors as one line,
+//! and the conversion of raw flags into a validated [`Config`]. The config holds only this
+//! module's types and the shared vocabulary; `stages` turns it into each stage's input. This
+//! module never runs anything and reads no file; the environment it reads (`CARGO_TERM_COLOR`,
+//! `NO_COLOR`) is handed to it.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, Parser, Subcommand, ValueEnum as _};
 use semver::Version;
 
-use crate::discover::select::{Criteria, Policy};
-use crate::discover::workspace::Workspace;
 use crate::exit::ExitError;
-use crate::measure::build::{BuildSettings, CargoCommand, Profile};
-use crate::measure::engine::{Order, RunCount, Runs};
-use crate::report::export::Format;
-use crate::report::output::{Outputs, terminal_width};
+use crate::process::Env;
+use crate::vocab::{Color, Command, Format, Profile};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -66,17 +67,18 @@ pub(crate) struct RawArgs {
     #[arg(long, value_name = "PATH", help_heading = "Manifest Options")]
     manifest_path: Option<PathBuf>,
 
-    /// Build only this package (repeatable) [default: the workspace's default members]
+    /// Build only this package (repeatable; a name or a package ID spec such as `app@0.1.0`)
+    /// [default: the workspace's default members]
     #[arg(short = 'p', long = "package", value_name = "SPEC", help_heading = "Package Selection")]
     packages: Vec<String>,
 
     /// Oldest Rust version to measure, such as 1.70 or 1.70.0
-    #[arg(long, value_name = "VERSION", help_heading = "Toolchain Selection")]
-    since: Option<String>,
+    #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
+    since: Option<Version>,
 
     /// Newest Rust version to measure
-    #[arg(long, value_name = "VERSION", help_heading = "Toolchain Selection")]
-    until: Option<String>,
+    #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
+    until: Option<Version>,
 
     /// Measure every eligible toolchain instead of one about every year
     #[arg(long, conflicts_with = "toolchains", help_heading = "Toolchain Selection")]
@@ -87,21 +89,34 @@ pub(crate) struct RawArgs {
     toolchains: Vec<String>,
 
     /// List the installed toolchains and which would be measured, then exit without building
-    #[arg(long, help_heading = "Toolchain Selection")]
+    #[arg(
+        long,
+        help_heading = "Toolchain Selection",
+        conflicts_with_all = [
+            "plot", "baseline", "edit", "crates", "crates_csv", "runs", "clean_runs", "incremental_runs",
+            "touch", "timeout", "interleave", "keep_target_dirs", "check", "release", "profile", "jobs",
+            "max_regression", "verify_msrv",
+        ]
+    )]
     list: bool,
 
+    /// Install the yearly toolchains between the MSRV and the newest installed one with
+    /// `rustup toolchain install --profile minimal` before measuring
+    #[arg(long, help_heading = "Toolchain Selection")]
+    install: bool,
+
     /// Repeat every measurement N times (sets both --clean-runs and --incremental-runs)
-    #[arg(long, value_name = "N", help_heading = "Measurement")]
-    runs: Option<String>,
+    #[arg(long, value_name = "N", value_parser = count, allow_hyphen_values = true, help_heading = "Measurement")]
+    runs: Option<usize>,
 
     /// Clean builds per toolchain [default: one when a clean build takes 30 s or more, else
     /// 3 to 10, while they total under 30 s]
-    #[arg(long, value_name = "N", help_heading = "Measurement")]
-    clean_runs: Option<String>,
+    #[arg(long, value_name = "N", value_parser = count, allow_hyphen_values = true, help_heading = "Measurement")]
+    clean_runs: Option<usize>,
 
     /// Incremental rebuilds per toolchain [default: 5]
-    #[arg(long, value_name = "N", help_heading = "Measurement")]
-    incremental_runs: Option<String>,
+    #[arg(long, value_name = "N", value_parser = count, allow_hyphen_values = true, help_heading = "Measurement")]
+    incremental_runs: Option<usize>,
 
     /// Also time rebuilds after a real edit of the touched file (a `#[used]` static appended, so
     /// new code is generated and linked, and removed again after each build)
@@ -133,9 +148,19 @@ pub(crate) struct RawArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = "10",
+        value_parser = count,
         help_heading = "Measurement"
     )]
-    crates: Option<String>,
+    crates: Option<usize>,
+
+    /// Kill a build that runs longer than SECONDS; its toolchain becomes a failed row
+    #[arg(long, value_name = "SECONDS", value_parser = count, allow_hyphen_values = true, help_heading = "Measurement")]
+    timeout: Option<usize>,
+
+    /// Source file whose modification time is set to now before each incremental rebuild
+    /// [default: the root source file of the top package of the workspace]
+    #[arg(long, value_name = "PATH", help_heading = "Measurement")]
+    touch: Option<PathBuf>,
 
     /// Time `cargo check` instead of `cargo build`
     #[arg(long, help_heading = "Compilation Options")]
@@ -151,69 +176,72 @@ pub(crate) struct RawArgs {
 
     /// Number of parallel jobs of every timed build (`cargo -j`), to emulate a smaller machine or
     /// to pin parallelism across runs [default: cargo's, the number of CPUs]
-    #[arg(long, short = 'j', value_name = "N", help_heading = "Compilation Options")]
-    jobs: Option<String>,
-
-    /// Kill a build that runs longer than SECONDS; its toolchain becomes a failed row
-    #[arg(long, value_name = "SECONDS", help_heading = "Measurement")]
-    timeout: Option<String>,
-
-    /// Source file whose modification time is set to now before each incremental rebuild
-    /// [default: the root source file of the top package of the workspace]
-    #[arg(long, value_name = "PATH", help_heading = "Measurement")]
-    touch: Option<PathBuf>,
-
-    /// Output format: table, json, csv or markdown [default: table, or from --output's extension]
-    #[arg(long, value_name = "FORMAT", help_heading = "Output")]
-    format: Option<String>,
-
-    /// Write the report to FILE instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
-    output: Option<PathBuf>,
-
-    /// Compare with a report saved earlier with `--format json`, toolchain version by version
-    #[arg(long, value_name = "FILE", help_heading = "Release Checks")]
-    baseline: Option<PathBuf>,
-
-    /// Fail (exit 5) when a median got slower than the baseline's by more than PCT percent
-    #[arg(long, value_name = "PCT", requires = "baseline", help_heading = "Release Checks")]
-    max_regression: Option<String>,
-
-    /// Fail (exit 6) when the toolchain of the declared rust-version is installed and cannot
-    /// build the workspace
-    #[arg(long, help_heading = "Release Checks")]
-    verify_msrv: bool,
-
-    /// Install the yearly toolchains between the MSRV and the newest installed one with
-    /// `rustup toolchain install --profile minimal` before measuring
-    #[arg(long, help_heading = "Toolchain Selection")]
-    install: bool,
-
-    /// Show CPU time and the peak memory of the largest process in the table
-    #[arg(long, short = 'v')]
-    verbose: bool,
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        value_parser = count,
+        allow_hyphen_values = true,
+        help_heading = "Compilation Options"
+    )]
+    jobs: Option<usize>,
 
     /// Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp instead
     /// of the workspace's target directory; for read-only checkouts
     #[arg(long, value_name = "DIR", help_heading = "Compilation Options")]
     target_dir: Option<PathBuf>,
 
-    /// Keep every toolchain's build directory [default: keep only the newest toolchain's]
-    #[arg(long, help_heading = "Output")]
-    keep_target_dirs: bool,
+    /// Output format [default: table, or from --output's extension]
+    #[arg(long, value_name = "FORMAT", value_enum, help_heading = "Output")]
+    format: Option<Format>,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    output: Option<PathBuf>,
 
     /// Also draw the history as an SVG chart to FILE (each scenario's median per release)
     #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
     plot: Option<PathBuf>,
 
+    /// With --crates, also write every crate of every row as a CSV table to FILE
+    #[arg(long, value_name = "FILE.csv", requires = "crates", help_heading = "Output")]
+    crates_csv: Option<PathBuf>,
+
+    /// Keep every toolchain's build directory [default: keep only the newest toolchain's]
+    #[arg(long, help_heading = "Output")]
+    keep_target_dirs: bool,
+
+    /// Compare with a report saved earlier with `--format json`, toolchain version by version
+    #[arg(long, value_name = "FILE", help_heading = "Release Checks")]
+    baseline: Option<PathBuf>,
+
+    /// Fail (exit 5) when a median got slower than the baseline's by more than PCT percent
+    #[arg(
+        long,
+        value_name = "PCT",
+        requires = "baseline",
+        value_parser = percent,
+        allow_hyphen_values = true,
+        help_heading = "Release Checks"
+    )]
+    max_regression: Option<f64>,
+
+    /// Fail (exit 6) when the toolchain of the declared rust-version is installed and cannot
+    /// build the workspace
+    #[arg(long, help_heading = "Release Checks")]
+    verify_msrv: bool,
+
+    /// Show CPU time and the peak memory of the largest process in the table
+    #[arg(long, short = 'v')]
+    verbose: bool,
+
     /// Print no progress on standard error
     #[arg(long, short = 'q')]
     quiet: bool,
 
-    /// Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto; with auto,
-    /// NO_COLOR turns it off]
-    #[arg(long, value_name = "WHEN")]
-    color: Option<String>,
+    /// Coloring [default: $CARGO_TERM_COLOR, else auto; with auto, NO_COLOR turns it off]
+    #[arg(long, value_name = "WHEN", value_enum)]
+    color: Option<Color>,
 }
 
 /// What else timewarp can do besides measuring.
@@ -234,9 +262,9 @@ enum RawAction {
 struct HistoryArgs {
     #[command(flatten)]
     at: Location,
-    /// Output format: table, json, csv or markdown [default: table, or from --output's extension]
-    #[arg(long, value_name = "FORMAT")]
-    format: Option<String>,
+    /// Output format [default: table, or from --output's extension]
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    format: Option<Format>,
     /// Write the history to FILE instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -274,10 +302,12 @@ pub(crate) enum Action {
 pub(crate) struct Config {
     /// `--manifest-path`.
     pub manifest_path: Option<PathBuf>,
-    /// `-p` names.
+    /// `-p` specs.
     pub packages: Vec<String>,
-    /// How to choose toolchains.
-    pub policy: Policy,
+    /// `--toolchains`, as given (empty without).
+    pub toolchains: Vec<String>,
+    /// `--all`.
+    pub all: bool,
     /// `--since`.
     pub since: Option<Version>,
     /// `--until`.
@@ -310,14 +340,16 @@ pub(crate) struct Config {
     pub interleave: bool,
     /// `--crates[=N]`: the per-crate build, showing the N crates that changed most.
     pub crates: Option<usize>,
+    /// `--crates-csv`.
+    pub crates_csv: Option<PathBuf>,
     /// `--rev`.
     pub rev: Option<String>,
     /// `--lockfile-compat`.
     pub lockfile_compat: bool,
     /// `--timeout` per build.
-    pub timeout: Option<std::time::Duration>,
+    pub timeout: Option<Duration>,
     /// `build`, or `check` with `--check`.
-    pub command: CargoCommand,
+    pub command: Command,
     /// `dev`, `--release` or `--profile NAME`.
     pub profile: Profile,
     /// The report format.
@@ -336,9 +368,10 @@ pub(crate) struct Config {
 }
 
 /// Parses the process arguments, accepting both `cargo timewarp ...` (cargo passes `timewarp`
-/// as the first argument) and `cargo-timewarp ...`. Help, version and clap's own usage errors
-/// exit here; a value that does not parse becomes a one-line usage error.
-pub(crate) fn parse_args<I, T>(args: I) -> Result<Config>
+/// as the first argument) and `cargo-timewarp ...`, with `env` for `CARGO_TERM_COLOR` and
+/// `NO_COLOR`. Help and version print and exit here; every other problem is a one-line usage
+/// error (exit 2).
+pub(crate) fn parse_args<I, T>(args: I, env: &Env) -> Result<Config>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -347,62 +380,74 @@ where
     if args.get(1).is_none_or(|a| a != "timewarp") {
         args.insert(1.min(args.len()), "timewarp".into());
     }
-    let CargoCli::Timewarp(raw) = CargoCli::parse_from(args);
-    Config::from_raw(raw)
+    let CargoCli::Timewarp(raw) = match CargoCli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => e.exit(),
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => return Err(ExitError::usage(one_line(&e))),
+    };
+    Config::from_raw(raw, env)
+}
+
+/// A clap error as one sentence in timewarp's voice: the flag and value in backticks, the
+/// parser's reason, a suggestion when clap has one, and `--help` only where it helps (an unknown
+/// flag).
+fn one_line(error: &clap::Error) -> String {
+    let context = |kind: ContextKind| match error.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(list)) => Some(list.join(", ")),
+        _ => None,
+    };
+    let flag = |text: String| text.split_whitespace().next().unwrap_or_default().to_string();
+    let quoted = |text: &str| text.replace('\'', "`");
+    match error.kind() {
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue => {
+            let arg = context(ContextKind::InvalidArg).map(flag).unwrap_or_default();
+            let value = context(ContextKind::InvalidValue).unwrap_or_default();
+            let why = match (context(ContextKind::ValidValue), std::error::Error::source(error)) {
+                (Some(valid), _) => format!("expected one of {valid}"),
+                (None, Some(source)) => source.to_string(),
+                (None, None) => "not a valid value".into(),
+            };
+            format!("invalid value `{value}` for `{arg}`: {why}")
+        }
+        ErrorKind::UnknownArgument => {
+            let arg = context(ContextKind::InvalidArg).unwrap_or_default();
+            match context(ContextKind::SuggestedArg) {
+                Some(suggested) => format!("unexpected argument `{arg}`; did you mean `{suggested}`?"),
+                None => format!("unexpected argument `{arg}`; see `cargo timewarp --help`"),
+            }
+        }
+        ErrorKind::ArgumentConflict => {
+            let arg = context(ContextKind::InvalidArg).map(flag).unwrap_or_default();
+            let prior = context(ContextKind::PriorArg).map(flag).unwrap_or_default();
+            match (arg.as_str(), prior.as_str()) {
+                ("--list", other) | (other, "--list") => {
+                    format!("`{other}` does nothing with `--list`, which builds nothing")
+                }
+                _ => format!("`{arg}` cannot be used with `{prior}`"),
+            }
+        }
+        ErrorKind::MissingRequiredArgument => {
+            let missing = context(ContextKind::InvalidArg).map(flag).unwrap_or_default();
+            let by = match missing.as_str() {
+                "--baseline" => "`--max-regression` needs `--baseline FILE`, the report to compare with",
+                "--rev" => "`--lockfile-compat` needs `--rev REV`, the revision whose copy it rewrites",
+                "--crates" => "`--crates-csv` needs `--crates`, the per-crate build it writes",
+                _ => "",
+            };
+            if by.is_empty() { format!("`{missing}` is required here") } else { by.to_string() }
+        }
+        _ => {
+            let rendered = error.to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            quoted(first.trim_start_matches("error: ").trim())
+        }
+    }
 }
 
 impl Config {
-    /// What selection needs.
-    pub(crate) fn criteria(&self) -> Criteria {
-        Criteria { policy: self.policy.clone(), since: self.since.clone(), until: self.until.clone() }
-    }
-
-    /// Where the documents go.
-    pub(crate) fn outputs(&self) -> Outputs {
-        let width = match &self.output {
-            Some(_) => None,
-            None => terminal_width(
-                std::env::var("COLUMNS").ok().as_deref(),
-                console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns)),
-            ),
-        };
-        Outputs {
-            format: self.format,
-            verbose: self.verbose,
-            output: self.output.clone(),
-            plot: self.plot.clone(),
-            width,
-        }
-    }
-
-    /// Timed builds per scenario: `--edit` adds as many edited rebuilds as touched ones.
-    pub(crate) fn runs(&self) -> Runs {
-        let edited = if self.edit { self.incremental_runs } else { 0 };
-        let clean = self.clean_runs.map_or(RunCount::ADAPTIVE, RunCount::Fixed);
-        Runs { clean, touched: self.incremental_runs, edited }
-    }
-
-    /// The order of the builds.
-    pub(crate) fn order(&self) -> Order {
-        if self.interleave { Order::RoundRobin } else { Order::Sequential }
-    }
-
-    /// The build command's settings for `workspace`, with the `cargo_home` from preparation.
-    pub(crate) fn build_settings(&self, workspace: &Workspace, cargo_home: &Path) -> BuildSettings {
-        BuildSettings {
-            root: workspace.root.clone(),
-            manifest_path: workspace.manifest_path.clone(),
-            packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
-            command: self.command,
-            profile: self.profile.clone(),
-            jobs: self.jobs,
-            cargo_home: cargo_home.to_path_buf(),
-            timeout: self.timeout,
-            lockfile_version: workspace.lockfile_version,
-        }
-    }
-
-    fn from_raw(mut raw: RawArgs) -> Result<Config> {
+    fn from_raw(mut raw: RawArgs, env: &Env) -> Result<Config> {
         let action = match raw.action.take() {
             Some(RawAction::Clean(at)) => {
                 (raw.manifest_path, raw.target_dir) = (at.manifest_path, at.target_dir);
@@ -416,43 +461,13 @@ impl Config {
             None if raw.list => Action::List,
             None => Action::Measure,
         };
-        if action == Action::List {
-            let idle = [
-                ("--plot", raw.plot.is_some()),
-                ("--baseline", raw.baseline.is_some()),
-                ("--edit", raw.edit),
-                ("--crates", raw.crates.is_some()),
-                ("--runs", raw.runs.is_some()),
-                ("--clean-runs", raw.clean_runs.is_some()),
-                ("--incremental-runs", raw.incremental_runs.is_some()),
-                ("--touch", raw.touch.is_some()),
-                ("--timeout", raw.timeout.is_some()),
-                ("--interleave", raw.interleave),
-                ("--keep-target-dirs", raw.keep_target_dirs),
-                ("--check", raw.check),
-                ("--release", raw.release),
-                ("--profile", raw.profile.is_some()),
-            ];
-            if let Some((flag, _)) = idle.iter().find(|(_, given)| *given) {
-                return Err(ExitError::usage(format!("`{flag}` does nothing with `--list`, which builds nothing")));
-            }
-        }
-        let since = raw.since.as_deref().map(|v| parse_version("--since", v)).transpose()?;
-        let until = raw.until.as_deref().map(|v| parse_version("--until", v)).transpose()?;
-        if let (Some(s), Some(u)) = (&since, &until)
+        if let (Some(s), Some(u)) = (&raw.since, &raw.until)
             && s > u
         {
             return Err(ExitError::usage(format!("`--since {s}` is newer than `--until {u}`")));
         }
-        let runs = raw.runs.as_deref().map(|n| parse_count("--runs", n)).transpose()?;
-        let clean_runs = raw.clean_runs.as_deref().map(|n| parse_count("--clean-runs", n)).transpose()?;
-        let incremental_runs =
-            raw.incremental_runs.as_deref().map(|n| parse_count("--incremental-runs", n)).transpose()?;
-        let format = match (&raw.format, &raw.output) {
-            (Some(name), _) => Format::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
-                ExitError::usage(format!("invalid value `{name}` for `--format`: expected one of {}", names.join(", ")))
-            })?,
+        let format = match (raw.format, &raw.output) {
+            (Some(format), _) => format,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
                 ExitError::usage(format!(
                     "cannot tell the format of `{}` from its extension; add `--format table|json|csv|markdown`",
@@ -465,106 +480,89 @@ impl Config {
         if toolchains.iter().any(String::is_empty) {
             return Err(ExitError::usage("`--toolchains` has an empty name; separate names with single commas"));
         }
-        let policy = if !toolchains.is_empty() {
-            Policy::Named(toolchains)
-        } else if raw.all {
-            Policy::All
-        } else {
-            Policy::Yearly
-        };
         Ok(Config {
             manifest_path: raw.manifest_path,
             packages: raw.packages,
-            policy,
-            since,
-            until,
+            toolchains,
+            all: raw.all,
+            since: raw.since,
+            until: raw.until,
             action,
             target_dir: raw.target_dir,
             keep_target_dirs: raw.keep_target_dirs,
             baseline: raw.baseline,
-            max_regression_pct: raw.max_regression.as_deref().map(parse_percent).transpose()?,
+            max_regression_pct: raw.max_regression,
             verify_msrv: raw.verify_msrv,
             install: raw.install,
             verbose: raw.verbose,
-            clean_runs: clean_runs.or(runs),
-            incremental_runs: incremental_runs.or(runs).unwrap_or(5),
+            clean_runs: raw.clean_runs.or(raw.runs),
+            incremental_runs: raw.incremental_runs.or(raw.runs).unwrap_or(5),
             touch: raw.touch,
             edit: raw.edit,
             interleave: raw.interleave,
-            crates: raw.crates.as_deref().map(|n| parse_count("--crates", n)).transpose()?,
+            crates: raw.crates,
+            crates_csv: raw.crates_csv,
             rev: raw.rev,
             lockfile_compat: raw.lockfile_compat,
-            timeout: raw
-                .timeout
-                .as_deref()
-                .map(|n| parse_count("--timeout", n))
-                .transpose()?
-                .map(|s| std::time::Duration::from_secs(s as u64)),
-            command: if raw.check { CargoCommand::Check } else { CargoCommand::Build },
+            timeout: raw.timeout.map(|s| Duration::from_secs(s as u64)),
+            command: if raw.check { Command::Check } else { Command::Build },
             profile: match (raw.release, raw.profile) {
                 (true, _) => Profile::Release,
-                (false, Some(name)) if name == "dev" => Profile::Dev,
-                (false, Some(name)) if name == "release" => Profile::Release,
-                (false, Some(name)) => Profile::Named(name),
+                (false, Some(name)) => Profile::from_name(&name),
                 (false, None) => Profile::Dev,
             },
             format,
             output: raw.output,
             plot: raw.plot,
             quiet: raw.quiet,
-            color: color_choice(raw.color.as_deref())?,
-            jobs: raw.jobs.as_deref().map(|n| parse_count("--jobs", n)).transpose()?,
+            color: color_choice(raw.color, env)?,
+            jobs: raw.jobs,
         })
     }
 }
 
 /// `--color`, else `CARGO_TERM_COLOR` (as cargo reads it), as forced on, off, or `None` (auto:
 /// a terminal, unless `NO_COLOR` is set).
-fn color_choice(flag: Option<&str>) -> Result<Option<bool>> {
-    let from_env = std::env::var("CARGO_TERM_COLOR").ok();
-    let (source, value) = match (flag, from_env.as_deref()) {
-        (Some(value), _) => ("--color", value),
-        (None, Some(value)) => ("CARGO_TERM_COLOR", value),
-        (None, None) => return Ok(auto_color()),
-    };
-    match value {
-        "always" => Ok(Some(true)),
-        "never" => Ok(Some(false)),
-        "auto" => Ok(auto_color()),
-        other => {
-            Err(ExitError::usage(format!("invalid value `{other}` for `{source}`: expected auto, always or never")))
+fn color_choice(flag: Option<Color>, env: &Env) -> Result<Option<bool>> {
+    let choice = match (flag, env.var("CARGO_TERM_COLOR")) {
+        (Some(choice), _) => choice,
+        (None, Some(value)) => {
+            let value = value.to_string_lossy();
+            Color::from_str(&value, false).map_err(|_| {
+                ExitError::usage(format!(
+                    "invalid value `{value}` for `CARGO_TERM_COLOR`: expected one of auto, always, never"
+                ))
+            })?
         }
-    }
-}
-
-fn auto_color() -> Option<bool> {
-    std::env::var_os("NO_COLOR").filter(|v| !v.is_empty()).map(|_| false)
-}
-
-/// `1.70` or `1.70.0` (or `1.70.0-nightly`) as a version; `1.70` means `1.70.0`.
-fn parse_version(flag: &str, text: &str) -> Result<Version> {
-    let text = text.trim();
-    let full = if text.matches('.').count() == 1 { format!("{text}.0") } else { text.to_string() };
-    Version::parse(&full).map_err(|_| {
-        ExitError::usage(format!("invalid value `{text}` for `{flag}`: expected a version like `1.70` or `1.70.0`"))
+        (None, None) => Color::Auto,
+    };
+    Ok(match choice {
+        Color::Always => Some(true),
+        Color::Never => Some(false),
+        Color::Auto => env.non_empty("NO_COLOR").map(|_| false),
     })
 }
 
-fn parse_percent(text: &str) -> Result<f64> {
+/// `1.70` or `1.70.0` (or `1.70.0-nightly`) as a version; `1.70` means `1.70.0`.
+fn version(text: &str) -> Result<Version, String> {
+    let text = text.trim();
+    let full = if text.matches('.').count() == 1 { format!("{text}.0") } else { text.to_string() };
+    Version::parse(&full).map_err(|_| "expected a version like `1.70` or `1.70.0`".to_string())
+}
+
+/// A percentage such as `5`, `2.5` or `7.5%`.
+fn percent(text: &str) -> Result<f64, String> {
     match text.trim().trim_end_matches('%').parse::<f64>() {
         Ok(p) if p.is_finite() && p >= 0.0 => Ok(p),
-        _ => Err(ExitError::usage(format!(
-            "invalid value `{text}` for `--max-regression`: expected a percentage such as `5` or `2.5`"
-        ))),
+        _ => Err("expected a percentage such as `5` or `2.5`".into()),
     }
 }
 
-fn parse_count(flag: &str, text: &str) -> Result<usize> {
+/// A whole number of at least 1.
+fn count(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => {
-            Err(ExitError::usage(format!("invalid value `{text}` for `{flag}`: expected a whole number of at least 1")))
-        }
+        _ => Err("expected a whole number of at least 1".into()),
     }
 }
 
@@ -574,7 +572,7 @@ mod tests {
     use clap::CommandFactory;
 
     fn parse(args: &[&str]) -> Result<Config> {
-        parse_args(std::iter::once("cargo-timewarp").chain(args.iter().copied()))
+        parse_args(std::iter::once("cargo-timewarp").chain(args.iter().copied()), &Env::default())
     }
 
     #[test]
@@ -586,32 +584,33 @@ mod tests {
     fn defaults() {
         let c = parse(&[]).unwrap();
         assert_eq!((c.clean_runs, c.incremental_runs), (None, 5));
-        assert_eq!(c.runs().clean, RunCount::ADAPTIVE, "the project's size decides");
-        assert_eq!(c.policy, Policy::Yearly);
+        assert_eq!((c.all, c.toolchains.len()), (false, 0));
         assert_eq!(c.format, Format::Table);
         assert_eq!(c.action, Action::Measure);
         assert_eq!(parse(&["--list"]).unwrap().action, Action::List);
         let clean = parse(&["clean", "--manifest-path", "x/Cargo.toml", "--target-dir", "/t"]).unwrap();
         assert_eq!((clean.action, clean.manifest_path), (Action::Clean, Some("x/Cargo.toml".into())));
         assert_eq!(clean.target_dir, Some("/t".into()));
-        assert_eq!(parse_args(["cargo-timewarp", "timewarp", "history"]).unwrap().action, Action::History);
+        let history = parse_args(["cargo-timewarp", "timewarp", "history"], &Env::default()).unwrap();
+        assert_eq!(history.action, Action::History);
         let history = parse(&["history", "--target-dir", "/t", "-o", "h.csv", "--plot", "h.svg"]).unwrap();
         assert_eq!((history.target_dir, history.format), (Some("/t".into()), Format::Csv));
         assert_eq!(history.plot, Some("h.svg".into()));
-        assert_eq!((c.command, c.profile), (CargoCommand::Build, Profile::Dev));
+        assert_eq!((c.command, c.profile), (Command::Build, Profile::Dev));
         let c = parse(&["--check", "--profile", "ci"]).unwrap();
-        assert_eq!((c.command, c.profile), (CargoCommand::Check, Profile::Named("ci".into())));
+        assert_eq!((c.command, c.profile), (Command::Check, Profile::Named("ci".into())));
         assert_eq!(parse(&["--release"]).unwrap().profile, Profile::Release);
+        assert_eq!(parse(&["--profile", "release"]).unwrap().profile, Profile::Release);
         let gate = parse(&["--baseline", "b.json", "--max-regression", "7.5%"]).unwrap();
         assert_eq!((gate.baseline, gate.max_regression_pct), (Some("b.json".into()), Some(7.5)));
     }
 
     #[test]
     fn works_as_cargo_subcommand_and_directly() {
-        let via_cargo = parse_args(["cargo-timewarp", "timewarp", "--all"]).unwrap();
-        let direct = parse_args(["cargo-timewarp", "--all"]).unwrap();
+        let via_cargo = parse_args(["cargo-timewarp", "timewarp", "--all"], &Env::default()).unwrap();
+        let direct = parse(&["--all"]).unwrap();
         assert_eq!(via_cargo, direct);
-        assert_eq!(direct.policy, Policy::All);
+        assert!(direct.all);
     }
 
     #[test]
@@ -628,8 +627,24 @@ mod tests {
         assert_eq!(parse(&["--color=never"]).unwrap().color, Some(false));
         assert_eq!(parse(&["--crates=3"]).unwrap().crates, Some(3));
         assert_eq!(parse(&[]).unwrap().crates, None);
-        let named = parse(&["--toolchains", "1.85.0, stable"]).unwrap();
-        assert_eq!(named.policy, Policy::Named(vec!["1.85.0".into(), "stable".into()]));
+        assert_eq!(parse(&["--toolchains", "1.85.0, stable"]).unwrap().toolchains, ["1.85.0", "stable"]);
+    }
+
+    #[test]
+    fn colour_follows_the_flag_then_cargo_term_color_then_no_color() {
+        let with = |vars: &[(&str, &str)], args: &[&str]| {
+            let env = Env::new(vars.iter().map(|(k, v)| (*k, *v)));
+            parse_args(std::iter::once("cargo-timewarp").chain(args.iter().copied()), &env).map(|c| c.color)
+        };
+        assert_eq!(with(&[("CARGO_TERM_COLOR", "always")], &[]).unwrap(), Some(true));
+        assert_eq!(with(&[("CARGO_TERM_COLOR", "always")], &["--color", "never"]).unwrap(), Some(false));
+        assert_eq!(with(&[("NO_COLOR", "1")], &[]).unwrap(), Some(false));
+        assert_eq!(with(&[("NO_COLOR", "")], &[]).unwrap(), None, "an empty NO_COLOR is unset");
+        let err = with(&[("CARGO_TERM_COLOR", "purple")], &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid value `purple` for `CARGO_TERM_COLOR`: expected one of auto, always, never"
+        );
     }
 
     #[test]
@@ -654,7 +669,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn version_flags_never_panic(text in "\\PC{0,20}") {
-            if let Ok(v) = parse_version("--since", &text) {
+            if let Ok(v) = version(&text) {
                 let prefix = format!("{}.{}", v.major, v.minor);
                 proptest::prop_assert!(text.trim().starts_with(&prefix), "{} from {:?}", v, text);
             }
@@ -662,7 +677,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_values_are_one_sentence_usage_errors() {
+    fn every_usage_error_is_one_sentence() {
         for (args, message) in [
             (
                 &["--since", "banana"][..],
@@ -671,6 +686,7 @@ mod tests {
             (&["--until", "1"], "invalid value `1` for `--until`: expected a version like `1.70` or `1.70.0`"),
             (&["--since", "1.90", "--until", "1.80"], "`--since 1.90.0` is newer than `--until 1.80.0`"),
             (&["--runs", "0"], "invalid value `0` for `--runs`: expected a whole number of at least 1"),
+            (&["--runs", "-1"], "invalid value `-1` for `--runs`: expected a whole number of at least 1"),
             (
                 &["--incremental-runs", "x"],
                 "invalid value `x` for `--incremental-runs`: expected a whole number of at least 1",
@@ -685,13 +701,30 @@ mod tests {
                 "`--toolchains` has an empty name; separate names with single commas",
             ),
             (&["--list", "--plot", "x.svg"], "`--plot` does nothing with `--list`, which builds nothing"),
-            (&["--color", "sometimes"], "invalid value `sometimes` for `--color`: expected auto, always or never"),
+            (&["--list", "-j", "2"], "`--jobs` does nothing with `--list`, which builds nothing"),
+            (&["--runs", "3", "--list"], "`--runs` does nothing with `--list`, which builds nothing"),
+            (&["--color", "sometimes"], "invalid value `sometimes` for `--color`: expected one of auto, always, never"),
             (&["-j", "0"], "invalid value `0` for `--jobs`: expected a whole number of at least 1"),
-            (&["--list", "--runs", "3"], "`--runs` does nothing with `--list`, which builds nothing"),
+            (&["--max-regression", "10"], "`--max-regression` needs `--baseline FILE`, the report to compare with"),
+            (&["--bogus"], "unexpected argument `--bogus`; see `cargo timewarp --help`"),
+            (&["--edti"], "unexpected argument `--edti`; did you mean `--edit`?"),
+            (&["--all", "--toolchains", "stable"], "`--all` cannot be used with `--toolchains`"),
         ] {
             let err = parse(args).unwrap_err();
             assert_eq!(err.to_string(), message, "{args:?}");
+            assert!(!err.to_string().contains('\n'), "{args:?}");
             assert_eq!(crate::exit::code_for(&err), crate::exit::USAGE);
         }
+    }
+
+    #[test]
+    fn help_lists_the_possible_values() {
+        let mut cli = CargoCli::command();
+        let help = cli.find_subcommand_mut("timewarp").unwrap().render_long_help().to_string();
+        assert!(
+            help.contains("[possible values: table, json, csv, markdown]") || help.contains("- markdown"),
+            "{help}"
+        );
+        assert!(help.contains("always"), "{help}");
     }
 }

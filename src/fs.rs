@@ -4,6 +4,7 @@
 
 use std::io::Write as _;
 use std::path::Path;
+use std::time::SystemTime;
 
 use anyhow::{Context as _, Result};
 
@@ -57,29 +58,51 @@ pub(crate) fn remove_file_if_exists(path: &Path) -> Result<()> {
     }
 }
 
-/// Writes `contents` to a temporary file beside `path`, flushes it to disk and renames it into
-/// place, so a reader (or a crash) sees the old file or the new one, never half of either. A
-/// symbolic link is written through (the file it points to is replaced, not the link), and
-/// what is not a regular file (`/dev/stdout`, a FIFO, a device) is written directly: renaming
-/// over it would replace the device itself.
+/// Writes `contents` to a temporary file beside `path` (created by `tempfile`, so two writers
+/// never share one), flushes it to disk, gives it the mode of the file it replaces, renames it
+/// into place and flushes the directory, so a reader (or a crash) sees the old file or the new
+/// one, never half of either, and a report kept private (0600) stays private. A symbolic link is
+/// written through (the file it points to is replaced, not the link; callers judge that file
+/// first, see `report::guard`), and what is not a regular file (`/dev/stdout`, a FIFO, a device)
+/// is written directly: renaming over it would replace the device itself.
 pub(crate) fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+    let existing = std::fs::metadata(&target).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
         return write(path, contents);
     }
-    let path = target.as_path();
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.timewarp-{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(contents.as_ref())?;
-        file.sync_all()
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let written = (|| -> std::io::Result<()> {
+        let mut temp =
+            tempfile::Builder::new().prefix(&format!(".{name}.timewarp-")).suffix(".tmp").tempfile_in(dir)?;
+        temp.write_all(contents.as_ref())?;
+        if let Some(meta) = &existing {
+            temp.as_file().set_permissions(meta.permissions())?;
+        }
+        temp.as_file().sync_all()?;
+        temp.persist(&target).map_err(|e| e.error)?;
+        std::fs::File::open(dir)?.sync_all()
     })();
-    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e).with_context(|| format!("could not write `{}`", path.display()));
+    written.with_context(|| format!("could not write `{}`", target.display()))
+}
+
+/// Sets the modification time of `path` (and its access time, when given), through std's
+/// `File::set_times`.
+pub(crate) fn set_times(path: &Path, accessed: Option<SystemTime>, modified: SystemTime) -> std::io::Result<()> {
+    let file = std::fs::File::open(path).or_else(|_| std::fs::OpenOptions::new().write(true).open(path))?;
+    let mut times = std::fs::FileTimes::new().set_modified(modified);
+    if let Some(accessed) = accessed {
+        times = times.set_accessed(accessed);
     }
-    Ok(())
+    file.set_times(times)
+}
+
+/// The modification time of `path`.
+pub(crate) fn modified(path: &Path) -> Result<SystemTime> {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .with_context(|| format!("could not read the modification time of `{}`", path.display()))
 }
 
 /// Bytes used below `path` (0 when it does not exist); symbolic links count as themselves.
@@ -142,6 +165,29 @@ mod tests {
         write_atomic(&link, "new").unwrap();
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("private.json");
+        std::fs::write(&file, "old").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&file, "new").unwrap();
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+    }
+
+    #[test]
+    fn times_are_set_to_the_nanosecond() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let when = SystemTime::UNIX_EPOCH + std::time::Duration::new(1_600_000_000, 123_456_789);
+        set_times(&file, Some(when), when).unwrap();
+        assert_eq!(modified(&file).unwrap(), when);
+        assert_eq!(std::fs::metadata(&file).unwrap().accessed().unwrap(), when);
     }
 
     #[test]

@@ -1,12 +1,17 @@
-//! The one seam to the outside world: every program timewarp runs (cargo, rustc, rustup) is
-//! described as a [`CommandSpec`] and handed to a [`Runner`].
+//! The one seam to the outside world. Every program timewarp runs (cargo, rustc, rustup, git)
+//! is described as a [`CommandSpec`] and handed to a [`Runner`], and the same trait answers
+//! everything else the pipeline asks of the machine: the environment ([`Env`]), the clock, the
+//! signals that interrupt a run, the process groups of the builds running now, and the `/proc`
+//! scan for a build a killed run left behind. The stages take `&dyn Runner`, so unit tests run
+//! the whole pipeline against `crate::testing::FakeRunner`.
 //!
-//! This module knows how to spawn, capture and time a process and how to describe one in an
-//! error message. It knows nothing about cargo, toolchains or timing policy; the fake runner used
-//! by unit tests lives in `crate::testing`. It is the only module that names
-//! `std::process::Command`.
+//! This module knows how to spawn, capture and time a process, how to describe one in an error
+//! message, and how to read a tool's own explanation of a failure out of its output (the first
+//! `error` line and cargo's `Caused by:` chain). It knows nothing of toolchains, workspaces or
+//! timing policy. It is the only module that names `std::process::Command`.
 
-use std::ffi::OsString;
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::Read;
 use std::os::unix::process::CommandExt as _;
@@ -15,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
 use nix::sys::signal::{Signal, killpg};
@@ -228,28 +233,179 @@ pub(crate) fn indented_details(excerpt: &str, summary: &str) -> String {
     excerpt.lines().skip(1).map(str::trim).filter(|l| !summary.contains(l)).map(|l| format!("\n    {l}")).collect()
 }
 
-/// Runs commands. The only implementation that touches the system is [`SystemRunner`].
+/// How to stop the commands running now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// SIGINT to every running command's process group, as a terminal's Ctrl-C would: the
+    /// builds live in groups of their own, so the terminal's signal reaches only timewarp.
+    Interrupt,
+    /// SIGKILL to every running command's process group.
+    Kill,
+}
+
+/// Stops the commands a runner is running now, from any thread (the interruption handler's).
+pub(crate) type Stopper = Arc<dyn Fn(Stop) + Send + Sync>;
+
+/// What an interruption handler is told: which signal arrived.
+pub(crate) type InterruptHandler = Box<dyn FnMut(&'static str) + Send + 'static>;
+
+/// The environment variables of the run, read once: what the builds inherit, what they must
+/// not (`RUSTC_WRAPPER`), and where the user's cargo, rustup and cache directories are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Env {
+    vars: BTreeMap<OsString, OsString>,
+}
+
+impl Env {
+    /// The variables of `vars`.
+    pub(crate) fn new<I, K, V>(vars: I) -> Env
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<OsString>,
+        V: Into<OsString>,
+    {
+        Env { vars: vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+    }
+
+    /// The value of `key`, when it is set.
+    pub(crate) fn var(&self, key: &str) -> Option<&OsStr> {
+        self.vars.get(OsStr::new(key)).map(OsString::as_os_str)
+    }
+
+    /// The value of `key`, when it is set and not empty.
+    pub(crate) fn non_empty(&self, key: &str) -> Option<&OsStr> {
+        self.var(key).filter(|v| !v.is_empty())
+    }
+
+    /// Every variable, sorted by name.
+    pub(crate) fn vars(&self) -> impl Iterator<Item = (&OsStr, &OsStr)> {
+        self.vars.iter().map(|(k, v)| (k.as_os_str(), v.as_os_str()))
+    }
+
+    /// `$HOME`, when it is set.
+    fn home(&self) -> Option<PathBuf> {
+        self.non_empty("HOME").map(PathBuf::from)
+    }
+
+    /// The user's `CARGO_HOME`: the variable, else `~/.cargo`.
+    pub(crate) fn cargo_home(&self) -> Option<PathBuf> {
+        self.non_empty("CARGO_HOME").map(PathBuf::from).or_else(|| self.home().map(|h| h.join(".cargo")))
+    }
+
+    /// The user's `RUSTUP_HOME`: the variable, else `~/.rustup`.
+    pub(crate) fn rustup_home(&self) -> Option<PathBuf> {
+        self.non_empty("RUSTUP_HOME").map(PathBuf::from).or_else(|| self.home().map(|h| h.join(".rustup")))
+    }
+
+    /// `$XDG_CACHE_HOME` when it is absolute, else `~/.cache`.
+    pub(crate) fn cache_home(&self) -> Option<PathBuf> {
+        let xdg = self.non_empty("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
+        xdg.or_else(|| self.home().map(|h| h.join(".cache")))
+    }
+
+    /// `dir` followed by the entries of the path list `variable` (`PATH`, `LD_LIBRARY_PATH`).
+    pub(crate) fn prepended(&self, dir: PathBuf, variable: &str) -> OsString {
+        let rest: Vec<PathBuf> = self.var(variable).map(|v| std::env::split_paths(v).collect()).unwrap_or_default();
+        std::env::join_paths(std::iter::once(dir).chain(rest)).unwrap_or_default()
+    }
+}
+
+/// The outside world as the pipeline sees it. The only implementation that touches the
+/// system is [`SystemRunner`]; unit tests use `crate::testing::FakeRunner`.
 pub(crate) trait Runner: Sync {
     /// Runs `cmd` to completion, capturing its output. An `Err` means it could not be started;
     /// a non-zero exit is an `Ok` whose [`Output::code`] says so.
     fn run(&self, cmd: &CommandSpec) -> Result<Output>;
+
+    /// The environment timewarp was started with.
+    fn env(&self) -> &Env;
+
+    /// The wall clock, for dates and timestamps (never for timings, which [`Output::elapsed`]
+    /// measures around the child alone).
+    fn now(&self) -> SystemTime;
+
+    /// A handle that stops the commands running now, for the interruption handler.
+    fn stopper(&self) -> Stopper;
+
+    /// Kills every process of this user whose environment holds `key=value` (a build a killed
+    /// run left behind) and returns their ids.
+    fn stop_leftovers(&self, key: &str, value: &Path) -> Vec<u32>;
+
+    /// Calls `handler` from another thread whenever Ctrl-C, SIGTERM or SIGHUP arrives, except
+    /// for those the process was started ignoring (`nohup` ignores SIGHUP, a shell's background
+    /// job SIGINT): those stay ignored.
+    fn on_interrupt(&self, handler: InterruptHandler) -> Result<()>;
 }
 
 /// Spawns real processes, each in its own process group, and keeps track of the groups running
 /// now so an interruption can reach every build at once.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub(crate) struct SystemRunner {
     groups: ProcessGroups,
+    env: Env,
 }
 
-impl SystemRunner {
-    /// The running commands' process groups, for the interruption handler.
-    pub(crate) fn groups(&self) -> ProcessGroups {
-        self.groups.clone()
+impl Default for SystemRunner {
+    /// A runner with the process's environment as it is now.
+    fn default() -> Self {
+        SystemRunner { groups: ProcessGroups::default(), env: Env::new(std::env::vars_os()) }
     }
 }
 
+/// The signals that interrupt a run, with their names.
+const INTERRUPTING: [(i32, &str); 3] = [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM"), (libc::SIGHUP, "SIGHUP")];
+
+/// The signals this process was started ignoring, from `SigIgn:` in `/proc/self/status` (a
+/// bit mask, bit n-1 for signal n).
+fn ignored_signals() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    ignored_in_status(&status)
+}
+
+fn ignored_in_status(status: &str) -> u64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .unwrap_or(0)
+}
+
 impl Runner for SystemRunner {
+    fn env(&self) -> &Env {
+        &self.env
+    }
+
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    fn stopper(&self) -> Stopper {
+        let groups = self.groups.clone();
+        Arc::new(move |stop| match stop {
+            Stop::Interrupt => groups.signal(Signal::SIGINT),
+            Stop::Kill => groups.signal(Signal::SIGKILL),
+        })
+    }
+
+    fn stop_leftovers(&self, key: &str, value: &Path) -> Vec<u32> {
+        kill_processes_with_env(key, value)
+    }
+
+    fn on_interrupt(&self, mut handler: InterruptHandler) -> Result<()> {
+        let ignored = ignored_signals();
+        let wanted: Vec<(i32, &'static str)> =
+            INTERRUPTING.into_iter().filter(|(signal, _)| ignored & (1 << (signal - 1)) == 0).collect();
+        let mut signals = signal_hook::iterator::Signals::new(wanted.iter().map(|(signal, _)| *signal))
+            .context("could not install the Ctrl-C handler")?;
+        std::thread::spawn(move || {
+            for signal in signals.forever() {
+                let name = wanted.iter().find(|(s, _)| *s == signal).map_or("a signal", |(_, name)| name);
+                handler(name);
+            }
+        });
+        Ok(())
+    }
+
     fn run(&self, spec: &CommandSpec) -> Result<Output> {
         let mut command = Command::new(&spec.program);
         command.args(&spec.args);
@@ -327,17 +483,6 @@ impl ProcessGroups {
         self.list().retain(|g| *g != group);
     }
 
-    /// Sends SIGINT to every running command's process group, as a terminal's Ctrl-C would:
-    /// the children live in their own groups, so the terminal's signal reaches only timewarp.
-    pub(crate) fn interrupt(&self) {
-        self.signal(Signal::SIGINT);
-    }
-
-    /// Kills every running command's process group at once.
-    pub(crate) fn kill(&self) {
-        self.signal(Signal::SIGKILL);
-    }
-
     fn signal(&self, signal: Signal) {
         for group in self.list().iter() {
             let _ = killpg(*group, signal);
@@ -397,7 +542,7 @@ fn wait_with_usage(pid: u32) -> std::io::Result<(std::process::ExitStatus, Usage
 /// ids. A build outlives a timewarp killed with SIGKILL (cargo, its rustc processes, a build
 /// script's `make`), and would run beside the next run's timed builds; every process of a
 /// build inherits the private `CARGO_HOME` timewarp gives it, which names them exactly.
-pub(crate) fn kill_processes_with_env(key: &str, value: &Path) -> Vec<u32> {
+fn kill_processes_with_env(key: &str, value: &Path) -> Vec<u32> {
     let needle = [key.as_bytes(), b"=", value.as_os_str().as_encoded_bytes()].concat();
     let mut killed = Vec::new();
     // A process not killed yet may start another while the list is read: read it again.
@@ -520,6 +665,29 @@ mod tests {
         let cmd = CommandSpec::new("true").timeout(Some(Duration::from_secs(30)));
         let out = SystemRunner::default().run(&cmd).unwrap();
         assert!(out.success() && !out.timed_out);
+    }
+
+    #[test]
+    fn ignored_signals_are_read_from_the_status_mask() {
+        let status = "Name:\tcargo-timewarp\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000001\nSigCgt:\t0\n";
+        assert_eq!(ignored_in_status(status), 1 << (libc::SIGHUP - 1), "nohup ignores SIGHUP (1)");
+        assert_eq!(ignored_in_status("SigIgn:\t0000000000000006\n") & (1 << (libc::SIGINT - 1)), 1 << 1);
+        assert_eq!(ignored_in_status("no such line"), 0);
+    }
+
+    #[test]
+    fn the_environment_names_the_users_directories() {
+        let env = Env::new([("HOME", "/h"), ("XDG_CACHE_HOME", "relative"), ("PATH", "/a:/b")]);
+        assert_eq!(env.cargo_home(), Some("/h/.cargo".into()));
+        assert_eq!(env.rustup_home(), Some("/h/.rustup".into()));
+        assert_eq!(env.cache_home(), Some("/h/.cache".into()), "a relative XDG_CACHE_HOME is ignored");
+        assert_eq!(env.prepended("/tc/bin".into(), "PATH"), "/tc/bin:/a:/b");
+        let env = Env::new([("CARGO_HOME", "/c"), ("RUSTUP_HOME", "/r"), ("XDG_CACHE_HOME", "/x"), ("HOME", "")]);
+        assert_eq!(
+            (env.cargo_home(), env.rustup_home(), env.cache_home()),
+            (Some("/c".into()), Some("/r".into()), Some("/x".into()))
+        );
+        assert_eq!(Env::default().cargo_home(), None);
     }
 
     #[test]

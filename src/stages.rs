@@ -1,48 +1,68 @@
 //! The stages the pipeline in `lib.rs` runs, each a function from the configuration and the
-//! previous stage's result to its own: [`discover`] (toolchains, workspace, lock and journal,
+//! previous stage's result to its own: [`discover`] (toolchains, workspace, locks and journal,
 //! selection), [`measure`] (the up-front checks, preparation, the engine) and [`keep`] (the
-//! report saved before any output is written). They print the progress notes between steps;
-//! how each step works is in its module.
+//! report saved before any output is written). They print the progress notes between steps, and
+//! turn the command line's [`Config`] into each step's input; how each step works is in its
+//! module. Everything outside the process goes through the [`Runner`], so unit tests drive the
+//! stages with `testing::FakeRunner`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
 use crate::cli::{Action, Config};
-use crate::discover::release::Date;
+use crate::discover::release::{Date, utc_timestamp};
+use crate::discover::select::{Criteria, Policy};
 use crate::discover::toolchain::{self, HOST, Inventory};
 use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
-use crate::fs;
-use crate::measure::engine::{self, Plan, Verification};
+use crate::measure::build::{self, Recipe};
+use crate::measure::engine::{self, Order, Plan, RunCount, Runs, Verification};
 use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::Journal;
-use crate::measure::workdir::{RunLock, WorkDir};
-use crate::measure::{build, prepare, revision, tree::TreeState};
-use crate::process::{self, CommandSpec, Runner, SystemRunner};
+use crate::measure::workdir::{Locked, RunLock, WorkDir};
+use crate::measure::{prepare, revision, tree::TreeState};
+use crate::process::{CommandSpec, Runner};
 use crate::report::baseline::Baseline;
+use crate::report::guard::Guard;
 use crate::report::history;
 use crate::report::model::Report;
+use crate::report::output::{Outputs, terminal_width};
 use crate::report::progress::{BuildPlan, Progress};
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
-/// copy's, with `--rev`), timewarp's directories, lock and journal, and the selection.
+/// copy's, with `--rev`), timewarp's directories, locks and journal, and the selection.
 pub(crate) struct Discovered {
     pub inventory: Inventory,
     pub user_workspace: Workspace,
     pub workspace: Workspace,
     pub work: WorkDir,
-    _lock: Option<RunLock>,
+    pub outputs: Outputs,
+    _locks: Vec<RunLock>,
     journal: Journal,
     pub checkout: Option<revision::Checkout>,
     pub planned: select::Planned,
+    /// The `--baseline` report, read before anything else happened.
+    pub baseline: Option<Baseline>,
 }
 
-pub(crate) fn discover(runner: &SystemRunner, config: &Config, progress: &Progress) -> Result<Discovered> {
+/// Today, by the runner's clock.
+fn today(runner: &dyn Runner) -> Date {
+    Date::of(runner.now())
+}
+
+pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<Discovered> {
     let inventory = toolchain::discover(runner)?;
     let (user_workspace, work) = inspect(runner, config, None, Some(&inventory))?;
-    config.outputs().check(&user_workspace, &work)?;
-    let (_lock, journal) = start(&work, config.action == Action::List, progress)?;
+    let outputs = outputs(runner, config, &user_workspace, &work);
+    outputs.check()?;
+    // Bad input fails here, before a lock, a directory or a build.
+    if config.touch.is_some() {
+        workspace::resolve_touch_file(config.touch.as_deref(), &user_workspace, &user_workspace)?;
+    }
+    let baseline =
+        config.baseline.as_deref().map(|path| Baseline::read(path, config.max_regression_pct)).transpose()?;
+    let (locks, journal) = start(runner, &work, config.action, progress)?;
     let checkout = config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, rev, progress));
     let checkout = checkout.transpose()?;
     let workspace = match &checkout {
@@ -52,14 +72,86 @@ pub(crate) fn discover(runner: &SystemRunner, config: &Config, progress: &Progre
     let inventory = if config.install { install(runner, progress, &inventory, &workspace)? } else { inventory };
     let (floors, declared) = (&workspace.msrv_floors, workspace.declared_rust_version.as_ref());
     let planned =
-        select::plan(&inventory.toolchains, floors, declared, &config.criteria(), config.verify_msrv, Date::today())?;
-    let file_notes = toolchain::file_notes(&workspace, &inventory);
+        select::plan(&inventory.toolchains, floors, declared, &criteria(config), config.verify_msrv, today(runner))?;
+    let file_notes = toolchain::file_notes(workspace.toolchain_file.as_deref(), &inventory);
     workspace.notes.iter().chain(&planned.notes).chain(&file_notes).for_each(|n| progress.note(n));
     if config.action == Action::Measure && planned.selection.chosen.is_empty() {
-        let today = Date::today();
-        return Err(select::nothing_eligible(&inventory.toolchains, workspace.msrv(), &config.criteria(), today));
+        return Err(select::nothing_eligible(
+            &inventory.toolchains,
+            workspace.msrv(),
+            &criteria(config),
+            today(runner),
+        ));
     }
-    Ok(Discovered { inventory, user_workspace, workspace, work, _lock, journal, checkout, planned })
+    Ok(Discovered {
+        inventory,
+        user_workspace,
+        workspace,
+        work,
+        outputs,
+        _locks: locks,
+        journal,
+        checkout,
+        planned,
+        baseline,
+    })
+}
+
+/// What selection needs from the command line.
+pub(crate) fn criteria(config: &Config) -> Criteria {
+    let policy = if !config.toolchains.is_empty() {
+        Policy::Named(config.toolchains.clone())
+    } else if config.all {
+        Policy::All
+    } else {
+        Policy::Yearly
+    };
+    Criteria { policy, since: config.since.clone(), until: config.until.clone() }
+}
+
+/// Where the documents go, with the guard of the user's workspace.
+pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspace, work: &WorkDir) -> Outputs {
+    let width = match &config.output {
+        Some(_) => None,
+        None => terminal_width(
+            runner.env().var("COLUMNS").and_then(|c| c.to_str()),
+            console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns)),
+        ),
+    };
+    let job_summary = runner.env().non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from);
+    Outputs {
+        format: config.format,
+        verbose: config.verbose,
+        output: config.output.clone(),
+        plot: config.plot.clone(),
+        crates_csv: config.crates_csv.clone(),
+        job_summary: job_summary.filter(|_| config.action == Action::Measure),
+        width,
+        guard: Guard::new(workspace, work),
+    }
+}
+
+/// Timed builds per scenario: `--edit` adds as many edited rebuilds as touched ones.
+pub(crate) fn runs(config: &Config) -> Runs {
+    let edited = if config.edit { config.incremental_runs } else { 0 };
+    let clean = config.clean_runs.map_or(RunCount::ADAPTIVE, RunCount::Fixed);
+    Runs { clean, touched: config.incremental_runs, edited }
+}
+
+/// The recipe of every build of `workspace`, with the `cargo_home` from preparation.
+pub(crate) fn recipe(runner: &dyn Runner, config: &Config, workspace: &Workspace, cargo_home: &Path) -> Recipe {
+    Recipe {
+        root: workspace.root.clone(),
+        manifest_path: workspace.manifest_path.clone(),
+        packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
+        command: config.command,
+        profile: config.profile.clone(),
+        jobs: config.jobs,
+        cargo_home: cargo_home.to_path_buf(),
+        timeout: config.timeout,
+        lockfile_version: workspace.lockfile_version,
+        env: runner.env().clone(),
+    }
 }
 
 /// What the measuring stage did, and what the report needs to say about it.
@@ -67,41 +159,41 @@ pub(crate) struct Measurement {
     pub plan: Plan,
     pub touched: PathBuf,
     pub removed_env: Vec<String>,
-    pub build_settings: Vec<environment::BuildSetting>,
+    pub settings: Vec<environment::Setting>,
     pub vendor_dir: Option<PathBuf>,
     pub changed_by_builds: Vec<PathBuf>,
-    pub baseline: Option<Baseline>,
     pub measured: Vec<engine::Measured>,
     pub interrupted: bool,
+    /// What the journal left alone because the user changed it during the run.
+    pub kept_changes: Vec<String>,
 }
 
 /// Checks what can fail on bad input (now, not after an hour of builds), prepares, and runs
 /// the measurement engine with progress.
 pub(crate) fn measure(
-    runner: &SystemRunner,
+    runner: &dyn Runner,
     config: &Config,
     progress: &Progress,
     found: &Discovered,
 ) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
-    let baseline =
-        config.baseline.as_deref().map(|path| Baseline::read(path, config.max_regression_pct)).transpose()?;
     let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
     workspace::check_touchable(&touched)?;
     work.create_builds()?;
-    let removed_env = build::distorting_vars_present(std::env::vars_os());
-    let cargo_home = home::cargo_home().ok();
-    let build_settings = environment::for_build(
+    let env = runner.env();
+    let removed_env = build::distorting_vars_present(env.vars());
+    let settings = environment::for_build(
         environment::build_settings(
-            std::env::vars_os(),
+            env.vars().map(|(k, v)| (k.to_os_string(), v.to_os_string())),
             &workspace.root,
-            cargo_home.as_deref(),
+            env.cargo_home().as_deref(),
             &workspace.manifest_path,
         ),
         HOST,
         config.profile.name(),
+        config.jobs.is_some(),
     );
-    let interrupt = Interrupt::install(runner.groups(), found.journal.clone())?;
+    let interrupt = Interrupt::install(runner, found.journal.clone())?;
 
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
     let tree_before = TreeState::capture(&workspace.root, &excluded);
@@ -116,8 +208,9 @@ pub(crate) fn measure(
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
     let crates = config.crates.is_some().then(std::env::current_exe).transpose()?;
-    let settings = config.build_settings(workspace, &prepared.cargo_home);
-    let plan = Plan { settings, runs: config.runs(), order: config.order(), verify, crates };
+    let recipe = recipe(runner, config, workspace, &prepared.cargo_home);
+    let order = if config.interleave { Order::RoundRobin } else { Order::Sequential };
+    let plan = Plan { recipe, runs: runs(config), order, verify, crates };
     progress.status("Changing", &format!("{} before each rebuild", plan.verify.file));
     let builds = BuildPlan {
         clean: plan.runs.clean,
@@ -137,12 +230,12 @@ pub(crate) fn measure(
         plan,
         touched,
         removed_env,
-        build_settings,
+        settings,
         vendor_dir,
         changed_by_builds,
-        baseline,
         measured,
         interrupted,
+        kept_changes: found.journal.take_notes(),
     })
 }
 
@@ -156,35 +249,65 @@ pub(crate) fn inspect(
 ) -> Result<(Workspace, WorkDir)> {
     let manifest_path = manifest_path.or(config.manifest_path.as_deref()).map(Path::to_path_buf);
     let newest_stable = inventory.and_then(|i| i.toolchains.iter().rev().find(|t| t.is_stable()));
-    let workspace = workspace::inspect(runner, &WorkspaceRequest::new(manifest_path, &config.packages, newest_stable))?;
-    let work = WorkDir::new(&workspace.root, config.target_dir.as_deref().unwrap_or(&workspace.target_dir))?;
+    let request = WorkspaceRequest::new(runner.env(), manifest_path, &config.packages, newest_stable);
+    let workspace = workspace::inspect(runner, &request)?;
+    let target_dir = config.target_dir.as_deref().unwrap_or(&workspace.target_dir);
+    let work = WorkDir::new(&workspace.root, target_dir, runner.env())?;
     Ok((workspace, work))
 }
 
-/// Takes the workspace's lock and the journal, after replaying what a killed run left. `--list`
-/// changes nothing, so it goes on read-only beside a running measurement; anything else stops.
-pub(crate) fn start(work: &WorkDir, read_only: bool, progress: &Progress) -> Result<(Option<RunLock>, Journal)> {
-    let lock = match work.lock()? {
-        Ok(lock) => lock,
-        Err(_) if read_only => return Ok((None, Journal::default())),
-        Err(holder) => {
+/// `pid 123, started 2026-11-30T12:00:00Z: `cargo-timewarp timewarp --list``, the holder a
+/// lock records (arguments that are not UTF-8 are shown lossily, never a panic).
+fn holder(runner: &dyn Runner) -> String {
+    let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    format!("pid {}, started {}: `{}`", std::process::id(), utc_timestamp(runner.now()), args.join(" "))
+}
+
+/// Takes the locks and the journal, after replaying what a killed run left. `--list` changes
+/// nothing, so it goes on read-only beside a running measurement and never stops a build;
+/// measuring and `clean` also lock the build directory (another workspace may share it through
+/// `--target-dir`) and, holding it, stop the builds a killed run left running there.
+pub(crate) fn start(
+    runner: &dyn Runner,
+    work: &WorkDir,
+    action: Action,
+    progress: &Progress,
+) -> Result<(Vec<RunLock>, Journal)> {
+    let read_only = action == Action::List;
+    let holder = holder(runner);
+    let workspace_lock = match work.lock_workspace(&holder)? {
+        Locked::Acquired(lock) => lock,
+        Locked::HeldBy(_) if read_only => return Ok((Vec::new(), Journal::default())),
+        Locked::HeldBy(holder) => {
             return Err(anyhow!(
                 "another cargo timewarp is measuring this workspace ({holder}); wait for it to finish, or stop it"
             ));
         }
     };
-    let stopped = process::kill_processes_with_env("CARGO_HOME", &work.cargo_home());
-    if !stopped.is_empty() {
-        let pids: Vec<String> = stopped.iter().map(u32::to_string).collect();
-        progress.note(&format!(
-            "stopped {} processes of a build that a killed run left running (pid {})",
-            stopped.len(),
-            pids.join(", ")
-        ));
+    let mut locks = vec![workspace_lock];
+    if !read_only {
+        match work.lock_builds(&holder)? {
+            Locked::Acquired(lock) => locks.push(lock),
+            Locked::HeldBy(other) => {
+                return Err(anyhow!(
+                    "another cargo timewarp is using the build directory `{}` ({other}), which this workspace shares through its target directory; wait for it, or pass another `--target-dir`",
+                    work.builds().display()
+                ));
+            }
+        }
+        let stopped = runner.stop_leftovers("CARGO_HOME", &work.cargo_home());
+        if !stopped.is_empty() {
+            let pids: Vec<String> = stopped.iter().map(u32::to_string).collect();
+            progress.note(&format!(
+                "stopped {} processes of a build that a killed run left running (pid {})",
+                stopped.len(),
+                pids.join(", ")
+            ));
+        }
     }
     let (journal, undone) = Journal::start(work)?;
     undone.iter().for_each(|n| progress.note(&format!("an interrupted earlier run was undone: {n}")));
-    Ok((Some(lock), journal))
+    Ok((locks, journal))
 }
 
 /// `--rev`: exports the revision outside the workspace, optionally making its lockfile
@@ -198,7 +321,7 @@ fn export(
     progress: &Progress,
 ) -> Result<revision::Checkout> {
     let checkout = revision::export(runner, &user.manifest_path, rev, work, config.lockfile_compat)?;
-    let short = &checkout.commit[..12.min(checkout.commit.len())];
+    let short: String = checkout.commit.chars().take(12).collect();
     progress.status("Exported", &format!("{rev} ({short}) into {}", checkout.dir.display()));
     if checkout.lockfile_rewritten {
         progress.note("--lockfile-compat: the copy's Cargo.lock is now version 3, for cargo before 1.78; the locked versions are unchanged");
@@ -213,34 +336,42 @@ fn install(
     inventory: &Inventory,
     workspace: &Workspace,
 ) -> Result<Inventory> {
-    let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), Date::today());
+    let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), today(runner));
     if wanted.is_empty() {
         progress.note("--install: every yearly toolchain back to the MSRV is installed already");
         return Ok(inventory.clone());
     }
     let versions = wanted.iter().map(ToString::to_string);
-    let cmd = CommandSpec::new(toolchain::rustup_proxy("rustup")).args(["toolchain", "install"]).args(versions);
-    let cmd = cmd.args(["--profile", "minimal"]);
+    let rustup = toolchain::rustup_proxy(runner.env(), "rustup");
+    let cmd = CommandSpec::new(rustup).args(["toolchain", "install"]).args(versions).args(["--profile", "minimal"]);
     progress.status("Installing", &format!("`{cmd}`"));
     runner.run(&cmd)?.ok_or_error(&cmd)?;
     toolchain::discover(runner)
 }
 
 /// Keeps the report before any user output is written, so a failed write loses nothing: as
-/// JSON in timewarp's directory and, for a complete run, in the history. Returns where the
-/// JSON is.
+/// JSON in timewarp's directory and, for a complete run, in the history. Best effort: a full
+/// disk or a directory in the way is a warning, never the end of a long run's outputs. Returns
+/// where the JSON is, when it could be saved.
 pub(crate) fn keep(
     runner: &dyn Runner,
     work: &WorkDir,
     user: &Workspace,
     report: &Report,
     partial: bool,
-) -> Result<PathBuf> {
+    progress: &Progress,
+) -> Option<PathBuf> {
     let saved = work.last_report();
     let json = serde_json::to_string_pretty(report).expect("a report always serialises");
-    fs::write_atomic(&saved, json)?;
-    if !partial {
-        history::record(runner, &work.history_file(), &user.root, report)?;
+    let saved = match crate::fs::write_atomic(&saved, json) {
+        Ok(()) => Some(saved),
+        Err(e) => {
+            progress.warning(&format!("{e:#}; the report goes to the outputs asked for, but timewarp keeps no copy"));
+            None
+        }
+    };
+    if !partial && let Err(e) = history::record(runner, &work.history_file(), &user.root, report) {
+        progress.warning(&format!("{e:#}; this run is not in the history"));
     }
-    Ok(saved)
+    saved
 }

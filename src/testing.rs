@@ -3,19 +3,21 @@
 //! toolchains, a workspace, and a fixed report and listing for the exporters.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 
 use crate::discover::toolchain::Toolchain;
 use crate::discover::workspace::Workspace;
 use crate::measure::engine::RunCount;
-use crate::measure::scenario::Scenario;
 use crate::measure::stats::Summary;
-use crate::process::{CommandSpec, Output, Runner};
+use crate::process::{CommandSpec, Env, InterruptHandler, Output, Runner, Stop, Stopper};
 use crate::report::WARMUP_POLICY;
 use crate::report::model::{Figures, Floor, Listed, Listing, Report, Row, SCHEMA_VERSION, Skipped, Status};
+use crate::vocab::Scenario;
+use crate::vocab::{Command, Linker, Profile, Provenance};
 
 /// One scripted answer: used for the first command whose rendered line contains `pattern`.
 struct Rule {
@@ -23,17 +25,85 @@ struct Rule {
     answers: VecDeque<Output>,
 }
 
-/// A fake process runner. Rules are tried in the order they were added; a rule with several
-/// answers gives them out in turn and repeats its last one.
-#[derive(Default)]
+/// A fake outside world. Rules are tried in the order they were added; a rule with several
+/// answers gives them out in turn and repeats its last one. Its clock stands still at
+/// [`FakeRunner::NOW_SECS`] unless a test sets another time, its environment is empty unless a test
+/// sets one, and it records every stop, leftover sweep and interruption handler.
 pub(crate) struct FakeRunner {
     rules: Mutex<Vec<Rule>>,
     log: Mutex<Vec<CommandSpec>>,
+    env: Env,
+    now: SystemTime,
+    stops: Arc<Mutex<Vec<Stop>>>,
+    sweeps: Mutex<Vec<(String, PathBuf)>>,
+    leftovers: Vec<u32>,
+    handler: Mutex<Option<InterruptHandler>>,
+    /// Commands whose start delivers SIGINT, as a user pressing Ctrl-C during them would.
+    interrupt_on: Vec<String>,
+}
+
+impl Default for FakeRunner {
+    fn default() -> Self {
+        FakeRunner {
+            rules: Mutex::default(),
+            log: Mutex::default(),
+            env: Env::default(),
+            now: SystemTime::UNIX_EPOCH + Duration::from_secs(FakeRunner::NOW_SECS),
+            stops: Arc::default(),
+            sweeps: Mutex::default(),
+            leftovers: Vec::new(),
+            handler: Mutex::default(),
+            interrupt_on: Vec::new(),
+        }
+    }
 }
 
 impl FakeRunner {
+    /// The fake clock's time: 2026-11-30T12:00:00Z, in seconds since the epoch.
+    pub const NOW_SECS: u64 = 1_796_040_000;
+
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The same runner with this environment.
+    pub fn with_env(mut self, vars: &[(&str, &str)]) -> Self {
+        self.env = Env::new(vars.iter().map(|(k, v)| (*k, *v)));
+        self
+    }
+
+    /// The same runner whose clock says `now`.
+    pub fn at(mut self, now: SystemTime) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// The same runner, finding these processes of a killed run at every sweep.
+    pub fn with_leftovers(mut self, pids: &[u32]) -> Self {
+        self.leftovers = pids.to_vec();
+        self
+    }
+
+    /// The same runner, delivering SIGINT while a command containing `pattern` runs.
+    pub fn interrupt_on(mut self, pattern: &str) -> Self {
+        self.interrupt_on.push(pattern.to_string());
+        self
+    }
+
+    /// Every stop asked of the running commands, in order.
+    pub fn stops(&self) -> Vec<Stop> {
+        self.stops.lock().unwrap().clone()
+    }
+
+    /// Every sweep for leftover processes: the variable and the value looked for.
+    pub fn sweeps(&self) -> Vec<(String, PathBuf)> {
+        self.sweeps.lock().unwrap().clone()
+    }
+
+    /// Delivers `signal` to the installed interruption handler, as the system would.
+    pub fn interrupt(&self, signal: &'static str) {
+        let mut handler = self.handler.lock().unwrap();
+        (handler.as_mut().expect("an interruption handler is installed"))(signal);
     }
 
     /// Answers commands containing `pattern` with exit 0 and `stdout`.
@@ -80,15 +150,47 @@ impl FakeRunner {
 }
 
 impl Runner for FakeRunner {
+    fn env(&self) -> &Env {
+        &self.env
+    }
+
+    fn now(&self) -> SystemTime {
+        self.now
+    }
+
+    fn stopper(&self) -> Stopper {
+        let stops = Arc::clone(&self.stops);
+        Arc::new(move |stop| stops.lock().unwrap().push(stop))
+    }
+
+    fn stop_leftovers(&self, key: &str, value: &Path) -> Vec<u32> {
+        self.sweeps.lock().unwrap().push((key.to_string(), value.to_path_buf()));
+        self.leftovers.clone()
+    }
+
+    fn on_interrupt(&self, handler: InterruptHandler) -> Result<()> {
+        *self.handler.lock().unwrap() = Some(handler);
+        Ok(())
+    }
+
     fn run(&self, cmd: &CommandSpec) -> Result<Output> {
         self.log.lock().unwrap().push(cmd.clone());
         let line = cmd.to_string();
+        if self.interrupt_on.iter().any(|p| line.contains(p)) && self.handler.lock().unwrap().is_some() {
+            self.interrupt("SIGINT");
+        }
         let mut rules = self.rules.lock().unwrap();
         let Some(rule) = rules.iter_mut().find(|r| line.contains(&r.pattern)) else {
             anyhow::bail!("could not execute process `{line}` (no fake answer)");
         };
         if rule.answers.len() > 1 { Ok(rule.answers.pop_front().unwrap()) } else { Ok(rule.answers[0].clone()) }
     }
+}
+
+/// An environment whose home and cache directories are below `dir`, so state lands there.
+pub(crate) fn env_in(dir: &Path) -> Env {
+    let (home, cache) = (dir.join("home"), dir.join("cache"));
+    Env::new([("HOME", home.as_os_str()), ("XDG_CACHE_HOME", cache.as_os_str()), ("PATH", "/usr/bin:/bin".as_ref())])
 }
 
 /// Builds an [`Output`] with the given fields.
@@ -139,6 +241,7 @@ pub(crate) fn workspace(root: &str) -> Workspace {
             dir: root.into(),
             built_dirs: vec![format!("{root}/src").into()],
         }],
+        path_packages: Vec::new(),
     }
 }
 
@@ -165,8 +268,8 @@ pub(crate) fn sample_report() -> Report {
             release_date: date.parse().unwrap(),
             rustc: format!("rustc {name}"),
             target_dir: format!("/work/app/target/timewarp/{name}"),
-            provenance: "official".into(),
-            linker: "cc".into(),
+            provenance: Provenance::Official,
+            linker: Linker::Cc,
             incremental_forced: false,
             status: Status::Ok,
             error: None,
@@ -193,8 +296,8 @@ pub(crate) fn sample_report() -> Report {
             kind: "edition".into(),
             reason: "edition 2021 of `app`".into(),
         }],
-        command: "build".into(),
-        profile: "dev".into(),
+        command: Command::Build,
+        profile: Profile::Dev,
         warmup: WARMUP_POLICY.into(),
         touched_file: "src/main.rs".into(),
         cores: 2,
@@ -267,9 +370,9 @@ pub(crate) fn sample_listing() -> Listing {
 /// [`sample_report`] with per-crate builds (`--crates`) for its two ok rows: regex got twice as
 /// fast, and memchr was compiled under 1.85.0 only.
 pub(crate) fn sample_report_with_crates() -> Report {
-    use crate::measure::crates::Invocation;
     use crate::measure::engine::CrateBuild;
-    use crate::report::crates;
+    use crate::measure::wrapper::Invocation;
+    use crate::report::per_crate;
     let invocation = |package: &str, dir: &str, wall_s: f64| Invocation {
         crate_name: package.replace('-', "_"),
         crate_types: vec!["lib".into()],
@@ -290,10 +393,10 @@ pub(crate) fn sample_report_with_crates() -> Report {
     };
     let mut report = sample_report();
     let members = [std::path::PathBuf::from("/work/app")];
-    report.toolchains[1].crates = Some(crates::breakdown(&build(1.0, true), &members, Some(26.1)));
-    report.toolchains[2].crates = Some(crates::breakdown(&build(0.5, false), &members, Some(14.7)));
-    crates::add_speedups(&mut report.toolchains);
-    report.crate_changes = crates::changes(&report.toolchains, 10);
+    report.toolchains[1].crates = Some(per_crate::breakdown(&build(1.0, true), &members, Some(26.1)));
+    report.toolchains[2].crates = Some(per_crate::breakdown(&build(0.5, false), &members, Some(14.7)));
+    per_crate::add_speedups(&mut report.toolchains);
+    report.crate_changes = per_crate::changes(&report.toolchains, 10);
     report
 }
 
@@ -303,6 +406,7 @@ pub(crate) fn sample_history() -> crate::report::model::History {
     let point = |at: &str, commit: &str, clean: f64, change: Option<f64>| HistoryPoint {
         recorded_at: at.into(),
         git_commit: Some(commit.into()),
+        git_dirty: false,
         what: "build/dev".into(),
         status: Status::Ok,
         medians: BTreeMap::from([(Scenario::Clean, clean), (Scenario::Touched, clean / 10.0)]),
@@ -313,6 +417,7 @@ pub(crate) fn sample_history() -> crate::report::model::History {
         file: "/work/app/target/timewarp/history.jsonl".into(),
         runs: 2,
         unreadable_lines: 0,
+        other_workspaces: 0,
         scenarios: vec![Scenario::Clean, Scenario::Touched],
         toolchains: vec![
             ToolchainHistory {
@@ -327,5 +432,122 @@ pub(crate) fn sample_history() -> crate::report::model::History {
                 points: vec![point("2026-11-28T10:00:00Z", "bbbbbbbbbbbb", 1.0, None)],
             },
         ],
+    }
+}
+
+/// A workspace on disk with a fake machine around it: a one-package project `app` (a binary,
+/// `rust-version = "1.80"`, no dependencies), toolchain directories with a `cargo` for each
+/// toolchain named, an environment whose home and cache are inside, and a [`FakeRunner`] that
+/// answers rustup, rustc, `cargo metadata`, `rustup which` and git as that machine would.
+/// Builds are left to the test, which adds their timings.
+pub(crate) struct Project {
+    /// Holds everything.
+    pub dir: tempfile::TempDir,
+    /// The workspace root.
+    pub root: PathBuf,
+    /// The toolchains installed: (name, version).
+    pub toolchains: Vec<(String, String)>,
+}
+
+impl Project {
+    /// A project on a machine with Debian-style builds of these versions.
+    pub fn new(versions: &[&str]) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("app");
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"1.80\"\n\n[workspace]\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("Cargo.lock"), "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n")
+            .unwrap();
+        std::fs::write(root.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let toolchains: Vec<(String, String)> = versions.iter().map(|v| (v.to_string(), v.to_string())).collect();
+        for (name, _) in &toolchains {
+            let bin = dir.path().join("toolchains").join(name).join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("cargo"), "").unwrap();
+        }
+        Project { dir, root, toolchains }
+    }
+
+    /// The environment of the fake machine.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let home = self.dir.path().join("home").display().to_string();
+        let cache = self.dir.path().join("cache").display().to_string();
+        vec![("HOME".into(), home), ("XDG_CACHE_HOME".into(), cache), ("PATH".into(), "/usr/bin:/bin".into())]
+    }
+
+    /// `cargo metadata --format-version 1` of the project, as cargo prints it (with the
+    /// `rust-version` its manifest has now).
+    pub fn metadata(&self) -> String {
+        let root = self.root.display().to_string();
+        let manifest: toml::Table = std::fs::read_to_string(self.root.join("Cargo.toml")).unwrap().parse().unwrap();
+        let rust_version = manifest["package"].get("rust-version").and_then(|v| v.as_str()).map(str::to_string);
+        let id = format!("path+file://{root}#0.1.0");
+        serde_json::json!({
+            "packages": [{
+                "name": "app", "version": "0.1.0", "id": id, "source": null, "dependencies": [],
+                "targets": [{
+                    "kind": ["bin"], "crate_types": ["bin"], "name": "app",
+                    "src_path": format!("{root}/src/main.rs"), "edition": "2021",
+                    "doc": true, "doctest": false, "test": true
+                }],
+                "features": {}, "manifest_path": format!("{root}/Cargo.toml"), "metadata": null,
+                "publish": null, "authors": [], "categories": [], "keywords": [], "readme": null,
+                "repository": null, "homepage": null, "documentation": null, "edition": "2021",
+                "links": null, "default_run": null, "rust_version": rust_version,
+                "license": null, "license_file": null, "description": null
+            }],
+            "workspace_members": [id],
+            "workspace_default_members": [id],
+            "resolve": null,
+            "target_directory": format!("{root}/target"),
+            "version": 1,
+            "workspace_root": root,
+            "metadata": null
+        })
+        .to_string()
+    }
+
+    /// The fake machine: everything but the builds answered.
+    pub fn runner(&self) -> FakeRunner {
+        let env = self.env();
+        let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let list: String =
+            self.toolchains.iter().map(|(name, _)| format!("{name}-x86_64-unknown-linux-gnu\n")).collect();
+        let mut runner = FakeRunner::new().with_env(&vars).ok("rustup toolchain list", &list);
+        for (name, version) in &self.toolchains {
+            let vv = format!(
+                "rustc {version} (built from a source tarball)\nbinary: rustc\ncommit-hash: unknown\ncommit-date: unknown\nhost: x86_64-unknown-linux-gnu\nrelease: {version}\n"
+            );
+            let rustc = self.dir.path().join("toolchains").join(name).join("bin/rustc");
+            runner = runner
+                .ok(&format!("rustc +{name}-x86_64-unknown-linux-gnu -vV"), &vv)
+                .ok(&format!("rustup which --toolchain {name} rustc"), &format!("{}\n", rustc.display()));
+        }
+        let metadata = self.metadata();
+        runner
+            .ok("metadata --format-version 1 --no-deps", &metadata)
+            .ok("metadata --format-version 1 --locked", &metadata)
+            .fail("git ", 128, "fatal: not a git repository")
+    }
+
+    /// `cargo-timewarp ARGS` for this project, as the command line parses it.
+    pub fn config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Config {
+        let manifest = self.root.join("Cargo.toml").display().to_string();
+        let all = ["cargo-timewarp", "--manifest-path", &manifest, "-q"].into_iter().chain(args.iter().copied());
+        crate::cli::parse_args(all, runner.env()).unwrap()
+    }
+
+    /// `name` in the workspace, as an absolute path argument.
+    pub fn file(&self, name: &str) -> String {
+        self.root.join(name).display().to_string()
+    }
+
+    /// The JSON report written to `file` in the workspace.
+    pub fn json(&self, file: &str) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(self.root.join(file)).unwrap()).unwrap()
     }
 }

@@ -10,12 +10,12 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One setting that changes how code is built.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) struct BuildSetting {
+pub(crate) struct Setting {
     /// `RUSTFLAGS`, `build.incremental`, `profile.dev.opt-level`, ...
     pub key: String,
     /// Its value, as written.
@@ -23,6 +23,10 @@ pub(crate) struct BuildSetting {
     /// `environment`, or the file it is set in.
     pub source: String,
 }
+
+/// Settings every timed build overrides (see `measure::build`), so they never reach it.
+const OVERRIDDEN: &[&str] =
+    &["build.rustc-wrapper", "build.rustc-workspace-wrapper", "build.rustc", "build.rustdoc", "build.target-dir"];
 
 /// Environment variables that change the build (prefixes end in `_`).
 const ENV: &[&str] = &[
@@ -44,13 +48,13 @@ pub(crate) fn build_settings(
     build_dir: &Path,
     cargo_home: Option<&Path>,
     manifest: &Path,
-) -> Vec<BuildSetting> {
-    let mut settings: Vec<BuildSetting> = env
+) -> Vec<Setting> {
+    let mut settings: Vec<Setting> = env
         .into_iter()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
         .filter(|(k, _)| ENV.iter().any(|e| if e.ends_with('_') { k.starts_with(e) } else { k == e }))
         .filter(|(k, _)| !k.starts_with("CARGO_TARGET_") || k.ends_with("_LINKER") || k.ends_with("_RUSTFLAGS"))
-        .map(|(key, value)| BuildSetting { key, value, source: "environment".into() })
+        .map(|(key, value)| Setting { key, value, source: "environment".into() })
         .collect();
     settings.sort_by(|a, b| a.key.cmp(&b.key));
     for file in config_files(build_dir, cargo_home) {
@@ -67,7 +71,7 @@ pub(crate) fn build_settings(
         let mut found = Vec::new();
         flatten("profile", &profiles, &mut found);
         let source = manifest.display().to_string();
-        settings.extend(found.into_iter().map(|(key, value)| BuildSetting { key, value, source: source.clone() }));
+        settings.extend(found.into_iter().map(|(key, value)| Setting { key, value, source: source.clone() }));
     }
     settings
 }
@@ -90,7 +94,7 @@ fn config_files(dir: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
 }
 
 /// The settings of one config file that change the build.
-fn from_config(table: &toml::Table, file: &Path) -> Vec<BuildSetting> {
+fn from_config(table: &toml::Table, file: &Path) -> Vec<Setting> {
     let mut found = Vec::new();
     if let Some(build) = table.get("build").and_then(toml::Value::as_table) {
         for key in ["rustflags", "jobs", "incremental", "target", "rustc-wrapper", "rustc-workspace-wrapper"] {
@@ -112,7 +116,7 @@ fn from_config(table: &toml::Table, file: &Path) -> Vec<BuildSetting> {
         flatten("profile", profiles, &mut found);
     }
     let source = file.display().to_string();
-    found.into_iter().map(|(key, value)| BuildSetting { key, value, source: source.clone() }).collect()
+    found.into_iter().map(|(key, value)| Setting { key, value, source: source.clone() }).collect()
 }
 
 /// Every leaf of `value` as (`prefix.key.key`, value).
@@ -135,7 +139,11 @@ fn render(value: &toml::Value) -> String {
 /// table of another triple (fd's Windows-only `+crt-static`) or a profile the build does not use
 /// (`profile.release.lto` in a dev build) changes nothing the report measures. Kept: `cfg(...)`
 /// targets, which may apply, and every profile `profile` inherits from.
-pub(crate) fn for_build(settings: Vec<BuildSetting>, host: &str, profile: &str) -> Vec<BuildSetting> {
+///
+/// Settings timewarp overrides for every build are left out too, since they do not reach it:
+/// the wrappers and tools (`build.rustc-wrapper`, ...) and the target directory, and the number
+/// of jobs when `-j` pins it (`jobs_pinned`).
+pub(crate) fn for_build(settings: Vec<Setting>, host: &str, profile: &str, jobs_pinned: bool) -> Vec<Setting> {
     let mut chain = vec![profile.to_string()];
     while let Some(parent) = settings
         .iter()
@@ -153,6 +161,8 @@ pub(crate) fn for_build(settings: Vec<BuildSetting>, host: &str, profile: &str) 
     let host_env = format!("CARGO_TARGET_{}_", env_name(host));
     settings
         .into_iter()
+        .filter(|s| !OVERRIDDEN.contains(&s.key.as_str()))
+        .filter(|s| !(jobs_pinned && (s.key == "build.jobs" || s.key == "CARGO_BUILD_JOBS")))
         .filter(|s| {
             if let Some(rest) = s.key.strip_prefix("target.") {
                 return rest.starts_with("cfg(") || rest.strip_prefix(host).is_some_and(|r| r.starts_with('.'));
@@ -179,7 +189,7 @@ fn env_name(name: &str) -> String {
 
 /// The warning when `settings` turn incremental compilation off for the timed `profile`: the
 /// rebuild columns then time rebuilds without it.
-pub(crate) fn incremental_warning(settings: &[BuildSetting], profile: &str) -> Option<String> {
+pub(crate) fn incremental_warning(settings: &[Setting], profile: &str) -> Option<String> {
     let env_profile = format!("CARGO_PROFILE_{}_INCREMENTAL", env_name(profile));
     let off = settings.iter().find(|s| {
         let off = s.value == "0" || s.value == "false";
@@ -198,7 +208,7 @@ pub(crate) fn incremental_warning(settings: &[BuildSetting], profile: &str) -> O
 
 /// The linker the settings choose for `host`, when they choose one: `target.<host>.linker`, or
 /// `-C linker=...` / `-C link-arg=-fuse-ld=...` in the rustflags.
-pub(crate) fn configured_linker(settings: &[BuildSetting], host: &str) -> Option<String> {
+pub(crate) fn configured_linker(settings: &[Setting], host: &str) -> Option<String> {
     let host_env = env_name(host);
     for setting in settings {
         let key = setting.key.as_str();
@@ -224,8 +234,8 @@ pub(crate) fn configured_linker(settings: &[BuildSetting], host: &str) -> Option
 mod tests {
     use super::*;
 
-    fn setting(key: &str, value: &str) -> BuildSetting {
-        BuildSetting { key: key.into(), value: value.into(), source: "environment".into() }
+    fn setting(key: &str, value: &str) -> Setting {
+        Setting { key: key.into(), value: value.into(), source: "environment".into() }
     }
 
     #[test]
@@ -297,12 +307,19 @@ mod tests {
             "CARGO_PROFILE_DEV_DEBUG",
             "CARGO_PROFILE_CI_DEBUG",
             "build.incremental",
+            "build.rustc-wrapper",
+            "build.jobs",
+            "CARGO_BUILD_JOBS",
         ];
-        let settings: Vec<BuildSetting> =
+        let settings: Vec<Setting> =
             keys.iter().map(|k| setting(k, if k.ends_with("inherits") { "dev" } else { "1" })).collect();
         let kept = |profile: &str| -> Vec<String> {
-            for_build(settings.clone(), "x86_64-unknown-linux-gnu", profile).into_iter().map(|s| s.key).collect()
+            for_build(settings.clone(), "x86_64-unknown-linux-gnu", profile, true).into_iter().map(|s| s.key).collect()
         };
+        let unpinned: Vec<String> =
+            for_build(settings.clone(), "x86_64-unknown-linux-gnu", "dev", false).into_iter().map(|s| s.key).collect();
+        assert!(unpinned.ends_with(&["build.jobs".into(), "CARGO_BUILD_JOBS".into()]), "without -j they apply");
+        assert!(!unpinned.contains(&"build.rustc-wrapper".into()), "the wrapper never reaches a timed build");
         assert_eq!(
             kept("dev"),
             [

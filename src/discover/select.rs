@@ -60,7 +60,7 @@ pub(crate) enum SkipReason {
     /// their kind fills the same yearly slot.
     OtherKind {
         /// This toolchain's provenance.
-        kind: &'static str,
+        kind: crate::vocab::Provenance,
         /// The toolchain measured instead.
         instead: String,
     },

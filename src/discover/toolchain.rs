@@ -6,14 +6,14 @@
 //! nothing of MSRVs, selection or builds.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 
 use super::release::{self, Date};
-use super::workspace::Workspace;
-use crate::process::{CommandSpec, Runner};
+use crate::process::{CommandSpec, Env, Runner};
+use crate::vocab::{Linker, Provenance};
 
 /// The target triple timewarp was built for, which is the host it runs on.
 pub(crate) const HOST: &str = env!("TIMEWARP_HOST");
@@ -58,19 +58,19 @@ impl Toolchain {
         self.commit_hash.is_none() || self.description.contains("built from a source tarball")
     }
 
-    /// Where the compiler comes from, as the report names it: `official` or `distribution`.
-    pub fn provenance(&self) -> &'static str {
-        if self.is_distribution_build() { "distribution" } else { "official" }
+    /// Where the compiler comes from: the Rust project or a distribution.
+    pub fn provenance(&self) -> Provenance {
+        if self.is_distribution_build() { Provenance::Distribution } else { Provenance::Official }
     }
 
     /// The linker this toolchain uses by default on its host. Official x86_64 Linux builds link
     /// with the bundled rust-lld since 1.90; everything else calls the system C compiler, which
     /// links with GNU ld unless configured otherwise.
-    pub fn default_linker(&self) -> &'static str {
+    pub fn default_linker(&self) -> Linker {
         let lld_default = self.host == "x86_64-unknown-linux-gnu"
             && !self.is_distribution_build()
             && (self.version.major, self.version.minor) >= (1, 90);
-        if lld_default { "rust-lld" } else { "cc" }
+        if lld_default { Linker::RustLld } else { Linker::Cc }
     }
 
     /// rustc 1.52.1, 1.53 and 1.59 shipped with incremental compilation disabled by default
@@ -125,7 +125,7 @@ pub(crate) struct Inventory {
 
 /// Lists and probes the installed toolchains.
 pub(crate) fn discover(runner: &dyn Runner) -> Result<Inventory> {
-    let list = CommandSpec::new(rustup_proxy("rustup")).args(["toolchain", "list"]);
+    let list = CommandSpec::new(rustup_proxy(runner.env(), "rustup")).args(["toolchain", "list"]);
     let out = runner.run(&list).map_err(|e| {
         anyhow::anyhow!(
             "rustup is not installed or not on PATH ({e:#}); timewarp compares rustup toolchains, see https://rustup.rs"
@@ -151,7 +151,7 @@ pub(crate) fn discover(runner: &dyn Runner) -> Result<Inventory> {
 
 fn probe(runner: &dyn Runner, name: &str) -> Result<RustcVersion> {
     // -vV, not -V: packagers add text to the short form, and only -vV has the date and host.
-    let verbose = CommandSpec::new(rustup_proxy("rustc")).arg(format!("+{name}")).arg("-vV");
+    let verbose = CommandSpec::new(rustup_proxy(runner.env(), "rustc")).arg(format!("+{name}")).arg("-vV");
     let out = runner.run(&verbose)?.ok_or_error(&verbose)?;
     parse_rustc_vv(&out.stdout).with_context(|| format!("could not read the output of `{verbose}`"))
 }
@@ -196,11 +196,11 @@ fn build_inventory(probes: Vec<(String, Result<RustcVersion>)>) -> Inventory {
 }
 
 /// What the user should know about a `rust-toolchain.toml` (or `rust-toolchain`) in the
-/// workspace: every build names its toolchain, so it is ignored; and when it pins a toolchain
-/// that is not installed, `cargo timewarp` stops in rustup's proxy before timewarp starts, which
-/// `cargo +stable timewarp` avoids.
-pub(crate) fn file_notes(workspace: &Workspace, inventory: &Inventory) -> Vec<String> {
-    let Some(file) = &workspace.toolchain_file else { return Vec::new() };
+/// workspace, `file`: every build names its toolchain, so it is ignored; and when it pins a
+/// toolchain that is not installed, `cargo timewarp` stops in rustup's proxy before timewarp
+/// starts, which `cargo +stable timewarp` avoids.
+pub(crate) fn file_notes(file: Option<&Path>, inventory: &Inventory) -> Vec<String> {
+    let Some(file) = file else { return Vec::new() };
     let mut notes = vec![format!("`{}` is ignored: every build names its toolchain with `+NAME`", file.display())];
     let text = std::fs::read_to_string(file).unwrap_or_default();
     let channel = match text.parse::<toml::Table>() {
@@ -222,10 +222,9 @@ pub(crate) fn file_notes(workspace: &Workspace, inventory: &Inventory) -> Vec<St
 ///
 /// Called as a cargo subcommand, timewarp may find a toolchain's own `bin` directory first on
 /// `PATH`, and a real cargo or rustc there rejects `+NAME`.
-pub(crate) fn rustup_proxy(tool: &str) -> PathBuf {
-    home::cargo_home()
+pub(crate) fn rustup_proxy(env: &Env, tool: &str) -> PathBuf {
+    env.cargo_home()
         .map(|home| home.join("bin").join(format!("{tool}{}", std::env::consts::EXE_SUFFIX)))
-        .ok()
         .filter(|path| path.is_file())
         .unwrap_or_else(|| PathBuf::from(tool))
 }
@@ -422,10 +421,14 @@ mod tests {
     fn provenance_linker_and_forced_incremental() {
         let inv = discover(&fake_machine()).unwrap();
         let official = find(&inv, "stable").unwrap();
-        assert_eq!((official.provenance(), official.default_linker()), ("official", "rust-lld"));
+        assert_eq!((official.provenance(), official.default_linker()), (Provenance::Official, Linker::RustLld));
         for name in ["1.63.0", "1.85.0"] {
             let debian = find(&inv, name).unwrap();
-            assert_eq!((debian.provenance(), debian.default_linker()), ("distribution", "cc"), "{name}");
+            assert_eq!(
+                (debian.provenance(), debian.default_linker()),
+                (Provenance::Distribution, Linker::Cc),
+                "{name}"
+            );
         }
         let mut t = official.clone();
         for (version, forced) in
@@ -435,7 +438,7 @@ mod tests {
             assert_eq!(t.needs_forced_incremental(), forced, "{version}");
         }
         t.version = Version::parse("1.89.0").unwrap();
-        assert_eq!(t.default_linker(), "cc");
+        assert_eq!(t.default_linker(), Linker::Cc);
     }
 
     proptest::proptest! {
@@ -481,19 +484,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("rust-toolchain.toml");
         std::fs::write(&file, "[toolchain]\nchannel = \"1.70.0\"\n").unwrap();
-        let mut ws = crate::testing::workspace(dir.path().to_str().unwrap());
-        ws.toolchain_file = Some(file.clone());
+        let ws = Some(file.as_path());
         let inventory = discover(&fake_machine()).unwrap();
-        let notes = file_notes(&ws, &inventory);
+        let notes = file_notes(ws, &inventory);
         assert_eq!(notes.len(), 2, "{notes:?}");
         assert!(
             notes[1].starts_with("it pins `1.70.0`, which is not installed")
                 && notes[1].ends_with("`cargo +stable timewarp`")
         );
         std::fs::write(&file, "[toolchain]\nchannel = \"stable\"\n").unwrap();
-        assert_eq!(file_notes(&ws, &inventory).len(), 1, "installed: nothing to add");
+        assert_eq!(file_notes(ws, &inventory).len(), 1, "installed: nothing to add");
         std::fs::write(&file, "1.63.0\n").unwrap();
-        assert_eq!(file_notes(&ws, &inventory).len(), 1, "the legacy plain file");
+        assert_eq!(file_notes(ws, &inventory).len(), 1, "the legacy plain file");
     }
 
     #[test]

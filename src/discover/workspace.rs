@@ -15,7 +15,7 @@ use super::msrv::{self, MsrvFloor};
 use super::toolchain::{HOST, Toolchain, rustup_proxy};
 use crate::exit::ExitError;
 use crate::fs;
-use crate::process::{CommandSpec, Runner, first_error_line};
+use crate::process::{CommandSpec, Env, Runner, first_error_line};
 
 /// The inspected workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,9 @@ pub(crate) struct Workspace {
     pub notes: Vec<String>,
     /// Every member package, to tell which one a touched file belongs to.
     pub members: Vec<Member>,
+    /// The directories of the path packages outside the members that the build reads (path
+    /// dependencies, `[patch]` paths): no output may land in them.
+    pub path_packages: Vec<PathBuf>,
 }
 
 /// A member package: its name, its directory and the directories of the targets a build
@@ -93,10 +96,15 @@ impl WorkspaceRequest {
     /// The request for the workspace at `manifest_path` (else the current directory's), asking
     /// the cargo that called timewarp (`$CARGO`) or, run directly, rustup's proxy with
     /// `newest_stable`, whatever a rust-toolchain file in the workspace pins.
-    pub(crate) fn new(manifest_path: Option<PathBuf>, packages: &[String], newest_stable: Option<&Toolchain>) -> Self {
-        let (cargo, toolchain) = match std::env::var_os("CARGO") {
+    pub(crate) fn new(
+        env: &Env,
+        manifest_path: Option<PathBuf>,
+        packages: &[String],
+        newest_stable: Option<&Toolchain>,
+    ) -> Self {
+        let (cargo, toolchain) = match env.non_empty("CARGO") {
             Some(cargo) => (PathBuf::from(cargo), None),
-            None => (rustup_proxy("cargo"), newest_stable.map(|t| t.name.clone())),
+            None => (rustup_proxy(env, "cargo"), newest_stable.map(|t| t.name.clone())),
         };
         // The rustc beside a toolchain's own cargo, which `cargo metadata --filter-platform`
         // asks about the host; rustup's proxy on PATH might pick another toolchain, or none.
@@ -214,14 +222,19 @@ pub(crate) fn resolve_touch_file(given: Option<&Path>, user: &Workspace, measure
     Ok(mapped)
 }
 
-/// Fails, before any build, when the modification time of `file` cannot be set (a checkout owned
-/// by another user): the rebuilds could not be started, and the error says the way out.
+/// Fails, before any build, when the modification time of `file` cannot be set (a read-only
+/// mount, a checkout owned by another user): the rebuilds could not be started, and the error
+/// says the way out that fits the cause.
 pub(crate) fn check_touchable(file: &Path) -> Result<()> {
-    let meta = std::fs::metadata(file).with_context(|| format!("could not read `{}`", file.display()))?;
-    let mtime = filetime::FileTime::from_last_modification_time(&meta);
-    filetime::set_file_mtime(file, mtime).map_err(|e| {
+    let mtime = fs::modified(file)?;
+    fs::set_times(file, None, mtime).map_err(|e| {
+        let way_out = if e.raw_os_error() == Some(libc::EROFS) {
+            "the file system is read-only, so time a copy with `--rev HEAD`, which timewarp exports outside the workspace"
+        } else {
+            "run as the file's owner, or time a copy with `--rev HEAD`"
+        };
         anyhow::anyhow!(
-            "cannot change the modification time of `{}` ({e}), which timewarp touches before each rebuild; run as the file's owner, or time a copy with `--rev HEAD`",
+            "cannot change the modification time of `{}` ({e}), which timewarp touches before each rebuild; {way_out}",
             file.display()
         )
     })
@@ -255,15 +268,28 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
             members.clone()
         }
     } else {
-        let mut selected = Vec::new();
-        for name in wanted {
-            match members.iter().find(|p| p.name.as_str() == name) {
-                Some(p) => selected.push(*p),
-                None => {
-                    let names: Vec<&str> = members.iter().map(|p| p.name.as_str()).collect();
+        let mut selected: Vec<&Package> = Vec::new();
+        for spec in wanted {
+            let matching: Vec<&Package> = members.iter().copied().filter(|p| matches_spec(p, spec)).collect();
+            match matching.as_slice() {
+                [p] => {
+                    if !selected.iter().any(|s| s.id == p.id) {
+                        selected.push(p);
+                    }
+                }
+                [] => {
+                    let names: Vec<String> = members.iter().map(|p| format!("{}@{}", p.name, p.version)).collect();
                     let message =
-                        format!("package `{name}` is not a member of the workspace (members: {})", names.join(", "));
+                        format!("package `{spec}` is not a member of the workspace (members: {})", names.join(", "));
                     return Err(ExitError::usage(message));
+                }
+                several => {
+                    let ids: Vec<String> = several.iter().map(|p| format!("{}@{}", p.name, p.version)).collect();
+                    return Err(ExitError::usage(format!(
+                        "package `{spec}` matches several members ({}); add the version, as in `{}`",
+                        ids.join(", "),
+                        ids[0]
+                    )));
                 }
             }
         }
@@ -298,8 +324,99 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
         default_touch_file: top_source_file(&selected),
         notes: Vec::new(),
         members: members.iter().map(|p| member(p)).collect(),
+        path_packages: path_packages(
+            &members.iter().map(|p| p.manifest_path.clone().into_std_path_buf()).collect::<Vec<_>>(),
+        ),
         root,
     })
+}
+
+/// Whether `package` answers to the package ID spec `spec`, as `cargo -p` reads one: `name`,
+/// `name@version` (a partial version such as `0.1` too), the older `name:version`, or a URL
+/// ending in `#name@version`, `#name` or `#version`.
+fn matches_spec(package: &Package, spec: &str) -> bool {
+    let spec = spec.trim();
+    let (url, rest) = match spec.split_once('#') {
+        Some((url, fragment)) => (Some(url), fragment),
+        None => (None, spec),
+    };
+    let (name, version) = match rest.split_once('@').or_else(|| rest.split_once(':')) {
+        Some((name, version)) => (name, Some(version)),
+        None if url.is_some() && rest.starts_with(|c: char| c.is_ascii_digit()) => ("", Some(rest)),
+        None => (rest, None),
+    };
+    let name = if name.is_empty() { url.and_then(|u| u.rsplit('/').next()).unwrap_or_default() } else { name };
+    let version_matches = version.is_none_or(|v| {
+        let want: Vec<&str> = v.split(['.', '-', '+']).collect();
+        let have = package.version.to_string();
+        let have: Vec<&str> = have.split(['.', '-', '+']).collect();
+        want.len() <= have.len() && want.iter().zip(&have).all(|(w, h)| w == h)
+    });
+    package.name.as_str() == name && version_matches
+}
+
+/// The directories of every path package the build can read besides the members: path
+/// dependencies of the members (any kind, any target), of `[workspace.dependencies]` and of
+/// `[patch]` and `[replace]`, followed through their own manifests. Read from the manifests, so
+/// it needs no lockfile and no network.
+fn path_packages(member_manifests: &[PathBuf]) -> Vec<PathBuf> {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let members: Vec<PathBuf> = member_manifests.iter().filter_map(|m| m.parent().map(canonical)).collect();
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut queue: Vec<PathBuf> = member_manifests.to_vec();
+    if let Some(root) = member_manifests.first().and_then(|m| m.parent()) {
+        // The root manifest holds `[patch]` and `[workspace.dependencies]` of a virtual workspace.
+        for dir in root.ancestors() {
+            let manifest = dir.join("Cargo.toml");
+            if manifest.is_file() && std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("[workspace")) {
+                queue.push(manifest);
+                break;
+            }
+        }
+    }
+    let mut seen: Vec<PathBuf> = Vec::new();
+    while let Some(manifest) = queue.pop() {
+        let manifest = canonical(&manifest);
+        if seen.contains(&manifest) {
+            continue;
+        }
+        seen.push(manifest.clone());
+        let Some(dir) = manifest.parent() else { continue };
+        let Ok(table) = std::fs::read_to_string(&manifest).map(|t| t.parse::<toml::Table>()) else { continue };
+        let Ok(table) = table else { continue };
+        for path in dependency_paths(&table) {
+            let package = canonical(&dir.join(path));
+            if package.join("Cargo.toml").is_file() {
+                if !members.contains(&package) && !found.contains(&package) {
+                    found.push(package.clone());
+                }
+                queue.push(package.join("Cargo.toml"));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Every `path = "..."` of a dependency in a manifest: `[dependencies]` and its dev and build
+/// kinds, per target too, `[workspace.dependencies]`, `[patch.<source>]` and `[replace]`.
+fn dependency_paths(manifest: &toml::Table) -> Vec<String> {
+    let kinds = ["dependencies", "dev-dependencies", "dev_dependencies", "build-dependencies", "build_dependencies"];
+    let mut tables: Vec<&toml::Table> = kinds.iter().filter_map(|k| manifest.get(*k)?.as_table()).collect();
+    let targets = manifest.get("target").and_then(toml::Value::as_table).into_iter().flat_map(|t| t.values());
+    for target in targets.filter_map(toml::Value::as_table) {
+        tables.extend(kinds.iter().filter_map(|k| target.get(*k)?.as_table()));
+    }
+    let workspace = manifest.get("workspace").and_then(|w| w.get("dependencies")).and_then(toml::Value::as_table);
+    tables.extend(workspace);
+    let patches = manifest.get("patch").and_then(toml::Value::as_table).into_iter().flat_map(|p| p.values());
+    tables.extend(patches.filter_map(toml::Value::as_table));
+    tables.extend(manifest.get("replace").and_then(toml::Value::as_table));
+    tables
+        .iter()
+        .flat_map(|t| t.values())
+        .filter_map(|dep| dep.get("path").and_then(toml::Value::as_str).map(str::to_string))
+        .collect()
 }
 
 /// The floors one package imposes: rust-version, edition, workspace inheritance.
@@ -451,7 +568,10 @@ mod tests {
         let core = from_metadata(&metadata, &["probe-core".to_string()]).unwrap();
         assert_eq!(core.default_touch_file.unwrap(), dir.path().canonicalize().unwrap().join("core/src/lib.rs"));
         let err = from_metadata(&metadata, &["nope".to_string()]).unwrap_err();
-        assert_eq!(err.to_string(), "package `nope` is not a member of the workspace (members: probe-app, probe-core)");
+        assert_eq!(
+            err.to_string(),
+            "package `nope` is not a member of the workspace (members: probe-app@0.1.0, probe-core@0.1.0)"
+        );
     }
 
     #[test]

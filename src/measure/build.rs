@@ -11,13 +11,13 @@
 //! and every toolchain gets a target directory of its own. This module builds the command; it
 //! does not run it.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
 use crate::discover::toolchain::{Toolchain, rustup_proxy};
-use crate::process::{CommandSpec, Output, Runner, error_excerpt};
+use crate::process::{CommandSpec, Env, Output, Runner, error_excerpt};
+use crate::vocab::{Command, Profile};
 
 /// Variables that would make a timing measure something else; removed from every build.
 /// `RUSTC_WRAPPER` (sccache would fake a clean build), an inherited toolchain choice, another
@@ -50,58 +50,10 @@ where
     present
 }
 
-/// The cargo command timed: `build`, or `check` (the feedback loop most people live in).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CargoCommand {
-    /// `cargo build`.
-    Build,
-    /// `cargo check`.
-    Check,
-}
-
-impl CargoCommand {
-    /// The subcommand's name.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            CargoCommand::Build => "build",
-            CargoCommand::Check => "check",
-        }
-    }
-}
-
-/// The cargo profile timed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Profile {
-    /// The default `dev` profile.
-    Dev,
-    /// `--release`.
-    Release,
-    /// `--profile NAME` (cargo 1.57 or newer).
-    Named(String),
-}
-
-impl Profile {
-    /// The profile's name, as reports show it.
-    pub(crate) fn name(&self) -> &str {
-        match self {
-            Profile::Dev => "dev",
-            Profile::Release => "release",
-            Profile::Named(name) => name,
-        }
-    }
-
-    fn args(&self) -> Vec<String> {
-        match self {
-            Profile::Dev => Vec::new(),
-            Profile::Release => vec!["--release".into()],
-            Profile::Named(name) => vec!["--profile".into(), name.clone()],
-        }
-    }
-}
-
-/// What every timed build of every toolchain shares.
+/// The recipe of every timed build, the same for every toolchain: what cargo is asked to do,
+/// and where.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct BuildSettings {
+pub(crate) struct Recipe {
     /// Workspace root; builds run there.
     pub root: PathBuf,
     /// The root manifest.
@@ -109,7 +61,7 @@ pub(crate) struct BuildSettings {
     /// `-p` names to pass, empty for the workspace's default members.
     pub packages: Vec<String>,
     /// `build` or `check`.
-    pub command: CargoCommand,
+    pub command: Command,
     /// The profile.
     pub profile: Profile,
     /// `-j N`: parallel jobs, when pinned.
@@ -120,9 +72,11 @@ pub(crate) struct BuildSettings {
     pub timeout: Option<std::time::Duration>,
     /// The Cargo.lock format version, to explain why an old cargo cannot read it.
     pub lockfile_version: Option<i64>,
+    /// The environment the builds inherit (before the changes below).
+    pub env: Env,
 }
 
-impl BuildSettings {
+impl Recipe {
     /// The build every sample of `toolchain` (installed in `installed`) runs, into `target_dir`.
     pub(crate) fn command(
         &self,
@@ -149,7 +103,7 @@ impl BuildSettings {
         if toolchain.needs_forced_incremental() {
             cmd = cmd.env("RUSTC_FORCE_INCREMENTAL", "1");
         }
-        if let Ok(rustup_home) = home::rustup_home() {
+        if let Some(rustup_home) = self.env.rustup_home() {
             cmd = cmd.env("RUSTUP_HOME", rustup_home);
         }
         // An empty wrapper also overrides a `build.rustc-wrapper` in the user's cargo config.
@@ -162,8 +116,8 @@ impl BuildSettings {
             .env("RUSTC_WRAPPER", "")
             .env("CARGO_HOME", &self.cargo_home)
             .env("RUSTUP_TOOLCHAIN", &toolchain.name)
-            .env("PATH", prepended(installed.dir.join("bin"), "PATH"))
-            .env("LD_LIBRARY_PATH", prepended(installed.dir.join("lib"), "LD_LIBRARY_PATH"))
+            .env("PATH", self.env.prepended(installed.dir.join("bin"), "PATH"))
+            .env("LD_LIBRARY_PATH", self.env.prepended(installed.dir.join("lib"), "LD_LIBRARY_PATH"))
             .timeout(self.timeout)
     }
 
@@ -189,13 +143,6 @@ impl BuildSettings {
     }
 }
 
-/// `dir` followed by the current value of the path list `variable`.
-fn prepended(dir: PathBuf, variable: &str) -> OsString {
-    let rest: Vec<PathBuf> =
-        std::env::var_os(variable).map(|v| std::env::split_paths(&v).collect()).unwrap_or_default();
-    std::env::join_paths(std::iter::once(dir).chain(rest)).unwrap_or_default()
-}
-
 /// Where an installed toolchain lives: `<RUSTUP_HOME>/toolchains/<name>/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InstalledToolchain {
@@ -205,7 +152,8 @@ pub(crate) struct InstalledToolchain {
 impl InstalledToolchain {
     /// Finds `name` with `rustup which` (untimed) and checks that it has a cargo.
     pub(crate) fn locate(runner: &dyn Runner, name: &str) -> Result<InstalledToolchain> {
-        let which = CommandSpec::new(rustup_proxy("rustup")).args(["which", "--toolchain", name, "rustc"]);
+        let which =
+            CommandSpec::new(rustup_proxy(runner.env(), "rustup")).args(["which", "--toolchain", name, "rustc"]);
         let out = runner.run(&which)?.ok_or_error(&which)?;
         let rustc = PathBuf::from(out.stdout.trim());
         let Some(dir) = rustc.parent().and_then(Path::parent).filter(|_| rustc.is_absolute()) else {
@@ -255,17 +203,18 @@ mod tests {
     use super::*;
     use crate::testing::{FakeRunner, output, toolchain};
 
-    fn settings() -> BuildSettings {
-        BuildSettings {
+    fn settings() -> Recipe {
+        Recipe {
             root: "/w".into(),
             manifest_path: "/w/Cargo.toml".into(),
             packages: vec!["app".into()],
-            command: CargoCommand::Build,
+            command: Command::Build,
             profile: Profile::Dev,
             jobs: None,
             cargo_home: "/w/target/timewarp/cargo-home".into(),
             timeout: None,
             lockfile_version: None,
+            env: Env::new([("HOME", "/home/u"), ("PATH", "/usr/bin")]),
         }
     }
 
@@ -287,7 +236,9 @@ mod tests {
         assert_eq!(cmd.env_value("CARGO_HOME").unwrap(), "/w/target/timewarp/cargo-home");
         assert_eq!(cmd.env_value("RUSTUP_TOOLCHAIN").unwrap(), "1.63.0");
         assert!(cmd.env_value("PATH").unwrap().to_string_lossy().starts_with("/tc/bin"));
-        assert!(cmd.env_value("LD_LIBRARY_PATH").unwrap().to_string_lossy().starts_with("/tc/lib"));
+        assert_eq!(cmd.env_value("PATH").unwrap(), "/tc/bin:/usr/bin");
+        assert_eq!(cmd.env_value("LD_LIBRARY_PATH").unwrap(), "/tc/lib");
+        assert_eq!(cmd.env_value("RUSTUP_HOME").unwrap(), "/home/u/.rustup");
         for key in ["CARGO_TARGET_DIR", "CARGO_BUILD_RUSTC_WRAPPER"] {
             assert!(cmd.env_remove.contains(&key.to_string()), "{key}");
         }
@@ -298,7 +249,7 @@ mod tests {
     #[test]
     fn check_release_and_forced_incremental_reach_the_command() {
         let mut s = settings();
-        s.command = CargoCommand::Check;
+        s.command = Command::Check;
         s.profile = Profile::Named("bench-fast".into());
         let mut old = toolchain("1.59.0");
         let cmd = s.command(&old, &installed("/tc"), Path::new("/t"));

@@ -18,19 +18,19 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::build::{BuildSettings, InstalledToolchain};
-use super::crates::{Invocation, WRAPPER_LOG, read_log};
+use super::build::{InstalledToolchain, Recipe};
 use super::journal::{EditedFile, Journal, TouchedFile};
-use super::scenario::Scenario;
 use super::workdir::WorkDir;
+use super::wrapper::{Invocation, WRAPPER_LOG, read_log};
 use crate::discover::toolchain::Toolchain;
 use crate::discover::workspace::Workspace;
 use crate::process::{CommandSpec, Output, Runner};
+use crate::vocab::Scenario;
 
 /// How many builds of a scenario a toolchain gets.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum RunCount {
@@ -146,8 +146,8 @@ pub(crate) enum Order {
 /// What to measure for every toolchain.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Plan {
-    /// The build command's settings.
-    pub settings: BuildSettings,
+    /// The recipe of every build.
+    pub recipe: Recipe,
     /// Builds per scenario.
     pub runs: Runs,
     /// Who goes next.
@@ -334,7 +334,7 @@ impl Run {
         let located = InstalledToolchain::locate(runner, &toolchain.name);
         let (build, end, crates_log) = match (located, crates_log.transpose()) {
             (Ok(installed), Ok(log)) => {
-                let command = plan.settings.command(toolchain, &installed, &target_dir);
+                let command = plan.recipe.command(toolchain, &installed, &target_dir);
                 (Some((installed, command)), End::Completed, log)
             }
             (Err(e), _) | (_, Err(e)) => (None, End::Failed(format!("{e:#}")), None),
@@ -465,26 +465,45 @@ fn step(
         Action::FirstRebuild => Scenario::Touched,
     };
     let edited = file.edited.filter(|_| scenario == Scenario::Edited);
+    let n = match action {
+        Action::Timed { run, .. } => run,
+        _ => 0,
+    };
     match (scenario, edited) {
         (Scenario::Clean, _) => work.clear_target_dir(&run.measured.target_dir)?,
         (_, Some(edited)) => {
-            let Action::Timed { run: n, .. } = action else { unreachable!("only timed builds edit") };
-            edited.apply(n)?;
+            if !edited.apply(n)? {
+                run.measured.end = End::Failed(format!(
+                    "{} changed during the run, so it is left as you saved it and the edited rebuilds stopped",
+                    plan.verify.file
+                ));
+                run.ended = true;
+                return Ok(());
+            }
             file.touched.touch(touch_time(&run.measured.target_dir))?;
         }
         _ => file.touched.touch(touch_time(&run.measured.target_dir))?,
     }
     let out = runner.run(build);
-    if let Some(edited) = edited {
-        edited.revert()?;
-    }
+    let kept = match edited {
+        Some(edited) => edited.revert(n)?,
+        None => true,
+    };
     let out = out?;
+    if !kept {
+        run.measured.end = End::Failed(format!(
+            "{} changed during an edited rebuild, so it is left as it is and the edited rebuilds stopped",
+            plan.verify.file
+        ));
+        run.ended = true;
+        return Ok(());
+    }
     if stop() {
         // The build was stopped by the interruption: its time means nothing.
         run.measured.end = End::Interrupted;
         run.ended = true;
     } else if !out.success() {
-        run.measured.end = End::Failed(plan.settings.explain_failure(build, &out, &run.measured.toolchain));
+        run.measured.end = End::Failed(plan.recipe.explain_failure(build, &out, &run.measured.toolchain));
         run.ended = true;
     } else if scenario != Scenario::Clean && !plan.verify.compiled(&out.stderr) {
         run.measured.end = End::Failed(plan.verify.failure());
@@ -509,7 +528,7 @@ fn crate_build(runner: &dyn Runner, plan: &Plan, work: &WorkDir, run: &mut Run) 
         let invocations = read_log(log)?;
         Ok(CrateBuild { wall_s: out.elapsed.as_secs_f64(), invocations })
     } else {
-        Err(plan.settings.explain_failure(&wrapped, &out, &run.measured.toolchain))
+        Err(plan.recipe.explain_failure(&wrapped, &out, &run.measured.toolchain))
     });
     Ok(())
 }
@@ -543,8 +562,8 @@ mod tests {
     use std::cell::Cell;
 
     use super::*;
-    use crate::measure::build::{CargoCommand, Profile};
     use crate::testing::{FakeRunner, output, toolchain};
+    use crate::vocab::{Command, Profile};
 
     struct Setup {
         _dir: tempfile::TempDir,
@@ -560,21 +579,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("main.rs");
         std::fs::write(&file, "fn main() {}\n").unwrap();
-        let settings = BuildSettings {
+        let recipe = Recipe {
             root: dir.path().into(),
             manifest_path: dir.path().join("Cargo.toml"),
             packages: vec!["app".into()],
-            command: CargoCommand::Build,
+            command: Command::Build,
             profile: Profile::Dev,
             jobs: None,
             cargo_home: dir.path().join("cargo-home"),
             timeout: None,
             lockfile_version: None,
+            env: crate::process::Env::default(),
         };
         let runs = Runs { clean: RunCount::Fixed(clean), touched, edited };
         let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
-        let plan = Plan { settings, runs, order: Order::Sequential, verify, crates: None };
-        let work = WorkDir::new(dir.path(), &dir.path().join("target")).unwrap();
+        let plan = Plan { recipe, runs, order: Order::Sequential, verify, crates: None };
+        let work = WorkDir::new(dir.path(), &dir.path().join("target"), &crate::testing::env_in(dir.path())).unwrap();
         work.create_builds().unwrap();
         let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"));
         std::fs::create_dir_all(dir.path().join("tc/bin")).unwrap();
@@ -799,7 +819,7 @@ mod tests {
         let whole = SystemTime::now() + Duration::from_secs(5);
         let whole = SystemTime::UNIX_EPOCH
             + Duration::from_secs(whole.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs());
-        filetime::set_file_mtime(unit.join("dep-bin-app"), filetime::FileTime::from_system_time(whole)).unwrap();
+        crate::fs::set_times(&unit.join("dep-bin-app"), None, whole).unwrap();
         assert_eq!(touch_time(dir.path()), whole + Duration::from_secs(1));
         assert!(touch_time(&dir.path().join("nothing-built-yet")) <= SystemTime::now());
     }

@@ -2,7 +2,9 @@
 //! wind down: the results so far are printed, the user's files restored, and the exit code is
 //! 130. Signals that arrive together count as one: `timeout` signals timewarp and then its whole
 //! process group, a terminal's hang-up may come with a SIGTERM. Only a second Ctrl-C after that
-//! stops at once, killing the builds and restoring the files from the journal.
+//! stops at once, killing the builds and restoring the files from the journal. A signal the
+//! process was started ignoring (SIGHUP under `nohup`) stays ignored: the [`Runner`] installs the
+//! handler only for the others.
 //!
 //! Builds run in their own process groups (see `process`), so a terminal's Ctrl-C reaches only
 //! timewarp, which passes it on.
@@ -11,11 +13,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::exit;
 use crate::measure::journal::Journal;
-use crate::process::ProcessGroups;
+use crate::process::{Runner, Stop};
 
 /// Signals closer together than this are one interruption.
 const SAME_INTERRUPTION: Duration = Duration::from_millis(500);
@@ -28,17 +30,18 @@ pub(crate) struct Interrupt {
 
 impl Interrupt {
     /// Installs the handler for this process (once, before the user's tree is changed): it
-    /// signals the builds `groups` runs and, on a second interruption, undoes `journal`.
-    pub(crate) fn install(groups: ProcessGroups, journal: Journal) -> Result<Interrupt> {
+    /// stops the builds `runner` runs and, on a second interruption, undoes `journal`.
+    pub(crate) fn install(runner: &dyn Runner, journal: Journal) -> Result<Interrupt> {
         let interrupt = Interrupt::default();
         let flag = Arc::clone(&interrupt.requested);
+        let stop = runner.stopper();
         let first: Mutex<Option<Instant>> = Mutex::new(None);
-        ctrlc::set_handler(move || {
+        runner.on_interrupt(Box::new(move |_signal| {
             let mut first = first.lock().unwrap_or_else(PoisonError::into_inner);
             match *first {
                 Some(at) if at.elapsed() < SAME_INTERRUPTION => {}
                 Some(_) => {
-                    groups.kill();
+                    stop(Stop::Kill);
                     journal.restore_all();
                     eprintln!("interrupted twice: stopped at once; the changed files were restored");
                     std::process::exit(exit::INTERRUPTED);
@@ -47,16 +50,33 @@ impl Interrupt {
                     *first = Some(Instant::now());
                     flag.store(true, Ordering::SeqCst);
                     eprintln!("interrupted: stopping the current build (press Ctrl-C again to stop at once)");
-                    groups.interrupt();
+                    stop(Stop::Interrupt);
                 }
             }
-        })
-        .context("could not install the Ctrl-C handler")?;
+        }))?;
         Ok(interrupt)
     }
 
     /// Whether an interruption arrived.
     pub(crate) fn requested(&self) -> bool {
         self.requested.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::FakeRunner;
+
+    #[test]
+    fn the_first_interruption_stops_the_builds_and_raises_the_flag() {
+        let runner = FakeRunner::new();
+        let interrupt = Interrupt::install(&runner, Journal::default()).unwrap();
+        assert!(!interrupt.requested());
+        runner.interrupt("SIGTERM");
+        assert!(interrupt.requested());
+        assert_eq!(runner.stops(), [Stop::Interrupt]);
+        runner.interrupt("SIGTERM");
+        assert_eq!(runner.stops(), [Stop::Interrupt], "a signal close behind the first is the same interruption");
     }
 }

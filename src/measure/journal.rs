@@ -5,18 +5,20 @@
 //!
 //! The changes are three: the modification time of the file touched before incremental
 //! rebuilds, that file's content while `--edit` patches it, and a `Cargo.lock` created for the
-//! run. Replaying never overwrites later work: a timestamp is put back only while the file's
-//! content is what it was, a created lockfile is removed only while it is the one timewarp
-//! wrote, and an edited file is restored only when its content is exactly the original plus
-//! timewarp's edit. The model is cargo-hack's `restore.rs`; the module does not know why a
-//! file is changed.
+//! run. Every undo goes through one compare-and-restore ([`compare_and_restore`]): it undoes only
+//! what still holds timewarp's bytes. A timestamp is put back only while the file's content is
+//! what it was, a created lockfile is removed only while it is the one timewarp wrote, and an
+//! edited file is restored only while it is the original or the original plus timewarp's edit.
+//! Anything else is the user's work (an edit saved during a long run, `cargo update`, a build
+//! script's write): it wins, the original stays in the backups, and the journal says so in a
+//! note the report shows. The model is cargo-hack's `restore.rs`; the module does not know why
+//! a file is changed.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context as _, Result, bail};
-use filetime::FileTime;
 use serde::{Deserialize, Serialize};
 
 use crate::fs;
@@ -42,12 +44,39 @@ impl Fingerprint {
     }
 }
 
+/// A time as the journal file stores it: seconds and nanoseconds since the epoch (negative
+/// seconds before it).
+type Stamp = (i64, u32);
+
+fn stamp(time: SystemTime) -> Stamp {
+    match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+        Err(e) => {
+            let d = e.duration();
+            if d.subsec_nanos() == 0 {
+                (-(d.as_secs() as i64), 0)
+            } else {
+                (-(d.as_secs() as i64) - 1, 1_000_000_000 - d.subsec_nanos())
+            }
+        }
+    }
+}
+
+fn time_of((secs, nanos): Stamp) -> SystemTime {
+    let base = if secs >= 0 {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs as u64)
+    } else {
+        SystemTime::UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+    };
+    base + Duration::from_nanos(u64::from(nanos))
+}
+
 /// One change, as the journal file records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 enum Entry {
     /// The file's times were changed; `content` is what it held then.
-    Touched { path: PathBuf, atime: (i64, u32), mtime: (i64, u32), content: Fingerprint },
+    Touched { path: PathBuf, atime: Stamp, mtime: Stamp, content: Fingerprint },
     /// The file did not exist and timewarp creates it; `content` once it is written.
     Created { path: PathBuf, content: Option<Fingerprint> },
     /// The file's content is patched; the original bytes are in `backup`.
@@ -74,6 +103,8 @@ struct State {
     /// Where copies of edited files go.
     backups: PathBuf,
     entries: Vec<Entry>,
+    /// What was left alone because the user changed it, for the report.
+    notes: Vec<String>,
 }
 
 /// The changes not yet undone. Clones share one journal, so the interruption handler can
@@ -83,10 +114,26 @@ pub(crate) struct Journal {
     state: Arc<Mutex<State>>,
 }
 
+/// What one compare-and-restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    /// timewarp's change was undone; says what.
+    Restored(String),
+    /// Nothing was left to undo.
+    Nothing,
+    /// Someone else changed the file since: it is left as it is; says so.
+    Kept(String),
+}
+
 impl Journal {
     /// A journal kept in `file`, with copies of edited files in `backups`.
     pub(crate) fn on_disk(file: &Path, backups: &Path) -> Journal {
-        let state = State { file: Some(file.to_path_buf()), backups: backups.to_path_buf(), entries: Vec::new() };
+        let state = State {
+            file: Some(file.to_path_buf()),
+            backups: backups.to_path_buf(),
+            entries: Vec::new(),
+            notes: Vec::new(),
+        };
         Journal { state: Arc::new(Mutex::new(state)) }
     }
 
@@ -102,17 +149,23 @@ impl Journal {
         persist(&state)
     }
 
+    /// What was left alone during the run because the user (or a build) changed it, one
+    /// sentence each; taken once, for the report.
+    pub(crate) fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().notes)
+    }
+
+    fn note(&self, note: String) {
+        self.lock().notes.push(note);
+    }
+
     /// Registers `path` for a change of its timestamps; returns its guard.
     pub(crate) fn touch(&self, path: &Path) -> Result<TouchedFile> {
         let meta = std::fs::metadata(path).with_context(|| format!("could not read `{}`", path.display()))?;
         let content = Fingerprint::of(&fs::read(path)?);
-        let (atime, mtime) = (FileTime::from_last_access_time(&meta), FileTime::from_last_modification_time(&meta));
-        self.add(Entry::Touched {
-            path: path.to_path_buf(),
-            atime: (atime.unix_seconds(), atime.nanoseconds()),
-            mtime: (mtime.unix_seconds(), mtime.nanoseconds()),
-            content,
-        })?;
+        let times = meta.accessed().and_then(|a| Ok((a, meta.modified()?)));
+        let (atime, mtime) = times.with_context(|| format!("could not read the times of `{}`", path.display()))?;
+        self.add(Entry::Touched { path: path.to_path_buf(), atime: stamp(atime), mtime: stamp(mtime), content })?;
         Ok(TouchedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 
@@ -131,7 +184,7 @@ impl Journal {
         let backup = backups.join(format!("{name}.{}.orig", std::process::id()));
         fs::write_atomic(&backup, &original)?;
         self.add(Entry::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
-        Ok(EditedFile { journal: self.clone(), path: path.to_path_buf(), original })
+        Ok(EditedFile { journal: self.clone(), path: path.to_path_buf(), backup, original, ours: Mutex::new(true) })
     }
 
     /// Undoes every pending change, newest first, printing (not failing on) what cannot be
@@ -139,8 +192,10 @@ impl Journal {
     pub(crate) fn restore_all(&self) {
         let mut state = self.lock();
         while let Some(entry) = state.entries.pop() {
-            if let Err(e) = undo(&entry) {
-                eprintln!("warning: {e:#}");
+            match compare_and_restore(&entry) {
+                Ok(Outcome::Kept(note)) => eprintln!("warning: {note}"),
+                Ok(_) => {}
+                Err(e) => eprintln!("warning: {e:#}"),
             }
         }
         if let Err(e) = persist(&state) {
@@ -148,14 +203,25 @@ impl Journal {
         }
     }
 
-    /// Undoes the newest pending change of `path` that `kind` matches, now.
+    /// Undoes the newest pending change of `path` that `kind` matches, now, unless someone else
+    /// changed the file since (then it says so in a note).
     fn undo_now(&self, path: &Path, kind: fn(&Entry) -> bool) -> Result<()> {
         let mut state = self.lock();
         let Some(pos) = state.entries.iter().rposition(|e| e.path() == path && kind(e)) else { return Ok(()) };
         let entry = state.entries.remove(pos);
-        let result = undo(&entry);
+        let result = compare_and_restore(&entry);
+        if let Ok(Outcome::Kept(note)) = &result {
+            state.notes.push(note.clone());
+        }
         persist(&state)?;
-        result
+        result.map(|_| ())
+    }
+
+    /// Forgets the pending change of `path` that `kind` matches, without undoing it.
+    fn forget(&self, path: &Path, kind: fn(&Entry) -> bool) -> Result<()> {
+        let mut state = self.lock();
+        state.entries.retain(|e| !(e.path() == path && kind(e)));
+        persist(&state)
     }
 
     fn undo_on_drop(&self, path: &Path, kind: fn(&Entry) -> bool) {
@@ -165,7 +231,7 @@ impl Journal {
     }
 
     /// The journal of this run in `work`, after replaying what an earlier, killed run left
-    /// there; returns it with one sentence per change undone.
+    /// there; returns it with one sentence per change undone or left alone.
     pub(crate) fn start(work: &WorkDir) -> Result<(Journal, Vec<String>)> {
         let notes = Journal::recover(&work.journal_file())?;
         work.create_state()?;
@@ -173,19 +239,25 @@ impl Journal {
     }
 
     /// Replays the journal an earlier run left in `file` (it was killed before it could undo
-    /// its changes): returns one sentence per change undone. A file edited by that run and
-    /// changed since in any other way is kept as it is, its original left in the backups, and
-    /// that is an error saying where.
+    /// its changes): returns one sentence per change undone, or left alone because the file
+    /// changed since. A file edited by that run and changed since in any other way is kept as it
+    /// is, its original left in the backups, and that is an error saying where.
     pub(crate) fn recover(file: &Path) -> Result<Vec<String>> {
-        let Ok(text) = std::fs::read_to_string(file) else { return Ok(Vec::new()) };
-        let journal: JournalFile = serde_json::from_str(&text)
-            .with_context(|| format!("could not read the journal `{}` of an interrupted run", file.display()))?;
+        let Ok(bytes) = std::fs::read(file) else { return Ok(Vec::new()) };
+        let journal: JournalFile = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "could not read the journal `{}` of an interrupted run; look at the files it names, then delete it",
+                file.display()
+            )
+        })?;
         let mut notes = Vec::new();
         let mut conflicts = Vec::new();
         for entry in journal.entries.iter().rev() {
-            match recover_entry(entry) {
-                Ok(Some(note)) => notes.push(note),
-                Ok(None) => {}
+            match compare_and_restore(entry) {
+                Ok(Outcome::Restored(note)) => notes.push(note),
+                Ok(Outcome::Nothing) => {}
+                Ok(Outcome::Kept(note)) if matches!(entry, Entry::Edited { .. }) => conflicts.push(note),
+                Ok(Outcome::Kept(note)) => notes.push(format!("left alone: {note}")),
                 Err(e) => conflicts.push(format!("{e:#}")),
             }
         }
@@ -222,71 +294,69 @@ fn persist(state: &State) -> Result<()> {
     fs::write_atomic(file, text)
 }
 
-fn set_times(path: &Path, atime: (i64, u32), mtime: (i64, u32)) -> Result<()> {
-    let (atime, mtime) = (FileTime::from_unix_time(atime.0, atime.1), FileTime::from_unix_time(mtime.0, mtime.1));
-    filetime::set_file_times(path, atime, mtime)
-        .with_context(|| format!("could not restore the modification time of `{}`", path.display()))
-}
-
-/// Undoes one change of this run.
-fn undo(entry: &Entry) -> Result<()> {
-    match entry {
-        Entry::Touched { path, atime, mtime, .. } => set_times(path, *atime, *mtime),
-        Entry::Created { path, .. } => fs::remove_file_if_exists(path),
-        Entry::Edited { path, backup } => {
-            let original = fs::read(backup)?;
-            if std::fs::read(path).ok().as_ref() != Some(&original) {
-                fs::write(path, &original).with_context(|| format!("could not restore `{}`", path.display()))?;
-            }
-            fs::remove_file_if_exists(backup)
-        }
-    }
-}
-
-/// Undoes one change of an earlier, killed run, if the file still shows only that change.
-fn recover_entry(entry: &Entry) -> Result<Option<String>> {
+/// The one compare-and-restore: undoes `entry` only while the file still holds what timewarp
+/// left there, so an edit the user saved meanwhile wins over timewarp's restore.
+fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
     match entry {
         Entry::Touched { path, atime, mtime, content } => {
-            if Fingerprint::of_file(path) != Some(*content) {
-                return Ok(None);
+            let Some(now) = Fingerprint::of_file(path) else { return Ok(Outcome::Nothing) };
+            if now != *content {
+                return Ok(Outcome::Kept(format!(
+                    "`{}` changed during the run, so its modification time was left as it is: cargo sees the change",
+                    path.display()
+                )));
             }
-            set_times(path, *atime, *mtime)?;
-            Ok(Some(format!("restored the modification time of `{}`", path.display())))
+            fs::set_times(path, Some(time_of(*atime)), time_of(*mtime))
+                .with_context(|| format!("could not restore the modification time of `{}`", path.display()))?;
+            Ok(Outcome::Restored(format!("restored the modification time of `{}`", path.display())))
         }
-        Entry::Created { path, content } => match content {
-            Some(written) if Fingerprint::of_file(path) == Some(*written) => {
+        Entry::Created { path, content } => match (content, Fingerprint::of_file(path)) {
+            (_, None) => Ok(Outcome::Nothing),
+            (Some(written), Some(now)) if *written == now => {
                 fs::remove_file_if_exists(path)?;
-                Ok(Some(format!("removed `{}`, which it had created", path.display())))
+                Ok(Outcome::Restored(format!("removed `{}`, which it had created", path.display())))
             }
-            _ => Ok(None),
+            _ => Ok(Outcome::Kept(format!(
+                "`{}`, which timewarp created for the run, changed since (`cargo update`, `cargo add`?), so it was kept",
+                path.display()
+            ))),
         },
         Entry::Edited { path, backup } => {
-            let Ok(original) = std::fs::read(backup) else { return Ok(None) };
+            let Ok(original) = std::fs::read(backup) else { return Ok(Outcome::Nothing) };
             let current = std::fs::read(path).ok();
             if current.as_ref() == Some(&original) {
                 fs::remove_file_if_exists(backup)?;
-                return Ok(None);
+                return Ok(Outcome::Nothing);
             }
             if current.is_some_and(|now| is_original_plus_edit(&now, &original)) {
                 fs::write(path, &original).with_context(|| format!("could not restore `{}`", path.display()))?;
                 fs::remove_file_if_exists(backup)?;
-                return Ok(Some(format!("restored `{}` from the copy it kept while editing it", path.display())));
+                return Ok(Outcome::Restored(format!(
+                    "restored `{}` from the copy it kept while editing it",
+                    path.display()
+                )));
             }
-            bail!(
-                "`{}` changed since an interrupted `cargo timewarp --edit` patched it, so timewarp kept it as it is; its content before that run is in `{}`",
-                path.display(),
-                backup.display()
-            )
+            Ok(Outcome::Kept(kept_edit(path, backup)))
         }
     }
 }
 
+/// The sentence for a file edited by `--edit` that someone else changed since.
+fn kept_edit(path: &Path, backup: &Path) -> String {
+    format!(
+        "`{}` changed since `cargo timewarp --edit` patched it, so timewarp kept it as it is; its content before that run is in `{}`",
+        path.display(),
+        backup.display()
+    )
+}
+
 /// The item edit number `n` appends: a static the object code must contain (`#[used]` keeps it
-/// even unreferenced), with bytes that differ per edit, so every edited rebuild generates and
-/// links new code, as a real edit does; a `const` would be checked and then reused unchanged.
-/// Every toolchain since 1.30 compiles it in every edition, lint-free.
+/// even unreferenced, and counts as a use, so no lint attribute is needed and a crate with
+/// `#![forbid(dead_code)]` or `#![deny(warnings)]` builds it), with bytes that differ per edit, so
+/// every edited rebuild generates and links new code, as a real edit does; a `const` would be
+/// checked and then reused unchanged. Every toolchain since 1.30 compiles it in every edition.
 fn edit_item(n: usize) -> String {
-    format!("#[used]\n#[allow(dead_code)]\nstatic TIMEWARP_EDIT_{n}: &[u8] = b\"timewarp-edit-{n}\";\n")
+    format!("#[used]\nstatic TIMEWARP_EDIT_{n}: &[u8] = b\"timewarp-edit-{n}\";\n")
 }
 
 /// The original plus timewarp's edit number `n`, as [`EditedFile::apply`] writes it.
@@ -299,18 +369,23 @@ fn patched(original: &[u8], n: usize) -> Vec<u8> {
     patched
 }
 
-/// Whether `current` is exactly `original` with one of timewarp's edits appended.
+/// Whether `current` is exactly `original` with one of timewarp's edits appended (this
+/// version's, or the one before it, which added `#[allow(dead_code)]`).
 fn is_original_plus_edit(current: &[u8], original: &[u8]) -> bool {
     let marker = format!("{EDIT_MARKER}\n");
     let Some(at) = current.windows(marker.len()).rposition(|w| w == marker.as_bytes()) else { return false };
     let tail = String::from_utf8_lossy(&current[at + marker.len()..]);
     let number =
         tail.split("static TIMEWARP_EDIT_").nth(1).and_then(|t| t.split(':').next()).and_then(|n| n.parse().ok());
-    number.is_some_and(|n| patched(original, n) == current)
+    number.is_some_and(|n| {
+        let old = patched(original, n);
+        let older = String::from_utf8_lossy(&old).replace("#[used]\n", "#[used]\n#[allow(dead_code)]\n");
+        old == current || older.as_bytes() == current
+    })
 }
 
 /// The file whose timestamps incremental rebuilds change; its original times come back on
-/// drop, or earlier with [`TouchedFile::restore`].
+/// drop, or earlier with [`TouchedFile::restore`], while its content is what it was.
 #[derive(Debug)]
 pub(crate) struct TouchedFile {
     journal: Journal,
@@ -321,11 +396,11 @@ impl TouchedFile {
     /// Sets the modification time to `time`, so cargo sees the file as changed; the content is
     /// untouched.
     pub(crate) fn touch(&self, time: SystemTime) -> Result<()> {
-        filetime::set_file_mtime(&self.path, FileTime::from_system_time(time))
+        fs::set_times(&self.path, None, time)
             .with_context(|| format!("could not set the modification time of `{}`", self.path.display()))
     }
 
-    /// Restores the original times now, reporting failure.
+    /// Restores the original times now, unless the content changed; reports failure.
     pub(crate) fn restore(self) -> Result<()> {
         let result = self.journal.undo_now(&self.path, is_touched);
         std::mem::forget(self);
@@ -339,7 +414,8 @@ impl Drop for TouchedFile {
     }
 }
 
-/// A file timewarp creates in the user's tree (a `Cargo.lock`); removed again on drop.
+/// A file timewarp creates in the user's tree (a `Cargo.lock`); removed again on drop, while
+/// it is what timewarp wrote.
 #[derive(Debug)]
 pub(crate) struct CreatedFile {
     journal: Journal,
@@ -347,8 +423,8 @@ pub(crate) struct CreatedFile {
 }
 
 impl CreatedFile {
-    /// Records what the file holds now that it is written, so a later recovery removes it only
-    /// while it is unchanged.
+    /// Records what the file holds now that it is written, so it is removed only while it is
+    /// unchanged.
     pub(crate) fn written(&self) -> Result<()> {
         let mut state = self.journal.lock();
         let content = Fingerprint::of_file(&self.path);
@@ -359,10 +435,8 @@ impl CreatedFile {
         }
         persist(&state)
     }
-}
 
-impl CreatedFile {
-    /// Removes the file now, reporting failure.
+    /// Removes the file now, unless it changed since it was written; reports failure.
     pub(crate) fn restore(self) -> Result<()> {
         let result = self.journal.undo_now(&self.path, is_created);
         std::mem::forget(self);
@@ -377,28 +451,69 @@ impl Drop for CreatedFile {
 }
 
 /// A file whose content `--edit` changes; its original bytes come back after every edited
-/// build, on drop, on Ctrl-C, and after a SIGKILL on the next start.
+/// build, on drop, on Ctrl-C, and after a SIGKILL on the next start, each time only while the
+/// file holds timewarp's bytes. Once someone else changes it, timewarp stops editing it.
 #[derive(Debug)]
 pub(crate) struct EditedFile {
     journal: Journal,
     path: PathBuf,
+    backup: PathBuf,
     original: Vec<u8>,
+    /// Whether the file still holds only timewarp's changes.
+    ours: Mutex<bool>,
 }
 
 impl EditedFile {
+    /// Whether timewarp may still edit the file: nobody else changed it.
+    pub(crate) fn is_ours(&self) -> bool {
+        *self.ours.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Gives the file up: someone else changed it, so it is theirs, its original stays in the
+    /// backups, and the report says so.
+    fn give_up(&self) -> Result<()> {
+        *self.ours.lock().unwrap_or_else(PoisonError::into_inner) = false;
+        self.journal.note(kept_edit(&self.path, &self.backup));
+        self.journal.forget(&self.path, is_edited)
+    }
+
     /// Writes the original content plus a small unused item numbered `n`, so every edited
-    /// build sees content it has not compiled before.
-    pub(crate) fn apply(&self, n: usize) -> Result<()> {
+    /// build sees content it has not compiled before. Returns `false`, writing nothing, when the
+    /// file is no longer the original (the user saved an edit): then it is theirs.
+    pub(crate) fn apply(&self, n: usize) -> Result<bool> {
+        if !self.is_ours() {
+            return Ok(false);
+        }
+        if std::fs::read(&self.path).ok().as_ref() != Some(&self.original) {
+            self.give_up()?;
+            return Ok(false);
+        }
         fs::write(&self.path, patched(&self.original, n))
-            .with_context(|| format!("could not edit `{}`", self.path.display()))
+            .with_context(|| format!("could not edit `{}`", self.path.display()))?;
+        Ok(true)
     }
 
-    /// Puts the original bytes back.
-    pub(crate) fn revert(&self) -> Result<()> {
-        fs::write(&self.path, &self.original).with_context(|| format!("could not restore `{}`", self.path.display()))
+    /// Puts the original bytes back after edited build `n`, if the file still holds timewarp's
+    /// edit; returns `false`, keeping the file, when someone else changed it during the build.
+    pub(crate) fn revert(&self, n: usize) -> Result<bool> {
+        if !self.is_ours() {
+            return Ok(false);
+        }
+        let current = std::fs::read(&self.path).ok();
+        if current.as_ref() == Some(&self.original) {
+            return Ok(true);
+        }
+        if current.as_ref() != Some(&patched(&self.original, n)) {
+            self.give_up()?;
+            return Ok(false);
+        }
+        fs::write(&self.path, &self.original)
+            .with_context(|| format!("could not restore `{}`", self.path.display()))?;
+        Ok(true)
     }
 
-    /// Restores the original and removes the backup now, reporting failure.
+    /// Restores the original and removes the backup now (while the file is timewarp's),
+    /// reporting failure.
     pub(crate) fn restore(self) -> Result<()> {
         let result = self.journal.undo_now(&self.path, is_edited);
         std::mem::forget(self);
@@ -427,7 +542,7 @@ mod tests {
         let file = dir.path().join("src/main.rs");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, content).unwrap();
-        filetime::set_file_mtime(&file, FileTime::from_unix_time(1_600_000_000, 123)).unwrap();
+        fs::set_times(&file, None, time_of((1_600_000_000, 123))).unwrap();
         let journal = Journal::on_disk(&dir.path().join("state/journal.json"), &dir.path().join("state/backups"));
         Setup { dir, journal, file }
     }
@@ -443,8 +558,8 @@ mod tests {
         }
     }
 
-    fn mtime(path: &Path) -> FileTime {
-        FileTime::from_last_modification_time(&std::fs::metadata(path).unwrap())
+    fn mtime(path: &Path) -> SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
     }
 
     #[test]
@@ -468,11 +583,8 @@ mod tests {
         edited.apply(7).unwrap();
         let text = std::fs::read_to_string(&s.file).unwrap();
         assert!(text.starts_with("pub fn f() {}\n// Added by `cargo timewarp --edit`"), "{text}");
-        assert!(
-            text.ends_with("#[used]\n#[allow(dead_code)]\nstatic TIMEWARP_EDIT_7: &[u8] = b\"timewarp-edit-7\";\n"),
-            "{text}"
-        );
-        edited.revert().unwrap();
+        assert!(text.ends_with("#[used]\nstatic TIMEWARP_EDIT_7: &[u8] = b\"timewarp-edit-7\";\n"), "{text}");
+        assert!(edited.revert(7).unwrap());
         assert_eq!(std::fs::read(&s.file).unwrap(), b"pub fn f() {}");
         edited.apply(8).unwrap();
         drop(edited);
@@ -511,7 +623,7 @@ mod tests {
         s.kill(edited);
         std::fs::write(&s.file, "fn main() { println!(\"mine\"); }\n").unwrap();
         let err = Journal::recover(&s.journal_file()).unwrap_err().to_string();
-        assert!(err.contains("changed since an interrupted `cargo timewarp --edit` patched it"), "{err}");
+        assert!(err.contains("changed since `cargo timewarp --edit` patched it"), "{err}");
         let backup = err.rsplit('`').nth(1).unwrap();
         assert_eq!(std::fs::read(backup).unwrap(), b"fn main() {}\n", "the original is where the message says");
         assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() { println!(\"mine\"); }\n");
@@ -530,7 +642,9 @@ mod tests {
         std::fs::write(&s.file, "fn main() { edited(); }\n").unwrap();
         std::fs::write(&lock, "version = 3\n# the user's own\n").unwrap();
         let edited_at = mtime(&s.file);
-        assert!(Journal::recover(&s.journal_file()).unwrap().is_empty());
+        let notes = Journal::recover(&s.journal_file()).unwrap();
+        assert_eq!(notes.len(), 2, "both left alone, each said: {notes:?}");
+        assert!(notes.iter().all(|n| n.starts_with("left alone: `")), "{notes:?}");
         assert_eq!(mtime(&s.file), edited_at, "cargo must still see the user's edit");
         assert!(lock.exists());
     }
@@ -543,6 +657,7 @@ mod tests {
         let touched = s.journal.touch(&s.file).unwrap();
         let lock = s.journal.create(&created_path).unwrap();
         std::fs::write(&created_path, "version = 3\n").unwrap();
+        lock.written().unwrap();
         touched.touch(SystemTime::now()).unwrap();
         s.journal.restore_all();
         assert_eq!(mtime(&s.file), old);
@@ -555,6 +670,79 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_saved_during_an_edited_build_wins_and_editing_stops() {
+        let s = setup(b"fn main() {}\n");
+        let edited = s.journal.edit(&s.file).unwrap();
+        assert!(edited.apply(1).unwrap());
+        // The user saves a new version while the file holds timewarp's edit.
+        std::fs::write(&s.file, "fn main() { mine(); }\n").unwrap();
+        assert!(!edited.revert(1).unwrap(), "the file is the user's now");
+        assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() { mine(); }\n");
+        assert!(!edited.apply(2).unwrap(), "no further edit overwrites it");
+        assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() { mine(); }\n");
+        drop(edited);
+        assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() { mine(); }\n", "not even on drop");
+        let notes = s.journal.take_notes();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        let backup = notes[0].rsplit('`').nth(1).unwrap();
+        assert_eq!(std::fs::read(backup).unwrap(), b"fn main() {}\n", "the original is kept where the note says");
+        assert!(Journal::recover(&s.journal_file()).unwrap().is_empty(), "nothing pending: no second complaint");
+    }
+
+    #[test]
+    fn an_edit_saved_between_builds_is_never_overwritten() {
+        let s = setup(b"fn main() {}\n");
+        let edited = s.journal.edit(&s.file).unwrap();
+        assert!(edited.apply(1).unwrap());
+        assert!(edited.revert(1).unwrap());
+        std::fs::write(&s.file, "fn main() { between(); }\n").unwrap();
+        assert!(!edited.apply(2).unwrap());
+        assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() { between(); }\n");
+        assert_eq!(s.journal.take_notes().len(), 1);
+    }
+
+    #[test]
+    fn a_file_changed_during_the_run_keeps_its_new_time_and_the_report_is_told() {
+        let s = setup(b"fn main() {}\n");
+        let touched = s.journal.touch(&s.file).unwrap();
+        touched.touch(SystemTime::now()).unwrap();
+        std::fs::write(&s.file, "fn main() { edited(); }\n").unwrap();
+        let edited_at = mtime(&s.file);
+        touched.restore().unwrap();
+        assert_eq!(mtime(&s.file), edited_at, "cargo must see the user's edit: no stale build");
+        let notes = s.journal.take_notes();
+        assert!(
+            notes[0]
+                .ends_with("changed during the run, so its modification time was left as it is: cargo sees the change"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_created_lockfile_changed_during_the_run_is_kept() {
+        let s = setup(b"");
+        let lock = s.dir.path().join("Cargo.lock");
+        let created = s.journal.create(&lock).unwrap();
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        created.written().unwrap();
+        std::fs::write(&lock, "version = 3\n# cargo add\n").unwrap();
+        created.restore().unwrap();
+        assert!(lock.exists(), "the user's lockfile stays");
+        assert!(s.journal.take_notes()[0].contains("changed since (`cargo update`, `cargo add`?), so it was kept"));
+    }
+
+    #[test]
+    fn times_round_trip_through_the_journal_file() {
+        for time in [
+            SystemTime::UNIX_EPOCH + Duration::new(1_600_000_000, 123),
+            SystemTime::UNIX_EPOCH - Duration::new(5, 250),
+            SystemTime::UNIX_EPOCH - Duration::from_secs(7),
+        ] {
+            assert_eq!(time_of(stamp(time)), time);
+        }
+    }
+
+    #[test]
     fn only_timewarps_own_edit_is_recognised() {
         let original = b"fn main() {}\n";
         assert!(is_original_plus_edit(&patched(original, 12), original));
@@ -563,5 +751,7 @@ mod tests {
         more.extend_from_slice(b"fn more() {}\n");
         assert!(!is_original_plus_edit(&more, original));
         assert!(!is_original_plus_edit(&patched(b"fn other() {}\n", 1), original));
+        let older = "fn main() {}\n// Added by `cargo timewarp --edit` for one build; it is removed again.\n#[used]\n#[allow(dead_code)]\nstatic TIMEWARP_EDIT_4: &[u8] = b\"timewarp-edit-4\";\n";
+        assert!(is_original_plus_edit(older.as_bytes(), original), "a killed run of the version before");
     }
 }

@@ -7,13 +7,12 @@
 //! It uses `discover`'s values and the process seam; it knows nothing of how results are shown.
 
 pub(crate) mod build;
-pub(crate) mod crates;
 pub(crate) mod engine;
 pub(crate) mod interrupt;
 pub(crate) mod journal;
 pub(crate) mod prepare;
 pub(crate) mod revision;
-pub(crate) mod scenario;
 pub(crate) mod stats;
 pub(crate) mod tree;
 pub(crate) mod workdir;
+pub(crate) mod wrapper;

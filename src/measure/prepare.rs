@@ -20,7 +20,7 @@ use super::journal::{CreatedFile, Journal};
 use super::workdir::WorkDir;
 use crate::discover::toolchain::{Toolchain, rustup_proxy};
 use crate::fs;
-use crate::process::{CommandSpec, Runner};
+use crate::process::{CommandSpec, Env, Runner};
 
 /// What the builds need from preparation.
 #[derive(Debug)]
@@ -63,7 +63,7 @@ pub(crate) fn prepare(
         replacement = Some(vendor(runner, newest, root, manifest, &lock_text, work)?);
         vendor_dir = Some(work.vendor_dir());
     }
-    let cargo_home = private_cargo_home(work, root, replacement.as_deref())?;
+    let cargo_home = private_cargo_home(runner.env(), work, root, replacement.as_deref())?;
     Ok(Prepared { cargo_home, vendor_dir, created_lockfile })
 }
 
@@ -80,7 +80,7 @@ fn vendor(
     let (vendor_dir, config_file, stamp) = (work.vendor_dir(), work.vendor_config(), work.vendor_stamp());
     let up_to_date = config_file.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
     if !up_to_date {
-        let cmd = cargo(newest, root)
+        let cmd = cargo(runner.env(), newest, root)
             .args(["vendor", "--locked", "--versioned-dirs", "--manifest-path"])
             .arg(manifest)
             .arg(&vendor_dir);
@@ -97,10 +97,10 @@ fn vendor(
 /// Writes the builds' `CARGO_HOME`: its `config.toml` is the user's global cargo configuration
 /// (unless cargo reaches that file anyway, walking up from `build_dir`) with the vendored-source
 /// `replacement` on top.
-fn private_cargo_home(work: &WorkDir, build_dir: &Path, replacement: Option<&str>) -> Result<PathBuf> {
+fn private_cargo_home(env: &Env, work: &WorkDir, build_dir: &Path, replacement: Option<&str>) -> Result<PathBuf> {
     let home = work.create_cargo_home()?;
     let mut config = toml::Table::new();
-    if let Some(global) = global_config().filter(|file| !reached_by_walk(file, build_dir)) {
+    if let Some(global) = global_config(env).filter(|file| !reached_by_walk(file, build_dir)) {
         let text = fs::read_to_string(&global)?;
         config = text.parse().with_context(|| format!("could not parse `{}`", global.display()))?;
     }
@@ -119,8 +119,8 @@ fn private_cargo_home(work: &WorkDir, build_dir: &Path, replacement: Option<&str
 
 /// The user's global cargo configuration file, `$CARGO_HOME/config.toml` (or the older
 /// `config`), if there is one.
-fn global_config() -> Option<PathBuf> {
-    let home = home::cargo_home().ok()?;
+fn global_config(env: &Env) -> Option<PathBuf> {
+    let home = env.cargo_home()?;
     ["config.toml", "config"].iter().map(|name| home.join(name)).find(|file| file.is_file())
 }
 
@@ -132,8 +132,8 @@ fn reached_by_walk(config: &Path, dir: &Path) -> bool {
     dir.ancestors().any(|a| a.join(".cargo").canonicalize().is_ok_and(|d| d == config_dir))
 }
 
-fn cargo(toolchain: &Toolchain, root: &Path) -> CommandSpec {
-    CommandSpec::new(rustup_proxy("cargo"))
+fn cargo(env: &Env, toolchain: &Toolchain, root: &Path) -> CommandSpec {
+    CommandSpec::new(rustup_proxy(env, "cargo"))
         .arg(format!("+{}", toolchain.name))
         .cwd(root)
         .env_remove("RUSTUP_TOOLCHAIN")
@@ -154,7 +154,7 @@ fn generate_lockfile(
     // also reach today's registry.
     let attempts = [(toolchains.first(), true), (toolchains.last(), false)];
     for (toolchain, offline) in attempts.into_iter().filter_map(|(t, o)| t.map(|t| (t, o))) {
-        let mut cmd = cargo(toolchain, root).arg("generate-lockfile");
+        let mut cmd = cargo(runner.env(), toolchain, root).arg("generate-lockfile");
         if offline {
             cmd = cmd.arg("--offline");
         }
@@ -202,7 +202,7 @@ mod tests {
 
     /// timewarp's directories and journal for a workspace at `root`.
     fn work(root: &Path) -> (WorkDir, Journal) {
-        let work = WorkDir::new(root, &root.join("target")).unwrap();
+        let work = WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root)).unwrap();
         work.create_builds().unwrap();
         (work, Journal::on_disk(&root.join("journal.json"), &root.join("backups")))
     }

@@ -143,7 +143,7 @@ mod tests {
         let runner = FakeRunner::new()
             .ok("git rev-parse --show-toplevel", &format!("{}\n", dir.path().display()))
             .fail("git rev-parse --verify", 1, "");
-        let work = WorkDir::new(dir.path(), &dir.path().join("target")).unwrap();
+        let work = WorkDir::new(dir.path(), &dir.path().join("target"), &crate::testing::env_in(dir.path())).unwrap();
         let err = export(&runner, &manifest, "nope", &work, false).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -155,7 +155,8 @@ mod tests {
     #[test]
     fn outside_git_is_a_usage_error() {
         let runner = FakeRunner::new().fail("git rev-parse --show-toplevel", 128, "fatal: not a git repository");
-        let work = WorkDir::new(Path::new("/w"), Path::new("/w/target")).unwrap();
+        let work =
+            WorkDir::new(Path::new("/w"), Path::new("/w/target"), &crate::testing::env_in(Path::new("/w"))).unwrap();
         let err = export(&runner, Path::new("/w/Cargo.toml"), "HEAD", &work, false).unwrap_err();
         assert_eq!(err.to_string(), "`--rev` needs a git repository, and `/w` is not in one");
     }

@@ -12,9 +12,17 @@
 //!   `--rev`, which must live outside the workspace so that no manifest or `.cargo/config.toml`
 //!   of today's tree applies to them.
 //!
-//! Every directory timewarp creates carries a `CACHEDIR.TAG` naming cargo-timewarp; deletion
-//! refuses any directory without it, so a `timewarp/` folder that timewarp did not make is never
-//! removed.
+//! Never adopt what you did not make: [`create_marked`] is the one creator of timewarp's
+//! directories. It makes a directory and puts a `CACHEDIR.TAG` naming cargo-timewarp in it, and
+//! refuses, before writing anything, a directory that exists without that tag and holds anything
+//! (a user's `~/timewarp` repository under `--target-dir ~`, a member named `timewarp`), or that
+//! is a symbolic link to one. Deletion refuses any directory without the tag, and `clean` removes
+//! only the entries timewarp makes, so a file a user put inside is kept and named.
+//!
+//! Both directories are locked while a run uses them (`flock`, released by the kernel however
+//! the run ends): the state directory keeps two runs on one workspace apart, the build
+//! directory two workspaces that share a `--target-dir`, so no run removes, prunes or sweeps
+//! another's builds.
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +30,7 @@ use anyhow::{Result, bail};
 
 use crate::discover::toolchain::Toolchain;
 use crate::fs;
+use crate::process::Env;
 
 /// The marker file of every directory timewarp creates (the format of
 /// <https://bford.info/cachedir/>, so backup tools skip it too).
@@ -31,12 +40,39 @@ const MARKER_TEXT: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # For information about cache directory tags see https://bford.info/cachedir/\n";
 /// The line that tells timewarp's tag from cargo's own (cargo tags its target directories too).
 const MARKER_OWNER: &str = "created by cargo-timewarp";
+/// The lock file in each of timewarp's directories.
+const LOCK: &str = "lock";
 
-/// The per-workspace lock of a running `cargo timewarp`: held while the file is open, released
-/// by the kernel when the process ends, however it ends, so a killed run never blocks the next.
+/// The file names timewarp makes directly in the build directory (besides the per-toolchain
+/// directories, which are named by version and carry the marker).
+const BUILD_ENTRIES: &[&str] = &[
+    MARKER,
+    LOCK,
+    "vendor",
+    "vendor-config.toml",
+    "vendor.Cargo.lock",
+    "cargo-home",
+    "crates",
+    "history.jsonl",
+    "last-report.json",
+];
+/// The file names timewarp makes directly in the state directory.
+const STATE_ENTRIES: &[&str] = &[MARKER, LOCK, "journal.json", "backups", "revisions"];
+
+/// A lock on one of timewarp's directories, held while the file is open and released by the
+/// kernel when the process ends, however it ends, so a killed run never blocks the next.
 #[derive(Debug)]
 pub(crate) struct RunLock {
     _file: std::fs::File,
+}
+
+/// The outcome of taking a lock.
+#[derive(Debug)]
+pub(crate) enum Locked {
+    /// This run holds it.
+    Acquired(RunLock),
+    /// Another run holds it; what that run recorded (pid, start, command line).
+    HeldBy(String),
 }
 
 /// timewarp's directories for one workspace.
@@ -48,17 +84,14 @@ pub(crate) struct WorkDir {
 
 impl WorkDir {
     /// The directories of the workspace at `workspace_root` whose target directory is
-    /// `target_dir`; nothing is created yet.
-    pub(crate) fn new(workspace_root: &Path, target_dir: &Path) -> Result<WorkDir> {
-        Ok(WorkDir { builds: target_dir.join("timewarp"), state: state_root()?.join(workspace_key(workspace_root)) })
+    /// `target_dir`, with the state directory below `env`'s cache home; nothing is created yet.
+    pub(crate) fn new(workspace_root: &Path, target_dir: &Path, env: &Env) -> Result<WorkDir> {
+        Ok(WorkDir { builds: target_dir.join("timewarp"), state: state_root(env)?.join(workspace_key(workspace_root)) })
     }
 
-    /// Which of timewarp's directories holds `path` (canonical), if one does.
-    pub(crate) fn owner_of(&self, path: &Path) -> Option<&Path> {
+    /// Both directories: the build directory and the state directory.
+    pub(crate) fn dirs(&self) -> [&Path; 2] {
         [&self.builds, &self.state]
-            .into_iter()
-            .find(|dir| path.starts_with(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())))
-            .map(PathBuf::as_path)
     }
 
     /// `<target-dir>/timewarp`.
@@ -69,6 +102,9 @@ impl WorkDir {
     /// Creates the build directory, saying what to do when the target directory is read-only.
     pub(crate) fn create_builds(&self) -> Result<()> {
         create_marked(&self.builds).map_err(|e| {
+            if e.downcast_ref::<NotOurs>().is_some() {
+                return e;
+            }
             anyhow::anyhow!(
                 "{e:#}; the target directory must be writable (set CARGO_TARGET_DIR or use `--target-dir` to put it elsewhere)"
             )
@@ -78,43 +114,24 @@ impl WorkDir {
     /// Creates the state directory.
     pub(crate) fn create_state(&self) -> Result<()> {
         create_marked(&self.state).map_err(|e| {
+            if e.downcast_ref::<NotOurs>().is_some() {
+                return e;
+            }
             anyhow::anyhow!("{e:#}; timewarp keeps its lock and journal there (set XDG_CACHE_HOME to move it)")
         })
     }
 
-    /// Takes the lock of this workspace (whatever the target directory), recording who holds
-    /// it; `Ok(None)` when another run holds it, with what that run recorded.
-    pub(crate) fn lock(&self) -> Result<Result<RunLock, String>> {
-        use std::io::{Read as _, Seek as _, Write as _};
+    /// Takes the lock of this workspace (whatever the target directory), recording `holder`.
+    pub(crate) fn lock_workspace(&self, holder: &str) -> Result<Locked> {
         self.create_state()?;
-        let path = self.state.join("lock");
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| anyhow::anyhow!("could not open `{}`: {e}", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => {
-                let holder = format!(
-                    "pid {}, started {}: `{}`",
-                    std::process::id(),
-                    crate::discover::release::utc_timestamp(std::time::SystemTime::now()),
-                    std::env::args().collect::<Vec<_>>().join(" ")
-                );
-                let written =
-                    file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes()));
-                written.map_err(|e| anyhow::anyhow!("could not write `{}`: {e}", path.display()))?;
-                Ok(Ok(RunLock { _file: file }))
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
-                Ok(Err(holder.trim().to_string()))
-            }
-            Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("could not lock `{}`: {e}", path.display())),
-        }
+        lock(&self.state.join(LOCK), holder)
+    }
+
+    /// Takes the lock of the build directory, which another workspace may share through
+    /// `--target-dir`, recording `holder`.
+    pub(crate) fn lock_builds(&self, holder: &str) -> Result<Locked> {
+        self.create_builds()?;
+        lock(&self.builds.join(LOCK), holder)
     }
 
     /// Where the report of the latest completed run is saved, whatever the user's `--output`.
@@ -130,6 +147,7 @@ impl WorkDir {
     /// Empties `dir`, one of [`WorkDir::target_dir`], for a clean build: removed and created
     /// again holding only timewarp's marker. Refuses anything outside the build directory.
     pub(crate) fn clear_target_dir(&self, dir: &Path) -> Result<()> {
+        self.create_builds()?;
         if !dir.starts_with(&self.builds) || dir == self.builds {
             bail!("refusing to remove `{}`: it is not inside `{}`", dir.display(), self.builds.display());
         }
@@ -145,8 +163,9 @@ impl WorkDir {
 
     /// The log of `toolchain`'s per-crate build (`--crates`), in a directory created here.
     pub(crate) fn crates_log(&self, toolchain: &Toolchain) -> Result<PathBuf> {
+        self.create_builds()?;
         let dir = self.builds.join("crates");
-        fs::create_dir_all(&dir)?;
+        create_marked(&dir)?;
         let log = dir.join(format!("{}.jsonl", toolchain.dir_name()));
         // A log left by an earlier run must not pass for this one's.
         fs::remove_file_if_exists(&log)?;
@@ -175,6 +194,7 @@ impl WorkDir {
 
     /// Creates the private `CARGO_HOME` of the builds and returns it.
     pub(crate) fn create_cargo_home(&self) -> Result<PathBuf> {
+        self.create_builds()?;
         let home = self.cargo_home();
         create_marked(&home)?;
         Ok(home)
@@ -202,6 +222,7 @@ impl WorkDir {
 
     /// Creates the parent of the exported revisions, marked like every timewarp directory.
     pub(crate) fn create_revisions(&self) -> Result<()> {
+        self.create_state()?;
         create_marked(&self.state.join("revisions"))
     }
 
@@ -244,8 +265,7 @@ impl WorkDir {
         let Ok(entries) = std::fs::read_dir(&self.builds) else { return Ok(0) };
         for entry in entries.flatten() {
             let path = entry.path();
-            let named_like_a_version = entry.file_name().to_str().is_some_and(|n| semver::Version::parse(n).is_ok());
-            if named_like_a_version && path.is_dir() && is_marked(&path) && !keep.contains(&path) {
+            if is_toolchain_dir(&entry) && !keep.contains(&path) {
                 freed += fs::tree_size(&path);
                 fs::remove_dir_all_if_exists(&path)?;
             }
@@ -264,35 +284,97 @@ impl WorkDir {
         Ok((freed, self.size()))
     }
 
-    /// `cargo timewarp clean`: removes both directories where timewarp made them; returns what
-    /// it removed with the bytes each freed.
-    pub(crate) fn remove(&self) -> Result<Vec<(PathBuf, u64)>> {
-        let mut removed = Vec::new();
-        for dir in [&self.builds, &self.state] {
-            if !dir.exists() {
+    /// `cargo timewarp clean`: removes from both directories what timewarp made there, then the
+    /// directories themselves when nothing else is left in them. Returns what it removed with
+    /// the bytes each freed, and what it kept because timewarp did not make it.
+    pub(crate) fn remove(&self) -> Result<Removed> {
+        let mut removed = Removed::default();
+        for (dir, known) in [(&self.builds, BUILD_ENTRIES), (&self.state, STATE_ENTRIES)] {
+            if std::fs::symlink_metadata(dir).is_err() {
                 continue;
             }
-            if !is_marked(dir) {
+            if !is_marked(dir) || is_link(dir) {
                 bail!(
                     "refusing to remove `{}`: timewarp did not create it (it has no cargo-timewarp `{MARKER}`)",
                     dir.display()
                 );
             }
             let size = fs::tree_size(dir);
-            fs::remove_dir_all_if_exists(dir)?;
-            removed.push((dir.clone(), size));
+            let mut kept = Vec::new();
+            for entry in
+                std::fs::read_dir(dir).map_err(|e| anyhow::anyhow!("could not read `{}`: {e}", dir.display()))?
+            {
+                let Ok(entry) = entry else { continue };
+                let name = entry.file_name();
+                let ours = is_toolchain_dir(&entry) || name.to_str().is_some_and(|n| known.contains(&n));
+                if !ours || name == MARKER {
+                    if name != MARKER {
+                        kept.push(entry.path());
+                    }
+                    continue;
+                }
+                let path = entry.path();
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    fs::remove_dir_all_if_exists(&path)?;
+                } else {
+                    fs::remove_file_if_exists(&path)?;
+                }
+            }
+            if kept.is_empty() {
+                fs::remove_dir_all_if_exists(dir)?;
+                removed.dirs.push((dir.clone(), size));
+            } else {
+                removed.dirs.push((dir.clone(), size.saturating_sub(fs::tree_size(dir))));
+                removed.kept.extend(kept);
+            }
         }
         Ok(removed)
     }
 }
 
+/// What `clean` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Removed {
+    /// timewarp's directories cleaned, with the bytes freed in each.
+    pub dirs: Vec<(PathBuf, u64)>,
+    /// What was left because timewarp did not make it.
+    pub kept: Vec<PathBuf>,
+}
+
+/// A per-toolchain target directory: named like a version, marked by timewarp.
+fn is_toolchain_dir(entry: &std::fs::DirEntry) -> bool {
+    let named_like_a_version = entry.file_name().to_str().is_some_and(|n| semver::Version::parse(n).is_ok());
+    named_like_a_version && entry.file_type().is_ok_and(|t| t.is_dir()) && is_marked(&entry.path())
+}
+
+/// Takes the lock `path`, recording `holder` in it; says who holds it when someone does.
+fn lock(path: &Path, holder: &str) -> Result<Locked> {
+    use std::io::{Read as _, Seek as _, Write as _};
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("could not open `{}`: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {
+            let written = file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes()));
+            written.map_err(|e| anyhow::anyhow!("could not write `{}`: {e}", path.display()))?;
+            Ok(Locked::Acquired(RunLock { _file: file }))
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut bytes = Vec::new();
+            let _ = file.read_to_end(&mut bytes);
+            Ok(Locked::HeldBy(String::from_utf8_lossy(&bytes).trim().to_string()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("could not lock `{}`: {e}", path.display())),
+    }
+}
+
 /// `$XDG_CACHE_HOME/cargo-timewarp`, else `~/.cache/cargo-timewarp`.
-fn state_root() -> Result<PathBuf> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".cache")));
-    match cache {
+fn state_root(env: &Env) -> Result<PathBuf> {
+    match env.cache_home() {
         Some(cache) => Ok(cache.join("cargo-timewarp")),
         None => bail!("neither XDG_CACHE_HOME nor HOME is set; timewarp needs one for its per-workspace state"),
     }
@@ -315,13 +397,45 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
-fn create_marked(dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir)?;
-    let marker = dir.join(MARKER);
-    if !is_marked(dir) {
-        fs::write(&marker, MARKER_TEXT)?;
+/// The error for a directory timewarp would have adopted: it exists, holds something, and
+/// timewarp did not make it.
+#[derive(Debug)]
+pub(crate) struct NotOurs(String);
+
+impl std::fmt::Display for NotOurs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
-    Ok(())
+}
+
+impl std::error::Error for NotOurs {}
+
+fn is_link(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// The one creator of timewarp's directories: makes `dir` (and its missing parents) and marks
+/// it as timewarp's. A directory that is already there is used only when it carries timewarp's
+/// marker, or is empty and not a link (nothing in it to lose); anything else is refused before a
+/// byte is written into it.
+pub(crate) fn create_marked(dir: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(dir).is_ok() {
+        if is_marked(dir) {
+            return Ok(());
+        }
+        let empty = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
+        if !empty || is_link(dir) {
+            let what = if is_link(dir) { "a link to a directory" } else { "a directory" };
+            return Err(NotOurs(format!(
+                "`{}` is {what} timewarp did not make (it has no cargo-timewarp `{MARKER}`), so timewarp will not use it; move it, or put timewarp's directory elsewhere with `--target-dir`",
+                dir.display()
+            ))
+            .into());
+        }
+    } else {
+        fs::create_dir_all(dir)?;
+    }
+    fs::write(&dir.join(MARKER), MARKER_TEXT)
 }
 
 fn is_marked(dir: &Path) -> bool {
@@ -393,28 +507,86 @@ mod tests {
         work.create_state().unwrap();
         std::fs::write(work.history_file(), "{}\n").unwrap();
         let removed = work.remove().unwrap();
-        assert_eq!(removed.len(), 2);
+        assert_eq!(removed.dirs.len(), 2);
+        assert!(removed.kept.is_empty());
         assert!(!work.builds().exists() && !work.state.exists());
-        assert!(work.remove().unwrap().is_empty(), "removing twice is fine");
+        assert!(work.remove().unwrap().dirs.is_empty(), "removing twice is fine");
+    }
+
+    #[test]
+    fn an_existing_directory_is_never_adopted() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_dir(dir.path());
+        // A user's own `timewarp/` (a repository, a workspace member) where timewarp would go.
+        std::fs::create_dir_all(work.builds().join(".git")).unwrap();
+        std::fs::write(work.builds().join("notes.txt"), "mine").unwrap();
+        let err = work.create_builds().unwrap_err();
+        assert!(err.downcast_ref::<NotOurs>().is_some(), "{err:#}");
+        assert!(err.to_string().contains("is a directory timewarp did not make"), "{err}");
+        assert!(!work.builds().join(MARKER).exists(), "nothing was written into it");
+        assert!(work.lock_builds("pid 1").is_err(), "nor a lock");
+        assert!(work.remove().is_err(), "and clean never deletes it");
+        assert_eq!(std::fs::read_to_string(work.builds().join("notes.txt")).unwrap(), "mine");
+        // An empty directory holds nothing to lose: it is used.
+        let empty = dir.path().join("empty/timewarp");
+        std::fs::create_dir_all(&empty).unwrap();
+        create_marked(&empty).unwrap();
+        assert!(is_marked(&empty));
+    }
+
+    #[test]
+    fn a_link_to_a_users_directory_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let users = dir.path().join("users-dir");
+        std::fs::create_dir_all(&users).unwrap();
+        let work = work_dir(dir.path());
+        std::fs::create_dir_all(work.builds().parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&users, work.builds()).unwrap();
+        let err = work.create_builds().unwrap_err();
+        assert!(err.to_string().contains("is a link to a directory timewarp did not make"), "{err}");
+        assert_eq!(std::fs::read_dir(&users).unwrap().count(), 0, "no CACHEDIR.TAG, no cargo-home in it");
+        assert!(work.create_cargo_home().is_err());
+        assert_eq!(std::fs::read_dir(&users).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn clean_keeps_what_a_user_put_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_dir(dir.path());
+        work.create_builds().unwrap();
+        work.create_cargo_home().unwrap();
+        work.clear_target_dir(&work.builds().join("1.85.0")).unwrap();
+        std::fs::write(work.builds().join("notes.txt"), "mine").unwrap();
+        let removed = work.remove().unwrap();
+        assert_eq!(removed.kept, [work.builds().join("notes.txt")]);
+        assert_eq!(std::fs::read_to_string(work.builds().join("notes.txt")).unwrap(), "mine");
+        assert!(!work.builds().join("1.85.0").exists() && !work.cargo_home().exists());
     }
 
     #[test]
     fn a_read_only_target_dir_gets_advice() {
         let work = WorkDir { builds: "/proc/timewarp-cannot-exist/timewarp".into(), state: "/proc/x".into() };
+        assert_eq!(work.dirs().len(), 2);
         let text = format!("{:#}", work.create_builds().unwrap_err());
         assert!(text.starts_with("could not create `/proc/timewarp-cannot-exist/timewarp`"), "{text}");
         assert!(text.contains("use `--target-dir`"), "{text}");
     }
 
     #[test]
-    fn one_run_at_a_time_per_workspace_and_a_dead_one_blocks_nothing() {
+    fn one_run_at_a_time_per_workspace_and_per_build_directory() {
         let dir = tempfile::tempdir().unwrap();
         let work = work_dir(dir.path());
-        let first = work.lock().unwrap().unwrap();
-        let second = work.lock().unwrap().unwrap_err();
-        assert!(second.starts_with(&format!("pid {}, started ", std::process::id())), "{second}");
+        let Locked::Acquired(first) = work.lock_workspace("pid 7, started then: `cargo timewarp`").unwrap() else {
+            panic!("the first lock is free")
+        };
+        let Locked::HeldBy(holder) = work.lock_workspace("pid 8").unwrap() else { panic!("held") };
+        assert_eq!(holder, "pid 7, started then: `cargo timewarp`");
         drop(first);
-        assert!(work.lock().unwrap().is_ok(), "released with its holder");
+        assert!(matches!(work.lock_workspace("pid 9").unwrap(), Locked::Acquired(_)), "released with its holder");
+        // Another workspace sharing the target directory shares the build directory's lock.
+        let other = WorkDir { builds: work.builds.clone(), state: dir.path().join("state/other-1") };
+        let Locked::Acquired(_builds) = work.lock_builds("pid 10").unwrap() else { panic!("free") };
+        assert!(matches!(other.lock_builds("pid 11").unwrap(), Locked::HeldBy(h) if h == "pid 10"));
     }
 
     #[test]

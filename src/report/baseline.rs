@@ -20,11 +20,10 @@ pub(crate) struct Baseline {
 impl Baseline {
     /// Reads a report exported with `--format json` (schema 1 or 2).
     pub(crate) fn read(path: &Path, max_regression_pct: Option<f64>) -> Result<Baseline> {
-        let text = fs::read_to_string(path).map_err(|e| anyhow!("could not read baseline: {e:#}"))?;
+        let text = fs::read(path).map_err(|e| anyhow!("could not read baseline: {e:#}"))?;
         let not_a_report =
             |e: String| anyhow!("baseline `{}` is not a timewarp JSON report (--format json): {e}", path.display());
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| not_a_report(e.to_string()))?;
-        let saved = SavedReport::from_json(&value).map_err(not_a_report)?;
+        let saved = SavedReport::from_slice(&text).map_err(not_a_report)?;
         Ok(Baseline { path: path.to_path_buf(), saved, max_regression_pct })
     }
 
@@ -78,12 +77,12 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::scenario::Scenario;
     use crate::testing::{sample_report, scaled};
+    use crate::vocab::Scenario;
 
     fn baseline_of(report: &super::super::model::Report, max: Option<f64>) -> Baseline {
         let value = serde_json::to_value(report).unwrap();
-        Baseline { path: "base.json".into(), saved: SavedReport::from_json(&value).unwrap(), max_regression_pct: max }
+        Baseline { path: "base.json".into(), saved: SavedReport::from_value(value).unwrap(), max_regression_pct: max }
     }
 
     #[test]
@@ -123,7 +122,7 @@ mod tests {
     fn only_what_was_measured_the_same_way_is_compared() {
         let report = sample_report();
         let mut release = report.setup();
-        release.profile = "release".into();
+        release.profile = crate::vocab::Profile::Release;
         let comparison = baseline_of(&report, Some(1.0)).compare(&release, &scaled(&report, 2.0).toolchains);
         assert!(comparison.changes.is_empty() && comparison.worst_regression().is_none(), "never fails the gate");
         assert_eq!(comparison.not_comparable, ["the whole report: profile dev then, release now"]);

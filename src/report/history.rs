@@ -2,21 +2,25 @@
 //! per-toolchain summary, `cargo timewarp history`.
 //!
 //! Entries are read through [`SavedReport`], so runs recorded by earlier versions of timewarp
-//! (schema 1) still show. It never runs builds.
+//! (schema 1) still show. The log is read as bytes and split on newlines, so a line cut inside a
+//! multi-byte character, or any line that does not decode, is skipped like any other broken
+//! line. Runs of another workspace sharing the target directory are left out, and a run of
+//! another package set counts as a new setup, so no change compares two projects. It never runs
+//! builds.
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::SystemTime;
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::model::{History, HistoryPoint, Report, Setup, ToolchainHistory};
 use super::saved::SavedReport;
 use crate::discover::release::utc_timestamp;
+use crate::discover::workspace::Workspace;
 use crate::fs;
-use crate::measure::scenario::Scenario;
 use crate::process::{CommandSpec, Runner};
+use crate::vocab::Scenario;
 
 /// One line of `history.jsonl`: a completed run and where it ran.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +29,10 @@ pub(crate) struct HistoryEntry<'a> {
     pub recorded_at: String,
     /// The commit measured: the `--rev` revision, else `git rev-parse HEAD` of the workspace.
     pub git_commit: Option<String>,
+    /// Whether the working tree had changes to tracked files beyond that commit.
+    pub git_dirty: bool,
+    /// The user's workspace root (for `--rev`, the workspace the revision was taken from).
+    pub workspace: String,
     /// The machine's host name.
     pub host: String,
     /// The full report.
@@ -42,39 +50,73 @@ pub(crate) fn append(file: &Path, entry: &HistoryEntry<'_>) -> Result<()> {
     fs::append(file, line)
 }
 
-/// Appends `report` to `file` with the time, this machine's host name and the commit it
-/// measured: the `--rev` revision, else `git rev-parse HEAD` in `repo_dir` (none outside git).
-pub(crate) fn record(runner: &dyn Runner, file: &Path, repo_dir: &Path, report: &Report) -> Result<()> {
-    let git_commit = report.revision.clone().or_else(|| {
-        let head = CommandSpec::new("git").args(["rev-parse", "HEAD"]).cwd(repo_dir);
-        runner.run(&head).ok().filter(|o| o.success()).map(|o| o.stdout.trim().to_string())
-    });
+/// Appends `report` to `file` with the time, this machine's host name, the user's workspace
+/// `root` and the commit it measured: the `--rev` revision, else `git rev-parse HEAD` in `root`
+/// (none outside git), marked dirty when tracked files differ from it.
+pub(crate) fn record(runner: &dyn Runner, file: &Path, root: &Path, report: &Report) -> Result<()> {
+    let git = |args: &[&str]| {
+        let cmd = CommandSpec::new("git").args(args).cwd(root);
+        runner.run(&cmd).ok().filter(|o| o.success()).map(|o| o.stdout)
+    };
+    let (git_commit, git_dirty) = match &report.revision {
+        Some(revision) => (Some(revision.clone()), false),
+        None => {
+            let head = git(&["rev-parse", "HEAD"]).map(|h| h.trim().to_string());
+            let dirty = head.is_some()
+                && git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.trim().is_empty());
+            (head, dirty)
+        }
+    };
     let host =
         std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "unknown".into(), |h| h.trim().into());
-    append(file, &HistoryEntry { recorded_at: utc_timestamp(SystemTime::now()), git_commit, host, report })
+    let entry = HistoryEntry {
+        recorded_at: utc_timestamp(runner.now()),
+        git_commit,
+        git_dirty,
+        workspace: root.display().to_string(),
+        host,
+        report,
+    };
+    append(file, &entry)
+}
+
+/// A line of the log as read back; the report is read apart, so a bad report is one bad line.
+#[derive(Deserialize)]
+struct Line {
+    recorded_at: String,
+    git_commit: Option<String>,
+    #[serde(default)]
+    git_dirty: bool,
+    workspace: Option<String>,
+    report: serde_json::Value,
 }
 
 /// A recorded run, as read back.
 struct Entry {
     recorded_at: String,
     git_commit: Option<String>,
+    git_dirty: bool,
+    workspace: Option<String>,
     report: SavedReport,
 }
 
 /// The entries of a history file, and how many lines could not be read (a run killed while
-/// appending, a hand edit): those are skipped, not fatal.
-fn read_entries(text: &str) -> (Vec<Entry>, usize) {
+/// appending, a hand edit, bytes that are not UTF-8): those are skipped, not fatal.
+fn read_entries(bytes: &[u8]) -> (Vec<Entry>, usize) {
     let mut entries = Vec::new();
     let mut broken = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let entry = serde_json::from_str::<serde_json::Value>(line).ok().and_then(|value| {
-            let report = SavedReport::from_json(value.get("report")?).ok()?;
-            Some(Entry {
-                recorded_at: value.get("recorded_at").and_then(|v| v.as_str()).unwrap_or("?").to_string(),
-                git_commit: value.get("git_commit").and_then(|v| v.as_str()).map(str::to_string),
-                report,
-            })
-        });
+    for line in bytes.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)) {
+        let entry =
+            std::str::from_utf8(line).ok().and_then(|text| serde_json::from_str::<Line>(text).ok()).and_then(|l| {
+                let report = SavedReport::from_value(l.report).ok()?;
+                Some(Entry {
+                    recorded_at: l.recorded_at,
+                    git_commit: l.git_commit,
+                    git_dirty: l.git_dirty,
+                    workspace: l.workspace.or_else(|| report.workspace.clone()),
+                    report,
+                })
+            });
         match entry {
             Some(entry) => entries.push(entry),
             None => broken += 1,
@@ -83,12 +125,16 @@ fn read_entries(text: &str) -> (Vec<Entry>, usize) {
     (entries, broken)
 }
 
-/// Reads `history.jsonl` into its per-toolchain view: every run's medians, with the change from
-/// the toolchain's previous run where both were measured the same way (no runs when the file
-/// does not exist yet).
-pub(crate) fn read(file: &Path) -> Result<History> {
-    let text = if file.exists() { fs::read_to_string(file)? } else { String::new() };
-    let (entries, unreadable_lines) = read_entries(&text);
+/// Reads `history.jsonl` into its per-toolchain view for `workspace`: every run's medians, with
+/// the change from the toolchain's previous run where both were measured the same way (no runs
+/// when the file does not exist yet). Runs of other workspaces are counted, not shown.
+pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
+    let bytes = if file.exists() { fs::read(file)? } else { Vec::new() };
+    let (entries, unreadable_lines) = read_entries(&bytes);
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let here = canonical(&workspace.root);
+    let (entries, others): (Vec<Entry>, Vec<Entry>) =
+        entries.into_iter().partition(|e| e.workspace.as_deref().is_none_or(|w| canonical(Path::new(w)) == here));
     let mut versions: Vec<&str> =
         entries.iter().flat_map(|e| e.report.rows.iter().map(|r| r.version.as_str())).collect();
     versions.sort_by_key(|v| semver::Version::parse(v).ok());
@@ -128,6 +174,7 @@ pub(crate) fn read(file: &Path) -> Result<History> {
             points.push(HistoryPoint {
                 recorded_at: entry.recorded_at.clone(),
                 git_commit: entry.git_commit.clone(),
+                git_dirty: entry.git_dirty,
                 what: format!("{}/{}", setup.command, setup.profile),
                 status: row.status,
                 medians,
@@ -141,6 +188,7 @@ pub(crate) fn read(file: &Path) -> Result<History> {
         file: file.display().to_string(),
         runs: entries.len(),
         unreadable_lines,
+        other_workspaces: others.len(),
         scenarios: scenarios.clone(),
         toolchains: toolchains.collect(),
     })
@@ -149,12 +197,24 @@ pub(crate) fn read(file: &Path) -> Result<History> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::export::Format;
-    use crate::testing::{sample_report, scaled};
+    use crate::report::export::exporter;
+    use crate::testing::{sample_report, scaled, workspace};
+    use crate::vocab::{Format, Profile};
 
-    /// The table `cargo timewarp history` prints for `file`.
+    /// The table `cargo timewarp history` prints for `file`, read for the workspace `/work/app`.
     fn summarize(file: &Path) -> Result<String> {
-        Ok(Format::Table.exporter(false, None).history(&read(file)?))
+        Ok(exporter(Format::Table, false, None).history(&read(file, &workspace("/work/app"))?))
+    }
+
+    fn entry<'a>(report: &'a Report, at: &str, commit: Option<&str>) -> HistoryEntry<'a> {
+        HistoryEntry {
+            recorded_at: at.into(),
+            git_commit: commit.map(str::to_string),
+            git_dirty: false,
+            workspace: "/work/app".into(),
+            host: "ci".into(),
+            report,
+        }
     }
 
     #[test]
@@ -164,13 +224,8 @@ mod tests {
         assert!(summarize(&file).unwrap().starts_with("no runs recorded yet"));
         let first = sample_report();
         let second = scaled(&first, 1.5);
-        for (report, at, commit) in
-            [(&first, "2026-11-27T10:00:00Z", "aaaaaaaaaaaa"), (&second, "2026-11-28T10:00:00Z", "bbbb")]
-        {
-            let entry =
-                HistoryEntry { recorded_at: at.into(), git_commit: Some(commit.into()), host: "ci".into(), report };
-            append(&file, &entry).unwrap();
-        }
+        append(&file, &entry(&first, "2026-11-27T10:00:00Z", Some("aaaaaaaaaaaa"))).unwrap();
+        append(&file, &entry(&second, "2026-11-28T10:00:00Z", Some("bbbb"))).unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
         let text = summarize(&file).unwrap();
         assert!(text.starts_with("2 runs recorded in"), "{text}");
@@ -186,37 +241,56 @@ mod tests {
         assert!(lines[2].contains("bbbb") && lines[2].contains("39.2 s (+50%)"), "{text}");
         assert!(text.contains("\n1.63.0\n"), "failed rows are listed too: {text}");
         let mut release = scaled(&first, 2.0);
-        release.profile = "release".into();
-        let entry = HistoryEntry {
-            recorded_at: "2026-11-29T10:00:00Z".into(),
-            git_commit: None,
-            host: "ci".into(),
-            report: &release,
-        };
-        append(&file, &entry).unwrap();
+        release.profile = Profile::Release;
+        append(&file, &entry(&release, "2026-11-29T10:00:00Z", None)).unwrap();
         let text = summarize(&file).unwrap();
         assert!(text.contains("52.2 s (new setup)"), "a release run is not compared with dev ones: {text}");
         assert!(text.contains("  new setup at 2026-11-29T10:00:00Z: profile dev then, release now\n"), "{text}");
         assert!(text.contains("failed"), "{text}");
     }
 
+    /// Found with a shared `--target-dir`: two projects' runs read as one showed `+2601%`.
     #[test]
-    fn records_carry_the_measured_commit() {
+    fn another_workspace_or_package_set_is_never_compared() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("history.jsonl");
+        let first = sample_report();
+        append(&file, &entry(&first, "2026-11-27T10:00:00Z", None)).unwrap();
+        let big = scaled(&first, 27.0);
+        let mut elsewhere = entry(&big, "2026-11-28T10:00:00Z", None);
+        elsewhere.workspace = "/work/other".into();
+        append(&file, &elsewhere).unwrap();
+        let mut narrowed = scaled(&first, 2.0);
+        narrowed.packages = vec!["app".into(), "tool".into()];
+        append(&file, &entry(&narrowed, "2026-11-29T10:00:00Z", None)).unwrap();
+        let history = read(&file, &workspace("/work/app")).unwrap();
+        assert_eq!((history.runs, history.other_workspaces), (2, 1));
+        let points = &history.toolchains.iter().find(|t| t.version == "1.85.0").unwrap().points;
+        assert_eq!(points.len(), 2, "the other workspace's run is not a point");
+        assert!(points[1].change_pct.is_empty(), "another package set is no change: {points:?}");
+        assert_eq!(points[1].new_setup, ["packages app then, app, tool now"]);
+    }
+
+    #[test]
+    fn records_carry_the_measured_commit_and_a_dirty_tree_says_so() {
         use crate::testing::FakeRunner;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("history.jsonl");
-        let runner = FakeRunner::new().ok("git rev-parse HEAD", "abc123\n");
+        let runner = FakeRunner::new().ok("git rev-parse HEAD", "abc123\n").ok("git status", " M src/main.rs\n");
         let mut report = sample_report();
         record(&runner, &file, dir.path(), &report).unwrap();
         report.revision = Some("def456".into());
         record(&runner, &file, dir.path(), &report).unwrap();
         let outside_git = FakeRunner::new().fail("git", 128, "fatal: not a git repository");
         record(&outside_git, &file, dir.path(), &sample_report()).unwrap();
+        let clean = FakeRunner::new().ok("git rev-parse HEAD", "abc123\n").ok("git status", "");
+        record(&clean, &file, dir.path(), &sample_report()).unwrap();
         let entries: Vec<serde_json::Value> =
             std::fs::read_to_string(&file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        let commits: Vec<Option<&str>> = entries.iter().map(|e| e["git_commit"].as_str()).collect();
-        assert_eq!(commits, [Some("abc123"), Some("def456"), None], "HEAD, the --rev revision, nothing outside git");
-        assert!(entries[0]["recorded_at"].as_str().unwrap().ends_with('Z'));
+        let commits: Vec<(Option<&str>, bool)> =
+            entries.iter().map(|e| (e["git_commit"].as_str(), e["git_dirty"] == true)).collect();
+        assert_eq!(commits, [(Some("abc123"), true), (Some("def456"), false), (None, false), (Some("abc123"), false)]);
+        assert_eq!(entries[0]["recorded_at"], "2026-11-30T12:00:00Z", "the runner's clock");
     }
 
     #[test]
@@ -224,20 +298,32 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("history.jsonl");
         let report = sample_report();
-        let entry = HistoryEntry {
-            recorded_at: "2026-11-27T10:00:00Z".into(),
-            git_commit: None,
-            host: "ci".into(),
-            report: &report,
-        };
-        append(&file, &entry).unwrap();
+        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None)).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::write(&file, &text[..text.len() / 2]).unwrap(); // killed mid-append
         assert!(summarize(&file).unwrap().starts_with("0 runs recorded in"));
         assert!(summarize(&file).unwrap().contains("(1 unreadable lines skipped)"));
-        append(&file, &entry).unwrap();
+        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None)).unwrap();
         let text = summarize(&file).unwrap();
         assert!(text.starts_with("1 runs recorded in") && text.contains("(1 unreadable lines skipped)"), "{text}");
+    }
+
+    #[test]
+    fn a_line_cut_inside_a_character_or_not_utf8_is_one_broken_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("history.jsonl");
+        let mut report = sample_report();
+        report.toolchains[1].rustc = "rustc 1.85.0 (débian)".into();
+        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None)).unwrap();
+        let whole = std::fs::read(&file).unwrap();
+        let cut = whole.windows(2).position(|w| w == "é".as_bytes()).unwrap() + 1;
+        let mut bytes = whole[..cut].to_vec();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(b"\xff\xfe not utf-8\n");
+        bytes.extend_from_slice(&whole);
+        std::fs::write(&file, bytes).unwrap();
+        let text = summarize(&file).unwrap();
+        assert!(text.starts_with("1 runs recorded in") && text.contains("(2 unreadable lines skipped)"), "{text}");
     }
 
     #[test]
@@ -248,5 +334,13 @@ mod tests {
         std::fs::write(&file, format!("{old}\n")).unwrap();
         let text = summarize(&file).unwrap();
         assert!(text.contains("3.00 s"), "{text}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_are_read_or_skipped_never_a_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let (entries, broken) = read_entries(&bytes);
+            proptest::prop_assert!(entries.len() + broken <= bytes.split(|b| *b == b'\n').count());
+        }
     }
 }

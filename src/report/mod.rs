@@ -5,11 +5,12 @@
 //! ([`verdict`]).
 
 pub(crate) mod baseline;
-pub(crate) mod crates;
 pub(crate) mod export;
+pub(crate) mod guard;
 pub(crate) mod history;
 pub(crate) mod model;
 pub(crate) mod output;
+pub(crate) mod per_crate;
 pub(crate) mod plot;
 pub(crate) mod progress;
 pub(crate) mod saved;
@@ -22,17 +23,18 @@ use std::path::{Path, PathBuf};
 
 use self::baseline::Baseline;
 use self::model::{Figures, Floor, Listed, Listing, Report, Row, SCHEMA_VERSION, Skipped, Status};
-use crate::discover::environment::{self, BuildSetting};
+use crate::discover::environment::{self, Setting};
 use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::build::BuildSettings;
+use crate::measure::build::Recipe;
 #[cfg(test)]
 use crate::measure::engine::RunCount;
 use crate::measure::engine::{End, Measured, Runs, Sample};
-use crate::measure::scenario::Scenario;
 use crate::measure::stats::{Summary, speedup};
+use crate::vocab::Linker;
+use crate::vocab::Scenario;
 
 /// The warm-up policy, stated in every report.
 pub(crate) const WARMUP_POLICY: &str = "each compiler's files are read into memory, untimed, before its first build; \
@@ -48,8 +50,8 @@ pub(crate) struct Facts<'a> {
     pub selection: &'a Selection,
     /// Toolchains whose rustc did not answer.
     pub broken: &'a [BrokenToolchain],
-    /// The build command's settings.
-    pub settings: &'a BuildSettings,
+    /// The recipe of every build.
+    pub recipe: &'a Recipe,
     /// Timed builds per scenario.
     pub runs: Runs,
     /// The file the rebuilds touched.
@@ -57,17 +59,22 @@ pub(crate) struct Facts<'a> {
     /// Distorting variables removed from the builds.
     pub removed_env: &'a [String],
     /// Settings kept that change how code is built.
-    pub build_settings: &'a [BuildSetting],
+    pub settings: &'a [Setting],
     /// Where dependency sources were vendored, if anywhere.
     pub vendor_dir: Option<&'a Path>,
     /// The commit timed with `--rev`.
     pub revision: Option<&'a str>,
     /// Files in the workspace the builds changed (build scripts writing into the tree).
     pub changed_by_builds: &'a [PathBuf],
+    /// Changes to the user's tree timewarp left alone because someone changed the file during
+    /// the run (the user's edit wins over timewarp's restore).
+    pub kept_changes: &'a [String],
     /// The `--baseline` to compare with.
     pub baseline: Option<&'a Baseline>,
     /// `--crates=N`: how many of the crates that changed most to show.
     pub crates_top: Option<usize>,
+    /// Logical CPUs of the machine.
+    pub cores: usize,
 }
 
 /// Assembles the report of a measuring run: one row per toolchain, speedups against the oldest
@@ -79,16 +86,16 @@ pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
 }
 
 fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
-    let linker = environment::configured_linker(facts.build_settings, HOST).map(|l| format!("{l} (configured)"));
+    let linker = environment::configured_linker(facts.settings, HOST).map(Linker::Configured);
     let member_dirs: Vec<PathBuf> = facts.workspace.members.iter().map(|m| m.dir.clone()).collect();
-    let mut rows: Vec<Row> =
-        measured.iter().map(|m| row(m, facts.selection, linker.as_deref(), &member_dirs)).collect();
+    let mut rows: Vec<Row> = measured.iter().map(|m| row(m, facts.selection, linker.as_ref(), &member_dirs)).collect();
     add_speedups(&mut rows);
-    crates::add_speedups(&mut rows);
+    per_crate::add_speedups(&mut rows);
     let mut warnings: Vec<String> =
-        environment::incremental_warning(facts.build_settings, facts.settings.profile.name()).into_iter().collect();
+        environment::incremental_warning(facts.settings, facts.recipe.profile.name()).into_iter().collect();
     warnings.extend(provenance_warnings(&rows));
     warnings.extend(noise_warnings(&rows));
+    warnings.extend(facts.kept_changes.iter().cloned());
     if !facts.changed_by_builds.is_empty() {
         let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
         warnings.push(format!(
@@ -106,8 +113,8 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
         declared_rust_version: declared(workspace),
         msrv_floors: floors(workspace),
-        command: facts.settings.command.name().to_string(),
-        profile: facts.settings.profile.name().to_string(),
+        command: facts.recipe.command,
+        profile: facts.recipe.profile.clone(),
         warmup: WARMUP_POLICY.to_string(),
         touched_file: facts
             .touched_file
@@ -115,15 +122,15 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
             .unwrap_or(facts.touched_file)
             .display()
             .to_string(),
-        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        jobs: facts.settings.jobs,
+        cores: facts.cores,
+        jobs: facts.recipe.jobs,
         runs: facts.runs.counts().into_iter().collect(),
         removed_env: facts.removed_env.to_vec(),
-        build_settings: facts.build_settings.to_vec(),
+        build_settings: facts.settings.to_vec(),
         vendored_sources: facts.vendor_dir.map(|d| d.display().to_string()),
         warnings,
         baseline: None,
-        crate_changes: facts.crates_top.and_then(|top| crates::changes(&rows, top)),
+        crate_changes: facts.crates_top.and_then(|top| per_crate::changes(&rows, top)),
         toolchains: rows,
         skipped: skipped(facts.selection, facts.broken),
     }
@@ -193,7 +200,7 @@ fn skipped(selection: &Selection, broken: &[BrokenToolchain]) -> Vec<Skipped> {
     skipped.chain(broken).collect()
 }
 
-fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&str>, member_dirs: &[PathBuf]) -> Row {
+fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&Linker>, member_dirs: &[PathBuf]) -> Row {
     let t = &measured.toolchain;
     let (status, error) = match &measured.end {
         End::Completed => (Status::Ok, None),
@@ -210,7 +217,7 @@ fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&st
     };
     let clean_median = scenarios.get(&Scenario::Clean).map(|f: &Figures| f.wall.median_s);
     let (crates, crates_error) = match &measured.crates {
-        Some(Ok(build)) => (Some(crates::breakdown(build, member_dirs, clean_median)), None),
+        Some(Ok(build)) => (Some(per_crate::breakdown(build, member_dirs, clean_median)), None),
         Some(Err(why)) => (None, Some(why.clone())),
         None => (None, None),
     };
@@ -220,8 +227,8 @@ fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&st
         release_date: t.release_date,
         rustc: t.description.clone(),
         target_dir: measured.target_dir.display().to_string(),
-        provenance: t.provenance().to_string(),
-        linker: configured_linker.unwrap_or(t.default_linker()).to_string(),
+        provenance: t.provenance(),
+        linker: configured_linker.cloned().unwrap_or_else(|| t.default_linker()),
         incremental_forced: t.needs_forced_incremental(),
         status,
         error,
@@ -265,13 +272,13 @@ fn add_speedups(rows: &mut [Row]) {
 /// compiler progress; say so, naming the odd ones out.
 fn provenance_warnings(rows: &[Row]) -> Vec<String> {
     let mut warnings = Vec::new();
-    type Aspect = (&'static str, fn(&Row) -> &str, &'static str);
+    type Aspect = (&'static str, fn(&Row) -> String, &'static str);
     let aspects: [Aspect; 2] = [
-        ("compiler builds", |r| &r.provenance, "official builds are PGO-optimised"),
-        ("default linkers", |r| &r.linker, "the linker dominates small rebuilds"),
+        ("compiler builds", |r| r.provenance.to_string(), "official builds are PGO-optimised"),
+        ("default linkers", |r| r.linker.to_string(), "the linker dominates small rebuilds"),
     ];
     for (what, key, explain) in aspects {
-        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
         for row in rows {
             match groups.iter_mut().find(|(v, _)| *v == key(row)) {
                 Some((_, names)) => names.push(&row.name),
@@ -320,8 +327,8 @@ fn noise_warnings(rows: &[Row]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::discover::select::Selection;
-    use crate::measure::build::{CargoCommand, Profile};
     use crate::testing::{toolchain, workspace};
+    use crate::vocab::{Command, Profile};
 
     fn sample(wall_s: f64) -> Sample {
         Sample { wall_s, cpu_s: Some(wall_s * 1.5), peak_rss: Some(100 * 1024 * 1024) }
@@ -339,31 +346,34 @@ mod tests {
     fn report(measured: &[Measured]) -> Report {
         let ws = workspace("/w");
         let selection = Selection { chosen: vec![], skipped: vec![], doubtful: vec![] };
-        let settings = BuildSettings {
+        let recipe = Recipe {
             root: "/w".into(),
             manifest_path: "/w/Cargo.toml".into(),
             packages: vec![],
-            command: CargoCommand::Check,
+            command: Command::Check,
             profile: Profile::Release,
             jobs: None,
             cargo_home: "/w/target/timewarp/cargo-home".into(),
             timeout: None,
             lockfile_version: None,
+            env: crate::process::Env::default(),
         };
         let facts = Facts {
             workspace: &ws,
             selection: &selection,
             broken: &[],
-            settings: &settings,
+            recipe: &recipe,
             runs: Runs { clean: RunCount::Fixed(1), touched: 3, edited: 0 },
             touched_file: Path::new("/w/src/main.rs"),
             removed_env: &[],
-            build_settings: &[],
+            settings: &[],
             vendor_dir: None,
             revision: Some("abc"),
             changed_by_builds: &[],
+            kept_changes: &[],
             baseline: None,
             crates_top: None,
+            cores: 2,
         };
         build(&facts, measured)
     }
@@ -382,8 +392,8 @@ mod tests {
         assert_eq!(r.toolchains[2].figures(Scenario::Touched).and_then(|f| f.speedup), Some(2.0));
         assert_eq!(r.toolchains[2].figures(Scenario::Clean).unwrap().speedup_cpu, Some(2.0));
         assert_eq!(
-            (r.command.as_str(), r.profile.as_str(), r.touched_file.as_str()),
-            ("check", "release", "src/main.rs")
+            (r.command, &r.profile, r.touched_file.as_str()),
+            (Command::Check, &Profile::Release, "src/main.rs")
         );
         assert_eq!(r.revision.as_deref(), Some("abc"));
         assert_eq!(serde_json::to_value(&r.runs).unwrap(), serde_json::json!({"clean": 1, "touched": 3}));

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::discover::environment::BuildSetting;
+use crate::discover::environment::Setting;
 use crate::discover::release::Date;
 use crate::measure::engine::RunCount;
-use crate::measure::scenario::Scenario;
 use crate::measure::stats::Summary;
+use crate::vocab::{Command, CrateKind, Linker, Profile, Provenance, Scenario};
 
 /// Bumped whenever a field changes meaning or disappears; adding fields keeps it. Schema 2
 /// keys every figure by scenario (`clean`, `touched`, `edited`); schema 1 called them `clean`,
@@ -18,7 +18,7 @@ use crate::measure::stats::Summary;
 pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// Everything a report format needs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Report {
     /// The shape of this document: 2 (`SCHEMA_VERSION`); it changes when a field changes meaning or
@@ -40,9 +40,9 @@ pub(crate) struct Report {
     /// Every MSRV floor, highest first.
     pub msrv_floors: Vec<Floor>,
     /// The cargo command timed: `build` or `check`.
-    pub command: String,
+    pub command: Command,
     /// Cargo profile of the builds.
-    pub profile: String,
+    pub profile: Profile,
     /// How caches were warmed before timing, so readers know what the first run includes.
     pub warmup: String,
     /// The file touched (and edited) for rebuilds, relative to the workspace root when inside it.
@@ -60,7 +60,7 @@ pub(crate) struct Report {
     pub removed_env: Vec<String>,
     /// Settings kept for the builds that change how code is built (rustflags, jobs,
     /// incremental, linker, profiles), with where each comes from.
-    pub build_settings: Vec<BuildSetting>,
+    pub build_settings: Vec<Setting>,
     /// Where dependency sources were vendored for every toolchain; `null` for path-only
     /// workspaces.
     pub vendored_sources: Option<String>,
@@ -89,15 +89,17 @@ pub(crate) struct Setup {
     /// timewarp's schema: it changes when the way of measuring does.
     pub schema: u32,
     /// The cargo command timed.
-    pub command: String,
+    pub command: Command,
     /// The profile timed.
-    pub profile: String,
+    pub profile: Profile,
     /// The file touched before rebuilds.
     pub touched_file: Option<String>,
     /// Logical CPUs of the machine.
     pub cores: Option<u64>,
     /// `-j N`, when pinned.
     pub jobs: Option<u64>,
+    /// The packages built: another package set is another project.
+    pub packages: Vec<String>,
 }
 
 impl Setup {
@@ -112,8 +114,8 @@ impl Setup {
         };
         let unknown = || "unknown".to_string();
         check("schema", self.schema.to_string(), now.schema.to_string());
-        check("command", self.command.clone(), now.command.clone());
-        check("profile", self.profile.clone(), now.profile.clone());
+        check("command", self.command.to_string(), now.command.to_string());
+        check("profile", self.profile.to_string(), now.profile.to_string());
         check(
             "touched file",
             self.touched_file.clone().unwrap_or_else(unknown),
@@ -126,6 +128,7 @@ impl Setup {
         );
         let jobs = |j: Option<u64>| j.map_or_else(|| "default".to_string(), |j| j.to_string());
         check("jobs", jobs(self.jobs), jobs(now.jobs));
+        check("packages", self.packages.join(", "), now.packages.join(", "));
         differ
     }
 }
@@ -135,17 +138,18 @@ impl Report {
     pub(crate) fn setup(&self) -> Setup {
         Setup {
             schema: self.schema,
-            command: self.command.clone(),
+            command: self.command,
             profile: self.profile.clone(),
             touched_file: Some(self.touched_file.clone()),
             cores: Some(self.cores as u64),
             jobs: self.jobs.map(|j| j as u64),
+            packages: self.packages.clone(),
         }
     }
 }
 
 /// One MSRV floor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Floor {
     /// `1.56`.
@@ -183,7 +187,7 @@ impl Status {
 }
 
 /// One measured toolchain.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Row {
     /// The `+NAME` it was run as.
@@ -198,10 +202,10 @@ pub(crate) struct Row {
     /// only the newest toolchain's is kept unless `--keep-target-dirs`.
     pub target_dir: String,
     /// `official` (the Rust project's build) or `distribution` (a packager's build from source).
-    pub provenance: String,
+    pub provenance: Provenance,
     /// The linker: the one the build settings choose, else the toolchain's default (`rust-lld`
     /// or `cc`).
-    pub linker: String,
+    pub linker: Linker,
     /// Whether incremental compilation was forced on (`RUSTC_FORCE_INCREMENTAL=1`): rustc
     /// 1.52.1, 1.53 and 1.59 shipped with it off.
     pub incremental_forced: bool,
@@ -215,16 +219,16 @@ pub(crate) struct Row {
     pub scenarios: BTreeMap<Scenario, Figures>,
     /// `--crates`: where this toolchain's clean build spent its time; `null` without `--crates`
     /// or when that build failed.
-    pub crates: Option<Crates>,
+    pub crates: Option<PerCrate>,
     /// `--crates`: why the per-crate build failed, when it did (the timed figures stand).
     pub crates_error: Option<String>,
 }
 
 /// Where one toolchain's clean build spent its time: one more clean build with every rustc
 /// timed apart through timewarp's wrapper (`--crates`), never part of the timed samples.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) struct Crates {
+pub(crate) struct PerCrate {
     /// Wall time of the whole wrapped build.
     pub wrapped_build_s: f64,
     /// How much longer (positive) the wrapped build took than the unwrapped clean median:
@@ -241,7 +245,7 @@ pub(crate) struct Crates {
 }
 
 /// The rustc time of a group of crates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Part {
     /// Crates in the group.
@@ -255,7 +259,7 @@ pub(crate) struct Part {
 }
 
 /// One rustc invocation of the per-crate build.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateTime {
     /// The package.
@@ -265,7 +269,7 @@ pub(crate) struct CrateTime {
     /// The crate's name (`build_script_build` for a build script).
     pub crate_name: String,
     /// `lib`, `bin`, `proc-macro`, `build script`, ...
-    pub kind: String,
+    pub kind: CrateKind,
     /// Whether the package is a workspace member.
     pub workspace: bool,
     /// rustc's wall time, seconds.
@@ -281,10 +285,10 @@ impl CrateTime {
     /// 0.1.0 [tool]` (a binary named other than its package): how tables name it.
     pub(crate) fn label(&self) -> String {
         let name = format!("{} {}", self.package, self.version);
-        match self.kind.as_str() {
-            "build script" | "proc-macro" => format!("{name} {}", self.kind),
+        match self.kind {
+            CrateKind::BuildScript | CrateKind::ProcMacro => format!("{name} {}", self.kind),
             _ if self.crate_name != self.package.replace('-', "_") => format!("{name} [{}]", self.crate_name),
-            "lib" => name,
+            CrateKind::Lib => name,
             kind => format!("{name} {kind}"),
         }
     }
@@ -292,7 +296,7 @@ impl CrateTime {
 
 /// The crates whose rustc time changed most between the oldest and the newest row with a
 /// per-crate build.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateChanges {
     /// The older row.
@@ -308,7 +312,7 @@ pub(crate) struct CrateChanges {
 }
 
 /// One crate's change between two rows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateChange {
     /// How tables name the crate.
@@ -336,7 +340,7 @@ impl Row {
 }
 
 /// What one scenario's samples of one toolchain add up to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Figures {
     /// Wall times.
@@ -356,7 +360,7 @@ pub(crate) struct Figures {
 }
 
 /// One toolchain that was not measured.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Skipped {
     /// Its name.
@@ -368,7 +372,7 @@ pub(crate) struct Skipped {
 }
 
 /// What `--list` shows: every installed toolchain and whether it would be measured.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Listing {
     /// The shape of this document: 2 (`SCHEMA_VERSION`); it changes when a field changes meaning or
@@ -387,7 +391,7 @@ pub(crate) struct Listing {
 }
 
 /// One installed toolchain in a [`Listing`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Listed {
     /// Its `+NAME`.
@@ -406,7 +410,7 @@ pub(crate) struct Listed {
 
 /// `cargo timewarp history`: the runs recorded in `history.jsonl`, per toolchain version, so a
 /// user sees when the project got slower to compile under one fixed compiler.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct History {
     /// The history file read.
     pub file: String,
@@ -414,6 +418,8 @@ pub(crate) struct History {
     pub runs: usize,
     /// Lines that could not be read (a run killed while writing) and were skipped.
     pub unreadable_lines: usize,
+    /// Runs recorded by other workspaces that share the target directory, left out.
+    pub other_workspaces: usize,
     /// The scenarios any run measured.
     pub scenarios: Vec<Scenario>,
     /// Per toolchain version, oldest first.
@@ -421,7 +427,7 @@ pub(crate) struct History {
 }
 
 /// Every recorded run of one toolchain version.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ToolchainHistory {
     /// The rustc version.
     pub version: String,
@@ -430,12 +436,14 @@ pub(crate) struct ToolchainHistory {
 }
 
 /// One recorded run of one toolchain.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct HistoryPoint {
     /// When it was recorded (UTC).
     pub recorded_at: String,
     /// The commit it measured.
     pub git_commit: Option<String>,
+    /// Whether the working tree had changes beyond that commit.
+    pub git_dirty: bool,
     /// `build/dev`, `check/release`, ...
     pub what: String,
     /// ok, failed or interrupted.
@@ -451,7 +459,7 @@ pub(crate) struct HistoryPoint {
 }
 
 /// One figure compared with the baseline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Change {
     /// The rustc version both rows share.
@@ -490,7 +498,7 @@ impl Change {
 
 /// The comparison with a baseline report: the project's own compile-time change, version by
 /// version (not toolchain against toolchain), only where both measured the same way.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Comparison {
     /// The baseline file.

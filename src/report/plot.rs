@@ -12,8 +12,8 @@ use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
 use crate::discover::release::Date;
-use crate::measure::scenario::Scenario;
 use crate::report::model::{History, Report, Row, Status};
+use crate::vocab::Scenario;
 
 const WIDTH: u32 = 900;
 const PANEL_HEIGHT: u32 = 320;
@@ -82,7 +82,7 @@ fn scenario_series(rows: &[&Row], scenario: Scenario, colour: RGBColor) -> Serie
 }
 
 fn crate_series(rows: &[&Row]) -> Vec<Series> {
-    let series = |name, colour, part: fn(&crate::report::model::Crates) -> &crate::report::model::Part| Series {
+    let series = |name, colour, part: fn(&crate::report::model::PerCrate) -> &crate::report::model::Part| Series {
         name,
         colour,
         points: rows
@@ -235,7 +235,9 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
                     return String::new();
                 }
                 runs.get(i as usize).map_or_else(String::new, |(at, commit)| {
-                    format!("{} {}", &at[..at.len().min(10)], &commit[..commit.len().min(7)])
+                    let at: String = at.chars().take(10).collect();
+                    let commit: String = commit.chars().take(7).collect();
+                    format!("{at} {commit}")
                 })
             };
             chart
@@ -330,7 +332,7 @@ mod tests {
     #[test]
     fn spreads_linker_changes_and_the_per_crate_panel() {
         let mut report = crate::testing::sample_report_with_crates();
-        report.toolchains[2].linker = "rust-lld".into();
+        report.toolchains[2].linker = crate::vocab::Linker::RustLld;
         let svg = render_svg(&report).unwrap();
         let texts = texts(&svg);
         assert!(texts.iter().any(|t| t == "linker: cc to rust-lld"), "{texts:?}");

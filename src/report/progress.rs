@@ -12,8 +12,8 @@ use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::measure::engine::{Action, End, Measured, Observer, RunCount, Step};
-use crate::measure::scenario::Scenario;
 use crate::measure::stats::Summary;
+use crate::vocab::Scenario;
 
 /// Status output for one run.
 pub(crate) struct Progress {
@@ -34,6 +34,12 @@ impl Progress {
         if !self.quiet {
             eprintln!("{} {message}", style(format!("{verb:>12}")).green().bold().for_stderr());
         }
+    }
+
+    /// `warning: message`, shown even with `--quiet`: something went wrong that the user should
+    /// act on, though the run goes on.
+    pub(crate) fn warning(&self, message: &str) {
+        eprintln!("{} {message}", style("warning:").yellow().bold().for_stderr());
     }
 
     /// `note: message`.
@@ -328,7 +334,7 @@ mod tests {
         let toolchain = crate::testing::toolchain("1.63.0");
         tracker.starting(&Step { toolchain: &toolchain, action: Action::WarmUp });
         for run in 1..=2 {
-            let action = Action::Timed { scenario: crate::measure::scenario::Scenario::Clean, run, of: Some(2) };
+            let action = Action::Timed { scenario: crate::vocab::Scenario::Clean, run, of: Some(2) };
             tracker.starting(&Step { toolchain: &toolchain, action });
         }
         let failed = Measured {

@@ -1,9 +1,9 @@
-//! The pre-release routine: saved history, `cargo timewarp history`, the `--baseline` gate,
-//! `--install` and `cargo timewarp clean`. Needs only `stable`.
+//! The pre-release gate: `--baseline` with `--max-regression` (exit 5), and `--verify-msrv`
+//! (exit 6).
 
 use std::path::Path;
 
-use crate::support::{build_lock, failure, fixture, run, success, success_json, timewarp};
+use crate::support::*;
 
 /// Multiplies every timing in a saved JSON report by `factor`.
 fn scaled_baseline(report: &serde_json::Value, factor: f64, path: &Path) {
@@ -70,58 +70,82 @@ fn baseline_gate_history_and_clean() {
 }
 
 #[test]
-fn a_bad_baseline_fails_before_any_build() {
-    let ws = fixture("single-crate");
-    std::fs::write(ws.path().join("b.json"), "{}").unwrap();
-    let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--baseline", "b.json"]), 1);
-    assert!(line.starts_with("error: baseline `b.json` is not a timewarp JSON report"), "{line}");
-    assert!(!ws.path().join("target").exists());
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn verify_msrv_fails_when_the_declared_rust_version_cannot_build() {
+    let Some((_builds, ws)) = setup("needs-new-rustc") else { return };
+    let manifest = ws.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("edition = \"2021\"", "edition = \"2021\"\nrust-version = \"1.63\"");
+    std::fs::write(&manifest, text).unwrap();
+    let mut cmd = ws.timewarp();
+    cmd.args(["--toolchains", "1.96.0", "--verify-msrv", "--runs", "1", "--format", "json"]);
+    let line = crate::support::failure(&mut cmd, 6);
+    assert!(
+        line.starts_with("error: the declared rust-version 1.63 (rust-version of `needs-new-rustc`) is wrong: 1.63.0 cannot build the workspace: error"),
+        "{line}"
+    );
+    assert!(line.contains("repeat_n"), "{line}");
+    let out = run(&mut cmd);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(row_names(&report), ["1.63.0", "1.96.0"], "the MSRV toolchain joins the run");
+
+    // A rust-version the code really supports passes.
+    let text =
+        std::fs::read_to_string(&manifest).unwrap().replace("rust-version = \"1.63\"", "rust-version = \"1.85\"");
+    std::fs::write(&manifest, text).unwrap();
+    let report = success_json(ws.timewarp().args([
+        "--toolchains",
+        "1.96.0",
+        "--verify-msrv",
+        "--runs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(row(&report, "1.85.0")["status"], "ok");
 }
 
 #[test]
-fn install_runs_rustup_for_the_missing_yearly_toolchains() {
-    let ws = fixture("single-crate");
-    let home = tempfile::tempdir().unwrap();
-    let log = home.path().join("rustup.log");
-    let real = crate::support::real_rustup();
-    std::fs::create_dir_all(home.path().join("bin")).unwrap();
-    let fake = home.path().join("bin/rustup");
-    std::fs::write(
-        &fake,
-        format!(
-            "#!/bin/sh\necho \"$@\" >> '{}'\nif [ \"$1 $2\" = 'toolchain install' ]; then exit 0; fi\nexec '{}' \"$@\"\n",
-            log.display(),
-            real.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    // Only `stable` is installed in this test's world, so the yearly slots back to 1.80 are empty.
-    let universe = crate::support::rustup_home(&["stable"]);
-    let out = run(timewarp(ws.path())
-        .args(["--list", "--install"])
-        .env("CARGO_HOME", home.path())
-        .env("RUSTUP_HOME", universe.path()));
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn verify_msrv_names_the_dependency_and_a_named_toolchain_says_why_it_fails() {
+    if !toolchains(FLOOR_WORLD) {
+        return;
+    }
+    let _builds = build_lock();
+    let ws = World::new("dep-floor", FLOOR_WORLD);
+    let mut cmd = ws.timewarp();
+    cmd.args(["--toolchains", "1.96.0", "--verify-msrv", "--runs", "1", "--format", "json"]);
+    let out = run(&mut cmd);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let calls = std::fs::read_to_string(&log).unwrap();
-    let install = calls.lines().find(|l| l.starts_with("toolchain install ")).unwrap_or_else(|| panic!("{calls}"));
-    assert!(install.ends_with(" 1.80.0 --profile minimal"), "back to the MSRV 1.80: {install}");
-    assert!(stderr.contains(&format!("Installing `rustup {install}`")), "the command is shown first: {stderr}");
+    assert_eq!(out.status.code(), Some(6), "{stderr}");
+    let line = stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    assert!(
+        line.starts_with("error: the declared rust-version 1.48 (rust-version of `dfl`) is wrong: 1.48.0 cannot build the workspace; the locked dependencies need 1.60 (rust-version of once_cell 1.20.2, a dependency of `dfl`)"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let old = row(&report, "1.48.0");
+    assert_eq!(old["status"], "failed");
+    assert_eq!(old["expected_failure"], format!("expected to fail: {RAISED}"));
+    assert!(row(&report, "1.96.0")["expected_failure"].is_null());
 }
 
 #[test]
-fn plot_and_every_export_format_from_one_run() {
+fn a_baseline_measured_another_way_is_listed_not_compared() {
     let _builds = build_lock();
     let ws = fixture("single-crate");
-    let out =
-        success(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--plot", "h.svg", "-o", "h.csv"]));
-    assert!(out.is_empty());
-    let svg = std::fs::read_to_string(ws.path().join("h.svg")).unwrap();
-    let doc = roxmltree::Document::parse(&svg).expect("the plot is well-formed XML");
-    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 2, "one point per toolchain and panel");
-    let csv = std::fs::read_to_string(ws.path().join("h.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 2, "{csv}");
-    assert!(csv.starts_with("toolchain,version,release_date,status,clean_median_s,"), "{csv}");
-    assert!(csv.lines().nth(1).unwrap().contains(",ok,"), "{csv}");
+    let args = ["--toolchains", "stable", "--runs", "1"];
+    success(timewarp(ws.path()).args(args).args(["--check", "-o", "check.json"]));
+    let report = success_json(timewarp(ws.path()).args(args).args([
+        "--baseline",
+        "check.json",
+        "--max-regression",
+        "0",
+        "--format",
+        "json",
+    ]));
+    let baseline = &report["baseline"];
+    assert_eq!(baseline["changes"], serde_json::json!([]), "a check run is no baseline for a build run");
+    assert_eq!(baseline["not_comparable"][0], "the whole report: command check then, build now");
 }

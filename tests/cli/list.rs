@@ -1,9 +1,11 @@
-//! `--list`: what would be measured and why the rest would not, without building anything.
+//! `--list`: what would be measured and why the rest would not, without building anything:
+//! yearly selection, the MSRV and the floors the locked dependencies set, a pinned toolchain
+//! file.
 
-use crate::support::{World, fixture, reason_for, success, success_json, timewarp, toolchains};
+use crate::support::*;
 
 /// The toolchains these tests select from: Debian's three and the official stable.
-const WORLD: &[&str] = &["1.63.0", "1.85.0", "stable", "1.96.0"];
+const LIST_WORLD: &[&str] = &["1.63.0", "1.85.0", "stable", "1.96.0"];
 
 #[test]
 fn lists_with_only_stable() {
@@ -18,11 +20,12 @@ fn lists_with_only_stable() {
 }
 
 #[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
 fn yearly_selection_with_msrv_and_reasons() {
     if !toolchains(&["1.63.0", "1.85.0", "1.96.0"]) {
         return;
     }
-    let ws = World::new("single-crate", WORLD);
+    let ws = World::new("single-crate", LIST_WORLD);
     let listing = success_json(ws.timewarp().args(["--list", "--format", "json"]));
     let selected: Vec<&str> = listing["toolchains"]
         .as_array()
@@ -43,11 +46,12 @@ fn yearly_selection_with_msrv_and_reasons() {
 }
 
 #[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
 fn all_since_and_explicit_names() {
     if !toolchains(&["1.63.0", "1.85.0", "1.96.0"]) {
         return;
     }
-    let ws = World::new("virtual-ws", WORLD);
+    let ws = World::new("virtual-ws", LIST_WORLD);
     let selected = |args: &[&str]| -> Vec<String> {
         let listing = success_json(ws.timewarp().args(["--list", "--format", "json"]).args(args));
         listing["toolchains"]
@@ -64,7 +68,82 @@ fn all_since_and_explicit_names() {
     let since = selected(&["--all", "--since", "1.85"]);
     assert!(!since.contains(&"1.63.0".to_string()) && since.contains(&"1.85.0".to_string()), "{since:?}");
     assert_eq!(selected(&["--toolchains", "1.96.0,1.63.0"]), ["1.63.0", "1.96.0"]);
-    let single = World::new("single-crate", WORLD);
+    let single = World::new("single-crate", LIST_WORLD);
     let listing = success_json(single.timewarp().args(["--list", "--all", "--format", "json"]));
     assert_eq!(reason_for(&listing, "1.63.0").unwrap(), "below MSRV 1.80 (rust-version of `single-crate`)");
+}
+
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn a_dependency_floor_skips_toolchains_that_cannot_build_the_locked_graph() {
+    if !toolchains(FLOOR_WORLD) {
+        return;
+    }
+    let ws = World::new("dep-floor", FLOOR_WORLD);
+    let listing = success_json(ws.timewarp().args(["--list", "--format", "json"]));
+    assert_eq!(listing["msrv"], "1.60");
+    assert_eq!(listing["declared_rust_version"], "1.48");
+    assert_eq!(listing["msrv_floors"][0]["kind"], "dependency-rust-version");
+    assert_eq!(reason_for(&listing, "1.48.0").unwrap(), RAISED);
+    let human = crate::support::success(ws.timewarp().arg("--list"));
+    assert!(
+        human.contains("MSRV:      1.60 (rust-version of once_cell 1.20.2, a dependency of `dfl`), declared 1.48"),
+        "{human}"
+    );
+
+    let _builds = build_lock();
+    let report = success_json(ws.timewarp().args(["--runs", "1", "--format", "json"]));
+    assert_eq!(row_names(&report).first().map(String::as_str), Some("1.63.0"), "the oldest toolchain that builds it");
+    assert_eq!(reason_for(&report, "1.48.0").unwrap(), RAISED);
+    assert!(report["toolchains"].as_array().unwrap().iter().all(|r| r["status"] == "ok"), "{report:#}");
+}
+
+/// `--rev`: the floors are the revision's own, read from its lockfile, not today's.
+#[test]
+fn the_floors_of_a_revision_come_from_its_own_lockfile() {
+    let ws = World::new("dep-floor", &["stable"]);
+    let git = |args: &[&str]| crate::support::git(ws.path(), args);
+    let manifest = std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap();
+    let lock = std::fs::read_to_string(ws.path().join("Cargo.lock")).unwrap();
+    std::fs::write(ws.path().join("Cargo.toml"), manifest.replace("once_cell = \"=1.20.2\"\n", "")).unwrap();
+    std::fs::write(ws.path().join("Cargo.lock"), "version = 3\n\n[[package]]\nname = \"dfl\"\nversion = \"0.1.0\"\n")
+        .unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "before once_cell"]);
+    std::fs::write(ws.path().join("Cargo.toml"), &manifest).unwrap();
+    std::fs::write(ws.path().join("Cargo.lock"), &lock).unwrap();
+    git(&["commit", "-qam", "once_cell 1.20.2"]);
+
+    let today = success_json(ws.timewarp().args(["--list", "--format", "json"]));
+    assert_eq!(today["msrv"], "1.60", "{today:#}");
+    let then = success_json(ws.timewarp().args(["--list", "--rev", "HEAD~1", "--format", "json"]));
+    assert_eq!(then["msrv"], "1.48", "the revision locks no once_cell: {then:#}");
+    let kinds: Vec<&str> =
+        then["msrv_floors"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(!kinds.iter().any(|k| k.starts_with("dependency")), "{kinds:?}");
+}
+
+#[test]
+fn a_toolchain_file_pinning_a_missing_toolchain_does_not_stop_the_run() {
+    let ws = fixture("single-crate");
+    std::fs::write(ws.path().join("rust-toolchain.toml"), "[toolchain]\nchannel = \"1.70.0\"\n").unwrap();
+    for with_cargo_env in [true, false] {
+        let mut cmd = timewarp(ws.path());
+        cmd.args(["--list", "--format", "json"]);
+        if !with_cargo_env {
+            // Run directly, not by cargo: timewarp must pick a toolchain for `cargo metadata`.
+            cmd.env_remove("CARGO");
+        }
+        let out = crate::support::run(&mut cmd);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "CARGO set: {with_cargo_env}\n{stderr}");
+        assert!(
+            stderr.contains("rust-toolchain.toml` is ignored: every build names its toolchain with `+NAME`"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("it pins `1.70.0`, which is not installed, so `cargo timewarp` stops in rustup's proxy before timewarp starts unless run as `cargo +stable timewarp`"), "{stderr}");
+        let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(listing["msrv"], "1.80");
+    }
 }

@@ -1,32 +1,29 @@
-//! The integration tests: one binary (it links once), one module per behaviour. Every test
-//! copies a workspace from `fixtures/` to a temp dir and drives the real `cargo-timewarp`.
+//! The integration tests: one binary (it links once), one module per thing a user does. Every
+//! test copies a workspace from `fixtures/` to a temp dir and drives the real `cargo-timewarp`,
+//! seeing only the toolchains it names (a private `RUSTUP_HOME`, see `support::World`).
+//!
+//! Where a new test goes: in the module of the command or promise it checks, below. A test of
+//! the pipeline's glue that needs no real build belongs in `src/lib.rs`'s unit tests instead,
+//! through `testing::FakeRunner`.
 
 // Shared helpers: fixture copies, the scrubbed command, the toolchain gate, tree snapshots.
 mod support;
 
-// Bad input: one sentence on stderr and the documented exit code.
+// Bad input: one sentence on stderr, the documented exit code, nothing built or written.
 mod errors;
-// `--list`: selection and skip reasons, without building (needs only `stable`).
+// `--list`: selection, skip reasons and MSRV floors, without building.
 mod list;
-// Real multi-toolchain histories on Debian's 1.63.0 / 1.85.0 / 1.96.0, asserted on the JSON.
-mod history;
-// The user's tree: sources, Cargo.lock, mtimes and target/debug identical afterwards.
-mod untouched;
-// Hostile surroundings: toolchain files, leaked variables, other commands and profiles.
-mod environment;
-// Ctrl-C, SIGTERM and hung builds.
-mod interrupt;
-// The pre-release routine: history, the baseline gate, --install, clean.
+// Measuring runs: histories, what every sample proves, isolation, old revisions, `--crates`.
+mod measure;
+// The pre-release gate: `--baseline`/`--max-regression` and `--verify-msrv`.
 mod gate;
-// Old revisions on old compilers: --rev outside the workspace, cargo 1.46 to today.
-mod revisions;
-// MSRV floors set by the locked dependencies.
-mod floors;
-// Every sample proves what it measured.
-mod samples;
-// --crates: the per-crate history.
-mod crates;
-// Never lose a byte: outputs, crashes, concurrent runs, signals, deletion.
+// `cargo timewarp history`: past runs in every format.
+mod history;
+// `cargo timewarp clean` and `--install`.
+mod clean_install;
+// The user's tree is sacred: outputs, crashes, concurrent runs, edits during a run.
 mod safety;
-// Cargo's conventions and the CI routine: -j, --color, job summary, schema, history, width.
-mod conventions;
+// Ctrl-C, SIGTERM, `timeout` and hung builds.
+mod interrupts;
+// Output formats and cargo's conventions: schema, job summary, colour, width, plot.
+mod output;

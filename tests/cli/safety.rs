@@ -1,19 +1,114 @@
-//! Never lose a byte: outputs aimed at the build's own files, a crash between runs, two runs
-//! at once, signals that arrive together, deletion of what timewarp did not make, and the
-//! checks that fail before any build. Each test checks what its promise is about: the tree
-//! (content and modification times), the files aimed at, the processes left. Needs only
-//! `stable`.
+//! The user's tree is sacred: sources, `Cargo.lock`, their modification times and
+//! `target/debug` are the same afterwards; outputs never land on what the build reads; a crash
+//! between runs, two runs at once, a file edited during a run: nothing is lost. Each test checks
+//! what its promise is about: the tree (content and modification times), the files aimed at,
+//! the processes left.
 
-use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::support::{build_lock, failure, fixture, run, snapshot, state_dir, success, timewarp};
+use crate::support::*;
 
-const QUICK: [&str; 4] = ["--toolchains", "stable", "--runs", "1"];
+#[test]
+fn tree_and_target_debug_are_identical_afterwards() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let user_artifact = ws.path().join("target/debug/single-crate");
+    std::fs::create_dir_all(user_artifact.parent().unwrap()).unwrap();
+    std::fs::write(&user_artifact, b"the user's own build").unwrap();
+    let before = snapshot(ws.path());
+    let debug_mtime = std::fs::metadata(&user_artifact).unwrap().modified().unwrap();
+
+    let report = success_json(timewarp(ws.path()).args([
+        "--toolchains",
+        "stable",
+        "--clean-runs",
+        "1",
+        "--incremental-runs",
+        "2",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+
+    assert_eq!(before, snapshot(ws.path()));
+    assert_eq!(std::fs::read(&user_artifact).unwrap(), b"the user's own build");
+    assert_eq!(std::fs::metadata(&user_artifact).unwrap().modified().unwrap(), debug_mtime);
+    let debug_entries = std::fs::read_dir(ws.path().join("target/debug")).unwrap().count();
+    assert_eq!(debug_entries, 1, "nothing was added to target/debug");
+}
+
+#[test]
+fn a_missing_lockfile_is_created_for_the_run_and_removed() {
+    let _builds = build_lock();
+    let ws = fixture("virtual-ws");
+    std::fs::remove_file(ws.path().join("Cargo.lock")).unwrap();
+    let before = snapshot(ws.path());
+    let out = success(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--output", "report.md"]));
+    assert!(out.is_empty(), "the report went to the file: {out}");
+    let markdown = std::fs::read_to_string(ws.path().join("report.md")).unwrap();
+    assert!(markdown.contains("| Rust | released | clean | touched |"), "{markdown}");
+    std::fs::remove_file(ws.path().join("report.md")).unwrap();
+    assert!(!ws.path().join("Cargo.lock").exists(), "the generated Cargo.lock is removed again");
+    assert_eq!(before, snapshot(ws.path()));
+}
+
+#[test]
+fn edit_leaves_the_file_byte_identical_with_its_mtime() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let report = success_json(timewarp(ws.path()).args([
+        "--toolchains",
+        "stable",
+        "--edit",
+        "--clean-runs",
+        "1",
+        "--incremental-runs",
+        "2",
+        "--format",
+        "json",
+    ]));
+    let row = &report["toolchains"][0];
+    assert_eq!(row["status"], "ok", "{report:#}");
+    assert_eq!(row["scenarios"]["edited"]["wall"]["runs_s"].as_array().unwrap().len(), 2, "{row:#}");
+    assert_eq!(row["scenarios"]["edited"]["speedup"], 1.0);
+    assert_eq!(before, snapshot(ws.path()));
+    let journal = crate::support::state_dir(ws.path()).join("journal.json");
+    assert!(!journal.exists(), "nothing is pending after a clean finish: {}", journal.display());
+}
+
+#[test]
+fn an_edit_survives_sigkill_and_is_restored_on_the_next_start() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let main_rs = ws.path().join("src/main.rs");
+    let original = std::fs::read(&main_rs).unwrap();
+    let mut child = timewarp(ws.path())
+        .args(["--toolchains", "stable", "--edit", "--incremental-runs", "40", "-q"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !std::fs::read_to_string(&main_rs).unwrap().contains("cargo timewarp --edit") {
+        assert!(std::time::Instant::now() < deadline, "the edit never happened");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    assert_ne!(std::fs::read(&main_rs).unwrap(), original, "killed mid-edit, the patch is still there");
+
+    let out = crate::support::run(timewarp(ws.path()).arg("--list"));
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("restored `") && stderr.contains("interrupted earlier run"), "{stderr}");
+    assert_eq!(std::fs::read(&main_rs).unwrap(), original);
+}
 
 #[test]
 fn outputs_never_write_over_the_builds_files_and_fail_before_any_build() {
@@ -36,7 +131,7 @@ fn outputs_never_write_over_the_builds_files_and_fail_before_any_build() {
         (&["--plot", "Cargo.toml"], "error: `--plot` draws SVG: name its file `*.svg`, not `Cargo.toml`"),
         (
             &["--plot", "h.svg", "-o", "./h.svg", "--format", "json"],
-            "error: `--output` and `--plot` name the same file `./h.svg`",
+            "error: `--output` and `--plot` name the same file `h.svg`",
         ),
         (
             &["--baseline", "b.json", "-o", "b.json", "--touch", "src/typo.rs"],
@@ -103,32 +198,6 @@ fn a_report_that_cannot_be_written_is_not_lost() {
     assert_eq!(before, snapshot(ws.path()));
 }
 
-/// Starts `timewarp ARGS` in `dir` and waits until stderr shows `needle`; returns the child and
-/// the rest of stderr as it comes.
-// The child is handed to the caller, which waits for it; clippy cannot see past the return.
-#[allow(clippy::zombie_processes)]
-fn start_and_wait_for(
-    cmd: &mut std::process::Command,
-    needle: &str,
-) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let line =
-            rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("timewarp printed progress");
-        if line.contains(needle) {
-            return (child, rx);
-        }
-    }
-}
-
 #[test]
 fn a_hand_edit_after_a_killed_edit_run_is_kept() {
     let _builds = build_lock();
@@ -153,10 +222,7 @@ fn a_hand_edit_after_a_killed_edit_run_is_kept() {
     let mine = "fn main() { println!(\"my own edit\"); }\n";
     std::fs::write(&main_rs, mine).unwrap();
     let line = failure(timewarp(ws.path()).arg("--list"), 1);
-    assert!(
-        line.contains("changed since an interrupted `cargo timewarp --edit` patched it, so timewarp kept it as it is"),
-        "{line}"
-    );
+    assert!(line.contains("changed since `cargo timewarp --edit` patched it, so timewarp kept it as it is"), "{line}");
     let backup = line.rsplit('`').nth(1).unwrap();
     assert_eq!(std::fs::read(backup).unwrap(), original, "the original is where the message says");
     assert_eq!(std::fs::read_to_string(&main_rs).unwrap(), mine);
@@ -186,20 +252,6 @@ fn a_killed_run_leaves_nothing_behind_after_the_next_start() {
     assert_eq!(before, snapshot(ws.path()), "content and modification times as before the killed run");
 }
 
-/// The processes whose environment holds every one of `vars`.
-fn processes_with(vars: &[String]) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| {
-            let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
-            let environ = std::fs::read(e.path().join("environ")).ok()?;
-            let environ: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
-            vars.iter().all(|v| environ.contains(&v.as_bytes())).then_some(pid)
-        })
-        .collect()
-}
-
 /// Found on fd v8.5.0: a timewarp killed with SIGKILL left its build running (cargo, the
 /// jemalloc build script's `make`, `cc1`, rustc) beside whatever came next.
 #[test]
@@ -221,7 +273,11 @@ fn a_build_left_running_by_a_killed_run_is_stopped_at_the_next_start() {
     std::thread::sleep(Duration::from_millis(500));
     let orphans = processes_with(&hung);
     assert!(!orphans.is_empty(), "the killed run's build script still sleeps");
-    let out = run(timewarp(ws.path()).arg("--list"));
+    // `--list` only reads, so it never stops a build; the next measuring run does.
+    let listed = run(timewarp(ws.path()).arg("--list"));
+    assert!(listed.status.success());
+    assert!(!processes_with(&hung).is_empty(), "--list left the orphans alone");
+    let out = run(timewarp(ws.path()).args(QUICK));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("processes of a build that a killed run left running (pid "), "{stderr}");
@@ -265,65 +321,6 @@ fn two_runs_at_once_cannot_corrupt_each_other() {
 }
 
 #[test]
-fn timeout_s_signals_count_as_one_interruption_and_the_report_is_printed() {
-    let _builds = build_lock();
-    let ws = fixture("single-crate");
-    let before = snapshot(ws.path());
-    // `timeout` signals timewarp, then its whole process group: two SIGTERMs at once.
-    let out = run(std::process::Command::new("timeout")
-        .args(["--preserve-status", "-s", "TERM", "8"])
-        .arg(env!("CARGO_BIN_EXE_cargo-timewarp"))
-        .args([
-            "timewarp",
-            "--toolchains",
-            "stable",
-            "--clean-runs",
-            "1",
-            "--incremental-runs",
-            "500",
-            "--format",
-            "json",
-        ])
-        .current_dir(ws.path())
-        .env("XDG_CACHE_HOME", crate::support::cache_home())
-        .env_remove("RUSTUP_TOOLCHAIN"));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(!stderr.contains("interrupted twice"), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-    let row = &report["toolchains"][0];
-    assert_eq!(row["status"], "interrupted");
-    assert!(
-        row["scenarios"]["clean"]["wall"]["median_s"].as_f64().unwrap() > 0.0,
-        "what was measured is kept: {row:#}"
-    );
-    assert_eq!(before, snapshot(ws.path()));
-}
-
-#[test]
-fn clean_removes_only_what_timewarp_made() {
-    let ws = fixture("single-crate");
-    let before = snapshot(ws.path());
-    let unrelated = tempfile::tempdir().unwrap();
-    let precious = unrelated.path().join("timewarp/notes.txt");
-    std::fs::create_dir_all(precious.parent().unwrap()).unwrap();
-    std::fs::write(&precious, "not timewarp's").unwrap();
-    let line = failure(timewarp(ws.path()).arg("clean").env("CARGO_TARGET_DIR", unrelated.path()), 1);
-    assert!(line.contains("timewarp did not create it"), "{line}");
-    assert!(precious.exists(), "an unrelated timewarp/ folder is never removed");
-    let _builds = build_lock();
-    success(timewarp(ws.path()).args(QUICK).arg("--target-dir").arg(unrelated.path().join("mine")));
-    let out = run(timewarp(ws.path()).args(["clean", "--target-dir"]).arg(unrelated.path().join("mine")));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains(&format!("Removed {}", unrelated.path().join("mine/timewarp").display())), "{stderr}");
-    assert!(stderr.contains("MiB)") || stderr.contains("KiB)"), "says how much it freed: {stderr}");
-    assert!(!unrelated.path().join("mine/timewarp").exists());
-    assert!(!state_dir(ws.path()).exists(), "the state directory went too");
-    assert_eq!(before, snapshot(ws.path()));
-}
-
-#[test]
 fn a_file_whose_time_cannot_be_set_fails_before_any_build() {
     let ws = fixture("single-crate");
     let before = snapshot(ws.path());
@@ -361,19 +358,40 @@ fn a_run_of_over_an_hour_says_so_early() {
 }
 
 #[test]
-fn a_broken_history_line_is_skipped_and_the_next_run_appends_cleanly() {
-    let _builds = build_lock();
+fn a_build_script_writing_into_the_source_tree_is_reported() {
+    let _builds = crate::support::build_lock();
+    let ws = fixture("build-script");
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "stable", "--runs", "1", "--format", "json"])
+            .env("TIMEWARP_PROBE_WRITE_SOURCE", "1"),
+    );
+    let warnings: Vec<&str> = report["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    let warning = warnings
+        .iter()
+        .find(|w| w.starts_with("the builds changed files in the workspace"))
+        .unwrap_or_else(|| panic!("{warnings:?}"));
+    assert!(warning.contains("`src/generated.txt`"), "{warning}");
+    assert!(ws.path().join("src/generated.txt").exists(), "timewarp reports it, it does not hide it");
+}
+
+#[test]
+fn a_read_only_target_dir_says_how_to_move_it() {
     let ws = fixture("single-crate");
-    let before = snapshot(ws.path());
-    success(timewarp(ws.path()).args(QUICK));
-    let history = ws.path().join("target/timewarp/history.jsonl");
-    let text = std::fs::read_to_string(&history).unwrap();
-    std::fs::write(&history, &text[..text.len() / 2]).unwrap();
-    assert!(success(timewarp(ws.path()).arg("history")).contains("(1 unreadable lines skipped)"));
-    success(timewarp(ws.path()).args(QUICK));
-    let summary = success(timewarp(ws.path()).arg("history"));
-    assert!(summary.starts_with("1 runs recorded") && summary.contains("(1 unreadable lines skipped)"), "{summary}");
-    let last = std::fs::read_to_string(&history).unwrap();
-    assert!(serde_json::from_str::<serde_json::Value>(last.lines().last().unwrap()).is_ok(), "the new entry is whole");
-    assert_eq!(before, snapshot(ws.path()));
+    // Root ignores permission bits, so use a place nobody can create directories in.
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "stable", "--runs", "1"]).env("CARGO_TARGET_DIR", "/proc/timewarp-cannot-write");
+    let line = crate::support::failure(&mut cmd, 1);
+    assert!(line.starts_with("error: could not create `/proc/timewarp-cannot-write/timewarp`"), "{line}");
+    assert!(line.contains("use `--target-dir`"), "{line}");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let _builds = crate::support::build_lock();
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "stable", "--runs", "1", "--format", "json", "--target-dir"])
+            .arg(elsewhere.path())
+            .env("CARGO_TARGET_DIR", "/proc/timewarp-cannot-write"),
+    );
+    assert_eq!(report["toolchains"][0]["status"], "ok");
+    assert!(elsewhere.path().join("timewarp/history.jsonl").is_file());
 }

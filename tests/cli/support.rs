@@ -1,10 +1,12 @@
 //! Helpers for driving the real binary on copies of the fixtures.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
+use std::time::{Duration, Instant};
 
 /// Build-running tests take this lock so they do not compete for the two cores (and so their
 /// timings, though never asserted, stay meaningful when a test is debugged).
@@ -68,6 +70,12 @@ impl World {
     }
 }
 
+/// A private RUSTUP_HOME with the real `stable` alone, made once per test binary.
+fn stable_only() -> &'static Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| rustup_home(&["stable"])).path()
+}
+
 /// Where the tests keep timewarp's per-workspace state directories, instead of `~/.cache`.
 pub fn cache_home() -> PathBuf {
     std::env::temp_dir().join("timewarp-test-cache")
@@ -97,6 +105,8 @@ pub fn state_dir(root: &Path) -> PathBuf {
 pub fn timewarp(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-timewarp"));
     cmd.arg("timewarp").current_dir(dir).env("NO_COLOR", "1").env("XDG_CACHE_HOME", cache_home());
+    // Whatever else the machine has installed, a test sees `stable` alone unless it names more.
+    cmd.env("RUSTUP_HOME", stable_only()).env("RUSTUP_AUTO_INSTALL", "0");
     for key in [
         "RUSTC_WRAPPER",
         "RUSTC_WORKSPACE_WRAPPER",
@@ -177,7 +187,9 @@ pub fn toolchains(names: &[&str]) -> bool {
             if std::env::var_os("TIMEWARP_REQUIRE_TOOLCHAINS").is_some_and(|v| v == "1") {
                 panic!("{test}: toolchain {name} is not installed and TIMEWARP_REQUIRE_TOOLCHAINS=1; {fix}");
             }
-            eprintln!("skipping {test}: toolchain {name} is not installed ({fix})");
+            // Straight to the terminal: the test harness hides what `eprintln!` prints.
+            let line = format!("skipping {test}: toolchain {name} is not installed ({fix})\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
             return false;
         }
     }
@@ -309,4 +321,66 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .unwrap();
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Starts `timewarp ARGS` in `dir` and waits until stderr shows `needle`; returns the child and
+/// the rest of stderr as it comes.
+// The child is handed to the caller, which waits for it; clippy cannot see past the return.
+#[allow(clippy::zombie_processes)]
+pub fn start_and_wait_for(
+    cmd: &mut std::process::Command,
+    needle: &str,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let line =
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("timewarp printed progress");
+        if line.contains(needle) {
+            return (child, rx);
+        }
+    }
+}
+
+/// The processes whose environment holds every one of `vars`.
+pub fn processes_with(vars: &[String]) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
+            let environ = std::fs::read(e.path().join("environ")).ok()?;
+            let environ: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
+            vars.iter().all(|v| environ.contains(&v.as_bytes())).then_some(pid)
+        })
+        .collect()
+}
+
+/// The quickest measuring run: the official stable, one build of each scenario.
+pub const QUICK: [&str; 4] = ["--toolchains", "stable", "--runs", "1"];
+
+/// The skip reason of a toolchain below the floor `fixtures/dep-floor` locks.
+pub const RAISED: &str = "below 1.60 (rust-version of once_cell 1.20.2, a dependency of `dfl`)";
+
+/// The toolchains `fixtures/dep-floor`'s tests choose from.
+pub const FLOOR_WORLD: &[&str] = &["1.48.0", "1.63.0", "1.85.0", "1.96.0"];
+
+pub const EXTRA: &[&str] = &["1.63.0", "1.85.0", "1.96.0"];
+
+/// What every test here starts with: a copy of `fixture_name` and the build lock, or `None`
+/// (the test is skipped, or fails under `TIMEWARP_REQUIRE_TOOLCHAINS=1`) without the extra
+/// toolchains.
+pub fn setup(fixture_name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, World)> {
+    if !toolchains(EXTRA) {
+        return None;
+    }
+    let lock = build_lock();
+    Some((lock, World::new(fixture_name, &[EXTRA, &["stable"]].concat())))
 }

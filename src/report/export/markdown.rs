@@ -112,13 +112,12 @@ impl Exporter for MarkdownExporter {
             }
             let _ = write!(out, "\n|:--|:--|:--|{}\n", "--:|".repeat(history.scenarios.len()));
             for p in &toolchain.points {
-                let commit = p.git_commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]);
-                let _ = write!(out, "| {} | {commit} | {} |", p.recorded_at, p.what);
+                let _ = write!(out, "| {} | {} | {} |", p.recorded_at, super::commit_cell(p), p.what);
                 for s in &history.scenarios {
                     let cell = match (p.medians.get(s), p.change_pct.get(s)) {
                         (Some(now), Some(change)) => format!("{} ({change:+.0}%)", seconds(*now)),
                         (Some(now), None) => seconds(*now),
-                        (None, _) => p.status.as_str().to_string(),
+                        (None, _) => super::unmeasured(p.status),
                     };
                     let _ = write!(out, " {cell} |");
                 }
@@ -163,11 +162,7 @@ mod tests {
 (1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show it  
 ";
         let mut report = sample_report();
-        report.toolchains[2]
-            .scenarios
-            .get_mut(&crate::measure::scenario::Scenario::Touched)
-            .unwrap()
-            .speedup_uncertain = true;
+        report.toolchains[2].scenarios.get_mut(&crate::vocab::Scenario::Touched).unwrap().speedup_uncertain = true;
         assert_eq!(MarkdownExporter.report(&report), expected);
     }
 

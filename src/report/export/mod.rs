@@ -9,9 +9,10 @@ mod json;
 mod markdown;
 mod table;
 
-use std::path::Path;
+pub(crate) use csv::crates_csv;
 
 use super::model::{Figures, History, Listing, Report};
+use crate::vocab::Format;
 
 /// Turns timewarp's documents into text, each ending with a newline.
 pub(crate) trait Exporter {
@@ -23,52 +24,16 @@ pub(crate) trait Exporter {
     fn history(&self, history: &History) -> String;
 }
 
-/// The formats `--format` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    /// Aligned columns for a terminal.
-    Table,
-    /// One JSON document (`"schema": 2`).
-    Json,
-    /// One header line and one line per toolchain.
-    Csv,
-    /// A GitHub-flavoured table to paste into a post or README.
-    Markdown,
-}
-
-impl Format {
-    /// Every format with its `--format` name.
-    pub(crate) const ALL: [(&'static str, Format); 4] =
-        [("table", Format::Table), ("json", Format::Json), ("csv", Format::Csv), ("markdown", Format::Markdown)];
-
-    /// The format called `name`.
-    pub(crate) fn from_name(name: &str) -> Option<Format> {
-        Format::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
-    }
-
-    /// The format a file name implies: `.json`, `.csv`, `.md`/`.markdown`, `.txt` (table).
-    pub(crate) fn from_extension(path: &Path) -> Option<Format> {
-        match path.extension()?.to_str()? {
-            "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
-            "md" | "markdown" => Some(Format::Markdown),
-            "txt" => Some(Format::Table),
-            _ => None,
-        }
-    }
-
-    /// The exporter for this format; `verbose` adds CPU and memory columns to the table, which
-    /// fits `width` columns when it is known.
-    pub(crate) fn exporter(self, verbose: bool, width: Option<usize>) -> Box<dyn Exporter> {
-        match self {
-            Format::Table => Box::new(table::TableExporter { verbose, width }),
-            Format::Json => Box::new(json::JsonExporter),
-            Format::Csv => Box::new(csv::CsvExporter),
-            Format::Markdown => Box::new(markdown::MarkdownExporter),
-        }
+/// The exporter for `format`; `verbose` adds CPU and memory columns to the table, which fits
+/// `width` columns when it is known.
+pub(crate) fn exporter(format: Format, verbose: bool, width: Option<usize>) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(table::TableExporter { verbose, width }),
+        Format::Json => Box::new(json::JsonExporter),
+        Format::Csv => Box::new(csv::CsvExporter),
+        Format::Markdown => Box::new(markdown::MarkdownExporter),
     }
 }
-
 /// Seconds the way people read build times: `26.1 s`, `1.23 s`, `0.412 s`.
 fn seconds(s: f64) -> String {
     if s >= 10.0 {
@@ -101,6 +66,24 @@ fn speedup_cell(figures: Option<&Figures>) -> String {
     }
 }
 
+/// A history point's commit as a cell: ten characters of it (`-` outside git), `+dirty` when
+/// the working tree had changes beyond it. Counted in characters, so a hand-edited history
+/// with other text never splits one.
+fn commit_cell(point: &super::model::HistoryPoint) -> String {
+    let Some(commit) = point.git_commit.as_deref() else { return "-".into() };
+    let short: String = commit.chars().take(10).collect();
+    if point.git_dirty { format!("{short}+dirty") } else { short }
+}
+
+/// The cell of a scenario a recorded run did not measure: `-`, or the run's status when it did
+/// not succeed.
+fn unmeasured(status: super::model::Status) -> String {
+    match status {
+        super::model::Status::Ok => "-".into(),
+        other => other.as_str().into(),
+    }
+}
+
 /// `+2.5%`, or `-` without a figure.
 fn percent(p: Option<f64>) -> String {
     p.map_or_else(|| "-".to_string(), |p| format!("{p:+.1}%"))
@@ -124,15 +107,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_and_extensions() {
-        assert_eq!(Format::from_name("markdown"), Some(Format::Markdown));
-        assert_eq!(Format::from_name("xml"), None);
-        assert_eq!(Format::from_extension(Path::new("out/h.md")), Some(Format::Markdown));
-        assert_eq!(Format::from_extension(Path::new("h.json")), Some(Format::Json));
-        assert_eq!(Format::from_extension(Path::new("h")), None);
-    }
-
-    #[test]
     fn human_numbers() {
         assert_eq!(seconds(26.14), "26.1 s");
         assert_eq!(seconds(1.234), "1.23 s");
@@ -146,8 +120,9 @@ mod tests {
         let report = crate::testing::sample_report();
         let listing = crate::testing::sample_listing();
         let history = crate::testing::sample_history();
-        for (name, format) in Format::ALL {
-            let exporter = format.exporter(false, None);
+        for format in [Format::Table, Format::Json, Format::Csv, Format::Markdown] {
+            let exporter = exporter(format, false, None);
+            let name = format!("{format:?}");
             for text in [exporter.report(&report), exporter.listing(&listing), exporter.history(&history)] {
                 assert!(text.ends_with('\n') && text.contains("1.85.0"), "{name}: {text}");
             }

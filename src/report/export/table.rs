@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::{Exporter, legend, median_cell, percent, ratio, seconds, speedup_cell};
-use crate::measure::scenario::Scenario;
 use crate::report::model::{Floor, History, Listed, Listing, Report, Row, Status};
+use crate::vocab::Scenario;
 
 /// Plain aligned text; no colour, so it pastes anywhere.
 pub(crate) struct TableExporter {
@@ -118,7 +118,7 @@ impl TableExporter {
     fn results_table(&self, report: &Report) -> (String, bool) {
         let mut table = self.cells(report);
         let Some(width) = self.width else { return (render(&table, true, false), false) };
-        let fits = |text: &str| text.lines().all(|line| line.chars().count() <= width);
+        let fits = |text: &str| text.lines().all(|line| self::width(line) <= width);
         let text = render(&table, true, false);
         if fits(&text) {
             return (text, false);
@@ -130,8 +130,8 @@ impl TableExporter {
         if fits(&text) {
             return (text, false);
         }
-        for line in &mut table[1..] {
-            line[2] = short_compiler(&line[2]);
+        for (line, row) in table[1..].iter_mut().zip(&report.toolchains) {
+            line[2] = format!("{}, {}", row.provenance.short(), row.linker.short());
         }
         let text = render(&table, false, false);
         if fits(&text) {
@@ -148,17 +148,12 @@ impl TableExporter {
     }
 }
 
-/// `official, rust-lld` as `off., lld`: the compiler column in a narrow terminal.
-fn short_compiler(cell: &str) -> String {
-    cell.replace("official", "off.").replace("distribution", "dist.").replace("rust-lld", "lld")
-}
-
 /// The results table as text: the text columns on the left, numbers lined up on the right, the
 /// last column left-aligned when it is the bar; with `split_headings`, a heading wider than its
 /// column's cells takes two lines, broken at a space.
 fn render(table: &[Vec<String>], has_bar: bool, split_headings: bool) -> String {
     let columns = table[0].len();
-    let cell_width = |c: usize| table[1..].iter().map(|r| r[c].chars().count()).max().unwrap_or(0);
+    let cell_width = |c: usize| table[1..].iter().map(|r| width(&r[c])).max().unwrap_or(0);
     let headings: Vec<(String, String)> = table[0]
         .iter()
         .enumerate()
@@ -179,13 +174,13 @@ fn render(table: &[Vec<String>], has_bar: bool, split_headings: bool) -> String 
 /// `speedup (touched)` as `speedup` over `(touched)` when the heading is wider than `cells`,
 /// broken at the space that makes the wider line shortest.
 fn two_lines(heading: &str, cells: usize) -> Option<(String, String)> {
-    if heading.chars().count() <= cells {
+    if width(heading) <= cells {
         return None;
     }
     heading
         .match_indices(' ')
         .map(|(at, _)| (heading[..at].trim_end(), heading[at + 1..].trim_start()))
-        .min_by_key(|(top, bottom)| top.chars().count().max(bottom.chars().count()))
+        .min_by_key(|(top, bottom)| width(top).max(width(bottom)))
         .map(|(top, bottom)| (top.to_string(), bottom.to_string()))
 }
 
@@ -195,7 +190,7 @@ fn wrap(line: &str, width: Option<usize>, indent: usize) -> String {
     let Some(width) = width.filter(|w| *w > indent + 10) else { return line.to_string() };
     let mut out = String::new();
     let mut rest = line.to_string();
-    while rest.chars().count() > width {
+    while self::width(&rest) > width {
         // Break after a run of spaces, where the next word starts, past any indentation.
         let breaks: Vec<usize> = rest
             .char_indices()
@@ -204,7 +199,7 @@ fn wrap(line: &str, width: Option<usize>, indent: usize) -> String {
             .map(|((at, _), _)| at + 1)
             .filter(|at| !rest[..*at].trim().is_empty())
             .collect();
-        let fitting = breaks.iter().rev().find(|at| rest[..**at].trim_end().chars().count() <= width);
+        let fitting = breaks.iter().rev().find(|at| self::width(rest[..**at].trim_end()) <= width);
         let Some(&at) = fitting.or(breaks.first()) else { break };
         out.push_str(rest[..at].trim_end());
         out.push('\n');
@@ -212,6 +207,11 @@ fn wrap(line: &str, width: Option<usize>, indent: usize) -> String {
     }
     out.push_str(&rest);
     out
+}
+
+/// The columns `text` takes in a terminal (wide characters count twice; `console` measures).
+fn width(text: &str) -> usize {
+    console::measure_text_width(text)
 }
 
 /// Lines of cells, aligned: left for the first column, right for the rest.
@@ -229,17 +229,16 @@ fn aligned_right(lines: &[Vec<String>], left: usize) -> String {
 /// column `c` is aligned left when `left(c)`, else right.
 fn align(lines: &[Vec<&str>], indent: &str, left: impl Fn(usize) -> bool) -> String {
     let widths: Vec<usize> =
-        (0..lines[0].len()).map(|c| lines.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+        (0..lines[0].len()).map(|c| lines.iter().map(|r| width(r[c])).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for cells in lines {
         let line: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(
-                |(c, cell)| {
-                    if left(c) { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) }
-                },
-            )
+            .map(|(c, cell)| {
+                let pad = " ".repeat(widths[c].saturating_sub(width(cell)));
+                if left(c) { format!("{cell}{pad}") } else { format!("{pad}{cell}") }
+            })
             .collect();
         let _ = writeln!(out, "{indent}{}", line.join("  ").trim_end());
     }
@@ -384,13 +383,12 @@ impl Exporter for TableExporter {
             let mut lines = vec![["recorded", "commit", "what"].map(String::from).to_vec()];
             lines[0].extend(history.scenarios.iter().map(|s| s.name().to_string()));
             for point in &toolchain.points {
-                let commit = point.git_commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]);
-                let mut cells = vec![point.recorded_at.clone(), commit.to_string(), point.what.clone()];
+                let mut cells = vec![point.recorded_at.clone(), super::commit_cell(point), point.what.clone()];
                 cells.extend(history.scenarios.iter().map(|s| match (point.medians.get(s), point.change_pct.get(s)) {
                     (Some(now), Some(change)) => format!("{} ({change:+.0}%)", seconds(*now)),
                     (Some(now), None) if !point.new_setup.is_empty() => format!("{} (new setup)", seconds(*now)),
                     (Some(now), None) => seconds(*now),
-                    (None, _) => point.status.as_str().to_string(),
+                    (None, _) => super::unmeasured(point.status),
                 }));
                 lines.push(cells);
             }
@@ -409,14 +407,14 @@ impl Exporter for TableExporter {
         let name = |t: &Listed| {
             if t.aliases.is_empty() { t.name.clone() } else { format!("{} ({})", t.name, t.aliases.join(", ")) }
         };
-        let w_name = listing.toolchains.iter().map(|t| name(t).len()).max().unwrap_or(0).max("toolchain".len());
-        let w_version = listing.toolchains.iter().map(|t| t.version.len()).max().unwrap_or(0).max("version".len());
-        let _ = writeln!(out, "{:<w_name$}  {:<w_version$}  {:<10}  status", "toolchain", "version", "released");
+        let mut lines = vec![["toolchain", "version", "released", "status"].map(String::from).to_vec()];
         for t in &listing.toolchains {
             let released = t.release_date.map_or_else(|| "-".to_string(), |d| d.to_string());
-            let status = t.reason.as_deref().unwrap_or("selected");
-            let _ = writeln!(out, "{:<w_name$}  {:<w_version$}  {released:<10}  {status}", name(t), t.version);
+            let status = t.reason.clone().unwrap_or_else(|| "selected".into());
+            lines.push(vec![name(t), t.version.clone(), released, status]);
         }
+        let lines: Vec<Vec<&str>> = lines.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+        out.push_str(&align(&lines, "", |_| true));
         out
     }
 }
@@ -446,8 +444,8 @@ mod tests {
     /// The sample report with a newer compiler's longer column: official, linked by rust-lld.
     fn wide_sample() -> Report {
         let mut report = sample_report();
-        report.toolchains[2].provenance = "official".into();
-        report.toolchains[2].linker = "rust-lld".into();
+        report.toolchains[2].provenance = crate::vocab::Provenance::Official;
+        report.toolchains[2].linker = crate::vocab::Linker::RustLld;
         report
     }
 
@@ -534,7 +532,6 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
         assert_eq!(wrap("a-very-long-word-indeed and more", Some(12), 0), "a-very-long-word-indeed\nand more");
         assert_eq!(two_lines("speedup (touched)", 5), Some(("speedup".into(), "(touched)".into())));
         assert_eq!(two_lines("clean", 3), None);
-        assert_eq!(short_compiler("official, rust-lld"), "off., lld");
     }
 
     #[test]

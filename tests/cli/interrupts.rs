@@ -1,5 +1,5 @@
-//! Ctrl-C, SIGTERM and hung builds: the child is stopped, the touched file restored, the results
-//! so far printed, and the exit code says what happened.
+//! Ctrl-C, SIGTERM, `timeout` and hung builds: the builds are stopped, the touched file
+//! restored, the results so far printed, and the exit code says what happened.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::support::{build_lock, fixture, run, snapshot, timewarp};
+use crate::support::*;
 
 /// Starts a long run on `toolchain` (with `rustup_home`, if given), waits until its builds are
 /// under way, sends `signals` and returns (exit code, stdout, stderr, whether the tree is
@@ -105,5 +105,41 @@ fn a_hung_build_times_out_as_a_failed_row() {
     let row = &report["toolchains"][0];
     assert_eq!(row["status"], "failed");
     assert_eq!(row["error"], "timed out after 2 s (--timeout); the build was killed");
+    assert_eq!(before, snapshot(ws.path()));
+}
+
+#[test]
+fn timeout_s_signals_count_as_one_interruption_and_the_report_is_printed() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    // `timeout` signals timewarp, then its whole process group: two SIGTERMs at once.
+    let out = run(std::process::Command::new("timeout")
+        .args(["--preserve-status", "-s", "TERM", "8"])
+        .arg(env!("CARGO_BIN_EXE_cargo-timewarp"))
+        .args([
+            "timewarp",
+            "--toolchains",
+            "stable",
+            "--clean-runs",
+            "1",
+            "--incremental-runs",
+            "500",
+            "--format",
+            "json",
+        ])
+        .current_dir(ws.path())
+        .env("XDG_CACHE_HOME", crate::support::cache_home())
+        .env_remove("RUSTUP_TOOLCHAIN"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(!stderr.contains("interrupted twice"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let row = &report["toolchains"][0];
+    assert_eq!(row["status"], "interrupted");
+    assert!(
+        row["scenarios"]["clean"]["wall"]["median_s"].as_f64().unwrap() > 0.0,
+        "what was measured is kept: {row:#}"
+    );
     assert_eq!(before, snapshot(ws.path()));
 }

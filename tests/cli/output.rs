@@ -1,10 +1,9 @@
-//! Cargo's conventions and the CI routine (issue 15): `-j`, `--color`/`CARGO_TERM_COLOR`, the
-//! GitHub job summary, the JSON Schema, `history` in every format, a table that fits the
-//! terminal. Needs only `stable`.
+//! Output formats and cargo's conventions: the JSON Schema of real reports, the job summary,
+//! colour, a table that fits the terminal, the plot and every format from one run.
 
 use std::path::Path;
 
-use crate::support::{build_lock, fixture, git, run, success, success_json, timewarp};
+use crate::support::*;
 
 /// The committed schema of the current report version.
 fn schema() -> serde_json::Value {
@@ -45,13 +44,14 @@ fn jobs_reach_every_build_and_a_real_report_matches_the_schema_and_the_job_summa
 }
 
 #[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
 fn a_real_report_with_a_failed_row_matches_the_schema() {
     if !crate::support::toolchains(&["1.63.0"]) {
         return;
     }
     let _builds = build_lock();
-    let ws = fixture("needs-new-rustc");
-    let out = run(timewarp(ws.path()).args(["--toolchains", "1.63.0,stable", "--runs", "1", "--format", "json"]));
+    let ws = World::new("needs-new-rustc", &["1.63.0", "stable"]);
+    let out = run(ws.timewarp().args(["--toolchains", "1.63.0,stable", "--runs", "1", "--format", "json"]));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
     assert!(
         report["toolchains"].as_array().unwrap().iter().any(|r| r["status"] == "failed"),
@@ -79,55 +79,10 @@ fn color_follows_the_flag_then_cargo_term_color_then_no_color() {
     let out = run(timewarp(ws.path()).env("CARGO_TERM_COLOR", "purple"));
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(stderr.trim(), "error: invalid value `purple` for `CARGO_TERM_COLOR`: expected auto, always or never");
-}
-
-/// Commits everything in `ws` (a git repository from the first call on), so recorded runs
-/// carry a commit.
-fn commit(ws: &Path, message: &str) {
-    git(ws, &["init", "-q"]);
-    git(ws, &["add", "-A"]);
-    git(ws, &["commit", "-qm", message]);
-}
-
-#[test]
-fn history_in_every_format_with_a_plot_and_the_runs_target_dir() {
-    let _builds = build_lock();
-    let ws = fixture("single-crate");
-    let elsewhere = tempfile::tempdir().unwrap();
-    let target = elsewhere.path().to_str().unwrap();
-    commit(ws.path(), "first");
-    let args = ["--toolchains", "stable", "--runs", "1", "--target-dir", target, "-o", "run.json"];
-    success(timewarp(ws.path()).args(args));
-    std::fs::write(ws.path().join("src/extra.rs"), "pub fn extra() {}\n").unwrap();
-    commit(ws.path(), "second");
-    success(timewarp(ws.path()).args(args));
-    assert!(!ws.path().join("target").exists(), "the runs went to --target-dir");
-
-    let history =
-        |extra: &[&str]| success(timewarp(ws.path()).arg("history").args(["--target-dir", target]).args(extra));
-    let table = history(&[]);
-    assert!(table.starts_with("2 runs recorded in"), "{table}");
-    let json: serde_json::Value = serde_json::from_str(&history(&["--format", "json"])).unwrap();
-    assert_eq!(json["runs"], 2);
-    let points = json["toolchains"][0]["points"].as_array().unwrap();
-    assert_eq!(points.len(), 2);
-    assert_ne!(points[0]["git_commit"], points[1]["git_commit"], "each run names its commit");
-    assert!(points[1]["change_pct"]["clean"].is_number(), "{json:#}");
-    let csv = history(&["--format", "csv"]);
-    assert!(csv.starts_with("toolchain_version,recorded_at,git_commit,what,status,clean_median_s,"), "{csv}");
-    assert_eq!(csv.lines().count(), 3, "{csv}");
-    history(&["-o", "history.md", "--plot", "history.svg"]);
-    let markdown = std::fs::read_to_string(ws.path().join("history.md")).unwrap();
-    assert!(markdown.contains("| recorded | commit | what | clean | touched |"), "{markdown}");
-    let svg = std::fs::read_to_string(ws.path().join("history.svg")).unwrap();
-    let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
-    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 4, "two runs in two panels");
-
-    let without = run(timewarp(ws.path()).arg("history"));
-    assert!(String::from_utf8_lossy(&without.stdout).starts_with("no runs recorded yet"), "another target dir");
-    let out = run(timewarp(ws.path()).args(["history", "--target-dir", target, "--plot", "h.png"]));
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stderr.trim(),
+        "error: invalid value `purple` for `CARGO_TERM_COLOR`: expected one of auto, always, never"
+    );
 }
 
 #[test]
@@ -144,4 +99,20 @@ fn the_table_fits_columns_and_keeps_everything_in_a_file() {
     success(timewarp(ws.path()).args(args).args(["-o", "report.txt"]).env("COLUMNS", "80"));
     let file = std::fs::read_to_string(ws.path().join("report.txt")).unwrap();
     assert!(file.contains("clean, relative"), "a file is never narrowed:\n{file}");
+}
+
+#[test]
+fn plot_and_every_export_format_from_one_run() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let out =
+        success(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--plot", "h.svg", "-o", "h.csv"]));
+    assert!(out.is_empty());
+    let svg = std::fs::read_to_string(ws.path().join("h.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("the plot is well-formed XML");
+    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 2, "one point per toolchain and panel");
+    let csv = std::fs::read_to_string(ws.path().join("h.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.starts_with("toolchain,version,release_date,status,clean_median_s,"), "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains(",ok,"), "{csv}");
 }

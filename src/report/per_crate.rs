@@ -1,22 +1,23 @@
 //! `--crates`: what the per-crate builds add to the report. Each row's rustc invocations become
-//! its [`Crates`] (the workspace's own crates against the dependencies, the largest rustc), and
-//! the oldest and newest rows are compared crate by crate ([`CrateChanges`]). Crates that exist
+//! its [`PerCrate`] view (the workspace's own crates against the dependencies, the largest rustc), and
+//! the oldest and newest rows are compared crate by crate ([`CrateChanges`]). PerCrate that exist
 //! under one toolchain only are listed as such, never turned into a speedup.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::model::{CrateChange, CrateChanges, CrateTime, Crates, Part, Row};
-use crate::measure::crates::Invocation;
+use super::model::{CrateChange, CrateChanges, CrateTime, Part, PerCrate, Row};
 use crate::measure::engine::CrateBuild;
 use crate::measure::stats::speedup;
+use crate::measure::wrapper::Invocation;
+use crate::vocab::CrateKind;
 
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// The per-crate view of one toolchain's wrapped build; `member_dirs` tells the workspace's
 /// crates from the dependencies, `clean_median_s` (the unwrapped clean builds) shows what the
 /// wrapper costs.
-pub(crate) fn breakdown(build: &CrateBuild, member_dirs: &[PathBuf], clean_median_s: Option<f64>) -> Crates {
+pub(crate) fn breakdown(build: &CrateBuild, member_dirs: &[PathBuf], clean_median_s: Option<f64>) -> PerCrate {
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let members: Vec<PathBuf> = member_dirs.iter().map(|d| canonical(d)).collect();
     let mut crates: Vec<CrateTime> = build
@@ -43,7 +44,7 @@ pub(crate) fn breakdown(build: &CrateBuild, member_dirs: &[PathBuf], clean_media
             speedup: None,
         }
     };
-    Crates {
+    PerCrate {
         wrapped_build_s: build.wall_s,
         wrapper_cost_pct: clean_median_s.filter(|m| *m > 0.0).map(|m| (build.wall_s / m - 1.0) * 100.0),
         workspace: part(true),
@@ -53,14 +54,8 @@ pub(crate) fn breakdown(build: &CrateBuild, member_dirs: &[PathBuf], clean_media
     }
 }
 
-fn kind(invocation: &Invocation) -> String {
-    if invocation.is_build_script() {
-        return "build script".into();
-    }
-    match invocation.crate_types.first().map(String::as_str) {
-        None | Some("rlib") => "lib".into(),
-        Some(kind) => kind.into(),
-    }
+fn kind(invocation: &Invocation) -> CrateKind {
+    CrateKind::of(invocation.crate_types.first().map(String::as_str), invocation.is_build_script())
 }
 
 /// Each part's speedup against the oldest row with a per-crate build.

@@ -1,0 +1,59 @@
+//! `cargo timewarp clean` and `--install`: removing only what timewarp made, installing only
+//! what a yearly history lacks.
+
+use crate::support::*;
+
+#[test]
+fn install_runs_rustup_for_the_missing_yearly_toolchains() {
+    let ws = fixture("single-crate");
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("rustup.log");
+    let real = crate::support::real_rustup();
+    std::fs::create_dir_all(home.path().join("bin")).unwrap();
+    let fake = home.path().join("bin/rustup");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nif [ \"$1 $2\" = 'toolchain install' ]; then exit 0; fi\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    // Only `stable` is installed in this test's world, so the yearly slots back to 1.80 are empty.
+    let universe = crate::support::rustup_home(&["stable"]);
+    let out = run(timewarp(ws.path())
+        .args(["--list", "--install"])
+        .env("CARGO_HOME", home.path())
+        .env("RUSTUP_HOME", universe.path()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let install = calls.lines().find(|l| l.starts_with("toolchain install ")).unwrap_or_else(|| panic!("{calls}"));
+    assert!(install.ends_with(" 1.80.0 --profile minimal"), "back to the MSRV 1.80: {install}");
+    assert!(stderr.contains(&format!("Installing `rustup {install}`")), "the command is shown first: {stderr}");
+}
+
+#[test]
+fn clean_removes_only_what_timewarp_made() {
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let unrelated = tempfile::tempdir().unwrap();
+    let precious = unrelated.path().join("timewarp/notes.txt");
+    std::fs::create_dir_all(precious.parent().unwrap()).unwrap();
+    std::fs::write(&precious, "not timewarp's").unwrap();
+    let line = failure(timewarp(ws.path()).arg("clean").env("CARGO_TARGET_DIR", unrelated.path()), 1);
+    assert!(line.contains("is a directory timewarp did not make"), "{line}");
+    assert!(precious.exists(), "an unrelated timewarp/ folder is never removed");
+    let _builds = build_lock();
+    success(timewarp(ws.path()).args(QUICK).arg("--target-dir").arg(unrelated.path().join("mine")));
+    let out = run(timewarp(ws.path()).args(["clean", "--target-dir"]).arg(unrelated.path().join("mine")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("Removed {}", unrelated.path().join("mine/timewarp").display())), "{stderr}");
+    assert!(stderr.contains("MiB)") || stderr.contains("KiB)"), "says how much it freed: {stderr}");
+    assert!(!unrelated.path().join("mine/timewarp").exists());
+    assert!(!state_dir(ws.path()).exists(), "the state directory went too");
+    assert_eq!(before, snapshot(ws.path()));
+}
