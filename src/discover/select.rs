@@ -336,18 +336,25 @@ fn prefer_one_kind(eligible: &[Toolchain], picked: &mut [usize]) -> Vec<(usize, 
 
 /// Stable versions to install for a yearly history from the MSRV (or four years back) to the
 /// newest installed stable, leaving out the years an installed stable toolchain already covers
-/// (within [`COVERED_RELEASES`] releases); newest first.
+/// (within [`COVERED_RELEASES`] releases), and keeping exactly those the yearly selection would
+/// then measure (a candidate too close to an installed one is not worth a download); newest
+/// first. Nothing when the MSRV is beyond every release so far.
 pub(crate) fn yearly_versions_to_install(
     installed: &[Toolchain],
     msrv: Option<&MsrvFloor>,
     today: Date,
 ) -> Vec<Version> {
+    let released = release::stable_minor_on(today);
     let newest_installed = installed.iter().filter(|t| t.is_stable()).map(|t| t.version.minor).max();
-    let newest = newest_installed.unwrap_or_else(|| release::stable_minor_on(today));
+    let newest = newest_installed.unwrap_or(released).min(released.max(newest_installed.unwrap_or(0)));
     let oldest = match msrv {
         Some(f) if f.version.major == 1 => f.version.minor,
-        _ => newest.saturating_sub(4 * 9),
+        Some(_) => return Vec::new(),
+        None => newest.saturating_sub(4 * 9),
     };
+    if oldest > released {
+        return Vec::new();
+    }
     // Nine releases of six weeks each are 54 weeks: the yearly step of the train.
     let mut minor = newest;
     let mut wanted = Vec::new();
@@ -358,14 +365,21 @@ pub(crate) fn yearly_versions_to_install(
         }
         minor -= 9;
     }
-    if *wanted.last().expect("non-empty") != oldest {
+    if *wanted.last().expect("non-empty") != oldest && oldest <= newest {
         wanted.push(oldest);
     }
-    wanted
+    let candidates: Vec<Version> = wanted
         .into_iter()
         .filter(|m| !installed.iter().any(|t| t.is_stable() && t.version.minor.abs_diff(*m) <= COVERED_RELEASES))
         .map(|m| Version::new(1, m, 0))
-        .collect()
+        .collect();
+    // What the yearly selection would measure with them installed: keep only those.
+    let mut universe = installed.to_vec();
+    universe.extend(candidates.iter().map(|v| Toolchain::official_release(v.clone())));
+    universe.sort_by(|a, b| a.version.cmp(&b.version));
+    let criteria = Criteria { policy: Policy::Yearly, since: None, until: None };
+    let chosen = select(&universe, msrv, &criteria).map(|s| s.chosen).unwrap_or_default();
+    candidates.into_iter().filter(|v| chosen.iter().any(|t| t.version == *v && t.commit_hash.is_some())).collect()
 }
 
 /// An installed toolchain this many releases (six weeks each) from a yearly slot fills it.
@@ -642,17 +656,42 @@ mod tests {
         let installed = set(&["1.95.0"]);
         let want = yearly_versions_to_install(&installed, Some(&msrv("1.80.0", "x")), today);
         let want: Vec<String> = want.iter().map(ToString::to_string).collect();
-        assert_eq!(want, ["1.86.0", "1.80.0"]);
+        // 1.86 would be within ten months of 1.80, so a yearly selection would not measure it.
+        assert_eq!(want, ["1.80.0"]);
         assert_eq!(
             install_command(&[Version::new(1, 86, 0), Version::new(1, 80, 0)]),
             "rustup toolchain install 1.86.0 1.80.0 --profile minimal"
         );
-        // Debian's 1.63 and 1.85 fill the slots of 1.60 and 1.87.
+        // Debian's 1.63 and 1.85 fill the slots of 1.60 and 1.87; 1.69 and 1.78 would fall
+        // within ten months of them, so the selection would measure neither.
         let near = yearly_versions_to_install(&set(&["1.63.0", "1.85.0", "1.96.0"]), None, today);
-        let near: Vec<String> = near.iter().map(ToString::to_string).collect();
-        assert_eq!(near, ["1.78.0", "1.69.0"]);
+        assert!(near.is_empty(), "{near:?}");
         let none = yearly_versions_to_install(&[], None, today);
         assert_eq!(none.first().unwrap().to_string(), "1.100.0", "released 2026-11-12");
         assert_eq!(none.len(), 5);
+        let beyond = yearly_versions_to_install(&installed, Some(&msrv("1.999.0", "x")), today);
+        assert!(beyond.is_empty(), "no advice for a release that does not exist: {beyond:?}");
+    }
+
+    /// Found with only `stable` (1.99.1) and rust-version 1.70: `--install` fetched 1.90.0,
+    /// 1.81.0, 1.72.0 and 1.70.0, then skipped 1.72.0 as within 12 weeks of 1.70.0.
+    #[test]
+    fn the_advice_names_exactly_what_the_selection_will_measure() {
+        let today = "2026-11-28".parse().unwrap();
+        let installed = set(&["1.99.1"]);
+        let floor = msrv("1.70.0", "app");
+        let want = yearly_versions_to_install(&installed, Some(&floor), today);
+        let mut universe = installed.clone();
+        universe.extend(want.iter().map(|v| Toolchain::official_release(v.clone())));
+        universe.sort_by(|a, b| a.version.cmp(&b.version));
+        let selection = select(&universe, Some(&floor), &yearly_criteria()).unwrap();
+        for version in &want {
+            assert!(
+                selection.chosen.iter().any(|t| t.version == *version),
+                "{version} would not be measured: {want:?}"
+            );
+        }
+        assert!(!want.contains(&Version::new(1, 72, 0)), "{want:?}");
+        assert!(want.contains(&Version::new(1, 70, 0)), "the MSRV itself: {want:?}");
     }
 }

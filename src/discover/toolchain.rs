@@ -40,6 +40,21 @@ pub(crate) struct Toolchain {
 }
 
 impl Toolchain {
+    /// The Rust project's own build of `version`, as rustup would install it, before it is
+    /// installed (so selection can say what installing it would change).
+    pub fn official_release(version: Version) -> Toolchain {
+        Toolchain {
+            name: version.to_string(),
+            aliases: Vec::new(),
+            release_date: release_date(&version, None),
+            commit_date: None,
+            commit_hash: Some("to-be-installed".into()),
+            host: HOST.into(),
+            description: format!("rustc {version}"),
+            version,
+        }
+    }
+
     /// Stable means a release with no pre-release part: not `-nightly`, `-beta.3` or `-dev`.
     pub fn is_stable(&self) -> bool {
         self.version.pre.is_empty()

@@ -90,6 +90,10 @@ pub(crate) struct WorkspaceRequest {
     pub toolchain: Option<String>,
     /// The rustc that cargo should ask about the host, when it is a toolchain's own cargo.
     pub rustc: Option<PathBuf>,
+    /// Started by a cargo (`$CARGO`): rustup's proxy and the newest stable toolchain, to read the
+    /// workspace with when that cargo cannot (an old toolchain pinned by `RUSTUP_TOOLCHAIN` or a
+    /// toolchain file, reading a newer manifest).
+    pub fallback: Option<(PathBuf, String)>,
 }
 
 impl WorkspaceRequest {
@@ -106,11 +110,19 @@ impl WorkspaceRequest {
             Some(cargo) => (PathBuf::from(cargo), None),
             None => (rustup_proxy(env, "cargo"), newest_stable.map(|t| t.name.clone())),
         };
+        let fallback =
+            newest_stable.filter(|_| toolchain.is_none()).map(|t| (rustup_proxy(env, "cargo"), t.name.clone()));
         // The rustc beside a toolchain's own cargo, which `cargo metadata --filter-platform`
         // asks about the host; rustup's proxy on PATH might pick another toolchain, or none.
         let rustc = cargo.with_file_name(format!("rustc{}", std::env::consts::EXE_SUFFIX));
         let rustc = (toolchain.is_none() && cargo.is_absolute() && rustc.is_file()).then_some(rustc);
-        WorkspaceRequest { manifest_path, packages: packages.to_vec(), cargo, toolchain, rustc }
+        WorkspaceRequest { manifest_path, packages: packages.to_vec(), cargo, toolchain, rustc, fallback }
+    }
+
+    /// The same request through rustup's proxy with the fallback toolchain, if there is one.
+    fn through_fallback(&self) -> Option<WorkspaceRequest> {
+        let (proxy, name) = self.fallback.clone()?;
+        Some(WorkspaceRequest { cargo: proxy, toolchain: Some(name), rustc: None, fallback: None, ..self.clone() })
     }
 }
 
@@ -120,8 +132,34 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
     if let Some(path) = request.manifest_path.as_ref().filter(|p| !p.is_file()) {
         bail!("manifest path `{}` does not exist", path.display());
     }
-    let cmd = request.metadata(&["--no-deps"]);
-    let out = runner.run(&cmd)?;
+    let here = match &request.manifest_path {
+        Some(path) => path.clone(),
+        None => std::env::current_dir().unwrap_or_default(),
+    };
+    if here.to_str().is_none() {
+        bail!(
+            "cargo cannot work in `{}`: the path is not valid UTF-8; move or copy the workspace to a path that is",
+            here.display()
+        );
+    }
+    let mut request = request.clone();
+    let mut cmd = request.metadata(&["--no-deps"]);
+    let mut out = runner.run(&cmd)?;
+    let mut notes = Vec::new();
+    if !out.success()
+        && let Some(fallback) = request.through_fallback()
+    {
+        let retry = fallback.metadata(&["--no-deps"]);
+        let again = runner.run(&retry)?;
+        if again.success() {
+            notes.push(format!(
+                "the cargo that started timewarp (`{}`) cannot read this workspace, so timewarp read it with `cargo +{}`; a RUSTUP_TOOLCHAIN or rust-toolchain file pins an older toolchain, which `cargo +stable timewarp` avoids",
+                request.cargo.display(),
+                fallback.toolchain.as_deref().unwrap_or("stable")
+            ));
+            (request, cmd, out) = (fallback, retry, again);
+        }
+    }
     if !out.success() {
         let base = std::env::current_dir().unwrap_or_default();
         bail!(
@@ -132,8 +170,9 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
     let metadata = cargo_metadata::MetadataCommand::parse(&out.stdout)
         .with_context(|| format!("could not parse the output of `{cmd}`"))?;
     let mut workspace = from_metadata(&metadata, &request.packages)?;
+    workspace.notes.extend(notes);
     if workspace.lockfile_version.is_some() || workspace.root.join("Cargo.lock").is_file() {
-        match locked_graph(runner, request) {
+        match locked_graph(runner, &request) {
             Ok(graph) => {
                 let roots: Vec<&str> = workspace.packages.iter().map(String::as_str).collect();
                 workspace.msrv_floors.extend(msrv::dependency_floors(&graph, &roots));

@@ -53,7 +53,18 @@ pub(crate) fn export(
     let verify = git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]);
     let out = runner.run(&verify)?;
     if !out.success() {
-        return Err(ExitError::usage(format!("`{rev}` is not a commit in the git repository at `{}`", top.display())));
+        let shallow = runner
+            .run(&git(&["rev-parse", "--is-shallow-repository"]))
+            .is_ok_and(|o| o.success() && o.stdout.trim() == "true");
+        let hint = if shallow {
+            "; the clone is shallow, so older commits are missing: fetch them with `git fetch --unshallow` (or `--deepen N`)"
+        } else {
+            ""
+        };
+        return Err(ExitError::usage(format!(
+            "`{rev}` is not a commit in the git repository at `{}`{hint}",
+            top.display()
+        )));
     }
     let commit = out.stdout.trim().to_string();
     let manifest = std::fs::canonicalize(manifest_path).unwrap_or_else(|_| manifest_path.to_path_buf());

@@ -64,8 +64,9 @@ impl Progress {
         };
         if self.interactive && !self.quiet {
             let bar = ProgressBar::with_draw_target(Some(tracker.total() as u64), ProgressDrawTarget::stderr());
-            let template = "{prefix:>12.cyan.bold} [{bar:25}] {pos}/{len} {wide_msg}";
-            bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
+            let columns = console::Term::stderr().size_checked().map(|(_, c)| usize::from(c));
+            let template = bar_template(columns);
+            bar.set_style(ProgressStyle::with_template(&template).expect("valid template").progress_chars("=> "));
             bar.set_prefix("Building");
             bar.enable_steady_tick(Duration::from_millis(200));
             tracker.bar = Some(bar);
@@ -75,6 +76,18 @@ impl Progress {
 
     fn elapsed(&self) -> Duration {
         self.start.elapsed()
+    }
+}
+
+/// The progress bar's template for a terminal `columns` wide: the bar shrinks to fit, and goes
+/// when the terminal is too narrow for one (the count and the message stay, and `wide_msg`
+/// takes only what is left).
+fn bar_template(columns: Option<usize>) -> String {
+    // `    Building` (12) + ` ` + `[` bar `]` + ` 10/40 ` leaves the rest to the message.
+    let room = columns.unwrap_or(80).saturating_sub(12 + 3 + 8 + 20);
+    match room.min(25) {
+        0..=4 => "{prefix:>12.cyan.bold} {pos}/{len} {wide_msg}".to_string(),
+        bar => format!("{{prefix:>12.cyan.bold}} [{{bar:{bar}}}] {{pos}}/{{len}} {{wide_msg}}"),
     }
 }
 
@@ -279,6 +292,21 @@ mod tests {
         assert_eq!(clock(Duration::from_secs(5)), "0:05");
         assert_eq!(clock(Duration::from_secs(65)), "1:05");
         assert_eq!(clock(Duration::from_secs(3723)), "1:02:03");
+    }
+
+    /// Found with `COLUMNS=20`: the bar was wider than the terminal.
+    #[test]
+    fn the_bar_fits_the_terminal() {
+        assert_eq!(bar_template(Some(100)), "{prefix:>12.cyan.bold} [{bar:25}] {pos}/{len} {wide_msg}");
+        assert!(bar_template(Some(60)).contains("{bar:17}"));
+        assert_eq!(bar_template(Some(20)), "{prefix:>12.cyan.bold} {pos}/{len} {wide_msg}", "no bar at all");
+        for columns in [20, 30, 40, 48, 60, 80] {
+            let template = bar_template(Some(columns));
+            let bar =
+                template.split("{bar:").nth(1).and_then(|b| b.split('}').next()).map_or(0, |b| b.parse().unwrap());
+            let needed = if bar == 0 { 12 + 8 } else { 12 + 3 + bar + 8 };
+            assert!(needed <= columns, "{columns}: {template}");
+        }
     }
 
     fn timed(scenario: Scenario) -> Action {

@@ -384,3 +384,49 @@ pub fn setup(fixture_name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, 
     let lock = build_lock();
     Some((lock, World::new(fixture_name, &[EXTRA, &["stable"]].concat())))
 }
+
+/// A world whose only toolchain, `editor`, is the real `stable` with a cargo that stands for a
+/// user at work: each `cargo build` runs the real cargo, and then, before it returns (while the
+/// build is still running, as far as timewarp can tell), runs the shell snippet `during` with
+/// `$N` set to the number of the build (from 1) and the workspace as its directory. The
+/// snippet saves files as an editor or `cargo update` would.
+pub struct EditorWorld {
+    ws: tempfile::TempDir,
+    rustup: tempfile::TempDir,
+}
+
+impl EditorWorld {
+    /// `fixtures/NAME` with the `editor` toolchain running `during` in every build.
+    pub fn new(name: &str, during: &str) -> EditorWorld {
+        let ws = fixture(name);
+        let rustup = rustup_home(&[]);
+        let stable = real_rustup_home().join("toolchains").join(format!("stable-{HOST}")).canonicalize().unwrap();
+        let bin = rustup.path().join("toolchains/editor/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::os::unix::fs::symlink(stable.join("bin/rustc"), bin.join("rustc")).unwrap();
+        let count = rustup.path().join("builds");
+        let script = format!(
+            "#!/bin/sh\nreal='{cargo}'\ncase \"$1\" in build|check) ;; *) exec \"$real\" \"$@\" ;; esac\n\
+             N=$(( $(cat '{count}' 2>/dev/null || echo 0) + 1 )); echo $N > '{count}'; export N\n\
+             \"$real\" \"$@\"; status=$?\n(cd '{ws}' && {during})\nexit $status\n",
+            cargo = stable.join("bin/cargo").display(),
+            count = count.display(),
+            ws = ws.path().display(),
+        );
+        std::fs::write(bin.join("cargo"), script).unwrap();
+        std::fs::set_permissions(bin.join("cargo"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        EditorWorld { ws, rustup }
+    }
+
+    /// The workspace copy.
+    pub fn path(&self) -> &Path {
+        self.ws.path()
+    }
+
+    /// `timewarp --toolchains editor` in the workspace, seeing only the `editor` toolchain.
+    pub fn timewarp(&self) -> Command {
+        let mut cmd = timewarp(self.ws.path());
+        cmd.env("RUSTUP_HOME", self.rustup.path()).args(["--toolchains", "editor"]);
+        cmd
+    }
+}

@@ -78,7 +78,7 @@ impl Exporter for MarkdownExporter {
         out.push_str(&"------:|".repeat(scenarios.len() * 2));
         out.push('\n');
         for row in &report.toolchains {
-            let _ = write!(out, "| {} | {} |", row.name, row.release_date.month_label());
+            let _ = write!(out, "| {} | {} |", super::row_label(row), row.release_date.month_label());
             if row.status == Status::Failed {
                 let error = row.error.as_deref().and_then(|e| e.lines().next()).unwrap_or("failed").replace('|', "\\|");
                 let _ = writeln!(out, " failed: {error} |{}", " |".repeat(scenarios.len() * 2 - 1));

@@ -66,6 +66,12 @@ fn speedup_cell(figures: Option<&Figures>) -> String {
     }
 }
 
+/// A row's name as its first cell: the toolchain's name, with its version beside it when the
+/// name does not say it (`stable (1.95.0)`, `nightly (1.97.0-nightly)`).
+fn row_label(row: &super::model::Row) -> String {
+    if row.name == row.version { row.name.clone() } else { format!("{} ({})", row.name, row.version) }
+}
+
 /// A history point's commit as a cell: ten characters of it (`-` outside git), `+dirty` when
 /// the working tree had changes beyond it. Counted in characters, so a hand-edited history
 /// with other text never splits one.

@@ -53,8 +53,11 @@ impl TableExporter {
         }
         let mut lines = vec![headings];
         for row in &report.toolchains {
-            let mut cells =
-                vec![row.name.clone(), row.release_date.to_string(), format!("{}, {}", row.provenance, row.linker)];
+            let mut cells = vec![
+                super::row_label(row),
+                row.release_date.to_string(),
+                format!("{}, {}", row.provenance, row.linker),
+            ];
             let time = |s: Scenario| match row.figures(s) {
                 Some(figures) => median_cell(figures),
                 None if row.status == Status::Ok => "-".into(),
@@ -187,7 +190,7 @@ fn two_lines(heading: &str, cells: usize) -> Option<(String, String)> {
 /// `line` broken at spaces into lines of at most `width` characters, each continuation indented
 /// by `indent` spaces; a word longer than the width stays whole. `None` leaves it as it is.
 fn wrap(line: &str, width: Option<usize>, indent: usize) -> String {
-    let Some(width) = width.filter(|w| *w > indent + 10) else { return line.to_string() };
+    let Some(width) = width.filter(|w| *w > indent) else { return line.to_string() };
     let mut out = String::new();
     let mut rest = line.to_string();
     while self::width(&rest) > width {
