@@ -16,6 +16,7 @@ use crate::discover::select::{Criteria, Policy};
 use crate::discover::toolchain::{self, HOST, Inventory};
 use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
+use crate::exit::ExitError;
 use crate::measure::build::{self, Recipe};
 use crate::measure::engine::{self, Order, Plan, RunCount, Runs, Verification};
 use crate::measure::interrupt::Interrupt;
@@ -52,6 +53,12 @@ fn today(runner: &dyn Runner) -> Date {
 }
 
 pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<Discovered> {
+    if let Some(dir) = config.target_dir.as_ref().filter(|d| d.to_str().is_none() && config.action == Action::Measure) {
+        return Err(ExitError::usage(format!(
+            "`--target-dir {}` is not valid UTF-8, and cargo takes only UTF-8 paths; name another directory",
+            dir.display()
+        )));
+    }
     let inventory = toolchain::discover(runner)?;
     let (user_workspace, work) = inspect(runner, config, None, Some(&inventory))?;
     let outputs = outputs(runner, config, &user_workspace, &work);
@@ -224,7 +231,13 @@ pub(crate) fn measure(
     tracker.done();
     let vendor_dir = prepared.vendor_dir.clone();
     prepared.finish()?;
-    let changed_by_builds = TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
+    let kept = found.journal.take_notes();
+    // A file the journal left alone changed during the run (the user's edit, or a build's, which
+    // its note names); it is not blamed on a build script a second time.
+    let kept_paths: Vec<PathBuf> =
+        kept.iter().map(|k| k.path.strip_prefix(&workspace.root).unwrap_or(&k.path).to_path_buf()).collect();
+    let mut changed_by_builds = TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
+    changed_by_builds.retain(|p| !kept_paths.contains(p));
     let interrupted = interrupt.requested();
     Ok(Measurement {
         plan,
@@ -235,7 +248,7 @@ pub(crate) fn measure(
         changed_by_builds,
         measured,
         interrupted,
-        kept_changes: found.journal.take_notes(),
+        kept_changes: kept.into_iter().map(|k| k.note).collect(),
     })
 }
 
@@ -338,7 +351,7 @@ fn install(
 ) -> Result<Inventory> {
     let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), today(runner));
     if wanted.is_empty() {
-        progress.note("--install: every yearly toolchain back to the MSRV is installed already");
+        progress.note("--install: nothing to install; the yearly history back to the MSRV needs no other toolchain");
         return Ok(inventory.clone());
     }
     let versions = wanted.iter().map(ToString::to_string);

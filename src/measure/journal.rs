@@ -104,7 +104,7 @@ struct State {
     backups: PathBuf,
     entries: Vec<Entry>,
     /// What was left alone because the user changed it, for the report.
-    notes: Vec<String>,
+    notes: Vec<KeptChange>,
 }
 
 /// The changes not yet undone. Clones share one journal, so the interruption handler can
@@ -112,6 +112,15 @@ struct State {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Journal {
     state: Arc<Mutex<State>>,
+}
+
+/// A change to the user's tree timewarp did not undo, because the file changed meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeptChange {
+    /// The file.
+    pub path: PathBuf,
+    /// What timewarp left alone, and where the original is, in one sentence.
+    pub note: String,
 }
 
 /// What one compare-and-restore did.
@@ -149,14 +158,14 @@ impl Journal {
         persist(&state)
     }
 
-    /// What was left alone during the run because the user (or a build) changed it, one
-    /// sentence each; taken once, for the report.
-    pub(crate) fn take_notes(&self) -> Vec<String> {
+    /// What was left alone during the run because the user (or a build) changed it; taken
+    /// once, for the report.
+    pub(crate) fn take_notes(&self) -> Vec<KeptChange> {
         std::mem::take(&mut self.lock().notes)
     }
 
-    fn note(&self, note: String) {
-        self.lock().notes.push(note);
+    fn note(&self, path: &Path, note: String) {
+        self.lock().notes.push(KeptChange { path: path.to_path_buf(), note });
     }
 
     /// Registers `path` for a change of its timestamps; returns its guard.
@@ -211,7 +220,7 @@ impl Journal {
         let entry = state.entries.remove(pos);
         let result = compare_and_restore(&entry);
         if let Ok(Outcome::Kept(note)) = &result {
-            state.notes.push(note.clone());
+            state.notes.push(KeptChange { path: path.to_path_buf(), note: note.clone() });
         }
         persist(&state)?;
         result.map(|_| ())
@@ -473,7 +482,7 @@ impl EditedFile {
     /// backups, and the report says so.
     fn give_up(&self) -> Result<()> {
         *self.ours.lock().unwrap_or_else(PoisonError::into_inner) = false;
-        self.journal.note(kept_edit(&self.path, &self.backup));
+        self.journal.note(&self.path, kept_edit(&self.path, &self.backup));
         self.journal.forget(&self.path, is_edited)
     }
 
@@ -684,7 +693,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() { mine(); }\n", "not even on drop");
         let notes = s.journal.take_notes();
         assert_eq!(notes.len(), 1, "{notes:?}");
-        let backup = notes[0].rsplit('`').nth(1).unwrap();
+        let backup = notes[0].note.rsplit('`').nth(1).unwrap();
         assert_eq!(std::fs::read(backup).unwrap(), b"fn main() {}\n", "the original is kept where the note says");
         assert!(Journal::recover(&s.journal_file()).unwrap().is_empty(), "nothing pending: no second complaint");
     }
@@ -728,7 +737,9 @@ mod tests {
         std::fs::write(&lock, "version = 3\n# cargo add\n").unwrap();
         created.restore().unwrap();
         assert!(lock.exists(), "the user's lockfile stays");
-        assert!(s.journal.take_notes()[0].contains("changed since (`cargo update`, `cargo add`?), so it was kept"));
+        assert!(
+            s.journal.take_notes()[0].note.contains("changed since (`cargo update`, `cargo add`?), so it was kept")
+        );
     }
 
     #[test]

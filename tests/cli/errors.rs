@@ -178,3 +178,106 @@ fn a_bad_baseline_fails_before_any_build() {
     assert!(line.starts_with("error: baseline `b.json` is not a timewarp JSON report"), "{line}");
     assert!(!ws.path().join("target").exists());
 }
+
+/// #20: clap's usage errors were four lines, `--runs -1` said only "unexpected argument", and
+/// `-o` naming a directory failed only after every build.
+#[test]
+fn usage_errors_are_one_line_before_anything_happens() {
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    for (args, expected) in [
+        (&["--bogus"][..], "error: unexpected argument `--bogus`; see `cargo timewarp --help`"),
+        (&["--max-regression", "10"], "error: `--max-regression` needs `--baseline FILE`, the report to compare with"),
+        (&["--runs", "-1"], "error: invalid value `-1` for `--runs`: expected a whole number of at least 1"),
+        (
+            &["--toolchains", "stable", "-o", "src", "--format", "json"],
+            "error: `--output src` is a directory; name a file",
+        ),
+    ] {
+        let out = run(timewarp(ws.path()).args(args));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(USAGE), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end(), expected, "{args:?}: exactly one line");
+    }
+    assert_eq!(before, snapshot(ws.path()));
+    assert!(!ws.path().join("target").exists());
+}
+
+/// #20: `-p app@0.1.0` and other package ID specs were rejected as "not a member".
+#[test]
+fn packages_are_named_by_cargos_package_id_specs() {
+    let ws = fixture("virtual-ws");
+    for spec in ["probe-app", "probe-app@0.1.0", "probe-app@0.1", "probe-app:0.1.0"] {
+        let listing = success_json(timewarp(ws.path()).args(["--list", "--format", "json", "-p", spec]));
+        assert_eq!(
+            listing["workspace"].as_str().map(|w| w.ends_with(ws.path().file_name().unwrap().to_str().unwrap())),
+            Some(true)
+        );
+    }
+    let line = failure(timewarp(ws.path()).args(["--list", "-p", "probe-app@9"]), USAGE);
+    assert!(line.contains("members: probe-app@0.1.0, probe-core@0.1.0"), "{line}");
+}
+
+/// #20: a workspace under a path that is not UTF-8 got an error that did not name the path.
+#[test]
+fn a_path_that_is_not_utf8_is_named() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"ws\xff"));
+    std::fs::create_dir_all(odd.join("src")).unwrap();
+    std::fs::copy(fixture_source("single-crate").join("Cargo.toml"), odd.join("Cargo.toml")).unwrap();
+    std::fs::copy(fixture_source("single-crate").join("src/main.rs"), odd.join("src/main.rs")).unwrap();
+    let line = failure(timewarp(&odd).arg("--list"), 1);
+    assert!(line.contains("ws\u{fffd}") && line.contains("is not valid UTF-8"), "{line}");
+}
+
+/// #20: `--rev HEAD~1` in a shallow clone failed without saying the clone is shallow.
+#[test]
+fn a_revision_missing_from_a_shallow_clone_says_so() {
+    let origin = fixture("single-crate");
+    git(origin.path(), &["init", "-q"]);
+    git(origin.path(), &["add", "-A"]);
+    git(origin.path(), &["commit", "-qm", "one"]);
+    std::fs::write(origin.path().join("src/extra.rs"), "\n").unwrap();
+    git(origin.path(), &["add", "-A"]);
+    git(origin.path(), &["commit", "-qm", "two"]);
+    let clones = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    git(clones.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    let line = failure(timewarp(&clones.path().join("shallow")).args(["--list", "--rev", "HEAD~1"]), USAGE);
+    assert!(line.contains("the clone is shallow") && line.contains("git fetch --unshallow"), "{line}");
+}
+
+/// #20: install advice for a release that does not exist (`rust-version = "1.999"`).
+#[test]
+fn no_install_advice_for_a_release_that_does_not_exist() {
+    let ws = fixture("single-crate");
+    let manifest = ws.path().join("Cargo.toml");
+    let text =
+        std::fs::read_to_string(&manifest).unwrap().replace("rust-version = \"1.80\"", "rust-version = \"1.999\"");
+    std::fs::write(&manifest, text).unwrap();
+    let out = run(timewarp(ws.path()).arg("--list"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("rustup toolchain install"), "{stderr}");
+    let line = failure(timewarp(ws.path()).arg("--install"), 3);
+    assert!(!line.contains("rustup toolchain install") && line.contains("no Rust release is that new yet"), "{line}");
+}
+
+/// #20: `cargo timewarp` started by an old cargo (`RUSTUP_TOOLCHAIN` or a toolchain file
+/// pinning 1.48) could not read a newer manifest, with no hint of `cargo +stable timewarp`.
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn an_old_cargo_that_started_timewarp_is_not_in_the_way() {
+    if !toolchains(&["1.48.0"]) {
+        return;
+    }
+    let ws = World::new("single-crate", &["1.48.0", "stable"]);
+    let out = std::process::Command::new("rustup").args(["which", "--toolchain", "1.48.0", "cargo"]).output().unwrap();
+    let old_cargo = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let out = run(ws.timewarp().args(["--list", "--format", "json"]).env("CARGO", &old_cargo));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("cannot read this workspace, so timewarp read it with `cargo +"), "{stderr}");
+    assert!(stderr.contains("`cargo +stable timewarp` avoids"), "{stderr}");
+}

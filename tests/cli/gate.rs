@@ -149,3 +149,41 @@ fn a_baseline_measured_another_way_is_listed_not_compared() {
     assert_eq!(baseline["changes"], serde_json::json!([]), "a check run is no baseline for a build run");
     assert_eq!(baseline["not_comparable"][0], "the whole report: command check then, build now");
 }
+
+/// #13: a `--baseline` from another project (another package set) was compared row by row, and
+/// the gate passed or failed on it.
+#[test]
+fn a_baseline_of_another_project_is_not_comparable() {
+    let _builds = build_lock();
+    let (mine, other) = (fixture("single-crate"), fixture("build-script"));
+    let saved = other.path().join("theirs.json");
+    success(timewarp(other.path()).args(QUICK).arg("-o").arg(&saved));
+    let theirs: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    scaled_baseline(&theirs, 0.01, &saved);
+    let report = success_json(timewarp(mine.path()).args(QUICK).arg("--baseline").arg(&saved).args([
+        "--max-regression",
+        "5",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(report["baseline"]["changes"], serde_json::json!([]), "{report:#}");
+    let why = report["baseline"]["not_comparable"][0].as_str().unwrap();
+    assert!(why.contains("packages build-script then, single-crate now"), "{why}");
+}
+
+/// #20: hand-edited numbers printed as 309-digit seconds or `+inf%`, negative medians were
+/// accepted, and a baseline row with median 0 silently disappeared.
+#[test]
+fn a_baseline_with_impossible_times_is_refused_naming_the_row() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    success(timewarp(ws.path()).args(QUICK).args(["-o", "base.json"]));
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.path().join("base.json")).unwrap()).unwrap();
+    for factor in [0.0, -1.0, 1e300] {
+        scaled_baseline(&base, factor, &ws.path().join("bad.json"));
+        let line = failure(timewarp(ws.path()).args(QUICK).args(["--baseline", "bad.json"]), 1);
+        assert!(line.contains("which is not a build time in seconds (positive, below a year)"), "{factor}: {line}");
+        assert!(line.len() < 300, "one readable line: {line}");
+    }
+}

@@ -70,3 +70,68 @@ fn a_broken_history_line_is_skipped_and_the_next_run_appends_cleanly() {
     assert!(serde_json::from_str::<serde_json::Value>(last.lines().last().unwrap()).is_ok(), "the new entry is whole");
     assert_eq!(before, snapshot(ws.path()));
 }
+
+/// #9: `history` panicked on a hand-edited `recorded_at` or `git_commit` that is not ASCII,
+/// in the table, the Markdown and the plot. #15: one line cut inside a character, or any byte
+/// that is not UTF-8, made the whole history unreadable.
+#[test]
+fn a_hand_edited_history_is_read_as_far_as_it_goes() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    success(timewarp(ws.path()).args(QUICK));
+    let file = ws.path().join("target/timewarp/history.jsonl");
+    let line = std::fs::read_to_string(&file).unwrap();
+    let mut entry: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    entry["recorded_at"] = "2026-11-30T12:00:00Z ünïcødé".into();
+    entry["git_commit"] = "ééééééééééééé".into();
+    let mut bytes = serde_json::to_vec(&entry).unwrap();
+    bytes.push(b'\n');
+    let cut = bytes.windows(2).position(|w| w == "é".as_bytes()).unwrap() + 1;
+    bytes.extend_from_slice(&bytes[..cut].to_vec());
+    bytes.extend_from_slice(b"\n\xff\xfe not UTF-8 at all\n");
+    std::fs::write(&file, bytes).unwrap();
+    let table = success(timewarp(ws.path()).arg("history"));
+    assert!(table.starts_with("1 runs recorded in") && table.contains("(2 unreadable lines skipped)"), "{table}");
+    assert!(table.contains("éééééééééé "), "ten characters of the commit, never half of one: {table}");
+    let markdown = success(timewarp(ws.path()).args(["history", "--format", "markdown", "--plot", "h.svg"]));
+    assert!(markdown.contains("éééééééééé"), "{markdown}");
+    roxmltree::Document::parse(&std::fs::read_to_string(ws.path().join("h.svg")).unwrap()).unwrap();
+}
+
+/// #14: `history` over a shared `--target-dir` mixed two projects' runs (one showed `+2601%`).
+/// #17: a scenario a run did not measure read `ok`.
+#[test]
+fn history_keeps_to_its_workspace_and_says_what_a_run_did_not_measure() {
+    let _builds = build_lock();
+    let shared = tempfile::tempdir().unwrap();
+    let target = shared.path().display().to_string();
+    let (mine, other) = (fixture("single-crate"), fixture("virtual-ws"));
+    success(timewarp(mine.path()).args(QUICK).args(["--edit", "--target-dir", &target]));
+    success(timewarp(other.path()).args(QUICK).args(["--target-dir", &target]));
+    success(timewarp(mine.path()).args(QUICK).args(["--target-dir", &target]));
+    let json: serde_json::Value = serde_json::from_str(&success(timewarp(mine.path()).args([
+        "history",
+        "--format",
+        "json",
+        "--target-dir",
+        &target,
+    ])))
+    .unwrap();
+    assert_eq!((json["runs"].as_u64(), json["other_workspaces"].as_u64()), (Some(2), Some(1)), "{json:#}");
+    let table = success(timewarp(mine.path()).args(["history", "--target-dir", &target]));
+    let second = table.lines().filter(|l| l.contains("build/dev")).nth(1).unwrap();
+    assert!(second.trim_end().ends_with(" -"), "the second run measured no edited rebuild: {table}");
+    assert!(!second.contains(" ok"), "{table}");
+}
+
+/// #20: a dirty working tree was recorded under HEAD's commit with no mark.
+#[test]
+fn a_run_on_a_dirty_tree_says_so() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    commit(ws.path(), "first");
+    std::fs::write(ws.path().join("src/main.rs"), "fn main() { println!(\"uncommitted\"); }\n").unwrap();
+    success(timewarp(ws.path()).args(QUICK));
+    let table = success(timewarp(ws.path()).arg("history"));
+    assert!(table.contains("+dirty"), "{table}");
+}

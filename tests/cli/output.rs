@@ -116,3 +116,21 @@ fn plot_and_every_export_format_from_one_run() {
     assert!(csv.starts_with("toolchain,version,release_date,status,clean_median_s,"), "{csv}");
     assert!(csv.lines().nth(1).unwrap().contains(",ok,"), "{csv}");
 }
+
+/// #20: a toolchain known only as `stable` had no version anywhere on its row; with
+/// `COLUMNS=20` the header lines were not wrapped.
+#[test]
+fn every_row_says_its_version_and_the_header_wraps_in_a_narrow_terminal() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let table = success(timewarp(ws.path()).args(QUICK).env("COLUMNS", "20"));
+    assert!(table.contains("stable (1."), "{table}");
+    for line in table.lines().take_while(|l| !l.is_empty()) {
+        let one_word = line.split_whitespace().count() == 1 || line.starts_with("workspace:");
+        assert!(console_width(line) <= 20 || one_word, "a header line wider than 20: {line:?}");
+    }
+}
+
+fn console_width(line: &str) -> usize {
+    line.chars().count()
+}

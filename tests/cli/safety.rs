@@ -395,3 +395,341 @@ fn a_read_only_target_dir_says_how_to_move_it() {
     assert_eq!(report["toolchains"][0]["status"], "ok");
     assert!(elsewhere.path().join("timewarp/history.jsonl").is_file());
 }
+
+// Never lose a byte, part 3: each test below failed before its fix (issue 18's defect number in
+// its comment).
+
+/// #1: `-o` or `--plot` naming a link wrote over the link's target, even `Cargo.toml`.
+#[test]
+fn an_output_through_a_link_is_judged_by_the_file_the_link_names() {
+    let ws = fixture("single-crate");
+    let root = ws.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".git/config"), "[core]\n").unwrap();
+    let before = snapshot(root);
+    for (link, target, flag) in [
+        ("out.json", "Cargo.toml", "-o"),
+        ("out.md", "src/main.rs", "-o"),
+        ("plot.svg", "src/main.rs", "--plot"),
+        ("git.json", ".git/config", "-o"),
+    ] {
+        std::os::unix::fs::symlink(root.join(target), root.join(link)).unwrap();
+        let line = failure(timewarp(root).args(QUICK).args([flag, link]), 2);
+        assert!(line.contains("(the link leads to `"), "{flag} {link} -> {target}: {line}");
+        std::fs::remove_file(root.join(link)).unwrap();
+    }
+    assert_eq!(before, snapshot(root), "no target was written, not even emptied");
+    assert!(!root.join("target").exists(), "refused before any build");
+}
+
+/// #2: an existing `timewarp/` directory was adopted (marked) and then deleted by `clean`: a
+/// user's `~/timewarp` repository under `--target-dir ~`, a member named `timewarp` under
+/// `--target-dir .`, a user's `target/timewarp/notes.txt`, a link to a user's directory.
+#[test]
+fn a_timewarp_directory_timewarp_did_not_make_is_never_used_or_deleted() {
+    let ws = fixture("single-crate");
+    let home = tempfile::tempdir().unwrap();
+    let repo = home.path().join("timewarp");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(repo.join("notes.md"), "my notes\n").unwrap();
+    let member = ws.path().join("timewarp");
+    std::fs::create_dir_all(member.join("src")).unwrap();
+    std::fs::write(member.join("src/lib.rs"), "pub fn mine() {}\n").unwrap();
+    let users = tempfile::tempdir().unwrap();
+    let before = (snapshot(home.path()), snapshot(ws.path()), snapshot(users.path()));
+    let dot = ws.path().display().to_string();
+    let home_dir = home.path().display().to_string();
+    for target_dir in [home_dir.as_str(), dot.as_str()] {
+        let line = failure(timewarp(ws.path()).args(QUICK).args(["--target-dir", target_dir]), 1);
+        assert!(line.contains("is a directory timewarp did not make"), "{line}");
+        let line = failure(timewarp(ws.path()).args(["clean", "--target-dir", target_dir]), 1);
+        assert!(line.contains("is a directory timewarp did not make"), "{line}");
+    }
+    std::fs::create_dir_all(ws.path().join("target/timewarp")).unwrap();
+    std::fs::write(ws.path().join("target/timewarp/notes.txt"), "mine\n").unwrap();
+    failure(timewarp(ws.path()).args(QUICK), 1);
+    failure(timewarp(ws.path()).arg("clean"), 1);
+    assert_eq!(std::fs::read_to_string(ws.path().join("target/timewarp/notes.txt")).unwrap(), "mine\n");
+    std::fs::remove_dir_all(ws.path().join("target/timewarp")).unwrap();
+    std::os::unix::fs::symlink(users.path(), ws.path().join("target/timewarp")).unwrap();
+    let line = failure(timewarp(ws.path()).args(QUICK), 1);
+    assert!(line.contains("is a link to a directory timewarp did not make"), "{line}");
+    std::fs::remove_file(ws.path().join("target/timewarp")).unwrap();
+    std::fs::remove_dir_all(ws.path().join("target")).unwrap();
+    assert_eq!(before, (snapshot(home.path()), snapshot(ws.path()), snapshot(users.path())), "nothing written");
+}
+
+/// #3: an edit the user saved while `--edit` held its marker was overwritten by the restore.
+#[test]
+fn an_edit_saved_during_an_edited_build_wins_over_the_restore() {
+    let _builds = build_lock();
+    let mine = "fn main() { println!(\"saved during the run\"); }";
+    let world = EditorWorld::new(
+        "single-crate",
+        &format!("if grep -q 'cargo timewarp --edit' src/main.rs; then printf '%s\\n' '{mine}' > src/main.rs; fi"),
+    );
+    let main_rs = world.path().join("src/main.rs");
+    let original = std::fs::read(&main_rs).unwrap();
+    let report = success_json(world.timewarp().args(["--edit", "--runs", "3", "--format", "json"]));
+    assert_eq!(std::fs::read_to_string(&main_rs).unwrap(), format!("{mine}\n"), "the user's edit is kept");
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("changed since `cargo timewarp --edit` patched it, so timewarp kept it"), "{warnings}");
+    let backup = warnings.split("its content before that run is in `").nth(1).unwrap().split('`').next().unwrap();
+    assert_eq!(std::fs::read(backup).unwrap(), original, "the original is saved where the warning says");
+    let row = &report["toolchains"][0];
+    assert_eq!(row["status"], "ok", "clean and touched are kept: {row:#}");
+    assert!(row["scenarios"]["clean"].is_object() && row["scenarios"]["touched"].is_object(), "{row:#}");
+    let why = row["scenario_errors"]["edited"].as_str().unwrap_or_default();
+    assert!(why.contains("changed during"), "the edited rebuilds stopped, saying why: {row:#}");
+}
+
+/// #4: without `--edit`, a file edited during the run got its pre-run modification time back,
+/// so the user's next `cargo build` compiled nothing and ran the old binary.
+#[test]
+fn a_file_edited_during_a_run_keeps_a_time_cargo_sees_as_new() {
+    let _builds = build_lock();
+    let world = EditorWorld::new(
+        "single-crate",
+        "if [ \"$N\" = 3 ]; then printf 'fn main() { println!(\"edited\"); }\\n' > src/main.rs; fi",
+    );
+    let main_rs = world.path().join("src/main.rs");
+    let before = std::fs::metadata(&main_rs).unwrap().modified().unwrap();
+    let started = std::time::SystemTime::now();
+    let report = success_json(world.timewarp().args(["--runs", "3", "--format", "json"]));
+    assert_eq!(std::fs::read_to_string(&main_rs).unwrap(), "fn main() { println!(\"edited\"); }\n");
+    let after = std::fs::metadata(&main_rs).unwrap().modified().unwrap();
+    assert!(after > before && after >= started, "cargo must see the edit as newer than any build");
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("changed during the run, so its modification time was left as it is"), "{warnings}");
+    assert!(!warnings.contains("build script"), "the warning does not blame a build script: {warnings}");
+}
+
+/// #5: `-o` wrote over the source or manifest of a path dependency outside the workspace.
+#[test]
+fn outputs_never_land_on_a_path_dependency_outside_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let ext = dir.path().join("extdep");
+    let patched = dir.path().join("patched");
+    for (package, at) in [("extdep", &ext), ("patched", &patched)] {
+        std::fs::create_dir_all(at.join("src")).unwrap();
+        let manifest =
+            format!("[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n");
+        std::fs::write(at.join("Cargo.toml"), manifest).unwrap();
+        std::fs::write(at.join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    }
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[package]\nname = \"ws\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nextdep = { path = \"../extdep\" }\n\n[workspace]\n\n[patch.crates-io]\npatched = { path = \"../patched\" }\n",
+    )
+    .unwrap();
+    std::fs::write(ws.join("src/main.rs"), "fn main() { extdep::f() }\n").unwrap();
+    let before = (snapshot(&ext), snapshot(&patched));
+    for target in ["../extdep/src/lib.rs", "../extdep/Cargo.toml", "../patched/src/lib.rs"] {
+        let line = failure(timewarp(&ws).args(QUICK).args(["-o", target, "--format", "json"]), 2);
+        assert!(line.contains("would write over a file of the path dependency in `"), "{target}: {line}");
+    }
+    assert_eq!(before, (snapshot(&ext), snapshot(&patched)));
+}
+
+/// #6: a second workspace sharing `--target-dir`, or even a read-only `--list`, took the running
+/// build for one a killed run had left, and killed it.
+#[test]
+fn a_shared_target_directory_never_stops_or_prunes_another_runs_builds() {
+    let _builds = build_lock();
+    let shared = tempfile::tempdir().unwrap();
+    let (first, second) = (fixture("single-crate"), fixture("virtual-ws"));
+    let target = shared.path().display().to_string();
+    let mut running = timewarp(first.path());
+    running.args(["--toolchains", "stable", "--clean-runs", "1", "--incremental-runs", "12", "--format", "json"]);
+    running.args(["--target-dir", &target]);
+    let (running, _) = start_and_wait_for(&mut running, "Changing");
+    let listed = run(timewarp(second.path()).args(["--list", "--target-dir", &target]));
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let line = failure(timewarp(second.path()).args(QUICK).args(["--target-dir", &target]), 1);
+    assert!(line.starts_with("error: another cargo timewarp is using the build directory `"), "{line}");
+    assert!(line.contains(&format!("pid {}", running.id())), "it names the running one: {line}");
+    let out = running.wait_with_output().unwrap();
+    assert!(out.status.success(), "the running measurement was left alone: {}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+}
+
+/// #7: when `last-report.json` could not be written, the run exited 1 and the report reached
+/// neither stdout nor `-o` nor the history.
+#[test]
+fn a_report_timewarp_cannot_keep_still_reaches_its_outputs() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    success(timewarp(ws.path()).args(QUICK));
+    // A directory where the saved report goes, in timewarp's own build directory.
+    let builds = ws.path().join("target/timewarp");
+    std::fs::remove_file(builds.join("history.jsonl")).unwrap();
+    std::fs::remove_file(builds.join("last-report.json")).unwrap();
+    std::fs::create_dir_all(builds.join("last-report.json/in-the-way")).unwrap();
+    let out = run(timewarp(ws.path()).args(QUICK).args(["--format", "json", "-o", "report.json"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: could not write `") && stderr.contains("timewarp keeps no copy"), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["toolchains"][0]["status"], "ok");
+    assert_eq!(std::fs::read_to_string(builds.join("history.jsonl")).unwrap().lines().count(), 1, "in the history too");
+}
+
+/// #8: any argument that is not UTF-8 panicked, because the lock recorded `std::env::args()`.
+#[test]
+fn arguments_that_are_not_utf8_never_panic() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let odd = |name: &[u8]| std::ffi::OsStr::from_bytes(name).to_os_string();
+    let out = run(timewarp(ws.path())
+        .args(QUICK)
+        .args(["--format", "json", "-o"])
+        .arg(odd(b"r\xff.json"))
+        .arg("--plot")
+        .arg(odd(b"p\xff.svg")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("panicked"), "{stderr}");
+    assert!(ws.path().join(odd(b"r\xff.json")).is_file() && ws.path().join(odd(b"p\xff.svg")).is_file());
+    // Cargo takes only UTF-8 paths, so a target directory that is not is refused up front.
+    let target = tempfile::tempdir().unwrap();
+    let target_dir = target.path().join(odd(b"t\xff"));
+    let line = failure(timewarp(ws.path()).args(QUICK).arg("--target-dir").arg(&target_dir), 2);
+    assert!(line.contains("is not valid UTF-8, and cargo takes only UTF-8 paths"), "{line}");
+    let out = run(timewarp(ws.path()).arg("clean").arg("--target-dir").arg(&target_dir));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("panicked"), "{stderr}");
+}
+
+/// #10: `nohup cargo timewarp` was still stopped by SIGHUP; a dropped SSH session ended a
+/// long benchmark.
+#[test]
+fn a_hangup_ignored_at_start_stays_ignored() {
+    let _builds = build_lock();
+    for ignored in [true, false] {
+        let ws = fixture("single-crate");
+        let trap = if ignored { "trap '' HUP; " } else { "" };
+        let script =
+            format!("{trap}exec \"$0\" timewarp --toolchains stable --clean-runs 1 --incremental-runs 8 --format json");
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args(["-c", &script, env!("CARGO_BIN_EXE_cargo-timewarp")]);
+        for (key, value) in timewarp(ws.path()).get_envs() {
+            match value {
+                Some(value) => cmd.env(key, value),
+                None => cmd.env_remove(key),
+            };
+        }
+        cmd.current_dir(ws.path());
+        let (child, _) = start_and_wait_for(&mut cmd, "Changing");
+        std::thread::sleep(Duration::from_millis(500));
+        kill(Pid::from_raw(child.id() as i32), Signal::SIGHUP).unwrap();
+        let out = child.wait_with_output().unwrap();
+        if ignored {
+            assert!(out.status.success(), "nohup: the run goes on: {}", String::from_utf8_lossy(&out.stderr));
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(report["toolchains"][0]["status"], "ok");
+        } else {
+            assert_eq!(out.status.code(), Some(130), "a hangup otherwise interrupts");
+        }
+    }
+}
+
+/// #11: the `Cargo.lock` created for a run was deleted at its end, although the user had changed
+/// it meanwhile (`cargo update`).
+#[test]
+fn a_lockfile_created_for_the_run_and_changed_during_it_is_kept() {
+    let _builds = build_lock();
+    let world = EditorWorld::new("virtual-ws", "if [ \"$N\" = 2 ]; then printf '# cargo update\\n' >> Cargo.lock; fi");
+    std::fs::remove_file(world.path().join("Cargo.lock")).unwrap();
+    let report = success_json(world.timewarp().args(["--runs", "1", "--format", "json"]));
+    let lock = std::fs::read_to_string(world.path().join("Cargo.lock")).expect("the changed lockfile is kept");
+    assert!(lock.ends_with("# cargo update\n"), "{lock}");
+    assert!(report["warnings"].to_string().contains("changed since (`cargo update`, `cargo add`?), so it was kept"));
+}
+
+/// #12: `GITHUB_STEP_SUMMARY=Cargo.toml` appended the Markdown report to the manifest.
+#[test]
+fn the_job_summary_gets_the_checks_outputs_get() {
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let manifest = ws.path().join("Cargo.toml");
+    let line = failure(timewarp(ws.path()).args(QUICK).env("GITHUB_STEP_SUMMARY", &manifest), 2);
+    assert!(line.starts_with("error: `GITHUB_STEP_SUMMARY="), "{line}");
+    assert!(line.contains("would write over the workspace's Cargo.toml"), "{line}");
+    assert_eq!(before, snapshot(ws.path()));
+}
+
+/// #16: `-o` onto an existing file reset its mode, so a private report became world-readable.
+#[test]
+fn an_output_keeps_the_mode_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let report = ws.path().join("private.json");
+    std::fs::write(&report, "{}").unwrap();
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o600)).unwrap();
+    success(timewarp(ws.path()).args(QUICK).args(["-o", "private.json"]));
+    assert_eq!(std::fs::metadata(&report).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&report).unwrap().contains("\"toolchains\""));
+}
+
+/// #18: `--edit` on a crate with `#![forbid(dead_code)]` failed every scenario: timewarp's own
+/// appended `#[allow(dead_code)]` is E0453 there.
+#[test]
+fn an_edit_needs_no_lint_attribute() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let main_rs = ws.path().join("src/main.rs");
+    let text = std::fs::read_to_string(&main_rs).unwrap();
+    std::fs::write(&main_rs, format!("#![forbid(dead_code)]\n#![deny(warnings)]\n{text}")).unwrap();
+    let report = success_json(timewarp(ws.path()).args(QUICK).args(["--edit", "--format", "json"]));
+    let row = &report["toolchains"][0];
+    assert_eq!(row["status"], "ok", "{row:#}");
+    assert!(row["scenarios"]["edited"].is_object(), "{row:#}");
+}
+
+/// #18, the rest: when timewarp's edit breaks a build (the touched file is `include!`d where an
+/// item cannot go), the other scenarios keep their results and the edit is named as the cause.
+#[test]
+fn an_edit_that_breaks_the_build_costs_only_the_edited_scenario() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    std::fs::write(
+        ws.path().join("src/main.rs"),
+        "fn main() {\n    let n = include!(\"value.rs\");\n    println!(\"{n}\");\n}\n",
+    )
+    .unwrap();
+    std::fs::write(ws.path().join("src/value.rs"), "40 + 2\n").unwrap();
+    let before = snapshot(ws.path());
+    let report =
+        success_json(timewarp(ws.path()).args(QUICK).args(["--edit", "--touch", "src/value.rs", "--format", "json"]));
+    let row = &report["toolchains"][0];
+    assert_eq!(row["status"], "ok", "{row:#}");
+    assert!(row["scenarios"]["clean"].is_object() && row["scenarios"]["touched"].is_object(), "{row:#}");
+    let why = row["scenario_errors"]["edited"].as_str().unwrap();
+    assert!(
+        why.starts_with("timewarp's edit of src/value.rs (a `#[used] static` appended) made the build fail"),
+        "{why}"
+    );
+    assert_eq!(before, snapshot(ws.path()), "the edit was undone");
+}
+
+/// #19: with `--edit`, a build script's change to the touched file was silently reverted.
+#[test]
+fn a_build_scripts_change_to_an_edited_file_is_kept_and_reported() {
+    let _builds = build_lock();
+    let ws = fixture("build-script");
+    let report = success_json(
+        timewarp(ws.path()).args(QUICK).args(["--edit", "--format", "json"]).env("TIMEWARP_PROBE_MARK_EDIT", "1"),
+    );
+    let main_rs = std::fs::read_to_string(ws.path().join("src/main.rs")).unwrap();
+    assert!(
+        main_rs.contains("// the build script saw timewarp's edit"),
+        "the build script's change is kept: {main_rs}"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("changed since `cargo timewarp --edit` patched it"), "{warnings}");
+}
