@@ -722,6 +722,7 @@ mod tests {
         let notes = s.journal.take_notes();
         assert!(
             notes[0]
+                .note
                 .ends_with("changed during the run, so its modification time was left as it is: cargo sees the change"),
             "{notes:?}"
         );

@@ -87,7 +87,8 @@ fn a_hand_edited_history_is_read_as_far_as_it_goes() {
     let mut bytes = serde_json::to_vec(&entry).unwrap();
     bytes.push(b'\n');
     let cut = bytes.windows(2).position(|w| w == "é".as_bytes()).unwrap() + 1;
-    bytes.extend_from_slice(&bytes[..cut].to_vec());
+    let head = bytes[..cut].to_vec();
+    bytes.extend_from_slice(&head);
     bytes.extend_from_slice(b"\n\xff\xfe not UTF-8 at all\n");
     std::fs::write(&file, bytes).unwrap();
     let table = success(timewarp(ws.path()).arg("history"));
