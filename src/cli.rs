@@ -20,23 +20,26 @@ use crate::vocab::{Color, Command, Format, Profile};
 
 const EXAMPLES: &str = "\
 Examples:
-  Measure a yearly history of the installed toolchains on this workspace:
+  Measure a yearly history of the installed toolchains, every speedup with its 95% interval:
     cargo timewarp
 
   Show which toolchains would be measured, and why the others would not:
     cargo timewarp --list
 
-  Every eligible toolchain since 1.70, as JSON for a script:
-    cargo timewarp --all --since 1.70 --format json --output history.json
+  Tighter intervals (within ±2%), with up to an hour to get them:
+    cargo timewarp --precision 2 --budget 1h
 
-  Exactly these toolchains, three incremental rebuilds each:
-    cargo timewarp --toolchains 1.85.0,stable --incremental-runs 3
+  Exactly these toolchains, three rounds of rebuilds each, as JSON for a script:
+    cargo timewarp --toolchains 1.85.0,stable --incremental-runs 3 -o history.json
 
   The `cargo check` loop, as a Markdown table for a post:
     cargo timewarp --check --output history.md
 
-  Before a release: fail if the project builds 10% slower than last time, or not on its MSRV:
-    cargo timewarp --baseline last.json --max-regression 10 --verify-msrv -o this.json
+  Before a release: fail if this tree builds 10% slower than the last release, on this machine:
+    cargo timewarp --baseline-rev v1.4.0 --max-regression 10 --verify-msrv
+
+  One answer from the jobs of a CI matrix, each of which saved its report:
+    cargo timewarp merge linux.json macos.json windows.json
 
 Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp clean` (remove
 timewarp's directories).
@@ -54,11 +57,17 @@ enum CargoCli {
 /// How much faster has the Rust compiler become for this project?
 ///
 /// Builds the workspace with each selected rustup toolchain, clean and after touching one source
-/// file, and prints the build times and speedups release by release. The workspace's files,
-/// Cargo.lock and target/debug are never changed: every toolchain builds into
-/// <target-dir>/timewarp/<version>/.
+/// file, in rounds that rotate the toolchains, and prints the build times and speedups release
+/// by release, each with its 95% interval. The workspace's files, Cargo.lock and target/debug
+/// are never changed: every toolchain builds into <target-dir>/timewarp/<version>/.
 #[derive(Debug, Args)]
-#[command(version, after_long_help = EXAMPLES, args_conflicts_with_subcommands = true, max_term_width = 100)]
+#[command(
+    version,
+    after_long_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100,
+    group = clap::ArgGroup::new("against").multiple(false)
+)]
 pub(crate) struct RawArgs {
     #[command(subcommand)]
     action: Option<RawAction>,
@@ -93,9 +102,9 @@ pub(crate) struct RawArgs {
         long,
         help_heading = "Toolchain Selection",
         conflicts_with_all = [
-            "plot", "baseline", "edit", "crates", "crates_csv", "runs", "clean_runs", "incremental_runs",
-            "touch", "timeout", "interleave", "keep_target_dirs", "check", "release", "profile", "jobs",
-            "max_regression", "verify_msrv",
+            "plot", "baseline", "baseline_rev", "edit", "crates", "crates_csv", "runs", "clean_runs",
+            "incremental_runs", "precision", "budget", "sequential", "touch", "timeout", "interleave",
+            "keep_target_dirs", "check", "release", "profile", "jobs", "max_regression", "verify_msrv",
         ]
     )]
     list: bool,
@@ -105,18 +114,59 @@ pub(crate) struct RawArgs {
     #[arg(long, help_heading = "Toolchain Selection")]
     install: bool,
 
-    /// Repeat every measurement N times (sets both --clean-runs and --incremental-runs)
-    #[arg(long, value_name = "N", value_parser = count, allow_hyphen_values = true, help_heading = "Measurement")]
+    /// Stop adding rounds once every speedup's 95% interval is within ±PCT percent
+    /// [default: 5]
+    #[arg(long, value_name = "PCT", value_parser = precision, help_heading = "Measurement")]
+    precision: Option<f64>,
+
+    /// Start no round that would end later than DURATION after the first build (the first round
+    /// always runs whole), such as 20m, 90s or 1h30m [default: 20m]
+    #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Measurement")]
+    budget: Option<Duration>,
+
+    /// Exactly N rounds of every scenario, with no stopping rule (sets both --clean-runs and
+    /// --incremental-runs)
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = count,
+        allow_hyphen_values = true,
+        conflicts_with_all = ["precision", "budget"],
+        help_heading = "Measurement"
+    )]
     runs: Option<usize>,
 
-    /// Clean builds per toolchain [default: one when a clean build takes 30 s or more, else
-    /// 3 to 10, while they total under 30 s]
-    #[arg(long, value_name = "N", value_parser = count, allow_hyphen_values = true, help_heading = "Measurement")]
+    /// Exactly N rounds of clean builds, with no stopping rule [default with other fixed runs: 3]
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = count,
+        allow_hyphen_values = true,
+        conflicts_with_all = ["precision", "budget"],
+        help_heading = "Measurement"
+    )]
     clean_runs: Option<usize>,
 
-    /// Incremental rebuilds per toolchain [default: 5]
-    #[arg(long, value_name = "N", value_parser = count, allow_hyphen_values = true, help_heading = "Measurement")]
+    /// Exactly N rounds of rebuilds, with no stopping rule [default with other fixed runs: 5]
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = count,
+        allow_hyphen_values = true,
+        conflicts_with_all = ["precision", "budget"],
+        help_heading = "Measurement"
+    )]
     incremental_runs: Option<usize>,
+
+    /// Build every round of one toolchain before the next toolchain's, instead of rounds that
+    /// rotate the toolchains (samples still pair by round, but minutes apart, so a drifting
+    /// machine's drift stays in the speedups)
+    #[arg(long, help_heading = "Measurement")]
+    sequential: bool,
+
+    /// Accepted for compatibility: rounds are the default now
+    #[arg(long, hide = true, conflicts_with = "sequential")]
+    interleave: bool,
 
     /// Also time rebuilds after a real edit of the touched file (a `#[used]` static appended, so
     /// new code is generated and linked, and removed again after each build)
@@ -133,11 +183,6 @@ pub(crate) struct RawArgs {
     /// 1.78 can read it (the locked versions stay the same)
     #[arg(long, requires = "rev", help_heading = "Measurement")]
     lockfile_compat: bool,
-
-    /// Run the toolchains round-robin (clean run 1 of each, then run 2, ...) so that a machine
-    /// drifting during the run affects every row alike
-    #[arg(long, help_heading = "Measurement")]
-    interleave: bool,
 
     /// Also build each toolchain once more, untimed for the history, with every rustc timed
     /// apart: where the time went (workspace vs dependencies, the N crates whose time changed
@@ -199,7 +244,8 @@ pub(crate) struct RawArgs {
     #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     output: Option<PathBuf>,
 
-    /// Also draw the history as an SVG chart to FILE (each scenario's median per release)
+    /// Also draw the history as an SVG chart to FILE (each scenario's time per release, with
+    /// its 95% interval as an error bar)
     #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
     plot: Option<PathBuf>,
 
@@ -212,19 +258,30 @@ pub(crate) struct RawArgs {
     keep_target_dirs: bool,
 
     /// Compare with a report saved earlier with `--format json`, toolchain version by version
-    #[arg(long, value_name = "FILE", help_heading = "Release Checks")]
+    #[arg(long, value_name = "FILE", group = "against", help_heading = "Release Checks")]
     baseline: Option<PathBuf>,
 
-    /// Fail (exit 5) when a median got slower than the baseline's by more than PCT percent
+    /// Time this revision (the last release's tag, say) beside the tree, in the same rounds with
+    /// the same toolchains, and compare the tree with it, paired by round: nothing is carried
+    /// between machines
+    #[arg(long, value_name = "REV", group = "against", help_heading = "Release Checks")]
+    baseline_rev: Option<String>,
+
+    /// Fail (exit 5) when the 95% interval shows the project got slower to compile than the
+    /// baseline by more than PCT percent
     #[arg(
         long,
         value_name = "PCT",
-        requires = "baseline",
+        requires = "against",
         value_parser = percent,
         allow_hyphen_values = true,
         help_heading = "Release Checks"
     )]
     max_regression: Option<f64>,
+
+    /// Also fail when a change is only possibly slower: its interval straddles the limit
+    #[arg(long, requires = "max_regression", help_heading = "Release Checks")]
+    fail_if_possibly_slower: bool,
 
     /// Fail (exit 6) when the toolchain of the declared rust-version is installed and cannot
     /// build the workspace
@@ -255,6 +312,26 @@ enum RawAction {
         after_help = "Examples:\n  cargo timewarp history\n  cargo timewarp history --format json --output history.json\n  cargo timewarp history --plot history.svg"
     )]
     History(HistoryArgs),
+    /// Combine reports of one setup measured on several machines (the jobs of a CI matrix) into
+    /// one speedup per row with its interval; seconds are never mixed across machines
+    #[command(
+        after_help = "Examples:\n  cargo timewarp merge linux-a.json linux-b.json\n  cargo timewarp merge reports/*.json --format markdown -o merged.md"
+    )]
+    Merge(MergeArgs),
+}
+
+/// `merge`'s reports and the document to make of them.
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// The reports (`--format json`), one per machine
+    #[arg(value_name = "REPORT.json", required = true, num_args = 1..)]
+    reports: Vec<PathBuf>,
+    /// Output format [default: table, or from --output's extension]
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    format: Option<Format>,
+    /// Write the merged report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 /// `history`'s flags: where the runs were recorded, and the document to make of them.
@@ -295,6 +372,8 @@ pub(crate) enum Action {
     Clean,
     /// `history`: summarise past runs.
     History,
+    /// `merge`: combine several machines' reports.
+    Merge,
 }
 
 /// Validated settings for one run.
@@ -328,16 +407,26 @@ pub(crate) struct Config {
     pub install: bool,
     /// `--verbose`.
     pub verbose: bool,
-    /// Clean builds per toolchain (at least 1); `None` lets the project's size decide.
+    /// Fixed rounds of clean builds (`--clean-runs`, `--runs`); `None` for the stopping rule.
     pub clean_runs: Option<usize>,
-    /// Incremental rebuilds per toolchain, at least 1.
-    pub incremental_runs: usize,
+    /// Fixed rounds of rebuilds (`--incremental-runs`, `--runs`); `None` for the stopping rule.
+    pub incremental_runs: Option<usize>,
+    /// `--precision`, as a fraction (0.05 for 5 %).
+    pub precision: Option<f64>,
+    /// `--budget`.
+    pub budget: Option<Duration>,
+    /// `--sequential`.
+    pub sequential: bool,
+    /// `--baseline-rev`.
+    pub baseline_rev: Option<String>,
+    /// `--fail-if-possibly-slower`.
+    pub fail_if_possibly_slower: bool,
+    /// `merge`'s reports.
+    pub reports: Vec<PathBuf>,
     /// `--touch`, as given.
     pub touch: Option<PathBuf>,
     /// `--edit`.
     pub edit: bool,
-    /// `--interleave`.
-    pub interleave: bool,
     /// `--crates[=N]`: the per-crate build, showing the N crates that changed most.
     pub crates: Option<usize>,
     /// `--crates-csv`.
@@ -404,6 +493,13 @@ fn one_line(error: &clap::Error) -> String {
         ErrorKind::ValueValidation | ErrorKind::InvalidValue => {
             let arg = context(ContextKind::InvalidArg).map(flag).unwrap_or_default();
             let value = context(ContextKind::InvalidValue).unwrap_or_default();
+            if value.is_empty() && error.kind() == ErrorKind::InvalidValue {
+                let named = context(ContextKind::InvalidArg).unwrap_or_default();
+                return match named.contains(' ') {
+                    true => format!("`{arg}` needs a value: `{named}`"),
+                    false => format!("`{arg}` needs a value"),
+                };
+            }
             let why = match (context(ContextKind::ValidValue), std::error::Error::source(error)) {
                 (Some(valid), _) => format!("expected one of {valid}"),
                 (None, Some(source)) => source.to_string(),
@@ -429,11 +525,16 @@ fn one_line(error: &clap::Error) -> String {
             }
         }
         ErrorKind::MissingRequiredArgument => {
+            // A required group comes as `<--baseline FILE|--baseline-rev REV>`.
             let missing = context(ContextKind::InvalidArg).map(flag).unwrap_or_default();
-            let by = match missing.as_str() {
-                "--baseline" => "`--max-regression` needs `--baseline FILE`, the report to compare with",
+            let by = match missing.trim_start_matches('<') {
+                "--baseline" | "--baseline-rev" => {
+                    "`--max-regression` needs `--baseline FILE` or `--baseline-rev REV`, what to compare with"
+                }
+                "--max-regression" => "`--fail-if-possibly-slower` needs `--max-regression PCT`, the limit",
                 "--rev" => "`--lockfile-compat` needs `--rev REV`, the revision whose copy it rewrites",
                 "--crates" => "`--crates-csv` needs `--crates`, the per-crate build it writes",
+                "REPORT.json>..." => "`merge` needs the reports to merge: `cargo timewarp merge a.json b.json ...`",
                 _ => "",
             };
             if by.is_empty() { format!("`{missing}` is required here") } else { by.to_string() }
@@ -448,6 +549,7 @@ fn one_line(error: &clap::Error) -> String {
 
 impl Config {
     fn from_raw(mut raw: RawArgs, env: &Env) -> Result<Config> {
+        let mut reports = Vec::new();
         let action = match raw.action.take() {
             Some(RawAction::Clean(at)) => {
                 (raw.manifest_path, raw.target_dir) = (at.manifest_path, at.target_dir);
@@ -457,6 +559,11 @@ impl Config {
                 (raw.manifest_path, raw.target_dir) = (history.at.manifest_path, history.at.target_dir);
                 (raw.format, raw.output, raw.plot) = (history.format, history.output, history.plot);
                 Action::History
+            }
+            Some(RawAction::Merge(merge)) => {
+                (raw.format, raw.output) = (merge.format, merge.output);
+                reports = merge.reports;
+                Action::Merge
             }
             None if raw.list => Action::List,
             None => Action::Measure,
@@ -496,10 +603,15 @@ impl Config {
             install: raw.install,
             verbose: raw.verbose,
             clean_runs: raw.clean_runs.or(raw.runs),
-            incremental_runs: raw.incremental_runs.or(raw.runs).unwrap_or(5),
+            incremental_runs: raw.incremental_runs.or(raw.runs),
+            precision: raw.precision.map(|p| p / 100.0),
+            budget: raw.budget,
+            sequential: raw.sequential,
+            baseline_rev: raw.baseline_rev,
+            fail_if_possibly_slower: raw.fail_if_possibly_slower,
+            reports,
             touch: raw.touch,
             edit: raw.edit,
-            interleave: raw.interleave,
             crates: raw.crates,
             crates_csv: raw.crates_csv,
             rev: raw.rev,
@@ -558,6 +670,44 @@ fn percent(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A precision such as `5` or `2.5` (percent), above 0 and below 100.
+fn precision(text: &str) -> Result<f64, String> {
+    match text.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if p.is_finite() && p > 0.0 && p < 100.0 => Ok(p),
+        _ => Err("expected a percentage above 0 and below 100, such as `5` or `2.5`".into()),
+    }
+}
+
+/// A duration such as `20m`, `90s`, `1h30m` or `600` (seconds), of at least a second.
+fn duration(text: &str) -> Result<Duration, String> {
+    let bad = || "expected a duration such as `20m`, `90s` or `1h30m`".to_string();
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return (seconds > 0).then(|| Duration::from_secs(seconds)).ok_or_else(bad);
+    }
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'h' | 'm' | 's' if !number.is_empty() => {
+                let n: u64 = number.parse().map_err(|_| bad())?;
+                total = total.saturating_add(n.saturating_mul(match c {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                }));
+                number.clear();
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(total))
+}
+
 /// A whole number of at least 1.
 fn count(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
@@ -583,7 +733,7 @@ mod tests {
     #[test]
     fn defaults() {
         let c = parse(&[]).unwrap();
-        assert_eq!((c.clean_runs, c.incremental_runs), (None, 5));
+        assert_eq!((c.clean_runs, c.incremental_runs, c.precision, c.budget), (None, None, None, None));
         assert_eq!((c.all, c.toolchains.len()), (false, 0));
         assert_eq!(c.format, Format::Table);
         assert_eq!(c.action, Action::Measure);
@@ -618,7 +768,16 @@ mod tests {
         let c = parse(&["--since", "1.70", "--until", "1.85.0", "--runs", "3", "--clean-runs", "2"]).unwrap();
         assert_eq!(c.since, Some(Version::new(1, 70, 0)));
         assert_eq!(c.until, Some(Version::new(1, 85, 0)));
-        assert_eq!((c.clean_runs, c.incremental_runs), (Some(2), 3));
+        assert_eq!((c.clean_runs, c.incremental_runs), (Some(2), Some(3)));
+        let c = parse(&["--precision", "2.5", "--budget", "1h30m", "--sequential"]).unwrap();
+        assert_eq!((c.precision, c.budget, c.sequential), (Some(0.025), Some(Duration::from_secs(5400)), true));
+        assert_eq!(parse(&["--budget", "90s"]).unwrap().budget, Some(Duration::from_secs(90)));
+        assert_eq!(parse(&["--budget", "600"]).unwrap().budget, Some(Duration::from_secs(600)));
+        assert!(parse(&["--interleave"]).is_ok(), "accepted, rounds are the default");
+        let merge = parse(&["merge", "a.json", "b.json", "-o", "m.md"]).unwrap();
+        assert_eq!((merge.action, merge.reports.len(), merge.format), (Action::Merge, 2, Format::Markdown));
+        let rev = parse(&["--baseline-rev", "v1.0", "--max-regression", "5", "--fail-if-possibly-slower"]).unwrap();
+        assert_eq!((rev.baseline_rev.as_deref(), rev.fail_if_possibly_slower), (Some("v1.0"), true));
         assert_eq!(parse(&["-o", "h.md"]).unwrap().format, Format::Markdown);
         assert_eq!(parse(&["-o", "h.md", "--format", "csv"]).unwrap().format, Format::Csv);
         assert_eq!(parse(&["--crates"]).unwrap().crates, Some(10));
@@ -650,19 +809,29 @@ mod tests {
     #[test]
     fn the_ci_recipe_uses_flags_that_exist() {
         let workflow = include_str!("../examples/github-actions.yml");
-        let baseline = workflow
+        let against = workflow
             .lines()
-            .find_map(|l| l.split("TIMEWARP_BASELINE=").nth(1))
+            .find_map(|l| l.split("TIMEWARP_AGAINST=").nth(1))
             .and_then(|rest| rest.split('"').next())
-            .expect("the workflow sets TIMEWARP_BASELINE");
-        let runs: Vec<&str> = workflow.lines().filter_map(|l| l.trim().strip_prefix("run: cargo timewarp ")).collect();
-        assert_eq!(runs.len(), 1, "{workflow}");
+            .expect("the workflow sets TIMEWARP_AGAINST");
+        // Every `cargo timewarp` line of the workflow, with its variable set and unset.
+        let lines: Vec<&str> = workflow
+            .lines()
+            .filter_map(|l| l.trim().trim_start_matches("run: ").strip_prefix("cargo timewarp "))
+            .collect();
+        assert_eq!(lines.len(), 4, "the gate, the history and two merges: {lines:?}");
         for with_baseline in [true, false] {
-            let line = runs[0].replace("$TIMEWARP_BASELINE", if with_baseline { baseline } else { "" });
+            let line = lines[0].replace("$TIMEWARP_AGAINST", if with_baseline { against } else { "" });
             let config = parse(&line.split_whitespace().collect::<Vec<_>>()).unwrap();
             assert!(config.install && config.verify_msrv, "{line}");
-            assert_eq!((config.format, config.output), (Format::Json, Some("timewarp.json".into())));
+            assert_eq!((config.format, config.output), (Format::Json, Some("gate.json".into())));
             assert_eq!(config.max_regression_pct.is_some(), with_baseline, "{line}");
+            assert_eq!(config.baseline_rev.is_some(), with_baseline, "{line}");
+        }
+        for line in &lines[1..] {
+            let line = line.replace("${{ matrix.runner }}", "ubuntu-24.04").replace("history-*.json", "a.json b.json");
+            let config = parse(&line.split_whitespace().collect::<Vec<_>>()).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert!(config.action == Action::Measure || config.reports.len() == 2, "{line}");
         }
     }
 
@@ -705,8 +874,23 @@ mod tests {
             (&["--runs", "3", "--list"], "`--runs` does nothing with `--list`, which builds nothing"),
             (&["--color", "sometimes"], "invalid value `sometimes` for `--color`: expected one of auto, always, never"),
             (&["-j", "0"], "invalid value `0` for `--jobs`: expected a whole number of at least 1"),
-            (&["--max-regression", "10"], "`--max-regression` needs `--baseline FILE`, the report to compare with"),
+            (
+                &["--max-regression", "10"],
+                "`--max-regression` needs `--baseline FILE` or `--baseline-rev REV`, what to compare with",
+            ),
+            (
+                &["--budget", "soon"],
+                "invalid value `soon` for `--budget`: expected a duration such as `20m`, `90s` or `1h30m`",
+            ),
+            (
+                &["--precision", "0"],
+                "invalid value `0` for `--precision`: expected a percentage above 0 and below 100, such as `5` or `2.5`",
+            ),
+            (&["--runs", "3", "--precision", "2"], "`--runs` cannot be used with `--precision`"),
+            (&["--baseline", "a.json", "--baseline-rev", "v1"], "`--baseline` cannot be used with `--baseline-rev`"),
             (&["--bogus"], "unexpected argument `--bogus`; see `cargo timewarp --help`"),
+            (&["--baseline-rev"], "`--baseline-rev` needs a value: `--baseline-rev <REV>`"),
+            (&["merge"], "`merge` needs the reports to merge: `cargo timewarp merge a.json b.json ...`"),
             (&["--edti"], "unexpected argument `--edti`; did you mean `--edit`?"),
             (&["--all", "--toolchains", "stable"], "`--all` cannot be used with `--toolchains`"),
         ] {

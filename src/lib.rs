@@ -14,6 +14,7 @@ mod measure;
 mod process;
 mod report;
 mod stages;
+mod stats;
 #[cfg(test)]
 mod testing;
 mod vocab;
@@ -65,6 +66,7 @@ fn run(runner: &dyn Runner, config: &Config) -> Result<()> {
             outputs.check()?;
             outputs.history(&history::read(&work.history_file(), &workspace)?)
         }
+        Action::Merge => report::merge::run(config.reports.as_slice(), &stages::merge_outputs(runner, config)),
         Action::List | Action::Measure => measure_toolchains(runner, config, &progress),
     }
 }
@@ -81,8 +83,10 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
         workspace: &found.workspace,
         selection: &found.planned.selection,
         broken: &found.inventory.broken,
-        recipe: &done.plan.recipe,
-        runs: done.plan.runs,
+        plan: &done.plan,
+        rounds: done.outcome.rounds,
+        stop: done.outcome.stop,
+        elapsed: done.outcome.elapsed,
         touched_file: &done.touched,
         removed_env: &done.removed_env,
         settings: &done.settings,
@@ -91,10 +95,18 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
         changed_by_builds: &done.changed_by_builds,
         kept_changes: &done.kept_changes,
         baseline: found.baseline.as_ref(),
+        baseline_rev: found.baseline_tree.as_ref().map(|(copy, _)| copy.commit.as_str()),
+        gate: stages::gate(config),
         crates_top: config.crates,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        cpu: stages::cpu_model(),
     };
-    let report = report::build(&facts, &done.measured);
+    let mut report = report::build(&facts, &done.outcome.measured);
+    let setup = report.setup();
+    if let Some(comparison) = &mut report.baseline {
+        comparison.noise_threshold_pct =
+            history::noise_thresholds(&found.work.history_file(), &found.user_workspace, &setup);
+    }
     let saved = keep(runner, &found.work, &found.user_workspace, &report, done.interrupted, progress);
     found.outputs.report(&report, progress).map_err(|e| match &saved {
         Some(saved) => anyhow!("{e:#}; the report is saved in `{}`", saved.display()),
@@ -105,7 +117,8 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
             "interrupted; the report above holds what was measured before, and the changed files were restored";
         return Err(ExitError::with_code(exit::INTERRUPTED, message));
     }
-    let newest = done.measured.iter().rev().find(|m| m.end == End::Completed).map(|m| m.target_dir.as_path());
+    let main = done.outcome.measured.iter().filter(|m| m.variant == 0);
+    let newest = main.rev().find(|m| m.end == End::Completed).map(|m| m.target_dir.as_path());
     let (freed, used) = found.work.tidy(newest, config.keep_target_dirs)?;
     let freed = if freed > 0 { format!(" after freeing {}", fs::human_bytes(freed)) } else { String::new() };
     progress.status("Disk", &format!("{} used by timewarp{freed}", fs::human_bytes(used)));
@@ -158,12 +171,12 @@ mod tests {
         let out = project.file("report.json");
         assert_eq!(exit_code(&project, &runner, &["--runs", "2", "-j", "3", "-o", &out]), exit::SUCCESS);
         let report = project.json("report.json");
-        assert_eq!(report["schema"], 2);
+        assert_eq!(report["schema"], 3);
         assert_eq!(report["touched_file"], "src/main.rs");
         assert_eq!(report["jobs"], 3);
         let rows = report["toolchains"].as_array().unwrap();
         assert_eq!(rows.iter().map(|r| r["name"].as_str().unwrap()).collect::<Vec<_>>(), ["1.85.0", "1.96.0"]);
-        assert_eq!(rows[1]["scenarios"]["clean"]["speedup"], 2.0);
+        assert_eq!(rows[1]["scenarios"]["clean"]["speedup"]["point"], 2.0);
         assert_eq!(rows[1]["scenarios"]["touched"]["wall"]["runs_s"].as_array().unwrap().len(), 2);
         assert_eq!(rows[0]["provenance"], "distribution");
         let builds = builds(&runner);
@@ -173,7 +186,8 @@ mod tests {
         assert_eq!(serde_json::from_str::<serde_json::Value>(&kept).unwrap(), report, "kept as written");
         let history = std::fs::read_to_string(project.root.join("target/timewarp/history.jsonl")).unwrap();
         let entry: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
-        assert_eq!(entry["recorded_at"], "2026-11-30T12:00:00Z", "the runner's clock, not the machine's");
+        // Recorded as the run ends, on the runner's clock: five builds of 4 s and five of 2 s.
+        assert_eq!(entry["recorded_at"], "2026-11-30T12:00:30Z", "the runner's clock, not the machine's");
         assert_eq!(entry["workspace"], project.root.display().to_string());
         assert_eq!(runner.sweeps().len(), 1, "one sweep for a killed run's builds");
         assert_eq!(std::fs::read_to_string(project.root.join("src/main.rs")).unwrap(), "fn main() {}\n");

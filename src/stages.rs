@@ -18,18 +18,19 @@ use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
 use crate::exit::ExitError;
 use crate::measure::build::{self, Recipe};
-use crate::measure::engine::{self, Order, Plan, RunCount, Runs, Verification};
+use crate::measure::engine::{self, Order, Plan, Precision, Stopping, Subject, Variant, Verification};
 use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::Journal;
 use crate::measure::workdir::{Locked, RunLock, WorkDir};
 use crate::measure::{prepare, revision, tree::TreeState};
 use crate::process::{CommandSpec, Runner};
-use crate::report::baseline::Baseline;
+use crate::report::baseline::{Baseline, Gate};
 use crate::report::guard::Guard;
 use crate::report::history;
 use crate::report::model::Report;
 use crate::report::output::{Outputs, terminal_width};
-use crate::report::progress::{BuildPlan, Progress};
+use crate::report::progress::Progress;
+use crate::vocab::Scenario;
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
 /// copy's, with `--rev`), timewarp's directories, locks and journal, and the selection.
@@ -45,6 +46,8 @@ pub(crate) struct Discovered {
     pub planned: select::Planned,
     /// The `--baseline` report, read before anything else happened.
     pub baseline: Option<Baseline>,
+    /// `--baseline-rev`: the revision's copy and its workspace.
+    pub baseline_tree: Option<(revision::Checkout, Workspace)>,
 }
 
 /// Today, by the runner's clock.
@@ -67,14 +70,22 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     if config.touch.is_some() {
         workspace::resolve_touch_file(config.touch.as_deref(), &user_workspace, &user_workspace)?;
     }
-    let baseline =
-        config.baseline.as_deref().map(|path| Baseline::read(path, config.max_regression_pct)).transpose()?;
+    let gate = gate(config);
+    let baseline = config.baseline.as_deref().map(|path| Baseline::read(path, gate)).transpose()?;
     let (locks, journal) = start(runner, &work, config.action, progress)?;
     let checkout = config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, rev, progress));
     let checkout = checkout.transpose()?;
     let workspace = match &checkout {
         Some(copy) => inspect(runner, config, Some(&copy.manifest_path), Some(&inventory))?.0,
         None => user_workspace.clone(),
+    };
+    let baseline_tree = match config.baseline_rev.as_deref().filter(|_| config.action == Action::Measure) {
+        Some(rev) => {
+            let copy = export(runner, config, &user_workspace, &work, rev, progress)?;
+            let base = inspect(runner, config, Some(&copy.manifest_path), Some(&inventory))?.0;
+            Some((copy, base))
+        }
+        None => None,
     };
     let inventory = if config.install { install(runner, progress, &inventory, &workspace)? } else { inventory };
     let (floors, declared) = (&workspace.msrv_floors, workspace.declared_rust_version.as_ref());
@@ -101,7 +112,41 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
         checkout,
         planned,
         baseline,
+        baseline_tree,
     })
+}
+
+/// The CPU model, from `model name` in `/proc/cpuinfo`: reports of two models are not compared.
+pub(crate) fn cpu_model() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("model name"))?;
+    Some(line.split_once(':')?.1.trim().to_string()).filter(|m| !m.is_empty())
+}
+
+/// Where `merge` writes: no workspace is involved, so only the plain checks apply.
+pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
+    let width = match &config.output {
+        Some(_) => None,
+        None => terminal_width(
+            runner.env().var("COLUMNS").and_then(|c| c.to_str()),
+            console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns)),
+        ),
+    };
+    Outputs {
+        format: config.format,
+        verbose: config.verbose,
+        output: config.output.clone(),
+        plot: None,
+        crates_csv: None,
+        job_summary: None,
+        width,
+        guard: Guard::empty(),
+    }
+}
+
+/// What the gate allows, from the command line.
+pub(crate) fn gate(config: &Config) -> Gate {
+    Gate { max_regression_pct: config.max_regression_pct, fail_if_possibly_slower: config.fail_if_possibly_slower }
 }
 
 /// What selection needs from the command line.
@@ -138,11 +183,32 @@ pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspac
     }
 }
 
-/// Timed builds per scenario: `--edit` adds as many edited rebuilds as touched ones.
-pub(crate) fn runs(config: &Config) -> Runs {
-    let edited = if config.edit { config.incremental_runs } else { 0 };
-    let clean = config.clean_runs.map_or(RunCount::ADAPTIVE, RunCount::Fixed);
-    Runs { clean, touched: config.incremental_runs, edited }
+/// The scenarios measured, in the order a round runs them.
+pub(crate) fn scenarios(config: &Config) -> Vec<Scenario> {
+    let mut scenarios = vec![Scenario::Clean, Scenario::Touched];
+    if config.edit {
+        scenarios.push(Scenario::Edited);
+    }
+    scenarios
+}
+
+/// When to stop adding rounds: fixed counts when any is given, else the stopping rule with the
+/// precision and budget asked for.
+pub(crate) fn stopping(config: &Config) -> Stopping {
+    if config.clean_runs.is_some() || config.incremental_runs.is_some() {
+        let clean = config.clean_runs.unwrap_or(3);
+        let rebuilds = config.incremental_runs.unwrap_or(5);
+        let counts = scenarios(config).into_iter().map(|s| (s, if s == Scenario::Clean { clean } else { rebuilds }));
+        return Stopping::Fixed(counts.collect());
+    }
+    let mut precision = Precision::DEFAULT;
+    if let Some(target) = config.precision {
+        precision.target = target;
+    }
+    if let Some(budget) = config.budget {
+        precision.budget = budget;
+    }
+    Stopping::Precision(precision)
 }
 
 /// The recipe of every build of `workspace`, with the `cargo_home` from preparation.
@@ -169,7 +235,7 @@ pub(crate) struct Measurement {
     pub settings: Vec<environment::Setting>,
     pub vendor_dir: Option<PathBuf>,
     pub changed_by_builds: Vec<PathBuf>,
-    pub measured: Vec<engine::Measured>,
+    pub outcome: engine::Outcome,
     pub interrupted: bool,
     /// What the journal left alone because the user changed it during the run.
     pub kept_changes: Vec<String>,
@@ -186,6 +252,10 @@ pub(crate) fn measure(
     let (workspace, work) = (&found.workspace, &found.work);
     let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
     workspace::check_touchable(&touched)?;
+    let base_touched = match &found.baseline_tree {
+        Some((_, base)) => Some(workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, base)?),
+        None => None,
+    };
     work.create_builds()?;
     let env = runner.env();
     let removed_env = build::distorting_vars_present(env.vars());
@@ -205,7 +275,11 @@ pub(crate) fn measure(
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
     let tree_before = TreeState::capture(&workspace.root, &excluded);
     let chosen = &found.planned.selection.chosen;
-    let prepared = prepare::prepare(runner, &workspace.root, &workspace.manifest_path, chosen, work, &found.journal)?;
+    let mut trees = vec![prepare::Tree { root: workspace.root.clone(), manifest: workspace.manifest_path.clone() }];
+    if let Some((_, base)) = &found.baseline_tree {
+        trees.push(prepare::Tree { root: base.root.clone(), manifest: base.manifest_path.clone() });
+    }
+    let prepared = prepare::prepare(runner, &trees, chosen, work, &found.journal)?;
     if let Some(dir) = &prepared.vendor_dir {
         progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
     }
@@ -215,19 +289,30 @@ pub(crate) fn measure(
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
     let crates = config.crates.is_some().then(std::env::current_exe).transpose()?;
-    let recipe = recipe(runner, config, workspace, &prepared.cargo_home);
-    let order = if config.interleave { Order::RoundRobin } else { Order::Sequential };
-    let plan = Plan { recipe, runs: runs(config), order, verify, crates };
-    progress.status("Changing", &format!("{} before each rebuild", plan.verify.file));
-    let builds = BuildPlan {
-        clean: plan.runs.clean,
-        extra_clean: usize::from(plan.crates.is_some()),
-        rebuilds: plan.runs.expected_rebuilds(),
+    let mut variants =
+        vec![Variant { tag: None, recipe: recipe(runner, config, workspace, &prepared.cargo_home), verify }];
+    let mut paths = vec![touched.clone()];
+    if let (Some((checkout, base)), Some(base_touched)) = (&found.baseline_tree, &base_touched) {
+        let short: String = checkout.commit.chars().take(12).collect();
+        let recipe = recipe(runner, config, base, &prepared.cargo_home);
+        let verify = Verification::new(base, base_touched).0;
+        variants.push(Variant { tag: Some(format!("base-{short}")), recipe, verify });
+        paths.push(base_touched.clone());
+    }
+    let order = if config.sequential { Order::Sequential } else { Order::Rounds };
+    let plan = Plan { variants, scenarios: scenarios(config), stopping: stopping(config), order, crates };
+    progress.status("Changing", &format!("{} before each rebuild", plan.variants[0].verify.file));
+    let subjects: Vec<Subject<'_>> = (0..plan.variants.len())
+        .flat_map(|variant| chosen.iter().map(move |toolchain| Subject { toolchain, variant }))
+        .collect();
+    let (fixed, budget) = match &plan.stopping {
+        Stopping::Fixed(counts) => (counts.values().max().copied(), None),
+        Stopping::Precision(p) => (Some(p.max_rounds), Some(p.budget)),
     };
-    let mut tracker = progress.builds(chosen.len(), builds);
+    let mut tracker = progress.builds(fixed, budget);
     let stop = || interrupt.requested();
-    let measured =
-        engine::measure_changing(runner, &plan, chosen, work, &found.journal, &touched, &mut tracker, &stop)?;
+    let outcome =
+        engine::measure_changing(runner, &plan, &subjects, work, &found.journal, &paths, &mut tracker, &stop)?;
     tracker.done();
     let vendor_dir = prepared.vendor_dir.clone();
     prepared.finish()?;
@@ -246,7 +331,7 @@ pub(crate) fn measure(
         settings,
         vendor_dir,
         changed_by_builds,
-        measured,
+        outcome,
         interrupted,
         kept_changes: kept.into_iter().map(|k| k.note).collect(),
     })

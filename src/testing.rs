@@ -11,18 +11,24 @@ use anyhow::Result;
 
 use crate::discover::toolchain::Toolchain;
 use crate::discover::workspace::Workspace;
-use crate::measure::engine::RunCount;
-use crate::measure::stats::Summary;
 use crate::process::{CommandSpec, Env, InterruptHandler, Output, Runner, Stop, Stopper};
 use crate::report::WARMUP_POLICY;
-use crate::report::model::{Figures, Floor, Listed, Listing, Report, Row, SCHEMA_VERSION, Skipped, Status};
+use crate::report::model::{
+    Estimate, Figures, Floor, Listed, Listing, Measurement, Order, Report, Row, SCHEMA_VERSION, Skipped, Status,
+    Stopped, StoppingRule, Timing, Verdict,
+};
 use crate::vocab::Scenario;
 use crate::vocab::{Command, Linker, Profile, Provenance};
+
+/// Makes the answer to the `n`th command (from 0) a rule matched.
+type Generator = Box<dyn Fn(usize, &CommandSpec) -> Output + Send + Sync>;
 
 /// One scripted answer: used for the first command whose rendered line contains `pattern`.
 struct Rule {
     pattern: String,
     answers: VecDeque<Output>,
+    /// Answers made on the spot, in place of `answers`, with how many it made.
+    generate: Option<(Generator, usize)>,
 }
 
 /// A fake outside world. Rules are tried in the order they were added; a rule with several
@@ -34,6 +40,8 @@ pub(crate) struct FakeRunner {
     log: Mutex<Vec<CommandSpec>>,
     env: Env,
     now: SystemTime,
+    /// How far the clock moved: by the time of every command answered.
+    ran: Mutex<Duration>,
     stops: Arc<Mutex<Vec<Stop>>>,
     sweeps: Mutex<Vec<(String, PathBuf)>>,
     leftovers: Vec<u32>,
@@ -49,6 +57,7 @@ impl Default for FakeRunner {
             log: Mutex::default(),
             env: Env::default(),
             now: SystemTime::UNIX_EPOCH + Duration::from_secs(FakeRunner::NOW_SECS),
+            ran: Mutex::default(),
             stops: Arc::default(),
             sweeps: Mutex::default(),
             leftovers: Vec::new(),
@@ -132,9 +141,25 @@ impl FakeRunner {
             let mut rules = self.rules.lock().unwrap();
             match rules.iter_mut().find(|r| r.pattern == pattern) {
                 Some(rule) => rule.answers.push_back(out),
-                None => rules.push(Rule { pattern: pattern.to_string(), answers: VecDeque::from([out]) }),
+                None => {
+                    rules.push(Rule { pattern: pattern.to_string(), answers: VecDeque::from([out]), generate: None })
+                }
             }
         }
+        self
+    }
+
+    /// Answers commands containing `pattern` with successful builds (compiling `app`) taking
+    /// `seconds(n, command)` seconds, `n` counting the commands this rule answered: synthetic
+    /// timings with whatever noise and drift a test injects.
+    pub fn timing(self, pattern: &str, seconds: impl Fn(usize, &CommandSpec) -> f64 + Send + Sync + 'static) -> Self {
+        let generate: Generator =
+            Box::new(move |n, cmd| output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", seconds(n, cmd)));
+        self.rules.lock().unwrap().push(Rule {
+            pattern: pattern.to_string(),
+            answers: VecDeque::new(),
+            generate: Some((generate, 0)),
+        });
         self
     }
 
@@ -155,7 +180,7 @@ impl Runner for FakeRunner {
     }
 
     fn now(&self) -> SystemTime {
-        self.now
+        self.now + *self.ran.lock().unwrap()
     }
 
     fn stopper(&self) -> Stopper {
@@ -183,7 +208,16 @@ impl Runner for FakeRunner {
         let Some(rule) = rules.iter_mut().find(|r| line.contains(&r.pattern)) else {
             anyhow::bail!("could not execute process `{line}` (no fake answer)");
         };
-        if rule.answers.len() > 1 { Ok(rule.answers.pop_front().unwrap()) } else { Ok(rule.answers[0].clone()) }
+        let out = match &mut rule.generate {
+            Some((generate, n)) => {
+                *n += 1;
+                generate(*n - 1, cmd)
+            }
+            None if rule.answers.len() > 1 => rule.answers.pop_front().unwrap(),
+            None => rule.answers[0].clone(),
+        };
+        *self.ran.lock().unwrap() += out.elapsed;
+        Ok(out)
     }
 }
 
@@ -245,44 +279,66 @@ pub(crate) fn workspace(root: &str) -> Workspace {
     }
 }
 
-/// A fixed report for exporter tests: a failed row and two ok ones.
+/// Figures of `walls` (rounds 0, 1, ...), CPU `cpu_factor` times the wall, the largest process
+/// `peak` MiB, as the report computes them.
+pub(crate) fn figures(walls: &[f64], cpu_factor: f64, peak: f64) -> Figures {
+    let rounds: Vec<usize> = (0..walls.len()).collect();
+    let cpu: Vec<f64> = walls.iter().map(|w| w * cpu_factor).collect();
+    Figures {
+        wall: Timing::of(walls, &rounds).unwrap(),
+        time: Estimate::of(&crate::stats::geometric(walls).unwrap()),
+        cpu: Timing::of(&cpu, &rounds),
+        largest_process_mib: Some(peak),
+        speedup: None,
+        verdict: Verdict::Unknown,
+        speedup_cpu: None,
+        rounds: walls.len(),
+        precise: None,
+    }
+}
+
+/// `figures` with its speedup over `base`, paired by round.
+fn against(mut figures: Figures, base: &Figures) -> Figures {
+    let pairs: Vec<(f64, f64)> = base.wall.runs_s.iter().copied().zip(figures.wall.runs_s.iter().copied()).collect();
+    let speedup = crate::stats::paired_speedup(&pairs).unwrap();
+    figures.verdict = speedup.verdict(crate::stats::NOISE).into();
+    figures.speedup = Some(Estimate::of(&speedup));
+    figures.speedup_cpu =
+        crate::stats::ratio(base.cpu.as_ref().unwrap().median_s, figures.cpu.as_ref().unwrap().median_s);
+    figures
+}
+
+/// A fixed report for exporter tests: a failed row and two ok ones; the newest one's touched
+/// rebuilds are about 1.3 times as fast in each of three rounds.
 pub(crate) fn sample_report() -> Report {
-    let ok = |name: &str, date: &str, clean: f64, touched: f64, speedups: (f64, f64)| {
-        let figures = |wall: Summary, cpu: Summary, peak: f64, speedup: f64| Figures {
-            wall,
-            cpu: Some(cpu),
-            largest_process_mib: Some(peak),
-            speedup: Some(speedup),
-            speedup_uncertain: false,
-            speedup_cpu: Some(speedup),
-        };
-        let mut scenarios = BTreeMap::new();
-        let clean_wall = Summary::of(&[clean]).unwrap();
-        scenarios.insert(Scenario::Clean, figures(clean_wall, Summary::of(&[clean * 1.5]).unwrap(), 412.5, speedups.0));
-        let touched_wall = Summary::of(&[touched, touched * 1.02, touched * 0.98]).unwrap();
-        scenarios
-            .insert(Scenario::Touched, figures(touched_wall, Summary::of(&[touched; 3]).unwrap(), 180.0, speedups.1));
-        Row {
-            name: name.into(),
-            version: name.into(),
-            release_date: date.parse().unwrap(),
-            rustc: format!("rustc {name}"),
-            target_dir: format!("/work/app/target/timewarp/{name}"),
-            provenance: Provenance::Official,
-            linker: Linker::Cc,
-            incremental_forced: false,
-            status: Status::Ok,
-            error: None,
-            expected_failure: None,
-            scenarios,
-            crates: None,
-            crates_error: None,
-        }
+    let row = |name: &str, date: &str, scenarios: BTreeMap<Scenario, Figures>| Row {
+        name: name.into(),
+        version: name.into(),
+        release_date: date.parse().unwrap(),
+        rustc: format!("rustc {name}"),
+        target_dir: format!("/work/app/target/timewarp/{name}"),
+        provenance: Provenance::Official,
+        linker: Linker::Cc,
+        incremental_forced: false,
+        status: Status::Ok,
+        error: None,
+        expected_failure: None,
+        scenarios,
+        scenario_errors: BTreeMap::new(),
+        crates: None,
+        crates_error: None,
     };
-    let mut failed = ok("1.63.0", "2022-08-11", 1.0, 1.0, (1.0, 1.0));
+    let base = |mut figures: Figures| {
+        figures.verdict = Verdict::Base;
+        figures
+    };
+    let base_clean = base(figures(&[26.1], 1.5, 412.5));
+    let base_touched = base(figures(&[0.52, 0.5304, 0.5096], 1.0, 180.0));
+    let new_clean = against(figures(&[14.7], 1.5, 412.5), &base_clean);
+    let new_touched = against(figures(&[0.40, 0.405, 0.396], 1.0, 180.0), &base_touched);
+    let mut failed = row("1.63.0", "2022-08-11", BTreeMap::new());
     failed.status = Status::Failed;
     failed.error = Some("error[E0658]: use of unstable library feature, \"int_roundings\"".into());
-    failed.scenarios.clear();
     Report {
         schema: SCHEMA_VERSION,
         timewarp_version: "0.1.0".into(),
@@ -301,18 +357,26 @@ pub(crate) fn sample_report() -> Report {
         warmup: WARMUP_POLICY.into(),
         touched_file: "src/main.rs".into(),
         cores: 2,
+        cpu: Some("Example CPU @ 3.0GHz".into()),
         jobs: None,
-        runs: BTreeMap::from([(Scenario::Clean, RunCount::Fixed(1)), (Scenario::Touched, RunCount::Fixed(3))]),
+        measurement: Measurement {
+            scenarios: vec![Scenario::Clean, Scenario::Touched],
+            order: Order::Rounds,
+            stopping: StoppingRule::Fixed {
+                rounds: BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 3)]),
+            },
+            rounds: 3,
+            stopped: Stopped::Fixed,
+            elapsed_s: 44.0,
+        },
         removed_env: vec!["RUSTC_WRAPPER".into()],
         build_settings: Vec::new(),
         vendored_sources: None,
-        warnings: vec![
-            "1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of the median: 0.380 s to 0.420 s); rerun with more runs".into(),
-        ],
+        warnings: vec!["some intervals did not reach ±5%: the budget ran out (`--budget` gives more time); 1.96.0 clean (no interval after 1 round)".into()],
         toolchains: vec![
             failed,
-            ok("1.85.0", "2025-02-20", 26.1, 0.52, (1.0, 1.0)),
-            ok("1.96.0", "2026-05-28", 14.7, 0.40, (26.1 / 14.7, 1.3)),
+            row("1.85.0", "2025-02-20", BTreeMap::from([(Scenario::Clean, base_clean), (Scenario::Touched, base_touched)])),
+            row("1.96.0", "2026-05-28", BTreeMap::from([(Scenario::Clean, new_clean), (Scenario::Touched, new_touched)])),
         ],
         skipped: vec![Skipped {
             name: "nightly".into(),
@@ -324,12 +388,13 @@ pub(crate) fn sample_report() -> Report {
     }
 }
 
-/// `report` with every wall time multiplied by `factor`.
+/// `report` with every wall time multiplied by `factor` (the speedups stay).
 pub(crate) fn scaled(report: &Report, factor: f64) -> Report {
     let mut report = report.clone();
     for figures in report.toolchains.iter_mut().flat_map(|r| r.scenarios.values_mut()) {
         let runs: Vec<f64> = figures.wall.runs_s.iter().map(|r| r * factor).collect();
-        figures.wall = Summary::of(&runs).unwrap();
+        figures.wall = Timing::of(&runs, &figures.wall.rounds).unwrap();
+        figures.time = Estimate::of(&crate::stats::geometric(&runs).unwrap());
     }
     report
 }

@@ -766,4 +766,18 @@ mod tests {
         let older = "fn main() {}\n// Added by `cargo timewarp --edit` for one build; it is removed again.\n#[used]\n#[allow(dead_code)]\nstatic TIMEWARP_EDIT_4: &[u8] = b\"timewarp-edit-4\";\n";
         assert!(is_original_plus_edit(older.as_bytes(), original), "a killed run of the version before");
     }
+
+    proptest::proptest! {
+        /// A journal file of any bytes (a cut write, a disk error, a hand edit) is replayed or
+        /// refused in one line, never a panic.
+        #[test]
+        fn arbitrary_bytes_are_replayed_or_refused_in_one_line(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("journal.json");
+            std::fs::write(&file, &bytes).unwrap();
+            if let Err(e) = Journal::recover(&file) {
+                proptest::prop_assert!(!format!("{e:#}").contains('\n'), "{:#}", e);
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ pub(crate) mod interrupt;
 pub(crate) mod journal;
 pub(crate) mod prepare;
 pub(crate) mod revision;
-pub(crate) mod stats;
+pub(crate) mod schedule;
 pub(crate) mod tree;
 pub(crate) mod workdir;
 pub(crate) mod wrapper;

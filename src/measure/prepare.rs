@@ -29,61 +29,81 @@ pub(crate) struct Prepared {
     pub cargo_home: PathBuf,
     /// Where dependency sources were vendored, when the workspace has any.
     pub vendor_dir: Option<PathBuf>,
-    /// A Cargo.lock created for this run; removed again by [`Prepared::finish`] (or on drop).
-    created_lockfile: Option<CreatedFile>,
+    /// Cargo.lock files created for this run; removed again by [`Prepared::finish`] (or on drop).
+    created_lockfiles: Vec<CreatedFile>,
 }
 
 impl Prepared {
-    /// Undoes what preparation changed in the user's tree: a lockfile created for the run.
+    /// Undoes what preparation changed in the user's tree: lockfiles created for the run (each
+    /// only while it is the one timewarp wrote).
     pub(crate) fn finish(self) -> Result<()> {
-        self.created_lockfile.map_or(Ok(()), CreatedFile::restore)
+        self.created_lockfiles.into_iter().try_for_each(CreatedFile::restore)
     }
 }
 
-/// Prepares `root` (with `manifest`) for builds by `toolchains` (oldest first); a lockfile it
-/// creates is registered in `journal` first.
+/// A workspace to prepare: its root and root manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tree {
+    /// The workspace root.
+    pub root: PathBuf,
+    /// Its `Cargo.toml`.
+    pub manifest: PathBuf,
+}
+
+/// Prepares `trees` (the workspace measured, and with `--baseline-rev` the revision beside it)
+/// for builds by `toolchains` (oldest first): lockfiles it creates are registered in `journal`
+/// first, and the dependencies of all of them are vendored together, so one private
+/// `CARGO_HOME` serves every build.
 pub(crate) fn prepare(
     runner: &dyn Runner,
-    root: &Path,
-    manifest: &Path,
+    trees: &[Tree],
     toolchains: &[Toolchain],
     work: &WorkDir,
     journal: &Journal,
 ) -> Result<Prepared> {
-    let lockfile = root.join("Cargo.lock");
-    let created_lockfile = match lockfile.is_file() {
-        true => None,
-        false => Some(generate_lockfile(runner, root, manifest, toolchains, &lockfile, journal)?),
-    };
-    let lock_text = fs::read_to_string(&lockfile)?;
+    let mut created_lockfiles = Vec::new();
+    let mut lock_texts = Vec::new();
+    for tree in trees {
+        let lockfile = tree.root.join("Cargo.lock");
+        if !lockfile.is_file() {
+            created_lockfiles.push(generate_lockfile(
+                runner,
+                &tree.root,
+                &tree.manifest,
+                toolchains,
+                &lockfile,
+                journal,
+            )?);
+        }
+        lock_texts.push(fs::read_to_string(&lockfile)?);
+    }
     let mut replacement = None;
     let mut vendor_dir = None;
-    if has_external_sources(&lock_text) {
+    if lock_texts.iter().any(|t| has_external_sources(t)) {
         let newest = toolchains.last().expect("preparation needs a selected toolchain");
-        replacement = Some(vendor(runner, newest, root, manifest, &lock_text, work)?);
+        replacement = Some(vendor(runner, newest, trees, &lock_texts.join("\n"), work)?);
         vendor_dir = Some(work.vendor_dir());
     }
+    let root = &trees.first().expect("a tree to prepare").root;
     let cargo_home = private_cargo_home(runner.env(), work, root, replacement.as_deref())?;
-    Ok(Prepared { cargo_home, vendor_dir, created_lockfile })
+    Ok(Prepared { cargo_home, vendor_dir, created_lockfiles })
 }
 
-/// Vendors the locked dependencies (unless the sources vendored from this very lockfile are
-/// there already) and returns the source replacement that points cargo at them.
-fn vendor(
-    runner: &dyn Runner,
-    newest: &Toolchain,
-    root: &Path,
-    manifest: &Path,
-    lock_text: &str,
-    work: &WorkDir,
-) -> Result<String> {
+/// Vendors the locked dependencies of every tree (unless the sources vendored from these very
+/// lockfiles, `lock_text`, are there already) and returns the source replacement that points
+/// cargo at them.
+fn vendor(runner: &dyn Runner, newest: &Toolchain, trees: &[Tree], lock_text: &str, work: &WorkDir) -> Result<String> {
     let (vendor_dir, config_file, stamp) = (work.vendor_dir(), work.vendor_config(), work.vendor_stamp());
     let up_to_date = config_file.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
     if !up_to_date {
-        let cmd = cargo(runner.env(), newest, root)
+        let first = &trees[0];
+        let mut cmd = cargo(runner.env(), newest, &first.root)
             .args(["vendor", "--locked", "--versioned-dirs", "--manifest-path"])
-            .arg(manifest)
-            .arg(&vendor_dir);
+            .arg(&first.manifest);
+        for other in &trees[1..] {
+            cmd = cmd.arg("--sync").arg(&other.manifest);
+        }
+        let cmd = cmd.arg(&vendor_dir);
         let out = runner
             .run(&cmd)?
             .ok_or_error(&cmd)
@@ -200,6 +220,11 @@ mod tests {
     use super::*;
     use crate::testing::{FakeRunner, toolchain};
 
+    /// The one tree at `root`.
+    fn tree(root: &Path) -> Vec<Tree> {
+        vec![Tree { root: root.to_path_buf(), manifest: root.join("Cargo.toml") }]
+    }
+
     /// timewarp's directories and journal for a workspace at `root`.
     fn work(root: &Path) -> (WorkDir, Journal) {
         let work = WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root)).unwrap();
@@ -221,9 +246,8 @@ mod tests {
         .unwrap();
         let runner = FakeRunner::new();
         let (work, journal) = work(dir.path());
-        let p = prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &[toolchain("1.63.0")], &work, &journal)
-            .unwrap();
-        assert!(p.vendor_dir.is_none() && p.created_lockfile.is_none());
+        let p = prepare(&runner, &tree(dir.path()), &[toolchain("1.63.0")], &work, &journal).unwrap();
+        assert!(p.vendor_dir.is_none() && p.created_lockfiles.is_empty());
         assert!(runner.log().is_empty());
         let config: toml::Table = std::fs::read_to_string(p.cargo_home.join("config.toml")).unwrap().parse().unwrap();
         assert!(config.get("source").is_none(), "nothing to replace: {config:?}");
@@ -237,8 +261,7 @@ mod tests {
         std::fs::write(dir.path().join("Cargo.lock"), REGISTRY_LOCK).unwrap();
         let runner = FakeRunner::new().ok("vendor", VENDOR_STDOUT);
         let toolchains = [toolchain("1.63.0"), toolchain("1.96.0")];
-        let manifest = dir.path().join("Cargo.toml");
-        let p = prepare(&runner, dir.path(), &manifest, &toolchains, &work, &journal).unwrap();
+        let p = prepare(&runner, &tree(dir.path()), &toolchains, &work, &journal).unwrap();
         let config: toml::Table = std::fs::read_to_string(p.cargo_home.join("config.toml")).unwrap().parse().unwrap();
         assert_eq!(config["source"]["crates-io"]["replace-with"].as_str(), Some("vendored-sources"));
         let vendored = work.vendor_dir().display().to_string();
@@ -247,7 +270,7 @@ mod tests {
         assert_eq!(lines.len(), 1);
         assert!(lines[0].starts_with("cargo +1.96.0 vendor --locked --versioned-dirs"), "{}", lines[0]);
         // A second run with the same lockfile reuses the vendored sources.
-        prepare(&runner, dir.path(), &manifest, &toolchains, &work, &journal).unwrap();
+        prepare(&runner, &tree(dir.path()), &toolchains, &work, &journal).unwrap();
         assert_eq!(runner.lines().len(), 1);
         assert_eq!(std::fs::read_to_string(dir.path().join("Cargo.lock")).unwrap(), REGISTRY_LOCK);
     }
@@ -258,8 +281,7 @@ mod tests {
         std::fs::write(dir.path().join("Cargo.lock"), REGISTRY_LOCK).unwrap();
         let runner = FakeRunner::new().fail("vendor", 101, "error: failed to sync\n\nCaused by:\n  network down\n");
         let (work, journal) = work(dir.path());
-        let err = prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &[toolchain("1.96.0")], &work, &journal)
-            .unwrap_err();
+        let err = prepare(&runner, &tree(dir.path()), &[toolchain("1.96.0")], &work, &journal).unwrap_err();
         let text = format!("{err:#}");
         assert!(text.starts_with("could not vendor the workspace's dependencies before timing"), "{text}");
         assert!(text.ends_with("failed (exit status: 101): error: failed to sync: network down"), "{text}");
@@ -273,8 +295,7 @@ mod tests {
         // The fake writes nothing, so preparation then fails to read the lockfile; the command
         // it ran and the guard are what this test is about.
         let (work, journal) = work(dir.path());
-        let err =
-            prepare(&runner, dir.path(), &dir.path().join("Cargo.toml"), &toolchains, &work, &journal).unwrap_err();
+        let err = prepare(&runner, &tree(dir.path()), &toolchains, &work, &journal).unwrap_err();
         assert!(err.to_string().starts_with("could not read `"), "{err}");
         assert!(runner.lines()[0].starts_with("cargo +1.63.0 generate-lockfile --offline --manifest-path"));
     }

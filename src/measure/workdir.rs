@@ -139,34 +139,64 @@ impl WorkDir {
         self.builds.join("last-report.json")
     }
 
-    /// The target directory of `toolchain`'s builds.
-    pub(crate) fn target_dir(&self, toolchain: &Toolchain) -> PathBuf {
-        self.builds.join(toolchain.dir_name())
+    /// The directory of `toolchain`'s builds of the tree measured (`tag` `None`) or of another
+    /// one (`--baseline-rev`): named like a version, so pruning knows it.
+    pub(crate) fn subject_dir(&self, toolchain: &Toolchain, tag: Option<&str>) -> PathBuf {
+        let name = toolchain.dir_name();
+        match tag {
+            None => self.builds.join(name),
+            Some(tag) if name.contains('+') => self.builds.join(format!("{name}.{tag}")),
+            Some(tag) => self.builds.join(format!("{name}+{tag}")),
+        }
+    }
+
+    /// Creates a directory [`WorkDir::subject_dir`] names, marked as timewarp's.
+    pub(crate) fn create_subject_dir(&self, dir: &Path) -> Result<()> {
+        self.create_builds()?;
+        if !dir.starts_with(&self.builds) || dir == self.builds {
+            bail!("refusing to create `{}`: it is not inside `{}`", dir.display(), self.builds.display());
+        }
+        create_marked(dir)
     }
 
     /// Empties `dir`, one of [`WorkDir::target_dir`], for a clean build: removed and created
     /// again holding only timewarp's marker. Refuses anything outside the build directory.
     pub(crate) fn clear_target_dir(&self, dir: &Path) -> Result<()> {
         self.create_builds()?;
+        self.remove_target_dir(dir)?;
+        create_marked(dir)
+    }
+
+    /// Removes `dir`, one of timewarp's target directories, when it exists. Refuses anything
+    /// outside the build directory, or not marked as timewarp's, or in a directory that is not.
+    pub(crate) fn remove_target_dir(&self, dir: &Path) -> Result<()> {
         if !dir.starts_with(&self.builds) || dir == self.builds {
             bail!("refusing to remove `{}`: it is not inside `{}`", dir.display(), self.builds.display());
         }
-        if dir.exists() && !is_marked(dir) {
+        if let Some(parent) = dir.parent().filter(|p| *p != self.builds)
+            && !is_marked(parent)
+        {
+            bail!("refusing to build in `{}`: timewarp did not create `{}`", dir.display(), parent.display());
+        }
+        if std::fs::symlink_metadata(dir).is_err() {
+            return Ok(());
+        }
+        if is_link(dir) || !is_marked(dir) {
             bail!(
                 "refusing to remove `{}`: timewarp did not create it (it has no cargo-timewarp `{MARKER}`)",
                 dir.display()
             );
         }
-        fs::remove_dir_all_if_exists(dir)?;
-        create_marked(dir)
+        fs::remove_dir_all_if_exists(dir)
     }
 
     /// The log of `toolchain`'s per-crate build (`--crates`), in a directory created here.
-    pub(crate) fn crates_log(&self, toolchain: &Toolchain) -> Result<PathBuf> {
+    pub(crate) fn crates_log(&self, toolchain: &Toolchain, tag: Option<&str>) -> Result<PathBuf> {
         self.create_builds()?;
         let dir = self.builds.join("crates");
         create_marked(&dir)?;
-        let log = dir.join(format!("{}.jsonl", toolchain.dir_name()));
+        let name = self.subject_dir(toolchain, tag).file_name().map(|n| n.to_string_lossy().into_owned());
+        let log = dir.join(format!("{}.jsonl", name.unwrap_or_default()));
         // A log left by an earlier run must not pass for this one's.
         fs::remove_file_if_exists(&log)?;
         Ok(log)
@@ -265,7 +295,7 @@ impl WorkDir {
         let Ok(entries) = std::fs::read_dir(&self.builds) else { return Ok(0) };
         for entry in entries.flatten() {
             let path = entry.path();
-            if is_toolchain_dir(&entry) && !keep.contains(&path) {
+            if is_toolchain_dir(&entry) && !keep.iter().any(|k| k.starts_with(&path)) {
                 freed += fs::tree_size(&path);
                 fs::remove_dir_all_if_exists(&path)?;
             }
@@ -273,7 +303,7 @@ impl WorkDir {
         Ok(freed)
     }
 
-    /// After a run: removes the per-toolchain target directories but `keep` (unless
+    /// After a run: removes the per-toolchain directories but the one holding `keep` (unless
     /// `keep_all`); returns the bytes freed and the bytes still used.
     pub(crate) fn tidy(&self, keep: Option<&Path>, keep_all: bool) -> Result<(u64, u64)> {
         let freed = if keep_all {
@@ -466,7 +496,8 @@ mod tests {
         std::fs::create_dir_all(&foreign).unwrap();
         std::fs::create_dir_all(work.vendor_dir().join("itoa-1.0.9")).unwrap();
         std::fs::write(work.history_file(), "{}\n").unwrap();
-        let freed = work.prune_target_dirs(&[work.builds().join("1.96.0")]).unwrap();
+        // The kept build is the rebuilds' directory inside the toolchain's.
+        let freed = work.prune_target_dirs(&[work.builds().join("1.96.0/rebuilds")]).unwrap();
         assert!(freed >= 2000, "{freed}");
         let mut left: Vec<String> =
             std::fs::read_dir(work.builds()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();

@@ -61,6 +61,18 @@ impl Guard {
         }
     }
 
+    /// A guard outside any workspace (`merge`): outputs only need a directory, and must not be a
+    /// directory themselves or land in a version-control directory.
+    pub(crate) fn empty() -> Guard {
+        Guard {
+            root: PathBuf::from("/nonexistent/timewarp-no-workspace"),
+            members: Vec::new(),
+            path_packages: Vec::new(),
+            target_dir: PathBuf::from("/nonexistent/timewarp-no-workspace/target"),
+            own: Vec::new(),
+        }
+    }
+
     /// Fails with a one-line usage error when `what` (`--output`, `GITHUB_STEP_SUMMARY`, ...) may
     /// not write `path`; a missing directory is a plain error.
     pub(crate) fn check(&self, what: &str, path: &Path) -> Result<()> {

@@ -125,6 +125,37 @@ fn read_entries(bytes: &[u8]) -> (Vec<Entry>, usize) {
     (entries, broken)
 }
 
+/// rustc-perf's noise thresholds from the runs in `file` of `workspace` measured as `setup`
+/// says, percent, per `version scenario`: Q3 + 3×IQR of the run-to-run changes of the medians,
+/// once there are 5 comparable runs of it.
+pub(crate) fn noise_thresholds(file: &Path, workspace: &Workspace, setup: &Setup) -> BTreeMap<String, f64> {
+    let bytes = std::fs::read(file).unwrap_or_default();
+    let (entries, _) = read_entries(&bytes);
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let here = canonical(&workspace.root);
+    let mut medians: BTreeMap<(String, Scenario), Vec<f64>> = BTreeMap::new();
+    for entry in entries.iter().filter(|e| e.workspace.as_deref().is_none_or(|w| canonical(Path::new(w)) == here)) {
+        if !entry.report.setup.differences(setup).is_empty() {
+            continue;
+        }
+        for row in &entry.report.rows {
+            for (scenario, wall) in &row.wall {
+                if let Some(median) = crate::stats::median(wall) {
+                    medians.entry((row.version.clone(), *scenario)).or_default().push(median);
+                }
+            }
+        }
+    }
+    medians
+        .into_iter()
+        .filter(|(_, runs)| runs.len() >= 5)
+        .filter_map(|((version, scenario), runs)| {
+            let changes: Vec<f64> = runs.windows(2).map(|w| w[1] / w[0] - 1.0).collect();
+            Some((format!("{version} {scenario}"), crate::stats::noise_threshold(&changes)? * 100.0))
+        })
+        .collect()
+}
+
 /// Reads `history.jsonl` into its per-toolchain view for `workspace`: every run's medians, with
 /// the change from the toolchain's previous run where both were measured the same way (no runs
 /// when the file does not exist yet). Runs of other workspaces are counted, not shown.
@@ -150,7 +181,8 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
         for entry in &entries {
             let Some(row) = entry.report.rows.iter().find(|r| r.version == version) else { continue };
             let setup = &entry.report.setup;
-            let medians: BTreeMap<Scenario, f64> = row.wall.iter().map(|(s, w)| (*s, w.median_s)).collect();
+            let medians: BTreeMap<Scenario, f64> =
+                row.wall.iter().filter_map(|(s, w)| Some((*s, crate::stats::median(w)?))).collect();
             let mut change_pct = BTreeMap::new();
             let mut new_setup = Vec::new();
             for (scenario, now) in &medians {

@@ -8,6 +8,7 @@ pub(crate) mod baseline;
 pub(crate) mod export;
 pub(crate) mod guard;
 pub(crate) mod history;
+pub(crate) mod merge;
 pub(crate) mod model;
 pub(crate) mod output;
 pub(crate) mod per_crate;
@@ -20,25 +21,26 @@ pub(crate) mod verdict;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use self::baseline::Baseline;
-use self::model::{Figures, Floor, Listed, Listing, Report, Row, SCHEMA_VERSION, Skipped, Status};
+use self::model::{
+    Estimate, Figures, Floor, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION, Skipped, Status, Stopped,
+    StoppingRule, Timing, Verdict,
+};
 use crate::discover::environment::{self, Setting};
 use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::build::Recipe;
-#[cfg(test)]
-use crate::measure::engine::RunCount;
-use crate::measure::engine::{End, Measured, Runs, Sample};
-use crate::measure::stats::{Summary, speedup};
-use crate::vocab::Linker;
-use crate::vocab::Scenario;
+use crate::measure::engine::{self, End, Measured, Order, Plan, Sample, Stop, Stopping};
+use crate::stats;
+use crate::vocab::{Linker, Scenario};
 
 /// The warm-up policy, stated in every report.
 pub(crate) const WARMUP_POLICY: &str = "each compiler's files are read into memory, untimed, before its first build; \
-every clean build is timed from an empty target directory; one untimed rebuild after touching the file precedes the timed rebuilds";
+the first clean build of each toolchain fills the directory its rebuilds reuse, later clean builds start from an empty one; \
+one untimed rebuild after touching the file precedes the timed rebuilds, and one follows the edited rebuilds of a round";
 
 /// How the run was done and what surrounded it: everything the report states besides the
 /// measurements themselves.
@@ -50,10 +52,14 @@ pub(crate) struct Facts<'a> {
     pub selection: &'a Selection,
     /// Toolchains whose rustc did not answer.
     pub broken: &'a [BrokenToolchain],
-    /// The recipe of every build.
-    pub recipe: &'a Recipe,
-    /// Timed builds per scenario.
-    pub runs: Runs,
+    /// What was measured and how: variants, scenarios, the stopping rule.
+    pub plan: &'a Plan,
+    /// Rounds that ran.
+    pub rounds: usize,
+    /// Why they stopped.
+    pub stop: Stop,
+    /// From the first build to the last.
+    pub elapsed: Duration,
     /// The file the rebuilds touched.
     pub touched_file: &'a Path,
     /// Distorting variables removed from the builds.
@@ -71,30 +77,72 @@ pub(crate) struct Facts<'a> {
     pub kept_changes: &'a [String],
     /// The `--baseline` to compare with.
     pub baseline: Option<&'a Baseline>,
+    /// `--baseline-rev`: the revision built beside the tree, its commit.
+    pub baseline_rev: Option<&'a str>,
+    /// What the gate allows.
+    pub gate: baseline::Gate,
     /// `--crates=N`: how many of the crates that changed most to show.
     pub crates_top: Option<usize>,
     /// Logical CPUs of the machine.
     pub cores: usize,
+    /// The CPU model.
+    pub cpu: Option<String>,
 }
 
-/// Assembles the report of a measuring run: one row per toolchain, speedups against the oldest
-/// row with figures, warnings, and the baseline comparison.
+/// Assembles the report of a measuring run: one row per toolchain (of the tree measured),
+/// speedups against the oldest row with figures, warnings, and the comparison with the
+/// baseline (a saved report, or the revision built in the same rounds).
 pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
     let mut report = assemble(facts, measured);
-    report.baseline = facts.baseline.map(|b| b.compare(&report.setup(), &report.toolchains));
+    let setup = report.setup();
+    report.baseline = match (facts.baseline, facts.baseline_rev) {
+        (Some(baseline), _) => Some(baseline.compare(&setup, &report.toolchains)),
+        (None, Some(commit)) => Some(baseline::against_revision(commit, measured, facts.gate)),
+        (None, None) => None,
+    };
     report
+}
+
+/// The report's statement of the stopping rule.
+fn stopping_rule(stopping: &Stopping) -> StoppingRule {
+    match stopping {
+        Stopping::Fixed(rounds) => StoppingRule::Fixed { rounds: rounds.clone() },
+        Stopping::Precision(p) => StoppingRule::Precision {
+            precision_pct: p.target * 100.0,
+            budget_s: p.budget.as_secs_f64(),
+            min_rounds: p.min_rounds,
+            max_rounds: p.max_rounds,
+        },
+    }
+}
+
+fn stopped(stop: Stop) -> Stopped {
+    match stop {
+        Stop::Fixed => Stopped::Fixed,
+        Stop::Precise => Stopped::Precise,
+        Stop::Budget => Stopped::Budget,
+        Stop::MaxRounds => Stopped::MaxRounds,
+        Stop::NothingLeft => Stopped::NothingLeft,
+        Stop::Interrupted => Stopped::Interrupted,
+    }
 }
 
 fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
     let linker = environment::configured_linker(facts.settings, HOST).map(Linker::Configured);
     let member_dirs: Vec<PathBuf> = facts.workspace.members.iter().map(|m| m.dir.clone()).collect();
-    let mut rows: Vec<Row> = measured.iter().map(|m| row(m, facts.selection, linker.as_ref(), &member_dirs)).collect();
-    add_speedups(&mut rows);
+    let main: Vec<&Measured> = measured.iter().filter(|m| m.variant == 0).collect();
+    let mut rows: Vec<Row> = main.iter().map(|m| row(m, facts.selection, linker.as_ref(), &member_dirs)).collect();
+    let target = match &facts.plan.stopping {
+        Stopping::Precision(p) => Some(p.target),
+        Stopping::Fixed(_) => None,
+    };
+    add_speedups(&mut rows, &main, target, facts.plan.variants.len() == 1);
     per_crate::add_speedups(&mut rows);
+    let recipe = &facts.plan.variants[0].recipe;
     let mut warnings: Vec<String> =
-        environment::incremental_warning(facts.settings, facts.recipe.profile.name()).into_iter().collect();
+        environment::incremental_warning(facts.settings, recipe.profile.name()).into_iter().collect();
     warnings.extend(provenance_warnings(&rows));
-    warnings.extend(noise_warnings(&rows));
+    warnings.extend(precision_warning(&rows, facts.stop, target));
     warnings.extend(facts.kept_changes.iter().cloned());
     if !facts.changed_by_builds.is_empty() {
         let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
@@ -113,8 +161,8 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
         declared_rust_version: declared(workspace),
         msrv_floors: floors(workspace),
-        command: facts.recipe.command,
-        profile: facts.recipe.profile.clone(),
+        command: recipe.command,
+        profile: recipe.profile.clone(),
         warmup: WARMUP_POLICY.to_string(),
         touched_file: facts
             .touched_file
@@ -123,8 +171,19 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
             .display()
             .to_string(),
         cores: facts.cores,
-        jobs: facts.recipe.jobs,
-        runs: facts.runs.counts().into_iter().collect(),
+        cpu: facts.cpu.clone(),
+        jobs: recipe.jobs,
+        measurement: Measurement {
+            scenarios: facts.plan.scenarios.clone(),
+            order: match facts.plan.order {
+                Order::Rounds => model::Order::Rounds,
+                Order::Sequential => model::Order::Sequential,
+            },
+            stopping: stopping_rule(&facts.plan.stopping),
+            rounds: facts.rounds,
+            stopped: stopped(facts.stop),
+            elapsed_s: facts.elapsed.as_secs_f64(),
+        },
         removed_env: facts.removed_env.to_vec(),
         build_settings: facts.settings.to_vec(),
         vendored_sources: facts.vendor_dir.map(|d| d.display().to_string()),
@@ -238,34 +297,93 @@ fn row(measured: &Measured, selection: &Selection, configured_linker: Option<&Li
             .find(|(name, _)| *name == t.name)
             .map(|(_, reason)| format!("expected to fail: {reason}")),
         scenarios,
+        scenario_errors: measured.scenario_errors.clone(),
         crates,
         crates_error,
     }
 }
 
+/// The figures of one scenario's samples: the timing, the typical time with its interval, CPU
+/// and memory; the speedup is added against the baseline row afterwards.
 fn figures(samples: &[Sample]) -> Option<Figures> {
-    let wall = Summary::of(&samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())?;
-    let cpu = samples.iter().map(|s| s.cpu_s).collect::<Option<Vec<f64>>>().and_then(|c| Summary::of(&c));
+    let walls: Vec<f64> = samples.iter().map(|s| s.wall_s).collect();
+    let rounds: Vec<usize> = samples.iter().map(|s| s.round).collect();
+    let wall = Timing::of(&walls, &rounds)?;
+    let time = Estimate::of(&stats::geometric(&walls)?);
+    let cpu = samples.iter().map(|s| s.cpu_s).collect::<Option<Vec<f64>>>().and_then(|c| Timing::of(&c, &rounds));
     let largest_process_mib =
         samples.iter().filter_map(|s| s.peak_rss).max().map(|bytes| bytes as f64 / (1024.0 * 1024.0));
-    Some(Figures { wall, cpu, largest_process_mib, speedup: None, speedup_uncertain: false, speedup_cpu: None })
+    Some(Figures {
+        wall,
+        time,
+        cpu,
+        largest_process_mib,
+        speedup: None,
+        verdict: Verdict::Unknown,
+        speedup_cpu: None,
+        rounds: samples.len(),
+        precise: None,
+    })
 }
 
-/// Every scenario's speedups against the oldest row that has its figures, marked uncertain
-/// where the two rows' ranges overlap.
-fn add_speedups(rows: &mut [Row]) {
+/// Every scenario's speedups against the oldest row that has its figures, paired by round, with
+/// the verdict each interval gives, and (with a precision target) whether each reached it.
+fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, alone: bool) {
     for scenario in Scenario::ALL {
-        let Some(base_index) = rows.iter().position(|r| r.figures(scenario).is_some()) else { continue };
-        let base = rows[base_index].figures(scenario).cloned().expect("found above");
+        let Some(base) = rows.iter().position(|r| r.figures(scenario).is_some()) else { continue };
+        let with_figures = rows.iter().filter(|r| r.figures(scenario).is_some()).count();
+        let base_samples = measured[base].samples.get(&scenario).cloned().unwrap_or_default();
+        let base_cpu = rows[base].figures(scenario).and_then(|f| f.cpu.as_ref()).map(|c| c.median_s);
         for (i, row) in rows.iter_mut().enumerate() {
             let Some(figures) = row.scenarios.get_mut(&scenario) else { continue };
-            let (b, r) = (&base.wall, &figures.wall);
-            figures.speedup_uncertain = i != base_index && b.min_s <= r.max_s && r.min_s <= b.max_s;
-            figures.speedup = speedup(base.wall.median_s, figures.wall.median_s);
-            figures.speedup_cpu =
-                base.cpu.as_ref().zip(figures.cpu.as_ref()).and_then(|(b, n)| speedup(b.median_s, n.median_s));
+            if i == base {
+                figures.verdict = Verdict::Base;
+                let watched = (with_figures == 1 && alone).then_some(figures.time);
+                figures.precise = target.zip(watched).map(|(t, e)| e.plus_minus_pct.is_some_and(|w| w <= t * 100.0));
+                continue;
+            }
+            let samples = measured[i].samples.get(&scenario).cloned().unwrap_or_default();
+            let pairs = engine::pairs(&base_samples, &samples);
+            if let Some(estimate) = stats::paired_speedup(&pairs) {
+                figures.verdict = estimate.verdict(stats::NOISE).into();
+                figures.speedup = Some(Estimate::of(&estimate));
+                figures.precise = target.map(|t| estimate.relative_half_width().is_some_and(|w| w <= t));
+            }
+            figures.speedup_cpu = base_cpu.zip(figures.cpu.as_ref()).and_then(|(b, n)| stats::ratio(b, n.median_s));
         }
     }
+}
+
+/// The cells whose interval stayed wider than the precision asked for, when the budget or the
+/// most rounds stopped the run: what more time would have narrowed.
+fn precision_warning(rows: &[Row], stop: Stop, target: Option<f64>) -> Option<String> {
+    let target = target?;
+    let wide: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r.scenarios.iter().map(move |(s, f)| (r, s, f)))
+        .filter(|(_, _, f)| f.precise == Some(false))
+        .map(|(r, s, f)| {
+            let width = f.speedup.or(Some(f.time)).and_then(|e| e.plus_minus_pct);
+            let width = width.map_or("no interval".to_string(), |w| format!("±{w:.0}%"));
+            let rounds = if f.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", f.rounds) };
+            format!("{} {s} ({width} after {rounds})", r.name)
+        })
+        .collect();
+    if wide.is_empty() {
+        return None;
+    }
+    let why = match stop {
+        Stop::Budget => "the budget ran out (`--budget` gives more time)",
+        Stop::MaxRounds => "the most rounds ran (a quieter machine narrows them)",
+        Stop::Interrupted => "the run was interrupted",
+        _ => return None,
+    };
+    Some(format!(
+        "{} did not reach ±{:.0}%: {why}; {}",
+        if wide.len() == 1 { "one interval" } else { "some intervals" },
+        target * 100.0,
+        wide.join(", ")
+    ))
 }
 
 /// Rows that differ in how their compiler was built or linked compare packaging, not only
@@ -303,49 +421,38 @@ fn provenance_warnings(rows: &[Row]) -> Vec<String> {
     warnings
 }
 
-fn noise_warnings(rows: &[Row]) -> Vec<String> {
-    let mut warnings = Vec::new();
-    for row in rows {
-        for (scenario, figures) in &row.scenarios {
-            let s = &figures.wall;
-            if s.is_noisy() {
-                warnings.push(format!(
-                    "{} {scenario}: runs vary (coefficient of variation {:.0}%, range {:.0}% of the median: {:.3} s to {:.3} s); rerun on a quieter machine or with more runs",
-                    row.name,
-                    s.relative_spread() * 100.0,
-                    (s.max_s - s.min_s) / s.median_s * 100.0,
-                    s.min_s,
-                    s.max_s
-                ));
-            }
-        }
-    }
-    warnings
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::discover::select::Selection;
+    use crate::measure::build::Recipe;
+    use crate::measure::engine::{Precision, Variant, Verification};
     use crate::testing::{toolchain, workspace};
     use crate::vocab::{Command, Profile};
 
-    fn sample(wall_s: f64) -> Sample {
-        Sample { wall_s, cpu_s: Some(wall_s * 1.5), peak_rss: Some(100 * 1024 * 1024) }
+    fn sample(round: usize, wall_s: f64) -> Sample {
+        Sample { round, wall_s, cpu_s: Some(wall_s * 1.5), peak_rss: Some(100 * 1024 * 1024) }
     }
 
     fn measured(name: &str, end: End, clean: &[f64], touched: &[f64]) -> Measured {
         let mut samples = BTreeMap::new();
-        samples.insert(Scenario::Clean, clean.iter().copied().map(sample).collect());
-        samples.insert(Scenario::Touched, touched.iter().copied().map(sample).collect());
+        let series = |walls: &[f64]| walls.iter().enumerate().map(|(r, w)| sample(r, *w)).collect::<Vec<_>>();
+        samples.insert(Scenario::Clean, series(clean));
+        samples.insert(Scenario::Touched, series(touched));
         samples.retain(|_, v: &mut Vec<Sample>| !v.is_empty());
         let target_dir = format!("/w/target/timewarp/{name}").into();
-        Measured { toolchain: toolchain(name), target_dir, samples, end, crates: None }
+        Measured {
+            toolchain: toolchain(name),
+            variant: 0,
+            target_dir,
+            samples,
+            end,
+            scenario_errors: BTreeMap::new(),
+            crates: None,
+        }
     }
 
-    fn report(measured: &[Measured]) -> Report {
-        let ws = workspace("/w");
-        let selection = Selection { chosen: vec![], skipped: vec![], doubtful: vec![] };
+    fn plan(stopping: Stopping) -> Plan {
         let recipe = Recipe {
             root: "/w".into(),
             manifest_path: "/w/Cargo.toml".into(),
@@ -358,12 +465,28 @@ mod tests {
             lockfile_version: None,
             env: crate::process::Env::default(),
         };
+        let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
+        Plan {
+            variants: vec![Variant { tag: None, recipe, verify }],
+            scenarios: vec![Scenario::Clean, Scenario::Touched],
+            stopping,
+            order: Order::Rounds,
+            crates: None,
+        }
+    }
+
+    fn report_with(measured: &[Measured], stopping: Stopping, stop: Stop) -> Report {
+        let ws = workspace("/w");
+        let selection = Selection { chosen: vec![], skipped: vec![], doubtful: vec![] };
+        let plan = plan(stopping);
         let facts = Facts {
             workspace: &ws,
             selection: &selection,
             broken: &[],
-            recipe: &recipe,
-            runs: Runs { clean: RunCount::Fixed(1), touched: 3, edited: 0 },
+            plan: &plan,
+            rounds: 3,
+            stop,
+            elapsed: Duration::from_secs(30),
             touched_file: Path::new("/w/src/main.rs"),
             removed_env: &[],
             settings: &[],
@@ -372,44 +495,61 @@ mod tests {
             changed_by_builds: &[],
             kept_changes: &[],
             baseline: None,
+            baseline_rev: None,
+            gate: baseline::Gate { max_regression_pct: None, fail_if_possibly_slower: false },
             crates_top: None,
             cores: 2,
+            cpu: None,
         };
         build(&facts, measured)
     }
 
+    fn report(measured: &[Measured]) -> Report {
+        report_with(
+            measured,
+            Stopping::Fixed(BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 3)])),
+            Stop::Fixed,
+        )
+    }
+
     #[test]
-    fn speedups_are_against_the_oldest_row_with_figures() {
+    fn speedups_are_against_the_oldest_row_with_figures_paired_by_round() {
         let r = report(&[
             measured("1.63.0", End::Failed("error: old".into()), &[9.0], &[]),
             measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.1, 0.9]),
-            measured("1.96.0", End::Completed, &[2.0], &[0.5, 0.5, 0.5]),
+            measured("1.96.0", End::Completed, &[2.0], &[0.5, 0.55, 0.45]),
         ]);
         assert_eq!(r.toolchains[0].status, Status::Failed);
         assert!(r.toolchains[0].scenarios.is_empty(), "a failed row shows no figures");
-        assert_eq!(r.toolchains[1].figures(Scenario::Clean).and_then(|f| f.speedup), Some(1.0));
-        assert_eq!(r.toolchains[2].figures(Scenario::Clean).and_then(|f| f.speedup), Some(2.0));
-        assert_eq!(r.toolchains[2].figures(Scenario::Touched).and_then(|f| f.speedup), Some(2.0));
+        let base = r.toolchains[1].figures(Scenario::Clean).unwrap();
+        assert_eq!((base.speedup, base.verdict), (None, Verdict::Base), "the base row has no speedup");
+        let clean = r.toolchains[2].figures(Scenario::Clean).unwrap();
+        assert_eq!(clean.speedup.unwrap().point, 2.0);
+        assert_eq!(clean.speedup.unwrap().low, None, "one round: no interval");
+        let touched = r.toolchains[2].figures(Scenario::Touched).unwrap();
+        let speedup = touched.speedup.unwrap();
+        assert!((speedup.point - 2.0).abs() < 1e-12, "every round's pair is 2.0: {speedup:?}");
+        assert_eq!((speedup.low, speedup.high), (Some(speedup.point), Some(speedup.point)), "no spread in the ratios");
+        assert_eq!(touched.verdict, Verdict::Faster);
         assert_eq!(r.toolchains[2].figures(Scenario::Clean).unwrap().speedup_cpu, Some(2.0));
         assert_eq!(
             (r.command, &r.profile, r.touched_file.as_str()),
             (Command::Check, &Profile::Release, "src/main.rs")
         );
         assert_eq!(r.revision.as_deref(), Some("abc"));
-        assert_eq!(serde_json::to_value(&r.runs).unwrap(), serde_json::json!({"clean": 1, "touched": 3}));
+        assert_eq!(r.measurement.rounds, 3);
+        let time = r.toolchains[1].figures(Scenario::Touched).unwrap().time;
+        assert!(time.low.unwrap() < time.point && time.point < time.high.unwrap(), "the time's interval: {time:?}");
     }
 
     #[test]
-    fn overlapping_ranges_make_a_speedup_uncertain() {
+    fn an_interval_holding_one_is_no_change_detectable() {
         let r = report(&[
-            measured("1.85.0", End::Completed, &[4.0, 4.4, 3.6], &[1.0, 1.1, 0.9]),
-            measured("1.96.0", End::Completed, &[3.8, 3.9, 4.0], &[0.5, 0.5, 0.5]),
+            measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.1, 0.9]),
+            measured("1.96.0", End::Completed, &[3.9], &[1.05, 1.0, 0.95]),
         ]);
-        let (clean, touched) =
-            (r.toolchains[1].figures(Scenario::Clean).unwrap(), r.toolchains[1].figures(Scenario::Touched).unwrap());
-        assert!(clean.speedup_uncertain, "3.8-4.0 s against 3.6-4.4 s");
-        assert!(!touched.speedup_uncertain, "0.5 s against 0.9-1.1 s");
-        assert!(!r.toolchains[0].figures(Scenario::Clean).unwrap().speedup_uncertain, "the base row");
+        let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
+        assert_eq!(touched.verdict, Verdict::NoChange, "{touched:?}");
     }
 
     #[test]
@@ -425,17 +565,24 @@ mod tests {
         let row = &r.toolchains[1];
         assert_eq!(row.status, Status::Interrupted);
         assert_eq!(row.median(Scenario::Clean), Some(2.0));
-        assert_eq!(row.figures(Scenario::Clean).and_then(|f| f.speedup), Some(2.0));
+        assert_eq!(row.figures(Scenario::Clean).and_then(|f| f.speedup).map(|s| s.point), Some(2.0));
         assert!(row.figures(Scenario::Touched).is_none());
     }
 
     #[test]
-    fn noisy_rows_are_named() {
-        let r = report(&[measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.3, 0.8])]);
-        let warning = r.warnings.iter().find(|w| w.starts_with("1.85.0 touched: runs vary")).unwrap();
-        assert!(
-            warning.contains("(coefficient of variation 24%, range 50% of the median: 0.800 s to 1.300 s)"),
-            "{warning}"
-        );
+    fn cells_short_of_the_precision_are_named_when_the_budget_stopped_them() {
+        let precision = Stopping::Precision(Precision { target: 0.05, ..Precision::DEFAULT });
+        let rows = [
+            measured("1.85.0", End::Completed, &[4.0, 4.1, 3.9], &[1.0, 1.3, 0.8]),
+            measured("1.96.0", End::Completed, &[2.0, 2.05, 1.95], &[0.5, 0.5, 0.7]),
+        ];
+        let r = report_with(&rows, precision.clone(), Stop::Budget);
+        let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
+        assert_eq!(touched.precise, Some(false));
+        assert_eq!(r.toolchains[1].figures(Scenario::Clean).unwrap().precise, Some(true));
+        let warning = r.warnings.iter().find(|w| w.starts_with("one interval did not reach ±5%")).unwrap();
+        assert!(warning.contains("the budget ran out") && warning.contains("1.96.0 touched (±"), "{warning}");
+        let quiet = report_with(&rows, precision, Stop::Precise);
+        assert!(!quiet.warnings.iter().any(|w| w.contains("did not reach")), "{:?}", quiet.warnings);
     }
 }

@@ -8,14 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::discover::environment::Setting;
 use crate::discover::release::Date;
-use crate::measure::engine::RunCount;
-use crate::measure::stats::Summary;
 use crate::vocab::{Command, CrateKind, Linker, Profile, Provenance, Scenario};
 
-/// Bumped whenever a field changes meaning or disappears; adding fields keeps it. Schema 2
-/// keys every figure by scenario (`clean`, `touched`, `edited`); schema 1 called them `clean`,
-/// `incremental` and `patched`, in fields of their own.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// Bumped whenever a field changes meaning or disappears; adding fields keeps it. Schema 3
+/// measures in rounds and gives every time and speedup a 95 % interval; schema 2 keyed every
+/// figure by scenario (`clean`, `touched`, `edited`) with point medians; schema 1 called them
+/// `clean`, `incremental` and `patched`, in fields of their own.
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// Everything a report format needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,13 +48,13 @@ pub(crate) struct Report {
     pub touched_file: String,
     /// Logical CPUs of the machine.
     pub cores: usize,
+    /// The CPU model (`model name` of `/proc/cpuinfo`): reports of two CPU models are not
+    /// compared.
+    pub cpu: Option<String>,
     /// `-j N` of every build, when pinned; `null` for cargo's default (the number of CPUs).
     pub jobs: Option<usize>,
-    /// Timed builds per toolchain, per scenario that ran: a number, or for clean builds by
-    /// default `{"min": 3, "max": 10, "budget_s": 30.0}` (one build when it takes `budget_s` or
-    /// more, else `min` and more while they total under `budget_s`, at most `max`); every
-    /// row's `runs_s` says how many it got.
-    pub runs: BTreeMap<Scenario, RunCount>,
+    /// How the builds were scheduled and why they stopped.
+    pub measurement: Measurement,
     /// Environment variables present in the caller's environment and removed from the builds.
     pub removed_env: Vec<String>,
     /// Settings kept for the builds that change how code is built (rustflags, jobs,
@@ -79,7 +78,180 @@ pub(crate) struct Report {
 impl Report {
     /// The scenarios that ran, in column order.
     pub(crate) fn scenarios(&self) -> Vec<Scenario> {
-        self.runs.keys().copied().collect()
+        self.measurement.scenarios.clone()
+    }
+}
+
+/// How the builds were scheduled, how many rounds ran, and why they stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Measurement {
+    /// The scenarios measured, in the order a round runs them.
+    pub scenarios: Vec<Scenario>,
+    /// `rounds` (every toolchain once per scenario, in a rotating order) or `sequential`.
+    pub order: Order,
+    /// When rounds stop being added.
+    pub stopping: StoppingRule,
+    /// Rounds that ran.
+    pub rounds: usize,
+    /// Why they stopped.
+    pub stopped: Stopped,
+    /// Seconds from the first build to the last.
+    pub elapsed_s: f64,
+}
+
+/// The order of the builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum Order {
+    /// Every toolchain once per scenario and round, in an order that rotates from round to
+    /// round; samples of one round are paired.
+    Rounds,
+    /// Every round of one toolchain, then the next toolchain's (`--sequential`).
+    Sequential,
+}
+
+/// When rounds stop being added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "lowercase")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum StoppingRule {
+    /// A fixed number of rounds per scenario (`--runs`, `--clean-runs`, `--incremental-runs`).
+    Fixed {
+        /// Rounds per scenario.
+        rounds: BTreeMap<Scenario, usize>,
+    },
+    /// Rounds are added while some speedup's 95 % interval is wider than `precision_pct` and
+    /// the next round fits the budget.
+    Precision {
+        /// The ± (relative half-width of the 95 % interval, percent) every speedup should reach.
+        precision_pct: f64,
+        /// No round starts that would end later than this many seconds after the first build.
+        budget_s: f64,
+        /// Rounds run whatever the intervals say (the budget permitting).
+        min_rounds: usize,
+        /// Rounds never exceeded.
+        max_rounds: usize,
+    },
+}
+
+/// Why the rounds stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum Stopped {
+    /// The fixed number of rounds ran.
+    Fixed,
+    /// Every speedup reached the precision.
+    Precise,
+    /// The next round would have ended after the budget.
+    Budget,
+    /// The most rounds allowed ran.
+    MaxRounds,
+    /// Every toolchain failed.
+    NothingLeft,
+    /// Ctrl-C or SIGTERM.
+    Interrupted,
+}
+
+/// A point estimate with its 95 % interval, as the report states it. Times and speedups are
+/// estimated on logarithms (builds times are roughly log-normal), so the point is a geometric
+/// mean and the interval is symmetric on a log scale: `1.29x ±3%` has bounds 1.29/1.03 and
+/// 1.29×1.03.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Estimate {
+    /// The point estimate (geometric mean of the times, or of the paired ratios).
+    pub point: f64,
+    /// The lower bound of the 95 % interval; `null` from a single sample.
+    pub low: Option<f64>,
+    /// The upper bound of the 95 % interval; `null` from a single sample.
+    pub high: Option<f64>,
+    /// The relative half-width of the interval, percent: the `±` shown in tables.
+    pub plus_minus_pct: Option<f64>,
+    /// Samples (or pairs) behind it.
+    pub n: usize,
+}
+
+impl Estimate {
+    /// The report's form of a statistical estimate.
+    pub(crate) fn of(e: &crate::stats::Estimate) -> Estimate {
+        Estimate {
+            point: e.point,
+            low: e.interval.map(|i| i.lower),
+            high: e.interval.map(|i| i.upper),
+            plus_minus_pct: e.relative_half_width().map(|w| w * 100.0),
+            n: e.n,
+        }
+    }
+}
+
+/// What an interval says about a speedup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum Verdict {
+    /// The whole interval lies above 1 beyond the 1 % noise band.
+    Faster,
+    /// The whole interval lies below 1 beyond the noise band.
+    Slower,
+    /// The interval reaches into the noise band around 1: no change detectable.
+    NoChange,
+    /// One sample: no interval, so nothing can be said.
+    Unknown,
+    /// The row every other row's speedup is against.
+    Base,
+}
+
+impl From<crate::stats::Verdict> for Verdict {
+    fn from(v: crate::stats::Verdict) -> Verdict {
+        match v {
+            crate::stats::Verdict::Faster => Verdict::Faster,
+            crate::stats::Verdict::Slower => Verdict::Slower,
+            crate::stats::Verdict::NoChange => Verdict::NoChange,
+            crate::stats::Verdict::Unknown => Verdict::Unknown,
+        }
+    }
+}
+
+/// Repeated timings, as measured: the descriptive statistics and every sample with its round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Timing {
+    /// The middle sample (mean of the two middle ones for an even count).
+    pub median_s: f64,
+    /// Arithmetic mean.
+    pub mean_s: f64,
+    /// Sample standard deviation (0 for a single sample).
+    pub stddev_s: f64,
+    /// Fastest sample.
+    pub min_s: f64,
+    /// Slowest sample.
+    pub max_s: f64,
+    /// Every sample, in the order taken.
+    pub runs_s: Vec<f64>,
+    /// The round of each sample (samples of one round pair across rows).
+    pub rounds: Vec<usize>,
+}
+
+impl Timing {
+    /// The timing of `samples` (seconds) taken in `rounds`; `None` when there are none.
+    pub(crate) fn of(samples: &[f64], rounds: &[usize]) -> Option<Timing> {
+        let median = crate::stats::median(samples)?;
+        let n = samples.len() as f64;
+        let mean = samples.iter().sum::<f64>() / n;
+        let variance =
+            if samples.len() > 1 { samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+        Some(Timing {
+            median_s: median,
+            mean_s: mean,
+            stddev_s: variance.sqrt(),
+            min_s: samples.iter().copied().fold(f64::INFINITY, f64::min),
+            max_s: samples.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            runs_s: samples.to_vec(),
+            rounds: rounds.to_vec(),
+        })
     }
 }
 
@@ -100,16 +272,23 @@ pub(crate) struct Setup {
     pub jobs: Option<u64>,
     /// The packages built: another package set is another project.
     pub packages: Vec<String>,
+    /// The CPU model, when known: seconds from two CPU models are not comparable.
+    pub cpu: Option<String>,
 }
 
 impl Setup {
-    /// What differs between `self` (a saved report's) and `now`, as `profile dev vs release`;
-    /// empty when the two are comparable.
+    /// What differs between `self` (a saved report's) and `now`, as `profile dev then, release
+    /// now`; empty when the two are comparable.
     pub(crate) fn differences(&self, now: &Setup) -> Vec<String> {
+        self.differences_as(now, ["then", "now"])
+    }
+
+    /// The same, each side named by `names`: `profile release here, dev in a.json`.
+    pub(crate) fn differences_as(&self, now: &Setup, names: [&str; 2]) -> Vec<String> {
         let mut differ = Vec::new();
         let mut check = |what: &str, then: String, now: String| {
             if then != now {
-                differ.push(format!("{what} {then} then, {now} now"));
+                differ.push(format!("{what} {then} {}, {now} {}", names[0], names[1]));
             }
         };
         let unknown = || "unknown".to_string();
@@ -129,6 +308,9 @@ impl Setup {
         let jobs = |j: Option<u64>| j.map_or_else(|| "default".to_string(), |j| j.to_string());
         check("jobs", jobs(self.jobs), jobs(now.jobs));
         check("packages", self.packages.join(", "), now.packages.join(", "));
+        if let (Some(then), Some(now)) = (&self.cpu, &now.cpu) {
+            check("CPU", then.clone(), now.clone());
+        }
         differ
     }
 }
@@ -144,6 +326,7 @@ impl Report {
             cores: Some(self.cores as u64),
             jobs: self.jobs.map(|j| j as u64),
             packages: self.packages.clone(),
+            cpu: self.cpu.clone(),
         }
     }
 }
@@ -217,6 +400,9 @@ pub(crate) struct Row {
     pub expected_failure: Option<String>,
     /// The figures of every scenario that has samples (none for a failed row).
     pub scenarios: BTreeMap<Scenario, Figures>,
+    /// Scenarios that stopped while the row's others went on, and why (timewarp's edit broke
+    /// the build, the file was edited during the run).
+    pub scenario_errors: BTreeMap<Scenario, String>,
     /// `--crates`: where this toolchain's clean build spent its time; `null` without `--crates`
     /// or when that build failed.
     pub crates: Option<PerCrate>,
@@ -343,20 +529,28 @@ impl Row {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Figures {
-    /// Wall times.
-    pub wall: Summary,
+    /// Wall times, as measured.
+    pub wall: Timing,
+    /// The typical wall time: geometric mean with its 95 % interval.
+    pub time: Estimate,
     /// CPU times (user + system of the whole process tree), when known.
-    pub cpu: Option<Summary>,
+    pub cpu: Option<Timing>,
     /// Peak resident memory of the largest single process of any of these builds, MiB: often
     /// a C compiler or the linker, not rustc (the per-crate pass, `--crates`, measures rustc's).
     pub largest_process_mib: Option<f64>,
-    /// The oldest row's median wall time over this row's.
-    pub speedup: Option<f64>,
-    /// Whether the two rows' fastest-to-slowest ranges overlap, so that the speedup may be
-    /// noise rather than progress.
-    pub speedup_uncertain: bool,
-    /// The same on CPU time: compiler work saved, whatever the parallelism.
+    /// How many times faster than the baseline row (the oldest row with this scenario), from the
+    /// rounds both measured: the geometric mean of the paired ratios with its 95 % interval;
+    /// `null` for the baseline row itself.
+    pub speedup: Option<Estimate>,
+    /// What the speedup's interval says: faster, slower, or no change detectable.
+    pub verdict: Verdict,
+    /// The ratio of the CPU-time medians: compiler work saved, whatever the parallelism.
     pub speedup_cpu: Option<f64>,
+    /// Rounds this scenario of this row got.
+    pub rounds: usize,
+    /// Whether the interval the stopping rule watches (the speedup's; the time's for the only
+    /// row) reached the precision asked for; `null` with a fixed number of rounds.
+    pub precise: Option<bool>,
 }
 
 /// One toolchain that was not measured.
@@ -466,43 +660,59 @@ pub(crate) struct Change {
     pub version: String,
     /// Which scenario.
     pub scenario: Scenario,
-    /// Baseline median, seconds.
+    /// The baseline's typical time, seconds.
     pub baseline_s: f64,
-    /// Current median, seconds.
+    /// The current typical time, seconds.
     pub current_s: f64,
-    /// Percent change of the median; positive is slower.
+    /// How many times longer the builds take now (`1.20`: 20 % slower), with its 95 % interval:
+    /// paired by round against `--baseline-rev`, unpaired (Welch, on logs) against a saved report.
+    pub slowdown: Estimate,
+    /// The point change, percent; positive is slower.
     pub change_pct: f64,
-    /// Coefficient of variation of the current runs, percent: the noise to weigh it against.
-    pub spread_pct: f64,
-    /// The same for the baseline's runs.
-    pub baseline_spread_pct: f64,
-    /// Whether it got slower by more than the allowed regression.
+    /// What the gate makes of it.
+    pub gate: GateResult,
+    /// Whether it fails the gate (`gate` is `regressed`, or `possibly-slower` with
+    /// `--fail-if-possibly-slower`).
     pub regressed: bool,
 }
 
+/// The gate's view of one change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum GateResult {
+    /// The whole interval lies beyond the limit.
+    Regressed,
+    /// The interval straddles the limit (or a single sample lies beyond it): maybe slower.
+    PossiblySlower,
+    /// Within the limit (or no limit was given).
+    Fine,
+}
+
 impl Change {
-    /// `1.96.0 touched: 0.532 s -> 0.641 s (+20.5%; spread 3% now, 2% in the baseline)`.
+    /// `1.96.0 touched: 0.532 s -> 0.641 s (1.20x slower, 95% interval 1.12x-1.29x)`.
     pub(crate) fn describe(&self) -> String {
+        let interval = match (self.slowdown.low, self.slowdown.high) {
+            (Some(low), Some(high)) => format!(", 95% interval {low:.2}x-{high:.2}x"),
+            _ => ", one sample: no interval".to_string(),
+        };
         format!(
-            "{} {}: {:.3} s -> {:.3} s ({:+.1}%; spread {:.0}% now, {:.0}% in the baseline)",
-            self.version,
-            self.scenario,
-            self.baseline_s,
-            self.current_s,
-            self.change_pct,
-            self.spread_pct,
-            self.baseline_spread_pct
+            "{} {}: {:.3} s -> {:.3} s ({:+.1}%{interval})",
+            self.version, self.scenario, self.baseline_s, self.current_s, self.change_pct
         )
     }
 }
 
-/// The comparison with a baseline report: the project's own compile-time change, version by
-/// version (not toolchain against toolchain), only where both measured the same way.
+/// The comparison with a baseline: the project's own compile-time change, version by version
+/// (not toolchain against toolchain), only where both measured the same way.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Comparison {
-    /// The baseline file.
+    /// The baseline: a report file, or `revision <commit>` for `--baseline-rev`.
     pub baseline: String,
+    /// Whether the baseline was built in the same rounds (`--baseline-rev`), so the change is
+    /// paired; a saved report is compared unpaired.
+    pub paired: bool,
     /// `--max-regression`, percent.
     pub max_regression_pct: Option<f64>,
     /// Every comparable figure.
@@ -510,11 +720,76 @@ pub(crate) struct Comparison {
     /// Rows (or the whole report) that were not compared, each saying what differs; they
     /// never fail the gate.
     pub not_comparable: Vec<String>,
+    /// rustc-perf's noise threshold (Q3 + 3×IQR of the run-to-run changes), percent, per
+    /// `version scenario`, once `history.jsonl` holds 5 comparable runs.
+    pub noise_threshold_pct: BTreeMap<String, f64>,
 }
 
 impl Comparison {
-    /// The worst regression beyond the limit, if any.
+    /// The worst change that fails the gate, if any.
     pub(crate) fn worst_regression(&self) -> Option<&Change> {
         self.changes.iter().filter(|c| c.regressed).max_by(|a, b| a.change_pct.total_cmp(&b.change_pct))
     }
+}
+
+/// `cargo timewarp merge`: one setup measured on several machines, each machine's speedups
+/// combined into one per row and scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Merged {
+    /// The shape of the reports merged.
+    pub schema: u32,
+    /// The cargo command they timed.
+    pub command: Command,
+    /// The profile.
+    pub profile: Profile,
+    /// The packages built.
+    pub packages: Vec<String>,
+    /// The file touched.
+    pub touched_file: String,
+    /// The version every speedup is against: the oldest every machine measured.
+    pub base: Option<String>,
+    /// The machines merged.
+    pub machines: Vec<Machine>,
+    /// One row per version besides the base.
+    pub rows: Vec<MergedRow>,
+    /// Reports or rows left out, and why.
+    pub not_comparable: Vec<String>,
+}
+
+/// One machine's report in a merge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Machine {
+    /// The report file.
+    pub report: String,
+    /// Its CPU model.
+    pub cpu: Option<String>,
+    /// Its logical CPUs.
+    pub cores: usize,
+    /// Rounds it ran.
+    pub rounds: usize,
+}
+
+/// One version's merged speedups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct MergedRow {
+    /// The rustc version.
+    pub version: String,
+    /// The compiler build every machine ran.
+    pub rustc: String,
+    /// Per scenario.
+    pub scenarios: BTreeMap<Scenario, MergedFigure>,
+}
+
+/// A speedup merged over machines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct MergedFigure {
+    /// The speedup over the base version across machines, with its 95 % interval
+    /// (random-effects, Hartung–Knapp).
+    pub speedup: Estimate,
+    /// What the interval says.
+    pub verdict: Verdict,
+    /// Machines behind it.
+    pub machines: usize,
+    /// Each machine's own speedup, in the order of the machines.
+    pub per_machine: Vec<f64>,
 }

@@ -14,7 +14,7 @@ use anyhow::{Context as _, Result};
 
 use super::export::exporter;
 use super::guard::{Guard, resolved};
-use super::model::{History, Listing, Report};
+use super::model::{History, Listing, Merged, Report};
 use super::plot;
 use super::progress::Progress;
 use crate::exit::ExitError;
@@ -116,6 +116,11 @@ impl Outputs {
             self.write("--crates-csv", path, &super::export::crates_csv(report))?;
         }
         Ok(())
+    }
+
+    /// Writes a merge of several machines' reports.
+    pub(crate) fn merged(&self, merged: &Merged) -> Result<()> {
+        self.emit(&exporter(self.format, self.verbose, self.width).merged(merged))
     }
 
     /// Writes the history, and its plot when one was asked for.

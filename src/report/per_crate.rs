@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::model::{CrateChange, CrateChanges, CrateTime, Part, PerCrate, Row};
 use crate::measure::engine::CrateBuild;
-use crate::measure::stats::speedup;
 use crate::measure::wrapper::Invocation;
+use crate::stats::ratio as speedup;
 use crate::vocab::CrateKind;
 
 const MIB: f64 = 1024.0 * 1024.0;

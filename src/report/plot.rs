@@ -1,8 +1,8 @@
 //! `--plot FILE.svg`: the history as a picture, showing what the table shows. Panels share the
 //! release-date axis: clean builds, touched rebuilds (they differ by orders of magnitude, so
 //! one axis would flatten the second) and, with `--crates`, the rustc time of the workspace's
-//! crates against the dependencies'. Every point is labelled with its version and speedup and
-//! carries a bar from its fastest to its slowest run; a failed toolchain is marked on the axis;
+//! crates against the dependencies'. Every point is labelled with its version and speedup (with
+//! its ±) and carries an error bar, the 95 % interval of its time; a failed toolchain is marked on the axis;
 //! a vertical line marks where the linker changes between neighbouring rows.
 //!
 //! Drawn with plotters' SVG backend into a string; the caller writes the file. Pure: it
@@ -43,7 +43,10 @@ pub(crate) fn render_svg(report: &Report) -> Result<String> {
         .into_iter()
         .filter(|(s, _)| measured.iter().any(|r| r.figures(*s).is_some()))
         .map(|(s, colour)| {
-            (format!("{s}: {}, median seconds", s.describe()), vec![scenario_series(&measured, s, colour)])
+            (
+                format!("{s}: {}, seconds (geometric mean, 95% interval)", s.describe()),
+                vec![scenario_series(&measured, s, colour)],
+            )
         })
         .collect();
     if measured.iter().any(|r| r.crates.is_some()) {
@@ -70,12 +73,18 @@ fn scenario_series(rows: &[&Row], scenario: Scenario, colour: RGBColor) -> Serie
         .iter()
         .filter_map(|r| {
             let f = r.figures(scenario)?;
-            let label = match f.speedup {
-                Some(s) if f.speedup_uncertain => format!("{} (~{s:.2}x)", r.name),
-                Some(s) => format!("{} ({s:.2}x)", r.name),
+            let label = match &f.speedup {
+                Some(s) => {
+                    let mark = if f.verdict == crate::report::model::Verdict::NoChange { "~" } else { "" };
+                    let pm = s.plus_minus_pct.map(|w| format!(" ±{w:.0}%")).unwrap_or_default();
+                    format!("{} ({mark}{:.2}x{pm})", r.name, s.point)
+                }
+                None if f.verdict == crate::report::model::Verdict::Base => format!("{} (base)", r.name),
                 None => r.name.clone(),
             };
-            Some((year_of(r.release_date), f.wall.median_s, f.wall.min_s, f.wall.max_s, label))
+            // The error bar is the 95 % interval of the typical time.
+            let (low, high) = (f.time.low.unwrap_or(f.time.point), f.time.high.unwrap_or(f.time.point));
+            Some((year_of(r.release_date), f.time.point, low, high, label))
         })
         .collect();
     Series { name: scenario.name(), colour, points }
@@ -322,7 +331,8 @@ mod tests {
         let circles = doc.descendants().filter(|n| n.has_tag_name("circle")).count();
         assert_eq!(circles, 4, "two ok toolchains x two panels; the failed one has no point");
         let texts = texts(&svg);
-        for label in ["1.85.0 (1.00x)", "1.96.0 (1.78x)", "1.96.0 (1.30x)", "seconds", "release date", "1.63.0 failed"]
+        for label in
+            ["1.85.0 (base)", "1.96.0 (1.78x)", "1.96.0 (1.30x ±2%)", "seconds", "release date", "1.63.0 failed"]
         {
             assert!(texts.iter().any(|t| t == label), "missing {label:?} in {texts:?}");
         }

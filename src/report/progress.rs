@@ -1,19 +1,17 @@
 //! What the user sees on standard error while timewarp works: cargo-style status lines, and,
-//! on a terminal, a progress bar naming the toolchain, the scenario, run i of n, the elapsed
-//! time and an estimate of what remains. No bar when standard output or standard error is not
+//! on a terminal, a progress bar of the round under way naming the toolchain and the scenario,
+//! the widest interval so far, the elapsed time and an estimate of what remains. No bar when standard output or standard error is not
 //! a terminal, nothing at all with `--quiet`, no colour with `NO_COLOR` (via `console`).
 //! Results never go here: they go to standard output.
 
-use std::collections::HashMap;
 use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
 use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::measure::engine::{Action, End, Measured, Observer, RunCount, Step};
-use crate::measure::stats::Summary;
-use crate::vocab::Scenario;
+use crate::measure::engine::{Action, End, Measured, Observer, RoundDone, Step};
+use crate::stats;
 
 /// Status output for one run.
 pub(crate) struct Progress {
@@ -49,25 +47,25 @@ impl Progress {
         }
     }
 
-    /// A tracker for `toolchains` toolchains, each built as `plan` says.
-    pub(crate) fn builds(&self, toolchains: usize, plan: BuildPlan) -> BuildTracker<'_> {
+    /// A tracker of the rounds, which will stop after `rounds` rounds when that is fixed, or
+    /// within `budget`.
+    pub(crate) fn builds(&self, rounds: Option<usize>, budget: Option<Duration>) -> BuildTracker<'_> {
         let mut tracker = BuildTracker {
             progress: self,
             bar: None,
-            plan,
-            toolchains,
-            started: HashMap::new(),
-            done: Vec::new(),
-            durations: [Vec::new(), Vec::new()],
-            current: None,
+            rounds,
+            budget,
+            round: 0,
+            widest: None,
+            started: Instant::now(),
             warned_long: false,
         };
         if self.interactive && !self.quiet {
-            let bar = ProgressBar::with_draw_target(Some(tracker.total() as u64), ProgressDrawTarget::stderr());
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             let columns = console::Term::stderr().size_checked().map(|(_, c)| usize::from(c));
             let template = bar_template(columns);
             bar.set_style(ProgressStyle::with_template(&template).expect("valid template").progress_chars("=> "));
-            bar.set_prefix("Building");
+            bar.set_prefix("Round 1");
             bar.enable_steady_tick(Duration::from_millis(200));
             tracker.bar = Some(bar);
         }
@@ -91,50 +89,36 @@ fn bar_template(columns: Option<usize>) -> String {
     }
 }
 
-/// The builds each toolchain gets, for the progress bar and the estimate.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BuildPlan {
-    /// Timed clean builds, whose number may depend on their length.
-    pub clean: RunCount,
-    /// Other builds from an empty target directory (the `--crates` build).
-    pub extra_clean: usize,
-    /// Rebuilds, the untimed first one included.
-    pub rebuilds: usize,
-}
-
-/// 0 for a build from an empty target directory, 1 for a rebuild: the two take times that
-/// differ a hundredfold, so each kind is estimated from its own.
-const FROM_SCRATCH: usize = 0;
-const REBUILD: usize = 1;
-
-fn kind_of(action: Action) -> usize {
-    match action {
-        Action::Timed { scenario: Scenario::Clean, .. } | Action::CrateBuild => FROM_SCRATCH,
-        _ => REBUILD,
-    }
-}
-
-/// Follows the builds of a run to show progress and estimate the rest.
+/// Follows the rounds of a run to show progress and estimate the rest.
 pub(crate) struct BuildTracker<'a> {
     progress: &'a Progress,
     bar: Option<ProgressBar>,
-    plan: BuildPlan,
-    toolchains: usize,
-    /// Builds started per toolchain and kind.
-    started: HashMap<String, [usize; 2]>,
-    /// Toolchains whose builds are over (completed, failed or interrupted).
-    done: Vec<String>,
-    /// Seconds of every finished build, per kind.
-    durations: [Vec<f64>; 2],
-    /// When the running build started, and its kind.
-    current: Option<(Instant, usize)>,
+    /// The rounds the run will do, when fixed.
+    rounds: Option<usize>,
+    /// The budget, with the stopping rule.
+    budget: Option<Duration>,
+    /// The round under way, from 0.
+    round: usize,
+    /// The widest interval after the last round.
+    widest: Option<(f64, String)>,
+    started: Instant,
     /// Whether the run was said to take over an hour.
     warned_long: bool,
 }
 
 impl Observer for BuildTracker<'_> {
+    fn round_starting(&mut self, round: usize, builds: usize) {
+        self.round = round;
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(format!("Round {}", round + 1));
+            bar.set_length(builds as u64);
+            bar.set_position(0);
+        } else if round > 0 {
+            self.progress.status(&format!("Round {}", round + 1), &format!("{builds} builds{}", self.widest_text()));
+        }
+    }
+
     fn starting(&mut self, step: &Step<'_>) {
-        self.close_current();
         let name = &step.toolchain.name;
         let what = match step.action {
             Action::WarmUp => {
@@ -145,47 +129,56 @@ impl Observer for BuildTracker<'_> {
                 "warming up its compiler (untimed)".to_string()
             }
             Action::FirstRebuild => "first rebuild after touching (untimed)".to_string(),
+            Action::Settle => "rebuild of the restored file (untimed)".to_string(),
+            Action::Prime => "build for the rebuilds (untimed)".to_string(),
             Action::CrateBuild => "per-crate build (every rustc timed apart)".to_string(),
-            Action::Timed { scenario, run, of: Some(of) } => format!("{scenario} {run}/{of}"),
-            Action::Timed { scenario, run, of: None } => format!("{scenario} {run}"),
+            Action::Timed { scenario, .. } => scenario.to_string(),
         };
-        if step.action.is_build() {
-            let kind = kind_of(step.action);
-            self.current = Some((Instant::now(), kind));
-            self.started.entry(name.clone()).or_default()[kind] += 1;
-            self.warn_if_long();
-        }
         if let Some(bar) = &self.bar {
-            bar.set_length(self.total() as u64);
-            bar.set_position(self.builds_done() as u64);
+            if matches!(step.action, Action::Timed { .. }) && bar.position() < bar.length().unwrap_or(0) {
+                bar.inc(1);
+            }
             let left = self.estimate_left().map(|d| format!(", ~{} left", clock(d))).unwrap_or_default();
-            bar.set_message(format!("{name} {what} [{} elapsed{left}]", clock(self.progress.elapsed())));
+            let widest = self.widest_text();
+            bar.set_message(format!("{name} {what}{widest} [{} elapsed{left}]", clock(self.progress.elapsed())));
         }
     }
 
-    /// Prints the toolchain's summary line; the builds it will not run leave the total.
+    fn round_done(&mut self, done: &RoundDone) {
+        self.widest = done.widest.clone();
+        self.round = done.rounds;
+        if let Some(left) = self.estimate_left().filter(|d| *d > Duration::from_secs(3600))
+            && !self.warned_long
+        {
+            self.warned_long = true;
+            let note =
+                format!("this run will take about {} more; Ctrl-C stops it and reports what it has", clock(left));
+            match &self.bar {
+                Some(bar) => bar.suspend(|| self.progress.note(&note)),
+                None => self.progress.note(&note),
+            }
+        }
+    }
+
+    /// Prints the toolchain's summary line.
     fn finished(&mut self, measured: &Measured) {
-        self.close_current();
         let name = &measured.toolchain.name;
-        let medians: Vec<String> = measured
+        let times: Vec<String> = measured
             .samples
             .iter()
             .filter_map(|(scenario, samples)| {
-                let median = Summary::of(&samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())?.median_s;
-                Some(format!("{scenario} {median:.3} s"))
+                let time = stats::geometric(&samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())?;
+                let width = time.relative_half_width().map(|w| format!(" ±{:.0}%", w * 100.0)).unwrap_or_default();
+                Some(format!("{scenario} {:.3} s{width}", time.point))
             })
             .collect();
         let line = match &measured.end {
-            End::Completed => ("Measured", format!("{name}: {}", medians.join(", "))),
+            End::Completed => ("Measured", format!("{name}: {}", times.join(", "))),
             End::Failed(why) => ("Failed", format!("{name}: {}", why.lines().next().unwrap_or_default())),
             End::Interrupted => ("Interrupted", name.clone()),
         };
-        self.done.push(name.clone());
         match &self.bar {
-            Some(bar) => {
-                bar.set_length(self.total() as u64);
-                bar.suspend(|| self.progress.status(line.0, &line.1));
-            }
+            Some(bar) => bar.suspend(|| self.progress.status(line.0, &line.1)),
             None => self.progress.status(line.0, &line.1),
         }
     }
@@ -199,77 +192,24 @@ impl BuildTracker<'_> {
         }
     }
 
-    fn close_current(&mut self) {
-        if let Some((started, kind)) = self.current.take() {
-            self.durations[kind].push(started.elapsed().as_secs_f64());
-        }
+    /// `, widest ±7% (1.63.0 touched)`, once there is an interval.
+    fn widest_text(&self) -> String {
+        self.widest.as_ref().map(|(w, whose)| format!(", widest ±{:.0}% ({whose})", w * 100.0)).unwrap_or_default()
     }
 
-    fn mean(&self, kind: usize) -> Option<f64> {
-        Summary::of(&self.durations[kind]).map(|s| s.mean_s)
-    }
-
-    /// Builds of `kind` a toolchain gets: clean builds as many as the clean builds so far
-    /// suggest (one when they take 30 s or more).
-    fn per_toolchain(&self, kind: usize) -> usize {
-        match kind {
-            FROM_SCRATCH => self.plan.clean.expected(self.mean(FROM_SCRATCH)) + self.plan.extra_clean,
-            _ => self.plan.rebuilds,
-        }
-    }
-
-    /// Builds of `kind` still to come: none for a toolchain that is done.
-    fn remaining(&self, kind: usize) -> usize {
-        let each = self.per_toolchain(kind);
-        let running: usize = self
-            .started
-            .iter()
-            .filter(|(name, _)| !self.done.contains(name))
-            .map(|(_, started)| each.saturating_sub(started[kind]))
-            .sum();
-        let waiting = self.toolchains.saturating_sub(self.started.len().max(self.done.len()));
-        running + waiting * each
-    }
-
-    fn builds_done(&self) -> usize {
-        self.durations.iter().map(Vec::len).sum()
-    }
-
-    fn total(&self) -> usize {
-        self.builds_done()
-            + usize::from(self.current.is_some())
-            + self.remaining(FROM_SCRATCH)
-            + self.remaining(REBUILD)
-    }
-
-    /// Says, once, when the builds still to come will take more than an hour (`--runs 100000`
-    /// starts without a word otherwise).
-    fn warn_if_long(&mut self) {
-        if self.warned_long || self.builds_done() == 0 {
-            return;
-        }
-        if let Some(left) = self.estimate_left().filter(|d| *d > Duration::from_secs(3600)) {
-            self.warned_long = true;
-            let remaining = self.remaining(FROM_SCRATCH) + self.remaining(REBUILD);
-            let note = format!(
-                "this run will take about {} more ({remaining} builds to go); Ctrl-C stops it and reports what it has",
-                clock(left)
-            );
-            match &self.bar {
-                Some(bar) => bar.suspend(|| self.progress.note(&note)),
-                None => self.progress.note(&note),
-            }
-        }
-    }
-
-    /// Per kind, the builds to come times that kind's mean so far. A kind not yet timed counts
-    /// nothing: 150 s clean builds must not make 4 s rebuilds look like an hour.
+    /// What remains: the rounds still to come at the pace of those done so far, within the
+    /// budget; nothing before a round has finished.
     fn estimate_left(&self) -> Option<Duration> {
-        let left: Vec<f64> = [FROM_SCRATCH, REBUILD]
-            .into_iter()
-            .filter_map(|kind| Some(self.mean(kind)? * self.remaining(kind) as f64))
-            .collect();
-        (!left.is_empty()).then(|| Duration::from_secs_f64(left.iter().sum()))
+        if self.round == 0 {
+            return None;
+        }
+        let per_round = self.started.elapsed() / self.round as u32;
+        let by_rounds = self.rounds.map(|n| per_round * n.saturating_sub(self.round) as u32);
+        let by_budget = self.budget.map(|b| b.saturating_sub(self.started.elapsed()));
+        match (by_rounds, by_budget) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
@@ -309,71 +249,37 @@ mod tests {
         }
     }
 
-    fn timed(scenario: Scenario) -> Action {
-        Action::Timed { scenario, run: 1, of: None }
-    }
-
-    /// `tracker` as if builds of `kind` of the toolchain `name` had taken `seconds` each.
-    fn took(tracker: &mut BuildTracker<'_>, name: &str, kind: usize, seconds: &[f64]) {
-        tracker.durations[kind].extend(seconds);
-        tracker.started.entry(name.into()).or_default()[kind] += seconds.len();
-    }
-
-    fn plan(clean: RunCount, rebuilds: usize) -> BuildPlan {
-        BuildPlan { clean, extra_clean: 0, rebuilds }
+    fn tracker(progress: &Progress, rounds: Option<usize>, budget: Option<Duration>) -> BuildTracker<'_> {
+        progress.builds(rounds, budget)
     }
 
     #[test]
-    fn estimate_counts_clean_builds_and_rebuilds_apart() {
-        let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
-        // Three toolchains, adaptive clean runs and six rebuilds each, as on fd v8.5.0.
-        let mut tracker = progress.builds(3, plan(RunCount::ADAPTIVE, 6));
-        assert_eq!(tracker.estimate_left(), None);
-        assert_eq!(tracker.total(), 3 * (3 + 6), "three clean builds each until one is timed");
-        took(&mut tracker, "1.63.0", FROM_SCRATCH, &[150.0]);
-        assert_eq!(tracker.estimate_left(), Some(Duration::from_secs(300)), "one clean build each for the others");
-        took(&mut tracker, "1.63.0", REBUILD, &[4.0, 4.0]);
-        assert_eq!(tracker.estimate_left(), Some(Duration::from_secs(300 + 16 * 4)));
-        assert_eq!(tracker.total(), 3 * 7);
-        let mut short = progress.builds(2, plan(RunCount::ADAPTIVE, 6));
-        took(&mut short, "a", FROM_SCRATCH, &[2.0]);
-        assert_eq!(short.remaining(FROM_SCRATCH), 9 + 10, "2 s builds: ten each, the most there are");
-        assert_eq!((kind_of(timed(Scenario::Clean)), kind_of(Action::CrateBuild)), (FROM_SCRATCH, FROM_SCRATCH));
-        assert_eq!((kind_of(timed(Scenario::Touched)), kind_of(Action::FirstRebuild)), (REBUILD, REBUILD));
+    fn the_estimate_follows_the_rounds_and_the_budget() {
+        let progress = Progress::new(true);
+        let mut fixed = tracker(&progress, Some(10), None);
+        assert_eq!(fixed.estimate_left(), None, "nothing before a round has finished");
+        fixed.started = Instant::now() - Duration::from_secs(60);
+        fixed.round_done(&RoundDone {
+            rounds: 2,
+            widest: Some((0.07, "1.63.0 touched".into())),
+            elapsed: Duration::from_secs(60),
+        });
+        let left = fixed.estimate_left().unwrap().as_secs();
+        assert!((239..=241).contains(&left), "8 more rounds of 30 s: {left}");
+        assert_eq!(fixed.widest_text(), ", widest ±7% (1.63.0 touched)");
+        let mut budgeted = tracker(&progress, None, Some(Duration::from_secs(600)));
+        budgeted.started = Instant::now() - Duration::from_secs(100);
+        budgeted.round_done(&RoundDone { rounds: 1, widest: None, elapsed: Duration::from_secs(100) });
+        let left = budgeted.estimate_left().unwrap().as_secs();
+        assert!((499..=500).contains(&left), "what the budget leaves: {left}");
     }
 
     #[test]
     fn a_run_of_over_an_hour_is_said_once() {
-        let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
-        let mut tracker = progress.builds(1, plan(RunCount::Fixed(1), 100_000));
-        took(&mut tracker, "a", REBUILD, &[1.0]);
-        tracker.warn_if_long();
-        assert!(tracker.warned_long, "99999 builds of a second each");
-        let mut fd = progress.builds(3, plan(RunCount::ADAPTIVE, 6));
-        took(&mut fd, "1.63.0", FROM_SCRATCH, &[150.0]);
-        fd.warn_if_long();
-        assert!(!fd.warned_long, "two more clean builds and some rebuilds are not an hour");
-    }
-
-    #[test]
-    fn a_failed_toolchain_leaves_the_estimate() {
-        let progress = Progress { quiet: true, interactive: false, start: Instant::now() };
-        let mut tracker = progress.builds(2, plan(RunCount::Fixed(2), 4));
-        let toolchain = crate::testing::toolchain("1.63.0");
-        tracker.starting(&Step { toolchain: &toolchain, action: Action::WarmUp });
-        for run in 1..=2 {
-            let action = Action::Timed { scenario: crate::vocab::Scenario::Clean, run, of: Some(2) };
-            tracker.starting(&Step { toolchain: &toolchain, action });
-        }
-        let failed = Measured {
-            toolchain: toolchain.clone(),
-            target_dir: "t".into(),
-            samples: Default::default(),
-            end: End::Failed("error".into()),
-            crates: None,
-        };
-        tracker.finished(&failed);
-        assert_eq!((tracker.total(), tracker.builds_done()), (8, 2), "the 4 builds it will not run are gone");
-        assert_eq!(tracker.remaining(FROM_SCRATCH) + tracker.remaining(REBUILD), 6, "the other toolchain's");
+        let progress = Progress::new(true);
+        let mut long = tracker(&progress, Some(100_000), None);
+        long.started = Instant::now() - Duration::from_secs(2);
+        long.round_done(&RoundDone { rounds: 1, widest: None, elapsed: Duration::from_secs(2) });
+        assert!(long.warned_long);
     }
 }

@@ -1,7 +1,8 @@
 //! Reports read back: a `--baseline` file and the entries of `history.jsonl`, through serde
-//! derive. The current schema is read into the report model itself; schema 1, whose figures had
-//! fields of their own (`clean`, `incremental`, `patched`), into its own small shape. Either way
-//! the result is a [`SavedReport`]: how it was measured, and each row's wall times.
+//! derive. The current schema is read into the report model itself; schemas 1 and 2 into small
+//! shapes of their own (schema 1's figures had fields of their own, `clean`, `incremental`,
+//! `patched`; schema 2 keyed them by scenario). Either way the result is a [`SavedReport`]: how it
+//! was measured, and each row's wall times.
 //!
 //! A saved file is untrusted input (hand-edited, cut short by a full disk): every time must be a
 //! positive, finite number of seconds below a year, or the file is refused with one sentence
@@ -12,10 +13,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::model::{Report, SCHEMA_VERSION, Setup, Status};
-use crate::measure::stats::Summary;
-use crate::vocab::Scenario;
-#[cfg(test)]
-use crate::vocab::{Command, Profile};
+use crate::vocab::{Command, Profile, Scenario};
 
 /// What the gate and the history read from a saved report.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,8 +35,8 @@ pub(crate) struct SavedRow {
     pub status: Status,
     /// `rustc -V` of its compiler: two builds of one version differ here.
     pub rustc: Option<String>,
-    /// Wall times per scenario.
-    pub wall: BTreeMap<Scenario, Summary>,
+    /// Wall times per scenario, every sample, seconds.
+    pub wall: BTreeMap<Scenario, Vec<f64>>,
 }
 
 /// The one field every schema has.
@@ -47,46 +45,87 @@ struct Probe {
     schema: u32,
 }
 
+/// The figures of schemas 1 and 2: a summary of the wall times, of which the samples matter.
+#[derive(Deserialize)]
+struct Summary {
+    runs_s: Vec<f64>,
+}
+
+/// What the older schemas share at the top.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default = "build")]
+    command: Command,
+    #[serde(default = "dev")]
+    profile: Profile,
+    touched_file: Option<String>,
+    cores: Option<u64>,
+    jobs: Option<u64>,
+    workspace: Option<String>,
+    #[serde(default)]
+    packages: Vec<String>,
+}
+
+fn build() -> Command {
+    Command::Build
+}
+
+fn dev() -> Profile {
+    Profile::Dev
+}
+
 /// Schema 1, as the first releases wrote it.
-mod v1 {
-    use serde::Deserialize;
+#[derive(Deserialize)]
+struct V1 {
+    #[serde(flatten)]
+    head: Head,
+    toolchains: Vec<V1Row>,
+}
 
-    use crate::measure::stats::Summary;
-    use crate::report::model::Status;
-    use crate::vocab::{Command, Profile};
+#[derive(Deserialize)]
+struct V1Row {
+    version: String,
+    status: Status,
+    rustc: Option<String>,
+    clean: Option<Summary>,
+    incremental: Option<Summary>,
+    patched: Option<Summary>,
+}
 
-    fn build() -> Command {
-        Command::Build
-    }
+/// Schema 2: figures keyed by scenario, point medians.
+#[derive(Deserialize)]
+struct V2 {
+    #[serde(flatten)]
+    head: Head,
+    toolchains: Vec<V2Row>,
+}
 
-    fn dev() -> Profile {
-        Profile::Dev
-    }
+#[derive(Deserialize)]
+struct V2Row {
+    version: String,
+    status: Status,
+    rustc: Option<String>,
+    #[serde(default)]
+    scenarios: BTreeMap<Scenario, V2Figures>,
+}
 
-    #[derive(Deserialize)]
-    pub(super) struct Report {
-        #[serde(default = "build")]
-        pub command: Command,
-        #[serde(default = "dev")]
-        pub profile: Profile,
-        pub touched_file: Option<String>,
-        pub cores: Option<u64>,
-        pub jobs: Option<u64>,
-        pub workspace: Option<String>,
-        #[serde(default)]
-        pub packages: Vec<String>,
-        pub toolchains: Vec<Row>,
-    }
+#[derive(Deserialize)]
+struct V2Figures {
+    wall: Summary,
+}
 
-    #[derive(Deserialize)]
-    pub(super) struct Row {
-        pub version: String,
-        pub status: Status,
-        pub rustc: Option<String>,
-        pub clean: Option<Summary>,
-        pub incremental: Option<Summary>,
-        pub patched: Option<Summary>,
-    }
+fn setup(schema: u32, head: Head) -> (Setup, Option<String>) {
+    let setup = Setup {
+        schema,
+        command: head.command,
+        profile: head.profile,
+        touched_file: head.touched_file,
+        cores: head.cores,
+        jobs: head.jobs,
+        packages: head.packages,
+        cpu: None,
+    };
+    (setup, head.workspace)
 }
 
 /// The longest build time a saved report may hold: a year of seconds.
@@ -103,13 +142,47 @@ impl SavedReport {
     pub(crate) fn from_value(value: serde_json::Value) -> Result<SavedReport, String> {
         let Probe { schema } = Probe::deserialize(&value).map_err(|_| "it has no `schema` number".to_string())?;
         let saved = match schema {
-            1 => from_v1(serde_json::from_value(value).map_err(|e| format!("it is not a schema 1 report: {e}"))?),
+            1 => {
+                let v1: V1 = serde_json::from_value(value).map_err(|e| format!("it is not a schema 1 report: {e}"))?;
+                let rows = v1
+                    .toolchains
+                    .into_iter()
+                    .map(|row| {
+                        let figures = [
+                            (Scenario::Clean, row.clean),
+                            (Scenario::Touched, row.incremental),
+                            (Scenario::Edited, row.patched),
+                        ];
+                        let wall = figures.into_iter().filter_map(|(s, f)| Some((s, f?.runs_s))).collect();
+                        SavedRow { version: row.version, status: row.status, rustc: row.rustc, wall }
+                    })
+                    .collect();
+                let (setup, workspace) = setup(1, v1.head);
+                SavedReport { setup, workspace, rows }
+            }
+            2 => {
+                let v2: V2 = serde_json::from_value(value).map_err(|e| format!("it is not a schema 2 report: {e}"))?;
+                let rows = v2
+                    .toolchains
+                    .into_iter()
+                    .map(|row| SavedRow {
+                        version: row.version,
+                        status: row.status,
+                        rustc: row.rustc,
+                        wall: row.scenarios.into_iter().map(|(s, f)| (s, f.wall.runs_s)).collect(),
+                    })
+                    .collect();
+                let (setup, workspace) = setup(2, v2.head);
+                SavedReport { setup, workspace, rows }
+            }
             SCHEMA_VERSION => {
                 let report: Report = serde_json::from_value(value)
                     .map_err(|e| format!("it is not a schema {SCHEMA_VERSION} report: {e}"))?;
                 from_current(report)
             }
-            other => return Err(format!("it has schema {other}; this timewarp reads schemas 1 and {SCHEMA_VERSION}")),
+            other => {
+                return Err(format!("it has schema {other}; this timewarp reads schemas 1, 2 and {SCHEMA_VERSION}"));
+            }
         };
         saved.validated()
     }
@@ -118,45 +191,20 @@ impl SavedReport {
     fn validated(self) -> Result<SavedReport, String> {
         for row in &self.rows {
             for (scenario, wall) in &row.wall {
-                let times = wall.runs_s.iter().chain([&wall.median_s, &wall.min_s, &wall.max_s, &wall.mean_s]);
-                if let Some(bad) = times.copied().find(|t| !(t.is_finite() && *t > 0.0 && *t < MAX_SECONDS)) {
+                if let Some(bad) = wall.iter().copied().find(|t| !(t.is_finite() && *t > 0.0 && *t < MAX_SECONDS)) {
                     let bad = if bad.is_finite() && bad.abs() < 1e9 { format!("{bad}") } else { format!("{bad:e}") };
                     return Err(format!(
                         "the {scenario} times of {} hold {bad}, which is not a build time in seconds (positive, below a year)",
                         row.version
                     ));
                 }
+                if wall.is_empty() {
+                    return Err(format!("the {scenario} figures of {} hold no time", row.version));
+                }
             }
         }
         Ok(self)
     }
-}
-
-fn from_v1(report: v1::Report) -> SavedReport {
-    let rows = report
-        .toolchains
-        .into_iter()
-        .map(|row| {
-            let figures =
-                [(Scenario::Clean, row.clean), (Scenario::Touched, row.incremental), (Scenario::Edited, row.patched)];
-            SavedRow {
-                version: row.version,
-                status: row.status,
-                rustc: row.rustc,
-                wall: figures.into_iter().filter_map(|(s, f)| Some((s, f?))).collect(),
-            }
-        })
-        .collect();
-    let setup = Setup {
-        schema: 1,
-        command: report.command,
-        profile: report.profile,
-        touched_file: report.touched_file,
-        cores: report.cores,
-        jobs: report.jobs,
-        packages: report.packages,
-    };
-    SavedReport { setup, workspace: report.workspace, rows }
 }
 
 fn from_current(report: Report) -> SavedReport {
@@ -167,7 +215,7 @@ fn from_current(report: Report) -> SavedReport {
             version: row.version.clone(),
             status: row.status,
             rustc: Some(row.rustc.clone()),
-            wall: row.scenarios.iter().map(|(s, f)| (*s, f.wall.clone())).collect(),
+            wall: row.scenarios.iter().map(|(s, f)| (*s, f.wall.runs_s.clone())).collect(),
         })
         .collect();
     SavedReport { setup: report.setup(), workspace: Some(report.workspace), rows }
@@ -188,7 +236,7 @@ mod tests {
         assert_eq!((saved.setup.schema, saved.setup.command), (1, Command::Check));
         let row = &saved.rows[0];
         assert_eq!(row.wall.keys().copied().collect::<Vec<_>>(), [Scenario::Clean, Scenario::Touched]);
-        assert_eq!(row.wall[&Scenario::Touched].median_s, 2.0);
+        assert_eq!(row.wall[&Scenario::Touched], [2.0]);
     }
 
     #[test]
@@ -197,7 +245,7 @@ mod tests {
         let saved = SavedReport::from_slice(serde_json::to_string(&report).unwrap().as_bytes()).unwrap();
         assert_eq!(saved.setup, report.setup());
         assert_eq!(saved.rows.len(), 3);
-        assert_eq!(saved.rows[1].wall[&Scenario::Clean].median_s, 26.1);
+        assert_eq!(saved.rows[1].wall[&Scenario::Clean], [26.1]);
         assert_eq!(saved.workspace.as_deref(), Some("/work/app"));
     }
 
@@ -211,6 +259,7 @@ mod tests {
             cores: Some(cores),
             jobs: None,
             packages: packages.iter().map(|p| p.to_string()).collect(),
+            cpu: None,
         };
         assert!(setup(2, Profile::Dev, 2, &["a"]).differences(&setup(2, Profile::Dev, 2, &["a"])).is_empty());
         assert_eq!(
@@ -226,13 +275,13 @@ mod tests {
 
     #[test]
     fn names_what_is_wrong() {
-        let summary = |median: f64| serde_json::json!({"median_s": median, "mean_s": 2.0, "stddev_s": 0.0, "min_s": 2.0, "max_s": 2.0, "runs_s": [2.0]});
+        let summary = |run: f64| serde_json::json!({"median_s": 2.0, "mean_s": 2.0, "stddev_s": 0.0, "min_s": 2.0, "max_s": 2.0, "runs_s": [run]});
         let row = |median: f64| serde_json::json!({"schema": 1, "toolchains": [{"version": "1.85.0", "status": "ok", "clean": summary(median)}]});
         for (value, error) in [
             (serde_json::json!({}), "it has no `schema` number"),
             (
                 serde_json::json!({"schema": 9, "toolchains": []}),
-                "it has schema 9; this timewarp reads schemas 1 and 2",
+                "it has schema 9; this timewarp reads schemas 1, 2 and 3",
             ),
             (serde_json::json!({"schema": 1}), "it is not a schema 1 report: missing field `toolchains`"),
             (
@@ -251,6 +300,11 @@ mod tests {
             assert_eq!(SavedReport::from_value(value).unwrap_err(), error);
         }
         assert!(SavedReport::from_slice(b"{\"schema\": 2").unwrap_err().contains("EOF"));
+        let v2 = serde_json::json!({"schema": 2, "command": "build", "profile": "dev", "packages": ["app"],
+            "toolchains": [{"version": "1.85.0", "status": "ok", "rustc": "rustc 1.85.0",
+                "scenarios": {"clean": {"wall": {"median_s": 3.0, "runs_s": [3.0, 3.1]}}}}]});
+        let saved = SavedReport::from_value(v2).unwrap();
+        assert_eq!((saved.setup.schema, saved.rows[0].wall[&Scenario::Clean].clone()), (2, vec![3.0, 3.1]));
     }
 
     proptest::proptest! {

@@ -187,8 +187,17 @@ fn usage_errors_are_one_line_before_anything_happens() {
     let before = snapshot(ws.path());
     for (args, expected) in [
         (&["--bogus"][..], "error: unexpected argument `--bogus`; see `cargo timewarp --help`"),
-        (&["--max-regression", "10"], "error: `--max-regression` needs `--baseline FILE`, the report to compare with"),
+        (
+            &["--max-regression", "10"],
+            "error: `--max-regression` needs `--baseline FILE` or `--baseline-rev REV`, what to compare with",
+        ),
         (&["--runs", "-1"], "error: invalid value `-1` for `--runs`: expected a whole number of at least 1"),
+        (
+            &["--budget", "soon"],
+            "error: invalid value `soon` for `--budget`: expected a duration such as `20m`, `90s` or `1h30m`",
+        ),
+        (&["--runs", "3", "--precision", "2"], "error: `--runs` cannot be used with `--precision`"),
+        (&["merge"], "error: `merge` needs the reports to merge: `cargo timewarp merge a.json b.json ...`"),
         (
             &["--toolchains", "stable", "-o", "src", "--format", "json"],
             "error: `--output src` is a directory; name a file",

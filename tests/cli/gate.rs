@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::support::*;
 
-/// Multiplies every timing in a saved JSON report by `factor`.
+/// Multiplies every timing in a saved JSON report by `factor`: its samples and its summaries.
 fn scaled_baseline(report: &serde_json::Value, factor: f64, path: &Path) {
     let mut report = report.clone();
     for row in report["toolchains"].as_array_mut().unwrap() {
@@ -16,6 +16,12 @@ fn scaled_baseline(report: &serde_json::Value, factor: f64, path: &Path) {
             }
             for run in summary["runs_s"].as_array_mut().unwrap() {
                 *run = (run.as_f64().unwrap() * factor).into();
+            }
+            let time = &mut row["scenarios"][key]["time"];
+            for field in ["point", "low", "high"] {
+                if let Some(value) = time[field].as_f64() {
+                    time[field] = (value * factor).into();
+                }
             }
         }
     }
@@ -36,7 +42,7 @@ fn baseline_gate_history_and_clean() {
     scaled_baseline(&first, 0.5, &ws.path().join("fast.json"));
     let line = failure(timewarp(ws.path()).args(args).args(["--baseline", "fast.json", "--max-regression", "20"]), 5);
     assert!(line.starts_with("error: the project got slower to compile than the baseline allows (20%): "), "{line}");
-    assert!(line.contains("% now,") && line.contains("in the baseline)"), "the spread is named: {line}");
+    assert!(line.contains("(+") && line.contains("%, 95% interval "), "the interval is named: {line}");
 
     // Against a baseline twice as slow it passes, and the comparison is in the report.
     scaled_baseline(&first, 2.0, &ws.path().join("slow.json"));
@@ -57,7 +63,9 @@ fn baseline_gate_history_and_clean() {
     assert_eq!(history.lines().count(), 3);
     let entry: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert!(entry["recorded_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(entry["report"]["schema"], 2);
+    assert_eq!(entry["report"]["schema"], 3);
+    let rounds = entry["report"]["toolchains"][0]["scenarios"]["touched"]["wall"]["runs_s"].as_array().unwrap().len();
+    assert_eq!(rounds, 3, "the history keeps every round's samples");
     let summary = success(timewarp(ws.path()).arg("history"));
     assert!(summary.starts_with("3 runs recorded in"), "{summary}");
     assert_eq!(summary.lines().filter(|l| l.contains("build/dev")).count(), 3, "{summary}");

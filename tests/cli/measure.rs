@@ -25,10 +25,12 @@ fn single_crate_yearly_history_since_msrv() {
     let before = snapshot(ws.path());
     let report = success_json(ws.timewarp().args(["--format", "json", "--clean-runs", "1", "--incremental-runs", "2"]));
 
-    assert_eq!(report["schema"], 2);
+    assert_eq!(report["schema"], 3);
     assert_eq!(report["msrv"], "1.80");
     assert_eq!(report["touched_file"], "src/main.rs");
-    assert_eq!(report["runs"], serde_json::json!({"clean": 1, "touched": 2}));
+    let measurement = &report["measurement"];
+    assert_eq!(measurement["stopping"], serde_json::json!({"rule": "fixed", "rounds": {"clean": 1, "touched": 2}}));
+    assert_eq!((measurement["order"].as_str(), measurement["rounds"].as_u64()), (Some("rounds"), Some(2)));
     assert_eq!(row_names(&report), ["1.85.0", "1.96.0"]);
     assert_eq!(reason_for(&report, "1.63.0").unwrap(), "below MSRV 1.80 (rust-version of `single-crate`)");
     for name in ["1.85.0", "1.96.0"] {
@@ -45,17 +47,29 @@ fn single_crate_yearly_history_since_msrv() {
         assert_summary(&clean["wall"], 1);
         assert_summary(&touched["wall"], 2);
         assert!(clean["cpu"]["median_s"].as_f64().unwrap() > 0.0, "{r:#}");
-        assert!(clean["speedup"].as_f64().unwrap() > 0.0);
-        assert!(touched["speedup"].as_f64().unwrap() > 0.0);
+        assert_eq!((clean["rounds"].as_u64(), touched["rounds"].as_u64()), (Some(1), Some(2)), "{r:#}");
+        assert_eq!(touched["wall"]["rounds"], serde_json::json!([0, 1]), "one sample per round: {r:#}");
+        assert!(clean["time"]["low"].is_null(), "one clean build has no interval: {r:#}");
+        let time = &touched["time"];
+        assert!(time["low"].as_f64().unwrap() <= time["point"].as_f64().unwrap(), "{r:#}");
+        assert!(time["point"].as_f64().unwrap() <= time["high"].as_f64().unwrap(), "{r:#}");
     }
-    assert_eq!(row(&report, "1.85.0")["scenarios"]["clean"]["speedup"], 1.0, "the oldest row is the baseline");
+    let (base, new) = (&row(&report, "1.85.0")["scenarios"], &row(&report, "1.96.0")["scenarios"]);
+    for scenario in ["clean", "touched"] {
+        assert_eq!(base[scenario]["verdict"], "base", "the oldest row is the baseline");
+        assert!(base[scenario]["speedup"].is_null());
+        assert!(new[scenario]["speedup"]["point"].as_f64().unwrap() > 0.0, "{new:#}");
+    }
+    assert_eq!(new["clean"]["verdict"], "unknown", "one pair has no interval");
+    assert!(new["touched"]["speedup"]["low"].as_f64().unwrap() > 0.0, "two pairs have one: {new:#}");
     assert_eq!(row(&report, "1.85.0")["release_date"], "2025-02-20");
     assert_eq!(row(&report, "1.96.0")["version"], "1.96.0");
 
     assert_eq!(before, snapshot(ws.path()), "sources, Cargo.lock and mtimes are unchanged");
     let target = ws.path().join("target");
     assert!(!target.join("debug").exists(), "target/debug is never used");
-    assert!(target.join("timewarp/1.96.0/debug").is_dir(), "the newest toolchain's build is kept");
+    assert!(target.join("timewarp/1.96.0/rebuilds/debug").is_dir(), "the newest toolchain's build is kept");
+    assert!(!target.join("timewarp/1.96.0/scratch").exists(), "its scratch directory for clean builds is not");
     assert!(!target.join("timewarp/1.85.0").exists(), "older toolchains' builds are removed after the run");
     let history = std::fs::read_to_string(target.join("timewarp/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1, "one line per run");
@@ -103,7 +117,10 @@ fn every_toolchain_really_compiles_and_wrappers_never_run() {
     let entries: Vec<_> = std::fs::read_dir(&elsewhere).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(entries, ["timewarp"]);
     for version in ["1.63.0", "1.85.0", "1.96.0"] {
-        assert!(elsewhere.join("timewarp").join(version).join("debug").is_dir(), "--keep-target-dirs keeps {version}");
+        assert!(
+            elsewhere.join("timewarp").join(version).join("rebuilds/debug").is_dir(),
+            "--keep-target-dirs keeps {version}"
+        );
     }
     assert!(!ws.path().join("target").exists());
     let removed: Vec<&str> = report["removed_env"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
@@ -131,7 +148,7 @@ fn old_toolchain_failure_is_a_row_and_the_run_goes_on() {
     assert_eq!(old["scenarios"], serde_json::json!({}), "a failed row has no figures");
     let new = row(&report, "1.85.0");
     assert_eq!(new["status"], "ok");
-    assert_eq!(new["scenarios"]["clean"]["speedup"], 1.0, "the baseline is the oldest *successful* row");
+    assert_eq!(new["scenarios"]["clean"]["verdict"], "base", "the baseline is the oldest *successful* row");
 
     // When every toolchain fails there is no history: exit 4, with the rows still printed.
     let out = run(ws.timewarp().args([
@@ -232,24 +249,36 @@ fn an_old_revision_builds_where_the_working_tree_does_not() {
 
 #[test]
 #[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
-fn interleave_alternates_the_toolchains() {
+fn rounds_rotate_the_toolchains_and_sequential_keeps_them_apart() {
     let Some((_builds, ws)) = setup("build-script") else { return };
     let scratch = tempfile::tempdir().unwrap();
-    let probe_log = scratch.path().join("probe.log");
-    let report = success_json(
-        ws.timewarp()
-            .args(["--toolchains", "1.85.0,1.96.0", "--interleave", "--clean-runs", "2", "--incremental-runs", "1"])
-            .args(["--format", "json"])
-            .env("TIMEWARP_PROBE_LOG", &probe_log),
+    // The build script runs once per clean build, so its log shows the build order.
+    let order = |extra: &str| {
+        let probe_log = scratch.path().join(format!("probe{extra}.log"));
+        let report = success_json(
+            ws.timewarp()
+                .args(["--toolchains", "1.85.0,1.96.0", "--clean-runs", "2", "--incremental-runs", "1"])
+                .args(["--format", "json"])
+                .args((!extra.is_empty()).then_some(extra))
+                .env("TIMEWARP_PROBE_LOG", &probe_log),
+        );
+        assert_eq!(row_names(&report), ["1.85.0", "1.96.0"]);
+        for name in ["1.85.0", "1.96.0"] {
+            let wall = &row(&report, name)["scenarios"]["clean"]["wall"];
+            assert_eq!(wall["rounds"], serde_json::json!([0, 1]), "{report:#}");
+        }
+        let log = std::fs::read_to_string(&probe_log).unwrap();
+        let order: Vec<String> = log.lines().map(|l| l.split_whitespace().nth(1).unwrap().to_string()).collect();
+        (order, report["measurement"]["order"].clone())
+    };
+    // Each round builds each toolchain once; the second round starts with the other one.
+    assert_eq!(order(""), (vec!["1.85.0".into(), "1.96.0".into(), "1.96.0".into(), "1.85.0".into()], "rounds".into()));
+    assert_eq!(order("--interleave").0, ["1.85.0", "1.96.0", "1.96.0", "1.85.0"], "--interleave is the default");
+    let sequential = order("--sequential");
+    assert_eq!(
+        sequential,
+        (vec!["1.85.0".into(), "1.85.0".into(), "1.96.0".into(), "1.96.0".into()], "sequential".into())
     );
-    assert_eq!(row_names(&report), ["1.85.0", "1.96.0"]);
-    // The build script runs once per clean build, so the log shows the build order.
-    let log = std::fs::read_to_string(&probe_log).unwrap();
-    let order: Vec<&str> = log.lines().map(|l| l.split_whitespace().nth(1).unwrap()).collect();
-    assert_eq!(order, ["1.85.0", "1.96.0", "1.85.0", "1.96.0"], "{log}");
-    for name in ["1.85.0", "1.96.0"] {
-        assert_eq!(row(&report, name)["scenarios"]["clean"]["wall"]["runs_s"].as_array().unwrap().len(), 2);
-    }
 }
 
 #[test]
@@ -333,21 +362,38 @@ fn settings_that_change_the_build_are_reported_and_incremental_off_is_a_warning(
 }
 
 #[test]
-fn small_projects_get_several_clean_runs_and_the_warm_up_is_said() {
+fn a_default_run_adds_rounds_until_precise_and_says_how_many_it_took() {
     let _builds = build_lock();
     let ws = fixture("single-crate");
-    let out = run(timewarp(ws.path()).args(["--toolchains", "stable", "--incremental-runs", "1", "--format", "json"]));
+    let out = run(timewarp(ws.path()).args(["--toolchains", "stable", "--format", "json"]));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("first reading its compiler into memory, untimed"), "{stderr}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["runs"]["clean"], serde_json::json!({"min": 3, "max": 10, "budget_s": 30.0}));
-    let clean = report["toolchains"][0]["scenarios"]["clean"]["wall"]["runs_s"].as_array().unwrap().len();
-    assert!((3..=10).contains(&clean), "a sub-second clean build is repeated: {clean} runs");
+    let measurement = &report["measurement"];
+    assert_eq!(
+        measurement["stopping"],
+        serde_json::json!({"rule": "precision", "precision_pct": 5.0, "budget_s": 1200.0, "min_rounds": 3, "max_rounds": 30})
+    );
+    let rounds = measurement["rounds"].as_u64().unwrap();
+    assert!((3..=30).contains(&rounds), "{measurement}");
+    let stopped = measurement["stopped"].as_str().unwrap();
+    let row = &report["toolchains"][0];
+    for scenario in ["clean", "touched"] {
+        let figures = &row["scenarios"][scenario];
+        let n = figures["rounds"].as_u64().unwrap();
+        assert!(n >= 3 && n <= rounds, "at least the minimum, at most every round: {figures}");
+        assert_eq!(figures["wall"]["runs_s"].as_array().unwrap().len() as u64, n);
+        // One toolchain alone: its own time's interval is what the rule watches.
+        let within = figures["time"]["plus_minus_pct"].as_f64().unwrap() <= 5.0;
+        assert_eq!(figures["precise"], within, "{figures}");
+        assert!(within || stopped == "max-rounds", "imprecise only when the rounds ran out: {measurement}");
+    }
     assert!(report["warmup"].as_str().unwrap().contains("read into memory, untimed"));
     let table =
         success(timewarp(ws.path()).args(["--toolchains", "stable", "--clean-runs", "1", "--incremental-runs", "1"]));
-    assert!(table.contains("(1 run)"), "a single clean build says so: {table}");
+    assert!(table.contains("(1 round)"), "a single clean build says so: {table}");
+    assert!(table.contains("rounds:    1 round in rotating order, fixed: 1 clean + 1 touched"), "{table}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Exporter;
-use crate::report::model::{History, Listing, Report};
+use crate::report::model::{History, Listing, Merged, Report};
 use crate::vocab::Scenario;
 
 /// Comma-separated values, RFC 4180 quoting; one table per document.
@@ -37,10 +37,19 @@ pub(crate) fn crates_csv(report: &Report) -> String {
 fn report_header() -> String {
     let mut header = String::from("toolchain,version,release_date,status");
     for s in Scenario::ALL {
-        let _ = write!(header, ",{s}_median_s,{s}_min_s,{s}_max_s,{s}_runs,{s}_speedup,{s}_speedup_uncertain");
+        let _ = write!(
+            header,
+            ",{s}_time_s,{s}_time_low_s,{s}_time_high_s,{s}_median_s,{s}_rounds,{s}_speedup,{s}_speedup_low,{s}_speedup_high,{s}_verdict"
+        );
     }
     header.push_str(",error");
     header
+}
+
+/// An optional estimate's number as a CSV cell, to a ten-thousandth (of a second, or of a
+/// ratio): finer than any interval the engine reports.
+fn number(x: Option<f64>) -> String {
+    x.map(|x| format!("{x:.4}")).unwrap_or_default()
 }
 
 impl Exporter for CsvExporter {
@@ -59,22 +68,30 @@ impl Exporter for CsvExporter {
             for scenario in Scenario::ALL {
                 match row.figures(scenario) {
                     Some(f) => {
-                        let speedup = f.speedup.map(|n| format!("{n:.4}")).unwrap_or_default();
-                        let w = &f.wall;
-                        let uncertain = f.speedup_uncertain;
+                        let speedup = f.speedup.as_ref();
+                        let verdict = serde_json::to_value(f.verdict).ok().and_then(|v| v.as_str().map(str::to_string));
                         let _ = write!(
                             out,
-                            ",{},{},{},{},{speedup},{uncertain}",
-                            w.median_s,
-                            w.min_s,
-                            w.max_s,
-                            w.runs_s.len()
+                            ",{},{},{},{},{},{},{},{},{}",
+                            number(Some(f.time.point)),
+                            number(f.time.low),
+                            number(f.time.high),
+                            f.wall.median_s,
+                            f.rounds,
+                            number(speedup.map(|e| e.point)),
+                            number(speedup.and_then(|e| e.low)),
+                            number(speedup.and_then(|e| e.high)),
+                            verdict.unwrap_or_default()
                         );
                     }
-                    None => out.push_str(",,,,,,"),
+                    None => out.push_str(",,,,,,,,,"),
                 }
             }
-            let _ = writeln!(out, ",{}", quote(row.error.as_deref().unwrap_or_default()));
+            let error = row.error.clone().or_else(|| {
+                let stopped: Vec<String> = row.scenario_errors.iter().map(|(s, why)| format!("{s}: {why}")).collect();
+                (!stopped.is_empty()).then(|| stopped.join("; "))
+            });
+            let _ = writeln!(out, ",{}", quote(error.as_deref().unwrap_or_default()));
         }
         out
     }
@@ -102,6 +119,28 @@ impl Exporter for CsvExporter {
                     let _ = write!(out, ",{median},{change}");
                 }
                 out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn merged(&self, merged: &Merged) -> String {
+        let mut out = String::from("version,scenario,speedup,speedup_low,speedup_high,verdict,machines,per_machine\n");
+        for row in &merged.rows {
+            for (scenario, f) in &row.scenarios {
+                let verdict = serde_json::to_value(f.verdict).ok().and_then(|v| v.as_str().map(str::to_string));
+                let each: Vec<String> = f.per_machine.iter().map(|p| format!("{p:.4}")).collect();
+                let _ = writeln!(
+                    out,
+                    "{},{scenario},{},{},{},{},{},{}",
+                    quote(&row.version),
+                    f.speedup.point,
+                    number(f.speedup.low),
+                    number(f.speedup.high),
+                    verdict.unwrap_or_default(),
+                    f.machines,
+                    quote(&each.join(" "))
+                );
             }
         }
         out
@@ -143,23 +182,47 @@ mod tests {
         let text = CsvExporter.report(&sample_report());
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4);
-        assert_eq!(
-            lines[0],
-            "toolchain,version,release_date,status,clean_median_s,clean_min_s,clean_max_s,clean_runs,clean_speedup,clean_speedup_uncertain,touched_median_s,touched_min_s,touched_max_s,touched_runs,touched_speedup,touched_speedup_uncertain,edited_median_s,edited_min_s,edited_max_s,edited_runs,edited_speedup,edited_speedup_uncertain,error"
-        );
+        let mut expected = String::from("toolchain,version,release_date,status");
+        for s in ["clean", "touched", "edited"] {
+            for column in [
+                "time_s",
+                "time_low_s",
+                "time_high_s",
+                "median_s",
+                "rounds",
+                "speedup",
+                "speedup_low",
+                "speedup_high",
+                "verdict",
+            ] {
+                expected.push_str(&format!(",{s}_{column}"));
+            }
+        }
+        assert_eq!(lines[0], expected + ",error");
+        let empty = ",".repeat(27);
         assert_eq!(
             lines[1],
-            "1.63.0,1.63.0,2022-08-11,failed,,,,,,,,,,,,,,,,,,,\"error[E0658]: use of unstable library feature, \"\"int_roundings\"\"\""
+            format!(
+                "1.63.0,1.63.0,2022-08-11,failed{empty},\"error[E0658]: use of unstable library feature, \"\"int_roundings\"\"\""
+            )
         );
+        let unmeasured = ",".repeat(9);
         assert_eq!(
             lines[2],
-            "1.85.0,1.85.0,2025-02-20,ok,26.1,26.1,26.1,1,1.0000,false,0.52,0.5096,0.5304,3,1.0000,false,,,,,,,"
+            format!(
+                "1.85.0,1.85.0,2025-02-20,ok,26.1000,,,26.1,1,,,,base,0.5199,0.4947,0.5464,0.52,3,,,,base{unmeasured},"
+            )
         );
-        assert!(lines[3].starts_with("1.96.0,1.96.0,2026-05-28,ok,14.7,14.7,14.7,1,1.7755,"), "{}", lines[3]);
+        assert!(
+            lines[3].starts_with("1.96.0,1.96.0,2026-05-28,ok,14.7000,,,14.7,1,1.7755,,,unknown,0.4003,"),
+            "{}",
+            lines[3]
+        );
+        assert!(lines[3].contains(",0.4,3,1.2988,1.2707,1.3275,faster,"), "{}", lines[3]);
         for line in &lines[1..] {
-            // 23 columns; the quoted error holds one comma of its own.
+            // 32 columns; the quoted error holds one comma of its own.
             let commas = line.matches(',').count() - usize::from(line.contains("feature,"));
-            assert_eq!(commas, 22, "{line}");
+            assert_eq!(commas, 31, "{line}");
         }
     }
 

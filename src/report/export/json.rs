@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Exporter;
-use crate::report::model::{History, Listing, Report};
+use crate::report::model::{History, Listing, Merged, Report};
 
 /// Serialises the documents as they are.
 pub(crate) struct JsonExporter;
@@ -27,6 +27,10 @@ impl Exporter for JsonExporter {
     fn history(&self, history: &History) -> String {
         pretty(history)
     }
+
+    fn merged(&self, merged: &Merged) -> String {
+        pretty(merged)
+    }
 }
 
 #[cfg(test)]
@@ -37,11 +41,16 @@ mod tests {
     #[test]
     fn carries_schema_rows_scenarios_and_skips() {
         let json: serde_json::Value = serde_json::from_str(&JsonExporter.report(&sample_report())).unwrap();
-        assert_eq!(json["schema"], 2);
+        assert_eq!(json["schema"], 3);
         assert_eq!(json["msrv"], "1.56");
         assert_eq!(json["msrv_floors"][0]["kind"], "edition");
         assert_eq!(json["touched_file"], "src/main.rs");
-        assert_eq!(json["runs"], serde_json::json!({"clean": 1, "touched": 3}));
+        assert_eq!(json["cpu"], "Example CPU @ 3.0GHz");
+        let measurement = &json["measurement"];
+        assert_eq!(measurement["scenarios"], serde_json::json!(["clean", "touched"]));
+        assert_eq!(measurement["order"], "rounds");
+        assert_eq!(measurement["stopping"], serde_json::json!({"rule": "fixed", "rounds": {"clean": 1, "touched": 3}}));
+        assert_eq!(measurement["rounds"], 3);
         let rows = json["toolchains"].as_array().unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0]["status"], "failed");
@@ -49,10 +58,19 @@ mod tests {
         assert_eq!(rows[1]["status"], "ok");
         assert_eq!(rows[1]["release_date"], "2025-02-20");
         assert_eq!(rows[1]["scenarios"]["clean"]["wall"]["median_s"], 26.1);
+        assert_eq!(rows[1]["scenarios"]["clean"]["verdict"], "base");
         assert_eq!(rows[1]["scenarios"]["touched"]["wall"]["runs_s"].as_array().unwrap().len(), 3);
-        assert_eq!(rows[2]["scenarios"]["clean"]["speedup"], 26.1 / 14.7);
+        assert_eq!(rows[1]["scenarios"]["touched"]["wall"]["rounds"], serde_json::json!([0, 1, 2]));
+        let clean = &rows[2]["scenarios"]["clean"];
+        assert_eq!(clean["speedup"]["point"], 26.1 / 14.7);
+        assert_eq!((clean["speedup"]["low"].is_null(), clean["speedup"]["n"].as_u64()), (true, Some(1)), "one pair");
+        let touched = &rows[2]["scenarios"]["touched"];
+        let (low, high) = (touched["speedup"]["low"].as_f64().unwrap(), touched["speedup"]["high"].as_f64().unwrap());
+        assert!(low < 1.3 && 1.3 < high && high < 1.34, "{touched}");
+        assert_eq!(touched["verdict"], "faster");
+        assert!(touched["time"]["plus_minus_pct"].is_f64());
         for key in ["min_s", "max_s", "mean_s", "stddev_s"] {
-            assert!(rows[2]["scenarios"]["touched"]["wall"][key].is_f64(), "{key}");
+            assert!(touched["wall"][key].is_f64(), "{key}");
         }
         assert_eq!(json["skipped"][0]["reason"], "not stable");
     }

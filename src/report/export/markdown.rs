@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, legend, median_cell, percent, ratio, seconds, speedup_cell};
-use crate::report::model::{History, Listing, Report, Status};
+use super::{Exporter, legend, measurement_text, percent, ratio, seconds, speedup_cell, time_cell};
+use crate::report::model::{History, Listing, Merged, Report, Status};
+use crate::vocab::Scenario;
 
 /// GitHub-flavoured Markdown tables with a one-line caption.
 pub(crate) struct MarkdownExporter;
@@ -55,9 +56,8 @@ fn crates_tables(report: &Report) -> String {
 impl Exporter for MarkdownExporter {
     fn report(&self, report: &Report) -> String {
         let scenarios = report.scenarios();
-        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{} {s}", n.describe())).collect();
         let mut out = format!(
-            "`cargo {}{}` times of `{}` (MSRV {}, {} profile, touching `{}`; {} cores, {} runs, medians)\n\n",
+            "`cargo {}{}` times of `{}` (MSRV {}, {} profile, touching `{}`; {} cores; {})\n\n",
             report.command,
             report.jobs.map(|j| format!(" -j {j}")).unwrap_or_default(),
             report.packages.join("`, `"),
@@ -65,7 +65,7 @@ impl Exporter for MarkdownExporter {
             report.profile,
             report.touched_file,
             report.cores,
-            runs.join(" / "),
+            measurement_text(&report.measurement),
         );
         out.push_str("| Rust | released |");
         for s in &scenarios {
@@ -85,7 +85,7 @@ impl Exporter for MarkdownExporter {
                 continue;
             }
             for s in &scenarios {
-                let _ = write!(out, " {} |", row.figures(*s).map_or("-".to_string(), median_cell));
+                let _ = write!(out, " {} |", row.figures(*s).map_or("-".to_string(), time_cell));
             }
             for s in &scenarios {
                 let _ = write!(out, " {} |", speedup_cell(row.figures(*s)));
@@ -127,6 +127,33 @@ impl Exporter for MarkdownExporter {
         out
     }
 
+    fn merged(&self, merged: &Merged) -> String {
+        let base = merged.base.as_deref().unwrap_or("-");
+        let mut out = format!(
+            "`cargo {}` speedups of `{}` over Rust {base}, merged over {} machines (95% intervals, random effects)\n\n| Rust |",
+            merged.command,
+            merged.packages.join("`, `"),
+            merged.machines.len()
+        );
+        let scenarios: Vec<Scenario> =
+            Scenario::ALL.into_iter().filter(|s| merged.rows.iter().any(|r| r.scenarios.contains_key(s))).collect();
+        for s in &scenarios {
+            let _ = write!(out, " {s} |");
+        }
+        let _ = write!(out, "\n|:--|{}\n", "--:|".repeat(scenarios.len()));
+        for row in &merged.rows {
+            let _ = write!(out, "| {} |", row.version);
+            for s in &scenarios {
+                let _ = write!(out, " {} |", super::merged_cell(row.scenarios.get(s)));
+            }
+            out.push('\n');
+        }
+        for what in &merged.not_comparable {
+            let _ = writeln!(out, "\nNot comparable: {what}");
+        }
+        out
+    }
+
     fn listing(&self, listing: &Listing) -> String {
         let mut out = format!(
             "Toolchains for `{}` (MSRV {})\n\n| toolchain | version | released | measured |\n|:--|:--|:--|:--|\n",
@@ -150,19 +177,21 @@ mod tests {
     #[test]
     fn renders_the_paste_ready_table() {
         let expected = "\
-`cargo build` times of `app` (MSRV 1.56, dev profile, touching `src/main.rs`; 2 cores, 1 clean / 3 touched runs, medians)
+`cargo build` times of `app` (MSRV 1.56, dev profile, touching `src/main.rs`; 2 cores; 3 rounds in rotating order, fixed: 1 clean + 3 touched)
 
 | Rust | released | clean | touched | speedup (clean) | speedup (touched) |
 |:-----|:---------|------:|------:|------:|------:|
 | 1.63.0 | 2022-08 | failed: error[E0658]: use of unstable library feature, \"int_roundings\" | | | |
-| 1.85.0 | 2025-02 | 26.1 s (1 run) | 0.520 s | 1.00x | 1.00x |
-| 1.96.0 | 2026-05 | 14.7 s (1 run) | 0.400 s | 1.78x | ~1.30x |
+| 1.85.0 | 2025-02 | 26.1 s (1 round) | 0.520 s ±5.1% | base | base |
+| 1.96.0 | 2026-05 | 14.7 s (1 round) | 0.400 s ±2.8% | 1.78x (1 round) | ~1.30x ±2.2% |
 
-~: the two rows' ranges (fastest to slowest run) overlap, so the speedup may be noise  
-(1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show it  
+±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round  
+~: no change detectable: the interval reaches within 1% of 1.00x  
+(1 round): one build, so no interval; more rounds give one  
 ";
         let mut report = sample_report();
-        report.toolchains[2].scenarios.get_mut(&crate::vocab::Scenario::Touched).unwrap().speedup_uncertain = true;
+        report.toolchains[2].scenarios.get_mut(&crate::vocab::Scenario::Touched).unwrap().verdict =
+            crate::report::model::Verdict::NoChange;
         assert_eq!(MarkdownExporter.report(&report), expected);
     }
 

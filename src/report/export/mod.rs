@@ -11,7 +11,10 @@ mod table;
 
 pub(crate) use csv::crates_csv;
 
-use super::model::{Figures, History, Listing, Report};
+use super::model::{
+    Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, Order, Report, Stopped, StoppingRule,
+    Verdict,
+};
 use crate::vocab::Format;
 
 /// Turns timewarp's documents into text, each ending with a newline.
@@ -22,6 +25,8 @@ pub(crate) trait Exporter {
     fn listing(&self, listing: &Listing) -> String;
     /// `cargo timewarp history`.
     fn history(&self, history: &History) -> String;
+    /// `cargo timewarp merge`.
+    fn merged(&self, merged: &Merged) -> String;
 }
 
 /// The exporter for `format`; `verbose` adds CPU and memory columns to the table, which fits
@@ -50,19 +55,110 @@ fn ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "-".to_string(), |r| format!("{r:.2}x"))
 }
 
-/// A median as a cell: `26.1 s`, or `26.1 s (1 run)` when one build is all there is, so a single
-/// number never looks as certain as a repeated one.
-fn median_cell(figures: &Figures) -> String {
-    let median = seconds(figures.wall.median_s);
-    if figures.wall.runs_s.len() == 1 { format!("{median} (1 run)") } else { median }
+/// `±3%`, the relative half-width of an interval, or `None` without one.
+fn plus_minus(estimate: &Estimate) -> Option<String> {
+    estimate.plus_minus_pct.map(|w| if w < 10.0 { format!("±{w:.1}%") } else { format!("±{w:.0}%") })
 }
 
-/// A speedup as a cell: `1.78x`, `~1.08x` when the two rows' ranges overlap, `-` without one.
+/// The mark of a figure from a single round.
+pub(crate) const ONE_ROUND: &str = "(1 round)";
+/// The same, in a narrow terminal.
+pub(crate) const ONE_ROUND_SHORT: &str = "(1)";
+
+/// A typical time as a cell: `0.712 s ±2.1%`, or `0.712 s (1 round)` when one build is all
+/// there is, so a single number never looks as certain as a repeated one.
+fn time_cell(figures: &Figures) -> String {
+    let time = seconds(figures.time.point);
+    match plus_minus(&figures.time) {
+        Some(pm) => format!("{time} {pm}"),
+        None => format!("{time} {ONE_ROUND}"),
+    }
+}
+
+/// A speedup as a cell: `1.29x ±3.0%`; `~1.02x ±4.0%` when the interval detects no change;
+/// `base` for the row the others are against; `-` without figures.
 fn speedup_cell(figures: Option<&Figures>) -> String {
-    match figures {
-        Some(f) if f.speedup_uncertain => format!("~{}", ratio(f.speedup)),
-        Some(f) => ratio(f.speedup),
-        None => ratio(None),
+    let Some(figures) = figures else { return "-".into() };
+    if figures.verdict == Verdict::Base {
+        return "base".into();
+    }
+    let Some(speedup) = &figures.speedup else { return "-".into() };
+    let mark = if figures.verdict == Verdict::NoChange { "~" } else { "" };
+    match plus_minus(speedup) {
+        Some(pm) => format!("{mark}{} {pm}", ratio(Some(speedup.point))),
+        None => format!("{} {ONE_ROUND}", ratio(Some(speedup.point))),
+    }
+}
+
+/// A merged speedup as a cell: `1.29x ±3.0% (4 machines)`.
+fn merged_cell(figure: Option<&MergedFigure>) -> String {
+    let Some(f) = figure else { return "-".into() };
+    let mark = if f.verdict == Verdict::NoChange { "~" } else { "" };
+    let pm = plus_minus(&f.speedup).map(|pm| format!(" {pm}")).unwrap_or_default();
+    format!("{mark}{}{pm} ({} machines)", ratio(Some(f.speedup.point)), f.machines)
+}
+
+/// `+2.5%`, or `-` without a figure.
+fn percent(p: Option<f64>) -> String {
+    p.map_or_else(|| "-".to_string(), |p| format!("{p:+.1}%"))
+}
+
+/// The lines that explain the marks a table's cells carry.
+fn legend(report: &Report) -> Vec<&'static str> {
+    let figures = || report.toolchains.iter().flat_map(|r| r.scenarios.values());
+    let mut lines = Vec::new();
+    if figures().any(|f| f.time.plus_minus_pct.is_some()) {
+        lines.push(
+            "±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round",
+        );
+    }
+    if figures().any(|f| f.verdict == Verdict::NoChange) {
+        lines.push("~: no change detectable: the interval reaches within 1% of 1.00x");
+    }
+    if figures().any(|f| f.time.plus_minus_pct.is_none()) {
+        lines.push("(1 round): one build, so no interval; more rounds give one");
+    }
+    lines
+}
+
+/// How many rounds ran and why they stopped, for headers: `5 rounds in rotating order, until
+/// every speedup is within ±5% (3 to 30 rounds, 20 min): every interval got there`.
+fn measurement_text(m: &Measurement) -> String {
+    let order = match m.order {
+        Order::Rounds => "in rotating order",
+        Order::Sequential => "one toolchain after another (--sequential)",
+    };
+    let rounds = if m.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", m.rounds) };
+    match &m.stopping {
+        StoppingRule::Fixed { rounds: fixed } => {
+            let each: Vec<String> = fixed.iter().map(|(s, n)| format!("{n} {s}")).collect();
+            format!("{rounds} {order}, fixed: {}", each.join(" + "))
+        }
+        StoppingRule::Precision { precision_pct, budget_s, min_rounds, max_rounds } => {
+            let why = match m.stopped {
+                Stopped::Precise => "every interval got there",
+                Stopped::Budget => "the budget ran out first",
+                Stopped::MaxRounds => "the most rounds ran first",
+                Stopped::Interrupted => "interrupted",
+                Stopped::NothingLeft => "every toolchain failed",
+                Stopped::Fixed => "fixed",
+            };
+            format!(
+                "{rounds} {order}, until every speedup is within ±{precision_pct}% ({min_rounds} to {max_rounds} rounds, {}): {why}",
+                duration_text(*budget_s)
+            )
+        }
+    }
+}
+
+/// `20 min`, `90 s`, `2 h`.
+fn duration_text(seconds: f64) -> String {
+    if seconds >= 3600.0 && seconds % 3600.0 == 0.0 {
+        format!("{} h", seconds / 3600.0)
+    } else if seconds >= 60.0 && seconds % 60.0 == 0.0 {
+        format!("{} min", seconds / 60.0)
+    } else {
+        format!("{seconds} s")
     }
 }
 
@@ -88,24 +184,6 @@ fn unmeasured(status: super::model::Status) -> String {
         super::model::Status::Ok => "-".into(),
         other => other.as_str().into(),
     }
-}
-
-/// `+2.5%`, or `-` without a figure.
-fn percent(p: Option<f64>) -> String {
-    p.map_or_else(|| "-".to_string(), |p| format!("{p:+.1}%"))
-}
-
-/// The lines that explain the marks a table's cells carry.
-fn legend(report: &Report) -> Vec<&'static str> {
-    let figures = || report.toolchains.iter().flat_map(|r| r.scenarios.values());
-    let mut lines = Vec::new();
-    if figures().any(|f| f.speedup_uncertain) {
-        lines.push("~: the two rows' ranges (fastest to slowest run) overlap, so the speedup may be noise");
-    }
-    if figures().any(|f| f.wall.runs_s.len() == 1) {
-        lines.push("(1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show it");
-    }
-    lines
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, legend, median_cell, percent, ratio, seconds, speedup_cell};
-use crate::report::model::{Floor, History, Listed, Listing, Report, Row, Status};
+use super::{
+    Exporter, ONE_ROUND, ONE_ROUND_SHORT, legend, measurement_text, percent, ratio, seconds, speedup_cell, time_cell,
+};
+use crate::report::model::{Floor, History, Listed, Listing, Merged, Report, Row, Status};
 use crate::vocab::Scenario;
 
 /// Plain aligned text; no colour, so it pastes anywhere.
@@ -17,9 +19,6 @@ pub(crate) struct TableExporter {
 
 /// The results table's first columns (toolchain, release date, compiler) read left to right.
 const TEXT_COLUMNS: usize = 3;
-/// The mark of a median of one build, and its form in a narrow terminal.
-const ONE_RUN: &str = "(1 run)";
-const ONE_RUN_SHORT: &str = "(1)";
 /// Where the prose after a `label:` in the header lines up.
 const HEADER_INDENT: usize = 11;
 
@@ -44,9 +43,15 @@ impl TableExporter {
     /// The headings, then one line of cells per row.
     fn cells(&self, report: &Report) -> Vec<Vec<String>> {
         let scenarios = report.scenarios();
+        // A scenario no row has a speedup in (one toolchain alone) gets no speedup column.
+        let compared: Vec<Scenario> = scenarios
+            .iter()
+            .copied()
+            .filter(|s| report.toolchains.iter().any(|r| r.figures(*s).is_some_and(|f| f.speedup.is_some())))
+            .collect();
         let mut headings: Vec<String> = ["toolchain", "released", "compiler"].map(String::from).to_vec();
         headings.extend(scenarios.iter().map(|s| s.name().to_string()));
-        headings.extend(scenarios.iter().map(|s| format!("speedup ({s})")));
+        headings.extend(compared.iter().map(|s| format!("speedup ({s})")));
         if self.verbose {
             headings.extend(scenarios.iter().map(|s| format!("{s} cpu")));
             headings.push("largest process".into());
@@ -59,12 +64,13 @@ impl TableExporter {
                 format!("{}, {}", row.provenance, row.linker),
             ];
             let time = |s: Scenario| match row.figures(s) {
-                Some(figures) => median_cell(figures),
+                Some(figures) => time_cell(figures),
+                None if row.scenario_errors.contains_key(&s) => "stopped".into(),
                 None if row.status == Status::Ok => "-".into(),
                 None => row.status.as_str().into(),
             };
             cells.extend(scenarios.iter().map(|s| time(*s)));
-            cells.extend(scenarios.iter().map(|s| speedup_cell(row.figures(*s))));
+            cells.extend(compared.iter().map(|s| speedup_cell(row.figures(*s))));
             if self.verbose {
                 let cpu = |s: &Scenario| {
                     row.figures(*s).and_then(|f| f.cpu.as_ref()).map_or("-".into(), |c| seconds(c.median_s))
@@ -89,22 +95,23 @@ impl TableExporter {
     fn header(&self, report: &Report) -> String {
         let mut out = String::new();
         let msrv = msrv_line(&report.msrv_floors, report.declared_rust_version.as_deref());
-        let runs: Vec<String> = report.runs.iter().map(|(s, n)| format!("{} {s}", n.describe())).collect();
         let _ = writeln!(out, "workspace: {} ({})", report.workspace, report.packages.join(", "));
         if let Some(revision) = &report.revision {
             let _ = writeln!(out, "revision:  {revision}");
         }
         let _ = writeln!(out, "MSRV:      {msrv}");
         let jobs = report.jobs.map(|j| format!(" -j {j}")).unwrap_or_default();
+        let scenarios: Vec<&str> = report.measurement.scenarios.iter().map(|s| s.name()).collect();
         let _ = writeln!(
             out,
-            "builds:    cargo {}{jobs}, {} profile, touching {}, {} cores, {} runs per toolchain, medians",
+            "builds:    cargo {}{jobs}, {} profile, {} cores; {}, touching {}",
             report.command,
             report.profile,
-            report.touched_file,
             report.cores,
-            runs.join(" + ")
+            scenarios.join(", "),
+            report.touched_file,
         );
+        let _ = writeln!(out, "rounds:    {}", measurement_text(&report.measurement));
         let _ = writeln!(out, "warm-up:   {}", report.warmup);
         if !report.build_settings.is_empty() {
             let settings: Vec<String> =
@@ -116,7 +123,8 @@ impl TableExporter {
 
     /// The results table, fitted to the width when it is known: first the relative bar goes,
     /// then the compiler column is abbreviated, then long headings take two lines, then
-    /// `(1 run)` becomes `(1)`. What still does not fit (many scenarios, `--verbose`'s columns)
+    /// `(1 round)` becomes `(1)`, then the times lose their `±` (the speedups keep theirs).
+    /// What still does not fit (many scenarios, `--verbose`'s columns)
     /// is left wider than the terminal. Also says whether `(1)` is used.
     fn results_table(&self, report: &Report) -> (String, bool) {
         let mut table = self.cells(report);
@@ -145,22 +153,33 @@ impl TableExporter {
             return (text, false);
         }
         for cell in table[1..].iter_mut().flatten() {
-            *cell = cell.replace(ONE_RUN, ONE_RUN_SHORT);
+            *cell = cell.replace(ONE_ROUND, ONE_ROUND_SHORT);
+        }
+        let text = render(&table, false, true);
+        if fits(&text) {
+            return (text, true);
+        }
+        // The speedups are the answer; the times' own intervals are the first to go.
+        let times = TEXT_COLUMNS..TEXT_COLUMNS + report.scenarios().len();
+        for line in &mut table[1..] {
+            for cell in &mut line[times.clone()] {
+                if let Some((time, _)) = cell.split_once(" ±") {
+                    *cell = time.to_string();
+                }
+            }
         }
         (render(&table, false, true), true)
     }
 }
 
 /// The results table as text: the text columns on the left, numbers lined up on the right, the
-/// last column left-aligned when it is the bar; with `split_headings`, a heading wider than its
-/// column's cells takes two lines, broken at a space.
+/// last column left-aligned when it is the bar; with `split_headings`, every heading of more
+/// than one word takes two lines, broken at a space, so like columns keep like headings.
 fn render(table: &[Vec<String>], has_bar: bool, split_headings: bool) -> String {
     let columns = table[0].len();
-    let cell_width = |c: usize| table[1..].iter().map(|r| width(&r[c])).max().unwrap_or(0);
     let headings: Vec<(String, String)> = table[0]
         .iter()
-        .enumerate()
-        .map(|(c, h)| match split_headings.then(|| two_lines(h, cell_width(c))).flatten() {
+        .map(|h| match split_headings.then(|| two_lines(h)).flatten() {
             Some((top, bottom)) => (top, bottom),
             None => (String::new(), h.clone()),
         })
@@ -174,12 +193,9 @@ fn render(table: &[Vec<String>], has_bar: bool, split_headings: bool) -> String 
     align(&lines, "", |c| c < TEXT_COLUMNS || (has_bar && c == columns - 1))
 }
 
-/// `speedup (touched)` as `speedup` over `(touched)` when the heading is wider than `cells`,
-/// broken at the space that makes the wider line shortest.
-fn two_lines(heading: &str, cells: usize) -> Option<(String, String)> {
-    if width(heading) <= cells {
-        return None;
-    }
+/// `speedup (touched)` as `speedup` over `(touched)`, broken at the space that makes the wider
+/// line shortest; `None` for one word.
+fn two_lines(heading: &str) -> Option<(String, String)> {
     heading
         .match_indices(' ')
         .map(|(at, _)| (heading[..at].trim_end(), heading[at + 1..].trim_start()))
@@ -328,7 +344,7 @@ impl Exporter for TableExporter {
         let (table, short_marks) = self.results_table(report);
         out.push_str(&table);
         for line in legend(report) {
-            let line = if short_marks { line.replacen(ONE_RUN, ONE_RUN_SHORT, 1) } else { line.to_string() };
+            let line = if short_marks { line.replacen(ONE_ROUND, ONE_ROUND_SHORT, 1) } else { line.to_string() };
             let _ = writeln!(out, "{}", wrap(&line, self.width, 4));
         }
         out.push_str(&crates_section(report));
@@ -341,6 +357,11 @@ impl Exporter for TableExporter {
                 let _ = writeln!(out, "    {line}");
             }
         }
+        for row in &report.toolchains {
+            for (scenario, why) in &row.scenario_errors {
+                let _ = writeln!(out, "\n{} {scenario} stopped: {why}", row.name);
+            }
+        }
         if !report.skipped.is_empty() {
             out.push_str("\nnot measured:\n");
             for s in &report.skipped {
@@ -351,8 +372,18 @@ impl Exporter for TableExporter {
             let limit = comparison.max_regression_pct.map(|p| format!(", limit +{p}%")).unwrap_or_default();
             let _ = writeln!(out, "\ncompared with the baseline {}{limit}:", comparison.baseline);
             for change in &comparison.changes {
-                let mark = if change.regressed { "SLOWER " } else { "" };
+                let mark = match (change.regressed, change.gate) {
+                    (true, _) => "SLOWER ",
+                    (false, crate::report::model::GateResult::PossiblySlower) => "possibly slower ",
+                    _ => "",
+                };
                 let _ = writeln!(out, "  {mark}{}", change.describe());
+            }
+            for (what, threshold) in &comparison.noise_threshold_pct {
+                let _ = writeln!(
+                    out,
+                    "  noise threshold of {what} from the history: {threshold:.1}% (rustc-perf's Q3 + 3 IQR)"
+                );
             }
             for what in &comparison.not_comparable {
                 let _ = writeln!(out, "  not comparable: {what}");
@@ -403,6 +434,34 @@ impl Exporter for TableExporter {
         out
     }
 
+    /// One line per version: each scenario's speedup merged over the machines.
+    fn merged(&self, merged: &Merged) -> String {
+        let base = merged.base.as_deref().unwrap_or("-");
+        let mut out = format!("{} machines, speedups over Rust {base}:\n", merged.machines.len());
+        for m in &merged.machines {
+            let cpu = m.cpu.as_deref().unwrap_or("unknown CPU");
+            let _ = writeln!(out, "  {} ({cpu}, {} cores, {} rounds)", m.report, m.cores, m.rounds);
+        }
+        let scenarios: Vec<Scenario> =
+            Scenario::ALL.into_iter().filter(|s| merged.rows.iter().any(|r| r.scenarios.contains_key(s))).collect();
+        let mut lines = vec![
+            std::iter::once("toolchain".to_string())
+                .chain(scenarios.iter().map(|s| format!("speedup ({s})")))
+                .collect::<Vec<_>>(),
+        ];
+        for row in &merged.rows {
+            let mut cells = vec![row.version.clone()];
+            cells.extend(scenarios.iter().map(|s| super::merged_cell(row.scenarios.get(s))));
+            lines.push(cells);
+        }
+        out.push('\n');
+        out.push_str(&aligned(&lines));
+        for what in &merged.not_comparable {
+            let _ = writeln!(out, "not comparable: {what}");
+        }
+        out
+    }
+
     /// One line per installed toolchain, `selected` or the reason it is not.
     fn listing(&self, listing: &Listing) -> String {
         let msrv = msrv_line(&listing.msrv_floors, listing.declared_rust_version.as_deref());
@@ -434,10 +493,11 @@ mod tests {
         let mut report = sample_report();
         let file = dir.path().join("last.json");
         std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
-        report.baseline = Some(Baseline::read(&file, Some(10.0)).unwrap().compare(&report.setup(), &report.toolchains));
+        let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0), fail_if_possibly_slower: false };
+        report.baseline = Some(Baseline::read(&file, gate).unwrap().compare(&report.setup(), &report.toolchains));
         let text = TableExporter { verbose: false, width: None }.report(&report);
         let expected = format!(
-            "\ncompared with the baseline {}, limit +10%:\n  1.85.0 clean: 26.100 s -> 26.100 s (+0.0%;",
+            "\ncompared with the baseline {}, limit +10%:\n  1.85.0 clean: 26.100 s -> 26.100 s (+0.0%, one sample: no interval)\n  1.85.0 touched: 0.520 s -> 0.520 s (+0.0%, 95% interval",
             file.display()
         );
         assert!(text.contains(&expected), "{text}");
@@ -458,19 +518,23 @@ mod tests {
         let expected = "\
 workspace: /work/app (app)
 MSRV:      1.56 (edition 2021 of `app`)
-builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3
-           touched runs per toolchain, medians
+builds:    cargo build, dev profile, 2 cores; clean, touched, touching
+           src/main.rs
+rounds:    3 rounds in rotating order, fixed: 1 clean + 3 touched
 warm-up:   each compiler's files are read into memory, untimed, before its first
-           build; every clean build is timed from an empty target directory; one
-           untimed rebuild after touching the file precedes the timed rebuilds
+           build; the first clean build of each toolchain fills the directory
+           its rebuilds reuse, later clean builds start from an empty one; one
+           untimed rebuild after touching the file precedes the timed rebuilds,
+           and one follows the edited rebuilds of a round
 
-                                                           speedup    speedup
-toolchain  released    compiler            clean  touched  (clean)  (touched)
-1.63.0     2022-08-11  off., cc           failed   failed        -          -
-1.85.0     2025-02-20  off., cc   26.1 s (1 run)  0.520 s    1.00x      1.00x
-1.96.0     2026-05-28  off., lld  14.7 s (1 run)  0.400 s    1.78x      1.30x
-(1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show
-    it
+                                                         speedup      speedup
+toolchain  released    compiler        clean  touched    (clean)    (touched)
+1.63.0     2022-08-11  off., cc       failed   failed          -            -
+1.85.0     2025-02-20  off., cc   26.1 s (1)  0.520 s       base         base
+1.96.0     2026-05-28  off., lld  14.7 s (1)  0.400 s  1.78x (1)  1.30x ±2.2%
+±: the 95% interval; times are geometric means, speedups are against the `base`
+    row, paired by round
+(1): one build, so no interval; more rounds give one
 
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 
@@ -479,8 +543,8 @@ not measured:
 
 removed from the builds' environment: RUSTC_WRAPPER
 
-warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
-    the median: 0.380 s to 0.420 s); rerun with more runs
+warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives
+    more time); 1.96.0 clean (no interval after 1 round)
 ";
         assert_eq!(text, expected);
         assert!(text.lines().all(|l| l.chars().count() <= 80));
@@ -489,21 +553,25 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
     #[test]
     fn fits_a_100_column_terminal_with_one_line_headings() {
         let text = TableExporter { verbose: false, width: Some(100) }.report(&wide_sample());
-        let table: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("toolchain")).take(4).collect();
+        let table: Vec<&str> = text.lines().skip_while(|l| !l.contains("speedup")).take(5).collect();
         assert_eq!(
             table,
             [
-                "toolchain  released    compiler            clean  touched  speedup (clean)  speedup (touched)",
-                "1.63.0     2022-08-11  off., cc           failed   failed                -                  -",
-                "1.85.0     2025-02-20  off., cc   26.1 s (1 run)  0.520 s            1.00x              1.00x",
-                "1.96.0     2026-05-28  off., lld  14.7 s (1 run)  0.400 s            1.78x              1.30x",
+                "                                                                           speedup      speedup",
+                "toolchain  released    compiler              clean        touched          (clean)    (touched)",
+                "1.63.0     2022-08-11  off., cc             failed         failed                -            -",
+                "1.85.0     2025-02-20  off., cc   26.1 s (1 round)  0.520 s ±5.1%             base         base",
+                "1.96.0     2026-05-28  off., lld  14.7 s (1 round)  0.400 s ±2.8%  1.78x (1 round)  1.30x ±2.2%",
             ]
         );
-        assert!(text.contains("builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3 touched runs per\n           toolchain, medians\n"), "{text}");
+        assert!(
+            text.contains("builds:    cargo build, dev profile, 2 cores; clean, touched, touching src/main.rs\n"),
+            "{text}"
+        );
         assert!(text.lines().all(|l| l.chars().count() <= 100));
         let unlimited = TableExporter { verbose: false, width: None }.report(&wide_sample());
         assert!(unlimited.contains("official, rust-lld") && unlimited.contains("clean, relative"), "{unlimited}");
-        let wide = TableExporter { verbose: false, width: Some(300) }.report(&wide_sample());
+        let wide = TableExporter { verbose: false, width: Some(500) }.report(&wide_sample());
         assert_eq!(wide, unlimited, "a wide terminal changes nothing");
     }
 
@@ -512,16 +580,28 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
         let mut report = wide_sample();
         for row in &mut report.toolchains {
             for figures in row.scenarios.values_mut() {
-                figures.wall = crate::measure::stats::Summary::of(&[figures.wall.median_s]).unwrap();
+                let (speedup, verdict) = (figures.speedup, figures.verdict);
+                *figures = crate::testing::figures(&[figures.wall.median_s], 1.0, 100.0);
+                (figures.speedup, figures.verdict) = (
+                    speedup.map(|s| crate::report::model::Estimate {
+                        low: None,
+                        high: None,
+                        plus_minus_pct: None,
+                        n: 1,
+                        ..s
+                    }),
+                    verdict,
+                );
             }
         }
         let text = TableExporter { verbose: false, width: Some(80) }.report(&report);
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
         let row = text.lines().find(|l| l.starts_with("1.96.0")).unwrap();
         assert!(row.contains("14.7 s (1)  0.400 s (1)"), "{text}");
-        assert!(text.contains("\n(1): one build, whose spread is unknown;"), "the legend uses the same mark: {text}");
-        let wide = TableExporter { verbose: false, width: Some(120) }.report(&report);
-        assert!(wide.contains("0.400 s (1 run)") && wide.contains("\n(1 run): one build"), "{wide}");
+        assert!(row.contains("1.78x (1)"), "{text}");
+        assert!(text.contains("\n(1): one build, so no interval;"), "the legend uses the same mark: {text}");
+        let wide = TableExporter { verbose: false, width: Some(160) }.report(&report);
+        assert!(wide.contains("0.400 s (1 round)") && wide.contains("\n(1 round): one build"), "{wide}");
     }
 
     #[test]
@@ -533,8 +613,9 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
         );
         assert_eq!(wrap(line, None, 11), line);
         assert_eq!(wrap("a-very-long-word-indeed and more", Some(12), 0), "a-very-long-word-indeed\nand more");
-        assert_eq!(two_lines("speedup (touched)", 5), Some(("speedup".into(), "(touched)".into())));
-        assert_eq!(two_lines("clean", 3), None);
+        assert_eq!(two_lines("speedup (touched)"), Some(("speedup".into(), "(touched)".into())));
+        assert_eq!(two_lines("largest process"), Some(("largest".into(), "process".into())));
+        assert_eq!(two_lines("clean"), None);
     }
 
     #[test]
@@ -549,18 +630,18 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
     #[test]
     fn edited_rebuilds_get_their_own_columns() {
         let mut report = sample_report();
-        let mut edited = report.toolchains[2].scenarios[&Scenario::Touched].clone();
-        edited.wall = crate::measure::stats::Summary::of(&[0.61]).unwrap();
-        edited.speedup = Some(1.0);
+        let mut edited = crate::testing::figures(&[0.61], 1.0, 100.0);
+        edited.speedup =
+            Some(crate::report::model::Estimate { point: 1.0, low: None, high: None, plus_minus_pct: None, n: 1 });
         report.toolchains[2].scenarios.insert(Scenario::Edited, edited);
-        report.runs.insert(Scenario::Edited, crate::measure::engine::RunCount::Fixed(1));
+        report.measurement.scenarios.push(Scenario::Edited);
         let text = TableExporter { verbose: false, width: None }.report(&report);
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
         assert!(header.ends_with("speedup (touched)  speedup (edited)  clean, relative"), "{header}");
         let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap();
-        assert!(row("1.96.0").contains("0.400 s  0.610 s (1 run)"), "{text}");
-        assert!(row("1.96.0").ends_with("1.30x             1.00x  ██████▊"), "{text}");
-        assert!(row("1.85.0").ends_with("1.00x                 -  ████████████"), "{text}");
+        assert!(row("1.96.0").contains("0.400 s ±2.8%  0.610 s (1 round)"), "{text}");
+        assert!(row("1.96.0").ends_with("1.30x ±2.2%   1.00x (1 round)  ██████▊"), "{text}");
+        assert!(row("1.85.0").ends_with("base                 -  ████████████"), "{text}");
     }
 
     #[test]
@@ -572,7 +653,7 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
             "{header}"
         );
         let row = text.lines().find(|l| l.starts_with("1.85.0")).unwrap();
-        assert!(row.ends_with("1.00x     39.2 s      0.520 s          412 MiB  ████████████"), "{row}");
+        assert!(row.ends_with("base     39.2 s      0.520 s          412 MiB  ████████████"), "{row}");
     }
 
     #[test]
@@ -580,14 +661,16 @@ warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of
         let expected = "\
 workspace: /work/app (app)
 MSRV:      1.56 (edition 2021 of `app`)
-builds:    cargo build, dev profile, touching src/main.rs, 2 cores, 1 clean + 3 touched runs per toolchain, medians
-warm-up:   each compiler's files are read into memory, untimed, before its first build; every clean build is timed from an empty target directory; one untimed rebuild after touching the file precedes the timed rebuilds
+builds:    cargo build, dev profile, 2 cores; clean, touched, touching src/main.rs
+rounds:    3 rounds in rotating order, fixed: 1 clean + 3 touched
+warm-up:   each compiler's files are read into memory, untimed, before its first build; the first clean build of each toolchain fills the directory its rebuilds reuse, later clean builds start from an empty one; one untimed rebuild after touching the file precedes the timed rebuilds, and one follows the edited rebuilds of a round
 
-toolchain  released    compiler               clean  touched  speedup (clean)  speedup (touched)  clean, relative
-1.63.0     2022-08-11  official, cc          failed   failed                -                  -
-1.85.0     2025-02-20  official, cc  26.1 s (1 run)  0.520 s            1.00x              1.00x  ████████████
-1.96.0     2026-05-28  official, cc  14.7 s (1 run)  0.400 s            1.78x              1.30x  ██████▊
-(1 run): one build, whose spread is unknown; more runs (`--clean-runs 3`) show it
+toolchain  released    compiler                 clean        touched  speedup (clean)  speedup (touched)  clean, relative
+1.63.0     2022-08-11  official, cc            failed         failed                -                  -
+1.85.0     2025-02-20  official, cc  26.1 s (1 round)  0.520 s ±5.1%             base               base  ████████████
+1.96.0     2026-05-28  official, cc  14.7 s (1 round)  0.400 s ±2.8%  1.78x (1 round)        1.30x ±2.2%  ██████▊
+±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round
+(1 round): one build, so no interval; more rounds give one
 
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 
@@ -596,7 +679,7 @@ not measured:
 
 removed from the builds' environment: RUSTC_WRAPPER
 
-warning: 1.96.0 touched: runs vary (coefficient of variation 8%, range 10% of the median: 0.380 s to 0.420 s); rerun with more runs
+warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives more time); 1.96.0 clean (no interval after 1 round)
 ";
         assert_eq!(TableExporter { verbose: false, width: None }.report(&sample_report()), expected);
     }
