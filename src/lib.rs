@@ -79,6 +79,11 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
         return found.outputs.listing(&listing);
     }
     let done = measure(runner, config, progress, &found)?;
+    // `v1.4.0 (4a8384df2875)`: the name the user gave and the commit it named.
+    let baseline_rev = found.baseline_tree.as_ref().map(|(copy, _)| {
+        let short = copy.commit.get(..12).unwrap_or(&copy.commit);
+        format!("{} ({short})", config.baseline_rev.as_deref().unwrap_or_default())
+    });
     let facts = report::Facts {
         workspace: &found.workspace,
         selection: &found.planned.selection,
@@ -95,7 +100,7 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
         changed_by_builds: &done.changed_by_builds,
         kept_changes: &done.kept_changes,
         baseline: found.baseline.as_ref(),
-        baseline_rev: found.baseline_tree.as_ref().map(|(copy, _)| copy.commit.as_str()),
+        baseline_rev: baseline_rev.as_deref(),
         gate: stages::gate(config),
         crates_top: config.crates,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),

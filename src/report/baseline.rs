@@ -126,11 +126,11 @@ impl Baseline {
     }
 }
 
-/// `--baseline-rev`: the tree against the revision `commit`, built in the same rounds by the
-/// same toolchains, each change paired by round.
-pub(crate) fn against_revision(commit: &str, measured: &[Measured], gate: Gate) -> Comparison {
+/// `--baseline-rev`: the tree against `revision` (`v1.4.0 (4a8384df2875)`), built in the same
+/// rounds by the same toolchains, each change paired by round.
+pub(crate) fn against_revision(revision: &str, measured: &[Measured], gate: Gate) -> Comparison {
     let mut comparison = Comparison {
-        baseline: format!("revision {commit}"),
+        baseline: format!("revision {revision}"),
         paired: true,
         max_regression_pct: gate.max_regression_pct,
         changes: Vec::new(),

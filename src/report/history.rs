@@ -54,8 +54,9 @@ pub(crate) fn append(file: &Path, entry: &HistoryEntry<'_>) -> Result<()> {
 /// `root` and the commit it measured: the `--rev` revision, else `git rev-parse HEAD` in `root`
 /// (none outside git), marked dirty when tracked files differ from it.
 pub(crate) fn record(runner: &dyn Runner, file: &Path, root: &Path, report: &Report) -> Result<()> {
+    // `git status` refreshes `.git/index` unless told not to: timewarp never writes to `.git`.
     let git = |args: &[&str]| {
-        let cmd = CommandSpec::new("git").args(args).cwd(root);
+        let cmd = CommandSpec::new("git").arg("--no-optional-locks").args(args).cwd(root);
         runner.run(&cmd).ok().filter(|o| o.success()).map(|o| o.stdout)
     };
     let (git_commit, git_dirty) = match &report.revision {
@@ -308,14 +309,18 @@ mod tests {
         use crate::testing::FakeRunner;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("history.jsonl");
-        let runner = FakeRunner::new().ok("git rev-parse HEAD", "abc123\n").ok("git status", " M src/main.rs\n");
+        // Never a write to `.git`: `git status` would refresh the index without the flag.
+        let git = "git --no-optional-locks";
+        let runner = FakeRunner::new()
+            .ok(&format!("{git} rev-parse HEAD"), "abc123\n")
+            .ok(&format!("{git} status"), " M src/main.rs\n");
         let mut report = sample_report();
         record(&runner, &file, dir.path(), &report).unwrap();
         report.revision = Some("def456".into());
         record(&runner, &file, dir.path(), &report).unwrap();
         let outside_git = FakeRunner::new().fail("git", 128, "fatal: not a git repository");
         record(&outside_git, &file, dir.path(), &sample_report()).unwrap();
-        let clean = FakeRunner::new().ok("git rev-parse HEAD", "abc123\n").ok("git status", "");
+        let clean = FakeRunner::new().ok(&format!("{git} rev-parse HEAD"), "abc123\n").ok(&format!("{git} status"), "");
         record(&clean, &file, dir.path(), &sample_report()).unwrap();
         let entries: Vec<serde_json::Value> =
             std::fs::read_to_string(&file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();

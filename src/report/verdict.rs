@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 
-use super::model::{Report, Status};
+use super::model::{GateResult, Report, Status};
 use crate::discover::select::MsrvCheck;
 use crate::exit::{self, ExitError};
 use crate::process::indented_details;
@@ -43,13 +43,16 @@ pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {
             0 => String::new(),
             n => format!("; and {n} more, listed in the report"),
         };
-        return Err(ExitError::with_code(
-            exit::REGRESSION,
+        // With `--fail-if-possibly-slower`, failing changes may be only possibly slower.
+        let proven = comparison.changes.iter().any(|c| c.regressed && c.gate == GateResult::Regressed);
+        let what = if proven {
+            format!("the project got slower to compile than the baseline allows ({limit}%)")
+        } else {
             format!(
-                "the project got slower to compile than the baseline allows ({limit}%): {}{more}",
-                worst.describe()
-            ),
-        ));
+                "the project may have got slower to compile than the baseline allows ({limit}%, `--fail-if-possibly-slower`)"
+            )
+        };
+        return Err(ExitError::with_code(exit::REGRESSION, format!("{what}: {}{more}", worst.describe())));
     }
     Ok(())
 }

@@ -195,3 +195,83 @@ fn a_baseline_with_impossible_times_is_refused_naming_the_row() {
         assert!(line.len() < 300, "one readable line: {line}");
     }
 }
+
+/// Source that takes rustc a while: `n` functions, each reached through one table, so every one
+/// is generated and linked.
+fn heavy_code(n: usize) -> String {
+    let mut code = String::from("\n// Slow to compile on purpose.\n");
+    for i in 0..n {
+        code.push_str(&format!(
+            "#[inline(never)]\nfn heavy_{i}(x: u64) -> u64 {{ let mut v: Vec<u64> = (0..x).map(|y| y.wrapping_mul({i}) ^ (y >> 3)).collect(); v.sort(); v.iter().sum() }}\n"
+        ));
+    }
+    code.push_str(&format!("pub static HEAVY: [fn(u64) -> u64; {n}] = ["));
+    code.push_str(&(0..n).map(|i| format!("heavy_{i}")).collect::<Vec<_>>().join(", "));
+    code.push_str("];\n");
+    code
+}
+
+#[test]
+fn baseline_rev_times_the_release_beside_the_tree_and_gates_on_the_paired_interval() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    git(ws.path(), &["init", "-q"]);
+    git(ws.path(), &["add", "."]);
+    git(ws.path(), &["commit", "-q", "-m", "v1"]);
+    git(ws.path(), &["tag", "v1"]);
+    // Today's tree (uncommitted) compiles several times slower than the release.
+    let main_rs = ws.path().join("src/main.rs");
+    let mut text = std::fs::read_to_string(&main_rs).unwrap();
+    text.push_str(&heavy_code(400));
+    std::fs::write(&main_rs, &text).unwrap();
+    let before = snapshot(ws.path());
+    let reports = tempfile::tempdir().unwrap();
+    let gate_json = reports.path().join("gate.json");
+    let args = ["--toolchains", "stable", "--runs", "3", "--baseline-rev", "v1", "--max-regression", "10"];
+    let out = run(timewarp(ws.path()).args(args).args(["--format", "json", "-o"]).arg(&gate_json));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    let line = stderr.lines().last().unwrap();
+    assert!(line.starts_with("error: the project got slower to compile than the baseline allows (10%): "), "{line}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&gate_json).unwrap()).unwrap();
+    let baseline = &report["baseline"];
+    assert_eq!(baseline["paired"], true, "{baseline:#}");
+    assert!(baseline["baseline"].as_str().unwrap().starts_with("revision v1 ("), "{baseline:#}");
+    let changes = baseline["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "clean and touched of the one toolchain: {baseline:#}");
+    for change in changes {
+        assert_eq!(change["gate"], "regressed", "{change:#}");
+        assert!(change["slowdown"]["low"].as_f64().unwrap() > 1.1, "the whole interval: {change:#}");
+    }
+    assert_eq!(row_names(&report).len(), 1, "the revision's builds pair with the tree's; they are not rows");
+    assert_eq!(report["toolchains"][0]["scenarios"]["clean"]["wall"]["runs_s"].as_array().unwrap().len(), 3);
+    let after = snapshot(ws.path());
+    let changed: Vec<_> = before.keys().chain(after.keys()).filter(|k| before.get(*k) != after.get(*k)).collect();
+    assert!(changed.is_empty(), "the tree, .git included, is untouched: {changed:?}");
+
+    // Against itself the tree passes, whatever the noise says.
+    git(ws.path(), &["stash", "-q"]);
+    let report = success_json(timewarp(ws.path()).args(args).args(["--format", "json"]));
+    for change in report["baseline"]["changes"].as_array().unwrap() {
+        assert_ne!(change["gate"], "regressed", "{change:#}");
+    }
+}
+
+#[test]
+fn a_change_without_an_interval_is_possibly_slower_and_fails_only_when_asked() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let args = ["--toolchains", "stable", "--runs", "1"];
+    let first = success_json(timewarp(ws.path()).args(args).args(["--format", "json"]));
+    // One build a side: a 2x slowdown has no interval, so it is not proven.
+    scaled_baseline(&first, 0.5, &ws.path().join("fast.json"));
+    let gate = ["--baseline", "fast.json", "--max-regression", "20"];
+    let report = success_json(timewarp(ws.path()).args(args).args(gate).args(["--format", "json"]));
+    let changes = report["baseline"]["changes"].as_array().unwrap();
+    assert!(!changes.is_empty() && changes.iter().all(|c| c["gate"] == "possibly-slower"), "{changes:#?}");
+    let table = success(timewarp(ws.path()).args(args).args(gate));
+    assert!(table.lines().any(|l| l.starts_with("  possibly slower ") && l.contains(" clean: ")), "{table}");
+    let line = failure(timewarp(ws.path()).args(args).args(gate).arg("--fail-if-possibly-slower"), 5);
+    let expected = "error: the project may have got slower to compile than the baseline allows (20%, `--fail-if-possibly-slower`): ";
+    assert!(line.starts_with(expected) && line.contains("one sample: no interval"), "{line}");
+}

@@ -134,3 +134,58 @@ fn every_row_says_its_version_and_the_header_wraps_in_a_narrow_terminal() {
 fn console_width(line: &str) -> usize {
     line.chars().count()
 }
+
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn merge_combines_machines_by_their_speedups_never_their_seconds() {
+    let Some((_builds, ws)) = setup("single-crate") else { return };
+    let reports = tempfile::tempdir().unwrap();
+    let file = |name: &str| reports.path().join(name);
+    success(
+        ws.timewarp()
+            .args(["--toolchains", "1.85.0,1.96.0", "--runs", "2", "--format", "json", "-o"])
+            .arg(file("a.json")),
+    );
+    let a: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file("a.json")).unwrap()).unwrap();
+    // Another machine, twice as slow in seconds: the same speedups.
+    let mut b = a.clone();
+    b["cpu"] = "Another CPU".into();
+    for row in b["toolchains"].as_array_mut().unwrap() {
+        for figures in row["scenarios"].as_object_mut().unwrap().values_mut() {
+            for run in figures["wall"]["runs_s"].as_array_mut().unwrap() {
+                *run = (run.as_f64().unwrap() * 2.0).into();
+            }
+        }
+    }
+    std::fs::write(file("b.json"), b.to_string()).unwrap();
+    let mut release = a.clone();
+    release["profile"] = "release".into();
+    std::fs::write(file("c.json"), release.to_string()).unwrap();
+
+    let merged = success_json(
+        timewarp(ws.path())
+            .arg("merge")
+            .args([file("a.json"), file("b.json"), file("c.json")])
+            .args(["--format", "json"]),
+    );
+    assert_eq!(merged["base"], "1.85.0", "{merged:#}");
+    assert_eq!(merged["machines"].as_array().unwrap().len(), 2, "{merged:#}");
+    let not_comparable = merged["not_comparable"].as_array().unwrap();
+    assert_eq!(not_comparable.len(), 1, "{merged:#}");
+    assert!(not_comparable[0].as_str().unwrap().contains("c.json: profile release here, dev in"), "{merged:#}");
+    let row = &merged["rows"][0];
+    assert_eq!(row["version"], "1.96.0");
+    for scenario in ["clean", "touched"] {
+        let figure = &row["scenarios"][scenario];
+        assert_eq!(figure["machines"], 2, "{figure:#}");
+        let per_machine: Vec<f64> =
+            figure["per_machine"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert!((per_machine[0] - per_machine[1]).abs() < 1e-9, "seconds never mix: {figure:#}");
+        assert!((figure["speedup"]["point"].as_f64().unwrap() - per_machine[0]).abs() < 1e-9, "{figure:#}");
+    }
+    let table = success(timewarp(ws.path()).arg("merge").args([file("a.json"), file("b.json")]));
+    assert!(table.starts_with("2 machines, speedups over Rust 1.85.0:"), "{table}");
+    assert!(table.contains("(2 machines)"), "{table}");
+    let line = failure(timewarp(ws.path()).arg("merge").arg(file("missing.json")), 1);
+    assert!(line.starts_with("error: could not read `") && line.contains("missing.json"), "{line}");
+}
