@@ -11,32 +11,14 @@
 #   PROJECT: a fixture name (default: old-msrv, which has a crates.io dependency) or a path to a
 #            fetched project, which is copied first; TIMEWARP_ARGS go to both runs, for example
 #            `-- --rev v0.18.3` or `-- --toolchains 1.85.0,1.96.0 --budget 10m`.
+#        scripts/bench-intervals.sh --compare FIRST.json SECOND.json
+#   compares two reports you ran yourself (`--format json`, or the `last-report.json` each run
+#   leaves in `<target-dir>/timewarp/`).
 # Needs: python3. Run it on an idle machine; nothing else should build meanwhile.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
-project=${1:-old-msrv}
-shift || true
-[ "${1:-}" = "--" ] && shift
-cargo build --release --locked --quiet
-timewarp="$PWD/target/release/cargo-timewarp"
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-if [ -d "fixtures/$project" ]; then
-  cp -r "fixtures/$project" "$scratch/ws"
-else
-  cp -r "$project" "$scratch/ws"
-fi
-cd "$scratch/ws"
-export XDG_CACHE_HOME="$scratch/cache"
-
-for run in 1 2; do
-  start=$(date +%s)
-  "$timewarp" timewarp "$@" -q --format json -o "$scratch/run-$run.json"
-  echo "run $run: $(( $(date +%s) - start )) s" >&2
-done
-
-python3 - "$scratch/run-1.json" "$scratch/run-2.json" <<'EOF'
+compare() {
+  python3 - "$1" "$2" <<'EOF'
 import json, sys
 first, second = (json.load(open(f)) for f in sys.argv[1:3])
 m = first["measurement"]
@@ -69,3 +51,32 @@ for version, a in rows(first).items():
 for what, (inside, total) in counts.items():
     print(f"{what}s: the second run's point inside the first run's interval in {inside} of {total}")
 EOF
+}
+
+if [ "${1:-}" = "--compare" ]; then
+  compare "$2" "$3"
+  exit
+fi
+cd "$(dirname "$0")/.."
+
+project=${1:-old-msrv}
+shift || true
+[ "${1:-}" = "--" ] && shift
+cargo build --release --locked --quiet
+timewarp="$PWD/target/release/cargo-timewarp"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+if [ -d "fixtures/$project" ]; then
+  cp -r "fixtures/$project" "$scratch/ws"
+else
+  cp -r "$project" "$scratch/ws"
+fi
+cd "$scratch/ws"
+export XDG_CACHE_HOME="$scratch/cache"
+
+for run in 1 2; do
+  start=$(date +%s)
+  "$timewarp" timewarp "$@" -q --format json -o "$scratch/run-$run.json"
+  echo "run $run: $(( $(date +%s) - start )) s" >&2
+done
+compare "$scratch/run-1.json" "$scratch/run-2.json"

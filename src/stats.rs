@@ -1501,6 +1501,46 @@ mod tests {
         assert!(rate(faster, RUNS) > 0.8, "{}", rate(faster, RUNS));
     }
 
+    /// Rounds added until the paired interval is within `target` (after `min` rounds, at most
+    /// `max`), as the engine's stopping rule adds them; the final estimate and its rounds.
+    fn stopped_at_precision(rng: &mut Rng, target: f64, min: usize, max: usize, sigma: f64) -> (Estimate, usize) {
+        let mut pairs = paired_rounds(rng, min, SPEEDUP, sigma);
+        loop {
+            let e = paired_speedup(&pairs).expect("valid");
+            if pairs.len() >= max || e.relative_half_width().is_some_and(|w| w <= target) {
+                return (e, pairs.len());
+            }
+            pairs.extend(paired_rounds(rng, 1, SPEEDUP, sigma));
+        }
+    }
+
+    #[test]
+    fn stopping_at_the_precision_keeps_the_coverage() {
+        // Stopping once the interval is narrow enough favours rounds that happened to agree by
+        // luck (optional stopping, as in Chow and Robbins' sequential intervals): the 95 %
+        // interval then covers 90 to 95 % of the time, worst where the spread makes the run
+        // stop after 6 to 10 rounds. Inflating the width the rule watches, or deciding the
+        // number of rounds from the first three alone, was tried in this simulation and does not
+        // win it back. The README states this; the assertion keeps the loss from growing.
+        for (seed, sigma) in [(950, 0.02), (951, SIGMA), (952, 0.10)] {
+            let mut rng = Rng::new(seed);
+            let (mut covered, mut rounds) = (0, 0);
+            for _ in 0..RUNS {
+                let (e, n) = stopped_at_precision(&mut rng, 0.05, 3, 30, sigma);
+                covered += usize::from(e.contains(SPEEDUP));
+                rounds += n;
+            }
+            let coverage = rate(covered, RUNS);
+            eprintln!(
+                "stopping at ±5 % (σ {:.0} %): coverage {:.1} %, {:.1} rounds on average",
+                sigma * 100.0,
+                100.0 * coverage,
+                rounds as f64 / RUNS as f64
+            );
+            assert!((0.89..=0.97).contains(&coverage), "σ {sigma}: {coverage}");
+        }
+    }
+
     /// Prints every coverage rate of the simulations in one table, with more settings than the
     /// assertions use (`cargo test -- --ignored --nocapture coverage_report`).
     #[test]

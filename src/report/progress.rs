@@ -114,7 +114,13 @@ impl Observer for BuildTracker<'_> {
             bar.set_length(builds as u64);
             bar.set_position(0);
         } else if round > 0 {
-            self.progress.status(&format!("Round {}", round + 1), &format!("{builds} builds{}", self.widest_text()));
+            let widest = match &self.widest {
+                Some(_) => self.widest_text(),
+                None => ", no interval yet".to_string(),
+            };
+            let elapsed = clock(self.progress.elapsed());
+            self.progress
+                .status(&format!("Round {}", round + 1), &format!("{builds} builds [{elapsed} elapsed{widest}]"));
         }
     }
 
