@@ -580,6 +580,27 @@ mod tests {
         assert_eq!(std::fs::read_dir(&users).unwrap().count(), 0);
     }
 
+    /// Hostile pass: a toolchain's `scratch` (emptied before every clean build after the first)
+    /// replaced by a link to a user's directory, even one that carries timewarp's marker.
+    #[test]
+    fn a_scratch_directory_that_is_a_link_is_never_emptied() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_dir(dir.path());
+        let toolchain_dir = work.builds().join("1.96.0");
+        work.create_builds().unwrap();
+        create_marked(&toolchain_dir).unwrap();
+        work.clear_target_dir(&toolchain_dir.join("rebuilds")).unwrap();
+        let users = dir.path().join("users-dir");
+        std::fs::create_dir_all(&users).unwrap();
+        std::fs::write(users.join("notes.txt"), "mine").unwrap();
+        std::fs::write(users.join(MARKER), MARKER_TEXT).unwrap();
+        std::os::unix::fs::symlink(&users, toolchain_dir.join("scratch")).unwrap();
+        let err = work.clear_target_dir(&toolchain_dir.join("scratch")).unwrap_err();
+        assert!(err.to_string().contains("timewarp did not create it"), "{err}");
+        assert!(work.remove_target_dir(&toolchain_dir.join("scratch")).is_err());
+        assert_eq!(std::fs::read_to_string(users.join("notes.txt")).unwrap(), "mine");
+    }
+
     #[test]
     fn clean_keeps_what_a_user_put_inside() {
         let dir = tempfile::tempdir().unwrap();
