@@ -1515,7 +1515,7 @@ mod tests {
     }
 
     #[test]
-    fn stopping_at_the_precision_keeps_the_coverage() {
+    fn stopping_at_the_precision_loses_little_coverage() {
         // Stopping once the interval is narrow enough favours rounds that happened to agree by
         // luck (optional stopping, as in Chow and Robbins' sequential intervals): the 95 %
         // interval then covers 90 to 95 % of the time, worst where the spread makes the run
