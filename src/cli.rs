@@ -16,7 +16,7 @@ use semver::Version;
 
 use crate::exit::ExitError;
 use crate::process::Env;
-use crate::vocab::{Color, Command, Format, Profile};
+use crate::vocab::{Color, Command, Format, Profile, Scenario};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -40,6 +40,9 @@ Examples:
 
   One answer from the jobs of a CI matrix, each of which saved its report:
     cargo timewarp merge linux.json macos.json windows.json
+
+  Which release between 1.63 and 1.96 made the build faster (halving over the installed ones):
+    cargo timewarp bisect 1.63 1.96
 
 Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp clean` (remove
 timewarp's directories).
@@ -72,14 +75,8 @@ pub(crate) struct RawArgs {
     #[command(subcommand)]
     action: Option<RawAction>,
 
-    /// Path to the workspace's Cargo.toml [default: the one in or above the current directory]
-    #[arg(long, value_name = "PATH", help_heading = "Manifest Options")]
-    manifest_path: Option<PathBuf>,
-
-    /// Build only this package (repeatable; a name or a package ID spec such as `app@0.1.0`)
-    /// [default: the workspace's default members]
-    #[arg(short = 'p', long = "package", value_name = "SPEC", help_heading = "Package Selection")]
-    packages: Vec<String>,
+    #[command(flatten)]
+    at: WhereArgs,
 
     /// Oldest Rust version to measure, such as 1.70 or 1.70.0
     #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
@@ -114,6 +111,75 @@ pub(crate) struct RawArgs {
     #[arg(long, help_heading = "Toolchain Selection")]
     install: bool,
 
+    #[command(flatten)]
+    build: BuildArgs,
+
+    /// Also build each toolchain once more, untimed for the history, with every rustc timed
+    /// apart: where the time went (workspace vs dependencies, the N crates whose time changed
+    /// most [default N: 10], rustc's peak memory)
+    #[arg(
+        long,
+        value_name = "N",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "10",
+        value_parser = count,
+        help_heading = "Measurement"
+    )]
+    crates: Option<usize>,
+
+    /// With --crates, also write every crate of every row as a CSV table to FILE
+    #[arg(long, value_name = "FILE.csv", requires = "crates", help_heading = "Output")]
+    crates_csv: Option<PathBuf>,
+
+    /// Compare with a report saved earlier with `--format json`, toolchain version by version
+    #[arg(long, value_name = "FILE", group = "against", help_heading = "Release Checks")]
+    baseline: Option<PathBuf>,
+
+    /// Time this revision (the last release's tag, say) beside the tree, in the same rounds with
+    /// the same toolchains, and compare the tree with it, paired by round: nothing is carried
+    /// between machines
+    #[arg(long, value_name = "REV", group = "against", help_heading = "Release Checks")]
+    baseline_rev: Option<String>,
+
+    /// Fail (exit 5) when the 95% interval shows the project got slower to compile than the
+    /// baseline by more than PCT percent
+    #[arg(
+        long,
+        value_name = "PCT",
+        requires = "against",
+        value_parser = percent,
+        allow_hyphen_values = true,
+        help_heading = "Release Checks"
+    )]
+    max_regression: Option<f64>,
+
+    /// Also fail when a change is only possibly slower: its interval straddles the limit
+    #[arg(long, requires = "max_regression", help_heading = "Release Checks")]
+    fail_if_possibly_slower: bool,
+
+    /// Fail (exit 6) when the toolchain of the declared rust-version is installed and cannot
+    /// build the workspace
+    #[arg(long, help_heading = "Release Checks")]
+    verify_msrv: bool,
+}
+
+/// Which workspace and packages: the first flags measuring and `bisect` share.
+#[derive(Debug, Args)]
+struct WhereArgs {
+    /// Path to the workspace's Cargo.toml [default: the one in or above the current directory]
+    #[arg(long, value_name = "PATH", help_heading = "Manifest Options")]
+    manifest_path: Option<PathBuf>,
+
+    /// Build only this package (repeatable; a name or a package ID spec such as `app@0.1.0`)
+    /// [default: the workspace's default members]
+    #[arg(short = 'p', long = "package", value_name = "SPEC", help_heading = "Package Selection")]
+    packages: Vec<String>,
+}
+
+/// How to build and time, and where the results go: the other flags measuring and `bisect` share.
+#[derive(Debug, Args)]
+struct BuildArgs {
     /// Stop adding rounds once every speedup's 95% interval is within ±PCT percent
     /// [default: 5]
     #[arg(long, value_name = "PCT", value_parser = precision, help_heading = "Measurement")]
@@ -184,20 +250,6 @@ pub(crate) struct RawArgs {
     #[arg(long, requires = "rev", help_heading = "Measurement")]
     lockfile_compat: bool,
 
-    /// Also build each toolchain once more, untimed for the history, with every rustc timed
-    /// apart: where the time went (workspace vs dependencies, the N crates whose time changed
-    /// most [default N: 10], rustc's peak memory)
-    #[arg(
-        long,
-        value_name = "N",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "10",
-        value_parser = count,
-        help_heading = "Measurement"
-    )]
-    crates: Option<usize>,
-
     /// Kill a build that runs longer than SECONDS; its toolchain becomes a failed row
     #[arg(long, value_name = "SECONDS", value_parser = count, allow_hyphen_values = true, help_heading = "Measurement")]
     timeout: Option<usize>,
@@ -249,44 +301,9 @@ pub(crate) struct RawArgs {
     #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
     plot: Option<PathBuf>,
 
-    /// With --crates, also write every crate of every row as a CSV table to FILE
-    #[arg(long, value_name = "FILE.csv", requires = "crates", help_heading = "Output")]
-    crates_csv: Option<PathBuf>,
-
     /// Keep every toolchain's build directory [default: keep only the newest toolchain's]
     #[arg(long, help_heading = "Output")]
     keep_target_dirs: bool,
-
-    /// Compare with a report saved earlier with `--format json`, toolchain version by version
-    #[arg(long, value_name = "FILE", group = "against", help_heading = "Release Checks")]
-    baseline: Option<PathBuf>,
-
-    /// Time this revision (the last release's tag, say) beside the tree, in the same rounds with
-    /// the same toolchains, and compare the tree with it, paired by round: nothing is carried
-    /// between machines
-    #[arg(long, value_name = "REV", group = "against", help_heading = "Release Checks")]
-    baseline_rev: Option<String>,
-
-    /// Fail (exit 5) when the 95% interval shows the project got slower to compile than the
-    /// baseline by more than PCT percent
-    #[arg(
-        long,
-        value_name = "PCT",
-        requires = "against",
-        value_parser = percent,
-        allow_hyphen_values = true,
-        help_heading = "Release Checks"
-    )]
-    max_regression: Option<f64>,
-
-    /// Also fail when a change is only possibly slower: its interval straddles the limit
-    #[arg(long, requires = "max_regression", help_heading = "Release Checks")]
-    fail_if_possibly_slower: bool,
-
-    /// Fail (exit 6) when the toolchain of the declared rust-version is installed and cannot
-    /// build the workspace
-    #[arg(long, help_heading = "Release Checks")]
-    verify_msrv: bool,
 
     /// Show CPU time and the peak memory of the largest process in the table
     #[arg(long, short = 'v')]
@@ -318,6 +335,41 @@ enum RawAction {
         after_help = "Examples:\n  cargo timewarp merge linux-a.json linux-b.json\n  cargo timewarp merge reports/*.json --format markdown -o merged.md"
     )]
     Merge(MergeArgs),
+    /// Find the release that moved this project's build time between toolchains FROM and TO:
+    /// measure both, then the installed stable releases between them by halving, each step
+    /// paired by round, until the change lies between two adjacent releases
+    #[command(after_help = BISECT_EXAMPLES)]
+    Bisect(Box<BisectArgs>),
+}
+
+const BISECT_EXAMPLES: &str = "\
+Examples:
+  cargo timewarp bisect 1.63 1.96
+  cargo timewarp bisect 1.70.0 stable --scenario clean --budget 1h
+  cargo timewarp bisect 1.63 1.96 --rev v0.12.1 --format markdown -o bisect.md
+
+Only installed stable releases are measured; the output names the releases of the span that
+are missing. --budget covers the whole bisection here [default: 1h], shared among the steps still
+to come. Exit codes: 0 success (a release located, a spread change, or no change), 1 error
+(FROM or TO fails to build), 2 bad usage, 3 FROM or TO is below the MSRV, 130 interrupted.";
+
+/// `bisect`'s span, what it follows, and how to build.
+#[derive(Debug, Args)]
+struct BisectArgs {
+    /// The older toolchain: a version such as 1.63 or 1.63.0, or a rustup name
+    #[arg(value_name = "FROM")]
+    from: String,
+    /// The newer toolchain
+    #[arg(value_name = "TO")]
+    to: String,
+    /// The scenario whose change to locate, the only one measured then [default: every scenario
+    /// measured, following the one that changed most between FROM and TO]
+    #[arg(long, value_name = "SCENARIO", value_enum, help_heading = "Bisection")]
+    scenario: Option<Scenario>,
+    #[command(flatten)]
+    at: WhereArgs,
+    #[command(flatten)]
+    build: BuildArgs,
 }
 
 /// `merge`'s reports and the document to make of them.
@@ -374,6 +426,19 @@ pub(crate) enum Action {
     History,
     /// `merge`: combine several machines' reports.
     Merge,
+    /// `bisect`: find the release that moved the build time.
+    Bisect,
+}
+
+/// `bisect FROM TO`: the span to search and the scenario to follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Span {
+    /// The older toolchain, as given.
+    pub from: String,
+    /// The newer toolchain, as given.
+    pub to: String,
+    /// `--scenario`; `None` for the one that changed most.
+    pub follow: Option<Scenario>,
 }
 
 /// Validated settings for one run.
@@ -423,6 +488,8 @@ pub(crate) struct Config {
     pub fail_if_possibly_slower: bool,
     /// `merge`'s reports.
     pub reports: Vec<PathBuf>,
+    /// `bisect`'s span.
+    pub span: Option<Span>,
     /// `--touch`, as given.
     pub touch: Option<PathBuf>,
     /// `--edit`.
@@ -535,6 +602,7 @@ fn one_line(error: &clap::Error) -> String {
                 "--rev" => "`--lockfile-compat` needs `--rev REV`, the revision whose copy it rewrites",
                 "--crates" => "`--crates-csv` needs `--crates`, the per-crate build it writes",
                 "REPORT.json>..." => "`merge` needs the reports to merge: `cargo timewarp merge a.json b.json ...`",
+                "FROM>" | "TO>" => "`bisect` needs two toolchains, the span to search: `cargo timewarp bisect FROM TO`",
                 _ => "",
             };
             if by.is_empty() { format!("`{missing}` is required here") } else { by.to_string() }
@@ -550,20 +618,29 @@ fn one_line(error: &clap::Error) -> String {
 impl Config {
     fn from_raw(mut raw: RawArgs, env: &Env) -> Result<Config> {
         let mut reports = Vec::new();
+        let mut span = None;
         let action = match raw.action.take() {
             Some(RawAction::Clean(at)) => {
-                (raw.manifest_path, raw.target_dir) = (at.manifest_path, at.target_dir);
+                (raw.at.manifest_path, raw.build.target_dir) = (at.manifest_path, at.target_dir);
                 Action::Clean
             }
             Some(RawAction::History(history)) => {
-                (raw.manifest_path, raw.target_dir) = (history.at.manifest_path, history.at.target_dir);
-                (raw.format, raw.output, raw.plot) = (history.format, history.output, history.plot);
+                (raw.at.manifest_path, raw.build.target_dir) = (history.at.manifest_path, history.at.target_dir);
+                (raw.build.format, raw.build.output, raw.build.plot) = (history.format, history.output, history.plot);
                 Action::History
             }
             Some(RawAction::Merge(merge)) => {
-                (raw.format, raw.output) = (merge.format, merge.output);
+                (raw.build.format, raw.build.output) = (merge.format, merge.output);
                 reports = merge.reports;
                 Action::Merge
+            }
+            Some(RawAction::Bisect(bisect)) => {
+                let bisect = *bisect;
+                (raw.at, raw.build) = (bisect.at, bisect.build);
+                // Following the edited rebuilds means measuring them.
+                raw.build.edit |= bisect.scenario == Some(Scenario::Edited);
+                span = Some(Span { from: bisect.from, to: bisect.to, follow: bisect.scenario });
+                Action::Bisect
             }
             None if raw.list => Action::List,
             None => Action::Measure,
@@ -573,7 +650,7 @@ impl Config {
         {
             return Err(ExitError::usage(format!("`--since {s}` is newer than `--until {u}`")));
         }
-        let format = match (raw.format, &raw.output) {
+        let format = match (raw.build.format, &raw.build.output) {
             (Some(format), _) => format,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
                 ExitError::usage(format!(
@@ -588,47 +665,48 @@ impl Config {
             return Err(ExitError::usage("`--toolchains` has an empty name; separate names with single commas"));
         }
         Ok(Config {
-            manifest_path: raw.manifest_path,
-            packages: raw.packages,
+            manifest_path: raw.at.manifest_path,
+            packages: raw.at.packages,
             toolchains,
             all: raw.all,
             since: raw.since,
             until: raw.until,
             action,
-            target_dir: raw.target_dir,
-            keep_target_dirs: raw.keep_target_dirs,
+            target_dir: raw.build.target_dir,
+            keep_target_dirs: raw.build.keep_target_dirs,
             baseline: raw.baseline,
             max_regression_pct: raw.max_regression,
             verify_msrv: raw.verify_msrv,
             install: raw.install,
-            verbose: raw.verbose,
-            clean_runs: raw.clean_runs.or(raw.runs),
-            incremental_runs: raw.incremental_runs.or(raw.runs),
-            precision: raw.precision.map(|p| p / 100.0),
-            budget: raw.budget,
-            sequential: raw.sequential,
+            verbose: raw.build.verbose,
+            clean_runs: raw.build.clean_runs.or(raw.build.runs),
+            incremental_runs: raw.build.incremental_runs.or(raw.build.runs),
+            precision: raw.build.precision.map(|p| p / 100.0),
+            budget: raw.build.budget,
+            sequential: raw.build.sequential,
             baseline_rev: raw.baseline_rev,
             fail_if_possibly_slower: raw.fail_if_possibly_slower,
             reports,
-            touch: raw.touch,
-            edit: raw.edit,
+            span,
+            touch: raw.build.touch,
+            edit: raw.build.edit,
             crates: raw.crates,
             crates_csv: raw.crates_csv,
-            rev: raw.rev,
-            lockfile_compat: raw.lockfile_compat,
-            timeout: raw.timeout.map(|s| Duration::from_secs(s as u64)),
-            command: if raw.check { Command::Check } else { Command::Build },
-            profile: match (raw.release, raw.profile) {
+            rev: raw.build.rev,
+            lockfile_compat: raw.build.lockfile_compat,
+            timeout: raw.build.timeout.map(|s| Duration::from_secs(s as u64)),
+            command: if raw.build.check { Command::Check } else { Command::Build },
+            profile: match (raw.build.release, raw.build.profile) {
                 (true, _) => Profile::Release,
                 (false, Some(name)) => Profile::from_name(&name),
                 (false, None) => Profile::Dev,
             },
             format,
-            output: raw.output,
-            plot: raw.plot,
-            quiet: raw.quiet,
-            color: color_choice(raw.color, env)?,
-            jobs: raw.jobs,
+            output: raw.build.output,
+            plot: raw.build.plot,
+            quiet: raw.build.quiet,
+            color: color_choice(raw.build.color, env)?,
+            jobs: raw.build.jobs,
         })
     }
 }

@@ -6,6 +6,7 @@
 //! their order, and only [`main`] picks the real [`SystemRunner`]: everything below takes
 //! `&dyn Runner`, so unit tests run the pipeline against `testing::FakeRunner`.
 
+mod bisect;
 mod cli;
 mod discover;
 mod exit;
@@ -67,6 +68,7 @@ fn run(runner: &dyn Runner, config: &Config) -> Result<()> {
             outputs.history(&history::read(&work.history_file(), &workspace)?)
         }
         Action::Merge => report::merge::run(config.reports.as_slice(), &stages::merge_outputs(runner, config)),
+        Action::Bisect => bisect::run(runner, config, &progress),
         Action::List | Action::Measure => measure_toolchains(runner, config, &progress),
     }
 }

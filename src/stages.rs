@@ -183,8 +183,11 @@ pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspac
     }
 }
 
-/// The scenarios measured, in the order a round runs them.
+/// The scenarios measured, in the order a round runs them: `bisect --scenario S` measures S alone.
 pub(crate) fn scenarios(config: &Config) -> Vec<Scenario> {
+    if let Some(follow) = config.span.as_ref().and_then(|s| s.follow) {
+        return vec![follow];
+    }
     let mut scenarios = vec![Scenario::Clean, Scenario::Touched];
     if config.edit {
         scenarios.push(Scenario::Edited);
@@ -242,12 +245,26 @@ pub(crate) struct Measurement {
 }
 
 /// Checks what can fail on bad input (now, not after an hour of builds), prepares, and runs
-/// the measurement engine with progress.
+/// the measurement engine with progress over the selected toolchains.
 pub(crate) fn measure(
     runner: &dyn Runner,
     config: &Config,
     progress: &Progress,
     found: &Discovered,
+) -> Result<Measurement> {
+    let handler = interrupt(runner, found)?;
+    measure_these(runner, config, progress, found, &found.planned.selection.chosen, &handler)
+}
+
+/// [`measure`] of the toolchains `chosen`, with the run's `interrupt` (installed once per
+/// process: `bisect` measures several times).
+pub(crate) fn measure_these(
+    runner: &dyn Runner,
+    config: &Config,
+    progress: &Progress,
+    found: &Discovered,
+    chosen: &[crate::discover::toolchain::Toolchain],
+    interrupt: &Interrupt,
 ) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
     let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
@@ -270,11 +287,9 @@ pub(crate) fn measure(
         config.profile.name(),
         config.jobs.is_some(),
     );
-    let interrupt = Interrupt::install(runner, found.journal.clone())?;
 
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
     let tree_before = TreeState::capture(&workspace.root, &excluded);
-    let chosen = &found.planned.selection.chosen;
     let mut trees = vec![prepare::Tree { root: workspace.root.clone(), manifest: workspace.manifest_path.clone() }];
     if let Some((_, base)) = &found.baseline_tree {
         trees.push(prepare::Tree { root: base.root.clone(), manifest: base.manifest_path.clone() });
@@ -359,6 +374,12 @@ pub(crate) fn inspect(
 fn holder(runner: &dyn Runner) -> String {
     let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
     format!("pid {}, started {}: `{}`", std::process::id(), utc_timestamp(runner.now()), args.join(" "))
+}
+
+/// The run's handler of Ctrl-C and SIGTERM, which on a second interruption undoes what the
+/// journal of `found` holds.
+pub(crate) fn interrupt(runner: &dyn Runner, found: &Discovered) -> Result<Interrupt> {
+    Interrupt::install(runner, found.journal.clone())
 }
 
 /// Takes the locks and the journal, after replaying what a killed run left. `--list` changes

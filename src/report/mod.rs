@@ -5,6 +5,7 @@
 //! ([`verdict`]).
 
 pub(crate) mod baseline;
+pub(crate) mod bisection;
 pub(crate) mod export;
 pub(crate) mod guard;
 pub(crate) mod history;
@@ -116,7 +117,7 @@ fn stopping_rule(stopping: &Stopping) -> StoppingRule {
     }
 }
 
-fn stopped(stop: Stop) -> Stopped {
+pub(crate) fn stopped(stop: Stop) -> Stopped {
     match stop {
         Stop::Fixed => Stopped::Fixed,
         Stop::Precise => Stopped::Precise,

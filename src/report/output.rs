@@ -14,7 +14,7 @@ use anyhow::{Context as _, Result};
 
 use super::export::exporter;
 use super::guard::{Guard, resolved};
-use super::model::{History, Listing, Merged, Report};
+use super::model::{Bisected, History, Listing, Merged, Report};
 use super::plot;
 use super::progress::Progress;
 use crate::exit::ExitError;
@@ -121,6 +121,19 @@ impl Outputs {
     /// Writes a merge of several machines' reports.
     pub(crate) fn merged(&self, merged: &Merged) -> Result<()> {
         self.emit(&exporter(self.format, self.verbose, self.width).merged(merged))
+    }
+
+    /// Writes a bisection, and its plot when one was asked for (a plot that cannot be drawn is
+    /// a note).
+    pub(crate) fn bisected(&self, bisected: &Bisected, progress: &Progress) -> Result<()> {
+        self.emit(&exporter(self.format, self.verbose, self.width).bisected(bisected))?;
+        if let Some(path) = &self.plot {
+            match plot::bisect_svg(bisected) {
+                Ok(svg) => self.write("--plot", path, &svg)?,
+                Err(e) => progress.note(&format!("no plot written to `{}`: {e:#}", path.display())),
+            }
+        }
+        Ok(())
     }
 
     /// Writes the history, and its plot when one was asked for.

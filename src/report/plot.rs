@@ -12,7 +12,7 @@ use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
 use crate::discover::release::Date;
-use crate::report::model::{History, Report, Row, Status};
+use crate::report::model::{Bisected, History, Report, Row, SpanStatus, Status};
 use crate::vocab::Scenario;
 
 const WIDTH: u32 = 900;
@@ -195,6 +195,101 @@ fn panel(
             .map_err(plot_error)?;
     }
     Ok(())
+}
+
+/// `cargo timewarp bisect --plot FILE.svg`: per scenario, the build time of every measured
+/// release of the span (by release number) with its 95 % interval as an error bar, the located
+/// step marked, and failed releases crossed on the axis.
+pub(crate) fn bisect_svg(bisected: &Bisected) -> Result<String> {
+    let minor = |release: &str| release.trim_start_matches("1.").parse::<f64>().unwrap_or(0.0);
+    let scenarios: Vec<Scenario> =
+        Scenario::ALL.into_iter().filter(|s| bisected.releases.iter().any(|r| r.time.contains_key(s))).collect();
+    if scenarios.is_empty() {
+        return Err(anyhow!("there is nothing to plot: no release was measured"));
+    }
+    let (first, last) = match (bisected.releases.first(), bisected.releases.last()) {
+        (Some(a), Some(b)) => (minor(&a.release), minor(&b.release)),
+        _ => return Err(anyhow!("there is nothing to plot: the span is empty")),
+    };
+    let height = PANEL_HEIGHT * scenarios.len() as u32 + 40;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_error)?;
+        let title = format!(
+            "cargo timewarp bisect {} {}: cargo {} times by release",
+            bisected.from, bisected.to, bisected.command
+        );
+        let root = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
+        for (area, scenario) in root.split_evenly((scenarios.len(), 1)).iter().zip(&scenarios) {
+            let points: Vec<(f64, f64, f64, f64, String)> = bisected
+                .releases
+                .iter()
+                .filter_map(|r| {
+                    let t = r.time.get(scenario)?;
+                    let name = r.toolchain.clone().unwrap_or_else(|| r.release.clone());
+                    Some((minor(&r.release), t.point, t.low.unwrap_or(t.point), t.high.unwrap_or(t.point), name))
+                })
+                .collect();
+            let y_max = points.iter().map(|p| p.3).fold(0.0, f64::max).max(0.001) * 1.3;
+            let caption = format!("{scenario}: seconds (geometric mean, 95% interval)");
+            let mut chart = ChartBuilder::on(area)
+                .margin(12)
+                .x_label_area_size(36)
+                .y_label_area_size(64)
+                .caption(caption, ("sans-serif", 16))
+                .build_cartesian_2d((first - 0.5)..(last + 0.5), 0.0..y_max)
+                .map_err(plot_error)?;
+            chart
+                .configure_mesh()
+                .x_desc("Rust release")
+                .y_desc("seconds")
+                .x_label_formatter(&|x| format!("1.{x:.0}"))
+                .y_label_formatter(&|y| format!("{y:.2}"))
+                .light_line_style(WHITE.mix(0.0))
+                .draw()
+                .map_err(plot_error)?;
+            if let Some(located) = &bisected.located {
+                let (a, b) = (minor(&located.from), minor(&located.to));
+                let x = (a + b) / 2.0;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x, 0.0), (x, y_max * 0.92)],
+                        LINKER_COLOUR.stroke_width(1),
+                    )))
+                    .map_err(plot_error)?;
+                let label = format!("located: {} to {}", located.from, located.to);
+                let font = ("sans-serif", 11).into_font().color(&LINKER_COLOUR);
+                chart.draw_series(std::iter::once(Text::new(label, (x, y_max * 0.97), font))).map_err(plot_error)?;
+            }
+            let bars = points
+                .iter()
+                .filter(|p| p.3 > p.2)
+                .map(|p| PathElement::new(vec![(p.0, p.2), (p.0, p.3)], CLEAN_COLOUR.stroke_width(1)));
+            chart.draw_series(bars).map_err(plot_error)?;
+            chart
+                .draw_series(points.iter().map(|(x, y, _, _, label)| {
+                    EmptyElement::at((*x, *y))
+                        + Circle::new((0, 0), 5, CLEAN_COLOUR.filled())
+                        + Text::new(label.clone(), (-20, -20), ("sans-serif", 13))
+                }))
+                .map_err(plot_error)?;
+            let failed = bisected.releases.iter().filter(|r| r.status == SpanStatus::Failed);
+            chart
+                .draw_series(failed.map(|r| {
+                    EmptyElement::at((minor(&r.release), 0.0))
+                        + Cross::new((0, 0), 6, FAILED_COLOUR.stroke_width(2))
+                        + Text::new(
+                            format!("{} failed", r.release),
+                            (-20, -18),
+                            ("sans-serif", 12).into_font().color(&FAILED_COLOUR),
+                        )
+                }))
+                .map_err(plot_error)?;
+        }
+        root.present().map_err(plot_error)?;
+    }
+    Ok(svg)
 }
 
 /// `cargo timewarp history --plot FILE.svg`: per scenario, one line per toolchain version across

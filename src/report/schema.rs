@@ -1,33 +1,57 @@
-//! The JSON Schema of the report, generated from the report types themselves, so that it can
-//! never drift from what timewarp writes. The copy in `schema/report-v<N>.json` is what users
-//! validate against; a test fails when it is not what the types generate (rerun it with
-//! `TIMEWARP_UPDATE_SCHEMA=1` to rewrite the file), and an integration test validates a real
-//! run's output against it.
+//! The JSON Schemas of timewarp's documents, generated from their types, so that they can never
+//! drift from what timewarp writes: `schema/report-v<N>.json` for the report of a measuring run
+//! and `schema/bisect-v<N>.json` for `cargo timewarp bisect`. The committed copies are what users
+//! validate against; a test fails when one is not what the types generate (rerun it with
+//! `TIMEWARP_UPDATE_SCHEMA=1` to rewrite the files), and integration tests validate real output
+//! against them.
 
-use super::model::{Report, SCHEMA_VERSION};
+use std::path::PathBuf;
 
-/// The committed schema's path, relative to the repository root.
-pub(crate) fn path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schema/report-v{SCHEMA_VERSION}.json"))
+use super::model::{BISECT_SCHEMA_VERSION, Bisected, Report, SCHEMA_VERSION};
+
+/// A committed schema: its path and what the types generate for it.
+pub(crate) struct Document {
+    /// The file, relative to the repository root.
+    pub path: PathBuf,
+    /// The schema the types generate, as the committed file holds it.
+    pub generated: String,
 }
 
-/// The schema the report types generate, as the committed file holds it.
+/// Every document timewarp writes as JSON.
+pub(crate) fn documents() -> [Document; 2] {
+    [
+        document(
+            schemars::schema_for!(Report),
+            "report",
+            SCHEMA_VERSION,
+            &format!(
+                "The report of `cargo timewarp --format json`, schema {SCHEMA_VERSION}: how much faster the Rust compiler has become for a project, release by release."
+            ),
+        ),
+        document(
+            schemars::schema_for!(Bisected),
+            "bisect",
+            BISECT_SCHEMA_VERSION,
+            &format!(
+                "The document of `cargo timewarp bisect --format json`, schema {BISECT_SCHEMA_VERSION}: which release moved a project's build time."
+            ),
+        ),
+    ]
+}
+
+fn document(mut schema: schemars::Schema, name: &str, version: u32, description: &str) -> Document {
+    let file = format!("schema/{name}-v{version}.json");
+    schema.insert("$id".into(), format!("https://github.com/cargo-timewarp/cargo-timewarp/{file}").into());
+    schema.insert("description".into(), description.into());
+    let mut generated = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
+    generated.push('\n');
+    Document { path: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file), generated }
+}
+
+/// The report's schema, as generated.
 pub(crate) fn generate() -> String {
-    let mut schema = schemars::schema_for!(Report);
-    schema.insert(
-        "$id".into(),
-        format!("https://github.com/cargo-timewarp/cargo-timewarp/schema/report-v{SCHEMA_VERSION}.json").into(),
-    );
-    schema.insert(
-        "description".into(),
-        format!(
-            "The report of `cargo timewarp --format json`, schema {SCHEMA_VERSION}: how much faster the Rust compiler has become for a project, release by release."
-        )
-        .into(),
-    );
-    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
-    text.push('\n');
-    text
+    let [report, _] = documents();
+    report.generated
 }
 
 #[cfg(test)]
@@ -35,17 +59,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_committed_schema_is_what_the_types_generate() {
-        let generated = generate();
-        if std::env::var_os("TIMEWARP_UPDATE_SCHEMA").is_some_and(|v| v == "1") {
-            std::fs::write(path(), &generated).unwrap();
+    fn the_committed_schemas_are_what_the_types_generate() {
+        for Document { path, generated } in documents() {
+            if std::env::var_os("TIMEWARP_UPDATE_SCHEMA").is_some_and(|v| v == "1") {
+                std::fs::write(&path, &generated).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                committed == generated,
+                "{} is not what the types generate; rerun with TIMEWARP_UPDATE_SCHEMA=1 and commit it",
+                path.display()
+            );
         }
-        let committed = std::fs::read_to_string(path()).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{} is not what the report types generate; rerun with TIMEWARP_UPDATE_SCHEMA=1 and commit it",
-            path().display()
-        );
     }
 
     #[test]

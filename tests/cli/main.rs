@@ -27,3 +27,5 @@ mod safety;
 mod interrupts;
 // Output formats and cargo's conventions: schema, job summary, colour, width, plot.
 mod output;
+// `cargo timewarp bisect`: which release moved the build time.
+mod bisect;

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Exporter;
-use crate::report::model::{History, Listing, Merged, Report};
+use crate::report::model::{Bisected, History, Listing, Merged, Report};
 use crate::vocab::Scenario;
 
 /// Comma-separated values, RFC 4180 quoting; one table per document.
@@ -119,6 +119,33 @@ impl Exporter for CsvExporter {
                     let _ = write!(out, ",{median},{change}");
                 }
                 out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// One line per change of every step and scenario.
+    fn bisected(&self, bisected: &Bisected) -> String {
+        let mut out = String::from("step,from,to,scenario,speedup,speedup_low,speedup_high,verdict,share_pct,kept\n");
+        for (i, step) in bisected.steps.iter().enumerate() {
+            let kept = step.kept.as_ref().map(|[a, b]| format!("{a} {b}")).unwrap_or_default();
+            for change in &step.changes {
+                for (scenario, f) in &change.scenarios {
+                    let verdict = serde_json::to_value(f.verdict).ok().and_then(|v| v.as_str().map(str::to_string));
+                    let _ = writeln!(
+                        out,
+                        "{},{},{},{scenario},{},{},{},{},{},{}",
+                        i + 1,
+                        quote(&change.from),
+                        quote(&change.to),
+                        f.speedup.point,
+                        number(f.speedup.low),
+                        number(f.speedup.high),
+                        verdict.unwrap_or_default(),
+                        number(f.share_pct),
+                        quote(&kept)
+                    );
+                }
             }
         }
         out

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Exporter;
-use crate::report::model::{History, Listing, Merged, Report};
+use crate::report::model::{Bisected, History, Listing, Merged, Report};
 
 /// Serialises the documents as they are.
 pub(crate) struct JsonExporter;
@@ -30,6 +30,10 @@ impl Exporter for JsonExporter {
 
     fn merged(&self, merged: &Merged) -> String {
         pretty(merged)
+    }
+
+    fn bisected(&self, bisected: &Bisected) -> String {
+        pretty(bisected)
     }
 }
 

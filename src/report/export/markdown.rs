@@ -2,8 +2,10 @@
 
 use std::fmt::Write as _;
 
-use super::{Exporter, legend, measurement_text, percent, ratio, seconds, speedup_cell, time_cell};
-use crate::report::model::{History, Listing, Merged, Report, Status};
+use super::{
+    Exporter, change_cell, legend, measurement_text, percent, ratio, seconds, span_line, speedup_cell, time_cell,
+};
+use crate::report::model::{Bisected, History, Listing, Merged, Report, Status};
 use crate::vocab::Scenario;
 
 /// GitHub-flavoured Markdown tables with a one-line caption.
@@ -123,6 +125,68 @@ impl Exporter for MarkdownExporter {
                 }
                 out.push('\n');
             }
+        }
+        out
+    }
+
+    /// The answer, the steps as a table, the located step's scenarios and causes: for an issue
+    /// report.
+    fn bisected(&self, bisected: &Bisected) -> String {
+        let scenarios: Vec<Scenario> = Scenario::ALL
+            .into_iter()
+            .filter(|s| bisected.steps.iter().flat_map(|st| &st.changes).any(|c| c.scenarios.contains_key(s)))
+            .collect();
+        let mut out = format!(
+            "**Which release moved `cargo {}` of `{}`** (`cargo timewarp bisect {} {}`, following {})\n\n{}\n\n| step | change | rounds |",
+            bisected.command, bisected.workspace, bisected.from, bisected.to, bisected.scenario, bisected.summary
+        );
+        for s in &scenarios {
+            let _ = write!(out, " {s} |");
+        }
+        let _ = write!(out, " kept |\n|--:|:--|--:|{}:--|\n", "--:|".repeat(scenarios.len()));
+        for (i, step) in bisected.steps.iter().enumerate() {
+            for (j, change) in step.changes.iter().enumerate() {
+                let (number, rounds) = if j == 0 {
+                    ((i + 1).to_string(), step.rounds.to_string())
+                } else {
+                    (String::new(), String::new())
+                };
+                let _ = write!(out, "| {number} | {} → {} | {rounds} |", change.from, change.to);
+                for s in &scenarios {
+                    let _ = write!(out, " {} |", change_cell(change.scenarios.get(s)));
+                }
+                let kept = match (&step.kept, j) {
+                    (Some([a, b]), 0) => format!("{a} → {b}"),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, " {kept} |");
+            }
+            for failed in &step.failed {
+                let _ = writeln!(
+                    out,
+                    "| | {} failed: {} | |{} |",
+                    failed.name,
+                    failed.reason,
+                    " |".repeat(scenarios.len())
+                );
+            }
+        }
+        if let Some(located) = &bisected.located {
+            let _ = writeln!(out, "\n**{} → {}**\n", located.from, located.to);
+            for (s, f) in &located.scenarios {
+                let share = f.share_pct.map(|p| format!(" ({p:.0}% of the change)")).unwrap_or_default();
+                let _ = writeln!(out, "- {s}: {}{share}", change_cell(Some(f)));
+            }
+            for cause in &located.causes {
+                let _ = writeln!(out, "- known cause: {cause}");
+            }
+            if let Some(narrow) = &located.narrow {
+                let _ = writeln!(out, "- to narrow it: `{narrow}`");
+            }
+        }
+        let _ = writeln!(out, "\nReleases: {}", span_line(&bisected.releases));
+        for w in &bisected.warnings {
+            let _ = writeln!(out, "\n> warning: {w}");
         }
         out
     }

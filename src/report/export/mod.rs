@@ -12,8 +12,8 @@ mod table;
 pub(crate) use csv::crates_csv;
 
 use super::model::{
-    Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, Order, Report, Stopped, StoppingRule,
-    Verdict,
+    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, Order, Report, SpanRelease,
+    SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
 use crate::vocab::Format;
 
@@ -27,6 +27,8 @@ pub(crate) trait Exporter {
     fn history(&self, history: &History) -> String;
     /// `cargo timewarp merge`.
     fn merged(&self, merged: &Merged) -> String;
+    /// `cargo timewarp bisect`.
+    fn bisected(&self, bisected: &Bisected) -> String;
 }
 
 /// The exporter for `format`; `verbose` adds CPU and memory columns to the table, which fits
@@ -53,6 +55,47 @@ fn seconds(s: f64) -> String {
 /// `1.78x`, or `-` when there is no ratio.
 fn ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "-".to_string(), |r| format!("{r:.2}x"))
+}
+
+/// A change of a bisection step as a cell: `1.31x ±3.0% faster`, `~1.01x ±2.0%` when no
+/// change is detectable, `1.31x (1 round)` without an interval.
+fn change_cell(figure: Option<&StepFigure>) -> String {
+    let Some(f) = figure else { return "-".into() };
+    let point = format!("{:.2}x", f.speedup.point);
+    match (plus_minus(&f.speedup), f.verdict) {
+        (None, _) => format!("{point} {ONE_ROUND}"),
+        (Some(pm), Verdict::Faster) => format!("{point} {pm} faster"),
+        (Some(pm), Verdict::Slower) => format!("{point} {pm} slower"),
+        (Some(pm), _) => format!("~{point} {pm}"),
+    }
+}
+
+/// The span's releases in one line: `1.63 measured, 1.64-1.77 missing, 1.78 not needed`, runs
+/// of one status folded.
+fn span_line(releases: &[SpanRelease]) -> String {
+    let word = |s: SpanStatus| match s {
+        SpanStatus::Measured => "measured",
+        SpanStatus::NotNeeded => "not needed",
+        SpanStatus::Failed => "failed",
+        SpanStatus::LeftOut => "left out",
+        SpanStatus::Missing => "missing",
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < releases.len() {
+        let start = i;
+        while i + 1 < releases.len() && releases[i + 1].status == releases[i].status {
+            i += 1;
+        }
+        let names = if start == i {
+            releases[i].release.clone()
+        } else {
+            format!("{}-{}", releases[start].release, releases[i].release)
+        };
+        parts.push(format!("{names} {}", word(releases[i].status)));
+        i += 1;
+    }
+    parts.join(", ")
 }
 
 /// `±3%`, the relative half-width of an interval, or `None` without one.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::{
     Exporter, ONE_ROUND, ONE_ROUND_SHORT, legend, measurement_text, percent, ratio, seconds, speedup_cell, time_cell,
 };
-use crate::report::model::{Floor, History, Listed, Listing, Merged, Report, Row, Status};
+use crate::report::model::{Bisected, Floor, History, Listed, Listing, Merged, Report, Row, Status};
 use crate::vocab::Scenario;
 
 /// Plain aligned text; no colour, so it pastes anywhere.
@@ -435,6 +435,70 @@ impl Exporter for TableExporter {
     }
 
     /// One line per version: each scenario's speedup merged over the machines.
+    /// The answer first, then every step with its changes, the located step and the span.
+    fn bisected(&self, bisected: &Bisected) -> String {
+        let scenarios: Vec<Scenario> = Scenario::ALL
+            .into_iter()
+            .filter(|s| bisected.steps.iter().flat_map(|st| &st.changes).any(|c| c.scenarios.contains_key(s)))
+            .collect();
+        let mut out = format!(
+            "bisect:    `cargo {}` of {} ({}), {} → {}, following {}\n",
+            bisected.command, bisected.workspace, bisected.profile, bisected.from, bisected.to, bisected.scenario
+        );
+        if let Some(rev) = &bisected.revision {
+            let _ = writeln!(out, "revision:  {rev}");
+        }
+        let _ = writeln!(out, "releases:  {}\n", super::span_line(&bisected.releases));
+        let mut lines = vec![
+            ["step", "change", "rounds"]
+                .into_iter()
+                .map(String::from)
+                .chain(scenarios.iter().map(|s| s.to_string()))
+                .chain(std::iter::once("kept".to_string()))
+                .collect::<Vec<_>>(),
+        ];
+        for (i, step) in bisected.steps.iter().enumerate() {
+            for (j, change) in step.changes.iter().enumerate() {
+                let first = j == 0;
+                let mut cells = vec![
+                    if first { (i + 1).to_string() } else { String::new() },
+                    format!("{} → {}", change.from, change.to),
+                    if first { step.rounds.to_string() } else { String::new() },
+                ];
+                cells.extend(scenarios.iter().map(|s| super::change_cell(change.scenarios.get(s))));
+                cells.push(match (&step.kept, first) {
+                    (Some([a, b]), true) => format!("{a} → {b}"),
+                    _ => String::new(),
+                });
+                lines.push(cells);
+            }
+        }
+        out.push_str(&aligned_right(&lines, 2));
+        for step in &bisected.steps {
+            for failed in &step.failed {
+                let _ = writeln!(out, "  {} could not build: {}", failed.name, failed.reason);
+            }
+        }
+        if let Some(located) = &bisected.located {
+            let _ = writeln!(out, "\n{} → {}:", located.from, located.to);
+            for (s, f) in &located.scenarios {
+                let share = f.share_pct.map(|p| format!(" ({p:.0}% of the change)")).unwrap_or_default();
+                let _ = writeln!(out, "  {:8} {}{share}", s.name(), super::change_cell(Some(f)));
+            }
+            for cause in &located.causes {
+                let _ = writeln!(out, "  known cause: {cause}");
+            }
+            if let Some(narrow) = &located.narrow {
+                let _ = writeln!(out, "  to narrow it: {narrow}");
+            }
+        }
+        let _ = writeln!(out, "\n{}", bisected.summary);
+        for w in &bisected.warnings {
+            let _ = writeln!(out, "warning: {w}");
+        }
+        out
+    }
+
     fn merged(&self, merged: &Merged) -> String {
         let base = merged.base.as_deref().unwrap_or("-");
         let mut out = format!("{} machines, speedups over Rust {base}:\n", merged.machines.len());

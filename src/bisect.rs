@@ -1,0 +1,421 @@
+//! `cargo timewarp bisect FROM TO`, top to bottom: discovery as for a history, over every
+//! installed stable release from FROM to TO (one toolchain per release); the search of
+//! `measure::bisect`, each probe one run of the engine (rounds, stopping rule) over the
+//! releases it names, within its share of `--budget`; then the document, its outputs and the
+//! exit code. Like the history's pipeline it runs against any [`Runner`].
+
+use std::time::Duration;
+
+use anyhow::{Result, anyhow};
+use semver::Version;
+
+use crate::cli::Config;
+use crate::discover::toolchain::{self, Toolchain};
+use crate::exit::{self, ExitError};
+use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
+use crate::measure::engine::{End, Measured, Stop};
+use crate::process::Runner;
+use crate::report::bisection::{self, Probe};
+use crate::report::progress::Progress;
+use crate::stages;
+use crate::stats::{self, NOISE};
+
+/// The whole bisection's budget when `--budget` is not given.
+pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(60 * 60);
+
+/// Runs the bisection `config.span` asks for.
+pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()> {
+    let span = config.span.clone().expect("bisect has a span");
+    let inventory = toolchain::discover(runner)?;
+    let from = resolve(&inventory.toolchains, &span.from, "FROM")?;
+    let to = resolve(&inventory.toolchains, &span.to, "TO")?;
+    if (from.version.major, from.version.minor) >= (to.version.major, to.version.minor) {
+        return Err(ExitError::usage(format!(
+            "`bisect {} {}`: FROM ({}) must be an older release than TO ({})",
+            span.from, span.to, from.version, to.version
+        )));
+    }
+    // Every installed stable release of the span, as `--all --since FROM --until TO` selects.
+    let mut wide = config.clone();
+    wide.all = true;
+    wide.toolchains.clear();
+    wide.since = Some(Version::new(from.version.major, from.version.minor, 0));
+    wide.until = Some(to.version.clone());
+    let found = stages::discover(runner, &wide, progress)?;
+    let selection = &found.planned.selection;
+    for (end, which) in [(&from, "FROM"), (&to, "TO")] {
+        if let Some((_, reason)) = selection.skipped.iter().find(|(t, _)| t.name == end.name) {
+            return Err(ExitError::with_code(
+                exit::NO_ELIGIBLE_TOOLCHAIN,
+                format!(
+                    "{which} `{}` cannot be measured: {reason}; bisect from a release that can build the project",
+                    end.name
+                ),
+            ));
+        }
+    }
+    let (candidates, mut left_out) = one_per_release(&selection.chosen, &from, &to);
+    left_out.extend(
+        selection
+            .skipped
+            .iter()
+            .filter(|(t, _)| t.is_stable() && t.version >= from.version && t.version <= to.version)
+            .map(|(t, reason)| (t.clone(), reason.to_string())),
+    );
+    progress.status(
+        "Bisecting",
+        &format!(
+            "{} → {}: {} installed releases of {} ({})",
+            from.name,
+            to.name,
+            candidates.len(),
+            to.version.minor - from.version.minor + 1,
+            names(&candidates)
+        ),
+    );
+
+    let interrupt = stages::interrupt(runner, &found)?;
+    let budget = config.budget.unwrap_or(DEFAULT_BUDGET);
+    let started = runner.now();
+    let spent = || runner.now().duration_since(started).unwrap_or_default();
+    let mut probes: Vec<Probe> = Vec::new();
+    let mut probe = |indices: &[usize]| -> Result<Probed> {
+        let (lo, hi) = (indices[0], indices[indices.len() - 1]);
+        // This probe's share: what is left, over the probes a halving of the span still needs.
+        let probes_left = usize::from(indices.len() == 2) + ((hi - lo) as f64).log2().ceil().max(1.0) as usize;
+        let share = budget.saturating_sub(spent()) / probes_left as u32;
+        let mut step = config.clone();
+        step.budget = Some(share.max(Duration::from_secs(1)));
+        let chosen: Vec<Toolchain> = indices.iter().map(|i| candidates[*i].clone()).collect();
+        progress.status(
+            &format!("Step {}", probes.len() + 1),
+            &format!("{} (up to {} of the budget)", names(&chosen), minutes(share)),
+        );
+        let measurement = stages::measure_these(runner, &step, progress, &found, &chosen, &interrupt)?;
+        let outcome = measurement.outcome;
+        let results: Vec<(usize, Result<Samples, String>)> =
+            indices.iter().zip(&outcome.measured).map(|(i, m)| (*i, samples(m))).collect();
+        report_step(progress, &chosen, &outcome.measured);
+        let halt = if measurement.interrupted || outcome.stop == Stop::Interrupted {
+            Some(Halt::Interrupted)
+        } else if spent() >= budget {
+            Some(Halt::Budget)
+        } else {
+            None
+        };
+        probes.push(Probe {
+            candidates: indices.to_vec(),
+            measured: outcome.measured,
+            rounds: outcome.rounds,
+            stop: outcome.stop,
+        });
+        Ok(Probed { results, halt })
+    };
+    let found_change = search::bisect(candidates.len(), span.follow, &mut probe)?;
+    let facts = bisection::Facts {
+        workspace: found.workspace.root.display().to_string(),
+        revision: found.checkout.as_ref().map(|c| c.commit.as_str()),
+        command: config.command,
+        profile: config.profile.clone(),
+        candidates: &candidates,
+        left_out: &left_out,
+        elapsed: spent(),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        cpu: stages::cpu_model(),
+    };
+    let document = bisection::build(&facts, &found_change, &probes);
+    found.outputs.bisected(&document, progress)?;
+    let newest = probes.last().and_then(|p| p.measured.last()).map(|m| m.target_dir.as_path());
+    found.work.tidy(newest, config.keep_target_dirs)?;
+    match found_change.found {
+        Found::Unfinished { why: Halt::Interrupted, .. } => Err(ExitError::with_code(
+            exit::INTERRUPTED,
+            "interrupted; the bisection above holds the steps measured before, and the changed files were restored",
+        )),
+        Found::EndFailed { candidate, reason } => Err(anyhow!(
+            "`{}` could not build the project ({reason}); bisect between releases that build it",
+            candidates[candidate].name
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The installed stable toolchain `name` (a version such as `1.63` or `1.63.0`, or a rustup
+/// name) stands for.
+fn resolve(toolchains: &[Toolchain], name: &str, which: &str) -> Result<Toolchain> {
+    let short = name.trim();
+    let full = if short.matches('.').count() == 1 { format!("{short}.0") } else { short.to_string() };
+    let found = toolchains.iter().rev().find(|t| t.answers_to(short) || t.answers_to(&full)).or_else(|| {
+        // `1.63` also means an installed 1.63.1.
+        let wanted = Version::parse(&full).ok()?;
+        toolchains
+            .iter()
+            .rev()
+            .find(|t| t.is_stable() && t.version.major == wanted.major && t.version.minor == wanted.minor)
+    });
+    let installed: Vec<&str> = toolchains.iter().map(|t| t.name.as_str()).collect();
+    let Some(toolchain) = found else {
+        return Err(ExitError::usage(format!(
+            "{which} `{name}` is not an installed toolchain (installed: {})",
+            installed.join(", ")
+        )));
+    };
+    if !toolchain.is_stable() {
+        return Err(ExitError::usage(format!(
+            "{which} `{name}` is {}, not a stable release; bisect runs over stable releases",
+            toolchain.version
+        )));
+    }
+    Ok(toolchain.clone())
+}
+
+/// One toolchain per release: FROM and TO for theirs, else the newest patch built like TO (or
+/// any); the others with why they are left out. When FROM and TO are built the same way
+/// (official, or by a distribution), a release built the other way is left out: a step to it
+/// would measure the packaging, not the compiler.
+fn one_per_release(
+    chosen: &[Toolchain],
+    from: &Toolchain,
+    to: &Toolchain,
+) -> (Vec<Toolchain>, Vec<(Toolchain, String)>) {
+    let mut kept: Vec<Toolchain> = Vec::new();
+    let mut left_out = Vec::new();
+    let release = |t: &Toolchain| (t.version.major, t.version.minor);
+    let one_kind = (from.provenance() == to.provenance()).then(|| to.provenance());
+    for t in chosen.iter().filter(|t| release(t) >= release(from) && release(t) <= release(to)) {
+        if let Some(kind) = one_kind.filter(|k| *k != t.provenance()) {
+            left_out.push((t.clone(), format!("{} build, while FROM and TO are {kind} builds", t.provenance())));
+            continue;
+        }
+        let end = [from, to].into_iter().find(|e| release(e) == release(t));
+        let rank = |c: &Toolchain| {
+            let is_end = end.is_some_and(|e| e.name == c.name);
+            (is_end, c.provenance() == to.provenance(), c.version.clone())
+        };
+        match kept.iter().position(|k| release(k) == release(t)) {
+            None => kept.push(t.clone()),
+            Some(i) if rank(t) > rank(&kept[i]) => {
+                let out = std::mem::replace(&mut kept[i], t.clone());
+                left_out.push((out, format!("{} stands for its release", t.name)));
+            }
+            Some(i) => left_out.push((t.clone(), format!("{} stands for its release", kept[i].name))),
+        }
+    }
+    kept.sort_by_key(|t| t.version.clone());
+    (kept, left_out)
+}
+
+/// A measured toolchain's wall times per scenario, or why it has none.
+fn samples(measured: &Measured) -> Result<Samples, String> {
+    if let End::Failed(reason) = &measured.end {
+        return Err(reason.lines().next().unwrap_or_default().to_string());
+    }
+    if let Some((scenario, reason)) = measured.scenario_errors.iter().next() {
+        return Err(format!("{}: {}", scenario.name(), reason.lines().next().unwrap_or_default()));
+    }
+    Ok(measured
+        .samples
+        .iter()
+        .map(|(scenario, samples)| (*scenario, samples.iter().map(|s| (s.round, s.wall_s)).collect()))
+        .collect())
+}
+
+/// Prints what a probe found, as it finishes: each neighbour's change in every scenario.
+fn report_step(progress: &Progress, chosen: &[Toolchain], measured: &[Measured]) {
+    let ok: Vec<(&Toolchain, &Measured)> =
+        chosen.iter().zip(measured).filter(|(_, m)| !matches!(m.end, End::Failed(_))).collect();
+    for (t, m) in chosen.iter().zip(measured) {
+        if let End::Failed(reason) = &m.end {
+            progress.warning(&format!(
+                "{t} could not build the project, so the search goes on without it: {}",
+                reason.lines().next().unwrap_or_default()
+            ));
+        }
+    }
+    for pair in ok.windows(2) {
+        let ((a, ma), (b, mb)) = (pair[0], pair[1]);
+        let parts: Vec<String> = ma
+            .samples
+            .iter()
+            .filter_map(|(scenario, samples)| {
+                let other = mb.samples.get(scenario)?;
+                let e = stats::paired_speedup(&crate::measure::engine::pairs(samples, other))?;
+                let pm =
+                    e.relative_half_width().map_or_else(|| " (1 round)".into(), |w| format!(" ±{:.1}%", w * 100.0));
+                let verdict = match e.verdict(NOISE) {
+                    stats::Verdict::Faster => "faster",
+                    stats::Verdict::Slower => "slower",
+                    stats::Verdict::NoChange => "no change",
+                    stats::Verdict::Unknown => "unknown",
+                };
+                Some(format!("{} {:.2}x{pm} {verdict}", scenario.name(), e.point))
+            })
+            .collect();
+        progress.status("Measured", &format!("{a} → {b}: {}", parts.join(", ")));
+    }
+}
+
+/// `1.63.0, 1.78.0, 1.96.0`.
+fn names(toolchains: &[Toolchain]) -> String {
+    toolchains.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// `12 min`, `45 s`.
+fn minutes(d: Duration) -> String {
+    if d.as_secs() >= 120 { format!("{} min", d.as_secs() / 60) } else { format!("{} s", d.as_secs()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::CommandSpec;
+    use crate::testing::{FakeRunner, Project};
+
+    /// The minor version of the toolchain whose build directory `cmd` names.
+    fn minor_of(cmd: &CommandSpec) -> u64 {
+        let line = cmd.to_string();
+        let at = line.find("timewarp/1.").expect("a toolchain's build directory") + "timewarp/1.".len();
+        line[at..].split('.').next().unwrap().parse().unwrap()
+    }
+
+    /// Build times of `seconds(minor)` with ±2% noise that repeats every 13 builds.
+    fn noisy(
+        seconds: impl Fn(u64) -> f64 + Send + Sync + 'static,
+    ) -> impl Fn(usize, &CommandSpec) -> f64 + Send + Sync {
+        move |n, cmd| seconds(minor_of(cmd)) * (1.0 + 0.04 * ((n * 7919 % 13) as f64 / 12.0 - 0.5))
+    }
+
+    /// Releases 1.80 to 1.88, installed on a fake machine.
+    fn nine_releases() -> Project {
+        let versions: Vec<String> = (80..=88).map(|m| format!("1.{m}.0")).collect();
+        Project::new(&versions.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// [`nine_releases`] whose builds take `seconds(minor)`.
+    fn machine(seconds: impl Fn(u64) -> f64 + Send + Sync + 'static) -> (Project, FakeRunner) {
+        let project = nine_releases();
+        let runner = project.runner().timing("cargo build", noisy(seconds));
+        (project, runner)
+    }
+
+    fn bisect(project: &Project, runner: &FakeRunner, args: &[&str]) -> (i32, serde_json::Value) {
+        let out = project.file("bisect.json");
+        let mut all = vec!["bisect"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-o", &out]);
+        let config = project.subcommand_config(runner, &all);
+        let code = match run(runner, &config, &Progress::new(true)) {
+            Ok(()) => exit::SUCCESS,
+            Err(e) => exit::code_for(&e),
+        };
+        let json = std::fs::read_to_string(&out).map_or(serde_json::Value::Null, |t| serde_json::from_str(&t).unwrap());
+        (code, json)
+    }
+
+    /// The toolchains the runner built, each once.
+    fn built(runner: &FakeRunner) -> Vec<u64> {
+        let mut minors: Vec<u64> =
+            runner.log().iter().filter(|c| c.to_string().starts_with("cargo build")).map(minor_of).collect();
+        minors.sort_unstable();
+        minors.dedup();
+        minors
+    }
+
+    #[test]
+    fn a_step_change_is_located_through_the_engine_measuring_few_releases() {
+        let (project, runner) = machine(|minor| if minor >= 84 { 5.0 } else { 10.0 });
+        let (code, doc) = bisect(&project, &runner, &["1.80", "1.88.0"]);
+        assert_eq!(code, exit::SUCCESS);
+        assert_eq!(doc["schema"], 1);
+        assert_eq!(doc["outcome"], "located", "{doc:#}");
+        assert_eq!((doc["located"]["from"].as_str(), doc["located"]["to"].as_str()), (Some("1.83.0"), Some("1.84.0")));
+        let clean = &doc["located"]["scenarios"]["clean"];
+        assert_eq!(clean["verdict"], "faster");
+        assert!((clean["speedup"]["point"].as_f64().unwrap() - 2.0).abs() < 0.1, "{clean:#}");
+        // Nine releases: the ends, then log2(8) = 3 halvings.
+        assert!(doc["steps"].as_array().unwrap().len() <= 4, "{doc:#}");
+        let measured = built(&runner);
+        assert!(measured.len() <= 5 && measured.contains(&83) && measured.contains(&84), "{measured:?}");
+        let releases = doc["releases"].as_array().unwrap();
+        assert_eq!(releases.len(), 9);
+        let not_needed = releases.iter().filter(|r| r["status"] == "not-needed").count();
+        assert_eq!(not_needed, 9 - measured.len(), "{releases:#?}");
+        assert!(doc["summary"].as_str().unwrap().contains("the change is in 1.83.0 → 1.84.0"), "{doc:#}");
+        assert_eq!(std::fs::read_to_string(project.root.join("src/main.rs")).unwrap(), "fn main() {}\n");
+        let [_, schema] = crate::report::schema::documents();
+        let schema: serde_json::Value = serde_json::from_str(&schema.generated).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn no_change_between_the_ends_stops_after_measuring_them() {
+        let (project, runner) = machine(|_| 10.0);
+        let (code, doc) = bisect(&project, &runner, &["1.80", "1.88"]);
+        assert_eq!(code, exit::SUCCESS);
+        assert_eq!(doc["outcome"], "no-change", "{doc:#}");
+        assert_eq!(doc["steps"].as_array().unwrap().len(), 1);
+        assert_eq!(built(&runner), [80, 88]);
+    }
+
+    #[test]
+    fn a_release_that_cannot_build_is_skipped_with_its_reason() {
+        let project = nine_releases();
+        // Rules match in order: the failure comes first.
+        let failing = project
+            .runner()
+            .fail("timewarp/1.84.0", 101, "error[E0658]: use of unstable library feature `x`\n")
+            .timing("cargo build", noisy(|minor| if minor >= 86 { 5.0 } else { 10.0 }));
+        let (code, doc) = bisect(&project, &failing, &["1.80", "1.88"]);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        assert_eq!((doc["located"]["from"].as_str(), doc["located"]["to"].as_str()), (Some("1.85.0"), Some("1.86.0")));
+        let release = doc["releases"].as_array().unwrap().iter().find(|r| r["release"] == "1.84").unwrap().clone();
+        assert_eq!(release["status"], "failed", "{release:#}");
+        assert!(release["reason"].as_str().unwrap().contains("E0658"), "{release:#}");
+    }
+
+    #[test]
+    fn bad_spans_are_one_line_errors_before_any_build() {
+        let (project, runner) = machine(|_| 1.0);
+        for (args, code, start) in [
+            (["1.88", "1.80"], exit::USAGE, "`bisect 1.88 1.80`: FROM (1.88.0) must be an older release than TO"),
+            (["1.80", "1.99.0"], exit::USAGE, "TO `1.99.0` is not an installed toolchain (installed: 1.80.0,"),
+        ] {
+            let config = project.subcommand_config(&runner, &["bisect", args[0], args[1]]);
+            let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
+            assert_eq!(exit::code_for(&err), code, "{err}");
+            assert!(err.to_string().starts_with(start), "{err}");
+        }
+        // The project's rust-version is 1.80: a 1.79 cannot stand at an end.
+        let project = Project::new(&["1.79.0", "1.88.0"]);
+        let runner = project.runner().timing("cargo build", |_, _| 1.0);
+        let config = project.subcommand_config(&runner, &["bisect", "1.79", "1.88"]);
+        let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
+        assert_eq!(exit::code_for(&err), exit::NO_ELIGIBLE_TOOLCHAIN, "{err}");
+        assert!(err.to_string().starts_with("FROM `1.79.0` cannot be measured: below MSRV 1.80"), "{err}");
+        assert!(built(&runner).is_empty());
+    }
+
+    #[test]
+    fn missing_releases_are_named_and_a_located_step_says_where_they_lie() {
+        let project = Project::new(&["1.80.0", "1.83.0", "1.88.0"]);
+        let runner = project.runner().timing("cargo build", noisy(|minor| if minor >= 85 { 5.0 } else { 10.0 }));
+        let (code, doc) = bisect(&project, &runner, &["1.80", "1.88", "--scenario", "clean"]);
+        assert_eq!(code, exit::SUCCESS);
+        assert_eq!(doc["located"]["from"], "1.83.0");
+        assert_eq!(doc["located"]["unmeasured_between"], serde_json::json!(["1.84", "1.85", "1.86", "1.87"]));
+        let warning = doc["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|w| w.as_str().filter(|w| w.contains("missing")))
+            .unwrap();
+        assert!(
+            warning.starts_with("3 of the span's 9 releases are installed; missing: 1.81-1.82, 1.84-1.87."),
+            "{warning}"
+        );
+        assert!(doc["summary"].as_str().unwrap().contains("any release from 1.84 to 1.88 may hold it"), "{doc:#}");
+        assert!(doc["located"]["scenarios"].get("touched").is_none(), "--scenario clean measures clean alone");
+    }
+}

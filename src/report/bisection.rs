@@ -1,0 +1,455 @@
+//! The [`Bisected`] document of `cargo timewarp bisect`, assembled from the search of
+//! `measure::bisect` and the engine's samples of every probe: each step's changes in every
+//! scenario, the located step with its known causes, and what became of every release of the
+//! span.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::model::{
+    BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, Estimate, LocatedStep, Skipped, SpanRelease,
+    SpanStatus, StepChange, StepFigure, Verdict,
+};
+use crate::discover::toolchain::Toolchain;
+use crate::measure::bisect::{Bisection, Found, Halt};
+use crate::measure::engine::{self, End, Measured, Stop};
+use crate::stats::{self, NOISE};
+use crate::vocab::{Command, Linker, Profile, Scenario};
+
+/// One probe as the engine ran it: the candidates (indices into the candidates) and what was
+/// measured of each, in the same order.
+#[derive(Debug, Clone)]
+pub(crate) struct Probe {
+    /// Indices into [`Facts::candidates`], oldest first.
+    pub candidates: Vec<usize>,
+    /// One per candidate.
+    pub measured: Vec<Measured>,
+    /// Rounds that ran.
+    pub rounds: usize,
+    /// Why they stopped.
+    pub stop: Stop,
+}
+
+impl Probe {
+    fn of(&self, candidate: usize) -> Option<&Measured> {
+        self.candidates.iter().position(|c| *c == candidate).map(|i| &self.measured[i])
+    }
+}
+
+/// What the document states besides the search.
+#[derive(Debug)]
+pub(crate) struct Facts<'a> {
+    /// Workspace root.
+    pub workspace: String,
+    /// `--rev`'s commit.
+    pub revision: Option<&'a str>,
+    /// The cargo command.
+    pub command: Command,
+    /// The profile.
+    pub profile: Profile,
+    /// The toolchains the search ran over, oldest first: one per release.
+    pub candidates: &'a [Toolchain],
+    /// Installed toolchains of the span left out, with why.
+    pub left_out: &'a [(Toolchain, String)],
+    /// Wall time of the whole bisection.
+    pub elapsed: Duration,
+    /// Logical CPUs.
+    pub cores: usize,
+    /// CPU model.
+    pub cpu: Option<String>,
+}
+
+/// The document for `search`, whose steps are `probes` in order.
+pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> Bisected {
+    let names = |i: usize| facts.candidates[i].name.clone();
+    let (first, last) = (0, facts.candidates.len() - 1);
+    let total_log = search.total.map(|t| t.speedup.log_mean);
+    let figures = |probe: &Probe, a: usize, b: usize| changes(probe, a, b, search.scenario, total_log);
+    let total = probes.first().map(|p| figures(p, first, last)).unwrap_or_default();
+    let steps: Vec<BisectStep> = search
+        .steps
+        .iter()
+        .zip(probes)
+        .map(|(step, probe)| {
+            let ok: Vec<usize> =
+                step.probed.iter().copied().filter(|c| !step.failed.iter().any(|(f, _)| f == c)).collect();
+            let mut pairs: Vec<(usize, usize)> = ok.windows(2).map(|w| (w[0], w[1])).collect();
+            if ok.len() > 2 {
+                pairs.push((ok[0], ok[ok.len() - 1]));
+            }
+            BisectStep {
+                measured: step.probed.iter().map(|c| names(*c)).collect(),
+                rounds: probe.rounds,
+                stopped: super::stopped(probe.stop),
+                changes: pairs
+                    .into_iter()
+                    .map(|(a, b)| StepChange { from: names(a), to: names(b), scenarios: figures(probe, a, b) })
+                    .collect(),
+                failed: step
+                    .failed
+                    .iter()
+                    .map(|(c, reason)| Skipped {
+                        name: names(*c),
+                        version: facts.candidates[*c].version.to_string(),
+                        reason: reason.clone(),
+                    })
+                    .collect(),
+                kept: step.kept.map(|(lo, hi)| [names(lo), names(hi)]),
+            }
+        })
+        .collect();
+    let releases = releases(facts, search, probes);
+    let located = match &search.found {
+        Found::Located(change) => {
+            let probe = probes.iter().rev().find(|p| p.of(change.from).is_some() && p.of(change.to).is_some());
+            let (older, newer) = (&facts.candidates[change.from], &facts.candidates[change.to]);
+            let scenarios = probe.map(|p| figures(p, change.from, change.to)).unwrap_or_default();
+            let unmeasured = unmeasured_between(&releases, older, newer);
+            let missing: Vec<&String> = unmeasured
+                .iter()
+                .filter(|r| releases.iter().any(|x| x.release == **r && x.status == SpanStatus::Missing))
+                .collect();
+            let narrow = (!missing.is_empty()).then(|| {
+                let versions: Vec<String> = missing.iter().map(|r| format!("{r}.0")).collect();
+                format!(
+                    "rustup toolchain install {} --profile minimal && cargo timewarp bisect {} {}",
+                    versions.join(" "),
+                    older.name,
+                    newer.name
+                )
+            });
+            Some(LocatedStep {
+                from: older.name.clone(),
+                to: newer.name.clone(),
+                unmeasured_between: unmeasured,
+                narrow,
+                causes: causes(older, newer, scenarios.keys().copied()),
+                scenarios,
+            })
+        }
+        _ => None,
+    };
+    let outcome = match search.found {
+        Found::Located(_) => BisectOutcome::Located,
+        Found::Spread(_) => BisectOutcome::Spread,
+        Found::NoChange => BisectOutcome::NoChange,
+        Found::Unfinished { .. } => BisectOutcome::Unfinished,
+        Found::EndFailed { .. } => BisectOutcome::EndFailed,
+    };
+    let mut document = Bisected {
+        schema: BISECT_SCHEMA_VERSION,
+        timewarp_version: env!("CARGO_PKG_VERSION").into(),
+        workspace: facts.workspace.clone(),
+        revision: facts.revision.map(str::to_string),
+        command: facts.command,
+        profile: facts.profile.clone(),
+        from: names(first),
+        to: names(last),
+        scenario: search.scenario,
+        outcome,
+        summary: String::new(),
+        total,
+        located,
+        steps,
+        warnings: warnings(facts, &releases),
+        releases,
+        elapsed_s: facts.elapsed.as_secs_f64(),
+        cores: facts.cores,
+        cpu: facts.cpu.clone(),
+    };
+    document.summary = summary(&document, search, facts.candidates);
+    document
+}
+
+/// The change from candidate `a` to `b` in every scenario `probe` measured of both; the share
+/// of the whole span's change (`total_log`, on the log scale) in the scenario `followed`.
+fn changes(
+    probe: &Probe,
+    a: usize,
+    b: usize,
+    followed: Scenario,
+    total_log: Option<f64>,
+) -> BTreeMap<Scenario, StepFigure> {
+    let (Some(older), Some(newer)) = (probe.of(a), probe.of(b)) else {
+        return BTreeMap::new();
+    };
+    let mut out = BTreeMap::new();
+    for (scenario, samples) in &older.samples {
+        let Some(other) = newer.samples.get(scenario) else { continue };
+        let Some(speedup) = stats::paired_speedup(&engine::pairs(samples, other)) else { continue };
+        let share_pct = total_log.filter(|t| *scenario == followed && *t != 0.0).map(|t| speedup.log_mean / t * 100.0);
+        out.insert(
+            *scenario,
+            StepFigure { speedup: Estimate::of(&speedup), verdict: Verdict::from(speedup.verdict(NOISE)), share_pct },
+        );
+    }
+    out
+}
+
+/// `1.78`: a release as the span lists it.
+fn release_name(minor: u64) -> String {
+    format!("1.{minor}")
+}
+
+/// Every stable release from the first candidate's to the last's, and what became of it.
+fn releases(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> Vec<SpanRelease> {
+    let (first, last) = (&facts.candidates[0], &facts.candidates[facts.candidates.len() - 1]);
+    let measured = search.measured();
+    let failed: Vec<(usize, &String)> =
+        search.steps.iter().flat_map(|s| s.failed.iter().map(|(c, r)| (*c, r))).collect();
+    (first.version.minor..=last.version.minor)
+        .map(|minor| {
+            let candidate = facts.candidates.iter().position(|t| t.version.major == 1 && t.version.minor == minor);
+            let left_out = facts.left_out.iter().find(|(t, _)| t.version.minor == minor && t.version.major == 1);
+            let mut release = SpanRelease {
+                release: release_name(minor),
+                toolchain: None,
+                provenance: None,
+                status: SpanStatus::Missing,
+                reason: None,
+                time: BTreeMap::new(),
+            };
+            if let Some(c) = candidate {
+                let toolchain = &facts.candidates[c];
+                release.toolchain = Some(toolchain.name.clone());
+                release.provenance = Some(toolchain.provenance());
+                release.status = SpanStatus::NotNeeded;
+                if let Some((_, reason)) = failed.iter().find(|(f, _)| *f == c) {
+                    release.status = SpanStatus::Failed;
+                    release.reason = Some((*reason).clone());
+                } else if measured.contains(&c) {
+                    release.status = SpanStatus::Measured;
+                    if let Some(m) =
+                        probes.iter().rev().find_map(|p| p.of(c)).filter(|m| !matches!(m.end, End::Failed(_)))
+                    {
+                        release.time = m
+                            .samples
+                            .iter()
+                            .filter_map(|(s, v)| {
+                                let walls: Vec<f64> = v.iter().map(|x| x.wall_s).collect();
+                                Some((*s, Estimate::of(&stats::geometric(&walls)?)))
+                            })
+                            .collect();
+                    }
+                }
+            } else if let Some((toolchain, reason)) = left_out {
+                release.toolchain = Some(toolchain.name.clone());
+                release.provenance = Some(toolchain.provenance());
+                release.status = SpanStatus::LeftOut;
+                release.reason = Some(reason.clone());
+            }
+            release
+        })
+        .collect()
+}
+
+/// The releases strictly between `older` and `newer` that no toolchain measured.
+fn unmeasured_between(releases: &[SpanRelease], older: &Toolchain, newer: &Toolchain) -> Vec<String> {
+    let inside = |r: &&SpanRelease| {
+        let minor: u64 = r.release.trim_start_matches("1.").parse().unwrap_or(0);
+        older.version.minor < minor && minor < newer.version.minor
+    };
+    releases.iter().filter(inside).filter(|r| r.status != SpanStatus::Measured).map(|r| r.release.clone()).collect()
+}
+
+/// What timewarp knows changed between two toolchains, beside the compiler's own work.
+fn causes(older: &Toolchain, newer: &Toolchain, scenarios: impl Iterator<Item = Scenario>) -> Vec<String> {
+    let mut causes = Vec::new();
+    let (was, is) = (older.default_linker(), newer.default_linker());
+    if was != is {
+        let when = if is == Linker::RustLld {
+            " (rust-lld became the default linker of official x86_64 Linux builds in 1.90)"
+        } else {
+            ""
+        };
+        causes.push(format!("the default linker changed from {was} to {is}{when}"));
+    }
+    if older.provenance() != newer.provenance() {
+        causes.push(format!(
+            "{} is {} build and {} {} build: official builds are optimised with PGO and BOLT, distribution builds usually are not",
+            older.name,
+            article(older),
+            newer.name,
+            article(newer)
+        ));
+    }
+    let rebuilds = scenarios.into_iter().any(|s| s != Scenario::Clean);
+    if rebuilds && (older.needs_forced_incremental() || newer.needs_forced_incremental()) {
+        causes.push(
+            "incremental compilation is off by default in 1.52.1, 1.53 and 1.59; timewarp turns it on for their rebuilds (RUSTC_FORCE_INCREMENTAL=1), so this is not the cause".into(),
+        );
+    }
+    causes
+}
+
+fn article(t: &Toolchain) -> &'static str {
+    match t.provenance() {
+        crate::vocab::Provenance::Official => "an official",
+        crate::vocab::Provenance::Distribution => "a distribution",
+    }
+}
+
+/// What the reader should know about the span.
+fn warnings(facts: &Facts<'_>, releases: &[SpanRelease]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let kinds: Vec<_> = facts.candidates.iter().map(Toolchain::provenance).collect();
+    if kinds.windows(2).any(|w| w[0] != w[1]) {
+        let of = |official: bool| {
+            let names: Vec<&str> = facts
+                .candidates
+                .iter()
+                .filter(|t| t.is_distribution_build() != official)
+                .map(|t| t.name.as_str())
+                .collect();
+            names.join(", ")
+        };
+        warnings.push(format!(
+            "this span mixes official builds ({}) with distribution builds ({}): a step between the two kinds may be packaging, not the compiler",
+            of(true),
+            of(false)
+        ));
+    }
+    let missing: Vec<&str> =
+        releases.iter().filter(|r| r.status == SpanStatus::Missing).map(|r| r.release.as_str()).collect();
+    if !missing.is_empty() {
+        let installed = releases.len() - missing.len();
+        warnings.push(format!(
+            "{installed} of the span's {} releases are installed; missing: {}. A change located between two installed releases may come from any missing one between them",
+            releases.len(),
+            ranges(&missing),
+        ));
+    }
+    warnings
+}
+
+/// `1.64-1.77, 1.79`: consecutive releases folded into ranges.
+fn ranges(releases: &[&str]) -> String {
+    let minors: Vec<u64> = releases.iter().filter_map(|r| r.trim_start_matches("1.").parse().ok()).collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < minors.len() {
+        let start = i;
+        while i + 1 < minors.len() && minors[i + 1] == minors[i] + 1 {
+            i += 1;
+        }
+        parts.push(if start == i {
+            release_name(minors[i])
+        } else {
+            format!("{}-{}", release_name(minors[start]), release_name(minors[i]))
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+/// `1.31x ±3.0%`.
+fn speedup_text(figure: &StepFigure) -> String {
+    let e = &figure.speedup;
+    match e.plus_minus_pct {
+        Some(pm) => format!("{:.2}x ±{pm:.1}%", e.point),
+        None => format!("{:.2}x (1 round)", e.point),
+    }
+}
+
+/// The answer in one sentence.
+fn summary(document: &Bisected, search: &Bisection, candidates: &[Toolchain]) -> String {
+    let scenario = document.scenario.name();
+    let total = document.total.get(&document.scenario).map(speedup_text).unwrap_or_else(|| "no figure".into());
+    let span = format!("{} to {}", document.from, document.to);
+    match &search.found {
+        Found::NoChange => format!("{span}: no {scenario} change beyond noise ({total}); nothing to bisect"),
+        Found::Located(change) => {
+            let located = document.located.as_ref().expect("a located step");
+            let figure = located.scenarios.get(&document.scenario);
+            let share =
+                figure.and_then(|f| f.share_pct).map(|s| format!(", {s:.0}% of the change")).unwrap_or_default();
+            let text = figure.map(speedup_text).unwrap_or_default();
+            let mut sentence = format!(
+                "{span} ({scenario} {total}): the change is in {} → {}, {scenario} {text}{share}",
+                located.from, located.to
+            );
+            let opposite = search.steps.last().and_then(|step| {
+                step.changes.iter().take(2).find(|c| {
+                    (c.from, c.to) != (change.from, change.to)
+                        && matches!(c.verdict, stats::Verdict::Faster | stats::Verdict::Slower)
+                        && c.verdict != change.verdict
+                })
+            });
+            if let Some(other) = opposite {
+                let e = Estimate::of(&other.speedup);
+                let pm = e.plus_minus_pct.map(|p| format!(" ±{p:.1}%")).unwrap_or_default();
+                sentence.push_str(&format!(
+                    "; {} → {} moved the other way ({:.2}x{pm})",
+                    candidates[other.from].name, candidates[other.to].name, e.point
+                ));
+            }
+            if !located.unmeasured_between.is_empty() {
+                sentence.push_str(&format!(
+                    "; {} between them not measured, so any release from {} to {} may hold it",
+                    ranges(&located.unmeasured_between.iter().map(String::as_str).collect::<Vec<_>>()),
+                    release_name(candidates[change.from].version.minor + 1),
+                    release_name(candidates[change.to].version.minor)
+                ));
+            }
+            sentence
+        }
+        Found::Spread(parts) => {
+            let total_change = search.total.expect("a spread change has a total");
+            let shares: Vec<String> = parts
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} → {} holds {:.0}%",
+                        candidates[p.from].name,
+                        candidates[p.to].name,
+                        p.share_of(&total_change) * 100.0
+                    )
+                })
+                .collect();
+            let most = parts.iter().map(|p| p.share_of(&total_change) * 100.0).fold(f64::MIN, f64::max);
+            format!(
+                "{span} ({scenario} {total}): no single release holds the change: {}; no measured step holds more than {most:.0}%",
+                shares.join(", ")
+            )
+        }
+        Found::Unfinished { between: (lo, hi), why } => {
+            let why = match why {
+                Halt::Budget => "the budget ran out",
+                Halt::Interrupted => "interrupted",
+            };
+            format!(
+                "{span} ({scenario} {total}): {why} with the change between {} and {}",
+                candidates[*lo].name, candidates[*hi].name
+            )
+        }
+        Found::EndFailed { candidate, reason } => {
+            format!("{} could not build the project: {reason}", candidates[*candidate].name)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_releases_fold_into_ranges() {
+        assert_eq!(ranges(&["1.64", "1.65", "1.66", "1.70", "1.72", "1.73"]), "1.64-1.66, 1.70, 1.72-1.73");
+        assert_eq!(ranges(&[]), "");
+    }
+
+    #[test]
+    fn known_causes_name_the_linker_and_the_kind_of_build() {
+        let mut old = crate::testing::toolchain("1.85.0");
+        let mut new = crate::testing::toolchain("1.95.0");
+        new.commit_hash = Some("abc".into());
+        new.description = "rustc 1.95.0 (abc 2026-01-01)".into();
+        let causes = causes(&old, &new, [Scenario::Touched].into_iter());
+        assert!(causes[0].starts_with("the default linker changed from cc to rust-lld (rust-lld became"), "{causes:?}");
+        assert!(causes[1].contains("1.85.0 is a distribution build and 1.95.0 an official build"), "{causes:?}");
+        old.version = semver::Version::new(1, 53, 0);
+        let causes = super::causes(&old, &crate::testing::toolchain("1.54.0"), [Scenario::Touched].into_iter());
+        assert_eq!(causes.len(), 1);
+        assert!(causes[0].starts_with("incremental compilation is off by default"), "{causes:?}");
+    }
+}
