@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Are the intervals honest? Runs the same history twice, back to back, and prints for every row
-# and scenario whether the second run's point estimate lies inside the first run's 95% interval:
-# of each speedup (the answer timewarp gives) and of each time. With honest intervals and a
-# machine whose speed does not change between the two runs, a point falls outside about one time
-# in ten or less (two estimates each with its own error; 95% is for the true value). Times are
-# not paired across runs, so a machine that drifts between the two runs moves every time but
-# leaves the speedups alone.
+# and scenario, of each speedup (the answer timewarp gives) and of each time:
+#   - inside: whether the second run's point estimate lies inside the first run's 95% interval.
+#     Both points carry their own error, so even honest intervals hold the other run's point
+#     only about 83% of the time when the runs are alike (|Z| < 1.96/sqrt(2)), not 95%;
+#   - agree: whether the two points differ by less than the 95% interval of their difference
+#     (half-widths combined as sqrt(a^2 + b^2) on the log scale). With honest intervals this
+#     holds about 95% of the time: the calibration check proper.
+# Times are not paired across runs, so a machine that drifts between the two runs moves every
+# time but leaves the speedups alone.
 #
 # Usage: scripts/bench-intervals.sh [PROJECT] [-- TIMEWARP_ARGS...]
 #   PROJECT: a fixture name (default: old-msrv, which has a crates.io dependency) or a path to a
@@ -19,15 +22,17 @@ set -euo pipefail
 
 compare() {
   python3 - "$1" "$2" <<'EOF'
-import json, sys
+import json, math, sys
 first, second = (json.load(open(f)) for f in sys.argv[1:3])
 m = first["measurement"]
 print(f"{len(first['toolchains'])} toolchains, {m['rounds']} and {second['measurement']['rounds']} rounds "
       f"({m['stopping']['rule']}), {first['cores']} cores, {first.get('cpu') or 'unknown CPU'}")
 def rows(report):
     return {r["version"]: r for r in report["toolchains"] if r["status"] == "ok"}
-counts = {"speedup": [0, 0], "time": [0, 0]}
-print(f"{'toolchain':10} {'scenario':9} {'what':8} {'first run (95% interval)':>30} {'second':>9}  inside")
+counts = {"speedup": [0, 0, 0], "time": [0, 0, 0]}
+def half(e):
+    return math.log(e["high"] / e["low"]) / 2
+print(f"{'toolchain':10} {'scenario':9} {'what':8} {'first run (95% interval)':>30} {'second':>9}  inside  agree")
 for version, a in rows(first).items():
     b = rows(second).get(version)
     if b is None:
@@ -44,12 +49,15 @@ for version, a in rows(first).items():
                 print(f"{version:10} {scenario:9} {what:8} {ea['point']:>12.3f}{unit} (no interval) {eb['point']:>9.3f}  -")
                 continue
             inside = ea["low"] <= eb["point"] <= ea["high"]
+            agree = eb.get("low") is not None and abs(math.log(eb["point"] / ea["point"])) <= math.hypot(half(ea), half(eb))
             counts[what][0] += inside
-            counts[what][1] += 1
+            counts[what][1] += agree
+            counts[what][2] += 1
             interval = f"{ea['point']:.3f}{unit} ({ea['low']:.3f}-{ea['high']:.3f})"
-            print(f"{version:10} {scenario:9} {what:8} {interval:>30} {eb['point']:>9.3f}  {'yes' if inside else 'NO'}")
-for what, (inside, total) in counts.items():
-    print(f"{what}s: the second run's point inside the first run's interval in {inside} of {total}")
+            print(f"{version:10} {scenario:9} {what:8} {interval:>30} {eb['point']:>9.3f}  {'yes' if inside else 'NO':6}  {'yes' if agree else 'NO'}")
+for what, (inside, agree, total) in counts.items():
+    print(f"{what}s: the second run's point inside the first run's interval in {inside} of {total} (honest: about 83%); "
+          f"the two runs agree within the interval of their difference in {agree} of {total} (honest: about 95%)")
 EOF
 }
 
@@ -60,6 +68,8 @@ fi
 cd "$(dirname "$0")/.."
 
 project=${1:-old-msrv}
+results="$PWD/target/bench-intervals"
+mkdir -p "$results"
 shift || true
 [ "${1:-}" = "--" ] && shift
 cargo build --release --locked --quiet
@@ -79,4 +89,8 @@ for run in 1 2; do
   "$timewarp" timewarp "$@" -q --format json -o "$scratch/run-$run.json"
   echo "run $run: $(( $(date +%s) - start )) s" >&2
 done
-compare "$scratch/run-1.json" "$scratch/run-2.json"
+name=$(basename "$project")
+cp "$scratch/run-1.json" "$results/$name-run-1.json"
+cp "$scratch/run-2.json" "$results/$name-run-2.json"
+echo "kept the two reports in $results/$name-run-{1,2}.json (rerun the comparison with --compare)" >&2
+compare "$results/$name-run-1.json" "$results/$name-run-2.json"

@@ -55,6 +55,12 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
         }
     }
     let (candidates, mut left_out) = one_per_release(&selection.chosen, &from, &to);
+    if candidates.len() < 2 {
+        return Err(ExitError::with_code(
+            exit::NO_ELIGIBLE_TOOLCHAIN,
+            format!("no two installed releases from {} to {} can be measured", from.name, to.name),
+        ));
+    }
     left_out.extend(
         selection
             .skipped
@@ -417,5 +423,56 @@ mod tests {
         );
         assert!(doc["summary"].as_str().unwrap().contains("any release from 1.84 to 1.88 may hold it"), "{doc:#}");
         assert!(doc["located"]["scenarios"].get("touched").is_none(), "--scenario clean measures clean alone");
+    }
+
+    #[test]
+    fn every_format_carries_the_steps_and_the_answer() {
+        let (project, runner) = machine(|minor| if minor >= 84 { 5.0 } else { 10.0 });
+        let mut outputs = Vec::new();
+        let json = project.file("bisect.json");
+        for file in ["bisect.md", "bisect.csv", "bisect.txt", "bisect.svg"] {
+            let out = project.file(file);
+            let args: Vec<&str> = match file {
+                "bisect.txt" => vec!["bisect", "1.80", "1.88", "--format", "table", "-o", &out],
+                "bisect.svg" => vec!["bisect", "1.80", "1.88", "-o", &json, "--plot", &out],
+                _ => vec!["bisect", "1.80", "1.88", "-o", &out],
+            };
+            let config = project.subcommand_config(&runner, &args);
+            run(&runner, &config, &Progress::new(true)).unwrap();
+            outputs.push(std::fs::read_to_string(project.root.join(file)).unwrap());
+        }
+        let [markdown, csv, table, svg] = &outputs[..] else { unreachable!() };
+        assert!(markdown.starts_with("**Which release moved `cargo build` of `"), "{markdown}");
+        assert!(markdown.contains("| step | change | rounds | clean | touched | kept |"), "{markdown}");
+        assert!(markdown.contains("**1.83.0 → 1.84.0**"), "{markdown}");
+        assert!(
+            csv.starts_with("step,from,to,scenario,speedup,speedup_low,speedup_high,verdict,share_pct,kept\n1,"),
+            "{csv}"
+        );
+        assert!(csv.lines().any(|l| l.contains(",1.83.0,1.84.0,clean,")), "{csv}");
+        assert!(table.starts_with("bisect:    `cargo build` of "), "{table}");
+        assert!(table.contains("releases:  1.80 measured, "), "{table}");
+        assert!(table.contains("the change is in 1.83.0 → 1.84.0"), "{table}");
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+        assert!(texts.iter().any(|t| t.contains("located: 1.83.0 to 1.84.0")), "{texts:?}");
+    }
+
+    /// On git-delta's old revision a step took 9 minutes: the whole search must fit `--budget`,
+    /// and a step cut to one round by it is no answer (it was once reported as "no change").
+    #[test]
+    fn a_spent_budget_ends_the_search_with_the_span_so_far() {
+        let (project, runner) = machine(|minor| if minor >= 87 { 5.0 } else { 10.0 });
+        let (code, doc) = bisect(&project, &runner, &["1.80", "1.88", "--budget", "3m"]);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        assert_eq!(doc["outcome"], "unfinished", "{doc:#}");
+        // Its first step's share of 3 minutes (a quarter: three halvings may follow) allows one round.
+        let summary = doc["summary"].as_str().unwrap();
+        assert!(
+            summary.contains(": a step had one round, which gives no interval, so nothing could be decided"),
+            "{summary}"
+        );
+        assert!(summary.ends_with("; the change lies between 1.80.0 and 1.88.0"), "{summary}");
+        assert!(doc["elapsed_s"].as_f64().unwrap() < 3.0 * 60.0 + 120.0, "one step past the budget at most: {doc:#}");
     }
 }

@@ -31,6 +31,9 @@ pub(crate) enum Halt {
     Budget,
     /// Ctrl-C or SIGTERM.
     Interrupted,
+    /// A step had one round only (its share of the budget, or `--runs 1`), so its changes have
+    /// no interval and nothing can be decided.
+    NoInterval,
 }
 
 /// What one probe measured, in the scenario the search follows.
@@ -151,6 +154,11 @@ pub(crate) fn bisect(
     let total = Change::between(lo, hi, scenario, &walls);
     step.changes.extend(total);
     let direction = total.map(|t| t.verdict);
+    if direction == Some(Verdict::Unknown) {
+        steps.push(step);
+        let found = Found::Unfinished { between: (lo, hi), why: first.halt.unwrap_or(Halt::NoInterval) };
+        return Ok(Bisection { scenario, total, steps, found });
+    }
     if !matches!(direction, Some(Verdict::Faster | Verdict::Slower)) {
         steps.push(step);
         let found = match first.halt {
@@ -192,6 +200,11 @@ pub(crate) fn bisect(
             return Ok(Bisection { scenario, total, steps, found: Found::Unfinished { between: (lo, hi), why } });
         };
         step.changes = vec![left, right];
+        if left.verdict == Verdict::Unknown || right.verdict == Verdict::Unknown {
+            steps.push(step);
+            let why = halt.unwrap_or(Halt::NoInterval);
+            return Ok(Bisection { scenario, total, steps, found: Found::Unfinished { between: (lo, hi), why } });
+        }
         let whole = between(lo, hi);
         step.changes.extend(whole);
         let (left_carries, right_carries) = (Some(left.verdict) == direction, Some(right.verdict) == direction);
@@ -408,5 +421,13 @@ mod tests {
         assert!(matches!(search.found, Found::Located(c) if (c.from, c.to) == (5, 6)), "{:?}", search.found);
         let search = bisect(9, Some(Scenario::Clean), &mut probe).unwrap();
         assert!(matches!(search.found, Found::Located(c) if (c.from, c.to) == (1, 2)), "{:?}", search.found);
+    }
+
+    #[test]
+    fn one_round_decides_nothing() {
+        let (mut probe, seen) = probe_of(step_at(4, 9), 0.03, 1, 9);
+        let search = bisect(9, None, &mut probe).unwrap();
+        assert_eq!(search.found, Found::Unfinished { between: (0, 8), why: Halt::NoInterval });
+        assert_eq!(seen.borrow().len(), 1);
     }
 }

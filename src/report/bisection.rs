@@ -416,9 +416,12 @@ fn summary(document: &Bisected, search: &Bisection, candidates: &[Toolchain]) ->
             let why = match why {
                 Halt::Budget => "the budget ran out",
                 Halt::Interrupted => "interrupted",
+                Halt::NoInterval => {
+                    "a step had one round, which gives no interval, so nothing could be decided (give it more `--budget` or `--runs`)"
+                }
             };
             format!(
-                "{span} ({scenario} {total}): {why} with the change between {} and {}",
+                "{span} ({scenario} {total}): {why}; the change lies between {} and {}",
                 candidates[*lo].name, candidates[*hi].name
             )
         }

@@ -168,7 +168,11 @@ impl Observer for BuildTracker<'_> {
 
     /// Prints the toolchain's summary line.
     fn finished(&mut self, measured: &Measured) {
-        let name = &measured.toolchain.name;
+        // `--baseline-rev`: the revision's builds under the same toolchain are not today's.
+        let name = &match measured.variant {
+            0 => measured.toolchain.name.clone(),
+            _ => format!("{} (the baseline revision)", measured.toolchain.name),
+        };
         let times: Vec<String> = measured
             .samples
             .iter()

@@ -233,6 +233,10 @@ fn baseline_rev_times_the_release_beside_the_tree_and_gates_on_the_paired_interv
     assert_eq!(out.status.code(), Some(5), "{stderr}");
     let line = stderr.lines().last().unwrap();
     assert!(line.starts_with("error: the project got slower to compile than the baseline allows (10%): "), "{line}");
+    assert!(
+        stderr.lines().any(|l| l.contains("Measured") && l.contains(" (the baseline revision): clean ")),
+        "the revision's builds are named as such in the progress: {stderr}"
+    );
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&gate_json).unwrap()).unwrap();
     let baseline = &report["baseline"];
     assert_eq!(baseline["paired"], true, "{baseline:#}");

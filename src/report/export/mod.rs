@@ -1,5 +1,6 @@
-//! Report formats, one per file, each a pure [`Exporter`] of both documents timewarp prints:
-//! the [`Report`] of a measuring run and the [`Listing`] of `--list`.
+//! Report formats, one per file, each a pure [`Exporter`] of every document timewarp prints:
+//! the [`Report`] of a measuring run, the [`Listing`] of `--list`, the [`History`], the [`Merged`]
+//! report of several machines and the [`Bisected`] document of `bisect`.
 //!
 //! Exporters compute nothing and write nothing: the output manager decides between stdout and
 //! a file. The pattern is hyperfine's `src/export/`.

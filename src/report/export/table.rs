@@ -448,7 +448,8 @@ impl Exporter for TableExporter {
         if let Some(rev) = &bisected.revision {
             let _ = writeln!(out, "revision:  {rev}");
         }
-        let _ = writeln!(out, "releases:  {}\n", super::span_line(&bisected.releases));
+        let releases = format!("releases:  {}", super::span_line(&bisected.releases));
+        let _ = writeln!(out, "{}\n", wrap(&releases, self.width, 11));
         let mut lines = vec![
             ["step", "change", "rounds"]
                 .into_iter()
@@ -486,15 +487,15 @@ impl Exporter for TableExporter {
                 let _ = writeln!(out, "  {:8} {}{share}", s.name(), super::change_cell(Some(f)));
             }
             for cause in &located.causes {
-                let _ = writeln!(out, "  known cause: {cause}");
+                let _ = writeln!(out, "{}", wrap(&format!("  known cause: {cause}"), self.width, 4));
             }
             if let Some(narrow) = &located.narrow {
-                let _ = writeln!(out, "  to narrow it: {narrow}");
+                let _ = writeln!(out, "{}", wrap(&format!("  to narrow it: {narrow}"), self.width, 4));
             }
         }
-        let _ = writeln!(out, "\n{}", bisected.summary);
+        let _ = writeln!(out, "\n{}", wrap(&bisected.summary, self.width, 2));
         for w in &bisected.warnings {
-            let _ = writeln!(out, "warning: {w}");
+            let _ = writeln!(out, "{}", wrap(&format!("warning: {w}"), self.width, 9));
         }
         out
     }
