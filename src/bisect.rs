@@ -9,11 +9,13 @@ use std::time::Duration;
 use anyhow::{Result, anyhow};
 use semver::Version;
 
-use crate::cli::Config;
+use crate::cli::{Config, Span};
+use crate::discover::install::{self, Installed};
 use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
 use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
 use crate::measure::engine::{End, Measured, Stop};
+use crate::measure::interrupt::Interrupt;
 use crate::process::Runner;
 use crate::report::bisection::{self, Probe};
 use crate::report::progress::Progress;
@@ -23,12 +25,13 @@ use crate::stats::{self, NOISE};
 /// The whole bisection's budget when `--budget` is not given.
 pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(60 * 60);
 
-/// Runs the bisection `config.span` asks for.
+/// Runs the bisection `config.span` asks for; with `--install`, between installing the span's
+/// missing releases and removing them again.
 pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()> {
     let span = config.span.clone().expect("bisect has a span");
     let inventory = toolchain::discover(runner)?;
-    let from = resolve(&inventory.toolchains, &span.from, "FROM")?;
-    let to = resolve(&inventory.toolchains, &span.to, "TO")?;
+    let from = wanted(&inventory.toolchains, &span.from, "FROM", config.install)?;
+    let to = wanted(&inventory.toolchains, &span.to, "TO", config.install)?;
     if (from.version.major, from.version.minor) >= (to.version.major, to.version.minor) {
         return Err(ExitError::usage(format!(
             "`bisect {} {}`: FROM ({}) must be an older release than TO ({})",
@@ -37,11 +40,100 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
     }
     // Every installed stable release of the span, as `--all --since FROM --until TO` selects.
     let mut wide = config.clone();
+    wide.install = false;
     wide.all = true;
     wide.toolchains.clear();
     wide.since = Some(Version::new(from.version.major, from.version.minor, 0));
     wide.until = Some(to.version.clone());
-    let found = stages::discover(runner, &wide, progress)?;
+    let mut found = stages::discover(runner, &wide, progress)?;
+    let interrupt = stages::interrupt(runner, &found)?;
+    let installed = match config.install {
+        true => install_missing(runner, progress, &wide, &mut found, (&from, &to), &interrupt)?,
+        false => Installed::default(),
+    };
+    let result = if interrupt.requested() {
+        Err(ExitError::with_code(exit::INTERRUPTED, "interrupted while installing; nothing was measured"))
+    } else {
+        bisect(runner, config, progress, &span, &found, &interrupt)
+    };
+    installed.remove(runner, progress, config.keep_installed);
+    result
+}
+
+/// An end of the span: a toolchain, or with `--install` a release to install.
+struct Wanted {
+    version: Version,
+    toolchain: Option<Toolchain>,
+}
+
+/// What FROM or TO names: an installed stable toolchain, or with `install` a release such as
+/// `1.70` that `--install` can add.
+fn wanted(toolchains: &[Toolchain], name: &str, which: &str, install: bool) -> Result<Wanted> {
+    let err = match resolve(toolchains, name, which) {
+        Ok(t) => return Ok(Wanted { version: t.version.clone(), toolchain: Some(t) }),
+        Err(e) => e,
+    };
+    let release = release_of(name);
+    match release {
+        Some(version) if install => Ok(Wanted { version, toolchain: None }),
+        Some(_) if toolchains.iter().all(|t| !t.answers_to(name.trim())) => Err(ExitError::usage(format!(
+            "{err:#}; `--install` installs the span's missing releases for the bisection"
+        ))),
+        _ => Err(err),
+    }
+}
+
+/// `1.70` or `1.70.0` as a version; `None` for any other name.
+fn release_of(name: &str) -> Option<Version> {
+    let name = name.trim();
+    let full = if name.matches('.').count() == 1 { format!("{name}.0") } else { name.to_string() };
+    Version::parse(&full).ok().filter(|v| v.pre.is_empty() && v.build.is_empty())
+}
+
+/// `--install`: installs the releases of the span no installed toolchain stands for, then
+/// plans again with them. A span whose ends are both distribution builds gets none: rustup's
+/// official builds would be left out of it anyway.
+fn install_missing(
+    runner: &dyn Runner,
+    progress: &Progress,
+    wide: &Config,
+    found: &mut stages::Discovered,
+    (from, to): (&Wanted, &Wanted),
+    interrupt: &Interrupt,
+) -> Result<Installed> {
+    if [from, to].iter().all(|end| end.toolchain.as_ref().is_some_and(Toolchain::is_distribution_build)) {
+        progress.note("--install: FROM and TO are distribution builds, and a bisection between them leaves rustup's official builds out, so nothing is installed");
+        return Ok(Installed::default());
+    }
+    let releases = install::missing(&found.inventory.toolchains, &from.version, &to.version);
+    if releases.is_empty() {
+        progress.note("--install: every release of the span is installed");
+        return Ok(Installed::default());
+    }
+    let installed = install::install(runner, progress, &releases, &|| interrupt.requested())?;
+    if !installed.names().is_empty() {
+        stages::replan(runner, wide, found)?;
+    }
+    Ok(installed)
+}
+
+/// The bisection proper, over the toolchains `found` holds.
+fn bisect(
+    runner: &dyn Runner,
+    config: &Config,
+    progress: &Progress,
+    span: &Span,
+    found: &stages::Discovered,
+    interrupt: &Interrupt,
+) -> Result<()> {
+    let end = |name: &str, which: &str| {
+        resolve(&found.inventory.toolchains, name, which).map_err(|e| match config.install {
+            // The warning above says why rustup could not install it.
+            true => anyhow!("{which} `{name}` is not installed, and --install could not install it"),
+            false => e,
+        })
+    };
+    let (from, to) = (end(&span.from, "FROM")?, end(&span.to, "TO")?);
     let selection = &found.planned.selection;
     for (end, which) in [(&from, "FROM"), (&to, "TO")] {
         if let Some((_, reason)) = selection.skipped.iter().find(|(t, _)| t.name == end.name) {
@@ -80,7 +172,6 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
         ),
     );
 
-    let interrupt = stages::interrupt(runner, &found)?;
     let budget = config.budget.unwrap_or(DEFAULT_BUDGET);
     let started = runner.now();
     let spent = || runner.now().duration_since(started).unwrap_or_default();
@@ -97,7 +188,7 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
             &format!("Step {}", probes.len() + 1),
             &format!("{} (up to {} of the budget)", names(&chosen), minutes(share)),
         );
-        let measurement = stages::measure_these(runner, &step, progress, &found, &chosen, &interrupt)?;
+        let measurement = stages::measure_these(runner, &step, progress, found, &chosen, interrupt)?;
         let outcome = measurement.outcome;
         let results: Vec<(usize, Result<Samples, String>)> =
             indices.iter().zip(&outcome.measured).map(|(i, m)| (*i, samples(m))).collect();
@@ -379,6 +470,110 @@ mod tests {
         let release = doc["releases"].as_array().unwrap().iter().find(|r| r["release"] == "1.84").unwrap().clone();
         assert_eq!(release["status"], "failed", "{release:#}");
         assert!(release["reason"].as_str().unwrap().contains("E0658"), "{release:#}");
+    }
+
+    /// [`nine_releases`] where only 1.80.0 and 1.88.0 are installed until `--install` adds the
+    /// others under rustup's names for them (`1.81`), all official builds, with builds taking
+    /// `seconds(minor)`.
+    fn two_of_nine(seconds: impl Fn(u64) -> f64 + Send + Sync + 'static) -> (Project, FakeRunner) {
+        let (project, mut runner) = two_of_nine_built_by_debian(seconds);
+        for (name, version) in &project.toolchains {
+            let vv = format!(
+                "rustc {version} (0123456789 2025-01-01)\nbinary: rustc\ncommit-hash: 0123456789abcdef{version}\ncommit-date: 2025-01-01\nhost: x86_64-unknown-linux-gnu\nrelease: {version}\n"
+            );
+            runner = runner.in_turn(&format!("rustc +{name}-x86_64-unknown-linux-gnu -vV"), &[&vv]);
+        }
+        (project, runner)
+    }
+
+    /// [`two_of_nine`] with Debian's builds.
+    fn two_of_nine_built_by_debian(seconds: impl Fn(u64) -> f64 + Send + Sync + 'static) -> (Project, FakeRunner) {
+        let mut project = nine_releases();
+        for (name, version) in project.toolchains.iter_mut().filter(|(n, _)| n != "1.80.0" && n != "1.88.0") {
+            let short = version.trim_end_matches(".0").to_string();
+            let dirs = project.dir.path().join("toolchains");
+            std::fs::rename(dirs.join(&*name), dirs.join(&short)).unwrap();
+            *name = short;
+        }
+        let listing =
+            |names: &[&str]| -> String { names.iter().map(|n| format!("{n}-x86_64-unknown-linux-gnu\n")).collect() };
+        // rustup cannot install 1.82.
+        let all: Vec<&str> = project.toolchains.iter().map(|(n, _)| n.as_str()).filter(|n| *n != "1.82").collect();
+        let (before, after) = (listing(&["1.80.0", "1.88.0"]), listing(&all));
+        // Listed three times before the installs (the ends, discovery, the install's own look).
+        let runner = project
+            .runner()
+            .in_turn("rustup toolchain list", &[&before, &before, &before, &after])
+            .fail("toolchain install 1.79 ", 1, "error: no release found for '1.79'\n")
+            .fail("toolchain install 1.82 ", 1, "error: could not download file from 'https://static.rust-lang.org/dist/channel-rust-1.82.toml.sha256'\n")
+            .ok("toolchain install", "")
+            .ok("toolchain uninstall", "")
+            .timing("cargo build", noisy(seconds));
+        (project, runner)
+    }
+
+    #[test]
+    fn install_adds_the_missing_releases_then_removes_them_after_the_last_build() {
+        let (project, runner) = two_of_nine(|minor| if minor >= 84 { 5.0 } else { 10.0 });
+        let (code, doc) = bisect(&project, &runner, &["1.80", "1.88", "--install"]);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        assert_eq!(doc["outcome"], "located", "{doc:#}");
+        assert_eq!((doc["located"]["from"].as_str(), doc["located"]["to"].as_str()), (Some("1.83"), Some("1.84")));
+        let lines = runner.lines();
+        let installs: Vec<&str> = lines.iter().filter_map(|l| l.split("toolchain install ").nth(1)).collect();
+        let wanted: Vec<String> = (81..=87).map(|m| format!("1.{m} --profile minimal")).collect();
+        assert_eq!(installs, wanted, "every missing release, oldest first, the ends not among them");
+        let release = doc["releases"].as_array().unwrap().iter().find(|r| r["release"] == "1.82").unwrap().clone();
+        assert_eq!(release["status"], "missing", "rustup could not install it: {release:#}");
+        let removals: Vec<&str> = lines.iter().filter_map(|l| l.split("toolchain uninstall ").nth(1)).collect();
+        assert_eq!(removals, ["1.81", "1.83", "1.84", "1.85", "1.86", "1.87"], "what it installed, nothing else");
+        let last_build = lines.iter().rposition(|l| l.starts_with("cargo build")).unwrap();
+        let first_install = lines.iter().position(|l| l.contains("toolchain install")).unwrap();
+        let first_build = lines.iter().position(|l| l.starts_with("cargo build")).unwrap();
+        let first_removal = lines.iter().position(|l| l.contains("toolchain uninstall")).unwrap();
+        assert!(first_install < first_build && last_build < first_removal, "installs, builds, then removals");
+    }
+
+    #[test]
+    fn keep_installed_keeps_what_install_added_and_install_needs_asking() {
+        let (project, runner) = two_of_nine(|minor| if minor >= 84 { 5.0 } else { 10.0 });
+        let (code, _) = bisect(&project, &runner, &["1.80", "1.88", "--install", "--keep-installed"]);
+        assert_eq!(code, exit::SUCCESS);
+        assert!(runner.lines().iter().any(|l| l.contains("toolchain install")));
+        assert!(!runner.lines().iter().any(|l| l.contains("uninstall")));
+
+        // Without --install the span's missing releases stay missing, and nothing is installed.
+        let (project, runner) = two_of_nine(|minor| if minor >= 84 { 5.0 } else { 10.0 });
+        let (code, doc) = bisect(&project, &runner, &["1.80", "1.88"]);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        assert_eq!(built(&runner), [80, 88]);
+        assert!(!runner.lines().iter().any(|l| l.contains("toolchain install")));
+        let missing = doc["releases"].as_array().unwrap().iter().filter(|r| r["status"] == "missing").count();
+        assert_eq!(missing, 7, "{doc:#}");
+        assert_eq!(doc["located"]["narrow"], "cargo timewarp bisect 1.80.0 1.88.0 --install", "{doc:#}");
+        // Official builds would be left out of a span of Debian's: nothing to install then.
+        let (project, runner) = two_of_nine_built_by_debian(|_| 10.0);
+        let (code, _) = bisect(&project, &runner, &["1.80", "1.88", "--install"]);
+        assert_eq!(code, exit::SUCCESS);
+        assert!(!runner.lines().iter().any(|l| l.contains("toolchain install")));
+        // An end that is not installed is named with the flag that would install it.
+        let (project, runner) = two_of_nine(|_| 10.0);
+        let config = project.subcommand_config(&runner, &["bisect", "1.79", "1.88"]);
+        let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
+        assert_eq!(exit::code_for(&err), exit::USAGE);
+        assert!(
+            format!("{err:#}").ends_with("`--install` installs the span's missing releases for the bisection"),
+            "{err:#}"
+        );
+        // With --install, an end rustup could not install fails after the installs, and what
+        // was installed goes.
+        let (project, runner) = two_of_nine(|_| 10.0);
+        let config = project.subcommand_config(&runner, &["bisect", "1.79", "1.88", "--install"]);
+        let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
+        assert_eq!(exit::code_for(&err), exit::FAILURE);
+        assert_eq!(format!("{err:#}"), "FROM `1.79` is not installed, and --install could not install it");
+        assert!(!runner.lines().iter().any(|l| l.starts_with("cargo build")));
+        assert!(runner.lines().iter().any(|l| l.ends_with("toolchain uninstall 1.81")), "{:#?}", runner.lines());
     }
 
     #[test]

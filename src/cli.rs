@@ -347,11 +347,13 @@ Examples:
   cargo timewarp bisect 1.63 1.96
   cargo timewarp bisect 1.70.0 stable --scenario clean --budget 1h
   cargo timewarp bisect 1.63 1.96 --rev v0.12.1 --format markdown -o bisect.md
+  cargo timewarp bisect 1.80 1.90 --install
 
-Only installed stable releases are measured; the output names the releases of the span that
-are missing. --budget covers the whole bisection here [default: 1h], shared among the steps still
-to come. Exit codes: 0 success (a release located, a spread change, or no change), 1 error
-(FROM or TO fails to build), 2 bad usage, 3 FROM or TO is below the MSRV, 130 interrupted.";
+Only installed stable releases are measured, unless --install adds the missing ones (removed
+afterwards unless --keep-installed); the output names the releases of the span that are missing.
+--budget covers the whole bisection here [default: 1h], shared among the steps still to come.
+Exit codes: 0 success (a release located, a spread change, or no change), 1 error (FROM or TO
+fails to build), 2 bad usage, 3 FROM or TO is below the MSRV, 130 interrupted.";
 
 /// `bisect`'s span, what it follows, and how to build.
 #[derive(Debug, Args)]
@@ -366,6 +368,13 @@ struct BisectArgs {
     /// measured, following the one that changed most between FROM and TO]
     #[arg(long, value_name = "SCENARIO", value_enum, help_heading = "Bisection")]
     scenario: Option<Scenario>,
+    /// Install the span's missing stable releases with `rustup toolchain install --profile
+    /// minimal` before measuring, and remove them when the bisection ends
+    #[arg(long, help_heading = "Bisection")]
+    install: bool,
+    /// Keep the releases --install installed
+    #[arg(long, help_heading = "Bisection")]
+    keep_installed: bool,
     #[command(flatten)]
     at: WhereArgs,
     #[command(flatten)]
@@ -468,8 +477,11 @@ pub(crate) struct Config {
     pub max_regression_pct: Option<f64>,
     /// `--verify-msrv`.
     pub verify_msrv: bool,
-    /// `--install`.
+    /// `--install`: for a history, the yearly toolchains missing; for `bisect`, the span's
+    /// missing releases, removed afterwards.
     pub install: bool,
+    /// `bisect --keep-installed`.
+    pub keep_installed: bool,
     /// `--verbose`.
     pub verbose: bool,
     /// Fixed rounds of clean builds (`--clean-runs`, `--runs`); `None` for the stopping rule.
@@ -619,6 +631,7 @@ impl Config {
     fn from_raw(mut raw: RawArgs, env: &Env) -> Result<Config> {
         let mut reports = Vec::new();
         let mut span = None;
+        let mut keep_installed = false;
         let action = match raw.action.take() {
             Some(RawAction::Clean(at)) => {
                 (raw.at.manifest_path, raw.build.target_dir) = (at.manifest_path, at.target_dir);
@@ -639,6 +652,13 @@ impl Config {
                 (raw.at, raw.build) = (bisect.at, bisect.build);
                 // Following the edited rebuilds means measuring them.
                 raw.build.edit |= bisect.scenario == Some(Scenario::Edited);
+                raw.install |= bisect.install;
+                keep_installed = bisect.keep_installed;
+                if keep_installed && !raw.install {
+                    return Err(ExitError::usage(
+                        "`--keep-installed` needs `--install`: it keeps the releases --install adds",
+                    ));
+                }
                 span = Some(Span { from: bisect.from, to: bisect.to, follow: bisect.scenario });
                 Action::Bisect
             }
@@ -678,6 +698,7 @@ impl Config {
             max_regression_pct: raw.max_regression,
             verify_msrv: raw.verify_msrv,
             install: raw.install,
+            keep_installed,
             verbose: raw.build.verbose,
             clean_runs: raw.build.clean_runs.or(raw.build.runs),
             incremental_runs: raw.build.incremental_runs.or(raw.build.runs),

@@ -116,6 +116,21 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     })
 }
 
+/// Looks at the installed toolchains again (`bisect --install` added some) and plans anew.
+pub(crate) fn replan(runner: &dyn Runner, config: &Config, found: &mut Discovered) -> Result<()> {
+    found.inventory = toolchain::discover(runner)?;
+    let (floors, declared) = (&found.workspace.msrv_floors, found.workspace.declared_rust_version.as_ref());
+    found.planned = select::plan(
+        &found.inventory.toolchains,
+        floors,
+        declared,
+        &criteria(config),
+        config.verify_msrv,
+        today(runner),
+    )?;
+    Ok(())
+}
+
 /// The CPU model, from `model name` in `/proc/cpuinfo`: reports of two models are not compared.
 pub(crate) fn cpu_model() -> Option<String> {
     let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;

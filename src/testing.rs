@@ -149,6 +149,13 @@ impl FakeRunner {
         self
     }
 
+    /// Answers commands containing `pattern` with each of `stdouts` in turn, the last for good,
+    /// instead of what the rule for `pattern` answered before.
+    pub fn in_turn(self, pattern: &str, stdouts: &[&str]) -> Self {
+        self.rules.lock().unwrap().retain(|r| r.pattern != pattern);
+        stdouts.iter().fold(self, |runner, stdout| runner.ok(pattern, stdout))
+    }
+
     /// Answers commands containing `pattern` with successful builds (compiling `app`) taking
     /// `seconds(n, command)` seconds, `n` counting the commands this rule answered: synthetic
     /// timings with whatever noise and drift a test injects.

@@ -138,16 +138,25 @@ pub(crate) struct Inventory {
     pub broken: Vec<BrokenToolchain>,
 }
 
-/// Lists and probes the installed toolchains.
-pub(crate) fn discover(runner: &dyn Runner) -> Result<Inventory> {
+/// The names `rustup toolchain list` gives, as listed (with the host suffix).
+fn list(runner: &dyn Runner) -> Result<Vec<String>> {
     let list = CommandSpec::new(rustup_proxy(runner.env(), "rustup")).args(["toolchain", "list"]);
     let out = runner.run(&list).map_err(|e| {
         anyhow::anyhow!(
             "rustup is not installed or not on PATH ({e:#}); timewarp compares rustup toolchains, see https://rustup.rs"
         )
     })?;
-    let out = out.ok_or_error(&list)?;
-    let names = parse_toolchain_list(&out.stdout);
+    Ok(parse_toolchain_list(&out.ok_or_error(&list)?.stdout))
+}
+
+/// The installed toolchains' names without the host suffix (`1.70`, `stable`), unprobed.
+pub(crate) fn listed(runner: &dyn Runner) -> Result<Vec<String>> {
+    Ok(list(runner)?.iter().map(|name| strip_host(name).to_string()).collect())
+}
+
+/// Lists and probes the installed toolchains.
+pub(crate) fn discover(runner: &dyn Runner) -> Result<Inventory> {
+    let names = list(runner)?;
     if names.is_empty() {
         bail!("rustup has no toolchains installed; install one with `rustup toolchain install stable`");
     }

@@ -109,15 +109,9 @@ pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> 
                 .iter()
                 .filter(|r| releases.iter().any(|x| x.release == **r && x.status == SpanStatus::Missing))
                 .collect();
-            let narrow = (!missing.is_empty()).then(|| {
-                let versions: Vec<String> = missing.iter().map(|r| format!("{r}.0")).collect();
-                format!(
-                    "rustup toolchain install {} --profile minimal && cargo timewarp bisect {} {}",
-                    versions.join(" "),
-                    older.name,
-                    newer.name
-                )
-            });
+            // `--install` adds the missing releases for that bisection and removes them after.
+            let narrow =
+                (!missing.is_empty()).then(|| format!("cargo timewarp bisect {} {} --install", older.name, newer.name));
             Some(LocatedStep {
                 from: older.name.clone(),
                 to: newer.name.clone(),

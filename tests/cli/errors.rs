@@ -199,6 +199,10 @@ fn usage_errors_are_one_line_before_anything_happens() {
         (&["--runs", "3", "--precision", "2"], "error: `--runs` cannot be used with `--precision`"),
         (&["merge"], "error: `merge` needs the reports to merge: `cargo timewarp merge a.json b.json ...`"),
         (
+            &["bisect", "1.63", "1.96", "--keep-installed"],
+            "error: `--keep-installed` needs `--install`: it keeps the releases --install adds",
+        ),
+        (
             &["--toolchains", "stable", "-o", "src", "--format", "json"],
             "error: `--output src` is a directory; name a file",
         ),
