@@ -441,6 +441,9 @@ pub(crate) fn start(
     }
     let (journal, undone) = Journal::start(work)?;
     undone.iter().for_each(|n| progress.note(&format!("an interrupted earlier run was undone: {n}")));
+    if !read_only {
+        crate::discover::install::replay(runner, progress, &work.install_record());
+    }
     Ok((locks, journal))
 }
 

@@ -6,29 +6,65 @@
 //! reports `unchanged` (someone else installed it meanwhile), or one gone by the end (the user
 //! removed it) is never touched.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::Result;
 use semver::Version;
 
 use crate::discover::toolchain::{self, Toolchain};
 use crate::process::{CommandSpec, Runner};
 use crate::report::progress::Progress;
+use crate::vocab::Provenance;
 
 /// The rustup names (`1.70`: the newest patch of that release) of the releases from `from` to
-/// `to` that no installed stable toolchain stands for, oldest first.
-pub(crate) fn missing(installed: &[Toolchain], from: &Version, to: &Version) -> Vec<String> {
+/// `to` that no installed stable toolchain stands for, oldest first. With `kind`, the span
+/// keeps only builds of that kind (both ends are official), so a release installed only as
+/// another kind of build (Debian's) is missing too.
+pub(crate) fn missing(installed: &[Toolchain], from: &Version, to: &Version, kind: Option<Provenance>) -> Vec<String> {
     if from.major != to.major {
         return Vec::new();
     }
     let present = |minor: u64| {
-        installed.iter().any(|t| t.is_stable() && t.version.major == from.major && t.version.minor == minor)
+        installed.iter().any(|t| {
+            t.is_stable()
+                && t.version.major == from.major
+                && t.version.minor == minor
+                && kind.is_none_or(|k| t.provenance() == k)
+        })
     };
     (from.minor..=to.minor).filter(|m| !present(*m)).map(|m| format!("{}.{m}", from.major)).collect()
 }
 
-/// The toolchains this run installed, to remove when the bisection ends.
+/// The toolchains this run installed, to remove when the bisection ends, and the file that
+/// records them until then (none with `--keep-installed`): a run killed before its removals
+/// leaves the record, and the next start in the workspace removes them ([`replay`]).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Installed {
     names: Vec<String>,
+    record: Option<PathBuf>,
+}
+
+/// Removes what a killed bisection installed, as its `record` names it.
+pub(crate) fn replay(runner: &dyn Runner, progress: &Progress, record: &Path) {
+    let Ok(text) = std::fs::read_to_string(record) else { return };
+    let names: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+    if !names.is_empty() {
+        progress.note(&format!(
+            "a bisection that was killed had installed {}; removing what is still installed",
+            names.join(", ")
+        ));
+    }
+    Installed { names, record: Some(record.to_path_buf()) }.remove(runner, progress, false);
+}
+
+/// Writes `names` to `record`, one per line; a record that cannot be written is a warning (the
+/// removals at the end still happen, only a kill would leave the toolchains).
+fn write_record(record: Option<&Path>, names: &[String], progress: &Progress) {
+    let Some(record) = record else { return };
+    let text: String = names.iter().map(|n| format!("{n}\n")).collect();
+    if let Err(e) = crate::fs::write_atomic(record, text) {
+        progress.warning(&format!("{e:#}; if this run is killed, the toolchains it installed stay"));
+    }
 }
 
 impl Installed {
@@ -40,6 +76,13 @@ impl Installed {
     /// Removes what this run installed and is still there, or with `keep` says that it stays.
     /// A removal that fails is a warning naming the command that would do it.
     pub(crate) fn remove(self, runner: &dyn Runner, progress: &Progress, keep: bool) {
+        self.remove_installed(runner, progress, keep);
+        if let Some(record) = &self.record {
+            let _ = std::fs::remove_file(record);
+        }
+    }
+
+    fn remove_installed(&self, runner: &dyn Runner, progress: &Progress, keep: bool) {
         if self.names.is_empty() {
             return;
         }
@@ -72,15 +115,16 @@ impl Installed {
 }
 
 /// Installs `releases` one at a time with `rustup toolchain install NAME --profile minimal`,
-/// until `interrupted` says to stop. A release rustup cannot install (no network, not released
-/// yet) is a warning, and the bisection goes on without it. Returns what this run installed:
-/// the names listed afterwards that were not listed before and that rustup did not report
-/// unchanged.
+/// until `interrupted` says to stop, keeping `record` (when given) of what it installed. A
+/// release rustup cannot install (no network, not released yet) is a warning, and the
+/// bisection goes on without it. Returns what this run installed: the names listed afterwards
+/// that were not listed before and that rustup did not report unchanged.
 pub(crate) fn install(
     runner: &dyn Runner,
     progress: &Progress,
     releases: &[String],
     interrupted: &dyn Fn() -> bool,
+    record: Option<&Path>,
 ) -> Result<Installed> {
     let before = toolchain::listed(runner)?;
     let rustup = toolchain::rustup_proxy(runner.env(), "rustup");
@@ -91,18 +135,27 @@ pub(crate) fn install(
         }
         let cmd = CommandSpec::new(&rustup).args(["toolchain", "install", name, "--profile", "minimal"]);
         progress.status("Installing", &format!("{name} ({} of {}) for the bisection: `{cmd}`", i + 1, releases.len()));
+        // Recorded before rustup starts: a kill during the install leaves it to the next start,
+        // which removes it only if it is listed by then.
+        tried.push(name.clone());
+        write_record(record, &tried, progress);
         match runner.run(&cmd).and_then(|out| out.ok_or_error(&cmd)) {
             Ok(out) if says_unchanged(&out.stdout) || says_unchanged(&out.stderr) => {
-                progress.note(&format!("{name} was installed by someone else meanwhile; it stays after the bisection"))
+                tried.pop();
+                progress.note(&format!("{name} was installed by someone else meanwhile; it stays after the bisection"));
             }
-            Ok(_) => tried.push(name.clone()),
-            Err(_) if interrupted() => tried.push(name.clone()),
-            Err(e) => progress.warning(&format!("{e:#}; the bisection goes on without {name}")),
+            Ok(_) => {}
+            Err(_) if interrupted() => {}
+            Err(e) => {
+                tried.pop();
+                progress.warning(&format!("{e:#}; the bisection goes on without {name}"));
+            }
         }
     }
     let after = toolchain::listed(runner)?;
-    let names = tried.into_iter().filter(|n| after.contains(n)).collect();
-    Ok(Installed { names })
+    let names: Vec<String> = tried.into_iter().filter(|n| after.contains(n)).collect();
+    write_record(record, &names, progress);
+    Ok(Installed { names, record: record.map(Path::to_path_buf) })
 }
 
 /// rustup's word for a toolchain that was already installed.
@@ -123,9 +176,14 @@ mod tests {
     fn missing_releases_are_those_no_stable_toolchain_stands_for() {
         let installed = [tc("1.63.0"), tc("1.65.1"), tc("1.67.0-nightly"), tc("1.68.0")];
         let v = |s: &str| Version::parse(s).unwrap();
-        assert_eq!(missing(&installed, &v("1.63.0"), &v("1.68.0")), ["1.64", "1.66", "1.67"]);
-        assert_eq!(missing(&installed, &v("1.65.0"), &v("1.65.1")), Vec::<String>::new());
-        assert_eq!(missing(&[], &v("1.80.0"), &v("1.81.0")), ["1.80", "1.81"]);
+        assert_eq!(missing(&installed, &v("1.63.0"), &v("1.68.0"), None), ["1.64", "1.66", "1.67"]);
+        assert_eq!(missing(&installed, &v("1.65.0"), &v("1.65.1"), None), Vec::<String>::new());
+        assert_eq!(missing(&[], &v("1.80.0"), &v("1.81.0"), None), ["1.80", "1.81"]);
+        // testing::toolchain makes Debian-style builds: for a span of official ends, all missing.
+        let official = Some(Provenance::Official);
+        assert_eq!(missing(&installed, &v("1.65.0"), &v("1.66.0"), official), ["1.65", "1.66"]);
+        let distribution = Some(Provenance::Distribution);
+        assert_eq!(missing(&installed, &v("1.65.0"), &v("1.66.0"), distribution), ["1.66"]);
     }
 
     fn listing(names: &[&str]) -> String {
@@ -142,7 +200,7 @@ mod tests {
             .ok("toolchain install 1.65 ", "")
             .ok("toolchain uninstall", "");
         let releases = ["1.64", "1.65", "1.66"].map(String::from);
-        let installed = install(&runner, &progress(), &releases, &|| false).unwrap();
+        let installed = install(&runner, &progress(), &releases, &|| false, None).unwrap();
         assert_eq!(installed.names(), ["1.64", "1.65"], "1.66 was there before");
         installed.remove(&runner, &progress(), false);
         let lines = runner.lines();
@@ -165,7 +223,7 @@ mod tests {
             )
             .ok("toolchain uninstall", "");
         let releases = ["1.64", "1.65"].map(String::from);
-        let installed = install(&runner, &progress(), &releases, &|| false).unwrap();
+        let installed = install(&runner, &progress(), &releases, &|| false, None).unwrap();
         assert_eq!(installed, Installed::default());
         installed.remove(&runner, &progress(), false);
         assert!(!runner.lines().iter().any(|l| l.contains("uninstall")));
@@ -181,10 +239,53 @@ mod tests {
         let calls = std::sync::atomic::AtomicUsize::new(0);
         let interrupted = || calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1;
         let releases = ["1.64", "1.65"].map(String::from);
-        let installed = install(&runner, &progress(), &releases, &interrupted).unwrap();
+        let installed = install(&runner, &progress(), &releases, &interrupted, None).unwrap();
         assert_eq!(installed.names(), ["1.64"]);
         assert_eq!(runner.lines().iter().filter(|l| l.contains("toolchain install")).count(), 1);
         installed.remove(&runner, &progress(), true);
         assert!(!runner.lines().iter().any(|l| l.contains("uninstall")));
+    }
+
+    #[test]
+    fn a_killed_bisections_installs_are_removed_at_the_next_start_if_still_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = dir.path().join("installed-toolchains");
+        let runner = FakeRunner::new()
+            .in_turn(
+                "rustup toolchain list",
+                &[&listing(&["stable"]), &listing(&["stable", "1.64", "1.65"]), &listing(&["stable", "1.65"])],
+            )
+            .ok("toolchain install", "")
+            .ok("toolchain uninstall", "");
+        let releases = ["1.64", "1.65"].map(String::from);
+        let installed = install(&runner, &progress(), &releases, &|| false, Some(&record)).unwrap();
+        assert_eq!(installed.names(), ["1.64", "1.65"]);
+        assert_eq!(std::fs::read_to_string(&record).unwrap(), "1.64\n1.65\n");
+        // Killed here: no removal ran. The next start removes what is still listed (the user
+        // removed 1.64 meanwhile), then the record.
+        replay(&runner, &progress(), &record);
+        let removed: Vec<String> = runner.lines().into_iter().filter(|l| l.contains("uninstall")).collect();
+        assert_eq!(removed.len(), 1, "{removed:?}");
+        assert!(removed[0].ends_with("uninstall 1.65"), "{removed:?}");
+        assert!(!record.exists());
+        // No record, nothing to do; a finished run leaves none.
+        replay(&runner, &progress(), &record);
+        assert_eq!(runner.lines().iter().filter(|l| l.contains("uninstall")).count(), 1);
+    }
+
+    #[test]
+    fn a_finished_bisection_leaves_no_record_and_keep_installed_writes_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = dir.path().join("installed-toolchains");
+        let runner = FakeRunner::new()
+            .in_turn("rustup toolchain list", &[&listing(&["stable"]), &listing(&["stable", "1.64"])])
+            .ok("toolchain install", "")
+            .ok("toolchain uninstall", "");
+        let releases = ["1.64".to_string()];
+        install(&runner, &progress(), &releases, &|| false, Some(&record)).unwrap().remove(&runner, &progress(), false);
+        assert!(!record.exists());
+        assert!(runner.lines().iter().any(|l| l.ends_with("uninstall 1.64")));
+        install(&runner, &progress(), &releases, &|| false, None).unwrap().remove(&runner, &progress(), true);
+        assert!(!record.exists());
     }
 }

@@ -235,6 +235,11 @@ impl WorkDir {
         self.builds.join("history.jsonl")
     }
 
+    /// The toolchains `bisect --install` installed and has not removed yet, one per line.
+    pub(crate) fn install_record(&self) -> PathBuf {
+        self.state.join("installed-toolchains")
+    }
+
     /// The journal of changes to the user's tree, replayed after a crash.
     pub(crate) fn journal_file(&self) -> PathBuf {
         self.state.join("journal.json")
