@@ -92,7 +92,10 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     let planned =
         select::plan(&inventory.toolchains, floors, declared, &criteria(config), config.verify_msrv, today(runner))?;
     let file_notes = toolchain::file_notes(workspace.toolchain_file.as_deref(), &inventory);
-    workspace.notes.iter().chain(&planned.notes).chain(&file_notes).for_each(|n| progress.note(n));
+    // The plan's notes are a history's (toolchains worth installing for one); a bisection names
+    // the releases its span lacks itself.
+    let plan_notes = if config.action == Action::Bisect { &[][..] } else { &planned.notes[..] };
+    workspace.notes.iter().chain(plan_notes).chain(&file_notes).for_each(|n| progress.note(n));
     if config.action == Action::Measure && planned.selection.chosen.is_empty() {
         return Err(select::nothing_eligible(
             &inventory.toolchains,
