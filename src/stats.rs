@@ -1460,15 +1460,16 @@ mod tests {
     fn stopping_at_the_precision_loses_little_coverage() {
         // Stopping once the interval is narrow enough favours rounds that happened to agree by
         // luck (optional stopping, as in Chow and Robbins' sequential intervals): the 95 %
-        // interval then covers 90 to 95 % of the time, worst where the spread makes the run
-        // stop after 6 to 10 rounds. Inflating the width the rule watches, or deciding the
-        // number of rounds from the first three alone, was tried in this simulation and does not
-        // win it back. The README states this; the assertion keeps the loss from growing.
+        // interval then covers 93 to 95 % of the time with the engine's minimum of 5 rounds
+        // (90 to 95 % with 3), worst where the spread makes the run stop after 6 to 10 rounds.
+        // Inflating the width the rule watches, or deciding the number of rounds from the first
+        // three alone, was tried in this simulation and does not win it back. The README states
+        // this; the assertion keeps the loss from growing.
         for (seed, sigma) in [(950, 0.02), (951, SIGMA), (952, 0.10)] {
             let mut rng = Rng::new(seed);
             let (mut covered, mut rounds) = (0, 0);
             for _ in 0..RUNS {
-                let (e, n) = stopped_at_precision(&mut rng, 0.05, 3, 30, sigma);
+                let (e, n) = stopped_at_precision(&mut rng, 0.05, 5, 30, sigma);
                 covered += usize::from(e.contains(SPEEDUP));
                 rounds += n;
             }
@@ -1479,7 +1480,7 @@ mod tests {
                 100.0 * coverage,
                 rounds as f64 / RUNS as f64
             );
-            assert!((0.89..=0.97).contains(&coverage), "σ {sigma}: {coverage}");
+            assert!((0.91..=0.97).contains(&coverage), "σ {sigma}: {coverage}");
         }
     }
 
