@@ -38,13 +38,22 @@ pub(crate) fn append(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
     file.write_all(contents.as_ref()).with_context(|| format!("could not write `{}`", path.display()))
 }
 
-/// Removes a directory tree; one that is already gone is fine.
+/// Removes a directory tree; one that is already gone is fine. A tree that is still being
+/// written (the last processes of a stopped build, killed but not yet gone) is tried again for
+/// up to two seconds.
 pub(crate) fn remove_dir_all_if_exists(path: &Path) -> Result<()> {
-    match std::fs::remove_dir_all(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(e).with_context(|| format!("could not remove `{}`", path.display()))
+    let mut tries = 0;
+    loop {
+        match std::fs::remove_dir_all(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::DirectoryNotEmpty && tries < 20 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("could not remove `{}`", path.display()));
+            }
+            _ => return Ok(()),
         }
-        _ => Ok(()),
     }
 }
 
@@ -132,6 +141,27 @@ pub(crate) fn human_bytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tree_still_being_written_for_a_moment_is_removed() {
+        // A stopped build's last rustc goes on writing for a moment after cargo exits.
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("scratch");
+        std::fs::create_dir_all(tree.join("deps")).unwrap();
+        let writer = {
+            let deps = tree.join("deps");
+            std::thread::spawn(move || {
+                for i in 0..2000 {
+                    if std::fs::write(deps.join(format!("f{i}")), "x").is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        remove_dir_all_if_exists(&tree).unwrap();
+        writer.join().unwrap();
+        assert!(!tree.exists(), "the writer cannot bring it back: its directory is gone");
+    }
 
     #[test]
     fn errors_name_the_path() {

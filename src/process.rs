@@ -445,6 +445,11 @@ impl Runner for SystemRunner {
         let waited = wait_with_usage(child.id());
         let elapsed = start.elapsed();
         let _ = finished.send(());
+        if !spec.pass_through {
+            // What the command left running in its group (a rustc of a stopped cargo) must not
+            // go on writing into a directory timewarp removes next, nor load the next build.
+            let _ = killpg(group, Signal::SIGKILL);
+        }
         self.groups.remove(group);
         if let Some(watchdog) = watchdog {
             let _ = watchdog.join();
