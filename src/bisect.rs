@@ -70,19 +70,17 @@ pub(crate) fn explain(
     history: &[Measured],
     installed: &[Toolchain],
 ) -> Result<()> {
-    let (span, step) = match largest_step(history) {
+    let Step { older, newer, scenario, step } = match largest_step(history) {
         Ok(found) => found,
         Err(why) => {
             progress.note(&format!("--explain: {why}, so there is nothing to bisect"));
             return Ok(());
         }
     };
+    let span = Span { from: older.name.clone(), to: newer.name.clone(), follow: Some(scenario) };
     let release = |t: &Toolchain| (t.version.major, t.version.minor);
-    let ends: Vec<&Toolchain> =
-        history.iter().map(|m| &m.toolchain).filter(|t| t.answers_to(&span.from) || t.answers_to(&span.to)).collect();
-    let (lo, hi) = (ends.iter().map(|t| release(t)).min(), ends.iter().map(|t| release(t)).max());
-    let between = installed.iter().any(|t| t.is_stable() && Some(release(t)) > lo && Some(release(t)) < hi);
-    if !between {
+    let inside = |t: &Toolchain| release(t) > release(older) && release(t) < release(newer);
+    if !installed.iter().any(|t| t.is_stable() && inside(t)) {
         progress.note(&format!(
             "--explain: no installed release lies inside the history's largest step, {step}; `cargo timewarp bisect {} {} --install` would install them and bisect it",
             span.from, span.to
@@ -101,9 +99,18 @@ pub(crate) fn explain(
     run(runner, &bisect, progress)
 }
 
-/// The largest change between two adjacent rows of a history whose interval says it is real,
-/// as the span to bisect (following that scenario) and its description; or why there is none.
-fn largest_step(history: &[Measured]) -> Result<(Span, String), String> {
+/// A history's step between two adjacent rows: their toolchains, the scenario that moved, and
+/// the step as the progress names it (`1.84.0 → 1.88.0, clean 1.80x ±3.1%`).
+struct Step<'a> {
+    older: &'a Toolchain,
+    newer: &'a Toolchain,
+    scenario: Scenario,
+    step: String,
+}
+
+/// The largest change between two adjacent rows of a history whose interval says it is real;
+/// or why there is none to bisect.
+fn largest_step(history: &[Measured]) -> Result<Step<'_>, String> {
     let rows: Vec<&Measured> =
         history.iter().filter(|m| m.variant == 0 && m.end == End::Completed && m.toolchain.is_stable()).collect();
     let mut largest: Option<(f64, usize, Scenario, stats::Estimate)> = None;
@@ -131,7 +138,7 @@ fn largest_step(history: &[Measured]) -> Result<(Span, String), String> {
     if (older.version.major, older.version.minor + 1) >= (newer.version.major, newer.version.minor) {
         return Err(format!("the history's largest step, {step}, is between adjacent releases already"));
     }
-    Ok((Span { from: older.name.clone(), to: newer.name.clone(), follow: Some(scenario) }, step))
+    Ok(Step { older, newer, scenario, step })
 }
 
 /// An end of the span: a toolchain, or with `--install` a release to install.
@@ -159,9 +166,12 @@ fn wanted(toolchains: &[Toolchain], name: &str, which: &str, install: bool) -> R
 
 /// `1.70` or `1.70.0` as a version; `None` for any other name.
 fn release_of(name: &str) -> Option<Version> {
-    let name = name.trim();
-    let full = if name.matches('.').count() == 1 { format!("{name}.0") } else { name.to_string() };
-    Version::parse(&full).ok().filter(|v| v.pre.is_empty() && v.build.is_empty())
+    Version::parse(&full_version(name.trim())).ok().filter(|v| v.pre.is_empty() && v.build.is_empty())
+}
+
+/// A two-part version with its patch: `1.63` -> `1.63.0`; any other name as it is.
+fn full_version(name: &str) -> String {
+    if name.matches('.').count() == 1 { format!("{name}.0") } else { name.to_string() }
 }
 
 /// `--install`: installs the releases of the span no installed toolchain stands for, then
@@ -322,7 +332,7 @@ fn bisect(
 /// name) stands for.
 fn resolve(toolchains: &[Toolchain], name: &str, which: &str) -> Result<Toolchain> {
     let short = name.trim();
-    let full = if short.matches('.').count() == 1 { format!("{short}.0") } else { short.to_string() };
+    let full = full_version(short);
     let found = toolchains.iter().rev().find(|t| t.answers_to(short) || t.answers_to(&full)).or_else(|| {
         // `1.63` also means an installed 1.63.1.
         let wanted = Version::parse(&full).ok()?;
@@ -713,8 +723,8 @@ mod tests {
             crates: None,
         };
         let history = [row(80, &[10.0, 10.2, 9.9]), row(84, &[9.0, 9.1, 8.9]), row(88, &[5.0, 5.1, 4.9])];
-        let (span, step) = largest_step(&history).unwrap();
-        assert_eq!((span.from.as_str(), span.to.as_str(), span.follow), ("1.84.0", "1.88.0", Some(Scenario::Clean)));
+        let Step { older, newer, scenario, step } = largest_step(&history).unwrap();
+        assert_eq!((older.name.as_str(), newer.name.as_str(), scenario), ("1.84.0", "1.88.0", Scenario::Clean));
         assert!(step.starts_with("1.84.0 → 1.88.0, clean 1.8"), "{step}");
         assert!(largest_step(&history[..1]).is_err());
     }

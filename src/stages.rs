@@ -88,9 +88,7 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
         None => None,
     };
     let inventory = if config.install { install(runner, progress, &inventory, &workspace)? } else { inventory };
-    let (floors, declared) = (&workspace.msrv_floors, workspace.declared_rust_version.as_ref());
-    let planned =
-        select::plan(&inventory.toolchains, floors, declared, &criteria(config), config.verify_msrv, today(runner))?;
+    let planned = plan(runner, config, &workspace, &inventory)?;
     let file_notes = toolchain::file_notes(workspace.toolchain_file.as_deref(), &inventory);
     // The plan's notes are a history's (toolchains worth installing for one); a bisection names
     // the releases its span lacks itself.
@@ -119,18 +117,16 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     })
 }
 
+/// Which of `inventory`'s toolchains to measure for `workspace`.
+fn plan(runner: &dyn Runner, config: &Config, workspace: &Workspace, inventory: &Inventory) -> Result<select::Planned> {
+    let (floors, declared) = (&workspace.msrv_floors, workspace.declared_rust_version.as_ref());
+    select::plan(&inventory.toolchains, floors, declared, &criteria(config), config.verify_msrv, today(runner))
+}
+
 /// Looks at the installed toolchains again (`bisect --install` added some) and plans anew.
 pub(crate) fn replan(runner: &dyn Runner, config: &Config, found: &mut Discovered) -> Result<()> {
     found.inventory = toolchain::discover(runner)?;
-    let (floors, declared) = (&found.workspace.msrv_floors, found.workspace.declared_rust_version.as_ref());
-    found.planned = select::plan(
-        &found.inventory.toolchains,
-        floors,
-        declared,
-        &criteria(config),
-        config.verify_msrv,
-        today(runner),
-    )?;
+    found.planned = plan(runner, config, &found.workspace, &found.inventory)?;
     Ok(())
 }
 

@@ -129,15 +129,16 @@ pub(crate) fn install(
     let before = toolchain::listed(runner)?;
     let rustup = toolchain::rustup_proxy(runner.env(), "rustup");
     let mut tried = Vec::new();
-    for (i, name) in releases.iter().filter(|n| !before.contains(n)).enumerate() {
+    let wanted: Vec<&String> = releases.iter().filter(|n| !before.contains(n)).collect();
+    for (i, name) in wanted.iter().enumerate() {
         if interrupted() {
             break;
         }
-        let cmd = CommandSpec::new(&rustup).args(["toolchain", "install", name, "--profile", "minimal"]);
-        progress.status("Installing", &format!("{name} ({} of {}) for the bisection: `{cmd}`", i + 1, releases.len()));
+        let cmd = CommandSpec::new(&rustup).args(["toolchain", "install", name.as_str(), "--profile", "minimal"]);
+        progress.status("Installing", &format!("{name} ({} of {}) for the bisection: `{cmd}`", i + 1, wanted.len()));
         // Recorded before rustup starts: a kill during the install leaves it to the next start,
         // which removes it only if it is listed by then.
-        tried.push(name.clone());
+        tried.push(name.to_string());
         write_record(record, &tried, progress);
         match runner.run(&cmd).and_then(|out| out.ok_or_error(&cmd)) {
             Ok(out) if says_unchanged(&out.stdout) || says_unchanged(&out.stderr) => {
