@@ -14,6 +14,7 @@ use crate::discover::install::{self, Installed};
 use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
 use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
+use crate::measure::build::Kind;
 use crate::measure::engine::{self, End, Measured, Stop};
 use crate::measure::interrupt::Interrupt;
 use crate::process::Runner;
@@ -225,6 +226,7 @@ fn bisect(
         })
     };
     let (from, to) = (end(&span.from, "FROM")?, end(&span.to, "TO")?);
+    let plan_scenarios = stages::scenarios(config, &found.workspace)?;
     let selection = &found.planned.selection;
     for (end, which) in [(&from, "FROM"), (&to, "TO")] {
         if let Some((_, reason)) = selection.skipped.iter().find(|(t, _)| t.name == end.name) {
@@ -303,8 +305,8 @@ fn bisect(
     let facts = bisection::Facts {
         workspace: found.workspace.root.display().to_string(),
         revision: found.checkout.as_ref().map(|c| c.commit.as_str()),
-        command: config.command,
         profile: config.profile.clone(),
+        commands: plan_scenarios.iter().map(|s| (*s, Kind::of(*s, &config.profile).to_string())).collect(),
         candidates: &candidates,
         left_out: &left_out,
         elapsed: spent(),
@@ -482,7 +484,7 @@ mod tests {
     /// [`nine_releases`] whose builds take `seconds(minor)`.
     fn machine(seconds: impl Fn(u64) -> f64 + Send + Sync + 'static) -> (Project, FakeRunner) {
         let project = nine_releases();
-        let runner = project.runner().timing("cargo build", noisy(seconds));
+        let runner = project.runner().timing("--offline --locked", noisy(seconds));
         (project, runner)
     }
 
@@ -514,7 +516,7 @@ mod tests {
         let (project, runner) = machine(|minor| if minor >= 84 { 5.0 } else { 10.0 });
         let (code, doc) = bisect(&project, &runner, &["1.80", "1.88.0"]);
         assert_eq!(code, exit::SUCCESS);
-        assert_eq!(doc["schema"], 1);
+        assert_eq!(doc["schema"], 2);
         assert_eq!(doc["outcome"], "located", "{doc:#}");
         assert_eq!((doc["located"]["from"].as_str(), doc["located"]["to"].as_str()), (Some("1.83.0"), Some("1.84.0")));
         let clean = &doc["located"]["scenarios"]["clean"];
@@ -554,7 +556,7 @@ mod tests {
         let failing = project
             .runner()
             .fail("timewarp/1.84.0", 101, "error[E0658]: use of unstable library feature `x`\n")
-            .timing("cargo build", noisy(|minor| if minor >= 86 { 5.0 } else { 10.0 }));
+            .timing("--offline --locked", noisy(|minor| if minor >= 86 { 5.0 } else { 10.0 }));
         let (code, doc) = bisect(&project, &failing, &["1.80", "1.88"]);
         assert_eq!(code, exit::SUCCESS, "{doc:#}");
         assert_eq!((doc["located"]["from"].as_str(), doc["located"]["to"].as_str()), (Some("1.85.0"), Some("1.86.0")));
@@ -599,7 +601,7 @@ mod tests {
             .fail("toolchain install 1.82 ", 1, "error: could not download file from 'https://static.rust-lang.org/dist/channel-rust-1.82.toml.sha256'\n")
             .ok("toolchain install", "")
             .ok("toolchain uninstall", "")
-            .timing("cargo build", noisy(seconds));
+            .timing("--offline --locked", noisy(seconds));
         (project, runner)
     }
 
@@ -668,7 +670,7 @@ mod tests {
     }
 
     fn sample(round: usize, wall_s: f64) -> crate::measure::engine::Sample {
-        crate::measure::engine::Sample { round, wall_s, cpu_s: None, peak_rss: None }
+        crate::measure::engine::Sample { round, wall_s, cpu_s: None, peak_rss: None, link: None, compiled: None }
     }
 
     /// A history of `toolchains` with `--explain`; its report goes to `report.md`.
@@ -743,7 +745,7 @@ mod tests {
         }
         // The project's rust-version is 1.80: a 1.79 cannot stand at an end.
         let project = Project::new(&["1.79.0", "1.88.0"]);
-        let runner = project.runner().timing("cargo build", |_, _| 1.0);
+        let runner = project.runner().timing("--offline --locked", |_, _| 1.0);
         let config = project.subcommand_config(&runner, &["bisect", "1.79", "1.88"]);
         let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
         assert_eq!(exit::code_for(&err), exit::NO_ELIGIBLE_TOOLCHAIN, "{err}");
@@ -754,7 +756,7 @@ mod tests {
     #[test]
     fn missing_releases_are_named_and_a_located_step_says_where_they_lie() {
         let project = Project::new(&["1.80.0", "1.83.0", "1.88.0"]);
-        let runner = project.runner().timing("cargo build", noisy(|minor| if minor >= 85 { 5.0 } else { 10.0 }));
+        let runner = project.runner().timing("--offline --locked", noisy(|minor| if minor >= 85 { 5.0 } else { 10.0 }));
         let (code, doc) = bisect(&project, &runner, &["1.80", "1.88", "--scenario", "clean"]);
         assert_eq!(code, exit::SUCCESS);
         assert_eq!(doc["located"]["from"], "1.83.0");
@@ -790,15 +792,16 @@ mod tests {
             outputs.push(std::fs::read_to_string(project.root.join(file)).unwrap());
         }
         let [markdown, csv, table, svg] = &outputs[..] else { unreachable!() };
-        assert!(markdown.starts_with("**Which release moved `cargo build` of `"), "{markdown}");
-        assert!(markdown.contains("| step | change | rounds | clean | touched | kept |"), "{markdown}");
+        assert!(markdown.starts_with("**Which release moved the `touched` builds (`cargo build`) of `"), "{markdown}");
+        assert!(markdown.contains("| step | change | rounds | clean | touched | check-touched | kept |"), "{markdown}");
         assert!(markdown.contains("**1.83.0 → 1.84.0**"), "{markdown}");
         assert!(
             csv.starts_with("step,from,to,scenario,speedup,speedup_low,speedup_high,verdict,share_pct,kept\n1,"),
             "{csv}"
         );
         assert!(csv.lines().any(|l| l.contains(",1.83.0,1.84.0,clean,")), "{csv}");
-        assert!(table.starts_with("bisect:    `cargo build` of "), "{table}");
+        assert!(table.starts_with("bisect:    /"), "{table}");
+        assert!(table.lines().next().unwrap().ends_with(" (`cargo build`)"), "{table}");
         assert!(table.contains("releases:  1.80 measured, "), "{table}");
         assert!(table.contains("the change is in 1.83.0 → 1.84.0"), "{table}");
         let doc = roxmltree::Document::parse(svg).unwrap();

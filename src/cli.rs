@@ -16,7 +16,7 @@ use semver::Version;
 
 use crate::exit::ExitError;
 use crate::process::Env;
-use crate::vocab::{Color, Command, Format, Profile, Scenario};
+use crate::vocab::{Color, Format, Profile, Scenario};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -32,8 +32,11 @@ Examples:
   Exactly these toolchains, three rounds of rebuilds each, as JSON for a script:
     cargo timewarp --toolchains 1.85.0,stable --incremental-runs 3 -o history.json
 
-  The `cargo check` loop, as a Markdown table for a post:
-    cargo timewarp --check --output history.md
+  The `cargo check` loop and test rebuilds, as a Markdown table for a post:
+    cargo timewarp --scenarios check-touched,test --output history.md
+
+  Every workflow: clean, rebuilds, a workspace-deep edit, check, tests and release:
+    cargo timewarp --scenarios clean,touched,deep,check,check-touched,test,release --budget 1h
 
   Before a release: fail if this tree builds 10% slower than the last release, on this machine:
     cargo timewarp --baseline-rev v1.4.0 --max-regression 10 --verify-msrv
@@ -62,9 +65,10 @@ enum CargoCli {
 
 /// How much faster has the Rust compiler become for this project?
 ///
-/// Builds the workspace with each selected rustup toolchain, clean and after touching one source
-/// file, in rounds that rotate the toolchains, and prints the build times and speedups release
-/// by release, each with its 95% interval. The workspace's files, Cargo.lock and target/debug
+/// Builds the workspace with each selected rustup toolchain in the workflows users wait on (clean,
+/// after touching a file, after an edit deep in the workspace, `cargo check`, ...), in rounds that
+/// rotate the toolchains, and prints the build times and speedups release by release, each with
+/// its 95% interval and the link time apart. The workspace's files, Cargo.lock and target/debug
 /// are never changed: every toolchain builds into <target-dir>/timewarp/<version>/.
 #[derive(Debug, Args)]
 #[command(
@@ -104,7 +108,7 @@ pub(crate) struct RawArgs {
         conflicts_with_all = [
             "plot", "baseline", "baseline_rev", "edit", "crates", "crates_csv", "runs", "clean_runs",
             "incremental_runs", "precision", "budget", "sequential", "touch", "timeout", "interleave",
-            "keep_target_dirs", "check", "release", "profile", "jobs", "max_regression", "verify_msrv",
+            "keep_target_dirs", "check", "release", "profile", "jobs", "scenarios", "no_link_time", "max_regression", "verify_msrv",
             "explain",
         ]
     )]
@@ -244,8 +248,27 @@ struct BuildArgs {
     #[arg(long, hide = true, conflicts_with = "sequential")]
     interleave: bool,
 
-    /// Also time rebuilds after a real edit of the touched file (a `#[used]` static appended, so
-    /// new code is generated and linked, and removed again after each build)
+    /// The workflows to time, comma-separated: clean, touched, edited, deep, check,
+    /// check-touched, test, release [default: clean,touched,deep,check-touched; deep only when a
+    /// workspace library has a dependent among the built packages]
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_enum,
+        value_delimiter = ',',
+        hide_possible_values = true,
+        help_heading = "Measurement"
+    )]
+    scenarios: Vec<Scenario>,
+
+    /// Do not take link time apart: no link timer on the builds' PATH (it adds a process start to
+    /// every C compiler run of a build script; see the README's overhead benchmark)
+    #[arg(long, help_heading = "Measurement")]
+    no_link_time: bool,
+
+    /// Also time rebuilds after a real edit of the touched file (the `edited` scenario: a
+    /// `#[used]` static appended, so new code is generated and linked, and removed again after
+    /// each build)
     #[arg(long, help_heading = "Measurement")]
     edit: bool,
 
@@ -269,15 +292,16 @@ struct BuildArgs {
     #[arg(long, value_name = "PATH", help_heading = "Measurement")]
     touch: Option<PathBuf>,
 
-    /// Time `cargo check` instead of `cargo build`
-    #[arg(long, help_heading = "Compilation Options")]
+    /// Time `cargo check` instead of `cargo build`: short for `--scenarios check,check-touched`
+    #[arg(long, conflicts_with = "scenarios", help_heading = "Compilation Options")]
     check: bool,
 
-    /// Time the release profile
-    #[arg(long, conflicts_with = "profile", help_heading = "Compilation Options")]
+    /// Time clean `--release` builds: short for `--scenarios release` (with --check, both)
+    #[arg(long, conflicts_with = "scenarios", help_heading = "Compilation Options")]
     release: bool,
 
-    /// Time the named cargo profile (needs cargo 1.57 or newer)
+    /// Build every scenario but `release` with the named cargo profile (needs cargo 1.57 or
+    /// newer) [default: dev]
     #[arg(long, value_name = "NAME", help_heading = "Compilation Options")]
     profile: Option<String>,
 
@@ -516,8 +540,13 @@ pub(crate) struct Config {
     pub span: Option<Span>,
     /// `--touch`, as given.
     pub touch: Option<PathBuf>,
-    /// `--edit`.
+    /// The scenarios asked for (`--scenarios`, `--check`, `--release`, with `--edit`'s
+    /// `edited`), in round order; `None` for the default, which depends on the workspace.
+    pub scenarios: Option<Vec<Scenario>>,
+    /// `--edit`: `edited` besides the default scenarios.
     pub edit: bool,
+    /// `--no-link-time`: no link timer.
+    pub no_link_time: bool,
     /// `--crates[=N]`: the per-crate build, showing the N crates that changed most.
     pub crates: Option<usize>,
     /// `--crates-csv`.
@@ -528,9 +557,7 @@ pub(crate) struct Config {
     pub lockfile_compat: bool,
     /// `--timeout` per build.
     pub timeout: Option<Duration>,
-    /// `build`, or `check` with `--check`.
-    pub command: Command,
-    /// `dev`, `--release` or `--profile NAME`.
+    /// `dev` or `--profile NAME`: the profile of every scenario but `release`.
     pub profile: Profile,
     /// The report format.
     pub format: Format,
@@ -644,6 +671,7 @@ impl Config {
         let mut reports = Vec::new();
         let mut span = None;
         let mut keep_installed = false;
+        let mut follow = None;
         let action = match raw.action.take() {
             Some(RawAction::Clean(at)) => {
                 (raw.at.manifest_path, raw.build.target_dir) = (at.manifest_path, at.target_dir);
@@ -662,8 +690,6 @@ impl Config {
             Some(RawAction::Bisect(bisect)) => {
                 let bisect = *bisect;
                 (raw.at, raw.build) = (bisect.at, bisect.build);
-                // Following the edited rebuilds means measuring them.
-                raw.build.edit |= bisect.scenario == Some(Scenario::Edited);
                 raw.install |= bisect.install;
                 keep_installed = bisect.keep_installed;
                 if keep_installed && !raw.install {
@@ -671,7 +697,8 @@ impl Config {
                         "`--keep-installed` needs `--install`: it keeps the releases --install adds",
                     ));
                 }
-                span = Some(Span { from: bisect.from, to: bisect.to, follow: bisect.scenario });
+                follow = bisect.scenario;
+                span = Some(Span { from: bisect.from, to: bisect.to, follow });
                 Action::Bisect
             }
             None if raw.list => Action::List,
@@ -702,6 +729,8 @@ impl Config {
         if toolchains.iter().any(String::is_empty) {
             return Err(ExitError::usage("`--toolchains` has an empty name; separate names with single commas"));
         }
+        let profile = raw.build.profile.as_deref().map_or(Profile::Dev, Profile::from_name);
+        let scenarios = scenarios(&raw.build, follow, &profile)?;
         Ok(Config {
             manifest_path: raw.at.manifest_path,
             packages: raw.at.packages,
@@ -730,17 +759,14 @@ impl Config {
             span,
             touch: raw.build.touch,
             edit: raw.build.edit,
+            no_link_time: raw.build.no_link_time,
+            scenarios,
             crates: raw.crates,
             crates_csv: raw.crates_csv,
             rev: raw.build.rev,
             lockfile_compat: raw.build.lockfile_compat,
             timeout: raw.build.timeout.map(|s| Duration::from_secs(s as u64)),
-            command: if raw.build.check { Command::Check } else { Command::Build },
-            profile: match (raw.build.release, raw.build.profile) {
-                (true, _) => Profile::Release,
-                (false, Some(name)) => Profile::from_name(&name),
-                (false, None) => Profile::Dev,
-            },
+            profile,
             format,
             output: raw.build.output,
             plot: raw.build.plot,
@@ -749,6 +775,38 @@ impl Config {
             jobs: raw.build.jobs,
         })
     }
+}
+
+/// The scenarios asked for, in round order: `bisect --scenario S` measures S alone; else
+/// `--scenarios`, or the shorthands `--check` and `--release`, with `--edit`'s `edited`; `None`
+/// for the default.
+fn scenarios(build: &BuildArgs, follow: Option<Scenario>, profile: &Profile) -> Result<Option<Vec<Scenario>>> {
+    let mut given: Vec<Scenario> = match follow {
+        Some(follow) => vec![follow],
+        None => build.scenarios.clone(),
+    };
+    if follow.is_none() {
+        if build.check {
+            given.extend([Scenario::Check, Scenario::CheckTouched]);
+        }
+        if build.release {
+            given.push(Scenario::Release);
+        }
+        if build.edit && !given.is_empty() {
+            given.push(Scenario::Edited);
+        }
+    }
+    if given.is_empty() {
+        return Ok(None);
+    }
+    given.sort();
+    given.dedup();
+    if *profile == Profile::Release && given.contains(&Scenario::Release) && given.contains(&Scenario::Clean) {
+        return Err(ExitError::usage(
+            "with `--profile release`, the `clean` and `release` scenarios are the same build; leave one out",
+        ));
+    }
+    Ok(Some(given))
 }
 
 /// `--color`, else `CARGO_TERM_COLOR` (as cargo reads it), as forced on, off, or `None` (auto:
@@ -864,11 +922,26 @@ mod tests {
         let history = parse(&["history", "--target-dir", "/t", "-o", "h.csv", "--plot", "h.svg"]).unwrap();
         assert_eq!((history.target_dir, history.format), (Some("/t".into()), Format::Csv));
         assert_eq!(history.plot, Some("h.svg".into()));
-        assert_eq!((c.command, c.profile), (Command::Build, Profile::Dev));
+        assert_eq!((c.scenarios, c.profile), (None, Profile::Dev), "the default depends on the workspace");
         let c = parse(&["--check", "--profile", "ci"]).unwrap();
-        assert_eq!((c.command, c.profile), (Command::Check, Profile::Named("ci".into())));
-        assert_eq!(parse(&["--release"]).unwrap().profile, Profile::Release);
+        assert_eq!(c.scenarios, Some(vec![Scenario::Check, Scenario::CheckTouched]));
+        assert_eq!(c.profile, Profile::Named("ci".into()));
+        let c = parse(&["--release", "--check"]).unwrap();
+        assert_eq!(c.scenarios, Some(vec![Scenario::Check, Scenario::CheckTouched, Scenario::Release]));
         assert_eq!(parse(&["--profile", "release"]).unwrap().profile, Profile::Release);
+        let c = parse(&["--scenarios", "test,clean,deep,clean", "--edit"]).unwrap();
+        let want = [Scenario::Clean, Scenario::Edited, Scenario::Deep, Scenario::Test];
+        assert_eq!(c.scenarios.as_deref(), Some(&want[..]), "round order, once each, with --edit's");
+        let c = parse(&["--edit"]).unwrap();
+        assert_eq!((c.scenarios, c.edit), (None, true), "edited beside the default");
+        let c = parse(&["--scenarios", "check-touched"]).unwrap();
+        assert_eq!(c.scenarios, Some(vec![Scenario::CheckTouched]));
+        let same = parse(&["--scenarios", "clean,release", "--profile", "release"]).unwrap_err().to_string();
+        assert!(same.contains("`clean` and `release` scenarios are the same build"), "{same}");
+        let bad = parse(&["--scenarios", "clean,linked"]).unwrap_err().to_string();
+        assert!(bad.starts_with("invalid value `linked` for `--scenarios`: expected one of clean,"), "{bad}");
+        let both = parse(&["--check", "--scenarios", "test"]).unwrap_err().to_string();
+        assert_eq!(both, "`--check` cannot be used with `--scenarios`");
         let gate = parse(&["--baseline", "b.json", "--max-regression", "7.5%"]).unwrap();
         assert_eq!((gate.baseline, gate.max_regression_pct), (Some("b.json".into()), Some(7.5)));
     }

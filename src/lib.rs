@@ -29,19 +29,26 @@ use console::style;
 use crate::cli::{Action, Config};
 use crate::exit::ExitError;
 use crate::measure::engine::End;
-use crate::measure::wrapper;
+use crate::measure::{linker, wrapper};
 use crate::process::{Runner, SystemRunner};
 use crate::report::progress::Progress;
 use crate::report::{history, verdict::verdict};
 use crate::stages::{discover, inspect, keep, measure, start};
 
-/// Runs cargo-timewarp with the process arguments `args` (or, started as `RUSTC_WRAPPER` by
-/// `--crates`, wraps a rustc); prints any error as one line and returns the exit code.
+/// Runs cargo-timewarp with the process arguments `args` (or, started as a linker by a timed
+/// build, times it; or, started as `RUSTC_WRAPPER` by `--crates`, wraps a rustc); prints any
+/// error as one line and returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let argv0 = args.first().cloned().unwrap_or_default();
+    let link_log = std::env::var_os(linker::LINK_LOG);
+    if linker::is_linker_mode(&argv0, link_log.as_deref()) {
+        let log = link_log.unwrap_or_default();
+        return linker::wrap(&argv0, &args[1.min(args.len())..], Path::new(&log));
+    }
     let runner = SystemRunner::default();
     if let Some(log) = runner.env().var(wrapper::WRAPPER_LOG) {
-        let args: Vec<OsString> = args.into_iter().skip(1).collect();
-        return wrapper::wrap(&runner, &args, Path::new(log));
+        return wrapper::wrap(&runner, &args[1.min(args.len())..], Path::new(log));
     }
     match cli::parse_args(args, runner.env()).and_then(|config| run(&runner, &config)) {
         Ok(()) => exit::SUCCESS,
@@ -95,6 +102,7 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
         stop: done.outcome.stop,
         elapsed: done.outcome.elapsed,
         touched_file: &done.touched,
+        link_note: done.link_note.as_deref(),
         removed_env: &done.removed_env,
         settings: &done.settings,
         vendor_dir: done.vendor_dir.as_deref(),

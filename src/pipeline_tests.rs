@@ -25,7 +25,10 @@ fn a_run_reports_every_row_and_keeps_the_report_before_writing_it() {
     let out = project.file("report.json");
     assert_eq!(exit_code(&project, &runner, &["--runs", "2", "-j", "3", "-o", &out]), exit::SUCCESS);
     let report = project.json("report.json");
-    assert_eq!(report["schema"], 3);
+    assert_eq!(report["schema"], 4);
+    let scenarios = report["measurement"]["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios, &["clean", "touched", "check-touched"], "the default, without a library for deep");
+    assert_eq!(report["measurement"]["commands"]["check-touched"], "cargo check");
     assert_eq!(report["touched_file"], "src/main.rs");
     assert_eq!(report["jobs"], 3);
     let rows = report["toolchains"].as_array().unwrap();
@@ -36,12 +39,15 @@ fn a_run_reports_every_row_and_keeps_the_report_before_writing_it() {
     let builds = builds(&runner);
     assert_eq!(builds.len(), 2 * (2 + 1 + 2), "two clean, one untimed and two timed rebuilds each");
     assert!(builds.iter().all(|b| b.contains(" -j 3 ")), "-j reaches every build: {builds:?}");
+    let checks: Vec<String> = runner.lines().into_iter().filter(|l| l.starts_with("cargo check")).collect();
+    assert_eq!(checks.len(), 2 * (1 + 1 + 2), "a full check, one untimed and two timed checks each: {checks:?}");
+    assert!(checks.iter().all(|c| c.contains("/rebuilds")), "beside the builds they share nothing with");
     let kept = std::fs::read_to_string(project.root.join("target/timewarp/last-report.json")).unwrap();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&kept).unwrap(), report, "kept as written");
     let history = std::fs::read_to_string(project.root.join("target/timewarp/history.jsonl")).unwrap();
     let entry: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
-    // Recorded as the run ends, on the runner's clock: five builds of 4 s and five of 2 s.
-    assert_eq!(entry["recorded_at"], "2026-11-30T12:00:30Z", "the runner's clock, not the machine's");
+    // Recorded as the run ends, on the runner's clock: nine builds of 4 s and nine of 2 s.
+    assert_eq!(entry["recorded_at"], "2026-11-30T12:00:54Z", "the runner's clock, not the machine's");
     assert_eq!(entry["workspace"], project.root.display().to_string());
     assert_eq!(runner.sweeps().len(), 1, "one sweep for a killed run's builds");
     assert_eq!(std::fs::read_to_string(project.root.join("src/main.rs")).unwrap(), "fn main() {}\n");
@@ -83,7 +89,7 @@ fn a_report_that_cannot_be_written_is_kept_and_one_that_cannot_be_kept_is_still_
 fn every_verdict_picks_its_exit_code() {
     // Every build fails: 4.
     let project = Project::new(&["1.85.0", "1.96.0"]);
-    let runner = project.runner().fail("cargo build", 101, "error[E0425]: cannot find value `x`\n");
+    let runner = project.runner().fail("--offline --locked", 101, "error[E0425]: cannot find value `x`\n");
     assert_eq!(exit_code(&project, &runner, &["--runs", "1"]), exit::ALL_BUILDS_FAILED);
     // Nothing eligible: 3, and nothing was built or stopped.
     let project = Project::new(&["1.63.0"]);
@@ -163,4 +169,33 @@ fn the_newest_release_is_counted_from_the_runners_clock() {
         let expected = format!("; no Rust release is that new yet (the newest is {newest})");
         assert!(err.to_string().ends_with(&expected), "{err}");
     }
+}
+
+/// The default scenarios follow the survey's top pains: `deep` joins when a built library has a
+/// built dependent, `--edit` adds `edited`, and asking for `deep` where there is no library is
+/// a usage error naming the packages.
+#[test]
+fn the_default_scenarios_depend_on_the_workspace() {
+    use crate::discover::workspace::DeepLibrary;
+    let parse = |args: &[&str]| {
+        crate::cli::parse_args(std::iter::once("cargo-timewarp").chain(args.iter().copied()), &Default::default())
+            .unwrap()
+    };
+    let mut ws = crate::testing::workspace("/w");
+    fn names(c: &crate::cli::Config, ws: &crate::discover::workspace::Workspace) -> Vec<&'static str> {
+        stages::scenarios(c, ws).unwrap().iter().map(|s| s.name()).collect()
+    }
+    assert_eq!(names(&parse(&[]), &ws), ["clean", "touched", "check-touched"]);
+    assert_eq!(names(&parse(&["--edit"]), &ws), ["clean", "touched", "edited", "check-touched"]);
+    let err = stages::scenarios(&parse(&["--scenarios", "deep"]), &ws).unwrap_err();
+    assert_eq!(exit::code_for(&err), exit::USAGE);
+    assert_eq!(
+        err.to_string(),
+        "the `deep` scenario edits a library of the workspace that another built package depends on, and none of `app` does"
+    );
+    ws.deep =
+        Some(DeepLibrary { package: "core".into(), file: "/w/core/src/lib.rs".into(), dependents: vec!["app".into()] });
+    assert_eq!(names(&parse(&[]), &ws), ["clean", "touched", "deep", "check-touched"]);
+    assert_eq!(names(&parse(&["--check"]), &ws), ["check", "check-touched"]);
+    assert_eq!(names(&parse(&["--scenarios", "release,deep"]), &ws), ["deep", "release"]);
 }

@@ -115,7 +115,6 @@ impl CommandSpec {
     }
 
     /// Whether the argument list contains `arg` exactly.
-    #[cfg(test)]
     pub fn has_arg(&self, arg: &str) -> bool {
         self.args.iter().any(|a| a == arg)
     }

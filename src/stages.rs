@@ -18,19 +18,21 @@ use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
 use crate::exit::ExitError;
 use crate::measure::build::{self, Recipe};
-use crate::measure::engine::{self, Order, Plan, Precision, Stopping, Subject, Variant, Verification};
+use crate::measure::engine::{
+    self, DeepEdit, Order, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
+};
 use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::Journal;
 use crate::measure::workdir::{Locked, RunLock, WorkDir};
-use crate::measure::{prepare, revision, tree::TreeState};
+use crate::measure::{linker, prepare, revision, tree::TreeState};
 use crate::process::{CommandSpec, Runner};
 use crate::report::baseline::{Baseline, Gate};
 use crate::report::guard::Guard;
 use crate::report::history;
 use crate::report::model::Report;
-use crate::report::output::{Outputs, terminal_width};
+use crate::report::output::{FILE_WIDTH, Outputs, terminal_width};
 use crate::report::progress::Progress;
-use crate::vocab::Scenario;
+use crate::vocab::{self, Scenario};
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
 /// copy's, with `--rev`), timewarp's directories, locks and journal, and the selection.
@@ -140,7 +142,7 @@ pub(crate) fn cpu_model() -> Option<String> {
 /// Where `merge` writes: no workspace is involved, so only the plain checks apply.
 pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
     let width = match &config.output {
-        Some(_) => None,
+        Some(_) => Some(FILE_WIDTH),
         None => terminal_width(
             runner.env().var("COLUMNS").and_then(|c| c.to_str()),
             console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns)),
@@ -178,7 +180,7 @@ pub(crate) fn criteria(config: &Config) -> Criteria {
 /// Where the documents go, with the guard of the user's workspace.
 pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspace, work: &WorkDir) -> Outputs {
     let width = match &config.output {
-        Some(_) => None,
+        Some(_) => Some(FILE_WIDTH),
         None => terminal_width(
             runner.env().var("COLUMNS").and_then(|c| c.to_str()),
             console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns)),
@@ -197,26 +199,38 @@ pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspac
     }
 }
 
-/// The scenarios measured, in the order a round runs them: `bisect --scenario S` measures S alone.
-pub(crate) fn scenarios(config: &Config) -> Vec<Scenario> {
-    if let Some(follow) = config.span.as_ref().and_then(|s| s.follow) {
-        return vec![follow];
+/// The scenarios measured in `workspace`, in the order a round runs them: those asked for, else
+/// the survey's top pains (see the README): a clean build, a rebuild after a small change, a
+/// rebuild after an edit deep in the workspace (when a built library has a built dependent), and
+/// the editor's `cargo check` loop; `--edit` adds `edited`.
+pub(crate) fn scenarios(config: &Config, workspace: &Workspace) -> Result<Vec<Scenario>> {
+    if let Some(given) = &config.scenarios {
+        if given.contains(&Scenario::Deep) && workspace.deep.is_none() {
+            return Err(ExitError::usage(format!(
+                "the `deep` scenario edits a library of the workspace that another built package depends on, and none of {} does",
+                workspace.packages.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        return Ok(given.clone());
     }
-    let mut scenarios = vec![Scenario::Clean, Scenario::Touched];
+    let mut scenarios = vec![Scenario::Clean, Scenario::Touched, Scenario::CheckTouched];
     if config.edit {
         scenarios.push(Scenario::Edited);
     }
-    scenarios
+    if workspace.deep.is_some() {
+        scenarios.push(Scenario::Deep);
+    }
+    scenarios.sort();
+    Ok(scenarios)
 }
 
 /// When to stop adding rounds: fixed counts when any is given, else the stopping rule with the
 /// precision and budget asked for.
-pub(crate) fn stopping(config: &Config) -> Stopping {
+pub(crate) fn stopping(config: &Config, scenarios: &[Scenario]) -> Stopping {
     if config.clean_runs.is_some() || config.incremental_runs.is_some() {
         let clean = config.clean_runs.unwrap_or(3);
         let rebuilds = config.incremental_runs.unwrap_or(5);
-        let counts = scenarios(config).into_iter().map(|s| (s, if s == Scenario::Clean { clean } else { rebuilds }));
-        return Stopping::Fixed(counts.collect());
+        return Stopping::fixed_rounds(scenarios, clean, rebuilds);
     }
     let mut precision = Precision::DEFAULT;
     if let Some(target) = config.precision {
@@ -228,14 +242,21 @@ pub(crate) fn stopping(config: &Config) -> Stopping {
     Stopping::Precision(precision)
 }
 
-/// The recipe of every build of `workspace`, with the `cargo_home` from preparation.
-pub(crate) fn recipe(runner: &dyn Runner, config: &Config, workspace: &Workspace, cargo_home: &Path) -> Recipe {
+/// The recipe of every build of `workspace`, with the `cargo_home` from preparation and the link
+/// timer's directory.
+pub(crate) fn recipe(
+    runner: &dyn Runner,
+    config: &Config,
+    workspace: &Workspace,
+    cargo_home: &Path,
+    link_dir: Option<&Path>,
+) -> Recipe {
     Recipe {
         root: workspace.root.clone(),
         manifest_path: workspace.manifest_path.clone(),
         packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
-        command: config.command,
         profile: config.profile.clone(),
+        link_dir: link_dir.map(Path::to_path_buf),
         jobs: config.jobs,
         cargo_home: cargo_home.to_path_buf(),
         timeout: config.timeout,
@@ -247,6 +268,8 @@ pub(crate) fn recipe(runner: &dyn Runner, config: &Config, workspace: &Workspace
 /// What the measuring stage did, and what the report needs to say about it.
 pub(crate) struct Measurement {
     pub plan: Plan,
+    /// Why link time is not measured, when it is not.
+    pub link_note: Option<String>,
     pub touched: PathBuf,
     pub removed_env: Vec<String>,
     pub settings: Vec<environment::Setting>,
@@ -283,6 +306,17 @@ pub(crate) fn measure_these(
     let (workspace, work) = (&found.workspace, &found.work);
     let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
     workspace::check_touchable(&touched)?;
+    let scenarios = scenarios(config, workspace)?;
+    let deep = workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep));
+    if let Some(deep) = deep {
+        workspace::check_touchable(&deep.file)?;
+        if deep.file == touched {
+            return Err(ExitError::usage(format!(
+                "`{}` is both the touched file and the deep library's root, which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`",
+                touched.display()
+            )));
+        }
+    }
     let base_touched = match &found.baseline_tree {
         Some((_, base)) => Some(workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, base)?),
         None => None,
@@ -308,7 +342,15 @@ pub(crate) fn measure_these(
     if let Some((_, base)) = &found.baseline_tree {
         trees.push(prepare::Tree { root: base.root.clone(), manifest: base.manifest_path.clone() });
     }
-    let prepared = prepare::prepare(runner, &trees, chosen, work, &found.journal)?;
+    // The newest installed stable cargo vendors (and generates a missing lockfile from the
+    // registry) even when only older ones are measured: an old cargo reads the registry through
+    // its git index, which today's sparse-only networks do not reach.
+    let mut preparers = chosen.to_vec();
+    let newest_stable = found.inventory.toolchains.iter().rev().find(|t| t.is_stable());
+    if let Some(newest) = newest_stable.filter(|n| chosen.last().is_none_or(|c| n.version > c.version)) {
+        preparers.push(newest.clone());
+    }
+    let prepared = prepare::prepare(runner, &trees, &preparers, work, &found.journal)?;
     if let Some(dir) = &prepared.vendor_dir {
         progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
     }
@@ -318,19 +360,34 @@ pub(crate) fn measure_these(
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
     let crates = config.crates.is_some().then(std::env::current_exe).transpose()?;
-    let mut variants =
-        vec![Variant { tag: None, recipe: recipe(runner, config, workspace, &prepared.cargo_home), verify }];
-    let mut paths = vec![touched.clone()];
+    let (link_dir, link_note) = match config.no_link_time {
+        true => (None, None),
+        false => link_timer(work, &settings)?,
+    };
+    let link_dir = link_dir.as_deref();
+    let recipe_of = |w: &Workspace| recipe(runner, config, w, &prepared.cargo_home, link_dir);
+    let measures_deep = scenarios.contains(&Scenario::Deep);
+    let mut variants = vec![Variant {
+        tag: None,
+        recipe: recipe_of(workspace),
+        verify,
+        deep: deep.map(|d| DeepEdit::new(workspace, d)),
+    }];
+    let mut paths = vec![Paths { touched: touched.clone(), deep: deep.map(|d| d.file.clone()) }];
     if let (Some((checkout, base)), Some(base_touched)) = (&found.baseline_tree, &base_touched) {
         let short: String = checkout.commit.chars().take(12).collect();
-        let recipe = recipe(runner, config, base, &prepared.cargo_home);
         let verify = Verification::new(base, base_touched).0;
-        variants.push(Variant { tag: Some(format!("base-{short}")), recipe, verify });
-        paths.push(base_touched.clone());
+        let base_deep = base.deep.as_ref().filter(|d| measures_deep && d.file != *base_touched);
+        let deep = base_deep.map(|d| DeepEdit::new(base, d));
+        variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
+        paths.push(Paths { touched: base_touched.clone(), deep: base_deep.map(|d| d.file.clone()) });
     }
     let order = if config.sequential { Order::Sequential } else { Order::Rounds };
-    let plan = Plan { variants, scenarios: scenarios(config), stopping: stopping(config), order, crates };
-    progress.status("Changing", &format!("{} before each rebuild", plan.variants[0].verify.file));
+    let stopping = stopping(config, &scenarios);
+    let floors = scenario_floors(workspace, &scenarios);
+    let plan = Plan { variants, scenarios, stopping, order, crates, floors };
+    progress.status("Changing", &changing(&plan));
+    link_note.iter().for_each(|n| progress.note(n));
     let subjects: Vec<Subject<'_>> = (0..plan.variants.len())
         .flat_map(|variant| chosen.iter().map(move |toolchain| Subject { toolchain, variant }))
         .collect();
@@ -355,6 +412,7 @@ pub(crate) fn measure_these(
     let interrupted = interrupt.requested();
     Ok(Measurement {
         plan,
+        link_note,
         touched,
         removed_env,
         settings,
@@ -364,6 +422,57 @@ pub(crate) fn measure_these(
         interrupted,
         kept_changes: kept.into_iter().map(|k| k.note).collect(),
     })
+}
+
+/// The link timer's directory, with timewarp's binary standing in for the programs rustc links
+/// with; `None`, with the reason, when a setting names the linker by path, which no program on
+/// `PATH` can stand in for.
+fn link_timer(work: &WorkDir, settings: &[environment::Setting]) -> Result<(Option<PathBuf>, Option<String>)> {
+    let configured = environment::linker_program(settings, HOST);
+    let Some(programs) = linker::programs(configured.as_deref()) else {
+        let note = format!(
+            "link time is not taken apart: the build settings name the linker by its path (`{}`), which timewarp cannot time without changing it",
+            configured.unwrap_or_default()
+        );
+        return Ok((None, Some(note)));
+    };
+    let exe = std::env::current_exe()?;
+    Ok((Some(work.create_link_dir(&exe, &programs)?), None))
+}
+
+/// The floors of single scenarios: `test` builds the dev-dependencies, whose floors above the
+/// workspace's MSRV apply to it alone.
+fn scenario_floors(
+    workspace: &Workspace,
+    scenarios: &[Scenario],
+) -> std::collections::BTreeMap<Scenario, ScenarioFloor> {
+    let msrv = workspace.msrv().map(|f| f.version.clone());
+    let test = workspace.test_floors.first().filter(|f| msrv.as_ref().is_none_or(|m| f.version > *m));
+    test.filter(|_| scenarios.contains(&Scenario::Test))
+        .map(|f| (Scenario::Test, ScenarioFloor { version: f.version.clone(), reason: f.to_string() }))
+        .into_iter()
+        .collect()
+}
+
+/// What the rebuilds change, for the progress line: `src/main.rs before each rebuild; a public
+/// item in core/src/lib.rs (`core`, 2 dependents) before each deep rebuild`.
+fn changing(plan: &Plan) -> String {
+    let rebuilds = plan.scenarios.iter().any(|s| s.start() == vocab::Start::Rebuild && *s != Scenario::Deep);
+    let variant = &plan.variants[0];
+    let mut parts = Vec::new();
+    if rebuilds {
+        parts.push(format!("{} before each rebuild", variant.verify.file));
+    }
+    if let Some(deep) = &variant.deep {
+        let n = deep.dependents.len();
+        parts.push(format!(
+            "a public item in {} (`{}`, {n} dependent{}) before each deep rebuild",
+            deep.file,
+            deep.package,
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    if parts.is_empty() { "nothing: every scenario is a clean build".into() } else { parts.join("; ") }
 }
 
 /// The workspace at `manifest_path` (else `--manifest-path`, else the current directory's),

@@ -14,11 +14,11 @@ use crate::discover::workspace::Workspace;
 use crate::process::{CommandSpec, Env, InterruptHandler, Output, Runner, Stop, Stopper};
 use crate::report::WARMUP_POLICY;
 use crate::report::model::{
-    Estimate, Figures, Floor, Listed, Listing, Measurement, Order, Report, Row, SCHEMA_VERSION, Skipped, Status,
-    Stopped, StoppingRule, Timing, Verdict,
+    Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Order, Report, Row, SCHEMA_VERSION, Skipped,
+    Status, Stopped, StoppingRule, Timing, Verdict,
 };
 use crate::vocab::Scenario;
-use crate::vocab::{Command, Linker, Profile, Provenance};
+use crate::vocab::{Linker, Profile, Provenance};
 
 /// Makes the answer to the `n`th command (from 0) a rule matched.
 type Generator = Box<dyn Fn(usize, &CommandSpec) -> Output + Send + Sync>;
@@ -170,6 +170,22 @@ impl FakeRunner {
         self
     }
 
+    /// Answers commands containing `pattern` with `answer(n, command)`, `n` counting the
+    /// commands this rule answered: a fake world that looks at what it is asked (the files a
+    /// build would read, the environment it gets) and answers, or acts, accordingly.
+    pub fn responding(
+        self,
+        pattern: &str,
+        answer: impl Fn(usize, &CommandSpec) -> Output + Send + Sync + 'static,
+    ) -> Self {
+        self.rules.lock().unwrap().push(Rule {
+            pattern: pattern.to_string(),
+            answers: VecDeque::new(),
+            generate: Some((Box::new(answer), 0)),
+        });
+        self
+    }
+
     /// Every command received, in order.
     pub fn log(&self) -> Vec<CommandSpec> {
         self.log.lock().unwrap().clone()
@@ -276,6 +292,8 @@ pub(crate) fn workspace(root: &str) -> Workspace {
         toolchain_file: None,
         lockfile_version: None,
         default_touch_file: Some(format!("{root}/src/main.rs").into()),
+        deep: None,
+        test_floors: Vec::new(),
         notes: Vec::new(),
         members: vec![crate::discover::workspace::Member {
             name: "app".into(),
@@ -301,7 +319,40 @@ pub(crate) fn figures(walls: &[f64], cpu_factor: f64, peak: f64) -> Figures {
         speedup_cpu: None,
         rounds: walls.len(),
         precise: None,
+        crates_compiled: None,
+        link: None,
     }
+}
+
+/// `figures` with its wall time taken apart: `links` seconds of linking in each build, and
+/// against `base` (paired by round) the speedups of both parts.
+pub(crate) fn with_link(mut figures: Figures, links: &[f64], base: Option<&Figures>) -> Figures {
+    let compiles: Vec<f64> = figures.wall.runs_s.iter().zip(links).map(|(w, l)| w - l).collect();
+    let shares: Vec<f64> = figures.wall.runs_s.iter().zip(links).map(|(w, l)| 100.0 * l / w).collect();
+    let estimate = |xs: &[f64]| Estimate::of(&crate::stats::geometric(xs).unwrap());
+    let mut link = LinkFigures {
+        time: estimate(links),
+        compile: estimate(&compiles),
+        share_pct: crate::stats::median(&shares).unwrap(),
+        runs: 1,
+        speedup: None,
+        verdict: Verdict::Base,
+        compile_speedup: None,
+        compile_verdict: Verdict::Base,
+    };
+    if let Some(base) = base.and_then(|b| b.link.as_ref().map(|l| (b, l))) {
+        let (base, base_link) = base;
+        let base_links: Vec<f64> = base.wall.runs_s.iter().map(|w| w * base_link.share_pct / 100.0).collect();
+        let base_compiles: Vec<f64> = base.wall.runs_s.iter().zip(&base_links).map(|(w, l)| w - l).collect();
+        let paired = |b: &[f64], n: &[f64]| {
+            crate::stats::paired_speedup(&b.iter().copied().zip(n.iter().copied()).collect::<Vec<_>>()).unwrap()
+        };
+        let (l, c) = (paired(&base_links, links), paired(&base_compiles, &compiles));
+        (link.speedup, link.verdict) = (Some(Estimate::of(&l)), l.verdict(crate::stats::NOISE).into());
+        (link.compile_speedup, link.compile_verdict) = (Some(Estimate::of(&c)), c.verdict(crate::stats::NOISE).into());
+    }
+    figures.link = Some(link);
+    figures
 }
 
 /// `figures` with its speedup over `base`, paired by round.
@@ -340,9 +391,10 @@ pub(crate) fn sample_report() -> Report {
         figures
     };
     let base_clean = base(figures(&[26.1], 1.5, 412.5));
-    let base_touched = base(figures(&[0.52, 0.5304, 0.5096], 1.0, 180.0));
+    let base_touched = base(with_link(figures(&[0.52, 0.5304, 0.5096], 1.0, 180.0), &[0.26, 0.2652, 0.2548], None));
     let new_clean = against(figures(&[14.7], 1.5, 412.5), &base_clean);
     let new_touched = against(figures(&[0.40, 0.405, 0.396], 1.0, 180.0), &base_touched);
+    let new_touched = with_link(new_touched, &[0.1, 0.101, 0.099], Some(&base_touched));
     let mut failed = row("1.63.0", "2022-08-11", BTreeMap::new());
     failed.status = Status::Failed;
     failed.error = Some("error[E0658]: use of unstable library feature, \"int_roundings\"".into());
@@ -359,15 +411,17 @@ pub(crate) fn sample_report() -> Report {
             kind: "edition".into(),
             reason: "edition 2021 of `app`".into(),
         }],
-        command: Command::Build,
         profile: Profile::Dev,
         warmup: WARMUP_POLICY.into(),
         touched_file: "src/main.rs".into(),
+        deep: None,
+        link_time: true,
         cores: 2,
         cpu: Some("Example CPU @ 3.0GHz".into()),
         jobs: None,
         measurement: Measurement {
             scenarios: vec![Scenario::Clean, Scenario::Touched],
+            commands: BTreeMap::from([(Scenario::Clean, "cargo build".into()), (Scenario::Touched, "cargo build".into())]),
             order: Order::Rounds,
             stopping: StoppingRule::Fixed {
                 rounds: BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 3)]),
@@ -479,7 +533,7 @@ pub(crate) fn sample_history() -> crate::report::model::History {
         recorded_at: at.into(),
         git_commit: Some(commit.into()),
         git_dirty: false,
-        what: "build/dev".into(),
+        what: "dev".into(),
         status: Status::Ok,
         medians: BTreeMap::from([(Scenario::Clean, clean), (Scenario::Touched, clean / 10.0)]),
         change_pct: change.map(|c| BTreeMap::from([(Scenario::Clean, c), (Scenario::Touched, c)])).unwrap_or_default(),

@@ -11,30 +11,77 @@ use std::path::Path;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A kind of timed build.
+/// A kind of timed build: what cargo is asked to do, from which state, after which change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum Scenario {
-    /// From an empty target directory (rustc-perf's `full`).
+    /// `cargo build` from an empty target directory (rustc-perf's `full`).
     Clean,
-    /// After setting one source file's modification time to now: cargo recompiles its crate,
-    /// whose code did not change (rustc-perf's `incr-unchanged`).
+    /// `cargo build` after setting one source file's modification time to now: cargo recompiles
+    /// its crate, whose code did not change (rustc-perf's `incr-unchanged`).
     Touched,
-    /// After a real edit of that file (`--edit`; rustc-perf's `incr-patched`).
+    /// `cargo build` after a real edit of that file (rustc-perf's `incr-patched`).
     Edited,
+    /// `cargo build` after a new public item in the workspace library most other members
+    /// depend on: it and every member that depends on it recompile.
+    Deep,
+    /// `cargo check` from an empty target directory.
+    Check,
+    /// `cargo check` after touching the file: the editor's loop.
+    CheckTouched,
+    /// `cargo test --no-run` after touching the file: the test-rebuild loop.
+    Test,
+    /// `cargo build --release` from an empty target directory.
+    Release,
+}
+
+/// Where a scenario's build starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// An empty target directory.
+    Empty,
+    /// A complete build of the same kind, after a change.
+    Rebuild,
+}
+
+/// What changes in the tree before a scenario's build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// Nothing: a clean build.
+    Nothing,
+    /// The touched file's modification time is set to now.
+    Touch,
+    /// A private item is appended to the touched file, and removed after the build.
+    Edit,
+    /// A public item is appended to the deep library's root file, and removed after the build.
+    DeepEdit,
 }
 
 impl Scenario {
-    /// Every scenario, in the order builds run and columns appear.
-    pub(crate) const ALL: [Scenario; 3] = [Scenario::Clean, Scenario::Touched, Scenario::Edited];
+    /// Every scenario, in the order a round runs them and columns appear.
+    pub(crate) const ALL: [Scenario; 8] = [
+        Scenario::Clean,
+        Scenario::Touched,
+        Scenario::Edited,
+        Scenario::Deep,
+        Scenario::Check,
+        Scenario::CheckTouched,
+        Scenario::Test,
+        Scenario::Release,
+    ];
 
-    /// The name every format uses: `clean`, `touched`, `edited`.
+    /// The name every format uses: `clean`, `touched`, `check-touched`, ...
     pub(crate) fn name(self) -> &'static str {
         match self {
             Scenario::Clean => "clean",
             Scenario::Touched => "touched",
             Scenario::Edited => "edited",
+            Scenario::Deep => "deep",
+            Scenario::Check => "check",
+            Scenario::CheckTouched => "check-touched",
+            Scenario::Test => "test",
+            Scenario::Release => "release",
         }
     }
 
@@ -44,6 +91,47 @@ impl Scenario {
             Scenario::Clean => "build from an empty target directory",
             Scenario::Touched => "rebuild after touching the file (its mtime set to now)",
             Scenario::Edited => "rebuild after editing the file (a new item appended)",
+            Scenario::Deep => "rebuild after a new public item in the library most members depend on",
+            Scenario::Check => "`cargo check` from an empty target directory",
+            Scenario::CheckTouched => "`cargo check` after touching the file",
+            Scenario::Test => "`cargo test --no-run` after touching the file",
+            Scenario::Release => "`--release` build from an empty target directory",
+        }
+    }
+
+    /// The cargo subcommand its builds run.
+    pub(crate) fn command(self) -> Command {
+        match self {
+            Scenario::Check | Scenario::CheckTouched => Command::Check,
+            Scenario::Test => Command::Test,
+            _ => Command::Build,
+        }
+    }
+
+    /// The profile its builds use, given the run's (`--profile`): `release` always builds the
+    /// release profile.
+    pub(crate) fn profile(self, run: &Profile) -> Profile {
+        match self {
+            Scenario::Release => Profile::Release,
+            _ => run.clone(),
+        }
+    }
+
+    /// Where its builds start from.
+    pub(crate) fn start(self) -> Start {
+        match self {
+            Scenario::Clean | Scenario::Check | Scenario::Release => Start::Empty,
+            _ => Start::Rebuild,
+        }
+    }
+
+    /// What changes before each of its builds.
+    pub(crate) fn change(self) -> Change {
+        match self {
+            Scenario::Clean | Scenario::Check | Scenario::Release => Change::Nothing,
+            Scenario::Touched | Scenario::CheckTouched | Scenario::Test => Change::Touch,
+            Scenario::Edited => Change::Edit,
+            Scenario::Deep => Change::DeepEdit,
         }
     }
 }
@@ -54,8 +142,8 @@ impl fmt::Display for Scenario {
     }
 }
 
-/// The cargo command timed: `build`, or `check` (the feedback loop most people live in).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The cargo command a scenario times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum Command {
@@ -63,26 +151,29 @@ pub(crate) enum Command {
     Build,
     /// `cargo check`.
     Check,
+    /// `cargo test --no-run`: builds the tests without running them.
+    Test,
 }
 
 impl Command {
-    /// The subcommand's name.
-    pub(crate) fn name(self) -> &'static str {
+    /// The arguments that start the cargo command line: `build`, `check`, `test --no-run`.
+    pub(crate) fn args(self) -> &'static [&'static str] {
         match self {
-            Command::Build => "build",
-            Command::Check => "check",
+            Command::Build => &["build"],
+            Command::Check => &["check"],
+            Command::Test => &["test", "--no-run"],
         }
     }
 }
 
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.args().join(" "))
     }
 }
 
 /// The cargo profile timed; serialised as its name (`dev`, `release`, `ci`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Profile {
     /// The default `dev` profile.
     Dev,
@@ -369,8 +460,9 @@ mod tests {
             assert_eq!(serde_json::to_value(scenario).unwrap(), scenario.name());
             assert_eq!(serde_json::from_value::<Scenario>(scenario.name().into()).unwrap(), scenario);
         }
-        for command in [Command::Build, Command::Check] {
-            assert_eq!(serde_json::to_value(command).unwrap(), command.name());
+        for (command, name) in [(Command::Build, "build"), (Command::Check, "check"), (Command::Test, "test")] {
+            assert_eq!(serde_json::to_value(command).unwrap(), name);
+            assert_eq!(command.args()[0], name);
         }
         for kind in [CrateKind::Lib, CrateKind::BuildScript, CrateKind::ProcMacro, CrateKind::Staticlib] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());

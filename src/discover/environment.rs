@@ -209,6 +209,18 @@ pub(crate) fn incremental_warning(settings: &[Setting], profile: &str) -> Option
 /// The linker the settings choose for `host`, when they choose one: `target.<host>.linker`, or
 /// `-C linker=...` / `-C link-arg=-fuse-ld=...` in the rustflags.
 pub(crate) fn configured_linker(settings: &[Setting], host: &str) -> Option<String> {
+    linker_setting(settings, host, true)
+}
+
+/// The program the settings make rustc run to link: `target.<host>.linker`, its environment
+/// variable, or `-C linker=` in rustflags; `None` for rustc's own choice (`cc` on Linux). A
+/// `-fuse-ld=` changes what `cc` runs, not which program rustc runs.
+pub(crate) fn linker_program(settings: &[Setting], host: &str) -> Option<String> {
+    linker_setting(settings, host, false)
+}
+
+/// The linker the settings name; `fuse_ld` also reads `-C link-arg=-fuse-ld=NAME`.
+fn linker_setting(settings: &[Setting], host: &str, fuse_ld: bool) -> Option<String> {
     let host_env = env_name(host);
     for setting in settings {
         let key = setting.key.as_str();
@@ -224,8 +236,8 @@ pub(crate) fn configured_linker(settings: &[Setting], host: &str) -> Option<Stri
     flags.iter().enumerate().find_map(|(i, flag)| {
         let flag = if flag == "-C" { flags.get(i + 1)?.as_str() } else { flag.strip_prefix("-C").unwrap_or(flag) };
         flag.strip_prefix("linker=")
-            .or_else(|| flag.strip_prefix("link-arg=-fuse-ld="))
-            .or_else(|| flag.strip_prefix("link-args=-fuse-ld="))
+            .or_else(|| flag.strip_prefix("link-arg=-fuse-ld=").filter(|_| fuse_ld))
+            .or_else(|| flag.strip_prefix("link-args=-fuse-ld=").filter(|_| fuse_ld))
             .map(str::to_string)
     })
 }
@@ -369,5 +381,9 @@ mod tests {
             Some("cc")
         );
         assert_eq!(configured_linker(&[setting("RUSTFLAGS", "-Cdebuginfo=0")], host), None);
+        let mold = setting("RUSTFLAGS", "-C link-arg=-fuse-ld=mold");
+        assert_eq!(linker_program(&[mold], host), None, "cc still runs, and runs mold");
+        let clang = setting("build.rustflags", "-Clinker=clang -O");
+        assert_eq!(linker_program(&[clang], host).as_deref(), Some("clang"));
     }
 }

@@ -40,6 +40,23 @@ pub(crate) enum FloorKind {
         /// The package that depends on it.
         dependent: String,
     },
+    /// The highest `rust-version` among the locked packages only test builds compile (the
+    /// dev-dependencies and what they depend on): a floor of the `test` scenario alone.
+    DevDependencyRustVersion {
+        /// `hashbrown 0.15.2`.
+        dependency: String,
+        /// The selected package whose dev-dependency brings it in.
+        dependent: String,
+    },
+    /// The newest edition among those packages.
+    DevDependencyEdition {
+        /// 2021.
+        edition: u16,
+        /// `hashbrown 0.15.2`.
+        dependency: String,
+        /// The selected package whose dev-dependency brings it in.
+        dependent: String,
+    },
 }
 
 impl FloorKind {
@@ -53,12 +70,20 @@ impl FloorKind {
             FloorKind::LockfileVersion { .. } => "lockfile-version",
             FloorKind::DependencyRustVersion { .. } => "dependency-rust-version",
             FloorKind::DependencyEdition { .. } => "dependency-edition",
+            FloorKind::DevDependencyRustVersion { .. } => "dev-dependency-rust-version",
+            FloorKind::DevDependencyEdition { .. } => "dev-dependency-edition",
         }
     }
 
     /// Whether the floor comes from a dependency rather than from the workspace itself.
     pub(crate) fn is_dependency(&self) -> bool {
-        matches!(self, FloorKind::DependencyRustVersion { .. } | FloorKind::DependencyEdition { .. })
+        matches!(
+            self,
+            FloorKind::DependencyRustVersion { .. }
+                | FloorKind::DependencyEdition { .. }
+                | FloorKind::DevDependencyRustVersion { .. }
+                | FloorKind::DevDependencyEdition { .. }
+        )
     }
 }
 
@@ -75,6 +100,12 @@ impl fmt::Display for FloorKind {
             }
             FloorKind::DependencyEdition { edition, dependency, dependent } => {
                 write!(f, "edition {edition} of {dependency}, a dependency of `{dependent}`")
+            }
+            FloorKind::DevDependencyRustVersion { dependency, dependent } => {
+                write!(f, "rust-version of {dependency}, which the tests of `{dependent}` build")
+            }
+            FloorKind::DevDependencyEdition { edition, dependency, dependent } => {
+                write!(f, "edition {edition} of {dependency}, which the tests of `{dependent}` build")
             }
         }
     }
@@ -169,47 +200,83 @@ pub(crate) fn lockfile_floor(version: Option<i64>) -> Option<MsrvFloor> {
 
 /// The floors of the locked dependencies the builds of `roots` compile: the highest
 /// `rust-version` and the newest edition among the packages reachable from `roots` through
-/// normal and build dependencies (dev-dependencies only build tests, which timewarp never
-/// times). `metadata` must come from `cargo metadata --filter-platform <host>`, which leaves out
-/// dependencies of other platforms. A dependency without `rust-version` adds only its edition:
-/// no floor is guessed from publication dates.
+/// normal and build dependencies (dev-dependencies only build tests, whose floors are
+/// [`test_floors`]). `metadata` must come from `cargo metadata --filter-platform <host>`, which
+/// leaves out dependencies of other platforms. A dependency without `rust-version` adds only its
+/// edition: no floor is guessed from publication dates.
 pub(crate) fn dependency_floors(metadata: &Metadata, roots: &[&str]) -> Vec<MsrvFloor> {
+    let reached = reachable(metadata, roots, false);
+    highest(metadata, &reached, false)
+}
+
+/// The floors only test builds of `roots` have (`cargo test --no-run`): those of the packages
+/// their dev-dependencies bring in that no other build compiles.
+pub(crate) fn test_floors(metadata: &Metadata, roots: &[&str]) -> Vec<MsrvFloor> {
+    let built: BTreeSet<PackageId> = reachable(metadata, roots, false).into_iter().map(|(id, _)| id).collect();
+    let only_tests: Vec<(PackageId, String)> =
+        reachable(metadata, roots, true).into_iter().filter(|(id, _)| !built.contains(id)).collect();
+    highest(metadata, &only_tests, true)
+}
+
+/// Every package reachable from the members named in `roots` through normal and build
+/// dependencies (and, with `tests`, the roots' own dev-dependencies), each with the name of the
+/// selected package it is reached from: the root whose graph brings it in.
+fn reachable(metadata: &Metadata, roots: &[&str], tests: bool) -> Vec<(PackageId, String)> {
     let Some(resolve) = &metadata.resolve else { return Vec::new() };
     let package = |id: &PackageId| metadata.packages.iter().find(|p| p.id == *id);
-    let members: Vec<&PackageId> = metadata.workspace_members.iter().collect();
-    let mut queue: VecDeque<&PackageId> =
-        members.iter().copied().filter(|id| package(id).is_some_and(|p| roots.contains(&p.name.as_str()))).collect();
-    let mut seen: BTreeSet<&PackageId> = queue.iter().copied().collect();
-    let (mut rust_version, mut edition): (Option<MsrvFloor>, Option<MsrvFloor>) = (None, None);
-    while let Some(id) = queue.pop_front() {
+    let starts: Vec<&PackageId> = metadata
+        .workspace_members
+        .iter()
+        .filter(|id| package(id).is_some_and(|p| roots.contains(&p.name.as_str())))
+        .collect();
+    let mut seen: BTreeSet<&PackageId> = starts.iter().copied().collect();
+    let mut queue: VecDeque<(&PackageId, String, bool)> =
+        starts.iter().map(|id| (*id, package(id).map_or_else(String::new, |p| p.name.to_string()), true)).collect();
+    let mut found = Vec::new();
+    while let Some((id, root, is_root)) = queue.pop_front() {
         let Some(node) = resolve.nodes.iter().find(|n| n.id == *id) else { continue };
-        let dependent = package(id).map_or_else(String::new, |p| p.name.to_string());
-        let compiled = node.deps.iter().filter(|d| d.dep_kinds.iter().any(|k| k.kind != DependencyKind::Development));
-        for dep in compiled {
-            if !seen.insert(&dep.pkg) {
-                continue;
+        let followed = node
+            .deps
+            .iter()
+            .filter(|d| d.dep_kinds.iter().any(|k| k.kind != DependencyKind::Development || (tests && is_root)));
+        for dep in followed {
+            if seen.insert(&dep.pkg) {
+                found.push((dep.pkg.clone(), root.clone()));
+                queue.push_back((&dep.pkg, root.clone(), false));
             }
-            queue.push_back(&dep.pkg);
-            let Some(p) = package(&dep.pkg) else { continue };
-            let dependency = format!("{} {}", p.name, p.version);
-            if let Some(v) = &p.rust_version
-                && rust_version.as_ref().is_none_or(|f| *v > f.version)
-            {
-                let kind =
-                    FloorKind::DependencyRustVersion { dependency: dependency.clone(), dependent: dependent.clone() };
-                rust_version = Some(MsrvFloor { version: v.clone(), kind });
-            }
-            let year = p.edition.as_str().parse().ok();
-            if let Some(floor) = year.and_then(|y| edition_floor(y, &p.name))
-                && edition.as_ref().is_none_or(|f| floor.version > f.version)
-            {
-                let kind = FloorKind::DependencyEdition {
-                    edition: year.unwrap_or_default(),
-                    dependency,
-                    dependent: dependent.clone(),
-                };
-                edition = Some(MsrvFloor { version: floor.version, kind });
-            }
+        }
+    }
+    found
+}
+
+/// The highest `rust-version` and the newest edition among `packages`, each reached from the
+/// root it names, as dependency floors (of tests alone with `tests`).
+fn highest(metadata: &Metadata, packages: &[(PackageId, String)], tests: bool) -> Vec<MsrvFloor> {
+    let (mut rust_version, mut edition): (Option<MsrvFloor>, Option<MsrvFloor>) = (None, None);
+    for (id, dependent) in packages {
+        let Some(p) = metadata.packages.iter().find(|p| p.id == *id) else { continue };
+        let dependency = format!("{} {}", p.name, p.version);
+        let dependent = dependent.clone();
+        if let Some(v) = &p.rust_version
+            && rust_version.as_ref().is_none_or(|f| *v > f.version)
+        {
+            let kind = if tests {
+                FloorKind::DevDependencyRustVersion { dependency: dependency.clone(), dependent: dependent.clone() }
+            } else {
+                FloorKind::DependencyRustVersion { dependency: dependency.clone(), dependent: dependent.clone() }
+            };
+            rust_version = Some(MsrvFloor { version: v.clone(), kind });
+        }
+        let year = p.edition.as_str().parse().ok();
+        if let (Some(year), Some(floor)) = (year, year.and_then(|y| edition_floor(y, &p.name)))
+            && edition.as_ref().is_none_or(|f| floor.version > f.version)
+        {
+            let kind = if tests {
+                FloorKind::DevDependencyEdition { edition: year, dependency, dependent }
+            } else {
+                FloorKind::DependencyEdition { edition: year, dependency, dependent }
+            };
+            edition = Some(MsrvFloor { version: floor.version, kind });
         }
     }
     rust_version.into_iter().chain(edition).collect()
@@ -243,6 +310,16 @@ mod tests {
             "the build-dependency counts; the dev-dependency (hashbrown, 1.65) and the Windows one (windows-link, 1.71) do not"
         );
         assert!(dependency_floors(&metadata, &["nope"]).is_empty());
+        let tests: Vec<String> = test_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            tests,
+            [
+                "1.65 (rust-version of hashbrown 0.15.2, which the tests of `dfl` build)",
+                "1.56 (edition 2021 of hashbrown 0.15.2, which the tests of `dfl` build)",
+            ],
+            "only what the tests alone compile"
+        );
+        assert_eq!(test_floors(&metadata, &["dfl"])[0].kind.name(), "dev-dependency-rust-version");
     }
 
     fn table(text: &str) -> toml::Table {

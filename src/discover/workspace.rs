@@ -40,6 +40,11 @@ pub(crate) struct Workspace {
     pub lockfile_version: Option<i64>,
     /// The root source file of the package at the top of the member dependency graph.
     pub default_touch_file: Option<PathBuf>,
+    /// The library the `deep` scenario edits, when a built library has a built dependent.
+    pub deep: Option<DeepLibrary>,
+    /// Floors of test builds alone (the locked dev-dependencies' and what they bring in),
+    /// highest first; they apply to the `test` scenario only.
+    pub test_floors: Vec<MsrvFloor>,
     /// What the inspection could not find out, for the user to know.
     pub notes: Vec<String>,
     /// Every member package, to tell which one a touched file belongs to.
@@ -60,6 +65,18 @@ pub(crate) struct Member {
     pub dir: PathBuf,
     /// The directories holding the root source file of each target a build compiles.
     pub built_dirs: Vec<PathBuf>,
+}
+
+/// The library the `deep` scenario edits: among the built packages, the library the most others
+/// depend on, directly or through each other (through normal and build dependencies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DeepLibrary {
+    /// Its package.
+    pub package: String,
+    /// Its library's root source file.
+    pub file: PathBuf,
+    /// The built packages that depend on it, by name.
+    pub dependents: Vec<String>,
 }
 
 impl Workspace {
@@ -177,6 +194,8 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
                 let roots: Vec<&str> = workspace.packages.iter().map(String::as_str).collect();
                 workspace.msrv_floors.extend(msrv::dependency_floors(&graph, &roots));
                 msrv::sort_highest_first(&mut workspace.msrv_floors);
+                workspace.test_floors = msrv::test_floors(&graph, &roots);
+                msrv::sort_highest_first(&mut workspace.test_floors);
             }
             Err(e) => workspace.notes.push(format!("the floors of the locked dependencies are unknown: {e:#}")),
         }
@@ -361,6 +380,8 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
         toolchain_file,
         lockfile_version,
         default_touch_file: top_source_file(&selected),
+        deep: deep_library(&selected),
+        test_floors: Vec::new(),
         notes: Vec::new(),
         members: members.iter().map(|p| member(p)).collect(),
         path_packages: path_packages(
@@ -497,6 +518,60 @@ fn member(package: &Package) -> Member {
     Member { name: package.name.to_string(), dir, built_dirs }
 }
 
+/// The library the most other `selected` packages depend on, directly or through each other, with
+/// its dependents; ties go to the one with fewer dependencies of its own (the deeper), then by
+/// name. A proc-macro library is passed over: it can export no item but its macros.
+fn deep_library(selected: &[&Package]) -> Option<DeepLibrary> {
+    let dirs: Vec<PathBuf> = selected
+        .iter()
+        .map(|p| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default())
+        .collect();
+    // `uses[i]`: the selected packages package `i` depends on directly.
+    let uses: Vec<BTreeSet<usize>> = selected
+        .iter()
+        .map(|p| {
+            p.dependencies
+                .iter()
+                .filter(|d| d.kind != DependencyKind::Development)
+                .filter_map(|d| d.path.as_ref())
+                .filter_map(|path| dirs.iter().position(|dir| dir == path.as_std_path()))
+                .collect()
+        })
+        .collect();
+    let dependents_of = |lib: usize| -> BTreeSet<usize> {
+        let mut found = BTreeSet::new();
+        let mut queue = vec![lib];
+        while let Some(next) = queue.pop() {
+            for (user, deps) in uses.iter().enumerate() {
+                if deps.contains(&next) && user != lib && found.insert(user) {
+                    queue.push(user);
+                }
+            }
+        }
+        found
+    };
+    let library = |p: &Package| {
+        p.targets.iter().find(|t| t.is_lib() && !t.kind.iter().any(|k| k.to_string() == "proc-macro")).cloned()
+    };
+    let best = (0..selected.len())
+        .filter_map(|i| Some((i, library(selected[i])?, dependents_of(i))))
+        .filter(|(_, _, dependents)| !dependents.is_empty())
+        .max_by(|a, b| {
+            a.2.len()
+                .cmp(&b.2.len())
+                .then_with(|| uses[b.0].len().cmp(&uses[a.0].len()))
+                .then_with(|| selected[b.0].name.cmp(&selected[a.0].name))
+        })?;
+    let (index, target, dependents) = best;
+    let mut names: Vec<String> = dependents.iter().map(|d| selected[*d].name.to_string()).collect();
+    names.sort();
+    Some(DeepLibrary {
+        package: selected[index].name.to_string(),
+        file: target.src_path.clone().into_std_path_buf(),
+        dependents: names,
+    })
+}
+
 /// The root source file of the package no other selected package depends on: its bin (the one
 /// named like the package when there are several), else its lib; targets a default build does
 /// not compile (`required-features`) are passed over. Touching it rebuilds the most
@@ -596,6 +671,44 @@ mod tests {
         assert_eq!(ws.packages, ["probe-app", "probe-core"]);
         assert_eq!(ws.target_dir, root.join("target"));
         assert!(ws.toolchain_file.is_none());
+    }
+
+    #[test]
+    fn the_deep_library_is_the_one_most_built_members_depend_on() {
+        let package = |name: &str, deps: &[&str], lib: &str| {
+            let deps: String = deps.iter().map(|d| format!("{d} = {{ path = \"../{d}\" }}\n")).collect();
+            (
+                format!("{name}/Cargo.toml"),
+                format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n{lib}[dependencies]\n{deps}"),
+            )
+        };
+        let proc = "[lib]\nproc-macro = true\n";
+        let files = [
+            (
+                "Cargo.toml".to_string(),
+                "[workspace]\nmembers = [\"app\", \"mid\", \"base\", \"macros\", \"tool\"]\n".to_string(),
+            ),
+            package("app", &["mid", "base", "macros"], ""),
+            ("app/src/main.rs".into(), "fn main() {}\n".into()),
+            package("mid", &["base", "macros"], ""),
+            ("mid/src/lib.rs".into(), String::new()),
+            package("base", &[], ""),
+            ("base/src/lib.rs".into(), String::new()),
+            package("macros", &[], proc),
+            ("macros/src/lib.rs".into(), String::new()),
+            package("tool", &["mid"], ""),
+            ("tool/src/main.rs".into(), "fn main() {}\n".into()),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let (dir, metadata) = metadata_for(&files);
+        let root = dir.path().canonicalize().unwrap();
+        let deep = from_metadata(&metadata, &[]).unwrap().deep.unwrap();
+        assert_eq!(deep.package, "base", "three dependents through each other; the proc-macro has two");
+        assert_eq!(deep.dependents, ["app", "mid", "tool"]);
+        assert_eq!(deep.file, root.join("base/src/lib.rs"));
+        let narrowed = from_metadata(&metadata, &["app".into(), "mid".into()]).unwrap().deep.unwrap();
+        assert_eq!((narrowed.package.as_str(), narrowed.dependents.len()), ("mid", 1), "base is not built with -p");
+        assert_eq!(from_metadata(&metadata, &["tool".into()]).unwrap().deep, None, "nothing depends on a lone tool");
     }
 
     #[test]

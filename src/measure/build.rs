@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
+use super::linker::{LINK_DIR, LINK_LOG, LinkLog};
 use crate::discover::toolchain::{Toolchain, rustup_proxy};
 use crate::process::{CommandSpec, Env, Output, Runner, error_excerpt};
-use crate::vocab::{Command, Profile};
+use crate::vocab::{Command, Profile, Scenario};
 
 /// Variables that would make a timing measure something else; removed from every build.
 /// `RUSTC_WRAPPER` (sccache would fake a clean build), an inherited toolchain choice, another
@@ -50,6 +51,31 @@ where
     present
 }
 
+/// What a build compiles: the cargo command and the profile. Builds of one kind share their
+/// artifacts in a target directory; builds of two kinds do not.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Kind {
+    /// `build`, `check` or `test --no-run`.
+    pub command: Command,
+    /// The profile.
+    pub profile: Profile,
+}
+
+impl Kind {
+    /// The kind of `scenario`'s builds in a run of `profile` (`--profile`).
+    pub(crate) fn of(scenario: Scenario, profile: &Profile) -> Kind {
+        Kind { command: scenario.command(), profile: scenario.profile(profile) }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    /// `cargo build`, `cargo check --profile ci`, `cargo test --no-run --release`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cargo {}", self.command)?;
+        self.profile.args().iter().try_for_each(|a| write!(f, " {a}"))
+    }
+}
+
 /// The recipe of every timed build, the same for every toolchain: what cargo is asked to do,
 /// and where.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,10 +86,11 @@ pub(crate) struct Recipe {
     pub manifest_path: PathBuf,
     /// `-p` names to pass, empty for the workspace's default members.
     pub packages: Vec<String>,
-    /// `build` or `check`.
-    pub command: Command,
-    /// The profile.
+    /// The profile of every scenario but `release` (`--profile`).
     pub profile: Profile,
+    /// The directory of the link timer's stand-ins (see `linker`), first on the builds' `PATH`
+    /// after the toolchain's own; `None` when link time is not measured.
+    pub link_dir: Option<PathBuf>,
     /// `-j N`: parallel jobs, when pinned.
     pub jobs: Option<usize>,
     /// The private `CARGO_HOME` every build uses (see `prepare`).
@@ -77,17 +104,20 @@ pub(crate) struct Recipe {
 }
 
 impl Recipe {
-    /// The build every sample of `toolchain` (installed in `installed`) runs, into `target_dir`.
+    /// The build of `kind` every sample of `toolchain` (installed in `installed`) runs, into
+    /// `target_dir`, its links logged to `link_log` when link time is measured.
     pub(crate) fn command(
         &self,
+        kind: &Kind,
         toolchain: &Toolchain,
         installed: &InstalledToolchain,
         target_dir: &Path,
+        link_log: Option<&LinkLog>,
     ) -> CommandSpec {
         let mut cmd = CommandSpec::new(installed.bin("cargo"))
-            .arg(self.command.name())
+            .args(kind.command.args().iter().copied())
             .args(["--offline", "--locked", "--color", "never"])
-            .args(self.profile.args())
+            .args(kind.profile.args())
             .args(self.jobs.iter().flat_map(|j| ["-j".to_string(), j.to_string()]))
             .arg("--manifest-path")
             .arg(&self.manifest_path)
@@ -112,11 +142,18 @@ impl Recipe {
         if (toolchain.version.major, toolchain.version.minor) >= (1, 55) {
             cmd = cmd.env("RUSTC_WORKSPACE_WRAPPER", "");
         }
+        let mut path = self.env.prepended(installed.dir.join("bin"), "PATH");
+        if let (Some(dir), Some(log)) = (&self.link_dir, link_log) {
+            let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+            dirs.insert(1, dir.clone());
+            path = std::env::join_paths(dirs).unwrap_or(path);
+            cmd = cmd.env(LINK_DIR, dir).env(LINK_LOG, log.path());
+        }
         cmd.env("RUSTC", installed.bin("rustc"))
             .env("RUSTC_WRAPPER", "")
             .env("CARGO_HOME", &self.cargo_home)
             .env("RUSTUP_TOOLCHAIN", &toolchain.name)
-            .env("PATH", self.env.prepended(installed.dir.join("bin"), "PATH"))
+            .env("PATH", path)
             .env("LD_LIBRARY_PATH", self.env.prepended(installed.dir.join("lib"), "LD_LIBRARY_PATH"))
             .timeout(self.timeout)
     }
@@ -134,7 +171,7 @@ impl Recipe {
             format!(
                 "cargo {v} cannot read Cargo.lock version 4, which needs cargo 1.78; time an older commit with `--rev`, and add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"
             )
-        } else if matches!(self.profile, Profile::Named(_)) && (v.major, v.minor) < (1, 57) {
+        } else if build.has_arg("--profile") && (v.major, v.minor) < (1, 57) {
             format!("cargo {v} has no `--profile`, which needs cargo 1.57")
         } else {
             return words;
@@ -208,8 +245,8 @@ mod tests {
             root: "/w".into(),
             manifest_path: "/w/Cargo.toml".into(),
             packages: vec!["app".into()],
-            command: Command::Build,
             profile: Profile::Dev,
+            link_dir: None,
             jobs: None,
             cargo_home: "/w/target/timewarp/cargo-home".into(),
             timeout: None,
@@ -222,10 +259,15 @@ mod tests {
         InstalledToolchain { dir: dir.into() }
     }
 
+    fn build() -> Kind {
+        Kind { command: Command::Build, profile: Profile::Dev }
+    }
+
     #[test]
     fn the_toolchains_own_cargo_with_the_environment_rustup_would_give_it() {
         let s = settings();
-        let cmd = s.command(&toolchain("1.63.0"), &installed("/tc"), Path::new("/w/target/timewarp/1.63.0"));
+        let cmd =
+            s.command(&build(), &toolchain("1.63.0"), &installed("/tc"), Path::new("/w/target/timewarp/1.63.0"), None);
         assert_eq!(
             cmd.to_string(),
             "cargo build --offline --locked --color never --manifest-path /w/Cargo.toml --target-dir /w/target/timewarp/1.63.0 -p app"
@@ -244,27 +286,66 @@ mod tests {
         }
         assert!(!cmd.has_arg("--config"), "nothing a cargo older than 1.63 rejects");
         assert_eq!(cmd.cwd.as_deref(), Some(Path::new("/w")));
+        assert!(cmd.env_value(LINK_LOG).is_none(), "no link timer asked for");
+    }
+
+    #[test]
+    fn the_link_timer_comes_right_after_the_toolchain_on_path() {
+        let mut s = settings();
+        s.link_dir = Some("/w/target/timewarp/linker".into());
+        let log = LinkLog::new("/w/target/timewarp/1.63.0/link.jsonl".into());
+        let cmd = s.command(&build(), &toolchain("1.63.0"), &installed("/tc"), Path::new("/t"), Some(&log));
+        assert_eq!(cmd.env_value("PATH").unwrap(), "/tc/bin:/w/target/timewarp/linker:/usr/bin");
+        assert_eq!(cmd.env_value(LINK_DIR).unwrap(), "/w/target/timewarp/linker");
+        assert_eq!(cmd.env_value(LINK_LOG).unwrap(), "/w/target/timewarp/1.63.0/link.jsonl");
+        let untimed = s.command(&build(), &toolchain("1.63.0"), &installed("/tc"), Path::new("/t"), None);
+        assert_eq!(untimed.env_value("PATH").unwrap(), "/tc/bin:/usr/bin", "an untimed build links as it would");
+    }
+
+    #[test]
+    fn each_scenario_builds_its_own_kind() {
+        let dev = Profile::Dev;
+        let kinds: Vec<String> = Scenario::ALL.iter().map(|s| Kind::of(*s, &dev).to_string()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "cargo build",
+                "cargo build",
+                "cargo build",
+                "cargo build",
+                "cargo check",
+                "cargo check",
+                "cargo test --no-run",
+                "cargo build --release"
+            ]
+        );
+        let ci = Profile::Named("ci".into());
+        assert_eq!(Kind::of(Scenario::CheckTouched, &ci).to_string(), "cargo check --profile ci");
+        assert_eq!(Kind::of(Scenario::Release, &ci).to_string(), "cargo build --release");
+        let s = settings();
+        let test = Kind::of(Scenario::Test, &dev);
+        let cmd = s.command(&test, &toolchain("1.48.0"), &installed("/tc"), Path::new("/t"), None);
+        assert!(cmd.to_string().starts_with("cargo test --no-run --offline --locked"), "{cmd}");
     }
 
     #[test]
     fn check_release_and_forced_incremental_reach_the_command() {
         let mut s = settings();
-        s.command = Command::Check;
-        s.profile = Profile::Named("bench-fast".into());
+        let check = Kind { command: Command::Check, profile: Profile::Named("bench-fast".into()) };
         let mut old = toolchain("1.59.0");
-        let cmd = s.command(&old, &installed("/tc"), Path::new("/t"));
+        let cmd = s.command(&check, &old, &installed("/tc"), Path::new("/t"), None);
         assert!(cmd.to_string().starts_with("cargo check --offline --locked --color never --profile bench-fast"));
         assert_eq!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").unwrap(), "1");
         old.version = semver::Version::new(1, 60, 0);
-        s.profile = Profile::Release;
-        let cmd = s.command(&old, &installed("/tc"), Path::new("/t"));
+        let release = Kind { command: Command::Build, profile: Profile::Release };
+        let cmd = s.command(&release, &old, &installed("/tc"), Path::new("/t"), None);
         assert!(cmd.has_arg("--release"));
         s.jobs = Some(2);
-        let cmd = s.command(&old, &installed("/tc"), Path::new("/t"));
+        let cmd = s.command(&release, &old, &installed("/tc"), Path::new("/t"), None);
         assert!(cmd.to_string().contains(" --release -j 2 --manifest-path"), "{cmd}");
         assert!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").is_none());
         assert_eq!(cmd.env_value("RUSTC_WORKSPACE_WRAPPER").unwrap(), "");
-        let oldest = s.command(&toolchain("1.48.0"), &installed("/tc"), Path::new("/t"));
+        let oldest = s.command(&release, &toolchain("1.48.0"), &installed("/tc"), Path::new("/t"), None);
         assert!(oldest.env_value("RUSTC_WORKSPACE_WRAPPER").is_none(), "cargo 1.46 rejects it even empty");
         assert!(oldest.env_remove.contains(&"RUSTC_WORKSPACE_WRAPPER".to_string()));
     }
@@ -301,7 +382,8 @@ mod tests {
             s.explain_failure(&cmd, &output(Some(101), "", stderr, 1.0), &toolchain("1.85.0")),
             "error: boom\n --> here"
         );
-        (s.profile, s.lockfile_version) = (Profile::Named("ci".into()), None);
+        s.lockfile_version = None;
+        let cmd = CommandSpec::new("cargo").args(["build", "--profile", "ci"]);
         let stderr = "error: Found argument '--profile'\n";
         let old = s.explain_failure(&cmd, &output(Some(101), "", stderr, 1.0), &toolchain("1.48.0"));
         assert!(

@@ -1,29 +1,39 @@
 //! The one measurement loop, in rounds. A round builds every selected toolchain once in each
-//! scenario: all the clean builds, then all the touched rebuilds, then the edited ones, each
-//! phase in an order that rotates from round to round ([`round_order`], a Williams design), so
-//! no toolchain always goes first or always follows the same neighbour. A toolchain's samples
-//! are paired with the baseline's of the same round, so a machine's drift between rounds
-//! cancels out of every speedup.
+//! scenario, scenario by scenario in the order of [`Scenario::ALL`], each in an order that
+//! rotates from round to round ([`round_order`], a Williams design), so no toolchain always goes
+//! first or always follows the same neighbour. A toolchain's samples are paired with the
+//! baseline's of the same round, so a machine's drift between rounds cancels out of every
+//! speedup.
 //!
 //! Each toolchain (each *subject*: a toolchain, and with `--baseline-rev` the revision it
-//! builds) has a directory of its own with two target directories: `rebuilds`, which the first clean
-//! build fills and every rebuild then reuses, and `scratch`, emptied before every later clean
-//! build and removed when the run ends. Its compiler's libraries are read into the page cache before its first build
-//! (untimed), one untimed rebuild after touching the file precedes its first timed rebuild (the
-//! first rebuild after a clean build is slower than the rest, as hyperfine's warm-up knows), and
-//! an untimed rebuild of the restored file follows its edited rebuilds, so a touched rebuild
-//! never compiles a change. Every rebuild must show cargo compiling the touched file's package,
-//! or the toolchain fails with a sentence saying so instead of reporting the time of a build
-//! that did nothing.
+//! builds) has a directory of its own with two target directories: `rebuilds`, which the first
+//! clean build of a kind some rebuild needs fills, and every rebuild then reuses, and `scratch`,
+//! emptied before every other clean build and removed when the run ends. Builds of each kind
+//! (`cargo build`, `cargo check`, `cargo test --no-run`, per profile) keep their own artifacts
+//! there, and each kind has its own untimed steps: a full build when no clean build made one
+//! (*prime*), one untimed rebuild after touching the file before its first timed rebuild (the
+//! first rebuild after a full build is slower than the rest, as hyperfine's warm-up knows), and
+//! an untimed rebuild after an edit was reverted (*settle*: an edited file, or the deep library,
+//! is back as it was, and the next rebuild must not compile that change). Its compiler's
+//! libraries are read into the page cache before its first build (untimed). Every rebuild must
+//! show cargo compiling what it changed (the touched file's package; for `deep`, the library and
+//! its dependents), or the scenario fails with a sentence saying so instead of reporting the
+//! time of a build that did nothing.
+//!
+//! With link time apart, every build runs with the link timer on `PATH` (see `linker`), and a
+//! timed build's sample keeps the time during which rustc's linkers ran.
 //!
 //! How many rounds: a fixed number per scenario (`--runs` and friends), or, by default, at
 //! least [`Precision::min_rounds`], then more while some speedup's 95 % interval is wider than
 //! the precision asked for and the next round fits the budget. A round leaves out the rows
 //! already precise enough in a scenario, but always keeps the baseline row they pair with.
 //!
-//! A failed build ends its toolchain; a build that fails only because of timewarp's edit, or an
-//! edit the user saved meanwhile, ends only the edited scenario of that toolchain. An
-//! interruption ends them all. Either way the samples taken so far are kept.
+//! A failed build ends the scenarios of its kind for its toolchain (an old cargo that cannot build
+//! the tests still has its other scenarios measured), and the toolchain once none is left; a
+//! build that fails only because of timewarp's edit, or an edit the user saved meanwhile, ends
+//! only that scenario. A toolchain below a scenario's own floor (a dev-dependency's
+//! `rust-version`, for `test`) skips that scenario with the reason. An interruption ends them
+//! all. Either way the samples taken so far are kept.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,16 +41,17 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 
-use super::build::{InstalledToolchain, Recipe};
-use super::journal::{EditedFile, Journal, TouchedFile};
+use super::build::{InstalledToolchain, Kind, Recipe};
+use super::journal::{EditStyle, EditedFile, Journal, TouchedFile};
+use super::linker::{LinkLog, LinkTime};
 use super::schedule::round_order;
 use super::workdir::WorkDir;
 use super::wrapper::{Invocation, WRAPPER_LOG, read_log};
 use crate::discover::toolchain::Toolchain;
-use crate::discover::workspace::Workspace;
+use crate::discover::workspace::{DeepLibrary, Workspace};
 use crate::process::{CommandSpec, Output, Runner, first_error_line};
 use crate::stats;
-use crate::vocab::Scenario;
+use crate::vocab::{Change, Scenario, Start};
 
 /// When to stop adding rounds.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +87,13 @@ impl Precision {
 }
 
 impl Stopping {
+    /// Fixed rounds: `clean` of every scenario that starts from an empty directory, `rebuilds`
+    /// of the others.
+    pub(crate) fn fixed_rounds(scenarios: &[Scenario], clean: usize, rebuilds: usize) -> Stopping {
+        let count = |s: &Scenario| if s.start() == Start::Empty { clean } else { rebuilds };
+        Stopping::Fixed(scenarios.iter().map(|s| (*s, count(s))).collect())
+    }
+
     /// The rounds a scenario gets when they are fixed.
     fn fixed(&self, scenario: Scenario) -> Option<usize> {
         match self {
@@ -103,8 +121,61 @@ pub(crate) struct Variant {
     pub tag: Option<String>,
     /// The recipe of every build.
     pub recipe: Recipe,
-    /// What every rebuild must show cargo compiling.
+    /// What every rebuild after touching or editing the file must show cargo compiling.
     pub verify: Verification,
+    /// What the `deep` rebuilds edit, and must show; `None` when no library has a dependent.
+    pub deep: Option<DeepEdit>,
+}
+
+/// The `deep` scenario's edit: a public item appended to the root file of the library most
+/// built members depend on; each rebuild must show the library and a dependent compiling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DeepEdit {
+    /// The library's package.
+    pub package: String,
+    /// Its root file, as sentences name it (relative to the workspace root).
+    pub file: String,
+    /// The built packages that depend on it.
+    pub dependents: Vec<String>,
+}
+
+impl DeepEdit {
+    /// The edit of `library` in `workspace`.
+    pub(crate) fn new(workspace: &Workspace, library: &DeepLibrary) -> DeepEdit {
+        let file = library.file.strip_prefix(&workspace.root).unwrap_or(&library.file).display().to_string();
+        DeepEdit { package: library.package.clone(), file, dependents: library.dependents.clone() }
+    }
+
+    /// Whether cargo's output shows the library and at least one dependent compiling.
+    fn compiled(&self, stderr: &str) -> bool {
+        let names: Vec<&str> = compiled_packages(stderr).collect();
+        names.contains(&self.package.as_str()) && self.dependents.iter().any(|d| names.contains(&d.as_str()))
+    }
+
+    fn failure(&self) -> String {
+        format!(
+            "a new public item in {} rebuilt neither `{}` nor a package that depends on it",
+            self.file, self.package
+        )
+    }
+}
+
+/// The packages cargo's output shows compiling or checking, one per `Compiling NAME vX` line.
+fn compiled_packages(stderr: &str) -> impl Iterator<Item = &str> {
+    stderr.lines().map(str::trim_start).filter_map(|line| {
+        let rest = line.strip_prefix("Compiling ").or_else(|| line.strip_prefix("Checking "))?;
+        rest.split(' ').next()
+    })
+}
+
+/// A scenario's own floor: toolchains below it skip the scenario (the `test` scenario below a
+/// dev-dependency's `rust-version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ScenarioFloor {
+    /// The lowest version that can run the scenario.
+    pub version: semver::Version,
+    /// Why, as a phrase: `1.65 (rust-version of hashbrown 0.15.2, which the tests of `app` build)`.
+    pub reason: String,
 }
 
 /// What to measure for every toolchain.
@@ -120,6 +191,20 @@ pub(crate) struct Plan {
     pub order: Order,
     /// `--crates`: the binary to run as `RUSTC_WRAPPER` in one extra clean build per toolchain.
     pub crates: Option<PathBuf>,
+    /// Scenarios with a floor of their own.
+    pub floors: BTreeMap<Scenario, ScenarioFloor>,
+}
+
+impl Plan {
+    /// The kind of `scenario`'s builds.
+    pub(crate) fn kind(&self, scenario: Scenario) -> Kind {
+        Kind::of(scenario, &self.variants[0].recipe.profile)
+    }
+
+    /// Whether some rebuild scenario reuses builds of `kind`.
+    fn rebuilt(&self, kind: &Kind) -> bool {
+        self.scenarios.iter().any(|s| s.start() == Start::Rebuild && self.kind(*s) == *kind)
+    }
 }
 
 /// One toolchain building one variant.
@@ -160,10 +245,11 @@ impl Verification {
 
     /// Whether cargo's output shows it compiling (or checking) the package.
     fn compiled(&self, stderr: &str) -> bool {
-        stderr.lines().map(str::trim_start).any(|line| {
-            let rest = line.strip_prefix("Compiling ").or_else(|| line.strip_prefix("Checking "));
-            rest.is_some_and(|rest| self.package.as_ref().is_none_or(|p| rest.starts_with(&format!("{p} v"))))
-        })
+        let mut names = compiled_packages(stderr).peekable();
+        match &self.package {
+            Some(package) => names.any(|name| name == package),
+            None => names.peek().is_some(),
+        }
     }
 
     fn failure(&self) -> String {
@@ -182,15 +268,21 @@ pub(crate) struct Sample {
     pub cpu_s: Option<f64>,
     /// Peak resident memory of the largest process in the tree, bytes, when known.
     pub peak_rss: Option<u64>,
+    /// How long rustc's linkers ran during the build, when link time is measured.
+    pub link: Option<LinkTime>,
+    /// For a rebuild: how many crates cargo compiled (or checked).
+    pub compiled: Option<usize>,
 }
 
 impl Sample {
-    fn of(round: usize, out: &Output) -> Sample {
+    fn of(round: usize, out: &Output, link: Option<LinkTime>, rebuild: bool) -> Sample {
         Sample {
             round,
             wall_s: out.elapsed.as_secs_f64(),
             cpu_s: out.cpu.map(|c| c.as_secs_f64()),
             peak_rss: out.peak_rss,
+            link,
+            compiled: rebuild.then(|| compiled_packages(&out.stderr).count()),
         }
     }
 }
@@ -326,13 +418,27 @@ pub(crate) trait Observer {
     fn finished(&mut self, measured: &Measured);
 }
 
-/// The user's file the rebuilds change, per variant: its mtime for `touched`, its content for
-/// `edited`.
+/// The user's files the rebuilds change, per variant: the touched file's mtime, its content for
+/// `edited`, and the deep library's root file for `deep`.
 pub(crate) struct ChangedFile<'a> {
     /// Touched before each rebuild.
     pub touched: &'a TouchedFile,
     /// Edited before each `edited` rebuild and reverted after it.
     pub edited: Option<&'a EditedFile>,
+    /// The deep library's root file: edited before each `deep` rebuild (and its mtime set),
+    /// reverted after it.
+    pub deep: Option<(&'a TouchedFile, &'a EditedFile)>,
+}
+
+/// Where one kind of build stands in a subject's `rebuilds` directory.
+#[derive(Debug, Clone, Copy, Default)]
+struct KindState {
+    /// It holds a complete build of this kind of the current files.
+    built: bool,
+    /// The first rebuild after that build ran.
+    primed: bool,
+    /// It was last built from an edit since reverted.
+    unsettled: bool,
 }
 
 /// One subject's measurement in progress.
@@ -344,14 +450,14 @@ struct Run {
     rebuilds: PathBuf,
     scratch: PathBuf,
     warmed: bool,
-    /// Whether `dev` holds a complete build of the current file.
-    dev_built: bool,
-    /// Whether the first rebuild after that build ran.
-    primed: bool,
-    /// Whether `dev` was last built from an edited file.
-    unsettled: bool,
+    /// Whether anything was built in `rebuilds` yet.
+    rebuilds_used: bool,
+    /// Each kind's state in `rebuilds`.
+    kinds: BTreeMap<Kind, KindState>,
     /// Edits applied so far (each edit's content differs).
     edits: usize,
+    /// Where its builds log their links, when link time is measured.
+    link_log: Option<LinkLog>,
     /// `--crates`: the log its wrapped build appends to.
     crates_log: Option<PathBuf>,
     ended: bool,
@@ -378,24 +484,67 @@ impl Run {
             scenario_errors: BTreeMap::new(),
             crates: None,
         };
-        Run {
+        let timed_links = plan.variants[subject.variant].recipe.link_dir.is_some();
+        let link_log = timed_links.then(|| LinkLog::new(dir.join("link.jsonl")));
+        let mut run = Run {
             measured,
             installed,
             rebuilds: dir.join("rebuilds"),
             scratch: dir.join("scratch"),
             warmed: false,
-            dev_built: false,
-            primed: false,
-            unsettled: false,
+            rebuilds_used: false,
+            kinds: BTreeMap::new(),
             edits: 0,
+            link_log,
             crates_log,
             ended,
+        };
+        if !run.ended {
+            let v = &subject.toolchain.version;
+            let below = |floor: &ScenarioFloor| (v.major, v.minor) < (floor.version.major, floor.version.minor);
+            for (scenario, floor) in plan.floors.iter().filter(|(s, f)| plan.scenarios.contains(s) && below(f)) {
+                let why = format!("below {}, a floor of the `{scenario}` scenario alone", floor.reason);
+                run.measured.scenario_errors.insert(*scenario, why);
+            }
+            run.end_if_nothing_left(plan);
         }
+        run
+    }
+
+    /// Ends the subject as failed once every scenario of the plan stopped with an error: the
+    /// first scenario's error is the row's, and the scenario errors that say the same go.
+    fn end_if_nothing_left(&mut self, plan: &Plan) {
+        let errors = &self.measured.scenario_errors;
+        if self.ended || !plan.scenarios.iter().all(|s| errors.contains_key(s)) {
+            return;
+        }
+        let first = errors[&plan.scenarios[0]].clone();
+        self.measured.scenario_errors.retain(|_, why| *why != first);
+        end(self, End::Failed(first));
+    }
+
+    /// Stops every scenario of `kind` with `why` (a build of that kind failed), and the subject
+    /// when none is left.
+    fn fail_kind(&mut self, plan: &Plan, kind: &Kind, why: String) {
+        for scenario in plan.scenarios.iter().filter(|s| plan.kind(**s) == *kind) {
+            self.measured.scenario_errors.entry(*scenario).or_insert_with(|| why.clone());
+        }
+        self.end_if_nothing_left(plan);
+    }
+
+    /// The state of `kind`'s builds in `rebuilds`.
+    fn kind(&mut self, kind: &Kind) -> &mut KindState {
+        self.kinds.entry(kind.clone()).or_default()
     }
 
     /// Whether this subject still measures `scenario`.
     fn measures(&self, scenario: Scenario) -> bool {
         !self.ended && !self.measured.scenario_errors.contains_key(&scenario)
+    }
+
+    /// Whether this subject still measures some scenario of `kind`.
+    fn measures_kind(&self, plan: &Plan, kind: &Kind) -> bool {
+        plan.scenarios.iter().any(|s| plan.kind(*s) == *kind && self.measures(*s))
     }
 
     fn samples(&self, scenario: Scenario) -> &[Sample] {
@@ -408,7 +557,16 @@ impl Run {
     }
 }
 
-/// [`measure`], changing each variant's file at `paths[variant]` before the rebuilds: its
+/// The files the rebuilds of one variant change: the touched file, and the deep library's root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Paths {
+    /// Touched before every rebuild, edited for `edited`.
+    pub touched: PathBuf,
+    /// Edited for `deep`.
+    pub deep: Option<PathBuf>,
+}
+
+/// [`measure`], changing each variant's files at `paths[variant]` before the rebuilds: their
 /// changes are registered in `journal` before they are made, and undone before this returns.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn measure_changing(
@@ -417,17 +575,39 @@ pub(crate) fn measure_changing(
     subjects: &[Subject<'_>],
     work: &WorkDir,
     journal: &Journal,
-    paths: &[PathBuf],
+    paths: &[Paths],
     observer: &mut dyn Observer,
     stop: &dyn Fn() -> bool,
 ) -> Result<Outcome> {
     let edits = plan.scenarios.contains(&Scenario::Edited);
-    let touched: Vec<TouchedFile> = paths.iter().map(|p| journal.touch(p)).collect::<Result<_>>()?;
-    let edited: Vec<Option<EditedFile>> =
-        paths.iter().map(|p| edits.then(|| journal.edit(p)).transpose()).collect::<Result<_>>()?;
-    let files: Vec<ChangedFile<'_>> =
-        touched.iter().zip(&edited).map(|(touched, edited)| ChangedFile { touched, edited: edited.as_ref() }).collect();
+    let deep = plan.scenarios.contains(&Scenario::Deep);
+    let touched: Vec<TouchedFile> = paths.iter().map(|p| journal.touch(&p.touched)).collect::<Result<_>>()?;
+    let edited: Vec<Option<EditedFile>> = paths
+        .iter()
+        .map(|p| edits.then(|| journal.edit(&p.touched, EditStyle::Private)).transpose())
+        .collect::<Result<_>>()?;
+    let deep: Vec<Option<(TouchedFile, EditedFile)>> = paths
+        .iter()
+        .map(|p| match (&p.deep, deep) {
+            (Some(file), true) => Ok(Some((journal.touch(file)?, journal.edit(file, EditStyle::Public)?))),
+            _ => Ok(None),
+        })
+        .collect::<Result<_>>()?;
+    let files: Vec<ChangedFile<'_>> = touched
+        .iter()
+        .zip(&edited)
+        .zip(&deep)
+        .map(|((touched, edited), deep)| ChangedFile {
+            touched,
+            edited: edited.as_ref(),
+            deep: deep.as_ref().map(|(t, e)| (t, e)),
+        })
+        .collect();
     let outcome = measure(runner, plan, subjects, work, &files, observer, stop)?;
+    for (touched, edited) in deep.into_iter().flatten() {
+        edited.restore()?;
+        touched.restore()?;
+    }
     for edited in edited.into_iter().flatten() {
         edited.restore()?;
     }
@@ -613,7 +793,7 @@ fn next_round(
             if cells.is_empty() {
                 return Err(Stop::Precise);
             }
-            if round > 0 && elapsed + estimate(runs, &cells) > share(precision.budget) {
+            if round > 0 && elapsed + estimate(plan, runs, &cells) > share(precision.budget) {
                 return Err(Stop::Budget);
             }
         }
@@ -683,7 +863,17 @@ fn pair_width(base: &Run, subject: &Run, scenario: Scenario) -> Option<f64> {
 
 /// `(base, other)` wall times of the rounds both have.
 pub(crate) fn pairs(base: &[Sample], other: &[Sample]) -> Vec<(f64, f64)> {
-    base.iter().filter_map(|b| other.iter().find(|o| o.round == b.round).map(|o| (b.wall_s, o.wall_s))).collect()
+    pairs_by(base, other, |s| Some(s.wall_s))
+}
+
+/// `(base, other)` values of `part` of the rounds both have, where both have one.
+pub(crate) fn pairs_by(base: &[Sample], other: &[Sample], part: impl Fn(&Sample) -> Option<f64>) -> Vec<(f64, f64)> {
+    base.iter()
+        .filter_map(|b| {
+            let o = other.iter().find(|o| o.round == b.round)?;
+            Some((part(b)?, part(o)?))
+        })
+        .collect()
 }
 
 /// The widest interval the stopping rule watches (of subject `only`, when set), with whose it
@@ -708,14 +898,16 @@ fn widest(plan: &Plan, runs: &[Run], only: Option<usize>) -> Option<(f64, String
 
 /// How long `cells` will probably take: each build as long as its last one (or the scenario's
 /// slowest so far), plus a rebuild for each toolchain whose edits need settling.
-fn estimate(runs: &[Run], cells: &[(Scenario, Vec<usize>)]) -> Duration {
+fn estimate(plan: &Plan, runs: &[Run], cells: &[(Scenario, Vec<usize>)]) -> Duration {
     let mut seconds = 0.0;
     for (scenario, subjects) in cells {
         let fallback = runs.iter().filter_map(|r| r.typical(*scenario)).fold(0.0, f64::max);
+        let kind = plan.kind(*scenario);
         for subject in subjects {
-            seconds += runs[*subject].typical(*scenario).unwrap_or(fallback);
-            if *scenario == Scenario::Touched && runs[*subject].unsettled {
-                seconds += runs[*subject].typical(Scenario::Touched).unwrap_or(fallback);
+            let run = &runs[*subject];
+            seconds += run.typical(*scenario).unwrap_or(fallback);
+            if scenario.start() == Start::Rebuild && run.kinds.get(&kind).is_some_and(|k| k.unsettled) {
+                seconds += run.typical(*scenario).unwrap_or(fallback);
             }
         }
     }
@@ -739,7 +931,8 @@ fn order(plan: &Plan, cells: Vec<(Scenario, Vec<usize>)>, round: usize) -> Vec<(
 }
 
 /// Runs one timed build of `scenario` in `round` for `run`, with whatever untimed steps it needs
-/// first: the warm-up, a full build for the rebuilds, the first rebuild, a settling rebuild.
+/// first: the warm-up, a full build of its kind for the rebuilds, the first rebuild, a settling
+/// rebuild.
 #[allow(clippy::too_many_arguments)]
 fn timed_step(
     runner: &dyn Runner,
@@ -754,99 +947,134 @@ fn timed_step(
 ) -> Result<()> {
     let variant = &plan.variants[run.measured.variant];
     let installed = run.installed.clone().expect("a toolchain that was not found has ended");
+    let toolchain = run.measured.toolchain.clone();
     if !run.warmed {
-        observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::WarmUp });
+        observer.starting(&Step { toolchain: &toolchain, action: Action::WarmUp });
         installed.warm_up();
         run.warmed = true;
     }
-    if scenario == Scenario::Clean {
-        // The first clean build fills `dev`, which the rebuilds then reuse; later ones go to
-        // `scratch`, so the rebuilds' directory stays warm.
-        let into = if run.dev_built { run.scratch.clone() } else { run.rebuilds.clone() };
+    let kind = plan.kind(scenario);
+    let timed = Step { toolchain: &toolchain, action: Action::Timed { scenario, round } };
+    if scenario.start() == Start::Empty {
+        // The first clean build of a kind the rebuilds reuse fills `rebuilds`; every other goes
+        // to `scratch`, so the rebuilds' directory stays warm.
+        let fills = !run.rebuilds_used && plan.rebuilt(&kind);
+        let into = if fills { run.rebuilds.clone() } else { run.scratch.clone() };
         work.clear_target_dir(&into)?;
-        observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Timed { scenario, round } });
-        let cmd = variant.recipe.command(&run.measured.toolchain, &installed, &into);
+        observer.starting(&timed);
+        let cmd = variant.recipe.command(&kind, &toolchain, &installed, &into, run.link_log.as_ref());
+        reset_links(run)?;
         let out = runner.run(&cmd)?;
-        return record(plan, run, scenario, round, &cmd, &out, stop, false);
+        if record(plan, run, scenario, round, &cmd, &out, stop)? && fills {
+            run.rebuilds_used = true;
+            *run.kind(&kind) = KindState { built: true, primed: false, unsettled: false };
+        }
+        return Ok(());
     }
-    let cmd = variant.recipe.command(&run.measured.toolchain, &installed, &run.rebuilds);
-    if !run.dev_built {
-        work.clear_target_dir(&run.rebuilds)?;
-        observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Prime });
+    let cmd = variant.recipe.command(&kind, &toolchain, &installed, &run.rebuilds, run.link_log.as_ref());
+    if !run.kind(&kind).built {
+        if !run.rebuilds_used {
+            work.clear_target_dir(&run.rebuilds)?;
+        }
+        observer.starting(&Step { toolchain: &toolchain, action: Action::Prime });
         let out = runner.run(&cmd)?;
-        if !untimed_ok(plan, run, &cmd, &out, stop, false) {
+        if !untimed_ok(plan, run, &kind, &cmd, &out, stop) {
             return Ok(());
         }
-        run.dev_built = true;
-        run.primed = false;
+        run.rebuilds_used = true;
+        *run.kind(&kind) = KindState { built: true, primed: false, unsettled: false };
     }
-    for (needed, action) in [(!run.primed, Action::FirstRebuild), (run.primed && run.unsettled, Action::Settle)] {
+    let state = *run.kind(&kind);
+    for (needed, action) in [(!state.primed, Action::FirstRebuild), (state.primed && state.unsettled, Action::Settle)] {
         if needed {
-            observer.starting(&Step { toolchain: &run.measured.toolchain, action });
+            observer.starting(&Step { toolchain: &toolchain, action });
             file.touched.touch(touch_time(&run.rebuilds))?;
             let out = runner.run(&cmd)?;
-            if !untimed_ok(plan, run, &cmd, &out, stop, true) {
+            if !untimed_ok(plan, run, &kind, &cmd, &out, stop) {
                 return Ok(());
             }
-            (run.primed, run.unsettled) = (true, false);
+            let state = run.kind(&kind);
+            (state.primed, state.unsettled) = (true, false);
         }
     }
-    let edited = file.edited.filter(|_| scenario == Scenario::Edited);
-    if let Some(edited) = edited {
+    let (edit, changed) = match scenario.change() {
+        Change::Edit => (file.edited, variant.verify.file.as_str()),
+        Change::DeepEdit => {
+            let deep = variant.deep.as_ref().expect("a plan with `deep` has its edit");
+            (file.deep.map(|(_, edited)| edited), deep.file.as_str())
+        }
+        Change::Touch | Change::Nothing => (None, variant.verify.file.as_str()),
+    };
+    if let Some(edited) = edit {
         run.edits += 1;
         if !edited.apply(run.edits)? {
             let why = format!(
-                "{} changed during the run, so it is left as you saved it and the edited rebuilds stopped",
-                variant.verify.file
+                "{changed} changed during the run, so it is left as you saved it and the {scenario} rebuilds stopped"
             );
-            run.measured.scenario_errors.insert(scenario, why);
+            stop_scenario(plan, run, scenario, why);
             return Ok(());
         }
-        run.unsettled = true;
+        // Every kind built from the edit, or (for the deep library, which every kind compiles)
+        // whose next build sees the reverted file as a change, needs settling.
+        for (k, state) in run.kinds.iter_mut() {
+            state.unsettled |= *k == kind || scenario.change() == Change::DeepEdit;
+        }
     }
-    file.touched.touch(touch_time(&run.rebuilds))?;
-    observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Timed { scenario, round } });
+    match file.deep.filter(|_| scenario.change() == Change::DeepEdit) {
+        Some((deep, _)) => deep.touch(touch_time(&run.rebuilds))?,
+        None => file.touched.touch(touch_time(&run.rebuilds))?,
+    }
+    observer.starting(&timed);
+    reset_links(run)?;
     let out = runner.run(&cmd);
-    let kept = match edited {
+    let kept = match edit {
         Some(edited) => edited.revert(run.edits)?,
         None => true,
     };
     let out = out?;
     if !kept {
         let why = format!(
-            "{} changed during an edited rebuild, so it is left as it is and the edited rebuilds stopped",
-            variant.verify.file
+            "{changed} changed during a {scenario} rebuild, so it is left as it is and the {scenario} rebuilds stopped"
         );
-        run.measured.scenario_errors.insert(scenario, why);
+        stop_scenario(plan, run, scenario, why);
         return Ok(());
     }
-    record(plan, run, scenario, round, &cmd, &out, stop, true)
+    record(plan, run, scenario, round, &cmd, &out, stop)?;
+    Ok(())
 }
 
-/// Whether an untimed build went through; if not, why is recorded (the toolchain fails, or the
-/// run was interrupted).
+/// Forgets the links of the builds before a timed one.
+fn reset_links(run: &Run) -> Result<()> {
+    run.link_log.as_ref().map_or(Ok(()), LinkLog::reset)
+}
+
+/// Whether an untimed build went through; if not, why is recorded (the scenarios of its kind
+/// stop, or the run was interrupted).
 fn untimed_ok(
     plan: &Plan,
     run: &mut Run,
+    kind: &Kind,
     cmd: &CommandSpec,
     out: &Output,
     stop: &dyn Fn() -> bool,
-    rebuild: bool,
 ) -> bool {
-    let verify = &plan.variants[run.measured.variant].verify;
     if stop() {
         end(run, End::Interrupted);
     } else if !out.success() {
         let why = plan.variants[run.measured.variant].recipe.explain_failure(cmd, out, &run.measured.toolchain);
-        end(run, End::Failed(why));
-    } else if rebuild && !verify.compiled(&out.stderr) {
-        end(run, End::Failed(verify.failure()));
+        run.fail_kind(plan, kind, why);
     }
-    !run.ended
+    !run.ended && run.measures_kind(plan, kind)
 }
 
-/// Keeps the sample of a timed build, or what its failure means.
-#[allow(clippy::too_many_arguments)]
+/// Stops `scenario` alone for `run`, saying why; the subject ends when nothing is left.
+fn stop_scenario(plan: &Plan, run: &mut Run, scenario: Scenario, why: String) {
+    run.measured.scenario_errors.insert(scenario, why);
+    run.end_if_nothing_left(plan);
+}
+
+/// Keeps the sample of a timed build, with its link time, or what its failure means; returns
+/// whether it kept one.
 fn record(
     plan: &Plan,
     run: &mut Run,
@@ -855,35 +1083,46 @@ fn record(
     cmd: &CommandSpec,
     out: &Output,
     stop: &dyn Fn() -> bool,
-    rebuild: bool,
-) -> Result<()> {
+) -> Result<bool> {
     let variant = &plan.variants[run.measured.variant];
+    let edited = match scenario.change() {
+        Change::Edit => Some((variant.verify.file.as_str(), "a `#[used] static`")),
+        Change::DeepEdit => variant.deep.as_ref().map(|d| (d.file.as_str(), "a public static")),
+        Change::Touch | Change::Nothing => None,
+    };
     if stop() {
         // The build was stopped by the interruption: its time means nothing.
         end(run, End::Interrupted);
-    } else if !out.success() && scenario == Scenario::Edited {
-        // The same code built, touched and clean: the build failed on timewarp's edit.
-        let error = first_error_line(&out.stderr).unwrap_or_else(|| out.status_text());
-        let why = format!(
-            "timewarp's edit of {} (a `#[used] static` appended) made the build fail: {error}",
-            variant.verify.file
-        );
-        run.measured.scenario_errors.insert(scenario, why);
-    } else if !out.success() {
-        end(run, End::Failed(variant.recipe.explain_failure(cmd, out, &run.measured.toolchain)));
-    } else if rebuild && !variant.verify.compiled(&out.stderr) {
-        if scenario == Scenario::Edited {
-            run.measured.scenario_errors.insert(scenario, variant.verify.failure());
-        } else {
-            end(run, End::Failed(variant.verify.failure()));
-        }
-    } else {
-        if scenario == Scenario::Clean && !run.dev_built {
-            (run.dev_built, run.primed, run.unsettled) = (true, false, false);
-        }
-        run.measured.samples.entry(scenario).or_default().push(Sample::of(round, out));
+        return Ok(false);
     }
-    Ok(())
+    if !out.success() {
+        match edited {
+            // The same code built, touched and clean: the build failed on timewarp's edit.
+            Some((file, item)) => {
+                let error = first_error_line(&out.stderr).unwrap_or_else(|| out.status_text());
+                let why = format!("timewarp's edit of {file} ({item} appended) made the build fail: {error}");
+                stop_scenario(plan, run, scenario, why);
+            }
+            None => {
+                let why = variant.recipe.explain_failure(cmd, out, &run.measured.toolchain);
+                run.fail_kind(plan, &plan.kind(scenario), why);
+            }
+        }
+        return Ok(false);
+    }
+    let rebuild = scenario.start() == Start::Rebuild;
+    let shown = match (scenario.change(), &variant.deep) {
+        (Change::Nothing, _) => None,
+        (Change::DeepEdit, Some(deep)) => (!deep.compiled(&out.stderr)).then(|| deep.failure()),
+        _ => (!variant.verify.compiled(&out.stderr)).then(|| variant.verify.failure()),
+    };
+    if let Some(why) = shown {
+        stop_scenario(plan, run, scenario, why);
+        return Ok(false);
+    }
+    let link = run.link_log.as_ref().map(LinkLog::time).transpose()?;
+    run.measured.samples.entry(scenario).or_default().push(Sample::of(round, out, link, rebuild));
+    Ok(true)
 }
 
 fn end(run: &mut Run, end: End) {
@@ -899,7 +1138,7 @@ fn crate_build(runner: &dyn Runner, plan: &Plan, work: &WorkDir, run: &mut Run) 
     };
     let recipe = &plan.variants[run.measured.variant].recipe;
     work.clear_target_dir(&run.scratch)?;
-    let build = recipe.command(&run.measured.toolchain, installed, &run.scratch);
+    let build = recipe.command(&plan.kind(Scenario::Clean), &run.measured.toolchain, installed, &run.scratch, None);
     let wrapped = build.env("RUSTC_WRAPPER", wrapper).env(WRAPPER_LOG, log);
     let out = runner.run(&wrapped)?;
     run.measured.crates = Some(if out.success() {
@@ -943,7 +1182,7 @@ mod tests {
 
     use super::*;
     use crate::testing::{FakeRunner, output, toolchain};
-    use crate::vocab::{Command, Profile};
+    use crate::vocab::Profile;
 
     struct Setup {
         _dir: tempfile::TempDir,
@@ -972,8 +1211,8 @@ mod tests {
             root: dir.path().into(),
             manifest_path: dir.path().join("Cargo.toml"),
             packages: vec!["app".into()],
-            command: Command::Build,
             profile: Profile::Dev,
+            link_dir: None,
             jobs: None,
             cargo_home: dir.path().join("cargo-home"),
             timeout: None,
@@ -982,11 +1221,12 @@ mod tests {
         };
         let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
         let plan = Plan {
-            variants: vec![Variant { tag: None, recipe, verify }],
+            variants: vec![Variant { tag: None, recipe, verify, deep: None }],
             scenarios,
             stopping,
             order: Order::Rounds,
             crates: None,
+            floors: BTreeMap::new(),
         };
         let work = WorkDir::new(dir.path(), &dir.path().join("target"), &crate::testing::env_in(dir.path())).unwrap();
         work.create_builds().unwrap();
@@ -1033,8 +1273,8 @@ mod tests {
     fn run_with(s: &Setup, runner: &FakeRunner, toolchains: &[Toolchain], stop: &dyn Fn() -> bool) -> (Outcome, Log) {
         let touched = s.journal.touch(&s.file).unwrap();
         let edits = s.plan.scenarios.contains(&Scenario::Edited);
-        let edited = edits.then(|| s.journal.edit(&s.file).unwrap());
-        let files = [ChangedFile { touched: &touched, edited: edited.as_ref() }];
+        let edited = edits.then(|| s.journal.edit(&s.file, EditStyle::Private).unwrap());
+        let files = [ChangedFile { touched: &touched, edited: edited.as_ref(), deep: None }];
         let subjects: Vec<Subject<'_>> = toolchains.iter().map(|toolchain| Subject { toolchain, variant: 0 }).collect();
         let mut log = Log::default();
         let outcome = measure(runner, &s.plan, &subjects, &s.work, &files, &mut log, stop).unwrap();
@@ -1111,7 +1351,7 @@ mod tests {
         let builds = Cell::new(0);
         let both = [toolchain("1.63.0"), toolchain("1.85.0")];
         let touched = s.journal.touch(&s.file).unwrap();
-        let files = [ChangedFile { touched: &touched, edited: None }];
+        let files = [ChangedFile { touched: &touched, edited: None, deep: None }];
         let subjects: Vec<Subject<'_>> = both.iter().map(|toolchain| Subject { toolchain, variant: 0 }).collect();
         struct Counting<'a>(&'a Cell<usize>, Log);
         impl Observer for Counting<'_> {
@@ -1160,31 +1400,40 @@ mod tests {
     }
 
     #[test]
-    fn a_rebuild_that_compiles_nothing_fails_the_toolchain_with_a_sentence() {
-        let (scenarios, stopping) = fixed(1, 3, false);
+    fn a_rebuild_that_compiles_nothing_stops_its_scenario_with_a_sentence() {
+        let (scenarios, stopping) = fixed(2, 3, false);
         let s = setup(scenarios, stopping);
         let runner = FakeRunner::new()
             .ok("rustup which", &s.rustc)
             .answer("build", output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 2.0))
             .answer("build", output(Some(0), "", "    Finished `dev` profile\n", 0.1));
         let (outcome, _) = run_with(&s, &runner, &[toolchain("1.85.0")], &|| false);
+        let m = &outcome.measured[0];
+        assert_eq!(m.end, End::Completed, "the clean builds still count");
+        assert_eq!(
+            m.scenario_errors[&Scenario::Touched],
+            "touching src/main.rs rebuilt nothing: no target of the build compiles it"
+        );
+        assert_eq!(walls(m, Scenario::Clean), [2.0, 0.1]);
+        assert!(walls(m, Scenario::Touched).is_empty(), "no number for a build that did nothing");
+        let alone = setup(vec![Scenario::Touched], Stopping::fixed_rounds(&[Scenario::Touched], 1, 3));
+        let runner = FakeRunner::new()
+            .ok("rustup which", &alone.rustc)
+            .answer("build", output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 2.0))
+            .answer("build", output(Some(0), "", "    Finished `dev` profile\n", 0.1));
+        let (outcome, _) = run_with(&alone, &runner, &[toolchain("1.85.0")], &|| false);
         assert_eq!(
             outcome.measured[0].end,
-            End::Failed("touching src/main.rs rebuilt nothing: no target of the build compiles it".into())
+            End::Failed("touching src/main.rs rebuilt nothing: no target of the build compiles it".into()),
+            "with nothing else left, the toolchain fails"
         );
-        assert_eq!(walls(&outcome.measured[0], Scenario::Clean), [2.0]);
-        assert!(walls(&outcome.measured[0], Scenario::Touched).is_empty(), "no number for a build that did nothing");
+        assert!(outcome.measured[0].scenario_errors.is_empty(), "said once, as the row's error");
     }
 
     #[test]
     fn a_build_broken_by_the_edit_ends_only_the_edited_scenario() {
         let (scenarios, stopping) = fixed(2, 2, true);
         let s = setup(scenarios, stopping);
-        let edited_fails = |_: usize, cmd: &CommandSpec| -> f64 {
-            let _ = cmd;
-            1.0
-        };
-        let _ = edited_fails;
         let runner = FakeRunner::new()
             .ok("rustup which", &s.rustc)
             .answer("build", output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 5.0))
@@ -1202,6 +1451,187 @@ mod tests {
             "timewarp's edit of src/main.rs (a `#[used] static` appended) made the build fail: error: expected expression, found `#`"
         );
         assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() {}\n");
+    }
+
+    /// A workspace with a library `core` that the binary `app` depends on, for `deep`: the
+    /// setup, the library's root file, and the plan's deep edit.
+    fn with_library(scenarios: Vec<Scenario>, stopping: Stopping) -> (Setup, PathBuf) {
+        let mut s = setup(scenarios, stopping);
+        let lib = s._dir.path().join("core/src/lib.rs");
+        std::fs::create_dir_all(lib.parent().unwrap()).unwrap();
+        std::fs::write(&lib, "pub fn core() {}\n").unwrap();
+        s.plan.variants[0].deep =
+            Some(DeepEdit { package: "core".into(), file: "core/src/lib.rs".into(), dependents: vec!["app".into()] });
+        (s, lib)
+    }
+
+    /// [`run_with`] with the deep library's file journaled and changed too.
+    fn run_deep(s: &Setup, lib: &Path, runner: &FakeRunner, toolchains: &[Toolchain]) -> (Outcome, Log) {
+        let touched = s.journal.touch(&s.file).unwrap();
+        let deep = (s.journal.touch(lib).unwrap(), s.journal.edit(lib, EditStyle::Public).unwrap());
+        let files = [ChangedFile { touched: &touched, edited: None, deep: Some((&deep.0, &deep.1)) }];
+        let subjects: Vec<Subject<'_>> = toolchains.iter().map(|toolchain| Subject { toolchain, variant: 0 }).collect();
+        let mut log = Log::default();
+        let outcome = measure(runner, &s.plan, &subjects, &s.work, &files, &mut log, &|| false).unwrap();
+        deep.1.restore().unwrap();
+        deep.0.restore().unwrap();
+        (outcome, log)
+    }
+
+    /// A build that compiles what a real cargo would, given the library's file as it is now:
+    /// `core` and `app` after an edit of the library (or after it was reverted, until a build
+    /// settled it), `app` alone otherwise; each build says in `seen` whether it saw the edit.
+    fn honest_cargo(lib: PathBuf, seen: Arc<std::sync::Mutex<Vec<(String, bool)>>>) -> FakeRunner {
+        let built = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::<String, String>::new()));
+        FakeRunner::new().responding("--offline", move |_, cmd| {
+            let text = std::fs::read_to_string(&lib).unwrap();
+            let kind = if cmd.has_arg("check") { "check" } else { "build" }.to_string();
+            let mut built = built.lock().unwrap();
+            let changed = built.get(&kind) != Some(&text);
+            built.insert(kind.clone(), text.clone());
+            seen.lock().unwrap().push((kind, text.contains("pub static TIMEWARP_EDIT_")));
+            let stderr = if changed {
+                "   Compiling core v0.1.0 (/w/core)\n   Compiling app v0.1.0 (/w)\n"
+            } else {
+                "   Compiling app v0.1.0 (/w)\n"
+            };
+            output(Some(0), "", stderr, 1.0)
+        })
+    }
+
+    #[test]
+    fn deep_rebuilds_edit_the_library_show_its_dependents_and_every_kind_settles_after() {
+        let scenarios = vec![Scenario::Clean, Scenario::Touched, Scenario::Deep, Scenario::CheckTouched];
+        let stopping = Stopping::fixed_rounds(&scenarios, 1, 2);
+        let (s, lib) = with_library(scenarios, stopping);
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let runner = honest_cargo(lib.clone(), Arc::clone(&seen)).ok("rustup which", &s.rustc);
+        let (outcome, log) = run_deep(&s, &lib, &runner, &[toolchain("1.85.0")]);
+        let m = &outcome.measured[0];
+        assert_eq!(m.end, End::Completed, "{m:?}");
+        assert!(m.scenario_errors.is_empty(), "{m:?}");
+        for scenario in [Scenario::Touched, Scenario::Deep, Scenario::CheckTouched] {
+            assert_eq!(walls(m, scenario).len(), 2, "{scenario}");
+        }
+        let compiled = |s: Scenario| m.samples[&s].iter().map(|x| x.compiled).collect::<Vec<_>>();
+        assert_eq!(compiled(Scenario::Deep), [Some(2), Some(2)], "the library and its dependent, every time");
+        assert_eq!(compiled(Scenario::Touched), [Some(1), Some(1)], "a settled tree: the touched package alone");
+        assert_eq!(compiled(Scenario::CheckTouched), [Some(1), Some(1)], "check settled after each deep edit too");
+        assert_eq!(m.samples[&Scenario::Clean][0].compiled, None, "a clean build counts nothing");
+        let saw: Vec<bool> = seen.lock().unwrap().iter().map(|(_, edit)| *edit).collect();
+        assert_eq!(saw.iter().filter(|e| **e).count(), 2, "only the two deep builds see the edit: {saw:?}");
+        let steps: Vec<&str> = log.lines.iter().map(String::as_str).collect();
+        assert_eq!(
+            steps,
+            [
+                "round 0: 4 builds",
+                "1.85.0 warm-up",
+                "1.85.0 clean",
+                "1.85.0 first rebuild",
+                "1.85.0 touched",
+                "1.85.0 deep",
+                "1.85.0 prime",
+                "1.85.0 first rebuild",
+                "1.85.0 check-touched",
+                "round 1: 3 builds",
+                "1.85.0 settle",
+                "1.85.0 touched",
+                "1.85.0 deep",
+                "1.85.0 settle",
+                "1.85.0 check-touched",
+                "1.85.0 ended Completed",
+            ],
+            "check's first full build comes after deep's edit was reverted, so it needs no settling in round 0"
+        );
+        assert_eq!(std::fs::read_to_string(&lib).unwrap(), "pub fn core() {}\n", "the library as it was");
+    }
+
+    #[test]
+    fn a_deep_rebuild_that_compiles_no_dependent_stops_with_a_sentence() {
+        let scenarios = vec![Scenario::Clean, Scenario::Deep];
+        let (s, lib) = with_library(scenarios.clone(), Stopping::fixed_rounds(&scenarios, 1, 2));
+        let runner = FakeRunner::new().ok("rustup which", &s.rustc).timed("build", &[1.0]);
+        let (outcome, _) = run_deep(&s, &lib, &runner, &[toolchain("1.85.0")]);
+        let m = &outcome.measured[0];
+        assert_eq!(
+            m.scenario_errors[&Scenario::Deep],
+            "a new public item in core/src/lib.rs rebuilt neither `core` nor a package that depends on it"
+        );
+        assert_eq!((m.end.clone(), walls(m, Scenario::Clean).len()), (End::Completed, 1));
+    }
+
+    #[test]
+    fn a_kind_an_old_cargo_cannot_build_stops_only_its_own_scenarios() {
+        let scenarios = vec![Scenario::Clean, Scenario::Touched, Scenario::Check, Scenario::Test];
+        let s = setup(scenarios.clone(), Stopping::fixed_rounds(&scenarios, 2, 2));
+        let runner = FakeRunner::new()
+            .ok("rustup which", &s.rustc)
+            .fail("cargo test --no-run", 101, "error: failed to select a version for `hashbrown`\n")
+            .timed("--offline", &[1.0]);
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.48.0")], &|| false);
+        let m = &outcome.measured[0];
+        assert_eq!(m.end, End::Completed);
+        assert_eq!(m.scenario_errors.keys().copied().collect::<Vec<_>>(), [Scenario::Test]);
+        assert!(m.scenario_errors[&Scenario::Test].contains("failed to select a version"), "{m:?}");
+        for scenario in [Scenario::Clean, Scenario::Touched, Scenario::Check] {
+            assert_eq!(walls(m, scenario).len(), 2, "{scenario}");
+        }
+        let tests = runner.lines().iter().filter(|l| l.starts_with("cargo test")).count();
+        assert_eq!(tests, 1, "a kind that failed is not tried again");
+    }
+
+    #[test]
+    fn a_toolchain_below_a_scenarios_own_floor_skips_that_scenario_with_the_reason() {
+        let scenarios = vec![Scenario::Clean, Scenario::Test];
+        let mut s = setup(scenarios.clone(), Stopping::fixed_rounds(&scenarios, 1, 1));
+        let reason = "1.65 (rust-version of hashbrown 0.15.2, which the tests of `app` build)";
+        let floor = ScenarioFloor { version: semver::Version::new(1, 65, 0), reason: reason.into() };
+        s.plan.floors.insert(Scenario::Test, floor);
+        let runner = FakeRunner::new().ok("rustup which", &s.rustc).timed("--offline", &[1.0]);
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.63.0"), toolchain("1.85.0")], &|| false);
+        let (old, new) = (&outcome.measured[0], &outcome.measured[1]);
+        assert_eq!(
+            old.scenario_errors[&Scenario::Test],
+            format!("below {reason}, a floor of the `test` scenario alone")
+        );
+        assert_eq!((walls(old, Scenario::Clean).len(), walls(new, Scenario::Test).len()), (1, 1));
+        assert!(!runner.lines().iter().any(|l| l.starts_with("cargo test") && l.contains("1.63.0")));
+        let only_tests = setup(vec![Scenario::Test], Stopping::fixed_rounds(&[Scenario::Test], 1, 1));
+        let mut only_tests = only_tests;
+        only_tests.plan.floors = s.plan.floors.clone();
+        let (outcome, _) = run_with(&only_tests, &runner, &[toolchain("1.63.0")], &|| false);
+        assert!(matches!(&outcome.measured[0].end, End::Failed(why) if why.starts_with("below 1.65")), "{outcome:?}");
+    }
+
+    #[test]
+    fn a_timed_build_keeps_the_time_its_linkers_ran_and_no_untimed_builds() {
+        let (scenarios, stopping) = fixed(1, 2, false);
+        let mut s = setup(scenarios, stopping);
+        s.plan.variants[0].recipe.link_dir = Some(s._dir.path().join("linker"));
+        // A fake linker: every build logs one link of 0.25 s, and the first one a second, overlapping.
+        let runner = FakeRunner::new().ok("rustup which", &s.rustc).responding("--offline", |n, cmd| {
+            let log = cmd.env_value(crate::measure::linker::LINK_LOG).expect("every build is timed the same way");
+            let mut lines = String::from("{\"start_ns\":1000000000,\"end_ns\":1250000000,\"code\":0}\n");
+            if n == 0 {
+                lines.push_str("{\"start_ns\":1100000000,\"end_ns\":1400000000,\"code\":0}\n");
+            }
+            use std::io::Write as _;
+            let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+            file.write_all(lines.as_bytes()).unwrap();
+            output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 2.0)
+        });
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.85.0")], &|| false);
+        let m = &outcome.measured[0];
+        let links = |sc: Scenario| m.samples[&sc].iter().map(|x| x.link.unwrap()).collect::<Vec<_>>();
+        for link in links(Scenario::Touched) {
+            assert_eq!(link.runs, 1, "the first rebuild's link is not the timed one's");
+            assert!((link.seconds - 0.25).abs() < 1e-9, "{link:?}");
+        }
+        let clean = links(Scenario::Clean)[0];
+        assert_eq!(clean.runs, 2, "{clean:?}");
+        assert!((clean.seconds - 0.4).abs() < 1e-9, "two links from 1.0 s to 1.4 s, counted once: {clean:?}");
+        let path = runner.log().iter().find_map(|c| c.env_value("PATH").map(|p| p.to_string_lossy().into_owned()));
+        assert!(path.unwrap().ends_with("/linker"), "the link timer is on every build's PATH");
     }
 
     #[test]

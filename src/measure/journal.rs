@@ -26,6 +26,27 @@ use crate::measure::workdir::{WorkDir, fnv1a};
 
 /// The comment line that makes an edit recognisable.
 const EDIT_MARKER: &str = "// Added by `cargo timewarp --edit` for one build; it is removed again.";
+/// The comment line of the `deep` scenario's edit.
+const DEEP_MARKER: &str = "// Added by `cargo timewarp` (the `deep` scenario) for one build; it is removed again.";
+
+/// Which item an edit appends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EditStyle {
+    /// A private `#[used]` static: new code in the crate, nothing its dependents see.
+    Private,
+    /// A `#[doc(hidden)]` public static: the crate's metadata changes, so every crate that
+    /// depends on it recompiles against the new interface.
+    Public,
+}
+
+impl EditStyle {
+    fn marker(self) -> &'static str {
+        match self {
+            EditStyle::Private => EDIT_MARKER,
+            EditStyle::Public => DEEP_MARKER,
+        }
+    }
+}
 
 /// What a file's bytes were: enough to tell whether anyone changed them since.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,8 +205,8 @@ impl Journal {
         Ok(CreatedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 
-    /// Registers `path` for `--edit`: its original bytes are copied to the backups first.
-    pub(crate) fn edit(&self, path: &Path) -> Result<EditedFile> {
+    /// Registers `path` for edits of `style`: its original bytes are copied to the backups first.
+    pub(crate) fn edit(&self, path: &Path, style: EditStyle) -> Result<EditedFile> {
         let original = fs::read(path)?;
         let backups = self.lock().backups.clone();
         fs::create_dir_all(&backups)?;
@@ -193,7 +214,8 @@ impl Journal {
         let backup = backups.join(format!("{name}.{}.orig", std::process::id()));
         fs::write_atomic(&backup, &original)?;
         self.add(Entry::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
-        Ok(EditedFile { journal: self.clone(), path: path.to_path_buf(), backup, original, ours: Mutex::new(true) })
+        let ours = Mutex::new(true);
+        Ok(EditedFile { journal: self.clone(), path: path.to_path_buf(), backup, original, style, ours })
     }
 
     /// Undoes every pending change, newest first, printing (not failing on) what cannot be
@@ -353,7 +375,7 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
 /// The sentence for a file edited by `--edit` that someone else changed since.
 fn kept_edit(path: &Path, backup: &Path) -> String {
     format!(
-        "`{}` changed since `cargo timewarp --edit` patched it, so timewarp kept it as it is; its content before that run is in `{}`",
+        "`{}` changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it as it is; its content before that run is in `{}`",
         path.display(),
         backup.display()
     )
@@ -364,32 +386,41 @@ fn kept_edit(path: &Path, backup: &Path) -> String {
 /// `#![forbid(dead_code)]` or `#![deny(warnings)]` builds it), with bytes that differ per edit, so
 /// every edited rebuild generates and links new code, as a real edit does; a `const` would be
 /// checked and then reused unchanged. Every toolchain since 1.30 compiles it in every edition.
-fn edit_item(n: usize) -> String {
-    format!("#[used]\nstatic TIMEWARP_EDIT_{n}: &[u8] = b\"timewarp-edit-{n}\";\n")
+///
+/// The public style's item is a `#[doc(hidden)]` public static instead: a new item of the
+/// crate's interface (so its dependents recompile), which `missing_docs` passes over.
+fn edit_item(n: usize, style: EditStyle) -> String {
+    let item = format!("static TIMEWARP_EDIT_{n}: &[u8] = b\"timewarp-edit-{n}\";\n");
+    match style {
+        EditStyle::Private => format!("#[used]\n{item}"),
+        EditStyle::Public => format!("#[doc(hidden)]\npub {item}"),
+    }
 }
 
-/// The original plus timewarp's edit number `n`, as [`EditedFile::apply`] writes it.
-fn patched(original: &[u8], n: usize) -> Vec<u8> {
+/// The original plus timewarp's edit number `n` of `style`, as [`EditedFile::apply`] writes it.
+fn patched(original: &[u8], n: usize, style: EditStyle) -> Vec<u8> {
     let mut patched = original.to_vec();
     if !patched.ends_with(b"\n") && !patched.is_empty() {
         patched.push(b'\n');
     }
-    patched.extend_from_slice(format!("{EDIT_MARKER}\n{}", edit_item(n)).as_bytes());
+    patched.extend_from_slice(format!("{}\n{}", style.marker(), edit_item(n, style)).as_bytes());
     patched
 }
 
-/// Whether `current` is exactly `original` with one of timewarp's edits appended (this
-/// version's, or the one before it, which added `#[allow(dead_code)]`).
+/// Whether `current` is exactly `original` with one of timewarp's edits appended (of either
+/// style, or the one before this version, which added `#[allow(dead_code)]`).
 fn is_original_plus_edit(current: &[u8], original: &[u8]) -> bool {
-    let marker = format!("{EDIT_MARKER}\n");
-    let Some(at) = current.windows(marker.len()).rposition(|w| w == marker.as_bytes()) else { return false };
-    let tail = String::from_utf8_lossy(&current[at + marker.len()..]);
-    let number =
-        tail.split("static TIMEWARP_EDIT_").nth(1).and_then(|t| t.split(':').next()).and_then(|n| n.parse().ok());
-    number.is_some_and(|n| {
-        let old = patched(original, n);
-        let older = String::from_utf8_lossy(&old).replace("#[used]\n", "#[used]\n#[allow(dead_code)]\n");
-        old == current || older.as_bytes() == current
+    [EditStyle::Private, EditStyle::Public].into_iter().any(|style| {
+        let marker = format!("{}\n", style.marker());
+        let Some(at) = current.windows(marker.len()).rposition(|w| w == marker.as_bytes()) else { return false };
+        let tail = String::from_utf8_lossy(&current[at + marker.len()..]);
+        let number =
+            tail.split("static TIMEWARP_EDIT_").nth(1).and_then(|t| t.split(':').next()).and_then(|n| n.parse().ok());
+        number.is_some_and(|n| {
+            let old = patched(original, n, style);
+            let older = String::from_utf8_lossy(&old).replace("#[used]\n", "#[used]\n#[allow(dead_code)]\n");
+            old == current || older.as_bytes() == current
+        })
     })
 }
 
@@ -468,6 +499,8 @@ pub(crate) struct EditedFile {
     path: PathBuf,
     backup: PathBuf,
     original: Vec<u8>,
+    /// Which item the edits append.
+    style: EditStyle,
     /// Whether the file still holds only timewarp's changes.
     ours: Mutex<bool>,
 }
@@ -497,7 +530,7 @@ impl EditedFile {
             self.give_up()?;
             return Ok(false);
         }
-        fs::write(&self.path, patched(&self.original, n))
+        fs::write(&self.path, patched(&self.original, n, self.style))
             .with_context(|| format!("could not edit `{}`", self.path.display()))?;
         Ok(true)
     }
@@ -512,7 +545,7 @@ impl EditedFile {
         if current.as_ref() == Some(&self.original) {
             return Ok(true);
         }
-        if current.as_ref() != Some(&patched(&self.original, n)) {
+        if current.as_ref() != Some(&patched(&self.original, n, self.style)) {
             self.give_up()?;
             return Ok(false);
         }
@@ -588,7 +621,7 @@ mod tests {
     #[test]
     fn edits_are_reverted_byte_for_byte() {
         let s = setup(b"pub fn f() {}"); // no trailing newline
-        let edited = s.journal.edit(&s.file).unwrap();
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
         edited.apply(7).unwrap();
         let text = std::fs::read_to_string(&s.file).unwrap();
         assert!(text.starts_with("pub fn f() {}\n// Added by `cargo timewarp --edit`"), "{text}");
@@ -606,7 +639,7 @@ mod tests {
         let s = setup(b"fn main() {}\n");
         let old = mtime(&s.file);
         let touched = s.journal.touch(&s.file).unwrap();
-        let edited = s.journal.edit(&s.file).unwrap();
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
         let lock = s.dir.path().join("Cargo.lock");
         let created = s.journal.create(&lock).unwrap();
         std::fs::write(&lock, "version = 3\n").unwrap();
@@ -627,12 +660,12 @@ mod tests {
     #[test]
     fn a_hand_edit_after_the_kill_is_kept() {
         let s = setup(b"fn main() {}\n");
-        let edited = s.journal.edit(&s.file).unwrap();
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
         edited.apply(1).unwrap();
         s.kill(edited);
         std::fs::write(&s.file, "fn main() { println!(\"mine\"); }\n").unwrap();
         let err = Journal::recover(&s.journal_file()).unwrap_err().to_string();
-        assert!(err.contains("changed since `cargo timewarp --edit` patched it"), "{err}");
+        assert!(err.contains("changed since `cargo timewarp` edited it for a rebuild"), "{err}");
         let backup = err.rsplit('`').nth(1).unwrap();
         assert_eq!(std::fs::read(backup).unwrap(), b"fn main() {}\n", "the original is where the message says");
         assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() { println!(\"mine\"); }\n");
@@ -681,7 +714,7 @@ mod tests {
     #[test]
     fn an_edit_saved_during_an_edited_build_wins_and_editing_stops() {
         let s = setup(b"fn main() {}\n");
-        let edited = s.journal.edit(&s.file).unwrap();
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
         assert!(edited.apply(1).unwrap());
         // The user saves a new version while the file holds timewarp's edit.
         std::fs::write(&s.file, "fn main() { mine(); }\n").unwrap();
@@ -701,7 +734,7 @@ mod tests {
     #[test]
     fn an_edit_saved_between_builds_is_never_overwritten() {
         let s = setup(b"fn main() {}\n");
-        let edited = s.journal.edit(&s.file).unwrap();
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
         assert!(edited.apply(1).unwrap());
         assert!(edited.revert(1).unwrap());
         std::fs::write(&s.file, "fn main() { between(); }\n").unwrap();
@@ -757,12 +790,19 @@ mod tests {
     #[test]
     fn only_timewarps_own_edit_is_recognised() {
         let original = b"fn main() {}\n";
-        assert!(is_original_plus_edit(&patched(original, 12), original));
-        assert!(!is_original_plus_edit(original, original));
-        let mut more = patched(original, 12);
-        more.extend_from_slice(b"fn more() {}\n");
-        assert!(!is_original_plus_edit(&more, original));
-        assert!(!is_original_plus_edit(&patched(b"fn other() {}\n", 1), original));
+        for style in [EditStyle::Private, EditStyle::Public] {
+            assert!(is_original_plus_edit(&patched(original, 12, style), original));
+            assert!(!is_original_plus_edit(original, original));
+            let mut more = patched(original, 12, style);
+            more.extend_from_slice(b"fn more() {}\n");
+            assert!(!is_original_plus_edit(&more, original));
+            assert!(!is_original_plus_edit(&patched(b"fn other() {}\n", 1, style), original));
+        }
+        let public = String::from_utf8(patched(b"pub fn f() {}", 3, EditStyle::Public)).unwrap();
+        assert!(
+            public.ends_with("pub fn f() {}\n// Added by `cargo timewarp` (the `deep` scenario) for one build; it is removed again.\n#[doc(hidden)]\npub static TIMEWARP_EDIT_3: &[u8] = b\"timewarp-edit-3\";\n"),
+            "{public}"
+        );
         let older = "fn main() {}\n// Added by `cargo timewarp --edit` for one build; it is removed again.\n#[used]\n#[allow(dead_code)]\nstatic TIMEWARP_EDIT_4: &[u8] = b\"timewarp-edit-4\";\n";
         assert!(is_original_plus_edit(older.as_bytes(), original), "a killed run of the version before");
     }

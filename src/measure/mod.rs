@@ -1,8 +1,8 @@
 //! How the builds are timed: timewarp's directories ([`workdir`]), untimed preparation
 //! ([`prepare`], [`revision`]), the one measurement loop ([`engine`]) over the cargo command of
 //! [`build`], the journal that undoes every change to the user's tree ([`journal`]),
-//! interruptions ([`interrupt`]), the statistics of repeated timings ([`stats`]) and the
-//! per-crate build of `--crates` ([`crates`]).
+//! interruptions ([`interrupt`]), the link timer ([`linker`]) and the per-crate build of
+//! `--crates` ([`wrapper`]).
 //!
 //! It uses `discover`'s values and the process seam; it knows nothing of how results are shown.
 
@@ -11,6 +11,7 @@ pub(crate) mod build;
 pub(crate) mod engine;
 pub(crate) mod interrupt;
 pub(crate) mod journal;
+pub(crate) mod linker;
 pub(crate) mod prepare;
 pub(crate) mod revision;
 pub(crate) mod schedule;

@@ -53,6 +53,7 @@ const BUILD_ENTRIES: &[&str] = &[
     "vendor.Cargo.lock",
     "cargo-home",
     "crates",
+    "linker",
     "history.jsonl",
     "last-report.json",
 ];
@@ -188,6 +189,29 @@ impl WorkDir {
             );
         }
         fs::remove_dir_all_if_exists(dir)
+    }
+
+    /// The link timer's directory (see `linker`), created here, holding one link to `exe` per
+    /// name in `programs`. Links an earlier run left are made anew (the binary may have moved);
+    /// anything else under such a name is refused, never replaced.
+    pub(crate) fn create_link_dir(&self, exe: &Path, programs: &[String]) -> Result<PathBuf> {
+        self.create_builds()?;
+        let dir = self.builds.join("linker");
+        create_marked(&dir)?;
+        for name in programs {
+            let link = dir.join(name);
+            if name.is_empty() || name.contains('/') || name.starts_with('.') {
+                bail!("cannot time a linker called `{name}`: not a program name found through PATH");
+            }
+            match std::fs::symlink_metadata(&link) {
+                Ok(meta) if meta.file_type().is_symlink() => fs::remove_file_if_exists(&link)?,
+                Ok(_) => bail!("refusing to replace `{}`: timewarp makes only links there", link.display()),
+                Err(_) => {}
+            }
+            std::os::unix::fs::symlink(exe, &link)
+                .map_err(|e| anyhow::anyhow!("could not create `{}`: {e}", link.display()))?;
+        }
+        Ok(dir)
     }
 
     /// The log of `toolchain`'s per-crate build (`--crates`), in a directory created here.

@@ -14,7 +14,7 @@ use crate::discover::toolchain::Toolchain;
 use crate::measure::bisect::{Bisection, Found, Halt};
 use crate::measure::engine::{self, End, Measured, Stop};
 use crate::stats::{self, NOISE};
-use crate::vocab::{Command, Linker, Profile, Scenario};
+use crate::vocab::{Linker, Profile, Scenario};
 
 /// One probe as the engine ran it: the candidates (indices into the candidates) and what was
 /// measured of each, in the same order.
@@ -43,10 +43,10 @@ pub(crate) struct Facts<'a> {
     pub workspace: String,
     /// `--rev`'s commit.
     pub revision: Option<&'a str>,
-    /// The cargo command.
-    pub command: Command,
-    /// The profile.
+    /// The profile of every scenario but `release`.
     pub profile: Profile,
+    /// The cargo command each scenario measured.
+    pub commands: BTreeMap<Scenario, String>,
     /// The toolchains the search ran over, oldest first: one per release.
     pub candidates: &'a [Toolchain],
     /// Installed toolchains of the span left out, with why.
@@ -135,8 +135,8 @@ pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> 
         timewarp_version: env!("CARGO_PKG_VERSION").into(),
         workspace: facts.workspace.clone(),
         revision: facts.revision.map(str::to_string),
-        command: facts.command,
         profile: facts.profile.clone(),
+        commands: facts.commands.clone(),
         from: names(first),
         to: names(last),
         scenario: search.scenario,
@@ -172,9 +172,18 @@ fn changes(
         let Some(other) = newer.samples.get(scenario) else { continue };
         let Some(speedup) = stats::paired_speedup(&engine::pairs(samples, other)) else { continue };
         let share_pct = total_log.filter(|t| *scenario == followed && *t != 0.0).map(|t| speedup.log_mean / t * 100.0);
+        let part = |of: fn(&engine::Sample) -> Option<f64>| {
+            stats::paired_speedup(&engine::pairs_by(samples, other, of)).map(|e| Estimate::of(&e))
+        };
         out.insert(
             *scenario,
-            StepFigure { speedup: Estimate::of(&speedup), verdict: Verdict::from(speedup.verdict(NOISE)), share_pct },
+            StepFigure {
+                speedup: Estimate::of(&speedup),
+                verdict: Verdict::from(speedup.verdict(NOISE)),
+                share_pct,
+                link_speedup: part(super::link_of),
+                compile_speedup: part(super::compile_of),
+            },
         );
     }
     out

@@ -208,7 +208,7 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
                 recorded_at: entry.recorded_at.clone(),
                 git_commit: entry.git_commit.clone(),
                 git_dirty: entry.git_dirty,
-                what: format!("{}/{}", setup.command, setup.profile),
+                what: setup.profile.to_string(),
                 status: row.status,
                 medians,
                 change_pct,

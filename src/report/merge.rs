@@ -28,7 +28,8 @@ pub(crate) fn run(files: &[PathBuf], outputs: &Outputs) -> Result<()> {
     outputs.merged(&merge(&reports))
 }
 
-/// One report, which must be of the current schema: older ones have no rounds to pair.
+/// One report, which must be of the current schema: older ones have no rounds to pair (before
+/// 3) or measured their scenarios another way (before 4).
 fn read(file: &Path) -> Result<Report> {
     let bytes = fs::read(file)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
@@ -37,7 +38,7 @@ fn read(file: &Path) -> Result<Report> {
     if schema != Some(u64::from(SCHEMA_VERSION)) {
         let found = schema.map_or("no schema".to_string(), |s| format!("schema {s}"));
         return Err(anyhow!(
-            "`{}` has {found}; merge needs schema {SCHEMA_VERSION} reports, which are measured in rounds",
+            "`{}` has {found}; merge needs schema {SCHEMA_VERSION} reports, measured in rounds the way this timewarp measures; measure it again",
             file.display()
         ));
     }
@@ -53,7 +54,14 @@ fn samples(row: &Row, scenario: Scenario) -> Vec<Sample> {
     wall.runs_s
         .iter()
         .zip(&wall.rounds)
-        .map(|(wall_s, round)| Sample { round: *round, wall_s: *wall_s, cpu_s: None, peak_rss: None })
+        .map(|(wall_s, round)| Sample {
+            round: *round,
+            wall_s: *wall_s,
+            cpu_s: None,
+            peak_rss: None,
+            link: None,
+            compiled: None,
+        })
         .collect()
 }
 
@@ -63,7 +71,6 @@ pub(crate) fn merge(reports: &[(PathBuf, Report)]) -> Merged {
     let Some((_, first)) = reports.first() else {
         return Merged {
             schema: SCHEMA_VERSION,
-            command: crate::vocab::Command::Build,
             profile: crate::vocab::Profile::Dev,
             packages: Vec::new(),
             touched_file: String::new(),
@@ -134,7 +141,6 @@ pub(crate) fn merge(reports: &[(PathBuf, Report)]) -> Merged {
     }
     Merged {
         schema: SCHEMA_VERSION,
-        command: first.command,
         profile: first.profile.clone(),
         packages: first.packages.clone(),
         touched_file: first.touched_file.clone(),
@@ -208,6 +214,6 @@ mod tests {
         let file = dir.path().join("old.json");
         std::fs::write(&file, r#"{"schema": 2, "toolchains": []}"#).unwrap();
         let err = read(&file).unwrap_err().to_string();
-        assert!(err.ends_with("has schema 2; merge needs schema 3 reports, which are measured in rounds"), "{err}");
+        assert!(err.ends_with("has schema 2; merge needs schema 4 reports, measured in rounds the way this timewarp measures; measure it again"), "{err}");
     }
 }

@@ -26,8 +26,8 @@ use std::time::Duration;
 
 use self::baseline::Baseline;
 use self::model::{
-    Estimate, Figures, Floor, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION, Skipped, Status, Stopped,
-    StoppingRule, Timing, Verdict,
+    DeepLibrary, Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION,
+    Skipped, Status, Stopped, StoppingRule, Timing, Verdict,
 };
 use crate::discover::environment::{self, Setting};
 use crate::discover::msrv::short_version;
@@ -41,7 +41,8 @@ use crate::vocab::{Linker, Scenario};
 /// The warm-up policy, stated in every report.
 pub(crate) const WARMUP_POLICY: &str = "each compiler's files are read into memory, untimed, before its first build; \
 the first clean build of each toolchain fills the directory its rebuilds reuse, later clean builds start from an empty one; \
-one untimed rebuild after touching the file precedes the timed rebuilds, and one follows the edited rebuilds of a round";
+each kind of rebuild (build, check, test) gets an untimed full build when no clean build made one, and one untimed rebuild \
+after touching the file before its timed ones; an untimed rebuild follows every reverted edit";
 
 /// How the run was done and what surrounded it: everything the report states besides the
 /// measurements themselves.
@@ -63,6 +64,8 @@ pub(crate) struct Facts<'a> {
     pub elapsed: Duration,
     /// The file the rebuilds touched.
     pub touched_file: &'a Path,
+    /// Why link time was not taken apart, when it was not.
+    pub link_note: Option<&'a str>,
     /// Distorting variables removed from the builds.
     pub removed_env: &'a [String],
     /// Settings kept that change how code is built.
@@ -142,7 +145,9 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
     let recipe = &facts.plan.variants[0].recipe;
     let mut warnings: Vec<String> =
         environment::incremental_warning(facts.settings, recipe.profile.name()).into_iter().collect();
-    warnings.extend(provenance_warnings(&rows));
+    let link_time = recipe.link_dir.is_some();
+    warnings.extend(facts.link_note.map(str::to_string));
+    warnings.extend(provenance_warnings(&rows, link_time));
     warnings.extend(precision_warning(&rows, facts.stop, target));
     warnings.extend(facts.kept_changes.iter().cloned());
     if !facts.changed_by_builds.is_empty() {
@@ -162,7 +167,6 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
         declared_rust_version: declared(workspace),
         msrv_floors: floors(workspace),
-        command: recipe.command,
         profile: recipe.profile.clone(),
         warmup: WARMUP_POLICY.to_string(),
         touched_file: facts
@@ -171,11 +175,18 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
             .unwrap_or(facts.touched_file)
             .display()
             .to_string(),
+        deep: facts.plan.variants[0].deep.as_ref().map(|d| DeepLibrary {
+            package: d.package.clone(),
+            file: d.file.clone(),
+            dependents: d.dependents.clone(),
+        }),
+        link_time,
         cores: facts.cores,
         cpu: facts.cpu.clone(),
         jobs: recipe.jobs,
         measurement: Measurement {
             scenarios: facts.plan.scenarios.clone(),
+            commands: facts.plan.scenarios.iter().map(|s| (*s, facts.plan.kind(*s).to_string())).collect(),
             order: match facts.plan.order {
                 Order::Rounds => model::Order::Rounds,
                 Order::Sequential => model::Order::Sequential,
@@ -314,6 +325,7 @@ fn figures(samples: &[Sample]) -> Option<Figures> {
     let cpu = samples.iter().map(|s| s.cpu_s).collect::<Option<Vec<f64>>>().and_then(|c| Timing::of(&c, &rounds));
     let largest_process_mib =
         samples.iter().filter_map(|s| s.peak_rss).max().map(|bytes| bytes as f64 / (1024.0 * 1024.0));
+    let compiled: Option<Vec<f64>> = samples.iter().map(|s| s.compiled.map(|c| c as f64)).collect();
     Some(Figures {
         wall,
         time,
@@ -324,6 +336,36 @@ fn figures(samples: &[Sample]) -> Option<Figures> {
         speedup_cpu: None,
         rounds: samples.len(),
         precise: None,
+        crates_compiled: compiled.and_then(|c| stats::median(&c)).map(|m| m.round() as usize),
+        link: link_figures(samples),
+    })
+}
+
+/// The link seconds of a sample, when its build linked.
+pub(crate) fn link_of(sample: &Sample) -> Option<f64> {
+    sample.link.filter(|l| l.runs > 0 && l.seconds > 0.0).map(|l| l.seconds)
+}
+
+/// The rest of a sample's wall time, when its build linked.
+pub(crate) fn compile_of(sample: &Sample) -> Option<f64> {
+    link_of(sample).map(|link| (sample.wall_s - link).max(1e-6))
+}
+
+/// The wall time of `samples` taken apart into link and compile, when every build linked.
+fn link_figures(samples: &[Sample]) -> Option<LinkFigures> {
+    let links: Vec<f64> = samples.iter().map(link_of).collect::<Option<_>>()?;
+    let compiles: Vec<f64> = samples.iter().map(compile_of).collect::<Option<_>>()?;
+    let shares: Vec<f64> = samples.iter().zip(&links).map(|(s, l)| 100.0 * l / s.wall_s.max(1e-9)).collect();
+    let runs: Vec<f64> = samples.iter().filter_map(|s| s.link.map(|l| l.runs as f64)).collect();
+    Some(LinkFigures {
+        time: Estimate::of(&stats::geometric(&links)?),
+        compile: Estimate::of(&stats::geometric(&compiles)?),
+        share_pct: stats::median(&shares)?,
+        runs: stats::median(&runs)?.round() as usize,
+        speedup: None,
+        verdict: Verdict::Unknown,
+        compile_speedup: None,
+        compile_verdict: Verdict::Unknown,
     })
 }
 
@@ -339,6 +381,9 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
             let Some(figures) = row.scenarios.get_mut(&scenario) else { continue };
             if i == base {
                 figures.verdict = Verdict::Base;
+                if let Some(link) = &mut figures.link {
+                    (link.verdict, link.compile_verdict) = (Verdict::Base, Verdict::Base);
+                }
                 let watched = (with_figures == 1 && alone).then_some(figures.time);
                 figures.precise = target.zip(watched).map(|(t, e)| e.plus_minus_pct.is_some_and(|w| w <= t * 100.0));
                 continue;
@@ -349,6 +394,19 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
                 figures.verdict = estimate.verdict(stats::NOISE).into();
                 figures.speedup = Some(Estimate::of(&estimate));
                 figures.precise = target.map(|t| estimate.relative_half_width().is_some_and(|w| w <= t));
+            }
+            if let Some(link) = &mut figures.link {
+                let paired = |part: fn(&Sample) -> Option<f64>| {
+                    stats::paired_speedup(&engine::pairs_by(&base_samples, &samples, part))
+                };
+                if let Some(estimate) = paired(link_of) {
+                    (link.speedup, link.verdict) =
+                        (Some(Estimate::of(&estimate)), estimate.verdict(stats::NOISE).into());
+                }
+                if let Some(estimate) = paired(compile_of) {
+                    link.compile_speedup = Some(Estimate::of(&estimate));
+                    link.compile_verdict = estimate.verdict(stats::NOISE).into();
+                }
             }
             figures.speedup_cpu = base_cpu.zip(figures.cpu.as_ref()).and_then(|(b, n)| stats::ratio(b, n.median_s));
         }
@@ -388,13 +446,19 @@ fn precision_warning(rows: &[Row], stop: Stop, target: Option<f64>) -> Option<St
 }
 
 /// Rows that differ in how their compiler was built or linked compare packaging, not only
-/// compiler progress; say so, naming the odd ones out.
-fn provenance_warnings(rows: &[Row]) -> Vec<String> {
+/// compiler progress; say so, naming the odd ones out, and where the link time is apart, point
+/// at it.
+fn provenance_warnings(rows: &[Row], link_time: bool) -> Vec<String> {
     let mut warnings = Vec::new();
     type Aspect = (&'static str, fn(&Row) -> String, &'static str);
+    let linkers = if link_time {
+        "the linker dominates small rebuilds; the link figures take its part apart from the compiler's"
+    } else {
+        "the linker dominates small rebuilds"
+    };
     let aspects: [Aspect; 2] = [
         ("compiler builds", |r| r.provenance.to_string(), "official builds are PGO-optimised"),
-        ("default linkers", |r| r.linker.to_string(), "the linker dominates small rebuilds"),
+        ("default linkers", |r| r.linker.to_string(), linkers),
     ];
     for (what, key, explain) in aspects {
         let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
@@ -429,10 +493,17 @@ mod tests {
     use crate::measure::build::Recipe;
     use crate::measure::engine::{Precision, Variant, Verification};
     use crate::testing::{toolchain, workspace};
-    use crate::vocab::{Command, Profile};
+    use crate::vocab::Profile;
 
     fn sample(round: usize, wall_s: f64) -> Sample {
-        Sample { round, wall_s, cpu_s: Some(wall_s * 1.5), peak_rss: Some(100 * 1024 * 1024) }
+        Sample {
+            round,
+            wall_s,
+            cpu_s: Some(wall_s * 1.5),
+            peak_rss: Some(100 * 1024 * 1024),
+            link: None,
+            compiled: None,
+        }
     }
 
     fn measured(name: &str, end: End, clean: &[f64], touched: &[f64]) -> Measured {
@@ -458,8 +529,8 @@ mod tests {
             root: "/w".into(),
             manifest_path: "/w/Cargo.toml".into(),
             packages: vec![],
-            command: Command::Check,
             profile: Profile::Release,
+            link_dir: None,
             jobs: None,
             cargo_home: "/w/target/timewarp/cargo-home".into(),
             timeout: None,
@@ -468,11 +539,12 @@ mod tests {
         };
         let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
         Plan {
-            variants: vec![Variant { tag: None, recipe, verify }],
+            variants: vec![Variant { tag: None, recipe, verify, deep: None }],
             scenarios: vec![Scenario::Clean, Scenario::Touched],
             stopping,
             order: Order::Rounds,
             crates: None,
+            floors: BTreeMap::new(),
         }
     }
 
@@ -489,6 +561,7 @@ mod tests {
             stop,
             elapsed: Duration::from_secs(30),
             touched_file: Path::new("/w/src/main.rs"),
+            link_note: None,
             removed_env: &[],
             settings: &[],
             vendor_dir: None,
@@ -533,14 +606,42 @@ mod tests {
         assert_eq!((speedup.low, speedup.high), (Some(speedup.point), Some(speedup.point)), "no spread in the ratios");
         assert_eq!(touched.verdict, Verdict::Faster);
         assert_eq!(r.toolchains[2].figures(Scenario::Clean).unwrap().speedup_cpu, Some(2.0));
-        assert_eq!(
-            (r.command, &r.profile, r.touched_file.as_str()),
-            (Command::Check, &Profile::Release, "src/main.rs")
-        );
+        assert_eq!((&r.profile, r.touched_file.as_str()), (&Profile::Release, "src/main.rs"));
+        assert_eq!(r.measurement.commands[&Scenario::Touched], "cargo build --release");
         assert_eq!(r.revision.as_deref(), Some("abc"));
         assert_eq!(r.measurement.rounds, 3);
         let time = r.toolchains[1].figures(Scenario::Touched).unwrap().time;
         assert!(time.low.unwrap() < time.point && time.point < time.high.unwrap(), "the time's interval: {time:?}");
+    }
+
+    #[test]
+    fn link_time_is_taken_apart_with_its_own_paired_speedups() {
+        use crate::measure::linker::LinkTime;
+        // GNU ld then rust-lld: the compile part barely moves, the link part gets 5x faster.
+        let with_links = |name: &str, compile: f64, link: f64| {
+            let mut m =
+                measured(name, End::Completed, &[], &[compile + link, compile + link * 1.1, compile + link * 0.9]);
+            for (i, s) in m.samples.get_mut(&Scenario::Touched).unwrap().iter_mut().enumerate() {
+                let seconds = link * [1.0, 1.1, 0.9][i];
+                s.link = Some(LinkTime { seconds, runs: 1 });
+                s.compiled = Some(1);
+            }
+            m
+        };
+        let r = report(&[with_links("1.85.0", 0.3, 0.5), with_links("1.96.0", 0.29, 0.1)]);
+        let base = r.toolchains[0].figures(Scenario::Touched).unwrap();
+        let link = base.link.as_ref().unwrap();
+        assert_eq!((link.verdict, link.compile_verdict, link.runs), (Verdict::Base, Verdict::Base, 1));
+        assert!((link.share_pct - 62.5).abs() < 0.01, "{link:?}");
+        assert_eq!(base.crates_compiled, Some(1));
+        let new = r.toolchains[1].figures(Scenario::Touched).unwrap().link.as_ref().unwrap();
+        let speedup = new.speedup.unwrap();
+        assert!((speedup.point - 5.0).abs() < 1e-9, "paired by round, each pair exactly 5x: {new:?}");
+        assert_eq!(new.verdict, Verdict::Faster);
+        let compile = new.compile_speedup.unwrap();
+        assert!(compile.point > 1.0 && compile.point < 1.1, "{compile:?}");
+        let without = report(&[measured("1.85.0", End::Completed, &[4.0], &[1.0])]);
+        assert!(without.toolchains[0].figures(Scenario::Touched).unwrap().link.is_none(), "no link, no figures");
     }
 
     #[test]

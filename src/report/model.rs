@@ -8,19 +8,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::discover::environment::Setting;
 use crate::discover::release::Date;
-use crate::vocab::{Command, CrateKind, Linker, Profile, Provenance, Scenario};
+use crate::vocab::{CrateKind, Linker, Profile, Provenance, Scenario};
 
-/// Bumped whenever a field changes meaning or disappears; adding fields keeps it. Schema 3
-/// measures in rounds and gives every time and speedup a 95 % interval; schema 2 keyed every
-/// figure by scenario (`clean`, `touched`, `edited`) with point medians; schema 1 called them
-/// `clean`, `incremental` and `patched`, in fields of their own.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+/// Bumped whenever a field changes meaning or disappears; adding fields keeps it. Schema 4 gives
+/// each scenario its own cargo command (`check`, `check-touched`, `test`, `release`, `deep`
+/// joined `clean`, `touched` and `edited`; the report-wide `command` is gone) and takes link time
+/// apart; schema 3 measured in rounds and gave every time and speedup a 95 % interval; schema 2
+/// keyed every figure by scenario with point medians; schema 1 called them `clean`,
+/// `incremental` and `patched`, in fields of their own.
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// Everything a report format needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Report {
-    /// The shape of this document: 2 (`SCHEMA_VERSION`); it changes when a field changes meaning or
+    /// The shape of this document: 4 (`SCHEMA_VERSION`); it changes when a field changes meaning or
     /// disappears.
     pub schema: u32,
     /// The cargo-timewarp version that produced it.
@@ -38,14 +40,17 @@ pub(crate) struct Report {
     pub declared_rust_version: Option<String>,
     /// Every MSRV floor, highest first.
     pub msrv_floors: Vec<Floor>,
-    /// The cargo command timed: `build` or `check`.
-    pub command: Command,
-    /// Cargo profile of the builds.
+    /// The cargo profile of every scenario but `release` (`--profile`).
     pub profile: Profile,
     /// How caches were warmed before timing, so readers know what the first run includes.
     pub warmup: String,
     /// The file touched (and edited) for rebuilds, relative to the workspace root when inside it.
     pub touched_file: String,
+    /// The library the `deep` scenario edited, when it was measured.
+    pub deep: Option<DeepLibrary>,
+    /// Whether the time rustc's linkers ran was taken apart from every build's wall time (the
+    /// `link` figures); when not, a warning says why.
+    pub link_time: bool,
     /// Logical CPUs of the machine.
     pub cores: usize,
     /// The CPU model (`model name` of `/proc/cpuinfo`): reports of two CPU models are not
@@ -82,12 +87,28 @@ impl Report {
     }
 }
 
+/// The library the `deep` scenario edits: a public item appended to its root file before each
+/// `deep` rebuild, so it and every built package that depends on it recompile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct DeepLibrary {
+    /// Its package.
+    pub package: String,
+    /// Its root source file, relative to the workspace root.
+    pub file: String,
+    /// The built packages that depend on it, directly or through each other.
+    pub dependents: Vec<String>,
+}
+
 /// How the builds were scheduled, how many rounds ran, and why they stopped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Measurement {
     /// The scenarios measured, in the order a round runs them.
     pub scenarios: Vec<Scenario>,
+    /// The cargo command each scenario timed: `cargo build`, `cargo check`, `cargo test
+    /// --no-run`, `cargo build --release`, ...
+    pub commands: BTreeMap<Scenario, String>,
     /// `rounds` (every toolchain once per scenario, in a rotating order) or `sequential`.
     pub order: Order,
     /// When rounds stop being added.
@@ -260,8 +281,6 @@ impl Timing {
 pub(crate) struct Setup {
     /// timewarp's schema: it changes when the way of measuring does.
     pub schema: u32,
-    /// The cargo command timed.
-    pub command: Command,
     /// The profile timed.
     pub profile: Profile,
     /// The file touched before rebuilds.
@@ -293,7 +312,6 @@ impl Setup {
         };
         let unknown = || "unknown".to_string();
         check("schema", self.schema.to_string(), now.schema.to_string());
-        check("command", self.command.to_string(), now.command.to_string());
         check("profile", self.profile.to_string(), now.profile.to_string());
         check(
             "touched file",
@@ -320,7 +338,6 @@ impl Report {
     pub(crate) fn setup(&self) -> Setup {
         Setup {
             schema: self.schema,
-            command: self.command,
             profile: self.profile.clone(),
             touched_file: Some(self.touched_file.clone()),
             cores: Some(self.cores as u64),
@@ -551,6 +568,35 @@ pub(crate) struct Figures {
     /// Whether the interval the stopping rule watches (the speedup's; the time's for the only
     /// row) reached the precision asked for; `null` with a fixed number of rounds.
     pub precise: Option<bool>,
+    /// For a rebuild: how many crates cargo compiled (or checked), the median over its builds.
+    pub crates_compiled: Option<usize>,
+    /// The wall time taken apart into link and compile, when every build of it linked.
+    pub link: Option<LinkFigures>,
+}
+
+/// A scenario's wall time taken apart: the time during which at least one linker that rustc
+/// started ran (`link`), and the rest (`compile`: compiling, and anything else that is not
+/// linking), each with its 95 % interval and its own speedup against the baseline row, paired by
+/// round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct LinkFigures {
+    /// Seconds of linking per build: geometric mean with its 95 % interval.
+    pub time: Estimate,
+    /// Seconds of the rest per build.
+    pub compile: Estimate,
+    /// Linking's share of the wall time, percent (the median over its builds).
+    pub share_pct: f64,
+    /// Linker runs per build (the median).
+    pub runs: usize,
+    /// How many times faster the linking is than the baseline row's; `null` for the base row.
+    pub speedup: Option<Estimate>,
+    /// What the link speedup's interval says.
+    pub verdict: Verdict,
+    /// How many times faster the rest is than the baseline row's; `null` for the base row.
+    pub compile_speedup: Option<Estimate>,
+    /// What the compile speedup's interval says.
+    pub compile_verdict: Verdict,
 }
 
 /// One toolchain that was not measured.
@@ -738,8 +784,6 @@ impl Comparison {
 pub(crate) struct Merged {
     /// The shape of the reports merged.
     pub schema: u32,
-    /// The cargo command they timed.
-    pub command: Command,
     /// The profile.
     pub profile: Profile,
     /// The packages built.
@@ -794,8 +838,9 @@ pub(crate) struct MergedFigure {
     pub per_machine: Vec<f64>,
 }
 
-/// Bumped whenever a field of the [`Bisected`] document changes meaning or disappears.
-pub(crate) const BISECT_SCHEMA_VERSION: u32 = 1;
+/// Bumped whenever a field of the [`Bisected`] document changes meaning or disappears: 2 has no
+/// `command` (each scenario names its own, in `commands`) and takes link time apart.
+pub(crate) const BISECT_SCHEMA_VERSION: u32 = 2;
 
 /// `cargo timewarp bisect`: which release of a span moved the project's build time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -809,10 +854,10 @@ pub(crate) struct Bisected {
     pub workspace: String,
     /// The commit timed with `--rev`, if not the working tree.
     pub revision: Option<String>,
-    /// The cargo command timed.
-    pub command: Command,
-    /// The profile.
+    /// The profile of every scenario but `release`.
     pub profile: Profile,
+    /// The cargo command each scenario timed.
+    pub commands: BTreeMap<Scenario, String>,
     /// The older end of the span, as the toolchain is named.
     pub from: String,
     /// The newer end.
@@ -866,6 +911,10 @@ pub(crate) struct StepFigure {
     pub speedup: Estimate,
     /// What the interval says.
     pub verdict: Verdict,
+    /// The speedup of the linking alone, when both releases' builds linked.
+    pub link_speedup: Option<Estimate>,
+    /// The speedup of the rest (compiling), when the link time was taken apart.
+    pub compile_speedup: Option<Estimate>,
     /// This change's part of the whole span's change in the scenario followed, percent (on the
     /// log scale, where the parts add up); `null` for the other scenarios.
     pub share_pct: Option<f64>,

@@ -42,10 +42,13 @@ pub(crate) struct Outputs {
     pub guard: Guard,
 }
 
+/// The width of a table written to a file or a pipe: what a pasted table can take.
+pub(crate) const FILE_WIDTH: usize = 100;
+
 /// The width a table on standard output should fit: `COLUMNS` when it is set to a number (so
-/// that a script or test can ask for one), else the terminal's, else unlimited (a pipe or file).
+/// that a script or test can ask for one), else the terminal's, else [`FILE_WIDTH`] (a pipe).
 pub(crate) fn terminal_width(columns: Option<&str>, terminal: Option<usize>) -> Option<usize> {
-    columns.and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| *c > 0).or(terminal)
+    columns.and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| *c > 0).or(terminal).or(Some(FILE_WIDTH))
 }
 
 impl Outputs {

@@ -1,7 +1,8 @@
 //! `--plot FILE.svg`: the history as a picture, showing what the table shows. Panels share the
-//! release-date axis: clean builds, touched rebuilds (they differ by orders of magnitude, so
-//! one axis would flatten the second) and, with `--crates`, the rustc time of the workspace's
-//! crates against the dependencies'. Every point is labelled with its version and speedup (with
+//! release-date axis: one per scenario (clean builds and rebuilds differ by orders of magnitude,
+//! so one axis would flatten the second), each with the link time beneath the build time where
+//! it was taken apart, so the linker's share shows; and, with `--crates`, the rustc time of the
+//! workspace's crates against the dependencies'. Every point is labelled with its version and speedup (with
 //! its ±) and carries an error bar, the 95 % interval of its time; a failed toolchain is marked on the axis;
 //! a vertical line marks where the linker changes between neighbouring rows.
 //!
@@ -17,8 +18,18 @@ use crate::vocab::Scenario;
 
 const WIDTH: u32 = 900;
 const PANEL_HEIGHT: u32 = 320;
-const CLEAN_COLOUR: RGBColor = RGBColor(31, 119, 180);
-const TOUCHED_COLOUR: RGBColor = RGBColor(255, 127, 14);
+/// One colour per scenario, in the order of [`Scenario::ALL`].
+const SCENARIO_COLOURS: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(140, 86, 75),
+    RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(31, 60, 120),
+];
+const LINK_COLOUR: RGBColor = RGBColor(214, 39, 40);
 const WORKSPACE_COLOUR: RGBColor = RGBColor(44, 160, 44);
 const DEPENDENCIES_COLOUR: RGBColor = RGBColor(148, 103, 189);
 const FAILED_COLOUR: RGBColor = RGBColor(214, 39, 40);
@@ -39,14 +50,14 @@ pub(crate) fn render_svg(report: &Report) -> Result<String> {
     if measured.is_empty() {
         return Err(anyhow!("there is nothing to plot: no toolchain built the workspace"));
     }
-    let mut panels: Vec<(String, Vec<Series>)> = [(Scenario::Clean, CLEAN_COLOUR), (Scenario::Touched, TOUCHED_COLOUR)]
+    let mut panels: Vec<(String, Vec<Series>)> = Scenario::ALL
         .into_iter()
+        .zip(SCENARIO_COLOURS)
         .filter(|(s, _)| measured.iter().any(|r| r.figures(*s).is_some()))
         .map(|(s, colour)| {
-            (
-                format!("{s}: {}, seconds (geometric mean, 95% interval)", s.describe()),
-                vec![scenario_series(&measured, s, colour)],
-            )
+            let mut series = vec![scenario_series(&measured, s, colour)];
+            series.extend(link_series(&measured, s));
+            (format!("{s}: {}, seconds (geometric mean, 95% interval)", s.describe()), series)
         })
         .collect();
     if measured.iter().any(|r| r.crates.is_some()) {
@@ -57,7 +68,7 @@ pub(crate) fn render_svg(report: &Report) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
-        let title = format!("cargo {} times of {} by Rust release", report.command, report.packages.join(", "));
+        let title = format!("Build times of {} by Rust release", report.packages.join(", "));
         let root = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
         let x_range = date_range(&report.toolchains.iter().collect::<Vec<_>>());
         for (area, (caption, series)) in root.split_evenly((panels.len(), 1)).iter().zip(&panels) {
@@ -88,6 +99,20 @@ fn scenario_series(rows: &[&Row], scenario: Scenario, colour: RGBColor) -> Serie
         })
         .collect();
     Series { name: scenario.name(), colour, points }
+}
+
+/// The link time of `scenario`'s builds, where it was taken apart: each point labelled with the
+/// link's share of the build, its error bar the 95 % interval of the link time.
+fn link_series(rows: &[&Row], scenario: Scenario) -> Option<Series> {
+    let points: Vec<(f64, f64, f64, f64, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            let link = r.figures(scenario)?.link.as_ref()?;
+            let (low, high) = (link.time.low.unwrap_or(link.time.point), link.time.high.unwrap_or(link.time.point));
+            Some((year_of(r.release_date), link.time.point, low, high, format!("link {:.0}%", link.share_pct)))
+        })
+        .collect();
+    (!points.is_empty()).then_some(Series { name: "link", colour: LINK_COLOUR, points })
 }
 
 fn crate_series(rows: &[&Row]) -> Vec<Series> {
@@ -216,10 +241,7 @@ pub(crate) fn bisect_svg(bisected: &Bisected) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
-        let title = format!(
-            "cargo timewarp bisect {} {}: cargo {} times by release",
-            bisected.from, bisected.to, bisected.command
-        );
+        let title = format!("cargo timewarp bisect {} {}: build times by release", bisected.from, bisected.to);
         let root = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
         for (area, scenario) in root.split_evenly((scenarios.len(), 1)).iter().zip(&scenarios) {
             let points: Vec<(f64, f64, f64, f64, String)> = bisected
@@ -265,12 +287,12 @@ pub(crate) fn bisect_svg(bisected: &Bisected) -> Result<String> {
             let bars = points
                 .iter()
                 .filter(|p| p.3 > p.2)
-                .map(|p| PathElement::new(vec![(p.0, p.2), (p.0, p.3)], CLEAN_COLOUR.stroke_width(1)));
+                .map(|p| PathElement::new(vec![(p.0, p.2), (p.0, p.3)], SCENARIO_COLOURS[0].stroke_width(1)));
             chart.draw_series(bars).map_err(plot_error)?;
             chart
                 .draw_series(points.iter().map(|(x, y, _, _, label)| {
                     EmptyElement::at((*x, *y))
-                        + Circle::new((0, 0), 5, CLEAN_COLOUR.filled())
+                        + Circle::new((0, 0), 5, SCENARIO_COLOURS[0].filled())
                         + Text::new(label.clone(), (-20, -20), ("sans-serif", 13))
                 }))
                 .map_err(plot_error)?;
@@ -307,7 +329,8 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
     if runs.is_empty() {
         return Err(anyhow!("there is nothing to plot: no run is recorded yet"));
     }
-    let palette = [CLEAN_COLOUR, TOUCHED_COLOUR, WORKSPACE_COLOUR, DEPENDENCIES_COLOUR, FAILED_COLOUR, LINKER_COLOUR];
+    let palette =
+        [SCENARIO_COLOURS[0], SCENARIO_COLOURS[1], WORKSPACE_COLOUR, DEPENDENCIES_COLOUR, FAILED_COLOUR, LINKER_COLOUR];
     let index = |p: &crate::report::model::HistoryPoint| {
         runs.iter().position(|r| r.0 == p.recorded_at && r.1 == p.git_commit.as_deref().unwrap_or("-")).unwrap_or(0)
     };
@@ -424,14 +447,27 @@ mod tests {
         let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
         assert_eq!(doc.root_element().tag_name().name(), "svg");
         let circles = doc.descendants().filter(|n| n.has_tag_name("circle")).count();
-        assert_eq!(circles, 4, "two ok toolchains x two panels; the failed one has no point");
+        assert_eq!(
+            circles,
+            4 + 2,
+            "two ok toolchains x two panels, and the touched link times; the failed one has none"
+        );
         let texts = texts(&svg);
-        for label in
-            ["1.85.0 (base)", "1.96.0 (1.78x)", "1.96.0 (1.30x ±2%)", "seconds", "release date", "1.63.0 failed"]
-        {
+        for label in [
+            "1.85.0 (base)",
+            "1.96.0 (1.78x)",
+            "1.96.0 (1.30x ±2%)",
+            "seconds",
+            "release date",
+            "1.63.0 failed",
+            "link 50%",
+            "link 25%",
+            "link",
+        ] {
             assert!(texts.iter().any(|t| t == label), "missing {label:?} in {texts:?}");
         }
-        assert!(texts.iter().any(|t| t.starts_with("cargo build times of app")));
+        assert!(texts.iter().any(|t| t.starts_with("Build times of app")));
+        assert!(texts.iter().any(|t| t.starts_with("touched: rebuild after touching")), "a panel per scenario");
     }
 
     #[test]
@@ -446,7 +482,7 @@ mod tests {
         let doc = roxmltree::Document::parse(&svg).unwrap();
         assert_eq!(
             doc.descendants().filter(|n| n.has_tag_name("circle")).count(),
-            4 + 4,
+            6 + 4,
             "two more series of two points"
         );
     }

@@ -1,8 +1,9 @@
 //! Reports read back: a `--baseline` file and the entries of `history.jsonl`, through serde
-//! derive. The current schema is read into the report model itself; schemas 1 and 2 into small
+//! derive. The current schema is read into the report model itself; schemas 1 to 3 into small
 //! shapes of their own (schema 1's figures had fields of their own, `clean`, `incremental`,
-//! `patched`; schema 2 keyed them by scenario). Either way the result is a [`SavedReport`]: how it
-//! was measured, and each row's wall times.
+//! `patched`; schemas 2 and 3 keyed them by scenario, under one report-wide `command`, so a
+//! `check` report's `clean` and `touched` are today's `check` and `check-touched`). Either way
+//! the result is a [`SavedReport`]: how it was measured, and each row's wall times.
 //!
 //! A saved file is untrusted input (hand-edited, cut short by a full disk): every time must be a
 //! positive, finite number of seconds below a year, or the file is refused with one sentence
@@ -92,7 +93,7 @@ struct V1Row {
     patched: Option<Summary>,
 }
 
-/// Schema 2: figures keyed by scenario, point medians.
+/// Schemas 2 and 3: figures keyed by scenario (3 added intervals and rounds, which are not read).
 #[derive(Deserialize)]
 struct V2 {
     #[serde(flatten)]
@@ -114,10 +115,20 @@ struct V2Figures {
     wall: Summary,
 }
 
+/// What an older report's scenario is called today: under `command: check`, `clean` and
+/// `touched` were `cargo check` builds; its `edited` has no counterpart and is dropped.
+fn renamed(command: Command, scenario: Scenario) -> Option<Scenario> {
+    match (command, scenario) {
+        (Command::Check, Scenario::Clean) => Some(Scenario::Check),
+        (Command::Check, Scenario::Touched) => Some(Scenario::CheckTouched),
+        (Command::Check, _) => None,
+        (_, scenario) => Some(scenario),
+    }
+}
+
 fn setup(schema: u32, head: Head) -> (Setup, Option<String>) {
     let setup = Setup {
         schema,
-        command: head.command,
         profile: head.profile,
         touched_file: head.touched_file,
         cores: head.cores,
@@ -144,6 +155,7 @@ impl SavedReport {
         let saved = match schema {
             1 => {
                 let v1: V1 = serde_json::from_value(value).map_err(|e| format!("it is not a schema 1 report: {e}"))?;
+                let command = v1.head.command;
                 let rows = v1
                     .toolchains
                     .into_iter()
@@ -153,15 +165,18 @@ impl SavedReport {
                             (Scenario::Touched, row.incremental),
                             (Scenario::Edited, row.patched),
                         ];
-                        let wall = figures.into_iter().filter_map(|(s, f)| Some((s, f?.runs_s))).collect();
+                        let wall =
+                            figures.into_iter().filter_map(|(s, f)| Some((renamed(command, s)?, f?.runs_s))).collect();
                         SavedRow { version: row.version, status: row.status, rustc: row.rustc, wall }
                     })
                     .collect();
                 let (setup, workspace) = setup(1, v1.head);
                 SavedReport { setup, workspace, rows }
             }
-            2 => {
-                let v2: V2 = serde_json::from_value(value).map_err(|e| format!("it is not a schema 2 report: {e}"))?;
+            2 | 3 => {
+                let v2: V2 =
+                    serde_json::from_value(value).map_err(|e| format!("it is not a schema {schema} report: {e}"))?;
+                let command = v2.head.command;
                 let rows = v2
                     .toolchains
                     .into_iter()
@@ -169,10 +184,14 @@ impl SavedReport {
                         version: row.version,
                         status: row.status,
                         rustc: row.rustc,
-                        wall: row.scenarios.into_iter().map(|(s, f)| (s, f.wall.runs_s)).collect(),
+                        wall: row
+                            .scenarios
+                            .into_iter()
+                            .filter_map(|(s, f)| Some((renamed(command, s)?, f.wall.runs_s)))
+                            .collect(),
                     })
                     .collect();
-                let (setup, workspace) = setup(2, v2.head);
+                let (setup, workspace) = setup(schema, v2.head);
                 SavedReport { setup, workspace, rows }
             }
             SCHEMA_VERSION => {
@@ -181,7 +200,7 @@ impl SavedReport {
                 from_current(report)
             }
             other => {
-                return Err(format!("it has schema {other}; this timewarp reads schemas 1, 2 and {SCHEMA_VERSION}"));
+                return Err(format!("it has schema {other}; this timewarp reads schemas 1 to {SCHEMA_VERSION}"));
             }
         };
         saved.validated()
@@ -233,10 +252,14 @@ mod tests {
             "toolchains": [{"version": "1.85.0", "status": "ok", "clean": summary, "incremental": summary, "patched": null}]
         });
         let saved = SavedReport::from_value(v1).unwrap();
-        assert_eq!((saved.setup.schema, saved.setup.command), (1, Command::Check));
+        assert_eq!(saved.setup.schema, 1);
         let row = &saved.rows[0];
-        assert_eq!(row.wall.keys().copied().collect::<Vec<_>>(), [Scenario::Clean, Scenario::Touched]);
-        assert_eq!(row.wall[&Scenario::Touched], [2.0]);
+        assert_eq!(
+            row.wall.keys().copied().collect::<Vec<_>>(),
+            [Scenario::Check, Scenario::CheckTouched],
+            "a `check` report's builds are today's check scenarios"
+        );
+        assert_eq!(row.wall[&Scenario::CheckTouched], [2.0]);
     }
 
     #[test]
@@ -253,7 +276,6 @@ mod tests {
     fn setups_say_what_differs() {
         let setup = |schema, profile: Profile, cores, packages: &[&str]| Setup {
             schema,
-            command: Command::Build,
             profile,
             touched_file: Some("src/main.rs".into()),
             cores: Some(cores),
@@ -279,10 +301,7 @@ mod tests {
         let row = |median: f64| serde_json::json!({"schema": 1, "toolchains": [{"version": "1.85.0", "status": "ok", "clean": summary(median)}]});
         for (value, error) in [
             (serde_json::json!({}), "it has no `schema` number"),
-            (
-                serde_json::json!({"schema": 9, "toolchains": []}),
-                "it has schema 9; this timewarp reads schemas 1, 2 and 3",
-            ),
+            (serde_json::json!({"schema": 9, "toolchains": []}), "it has schema 9; this timewarp reads schemas 1 to 4"),
             (serde_json::json!({"schema": 1}), "it is not a schema 1 report: missing field `toolchains`"),
             (
                 row(-3.0),
@@ -305,6 +324,11 @@ mod tests {
                 "scenarios": {"clean": {"wall": {"median_s": 3.0, "runs_s": [3.0, 3.1]}}}}]});
         let saved = SavedReport::from_value(v2).unwrap();
         assert_eq!((saved.setup.schema, saved.rows[0].wall[&Scenario::Clean].clone()), (2, vec![3.0, 3.1]));
+        let v3 = serde_json::json!({"schema": 3, "command": "build", "profile": "dev", "packages": ["app"],
+            "toolchains": [{"version": "1.85.0", "status": "ok", "rustc": "rustc 1.85.0",
+                "scenarios": {"touched": {"wall": {"median_s": 0.5, "runs_s": [0.5, 0.6], "rounds": [0, 1]}}}}]});
+        let saved = SavedReport::from_value(v3).unwrap();
+        assert_eq!((saved.setup.schema, saved.rows[0].wall[&Scenario::Touched].clone()), (3, vec![0.5, 0.6]));
     }
 
     proptest::proptest! {

@@ -9,7 +9,8 @@ use crate::support::*;
 fn scaled_baseline(report: &serde_json::Value, factor: f64, path: &Path) {
     let mut report = report.clone();
     for row in report["toolchains"].as_array_mut().unwrap() {
-        for key in ["clean", "touched"] {
+        let scenarios: Vec<String> = row["scenarios"].as_object().unwrap().keys().cloned().collect();
+        for key in &scenarios {
             let summary = &mut row["scenarios"][key]["wall"];
             for field in ["median_s", "mean_s", "min_s", "max_s", "stddev_s"] {
                 summary[field] = (summary[field].as_f64().unwrap() * factor).into();
@@ -56,7 +57,7 @@ fn baseline_gate_history_and_clean() {
         "json",
     ]));
     let changes = report["baseline"]["changes"].as_array().unwrap();
-    assert_eq!(changes.len(), 2, "clean and touched of the one toolchain");
+    assert_eq!(changes.len(), 3, "clean, touched and check-touched of the one toolchain");
     assert!(changes.iter().all(|c| c["regressed"] == false && c["change_pct"].as_f64().unwrap() < 0.0));
 
     // Every completed run was recorded (the failed gate run too: its numbers are real).
@@ -64,12 +65,12 @@ fn baseline_gate_history_and_clean() {
     assert_eq!(history.lines().count(), 3);
     let entry: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert!(entry["recorded_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(entry["report"]["schema"], 3);
+    assert_eq!(entry["report"]["schema"], 4);
     let rounds = entry["report"]["toolchains"][0]["scenarios"]["touched"]["wall"]["runs_s"].as_array().unwrap().len();
     assert_eq!(rounds, 3, "the history keeps every round's samples");
     let summary = success(timewarp(ws.path()).arg("history"));
     assert!(summary.starts_with("3 runs recorded in"), "{summary}");
-    assert_eq!(summary.lines().filter(|l| l.contains("build/dev")).count(), 3, "{summary}");
+    assert_eq!(summary.lines().filter(|l| l.contains(" dev ")).count(), 3, "{summary}");
 
     let out = run(timewarp(ws.path()).arg("clean"));
     assert!(out.status.success());
@@ -141,22 +142,27 @@ fn verify_msrv_names_the_dependency_and_a_named_toolchain_says_why_it_fails() {
 }
 
 #[test]
-fn a_baseline_measured_another_way_is_listed_not_compared() {
+fn a_baseline_is_compared_scenario_by_scenario_and_one_measured_another_way_is_listed() {
     let _builds = build_lock();
     let ws = fixture("single-crate");
     let args = ["--toolchains", "stable", "--runs", "1"];
     success(timewarp(ws.path()).args(args).args(["--check", "-o", "check.json"]));
+    let report = success_json(timewarp(ws.path()).args(args).args(["--baseline", "check.json", "--format", "json"]));
+    let changes = report["baseline"]["changes"].as_array().unwrap();
+    let compared: Vec<&str> = changes.iter().map(|c| c["scenario"].as_str().unwrap()).collect();
+    assert_eq!(compared, ["check-touched"], "the one scenario both runs measured: {changes:#?}");
+    success(timewarp(ws.path()).args(args).args(["--profile", "release", "-o", "release.json"]));
     let report = success_json(timewarp(ws.path()).args(args).args([
         "--baseline",
-        "check.json",
+        "release.json",
         "--max-regression",
         "0",
         "--format",
         "json",
     ]));
     let baseline = &report["baseline"];
-    assert_eq!(baseline["changes"], serde_json::json!([]), "a check run is no baseline for a build run");
-    assert_eq!(baseline["not_comparable"][0], "the whole report: command check then, build now");
+    assert_eq!(baseline["changes"], serde_json::json!([]), "a release run is no baseline for a dev run");
+    assert_eq!(baseline["not_comparable"][0], "the whole report: profile release then, dev now");
 }
 
 /// #13: a `--baseline` from another project (another package set) was compared row by row, and
@@ -228,7 +234,18 @@ fn baseline_rev_times_the_release_beside_the_tree_and_gates_on_the_paired_interv
     let before = snapshot(ws.path());
     let reports = tempfile::tempdir().unwrap();
     let gate_json = reports.path().join("gate.json");
-    let args = ["--toolchains", "stable", "--runs", "3", "--baseline-rev", "v1", "--max-regression", "10"];
+    let args = [
+        "--toolchains",
+        "stable",
+        "--runs",
+        "3",
+        "--scenarios",
+        "clean,touched",
+        "--baseline-rev",
+        "v1",
+        "--max-regression",
+        "10",
+    ];
     let out = run(timewarp(ws.path()).args(args).args(["--format", "json", "-o"]).arg(&gate_json));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(5), "{stderr}");

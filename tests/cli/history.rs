@@ -45,7 +45,11 @@ fn history_in_every_format_with_a_plot_and_the_runs_target_dir() {
     assert!(markdown.contains("| recorded | commit | what | clean | touched |"), "{markdown}");
     let svg = std::fs::read_to_string(ws.path().join("history.svg")).unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
-    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 4, "two runs in two panels");
+    assert_eq!(
+        doc.descendants().filter(|n| n.has_tag_name("circle")).count(),
+        6,
+        "two runs in three panels: clean, touched, check-touched"
+    );
 
     let without = run(timewarp(ws.path()).arg("history"));
     assert!(String::from_utf8_lossy(&without.stdout).starts_with("no runs recorded yet"), "another target dir");
@@ -120,8 +124,10 @@ fn history_keeps_to_its_workspace_and_says_what_a_run_did_not_measure() {
     .unwrap();
     assert_eq!((json["runs"].as_u64(), json["other_workspaces"].as_u64()), (Some(2), Some(1)), "{json:#}");
     let table = success(timewarp(mine.path()).args(["history", "--target-dir", &target]));
-    let second = table.lines().filter(|l| l.contains("build/dev")).nth(1).unwrap();
-    assert!(second.trim_end().ends_with(" -"), "the second run measured no edited rebuild: {table}");
+    let second = table.lines().filter(|l| l.contains(" dev ")).nth(1).unwrap();
+    let cells: Vec<&str> = second.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+    let edited = json["scenarios"].as_array().unwrap().iter().position(|s| s == "edited").unwrap();
+    assert_eq!(cells[3 + edited], "-", "the second run measured no edited rebuild: {table}");
     assert!(!second.contains(" ok"), "{table}");
 }
 

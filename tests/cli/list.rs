@@ -11,7 +11,7 @@ const LIST_WORLD: &[&str] = &["1.63.0", "1.85.0", "stable", "1.96.0"];
 fn lists_with_only_stable() {
     let ws = fixture("single-crate");
     let listing = success_json(timewarp(ws.path()).args(["--list", "--format", "json"]));
-    assert_eq!(listing["schema"], 3);
+    assert_eq!(listing["schema"], 4);
     assert_eq!(listing["msrv"], "1.80");
     assert_eq!(listing["msrv_floors"][0]["reason"], "rust-version of `single-crate`");
     let rows = listing["toolchains"].as_array().unwrap();

@@ -29,3 +29,5 @@ mod interrupts;
 mod output;
 // `cargo timewarp bisect`: which release moved the build time.
 mod bisect;
+// Link time apart: the link timer leaves rustc's linking as it is.
+mod link;

@@ -7,7 +7,7 @@ use crate::support::*;
 
 /// The committed schema of the current report version.
 fn schema() -> serde_json::Value {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report-v3.json");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report-v4.json");
     serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
 }
 
@@ -15,7 +15,7 @@ fn schema() -> serde_json::Value {
 fn assert_valid(report: &serde_json::Value) {
     let validator = jsonschema::validator_for(&schema()).expect("the committed schema is a JSON Schema");
     let errors: Vec<String> = validator.iter_errors(report).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "the report does not match schema/report-v3.json: {errors:#?}");
+    assert!(errors.is_empty(), "the report does not match schema/report-v4.json: {errors:#?}");
 }
 
 #[test]
@@ -39,7 +39,8 @@ fn jobs_reach_every_build_and_a_real_report_matches_the_schema_and_the_job_summa
     assert!(report["toolchains"][0]["crates"].is_object(), "the schema was checked with --crates: {report:#}");
 
     let summary = std::fs::read_to_string(&summary).unwrap();
-    assert!(summary.starts_with("earlier step\n### cargo timewarp\n\n`cargo build -j 1` times of"), "{summary}");
+    assert!(summary.starts_with("earlier step\n### cargo timewarp\n\nBuild times of `build-script`"), "{summary}");
+    assert!(summary.contains(", -j 1; "), "{summary}");
     assert!(summary.contains("| Rust | released |"), "the Markdown report was appended: {summary}");
 }
 
@@ -94,11 +95,18 @@ fn the_table_fits_columns_and_keeps_everything_in_a_file() {
     let widest = narrow.lines().map(|l| l.chars().count()).max().unwrap();
     assert!(widest <= 80, "every line fits 80 columns:\n{narrow}");
     assert!(!narrow.contains('█'), "the bar went first:\n{narrow}");
-    let unlimited = success(timewarp(ws.path()).args(args).env_remove("COLUMNS"));
-    assert!(unlimited.contains('█') && unlimited.contains("clean, relative"), "a pipe is unlimited:\n{unlimited}");
+    let wide = success(timewarp(ws.path()).args(args).env("COLUMNS", "200"));
+    assert!(wide.contains('█') && wide.contains("clean, relative"), "a wide terminal has room for the bar:\n{wide}");
+    for scenario in ["clean", "touched", "check-touched"] {
+        let heading = |l: &&str| l.starts_with("toolchain") && l.split_whitespace().any(|w| w == scenario);
+        assert!(narrow.lines().any(|l| heading(&l)), "every scenario is in the narrow table:\n{narrow}");
+    }
+    let piped = success(timewarp(ws.path()).args(args).env_remove("COLUMNS"));
+    assert!(piped.lines().all(|l| l.chars().count() <= 100), "a pipe gets 100 columns:\n{piped}");
     success(timewarp(ws.path()).args(args).args(["-o", "report.txt"]).env("COLUMNS", "80"));
     let file = std::fs::read_to_string(ws.path().join("report.txt")).unwrap();
-    assert!(file.contains("clean, relative"), "a file is never narrowed:\n{file}");
+    assert!(file.lines().all(|l| l.chars().count() <= 100), "a file gets 100 columns, whatever the terminal:\n{file}");
+    assert!(file.lines().any(|l| l.chars().count() > 80), "and not the terminal's 80:\n{file}");
 }
 
 #[test]
@@ -110,7 +118,11 @@ fn plot_and_every_export_format_from_one_run() {
     assert!(out.is_empty());
     let svg = std::fs::read_to_string(ws.path().join("h.svg")).unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("the plot is well-formed XML");
-    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 2, "one point per toolchain and panel");
+    assert_eq!(
+        doc.descendants().filter(|n| n.has_tag_name("circle")).count(),
+        3 + 2,
+        "one point per toolchain in each scenario's panel, and the link times of the two that link"
+    );
     let csv = std::fs::read_to_string(ws.path().join("h.csv")).unwrap();
     assert_eq!(csv.lines().count(), 2, "{csv}");
     assert!(csv.starts_with("toolchain,version,release_date,status,clean_time_s,clean_time_low_s,"), "{csv}");

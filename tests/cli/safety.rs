@@ -222,7 +222,10 @@ fn a_hand_edit_after_a_killed_edit_run_is_kept() {
     let mine = "fn main() { println!(\"my own edit\"); }\n";
     std::fs::write(&main_rs, mine).unwrap();
     let line = failure(timewarp(ws.path()).arg("--list"), 1);
-    assert!(line.contains("changed since `cargo timewarp --edit` patched it, so timewarp kept it as it is"), "{line}");
+    assert!(
+        line.contains("changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it as it is"),
+        "{line}"
+    );
     let backup = line.rsplit('`').nth(1).unwrap();
     assert_eq!(std::fs::read(backup).unwrap(), original, "the original is where the message says");
     assert_eq!(std::fs::read_to_string(&main_rs).unwrap(), mine);
@@ -473,7 +476,10 @@ fn an_edit_saved_during_an_edited_build_wins_over_the_restore() {
     let report = success_json(world.timewarp().args(["--edit", "--runs", "3", "--format", "json"]));
     assert_eq!(std::fs::read_to_string(&main_rs).unwrap(), format!("{mine}\n"), "the user's edit is kept");
     let warnings = report["warnings"].to_string();
-    assert!(warnings.contains("changed since `cargo timewarp --edit` patched it, so timewarp kept it"), "{warnings}");
+    assert!(
+        warnings.contains("changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it"),
+        "{warnings}"
+    );
     let backup = warnings.split("its content before that run is in `").nth(1).unwrap().split('`').next().unwrap();
     assert_eq!(std::fs::read(backup).unwrap(), original, "the original is saved where the warning says");
     let row = &report["toolchains"][0];
@@ -731,5 +737,5 @@ fn a_build_scripts_change_to_an_edited_file_is_kept_and_reported() {
         "the build script's change is kept: {main_rs}"
     );
     let warnings = report["warnings"].to_string();
-    assert!(warnings.contains("changed since `cargo timewarp --edit` patched it"), "{warnings}");
+    assert!(warnings.contains("changed since `cargo timewarp` edited it for a rebuild"), "{warnings}");
 }

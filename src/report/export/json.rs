@@ -45,7 +45,13 @@ mod tests {
     #[test]
     fn carries_schema_rows_scenarios_and_skips() {
         let json: serde_json::Value = serde_json::from_str(&JsonExporter.report(&sample_report())).unwrap();
-        assert_eq!(json["schema"], 3);
+        assert_eq!(json["schema"], 4);
+        assert_eq!(json["link_time"], true);
+        assert_eq!(json["measurement"]["commands"]["touched"], "cargo build");
+        let link = &json["toolchains"][2]["scenarios"]["touched"]["link"];
+        assert_eq!((link["share_pct"].as_f64().map(f64::round), link["runs"].clone()), (Some(25.0), 1.into()));
+        assert_eq!(link["verdict"], "faster", "{link}");
+        assert!((link["speedup"]["point"].as_f64().unwrap() - 2.6).abs() < 0.01, "{link}");
         assert_eq!(json["msrv"], "1.56");
         assert_eq!(json["msrv_floors"][0]["kind"], "edition");
         assert_eq!(json["touched_file"], "src/main.rs");

@@ -55,20 +55,57 @@ fn crates_tables(report: &Report) -> String {
     out
 }
 
+/// Each scenario whose builds linked, taken apart into compile and link, each with its speedup.
+fn link_tables(report: &Report) -> String {
+    let mut out = String::new();
+    for s in report.scenarios() {
+        let linked: Vec<_> = report.toolchains.iter().filter_map(|r| Some((r, r.figures(s)?.link.as_ref()?))).collect();
+        if linked.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n**{s}**, compile and link apart\n\n| Rust | compile | speedup | link (share) | speedup |\n|:-----|------:|------:|------:|------:|"
+        );
+        for (row, link) in linked {
+            let time = |e: &crate::report::model::Estimate| match super::plus_minus(e) {
+                Some(pm) => format!("{} {pm}", seconds(e.point)),
+                None => seconds(e.point),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} ({:.0}%) | {} |",
+                super::row_label(row),
+                time(&link.compile),
+                super::estimate_speedup_cell(link.compile_speedup.as_ref(), link.compile_verdict),
+                time(&link.time),
+                link.share_pct,
+                super::estimate_speedup_cell(link.speedup.as_ref(), link.verdict),
+            );
+        }
+    }
+    if !out.is_empty() {
+        out.push_str("\nlink: while a linker that rustc started ran (overlapping links counted once); compile: the rest of the build.\n");
+    }
+    out
+}
+
 impl Exporter for MarkdownExporter {
     fn report(&self, report: &Report) -> String {
         let scenarios = report.scenarios();
         let mut out = format!(
-            "`cargo {}{}` times of `{}` (MSRV {}, {} profile, touching `{}`; {} cores; {})\n\n",
-            report.command,
-            report.jobs.map(|j| format!(" -j {j}")).unwrap_or_default(),
+            "Build times of `{}` (MSRV {}, {} profile{}; {} cores; {})\n\n",
             report.packages.join("`, `"),
             report.msrv.as_deref().unwrap_or("none"),
             report.profile,
-            report.touched_file,
+            report.jobs.map(|j| format!(", -j {j}")).unwrap_or_default(),
             report.cores,
             measurement_text(&report.measurement),
         );
+        for s in &scenarios {
+            let _ = writeln!(out, "- **{s}**: {}", super::scenario_text(report, *s));
+        }
+        out.push('\n');
         out.push_str("| Rust | released |");
         for s in &scenarios {
             let _ = write!(out, " {s} |");
@@ -101,6 +138,7 @@ impl Exporter for MarkdownExporter {
                 let _ = writeln!(out, "{line}  ");
             }
         }
+        out.push_str(&link_tables(report));
         out.push_str(&crates_tables(report));
         out
     }
@@ -137,8 +175,13 @@ impl Exporter for MarkdownExporter {
             .filter(|s| bisected.steps.iter().flat_map(|st| &st.changes).any(|c| c.scenarios.contains_key(s)))
             .collect();
         let mut out = format!(
-            "**Which release moved `cargo {}` of `{}`** (`cargo timewarp bisect {} {}`, following {})\n\n{}\n\n| step | change | rounds |",
-            bisected.command, bisected.workspace, bisected.from, bisected.to, bisected.scenario, bisected.summary
+            "**Which release moved the `{}` builds (`{}`) of `{}`** (`cargo timewarp bisect {} {}`)\n\n{}\n\n| step | change | rounds |",
+            bisected.scenario,
+            bisected.commands.get(&bisected.scenario).map_or("cargo build", String::as_str),
+            bisected.workspace,
+            bisected.from,
+            bisected.to,
+            bisected.summary
         );
         for s in &scenarios {
             let _ = write!(out, " {s} |");
@@ -194,9 +237,9 @@ impl Exporter for MarkdownExporter {
     fn merged(&self, merged: &Merged) -> String {
         let base = merged.base.as_deref().unwrap_or("-");
         let mut out = format!(
-            "`cargo {}` speedups of `{}` over Rust {base}, merged over {} machines (95% intervals, random effects)\n\n| Rust |",
-            merged.command,
+            "Speedups of `{}` over Rust {base} ({} profile), merged over {} machines (95% intervals, random effects)\n\n| Rust |",
             merged.packages.join("`, `"),
+            merged.profile,
             merged.machines.len()
         );
         let scenarios: Vec<Scenario> =
@@ -241,7 +284,10 @@ mod tests {
     #[test]
     fn renders_the_paste_ready_table() {
         let expected = "\
-`cargo build` times of `app` (MSRV 1.56, dev profile, touching `src/main.rs`; 2 cores; 3 rounds in rotating order, fixed: 1 clean + 3 touched)
+Build times of `app` (MSRV 1.56, dev profile; 2 cores; 3 rounds in rotating order, fixed: 1 clean + 3 touched)
+
+- **clean**: cargo build, from an empty target directory
+- **touched**: cargo build, after touching src/main.rs
 
 | Rust | released | clean | touched | speedup (clean) | speedup (touched) |
 |:-----|:---------|------:|------:|------:|------:|
@@ -252,6 +298,15 @@ mod tests {
 ±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round  
 ~: no change detectable: the interval reaches within 1% of 1.00x  
 (1 round): one build, so no interval; more rounds give one  
+
+**touched**, compile and link apart
+
+| Rust | compile | speedup | link (share) | speedup |
+|:-----|------:|------:|------:|------:|
+| 1.85.0 | 0.260 s ±5.1% | base | 0.260 s ±5.1% (50%) | base |
+| 1.96.0 | 0.300 s ±2.9% | 0.87x ±2.1% | 0.100 s ±2.5% (25%) | 2.60x ±2.5% |
+
+link: while a linker that rustc started ran (overlapping links counted once); compile: the rest of the build.
 ";
         let mut report = sample_report();
         report.toolchains[2].scenarios.get_mut(&crate::vocab::Scenario::Touched).unwrap().verdict =

@@ -123,11 +123,17 @@ fn time_cell(figures: &Figures) -> String {
 /// `base` for the row the others are against; `-` without figures.
 fn speedup_cell(figures: Option<&Figures>) -> String {
     let Some(figures) = figures else { return "-".into() };
-    if figures.verdict == Verdict::Base {
+    estimate_speedup_cell(figures.speedup.as_ref(), figures.verdict)
+}
+
+/// A speedup estimate as a cell, read through its verdict: `base`, `2.60x ±3.0%`, `~1.02x
+/// ±4.0%`, `1.78x (1 round)`; `-` without one.
+fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String {
+    if verdict == Verdict::Base {
         return "base".into();
     }
-    let Some(speedup) = &figures.speedup else { return "-".into() };
-    let mark = if figures.verdict == Verdict::NoChange { "~" } else { "" };
+    let Some(speedup) = speedup else { return "-".into() };
+    let mark = if verdict == Verdict::NoChange { "~" } else { "" };
     match plus_minus(speedup) {
         Some(pm) => format!("{mark}{} {pm}", ratio(Some(speedup.point))),
         None => format!("{} {ONE_ROUND}", ratio(Some(speedup.point))),
@@ -145,6 +151,32 @@ fn merged_cell(figure: Option<&MergedFigure>) -> String {
 /// `+2.5%`, or `-` without a figure.
 fn percent(p: Option<f64>) -> String {
     p.map_or_else(|| "-".to_string(), |p| format!("{p:+.1}%"))
+}
+
+/// What `scenario` timed in `report`, after its name: `cargo check, after touching src/main.rs`.
+fn scenario_text(report: &Report, scenario: crate::vocab::Scenario) -> String {
+    use crate::vocab::Change;
+    let command =
+        report.measurement.commands.get(&scenario).cloned().unwrap_or_else(|| format!("cargo {}", scenario.command()));
+    let what = match scenario.change() {
+        Change::Nothing => "from an empty target directory".to_string(),
+        Change::Touch => format!("after touching {}", report.touched_file),
+        Change::Edit => format!("after an edit of {} (a private item appended)", report.touched_file),
+        Change::DeepEdit => match &report.deep {
+            Some(deep) => {
+                let n = deep.dependents.len();
+                format!(
+                    "after a new public item in {} (`{}`), which {n} built package{} depend{} on",
+                    deep.file,
+                    deep.package,
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" }
+                )
+            }
+            None => "after a new public item in the library most members depend on".to_string(),
+        },
+    };
+    format!("{command}, {what}")
 }
 
 /// The lines that explain the marks a table's cells carry.

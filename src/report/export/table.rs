@@ -17,8 +17,6 @@ pub(crate) struct TableExporter {
     pub width: Option<usize>,
 }
 
-/// The results table's first columns (toolchain, release date, compiler) read left to right.
-const TEXT_COLUMNS: usize = 3;
 /// Where the prose after a `label:` in the header lines up.
 const HEADER_INDENT: usize = 11;
 
@@ -39,58 +37,95 @@ fn bar(value: f64, max: f64, width: usize) -> String {
     out
 }
 
+/// A column of the results table: its heading and one cell per row.
+#[derive(Debug, Clone)]
+struct Column {
+    heading: String,
+    cells: Vec<String>,
+}
+
+impl Column {
+    fn new(heading: impl Into<String>, cells: Vec<String>) -> Column {
+        Column { heading: heading.into(), cells }
+    }
+}
+
+/// The results table before it is fitted: the text columns on the left, a group of columns per
+/// scenario (its time, its speedup, with `--verbose` its CPU time), more groups, and the bar.
+struct Results {
+    /// Toolchain, release date, compiler.
+    left: Vec<Column>,
+    /// Groups that stay together in one block.
+    groups: Vec<Vec<Column>>,
+    /// The clean build's bar, when there is one.
+    bar: Option<Column>,
+}
+
+/// How far the table was squeezed to fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Squeeze {
+    /// As it is.
+    None,
+    /// `(1 round)` written `(1)`.
+    ShortMarks,
+    /// And the times without their `±` (the speedups keep theirs).
+    NoTimeIntervals,
+}
+
 impl TableExporter {
-    /// The headings, then one line of cells per row.
-    fn cells(&self, report: &Report) -> Vec<Vec<String>> {
-        let scenarios = report.scenarios();
-        // A scenario no row has a speedup in (one toolchain alone) gets no speedup column.
-        let compared: Vec<Scenario> = scenarios
-            .iter()
-            .copied()
-            .filter(|s| report.toolchains.iter().any(|r| r.figures(*s).is_some_and(|f| f.speedup.is_some())))
-            .collect();
-        let mut headings: Vec<String> = ["toolchain", "released", "compiler"].map(String::from).to_vec();
-        headings.extend(scenarios.iter().map(|s| s.name().to_string()));
-        headings.extend(compared.iter().map(|s| format!("speedup ({s})")));
-        if self.verbose {
-            headings.extend(scenarios.iter().map(|s| format!("{s} cpu")));
-            headings.push("largest process".into());
-        }
-        let mut lines = vec![headings];
-        for row in &report.toolchains {
-            let mut cells = vec![
-                super::row_label(row),
-                row.release_date.to_string(),
-                format!("{}, {}", row.provenance, row.linker),
-            ];
-            let time = |s: Scenario| match row.figures(s) {
+    /// The table's columns, grouped.
+    fn results(&self, report: &Report) -> Results {
+        let rows = &report.toolchains;
+        let left = vec![
+            Column::new("toolchain", rows.iter().map(super::row_label).collect()),
+            Column::new("released", rows.iter().map(|r| r.release_date.to_string()).collect()),
+            Column::new("compiler", rows.iter().map(|r| format!("{}, {}", r.provenance, r.linker)).collect()),
+        ];
+        let mut groups = Vec::new();
+        for s in report.scenarios() {
+            let time = |row: &Row| match row.figures(s) {
                 Some(figures) => time_cell(figures),
                 None if row.scenario_errors.contains_key(&s) => "stopped".into(),
                 None if row.status == Status::Ok => "-".into(),
                 None => row.status.as_str().into(),
             };
-            cells.extend(scenarios.iter().map(|s| time(*s)));
-            cells.extend(compared.iter().map(|s| speedup_cell(row.figures(*s))));
-            if self.verbose {
-                let cpu = |s: &Scenario| {
-                    row.figures(*s).and_then(|f| f.cpu.as_ref()).map_or("-".into(), |c| seconds(c.median_s))
-                };
-                cells.extend(scenarios.iter().map(cpu));
-                let peak = row.figures(Scenario::Clean).and_then(|f| f.largest_process_mib);
-                cells.push(peak.map_or("-".into(), |m| format!("{m:.0} MiB")));
+            let mut group = vec![Column::new(s.name(), rows.iter().map(time).collect())];
+            // A scenario no row has a speedup in (one toolchain alone) gets no speedup column.
+            if rows.iter().any(|r| r.figures(s).is_some_and(|f| f.speedup.is_some())) {
+                group.push(Column::new(
+                    format!("speedup ({s})"),
+                    rows.iter().map(|r| speedup_cell(r.figures(s))).collect(),
+                ));
             }
-            lines.push(cells);
+            if self.verbose {
+                let cpu =
+                    |r: &Row| r.figures(s).and_then(|f| f.cpu.as_ref()).map_or("-".into(), |c| seconds(c.median_s));
+                group.push(Column::new(format!("{s} cpu"), rows.iter().map(cpu).collect()));
+            }
+            groups.push(group);
+        }
+        if self.verbose {
+            let peak = |r: &Row| {
+                let peak = r
+                    .scenarios
+                    .values()
+                    .filter_map(|f| f.largest_process_mib)
+                    .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.max(p))));
+                peak.map_or("-".into(), |m| format!("{m:.0} MiB"))
+            };
+            groups.push(vec![Column::new("largest process", rows.iter().map(peak).collect())]);
         }
         // A bar per row: the clean build's median against the slowest row's, at a glance.
         let clean = |r: &Row| r.median(Scenario::Clean);
-        let slowest = report.toolchains.iter().filter_map(clean).fold(0.0, f64::max);
-        lines[0].push(BAR_HEADING.into());
-        for (cells, row) in lines[1..].iter_mut().zip(&report.toolchains) {
-            cells.push(clean(row).map_or_else(String::new, |c| bar(c, slowest, BAR_WIDTH)));
-        }
-        lines
+        let slowest = rows.iter().filter_map(clean).fold(0.0, f64::max);
+        let bar = (slowest > 0.0).then(|| {
+            Column::new(
+                BAR_HEADING,
+                rows.iter().map(|r| clean(r).map_or_else(String::new, |c| bar(c, slowest, BAR_WIDTH))).collect(),
+            )
+        });
+        Results { left, groups, bar }
     }
-
     /// What was measured and how, one `label:` line each, wrapped at word boundaries to fit.
     fn header(&self, report: &Report) -> String {
         let mut out = String::new();
@@ -100,17 +135,13 @@ impl TableExporter {
             let _ = writeln!(out, "revision:  {revision}");
         }
         let _ = writeln!(out, "MSRV:      {msrv}");
-        let jobs = report.jobs.map(|j| format!(" -j {j}")).unwrap_or_default();
-        let scenarios: Vec<&str> = report.measurement.scenarios.iter().map(|s| s.name()).collect();
-        let _ = writeln!(
-            out,
-            "builds:    cargo {}{jobs}, {} profile, {} cores; {}, touching {}",
-            report.command,
-            report.profile,
-            report.cores,
-            scenarios.join(", "),
-            report.touched_file,
-        );
+        let jobs = report.jobs.map(|j| format!(", -j {j}")).unwrap_or_default();
+        let _ = writeln!(out, "builds:    {} profile{jobs}, {} cores", report.profile, report.cores);
+        let names = report.measurement.scenarios.iter().map(|s| s.name().len()).max().unwrap_or(0);
+        for s in &report.measurement.scenarios {
+            let line = format!("{:HEADER_INDENT$}{:names$}  {}", "", s.name(), super::scenario_text(report, *s));
+            let _ = writeln!(out, "{}", wrap(&line, self.width, HEADER_INDENT + names + 2));
+        }
         let _ = writeln!(out, "rounds:    {}", measurement_text(&report.measurement));
         let _ = writeln!(out, "warm-up:   {}", report.warmup);
         if !report.build_settings.is_empty() {
@@ -123,60 +154,173 @@ impl TableExporter {
 
     /// The results table, fitted to the width when it is known: first the relative bar goes,
     /// then the compiler column is abbreviated, then long headings take two lines, then
-    /// `(1 round)` becomes `(1)`, then the times lose their `±` (the speedups keep theirs).
-    /// What still does not fit (many scenarios, `--verbose`'s columns)
-    /// is left wider than the terminal. Also says whether `(1)` is used.
+    /// `(1 round)` becomes `(1)`; what still does not fit goes into further blocks of scenarios
+    /// (each led by the toolchain column), never a wider line. Blocks that are still too wide get
+    /// `(1)`, then their times lose their `±` (the speedups keep theirs). Also says whether `(1)`
+    /// is used.
     fn results_table(&self, report: &Report) -> (String, bool) {
-        let mut table = self.cells(report);
-        let Some(width) = self.width else { return (render(&table, true, false), false) };
+        let mut results = self.results(report);
+        let all: Vec<usize> = (0..results.groups.len()).collect();
+        let Some(width) = self.width else {
+            return (render(&block(&results.left, &results.groups, &all, results.bar.as_ref()), false), false);
+        };
         let fits = |text: &str| text.lines().all(|line| self::width(line) <= width);
-        let text = render(&table, true, false);
+        let text = render(&block(&results.left, &results.groups, &all, results.bar.as_ref()), false);
         if fits(&text) {
             return (text, false);
         }
-        for line in &mut table {
-            line.pop();
-        }
-        let text = render(&table, false, false);
+        let text = render(&block(&results.left, &results.groups, &all, None), false);
         if fits(&text) {
             return (text, false);
         }
-        for (line, row) in table[1..].iter_mut().zip(&report.toolchains) {
-            line[2] = format!("{}, {}", row.provenance.short(), row.linker.short());
+        results.left[2].cells =
+            report.toolchains.iter().map(|r| format!("{}, {}", r.provenance.short(), r.linker.short())).collect();
+        for split in [false, true] {
+            let text = render(&block(&results.left, &results.groups, &all, None), split);
+            if fits(&text) {
+                return (text, false);
+            }
         }
-        let text = render(&table, false, false);
-        if fits(&text) {
-            return (text, false);
-        }
-        let text = render(&table, false, true);
-        if fits(&text) {
-            return (text, false);
-        }
-        for cell in table[1..].iter_mut().flatten() {
-            *cell = cell.replace(ONE_ROUND, ONE_ROUND_SHORT);
-        }
-        let text = render(&table, false, true);
+        let short: Vec<Vec<Column>> = results.groups.iter().map(|g| squeeze(g, Squeeze::ShortMarks)).collect();
+        let text = render(&block(&results.left, &short, &all, None), true);
         if fits(&text) {
             return (text, true);
         }
-        // The speedups are the answer; the times' own intervals are the first to go.
-        let times = TEXT_COLUMNS..TEXT_COLUMNS + report.scenarios().len();
-        for line in &mut table[1..] {
-            for cell in &mut line[times.clone()] {
-                if let Some((time, _)) = cell.split_once(" ±") {
-                    *cell = time.to_string();
+        let mut squeezed = Squeeze::None;
+        let blocks = loop {
+            let groups: Vec<Vec<Column>> = results.groups.iter().map(|g| squeeze(g, squeezed)).collect();
+            let blocks = pack(&results.left, &groups, width);
+            if blocks.iter().all(|b| fits(b)) || squeezed == Squeeze::NoTimeIntervals {
+                break blocks;
+            }
+            squeezed = if squeezed == Squeeze::None { Squeeze::ShortMarks } else { Squeeze::NoTimeIntervals };
+        };
+        (blocks.join("\n"), squeezed >= Squeeze::ShortMarks)
+    }
+
+    /// Each scenario whose builds linked, taken apart: the rest of the build (compile) and the
+    /// link time with its share of the build, each with its speedup; one small table per
+    /// scenario, so it fits any width the results do.
+    fn link_section(&self, report: &Report) -> String {
+        let mut out = String::new();
+        for s in report.scenarios() {
+            let linked: Vec<&Row> =
+                report.toolchains.iter().filter(|r| r.figures(s).is_some_and(|f| f.link.is_some())).collect();
+            if linked.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n{s}, compile and link apart:");
+            // One toolchain alone has no speedups to show.
+            let compared =
+                linked.iter().any(|r| r.figures(s).and_then(|f| f.link.as_ref()).is_some_and(|l| l.speedup.is_some()));
+            let mut lines =
+                vec![["toolchain", "compile", "speedup", "link (share)", "speedup"].map(String::from).to_vec()];
+            for row in linked {
+                let link = row.figures(s).and_then(|f| f.link.as_ref()).expect("filtered on its link figures");
+                let part =
+                    |e: &crate::report::model::Estimate, verdict, speedup: Option<&crate::report::model::Estimate>| {
+                        let time = match super::plus_minus(e) {
+                            Some(pm) => format!("{} {pm}", seconds(e.point)),
+                            None => seconds(e.point),
+                        };
+                        (time, super::estimate_speedup_cell(speedup, verdict))
+                    };
+                let (compile, compile_speedup) =
+                    part(&link.compile, link.compile_verdict, link.compile_speedup.as_ref());
+                let (time, link_speedup) = part(&link.time, link.verdict, link.speedup.as_ref());
+                lines.push(vec![
+                    super::row_label(row),
+                    compile,
+                    compile_speedup,
+                    format!("{time} ({:.0}%)", link.share_pct),
+                    link_speedup,
+                ]);
+            }
+            if !compared {
+                for line in &mut lines {
+                    line.remove(4);
+                    line.remove(2);
                 }
             }
+            out.push_str(&aligned(&lines));
         }
-        (render(&table, false, true), true)
+        if !out.is_empty() {
+            let note = "  (link: while a linker that rustc started ran, overlapping links counted once; compile: the rest of the build)";
+            let _ = writeln!(out, "{}", wrap(note, self.width, 3));
+        }
+        out
     }
 }
 
+/// The columns `groups[chosen]` after `left`, with the bar last when given, as lines of cells
+/// (headings first).
+fn block(left: &[Column], groups: &[Vec<Column>], chosen: &[usize], bar: Option<&Column>) -> Vec<Vec<String>> {
+    let columns: Vec<&Column> = left.iter().chain(chosen.iter().flat_map(|g| &groups[*g])).chain(bar).collect();
+    let rows = columns.first().map_or(0, |c| c.cells.len());
+    let mut lines = vec![columns.iter().map(|c| c.heading.clone()).collect::<Vec<_>>()];
+    lines.extend((0..rows).map(|r| columns.iter().map(|c| c.cells[r].clone()).collect()));
+    lines
+}
+
+/// The groups in blocks of at most `width` columns each where they can be: the first block led
+/// by the `left` columns, the others by the toolchain column alone; a group too wide for a block
+/// of its own still gets one.
+fn pack(left: &[Column], groups: &[Vec<Column>], width: usize) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let lead = |first: bool| if first { left.to_vec() } else { left[..1].to_vec() };
+    let text = |first: bool, chosen: &[usize]| render(&block(&lead(first), groups, chosen, None), true);
+    let too_wide = |text: &str| text.lines().any(|line| self::width(line) > width);
+    for g in 0..groups.len() {
+        let mut tried = current.clone();
+        tried.push(g);
+        if current.is_empty() || !too_wide(&text(blocks.is_empty(), &tried)) {
+            current = tried;
+        } else {
+            blocks.push(text(blocks.is_empty(), &current));
+            current = vec![g];
+        }
+    }
+    if !current.is_empty() || blocks.is_empty() {
+        blocks.push(text(blocks.is_empty(), &current));
+    }
+    blocks
+}
+
+/// A group of columns as `squeeze` asks: `(1 round)` as `(1)`, then times without their `±`.
+fn squeeze(group: &[Column], squeeze: Squeeze) -> Vec<Column> {
+    group
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let cells = column
+                .cells
+                .iter()
+                .map(|cell| {
+                    let mut cell = cell.clone();
+                    if squeeze >= Squeeze::ShortMarks {
+                        cell = cell.replace(ONE_ROUND, ONE_ROUND_SHORT);
+                    }
+                    // The speedups are the answer; the times' own intervals are the first to go.
+                    if squeeze == Squeeze::NoTimeIntervals && i == 0 {
+                        cell = cell.split_once(" ±").map_or(cell.clone(), |(time, _)| time.to_string());
+                    }
+                    cell
+                })
+                .collect();
+            Column { heading: column.heading.clone(), cells }
+        })
+        .collect()
+}
+
 /// The results table as text: the text columns on the left, numbers lined up on the right, the
-/// last column left-aligned when it is the bar; with `split_headings`, every heading of more
-/// than one word takes two lines, broken at a space, so like columns keep like headings.
-fn render(table: &[Vec<String>], has_bar: bool, split_headings: bool) -> String {
+/// bar left-aligned; with `split_headings`, every heading of more than one word takes two lines,
+/// broken at a space, so like columns keep like headings.
+fn render(table: &[Vec<String>], split_headings: bool) -> String {
     let columns = table[0].len();
+    let has_bar = table[0].last().is_some_and(|h| h == BAR_HEADING);
+    let text_columns =
+        table[0].iter().take_while(|h| ["toolchain", "released", "compiler"].contains(&h.as_str())).count();
     let headings: Vec<(String, String)> = table[0]
         .iter()
         .map(|h| match split_headings.then(|| two_lines(h)).flatten() {
@@ -190,7 +334,7 @@ fn render(table: &[Vec<String>], has_bar: bool, split_headings: bool) -> String 
     }
     lines.push(headings.iter().map(|(_, bottom)| bottom.as_str()).collect());
     lines.extend(table[1..].iter().map(|r| r.iter().map(String::as_str).collect()));
-    align(&lines, "", |c| c < TEXT_COLUMNS || (has_bar && c == columns - 1))
+    align(&lines, "", |c| c < text_columns || (has_bar && c == columns - 1))
 }
 
 /// `speedup (touched)` as `speedup` over `(touched)`, broken at the space that makes the wider
@@ -347,6 +491,7 @@ impl Exporter for TableExporter {
             let line = if short_marks { line.replacen(ONE_ROUND, ONE_ROUND_SHORT, 1) } else { line.to_string() };
             let _ = writeln!(out, "{}", wrap(&line, self.width, 4));
         }
+        out.push_str(&self.link_section(report));
         out.push_str(&crates_section(report));
         for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
             let mut lines = row.error.as_deref().unwrap_or("-").lines();
@@ -442,8 +587,13 @@ impl Exporter for TableExporter {
             .filter(|s| bisected.steps.iter().flat_map(|st| &st.changes).any(|c| c.scenarios.contains_key(s)))
             .collect();
         let mut out = format!(
-            "bisect:    `cargo {}` of {} ({}), {} → {}, following {}\n",
-            bisected.command, bisected.workspace, bisected.profile, bisected.from, bisected.to, bisected.scenario
+            "bisect:    {} ({} profile), {} → {}, following {} (`{}`)\n",
+            bisected.workspace,
+            bisected.profile,
+            bisected.from,
+            bisected.to,
+            bisected.scenario,
+            bisected.commands.get(&bisected.scenario).map_or("cargo build", String::as_str)
         );
         if let Some(rev) = &bisected.revision {
             let _ = writeln!(out, "revision:  {rev}");
@@ -578,28 +728,44 @@ mod tests {
     }
 
     #[test]
-    fn fits_an_80_column_terminal() {
+    fn fits_an_80_column_terminal_in_blocks_of_scenarios() {
         let text = TableExporter { verbose: false, width: Some(80) }.report(&wide_sample());
         let expected = "\
 workspace: /work/app (app)
 MSRV:      1.56 (edition 2021 of `app`)
-builds:    cargo build, dev profile, 2 cores; clean, touched, touching
-           src/main.rs
+builds:    dev profile, 2 cores
+           clean    cargo build, from an empty target directory
+           touched  cargo build, after touching src/main.rs
 rounds:    3 rounds in rotating order, fixed: 1 clean + 3 touched
 warm-up:   each compiler's files are read into memory, untimed, before its first
            build; the first clean build of each toolchain fills the directory
-           its rebuilds reuse, later clean builds start from an empty one; one
-           untimed rebuild after touching the file precedes the timed rebuilds,
-           and one follows the edited rebuilds of a round
+           its rebuilds reuse, later clean builds start from an empty one; each
+           kind of rebuild (build, check, test) gets an untimed full build when
+           no clean build made one, and one untimed rebuild after touching the
+           file before its timed ones; an untimed rebuild follows every reverted
+           edit
 
-                                                         speedup      speedup
-toolchain  released    compiler        clean  touched    (clean)    (touched)
-1.63.0     2022-08-11  off., cc       failed   failed          -            -
-1.85.0     2025-02-20  off., cc   26.1 s (1)  0.520 s       base         base
-1.96.0     2026-05-28  off., lld  14.7 s (1)  0.400 s  1.78x (1)  1.30x ±2.2%
+                                                            speedup
+toolchain  released    compiler              clean          (clean)
+1.63.0     2022-08-11  off., cc             failed                -
+1.85.0     2025-02-20  off., cc   26.1 s (1 round)             base
+1.96.0     2026-05-28  off., lld  14.7 s (1 round)  1.78x (1 round)
+
+                              speedup
+toolchain        touched    (touched)
+1.63.0            failed            -
+1.85.0     0.520 s ±5.1%         base
+1.96.0     0.400 s ±2.8%  1.30x ±2.2%
 ±: the 95% interval; times are geometric means, speedups are against the `base`
     row, paired by round
-(1): one build, so no interval; more rounds give one
+(1 round): one build, so no interval; more rounds give one
+
+touched, compile and link apart:
+  toolchain        compile      speedup         link (share)      speedup
+  1.85.0     0.260 s ±5.1%         base  0.260 s ±5.1% (50%)         base
+  1.96.0     0.300 s ±2.9%  0.87x ±2.1%  0.100 s ±2.5% (25%)  2.60x ±2.5%
+  (link: while a linker that rustc started ran, overlapping links counted once;
+   compile: the rest of the build)
 
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 
@@ -616,21 +782,21 @@ warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives
     }
 
     #[test]
-    fn fits_a_100_column_terminal_with_one_line_headings() {
+    fn fits_a_100_column_terminal_in_one_block() {
         let text = TableExporter { verbose: false, width: Some(100) }.report(&wide_sample());
         let table: Vec<&str> = text.lines().skip_while(|l| !l.contains("speedup")).take(5).collect();
         assert_eq!(
             table,
             [
-                "                                                                           speedup      speedup",
-                "toolchain  released    compiler              clean        touched          (clean)    (touched)",
-                "1.63.0     2022-08-11  off., cc             failed         failed                -            -",
-                "1.85.0     2025-02-20  off., cc   26.1 s (1 round)  0.520 s ±5.1%             base         base",
-                "1.96.0     2026-05-28  off., lld  14.7 s (1 round)  0.400 s ±2.8%  1.78x (1 round)  1.30x ±2.2%",
+                "                                                            speedup                     speedup",
+                "toolchain  released    compiler              clean          (clean)        touched    (touched)",
+                "1.63.0     2022-08-11  off., cc             failed                -         failed            -",
+                "1.85.0     2025-02-20  off., cc   26.1 s (1 round)             base  0.520 s ±5.1%         base",
+                "1.96.0     2026-05-28  off., lld  14.7 s (1 round)  1.78x (1 round)  0.400 s ±2.8%  1.30x ±2.2%",
             ]
         );
         assert!(
-            text.contains("builds:    cargo build, dev profile, 2 cores; clean, touched, touching src/main.rs\n"),
+            text.contains("builds:    dev profile, 2 cores\n           clean    cargo build, from an empty"),
             "{text}"
         );
         assert!(text.lines().all(|l| l.chars().count() <= 100));
@@ -638,6 +804,31 @@ warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives
         assert!(unlimited.contains("official, rust-lld") && unlimited.contains("clean, relative"), "{unlimited}");
         let wide = TableExporter { verbose: false, width: Some(500) }.report(&wide_sample());
         assert_eq!(wide, unlimited, "a wide terminal changes nothing");
+    }
+
+    #[test]
+    fn many_scenarios_go_into_blocks_each_within_the_width() {
+        let mut report = wide_sample();
+        for (i, s) in [Scenario::Deep, Scenario::CheckTouched, Scenario::Test].into_iter().enumerate() {
+            for row in &mut report.toolchains[1..] {
+                let figures = row.scenarios[&Scenario::Touched].clone();
+                row.scenarios.insert(s, figures);
+            }
+            report.measurement.scenarios.push(s);
+            report.measurement.commands.insert(s, format!("cargo {}", ["build", "check", "test --no-run"][i]));
+        }
+        report.measurement.scenarios.sort();
+        for width in [80, 100, 120] {
+            let text = TableExporter { verbose: false, width: Some(width) }.report(&report);
+            assert!(text.lines().all(|l| l.chars().count() <= width), "{width}: {text}");
+            for s in report.scenarios() {
+                let heading = format!("({s})");
+                assert_eq!(text.matches(&heading).count(), 1, "{width}: one speedup column of {s}: {text}");
+            }
+            let blocks = text.matches("\ntoolchain ").count();
+            assert!(blocks >= 2, "{width}: five scenarios need more than one block: {text}");
+            assert_eq!(text.matches("\n1.96.0 ").count(), blocks, "{width}: every block has every row: {text}");
+        }
     }
 
     #[test]
@@ -662,8 +853,10 @@ warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives
         let text = TableExporter { verbose: false, width: Some(80) }.report(&report);
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
         let row = text.lines().find(|l| l.starts_with("1.96.0")).unwrap();
-        assert!(row.contains("14.7 s (1)  0.400 s (1)"), "{text}");
-        assert!(row.contains("1.78x (1)"), "{text}");
+        assert!(
+            row.ends_with("14.7 s (1)  1.78x (1)  0.400 s (1)  1.30x (1)"),
+            "one block, with the short mark: {text}"
+        );
         assert!(text.contains("\n(1): one build, so no interval;"), "the legend uses the same mark: {text}");
         let wide = TableExporter { verbose: false, width: Some(160) }.report(&report);
         assert!(wide.contains("0.400 s (1 round)") && wide.contains("\n(1 round): one build"), "{wide}");
@@ -702,40 +895,49 @@ warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives
         report.measurement.scenarios.push(Scenario::Edited);
         let text = TableExporter { verbose: false, width: None }.report(&report);
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
-        assert!(header.ends_with("speedup (touched)  speedup (edited)  clean, relative"), "{header}");
+        assert!(
+            header.ends_with("speedup (touched)             edited  speedup (edited)  clean, relative"),
+            "{header}"
+        );
         let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap();
-        assert!(row("1.96.0").contains("0.400 s ±2.8%  0.610 s (1 round)"), "{text}");
-        assert!(row("1.96.0").ends_with("1.30x ±2.2%   1.00x (1 round)  ██████▊"), "{text}");
-        assert!(row("1.85.0").ends_with("base                 -  ████████████"), "{text}");
+        assert!(row("1.96.0").ends_with("1.30x ±2.2%  0.610 s (1 round)   1.00x (1 round)  ██████▊"), "{text}");
+        assert!(row("1.85.0").ends_with("base                  -                 -  ████████████"), "{text}");
     }
 
     #[test]
     fn verbose_adds_cpu_and_memory() {
         let text = TableExporter { verbose: true, width: None }.report(&sample_report());
         let header = text.lines().find(|l| l.starts_with("toolchain")).unwrap();
-        assert!(
-            header.ends_with("speedup (touched)  clean cpu  touched cpu  largest process  clean, relative"),
-            "{header}"
-        );
+        assert!(header.ends_with("speedup (touched)  touched cpu  largest process  clean, relative"), "{header}");
+        assert!(header.contains("speedup (clean)  clean cpu  "), "{header}");
         let row = text.lines().find(|l| l.starts_with("1.85.0")).unwrap();
-        assert!(row.ends_with("base     39.2 s      0.520 s          412 MiB  ████████████"), "{row}");
+        assert!(row.ends_with("base      0.520 s          412 MiB  ████████████"), "{row}");
+        assert!(row.contains("base     39.2 s  0.520 s ±5.1%"), "{row}");
     }
 
     #[test]
-    fn renders_header_columns_failures_and_skips() {
+    fn renders_header_columns_link_times_failures_and_skips() {
         let expected = "\
 workspace: /work/app (app)
 MSRV:      1.56 (edition 2021 of `app`)
-builds:    cargo build, dev profile, 2 cores; clean, touched, touching src/main.rs
+builds:    dev profile, 2 cores
+           clean    cargo build, from an empty target directory
+           touched  cargo build, after touching src/main.rs
 rounds:    3 rounds in rotating order, fixed: 1 clean + 3 touched
-warm-up:   each compiler's files are read into memory, untimed, before its first build; the first clean build of each toolchain fills the directory its rebuilds reuse, later clean builds start from an empty one; one untimed rebuild after touching the file precedes the timed rebuilds, and one follows the edited rebuilds of a round
+warm-up:   each compiler's files are read into memory, untimed, before its first build; the first clean build of each toolchain fills the directory its rebuilds reuse, later clean builds start from an empty one; each kind of rebuild (build, check, test) gets an untimed full build when no clean build made one, and one untimed rebuild after touching the file before its timed ones; an untimed rebuild follows every reverted edit
 
-toolchain  released    compiler                 clean        touched  speedup (clean)  speedup (touched)  clean, relative
-1.63.0     2022-08-11  official, cc            failed         failed                -                  -
-1.85.0     2025-02-20  official, cc  26.1 s (1 round)  0.520 s ±5.1%             base               base  ████████████
-1.96.0     2026-05-28  official, cc  14.7 s (1 round)  0.400 s ±2.8%  1.78x (1 round)        1.30x ±2.2%  ██████▊
+toolchain  released    compiler                 clean  speedup (clean)        touched  speedup (touched)  clean, relative
+1.63.0     2022-08-11  official, cc            failed                -         failed                  -
+1.85.0     2025-02-20  official, cc  26.1 s (1 round)             base  0.520 s ±5.1%               base  ████████████
+1.96.0     2026-05-28  official, cc  14.7 s (1 round)  1.78x (1 round)  0.400 s ±2.8%        1.30x ±2.2%  ██████▊
 ±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round
 (1 round): one build, so no interval; more rounds give one
+
+touched, compile and link apart:
+  toolchain        compile      speedup         link (share)      speedup
+  1.85.0     0.260 s ±5.1%         base  0.260 s ±5.1% (50%)         base
+  1.96.0     0.300 s ±2.9%  0.87x ±2.1%  0.100 s ±2.5% (25%)  2.60x ±2.5%
+  (link: while a linker that rustc started ran, overlapping links counted once; compile: the rest of the build)
 
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 

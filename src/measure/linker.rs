@@ -1,0 +1,291 @@
+//! Link time apart, measured the same way under every toolchain, without changing which linker
+//! rustc runs or how.
+//!
+//! rustc links by running a program it finds on `PATH`: `cc` on Linux (which runs GNU ld, or
+//! with `-fuse-ld=lld` the rust-lld official toolchains bundle since 1.90), or the one a
+//! `linker` setting names. Every timed build gets timewarp's own directory first on `PATH`
+//! (after the toolchain's `bin`), holding links named like those programs to timewarp's binary.
+//! Started under such a name with [`LINK_LOG`] set, the binary is in *linker mode*: it finds the
+//! program the same `PATH` without its own directory names (what rustc would have run), and
+//! runs it with the same `argv[0]`, the same arguments and the environment rustc gave, minus
+//! timewarp's own variables and directory. So rustc's choice of linker and flavour, and the
+//! arguments it hands the linker, are unchanged (the integration tests compare them with
+//! `--print link-args` under a GNU ld and a rust-lld toolchain).
+//!
+//! When its parent is a rustc, it times the linker from start to exit and appends one line to
+//! the log; any other caller (a build script compiling C with `cc`) gets the program by `exec`,
+//! with nothing logged. A build's link time is the time during which at least one linker ran
+//! (overlapping links count once), so `compile = wall - link` splits the wall time.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write as _;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::fs;
+
+/// The environment variable that turns the binary, started as a linker, into the timer, naming
+/// the log to append to.
+pub(crate) const LINK_LOG: &str = "TIMEWARP_LINK_LOG";
+/// The directory of the links, which the real linker's `PATH` must not hold.
+pub(crate) const LINK_DIR: &str = "TIMEWARP_LINK_DIR";
+/// Set (to anything) by the tests: each log line also holds the arguments and the `PATH` the
+/// linker was given, so a test can compare them with what rustc prints.
+pub(crate) const LINK_TRACE: &str = "TIMEWARP_LINK_TRACE";
+
+/// The program rustc runs to link on Linux when no setting names another.
+pub(crate) const DEFAULT_LINKER: &str = "cc";
+
+/// One linker run that rustc started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct LinkRun {
+    /// When it started, nanoseconds since the Unix epoch.
+    pub start_ns: u128,
+    /// When it exited.
+    pub end_ns: u128,
+    /// Its exit code (`None` when a signal ended it).
+    pub code: Option<i32>,
+    /// With [`LINK_TRACE`]: the arguments after `argv[0]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+    /// With [`LINK_TRACE`]: the `PATH` the linker got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+/// What the linker runs of one build add up to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LinkTime {
+    /// Seconds during which at least one linker ran.
+    pub seconds: f64,
+    /// How many times rustc ran a linker.
+    pub runs: usize,
+}
+
+/// Where one subject's builds log their links: created empty before a timed build, read after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkLog {
+    path: PathBuf,
+}
+
+impl LinkLog {
+    /// The log at `path`.
+    pub(crate) fn new(path: PathBuf) -> LinkLog {
+        LinkLog { path }
+    }
+
+    /// Its path, for the build's environment.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Forgets what earlier builds logged.
+    pub(crate) fn reset(&self) -> Result<()> {
+        fs::remove_file_if_exists(&self.path)
+    }
+
+    /// The links logged since the last reset (none when nothing linked).
+    pub(crate) fn read(&self) -> Result<Vec<LinkRun>> {
+        if !self.path.exists() {
+            return Ok(Vec::new());
+        }
+        let text = fs::read_to_string(&self.path)?;
+        Ok(text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect())
+    }
+
+    /// The link time of the build since the last reset.
+    pub(crate) fn time(&self) -> Result<LinkTime> {
+        Ok(link_time(&self.read()?))
+    }
+}
+
+/// The time covered by at least one of `runs`, and how many there were.
+pub(crate) fn link_time(runs: &[LinkRun]) -> LinkTime {
+    let mut spans: Vec<(u128, u128)> = runs.iter().map(|r| (r.start_ns, r.end_ns.max(r.start_ns))).collect();
+    spans.sort_unstable();
+    let mut covered: u128 = 0;
+    let mut current: Option<(u128, u128)> = None;
+    for (start, end) in spans {
+        current = match current {
+            Some((s, e)) if start <= e => Some((s, e.max(end))),
+            Some((s, e)) => {
+                covered += e - s;
+                Some((start, end))
+            }
+            None => Some((start, end)),
+        };
+    }
+    if let Some((s, e)) = current {
+        covered += e - s;
+    }
+    LinkTime { seconds: covered as f64 / 1e9, runs: runs.len() }
+}
+
+/// The names of the programs rustc may run to link: `cc`, and the one a `linker` setting names
+/// when it is a bare name found through `PATH`. `None` when the setting names a path, which no
+/// link on `PATH` can stand in for.
+pub(crate) fn programs(configured: Option<&str>) -> Option<Vec<String>> {
+    match configured {
+        Some(name) if name.contains('/') => None,
+        Some(name) if name != DEFAULT_LINKER => Some(vec![DEFAULT_LINKER.to_string(), name.to_string()]),
+        _ => Some(vec![DEFAULT_LINKER.to_string()]),
+    }
+}
+
+/// Whether the process was started as a linker by a timed build: `argv[0]` is not timewarp's
+/// own name and [`LINK_LOG`] is set.
+pub(crate) fn is_linker_mode(argv0: &OsStr, log: Option<&OsStr>) -> bool {
+    let name = Path::new(argv0).file_name().and_then(OsStr::to_str).unwrap_or_default();
+    log.is_some() && !name.starts_with("cargo-timewarp")
+}
+
+/// Linker mode: runs the program `argv0` names, found on `PATH` without timewarp's directory,
+/// with `args`; times and logs it when rustc started it. Returns its exit code (`exec` replaces
+/// this process for other callers).
+pub(crate) fn wrap(argv0: &OsStr, args: &[OsString], log: &Path) -> i32 {
+    let name = Path::new(argv0).file_name().unwrap_or(argv0).to_os_string();
+    let own = std::env::var_os(LINK_DIR).map(PathBuf::from);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let kept: Vec<PathBuf> = std::env::split_paths(&path).filter(|dir| Some(dir) != own.as_ref()).collect();
+    let kept_path = std::env::join_paths(&kept).unwrap_or_default();
+    let Some(program) = find(&name, &kept) else {
+        eprintln!(
+            "error: timewarp's link timer found no `{}` on PATH besides its own (PATH: {})",
+            name.to_string_lossy(),
+            kept_path.to_string_lossy()
+        );
+        return 127;
+    };
+    let mut command = std::process::Command::new(&program);
+    command.arg0(argv0).args(args).env("PATH", &kept_path);
+    for key in [LINK_LOG, LINK_DIR, LINK_TRACE] {
+        command.env_remove(key);
+    }
+    if !parent_is_rustc() {
+        let error = command.exec();
+        eprintln!("error: could not run `{}`: {error}", program.display());
+        return 127;
+    }
+    let start = SystemTime::now();
+    let status = match command.status() {
+        Ok(status) => status,
+        Err(error) => {
+            eprintln!("error: could not run `{}`: {error}", program.display());
+            return 127;
+        }
+    };
+    let end = SystemTime::now();
+    let trace = std::env::var_os(LINK_TRACE).is_some();
+    let run = LinkRun {
+        start_ns: nanos(start),
+        end_ns: nanos(end),
+        code: status.code(),
+        args: trace.then(|| args.iter().map(|a| a.to_string_lossy().into_owned()).collect()),
+        path: trace.then(|| kept_path.to_string_lossy().into_owned()),
+    };
+    if let Err(e) = append(log, &run) {
+        eprintln!("warning: timewarp could not log a link: {e:#}");
+    }
+    match status.code() {
+        Some(code) => code,
+        None => 128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0),
+    }
+}
+
+/// The first executable file called `name` in `dirs`, as `execvp` would find it.
+fn find(name: &OsStr, dirs: &[PathBuf]) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt as _;
+    dirs.iter().map(|dir| dir.join(name)).find(|candidate| {
+        std::fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
+}
+
+/// Whether the process that started this one is a rustc (its command name in `/proc`).
+fn parent_is_rustc() -> bool {
+    let parent = std::os::unix::process::parent_id();
+    std::fs::read_to_string(format!("/proc/{parent}/comm")).is_ok_and(|comm| comm.trim() == "rustc")
+}
+
+fn nanos(time: SystemTime) -> u128 {
+    time.duration_since(SystemTime::UNIX_EPOCH).unwrap_or(Duration::ZERO).as_nanos()
+}
+
+/// One line, in one write to a file opened for appending, so links running at once never mix.
+fn append(log: &Path, run: &LinkRun) -> Result<()> {
+    let mut line = serde_json::to_string(run).expect("a link run always serialises");
+    line.push('\n');
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+    file.write_all(line.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(start_ms: u128, end_ms: u128) -> LinkRun {
+        LinkRun { start_ns: start_ms * 1_000_000, end_ns: end_ms * 1_000_000, code: Some(0), args: None, path: None }
+    }
+
+    #[test]
+    fn overlapping_links_count_once() {
+        let time = link_time(&[run(0, 100), run(50, 150), run(300, 400), run(120, 130)]);
+        assert!((time.seconds - 0.25).abs() < 1e-9, "{time:?}");
+        assert_eq!(time.runs, 4);
+        assert_eq!(link_time(&[]), LinkTime { seconds: 0.0, runs: 0 });
+        let touching = link_time(&[run(0, 100), run(100, 200)]);
+        assert!((touching.seconds - 0.2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_programs_to_stand_in_for_are_cc_and_a_configured_bare_name() {
+        assert_eq!(programs(None), Some(vec!["cc".to_string()]));
+        assert_eq!(programs(Some("clang")), Some(vec!["cc".to_string(), "clang".to_string()]));
+        assert_eq!(programs(Some("cc")), Some(vec!["cc".to_string()]));
+        assert_eq!(programs(Some("/usr/bin/clang")), None, "a path cannot be stood in for on PATH");
+    }
+
+    #[test]
+    fn linker_mode_needs_the_log_and_another_name() {
+        let log = OsStr::new("/t/link.jsonl");
+        assert!(is_linker_mode(OsStr::new("cc"), Some(log)));
+        assert!(is_linker_mode(OsStr::new("/w/target/timewarp/linker/clang"), Some(log)));
+        assert!(!is_linker_mode(OsStr::new("/usr/bin/cargo-timewarp"), Some(log)), "timewarp itself");
+        assert!(!is_linker_mode(OsStr::new("cc"), None));
+    }
+
+    #[test]
+    fn a_log_reads_back_what_was_appended_and_skips_a_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = LinkLog::new(dir.path().join("link.jsonl"));
+        assert_eq!(log.time().unwrap(), LinkTime { seconds: 0.0, runs: 0 }, "nothing linked yet");
+        append(log.path(), &run(0, 500)).unwrap();
+        append(log.path(), &run(1000, 1250)).unwrap();
+        std::fs::OpenOptions::new().append(true).open(log.path()).unwrap().write_all(b"{\"start_ns\":").unwrap();
+        let time = log.time().unwrap();
+        assert_eq!(time.runs, 2);
+        assert!((time.seconds - 0.75).abs() < 1e-9);
+        log.reset().unwrap();
+        assert_eq!(log.read().unwrap(), []);
+    }
+
+    #[test]
+    fn the_real_program_is_found_past_timewarps_directory() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let (own, bin) = (dir.path().join("own"), dir.path().join("bin"));
+        for d in [&own, &bin] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("cc"), "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(d.join("cc"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        std::fs::write(dir.path().join("cc"), "not executable").unwrap();
+        let dirs = [dir.path().to_path_buf(), bin.clone()];
+        assert_eq!(find(OsStr::new("cc"), &dirs), Some(bin.join("cc")), "a file without x is passed over");
+        assert_eq!(find(OsStr::new("ld"), &dirs), None);
+    }
+}
