@@ -24,6 +24,8 @@ use crate::stages;
 use crate::stats::{self, NOISE};
 use crate::vocab::{Provenance, Scenario};
 
+mod nightly;
+
 /// The whole bisection's budget when `--budget` is not given.
 pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(60 * 60);
 
@@ -302,6 +304,26 @@ fn bisect(
         Ok(Probed { results, halt })
     };
     let found_change = search::bisect(candidates.len(), span.follow, &mut probe)?;
+    let nightlies = match (&found_change.found, config.nightlies) {
+        (Found::Located(change), true)
+            if candidates[change.from].version.minor + 1 == candidates[change.to].version.minor =>
+        {
+            let around = nightly::Around {
+                config,
+                found,
+                interrupt,
+                follow: found_change.scenario,
+                newer: &candidates[change.to],
+                budget: budget.saturating_sub(spent()),
+            };
+            Some(nightly::search(runner, progress, &around)?)
+        }
+        (_, true) => {
+            progress.note("--nightlies: the change was not located between two adjacent stable releases, so there is no train of nightlies to search");
+            None
+        }
+        (_, false) => None,
+    };
     let facts = bisection::Facts {
         workspace: found.workspace.root.display().to_string(),
         revision: found.checkout.as_ref().map(|c| c.commit.as_str()),
@@ -313,7 +335,14 @@ fn bisect(
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         cpu: stages::cpu_model(),
     };
-    let document = bisection::build(&facts, &found_change, &probes);
+    let mut document = bisection::build(&facts, &found_change, &probes);
+    let searched = nightlies.as_ref().is_some_and(|n| n.outcome.is_some());
+    if searched && candidates.iter().any(Toolchain::is_distribution_build) {
+        document.warnings.push(
+            "the nightlies are the Rust project's own builds, and some stable releases here a distribution's: the nightlies' times are not comparable with theirs, only with each other".into(),
+        );
+    }
+    document.nightlies = nightlies;
     found.outputs.bisected(&document, progress)?;
     let newest = probes.last().and_then(|p| p.measured.last()).map(|m| m.target_dir.as_path());
     found.work.tidy(newest, config.keep_target_dirs)?;
@@ -509,6 +538,171 @@ mod tests {
         minors.sort_unstable();
         minors.dedup();
         minors
+    }
+
+    /// The story of 1.90 on a fake machine: from 1.85 on, the link takes a tenth of the time it
+    /// took (a linker that logs its runs where timewarp's timer would), while compiling stays
+    /// as it was; the located step says which part moved.
+    #[test]
+    fn the_located_step_is_taken_apart_into_compile_and_link() {
+        let project = nine_releases();
+        let runner = project.runner().responding("--offline --locked", |n, cmd| {
+            let minor = minor_of(cmd);
+            let link = if minor >= 85 { 0.2 } else { 2.0 };
+            let noise = 1.0 + 0.04 * ((n * 7919 % 13) as f64 / 12.0 - 0.5);
+            let (compile, link) = (3.0 * noise, link * noise);
+            if let Some(log) = cmd.env_value(crate::measure::linker::LINK_LOG) {
+                let end = (link * 1e9) as u64;
+                let line = format!("{{\"start_ns\":0,\"end_ns\":{end},\"code\":0}}\n");
+                use std::io::Write as _;
+                let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+                file.write_all(line.as_bytes()).unwrap();
+            }
+            crate::testing::output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", compile + link)
+        });
+        let (code, doc) = bisect(&project, &runner, &["1.80", "1.88", "--scenario", "touched"]);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        assert_eq!(doc["outcome"], "located", "{doc:#}");
+        let located = &doc["located"];
+        assert_eq!((located["from"].as_str(), located["to"].as_str()), (Some("1.84.0"), Some("1.85.0")), "{doc:#}");
+        let touched = &located["scenarios"]["touched"];
+        let link = touched["link_speedup"]["point"].as_f64().unwrap();
+        let compile = touched["compile_speedup"]["point"].as_f64().unwrap();
+        assert!((link - 10.0).abs() < 0.5, "the link got ten times faster: {touched:#}");
+        assert!((compile - 1.0).abs() < 0.05, "compiling did not move: {touched:#}");
+        let summary = doc["summary"].as_str().unwrap();
+        assert!(summary.contains(" = compile 1.0") && summary.contains(", link 1"), "{summary}");
+    }
+
+    /// The day of the nightly whose build directory `cmd` names, as `2025-07-15`.
+    fn day_of(cmd: &CommandSpec) -> Option<String> {
+        let line = cmd.to_string();
+        let at = line.find("+nightly-")? + "+nightly-".len();
+        Some(line[at..at + 10].to_string())
+    }
+
+    #[test]
+    fn nightlies_narrow_a_located_release_to_two_days_and_their_commits() {
+        let train = nightly::train(90);
+        let project = Project::new(&["1.88.0", "1.89.0", "1.90.0"]).with_nightlies(&train, "1.90.0-nightly");
+        let runner = project.runner().timing("--offline --locked", |n, cmd| {
+            let faster = match day_of(cmd) {
+                Some(day) => day.as_str() >= "2025-07-15",
+                None => minor_of(cmd) >= 90,
+            };
+            (if faster { 5.0 } else { 10.0 }) * (1.0 + 0.04 * ((n * 7919 % 13) as f64 / 12.0 - 0.5))
+        });
+        let (code, doc) = bisect(&project, &runner, &["1.88", "1.90", "--scenario", "touched", "--nightlies"]);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        assert_eq!((doc["located"]["from"].as_str(), doc["located"]["to"].as_str()), (Some("1.89.0"), Some("1.90.0")));
+        let nightlies = &doc["nightlies"];
+        assert_eq!(nightlies["release"], "1.90");
+        assert_eq!(
+            (nightlies["first"].as_str(), nightlies["last"].as_str()),
+            (Some("nightly-2025-06-27"), Some("nightly-2025-08-07"))
+        );
+        assert_eq!(nightlies["outcome"], "located", "{nightlies:#}");
+        let located = &nightlies["located"];
+        assert_eq!(
+            (located["from"].as_str(), located["to"].as_str()),
+            (Some("nightly-2025-07-14"), Some("nightly-2025-07-15"))
+        );
+        assert_eq!(
+            located["commits"], "https://github.com/rust-lang/rust/compare/c0ffee2025-07-14...c0ffee2025-07-15",
+            "{located:#}"
+        );
+        let steps = nightlies["steps"].as_array().unwrap().len();
+        assert!(steps <= 8, "about log2(42) + 1 steps, not 42: {steps}");
+        let builds = runner.log().into_iter().filter(|c| c.has_arg("--offline"));
+        let measured: std::collections::BTreeSet<String> = builds.filter_map(|c| day_of(&c)).collect();
+        assert!(measured.len() <= steps + 2, "only the nightlies the halving needs: {measured:?}");
+        assert!(nightlies["summary"].as_str().unwrap().contains("nightly-2025-07-14 → nightly-2025-07-15"));
+    }
+
+    /// `--install` with `--nightlies`: only the nightlies a step measures are installed, each
+    /// before its step, and all of them are removed at the end.
+    #[test]
+    fn nightlies_are_installed_step_by_step_and_removed_after() {
+        use std::sync::{Arc, Mutex};
+        let project = Project::new(&["1.88.0", "1.89.0", "1.90.0"]);
+        let host = "-x86_64-unknown-linux-gnu";
+        let listed: Arc<Mutex<Vec<String>>> =
+            Arc::new(Mutex::new(["1.88.0", "1.89.0", "1.90.0"].iter().map(|s| s.to_string()).collect()));
+        let toolchains = project.dir.path().join("toolchains");
+        let (list, install, uninstall) = (Arc::clone(&listed), Arc::clone(&listed), Arc::clone(&listed));
+        let out = |text: String| crate::testing::output(Some(0), &text, "", 0.0);
+        let runner = project
+            .runner()
+            .replacing("rustup toolchain list", move |_, _| {
+                out(list.lock().unwrap().iter().map(|n| format!("{n}{host}\n")).collect())
+            })
+            .responding("rustup toolchain install nightly-", move |_, cmd| {
+                let name = cmd.args[2].to_string_lossy().into_owned();
+                let bin = toolchains.join(&name).join("bin");
+                std::fs::create_dir_all(&bin).unwrap();
+                std::fs::write(bin.join("cargo"), "").unwrap();
+                install.lock().unwrap().push(name);
+                out(String::new())
+            })
+            .responding("rustup toolchain uninstall nightly-", move |_, cmd| {
+                let name = cmd.args[2].to_string_lossy().into_owned();
+                uninstall.lock().unwrap().retain(|n| *n != name);
+                out(String::new())
+            })
+            .responding("rustc +nightly-", move |_, cmd| {
+                let day = cmd.to_string().split("+nightly-").nth(1).unwrap()[..10].to_string();
+                out(format!(
+                    "rustc 1.90.0-nightly (c0ffee{day} {day})\nbinary: rustc\ncommit-hash: c0ffee{day}\ncommit-date: {day}\nhost: x86_64-unknown-linux-gnu\nrelease: 1.90.0-nightly\n"
+                ))
+            });
+        let rustc_of = project.dir.path().join("toolchains");
+        let runner = runner
+            .responding("rustup which --toolchain nightly-", move |_, cmd| {
+                let name = cmd.args[2].to_string_lossy().into_owned();
+                out(format!("{}\n", rustc_of.join(name).join("bin/rustc").display()))
+            })
+            .timing("--offline --locked", |n, cmd| {
+                let faster = match day_of(cmd) {
+                    Some(day) => day.as_str() >= "2025-07-15",
+                    None => minor_of(cmd) >= 90,
+                };
+                (if faster { 5.0 } else { 10.0 }) * (1.0 + 0.04 * ((n * 7919 % 13) as f64 / 12.0 - 0.5))
+            });
+        let args = ["1.89", "1.90", "--scenario", "touched", "--nightlies", "--install"];
+        let (code, doc) = bisect(&project, &runner, &args);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        let nightlies = &doc["nightlies"];
+        assert_eq!(nightlies["located"]["to"], "nightly-2025-07-15", "{nightlies:#}");
+        let installed: Vec<String> =
+            nightlies["installed"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect();
+        assert!(installed.len() <= 9 && installed.len() >= 4, "those the halving needed, not 42: {installed:?}");
+        let lines = runner.lines();
+        let first_install = lines.iter().position(|l| l.contains("toolchain install nightly-")).unwrap();
+        let first_build = lines.iter().position(|l| l.contains("--offline") && l.contains("+nightly-")).unwrap();
+        let last_install = lines.iter().rposition(|l| l.contains("toolchain install nightly-")).unwrap();
+        assert!(first_install < first_build && first_build < last_install, "installed step by step: {lines:#?}");
+        for name in &installed {
+            assert!(lines.iter().any(|l| l.ends_with(&format!("toolchain uninstall {name}"))), "{name} removed");
+        }
+        assert_eq!(listed.lock().unwrap().len(), 3, "only the stable releases are left");
+    }
+
+    #[test]
+    fn nightlies_not_installed_are_named_with_what_would_install_them() {
+        let project = Project::new(&["1.88.0", "1.89.0", "1.90.0"]);
+        let runner = project.runner().timing("--offline --locked", |n, cmd| {
+            (if minor_of(cmd) >= 90 { 5.0 } else { 10.0 }) * (1.0 + 0.04 * ((n * 7919 % 13) as f64 / 12.0 - 0.5))
+        });
+        let (code, doc) = bisect(&project, &runner, &["1.88", "1.90", "--scenario", "touched", "--nightlies"]);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        let nightlies = &doc["nightlies"];
+        assert!(nightlies["outcome"].is_null(), "{nightlies:#}");
+        assert!(
+            nightlies["summary"].as_str().unwrap().starts_with(
+                "0 of the 42 nightlies of 1.90's train (nightly-2025-06-27 to nightly-2025-08-07) are installed; `--install` installs those the halving needs"
+            ),
+            "{nightlies:#}"
+        );
     }
 
     #[test]
@@ -796,7 +990,9 @@ mod tests {
         assert!(markdown.contains("| step | change | rounds | clean | touched | check-touched | kept |"), "{markdown}");
         assert!(markdown.contains("**1.83.0 → 1.84.0**"), "{markdown}");
         assert!(
-            csv.starts_with("step,from,to,scenario,speedup,speedup_low,speedup_high,verdict,share_pct,kept\n1,"),
+            csv.starts_with(
+                "step,from,to,scenario,speedup,speedup_low,speedup_high,verdict,share_pct,link_speedup,compile_speedup,kept\n1,"
+            ),
             "{csv}"
         );
         assert!(csv.lines().any(|l| l.contains(",1.83.0,1.84.0,clean,")), "{csv}");

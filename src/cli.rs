@@ -382,6 +382,7 @@ Examples:
   cargo timewarp bisect 1.70.0 stable --scenario clean --budget 1h
   cargo timewarp bisect 1.63 1.96 --rev v0.12.1 --format markdown -o bisect.md
   cargo timewarp bisect 1.80 1.90 --install
+  cargo timewarp bisect 1.89 1.90 --scenario touched --nightlies --install
 
 Only installed stable releases are measured, unless --install adds the missing ones (removed
 afterwards unless --keep-installed); the output names the releases of the span that are missing.
@@ -409,6 +410,11 @@ struct BisectArgs {
     /// Keep the releases --install installed
     #[arg(long, help_heading = "Bisection")]
     keep_installed: bool,
+    /// Once the change lies between two adjacent stable releases, go on over the nightlies of
+    /// the newer one's six-week train, and give the rust-lang/rust commits between the two
+    /// nightlies that hold it (installed nightlies, or with --install those each step needs)
+    #[arg(long, help_heading = "Bisection")]
+    nightlies: bool,
     #[command(flatten)]
     at: WhereArgs,
     #[command(flatten)]
@@ -516,6 +522,8 @@ pub(crate) struct Config {
     pub install: bool,
     /// `bisect --keep-installed`.
     pub keep_installed: bool,
+    /// `bisect --nightlies`.
+    pub nightlies: bool,
     /// `--explain`: bisect the history's largest step after it.
     pub explain: bool,
     /// `--verbose`.
@@ -671,6 +679,7 @@ impl Config {
         let mut reports = Vec::new();
         let mut span = None;
         let mut keep_installed = false;
+        let mut nightlies = false;
         let mut follow = None;
         let action = match raw.action.take() {
             Some(RawAction::Clean(at)) => {
@@ -692,6 +701,7 @@ impl Config {
                 (raw.at, raw.build) = (bisect.at, bisect.build);
                 raw.install |= bisect.install;
                 keep_installed = bisect.keep_installed;
+                nightlies = bisect.nightlies;
                 if keep_installed && !raw.install {
                     return Err(ExitError::usage(
                         "`--keep-installed` needs `--install`: it keeps the releases --install adds",
@@ -746,6 +756,7 @@ impl Config {
             verify_msrv: raw.verify_msrv,
             install: raw.install,
             keep_installed,
+            nightlies,
             explain: raw.explain,
             verbose: raw.build.verbose,
             clean_runs: raw.build.clean_runs.or(raw.build.runs),

@@ -210,6 +210,9 @@ pub(crate) fn first_error_line(text: &str) -> Option<String> {
 
 /// At most this many lines of a tool's explanation are kept.
 const EXCERPT_LINES: usize = 8;
+/// A line of an explanation longer than this (a linker's whole command line, as rustc quotes it
+/// when a link fails) is cut to its start.
+const EXCERPT_LINE_CHARS: usize = 200;
 
 /// The tool's own explanation of a failure, in its words: the first line that reads like an
 /// error and the lines that follow it (a compiler error's location and source line, cargo's
@@ -223,7 +226,13 @@ pub(crate) fn error_excerpt(text: &str) -> Option<String> {
         .take_while(|l| !l.starts_with("error") && !l.starts_with("warning"))
         .filter(|l| !l.trim().is_empty() && l.trim() != "Caused by:")
         .take(EXCERPT_LINES - 1);
-    Some(std::iter::once(first.trim_start()).chain(rest).collect::<Vec<_>>().join("\n"))
+    let cut = |line: &str| match line.char_indices().nth(EXCERPT_LINE_CHARS) {
+        Some((at, _)) => {
+            format!("{} [... {} characters left out]", &line[..at], line.chars().count() - EXCERPT_LINE_CHARS)
+        }
+        None => line.to_string(),
+    };
+    Some(std::iter::once(first.trim_start()).chain(rest).map(cut).collect::<Vec<_>>().join("\n"))
 }
 
 /// The lines of `excerpt` after its first, each on a line of its own, indented: what follows the
@@ -597,6 +606,19 @@ mod tests {
             first_error_line(cargo).unwrap(),
             "error: failed to run `rustc` to learn about target-specific information: process didn't exit successfully: `rustc -` (signal: 11, SIGSEGV: invalid memory reference)"
         );
+    }
+
+    #[test]
+    fn a_linkers_command_line_in_an_excerpt_is_cut_to_its_start() {
+        let command: String = (0..2000).map(|i| format!(" \"/t/deps/crate{i}.rlib\"")).collect();
+        let stderr = format!(
+            "error: linking with `cc` failed: exit status: 1\n  |\n  = note: \"cc\" \"-m64\"{command}\n  = note: /usr/bin/ld: cannot find -lxcb-render\n"
+        );
+        let excerpt = error_excerpt(&stderr).unwrap();
+        let lines: Vec<&str> = excerpt.lines().collect();
+        assert!(lines[2].starts_with("  = note: \"cc\" \"-m64\" \"/t/deps/crate0.rlib\""), "{excerpt}");
+        assert!(lines[2].ends_with(" characters left out]") && lines[2].chars().count() < 260, "{excerpt}");
+        assert_eq!(lines[3], "  = note: /usr/bin/ld: cannot find -lxcb-render", "the cause is kept whole");
     }
 
     #[test]

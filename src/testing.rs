@@ -186,6 +186,17 @@ impl FakeRunner {
         self
     }
 
+    /// [`FakeRunner::responding`] in place of every rule for `pattern` added before: a world
+    /// that changes as it is asked (a toolchain list after an install).
+    pub fn replacing(
+        self,
+        pattern: &str,
+        answer: impl Fn(usize, &CommandSpec) -> Output + Send + Sync + 'static,
+    ) -> Self {
+        self.rules.lock().unwrap().retain(|r| r.pattern != pattern);
+        self.responding(pattern, answer)
+    }
+
     /// Every command received, in order.
     pub fn log(&self) -> Vec<CommandSpec> {
         self.log.lock().unwrap().clone()
@@ -598,6 +609,18 @@ impl Project {
         Project { dir, root, toolchains }
     }
 
+    /// The same machine with rustup's nightlies `names` (`nightly-2025-07-01`) installed too,
+    /// each saying `version` (`1.90.0-nightly`), built from a commit named after its day.
+    pub fn with_nightlies(mut self, names: &[String], version: &str) -> Project {
+        for name in names {
+            let bin = self.dir.path().join("toolchains").join(name).join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("cargo"), "").unwrap();
+            self.toolchains.push((name.clone(), version.to_string()));
+        }
+        self
+    }
+
     /// The environment of the fake machine.
     pub fn env(&self) -> Vec<(String, String)> {
         let home = self.dir.path().join("home").display().to_string();
@@ -645,9 +668,15 @@ impl Project {
             self.toolchains.iter().map(|(name, _)| format!("{name}-x86_64-unknown-linux-gnu\n")).collect();
         let mut runner = FakeRunner::new().with_env(&vars).ok("rustup toolchain list", &list);
         for (name, version) in &self.toolchains {
-            let vv = format!(
-                "rustc {version} (built from a source tarball)\nbinary: rustc\ncommit-hash: unknown\ncommit-date: unknown\nhost: x86_64-unknown-linux-gnu\nrelease: {version}\n"
-            );
+            let vv = match name.strip_prefix("nightly-") {
+                // rustup's nightly of a day: an official build of that day's commit.
+                Some(day) => format!(
+                    "rustc {version} (c0ffee{day} {day})\nbinary: rustc\ncommit-hash: c0ffee{day}\ncommit-date: {day}\nhost: x86_64-unknown-linux-gnu\nrelease: {version}\n"
+                ),
+                None => format!(
+                    "rustc {version} (built from a source tarball)\nbinary: rustc\ncommit-hash: unknown\ncommit-date: unknown\nhost: x86_64-unknown-linux-gnu\nrelease: {version}\n"
+                ),
+            };
             let rustc = self.dir.path().join("toolchains").join(name).join("bin/rustc");
             runner = runner
                 .ok(&format!("rustc +{name}-x86_64-unknown-linux-gnu -vV"), &vv)

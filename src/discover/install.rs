@@ -68,6 +68,12 @@ fn write_record(record: Option<&Path>, names: &[String], progress: &Progress) {
 }
 
 impl Installed {
+    /// Nothing installed yet; what [`Installed::add`] installs is kept in `record` (none with
+    /// `--keep-installed`).
+    pub(crate) fn recording(record: Option<PathBuf>) -> Installed {
+        Installed { names: Vec::new(), record }
+    }
+
     /// The rustup names installed, oldest first.
     pub(crate) fn names(&self) -> &[String] {
         &self.names
@@ -126,37 +132,58 @@ pub(crate) fn install(
     interrupted: &dyn Fn() -> bool,
     record: Option<&Path>,
 ) -> Result<Installed> {
-    let before = toolchain::listed(runner)?;
-    let rustup = toolchain::rustup_proxy(runner.env(), "rustup");
-    let mut tried = Vec::new();
-    let wanted: Vec<&String> = releases.iter().filter(|n| !before.contains(n)).collect();
-    for (i, name) in wanted.iter().enumerate() {
-        if interrupted() {
-            break;
-        }
-        let cmd = CommandSpec::new(&rustup).args(["toolchain", "install", name.as_str(), "--profile", "minimal"]);
-        progress.status("Installing", &format!("{name} ({} of {}) for the bisection: `{cmd}`", i + 1, wanted.len()));
-        // Recorded before rustup starts: a kill during the install leaves it to the next start,
-        // which removes it only if it is listed by then.
-        tried.push(name.to_string());
-        write_record(record, &tried, progress);
-        match runner.run(&cmd).and_then(|out| out.ok_or_error(&cmd)) {
-            Ok(out) if says_unchanged(&out.stdout) || says_unchanged(&out.stderr) => {
-                tried.pop();
-                progress.note(&format!("{name} was installed by someone else meanwhile; it stays after the bisection"));
+    let mut installed = Installed { names: Vec::new(), record: record.map(Path::to_path_buf) };
+    installed.add(runner, progress, releases, interrupted)?;
+    Ok(installed)
+}
+
+impl Installed {
+    /// Installs those of `releases` that are not installed yet, as [`install`] does, adding
+    /// what this run installed to what it had installed before (`bisect --nightlies` installs
+    /// the nightlies each step needs, step by step).
+    pub(crate) fn add(
+        &mut self,
+        runner: &dyn Runner,
+        progress: &Progress,
+        releases: &[String],
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<()> {
+        let before = toolchain::listed(runner)?;
+        let rustup = toolchain::rustup_proxy(runner.env(), "rustup");
+        let record = self.record.clone();
+        let record = record.as_deref();
+        let mut tried = self.names.clone();
+        let wanted: Vec<&String> = releases.iter().filter(|n| !before.contains(n)).collect();
+        for (i, name) in wanted.iter().enumerate() {
+            if interrupted() {
+                break;
             }
-            Ok(_) => {}
-            Err(_) if interrupted() => {}
-            Err(e) => {
-                tried.pop();
-                progress.warning(&format!("{e:#}; the bisection goes on without {name}"));
+            let cmd = CommandSpec::new(&rustup).args(["toolchain", "install", name.as_str(), "--profile", "minimal"]);
+            progress
+                .status("Installing", &format!("{name} ({} of {}) for the bisection: `{cmd}`", i + 1, wanted.len()));
+            // Recorded before rustup starts: a kill during the install leaves it to the next start,
+            // which removes it only if it is listed by then.
+            tried.push(name.to_string());
+            write_record(record, &tried, progress);
+            match runner.run(&cmd).and_then(|out| out.ok_or_error(&cmd)) {
+                Ok(out) if says_unchanged(&out.stdout) || says_unchanged(&out.stderr) => {
+                    tried.pop();
+                    progress
+                        .note(&format!("{name} was installed by someone else meanwhile; it stays after the bisection"));
+                }
+                Ok(_) => {}
+                Err(_) if interrupted() => {}
+                Err(e) => {
+                    tried.pop();
+                    progress.warning(&format!("{e:#}; the bisection goes on without {name}"));
+                }
             }
         }
+        let after = toolchain::listed(runner)?;
+        self.names = tried.into_iter().filter(|n| after.contains(n)).collect();
+        write_record(record, &self.names, progress);
+        Ok(())
     }
-    let after = toolchain::listed(runner)?;
-    let names: Vec<String> = tried.into_iter().filter(|n| after.contains(n)).collect();
-    write_record(record, &names, progress);
-    Ok(Installed { names, record: record.map(Path::to_path_buf) })
 }
 
 /// rustup's word for a toolchain that was already installed.

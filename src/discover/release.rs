@@ -127,6 +127,13 @@ pub(crate) fn stable_release_date(minor: u64) -> Date {
     first.plus_days((minor as i64 - 1) * DAYS_PER_RELEASE)
 }
 
+/// The days of the nightlies whose code became stable `1.minor`: it was master from the day
+/// after 1.(minor-2) shipped (when 1.(minor-1) branched to beta) to the day 1.(minor-1) shipped
+/// (when 1.minor did). Both ends included; `None` before the train's third release.
+pub(crate) fn nightly_train(minor: u64) -> Option<(Date, Date)> {
+    (minor >= 3).then(|| (stable_release_date(minor - 2).plus_days(1), stable_release_date(minor - 1)))
+}
+
 /// The newest stable minor version released on or before `date`.
 pub(crate) fn stable_minor_on(date: Date) -> u64 {
     let (y, m, d) = FIRST_TRAIN_RELEASE;
@@ -193,6 +200,16 @@ mod tests {
         ] {
             assert_eq!(stable_release_date(minor).to_string(), expected, "1.{minor}.0");
         }
+    }
+
+    #[test]
+    fn a_releases_nightlies_are_those_of_its_weeks_on_master() {
+        // 1.90 was master from 1.88's release (2025-06-26) to 1.89's (2025-08-07).
+        let (first, last) = nightly_train(90).unwrap();
+        assert_eq!((first.to_string(), last.to_string()), ("2025-06-27".into(), "2025-08-07".into()));
+        assert_eq!(last.days_since(first), 41, "six weeks of nightlies");
+        assert_eq!(nightly_train(91).unwrap().0, last.plus_days(1), "trains follow each other");
+        assert_eq!(nightly_train(2), None);
     }
 
     #[test]

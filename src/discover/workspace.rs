@@ -380,7 +380,7 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
         toolchain_file,
         lockfile_version,
         default_touch_file: top_source_file(&selected),
-        deep: deep_library(&selected),
+        deep: deep_library(&built_members(&members, &selected)),
         test_floors: Vec::new(),
         notes: Vec::new(),
         members: members.iter().map(|p| member(p)).collect(),
@@ -518,7 +518,32 @@ fn member(package: &Package) -> Member {
     Member { name: package.name.to_string(), dir, built_dirs }
 }
 
-/// The library the most other `selected` packages depend on, directly or through each other, with
+/// The members a build of `selected` compiles: those packages, and the members they depend on
+/// through path dependencies (normal and build), directly or through each other. In a workspace
+/// with a root package, `cargo build` selects the root alone but compiles the members it uses.
+fn built_members<'a>(members: &[&'a Package], selected: &[&'a Package]) -> Vec<&'a Package> {
+    let dir = |p: &Package| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default();
+    let mut built: Vec<&Package> = selected.to_vec();
+    let mut i = 0;
+    while i < built.len() {
+        let uses: Vec<&Package> = built[i]
+            .dependencies
+            .iter()
+            .filter(|d| d.kind != DependencyKind::Development)
+            .filter_map(|d| d.path.as_ref())
+            .filter_map(|path| members.iter().copied().find(|m| dir(m) == path.as_std_path()))
+            .collect();
+        for member in uses {
+            if !built.iter().any(|b| b.id == member.id) {
+                built.push(member);
+            }
+        }
+        i += 1;
+    }
+    built
+}
+
+/// The library the most other `built` packages depend on, directly or through each other, with
 /// its dependents; ties go to the one with fewer dependencies of its own (the deeper), then by
 /// name. A proc-macro library is passed over: it can export no item but its macros.
 fn deep_library(selected: &[&Package]) -> Option<DeepLibrary> {
@@ -706,9 +731,26 @@ mod tests {
         assert_eq!(deep.package, "base", "three dependents through each other; the proc-macro has two");
         assert_eq!(deep.dependents, ["app", "mid", "tool"]);
         assert_eq!(deep.file, root.join("base/src/lib.rs"));
-        let narrowed = from_metadata(&metadata, &["app".into(), "mid".into()]).unwrap().deep.unwrap();
-        assert_eq!((narrowed.package.as_str(), narrowed.dependents.len()), ("mid", 1), "base is not built with -p");
-        assert_eq!(from_metadata(&metadata, &["tool".into()]).unwrap().deep, None, "nothing depends on a lone tool");
+        let narrowed = from_metadata(&metadata, &["mid".into()]).unwrap().deep.unwrap();
+        assert_eq!(narrowed.package, "base", "built for mid, which depends on it");
+        assert_eq!(narrowed.dependents, ["mid"], "app and tool are not built with -p mid");
+        let alone = from_metadata(&metadata, &["base".into()]).unwrap();
+        assert_eq!(alone.deep, None, "nothing built depends on base when base alone is built");
+        // A root package builds alone by default, but compiles the members it depends on.
+        let (dir, metadata) = metadata_for(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"top\"\nversion = \"0.1.0\"\n[dependencies]\ncore = { path = \"core\" }\n[workspace]\nmembers = [\"core\"]\n",
+            ),
+            ("src/main.rs", "fn main() {}\n"),
+            ("core/Cargo.toml", "[package]\nname = \"core\"\nversion = \"0.1.0\"\n"),
+            ("core/src/lib.rs", ""),
+        ]);
+        let ws = from_metadata(&metadata, &[]).unwrap();
+        assert_eq!(ws.packages, ["top"]);
+        let deep = ws.deep.unwrap();
+        assert_eq!((deep.package.as_str(), deep.dependents.as_slice()), ("core", &["top".to_string()][..]));
+        assert_eq!(deep.file, dir.path().canonicalize().unwrap().join("core/src/lib.rs"));
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::model::{
-    BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, Estimate, LocatedStep, Skipped, SpanRelease,
-    SpanStatus, StepChange, StepFigure, Verdict,
+    BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, Estimate, LocatedStep, NightlyBisection, NightlyStep,
+    Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, Verdict,
 };
 use crate::discover::toolchain::Toolchain;
 use crate::measure::bisect::{Bisection, Found, Halt};
@@ -66,38 +66,8 @@ pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> 
     let total_log = search.total.map(|t| t.speedup.log_mean);
     let figures = |probe: &Probe, a: usize, b: usize| changes(probe, a, b, search.scenario, total_log);
     let total = probes.first().map(|p| figures(p, first, last)).unwrap_or_default();
-    let steps: Vec<BisectStep> = search
-        .steps
-        .iter()
-        .zip(probes)
-        .map(|(step, probe)| {
-            let ok: Vec<usize> =
-                step.probed.iter().copied().filter(|c| !step.failed.iter().any(|(f, _)| f == c)).collect();
-            let mut pairs: Vec<(usize, usize)> = ok.windows(2).map(|w| (w[0], w[1])).collect();
-            if ok.len() > 2 {
-                pairs.push((ok[0], ok[ok.len() - 1]));
-            }
-            BisectStep {
-                measured: step.probed.iter().map(|c| names(*c)).collect(),
-                rounds: probe.rounds,
-                stopped: super::stopped(probe.stop),
-                changes: pairs
-                    .into_iter()
-                    .map(|(a, b)| StepChange { from: names(a), to: names(b), scenarios: figures(probe, a, b) })
-                    .collect(),
-                failed: step
-                    .failed
-                    .iter()
-                    .map(|(c, reason)| Skipped {
-                        name: names(*c),
-                        version: facts.candidates[*c].version.to_string(),
-                        reason: reason.clone(),
-                    })
-                    .collect(),
-                kept: step.kept.map(|(lo, hi)| [names(lo), names(hi)]),
-            }
-        })
-        .collect();
+    let version = |i: usize| facts.candidates[i].version.to_string();
+    let steps = steps(search, probes, &names, &version);
     let releases = releases(facts, search, probes);
     let located = match &search.found {
         Found::Located(change) => {
@@ -123,13 +93,7 @@ pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> 
         }
         _ => None,
     };
-    let outcome = match search.found {
-        Found::Located(_) => BisectOutcome::Located,
-        Found::Spread(_) => BisectOutcome::Spread,
-        Found::NoChange => BisectOutcome::NoChange,
-        Found::Unfinished { .. } => BisectOutcome::Unfinished,
-        Found::EndFailed { .. } => BisectOutcome::EndFailed,
-    };
+    let outcome = outcome(&search.found);
     let mut document = Bisected {
         schema: BISECT_SCHEMA_VERSION,
         timewarp_version: env!("CARGO_PKG_VERSION").into(),
@@ -147,12 +111,149 @@ pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> 
         steps,
         warnings: warnings(facts, &releases),
         releases,
+        nightlies: None,
         elapsed_s: facts.elapsed.as_secs_f64(),
         cores: facts.cores,
         cpu: facts.cpu.clone(),
     };
     document.summary = summary(&document, search, facts.candidates);
     document
+}
+
+/// Every step of `search`, whose probes are `probes`, its candidates named by `name` (their
+/// versions by `version`): the changes between neighbours, then the whole step's.
+fn steps(
+    search: &Bisection,
+    probes: &[Probe],
+    name: &dyn Fn(usize) -> String,
+    version: &dyn Fn(usize) -> String,
+) -> Vec<BisectStep> {
+    let total_log = search.total.map(|t| t.speedup.log_mean);
+    search
+        .steps
+        .iter()
+        .zip(probes)
+        .map(|(step, probe)| {
+            let ok: Vec<usize> =
+                step.probed.iter().copied().filter(|c| !step.failed.iter().any(|(f, _)| f == c)).collect();
+            let mut pairs: Vec<(usize, usize)> = ok.windows(2).map(|w| (w[0], w[1])).collect();
+            if ok.len() > 2 {
+                pairs.push((ok[0], ok[ok.len() - 1]));
+            }
+            BisectStep {
+                measured: step.probed.iter().map(|c| name(*c)).collect(),
+                rounds: probe.rounds,
+                stopped: super::stopped(probe.stop),
+                changes: pairs
+                    .into_iter()
+                    .map(|(a, b)| StepChange {
+                        from: name(a),
+                        to: name(b),
+                        scenarios: changes(probe, a, b, search.scenario, total_log),
+                    })
+                    .collect(),
+                failed: step
+                    .failed
+                    .iter()
+                    .map(|(c, reason)| Skipped { name: name(*c), version: version(*c), reason: reason.clone() })
+                    .collect(),
+                kept: step.kept.map(|(lo, hi)| [name(lo), name(hi)]),
+            }
+        })
+        .collect()
+}
+
+/// The nightly part of the document (`--nightlies`) for `search` over `candidates` (nightly
+/// names, oldest first; `toolchains` holds those that were installed), whose probes are
+/// `probes`; `release` is the train's (`1.90`).
+pub(crate) fn nightlies(
+    release: &str,
+    candidates: &[String],
+    toolchains: &[Toolchain],
+    search: &Bisection,
+    probes: &[Probe],
+    installed: Vec<String>,
+) -> NightlyBisection {
+    let name = |i: usize| candidates[i].clone();
+    let toolchain = |i: usize| toolchains.iter().find(|t| t.name == candidates[i]);
+    let version = |i: usize| toolchain(i).map_or_else(|| "unknown".into(), |t| t.version.to_string());
+    let steps = steps(search, probes, &name, &version);
+    let total_log = search.total.map(|t| t.speedup.log_mean);
+    let scenario = search.scenario;
+    let located = match &search.found {
+        Found::Located(change) => {
+            let probe = probes.iter().rev().find(|p| p.of(change.from).is_some() && p.of(change.to).is_some());
+            let scenarios = probe.map(|p| changes(p, change.from, change.to, scenario, total_log)).unwrap_or_default();
+            let commit = |i: usize| toolchain(i).and_then(|t| t.commit_hash.clone());
+            let (from_commit, to_commit) = (commit(change.from), commit(change.to));
+            let commits = from_commit
+                .as_ref()
+                .zip(to_commit.as_ref())
+                .map(|(a, b)| format!("https://github.com/rust-lang/rust/compare/{a}...{b}"));
+            Some(NightlyStep {
+                from: name(change.from),
+                to: name(change.to),
+                from_commit,
+                to_commit,
+                commits,
+                scenarios,
+            })
+        }
+        _ => None,
+    };
+    let (first, last) = (candidates[0].clone(), candidates[candidates.len() - 1].clone());
+    let total = search.total.map(|t| Estimate::of(&t.speedup));
+    let total_text = total.map_or_else(|| "no figure".to_string(), |e| estimate_text(&e));
+    let span = format!("{} to {}", name(0), name(candidates.len() - 1));
+    let summary = match &search.found {
+        Found::NoChange => format!(
+            "{span}: no {scenario} change beyond noise ({total_text}); the change of {release} is not in its nightlies: it came through beta, or with how stable releases are built and configured"
+        ),
+        Found::Located(_) => {
+            let step = located.as_ref().expect("a located step");
+            let figure = step.scenarios.get(&scenario);
+            let text = figure.map(|f| format!("{}{}", speedup_text(f), parts_text(f))).unwrap_or_default();
+            let commits = step.commits.as_ref().map(|c| format!("; the commits: {c}")).unwrap_or_default();
+            format!(
+                "{span} ({scenario} {total_text}): the change is in {} → {}, {scenario} {text}{commits}",
+                step.from, step.to
+            )
+        }
+        Found::Spread(_) => format!("{span} ({scenario} {total_text}): no single nightly holds the change"),
+        Found::Unfinished { between: (lo, hi), .. } => {
+            format!("{span}: the search stopped first; the change lies between {} and {}", name(*lo), name(*hi))
+        }
+        Found::EndFailed { candidate, reason } => format!("{} could not build the project: {reason}", name(*candidate)),
+    };
+    NightlyBisection {
+        release: release.to_string(),
+        first,
+        last,
+        outcome: Some(outcome(&search.found)),
+        summary,
+        steps,
+        located,
+        installed,
+    }
+}
+
+/// The document's word for how a search ended.
+fn outcome(found: &Found) -> BisectOutcome {
+    match found {
+        Found::Located(_) => BisectOutcome::Located,
+        Found::Spread(_) => BisectOutcome::Spread,
+        Found::NoChange => BisectOutcome::NoChange,
+        Found::Unfinished { .. } => BisectOutcome::Unfinished,
+        Found::EndFailed { .. } => BisectOutcome::EndFailed,
+    }
+}
+
+/// `1.29x ±3.0%`.
+fn estimate_text(e: &Estimate) -> String {
+    match e.plus_minus_pct {
+        Some(pm) => format!("{:.2}x ±{pm:.1}%", e.point),
+        None => format!("{:.2}x (1 round)", e.point),
+    }
 }
 
 /// The change from candidate `a` to `b` in every scenario `probe` measured of both; the share
@@ -354,6 +455,15 @@ fn speedup_text(figure: &StepFigure) -> String {
     }
 }
 
+/// The located step's change taken apart, when its builds linked: ` = compile 1.01x, link
+/// 9.12x`.
+fn parts_text(figure: &StepFigure) -> String {
+    match (&figure.compile_speedup, &figure.link_speedup) {
+        (Some(compile), Some(link)) => format!(" = compile {:.2}x, link {:.2}x", compile.point, link.point),
+        _ => String::new(),
+    }
+}
+
 /// The answer in one sentence.
 fn summary(document: &Bisected, search: &Bisection, candidates: &[Toolchain]) -> String {
     let scenario = document.scenario.name();
@@ -366,7 +476,7 @@ fn summary(document: &Bisected, search: &Bisection, candidates: &[Toolchain]) ->
             let figure = located.scenarios.get(&document.scenario);
             let share =
                 figure.and_then(|f| f.share_pct).map(|s| format!(", {s:.0}% of the change")).unwrap_or_default();
-            let text = figure.map(speedup_text).unwrap_or_default();
+            let text = figure.map(|f| format!("{}{}", speedup_text(f), parts_text(f))).unwrap_or_default();
             let mut sentence = format!(
                 "{span} ({scenario} {total}): the change is in {} → {}, {scenario} {text}{share}",
                 located.from, located.to

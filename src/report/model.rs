@@ -878,12 +878,56 @@ pub(crate) struct Bisected {
     pub releases: Vec<SpanRelease>,
     /// What the reader should know (mixed builds, missing releases).
     pub warnings: Vec<String>,
+    /// `--nightlies`: the search over the nightlies of the located release's six-week train.
+    pub nightlies: Option<NightlyBisection>,
     /// Seconds from the first build to the last.
     pub elapsed_s: f64,
     /// Logical CPUs of the machine.
     pub cores: usize,
     /// The CPU model, when known.
     pub cpu: Option<String>,
+}
+
+/// `bisect --nightlies`: past two adjacent stable releases, the search over the nightlies of the
+/// newer one's six-week train (the days its code was on master).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct NightlyBisection {
+    /// The release whose train was searched: `1.90`.
+    pub release: String,
+    /// The train's first nightly: `nightly-2025-06-27`.
+    pub first: String,
+    /// Its last.
+    pub last: String,
+    /// How the search ended; `null` when it could not start (fewer than two nightlies).
+    pub outcome: Option<BisectOutcome>,
+    /// The answer in one sentence.
+    pub summary: String,
+    /// Every step in order.
+    pub steps: Vec<BisectStep>,
+    /// With a located change: the two adjacent nightlies that hold it.
+    pub located: Option<NightlyStep>,
+    /// The nightlies `--install` installed for the search (removed when it ended, unless
+    /// `--keep-installed`).
+    pub installed: Vec<String>,
+}
+
+/// The two adjacent nightlies that hold the change, and the rust-lang/rust commits between them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct NightlyStep {
+    /// The older nightly.
+    pub from: String,
+    /// The newer nightly.
+    pub to: String,
+    /// The commit the older one was built from (`rustc -vV`'s `commit-hash`).
+    pub from_commit: Option<String>,
+    /// The commit of the newer one.
+    pub to_commit: Option<String>,
+    /// The commits between them on GitHub: `https://github.com/rust-lang/rust/compare/A...B`.
+    pub commits: Option<String>,
+    /// The change in every scenario measured.
+    pub scenarios: BTreeMap<Scenario, StepFigure>,
 }
 
 /// How a bisection ended.

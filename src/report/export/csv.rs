@@ -145,17 +145,23 @@ impl Exporter for CsvExporter {
     }
 
     /// One line per change of every step and scenario.
+    /// One line per change of every step and scenario; the nightly search's steps (`--nightlies`)
+    /// follow, numbered `n1`, `n2`, ...
     fn bisected(&self, bisected: &Bisected) -> String {
-        let mut out = String::from("step,from,to,scenario,speedup,speedup_low,speedup_high,verdict,share_pct,kept\n");
-        for (i, step) in bisected.steps.iter().enumerate() {
+        let mut out = String::from(
+            "step,from,to,scenario,speedup,speedup_low,speedup_high,verdict,share_pct,link_speedup,compile_speedup,kept\n",
+        );
+        let stable = bisected.steps.iter().enumerate().map(|(i, s)| ((i + 1).to_string(), s));
+        let nightly =
+            bisected.nightlies.iter().flat_map(|n| n.steps.iter().enumerate()).map(|(i, s)| (format!("n{}", i + 1), s));
+        for (label, step) in stable.chain(nightly) {
             let kept = step.kept.as_ref().map(|[a, b]| format!("{a} {b}")).unwrap_or_default();
             for change in &step.changes {
                 for (scenario, f) in &change.scenarios {
                     let verdict = serde_json::to_value(f.verdict).ok().and_then(|v| v.as_str().map(str::to_string));
                     let _ = writeln!(
                         out,
-                        "{},{},{},{scenario},{},{},{},{},{},{}",
-                        i + 1,
+                        "{label},{},{},{scenario},{},{},{},{},{},{},{},{}",
                         quote(&change.from),
                         quote(&change.to),
                         f.speedup.point,
@@ -163,6 +169,8 @@ impl Exporter for CsvExporter {
                         number(f.speedup.high),
                         verdict.unwrap_or_default(),
                         number(f.share_pct),
+                        number(f.link_speedup.map(|e| e.point)),
+                        number(f.compile_speedup.map(|e| e.point)),
                         quote(&kept)
                     );
                 }

@@ -218,13 +218,31 @@ impl Exporter for MarkdownExporter {
             let _ = writeln!(out, "\n**{} → {}**\n", located.from, located.to);
             for (s, f) in &located.scenarios {
                 let share = f.share_pct.map(|p| format!(" ({p:.0}% of the change)")).unwrap_or_default();
-                let _ = writeln!(out, "- {s}: {}{share}", change_cell(Some(f)));
+                let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
+                let _ = writeln!(out, "- {s}: {}{parts}{share}", change_cell(Some(f)));
             }
             for cause in &located.causes {
                 let _ = writeln!(out, "- known cause: {cause}");
             }
             if let Some(narrow) = &located.narrow {
                 let _ = writeln!(out, "- to narrow it: `{narrow}`");
+            }
+        }
+        if let Some(nightlies) = &bisected.nightlies {
+            let _ = writeln!(
+                out,
+                "\n**Nightlies of {}** ({} to {})\n\n{}",
+                nightlies.release, nightlies.first, nightlies.last, nightlies.summary
+            );
+            if let Some(located) = &nightlies.located {
+                for (s, f) in &located.scenarios {
+                    let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
+                    let _ =
+                        writeln!(out, "\n- {} → {}, {s}: {}{parts}", located.from, located.to, change_cell(Some(f)));
+                }
+                if let Some(commits) = &located.commits {
+                    let _ = writeln!(out, "- the commits between them: {commits}");
+                }
             }
         }
         let _ = writeln!(out, "\nReleases: {}", span_line(&bisected.releases));

@@ -71,6 +71,17 @@ fn change_cell(figure: Option<&StepFigure>) -> String {
     }
 }
 
+/// A step's change taken apart, when both releases' builds linked: `= compile 1.01x ±2.0%,
+/// link 9.12x ±6.0%`.
+fn parts_cell(figure: &StepFigure) -> Option<String> {
+    let part = |e: &Estimate| match plus_minus(e) {
+        Some(pm) => format!("{:.2}x {pm}", e.point),
+        None => format!("{:.2}x", e.point),
+    };
+    let (compile, link) = (figure.compile_speedup.as_ref()?, figure.link_speedup.as_ref()?);
+    Some(format!("= compile {}, link {}", part(compile), part(link)))
+}
+
 /// The span's releases in one line: `1.63 measured, 1.64-1.77 missing, 1.78 not needed`, runs
 /// of one status folded.
 fn span_line(releases: &[SpanRelease]) -> String {

@@ -252,6 +252,42 @@ impl TableExporter {
     }
 }
 
+/// The steps of a bisection as a table: each change between neighbours in every scenario, the
+/// rounds, the span kept; then the releases that could not build.
+fn steps_table(steps: &[crate::report::model::BisectStep], scenarios: &[Scenario]) -> String {
+    let mut lines = vec![
+        ["step", "change", "rounds"]
+            .into_iter()
+            .map(String::from)
+            .chain(scenarios.iter().map(|s| s.to_string()))
+            .chain(std::iter::once("kept".to_string()))
+            .collect::<Vec<_>>(),
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        for (j, change) in step.changes.iter().enumerate() {
+            let first = j == 0;
+            let mut cells = vec![
+                if first { (i + 1).to_string() } else { String::new() },
+                format!("{} → {}", change.from, change.to),
+                if first { step.rounds.to_string() } else { String::new() },
+            ];
+            cells.extend(scenarios.iter().map(|s| super::change_cell(change.scenarios.get(s))));
+            cells.push(match (&step.kept, first) {
+                (Some([a, b]), true) => format!("{a} → {b}"),
+                _ => String::new(),
+            });
+            lines.push(cells);
+        }
+    }
+    let mut out = if lines.len() > 1 { aligned_right(&lines, 2) } else { String::new() };
+    for step in steps {
+        for failed in &step.failed {
+            let _ = writeln!(out, "  {} could not build: {}", failed.name, failed.reason);
+        }
+    }
+    out
+}
+
 /// The columns `groups[chosen]` after `left`, with the bar last when given, as lines of cells
 /// (headings first).
 fn block(left: &[Column], groups: &[Vec<Column>], chosen: &[usize], bar: Option<&Column>) -> Vec<Vec<String>> {
@@ -503,8 +539,16 @@ impl Exporter for TableExporter {
             }
         }
         for row in &report.toolchains {
+            // Scenarios of one kind of build stop together, for one reason: said once.
+            let mut reasons: Vec<(Vec<&str>, &String)> = Vec::new();
             for (scenario, why) in &row.scenario_errors {
-                let _ = writeln!(out, "\n{} {scenario} stopped: {why}", row.name);
+                match reasons.iter_mut().find(|(_, w)| *w == why) {
+                    Some((names, _)) => names.push(scenario.name()),
+                    None => reasons.push((vec![scenario.name()], why)),
+                }
+            }
+            for (names, why) in reasons {
+                let _ = writeln!(out, "\n{} {} stopped: {why}", row.name, names.join(", "));
             }
         }
         if !report.skipped.is_empty() {
@@ -600,41 +644,14 @@ impl Exporter for TableExporter {
         }
         let releases = format!("releases:  {}", super::span_line(&bisected.releases));
         let _ = writeln!(out, "{}\n", wrap(&releases, self.width, 11));
-        let mut lines = vec![
-            ["step", "change", "rounds"]
-                .into_iter()
-                .map(String::from)
-                .chain(scenarios.iter().map(|s| s.to_string()))
-                .chain(std::iter::once("kept".to_string()))
-                .collect::<Vec<_>>(),
-        ];
-        for (i, step) in bisected.steps.iter().enumerate() {
-            for (j, change) in step.changes.iter().enumerate() {
-                let first = j == 0;
-                let mut cells = vec![
-                    if first { (i + 1).to_string() } else { String::new() },
-                    format!("{} → {}", change.from, change.to),
-                    if first { step.rounds.to_string() } else { String::new() },
-                ];
-                cells.extend(scenarios.iter().map(|s| super::change_cell(change.scenarios.get(s))));
-                cells.push(match (&step.kept, first) {
-                    (Some([a, b]), true) => format!("{a} → {b}"),
-                    _ => String::new(),
-                });
-                lines.push(cells);
-            }
-        }
-        out.push_str(&aligned_right(&lines, 2));
-        for step in &bisected.steps {
-            for failed in &step.failed {
-                let _ = writeln!(out, "  {} could not build: {}", failed.name, failed.reason);
-            }
-        }
+        out.push_str(&steps_table(&bisected.steps, &scenarios));
         if let Some(located) = &bisected.located {
             let _ = writeln!(out, "\n{} → {}:", located.from, located.to);
             for (s, f) in &located.scenarios {
                 let share = f.share_pct.map(|p| format!(" ({p:.0}% of the change)")).unwrap_or_default();
-                let _ = writeln!(out, "  {:8} {}{share}", s.name(), super::change_cell(Some(f)));
+                let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
+                let line = format!("  {:13} {}{parts}{share}", s.name(), super::change_cell(Some(f)));
+                let _ = writeln!(out, "{}", wrap(&line, self.width, 16));
             }
             for cause in &located.causes {
                 let _ = writeln!(out, "{}", wrap(&format!("  known cause: {cause}"), self.width, 4));
@@ -644,6 +661,22 @@ impl Exporter for TableExporter {
             }
         }
         let _ = writeln!(out, "\n{}", wrap(&bisected.summary, self.width, 2));
+        if let Some(nightlies) = &bisected.nightlies {
+            let _ = writeln!(out, "\nnightlies of {} ({} to {}):", nightlies.release, nightlies.first, nightlies.last);
+            out.push_str(&steps_table(&nightlies.steps, &[bisected.scenario]));
+            if let Some(located) = &nightlies.located {
+                for (s, f) in &located.scenarios {
+                    let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
+                    let line =
+                        format!("  {} → {}: {s} {}{parts}", located.from, located.to, super::change_cell(Some(f)));
+                    let _ = writeln!(out, "{}", wrap(&line, self.width, 4));
+                }
+                if let Some(commits) = &located.commits {
+                    let _ = writeln!(out, "  commits: {commits}");
+                }
+            }
+            let _ = writeln!(out, "{}", wrap(&nightlies.summary, self.width, 2));
+        }
         for w in &bisected.warnings {
             let _ = writeln!(out, "{}", wrap(&format!("warning: {w}"), self.width, 9));
         }
