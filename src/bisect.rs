@@ -599,7 +599,7 @@ mod tests {
         assert_eq!(nightlies["release"], "1.90");
         assert_eq!(
             (nightlies["first"].as_str(), nightlies["last"].as_str()),
-            (Some("nightly-2025-06-27"), Some("nightly-2025-08-07"))
+            (Some("nightly-2025-06-21"), Some("nightly-2025-08-01"))
         );
         assert_eq!(nightlies["outcome"], "located", "{nightlies:#}");
         let located = &nightlies["located"];
@@ -699,7 +699,7 @@ mod tests {
         assert!(nightlies["outcome"].is_null(), "{nightlies:#}");
         assert!(
             nightlies["summary"].as_str().unwrap().starts_with(
-                "0 of the 42 nightlies of 1.90's train (nightly-2025-06-27 to nightly-2025-08-07) are installed; `--install` installs those the halving needs"
+                "0 of the 42 nightlies of 1.90's train (nightly-2025-06-21 to nightly-2025-08-01) are installed; `--install` installs those the halving needs"
             ),
             "{nightlies:#}"
         );

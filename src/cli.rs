@@ -792,6 +792,17 @@ impl Config {
 /// `--scenarios`, or the shorthands `--check` and `--release`, with `--edit`'s `edited`; `None`
 /// for the default.
 fn scenarios(build: &BuildArgs, follow: Option<Scenario>, profile: &Profile) -> Result<Option<Vec<Scenario>>> {
+    let asked = [
+        (!build.scenarios.is_empty(), "--scenarios"),
+        (build.check, "--check"),
+        (build.release, "--release"),
+        (build.edit, "--edit"),
+    ];
+    if let (Some(follow), Some((_, flag))) = (follow, asked.iter().find(|(given, _)| *given)) {
+        return Err(ExitError::usage(format!(
+            "`--scenario {follow}` measures that scenario alone, so `{flag}` would be ignored; leave one out"
+        )));
+    }
     let mut given: Vec<Scenario> = match follow {
         Some(follow) => vec![follow],
         None => build.scenarios.clone(),
@@ -953,6 +964,13 @@ mod tests {
         assert!(bad.starts_with("invalid value `linked` for `--scenarios`: expected one of clean,"), "{bad}");
         let both = parse(&["--check", "--scenarios", "test"]).unwrap_err().to_string();
         assert_eq!(both, "`--check` cannot be used with `--scenarios`");
+        let follow = parse(&["bisect", "1.80", "1.90", "--scenario", "touched", "--check"]).unwrap_err().to_string();
+        assert_eq!(
+            follow,
+            "`--scenario touched` measures that scenario alone, so `--check` would be ignored; leave one out"
+        );
+        let c = parse(&["bisect", "1.80", "1.90", "--scenario", "check-touched"]).unwrap();
+        assert_eq!(c.scenarios, Some(vec![Scenario::CheckTouched]));
         let gate = parse(&["--baseline", "b.json", "--max-regression", "7.5%"]).unwrap();
         assert_eq!((gate.baseline, gate.max_regression_pct), (Some("b.json".into()), Some(7.5)));
     }

@@ -211,8 +211,11 @@ pub(crate) fn first_error_line(text: &str) -> Option<String> {
 /// At most this many lines of a tool's explanation are kept.
 const EXCERPT_LINES: usize = 8;
 /// A line of an explanation longer than this (a linker's whole command line, as rustc quotes it
-/// when a link fails) is cut to its start.
+/// when a link fails) is cut in its middle: its start and its last [`EXCERPT_LINE_TAIL`]
+/// characters stay, since the end often says why (cargo's `(signal: 11, SIGSEGV: ...)`).
 const EXCERPT_LINE_CHARS: usize = 200;
+/// How much of a cut line's end is kept.
+const EXCERPT_LINE_TAIL: usize = 60;
 
 /// The tool's own explanation of a failure, in its words: the first line that reads like an
 /// error and the lines that follow it (a compiler error's location and source line, cargo's
@@ -226,11 +229,15 @@ pub(crate) fn error_excerpt(text: &str) -> Option<String> {
         .take_while(|l| !l.starts_with("error") && !l.starts_with("warning"))
         .filter(|l| !l.trim().is_empty() && l.trim() != "Caused by:")
         .take(EXCERPT_LINES - 1);
-    let cut = |line: &str| match line.char_indices().nth(EXCERPT_LINE_CHARS) {
-        Some((at, _)) => {
-            format!("{} [... {} characters left out]", &line[..at], line.chars().count() - EXCERPT_LINE_CHARS)
+    let cut = |line: &str| {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= EXCERPT_LINE_CHARS {
+            return line.to_string();
         }
-        None => line.to_string(),
+        let head = EXCERPT_LINE_CHARS - EXCERPT_LINE_TAIL;
+        let tail = chars.len() - EXCERPT_LINE_TAIL;
+        let kept = |range: std::ops::Range<usize>| chars[range].iter().collect::<String>();
+        format!("{} [... {} characters left out] {}", kept(0..head), tail - head, kept(tail..chars.len()))
     };
     Some(std::iter::once(first.trim_start()).chain(rest).map(cut).collect::<Vec<_>>().join("\n"))
 }
@@ -609,7 +616,7 @@ mod tests {
     }
 
     #[test]
-    fn a_linkers_command_line_in_an_excerpt_is_cut_to_its_start() {
+    fn a_linkers_command_line_in_an_excerpt_is_cut_in_its_middle() {
         let command: String = (0..2000).map(|i| format!(" \"/t/deps/crate{i}.rlib\"")).collect();
         let stderr = format!(
             "error: linking with `cc` failed: exit status: 1\n  |\n  = note: \"cc\" \"-m64\"{command}\n  = note: /usr/bin/ld: cannot find -lxcb-render\n"
@@ -617,8 +624,17 @@ mod tests {
         let excerpt = error_excerpt(&stderr).unwrap();
         let lines: Vec<&str> = excerpt.lines().collect();
         assert!(lines[2].starts_with("  = note: \"cc\" \"-m64\" \"/t/deps/crate0.rlib\""), "{excerpt}");
-        assert!(lines[2].ends_with(" characters left out]") && lines[2].chars().count() < 260, "{excerpt}");
+        assert!(lines[2].contains(" characters left out] ") && lines[2].chars().count() < 260, "{excerpt}");
+        assert!(lines[2].ends_with("\"/t/deps/crate1999.rlib\""), "the line's end stays: {excerpt}");
         assert_eq!(lines[3], "  = note: /usr/bin/ld: cannot find -lxcb-render", "the cause is kept whole");
+        let long: String = (0..300).map(|_| 'x').collect();
+        let cargo = format!(
+            "error: failed to run `rustc`\n  process didn't exit successfully: `rustc {long}` (signal: 11, SIGSEGV: invalid memory reference)\n"
+        );
+        let excerpt = error_excerpt(&cargo).unwrap();
+        assert!(excerpt.ends_with("(signal: 11, SIGSEGV: invalid memory reference)"), "{excerpt}");
+        let multibyte: String = (0..300).map(|_| 'é').collect();
+        assert!(error_excerpt(&format!("error: {multibyte}")).unwrap().contains("left out"));
     }
 
     #[test]

@@ -305,17 +305,41 @@ pub(crate) fn measure_these(
 ) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
     let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
-    workspace::check_touchable(&touched)?;
-    let scenarios = scenarios(config, workspace)?;
-    let deep = workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep));
-    if let Some(deep) = deep {
-        workspace::check_touchable(&deep.file)?;
-        if deep.file == touched {
+    // Resolve before judging: a touch or an edit lands where a link in the tree leads.
+    let touched_real = workspace::real_file_inside(&touched, &workspace.root)
+        .map_err(|why| ExitError::usage(format!("the file to touch {why}; name one inside it with `--touch PATH`")))?;
+    workspace::check_touchable(&touched_real)?;
+    let mut scenarios = scenarios(config, workspace)?;
+    let deep_real = match workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
+        Some(d) => match workspace::real_file_inside(&d.file, &workspace.root) {
+            Ok(real) => Some(real),
+            Err(why) if config.scenarios.is_some() => {
+                return Err(ExitError::usage(format!(
+                    "the deep library's root {why}, and timewarp edits only files of the workspace; leave out `deep`"
+                )));
+            }
+            Err(why) => {
+                progress.note(&format!("the deep library's root {why}, so the default scenarios leave out `deep`"));
+                scenarios.retain(|s| *s != Scenario::Deep);
+                None
+            }
+        },
+        None => None,
+    };
+    if deep_real.as_ref().is_some_and(|d| *d == touched_real) && scenarios.contains(&Scenario::Deep) {
+        let both = format!("`{}` is both the touched file and the deep library's root", touched.display());
+        if config.scenarios.is_some() {
             return Err(ExitError::usage(format!(
-                "`{}` is both the touched file and the deep library's root, which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`",
-                touched.display()
+                "{both}, which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`"
             )));
         }
+        progress.note(&format!("{both}, so the default scenarios leave out `deep`"));
+        scenarios.retain(|s| *s != Scenario::Deep);
+    }
+    let deep = workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep));
+    let deep_real = deep_real.filter(|_| deep.is_some());
+    if let Some(file) = &deep_real {
+        workspace::check_touchable(file)?;
     }
     let base_touched = match &found.baseline_tree {
         Some((_, base)) => Some(workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, base)?),
@@ -373,14 +397,22 @@ pub(crate) fn measure_these(
         verify,
         deep: deep.map(|d| DeepEdit::new(workspace, d)),
     }];
-    let mut paths = vec![Paths { touched: touched.clone(), deep: deep.map(|d| d.file.clone()) }];
+    let mut paths = vec![Paths { touched: touched_real, deep: deep_real }];
     if let (Some((checkout, base)), Some(base_touched)) = (&found.baseline_tree, &base_touched) {
         let short: String = checkout.commit.chars().take(12).collect();
         let verify = Verification::new(base, base_touched).0;
-        let base_deep = base.deep.as_ref().filter(|d| measures_deep && d.file != *base_touched);
-        let deep = base_deep.map(|d| DeepEdit::new(base, d));
+        let base_touched = workspace::real_file_inside(base_touched, &base.root).map_err(|why| {
+            ExitError::usage(format!("in the baseline revision, the file to touch {why}; name one with `--touch PATH`"))
+        })?;
+        let base_deep = base
+            .deep
+            .as_ref()
+            .filter(|_| measures_deep)
+            .and_then(|d| Some((d, workspace::real_file_inside(&d.file, &base.root).ok()?)))
+            .filter(|(_, real)| *real != base_touched);
+        let deep = base_deep.as_ref().map(|(d, _)| DeepEdit::new(base, d));
         variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
-        paths.push(Paths { touched: base_touched.clone(), deep: base_deep.map(|d| d.file.clone()) });
+        paths.push(Paths { touched: base_touched, deep: base_deep.map(|(_, real)| real) });
     }
     let order = if config.sequential { Order::Sequential } else { Order::Rounds };
     let stopping = stopping(config, &scenarios);
@@ -550,7 +582,9 @@ pub(crate) fn start(
     let (journal, undone) = Journal::start(work)?;
     undone.iter().for_each(|n| progress.note(&format!("an interrupted earlier run was undone: {n}")));
     if !read_only {
-        crate::discover::install::replay(runner, progress, &work.install_record());
+        for record in [work.install_record(), work.nightly_install_record()] {
+            crate::discover::install::replay(runner, progress, &record);
+        }
     }
     Ok((locks, journal))
 }

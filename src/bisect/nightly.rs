@@ -52,6 +52,23 @@ pub(crate) fn search(runner: &dyn Runner, progress: &Progress, around: &Around<'
     let minor = around.newer.version.minor;
     let release = format!("1.{minor}");
     let all = train(minor);
+    let not_searched = |summary: String| NightlyBisection {
+        release: release.clone(),
+        first: all.first().cloned().unwrap_or_default(),
+        last: all.last().cloned().unwrap_or_default(),
+        outcome: None,
+        summary,
+        steps: Vec::new(),
+        located: None,
+        installed: Vec::new(),
+    };
+    if around.budget.is_zero() {
+        let summary = format!(
+            "the bisection's budget was spent before the nightlies of {release}'s train; `--budget` gives them time"
+        );
+        progress.note(&format!("--nightlies: {summary}"));
+        return Ok(not_searched(summary));
+    }
     let inventory = toolchain::discover(runner)?;
     let installed_now = |names: &[String], toolchains: &[Toolchain]| -> Vec<String> {
         names.iter().filter(|n| toolchains.iter().any(|t| t.answers_to(n))).cloned().collect()
@@ -68,17 +85,7 @@ pub(crate) fn search(runner: &dyn Runner, progress: &Progress, around: &Around<'
             (all.len() as f64).log2().ceil() as usize + 2
         );
         progress.note(&format!("--nightlies: {summary}"));
-        let empty = NightlyBisection {
-            release,
-            first,
-            last,
-            outcome: None,
-            summary,
-            steps: Vec::new(),
-            located: None,
-            installed: Vec::new(),
-        };
-        return Ok(empty);
+        return Ok(not_searched(summary));
     }
     progress.status(
         "Nightlies",
@@ -90,7 +97,7 @@ pub(crate) fn search(runner: &dyn Runner, progress: &Progress, around: &Around<'
             if around.config.install { ", installing the ones each step needs" } else { " (those installed)" }
         ),
     );
-    let record = (!around.config.keep_installed).then(|| around.found.work.install_record());
+    let record = (!around.config.keep_installed).then(|| around.found.work.nightly_install_record());
     let mut installs = Installed::recording(record);
     let mut toolchains = inventory.toolchains;
     let started = runner.now();
@@ -158,7 +165,7 @@ mod tests {
     fn a_trains_nightlies_are_named_as_rustup_installs_them() {
         let names = train(90);
         assert_eq!(names.len(), 42);
-        assert_eq!((names[0].as_str(), names[41].as_str()), ("nightly-2025-06-27", "nightly-2025-08-07"));
+        assert_eq!((names[0].as_str(), names[41].as_str()), ("nightly-2025-06-21", "nightly-2025-08-01"));
         assert!(train(2).is_empty());
     }
 }

@@ -127,11 +127,14 @@ pub(crate) fn stable_release_date(minor: u64) -> Date {
     first.plus_days((minor as i64 - 1) * DAYS_PER_RELEASE)
 }
 
-/// The days of the nightlies whose code became stable `1.minor`: it was master from the day
-/// after 1.(minor-2) shipped (when 1.(minor-1) branched to beta) to the day 1.(minor-1) shipped
-/// (when 1.minor did). Both ends included; `None` before the train's third release.
+/// The days of the nightlies whose code became stable `1.minor`. Master's version is bumped on
+/// the Friday before a release (six days before it), and the release's beta forks from master
+/// just before that bump (the Rust forge's release process): so `1.minor` was master from the
+/// bump before 1.(minor-2) shipped to the bump before 1.(minor-1) shipped, and the nightly of a
+/// day is built from the day before's master. Both ends included; `None` before the train's
+/// third release. A bump that lands a day late moves an end by a day.
 pub(crate) fn nightly_train(minor: u64) -> Option<(Date, Date)> {
-    (minor >= 3).then(|| (stable_release_date(minor - 2).plus_days(1), stable_release_date(minor - 1)))
+    (minor >= 3).then(|| (stable_release_date(minor - 2).plus_days(-5), stable_release_date(minor - 1).plus_days(-6)))
 }
 
 /// The newest stable minor version released on or before `date`.
@@ -204,9 +207,10 @@ mod tests {
 
     #[test]
     fn a_releases_nightlies_are_those_of_its_weeks_on_master() {
-        // 1.90 was master from 1.88's release (2025-06-26) to 1.89's (2025-08-07).
+        // 1.90 was master from the bump on Friday 2025-06-20 (1.88 shipped on Thursday 06-26) to
+        // the bump on Friday 2025-08-01 (before 1.89's 08-07); nightlies come a day later.
         let (first, last) = nightly_train(90).unwrap();
-        assert_eq!((first.to_string(), last.to_string()), ("2025-06-27".into(), "2025-08-07".into()));
+        assert_eq!((first.to_string(), last.to_string()), ("2025-06-21".into(), "2025-08-01".into()));
         assert_eq!(last.days_since(first), 41, "six weeks of nightlies");
         assert_eq!(nightly_train(91).unwrap().0, last.plus_days(1), "trains follow each other");
         assert_eq!(nightly_train(2), None);

@@ -280,6 +280,19 @@ pub(crate) fn resolve_touch_file(given: Option<&Path>, user: &Workspace, measure
     Ok(mapped)
 }
 
+/// The path a write to `file` lands on (links followed), when that lies inside `root`; else why
+/// not, as the end of a sentence that names the file: timewarp touches and edits only files of
+/// the workspace it measures, never one elsewhere that a link in the tree leads to.
+pub(crate) fn real_file_inside(file: &Path, root: &Path) -> std::result::Result<PathBuf, String> {
+    let real = file.canonicalize().map_err(|e| format!("`{}` cannot be resolved ({e})", file.display()))?;
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if real.starts_with(&root) {
+        Ok(real)
+    } else {
+        Err(format!("`{}` leads to `{}`, outside the workspace `{}`", file.display(), real.display(), root.display()))
+    }
+}
+
 /// Fails, before any build, when the modification time of `file` cannot be set (a read-only
 /// mount, a checkout owned by another user): the rebuilds could not be started, and the error
 /// says the way out that fits the cause.
@@ -529,7 +542,7 @@ fn built_members<'a>(members: &[&'a Package], selected: &[&'a Package]) -> Vec<&
         let uses: Vec<&Package> = built[i]
             .dependencies
             .iter()
-            .filter(|d| d.kind != DependencyKind::Development)
+            .filter(|d| d.kind != DependencyKind::Development && !d.optional)
             .filter_map(|d| d.path.as_ref())
             .filter_map(|path| members.iter().copied().find(|m| dir(m) == path.as_std_path()))
             .collect();
@@ -557,7 +570,8 @@ fn deep_library(selected: &[&Package]) -> Option<DeepLibrary> {
         .map(|p| {
             p.dependencies
                 .iter()
-                .filter(|d| d.kind != DependencyKind::Development)
+                // An optional dependency may not be built: its user would prove nothing.
+                .filter(|d| d.kind != DependencyKind::Development && !d.optional)
                 .filter_map(|d| d.path.as_ref())
                 .filter_map(|path| dirs.iter().position(|dir| dir == path.as_std_path()))
                 .collect()

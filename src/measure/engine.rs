@@ -154,7 +154,7 @@ impl DeepEdit {
 
     fn failure(&self) -> String {
         format!(
-            "a new public item in {} rebuilt neither `{}` nor a package that depends on it",
+            "a new public item in {} did not rebuild both `{}` and a package that depends on it",
             self.file, self.package
         )
     }
@@ -506,6 +506,11 @@ impl Run {
                 let why = format!("below {}, a floor of the `{scenario}` scenario alone", floor.reason);
                 run.measured.scenario_errors.insert(*scenario, why);
             }
+            if plan.scenarios.contains(&Scenario::Deep) && plan.variants[subject.variant].deep.is_none() {
+                // The `--baseline-rev` tree may have no library another built package uses.
+                let why = "this tree has no library that another built package depends on".to_string();
+                run.measured.scenario_errors.insert(Scenario::Deep, why);
+            }
             run.end_if_nothing_left(plan);
         }
         run
@@ -586,10 +591,15 @@ pub(crate) fn measure_changing(
         .iter()
         .map(|p| edits.then(|| journal.edit(&p.touched, EditStyle::Private)).transpose())
         .collect::<Result<_>>()?;
-    let deep: Vec<Option<(TouchedFile, EditedFile)>> = paths
+    // The edit before the touch in each pair: on an early return they drop in that order, so
+    // the content is back before the modification time is compared with it.
+    let deep: Vec<Option<(EditedFile, TouchedFile)>> = paths
         .iter()
         .map(|p| match (&p.deep, deep) {
-            (Some(file), true) => Ok(Some((journal.touch(file)?, journal.edit(file, EditStyle::Public)?))),
+            (Some(file), true) => {
+                let touched = journal.touch(file)?;
+                Ok(Some((journal.edit(file, EditStyle::Public)?, touched)))
+            }
             _ => Ok(None),
         })
         .collect::<Result<_>>()?;
@@ -600,11 +610,11 @@ pub(crate) fn measure_changing(
         .map(|((touched, edited), deep)| ChangedFile {
             touched,
             edited: edited.as_ref(),
-            deep: deep.as_ref().map(|(t, e)| (t, e)),
+            deep: deep.as_ref().map(|(e, t)| (t, e)),
         })
         .collect();
     let outcome = measure(runner, plan, subjects, work, &files, observer, stop)?;
-    for (touched, edited) in deep.into_iter().flatten() {
+    for (edited, touched) in deep.into_iter().flatten() {
         edited.restore()?;
         touched.restore()?;
     }
@@ -1546,6 +1556,37 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&lib).unwrap(), "pub fn core() {}\n", "the library as it was");
     }
 
+    /// `--baseline-rev` on a tree whose revision has no library another package uses: that
+    /// variant's `deep` stops with the reason, and today's tree is measured as usual.
+    #[test]
+    fn a_variant_without_a_deep_library_stops_its_deep_scenario_alone() {
+        let scenarios = vec![Scenario::Clean, Scenario::Deep];
+        let (mut s, lib) = with_library(scenarios.clone(), Stopping::fixed_rounds(&scenarios, 1, 1));
+        let mut base = s.plan.variants[0].clone();
+        (base.tag, base.deep) = (Some("base-1".into()), None);
+        s.plan.variants.push(base);
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let runner = honest_cargo(lib.clone(), seen).ok("rustup which", &s.rustc);
+        let touched = s.journal.touch(&s.file).unwrap();
+        let deep = (s.journal.touch(&lib).unwrap(), s.journal.edit(&lib, EditStyle::Public).unwrap());
+        let files = [
+            ChangedFile { touched: &touched, edited: None, deep: Some((&deep.0, &deep.1)) },
+            ChangedFile { touched: &touched, edited: None, deep: None },
+        ];
+        let t = toolchain("1.85.0");
+        let subjects = [Subject { toolchain: &t, variant: 0 }, Subject { toolchain: &t, variant: 1 }];
+        let outcome = measure(&runner, &s.plan, &subjects, &s.work, &files, &mut Log::default(), &|| false).unwrap();
+        let (today, revision) = (&outcome.measured[0], &outcome.measured[1]);
+        assert_eq!(walls(today, Scenario::Deep).len(), 1, "{today:?}");
+        assert_eq!(
+            revision.scenario_errors[&Scenario::Deep],
+            "this tree has no library that another built package depends on"
+        );
+        assert_eq!((revision.end.clone(), walls(revision, Scenario::Clean).len()), (End::Completed, 1));
+        deep.1.restore().unwrap();
+        deep.0.restore().unwrap();
+    }
+
     #[test]
     fn a_deep_rebuild_that_compiles_no_dependent_stops_with_a_sentence() {
         let scenarios = vec![Scenario::Clean, Scenario::Deep];
@@ -1555,7 +1596,7 @@ mod tests {
         let m = &outcome.measured[0];
         assert_eq!(
             m.scenario_errors[&Scenario::Deep],
-            "a new public item in core/src/lib.rs rebuilt neither `core` nor a package that depends on it"
+            "a new public item in core/src/lib.rs did not rebuild both `core` and a package that depends on it"
         );
         assert_eq!((m.end.clone(), walls(m, Scenario::Clean).len()), (End::Completed, 1));
     }

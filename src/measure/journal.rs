@@ -210,8 +210,11 @@ impl Journal {
         let original = fs::read(path)?;
         let backups = self.lock().backups.clone();
         fs::create_dir_all(&backups)?;
+        // Named by the whole path too: two edited files of one name (a `lib.rs` of each tree
+        // with `--baseline-rev`) must never share a backup.
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let backup = backups.join(format!("{name}.{}.orig", std::process::id()));
+        let whole = fnv1a(path.as_os_str().as_encoded_bytes());
+        let backup = backups.join(format!("{name}.{}.{whole:016x}.orig", std::process::id()));
         fs::write_atomic(&backup, &original)?;
         self.add(Entry::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
         let ours = Mutex::new(true);
@@ -616,6 +619,26 @@ mod tests {
         }
         assert_eq!(mtime(&s.file), old);
         assert!(!s.journal_file().exists(), "nothing is pending");
+    }
+
+    /// `--baseline-rev` with `deep` edits a `lib.rs` in each tree: two files of one name, whose
+    /// backups once shared a name, so undoing the newer deleted the older's.
+    #[test]
+    fn two_edited_files_of_one_name_keep_backups_of_their_own() {
+        let s = setup(b"pub fn f() {}\n");
+        let other = s.dir.path().join("base/lib.rs");
+        std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+        std::fs::write(&other, b"pub fn g() {}\n").unwrap();
+        std::fs::rename(&s.file, s.dir.path().join("lib.rs")).unwrap();
+        let mine = s.dir.path().join("lib.rs");
+        let (a, b) =
+            (s.journal.edit(&mine, EditStyle::Public).unwrap(), s.journal.edit(&other, EditStyle::Public).unwrap());
+        assert!(a.apply(1).unwrap() && b.apply(2).unwrap());
+        s.kill((a, b));
+        let undone = Journal::recover(&s.journal_file()).unwrap();
+        assert_eq!(undone.len(), 2, "both restored: {undone:?}");
+        assert_eq!(std::fs::read(&mine).unwrap(), b"pub fn f() {}\n");
+        assert_eq!(std::fs::read(&other).unwrap(), b"pub fn g() {}\n");
     }
 
     #[test]

@@ -190,9 +190,15 @@ pub(crate) fn wrap(argv0: &OsStr, args: &[OsString], log: &Path) -> i32 {
     if let Err(e) = append(log, &run) {
         eprintln!("warning: timewarp could not log a link: {e:#}");
     }
-    match status.code() {
-        Some(code) => code,
-        None => 128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0),
+    match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
+        (Some(code), _) => code,
+        // A linker a signal ended: end the same way, so rustc sees what it would without the
+        // timer.
+        (None, Some(signal)) => {
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+            128 + signal
+        }
+        (None, None) => 101,
     }
 }
 

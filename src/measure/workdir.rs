@@ -58,7 +58,8 @@ const BUILD_ENTRIES: &[&str] = &[
     "last-report.json",
 ];
 /// The file names timewarp makes directly in the state directory.
-const STATE_ENTRIES: &[&str] = &[MARKER, LOCK, "journal.json", "backups", "revisions"];
+const STATE_ENTRIES: &[&str] =
+    &[MARKER, LOCK, "journal.json", "backups", "revisions", "installed-toolchains", "installed-nightlies"];
 
 /// A lock on one of timewarp's directories, held while the file is open and released by the
 /// kernel when the process ends, however it ends, so a killed run never blocks the next.
@@ -262,6 +263,12 @@ impl WorkDir {
     /// The toolchains `bisect --install` installed and has not removed yet, one per line.
     pub(crate) fn install_record(&self) -> PathBuf {
         self.state.join("installed-toolchains")
+    }
+
+    /// The nightlies `bisect --nightlies --install` installed and has not removed yet: a record
+    /// of its own, since they are installed and removed while the releases' record stands.
+    pub(crate) fn nightly_install_record(&self) -> PathBuf {
+        self.state.join("installed-nightlies")
     }
 
     /// The journal of changes to the user's tree, replayed after a crash.

@@ -109,6 +109,11 @@ impl Baseline {
             }
             for (scenario, figures) in &row.scenarios {
                 let Some(then) = saved.wall.get(scenario) else { continue };
+                let differ = self.saved.setup.differences_in(setup, *scenario);
+                if !differ.is_empty() {
+                    comparison.not_comparable.push(format!("{} {scenario}: {}", row.version, differ.join("; ")));
+                    continue;
+                }
                 let Some(speedup) = stats::unpaired_speedup(then, &figures.wall.runs_s) else { continue };
                 let then_s = stats::geometric(then).map_or(0.0, |e| e.point);
                 let slowdown = speedup.inverse();

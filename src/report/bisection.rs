@@ -175,7 +175,7 @@ pub(crate) fn nightlies(
     installed: Vec<String>,
 ) -> NightlyBisection {
     let name = |i: usize| candidates[i].clone();
-    let toolchain = |i: usize| toolchains.iter().find(|t| t.name == candidates[i]);
+    let toolchain = |i: usize| toolchains.iter().find(|t| t.answers_to(&candidates[i]));
     let version = |i: usize| toolchain(i).map_or_else(|| "unknown".into(), |t| t.version.to_string());
     let steps = steps(search, probes, &name, &version);
     let total_log = search.total.map(|t| t.speedup.log_mean);

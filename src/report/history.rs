@@ -188,7 +188,7 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
             let mut new_setup = Vec::new();
             for (scenario, now) in &medians {
                 if let Some((before, then, rustc)) = previous.get(scenario) {
-                    let mut differ = then.differences(setup);
+                    let mut differ = then.differences_in(setup, *scenario);
                     if *rustc != row.rustc.as_deref() {
                         let name = |r: Option<&str>| r.unwrap_or("unknown").to_string();
                         differ.push(format!("compiler `{}` then, `{}` now", name(*rustc), name(row.rustc.as_deref())));

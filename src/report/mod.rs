@@ -147,6 +147,13 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         environment::incremental_warning(facts.settings, recipe.profile.name()).into_iter().collect();
     let link_time = recipe.link_dir.is_some();
     warnings.extend(facts.link_note.map(str::to_string));
+    let linking = |s: &Scenario| s.command() != crate::vocab::Command::Check;
+    let figures = || rows.iter().flat_map(|r| r.scenarios.iter());
+    if link_time && figures().any(|(s, _)| linking(s)) && figures().all(|(_, f)| f.link.is_none()) {
+        warnings.push(
+            "no build logged a link, so no link time is taken apart: either nothing links (a library without build scripts or proc-macros), or rustc ran a linker timewarp does not stand in for (one a `-C linker-flavor` picks, or a linker named by its path for another target)".into(),
+        );
+    }
     warnings.extend(provenance_warnings(&rows, link_time));
     warnings.extend(precision_warning(&rows, facts.stop, target));
     warnings.extend(facts.kept_changes.iter().cloned());

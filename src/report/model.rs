@@ -293,6 +293,9 @@ pub(crate) struct Setup {
     pub packages: Vec<String>,
     /// The CPU model, when known: seconds from two CPU models are not comparable.
     pub cpu: Option<String>,
+    /// The library the `deep` scenario edited: `deep` figures of two libraries are not
+    /// comparable (the other scenarios are).
+    pub deep_library: Option<String>,
 }
 
 impl Setup {
@@ -331,6 +334,18 @@ impl Setup {
         }
         differ
     }
+
+    /// What differs for `scenario` alone: the whole setup's differences, and for `deep` the
+    /// library it edited.
+    pub(crate) fn differences_in(&self, now: &Setup, scenario: Scenario) -> Vec<String> {
+        let mut differ = self.differences(now);
+        if let (Scenario::Deep, Some(then), Some(now)) = (scenario, &self.deep_library, &now.deep_library)
+            && then != now
+        {
+            differ.push(format!("deep library `{then}` then, `{now}` now"));
+        }
+        differ
+    }
 }
 
 impl Report {
@@ -344,6 +359,7 @@ impl Report {
             jobs: self.jobs.map(|j| j as u64),
             packages: self.packages.clone(),
             cpu: self.cpu.clone(),
+            deep_library: self.deep.as_ref().map(|d| d.package.clone()),
         }
     }
 }

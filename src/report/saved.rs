@@ -135,6 +135,7 @@ fn setup(schema: u32, head: Head) -> (Setup, Option<String>) {
         jobs: head.jobs,
         packages: head.packages,
         cpu: None,
+        deep_library: None,
     };
     (setup, head.workspace)
 }
@@ -282,6 +283,7 @@ mod tests {
             jobs: None,
             packages: packages.iter().map(|p| p.to_string()).collect(),
             cpu: None,
+            deep_library: None,
         };
         assert!(setup(2, Profile::Dev, 2, &["a"]).differences(&setup(2, Profile::Dev, 2, &["a"])).is_empty());
         assert_eq!(

@@ -58,9 +58,10 @@ fn link(toolchain: &str, dir: &Path, timer: Option<(&Path, &Path)>) -> String {
         .env_remove("RUSTUP_TOOLCHAIN")
         .env("RUSTUP_AUTO_INSTALL", "0");
     if let Some((links, log)) = timer {
+        // Second on PATH, as in timewarp's builds (after the toolchain's own `bin`).
         let path = std::env::var_os("PATH").unwrap_or_default();
-        let mut dirs = vec![links.to_path_buf()];
-        dirs.extend(std::env::split_paths(&path));
+        let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+        dirs.insert(1.min(dirs.len()), links.to_path_buf());
         cmd.env("PATH", std::env::join_paths(dirs).unwrap())
             .env("TIMEWARP_LINK_DIR", links)
             .env("TIMEWARP_LINK_LOG", log)

@@ -739,3 +739,129 @@ fn a_build_scripts_change_to_an_edited_file_is_kept_and_reported() {
     let warnings = report["warnings"].to_string();
     assert!(warnings.contains("changed since `cargo timewarp` edited it for a rebuild"), "{warnings}");
 }
+
+/// A library root that is a link: the deep edit lands where the link leads, so timewarp resolves
+/// it first. A link to a file elsewhere (another checkout, a shared snippet) is never edited: the
+/// default scenarios leave `deep` out with a note, and asking for it is a usage error. A link
+/// inside the workspace is edited through, and stays a link.
+#[test]
+fn a_deep_library_linked_from_outside_the_workspace_is_never_edited() {
+    let _builds = build_lock();
+    let ws = fixture("deep-ws");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let lib = ws.path().join("base/src/lib.rs");
+    let outside = elsewhere.path().join("lib.rs");
+    std::fs::rename(&lib, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &lib).unwrap();
+    let before = (snapshot(ws.path()), snapshot(elsewhere.path()));
+
+    let out = run(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--format", "json"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the deep library's root `{}` leads to `{}`, outside the workspace",
+            lib.display(),
+            outside.canonicalize().unwrap().display()
+        )) && stderr.contains("so the default scenarios leave out `deep`"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["measurement"]["scenarios"], serde_json::json!(["clean", "touched", "check-touched"]));
+    let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--scenarios", "deep"]), 2);
+    assert!(line.contains("outside the workspace") && line.ends_with("leave out `deep`"), "{line}");
+    assert_eq!(before, (snapshot(ws.path()), snapshot(elsewhere.path())), "neither the link nor its file changed");
+
+    // A link that stays inside the workspace is followed, and both stay as they were.
+    std::fs::remove_file(&lib).unwrap();
+    std::fs::create_dir_all(ws.path().join("shared")).unwrap();
+    std::fs::copy(&outside, ws.path().join("shared/base.rs")).unwrap();
+    std::os::unix::fs::symlink("../../shared/base.rs", &lib).unwrap();
+    let before = snapshot(ws.path());
+    let report = success_json(timewarp(ws.path()).args([
+        "--toolchains",
+        "stable",
+        "--runs",
+        "2",
+        "--scenarios",
+        "deep",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+    assert_eq!(report["toolchains"][0]["scenarios"]["deep"]["crates_compiled"], 3, "{report:#}");
+    assert!(std::fs::symlink_metadata(&lib).unwrap().file_type().is_symlink(), "the link is still a link");
+    assert_eq!(before, snapshot(ws.path()), "the file the link names is as it was, mtime too");
+}
+
+/// The default touched file, when it is a link to a file outside the workspace, is not touched:
+/// the error names the link, where it leads, and the way out.
+#[test]
+fn a_touched_file_linked_from_outside_the_workspace_is_a_usage_error() {
+    let ws = fixture("single-crate");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let main_rs = ws.path().join("src/main.rs");
+    let outside = elsewhere.path().join("main.rs");
+    std::fs::rename(&main_rs, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &main_rs).unwrap();
+    let before = snapshot(elsewhere.path());
+    let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1"]), 2);
+    assert!(
+        line.starts_with(&format!("error: the file to touch `{}` leads to `", main_rs.display()))
+            && line.ends_with(&format!(
+                "outside the workspace `{}`; name one inside it with `--touch PATH`",
+                ws.path().canonicalize().unwrap().display()
+            )),
+        "{line}"
+    );
+    assert_eq!(before, snapshot(elsewhere.path()), "the file elsewhere keeps its time");
+}
+
+/// A run killed with SIGKILL while the deep edit is in the library leaves it there; the next
+/// start, even a `--list`, restores it byte for byte.
+#[test]
+fn a_deep_edit_survives_sigkill_and_is_restored_on_the_next_start() {
+    let _builds = build_lock();
+    let ws = fixture("deep-ws");
+    let lib = ws.path().join("base/src/lib.rs");
+    let before = snapshot(ws.path());
+    let mut child = timewarp(ws.path())
+        .args(["--toolchains", "stable", "--scenarios", "deep", "--incremental-runs", "40", "-q"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !std::fs::read_to_string(&lib).unwrap().contains("(the `deep` scenario)") {
+        assert!(Instant::now() < deadline, "the deep edit never happened");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    let out = run(timewarp(ws.path()).arg("--list"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.contains("interrupted earlier run"), "{stderr}");
+    let after = snapshot(ws.path());
+    assert_eq!(before.get(&lib), after.get(&lib), "the library's bytes and mtime are back");
+}
+
+/// An edit the user saves in the deep library while timewarp's edit is in it wins: it is kept,
+/// the original stays in the backups, and only the deep scenario stops.
+#[test]
+fn an_edit_saved_in_the_deep_library_during_a_run_wins_over_the_restore() {
+    let _builds = build_lock();
+    let mine = "pub fn base(x: u64) -> u64 { x } // saved during the run";
+    let world = EditorWorld::new(
+        "deep-ws",
+        &format!(
+            "if grep -q '(the `deep` scenario)' base/src/lib.rs; then printf '%s\\n' '{mine}' > base/src/lib.rs; fi"
+        ),
+    );
+    let lib = world.path().join("base/src/lib.rs");
+    let report = success_json(world.timewarp().args(["--runs", "2", "--format", "json"]));
+    assert_eq!(std::fs::read_to_string(&lib).unwrap(), format!("{mine}\n"), "the user's edit is kept");
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("changed since `cargo timewarp` edited it"), "{warnings}");
+    let row = &report["toolchains"][0];
+    assert!(row["scenarios"]["clean"].is_object(), "{row:#}");
+    assert!(row["scenario_errors"]["deep"].as_str().unwrap_or_default().contains("changed during"), "{row:#}");
+}

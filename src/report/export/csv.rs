@@ -44,7 +44,7 @@ fn report_header() -> String {
     for s in Scenario::ALL.map(prefix) {
         let _ = write!(
             header,
-            ",{s}_time_s,{s}_time_low_s,{s}_time_high_s,{s}_median_s,{s}_rounds,{s}_speedup,{s}_speedup_low,{s}_speedup_high,{s}_verdict,{s}_link_s,{s}_link_share_pct,{s}_link_speedup,{s}_link_speedup_low,{s}_link_speedup_high,{s}_compile_speedup,{s}_compile_speedup_low,{s}_compile_speedup_high"
+            ",{s}_time_s,{s}_time_low_s,{s}_time_high_s,{s}_median_s,{s}_rounds,{s}_speedup,{s}_speedup_low,{s}_speedup_high,{s}_verdict,{s}_link_s,{s}_compile_s,{s}_link_share_pct,{s}_link_speedup,{s}_link_speedup_low,{s}_link_speedup_high,{s}_compile_speedup,{s}_compile_speedup_low,{s}_compile_speedup_high"
         );
     }
     header.push_str(",error");
@@ -93,8 +93,9 @@ impl Exporter for CsvExporter {
                             (link.and_then(|l| l.speedup.as_ref()), link.and_then(|l| l.compile_speedup.as_ref()));
                         let _ = write!(
                             out,
-                            ",{},{},{},{},{},{},{},{}",
+                            ",{},{},{},{},{},{},{},{},{}",
                             number(link.map(|l| l.time.point)),
+                            number(link.map(|l| l.compile.point)),
                             link.map(|l| format!("{:.1}", l.share_pct)).unwrap_or_default(),
                             number(ls.map(|e| e.point)),
                             number(ls.and_then(|e| e.low)),
@@ -104,7 +105,7 @@ impl Exporter for CsvExporter {
                             number(cs.and_then(|e| e.high)),
                         );
                     }
-                    None => out.push_str(&",".repeat(17)),
+                    None => out.push_str(&",".repeat(18)),
                 }
             }
             let error = row.error.clone().or_else(|| {
@@ -251,6 +252,7 @@ mod tests {
                 "speedup_high",
                 "verdict",
                 "link_s",
+                "compile_s",
                 "link_share_pct",
                 "link_speedup",
                 "link_speedup_low",
@@ -263,35 +265,35 @@ mod tests {
             }
         }
         assert_eq!(lines[0], expected + ",error");
-        let empty = ",".repeat(17 * 8);
+        let empty = ",".repeat(18 * 8);
         assert_eq!(
             lines[1],
             format!(
                 "1.63.0,1.63.0,2022-08-11,failed{empty},\"error[E0658]: use of unstable library feature, \"\"int_roundings\"\"\""
             )
         );
-        let (no_link, unmeasured) = (",".repeat(8), ",".repeat(17 * 6));
+        let (no_link, unmeasured) = (",".repeat(9), ",".repeat(18 * 6));
         assert_eq!(
             lines[2],
             format!(
-                "1.85.0,1.85.0,2025-02-20,ok,26.1000,,,26.1,1,,,,base{no_link},0.5199,0.4947,0.5464,0.52,3,,,,base,0.2600,50.0,,,,,,{unmeasured},"
+                "1.85.0,1.85.0,2025-02-20,ok,26.1000,,,26.1,1,,,,base{no_link},0.5199,0.4947,0.5464,0.52,3,,,,base,0.2600,0.2600,50.0,,,,,,{unmeasured},"
             )
         );
         assert!(
-            lines[3].starts_with("1.96.0,1.96.0,2026-05-28,ok,14.7000,,,14.7,1,1.7755,,,unknown,,,,,,,,,0.4003,"),
+            lines[3].starts_with("1.96.0,1.96.0,2026-05-28,ok,14.7000,,,14.7,1,1.7755,,,unknown,,,,,,,,,,0.4003,"),
             "{}",
             lines[3]
         );
-        assert!(lines[3].contains(",0.4,3,1.2988,1.2707,1.3275,faster,0.1000,"), "{}", lines[3]);
+        assert!(lines[3].contains(",0.4,3,1.2988,1.2707,1.3275,faster,0.1000,0.3003,"), "{}", lines[3]);
         assert!(
             lines[3].contains(",25.0,2.5997,2.5359,2.6651,0.8656,0.8477,0.8839,"),
             "link and compile speedups: {}",
             lines[3]
         );
         for line in &lines[1..] {
-            // 141 columns; the quoted error holds one comma of its own.
+            // 149 columns; the quoted error holds one comma of its own.
             let commas = line.matches(',').count() - usize::from(line.contains("feature,"));
-            assert_eq!(commas, 4 + 17 * 8, "{line}");
+            assert_eq!(commas, 4 + 18 * 8, "{line}");
         }
     }
 
