@@ -341,8 +341,29 @@ pub(crate) fn measure_these(
     if let Some(file) = &deep_real {
         workspace::check_touchable(file)?;
     }
-    let base_touched = match &found.baseline_tree {
-        Some((_, base)) => Some(workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, base)?),
+    // The baseline revision's files, as given and where their links lead, checked before any
+    // preparation.
+    let base_files = match &found.baseline_tree {
+        Some((_, base)) => {
+            let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, base)?;
+            let real = workspace::real_file_inside(&touched, &base.root).map_err(|why| {
+                ExitError::usage(format!(
+                    "in the baseline revision, the file to touch {why}; name one with `--touch PATH`"
+                ))
+            })?;
+            let deep = match base.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
+                Some(d) => match workspace::real_file_inside(&d.file, &base.root) {
+                    Ok(deep_real) if deep_real != real => Some((d, deep_real)),
+                    Ok(_) => None,
+                    Err(why) => {
+                        progress.note(&format!("in the baseline revision, the deep library's root {why}, so its deep rebuilds are not measured"));
+                        None
+                    }
+                },
+                None => None,
+            };
+            Some((touched, real, deep))
+        }
         None => None,
     };
     work.create_builds()?;
@@ -390,7 +411,6 @@ pub(crate) fn measure_these(
     };
     let link_dir = link_dir.as_deref();
     let recipe_of = |w: &Workspace| recipe(runner, config, w, &prepared.cargo_home, link_dir);
-    let measures_deep = scenarios.contains(&Scenario::Deep);
     let mut variants = vec![Variant {
         tag: None,
         recipe: recipe_of(workspace),
@@ -398,21 +418,12 @@ pub(crate) fn measure_these(
         deep: deep.map(|d| DeepEdit::new(workspace, d)),
     }];
     let mut paths = vec![Paths { touched: touched_real, deep: deep_real }];
-    if let (Some((checkout, base)), Some(base_touched)) = (&found.baseline_tree, &base_touched) {
+    if let (Some((checkout, base)), Some((base_touched, base_real, base_deep))) = (&found.baseline_tree, base_files) {
         let short: String = checkout.commit.chars().take(12).collect();
-        let verify = Verification::new(base, base_touched).0;
-        let base_touched = workspace::real_file_inside(base_touched, &base.root).map_err(|why| {
-            ExitError::usage(format!("in the baseline revision, the file to touch {why}; name one with `--touch PATH`"))
-        })?;
-        let base_deep = base
-            .deep
-            .as_ref()
-            .filter(|_| measures_deep)
-            .and_then(|d| Some((d, workspace::real_file_inside(&d.file, &base.root).ok()?)))
-            .filter(|(_, real)| *real != base_touched);
+        let verify = Verification::new(base, &base_touched).0;
         let deep = base_deep.as_ref().map(|(d, _)| DeepEdit::new(base, d));
         variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
-        paths.push(Paths { touched: base_touched, deep: base_deep.map(|(_, real)| real) });
+        paths.push(Paths { touched: base_real, deep: base_deep.map(|(_, real)| real) });
     }
     let order = if config.sequential { Order::Sequential } else { Order::Rounds };
     let stopping = stopping(config, &scenarios);

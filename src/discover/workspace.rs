@@ -284,12 +284,20 @@ pub(crate) fn resolve_touch_file(given: Option<&Path>, user: &Workspace, measure
 /// not, as the end of a sentence that names the file: timewarp touches and edits only files of
 /// the workspace it measures, never one elsewhere that a link in the tree leads to.
 pub(crate) fn real_file_inside(file: &Path, root: &Path) -> std::result::Result<PathBuf, String> {
-    let real = file.canonicalize().map_err(|e| format!("`{}` cannot be resolved ({e})", file.display()))?;
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    if real.starts_with(&root) {
-        Ok(real)
-    } else {
-        Err(format!("`{}` leads to `{}`, outside the workspace `{}`", file.display(), real.display(), root.display()))
+    let real = file.canonicalize().map_err(|e| {
+        format!("`{}` cannot be resolved ({e}) inside the workspace `{}`", file.display(), root.display())
+    })?;
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    match real.strip_prefix(&canonical_root) {
+        // The same file, named from `root` as given (a root reached through a link stays so), so
+        // that paths compared with the workspace's keep matching.
+        Ok(inside) => Ok(root.join(inside)),
+        Err(_) => Err(format!(
+            "`{}` leads to `{}`, outside the workspace `{}`",
+            file.display(),
+            real.display(),
+            canonical_root.display()
+        )),
     }
 }
 
@@ -710,6 +718,29 @@ mod tests {
         assert_eq!(ws.packages, ["probe-app", "probe-core"]);
         assert_eq!(ws.target_dir, root.join("target"));
         assert!(ws.toolchain_file.is_none());
+    }
+
+    #[test]
+    fn a_file_is_judged_where_its_links_lead_and_named_from_the_root_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        std::fs::create_dir_all(ws.join("src")).unwrap();
+        std::fs::write(ws.join("src/real.rs"), "").unwrap();
+        std::fs::write(dir.path().join("elsewhere.rs"), "").unwrap();
+        std::os::unix::fs::symlink("real.rs", ws.join("src/inside.rs")).unwrap();
+        std::os::unix::fs::symlink("../../elsewhere.rs", ws.join("src/outside.rs")).unwrap();
+        std::os::unix::fs::symlink("missing.rs", ws.join("src/dangling.rs")).unwrap();
+        // The workspace reached through a link: what is returned keeps that form.
+        let via = dir.path().join("via");
+        std::os::unix::fs::symlink(&ws, &via).unwrap();
+        for root in [&ws, &via] {
+            assert_eq!(real_file_inside(&root.join("src/inside.rs"), root).unwrap(), root.join("src/real.rs"));
+            assert_eq!(real_file_inside(&root.join("src/real.rs"), root).unwrap(), root.join("src/real.rs"));
+            let why = real_file_inside(&root.join("src/outside.rs"), root).unwrap_err();
+            assert!(why.contains("elsewhere.rs`, outside the workspace"), "{why}");
+            let why = real_file_inside(&root.join("src/dangling.rs"), root).unwrap_err();
+            assert!(why.contains("cannot be resolved"), "{why}");
+        }
     }
 
     #[test]

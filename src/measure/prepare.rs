@@ -65,6 +65,16 @@ pub(crate) fn prepare(
     let mut lock_texts = Vec::new();
     for tree in trees {
         let lockfile = tree.root.join("Cargo.lock");
+        // Resolve before judging: a link named `Cargo.lock` that leads nowhere would have cargo
+        // create the lockfile wherever it points, and the restore remove the link.
+        if !lockfile.is_file() && std::fs::symlink_metadata(&lockfile).is_ok() {
+            let target = std::fs::read_link(&lockfile).map(|t| t.display().to_string()).unwrap_or_default();
+            anyhow::bail!(
+                "`{}` is a link to `{target}`, which is not a file, so cargo would create the lockfile there; \
+                 make the link lead to a lockfile, or remove it",
+                lockfile.display()
+            );
+        }
         if !lockfile.is_file() {
             created_lockfiles.push(generate_lockfile(
                 runner,

@@ -865,3 +865,18 @@ fn an_edit_saved_in_the_deep_library_during_a_run_wins_over_the_restore() {
     assert!(row["scenarios"]["clean"].is_object(), "{row:#}");
     assert!(row["scenario_errors"]["deep"].as_str().unwrap_or_default().contains("changed during"), "{row:#}");
 }
+
+/// A `Cargo.lock` that is a link leading nowhere: cargo would create the lockfile at the other
+/// end, and the restore remove the link. The run stops before any build, naming both.
+#[test]
+fn a_lockfile_link_that_leads_nowhere_is_never_written_through() {
+    let ws = fixture("single-crate");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("Cargo.lock");
+    let _ = std::fs::remove_file(ws.path().join("Cargo.lock"));
+    std::os::unix::fs::symlink(&target, ws.path().join("Cargo.lock")).unwrap();
+    let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1"]), 1);
+    assert!(line.contains(&format!("Cargo.lock` is a link to `{}`, which is not a file", target.display())), "{line}");
+    assert!(!target.exists(), "nothing was created where the link leads");
+    assert!(std::fs::symlink_metadata(ws.path().join("Cargo.lock")).unwrap().file_type().is_symlink());
+}

@@ -112,7 +112,8 @@ fn span_line(releases: &[SpanRelease]) -> String {
 
 /// `±3%`, the relative half-width of an interval, or `None` without one.
 fn plus_minus(estimate: &Estimate) -> Option<String> {
-    estimate.plus_minus_pct.map(|w| if w < 10.0 { format!("±{w:.1}%") } else { format!("±{w:.0}%") })
+    // Two significant digits: 9.96 rounds to 10, so it is written as 10, not 10.0.
+    estimate.plus_minus_pct.map(|w| if w < 9.95 { format!("±{w:.1}%") } else { format!("±{w:.0}%") })
 }
 
 /// The mark of a figure from a single round.
@@ -199,7 +200,9 @@ fn legend(report: &Report) -> Vec<&'static str> {
             "±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round",
         );
     }
-    if figures().any(|f| f.verdict == Verdict::NoChange) {
+    // A `~` may stand in a compile-and-link table alone, so those verdicts count too.
+    let link_verdicts = |f: &Figures| f.link.iter().flat_map(|l| [l.verdict, l.compile_verdict]).collect::<Vec<_>>();
+    if figures().any(|f| f.verdict == Verdict::NoChange || link_verdicts(f).contains(&Verdict::NoChange)) {
         lines.push("~: no change detectable: the interval reaches within 1% of 1.00x");
     }
     if figures().any(|f| f.time.plus_minus_pct.is_none()) {
@@ -278,12 +281,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_legend_explains_a_tilde_in_a_compile_and_link_table_too() {
+        let mut report = crate::testing::sample_report();
+        fn figures(r: &mut Report) -> Vec<&mut Figures> {
+            r.toolchains.iter_mut().flat_map(|row| row.scenarios.values_mut()).collect()
+        }
+        for f in figures(&mut report) {
+            f.verdict = Verdict::Faster;
+            if let Some(link) = &mut f.link {
+                (link.verdict, link.compile_verdict) = (Verdict::Faster, Verdict::Faster);
+            }
+        }
+        let tilde = |r: &Report| legend(r).iter().any(|l| l.starts_with("~:"));
+        assert!(!tilde(&report), "no `~` anywhere, no line for it");
+        let link = figures(&mut report).into_iter().find_map(|f| f.link.as_mut()).expect("the sample links");
+        link.compile_verdict = Verdict::NoChange;
+        assert!(tilde(&report), "a `~` only in the compile column is explained");
+    }
+
+    #[test]
     fn human_numbers() {
         assert_eq!(seconds(26.14), "26.1 s");
         assert_eq!(seconds(1.234), "1.23 s");
         assert_eq!(seconds(0.4123), "0.412 s");
         assert_eq!(ratio(Some(1.7755)), "1.78x");
         assert_eq!(ratio(None), "-");
+        let pm = |w: Option<f64>| plus_minus(&Estimate { point: 1.0, low: None, high: None, plus_minus_pct: w, n: 3 });
+        assert_eq!(pm(Some(3.04)).as_deref(), Some("±3.0%"));
+        assert_eq!(pm(Some(9.94)).as_deref(), Some("±9.9%"));
+        assert_eq!(pm(Some(9.96)).as_deref(), Some("±10%"), "never `±10.0%`");
+        assert_eq!(pm(Some(14.6)).as_deref(), Some("±15%"));
+        assert_eq!(pm(None), None);
     }
 
     #[test]
