@@ -224,6 +224,23 @@ pub(crate) fn scenarios(config: &Config, workspace: &Workspace) -> Result<Vec<Sc
     Ok(scenarios)
 }
 
+/// `deep` cannot be measured for the reason `what`: asked for by name (`--scenarios`), that is a
+/// usage error (`what`, then `explicit`); among the default scenarios it is left out with a note.
+fn leave_out_deep(
+    config: &Config,
+    progress: &Progress,
+    scenarios: &mut Vec<Scenario>,
+    what: &str,
+    explicit: &str,
+) -> Result<()> {
+    if config.scenarios.is_some() {
+        return Err(ExitError::usage(format!("{what}, {explicit}")));
+    }
+    progress.note(&format!("{what}, so the default scenarios leave out `deep`"));
+    scenarios.retain(|s| *s != Scenario::Deep);
+    Ok(())
+}
+
 /// When to stop adding rounds: fixed counts when any is given, else the stopping rule with the
 /// precision and budget asked for.
 pub(crate) fn stopping(config: &Config, scenarios: &[Scenario]) -> Stopping {
@@ -312,32 +329,24 @@ pub(crate) fn measure_these(
     let mut scenarios = scenarios(config, workspace)?;
     let deep_real = match workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
         Some(d) => match workspace::real_file_inside(&d.file, &workspace.root) {
-            Ok(real) => Some(real),
-            Err(why) if config.scenarios.is_some() => {
-                return Err(ExitError::usage(format!(
-                    "the deep library's root {why}, and timewarp edits only files of the workspace; leave out `deep`"
-                )));
+            Ok(real) if real != touched_real => Some(real),
+            Ok(_) => {
+                let both = format!("`{}` is both the touched file and the deep library's root", touched.display());
+                let explicit =
+                    "which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`";
+                leave_out_deep(config, progress, &mut scenarios, &both, explicit)?;
+                None
             }
             Err(why) => {
-                progress.note(&format!("the deep library's root {why}, so the default scenarios leave out `deep`"));
-                scenarios.retain(|s| *s != Scenario::Deep);
+                let what = format!("the deep library's root {why}");
+                let explicit = "and timewarp edits only files of the workspace; leave out `deep`";
+                leave_out_deep(config, progress, &mut scenarios, &what, explicit)?;
                 None
             }
         },
         None => None,
     };
-    if deep_real.as_ref().is_some_and(|d| *d == touched_real) && scenarios.contains(&Scenario::Deep) {
-        let both = format!("`{}` is both the touched file and the deep library's root", touched.display());
-        if config.scenarios.is_some() {
-            return Err(ExitError::usage(format!(
-                "{both}, which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`"
-            )));
-        }
-        progress.note(&format!("{both}, so the default scenarios leave out `deep`"));
-        scenarios.retain(|s| *s != Scenario::Deep);
-    }
-    let deep = workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep));
-    let deep_real = deep_real.filter(|_| deep.is_some());
+    let deep = workspace.deep.as_ref().filter(|_| deep_real.is_some());
     if let Some(file) = &deep_real {
         workspace::check_touchable(file)?;
     }

@@ -80,8 +80,9 @@ impl Baseline {
 
     /// Compares `rows`, measured as `setup` says, with the baseline's: same version against
     /// same version, for rows that succeeded in both, in every scenario both have, and only
-    /// where both were measured the same way (command, profile, touched file, cores, CPU,
-    /// packages, timewarp's schema, and the very same compiler build); everything else is listed
+    /// where both were measured the same way (profile, touched file, cores, CPU, packages,
+    /// timewarp's schema, the very same compiler build, and for `deep` the library it edited);
+    /// everything else is listed
     /// as not comparable. The two were measured apart, so each change's interval is unpaired.
     pub(crate) fn compare(&self, setup: &Setup, rows: &[Row]) -> Comparison {
         let mut comparison = Comparison {
@@ -109,9 +110,9 @@ impl Baseline {
             }
             for (scenario, figures) in &row.scenarios {
                 let Some(then) = saved.wall.get(scenario) else { continue };
-                let differ = self.saved.setup.differences_in(setup, *scenario);
-                if !differ.is_empty() {
-                    comparison.not_comparable.push(format!("{} {scenario}: {}", row.version, differ.join("; ")));
+                // The whole setup was compared above; what is left is the scenario's own.
+                if let Some(differ) = self.saved.setup.scenario_difference(setup, *scenario) {
+                    comparison.not_comparable.push(format!("{} {scenario}: {differ}", row.version));
                     continue;
                 }
                 let Some(speedup) = stats::unpaired_speedup(then, &figures.wall.runs_s) else { continue };

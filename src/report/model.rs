@@ -335,16 +335,22 @@ impl Setup {
         differ
     }
 
-    /// What differs for `scenario` alone: the whole setup's differences, and for `deep` the
-    /// library it edited.
+    /// What differs for `scenario` alone: the whole setup's differences, and its own
+    /// ([`Setup::scenario_difference`]).
     pub(crate) fn differences_in(&self, now: &Setup, scenario: Scenario) -> Vec<String> {
         let mut differ = self.differences(now);
-        if let (Scenario::Deep, Some(then), Some(now)) = (scenario, &self.deep_library, &now.deep_library)
-            && then != now
-        {
-            differ.push(format!("deep library `{then}` then, `{now}` now"));
-        }
+        differ.extend(self.scenario_difference(now, scenario));
         differ
+    }
+
+    /// What differs for `scenario` beyond the whole setup: for `deep`, the library it edited.
+    pub(crate) fn scenario_difference(&self, now: &Setup, scenario: Scenario) -> Option<String> {
+        match (scenario, &self.deep_library, &now.deep_library) {
+            (Scenario::Deep, Some(then), Some(now)) if then != now => {
+                Some(format!("deep library `{then}` then, `{now}` now"))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -83,24 +83,15 @@ fn edit_leaves_the_file_byte_identical_with_its_mtime() {
 
 #[test]
 fn an_edit_survives_sigkill_and_is_restored_on_the_next_start() {
-    use nix::sys::signal::{Signal, kill};
-    use nix::unistd::Pid;
     let _builds = build_lock();
     let ws = fixture("single-crate");
     let main_rs = ws.path().join("src/main.rs");
     let original = std::fs::read(&main_rs).unwrap();
-    let mut child = timewarp(ws.path())
-        .args(["--toolchains", "stable", "--edit", "--incremental-runs", "40", "-q"])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
-    while !std::fs::read_to_string(&main_rs).unwrap().contains("cargo timewarp --edit") {
-        assert!(std::time::Instant::now() < deadline, "the edit never happened");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
-    child.wait().unwrap();
+    sigkill_once_the_file_holds(
+        timewarp(ws.path()).args(["--toolchains", "stable", "--edit", "--incremental-runs", "40", "-q"]),
+        &main_rs,
+        "cargo timewarp --edit",
+    );
     assert_ne!(std::fs::read(&main_rs).unwrap(), original, "killed mid-edit, the patch is still there");
 
     let out = crate::support::run(timewarp(ws.path()).arg("--list"));
@@ -208,16 +199,19 @@ fn a_hand_edit_after_a_killed_edit_run_is_kept() {
         tree.into_iter().filter(|(path, _)| !path.ends_with("src/main.rs")).collect::<Vec<_>>()
     };
     let before = others(snapshot(ws.path()));
-    let mut cmd = timewarp(ws.path());
-    cmd.args(["--toolchains", "stable", "--edit", "--clean-runs", "1", "--incremental-runs", "200"]);
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while !std::fs::read_to_string(&main_rs).unwrap().contains("cargo timewarp --edit") {
-        assert!(Instant::now() < deadline, "the edit never happened");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
-    child.wait().unwrap();
+    sigkill_once_the_file_holds(
+        timewarp(ws.path()).args([
+            "--toolchains",
+            "stable",
+            "--edit",
+            "--clean-runs",
+            "1",
+            "--incremental-runs",
+            "200",
+        ]),
+        &main_rs,
+        "cargo timewarp --edit",
+    );
     // The user edits the file before timewarp runs again: that edit is theirs to keep.
     let mine = "fn main() { println!(\"my own edit\"); }\n";
     std::fs::write(&main_rs, mine).unwrap();
@@ -750,9 +744,7 @@ fn a_deep_library_linked_from_outside_the_workspace_is_never_edited() {
     let ws = fixture("deep-ws");
     let elsewhere = tempfile::tempdir().unwrap();
     let lib = ws.path().join("base/src/lib.rs");
-    let outside = elsewhere.path().join("lib.rs");
-    std::fs::rename(&lib, &outside).unwrap();
-    std::os::unix::fs::symlink(&outside, &lib).unwrap();
+    let outside = move_behind_a_link(&lib, elsewhere.path());
     let before = (snapshot(ws.path()), snapshot(elsewhere.path()));
 
     let out = run(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1", "--format", "json"]));
@@ -801,9 +793,7 @@ fn a_touched_file_linked_from_outside_the_workspace_is_a_usage_error() {
     let ws = fixture("single-crate");
     let elsewhere = tempfile::tempdir().unwrap();
     let main_rs = ws.path().join("src/main.rs");
-    let outside = elsewhere.path().join("main.rs");
-    std::fs::rename(&main_rs, &outside).unwrap();
-    std::os::unix::fs::symlink(&outside, &main_rs).unwrap();
+    move_behind_a_link(&main_rs, elsewhere.path());
     let before = snapshot(elsewhere.path());
     let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--runs", "1"]), 2);
     assert!(
@@ -825,18 +815,11 @@ fn a_deep_edit_survives_sigkill_and_is_restored_on_the_next_start() {
     let ws = fixture("deep-ws");
     let lib = ws.path().join("base/src/lib.rs");
     let before = snapshot(ws.path());
-    let mut child = timewarp(ws.path())
-        .args(["--toolchains", "stable", "--scenarios", "deep", "--incremental-runs", "40", "-q"])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while !std::fs::read_to_string(&lib).unwrap().contains("(the `deep` scenario)") {
-        assert!(Instant::now() < deadline, "the deep edit never happened");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
-    child.wait().unwrap();
+    sigkill_once_the_file_holds(
+        timewarp(ws.path()).args(["--toolchains", "stable", "--scenarios", "deep", "--incremental-runs", "40", "-q"]),
+        &lib,
+        "(the `deep` scenario)",
+    );
     let out = run(timewarp(ws.path()).arg("--list"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && stderr.contains("interrupted earlier run"), "{stderr}");
@@ -879,4 +862,29 @@ fn a_lockfile_link_that_leads_nowhere_is_never_written_through() {
     assert!(line.contains(&format!("Cargo.lock` is a link to `{}`, which is not a file", target.display())), "{line}");
     assert!(!target.exists(), "nothing was created where the link leads");
     assert!(std::fs::symlink_metadata(ws.path().join("Cargo.lock")).unwrap().file_type().is_symlink());
+}
+
+/// Starts `cmd` and kills it with SIGKILL as soon as `file` holds `marker` (timewarp's change is
+/// in it), within five minutes; the child is killed on the way out either way.
+fn sigkill_once_the_file_holds(cmd: &mut std::process::Command, file: &std::path::Path, marker: &str) {
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let mut seen = false;
+    while !seen && Instant::now() < deadline {
+        seen = std::fs::read_to_string(file).unwrap().contains(marker);
+        if !seen {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    assert!(seen, "`{marker}` never appeared in {}", file.display());
+}
+
+/// Moves `file` into `dir` and leaves a link to it in its place; returns where it went.
+fn move_behind_a_link(file: &std::path::Path, dir: &std::path::Path) -> std::path::PathBuf {
+    let moved = dir.join(file.file_name().unwrap());
+    std::fs::rename(file, &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, file).unwrap();
+    moved
 }

@@ -201,8 +201,11 @@ fn legend(report: &Report) -> Vec<&'static str> {
         );
     }
     // A `~` may stand in a compile-and-link table alone, so those verdicts count too.
-    let link_verdicts = |f: &Figures| f.link.iter().flat_map(|l| [l.verdict, l.compile_verdict]).collect::<Vec<_>>();
-    if figures().any(|f| f.verdict == Verdict::NoChange || link_verdicts(f).contains(&Verdict::NoChange)) {
+    let no_change = |f: &Figures| {
+        let link = f.link.as_ref().is_some_and(|l| [l.verdict, l.compile_verdict].contains(&Verdict::NoChange));
+        f.verdict == Verdict::NoChange || link
+    };
+    if figures().any(no_change) {
         lines.push("~: no change detectable: the interval reaches within 1% of 1.00x");
     }
     if figures().any(|f| f.time.plus_minus_pct.is_none()) {
