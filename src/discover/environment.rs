@@ -25,8 +25,14 @@ pub(crate) struct Setting {
 }
 
 /// Settings every timed build overrides (see `measure::build`), so they never reach it.
-const OVERRIDDEN: &[&str] =
-    &["build.rustc-wrapper", "build.rustc-workspace-wrapper", "build.rustc", "build.rustdoc", "build.target-dir"];
+const OVERRIDDEN: &[&str] = &[
+    "build.rustc-wrapper",
+    "build.rustc-workspace-wrapper",
+    "build.rustc",
+    "build.rustdoc",
+    "build.target-dir",
+    "build.build-dir",
+];
 
 /// Environment variables that change the build (prefixes end in `_`).
 const ENV: &[&str] = &[

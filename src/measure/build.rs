@@ -22,7 +22,7 @@ use crate::vocab::{Command, Profile, Scenario};
 
 /// Variables that would make a timing measure something else; removed from every build.
 /// `RUSTC_WRAPPER` (sccache would fake a clean build), an inherited toolchain choice, another
-/// rustc or target directory, and their `CARGO_BUILD_*` config equivalents.
+/// rustc, target or build directory, and their `CARGO_BUILD_*` config equivalents.
 const DISTORTING_ENV: &[&str] = &[
     "RUSTC_WRAPPER",
     "RUSTC_WORKSPACE_WRAPPER",
@@ -30,6 +30,7 @@ const DISTORTING_ENV: &[&str] = &[
     "RUSTDOC",
     "CARGO_TARGET_DIR",
     "CARGO_BUILD_TARGET_DIR",
+    "CARGO_BUILD_BUILD_DIR",
     "CARGO_BUILD_RUSTC",
     "CARGO_BUILD_RUSTC_WRAPPER",
     "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
@@ -149,7 +150,11 @@ impl Recipe {
             path = std::env::join_paths(dirs).unwrap_or(path);
             cmd = cmd.env(LINK_DIR, dir).env(LINK_LOG, log.path());
         }
-        cmd.env("RUSTC", installed.bin("rustc"))
+        // `build.build-dir` (cargo 1.91) moves intermediate artifacts out of the target
+        // directory, to a place shared across runs: a clean build would then reuse the previous
+        // round's units. The variable outranks every config file; older cargo ignores it.
+        cmd.env("CARGO_BUILD_BUILD_DIR", target_dir)
+            .env("RUSTC", installed.bin("rustc"))
             .env("RUSTC_WRAPPER", "")
             .env("CARGO_HOME", &self.cargo_home)
             .env("RUSTUP_TOOLCHAIN", &toolchain.name)
@@ -281,7 +286,12 @@ mod tests {
         assert_eq!(cmd.env_value("PATH").unwrap(), "/tc/bin:/usr/bin");
         assert_eq!(cmd.env_value("LD_LIBRARY_PATH").unwrap(), "/tc/lib");
         assert_eq!(cmd.env_value("RUSTUP_HOME").unwrap(), "/home/u/.rustup");
-        for key in ["CARGO_TARGET_DIR", "CARGO_BUILD_RUSTC_WRAPPER"] {
+        assert_eq!(
+            cmd.env_value("CARGO_BUILD_BUILD_DIR").unwrap(),
+            "/w/target/timewarp/1.63.0",
+            "intermediate artifacts stay in the toolchain's own directory, whatever build.build-dir says"
+        );
+        for key in ["CARGO_TARGET_DIR", "CARGO_BUILD_RUSTC_WRAPPER", "CARGO_BUILD_BUILD_DIR"] {
             assert!(cmd.env_remove.contains(&key.to_string()), "{key}");
         }
         assert!(!cmd.has_arg("--config"), "nothing a cargo older than 1.63 rejects");

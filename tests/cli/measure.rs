@@ -891,3 +891,31 @@ fn a_dev_dependency_above_a_toolchain_skips_its_test_builds_alone() {
     let table = success(ws.timewarp().args(args));
     assert!(table.contains("1.48.0 test stopped: below 1.60 (rust-version of dyn-clone 1.0.20"), "{table}");
 }
+
+/// Cargo 1.91 made `build.build-dir` stable: intermediate artifacts go there instead of the
+/// target directory. Set to a directory shared across runs, it made every clean build after the
+/// first reuse the previous round's units (0.42 s, then 0.09 s) and left timewarp's builds in the
+/// user's directory. Every build keeps its files in timewarp's own directory, whatever the user's
+/// configuration says.
+#[test]
+fn a_build_dir_in_the_users_config_never_receives_a_timed_build() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let outside = tempfile::tempdir().unwrap();
+    let build_dir = outside.path().join("shared-build-dir");
+    std::fs::create_dir_all(ws.path().join(".cargo")).unwrap();
+    std::fs::write(ws.path().join(".cargo/config.toml"), format!("[build]\nbuild-dir = \"{}\"\n", build_dir.display()))
+        .unwrap();
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "stable", "--scenarios", "clean,touched", "--runs", "3", "--format", "json"])
+            .env("CARGO_BUILD_BUILD_DIR", outside.path().join("from-the-environment")),
+    );
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+    assert_summary(&report["toolchains"][0]["scenarios"]["clean"]["wall"], 3);
+    assert!(!build_dir.exists(), "a timed build wrote into the user's build-dir `{}`", build_dir.display());
+    assert!(!outside.path().join("from-the-environment").exists(), "CARGO_BUILD_BUILD_DIR reached a build");
+    let keys: Vec<&str> =
+        report["build_settings"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
+    assert!(!keys.contains(&"build.build-dir"), "an overridden setting is not listed as applied: {keys:?}");
+}
