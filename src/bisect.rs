@@ -97,7 +97,7 @@ pub(crate) fn explain(
     // The bisection's own budget and outputs; the history's gate and extras were the history's.
     (bisect.budget, bisect.output, bisect.plot, bisect.crates, bisect.crates_csv) = (None, None, None, None, None);
     (bisect.baseline, bisect.baseline_rev, bisect.max_regression_pct) = (None, None, None);
-    (bisect.install, bisect.verify_msrv, bisect.fail_if_possibly_slower, bisect.explain) = (false, false, false, false);
+    (bisect.install, bisect.verify_msrv, bisect.explain) = (false, false, false);
     println!();
     run(runner, &bisect, progress)
 }
@@ -465,7 +465,7 @@ fn report_step(progress: &Progress, chosen: &[Toolchain], measured: &[Measured])
                     stats::Verdict::Faster => "faster",
                     stats::Verdict::Slower => "slower",
                     stats::Verdict::NoChange => "no change",
-                    stats::Verdict::Unknown => "unknown",
+                    stats::Verdict::Inconclusive | stats::Verdict::Unknown => "inconclusive",
                 };
                 Some(format!("{} {:.2}x{pm} {verdict}", scenario.name(), e.point))
             })

@@ -157,7 +157,7 @@ pub(crate) struct RawArgs {
     baseline_rev: Option<String>,
 
     /// Fail (exit 5) when the 95% interval shows the project got slower to compile than the
-    /// baseline by more than PCT percent
+    /// baseline by more than PCT percent; exit 7 when the gate could not decide
     #[arg(
         long,
         value_name = "PCT",
@@ -167,10 +167,6 @@ pub(crate) struct RawArgs {
         help_heading = "Release Checks"
     )]
     max_regression: Option<f64>,
-
-    /// Also fail when a change is only possibly slower: its interval straddles the limit
-    #[arg(long, requires = "max_regression", help_heading = "Release Checks")]
-    fail_if_possibly_slower: bool,
 
     /// Fail (exit 6) when the toolchain of the declared rust-version is installed and cannot
     /// build the workspace
@@ -540,8 +536,6 @@ pub(crate) struct Config {
     pub sequential: bool,
     /// `--baseline-rev`.
     pub baseline_rev: Option<String>,
-    /// `--fail-if-possibly-slower`.
-    pub fail_if_possibly_slower: bool,
     /// `merge`'s reports.
     pub reports: Vec<PathBuf>,
     /// `bisect`'s span.
@@ -657,7 +651,6 @@ fn one_line(error: &clap::Error) -> String {
                 "--baseline" | "--baseline-rev" => {
                     "`--max-regression` needs `--baseline FILE` or `--baseline-rev REV`, what to compare with"
                 }
-                "--max-regression" => "`--fail-if-possibly-slower` needs `--max-regression PCT`, the limit",
                 "--rev" => "`--lockfile-compat` needs `--rev REV`, the revision whose copy it rewrites",
                 "--crates" => "`--crates-csv` needs `--crates`, the per-crate build it writes",
                 "REPORT.json>..." => "`merge` needs the reports to merge: `cargo timewarp merge a.json b.json ...`",
@@ -765,7 +758,6 @@ impl Config {
             budget: raw.build.budget,
             sequential: raw.build.sequential,
             baseline_rev: raw.baseline_rev,
-            fail_if_possibly_slower: raw.fail_if_possibly_slower,
             reports,
             span,
             touch: raw.build.touch,
@@ -996,8 +988,9 @@ mod tests {
         assert!(parse(&["--interleave"]).is_ok(), "accepted, rounds are the default");
         let merge = parse(&["merge", "a.json", "b.json", "-o", "m.md"]).unwrap();
         assert_eq!((merge.action, merge.reports.len(), merge.format), (Action::Merge, 2, Format::Markdown));
-        let rev = parse(&["--baseline-rev", "v1.0", "--max-regression", "5", "--fail-if-possibly-slower"]).unwrap();
-        assert_eq!((rev.baseline_rev.as_deref(), rev.fail_if_possibly_slower), (Some("v1.0"), true));
+        let rev = parse(&["--baseline-rev", "v1.0", "--max-regression", "5"]).unwrap();
+        assert_eq!((rev.baseline_rev.as_deref(), rev.max_regression_pct), (Some("v1.0"), Some(5.0)));
+        assert!(parse(&["--baseline-rev", "v1.0", "--max-regression", "5", "--fail-if-possibly-slower"]).is_err());
         assert_eq!(parse(&["-o", "h.md"]).unwrap().format, Format::Markdown);
         assert_eq!(parse(&["-o", "h.md", "--format", "csv"]).unwrap().format, Format::Csv);
         assert_eq!(parse(&["--crates"]).unwrap().crates, Some(10));

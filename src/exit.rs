@@ -16,6 +16,10 @@ pub(crate) const ALL_BUILDS_FAILED: i32 = 4;
 pub(crate) const REGRESSION: i32 = 5;
 /// `--verify-msrv`: the toolchain of the declared `rust-version` cannot build the workspace.
 pub(crate) const MSRV_BROKEN: i32 = 6;
+/// `--max-regression`: the gate could not decide a change either way (its interval straddles the
+/// limit, a single round has no interval, or a saved baseline lacks the history's repeat runs),
+/// so CI can tell "could not decide" from "passed".
+pub(crate) const UNDECIDED: i32 = 7;
 /// Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); the touched file was
 /// restored.
 pub(crate) const INTERRUPTED: i32 = 130;
@@ -60,8 +64,17 @@ mod tests {
 
     #[test]
     fn codes_are_distinct_and_found_through_context() {
-        let codes =
-            [SUCCESS, FAILURE, USAGE, NO_ELIGIBLE_TOOLCHAIN, ALL_BUILDS_FAILED, REGRESSION, MSRV_BROKEN, INTERRUPTED];
+        let codes = [
+            SUCCESS,
+            FAILURE,
+            USAGE,
+            NO_ELIGIBLE_TOOLCHAIN,
+            ALL_BUILDS_FAILED,
+            REGRESSION,
+            MSRV_BROKEN,
+            UNDECIDED,
+            INTERRUPTED,
+        ];
         let unique: std::collections::BTreeSet<_> = codes.iter().collect();
         assert_eq!(unique.len(), codes.len());
         let err = ExitError::with_code(NO_ELIGIBLE_TOOLCHAIN, "none").context("while selecting");

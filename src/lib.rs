@@ -116,12 +116,9 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         cpu: stages::cpu_model(),
     };
-    let mut report = report::build(&facts, &done.outcome.measured);
-    let setup = report.setup();
-    if let Some(comparison) = &mut report.baseline {
-        comparison.noise_threshold_pct =
-            history::noise_thresholds(&found.work.history_file(), &found.user_workspace, &setup);
-    }
+    let history_file = found.work.history_file();
+    let repeats = |setup: &_| history::repeat_changes(&history_file, &found.user_workspace, setup);
+    let report = report::build(&facts, &done.outcome.measured, repeats);
     let saved = keep(runner, &found.work, &found.user_workspace, &report, done.interrupted, progress);
     found.outputs.report(&report, progress).map_err(|e| match &saved {
         Some(saved) => anyhow!("{e:#}; the report is saved in `{}`", saved.display()),

@@ -162,7 +162,7 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
 
 /// What the gate allows, from the command line.
 pub(crate) fn gate(config: &Config) -> Gate {
-    Gate { max_regression_pct: config.max_regression_pct, fail_if_possibly_slower: config.fail_if_possibly_slower }
+    Gate { max_regression_pct: config.max_regression_pct }
 }
 
 /// What selection needs from the command line.
@@ -255,6 +255,9 @@ pub(crate) fn stopping(config: &Config, scenarios: &[Scenario]) -> Stopping {
     }
     if let Some(budget) = config.budget {
         precision.budget = budget;
+    }
+    if config.baseline_rev.is_some() {
+        precision.gate_pct = config.max_regression_pct;
     }
     Stopping::Precision(precision)
 }

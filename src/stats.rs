@@ -23,6 +23,15 @@ use std::f64::consts::PI;
 /// The confidence level of every interval in this module.
 pub(crate) const CONFIDENCE: f64 = 0.95;
 
+/// The two-sided level of the t quantile behind every interval a precision-stopped run watches
+/// and reports (`t⁻¹(0.987)` instead of `t⁻¹(0.975)`). Stopping at the first round whose interval
+/// is narrow enough favours rounds whose spread was small by luck, so a plain 95 % interval then
+/// covers only 92-95 % overall and 48-88 % of the runs that stop at the minimum. With this level
+/// the rule keeps at least 95 % at every ratio of noise to target from 0.2 to 8 and every round
+/// limit (`stopping_at_the_precision_keeps_its_95_percent` simulates it); the interval shown is
+/// still a 95 % one: the level is what that takes after stopping when precise.
+pub(crate) const STOPPING_CONFIDENCE: f64 = 0.974;
+
 /// The default noise band for [`Estimate::verdict`]: a change smaller than 1 % either way is not
 /// reported as faster or slower, following criterion's default noise threshold.
 pub(crate) const NOISE: f64 = 0.01;
@@ -67,9 +76,10 @@ pub(crate) enum Verdict {
     Faster,
     /// The whole interval is below the noise band: slower.
     Slower,
-    /// The interval reaches into the noise band around 1: no change that can be told apart from
-    /// noise (criterion's "change within noise threshold").
+    /// The whole interval lies within the noise band around 1: shown to be no change.
     NoChange,
+    /// The interval reaches both into the noise band and beyond it: too wide to tell.
+    Inconclusive,
     /// There is no interval (a single sample), so nothing can be said.
     Unknown,
 }
@@ -79,11 +89,10 @@ pub(crate) enum Verdict {
 pub(crate) enum Gate {
     /// The whole interval is beyond the limit: a regression, with [`CONFIDENCE`].
     Regressed,
-    /// The point or the upper bound is beyond the limit, but the interval also reaches below it
-    /// (or there is only one sample): maybe a regression; measure more to tell.
-    PossiblySlower,
-    /// The interval is entirely within the limit.
+    /// The whole interval is within the limit.
     Fine,
+    /// The interval straddles the limit, or there is none (one sample): more rounds decide it.
+    Undecided,
 }
 
 impl Estimate {
@@ -91,6 +100,11 @@ impl Estimate {
     /// degrees of freedom of the interval. `None` when any of them is not usable (non-finite,
     /// negative standard error, non-positive df) or the point does not fit in an `f64`.
     fn from_logs(log_mean: f64, spread: Option<(f64, f64)>, n: usize) -> Option<Estimate> {
+        Estimate::from_logs_at(log_mean, spread, n, CONFIDENCE)
+    }
+
+    /// [`Estimate::from_logs`] with the t quantile of two-sided level `confidence`.
+    fn from_logs_at(log_mean: f64, spread: Option<(f64, f64)>, n: usize, confidence: f64) -> Option<Estimate> {
         let point = log_mean.exp();
         if !log_mean.is_finite() || !point.is_finite() || point <= 0.0 {
             return None;
@@ -101,7 +115,7 @@ impl Estimate {
         if !(se.is_finite() && se >= 0.0 && df > 0.0) {
             return None;
         }
-        let half = if se == 0.0 { 0.0 } else { t_quantile(0.5 + CONFIDENCE / 2.0, df) * se };
+        let half = if se == 0.0 { 0.0 } else { t_quantile(0.5 + confidence / 2.0, df) * se };
         if !half.is_finite() {
             return None;
         }
@@ -126,12 +140,14 @@ impl Estimate {
     }
 
     /// The verdict on an estimate that is a speedup (a ratio where > 1 means faster), with a
-    /// relative noise band `noise` (use [`NOISE`] by default): [`Verdict::Faster`] when
-    /// `lower > 1 + noise`, [`Verdict::Slower`] when `upper < 1 / (1 + noise)`,
-    /// [`Verdict::NoChange`] otherwise, [`Verdict::Unknown`] without an interval.
+    /// relative noise band `noise` (use [`NOISE`] by default), as criterion separates them:
+    /// [`Verdict::Faster`] when `lower > 1 + noise`, [`Verdict::Slower`] when
+    /// `upper < 1 / (1 + noise)`, [`Verdict::NoChange`] when the whole interval lies within the
+    /// band, [`Verdict::Inconclusive`] when it reaches both into the band and beyond it,
+    /// [`Verdict::Unknown`] without an interval.
     ///
     /// With no true change, `Faster` or `Slower` comes out in at most 5 % of comparisons (2.5 %
-    /// each way), less with a positive noise band. A NaN `noise` gives `NoChange`.
+    /// each way), less with a positive noise band. A NaN `noise` gives `Inconclusive`.
     pub(crate) fn verdict(&self, noise: f64) -> Verdict {
         let Some(interval) = self.interval else {
             return Verdict::Unknown;
@@ -141,8 +157,10 @@ impl Estimate {
             Verdict::Faster
         } else if interval.upper < 1.0 / band {
             Verdict::Slower
-        } else {
+        } else if interval.lower >= 1.0 / band && interval.upper <= band {
             Verdict::NoChange
+        } else {
+            Verdict::Inconclusive
         }
     }
 
@@ -167,8 +185,14 @@ impl Estimate {
 /// `None` on empty input or when any sample is not finite and > 0. A single sample gives its
 /// value with no interval.
 pub(crate) fn geometric(samples: &[f64]) -> Option<Estimate> {
+    geometric_at(samples, CONFIDENCE)
+}
+
+/// [`geometric`] with a t quantile of two-sided level `confidence` ([`STOPPING_CONFIDENCE`] for
+/// a time the stopping rule watched).
+pub(crate) fn geometric_at(samples: &[f64], confidence: f64) -> Option<Estimate> {
     let logs = samples.iter().map(|&x| ln_positive(x)).collect::<Option<Vec<_>>>()?;
-    one_sample(&logs)
+    one_sample(&logs, confidence)
 }
 
 /// The speedup of a new toolchain over a baseline from builds paired by round: each pair is
@@ -180,8 +204,14 @@ pub(crate) fn geometric(samples: &[f64]) -> Option<Estimate> {
 /// within a round remains. `None` on empty input or when any time is not finite and > 0; a single
 /// pair gives its ratio with no interval.
 pub(crate) fn paired_speedup(pairs: &[(f64, f64)]) -> Option<Estimate> {
+    paired_speedup_at(pairs, CONFIDENCE)
+}
+
+/// [`paired_speedup`] with a t quantile of two-sided level `confidence` ([`STOPPING_CONFIDENCE`]
+/// for a speedup the stopping rule watched).
+pub(crate) fn paired_speedup_at(pairs: &[(f64, f64)], confidence: f64) -> Option<Estimate> {
     let logs = pairs.iter().map(|&(baseline, new)| log_ratio(baseline, new)).collect::<Option<Vec<_>>>()?;
-    one_sample(&logs)
+    one_sample(&logs, confidence)
 }
 
 /// The speedup `baseline / new` from two independent samples (say a report saved on another day
@@ -193,7 +223,18 @@ pub(crate) fn paired_speedup(pairs: &[(f64, f64)]) -> Option<Estimate> {
 ///
 /// Prefer [`paired_speedup`] when the builds were interleaved: unpaired, a machine's drift shows
 /// up as noise (a wider interval) or, if the two sides were built at different times, as bias.
+#[cfg(test)]
 pub(crate) fn unpaired_speedup(baseline: &[f64], new: &[f64]) -> Option<Estimate> {
+    unpaired_speedup_between(baseline, new, None)
+}
+
+/// [`unpaired_speedup`] of two runs made on different occasions, with the variance a machine adds
+/// between runs: `between` is `(v, df)`, the variance of the log change between two runs of the
+/// very same code on this machine and its degrees of freedom (from the history's repeat runs).
+/// Welch's variance alone shrinks with more builds while the machine's mood of the day does not
+/// average out: a project that did not change failed the gate in up to 11 % of runs. The
+/// interval's variance is Welch's plus `v`, its df the Satterthwaite combination of both.
+pub(crate) fn unpaired_speedup_between(baseline: &[f64], new: &[f64], between: Option<(f64, f64)>) -> Option<Estimate> {
     let base_logs = baseline.iter().map(|&x| ln_positive(x)).collect::<Option<Vec<_>>>()?;
     let new_logs = new.iter().map(|&x| ln_positive(x)).collect::<Option<Vec<_>>>()?;
     let (base_mean, base_var) = mean_and_variance(&base_logs)?;
@@ -211,12 +252,36 @@ pub(crate) fn unpaired_speedup(baseline: &[f64], new: &[f64]) -> Option<Estimate
             } else {
                 (nb + nn - 2) as f64
             };
-            Some((var.sqrt(), df))
+            match between {
+                Some((v, dv)) if v.is_finite() && v >= 0.0 && dv > 0.0 => {
+                    let total = var + v;
+                    let (fw, fv) = if total > 0.0 { (var / total, v / total) } else { (1.0, 0.0) };
+                    Some((total.sqrt(), 1.0 / (fw * fw / df + fv * fv / dv)))
+                }
+                _ => Some((var.sqrt(), df)),
+            }
         }
         _ => None,
     };
     Estimate::from_logs(base_mean - new_mean, spread, nb.min(nn))
 }
+
+/// The variance of the log change between two runs of the same code on one machine, from the
+/// log changes between repeat runs (`ln(median_{i+1} / median_i)` of consecutive runs of one
+/// commit and setup), with its degrees of freedom: the mean of their squares (a change between
+/// two runs of the same code has mean zero), `(v, count)`. `None` with fewer than
+/// [`MIN_REPEAT_CHANGES`] changes or any that is not finite.
+pub(crate) fn between_run_variance(log_changes: &[f64]) -> Option<(f64, f64)> {
+    if log_changes.len() < MIN_REPEAT_CHANGES || !log_changes.iter().all(|c| c.is_finite()) {
+        return None;
+    }
+    let v = log_changes.iter().map(|c| c * c).sum::<f64>() / log_changes.len() as f64;
+    Some((v, log_changes.len() as f64))
+}
+
+/// The fewest run-to-run changes of one commit that estimate a machine's between-run variance
+/// (five repeat runs).
+pub(crate) const MIN_REPEAT_CHANGES: usize = 4;
 
 /// Combines estimates of one speedup made independently on several machines (each machine ran
 /// the whole comparison on its own) into one estimate of the speedup across machines.
@@ -257,7 +322,7 @@ pub(crate) fn merge(blocks: &[Estimate]) -> Option<Estimate> {
     let ses = blocks.iter().map(|b| b.log_se.filter(|&se| se > 0.0)).collect::<Option<Vec<f64>>>();
     match ses {
         Some(ses) => random_effects(&logs, &ses),
-        None => one_sample(&logs),
+        None => one_sample(&logs, CONFIDENCE),
     }
 }
 
@@ -312,18 +377,18 @@ pub(crate) fn noise_threshold(changes: &[f64]) -> Option<f64> {
 /// percent: with `limit = 1 + max_regression_pct / 100`,
 /// - [`Gate::Regressed`] when `lower > limit`: the whole interval is beyond the limit, so a true
 ///   slowdown at the limit trips it in at most 2.5 % of runs;
-/// - [`Gate::PossiblySlower`] when only the point or the upper bound is beyond the limit;
-/// - [`Gate::Fine`] otherwise.
+/// - [`Gate::Fine`] when `upper <= limit`: the whole interval is within it, so a true slowdown at
+///   the limit passes in at most 2.5 % of runs;
+/// - [`Gate::Undecided`] otherwise, and always without an interval: one sample decides nothing,
+///   however far it lies.
 ///
-/// Without an interval (one sample) the point decides between `PossiblySlower` and `Fine`: one
-/// sample never proves a regression. A NaN limit compares false everywhere and gives `Fine`.
+/// A NaN limit compares false everywhere and gives `Undecided`.
 pub(crate) fn gate(slowdown: &Estimate, max_regression_pct: f64) -> Gate {
     let limit = 1.0 + max_regression_pct / 100.0;
     match slowdown.interval {
         Some(interval) if interval.lower > limit => Gate::Regressed,
-        Some(interval) if interval.upper > limit || slowdown.point > limit => Gate::PossiblySlower,
-        None if slowdown.point > limit => Gate::PossiblySlower,
-        _ => Gate::Fine,
+        Some(interval) if interval.upper <= limit => Gate::Fine,
+        _ => Gate::Undecided,
     }
 }
 
@@ -358,11 +423,11 @@ fn quantile_of_sorted(sorted: &[f64], p: f64) -> Option<f64> {
 
 /// The estimate of a log-scale quantity from a plain sample of logs: their mean with a t interval
 /// (df = n - 1). `None` on empty input.
-fn one_sample(logs: &[f64]) -> Option<Estimate> {
+fn one_sample(logs: &[f64], confidence: f64) -> Option<Estimate> {
     let (mean, variance) = mean_and_variance(logs)?;
     let n = logs.len();
     let spread = variance.map(|v| ((v / n as f64).sqrt(), (n - 1) as f64));
-    Estimate::from_logs(mean, spread, n)
+    Estimate::from_logs_at(mean, spread, n, confidence)
 }
 
 /// The mean and, with at least two values, the sample variance (divisor n - 1) of `values`.
@@ -1059,24 +1124,27 @@ mod tests {
     #[test]
     fn verdict_reads_the_interval_against_the_noise_band() {
         assert_eq!(estimate(1.2, Some((1.011, 1.4))).verdict(NOISE), Verdict::Faster);
-        assert_eq!(estimate(1.2, Some((1.005, 1.4))).verdict(NOISE), Verdict::NoChange);
+        assert_eq!(estimate(1.2, Some((1.005, 1.4))).verdict(NOISE), Verdict::Inconclusive);
         assert_eq!(estimate(1.2, Some((1.005, 1.4))).verdict(0.0), Verdict::Faster);
         assert_eq!(estimate(0.8, Some((0.7, 0.98))).verdict(NOISE), Verdict::Slower);
-        assert_eq!(estimate(0.8, Some((0.7, 0.995))).verdict(NOISE), Verdict::NoChange);
-        assert_eq!(estimate(1.0, Some((0.9, 1.1))).verdict(NOISE), Verdict::NoChange);
+        assert_eq!(estimate(0.8, Some((0.7, 0.995))).verdict(NOISE), Verdict::Inconclusive);
+        assert_eq!(estimate(1.0, Some((0.9, 1.1))).verdict(NOISE), Verdict::Inconclusive, "too wide to tell");
+        assert_eq!(estimate(1.0, Some((0.995, 1.006))).verdict(NOISE), Verdict::NoChange, "all within 1 %");
+        assert_eq!(estimate(1.004, Some((1.002, 1.006))).verdict(NOISE), Verdict::NoChange, "real, but under 1 %");
+        assert_eq!(estimate(1.01, Some((1.0, 1.02))).verdict(NOISE), Verdict::Inconclusive);
         assert_eq!(estimate(1.5, None).verdict(NOISE), Verdict::Unknown);
     }
 
     #[test]
     fn gate_needs_the_whole_interval_beyond_the_limit() {
         assert_eq!(gate(&estimate(1.2, Some((1.11, 1.3))), 10.0), Gate::Regressed);
-        assert_eq!(gate(&estimate(1.12, Some((1.05, 1.2))), 10.0), Gate::PossiblySlower);
-        assert_eq!(gate(&estimate(1.05, Some((1.0, 1.12))), 10.0), Gate::PossiblySlower);
+        assert_eq!(gate(&estimate(1.12, Some((1.05, 1.2))), 10.0), Gate::Undecided);
+        assert_eq!(gate(&estimate(1.05, Some((1.0, 1.12))), 10.0), Gate::Undecided);
         assert_eq!(gate(&estimate(1.05, Some((1.0, 1.09))), 10.0), Gate::Fine);
         assert_eq!(gate(&estimate(0.8, Some((0.7, 0.9))), 10.0), Gate::Fine);
-        assert_eq!(gate(&estimate(1.5, None), 10.0), Gate::PossiblySlower);
-        assert_eq!(gate(&estimate(1.05, None), 10.0), Gate::Fine);
-        assert_eq!(gate(&estimate(1.2, Some((1.11, 1.3))), f64::NAN), Gate::Fine);
+        assert_eq!(gate(&estimate(4.1, None), 10.0), Gate::Undecided, "one sample decides nothing");
+        assert_eq!(gate(&estimate(1.05, None), 10.0), Gate::Undecided, "nor passes anything");
+        assert_eq!(gate(&estimate(1.2, Some((1.11, 1.3))), f64::NAN), Gate::Undecided);
         // A speedup turned around: 20 % faster is never a regression.
         let speedup = geometric(&[1.2, 1.19, 1.21]).expect("valid samples");
         assert_eq!(gate(&speedup.inverse(), 5.0), Gate::Fine);
@@ -1385,7 +1453,7 @@ mod tests {
     // -----------------------------------------------------------------------------------------
 
     /// How often [`gate`] answers each way for a true slowdown `slowdown` (now / then), measured
-    /// in `rounds` paired rounds with σ 5 % noise, against a 10 % limit: (regressed, possibly).
+    /// in `rounds` paired rounds with σ 5 % noise, against a 10 % limit: (regressed, undecided).
     fn gate_rates(seed: u64, slowdown: f64, rounds: usize) -> (f64, f64) {
         let mut rng = Rng::new(seed);
         let (mut regressed, mut possibly) = (0, 0);
@@ -1394,7 +1462,7 @@ mod tests {
             let speedup = paired_speedup(&paired_rounds(&mut rng, rounds, 1.0 / slowdown, SIGMA)).expect("valid");
             match gate(&speedup.inverse(), 10.0) {
                 Gate::Regressed => regressed += 1,
-                Gate::PossiblySlower => possibly += 1,
+                Gate::Undecided => possibly += 1,
                 Gate::Fine => {}
             }
         }
@@ -1408,7 +1476,7 @@ mod tests {
         let (false_alarms, _) = gate_rates(602, 1.0, 5);
         let (at_limit, _) = gate_rates(603, 1.1, 5);
         eprintln!(
-            "gate (limit 10 %, σ 5 %): true +20 % Regressed in {:.1} % at 5 rounds (PossiblySlower {:.1} %), {:.1} % at 10 \
+            "gate (limit 10 %, σ 5 %): true +20 % Regressed in {:.1} % at 5 rounds (Undecided {:.1} %), {:.1} % at 10 \
              rounds; no change Regressed in {:.1} %; +10 % (at the limit) Regressed in {:.1} %",
             100.0 * caught,
             100.0 * possibly,
@@ -1443,12 +1511,13 @@ mod tests {
         assert!(rate(faster, RUNS) > 0.8, "{}", rate(faster, RUNS));
     }
 
-    /// Rounds added until the paired interval is within `target` (after `min` rounds, at most
-    /// `max`), as the engine's stopping rule adds them; the final estimate and its rounds.
+    /// Rounds added until the paired interval the stopping rule watches is within `target`
+    /// (after `min` rounds, at most `max`), as the engine adds them (`engine::imprecise`, on
+    /// [`paired_speedup_at`] at [`STOPPING_CONFIDENCE`]); the estimate reported and its rounds.
     fn stopped_at_precision(rng: &mut Rng, target: f64, min: usize, max: usize, sigma: f64) -> (Estimate, usize) {
         let mut pairs = paired_rounds(rng, min, SPEEDUP, sigma);
         loop {
-            let e = paired_speedup(&pairs).expect("valid");
+            let e = paired_speedup_at(&pairs, STOPPING_CONFIDENCE).expect("valid");
             if pairs.len() >= max || e.relative_half_width().is_some_and(|w| w <= target) {
                 return (e, pairs.len());
             }
@@ -1456,32 +1525,73 @@ mod tests {
         }
     }
 
+    /// Monte Carlo runs per setting of the stopping-rule simulation: the standard error of a
+    /// 95 % coverage is then 0.28 points.
+    const STOP_RUNS: usize = 6000;
+
     #[test]
-    fn stopping_at_the_precision_loses_little_coverage() {
-        // Stopping once the interval is narrow enough favours rounds that happened to agree by
-        // luck (optional stopping, as in Chow and Robbins' sequential intervals): the 95 %
-        // interval then covers 93 to 95 % of the time with the engine's minimum of 5 rounds
-        // (90 to 95 % with 3), worst where the spread makes the run stop after 6 to 10 rounds.
-        // Inflating the width the rule watches, or deciding the number of rounds from the first
-        // three alone, was tried in this simulation and does not win it back. The README states
-        // this; the assertion keeps the loss from growing.
-        for (seed, sigma) in [(950, 0.02), (951, SIGMA), (952, 0.10)] {
-            let mut rng = Rng::new(seed);
-            let (mut covered, mut rounds) = (0, 0);
-            for _ in 0..RUNS {
-                let (e, n) = stopped_at_precision(&mut rng, 0.05, 5, 30, sigma);
-                covered += usize::from(e.contains(SPEEDUP));
-                rounds += n;
+    fn stopping_at_the_precision_keeps_its_95_percent() {
+        // Stopping at the first round whose interval is narrow enough favours rounds whose spread
+        // was small by luck: with the plain 95 % quantile the interval covered 92-95 % overall and
+        // 48-88 % of the runs that stopped at the minimum. The engine watches and reports the
+        // interval at STOPPING_CONFIDENCE instead. Coverage depends only on the ratio of the
+        // paired noise to ln(1 + target); it must hold at least 95 % (less three Monte Carlo
+        // standard errors) at every ratio from 0.2 to 8, with the engine's 5 to 30 rounds and
+        // with a budget that cuts the rounds short (any maximum from 5 to 30).
+        let target: f64 = 0.05;
+        let se = (0.95 * 0.05 / STOP_RUNS as f64).sqrt();
+        let mut worst = (1.0, 0.0);
+        let ratios = [0.2, 0.3, 0.5, 0.7, 1.0, 1.4, 1.7, 2.0, 2.5, 2.8, 4.0, 5.7, 8.0];
+        for (i, ratio) in ratios.iter().enumerate() {
+            // The paired sd is √2 × a build's log sd.
+            let sigma = ratio * (1.0 + target).ln() / 2f64.sqrt();
+            for max in [30, 12, 5] {
+                let mut rng = Rng::new(960 + 3 * i as u64 + max as u64);
+                let (mut covered, mut rounds) = (0, 0);
+                for _ in 0..STOP_RUNS {
+                    let (e, n) = stopped_at_precision(&mut rng, target, 5, max, sigma);
+                    covered += usize::from(e.contains(SPEEDUP));
+                    rounds += n;
+                }
+                let coverage = rate(covered, STOP_RUNS);
+                if max == 30 {
+                    eprintln!(
+                        "stopping at ±5 %, paired sd / ln 1.05 = {ratio}: coverage {:.1} % (±{:.1}), {:.1} rounds",
+                        100.0 * coverage,
+                        100.0 * se,
+                        rounds as f64 / STOP_RUNS as f64
+                    );
+                }
+                if coverage < worst.0 {
+                    worst = (coverage, *ratio);
+                }
+                assert!(coverage >= 0.95 - 3.0 * se, "ratio {ratio}, at most {max} rounds: {coverage}");
             }
-            let coverage = rate(covered, RUNS);
-            eprintln!(
-                "stopping at ±5 % (σ {:.0} %): coverage {:.1} %, {:.1} rounds on average",
-                sigma * 100.0,
-                100.0 * coverage,
-                rounds as f64 / RUNS as f64
-            );
-            assert!((0.91..=0.97).contains(&coverage), "σ {sigma}: {coverage}");
         }
+        eprintln!("worst coverage {:.2} % at ratio {}", 100.0 * worst.0, worst.1);
+    }
+
+    #[test]
+    fn the_plain_95_percent_quantile_loses_coverage_when_stopping() {
+        // The reason for STOPPING_CONFIDENCE: the same rule on the 95 % quantile falls short at
+        // the ratio where runs stop after 12-22 rounds. If this ever holds 95 %, the level can go.
+        let sigma = 2.0 * 1.05f64.ln() / 2f64.sqrt();
+        let mut rng = Rng::new(977);
+        let mut covered = 0;
+        for _ in 0..STOP_RUNS {
+            let mut pairs = paired_rounds(&mut rng, 5, SPEEDUP, sigma);
+            let e = loop {
+                let e = paired_speedup(&pairs).expect("valid");
+                if pairs.len() >= 30 || e.relative_half_width().is_some_and(|w| w <= 0.05) {
+                    break e;
+                }
+                pairs.extend(paired_rounds(&mut rng, 1, SPEEDUP, sigma));
+            };
+            covered += usize::from(e.contains(SPEEDUP));
+        }
+        let coverage = rate(covered, STOP_RUNS);
+        eprintln!("stopping on the plain 95 % quantile at ratio 2: coverage {:.1} %", 100.0 * coverage);
+        assert!(coverage < 0.94, "{coverage}");
     }
 
     /// Prints every coverage rate of the simulations in one table, with more settings than the

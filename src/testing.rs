@@ -326,7 +326,7 @@ pub(crate) fn figures(walls: &[f64], cpu_factor: f64, peak: f64) -> Figures {
         cpu: Timing::of(&cpu, &rounds),
         largest_process_mib: Some(peak),
         speedup: None,
-        verdict: Verdict::Unknown,
+        verdict: Verdict::Inconclusive,
         speedup_cpu: None,
         rounds: walls.len(),
         precise: None,

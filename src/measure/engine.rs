@@ -75,6 +75,11 @@ pub(crate) struct Precision {
     pub min_rounds: usize,
     /// Rounds never to exceed.
     pub max_rounds: usize,
+    /// `--max-regression` with `--baseline-rev`, percent: a change of the tree against the
+    /// revision stays open, precise or not, until the gate decides it (the whole interval beyond
+    /// the limit or within it), so a +300 % slowdown decides in two or three rounds and a change
+    /// near the limit gets the rounds it needs.
+    pub gate_pct: Option<f64>,
 }
 
 impl Precision {
@@ -83,7 +88,7 @@ impl Precision {
     /// ±4.4 % that missed; in the simulation of `stats` five rounds raise the coverage at σ 5 %
     /// from 90 % to 93 % for half a round more on average.
     pub(crate) const DEFAULT: Precision =
-        Precision { target: 0.05, budget: Duration::from_secs(20 * 60), min_rounds: 5, max_rounds: 30 };
+        Precision { target: 0.05, budget: Duration::from_secs(20 * 60), min_rounds: 5, max_rounds: 30, gate_pct: None };
 }
 
 impl Stopping {
@@ -92,6 +97,16 @@ impl Stopping {
     pub(crate) fn fixed_rounds(scenarios: &[Scenario], clean: usize, rebuilds: usize) -> Stopping {
         let count = |s: &Scenario| if s.start() == Start::Empty { clean } else { rebuilds };
         Stopping::Fixed(scenarios.iter().map(|s| (*s, count(s))).collect())
+    }
+
+    /// The two-sided level of the intervals this rule watches: the 95 % one for fixed rounds,
+    /// whose number does not depend on the data, and for the precision rule the level that keeps
+    /// 95 % after stopping when precise ([`stats::STOPPING_CONFIDENCE`]).
+    pub(crate) fn confidence(&self) -> f64 {
+        match self {
+            Stopping::Fixed(_) => stats::CONFIDENCE,
+            Stopping::Precision(_) => stats::STOPPING_CONFIDENCE,
+        }
     }
 
     /// The rounds a scenario gets when they are fixed.
@@ -722,12 +737,19 @@ fn rounds_loop(
     share: &dyn Fn(Duration) -> Duration,
 ) -> Result<(usize, Stop)> {
     let mut round = 0;
+    // A scenario left out because its round no longer fit the budget: the run then ends on the
+    // budget even when the cheaper scenarios went on to be precise or to their most rounds.
+    let mut left_out = false;
     let reason = loop {
         if stop() {
             break Stop::Interrupted;
         }
         let cells = match next_round(plan, runs, round, elapsed(), only, share) {
-            Ok(cells) => cells,
+            Ok((cells, cut)) => {
+                left_out |= cut;
+                cells
+            }
+            Err(Stop::Precise | Stop::MaxRounds) if left_out => break Stop::Budget,
             Err(reason) => break reason,
         };
         observer.round_starting(round, cells.iter().map(|(_, subjects)| subjects.len()).sum());
@@ -758,8 +780,12 @@ fn rounds_loop(
     Ok((round, reason))
 }
 
-/// The cells of round `round`: per scenario, the subjects to build, in this round's order; or
-/// why there is no such round.
+/// One scenario of a round and the subjects it builds, in order.
+type Cell = (Scenario, Vec<usize>);
+
+/// The cells of round `round`: per scenario, the subjects to build, in this round's order, and
+/// whether a scenario was left out because its builds no longer fit the budget; or why there is
+/// no such round.
 fn next_round(
     plan: &Plan,
     runs: &[Run],
@@ -767,7 +793,7 @@ fn next_round(
     elapsed: Duration,
     only: Option<usize>,
     share: &dyn Fn(Duration) -> Duration,
-) -> Result<Vec<(Scenario, Vec<usize>)>, Stop> {
+) -> Result<(Vec<Cell>, bool), Stop> {
     let alive: Vec<usize> = (0..runs.len()).filter(|i| !runs[*i].ended && only.is_none_or(|o| o == *i)).collect();
     if alive.is_empty() {
         return Err(Stop::NothingLeft);
@@ -789,8 +815,9 @@ fn next_round(
                 let wanted: Vec<usize> = match only {
                     // One subject alone: its own time is what the rule watches.
                     Some(i) => {
-                        let width =
-                            stats::geometric(&runs[i].measured.walls(*scenario)).and_then(|e| e.relative_half_width());
+                        let walls = runs[i].measured.walls(*scenario);
+                        let width = stats::geometric_at(&walls, stats::STOPPING_CONFIDENCE)
+                            .and_then(|e| e.relative_half_width());
                         let more = round < precision.min_rounds || width.is_none_or(|w| w > precision.target);
                         if more && runs[i].measures(*scenario) { vec![i] } else { Vec::new() }
                     }
@@ -803,8 +830,12 @@ fn next_round(
             if cells.is_empty() {
                 return Err(Stop::Precise);
             }
-            if round > 0 && elapsed + estimate(plan, runs, &cells) > share(precision.budget) {
-                return Err(Stop::Budget);
+            if round > 0 {
+                let cut = fit_budget(plan, runs, &mut cells, share(precision.budget).saturating_sub(elapsed));
+                if cells.is_empty() {
+                    return Err(Stop::Budget);
+                }
+                return Ok((order(plan, cells, round), cut));
             }
         }
     }
@@ -812,7 +843,22 @@ fn next_round(
     if cells.is_empty() {
         return Err(if matches!(plan.stopping, Stopping::Fixed(_)) { Stop::Fixed } else { Stop::Precise });
     }
-    Ok(order(plan, cells, round))
+    Ok((order(plan, cells, round), false))
+}
+
+/// Leaves out of `cells` the scenarios whose builds do not fit in `left`, the costliest first,
+/// so the cheaper ones keep their rounds until they are precise or the budget ends: a round of
+/// clean builds that no longer fits must not end the rebuilds' rounds, which cost seconds.
+/// Whether any was left out.
+fn fit_budget(plan: &Plan, runs: &[Run], cells: &mut Vec<Cell>, left: Duration) -> bool {
+    let mut cut = false;
+    while !cells.is_empty() && estimate(plan, runs, cells) > left {
+        let cost = |i: usize| estimate(plan, runs, &cells[i..=i]);
+        let costliest = (0..cells.len()).max_by_key(|i| cost(*i)).expect("not empty");
+        cells.remove(costliest);
+        cut = true;
+    }
+    cut
 }
 
 /// The subjects that need another round of `scenario`: all of them before the minimum, then
@@ -824,7 +870,9 @@ fn imprecise(plan: &Plan, runs: &[Run], scenario: Scenario, precision: &Precisio
     }
     let mut wanted: Vec<usize> = Vec::new();
     for (subject, base, width) in watched(plan, runs, scenario) {
-        if width.is_none_or(|w| w > precision.target) && measuring.contains(&subject) {
+        let undecided =
+            base.is_some_and(|b| runs[b].measured.variant != 0 && gate_open(runs, b, subject, scenario, precision));
+        if (undecided || width.is_none_or(|w| w > precision.target)) && measuring.contains(&subject) {
             wanted.push(subject);
             if let Some(base) = base.filter(|b| measuring.contains(b)) {
                 wanted.push(base);
@@ -834,6 +882,15 @@ fn imprecise(plan: &Plan, runs: &[Run], scenario: Scenario, precision: &Precisio
     wanted.sort_unstable();
     wanted.dedup();
     wanted
+}
+
+/// Whether the gate has yet to decide the change of `subject` (today's tree) against `revision`
+/// (the `--baseline-rev` build of the same toolchain) in `scenario`.
+fn gate_open(runs: &[Run], revision: usize, subject: usize, scenario: Scenario, precision: &Precision) -> bool {
+    let Some(limit) = precision.gate_pct else { return false };
+    let pairs = pairs(runs[revision].samples(scenario), runs[subject].samples(scenario));
+    stats::paired_speedup_at(&pairs, stats::STOPPING_CONFIDENCE)
+        .is_none_or(|speedup| stats::gate(&speedup.inverse(), limit) == stats::Gate::Undecided)
 }
 
 /// What the stopping rule watches in `scenario`: each subject with the baseline it pairs with
@@ -847,28 +904,31 @@ fn watched(plan: &Plan, runs: &[Run], scenario: Scenario) -> Vec<(usize, Option<
     let main: Vec<usize> = with_samples.iter().copied().filter(|i| runs[*i].measured.variant == 0).collect();
     let mut out = Vec::new();
     let base = main.first().copied();
+    let confidence = plan.stopping.confidence();
     if main.len() == 1 && plan.variants.len() == 1 {
-        let width = stats::geometric(&runs[main[0]].measured.walls(scenario)).and_then(|e| e.relative_half_width());
+        let walls = runs[main[0]].measured.walls(scenario);
+        let width = stats::geometric_at(&walls, confidence).and_then(|e| e.relative_half_width());
         out.push((main[0], None, width));
     }
     for subject in main.iter().copied().filter(|s| Some(*s) != base) {
         let base = base.expect("a subject after the baseline");
-        out.push((subject, Some(base), pair_width(&runs[base], &runs[subject], scenario)));
+        out.push((subject, Some(base), pair_width(&runs[base], &runs[subject], scenario, confidence)));
     }
     // `--baseline-rev`: today's tree against the revision, toolchain by toolchain.
     for other in with_samples.iter().copied().filter(|i| runs[*i].measured.variant != 0) {
         let same = main.iter().copied().find(|m| runs[*m].measured.toolchain == runs[other].measured.toolchain);
         if let Some(same) = same {
-            out.push((same, Some(other), pair_width(&runs[other], &runs[same], scenario)));
+            out.push((same, Some(other), pair_width(&runs[other], &runs[same], scenario, confidence)));
         }
     }
     out
 }
 
-/// The relative half-width of the paired speedup of `subject` over `base` in `scenario`.
-fn pair_width(base: &Run, subject: &Run, scenario: Scenario) -> Option<f64> {
+/// The relative half-width of the paired speedup of `subject` over `base` in `scenario`, at
+/// two-sided level `confidence`.
+fn pair_width(base: &Run, subject: &Run, scenario: Scenario, confidence: f64) -> Option<f64> {
     let pairs = pairs(base.samples(scenario), subject.samples(scenario));
-    stats::paired_speedup(&pairs).and_then(|e| e.relative_half_width())
+    stats::paired_speedup_at(&pairs, confidence).and_then(|e| e.relative_half_width())
 }
 
 /// `(base, other)` wall times of the rounds both have.
@@ -895,7 +955,8 @@ fn widest(plan: &Plan, runs: &[Run], only: Option<usize>) -> Option<(f64, String
             let watched: Vec<(usize, Option<f64>)> = match only {
                 Some(i) => vec![(
                     i,
-                    stats::geometric(&runs[i].measured.walls(*scenario)).and_then(|e| e.relative_half_width()),
+                    stats::geometric_at(&runs[i].measured.walls(*scenario), plan.stopping.confidence())
+                        .and_then(|e| e.relative_half_width()),
                 )],
                 None => watched(plan, runs, *scenario).into_iter().map(|(s, _, w)| (s, w)).collect(),
             };
@@ -1720,6 +1781,27 @@ mod tests {
 
     fn precision(target: f64, budget_s: u64) -> Stopping {
         Stopping::Precision(Precision { target, budget: Duration::from_secs(budget_s), ..Precision::DEFAULT })
+    }
+
+    #[test]
+    fn a_clean_round_that_no_longer_fits_leaves_the_cheap_rebuilds_their_rounds() {
+        // Clean builds of 60 s with 8 % noise never get within ±5 % in a 10-minute budget; the
+        // 1 s touched rebuilds, noisier still, need every round they can get. Before, the whole run
+        // ended when the next full round did not fit, and the rebuilds ended with it.
+        let scenarios = vec![Scenario::Clean, Scenario::Touched];
+        let both = [toolchain("1.63.0"), toolchain("1.85.0")];
+        let s = setup(scenarios, precision(0.05, 600));
+        let clean = synthetic(60.0, 1.25, 0.08, |_| 1.0);
+        let touched = synthetic(1.0, 1.25, 0.15, |_| 1.0);
+        let runner = FakeRunner::new().ok("rustup which", &s.rustc).timing("build", move |i, cmd| {
+            if cmd.to_string().contains("/scratch") { clean(i, cmd) } else { touched(i, cmd) }
+        });
+        let (outcome, log) = run_with(&s, &runner, &both, &|| false);
+        let rounds = |sc: Scenario| outcome.measured[1].samples[&sc].len();
+        assert!(rounds(Scenario::Clean) < rounds(Scenario::Touched), "{:?}", log.rounds);
+        assert!(rounds(Scenario::Touched) > Precision::DEFAULT.min_rounds, "{}", rounds(Scenario::Touched));
+        assert_eq!(outcome.stop, Stop::Budget, "a scenario was left out for the budget: {:?}", log.rounds);
+        assert!(outcome.elapsed <= Duration::from_secs(600), "never past the budget: {:?}", outcome.elapsed);
     }
 
     #[test]

@@ -126,32 +126,52 @@ fn read_entries(bytes: &[u8]) -> (Vec<Entry>, usize) {
     (entries, broken)
 }
 
-/// rustc-perf's noise thresholds from the runs in `file` of `workspace` measured as `setup`
-/// says, percent, per `version scenario`: Q3 + 3×IQR of the run-to-run changes of the medians,
-/// once there are 5 comparable runs of it.
-pub(crate) fn noise_thresholds(file: &Path, workspace: &Workspace, setup: &Setup) -> BTreeMap<String, f64> {
+/// The log changes between repeat runs in `file`: runs of `workspace` measured as `setup` says,
+/// of the same commit with a clean tree, consecutive within each commit, per `(version,
+/// scenario)`: `ln(median_{i+1} / median_i)`. Runs of different commits are never compared, so
+/// a real change in the code cannot pass for the machine's noise (a +207 % slowdown once sat
+/// beside a "noise threshold" of 216.7 % made of code changes).
+pub(crate) fn repeat_changes(
+    file: &Path,
+    workspace: &Workspace,
+    setup: &Setup,
+) -> BTreeMap<(String, Scenario), Vec<f64>> {
     let bytes = std::fs::read(file).unwrap_or_default();
     let (entries, _) = read_entries(&bytes);
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let here = canonical(&workspace.root);
-    let mut medians: BTreeMap<(String, Scenario), Vec<f64>> = BTreeMap::new();
+    let mut medians: BTreeMap<(String, Scenario, String), Vec<f64>> = BTreeMap::new();
     for entry in entries.iter().filter(|e| e.workspace.as_deref().is_none_or(|w| canonical(Path::new(w)) == here)) {
+        let Some(commit) = entry.git_commit.as_ref().filter(|_| !entry.git_dirty) else { continue };
         if !entry.report.setup.differences(setup).is_empty() {
             continue;
         }
         for row in &entry.report.rows {
             for (scenario, wall) in &row.wall {
                 if let Some(median) = crate::stats::median(wall) {
-                    medians.entry((row.version.clone(), *scenario)).or_default().push(median);
+                    medians.entry((row.version.clone(), *scenario, commit.clone())).or_default().push(median);
                 }
             }
         }
     }
-    medians
-        .into_iter()
-        .filter(|(_, runs)| runs.len() >= 5)
-        .filter_map(|((version, scenario), runs)| {
-            let changes: Vec<f64> = runs.windows(2).map(|w| w[1] / w[0] - 1.0).collect();
+    let mut changes: BTreeMap<(String, Scenario), Vec<f64>> = BTreeMap::new();
+    for ((version, scenario, _), runs) in medians {
+        let logs = runs.windows(2).filter_map(|w| crate::stats::ratio(w[0], w[1]).map(|r| -r.ln()));
+        changes.entry((version, scenario)).or_default().extend(logs);
+    }
+    changes.retain(|_, c| !c.is_empty());
+    changes
+}
+
+/// rustc-perf's noise thresholds from the repeat runs (see [`repeat_changes`]), percent, per
+/// `version scenario`: Q3 + 3×IQR of the relative changes, once there are
+/// [`crate::stats::MIN_REPEAT_CHANGES`] of them.
+pub(crate) fn noise_thresholds(repeats: &BTreeMap<(String, Scenario), Vec<f64>>) -> BTreeMap<String, f64> {
+    repeats
+        .iter()
+        .filter(|(_, logs)| logs.len() >= crate::stats::MIN_REPEAT_CHANGES)
+        .filter_map(|((version, scenario), logs)| {
+            let changes: Vec<f64> = logs.iter().map(|l| l.exp_m1()).collect();
             Some((format!("{version} {scenario}"), crate::stats::noise_threshold(&changes)? * 100.0))
         })
         .collect()

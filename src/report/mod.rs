@@ -27,7 +27,7 @@ use std::time::Duration;
 use self::baseline::Baseline;
 use self::model::{
     DeepLibrary, Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION,
-    Skipped, Status, Stopped, StoppingRule, Timing, Verdict,
+    Setup, Skipped, Status, Stopped, StoppingRule, Timing, Verdict,
 };
 use crate::discover::environment::{self, Setting};
 use crate::discover::msrv::short_version;
@@ -96,14 +96,30 @@ pub(crate) struct Facts<'a> {
 /// Assembles the report of a measuring run: one row per toolchain (of the tree measured),
 /// speedups against the oldest row with figures, warnings, and the comparison with the
 /// baseline (a saved report, or the revision built in the same rounds).
-pub(crate) fn build(facts: &Facts<'_>, measured: &[Measured]) -> Report {
+///
+/// `repeats` holds the log changes between repeat runs of one commit on this machine
+/// (`history::repeat_changes`, read for the report's own setup): a saved baseline needs them to
+/// tell the project's change from the machine's, and the noise thresholds come from them.
+pub(crate) fn build(
+    facts: &Facts<'_>,
+    measured: &[Measured],
+    repeats: impl FnOnce(&Setup) -> BTreeMap<(String, Scenario), Vec<f64>>,
+) -> Report {
     let mut report = assemble(facts, measured);
+    if facts.baseline.is_none() && facts.baseline_rev.is_none() {
+        return report;
+    }
     let setup = report.setup();
-    report.baseline = match (facts.baseline, facts.baseline_rev) {
-        (Some(baseline), _) => Some(baseline.compare(&setup, &report.toolchains)),
-        (None, Some(commit)) => Some(baseline::against_revision(commit, measured, facts.gate)),
-        (None, None) => None,
+    let repeats = repeats(&setup);
+    let mut comparison = match (facts.baseline, facts.baseline_rev) {
+        (Some(baseline), _) => baseline.compare(&setup, &report.toolchains, &repeats),
+        (None, Some(commit)) => {
+            baseline::against_revision(commit, measured, facts.gate, facts.plan.stopping.confidence())
+        }
+        (None, None) => unreachable!("one of them is set"),
     };
+    comparison.noise_threshold_pct = history::noise_thresholds(&repeats);
+    report.baseline = Some(comparison);
     report
 }
 
@@ -339,7 +355,7 @@ fn figures(samples: &[Sample]) -> Option<Figures> {
         cpu,
         largest_process_mib,
         speedup: None,
-        verdict: Verdict::Unknown,
+        verdict: Verdict::Inconclusive,
         speedup_cpu: None,
         rounds: samples.len(),
         precise: None,
@@ -370,15 +386,17 @@ fn link_figures(samples: &[Sample]) -> Option<LinkFigures> {
         share_pct: stats::median(&shares)?,
         runs: stats::median(&runs)?.round() as usize,
         speedup: None,
-        verdict: Verdict::Unknown,
+        verdict: Verdict::Inconclusive,
         compile_speedup: None,
-        compile_verdict: Verdict::Unknown,
+        compile_verdict: Verdict::Inconclusive,
     })
 }
 
 /// Every scenario's speedups against the oldest row that has its figures, paired by round, with
 /// the verdict each interval gives, and (with a precision target) whether each reached it.
 fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, alone: bool) {
+    // The intervals the stopping rule watched keep their 95 % at the level it watched them at.
+    let confidence = if target.is_some() { stats::STOPPING_CONFIDENCE } else { stats::CONFIDENCE };
     for scenario in Scenario::ALL {
         let Some(base) = rows.iter().position(|r| r.figures(scenario).is_some()) else { continue };
         let with_figures = rows.iter().filter(|r| r.figures(scenario).is_some()).count();
@@ -391,20 +409,26 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
                 if let Some(link) = &mut figures.link {
                     (link.verdict, link.compile_verdict) = (Verdict::Base, Verdict::Base);
                 }
+                if with_figures == 1 && alone && target.is_some() {
+                    let walls: Vec<f64> = base_samples.iter().map(|s| s.wall_s).collect();
+                    if let Some(time) = stats::geometric_at(&walls, confidence) {
+                        figures.time = Estimate::of(&time);
+                    }
+                }
                 let watched = (with_figures == 1 && alone).then_some(figures.time);
                 figures.precise = target.zip(watched).map(|(t, e)| e.plus_minus_pct.is_some_and(|w| w <= t * 100.0));
                 continue;
             }
             let samples = measured[i].samples.get(&scenario).cloned().unwrap_or_default();
             let pairs = engine::pairs(&base_samples, &samples);
-            if let Some(estimate) = stats::paired_speedup(&pairs) {
+            if let Some(estimate) = stats::paired_speedup_at(&pairs, confidence) {
                 figures.verdict = estimate.verdict(stats::NOISE).into();
                 figures.speedup = Some(Estimate::of(&estimate));
                 figures.precise = target.map(|t| estimate.relative_half_width().is_some_and(|w| w <= t));
             }
             if let Some(link) = &mut figures.link {
                 let paired = |part: fn(&Sample) -> Option<f64>| {
-                    stats::paired_speedup(&engine::pairs_by(&base_samples, &samples, part))
+                    stats::paired_speedup_at(&engine::pairs_by(&base_samples, &samples, part), confidence)
                 };
                 if let Some(estimate) = paired(link_of) {
                     (link.speedup, link.verdict) =
@@ -577,12 +601,12 @@ mod tests {
             kept_changes: &[],
             baseline: None,
             baseline_rev: None,
-            gate: baseline::Gate { max_regression_pct: None, fail_if_possibly_slower: false },
+            gate: baseline::Gate { max_regression_pct: None },
             crates_top: None,
             cores: 2,
             cpu: None,
         };
-        build(&facts, measured)
+        build(&facts, measured, |_| BTreeMap::new())
     }
 
     fn report(measured: &[Measured]) -> Report {
@@ -652,13 +676,25 @@ mod tests {
     }
 
     #[test]
-    fn an_interval_holding_one_is_no_change_detectable() {
+    fn a_wide_interval_holding_one_is_inconclusive_and_a_narrow_one_no_change() {
         let r = report(&[
             measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.1, 0.9]),
             measured("1.96.0", End::Completed, &[3.9], &[1.05, 1.0, 0.95]),
         ]);
         let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
-        assert_eq!(touched.verdict, Verdict::NoChange, "{touched:?}");
+        assert_eq!(touched.verdict, Verdict::Inconclusive, "±23% cannot tell: {touched:?}");
+        let r = report(&[
+            measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.1, 0.9]),
+            measured("1.96.0", End::Completed, &[3.9], &[1.001, 1.1, 0.9]),
+        ]);
+        let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
+        assert_eq!(touched.verdict, Verdict::NoChange, "the whole interval within 1%: {touched:?}");
+        let one = report(&[
+            measured("1.85.0", End::Completed, &[4.0], &[1.0]),
+            measured("1.96.0", End::Completed, &[3.9], &[1.0]),
+        ]);
+        let touched = one.toolchains[1].figures(Scenario::Touched).unwrap();
+        assert_eq!(touched.verdict, Verdict::Inconclusive, "one round is never no change: {touched:?}");
     }
 
     #[test]

@@ -217,10 +217,12 @@ pub(crate) enum Verdict {
     Faster,
     /// The whole interval lies below 1 beyond the noise band.
     Slower,
-    /// The interval reaches into the noise band around 1: no change detectable.
+    /// The whole interval lies within the 1 % noise band around 1: no change.
     NoChange,
-    /// One sample: no interval, so nothing can be said.
-    Unknown,
+    /// Too wide to tell: the interval reaches both into the noise band and beyond it, or there
+    /// is none (one round). Reports before this word said `unknown` for one round.
+    #[serde(alias = "unknown")]
+    Inconclusive,
     /// The row every other row's speedup is against.
     Base,
 }
@@ -231,7 +233,7 @@ impl From<crate::stats::Verdict> for Verdict {
             crate::stats::Verdict::Faster => Verdict::Faster,
             crate::stats::Verdict::Slower => Verdict::Slower,
             crate::stats::Verdict::NoChange => Verdict::NoChange,
-            crate::stats::Verdict::Unknown => Verdict::Unknown,
+            crate::stats::Verdict::Inconclusive | crate::stats::Verdict::Unknown => Verdict::Inconclusive,
         }
     }
 }
@@ -739,8 +741,7 @@ pub(crate) struct Change {
     pub change_pct: f64,
     /// What the gate makes of it.
     pub gate: GateResult,
-    /// Whether it fails the gate (`gate` is `regressed`, or `possibly-slower` with
-    /// `--fail-if-possibly-slower`).
+    /// Whether it fails the gate (`gate` is `regressed`).
     pub regressed: bool,
 }
 
@@ -751,9 +752,12 @@ pub(crate) struct Change {
 pub(crate) enum GateResult {
     /// The whole interval lies beyond the limit.
     Regressed,
-    /// The interval straddles the limit (or a single sample lies beyond it): maybe slower.
-    PossiblySlower,
-    /// Within the limit (or no limit was given).
+    /// Not decided: the interval straddles the limit, there is none (one round), or a saved
+    /// baseline cannot tell the project's change from the machine's (`--baseline FILE` without
+    /// repeat runs in the history). Reports before this word said `possibly-slower`.
+    #[serde(alias = "possibly-slower")]
+    Undecided,
+    /// The whole interval lies within the limit (or no limit was given).
     Fine,
 }
 
@@ -789,14 +793,25 @@ pub(crate) struct Comparison {
     /// never fail the gate.
     pub not_comparable: Vec<String>,
     /// rustc-perf's noise threshold (Q3 + 3×IQR of the run-to-run changes), percent, per
-    /// `version scenario`, once `history.jsonl` holds 5 comparable runs.
+    /// `version scenario`, from repeat runs of one commit measured the same way, once
+    /// `history.jsonl` holds 5 of them.
     pub noise_threshold_pct: BTreeMap<String, f64>,
+    /// Why the gate could not decide changes it would otherwise have called `regressed` (a saved
+    /// report without the history's repeat runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate_note: Option<String>,
 }
 
 impl Comparison {
     /// The worst change that fails the gate, if any.
     pub(crate) fn worst_regression(&self) -> Option<&Change> {
         self.changes.iter().filter(|c| c.regressed).max_by(|a, b| a.change_pct.total_cmp(&b.change_pct))
+    }
+
+    /// The changes the gate could not decide, when there is a limit.
+    pub(crate) fn undecided(&self) -> Vec<&Change> {
+        let gated = self.max_regression_pct.is_some();
+        self.changes.iter().filter(|c| gated && c.gate == GateResult::Undecided).collect()
     }
 }
 

@@ -86,7 +86,8 @@ fn scenario_series(rows: &[&Row], scenario: Scenario, colour: RGBColor) -> Serie
             let f = r.figures(scenario)?;
             let label = match &f.speedup {
                 Some(s) => {
-                    let mark = if f.verdict == crate::report::model::Verdict::NoChange { "~" } else { "" };
+                    let mark =
+                        if s.plus_minus_pct.is_some() { crate::report::export::verdict_mark(f.verdict) } else { "" };
                     let pm = s.plus_minus_pct.map(|w| format!(" ±{w:.0}%")).unwrap_or_default();
                     format!("{} ({mark}{:.2}x{pm})", r.name, s.point)
                 }

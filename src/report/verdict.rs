@@ -1,10 +1,11 @@
 //! What a run's findings mean for its exit code, most serious first: every build failed (4),
 //! the declared `rust-version` cannot build the workspace (6), the project got slower than the
-//! baseline allows (5). An interruption (130) is decided before the report is kept.
+//! baseline allows (5), the gate could not decide a change (7). An interruption (130) is decided
+//! before the report is kept.
 
 use anyhow::Result;
 
-use super::model::{GateResult, Report, Status};
+use super::model::{Change, Report, Status, StoppingRule};
 use crate::discover::select::MsrvCheck;
 use crate::exit::{self, ExitError};
 use crate::process::indented_details;
@@ -43,18 +44,58 @@ pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {
             0 => String::new(),
             n => format!("; and {n} more, listed in the report"),
         };
-        // With `--fail-if-possibly-slower`, failing changes may be only possibly slower.
-        let proven = comparison.changes.iter().any(|c| c.regressed && c.gate == GateResult::Regressed);
-        let what = if proven {
-            format!("the project got slower to compile than the baseline allows ({limit}%)")
-        } else {
-            format!(
-                "the project may have got slower to compile than the baseline allows ({limit}%, `--fail-if-possibly-slower`)"
-            )
-        };
+        let what = format!("the project got slower to compile than the baseline allows ({limit}%)");
         return Err(ExitError::with_code(exit::REGRESSION, format!("{what}: {}{more}", worst.describe())));
     }
+    if let Some(comparison) = &report.baseline {
+        let undecided = comparison.undecided();
+        if let Some(first) = undecided.first() {
+            let limit = comparison.max_regression_pct.unwrap_or_default();
+            let more = match undecided.len() - 1 {
+                0 => String::new(),
+                n => format!("; and {n} more, listed in the report"),
+            };
+            let how = match &comparison.gate_note {
+                Some(_) if !comparison.paired => {
+                    "a saved report cannot tell the project from the machine; `--baseline-rev REV` is the gate".into()
+                }
+                _ => more_time(report, &undecided),
+            };
+            return Err(ExitError::with_code(
+                exit::UNDECIDED,
+                format!(
+                    "the gate could not decide whether the project got slower than the baseline allows ({limit}%): {}{more}; {how}",
+                    first.describe()
+                ),
+            ));
+        }
+    }
     Ok(())
+}
+
+/// What would decide `undecided` changes: more rounds, as a `--budget` when the rule stopped on
+/// it (the rounds each needs grow as the square of its interval's width over its distance from
+/// the limit), or rounds at all when they were fixed.
+fn more_time(report: &Report, undecided: &[&Change]) -> String {
+    let limit = report.baseline.as_ref().and_then(|c| c.max_regression_pct).unwrap_or_default();
+    let factor = undecided
+        .iter()
+        .map(|c| {
+            let Some(pm) = c.slowdown.plus_minus_pct else { return f64::INFINITY };
+            let distance = (c.slowdown.point / (1.0 + limit / 100.0)).ln().abs().max(1e-3);
+            (((1.0 + pm / 100.0).ln() / distance).powi(2)).max(1.0)
+        })
+        .fold(1.0, f64::max);
+    match &report.measurement.stopping {
+        StoppingRule::Precision { budget_s, .. } if factor.is_finite() => {
+            let minutes = (budget_s * factor / 60.0).ceil().min(24.0 * 60.0);
+            format!("more rounds would decide it: try `--budget {minutes:.0}m`")
+        }
+        StoppingRule::Precision { .. } => "one round decides nothing: give it a longer `--budget`".into(),
+        StoppingRule::Fixed { .. } => {
+            "fixed rounds ended first: drop `--runs` so rounds are added until the gate decides".into()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -62,6 +103,7 @@ mod tests {
     use super::*;
     use crate::discover::msrv::rust_version_floor;
     use crate::testing::sample_report;
+    use crate::vocab::Scenario;
 
     #[test]
     fn the_most_serious_finding_picks_the_code() {
@@ -93,17 +135,73 @@ mod tests {
         let file = dir.path().join("fast.json");
         let mut report = sample_report();
         std::fs::write(&file, serde_json::to_string(&crate::testing::scaled(&report, 0.5)).unwrap()).unwrap();
-        let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0), fail_if_possibly_slower: false };
+        let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0) };
         let baseline = crate::report::baseline::Baseline::read(&file, gate).unwrap();
-        report.baseline = Some(baseline.compare(&report.setup(), &report.toolchains));
+        // Repeat runs of one commit that changed by ±1 %: the machine's own change between runs.
+        let repeats = ["1.85.0", "1.96.0"]
+            .iter()
+            .flat_map(|v| {
+                [Scenario::Clean, Scenario::Touched].map(|s| ((v.to_string(), s), vec![0.01, -0.01, 0.01, -0.01]))
+            })
+            .collect();
+        report.baseline = Some(baseline.compare(&report.setup(), &report.toolchains, &repeats));
         let err = verdict(&report, None).unwrap_err();
         assert_eq!(exit::code_for(&err), exit::REGRESSION);
         let line = err.to_string();
         assert!(line.starts_with("the project got slower to compile than the baseline allows (10%): "), "{line}");
         // Both rows' touched rebuilds regressed beyond doubt; the clean builds, one sample each,
-        // have no interval, so they are only possibly slower and do not count.
+        // have no interval, so they are undecided and do not count.
         assert!(line.ends_with("; and 1 more, listed in the report"), "{line}");
-        let possibly = report.baseline.as_ref().unwrap().changes.iter().filter(|c| !c.regressed).count();
-        assert_eq!(possibly, 2, "{:?}", report.baseline);
+        let undecided = report.baseline.as_ref().unwrap().undecided().len();
+        assert_eq!(undecided, 2, "{:?}", report.baseline);
+
+        // Without repeat runs, a saved report decides nothing beyond the limit: exit 7, not 0.
+        report.baseline = Some(baseline.compare(&report.setup(), &report.toolchains, &Default::default()));
+        let err = verdict(&report, None).unwrap_err();
+        assert_eq!(exit::code_for(&err), exit::UNDECIDED);
+        let line = err.to_string();
+        assert!(
+            line.starts_with(
+                "the gate could not decide whether the project got slower than the baseline allows (10%): "
+            ),
+            "{line}"
+        );
+        assert!(line.ends_with("`--baseline-rev REV` is the gate"), "{line}");
+    }
+
+    #[test]
+    fn an_undecided_change_says_what_would_decide_it() {
+        let mut report = sample_report();
+        let change = |low: Option<f64>, high: Option<f64>, pm: Option<f64>| crate::report::model::Change {
+            version: "1.96.0".into(),
+            scenario: Scenario::Clean,
+            baseline_s: 1.0,
+            current_s: 1.12,
+            slowdown: crate::report::model::Estimate { point: 1.12, low, high, plus_minus_pct: pm, n: 5 },
+            change_pct: 12.0,
+            gate: crate::report::model::GateResult::Undecided,
+            regressed: false,
+        };
+        report.baseline = Some(crate::report::model::Comparison {
+            baseline: "revision v1 (abc)".into(),
+            paired: true,
+            max_regression_pct: Some(10.0),
+            changes: vec![change(Some(1.05), Some(1.19), Some(6.5))],
+            not_comparable: Vec::new(),
+            noise_threshold_pct: Default::default(),
+            gate_note: None,
+        });
+        report.measurement.stopping =
+            StoppingRule::Precision { precision_pct: 5.0, budget_s: 1200.0, min_rounds: 5, max_rounds: 30 };
+        let err = verdict(&report, None).unwrap_err();
+        assert_eq!(exit::code_for(&err), exit::UNDECIDED);
+        // ±6.5 % around a point 1.8 % past the limit needs about (6.3 / 1.8)² = 12 times the rounds.
+        assert!(err.to_string().ends_with("more rounds would decide it: try `--budget 245m`"), "{err}");
+        report.measurement.stopping = StoppingRule::Fixed { rounds: Default::default() };
+        let err = verdict(&report, None).unwrap_err().to_string();
+        assert!(err.ends_with("drop `--runs` so rounds are added until the gate decides"), "{err}");
+        // Without a limit nothing is gated.
+        report.baseline.as_mut().unwrap().max_regression_pct = None;
+        assert!(verdict(&report, None).is_ok());
     }
 }

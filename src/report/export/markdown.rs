@@ -311,10 +311,10 @@ Build times of `app` (MSRV 1.56, dev profile; 2 cores; 3 rounds in rotating orde
 |:-----|:---------|------:|------:|------:|------:|
 | 1.63.0 | 2022-08 | failed: error[E0658]: use of unstable library feature, \"int_roundings\" | | | |
 | 1.85.0 | 2025-02 | 26.1 s (1 round) | 0.520 s ±5.1% | base | base |
-| 1.96.0 | 2026-05 | 14.7 s (1 round) | 0.400 s ±2.8% | 1.78x (1 round) | ~1.30x ±2.2% |
+| 1.96.0 | 2026-05 | 14.7 s (1 round) | 0.400 s ±2.8% | 1.78x (1 round) | ≈1.30x ±2.2% |
 
 ±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round  
-~: no change detectable: the interval reaches within 1% of 1.00x  
+≈: no change: the whole interval lies within 1% of 1.00x  
 (1 round): one build, so no interval; more rounds give one  
 
 **touched**, compile and link apart

@@ -138,14 +138,24 @@ fn speedup_cell(figures: Option<&Figures>) -> String {
     estimate_speedup_cell(figures.speedup.as_ref(), figures.verdict)
 }
 
-/// A speedup estimate as a cell, read through its verdict: `base`, `2.60x ±3.0%`, `~1.02x
-/// ±4.0%`, `1.78x (1 round)`; `-` without one.
+/// The mark a speedup carries before its figure: `≈` for no change (the whole interval within
+/// 1% of 1.00x), `?` for too wide to tell; none for faster, slower or one round (which says so).
+pub(crate) fn verdict_mark(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::NoChange => "≈",
+        Verdict::Inconclusive => "?",
+        Verdict::Faster | Verdict::Slower | Verdict::Base => "",
+    }
+}
+
+/// A speedup estimate as a cell, read through its verdict: `base`, `2.60x ±3.0%`, `≈1.00x
+/// ±0.4%`, `?1.02x ±4.0%`, `1.78x (1 round)`; `-` without one.
 fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String {
     if verdict == Verdict::Base {
         return "base".into();
     }
     let Some(speedup) = speedup else { return "-".into() };
-    let mark = if verdict == Verdict::NoChange { "~" } else { "" };
+    let mark = verdict_mark(verdict);
     match plus_minus(speedup) {
         Some(pm) => format!("{mark}{} {pm}", ratio(Some(speedup.point))),
         None => format!("{} {ONE_ROUND}", ratio(Some(speedup.point))),
@@ -155,7 +165,7 @@ fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String
 /// A merged speedup as a cell: `1.29x ±3.0% (4 machines)`.
 fn merged_cell(figure: Option<&MergedFigure>) -> String {
     let Some(f) = figure else { return "-".into() };
-    let mark = if f.verdict == Verdict::NoChange { "~" } else { "" };
+    let mark = verdict_mark(f.verdict);
     let pm = plus_minus(&f.speedup).map(|pm| format!(" {pm}")).unwrap_or_default();
     format!("{mark}{}{pm} ({} machines)", ratio(Some(f.speedup.point)), f.machines)
 }
@@ -200,13 +210,18 @@ fn legend(report: &Report) -> Vec<&'static str> {
             "±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round",
         );
     }
-    // A `~` may stand in a compile-and-link table alone, so those verdicts count too.
-    let no_change = |f: &Figures| {
-        let link = f.link.as_ref().is_some_and(|l| [l.verdict, l.compile_verdict].contains(&Verdict::NoChange));
-        f.verdict == Verdict::NoChange || link
+    // A mark may stand in a compile-and-link table alone, so those verdicts count too.
+    let shows = |verdict: Verdict| {
+        move |f: &Figures| {
+            let link = f.link.as_ref().is_some_and(|l| [l.verdict, l.compile_verdict].contains(&verdict));
+            f.verdict == verdict || link
+        }
     };
-    if figures().any(no_change) {
-        lines.push("~: no change detectable: the interval reaches within 1% of 1.00x");
+    if figures().any(shows(Verdict::NoChange)) {
+        lines.push("≈: no change: the whole interval lies within 1% of 1.00x");
+    }
+    if figures().any(|f| f.speedup.is_some_and(|s| s.plus_minus_pct.is_some()) && shows(Verdict::Inconclusive)(f)) {
+        lines.push("?: too wide to tell: the interval reaches within 1% of 1.00x and beyond it; more rounds narrow it");
     }
     if figures().any(|f| f.time.plus_minus_pct.is_none()) {
         lines.push("(1 round): one build, so no interval; more rounds give one");
@@ -295,11 +310,11 @@ mod tests {
                 (link.verdict, link.compile_verdict) = (Verdict::Faster, Verdict::Faster);
             }
         }
-        let tilde = |r: &Report| legend(r).iter().any(|l| l.starts_with("~:"));
-        assert!(!tilde(&report), "no `~` anywhere, no line for it");
+        let tilde = |r: &Report| legend(r).iter().any(|l| l.starts_with("≈:"));
+        assert!(!tilde(&report), "no `≈` anywhere, no line for it");
         let link = figures(&mut report).into_iter().find_map(|f| f.link.as_mut()).expect("the sample links");
         link.compile_verdict = Verdict::NoChange;
-        assert!(tilde(&report), "a `~` only in the compile column is explained");
+        assert!(tilde(&report), "a `≈` only in the compile column is explained");
     }
 
     #[test]

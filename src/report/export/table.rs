@@ -566,12 +566,15 @@ impl Exporter for TableExporter {
             let limit = comparison.max_regression_pct.map(|p| format!(", limit +{p}%")).unwrap_or_default();
             let _ = writeln!(out, "\ncompared with the baseline {}{limit}:", comparison.baseline);
             for change in &comparison.changes {
-                let mark = match (change.regressed, change.gate) {
-                    (true, _) => "SLOWER ",
-                    (false, crate::report::model::GateResult::PossiblySlower) => "possibly slower ",
+                let mark = match (comparison.max_regression_pct, change.gate) {
+                    (Some(_), crate::report::model::GateResult::Regressed) => "SLOWER ",
+                    (Some(_), crate::report::model::GateResult::Undecided) => "undecided ",
                     _ => "",
                 };
                 let _ = writeln!(out, "  {mark}{}", change.describe());
+            }
+            if let Some(note) = &comparison.gate_note {
+                let _ = writeln!(out, "  {note}");
             }
             for (what, threshold) in &comparison.noise_threshold_pct {
                 let _ = writeln!(
@@ -746,11 +749,12 @@ mod tests {
         let mut report = sample_report();
         let file = dir.path().join("last.json");
         std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
-        let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0), fail_if_possibly_slower: false };
-        report.baseline = Some(Baseline::read(&file, gate).unwrap().compare(&report.setup(), &report.toolchains));
+        let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0) };
+        let saved = Baseline::read(&file, gate).unwrap();
+        report.baseline = Some(saved.compare(&report.setup(), &report.toolchains, &Default::default()));
         let text = TableExporter { verbose: false, width: None }.report(&report);
         let expected = format!(
-            "\ncompared with the baseline {}, limit +10%:\n  1.85.0 clean: 26.100 s -> 26.100 s (+0.0%, one sample: no interval)\n  1.85.0 touched: 0.520 s -> 0.520 s (+0.0%, 95% interval",
+            "\ncompared with the baseline {}, limit +10%:\n  undecided 1.85.0 clean: 26.100 s -> 26.100 s (+0.0%, one sample: no interval)\n  1.85.0 touched: 0.520 s -> 0.520 s (+0.0%, 95% interval",
             file.display()
         );
         assert!(text.contains(&expected), "{text}");
