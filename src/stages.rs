@@ -441,6 +441,8 @@ pub(crate) fn measure_these(
     let stopping = stopping(config, &scenarios);
     let floors = scenario_floors(workspace, &scenarios);
     let plan = Plan { variants, scenarios, stopping, order, crates, floors };
+    let last = history::last_like(&work.history_file(), &found.user_workspace.root, chosen.len(), &plan.scenarios);
+    progress.status("Planning", &planning(&plan, chosen.len(), last));
     progress.status("Changing", &changing(&plan));
     link_note.iter().for_each(|n| progress.note(n));
     let subjects: Vec<Subject<'_>> = (0..plan.variants.len())
@@ -511,6 +513,42 @@ fn scenario_floors(
 
 /// What the rebuilds change, for the progress line: `src/main.rs before each rebuild; a public
 /// item in core/src/lib.rs (`core`, 2 dependents) before each deep rebuild`.
+/// The plan before the first build: toolchains × scenarios, the rounds and budget, and how long
+/// it will take where this workspace's history knows (`last`: the seconds and rounds of its last
+/// run of the same toolchains and scenarios), else that the first round will tell.
+fn planning(plan: &Plan, toolchains: usize, last: Option<(f64, usize)>) -> String {
+    let names: Vec<String> = plan.scenarios.iter().map(|s| s.to_string()).collect();
+    let variants = if plan.variants.len() > 1 { " × 2 trees" } else { "" };
+    let rounds = match &plan.stopping {
+        Stopping::Fixed(counts) => {
+            let most = counts.values().max().copied().unwrap_or(0);
+            format!("{most} round{}", if most == 1 { "" } else { "s" })
+        }
+        Stopping::Precision(p) => format!(
+            "{} to {} rounds until every speedup is within ±{:.0}%, within {}",
+            p.min_rounds,
+            p.max_rounds,
+            p.target * 100.0,
+            crate::report::progress::clock(p.budget)
+        ),
+    };
+    let estimate = match last {
+        Some((seconds, n)) => format!(
+            "; the last such run here took {} ({n} round{})",
+            crate::report::progress::clock(std::time::Duration::from_secs_f64(seconds)),
+            if n == 1 { "" } else { "s" }
+        ),
+        None => "; the first round tells how long a round takes".into(),
+    };
+    format!(
+        "{toolchains} toolchain{} × {} scenario{} ({}){variants}, {rounds}{estimate}",
+        if toolchains == 1 { "" } else { "s" },
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    )
+}
+
 fn changing(plan: &Plan) -> String {
     let rebuilds = plan.scenarios.iter().any(|s| s.start() == vocab::Start::Rebuild && *s != Scenario::Deep);
     let variant = &plan.variants[0];

@@ -163,6 +163,32 @@ pub(crate) fn repeat_changes(
     changes
 }
 
+/// The last run recorded in `file` for `workspace` that measured `toolchains` toolchains over
+/// `scenarios`: how long it took and how many rounds it ran, for the plan's estimate of a new
+/// run. `None` when there is none.
+pub(crate) fn last_like(
+    file: &Path,
+    workspace: &Path,
+    toolchains: usize,
+    scenarios: &[Scenario],
+) -> Option<(f64, usize)> {
+    let bytes = std::fs::read(file).ok()?;
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let here = canonical(workspace);
+    let wanted: Vec<String> = scenarios.iter().map(|s| s.to_string()).collect();
+    bytes.split(|b| *b == b'\n').rev().find_map(|line| {
+        let entry: serde_json::Value = serde_json::from_slice(line).ok()?;
+        let ws = entry["workspace"].as_str()?;
+        let m = &entry["report"]["measurement"];
+        let measured: Vec<String> =
+            m["scenarios"].as_array()?.iter().filter_map(|s| s.as_str().map(str::to_string)).collect();
+        let rows = entry["report"]["toolchains"].as_array()?.len();
+        (canonical(Path::new(ws)) == here && measured == wanted && rows == toolchains)
+            .then(|| Some((m["elapsed_s"].as_f64()?, m["rounds"].as_u64()? as usize)))
+            .flatten()
+    })
+}
+
 /// rustc-perf's noise thresholds from the repeat runs (see [`repeat_changes`]), percent, per
 /// `version scenario`: Q3 + 3×IQR of the relative changes, once there are
 /// [`crate::stats::MIN_REPEAT_CHANGES`] of them.

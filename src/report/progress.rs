@@ -119,8 +119,9 @@ impl Observer for BuildTracker<'_> {
                 None => ", no interval yet".to_string(),
             };
             let elapsed = clock(self.progress.elapsed());
+            let left = self.estimate_left().map(|d| format!(", ~{} left", clock(d))).unwrap_or_default();
             self.progress
-                .status(&format!("Round {}", round + 1), &format!("{builds} builds [{elapsed} elapsed{widest}]"));
+                .status(&format!("Round {}", round + 1), &format!("{builds} builds [{elapsed} elapsed{left}{widest}]"));
         }
     }
 
@@ -224,7 +225,7 @@ impl BuildTracker<'_> {
 }
 
 /// `1:05` (minutes:seconds), `1:02:03` past an hour.
-fn clock(d: Duration) -> String {
+pub(crate) fn clock(d: Duration) -> String {
     let s = d.as_secs();
     if s >= 3600 {
         format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)

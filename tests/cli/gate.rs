@@ -46,7 +46,9 @@ fn baseline_gate_history_and_clean() {
     scaled_baseline(&first, 0.2, &ws.path().join("fast.json"));
     let line = failure(timewarp(ws.path()).args(args).args(["--baseline", "fast.json", "--max-regression", "20"]), 7);
     assert!(
-        line.starts_with("error: the gate could not decide whether the project got slower than the baseline allows (20%): "),
+        line.starts_with(
+            "error: the gate could not decide whether the project got slower than the baseline allows (20%): "
+        ),
         "{line}"
     );
     assert!(line.ends_with("`--baseline-rev REV` is the gate"), "{line}");

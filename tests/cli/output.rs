@@ -201,3 +201,27 @@ fn merge_combines_machines_by_their_speedups_never_their_seconds() {
     let line = failure(timewarp(ws.path()).arg("merge").arg(file("missing.json")), 1);
     assert!(line.starts_with("error: could not read `") && line.contains("missing.json"), "{line}");
 }
+
+/// Before the first build the plan is said: toolchains × scenarios, the rounds, and how long a
+/// run like it took here before (or that the first round will tell).
+#[test]
+fn the_plan_and_its_estimate_come_before_the_first_build() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let args = ["--toolchains", "stable", "--scenarios", "touched", "--runs", "2"];
+    let first = run(timewarp(ws.path()).args(args));
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    let plan = stderr.lines().position(|l| l.trim_start().starts_with("Planning")).expect("a plan line");
+    let line = stderr.lines().nth(plan).unwrap();
+    assert!(
+        line.ends_with("1 toolchain × 1 scenario (touched), 2 rounds; the first round tells how long a round takes"),
+        "{line}"
+    );
+    let measured = stderr.lines().position(|l| l.trim_start().starts_with("Measured")).expect("a measured line");
+    assert!(plan < measured, "{stderr}");
+    let second = run(timewarp(ws.path()).args(args));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    let line = stderr.lines().find(|l| l.trim_start().starts_with("Planning")).expect("a plan line");
+    assert!(line.contains("; the last such run here took 0:") && line.ends_with(" (2 rounds)"), "{line}");
+}
