@@ -1036,7 +1036,8 @@ mod tests {
         for with_baseline in [true, false] {
             let line = lines[0].replace("$TIMEWARP_AGAINST", if with_baseline { against } else { "" });
             let config = parse(&line.split_whitespace().collect::<Vec<_>>()).unwrap();
-            assert!(config.install && config.verify_msrv, "{line}");
+            assert!(config.verify_msrv && !config.install, "{line}");
+            assert_eq!(config.toolchains, ["stable"], "the gate measures only what it needs: {line}");
             assert_eq!((config.format, config.output), (Format::Json, Some("gate.json".into())));
             assert_eq!(config.max_regression_pct.is_some(), with_baseline, "{line}");
             assert_eq!(config.baseline_rev.is_some(), with_baseline, "{line}");

@@ -4,6 +4,7 @@
 //! ([`history`]), the baseline gate ([`baseline`]) and what the findings mean for the exit code
 //! ([`verdict`]).
 
+pub(crate) mod answer;
 pub(crate) mod baseline;
 pub(crate) mod bisection;
 pub(crate) mod export;

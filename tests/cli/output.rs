@@ -225,3 +225,37 @@ fn the_plan_and_its_estimate_come_before_the_first_build() {
     let line = stderr.lines().find(|l| l.trim_start().starts_with("Planning")).expect("a plan line");
     assert!(line.contains("; the last such run here took 0:") && line.ends_with(" (2 rounds)"), "{line}");
 }
+
+/// The answer comes first: in the table, the first lines of standard output are one sentence
+/// per scenario; the Markdown report, and the job summary with it, hold the sentences, the
+/// comparison with the gate's verdict on each change, and the warnings.
+#[test]
+fn the_answer_opens_the_report_and_the_markdown_holds_the_gate_and_warnings() {
+    let Some((_builds, world)) = setup("single-crate") else { return };
+    let ws = world.path();
+    git(ws, &["init", "-q"]);
+    git(ws, &["add", "."]);
+    git(ws, &["commit", "-q", "-m", "v1"]);
+    git(ws, &["tag", "v1"]);
+    let args = ["--toolchains", "1.85.0,stable,1.96.0", "--scenarios", "clean,touched", "--runs", "2"];
+    let table = success(world.timewarp().args(args));
+    let first: Vec<&str> = table.lines().take(5).collect();
+    assert!(first[0].starts_with("clean: Rust 1.96.0 ") && first[0].contains(" Rust 1.85.0"), "{table}");
+    assert!(first.iter().any(|l| l.starts_with("touched: Rust 1.96.0 ")), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+
+    let summary = ws.join("summary.md");
+    let gate = ["--baseline-rev", "v1", "--max-regression", "10", "--format", "markdown"];
+    let out = run(world.timewarp().args(args).args(gate).env("GITHUB_STEP_SUMMARY", &summary));
+    // Two rounds of an unchanged tree: the gate decides or says it could not; never regressed.
+    assert!(matches!(out.status.code(), Some(0 | 7)), "{}", String::from_utf8_lossy(&out.stderr));
+    let markdown = String::from_utf8_lossy(&out.stdout).into_owned();
+    for text in [markdown.as_str(), &std::fs::read_to_string(&summary).unwrap()] {
+        let answer = text.trim_start_matches("### cargo timewarp\n\n");
+        assert!(answer.starts_with("- clean: Rust 1.96.0 "), "{text}");
+        assert!(text.contains("**Compared with the baseline** revision v1 ("), "{text}");
+        assert!(text.contains("| 1.96.0 | clean | ") && text.contains("| 1.85.0 | touched | "), "{text}");
+        assert!(["| fine |", "| undecided |"].iter().any(|v| text.contains(v)), "the gate's verdict: {text}");
+        assert!(text.contains("> **warning:** "), "the mixed linkers or packaging warning: {text}");
+    }
+}

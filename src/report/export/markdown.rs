@@ -90,10 +90,53 @@ fn link_tables(report: &Report) -> String {
     out
 }
 
+/// The comparison with the baseline as a table, with the gate's verdict on each change.
+fn comparison(report: &Report) -> String {
+    use crate::report::model::GateResult;
+    let Some(comparison) = &report.baseline else { return String::new() };
+    let limit = comparison.max_regression_pct.map(|p| format!(", limit +{p}%")).unwrap_or_default();
+    let mut out = format!("\n**Compared with the baseline** {}{limit}\n\n", comparison.baseline.replace('|', "\\|"));
+    out.push_str("| Rust | scenario | then | now | change | 95% interval | gate |\n|:--|:--|--:|--:|--:|:--|:--|\n");
+    for c in &comparison.changes {
+        let interval = match (c.slowdown.low, c.slowdown.high) {
+            (Some(low), Some(high)) => format!("{low:.2}x-{high:.2}x"),
+            _ => "one sample: none".into(),
+        };
+        let gate = match (comparison.max_regression_pct, c.gate) {
+            (None, _) => "-",
+            (Some(_), GateResult::Regressed) => "**regressed**",
+            (Some(_), GateResult::Undecided) => "undecided",
+            (Some(_), GateResult::Fine) => "fine",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.3} s | {:.3} s | {:+.1}% | {interval} | {gate} |",
+            c.version, c.scenario, c.baseline_s, c.current_s, c.change_pct
+        );
+    }
+    if let Some(note) = &comparison.gate_note {
+        let _ = writeln!(out, "\n{note}");
+    }
+    for what in &comparison.not_comparable {
+        let _ = writeln!(out, "\nnot comparable: {what}");
+    }
+    out
+}
+
 impl Exporter for MarkdownExporter {
+    /// The answer first (a sentence per scenario), then the table, the gate's comparison, the
+    /// warnings and the next step, as in the table; the compile-and-link tables after them.
     fn report(&self, report: &Report) -> String {
         let scenarios = report.scenarios();
-        let mut out = format!(
+        let mut out = String::new();
+        for sentence in crate::report::answer::sentences(report) {
+            let _ = writeln!(out, "- {sentence}");
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = write!(
+            out,
             "Build times of `{}` (MSRV {}, {} profile{}; {} cores; {})\n\n",
             report.packages.join("`, `"),
             report.msrv.as_deref().unwrap_or("none"),
@@ -137,6 +180,16 @@ impl Exporter for MarkdownExporter {
             for line in legend {
                 let _ = writeln!(out, "{line}  ");
             }
+        }
+        out.push_str(&comparison(report));
+        if !report.warnings.is_empty() {
+            out.push('\n');
+            for warning in &report.warnings {
+                let _ = writeln!(out, "> **warning:** {warning}  ");
+            }
+        }
+        if let Some(next) = crate::report::answer::next_step(report) {
+            let _ = writeln!(out, "\n{next}");
         }
         out.push_str(&link_tables(report));
         out.push_str(&crates_tables(report));
@@ -302,6 +355,9 @@ mod tests {
     #[test]
     fn renders_the_paste_ready_table() {
         let expected = "\
+- clean: Rust 1.96.0 against Rust 1.85.0: 1.78x from one round, which has no interval
+- touched: Rust 1.96.0 builds app as fast as Rust 1.85.0: 1.30x ±2.2%, within 1%
+
 Build times of `app` (MSRV 1.56, dev profile; 2 cores; 3 rounds in rotating order, fixed: 1 clean + 3 touched)
 
 - **clean**: cargo build, from an empty target directory
@@ -317,6 +373,10 @@ Build times of `app` (MSRV 1.56, dev profile; 2 cores; 3 rounds in rotating orde
 ≈: no change: the whole interval lies within 1% of 1.00x  
 (1 round): one build, so no interval; more rounds give one  
 
+> **warning:** some intervals did not reach ±5%: the budget ran out (`--budget` gives more time); 1.96.0 clean (no interval after 1 round)  
+
+next: the largest step, touched 1.85 → 1.96 (1.30x faster); `cargo timewarp bisect 1.85 1.96 --scenario touched --install` finds the release that made it
+
 **touched**, compile and link apart
 
 | Rust | compile | speedup | link (share) | speedup |
@@ -330,6 +390,44 @@ link: while a linker that rustc started ran (overlapping links counted once); co
         report.toolchains[2].scenarios.get_mut(&crate::vocab::Scenario::Touched).unwrap().verdict =
             crate::report::model::Verdict::NoChange;
         assert_eq!(MarkdownExporter.report(&report), expected);
+    }
+
+    #[test]
+    fn the_comparison_and_the_gates_verdict_are_in_the_markdown() {
+        let mut report = sample_report();
+        let change = crate::report::model::Change {
+            version: "1.96.0".into(),
+            scenario: crate::vocab::Scenario::Touched,
+            baseline_s: 0.2,
+            current_s: 0.4,
+            slowdown: crate::report::model::Estimate {
+                point: 2.0,
+                low: Some(1.8),
+                high: Some(2.2),
+                plus_minus_pct: Some(10.0),
+                n: 5,
+            },
+            change_pct: 100.0,
+            gate: crate::report::model::GateResult::Regressed,
+            regressed: true,
+        };
+        report.baseline = Some(crate::report::model::Comparison {
+            baseline: "revision v1 (abc)".into(),
+            paired: true,
+            max_regression_pct: Some(10.0),
+            changes: vec![change],
+            not_comparable: vec!["1.63.0: failed".into()],
+            noise_threshold_pct: Default::default(),
+            gate_note: None,
+        });
+        let text = MarkdownExporter.report(&report);
+        assert!(text.contains("**Compared with the baseline** revision v1 (abc), limit +10%"), "{text}");
+        assert!(
+            text.contains("| 1.96.0 | touched | 0.200 s | 0.400 s | +100.0% | 1.80x-2.20x | **regressed** |"),
+            "{text}"
+        );
+        assert!(text.contains("not comparable: 1.63.0: failed"), "{text}");
+        assert!(text.contains("> **warning:** some intervals did not reach"), "{text}");
     }
 
     #[test]

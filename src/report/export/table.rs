@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::{
     Exporter, ONE_ROUND, ONE_ROUND_SHORT, legend, measurement_text, percent, ratio, seconds, speedup_cell, time_cell,
 };
+use crate::report::answer;
 use crate::report::model::{Bisected, Floor, History, Listed, Listing, Merged, Report, Row, Status};
 use crate::vocab::Scenario;
 
@@ -143,7 +144,9 @@ impl TableExporter {
             let _ = writeln!(out, "{}", wrap(&line, self.width, HEADER_INDENT + names + 2));
         }
         let _ = writeln!(out, "rounds:    {}", measurement_text(&report.measurement));
-        let _ = writeln!(out, "warm-up:   {}", report.warmup);
+        if self.verbose {
+            let _ = writeln!(out, "warm-up:   {}", report.warmup);
+        }
         if !report.build_settings.is_empty() {
             let settings: Vec<String> =
                 report.build_settings.iter().map(|s| format!("{}={} ({})", s.key, s.value, s.source)).collect();
@@ -198,6 +201,38 @@ impl TableExporter {
         (blocks.join("\n"), squeezed >= Squeeze::ShortMarks)
     }
 
+    /// The comparison with the baseline and the gate's verdict on each change.
+    fn comparison(&self, report: &Report) -> String {
+        let mut out = String::new();
+        let Some(comparison) = &report.baseline else { return out };
+        let limit = comparison.max_regression_pct.map(|p| format!(", limit +{p}%")).unwrap_or_default();
+        let _ = writeln!(out, "\ncompared with the baseline {}{limit}:", comparison.baseline);
+        for change in &comparison.changes {
+            let mark = match (comparison.max_regression_pct, change.gate) {
+                (Some(_), crate::report::model::GateResult::Regressed) => "SLOWER ",
+                (Some(_), crate::report::model::GateResult::Undecided) => "undecided ",
+                _ => "",
+            };
+            let _ = writeln!(out, "  {mark}{}", change.describe());
+        }
+        if let Some(note) = &comparison.gate_note {
+            let _ = writeln!(out, "{}", wrap(&format!("  {note}"), self.width, 4));
+        }
+        for (what, threshold) in &comparison.noise_threshold_pct {
+            let _ = writeln!(
+                out,
+                "  noise threshold of {what} from repeat runs: {threshold:.1}% (rustc-perf's Q3 + 3 IQR)"
+            );
+        }
+        for what in &comparison.not_comparable {
+            let _ = writeln!(out, "  not comparable: {what}");
+        }
+        if comparison.changes.is_empty() && comparison.not_comparable.is_empty() {
+            out.push_str("  no toolchain version is in both reports\n");
+        }
+        out
+    }
+
     /// Each scenario whose builds linked, taken apart: the rest of the build (compile) and the
     /// link time with its share of the build, each with its speedup; one small table of five
     /// columns per scenario (about 70 columns wide, more only for long toolchain names).
@@ -250,6 +285,34 @@ impl TableExporter {
         }
         out
     }
+}
+
+/// The rows that failed, with the first error of each, and the scenarios a row stopped.
+fn failures(report: &Report) -> String {
+    let mut out = String::new();
+    for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
+        let mut lines = row.error.as_deref().unwrap_or("-").lines();
+        let expected = row.expected_failure.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+        let first = lines.next().unwrap_or_default();
+        let _ = writeln!(out, "\n{} {}{expected}: {first}", row.status.as_str(), row.name);
+        for line in lines {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    for row in &report.toolchains {
+        // Scenarios of one kind of build stop together, for one reason: said once.
+        let mut reasons: Vec<(Vec<&str>, &String)> = Vec::new();
+        for (scenario, why) in &row.scenario_errors {
+            match reasons.iter_mut().find(|(_, w)| *w == why) {
+                Some((names, _)) => names.push(scenario.name()),
+                None => reasons.push((vec![scenario.name()], why)),
+            }
+        }
+        for (names, why) in reasons {
+            let _ = writeln!(out, "\n{} {} stopped: {why}", row.name, names.join(", "));
+        }
+    }
+    out
 }
 
 /// The steps of a bisection as a table: each change between neighbours in every scenario, the
@@ -522,81 +585,54 @@ fn msrv_line(floors: &[Floor], declared: Option<&str>) -> String {
 }
 
 impl Exporter for TableExporter {
+    /// The answer first (a sentence per scenario, the table, the gate, the caveats, the next
+    /// step), then how it was measured; `--verbose` adds the warm-up, the compile-and-link
+    /// tables and why each toolchain was not measured.
     fn report(&self, report: &Report) -> String {
-        let mut out = self.header(report);
-        out.push('\n');
-
+        let mut out = String::new();
+        for sentence in answer::sentences(report) {
+            let _ = writeln!(out, "{}", wrap(&sentence, self.width, 4));
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
         let (table, short_marks) = self.results_table(report);
         out.push_str(&table);
         for line in legend(report) {
             let line = if short_marks { line.replacen(ONE_ROUND, ONE_ROUND_SHORT, 1) } else { line.to_string() };
             let _ = writeln!(out, "{}", wrap(&line, self.width, 4));
         }
-        out.push_str(&self.link_section(report));
-        out.push_str(&crates_section(report, self.width));
-        for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
-            let mut lines = row.error.as_deref().unwrap_or("-").lines();
-            let expected = row.expected_failure.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
-            let first = lines.next().unwrap_or_default();
-            let _ = writeln!(out, "\n{} {}{expected}: {first}", row.status.as_str(), row.name);
-            for line in lines {
-                let _ = writeln!(out, "    {line}");
-            }
-        }
-        for row in &report.toolchains {
-            // Scenarios of one kind of build stop together, for one reason: said once.
-            let mut reasons: Vec<(Vec<&str>, &String)> = Vec::new();
-            for (scenario, why) in &row.scenario_errors {
-                match reasons.iter_mut().find(|(_, w)| *w == why) {
-                    Some((names, _)) => names.push(scenario.name()),
-                    None => reasons.push((vec![scenario.name()], why)),
-                }
-            }
-            for (names, why) in reasons {
-                let _ = writeln!(out, "\n{} {} stopped: {why}", row.name, names.join(", "));
-            }
-        }
-        if !report.skipped.is_empty() {
-            out.push_str("\nnot measured:\n");
-            for s in &report.skipped {
-                let _ = writeln!(out, "  {} ({}): {}", s.name, s.version, s.reason);
-            }
-        }
-        if let Some(comparison) = &report.baseline {
-            let limit = comparison.max_regression_pct.map(|p| format!(", limit +{p}%")).unwrap_or_default();
-            let _ = writeln!(out, "\ncompared with the baseline {}{limit}:", comparison.baseline);
-            for change in &comparison.changes {
-                let mark = match (comparison.max_regression_pct, change.gate) {
-                    (Some(_), crate::report::model::GateResult::Regressed) => "SLOWER ",
-                    (Some(_), crate::report::model::GateResult::Undecided) => "undecided ",
-                    _ => "",
-                };
-                let _ = writeln!(out, "  {mark}{}", change.describe());
-            }
-            if let Some(note) = &comparison.gate_note {
-                let _ = writeln!(out, "  {note}");
-            }
-            for (what, threshold) in &comparison.noise_threshold_pct {
-                let _ = writeln!(
-                    out,
-                    "  noise threshold of {what} from the history: {threshold:.1}% (rustc-perf's Q3 + 3 IQR)"
-                );
-            }
-            for what in &comparison.not_comparable {
-                let _ = writeln!(out, "  not comparable: {what}");
-            }
-            if comparison.changes.is_empty() && comparison.not_comparable.is_empty() {
-                out.push_str("  no toolchain version is in both reports\n");
-            }
-        }
-        if !report.removed_env.is_empty() {
-            let _ = writeln!(out, "\nremoved from the builds' environment: {}", report.removed_env.join(", "));
-        }
+        out.push_str(&self.comparison(report));
+        out.push_str(&failures(report));
         if !report.warnings.is_empty() {
             out.push('\n');
         }
         for warning in &report.warnings {
             let _ = writeln!(out, "{}", wrap(&format!("warning: {warning}"), self.width, 4));
+        }
+        if let Some(next) = answer::next_step(report) {
+            let _ = writeln!(out, "\n{}", wrap(&next, self.width, 4));
+        }
+        out.push('\n');
+        out.push_str(&self.header(report));
+        if self.verbose {
+            out.push_str(&self.link_section(report));
+        }
+        out.push_str(&crates_section(report, self.width));
+        if !report.skipped.is_empty() {
+            if self.verbose {
+                out.push_str("\nnot measured:\n");
+                for s in &report.skipped {
+                    let _ = writeln!(out, "  {} ({}): {}", s.name, s.version, s.reason);
+                }
+            } else {
+                let names: Vec<&str> = report.skipped.iter().map(|s| s.name.as_str()).collect();
+                let line = format!("not measured: {} (`--verbose` says why)", names.join(", "));
+                let _ = writeln!(out, "{}", wrap(&line, self.width, 4));
+            }
+        }
+        if !report.removed_env.is_empty() {
+            let _ = writeln!(out, "removed from the builds' environment: {}", report.removed_env.join(", "));
         }
         out
     }
@@ -773,19 +809,10 @@ mod tests {
     fn fits_an_80_column_terminal_in_blocks_of_scenarios() {
         let text = TableExporter { verbose: false, width: Some(80) }.report(&wide_sample());
         let expected = "\
-workspace: /work/app (app)
-MSRV:      1.56 (edition 2021 of `app`)
-builds:    dev profile, 2 cores
-           clean    cargo build, from an empty target directory
-           touched  cargo build, after touching src/main.rs
-rounds:    3 rounds in rotating order, fixed: 1 clean + 3 touched
-warm-up:   each compiler's files are read into memory, untimed, before its first
-           build; the first clean build of each toolchain fills the directory
-           its rebuilds reuse, later clean builds start from an empty one; each
-           kind of rebuild (build, check, test) gets an untimed full build when
-           no clean build made one, and one untimed rebuild after touching the
-           file before its timed ones; an untimed rebuild follows every reverted
-           edit
+clean: Rust 1.96.0 against Rust 1.85.0: 1.78x from one round, which has no
+    interval
+touched: Rust 1.96.0 builds app 1.30x faster than Rust 1.85.0 (±2.2%); compile
+    alone 0.87x ±2.1%, the rest is the linker (cc then, rust-lld now)
 
                                                             speedup
 toolchain  released    compiler              clean          (clean)
@@ -802,22 +829,23 @@ toolchain        touched    (touched)
     row, paired by round
 (1 round): one build, so no interval; more rounds give one
 
-touched, compile and link apart:
-  toolchain        compile      speedup         link (share)      speedup
-  1.85.0     0.260 s ±5.1%         base  0.260 s ±5.1% (50%)         base
-  1.96.0     0.300 s ±2.9%  0.87x ±2.1%  0.100 s ±2.5% (25%)  2.60x ±2.5%
-  (link: while a linker that rustc started ran, overlapping links counted once;
-   compile: the rest of the build)
-
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
-
-not measured:
-  nightly (1.97.0-nightly): not stable
-
-removed from the builds' environment: RUSTC_WRAPPER
 
 warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives
     more time); 1.96.0 clean (no interval after 1 round)
+
+next: the largest step, touched 1.85 → 1.96 (1.30x faster); `cargo timewarp
+    bisect 1.85 1.96 --scenario touched --install` finds the release that made
+    it
+
+workspace: /work/app (app)
+MSRV:      1.56 (edition 2021 of `app`)
+builds:    dev profile, 2 cores
+           clean    cargo build, from an empty target directory
+           touched  cargo build, after touching src/main.rs
+rounds:    3 rounds in rotating order, fixed: 1 clean + 3 touched
+not measured: nightly (`--verbose` says why)
+removed from the builds' environment: RUSTC_WRAPPER
 ";
         assert_eq!(text, expected);
         assert!(text.lines().all(|l| l.chars().count() <= 80));
@@ -960,13 +988,8 @@ warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives
     #[test]
     fn renders_header_columns_link_times_failures_and_skips() {
         let expected = "\
-workspace: /work/app (app)
-MSRV:      1.56 (edition 2021 of `app`)
-builds:    dev profile, 2 cores
-           clean    cargo build, from an empty target directory
-           touched  cargo build, after touching src/main.rs
-rounds:    3 rounds in rotating order, fixed: 1 clean + 3 touched
-warm-up:   each compiler's files are read into memory, untimed, before its first build; the first clean build of each toolchain fills the directory its rebuilds reuse, later clean builds start from an empty one; each kind of rebuild (build, check, test) gets an untimed full build when no clean build made one, and one untimed rebuild after touching the file before its timed ones; an untimed rebuild follows every reverted edit
+clean: Rust 1.96.0 against Rust 1.85.0: 1.78x from one round, which has no interval
+touched: Rust 1.96.0 builds app 1.30x faster than Rust 1.85.0 (±2.2%)
 
 toolchain  released    compiler                 clean  speedup (clean)        touched  speedup (touched)  clean, relative
 1.63.0     2022-08-11  official, cc            failed                -         failed                  -
@@ -975,22 +998,37 @@ toolchain  released    compiler                 clean  speedup (clean)        to
 ±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round
 (1 round): one build, so no interval; more rounds give one
 
-touched, compile and link apart:
-  toolchain        compile      speedup         link (share)      speedup
-  1.85.0     0.260 s ±5.1%         base  0.260 s ±5.1% (50%)         base
-  1.96.0     0.300 s ±2.9%  0.87x ±2.1%  0.100 s ±2.5% (25%)  2.60x ±2.5%
-  (link: while a linker that rustc started ran, overlapping links counted once; compile: the rest of the build)
-
 failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 
-not measured:
-  nightly (1.97.0-nightly): not stable
-
-removed from the builds' environment: RUSTC_WRAPPER
-
 warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives more time); 1.96.0 clean (no interval after 1 round)
+
+next: the largest step, touched 1.85 → 1.96 (1.30x faster); `cargo timewarp bisect 1.85 1.96 --scenario touched --install` finds the release that made it
+
+workspace: /work/app (app)
+MSRV:      1.56 (edition 2021 of `app`)
+builds:    dev profile, 2 cores
+           clean    cargo build, from an empty target directory
+           touched  cargo build, after touching src/main.rs
+rounds:    3 rounds in rotating order, fixed: 1 clean + 3 touched
+not measured: nightly (`--verbose` says why)
+removed from the builds' environment: RUSTC_WRAPPER
 ";
         assert_eq!(TableExporter { verbose: false, width: None }.report(&sample_report()), expected);
+    }
+
+    #[test]
+    fn verbose_adds_the_warm_up_the_compile_and_link_tables_and_why_not_measured() {
+        let text = TableExporter { verbose: true, width: None }.report(&sample_report());
+        assert!(text.contains("\nwarm-up:   each compiler's files are read into memory"), "{text}");
+        assert!(text.contains("\ntouched, compile and link apart:\n"), "{text}");
+        assert!(text.contains("\nnot measured:\n  nightly (1.97.0-nightly): not stable\n"), "{text}");
+        let plain = TableExporter { verbose: false, width: None }.report(&sample_report());
+        assert!(!plain.contains("warm-up:") && !plain.contains("compile and link apart"), "{plain}");
+        let answer = plain.lines().take(2).collect::<Vec<_>>().join("\n");
+        assert!(
+            answer.starts_with("clean: Rust 1.96.0 against Rust 1.85.0") && answer.contains("touched: "),
+            "{plain}"
+        );
     }
 
     #[test]
