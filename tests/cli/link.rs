@@ -170,3 +170,47 @@ fn a_real_run_takes_link_time_apart_and_a_build_script_compiles_c_through_the_ti
     assert_eq!(without["link_time"], false);
     assert!(without["toolchains"][0]["scenarios"]["clean"]["link"].is_null(), "{without:#}");
 }
+
+/// A program on a private `PATH` directory, `#!/bin/sh` running `body`.
+fn script(dir: &Path, name: &str, body: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(name), format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `PATH` with `dir` first.
+fn path_with(dir: &Path) -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap();
+    let dirs = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// cargo honours a `linker` under `[target.'cfg(...)']` that holds for the host: the row names
+/// that linker, and its runs are timed as links (not booked as compile time).
+#[test]
+fn a_linker_set_under_a_cfg_target_is_the_one_named_and_timed() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let tools = tempfile::tempdir().unwrap();
+    script(tools.path(), "mylinker", "exec cc \"$@\"");
+    std::fs::create_dir(ws.path().join(".cargo")).unwrap();
+    std::fs::write(
+        ws.path().join(".cargo/config.toml"),
+        "[target.'cfg(all(unix, target_os = \"linux\"))']\nlinker = \"mylinker\"\n\n[target.'cfg(windows)']\nlinker = \"lld-link\"\n",
+    )
+    .unwrap();
+    let report = success_json(
+        timewarp(ws.path())
+            .args(QUICK)
+            .args(["--scenarios", "clean", "--format", "json"])
+            .env("PATH", path_with(tools.path())),
+    );
+    let toolchain = &report["toolchains"][0];
+    assert_eq!(toolchain["linker"], "mylinker (configured)", "{report:#}");
+    let link = &toolchain["scenarios"]["clean"]["link"];
+    assert_eq!(link["runs"], 1, "mylinker's run is timed as the link: {report:#}");
+    let settings: Vec<&str> =
+        report["build_settings"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
+    assert_eq!(settings, ["target.cfg(all(unix, target_os = \"linux\")).linker"], "the windows table does not apply");
+}
