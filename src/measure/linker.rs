@@ -12,9 +12,10 @@
 //! arguments it hands the linker, are unchanged (the integration tests compare them with
 //! `--print link-args` under a GNU ld and a rust-lld toolchain).
 //!
-//! When its parent is a rustc, it times the linker from start to exit and appends one line to
-//! the log; any other caller (a build script compiling C with `cc`) gets the program by `exec`,
-//! with nothing logged. A build's link time is the time during which at least one linker ran
+//! When its parent is a rustc and its arguments are a link's (rustc's objects and `-o`), it
+//! times the linker from start to exit and appends one line to the log; any other caller (a
+//! build script compiling C with `cc`, a proc-macro running `cc` while rustc expands it) gets
+//! the program by `exec`, with nothing logged. A build's link time is the time during which at least one linker ran
 //! (overlapping links count once), so `compile = wall - link` splits the wall time.
 
 use std::ffi::{OsStr, OsString};
@@ -165,7 +166,7 @@ pub(crate) fn wrap(argv0: &OsStr, args: &[OsString], log: &Path) -> i32 {
     for key in [LINK_LOG, LINK_DIR, LINK_TRACE] {
         command.env_remove(key);
     }
-    if !parent_is_rustc() {
+    if !parent_is_rustc() || !is_rustc_link(args) {
         let error = command.exec();
         eprintln!("error: could not run `{}`: {error}", program.display());
         return 127;
@@ -208,6 +209,29 @@ fn find(name: &OsStr, dirs: &[PathBuf]) -> Option<PathBuf> {
     dirs.iter().map(|dir| dir.join(name)).find(|candidate| {
         std::fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     })
+}
+
+/// Whether `args` are those of a link rustc asks for, rather than a program a proc-macro runs
+/// while rustc expands it (it runs inside rustc, so its `cc -c` has a rustc for a parent): an
+/// output (`-o`), no compile-only flag (`-c`, `-S`, `-E`), and the objects only rustc's links
+/// carry: its codegen units (`*.rcgu.o`) or its `symbols.o`. The arguments are read through an
+/// `@file` when rustc put them in one (a long command line).
+fn is_rustc_link(args: &[OsString]) -> bool {
+    let args: Vec<String> = args
+        .iter()
+        .flat_map(|arg| {
+            let arg = arg.to_string_lossy();
+            match arg.strip_prefix('@').and_then(|file| std::fs::read_to_string(file).ok()) {
+                // One argument a line (its spaces escaped, which the checks below never read).
+                Some(text) => text.lines().map(str::to_string).collect(),
+                None => vec![arg.into_owned()],
+            }
+        })
+        .collect();
+    let output = args.iter().any(|a| a == "-o" || (a.starts_with("-o") && a.len() > 2));
+    let compile_only = args.iter().any(|a| matches!(a.as_str(), "-c" | "-S" | "-E"));
+    let rustcs = args.iter().any(|a| a.ends_with(".rcgu.o") || a.ends_with("/symbols.o"));
+    output && !compile_only && rustcs
 }
 
 /// Whether the process that started this one is a rustc (its command name in `/proc`).
@@ -253,6 +277,27 @@ mod tests {
         assert_eq!(programs(Some("clang")), Some(vec!["cc".to_string(), "clang".to_string()]));
         assert_eq!(programs(Some("cc")), Some(vec!["cc".to_string()]));
         assert_eq!(programs(Some("/usr/bin/clang")), None, "a path cannot be stood in for on PATH");
+    }
+
+    #[test]
+    fn only_rustcs_own_links_are_timed() {
+        let args = |line: &str| line.split(' ').map(OsString::from).collect::<Vec<_>>();
+        let gnu = "-m64 /tmp/rustcA/symbols.o /t/deps/app-1.app.abc-cgu.0.rcgu.o -Wl,--as-needed -o /t/deps/app-1 -Wl,--gc-sections -pie -nodefaultlibs";
+        assert!(is_rustc_link(&args(gnu)));
+        let shared = "-m64 /t/deps/pm-1.pm.abc-cgu.0.rcgu.o -shared -o /t/deps/libpm-1.so";
+        assert!(is_rustc_link(&args(shared)), "a proc-macro's own library is linked by rustc");
+        let lld = "-flavor gnu /t/deps/app.app.x-cgu.0.rcgu.o -o /t/deps/app";
+        assert!(is_rustc_link(&args(lld)));
+        // What a proc-macro's expansion runs: a C compile, a C program linked, a probe.
+        assert!(!is_rustc_link(&args("-x c -c -o /dev/null -")));
+        assert!(!is_rustc_link(&args("-x c -o /dev/null -")));
+        assert!(!is_rustc_link(&args("--version")));
+        assert!(!is_rustc_link(&args("-Wl,--as-needed -o /tmp/probe /tmp/probe.c")));
+        assert!(!is_rustc_link(&args("-c /t/x.rcgu.o -o /t/x.o")));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("linker-arguments");
+        std::fs::write(&file, gnu.replace(' ', "\n")).unwrap();
+        assert!(is_rustc_link(&[OsString::from(format!("@{}", file.display()))]), "rustc's @file is read");
     }
 
     #[test]

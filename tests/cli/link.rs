@@ -214,3 +214,17 @@ fn a_linker_set_under_a_cfg_target_is_the_one_named_and_timed() {
         report["build_settings"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
     assert_eq!(settings, ["target.cfg(all(unix, target_os = \"linux\")).linker"], "the windows table does not apply");
 }
+
+/// A proc-macro runs inside rustc, so the programs it runs at expansion have a rustc for a
+/// parent: its `cc -c` and the C program it links are no links of rustc's and are not timed,
+/// so `cargo check` shows no link figures and a clean build counts only rustc's two links.
+#[test]
+fn a_proc_macro_running_cc_at_expansion_is_not_timed_as_linking() {
+    let _builds = build_lock();
+    let ws = fixture("proc-macro-cc");
+    let report =
+        success_json(timewarp(ws.path()).args(QUICK).args(["--scenarios", "clean,check-touched", "--format", "json"]));
+    let scenarios = &report["toolchains"][0]["scenarios"];
+    assert_eq!(scenarios["clean"]["link"]["runs"], 2, "the proc-macro's library and the binary: {report:#}");
+    assert!(scenarios["check-touched"]["link"].is_null(), "a check links nothing: {report:#}");
+}
