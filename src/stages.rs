@@ -416,7 +416,7 @@ pub(crate) fn measure_these(
     let crates = config.crates.is_some().then(std::env::current_exe).transpose()?;
     let (link_dir, link_note) = match config.no_link_time {
         true => (None, None),
-        false => link_timer(work, &settings)?,
+        false => link_timer(work, &settings, runner.env().var("PATH").unwrap_or_default())?,
     };
     let link_dir = link_dir.as_deref();
     let recipe_of = |w: &Workspace| recipe(runner, config, w, &prepared.cargo_home, link_dir);
@@ -477,17 +477,26 @@ pub(crate) fn measure_these(
 }
 
 /// The link timer's directory, with timewarp's binary standing in for the programs rustc links
-/// with; `None`, with the reason, when a setting names the linker by path, which no program on
-/// `PATH` can stand in for.
-fn link_timer(work: &WorkDir, settings: &[environment::Setting]) -> Result<(Option<PathBuf>, Option<String>)> {
+/// with that the builds' `path` holds; `None`, with the reason, when a setting names the linker
+/// by path, which no program on `PATH` can stand in for, or when `path` holds none of them.
+fn link_timer(
+    work: &WorkDir,
+    settings: &[environment::Setting],
+    path: &std::ffi::OsStr,
+) -> Result<(Option<PathBuf>, Option<String>)> {
     let configured = environment::linker_program(settings, HOST);
-    let Some(programs) = linker::programs(configured.as_deref()) else {
+    let Some(programs) = linker::programs(configured.as_deref(), path) else {
         let note = format!(
             "link time is not taken apart: the build settings name the linker by its path (`{}`), which timewarp cannot time without changing it",
             configured.unwrap_or_default()
         );
         return Ok((None, Some(note)));
     };
+    if programs.is_empty() {
+        let linker = configured.as_deref().unwrap_or(linker::DEFAULT_LINKER);
+        let note = format!("link time is not taken apart: the linker `{linker}` is not on PATH");
+        return Ok((None, Some(note)));
+    }
     let exe = std::env::current_exe()?;
     Ok((Some(work.create_link_dir(&exe, &programs)?), None))
 }

@@ -126,15 +126,19 @@ pub(crate) fn link_time(runs: &[LinkRun]) -> LinkTime {
     LinkTime { seconds: covered as f64 / 1e9, runs: runs.len() }
 }
 
-/// The names of the programs rustc may run to link: `cc`, and the one a `linker` setting names
-/// when it is a bare name found through `PATH`. `None` when the setting names a path, which no
-/// link on `PATH` can stand in for.
-pub(crate) fn programs(configured: Option<&str>) -> Option<Vec<String>> {
-    match configured {
-        Some(name) if name.contains('/') => None,
-        Some(name) if name != DEFAULT_LINKER => Some(vec![DEFAULT_LINKER.to_string(), name.to_string()]),
-        _ => Some(vec![DEFAULT_LINKER.to_string()]),
-    }
+/// The names of the programs rustc may run to link and the builds' `path` holds: `cc`, and the
+/// one a `linker` setting names when it is a bare name found through `PATH`. A program `path`
+/// lacks gets no stand-in, since a build script that runs it only when it exists (`cc`, on a
+/// machine with clang alone) would find the stand-in and fail. `None` when the setting names a
+/// path, which no link on `PATH` can stand in for.
+pub(crate) fn programs(configured: Option<&str>, path: &OsStr) -> Option<Vec<String>> {
+    let names = match configured {
+        Some(name) if name.contains('/') => return None,
+        Some(name) if name != DEFAULT_LINKER => vec![DEFAULT_LINKER.to_string(), name.to_string()],
+        _ => vec![DEFAULT_LINKER.to_string()],
+    };
+    let dirs: Vec<PathBuf> = std::env::split_paths(path).collect();
+    Some(names.into_iter().filter(|name| find(OsStr::new(name), &dirs).is_some()).collect())
 }
 
 /// Whether the process was started as a linker by a timed build: `argv[0]` is not timewarp's
@@ -271,12 +275,34 @@ mod tests {
         assert!((touching.seconds - 0.2).abs() < 1e-9);
     }
 
+    /// A directory holding an executable file for each of `names`.
+    fn bin_with(names: &[&str]) -> tempfile::TempDir {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        for name in names {
+            std::fs::write(dir.path().join(name), "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(dir.path().join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn the_programs_to_stand_in_for_are_cc_and_a_configured_bare_name() {
-        assert_eq!(programs(None), Some(vec!["cc".to_string()]));
-        assert_eq!(programs(Some("clang")), Some(vec!["cc".to_string(), "clang".to_string()]));
-        assert_eq!(programs(Some("cc")), Some(vec!["cc".to_string()]));
-        assert_eq!(programs(Some("/usr/bin/clang")), None, "a path cannot be stood in for on PATH");
+        let (both, other) = (bin_with(&["cc", "clang"]), bin_with(&["ld"]));
+        let path = std::env::join_paths([other.path(), both.path()]).unwrap();
+        assert_eq!(programs(None, &path), Some(vec!["cc".to_string()]));
+        assert_eq!(programs(Some("clang"), &path), Some(vec!["cc".to_string(), "clang".to_string()]));
+        assert_eq!(programs(Some("cc"), &path), Some(vec!["cc".to_string()]));
+        assert_eq!(programs(Some("/usr/bin/clang"), &path), None, "a path cannot be stood in for on PATH");
+    }
+
+    #[test]
+    fn a_program_the_path_lacks_gets_no_stand_in() {
+        let (mine, other) = (bin_with(&["mylinker"]), bin_with(&["ld"]));
+        let path = std::env::join_paths([other.path(), mine.path()]).unwrap();
+        assert_eq!(programs(Some("mylinker"), &path), Some(vec!["mylinker".to_string()]), "no cc on this machine");
+        assert_eq!(programs(None, other.path().as_os_str()), Some(vec![]));
+        assert_eq!(programs(Some("mold"), &path), Some(vec![]));
     }
 
     #[test]

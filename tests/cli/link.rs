@@ -228,3 +228,44 @@ fn a_proc_macro_running_cc_at_expansion_is_not_timed_as_linking() {
     assert_eq!(scenarios["clean"]["link"]["runs"], 2, "the proc-macro's library and the binary: {report:#}");
     assert!(scenarios["check-touched"]["link"].is_null(), "a check links nothing: {report:#}");
 }
+
+/// The program called `name` on the test's own `PATH`.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap()).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// On a machine without `cc` (a clang-only image) that links through a configured linker, the
+/// link timer stands in for that linker alone: a build script that uses C only where `cc` exists
+/// builds as it does without timewarp, instead of finding a stand-in `cc` that exits 127.
+#[test]
+fn a_machine_without_cc_gets_no_stand_in_cc() {
+    let _builds = build_lock();
+    let ws = fixture("optional-c");
+    let bin = tempfile::tempdir().unwrap();
+    let real_cc = on_path("cc").expect("the tests need a cc to link with");
+    script(bin.path(), "mylinker", &format!("exec {} \"$@\"", real_cc.display()));
+    for tool in ["sh", "env", "git", "ld", "as", "cat", "rm"] {
+        if let Some(found) = on_path(tool) {
+            std::os::unix::fs::symlink(found, bin.path().join(tool)).unwrap();
+        }
+    }
+    let rustup_dir = real_rustup().parent().map(Path::to_path_buf).filter(|d| !d.join("cc").exists());
+    let path = std::env::join_paths(std::iter::once(bin.path().to_path_buf()).chain(rustup_dir)).unwrap();
+    std::fs::create_dir(ws.path().join(".cargo")).unwrap();
+    std::fs::write(ws.path().join(".cargo/config.toml"), "[target.'cfg(unix)']\nlinker = \"mylinker\"\n").unwrap();
+    let report = success_json(
+        timewarp(ws.path()).args(QUICK).args(["--scenarios", "clean", "--format", "json"]).env("PATH", &path),
+    );
+    let toolchain = &report["toolchains"][0];
+    assert_eq!(toolchain["status"], "ok", "{report:#}");
+    assert_eq!(toolchain["linker"], "mylinker (configured)", "{report:#}");
+    assert_eq!(toolchain["scenarios"]["clean"]["link"]["runs"], 2, "the build script and the binary: {report:#}");
+    let links = ws.path().join("target/timewarp/linker");
+    let stand_ins: Vec<String> = std::fs::read_dir(&links)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_symlink())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(stand_ins, ["mylinker"], "no `cc` where the machine has none");
+}
