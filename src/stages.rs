@@ -13,7 +13,7 @@ use anyhow::{Result, anyhow};
 use crate::cli::{Action, Config};
 use crate::discover::release::{Date, utc_timestamp};
 use crate::discover::select::{Criteria, Policy};
-use crate::discover::toolchain::{self, HOST, Inventory};
+use crate::discover::toolchain::{self, HOST, Inventory, Toolchain};
 use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
 use crate::exit::ExitError;
@@ -644,7 +644,10 @@ fn install(
     inventory: &Inventory,
     workspace: &Workspace,
 ) -> Result<Inventory> {
-    let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), today(runner));
+    let Some(installed) = installed_for_install(inventory, progress) else {
+        return Ok(inventory.clone());
+    };
+    let wanted = select::yearly_versions_to_install(&installed, workspace.msrv(), today(runner));
     if wanted.is_empty() {
         progress.note("--install: nothing to install; the yearly history back to the MSRV needs no other toolchain");
         return Ok(inventory.clone());
@@ -655,6 +658,27 @@ fn install(
     progress.status("Installing", &format!("`{cmd}`"));
     runner.run(&cmd)?.ok_or_error(&cmd)?;
     toolchain::discover(runner)
+}
+
+/// What `--install` counts as installed ([`Inventory::installed_releases`]), after a warning
+/// naming each probe that failed and why; `None`, with a warning, when a toolchain that did not
+/// answer may be any stable release, so nothing can be said to be missing.
+pub(crate) fn installed_for_install(inventory: &Inventory, progress: &Progress) -> Option<Vec<Toolchain>> {
+    if let Some(failed) = inventory.failed_probes() {
+        progress.warning(&format!("--install: {failed}; a toolchain whose probe failed is still installed"));
+    }
+    match inventory.installed_releases() {
+        Ok(installed) => Some(installed),
+        Err(unknown) => {
+            let names: Vec<&str> = unknown.iter().map(|b| b.name.as_str()).collect();
+            progress.warning(&format!(
+                "--install installs nothing: which releases {} are cannot be told while their probes fail, so what is missing is not known; repair or remove them (`rustup toolchain uninstall {}`) and run again",
+                names.join(", "),
+                names.join(" ")
+            ));
+            None
+        }
+    }
 }
 
 /// Keeps the report before any user output is written, so a failed write loses nothing: as
