@@ -12,7 +12,7 @@ use semver::Version;
 use crate::cli::{Action, Config, Span};
 use crate::discover::environment;
 use crate::discover::install::{self, Installed};
-use crate::discover::toolchain::{self, HOST, Toolchain};
+use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
 use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
 use crate::measure::build::Kind;
@@ -275,8 +275,8 @@ fn bisect(
     let started = runner.now();
     let spent = || runner.now().duration_since(started).unwrap_or_default();
     let mut probes: Vec<Probe> = Vec::new();
-    // The linker the project's settings choose, the same for every probe.
-    let mut configured_linker: Option<String> = None;
+    // The linker the project's `-fuse-ld=` chooses, the same for every probe.
+    let mut chosen_ld: Option<String> = None;
     let mut probe = |indices: &[usize]| -> Result<Probed> {
         let (lo, hi) = (indices[0], indices[indices.len() - 1]);
         // This probe's share: what is left, over the probes a halving of the span still needs.
@@ -290,7 +290,7 @@ fn bisect(
             &format!("{} (up to {} of the budget)", names(&chosen), minutes(share)),
         );
         let measurement = stages::measure_these(runner, &step, progress, found, &chosen, interrupt)?;
-        configured_linker = environment::configured_linker(&measurement.settings, HOST);
+        chosen_ld = environment::chosen_ld(&measurement.settings);
         let outcome = measurement.outcome;
         let results: Vec<(usize, Result<Samples, String>)> =
             indices.iter().zip(&outcome.measured).map(|(i, m)| (*i, samples(m))).collect();
@@ -341,7 +341,7 @@ fn bisect(
         elapsed: spent(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         cpu: stages::cpu_model(),
-        configured_linker,
+        chosen_ld,
     };
     let mut document = bisection::build(&facts, &found_change, &probes);
     let searched = nightlies.as_ref().is_some_and(|n| n.outcome.is_some());

@@ -241,6 +241,25 @@ fn linker_setting(settings: &[Setting], host: &str, fuse_ld: bool) -> Option<Str
     if let Some(setting) = cfg_linker {
         return Some(setting.value.clone());
     }
+    codegen_option(settings, |flag| {
+        flag.strip_prefix("linker=")
+            .or_else(|| flag.strip_prefix("link-arg=-fuse-ld=").filter(|_| fuse_ld))
+            .or_else(|| flag.strip_prefix("link-args=-fuse-ld=").filter(|_| fuse_ld))
+    })
+}
+
+/// The linker a `-C link-arg=-fuse-ld=NAME` in the rustflags makes the C compiler run, when one
+/// does. It comes after rustc's own `-fuse-ld=` and wins, so a change of the toolchain's
+/// default linker (rust-lld in official 1.90) does not reach these builds, whereas a `linker`
+/// setting alone still gets rustc's `-fuse-ld=lld`.
+pub(crate) fn chosen_ld(settings: &[Setting]) -> Option<String> {
+    codegen_option(settings, |flag| {
+        flag.strip_prefix("link-arg=-fuse-ld=").or_else(|| flag.strip_prefix("link-args=-fuse-ld="))
+    })
+}
+
+/// The first `-C` option of the rustflags settings that `read` reads a value from.
+fn codegen_option(settings: &[Setting], read: impl Fn(&str) -> Option<&str>) -> Option<String> {
     let flags = settings.iter().filter(|s| s.key.to_lowercase().contains("rustflags")).flat_map(|s| {
         let separator = if s.key == "CARGO_ENCODED_RUSTFLAGS" { '\u{1f}' } else { ' ' };
         s.value.split(separator).map(str::to_string).collect::<Vec<_>>()
@@ -248,10 +267,7 @@ fn linker_setting(settings: &[Setting], host: &str, fuse_ld: bool) -> Option<Str
     let flags: Vec<String> = flags.collect();
     flags.iter().enumerate().find_map(|(i, flag)| {
         let flag = if flag == "-C" { flags.get(i + 1)?.as_str() } else { flag.strip_prefix("-C").unwrap_or(flag) };
-        flag.strip_prefix("linker=")
-            .or_else(|| flag.strip_prefix("link-arg=-fuse-ld=").filter(|_| fuse_ld))
-            .or_else(|| flag.strip_prefix("link-args=-fuse-ld=").filter(|_| fuse_ld))
-            .map(str::to_string)
+        read(flag).map(str::to_string)
     })
 }
 
@@ -399,7 +415,9 @@ mod tests {
         let mold = setting("RUSTFLAGS", "-C link-arg=-fuse-ld=mold");
         assert_eq!(linker_program(&[mold], host), None, "cc still runs, and runs mold");
         let clang = setting("build.rustflags", "-Clinker=clang -O");
-        assert_eq!(linker_program(&[clang], host).as_deref(), Some("clang"));
+        assert_eq!(linker_program(std::slice::from_ref(&clang), host).as_deref(), Some("clang"));
+        assert_eq!(chosen_ld(&[clang]), None, "clang still gets rustc's -fuse-ld");
+        assert_eq!(chosen_ld(&[setting("RUSTFLAGS", "-C link-arg=-fuse-ld=mold")]).as_deref(), Some("mold"));
     }
 
     #[test]

@@ -57,9 +57,9 @@ pub(crate) struct Facts<'a> {
     pub cores: usize,
     /// CPU model.
     pub cpu: Option<String>,
-    /// The linker the project's settings choose (`target.<host>.linker`, `-fuse-ld=`), when they
-    /// choose one: a change of the default linker does not reach its builds.
-    pub configured_linker: Option<String>,
+    /// The linker the project's `-C link-arg=-fuse-ld=NAME` chooses, when it chooses one: a
+    /// change of the toolchain's default linker does not reach its builds.
+    pub chosen_ld: Option<String>,
 }
 
 /// The document for `search`, whose steps are `probes` in order.
@@ -90,7 +90,7 @@ pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> 
                 to: newer.name.clone(),
                 unmeasured_between: unmeasured,
                 narrow,
-                causes: causes(older, newer, &scenarios, facts.configured_linker.as_deref()),
+                causes: causes(older, newer, &scenarios, facts.chosen_ld.as_deref()),
                 scenarios,
             })
         }
@@ -361,18 +361,19 @@ fn unmeasured_between(releases: &[SpanRelease], older: &Toolchain, newer: &Toolc
 
 /// What timewarp knows changed between two toolchains, beside the compiler's own work, judged
 /// against the step's own `figures`: a change of the default linker is named as a cause only
-/// when the project links with the default (no `configured` linker) and the link time of a
-/// scenario that changed moved the same way; otherwise the sentence says why it is not one.
+/// when the project links with the default (no `-fuse-ld=` of its own, `chosen_ld`) and the
+/// link time of a scenario that changed moved the same way; otherwise the sentence says why it
+/// is not one.
 fn causes(
     older: &Toolchain,
     newer: &Toolchain,
     figures: &BTreeMap<Scenario, StepFigure>,
-    configured: Option<&str>,
+    chosen_ld: Option<&str>,
 ) -> Vec<String> {
     let mut causes = Vec::new();
     let (was, is) = (older.default_linker(), newer.default_linker());
     if was != is {
-        causes.push(linker_cause(&was, &is, figures, configured));
+        causes.push(linker_cause(&was, &is, figures, chosen_ld));
     }
     if older.provenance() != newer.provenance() {
         causes.push(format!(
@@ -397,15 +398,15 @@ fn linker_cause(
     was: &Linker,
     is: &Linker,
     figures: &BTreeMap<Scenario, StepFigure>,
-    configured: Option<&str>,
+    chosen_ld: Option<&str>,
 ) -> String {
     let when = match is {
         Linker::RustLld => " (rust-lld became the default linker of official x86_64 Linux builds in 1.90)",
         _ => "",
     };
     let changed = format!("the default linker changed from {was} to {is}{when}");
-    if let Some(linker) = configured {
-        return format!("{changed}, but this project configures its linker (`{linker}`), so that is not the cause");
+    if let Some(ld) = chosen_ld {
+        return format!("{changed}, but this project links with `{ld}` (`-fuse-ld={ld}`), so that is not the cause");
     }
     let moved: Vec<(Scenario, &StepFigure)> = figures
         .iter()
@@ -684,9 +685,12 @@ mod tests {
         // The link moved the step's way: the linker is named.
         let faster = touched(figure(estimate(2.5, 2.4, 2.6), Some(estimate(9.0, 8.5, 9.5))));
         assert!(!causes_of(&faster, None).contains("but"), "{}", causes_of(&faster, None));
-        // The project links with its own linker: the default's change does not reach it.
+        // The project chooses its own linker: the default's change does not reach it.
         let mold = causes_of(&faster, Some("mold"));
-        assert!(mold.ends_with("but this project configures its linker (`mold`), so that is not the cause"), "{mold}");
+        assert!(
+            mold.ends_with("but this project links with `mold` (`-fuse-ld=mold`), so that is not the cause"),
+            "{mold}"
+        );
         // Link time not taken apart: not known.
         let unknown = causes_of(&touched(figure(estimate(2.5, 2.4, 2.6), None)), None);
         assert!(unknown.ends_with("so whether it is a cause is not known"), "{unknown}");
