@@ -122,7 +122,17 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
 /// Which of `inventory`'s toolchains to measure for `workspace`.
 fn plan(runner: &dyn Runner, config: &Config, workspace: &Workspace, inventory: &Inventory) -> Result<select::Planned> {
     let (floors, declared) = (&workspace.msrv_floors, workspace.declared_rust_version.as_ref());
-    select::plan(&inventory.toolchains, floors, declared, &criteria(config), config.verify_msrv, today(runner))
+    let present = inventory.installed_releases().ok();
+    let criteria = criteria(config);
+    select::plan(
+        &inventory.toolchains,
+        present.as_deref(),
+        floors,
+        declared,
+        &criteria,
+        config.verify_msrv,
+        today(runner),
+    )
 }
 
 /// Looks at the installed toolchains again (`bisect --install` added some) and plans anew.
