@@ -10,6 +10,7 @@ use anyhow::{Result, anyhow};
 use semver::Version;
 
 use crate::cli::{Action, Config, Span};
+use crate::discover::environment;
 use crate::discover::install::{self, Installed};
 use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
@@ -197,7 +198,10 @@ fn install_missing(
     // release installed only as a distribution build would be left out, so it is missing too.
     let kind = |end: &Wanted| end.toolchain.as_ref().map_or(Provenance::Official, Toolchain::provenance);
     let one_kind = (kind(from) == kind(to)).then(|| kind(from));
-    let releases = install::missing(&found.inventory.toolchains, &from.version, &to.version, one_kind);
+    let Some(installed) = stages::installed_for_install(&found.inventory, progress) else {
+        return Ok(Installed::default());
+    };
+    let releases = install::missing(&installed, &from.version, &to.version, one_kind);
     if releases.is_empty() {
         progress.note("--install: every release of the span is installed");
         return Ok(Installed::default());
@@ -271,6 +275,8 @@ fn bisect(
     let started = runner.now();
     let spent = || runner.now().duration_since(started).unwrap_or_default();
     let mut probes: Vec<Probe> = Vec::new();
+    // The linker the project's `-fuse-ld=` chooses, the same for every probe.
+    let mut chosen_ld: Option<String> = None;
     let mut probe = |indices: &[usize]| -> Result<Probed> {
         let (lo, hi) = (indices[0], indices[indices.len() - 1]);
         // This probe's share: what is left, over the probes a halving of the span still needs.
@@ -284,6 +290,7 @@ fn bisect(
             &format!("{} (up to {} of the budget)", names(&chosen), minutes(share)),
         );
         let measurement = stages::measure_these(runner, &step, progress, found, &chosen, interrupt)?;
+        chosen_ld = environment::chosen_ld(&measurement.settings);
         let outcome = measurement.outcome;
         let results: Vec<(usize, Result<Samples, String>)> =
             indices.iter().zip(&outcome.measured).map(|(i, m)| (*i, samples(m))).collect();
@@ -334,6 +341,7 @@ fn bisect(
         elapsed: spent(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         cpu: stages::cpu_model(),
+        chosen_ld,
     };
     let mut document = bisection::build(&facts, &found_change, &probes);
     let searched = nightlies.as_ref().is_some_and(|n| n.outcome.is_some());
@@ -861,6 +869,33 @@ mod tests {
         assert_eq!(format!("{err:#}"), "FROM `1.79` is not installed, and --install could not install it");
         assert!(!runner.lines().iter().any(|l| l.starts_with("cargo build")));
         assert!(runner.lines().iter().any(|l| l.ends_with("toolchain uninstall 1.81")), "{:#?}", runner.lines());
+    }
+
+    /// A failed probe is not a missing toolchain: 1.84.0 is installed but its `rustc -vV` timed
+    /// out, so `--install` installs nothing for it (before, it installed `1.84`, a release the
+    /// user had not asked for).
+    #[test]
+    fn install_never_installs_a_release_whose_probe_failed() {
+        let project = nine_releases();
+        let mut runner = project
+            .runner()
+            .timing("--offline --locked", noisy(|minor| if minor >= 84 { 5.0 } else { 10.0 }))
+            .ok("toolchain install", "")
+            .ok("toolchain uninstall", "");
+        for (name, version) in &project.toolchains {
+            let vv = format!(
+                "rustc {version} (0123456789 2025-01-01)\nbinary: rustc\ncommit-hash: 0123456789abcdef{version}\ncommit-date: 2025-01-01\nhost: x86_64-unknown-linux-gnu\nrelease: {version}\n"
+            );
+            runner = runner.in_turn(&format!("rustc +{name}-x86_64-unknown-linux-gnu -vV"), &[&vv]);
+        }
+        let runner = runner.replacing("rustc +1.84.0-x86_64-unknown-linux-gnu -vV", |_, _| crate::process::Output {
+            timed_out: true,
+            ..crate::testing::output(None, "", "", 60.0)
+        });
+        let (code, doc) = bisect(&project, &runner, &["1.80", "1.88", "--install"]);
+        assert_eq!(code, exit::SUCCESS, "{doc:#}");
+        let installs: Vec<String> = runner.lines().into_iter().filter(|l| l.contains("toolchain install")).collect();
+        assert_eq!(installs, Vec::<String>::new(), "every release is installed, one did not answer its probe");
     }
 
     fn sample(round: usize, wall_s: f64) -> crate::measure::engine::Sample {

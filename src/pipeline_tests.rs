@@ -201,3 +201,32 @@ fn the_default_scenarios_depend_on_the_workspace() {
     assert_eq!(names(&parse(&["--check"]), &ws), ["check", "check-touched"]);
     assert_eq!(names(&parse(&["--scenarios", "release,deep"]), &ws), ["deep", "release"]);
 }
+
+/// A failed probe is not a missing toolchain (hostile.md case 90): when `rustc -vV` of
+/// installed releases times out, `--install` installs nothing in their place; with the probes
+/// answering, the same machine lacks a release of the yearly history and gets it.
+#[test]
+fn install_never_installs_a_release_whose_probe_failed() {
+    let project = Project::new(&["1.80.0", "1.89.0", "1.96.0"]);
+    let timed_out = |_: usize, _: &crate::process::CommandSpec| crate::process::Output {
+        timed_out: true,
+        ..output(None, "", "", 60.0)
+    };
+    let runner = project
+        .runner()
+        .replacing("rustc +1.80.0-x86_64-unknown-linux-gnu -vV", timed_out)
+        .replacing("rustc +1.89.0-x86_64-unknown-linux-gnu -vV", timed_out)
+        .ok("toolchain install", "");
+    assert_eq!(exit_code(&project, &runner, &["--list", "--install"]), exit::SUCCESS);
+    let installs: Vec<String> = runner.lines().into_iter().filter(|l| l.contains("toolchain install")).collect();
+    assert_eq!(installs, Vec::<String>::new(), "1.80.0 and 1.89.0 are installed, their probes failed");
+
+    // The same machine without 1.80.0: the yearly history lacks the MSRV's release, and
+    // --install adds it.
+    let project = Project::new(&["1.89.0", "1.96.0"]);
+    let runner = project.runner().ok("toolchain install", "");
+    assert_eq!(exit_code(&project, &runner, &["--list", "--install"]), exit::SUCCESS);
+    let installs: Vec<String> = runner.lines().into_iter().filter(|l| l.contains("toolchain install")).collect();
+    assert_eq!(installs.len(), 1, "{installs:?}");
+    assert!(installs[0].ends_with("rustup toolchain install 1.80.0 --profile minimal"), "{installs:?}");
+}

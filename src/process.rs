@@ -222,13 +222,22 @@ const EXCERPT_LINE_TAIL: usize = 60;
 /// `Caused by:` chain, its hints), up to the next error or warning, at most [`EXCERPT_LINES`]
 /// lines, blank lines dropped. A failed row carries it whole; one-line contexts use
 /// [`first_error_line`].
+///
+/// A failed build script is explained by its own stderr, which cargo prints after its stdout:
+/// there the excerpt keeps cargo's lines before the script's output and the last lines of its
+/// `--- stderr` section ([`build_script_excerpt`]).
 pub(crate) fn error_excerpt(text: &str) -> Option<String> {
     let mut lines = text.lines().map(str::trim_end).skip_while(|l| !l.trim_start().starts_with("error"));
     let first = lines.next()?;
-    let rest = lines
+    let explanation: Vec<&str> = lines
         .take_while(|l| !l.starts_with("error") && !l.starts_with("warning"))
         .filter(|l| !l.trim().is_empty() && l.trim() != "Caused by:")
-        .take(EXCERPT_LINES - 1);
+        .collect();
+    let rest = if first.contains("failed to run custom build command") {
+        build_script_excerpt(&explanation)
+    } else {
+        explanation.into_iter().take(EXCERPT_LINES - 1).collect()
+    };
     let cut = |line: &str| {
         let chars: Vec<char> = line.chars().collect();
         if chars.len() <= EXCERPT_LINE_CHARS {
@@ -240,6 +249,41 @@ pub(crate) fn error_excerpt(text: &str) -> Option<String> {
         format!("{} [... {} characters left out] {}", kept(0..head), tail - head, kept(tail..chars.len()))
     };
     Some(std::iter::once(first.trim_start()).chain(rest).map(cut).collect::<Vec<_>>().join("\n"))
+}
+
+/// The explanation of a failed build script, at most [`EXCERPT_LINES`]` - 1` lines: cargo's own
+/// lines before the script's output (`process didn't exit successfully: ...`; its notes left out),
+/// then the last lines of the script's `--- stderr` section, where a compiler's or a panic's
+/// message stands (or, when the script wrote nothing there, of its `--- stdout`). The `cargo:`
+/// directives (`cargo:rerun-if-env-changed=...`, which the `cc` crate prints by the dozen) are
+/// instructions to cargo, not an explanation, and are left out.
+fn build_script_excerpt<'a>(explanation: &[&'a str]) -> Vec<&'a str> {
+    let section = |l: &str| matches!(l.trim(), "--- stdout" | "--- stderr");
+    // Room for the section's header and at least one line of it.
+    let head: Vec<&str> = explanation
+        .iter()
+        .copied()
+        .take_while(|l| !section(l))
+        .filter(|l| !l.trim_start().starts_with("note:"))
+        .take(EXCERPT_LINES - 3)
+        .collect();
+    let output_of = |name: &str| -> Vec<&'a str> {
+        let mut lines = explanation.iter().copied().skip_while(|l| l.trim() != name);
+        lines.next();
+        lines.take_while(|l| !section(l)).filter(|l| !l.trim_start().starts_with("cargo:")).collect()
+    };
+    let (name, output) = match output_of("--- stderr") {
+        stderr if !stderr.is_empty() => ("--- stderr", stderr),
+        _ => ("--- stdout", output_of("--- stdout")),
+    };
+    let room = EXCERPT_LINES - 2 - head.len();
+    let mut kept = head;
+    if !output.is_empty() {
+        let header = explanation.iter().copied().find(|l| l.trim() == name).unwrap_or(name);
+        kept.push(header);
+        kept.extend(&output[output.len().saturating_sub(room)..]);
+    }
+    kept
 }
 
 /// The lines of `excerpt` after its first, each on a line of its own, indented: what follows the
@@ -635,6 +679,36 @@ mod tests {
         assert!(excerpt.ends_with("(signal: 11, SIGSEGV: invalid memory reference)"), "{excerpt}");
         let multibyte: String = (0..300).map(|_| 'é').collect();
         assert!(error_excerpt(&format!("error: {multibyte}")).unwrap().contains("left out"));
+    }
+
+    #[test]
+    fn a_failed_build_scripts_excerpt_keeps_its_stderr_and_drops_cargo_directives() {
+        let directives: String =
+            ["CC_x86_64-unknown-linux-gnu", "HOST_CC", "CC", "CFLAGS", "HOST_CFLAGS", "AR", "ARFLAGS"]
+                .iter()
+                .map(|v| format!("  cargo:rerun-if-env-changed={v}\n"))
+                .collect();
+        let cargo = format!(
+            "   Compiling bs v0.1.0 (/t/bs)\nwarning: bs@0.1.0: hello\nerror: failed to run custom build command for `bs v0.1.0 (/t/bs)`\nnote: To improve backtraces for build dependencies, set the CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG=true environment variable to enable debug information generation.\n\nCaused by:\n  process didn't exit successfully: `/t/build-script-build` (exit status: 1)\n  --- stdout\n{directives}  cargo:warning=hello\n\n  --- stderr\n  running: \"cc\" \"-c\" \"foo.c\"\n  error: foo.c:3:10: fatal error: openssl/ssl.h: No such file or directory\n"
+        );
+        assert_eq!(
+            error_excerpt(&cargo).unwrap(),
+            "error: failed to run custom build command for `bs v0.1.0 (/t/bs)`\n  process didn't exit successfully: `/t/build-script-build` (exit status: 1)\n  --- stderr\n  running: \"cc\" \"-c\" \"foo.c\"\n  error: foo.c:3:10: fatal error: openssl/ssl.h: No such file or directory"
+        );
+        // A long stderr keeps its end, where a panic or a compiler says why.
+        let long: String = (0..30).map(|i| format!("  line {i}\n")).collect();
+        let excerpt = error_excerpt(&cargo.replace("  running:", &format!("{long}  running:"))).unwrap();
+        assert_eq!(excerpt.lines().count(), EXCERPT_LINES, "{excerpt}");
+        assert!(excerpt.ends_with("openssl/ssl.h: No such file or directory"), "{excerpt}");
+        assert!(!excerpt.contains("cargo:"), "{excerpt}");
+        // Nothing on stderr: the stdout's own words, without the directives.
+        let quiet = format!(
+            "error: failed to run custom build command for `bs v0.1.0`\n\nCaused by:\n  process didn't exit successfully: `/t/b` (exit status: 1)\n  --- stdout\n{directives}  pkg-config found no openssl\n"
+        );
+        assert_eq!(
+            error_excerpt(&quiet).unwrap(),
+            "error: failed to run custom build command for `bs v0.1.0`\n  process didn't exit successfully: `/t/b` (exit status: 1)\n  --- stdout\n  pkg-config found no openssl"
+        );
     }
 
     #[test]

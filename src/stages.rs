@@ -13,7 +13,7 @@ use anyhow::{Result, anyhow};
 use crate::cli::{Action, Config};
 use crate::discover::release::{Date, utc_timestamp};
 use crate::discover::select::{Criteria, Policy};
-use crate::discover::toolchain::{self, HOST, Inventory};
+use crate::discover::toolchain::{self, HOST, Inventory, Toolchain};
 use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
 use crate::exit::ExitError;
@@ -122,7 +122,17 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
 /// Which of `inventory`'s toolchains to measure for `workspace`.
 fn plan(runner: &dyn Runner, config: &Config, workspace: &Workspace, inventory: &Inventory) -> Result<select::Planned> {
     let (floors, declared) = (&workspace.msrv_floors, workspace.declared_rust_version.as_ref());
-    select::plan(&inventory.toolchains, floors, declared, &criteria(config), config.verify_msrv, today(runner))
+    let present = inventory.installed_releases().ok();
+    let criteria = criteria(config);
+    select::plan(
+        &inventory.toolchains,
+        present.as_deref(),
+        floors,
+        declared,
+        &criteria,
+        config.verify_msrv,
+        today(runner),
+    )
 }
 
 /// Looks at the installed toolchains again (`bisect --install` added some) and plans anew.
@@ -419,7 +429,7 @@ pub(crate) fn measure_these(
     let crates = config.crates.is_some().then(std::env::current_exe).transpose()?;
     let (link_dir, link_note) = match config.no_link_time {
         true => (None, None),
-        false => link_timer(work, &settings)?,
+        false => link_timer(work, &settings, runner.env().var("PATH").unwrap_or_default())?,
     };
     let link_dir = link_dir.as_deref();
     let recipe_of = |w: &Workspace| recipe(runner, config, w, &prepared.cargo_home, link_dir);
@@ -482,17 +492,26 @@ pub(crate) fn measure_these(
 }
 
 /// The link timer's directory, with timewarp's binary standing in for the programs rustc links
-/// with; `None`, with the reason, when a setting names the linker by path, which no program on
-/// `PATH` can stand in for.
-fn link_timer(work: &WorkDir, settings: &[environment::Setting]) -> Result<(Option<PathBuf>, Option<String>)> {
+/// with that the builds' `path` holds; `None`, with the reason, when a setting names the linker
+/// by path, which no program on `PATH` can stand in for, or when `path` holds none of them.
+fn link_timer(
+    work: &WorkDir,
+    settings: &[environment::Setting],
+    path: &std::ffi::OsStr,
+) -> Result<(Option<PathBuf>, Option<String>)> {
     let configured = environment::linker_program(settings, HOST);
-    let Some(programs) = linker::programs(configured.as_deref()) else {
+    let Some(programs) = linker::programs(configured.as_deref(), path) else {
         let note = format!(
             "link time is not taken apart: the build settings name the linker by its path (`{}`), which timewarp cannot time without changing it",
             configured.unwrap_or_default()
         );
         return Ok((None, Some(note)));
     };
+    if programs.is_empty() {
+        let linker = configured.as_deref().unwrap_or(linker::DEFAULT_LINKER);
+        let note = format!("link time is not taken apart: the linker `{linker}` is not on PATH");
+        return Ok((None, Some(note)));
+    }
     let exe = std::env::current_exe()?;
     Ok((Some(work.create_link_dir(&exe, &programs)?), None))
 }
@@ -676,7 +695,10 @@ fn install(
     inventory: &Inventory,
     workspace: &Workspace,
 ) -> Result<Inventory> {
-    let wanted = select::yearly_versions_to_install(&inventory.toolchains, workspace.msrv(), today(runner));
+    let Some(installed) = installed_for_install(inventory, progress) else {
+        return Ok(inventory.clone());
+    };
+    let wanted = select::yearly_versions_to_install(&installed, workspace.msrv(), today(runner));
     if wanted.is_empty() {
         progress.note("--install: nothing to install; the yearly history back to the MSRV needs no other toolchain");
         return Ok(inventory.clone());
@@ -687,6 +709,27 @@ fn install(
     progress.status("Installing", &format!("`{cmd}`"));
     runner.run(&cmd)?.ok_or_error(&cmd)?;
     toolchain::discover(runner)
+}
+
+/// What `--install` counts as installed ([`Inventory::installed_releases`]), after a warning
+/// naming each probe that failed and why; `None`, with a warning, when a toolchain that did not
+/// answer may be any stable release, so nothing can be said to be missing.
+pub(crate) fn installed_for_install(inventory: &Inventory, progress: &Progress) -> Option<Vec<Toolchain>> {
+    if let Some(failed) = inventory.failed_probes() {
+        progress.warning(&format!("--install: {failed}; a toolchain whose probe failed is still installed"));
+    }
+    match inventory.installed_releases() {
+        Ok(installed) => Some(installed),
+        Err(unknown) => {
+            let names: Vec<&str> = unknown.iter().map(|b| b.name.as_str()).collect();
+            progress.warning(&format!(
+                "--install installs nothing: which releases {} are cannot be told while their probes fail, so what is missing is not known; repair or remove them (`rustup toolchain uninstall {}`) and run again",
+                names.join(", "),
+                names.join(" ")
+            ));
+            None
+        }
+    }
 }
 
 /// Keeps the report before any user output is written, so a failed write loses nothing: as

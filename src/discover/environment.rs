@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::cfg;
+
 /// One setting that changes how code is built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -143,8 +145,8 @@ fn render(value: &toml::Value) -> String {
 
 /// The settings of `settings` that apply to a build of `profile` for `host`: a `[target]`
 /// table of another triple (fd's Windows-only `+crt-static`) or a profile the build does not use
-/// (`profile.release.lto` in a dev build) changes nothing the report measures. Kept: `cfg(...)`
-/// targets, which may apply, and every profile `profile` inherits from.
+/// (`profile.release.lto` in a dev build) changes nothing the report measures. Kept: the
+/// `cfg(...)` targets that hold for `host`, and every profile `profile` inherits from.
 ///
 /// Settings timewarp overrides for every build are left out too, since they do not reach it:
 /// the wrappers and tools (`build.rustc-wrapper`, ...) and the target directory, and the number
@@ -171,7 +173,7 @@ pub(crate) fn for_build(settings: Vec<Setting>, host: &str, profile: &str, jobs_
         .filter(|s| !(jobs_pinned && (s.key == "build.jobs" || s.key == "CARGO_BUILD_JOBS")))
         .filter(|s| {
             if let Some(rest) = s.key.strip_prefix("target.") {
-                return rest.starts_with("cfg(") || rest.strip_prefix(host).is_some_and(|r| r.starts_with('.'));
+                return rest.rsplit_once('.').is_some_and(|(target, _)| cfg::target_applies(target, host));
             }
             if let Some(rest) = s.key.strip_prefix("profile.") {
                 return chain.iter().any(|p| rest.strip_prefix(p.as_str()).is_some_and(|r| r.starts_with('.')));
@@ -212,14 +214,15 @@ pub(crate) fn incremental_warning(settings: &[Setting], profile: &str) -> Option
     ))
 }
 
-/// The linker the settings choose for `host`, when they choose one: `target.<host>.linker`, or
-/// `-C linker=...` / `-C link-arg=-fuse-ld=...` in the rustflags.
+/// The linker the settings choose for `host`, when they choose one: `target.<host>.linker` (or
+/// the `linker` of a `[target.'cfg(...)']` table that holds for `host`), or `-C linker=...` /
+/// `-C link-arg=-fuse-ld=...` in the rustflags.
 pub(crate) fn configured_linker(settings: &[Setting], host: &str) -> Option<String> {
     linker_setting(settings, host, true)
 }
 
 /// The program the settings make rustc run to link: `target.<host>.linker`, its environment
-/// variable, or `-C linker=` in rustflags; `None` for rustc's own choice (`cc` on Linux). A
+/// variable, a matching `target.<cfg>.linker`, or `-C linker=` in rustflags; `None` for rustc's own choice (`cc` on Linux). A
 /// `-fuse-ld=` changes what `cc` runs, not which program rustc runs.
 pub(crate) fn linker_program(settings: &[Setting], host: &str) -> Option<String> {
     linker_setting(settings, host, false)
@@ -234,6 +237,35 @@ fn linker_setting(settings: &[Setting], host: &str, fuse_ld: bool) -> Option<Str
             return Some(setting.value.clone());
         }
     }
+    // As cargo: the triple's own table first, then a `cfg(...)` table that holds for the host.
+    let cfg_linker = settings.iter().find(|s| {
+        s.key
+            .strip_prefix("target.")
+            .and_then(|k| k.strip_suffix(".linker"))
+            .is_some_and(|target| target.starts_with("cfg(") && cfg::target_applies(target, host))
+    });
+    if let Some(setting) = cfg_linker {
+        return Some(setting.value.clone());
+    }
+    codegen_option(settings, |flag| {
+        flag.strip_prefix("linker=")
+            .or_else(|| flag.strip_prefix("link-arg=-fuse-ld=").filter(|_| fuse_ld))
+            .or_else(|| flag.strip_prefix("link-args=-fuse-ld=").filter(|_| fuse_ld))
+    })
+}
+
+/// The linker a `-C link-arg=-fuse-ld=NAME` in the rustflags makes the C compiler run, when one
+/// does. It comes after rustc's own `-fuse-ld=` and wins, so a change of the toolchain's
+/// default linker (rust-lld in official 1.90) does not reach these builds, whereas a `linker`
+/// setting alone still gets rustc's `-fuse-ld=lld`.
+pub(crate) fn chosen_ld(settings: &[Setting]) -> Option<String> {
+    codegen_option(settings, |flag| {
+        flag.strip_prefix("link-arg=-fuse-ld=").or_else(|| flag.strip_prefix("link-args=-fuse-ld="))
+    })
+}
+
+/// The first `-C` option of the rustflags settings that `read` reads a value from.
+fn codegen_option(settings: &[Setting], read: impl Fn(&str) -> Option<&str>) -> Option<String> {
     let flags = settings.iter().filter(|s| s.key.to_lowercase().contains("rustflags")).flat_map(|s| {
         let separator = if s.key == "CARGO_ENCODED_RUSTFLAGS" { '\u{1f}' } else { ' ' };
         s.value.split(separator).map(str::to_string).collect::<Vec<_>>()
@@ -241,10 +273,7 @@ fn linker_setting(settings: &[Setting], host: &str, fuse_ld: bool) -> Option<Str
     let flags: Vec<String> = flags.collect();
     flags.iter().enumerate().find_map(|(i, flag)| {
         let flag = if flag == "-C" { flags.get(i + 1)?.as_str() } else { flag.strip_prefix("-C").unwrap_or(flag) };
-        flag.strip_prefix("linker=")
-            .or_else(|| flag.strip_prefix("link-arg=-fuse-ld=").filter(|_| fuse_ld))
-            .or_else(|| flag.strip_prefix("link-args=-fuse-ld=").filter(|_| fuse_ld))
-            .map(str::to_string)
+        read(flag).map(str::to_string)
     })
 }
 
@@ -312,6 +341,8 @@ mod tests {
             "target.x86_64-unknown-linux-gnu.linker",
             "target.x86_64-unknown-linux-gnu-other.linker",
             "target.cfg(unix).rustflags",
+            "target.cfg(windows).rustflags",
+            "target.cfg(target_os = \"macos\").linker",
             "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
             "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER",
             "profile.dev.debug",
@@ -390,6 +421,23 @@ mod tests {
         let mold = setting("RUSTFLAGS", "-C link-arg=-fuse-ld=mold");
         assert_eq!(linker_program(&[mold], host), None, "cc still runs, and runs mold");
         let clang = setting("build.rustflags", "-Clinker=clang -O");
-        assert_eq!(linker_program(&[clang], host).as_deref(), Some("clang"));
+        assert_eq!(linker_program(std::slice::from_ref(&clang), host).as_deref(), Some("clang"));
+        assert_eq!(chosen_ld(&[clang]), None, "clang still gets rustc's -fuse-ld");
+        assert_eq!(chosen_ld(&[setting("RUSTFLAGS", "-C link-arg=-fuse-ld=mold")]).as_deref(), Some("mold"));
+    }
+
+    #[test]
+    fn a_linker_of_a_cfg_table_that_holds_for_the_host_is_the_configured_linker() {
+        let host = "x86_64-unknown-linux-gnu";
+        let slowcc = setting("target.cfg(target_os = \"linux\").linker", "slowcc");
+        assert_eq!(configured_linker(std::slice::from_ref(&slowcc), host).as_deref(), Some("slowcc"));
+        assert_eq!(linker_program(std::slice::from_ref(&slowcc), host).as_deref(), Some("slowcc"));
+        let all = setting("target.cfg(all(unix, target_arch = \"x86_64\")).linker", "clang");
+        assert_eq!(linker_program(&[all], host).as_deref(), Some("clang"));
+        let other = setting("target.cfg(windows).linker", "lld-link");
+        assert_eq!(linker_program(std::slice::from_ref(&other), host), None, "a table for other hosts");
+        assert_eq!(linker_program(&[other, slowcc.clone()], host).as_deref(), Some("slowcc"));
+        let triple = setting("target.x86_64-unknown-linux-gnu.linker", "gcc");
+        assert_eq!(linker_program(&[slowcc, triple], host).as_deref(), Some("gcc"), "the triple's table wins");
     }
 }

@@ -144,9 +144,12 @@ pub(crate) struct Planned {
 }
 
 /// Selects among `installed` for a workspace whose floors are `floors` (highest first), adding
-/// the declared rust-version's toolchain when `verify_msrv` asks for it.
+/// the declared rust-version's toolchain when `verify_msrv` asks for it. The advice on what to
+/// install judges by `present`, what rustup has installed (the toolchains whose probes failed
+/// among them; `None` when that cannot be told, and then it gives none).
 pub(crate) fn plan(
     installed: &[Toolchain],
+    present: Option<&[Toolchain]>,
     floors: &[MsrvFloor],
     declared: Option<&MsrvFloor>,
     criteria: &Criteria,
@@ -173,7 +176,7 @@ pub(crate) fn plan(
             }
         },
     }
-    notes.extend(install_advice(installed, msrv, criteria, selection.chosen.len(), today));
+    notes.extend(present.and_then(|present| install_advice(present, msrv, criteria, selection.chosen.len(), today)));
     Ok(Planned { selection, msrv_check, notes })
 }
 
@@ -594,6 +597,20 @@ mod tests {
     }
 
     #[test]
+    fn the_advice_counts_a_toolchain_whose_probe_failed_as_installed() {
+        let today = "2026-11-28".parse().unwrap();
+        let answered = set(&["1.95.0"]);
+        let floor = [msrv("1.80.0", "x")];
+        let plan_with = |present: Option<&[Toolchain]>| {
+            plan(&answered, present, &floor, None, &yearly_criteria(), false, today).unwrap().notes
+        };
+        let advice = plan_with(Some(&answered));
+        assert!(advice[0].contains("rustup toolchain install 1.80.0 --profile minimal"), "{advice:?}");
+        assert_eq!(plan_with(Some(&set(&["1.80.0", "1.95.0"]))), Vec::<String>::new(), "1.80.0 is installed");
+        assert_eq!(plan_with(None), Vec::<String>::new(), "what is installed cannot be told");
+    }
+
+    #[test]
     fn advice_only_where_it_helps() {
         let today = "2026-11-28".parse().unwrap();
         let one = set(&["1.95.0"]);
@@ -639,14 +656,15 @@ mod tests {
         };
         let floors = [raised.clone(), declared.clone()];
         let installed = set(&["1.48.0", "1.63.0", "1.96.0"]);
-        let planned = plan(&installed, &floors, Some(&declared), &yearly_criteria(), true, today).unwrap();
+        let planned =
+            plan(&installed, Some(&installed), &floors, Some(&declared), &yearly_criteria(), true, today).unwrap();
         assert_eq!(names(&planned.selection.chosen), ["1.48.0", "1.63.0", "1.96.0"]);
         let check = planned.msrv_check.unwrap();
         assert_eq!((check.toolchain.as_str(), check.raised_by), ("1.48.0", Some(raised)));
-        let none = plan(&installed, &floors, None, &yearly_criteria(), true, today).unwrap();
+        let none = plan(&installed, Some(&installed), &floors, None, &yearly_criteria(), true, today).unwrap();
         assert_eq!(none.notes, ["--verify-msrv: no package declares a rust-version; nothing to verify"]);
         let missing =
-            plan(&set(&["1.96.0"]), &[], Some(&msrv("1.70.0", "x")), &yearly_criteria(), true, today).unwrap();
+            plan(&set(&["1.96.0"]), None, &[], Some(&msrv("1.70.0", "x")), &yearly_criteria(), true, today).unwrap();
         assert!(missing.notes[0].starts_with("--verify-msrv: cannot verify rust-version 1.70"), "{:?}", missing.notes);
     }
 

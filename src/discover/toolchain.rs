@@ -129,6 +129,19 @@ pub(crate) struct BrokenToolchain {
     pub error: String,
 }
 
+impl BrokenToolchain {
+    /// The stable release its name stands for (`1.70.0`, or `1.70`, rustup's name for the newest
+    /// patch of 1.70), when the name is one: rustup has that release installed even though its
+    /// compiler did not answer. `None` for a channel (`stable`), a nightly or a custom name.
+    pub(crate) fn release(&self) -> Option<Version> {
+        let name = strip_host(&self.name);
+        match name.split('.').collect::<Vec<_>>().as_slice() {
+            [major, minor] => Some(Version::new(major.parse().ok()?, minor.parse().ok()?, 0)),
+            _ => Version::parse(name).ok().filter(|v| v.pre.is_empty() && v.build.is_empty()),
+        }
+    }
+}
+
 /// Everything installed for this host: working toolchains, oldest first, and broken ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Inventory {
@@ -136,6 +149,43 @@ pub(crate) struct Inventory {
     pub toolchains: Vec<Toolchain>,
     /// Names whose compiler did not answer.
     pub broken: Vec<BrokenToolchain>,
+}
+
+impl Inventory {
+    /// What rustup has installed, for deciding what `--install` installs: the toolchains that
+    /// answered, and the release each one whose probe failed stands for by its name (a failed
+    /// probe is not a missing toolchain; installing that release again would add a release the
+    /// user did not ask for). `Err` with the broken toolchains that may be a stable release
+    /// their name does not tell (a `stable` whose probe failed may be any release; a nightly
+    /// or a beta is none).
+    pub(crate) fn installed_releases(&self) -> std::result::Result<Vec<Toolchain>, Vec<&BrokenToolchain>> {
+        let pre_release = |b: &BrokenToolchain| b.name.starts_with("nightly") || b.name.starts_with("beta");
+        let unknown: Vec<&BrokenToolchain> =
+            self.broken.iter().filter(|b| b.release().is_none() && !pre_release(b)).collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let mut installed = self.toolchains.clone();
+        for broken in &self.broken {
+            let Some(version) = broken.release() else { continue };
+            if !installed.iter().any(|t| t.is_stable() && t.version.minor == version.minor) {
+                installed.push(Toolchain { name: broken.name.clone(), ..Toolchain::official_release(version) });
+            }
+        }
+        installed.sort_by(|a, b| a.version.cmp(&b.version).then(a.name.cmp(&b.name)));
+        Ok(installed)
+    }
+
+    /// Which probes failed and why, one sentence: ``the probe of 1.70.0 failed (`rustc
+    /// +1.70.0 -vV` timed out)``; `None` when every toolchain answered.
+    pub(crate) fn failed_probes(&self) -> Option<String> {
+        let each: Vec<String> = self.broken.iter().map(|b| format!("{} ({})", b.name, b.error)).collect();
+        match each.len() {
+            0 => None,
+            1 => Some(format!("the probe of {} failed", each[0])),
+            _ => Some(format!("the probes of {} failed", each.join(", "))),
+        }
+    }
 }
 
 /// The names `rustup toolchain list` gives, as listed (with the host suffix).
@@ -173,9 +223,16 @@ pub(crate) fn discover(runner: &dyn Runner) -> Result<Inventory> {
     Ok(build_inventory(probes))
 }
 
+/// How long `rustc -vV` may take before its toolchain counts as broken: it answers in well
+/// under a second, and one that hangs (a clock tool that stalls it) must not hang the run.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn probe(runner: &dyn Runner, name: &str) -> Result<RustcVersion> {
     // -vV, not -V: packagers add text to the short form, and only -vV has the date and host.
-    let verbose = CommandSpec::new(rustup_proxy(runner.env(), "rustc")).arg(format!("+{name}")).arg("-vV");
+    let verbose = CommandSpec::new(rustup_proxy(runner.env(), "rustc"))
+        .arg(format!("+{name}"))
+        .arg("-vV")
+        .timeout(Some(PROBE_TIMEOUT));
     let out = runner.run(&verbose)?.ok_or_error(&verbose)?;
     parse_rustc_vv(&out.stdout).with_context(|| format!("could not read the output of `{verbose}`"))
 }
@@ -335,6 +392,38 @@ pub(crate) fn parse_rustc_vv(text: &str) -> Result<RustcVersion> {
 mod tests {
     use super::*;
     use crate::testing::FakeRunner;
+
+    fn broken(name: &str, error: &str) -> BrokenToolchain {
+        BrokenToolchain { name: name.into(), error: error.into() }
+    }
+
+    #[test]
+    fn a_toolchain_whose_probe_failed_is_still_installed() {
+        let timed_out = "`rustc +1.70.0-x86_64-unknown-linux-gnu -vV` failed (timed out)";
+        let inventory = Inventory {
+            toolchains: vec![crate::testing::toolchain("1.96.0")],
+            broken: vec![
+                broken("1.70.0", timed_out),
+                broken("1.61", "`rustc +1.61-x86_64-unknown-linux-gnu -vV` failed (exit status: 127)"),
+                broken("nightly-2025-07-01", "killed"),
+            ],
+        };
+        let installed = inventory.installed_releases().unwrap();
+        let names: Vec<(&str, String)> = installed.iter().map(|t| (t.name.as_str(), t.version.to_string())).collect();
+        assert_eq!(names, [("1.61", "1.61.0".into()), ("1.70.0", "1.70.0".into()), ("1.96.0", "1.96.0".into())]);
+        assert_eq!(
+            inventory.failed_probes().unwrap(),
+            format!(
+                "the probes of 1.70.0 ({timed_out}), 1.61 (`rustc +1.61-x86_64-unknown-linux-gnu -vV` failed (exit status: 127)), nightly-2025-07-01 (killed) failed"
+            )
+        );
+        // A `stable` that did not answer may be any release: nothing can be said to be missing.
+        let stable = Inventory { toolchains: Vec::new(), broken: vec![broken("stable", timed_out)] };
+        let unknown = stable.installed_releases().unwrap_err();
+        assert_eq!(unknown.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["stable"]);
+        assert_eq!(stable.failed_probes().unwrap(), format!("the probe of stable ({timed_out}) failed"));
+        assert_eq!(Inventory::default().failed_probes(), None);
+    }
 
     const LIST: &str = include_str!("../../testdata/rustup-toolchain-list.txt");
     const STABLE: &str = include_str!("../../testdata/rustc-vV-stable.txt");

@@ -12,9 +12,10 @@
 //! arguments it hands the linker, are unchanged (the integration tests compare them with
 //! `--print link-args` under a GNU ld and a rust-lld toolchain).
 //!
-//! When its parent is a rustc, it times the linker from start to exit and appends one line to
-//! the log; any other caller (a build script compiling C with `cc`) gets the program by `exec`,
-//! with nothing logged. A build's link time is the time during which at least one linker ran
+//! When its parent is a rustc and its arguments are a link's (rustc's objects and `-o`), it
+//! times the linker from start to exit and appends one line to the log; any other caller (a
+//! build script compiling C with `cc`, a proc-macro running `cc` while rustc expands it) gets
+//! the program by `exec`, with nothing logged. A build's link time is the time during which at least one linker ran
 //! (overlapping links count once), so `compile = wall - link` splits the wall time.
 
 use std::ffi::{OsStr, OsString};
@@ -125,15 +126,19 @@ pub(crate) fn link_time(runs: &[LinkRun]) -> LinkTime {
     LinkTime { seconds: covered as f64 / 1e9, runs: runs.len() }
 }
 
-/// The names of the programs rustc may run to link: `cc`, and the one a `linker` setting names
-/// when it is a bare name found through `PATH`. `None` when the setting names a path, which no
-/// link on `PATH` can stand in for.
-pub(crate) fn programs(configured: Option<&str>) -> Option<Vec<String>> {
-    match configured {
-        Some(name) if name.contains('/') => None,
-        Some(name) if name != DEFAULT_LINKER => Some(vec![DEFAULT_LINKER.to_string(), name.to_string()]),
-        _ => Some(vec![DEFAULT_LINKER.to_string()]),
-    }
+/// The names of the programs rustc may run to link and the builds' `path` holds: `cc`, and the
+/// one a `linker` setting names when it is a bare name found through `PATH`. A program `path`
+/// lacks gets no stand-in, since a build script that runs it only when it exists (`cc`, on a
+/// machine with clang alone) would find the stand-in and fail. `None` when the setting names a
+/// path, which no link on `PATH` can stand in for.
+pub(crate) fn programs(configured: Option<&str>, path: &OsStr) -> Option<Vec<String>> {
+    let names = match configured {
+        Some(name) if name.contains('/') => return None,
+        Some(name) if name != DEFAULT_LINKER => vec![DEFAULT_LINKER.to_string(), name.to_string()],
+        _ => vec![DEFAULT_LINKER.to_string()],
+    };
+    let dirs: Vec<PathBuf> = std::env::split_paths(path).collect();
+    Some(names.into_iter().filter(|name| find(OsStr::new(name), &dirs).is_some()).collect())
 }
 
 /// Whether the process was started as a linker by a timed build: `argv[0]` is not timewarp's
@@ -165,7 +170,7 @@ pub(crate) fn wrap(argv0: &OsStr, args: &[OsString], log: &Path) -> i32 {
     for key in [LINK_LOG, LINK_DIR, LINK_TRACE] {
         command.env_remove(key);
     }
-    if !parent_is_rustc() {
+    if !parent_is_rustc() || !is_rustc_link(args) {
         let error = command.exec();
         eprintln!("error: could not run `{}`: {error}", program.display());
         return 127;
@@ -210,6 +215,29 @@ fn find(name: &OsStr, dirs: &[PathBuf]) -> Option<PathBuf> {
     })
 }
 
+/// Whether `args` are those of a link rustc asks for, rather than a program a proc-macro runs
+/// while rustc expands it (it runs inside rustc, so its `cc -c` has a rustc for a parent): an
+/// output (`-o`), no compile-only flag (`-c`, `-S`, `-E`), and the objects only rustc's links
+/// carry: its codegen units (`*.rcgu.o`) or its `symbols.o`. The arguments are read through an
+/// `@file` when rustc put them in one (a long command line).
+fn is_rustc_link(args: &[OsString]) -> bool {
+    let args: Vec<String> = args
+        .iter()
+        .flat_map(|arg| {
+            let arg = arg.to_string_lossy();
+            match arg.strip_prefix('@').and_then(|file| std::fs::read_to_string(file).ok()) {
+                // One argument a line (its spaces escaped, which the checks below never read).
+                Some(text) => text.lines().map(str::to_string).collect(),
+                None => vec![arg.into_owned()],
+            }
+        })
+        .collect();
+    let output = args.iter().any(|a| a == "-o" || (a.starts_with("-o") && a.len() > 2));
+    let compile_only = args.iter().any(|a| matches!(a.as_str(), "-c" | "-S" | "-E"));
+    let rustcs = args.iter().any(|a| a.ends_with(".rcgu.o") || a.ends_with("/symbols.o"));
+    output && !compile_only && rustcs
+}
+
 /// Whether the process that started this one is a rustc (its command name in `/proc`).
 fn parent_is_rustc() -> bool {
     let parent = std::os::unix::process::parent_id();
@@ -247,12 +275,55 @@ mod tests {
         assert!((touching.seconds - 0.2).abs() < 1e-9);
     }
 
+    /// A directory holding an executable file for each of `names`.
+    fn bin_with(names: &[&str]) -> tempfile::TempDir {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        for name in names {
+            std::fs::write(dir.path().join(name), "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(dir.path().join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn the_programs_to_stand_in_for_are_cc_and_a_configured_bare_name() {
-        assert_eq!(programs(None), Some(vec!["cc".to_string()]));
-        assert_eq!(programs(Some("clang")), Some(vec!["cc".to_string(), "clang".to_string()]));
-        assert_eq!(programs(Some("cc")), Some(vec!["cc".to_string()]));
-        assert_eq!(programs(Some("/usr/bin/clang")), None, "a path cannot be stood in for on PATH");
+        let (both, other) = (bin_with(&["cc", "clang"]), bin_with(&["ld"]));
+        let path = std::env::join_paths([other.path(), both.path()]).unwrap();
+        assert_eq!(programs(None, &path), Some(vec!["cc".to_string()]));
+        assert_eq!(programs(Some("clang"), &path), Some(vec!["cc".to_string(), "clang".to_string()]));
+        assert_eq!(programs(Some("cc"), &path), Some(vec!["cc".to_string()]));
+        assert_eq!(programs(Some("/usr/bin/clang"), &path), None, "a path cannot be stood in for on PATH");
+    }
+
+    #[test]
+    fn a_program_the_path_lacks_gets_no_stand_in() {
+        let (mine, other) = (bin_with(&["mylinker"]), bin_with(&["ld"]));
+        let path = std::env::join_paths([other.path(), mine.path()]).unwrap();
+        assert_eq!(programs(Some("mylinker"), &path), Some(vec!["mylinker".to_string()]), "no cc on this machine");
+        assert_eq!(programs(None, other.path().as_os_str()), Some(vec![]));
+        assert_eq!(programs(Some("mold"), &path), Some(vec![]));
+    }
+
+    #[test]
+    fn only_rustcs_own_links_are_timed() {
+        let args = |line: &str| line.split(' ').map(OsString::from).collect::<Vec<_>>();
+        let gnu = "-m64 /tmp/rustcA/symbols.o /t/deps/app-1.app.abc-cgu.0.rcgu.o -Wl,--as-needed -o /t/deps/app-1 -Wl,--gc-sections -pie -nodefaultlibs";
+        assert!(is_rustc_link(&args(gnu)));
+        let shared = "-m64 /t/deps/pm-1.pm.abc-cgu.0.rcgu.o -shared -o /t/deps/libpm-1.so";
+        assert!(is_rustc_link(&args(shared)), "a proc-macro's own library is linked by rustc");
+        let lld = "-flavor gnu /t/deps/app.app.x-cgu.0.rcgu.o -o /t/deps/app";
+        assert!(is_rustc_link(&args(lld)));
+        // What a proc-macro's expansion runs: a C compile, a C program linked, a probe.
+        assert!(!is_rustc_link(&args("-x c -c -o /dev/null -")));
+        assert!(!is_rustc_link(&args("-x c -o /dev/null -")));
+        assert!(!is_rustc_link(&args("--version")));
+        assert!(!is_rustc_link(&args("-Wl,--as-needed -o /tmp/probe /tmp/probe.c")));
+        assert!(!is_rustc_link(&args("-c /t/x.rcgu.o -o /t/x.o")));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("linker-arguments");
+        std::fs::write(&file, gnu.replace(' ', "\n")).unwrap();
+        assert!(is_rustc_link(&[OsString::from(format!("@{}", file.display()))]), "rustc's @file is read");
     }
 
     #[test]

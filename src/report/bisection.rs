@@ -57,6 +57,9 @@ pub(crate) struct Facts<'a> {
     pub cores: usize,
     /// CPU model.
     pub cpu: Option<String>,
+    /// The linker the project's `-C link-arg=-fuse-ld=NAME` chooses, when it chooses one: a
+    /// change of the toolchain's default linker does not reach its builds.
+    pub chosen_ld: Option<String>,
 }
 
 /// The document for `search`, whose steps are `probes` in order.
@@ -87,7 +90,7 @@ pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> 
                 to: newer.name.clone(),
                 unmeasured_between: unmeasured,
                 narrow,
-                causes: causes(older, newer, scenarios.keys().copied()),
+                causes: causes(older, newer, &scenarios, facts.chosen_ld.as_deref()),
                 scenarios,
             })
         }
@@ -356,17 +359,21 @@ fn unmeasured_between(releases: &[SpanRelease], older: &Toolchain, newer: &Toolc
     releases.iter().filter(inside).filter(|r| r.status != SpanStatus::Measured).map(|r| r.release.clone()).collect()
 }
 
-/// What timewarp knows changed between two toolchains, beside the compiler's own work.
-fn causes(older: &Toolchain, newer: &Toolchain, scenarios: impl Iterator<Item = Scenario>) -> Vec<String> {
+/// What timewarp knows changed between two toolchains, beside the compiler's own work, judged
+/// against the step's own `figures`: a change of the default linker is named as a cause only
+/// when the project links with the default (no `-fuse-ld=` of its own, `chosen_ld`) and the
+/// link time of a scenario that changed moved the same way; otherwise the sentence says why it
+/// is not one.
+fn causes(
+    older: &Toolchain,
+    newer: &Toolchain,
+    figures: &BTreeMap<Scenario, StepFigure>,
+    chosen_ld: Option<&str>,
+) -> Vec<String> {
     let mut causes = Vec::new();
     let (was, is) = (older.default_linker(), newer.default_linker());
     if was != is {
-        let when = if is == Linker::RustLld {
-            " (rust-lld became the default linker of official x86_64 Linux builds in 1.90)"
-        } else {
-            ""
-        };
-        causes.push(format!("the default linker changed from {was} to {is}{when}"));
+        causes.push(linker_cause(&was, &is, figures, chosen_ld));
     }
     if older.provenance() != newer.provenance() {
         causes.push(format!(
@@ -377,13 +384,68 @@ fn causes(older: &Toolchain, newer: &Toolchain, scenarios: impl Iterator<Item = 
             article(newer)
         ));
     }
-    let rebuilds = scenarios.into_iter().any(|s| s != Scenario::Clean);
+    let rebuilds = figures.keys().any(|s| *s != Scenario::Clean);
     if rebuilds && (older.needs_forced_incremental() || newer.needs_forced_incremental()) {
         causes.push(
             "incremental compilation is off by default in 1.52.1, 1.53 and 1.59; timewarp turns it on for their rebuilds (RUSTC_FORCE_INCREMENTAL=1), so this is not the cause".into(),
         );
     }
     causes
+}
+
+/// What a change of the default linker from `was` to `is` did in the step of `figures`.
+fn linker_cause(
+    was: &Linker,
+    is: &Linker,
+    figures: &BTreeMap<Scenario, StepFigure>,
+    chosen_ld: Option<&str>,
+) -> String {
+    let when = match is {
+        Linker::RustLld => " (rust-lld became the default linker of official x86_64 Linux builds in 1.90)",
+        _ => "",
+    };
+    let changed = format!("the default linker changed from {was} to {is}{when}");
+    if let Some(ld) = chosen_ld {
+        return format!("{changed}, but this project links with `{ld}` (`-fuse-ld={ld}`), so that is not the cause");
+    }
+    let moved: Vec<(Scenario, &StepFigure)> = figures
+        .iter()
+        .filter(|(_, f)| matches!(f.verdict, Verdict::Faster | Verdict::Slower))
+        .map(|(s, f)| (*s, f))
+        .collect();
+    let linked: Vec<(Scenario, &StepFigure, &Estimate)> =
+        moved.iter().filter_map(|(s, f)| f.link_speedup.as_ref().map(|l| (*s, *f, l))).collect();
+    if linked.is_empty() {
+        return format!(
+            "{changed}; link time was not taken apart in the scenarios that changed, so whether it is a cause is not known"
+        );
+    }
+    if linked.iter().any(|(_, f, link)| interval_verdict(link) == f.verdict) {
+        return changed;
+    }
+    let link_figures: Vec<String> =
+        linked.iter().map(|(s, _, link)| format!("{s} link {}", speedup_of(link))).collect();
+    format!(
+        "{changed}, but the link time did not change that way in this step ({}), so that is not the cause",
+        link_figures.join(", ")
+    )
+}
+
+/// What an interval of the report says, as the engine's verdict reads it against the noise band.
+fn interval_verdict(e: &Estimate) -> Verdict {
+    let band = 1.0 + NOISE;
+    match (e.low, e.high) {
+        (Some(low), _) if low > band => Verdict::Faster,
+        (_, Some(high)) if high < 1.0 / band => Verdict::Slower,
+        (Some(low), Some(high)) if low >= 1.0 / band && high <= band => Verdict::NoChange,
+        _ => Verdict::Inconclusive,
+    }
+}
+
+/// `0.98x ±40%`.
+fn speedup_of(e: &Estimate) -> String {
+    let pm = e.plus_minus_pct.map(|p| format!(" ±{p:.0}%")).unwrap_or_default();
+    format!("{:.2}x{pm}", e.point)
 }
 
 fn article(t: &Toolchain) -> &'static str {
@@ -554,18 +616,88 @@ mod tests {
         assert_eq!(ranges(&[]), "");
     }
 
+    /// A speedup of `point` with the interval `low..high`.
+    fn estimate(point: f64, low: f64, high: f64) -> Estimate {
+        Estimate {
+            point,
+            low: Some(low),
+            high: Some(high),
+            plus_minus_pct: Some((high / low).sqrt().ln() * 100.0),
+            n: 3,
+        }
+    }
+
+    /// A step's figure in one scenario: the whole change, and its link part when taken apart.
+    fn figure(whole: Estimate, link: Option<Estimate>) -> StepFigure {
+        let verdict = interval_verdict(&whole);
+        StepFigure { speedup: whole, verdict, link_speedup: link, compile_speedup: None, share_pct: None }
+    }
+
+    fn touched(figure: StepFigure) -> BTreeMap<Scenario, StepFigure> {
+        [(Scenario::Touched, figure)].into_iter().collect()
+    }
+
+    /// An official 1.89 and 1.90: the step where rust-lld became the default linker.
+    fn lld_step() -> (Toolchain, Toolchain) {
+        let official = |version: &str| {
+            let mut t = crate::testing::toolchain(version);
+            t.commit_hash = Some("abc".into());
+            t.description = format!("rustc {version} (abc 2025-09-18)");
+            t
+        };
+        (official("1.89.0"), official("1.90.0"))
+    }
+
     #[test]
     fn known_causes_name_the_linker_and_the_kind_of_build() {
         let mut old = crate::testing::toolchain("1.85.0");
         let mut new = crate::testing::toolchain("1.95.0");
         new.commit_hash = Some("abc".into());
         new.description = "rustc 1.95.0 (abc 2026-01-01)".into();
-        let causes = causes(&old, &new, [Scenario::Touched].into_iter());
-        assert!(causes[0].starts_with("the default linker changed from cc to rust-lld (rust-lld became"), "{causes:?}");
+        let faster_link = touched(figure(estimate(2.5, 2.4, 2.6), Some(estimate(9.0, 8.5, 9.5))));
+        let causes = causes(&old, &new, &faster_link, None);
+        assert_eq!(
+            causes[0],
+            "the default linker changed from cc to rust-lld (rust-lld became the default linker of official x86_64 Linux builds in 1.90)"
+        );
         assert!(causes[1].contains("1.85.0 is a distribution build and 1.95.0 an official build"), "{causes:?}");
         old.version = semver::Version::new(1, 53, 0);
-        let causes = super::causes(&old, &crate::testing::toolchain("1.54.0"), [Scenario::Touched].into_iter());
+        let causes = super::causes(&old, &crate::testing::toolchain("1.54.0"), &faster_link, None);
         assert_eq!(causes.len(), 1);
         assert!(causes[0].starts_with("incremental compilation is off by default"), "{causes:?}");
+    }
+
+    #[test]
+    fn the_default_linker_is_a_cause_only_when_the_link_moved_the_steps_way() {
+        let (old, new) = lld_step();
+        // hostile.md defect 11: 1.90 compiles 4x slower, its link did not move.
+        let slower_compile = touched(figure(estimate(0.23, 0.11, 0.47), Some(estimate(0.98, 0.59, 1.62))));
+        let causes = causes(&old, &new, &slower_compile, None);
+        assert_eq!(causes.len(), 1, "{causes:?}");
+        assert!(causes[0].starts_with("the default linker changed from cc to rust-lld"), "{causes:?}");
+        assert!(
+            causes[0].ends_with(", but the link time did not change that way in this step (touched link 0.98x ±51%), so that is not the cause"),
+            "{causes:?}"
+        );
+        // A faster step whose link got slower: the linker did not make it faster.
+        let other_way = touched(figure(estimate(1.5, 1.4, 1.6), Some(estimate(0.8, 0.75, 0.85))));
+        assert!(causes_of(&other_way, None).contains("not the cause"));
+        // The link moved the step's way: the linker is named.
+        let faster = touched(figure(estimate(2.5, 2.4, 2.6), Some(estimate(9.0, 8.5, 9.5))));
+        assert!(!causes_of(&faster, None).contains("but"), "{}", causes_of(&faster, None));
+        // The project chooses its own linker: the default's change does not reach it.
+        let mold = causes_of(&faster, Some("mold"));
+        assert!(
+            mold.ends_with("but this project links with `mold` (`-fuse-ld=mold`), so that is not the cause"),
+            "{mold}"
+        );
+        // Link time not taken apart: not known.
+        let unknown = causes_of(&touched(figure(estimate(2.5, 2.4, 2.6), None)), None);
+        assert!(unknown.ends_with("so whether it is a cause is not known"), "{unknown}");
+    }
+
+    fn causes_of(figures: &BTreeMap<Scenario, StepFigure>, configured: Option<&str>) -> String {
+        let (old, new) = lld_step();
+        causes(&old, &new, figures, configured).remove(0)
     }
 }

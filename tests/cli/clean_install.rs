@@ -3,9 +3,9 @@
 
 use crate::support::*;
 
-#[test]
-fn install_runs_rustup_for_the_missing_yearly_toolchains() {
-    let ws = fixture("single-crate");
+/// A `CARGO_HOME` whose rustup logs every call to the returned file and pretends to install,
+/// passing everything else to the real rustup.
+fn logging_rustup() -> (tempfile::TempDir, std::path::PathBuf) {
     let home = tempfile::tempdir().unwrap();
     let log = home.path().join("rustup.log");
     let real = crate::support::real_rustup();
@@ -21,6 +21,13 @@ fn install_runs_rustup_for_the_missing_yearly_toolchains() {
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    (home, log)
+}
+
+#[test]
+fn install_runs_rustup_for_the_missing_yearly_toolchains() {
+    let ws = fixture("single-crate");
+    let (home, log) = logging_rustup();
     // Only `stable` is installed in this test's world, so the yearly slots back to 1.80 are empty.
     let universe = crate::support::rustup_home(&["stable"]);
     let out = run(timewarp(ws.path())
@@ -56,4 +63,31 @@ fn clean_removes_only_what_timewarp_made() {
     assert!(!unrelated.path().join("mine/timewarp").exists());
     assert!(!state_dir(ws.path()).exists(), "the state directory went too");
     assert_eq!(before, snapshot(ws.path()));
+}
+
+/// A failed probe is not a missing toolchain: 1.80.0 is installed, but its rustc does not
+/// answer `-vV`, so `--install` installs nothing in its place and names the probe that failed.
+#[test]
+fn install_never_installs_a_release_whose_probe_failed() {
+    let ws = fixture("single-crate");
+    let (home, log) = logging_rustup();
+    let universe = crate::support::rustup_home(&["stable"]);
+    let bin = universe.path().join("toolchains/1.80.0-x86_64-unknown-linux-gnu/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        bin.join("rustc"),
+        "#!/bin/sh\necho 'error: libLLVM.so: cannot open shared object file' >&2\nexit 127\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(bin.join("rustc"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = run(timewarp(ws.path())
+        .args(["--list", "--install"])
+        .env("CARGO_HOME", home.path())
+        .env("RUSTUP_HOME", universe.path()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!calls.contains("toolchain install"), "1.80.0 is installed: {calls}");
+    assert!(stderr.contains("the probe of 1.80.0 ("), "{stderr}");
+    assert!(stderr.contains("libLLVM.so"), "and why: {stderr}");
 }

@@ -170,3 +170,102 @@ fn a_real_run_takes_link_time_apart_and_a_build_script_compiles_c_through_the_ti
     assert_eq!(without["link_time"], false);
     assert!(without["toolchains"][0]["scenarios"]["clean"]["link"].is_null(), "{without:#}");
 }
+
+/// A program on a private `PATH` directory, `#!/bin/sh` running `body`.
+fn script(dir: &Path, name: &str, body: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(name), format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `PATH` with `dir` first.
+fn path_with(dir: &Path) -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap();
+    let dirs = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// cargo honours a `linker` under `[target.'cfg(...)']` that holds for the host: the row names
+/// that linker, and its runs are timed as links (not booked as compile time).
+#[test]
+fn a_linker_set_under_a_cfg_target_is_the_one_named_and_timed() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let tools = tempfile::tempdir().unwrap();
+    script(tools.path(), "mylinker", "exec cc \"$@\"");
+    std::fs::create_dir(ws.path().join(".cargo")).unwrap();
+    std::fs::write(
+        ws.path().join(".cargo/config.toml"),
+        "[target.'cfg(all(unix, target_os = \"linux\"))']\nlinker = \"mylinker\"\n\n[target.'cfg(windows)']\nlinker = \"lld-link\"\n",
+    )
+    .unwrap();
+    let report = success_json(
+        timewarp(ws.path())
+            .args(QUICK)
+            .args(["--scenarios", "clean", "--format", "json"])
+            .env("PATH", path_with(tools.path())),
+    );
+    let toolchain = &report["toolchains"][0];
+    assert_eq!(toolchain["linker"], "mylinker (configured)", "{report:#}");
+    let link = &toolchain["scenarios"]["clean"]["link"];
+    assert_eq!(link["runs"], 1, "mylinker's run is timed as the link: {report:#}");
+    let settings: Vec<&str> =
+        report["build_settings"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
+    assert_eq!(settings, ["target.cfg(all(unix, target_os = \"linux\")).linker"], "the windows table does not apply");
+}
+
+/// A proc-macro runs inside rustc, so the programs it runs at expansion have a rustc for a
+/// parent: its `cc -c` and the C program it links are no links of rustc's and are not timed,
+/// so `cargo check` shows no link figures and a clean build counts only rustc's two links.
+#[test]
+fn a_proc_macro_running_cc_at_expansion_is_not_timed_as_linking() {
+    let _builds = build_lock();
+    let ws = fixture("proc-macro-cc");
+    let report =
+        success_json(timewarp(ws.path()).args(QUICK).args(["--scenarios", "clean,check-touched", "--format", "json"]));
+    let scenarios = &report["toolchains"][0]["scenarios"];
+    assert_eq!(scenarios["clean"]["link"]["runs"], 2, "the proc-macro's library and the binary: {report:#}");
+    assert!(scenarios["check-touched"]["link"].is_null(), "a check links nothing: {report:#}");
+}
+
+/// The program called `name` on the test's own `PATH`.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap()).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// On a machine without `cc` (a clang-only image) that links through a configured linker, the
+/// link timer stands in for that linker alone: a build script that uses C only where `cc` exists
+/// builds as it does without timewarp, instead of finding a stand-in `cc` that exits 127.
+#[test]
+fn a_machine_without_cc_gets_no_stand_in_cc() {
+    let _builds = build_lock();
+    let ws = fixture("optional-c");
+    let bin = tempfile::tempdir().unwrap();
+    let real_cc = on_path("cc").expect("the tests need a cc to link with");
+    script(bin.path(), "mylinker", &format!("exec {} \"$@\"", real_cc.display()));
+    for tool in ["sh", "env", "git", "ld", "as", "cat", "rm"] {
+        if let Some(found) = on_path(tool) {
+            std::os::unix::fs::symlink(found, bin.path().join(tool)).unwrap();
+        }
+    }
+    let rustup_dir = real_rustup().parent().map(Path::to_path_buf).filter(|d| !d.join("cc").exists());
+    let path = std::env::join_paths(std::iter::once(bin.path().to_path_buf()).chain(rustup_dir)).unwrap();
+    std::fs::create_dir(ws.path().join(".cargo")).unwrap();
+    std::fs::write(ws.path().join(".cargo/config.toml"), "[target.'cfg(unix)']\nlinker = \"mylinker\"\n").unwrap();
+    let report = success_json(
+        timewarp(ws.path()).args(QUICK).args(["--scenarios", "clean", "--format", "json"]).env("PATH", &path),
+    );
+    let toolchain = &report["toolchains"][0];
+    assert_eq!(toolchain["status"], "ok", "{report:#}");
+    assert_eq!(toolchain["linker"], "mylinker (configured)", "{report:#}");
+    assert_eq!(toolchain["scenarios"]["clean"]["link"]["runs"], 2, "the build script and the binary: {report:#}");
+    let links = ws.path().join("target/timewarp/linker");
+    let stand_ins: Vec<String> = std::fs::read_dir(&links)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_symlink())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(stand_ins, ["mylinker"], "no `cc` where the machine has none");
+}

@@ -919,3 +919,27 @@ fn a_build_dir_in_the_users_config_never_receives_a_timed_build() {
         report["build_settings"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
     assert!(!keys.contains(&"build.build-dir"), "an overridden setting is not listed as applied: {keys:?}");
 }
+
+/// A `-sys` crate's build script that fails on a missing C header prints a dozen
+/// `cargo:rerun-if-env-changed` lines on stdout before its error on stderr: the failed row (table
+/// and JSON) names the missing header and none of the directives.
+#[test]
+fn a_failed_build_script_is_explained_by_its_stderr() {
+    let _builds = build_lock();
+    let ws = fixture("failing-build-script");
+    let out = run(timewarp(ws.path()).args(QUICK).args(["--scenarios", "clean", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed = &report["toolchains"][0];
+    assert_eq!(failed["status"], "failed", "{report:#}");
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.starts_with("error: failed to run custom build command"), "{error}");
+    assert!(error.contains("openssl/ssl.h: No such file or directory"), "{error}");
+    assert!(error.ends_with("compilation terminated."), "the stderr's last lines: {error}");
+    assert!(!error.contains("cargo:"), "{error}");
+
+    let out = run(timewarp(ws.path()).args(QUICK).args(["--scenarios", "clean"]));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("openssl/ssl.h: No such file or directory"), "{table}");
+    assert!(!table.contains("rerun-if-env-changed"), "{table}");
+}
