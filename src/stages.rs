@@ -139,8 +139,13 @@ pub(crate) fn cpu_model() -> Option<String> {
     Some(line.split_once(':')?.1.trim().to_string()).filter(|m| !m.is_empty())
 }
 
-/// Where `merge` writes: no workspace is involved, so only the plain checks apply.
+/// Where `merge` writes: judged by the guard of the workspace the current directory is in, as a
+/// run's outputs are; outside any workspace (`cargo metadata` finds none), by names alone.
 pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
+    let guard = match config.output.as_ref().map(|_| inspect(runner, config, None, None)) {
+        Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
+        _ => Guard::outside_workspace(),
+    };
     let width = match &config.output {
         Some(_) => Some(FILE_WIDTH),
         None => terminal_width(
@@ -156,7 +161,7 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
         crates_csv: None,
         job_summary: None,
         width,
-        guard: Guard::empty(),
+        guard,
     }
 }
 

@@ -9,6 +9,10 @@
 //! included; cargo configuration; rust-toolchain files), inside a version-control directory, a
 //! build directory below the target directory, or timewarp's own directories; never on an
 //! existing directory, nor into one that does not exist.
+//!
+//! Outside any workspace (`merge` run where `cargo metadata` finds none), the guard knows no
+//! build, so it judges by name: never a `Cargo.toml`, a `Cargo.lock` or a `*.rs` file, nor
+//! anything inside a directory named `target` or `timewarp` (a build's or timewarp's own).
 
 use std::path::{Path, PathBuf};
 
@@ -18,9 +22,19 @@ use crate::discover::workspace::Workspace;
 use crate::exit::ExitError;
 use crate::measure::workdir::WorkDir;
 
+/// What the guard knows of the build an output must stay clear of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// A workspace that `cargo metadata` described: its files are known.
+    Workspace,
+    /// No workspace: files are judged by their names alone.
+    Outside,
+}
+
 /// What an output must stay clear of, gathered once for a workspace.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Guard {
+    scope: Scope,
     /// The workspace root, canonical.
     root: PathBuf,
     /// Members: (name, directory, the directories of the targets the build compiles).
@@ -49,6 +63,7 @@ impl Guard {
     /// The guard for outputs of a run on `workspace`, whose timewarp directories are `work`.
     pub(crate) fn new(workspace: &Workspace, work: &WorkDir) -> Guard {
         Guard {
+            scope: Scope::Workspace,
             root: canonical(&workspace.root),
             members: workspace
                 .members
@@ -61,10 +76,12 @@ impl Guard {
         }
     }
 
-    /// A guard outside any workspace (`merge`): outputs only need a directory, and must not be a
-    /// directory themselves or land in a version-control directory.
-    pub(crate) fn empty() -> Guard {
+    /// A guard outside any workspace (`merge` where no workspace is found): besides a directory
+    /// and no version-control directory, outputs must not be named like a build's files
+    /// (`Cargo.toml`, `Cargo.lock`, `*.rs`) nor lie inside a `target` or `timewarp` directory.
+    pub(crate) fn outside_workspace() -> Guard {
         Guard {
+            scope: Scope::Outside,
             root: PathBuf::from("/nonexistent/timewarp-no-workspace"),
             members: Vec::new(),
             path_packages: Vec::new(),
@@ -129,6 +146,15 @@ impl Guard {
     fn build_file(&self, path: &Path) -> Option<String> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let parent = path.parent().unwrap_or(Path::new("/"));
+        if self.scope == Scope::Outside {
+            return match name {
+                "Cargo.toml" | "Cargo.lock" => {
+                    Some(format!("a cargo {}", if name == "Cargo.toml" { "manifest" } else { "lockfile" }))
+                }
+                _ if path.extension().is_some_and(|e| e == "rs") => Some("a Rust source file".into()),
+                _ => None,
+            };
+        }
         if path == self.root.join("Cargo.lock") {
             return Some("the workspace's Cargo.lock".into());
         }
@@ -174,6 +200,15 @@ impl Guard {
             path.ancestors().skip(1).find(|a| a.file_name().and_then(|n| n.to_str()).is_some_and(|n| vcs.contains(&n)))
         {
             return Some(format!("the version-control directory `{}`", dir.display()));
+        }
+        if self.scope == Scope::Outside {
+            let build = ["target", "timewarp"];
+            let named = |a: &&Path| a.file_name().and_then(|n| n.to_str()).is_some_and(|n| build.contains(&n));
+            return path
+                .ancestors()
+                .skip(1)
+                .find(named)
+                .map(|dir| format!("`{}`, whose name says it holds a build or timewarp's files", dir.display()));
         }
         if let Some(dir) = self.own.iter().find(|d| path.starts_with(d)) {
             return Some(format!("timewarp's directory `{}`", dir.display()));
@@ -238,6 +273,33 @@ mod tests {
             missing.to_string(),
             "cannot write `/nonexistent/dir/r.json`: the directory `/nonexistent/dir` does not exist"
         );
+    }
+
+    #[test]
+    fn outside_a_workspace_build_files_are_known_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for d in ["src", "target/debug", "cache/timewarp"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let guard = Guard::outside_workspace();
+        for (path, expected) in [
+            ("Cargo.toml", "would write over a cargo manifest"),
+            ("Cargo.lock", "would write over a cargo lockfile"),
+            ("src/main.rs", "would write over a Rust source file"),
+            ("target/debug/r.json", "target`, whose name says it holds a build or timewarp's files"),
+            ("cache/timewarp/r.json", "timewarp`, whose name says it holds a build or timewarp's files"),
+        ] {
+            let e = guard.check("--output", &root.join(path)).unwrap_err();
+            assert_eq!(crate::exit::code_for(&e), crate::exit::USAGE, "{e}");
+            assert!(e.to_string().contains(expected), "{path}: {e}");
+        }
+        std::os::unix::fs::symlink(root.join("src/main.rs"), root.join("out.json")).unwrap();
+        let through = guard.check("--output", &root.join("out.json")).unwrap_err().to_string();
+        assert!(through.contains("a Rust source file (the link leads to `"), "{through}");
+        guard.check("--output", &root.join("merged.json")).unwrap();
+        guard.check("--output", &root.join("src/merged.md")).unwrap();
     }
 
     #[test]

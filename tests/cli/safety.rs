@@ -888,3 +888,62 @@ fn move_behind_a_link(file: &std::path::Path, dir: &std::path::Path) -> std::pat
     std::os::unix::fs::symlink(&moved, file).unwrap();
     moved
 }
+
+// Never lose a byte, part 4: each test below failed before its fix (the hostile review's defect
+// number, issue 31, in its comment).
+
+/// #3: `merge -o` wrote over `src/main.rs`, `Cargo.toml` and, through a link, timewarp's history
+/// with exit 0. Inside a workspace merge's outputs are judged by that workspace's guard; outside
+/// one, by name.
+#[test]
+fn merge_outputs_go_through_the_guard() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let root = ws.path();
+    let reports = tempfile::tempdir().unwrap();
+    let report = reports.path().join("a.json");
+    success(timewarp(root).args(QUICK).args(["--format", "json", "-o"]).arg(&report));
+    std::os::unix::fs::symlink(root.join("target/timewarp/history.jsonl"), root.join("h.json")).unwrap();
+    let history = std::fs::read(root.join("target/timewarp/history.jsonl")).unwrap();
+    let before = snapshot(root);
+    for (output, expected) in [
+        ("src/main.rs", "error: `--output src/main.rs` would write over a source file of `single-crate`"),
+        ("Cargo.toml", "error: `--output Cargo.toml` would write over the workspace's Cargo.toml"),
+        ("h.json", "error: `--output h.json` would write inside timewarp's directory"),
+    ] {
+        let line = failure(timewarp(root).arg("merge").arg(&report).args(["--format", "json", "-o", output]), 2);
+        assert!(line.starts_with(expected), "{output}: {line}");
+    }
+    assert_eq!(before, snapshot(root), "nothing in the workspace was written");
+    assert_eq!(std::fs::read(root.join("target/timewarp/history.jsonl")).unwrap(), history);
+    // From a member's subdirectory, the same workspace's guard.
+    let line =
+        failure(timewarp(&root.join("src")).arg("merge").arg(&report).args(["-o", "main.rs", "--format", "json"]), 2);
+    assert!(line.contains("would write over a source file of `single-crate`"), "{line}");
+    success(timewarp(root).arg("merge").arg(&report).args(["-o", "merged.json"]));
+    assert!(std::fs::read_to_string(root.join("merged.json")).unwrap().contains("\"machines\""));
+
+    // Outside any workspace: build files by name, and `target`/`timewarp` directories.
+    let outside = tempfile::tempdir().unwrap();
+    let dir = outside.path();
+    for d in ["target/debug", "timewarp"] {
+        std::fs::create_dir_all(dir.join(d)).unwrap();
+    }
+    for f in ["Cargo.toml", "Cargo.lock", "lib.rs", "target/debug/x.json", "timewarp/x.json"] {
+        std::fs::write(dir.join(f), "mine\n").unwrap();
+    }
+    let before = snapshot(dir);
+    for (output, expected) in [
+        ("Cargo.toml", "would write over a cargo manifest"),
+        ("Cargo.lock", "would write over a cargo lockfile"),
+        ("lib.rs", "would write over a Rust source file"),
+        ("target/debug/x.json", "/target`, whose name says it holds a build or timewarp's files"),
+        ("timewarp/x.json", "/timewarp`, whose name says it holds a build or timewarp's files"),
+    ] {
+        let line = failure(timewarp(dir).arg("merge").arg(&report).args(["--format", "json", "-o", output]), 2);
+        assert!(line.contains(expected), "{output}: {line}");
+    }
+    assert_eq!(before, snapshot(dir), "nothing outside a workspace was written either");
+    assert_eq!(std::fs::read_to_string(dir.join("target/debug/x.json")).unwrap(), "mine\n");
+    success(timewarp(dir).arg("merge").arg(&report).args(["-o", "merged.md"]));
+}
