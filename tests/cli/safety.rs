@@ -947,3 +947,35 @@ fn merge_outputs_go_through_the_guard() {
     assert_eq!(std::fs::read_to_string(dir.join("target/debug/x.json")).unwrap(), "mine\n");
     success(timewarp(dir).arg("merge").arg(&report).args(["-o", "merged.md"]));
 }
+
+/// #4: a relative `--target-dir` given in a member's directory split the run: timewarp's files
+/// went under the current directory, the builds (run in the workspace root) under the root's
+/// `td-rel`, with a `CARGO_HOME` lacking timewarp's config and a link timer that never ran.
+#[test]
+fn a_relative_target_dir_from_a_member_directory_is_one_place() {
+    let _builds = build_lock();
+    let ws = fixture("deep-ws");
+    let member = ws.path().join("app");
+    let report = success_json(timewarp(&member).args(QUICK).args([
+        "--scenarios",
+        "clean,touched",
+        "--target-dir",
+        "td-rel",
+        "--format",
+        "json",
+    ]));
+    assert!(!ws.path().join("td-rel").exists(), "nothing lands under the workspace root's td-rel");
+    assert!(
+        member.join("td-rel/timewarp/CACHEDIR.TAG").is_file(),
+        "timewarp's directory is the current directory's td-rel"
+    );
+    let builds: Vec<_> =
+        std::fs::read_dir(member.join("td-rel/timewarp")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(builds.iter().any(|n| n.to_string_lossy().starts_with("1.95")), "the builds are there too: {builds:?}");
+    assert_eq!(report["link_time"], true, "{report:#}");
+    let clean = &report["toolchains"][0]["scenarios"]["clean"];
+    assert!(clean["link"]["time"]["point"].as_f64().unwrap() > 0.0, "the link timer ran: {clean:#}");
+    success(timewarp(&member).args(["clean", "--target-dir", "td-rel"]));
+    assert!(!member.join("td-rel/timewarp").exists(), "clean removes it all");
+    assert!(!ws.path().join("td-rel").exists());
+}
