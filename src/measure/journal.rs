@@ -375,13 +375,52 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
     }
 }
 
-/// The sentence for a file edited by `--edit` that someone else changed since.
+/// The sentence for a file edited by timewarp that someone else changed since. The original is
+/// moved out of timewarp's state directory (which `clean` removes) to `<name>.orig` beside the
+/// file when that name is free, so the copy the sentence points at stays where the user works.
 fn kept_edit(path: &Path, backup: &Path) -> String {
+    let original = keep_beside(path, backup);
+    let current = std::fs::read(path).unwrap_or_default();
+    let text = String::from_utf8_lossy(&current);
+    let item = text.rfind("static TIMEWARP_EDIT_").map(|at| {
+        let rest = &text[at + "static ".len()..];
+        rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>()
+    });
+    let still = match item {
+        Some(name) => {
+            format!(
+                ", and it still holds timewarp's appended item `{name}` with its comment line, which you may delete"
+            )
+        }
+        None => String::new(),
+    };
     format!(
-        "`{}` changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it as it is; its content before that run is in `{}`",
+        "`{}` changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it as it is{still}; its content before that run is in `{}`",
         path.display(),
-        backup.display()
+        original.display()
     )
+}
+
+/// Moves the original in `backup` to `<name>.orig` beside `path` when no file of that name
+/// exists (never over one: the name is created exclusively), and returns where the original is
+/// now; when the name is taken or the copy cannot be written, the backup stays where it is.
+fn keep_beside(path: &Path, backup: &Path) -> PathBuf {
+    use std::io::Write as _;
+    let Some(name) = path.file_name() else { return backup.to_path_buf() };
+    let mut beside_name = name.to_os_string();
+    beside_name.push(".orig");
+    let beside = path.with_file_name(beside_name);
+    let Ok(bytes) = std::fs::read(backup) else { return backup.to_path_buf() };
+    let Ok(mut file) = std::fs::OpenOptions::new().write(true).create_new(true).open(&beside) else {
+        return backup.to_path_buf();
+    };
+    if file.write_all(&bytes).and_then(|()| file.sync_all()).is_err() {
+        // timewarp created this file a moment ago: removing it deletes nothing of the user's.
+        let _ = std::fs::remove_file(&beside);
+        return backup.to_path_buf();
+    }
+    let _ = std::fs::remove_file(backup);
+    beside
 }
 
 /// The item edit number `n` appends: a static the object code must contain (`#[used]` keeps it
@@ -693,6 +732,39 @@ mod tests {
         assert_eq!(std::fs::read(backup).unwrap(), b"fn main() {}\n", "the original is where the message says");
         assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() { println!(\"mine\"); }\n");
         assert!(Journal::recover(&s.journal_file()).unwrap().is_empty(), "reported once");
+    }
+
+    /// hostile #5: the original a conflict note points at must outlive timewarp's state
+    /// directory (which `clean` removes): it goes beside the file as `<name>.orig`, never over a
+    /// file of that name; and the note says the kept file still holds timewarp's item.
+    #[test]
+    fn the_original_of_a_kept_edit_goes_beside_the_file() {
+        let s = setup(b"fn main() {}\n");
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
+        edited.apply(3).unwrap();
+        s.kill(edited);
+        let mut hand = std::fs::read(&s.file).unwrap();
+        hand.extend_from_slice(b"// my hand edit\n");
+        std::fs::write(&s.file, &hand).unwrap();
+        let err = Journal::recover(&s.journal_file()).unwrap_err().to_string();
+        let beside = s.dir.path().join("src/main.rs.orig");
+        assert!(err.ends_with(&format!("its content before that run is in `{}`", beside.display())), "{err}");
+        assert!(err.contains("it still holds timewarp's appended item `TIMEWARP_EDIT_3`"), "{err}");
+        assert_eq!(std::fs::read(&beside).unwrap(), b"fn main() {}\n");
+        assert!(std::fs::read_dir(s.dir.path().join("state/backups")).unwrap().next().is_none(), "moved, not copied");
+        assert_eq!(std::fs::read(&s.file).unwrap(), hand, "the user's file as they left it");
+
+        // `main.rs.orig` is taken now (the user's, say): the next original stays in the backups.
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
+        edited.apply(4).unwrap();
+        s.kill(edited);
+        std::fs::write(&s.file, "fn main() { rewritten(); }\n").unwrap();
+        let err = Journal::recover(&s.journal_file()).unwrap_err().to_string();
+        assert!(!err.contains("still holds"), "the rewrite holds no item of timewarp's: {err}");
+        let kept = err.rsplit('`').nth(1).unwrap();
+        assert!(kept.contains("/state/backups/main.rs."), "{err}");
+        assert_eq!(std::fs::read(kept).unwrap(), hand);
+        assert_eq!(std::fs::read(&beside).unwrap(), b"fn main() {}\n", "never written over");
     }
 
     #[test]

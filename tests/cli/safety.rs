@@ -196,7 +196,8 @@ fn a_hand_edit_after_a_killed_edit_run_is_kept() {
     let main_rs = ws.path().join("src/main.rs");
     let original = std::fs::read(&main_rs).unwrap();
     let others = |tree: std::collections::BTreeMap<std::path::PathBuf, _>| {
-        tree.into_iter().filter(|(path, _)| !path.ends_with("src/main.rs")).collect::<Vec<_>>()
+        let ours = |path: &std::path::Path| path.ends_with("src/main.rs") || path.ends_with("src/main.rs.orig");
+        tree.into_iter().filter(|(path, _)| !ours(path)).collect::<Vec<_>>()
     };
     let before = others(snapshot(ws.path()));
     sigkill_once_the_file_holds(
@@ -978,4 +979,58 @@ fn a_relative_target_dir_from_a_member_directory_is_one_place() {
     success(timewarp(&member).args(["clean", "--target-dir", "td-rel"]));
     assert!(!member.join("td-rel/timewarp").exists(), "clean removes it all");
     assert!(!ws.path().join("td-rel").exists());
+}
+
+/// #5: after a killed `--edit` run and a hand edit, the first `clean` pointed at the backup in
+/// timewarp's state directory, and the natural retry deleted it with that directory: the only
+/// copy of the original. The original now goes beside the file as `main.rs.orig`; when that name
+/// is taken it stays in the backups, and `clean` keeps it and says so.
+#[test]
+fn a_second_clean_never_deletes_the_original_a_conflict_pointed_at() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let main_rs = ws.path().join("src/main.rs");
+    let beside = ws.path().join("src/main.rs.orig");
+    let original = std::fs::read(&main_rs).unwrap();
+    let kill_and_edit_by_hand = || {
+        sigkill_once_the_file_holds(
+            timewarp(ws.path()).args(["--toolchains", "stable", "--scenarios", "edited", "--incremental-runs", "200"]),
+            &main_rs,
+            "cargo timewarp --edit",
+        );
+        let mut hand = std::fs::read(&main_rs).unwrap();
+        hand.extend_from_slice(b"// my hand edit\n");
+        std::fs::write(&main_rs, &hand).unwrap();
+        hand
+    };
+    let hand = kill_and_edit_by_hand();
+    let line = failure(timewarp(ws.path()).arg("clean"), 1);
+    assert!(
+        line.contains("so timewarp kept it as it is, and it still holds timewarp's appended item `TIMEWARP_EDIT_"),
+        "{line}"
+    );
+    assert!(line.ends_with(&format!("its content before that run is in `{}`", beside.display())), "{line}");
+    let out = run(timewarp(ws.path()).arg("clean"));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&beside).unwrap(), original, "the original outlives timewarp's directories");
+    assert_eq!(std::fs::read(&main_rs).unwrap(), hand, "the hand edit is kept");
+
+    // `main.rs.orig` is taken (the first original, kept by the user): the next stays in the backups.
+    std::fs::write(&main_rs, &original).unwrap();
+    kill_and_edit_by_hand();
+    let line = failure(timewarp(ws.path()).arg("clean"), 1);
+    let backup = std::path::PathBuf::from(line.rsplit('`').nth(1).unwrap());
+    assert!(backup.starts_with(cache_home()), "{line}");
+    let out = run(timewarp(ws.path()).arg("clean"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "kept `{}`: the original of a file a run edited and you changed since",
+            backup.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&backup).unwrap(), original, "the second clean kept it");
+    assert_eq!(std::fs::read(&beside).unwrap(), original, "and never wrote over the user's .orig");
 }
