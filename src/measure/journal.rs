@@ -65,6 +65,25 @@ impl Fingerprint {
     }
 }
 
+/// Which file a path names: a new file of the same bytes (the user's `cargo generate-lockfile`
+/// after timewarp's was removed) has another inode or change time, so it is never taken for the
+/// one timewarp created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Identity {
+    dev: u64,
+    ino: u64,
+    /// The inode's change time, which no one can set back.
+    ctime: Stamp,
+}
+
+impl Identity {
+    fn of_file(path: &Path) -> Option<Identity> {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        Some(Identity { dev: meta.dev(), ino: meta.ino(), ctime: (meta.ctime(), meta.ctime_nsec() as u32) })
+    }
+}
+
 /// A time as the journal file stores it: seconds and nanoseconds since the epoch (negative
 /// seconds before it).
 type Stamp = (i64, u32);
@@ -98,8 +117,14 @@ fn time_of((secs, nanos): Stamp) -> SystemTime {
 enum Entry {
     /// The file's times were changed; `content` is what it held then.
     Touched { path: PathBuf, atime: Stamp, mtime: Stamp, content: Fingerprint },
-    /// The file did not exist and timewarp creates it; `content` once it is written.
-    Created { path: PathBuf, content: Option<Fingerprint> },
+    /// The file did not exist and timewarp creates it; `content` and `identity` once it is
+    /// written (a journal of a version before `identity` has none: then the bytes alone tell).
+    Created {
+        path: PathBuf,
+        content: Option<Fingerprint>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<Identity>,
+    },
     /// The file's content is patched; the original bytes are in `backup`.
     Edited { path: PathBuf, backup: PathBuf },
 }
@@ -126,6 +151,9 @@ struct State {
     entries: Vec<Entry>,
     /// What was left alone because the user changed it, for the report.
     notes: Vec<KeptChange>,
+    /// The disk the tests pretend the journal is on.
+    #[cfg(test)]
+    disk: tests::Disk,
 }
 
 /// The changes not yet undone. Clones share one journal, so the interruption handler can
@@ -163,6 +191,8 @@ impl Journal {
             backups: backups.to_path_buf(),
             entries: Vec::new(),
             notes: Vec::new(),
+            #[cfg(test)]
+            disk: tests::Disk::Fine,
         };
         Journal { state: Arc::new(Mutex::new(state)) }
     }
@@ -176,7 +206,12 @@ impl Journal {
     fn add(&self, entry: Entry) -> Result<()> {
         let mut state = self.lock();
         state.entries.push(entry);
-        persist(&state)
+        let persisted = persist(&state);
+        if persisted.is_err() {
+            // Not written down, so the change is not made: nothing is left to undo.
+            state.entries.pop();
+        }
+        persisted
     }
 
     /// What was left alone during the run because the user (or a build) changed it; taken
@@ -201,7 +236,7 @@ impl Journal {
 
     /// Registers `path`, which does not exist yet, as a file timewarp is about to create.
     pub(crate) fn create(&self, path: &Path) -> Result<CreatedFile> {
-        self.add(Entry::Created { path: path.to_path_buf(), content: None })?;
+        self.add(Entry::Created { path: path.to_path_buf(), content: None, identity: None })?;
         Ok(CreatedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 
@@ -232,7 +267,7 @@ impl Journal {
                 Err(e) => eprintln!("warning: {e:#}"),
             }
         }
-        if let Err(e) = persist(&state) {
+        if let Err(e) = persist_after_undo(&state) {
             eprintln!("warning: {e:#}");
         }
     }
@@ -247,7 +282,7 @@ impl Journal {
         if let Ok(Outcome::Kept(note)) = &result {
             state.notes.push(KeptChange { path: path.to_path_buf(), note: note.clone() });
         }
-        persist(&state)?;
+        persist_after_undo(&state)?;
         result.map(|_| ())
     }
 
@@ -255,7 +290,7 @@ impl Journal {
     fn forget(&self, path: &Path, kind: fn(&Entry) -> bool) -> Result<()> {
         let mut state = self.lock();
         state.entries.retain(|e| !(e.path() == path && kind(e)));
-        persist(&state)
+        persist_after_undo(&state)
     }
 
     fn undo_on_drop(&self, path: &Path, kind: fn(&Entry) -> bool) {
@@ -320,12 +355,44 @@ fn persist(state: &State) -> Result<()> {
     if state.entries.is_empty() {
         return fs::remove_file_if_exists(file);
     }
+    #[cfg(test)]
+    state.disk.check_atomic(file)?;
     let text = serde_json::to_string_pretty(&JournalFile { entries: state.entries.clone() })
         .expect("a journal always serialises");
     if let Some(dir) = file.parent() {
         fs::create_dir_all(dir)?;
     }
     fs::write_atomic(file, text)
+}
+
+/// Writes the journal after a change was undone or forgotten. The file on disk then lists a
+/// change that no longer holds, which a later start would replay against whatever is there by
+/// then; so when the usual atomic write fails (a full disk), the shorter journal is written in
+/// place (it needs no new space), and when even that fails the file is removed: the changes
+/// still pending are undone by their guards, and a killed run's edit is found by its marker.
+fn persist_after_undo(state: &State) -> Result<()> {
+    let Err(error) = persist(state) else { return Ok(()) };
+    let Some(file) = &state.file else { return Err(error) };
+    let text = serde_json::to_string_pretty(&JournalFile { entries: state.entries.clone() })
+        .expect("a journal always serialises");
+    if rewrite_in_place(state, file, text.as_bytes()).is_ok() {
+        return Ok(());
+    }
+    fs::remove_file_if_exists(file)?;
+    Err(error.context(format!("removed `{}` so it cannot replay what was undone", file.display())))
+}
+
+/// Overwrites `file` with `text` in its own blocks, then cuts it to length.
+fn rewrite_in_place(state: &State, file: &Path, text: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    #[cfg(test)]
+    state.disk.check_in_place(file, text)?;
+    #[cfg(not(test))]
+    let _ = state;
+    let mut open = std::fs::OpenOptions::new().write(true).open(file)?;
+    open.write_all(text)?;
+    open.set_len(text.len() as u64)?;
+    open.sync_all()
 }
 
 /// The one compare-and-restore: undoes `entry` only while the file still holds what timewarp
@@ -344,9 +411,15 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
                 .with_context(|| format!("could not restore the modification time of `{}`", path.display()))?;
             Ok(Outcome::Restored(format!("restored the modification time of `{}`", path.display())))
         }
-        Entry::Created { path, content } => match (content, Fingerprint::of_file(path)) {
+        Entry::Created { path, content, identity } => match (content, Fingerprint::of_file(path)) {
             (_, None) => Ok(Outcome::Nothing),
             (Some(written), Some(now)) if *written == now => {
+                if identity.is_some() && *identity != Identity::of_file(path) {
+                    return Ok(Outcome::Kept(format!(
+                        "`{}` is not the file timewarp created for the run but one made since, so it was kept",
+                        path.display()
+                    )));
+                }
                 fs::remove_file_if_exists(path)?;
                 Ok(Outcome::Restored(format!("removed `{}`, which it had created", path.display())))
             }
@@ -510,9 +583,10 @@ impl CreatedFile {
     pub(crate) fn written(&self) -> Result<()> {
         let mut state = self.journal.lock();
         let content = Fingerprint::of_file(&self.path);
+        let identity = Identity::of_file(&self.path);
         for entry in state.entries.iter_mut().filter(|e| e.path() == self.path && is_created(e)) {
-            if let Entry::Created { content: recorded, .. } = entry {
-                *recorded = content;
+            if let Entry::Created { content: recorded, identity: which, .. } = entry {
+                (*recorded, *which) = (content, identity);
             }
         }
         persist(&state)
@@ -614,6 +688,37 @@ impl Drop for EditedFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The disk the journal is on, as the tests pretend it: `Full` fails every write that needs
+    /// new space (a new file, a longer one), as `XDG_CACHE_HOME` on a full disk does;
+    /// `Broken` fails every write. Removing a file always works.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub(super) enum Disk {
+        #[default]
+        Fine,
+        Full,
+        Broken,
+    }
+
+    impl Disk {
+        pub(super) fn check_atomic(self, file: &Path) -> Result<()> {
+            match self {
+                Disk::Fine => Ok(()),
+                Disk::Full | Disk::Broken => {
+                    bail!("could not write `{}`: No space left on device (os error 28)", file.display())
+                }
+            }
+        }
+
+        pub(super) fn check_in_place(self, file: &Path, text: &[u8]) -> std::io::Result<()> {
+            let size = std::fs::metadata(file).map_or(0, |m| m.len());
+            match self {
+                Disk::Fine => Ok(()),
+                Disk::Full if text.len() as u64 <= size => Ok(()),
+                Disk::Full | Disk::Broken => Err(std::io::Error::from(std::io::ErrorKind::StorageFull)),
+            }
+        }
+    }
 
     struct Setup {
         dir: tempfile::TempDir,
@@ -783,6 +888,62 @@ mod tests {
         assert_eq!(notes.len(), 2, "both left alone, each said: {notes:?}");
         assert!(notes.iter().all(|n| n.starts_with("left alone: `")), "{notes:?}");
         assert_eq!(mtime(&s.file), edited_at, "cargo must still see the user's edit");
+        assert!(lock.exists());
+    }
+
+    /// hostile #6: with the cache directory full, a failed write left the journal listing a
+    /// created `Cargo.lock` already removed (and a change that was never made), and the next
+    /// start deleted the lockfile the user had made since, of the same bytes.
+    #[test]
+    fn a_journal_that_cannot_be_written_never_lists_what_was_undone() {
+        let s = setup(b"fn main() {}\n");
+        let lock = s.dir.path().join("Cargo.lock");
+        let touched = s.journal.touch(&s.file).unwrap();
+        let created = s.journal.create(&lock).unwrap();
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        created.written().unwrap();
+        s.journal.lock().disk = Disk::Full;
+        let err = s.journal.edit(&s.file, EditStyle::Private).unwrap_err();
+        assert!(format!("{err:#}").contains("No space left on device"), "{err:#}");
+        assert_eq!(std::fs::read(&s.file).unwrap(), b"fn main() {}\n", "not written down, so not made");
+        created.restore().unwrap();
+        assert!(!lock.exists());
+        let on_disk = std::fs::read_to_string(s.journal_file()).unwrap();
+        assert!(!on_disk.contains("Cargo.lock") && on_disk.contains("touched"), "written in place: {on_disk}");
+        drop(touched);
+        assert!(!s.journal_file().exists(), "nothing is pending");
+        std::fs::write(&lock, "version = 3\n").unwrap(); // the user's `cargo generate-lockfile`
+        assert!(Journal::recover(&s.journal_file()).unwrap().is_empty());
+        assert!(lock.exists(), "the user's lockfile stays");
+
+        // Nothing can be written at all: the journal is removed rather than left lying.
+        s.journal.lock().disk = Disk::Fine;
+        let touched = s.journal.touch(&s.file).unwrap();
+        let created = s.journal.create(&s.dir.path().join("other.lock")).unwrap();
+        s.journal.lock().disk = Disk::Broken;
+        let err = touched.restore().unwrap_err();
+        assert!(format!("{err:#}").contains("so it cannot replay what was undone"), "{err:#}");
+        assert!(!s.journal_file().exists());
+        s.journal.lock().disk = Disk::Fine;
+        drop(created);
+    }
+
+    /// hostile #6: a created file is known by its inode and change time too, so a later file of
+    /// the same bytes in its place is never taken for timewarp's.
+    #[test]
+    fn a_new_file_of_the_same_bytes_is_not_the_created_one() {
+        let s = setup(b"fn main() {}\n");
+        let lock = s.dir.path().join("Cargo.lock");
+        let created = s.journal.create(&lock).unwrap();
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        created.written().unwrap();
+        s.kill(created);
+        std::fs::remove_file(&lock).unwrap();
+        std::thread::sleep(Duration::from_millis(10)); // a later change time, whatever the clock's grain
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        let notes = Journal::recover(&s.journal_file()).unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("is not the file timewarp created for the run but one made since"), "{notes:?}");
         assert!(lock.exists());
     }
 
