@@ -22,7 +22,7 @@ use crate::measure::engine::{
     self, DeepEdit, Order, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
 };
 use crate::measure::interrupt::Interrupt;
-use crate::measure::journal::Journal;
+use crate::measure::journal::{self, Journal};
 use crate::measure::workdir::{Locked, RunLock, WorkDir};
 use crate::measure::{linker, prepare, revision, tree::TreeState};
 use crate::process::{CommandSpec, Runner};
@@ -354,6 +354,15 @@ pub(crate) fn measure_these(
     let deep = workspace.deep.as_ref().filter(|_| deep_real.is_some());
     if let Some(file) = &deep_real {
         workspace::check_touchable(file)?;
+    }
+    // A killed run's edit whose journal this run cannot find (the checkout was renamed) is
+    // found by timewarp's own item: restored from its backup, or the run stops. The deep root
+    // is looked at whether `deep` runs or not: its edit would change every build.
+    let deep_root = workspace.deep.as_ref().and_then(|d| workspace::real_file_inside(&d.file, &workspace.root).ok());
+    for file in std::iter::once(&touched_real).chain(deep_root.as_ref().filter(|d| **d != touched_real)) {
+        if let Some(note) = journal::leftover_edit(file, work)? {
+            progress.note(&note);
+        }
     }
     // The baseline revision's files, as given and where their links lead, checked before any
     // preparation.

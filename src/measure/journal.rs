@@ -454,12 +454,7 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
 fn kept_edit(path: &Path, backup: &Path) -> String {
     let original = keep_beside(path, backup);
     let current = std::fs::read(path).unwrap_or_default();
-    let text = String::from_utf8_lossy(&current);
-    let item = text.rfind("static TIMEWARP_EDIT_").map(|at| {
-        let rest = &text[at + "static ".len()..];
-        rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>()
-    });
-    let still = match item {
+    let still = match appended_item(&current) {
         Some(name) => {
             format!(
                 ", and it still holds timewarp's appended item `{name}` with its comment line, which you may delete"
@@ -471,6 +466,59 @@ fn kept_edit(path: &Path, backup: &Path) -> String {
         "`{}` changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it as it is{still}; its content before that run is in `{}`",
         path.display(),
         original.display()
+    )
+}
+
+/// The name of the item one of timewarp's edits appended (`TIMEWARP_EDIT_3`), when `bytes`
+/// hold one: its comment line on a line of its own, followed by the item. timewarp's own
+/// source, which spells the comment inside a string, is not taken for an edit.
+fn appended_item(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    let markers = [EDIT_MARKER, DEEP_MARKER];
+    lines.iter().enumerate().filter(|(_, line)| markers.contains(line)).find_map(|(at, _)| {
+        lines.iter().skip(at + 1).take(3).find_map(|line| {
+            let rest = line.strip_prefix("pub ").unwrap_or(line).strip_prefix("static TIMEWARP_EDIT_")?;
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            (!digits.is_empty()).then(|| format!("TIMEWARP_EDIT_{digits}"))
+        })
+    })
+}
+
+/// A killed run's edit in `file` that no journal of this run's state directory lists (the
+/// checkout was renamed since, so its journal is under another key): found by timewarp's own
+/// item in the file. Restored, with a note, when a finished run's backup is the original the
+/// file holds with one of timewarp's edits appended; otherwise an error naming the file, so
+/// edited code is never measured without a word. `None` when the file holds no such item.
+pub(crate) fn leftover_edit(file: &Path, work: &WorkDir) -> Result<Option<String>> {
+    let Ok(current) = std::fs::read(file) else { return Ok(None) };
+    let Some(item) = appended_item(&current) else { return Ok(None) };
+    let backups = work.backups_of_finished_runs();
+    for backup in &backups {
+        let Ok(original) = std::fs::read(backup) else { continue };
+        if is_original_plus_edit(&current, &original) {
+            fs::write(file, &original).with_context(|| format!("could not restore `{}`", file.display()))?;
+            fs::remove_file_if_exists(backup)?;
+            return Ok(Some(format!(
+                "restored `{}` from `{}`, the copy a killed run kept while editing it (its journal was under the workspace's old path)",
+                file.display(),
+                backup.display()
+            )));
+        }
+    }
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // The newest copy of a file of that name, when one is left.
+    let maybe = backups
+        .iter()
+        .filter(|b| b.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&format!("{name}."))))
+        .max_by_key(|b| std::fs::metadata(b).and_then(|m| m.modified()).ok());
+    let copy = match maybe {
+        Some(backup) => format!("a copy that may be its original is `{}`", backup.display()),
+        None => "no copy timewarp kept matches it".to_string(),
+    };
+    bail!(
+        "`{}` still holds `{item}`, which a killed timewarp run appended for one build and whose journal is not where this run looks (the checkout moved, or XDG_CACHE_HOME changed); {copy}; remove the item and its comment line (or restore the file from version control) and run again, so edited code is never measured",
+        file.display()
     )
 }
 
@@ -945,6 +993,41 @@ mod tests {
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].contains("is not the file timewarp created for the run but one made since"), "{notes:?}");
         assert!(lock.exists());
+    }
+
+    /// hostile #7: a killed run's edit stayed in the file once the checkout was renamed (the
+    /// journal is keyed by the old path) and the next run measured edited code without a word.
+    #[test]
+    fn a_killed_runs_edit_is_found_by_its_item_when_the_journal_is_elsewhere() {
+        let s = setup(b"pub fn f() {}\n");
+        let env = crate::testing::env_in(s.dir.path());
+        let old_home = WorkDir::new(&s.dir.path().join("old"), &s.dir.path().join("target"), &env).unwrap();
+        old_home.create_state().unwrap();
+        let journal = Journal::on_disk(&old_home.journal_file(), &old_home.journal_backups());
+        let edited = journal.edit(&s.file, EditStyle::Public).unwrap();
+        edited.apply(2).unwrap();
+        s.kill(edited);
+        let work = WorkDir::new(&s.dir.path().join("new"), &s.dir.path().join("target"), &env).unwrap();
+        let note = leftover_edit(&s.file, &work).unwrap().unwrap();
+        assert!(note.starts_with(&format!("restored `{}` from `", s.file.display())), "{note}");
+        assert_eq!(std::fs::read(&s.file).unwrap(), b"pub fn f() {}\n");
+        assert_eq!(leftover_edit(&s.file, &work).unwrap(), None, "nothing left");
+
+        // Edited by hand since: no copy matches, so the run stops, naming the file.
+        let edited = journal.edit(&s.file, EditStyle::Private).unwrap();
+        edited.apply(5).unwrap();
+        s.kill(edited);
+        let mut hand = std::fs::read(&s.file).unwrap();
+        hand.extend_from_slice(b"pub fn g() {}\n");
+        std::fs::write(&s.file, &hand).unwrap();
+        let err = leftover_edit(&s.file, &work).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("`{}` still holds `TIMEWARP_EDIT_5`", s.file.display())), "{err}");
+        assert!(err.contains("a copy that may be its original is `") && !err.contains('\n'), "{err}");
+        assert_eq!(std::fs::read(&s.file).unwrap(), hand, "nothing written");
+
+        // timewarp's own source spells the comment inside a string: not an edit.
+        let source = format!("const M: &str = \"{EDIT_MARKER}\";\nstatic TIMEWARP_EDIT_1: u8 = 0;\n");
+        assert_eq!(appended_item(source.as_bytes()), None);
     }
 
     #[test]

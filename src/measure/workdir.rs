@@ -283,6 +283,24 @@ impl WorkDir {
         self.state.join(BACKUPS)
     }
 
+    /// The copies of edited files kept in the backups of every state directory under this
+    /// one's cache root whose run is over (its lock is free): a killed run's original, when its
+    /// journal is not where this run looks (the checkout was renamed since). Marked directories
+    /// only; nothing is opened for writing.
+    pub(crate) fn backups_of_finished_runs(&self) -> Vec<PathBuf> {
+        let Some(root) = self.state.parent() else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(root) else { return Vec::new() };
+        let mut found = Vec::new();
+        for entry in entries.flatten() {
+            let dir = entry.path();
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) || !is_marked(&dir) || is_live(&dir.join(LOCK)) {
+                continue;
+            }
+            found.extend(originals_in(&dir.join(BACKUPS)));
+        }
+        found
+    }
+
     /// Where revision `commit` is exported for `--rev`.
     pub(crate) fn revision_dir(&self, commit: &str) -> PathBuf {
         self.state.join("revisions").join(format!("rev-{}", &commit[..commit.len().min(12)]))
@@ -460,6 +478,13 @@ fn lock(path: &Path, holder: &str) -> Result<Locked> {
         }
         Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("could not lock `{}`: {e}", path.display())),
     }
+}
+
+/// Whether a run holds the lock `path` now (asked through a shared lock on a read-only handle,
+/// which changes nothing).
+fn is_live(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    matches!(file.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock))
 }
 
 /// `$XDG_CACHE_HOME/cargo-timewarp`, else `~/.cache/cargo-timewarp`.

@@ -1034,3 +1034,48 @@ fn a_second_clean_never_deletes_the_original_a_conflict_pointed_at() {
     assert_eq!(std::fs::read(&backup).unwrap(), original, "the second clean kept it");
     assert_eq!(std::fs::read(&beside).unwrap(), original, "and never wrote over the user's .orig");
 }
+
+/// #7: after a SIGKILL during a `deep` run and a rename of the checkout, the journal (kept under
+/// the old path's key) was never found: the edit stayed and the next run measured it without a
+/// word. The edit is found by timewarp's own item: with no copy of the original where this run
+/// looks the run stops naming the file; with one, the file is restored and the run goes on.
+#[test]
+fn a_killed_runs_edit_is_found_after_the_checkout_is_renamed() {
+    let _builds = build_lock();
+    let ws = fixture("deep-ws");
+    let lib = ws.path().join("base/src/lib.rs");
+    let original = std::fs::read(&lib).unwrap();
+    sigkill_once_the_file_holds(
+        timewarp(ws.path()).args(["--toolchains", "stable", "--scenarios", "deep", "--incremental-runs", "200"]),
+        &lib,
+        "(the `deep` scenario)",
+    );
+    let moved = ws.path().with_file_name(format!("{}-moved", ws.path().file_name().unwrap().to_string_lossy()));
+    std::fs::rename(ws.path(), &moved).unwrap();
+    /// Puts the checkout back where the fixture's cleanup looks, however the test ends.
+    struct Back<'a>(&'a std::path::Path, &'a std::path::Path);
+    impl Drop for Back<'_> {
+        fn drop(&mut self) {
+            let _ = std::fs::rename(self.0, self.1);
+        }
+    }
+    let _back = Back(&moved, ws.path());
+    let lib = moved.join("base/src/lib.rs");
+    let edited = std::fs::read(&lib).unwrap();
+    assert_ne!(edited, original, "killed mid-edit");
+
+    // Another cache directory: no copy of the original there, so the run refuses.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let line =
+        failure(timewarp(&moved).args(QUICK).args(["--scenarios", "clean"]).env("XDG_CACHE_HOME", elsewhere.path()), 1);
+    assert!(line.starts_with(&format!("error: `{}` still holds `TIMEWARP_EDIT_", lib.display())), "{line}");
+    assert!(line.contains("no copy timewarp kept matches it"), "{line}");
+    assert_eq!(std::fs::read(&lib).unwrap(), edited, "nothing written");
+
+    // The cache directory of the killed run: its backup is the original, so it is restored.
+    let out = run(timewarp(&moved).args(QUICK).args(["--scenarios", "clean"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("restored `{}` from `", lib.display())), "{stderr}");
+    assert_eq!(std::fs::read(&lib).unwrap(), original);
+}
