@@ -1079,3 +1079,35 @@ fn a_killed_runs_edit_is_found_after_the_checkout_is_renamed() {
     assert!(stderr.contains(&format!("restored `{}` from `", lib.display())), "{stderr}");
     assert_eq!(std::fs::read(&lib).unwrap(), original);
 }
+
+/// #17: `-o assets/q.sql` replaced a file the build reads through `include_str!`: the guard knew
+/// only sources, manifests and directories. Cargo's dep-info lists every file rustc read, so a
+/// tree built before is refused up front, and a fresh one just before the write.
+#[test]
+fn an_output_never_lands_on_a_file_the_build_includes() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let root = ws.path();
+    std::fs::create_dir_all(root.join("assets")).unwrap();
+    std::fs::write(root.join("assets/q.sql"), "select 1;\n").unwrap();
+    std::fs::write(
+        root.join("src/main.rs"),
+        "const Q: &str = include_str!(\"../assets/q.sql\");\nfn main() { println!(\"{}\", Q.len()); }\n",
+    )
+    .unwrap();
+    let before = snapshot(root);
+    // A fresh tree: no dep-info yet, so the check just before the write refuses.
+    let out = run(timewarp(root).args(QUICK).args(["-o", "assets/q.sql", "--format", "csv"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("`--output assets/q.sql` would write over a file the build reads (cargo's dep-info `"),
+        "{stderr}"
+    );
+    assert_eq!(before, snapshot(root), "q.sql as it was");
+    // Built before: refused up front, before any build.
+    let line = failure(timewarp(root).args(QUICK).args(["-o", "assets/q.sql", "--format", "csv"]), 2);
+    assert!(line.contains("would write over a file the build reads"), "{line}");
+    assert_eq!(before, snapshot(root));
+    success(timewarp(root).args(QUICK).args(["-o", "assets/report.csv"]));
+}
