@@ -915,6 +915,9 @@ fn merge_outputs_go_through_the_guard() {
         let line = failure(timewarp(root).arg("merge").arg(&report).args(["--format", "json", "-o", output]), 2);
         assert!(line.starts_with(expected), "{output}: {line}");
     }
+    // `history` takes the same guard (and `bisect`, through the same discovery).
+    let line = failure(timewarp(root).args(["history", "--format", "json", "-o", "h.json"]), 2);
+    assert!(line.starts_with("error: `--output h.json` would write inside timewarp's directory"), "{line}");
     assert_eq!(before, snapshot(root), "nothing in the workspace was written");
     assert_eq!(std::fs::read(root.join("target/timewarp/history.jsonl")).unwrap(), history);
     // From a member's subdirectory, the same workspace's guard.
