@@ -471,8 +471,12 @@ pub(crate) fn measure_these(
     let kept = found.journal.take_notes();
     // A file the journal left alone changed during the run (the user's edit, or a build's, which
     // its note names); it is not blamed on a build script a second time.
-    let kept_paths: Vec<PathBuf> =
-        kept.iter().map(|k| k.path.strip_prefix(&workspace.root).unwrap_or(&k.path).to_path_buf()).collect();
+    // Nor is the original timewarp put beside a kept file (`main.rs.orig`), which the note names.
+    let kept_paths: Vec<PathBuf> = kept
+        .iter()
+        .flat_map(|k| std::iter::once(&k.path).chain(&k.original))
+        .map(|p| p.strip_prefix(&workspace.root).unwrap_or(p).to_path_buf())
+        .collect();
     let mut changed_by_builds = TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
     changed_by_builds.retain(|p| !kept_paths.contains(p));
     let interrupted = interrupt.requested();

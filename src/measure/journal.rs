@@ -170,6 +170,9 @@ pub(crate) struct KeptChange {
     pub path: PathBuf,
     /// What timewarp left alone, and where the original is, in one sentence.
     pub note: String,
+    /// Where the original of an edited file is kept now (`<name>.orig` beside it, a file
+    /// timewarp made in the tree, or the backups), for an edit.
+    pub original: Option<PathBuf>,
 }
 
 /// What one compare-and-restore did.
@@ -179,8 +182,9 @@ enum Outcome {
     Restored(String),
     /// Nothing was left to undo.
     Nothing,
-    /// Someone else changed the file since: it is left as it is; says so.
-    Kept(String),
+    /// Someone else changed the file since: it is left as it is; says so, with where the
+    /// original of an edited file is kept.
+    Kept(String, Option<PathBuf>),
 }
 
 impl Journal {
@@ -218,10 +222,6 @@ impl Journal {
     /// once, for the report.
     pub(crate) fn take_notes(&self) -> Vec<KeptChange> {
         std::mem::take(&mut self.lock().notes)
-    }
-
-    fn note(&self, path: &Path, note: String) {
-        self.lock().notes.push(KeptChange { path: path.to_path_buf(), note });
     }
 
     /// Registers `path` for a change of its timestamps; returns its guard.
@@ -262,7 +262,7 @@ impl Journal {
         let mut state = self.lock();
         while let Some(entry) = state.entries.pop() {
             match compare_and_restore(&entry) {
-                Ok(Outcome::Kept(note)) => eprintln!("warning: {note}"),
+                Ok(Outcome::Kept(note, _)) => eprintln!("warning: {note}"),
                 Ok(_) => {}
                 Err(e) => eprintln!("warning: {e:#}"),
             }
@@ -279,8 +279,9 @@ impl Journal {
         let Some(pos) = state.entries.iter().rposition(|e| e.path() == path && kind(e)) else { return Ok(()) };
         let entry = state.entries.remove(pos);
         let result = compare_and_restore(&entry);
-        if let Ok(Outcome::Kept(note)) = &result {
-            state.notes.push(KeptChange { path: path.to_path_buf(), note: note.clone() });
+        if let Ok(Outcome::Kept(note, original)) = &result {
+            let original = original.clone();
+            state.notes.push(KeptChange { path: path.to_path_buf(), note: note.clone(), original });
         }
         persist_after_undo(&state)?;
         result.map(|_| ())
@@ -325,8 +326,8 @@ impl Journal {
             match compare_and_restore(entry) {
                 Ok(Outcome::Restored(note)) => notes.push(note),
                 Ok(Outcome::Nothing) => {}
-                Ok(Outcome::Kept(note)) if matches!(entry, Entry::Edited { .. }) => conflicts.push(note),
-                Ok(Outcome::Kept(note)) => notes.push(format!("left alone: {note}")),
+                Ok(Outcome::Kept(note, _)) if matches!(entry, Entry::Edited { .. }) => conflicts.push(note),
+                Ok(Outcome::Kept(note, _)) => notes.push(format!("left alone: {note}")),
                 Err(e) => conflicts.push(format!("{e:#}")),
             }
         }
@@ -402,10 +403,13 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
         Entry::Touched { path, atime, mtime, content } => {
             let Some(now) = Fingerprint::of_file(path) else { return Ok(Outcome::Nothing) };
             if now != *content {
-                return Ok(Outcome::Kept(format!(
-                    "`{}` changed during the run, so its modification time was left as it is: cargo sees the change",
-                    path.display()
-                )));
+                return Ok(Outcome::Kept(
+                    format!(
+                        "`{}` changed during the run, so its modification time was left as it is: cargo sees the change",
+                        path.display()
+                    ),
+                    None,
+                ));
             }
             fs::set_times(path, Some(time_of(*atime)), time_of(*mtime))
                 .with_context(|| format!("could not restore the modification time of `{}`", path.display()))?;
@@ -415,18 +419,24 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
             (_, None) => Ok(Outcome::Nothing),
             (Some(written), Some(now)) if *written == now => {
                 if identity.is_some() && *identity != Identity::of_file(path) {
-                    return Ok(Outcome::Kept(format!(
-                        "`{}` is not the file timewarp created for the run but one made since, so it was kept",
-                        path.display()
-                    )));
+                    return Ok(Outcome::Kept(
+                        format!(
+                            "`{}` is not the file timewarp created for the run but one made since, so it was kept",
+                            path.display()
+                        ),
+                        None,
+                    ));
                 }
                 fs::remove_file_if_exists(path)?;
                 Ok(Outcome::Restored(format!("removed `{}`, which it had created", path.display())))
             }
-            _ => Ok(Outcome::Kept(format!(
-                "`{}`, which timewarp created for the run, changed since (`cargo update`, `cargo add`?), so it was kept",
-                path.display()
-            ))),
+            _ => Ok(Outcome::Kept(
+                format!(
+                    "`{}`, which timewarp created for the run, changed since (`cargo update`, `cargo add`?), so it was kept",
+                    path.display()
+                ),
+                None,
+            )),
         },
         Entry::Edited { path, backup } => {
             let Ok(original) = std::fs::read(backup) else { return Ok(Outcome::Nothing) };
@@ -443,7 +453,8 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
                     path.display()
                 )));
             }
-            Ok(Outcome::Kept(kept_edit(path, backup)))
+            let (note, original) = kept_edit(path, backup);
+            Ok(Outcome::Kept(note, Some(original)))
         }
     }
 }
@@ -451,7 +462,7 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
 /// The sentence for a file edited by timewarp that someone else changed since. The original is
 /// moved out of timewarp's state directory (which `clean` removes) to `<name>.orig` beside the
 /// file when that name is free, so the copy the sentence points at stays where the user works.
-fn kept_edit(path: &Path, backup: &Path) -> String {
+fn kept_edit(path: &Path, backup: &Path) -> (String, PathBuf) {
     let original = keep_beside(path, backup);
     let current = std::fs::read(path).unwrap_or_default();
     let still = match appended_item(&current) {
@@ -462,11 +473,12 @@ fn kept_edit(path: &Path, backup: &Path) -> String {
         }
         None => String::new(),
     };
-    format!(
+    let note = format!(
         "`{}` changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it as it is{still}; its content before that run is in `{}`",
         path.display(),
         original.display()
-    )
+    );
+    (note, original)
 }
 
 /// The name of the item one of timewarp's edits appended (`TIMEWARP_EDIT_3`), when `bytes`
@@ -679,7 +691,8 @@ impl EditedFile {
     /// backups, and the report says so.
     fn give_up(&self) -> Result<()> {
         *self.ours.lock().unwrap_or_else(PoisonError::into_inner) = false;
-        self.journal.note(&self.path, kept_edit(&self.path, &self.backup));
+        let (note, original) = kept_edit(&self.path, &self.backup);
+        self.journal.lock().notes.push(KeptChange { path: self.path.clone(), note, original: Some(original) });
         self.journal.forget(&self.path, is_edited)
     }
 

@@ -477,6 +477,7 @@ fn an_edit_saved_during_an_edited_build_wins_over_the_restore() {
     );
     let backup = warnings.split("its content before that run is in `").nth(1).unwrap().split('`').next().unwrap();
     assert_eq!(std::fs::read(backup).unwrap(), original, "the original is saved where the warning says");
+    assert!(!warnings.contains("the builds changed files"), "timewarp's own copy is no build's change: {warnings}");
     let row = &report["toolchains"][0];
     assert_eq!(row["status"], "ok", "clean and touched are kept: {row:#}");
     assert!(row["scenarios"]["clean"].is_object() && row["scenarios"]["touched"].is_object(), "{row:#}");
