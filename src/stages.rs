@@ -364,6 +364,9 @@ pub(crate) fn measure_these(
             progress.note(&note);
         }
     }
+    if let Some(note) = journal::leftover_created(&workspace.root.join("Cargo.lock"), work)? {
+        progress.note(&note);
+    }
     // The baseline revision's files, as given and where their links lead, checked before any
     // preparation.
     let base_files = match &found.baseline_tree {

@@ -534,6 +534,31 @@ pub(crate) fn leftover_edit(file: &Path, work: &WorkDir) -> Result<Option<String
     )
 }
 
+/// A file a killed run created (its `Cargo.lock`) whose journal is under another key (the
+/// checkout was renamed since): removed, with a note, when a finished run's journal recorded
+/// this very file (same device, inode and change time) with these bytes, so it is unchanged
+/// since timewarp wrote it. Anything else is left as it is.
+pub(crate) fn leftover_created(file: &Path, work: &WorkDir) -> Result<Option<String>> {
+    let Some(now) = Identity::of_file(file) else { return Ok(None) };
+    for journal in work.journals_of_finished_runs() {
+        let Ok(bytes) = std::fs::read(&journal) else { continue };
+        let Ok(recorded) = serde_json::from_slice::<JournalFile>(&bytes) else { continue };
+        let ours = recorded.entries.iter().any(|entry| {
+            matches!(entry, Entry::Created { content: Some(content), identity: Some(identity), .. }
+                if *identity == now && Fingerprint::of_file(file) == Some(*content))
+        });
+        if ours {
+            fs::remove_file_if_exists(file)?;
+            return Ok(Some(format!(
+                "removed `{}`, which a killed run had created (its journal `{}` was under the workspace's old path)",
+                file.display(),
+                journal.display()
+            )));
+        }
+    }
+    Ok(None)
+}
+
 /// Moves the original in `backup` to `<name>.orig` beside `path` when no file of that name
 /// exists (never over one: the name is created exclusively), and returns where the original is
 /// now; when the name is taken or the copy cannot be written, the backup stays where it is.
@@ -1041,6 +1066,30 @@ mod tests {
         // timewarp's own source spells the comment inside a string: not an edit.
         let source = format!("const M: &str = \"{EDIT_MARKER}\";\nstatic TIMEWARP_EDIT_1: u8 = 0;\n");
         assert_eq!(appended_item(source.as_bytes()), None);
+    }
+
+    /// A killed run's `Cargo.lock` in a renamed checkout is removed only while it is the very
+    /// file that run's journal recorded.
+    #[test]
+    fn a_killed_runs_lockfile_is_known_by_its_identity_when_the_journal_is_elsewhere() {
+        let s = setup(b"");
+        let env = crate::testing::env_in(s.dir.path());
+        let old_home = WorkDir::new(&s.dir.path().join("old"), &s.dir.path().join("target"), &env).unwrap();
+        old_home.create_state().unwrap();
+        let journal = Journal::on_disk(&old_home.journal_file(), &old_home.journal_backups());
+        let lock = s.dir.path().join("Cargo.lock");
+        let created = journal.create(&lock).unwrap();
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        created.written().unwrap();
+        s.kill(created);
+        let work = WorkDir::new(&s.dir.path().join("new"), &s.dir.path().join("target"), &env).unwrap();
+        // The same bytes in another file: the user's, kept.
+        let copy = s.dir.path().join("copy.lock");
+        std::fs::copy(&lock, &copy).unwrap();
+        assert_eq!(leftover_created(&copy, &work).unwrap(), None);
+        let note = leftover_created(&lock, &work).unwrap().unwrap();
+        assert!(note.starts_with(&format!("removed `{}`, which a killed run had created", lock.display())), "{note}");
+        assert!(!lock.exists() && copy.exists());
     }
 
     #[test]

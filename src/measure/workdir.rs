@@ -288,16 +288,27 @@ impl WorkDir {
     /// journal is not where this run looks (the checkout was renamed since). Marked directories
     /// only; nothing is opened for writing.
     pub(crate) fn backups_of_finished_runs(&self) -> Vec<PathBuf> {
+        self.states_of_finished_runs().iter().flat_map(|dir| originals_in(&dir.join(BACKUPS))).collect()
+    }
+
+    /// The journals a killed run left in the state directories of
+    /// [`WorkDir::backups_of_finished_runs`].
+    pub(crate) fn journals_of_finished_runs(&self) -> Vec<PathBuf> {
+        let journals = self.states_of_finished_runs().into_iter().map(|dir| dir.join("journal.json"));
+        journals.filter(|j| j.is_file()).collect()
+    }
+
+    /// The marked state directories under this one's cache root whose lock no run holds.
+    fn states_of_finished_runs(&self) -> Vec<PathBuf> {
         let Some(root) = self.state.parent() else { return Vec::new() };
         let Ok(entries) = std::fs::read_dir(root) else { return Vec::new() };
-        let mut found = Vec::new();
-        for entry in entries.flatten() {
-            let dir = entry.path();
-            if !entry.file_type().is_ok_and(|t| t.is_dir()) || !is_marked(&dir) || is_live(&dir.join(LOCK)) {
-                continue;
-            }
-            found.extend(originals_in(&dir.join(BACKUPS)));
-        }
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .filter(|dir| is_marked(dir) && !is_live(&dir.join(LOCK)))
+            .collect();
+        found.sort();
         found
     }
 

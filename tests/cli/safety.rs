@@ -1049,6 +1049,8 @@ fn a_killed_runs_edit_is_found_after_the_checkout_is_renamed() {
     let ws = fixture("deep-ws");
     let lib = ws.path().join("base/src/lib.rs");
     let original = std::fs::read(&lib).unwrap();
+    // The killed run creates the lockfile too, recorded in the same journal.
+    std::fs::remove_file(ws.path().join("Cargo.lock")).unwrap();
     sigkill_once_the_file_holds(
         timewarp(ws.path()).args(["--toolchains", "stable", "--scenarios", "deep", "--incremental-runs", "200"]),
         &lib,
@@ -1082,6 +1084,9 @@ fn a_killed_runs_edit_is_found_after_the_checkout_is_renamed() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains(&format!("restored `{}` from `", lib.display())), "{stderr}");
     assert_eq!(std::fs::read(&lib).unwrap(), original);
+    let lock = moved.join("Cargo.lock");
+    assert!(stderr.contains(&format!("removed `{}`, which a killed run had created", lock.display())), "{stderr}");
+    assert!(!lock.exists(), "the killed run's lockfile went, and this run's own too");
 }
 
 /// #17: `-o assets/q.sql` replaced a file the build reads through `include_str!`: the guard knew
