@@ -572,7 +572,10 @@ fn keep_beside(path: &Path, backup: &Path) -> PathBuf {
     let Ok(mut file) = std::fs::OpenOptions::new().write(true).create_new(true).open(&beside) else {
         return backup.to_path_buf();
     };
-    if file.write_all(&bytes).and_then(|()| file.sync_all()).is_err() {
+    // As private as the file it is the original of.
+    let mode = std::fs::metadata(path).map(|m| m.permissions());
+    let written = mode.and_then(|mode| file.set_permissions(mode)).and_then(|()| file.write_all(&bytes));
+    if written.and_then(|()| file.sync_all()).is_err() {
         // timewarp created this file a moment ago: removing it deletes nothing of the user's.
         let _ = std::fs::remove_file(&beside);
         return backup.to_path_buf();
@@ -931,6 +934,7 @@ mod tests {
     #[test]
     fn the_original_of_a_kept_edit_goes_beside_the_file() {
         let s = setup(b"fn main() {}\n");
+        std::fs::set_permissions(&s.file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
         edited.apply(3).unwrap();
         s.kill(edited);
@@ -943,6 +947,8 @@ mod tests {
         assert!(err.contains("it still holds timewarp's appended item `TIMEWARP_EDIT_3`"), "{err}");
         assert_eq!(std::fs::read(&beside).unwrap(), b"fn main() {}\n");
         assert!(std::fs::read_dir(s.dir.path().join("state/backups")).unwrap().next().is_none(), "moved, not copied");
+        let mode = |p: &Path| std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions());
+        assert_eq!(mode(&beside), mode(&s.file), "as private as the file");
         assert_eq!(std::fs::read(&s.file).unwrap(), hand, "the user's file as they left it");
 
         // `main.rs.orig` is taken now (the user's, say): the next original stays in the backups.
