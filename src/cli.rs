@@ -742,7 +742,7 @@ impl Config {
             since: raw.since,
             until: raw.until,
             action,
-            target_dir: raw.build.target_dir,
+            target_dir: raw.build.target_dir.map(absolute),
             keep_target_dirs: raw.build.keep_target_dirs,
             baseline: raw.baseline,
             max_regression_pct: raw.max_regression,
@@ -821,6 +821,15 @@ fn scenarios(build: &BuildArgs, follow: Option<Scenario>, profile: &Profile) -> 
         ));
     }
     Ok(Some(given))
+}
+
+/// `path` made absolute against the current directory, as cargo makes `--target-dir`: the
+/// builds run in the workspace root, so a relative target directory given in a member's
+/// directory would otherwise name two places. (The other path flags are read and written by
+/// timewarp itself, whose current directory never changes, and keep their spelling for
+/// messages.)
+fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
 }
 
 /// `--color`, else `CARGO_TERM_COLOR` (as cargo reads it), as forced on, off, or `None` (auto:
@@ -931,6 +940,8 @@ mod tests {
         let clean = parse(&["clean", "--manifest-path", "x/Cargo.toml", "--target-dir", "/t"]).unwrap();
         assert_eq!((clean.action, clean.manifest_path), (Action::Clean, Some("x/Cargo.toml".into())));
         assert_eq!(clean.target_dir, Some("/t".into()));
+        let relative = parse(&["--target-dir", "td"]).unwrap();
+        assert_eq!(relative.target_dir, Some(std::env::current_dir().unwrap().join("td")), "as cargo makes it");
         let history = parse_args(["cargo-timewarp", "timewarp", "history"], &Env::default()).unwrap();
         assert_eq!(history.action, Action::History);
         let history = parse(&["history", "--target-dir", "/t", "-o", "h.csv", "--plot", "h.svg"]).unwrap();

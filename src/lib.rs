@@ -160,6 +160,12 @@ fn clean(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()
     for path in removed.kept {
         progress.note(&format!("kept `{}`, which timewarp did not make", path.display()));
     }
+    for path in removed.originals {
+        progress.note(&format!(
+            "kept `{}`: the original of a file a run edited and you changed since, as the note then said; delete it when you no longer need it",
+            path.display()
+        ));
+    }
     Ok(())
 }
 

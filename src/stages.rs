@@ -22,7 +22,7 @@ use crate::measure::engine::{
     self, DeepEdit, Order, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
 };
 use crate::measure::interrupt::Interrupt;
-use crate::measure::journal::Journal;
+use crate::measure::journal::{self, Journal};
 use crate::measure::workdir::{Locked, RunLock, WorkDir};
 use crate::measure::{linker, prepare, revision, tree::TreeState};
 use crate::process::{CommandSpec, Runner};
@@ -149,8 +149,13 @@ pub(crate) fn cpu_model() -> Option<String> {
     Some(line.split_once(':')?.1.trim().to_string()).filter(|m| !m.is_empty())
 }
 
-/// Where `merge` writes: no workspace is involved, so only the plain checks apply.
+/// Where `merge` writes: judged by the guard of the workspace the current directory is in, as a
+/// run's outputs are; outside any workspace (`cargo metadata` finds none), by names alone.
 pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
+    let guard = match config.output.as_ref().map(|_| inspect(runner, config, None, None)) {
+        Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
+        _ => Guard::outside_workspace(),
+    };
     let width = match &config.output {
         Some(_) => Some(FILE_WIDTH),
         None => terminal_width(
@@ -166,7 +171,7 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
         crates_csv: None,
         job_summary: None,
         width,
-        guard: Guard::empty(),
+        guard,
     }
 }
 
@@ -363,6 +368,18 @@ pub(crate) fn measure_these(
     if let Some(file) = &deep_real {
         workspace::check_touchable(file)?;
     }
+    // A killed run's edit whose journal this run cannot find (the checkout was renamed) is
+    // found by timewarp's own item: restored from its backup, or the run stops. The deep root
+    // is looked at whether `deep` runs or not: its edit would change every build.
+    let deep_root = workspace.deep.as_ref().and_then(|d| workspace::real_file_inside(&d.file, &workspace.root).ok());
+    for file in std::iter::once(&touched_real).chain(deep_root.as_ref().filter(|d| **d != touched_real)) {
+        if let Some(note) = journal::leftover_edit(file, work)? {
+            progress.note(&note);
+        }
+    }
+    if let Some(note) = journal::leftover_created(&workspace.root.join("Cargo.lock"), work)? {
+        progress.note(&note);
+    }
     // The baseline revision's files, as given and where their links lead, checked before any
     // preparation.
     let base_files = match &found.baseline_tree {
@@ -472,8 +489,12 @@ pub(crate) fn measure_these(
     let kept = found.journal.take_notes();
     // A file the journal left alone changed during the run (the user's edit, or a build's, which
     // its note names); it is not blamed on a build script a second time.
-    let kept_paths: Vec<PathBuf> =
-        kept.iter().map(|k| k.path.strip_prefix(&workspace.root).unwrap_or(&k.path).to_path_buf()).collect();
+    // Nor is the original timewarp put beside a kept file (`main.rs.orig`), which the note names.
+    let kept_paths: Vec<PathBuf> = kept
+        .iter()
+        .flat_map(|k| std::iter::once(&k.path).chain(&k.original))
+        .map(|p| p.strip_prefix(&workspace.root).unwrap_or(p).to_path_buf())
+        .collect();
     let mut changed_by_builds = TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
     changed_by_builds.retain(|p| !kept_paths.contains(p));
     let interrupted = interrupt.requested();

@@ -65,6 +65,25 @@ impl Fingerprint {
     }
 }
 
+/// Which file a path names: a new file of the same bytes (the user's `cargo generate-lockfile`
+/// after timewarp's was removed) has another inode or change time, so it is never taken for the
+/// one timewarp created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Identity {
+    dev: u64,
+    ino: u64,
+    /// The inode's change time, which no one can set back.
+    ctime: Stamp,
+}
+
+impl Identity {
+    fn of_file(path: &Path) -> Option<Identity> {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        Some(Identity { dev: meta.dev(), ino: meta.ino(), ctime: (meta.ctime(), meta.ctime_nsec() as u32) })
+    }
+}
+
 /// A time as the journal file stores it: seconds and nanoseconds since the epoch (negative
 /// seconds before it).
 type Stamp = (i64, u32);
@@ -98,8 +117,14 @@ fn time_of((secs, nanos): Stamp) -> SystemTime {
 enum Entry {
     /// The file's times were changed; `content` is what it held then.
     Touched { path: PathBuf, atime: Stamp, mtime: Stamp, content: Fingerprint },
-    /// The file did not exist and timewarp creates it; `content` once it is written.
-    Created { path: PathBuf, content: Option<Fingerprint> },
+    /// The file did not exist and timewarp creates it; `content` and `identity` once it is
+    /// written (a journal of a version before `identity` has none: then the bytes alone tell).
+    Created {
+        path: PathBuf,
+        content: Option<Fingerprint>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<Identity>,
+    },
     /// The file's content is patched; the original bytes are in `backup`.
     Edited { path: PathBuf, backup: PathBuf },
 }
@@ -126,6 +151,9 @@ struct State {
     entries: Vec<Entry>,
     /// What was left alone because the user changed it, for the report.
     notes: Vec<KeptChange>,
+    /// The disk the tests pretend the journal is on.
+    #[cfg(test)]
+    disk: tests::Disk,
 }
 
 /// The changes not yet undone. Clones share one journal, so the interruption handler can
@@ -142,6 +170,9 @@ pub(crate) struct KeptChange {
     pub path: PathBuf,
     /// What timewarp left alone, and where the original is, in one sentence.
     pub note: String,
+    /// Where the original of an edited file is kept now (`<name>.orig` beside it, a file
+    /// timewarp made in the tree, or the backups), for an edit.
+    pub original: Option<PathBuf>,
 }
 
 /// What one compare-and-restore did.
@@ -151,8 +182,9 @@ enum Outcome {
     Restored(String),
     /// Nothing was left to undo.
     Nothing,
-    /// Someone else changed the file since: it is left as it is; says so.
-    Kept(String),
+    /// Someone else changed the file since: it is left as it is; says so, with where the
+    /// original of an edited file is kept.
+    Kept(String, Option<PathBuf>),
 }
 
 impl Journal {
@@ -163,6 +195,8 @@ impl Journal {
             backups: backups.to_path_buf(),
             entries: Vec::new(),
             notes: Vec::new(),
+            #[cfg(test)]
+            disk: tests::Disk::Fine,
         };
         Journal { state: Arc::new(Mutex::new(state)) }
     }
@@ -176,17 +210,18 @@ impl Journal {
     fn add(&self, entry: Entry) -> Result<()> {
         let mut state = self.lock();
         state.entries.push(entry);
-        persist(&state)
+        let persisted = persist(&state);
+        if persisted.is_err() {
+            // Not written down, so the change is not made: nothing is left to undo.
+            state.entries.pop();
+        }
+        persisted
     }
 
     /// What was left alone during the run because the user (or a build) changed it; taken
     /// once, for the report.
     pub(crate) fn take_notes(&self) -> Vec<KeptChange> {
         std::mem::take(&mut self.lock().notes)
-    }
-
-    fn note(&self, path: &Path, note: String) {
-        self.lock().notes.push(KeptChange { path: path.to_path_buf(), note });
     }
 
     /// Registers `path` for a change of its timestamps; returns its guard.
@@ -201,7 +236,7 @@ impl Journal {
 
     /// Registers `path`, which does not exist yet, as a file timewarp is about to create.
     pub(crate) fn create(&self, path: &Path) -> Result<CreatedFile> {
-        self.add(Entry::Created { path: path.to_path_buf(), content: None })?;
+        self.add(Entry::Created { path: path.to_path_buf(), content: None, identity: None })?;
         Ok(CreatedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 
@@ -227,12 +262,12 @@ impl Journal {
         let mut state = self.lock();
         while let Some(entry) = state.entries.pop() {
             match compare_and_restore(&entry) {
-                Ok(Outcome::Kept(note)) => eprintln!("warning: {note}"),
+                Ok(Outcome::Kept(note, _)) => eprintln!("warning: {note}"),
                 Ok(_) => {}
                 Err(e) => eprintln!("warning: {e:#}"),
             }
         }
-        if let Err(e) = persist(&state) {
+        if let Err(e) = persist_after_undo(&state) {
             eprintln!("warning: {e:#}");
         }
     }
@@ -244,10 +279,11 @@ impl Journal {
         let Some(pos) = state.entries.iter().rposition(|e| e.path() == path && kind(e)) else { return Ok(()) };
         let entry = state.entries.remove(pos);
         let result = compare_and_restore(&entry);
-        if let Ok(Outcome::Kept(note)) = &result {
-            state.notes.push(KeptChange { path: path.to_path_buf(), note: note.clone() });
+        if let Ok(Outcome::Kept(note, original)) = &result {
+            let original = original.clone();
+            state.notes.push(KeptChange { path: path.to_path_buf(), note: note.clone(), original });
         }
-        persist(&state)?;
+        persist_after_undo(&state)?;
         result.map(|_| ())
     }
 
@@ -255,7 +291,7 @@ impl Journal {
     fn forget(&self, path: &Path, kind: fn(&Entry) -> bool) -> Result<()> {
         let mut state = self.lock();
         state.entries.retain(|e| !(e.path() == path && kind(e)));
-        persist(&state)
+        persist_after_undo(&state)
     }
 
     fn undo_on_drop(&self, path: &Path, kind: fn(&Entry) -> bool) {
@@ -290,8 +326,8 @@ impl Journal {
             match compare_and_restore(entry) {
                 Ok(Outcome::Restored(note)) => notes.push(note),
                 Ok(Outcome::Nothing) => {}
-                Ok(Outcome::Kept(note)) if matches!(entry, Entry::Edited { .. }) => conflicts.push(note),
-                Ok(Outcome::Kept(note)) => notes.push(format!("left alone: {note}")),
+                Ok(Outcome::Kept(note, _)) if matches!(entry, Entry::Edited { .. }) => conflicts.push(note),
+                Ok(Outcome::Kept(note, _)) => notes.push(format!("left alone: {note}")),
                 Err(e) => conflicts.push(format!("{e:#}")),
             }
         }
@@ -320,12 +356,44 @@ fn persist(state: &State) -> Result<()> {
     if state.entries.is_empty() {
         return fs::remove_file_if_exists(file);
     }
+    #[cfg(test)]
+    state.disk.check_atomic(file)?;
     let text = serde_json::to_string_pretty(&JournalFile { entries: state.entries.clone() })
         .expect("a journal always serialises");
     if let Some(dir) = file.parent() {
         fs::create_dir_all(dir)?;
     }
     fs::write_atomic(file, text)
+}
+
+/// Writes the journal after a change was undone or forgotten. The file on disk then lists a
+/// change that no longer holds, which a later start would replay against whatever is there by
+/// then; so when the usual atomic write fails (a full disk), the shorter journal is written in
+/// place (it needs no new space), and when even that fails the file is removed: the changes
+/// still pending are undone by their guards, and a killed run's edit is found by its marker.
+fn persist_after_undo(state: &State) -> Result<()> {
+    let Err(error) = persist(state) else { return Ok(()) };
+    let Some(file) = &state.file else { return Err(error) };
+    let text = serde_json::to_string_pretty(&JournalFile { entries: state.entries.clone() })
+        .expect("a journal always serialises");
+    if rewrite_in_place(state, file, text.as_bytes()).is_ok() {
+        return Ok(());
+    }
+    fs::remove_file_if_exists(file)?;
+    Err(error.context(format!("removed `{}` so it cannot replay what was undone", file.display())))
+}
+
+/// Overwrites `file` with `text` in its own blocks, then cuts it to length.
+fn rewrite_in_place(state: &State, file: &Path, text: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    #[cfg(test)]
+    state.disk.check_in_place(file, text)?;
+    #[cfg(not(test))]
+    let _ = state;
+    let mut open = std::fs::OpenOptions::new().write(true).open(file)?;
+    open.write_all(text)?;
+    open.set_len(text.len() as u64)?;
+    open.sync_all()
 }
 
 /// The one compare-and-restore: undoes `entry` only while the file still holds what timewarp
@@ -335,25 +403,40 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
         Entry::Touched { path, atime, mtime, content } => {
             let Some(now) = Fingerprint::of_file(path) else { return Ok(Outcome::Nothing) };
             if now != *content {
-                return Ok(Outcome::Kept(format!(
-                    "`{}` changed during the run, so its modification time was left as it is: cargo sees the change",
-                    path.display()
-                )));
+                return Ok(Outcome::Kept(
+                    format!(
+                        "`{}` changed during the run, so its modification time was left as it is: cargo sees the change",
+                        path.display()
+                    ),
+                    None,
+                ));
             }
             fs::set_times(path, Some(time_of(*atime)), time_of(*mtime))
                 .with_context(|| format!("could not restore the modification time of `{}`", path.display()))?;
             Ok(Outcome::Restored(format!("restored the modification time of `{}`", path.display())))
         }
-        Entry::Created { path, content } => match (content, Fingerprint::of_file(path)) {
+        Entry::Created { path, content, identity } => match (content, Fingerprint::of_file(path)) {
             (_, None) => Ok(Outcome::Nothing),
             (Some(written), Some(now)) if *written == now => {
+                if identity.is_some() && *identity != Identity::of_file(path) {
+                    return Ok(Outcome::Kept(
+                        format!(
+                            "`{}` is not the file timewarp created for the run but one made since, so it was kept",
+                            path.display()
+                        ),
+                        None,
+                    ));
+                }
                 fs::remove_file_if_exists(path)?;
                 Ok(Outcome::Restored(format!("removed `{}`, which it had created", path.display())))
             }
-            _ => Ok(Outcome::Kept(format!(
-                "`{}`, which timewarp created for the run, changed since (`cargo update`, `cargo add`?), so it was kept",
-                path.display()
-            ))),
+            _ => Ok(Outcome::Kept(
+                format!(
+                    "`{}`, which timewarp created for the run, changed since (`cargo update`, `cargo add`?), so it was kept",
+                    path.display()
+                ),
+                None,
+            )),
         },
         Entry::Edited { path, backup } => {
             let Ok(original) = std::fs::read(backup) else { return Ok(Outcome::Nothing) };
@@ -370,18 +453,135 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
                     path.display()
                 )));
             }
-            Ok(Outcome::Kept(kept_edit(path, backup)))
+            let (note, original) = kept_edit(path, backup);
+            Ok(Outcome::Kept(note, Some(original)))
         }
     }
 }
 
-/// The sentence for a file edited by `--edit` that someone else changed since.
-fn kept_edit(path: &Path, backup: &Path) -> String {
-    format!(
-        "`{}` changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it as it is; its content before that run is in `{}`",
+/// The sentence for a file edited by timewarp that someone else changed since. The original is
+/// moved out of timewarp's state directory (which `clean` removes) to `<name>.orig` beside the
+/// file when that name is free, so the copy the sentence points at stays where the user works.
+fn kept_edit(path: &Path, backup: &Path) -> (String, PathBuf) {
+    let original = keep_beside(path, backup);
+    let current = std::fs::read(path).unwrap_or_default();
+    let still = match appended_item(&current) {
+        Some(name) => {
+            format!(
+                ", and it still holds timewarp's appended item `{name}` with its comment line, which you may delete"
+            )
+        }
+        None => String::new(),
+    };
+    let note = format!(
+        "`{}` changed since `cargo timewarp` edited it for a rebuild, so timewarp kept it as it is{still}; its content before that run is in `{}`",
         path.display(),
-        backup.display()
+        original.display()
+    );
+    (note, original)
+}
+
+/// The name of the item one of timewarp's edits appended (`TIMEWARP_EDIT_3`), when `bytes`
+/// hold one: its comment line on a line of its own, followed by the item. timewarp's own
+/// source, which spells the comment inside a string, is not taken for an edit.
+fn appended_item(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    let markers = [EDIT_MARKER, DEEP_MARKER];
+    lines.iter().enumerate().filter(|(_, line)| markers.contains(line)).find_map(|(at, _)| {
+        lines.iter().skip(at + 1).take(3).find_map(|line| {
+            let rest = line.strip_prefix("pub ").unwrap_or(line).strip_prefix("static TIMEWARP_EDIT_")?;
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            (!digits.is_empty()).then(|| format!("TIMEWARP_EDIT_{digits}"))
+        })
+    })
+}
+
+/// A killed run's edit in `file` that no journal of this run's state directory lists (the
+/// checkout was renamed since, so its journal is under another key): found by timewarp's own
+/// item in the file. Restored, with a note, when a finished run's backup is the original the
+/// file holds with one of timewarp's edits appended; otherwise an error naming the file, so
+/// edited code is never measured without a word. `None` when the file holds no such item.
+pub(crate) fn leftover_edit(file: &Path, work: &WorkDir) -> Result<Option<String>> {
+    let Ok(current) = std::fs::read(file) else { return Ok(None) };
+    let Some(item) = appended_item(&current) else { return Ok(None) };
+    let backups = work.backups_of_finished_runs();
+    for backup in &backups {
+        let Ok(original) = std::fs::read(backup) else { continue };
+        if is_original_plus_edit(&current, &original) {
+            fs::write(file, &original).with_context(|| format!("could not restore `{}`", file.display()))?;
+            fs::remove_file_if_exists(backup)?;
+            return Ok(Some(format!(
+                "restored `{}` from `{}`, the copy a killed run kept while editing it (its journal was under the workspace's old path)",
+                file.display(),
+                backup.display()
+            )));
+        }
+    }
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // The newest copy of a file of that name, when one is left.
+    let maybe = backups
+        .iter()
+        .filter(|b| b.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&format!("{name}."))))
+        .max_by_key(|b| std::fs::metadata(b).and_then(|m| m.modified()).ok());
+    let copy = match maybe {
+        Some(backup) => format!("a copy that may be its original is `{}`", backup.display()),
+        None => "no copy timewarp kept matches it".to_string(),
+    };
+    bail!(
+        "`{}` still holds `{item}`, which a killed timewarp run appended for one build and whose journal is not where this run looks (the checkout moved, or XDG_CACHE_HOME changed); {copy}; remove the item and its comment line (or restore the file from version control) and run again, so edited code is never measured",
+        file.display()
     )
+}
+
+/// A file a killed run created (its `Cargo.lock`) whose journal is under another key (the
+/// checkout was renamed since): removed, with a note, when a finished run's journal recorded
+/// this very file (same device, inode and change time) with these bytes, so it is unchanged
+/// since timewarp wrote it. Anything else is left as it is.
+pub(crate) fn leftover_created(file: &Path, work: &WorkDir) -> Result<Option<String>> {
+    let Some(now) = Identity::of_file(file) else { return Ok(None) };
+    for journal in work.journals_of_finished_runs() {
+        let Ok(bytes) = std::fs::read(&journal) else { continue };
+        let Ok(recorded) = serde_json::from_slice::<JournalFile>(&bytes) else { continue };
+        let ours = recorded.entries.iter().any(|entry| {
+            matches!(entry, Entry::Created { content: Some(content), identity: Some(identity), .. }
+                if *identity == now && Fingerprint::of_file(file) == Some(*content))
+        });
+        if ours {
+            fs::remove_file_if_exists(file)?;
+            return Ok(Some(format!(
+                "removed `{}`, which a killed run had created (its journal `{}` was under the workspace's old path)",
+                file.display(),
+                journal.display()
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Moves the original in `backup` to `<name>.orig` beside `path` when no file of that name
+/// exists (never over one: the name is created exclusively), and returns where the original is
+/// now; when the name is taken or the copy cannot be written, the backup stays where it is.
+fn keep_beside(path: &Path, backup: &Path) -> PathBuf {
+    use std::io::Write as _;
+    let Some(name) = path.file_name() else { return backup.to_path_buf() };
+    let mut beside_name = name.to_os_string();
+    beside_name.push(".orig");
+    let beside = path.with_file_name(beside_name);
+    let Ok(bytes) = std::fs::read(backup) else { return backup.to_path_buf() };
+    let Ok(mut file) = std::fs::OpenOptions::new().write(true).create_new(true).open(&beside) else {
+        return backup.to_path_buf();
+    };
+    // As private as the file it is the original of.
+    let mode = std::fs::metadata(path).map(|m| m.permissions());
+    let written = mode.and_then(|mode| file.set_permissions(mode)).and_then(|()| file.write_all(&bytes));
+    if written.and_then(|()| file.sync_all()).is_err() {
+        // timewarp created this file a moment ago: removing it deletes nothing of the user's.
+        let _ = std::fs::remove_file(&beside);
+        return backup.to_path_buf();
+    }
+    let _ = std::fs::remove_file(backup);
+    beside
 }
 
 /// The item edit number `n` appends: a static the object code must contain (`#[used]` keeps it
@@ -471,9 +671,10 @@ impl CreatedFile {
     pub(crate) fn written(&self) -> Result<()> {
         let mut state = self.journal.lock();
         let content = Fingerprint::of_file(&self.path);
+        let identity = Identity::of_file(&self.path);
         for entry in state.entries.iter_mut().filter(|e| e.path() == self.path && is_created(e)) {
-            if let Entry::Created { content: recorded, .. } = entry {
-                *recorded = content;
+            if let Entry::Created { content: recorded, identity: which, .. } = entry {
+                (*recorded, *which) = (content, identity);
             }
         }
         persist(&state)
@@ -518,7 +719,8 @@ impl EditedFile {
     /// backups, and the report says so.
     fn give_up(&self) -> Result<()> {
         *self.ours.lock().unwrap_or_else(PoisonError::into_inner) = false;
-        self.journal.note(&self.path, kept_edit(&self.path, &self.backup));
+        let (note, original) = kept_edit(&self.path, &self.backup);
+        self.journal.lock().notes.push(KeptChange { path: self.path.clone(), note, original: Some(original) });
         self.journal.forget(&self.path, is_edited)
     }
 
@@ -575,6 +777,37 @@ impl Drop for EditedFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The disk the journal is on, as the tests pretend it: `Full` fails every write that needs
+    /// new space (a new file, a longer one), as `XDG_CACHE_HOME` on a full disk does;
+    /// `Broken` fails every write. Removing a file always works.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub(super) enum Disk {
+        #[default]
+        Fine,
+        Full,
+        Broken,
+    }
+
+    impl Disk {
+        pub(super) fn check_atomic(self, file: &Path) -> Result<()> {
+            match self {
+                Disk::Fine => Ok(()),
+                Disk::Full | Disk::Broken => {
+                    bail!("could not write `{}`: No space left on device (os error 28)", file.display())
+                }
+            }
+        }
+
+        pub(super) fn check_in_place(self, file: &Path, text: &[u8]) -> std::io::Result<()> {
+            let size = std::fs::metadata(file).map_or(0, |m| m.len());
+            match self {
+                Disk::Fine => Ok(()),
+                Disk::Full if text.len() as u64 <= size => Ok(()),
+                Disk::Full | Disk::Broken => Err(std::io::Error::from(std::io::ErrorKind::StorageFull)),
+            }
+        }
+    }
 
     struct Setup {
         dir: tempfile::TempDir,
@@ -695,6 +928,42 @@ mod tests {
         assert!(Journal::recover(&s.journal_file()).unwrap().is_empty(), "reported once");
     }
 
+    /// hostile #5: the original a conflict note points at must outlive timewarp's state
+    /// directory (which `clean` removes): it goes beside the file as `<name>.orig`, never over a
+    /// file of that name; and the note says the kept file still holds timewarp's item.
+    #[test]
+    fn the_original_of_a_kept_edit_goes_beside_the_file() {
+        let s = setup(b"fn main() {}\n");
+        std::fs::set_permissions(&s.file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
+        edited.apply(3).unwrap();
+        s.kill(edited);
+        let mut hand = std::fs::read(&s.file).unwrap();
+        hand.extend_from_slice(b"// my hand edit\n");
+        std::fs::write(&s.file, &hand).unwrap();
+        let err = Journal::recover(&s.journal_file()).unwrap_err().to_string();
+        let beside = s.dir.path().join("src/main.rs.orig");
+        assert!(err.ends_with(&format!("its content before that run is in `{}`", beside.display())), "{err}");
+        assert!(err.contains("it still holds timewarp's appended item `TIMEWARP_EDIT_3`"), "{err}");
+        assert_eq!(std::fs::read(&beside).unwrap(), b"fn main() {}\n");
+        assert!(std::fs::read_dir(s.dir.path().join("state/backups")).unwrap().next().is_none(), "moved, not copied");
+        let mode = |p: &Path| std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions());
+        assert_eq!(mode(&beside), mode(&s.file), "as private as the file");
+        assert_eq!(std::fs::read(&s.file).unwrap(), hand, "the user's file as they left it");
+
+        // `main.rs.orig` is taken now (the user's, say): the next original stays in the backups.
+        let edited = s.journal.edit(&s.file, EditStyle::Private).unwrap();
+        edited.apply(4).unwrap();
+        s.kill(edited);
+        std::fs::write(&s.file, "fn main() { rewritten(); }\n").unwrap();
+        let err = Journal::recover(&s.journal_file()).unwrap_err().to_string();
+        assert!(!err.contains("still holds"), "the rewrite holds no item of timewarp's: {err}");
+        let kept = err.rsplit('`').nth(1).unwrap();
+        assert!(kept.contains("/state/backups/main.rs."), "{err}");
+        assert_eq!(std::fs::read(kept).unwrap(), hand);
+        assert_eq!(std::fs::read(&beside).unwrap(), b"fn main() {}\n", "never written over");
+    }
+
     #[test]
     fn a_changed_file_keeps_its_new_timestamp_and_a_changed_lockfile_stays() {
         let s = setup(b"fn main() {}\n");
@@ -712,6 +981,121 @@ mod tests {
         assert!(notes.iter().all(|n| n.starts_with("left alone: `")), "{notes:?}");
         assert_eq!(mtime(&s.file), edited_at, "cargo must still see the user's edit");
         assert!(lock.exists());
+    }
+
+    /// hostile #6: with the cache directory full, a failed write left the journal listing a
+    /// created `Cargo.lock` already removed (and a change that was never made), and the next
+    /// start deleted the lockfile the user had made since, of the same bytes.
+    #[test]
+    fn a_journal_that_cannot_be_written_never_lists_what_was_undone() {
+        let s = setup(b"fn main() {}\n");
+        let lock = s.dir.path().join("Cargo.lock");
+        let touched = s.journal.touch(&s.file).unwrap();
+        let created = s.journal.create(&lock).unwrap();
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        created.written().unwrap();
+        s.journal.lock().disk = Disk::Full;
+        let err = s.journal.edit(&s.file, EditStyle::Private).unwrap_err();
+        assert!(format!("{err:#}").contains("No space left on device"), "{err:#}");
+        assert_eq!(std::fs::read(&s.file).unwrap(), b"fn main() {}\n", "not written down, so not made");
+        created.restore().unwrap();
+        assert!(!lock.exists());
+        let on_disk = std::fs::read_to_string(s.journal_file()).unwrap();
+        assert!(!on_disk.contains("Cargo.lock") && on_disk.contains("touched"), "written in place: {on_disk}");
+        drop(touched);
+        assert!(!s.journal_file().exists(), "nothing is pending");
+        std::fs::write(&lock, "version = 3\n").unwrap(); // the user's `cargo generate-lockfile`
+        assert!(Journal::recover(&s.journal_file()).unwrap().is_empty());
+        assert!(lock.exists(), "the user's lockfile stays");
+
+        // Nothing can be written at all: the journal is removed rather than left lying.
+        s.journal.lock().disk = Disk::Fine;
+        let touched = s.journal.touch(&s.file).unwrap();
+        let created = s.journal.create(&s.dir.path().join("other.lock")).unwrap();
+        s.journal.lock().disk = Disk::Broken;
+        let err = touched.restore().unwrap_err();
+        assert!(format!("{err:#}").contains("so it cannot replay what was undone"), "{err:#}");
+        assert!(!s.journal_file().exists());
+        s.journal.lock().disk = Disk::Fine;
+        drop(created);
+    }
+
+    /// hostile #6: a created file is known by its inode and change time too, so a later file of
+    /// the same bytes in its place is never taken for timewarp's.
+    #[test]
+    fn a_new_file_of_the_same_bytes_is_not_the_created_one() {
+        let s = setup(b"fn main() {}\n");
+        let lock = s.dir.path().join("Cargo.lock");
+        let created = s.journal.create(&lock).unwrap();
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        created.written().unwrap();
+        s.kill(created);
+        std::fs::remove_file(&lock).unwrap();
+        std::thread::sleep(Duration::from_millis(10)); // a later change time, whatever the clock's grain
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        let notes = Journal::recover(&s.journal_file()).unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("is not the file timewarp created for the run but one made since"), "{notes:?}");
+        assert!(lock.exists());
+    }
+
+    /// hostile #7: a killed run's edit stayed in the file once the checkout was renamed (the
+    /// journal is keyed by the old path) and the next run measured edited code without a word.
+    #[test]
+    fn a_killed_runs_edit_is_found_by_its_item_when_the_journal_is_elsewhere() {
+        let s = setup(b"pub fn f() {}\n");
+        let env = crate::testing::env_in(s.dir.path());
+        let old_home = WorkDir::new(&s.dir.path().join("old"), &s.dir.path().join("target"), &env).unwrap();
+        old_home.create_state().unwrap();
+        let journal = Journal::on_disk(&old_home.journal_file(), &old_home.journal_backups());
+        let edited = journal.edit(&s.file, EditStyle::Public).unwrap();
+        edited.apply(2).unwrap();
+        s.kill(edited);
+        let work = WorkDir::new(&s.dir.path().join("new"), &s.dir.path().join("target"), &env).unwrap();
+        let note = leftover_edit(&s.file, &work).unwrap().unwrap();
+        assert!(note.starts_with(&format!("restored `{}` from `", s.file.display())), "{note}");
+        assert_eq!(std::fs::read(&s.file).unwrap(), b"pub fn f() {}\n");
+        assert_eq!(leftover_edit(&s.file, &work).unwrap(), None, "nothing left");
+
+        // Edited by hand since: no copy matches, so the run stops, naming the file.
+        let edited = journal.edit(&s.file, EditStyle::Private).unwrap();
+        edited.apply(5).unwrap();
+        s.kill(edited);
+        let mut hand = std::fs::read(&s.file).unwrap();
+        hand.extend_from_slice(b"pub fn g() {}\n");
+        std::fs::write(&s.file, &hand).unwrap();
+        let err = leftover_edit(&s.file, &work).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("`{}` still holds `TIMEWARP_EDIT_5`", s.file.display())), "{err}");
+        assert!(err.contains("a copy that may be its original is `") && !err.contains('\n'), "{err}");
+        assert_eq!(std::fs::read(&s.file).unwrap(), hand, "nothing written");
+
+        // timewarp's own source spells the comment inside a string: not an edit.
+        let source = format!("const M: &str = \"{EDIT_MARKER}\";\nstatic TIMEWARP_EDIT_1: u8 = 0;\n");
+        assert_eq!(appended_item(source.as_bytes()), None);
+    }
+
+    /// A killed run's `Cargo.lock` in a renamed checkout is removed only while it is the very
+    /// file that run's journal recorded.
+    #[test]
+    fn a_killed_runs_lockfile_is_known_by_its_identity_when_the_journal_is_elsewhere() {
+        let s = setup(b"");
+        let env = crate::testing::env_in(s.dir.path());
+        let old_home = WorkDir::new(&s.dir.path().join("old"), &s.dir.path().join("target"), &env).unwrap();
+        old_home.create_state().unwrap();
+        let journal = Journal::on_disk(&old_home.journal_file(), &old_home.journal_backups());
+        let lock = s.dir.path().join("Cargo.lock");
+        let created = journal.create(&lock).unwrap();
+        std::fs::write(&lock, "version = 3\n").unwrap();
+        created.written().unwrap();
+        s.kill(created);
+        let work = WorkDir::new(&s.dir.path().join("new"), &s.dir.path().join("target"), &env).unwrap();
+        // The same bytes in another file: the user's, kept.
+        let copy = s.dir.path().join("copy.lock");
+        std::fs::copy(&lock, &copy).unwrap();
+        assert_eq!(leftover_created(&copy, &work).unwrap(), None);
+        let note = leftover_created(&lock, &work).unwrap().unwrap();
+        assert!(note.starts_with(&format!("removed `{}`, which a killed run had created", lock.display())), "{note}");
+        assert!(!lock.exists() && copy.exists());
     }
 
     #[test]

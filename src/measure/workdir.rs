@@ -40,6 +40,8 @@ const MARKER_TEXT: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # For information about cache directory tags see https://bford.info/cachedir/\n";
 /// The line that tells timewarp's tag from cargo's own (cargo tags its target directories too).
 const MARKER_OWNER: &str = "created by cargo-timewarp";
+/// The state directory's copies of edited files.
+const BACKUPS: &str = "backups";
 /// The lock file in each of timewarp's directories.
 const LOCK: &str = "lock";
 
@@ -59,7 +61,7 @@ const BUILD_ENTRIES: &[&str] = &[
 ];
 /// The file names timewarp makes directly in the state directory.
 const STATE_ENTRIES: &[&str] =
-    &[MARKER, LOCK, "journal.json", "backups", "revisions", "installed-toolchains", "installed-nightlies"];
+    &[MARKER, LOCK, "journal.json", BACKUPS, "revisions", "installed-toolchains", "installed-nightlies"];
 
 /// A lock on one of timewarp's directories, held while the file is open and released by the
 /// kernel when the process ends, however it ends, so a killed run never blocks the next.
@@ -278,7 +280,36 @@ impl WorkDir {
 
     /// Where the journal keeps copies of files it may have to restore.
     pub(crate) fn journal_backups(&self) -> PathBuf {
-        self.state.join("backups")
+        self.state.join(BACKUPS)
+    }
+
+    /// The copies of edited files kept in the backups of every state directory under this
+    /// one's cache root whose run is over (its lock is free): a killed run's original, when its
+    /// journal is not where this run looks (the checkout was renamed since). Marked directories
+    /// only; nothing is opened for writing.
+    pub(crate) fn backups_of_finished_runs(&self) -> Vec<PathBuf> {
+        self.states_of_finished_runs().iter().flat_map(|dir| originals_in(&dir.join(BACKUPS))).collect()
+    }
+
+    /// The journals a killed run left in the state directories of
+    /// [`WorkDir::backups_of_finished_runs`].
+    pub(crate) fn journals_of_finished_runs(&self) -> Vec<PathBuf> {
+        let journals = self.states_of_finished_runs().into_iter().map(|dir| dir.join("journal.json"));
+        journals.filter(|j| j.is_file()).collect()
+    }
+
+    /// The marked state directories under this one's cache root whose lock no run holds.
+    fn states_of_finished_runs(&self) -> Vec<PathBuf> {
+        let Some(root) = self.state.parent() else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(root) else { return Vec::new() };
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .filter(|dir| is_marked(dir) && !is_live(&dir.join(LOCK)))
+            .collect();
+        found.sort();
+        found
     }
 
     /// Where revision `commit` is exported for `--rev`.
@@ -380,6 +411,16 @@ impl WorkDir {
                     continue;
                 }
                 let path = entry.path();
+                if dir == &self.state && name == BACKUPS {
+                    // A backup left here is an original a conflict note pointed at (restored
+                    // ones are removed with their journal entry): it is the user's to delete.
+                    let originals = originals_in(&path);
+                    if !originals.is_empty() {
+                        kept.push(path.clone());
+                        removed.originals.extend(originals);
+                        continue;
+                    }
+                }
                 if entry.file_type().is_ok_and(|t| t.is_dir()) {
                     fs::remove_dir_all_if_exists(&path)?;
                 } else {
@@ -391,7 +432,7 @@ impl WorkDir {
                 removed.dirs.push((dir.clone(), size));
             } else {
                 removed.dirs.push((dir.clone(), size.saturating_sub(fs::tree_size(dir))));
-                removed.kept.extend(kept);
+                removed.kept.extend(kept.into_iter().filter(|k| !(dir == &self.state && k.ends_with(BACKUPS))));
             }
         }
         Ok(removed)
@@ -405,6 +446,18 @@ pub(crate) struct Removed {
     pub dirs: Vec<(PathBuf, u64)>,
     /// What was left because timewarp did not make it.
     pub kept: Vec<PathBuf>,
+    /// Originals of files a run edited and someone changed since, kept in the backups: a
+    /// conflict note pointed at them, so they are the only copy.
+    pub originals: Vec<PathBuf>,
+}
+
+/// The files in the backups directory `dir`.
+fn originals_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> =
+        entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_file())).map(|e| e.path()).collect();
+    files.sort();
+    files
 }
 
 /// A per-toolchain target directory: named like a version, marked by timewarp.
@@ -436,6 +489,13 @@ fn lock(path: &Path, holder: &str) -> Result<Locked> {
         }
         Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("could not lock `{}`: {e}", path.display())),
     }
+}
+
+/// Whether a run holds the lock `path` now (asked through a shared lock on a read-only handle,
+/// which changes nothing).
+fn is_live(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    matches!(file.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock))
 }
 
 /// `$XDG_CACHE_HOME/cargo-timewarp`, else `~/.cache/cargo-timewarp`.
@@ -578,6 +638,27 @@ mod tests {
         assert!(removed.kept.is_empty());
         assert!(!work.builds().exists() && !work.state.exists());
         assert!(work.remove().unwrap().dirs.is_empty(), "removing twice is fine");
+    }
+
+    /// hostile #5: a second `clean` deleted the backup a conflict note had pointed at, the only
+    /// copy of the original.
+    #[test]
+    fn remove_keeps_the_originals_left_in_the_backups() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_dir(dir.path());
+        work.create_state().unwrap();
+        std::fs::create_dir_all(work.journal_backups()).unwrap();
+        let original = work.journal_backups().join("main.rs.42.00ff.orig");
+        std::fs::write(&original, "fn main() {}\n").unwrap();
+        std::fs::create_dir_all(work.state.join("revisions/abc")).unwrap();
+        let removed = work.remove().unwrap();
+        assert_eq!(removed.originals, std::slice::from_ref(&original));
+        assert!(removed.kept.is_empty(), "the backups are not called foreign: {removed:?}");
+        assert_eq!(std::fs::read_to_string(&original).unwrap(), "fn main() {}\n");
+        assert!(!work.state.join("revisions").exists(), "the rest is removed");
+        std::fs::remove_file(&original).unwrap();
+        assert!(work.remove().unwrap().originals.is_empty());
+        assert!(!work.state.exists(), "an empty backups directory is removed with the rest");
     }
 
     #[test]

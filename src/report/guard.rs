@@ -9,7 +9,18 @@
 //! included; cargo configuration; rust-toolchain files), inside a version-control directory, a
 //! build directory below the target directory, or timewarp's own directories; never on an
 //! existing directory, nor into one that does not exist.
+//!
+//! Files the build reads beyond its sources (`include_str!("../assets/q.sql")`, a build
+//! script's input) are known from cargo's dep-info: every `*.d` file in a `deps` directory of
+//! the target directory or of timewarp's builds lists, for one crate, every file rustc read.
+//! They are read at every check, so the check just before the write sees what this run's own
+//! builds read; a tree never built has none, and then the rules above are all there is.
+//!
+//! Outside any workspace (`merge` run where `cargo metadata` finds none), the guard knows no
+//! build, so it judges by name: never a `Cargo.toml`, a `Cargo.lock` or a `*.rs` file, nor
+//! anything inside a directory named `target` or `timewarp` (a build's or timewarp's own).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -18,9 +29,19 @@ use crate::discover::workspace::Workspace;
 use crate::exit::ExitError;
 use crate::measure::workdir::WorkDir;
 
+/// What the guard knows of the build an output must stay clear of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// A workspace that `cargo metadata` described: its files are known.
+    Workspace,
+    /// No workspace: files are judged by their names alone.
+    Outside,
+}
+
 /// What an output must stay clear of, gathered once for a workspace.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Guard {
+    scope: Scope,
     /// The workspace root, canonical.
     root: PathBuf,
     /// Members: (name, directory, the directories of the targets the build compiles).
@@ -31,6 +52,8 @@ pub(crate) struct Guard {
     target_dir: PathBuf,
     /// timewarp's build and state directories.
     own: Vec<PathBuf>,
+    /// timewarp's build directory, whose builds' dep-info counts too.
+    builds: Option<PathBuf>,
 }
 
 /// `path` canonical, or as it is when it does not exist.
@@ -49,6 +72,7 @@ impl Guard {
     /// The guard for outputs of a run on `workspace`, whose timewarp directories are `work`.
     pub(crate) fn new(workspace: &Workspace, work: &WorkDir) -> Guard {
         Guard {
+            scope: Scope::Workspace,
             root: canonical(&workspace.root),
             members: workspace
                 .members
@@ -58,18 +82,22 @@ impl Guard {
             path_packages: workspace.path_packages.iter().map(|d| canonical(d)).collect(),
             target_dir: canonical(&workspace.target_dir),
             own: work.dirs().iter().map(|d| canonical(d)).collect(),
+            builds: Some(canonical(work.builds())),
         }
     }
 
-    /// A guard outside any workspace (`merge`): outputs only need a directory, and must not be a
-    /// directory themselves or land in a version-control directory.
-    pub(crate) fn empty() -> Guard {
+    /// A guard outside any workspace (`merge` where no workspace is found): besides a directory
+    /// and no version-control directory, outputs must not be named like a build's files
+    /// (`Cargo.toml`, `Cargo.lock`, `*.rs`) nor lie inside a `target` or `timewarp` directory.
+    pub(crate) fn outside_workspace() -> Guard {
         Guard {
+            scope: Scope::Outside,
             root: PathBuf::from("/nonexistent/timewarp-no-workspace"),
             members: Vec::new(),
             path_packages: Vec::new(),
             target_dir: PathBuf::from("/nonexistent/timewarp-no-workspace/target"),
             own: Vec::new(),
+            builds: None,
         }
     }
 
@@ -103,13 +131,20 @@ impl Guard {
         {
             candidates.push(target);
         }
+        let mut dep_info = None;
         for candidate in &candidates {
             let through = if *candidate == candidates[0] {
                 String::new()
             } else {
                 format!(" (the link leads to `{}`)", candidate.display())
             };
-            if let Some(role) = self.build_file(candidate) {
+            let role = self.build_file(candidate).or_else(|| {
+                dep_info
+                    .get_or_insert_with(|| self.read_by_build())
+                    .get(candidate)
+                    .map(|listed| format!("a file the build reads (cargo's dep-info `{}` lists it)", listed.display()))
+            });
+            if let Some(role) = role {
                 return Err(ExitError::usage(format!(
                     "{} would write over {role}{through}; timewarp never changes the files of the build",
                     named(path)
@@ -125,10 +160,50 @@ impl Guard {
         Ok(())
     }
 
+    /// Every file cargo's dep-info lists under the target directory and timewarp's builds,
+    /// canonical, with the dep-info file that lists it. Relative paths in dep-info are relative
+    /// to the workspace root, where cargo runs rustc.
+    fn read_by_build(&self) -> BTreeMap<PathBuf, PathBuf> {
+        let mut read = BTreeMap::new();
+        if self.scope == Scope::Outside {
+            return read;
+        }
+        let mut deps_dirs = Vec::new();
+        for dir in
+            std::iter::once(&self.target_dir).chain(self.builds.iter().filter(|b| !b.starts_with(&self.target_dir)))
+        {
+            find_deps_dirs(dir, 0, &mut deps_dirs);
+        }
+        for deps in deps_dirs {
+            let Ok(entries) = std::fs::read_dir(&deps) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_none_or(|e| e != "d") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                for listed in dep_info_files(&text) {
+                    let listed = canonical(&self.root.join(listed));
+                    read.entry(listed).or_insert_with(|| path.clone());
+                }
+            }
+        }
+        read
+    }
+
     /// What `path` is to the build, when it is one of the files the build reads.
     fn build_file(&self, path: &Path) -> Option<String> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let parent = path.parent().unwrap_or(Path::new("/"));
+        if self.scope == Scope::Outside {
+            return match name {
+                "Cargo.toml" | "Cargo.lock" => {
+                    Some(format!("a cargo {}", if name == "Cargo.toml" { "manifest" } else { "lockfile" }))
+                }
+                _ if path.extension().is_some_and(|e| e == "rs") => Some("a Rust source file".into()),
+                _ => None,
+            };
+        }
         if path == self.root.join("Cargo.lock") {
             return Some("the workspace's Cargo.lock".into());
         }
@@ -175,6 +250,15 @@ impl Guard {
         {
             return Some(format!("the version-control directory `{}`", dir.display()));
         }
+        if self.scope == Scope::Outside {
+            let build = ["target", "timewarp"];
+            let named = |a: &&Path| a.file_name().and_then(|n| n.to_str()).is_some_and(|n| build.contains(&n));
+            return path
+                .ancestors()
+                .skip(1)
+                .find(named)
+                .map(|dir| format!("`{}`, whose name says it holds a build or timewarp's files", dir.display()));
+        }
         if let Some(dir) = self.own.iter().find(|d| path.starts_with(d)) {
             return Some(format!("timewarp's directory `{}`", dir.display()));
         }
@@ -187,6 +271,53 @@ impl Guard {
         }
         None
     }
+}
+
+/// The `deps` directories at most six levels below `dir` (`debug/deps`,
+/// `<target>/release/deps`, timewarp's `<toolchain>/rebuilds/debug/deps`), never looking inside
+/// what holds no dep-info (incremental caches, build script output, vendored sources).
+fn find_deps_dirs(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
+    const SKIP: [&str; 8] =
+        ["incremental", "build", ".fingerprint", "vendor", "cargo-home", "crates", "linker", "examples"];
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let name = entry.file_name();
+        if name == "deps" {
+            found.push(entry.path());
+        } else if depth < 5 && !SKIP.iter().any(|s| name == *s) {
+            find_deps_dirs(&entry.path(), depth + 1, found);
+        }
+    }
+}
+
+/// The files a dep-info file (Makefile syntax, as rustc writes it) lists: the words after each
+/// rule's colon, `\ ` being a space in a name; comments (`# env-dep:...`) left out.
+fn dep_info_files(text: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        // The rule's target ends at the first colon followed by a space or the line's end.
+        let Some(at) = line.find(": ").or_else(|| line.strip_suffix(':').map(str::len)) else { continue };
+        let mut word = String::new();
+        let mut chars = line[at + 1..].chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek() == Some(&' ') => word.push(chars.next().expect("peeked")),
+                ' ' => {
+                    if !word.is_empty() {
+                        files.push(PathBuf::from(std::mem::take(&mut word)));
+                    }
+                }
+                _ => word.push(c),
+            }
+        }
+        if !word.is_empty() {
+            files.push(PathBuf::from(word));
+        }
+    }
+    files
 }
 
 #[cfg(test)]
@@ -238,6 +369,67 @@ mod tests {
             missing.to_string(),
             "cannot write `/nonexistent/dir/r.json`: the directory `/nonexistent/dir` does not exist"
         );
+    }
+
+    /// hostile #17: `-o assets/q.sql` replaced a file the build `include_str!`s.
+    #[test]
+    fn a_file_the_dep_info_lists_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("ws");
+        for d in ["src", "assets", "my dir", "target/debug/deps", "target/timewarp/1.96.0/rebuilds/debug/deps"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for f in ["assets/q.sql", "assets/other.sql", "my dir/x.txt", "assets/new.txt"] {
+            std::fs::write(root.join(f), "x").unwrap();
+        }
+        let guard = guard(&root);
+        guard.check("--output", &root.join("assets/q.sql")).unwrap();
+        let d = root.join("target/debug/deps/app-0123.d");
+        std::fs::write(
+            &d,
+            format!("{}: src/main.rs assets/q.sql\n\nsrc/main.rs:\nassets/q.sql:\n\n# env-dep:X=1\n", d.display()),
+        )
+        .unwrap();
+        // timewarp's own builds count too: their dep-info appears during the run.
+        let own = root.join("target/timewarp/1.96.0/rebuilds/debug/deps/app-4567.d");
+        std::fs::write(&own, format!("{}: {}/my\\ dir/x.txt\n", own.display(), root.display())).unwrap();
+        for (path, listed) in [("assets/q.sql", &d), ("my dir/x.txt", &own)] {
+            let e = guard.check("--output", &root.join(path)).unwrap_err();
+            assert_eq!(crate::exit::code_for(&e), crate::exit::USAGE, "{e}");
+            let expected =
+                format!("would write over a file the build reads (cargo's dep-info `{}` lists it)", listed.display());
+            assert!(e.to_string().contains(&expected), "{path}: {e}");
+        }
+        guard.check("--output", &root.join("assets/other.sql")).unwrap();
+        guard.check("--output", &root.join("assets/new.txt")).unwrap();
+        assert_eq!(dep_info_files("a.d: b\\ c d\n"), [PathBuf::from("b c"), PathBuf::from("d")]);
+    }
+
+    #[test]
+    fn outside_a_workspace_build_files_are_known_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for d in ["src", "target/debug", "cache/timewarp"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let guard = Guard::outside_workspace();
+        for (path, expected) in [
+            ("Cargo.toml", "would write over a cargo manifest"),
+            ("Cargo.lock", "would write over a cargo lockfile"),
+            ("src/main.rs", "would write over a Rust source file"),
+            ("target/debug/r.json", "target`, whose name says it holds a build or timewarp's files"),
+            ("cache/timewarp/r.json", "timewarp`, whose name says it holds a build or timewarp's files"),
+        ] {
+            let e = guard.check("--output", &root.join(path)).unwrap_err();
+            assert_eq!(crate::exit::code_for(&e), crate::exit::USAGE, "{e}");
+            assert!(e.to_string().contains(expected), "{path}: {e}");
+        }
+        std::os::unix::fs::symlink(root.join("src/main.rs"), root.join("out.json")).unwrap();
+        let through = guard.check("--output", &root.join("out.json")).unwrap_err().to_string();
+        assert!(through.contains("a Rust source file (the link leads to `"), "{through}");
+        guard.check("--output", &root.join("merged.json")).unwrap();
+        guard.check("--output", &root.join("src/merged.md")).unwrap();
     }
 
     #[test]
