@@ -98,7 +98,8 @@ pub(crate) fn explain(
     (bisect.budget, bisect.output, bisect.plot, bisect.crates, bisect.crates_csv) = (None, None, None, None, None);
     (bisect.baseline, bisect.baseline_rev, bisect.max_regression_pct) = (None, None, None);
     (bisect.install, bisect.verify_msrv, bisect.fail_if_possibly_slower, bisect.explain) = (false, false, false, false);
-    println!();
+    // A blank line between the history and the bisection; a closed standard output is no error.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), b"\n");
     run(runner, &bisect, progress)
 }
 

@@ -227,13 +227,13 @@ impl Journal {
         let mut state = self.lock();
         while let Some(entry) = state.entries.pop() {
             match compare_and_restore(&entry) {
-                Ok(Outcome::Kept(note)) => eprintln!("warning: {note}"),
+                Ok(Outcome::Kept(note)) => crate::stderr::say!("warning: {note}"),
                 Ok(_) => {}
-                Err(e) => eprintln!("warning: {e:#}"),
+                Err(e) => crate::stderr::say!("warning: {e:#}"),
             }
         }
         if let Err(e) = persist(&state) {
-            eprintln!("warning: {e:#}");
+            crate::stderr::say!("warning: {e:#}");
         }
     }
 
@@ -260,7 +260,7 @@ impl Journal {
 
     fn undo_on_drop(&self, path: &Path, kind: fn(&Entry) -> bool) {
         if let Err(e) = self.undo_now(path, kind) {
-            eprintln!("warning: {e:#}");
+            crate::stderr::say!("warning: {e:#}");
         }
     }
 

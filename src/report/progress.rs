@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::measure::engine::{Action, End, Measured, Observer, RoundDone, Step};
 use crate::stats;
+use crate::stderr::say;
 
 /// Status output for one run.
 pub(crate) struct Progress {
@@ -30,20 +31,20 @@ impl Progress {
     /// `    Verb message`, the verb right-aligned and green like cargo's.
     pub(crate) fn status(&self, verb: &str, message: &str) {
         if !self.quiet {
-            eprintln!("{} {message}", style(format!("{verb:>12}")).green().bold().for_stderr());
+            say!("{} {message}", style(format!("{verb:>12}")).green().bold().for_stderr());
         }
     }
 
     /// `warning: message`, shown even with `--quiet`: something went wrong that the user should
     /// act on, though the run goes on.
     pub(crate) fn warning(&self, message: &str) {
-        eprintln!("{} {message}", style("warning:").yellow().bold().for_stderr());
+        say!("{} {message}", style("warning:").yellow().bold().for_stderr());
     }
 
     /// `note: message`.
     pub(crate) fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{} {message}", style("note:").cyan().bold().for_stderr());
+            say!("{} {message}", style("note:").cyan().bold().for_stderr());
         }
     }
 

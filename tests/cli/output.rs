@@ -2,6 +2,7 @@
 //! colour, a table that fits the terminal, the plot and every format from one run.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::support::*;
 
@@ -200,4 +201,55 @@ fn merge_combines_machines_by_their_speedups_never_their_seconds() {
     assert!(table.contains("(2 machines)"), "{table}");
     let line = failure(timewarp(ws.path()).arg("merge").arg(file("missing.json")), 1);
     assert!(line.starts_with("error: could not read `") && line.contains("missing.json"), "{line}");
+}
+
+/// `cargo timewarp 2>&1 | head -3`: standard output and standard error share one pipe whose
+/// reader goes away after three lines. The run panicked at its next progress line (exit 101,
+/// "failed printing to stderr") and lost its report; now every later line is dropped, the run
+/// ends cleanly, its report is kept and recorded, and its locks are released and empty.
+#[test]
+fn a_reader_that_stops_after_three_lines_loses_no_run() {
+    use std::io::BufRead as _;
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let (reader, writer) = std::io::pipe().unwrap();
+    let mut child = {
+        let mut cmd = timewarp(ws.path());
+        cmd.args(["--toolchains", "stable", "--scenarios", "touched", "--runs", "3", "-j", "1"])
+            .stdin(std::process::Stdio::null())
+            .stdout(writer.try_clone().unwrap())
+            .stderr(writer);
+        cmd.spawn().unwrap()
+        // The command, and with it this process's copies of the pipe's write end, is dropped
+        // here: the child alone writes to the pipe.
+    };
+    let mut lines = std::io::BufReader::new(reader).lines();
+    let head: Vec<String> = lines.by_ref().take(3).map(|l| l.unwrap()).collect();
+    assert_eq!(head.len(), 3, "three lines before the first build: {head:?}");
+    drop(lines);
+    // A hang guard, not a timing: the run takes seconds.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("timewarp did not end after its reader went away");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(0), "a closed pipe ends no run: {status}");
+    let builds = ws.path().join("target/timewarp");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(builds.join("last-report.json")).unwrap()).unwrap();
+    let runs = &report["toolchains"][0]["scenarios"]["touched"]["wall"]["runs_s"];
+    assert_eq!(runs.as_array().map(Vec::len), Some(3), "the whole run is kept: {report:#}");
+    let history = std::fs::read_to_string(builds.join("history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1, "and recorded: {history}");
+    for lock in [builds.join("lock"), state_dir(ws.path()).join("lock")] {
+        let file = std::fs::File::open(&lock).unwrap();
+        assert!(file.try_lock().is_ok(), "`{}` is released", lock.display());
+        assert_eq!(std::fs::read_to_string(&lock).unwrap(), "", "`{}` names no holder", lock.display());
+    }
 }
