@@ -918,6 +918,7 @@ mod tests {
             end: End::Completed,
             scenario_errors: Default::default(),
             crates: None,
+            redone: Vec::new(),
         };
         let history = [row(80, &[10.0, 10.2, 9.9]), row(84, &[9.0, 9.1, 8.9]), row(88, &[5.0, 5.1, 4.9])];
         let Step { older, newer, scenario, step } = largest_step(&history).unwrap();

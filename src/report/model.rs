@@ -119,6 +119,33 @@ pub(crate) struct Measurement {
     pub stopped: Stopped,
     /// Seconds from the first build to the last.
     pub elapsed_s: f64,
+    /// Timed builds whose time was set aside, and the build done again in the same round,
+    /// because timewarp itself was held up while they ran (Ctrl-Z, SIGSTOP, a seized
+    /// machine): none of their times is among the samples.
+    #[serde(default)]
+    pub redone: Vec<RedoneBuild>,
+}
+
+/// A timed build set aside because timewarp was held up while it ran: the build went on in
+/// its own process group, so its wall time, read when timewarp ran again, held the stop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct RedoneBuild {
+    /// The toolchain's name.
+    pub toolchain: String,
+    /// Whether it was a build of the `--baseline-rev` revision.
+    pub baseline_revision: bool,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The round, from 0 (as in `rounds` of a timing).
+    pub round: usize,
+    /// The wall time set aside, seconds.
+    pub set_aside_s: f64,
+    /// The longest stretch during the build in which timewarp did not run, seconds.
+    pub paused_s: f64,
+    /// Whether it was built again in its round (a cell held up four times in one round is
+    /// given up: that round has no sample of it).
+    pub done_again: bool,
 }
 
 /// The order of the builds.

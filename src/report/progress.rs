@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::measure::engine::{Action, End, Measured, Observer, RoundDone, Step};
+use crate::discover::toolchain::Toolchain;
+use crate::measure::engine::{Action, End, Measured, Observer, Redone, RoundDone, Step};
 use crate::stats;
 use crate::stderr::say;
 
@@ -193,9 +194,33 @@ impl Observer for BuildTracker<'_> {
             None => self.progress.status(line.0, &line.1),
         }
     }
+
+    fn redone(&mut self, toolchain: &Toolchain, redone: &Redone) {
+        self.say_redone(toolchain, redone);
+    }
 }
 
 impl BuildTracker<'_> {
+    /// `warning: 1.96.0 touched (round 2): timewarp was held up 5.0 s during its build, ...`:
+    /// a stop the user made (Ctrl-Z) or the machine did, and what became of the sample.
+    fn say_redone(&self, toolchain: &Toolchain, redone: &Redone) {
+        let what = if redone.again {
+            "its time is set aside and the build done again"
+        } else {
+            "held up four times in a row, so this round has no sample of it"
+        };
+        let line = format!(
+            "{toolchain} {} (round {}): timewarp was held up {:.1} s during the build (stopped, or the machine busy with something else); {what}",
+            redone.scenario,
+            redone.round + 1,
+            redone.paused_s
+        );
+        match &self.bar {
+            Some(bar) => bar.suspend(|| self.progress.note(&line)),
+            None => self.progress.note(&line),
+        }
+    }
+
     /// All builds are done.
     pub(crate) fn done(self) {
         if let Some(bar) = &self.bar {

@@ -13,8 +13,8 @@ mod table;
 pub(crate) use csv::crates_csv;
 
 use super::model::{
-    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, Order, Report, SpanRelease,
-    SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
+    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, Order, RedoneBuild, Report,
+    SpanRelease, SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
 use crate::vocab::Format;
 
@@ -222,7 +222,7 @@ fn measurement_text(m: &Measurement) -> String {
         Order::Sequential => "one toolchain after another (--sequential)",
     };
     let rounds = if m.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", m.rounds) };
-    match &m.stopping {
+    let text = match &m.stopping {
         StoppingRule::Fixed { rounds: fixed } => {
             let each: Vec<String> = fixed.iter().map(|(s, n)| format!("{n} {s}")).collect();
             format!("{rounds} {order}, fixed: {}", each.join(" + "))
@@ -241,7 +241,25 @@ fn measurement_text(m: &Measurement) -> String {
                 duration_text(*budget_s)
             )
         }
+    };
+    text + &redone_text(&m.redone)
+}
+
+/// `; redone, timewarp being held up during the build: 1.96.0 touched round 2 (5.0 s)`, or
+/// nothing when no build was.
+fn redone_text(redone: &[RedoneBuild]) -> String {
+    if redone.is_empty() {
+        return String::new();
     }
+    let each: Vec<String> = redone
+        .iter()
+        .map(|r| {
+            let revision = if r.baseline_revision { " (the baseline revision)" } else { "" };
+            let given_up = if r.done_again { "" } else { ", given up: held up every time" };
+            format!("{}{revision} {} round {} ({:.1} s{given_up})", r.toolchain, r.scenario, r.round + 1, r.paused_s)
+        })
+        .collect();
+    format!("; redone, timewarp being held up during the build: {}", each.join(", "))
 }
 
 /// `20 min`, `90 s`, `2 h`.
@@ -282,6 +300,35 @@ fn unmeasured(status: super::model::Status) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Scenario;
+
+    #[test]
+    fn redone_builds_are_named_on_the_rounds_line_in_the_table_and_markdown_and_kept_in_json() {
+        let mut report = crate::testing::sample_report();
+        let redone = |toolchain: &str, scenario, round, done_again| RedoneBuild {
+            toolchain: toolchain.into(),
+            baseline_revision: false,
+            scenario,
+            round,
+            set_aside_s: 5.59,
+            paused_s: 5.04,
+            done_again,
+        };
+        report.measurement.redone =
+            vec![redone("1.85.0", Scenario::Touched, 1, true), redone("1.63.0", Scenario::Clean, 0, false)];
+        let expected = "; redone, timewarp being held up during the build: 1.85.0 touched round 2 (5.0 s), 1.63.0 clean round 1 (5.0 s, given up: held up every time)";
+        assert!(measurement_text(&report.measurement).ends_with(expected), "{}", measurement_text(&report.measurement));
+        for format in [Format::Table, Format::Markdown] {
+            let text = exporter(format, false, Some(400)).report(&report);
+            assert!(text.contains("1.85.0 touched round 2 (5.0 s)"), "{format:?}: {text}");
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&exporter(Format::Json, false, None).report(&report)).unwrap();
+        assert_eq!(json["measurement"]["redone"].as_array().map(Vec::len), Some(2));
+        assert_eq!(json["measurement"]["redone"][0]["set_aside_s"], 5.59);
+        report.measurement.redone.clear();
+        assert!(!measurement_text(&report.measurement).contains("redone"));
+    }
 
     #[test]
     fn the_legend_explains_a_tilde_in_a_compile_and_link_table_too() {
