@@ -876,9 +876,14 @@ pub(crate) struct MergedRow {
 /// A speedup merged over machines.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct MergedFigure {
-    /// The speedup over the base version across machines, with its 95 % interval
-    /// (random-effects, Hartung–Knapp).
+    /// The mean speedup over machines (over the base version), with its 95 % interval
+    /// (random-effects, Hartung–Knapp): what machines of this kind gain on average, not what
+    /// any one of them gains.
     pub speedup: Estimate,
+    /// Where the speedup of one more machine of the same kind would fall, as its report would
+    /// show it: the 95 % prediction interval around the mean. `null` with two machines, which
+    /// cannot estimate how much machines differ.
+    pub prediction: Option<Estimate>,
     /// What the interval says.
     pub verdict: Verdict,
     /// Machines behind it.

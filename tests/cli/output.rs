@@ -171,7 +171,16 @@ fn merge_combines_machines_by_their_speedups_never_their_seconds() {
         }
     }
     std::fs::write(file("b.json"), b.to_string()).unwrap();
-    let mut release = a.clone();
+    // A third machine's run, measured in the release profile.
+    let mut release = b.clone();
+    release["cpu"] = "A third CPU".into();
+    for row in release["toolchains"].as_array_mut().unwrap() {
+        for figures in row["scenarios"].as_object_mut().unwrap().values_mut() {
+            for run in figures["wall"]["runs_s"].as_array_mut().unwrap() {
+                *run = (run.as_f64().unwrap() * 1.5).into();
+            }
+        }
+    }
     release["profile"] = "release".into();
     std::fs::write(file("c.json"), release.to_string()).unwrap();
 
@@ -198,7 +207,26 @@ fn merge_combines_machines_by_their_speedups_never_their_seconds() {
     }
     let table = success(timewarp(ws.path()).arg("merge").args([file("a.json"), file("b.json")]));
     assert!(table.starts_with("2 machines, speedups over Rust 1.85.0:"), "{table}");
-    assert!(table.contains("(2 machines)"), "{table}");
+    assert!(table.contains("mean over machines  one more machine  machines"), "{table}");
+    assert!(table.contains("two machines cannot estimate how much machines differ"), "{table}");
+
+    // hostile.md defect 12: a report already in the set counted as a second machine that
+    // agrees exactly. The same path, a copy, or the same run rewritten are refused.
+    std::fs::copy(file("a.json"), file("copy.json")).unwrap();
+    std::fs::write(file("pretty.json"), serde_json::to_string_pretty(&a).unwrap()).unwrap();
+    for (second, why) in [
+        ("a.json", "is the same file as"),
+        ("copy.json", "is a copy of"),
+        ("pretty.json", "holds the same run's samples as"),
+    ] {
+        let line = failure(timewarp(ws.path()).arg("merge").args([file("a.json"), file("b.json"), file(second)]), 2);
+        let expected = format!(
+            "error: `{}` {why} `{}`: each machine's report may be given once",
+            file(second).display(),
+            file("a.json").display()
+        );
+        assert!(line.starts_with(&expected), "{line}");
+    }
     let line = failure(timewarp(ws.path()).arg("merge").arg(file("missing.json")), 1);
     assert!(line.starts_with("error: could not read `") && line.contains("missing.json"), "{line}");
 }

@@ -152,12 +152,47 @@ fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String
     }
 }
 
-/// A merged speedup as a cell: `1.29x ±3.0% (4 machines)`.
-fn merged_cell(figure: Option<&MergedFigure>) -> String {
-    let Some(f) = figure else { return "-".into() };
+/// A merged figure's mean over machines as a cell: `1.32x ±20%`, `~1.01x ±2.0%` when no change
+/// is detectable.
+fn merged_mean(f: &MergedFigure) -> String {
     let mark = if f.verdict == Verdict::NoChange { "~" } else { "" };
     let pm = plus_minus(&f.speedup).map(|pm| format!(" {pm}")).unwrap_or_default();
-    format!("{mark}{}{pm} ({} machines)", ratio(Some(f.speedup.point)), f.machines)
+    format!("{mark}{}{pm}", ratio(Some(f.speedup.point)))
+}
+
+/// Where one more machine's speedup would fall, as a cell: `0.91x-1.91x`, or `-` with two
+/// machines.
+fn merged_another(f: &MergedFigure) -> String {
+    let range = f.prediction.as_ref().and_then(|p| Some(format!("{}-{}", ratio(Some(p.low?)), ratio(Some(p.high?)))));
+    range.unwrap_or_else(|| "-".into())
+}
+
+/// The headings of a merge's table: one line per version and scenario.
+const MERGED_HEADINGS: [&str; 5] = ["toolchain", "scenario", "mean over machines", "one more machine", "machines"];
+
+/// The cells of a merge's table, in the order of [`MERGED_HEADINGS`].
+fn merged_lines(merged: &Merged) -> Vec<Vec<String>> {
+    merged
+        .rows
+        .iter()
+        .flat_map(|row| {
+            row.scenarios.iter().map(|(scenario, f)| {
+                let machines = f.machines.to_string();
+                vec![row.version.clone(), scenario.to_string(), merged_mean(f), merged_another(f), machines]
+            })
+        })
+        .collect()
+}
+
+/// What the columns of a merge's table mean.
+const MERGED_LEGEND: &str = "mean over machines: what machines of this kind gain on average, with its 95% interval; one more machine: where the speedup of a further machine of the same kind would fall, 95% of the time (a prediction interval)";
+
+/// Said under a merge of figures from two machines.
+const TWO_MACHINES: &str = "two machines cannot estimate how much machines differ, so nothing is said of where a third would fall; merge three or more for that";
+
+/// Whether some figure of `merged` comes from exactly two machines.
+fn two_machines(merged: &Merged) -> bool {
+    merged.rows.iter().flat_map(|r| r.scenarios.values()).any(|f| f.machines == 2)
 }
 
 /// `+2.5%`, or `-` without a figure.
