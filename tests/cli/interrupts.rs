@@ -193,11 +193,14 @@ fn a_build_during_which_timewarp_was_stopped_is_done_again_and_the_report_says_s
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(ws.path().join("target/timewarp/last-report.json")).unwrap())
             .unwrap();
+    // At least the build the stop overlapped (a machine busy enough to hold timewarp up for
+    // 0.1 s would add another, which is as it should be).
     let redone = report["measurement"]["redone"].as_array().cloned().unwrap_or_default();
-    assert_eq!(redone.len(), 1, "one build was held up: {:#}", report["measurement"]);
-    assert_eq!(redone[0]["scenario"], "touched");
-    assert!(redone[0]["round"].as_u64().unwrap() >= 1, "in round 2 or later: {:#}", redone[0]);
-    assert_eq!(redone[0]["done_again"], true);
+    assert!(!redone.is_empty(), "the held-up build is listed: {:#}", report["measurement"]);
+    for build in &redone {
+        assert_eq!((&build["scenario"], &build["done_again"]), (&"touched".into(), &true.into()), "{build:#}");
+    }
+    assert!(redone.iter().any(|b| b["round"].as_u64() >= Some(1)), "in round 2 or later: {redone:#?}");
     let runs = &report["toolchains"][0]["scenarios"]["touched"]["wall"]["rounds"];
     assert_eq!(runs, &serde_json::json!([0, 1, 2, 3]), "one sample a round, the held-up one not among them");
     assert!(stderr.iter().any(|l| l.contains("timewarp was held up")), "{stderr:#?}");
