@@ -296,7 +296,7 @@ const PAUSE_FLOOR: Duration = Duration::from_millis(100);
 const PAUSE_SHARE: f64 = 0.01;
 /// A cell is built at most this many more times in a round when its builds keep being held up;
 /// then that round has no sample of it.
-const MAX_REDOS: usize = 3;
+pub(crate) const MAX_REDOS: usize = 3;
 
 /// A timed build whose sample was set aside, and the build done again in the same round:
 /// timewarp itself was held up while it ran, so its wall time was not the build's alone.

@@ -143,8 +143,8 @@ pub(crate) struct RedoneBuild {
     pub set_aside_s: f64,
     /// The longest stretch during the build in which timewarp did not run, seconds.
     pub paused_s: f64,
-    /// Whether it was built again in its round (a cell held up four times in one round is
-    /// given up: that round has no sample of it).
+    /// Whether it was built again in its round: a cell held up at every one of its four tries
+    /// in a round is given up, and that round has no sample of it.
     pub done_again: bool,
 }
 

@@ -11,7 +11,7 @@ use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::discover::toolchain::Toolchain;
-use crate::measure::engine::{Action, End, Measured, Observer, Redone, RoundDone, Step};
+use crate::measure::engine::{Action, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, Step};
 use crate::stats;
 use crate::stderr::say;
 
@@ -205,9 +205,9 @@ impl BuildTracker<'_> {
     /// a stop the user made (Ctrl-Z) or the machine did, and what became of the sample.
     fn say_redone(&self, toolchain: &Toolchain, redone: &Redone) {
         let what = if redone.again {
-            "its time is set aside and the build done again"
+            "its time is set aside and the build done again".to_string()
         } else {
-            "held up four times in a row, so this round has no sample of it"
+            format!("held up {} times in a row, so this round has no sample of it", MAX_REDOS + 1)
         };
         let line = format!(
             "{toolchain} {} (round {}): timewarp was held up {:.1} s during the build (stopped, or the machine busy with something else); {what}",
