@@ -1177,6 +1177,22 @@ mod tests {
     }
 
     #[test]
+    fn prediction_for_one_more_machine_by_hand() {
+        // Log speedups 0.1, 0.2, 0.3 (se 0.01 each): the mean is 0.2, the machines' variance
+        // 0.01, so the prediction's se is √(0.01 · (1 + 1/3)) with t(2) = 4.302653.
+        let block = |log_mean: f64| Estimate::from_logs(log_mean, Some((0.01, 9.0)), 10).expect("valid");
+        let blocks = [block(0.1), block(0.2), block(0.3)];
+        let predicted = predict(&blocks).expect("three blocks");
+        assert_close(predicted.log_mean, 0.2, 1e-12);
+        assert_close(predicted.log_se.expect("se"), (0.01_f64 * 4.0 / 3.0).sqrt(), 1e-12);
+        assert_eq!((predicted.df, predicted.n), (Some(2.0), 3));
+        let half = 4.302_652_729_911_275 * (0.01_f64 * 4.0 / 3.0).sqrt();
+        assert_close(predicted.interval.expect("interval").upper, (0.2 + half).exp(), 1e-9);
+        assert!(predicted.relative_half_width() > merge(&blocks).expect("merged").relative_half_width());
+        assert_eq!(predict(&blocks[..2]), None, "two machines cannot estimate a spread");
+    }
+
+    #[test]
     fn identical_machines_narrow_the_interval() {
         // Exact copies: the HKSJ scatter is 0, floored at 1, so se / √k with t(k - 1).
         let block =
