@@ -99,7 +99,8 @@ pub(crate) fn explain(
     (bisect.budget, bisect.output, bisect.plot, bisect.crates, bisect.crates_csv) = (None, None, None, None, None);
     (bisect.baseline, bisect.baseline_rev, bisect.max_regression_pct) = (None, None, None);
     (bisect.install, bisect.verify_msrv, bisect.explain) = (false, false, false);
-    println!();
+    // A blank line between the history and the bisection; a closed standard output is no error.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), b"\n");
     run(runner, &bisect, progress)
 }
 
@@ -952,6 +953,7 @@ mod tests {
             end: End::Completed,
             scenario_errors: Default::default(),
             crates: None,
+            redone: Vec::new(),
         };
         let history = [row(80, &[10.0, 10.2, 9.9]), row(84, &[9.0, 9.1, 8.9]), row(88, &[5.0, 5.1, 4.9])];
         let Step { older, newer, scenario, step } = largest_step(&history).unwrap();

@@ -6,6 +6,10 @@
 //! their order, and only [`main`] picks the real [`SystemRunner`]: everything below takes
 //! `&dyn Runner`, so unit tests run the pipeline against `testing::FakeRunner`.
 
+// Standard error and standard output may be closed pipes (`| head`): every line goes through
+// `stderr::say!` or `report::output`, which never panic on one.
+#![cfg_attr(not(test), deny(clippy::print_stderr, clippy::print_stdout))]
+
 mod bisect;
 mod cli;
 mod discover;
@@ -16,6 +20,7 @@ mod process;
 mod report;
 mod stages;
 mod stats;
+mod stderr;
 #[cfg(test)]
 mod testing;
 mod vocab;
@@ -53,7 +58,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     match cli::parse_args(args, runner.env()).and_then(|config| run(&runner, &config)) {
         Ok(()) => exit::SUCCESS,
         Err(error) => {
-            eprintln!("{} {error:#}", style("error:").red().bold().for_stderr());
+            stderr::say!("{} {error:#}", style("error:").red().bold().for_stderr());
             exit::code_for(&error)
         }
     }

@@ -156,6 +156,11 @@ pub(crate) struct Output {
     pub peak_rss: Option<u64>,
     /// Whether the command was killed for exceeding its [`CommandSpec::timeout`].
     pub timed_out: bool,
+    /// The longest stretch while the command ran during which timewarp itself did not run
+    /// (beyond [`WATCH_TICK`]): stopped by Ctrl-Z or SIGSTOP, or the whole machine seized. The
+    /// command runs in a process group of its own and goes on meanwhile, so its exit is read
+    /// late and [`Output::elapsed`] holds up to this much that is not the command's.
+    pub paused: Duration,
 }
 
 impl Output {
@@ -492,15 +497,10 @@ impl Runner for SystemRunner {
         let stderr = read_in_background(child.stderr.take());
         let timed_out = Arc::new(AtomicBool::new(false));
         let (finished, finished_rx) = channel::<()>();
-        let watchdog = spec.timeout.map(|limit| {
-            let timed_out = Arc::clone(&timed_out);
-            std::thread::spawn(move || {
-                if finished_rx.recv_timeout(limit) == Err(RecvTimeoutError::Timeout) {
-                    timed_out.store(true, Ordering::SeqCst);
-                    let _ = killpg(group, Signal::SIGKILL);
-                }
-            })
-        });
+        let watch = {
+            let (timed_out, limit) = (Arc::clone(&timed_out), spec.timeout);
+            std::thread::spawn(move || watch(&finished_rx, start, limit, group, &timed_out))
+        };
         let waited = wait_with_usage(child.id());
         let elapsed = start.elapsed();
         let _ = finished.send(());
@@ -510,9 +510,7 @@ impl Runner for SystemRunner {
             let _ = killpg(group, Signal::SIGKILL);
         }
         self.groups.remove(group);
-        if let Some(watchdog) = watchdog {
-            let _ = watchdog.join();
-        }
+        let paused = watch.join().unwrap_or_default();
         let (status, usage) = waited.with_context(|| format!("could not wait for process `{spec}`"))?;
         Ok(Output {
             code: status.code(),
@@ -522,7 +520,42 @@ impl Runner for SystemRunner {
             cpu: Some(usage.cpu),
             peak_rss: Some(usage.peak_rss),
             timed_out: timed_out.load(Ordering::SeqCst),
+            paused,
         })
+    }
+}
+
+/// How often the thread that watches a running command wakes.
+pub(crate) const WATCH_TICK: Duration = Duration::from_millis(50);
+
+/// Watches a command started at `start` until `finished` says it ended: kills its `group`
+/// once it has run longer than `limit` (setting `timed_out`), and returns the longest time
+/// this process did not run, beyond one tick. A stopped process runs none of its threads, so
+/// a stop shows as one long gap between two wakings of this thread, or, when the command ended
+/// during the stop, between the last waking and the end, which is measured too: no stop that
+/// overlaps the command goes unseen.
+fn watch(
+    finished: &std::sync::mpsc::Receiver<()>,
+    start: Instant,
+    limit: Option<Duration>,
+    group: Pid,
+    timed_out: &AtomicBool,
+) -> Duration {
+    let mut last = start;
+    let mut paused = Duration::ZERO;
+    loop {
+        let result = finished.recv_timeout(WATCH_TICK);
+        let now = Instant::now();
+        paused = paused.max(now.saturating_duration_since(last).saturating_sub(WATCH_TICK));
+        last = now;
+        if result != Err(RecvTimeoutError::Timeout) {
+            return paused;
+        }
+        if limit.is_some_and(|limit| now.saturating_duration_since(start) >= limit) && !timed_out.load(Ordering::SeqCst)
+        {
+            timed_out.store(true, Ordering::SeqCst);
+            let _ = killpg(group, Signal::SIGKILL);
+        }
     }
 }
 

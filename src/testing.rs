@@ -271,6 +271,7 @@ pub(crate) fn output(code: Option<i32>, stdout: &str, stderr: &str, seconds: f64
         cpu: Some(Duration::from_secs_f64(seconds * 1.5)),
         peak_rss: Some(300 * 1024 * 1024),
         timed_out: false,
+        paused: Duration::ZERO,
     }
 }
 
@@ -440,6 +441,7 @@ pub(crate) fn sample_report() -> Report {
             rounds: 3,
             stopped: Stopped::Fixed,
             elapsed_s: 44.0,
+            redone: Vec::new(),
         },
         removed_env: vec!["RUSTC_WRAPPER".into()],
         build_settings: Vec::new(),

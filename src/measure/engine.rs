@@ -302,6 +302,38 @@ impl Sample {
     }
 }
 
+/// A timewarp held up this long while a timed build ran (stopped by Ctrl-Z or SIGSTOP, or the
+/// machine seized) has its sample set aside, when the stop is also at least [`PAUSE_SHARE`] of
+/// the build's wall time: builds run in process groups of their own and go on while timewarp is
+/// stopped, so the wall time, read when timewarp runs again, holds up to the whole stop.
+const PAUSE_FLOOR: Duration = Duration::from_millis(100);
+/// See [`PAUSE_FLOOR`]: a stop of 1 % of a 100 s clean build does not cost that build again.
+const PAUSE_SHARE: f64 = 0.01;
+/// A cell is built at most this many more times in a round when its builds keep being held up;
+/// then that round has no sample of it.
+pub(crate) const MAX_REDOS: usize = 3;
+
+/// A timed build whose sample was set aside, and the build done again in the same round:
+/// timewarp itself was held up while it ran, so its wall time was not the build's alone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Redone {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The round, from 0.
+    pub round: usize,
+    /// The wall time set aside, in seconds.
+    pub wall_s: f64,
+    /// The longest stretch during the build in which timewarp did not run, in seconds.
+    pub paused_s: f64,
+    /// Whether the build was done again (not after [`MAX_REDOS`] in one round).
+    pub again: bool,
+}
+
+/// Whether `out`'s wall time holds a stop of timewarp that matters (see [`PAUSE_FLOOR`]).
+fn held_up(out: &Output) -> bool {
+    out.paused >= PAUSE_FLOOR && out.paused.as_secs_f64() >= PAUSE_SHARE * out.elapsed.as_secs_f64()
+}
+
 /// How one toolchain's measurement ended.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum End {
@@ -330,6 +362,9 @@ pub(crate) struct Measured {
     pub scenario_errors: BTreeMap<Scenario, String>,
     /// `--crates`: the per-crate build, or why it failed.
     pub crates: Option<Result<CrateBuild, String>>,
+    /// Timed builds set aside because timewarp was held up while they ran; each was done again
+    /// in its round, up to [`MAX_REDOS`] times a round.
+    pub redone: Vec<Redone>,
 }
 
 impl Measured {
@@ -431,6 +466,11 @@ pub(crate) trait Observer {
     fn round_done(&mut self, done: &RoundDone);
     /// A toolchain's measurement ended (completed, failed or interrupted).
     fn finished(&mut self, measured: &Measured);
+    /// `toolchain`'s timed build was set aside (and is done again, unless it was held up too
+    /// often in this round).
+    fn redone(&mut self, toolchain: &Toolchain, redone: &Redone) {
+        let _ = (toolchain, redone);
+    }
 }
 
 /// The user's files the rebuilds change, per variant: the touched file's mtime, its content for
@@ -498,6 +538,7 @@ impl Run {
             end,
             scenario_errors: BTreeMap::new(),
             crates: None,
+            redone: Vec::new(),
         };
         let timed_links = plan.variants[subject.variant].recipe.link_dir.is_some();
         let link_log = timed_links.then(|| LinkLog::new(dir.join("link.jsonl")));
@@ -765,7 +806,17 @@ fn rounds_loop(
                     continue;
                 }
                 let file = &files[run.measured.variant];
-                timed_step(runner, plan, work, file, run, *scenario, round, observer, stop)?;
+                for attempt in 0..=MAX_REDOS {
+                    let set_aside = run.measured.redone.len();
+                    timed_step(runner, plan, work, file, run, *scenario, round, observer, stop)?;
+                    match run.measured.redone.get_mut(set_aside) {
+                        Some(redone) if !run.ended => {
+                            redone.again = attempt < MAX_REDOS;
+                            observer.redone(&run.measured.toolchain, redone);
+                        }
+                        _ => break,
+                    }
+                }
                 if run.ended {
                     observer.finished(&run.measured);
                 }
@@ -1191,6 +1242,11 @@ fn record(
         stop_scenario(plan, run, scenario, why);
         return Ok(false);
     }
+    if held_up(out) {
+        let (wall_s, paused_s) = (out.elapsed.as_secs_f64(), out.paused.as_secs_f64());
+        run.measured.redone.push(Redone { scenario, round, wall_s, paused_s, again: true });
+        return Ok(false);
+    }
     let link = run.link_log.as_ref().map(LinkLog::time).transpose()?;
     run.measured.samples.entry(scenario).or_default().push(Sample::of(round, out, link, rebuild));
     Ok(true)
@@ -1339,6 +1395,11 @@ mod tests {
         fn finished(&mut self, measured: &Measured) {
             self.lines.push(format!("{} ended {:?}", measured.toolchain, measured.end));
         }
+
+        fn redone(&mut self, toolchain: &Toolchain, redone: &Redone) {
+            let again = if redone.again { "again" } else { "no more" };
+            self.lines.push(format!("{toolchain} {} round {} set aside, {again}", redone.scenario, redone.round));
+        }
     }
 
     fn run_with(s: &Setup, runner: &FakeRunner, toolchains: &[Toolchain], stop: &dyn Fn() -> bool) -> (Outcome, Log) {
@@ -1450,6 +1511,63 @@ mod tests {
         assert_eq!(kept, 2, "the two builds finished before the stop are kept: {outcome:?}");
         assert!(outcome.measured.iter().all(|m| m.end == End::Interrupted));
         assert_eq!(outcome.stop, Stop::Interrupted);
+    }
+
+    /// Builds of `seconds` each, except those whose number (from 0, every `build` command
+    /// counted) is in `held_up`: timewarp was stopped for `pause` during them, and their wall
+    /// time holds it.
+    fn held_up_runner(rustc: &str, seconds: f64, held_up: &'static [usize], pause: f64) -> FakeRunner {
+        FakeRunner::new().ok("rustup which", rustc).responding("build", move |n, _| {
+            let mut out = output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", seconds);
+            if held_up.contains(&n) {
+                out.elapsed += Duration::from_secs_f64(pause);
+                out.paused = Duration::from_secs_f64(pause);
+            }
+            out
+        })
+    }
+
+    /// hostile.md defect 8: Ctrl-Z for 5 s during a 0.5 s rebuild gave a 5.09 s sample.
+    #[test]
+    fn a_build_during_which_timewarp_was_stopped_is_set_aside_and_done_again_in_its_round() {
+        let (scenarios, stopping) = fixed(1, 3, false);
+        let s = setup(scenarios, stopping);
+        let both = [toolchain("1.63.0"), toolchain("1.85.0")];
+        // Builds 0-1 are the clean ones, 2-5 round 0's first rebuilds and touched rebuilds,
+        // 6 and 7 round 1's touched rebuilds: the first of those was held up for 5 s.
+        let runner = held_up_runner(&s.rustc, 0.5, &[6], 5.0);
+        let (outcome, log) = run_with(&s, &runner, &both, &|| false);
+        let set_aside: Vec<&Redone> = outcome.measured.iter().flat_map(|m| &m.redone).collect();
+        assert_eq!(set_aside.len(), 1, "{:?}", log.lines);
+        let redone = set_aside[0];
+        assert_eq!((redone.scenario, redone.round, redone.wall_s, redone.paused_s), (Scenario::Touched, 1, 5.5, 5.0));
+        for m in &outcome.measured {
+            assert_eq!(walls(m, Scenario::Touched), [0.5, 0.5, 0.5], "{} keeps no held-up sample", m.toolchain);
+            let rounds: Vec<usize> = m.samples[&Scenario::Touched].iter().map(|s| s.round).collect();
+            assert_eq!(rounds, [0, 1, 2], "the build was done again in its own round");
+        }
+        assert!(log.lines.iter().any(|l| l.ends_with("touched round 1 set aside, again")), "{:?}", log.lines);
+        assert_eq!(runner.log().iter().filter(|c| c.to_string().contains("build")).count(), 11, "one build more");
+    }
+
+    #[test]
+    fn a_short_stop_in_a_long_build_is_kept_and_a_cell_held_up_every_time_gives_up() {
+        // 0.5 s of a 100 s clean build is within 1 %: kept, not built again.
+        let (scenarios, stopping) = fixed(2, 0, false);
+        let s = setup(vec![scenarios[0]], stopping);
+        let runner = held_up_runner(&s.rustc, 100.0, &[1], 0.5);
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.63.0")], &|| false);
+        assert!(outcome.measured[0].redone.is_empty());
+        assert_eq!(walls(&outcome.measured[0], Scenario::Clean), [100.0, 100.5]);
+        // A build held up every time is tried 1 + MAX_REDOS times, then its round goes without.
+        let (scenarios, stopping) = fixed(2, 0, false);
+        let s = setup(vec![scenarios[0]], stopping);
+        let runner = held_up_runner(&s.rustc, 1.0, &[1, 2, 3, 4, 5], 5.0);
+        let (outcome, log) = run_with(&s, &runner, &[toolchain("1.63.0")], &|| false);
+        let m = &outcome.measured[0];
+        assert_eq!(m.redone.len(), 1 + MAX_REDOS);
+        assert_eq!(m.samples[&Scenario::Clean].iter().map(|s| s.round).collect::<Vec<_>>(), [0]);
+        assert!(log.lines.iter().any(|l| l.ends_with("clean round 1 set aside, no more")), "{:?}", log.lines);
     }
 
     #[test]

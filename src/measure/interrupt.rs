@@ -43,13 +43,13 @@ impl Interrupt {
                 Some(_) => {
                     stop(Stop::Kill);
                     journal.restore_all();
-                    eprintln!("interrupted twice: stopped at once; the changed files were restored");
+                    crate::stderr::say!("interrupted twice: stopped at once; the changed files were restored");
                     std::process::exit(exit::INTERRUPTED);
                 }
                 None => {
                     *first = Some(Instant::now());
                     flag.store(true, Ordering::SeqCst);
-                    eprintln!("interrupted: stopping the current build (press Ctrl-C again to stop at once)");
+                    crate::stderr::say!("interrupted: stopping the current build (press Ctrl-C again to stop at once)");
                     stop(Stop::Interrupt);
                 }
             }

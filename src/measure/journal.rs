@@ -262,13 +262,13 @@ impl Journal {
         let mut state = self.lock();
         while let Some(entry) = state.entries.pop() {
             match compare_and_restore(&entry) {
-                Ok(Outcome::Kept(note, _)) => eprintln!("warning: {note}"),
+                Ok(Outcome::Kept(note, _)) => crate::stderr::say!("warning: {note}"),
                 Ok(_) => {}
-                Err(e) => eprintln!("warning: {e:#}"),
+                Err(e) => crate::stderr::say!("warning: {e:#}"),
             }
         }
         if let Err(e) = persist_after_undo(&state) {
-            eprintln!("warning: {e:#}");
+            crate::stderr::say!("warning: {e:#}");
         }
     }
 
@@ -296,7 +296,7 @@ impl Journal {
 
     fn undo_on_drop(&self, path: &Path, kind: fn(&Entry) -> bool) {
         if let Err(e) = self.undo_now(path, kind) {
-            eprintln!("warning: {e:#}");
+            crate::stderr::say!("warning: {e:#}");
         }
     }
 

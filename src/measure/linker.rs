@@ -158,7 +158,7 @@ pub(crate) fn wrap(argv0: &OsStr, args: &[OsString], log: &Path) -> i32 {
     let kept: Vec<PathBuf> = std::env::split_paths(&path).filter(|dir| Some(dir) != own.as_ref()).collect();
     let kept_path = std::env::join_paths(&kept).unwrap_or_default();
     let Some(program) = find(&name, &kept) else {
-        eprintln!(
+        crate::stderr::say!(
             "error: timewarp's link timer found no `{}` on PATH besides its own (PATH: {})",
             name.to_string_lossy(),
             kept_path.to_string_lossy()
@@ -172,14 +172,14 @@ pub(crate) fn wrap(argv0: &OsStr, args: &[OsString], log: &Path) -> i32 {
     }
     if !parent_is_rustc() || !is_rustc_link(args) {
         let error = command.exec();
-        eprintln!("error: could not run `{}`: {error}", program.display());
+        crate::stderr::say!("error: could not run `{}`: {error}", program.display());
         return 127;
     }
     let start = SystemTime::now();
     let status = match command.status() {
         Ok(status) => status,
         Err(error) => {
-            eprintln!("error: could not run `{}`: {error}", program.display());
+            crate::stderr::say!("error: could not run `{}`: {error}", program.display());
             return 127;
         }
     };
@@ -193,7 +193,7 @@ pub(crate) fn wrap(argv0: &OsStr, args: &[OsString], log: &Path) -> i32 {
         path: trace.then(|| kept_path.to_string_lossy().into_owned()),
     };
     if let Err(e) = append(log, &run) {
-        eprintln!("warning: timewarp could not log a link: {e:#}");
+        crate::stderr::say!("warning: timewarp could not log a link: {e:#}");
     }
     match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
         (Some(code), _) => code,

@@ -64,10 +64,19 @@ const STATE_ENTRIES: &[&str] =
     &[MARKER, LOCK, "journal.json", BACKUPS, "revisions", "installed-toolchains", "installed-nightlies"];
 
 /// A lock on one of timewarp's directories, held while the file is open and released by the
-/// kernel when the process ends, however it ends, so a killed run never blocks the next.
+/// kernel when the process ends, however it ends, so a killed run never blocks the next. The
+/// file stays (removing a lock file races with a run opening it); a run that ends, even by an
+/// error or a panic, empties the holder it recorded, so only a killed run leaves one behind.
 #[derive(Debug)]
 pub(crate) struct RunLock {
-    _file: std::fs::File,
+    file: std::fs::File,
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        // Still held here: no other run reads a half-cleared record.
+        let _ = self.file.set_len(0);
+    }
 }
 
 /// The outcome of taking a lock.
@@ -480,7 +489,7 @@ fn lock(path: &Path, holder: &str) -> Result<Locked> {
         Ok(()) => {
             let written = file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes()));
             written.map_err(|e| anyhow::anyhow!("could not write `{}`: {e}", path.display()))?;
-            Ok(Locked::Acquired(RunLock { _file: file }))
+            Ok(Locked::Acquired(RunLock { file }))
         }
         Err(std::fs::TryLockError::WouldBlock) => {
             let mut bytes = Vec::new();
@@ -751,6 +760,8 @@ mod tests {
         let Locked::HeldBy(holder) = work.lock_workspace("pid 8").unwrap() else { panic!("held") };
         assert_eq!(holder, "pid 7, started then: `cargo timewarp`");
         drop(first);
+        let record = std::fs::read_to_string(work.state.join(LOCK)).unwrap();
+        assert_eq!(record, "", "a run that ends leaves no holder behind");
         assert!(matches!(work.lock_workspace("pid 9").unwrap(), Locked::Acquired(_)), "released with its holder");
         // Another workspace sharing the target directory shares the build directory's lock.
         let other = WorkDir { builds: work.builds.clone(), state: dir.path().join("state/other-1") };

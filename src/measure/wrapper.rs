@@ -52,14 +52,14 @@ impl Invocation {
 /// invocation to `log` when it compiles a crate, and returns rustc's exit code.
 pub(crate) fn wrap(runner: &dyn Runner, args: &[OsString], log: &Path) -> i32 {
     let Some((rustc, rest)) = args.split_first() else {
-        eprintln!("error: the timewarp wrapper was run without a compiler to run");
+        crate::stderr::say!("error: the timewarp wrapper was run without a compiler to run");
         return 101;
     };
     let cmd = CommandSpec::new(rustc.clone()).args(rest.iter().cloned()).env_remove(WRAPPER_LOG).pass_through();
     let out = match runner.run(&cmd) {
         Ok(out) => out,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::stderr::say!("error: {e:#}");
             return 101;
         }
     };
@@ -77,7 +77,7 @@ pub(crate) fn wrap(runner: &dyn Runner, args: &[OsString], log: &Path) -> i32 {
             peak_rss: out.peak_rss.unwrap_or(0),
         };
         if let Err(e) = append(log, &invocation) {
-            eprintln!("warning: timewarp could not log `{}`: {e:#}", invocation.crate_name);
+            crate::stderr::say!("warning: timewarp could not log `{}`: {e:#}", invocation.crate_name);
         }
     }
     out.code.unwrap_or(101)

@@ -27,8 +27,8 @@ use std::time::Duration;
 
 use self::baseline::Baseline;
 use self::model::{
-    DeepLibrary, Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION,
-    Setup, Skipped, Status, Stopped, StoppingRule, Timing, Verdict,
+    DeepLibrary, Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, RedoneBuild, Report, Row,
+    SCHEMA_VERSION, Setup, Skipped, Status, Stopped, StoppingRule, Timing, Verdict,
 };
 use crate::discover::environment::{self, Setting};
 use crate::discover::msrv::short_version;
@@ -219,6 +219,19 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
             rounds: facts.rounds,
             stopped: stopped(facts.stop),
             elapsed_s: facts.elapsed.as_secs_f64(),
+            redone: measured
+                .iter()
+                .flat_map(|m| m.redone.iter().map(move |r| (m, r)))
+                .map(|(m, r)| RedoneBuild {
+                    toolchain: m.toolchain.name.clone(),
+                    baseline_revision: m.variant != 0,
+                    scenario: r.scenario,
+                    round: r.round,
+                    set_aside_s: r.wall_s,
+                    paused_s: r.paused_s,
+                    done_again: r.again,
+                })
+                .collect(),
         },
         removed_env: facts.removed_env.to_vec(),
         build_settings: facts.settings.to_vec(),
@@ -553,6 +566,7 @@ mod tests {
             end,
             scenario_errors: BTreeMap::new(),
             crates: None,
+            redone: Vec::new(),
         }
     }
 

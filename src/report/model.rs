@@ -119,6 +119,33 @@ pub(crate) struct Measurement {
     pub stopped: Stopped,
     /// Seconds from the first build to the last.
     pub elapsed_s: f64,
+    /// Timed builds whose time was set aside, and the build done again in the same round,
+    /// because timewarp itself was held up while they ran (Ctrl-Z, SIGSTOP, a seized
+    /// machine): none of their times is among the samples.
+    #[serde(default)]
+    pub redone: Vec<RedoneBuild>,
+}
+
+/// A timed build set aside because timewarp was held up while it ran: the build went on in
+/// its own process group, so its wall time, read when timewarp ran again, held the stop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct RedoneBuild {
+    /// The toolchain's name.
+    pub toolchain: String,
+    /// Whether it was a build of the `--baseline-rev` revision.
+    pub baseline_revision: bool,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The round, from 0 (as in `rounds` of a timing).
+    pub round: usize,
+    /// The wall time set aside, seconds.
+    pub set_aside_s: f64,
+    /// The longest stretch during the build in which timewarp did not run, seconds.
+    pub paused_s: f64,
+    /// Whether it was built again in its round: a cell held up at every one of its four tries
+    /// in a round is given up, and that round has no sample of it.
+    pub done_again: bool,
 }
 
 /// The order of the builds.
@@ -864,9 +891,14 @@ pub(crate) struct MergedRow {
 /// A speedup merged over machines.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct MergedFigure {
-    /// The speedup over the base version across machines, with its 95 % interval
-    /// (random-effects, Hartung–Knapp).
+    /// The mean speedup over machines (over the base version), with its 95 % interval
+    /// (random-effects, Hartung–Knapp): what machines of this kind gain on average, not what
+    /// any one of them gains.
     pub speedup: Estimate,
+    /// Where the speedup of one more machine of the same kind would fall, as its report would
+    /// show it: the 95 % prediction interval around the mean. `null` with two machines, which
+    /// cannot estimate how much machines differ.
+    pub prediction: Option<Estimate>,
     /// What the interval says.
     pub verdict: Verdict,
     /// Machines behind it.

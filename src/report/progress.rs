@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::measure::engine::{Action, End, Measured, Observer, RoundDone, Step};
+use crate::discover::toolchain::Toolchain;
+use crate::measure::engine::{Action, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, Step};
 use crate::stats;
+use crate::stderr::say;
 
 /// Status output for one run.
 pub(crate) struct Progress {
@@ -30,20 +32,20 @@ impl Progress {
     /// `    Verb message`, the verb right-aligned and green like cargo's.
     pub(crate) fn status(&self, verb: &str, message: &str) {
         if !self.quiet {
-            eprintln!("{} {message}", style(format!("{verb:>12}")).green().bold().for_stderr());
+            say!("{} {message}", style(format!("{verb:>12}")).green().bold().for_stderr());
         }
     }
 
     /// `warning: message`, shown even with `--quiet`: something went wrong that the user should
     /// act on, though the run goes on.
     pub(crate) fn warning(&self, message: &str) {
-        eprintln!("{} {message}", style("warning:").yellow().bold().for_stderr());
+        say!("{} {message}", style("warning:").yellow().bold().for_stderr());
     }
 
     /// `note: message`.
     pub(crate) fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{} {message}", style("note:").cyan().bold().for_stderr());
+            say!("{} {message}", style("note:").cyan().bold().for_stderr());
         }
     }
 
@@ -193,9 +195,33 @@ impl Observer for BuildTracker<'_> {
             None => self.progress.status(line.0, &line.1),
         }
     }
+
+    fn redone(&mut self, toolchain: &Toolchain, redone: &Redone) {
+        self.say_redone(toolchain, redone);
+    }
 }
 
 impl BuildTracker<'_> {
+    /// `warning: 1.96.0 touched (round 2): timewarp was held up 5.0 s during its build, ...`:
+    /// a stop the user made (Ctrl-Z) or the machine did, and what became of the sample.
+    fn say_redone(&self, toolchain: &Toolchain, redone: &Redone) {
+        let what = if redone.again {
+            "its time is set aside and the build done again".to_string()
+        } else {
+            format!("held up {} times in a row, so this round has no sample of it", MAX_REDOS + 1)
+        };
+        let line = format!(
+            "{toolchain} {} (round {}): timewarp was held up {:.1} s during the build (stopped, or the machine busy with something else); {what}",
+            redone.scenario,
+            redone.round + 1,
+            redone.paused_s
+        );
+        match &self.bar {
+            Some(bar) => bar.suspend(|| self.progress.note(&line)),
+            None => self.progress.note(&line),
+        }
+    }
+
     /// All builds are done.
     pub(crate) fn done(self) {
         if let Some(bar) = &self.bar {

@@ -2,6 +2,7 @@
 //! colour, a table that fits the terminal, the plot and every format from one run.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::support::*;
 
@@ -170,7 +171,16 @@ fn merge_combines_machines_by_their_speedups_never_their_seconds() {
         }
     }
     std::fs::write(file("b.json"), b.to_string()).unwrap();
-    let mut release = a.clone();
+    // A third machine's run, measured in the release profile.
+    let mut release = b.clone();
+    release["cpu"] = "A third CPU".into();
+    for row in release["toolchains"].as_array_mut().unwrap() {
+        for figures in row["scenarios"].as_object_mut().unwrap().values_mut() {
+            for run in figures["wall"]["runs_s"].as_array_mut().unwrap() {
+                *run = (run.as_f64().unwrap() * 1.5).into();
+            }
+        }
+    }
     release["profile"] = "release".into();
     std::fs::write(file("c.json"), release.to_string()).unwrap();
 
@@ -197,7 +207,26 @@ fn merge_combines_machines_by_their_speedups_never_their_seconds() {
     }
     let table = success(timewarp(ws.path()).arg("merge").args([file("a.json"), file("b.json")]));
     assert!(table.starts_with("2 machines, speedups over Rust 1.85.0:"), "{table}");
-    assert!(table.contains("(2 machines)"), "{table}");
+    assert!(table.contains("mean over machines  one more machine  machines"), "{table}");
+    assert!(table.contains("two machines cannot estimate how much machines differ"), "{table}");
+
+    // hostile.md defect 12: a report already in the set counted as a second machine that
+    // agrees exactly. The same path, a copy, or the same run rewritten are refused.
+    std::fs::copy(file("a.json"), file("copy.json")).unwrap();
+    std::fs::write(file("pretty.json"), serde_json::to_string_pretty(&a).unwrap()).unwrap();
+    for (second, why) in [
+        ("a.json", "is the same file as"),
+        ("copy.json", "is a copy of"),
+        ("pretty.json", "holds the same run's samples as"),
+    ] {
+        let line = failure(timewarp(ws.path()).arg("merge").args([file("a.json"), file("b.json"), file(second)]), 2);
+        let expected = format!(
+            "error: `{}` {why} `{}`: each machine's report may be given once",
+            file(second).display(),
+            file("a.json").display()
+        );
+        assert!(line.starts_with(&expected), "{line}");
+    }
     let line = failure(timewarp(ws.path()).arg("merge").arg(file("missing.json")), 1);
     assert!(line.starts_with("error: could not read `") && line.contains("missing.json"), "{line}");
 }
@@ -257,5 +286,56 @@ fn the_answer_opens_the_report_and_the_markdown_holds_the_gate_and_warnings() {
         assert!(text.contains("| 1.96.0 | clean | ") && text.contains("| 1.85.0 | touched | "), "{text}");
         assert!(["| fine |", "| undecided |"].iter().any(|v| text.contains(v)), "the gate's verdict: {text}");
         assert!(text.contains("> **warning:** "), "the mixed linkers or packaging warning: {text}");
+    }
+}
+
+/// `cargo timewarp 2>&1 | head -3`: standard output and standard error share one pipe whose
+/// reader goes away after three lines. The run panicked at its next progress line (exit 101,
+/// "failed printing to stderr") and lost its report; now every later line is dropped, the run
+/// ends cleanly, its report is kept and recorded, and its locks are released and empty.
+#[test]
+fn a_reader_that_stops_after_three_lines_loses_no_run() {
+    use std::io::BufRead as _;
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let (reader, writer) = std::io::pipe().unwrap();
+    let mut child = {
+        let mut cmd = timewarp(ws.path());
+        cmd.args(["--toolchains", "stable", "--scenarios", "touched", "--runs", "3", "-j", "1"])
+            .stdin(std::process::Stdio::null())
+            .stdout(writer.try_clone().unwrap())
+            .stderr(writer);
+        cmd.spawn().unwrap()
+        // The command, and with it this process's copies of the pipe's write end, is dropped
+        // here: the child alone writes to the pipe.
+    };
+    let mut lines = std::io::BufReader::new(reader).lines();
+    let head: Vec<String> = lines.by_ref().take(3).map(|l| l.unwrap()).collect();
+    assert_eq!(head.len(), 3, "three lines before the first build: {head:?}");
+    drop(lines);
+    // A hang guard, not a timing: the run takes seconds.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("timewarp did not end after its reader went away");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(0), "a closed pipe ends no run: {status}");
+    let builds = ws.path().join("target/timewarp");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(builds.join("last-report.json")).unwrap()).unwrap();
+    let runs = &report["toolchains"][0]["scenarios"]["touched"]["wall"]["runs_s"];
+    assert_eq!(runs.as_array().map(Vec::len), Some(3), "the whole run is kept: {report:#}");
+    let history = std::fs::read_to_string(builds.join("history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1, "and recorded: {history}");
+    for lock in [builds.join("lock"), state_dir(ws.path()).join("lock")] {
+        let file = std::fs::File::open(&lock).unwrap();
+        assert!(file.try_lock().is_ok(), "`{}` is released", lock.display());
+        assert_eq!(std::fs::read_to_string(&lock).unwrap(), "", "`{}` names no holder", lock.display());
     }
 }

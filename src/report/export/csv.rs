@@ -181,21 +181,25 @@ impl Exporter for CsvExporter {
     }
 
     fn merged(&self, merged: &Merged) -> String {
-        let mut out = String::from("version,scenario,speedup,speedup_low,speedup_high,verdict,machines,per_machine\n");
+        let mut out = String::from(
+            "version,scenario,speedup,speedup_low,speedup_high,verdict,machines,per_machine,another_low,another_high\n",
+        );
         for row in &merged.rows {
             for (scenario, f) in &row.scenarios {
                 let verdict = serde_json::to_value(f.verdict).ok().and_then(|v| v.as_str().map(str::to_string));
                 let each: Vec<String> = f.per_machine.iter().map(|p| format!("{p:.4}")).collect();
                 let _ = writeln!(
                     out,
-                    "{},{scenario},{},{},{},{},{},{}",
+                    "{},{scenario},{},{},{},{},{},{},{},{}",
                     quote(&row.version),
                     f.speedup.point,
                     number(f.speedup.low),
                     number(f.speedup.high),
                     verdict.unwrap_or_default(),
                     f.machines,
-                    quote(&each.join(" "))
+                    quote(&each.join(" ")),
+                    number(f.prediction.as_ref().and_then(|p| p.low)),
+                    number(f.prediction.as_ref().and_then(|p| p.high))
                 );
             }
         }

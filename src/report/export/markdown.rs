@@ -308,23 +308,23 @@ impl Exporter for MarkdownExporter {
     fn merged(&self, merged: &Merged) -> String {
         let base = merged.base.as_deref().unwrap_or("-");
         let mut out = format!(
-            "Speedups of `{}` over Rust {base} ({} profile), merged over {} machines (95% intervals, random effects)\n\n| Rust |",
+            "Speedups of `{}` over Rust {base} ({} profile), merged over {} machines (random effects)\n\n|",
             merged.packages.join("`, `"),
             merged.profile,
             merged.machines.len()
         );
-        let scenarios: Vec<Scenario> =
-            Scenario::ALL.into_iter().filter(|s| merged.rows.iter().any(|r| r.scenarios.contains_key(s))).collect();
-        for s in &scenarios {
-            let _ = write!(out, " {s} |");
+        for heading in super::MERGED_HEADINGS {
+            let _ = write!(out, " {heading} |");
         }
-        let _ = write!(out, "\n|:--|{}\n", "--:|".repeat(scenarios.len()));
-        for row in &merged.rows {
-            let _ = write!(out, "| {} |", row.version);
-            for s in &scenarios {
-                let _ = write!(out, " {} |", super::merged_cell(row.scenarios.get(s)));
-            }
-            out.push('\n');
+        out.push_str("\n|:--|:--|--:|--:|--:|\n");
+        for cells in super::merged_lines(merged) {
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        let legend = super::MERGED_LEGEND;
+        let _ = writeln!(out, "\n{}{}.", legend[..1].to_uppercase(), &legend[1..]);
+        if super::two_machines(merged) {
+            let two = super::TWO_MACHINES;
+            let _ = writeln!(out, "\n{}{}.", two[..1].to_uppercase(), &two[1..]);
         }
         for what in &merged.not_comparable {
             let _ = writeln!(out, "\nNot comparable: {what}");

@@ -13,8 +13,8 @@ mod table;
 pub(crate) use csv::crates_csv;
 
 use super::model::{
-    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, Order, Report, SpanRelease,
-    SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
+    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, Order, RedoneBuild, Report,
+    SpanRelease, SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
 use crate::vocab::Format;
 
@@ -162,12 +162,47 @@ fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String
     }
 }
 
-/// A merged speedup as a cell: `1.29x ±3.0% (4 machines)`.
-fn merged_cell(figure: Option<&MergedFigure>) -> String {
-    let Some(f) = figure else { return "-".into() };
+/// A merged figure's mean over machines as a cell: `1.32x ±20%`, `?1.01x ±2.0%` when too wide
+/// to tell.
+fn merged_mean(f: &MergedFigure) -> String {
     let mark = verdict_mark(f.verdict);
     let pm = plus_minus(&f.speedup).map(|pm| format!(" {pm}")).unwrap_or_default();
-    format!("{mark}{}{pm} ({} machines)", ratio(Some(f.speedup.point)), f.machines)
+    format!("{mark}{}{pm}", ratio(Some(f.speedup.point)))
+}
+
+/// Where one more machine's speedup would fall, as a cell: `0.91x-1.91x`, or `-` with two
+/// machines.
+fn merged_another(f: &MergedFigure) -> String {
+    let range = f.prediction.as_ref().and_then(|p| Some(format!("{}-{}", ratio(Some(p.low?)), ratio(Some(p.high?)))));
+    range.unwrap_or_else(|| "-".into())
+}
+
+/// The headings of a merge's table: one line per version and scenario.
+const MERGED_HEADINGS: [&str; 5] = ["toolchain", "scenario", "mean over machines", "one more machine", "machines"];
+
+/// The cells of a merge's table, in the order of [`MERGED_HEADINGS`].
+fn merged_lines(merged: &Merged) -> Vec<Vec<String>> {
+    merged
+        .rows
+        .iter()
+        .flat_map(|row| {
+            row.scenarios.iter().map(|(scenario, f)| {
+                let machines = f.machines.to_string();
+                vec![row.version.clone(), scenario.to_string(), merged_mean(f), merged_another(f), machines]
+            })
+        })
+        .collect()
+}
+
+/// What the columns of a merge's table mean.
+const MERGED_LEGEND: &str = "mean over machines: what machines of this kind gain on average, with its 95% interval; one more machine: where the speedup of a further machine of the same kind would fall, 95% of the time (a prediction interval)";
+
+/// Said under a merge of figures from two machines.
+const TWO_MACHINES: &str = "two machines cannot estimate how much machines differ, so nothing is said of where a third would fall; merge three or more for that";
+
+/// Whether some figure of `merged` comes from exactly two machines.
+fn two_machines(merged: &Merged) -> bool {
+    merged.rows.iter().flat_map(|r| r.scenarios.values()).any(|f| f.machines == 2)
 }
 
 /// `+2.5%`, or `-` without a figure.
@@ -237,7 +272,7 @@ fn measurement_text(m: &Measurement) -> String {
         Order::Sequential => "one toolchain after another (--sequential)",
     };
     let rounds = if m.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", m.rounds) };
-    match &m.stopping {
+    let text = match &m.stopping {
         StoppingRule::Fixed { rounds: fixed } => {
             let each: Vec<String> = fixed.iter().map(|(s, n)| format!("{n} {s}")).collect();
             format!("{rounds} {order}, fixed: {}", each.join(" + "))
@@ -256,7 +291,25 @@ fn measurement_text(m: &Measurement) -> String {
                 duration_text(*budget_s)
             )
         }
+    };
+    text + &redone_text(&m.redone)
+}
+
+/// `; redone, timewarp being held up during the build: 1.96.0 touched round 2 (5.0 s)`, or
+/// nothing when no build was.
+fn redone_text(redone: &[RedoneBuild]) -> String {
+    if redone.is_empty() {
+        return String::new();
     }
+    let each: Vec<String> = redone
+        .iter()
+        .map(|r| {
+            let revision = if r.baseline_revision { " (the baseline revision)" } else { "" };
+            let given_up = if r.done_again { "" } else { ", given up: held up every time" };
+            format!("{}{revision} {} round {} ({:.1} s{given_up})", r.toolchain, r.scenario, r.round + 1, r.paused_s)
+        })
+        .collect();
+    format!("; redone, timewarp being held up during the build: {}", each.join(", "))
 }
 
 /// `20 min`, `90 s`, `2 h`.
@@ -297,6 +350,35 @@ fn unmeasured(status: super::model::Status) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Scenario;
+
+    #[test]
+    fn redone_builds_are_named_on_the_rounds_line_in_the_table_and_markdown_and_kept_in_json() {
+        let mut report = crate::testing::sample_report();
+        let redone = |toolchain: &str, scenario, round, done_again| RedoneBuild {
+            toolchain: toolchain.into(),
+            baseline_revision: false,
+            scenario,
+            round,
+            set_aside_s: 5.59,
+            paused_s: 5.04,
+            done_again,
+        };
+        report.measurement.redone =
+            vec![redone("1.85.0", Scenario::Touched, 1, true), redone("1.63.0", Scenario::Clean, 0, false)];
+        let expected = "; redone, timewarp being held up during the build: 1.85.0 touched round 2 (5.0 s), 1.63.0 clean round 1 (5.0 s, given up: held up every time)";
+        assert!(measurement_text(&report.measurement).ends_with(expected), "{}", measurement_text(&report.measurement));
+        for format in [Format::Table, Format::Markdown] {
+            let text = exporter(format, false, Some(400)).report(&report);
+            assert!(text.contains("1.85.0 touched round 2 (5.0 s)"), "{format:?}: {text}");
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&exporter(Format::Json, false, None).report(&report)).unwrap();
+        assert_eq!(json["measurement"]["redone"].as_array().map(Vec::len), Some(2));
+        assert_eq!(json["measurement"]["redone"][0]["set_aside_s"], 5.59);
+        report.measurement.redone.clear();
+        assert!(!measurement_text(&report.measurement).contains("redone"));
+    }
 
     #[test]
     fn the_legend_explains_a_tilde_in_a_compile_and_link_table_too() {

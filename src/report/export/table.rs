@@ -734,20 +734,15 @@ impl Exporter for TableExporter {
             let cpu = m.cpu.as_deref().unwrap_or("unknown CPU");
             let _ = writeln!(out, "  {} ({cpu}, {} cores, {} rounds)", m.report, m.cores, m.rounds);
         }
-        let scenarios: Vec<Scenario> =
-            Scenario::ALL.into_iter().filter(|s| merged.rows.iter().any(|r| r.scenarios.contains_key(s))).collect();
-        let mut lines = vec![
-            std::iter::once("toolchain".to_string())
-                .chain(scenarios.iter().map(|s| format!("speedup ({s})")))
-                .collect::<Vec<_>>(),
-        ];
-        for row in &merged.rows {
-            let mut cells = vec![row.version.clone()];
-            cells.extend(scenarios.iter().map(|s| super::merged_cell(row.scenarios.get(s))));
-            lines.push(cells);
-        }
+        let mut lines = vec![super::MERGED_HEADINGS.map(String::from).to_vec()];
+        lines.extend(super::merged_lines(merged));
         out.push('\n');
-        out.push_str(&aligned(&lines));
+        out.push_str(&aligned_right(&lines, 2));
+        out.push('\n');
+        let _ = writeln!(out, "{}", wrap(super::MERGED_LEGEND, self.width, 0));
+        if super::two_machines(merged) {
+            let _ = writeln!(out, "{}", wrap(super::TWO_MACHINES, self.width, 0));
+        }
         for what in &merged.not_comparable {
             let _ = writeln!(out, "not comparable: {what}");
         }
