@@ -48,6 +48,9 @@ pub(crate) struct FakeRunner {
     handler: Mutex<Option<InterruptHandler>>,
     /// Commands whose start delivers SIGINT, as a user pressing Ctrl-C during them would.
     interrupt_on: Vec<String>,
+    /// Whether a program named by an absolute path that is not there fails to start, as the
+    /// system's does (a toolchain removed during the run).
+    programs_must_exist: bool,
 }
 
 impl Default for FakeRunner {
@@ -63,6 +66,7 @@ impl Default for FakeRunner {
             leftovers: Vec::new(),
             handler: Mutex::default(),
             interrupt_on: Vec::new(),
+            programs_must_exist: false,
         }
     }
 }
@@ -96,6 +100,13 @@ impl FakeRunner {
     /// The same runner, delivering SIGINT while a command containing `pattern` runs.
     pub fn interrupt_on(mut self, pattern: &str) -> Self {
         self.interrupt_on.push(pattern.to_string());
+        self
+    }
+
+    /// The same runner, failing to start a program named by an absolute path that does not
+    /// exist, with the system's error (by default every command gets its scripted answer).
+    pub fn programs_must_exist(mut self) -> Self {
+        self.programs_must_exist = true;
         self
     }
 
@@ -237,6 +248,10 @@ impl Runner for FakeRunner {
         let line = cmd.to_string();
         if self.interrupt_on.iter().any(|p| line.contains(p)) && self.handler.lock().unwrap().is_some() {
             self.interrupt("SIGINT");
+        }
+        let program = Path::new(&cmd.program);
+        if self.programs_must_exist && program.is_absolute() && !program.exists() {
+            anyhow::bail!("could not execute process `{line}`: No such file or directory (os error 2)");
         }
         let mut rules = self.rules.lock().unwrap();
         let Some(rule) = rules.iter_mut().find(|r| line.contains(&r.pattern)) else {

@@ -203,6 +203,18 @@ impl InstalledToolchain {
         Ok(installed)
     }
 
+    /// Whether the toolchain is still installed: its cargo is still there. A toolchain
+    /// removed during a run (`rustup toolchain uninstall`, `rustup update`, another run's
+    /// `bisect --install` tidying up) is not.
+    pub(crate) fn present(&self) -> bool {
+        self.bin("cargo").is_file()
+    }
+
+    /// The toolchain's directory.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The toolchain's own `tool` binary.
     pub(crate) fn bin(&self, tool: &str) -> PathBuf {
         self.dir.join("bin").join(format!("{tool}{}", std::env::consts::EXE_SUFFIX))

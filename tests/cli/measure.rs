@@ -891,3 +891,41 @@ fn a_dev_dependency_above_a_toolchain_skips_its_test_builds_alone() {
     let table = success(ws.timewarp().args(args));
     assert!(table.contains("1.48.0 test stopped: below 1.60 (rust-version of dyn-clone 1.0.20"), "{table}");
 }
+
+/// Hostile pass, defect 1: `rustup toolchain uninstall` (or `rustup update`, or another run's
+/// `bisect --install` tidying up) in another terminal during a run. The toolchain's row fails
+/// saying why; the other toolchain's rounds, the report, `last-report.json` and the history
+/// are kept.
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn a_toolchain_removed_during_the_run_is_a_failed_row_and_the_report_is_kept() {
+    if !toolchains(&["1.96.0", "stable"]) {
+        return;
+    }
+    let _builds = build_lock();
+    // A private home whose toolchains are links: removing one removes nothing real.
+    let home = rustup_home(&["1.96.0", "stable"]);
+    let ws = fixture("single-crate");
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "1.96.0,stable", "--scenarios", "clean,touched", "--runs", "4", "-j", "1"])
+        .args(["--format", "json"])
+        .env("RUSTUP_HOME", home.path());
+    let (child, stderr) = start_and_wait_for(&mut cmd, "Round 2");
+    std::fs::remove_file(home.path().join("toolchains/1.96.0-x86_64-unknown-linux-gnu")).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr: Vec<String> = stderr.try_iter().collect();
+    assert_eq!(out.status.code(), Some(0), "{stderr:#?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gone = row(&report, "1.96.0");
+    assert_eq!(gone["status"], "failed", "{gone:#}");
+    let error = gone["error"].as_str().unwrap();
+    assert!(error.starts_with("its toolchain was removed during the run (`"), "{error}");
+    let kept = report["toolchains"].as_array().unwrap().iter().find(|r| r["name"] != "1.96.0").unwrap();
+    assert_eq!(kept["status"], "ok", "{kept:#}");
+    assert_summary(&kept["scenarios"]["touched"]["wall"], 4);
+    let saved = ws.path().join("target/timewarp/last-report.json");
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    assert_eq!(row(&saved, "1.96.0")["status"], "failed");
+    let history = std::fs::read_to_string(ws.path().join("target/timewarp/history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1, "the run is in the history");
+}
