@@ -51,6 +51,8 @@ pub(crate) struct FakeRunner {
     /// Whether a program named by an absolute path that is not there fails to start, as the
     /// system's does (a toolchain removed during the run).
     programs_must_exist: bool,
+    /// The user it runs as: the real one, whose the test's files are, unless a test says.
+    uid: u32,
 }
 
 impl Default for FakeRunner {
@@ -67,6 +69,7 @@ impl Default for FakeRunner {
             handler: Mutex::default(),
             interrupt_on: Vec::new(),
             programs_must_exist: false,
+            uid: crate::process::effective_uid(),
         }
     }
 }
@@ -107,6 +110,13 @@ impl FakeRunner {
     /// exist, with the system's error (by default every command gets its scripted answer).
     pub fn programs_must_exist(mut self) -> Self {
         self.programs_must_exist = true;
+        self
+    }
+
+    /// The same runner, running as user `uid`: the files the test made are then another
+    /// user's.
+    pub fn running_as(mut self, uid: u32) -> Self {
+        self.uid = uid;
         self
     }
 
@@ -226,6 +236,10 @@ impl Runner for FakeRunner {
 
     fn now(&self) -> SystemTime {
         self.now + *self.ran.lock().unwrap()
+    }
+
+    fn uid(&self) -> u32 {
+        self.uid
     }
 
     fn stopper(&self) -> Stopper {

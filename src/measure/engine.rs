@@ -1271,9 +1271,15 @@ mod tests {
             crates: None,
             floors: BTreeMap::new(),
         };
-        let work = WorkDir::new(dir.path(), &dir.path().join("target"), &crate::testing::env_in(dir.path())).unwrap();
+        let work = WorkDir::new(
+            dir.path(),
+            &dir.path().join("target"),
+            &crate::testing::env_in(dir.path()),
+            crate::process::effective_uid(),
+        )
+        .unwrap();
         work.create_builds().unwrap();
-        let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"));
+        let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"), work.owner());
         std::fs::create_dir_all(dir.path().join("tc/bin")).unwrap();
         std::fs::write(dir.path().join("tc/bin/cargo"), "").unwrap();
         let rustc = format!("{}\n", dir.path().join("tc/bin/rustc").display());

@@ -123,9 +123,18 @@ struct State {
     file: Option<PathBuf>,
     /// Where copies of edited files go.
     backups: PathBuf,
+    /// The user timewarp runs as, whose files in the state directory must be (this process's
+    /// when not given).
+    owner: Option<u32>,
     entries: Vec<Entry>,
     /// What was left alone because the user changed it, for the report.
     notes: Vec<KeptChange>,
+}
+
+impl State {
+    fn owner(&self) -> u32 {
+        self.owner.unwrap_or_else(crate::process::effective_uid)
+    }
 }
 
 /// The changes not yet undone. Clones share one journal, so the interruption handler can
@@ -156,11 +165,13 @@ enum Outcome {
 }
 
 impl Journal {
-    /// A journal kept in `file`, with copies of edited files in `backups`.
-    pub(crate) fn on_disk(file: &Path, backups: &Path) -> Journal {
+    /// A journal kept in `file`, with copies of edited files in `backups`, both in a directory
+    /// of the user `owner`'s.
+    pub(crate) fn on_disk(file: &Path, backups: &Path, owner: u32) -> Journal {
         let state = State {
             file: Some(file.to_path_buf()),
             backups: backups.to_path_buf(),
+            owner: Some(owner),
             entries: Vec::new(),
             notes: Vec::new(),
         };
@@ -208,14 +219,17 @@ impl Journal {
     /// Registers `path` for edits of `style`: its original bytes are copied to the backups first.
     pub(crate) fn edit(&self, path: &Path, style: EditStyle) -> Result<EditedFile> {
         let original = fs::read(path)?;
-        let backups = self.lock().backups.clone();
+        let (backups, owner) = {
+            let state = self.lock();
+            (state.backups.clone(), state.owner())
+        };
         fs::create_dir_all(&backups)?;
         // Named by the whole path too: two edited files of one name (a `lib.rs` of each tree
         // with `--baseline-rev`) must never share a backup.
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let whole = fnv1a(path.as_os_str().as_encoded_bytes());
         let backup = backups.join(format!("{name}.{}.{whole:016x}.orig", std::process::id()));
-        fs::write_atomic(&backup, &original)?;
+        fs::write_atomic_own(&backup, &original, owner)?;
         self.add(Entry::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
         let ours = Mutex::new(true);
         Ok(EditedFile { journal: self.clone(), path: path.to_path_buf(), backup, original, style, ours })
@@ -269,7 +283,7 @@ impl Journal {
     pub(crate) fn start(work: &WorkDir) -> Result<(Journal, Vec<String>)> {
         let notes = Journal::recover(&work.journal_file())?;
         work.create_state()?;
-        Ok((Journal::on_disk(&work.journal_file(), &work.journal_backups()), notes))
+        Ok((Journal::on_disk(&work.journal_file(), &work.journal_backups(), work.owner()), notes))
     }
 
     /// Replays the journal an earlier run left in `file` (it was killed before it could undo
@@ -325,7 +339,7 @@ fn persist(state: &State) -> Result<()> {
     if let Some(dir) = file.parent() {
         fs::create_dir_all(dir)?;
     }
-    fs::write_atomic(file, text)
+    fs::write_atomic_own(file, text, state.owner())
 }
 
 /// The one compare-and-restore: undoes `entry` only while the file still holds what timewarp
@@ -588,7 +602,11 @@ mod tests {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, content).unwrap();
         fs::set_times(&file, None, time_of((1_600_000_000, 123))).unwrap();
-        let journal = Journal::on_disk(&dir.path().join("state/journal.json"), &dir.path().join("state/backups"));
+        let journal = Journal::on_disk(
+            &dir.path().join("state/journal.json"),
+            &dir.path().join("state/backups"),
+            crate::process::effective_uid(),
+        );
         Setup { dir, journal, file }
     }
 

@@ -104,6 +104,12 @@ pub(crate) fn prepare(
 /// cargo at them.
 fn vendor(runner: &dyn Runner, newest: &Toolchain, trees: &[Tree], lock_text: &str, work: &WorkDir) -> Result<String> {
     let (vendor_dir, config_file, stamp) = (work.vendor_dir(), work.vendor_config(), work.vendor_stamp());
+    if std::fs::symlink_metadata(&vendor_dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        anyhow::bail!(
+            "refusing to vendor into `{}`: it is a symbolic link, and timewarp never writes through links in its own directories",
+            vendor_dir.display()
+        );
+    }
     let up_to_date = config_file.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
     if !up_to_date {
         let first = &trees[0];
@@ -118,8 +124,8 @@ fn vendor(runner: &dyn Runner, newest: &Toolchain, trees: &[Tree], lock_text: &s
             .run(&cmd)?
             .ok_or_error(&cmd)
             .context("could not vendor the workspace's dependencies before timing (this needs the registry once)")?;
-        fs::write(&config_file, vendor_config(&out.stdout, &vendor_dir))?;
-        fs::write(&stamp, lock_text)?;
+        work.write(&config_file, vendor_config(&out.stdout, &vendor_dir))?;
+        work.write(&stamp, lock_text)?;
     }
     fs::read_to_string(&config_file)
 }
@@ -143,7 +149,7 @@ fn private_cargo_home(env: &Env, work: &WorkDir, build_dir: &Path, replacement: 
         }
     }
     let text = toml::to_string(&config).expect("a TOML table always serialises");
-    fs::write(&home.join("config.toml"), text)?;
+    work.write(&home.join("config.toml"), text)?;
     Ok(home)
 }
 
@@ -237,9 +243,12 @@ mod tests {
 
     /// timewarp's directories and journal for a workspace at `root`.
     fn work(root: &Path) -> (WorkDir, Journal) {
-        let work = WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root)).unwrap();
+        let work =
+            WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root), crate::process::effective_uid())
+                .unwrap();
         work.create_builds().unwrap();
-        (work, Journal::on_disk(&root.join("journal.json"), &root.join("backups")))
+        let owner = work.owner();
+        (work, Journal::on_disk(&root.join("journal.json"), &root.join("backups"), owner))
     }
 
     const REGISTRY_LOCK: &str = "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"itoa\"]\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.9\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
