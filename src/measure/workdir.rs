@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 use crate::discover::toolchain::Toolchain;
+use crate::exit::ExitError;
 use crate::fs;
 use crate::process::Env;
 
@@ -88,6 +89,10 @@ pub(crate) struct WorkDir {
     state: PathBuf,
     /// The user timewarp runs as: every directory and file it uses in both must be theirs.
     owner: u32,
+    /// The workspace root, which the state directory must lie outside of.
+    workspace: PathBuf,
+    /// The variable that placed the state directory (`XDG_CACHE_HOME`, else `HOME`).
+    state_from: &'static str,
 }
 
 impl WorkDir {
@@ -96,7 +101,13 @@ impl WorkDir {
     /// (the running one); nothing is created yet.
     pub(crate) fn new(workspace_root: &Path, target_dir: &Path, env: &Env, owner: u32) -> Result<WorkDir> {
         let state = state_root(env)?.join(workspace_key(workspace_root));
-        Ok(WorkDir { builds: target_dir.join("timewarp"), state, owner })
+        let state_from = if env.non_empty("XDG_CACHE_HOME").is_some_and(|p| Path::new(p).is_absolute()) {
+            "XDG_CACHE_HOME"
+        } else {
+            "HOME"
+        };
+        let workspace = workspace_root.to_path_buf();
+        Ok(WorkDir { builds: target_dir.join("timewarp"), state, owner, workspace, state_from })
     }
 
     /// The user timewarp runs as, whose every directory and file here must be.
@@ -137,8 +148,20 @@ impl WorkDir {
         })
     }
 
-    /// Creates the state directory.
+    /// Creates the state directory. One inside the workspace (`XDG_CACHE_HOME` set to a
+    /// directory of the tree, as CI jobs do to cache it) is refused: the lock, the backups of
+    /// edited files and the `--rev` exports would land in the tree, and an exported revision
+    /// would be built under today's `.cargo/config.toml`.
     pub(crate) fn create_state(&self) -> Result<()> {
+        let (state, workspace) = (resolved(&self.state), resolved(&self.workspace));
+        if state.starts_with(&workspace) {
+            return Err(ExitError::usage(format!(
+                "timewarp's state directory `{}` (from {}) is inside the workspace `{}`, where its lock, backups and `--rev` exports would land in your tree; set XDG_CACHE_HOME to a directory outside the workspace",
+                self.state.display(),
+                self.state_from,
+                self.workspace.display()
+            )));
+        }
         create_marked(&self.state, self.owner).map_err(|e| {
             if e.downcast_ref::<NotOurs>().is_some() {
                 return e;
@@ -457,6 +480,25 @@ fn lock(path: &Path, holder: &str, owner: u32) -> Result<Locked> {
     }
 }
 
+/// `path` with every link resolved, also when its end does not exist yet: the deepest
+/// existing ancestor canonicalised, the rest appended.
+fn resolved(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
 /// `$XDG_CACHE_HOME/cargo-timewarp`, else `~/.cache/cargo-timewarp`.
 fn state_root(env: &Env) -> Result<PathBuf> {
     match env.cache_home() {
@@ -563,6 +605,8 @@ mod tests {
             builds: root.join("target/timewarp"),
             state: root.join("state/ws-0"),
             owner: crate::process::effective_uid(),
+            workspace: root.join("ws"),
+            state_from: "XDG_CACHE_HOME",
         }
     }
 
@@ -772,7 +816,13 @@ mod tests {
 
     #[test]
     fn a_read_only_target_dir_gets_advice() {
-        let work = WorkDir { builds: "/proc/timewarp-cannot-exist/timewarp".into(), state: "/proc/x".into(), owner: 0 };
+        let work = WorkDir {
+            builds: "/proc/timewarp-cannot-exist/timewarp".into(),
+            state: "/proc/x".into(),
+            owner: 0,
+            workspace: "/proc/ws".into(),
+            state_from: "HOME",
+        };
         assert_eq!(work.dirs().len(), 2);
         let text = format!("{:#}", work.create_builds().unwrap_err());
         assert!(text.starts_with("could not create `/proc/timewarp-cannot-exist/timewarp`"), "{text}");

@@ -540,6 +540,31 @@ fn another_users_timewarp_directory_is_never_adopted() {
     assert_eq!(before, (snapshot(shared.path()), snapshot(victims.path())), "nothing written or removed");
 }
 
+/// Hostile pass, defect 16: `XDG_CACHE_HOME` inside the workspace (CI jobs set
+/// `XDG_CACHE_HOME=$GITHUB_WORKSPACE/.cache` to cache it) put the lock, the backups and the
+/// `--rev` exports in the tree. Refused before anything is written, also when the variable
+/// reaches the workspace through a link.
+#[test]
+fn a_state_directory_inside_the_workspace_is_refused_before_anything_is_written() {
+    let ws = fixture("single-crate");
+    let root = ws.path().canonicalize().unwrap();
+    let links = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&root, links.path().join("ws")).unwrap();
+    let before = snapshot(ws.path());
+    for cache in [root.join(".cache"), links.path().join("ws/.cache")] {
+        for args in [&QUICK[..], &["--list"], &["clean"]] {
+            let line = failure(timewarp(ws.path()).args(args).env("XDG_CACHE_HOME", &cache), 2);
+            let state = format!("error: timewarp's state directory `{}/cargo-timewarp/", cache.display());
+            assert!(line.starts_with(&state), "{line}");
+            let inside = format!("(from XDG_CACHE_HOME) is inside the workspace `{}`", root.display());
+            assert!(line.contains(&inside), "{line}");
+            assert!(line.ends_with("; set XDG_CACHE_HOME to a directory outside the workspace"), "{line}");
+        }
+    }
+    assert!(!root.join(".cache").exists() && !root.join("target").exists(), "nothing made in the tree");
+    assert_eq!(before, snapshot(ws.path()));
+}
+
 /// #3: an edit the user saved while `--edit` held its marker was overwritten by the restore.
 #[test]
 fn an_edit_saved_during_an_edited_build_wins_over_the_restore() {
