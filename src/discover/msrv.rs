@@ -219,12 +219,14 @@ pub(crate) fn lockfile_floor(version: Option<i64>) -> Option<MsrvFloor> {
 /// does to resolve whatever it builds (a dev-dependency of edition 2021 stops cargo 1.46's
 /// plain `cargo build`): the newest edition and the `dep:`/`?/` feature syntax among all
 /// locked packages. `metadata` must come from `cargo metadata --filter-platform <host>`, which
-/// leaves out dependencies of other platforms. A dependency without `rust-version` adds only its
-/// edition: no floor is guessed from publication dates.
-pub(crate) fn dependency_floors(metadata: &Metadata, roots: &[&str]) -> Vec<MsrvFloor> {
+/// leaves out dependencies of other platforms; `every`, when known, from `cargo metadata`
+/// without it, since `cargo vendor` copies every platform's packages and cargo reads all their
+/// manifests. A dependency without `rust-version` adds only its edition: no floor is guessed
+/// from publication dates.
+pub(crate) fn dependency_floors(metadata: &Metadata, every: Option<&Metadata>, roots: &[&str]) -> Vec<MsrvFloor> {
     let reached = reachable(metadata, roots, false);
     let mut floors: Vec<MsrvFloor> = highest_rust_version(metadata, &reached, false).into_iter().collect();
-    floors.extend(manifest_floors(metadata, &reached));
+    floors.extend(manifest_floors(metadata, every.unwrap_or(metadata), &reached));
     floors
 }
 
@@ -242,11 +244,11 @@ pub(crate) fn test_floors(metadata: &Metadata, roots: &[&str]) -> Vec<MsrvFloor>
 /// `?/` features among the locked packages (the workspace's own members aside, whose floors are
 /// the workspace's). The packages the builds compile, `built`, come first, so that an edition
 /// one of them shares with a package nothing compiles is named as theirs, with its dependent.
-fn manifest_floors(metadata: &Metadata, built: &[(PackageId, String)]) -> Vec<MsrvFloor> {
+fn manifest_floors(metadata: &Metadata, every: &Metadata, built: &[(PackageId, String)]) -> Vec<MsrvFloor> {
     let package = |id: &PackageId| metadata.packages.iter().find(|p| p.id == *id);
     let is_built = |id: &PackageId| built.iter().any(|(b, _)| b == id);
-    let members: BTreeSet<&PackageId> = metadata.workspace_members.iter().collect();
-    let others = metadata.packages.iter().filter(|p| !members.contains(&p.id) && !is_built(&p.id));
+    let members: BTreeSet<&PackageId> = every.workspace_members.iter().collect();
+    let others = every.packages.iter().filter(|p| !members.contains(&p.id) && !is_built(&p.id));
     let order = built
         .iter()
         .filter_map(|(id, dependent)| Some((package(id)?, Some(dependent))))
@@ -365,7 +367,8 @@ mod tests {
     #[test]
     fn the_locked_graph_sets_floors_from_what_the_builds_compile() {
         let metadata = cargo_metadata::MetadataCommand::parse(DEPENDENCIES).unwrap();
-        let floors: Vec<String> = dependency_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
+        let floors: Vec<String> =
+            dependency_floors(&metadata, None, &["dfl"]).iter().map(ToString::to_string).collect();
         assert_eq!(
             floors,
             [
@@ -375,7 +378,7 @@ mod tests {
             ],
             "the build-dependency's rust-version counts; the dev-dependency's (hashbrown, 1.65) and the Windows one's (windows-link, 1.71) do not"
         );
-        let unbuilt: Vec<&str> = dependency_floors(&metadata, &["nope"]).iter().map(|f| f.kind.name()).collect();
+        let unbuilt: Vec<&str> = dependency_floors(&metadata, None, &["nope"]).iter().map(|f| f.kind.name()).collect();
         assert_eq!(unbuilt, ["locked-edition", "locked-feature-syntax"], "read to resolve, whatever is built");
         let tests: Vec<String> = test_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -399,7 +402,7 @@ mod tests {
         dfl["deps"][0]["dep_kinds"] = serde_json::json!([{ "kind": "dev", "target": null }]);
         dfl["dependencies"] = serde_json::json!([dfl["deps"][0]["pkg"].clone()]);
         let metadata = cargo_metadata::MetadataCommand::parse(json.to_string()).unwrap();
-        let mut floors = dependency_floors(&metadata, &["dfl"]);
+        let mut floors = dependency_floors(&metadata, None, &["dfl"]);
         floors.extend(lockfile_floor(Some(3)));
         sort_highest_first(&mut floors);
         let text: Vec<String> = floors.iter().map(ToString::to_string).collect();
@@ -422,14 +425,44 @@ mod tests {
         // dependency whatever the manifest says), the edition is the floor.
         once_cell_features_with(&mut json, serde_json::json!({ "parking_lot_core": ["dep:parking_lot_core"] }));
         let metadata = cargo_metadata::MetadataCommand::parse(json.to_string()).unwrap();
-        let floors: Vec<String> = dependency_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
+        let floors: Vec<String> =
+            dependency_floors(&metadata, None, &["dfl"]).iter().map(ToString::to_string).collect();
         assert_eq!(
             floors,
             ["1.56 (edition 2021 of once_cell 1.20.2, locked in Cargo.lock: cargo reads every locked manifest)"]
         );
         once_cell_features_with(&mut json, serde_json::json!({ "nightly": ["allocator-api2?/nightly"] }));
         let metadata = cargo_metadata::MetadataCommand::parse(json.to_string()).unwrap();
-        assert!(dependency_floors(&metadata, &["dfl"]).iter().any(|f| f.kind.name() == "locked-feature-syntax"));
+        assert!(dependency_floors(&metadata, None, &["dfl"]).iter().any(|f| f.kind.name() == "locked-feature-syntax"));
+    }
+
+    /// `cargo vendor` copies the packages of every platform, and cargo reads their manifests
+    /// too: a Windows-only package's edition is a floor on Linux.
+    #[test]
+    fn every_platforms_locked_manifests_count() {
+        let host = cargo_metadata::MetadataCommand::parse(DEPENDENCIES).unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(DEPENDENCIES).unwrap();
+        let mut windows = json["packages"][3].clone();
+        windows["name"] = "windows-link".into();
+        windows["version"] = "0.2.1".into();
+        windows["id"] = "registry+https://github.com/rust-lang/crates.io-index#windows-link@0.2.1".into();
+        windows["edition"] = "2024".into();
+        windows["features"] = serde_json::json!({});
+        json["packages"].as_array_mut().unwrap().push(windows);
+        let every = cargo_metadata::MetadataCommand::parse(json.to_string()).unwrap();
+        let floors: Vec<String> =
+            dependency_floors(&host, Some(&every), &["dfl"]).iter().map(ToString::to_string).collect();
+        assert!(
+            floors.contains(
+                &"1.85 (edition 2024 of windows-link 0.2.1, locked in Cargo.lock: cargo reads every locked manifest)"
+                    .to_string()
+            ),
+            "{floors:?}"
+        );
+        assert!(
+            floors[0].starts_with("1.61 (rust-version of memchr 2.7.4"),
+            "its rust-version is no floor: {floors:?}"
+        );
     }
 
     fn once_cell_features_with(json: &mut serde_json::Value, features: serde_json::Value) {
