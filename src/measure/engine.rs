@@ -41,7 +41,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 
-use super::build::{InstalledToolchain, Kind, Recipe};
+use super::build::{InstalledToolchain, Kind, Recipe, SinceLocated};
 use super::journal::{EditStyle, EditedFile, Journal, TouchedFile};
 use super::linker::{LinkLog, LinkTime};
 use super::schedule::round_order;
@@ -1067,16 +1067,20 @@ fn build(runner: &dyn Runner, run: &mut Run, cmd: &CommandSpec) -> Result<Option
     }
 }
 
-/// Why a build of `run`'s toolchain that gave `out` says nothing of the code: it could not start
-/// (`rustup toolchain uninstall` or `rustup update` in another terminal, another run's `bisect
-/// --install` tidying up), or it failed and the toolchain's cargo is gone.
+/// Why a build of `run`'s toolchain that gave `out` says nothing of the code: it could not start,
+/// or the toolchain went during the run (`rustup toolchain uninstall` in another terminal,
+/// another run's `bisect --install` tidying up) and the build failed, or another build of it
+/// stands in its place (`rustup update`), whose times must not mix with the first one's.
 fn unbuildable(run: &Run, out: &Result<Output>) -> Option<String> {
     let installed = run.installed.as_ref()?;
-    let removed = || format!("its toolchain was removed during the run (`{}` is gone)", installed.dir().display());
-    match out {
-        Ok(out) if out.success() || installed.present() => None,
-        Err(e) if installed.present() => Some(format!("{e:#}")),
-        _ => Some(removed()),
+    let dir = installed.dir().display();
+    let failed = out.as_ref().map_or(true, |out| !out.success());
+    match installed.since_located() {
+        SinceLocated::Replaced => Some(format!(
+            "its toolchain was replaced during the run (`{dir}` holds another build now, as after `rustup update`), so its times would mix two compilers"
+        )),
+        SinceLocated::Removed if failed => Some(format!("its toolchain was removed during the run (`{dir}` is gone)")),
+        _ => out.as_ref().err().map(|e| format!("{e:#}")),
     }
 }
 
@@ -1753,6 +1757,38 @@ mod tests {
         assert!(log.lines.contains(&format!("1.85.0 ended Failed({why:?})")), "{:#?}", log.lines);
         let tried = runner.lines().iter().filter(|l| l.contains("timewarp/1.85.0")).count();
         assert_eq!(tried, 4, "one build fails to start, then none is tried");
+    }
+
+    /// `rustup update` in another terminal: another build of the toolchain stands in its
+    /// place. Its next build would time another compiler, so the row fails, saying why.
+    #[test]
+    fn a_toolchain_replaced_during_the_run_fails_its_row_alone() {
+        let (scenarios, stopping) = fixed(1, 3, false);
+        let s = setup(scenarios, stopping);
+        let (runner, dir) = own_toolchain(&s, FakeRunner::new(), "1.85.0");
+        let cargo = dir.join("bin/cargo");
+        let runner = runner
+            .ok("rustup which", &s.rustc)
+            .responding("timewarp/1.85.0", move |n, _| {
+                if n == 2 {
+                    // A new file put in place of the old one, as an update installs it.
+                    std::fs::write(cargo.with_extension("new"), "updated").unwrap();
+                    std::fs::rename(cargo.with_extension("new"), &cargo).unwrap();
+                }
+                output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 1.0)
+            })
+            .timed("timewarp/1.63.0", &[1.0]);
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.63.0"), toolchain("1.85.0")], &|| false);
+        let End::Failed(why) = &outcome.measured[1].end else { panic!("{:?}", outcome.measured[1].end) };
+        assert!(why.starts_with("its toolchain was replaced during the run (`"), "{why}");
+        assert!(why.ends_with("so its times would mix two compilers"), "{why}");
+        assert_eq!(
+            walls(&outcome.measured[1], Scenario::Touched),
+            [] as [f64; 0],
+            "the build after the update is no sample"
+        );
+        assert_eq!(outcome.measured[0].end, End::Completed);
+        assert_eq!(walls(&outcome.measured[0], Scenario::Touched).len(), 3);
     }
 
     /// The toolchain removed while a build runs: the build fails (cargo cannot find rustc), and
