@@ -44,7 +44,9 @@ pub(crate) struct HistoryEntry<'a> {
 pub(crate) fn append(file: &Path, entry: &HistoryEntry<'_>, owner: u32) -> Result<()> {
     let mut line = serde_json::to_string(entry).expect("a history entry always serialises");
     line.push('\n');
-    if std::fs::read(file).is_ok_and(|text| !text.is_empty() && !text.ends_with(b"\n")) {
+    // Read only a regular file: what a link names is never read (nor written, see `append_own`).
+    let regular = std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file());
+    if regular && std::fs::read(file).is_ok_and(|text| !text.is_empty() && !text.ends_with(b"\n")) {
         line.insert(0, '\n');
     }
     // The file is in timewarp's build directory: never written through a link.
