@@ -110,7 +110,10 @@ fn vendor(runner: &dyn Runner, newest: &Toolchain, trees: &[Tree], lock_text: &s
             vendor_dir.display()
         );
     }
-    let up_to_date = config_file.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
+    // Only regular files are read: what a link there names is never taken for timewarp's.
+    let regular = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    let up_to_date =
+        regular(&config_file) && regular(&stamp) && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
     if !up_to_date {
         let first = &trees[0];
         let mut cmd = cargo(runner.env(), newest, &first.root)
@@ -292,6 +295,30 @@ mod tests {
         prepare(&runner, &tree(dir.path()), &toolchains, &work, &journal).unwrap();
         assert_eq!(runner.lines().len(), 1);
         assert_eq!(std::fs::read_to_string(dir.path().join("Cargo.lock")).unwrap(), REGISTRY_LOCK);
+    }
+
+    /// Hostile pass, defect 2: the vendored-source configuration and its stamp planted as links
+    /// (the stamp's target holding the very lockfile) must not pass for timewarp's: the builds
+    /// would read whatever configuration the link names, and the vendor step write through it.
+    #[test]
+    fn vendor_files_that_are_links_are_never_read_or_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let (work, journal) = work(dir.path());
+        std::fs::write(dir.path().join("Cargo.lock"), REGISTRY_LOCK).unwrap();
+        let planted = dir.path().join("planted");
+        std::fs::create_dir_all(&planted).unwrap();
+        std::fs::write(planted.join("config"), "[source.crates-io]\nreplace-with = \"theirs\"\n").unwrap();
+        std::fs::write(planted.join("stamp"), REGISTRY_LOCK).unwrap();
+        std::os::unix::fs::symlink(planted.join("config"), work.vendor_config()).unwrap();
+        std::os::unix::fs::symlink(planted.join("stamp"), work.vendor_stamp()).unwrap();
+        let runner = FakeRunner::new().ok("vendor", VENDOR_STDOUT);
+        let err = prepare(&runner, &tree(dir.path()), &[toolchain("1.96.0")], &work, &journal).unwrap_err();
+        let refused = format!("refusing to write `{}`: it is a symbolic link", work.vendor_config().display());
+        assert!(format!("{err:#}").starts_with(&refused), "{err:#}");
+        assert_eq!(runner.lines().len(), 1, "not taken as vendored already: {:?}", runner.lines());
+        assert_eq!(std::fs::read_to_string(planted.join("stamp")).unwrap(), REGISTRY_LOCK);
+        assert!(std::fs::read_to_string(planted.join("config")).unwrap().contains("theirs"));
+        assert!(!work.cargo_home().join("config.toml").exists(), "no configuration made from theirs");
     }
 
     #[test]
