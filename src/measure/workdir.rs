@@ -91,8 +91,24 @@ pub(crate) struct WorkDir {
     owner: u32,
     /// The workspace root, which the state directory must lie outside of.
     workspace: PathBuf,
-    /// The variable that placed the state directory (`XDG_CACHE_HOME`, else `HOME`).
-    state_from: &'static str,
+    /// The variable that placed the state directory.
+    state_from: CacheHome,
+}
+
+/// Which variable places the state directory: `$XDG_CACHE_HOME`, else `$HOME/.cache`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CacheHome {
+    XdgCacheHome,
+    Home,
+}
+
+impl std::fmt::Display for CacheHome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CacheHome::XdgCacheHome => "XDG_CACHE_HOME",
+            CacheHome::Home => "HOME",
+        })
+    }
 }
 
 impl WorkDir {
@@ -102,9 +118,9 @@ impl WorkDir {
     pub(crate) fn new(workspace_root: &Path, target_dir: &Path, env: &Env, owner: u32) -> Result<WorkDir> {
         let state = state_root(env)?.join(workspace_key(workspace_root));
         let state_from = if env.non_empty("XDG_CACHE_HOME").is_some_and(|p| Path::new(p).is_absolute()) {
-            "XDG_CACHE_HOME"
+            CacheHome::XdgCacheHome
         } else {
-            "HOME"
+            CacheHome::Home
         };
         let workspace = workspace_root.to_path_buf();
         Ok(WorkDir { builds: target_dir.join("timewarp"), state, owner, workspace, state_from })
@@ -606,7 +622,7 @@ mod tests {
             state: root.join("state/ws-0"),
             owner: crate::process::effective_uid(),
             workspace: root.join("ws"),
-            state_from: "XDG_CACHE_HOME",
+            state_from: CacheHome::XdgCacheHome,
         }
     }
 
@@ -821,7 +837,7 @@ mod tests {
             state: "/proc/x".into(),
             owner: 0,
             workspace: "/proc/ws".into(),
-            state_from: "HOME",
+            state_from: CacheHome::Home,
         };
         assert_eq!(work.dirs().len(), 2);
         let text = format!("{:#}", work.create_builds().unwrap_err());
@@ -844,6 +860,29 @@ mod tests {
         let other = WorkDir { state: dir.path().join("state/other-1"), ..work.clone() };
         let Locked::Acquired(_builds) = work.lock_builds("pid 10").unwrap() else { panic!("free") };
         assert!(matches!(other.lock_builds("pid 11").unwrap(), Locked::HeldBy(h) if h == "pid 10"));
+    }
+
+    /// Hostile pass, defect 16: a cache home inside the workspace, from either variable.
+    #[test]
+    fn a_state_directory_inside_the_workspace_is_refused_naming_its_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        std::fs::create_dir_all(&root).unwrap();
+        let home = root.display().to_string();
+        let me = crate::process::effective_uid();
+        for (vars, from) in [
+            (vec![("HOME", home.as_str())], "HOME"),
+            (vec![("HOME", "/nonexistent"), ("XDG_CACHE_HOME", home.as_str())], "XDG_CACHE_HOME"),
+        ] {
+            let work = WorkDir::new(&root, &root.join("target"), &Env::new(vars), me).unwrap();
+            let err = work.lock_workspace("pid 1").unwrap_err();
+            assert_eq!(crate::exit::code_for(&err), crate::exit::USAGE);
+            assert!(err.to_string().contains(&format!("(from {from}) is inside the workspace `{home}`")), "{err}");
+        }
+        assert_eq!(std::fs::read_dir(&root).unwrap().count(), 0, "nothing made in the tree");
+        let outside = dir.path().join("cache").display().to_string();
+        let work = WorkDir::new(&root, &root.join("target"), &Env::new([("XDG_CACHE_HOME", outside.as_str())]), me);
+        assert!(matches!(work.unwrap().lock_workspace("pid 1").unwrap(), Locked::Acquired(_)));
     }
 
     #[test]
