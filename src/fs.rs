@@ -96,6 +96,102 @@ pub(crate) fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<()
     written.with_context(|| format!("could not write `{}`", target.display()))
 }
 
+/// Opens `path`, a file in one of timewarp's own directories, as `options` say, never through
+/// a symbolic link (`O_NOFOLLOW`), and only when it is a regular file of `owner`'s with no other
+/// name: a link or a file planted there (by another user sharing the target directory) is
+/// refused before a byte of it is changed (`options` must not truncate; callers truncate after).
+fn open_own(path: &Path, options: &mut std::fs::OpenOptions, owner: u32) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            anyhow::anyhow!(
+                "refusing to write `{}`: it is a symbolic link, and timewarp never writes through links in its own directories",
+                path.display()
+            )
+        } else {
+            anyhow::anyhow!("could not open `{}`: {e}", path.display())
+        }
+    })?;
+    let meta = file.metadata().with_context(|| format!("could not read `{}`", path.display()))?;
+    check_own(path, &meta, owner)?;
+    Ok(file)
+}
+
+/// Refuses `path` (whose metadata, not followed, is `meta`) unless it is a regular file of
+/// `owner`'s with one name.
+fn check_own(path: &Path, meta: &std::fs::Metadata, owner: u32) -> Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    if meta.file_type().is_symlink() {
+        anyhow::bail!(
+            "refusing to write `{}`: it is a symbolic link, and timewarp never writes through links in its own directories",
+            path.display()
+        );
+    }
+    if !meta.is_file() {
+        anyhow::bail!("refusing to write `{}`: it is not a regular file, so timewarp did not make it", path.display());
+    }
+    if meta.uid() != owner {
+        anyhow::bail!(
+            "refusing to write `{}`: it belongs to another user (uid {}), so timewarp did not make it",
+            path.display(),
+            meta.uid()
+        );
+    }
+    if meta.nlink() > 1 {
+        anyhow::bail!(
+            "refusing to write `{}`: it has another name (a hard link), so writing it would change another file",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes `contents` to `path`, a file in one of timewarp's own directories (see
+/// [`open_own`]: never through a link, never another user's file).
+pub(crate) fn write_own(path: &Path, contents: impl AsRef<[u8]>, owner: u32) -> Result<()> {
+    let mut file = open_own(path, std::fs::OpenOptions::new().write(true).create(true).truncate(false), owner)?;
+    file.set_len(0)
+        .and_then(|()| file.write_all(contents.as_ref()))
+        .with_context(|| format!("could not write `{}`", path.display()))
+}
+
+/// Appends `contents` to `path` in one write, a file in one of timewarp's own directories (see
+/// [`open_own`]), creating it when needed.
+pub(crate) fn append_own(path: &Path, contents: impl AsRef<[u8]>, owner: u32) -> Result<()> {
+    let mut file = open_own(path, std::fs::OpenOptions::new().append(true).create(true), owner)?;
+    file.write_all(contents.as_ref()).with_context(|| format!("could not write `{}`", path.display()))
+}
+
+/// Opens (creating it when needed) `path`, a file in one of timewarp's own directories, for
+/// reading and writing, without changing it (see [`open_own`]): a lock file.
+pub(crate) fn open_own_rw(path: &Path, owner: u32) -> Result<std::fs::File> {
+    open_own(path, std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false), owner)
+}
+
+/// [`write_atomic`] for a file in one of timewarp's own directories: what stands at `path` is
+/// refused unless it is `owner`'s regular file (a link is never followed), and the new file is
+/// renamed onto `path` itself, so a link put there meanwhile is replaced, never written through.
+pub(crate) fn write_atomic_own(path: &Path, contents: impl AsRef<[u8]>, owner: u32) -> Result<()> {
+    let existing = std::fs::symlink_metadata(path).ok();
+    if let Some(meta) = &existing {
+        check_own(path, meta, owner)?;
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let written = (|| -> std::io::Result<()> {
+        let mut temp =
+            tempfile::Builder::new().prefix(&format!(".{name}.timewarp-")).suffix(".tmp").tempfile_in(dir)?;
+        temp.write_all(contents.as_ref())?;
+        if let Some(meta) = &existing {
+            temp.as_file().set_permissions(meta.permissions())?;
+        }
+        temp.as_file().sync_all()?;
+        temp.persist(path).map_err(|e| e.error)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    written.with_context(|| format!("could not write `{}`", path.display()))
+}
+
 /// Sets the modification time of `path` (and its access time, when given), through std's
 /// `File::set_times`.
 pub(crate) fn set_times(path: &Path, accessed: Option<SystemTime>, modified: SystemTime) -> std::io::Result<()> {
@@ -195,6 +291,63 @@ mod tests {
         write_atomic(&link, "new").unwrap();
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    /// Hostile pass, defect 2: links and other users' files planted in timewarp's directories.
+    #[test]
+    fn writes_in_timewarps_directories_never_follow_links_or_touch_anothers_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = crate::process::effective_uid();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let link = dir.path().join("planted");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        for (what, err) in [
+            ("write", write_own(&link, "x", me).unwrap_err()),
+            ("append", append_own(&link, "x", me).unwrap_err()),
+            ("lock", open_own_rw(&link, me).map(drop).unwrap_err()),
+            ("atomic", write_atomic_own(&link, "x", me).unwrap_err()),
+        ] {
+            let text = format!("{err:#}");
+            assert!(
+                text.starts_with(&format!("refusing to write `{}`: it is a symbolic link", link.display())),
+                "{what}: {text}"
+            );
+        }
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is left as it is");
+        // A hard link to the victim.
+        let hard = dir.path().join("hard");
+        std::fs::hard_link(&victim, &hard).unwrap();
+        assert!(format!("{:#}", write_own(&hard, "x", me).unwrap_err()).contains("another name"));
+        assert!(format!("{:#}", write_atomic_own(&hard, "x", me).unwrap_err()).contains("another name"));
+        // Another user's file, seen from a user who is not its owner.
+        let theirs = dir.path().join("theirs");
+        std::fs::write(&theirs, "theirs").unwrap();
+        for err in [
+            write_own(&theirs, "x", me + 1).unwrap_err(),
+            append_own(&theirs, "x", me + 1).unwrap_err(),
+            write_atomic_own(&theirs, "x", me + 1).unwrap_err(),
+        ] {
+            let text = format!("{err:#}");
+            assert_eq!(
+                text,
+                format!(
+                    "refusing to write `{}`: it belongs to another user (uid {me}), so timewarp did not make it",
+                    theirs.display()
+                )
+            );
+        }
+        assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "theirs", "nothing truncated before the check");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        // Its own files are written as asked.
+        let mine = dir.path().join("mine");
+        write_own(&mine, "long first text", me).unwrap();
+        write_own(&mine, "short", me).unwrap();
+        append_own(&mine, "+1", me).unwrap();
+        assert_eq!(std::fs::read_to_string(&mine).unwrap(), "short+1");
+        write_atomic_own(&mine, "whole", me).unwrap();
+        assert_eq!(std::fs::read_to_string(&mine).unwrap(), "whole");
     }
 
     #[test]

@@ -230,3 +230,23 @@ fn install_never_installs_a_release_whose_probe_failed() {
     assert_eq!(installs.len(), 1, "{installs:?}");
     assert!(installs[0].ends_with("rustup toolchain install 1.80.0 --profile minimal"), "{installs:?}");
 }
+
+/// Hostile pass, defect 2: timewarp's directories made by one user (a shared target directory,
+/// a shared cache) and a run by another. It is refused before any build, writing nothing there.
+#[test]
+fn another_users_directories_are_refused_before_any_build() {
+    let project = Project::new(&["1.85.0", "1.96.0"]);
+    let first = project.runner().timed("build", &[1.0]).timed("check", &[1.0]);
+    assert_eq!(exit_code(&project, &first, &["--runs", "1"]), exit::SUCCESS);
+    let kept = project.root.join("target/timewarp/last-report.json");
+    let before = std::fs::read(&kept).unwrap();
+    let other = crate::process::effective_uid() + 1;
+    let runner = project.runner().running_as(other).timed("build", &[1.0]).timed("check", &[1.0]);
+    let config = project.config(&runner, &["--runs", "1"]);
+    let err = run(&runner, &config).unwrap_err();
+    assert_eq!(exit::code_for(&err), exit::FAILURE);
+    let text = err.to_string();
+    assert!(text.contains("belongs to another user") && text.contains("so timewarp will not use it"), "{text}");
+    assert!(builds(&runner).is_empty(), "{:?}", runner.lines());
+    assert_eq!(std::fs::read(&kept).unwrap(), before);
+}

@@ -388,6 +388,10 @@ pub(crate) trait Runner: Sync {
     /// measures around the child alone).
     fn now(&self) -> SystemTime;
 
+    /// The user timewarp runs as (its effective user id): the only owner whose directories and
+    /// files timewarp writes in.
+    fn uid(&self) -> u32;
+
     /// A handle that stops the commands running now, for the interruption handler.
     fn stopper(&self) -> Stopper;
 
@@ -416,6 +420,11 @@ impl Default for SystemRunner {
     }
 }
 
+/// The effective user id of this process: the owner of every file it creates.
+pub(crate) fn effective_uid() -> u32 {
+    nix::unistd::geteuid().as_raw()
+}
+
 /// The signals that interrupt a run, with their names.
 const INTERRUPTING: [(i32, &str); 3] = [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM"), (libc::SIGHUP, "SIGHUP")];
 
@@ -441,6 +450,10 @@ impl Runner for SystemRunner {
 
     fn now(&self) -> SystemTime {
         SystemTime::now()
+    }
+
+    fn uid(&self) -> u32 {
+        effective_uid()
     }
 
     fn stopper(&self) -> Stopper {

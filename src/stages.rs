@@ -621,7 +621,7 @@ pub(crate) fn inspect(
     let request = WorkspaceRequest::new(runner.env(), manifest_path, &config.packages, newest_stable);
     let workspace = workspace::inspect(runner, &request)?;
     let target_dir = config.target_dir.as_deref().unwrap_or(&workspace.target_dir);
-    let work = WorkDir::new(&workspace.root, target_dir, runner.env())?;
+    let work = WorkDir::new(&workspace.root, target_dir, runner.env(), runner.uid())?;
     Ok((workspace, work))
 }
 
@@ -767,7 +767,7 @@ pub(crate) fn keep(
 ) -> Option<PathBuf> {
     let saved = work.last_report();
     let json = serde_json::to_string_pretty(report).expect("a report always serialises");
-    let saved = match crate::fs::write_atomic(&saved, json) {
+    let saved = match work.write_atomic(&saved, json) {
         Ok(()) => Some(saved),
         Err(e) => {
             progress.warning(&format!("{e:#}; the report goes to the outputs asked for, but timewarp keeps no copy"));

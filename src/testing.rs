@@ -48,6 +48,11 @@ pub(crate) struct FakeRunner {
     handler: Mutex<Option<InterruptHandler>>,
     /// Commands whose start delivers SIGINT, as a user pressing Ctrl-C during them would.
     interrupt_on: Vec<String>,
+    /// Whether a program named by an absolute path that is not there fails to start, as the
+    /// system's does (a toolchain removed during the run).
+    programs_must_exist: bool,
+    /// The user it runs as: the real one, whose the test's files are, unless a test says.
+    uid: u32,
 }
 
 impl Default for FakeRunner {
@@ -63,6 +68,8 @@ impl Default for FakeRunner {
             leftovers: Vec::new(),
             handler: Mutex::default(),
             interrupt_on: Vec::new(),
+            programs_must_exist: false,
+            uid: crate::process::effective_uid(),
         }
     }
 }
@@ -96,6 +103,20 @@ impl FakeRunner {
     /// The same runner, delivering SIGINT while a command containing `pattern` runs.
     pub fn interrupt_on(mut self, pattern: &str) -> Self {
         self.interrupt_on.push(pattern.to_string());
+        self
+    }
+
+    /// The same runner, failing to start a program named by an absolute path that does not
+    /// exist, with the system's error (by default every command gets its scripted answer).
+    pub fn programs_must_exist(mut self) -> Self {
+        self.programs_must_exist = true;
+        self
+    }
+
+    /// The same runner, running as user `uid`: the files the test made are then another
+    /// user's.
+    pub fn running_as(mut self, uid: u32) -> Self {
+        self.uid = uid;
         self
     }
 
@@ -217,6 +238,10 @@ impl Runner for FakeRunner {
         self.now + *self.ran.lock().unwrap()
     }
 
+    fn uid(&self) -> u32 {
+        self.uid
+    }
+
     fn stopper(&self) -> Stopper {
         let stops = Arc::clone(&self.stops);
         Arc::new(move |stop| stops.lock().unwrap().push(stop))
@@ -237,6 +262,10 @@ impl Runner for FakeRunner {
         let line = cmd.to_string();
         if self.interrupt_on.iter().any(|p| line.contains(p)) && self.handler.lock().unwrap().is_some() {
             self.interrupt("SIGINT");
+        }
+        let program = Path::new(&cmd.program);
+        if self.programs_must_exist && program.is_absolute() && !program.exists() {
+            anyhow::bail!("could not execute process `{line}`: No such file or directory (os error 2)");
         }
         let mut rules = self.rules.lock().unwrap();
         let Some(rule) = rules.iter_mut().find(|r| line.contains(&r.pattern)) else {

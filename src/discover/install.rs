@@ -59,10 +59,10 @@ pub(crate) fn replay(runner: &dyn Runner, progress: &Progress, record: &Path) {
 
 /// Writes `names` to `record`, one per line; a record that cannot be written is a warning (the
 /// removals at the end still happen, only a kill would leave the toolchains).
-fn write_record(record: Option<&Path>, names: &[String], progress: &Progress) {
+fn write_record(runner: &dyn Runner, record: Option<&Path>, names: &[String], progress: &Progress) {
     let Some(record) = record else { return };
     let text: String = names.iter().map(|n| format!("{n}\n")).collect();
-    if let Err(e) = crate::fs::write_atomic(record, text) {
+    if let Err(e) = crate::fs::write_atomic_own(record, text, runner.uid()) {
         progress.warning(&format!("{e:#}; if this run is killed, the toolchains it installed stay"));
     }
 }
@@ -164,7 +164,7 @@ impl Installed {
             // Recorded before rustup starts: a kill during the install leaves it to the next start,
             // which removes it only if it is listed by then.
             tried.push(name.to_string());
-            write_record(record, &tried, progress);
+            write_record(runner, record, &tried, progress);
             match runner.run(&cmd).and_then(|out| out.ok_or_error(&cmd)) {
                 Ok(out) if says_unchanged(&out.stdout) || says_unchanged(&out.stderr) => {
                     tried.pop();
@@ -181,7 +181,7 @@ impl Installed {
         }
         let after = toolchain::listed(runner)?;
         self.names = tried.into_iter().filter(|n| after.contains(n)).collect();
-        write_record(record, &self.names, progress);
+        write_record(runner, record, &self.names, progress);
         Ok(())
     }
 }

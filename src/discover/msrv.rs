@@ -48,14 +48,20 @@ pub(crate) enum FloorKind {
         /// The selected package whose dev-dependency brings it in.
         dependent: String,
     },
-    /// The newest edition among those packages.
-    DevDependencyEdition {
+    /// The newest edition among the locked packages no build compiles (dev-dependencies, the
+    /// dependencies of other members): a floor of every scenario all the same, since cargo
+    /// reads every locked manifest to resolve and an old cargo cannot parse a newer edition.
+    LockedEdition {
         /// 2021.
         edition: u16,
-        /// `hashbrown 0.15.2`.
+        /// `once_cell 1.20.2`.
         dependency: String,
-        /// The selected package whose dev-dependency brings it in.
-        dependent: String,
+    },
+    /// A locked package whose features use `dep:` or `?/` (namespaced and weak dependency
+    /// features, 1.60), which an older cargo cannot parse: a floor of every scenario.
+    LockedFeatureSyntax {
+        /// `once_cell 1.20.2`.
+        dependency: String,
     },
 }
 
@@ -71,7 +77,8 @@ impl FloorKind {
             FloorKind::DependencyRustVersion { .. } => "dependency-rust-version",
             FloorKind::DependencyEdition { .. } => "dependency-edition",
             FloorKind::DevDependencyRustVersion { .. } => "dev-dependency-rust-version",
-            FloorKind::DevDependencyEdition { .. } => "dev-dependency-edition",
+            FloorKind::LockedEdition { .. } => "locked-edition",
+            FloorKind::LockedFeatureSyntax { .. } => "locked-feature-syntax",
         }
     }
 
@@ -82,7 +89,8 @@ impl FloorKind {
             FloorKind::DependencyRustVersion { .. }
                 | FloorKind::DependencyEdition { .. }
                 | FloorKind::DevDependencyRustVersion { .. }
-                | FloorKind::DevDependencyEdition { .. }
+                | FloorKind::LockedEdition { .. }
+                | FloorKind::LockedFeatureSyntax { .. }
         )
     }
 }
@@ -104,8 +112,14 @@ impl fmt::Display for FloorKind {
             FloorKind::DevDependencyRustVersion { dependency, dependent } => {
                 write!(f, "rust-version of {dependency}, which the tests of `{dependent}` build")
             }
-            FloorKind::DevDependencyEdition { edition, dependency, dependent } => {
-                write!(f, "edition {edition} of {dependency}, which the tests of `{dependent}` build")
+            FloorKind::LockedEdition { edition, dependency } => {
+                write!(f, "edition {edition} of {dependency}, locked in Cargo.lock: cargo reads every locked manifest")
+            }
+            FloorKind::LockedFeatureSyntax { dependency } => {
+                write!(
+                    f,
+                    "`dep:` or `?/` features of {dependency}, locked in Cargo.lock: cargo reads every locked manifest"
+                )
             }
         }
     }
@@ -198,24 +212,79 @@ pub(crate) fn lockfile_floor(version: Option<i64>) -> Option<MsrvFloor> {
     }
 }
 
-/// The floors of the locked dependencies the builds of `roots` compile: the highest
-/// `rust-version` and the newest edition among the packages reachable from `roots` through
-/// normal and build dependencies (dev-dependencies only build tests, whose floors are
-/// [`test_floors`]). `metadata` must come from `cargo metadata --filter-platform <host>`, which
-/// leaves out dependencies of other platforms. A dependency without `rust-version` adds only its
-/// edition: no floor is guessed from publication dates.
-pub(crate) fn dependency_floors(metadata: &Metadata, roots: &[&str]) -> Vec<MsrvFloor> {
+/// The floors the locked dependencies set for every build of `roots`: the highest
+/// `rust-version` among the packages reachable from `roots` through normal and build
+/// dependencies (those the builds compile; dev-dependencies compile only in test builds, whose
+/// floors are [`test_floors`]), and what cargo needs to read every locked manifest, which it
+/// does to resolve whatever it builds (a dev-dependency of edition 2021 stops cargo 1.46's
+/// plain `cargo build`): the newest edition and the `dep:`/`?/` feature syntax among all
+/// locked packages. `metadata` must come from `cargo metadata --filter-platform <host>`, which
+/// leaves out dependencies of other platforms; `every`, when known, from `cargo metadata`
+/// without it, since `cargo vendor` copies every platform's packages and cargo reads all their
+/// manifests. A dependency without `rust-version` adds only its edition: no floor is guessed
+/// from publication dates.
+pub(crate) fn dependency_floors(metadata: &Metadata, every: Option<&Metadata>, roots: &[&str]) -> Vec<MsrvFloor> {
     let reached = reachable(metadata, roots, false);
-    highest(metadata, &reached, false)
+    let mut floors: Vec<MsrvFloor> = highest_rust_version(metadata, &reached, false).into_iter().collect();
+    floors.extend(manifest_floors(metadata, every.unwrap_or(metadata), &reached));
+    floors
 }
 
-/// The floors only test builds of `roots` have (`cargo test --no-run`): those of the packages
-/// their dev-dependencies bring in that no other build compiles.
+/// The floors only test builds of `roots` have (`cargo test --no-run`): the highest
+/// `rust-version` of the packages their dev-dependencies bring in that no other build compiles
+/// (their editions are floors of every build, see [`dependency_floors`]).
 pub(crate) fn test_floors(metadata: &Metadata, roots: &[&str]) -> Vec<MsrvFloor> {
     let built: BTreeSet<PackageId> = reachable(metadata, roots, false).into_iter().map(|(id, _)| id).collect();
     let only_tests: Vec<(PackageId, String)> =
         reachable(metadata, roots, true).into_iter().filter(|(id, _)| !built.contains(id)).collect();
-    highest(metadata, &only_tests, true)
+    highest_rust_version(metadata, &only_tests, true).into_iter().collect()
+}
+
+/// What reading every locked manifest needs: the newest edition and the first use of `dep:` or
+/// `?/` features among the locked packages (the workspace's own members aside, whose floors are
+/// the workspace's). The packages the builds compile, `built`, come first, so that an edition
+/// one of them shares with a package nothing compiles is named as theirs, with its dependent.
+fn manifest_floors(metadata: &Metadata, every: &Metadata, built: &[(PackageId, String)]) -> Vec<MsrvFloor> {
+    let package = |id: &PackageId| metadata.packages.iter().find(|p| p.id == *id);
+    let is_built = |id: &PackageId| built.iter().any(|(b, _)| b == id);
+    let members: BTreeSet<&PackageId> = every.workspace_members.iter().collect();
+    let others = every.packages.iter().filter(|p| !members.contains(&p.id) && !is_built(&p.id));
+    let order = built
+        .iter()
+        .filter_map(|(id, dependent)| Some((package(id)?, Some(dependent))))
+        .chain(others.map(|p| (p, None)));
+    let (mut edition, mut syntax): (Option<MsrvFloor>, Option<MsrvFloor>) = (None, None);
+    for (p, dependent) in order {
+        let dependency = format!("{} {}", p.name, p.version);
+        let year = p.edition.as_str().parse().ok();
+        if let (Some(year), Some(floor)) = (year, year.and_then(|y| edition_floor(y, &p.name)))
+            && edition.as_ref().is_none_or(|f| floor.version > f.version)
+        {
+            let kind = match dependent {
+                Some(dependent) => FloorKind::DependencyEdition {
+                    edition: year,
+                    dependency: dependency.clone(),
+                    dependent: dependent.clone(),
+                },
+                None => FloorKind::LockedEdition { edition: year, dependency: dependency.clone() },
+            };
+            edition = Some(MsrvFloor { version: floor.version, kind });
+        }
+        if syntax.is_none() && uses_dependency_feature_syntax(&p.features) {
+            syntax = Some(MsrvFloor::new((60, 0), FloorKind::LockedFeatureSyntax { dependency }));
+        }
+    }
+    edition.into_iter().chain(syntax).collect()
+}
+
+/// Whether `features` (as `cargo metadata` shows them) use `dep:` or `?/`, which cargo before
+/// 1.60 cannot parse. The features cargo makes itself for optional dependencies (`serde =
+/// ["dep:serde"]`, shown whatever the manifest says) are no such use.
+fn uses_dependency_feature_syntax(features: &std::collections::BTreeMap<String, Vec<String>>) -> bool {
+    features.iter().any(|(name, values)| {
+        let implicit = values.len() == 1 && values[0].strip_prefix("dep:") == Some(name.as_str());
+        !implicit && values.iter().any(|v| v.starts_with("dep:") || v.contains("?/"))
+    })
 }
 
 /// Every package reachable from the members named in `roots` through normal and build
@@ -249,10 +318,10 @@ fn reachable(metadata: &Metadata, roots: &[&str], tests: bool) -> Vec<(PackageId
     found
 }
 
-/// The highest `rust-version` and the newest edition among `packages`, each reached from the
-/// root it names, as dependency floors (of tests alone with `tests`).
-fn highest(metadata: &Metadata, packages: &[(PackageId, String)], tests: bool) -> Vec<MsrvFloor> {
-    let (mut rust_version, mut edition): (Option<MsrvFloor>, Option<MsrvFloor>) = (None, None);
+/// The highest `rust-version` among `packages`, each reached from the root it names, as a
+/// dependency floor (of tests alone with `tests`).
+fn highest_rust_version(metadata: &Metadata, packages: &[(PackageId, String)], tests: bool) -> Option<MsrvFloor> {
+    let mut rust_version: Option<MsrvFloor> = None;
     for (id, dependent) in packages {
         let Some(p) = metadata.packages.iter().find(|p| p.id == *id) else { continue };
         let dependency = format!("{} {}", p.name, p.version);
@@ -263,28 +332,26 @@ fn highest(metadata: &Metadata, packages: &[(PackageId, String)], tests: bool) -
             let kind = if tests {
                 FloorKind::DevDependencyRustVersion { dependency: dependency.clone(), dependent: dependent.clone() }
             } else {
-                FloorKind::DependencyRustVersion { dependency: dependency.clone(), dependent: dependent.clone() }
+                FloorKind::DependencyRustVersion { dependency, dependent }
             };
             rust_version = Some(MsrvFloor { version: v.clone(), kind });
         }
-        let year = p.edition.as_str().parse().ok();
-        if let (Some(year), Some(floor)) = (year, year.and_then(|y| edition_floor(y, &p.name)))
-            && edition.as_ref().is_none_or(|f| floor.version > f.version)
-        {
-            let kind = if tests {
-                FloorKind::DevDependencyEdition { edition: year, dependency, dependent }
-            } else {
-                FloorKind::DependencyEdition { edition: year, dependency, dependent }
-            };
-            edition = Some(MsrvFloor { version: floor.version, kind });
-        }
     }
-    rust_version.into_iter().chain(edition).collect()
+    rust_version
 }
 
-/// Sorts floors highest first (ties by reason), so the first is the effective MSRV.
+/// Sorts floors highest first, so the first is the effective MSRV; of floors at one version, a
+/// locked manifest's syntax comes after a declared `rust-version` (the reason people know),
+/// then by reason.
 pub(crate) fn sort_highest_first(floors: &mut [MsrvFloor]) {
-    floors.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.kind.to_string().cmp(&b.kind.to_string())));
+    let syntax =
+        |f: &MsrvFloor| matches!(f.kind, FloorKind::LockedEdition { .. } | FloorKind::LockedFeatureSyntax { .. });
+    floors.sort_by(|a, b| {
+        b.version
+            .cmp(&a.version)
+            .then_with(|| syntax(a).cmp(&syntax(b)))
+            .then_with(|| a.kind.to_string().cmp(&b.kind.to_string()))
+    });
 }
 
 #[cfg(test)]
@@ -300,26 +367,107 @@ mod tests {
     #[test]
     fn the_locked_graph_sets_floors_from_what_the_builds_compile() {
         let metadata = cargo_metadata::MetadataCommand::parse(DEPENDENCIES).unwrap();
-        let floors: Vec<String> = dependency_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
+        let floors: Vec<String> =
+            dependency_floors(&metadata, None, &["dfl"]).iter().map(ToString::to_string).collect();
         assert_eq!(
             floors,
             [
                 "1.61 (rust-version of memchr 2.7.4, a dependency of `dfl`)",
                 "1.56 (edition 2021 of memchr 2.7.4, a dependency of `dfl`)",
+                "1.60 (`dep:` or `?/` features of memchr 2.7.4, locked in Cargo.lock: cargo reads every locked manifest)",
             ],
-            "the build-dependency counts; the dev-dependency (hashbrown, 1.65) and the Windows one (windows-link, 1.71) do not"
+            "the build-dependency's rust-version counts; the dev-dependency's (hashbrown, 1.65) and the Windows one's (windows-link, 1.71) do not"
         );
-        assert!(dependency_floors(&metadata, &["nope"]).is_empty());
+        let unbuilt: Vec<&str> = dependency_floors(&metadata, None, &["nope"]).iter().map(|f| f.kind.name()).collect();
+        assert_eq!(unbuilt, ["locked-edition", "locked-feature-syntax"], "read to resolve, whatever is built");
         let tests: Vec<String> = test_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
         assert_eq!(
             tests,
-            [
-                "1.65 (rust-version of hashbrown 0.15.2, which the tests of `dfl` build)",
-                "1.56 (edition 2021 of hashbrown 0.15.2, which the tests of `dfl` build)",
-            ],
-            "only what the tests alone compile"
+            ["1.65 (rust-version of hashbrown 0.15.2, which the tests of `dfl` build)"],
+            "only what the tests alone compile; its edition is every build's floor"
         );
         assert_eq!(test_floors(&metadata, &["dfl"])[0].kind.name(), "dev-dependency-rust-version");
+    }
+
+    /// Issue 31 item 18: a workspace whose only dependency is the dev-dependency `once_cell =
+    /// "=1.20.2"` (edition 2021, rust-version 1.60, `dep:` features). Cargo 1.46 fails even
+    /// the clean build, which compiles nothing of it: it reads every locked manifest to resolve.
+    #[test]
+    fn a_dev_dependency_s_manifest_is_a_floor_of_every_build_and_its_rust_version_of_tests_alone() {
+        let mut json: serde_json::Value = serde_json::from_str(DEPENDENCIES).unwrap();
+        let keep = |p: &serde_json::Value| ["dfl", "once_cell"].contains(&p["name"].as_str().unwrap());
+        json["packages"].as_array_mut().unwrap().retain(keep);
+        let dfl = &mut json["resolve"]["nodes"][0];
+        dfl["deps"].as_array_mut().unwrap().retain(|d| d["name"] == "once_cell");
+        dfl["deps"][0]["dep_kinds"] = serde_json::json!([{ "kind": "dev", "target": null }]);
+        dfl["dependencies"] = serde_json::json!([dfl["deps"][0]["pkg"].clone()]);
+        let metadata = cargo_metadata::MetadataCommand::parse(json.to_string()).unwrap();
+        let mut floors = dependency_floors(&metadata, None, &["dfl"]);
+        floors.extend(lockfile_floor(Some(3)));
+        sort_highest_first(&mut floors);
+        let text: Vec<String> = floors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "1.60 (`dep:` or `?/` features of once_cell 1.20.2, locked in Cargo.lock: cargo reads every locked manifest)",
+                "1.56 (edition 2021 of once_cell 1.20.2, locked in Cargo.lock: cargo reads every locked manifest)",
+                "1.47 (Cargo.lock version 3)",
+            ],
+            "the MSRV is 1.60, not 1.47"
+        );
+        assert_eq!(floors[0].kind.name(), "locked-feature-syntax");
+        assert_eq!(floors[1].kind.name(), "locked-edition");
+        assert!(floors[0].kind.is_dependency() && floors[1].kind.is_dependency());
+        let tests: Vec<String> = test_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
+        assert_eq!(tests, ["1.60 (rust-version of once_cell 1.20.2, which the tests of `dfl` build)"]);
+
+        // Without explicit `dep:` features (cargo shows `name = ["dep:name"]` for every optional
+        // dependency whatever the manifest says), the edition is the floor.
+        once_cell_features_with(&mut json, serde_json::json!({ "parking_lot_core": ["dep:parking_lot_core"] }));
+        let metadata = cargo_metadata::MetadataCommand::parse(json.to_string()).unwrap();
+        let floors: Vec<String> =
+            dependency_floors(&metadata, None, &["dfl"]).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            floors,
+            ["1.56 (edition 2021 of once_cell 1.20.2, locked in Cargo.lock: cargo reads every locked manifest)"]
+        );
+        once_cell_features_with(&mut json, serde_json::json!({ "nightly": ["allocator-api2?/nightly"] }));
+        let metadata = cargo_metadata::MetadataCommand::parse(json.to_string()).unwrap();
+        assert!(dependency_floors(&metadata, None, &["dfl"]).iter().any(|f| f.kind.name() == "locked-feature-syntax"));
+    }
+
+    /// `cargo vendor` copies the packages of every platform, and cargo reads their manifests
+    /// too: a Windows-only package's edition is a floor on Linux.
+    #[test]
+    fn every_platforms_locked_manifests_count() {
+        let host = cargo_metadata::MetadataCommand::parse(DEPENDENCIES).unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(DEPENDENCIES).unwrap();
+        let mut windows = json["packages"][3].clone();
+        windows["name"] = "windows-link".into();
+        windows["version"] = "0.2.1".into();
+        windows["id"] = "registry+https://github.com/rust-lang/crates.io-index#windows-link@0.2.1".into();
+        windows["edition"] = "2024".into();
+        windows["features"] = serde_json::json!({});
+        json["packages"].as_array_mut().unwrap().push(windows);
+        let every = cargo_metadata::MetadataCommand::parse(json.to_string()).unwrap();
+        let floors: Vec<String> =
+            dependency_floors(&host, Some(&every), &["dfl"]).iter().map(ToString::to_string).collect();
+        assert!(
+            floors.contains(
+                &"1.85 (edition 2024 of windows-link 0.2.1, locked in Cargo.lock: cargo reads every locked manifest)"
+                    .to_string()
+            ),
+            "{floors:?}"
+        );
+        assert!(
+            floors[0].starts_with("1.61 (rust-version of memchr 2.7.4"),
+            "its rust-version is no floor: {floors:?}"
+        );
+    }
+
+    fn once_cell_features_with(json: &mut serde_json::Value, features: serde_json::Value) {
+        let packages = json["packages"].as_array_mut().unwrap();
+        packages.iter_mut().find(|p| p["name"] == "once_cell").unwrap()["features"] = features;
     }
 
     fn table(text: &str) -> toml::Table {
@@ -369,6 +517,14 @@ mod tests {
         sort_highest_first(&mut floors);
         let text: Vec<String> = floors.iter().map(ToString::to_string).collect();
         assert_eq!(text, ["1.56 (edition 2021 of `a`)", "1.56 (edition 2021 of `b`)", "1.47 (Cargo.lock version 3)"]);
+        let syntax = MsrvFloor::new((60, 0), FloorKind::LockedFeatureSyntax { dependency: "a 1.0.0".into() });
+        let declared = MsrvFloor::new(
+            (60, 0),
+            FloorKind::DependencyRustVersion { dependency: "once_cell 1.20.2".into(), dependent: "x".into() },
+        );
+        let mut floors = vec![syntax, declared];
+        sort_highest_first(&mut floors);
+        assert_eq!(floors[0].kind.name(), "dependency-rust-version", "the reason people know first");
     }
 
     #[test]

@@ -189,10 +189,13 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
     let mut workspace = from_metadata(&metadata, &request.packages)?;
     workspace.notes.extend(notes);
     if workspace.lockfile_version.is_some() || workspace.root.join("Cargo.lock").is_file() {
-        match locked_graph(runner, &request) {
+        match locked_graph(runner, &request, true) {
             Ok(graph) => {
                 let roots: Vec<&str> = workspace.packages.iter().map(String::as_str).collect();
-                workspace.msrv_floors.extend(msrv::dependency_floors(&graph, &roots));
+                // Every platform's packages too: `cargo vendor` copies them all, and cargo reads
+                // every vendored manifest. Without them, the host's stand for all.
+                let every = locked_graph(runner, &request, false).ok();
+                workspace.msrv_floors.extend(msrv::dependency_floors(&graph, every.as_ref(), &roots));
                 msrv::sort_highest_first(&mut workspace.msrv_floors);
                 workspace.test_floors = msrv::test_floors(&graph, &roots);
                 msrv::sort_highest_first(&mut workspace.test_floors);
@@ -230,15 +233,15 @@ impl WorkspaceRequest {
     }
 }
 
-/// The locked dependency graph the host's builds compile, read without changing `Cargo.lock`:
-/// offline first (from what cargo has downloaded before), else from the registry.
-fn locked_graph(runner: &dyn Runner, request: &WorkspaceRequest) -> Result<Metadata> {
-    let args = ["--locked", "--filter-platform", HOST];
-    let offline = request.metadata(&args).arg("--offline");
+/// The locked dependency graph (the host's alone with `host_only`), read without changing
+/// `Cargo.lock`: offline first (from what cargo has downloaded before), else from the registry.
+fn locked_graph(runner: &dyn Runner, request: &WorkspaceRequest, host_only: bool) -> Result<Metadata> {
+    let args: &[&str] = if host_only { &["--locked", "--filter-platform", HOST] } else { &["--locked"] };
+    let offline = request.metadata(args).arg("--offline");
     let mut out = runner.run(&offline)?;
     let mut cmd = offline;
     if !out.success() {
-        cmd = request.metadata(&args);
+        cmd = request.metadata(args);
         out = runner.run(&cmd)?;
     }
     let out = out.ok_or_error(&cmd)?;

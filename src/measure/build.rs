@@ -189,6 +189,28 @@ impl Recipe {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InstalledToolchain {
     dir: PathBuf,
+    /// Which file its cargo was when it was located, to tell a toolchain replaced since.
+    cargo: Option<FileIdentity>,
+}
+
+/// Which file a path names: its device, inode and modification time.
+type FileIdentity = (u64, u64, Option<std::time::SystemTime>);
+
+fn identity(path: &Path) -> Option<FileIdentity> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file)?;
+    Some((meta.dev(), meta.ino(), meta.modified().ok()))
+}
+
+/// What became of an installed toolchain since it was located.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SinceLocated {
+    /// It is as it was.
+    Unchanged,
+    /// Another build stands in its place (`rustup update` installed a newer release).
+    Replaced,
+    /// It is gone (`rustup toolchain uninstall`, another run's `bisect --install` tidying up).
+    Removed,
 }
 
 impl InstalledToolchain {
@@ -201,11 +223,27 @@ impl InstalledToolchain {
         let Some(dir) = rustc.parent().and_then(Path::parent).filter(|_| rustc.is_absolute()) else {
             bail!("`{which}` printed no path to a rustc");
         };
-        let installed = InstalledToolchain { dir: dir.to_path_buf() };
-        if !installed.bin("cargo").is_file() {
+        let mut installed = InstalledToolchain { dir: dir.to_path_buf(), cargo: None };
+        installed.cargo = identity(&installed.bin("cargo"));
+        if installed.cargo.is_none() {
             bail!("toolchain `{name}` has no cargo: `{}` does not exist", installed.bin("cargo").display());
         }
         Ok(installed)
+    }
+
+    /// What became of the toolchain since it was located, judged by its cargo: still the same
+    /// file, another one (the toolchain was replaced), or none.
+    pub(crate) fn since_located(&self) -> SinceLocated {
+        match identity(&self.bin("cargo")) {
+            None => SinceLocated::Removed,
+            Some(now) if self.cargo.is_some_and(|then| then != now) => SinceLocated::Replaced,
+            Some(_) => SinceLocated::Unchanged,
+        }
+    }
+
+    /// The toolchain's directory.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The toolchain's own `tool` binary.
@@ -261,7 +299,7 @@ mod tests {
     }
 
     fn installed(dir: &str) -> InstalledToolchain {
-        InstalledToolchain { dir: dir.into() }
+        InstalledToolchain { dir: dir.into(), cargo: None }
     }
 
     fn build() -> Kind {
@@ -431,7 +469,11 @@ mod tests {
         std::fs::write(dir.path().join("lib/rustlib/libstd.rlib"), vec![1u8; 2000]).unwrap();
         std::fs::write(dir.path().join("bin/rustc"), vec![1u8; 500]).unwrap();
         std::fs::write(dir.path().join("share.txt"), vec![1u8; 9000]).unwrap();
-        assert_eq!(InstalledToolchain { dir: dir.path().into() }.warm_up(), 5500, "bin and lib, nothing else");
+        assert_eq!(
+            InstalledToolchain { dir: dir.path().into(), cargo: None }.warm_up(),
+            5500,
+            "bin and lib, nothing else"
+        );
     }
 
     #[test]

@@ -41,7 +41,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 
-use super::build::{InstalledToolchain, Kind, Recipe};
+use super::build::{InstalledToolchain, Kind, Recipe, SinceLocated};
 use super::journal::{EditStyle, EditedFile, Journal, TouchedFile};
 use super::linker::{LinkLog, LinkTime};
 use super::schedule::round_order;
@@ -1086,7 +1086,7 @@ fn timed_step(
         observer.starting(&timed);
         let cmd = variant.recipe.command(&kind, &toolchain, &installed, &into, run.link_log.as_ref());
         reset_links(run)?;
-        let out = runner.run(&cmd)?;
+        let Some(out) = build(runner, run, &cmd)? else { return Ok(()) };
         if record(plan, run, scenario, round, &cmd, &out, stop)? && fills {
             run.rebuilds_used = true;
             *run.kind(&kind) = KindState { built: true, primed: false, unsettled: false };
@@ -1099,7 +1099,7 @@ fn timed_step(
             work.clear_target_dir(&run.rebuilds)?;
         }
         observer.starting(&Step { toolchain: &toolchain, action: Action::Prime });
-        let out = runner.run(&cmd)?;
+        let Some(out) = build(runner, run, &cmd)? else { return Ok(()) };
         if !untimed_ok(plan, run, &kind, &cmd, &out, stop) {
             return Ok(());
         }
@@ -1111,7 +1111,7 @@ fn timed_step(
         if needed {
             observer.starting(&Step { toolchain: &toolchain, action });
             file.touched.touch(touch_time(&run.rebuilds))?;
-            let out = runner.run(&cmd)?;
+            let Some(out) = build(runner, run, &cmd)? else { return Ok(()) };
             if !untimed_ok(plan, run, &kind, &cmd, &out, stop) {
                 return Ok(());
             }
@@ -1148,12 +1148,12 @@ fn timed_step(
     }
     observer.starting(&timed);
     reset_links(run)?;
-    let out = runner.run(&cmd);
+    let out = build(runner, run, &cmd);
     let kept = match edit {
         Some(edited) => edited.revert(run.edits)?,
         None => true,
     };
-    let out = out?;
+    let Some(out) = out? else { return Ok(()) };
     if !kept {
         let why = format!(
             "{changed} changed during a {scenario} rebuild, so it is left as it is and the {scenario} rebuilds stopped"
@@ -1163,6 +1163,37 @@ fn timed_step(
     }
     record(plan, run, scenario, round, &cmd, &out, stop)?;
     Ok(())
+}
+
+/// Runs `cmd`, a build with `run`'s toolchain. When the build could not start, or failed
+/// because its toolchain was removed during the run, the subject ends as failed, saying why, its
+/// samples so far kept, and `None` is returned: the other subjects go on and the report is kept.
+fn build(runner: &dyn Runner, run: &mut Run, cmd: &CommandSpec) -> Result<Option<Output>> {
+    let out = runner.run(cmd);
+    match unbuildable(run, &out) {
+        None => out.map(Some),
+        Some(why) => {
+            end(run, End::Failed(why));
+            Ok(None)
+        }
+    }
+}
+
+/// Why a build of `run`'s toolchain that gave `out` says nothing of the code: it could not start,
+/// or the toolchain went during the run (`rustup toolchain uninstall` in another terminal,
+/// another run's `bisect --install` tidying up) and the build failed, or another build of it
+/// stands in its place (`rustup update`), whose times must not mix with the first one's.
+fn unbuildable(run: &Run, out: &Result<Output>) -> Option<String> {
+    let installed = run.installed.as_ref()?;
+    let dir = installed.dir().display();
+    let failed = out.as_ref().map_or(true, |out| !out.success());
+    match installed.since_located() {
+        SinceLocated::Replaced => Some(format!(
+            "its toolchain was replaced during the run (`{dir}` holds another build now, as after `rustup update`), so its times would mix two compilers"
+        )),
+        SinceLocated::Removed if failed => Some(format!("its toolchain was removed during the run (`{dir}` is gone)")),
+        _ => out.as_ref().err().map(|e| format!("{e:#}")),
+    }
 }
 
 /// Forgets the links of the builds before a timed one.
@@ -1267,7 +1298,13 @@ fn crate_build(runner: &dyn Runner, plan: &Plan, work: &WorkDir, run: &mut Run) 
     work.clear_target_dir(&run.scratch)?;
     let build = recipe.command(&plan.kind(Scenario::Clean), &run.measured.toolchain, installed, &run.scratch, None);
     let wrapped = build.env("RUSTC_WRAPPER", wrapper).env(WRAPPER_LOG, log);
-    let out = runner.run(&wrapped)?;
+    let out = runner.run(&wrapped);
+    if let Some(why) = unbuildable(run, &out) {
+        // The samples stand: only the per-crate breakdown is missing.
+        run.measured.crates = Some(Err(why));
+        return Ok(());
+    }
+    let out = out?;
     run.measured.crates = Some(if out.success() {
         let invocations = read_log(log)?;
         Ok(CrateBuild { wall_s: out.elapsed.as_secs_f64(), invocations })
@@ -1355,9 +1392,15 @@ mod tests {
             crates: None,
             floors: BTreeMap::new(),
         };
-        let work = WorkDir::new(dir.path(), &dir.path().join("target"), &crate::testing::env_in(dir.path())).unwrap();
+        let work = WorkDir::new(
+            dir.path(),
+            &dir.path().join("target"),
+            &crate::testing::env_in(dir.path()),
+            crate::process::effective_uid(),
+        )
+        .unwrap();
         work.create_builds().unwrap();
-        let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"));
+        let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"), work.owner());
         std::fs::create_dir_all(dir.path().join("tc/bin")).unwrap();
         std::fs::write(dir.path().join("tc/bin/cargo"), "").unwrap();
         let rustc = format!("{}\n", dir.path().join("tc/bin/rustc").display());
@@ -1852,6 +1895,105 @@ mod tests {
         assert!((clean.seconds - 0.4).abs() < 1e-9, "two links from 1.0 s to 1.4 s, counted once: {clean:?}");
         let path = runner.log().iter().find_map(|c| c.env_value("PATH").map(|p| p.to_string_lossy().into_owned()));
         assert!(path.unwrap().ends_with("/linker"), "the link timer is on every build's PATH");
+    }
+
+    /// A toolchain of its own for `version`, in `s`'s directory, which `rustup which` names; a
+    /// runner whose rule for it comes first.
+    fn own_toolchain(s: &Setup, runner: FakeRunner, version: &str) -> (FakeRunner, PathBuf) {
+        let dir = s._dir.path().join(format!("tc-{version}"));
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        std::fs::write(dir.join("bin/cargo"), "").unwrap();
+        let rustc = format!("{}\n", dir.join("bin/rustc").display());
+        (runner.ok(&format!("rustup which --toolchain {version} "), &rustc), dir)
+    }
+
+    /// Hostile pass, defect 1: `rustup toolchain uninstall` in another terminal while a run
+    /// measures that toolchain. Its next build cannot start; the row fails saying why, keeps
+    /// its samples, and the other toolchain's rounds and the report go on.
+    #[test]
+    fn a_toolchain_removed_during_the_run_fails_its_row_alone() {
+        let (scenarios, stopping) = fixed(1, 3, false);
+        let s = setup(scenarios, stopping);
+        let (runner, gone) = own_toolchain(&s, FakeRunner::new().programs_must_exist(), "1.85.0");
+        let removed = gone.clone();
+        let runner = runner
+            .ok("rustup which", &s.rustc)
+            .responding("timewarp/1.85.0", move |n, _| {
+                if n == 2 {
+                    // Removed while its first timed rebuild runs, which still finishes.
+                    std::fs::remove_dir_all(&removed).unwrap();
+                }
+                output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 1.0)
+            })
+            .timed("timewarp/1.63.0", &[1.0]);
+        let (outcome, log) = run_with(&s, &runner, &[toolchain("1.63.0"), toolchain("1.85.0")], &|| false);
+        let why = format!("its toolchain was removed during the run (`{}` is gone)", gone.display());
+        assert_eq!(outcome.measured[1].end, End::Failed(why.clone()));
+        assert_eq!(walls(&outcome.measured[1], Scenario::Clean).len(), 1, "its samples are kept");
+        assert_eq!(walls(&outcome.measured[1], Scenario::Touched).len(), 1);
+        assert_eq!(outcome.measured[0].end, End::Completed);
+        assert_eq!(walls(&outcome.measured[0], Scenario::Touched).len(), 3, "the other goes on");
+        assert!(log.lines.contains(&format!("1.85.0 ended Failed({why:?})")), "{:#?}", log.lines);
+        let tried = runner.lines().iter().filter(|l| l.contains("timewarp/1.85.0")).count();
+        assert_eq!(tried, 4, "one build fails to start, then none is tried");
+    }
+
+    /// `rustup update` in another terminal: another build of the toolchain stands in its
+    /// place. Its next build would time another compiler, so the row fails, saying why.
+    #[test]
+    fn a_toolchain_replaced_during_the_run_fails_its_row_alone() {
+        let (scenarios, stopping) = fixed(1, 3, false);
+        let s = setup(scenarios, stopping);
+        let (runner, dir) = own_toolchain(&s, FakeRunner::new(), "1.85.0");
+        let cargo = dir.join("bin/cargo");
+        let runner = runner
+            .ok("rustup which", &s.rustc)
+            .responding("timewarp/1.85.0", move |n, _| {
+                if n == 2 {
+                    // A new file put in place of the old one, as an update installs it.
+                    std::fs::write(cargo.with_extension("new"), "updated").unwrap();
+                    std::fs::rename(cargo.with_extension("new"), &cargo).unwrap();
+                }
+                output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 1.0)
+            })
+            .timed("timewarp/1.63.0", &[1.0]);
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.63.0"), toolchain("1.85.0")], &|| false);
+        let End::Failed(why) = &outcome.measured[1].end else { panic!("{:?}", outcome.measured[1].end) };
+        assert!(why.starts_with("its toolchain was replaced during the run (`"), "{why}");
+        assert!(why.ends_with("so its times would mix two compilers"), "{why}");
+        assert_eq!(
+            walls(&outcome.measured[1], Scenario::Touched),
+            [] as [f64; 0],
+            "the build after the update is no sample"
+        );
+        assert_eq!(outcome.measured[0].end, End::Completed);
+        assert_eq!(walls(&outcome.measured[0], Scenario::Touched).len(), 3);
+    }
+
+    /// The toolchain removed while a build runs: the build fails (cargo cannot find rustc), and
+    /// the row says the toolchain went, not what cargo made of it.
+    #[test]
+    fn a_build_failing_because_its_toolchain_went_says_so() {
+        let (scenarios, stopping) = fixed(2, 2, false);
+        let s = setup(scenarios, stopping);
+        let (runner, gone) = own_toolchain(&s, FakeRunner::new(), "1.85.0");
+        let removed = gone.clone();
+        let runner = runner
+            .ok("rustup which", &s.rustc)
+            .responding("timewarp/1.85.0", move |n, _| {
+                if n == 0 {
+                    return output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 1.0);
+                }
+                std::fs::remove_dir_all(&removed).unwrap();
+                output(Some(101), "", "error: could not execute process `rustc -vV` (never executed)\n", 0.1)
+            })
+            .timed("timewarp/1.63.0", &[1.0]);
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.63.0"), toolchain("1.85.0")], &|| false);
+        let End::Failed(why) = &outcome.measured[1].end else { panic!("{:?}", outcome.measured[1].end) };
+        assert!(why.starts_with("its toolchain was removed during the run"), "{why}");
+        assert!(outcome.measured[1].scenario_errors.is_empty(), "{:?}", outcome.measured[1].scenario_errors);
+        assert_eq!(outcome.measured[0].end, End::Completed);
+        assert_eq!(walls(&outcome.measured[0], Scenario::Clean).len(), 2);
     }
 
     #[test]

@@ -148,12 +148,21 @@ struct State {
     file: Option<PathBuf>,
     /// Where copies of edited files go.
     backups: PathBuf,
+    /// The user timewarp runs as, whose files in the state directory must be (this process's
+    /// when not given).
+    owner: Option<u32>,
     entries: Vec<Entry>,
     /// What was left alone because the user changed it, for the report.
     notes: Vec<KeptChange>,
     /// The disk the tests pretend the journal is on.
     #[cfg(test)]
     disk: tests::Disk,
+}
+
+impl State {
+    fn owner(&self) -> u32 {
+        self.owner.unwrap_or_else(crate::process::effective_uid)
+    }
 }
 
 /// The changes not yet undone. Clones share one journal, so the interruption handler can
@@ -188,11 +197,13 @@ enum Outcome {
 }
 
 impl Journal {
-    /// A journal kept in `file`, with copies of edited files in `backups`.
-    pub(crate) fn on_disk(file: &Path, backups: &Path) -> Journal {
+    /// A journal kept in `file`, with copies of edited files in `backups`, both in a directory
+    /// of the user `owner`'s.
+    pub(crate) fn on_disk(file: &Path, backups: &Path, owner: u32) -> Journal {
         let state = State {
             file: Some(file.to_path_buf()),
             backups: backups.to_path_buf(),
+            owner: Some(owner),
             entries: Vec::new(),
             notes: Vec::new(),
             #[cfg(test)]
@@ -243,14 +254,17 @@ impl Journal {
     /// Registers `path` for edits of `style`: its original bytes are copied to the backups first.
     pub(crate) fn edit(&self, path: &Path, style: EditStyle) -> Result<EditedFile> {
         let original = fs::read(path)?;
-        let backups = self.lock().backups.clone();
+        let (backups, owner) = {
+            let state = self.lock();
+            (state.backups.clone(), state.owner())
+        };
         fs::create_dir_all(&backups)?;
         // Named by the whole path too: two edited files of one name (a `lib.rs` of each tree
         // with `--baseline-rev`) must never share a backup.
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let whole = fnv1a(path.as_os_str().as_encoded_bytes());
         let backup = backups.join(format!("{name}.{}.{whole:016x}.orig", std::process::id()));
-        fs::write_atomic(&backup, &original)?;
+        fs::write_atomic_own(&backup, &original, owner)?;
         self.add(Entry::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
         let ours = Mutex::new(true);
         Ok(EditedFile { journal: self.clone(), path: path.to_path_buf(), backup, original, style, ours })
@@ -305,7 +319,7 @@ impl Journal {
     pub(crate) fn start(work: &WorkDir) -> Result<(Journal, Vec<String>)> {
         let notes = Journal::recover(&work.journal_file())?;
         work.create_state()?;
-        Ok((Journal::on_disk(&work.journal_file(), &work.journal_backups()), notes))
+        Ok((Journal::on_disk(&work.journal_file(), &work.journal_backups(), work.owner()), notes))
     }
 
     /// Replays the journal an earlier run left in `file` (it was killed before it could undo
@@ -363,7 +377,7 @@ fn persist(state: &State) -> Result<()> {
     if let Some(dir) = file.parent() {
         fs::create_dir_all(dir)?;
     }
-    fs::write_atomic(file, text)
+    fs::write_atomic_own(file, text, state.owner())
 }
 
 /// Writes the journal after a change was undone or forgotten. The file on disk then lists a
@@ -821,7 +835,11 @@ mod tests {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, content).unwrap();
         fs::set_times(&file, None, time_of((1_600_000_000, 123))).unwrap();
-        let journal = Journal::on_disk(&dir.path().join("state/journal.json"), &dir.path().join("state/backups"));
+        let journal = Journal::on_disk(
+            &dir.path().join("state/journal.json"),
+            &dir.path().join("state/backups"),
+            crate::process::effective_uid(),
+        );
         Setup { dir, journal, file }
     }
 
@@ -1045,13 +1063,25 @@ mod tests {
     fn a_killed_runs_edit_is_found_by_its_item_when_the_journal_is_elsewhere() {
         let s = setup(b"pub fn f() {}\n");
         let env = crate::testing::env_in(s.dir.path());
-        let old_home = WorkDir::new(&s.dir.path().join("old"), &s.dir.path().join("target"), &env).unwrap();
+        let old_home = WorkDir::new(
+            &s.dir.path().join("old"),
+            &s.dir.path().join("target"),
+            &env,
+            crate::process::effective_uid(),
+        )
+        .unwrap();
         old_home.create_state().unwrap();
-        let journal = Journal::on_disk(&old_home.journal_file(), &old_home.journal_backups());
+        let journal = Journal::on_disk(&old_home.journal_file(), &old_home.journal_backups(), old_home.owner());
         let edited = journal.edit(&s.file, EditStyle::Public).unwrap();
         edited.apply(2).unwrap();
         s.kill(edited);
-        let work = WorkDir::new(&s.dir.path().join("new"), &s.dir.path().join("target"), &env).unwrap();
+        let work = WorkDir::new(
+            &s.dir.path().join("new"),
+            &s.dir.path().join("target"),
+            &env,
+            crate::process::effective_uid(),
+        )
+        .unwrap();
         let note = leftover_edit(&s.file, &work).unwrap().unwrap();
         assert!(note.starts_with(&format!("restored `{}` from `", s.file.display())), "{note}");
         assert_eq!(std::fs::read(&s.file).unwrap(), b"pub fn f() {}\n");
@@ -1080,15 +1110,27 @@ mod tests {
     fn a_killed_runs_lockfile_is_known_by_its_identity_when_the_journal_is_elsewhere() {
         let s = setup(b"");
         let env = crate::testing::env_in(s.dir.path());
-        let old_home = WorkDir::new(&s.dir.path().join("old"), &s.dir.path().join("target"), &env).unwrap();
+        let old_home = WorkDir::new(
+            &s.dir.path().join("old"),
+            &s.dir.path().join("target"),
+            &env,
+            crate::process::effective_uid(),
+        )
+        .unwrap();
         old_home.create_state().unwrap();
-        let journal = Journal::on_disk(&old_home.journal_file(), &old_home.journal_backups());
+        let journal = Journal::on_disk(&old_home.journal_file(), &old_home.journal_backups(), old_home.owner());
         let lock = s.dir.path().join("Cargo.lock");
         let created = journal.create(&lock).unwrap();
         std::fs::write(&lock, "version = 3\n").unwrap();
         created.written().unwrap();
         s.kill(created);
-        let work = WorkDir::new(&s.dir.path().join("new"), &s.dir.path().join("target"), &env).unwrap();
+        let work = WorkDir::new(
+            &s.dir.path().join("new"),
+            &s.dir.path().join("target"),
+            &env,
+            crate::process::effective_uid(),
+        )
+        .unwrap();
         // The same bytes in another file: the user's, kept.
         let copy = s.dir.path().join("copy.lock");
         std::fs::copy(&lock, &copy).unwrap();

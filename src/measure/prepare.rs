@@ -104,7 +104,16 @@ pub(crate) fn prepare(
 /// cargo at them.
 fn vendor(runner: &dyn Runner, newest: &Toolchain, trees: &[Tree], lock_text: &str, work: &WorkDir) -> Result<String> {
     let (vendor_dir, config_file, stamp) = (work.vendor_dir(), work.vendor_config(), work.vendor_stamp());
-    let up_to_date = config_file.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
+    if std::fs::symlink_metadata(&vendor_dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        anyhow::bail!(
+            "refusing to vendor into `{}`: it is a symbolic link, and timewarp never writes through links in its own directories",
+            vendor_dir.display()
+        );
+    }
+    // Only regular files are read: what a link there names is never taken for timewarp's.
+    let regular = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    let up_to_date =
+        regular(&config_file) && regular(&stamp) && std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock_text);
     if !up_to_date {
         let first = &trees[0];
         let mut cmd = cargo(runner.env(), newest, &first.root)
@@ -118,8 +127,8 @@ fn vendor(runner: &dyn Runner, newest: &Toolchain, trees: &[Tree], lock_text: &s
             .run(&cmd)?
             .ok_or_error(&cmd)
             .context("could not vendor the workspace's dependencies before timing (this needs the registry once)")?;
-        fs::write(&config_file, vendor_config(&out.stdout, &vendor_dir))?;
-        fs::write(&stamp, lock_text)?;
+        work.write(&config_file, vendor_config(&out.stdout, &vendor_dir))?;
+        work.write(&stamp, lock_text)?;
     }
     fs::read_to_string(&config_file)
 }
@@ -143,7 +152,7 @@ fn private_cargo_home(env: &Env, work: &WorkDir, build_dir: &Path, replacement: 
         }
     }
     let text = toml::to_string(&config).expect("a TOML table always serialises");
-    fs::write(&home.join("config.toml"), text)?;
+    work.write(&home.join("config.toml"), text)?;
     Ok(home)
 }
 
@@ -237,9 +246,12 @@ mod tests {
 
     /// timewarp's directories and journal for a workspace at `root`.
     fn work(root: &Path) -> (WorkDir, Journal) {
-        let work = WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root)).unwrap();
+        let work =
+            WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root), crate::process::effective_uid())
+                .unwrap();
         work.create_builds().unwrap();
-        (work, Journal::on_disk(&root.join("journal.json"), &root.join("backups")))
+        let owner = work.owner();
+        (work, Journal::on_disk(&root.join("journal.json"), &root.join("backups"), owner))
     }
 
     const REGISTRY_LOCK: &str = "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"itoa\"]\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.9\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
@@ -283,6 +295,30 @@ mod tests {
         prepare(&runner, &tree(dir.path()), &toolchains, &work, &journal).unwrap();
         assert_eq!(runner.lines().len(), 1);
         assert_eq!(std::fs::read_to_string(dir.path().join("Cargo.lock")).unwrap(), REGISTRY_LOCK);
+    }
+
+    /// Hostile pass, defect 2: the vendored-source configuration and its stamp planted as links
+    /// (the stamp's target holding the very lockfile) must not pass for timewarp's: the builds
+    /// would read whatever configuration the link names, and the vendor step write through it.
+    #[test]
+    fn vendor_files_that_are_links_are_never_read_or_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let (work, journal) = work(dir.path());
+        std::fs::write(dir.path().join("Cargo.lock"), REGISTRY_LOCK).unwrap();
+        let planted = dir.path().join("planted");
+        std::fs::create_dir_all(&planted).unwrap();
+        std::fs::write(planted.join("config"), "[source.crates-io]\nreplace-with = \"theirs\"\n").unwrap();
+        std::fs::write(planted.join("stamp"), REGISTRY_LOCK).unwrap();
+        std::os::unix::fs::symlink(planted.join("config"), work.vendor_config()).unwrap();
+        std::os::unix::fs::symlink(planted.join("stamp"), work.vendor_stamp()).unwrap();
+        let runner = FakeRunner::new().ok("vendor", VENDOR_STDOUT);
+        let err = prepare(&runner, &tree(dir.path()), &[toolchain("1.96.0")], &work, &journal).unwrap_err();
+        let refused = format!("refusing to write `{}`: it is a symbolic link", work.vendor_config().display());
+        assert!(format!("{err:#}").starts_with(&refused), "{err:#}");
+        assert_eq!(runner.lines().len(), 1, "not taken as vendored already: {:?}", runner.lines());
+        assert_eq!(std::fs::read_to_string(planted.join("stamp")).unwrap(), REGISTRY_LOCK);
+        assert!(std::fs::read_to_string(planted.join("config")).unwrap().contains("theirs"));
+        assert!(!work.cargo_home().join("config.toml").exists(), "no configuration made from theirs");
     }
 
     #[test]

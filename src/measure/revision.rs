@@ -89,7 +89,7 @@ pub(crate) fn export(
         if lockfile_compat {
             lockfile_rewritten = make_lockfile_compatible(&dir.join(&relative).with_file_name("Cargo.lock"))?;
         }
-        fs::write(&complete, &mode)?;
+        work.write(&complete, &mode)?;
     } else if lockfile_compat {
         lockfile_rewritten = std::fs::read_to_string(dir.join(&relative).with_file_name("Cargo.lock"))
             .is_ok_and(|lock| lock.lines().any(|l| l.trim() == "version = 3"));
@@ -154,7 +154,13 @@ mod tests {
         let runner = FakeRunner::new()
             .ok("git rev-parse --show-toplevel", &format!("{}\n", dir.path().display()))
             .fail("git rev-parse --verify", 1, "");
-        let work = WorkDir::new(dir.path(), &dir.path().join("target"), &crate::testing::env_in(dir.path())).unwrap();
+        let work = WorkDir::new(
+            dir.path(),
+            &dir.path().join("target"),
+            &crate::testing::env_in(dir.path()),
+            crate::process::effective_uid(),
+        )
+        .unwrap();
         let err = export(&runner, &manifest, "nope", &work, false).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -166,8 +172,13 @@ mod tests {
     #[test]
     fn outside_git_is_a_usage_error() {
         let runner = FakeRunner::new().fail("git rev-parse --show-toplevel", 128, "fatal: not a git repository");
-        let work =
-            WorkDir::new(Path::new("/w"), Path::new("/w/target"), &crate::testing::env_in(Path::new("/w"))).unwrap();
+        let work = WorkDir::new(
+            Path::new("/w"),
+            Path::new("/w/target"),
+            &crate::testing::env_in(Path::new("/w")),
+            crate::process::effective_uid(),
+        )
+        .unwrap();
         let err = export(&runner, Path::new("/w/Cargo.toml"), "HEAD", &work, false).unwrap_err();
         assert_eq!(err.to_string(), "`--rev` needs a git repository, and `/w` is not in one");
     }

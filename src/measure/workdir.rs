@@ -17,7 +17,11 @@
 //! refuses, before writing anything, a directory that exists without that tag and holds anything
 //! (a user's `~/timewarp` repository under `--target-dir ~`, a member named `timewarp`), or that
 //! is a symbolic link to one. Deletion refuses any directory without the tag, and `clean` removes
-//! only the entries timewarp makes, so a file a user put inside is kept and named.
+//! only the entries timewarp makes, so a file a user put inside is kept and named. A directory
+//! of another user's is refused even with the tag (in a shared target directory, whoever makes
+//! `timewarp/` first would choose its entries), and every file timewarp writes in its
+//! directories is opened without following a link and only when it is the running user's
+//! (`fs::write_own` and its siblings).
 //!
 //! Both directories are locked while a run uses them (`flock`, released by the kernel however
 //! the run ends): the state directory keeps two runs on one workspace apart, the build
@@ -29,6 +33,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 use crate::discover::toolchain::Toolchain;
+use crate::exit::ExitError;
 use crate::fs;
 use crate::process::Env;
 
@@ -93,13 +98,59 @@ pub(crate) enum Locked {
 pub(crate) struct WorkDir {
     builds: PathBuf,
     state: PathBuf,
+    /// The user timewarp runs as: every directory and file it uses in both must be theirs.
+    owner: u32,
+    /// The workspace root, which the state directory must lie outside of.
+    workspace: PathBuf,
+    /// The variable that placed the state directory.
+    state_from: CacheHome,
+}
+
+/// Which variable places the state directory: `$XDG_CACHE_HOME`, else `$HOME/.cache`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CacheHome {
+    XdgCacheHome,
+    Home,
+}
+
+impl std::fmt::Display for CacheHome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CacheHome::XdgCacheHome => "XDG_CACHE_HOME",
+            CacheHome::Home => "HOME",
+        })
+    }
 }
 
 impl WorkDir {
     /// The directories of the workspace at `workspace_root` whose target directory is
-    /// `target_dir`, with the state directory below `env`'s cache home; nothing is created yet.
-    pub(crate) fn new(workspace_root: &Path, target_dir: &Path, env: &Env) -> Result<WorkDir> {
-        Ok(WorkDir { builds: target_dir.join("timewarp"), state: state_root(env)?.join(workspace_key(workspace_root)) })
+    /// `target_dir`, with the state directory below `env`'s cache home, for the user `owner`
+    /// (the running one); nothing is created yet.
+    pub(crate) fn new(workspace_root: &Path, target_dir: &Path, env: &Env, owner: u32) -> Result<WorkDir> {
+        let state = state_root(env)?.join(workspace_key(workspace_root));
+        let state_from = if env.non_empty("XDG_CACHE_HOME").is_some_and(|p| Path::new(p).is_absolute()) {
+            CacheHome::XdgCacheHome
+        } else {
+            CacheHome::Home
+        };
+        let workspace = workspace_root.to_path_buf();
+        Ok(WorkDir { builds: target_dir.join("timewarp"), state, owner, workspace, state_from })
+    }
+
+    /// The user timewarp runs as, whose every directory and file here must be.
+    pub(crate) fn owner(&self) -> u32 {
+        self.owner
+    }
+
+    /// Writes `path`, a file in one of timewarp's directories, never through a link and never
+    /// another user's file.
+    pub(crate) fn write(&self, path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
+        fs::write_own(path, contents, self.owner)
+    }
+
+    /// [`WorkDir::write`], atomically: the whole new file or the old one, never half.
+    pub(crate) fn write_atomic(&self, path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
+        fs::write_atomic_own(path, contents, self.owner)
     }
 
     /// Both directories: the build directory and the state directory.
@@ -114,7 +165,7 @@ impl WorkDir {
 
     /// Creates the build directory, saying what to do when the target directory is read-only.
     pub(crate) fn create_builds(&self) -> Result<()> {
-        create_marked(&self.builds).map_err(|e| {
+        create_marked(&self.builds, self.owner).map_err(|e| {
             if e.downcast_ref::<NotOurs>().is_some() {
                 return e;
             }
@@ -124,9 +175,21 @@ impl WorkDir {
         })
     }
 
-    /// Creates the state directory.
+    /// Creates the state directory. One inside the workspace (`XDG_CACHE_HOME` set to a
+    /// directory of the tree, as CI jobs do to cache it) is refused: the lock, the backups of
+    /// edited files and the `--rev` exports would land in the tree, and an exported revision
+    /// would be built under today's `.cargo/config.toml`.
     pub(crate) fn create_state(&self) -> Result<()> {
-        create_marked(&self.state).map_err(|e| {
+        let (state, workspace) = (resolved(&self.state), resolved(&self.workspace));
+        if state.starts_with(&workspace) {
+            return Err(ExitError::usage(format!(
+                "timewarp's state directory `{}` (from {}) is inside the workspace `{}`, where its lock, backups and `--rev` exports would land in your tree; set XDG_CACHE_HOME to a directory outside the workspace",
+                self.state.display(),
+                self.state_from,
+                self.workspace.display()
+            )));
+        }
+        create_marked(&self.state, self.owner).map_err(|e| {
             if e.downcast_ref::<NotOurs>().is_some() {
                 return e;
             }
@@ -137,14 +200,14 @@ impl WorkDir {
     /// Takes the lock of this workspace (whatever the target directory), recording `holder`.
     pub(crate) fn lock_workspace(&self, holder: &str) -> Result<Locked> {
         self.create_state()?;
-        lock(&self.state.join(LOCK), holder)
+        lock(&self.state.join(LOCK), holder, self.owner)
     }
 
     /// Takes the lock of the build directory, which another workspace may share through
     /// `--target-dir`, recording `holder`.
     pub(crate) fn lock_builds(&self, holder: &str) -> Result<Locked> {
         self.create_builds()?;
-        lock(&self.builds.join(LOCK), holder)
+        lock(&self.builds.join(LOCK), holder, self.owner)
     }
 
     /// Where the report of the latest completed run is saved, whatever the user's `--output`.
@@ -169,7 +232,7 @@ impl WorkDir {
         if !dir.starts_with(&self.builds) || dir == self.builds {
             bail!("refusing to create `{}`: it is not inside `{}`", dir.display(), self.builds.display());
         }
-        create_marked(dir)
+        create_marked(dir, self.owner)
     }
 
     /// Empties `dir`, one of [`WorkDir::target_dir`], for a clean build: removed and created
@@ -177,7 +240,7 @@ impl WorkDir {
     pub(crate) fn clear_target_dir(&self, dir: &Path) -> Result<()> {
         self.create_builds()?;
         self.remove_target_dir(dir)?;
-        create_marked(dir)
+        create_marked(dir, self.owner)
     }
 
     /// Removes `dir`, one of timewarp's target directories, when it exists. Refuses anything
@@ -209,7 +272,7 @@ impl WorkDir {
     pub(crate) fn create_link_dir(&self, exe: &Path, programs: &[String]) -> Result<PathBuf> {
         self.create_builds()?;
         let dir = self.builds.join("linker");
-        create_marked(&dir)?;
+        create_marked(&dir, self.owner)?;
         for name in programs {
             let link = dir.join(name);
             if name.is_empty() || name.contains('/') || name.starts_with('.') {
@@ -230,7 +293,7 @@ impl WorkDir {
     pub(crate) fn crates_log(&self, toolchain: &Toolchain, tag: Option<&str>) -> Result<PathBuf> {
         self.create_builds()?;
         let dir = self.builds.join("crates");
-        create_marked(&dir)?;
+        create_marked(&dir, self.owner)?;
         let name = self.subject_dir(toolchain, tag).file_name().map(|n| n.to_string_lossy().into_owned());
         let log = dir.join(format!("{}.jsonl", name.unwrap_or_default()));
         // A log left by an earlier run must not pass for this one's.
@@ -262,7 +325,7 @@ impl WorkDir {
     pub(crate) fn create_cargo_home(&self) -> Result<PathBuf> {
         self.create_builds()?;
         let home = self.cargo_home();
-        create_marked(&home)?;
+        create_marked(&home, self.owner)?;
         Ok(home)
     }
 
@@ -329,7 +392,7 @@ impl WorkDir {
     /// Creates the parent of the exported revisions, marked like every timewarp directory.
     pub(crate) fn create_revisions(&self) -> Result<()> {
         self.create_state()?;
-        create_marked(&self.state.join("revisions"))
+        create_marked(&self.state.join("revisions"), self.owner)
     }
 
     /// The file that says an exported revision is complete, and how it was exported.
@@ -405,6 +468,7 @@ impl WorkDir {
                     dir.display()
                 );
             }
+            check_owner(dir, self.owner)?;
             let size = fs::tree_size(dir);
             let mut kept = Vec::new();
             for entry in
@@ -476,15 +540,9 @@ fn is_toolchain_dir(entry: &std::fs::DirEntry) -> bool {
 }
 
 /// Takes the lock `path`, recording `holder` in it; says who holds it when someone does.
-fn lock(path: &Path, holder: &str) -> Result<Locked> {
+fn lock(path: &Path, holder: &str, owner: u32) -> Result<Locked> {
     use std::io::{Read as _, Seek as _, Write as _};
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| anyhow::anyhow!("could not open `{}`: {e}", path.display()))?;
+    let mut file = fs::open_own_rw(path, owner)?;
     match file.try_lock() {
         Ok(()) => {
             let written = file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes()));
@@ -505,6 +563,25 @@ fn lock(path: &Path, holder: &str) -> Result<Locked> {
 fn is_live(path: &Path) -> bool {
     let Ok(file) = std::fs::File::open(path) else { return false };
     matches!(file.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock))
+}
+
+/// `path` with every link resolved, also when its end does not exist yet: the deepest
+/// existing ancestor canonicalised, the rest appended.
+fn resolved(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
 }
 
 /// `$XDG_CACHE_HOME/cargo-timewarp`, else `~/.cache/cargo-timewarp`.
@@ -553,10 +630,10 @@ fn is_link(dir: &Path) -> bool {
 /// it as timewarp's. A directory that is already there is used only when it carries timewarp's
 /// marker, or is empty and not a link (nothing in it to lose); anything else is refused before a
 /// byte is written into it.
-pub(crate) fn create_marked(dir: &Path) -> Result<()> {
+pub(crate) fn create_marked(dir: &Path, owner: u32) -> Result<()> {
     if std::fs::symlink_metadata(dir).is_ok() {
         if is_marked(dir) {
-            return Ok(());
+            return check_owner(dir, owner);
         }
         let empty = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
         if !empty || is_link(dir) {
@@ -567,10 +644,37 @@ pub(crate) fn create_marked(dir: &Path) -> Result<()> {
             ))
             .into());
         }
+        check_owner(dir, owner)?;
     } else {
         fs::create_dir_all(dir)?;
+        check_owner(dir, owner)?;
     }
-    fs::write(&dir.join(MARKER), MARKER_TEXT)
+    fs::write_own(&dir.join(MARKER), MARKER_TEXT, owner)
+}
+
+/// Refuses `dir` unless it is a directory (not a link to one) of `owner`'s: another user's
+/// directory, even one whose `CACHEDIR.TAG` names cargo-timewarp, is never adopted, since that
+/// user chooses what its entries are (links to the running user's files, planted sources).
+fn check_owner(dir: &Path, owner: u32) -> Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta =
+        std::fs::symlink_metadata(dir).map_err(|e| anyhow::anyhow!("could not read `{}`: {e}", dir.display()))?;
+    if meta.file_type().is_symlink() {
+        return Err(NotOurs(format!(
+            "`{}` is a link to a directory timewarp did not make, so timewarp will not use it; move it, or put timewarp's directory elsewhere with `--target-dir`",
+            dir.display()
+        ))
+        .into());
+    }
+    if meta.uid() != owner {
+        return Err(NotOurs(format!(
+            "`{}` belongs to another user (uid {}), so timewarp will not use it; put timewarp's directories elsewhere (`--target-dir`, or XDG_CACHE_HOME for its state)",
+            dir.display(),
+            meta.uid()
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 fn is_marked(dir: &Path) -> bool {
@@ -582,7 +686,13 @@ mod tests {
     use super::*;
 
     fn work_dir(root: &Path) -> WorkDir {
-        WorkDir { builds: root.join("target/timewarp"), state: root.join("state/ws-0") }
+        WorkDir {
+            builds: root.join("target/timewarp"),
+            state: root.join("state/ws-0"),
+            owner: crate::process::effective_uid(),
+            workspace: root.join("ws"),
+            state_from: CacheHome::XdgCacheHome,
+        }
     }
 
     #[test]
@@ -687,8 +797,77 @@ mod tests {
         // An empty directory holds nothing to lose: it is used.
         let empty = dir.path().join("empty/timewarp");
         std::fs::create_dir_all(&empty).unwrap();
-        create_marked(&empty).unwrap();
+        create_marked(&empty, work.owner).unwrap();
         assert!(is_marked(&empty));
+    }
+
+    /// Hostile pass, defect 2: a `timewarp/` another user made first in a shared target
+    /// directory, marked as timewarp's, its entries links to the running user's files. Here the
+    /// test's directories stand for the other user's: the running user is someone else.
+    #[test]
+    fn another_users_directory_is_never_adopted_even_when_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = work_dir(dir.path());
+        theirs.create_builds().unwrap();
+        theirs.create_state().unwrap();
+        theirs.create_cargo_home().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, theirs.cargo_home().join("config.toml")).unwrap();
+        let before = fs::tree_size(dir.path());
+        let me = WorkDir { owner: theirs.owner + 1, ..theirs.clone() };
+        let uid = theirs.owner;
+        let builds =
+            format!("`{}` belongs to another user (uid {uid}), so timewarp will not use it", me.builds.display());
+        for err in [
+            me.create_builds().unwrap_err(),
+            me.lock_builds("pid 1").unwrap_err(),
+            me.create_cargo_home().unwrap_err(),
+            me.create_subject_dir(&me.builds.join("1.96.0")).unwrap_err(),
+            me.remove().unwrap_err(),
+        ] {
+            assert!(err.downcast_ref::<NotOurs>().is_some(), "{err:#}");
+            assert!(err.to_string().starts_with(&builds), "{err}");
+        }
+        let state = format!("`{}` belongs to another user (uid {uid})", me.state.display());
+        assert!(me.lock_workspace("pid 1").unwrap_err().to_string().starts_with(&state));
+        // One of their directories inside a build directory of the user's own.
+        let toolchain = theirs.builds.join("1.85.0");
+        create_marked(&toolchain, theirs.owner).unwrap();
+        let err = create_marked(&toolchain, me.owner).unwrap_err();
+        assert!(err.to_string().contains("belongs to another user"), "{err}");
+        assert_eq!(fs::tree_size(dir.path()), before + fs::tree_size(&toolchain), "nothing else was written");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(theirs.builds.join("CACHEDIR.TAG").is_file(), "nor removed");
+    }
+
+    /// The same directory, the user's own, with links planted in it: never written through.
+    #[test]
+    fn links_in_timewarps_own_directories_are_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_dir(dir.path());
+        work.create_state().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        for entry in [work.builds.clone(), work.cargo_home(), work.builds.join("1.96.0")] {
+            std::fs::create_dir_all(&entry).unwrap();
+            std::os::unix::fs::symlink(&victim, entry.join(MARKER)).unwrap();
+        }
+        std::fs::remove_file(work.builds.join(MARKER)).unwrap();
+        std::fs::write(work.builds.join(MARKER), MARKER_TEXT).unwrap();
+        std::os::unix::fs::symlink(&victim, work.builds.join(LOCK)).unwrap();
+        let err = work.lock_builds("pid 1").unwrap_err();
+        assert!(format!("{err:#}").contains("is a symbolic link"), "{err:#}");
+        std::os::unix::fs::symlink(&victim, work.state.join("journal.json")).unwrap();
+        let err = work.write_atomic(&work.journal_file(), "{}").unwrap_err();
+        assert!(format!("{err:#}").contains("is a symbolic link"), "{err:#}");
+        // A marker that is a link to a file holding timewarp's tag marks nothing written.
+        std::fs::write(&victim, MARKER_TEXT).unwrap();
+        assert!(work.create_cargo_home().is_ok(), "marked (read through the link), so nothing is written");
+        std::fs::write(&victim, "precious").unwrap();
+        let err = work.create_subject_dir(&work.builds.join("1.96.0")).unwrap_err();
+        assert!(err.to_string().contains("timewarp did not make"), "{err:#}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     }
 
     #[test]
@@ -714,7 +893,7 @@ mod tests {
         let work = work_dir(dir.path());
         let toolchain_dir = work.builds().join("1.96.0");
         work.create_builds().unwrap();
-        create_marked(&toolchain_dir).unwrap();
+        create_marked(&toolchain_dir, work.owner).unwrap();
         work.clear_target_dir(&toolchain_dir.join("rebuilds")).unwrap();
         let users = dir.path().join("users-dir");
         std::fs::create_dir_all(&users).unwrap();
@@ -743,7 +922,13 @@ mod tests {
 
     #[test]
     fn a_read_only_target_dir_gets_advice() {
-        let work = WorkDir { builds: "/proc/timewarp-cannot-exist/timewarp".into(), state: "/proc/x".into() };
+        let work = WorkDir {
+            builds: "/proc/timewarp-cannot-exist/timewarp".into(),
+            state: "/proc/x".into(),
+            owner: 0,
+            workspace: "/proc/ws".into(),
+            state_from: CacheHome::Home,
+        };
         assert_eq!(work.dirs().len(), 2);
         let text = format!("{:#}", work.create_builds().unwrap_err());
         assert!(text.starts_with("could not create `/proc/timewarp-cannot-exist/timewarp`"), "{text}");
@@ -764,9 +949,32 @@ mod tests {
         assert_eq!(record, "", "a run that ends leaves no holder behind");
         assert!(matches!(work.lock_workspace("pid 9").unwrap(), Locked::Acquired(_)), "released with its holder");
         // Another workspace sharing the target directory shares the build directory's lock.
-        let other = WorkDir { builds: work.builds.clone(), state: dir.path().join("state/other-1") };
+        let other = WorkDir { state: dir.path().join("state/other-1"), ..work.clone() };
         let Locked::Acquired(_builds) = work.lock_builds("pid 10").unwrap() else { panic!("free") };
         assert!(matches!(other.lock_builds("pid 11").unwrap(), Locked::HeldBy(h) if h == "pid 10"));
+    }
+
+    /// Hostile pass, defect 16: a cache home inside the workspace, from either variable.
+    #[test]
+    fn a_state_directory_inside_the_workspace_is_refused_naming_its_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        std::fs::create_dir_all(&root).unwrap();
+        let home = root.display().to_string();
+        let me = crate::process::effective_uid();
+        for (vars, from) in [
+            (vec![("HOME", home.as_str())], "HOME"),
+            (vec![("HOME", "/nonexistent"), ("XDG_CACHE_HOME", home.as_str())], "XDG_CACHE_HOME"),
+        ] {
+            let work = WorkDir::new(&root, &root.join("target"), &Env::new(vars), me).unwrap();
+            let err = work.lock_workspace("pid 1").unwrap_err();
+            assert_eq!(crate::exit::code_for(&err), crate::exit::USAGE);
+            assert!(err.to_string().contains(&format!("(from {from}) is inside the workspace `{home}`")), "{err}");
+        }
+        assert_eq!(std::fs::read_dir(&root).unwrap().count(), 0, "nothing made in the tree");
+        let outside = dir.path().join("cache").display().to_string();
+        let work = WorkDir::new(&root, &root.join("target"), &Env::new([("XDG_CACHE_HOME", outside.as_str())]), me);
+        assert!(matches!(work.unwrap().lock_workspace("pid 1").unwrap(), Locked::Acquired(_)));
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! memory. The headline builds never run the wrapper (they set `RUSTC_WRAPPER` empty).
 
 use std::ffi::OsString;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -88,9 +87,8 @@ pub(crate) fn wrap(runner: &dyn Runner, args: &[OsString], log: &Path) -> i32 {
 fn append(log: &Path, invocation: &Invocation) -> Result<()> {
     let mut line = serde_json::to_string(invocation).expect("an invocation always serialises");
     line.push('\n');
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
-    file.write_all(line.as_bytes())?;
-    Ok(())
+    // The log is in timewarp's build directory: never written through a link.
+    crate::fs::append_own(log, line, crate::process::effective_uid())
 }
 
 /// The arguments with every `@file` replaced by the arguments it holds, one per line, as rustc

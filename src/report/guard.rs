@@ -327,7 +327,9 @@ mod tests {
     fn guard(root: &Path) -> Guard {
         let mut ws = crate::testing::workspace(root.to_str().unwrap());
         ws.path_packages = vec![root.parent().unwrap().join("extdep")];
-        let work = WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root)).unwrap();
+        let work =
+            WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root), crate::process::effective_uid())
+                .unwrap();
         Guard::new(&ws, &work)
     }
 

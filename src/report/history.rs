@@ -41,13 +41,16 @@ pub(crate) struct HistoryEntry<'a> {
 
 /// Appends `entry` as one JSON line to `file`, first ending a last line that a killed run left
 /// unfinished, so the new entry never sticks to it.
-pub(crate) fn append(file: &Path, entry: &HistoryEntry<'_>) -> Result<()> {
+pub(crate) fn append(file: &Path, entry: &HistoryEntry<'_>, owner: u32) -> Result<()> {
     let mut line = serde_json::to_string(entry).expect("a history entry always serialises");
     line.push('\n');
-    if std::fs::read(file).is_ok_and(|text| !text.is_empty() && !text.ends_with(b"\n")) {
+    // Read only a regular file: what a link names is never read (nor written, see `append_own`).
+    let regular = std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file());
+    if regular && std::fs::read(file).is_ok_and(|text| !text.is_empty() && !text.ends_with(b"\n")) {
         line.insert(0, '\n');
     }
-    fs::append(file, line)
+    // The file is in timewarp's build directory: never written through a link.
+    fs::append_own(file, line, owner)
 }
 
 /// Appends `report` to `file` with the time, this machine's host name, the user's workspace
@@ -78,7 +81,7 @@ pub(crate) fn record(runner: &dyn Runner, file: &Path, root: &Path, report: &Rep
         host,
         report,
     };
-    append(file, &entry)
+    append(file, &entry, runner.uid())
 }
 
 /// A line of the log as read back; the report is read apart, so a bad report is one bad line.
@@ -303,8 +306,9 @@ mod tests {
         assert!(summarize(&file).unwrap().starts_with("no runs recorded yet"));
         let first = sample_report();
         let second = scaled(&first, 1.5);
-        append(&file, &entry(&first, "2026-11-27T10:00:00Z", Some("aaaaaaaaaaaa"))).unwrap();
-        append(&file, &entry(&second, "2026-11-28T10:00:00Z", Some("bbbb"))).unwrap();
+        append(&file, &entry(&first, "2026-11-27T10:00:00Z", Some("aaaaaaaaaaaa")), crate::process::effective_uid())
+            .unwrap();
+        append(&file, &entry(&second, "2026-11-28T10:00:00Z", Some("bbbb")), crate::process::effective_uid()).unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
         let text = summarize(&file).unwrap();
         assert!(text.starts_with("2 runs recorded in"), "{text}");
@@ -321,7 +325,7 @@ mod tests {
         assert!(text.contains("\n1.63.0\n"), "failed rows are listed too: {text}");
         let mut release = scaled(&first, 2.0);
         release.profile = Profile::Release;
-        append(&file, &entry(&release, "2026-11-29T10:00:00Z", None)).unwrap();
+        append(&file, &entry(&release, "2026-11-29T10:00:00Z", None), crate::process::effective_uid()).unwrap();
         let text = summarize(&file).unwrap();
         assert!(text.contains("52.2 s (new setup)"), "a release run is not compared with dev ones: {text}");
         assert!(text.contains("  new setup at 2026-11-29T10:00:00Z: profile dev then, release now\n"), "{text}");
@@ -334,14 +338,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("history.jsonl");
         let first = sample_report();
-        append(&file, &entry(&first, "2026-11-27T10:00:00Z", None)).unwrap();
+        append(&file, &entry(&first, "2026-11-27T10:00:00Z", None), crate::process::effective_uid()).unwrap();
         let big = scaled(&first, 27.0);
         let mut elsewhere = entry(&big, "2026-11-28T10:00:00Z", None);
         elsewhere.workspace = "/work/other".into();
-        append(&file, &elsewhere).unwrap();
+        append(&file, &elsewhere, crate::process::effective_uid()).unwrap();
         let mut narrowed = scaled(&first, 2.0);
         narrowed.packages = vec!["app".into(), "tool".into()];
-        append(&file, &entry(&narrowed, "2026-11-29T10:00:00Z", None)).unwrap();
+        append(&file, &entry(&narrowed, "2026-11-29T10:00:00Z", None), crate::process::effective_uid()).unwrap();
         let history = read(&file, &workspace("/work/app")).unwrap();
         assert_eq!((history.runs, history.other_workspaces), (2, 1));
         let points = &history.toolchains.iter().find(|t| t.version == "1.85.0").unwrap().points;
@@ -381,12 +385,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("history.jsonl");
         let report = sample_report();
-        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None)).unwrap();
+        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None), crate::process::effective_uid()).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::write(&file, &text[..text.len() / 2]).unwrap(); // killed mid-append
         assert!(summarize(&file).unwrap().starts_with("0 runs recorded in"));
         assert!(summarize(&file).unwrap().contains("(1 unreadable lines skipped)"));
-        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None)).unwrap();
+        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None), crate::process::effective_uid()).unwrap();
         let text = summarize(&file).unwrap();
         assert!(text.starts_with("1 runs recorded in") && text.contains("(1 unreadable lines skipped)"), "{text}");
     }
@@ -397,7 +401,7 @@ mod tests {
         let file = dir.path().join("history.jsonl");
         let mut report = sample_report();
         report.toolchains[1].rustc = "rustc 1.85.0 (débian)".into();
-        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None)).unwrap();
+        append(&file, &entry(&report, "2026-11-27T10:00:00Z", None), crate::process::effective_uid()).unwrap();
         let whole = std::fs::read(&file).unwrap();
         let cut = whole.windows(2).position(|w| w == "é".as_bytes()).unwrap() + 1;
         let mut bytes = whole[..cut].to_vec();

@@ -169,7 +169,9 @@ mod tests {
 
     fn outputs(root: &Path, output: Option<PathBuf>, plot: Option<PathBuf>) -> Outputs {
         let ws = crate::testing::workspace(root.to_str().unwrap());
-        let work = WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root)).unwrap();
+        let work =
+            WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root), crate::process::effective_uid())
+                .unwrap();
         Outputs {
             format: Format::Json,
             verbose: false,

@@ -147,3 +147,36 @@ fn a_toolchain_file_pinning_a_missing_toolchain_does_not_stop_the_run() {
         assert_eq!(listing["msrv"], "1.80");
     }
 }
+
+/// Issue 31 item 18: the dependency of `fixtures/dep-floor` as a dev-dependency. No build but
+/// `test` compiles once_cell 1.20.2, yet cargo reads its manifest to resolve every build, and
+/// cargo 1.46 cannot parse its `dep:` features or its edition 2021: the MSRV is 1.60 for every
+/// scenario, and 1.48.0, asked for by name, fails even its clean build, as expected.
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn a_dev_dependency_an_old_cargo_cannot_read_is_a_floor_of_every_scenario() {
+    if !toolchains(FLOOR_WORLD) {
+        return;
+    }
+    let ws = World::new("dep-floor", FLOOR_WORLD);
+    let manifest = ws.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace("[dependencies]", "[dev-dependencies]");
+    std::fs::write(&manifest, text).unwrap();
+    std::fs::write(ws.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    let listing = success_json(ws.timewarp().args(["--list", "--format", "json"]));
+    assert_eq!(listing["msrv"], "1.60", "{listing:#}");
+    assert_eq!(listing["msrv_floors"][0]["kind"], "locked-feature-syntax");
+    let floor =
+        "1.60 (`dep:` or `?/` features of once_cell 1.20.2, locked in Cargo.lock: cargo reads every locked manifest)";
+    assert_eq!(reason_for(&listing, "1.48.0").unwrap(), format!("below {floor}"));
+
+    let _builds = build_lock();
+    let args = ["--toolchains", "1.48.0,1.63.0", "--scenarios", "clean", "--runs", "1", "--format", "json"];
+    let report = success_json(ws.timewarp().args(args));
+    let old = row(&report, "1.48.0");
+    assert_eq!(old["status"], "failed", "{old:#}");
+    assert_eq!(old["expected_failure"], format!("expected to fail: below {floor}"));
+    let error = old["error"].as_str().unwrap();
+    assert!(error.contains("vendor/once_cell-1.20.2/Cargo.toml"), "cargo 1.46 cannot parse its manifest: {old:#}");
+    assert_eq!(row(&report, "1.63.0")["status"], "ok", "{report:#}");
+}

@@ -943,3 +943,75 @@ fn a_failed_build_script_is_explained_by_its_stderr() {
     assert!(table.contains("openssl/ssl.h: No such file or directory"), "{table}");
     assert!(!table.contains("rerun-if-env-changed"), "{table}");
 }
+
+/// Hostile pass, defect 1: `rustup toolchain uninstall` (or `rustup update`, or another run's
+/// `bisect --install` tidying up) in another terminal during a run. The toolchain's row fails
+/// saying why; the other toolchain's rounds, the report, `last-report.json` and the history
+/// are kept.
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn a_toolchain_removed_during_the_run_is_a_failed_row_and_the_report_is_kept() {
+    if !toolchains(&["1.96.0", "stable"]) {
+        return;
+    }
+    let _builds = build_lock();
+    // A private home whose toolchains are links: removing one removes nothing real.
+    let home = rustup_home(&["1.96.0", "stable"]);
+    let ws = fixture("single-crate");
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "1.96.0,stable", "--scenarios", "clean,touched", "--runs", "4", "-j", "1"])
+        .args(["--format", "json"])
+        .env("RUSTUP_HOME", home.path());
+    let (child, stderr) = start_and_wait_for(&mut cmd, "Round 2");
+    std::fs::remove_file(home.path().join("toolchains/1.96.0-x86_64-unknown-linux-gnu")).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr: Vec<String> = stderr.try_iter().collect();
+    assert_eq!(out.status.code(), Some(0), "{stderr:#?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gone = row(&report, "1.96.0");
+    assert_eq!(gone["status"], "failed", "{gone:#}");
+    let error = gone["error"].as_str().unwrap();
+    assert!(error.starts_with("its toolchain was removed during the run (`"), "{error}");
+    let kept = report["toolchains"].as_array().unwrap().iter().find(|r| r["name"] != "1.96.0").unwrap();
+    assert_eq!(kept["status"], "ok", "{kept:#}");
+    assert_summary(&kept["scenarios"]["touched"]["wall"], 4);
+    let saved = ws.path().join("target/timewarp/last-report.json");
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    assert_eq!(row(&saved, "1.96.0")["status"], "failed");
+    let history = std::fs::read_to_string(ws.path().join("target/timewarp/history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1, "the run is in the history");
+}
+
+/// `rustup update` in another terminal during a run: another build stands where the toolchain
+/// was. Its row fails, saying so, rather than mixing two compilers' times; the rest is kept.
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn a_toolchain_replaced_during_the_run_is_a_failed_row_not_a_mix_of_two_compilers() {
+    if !toolchains(&["1.96.0", "stable"]) {
+        return;
+    }
+    let _builds = build_lock();
+    let home = rustup_home(&["1.96.0", "stable"]);
+    let ws = fixture("single-crate");
+    let mut cmd = timewarp(ws.path());
+    cmd.args(["--toolchains", "1.96.0,stable", "--scenarios", "clean,touched", "--runs", "4", "-j", "1"])
+        .args(["--format", "json"])
+        .env("RUSTUP_HOME", home.path());
+    let (child, stderr) = start_and_wait_for(&mut cmd, "Round 2");
+    // What `rustup update stable` does to the link's name: another release behind it.
+    let stable = home.path().join("toolchains/stable-x86_64-unknown-linux-gnu");
+    let newer = std::fs::read_link(home.path().join("toolchains/1.96.0-x86_64-unknown-linux-gnu")).unwrap();
+    std::os::unix::fs::symlink(&newer, stable.with_extension("new")).unwrap();
+    std::fs::rename(stable.with_extension("new"), &stable).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr: Vec<String> = stderr.try_iter().collect();
+    assert_eq!(out.status.code(), Some(0), "{stderr:#?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let updated = report["toolchains"].as_array().unwrap().iter().find(|r| r["name"] != "1.96.0").unwrap();
+    assert_eq!(updated["status"], "failed", "{updated:#}");
+    let error = updated["error"].as_str().unwrap();
+    assert!(error.starts_with("its toolchain was replaced during the run (`"), "{error}");
+    let kept = row(&report, "1.96.0");
+    assert_eq!(kept["status"], "ok", "{kept:#}");
+    assert_summary(&kept["scenarios"]["touched"]["wall"], 4);
+}

@@ -457,6 +457,115 @@ fn a_timewarp_directory_timewarp_did_not_make_is_never_used_or_deleted() {
     assert_eq!(before, (snapshot(home.path()), snapshot(ws.path()), snapshot(users.path())), "nothing written");
 }
 
+/// A `timewarp/` directory in `target_dir` that carries timewarp's `CACHEDIR.TAG`, as another
+/// user (or a script) can make before the run, with a marked `cargo-home/` in it.
+fn forge_timewarp_directory(target_dir: &std::path::Path) -> std::path::PathBuf {
+    let tag = "Signature: 8a477f597d28d172789f06886806bc55\n# created by cargo-timewarp.\n";
+    let forged = target_dir.join("timewarp");
+    std::fs::create_dir_all(forged.join("cargo-home")).unwrap();
+    std::fs::write(forged.join("CACHEDIR.TAG"), tag).unwrap();
+    std::fs::write(forged.join("cargo-home/CACHEDIR.TAG"), tag).unwrap();
+    forged
+}
+
+/// Hostile pass, defect 2, as one user: links planted in a marked `timewarp/` directory (a
+/// shared target directory, a cache restored by CI) are never written through: the report and
+/// history are kept nowhere rather than over the files the links name, and the builds'
+/// `cargo-home/config.toml` stops the run.
+#[test]
+fn links_planted_in_a_marked_timewarp_directory_are_never_written_through() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let shared = tempfile::tempdir().unwrap();
+    let victims = tempfile::tempdir().unwrap();
+    for name in ["config", "report", "history"] {
+        std::fs::write(victims.path().join(name), "precious\n").unwrap();
+    }
+    let before = snapshot(victims.path());
+    let forged = forge_timewarp_directory(shared.path());
+    std::os::unix::fs::symlink(victims.path().join("report"), forged.join("last-report.json")).unwrap();
+    std::os::unix::fs::symlink(victims.path().join("history"), forged.join("history.jsonl")).unwrap();
+    let target_dir = shared.path().to_str().unwrap();
+    let mut cmd = timewarp(ws.path());
+    cmd.args(QUICK).args(["--scenarios", "clean", "--target-dir", target_dir]);
+    let out = run(&mut cmd);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for link in ["last-report.json", "history.jsonl"] {
+        let refused = format!("refusing to write `{}`: it is a symbolic link", forged.join(link).display());
+        assert!(stderr.contains(&refused), "{stderr}");
+        assert!(std::fs::symlink_metadata(forged.join(link)).unwrap().file_type().is_symlink());
+    }
+    let config = forged.join("cargo-home/config.toml");
+    std::fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink(victims.path().join("config"), &config).unwrap();
+    let line = failure(&mut cmd, 1);
+    assert_eq!(
+        line,
+        format!(
+            "error: refusing to write `{}`: it is a symbolic link, and timewarp never writes through links in its own directories",
+            config.display()
+        )
+    );
+    assert_eq!(before, snapshot(victims.path()), "no file a link names was written");
+}
+
+/// Hostile pass, defect 2: a marked `timewarp/` directory made first by another user in a
+/// shared target directory, with a link to the running user's file where the builds'
+/// configuration goes. Needs root, to make a directory of another user's.
+#[test]
+fn another_users_timewarp_directory_is_never_adopted() {
+    if !nix::unistd::geteuid().is_root() {
+        let line = "skipping another_users_timewarp_directory_is_never_adopted: it needs root to chown\n";
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        return;
+    }
+    let ws = fixture("single-crate");
+    let shared = tempfile::tempdir().unwrap();
+    let victims = tempfile::tempdir().unwrap();
+    std::fs::write(victims.path().join("config"), "precious\n").unwrap();
+    let forged = forge_timewarp_directory(shared.path());
+    std::os::unix::fs::symlink(victims.path().join("config"), forged.join("cargo-home/config.toml")).unwrap();
+    let nobody = 65534;
+    for entry in ["", "CACHEDIR.TAG", "cargo-home", "cargo-home/CACHEDIR.TAG", "cargo-home/config.toml"] {
+        std::os::unix::fs::lchown(forged.join(entry), Some(nobody), Some(nobody)).unwrap();
+    }
+    let before = (snapshot(shared.path()), snapshot(victims.path()));
+    let target_dir = shared.path().to_str().unwrap();
+    let refused =
+        format!("error: `{}` belongs to another user (uid {nobody}), so timewarp will not use it", forged.display());
+    let line = failure(timewarp(ws.path()).args(QUICK).args(["--target-dir", target_dir]), 1);
+    assert!(line.starts_with(&refused), "{line}");
+    let line = failure(timewarp(ws.path()).args(["clean", "--target-dir", target_dir]), 1);
+    assert!(line.starts_with(&refused), "{line}");
+    assert_eq!(before, (snapshot(shared.path()), snapshot(victims.path())), "nothing written or removed");
+}
+
+/// Hostile pass, defect 16: `XDG_CACHE_HOME` inside the workspace (CI jobs set
+/// `XDG_CACHE_HOME=$GITHUB_WORKSPACE/.cache` to cache it) put the lock, the backups and the
+/// `--rev` exports in the tree. Refused before anything is written, also when the variable
+/// reaches the workspace through a link.
+#[test]
+fn a_state_directory_inside_the_workspace_is_refused_before_anything_is_written() {
+    let ws = fixture("single-crate");
+    let root = ws.path().canonicalize().unwrap();
+    let links = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&root, links.path().join("ws")).unwrap();
+    let before = snapshot(ws.path());
+    for cache in [root.join(".cache"), links.path().join("ws/.cache")] {
+        for args in [&QUICK[..], &["--list"], &["clean"]] {
+            let line = failure(timewarp(ws.path()).args(args).env("XDG_CACHE_HOME", &cache), 2);
+            let state = format!("error: timewarp's state directory `{}/cargo-timewarp/", cache.display());
+            assert!(line.starts_with(&state), "{line}");
+            let inside = format!("(from XDG_CACHE_HOME) is inside the workspace `{}`", root.display());
+            assert!(line.contains(&inside), "{line}");
+            assert!(line.ends_with("; set XDG_CACHE_HOME to a directory outside the workspace"), "{line}");
+        }
+    }
+    assert!(!root.join(".cache").exists() && !root.join("target").exists(), "nothing made in the tree");
+    assert_eq!(before, snapshot(ws.path()));
+}
+
 /// #3: an edit the user saved while `--edit` held its marker was overwritten by the restore.
 #[test]
 fn an_edit_saved_during_an_edited_build_wins_over_the_restore() {
