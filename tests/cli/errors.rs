@@ -158,16 +158,16 @@ fn a_missing_member_and_an_empty_range() {
 }
 
 #[test]
-fn readme_shows_the_current_help() {
+fn the_reference_shows_the_current_help() {
     let dir = tempfile::tempdir().unwrap();
     let help = success(timewarp(dir.path()).arg("--help"));
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let block = readme
+    let reference = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reference.md")).unwrap();
+    let block = reference
         .split("<!-- help-start -->\n```text\n")
         .nth(1)
         .and_then(|rest| rest.split("```\n<!-- help-end -->").next())
-        .expect("README.md has a help block between <!-- help-start --> and <!-- help-end -->");
-    assert_eq!(block, help, "README.md's help block is out of date; paste `cargo timewarp --help` into it");
+        .expect("docs/reference.md has a help block between <!-- help-start --> and <!-- help-end -->");
+    assert_eq!(block, help, "docs/reference.md's help block is out of date; paste `cargo timewarp --help` into it");
 }
 
 #[test]
