@@ -69,8 +69,9 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     let outputs = outputs(runner, config, &user_workspace, &work);
     outputs.check()?;
     // Bad input fails here, before a lock, a directory or a build.
-    if config.touch.is_some() {
-        workspace::resolve_touch_file(config.touch.as_deref(), &user_workspace, &user_workspace)?;
+    if let Some(given) = config.touch.as_deref() {
+        workspace::resolve_touch_file(Some(given), &user_workspace, &user_workspace)?;
+        check_editable(config, given)?;
     }
     let gate = gate(config);
     let baseline = config.baseline.as_deref().map(|path| Baseline::read(path, gate)).transpose()?;
@@ -212,6 +213,21 @@ pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspac
         width,
         guard: Guard::new(workspace, work),
     }
+}
+
+/// Fails when the `edited` scenario (asked for by `--scenarios` or `--edit`) would append its
+/// Rust item to a `--touch` file that is not Rust source (a data file the build reads through
+/// `include_str!`): the build would not compile it as code, and the rebuild measured would not
+/// be an edited rebuild.
+fn check_editable(config: &Config, touch: &Path) -> Result<()> {
+    let edited = config.edit || config.scenarios.as_ref().is_some_and(|s| s.contains(&Scenario::Edited));
+    if !edited || touch.extension().is_some_and(|e| e == "rs") {
+        return Ok(());
+    }
+    Err(ExitError::usage(format!(
+        "`--touch` file `{}` is not a Rust source file (`.rs`), and the `edited` scenario appends a Rust item to the file it touches; touch a `.rs` file, or leave out `edited` and `--edit`",
+        touch.display()
+    )))
 }
 
 /// The scenarios measured in `workspace`, in the order a round runs them: those asked for, else
