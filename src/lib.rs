@@ -148,8 +148,8 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
 
 /// `cargo timewarp clean`: undoes what a killed run left, then removes what timewarp made.
 fn clean(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()> {
-    let (_, work) = inspect(runner, config, None, None)?;
-    let (_locks, _) = start(runner, &work, Action::Clean, progress)?;
+    let (workspace, work) = inspect(runner, config, None, None)?;
+    let (_locks, _) = start(runner, &work, &workspace.root.join("Cargo.toml"), Action::Clean, progress)?;
     let removed = work.remove()?;
     if removed.dirs.is_empty() {
         progress.status("Clean", "nothing to remove");

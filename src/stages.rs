@@ -23,7 +23,7 @@ use crate::measure::engine::{
 };
 use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::{self, Journal};
-use crate::measure::workdir::{Locked, RunLock, WorkDir};
+use crate::measure::workdir::{self, Locked, RunLock, WorkDir};
 use crate::measure::{linker, prepare, revision, tree::TreeState};
 use crate::process::{CommandSpec, Runner};
 use crate::report::baseline::{Baseline, Gate};
@@ -75,7 +75,7 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     }
     let gate = gate(config);
     let baseline = config.baseline.as_deref().map(|path| Baseline::read(path, gate)).transpose()?;
-    let (locks, journal) = start(runner, &work, config.action, progress)?;
+    let (locks, journal) = start(runner, &work, &user_workspace.root.join("Cargo.toml"), config.action, progress)?;
     let checkout = config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, rev, progress));
     let checkout = checkout.transpose()?;
     let workspace = match &checkout {
@@ -661,6 +661,7 @@ pub(crate) fn interrupt(runner: &dyn Runner, found: &Discovered) -> Result<Inter
 pub(crate) fn start(
     runner: &dyn Runner,
     work: &WorkDir,
+    manifest: &Path,
     action: Action,
     progress: &Progress,
 ) -> Result<(Vec<RunLock>, Journal)> {
@@ -677,6 +678,17 @@ pub(crate) fn start(
     };
     let mut locks = vec![workspace_lock];
     if !read_only {
+        // A run with another cache directory has another state directory, so its lock is not
+        // this one: the lock on the workspace's own manifest stops it too.
+        match workdir::lock_tree(manifest) {
+            Ok(lock) => locks.extend(lock),
+            Err(holder) => {
+                return Err(anyhow!(
+                    "another cargo timewarp is measuring the workspace of `{}` ({holder}), with another cache directory; wait for it to finish, or stop it",
+                    manifest.display()
+                ));
+            }
+        }
         match work.lock_builds(&holder)? {
             Locked::Acquired(lock) => locks.push(lock),
             Locked::HeldBy(other) => {

@@ -309,6 +309,22 @@ fn two_runs_at_once_cannot_corrupt_each_other() {
     let line = failure(&mut second, 1);
     assert!(line.starts_with("error: another cargo timewarp is measuring this workspace (pid "), "{line}");
     assert!(line.contains(&first.id().to_string()), "it names the running one: {line}");
+    // Nor does another cache directory (case 86): the lock lives with the workspace itself.
+    let other_cache = tempfile::tempdir().unwrap();
+    let mut third = timewarp(ws.path());
+    third.env("XDG_CACHE_HOME", other_cache.path());
+    third.args(["--toolchains", "stable", "--edit", "--runs", "1", "--target-dir"]).arg(elsewhere.path());
+    let line = failure(&mut third, 1);
+    let manifest = ws.path().canonicalize().unwrap().join("Cargo.toml");
+    assert!(
+        line.starts_with(&format!(
+            "error: another cargo timewarp is measuring the workspace of `{}` (pid {}: `",
+            manifest.display(),
+            first.id()
+        )),
+        "it names the running one: {line}"
+    );
+    assert!(line.ends_with("with another cache directory; wait for it to finish, or stop it"), "{line}");
     let listing = success(timewarp(ws.path()).arg("--list"));
     assert!(listing.contains("selected"), "--list only reads, so it goes on beside a run");
     let out = first.wait_with_output().unwrap();
