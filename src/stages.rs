@@ -215,6 +215,13 @@ pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspac
     }
 }
 
+/// Whether any of `scenarios` changes the touched file: every rebuild touches it (before its
+/// first rebuild, its settling ones and its timed ones); the clean builds (`clean`, `check`,
+/// `release`) change nothing, so they need no file whose time can be set (a read-only mount).
+fn touches(scenarios: &[Scenario]) -> bool {
+    scenarios.iter().any(|s| s.start() == vocab::Start::Rebuild)
+}
+
 /// Fails when the `edited` scenario (asked for by `--scenarios` or `--edit`) would append its
 /// Rust item to a `--touch` file that is not Rust source (a data file the build reads through
 /// `include_str!`): the build would not compile it as code, and the rebuild measured would not
@@ -359,8 +366,10 @@ pub(crate) fn measure_these(
     // Resolve before judging: a touch or an edit lands where a link in the tree leads.
     let touched_real = workspace::real_file_inside(&touched, &workspace.root)
         .map_err(|why| ExitError::usage(format!("the file to touch {why}; name one inside it with `--touch PATH`")))?;
-    workspace::check_touchable(&touched_real)?;
     let mut scenarios = scenarios(config, workspace)?;
+    if touches(&scenarios) {
+        workspace::check_touchable(&touched_real)?;
+    }
     let deep_real = match workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
         Some(d) => match workspace::real_file_inside(&d.file, &workspace.root) {
             Ok(real) if real != touched_real => Some(real),

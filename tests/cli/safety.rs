@@ -334,6 +334,62 @@ fn two_runs_at_once_cannot_corrupt_each_other() {
     assert_eq!(before, snapshot(ws.path()), "the first run's edit was undone, and the second changed nothing");
 }
 
+/// A read-only bind mount of a directory, unmounted on drop.
+struct ReadOnlyMount(std::path::PathBuf);
+
+impl ReadOnlyMount {
+    /// `source` mounted read-only at `at`; `None` where mounting is not allowed (it needs root).
+    fn new(source: &std::path::Path, at: &std::path::Path) -> Option<ReadOnlyMount> {
+        let mount = |args: &[&str]| {
+            std::process::Command::new("mount").args(args).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+        };
+        let (source, target) = (source.to_str()?, at.to_str()?);
+        if !mount(&["--bind", source, target]) {
+            return None;
+        }
+        let mounted = ReadOnlyMount(at.to_path_buf());
+        mount(&["-o", "remount,bind,ro", target]).then_some(mounted)
+    }
+}
+
+impl Drop for ReadOnlyMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Case 43: a read-only mount refused even `--scenarios clean,check`, which touch nothing; a
+/// scenario that touches the file is still refused before any build, naming the way out.
+#[test]
+fn clean_builds_alone_measure_a_read_only_tree() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let at = tempfile::tempdir().unwrap();
+    let Some(_mount) = ReadOnlyMount::new(ws.path(), at.path()) else {
+        eprintln!("skipping: a read-only bind mount is not allowed here (it needs root)");
+        return;
+    };
+    let elsewhere = tempfile::tempdir().unwrap();
+    let report = success_json(
+        timewarp(at.path())
+            .args(["--toolchains", "stable", "--scenarios", "clean,check", "--runs", "1", "--format", "json"])
+            .arg("--target-dir")
+            .arg(elsewhere.path()),
+    );
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+    let mut touching = timewarp(at.path());
+    touching.args(["--toolchains", "stable", "--scenarios", "clean,touched", "--runs", "1", "--target-dir"]);
+    let line = failure(touching.arg(elsewhere.path()), 1);
+    let main_rs = at.path().canonicalize().unwrap().join("src/main.rs");
+    assert!(
+        line.starts_with(&format!("error: cannot change the modification time of `{}`", main_rs.display())),
+        "{line}"
+    );
+    assert!(line.contains("the file system is read-only"), "{line}");
+    assert_eq!(before, snapshot(ws.path()));
+}
+
 #[test]
 fn a_file_whose_time_cannot_be_set_fails_before_any_build() {
     let ws = fixture("single-crate");
