@@ -76,7 +76,8 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     let gate = gate(config);
     let baseline = config.baseline.as_deref().map(|path| Baseline::read(path, gate)).transpose()?;
     let (locks, journal) = start(runner, &work, &user_workspace.root.join("Cargo.toml"), config.action, progress)?;
-    let checkout = config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, rev, progress));
+    let checkout =
+        config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, "--rev", rev, progress));
     let checkout = checkout.transpose()?;
     let workspace = match &checkout {
         Some(copy) => inspect(runner, config, Some(&copy.manifest_path), Some(&inventory))?.0,
@@ -84,7 +85,7 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     };
     let baseline_tree = match config.baseline_rev.as_deref().filter(|_| config.action == Action::Measure) {
         Some(rev) => {
-            let copy = export(runner, config, &user_workspace, &work, rev, progress)?;
+            let copy = export(runner, config, &user_workspace, &work, "--baseline-rev", rev, progress)?;
             let base = inspect(runner, config, Some(&copy.manifest_path), Some(&inventory))?.0;
             Some((copy, base))
         }
@@ -734,10 +735,11 @@ fn export(
     config: &Config,
     user: &Workspace,
     work: &WorkDir,
+    flag: &str,
     rev: &str,
     progress: &Progress,
 ) -> Result<revision::Checkout> {
-    let checkout = revision::export(runner, &user.manifest_path, rev, work, config.lockfile_compat)?;
+    let checkout = revision::export(runner, &user.manifest_path, flag, rev, work, config.lockfile_compat)?;
     let short: String = checkout.commit.chars().take(12).collect();
     progress.status("Exported", &format!("{rev} ({short}) into {}", checkout.dir.display()));
     if checkout.lockfile_rewritten {
