@@ -154,7 +154,7 @@ pub(crate) fn cpu_model() -> Option<String> {
 /// Where `merge` writes: judged by the guard of the workspace the current directory is in, as a
 /// run's outputs are; outside any workspace (`cargo metadata` finds none), by names alone.
 pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
-    let guard = match config.output.as_ref().map(|_| inspect(runner, config, None, None)) {
+    let guard = match config.output.as_ref().map(|_| inspect_without_building(runner, config)) {
         Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
         _ => Guard::outside_workspace(),
     };
@@ -649,6 +649,19 @@ pub(crate) fn inspect(
     let target_dir = config.target_dir.as_deref().unwrap_or(&workspace.target_dir);
     let work = WorkDir::new(&workspace.root, target_dir, runner.env())?;
     Ok((workspace, work))
+}
+
+/// [`inspect`] for the commands that build nothing (`history`, `clean`, `merge`'s guard): they
+/// need no compiler, so, as runs do, they read the workspace with the newest installed stable
+/// cargo rather than rustup's default toolchain, which a machine may not have. The cargo that
+/// started timewarp (`$CARGO`) needs no probe of the toolchains; nor does a machine without
+/// rustup, where `cargo` on `PATH` reads it.
+pub(crate) fn inspect_without_building(runner: &dyn Runner, config: &Config) -> Result<(Workspace, WorkDir)> {
+    let inventory = match runner.env().non_empty("CARGO") {
+        Some(_) => None,
+        None => toolchain::discover(runner).ok(),
+    };
+    inspect(runner, config, None, inventory.as_ref())
 }
 
 /// `pid 123, started 2026-11-30T12:00:00Z: `cargo-timewarp timewarp --list``, the holder a
