@@ -245,9 +245,20 @@ fn check_editable(config: &Config, touch: &Path) -> Result<()> {
 pub(crate) fn scenarios(config: &Config, workspace: &Workspace) -> Result<Vec<Scenario>> {
     if let Some(given) = &config.scenarios {
         if given.contains(&Scenario::Deep) && workspace.deep.is_none() {
+            let quoted = |names: &[String]| names.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+            let passed_over = match workspace.deep_proc_macros.as_slice() {
+                [] => String::new(),
+                [one] => format!(
+                    " (`{one}` is depended on, but it is a proc-macro, which exports nothing but its macros, so `deep` passes it over)"
+                ),
+                many => format!(
+                    " ({} are depended on, but they are proc-macros, which export nothing but their macros, so `deep` passes them over)",
+                    quoted(many)
+                ),
+            };
             return Err(ExitError::usage(format!(
-                "the `deep` scenario edits a library of the workspace that another built package depends on, and none of {} does",
-                workspace.packages.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                "the `deep` scenario edits a library of the workspace that another built package depends on, and none of {} does{passed_over}",
+                quoted(&workspace.packages)
             )));
         }
         return Ok(given.clone());
