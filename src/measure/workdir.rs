@@ -206,7 +206,10 @@ impl WorkDir {
         for name in programs {
             let link = dir.join(name);
             if name.is_empty() || name.contains('/') || name.starts_with('.') {
-                bail!("cannot time a linker called `{name}`: not a program name found through PATH");
+                bail!(
+                    "cannot take the link time of the linker `{name}` apart: timewarp stands in for a linker through a link of the same name in `{}`, and makes none named `{name}` (empty, hidden or with a `/`); pass `--no-link-time` to measure without taking link time apart",
+                    dir.display()
+                );
             }
             match std::fs::symlink_metadata(&link) {
                 Ok(meta) if meta.file_type().is_symlink() => fs::remove_file_if_exists(&link)?,
@@ -714,6 +717,24 @@ mod tests {
         std::fs::create_dir_all(&empty).unwrap();
         create_marked(&empty).unwrap();
         assert!(is_marked(&empty));
+    }
+
+    /// Case 67: `linker = ".mycc"`, found through PATH, was called "not a program name found
+    /// through PATH", and `--no-link-time`, with which it builds, was not offered.
+    #[test]
+    fn a_linker_name_timewarp_makes_no_link_for_offers_no_link_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_dir(dir.path());
+        let err = work.create_link_dir(Path::new("/bin/true"), &[".mycc".to_string()]).unwrap_err();
+        let link_dir = work.builds().join("linker");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot take the link time of the linker `.mycc` apart: timewarp stands in for a linker through a link of the same name in `{}`, and makes none named `.mycc` (empty, hidden or with a `/`); pass `--no-link-time` to measure without taking link time apart",
+                link_dir.display()
+            )
+        );
+        assert!(!link_dir.join(".mycc").exists());
     }
 
     #[test]
