@@ -628,6 +628,30 @@ mod tests {
         assert!(nightlies["summary"].as_str().unwrap().contains("nightly-2025-07-14 → nightly-2025-07-15"));
     }
 
+    /// Case 80: the nightly step table took 121-136 columns in a pipe or a file, where the
+    /// README promises 100: a nightly is named by its date under the heading that says so.
+    #[test]
+    fn the_nightly_step_table_fits_100_columns() {
+        let train = nightly::train(90);
+        let project = Project::new(&["1.88.0", "1.89.0", "1.90.0"]).with_nightlies(&train, "1.90.0-nightly");
+        let runner = project.runner().timing("--offline --locked", |n, cmd| {
+            let faster = match day_of(cmd) {
+                Some(day) => day.as_str() >= "2025-07-15",
+                None => minor_of(cmd) >= 90,
+            };
+            (if faster { 5.0 } else { 10.0 }) * (1.0 + 0.04 * ((n * 7919 % 13) as f64 / 12.0 - 0.5))
+        });
+        let out = project.file("bisect.txt");
+        let args = ["bisect", "1.88", "1.90", "--scenario", "touched", "--nightlies", "--format", "table", "-o", &out];
+        let config = project.subcommand_config(&runner, &args);
+        run(&runner, &config, &Progress::new(true)).unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest <= 100, "{widest} columns:\n{text}");
+        assert!(text.contains("nightlies of 1.90 (nightly-2025-06-21 to nightly-2025-08-01):"), "{text}");
+        assert!(text.contains("2025-06-21 → 2025-08-01"), "each nightly by its date: {text}");
+    }
+
     /// `--install` with `--nightlies`: only the nightlies a step measures are installed, each
     /// before its step, and all of them are removed at the end.
     #[test]

@@ -196,7 +196,7 @@ struct BuildArgs {
     precision: Option<f64>,
 
     /// Start no round that would end later than DURATION after the first build (the first round
-    /// always runs whole), such as 20m, 90s or 1h30m [default: 20m]
+    /// always runs whole), such as 20m, 90s or 1h30m: a number needs its unit [default: 20m]
     #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Measurement")]
     budget: Option<Duration>,
 
@@ -877,19 +877,26 @@ fn precision(text: &str) -> Result<f64, String> {
     }
 }
 
-/// A duration such as `20m`, `90s`, `1h30m` or `600` (seconds), of at least a second.
+/// A duration such as `20m`, `90s` or `1h30m`, of at least a second: every number with its
+/// unit, each unit once, hours before minutes before seconds. A bare number is refused, since
+/// `--budget 1` meant one second to timewarp and one hour or minute to its user.
 fn duration(text: &str) -> Result<Duration, String> {
-    let bad = || "expected a duration such as `20m`, `90s` or `1h30m`".to_string();
     let text = text.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return (seconds > 0).then(|| Duration::from_secs(seconds)).ok_or_else(bad);
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("`{text}` has no unit; add one, such as `{text}s`, `{text}m` or `{text}h`"));
     }
+    let bad = || "expected a duration such as `20m`, `90s` or `1h30m`".to_string();
     let mut total = 0u64;
     let mut number = String::new();
+    let mut units_left = "hms";
     for c in text.chars() {
         match c {
             '0'..='9' => number.push(c),
             'h' | 'm' | 's' if !number.is_empty() => {
+                let Some(at) = units_left.find(c) else {
+                    return Err(format!("{}: each unit once, hours before minutes before seconds", bad()));
+                };
+                units_left = &units_left[at + 1..];
                 let n: u64 = number.parse().map_err(|_| bad())?;
                 total = total.saturating_add(n.saturating_mul(match c {
                     'h' => 3600,
@@ -901,7 +908,10 @@ fn duration(text: &str) -> Result<Duration, String> {
             _ => return Err(bad()),
         }
     }
-    if !number.is_empty() || total == 0 {
+    if !number.is_empty() {
+        return Err(format!("{}: every number needs its unit", bad()));
+    }
+    if total == 0 {
         return Err(bad());
     }
     Ok(Duration::from_secs(total))
@@ -995,7 +1005,25 @@ mod tests {
         let c = parse(&["--precision", "2.5", "--budget", "1h30m", "--sequential"]).unwrap();
         assert_eq!((c.precision, c.budget, c.sequential), (Some(0.025), Some(Duration::from_secs(5400)), true));
         assert_eq!(parse(&["--budget", "90s"]).unwrap().budget, Some(Duration::from_secs(90)));
-        assert_eq!(parse(&["--budget", "600"]).unwrap().budget, Some(Duration::from_secs(600)));
+        assert_eq!(parse(&["--budget", "2h5s"]).unwrap().budget, Some(Duration::from_secs(7205)));
+        // Case 41: a bare number meant seconds; `1h1h` meant two hours.
+        for (given, why) in [
+            ("1", "`1` has no unit; add one, such as `1s`, `1m` or `1h`"),
+            ("600", "`600` has no unit; add one, such as `600s`, `600m` or `600h`"),
+            ("1h30", "expected a duration such as `20m`, `90s` or `1h30m`: every number needs its unit"),
+            (
+                "1h1h",
+                "expected a duration such as `20m`, `90s` or `1h30m`: each unit once, hours before minutes before seconds",
+            ),
+            (
+                "30m1h",
+                "expected a duration such as `20m`, `90s` or `1h30m`: each unit once, hours before minutes before seconds",
+            ),
+            ("0m", "expected a duration such as `20m`, `90s` or `1h30m`"),
+        ] {
+            let err = parse(&["--budget", given]).unwrap_err().to_string();
+            assert_eq!(err, format!("invalid value `{given}` for `--budget`: {why}"), "{given}");
+        }
         assert!(parse(&["--interleave"]).is_ok(), "accepted, rounds are the default");
         let merge = parse(&["merge", "a.json", "b.json", "-o", "m.md"]).unwrap();
         assert_eq!((merge.action, merge.reports.len(), merge.format), (Action::Merge, 2, Format::Markdown));

@@ -38,7 +38,7 @@ use crate::measure::{linker, wrapper};
 use crate::process::{Runner, SystemRunner};
 use crate::report::progress::Progress;
 use crate::report::{history, verdict::verdict};
-use crate::stages::{discover, inspect, keep, measure, start};
+use crate::stages::{discover, inspect_without_building, keep, measure, start};
 
 /// Runs cargo-timewarp with the process arguments `args` (or, started as a linker by a timed
 /// build, times it; or, started as `RUSTC_WRAPPER` by `--crates`, wraps a rustc); prints any
@@ -74,7 +74,7 @@ fn run(runner: &dyn Runner, config: &Config) -> Result<()> {
     match config.action {
         Action::Clean => clean(runner, config, &progress),
         Action::History => {
-            let (workspace, work) = inspect(runner, config, None, None)?;
+            let (workspace, work) = inspect_without_building(runner, config)?;
             let outputs = stages::outputs(runner, config, &workspace, &work);
             outputs.check()?;
             outputs.history(&history::read(&work.history_file(), &workspace)?)
@@ -153,8 +153,8 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
 
 /// `cargo timewarp clean`: undoes what a killed run left, then removes what timewarp made.
 fn clean(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()> {
-    let (_, work) = inspect(runner, config, None, None)?;
-    let (_locks, _) = start(runner, &work, Action::Clean, progress)?;
+    let (workspace, work) = inspect_without_building(runner, config)?;
+    let (_locks, _) = start(runner, &work, &workspace.root.join("Cargo.toml"), Action::Clean, progress)?;
     let removed = work.remove()?;
     if removed.dirs.is_empty() {
         progress.status("Clean", "nothing to remove");

@@ -195,6 +195,16 @@ fn the_default_scenarios_depend_on_the_workspace() {
         err.to_string(),
         "the `deep` scenario edits a library of the workspace that another built package depends on, and none of `app` does"
     );
+    // Case 66: a library that is depended on but is a proc-macro is named, with why.
+    ws.packages = vec!["hpm".into(), "happ2".into()];
+    ws.deep_proc_macros = vec!["hpm".into()];
+    let err = stages::scenarios(&parse(&["--scenarios", "deep"]), &ws).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the `deep` scenario edits a library of the workspace that another built package depends on, and none of `hpm`, `happ2` does (`hpm` is depended on, but it is a proc-macro, which exports nothing but its macros, so `deep` passes it over)"
+    );
+    ws.packages = vec!["app".into()];
+    ws.deep_proc_macros = Vec::new();
     ws.deep =
         Some(DeepLibrary { package: "core".into(), file: "/w/core/src/lib.rs".into(), dependents: vec!["app".into()] });
     assert_eq!(names(&parse(&[]), &ws), ["clean", "touched", "deep", "check-touched"]);

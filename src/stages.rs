@@ -23,7 +23,7 @@ use crate::measure::engine::{
 };
 use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::{self, Journal};
-use crate::measure::workdir::{Locked, RunLock, WorkDir};
+use crate::measure::workdir::{self, Held, Locked, WorkDir};
 use crate::measure::{linker, prepare, revision, tree::TreeState};
 use crate::process::{CommandSpec, Runner};
 use crate::report::baseline::{Baseline, Gate};
@@ -42,7 +42,7 @@ pub(crate) struct Discovered {
     pub workspace: Workspace,
     pub work: WorkDir,
     pub outputs: Outputs,
-    _locks: Vec<RunLock>,
+    _locks: Vec<Held>,
     journal: Journal,
     pub checkout: Option<revision::Checkout>,
     pub planned: select::Planned,
@@ -69,13 +69,15 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     let outputs = outputs(runner, config, &user_workspace, &work);
     outputs.check()?;
     // Bad input fails here, before a lock, a directory or a build.
-    if config.touch.is_some() {
-        workspace::resolve_touch_file(config.touch.as_deref(), &user_workspace, &user_workspace)?;
+    if let Some(given) = config.touch.as_deref() {
+        workspace::resolve_touch_file(Some(given), &user_workspace, &user_workspace)?;
+        check_editable(config, given)?;
     }
     let gate = gate(config);
     let baseline = config.baseline.as_deref().map(|path| Baseline::read(path, gate)).transpose()?;
-    let (locks, journal) = start(runner, &work, config.action, progress)?;
-    let checkout = config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, rev, progress));
+    let (locks, journal) = start(runner, &work, &user_workspace.root.join("Cargo.toml"), config.action, progress)?;
+    let checkout =
+        config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, "--rev", rev, progress));
     let checkout = checkout.transpose()?;
     let workspace = match &checkout {
         Some(copy) => inspect(runner, config, Some(&copy.manifest_path), Some(&inventory))?.0,
@@ -83,7 +85,7 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
     };
     let baseline_tree = match config.baseline_rev.as_deref().filter(|_| config.action == Action::Measure) {
         Some(rev) => {
-            let copy = export(runner, config, &user_workspace, &work, rev, progress)?;
+            let copy = export(runner, config, &user_workspace, &work, "--baseline-rev", rev, progress)?;
             let base = inspect(runner, config, Some(&copy.manifest_path), Some(&inventory))?.0;
             Some((copy, base))
         }
@@ -152,7 +154,7 @@ pub(crate) fn cpu_model() -> Option<String> {
 /// Where `merge` writes: judged by the guard of the workspace the current directory is in, as a
 /// run's outputs are; outside any workspace (`cargo metadata` finds none), by names alone.
 pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
-    let guard = match config.output.as_ref().map(|_| inspect(runner, config, None, None)) {
+    let guard = match config.output.as_ref().map(|_| inspect_without_building(runner, config)) {
         Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
         _ => Guard::outside_workspace(),
     };
@@ -214,6 +216,28 @@ pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspac
     }
 }
 
+/// Whether any of `scenarios` changes the touched file: every rebuild touches it (before its
+/// first rebuild, its settling ones and its timed ones); the clean builds (`clean`, `check`,
+/// `release`) change nothing, so they need no file whose time can be set (a read-only mount).
+fn touches(scenarios: &[Scenario]) -> bool {
+    scenarios.iter().any(|s| s.start() == vocab::Start::Rebuild)
+}
+
+/// Fails when the `edited` scenario (asked for by `--scenarios` or `--edit`) would append its
+/// Rust item to a `--touch` file that is not Rust source (a data file the build reads through
+/// `include_str!`): the build would not compile it as code, and the rebuild measured would not
+/// be an edited rebuild.
+fn check_editable(config: &Config, touch: &Path) -> Result<()> {
+    let edited = config.edit || config.scenarios.as_ref().is_some_and(|s| s.contains(&Scenario::Edited));
+    if !edited || touch.extension().is_some_and(|e| e == "rs") {
+        return Ok(());
+    }
+    Err(ExitError::usage(format!(
+        "`--touch` file `{}` is not a Rust source file (`.rs`), and the `edited` scenario appends a Rust item to the file it touches; touch a `.rs` file, or leave out `edited` and `--edit`",
+        touch.display()
+    )))
+}
+
 /// The scenarios measured in `workspace`, in the order a round runs them: those asked for, else
 /// the survey's top pains (see the README): a clean build, a rebuild after a small change, a
 /// rebuild after an edit deep in the workspace (when a built library has a built dependent), and
@@ -221,9 +245,20 @@ pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspac
 pub(crate) fn scenarios(config: &Config, workspace: &Workspace) -> Result<Vec<Scenario>> {
     if let Some(given) = &config.scenarios {
         if given.contains(&Scenario::Deep) && workspace.deep.is_none() {
+            let quoted = |names: &[String]| names.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+            let passed_over = match workspace.deep_proc_macros.as_slice() {
+                [] => String::new(),
+                [one] => format!(
+                    " (`{one}` is depended on, but it is a proc-macro, which exports nothing but its macros, so `deep` passes it over)"
+                ),
+                many => format!(
+                    " ({} are depended on, but they are proc-macros, which export nothing but their macros, so `deep` passes them over)",
+                    quoted(many)
+                ),
+            };
             return Err(ExitError::usage(format!(
-                "the `deep` scenario edits a library of the workspace that another built package depends on, and none of {} does",
-                workspace.packages.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                "the `deep` scenario edits a library of the workspace that another built package depends on, and none of {} does{passed_over}",
+                quoted(&workspace.packages)
             )));
         }
         return Ok(given.clone());
@@ -343,8 +378,10 @@ pub(crate) fn measure_these(
     // Resolve before judging: a touch or an edit lands where a link in the tree leads.
     let touched_real = workspace::real_file_inside(&touched, &workspace.root)
         .map_err(|why| ExitError::usage(format!("the file to touch {why}; name one inside it with `--touch PATH`")))?;
-    workspace::check_touchable(&touched_real)?;
     let mut scenarios = scenarios(config, workspace)?;
+    if touches(&scenarios) {
+        workspace::check_touchable(&touched_real)?;
+    }
     let deep_real = match workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
         Some(d) => match workspace::real_file_inside(&d.file, &workspace.root) {
             Ok(real) if real != touched_real => Some(real),
@@ -625,6 +662,19 @@ pub(crate) fn inspect(
     Ok((workspace, work))
 }
 
+/// [`inspect`] for the commands that build nothing (`history`, `clean`, `merge`'s guard): they
+/// need no compiler, so, as runs do, they read the workspace with the newest installed stable
+/// cargo rather than rustup's default toolchain, which a machine may not have. The cargo that
+/// started timewarp (`$CARGO`) needs no probe of the toolchains; nor does a machine without
+/// rustup, where `cargo` on `PATH` reads it.
+pub(crate) fn inspect_without_building(runner: &dyn Runner, config: &Config) -> Result<(Workspace, WorkDir)> {
+    let inventory = match runner.env().non_empty("CARGO") {
+        Some(_) => None,
+        None => toolchain::discover(runner).ok(),
+    };
+    inspect(runner, config, None, inventory.as_ref())
+}
+
 /// `pid 123, started 2026-11-30T12:00:00Z: `cargo-timewarp timewarp --list``, the holder a
 /// lock records (arguments that are not UTF-8 are shown lossily, never a panic).
 fn holder(runner: &dyn Runner) -> String {
@@ -645,9 +695,10 @@ pub(crate) fn interrupt(runner: &dyn Runner, found: &Discovered) -> Result<Inter
 pub(crate) fn start(
     runner: &dyn Runner,
     work: &WorkDir,
+    manifest: &Path,
     action: Action,
     progress: &Progress,
-) -> Result<(Vec<RunLock>, Journal)> {
+) -> Result<(Vec<Held>, Journal)> {
     let read_only = action == Action::List;
     let holder = holder(runner);
     let workspace_lock = match work.lock_workspace(&holder)? {
@@ -659,10 +710,21 @@ pub(crate) fn start(
             ));
         }
     };
-    let mut locks = vec![workspace_lock];
+    let mut locks = vec![Held::Run { _lock: workspace_lock }];
     if !read_only {
+        // A run with another cache directory has another state directory, so its lock is not
+        // this one: the lock on the workspace's own manifest stops it too.
+        match workdir::lock_tree(manifest) {
+            Ok(lock) => locks.extend(lock.map(|lock| Held::Tree { _lock: lock })),
+            Err(holder) => {
+                return Err(anyhow!(
+                    "another cargo timewarp is measuring the workspace of `{}` ({holder}), with another cache directory; wait for it to finish, or stop it",
+                    manifest.display()
+                ));
+            }
+        }
         match work.lock_builds(&holder)? {
-            Locked::Acquired(lock) => locks.push(lock),
+            Locked::Acquired(lock) => locks.push(Held::Run { _lock: lock }),
             Locked::HeldBy(other) => {
                 return Err(anyhow!(
                     "another cargo timewarp is using the build directory `{}` ({other}), which this workspace shares through its target directory; wait for it, or pass another `--target-dir`",
@@ -697,10 +759,11 @@ fn export(
     config: &Config,
     user: &Workspace,
     work: &WorkDir,
+    flag: &str,
     rev: &str,
     progress: &Progress,
 ) -> Result<revision::Checkout> {
-    let checkout = revision::export(runner, &user.manifest_path, rev, work, config.lockfile_compat)?;
+    let checkout = revision::export(runner, &user.manifest_path, flag, rev, work, config.lockfile_compat)?;
     let short: String = checkout.commit.chars().take(12).collect();
     progress.status("Exported", &format!("{rev} ({short}) into {}", checkout.dir.display()));
     if checkout.lockfile_rewritten {

@@ -334,6 +334,7 @@ pub(crate) fn workspace(root: &str) -> Workspace {
         lockfile_version: None,
         default_touch_file: Some(format!("{root}/src/main.rs").into()),
         deep: None,
+        deep_proc_macros: Vec::new(),
         test_floors: Vec::new(),
         notes: Vec::new(),
         members: vec![crate::discover::workspace::Member {

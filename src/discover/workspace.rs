@@ -42,6 +42,9 @@ pub(crate) struct Workspace {
     pub default_touch_file: Option<PathBuf>,
     /// The library the `deep` scenario edits, when a built library has a built dependent.
     pub deep: Option<DeepLibrary>,
+    /// The proc-macro libraries a built package depends on, which `deep` passes over (they can
+    /// export no item but their macros), by name.
+    pub deep_proc_macros: Vec<String>,
     /// Floors of test builds alone (the locked dev-dependencies' and what they bring in),
     /// highest first; they apply to the `test` scenario only.
     pub test_floors: Vec<MsrvFloor>,
@@ -394,6 +397,7 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
 
     let toolchain_file = ["rust-toolchain.toml", "rust-toolchain"].iter().map(|f| root.join(f)).find(|p| p.is_file());
 
+    let (deep, deep_proc_macros) = deep_library(&built_members(&members, &selected));
     Ok(Workspace {
         manifest_path: root.join("Cargo.toml"),
         target_dir: metadata.target_directory.clone().into_std_path_buf(),
@@ -404,7 +408,8 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
         toolchain_file,
         lockfile_version,
         default_touch_file: top_source_file(&selected),
-        deep: deep_library(&built_members(&members, &selected)),
+        deep,
+        deep_proc_macros,
         test_floors: Vec::new(),
         notes: Vec::new(),
         members: members.iter().map(|p| member(p)).collect(),
@@ -569,8 +574,9 @@ fn built_members<'a>(members: &[&'a Package], selected: &[&'a Package]) -> Vec<&
 
 /// The library the most other `built` packages depend on, directly or through each other, with
 /// its dependents; ties go to the one with fewer dependencies of its own (the deeper), then by
-/// name. A proc-macro library is passed over: it can export no item but its macros.
-fn deep_library(selected: &[&Package]) -> Option<DeepLibrary> {
+/// name. A proc-macro library is passed over: it can export no item but its macros; those with
+/// built dependents are returned beside it, for the sentence that says why none was found.
+fn deep_library(selected: &[&Package]) -> (Option<DeepLibrary>, Vec<String>) {
     let dirs: Vec<PathBuf> = selected
         .iter()
         .map(|p| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default())
@@ -600,9 +606,13 @@ fn deep_library(selected: &[&Package]) -> Option<DeepLibrary> {
         }
         found
     };
-    let library = |p: &Package| {
-        p.targets.iter().find(|t| t.is_lib() && !t.kind.iter().any(|k| k.to_string() == "proc-macro")).cloned()
-    };
+    let is_proc_macro = |t: &cargo_metadata::Target| t.kind.iter().any(|k| k.to_string() == "proc-macro");
+    let library = |p: &Package| p.targets.iter().find(|t| t.is_lib() && !is_proc_macro(t)).cloned();
+    let mut proc_macros: Vec<String> = (0..selected.len())
+        .filter(|i| selected[*i].targets.iter().any(is_proc_macro) && !dependents_of(*i).is_empty())
+        .map(|i| selected[i].name.to_string())
+        .collect();
+    proc_macros.sort();
     let best = (0..selected.len())
         .filter_map(|i| Some((i, library(selected[i])?, dependents_of(i))))
         .filter(|(_, _, dependents)| !dependents.is_empty())
@@ -611,15 +621,16 @@ fn deep_library(selected: &[&Package]) -> Option<DeepLibrary> {
                 .cmp(&b.2.len())
                 .then_with(|| uses[b.0].len().cmp(&uses[a.0].len()))
                 .then_with(|| selected[b.0].name.cmp(&selected[a.0].name))
-        })?;
-    let (index, target, dependents) = best;
+        });
+    let Some((index, target, dependents)) = best else { return (None, proc_macros) };
     let mut names: Vec<String> = dependents.iter().map(|d| selected[*d].name.to_string()).collect();
     names.sort();
-    Some(DeepLibrary {
+    let deep = DeepLibrary {
         package: selected[index].name.to_string(),
         file: target.src_path.clone().into_std_path_buf(),
         dependents: names,
-    })
+    };
+    (Some(deep), proc_macros)
 }
 
 /// The root source file of the package no other selected package depends on: its bin (the one
@@ -777,6 +788,7 @@ mod tests {
         let root = dir.path().canonicalize().unwrap();
         let deep = from_metadata(&metadata, &[]).unwrap().deep.unwrap();
         assert_eq!(deep.package, "base", "three dependents through each other; the proc-macro has two");
+        assert_eq!(from_metadata(&metadata, &[]).unwrap().deep_proc_macros, ["macros"], "passed over, and said so");
         assert_eq!(deep.dependents, ["app", "mid", "tool"]);
         assert_eq!(deep.file, root.join("base/src/lib.rs"));
         let narrowed = from_metadata(&metadata, &["mid".into()]).unwrap().deep.unwrap();

@@ -1131,7 +1131,7 @@ fn timed_step(
         run.edits += 1;
         if !edited.apply(run.edits)? {
             let why = format!(
-                "{changed} changed during the run, so it is left as you saved it and the {scenario} rebuilds stopped"
+                "{changed} changed during the run (a build script, an editor or another program wrote it), so timewarp left it as it is and the {scenario} rebuilds stopped"
             );
             stop_scenario(plan, run, scenario, why);
             return Ok(());
@@ -1156,7 +1156,7 @@ fn timed_step(
     let Some(out) = out? else { return Ok(()) };
     if !kept {
         let why = format!(
-            "{changed} changed during a {scenario} rebuild, so it is left as it is and the {scenario} rebuilds stopped"
+            "{changed} changed during a {scenario} rebuild (a build script, an editor or another program wrote it), so timewarp left it as it is and the {scenario} rebuilds stopped"
         );
         stop_scenario(plan, run, scenario, why);
         return Ok(());
@@ -1683,6 +1683,30 @@ mod tests {
             "timewarp's edit of src/main.rs (a `#[used] static` appended) made the build fail: error: expected expression, found `#`"
         );
         assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() {}\n");
+    }
+
+    /// Cases 59 and 86: a file written by someone else before timewarp's next edit (a build
+    /// script that re-stamps it at every build, another run) was said to be "left as you saved
+    /// it". The sentence says what was seen, not who did it.
+    #[test]
+    fn a_file_changed_before_an_edit_is_named_without_blaming_the_user() {
+        let (scenarios, stopping) = fixed(2, 2, true);
+        let s = setup(scenarios, stopping);
+        let runner = FakeRunner::new()
+            .ok("rustup which", &s.rustc)
+            .answer("build", output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", 1.0));
+        // Whenever the engine looks between steps, the file has been written again.
+        let restamp = || {
+            std::fs::write(&s.file, "fn main() {} // stamped\n").unwrap();
+            false
+        };
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.85.0")], &restamp);
+        let m = &outcome.measured[0];
+        assert_eq!(
+            m.scenario_errors[&Scenario::Edited],
+            "src/main.rs changed during the run (a build script, an editor or another program wrote it), so timewarp left it as it is and the edited rebuilds stopped"
+        );
+        assert_eq!(std::fs::read_to_string(&s.file).unwrap(), "fn main() {} // stamped\n", "the write is kept");
     }
 
     /// A workspace with a library `core` that the binary `app` depends on, for `deep`: the

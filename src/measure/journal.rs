@@ -425,6 +425,12 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
                     None,
                 ));
             }
+            // Not touched after all (a run of clean builds alone, or stopped before its first
+            // rebuild): nothing to undo, and nothing is written (a read-only mount refuses even
+            // setting the times a file already has).
+            if std::fs::metadata(path).and_then(|m| m.modified()).is_ok_and(|m| m == time_of(*mtime)) {
+                return Ok(Outcome::Nothing);
+            }
             fs::set_times(path, Some(time_of(*atime)), time_of(*mtime))
                 .with_context(|| format!("could not restore the modification time of `{}`", path.display()))?;
             Ok(Outcome::Restored(format!("restored the modification time of `{}`", path.display())))
@@ -870,6 +876,44 @@ mod tests {
         }
         assert_eq!(mtime(&s.file), old);
         assert!(!s.journal_file().exists(), "nothing is pending");
+    }
+
+    /// The inode's change time, which every write of the times moves and a read does not.
+    fn ctime(path: &Path) -> (i64, i64) {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = std::fs::metadata(path).unwrap();
+        (meta.ctime(), meta.ctime_nsec())
+    }
+
+    /// Waits until a write now would give `path` another change time than it has (the kernel's
+    /// clock for it is coarse), with a generous hang guard.
+    fn until_a_write_shows(path: &Path) {
+        let probe = path.with_extension("probe");
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            std::fs::write(&probe, b"").unwrap();
+            if ctime(&probe) != ctime(path) {
+                return std::fs::remove_file(&probe).unwrap();
+            }
+            assert!(std::time::Instant::now() < deadline, "the change time never moved");
+        }
+    }
+
+    /// Case 43: a run of clean builds alone never touches the file, and its restore wrote the
+    /// times anyway, which a read-only mount refuses. A file whose modification time is as
+    /// recorded is left alone (nothing writes its times, so its change time stays), and a
+    /// killed run's journal undoes nothing.
+    #[test]
+    fn a_file_that_was_not_touched_is_not_written_by_the_restore() {
+        let s = setup(b"fn main() {}\n");
+        let before = ctime(&s.file);
+        until_a_write_shows(&s.file);
+        s.journal.touch(&s.file).unwrap().restore().unwrap();
+        assert_eq!(ctime(&s.file), before, "the restore wrote nothing");
+        s.kill(s.journal.touch(&s.file).unwrap());
+        assert_eq!(Journal::recover(&s.journal_file()).unwrap(), Vec::<String>::new(), "nothing to undo");
+        assert_eq!(ctime(&s.file), before);
+        assert_eq!(mtime(&s.file), time_of((1_600_000_000, 123)));
     }
 
     /// `--baseline-rev` with `deep` edits a `lib.rs` in each tree: two files of one name, whose

@@ -30,13 +30,15 @@ pub(crate) struct Checkout {
     pub lockfile_rewritten: bool,
 }
 
-/// Exports `rev` of the git repository containing `manifest_path` into `work`'s revisions,
+/// Exports `rev` (given with `flag`, `--rev` or `--baseline-rev`, which errors name) of the git
+/// repository containing `manifest_path` into `work`'s revisions,
 /// reusing an earlier complete export of the same commit made the same way; with
 /// `lockfile_compat`, the copy's Cargo.lock is made readable by old cargos (see
 /// [`make_lockfile_compatible`]).
 pub(crate) fn export(
     runner: &dyn Runner,
     manifest_path: &Path,
+    flag: &str,
     rev: &str,
     work: &WorkDir,
     lockfile_compat: bool,
@@ -47,7 +49,10 @@ pub(crate) fn export(
         .run(&git(&["rev-parse", "--show-toplevel"]))?
         .ok_or_error(&git(&["rev-parse", "--show-toplevel"]))
         .map_err(|_| {
-            ExitError::usage(format!("`--rev` needs a git repository, and `{}` is not in one", workspace_dir.display()))
+            ExitError::usage(format!(
+                "`{flag}` needs a git repository, and `{}` is not in one",
+                workspace_dir.display()
+            ))
         })?;
     let top = PathBuf::from(top.stdout.trim());
     let verify = git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]);
@@ -161,7 +166,7 @@ mod tests {
             crate::process::effective_uid(),
         )
         .unwrap();
-        let err = export(&runner, &manifest, "nope", &work, false).unwrap_err();
+        let err = export(&runner, &manifest, "--rev", "nope", &work, false).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("`nope` is not a commit in the git repository at `{}`", dir.path().display())
@@ -179,7 +184,10 @@ mod tests {
             crate::process::effective_uid(),
         )
         .unwrap();
-        let err = export(&runner, Path::new("/w/Cargo.toml"), "HEAD", &work, false).unwrap_err();
-        assert_eq!(err.to_string(), "`--rev` needs a git repository, and `/w` is not in one");
+        // Case 56: the flag the user gave, not always `--rev`.
+        for flag in ["--rev", "--baseline-rev"] {
+            let err = export(&runner, Path::new("/w/Cargo.toml"), flag, "HEAD", &work, false).unwrap_err();
+            assert_eq!(err.to_string(), format!("`{flag}` needs a git repository, and `/w` is not in one"));
+        }
     }
 }

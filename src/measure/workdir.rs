@@ -26,7 +26,9 @@
 //! Both directories are locked while a run uses them (`flock`, released by the kernel however
 //! the run ends): the state directory keeps two runs on one workspace apart, the build
 //! directory two workspaces that share a `--target-dir`, so no run removes, prunes or sweeps
-//! another's builds.
+//! another's builds. A third lock lives with the workspace itself: an advisory `flock` on its
+//! root `Cargo.toml`, opened read-only (so nothing is written into the tree), which stops a
+//! second run that has another cache directory and so another state directory.
 
 use std::path::{Path, PathBuf};
 
@@ -82,6 +84,28 @@ impl Drop for RunLock {
         // Still held here: no other run reads a half-cleared record.
         let _ = self.file.set_len(0);
     }
+}
+
+/// The lock on the user's own root manifest (see [`lock_tree`]): a read-only handle held open,
+/// never written, and no `Drop` that touches the file (a [`RunLock`] empties its record).
+#[derive(Debug)]
+pub(crate) struct TreeLock {
+    _file: std::fs::File,
+}
+
+/// A lock a run holds until it ends: one of timewarp's own lock files, or the user's manifest.
+#[derive(Debug)]
+pub(crate) enum Held {
+    /// A lock file of timewarp's, whose holder record is emptied when it is let go.
+    Run {
+        /// Held until dropped.
+        _lock: RunLock,
+    },
+    /// The user's root manifest, opened read-only and never written.
+    Tree {
+        /// Held until dropped.
+        _lock: TreeLock,
+    },
 }
 
 /// The outcome of taking a lock.
@@ -276,7 +300,10 @@ impl WorkDir {
         for name in programs {
             let link = dir.join(name);
             if name.is_empty() || name.contains('/') || name.starts_with('.') {
-                bail!("cannot time a linker called `{name}`: not a program name found through PATH");
+                bail!(
+                    "cannot take the link time of the linker `{name}` apart: timewarp stands in for a linker through a link of the same name in `{}`, and makes none named `{name}` (empty, hidden or with a `/`); pass `--no-link-time` to measure without taking link time apart",
+                    dir.display()
+                );
             }
             match std::fs::symlink_metadata(&link) {
                 Ok(meta) if meta.file_type().is_symlink() => fs::remove_file_if_exists(&link)?,
@@ -556,6 +583,38 @@ fn lock(path: &Path, holder: &str, owner: u32) -> Result<Locked> {
         }
         Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("could not lock `{}`: {e}", path.display())),
     }
+}
+
+/// Takes the lock that lives with the workspace itself, whatever the cache directory and the
+/// target directory: an advisory `flock` on the root manifest `manifest`, opened read-only, so
+/// nothing is written into the user's tree. `Err` says who holds it (the pid and command line
+/// the kernel's `/proc/locks` names). Where the file system cannot lock a read-only handle
+/// (`Ok(None)`), the state directory's lock still keeps apart the runs that share a cache.
+pub(crate) fn lock_tree(manifest: &Path) -> std::result::Result<Option<TreeLock>, String> {
+    let Ok(file) = std::fs::File::open(manifest) else { return Ok(None) };
+    match file.try_lock() {
+        Ok(()) => Ok(Some(TreeLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Err(flock_holder(&file).unwrap_or_else(|| "pid unknown".to_string())),
+        Err(std::fs::TryLockError::Error(_)) => Ok(None),
+    }
+}
+
+/// `pid N: `command line`` of the process that holds a `flock` on `file`, from `/proc/locks`.
+fn flock_holder(file: &std::fs::File) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = file.metadata().ok()?;
+    let dev = meta.dev();
+    let id = format!("{:02x}:{:02x}:{}", libc::major(dev), libc::minor(dev), meta.ino());
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    let pid = locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let at = fields.iter().position(|f| *f == id)?;
+        (fields.get(1) == Some(&"FLOCK")).then(|| fields.get(at.checked_sub(1)?)?.parse::<u32>().ok())?
+    })?;
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let args: Vec<String> =
+        cmdline.split(|b| *b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    Some(if args.is_empty() { format!("pid {pid}") } else { format!("pid {pid}: `{}`", args.join(" ")) })
 }
 
 /// Whether a run holds the lock `path` now (asked through a shared lock on a read-only handle,
@@ -868,6 +927,24 @@ mod tests {
         let err = work.create_subject_dir(&work.builds.join("1.96.0")).unwrap_err();
         assert!(err.to_string().contains("timewarp did not make"), "{err:#}");
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    }
+
+    /// Case 67: `linker = ".mycc"`, found through PATH, was called "not a program name found
+    /// through PATH", and `--no-link-time`, with which it builds, was not offered.
+    #[test]
+    fn a_linker_name_timewarp_makes_no_link_for_offers_no_link_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_dir(dir.path());
+        let err = work.create_link_dir(Path::new("/bin/true"), &[".mycc".to_string()]).unwrap_err();
+        let link_dir = work.builds().join("linker");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot take the link time of the linker `.mycc` apart: timewarp stands in for a linker through a link of the same name in `{}`, and makes none named `.mycc` (empty, hidden or with a `/`); pass `--no-link-time` to measure without taking link time apart",
+                link_dir.display()
+            )
+        );
+        assert!(!link_dir.join(".mycc").exists());
     }
 
     #[test]

@@ -420,6 +420,39 @@ mod tests {
         }
     }
 
+    /// Case 80: the merge table of the default scenarios took 118 columns in a pipe, where the
+    /// README promises 100; now its scenarios go into blocks within the width.
+    #[test]
+    fn the_merge_table_fits_100_columns() {
+        use crate::report::export::exporter;
+        use crate::vocab::Format;
+        let many = |cpu: &str| {
+            let mut report = machine(1.0, 1.0, cpu);
+            let more = [Scenario::Edited, Scenario::Deep, Scenario::Check, Scenario::CheckTouched, Scenario::Test];
+            for row in &mut report.toolchains {
+                if let Some(touched) = row.scenarios.get(&Scenario::Touched).cloned() {
+                    more.iter().for_each(|s| drop(row.scenarios.insert(*s, touched.clone())));
+                }
+            }
+            for s in more {
+                report.measurement.scenarios.push(s);
+                report.measurement.commands.insert(s, "cargo build".into());
+            }
+            report.measurement.scenarios.sort();
+            report
+        };
+        let merged = merge(&[("a.json".into(), many("A")), ("b.json".into(), many("B"))]);
+        assert_eq!(merged.rows[0].scenarios.len(), 7, "{merged:?}");
+        let text = exporter(Format::Table, false, Some(100)).merged(&merged);
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest <= 100, "{widest} columns:\n{text}");
+        // One line per toolchain and scenario: seven scenarios stay narrow however many there are.
+        for s in Scenario::ALL.into_iter().filter(|s| *s != Scenario::Release) {
+            let lines = text.lines().filter(|l| l.split_whitespace().nth(1) == Some(s.name())).count();
+            assert_eq!(lines, 1, "{s} once:\n{text}");
+        }
+    }
+
     #[test]
     fn only_reports_measured_in_rounds_are_merged() {
         let dir = tempfile::tempdir().unwrap();

@@ -177,7 +177,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
     if !facts.changed_by_builds.is_empty() {
         let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
         warnings.push(format!(
-            "the builds changed files in the workspace, which timewarp does not undo: {} (a build script writing into the source tree?)",
+            "files in the workspace changed during the run (a build script, an editor or another program wrote them), and timewarp does not undo that: {}",
             files.join(", ")
         ));
     }

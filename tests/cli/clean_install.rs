@@ -91,3 +91,29 @@ fn install_never_installs_a_release_whose_probe_failed() {
     assert!(stderr.contains("the probe of 1.80.0 ("), "{stderr}");
     assert!(stderr.contains("libLLVM.so"), "and why: {stderr}");
 }
+
+/// Case 27: `history` and `clean` need no compiler, yet in a `RUSTUP_HOME` without a default
+/// toolchain they failed with rustup's "could not choose a version of cargo to run", while runs
+/// worked there: they read the workspace with the newest installed stable, as runs do.
+#[test]
+fn history_and_clean_need_no_default_toolchain() {
+    let ws = fixture("single-crate");
+    let before = snapshot(ws.path());
+    let rustup = rustup_home(&["stable"]);
+    let settings = rustup.path().join("settings.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let without: String =
+        text.lines().filter(|l| !l.starts_with("default_toolchain")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&settings, without).unwrap();
+    let target = tempfile::tempdir().unwrap();
+    for args in [&["history"][..], &["clean"]] {
+        let mut cmd = timewarp(ws.path());
+        // Run directly, not by a cargo that would read the workspace itself.
+        cmd.env("RUSTUP_HOME", rustup.path()).env_remove("CARGO").args(args).arg("--target-dir").arg(target.path());
+        let out = run(&mut cmd);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(!stderr.contains("could not choose a version of cargo"), "{args:?}: {stderr}");
+    }
+    assert_eq!(before, snapshot(ws.path()));
+}

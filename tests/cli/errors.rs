@@ -294,3 +294,23 @@ fn an_old_cargo_that_started_timewarp_is_not_in_the_way() {
     assert!(stderr.contains("cannot read this workspace, so timewarp read it with `cargo +"), "{stderr}");
     assert!(stderr.contains("`cargo +stable timewarp` avoids"), "{stderr}");
 }
+
+/// Case 65: `edited` appended Rust source to a `--touch` file that is not Rust (an
+/// `include_str!` data file) and reported the time as an edited rebuild.
+#[test]
+fn edited_refuses_a_touch_file_that_is_not_rust() {
+    let ws = fixture("single-crate");
+    std::fs::create_dir(ws.path().join("assets")).unwrap();
+    std::fs::write(ws.path().join("assets/q.sql"), "select 1;\n").unwrap();
+    let before = snapshot(ws.path());
+    let expected = "error: `--touch` file `assets/q.sql` is not a Rust source file (`.rs`), and the `edited` scenario \
+                    appends a Rust item to the file it touches; touch a `.rs` file, or leave out `edited` and `--edit`";
+    for args in [&["--scenarios", "touched,edited"][..], &["--edit"]] {
+        let out = run(timewarp(ws.path()).args(["--toolchains", "stable", "--touch", "assets/q.sql"]).args(args));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(USAGE), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end(), expected, "{args:?}");
+    }
+    assert_eq!(before, snapshot(ws.path()));
+    assert!(!ws.path().join("target").exists(), "nothing was built");
+}

@@ -138,7 +138,8 @@ fn every_row_says_its_version_and_the_header_wraps_in_a_narrow_terminal() {
     let ws = fixture("single-crate");
     let table = success(timewarp(ws.path()).args(QUICK).env("COLUMNS", "20"));
     assert!(table.contains("stable (1."), "{table}");
-    let header: Vec<&str> = table.lines().skip_while(|l| !l.starts_with("workspace:")).take_while(|l| !l.is_empty()).collect();
+    let header: Vec<&str> =
+        table.lines().skip_while(|l| !l.starts_with("workspace:")).take_while(|l| !l.is_empty()).collect();
     assert!(header.len() > 3, "{table}");
     for line in header {
         let one_word = line.split_whitespace().count() == 1 || line.starts_with("workspace:");

@@ -316,8 +316,15 @@ fn failures(report: &Report) -> String {
 }
 
 /// The steps of a bisection as a table: each change between neighbours in every scenario, the
-/// rounds, the span kept; then the releases that could not build.
-fn steps_table(steps: &[crate::report::model::BisectStep], scenarios: &[Scenario]) -> String {
+/// rounds, the span kept; then the releases that could not build. Each release is shown as
+/// `short` names it (a nightly by its date, under a heading that says they are nightlies), and
+/// the scenarios go into blocks that fit `width`.
+fn steps_table(
+    steps: &[crate::report::model::BisectStep],
+    scenarios: &[Scenario],
+    short: &dyn Fn(&str) -> String,
+    width: Option<usize>,
+) -> String {
     let mut lines = vec![
         ["step", "change", "rounds"]
             .into_iter()
@@ -331,24 +338,62 @@ fn steps_table(steps: &[crate::report::model::BisectStep], scenarios: &[Scenario
             let first = j == 0;
             let mut cells = vec![
                 if first { (i + 1).to_string() } else { String::new() },
-                format!("{} → {}", change.from, change.to),
+                format!("{} → {}", short(&change.from), short(&change.to)),
                 if first { step.rounds.to_string() } else { String::new() },
             ];
             cells.extend(scenarios.iter().map(|s| super::change_cell(change.scenarios.get(s))));
             cells.push(match (&step.kept, first) {
-                (Some([a, b]), true) => format!("{a} → {b}"),
+                (Some([a, b]), true) => format!("{} → {}", short(a), short(b)),
                 _ => String::new(),
             });
             lines.push(cells);
         }
     }
-    let mut out = if lines.len() > 1 { aligned_right(&lines, 2) } else { String::new() };
+    let mut out = if lines.len() > 1 { fitted(&lines, 3, 1, width, |l| aligned_right(l, 2)) } else { String::new() };
     for step in steps {
         for failed in &step.failed {
-            let _ = writeln!(out, "  {} could not build: {}", failed.name, failed.reason);
+            let _ =
+                writeln!(out, "{}", wrap(&format!("  {} could not build: {}", failed.name, failed.reason), width, 4));
         }
     }
     out
+}
+
+/// `lines` of cells rendered by `render`, whole when that fits `width`; else the columns
+/// between the first `left` and the last `right` go into blocks, each with those around it,
+/// as many to a block as fit (one at the least), the blocks a blank line apart.
+fn fitted(
+    lines: &[Vec<String>],
+    left: usize,
+    right: usize,
+    width: Option<usize>,
+    render: impl Fn(&[Vec<String>]) -> String,
+) -> String {
+    let whole = render(lines);
+    let Some(width) = width else { return whole };
+    let fits = |text: &str| text.lines().all(|line| self::width(line) <= width);
+    let columns = lines[0].len();
+    if fits(&whole) || columns <= left + right + 1 {
+        return whole;
+    }
+    let outer: Vec<usize> = (0..left).chain(columns - right..columns).collect();
+    let of = |middle: &[usize]| -> String {
+        let mut chosen: Vec<usize> = outer.iter().copied().chain(middle.iter().copied()).collect();
+        chosen.sort_unstable();
+        let projected: Vec<Vec<String>> =
+            lines.iter().map(|l| chosen.iter().map(|c| l[*c].clone()).collect()).collect();
+        render(&projected)
+    };
+    let mut blocks: Vec<Vec<usize>> = vec![Vec::new()];
+    for c in left..columns - right {
+        let current = blocks.last_mut().expect("one block at the least");
+        current.push(c);
+        if current.len() > 1 && !fits(&of(current)) {
+            current.pop();
+            blocks.push(vec![c]);
+        }
+    }
+    blocks.iter().map(|b| of(b)).collect::<Vec<_>>().join("\n")
 }
 
 /// The columns `groups[chosen]` after `left`, with the bar last when given, as lines of cells
@@ -688,7 +733,7 @@ impl Exporter for TableExporter {
         }
         let releases = format!("releases:  {}", super::span_line(&bisected.releases));
         let _ = writeln!(out, "{}\n", wrap(&releases, self.width, 11));
-        out.push_str(&steps_table(&bisected.steps, &scenarios));
+        out.push_str(&steps_table(&bisected.steps, &scenarios, &|name| name.to_string(), self.width));
         if let Some(located) = &bisected.located {
             let _ = writeln!(out, "\n{} → {}:", located.from, located.to);
             for (s, f) in &located.scenarios {
@@ -707,7 +752,10 @@ impl Exporter for TableExporter {
         let _ = writeln!(out, "\n{}", wrap(&bisected.summary, self.width, 2));
         if let Some(nightlies) = &bisected.nightlies {
             let _ = writeln!(out, "\nnightlies of {} ({} to {}):", nightlies.release, nightlies.first, nightlies.last);
-            out.push_str(&steps_table(&nightlies.steps, &[bisected.scenario]));
+            // The heading says these are nightlies: the table names each by its date, which
+            // keeps a step with its kept span within 100 columns.
+            let date = |name: &str| name.strip_prefix("nightly-").unwrap_or(name).to_string();
+            out.push_str(&steps_table(&nightlies.steps, &[bisected.scenario], &date, self.width));
             if let Some(located) = &nightlies.located {
                 for (s, f) in &located.scenarios {
                     let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
@@ -732,7 +780,8 @@ impl Exporter for TableExporter {
         let mut out = format!("{} machines, speedups over Rust {base}:\n", merged.machines.len());
         for m in &merged.machines {
             let cpu = m.cpu.as_deref().unwrap_or("unknown CPU");
-            let _ = writeln!(out, "  {} ({cpu}, {} cores, {} rounds)", m.report, m.cores, m.rounds);
+            let line = format!("  {} ({cpu}, {} cores, {} rounds)", m.report, m.cores, m.rounds);
+            let _ = writeln!(out, "{}", wrap(&line, self.width, 4));
         }
         let mut lines = vec![super::MERGED_HEADINGS.map(String::from).to_vec()];
         lines.extend(super::merged_lines(merged));
@@ -744,7 +793,7 @@ impl Exporter for TableExporter {
             let _ = writeln!(out, "{}", wrap(super::TWO_MACHINES, self.width, 0));
         }
         for what in &merged.not_comparable {
-            let _ = writeln!(out, "not comparable: {what}");
+            let _ = writeln!(out, "{}", wrap(&format!("not comparable: {what}"), self.width, 4));
         }
         out
     }
