@@ -107,7 +107,7 @@ pub(crate) struct RawArgs {
         help_heading = "Toolchain Selection",
         conflicts_with_all = [
             "plot", "baseline", "baseline_rev", "edit", "crates", "crates_csv", "runs", "clean_runs",
-            "incremental_runs", "precision", "budget", "sequential", "touch", "timeout", "interleave",
+            "incremental_runs", "precision", "budget", "touch", "timeout",
             "keep_target_dirs", "check", "release", "profile", "jobs", "scenarios", "no_link_time", "max_regression", "verify_msrv",
             "explain",
         ]
@@ -233,16 +233,6 @@ struct BuildArgs {
         help_heading = "Measurement"
     )]
     incremental_runs: Option<usize>,
-
-    /// Build every round of one toolchain before the next toolchain's, instead of rounds that
-    /// rotate the toolchains (samples still pair by round, but minutes apart, so a drifting
-    /// machine's drift stays in the speedups)
-    #[arg(long, help_heading = "Measurement")]
-    sequential: bool,
-
-    /// Accepted for compatibility: rounds are the default now
-    #[arg(long, hide = true, conflicts_with = "sequential")]
-    interleave: bool,
 
     /// The workflows to time, comma-separated: clean, touched, edited, deep, check,
     /// check-touched, test, release [default: clean,touched,deep,check-touched; deep only when a
@@ -532,8 +522,6 @@ pub(crate) struct Config {
     pub precision: Option<f64>,
     /// `--budget`.
     pub budget: Option<Duration>,
-    /// `--sequential`.
-    pub sequential: bool,
     /// `--baseline-rev`.
     pub baseline_rev: Option<String>,
     /// `merge`'s reports.
@@ -756,7 +744,6 @@ impl Config {
             incremental_runs: raw.build.incremental_runs.or(raw.build.runs),
             precision: raw.build.precision.map(|p| p / 100.0),
             budget: raw.build.budget,
-            sequential: raw.build.sequential,
             baseline_rev: raw.baseline_rev,
             reports,
             span,
@@ -992,11 +979,11 @@ mod tests {
         assert_eq!(c.since, Some(Version::new(1, 70, 0)));
         assert_eq!(c.until, Some(Version::new(1, 85, 0)));
         assert_eq!((c.clean_runs, c.incremental_runs), (Some(2), Some(3)));
-        let c = parse(&["--precision", "2.5", "--budget", "1h30m", "--sequential"]).unwrap();
-        assert_eq!((c.precision, c.budget, c.sequential), (Some(0.025), Some(Duration::from_secs(5400)), true));
+        let c = parse(&["--precision", "2.5", "--budget", "1h30m"]).unwrap();
+        assert_eq!((c.precision, c.budget), (Some(0.025), Some(Duration::from_secs(5400))));
         assert_eq!(parse(&["--budget", "90s"]).unwrap().budget, Some(Duration::from_secs(90)));
         assert_eq!(parse(&["--budget", "600"]).unwrap().budget, Some(Duration::from_secs(600)));
-        assert!(parse(&["--interleave"]).is_ok(), "accepted, rounds are the default");
+        assert!(parse(&["--sequential"]).is_err() && parse(&["--interleave"]).is_err(), "rounds are the only order");
         let merge = parse(&["merge", "a.json", "b.json", "-o", "m.md"]).unwrap();
         assert_eq!((merge.action, merge.reports.len(), merge.format), (Action::Merge, 2, Format::Markdown));
         let rev = parse(&["--baseline-rev", "v1.0", "--max-regression", "5"]).unwrap();
