@@ -47,9 +47,6 @@ Examples:
   Which release between 1.63 and 1.96 made the build faster (halving over the installed ones):
     cargo timewarp bisect 1.63 1.96
 
-  The yearly history, then which installed release made its largest step:
-    cargo timewarp --explain
-
 Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp clean` (remove
 timewarp's directories).
 
@@ -109,7 +106,6 @@ pub(crate) struct RawArgs {
             "plot", "baseline", "baseline_rev", "edit", "crates", "crates_csv", "runs", "clean_runs",
             "incremental_runs", "precision", "budget", "touch", "timeout",
             "keep_target_dirs", "check", "release", "profile", "jobs", "scenarios", "no_link_time", "max_regression", "verify_msrv",
-            "explain",
         ]
     )]
     list: bool,
@@ -118,12 +114,6 @@ pub(crate) struct RawArgs {
     /// `rustup toolchain install --profile minimal` before measuring
     #[arg(long, help_heading = "Toolchain Selection")]
     install: bool,
-
-    /// After the history, bisect its largest significant step between two rows on its own, over
-    /// the installed releases between them (as `cargo timewarp bisect` does); the bisection
-    /// follows the report on standard output
-    #[arg(long, help_heading = "Measurement")]
-    explain: bool,
 
     #[command(flatten)]
     build: BuildArgs,
@@ -510,8 +500,6 @@ pub(crate) struct Config {
     pub keep_installed: bool,
     /// `bisect --nightlies`.
     pub nightlies: bool,
-    /// `--explain`: bisect the history's largest step after it.
-    pub explain: bool,
     /// `--verbose`.
     pub verbose: bool,
     /// Fixed rounds of clean builds (`--clean-runs`, `--runs`); `None` for the stopping rule.
@@ -710,12 +698,6 @@ impl Config {
             })?,
             (None, None) => Format::Table,
         };
-        if raw.explain && matches!(format, Format::Json | Format::Csv) {
-            let name = if format == Format::Json { "json" } else { "csv" };
-            return Err(ExitError::usage(format!(
-                "`--explain` prints the bisection after the report, which one {name} document cannot hold; use the table or Markdown, or run `cargo timewarp bisect FROM TO --format {name}` for the step"
-            )));
-        }
         let toolchains: Vec<String> = raw.toolchains.iter().map(|t| t.trim().to_string()).collect();
         if toolchains.iter().any(String::is_empty) {
             return Err(ExitError::usage("`--toolchains` has an empty name; separate names with single commas"));
@@ -738,7 +720,6 @@ impl Config {
             install: raw.install,
             keep_installed,
             nightlies,
-            explain: raw.explain,
             verbose: raw.build.verbose,
             clean_runs: raw.build.clean_runs.or(raw.build.runs),
             incremental_runs: raw.build.incremental_runs.or(raw.build.runs),
