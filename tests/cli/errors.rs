@@ -119,7 +119,7 @@ fn cargo_binary() -> std::path::PathBuf {
 fn help_has_examples_and_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let help = success(timewarp(dir.path()).arg("--help"));
-    for needle in ["Examples:", "cargo timewarp --list", "--manifest-path", "Package Selection", "Exit codes:"] {
+    for needle in ["Examples:", "cargo timewarp list", "--manifest-path", "Package Selection", "Exit codes:"] {
         assert!(help.contains(needle), "help lacks {needle:?}:\n{help}");
     }
     // Direct invocation without the `timewarp` argument works too.
