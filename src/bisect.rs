@@ -9,21 +9,21 @@ use std::time::Duration;
 use anyhow::{Result, anyhow};
 use semver::Version;
 
-use crate::cli::{Action, Config, Span};
+use crate::cli::{Config, Span};
 use crate::discover::environment;
 use crate::discover::install::{self, Installed};
 use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
 use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
 use crate::measure::build::Kind;
-use crate::measure::engine::{self, End, Measured, Stop};
+use crate::measure::engine::{End, Measured, Stop};
 use crate::measure::interrupt::Interrupt;
 use crate::process::Runner;
 use crate::report::bisection::{self, Probe};
 use crate::report::progress::Progress;
 use crate::stages;
 use crate::stats::{self, NOISE};
-use crate::vocab::{Provenance, Scenario};
+use crate::vocab::Provenance;
 
 mod nightly;
 
@@ -63,87 +63,6 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
     };
     installed.remove(runner, progress, config.keep_installed);
     result
-}
-
-/// `--explain`: after a history, bisects its largest significant step on its own, or says why
-/// there is nothing to bisect. `history` is what the history measured.
-pub(crate) fn explain(
-    runner: &dyn Runner,
-    config: &Config,
-    progress: &Progress,
-    history: &[Measured],
-    installed: &[Toolchain],
-) -> Result<()> {
-    let Step { older, newer, scenario, step } = match largest_step(history) {
-        Ok(found) => found,
-        Err(why) => {
-            progress.note(&format!("--explain: {why}, so there is nothing to bisect"));
-            return Ok(());
-        }
-    };
-    let span = Span { from: older.name.clone(), to: newer.name.clone(), follow: Some(scenario) };
-    let release = |t: &Toolchain| (t.version.major, t.version.minor);
-    let inside = |t: &Toolchain| release(t) > release(older) && release(t) < release(newer);
-    if !installed.iter().any(|t| t.is_stable() && inside(t)) {
-        progress.note(&format!(
-            "--explain: no installed release lies inside the history's largest step, {step}; `cargo timewarp bisect {} {} --install` would install them and bisect it",
-            span.from, span.to
-        ));
-        return Ok(());
-    }
-    progress.status("Explaining", &format!("the history's largest step, {step}, by bisecting it"));
-    let mut bisect = config.clone();
-    bisect.action = Action::Bisect;
-    bisect.span = Some(span);
-    // The bisection's own budget and outputs; the history's gate and extras were the history's.
-    (bisect.budget, bisect.output, bisect.plot, bisect.crates, bisect.crates_csv) = (None, None, None, None, None);
-    (bisect.baseline, bisect.baseline_rev, bisect.max_regression_pct) = (None, None, None);
-    (bisect.install, bisect.verify_msrv, bisect.explain) = (false, false, false);
-    // A blank line between the history and the bisection; a closed standard output is no error.
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), b"\n");
-    run(runner, &bisect, progress)
-}
-
-/// A history's step between two adjacent rows: their toolchains, the scenario that moved, and
-/// the step as the progress names it (`1.84.0 → 1.88.0, clean 1.80x ±3.1%`).
-struct Step<'a> {
-    older: &'a Toolchain,
-    newer: &'a Toolchain,
-    scenario: Scenario,
-    step: String,
-}
-
-/// The largest change between two adjacent rows of a history whose interval says it is real;
-/// or why there is none to bisect.
-fn largest_step(history: &[Measured]) -> Result<Step<'_>, String> {
-    let rows: Vec<&Measured> =
-        history.iter().filter(|m| m.variant == 0 && m.end == End::Completed && m.toolchain.is_stable()).collect();
-    let mut largest: Option<(f64, usize, Scenario, stats::Estimate)> = None;
-    for (i, pair) in rows.windows(2).enumerate() {
-        for (scenario, older) in &pair[0].samples {
-            let newer = pair[1].samples.get(scenario);
-            let failed = pair.iter().any(|m| m.scenario_errors.contains_key(scenario));
-            let Some(e) = newer.filter(|_| !failed).and_then(|n| stats::paired_speedup(&engine::pairs(older, n)))
-            else {
-                continue;
-            };
-            let size = e.point.ln().abs();
-            let real = matches!(e.verdict(NOISE), stats::Verdict::Faster | stats::Verdict::Slower);
-            if real && largest.as_ref().is_none_or(|(s, ..)| size > *s) {
-                largest = Some((size, i, *scenario, e));
-            }
-        }
-    }
-    let Some((_, i, scenario, e)) = largest else {
-        return Err("no step between two rows of the history is beyond noise".into());
-    };
-    let (older, newer) = (&rows[i].toolchain, &rows[i + 1].toolchain);
-    let pm = e.relative_half_width().map_or_else(String::new, |w| format!(" ±{:.1}%", w * 100.0));
-    let step = format!("{} → {}, {} {:.2}x{pm}", older.name, newer.name, scenario.name(), e.point);
-    if (older.version.major, older.version.minor + 1) >= (newer.version.major, newer.version.minor) {
-        return Err(format!("the history's largest step, {step}, is between adjacent releases already"));
-    }
-    Ok(Step { older, newer, scenario, step })
 }
 
 /// An end of the span: a toolchain, or with `--install` a release to install.
@@ -921,69 +840,6 @@ mod tests {
         assert_eq!(code, exit::SUCCESS, "{doc:#}");
         let installs: Vec<String> = runner.lines().into_iter().filter(|l| l.contains("toolchain install")).collect();
         assert_eq!(installs, Vec::<String>::new(), "every release is installed, one did not answer its probe");
-    }
-
-    fn sample(round: usize, wall_s: f64) -> crate::measure::engine::Sample {
-        crate::measure::engine::Sample { round, wall_s, cpu_s: None, peak_rss: None, link: None, compiled: None }
-    }
-
-    /// A history of `toolchains` with `--explain`; its report goes to `report.md`.
-    fn explained(project: &Project, runner: &FakeRunner, toolchains: &str) -> i32 {
-        let out = project.file("report.md");
-        let args = ["--toolchains", toolchains, "--explain", "-o", &out];
-        let config = project.config(runner, &args);
-        match crate::measure_toolchains(runner, &config, &Progress::new(true)) {
-            Ok(()) => exit::SUCCESS,
-            Err(e) => exit::code_for(&e),
-        }
-    }
-
-    #[test]
-    fn explain_bisects_the_historys_largest_step_after_it() {
-        let (project, runner) = machine(|minor| {
-            if minor >= 86 {
-                5.0
-            } else if minor >= 82 {
-                9.0
-            } else {
-                10.0
-            }
-        });
-        assert_eq!(explained(&project, &runner, "1.80.0,1.84.0,1.88.0"), exit::SUCCESS);
-        assert!(project.root.join("report.md").exists(), "the history's report came first");
-        // The history built 80, 84 and 88; the bisection of 1.84.0 → 1.88.0 (2x, larger than
-        // 1.80.0 → 1.84.0's 1.1x) halved down to 1.85.0 → 1.86.0, never leaving its span.
-        let measured = built(&runner);
-        assert!(measured.contains(&85) && measured.contains(&86), "{measured:?}");
-        assert!(!measured.iter().any(|m| [81, 82, 83].contains(m)), "{measured:?}");
-    }
-
-    #[test]
-    fn explain_says_why_when_there_is_nothing_to_bisect() {
-        // No step beyond noise: the history alone.
-        let (project, runner) = machine(|_| 10.0);
-        assert_eq!(explained(&project, &runner, "1.80.0,1.84.0,1.88.0"), exit::SUCCESS);
-        assert_eq!(built(&runner), [80, 84, 88]);
-        // The largest step is between adjacent releases: nothing lies between them.
-        let (project, runner) = machine(|minor| if minor >= 86 { 5.0 } else { 10.0 });
-        assert_eq!(explained(&project, &runner, "1.80.0,1.85.0,1.86.0"), exit::SUCCESS);
-        assert_eq!(built(&runner), [80, 85, 86]);
-        // The step is found from the rows' paired rounds, as the bisection's own steps are.
-        let row = |minor: u64, walls: &[f64]| Measured {
-            toolchain: crate::testing::toolchain(&format!("1.{minor}.0")),
-            variant: 0,
-            target_dir: "/t".into(),
-            samples: [(Scenario::Clean, walls.iter().enumerate().map(|(round, w)| sample(round, *w)).collect())].into(),
-            end: End::Completed,
-            scenario_errors: Default::default(),
-            crates: None,
-            redone: Vec::new(),
-        };
-        let history = [row(80, &[10.0, 10.2, 9.9]), row(84, &[9.0, 9.1, 8.9]), row(88, &[5.0, 5.1, 4.9])];
-        let Step { older, newer, scenario, step } = largest_step(&history).unwrap();
-        assert_eq!((older.name.as_str(), newer.name.as_str(), scenario), ("1.84.0", "1.88.0", Scenario::Clean));
-        assert!(step.starts_with("1.84.0 → 1.88.0, clean 1.8"), "{step}");
-        assert!(largest_step(&history[..1]).is_err());
     }
 
     #[test]

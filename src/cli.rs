@@ -24,7 +24,7 @@ Examples:
     cargo timewarp
 
   Show which toolchains would be measured, and why the others would not:
-    cargo timewarp --list
+    cargo timewarp list
 
   Tighter intervals (within ±2%), with up to an hour to get them:
     cargo timewarp --precision 2 --budget 1h
@@ -46,9 +46,6 @@ Examples:
 
   Which release between 1.63 and 1.96 made the build faster (halving over the installed ones):
     cargo timewarp bisect 1.63 1.96
-
-  The yearly history, then which installed release made its largest step:
-    cargo timewarp --explain
 
 Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp clean` (remove
 timewarp's directories).
@@ -85,45 +82,20 @@ pub(crate) struct RawArgs {
     #[command(flatten)]
     at: WhereArgs,
 
-    /// Oldest Rust version to measure, such as 1.70 or 1.70.0
-    #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
-    since: Option<Version>,
+    #[command(flatten)]
+    select: SelectArgs,
 
-    /// Newest Rust version to measure
-    #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
-    until: Option<Version>,
-
-    /// Measure every eligible toolchain instead of one about every year
-    #[arg(long, conflicts_with = "toolchains", help_heading = "Toolchain Selection")]
-    all: bool,
-
-    /// Measure exactly these toolchains (comma-separated rustup names; nightly allowed)
-    #[arg(long, value_name = "NAMES", value_delimiter = ',', help_heading = "Toolchain Selection")]
-    toolchains: Vec<String>,
-
-    /// List the installed toolchains and which would be measured, then exit without building
+    /// The same as `cargo timewarp list`, kept as an alias
     #[arg(
         long,
-        help_heading = "Toolchain Selection",
+        hide = true,
         conflicts_with_all = [
             "plot", "baseline", "baseline_rev", "edit", "crates", "crates_csv", "runs", "clean_runs",
-            "incremental_runs", "precision", "budget", "sequential", "touch", "timeout", "interleave",
+            "incremental_runs", "precision", "budget", "touch", "timeout",
             "keep_target_dirs", "check", "release", "profile", "jobs", "scenarios", "no_link_time", "max_regression", "verify_msrv",
-            "explain",
         ]
     )]
     list: bool,
-
-    /// Install the yearly toolchains between the MSRV and the newest installed one with
-    /// `rustup toolchain install --profile minimal` before measuring
-    #[arg(long, help_heading = "Toolchain Selection")]
-    install: bool,
-
-    /// After the history, bisect its largest significant step between two rows on its own, over
-    /// the installed releases between them (as `cargo timewarp bisect` does); the bisection
-    /// follows the report on standard output
-    #[arg(long, help_heading = "Measurement")]
-    explain: bool,
 
     #[command(flatten)]
     build: BuildArgs,
@@ -187,6 +159,31 @@ struct WhereArgs {
     packages: Vec<String>,
 }
 
+/// Which toolchains: the flags measuring and `list` share.
+#[derive(Debug, Args)]
+struct SelectArgs {
+    /// Oldest Rust version to measure, such as 1.70 or 1.70.0
+    #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
+    since: Option<Version>,
+
+    /// Newest Rust version to measure
+    #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
+    until: Option<Version>,
+
+    /// Measure every eligible toolchain instead of one about every year
+    #[arg(long, conflicts_with = "toolchains", help_heading = "Toolchain Selection")]
+    all: bool,
+
+    /// Measure exactly these toolchains (comma-separated rustup names; nightly allowed)
+    #[arg(long, value_name = "NAMES", value_delimiter = ',', help_heading = "Toolchain Selection")]
+    toolchains: Vec<String>,
+
+    /// Install the yearly toolchains between the MSRV and the newest installed one with
+    /// `rustup toolchain install --profile minimal` before measuring
+    #[arg(long, help_heading = "Toolchain Selection")]
+    install: bool,
+}
+
 /// How to build and time, and where the results go: the other flags measuring and `bisect` share.
 #[derive(Debug, Args)]
 struct BuildArgs {
@@ -233,16 +230,6 @@ struct BuildArgs {
         help_heading = "Measurement"
     )]
     incremental_runs: Option<usize>,
-
-    /// Build every round of one toolchain before the next toolchain's, instead of rounds that
-    /// rotate the toolchains (samples still pair by round, but minutes apart, so a drifting
-    /// machine's drift stays in the speedups)
-    #[arg(long, help_heading = "Measurement")]
-    sequential: bool,
-
-    /// Accepted for compatibility: rounds are the default now
-    #[arg(long, hide = true, conflicts_with = "sequential")]
-    interleave: bool,
 
     /// The workflows to time, comma-separated: clean, touched, edited, deep, check,
     /// check-touched, test, release [default: clean,touched,deep,check-touched; deep only when a
@@ -351,6 +338,12 @@ struct BuildArgs {
 /// What else timewarp can do besides measuring.
 #[derive(Debug, Subcommand)]
 enum RawAction {
+    /// List the installed toolchains and which would be measured (or why not), then exit without
+    /// building; `--list` is the same
+    #[command(
+        after_help = "Examples:\n  cargo timewarp list\n  cargo timewarp list --since 1.70 --all\n  cargo timewarp list --rev v1.0.0 --format json"
+    )]
+    List(ListArgs),
     /// Remove timewarp's directories: <target-dir>/timewarp (per-toolchain builds, vendored
     /// sources, the history of past runs) and its state directory for this workspace
     Clean(Location),
@@ -417,6 +410,31 @@ struct BisectArgs {
     build: BuildArgs,
 }
 
+/// `list`'s flags: which workspace and toolchains, and the document to make of the listing.
+#[derive(Debug, Args)]
+struct ListArgs {
+    #[command(flatten)]
+    at: WhereArgs,
+    #[command(flatten)]
+    select: SelectArgs,
+    /// List for this committed revision (a commit, tag or branch) instead of the working tree:
+    /// its MSRV and the floors of its lockfile
+    #[arg(long, value_name = "REV")]
+    rev: Option<String>,
+    /// Output format [default: table, or from --output's extension]
+    #[arg(long, value_name = "FORMAT", value_enum, help_heading = "Output")]
+    format: Option<Format>,
+    /// Write the listing to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    output: Option<PathBuf>,
+    /// Print no progress on standard error
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Coloring [default: $CARGO_TERM_COLOR, else auto; with auto, NO_COLOR turns it off]
+    #[arg(long, value_name = "WHEN", value_enum)]
+    color: Option<Color>,
+}
+
 /// `merge`'s reports and the document to make of them.
 #[derive(Debug, Args)]
 struct MergeArgs {
@@ -463,7 +481,7 @@ struct Location {
 pub(crate) enum Action {
     /// Build and time (the default).
     Measure,
-    /// `--list`: show the selection, build nothing.
+    /// `list` (or `--list`): show the selection, build nothing.
     List,
     /// `clean`: remove timewarp's directory.
     Clean,
@@ -520,8 +538,6 @@ pub(crate) struct Config {
     pub keep_installed: bool,
     /// `bisect --nightlies`.
     pub nightlies: bool,
-    /// `--explain`: bisect the history's largest step after it.
-    pub explain: bool,
     /// `--verbose`.
     pub verbose: bool,
     /// Fixed rounds of clean builds (`--clean-runs`, `--runs`); `None` for the stopping rule.
@@ -532,8 +548,6 @@ pub(crate) struct Config {
     pub precision: Option<f64>,
     /// `--budget`.
     pub budget: Option<Duration>,
-    /// `--sequential`.
-    pub sequential: bool,
     /// `--baseline-rev`.
     pub baseline_rev: Option<String>,
     /// `merge`'s reports.
@@ -593,7 +607,15 @@ where
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => e.exit(),
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
-        Err(e) => return Err(ExitError::usage(one_line(&e))),
+        Err(e) => {
+            // After a command, an unknown flag is pointed at that command's help.
+            let timewarp = <CargoCli as clap::CommandFactory>::command().find_subcommand("timewarp").cloned();
+            let command = args
+                .get(2)
+                .and_then(|a| a.to_str())
+                .filter(|name| timewarp.as_ref().is_some_and(|t| t.get_subcommands().any(|c| c.get_name() == *name)));
+            return Err(ExitError::usage(one_line(&e, command)));
+        }
     };
     Config::from_raw(raw, env)
 }
@@ -601,7 +623,7 @@ where
 /// A clap error as one sentence in timewarp's voice: the flag and value in backticks, the
 /// parser's reason, a suggestion when clap has one, and `--help` only where it helps (an unknown
 /// flag).
-fn one_line(error: &clap::Error) -> String {
+fn one_line(error: &clap::Error, command: Option<&str>) -> String {
     let context = |kind: ContextKind| match error.get(kind) {
         Some(ContextValue::String(s)) => Some(s.clone()),
         Some(ContextValue::Strings(list)) => Some(list.join(", ")),
@@ -631,7 +653,10 @@ fn one_line(error: &clap::Error) -> String {
             let arg = context(ContextKind::InvalidArg).unwrap_or_default();
             match context(ContextKind::SuggestedArg) {
                 Some(suggested) => format!("unexpected argument `{arg}`; did you mean `{suggested}`?"),
-                None => format!("unexpected argument `{arg}`; see `cargo timewarp --help`"),
+                None => {
+                    let command = command.map_or(String::new(), |c| format!("{c} "));
+                    format!("unexpected argument `{arg}`; see `cargo timewarp {command}--help`")
+                }
             }
         }
         ErrorKind::ArgumentConflict => {
@@ -675,6 +700,12 @@ impl Config {
         let mut nightlies = false;
         let mut follow = None;
         let action = match raw.action.take() {
+            Some(RawAction::List(list)) => {
+                (raw.at, raw.select, raw.build.rev) = (list.at, list.select, list.rev);
+                (raw.build.format, raw.build.output) = (list.format, list.output);
+                (raw.build.quiet, raw.build.color) = (list.quiet, list.color);
+                Action::List
+            }
             Some(RawAction::Clean(at)) => {
                 (raw.at.manifest_path, raw.build.target_dir) = (at.manifest_path, at.target_dir);
                 Action::Clean
@@ -692,10 +723,10 @@ impl Config {
             Some(RawAction::Bisect(bisect)) => {
                 let bisect = *bisect;
                 (raw.at, raw.build) = (bisect.at, bisect.build);
-                raw.install |= bisect.install;
+                raw.select.install |= bisect.install;
                 keep_installed = bisect.keep_installed;
                 nightlies = bisect.nightlies;
-                if keep_installed && !raw.install {
+                if keep_installed && !raw.select.install {
                     return Err(ExitError::usage(
                         "`--keep-installed` needs `--install`: it keeps the releases --install adds",
                     ));
@@ -707,7 +738,7 @@ impl Config {
             None if raw.list => Action::List,
             None => Action::Measure,
         };
-        if let (Some(s), Some(u)) = (&raw.since, &raw.until)
+        if let (Some(s), Some(u)) = (&raw.select.since, &raw.select.until)
             && s > u
         {
             return Err(ExitError::usage(format!("`--since {s}` is newer than `--until {u}`")));
@@ -722,13 +753,7 @@ impl Config {
             })?,
             (None, None) => Format::Table,
         };
-        if raw.explain && matches!(format, Format::Json | Format::Csv) {
-            let name = if format == Format::Json { "json" } else { "csv" };
-            return Err(ExitError::usage(format!(
-                "`--explain` prints the bisection after the report, which one {name} document cannot hold; use the table or Markdown, or run `cargo timewarp bisect FROM TO --format {name}` for the step"
-            )));
-        }
-        let toolchains: Vec<String> = raw.toolchains.iter().map(|t| t.trim().to_string()).collect();
+        let toolchains: Vec<String> = raw.select.toolchains.iter().map(|t| t.trim().to_string()).collect();
         if toolchains.iter().any(String::is_empty) {
             return Err(ExitError::usage("`--toolchains` has an empty name; separate names with single commas"));
         }
@@ -738,25 +763,23 @@ impl Config {
             manifest_path: raw.at.manifest_path,
             packages: raw.at.packages,
             toolchains,
-            all: raw.all,
-            since: raw.since,
-            until: raw.until,
+            all: raw.select.all,
+            since: raw.select.since,
+            until: raw.select.until,
             action,
             target_dir: raw.build.target_dir.map(absolute),
             keep_target_dirs: raw.build.keep_target_dirs,
             baseline: raw.baseline,
             max_regression_pct: raw.max_regression,
             verify_msrv: raw.verify_msrv,
-            install: raw.install,
+            install: raw.select.install,
             keep_installed,
             nightlies,
-            explain: raw.explain,
             verbose: raw.build.verbose,
             clean_runs: raw.build.clean_runs.or(raw.build.runs),
             incremental_runs: raw.build.incremental_runs.or(raw.build.runs),
             precision: raw.build.precision.map(|p| p / 100.0),
             budget: raw.build.budget,
-            sequential: raw.build.sequential,
             baseline_rev: raw.baseline_rev,
             reports,
             span,
@@ -947,6 +970,7 @@ mod tests {
         assert_eq!(c.format, Format::Table);
         assert_eq!(c.action, Action::Measure);
         assert_eq!(parse(&["--list"]).unwrap().action, Action::List);
+        assert_eq!(parse(&["list"]).unwrap(), parse(&["--list"]).unwrap(), "`--list` is an alias of `list`");
         let clean = parse(&["clean", "--manifest-path", "x/Cargo.toml", "--target-dir", "/t"]).unwrap();
         assert_eq!((clean.action, clean.manifest_path), (Action::Clean, Some("x/Cargo.toml".into())));
         assert_eq!(clean.target_dir, Some("/t".into()));
@@ -1002,8 +1026,8 @@ mod tests {
         assert_eq!(c.since, Some(Version::new(1, 70, 0)));
         assert_eq!(c.until, Some(Version::new(1, 85, 0)));
         assert_eq!((c.clean_runs, c.incremental_runs), (Some(2), Some(3)));
-        let c = parse(&["--precision", "2.5", "--budget", "1h30m", "--sequential"]).unwrap();
-        assert_eq!((c.precision, c.budget, c.sequential), (Some(0.025), Some(Duration::from_secs(5400)), true));
+        let c = parse(&["--precision", "2.5", "--budget", "1h30m"]).unwrap();
+        assert_eq!((c.precision, c.budget), (Some(0.025), Some(Duration::from_secs(5400))));
         assert_eq!(parse(&["--budget", "90s"]).unwrap().budget, Some(Duration::from_secs(90)));
         assert_eq!(parse(&["--budget", "2h5s"]).unwrap().budget, Some(Duration::from_secs(7205)));
         // Case 41: a bare number meant seconds; `1h1h` meant two hours.
@@ -1024,7 +1048,7 @@ mod tests {
             let err = parse(&["--budget", given]).unwrap_err().to_string();
             assert_eq!(err, format!("invalid value `{given}` for `--budget`: {why}"), "{given}");
         }
-        assert!(parse(&["--interleave"]).is_ok(), "accepted, rounds are the default");
+        assert!(parse(&["--sequential"]).is_err() && parse(&["--interleave"]).is_err(), "rounds are the only order");
         let merge = parse(&["merge", "a.json", "b.json", "-o", "m.md"]).unwrap();
         assert_eq!((merge.action, merge.reports.len(), merge.format), (Action::Merge, 2, Format::Markdown));
         let rev = parse(&["--baseline-rev", "v1.0", "--max-regression", "5"]).unwrap();
@@ -1098,6 +1122,22 @@ mod tests {
         }
     }
 
+    /// `list` takes what `--list` takes and means the same.
+    #[test]
+    fn list_and_the_list_flag_are_one_command() {
+        let flags = [
+            &["--manifest-path", "x/Cargo.toml", "-p", "app", "--since", "1.70", "--until", "1.90"][..],
+            &["--all", "--install", "--rev", "v1.0", "--format", "json", "-o", "l.json", "-q", "--color", "never"],
+        ]
+        .concat();
+        let command = parse(&[&["list"][..], &flags].concat()).unwrap();
+        assert_eq!(command, parse(&[&["--list"][..], &flags].concat()).unwrap());
+        assert_eq!((command.action, command.since, command.all), (Action::List, Some(Version::new(1, 70, 0)), true));
+        assert_eq!((command.rev.as_deref(), command.format, command.quiet), (Some("v1.0"), Format::Json, true));
+        let named = parse(&["list", "--toolchains", "1.85.0,stable"]).unwrap();
+        assert_eq!(named.toolchains, ["1.85.0", "stable"]);
+    }
+
     #[test]
     fn every_usage_error_is_one_sentence() {
         for (args, message) in [
@@ -1123,6 +1163,8 @@ mod tests {
                 "`--toolchains` has an empty name; separate names with single commas",
             ),
             (&["--list", "--plot", "x.svg"], "`--plot` does nothing with `--list`, which builds nothing"),
+            (&["list", "--plot", "x.svg"], "unexpected argument `--plot`; see `cargo timewarp list --help`"),
+            (&["list", "--runs", "3"], "unexpected argument `--runs`; see `cargo timewarp list --help`"),
             (&["--list", "-j", "2"], "`--jobs` does nothing with `--list`, which builds nothing"),
             (&["--runs", "3", "--list"], "`--runs` does nothing with `--list`, which builds nothing"),
             (&["--color", "sometimes"], "invalid value `sometimes` for `--color`: expected one of auto, always, never"),

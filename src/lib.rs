@@ -139,16 +139,7 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
     let (freed, used) = found.work.tidy(newest, config.keep_target_dirs)?;
     let freed = if freed > 0 { format!(" after freeing {}", fs::human_bytes(freed)) } else { String::new() };
     progress.status("Disk", &format!("{} used by timewarp{freed}", fs::human_bytes(used)));
-    let judged = verdict(&report, found.planned.msrv_check.as_ref());
-    if !config.explain {
-        return judged;
-    }
-    // The bisection takes the workspace's locks itself.
-    let installed = found.inventory.toolchains.clone();
-    drop(found);
-    let explained = bisect::explain(runner, config, progress, &done.outcome.measured, &installed);
-    // A failed gate or MSRV check is the run's answer; the bisection's error otherwise.
-    judged.and(explained)
+    verdict(&report, found.planned.msrv_check.as_ref())
 }
 
 /// `cargo timewarp clean`: undoes what a killed run left, then removes what timewarp made.

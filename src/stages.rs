@@ -19,7 +19,7 @@ use crate::discover::{environment, select};
 use crate::exit::ExitError;
 use crate::measure::build::{self, Recipe};
 use crate::measure::engine::{
-    self, DeepEdit, Order, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
+    self, DeepEdit, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
 };
 use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::{self, Journal};
@@ -501,10 +501,9 @@ pub(crate) fn measure_these(
         variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
         paths.push(Paths { touched: base_real, deep: base_deep.map(|(_, real)| real) });
     }
-    let order = if config.sequential { Order::Sequential } else { Order::Rounds };
     let stopping = stopping(config, &scenarios);
     let floors = scenario_floors(workspace, &scenarios);
-    let plan = Plan { variants, scenarios, stopping, order, crates, floors };
+    let plan = Plan { variants, scenarios, stopping, crates, floors };
     let last = history::last_like(&work.history_file(), &found.user_workspace.root, chosen.len(), &plan.scenarios);
     progress.status("Planning", &planning(&plan, chosen.len(), last));
     progress.status("Changing", &changing(&plan));

@@ -14,8 +14,8 @@ use crate::discover::workspace::Workspace;
 use crate::process::{CommandSpec, Env, InterruptHandler, Output, Runner, Stop, Stopper};
 use crate::report::WARMUP_POLICY;
 use crate::report::model::{
-    Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Order, Report, Row, SCHEMA_VERSION, Skipped,
-    Status, Stopped, StoppingRule, Timing, Verdict,
+    Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION, Skipped, Status,
+    Stopped, StoppingRule, Timing, Verdict,
 };
 use crate::vocab::Scenario;
 use crate::vocab::{Linker, Profile, Provenance};
@@ -464,7 +464,6 @@ pub(crate) fn sample_report() -> Report {
         measurement: Measurement {
             scenarios: vec![Scenario::Clean, Scenario::Touched],
             commands: BTreeMap::from([(Scenario::Clean, "cargo build".into()), (Scenario::Touched, "cargo build".into())]),
-            order: Order::Rounds,
             stopping: StoppingRule::Fixed {
                 rounds: BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 3)]),
             },

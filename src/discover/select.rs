@@ -446,7 +446,7 @@ pub(crate) fn nothing_eligible(
     ExitError::with_code(
         crate::exit::NO_ELIGIBLE_TOOLCHAIN,
         format!(
-            "no installed stable toolchain is{at_msrv} and inside --since/--until (see `cargo timewarp --list`){advice}"
+            "no installed stable toolchain is{at_msrv} and inside --since/--until (see `cargo timewarp list`){advice}"
         ),
     )
 }

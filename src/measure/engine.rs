@@ -118,16 +118,6 @@ impl Stopping {
     }
 }
 
-/// In which order the toolchains take turns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Order {
-    /// Rounds: every toolchain once per scenario, in a rotating order.
-    Rounds,
-    /// `--sequential`: every round of one toolchain, then the next toolchain's, oldest first.
-    /// Samples still pair by round number, but the pairs are minutes apart, so drift stays in.
-    Sequential,
-}
-
 /// What the toolchains build: the working tree (or the `--rev` copy), and with `--baseline-rev`
 /// a second tree, each with its recipe and the proof its rebuilds must show.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,8 +192,6 @@ pub(crate) struct Plan {
     pub scenarios: Vec<Scenario>,
     /// When to stop.
     pub stopping: Stopping,
-    /// Who goes next.
-    pub order: Order,
     /// `--crates`: the binary to run as `RUSTC_WRAPPER` in one extra clean build per toolchain.
     pub crates: Option<PathBuf>,
     /// Scenarios with a floor of their own.
@@ -701,39 +689,7 @@ pub(crate) fn measure(
     }
     let started = runner.now();
     let elapsed = || runner.now().duration_since(started).unwrap_or_default();
-    // Rounds take every subject in turn; `--sequential` runs one subject's rounds, then the
-    // next's, each within its share of the budget.
-    let groups: Vec<Option<usize>> = match plan.order {
-        Order::Rounds => vec![None],
-        Order::Sequential => (0..runs.len()).map(Some).collect(),
-    };
-    let mut rounds_done = 0;
-    let mut reason = Stop::NothingLeft;
-    for (g, only) in groups.iter().enumerate() {
-        let group_start = elapsed();
-        let share = |budget: Duration| {
-            let left = budget.saturating_sub(group_start);
-            left / (groups.len() - g) as u32
-        };
-        let (rounds, why) = rounds_loop(
-            runner,
-            plan,
-            work,
-            files,
-            &mut runs,
-            *only,
-            observer,
-            stop,
-            &|| elapsed().saturating_sub(group_start),
-            &share,
-        )?;
-        rounds_done = rounds_done.max(rounds);
-        reason = why;
-        if reason == Stop::Interrupted {
-            break;
-        }
-    }
-    let round = rounds_done;
+    let (round, reason) = rounds_loop(runner, plan, work, files, &mut runs, observer, stop, &elapsed)?;
     if reason != Stop::Interrupted {
         for run in runs.iter_mut().filter(|r| !r.ended) {
             if plan.crates.is_some() && !stop() {
@@ -761,9 +717,8 @@ pub(crate) fn measure(
     })
 }
 
-/// Runs rounds of every subject (or only of subject `only`) until the plan says enough;
-/// returns how many ran and why they stopped. `elapsed` is the time since these rounds began,
-/// `share` turns the budget into what these rounds may spend.
+/// Runs rounds of every subject until the plan says enough; returns how many ran and why they
+/// stopped. `elapsed` is the time since the rounds began.
 #[allow(clippy::too_many_arguments)]
 fn rounds_loop(
     runner: &dyn Runner,
@@ -771,11 +726,9 @@ fn rounds_loop(
     work: &WorkDir,
     files: &[ChangedFile<'_>],
     runs: &mut [Run],
-    only: Option<usize>,
     observer: &mut dyn Observer,
     stop: &dyn Fn() -> bool,
     elapsed: &dyn Fn() -> Duration,
-    share: &dyn Fn(Duration) -> Duration,
 ) -> Result<(usize, Stop)> {
     let mut round = 0;
     // A scenario left out because its round no longer fit the budget: the run then ends on the
@@ -785,7 +738,7 @@ fn rounds_loop(
         if stop() {
             break Stop::Interrupted;
         }
-        let cells = match next_round(plan, runs, round, elapsed(), only, share) {
+        let cells = match next_round(plan, runs, round, elapsed()) {
             Ok((cells, cut)) => {
                 left_out |= cut;
                 cells
@@ -826,7 +779,7 @@ fn rounds_loop(
             break Stop::Interrupted;
         }
         round += 1;
-        observer.round_done(&RoundDone { rounds: round, widest: widest(plan, runs, only), elapsed: elapsed() });
+        observer.round_done(&RoundDone { rounds: round, widest: widest(plan, runs), elapsed: elapsed() });
     };
     Ok((round, reason))
 }
@@ -837,15 +790,8 @@ type Cell = (Scenario, Vec<usize>);
 /// The cells of round `round`: per scenario, the subjects to build, in this round's order, and
 /// whether a scenario was left out because its builds no longer fit the budget; or why there is
 /// no such round.
-fn next_round(
-    plan: &Plan,
-    runs: &[Run],
-    round: usize,
-    elapsed: Duration,
-    only: Option<usize>,
-    share: &dyn Fn(Duration) -> Duration,
-) -> Result<(Vec<Cell>, bool), Stop> {
-    let alive: Vec<usize> = (0..runs.len()).filter(|i| !runs[*i].ended && only.is_none_or(|o| o == *i)).collect();
+fn next_round(plan: &Plan, runs: &[Run], round: usize, elapsed: Duration) -> Result<(Vec<Cell>, bool), Stop> {
+    let alive: Vec<usize> = (0..runs.len()).filter(|i| !runs[*i].ended).collect();
     if alive.is_empty() {
         return Err(Stop::NothingLeft);
     }
@@ -863,17 +809,7 @@ fn next_round(
                 return Err(Stop::MaxRounds);
             }
             for scenario in &plan.scenarios {
-                let wanted: Vec<usize> = match only {
-                    // One subject alone: its own time is what the rule watches.
-                    Some(i) => {
-                        let walls = runs[i].measured.walls(*scenario);
-                        let width = stats::geometric_at(&walls, stats::STOPPING_CONFIDENCE)
-                            .and_then(|e| e.relative_half_width());
-                        let more = round < precision.min_rounds || width.is_none_or(|w| w > precision.target);
-                        if more && runs[i].measures(*scenario) { vec![i] } else { Vec::new() }
-                    }
-                    None => imprecise(plan, runs, *scenario, precision, round),
-                };
+                let wanted = imprecise(plan, runs, *scenario, precision, round);
                 if !wanted.is_empty() {
                     cells.push((*scenario, wanted));
                 }
@@ -882,11 +818,11 @@ fn next_round(
                 return Err(Stop::Precise);
             }
             if round > 0 {
-                let cut = fit_budget(plan, runs, &mut cells, share(precision.budget).saturating_sub(elapsed));
+                let cut = fit_budget(plan, runs, &mut cells, precision.budget.saturating_sub(elapsed));
                 if cells.is_empty() {
                     return Err(Stop::Budget);
                 }
-                return Ok((order(plan, cells, round), cut));
+                return Ok((order(cells, round), cut));
             }
         }
     }
@@ -894,7 +830,7 @@ fn next_round(
     if cells.is_empty() {
         return Err(if matches!(plan.stopping, Stopping::Fixed(_)) { Stop::Fixed } else { Stop::Precise });
     }
-    Ok((order(plan, cells, round), false))
+    Ok((order(cells, round), false))
 }
 
 /// Leaves out of `cells` the scenarios whose builds do not fit in `left`, the costliest first,
@@ -997,21 +933,12 @@ pub(crate) fn pairs_by(base: &[Sample], other: &[Sample], part: impl Fn(&Sample)
         .collect()
 }
 
-/// The widest interval the stopping rule watches (of subject `only`, when set), with whose it
-/// is.
-fn widest(plan: &Plan, runs: &[Run], only: Option<usize>) -> Option<(f64, String)> {
+/// The widest interval the stopping rule watches, with whose it is.
+fn widest(plan: &Plan, runs: &[Run]) -> Option<(f64, String)> {
     plan.scenarios
         .iter()
         .flat_map(|scenario| {
-            let watched: Vec<(usize, Option<f64>)> = match only {
-                Some(i) => vec![(
-                    i,
-                    stats::geometric_at(&runs[i].measured.walls(*scenario), plan.stopping.confidence())
-                        .and_then(|e| e.relative_half_width()),
-                )],
-                None => watched(plan, runs, *scenario).into_iter().map(|(s, _, w)| (s, w)).collect(),
-            };
-            watched.into_iter().filter_map(move |(subject, width)| {
+            watched(plan, runs, *scenario).into_iter().filter_map(move |(subject, _, width)| {
                 Some((width?, format!("{} {scenario}", runs[subject].measured.toolchain)))
             })
         })
@@ -1036,17 +963,12 @@ fn estimate(plan: &Plan, runs: &[Run], cells: &[(Scenario, Vec<usize>)]) -> Dura
     Duration::from_secs_f64(seconds)
 }
 
-/// The order of the builds of each scenario in round `round`: rotating ([`round_order`]), or
-/// oldest first for `--sequential`, which also runs one subject's rounds before the next's.
-fn order(plan: &Plan, cells: Vec<(Scenario, Vec<usize>)>, round: usize) -> Vec<(Scenario, Vec<usize>)> {
-    // `--sequential` builds one subject per call: nothing to order.
+/// The order of the builds of each scenario in round `round`: rotating ([`round_order`]).
+fn order(cells: Vec<(Scenario, Vec<usize>)>, round: usize) -> Vec<(Scenario, Vec<usize>)> {
     cells
         .into_iter()
         .map(|(scenario, subjects)| {
-            let ordered = match plan.order {
-                Order::Rounds => round_order(subjects.len(), round).into_iter().map(|i| subjects[i]).collect(),
-                Order::Sequential => subjects,
-            };
+            let ordered = round_order(subjects.len(), round).into_iter().map(|i| subjects[i]).collect();
             (scenario, ordered)
         })
         .collect()
@@ -1388,7 +1310,6 @@ mod tests {
             variants: vec![Variant { tag: None, recipe, verify, deep: None }],
             scenarios,
             stopping,
-            order: Order::Rounds,
             crates: None,
             floors: BTreeMap::new(),
         };
@@ -2131,36 +2052,19 @@ mod tests {
     }
 
     /// A machine whose speed drifts by 20 % over the run: pairing the two toolchains' builds of
-    /// each round cancels it; the sequential schedule's unpaired estimate keeps it.
+    /// each round, in a rotating order, cancels it.
     #[test]
     fn a_linear_drift_leaves_the_paired_estimate_within_one_percent() {
         let truth = 1.25;
-        let scenarios = vec![Scenario::Clean];
-        let both = [toolchain("1.63.0"), toolchain("1.85.0")];
-        let mut errors = (Vec::new(), Vec::new());
-        for order in [Order::Rounds, Order::Sequential] {
-            let mut s = setup(scenarios.clone(), Stopping::Fixed(BTreeMap::from([(Scenario::Clean, 10)])));
-            s.plan.order = order;
-            let drift = |n: usize| 1.0 + 0.2 * n as f64 / 20.0;
-            let runner =
-                FakeRunner::new().ok("rustup which", &s.rustc).timing("build", synthetic(10.0, truth, 0.01, drift));
-            let (outcome, _) = run_with(&s, &runner, &both, &|| false);
-            let (base, new) =
-                (&outcome.measured[0].samples[&Scenario::Clean], &outcome.measured[1].samples[&Scenario::Clean]);
-            let paired = stats::paired_speedup(&pairs(base, new)).unwrap().point;
-            let unpaired = stats::unpaired_speedup(
-                &outcome.measured[0].walls(Scenario::Clean),
-                &outcome.measured[1].walls(Scenario::Clean),
-            )
-            .unwrap()
-            .point;
-            match order {
-                Order::Rounds => errors.0.push((paired / truth - 1.0).abs()),
-                Order::Sequential => errors.1.push((unpaired / truth - 1.0).abs()),
-            }
-        }
-        assert!(errors.0[0] < 0.01, "paired in rounds: off by {:.2}%", errors.0[0] * 100.0);
-        assert!(errors.1[0] > 0.05, "unpaired after all of one toolchain's builds: off by {:.2}%", errors.1[0] * 100.0);
+        let s = setup(vec![Scenario::Clean], Stopping::Fixed(BTreeMap::from([(Scenario::Clean, 10)])));
+        let drift = |n: usize| 1.0 + 0.2 * n as f64 / 20.0;
+        let runner =
+            FakeRunner::new().ok("rustup which", &s.rustc).timing("build", synthetic(10.0, truth, 0.01, drift));
+        let (outcome, _) = run_with(&s, &runner, &[toolchain("1.63.0"), toolchain("1.85.0")], &|| false);
+        let (base, new) =
+            (&outcome.measured[0].samples[&Scenario::Clean], &outcome.measured[1].samples[&Scenario::Clean]);
+        let error = (stats::paired_speedup(&pairs(base, new)).unwrap().point / truth - 1.0).abs();
+        assert!(error < 0.01, "paired in rounds: off by {:.2}%", error * 100.0);
     }
 
     #[test]

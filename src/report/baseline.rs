@@ -68,7 +68,7 @@ fn change(
 }
 
 impl Baseline {
-    /// Reads a report exported with `--format json` (schema 1, 2 or 3).
+    /// Reads a report exported with `--format json` (of this timewarp's schema).
     pub(crate) fn read(path: &Path, gate: Gate) -> Result<Baseline> {
         let text = fs::read(path).map_err(|e| anyhow!("could not read baseline: {e:#}"))?;
         let not_a_report =
@@ -313,7 +313,7 @@ mod tests {
         assert!(err.starts_with(&format!("baseline `{}` is not a timewarp JSON report", file.display())), "{err}");
         std::fs::write(&file, r#"{"schema": 7, "toolchains": []}"#).unwrap();
         let err = Baseline::read(&file, gate).unwrap_err().to_string();
-        assert!(err.ends_with("it has schema 7; this timewarp reads schemas 1 to 4"), "{err}");
+        assert!(err.ends_with("it has schema 7; this timewarp reads schema 4 reports only"), "{err}");
         let missing = Baseline::read(&dir.path().join("nope.json"), gate).unwrap_err();
         assert!(missing.to_string().starts_with("could not read baseline: could not read `"), "{missing}");
     }

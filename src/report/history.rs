@@ -1,8 +1,8 @@
 //! Results over time: the run log `history.jsonl` (one JSON line per completed run) and its
 //! per-toolchain summary, `cargo timewarp history`.
 //!
-//! Entries are read through [`SavedReport`], so runs recorded by earlier versions of timewarp
-//! (schema 1) still show. The log is read as bytes and split on newlines, so a line cut inside a
+//! Entries are read through [`SavedReport`]; a run recorded with another schema is skipped like
+//! any other broken line. The log is read as bytes and split on newlines, so a line cut inside a
 //! multi-byte character, or any line that does not decode, is skipped like any other broken
 //! line. Runs of another workspace sharing the target directory are left out, and a run of
 //! another package set counts as a new setup, so no change compares two projects. It never runs
@@ -414,13 +414,14 @@ mod tests {
     }
 
     #[test]
-    fn schema_1_entries_still_show() {
+    fn entries_of_another_schema_are_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("history.jsonl");
         let old = r#"{"recorded_at":"2026-11-01T00:00:00Z","git_commit":null,"host":"h","report":{"schema":1,"command":"build","profile":"dev","toolchains":[{"version":"1.85.0","status":"ok","clean":{"median_s":3.0,"mean_s":3.0,"stddev_s":0.0,"min_s":3.0,"max_s":3.0,"runs_s":[3.0]},"incremental":null}]}}"#;
         std::fs::write(&file, format!("{old}\n")).unwrap();
         let text = summarize(&file).unwrap();
-        assert!(text.contains("3.00 s"), "{text}");
+        assert!(text.contains("(1 unreadable line"), "skipped as unreadable: {text}");
+        assert!(!text.contains("3.00 s"), "{text}");
     }
 
     proptest::proptest! {

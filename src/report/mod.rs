@@ -35,7 +35,7 @@ use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::engine::{self, End, Measured, Order, Plan, Sample, Stop, Stopping};
+use crate::measure::engine::{self, End, Measured, Plan, Sample, Stop, Stopping};
 use crate::stats;
 use crate::vocab::{Linker, Scenario};
 
@@ -211,10 +211,6 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         measurement: Measurement {
             scenarios: facts.plan.scenarios.clone(),
             commands: facts.plan.scenarios.iter().map(|s| (*s, facts.plan.kind(*s).to_string())).collect(),
-            order: match facts.plan.order {
-                Order::Rounds => model::Order::Rounds,
-                Order::Sequential => model::Order::Sequential,
-            },
             stopping: stopping_rule(&facts.plan.stopping),
             rounds: facts.rounds,
             stopped: stopped(facts.stop),
@@ -588,7 +584,6 @@ mod tests {
             variants: vec![Variant { tag: None, recipe, verify, deep: None }],
             scenarios: vec![Scenario::Clean, Scenario::Touched],
             stopping,
-            order: Order::Rounds,
             crates: None,
             floors: BTreeMap::new(),
         }

@@ -109,8 +109,6 @@ pub(crate) struct Measurement {
     /// The cargo command each scenario timed: `cargo build`, `cargo check`, `cargo test
     /// --no-run`, `cargo build --release`, ...
     pub commands: BTreeMap<Scenario, String>,
-    /// `rounds` (every toolchain once per scenario, in a rotating order) or `sequential`.
-    pub order: Order,
     /// When rounds stop being added.
     pub stopping: StoppingRule,
     /// Rounds that ran.
@@ -146,18 +144,6 @@ pub(crate) struct RedoneBuild {
     /// Whether it was built again in its round: a cell held up at every one of its four tries
     /// in a round is given up, and that round has no sample of it.
     pub done_again: bool,
-}
-
-/// The order of the builds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) enum Order {
-    /// Every toolchain once per scenario and round, in an order that rotates from round to
-    /// round; samples of one round are paired.
-    Rounds,
-    /// Every round of one toolchain, then the next toolchain's (`--sequential`).
-    Sequential,
 }
 
 /// When rounds stop being added.

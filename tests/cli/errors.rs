@@ -119,7 +119,7 @@ fn cargo_binary() -> std::path::PathBuf {
 fn help_has_examples_and_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let help = success(timewarp(dir.path()).arg("--help"));
-    for needle in ["Examples:", "cargo timewarp --list", "--manifest-path", "Package Selection", "Exit codes:"] {
+    for needle in ["Examples:", "cargo timewarp list", "--manifest-path", "Package Selection", "Exit codes:"] {
         assert!(help.contains(needle), "help lacks {needle:?}:\n{help}");
     }
     // Direct invocation without the `timewarp` argument works too.
@@ -176,6 +176,13 @@ fn a_bad_baseline_fails_before_any_build() {
     std::fs::write(ws.path().join("b.json"), "{}").unwrap();
     let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--baseline", "b.json"]), 1);
     assert!(line.starts_with("error: baseline `b.json` is not a timewarp JSON report"), "{line}");
+    // A report of a pre-release schema is not converted: one line names the schema read.
+    std::fs::write(ws.path().join("b.json"), r#"{"schema": 3, "toolchains": []}"#).unwrap();
+    let line = failure(timewarp(ws.path()).args(["--toolchains", "stable", "--baseline", "b.json"]), 1);
+    assert_eq!(
+        line,
+        "error: baseline `b.json` is not a timewarp JSON report (--format json): it has schema 3; this timewarp reads schema 4 reports only"
+    );
     assert!(!ws.path().join("target").exists());
 }
 

@@ -1,6 +1,6 @@
-//! `--list`: what would be measured and why the rest would not, without building anything:
-//! yearly selection, the MSRV and the floors the locked dependencies set, a pinned toolchain
-//! file.
+//! `cargo timewarp list` (and its alias `--list`): what would be measured and why the rest
+//! would not, without building anything: yearly selection, the MSRV and the floors the locked
+//! dependencies set, a pinned toolchain file.
 
 use crate::support::*;
 
@@ -10,13 +10,52 @@ const LIST_WORLD: &[&str] = &["1.63.0", "1.85.0", "stable", "1.96.0"];
 #[test]
 fn lists_with_only_stable() {
     let ws = fixture("single-crate");
-    let listing = success_json(timewarp(ws.path()).args(["--list", "--format", "json"]));
+    let listing = success_json(timewarp(ws.path()).args(["list", "--format", "json"]));
     assert_eq!(listing["schema"], 4);
     assert_eq!(listing["msrv"], "1.80");
     assert_eq!(listing["msrv_floors"][0]["reason"], "rust-version of `single-crate`");
     let rows = listing["toolchains"].as_array().unwrap();
     assert!(rows.iter().any(|t| t["selected"] == true), "stable (>= 1.80) is selected: {listing:#}");
+    assert!(!ws.path().join("target").exists(), "list builds nothing");
+    let alias = success_json(timewarp(ws.path()).args(["--list", "--format", "json"]));
+    assert_eq!(alias, listing, "`--list` is an alias of `list`");
     assert!(!ws.path().join("target").exists(), "--list builds nothing");
+}
+
+/// `list --help` shows what `list` takes and nothing that only measuring uses; each of them
+/// works on a fixture (`--install` and `--rev` have tests of their own), and a measuring flag
+/// is refused in one line pointing at that help.
+#[test]
+fn list_takes_only_the_flags_that_work_for_it() {
+    let ws = fixture("single-crate");
+    let help = success(timewarp(ws.path()).args(["list", "--help"]));
+    let listed = |flag: &str| {
+        help.lines().map(str::trim_start).filter(|l| l.starts_with('-')).any(|l| l.split([' ', ',']).any(|w| w == flag))
+    };
+    let takes = ["--manifest-path", "--package", "--since", "--until", "--all", "--toolchains", "--install", "--rev"];
+    for flag in takes.iter().chain(&["--format", "--output", "--quiet", "--color"]) {
+        assert!(listed(flag), "list --help lacks {flag}:\n{help}");
+    }
+    for flag in
+        ["--plot", "--runs", "--budget", "--scenarios", "--baseline", "--jobs", "--verbose", "--target-dir", "--list"]
+    {
+        assert!(!listed(flag), "list --help shows {flag}, which does nothing there:\n{help}");
+    }
+    let manifest = ws.path().join("Cargo.toml");
+    let args = ["list", "--manifest-path", manifest.to_str().unwrap(), "-p", "single-crate", "--since", "1.80"];
+    let out = success(
+        timewarp(ws.path())
+            .args(args)
+            .args(["--until", "2.0", "--all", "--format", "csv", "-o", "l.csv", "-q", "--color", "never"]),
+    );
+    assert!(out.is_empty(), "the listing went to the file: {out}");
+    let csv = std::fs::read_to_string(ws.path().join("l.csv")).unwrap();
+    assert!(csv.lines().count() >= 2, "a header and the stable row: {csv}");
+    let named = success_json(timewarp(ws.path()).args(["list", "--toolchains", "stable", "--format", "json"]));
+    assert!(named["toolchains"].as_array().unwrap().iter().any(|t| t["selected"] == true), "{named:#}");
+    let line = failure(timewarp(ws.path()).args(["list", "--runs", "3"]), 2);
+    assert_eq!(line, "error: unexpected argument `--runs`; see `cargo timewarp list --help`");
+    assert!(!ws.path().join("target").exists(), "list builds nothing");
 }
 
 #[test]
@@ -41,7 +80,7 @@ fn yearly_selection_with_msrv_and_reasons() {
     let old = listing["toolchains"].as_array().unwrap().iter().find(|t| t["name"] == "1.63.0").unwrap();
     assert_eq!(old["release_date"], "2022-08-11", "from the version: Debian's rustc says commit-date: unknown");
 
-    let human = success(ws.timewarp().arg("--list"));
+    let human = success(ws.timewarp().arg("list"));
     assert!(human.contains("1.85.0") && human.contains("selected"), "{human}");
 }
 
@@ -117,7 +156,7 @@ fn the_floors_of_a_revision_come_from_its_own_lockfile() {
 
     let today = success_json(ws.timewarp().args(["--list", "--format", "json"]));
     assert_eq!(today["msrv"], "1.60", "{today:#}");
-    let then = success_json(ws.timewarp().args(["--list", "--rev", "HEAD~1", "--format", "json"]));
+    let then = success_json(ws.timewarp().args(["list", "--rev", "HEAD~1", "--format", "json"]));
     assert_eq!(then["msrv"], "1.48", "the revision locks no once_cell: {then:#}");
     let kinds: Vec<&str> =
         then["msrv_floors"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();

@@ -58,7 +58,6 @@ mod tests {
         assert_eq!(json["cpu"], "Example CPU @ 3.0GHz");
         let measurement = &json["measurement"];
         assert_eq!(measurement["scenarios"], serde_json::json!(["clean", "touched"]));
-        assert_eq!(measurement["order"], "rounds");
         assert_eq!(measurement["stopping"], serde_json::json!({"rule": "fixed", "rounds": {"clean": 1, "touched": 3}}));
         assert_eq!(measurement["rounds"], 3);
         let rows = json["toolchains"].as_array().unwrap();

@@ -13,8 +13,8 @@ mod table;
 pub(crate) use csv::crates_csv;
 
 use super::model::{
-    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, Order, RedoneBuild, Report,
-    SpanRelease, SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
+    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report, SpanRelease,
+    SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
 use crate::vocab::Format;
 
@@ -267,10 +267,7 @@ fn legend(report: &Report) -> Vec<&'static str> {
 /// How many rounds ran and why they stopped, for headers: `5 rounds in rotating order, until
 /// every speedup is within ±5% (3 to 30 rounds, 20 min): every interval got there`.
 fn measurement_text(m: &Measurement) -> String {
-    let order = match m.order {
-        Order::Rounds => "in rotating order",
-        Order::Sequential => "one toolchain after another (--sequential)",
-    };
+    let order = "in rotating order";
     let rounds = if m.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", m.rounds) };
     let text = match &m.stopping {
         StoppingRule::Fixed { rounds: fixed } => {
