@@ -587,8 +587,6 @@ fn scenario_floors(
         .collect()
 }
 
-/// What the rebuilds change, for the progress line: `src/main.rs before each rebuild; a public
-/// item in core/src/lib.rs (`core`, 2 dependents) before each deep rebuild`.
 /// The plan before the first build: toolchains × scenarios, the rounds and budget, and how long
 /// it will take where this workspace's history knows (`last`: the seconds and rounds of its last
 /// run of the same toolchains and scenarios), else that the first round will tell.
@@ -625,6 +623,8 @@ fn planning(plan: &Plan, toolchains: usize, last: Option<(f64, usize)>) -> Strin
     )
 }
 
+/// What the rebuilds change, for the progress line: `src/main.rs before each rebuild; a public
+/// item in core/src/lib.rs (`core`, 2 dependents) before each deep rebuild`.
 fn changing(plan: &Plan) -> String {
     let rebuilds = plan.scenarios.iter().any(|s| s.start() == vocab::Start::Rebuild && *s != Scenario::Deep);
     let variant = &plan.variants[0];

@@ -740,7 +740,7 @@ fn rounds_loop(
         }
         let cells = match next_round(plan, runs, round, elapsed()) {
             Ok((cells, cut)) => {
-                left_out |= cut;
+                left_out = cut;
                 cells
             }
             Err(Stop::Precise | Stop::MaxRounds) if left_out => break Stop::Budget,
@@ -838,12 +838,21 @@ fn next_round(plan: &Plan, runs: &[Run], round: usize, elapsed: Duration) -> Res
 /// clean builds that no longer fits must not end the rebuilds' rounds, which cost seconds.
 /// Whether any was left out.
 fn fit_budget(plan: &Plan, runs: &[Run], cells: &mut Vec<Cell>, left: Duration) -> bool {
-    let mut cut = false;
+    let mut dropped = Vec::new();
     while !cells.is_empty() && estimate(plan, runs, cells) > left {
         let cost = |i: usize| estimate(plan, runs, &cells[i..=i]);
         let costliest = (0..cells.len()).max_by_key(|i| cost(*i)).expect("not empty");
-        cells.remove(costliest);
-        cut = true;
+        dropped.push(cells.remove(costliest));
+    }
+    // A cell left out early may fit in what the costlier ones left: give it back, cheapest first.
+    dropped.sort_by_key(|cell| estimate(plan, runs, std::slice::from_ref(cell)));
+    let mut cut = false;
+    for cell in dropped {
+        cells.push(cell);
+        if estimate(plan, runs, cells) > left {
+            cells.pop();
+            cut = true;
+        }
     }
     cut
 }

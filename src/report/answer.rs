@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use super::model::{Figures, Report, Row, Status, Verdict};
+use super::export::plus_minus;
+use super::model::{Change, Comparison, Figures, GateResult, Report, Row, Status, Verdict};
+use crate::discover::msrv::short_version;
 use crate::stats;
 use crate::vocab::Scenario;
 
@@ -19,43 +21,79 @@ pub(crate) fn project_name(report: &Report) -> String {
     }
 }
 
-/// `±4.1%`, or `±10%` from 10% up.
-fn pm(percent: f64) -> String {
-    if percent < 9.95 { format!("±{percent:.1}%") } else { format!("±{percent:.0}%") }
-}
-
 /// One sentence per scenario measured, in the order a round runs them: how much faster the
-/// newest toolchain builds the project than the base row, with how sure that is. Empty without
-/// two rows to compare.
+/// newest toolchain builds the project than the base row, with how sure that is; with one row,
+/// its time; then one per change the gate judged, with its verdict.
 pub(crate) fn sentences(report: &Report) -> Vec<String> {
     let project = project_name(report);
-    report
+    let mut out: Vec<String> = report
         .measurement
         .scenarios
         .iter()
-        .filter_map(|scenario| {
-            let (base, newest, figures) = ends(report, *scenario)?;
-            let speedup = figures.speedup.as_ref()?;
-            let (old, new) = (format!("Rust {}", base.version), format!("Rust {}", newest.version));
-            let interval = speedup.plus_minus_pct.map(pm);
-            let body = match (figures.verdict, &interval) {
-                (Verdict::Faster, Some(i)) => {
-                    format!("{new} builds {project} {:.2}x faster than {old} ({i})", speedup.point)
-                }
-                (Verdict::Slower, Some(i)) => {
-                    format!("{new} builds {project} {:.2}x slower than {old} ({i})", 1.0 / speedup.point)
-                }
-                (Verdict::NoChange, Some(i)) => {
-                    format!("{new} builds {project} as fast as {old}: {:.2}x {i}, within 1%", speedup.point)
-                }
-                (_, Some(i)) => format!("{new} against {old}: {:.2}x {i}, too wide to tell", speedup.point),
-                (_, None) => {
-                    format!("{new} against {old}: {:.2}x from one round, which has no interval", speedup.point)
-                }
-            };
-            Some(format!("{scenario}: {body}{}", compile_part(base, newest, figures)))
+        .filter_map(|scenario| match ends(report, *scenario) {
+            Some((base, newest, figures)) => {
+                let words = compared(&project, base, newest, figures)?;
+                Some(format!("{scenario}: {words}{}", compile_part(base, newest, figures)))
+            }
+            None => alone(report, &project, *scenario),
         })
-        .collect()
+        .collect();
+    if let Some(comparison) = &report.baseline {
+        out.extend(comparison.changes.iter().map(|c| gated(comparison, c)));
+    }
+    out
+}
+
+/// The newest row against the base row, in words read from the verdict.
+fn compared(project: &str, base: &Row, newest: &Row, figures: &Figures) -> Option<String> {
+    let speedup = figures.speedup.as_ref()?;
+    let (old, new) = (format!("Rust {}", base.version), format!("Rust {}", newest.version));
+    Some(match (figures.verdict, plus_minus(speedup)) {
+        (Verdict::Faster, Some(i)) => format!("{new} builds {project} {:.2}x faster than {old} ({i})", speedup.point),
+        (Verdict::Slower, Some(i)) => {
+            format!("{new} builds {project} {:.2}x slower than {old} ({i})", 1.0 / speedup.point)
+        }
+        (Verdict::NoChange, Some(i)) => {
+            format!("{new} builds {project} as fast as {old}: {:.2}x {i}, within 1%", speedup.point)
+        }
+        (_, Some(i)) => format!("{new} against {old}: {:.2}x {i}, too wide to tell", speedup.point),
+        (_, None) => format!("{new} against {old}: {:.2}x from one round, which has no interval", speedup.point),
+    })
+}
+
+/// A scenario only one row measured: its time, as hyperfine would give it.
+fn alone(report: &Report, project: &str, scenario: Scenario) -> Option<String> {
+    let mut rows = report.toolchains.iter().filter(|r| r.status == Status::Ok && r.figures(scenario).is_some());
+    let (Some(row), None) = (rows.next(), rows.next()) else { return None };
+    let time = &row.figures(scenario)?.time;
+    let how = plus_minus(time).unwrap_or_else(|| "from one round".into());
+    Some(format!("{scenario}: Rust {} builds {project} in {} {how}", row.version, seconds(time.point)))
+}
+
+/// `0.712 s`, `26.1 s`.
+fn seconds(s: f64) -> String {
+    if s < 10.0 { format!("{s:.3} s") } else { format!("{s:.1} s") }
+}
+
+/// A change the gate judged: `touched with Rust 1.95.0: 4.51x slower than the baseline revision
+/// v1 (abc) (95% interval 4.02x-5.06x as long): regressed beyond the +10% limit`.
+fn gated(comparison: &Comparison, change: &Change) -> String {
+    let s = &change.slowdown;
+    let how = if s.point >= 1.0 { format!("{:.2}x slower", s.point) } else { format!("{:.2}x faster", 1.0 / s.point) };
+    let interval = match (s.low, s.high) {
+        (Some(low), Some(high)) => format!("95% interval {low:.2}x-{high:.2}x as long"),
+        _ => "one round: no interval".into(),
+    };
+    let verdict = match (comparison.max_regression_pct, change.gate) {
+        (None, _) => String::new(),
+        (Some(limit), GateResult::Regressed) => format!(": regressed beyond the +{limit}% limit"),
+        (Some(limit), GateResult::Fine) => format!(": within the +{limit}% limit"),
+        (Some(limit), GateResult::Undecided) => format!(": undecided against the +{limit}% limit"),
+    };
+    format!(
+        "{} with Rust {}: {how} than the baseline {} ({interval}){verdict}",
+        change.scenario, change.version, comparison.baseline
+    )
 }
 
 /// The base row, the newest row with a speedup in `scenario`, and that row's figures.
@@ -76,7 +114,7 @@ fn compile_part(base: &Row, newest: &Row, figures: &Figures) -> String {
         return String::new();
     }
     let Some(compile) = figures.link.as_ref().and_then(|l| l.compile_speedup.as_ref()) else { return String::new() };
-    let interval = compile.plus_minus_pct.map(|p| format!(" {}", pm(p))).unwrap_or_default();
+    let interval = plus_minus(compile).map(|p| format!(" {p}")).unwrap_or_default();
     format!(
         "; compile alone {:.2}x{interval}, the rest is the linker ({} then, {} now)",
         compile.point, base.linker, newest.linker
@@ -87,11 +125,17 @@ fn compile_part(base: &Row, newest: &Row, figures: &Figures) -> String {
 /// interval shows beyond noise, the `bisect` command that finds the release (or, between adjacent
 /// releases, the nightly) that made it. `None` when no step is significant.
 pub(crate) fn next_step(report: &Report) -> Option<String> {
-    let ok: Vec<&Row> = report.toolchains.iter().filter(|r| r.status == Status::Ok).collect();
+    // Only stable releases can be bisected, by their release (`1.85`).
+    let release = |r: &Row| semver::Version::parse(&r.version).ok().filter(|v| v.pre.is_empty());
+    let ok: Vec<&Row> = report.toolchains.iter().filter(|r| r.status == Status::Ok && release(r).is_some()).collect();
     let mut largest: Option<(f64, Scenario, &Row, &Row, f64)> = None;
     for scenario in report.measurement.scenarios.iter().copied() {
         let with: Vec<&Row> = ok.iter().copied().filter(|r| r.figures(scenario).is_some()).collect();
         for pair in with.windows(2) {
+            // Two builds of one release (official and distribution) have nothing between them.
+            if release(pair[0]).map(|v| v.minor) >= release(pair[1]).map(|v| v.minor) {
+                continue;
+            }
             let (a, b) = (pair[0].figures(scenario)?, pair[1].figures(scenario)?);
             let Some(step) = stats::paired_speedup(&by_round(a, b)) else { continue };
             if !matches!(step.verdict(stats::NOISE), stats::Verdict::Faster | stats::Verdict::Slower) {
@@ -104,19 +148,21 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
         }
     }
     let (_, scenario, from, to, point) = largest?;
-    let minor = |v: &str| v.split('.').nth(1).and_then(|m| m.parse::<u64>().ok());
-    let (a, b) = (short(&from.version), short(&to.version));
+    let (x, y) = (release(from)?, release(to)?);
+    let minor = |v: &semver::Version| short_version(&semver::Version::new(v.major, v.minor, 0));
+    let (a, b) = (minor(&x), minor(&y));
     let change = if point >= 1.0 { format!("{point:.2}x faster") } else { format!("{:.2}x slower", 1.0 / point) };
-    let adjacent = minor(&from.version).zip(minor(&to.version)).is_some_and(|(x, y)| y <= x + 1);
-    Some(if adjacent {
+    // The bisection measures what this run measured: the same revision.
+    let rev = report.revision.as_deref().map(|r| format!(" --rev {}", &r[..r.len().min(12)])).unwrap_or_default();
+    Some(if y.minor == x.minor + 1 {
         format!(
             "next: the largest step, {scenario} {a} → {b} ({change}), lies between adjacent releases; \
-             `cargo timewarp bisect {a} {b} --scenario {scenario} --nightlies --install` finds the nightly that made it"
+             `cargo timewarp bisect {a} {b} --scenario {scenario}{rev} --nightlies --install` finds the nightly that made it"
         )
     } else {
         format!(
             "next: the largest step, {scenario} {a} → {b} ({change}); \
-             `cargo timewarp bisect {a} {b} --scenario {scenario} --install` finds the release that made it"
+             `cargo timewarp bisect {a} {b} --scenario {scenario}{rev} --install` finds the release that made it"
         )
     })
 }
@@ -125,11 +171,6 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
 fn by_round(a: &Figures, b: &Figures) -> Vec<(f64, f64)> {
     let round_of = |f: &Figures, round: usize| f.wall.rounds.iter().position(|r| *r == round).map(|i| f.wall.runs_s[i]);
     a.wall.rounds.iter().zip(&a.wall.runs_s).filter_map(|(round, s)| Some((*s, round_of(b, *round)?))).collect()
-}
-
-/// `1.63` from `1.63.0`.
-fn short(version: &str) -> String {
-    version.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 
 #[cfg(test)]
@@ -182,5 +223,71 @@ mod tests {
             "next: the largest step, touched 1.85 → 1.96 (1.30x faster); `cargo timewarp bisect 1.85 1.96 --scenario \
              touched --install` finds the release that made it"
         );
+    }
+    #[test]
+    fn one_row_gets_its_time_and_a_gated_change_its_verdict() {
+        let mut report = sample_report();
+        report.toolchains.truncate(2); // 1.63.0 failed, 1.85.0 alone
+        report.toolchains[1].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = Verdict::Inconclusive;
+        assert_eq!(
+            sentences(&report),
+            [
+                "clean: Rust 1.85.0 builds app in 26.1 s from one round",
+                "touched: Rust 1.85.0 builds app in 0.520 s ±5.1%"
+            ]
+        );
+        let change = |point: f64, gate| Change {
+            version: "1.85.0".into(),
+            scenario: Scenario::Touched,
+            baseline_s: 0.1,
+            current_s: 0.52,
+            slowdown: crate::report::model::Estimate {
+                point,
+                low: Some(point * 0.9),
+                high: Some(point * 1.1),
+                plus_minus_pct: Some(10.0),
+                n: 5,
+            },
+            change_pct: (point - 1.0) * 100.0,
+            gate,
+            regressed: gate == GateResult::Regressed,
+        };
+        report.baseline = Some(Comparison {
+            baseline: "revision v1 (abc)".into(),
+            paired: true,
+            max_regression_pct: Some(10.0),
+            changes: vec![change(4.5, GateResult::Regressed), change(0.5, GateResult::Fine)],
+            not_comparable: Vec::new(),
+            noise_threshold_pct: Default::default(),
+            gate_note: None,
+        });
+        let text = sentences(&report);
+        assert_eq!(
+            text[2],
+            "touched with Rust 1.85.0: 4.50x slower than the baseline revision v1 (abc) (95% interval 4.05x-4.95x as long): regressed beyond the +10% limit"
+        );
+        assert!(
+            text[3].starts_with("touched with Rust 1.85.0: 2.00x faster than the baseline")
+                && text[3].ends_with(": within the +10% limit"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn the_next_step_bisects_stable_releases_of_the_measured_revision_only() {
+        let mut report = sample_report();
+        report.revision = Some("0123456789abcdef".into());
+        let next = next_step(&report).unwrap();
+        assert!(
+            next.contains("`cargo timewarp bisect 1.85 1.96 --scenario touched --rev 0123456789ab --install`"),
+            "{next}"
+        );
+        // Two builds of one release have nothing between them; a nightly is no release.
+        report.toolchains[2].version = "1.85.1".into();
+        assert_eq!(next_step(&report), None);
+        report.toolchains[2].version = "1.97.0-nightly".into();
+        assert_eq!(next_step(&report), None);
+        report.toolchains[2].version = "1.86.0".into();
+        assert!(next_step(&report).unwrap().contains("--nightlies --install"), "adjacent releases");
     }
 }

@@ -47,6 +47,17 @@ pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {
         let what = format!("the project got slower to compile than the baseline allows ({limit}%)");
         return Err(ExitError::with_code(exit::REGRESSION, format!("{what}: {}{more}", worst.describe())));
     }
+    if let Some(comparison) = &report.baseline
+        && let Some(limit) = comparison.max_regression_pct
+        && comparison.changes.is_empty()
+    {
+        return Err(ExitError::with_code(
+            exit::UNDECIDED,
+            format!(
+                "the gate compared nothing against the baseline, so it could not decide ({limit}%); see `not comparable` in the report"
+            ),
+        ));
+    }
     if let Some(comparison) = &report.baseline {
         let undecided = comparison.undecided();
         if let Some(first) = undecided.first() {
@@ -55,11 +66,11 @@ pub(crate) fn verdict(report: &Report, msrv: Option<&MsrvCheck>) -> Result<()> {
                 0 => String::new(),
                 n => format!("; and {n} more, listed in the report"),
             };
-            let how = match &comparison.gate_note {
-                Some(_) if !comparison.paired => {
-                    "a saved report cannot tell the project from the machine; `--baseline-rev REV` is the gate".into()
-                }
-                _ => more_time(report, &undecided),
+            let how = if comparison.paired {
+                more_time(report, &undecided)
+            } else {
+                // More rounds do not shrink the machine's own change between two runs.
+                "a saved report cannot tell the project from the machine; `--baseline-rev REV` is the gate".into()
             };
             return Err(ExitError::with_code(
                 exit::UNDECIDED,
@@ -86,6 +97,10 @@ fn more_time(report: &Report, undecided: &[&Change]) -> String {
             (((1.0 + pm / 100.0).ln() / distance).powi(2)).max(1.0)
         })
         .fold(1.0, f64::max);
+    if report.measurement.stopped == crate::report::model::Stopped::MaxRounds {
+        return "the most rounds (30) ran first: a quieter machine, or a limit further from the change, decides it"
+            .into();
+    }
     match &report.measurement.stopping {
         StoppingRule::Precision { budget_s, .. } if factor.is_finite() => {
             let minutes = (budget_s * factor / 60.0).ceil().min(24.0 * 60.0);

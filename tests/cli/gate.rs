@@ -53,9 +53,10 @@ fn baseline_gate_history_and_clean() {
     );
     assert!(line.ends_with("`--baseline-rev REV` is the gate"), "{line}");
 
-    // Against a baseline five times as slow it passes, and the comparison is in the report.
+    // Against a baseline five times as slow it does not pass either: without repeat runs a
+    // saved report decides nothing either way. The comparison is in the report all the same.
     scaled_baseline(&first, 5.0, &ws.path().join("slow.json"));
-    let report = success_json(timewarp(ws.path()).args(args).args([
+    let out = run(timewarp(ws.path()).args(args).args([
         "--baseline",
         "slow.json",
         "--max-regression",
@@ -63,21 +64,26 @@ fn baseline_gate_history_and_clean() {
         "--format",
         "json",
     ]));
+    assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let changes = report["baseline"]["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 3, "clean, touched and check-touched of the one toolchain");
     assert!(changes.iter().all(|c| c["regressed"] == false && c["change_pct"].as_f64().unwrap() < 0.0));
+    assert!(changes.iter().all(|c| c["gate"] == "undecided"), "{changes:#?}");
+    // Without a limit nothing is gated, and the comparison is shown.
+    success_json(timewarp(ws.path()).args(args).args(["--baseline", "slow.json", "--format", "json"]));
 
-    // Every completed run was recorded (the failed gate run too: its numbers are real).
+    // Every completed run was recorded (the gate runs too: their numbers are real).
     let history = std::fs::read_to_string(ws.path().join("target/timewarp/history.jsonl")).unwrap();
-    assert_eq!(history.lines().count(), 3);
+    assert_eq!(history.lines().count(), 4);
     let entry: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert!(entry["recorded_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(entry["report"]["schema"], 4);
     let rounds = entry["report"]["toolchains"][0]["scenarios"]["touched"]["wall"]["runs_s"].as_array().unwrap().len();
     assert_eq!(rounds, 3, "the history keeps every round's samples");
     let summary = success(timewarp(ws.path()).arg("history"));
-    assert!(summary.starts_with("3 runs recorded in"), "{summary}");
-    assert_eq!(summary.lines().filter(|l| l.contains(" dev ")).count(), 3, "{summary}");
+    assert!(summary.starts_with("4 runs recorded in"), "{summary}");
+    assert_eq!(summary.lines().filter(|l| l.contains(" dev ")).count(), 4, "{summary}");
 
     let out = run(timewarp(ws.path()).arg("clean"));
     assert!(out.status.success());

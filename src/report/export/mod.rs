@@ -111,7 +111,7 @@ fn span_line(releases: &[SpanRelease]) -> String {
 }
 
 /// `±3%`, the relative half-width of an interval, or `None` without one.
-fn plus_minus(estimate: &Estimate) -> Option<String> {
+pub(crate) fn plus_minus(estimate: &Estimate) -> Option<String> {
     // Two significant digits: 9.96 rounds to 10, so it is written as 10, not 10.0.
     estimate.plus_minus_pct.map(|w| if w < 9.95 { format!("±{w:.1}%") } else { format!("±{w:.0}%") })
 }
