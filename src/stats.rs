@@ -32,6 +32,13 @@ pub(crate) const CONFIDENCE: f64 = 0.95;
 /// still a 95 % one: the level is what that takes after stopping when precise.
 pub(crate) const STOPPING_CONFIDENCE: f64 = 0.974;
 
+/// The two-sided level of the interval the gate decides on when it adds rounds until it can
+/// decide (`--baseline-rev` with `--max-regression` and the stopping rule): it looks again every
+/// round, up to 26 times, so one look's 1.3 % error on each side grew to 7 % for a change exactly
+/// at the limit. At this level a change at the limit is called regressed in at most 2.5 % of runs
+/// (`the_gate_passes_an_unchanged_project_and_fails_a_30_percent_regression`).
+pub(crate) const GATE_CONFIDENCE: f64 = 0.995;
+
 /// The default noise band for [`Estimate::verdict`]: a change smaller than 1 % either way is not
 /// reported as faster or slower, following criterion's default noise threshold.
 pub(crate) const NOISE: f64 = 0.01;
@@ -1614,6 +1621,55 @@ mod tests {
             }
         }
         eprintln!("worst coverage {:.2} % at ratio {}", 100.0 * worst.0, worst.1);
+    }
+
+    /// The gate's real rule (`engine::imprecise` with `gate_pct`): after the minimum of 5 rounds,
+    /// rounds of a tree-against-revision pair are added while its interval (at
+    /// [`STOPPING_CONFIDENCE`]) is wider than ±5 % or the gate has not decided it, at most 30.
+    /// Returns how the gate ended for a true slowdown `slowdown` (now / then) at paired noise
+    /// `sigma` (of the log ratio), against a `limit_pct` limit.
+    fn gate_run(rng: &mut Rng, slowdown: f64, sigma: f64, limit_pct: f64) -> Gate {
+        let build = sigma / 2f64.sqrt();
+        let mut pairs = paired_rounds(rng, 5, 1.0 / slowdown, build);
+        loop {
+            let speedup = paired_speedup_at(&pairs, STOPPING_CONFIDENCE).expect("valid");
+            let decided = gate(&paired_speedup_at(&pairs, GATE_CONFIDENCE).expect("valid").inverse(), limit_pct);
+            let precise = speedup.relative_half_width().is_some_and(|w| w <= 0.05);
+            if pairs.len() >= 30 || (precise && decided != Gate::Undecided) {
+                return decided;
+            }
+            pairs.extend(paired_rounds(rng, 1, 1.0 / slowdown, build));
+        }
+    }
+
+    #[test]
+    fn the_gate_passes_an_unchanged_project_and_fails_a_30_percent_regression() {
+        // Issue 29: within what rounds the rule gives it, the gate passes a project that did not
+        // change and fails one 30 % slower, each in at least 95 % of runs, at the paired noise of
+        // clean builds (2-5 %) and of rebuilds (up to 10 %). At the limit itself the rule looks
+        // again every round, so a change of exactly +10 % is called regressed more often than a
+        // single look's 1.3 %; the rate is measured here and stated in docs/gate.md.
+        let runs = 4000;
+        let se = (0.95 * 0.05 / runs as f64).sqrt();
+        for (i, sigma) in [0.02, 0.05, 0.10].into_iter().enumerate() {
+            let mut rng = Rng::new(990 + i as u64);
+            let rate_of = |rng: &mut Rng, slowdown: f64, outcome: Gate| {
+                (0..runs).filter(|_| gate_run(rng, slowdown, sigma, 10.0) == outcome).count() as f64 / runs as f64
+            };
+            let passed = rate_of(&mut rng, 1.0, Gate::Fine);
+            let failed = rate_of(&mut rng, 1.3, Gate::Regressed);
+            let at_limit = rate_of(&mut rng, 1.1, Gate::Regressed);
+            eprintln!(
+                "gate at paired sd {:.0} %: unchanged passes {:.1} %, +30 % fails {:.1} %, +10 % (at the limit) called regressed {:.1} %",
+                sigma * 100.0,
+                100.0 * passed,
+                100.0 * failed,
+                100.0 * at_limit
+            );
+            assert!(passed >= 0.95 - 3.0 * se, "sd {sigma}: {passed}");
+            assert!(failed >= 0.95 - 3.0 * se, "sd {sigma}: {failed}");
+            assert!(at_limit <= 0.025 + 3.0 * (0.025f64 * 0.975 / runs as f64).sqrt(), "sd {sigma}: {at_limit}");
+        }
     }
 
     #[test]

@@ -109,6 +109,16 @@ impl Stopping {
         }
     }
 
+    /// The two-sided level of the interval the gate decides on: [`stats::GATE_CONFIDENCE`] when
+    /// rounds are added until the gate decides (it looks again every round), else the level the
+    /// rule watches.
+    pub(crate) fn gate_confidence(&self) -> f64 {
+        match self {
+            Stopping::Precision(p) if p.gate_pct.is_some() => stats::GATE_CONFIDENCE,
+            _ => self.confidence(),
+        }
+    }
+
     /// The rounds a scenario gets when they are fixed.
     fn fixed(&self, scenario: Scenario) -> Option<usize> {
         match self {
@@ -885,7 +895,7 @@ fn imprecise(plan: &Plan, runs: &[Run], scenario: Scenario, precision: &Precisio
 fn gate_open(runs: &[Run], revision: usize, subject: usize, scenario: Scenario, precision: &Precision) -> bool {
     let Some(limit) = precision.gate_pct else { return false };
     let pairs = pairs(runs[revision].samples(scenario), runs[subject].samples(scenario));
-    stats::paired_speedup_at(&pairs, stats::STOPPING_CONFIDENCE)
+    stats::paired_speedup_at(&pairs, stats::GATE_CONFIDENCE)
         .is_none_or(|speedup| stats::gate(&speedup.inverse(), limit) == stats::Gate::Undecided)
 }
 

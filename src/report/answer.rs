@@ -81,7 +81,7 @@ fn gated(comparison: &Comparison, change: &Change) -> String {
     let s = &change.slowdown;
     let how = if s.point >= 1.0 { format!("{:.2}x slower", s.point) } else { format!("{:.2}x faster", 1.0 / s.point) };
     let interval = match (s.low, s.high) {
-        (Some(low), Some(high)) => format!("95% interval {low:.2}x-{high:.2}x as long"),
+        (Some(low), Some(high)) => format!("interval {low:.2}x-{high:.2}x as long"),
         _ => "one round: no interval".into(),
     };
     let verdict = match (comparison.max_regression_pct, change.gate) {
@@ -264,7 +264,7 @@ mod tests {
         let text = sentences(&report);
         assert_eq!(
             text[2],
-            "touched with Rust 1.85.0: 4.50x slower than the baseline revision v1 (abc) (95% interval 4.05x-4.95x as long): regressed beyond the +10% limit"
+            "touched with Rust 1.85.0: 4.50x slower than the baseline revision v1 (abc) (interval 4.05x-4.95x as long): regressed beyond the +10% limit"
         );
         assert!(
             text[3].starts_with("touched with Rust 1.85.0: 2.00x faster than the baseline")

@@ -235,7 +235,7 @@ mod tests {
         }
         assert_eq!(slower.gate_note, None);
         let worst = slower.worst_regression().unwrap();
-        assert!(worst.describe().contains("(+30.0%, 95% interval 1."), "{}", worst.describe());
+        assert!(worst.describe().contains("(+30.0%, interval 1."), "{}", worst.describe());
         // A noisier machine between runs widens the interval until it straddles the limit.
         let noisy = saved.compare(&setup, &scaled(&report, 1.3).toolchains, &repeats(0.2));
         assert!(noisy.worst_regression().is_none(), "{noisy:?}");

@@ -115,7 +115,7 @@ pub(crate) fn build(
     let mut comparison = match (facts.baseline, facts.baseline_rev) {
         (Some(baseline), _) => baseline.compare(&setup, &report.toolchains, &repeats),
         (None, Some(commit)) => {
-            baseline::against_revision(commit, measured, facts.gate, facts.plan.stopping.confidence())
+            baseline::against_revision(commit, measured, facts.gate, facts.plan.stopping.gate_confidence())
         }
         (None, None) => unreachable!("one of them is set"),
     };

@@ -775,10 +775,11 @@ pub(crate) enum GateResult {
 }
 
 impl Change {
-    /// `1.96.0 touched: 0.532 s -> 0.641 s (1.20x slower, 95% interval 1.12x-1.29x)`.
+    /// `1.96.0 touched: 0.532 s -> 0.641 s (+20.5%, interval 1.12x-1.29x)`: the 95 % interval,
+    /// or the gate's stricter one when rounds were added until it decided.
     pub(crate) fn describe(&self) -> String {
         let interval = match (self.slowdown.low, self.slowdown.high) {
-            (Some(low), Some(high)) => format!(", 95% interval {low:.2}x-{high:.2}x"),
+            (Some(low), Some(high)) => format!(", interval {low:.2}x-{high:.2}x"),
             _ => ", one sample: no interval".to_string(),
         };
         format!(

@@ -96,7 +96,7 @@ fn comparison(report: &Report) -> String {
     let Some(comparison) = &report.baseline else { return String::new() };
     let limit = comparison.max_regression_pct.map(|p| format!(", limit +{p}%")).unwrap_or_default();
     let mut out = format!("\n**Compared with the baseline** {}{limit}\n\n", comparison.baseline.replace('|', "\\|"));
-    out.push_str("| Rust | scenario | then | now | change | 95% interval | gate |\n|:--|:--|--:|--:|--:|:--|:--|\n");
+    out.push_str("| Rust | scenario | then | now | change | interval | gate |\n|:--|:--|--:|--:|--:|:--|:--|\n");
     for c in &comparison.changes {
         let interval = match (c.slowdown.low, c.slowdown.high) {
             (Some(low), Some(high)) => format!("{low:.2}x-{high:.2}x"),

@@ -834,7 +834,7 @@ mod tests {
         report.baseline = Some(saved.compare(&report.setup(), &report.toolchains, &Default::default()));
         let text = TableExporter { verbose: false, width: None }.report(&report);
         let expected = format!(
-            "\ncompared with the baseline {}, limit +10%:\n  undecided 1.85.0 clean: 26.100 s -> 26.100 s (+0.0%, one sample: no interval)\n  undecided 1.85.0 touched: 0.520 s -> 0.520 s (+0.0%, 95% interval",
+            "\ncompared with the baseline {}, limit +10%:\n  undecided 1.85.0 clean: 26.100 s -> 26.100 s (+0.0%, one sample: no interval)\n  undecided 1.85.0 touched: 0.520 s -> 0.520 s (+0.0%, interval",
             file.display()
         );
         assert!(text.contains(&expected), "{text}");
