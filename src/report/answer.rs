@@ -132,8 +132,11 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
     for scenario in report.measurement.scenarios.iter().copied() {
         let with: Vec<&Row> = ok.iter().copied().filter(|r| r.figures(scenario).is_some()).collect();
         for pair in with.windows(2) {
-            // Two builds of one release (official and distribution) have nothing between them.
-            if release(pair[0]).map(|v| v.minor) >= release(pair[1]).map(|v| v.minor) {
+            // Two builds of one release have nothing between them, and a step between an official
+            // build and a distribution's, or two default linkers, is packaging, not a release.
+            let (older, newer) = (pair[0], pair[1]);
+            let packaging = older.provenance != newer.provenance || older.linker != newer.linker;
+            if packaging || release(older).map(|v| v.minor) >= release(newer).map(|v| v.minor) {
                 continue;
             }
             let (a, b) = (pair[0].figures(scenario)?, pair[1].figures(scenario)?);
@@ -289,5 +292,9 @@ mod tests {
         assert_eq!(next_step(&report), None);
         report.toolchains[2].version = "1.86.0".into();
         assert!(next_step(&report).unwrap().contains("--nightlies --install"), "adjacent releases");
+        // A step from a distribution's build to an official one, or to another default linker, is
+        // packaging: no release made it.
+        report.toolchains[2].linker = crate::vocab::Linker::RustLld;
+        assert_eq!(next_step(&report), None);
     }
 }

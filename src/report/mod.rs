@@ -511,8 +511,11 @@ fn provenance_warnings(rows: &[Row], link_time: bool) -> Vec<String> {
         }
         if groups.len() > 1 {
             let parts: Vec<String> = groups.iter().map(|(v, names)| format!("{v}: {}", names.join(", "))).collect();
+            // The way out: the largest group alone.
+            let keep = groups.iter().max_by_key(|(_, names)| names.len()).map(|(_, names)| names.join(","));
+            let avoid = keep.map(|k| format!("; `--toolchains {k}` keeps to one")).unwrap_or_default();
             warnings.push(format!(
-                "rows mix {what} ({}); the speedups mix compiler progress with packaging ({explain})",
+                "rows mix {what} ({}); the speedups mix compiler progress with packaging ({explain}){avoid}",
                 parts.join("; ")
             ));
         }

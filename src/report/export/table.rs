@@ -878,10 +878,6 @@ failed 1.63.0: error[E0658]: use of unstable library feature, \"int_roundings\"
 warning: some intervals did not reach ±5%: the budget ran out (`--budget` gives
     more time); 1.96.0 clean (no interval after 1 round)
 
-next: the largest step, touched 1.85 → 1.96 (1.30x faster); `cargo timewarp
-    bisect 1.85 1.96 --scenario touched --install` finds the release that made
-    it
-
 workspace: /work/app (app)
 MSRV:      1.56 (edition 2021 of `app`)
 builds:    dev profile, 2 cores
