@@ -909,6 +909,27 @@ fn a_build_dir_in_the_users_config_never_receives_a_timed_build() {
     let keys: Vec<&str> =
         report["build_settings"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
     assert!(!keys.contains(&"build.build-dir"), "an overridden setting is not listed as applied: {keys:?}");
+
+    // The user's global configuration reaches the builds through timewarp's private cargo home:
+    // a build-dir there is overridden too.
+    std::fs::remove_file(ws.path().join(".cargo/config.toml")).unwrap();
+    let home = outside.path().join("cargo-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let global = outside.path().join("global-build-dir");
+    std::fs::write(home.join("config.toml"), format!("[build]\nbuild-dir = \"{}\"\n", global.display())).unwrap();
+    let bin = std::path::PathBuf::from(std::env::var_os("CARGO_HOME").map_or_else(
+        || std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"),
+        std::path::PathBuf::from,
+    ))
+    .join("bin");
+    std::os::unix::fs::symlink(&bin, home.join("bin")).unwrap();
+    let report = success_json(
+        timewarp(ws.path())
+            .args(["--toolchains", "stable", "--scenarios", "clean", "--runs", "2", "--format", "json"])
+            .env("CARGO_HOME", &home),
+    );
+    assert_eq!(report["toolchains"][0]["status"], "ok", "{report:#}");
+    assert!(!global.exists(), "a timed build wrote into the global build-dir `{}`", global.display());
 }
 
 /// A `-sys` crate's build script that fails on a missing C header prints a dozen
