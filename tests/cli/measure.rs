@@ -917,11 +917,9 @@ fn a_build_dir_in_the_users_config_never_receives_a_timed_build() {
     std::fs::create_dir_all(&home).unwrap();
     let global = outside.path().join("global-build-dir");
     std::fs::write(home.join("config.toml"), format!("[build]\nbuild-dir = \"{}\"\n", global.display())).unwrap();
-    let bin = std::path::PathBuf::from(std::env::var_os("CARGO_HOME").map_or_else(
-        || std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"),
-        std::path::PathBuf::from,
-    ))
-    .join("bin");
+    let bin = std::env::var_os("CARGO_HOME")
+        .map_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"), Into::into)
+        .join("bin");
     std::os::unix::fs::symlink(&bin, home.join("bin")).unwrap();
     let report = success_json(
         timewarp(ws.path())
