@@ -80,17 +80,24 @@ pub(crate) fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<()
     if existing.as_ref().is_some_and(|m| !m.is_file()) {
         return write(path, contents);
     }
+    replace(&target, contents.as_ref(), existing.as_ref())
+}
+
+/// Writes `contents` to a temporary file beside `target` (with the permissions of `existing`,
+/// the file it replaces), syncs it and renames it onto `target`: the one atomic write behind
+/// [`write_atomic`] and [`write_atomic_own`].
+fn replace(target: &Path, contents: &[u8], existing: Option<&std::fs::Metadata>) -> Result<()> {
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let written = (|| -> std::io::Result<()> {
         let mut temp =
             tempfile::Builder::new().prefix(&format!(".{name}.timewarp-")).suffix(".tmp").tempfile_in(dir)?;
-        temp.write_all(contents.as_ref())?;
-        if let Some(meta) = &existing {
+        temp.write_all(contents)?;
+        if let Some(meta) = existing {
             temp.as_file().set_permissions(meta.permissions())?;
         }
         temp.as_file().sync_all()?;
-        temp.persist(&target).map_err(|e| e.error)?;
+        temp.persist(target).map_err(|e| e.error)?;
         std::fs::File::open(dir)?.sync_all()
     })();
     written.with_context(|| format!("could not write `{}`", target.display()))
@@ -176,20 +183,7 @@ pub(crate) fn write_atomic_own(path: &Path, contents: impl AsRef<[u8]>, owner: u
     if let Some(meta) = &existing {
         check_own(path, meta, owner)?;
     }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let written = (|| -> std::io::Result<()> {
-        let mut temp =
-            tempfile::Builder::new().prefix(&format!(".{name}.timewarp-")).suffix(".tmp").tempfile_in(dir)?;
-        temp.write_all(contents.as_ref())?;
-        if let Some(meta) = &existing {
-            temp.as_file().set_permissions(meta.permissions())?;
-        }
-        temp.as_file().sync_all()?;
-        temp.persist(path).map_err(|e| e.error)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    written.with_context(|| format!("could not write `{}`", path.display()))
+    replace(path, contents.as_ref(), existing.as_ref())
 }
 
 /// Sets the modification time of `path` (and its access time, when given), through std's
