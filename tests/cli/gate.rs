@@ -165,14 +165,12 @@ fn a_baseline_is_compared_scenario_by_scenario_and_one_measured_another_way_is_l
     let compared: Vec<&str> = changes.iter().map(|c| c["scenario"].as_str().unwrap()).collect();
     assert_eq!(compared, ["check-touched"], "the one scenario both runs measured: {changes:#?}");
     success(timewarp(ws.path()).args(args).args(["--profile", "release", "-o", "release.json"]));
-    let report = success_json(timewarp(ws.path()).args(args).args([
-        "--baseline",
-        "release.json",
-        "--max-regression",
-        "0",
-        "--format",
-        "json",
-    ]));
+    // A gate that could compare nothing did not pass: it could not decide (exit 7).
+    let gate = ["--baseline", "release.json", "--max-regression", "0", "--format", "json"];
+    let out = run(timewarp(ws.path()).args(args).args(gate));
+    assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the gate compared nothing against the baseline"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let baseline = &report["baseline"];
     assert_eq!(baseline["changes"], serde_json::json!([]), "a release run is no baseline for a dev run");
     assert_eq!(baseline["not_comparable"][0], "the whole report: profile release then, dev now");
@@ -188,12 +186,15 @@ fn a_baseline_of_another_project_is_not_comparable() {
     success(timewarp(other.path()).args(QUICK).arg("-o").arg(&saved));
     let theirs: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     scaled_baseline(&theirs, 0.01, &saved);
-    let report = success_json(timewarp(mine.path()).args(QUICK).arg("--baseline").arg(&saved).args([
-        "--max-regression",
-        "5",
-        "--format",
-        "json",
-    ]));
+    let gate = ["--max-regression", "5", "--format", "json"];
+    let out = run(timewarp(mine.path()).args(QUICK).arg("--baseline").arg(&saved).args(gate));
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "nothing compared, nothing decided: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["baseline"]["changes"], serde_json::json!([]), "{report:#}");
     let why = report["baseline"]["not_comparable"][0].as_str().unwrap();
     assert!(why.contains("packages build-script then, single-crate now"), "{why}");
