@@ -40,7 +40,9 @@ fn jobs_reach_every_build_and_a_real_report_matches_the_schema_and_the_job_summa
     assert!(report["toolchains"][0]["crates"].is_object(), "the schema was checked with --crates: {report:#}");
 
     let summary = std::fs::read_to_string(&summary).unwrap();
-    assert!(summary.starts_with("earlier step\n### cargo timewarp\n\nBuild times of `build-script`"), "{summary}");
+    // The answer first, then the table's heading.
+    assert!(summary.starts_with("earlier step\n### cargo timewarp\n\n- clean: Rust "), "{summary}");
+    assert!(summary.contains("\nBuild times of `build-script`"), "{summary}");
     assert!(summary.contains(", -j 1; "), "{summary}");
     assert!(summary.contains("| Rust | released |"), "the Markdown report was appended: {summary}");
 }
