@@ -276,14 +276,18 @@ pub(crate) fn unpaired_speedup_between(baseline: &[f64], new: &[f64], between: O
 /// The variance of the log change between two runs of the same code on one machine, from the
 /// log changes between repeat runs (`ln(median_{i+1} / median_i)` of consecutive runs of one
 /// commit and setup), with its degrees of freedom: the mean of their squares (a change between
-/// two runs of the same code has mean zero), `(v, count)`. `None` with fewer than
+/// two runs of the same code has mean zero, and each one's expected square is twice a run's
+/// variance: exactly the variance of a comparison of two runs), `(v, df)`. Consecutive changes
+/// share a run (a lag-1 correlation of -1/2), so `m` of them carry the degrees of freedom of
+/// `2m² / (3m - 1)` independent ones, not `m`: 2.9 at the minimum of four. `None` with fewer than
 /// [`MIN_REPEAT_CHANGES`] changes or any that is not finite.
 pub(crate) fn between_run_variance(log_changes: &[f64]) -> Option<(f64, f64)> {
     if log_changes.len() < MIN_REPEAT_CHANGES || !log_changes.iter().all(|c| c.is_finite()) {
         return None;
     }
-    let v = log_changes.iter().map(|c| c * c).sum::<f64>() / log_changes.len() as f64;
-    Some((v, log_changes.len() as f64))
+    let m = log_changes.len() as f64;
+    let v = log_changes.iter().map(|c| c * c).sum::<f64>() / m;
+    Some((v, 2.0 * m * m / (3.0 * m - 1.0)))
 }
 
 /// The fewest run-to-run changes of one commit that estimate a machine's between-run variance
@@ -1640,6 +1644,24 @@ mod tests {
             }
             pairs.extend(paired_rounds(rng, 1, 1.0 / slowdown, build));
         }
+    }
+
+    #[test]
+    fn the_machines_change_between_runs_counts_its_overlapping_changes_honestly() {
+        assert_eq!(between_run_variance(&[0.1, -0.1, 0.1]), None, "three changes are too few");
+        let (v, df) = between_run_variance(&[0.1, -0.1, 0.1, -0.1]).expect("four changes");
+        assert_close(v, 0.01, 1e-12);
+        assert_close(df, 32.0 / 11.0, 1e-12);
+        // Simulated: runs of one commit with a machine state of sd 5 % per run; the mean square of
+        // consecutive log changes estimates twice the run's variance, without bias.
+        let mut rng = Rng::new(31);
+        let (mut total, reps) = (0.0, 4000);
+        for _ in 0..reps {
+            let runs: Vec<f64> = (0..6).map(|_| rng.noise(0.05).ln()).collect();
+            let changes: Vec<f64> = runs.windows(2).map(|w| w[1] - w[0]).collect();
+            total += between_run_variance(&changes).expect("five changes").0;
+        }
+        assert_close(total / reps as f64, 2.0 * 0.05 * 0.05, 0.05);
     }
 
     #[test]

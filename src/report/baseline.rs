@@ -146,9 +146,10 @@ impl Baseline {
         if blind > 0 {
             comparison.gate_note = Some(format!(
                 "a saved report cannot tell the project's change from this machine's change between runs (4-20% on a \
-                 VM) until the history holds {} runs of one commit measured this way, so {blind} change{} {} \
-                 undecided; `--baseline-rev REV` builds the revision in the same rounds and is the gate",
-                stats::MIN_REPEAT_CHANGES + 1,
+                 VM) until the history holds {} changes between repeat runs of one commit measured this way (five \
+                 runs give them), so {blind} change{} {} undecided; `--baseline-rev REV` builds the revision in the \
+                 same rounds and is the gate",
+                stats::MIN_REPEAT_CHANGES,
                 if blind == 1 { "" } else { "s" },
                 if blind == 1 { "is" } else { "are" },
             ));
