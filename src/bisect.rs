@@ -509,17 +509,22 @@ mod tests {
         Some(line[at..at + 10].to_string())
     }
 
-    #[test]
-    fn nightlies_narrow_a_located_release_to_two_days_and_their_commits() {
-        let train = nightly::train(90);
-        let project = Project::new(&["1.88.0", "1.89.0", "1.90.0"]).with_nightlies(&train, "1.90.0-nightly");
-        let runner = project.runner().timing("--offline --locked", |n, cmd| {
+    /// Builds twice as fast from 1.90.0 and from nightly-2025-07-15 on, with a little noise.
+    fn nightly_step_runner(project: &Project) -> FakeRunner {
+        project.runner().timing("--offline --locked", |n, cmd| {
             let faster = match day_of(cmd) {
                 Some(day) => day.as_str() >= "2025-07-15",
                 None => minor_of(cmd) >= 90,
             };
             (if faster { 5.0 } else { 10.0 }) * (1.0 + 0.04 * ((n * 7919 % 13) as f64 / 12.0 - 0.5))
-        });
+        })
+    }
+
+    #[test]
+    fn nightlies_narrow_a_located_release_to_two_days_and_their_commits() {
+        let train = nightly::train(90);
+        let project = Project::new(&["1.88.0", "1.89.0", "1.90.0"]).with_nightlies(&train, "1.90.0-nightly");
+        let runner = nightly_step_runner(&project);
         let (code, doc) = bisect(&project, &runner, &["1.88", "1.90", "--scenario", "touched", "--nightlies"]);
         assert_eq!(code, exit::SUCCESS, "{doc:#}");
         assert_eq!((doc["located"]["from"].as_str(), doc["located"]["to"].as_str()), (Some("1.89.0"), Some("1.90.0")));
@@ -553,13 +558,7 @@ mod tests {
     fn the_nightly_step_table_fits_100_columns() {
         let train = nightly::train(90);
         let project = Project::new(&["1.88.0", "1.89.0", "1.90.0"]).with_nightlies(&train, "1.90.0-nightly");
-        let runner = project.runner().timing("--offline --locked", |n, cmd| {
-            let faster = match day_of(cmd) {
-                Some(day) => day.as_str() >= "2025-07-15",
-                None => minor_of(cmd) >= 90,
-            };
-            (if faster { 5.0 } else { 10.0 }) * (1.0 + 0.04 * ((n * 7919 % 13) as f64 / 12.0 - 0.5))
-        });
+        let runner = nightly_step_runner(&project);
         let out = project.file("bisect.txt");
         let args = ["bisect", "1.88", "1.90", "--scenario", "touched", "--nightlies", "--format", "table", "-o", &out];
         let config = project.subcommand_config(&runner, &args);

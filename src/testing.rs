@@ -284,6 +284,13 @@ impl Runner for FakeRunner {
     }
 }
 
+/// timewarp's directories for a workspace at `root` with the default target directory, its
+/// state below `root` too (see [`env_in`]), owned by the running user.
+pub(crate) fn work_dir_in(root: &Path) -> crate::measure::workdir::WorkDir {
+    crate::measure::workdir::WorkDir::new(root, &root.join("target"), &env_in(root), crate::process::effective_uid())
+        .expect("timewarp's directories for a test workspace")
+}
+
 /// An environment whose home and cache directories are below `dir`, so state lands there.
 pub(crate) fn env_in(dir: &Path) -> Env {
     let (home, cache) = (dir.join("home"), dir.join("cache"));

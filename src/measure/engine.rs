@@ -1332,13 +1332,7 @@ mod tests {
             crates: None,
             floors: BTreeMap::new(),
         };
-        let work = WorkDir::new(
-            dir.path(),
-            &dir.path().join("target"),
-            &crate::testing::env_in(dir.path()),
-            crate::process::effective_uid(),
-        )
-        .unwrap();
+        let work = crate::testing::work_dir_in(dir.path());
         work.create_builds().unwrap();
         let journal = Journal::on_disk(&dir.path().join("journal.json"), &dir.path().join("backups"), work.owner());
         std::fs::create_dir_all(dir.path().join("tc/bin")).unwrap();

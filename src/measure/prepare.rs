@@ -246,9 +246,7 @@ mod tests {
 
     /// timewarp's directories and journal for a workspace at `root`.
     fn work(root: &Path) -> (WorkDir, Journal) {
-        let work =
-            WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root), crate::process::effective_uid())
-                .unwrap();
+        let work = crate::testing::work_dir_in(root);
         work.create_builds().unwrap();
         let owner = work.owner();
         (work, Journal::on_disk(&root.join("journal.json"), &root.join("backups"), owner))

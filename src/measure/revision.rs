@@ -159,13 +159,7 @@ mod tests {
         let runner = FakeRunner::new()
             .ok("git rev-parse --show-toplevel", &format!("{}\n", dir.path().display()))
             .fail("git rev-parse --verify", 1, "");
-        let work = WorkDir::new(
-            dir.path(),
-            &dir.path().join("target"),
-            &crate::testing::env_in(dir.path()),
-            crate::process::effective_uid(),
-        )
-        .unwrap();
+        let work = crate::testing::work_dir_in(dir.path());
         let err = export(&runner, &manifest, "--rev", "nope", &work, false).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -177,13 +171,7 @@ mod tests {
     #[test]
     fn outside_git_is_a_usage_error() {
         let runner = FakeRunner::new().fail("git rev-parse --show-toplevel", 128, "fatal: not a git repository");
-        let work = WorkDir::new(
-            Path::new("/w"),
-            Path::new("/w/target"),
-            &crate::testing::env_in(Path::new("/w")),
-            crate::process::effective_uid(),
-        )
-        .unwrap();
+        let work = crate::testing::work_dir_in(Path::new("/w"));
         // Case 56: the flag the user gave, not always `--rev`.
         for flag in ["--rev", "--baseline-rev"] {
             let err = export(&runner, Path::new("/w/Cargo.toml"), flag, "HEAD", &work, false).unwrap_err();

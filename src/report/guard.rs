@@ -327,9 +327,7 @@ mod tests {
     fn guard(root: &Path) -> Guard {
         let mut ws = crate::testing::workspace(root.to_str().unwrap());
         ws.path_packages = vec![root.parent().unwrap().join("extdep")];
-        let work =
-            WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root), crate::process::effective_uid())
-                .unwrap();
+        let work = crate::testing::work_dir_in(root);
         Guard::new(&ws, &work)
     }
 

@@ -165,13 +165,10 @@ impl Outputs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::workdir::WorkDir;
 
     fn outputs(root: &Path, output: Option<PathBuf>, plot: Option<PathBuf>) -> Outputs {
         let ws = crate::testing::workspace(root.to_str().unwrap());
-        let work =
-            WorkDir::new(root, &root.join("target"), &crate::testing::env_in(root), crate::process::effective_uid())
-                .unwrap();
+        let work = crate::testing::work_dir_in(root);
         Outputs {
             format: Format::Json,
             verbose: false,
