@@ -139,8 +139,8 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
             if packaging || release(older).map(|v| v.minor) >= release(newer).map(|v| v.minor) {
                 continue;
             }
-            let (a, b) = (pair[0].figures(scenario)?, pair[1].figures(scenario)?);
-            let Some(step) = stats::paired_speedup(&by_round(a, b)) else { continue };
+            let (a, b) = (super::merge::samples(older, scenario), super::merge::samples(newer, scenario));
+            let Some(step) = stats::paired_speedup(&crate::measure::engine::pairs(&a, &b)) else { continue };
             if !matches!(step.verdict(stats::NOISE), stats::Verdict::Faster | stats::Verdict::Slower) {
                 continue;
             }
@@ -168,12 +168,6 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
              `cargo timewarp bisect {a} {b} --scenario {scenario}{rev} --install` finds the release that made it"
         )
     })
-}
-
-/// `(a, b)` wall times of the rounds both figures have.
-fn by_round(a: &Figures, b: &Figures) -> Vec<(f64, f64)> {
-    let round_of = |f: &Figures, round: usize| f.wall.rounds.iter().position(|r| *r == round).map(|i| f.wall.runs_s[i]);
-    a.wall.rounds.iter().zip(&a.wall.runs_s).filter_map(|(round, s)| Some((*s, round_of(b, *round)?))).collect()
 }
 
 #[cfg(test)]

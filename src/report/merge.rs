@@ -126,7 +126,7 @@ fn parse(file: &Path, bytes: &[u8]) -> Result<Report> {
 }
 
 /// The samples of `row` in `scenario`, with their rounds.
-fn samples(row: &Row, scenario: Scenario) -> Vec<Sample> {
+pub(crate) fn samples(row: &Row, scenario: Scenario) -> Vec<Sample> {
     let Some(figures) = row.figures(scenario) else { return Vec::new() };
     let wall = &figures.wall;
     wall.runs_s
