@@ -4,12 +4,12 @@
 //! releases it names, within its share of `--budget`; then the document, its outputs and the
 //! exit code. Like the history's pipeline it runs against any [`Runner`].
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Result, anyhow};
 use semver::Version;
 
-use crate::cli::{Config, Span};
+use crate::cli::{BisectOptions, RunOptions};
 use crate::discover::environment;
 use crate::discover::install::{self, Installed};
 use crate::discover::toolchain::{self, Toolchain};
@@ -23,20 +23,17 @@ use crate::report::bisection::{self, Probe};
 use crate::report::progress::Progress;
 use crate::stages;
 use crate::stats::{self, NOISE};
-use crate::vocab::Provenance;
+use crate::vocab::{Provenance, Scenario};
 
 mod nightly;
 
-/// The whole bisection's budget when `--budget` is not given.
-pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(60 * 60);
-
-/// Runs the bisection `config.span` asks for; with `--install`, between installing the span's
+/// Runs the bisection `options.span` asks for; with `--install`, between installing the span's
 /// missing releases and removing them again.
-pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()> {
-    let span = config.span.clone().expect("bisect has a span");
+pub(crate) fn run(runner: &dyn Runner, options: &BisectOptions, progress: &Progress) -> Result<()> {
+    let span = &options.span;
     let inventory = toolchain::discover(runner)?;
-    let from = wanted(&inventory.toolchains, &span.from, "FROM", config.install)?;
-    let to = wanted(&inventory.toolchains, &span.to, "TO", config.install)?;
+    let from = wanted(&inventory.toolchains, &span.from, "FROM", options.install)?;
+    let to = wanted(&inventory.toolchains, &span.to, "TO", options.install)?;
     if (from.version.major, from.version.minor) >= (to.version.major, to.version.minor) {
         return Err(ExitError::usage(format!(
             "`bisect {} {}`: FROM ({}) must be an older release than TO ({})",
@@ -44,24 +41,21 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
         )));
     }
     // Every installed stable release of the span, as `--all --since FROM --until TO` selects.
-    let mut wide = config.clone();
-    wide.install = false;
-    wide.all = true;
-    wide.toolchains.clear();
-    wide.since = Some(Version::new(from.version.major, from.version.minor, 0));
-    wide.until = Some(to.version.clone());
+    let range = (Version::new(from.version.major, from.version.minor, 0), to.version.clone());
+    let wide = options.plan(range.clone(), None, None);
     let mut found = stages::discover(runner, &wide, progress)?;
     let interrupt = stages::interrupt(runner, &found)?;
-    let installed = match config.install {
-        true => install_missing(runner, progress, &wide, &mut found, (&from, &to), &interrupt, config.keep_installed)?,
+    let installed = match options.install {
+        true => install_missing(runner, progress, &wide, &mut found, (&from, &to), &interrupt, options.keep_installed)?,
         false => Installed::default(),
     };
     let result = if interrupt.requested() {
         Err(ExitError::with_code(exit::INTERRUPTED, "interrupted while installing; nothing was measured"))
     } else {
-        bisect(runner, config, progress, &span, &found, &interrupt)
+        let prober = Prober::new(runner, progress, options, range, &found, &interrupt);
+        bisect(prober, &wide)
     };
-    installed.remove(runner, progress, config.keep_installed);
+    installed.remove(runner, progress, options.keep_installed);
     result
 }
 
@@ -104,7 +98,7 @@ fn full_version(name: &str) -> String {
 fn install_missing(
     runner: &dyn Runner,
     progress: &Progress,
-    wide: &Config,
+    wide: &RunOptions,
     found: &mut stages::Discovered,
     (from, to): (&Wanted, &Wanted),
     interrupt: &Interrupt,
@@ -135,24 +129,128 @@ fn install_missing(
     Ok(installed)
 }
 
-/// The bisection proper, over the toolchains `found` holds.
-fn bisect(
-    runner: &dyn Runner,
-    config: &Config,
-    progress: &Progress,
-    span: &Span,
-    found: &stages::Discovered,
-    interrupt: &Interrupt,
-) -> Result<()> {
+/// One engine run per step of a search, each within its share of what is left of the budget:
+/// what the stable search and the nightly one share.
+pub(crate) struct Prober<'a> {
+    runner: &'a dyn Runner,
+    progress: &'a Progress,
+    options: &'a BisectOptions,
+    /// The span's releases, as the discovery selected them.
+    range: (Version, Version),
+    /// Discovery: the workspace, its directories and journal.
+    found: &'a stages::Discovered,
+    interrupt: &'a Interrupt,
+    /// The budget of this search.
+    budget: Duration,
+    started: SystemTime,
+    /// Every probe measured so far.
+    probes: Vec<Probe>,
+    /// The linker the project's `-fuse-ld=` chooses, the same for every probe.
+    chosen_ld: Option<String>,
+}
+
+impl<'a> Prober<'a> {
+    fn new(
+        runner: &'a dyn Runner,
+        progress: &'a Progress,
+        options: &'a BisectOptions,
+        range: (Version, Version),
+        found: &'a stages::Discovered,
+        interrupt: &'a Interrupt,
+    ) -> Prober<'a> {
+        let (budget, started) = (options.budget(), runner.now());
+        Prober {
+            runner,
+            progress,
+            options,
+            range,
+            found,
+            interrupt,
+            budget,
+            started,
+            probes: Vec::new(),
+            chosen_ld: None,
+        }
+    }
+
+    /// A prober for the rest of the budget (the nightlies' search, after the stable one).
+    fn rest(&self) -> Prober<'a> {
+        Prober {
+            range: self.range.clone(),
+            budget: self.left(),
+            started: self.runner.now(),
+            probes: Vec::new(),
+            chosen_ld: None,
+            ..*self
+        }
+    }
+
+    fn spent(&self) -> Duration {
+        self.runner.now().duration_since(self.started).unwrap_or_default()
+    }
+
+    /// What is left of the budget.
+    fn left(&self) -> Duration {
+        self.budget.saturating_sub(self.spent())
+    }
+
+    /// Measures `present` (the candidates of `indices` that are installed, with their
+    /// toolchains) in one engine run, within this probe's share of the budget: what is left,
+    /// over the probes a halving of the span still needs; `only` follows that scenario alone.
+    fn probe(
+        &mut self,
+        label: &str,
+        indices: &[usize],
+        present: &[(usize, Toolchain)],
+        only: Option<Scenario>,
+    ) -> Result<Probed> {
+        let (lo, hi) = (indices[0], indices[indices.len() - 1]);
+        let probes_left = usize::from(indices.len() == 2) + ((hi - lo) as f64).log2().ceil().max(1.0) as usize;
+        let share = self.left() / probes_left as u32;
+        let step = self.options.plan(self.range.clone(), Some(share), only);
+        let chosen: Vec<Toolchain> = present.iter().map(|(_, t)| t.clone()).collect();
+        self.progress.status(
+            &format!("{label} {}", self.probes.len() + 1),
+            &format!("{} (up to {} of the budget)", names(&chosen), minutes(share)),
+        );
+        let measurement =
+            stages::measure_these(self.runner, &step, self.progress, self.found, &chosen, self.interrupt)?;
+        self.chosen_ld = environment::chosen_ld(&measurement.settings);
+        let outcome = measurement.outcome;
+        report_step(self.progress, &chosen, &outcome.measured);
+        let results: Vec<(usize, Result<Samples, String>)> =
+            present.iter().zip(&outcome.measured).map(|((i, _), m)| (*i, samples(m))).collect();
+        let halt = if measurement.interrupted || outcome.stop == Stop::Interrupted {
+            Some(Halt::Interrupted)
+        } else if self.spent() >= self.budget {
+            Some(Halt::Budget)
+        } else {
+            None
+        };
+        self.probes.push(Probe {
+            candidates: present.iter().map(|(i, _)| *i).collect(),
+            measured: outcome.measured,
+            rounds: outcome.rounds,
+            stop: outcome.stop,
+        });
+        Ok(Probed { results, halt })
+    }
+}
+
+/// The bisection proper, over the toolchains the prober's discovery holds; `wide` is the
+/// options the discovery was made with.
+fn bisect(mut prober: Prober<'_>, wide: &RunOptions) -> Result<()> {
+    let (options, found, progress) = (prober.options, prober.found, prober.progress);
+    let span = &options.span;
     let end = |name: &str, which: &str| {
-        resolve(&found.inventory.toolchains, name, which).map_err(|e| match config.install {
+        resolve(&found.inventory.toolchains, name, which).map_err(|e| match options.install {
             // The warning above says why rustup could not install it.
             true => anyhow!("{which} `{name}` is not installed, and --install could not install it"),
             false => e,
         })
     };
     let (from, to) = (end(&span.from, "FROM")?, end(&span.to, "TO")?);
-    let plan_scenarios = stages::scenarios(config, &found.workspace)?;
+    let plan_scenarios = stages::scenarios(wide, &found.workspace)?;
     let selection = &found.planned.selection;
     for (end, which) in [(&from, "FROM"), (&to, "TO")] {
         if let Some((_, reason)) = selection.skipped.iter().find(|(t, _)| t.name == end.name) {
@@ -191,59 +289,16 @@ fn bisect(
         ),
     );
 
-    let budget = config.budget.unwrap_or(DEFAULT_BUDGET);
-    let started = runner.now();
-    let spent = || runner.now().duration_since(started).unwrap_or_default();
-    let mut probes: Vec<Probe> = Vec::new();
-    // The linker the project's `-fuse-ld=` chooses, the same for every probe.
-    let mut chosen_ld: Option<String> = None;
     let mut probe = |indices: &[usize]| -> Result<Probed> {
-        let (lo, hi) = (indices[0], indices[indices.len() - 1]);
-        // This probe's share: what is left, over the probes a halving of the span still needs.
-        let probes_left = usize::from(indices.len() == 2) + ((hi - lo) as f64).log2().ceil().max(1.0) as usize;
-        let share = budget.saturating_sub(spent()) / probes_left as u32;
-        let mut step = config.clone();
-        step.budget = Some(share.max(Duration::from_secs(1)));
-        let chosen: Vec<Toolchain> = indices.iter().map(|i| candidates[*i].clone()).collect();
-        progress.status(
-            &format!("Step {}", probes.len() + 1),
-            &format!("{} (up to {} of the budget)", names(&chosen), minutes(share)),
-        );
-        let measurement = stages::measure_these(runner, &step, progress, found, &chosen, interrupt)?;
-        chosen_ld = environment::chosen_ld(&measurement.settings);
-        let outcome = measurement.outcome;
-        let results: Vec<(usize, Result<Samples, String>)> =
-            indices.iter().zip(&outcome.measured).map(|(i, m)| (*i, samples(m))).collect();
-        report_step(progress, &chosen, &outcome.measured);
-        let halt = if measurement.interrupted || outcome.stop == Stop::Interrupted {
-            Some(Halt::Interrupted)
-        } else if spent() >= budget {
-            Some(Halt::Budget)
-        } else {
-            None
-        };
-        probes.push(Probe {
-            candidates: indices.to_vec(),
-            measured: outcome.measured,
-            rounds: outcome.rounds,
-            stop: outcome.stop,
-        });
-        Ok(Probed { results, halt })
+        let present: Vec<(usize, Toolchain)> = indices.iter().map(|i| (*i, candidates[*i].clone())).collect();
+        prober.probe("Step", indices, &present, None)
     };
     let found_change = search::bisect(candidates.len(), span.follow, &mut probe)?;
-    let nightlies = match (&found_change.found, config.nightlies) {
+    let nightlies = match (&found_change.found, options.nightlies) {
         (Found::Located(change), true)
             if candidates[change.from].version.minor + 1 == candidates[change.to].version.minor =>
         {
-            let around = nightly::Around {
-                config,
-                found,
-                interrupt,
-                follow: found_change.scenario,
-                newer: &candidates[change.to],
-                budget: budget.saturating_sub(spent()),
-            };
-            Some(nightly::search(runner, progress, &around)?)
+            Some(nightly::search(prober.rest(), found_change.scenario, &candidates[change.to])?)
         }
         (_, true) => {
             progress.note("--nightlies: the change was not located between two adjacent stable releases, so there is no train of nightlies to search");
@@ -254,16 +309,16 @@ fn bisect(
     let facts = bisection::Facts {
         workspace: found.workspace.root.display().to_string(),
         revision: found.checkout.as_ref().map(|c| c.commit.as_str()),
-        profile: config.profile.clone(),
-        commands: plan_scenarios.iter().map(|s| (*s, Kind::of(*s, &config.profile).to_string())).collect(),
+        profile: options.build.profile.clone(),
+        commands: plan_scenarios.iter().map(|s| (*s, Kind::of(*s, &options.build.profile).to_string())).collect(),
         candidates: &candidates,
         left_out: &left_out,
-        elapsed: spent(),
+        elapsed: prober.spent(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         cpu: stages::cpu_model(),
-        chosen_ld,
+        chosen_ld: prober.chosen_ld.clone(),
     };
-    let mut document = bisection::build(&facts, &found_change, &probes);
+    let mut document = bisection::build(&facts, &found_change, &prober.probes);
     let searched = nightlies.as_ref().is_some_and(|n| n.outcome.is_some());
     if searched && candidates.iter().any(Toolchain::is_distribution_build) {
         document.warnings.push(
@@ -272,8 +327,8 @@ fn bisect(
     }
     document.nightlies = nightlies;
     found.outputs.bisected(&document, progress)?;
-    let newest = probes.last().and_then(|p| p.measured.last()).map(|m| m.target_dir.as_path());
-    found.work.tidy(newest, config.keep_target_dirs)?;
+    let newest = prober.probes.last().and_then(|p| p.measured.last()).map(|m| m.target_dir.as_path());
+    found.work.tidy(newest, options.build.keep_target_dirs)?;
     match found_change.found {
         Found::Unfinished { why: Halt::Interrupted, .. } => Err(ExitError::with_code(
             exit::INTERRUPTED,
@@ -451,7 +506,7 @@ mod tests {
         all.extend_from_slice(args);
         all.extend_from_slice(&["-o", &out]);
         let config = project.subcommand_config(runner, &all);
-        let code = match run(runner, &config, &Progress::new(true)) {
+        let code = match run(runner, config.bisect(), &Progress::new(true)) {
             Ok(()) => exit::SUCCESS,
             Err(e) => exit::code_for(&e),
         };
@@ -562,7 +617,7 @@ mod tests {
         let out = project.file("bisect.txt");
         let args = ["bisect", "1.88", "1.90", "--scenario", "touched", "--nightlies", "--format", "table", "-o", &out];
         let config = project.subcommand_config(&runner, &args);
-        run(&runner, &config, &Progress::new(true)).unwrap();
+        run(&runner, config.bisect(), &Progress::new(true)).unwrap();
         let text = std::fs::read_to_string(&out).unwrap();
         let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
         assert!(widest <= 100, "{widest} columns:\n{text}");
@@ -797,7 +852,7 @@ mod tests {
         // An end that is not installed is named with the flag that would install it.
         let (project, runner) = two_of_nine(|_| 10.0);
         let config = project.subcommand_config(&runner, &["bisect", "1.79", "1.88"]);
-        let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
+        let err = run(&runner, config.bisect(), &Progress::new(true)).unwrap_err();
         assert_eq!(exit::code_for(&err), exit::USAGE);
         assert!(
             format!("{err:#}").ends_with("`--install` installs the span's missing releases for the bisection"),
@@ -807,7 +862,7 @@ mod tests {
         // was installed goes.
         let (project, runner) = two_of_nine(|_| 10.0);
         let config = project.subcommand_config(&runner, &["bisect", "1.79", "1.88", "--install"]);
-        let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
+        let err = run(&runner, config.bisect(), &Progress::new(true)).unwrap_err();
         assert_eq!(exit::code_for(&err), exit::FAILURE);
         assert_eq!(format!("{err:#}"), "FROM `1.79` is not installed, and --install could not install it");
         assert!(!runner.lines().iter().any(|l| l.starts_with("cargo build")));
@@ -849,7 +904,7 @@ mod tests {
             (["1.80", "1.99.0"], exit::USAGE, "TO `1.99.0` is not an installed toolchain (installed: 1.80.0,"),
         ] {
             let config = project.subcommand_config(&runner, &["bisect", args[0], args[1]]);
-            let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
+            let err = run(&runner, config.bisect(), &Progress::new(true)).unwrap_err();
             assert_eq!(exit::code_for(&err), code, "{err}");
             assert!(err.to_string().starts_with(start), "{err}");
         }
@@ -857,7 +912,7 @@ mod tests {
         let project = Project::new(&["1.79.0", "1.88.0"]);
         let runner = project.runner().timing("--offline --locked", |_, _| 1.0);
         let config = project.subcommand_config(&runner, &["bisect", "1.79", "1.88"]);
-        let err = run(&runner, &config, &Progress::new(true)).unwrap_err();
+        let err = run(&runner, config.bisect(), &Progress::new(true)).unwrap_err();
         assert_eq!(exit::code_for(&err), exit::NO_ELIGIBLE_TOOLCHAIN, "{err}");
         assert!(err.to_string().starts_with("FROM `1.79.0` cannot be measured: below MSRV 1.80"), "{err}");
         assert!(built(&runner).is_empty());
@@ -898,7 +953,7 @@ mod tests {
                 _ => vec!["bisect", "1.80", "1.88", "-o", &out],
             };
             let config = project.subcommand_config(&runner, &args);
-            run(&runner, &config, &Progress::new(true)).unwrap();
+            run(&runner, config.bisect(), &Progress::new(true)).unwrap();
             outputs.push(std::fs::read_to_string(project.root.join(file)).unwrap());
         }
         let [markdown, csv, table, svg] = &outputs[..] else { unreachable!() };
