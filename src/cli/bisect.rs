@@ -47,10 +47,18 @@ pub(super) struct BisectArgs {
     /// The newer toolchain
     #[arg(value_name = "TO")]
     to: String,
-    /// The scenario whose change to locate, measured alone [default: the one that changed most]
-    #[arg(long, value_name = "SCENARIO", value_enum, hide_possible_values = true, help_heading = "Bisection")]
+    /// The scenario whose change to locate [default: the most changed]
+    #[arg(
+        long,
+        value_name = "SCENARIO",
+        value_enum,
+        hide_possible_values = true,
+        help_heading = "Bisection",
+        long_help = "The scenario whose change to locate, the only one measured then [default: every \
+                     scenario measured, following the one that changed most between FROM and TO]"
+    )]
     scenario: Option<Scenario>,
-    /// Install the span's missing stable releases, and remove them when the bisection ends
+    /// Install the span's missing releases, and remove them at the end
     #[arg(
         long,
         help_heading = "Bisection",
@@ -61,7 +69,7 @@ pub(super) struct BisectArgs {
     /// Keep the releases --install installed
     #[arg(long, requires = "install", help_heading = "Bisection")]
     keep_installed: bool,
-    /// Go on over the nightlies of the newer release's train, to a rust-lang/rust commit range
+    /// Then halve the nightlies of the release found, to a commit range
     #[arg(
         long,
         help_heading = "Bisection",
@@ -77,8 +85,15 @@ pub(super) struct BisectArgs {
     build: BuildArgs,
     #[command(flatten)]
     stop: StopArgs,
-    /// Time for the whole bisection, shared among the steps still to come [default: 1h]
-    #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Measurement")]
+    /// Time for the whole bisection, such as 1h or 90m [default: 1h]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = duration,
+        help_heading = "Measurement",
+        long_help = "Time for the whole bisection, such as 1h, 90m or 1h30m (a number needs its unit), \
+                     shared among the steps still to come [default: 1h]"
+    )]
     budget: Option<Duration>,
     #[command(flatten)]
     format: FormatArgs,

@@ -4,6 +4,13 @@ use clap::Args;
 
 use super::shared::{LocationArgs, Where};
 
+/// `clean`'s examples.
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  cargo timewarp clean
+  cargo timewarp clean --manifest-path crates/app/Cargo.toml
+  cargo timewarp clean --target-dir /tmp/timewarp-cache";
+
 /// `clean`'s flags.
 #[derive(Debug, Args)]
 pub(super) struct CleanArgs {

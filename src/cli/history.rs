@@ -22,7 +22,7 @@ pub(super) struct HistoryArgs {
     at: LocationArgs,
     #[command(flatten)]
     format: FormatArgs,
-    /// Also draw each toolchain's build times across the recorded runs as an SVG chart to FILE
+    /// Also draw each toolchain's times across the runs as an SVG chart to FILE
     #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
     plot: Option<PathBuf>,
 }

@@ -12,7 +12,8 @@ use super::shared::{FormatArgs, Output};
 pub(super) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp merge linux-a.json linux-b.json
-  cargo timewarp merge reports/*.json --format markdown -o merged.md";
+  cargo timewarp merge reports/*.json --format markdown -o merged.md
+  cargo timewarp merge linux.json macos.json --format json -o merged.json";
 
 /// `merge`'s flags.
 #[derive(Debug, Args)]

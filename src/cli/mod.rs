@@ -48,7 +48,13 @@ enum CargoCli {
 /// its 95% interval and the link time apart. The workspace's files, Cargo.lock and target/debug
 /// are never changed: every toolchain builds into <target-dir>/timewarp/<version>/.
 #[derive(Debug, Args)]
-#[command(version, after_help = run::SHORT_EXAMPLES, after_long_help = run::EXAMPLES, max_term_width = 100)]
+#[command(
+    version,
+    after_help = run::SHORT_EXAMPLES,
+    after_long_help = run::EXAMPLES,
+    max_term_width = 100,
+    disable_help_subcommand = true
+)]
 struct TopArgs {
     #[command(subcommand)]
     command: Option<RawCommand>,
@@ -63,18 +69,25 @@ struct TopArgs {
 /// The commands besides a run.
 #[derive(Debug, Subcommand)]
 enum RawCommand {
-    /// List the installed toolchains and which would be measured (or why not), building nothing;
-    /// `--list` is the same
+    /// List the toolchains and which would be measured (or why not), building nothing
+    ///
+    /// List the installed toolchains and which would be measured (or why not), then exit without
+    /// building; `--list` is the same.
     #[command(after_help = list::EXAMPLES)]
     List(list::ListArgs),
+    /// Remove timewarp's directories (builds, vendored sources, history)
+    ///
     /// Remove timewarp's directories: <target-dir>/timewarp (per-toolchain builds, vendored
-    /// sources, the history of past runs) and its state directory for this workspace
+    /// sources, the history of past runs) and its state directory for this workspace.
+    #[command(after_help = clean::EXAMPLES)]
     Clean(clean::CleanArgs),
     /// Show how this project's build times moved across past runs, per toolchain
     #[command(after_help = history::EXAMPLES)]
     History(history::HistoryArgs),
+    /// Combine the reports of several machines (a CI matrix) into one speedup per row
+    ///
     /// Combine reports of one setup measured on several machines (the jobs of a CI matrix) into
-    /// one speedup per row with its interval; seconds are never mixed across machines
+    /// one speedup per row with its interval; seconds are never mixed across machines.
     #[command(after_help = merge::EXAMPLES)]
     Merge(merge::MergeArgs),
     /// Find the release that moved this project's build time between toolchains FROM and TO

@@ -13,12 +13,10 @@ use super::{Action, Global};
 
 /// The first three examples, in `-h`.
 pub(super) const SHORT_EXAMPLES: &str = "\
-Examples:
+Examples (more, and the exit codes, in `--help`):
   cargo timewarp                                    # a yearly history of the installed toolchains
   cargo timewarp list                               # which toolchains would be measured, and why
-  cargo timewarp --toolchains 1.85.0,stable -o h.md # these toolchains, as Markdown
-
-More examples, the commands and the exit codes: `cargo timewarp --help`.";
+  cargo timewarp --toolchains 1.85.0,stable -o h.md # these toolchains, as Markdown";
 
 /// Every example, in `--help`.
 pub(super) const EXAMPLES: &str = "\
@@ -72,7 +70,7 @@ pub(super) struct RunArgs {
     #[command(flatten)]
     stop: StopArgs,
 
-    /// Start no round that would end later than DURATION after the first build [default: 20m]
+    /// Time for the whole run, such as 20m, 90s or 1h30m [default: 20m]
     #[arg(
         long,
         value_name = "DURATION",
@@ -84,7 +82,7 @@ pub(super) struct RunArgs {
     )]
     budget: Option<Duration>,
 
-    /// Also build each toolchain once more with every rustc timed apart [default N: 10]
+    /// Also time every rustc apart, in one more build per toolchain
     #[arg(
         long,
         value_name = "N",
@@ -113,14 +111,14 @@ pub(super) struct RunArgs {
     plot: Option<PathBuf>,
 
     /// With --crates, also write every crate of every row as a CSV table to FILE
-    #[arg(long, value_name = "FILE.csv", requires = "crates", help_heading = "Output")]
+    #[arg(long, value_name = "FILE.csv", requires = "crates", help_heading = "Output", hide_short_help = true)]
     crates_csv: Option<PathBuf>,
 
     /// Compare with a report saved earlier with `--format json`
     #[arg(long, value_name = "FILE", group = "against", help_heading = "Release Checks")]
     baseline: Option<PathBuf>,
 
-    /// Time this revision beside the tree, in the same rounds, and compare the tree with it
+    /// Time this revision beside the tree and compare the two, paired
     #[arg(
         long,
         value_name = "REV",
@@ -132,7 +130,7 @@ pub(super) struct RunArgs {
     )]
     baseline_rev: Option<String>,
 
-    /// Fail (exit 5) when the tree got slower than the baseline by more than PCT percent
+    /// Fail (exit 5) if slower than the baseline by more than PCT percent
     #[arg(
         long,
         value_name = "PCT",
@@ -145,7 +143,7 @@ pub(super) struct RunArgs {
     )]
     max_regression: Option<f64>,
 
-    /// Fail (exit 6) when the declared rust-version's toolchain cannot build the workspace
+    /// Fail (exit 6) if the declared rust-version cannot build the workspace
     #[arg(long, help_heading = "Release Checks")]
     verify_msrv: bool,
 }

@@ -21,28 +21,54 @@ pub(super) struct GlobalArgs {
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 
-    /// Show more in tables: CPU time and the peak memory of the largest process
+    /// Show CPU time and the peak memory of the largest process in tables
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
 
     /// Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto]
-    #[arg(long, value_name = "WHEN", value_enum, global = true, hide_possible_values = true)]
+    #[arg(
+        long,
+        value_name = "WHEN",
+        value_enum,
+        global = true,
+        hide_possible_values = true,
+        long_help = "Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto; with auto, \
+                     NO_COLOR turns it off]"
+    )]
     pub color: Option<Color>,
 }
 
 /// Which workspace and packages.
 #[derive(Debug, Args)]
 pub(super) struct WhereArgs {
-    /// Path to the workspace's Cargo.toml [default: the one in or above the current directory]
-    #[arg(long, value_name = "PATH", help_heading = "Manifest Options")]
+    /// Path to the workspace's Cargo.toml
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Package Selection",
+        long_help = "Path to the workspace's Cargo.toml [default: the one in or above the current directory]"
+    )]
     pub manifest_path: Option<PathBuf>,
 
-    /// Build only this package (repeatable; a name or a package ID spec such as `app@0.1.0`)
-    #[arg(short = 'p', long = "package", value_name = "SPEC", help_heading = "Package Selection")]
+    /// Build only this package (repeatable; a name or a package ID spec)
+    #[arg(
+        short = 'p',
+        long = "package",
+        value_name = "SPEC",
+        help_heading = "Package Selection",
+        long_help = "Build only this package (repeatable; a name or a package ID spec such as `app@0.1.0`) \
+                     [default: the workspace's default members]"
+    )]
     pub packages: Vec<String>,
 
-    /// Put timewarp's directory under DIR/timewarp instead of the workspace's target directory
-    #[arg(long, value_name = "DIR", help_heading = "Manifest Options")]
+    /// Put timewarp's directory under DIR/timewarp instead of target/
+    #[arg(
+        long,
+        value_name = "DIR",
+        help_heading = "Package Selection",
+        long_help = "Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp \
+                     instead of the workspace's target directory; for read-only checkouts"
+    )]
     pub target_dir: Option<PathBuf>,
 }
 
@@ -61,11 +87,17 @@ pub(super) struct SelectArgs {
     #[arg(long, conflicts_with = "toolchains", help_heading = "Toolchain Selection")]
     pub all: bool,
 
-    /// Measure exactly these toolchains (comma-separated rustup names; nightly allowed)
-    #[arg(long, value_name = "NAMES", value_delimiter = ',', help_heading = "Toolchain Selection")]
+    /// Measure exactly these toolchains (comma-separated rustup names)
+    #[arg(
+        long,
+        value_name = "NAMES",
+        value_delimiter = ',',
+        help_heading = "Toolchain Selection",
+        long_help = "Measure exactly these toolchains (comma-separated rustup names; nightly allowed)"
+    )]
     pub toolchains: Vec<String>,
 
-    /// Install the yearly toolchains missing between the MSRV and the newest installed one
+    /// Install the yearly toolchains that are missing, and keep them
     #[arg(
         long,
         help_heading = "Toolchain Selection",
@@ -92,7 +124,7 @@ pub(super) struct BuildArgs {
     )]
     pub scenarios: Vec<Scenario>,
 
-    /// Also time rebuilds after a real edit of the touched file (the `edited` scenario)
+    /// Also time rebuilds after a real edit (the `edited` scenario)
     #[arg(
         long,
         help_heading = "Measurement",
@@ -107,19 +139,20 @@ pub(super) struct BuildArgs {
     pub check: bool,
 
     /// Source file touched before each incremental rebuild [default: the top package's root]
-    #[arg(long, value_name = "PATH", help_heading = "Measurement")]
+    #[arg(long, value_name = "PATH", help_heading = "Measurement", hide_short_help = true)]
     pub touch: Option<PathBuf>,
 
     /// Do not take link time apart (no link timer on the builds' PATH)
     #[arg(
         long,
         help_heading = "Measurement",
+        hide_short_help = true,
         long_help = "Do not take link time apart: no link timer on the builds' PATH (it adds a process \
                      start to every C compiler run of a build script; see the README's overhead benchmark)"
     )]
     pub no_link_time: bool,
 
-    /// Time this committed revision (commit, tag or branch) instead of the working tree
+    /// Time this revision (commit, tag or branch) instead of the working tree
     #[arg(
         long,
         value_name = "REV",
@@ -131,22 +164,36 @@ pub(super) struct BuildArgs {
     pub rev: Option<String>,
 
     /// In the `--rev` copy, rewrite a version 4 Cargo.lock as version 3 for cargo before 1.78
-    #[arg(long, requires = "rev", help_heading = "Measurement")]
+    #[arg(long, requires = "rev", help_heading = "Measurement", hide_short_help = true)]
     pub lockfile_compat: bool,
 
-    /// Kill a build that runs longer than DURATION (such as 90s or 5m); its row fails
-    #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Measurement")]
+    /// Kill a build that runs longer than DURATION, such as 90s or 5m
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = duration,
+        help_heading = "Measurement",
+        long_help = "Kill a build that runs longer than DURATION, such as 90s, 5m or 1h30m (a number \
+                     needs its unit); its toolchain becomes a failed row"
+    )]
     pub timeout: Option<Duration>,
 
-    /// Build with the release profile: the same as `--profile release`
+    /// Build with the release profile, as `--profile release`
     #[arg(long, conflicts_with = "profile", help_heading = "Compilation Options")]
     pub release: bool,
 
-    /// Build every scenario but `release` with this cargo profile (cargo 1.57+) [default: dev]
-    #[arg(long, value_name = "NAME", help_heading = "Compilation Options")]
+    /// Build with this cargo profile (cargo 1.57+) [default: dev]
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Compilation Options",
+        hide_short_help = true,
+        long_help = "Build every scenario but `release` (the clean release build) with the named cargo \
+                     profile (needs cargo 1.57 or newer) [default: dev]"
+    )]
     pub profile: Option<String>,
 
-    /// Number of parallel jobs of every timed build [default: the number of CPUs]
+    /// Parallel jobs of every timed build [default: the number of CPUs]
     #[arg(
         long,
         short = 'j',
@@ -160,14 +207,14 @@ pub(super) struct BuildArgs {
     pub jobs: Option<usize>,
 
     /// Keep every toolchain's build directory [default: only the newest toolchain's]
-    #[arg(long, help_heading = "Output")]
+    #[arg(long, help_heading = "Output", hide_short_help = true)]
     pub keep_target_dirs: bool,
 }
 
 /// When to stop adding rounds (the budget, whose default differs, is each command's own).
 #[derive(Debug, Args)]
 pub(super) struct StopArgs {
-    /// Stop adding rounds once every speedup's 95% interval is within ±PCT percent [default: 5]
+    /// Stop once every speedup's 95% interval is within ±PCT% [default: 5]
     #[arg(long, value_name = "PCT", value_parser = precision, help_heading = "Measurement")]
     pub precision: Option<f64>,
 
@@ -189,7 +236,8 @@ pub(super) struct StopArgs {
         value_parser = count,
         allow_hyphen_values = true,
         conflicts_with_all = ["precision", "budget"],
-        help_heading = "Measurement"
+        help_heading = "Measurement",
+        hide_short_help = true
     )]
     pub clean_runs: Option<usize>,
 
@@ -200,7 +248,8 @@ pub(super) struct StopArgs {
         value_parser = count,
         allow_hyphen_values = true,
         conflicts_with_all = ["precision", "budget"],
-        help_heading = "Measurement"
+        help_heading = "Measurement",
+        hide_short_help = true
     )]
     pub incremental_runs: Option<usize>,
 }
@@ -208,8 +257,15 @@ pub(super) struct StopArgs {
 /// Where a document goes.
 #[derive(Debug, Args)]
 pub(super) struct FormatArgs {
-    /// Output format: table, json, csv, markdown [default: table, or from --output's extension]
-    #[arg(long, value_name = "FORMAT", value_enum, hide_possible_values = true, help_heading = "Output")]
+    /// Output format: table, json, csv, markdown [default: table]
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        value_enum,
+        hide_possible_values = true,
+        help_heading = "Output",
+        long_help = "Output format: table, json, csv, markdown [default: table, or from --output's extension]"
+    )]
     pub format: Option<Format>,
 
     /// Write the document to FILE instead of standard output
