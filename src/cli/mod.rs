@@ -312,7 +312,7 @@ fn one_line(error: &clap::Error, command: Option<&str>, alias: bool) -> String {
         ErrorKind::MissingRequiredArgument => {
             // A required group comes as `<--baseline FILE|--baseline-rev REV>`.
             let missing = context(ContextKind::InvalidArg).map(flag).unwrap_or_default();
-            let by = match missing.trim_start_matches('<').trim_end_matches(',') {
+            let by = match missing.trim_start_matches('<').trim_end_matches(',').split('[').next().unwrap_or_default() {
                 "--baseline" | "--baseline-rev" => {
                     "`--max-regression` needs `--baseline FILE` or `--baseline-rev REV`, what to compare with"
                 }

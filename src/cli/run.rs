@@ -16,7 +16,7 @@ pub(super) const SHORT_EXAMPLES: &str = "\
 Examples (more, and the exit codes, in `--help`):
   cargo timewarp                                    # a yearly history of the installed toolchains
   cargo timewarp list                               # which toolchains would be measured, and why
-  cargo timewarp --toolchains 1.85.0,stable -o h.md # these toolchains, as Markdown";
+  cargo timewarp --precision 2 --budget 1h          # within ±2%, with up to an hour";
 
 /// Every example, in `--help`.
 pub(super) const EXAMPLES: &str = "\

@@ -292,6 +292,8 @@ fn every_usage_error_is_one_sentence() {
             "`--runs` before `history` is a flag of a run; put it after `history` if `cargo timewarp history --help` lists it",
         ),
         (&["history", "--runs", "3"], "unexpected argument `--runs`; see `cargo timewarp history --help`"),
+        (&["--crates-csv", "c.csv"], "`--crates-csv` needs `--crates`, the per-crate build it writes"),
+        (&["--lockfile-compat"], "`--lockfile-compat` needs `--rev REV`, the revision whose copy it rewrites"),
         (&["bisect"], "`bisect` needs two toolchains, the span to search: `cargo timewarp bisect FROM TO`"),
         (
             &["-v", "bisect", "1.80"],
