@@ -141,7 +141,7 @@ impl BisectOptions {
             install: args.install,
             keep_installed: args.keep_installed,
             nightlies: args.nightlies,
-            at: Where::from_args(args.at),
+            at: Where::from_args(args.at, args.build.target_dir.clone()),
             build: Build::from_args(args.build, args.scenario)?,
             rounds: Rounds::from_args(&args.stop, args.budget),
             out: Output::new(args.format, args.plot, global.verbose)?,

@@ -34,7 +34,7 @@ pub(super) fn options(args: ListArgs, global: &Global) -> Result<RunOptions> {
     let install = args.select.install;
     Ok(RunOptions {
         action: Action::List,
-        at: Where::from_args(args.at),
+        at: Where::from_args(args.at, None),
         select: Select::from_args(args.select)?,
         install,
         build: Build { rev: args.rev, ..Build::default() },

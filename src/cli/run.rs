@@ -186,6 +186,7 @@ pub(crate) struct RunOptions {
 impl RunOptions {
     pub(super) fn from_args(args: RunArgs, global: &Global) -> Result<RunOptions> {
         let install = args.select.install;
+        let target_dir = args.build.target_dir.clone();
         let select = Select::from_args(args.select)?;
         let mut build = Build::from_args(args.build, None)?;
         build.crates = args.crates;
@@ -193,7 +194,7 @@ impl RunOptions {
         out.crates_csv = args.crates_csv;
         Ok(RunOptions {
             action: Action::Measure,
-            at: Where::from_args(args.at),
+            at: Where::from_args(args.at, target_dir),
             install,
             select,
             build,

@@ -60,16 +60,6 @@ pub(super) struct WhereArgs {
                      [default: the workspace's default members]"
     )]
     pub packages: Vec<String>,
-
-    /// Put timewarp's directory under DIR/timewarp instead of target/
-    #[arg(
-        long,
-        value_name = "DIR",
-        help_heading = "Package Selection",
-        long_help = "Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp \
-                     instead of the workspace's target directory; for read-only checkouts"
-    )]
-    pub target_dir: Option<PathBuf>,
 }
 
 /// Which toolchains.
@@ -209,6 +199,16 @@ pub(super) struct BuildArgs {
     /// Keep every toolchain's build directory [default: only the newest toolchain's]
     #[arg(long, help_heading = "Output", hide_short_help = true)]
     pub keep_target_dirs: bool,
+
+    /// Put timewarp's directory under DIR/timewarp instead of target/
+    #[arg(
+        long,
+        value_name = "DIR",
+        help_heading = "Compilation Options",
+        long_help = "Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp \
+                     instead of the workspace's target directory; for read-only checkouts"
+    )]
+    pub target_dir: Option<PathBuf>,
 }
 
 /// When to stop adding rounds (the budget, whose default differs, is each command's own).
@@ -296,8 +296,9 @@ pub(crate) struct Where {
 }
 
 impl Where {
-    pub(super) fn from_args(args: WhereArgs) -> Where {
-        Where { manifest_path: args.manifest_path, packages: args.packages, target_dir: args.target_dir.map(absolute) }
+    /// `target_dir` is `--target-dir` of the commands that build.
+    pub(super) fn from_args(args: WhereArgs, target_dir: Option<PathBuf>) -> Where {
+        Where { manifest_path: args.manifest_path, packages: args.packages, target_dir: target_dir.map(absolute) }
     }
 
     pub(super) fn from_location(args: LocationArgs) -> Where {
