@@ -11,7 +11,7 @@ use semver::Version;
 
 use crate::cli::{BisectOptions, RunOptions};
 use crate::discover::environment;
-use crate::discover::install::{self, Installed};
+use crate::discover::install::{self, Installer};
 use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
 use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
@@ -23,7 +23,7 @@ use crate::report::bisection::{self, Probe};
 use crate::report::progress::Progress;
 use crate::stages;
 use crate::stats::{self, NOISE};
-use crate::vocab::{Provenance, Scenario};
+use crate::vocab::{Keep, Provenance, Scenario};
 
 mod nightly;
 
@@ -32,8 +32,8 @@ mod nightly;
 pub(crate) fn run(runner: &dyn Runner, options: &BisectOptions, progress: &Progress) -> Result<()> {
     let span = &options.span;
     let inventory = toolchain::discover(runner)?;
-    let from = wanted(&inventory.toolchains, &span.from, "FROM", options.install)?;
-    let to = wanted(&inventory.toolchains, &span.to, "TO", options.install)?;
+    let from = wanted(&inventory.toolchains, &span.from, "FROM", options.install.is_some())?;
+    let to = wanted(&inventory.toolchains, &span.to, "TO", options.install.is_some())?;
     if (from.version.major, from.version.minor) >= (to.version.major, to.version.minor) {
         return Err(ExitError::usage(format!(
             "`bisect {} {}`: FROM ({}) must be an older release than TO ({})",
@@ -46,8 +46,8 @@ pub(crate) fn run(runner: &dyn Runner, options: &BisectOptions, progress: &Progr
     let mut found = stages::discover(runner, &wide, progress)?;
     let interrupt = stages::interrupt(runner, &found)?;
     let installed = match options.install {
-        true => install_missing(runner, progress, &wide, &mut found, (&from, &to), &interrupt, options.keep_installed)?,
-        false => Installed::default(),
+        Some(keep) => install_missing(runner, progress, &wide, &mut found, (&from, &to), &interrupt, keep)?,
+        None => Installer::default(),
     };
     let result = if interrupt.requested() {
         Err(ExitError::with_code(exit::INTERRUPTED, "interrupted while installing; nothing was measured"))
@@ -55,7 +55,7 @@ pub(crate) fn run(runner: &dyn Runner, options: &BisectOptions, progress: &Progr
         let prober = Prober::new(runner, progress, options, range, &found, &interrupt);
         bisect(prober, &wide)
     };
-    installed.remove(runner, progress, options.keep_installed);
+    installed.finish(runner, progress);
     result
 }
 
@@ -102,27 +102,27 @@ fn install_missing(
     found: &mut stages::Discovered,
     (from, to): (&Wanted, &Wanted),
     interrupt: &Interrupt,
-    keep: bool,
-) -> Result<Installed> {
+    keep: Keep,
+) -> Result<Installer> {
     if [from, to].iter().all(|end| end.toolchain.as_ref().is_some_and(Toolchain::is_distribution_build)) {
         progress.note("--install: FROM and TO are distribution builds, and a bisection between them leaves rustup's official builds out, so nothing is installed");
-        return Ok(Installed::default());
+        return Ok(Installer::default());
     }
     // rustup installs official builds, so an end to install is one; when both ends are, a
     // release installed only as a distribution build would be left out, so it is missing too.
     let kind = |end: &Wanted| end.toolchain.as_ref().map_or(Provenance::Official, Toolchain::provenance);
     let one_kind = (kind(from) == kind(to)).then(|| kind(from));
     let Some(installed) = stages::installed_for_install(&found.inventory, progress) else {
-        return Ok(Installed::default());
+        return Ok(Installer::default());
     };
     let releases = install::missing(&installed, &from.version, &to.version, one_kind);
     if releases.is_empty() {
         progress.note("--install: every release of the span is installed");
-        return Ok(Installed::default());
+        return Ok(Installer::default());
     }
     // With --keep-installed nothing is recorded: a killed run's installs are the user's.
-    let record = (!keep).then(|| found.work.install_record());
-    let installed = install::install(runner, progress, &releases, &|| interrupt.requested(), record.as_deref())?;
+    let mut installed = Installer::new(keep, Some(found.work.install_record()));
+    installed.add(runner, progress, &releases, &|| interrupt.requested())?;
     if !installed.names().is_empty() {
         stages::replan(runner, wide, found)?;
     }
@@ -249,7 +249,7 @@ fn candidates(
 ) -> Result<(Vec<Toolchain>, Vec<LeftOut>)> {
     let span = &options.span;
     let end = |name: &str, which: &str| {
-        resolve(&found.inventory.toolchains, name, which).map_err(|e| match options.install {
+        resolve(&found.inventory.toolchains, name, which).map_err(|e| match options.install.is_some() {
             // The warning above says why rustup could not install it.
             true => anyhow!("{which} `{name}` is not installed, and --install could not install it"),
             false => e,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow};
 
 use crate::cli::{Action, MergeOptions, Output, RunOptions, Where};
+use crate::discover::install::Installer;
 use crate::discover::release::{Date, utc_timestamp};
 use crate::discover::select::{Criteria, Policy};
 use crate::discover::toolchain::{self, HOST, Inventory, Toolchain};
@@ -25,14 +26,14 @@ use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::{self, Journal};
 use crate::measure::workdir::{self, Held, Locked, WorkDir};
 use crate::measure::{linker, prepare, revision, tree::TreeState};
-use crate::process::{CommandSpec, Runner};
+use crate::process::Runner;
 use crate::report::baseline::{Baseline, Gate};
 use crate::report::guard::Guard;
 use crate::report::history;
 use crate::report::model::Report;
 use crate::report::output::{FILE_WIDTH, Outputs, terminal_width};
 use crate::report::progress::Progress;
-use crate::vocab::{self, Scenario};
+use crate::vocab::{self, Keep, Scenario};
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
 /// copy's, with `--rev`), timewarp's directories, locks and journal, and the selection.
@@ -800,11 +801,10 @@ fn install(
         progress.note("--install: nothing to install; the yearly history back to the MSRV needs no other toolchain");
         return Ok(inventory.clone());
     }
-    let versions = wanted.iter().map(ToString::to_string);
-    let rustup = toolchain::rustup_proxy(runner.env(), "rustup");
-    let cmd = CommandSpec::new(rustup).args(["toolchain", "install"]).args(versions).args(["--profile", "minimal"]);
-    progress.status("Installing", &format!("`{cmd}`"));
-    runner.run(&cmd)?.ok_or_error(&cmd)?;
+    let versions: Vec<String> = wanted.iter().map(ToString::to_string).collect();
+    let mut installer = Installer::new(Keep::Kept, None);
+    installer.add(runner, progress, &versions, &|| false)?;
+    installer.finish(runner, progress);
     toolchain::discover(runner)
 }
 

@@ -8,7 +8,7 @@
 use anyhow::Result;
 
 use super::Prober;
-use crate::discover::install::Installed;
+use crate::discover::install::Installer;
 use crate::discover::release::nightly_train;
 use crate::discover::toolchain::{self, Toolchain};
 use crate::measure::bisect::{self as search, Probed};
@@ -52,7 +52,7 @@ pub(crate) fn search(mut prober: Prober<'_>, follow: Scenario, newer: &Toolchain
         names.iter().filter(|n| toolchains.iter().any(|t| t.answers_to(n))).cloned().collect()
     };
     let candidates: Vec<String> =
-        if options.install { all.clone() } else { installed_now(&all, &inventory.toolchains) };
+        if options.install.is_some() { all.clone() } else { installed_now(&all, &inventory.toolchains) };
     let (first, last) = (all.first().cloned().unwrap_or_default(), all.last().cloned().unwrap_or_default());
     if candidates.len() < 2 {
         let summary = format!(
@@ -72,11 +72,11 @@ pub(crate) fn search(mut prober: Prober<'_>, follow: Scenario, newer: &Toolchain
             candidates[0],
             candidates[candidates.len() - 1],
             candidates.len(),
-            if options.install { ", installing the ones each step needs" } else { " (those installed)" }
+            if options.install.is_some() { ", installing the ones each step needs" } else { " (those installed)" }
         ),
     );
-    let record = (!options.keep_installed).then(|| prober.found.work.nightly_install_record());
-    let mut installs = Installed::recording(record);
+    let record = prober.found.work.nightly_install_record();
+    let mut installs = Installer::new(options.install.unwrap_or_default(), Some(record));
     let mut toolchains = inventory.toolchains;
     let interrupt = prober.interrupt;
     let found = {
@@ -102,7 +102,7 @@ pub(crate) fn search(mut prober: Prober<'_>, follow: Scenario, newer: &Toolchain
         search::bisect(candidates.len(), Some(follow), &mut probe)
     };
     let installed_names = installs.names().to_vec();
-    installs.remove(runner, progress, options.keep_installed);
+    installs.finish(runner, progress);
     let found = found?;
     Ok(bisection::nightlies(&release, &candidates, &toolchains, &found, &prober.probes, installed_names))
 }

@@ -12,7 +12,7 @@ use super::run::{Checks, RunOptions};
 use super::shared::{Build, BuildArgs, FormatArgs, Output, Rounds, Select, StopArgs, Where, WhereArgs};
 use super::values::duration;
 use super::{Action, Global};
-use crate::vocab::Scenario;
+use crate::vocab::{Keep, Scenario};
 
 /// The whole bisection's budget when `--budget` is not given.
 pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(60 * 60);
@@ -118,10 +118,9 @@ pub(crate) struct Span {
 pub(crate) struct BisectOptions {
     /// The span.
     pub span: Span,
-    /// `--install`: the span's missing releases, removed afterwards.
-    pub install: bool,
-    /// `--keep-installed`.
-    pub keep_installed: bool,
+    /// `--install`: the span's missing releases, removed afterwards, or kept with
+    /// `--keep-installed`; `None` without `--install`.
+    pub install: Option<Keep>,
     /// `--nightlies`.
     pub nightlies: bool,
     /// Which workspace and packages.
@@ -138,8 +137,7 @@ impl BisectOptions {
     pub(super) fn from_args(args: BisectArgs, global: &Global) -> Result<BisectOptions> {
         Ok(BisectOptions {
             span: Span { from: args.from, to: args.to, follow: args.scenario },
-            install: args.install,
-            keep_installed: args.keep_installed,
+            install: args.install.then_some(if args.keep_installed { Keep::Kept } else { Keep::Removed }),
             nightlies: args.nightlies,
             at: Where::from_args(args.at, args.build.target_dir.clone()),
             build: Build::from_args(args.build, args.scenario)?,
