@@ -83,6 +83,7 @@ fn defaults() {
 #[test]
 fn release_is_the_release_profile() {
     let c = run(&["--release"]);
+    assert_eq!(c.build, run(&["--profile", "release"]).build, "the same as `--profile release`");
     assert_eq!((c.build.profile, c.build.scenarios), (Profile::Release, None));
     assert_eq!(run(&["--release", "--check"]).build.scenarios, Some(vec![Scenario::Check, Scenario::CheckTouched]));
     let both = parse(&["--release", "--profile", "ci"]).unwrap_err().to_string();
