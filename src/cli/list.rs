@@ -22,8 +22,13 @@ pub(super) struct ListArgs {
     at: WhereArgs,
     #[command(flatten)]
     select: SelectArgs,
-    /// List for this committed revision (a commit, tag or branch) instead of the working tree
-    #[arg(long, value_name = "REV")]
+    /// List for this revision (commit, tag or branch) instead of the working tree
+    #[arg(
+        long,
+        value_name = "REV",
+        long_help = "List for this committed revision (a commit, tag or branch) instead of the working \
+                     tree: its MSRV and the floors of its lockfile"
+    )]
     rev: Option<String>,
     #[command(flatten)]
     format: FormatArgs,
