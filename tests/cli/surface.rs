@@ -28,6 +28,9 @@ fn short_help_fits_a_screen_and_long_help_has_every_example() {
         let lines = short.lines().count();
         assert!(lines <= 60, "`{command:?} -h` has {lines} lines:\n{short}");
         assert!(short.lines().all(|l| l.chars().count() <= 100), "{command:?}:\n{short}");
+        // One line per flag: no flag's help wraps onto a continuation line.
+        let wrapped: Vec<&str> = short.lines().filter(|l| l.starts_with("        ")).collect();
+        assert!(wrapped.is_empty(), "`{command:?} -h` wraps a flag's help: {wrapped:?}");
         let (few, all) = (examples(&short), examples(&long));
         assert!((1..=3).contains(&few.len()), "`{command:?} -h` shows 1 to 3 examples: {few:?}");
         assert!(few.iter().all(|e| all.contains(e)), "`{command:?} --help` has every example of -h: {all:?}");
