@@ -31,7 +31,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use console::style;
 
-use crate::cli::{Action, Config};
+use crate::cli::{Action, CleanOptions, Cli, Command, HistoryOptions, RunOptions};
 use crate::exit::ExitError;
 use crate::measure::engine::End;
 use crate::measure::{linker, wrapper};
@@ -55,7 +55,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     if let Some(log) = runner.env().var(wrapper::WRAPPER_LOG) {
         return wrapper::wrap(&runner, &args[1.min(args.len())..], Path::new(log));
     }
-    match cli::parse_args(args, runner.env()).and_then(|config| run(&runner, &config)) {
+    match cli::parse_args(args, runner.env()).and_then(|cli| run(&runner, &cli)) {
         Ok(()) => exit::SUCCESS,
         Err(error) => {
             stderr::say!("{} {error:#}", style("error:").red().bold().for_stderr());
@@ -64,29 +64,32 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
-/// Does what `config` asks, against `runner`'s world.
-fn run(runner: &dyn Runner, config: &Config) -> Result<()> {
-    if let Some(color) = config.color {
+/// Does what the command line `cli` asks, against `runner`'s world.
+fn run(runner: &dyn Runner, cli: &Cli) -> Result<()> {
+    if let Some(color) = cli.global.color {
         console::set_colors_enabled(color);
         console::set_colors_enabled_stderr(color);
     }
-    let progress = Progress::new(config.quiet);
-    match config.action {
-        Action::Clean => clean(runner, config, &progress),
-        Action::History => {
-            let (workspace, work) = inspect_without_building(runner, config)?;
-            let outputs = stages::outputs(runner, config, &workspace, &work);
-            outputs.check()?;
-            outputs.history(&history::read(&work.history_file(), &workspace)?)
-        }
-        Action::Merge => report::merge::run(config.reports.as_slice(), &stages::merge_outputs(runner, config)),
-        Action::Bisect => bisect::run(runner, config, &progress),
-        Action::List | Action::Measure => measure_toolchains(runner, config, &progress),
+    let progress = Progress::new(cli.global.quiet);
+    match &cli.command {
+        Command::Clean(options) => clean(runner, options, &progress),
+        Command::History(options) => show_history(runner, options),
+        Command::Merge(options) => report::merge::run(&options.reports, &stages::merge_outputs(runner, options)),
+        Command::Bisect(options) => bisect::run(runner, options, &progress),
+        Command::List(options) | Command::Run(options) => measure_toolchains(runner, options, &progress),
     }
 }
 
+/// `cargo timewarp history`: the runs recorded in the workspace's history file.
+fn show_history(runner: &dyn Runner, options: &HistoryOptions) -> Result<()> {
+    let (workspace, work) = inspect_without_building(runner, &options.at)?;
+    let outputs = stages::outputs(runner, &options.out, false, &workspace, &work);
+    outputs.check()?;
+    outputs.history(&history::read(&work.history_file(), &workspace)?)
+}
+
 /// The pipeline: discover, select, measure, report, keep, judge.
-fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()> {
+fn measure_toolchains(runner: &dyn Runner, config: &RunOptions, progress: &Progress) -> Result<()> {
     let found = discover(runner, config, progress)?;
     if config.action == Action::List {
         let listing = report::listing(&found.workspace, &found.planned.selection, &found.inventory.broken);
@@ -96,7 +99,7 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
     // `v1.4.0 (4a8384df2875)`: the name the user gave and the commit it named.
     let baseline_rev = found.baseline_tree.as_ref().map(|(copy, _)| {
         let short = copy.commit.get(..12).unwrap_or(&copy.commit);
-        format!("{} ({short})", config.baseline_rev.as_deref().unwrap_or_default())
+        format!("{} ({short})", config.checks.baseline_rev.as_deref().unwrap_or_default())
     });
     let facts = report::Facts {
         workspace: &found.workspace,
@@ -117,7 +120,7 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
         baseline: found.baseline.as_ref(),
         baseline_rev: baseline_rev.as_deref(),
         gate: stages::gate(config),
-        crates_top: config.crates,
+        crates_top: config.build.crates,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         cpu: stages::cpu_model(),
     };
@@ -136,15 +139,15 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
     }
     let main = done.outcome.measured.iter().filter(|m| m.variant == 0);
     let newest = main.rev().find(|m| m.end == End::Completed).map(|m| m.target_dir.as_path());
-    let (freed, used) = found.work.tidy(newest, config.keep_target_dirs)?;
+    let (freed, used) = found.work.tidy(newest, config.build.keep_target_dirs)?;
     let freed = if freed > 0 { format!(" after freeing {}", fs::human_bytes(freed)) } else { String::new() };
     progress.status("Disk", &format!("{} used by timewarp{freed}", fs::human_bytes(used)));
     verdict(&report, found.planned.msrv_check.as_ref())
 }
 
 /// `cargo timewarp clean`: undoes what a killed run left, then removes what timewarp made.
-fn clean(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()> {
-    let (workspace, work) = inspect_without_building(runner, config)?;
+fn clean(runner: &dyn Runner, options: &CleanOptions, progress: &Progress) -> Result<()> {
+    let (workspace, work) = inspect_without_building(runner, &options.at)?;
     let (_locks, _) = start(runner, &work, &workspace.root.join("Cargo.toml"), Action::Clean, progress)?;
     let removed = work.remove()?;
     if removed.dirs.is_empty() {

@@ -143,7 +143,7 @@ fn a_list_never_stops_a_build() {
 fn a_second_run_on_the_build_directory_stops_with_one_line() {
     let project = Project::new(&["1.96.0"]);
     let runner = project.runner().timed("build", &[1.0]);
-    let (_, work) = stages::inspect(&runner, &project.config(&runner, &[]), None, None).unwrap();
+    let (_, work) = stages::inspect(&runner, &project.config(&runner, &[]).run().at, None, None).unwrap();
     let crate::measure::workdir::Locked::Acquired(_held) = work.lock_builds("pid 1, another workspace").unwrap() else {
         panic!("free")
     };
@@ -184,12 +184,12 @@ fn the_default_scenarios_depend_on_the_workspace() {
             .unwrap()
     };
     let mut ws = crate::testing::workspace("/w");
-    fn names(c: &crate::cli::Config, ws: &crate::discover::workspace::Workspace) -> Vec<&'static str> {
-        stages::scenarios(c, ws).unwrap().iter().map(|s| s.name()).collect()
+    fn names(c: &crate::cli::Cli, ws: &crate::discover::workspace::Workspace) -> Vec<&'static str> {
+        stages::scenarios(c.run(), ws).unwrap().iter().map(|s| s.name()).collect()
     }
     assert_eq!(names(&parse(&[]), &ws), ["clean", "touched", "check-touched"]);
     assert_eq!(names(&parse(&["--edit"]), &ws), ["clean", "touched", "edited", "check-touched"]);
-    let err = stages::scenarios(&parse(&["--scenarios", "deep"]), &ws).unwrap_err();
+    let err = stages::scenarios(parse(&["--scenarios", "deep"]).run(), &ws).unwrap_err();
     assert_eq!(exit::code_for(&err), exit::USAGE);
     assert_eq!(
         err.to_string(),
@@ -198,7 +198,7 @@ fn the_default_scenarios_depend_on_the_workspace() {
     // Case 66: a library that is depended on but is a proc-macro is named, with why.
     ws.packages = vec!["hpm".into(), "happ2".into()];
     ws.deep_proc_macros = vec!["hpm".into()];
-    let err = stages::scenarios(&parse(&["--scenarios", "deep"]), &ws).unwrap_err();
+    let err = stages::scenarios(parse(&["--scenarios", "deep"]).run(), &ws).unwrap_err();
     assert_eq!(
         err.to_string(),
         "the `deep` scenario edits a library of the workspace that another built package depends on, and none of `hpm`, `happ2` does (`hpm` is depended on, but it is a proc-macro, which exports nothing but its macros, so `deep` passes it over)"

@@ -2,7 +2,7 @@
 //! previous stage's result to its own: [`discover`] (toolchains, workspace, locks and journal,
 //! selection), [`measure`] (the up-front checks, preparation, the engine) and [`keep`] (the
 //! report saved before any output is written). They print the progress notes between steps, and
-//! turn the command line's [`Config`] into each step's input; how each step works is in its
+//! turn each command's options ([`RunOptions`] and the others) into each step's input; how each step works is in its
 //! module. Everything outside the process goes through the [`Runner`], so unit tests drive the
 //! stages with `testing::FakeRunner`.
 
@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use crate::cli::{Action, Config};
+use crate::cli::{Action, MergeOptions, Output, RunOptions, Where};
+use crate::discover::install::Installer;
 use crate::discover::release::{Date, utc_timestamp};
 use crate::discover::select::{Criteria, Policy};
 use crate::discover::toolchain::{self, HOST, Inventory, Toolchain};
@@ -25,14 +26,14 @@ use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::{self, Journal};
 use crate::measure::workdir::{self, Held, Locked, WorkDir};
 use crate::measure::{linker, prepare, revision, tree::TreeState};
-use crate::process::{CommandSpec, Runner};
+use crate::process::Runner;
 use crate::report::baseline::{Baseline, Gate};
 use crate::report::guard::Guard;
 use crate::report::history;
 use crate::report::model::Report;
 use crate::report::output::{FILE_WIDTH, Outputs, terminal_width};
 use crate::report::progress::Progress;
-use crate::vocab::{self, Scenario};
+use crate::vocab::{self, Keep, Scenario};
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
 /// copy's, with `--rev`), timewarp's directories, locks and journal, and the selection.
@@ -57,36 +58,38 @@ fn today(runner: &dyn Runner) -> Date {
     Date::of(runner.now())
 }
 
-pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<Discovered> {
-    if let Some(dir) = config.target_dir.as_ref().filter(|d| d.to_str().is_none() && config.action == Action::Measure) {
+pub(crate) fn discover(runner: &dyn Runner, config: &RunOptions, progress: &Progress) -> Result<Discovered> {
+    if let Some(dir) =
+        config.at.target_dir.as_ref().filter(|d| d.to_str().is_none() && config.action == Action::Measure)
+    {
         return Err(ExitError::usage(format!(
             "`--target-dir {}` is not valid UTF-8, and cargo takes only UTF-8 paths; name another directory",
             dir.display()
         )));
     }
     let inventory = toolchain::discover(runner)?;
-    let (user_workspace, work) = inspect(runner, config, None, Some(&inventory))?;
-    let outputs = outputs(runner, config, &user_workspace, &work);
+    let (user_workspace, work) = inspect(runner, &config.at, None, Some(&inventory))?;
+    let outputs = outputs(runner, &config.out, config.action == Action::Measure, &user_workspace, &work);
     outputs.check()?;
     // Bad input fails here, before a lock, a directory or a build.
-    if let Some(given) = config.touch.as_deref() {
+    if let Some(given) = config.build.touch.as_deref() {
         workspace::resolve_touch_file(Some(given), &user_workspace, &user_workspace)?;
         check_editable(config, given)?;
     }
     let gate = gate(config);
-    let baseline = config.baseline.as_deref().map(|path| Baseline::read(path, gate)).transpose()?;
+    let baseline = config.checks.baseline.as_deref().map(|path| Baseline::read(path, gate)).transpose()?;
     let (locks, journal) = start(runner, &work, &user_workspace.root.join("Cargo.toml"), config.action, progress)?;
     let checkout =
-        config.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, "--rev", rev, progress));
+        config.build.rev.as_deref().map(|rev| export(runner, config, &user_workspace, &work, "--rev", rev, progress));
     let checkout = checkout.transpose()?;
     let workspace = match &checkout {
-        Some(copy) => inspect(runner, config, Some(&copy.manifest_path), Some(&inventory))?.0,
+        Some(copy) => inspect(runner, &config.at, Some(&copy.manifest_path), Some(&inventory))?.0,
         None => user_workspace.clone(),
     };
-    let baseline_tree = match config.baseline_rev.as_deref().filter(|_| config.action == Action::Measure) {
+    let baseline_tree = match config.checks.baseline_rev.as_deref().filter(|_| config.action == Action::Measure) {
         Some(rev) => {
             let copy = export(runner, config, &user_workspace, &work, "--baseline-rev", rev, progress)?;
-            let base = inspect(runner, config, Some(&copy.manifest_path), Some(&inventory))?.0;
+            let base = inspect(runner, &config.at, Some(&copy.manifest_path), Some(&inventory))?.0;
             Some((copy, base))
         }
         None => None,
@@ -122,7 +125,12 @@ pub(crate) fn discover(runner: &dyn Runner, config: &Config, progress: &Progress
 }
 
 /// Which of `inventory`'s toolchains to measure for `workspace`.
-fn plan(runner: &dyn Runner, config: &Config, workspace: &Workspace, inventory: &Inventory) -> Result<select::Planned> {
+fn plan(
+    runner: &dyn Runner,
+    config: &RunOptions,
+    workspace: &Workspace,
+    inventory: &Inventory,
+) -> Result<select::Planned> {
     let (floors, declared) = (&workspace.msrv_floors, workspace.declared_rust_version.as_ref());
     let present = inventory.installed_releases().ok();
     let criteria = criteria(config);
@@ -132,13 +140,13 @@ fn plan(runner: &dyn Runner, config: &Config, workspace: &Workspace, inventory: 
         floors,
         declared,
         &criteria,
-        config.verify_msrv,
+        config.checks.verify_msrv,
         today(runner),
     )
 }
 
 /// Looks at the installed toolchains again (`bisect --install` added some) and plans anew.
-pub(crate) fn replan(runner: &dyn Runner, config: &Config, found: &mut Discovered) -> Result<()> {
+pub(crate) fn replan(runner: &dyn Runner, config: &RunOptions, found: &mut Discovered) -> Result<()> {
     found.inventory = toolchain::discover(runner)?;
     found.planned = plan(runner, config, &found.workspace, &found.inventory)?;
     Ok(())
@@ -153,12 +161,13 @@ pub(crate) fn cpu_model() -> Option<String> {
 
 /// Where `merge` writes: judged by the guard of the workspace the current directory is in, as a
 /// run's outputs are; outside any workspace (`cargo metadata` finds none), by names alone.
-pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
-    let guard = match config.output.as_ref().map(|_| inspect_without_building(runner, config)) {
+pub(crate) fn merge_outputs(runner: &dyn Runner, options: &MergeOptions) -> Outputs {
+    let config = options;
+    let guard = match config.out.output.as_ref().map(|_| inspect_without_building(runner, &Where::default())) {
         Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
         _ => Guard::outside_workspace(),
     };
-    let width = match &config.output {
+    let width = match &config.out.output {
         Some(_) => Some(FILE_WIDTH),
         None => terminal_width(
             runner.env().var("COLUMNS").and_then(|c| c.to_str()),
@@ -166,9 +175,9 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
         ),
     };
     Outputs {
-        format: config.format,
-        verbose: config.verbose,
-        output: config.output.clone(),
+        format: config.out.format,
+        verbose: config.out.verbose,
+        output: config.out.output.clone(),
         plot: None,
         crates_csv: None,
         job_summary: None,
@@ -178,39 +187,45 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
 }
 
 /// What the gate allows, from the command line.
-pub(crate) fn gate(config: &Config) -> Gate {
-    Gate { max_regression_pct: config.max_regression_pct }
+pub(crate) fn gate(config: &RunOptions) -> Gate {
+    Gate { max_regression_pct: config.checks.max_regression_pct }
 }
 
 /// What selection needs from the command line.
-pub(crate) fn criteria(config: &Config) -> Criteria {
-    let policy = if !config.toolchains.is_empty() {
-        Policy::Named(config.toolchains.clone())
-    } else if config.all {
+pub(crate) fn criteria(config: &RunOptions) -> Criteria {
+    let policy = if !config.select.toolchains.is_empty() {
+        Policy::Named(config.select.toolchains.clone())
+    } else if config.select.all {
         Policy::All
     } else {
         Policy::Yearly
     };
-    Criteria { policy, since: config.since.clone(), until: config.until.clone() }
+    Criteria { policy, since: config.select.since.clone(), until: config.select.until.clone() }
 }
 
-/// Where the documents go, with the guard of the user's workspace.
-pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspace, work: &WorkDir) -> Outputs {
-    let width = match &config.output {
+/// Where the documents go, with the guard of the user's workspace; `job_summary` for a run's
+/// report, which also goes to the GitHub job summary.
+pub(crate) fn outputs(
+    runner: &dyn Runner,
+    out: &Output,
+    job_summary: bool,
+    workspace: &Workspace,
+    work: &WorkDir,
+) -> Outputs {
+    let width = match &out.output {
         Some(_) => Some(FILE_WIDTH),
         None => terminal_width(
             runner.env().var("COLUMNS").and_then(|c| c.to_str()),
             console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns)),
         ),
     };
-    let job_summary = runner.env().non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from);
     Outputs {
-        format: config.format,
-        verbose: config.verbose,
-        output: config.output.clone(),
-        plot: config.plot.clone(),
-        crates_csv: config.crates_csv.clone(),
-        job_summary: job_summary.filter(|_| config.action == Action::Measure),
+        format: out.format,
+        verbose: out.verbose,
+        output: out.output.clone(),
+        plot: out.plot.clone(),
+        crates_csv: out.crates_csv.clone(),
+        job_summary: runner.env().non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from).filter(|_| job_summary),
         width,
         guard: Guard::new(workspace, work),
     }
@@ -227,8 +242,8 @@ fn touches(scenarios: &[Scenario]) -> bool {
 /// Rust item to a `--touch` file that is not Rust source (a data file the build reads through
 /// `include_str!`): the build would not compile it as code, and the rebuild measured would not
 /// be an edited rebuild.
-fn check_editable(config: &Config, touch: &Path) -> Result<()> {
-    let edited = config.edit || config.scenarios.as_ref().is_some_and(|s| s.contains(&Scenario::Edited));
+fn check_editable(config: &RunOptions, touch: &Path) -> Result<()> {
+    let edited = config.build.edit || config.build.scenarios.as_ref().is_some_and(|s| s.contains(&Scenario::Edited));
     if !edited || touch.extension().is_some_and(|e| e == "rs") {
         return Ok(());
     }
@@ -242,8 +257,8 @@ fn check_editable(config: &Config, touch: &Path) -> Result<()> {
 /// the survey's top pains (see the README): a clean build, a rebuild after a small change, a
 /// rebuild after an edit deep in the workspace (when a built library has a built dependent), and
 /// the editor's `cargo check` loop; `--edit` adds `edited`.
-pub(crate) fn scenarios(config: &Config, workspace: &Workspace) -> Result<Vec<Scenario>> {
-    if let Some(given) = &config.scenarios {
+pub(crate) fn scenarios(config: &RunOptions, workspace: &Workspace) -> Result<Vec<Scenario>> {
+    if let Some(given) = &config.build.scenarios {
         if given.contains(&Scenario::Deep) && workspace.deep.is_none() {
             let quoted = |names: &[String]| names.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
             let passed_over = match workspace.deep_proc_macros.as_slice() {
@@ -264,7 +279,7 @@ pub(crate) fn scenarios(config: &Config, workspace: &Workspace) -> Result<Vec<Sc
         return Ok(given.clone());
     }
     let mut scenarios = vec![Scenario::Clean, Scenario::Touched, Scenario::CheckTouched];
-    if config.edit {
+    if config.build.edit {
         scenarios.push(Scenario::Edited);
     }
     if workspace.deep.is_some() {
@@ -277,13 +292,13 @@ pub(crate) fn scenarios(config: &Config, workspace: &Workspace) -> Result<Vec<Sc
 /// `deep` cannot be measured for the reason `what`: asked for by name (`--scenarios`), that is a
 /// usage error (`what`, then `explicit`); among the default scenarios it is left out with a note.
 fn leave_out_deep(
-    config: &Config,
+    config: &RunOptions,
     progress: &Progress,
     scenarios: &mut Vec<Scenario>,
     what: &str,
     explicit: &str,
 ) -> Result<()> {
-    if config.scenarios.is_some() {
+    if config.build.scenarios.is_some() {
         return Err(ExitError::usage(format!("{what}, {explicit}")));
     }
     progress.note(&format!("{what}, so the default scenarios leave out `deep`"));
@@ -293,21 +308,21 @@ fn leave_out_deep(
 
 /// When to stop adding rounds: fixed counts when any is given, else the stopping rule with the
 /// precision and budget asked for.
-pub(crate) fn stopping(config: &Config, scenarios: &[Scenario]) -> Stopping {
-    if config.clean_runs.is_some() || config.incremental_runs.is_some() {
-        let clean = config.clean_runs.unwrap_or(3);
-        let rebuilds = config.incremental_runs.unwrap_or(5);
+pub(crate) fn stopping(config: &RunOptions, scenarios: &[Scenario]) -> Stopping {
+    if config.rounds.clean_runs.is_some() || config.rounds.incremental_runs.is_some() {
+        let clean = config.rounds.clean_runs.unwrap_or(3);
+        let rebuilds = config.rounds.incremental_runs.unwrap_or(5);
         return Stopping::fixed_rounds(scenarios, clean, rebuilds);
     }
     let mut precision = Precision::DEFAULT;
-    if let Some(target) = config.precision {
+    if let Some(target) = config.rounds.precision {
         precision.target = target;
     }
-    if let Some(budget) = config.budget {
+    if let Some(budget) = config.rounds.budget {
         precision.budget = budget;
     }
-    if config.baseline_rev.is_some() {
-        precision.gate_pct = config.max_regression_pct;
+    if config.checks.baseline_rev.is_some() {
+        precision.gate_pct = config.checks.max_regression_pct;
     }
     Stopping::Precision(precision)
 }
@@ -316,7 +331,7 @@ pub(crate) fn stopping(config: &Config, scenarios: &[Scenario]) -> Stopping {
 /// timer's directory.
 pub(crate) fn recipe(
     runner: &dyn Runner,
-    config: &Config,
+    config: &RunOptions,
     workspace: &Workspace,
     cargo_home: &Path,
     link_dir: Option<&Path>,
@@ -325,11 +340,11 @@ pub(crate) fn recipe(
         root: workspace.root.clone(),
         manifest_path: workspace.manifest_path.clone(),
         packages: if workspace.explicit_packages { workspace.packages.clone() } else { Vec::new() },
-        profile: config.profile.clone(),
+        profile: config.build.profile.clone(),
         link_dir: link_dir.map(Path::to_path_buf),
-        jobs: config.jobs,
+        jobs: config.build.jobs,
         cargo_home: cargo_home.to_path_buf(),
-        timeout: config.timeout,
+        timeout: config.build.timeout,
         lockfile_version: workspace.lockfile_version,
         env: runner.env().clone(),
     }
@@ -355,7 +370,7 @@ pub(crate) struct Measurement {
 /// the measurement engine with progress over the selected toolchains.
 pub(crate) fn measure(
     runner: &dyn Runner,
-    config: &Config,
+    config: &RunOptions,
     progress: &Progress,
     found: &Discovered,
 ) -> Result<Measurement> {
@@ -367,14 +382,14 @@ pub(crate) fn measure(
 /// process: `bisect` measures several times).
 pub(crate) fn measure_these(
     runner: &dyn Runner,
-    config: &Config,
+    config: &RunOptions,
     progress: &Progress,
     found: &Discovered,
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
 ) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
-    let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
+    let touched = workspace::resolve_touch_file(config.build.touch.as_deref(), &found.user_workspace, workspace)?;
     // Resolve before judging: a touch or an edit lands where a link in the tree leads.
     let touched_real = workspace::real_file_inside(&touched, &workspace.root)
         .map_err(|why| ExitError::usage(format!("the file to touch {why}; name one inside it with `--touch PATH`")))?;
@@ -421,7 +436,7 @@ pub(crate) fn measure_these(
     // preparation.
     let base_files = match &found.baseline_tree {
         Some((_, base)) => {
-            let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, base)?;
+            let touched = workspace::resolve_touch_file(config.build.touch.as_deref(), &found.user_workspace, base)?;
             let real = workspace::real_file_inside(&touched, &base.root).map_err(|why| {
                 ExitError::usage(format!(
                     "in the baseline revision, the file to touch {why}; name one with `--touch PATH`"
@@ -453,8 +468,8 @@ pub(crate) fn measure_these(
             &workspace.manifest_path,
         ),
         HOST,
-        config.profile.name(),
-        config.jobs.is_some(),
+        config.build.profile.name(),
+        config.build.jobs.is_some(),
     );
 
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
@@ -480,8 +495,8 @@ pub(crate) fn measure_these(
     if !removed_env.is_empty() {
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
-    let crates = config.crates.is_some().then(std::env::current_exe).transpose()?;
-    let (link_dir, link_note) = match config.no_link_time {
+    let crates = config.build.crates.is_some().then(std::env::current_exe).transpose()?;
+    let (link_dir, link_note) = match config.build.no_link_time {
         true => (None, None),
         false => link_timer(work, &settings, runner.env().var("PATH").unwrap_or_default())?,
     };
@@ -648,15 +663,15 @@ fn changing(plan: &Plan) -> String {
 /// read with the newest stable cargo of `inventory` when given, and timewarp's directories for it.
 pub(crate) fn inspect(
     runner: &dyn Runner,
-    config: &Config,
+    at: &Where,
     manifest_path: Option<&Path>,
     inventory: Option<&Inventory>,
 ) -> Result<(Workspace, WorkDir)> {
-    let manifest_path = manifest_path.or(config.manifest_path.as_deref()).map(Path::to_path_buf);
+    let manifest_path = manifest_path.or(at.manifest_path.as_deref()).map(Path::to_path_buf);
     let newest_stable = inventory.and_then(|i| i.toolchains.iter().rev().find(|t| t.is_stable()));
-    let request = WorkspaceRequest::new(runner.env(), manifest_path, &config.packages, newest_stable);
+    let request = WorkspaceRequest::new(runner.env(), manifest_path, &at.packages, newest_stable);
     let workspace = workspace::inspect(runner, &request)?;
-    let target_dir = config.target_dir.as_deref().unwrap_or(&workspace.target_dir);
+    let target_dir = at.target_dir.as_deref().unwrap_or(&workspace.target_dir);
     let work = WorkDir::new(&workspace.root, target_dir, runner.env(), runner.uid())?;
     Ok((workspace, work))
 }
@@ -666,12 +681,12 @@ pub(crate) fn inspect(
 /// cargo rather than rustup's default toolchain, which a machine may not have. The cargo that
 /// started timewarp (`$CARGO`) needs no probe of the toolchains; nor does a machine without
 /// rustup, where `cargo` on `PATH` reads it.
-pub(crate) fn inspect_without_building(runner: &dyn Runner, config: &Config) -> Result<(Workspace, WorkDir)> {
+pub(crate) fn inspect_without_building(runner: &dyn Runner, at: &Where) -> Result<(Workspace, WorkDir)> {
     let inventory = match runner.env().non_empty("CARGO") {
         Some(_) => None,
         None => toolchain::discover(runner).ok(),
     };
-    inspect(runner, config, None, inventory.as_ref())
+    inspect(runner, at, None, inventory.as_ref())
 }
 
 /// `pid 123, started 2026-11-30T12:00:00Z: `cargo-timewarp timewarp --list``, the holder a
@@ -755,14 +770,14 @@ pub(crate) fn start(
 /// readable by old cargos.
 fn export(
     runner: &dyn Runner,
-    config: &Config,
+    config: &RunOptions,
     user: &Workspace,
     work: &WorkDir,
     flag: &str,
     rev: &str,
     progress: &Progress,
 ) -> Result<revision::Checkout> {
-    let checkout = revision::export(runner, &user.manifest_path, flag, rev, work, config.lockfile_compat)?;
+    let checkout = revision::export(runner, &user.manifest_path, flag, rev, work, config.build.lockfile_compat)?;
     let short: String = checkout.commit.chars().take(12).collect();
     progress.status("Exported", &format!("{rev} ({short}) into {}", checkout.dir.display()));
     if checkout.lockfile_rewritten {
@@ -786,11 +801,10 @@ fn install(
         progress.note("--install: nothing to install; the yearly history back to the MSRV needs no other toolchain");
         return Ok(inventory.clone());
     }
-    let versions = wanted.iter().map(ToString::to_string);
-    let rustup = toolchain::rustup_proxy(runner.env(), "rustup");
-    let cmd = CommandSpec::new(rustup).args(["toolchain", "install"]).args(versions).args(["--profile", "minimal"]);
-    progress.status("Installing", &format!("`{cmd}`"));
-    runner.run(&cmd)?.ok_or_error(&cmd)?;
+    let versions: Vec<String> = wanted.iter().map(ToString::to_string).collect();
+    let mut installer = Installer::new(Keep::Kept, None);
+    installer.add(runner, progress, &versions, &|| false)?;
+    installer.finish(runner, progress);
     toolchain::discover(runner)
 }
 

@@ -728,14 +728,14 @@ impl Project {
     }
 
     /// `cargo-timewarp ARGS` for this project, as the command line parses it.
-    pub fn config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Config {
+    pub fn config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Cli {
         let manifest = self.root.join("Cargo.toml").display().to_string();
         let all = ["cargo-timewarp", "--manifest-path", &manifest, "-q"].into_iter().chain(args.iter().copied());
         crate::cli::parse_args(all, runner.env()).unwrap()
     }
 
     /// `cargo-timewarp SUBCOMMAND ARGS` for this project: a subcommand's flags follow it.
-    pub fn subcommand_config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Config {
+    pub fn subcommand_config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Cli {
         let manifest = self.root.join("Cargo.toml").display().to_string();
         let all =
             std::iter::once("cargo-timewarp").chain(args.iter().copied()).chain(["--manifest-path", &manifest, "-q"]);

@@ -281,6 +281,17 @@ pub(crate) enum Color {
     Never,
 }
 
+/// What becomes of the toolchains `--install` installed when the command ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// They stay installed (a run's `--install`, `bisect --install --keep-installed`).
+    #[default]
+    Kept,
+    /// They are removed when the command ends, and recorded until then, so that a killed run's
+    /// are removed at the next start (`bisect --install`).
+    Removed,
+}
+
 /// Who built a compiler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

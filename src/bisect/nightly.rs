@@ -5,23 +5,15 @@
 //! `--profile minimal`), and what this run installed is removed when the search ends, unless
 //! `--keep-installed`. The located pair of nightlies gives the rust-lang/rust commit range.
 
-use std::time::Duration;
-
 use anyhow::Result;
 
-use super::{names, report_step, samples};
-use crate::cli::Config;
-use crate::discover::install::Installed;
+use super::Prober;
+use crate::discover::install::Installer;
 use crate::discover::release::nightly_train;
 use crate::discover::toolchain::{self, Toolchain};
-use crate::measure::bisect::{self as search, Halt, Probed, Samples};
-use crate::measure::engine::Stop;
-use crate::measure::interrupt::Interrupt;
-use crate::process::Runner;
-use crate::report::bisection::{self, Probe};
+use crate::measure::bisect::{self as search, Probed};
+use crate::report::bisection;
 use crate::report::model::NightlyBisection;
-use crate::report::progress::Progress;
-use crate::stages::{self, Discovered};
 use crate::vocab::Scenario;
 
 /// The names of the nightlies of release `1.minor`'s train, oldest first.
@@ -30,26 +22,12 @@ pub(crate) fn train(minor: u64) -> Vec<String> {
     (0..=last.days_since(first)).map(|d| format!("nightly-{}", first.plus_days(d))).collect()
 }
 
-/// What the search needs from the bisection around it.
-pub(crate) struct Around<'a> {
-    /// The run's configuration (its budget is what is left of the bisection's).
-    pub config: &'a Config,
-    /// Discovery: the workspace, its directories and journal.
-    pub found: &'a Discovered,
-    /// The run's interruption handler.
-    pub interrupt: &'a Interrupt,
-    /// The scenario the stable search followed.
-    pub follow: Scenario,
-    /// The newer of the two adjacent releases that hold the change.
-    pub newer: &'a Toolchain,
-    /// What is left of the bisection's budget.
-    pub budget: Duration,
-}
-
-/// Searches the nightlies of `around.newer`'s train for the change. With fewer than two
-/// nightlies to measure (none installed, and no `--install`), it says what would give them.
-pub(crate) fn search(runner: &dyn Runner, progress: &Progress, around: &Around<'_>) -> Result<NightlyBisection> {
-    let minor = around.newer.version.minor;
+/// Searches the nightlies of `newer`'s train for the change in `follow`, with `prober` (its
+/// budget what is left of the bisection's). With fewer than two nightlies to measure (none
+/// installed, and no `--install`), it says what would give them.
+pub(crate) fn search(mut prober: Prober<'_>, follow: Scenario, newer: &Toolchain) -> Result<NightlyBisection> {
+    let (runner, progress, options) = (prober.runner, prober.progress, prober.options);
+    let minor = newer.version.minor;
     let release = format!("1.{minor}");
     let all = train(minor);
     let not_searched = |summary: String| NightlyBisection {
@@ -62,7 +40,7 @@ pub(crate) fn search(runner: &dyn Runner, progress: &Progress, around: &Around<'
         located: None,
         installed: Vec::new(),
     };
-    if around.budget.is_zero() {
+    if prober.budget.is_zero() {
         let summary = format!(
             "the bisection's budget was spent before the nightlies of {release}'s train; `--budget` gives them time"
         );
@@ -74,7 +52,7 @@ pub(crate) fn search(runner: &dyn Runner, progress: &Progress, around: &Around<'
         names.iter().filter(|n| toolchains.iter().any(|t| t.answers_to(n))).cloned().collect()
     };
     let candidates: Vec<String> =
-        if around.config.install { all.clone() } else { installed_now(&all, &inventory.toolchains) };
+        if options.install.is_some() { all.clone() } else { installed_now(&all, &inventory.toolchains) };
     let (first, last) = (all.first().cloned().unwrap_or_default(), all.last().cloned().unwrap_or_default());
     if candidates.len() < 2 {
         let summary = format!(
@@ -94,67 +72,39 @@ pub(crate) fn search(runner: &dyn Runner, progress: &Progress, around: &Around<'
             candidates[0],
             candidates[candidates.len() - 1],
             candidates.len(),
-            if around.config.install { ", installing the ones each step needs" } else { " (those installed)" }
+            if options.install.is_some() { ", installing the ones each step needs" } else { " (those installed)" }
         ),
     );
-    let record = (!around.config.keep_installed).then(|| around.found.work.nightly_install_record());
-    let mut installs = Installed::recording(record);
+    let record = prober.found.work.nightly_install_record();
+    let mut installs = Installer::new(options.install.unwrap_or_default(), Some(record));
     let mut toolchains = inventory.toolchains;
-    let started = runner.now();
-    let spent = || runner.now().duration_since(started).unwrap_or_default();
-    let mut probes: Vec<Probe> = Vec::new();
+    let interrupt = prober.interrupt;
     let found = {
         let mut probe = |indices: &[usize]| -> Result<Probed> {
             let wanted: Vec<String> = indices.iter().map(|i| candidates[*i].clone()).collect();
             let missing: Vec<String> =
                 wanted.iter().filter(|n| !toolchains.iter().any(|t| t.answers_to(n))).cloned().collect();
             if !missing.is_empty() {
-                installs.add(runner, progress, &missing, &|| around.interrupt.requested())?;
+                installs.add(runner, progress, &missing, &|| interrupt.requested())?;
                 toolchains = toolchain::discover(runner)?.toolchains;
             }
-            let (lo, hi) = (indices[0], indices[indices.len() - 1]);
-            let probes_left = usize::from(indices.len() == 2) + ((hi - lo) as f64).log2().ceil().max(1.0) as usize;
-            let share = around.budget.saturating_sub(spent()) / probes_left as u32;
-            let mut step = around.config.clone();
-            step.budget = Some(share.max(Duration::from_secs(1)));
-            step.scenarios = Some(vec![around.follow]);
             let present: Vec<(usize, Toolchain)> = indices
                 .iter()
                 .filter_map(|i| toolchains.iter().find(|t| t.answers_to(&candidates[*i])).map(|t| (*i, t.clone())))
                 .collect();
-            let chosen: Vec<Toolchain> = present.iter().map(|(_, t)| t.clone()).collect();
-            progress.status(&format!("Nightly step {}", probes.len() + 1), &names(&chosen));
-            let measurement = stages::measure_these(runner, &step, progress, around.found, &chosen, around.interrupt)?;
-            let outcome = measurement.outcome;
-            report_step(progress, &chosen, &outcome.measured);
-            let mut results: Vec<(usize, Result<Samples, String>)> =
-                present.iter().zip(&outcome.measured).map(|((i, _), m)| (*i, samples(m))).collect();
+            let mut probed = prober.probe("Nightly step", indices, &present, Some(follow))?;
             for i in indices.iter().filter(|i| !present.iter().any(|(p, _)| p == *i)) {
-                results.push((*i, Err(format!("rustup could not install {}", candidates[*i]))));
+                probed.results.push((*i, Err(format!("rustup could not install {}", candidates[*i]))));
             }
-            results.sort_by_key(|(i, _)| *i);
-            let halt = if measurement.interrupted || outcome.stop == Stop::Interrupted {
-                Some(Halt::Interrupted)
-            } else if spent() >= around.budget {
-                Some(Halt::Budget)
-            } else {
-                None
-            };
-            let measured_indices: Vec<usize> = present.iter().map(|(i, _)| *i).collect();
-            probes.push(Probe {
-                candidates: measured_indices,
-                measured: outcome.measured,
-                rounds: outcome.rounds,
-                stop: outcome.stop,
-            });
-            Ok(Probed { results, halt })
+            probed.results.sort_by_key(|(i, _)| *i);
+            Ok(probed)
         };
-        search::bisect(candidates.len(), Some(around.follow), &mut probe)
+        search::bisect(candidates.len(), Some(follow), &mut probe)
     };
     let installed_names = installs.names().to_vec();
-    installs.remove(runner, progress, around.config.keep_installed);
+    installs.finish(runner, progress);
     let found = found?;
-    Ok(bisection::nightlies(&release, &candidates, &toolchains, &found, &probes, installed_names))
+    Ok(bisection::nightlies(&release, &candidates, &toolchains, &found, &prober.probes, installed_names))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! `bisect --install`: the span's releases that no installed stable toolchain stands for,
-//! installed with rustup (`--profile minimal`) before the bisection measures anything, and
-//! removed when it ends, however it ends, unless `--keep-installed`.
+//! Both `--install`s through one [`Installer`]: each toolchain installed with rustup
+//! (`--profile minimal`) one at a time, and, as its [`Keep`] says, kept (a run's `--install`,
+//! `bisect --keep-installed`) or removed when the command ends, however it ends (`bisect
+//! --install`, for the span's releases that no installed stable toolchain stands for).
 //!
 //! Only what this run installed is removed: a name rustup listed before the install, one it
 //! reports `unchanged` (someone else installed it meanwhile), or one gone by the end (the user
@@ -14,7 +15,7 @@ use semver::Version;
 use crate::discover::toolchain::{self, Toolchain};
 use crate::process::{CommandSpec, Runner};
 use crate::report::progress::Progress;
-use crate::vocab::Provenance;
+use crate::vocab::{Keep, Provenance};
 
 /// The rustup names (`1.70`: the newest patch of that release) of the releases from `from` to
 /// `to` that no installed stable toolchain stands for, oldest first. With `kind`, the span
@@ -35,11 +36,12 @@ pub(crate) fn missing(installed: &[Toolchain], from: &Version, to: &Version, kin
     (from.minor..=to.minor).filter(|m| !present(*m)).map(|m| format!("{}.{m}", from.major)).collect()
 }
 
-/// The toolchains this run installed, to remove when the bisection ends, and the file that
-/// records them until then (none with `--keep-installed`): a run killed before its removals
+/// The toolchains this run installed, what becomes of them when the command ends, and, for
+/// those to remove, the file that records them until then: a run killed before its removals
 /// leaves the record, and the next start in the workspace removes them ([`replay`]).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Installed {
+pub(crate) struct Installer {
+    keep: Keep,
     names: Vec<String>,
     record: Option<PathBuf>,
 }
@@ -54,7 +56,7 @@ pub(crate) fn replay(runner: &dyn Runner, progress: &Progress, record: &Path) {
             names.join(", ")
         ));
     }
-    Installed { names, record: Some(record.to_path_buf()) }.remove(runner, progress, false);
+    Installer { keep: Keep::Removed, names, record: Some(record.to_path_buf()) }.finish(runner, progress);
 }
 
 /// Writes `names` to `record`, one per line; a record that cannot be written is a warning (the
@@ -67,11 +69,11 @@ fn write_record(runner: &dyn Runner, record: Option<&Path>, names: &[String], pr
     }
 }
 
-impl Installed {
-    /// Nothing installed yet; what [`Installed::add`] installs is kept in `record` (none with
-    /// `--keep-installed`).
-    pub(crate) fn recording(record: Option<PathBuf>) -> Installed {
-        Installed { names: Vec::new(), record }
+impl Installer {
+    /// Nothing installed yet; what [`Installer::add`] installs is `keep`, and, when it is to be
+    /// removed, recorded in `record` until then.
+    pub(crate) fn new(keep: Keep, record: Option<PathBuf>) -> Installer {
+        Installer { keep, names: Vec::new(), record: record.filter(|_| keep == Keep::Removed) }
     }
 
     /// The rustup names installed, oldest first.
@@ -79,21 +81,21 @@ impl Installed {
         &self.names
     }
 
-    /// Removes what this run installed and is still there, or with `keep` says that it stays.
-    /// A removal that fails is a warning naming the command that would do it.
-    pub(crate) fn remove(self, runner: &dyn Runner, progress: &Progress, keep: bool) {
-        self.remove_installed(runner, progress, keep);
+    /// Removes what this run installed and is still there, or, kept, says that it stays. A
+    /// removal that fails is a warning naming the command that would do it.
+    pub(crate) fn finish(self, runner: &dyn Runner, progress: &Progress) {
+        self.remove_installed(runner, progress);
         if let Some(record) = &self.record {
             let _ = std::fs::remove_file(record);
         }
     }
 
-    fn remove_installed(&self, runner: &dyn Runner, progress: &Progress, keep: bool) {
+    fn remove_installed(&self, runner: &dyn Runner, progress: &Progress) {
         if self.names.is_empty() {
             return;
         }
-        if keep {
-            progress.note(&format!("--keep-installed: {} stay installed", self.names.join(", ")));
+        if self.keep == Keep::Kept {
+            progress.note(&format!("installed by this run, {} stay installed", self.names.join(", ")));
             return;
         }
         // Compare before undoing: only a name still listed is removed.
@@ -120,27 +122,13 @@ impl Installed {
     }
 }
 
-/// Installs `releases` one at a time with `rustup toolchain install NAME --profile minimal`,
-/// until `interrupted` says to stop, keeping `record` (when given) of what it installed. A
-/// release rustup cannot install (no network, not released yet) is a warning, and the
-/// bisection goes on without it. Returns what this run installed: the names listed afterwards
-/// that were not listed before and that rustup did not report unchanged.
-pub(crate) fn install(
-    runner: &dyn Runner,
-    progress: &Progress,
-    releases: &[String],
-    interrupted: &dyn Fn() -> bool,
-    record: Option<&Path>,
-) -> Result<Installed> {
-    let mut installed = Installed { names: Vec::new(), record: record.map(Path::to_path_buf) };
-    installed.add(runner, progress, releases, interrupted)?;
-    Ok(installed)
-}
-
-impl Installed {
-    /// Installs those of `releases` that are not installed yet, as [`install`] does, adding
-    /// what this run installed to what it had installed before (`bisect --nightlies` installs
-    /// the nightlies each step needs, step by step).
+impl Installer {
+    /// Installs those of `releases` that are not installed yet, one at a time with `rustup
+    /// toolchain install NAME --profile minimal`, until `interrupted` says to stop, adding what
+    /// this run installed (the names listed afterwards that were not listed before and that
+    /// rustup did not report unchanged) to what it had installed before (`bisect --nightlies`
+    /// installs the nightlies each step needs, step by step). A release rustup cannot install
+    /// (no network, not released yet) is a warning, and the command goes on without it.
     pub(crate) fn add(
         &mut self,
         runner: &dyn Runner,
@@ -159,8 +147,7 @@ impl Installed {
                 break;
             }
             let cmd = CommandSpec::new(&rustup).args(["toolchain", "install", name.as_str(), "--profile", "minimal"]);
-            progress
-                .status("Installing", &format!("{name} ({} of {}) for the bisection: `{cmd}`", i + 1, wanted.len()));
+            progress.status("Installing", &format!("`{cmd}` ({} of {})", i + 1, wanted.len()));
             // Recorded before rustup starts: a kill during the install leaves it to the next start,
             // which removes it only if it is listed by then.
             tried.push(name.to_string());
@@ -168,14 +155,13 @@ impl Installed {
             match runner.run(&cmd).and_then(|out| out.ok_or_error(&cmd)) {
                 Ok(out) if says_unchanged(&out.stdout) || says_unchanged(&out.stderr) => {
                     tried.pop();
-                    progress
-                        .note(&format!("{name} was installed by someone else meanwhile; it stays after the bisection"));
+                    progress.note(&format!("{name} was installed by someone else meanwhile; it stays installed"));
                 }
                 Ok(_) => {}
                 Err(_) if interrupted() => {}
                 Err(e) => {
                     tried.pop();
-                    progress.warning(&format!("{e:#}; the bisection goes on without {name}"));
+                    progress.warning(&format!("{e:#}; timewarp goes on without {name}"));
                 }
             }
         }
@@ -198,6 +184,19 @@ mod tests {
 
     fn progress() -> Progress {
         Progress::new(true)
+    }
+
+    /// An installer of `keep` that installed what it could of `releases`.
+    fn install(
+        runner: &FakeRunner,
+        releases: &[String],
+        interrupted: &dyn Fn() -> bool,
+        record: Option<&Path>,
+        keep: Keep,
+    ) -> Installer {
+        let mut installer = Installer::new(keep, record.map(Path::to_path_buf));
+        installer.add(runner, &progress(), releases, interrupted).unwrap();
+        installer
     }
 
     #[test]
@@ -228,9 +227,9 @@ mod tests {
             .ok("toolchain install 1.65 ", "")
             .ok("toolchain uninstall", "");
         let releases = ["1.64", "1.65", "1.66"].map(String::from);
-        let installed = install(&runner, &progress(), &releases, &|| false, None).unwrap();
+        let installed = install(&runner, &releases, &|| false, None, Keep::Removed);
         assert_eq!(installed.names(), ["1.64", "1.65"], "1.66 was there before");
-        installed.remove(&runner, &progress(), false);
+        installed.finish(&runner, &progress());
         let lines = runner.lines();
         assert!(lines.iter().any(|l| l.ends_with("rustup toolchain install 1.64 --profile minimal")), "{lines:#?}");
         assert!(!lines.iter().any(|l| l.contains("install 1.66")), "{lines:#?}");
@@ -251,9 +250,9 @@ mod tests {
             )
             .ok("toolchain uninstall", "");
         let releases = ["1.64", "1.65"].map(String::from);
-        let installed = install(&runner, &progress(), &releases, &|| false, None).unwrap();
-        assert_eq!(installed, Installed::default());
-        installed.remove(&runner, &progress(), false);
+        let installed = install(&runner, &releases, &|| false, None, Keep::Removed);
+        assert_eq!(installed, Installer::new(Keep::Removed, None));
+        installed.finish(&runner, &progress());
         assert!(!runner.lines().iter().any(|l| l.contains("uninstall")));
     }
 
@@ -267,10 +266,10 @@ mod tests {
         let calls = std::sync::atomic::AtomicUsize::new(0);
         let interrupted = || calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1;
         let releases = ["1.64", "1.65"].map(String::from);
-        let installed = install(&runner, &progress(), &releases, &interrupted, None).unwrap();
+        let installed = install(&runner, &releases, &interrupted, None, Keep::Kept);
         assert_eq!(installed.names(), ["1.64"]);
         assert_eq!(runner.lines().iter().filter(|l| l.contains("toolchain install")).count(), 1);
-        installed.remove(&runner, &progress(), true);
+        installed.finish(&runner, &progress());
         assert!(!runner.lines().iter().any(|l| l.contains("uninstall")));
     }
 
@@ -286,7 +285,7 @@ mod tests {
             .ok("toolchain install", "")
             .ok("toolchain uninstall", "");
         let releases = ["1.64", "1.65"].map(String::from);
-        let installed = install(&runner, &progress(), &releases, &|| false, Some(&record)).unwrap();
+        let installed = install(&runner, &releases, &|| false, Some(&record), Keep::Removed);
         assert_eq!(installed.names(), ["1.64", "1.65"]);
         assert_eq!(std::fs::read_to_string(&record).unwrap(), "1.64\n1.65\n");
         // Killed here: no removal ran. The next start removes what is still listed (the user
@@ -310,10 +309,10 @@ mod tests {
             .ok("toolchain install", "")
             .ok("toolchain uninstall", "");
         let releases = ["1.64".to_string()];
-        install(&runner, &progress(), &releases, &|| false, Some(&record)).unwrap().remove(&runner, &progress(), false);
+        install(&runner, &releases, &|| false, Some(&record), Keep::Removed).finish(&runner, &progress());
         assert!(!record.exists());
         assert!(runner.lines().iter().any(|l| l.ends_with("uninstall 1.64")));
-        install(&runner, &progress(), &releases, &|| false, None).unwrap().remove(&runner, &progress(), true);
+        install(&runner, &releases, &|| false, Some(&record), Keep::Kept).finish(&runner, &progress());
         assert!(!record.exists());
     }
 }

@@ -5,7 +5,7 @@ use crate::support::*;
 
 /// A `CARGO_HOME` whose rustup logs every call to the returned file and pretends to install,
 /// passing everything else to the real rustup.
-fn logging_rustup() -> (tempfile::TempDir, std::path::PathBuf) {
+pub(crate) fn logging_rustup() -> (tempfile::TempDir, std::path::PathBuf) {
     let home = tempfile::tempdir().unwrap();
     let log = home.path().join("rustup.log");
     let real = crate::support::real_rustup();

@@ -97,7 +97,7 @@ fn a_hung_build_times_out_as_a_failed_row() {
     let ws = fixture("build-script");
     let before = snapshot(ws.path());
     let out = run(timewarp(ws.path())
-        .args(["--toolchains", "stable", "--timeout", "2", "--runs", "1", "--format", "json"])
+        .args(["--toolchains", "stable", "--timeout", "2s", "--runs", "1", "--format", "json"])
         .env("TIMEWARP_PROBE_SLEEP", "60"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");

@@ -33,12 +33,11 @@ fn list_takes_only_the_flags_that_work_for_it() {
         help.lines().map(str::trim_start).filter(|l| l.starts_with('-')).any(|l| l.split([' ', ',']).any(|w| w == flag))
     };
     let takes = ["--manifest-path", "--package", "--since", "--until", "--all", "--toolchains", "--install", "--rev"];
-    for flag in takes.iter().chain(&["--format", "--output", "--quiet", "--color"]) {
+    // -q, -v and --color are every command's.
+    for flag in takes.iter().chain(&["--format", "--output", "--quiet", "--verbose", "--color"]) {
         assert!(listed(flag), "list --help lacks {flag}:\n{help}");
     }
-    for flag in
-        ["--plot", "--runs", "--budget", "--scenarios", "--baseline", "--jobs", "--verbose", "--target-dir", "--list"]
-    {
+    for flag in ["--plot", "--runs", "--budget", "--scenarios", "--baseline", "--jobs", "--target-dir", "--list"] {
         assert!(!listed(flag), "list --help shows {flag}, which does nothing there:\n{help}");
     }
     let manifest = ws.path().join("Cargo.toml");

@@ -9,6 +9,8 @@
 // Shared helpers: fixture copies, the scrubbed command, the toolchain gate, tree snapshots.
 mod support;
 
+// The surface: -h on one screen, global flags everywhere, every listed flag doing its work.
+mod surface;
 // Bad input: one sentence on stderr, the documented exit code, nothing built or written.
 mod errors;
 // `--list`: selection, skip reasons and MSRV floors, without building.

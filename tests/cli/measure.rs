@@ -409,8 +409,8 @@ fn check_and_release_are_timed_as_asked() {
     let report = success_json(timewarp(ws.path()).args([
         "--toolchains",
         "stable",
-        "--check",
-        "--release",
+        "--scenarios",
+        "check,check-touched,release",
         "--runs",
         "1",
         "--format",
@@ -431,11 +431,11 @@ fn check_and_release_are_timed_as_asked() {
     let dir = std::path::PathBuf::from(row["target_dir"].as_str().unwrap());
     assert!(dir.starts_with(ws.path().join("target/timewarp")), "{dir:?}");
     assert!(dir.join("debug").is_dir() && !dir.join("release").exists(), "the checks' artifacts; release was clean");
+    // `--release` is cargo's: the release profile for every scenario (`--profile release`).
     let profiled = success_json(timewarp(ws.path()).args([
         "--toolchains",
         "stable",
-        "--profile",
-        "release",
+        "--release",
         "--scenarios",
         "touched",
         "--runs",

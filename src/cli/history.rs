@@ -1,0 +1,46 @@
+//! `cargo timewarp history`: where the runs were recorded, and the document to make of them.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::Global;
+use super::shared::{FormatArgs, LocationArgs, Output, Where};
+
+/// `history`'s examples.
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  cargo timewarp history
+  cargo timewarp history --format json --output history.json
+  cargo timewarp history --plot history.svg";
+
+/// `history`'s flags.
+#[derive(Debug, Args)]
+pub(super) struct HistoryArgs {
+    #[command(flatten)]
+    at: LocationArgs,
+    #[command(flatten)]
+    format: FormatArgs,
+    /// Also draw each toolchain's times across the runs as an SVG chart to FILE
+    #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
+    plot: Option<PathBuf>,
+}
+
+/// `history`'s options.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HistoryOptions {
+    /// The workspace and its timewarp directory.
+    pub at: Where,
+    /// The document.
+    pub out: Output,
+}
+
+impl HistoryOptions {
+    pub(super) fn from_args(args: HistoryArgs, global: &Global) -> Result<HistoryOptions> {
+        Ok(HistoryOptions {
+            at: Where::from_location(args.at),
+            out: Output::new(args.format, args.plot, global.verbose)?,
+        })
+    }
+}
