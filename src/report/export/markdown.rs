@@ -2,9 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    Exporter, change_cell, legend, measurement_text, percent, ratio, seconds, span_line, speedup_cell, time_cell,
-};
+use super::{Exporter, change_cell, legend, measurement_text, percent, ratio, span_line, speedup_cell, time_cell};
+use crate::format::seconds;
 use crate::report::model::{Bisected, History, Listing, Merged, Report, Status};
 use crate::vocab::Scenario;
 
@@ -99,7 +98,7 @@ fn comparison(report: &Report) -> String {
     out.push_str("| Rust | scenario | then | now | change | interval | gate |\n|:--|:--|--:|--:|--:|:--|:--|\n");
     for c in &comparison.changes {
         let interval = match (c.slowdown.low, c.slowdown.high) {
-            (Some(low), Some(high)) => format!("{low:.2}x-{high:.2}x"),
+            (Some(low), Some(high)) => format!("{}-{}", ratio(Some(low)), ratio(Some(high))),
             _ => "one sample: none".into(),
         };
         let gate = match (comparison.max_regression_pct, c.gate) {
@@ -110,8 +109,12 @@ fn comparison(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {:.3} s | {:.3} s | {:+.1}% | {interval} | {gate} |",
-            c.version, c.scenario, c.baseline_s, c.current_s, c.change_pct
+            "| {} | {} | {} | {} | {} | {interval} | {gate} |",
+            c.version,
+            c.scenario,
+            seconds(c.baseline_s),
+            seconds(c.current_s),
+            crate::format::signed_percent(c.change_pct)
         );
     }
     if let Some(note) = &comparison.gate_note {

@@ -16,6 +16,7 @@ use super::model::{
     Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report, SpanRelease,
     SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
+use crate::format::{self, ONE_ROUND, seconds};
 use crate::vocab::Format;
 
 /// Turns timewarp's documents into text, each ending with a newline.
@@ -42,27 +43,16 @@ pub(crate) fn exporter(format: Format, verbose: bool, width: Option<usize>) -> B
         Format::Markdown => Box::new(markdown::MarkdownExporter),
     }
 }
-/// Seconds the way people read build times: `26.1 s`, `1.23 s`, `0.412 s`.
-fn seconds(s: f64) -> String {
-    if s >= 10.0 {
-        format!("{s:.1} s")
-    } else if s >= 1.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{s:.3} s")
-    }
-}
-
 /// `1.78x`, or `-` when there is no ratio.
 fn ratio(r: Option<f64>) -> String {
-    r.map_or_else(|| "-".to_string(), |r| format!("{r:.2}x"))
+    r.map_or_else(|| "-".to_string(), format::speedup)
 }
 
 /// A change of a bisection step as a cell: `1.31x ±3.0% faster`, `~1.01x ±2.0%` when no
 /// change is detectable, `1.31x (1 round)` without an interval.
 fn change_cell(figure: Option<&StepFigure>) -> String {
     let Some(f) = figure else { return "-".into() };
-    let point = format!("{:.2}x", f.speedup.point);
+    let point = format::speedup(f.speedup.point);
     match (plus_minus(&f.speedup), f.verdict) {
         (None, _) => format!("{point} {ONE_ROUND}"),
         (Some(pm), Verdict::Faster) => format!("{point} {pm} faster"),
@@ -75,8 +65,8 @@ fn change_cell(figure: Option<&StepFigure>) -> String {
 /// link 9.12x ±6.0%`.
 fn parts_cell(figure: &StepFigure) -> Option<String> {
     let part = |e: &Estimate| match plus_minus(e) {
-        Some(pm) => format!("{:.2}x {pm}", e.point),
-        None => format!("{:.2}x", e.point),
+        Some(pm) => format!("{} {pm}", format::speedup(e.point)),
+        None => format::speedup(e.point),
     };
     let (compile, link) = (figure.compile_speedup.as_ref()?, figure.link_speedup.as_ref()?);
     Some(format!("= compile {}, link {}", part(compile), part(link)))
@@ -110,16 +100,10 @@ fn span_line(releases: &[SpanRelease]) -> String {
     parts.join(", ")
 }
 
-/// `±3%`, the relative half-width of an interval, or `None` without one.
+/// `±3.0%`, the relative half-width of an interval, or `None` without one.
 pub(crate) fn plus_minus(estimate: &Estimate) -> Option<String> {
-    // Two significant digits: 9.96 rounds to 10, so it is written as 10, not 10.0.
-    estimate.plus_minus_pct.map(|w| if w < 9.95 { format!("±{w:.1}%") } else { format!("±{w:.0}%") })
+    estimate.plus_minus_pct.map(format::plus_minus)
 }
-
-/// The mark of a figure from a single round.
-pub(crate) const ONE_ROUND: &str = "(1 round)";
-/// The same, in a narrow terminal.
-pub(crate) const ONE_ROUND_SHORT: &str = "(1)";
 
 /// A typical time as a cell: `0.712 s ±2.1%`, or `0.712 s (1 round)` when one build is all
 /// there is, so a single number never looks as certain as a repeated one.
@@ -207,7 +191,7 @@ fn two_machines(merged: &Merged) -> bool {
 
 /// `+2.5%`, or `-` without a figure.
 fn percent(p: Option<f64>) -> String {
-    p.map_or_else(|| "-".to_string(), |p| format!("{p:+.1}%"))
+    p.map_or_else(|| "-".to_string(), format::signed_percent)
 }
 
 /// What `scenario` timed in `report`, after its name: `cargo check, after touching src/main.rs`.
@@ -284,8 +268,9 @@ fn measurement_text(m: &Measurement) -> String {
                 Stopped::Fixed => "fixed",
             };
             format!(
-                "{rounds} {order}, until every speedup is within ±{precision_pct}% ({min_rounds} to {max_rounds} rounds, {}): {why}",
-                duration_text(*budget_s)
+                "{rounds} {order}, until every speedup is within {} ({min_rounds} to {max_rounds} rounds, {}): {why}",
+                format::target(*precision_pct),
+                format::duration(std::time::Duration::from_secs_f64(budget_s.max(0.0)))
             )
         }
     };
@@ -307,17 +292,6 @@ fn redone_text(redone: &[RedoneBuild]) -> String {
         })
         .collect();
     format!("; redone, timewarp being held up during the build: {}", each.join(", "))
-}
-
-/// `20 min`, `90 s`, `2 h`.
-fn duration_text(seconds: f64) -> String {
-    if seconds >= 3600.0 && seconds % 3600.0 == 0.0 {
-        format!("{} h", seconds / 3600.0)
-    } else if seconds >= 60.0 && seconds % 60.0 == 0.0 {
-        format!("{} min", seconds / 60.0)
-    } else {
-        format!("{seconds} s")
-    }
 }
 
 /// A row's name as its first cell: the toolchain's name, with its version beside it when the
@@ -398,16 +372,11 @@ mod tests {
 
     #[test]
     fn human_numbers() {
-        assert_eq!(seconds(26.14), "26.1 s");
-        assert_eq!(seconds(1.234), "1.23 s");
-        assert_eq!(seconds(0.4123), "0.412 s");
         assert_eq!(ratio(Some(1.7755)), "1.78x");
         assert_eq!(ratio(None), "-");
         let pm = |w: Option<f64>| plus_minus(&Estimate { point: 1.0, low: None, high: None, plus_minus_pct: w, n: 3 });
-        assert_eq!(pm(Some(3.04)).as_deref(), Some("±3.0%"));
-        assert_eq!(pm(Some(9.94)).as_deref(), Some("±9.9%"));
+        // The rule itself is `format::plus_minus`'s; this is the Estimate's door to it.
         assert_eq!(pm(Some(9.96)).as_deref(), Some("±10%"), "never `±10.0%`");
-        assert_eq!(pm(Some(14.6)).as_deref(), Some("±15%"));
         assert_eq!(pm(None), None);
     }
 

@@ -3,9 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    Exporter, ONE_ROUND, ONE_ROUND_SHORT, legend, measurement_text, percent, ratio, seconds, speedup_cell, time_cell,
-};
+use super::{Exporter, legend, measurement_text, percent, ratio, speedup_cell, time_cell};
+use crate::format::{ONE_ROUND, ONE_ROUND_SHORT, seconds};
 use crate::report::answer;
 use crate::report::model::{Bisected, Floor, History, Listed, Listing, Merged, Report, Row, Status};
 use crate::vocab::Scenario;
