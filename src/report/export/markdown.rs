@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Exporter, change_cell, legend, measurement_text, percent, ratio, span_line, speedup_cell, time_cell};
-use crate::format::seconds;
+use crate::format::{ONE_ROUND, seconds};
 use crate::report::model::{Bisected, History, Listing, Merged, Report, Status};
 use crate::vocab::Scenario;
 
@@ -180,8 +180,8 @@ impl Exporter for MarkdownExporter {
         let legend = legend(report);
         if !legend.is_empty() {
             out.push('\n');
-            for line in legend {
-                let _ = writeln!(out, "{line}  ");
+            for mark in legend {
+                let _ = writeln!(out, "{}  ", mark.line(ONE_ROUND));
             }
         }
         out.push_str(&comparison(report));

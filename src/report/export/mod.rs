@@ -220,14 +220,43 @@ fn scenario_text(report: &Report, scenario: crate::vocab::Scenario) -> String {
     format!("{command}, {what}")
 }
 
-/// The lines that explain the marks a table's cells carry.
-fn legend(report: &Report) -> Vec<&'static str> {
+/// A mark a table's cells may carry, which the legend explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// `±`, an interval.
+    Interval,
+    /// `≈`, no change.
+    NoChange,
+    /// `?`, too wide to tell.
+    Inconclusive,
+    /// `(1 round)`, or `(1)` in a narrow table.
+    OneRound,
+}
+
+impl Mark {
+    /// The legend's line for the mark, which names `(1 round)` as the table wrote it.
+    fn line(self, one_round: &str) -> String {
+        match self {
+            Mark::Interval => {
+                "±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round"
+                    .into()
+            }
+            Mark::NoChange => "≈: no change: the whole interval lies within 1% of 1.00x".into(),
+            Mark::Inconclusive => {
+                "?: too wide to tell: the interval reaches within 1% of 1.00x and beyond it; more rounds narrow it"
+                    .into()
+            }
+            Mark::OneRound => format!("{one_round}: one build, so no interval; more rounds give one"),
+        }
+    }
+}
+
+/// The marks a table's cells carry, in the legend's order.
+fn legend(report: &Report) -> Vec<Mark> {
     let figures = || report.toolchains.iter().flat_map(|r| r.scenarios.values());
     let mut lines = Vec::new();
     if figures().any(|f| f.time.plus_minus_pct.is_some()) {
-        lines.push(
-            "±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round",
-        );
+        lines.push(Mark::Interval);
     }
     // A mark may stand in a compile-and-link table alone, so those verdicts count too.
     let shows = |verdict: Verdict| {
@@ -237,13 +266,13 @@ fn legend(report: &Report) -> Vec<&'static str> {
         }
     };
     if figures().any(shows(Verdict::NoChange)) {
-        lines.push("≈: no change: the whole interval lies within 1% of 1.00x");
+        lines.push(Mark::NoChange);
     }
     if figures().any(|f| f.speedup.is_some_and(|s| s.plus_minus_pct.is_some()) && shows(Verdict::Inconclusive)(f)) {
-        lines.push("?: too wide to tell: the interval reaches within 1% of 1.00x and beyond it; more rounds narrow it");
+        lines.push(Mark::Inconclusive);
     }
     if figures().any(|f| f.time.plus_minus_pct.is_none()) {
-        lines.push("(1 round): one build, so no interval; more rounds give one");
+        lines.push(Mark::OneRound);
     }
     lines
 }
@@ -363,7 +392,7 @@ mod tests {
                 (link.verdict, link.compile_verdict) = (Verdict::Faster, Verdict::Faster);
             }
         }
-        let tilde = |r: &Report| legend(r).iter().any(|l| l.starts_with("≈:"));
+        let tilde = |r: &Report| legend(r).contains(&Mark::NoChange);
         assert!(!tilde(&report), "no `≈` anywhere, no line for it");
         let link = figures(&mut report).into_iter().find_map(|f| f.link.as_mut()).expect("the sample links");
         link.compile_verdict = Verdict::NoChange;
