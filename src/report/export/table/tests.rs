@@ -1,8 +1,9 @@
 //! The terminal table's tests: whole reports at several widths, the layout's pieces.
 
-use super::layout::{bar, two_lines, wrap};
+use super::layout::{self, bar, two_lines, wrap};
 use super::*;
 use crate::report::baseline::Baseline;
+use crate::report::model::Verdict;
 use crate::testing::{sample_listing, sample_report};
 
 #[test]
@@ -279,4 +280,40 @@ fn lists_every_toolchain_with_its_status() {
     let text = TableExporter { verbose: false, width: None }.listing(&sample_listing());
     assert!(text.contains("1.85.0 (stable)  1.85.0   2025-02-20  selected"), "{text}");
     assert!(text.contains("below MSRV 1.80 (rust-version of `app`)"), "{text}");
+}
+
+/// Whole reports, reviewed with `cargo insta review` when a layout changes on purpose: the
+/// sample report (with an abbreviated compiler and a rust-lld row) in the table at 100 columns
+/// and at 60, where the scenarios go into blocks and the times lose their `±`, and in Markdown,
+/// which has no width.
+#[test]
+fn snapshots_of_the_sample_report() {
+    let report = wide_sample();
+    for width in [100, 60] {
+        let text = TableExporter { verbose: false, width: Some(width) }.report(&report);
+        let table: Vec<&str> =
+            text.lines().skip_while(|l| !l.starts_with("toolchain")).take_while(|l| !l.is_empty()).collect();
+        assert!(table.iter().all(|l| layout::width(l) <= width), "the table fits {width} columns:\n{text}");
+        insta::assert_snapshot!(format!("sample_report_table_{width}"), text);
+    }
+    let markdown = super::super::exporter(crate::vocab::Format::Markdown, false, None).report(&report);
+    insta::assert_snapshot!("sample_report_markdown", markdown);
+}
+
+/// The compact forms, cell by cell: what each step of the ladder writes.
+#[test]
+fn cells_write_themselves_as_compactly_as_asked() {
+    use layout::{Cell, Compact};
+    let time = Cell::Time { seconds: 0.52, plus_minus_pct: Some(5.1) };
+    let lone = Cell::Time { seconds: 26.1, plus_minus_pct: None };
+    let speedup = Cell::Speedup { verdict: Verdict::Inconclusive, x: 1.02, plus_minus_pct: Some(4.0) };
+    let lone_speedup = Cell::Speedup { verdict: Verdict::Faster, x: 1.78, plus_minus_pct: None };
+    let name = Cell::Named { full: "official, rust-lld".into(), short: "off., lld".into() };
+    let all = [Compact::Full, Compact::Names, Compact::Marks, Compact::TimeIntervals];
+    let forms = |cell: &Cell| all.map(|c| cell.text(c));
+    assert_eq!(forms(&time), ["0.520 s ±5.1%", "0.520 s ±5.1%", "0.520 s ±5.1%", "0.520 s"]);
+    assert_eq!(forms(&lone), ["26.1 s (1 round)", "26.1 s (1 round)", "26.1 s (1)", "26.1 s (1)"]);
+    assert_eq!(forms(&speedup), ["?1.02x ±4.0%"; 4], "the speedups are the answer and keep their interval");
+    assert_eq!(forms(&lone_speedup), ["1.78x (1 round)", "1.78x (1 round)", "1.78x (1)", "1.78x (1)"]);
+    assert_eq!(forms(&name), ["official, rust-lld", "off., lld", "off., lld", "off., lld"]);
 }
