@@ -5,6 +5,7 @@
 //! Exporters compute nothing and write nothing: the output manager decides between stdout and
 //! a file. The pattern is hyperfine's `src/export/`.
 
+mod cell;
 mod csv;
 mod json;
 mod markdown;
@@ -16,7 +17,9 @@ use super::model::{
     Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report, SpanRelease,
     SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
-use crate::format::{self, ONE_ROUND, seconds};
+use cell::{Cell, Compact};
+
+use crate::format::{self, ONE_ROUND};
 use crate::vocab::Format;
 
 /// Turns timewarp's documents into text, each ending with a newline.
@@ -108,18 +111,13 @@ pub(crate) fn plus_minus(estimate: &Estimate) -> Option<String> {
 /// A typical time as a cell: `0.712 s ±2.1%`, or `0.712 s (1 round)` when one build is all
 /// there is, so a single number never looks as certain as a repeated one.
 fn time_cell(figures: &Figures) -> String {
-    let time = seconds(figures.time.point);
-    match plus_minus(&figures.time) {
-        Some(pm) => format!("{time} {pm}"),
-        None => format!("{time} {ONE_ROUND}"),
-    }
+    Cell::time(figures).text(Compact::Full)
 }
 
-/// A speedup as a cell: `1.29x ±3.0%`; `~1.02x ±4.0%` when the interval detects no change;
+/// A speedup as a cell: `1.29x ±3.0%`; `≈1.00x ±0.4%` when the interval detects no change;
 /// `base` for the row the others are against; `-` without figures.
 fn speedup_cell(figures: Option<&Figures>) -> String {
-    let Some(figures) = figures else { return "-".into() };
-    estimate_speedup_cell(figures.speedup.as_ref(), figures.verdict)
+    Cell::speedup(figures).text(Compact::Full)
 }
 
 /// The mark a speedup carries before its figure: `≈` for no change (the whole interval within
@@ -135,15 +133,7 @@ pub(crate) fn verdict_mark(verdict: Verdict) -> &'static str {
 /// A speedup estimate as a cell, read through its verdict: `base`, `2.60x ±3.0%`, `≈1.00x
 /// ±0.4%`, `?1.02x ±4.0%`, `1.78x (1 round)`; `-` without one.
 fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String {
-    if verdict == Verdict::Base {
-        return "base".into();
-    }
-    let Some(speedup) = speedup else { return "-".into() };
-    let mark = verdict_mark(verdict);
-    match plus_minus(speedup) {
-        Some(pm) => format!("{mark}{} {pm}", ratio(Some(speedup.point))),
-        None => format!("{} {ONE_ROUND}", ratio(Some(speedup.point))),
-    }
+    Cell::estimate_speedup(speedup, verdict).text(Compact::Full)
 }
 
 /// A merged figure's mean over machines as a cell: `1.32x ±20%`, `?1.01x ±2.0%` when too wide

@@ -1,81 +1,12 @@
-//! The results table's layout: typed cells that know their kind (a time, a speedup read through
-//! its verdict, a name with a short form, plain text) and so their full and compact forms, typed
-//! columns that know their alignment, and the ladder's pieces that fit a table to a width by
+//! The results table's layout: columns of typed cells (`export::cell`) with a typed id that gives
+//! their heading and alignment, and the ladder's pieces that fit a table to a width by
 //! choosing how compact its cells are written, never by editing the text they became. Also the
 //! plain aligned tables of the other sections, and wrapping.
 
 use std::fmt::Write as _;
 
-use crate::format::{self, ONE_ROUND, ONE_ROUND_SHORT};
-use crate::report::model::{Figures, Verdict};
+pub(super) use super::super::cell::{Cell, Compact};
 use crate::vocab::Scenario;
-
-/// How compactly the cells are written, from the fullest; each step keeps the ones before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Compact {
-    /// Every cell in full.
-    Full,
-    /// Names in their short form (`off., lld` for `official, rust-lld`).
-    Names,
-    /// And `(1 round)` written `(1)`.
-    Marks,
-    /// And the times without their `±` (the speedups are the answer and keep theirs).
-    TimeIntervals,
-}
-
-/// One cell of the results table.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Cell {
-    /// Words as they are: `stopped`, `-`, `base`, a date, a bar.
-    Text(String),
-    /// A name with a shorter form for a narrow terminal: `official, cc` and `off., cc`.
-    Named { full: String, short: String },
-    /// A typical time: `0.712 s ±2.1%`, or `0.712 s (1 round)` without an interval.
-    Time { seconds: f64, plus_minus_pct: Option<f64> },
-    /// A speedup read through its verdict's mark: `2.60x ±3.0%`, `≈1.00x ±0.4%`, `?1.02x
-    /// ±4.0%`, or `1.78x (1 round)` without an interval.
-    Speedup { verdict: Verdict, x: f64, plus_minus_pct: Option<f64> },
-}
-
-impl Cell {
-    /// A scenario's time in a row that has its figures.
-    pub(super) fn time(figures: &Figures) -> Cell {
-        Cell::Time { seconds: figures.time.point, plus_minus_pct: figures.time.plus_minus_pct }
-    }
-
-    /// A scenario's speedup: `base` for the row the others are against, `-` without one.
-    pub(super) fn speedup(figures: Option<&Figures>) -> Cell {
-        let Some(figures) = figures else { return Cell::Text("-".into()) };
-        match (figures.verdict, &figures.speedup) {
-            (Verdict::Base, _) => Cell::Text("base".into()),
-            (_, None) => Cell::Text("-".into()),
-            (verdict, Some(e)) => Cell::Speedup { verdict, x: e.point, plus_minus_pct: e.plus_minus_pct },
-        }
-    }
-
-    /// The cell written as compactly as `compact` says.
-    pub(super) fn text(&self, compact: Compact) -> String {
-        let one_round = if compact >= Compact::Marks { ONE_ROUND_SHORT } else { ONE_ROUND };
-        match self {
-            Cell::Text(text) => text.clone(),
-            Cell::Named { full, short } => if compact >= Compact::Names { short } else { full }.clone(),
-            Cell::Time { seconds, plus_minus_pct } => match plus_minus_pct {
-                Some(_) if compact >= Compact::TimeIntervals => format::seconds(*seconds),
-                Some(pm) => format!("{} {}", format::seconds(*seconds), format::plus_minus(*pm)),
-                None => format!("{} {one_round}", format::seconds(*seconds)),
-            },
-            Cell::Speedup { verdict, x, plus_minus_pct } => match plus_minus_pct {
-                Some(pm) => format!(
-                    "{}{} {}",
-                    super::super::verdict_mark(*verdict),
-                    format::speedup(*x),
-                    format::plus_minus(*pm)
-                ),
-                None => format!("{} {one_round}", format::speedup(*x)),
-            },
-        }
-    }
-}
 
 /// Which column of the results table, so the layout finds columns by what they hold, never by
 /// their heading's text.
