@@ -235,14 +235,16 @@ impl TableExporter {
     }
 }
 
-/// The rows that failed, with the first error of each, and the scenarios a row stopped.
-fn failures(report: &Report) -> String {
+/// The rows that failed, with the first error of each, and the scenarios a row stopped; the
+/// first lines wrap to `width` (the error's further lines are the compiler's, kept as they are).
+fn failures(report: &Report, width: Option<usize>) -> String {
     let mut out = String::new();
     for row in report.toolchains.iter().filter(|r| r.status != Status::Ok) {
         let mut lines = row.error.as_deref().unwrap_or("-").lines();
         let expected = row.expected_failure.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
         let first = lines.next().unwrap_or_default();
-        let _ = writeln!(out, "\n{} {}{expected}: {first}", row.status.as_str(), row.name);
+        let line = format!("{} {}{expected}: {first}", row.status.as_str(), row.name);
+        let _ = writeln!(out, "\n{}", wrap(&line, width, 4));
         for line in lines {
             let _ = writeln!(out, "    {line}");
         }
@@ -257,7 +259,8 @@ fn failures(report: &Report) -> String {
             }
         }
         for (names, why) in reasons {
-            let _ = writeln!(out, "\n{} {} stopped: {why}", row.name, names.join(", "));
+            let line = format!("{} {} stopped: {why}", row.name, names.join(", "));
+            let _ = writeln!(out, "\n{}", wrap(&line, width, 4));
         }
     }
     out
@@ -403,7 +406,7 @@ impl Exporter for TableExporter {
             let _ = writeln!(out, "{}", wrap(&line, self.width, 4));
         }
         out.push_str(&self.comparison(report));
-        out.push_str(&failures(report));
+        out.push_str(&failures(report, self.width));
         if !report.warnings.is_empty() {
             out.push('\n');
         }
@@ -467,7 +470,6 @@ impl Exporter for TableExporter {
         out
     }
 
-    /// One line per version: each scenario's speedup merged over the machines.
     /// The answer first, then every step with its changes, the located step and the span.
     fn bisected(&self, bisected: &Bisected) -> String {
         let scenarios: Vec<Scenario> = Scenario::ALL
@@ -530,6 +532,7 @@ impl Exporter for TableExporter {
         out
     }
 
+    /// One line per version: each scenario's speedup merged over the machines.
     fn merged(&self, merged: &Merged) -> String {
         let base = merged.base.as_deref().unwrap_or("-");
         let mut out = format!("{} machines, speedups over Rust {base}:\n", merged.machines.len());
