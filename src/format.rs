@@ -63,6 +63,14 @@ pub(crate) fn seconds(s: f64) -> String {
     }
 }
 
+/// A time with its interval when it has one: `0.260 s ±5.1%`, `0.260 s`.
+pub(crate) fn seconds_with(s: f64, pct: Option<f64>) -> String {
+    match pct {
+        Some(pct) => format!("{} {}", seconds(s), plus_minus(pct)),
+        None => seconds(s),
+    }
+}
+
 /// A span of time such as a budget: `45 s` below two minutes, `2 h` for whole hours, otherwise
 /// minutes with at most one decimal (`20 min`, `90 min`, `7.2 min`).
 pub(crate) fn duration(d: Duration) -> String {
@@ -135,6 +143,8 @@ mod tests {
         assert_eq!(seconds(9.994), "9.99 s");
         assert_eq!(seconds(1.234), "1.23 s");
         assert_eq!(seconds(0.4123), "0.412 s");
+        assert_eq!(seconds_with(0.26, Some(5.1)), "0.260 s ±5.1%");
+        assert_eq!(seconds_with(0.26, None), "0.260 s");
         // Widths: every form is at most seven characters below 1000 s.
         for s in [0.001, 0.999, 1.0, 9.99, 10.0, 999.9] {
             assert!(seconds(s).chars().count() <= 7, "{}", seconds(s));

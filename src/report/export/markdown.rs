@@ -67,10 +67,7 @@ fn link_tables(report: &Report) -> String {
             "\n**{s}**, compile and link apart\n\n| Rust | compile | speedup | link (share) | speedup |\n|:-----|------:|------:|------:|------:|"
         );
         for (row, link) in linked {
-            let time = |e: &crate::report::model::Estimate| match super::plus_minus(e) {
-                Some(pm) => format!("{} {pm}", seconds(e.point)),
-                None => seconds(e.point),
-            };
+            let time = |e: &crate::report::model::Estimate| crate::format::seconds_with(e.point, e.plus_minus_pct);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} ({:.0}%) | {} |",

@@ -11,7 +11,7 @@ use layout::{
 };
 
 use super::{Exporter, legend, measurement_text, percent, ratio};
-use crate::format::{ONE_ROUND, ONE_ROUND_SHORT, seconds};
+use crate::format::{self, ONE_ROUND, ONE_ROUND_SHORT, seconds};
 use crate::report::answer;
 use crate::report::model::{Bisected, Floor, History, Listed, Listing, Merged, Report, Row, Status};
 use crate::vocab::Scenario;
@@ -196,35 +196,29 @@ impl TableExporter {
             // One toolchain alone has no speedups to show.
             let compared =
                 linked.iter().any(|r| r.figures(s).and_then(|f| f.link.as_ref()).is_some_and(|l| l.speedup.is_some()));
-            let mut lines =
-                vec![["toolchain", "compile", "speedup", "link (share)", "speedup"].map(String::from).to_vec()];
+            // Each line as (toolchain, compile, its speedup, link (share), its speedup).
+            let mut lines = vec![["toolchain", "compile", "speedup", "link (share)", "speedup"].map(String::from)];
             for row in linked {
                 let link = row.figures(s).and_then(|f| f.link.as_ref()).expect("filtered on its link figures");
-                let part =
-                    |e: &crate::report::model::Estimate, verdict, speedup: Option<&crate::report::model::Estimate>| {
-                        let time = match super::plus_minus(e) {
-                            Some(pm) => format!("{} {pm}", seconds(e.point)),
-                            None => seconds(e.point),
-                        };
-                        (time, super::estimate_speedup_cell(speedup, verdict))
-                    };
-                let (compile, compile_speedup) =
-                    part(&link.compile, link.compile_verdict, link.compile_speedup.as_ref());
-                let (time, link_speedup) = part(&link.time, link.verdict, link.speedup.as_ref());
-                lines.push(vec![
+                let time = |e: &crate::report::model::Estimate| format::seconds_with(e.point, e.plus_minus_pct);
+                lines.push([
                     super::row_label(row),
-                    compile,
-                    compile_speedup,
-                    format!("{time} ({:.0}%)", link.share_pct),
-                    link_speedup,
+                    time(&link.compile),
+                    super::estimate_speedup_cell(link.compile_speedup.as_ref(), link.compile_verdict),
+                    format!("{} ({:.0}%)", time(&link.time), link.share_pct),
+                    super::estimate_speedup_cell(link.speedup.as_ref(), link.verdict),
                 ]);
             }
-            if !compared {
-                for line in &mut lines {
-                    line.remove(4);
-                    line.remove(2);
-                }
-            }
+            let lines: Vec<Vec<String>> = lines
+                .into_iter()
+                .map(|[name, compile, compile_speedup, link, link_speedup]| {
+                    if compared {
+                        vec![name, compile, compile_speedup, link, link_speedup]
+                    } else {
+                        vec![name, compile, link]
+                    }
+                })
+                .collect();
             out.push_str(&aligned(&lines));
         }
         if !out.is_empty() {

@@ -315,3 +315,21 @@ fn cells_write_themselves_as_compactly_as_asked() {
     assert_eq!(forms(&lone_speedup), ["1.78x (1 round)", "1.78x (1 round)", "1.78x (1)", "1.78x (1)"]);
     assert_eq!(forms(&name), ["official, rust-lld", "off., lld", "off., lld", "off., lld"]);
 }
+
+/// The compile-and-link table has speedup columns only when some row has a speedup: a lone
+/// toolchain's has three columns.
+#[test]
+fn a_lone_toolchains_compile_and_link_table_has_no_speedup_columns() {
+    let section = |report: &Report| {
+        let text = TableExporter { verbose: true, width: None }.report(report);
+        text.split("touched, compile and link apart:\n").nth(1).unwrap().lines().next().unwrap().to_string()
+    };
+    let both = sample_report();
+    assert_eq!(
+        section(&both).split_whitespace().collect::<Vec<_>>(),
+        ["toolchain", "compile", "speedup", "link", "(share)", "speedup"]
+    );
+    let mut alone = sample_report();
+    alone.toolchains.retain(|r| r.version == "1.85.0");
+    assert_eq!(section(&alone).split_whitespace().collect::<Vec<_>>(), ["toolchain", "compile", "link", "(share)"]);
+}
