@@ -14,6 +14,7 @@ use crate::discover::environment;
 use crate::discover::install::{self, Installer};
 use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
+use crate::format;
 use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
 use crate::measure::build::Kind;
 use crate::measure::engine::{End, Measured, Stop};
@@ -211,7 +212,7 @@ impl<'a> Prober<'a> {
         let chosen: Vec<Toolchain> = present.iter().map(|(_, t)| t.clone()).collect();
         self.progress.status(
             &format!("{label} {}", self.probes.len() + 1),
-            &format!("{} (up to {} of the budget)", names(&chosen), minutes(share)),
+            &format!("{} (up to {} of the budget)", names(&chosen), format::duration(share)),
         );
         let measurement =
             stages::measure_these(self.runner, &step, self.progress, self.found, &chosen, self.interrupt)?;
@@ -456,15 +457,17 @@ fn report_step(progress: &Progress, chosen: &[Toolchain], measured: &[Measured])
             .filter_map(|(scenario, samples)| {
                 let other = mb.samples.get(scenario)?;
                 let e = stats::paired_speedup(&crate::measure::engine::pairs(samples, other))?;
-                let pm =
-                    e.relative_half_width().map_or_else(|| " (1 round)".into(), |w| format!(" ±{:.1}%", w * 100.0));
+                let pm = e.relative_half_width().map_or_else(
+                    || format!(" {}", format::ONE_ROUND),
+                    |w| format!(" {}", format::plus_minus_of_fraction(w)),
+                );
                 let verdict = match e.verdict(NOISE) {
                     stats::Verdict::Faster => "faster",
                     stats::Verdict::Slower => "slower",
                     stats::Verdict::NoChange => "no change",
                     stats::Verdict::Inconclusive | stats::Verdict::Unknown => "inconclusive",
                 };
-                Some(format!("{} {:.2}x{pm} {verdict}", scenario.name(), e.point))
+                Some(format!("{} {}{pm} {verdict}", scenario.name(), format::speedup(e.point)))
             })
             .collect();
         progress.status("Measured", &format!("{a} → {b}: {}", parts.join(", ")));
@@ -474,11 +477,6 @@ fn report_step(progress: &Progress, chosen: &[Toolchain], measured: &[Measured])
 /// `1.63.0, 1.78.0, 1.96.0`.
 fn names(toolchains: &[Toolchain]) -> String {
     toolchains.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-/// `12 min`, `45 s`.
-fn minutes(d: Duration) -> String {
-    if d.as_secs() >= 120 { format!("{} min", d.as_secs() / 60) } else { format!("{} s", d.as_secs()) }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod bisect;
 mod cli;
 mod discover;
 mod exit;
+mod format;
 mod fs;
 mod measure;
 mod process;

@@ -798,18 +798,29 @@ mod tests {
     #[test]
     fn a_timeout_kills_the_whole_process_group() {
         let dir = tempfile::tempdir().unwrap();
-        let marker = dir.path().join("grandchild-survived");
-        // The grandchild would write the marker after the parent is killed, unless the whole
-        // group dies.
-        let script = format!("(sleep 2; touch '{}') & sleep 30", marker.display());
-        let cmd = CommandSpec::new("sh").args(["-c", &script]).timeout(Some(Duration::from_millis(300)));
+        let pid_file = dir.path().join("grandchild.pid");
+        // The shell starts a grandchild that would sleep long past the timeout and writes its
+        // pid; the test then waits for the grandchild to end, which only the group's kill makes
+        // it do within the hang guard.
+        let script = format!("sleep 300 & echo $! > '{0}.tmp' && mv '{0}.tmp' '{0}'; wait", pid_file.display());
+        let cmd = CommandSpec::new("sh").args(["-c", &script]).timeout(Some(Duration::from_secs(1)));
         let out = SystemRunner::default().run(&cmd).unwrap();
         assert!(out.timed_out);
         assert_eq!(out.code, None);
         assert_eq!(out.status_text(), "timed out");
         assert!(out.elapsed < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(2500));
-        assert!(!marker.exists(), "the grandchild was killed with its group");
+        let Ok(pid) = std::fs::read_to_string(&pid_file) else { return };
+        let stat = format!("/proc/{}/stat", pid.trim());
+        let ended = || {
+            std::fs::read_to_string(&stat)
+                .map_or(true, |s| s.rsplit_once(") ").is_some_and(|(_, r)| r.starts_with('Z')))
+        };
+        // A hang guard, not a timing: a killed process ends at once, a surviving one sleeps 300 s.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !ended() {
+            assert!(std::time::Instant::now() < deadline, "the grandchild was killed with its group");
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     #[test]

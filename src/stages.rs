@@ -614,17 +614,17 @@ fn planning(plan: &Plan, toolchains: usize, last: Option<(f64, usize)>) -> Strin
             format!("{most} round{}", if most == 1 { "" } else { "s" })
         }
         Stopping::Precision(p) => format!(
-            "{} to {} rounds until every speedup is within ±{:.0}%, within {}",
+            "{} to {} rounds until every speedup is within {}, within {}",
             p.min_rounds,
             p.max_rounds,
-            p.target * 100.0,
-            crate::report::progress::clock(p.budget)
+            crate::format::target(p.target * 100.0),
+            crate::format::clock(p.budget)
         ),
     };
     let estimate = match last {
         Some((seconds, n)) => format!(
             "; the last such run here took {} ({n} round{})",
-            crate::report::progress::clock(std::time::Duration::from_secs_f64(seconds)),
+            crate::format::clock(std::time::Duration::from_secs_f64(seconds)),
             if n == 1 { "" } else { "s" }
         ),
         None => "; the first round tells how long a round takes".into(),

@@ -8,6 +8,7 @@ use std::path::Path;
 use super::export::plus_minus;
 use super::model::{Change, Comparison, Figures, GateResult, Report, Row, Status, Verdict};
 use crate::discover::msrv::short_version;
+use crate::format::{seconds, speedup as times};
 use crate::stats;
 use crate::vocab::Scenario;
 
@@ -49,15 +50,17 @@ fn compared(project: &str, base: &Row, newest: &Row, figures: &Figures) -> Optio
     let speedup = figures.speedup.as_ref()?;
     let (old, new) = (format!("Rust {}", base.version), format!("Rust {}", newest.version));
     Some(match (figures.verdict, plus_minus(speedup)) {
-        (Verdict::Faster, Some(i)) => format!("{new} builds {project} {:.2}x faster than {old} ({i})", speedup.point),
+        (Verdict::Faster, Some(i)) => {
+            format!("{new} builds {project} {} faster than {old} ({i})", times(speedup.point))
+        }
         (Verdict::Slower, Some(i)) => {
-            format!("{new} builds {project} {:.2}x slower than {old} ({i})", 1.0 / speedup.point)
+            format!("{new} builds {project} {} slower than {old} ({i})", times(1.0 / speedup.point))
         }
         (Verdict::NoChange, Some(i)) => {
-            format!("{new} builds {project} as fast as {old}: {:.2}x {i}, within 1%", speedup.point)
+            format!("{new} builds {project} as fast as {old}: {} {i}, within 1%", times(speedup.point))
         }
-        (_, Some(i)) => format!("{new} against {old}: {:.2}x {i}, too wide to tell", speedup.point),
-        (_, None) => format!("{new} against {old}: {:.2}x from one round, which has no interval", speedup.point),
+        (_, Some(i)) => format!("{new} against {old}: {} {i}, too wide to tell", times(speedup.point)),
+        (_, None) => format!("{new} against {old}: {} from one round, which has no interval", times(speedup.point)),
     })
 }
 
@@ -70,18 +73,14 @@ fn alone(report: &Report, project: &str, scenario: Scenario) -> Option<String> {
     Some(format!("{scenario}: Rust {} builds {project} in {} {how}", row.version, seconds(time.point)))
 }
 
-/// `0.712 s`, `26.1 s`.
-fn seconds(s: f64) -> String {
-    if s < 10.0 { format!("{s:.3} s") } else { format!("{s:.1} s") }
-}
-
 /// A change the gate judged: `touched with Rust 1.95.0: 4.51x slower than the baseline revision
 /// v1 (abc) (95% interval 4.02x-5.06x as long): regressed beyond the +10% limit`.
 fn gated(comparison: &Comparison, change: &Change) -> String {
     let s = &change.slowdown;
-    let how = if s.point >= 1.0 { format!("{:.2}x slower", s.point) } else { format!("{:.2}x faster", 1.0 / s.point) };
+    let how =
+        if s.point >= 1.0 { format!("{} slower", times(s.point)) } else { format!("{} faster", times(1.0 / s.point)) };
     let interval = match (s.low, s.high) {
-        (Some(low), Some(high)) => format!("interval {low:.2}x-{high:.2}x as long"),
+        (Some(low), Some(high)) => format!("interval {}-{} as long", times(low), times(high)),
         _ => "one round: no interval".into(),
     };
     let verdict = match (comparison.max_regression_pct, change.gate) {
@@ -116,8 +115,10 @@ fn compile_part(base: &Row, newest: &Row, figures: &Figures) -> String {
     let Some(compile) = figures.link.as_ref().and_then(|l| l.compile_speedup.as_ref()) else { return String::new() };
     let interval = plus_minus(compile).map(|p| format!(" {p}")).unwrap_or_default();
     format!(
-        "; compile alone {:.2}x{interval}, the rest is the linker ({} then, {} now)",
-        compile.point, base.linker, newest.linker
+        "; compile alone {}{interval}, the rest is the linker ({} then, {} now)",
+        times(compile.point),
+        base.linker,
+        newest.linker
     )
 }
 
@@ -154,7 +155,8 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
     let (x, y) = (release(from)?, release(to)?);
     let minor = |v: &semver::Version| short_version(&semver::Version::new(v.major, v.minor, 0));
     let (a, b) = (minor(&x), minor(&y));
-    let change = if point >= 1.0 { format!("{point:.2}x faster") } else { format!("{:.2}x slower", 1.0 / point) };
+    let change =
+        if point >= 1.0 { format!("{} faster", times(point)) } else { format!("{} slower", times(1.0 / point)) };
     // The bisection measures what this run measured: the same revision.
     let rev = report.revision.as_deref().map(|r| format!(" --rev {}", &r[..r.len().min(12)])).unwrap_or_default();
     Some(if y.minor == x.minor + 1 {

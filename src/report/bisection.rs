@@ -11,6 +11,7 @@ use super::model::{
     Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, Verdict,
 };
 use crate::discover::toolchain::Toolchain;
+use crate::format;
 use crate::measure::bisect::{Bisection, Found, Halt};
 use crate::measure::engine::{self, End, Measured, Stop};
 use crate::stats::{self, NOISE};
@@ -253,10 +254,7 @@ fn outcome(found: &Found) -> BisectOutcome {
 
 /// `1.29x ±3.0%`.
 fn estimate_text(e: &Estimate) -> String {
-    match e.plus_minus_pct {
-        Some(pm) => format!("{:.2}x ±{pm:.1}%", e.point),
-        None => format!("{:.2}x (1 round)", e.point),
-    }
+    format::speedup_with(e.point, e.plus_minus_pct)
 }
 
 /// The change from candidate `a` to `b` in every scenario `probe` measured of both; the share
@@ -442,10 +440,10 @@ fn interval_verdict(e: &Estimate) -> Verdict {
     }
 }
 
-/// `0.98x ±40%`.
+/// `0.98x ±40%`, `0.98x ±2.5%`; `0.98x` without an interval.
 fn speedup_of(e: &Estimate) -> String {
-    let pm = e.plus_minus_pct.map(|p| format!(" ±{p:.0}%")).unwrap_or_default();
-    format!("{:.2}x{pm}", e.point)
+    let pm = e.plus_minus_pct.map(|p| format!(" {}", format::plus_minus(p))).unwrap_or_default();
+    format!("{}{pm}", format::speedup(e.point))
 }
 
 fn article(t: &Toolchain) -> &'static str {
@@ -510,18 +508,16 @@ fn ranges(releases: &[&str]) -> String {
 
 /// `1.31x ±3.0%`.
 fn speedup_text(figure: &StepFigure) -> String {
-    let e = &figure.speedup;
-    match e.plus_minus_pct {
-        Some(pm) => format!("{:.2}x ±{pm:.1}%", e.point),
-        None => format!("{:.2}x (1 round)", e.point),
-    }
+    format::speedup_with(figure.speedup.point, figure.speedup.plus_minus_pct)
 }
 
 /// The located step's change taken apart, when its builds linked: ` = compile 1.01x, link
 /// 9.12x`.
 fn parts_text(figure: &StepFigure) -> String {
     match (&figure.compile_speedup, &figure.link_speedup) {
-        (Some(compile), Some(link)) => format!(" = compile {:.2}x, link {:.2}x", compile.point, link.point),
+        (Some(compile), Some(link)) => {
+            format!(" = compile {}, link {}", format::speedup(compile.point), format::speedup(link.point))
+        }
         _ => String::new(),
     }
 }
@@ -552,10 +548,12 @@ fn summary(document: &Bisected, search: &Bisection, candidates: &[Toolchain]) ->
             });
             if let Some(other) = opposite {
                 let e = Estimate::of(&other.speedup);
-                let pm = e.plus_minus_pct.map(|p| format!(" ±{p:.1}%")).unwrap_or_default();
+                let pm = e.plus_minus_pct.map(|p| format!(" {}", format::plus_minus(p))).unwrap_or_default();
                 sentence.push_str(&format!(
-                    "; {} → {} moved the other way ({:.2}x{pm})",
-                    candidates[other.from].name, candidates[other.to].name, e.point
+                    "; {} → {} moved the other way ({}{pm})",
+                    candidates[other.from].name,
+                    candidates[other.to].name,
+                    format::speedup(e.point)
                 ));
             }
             if !located.unmeasured_between.is_empty() {

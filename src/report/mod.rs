@@ -464,7 +464,7 @@ fn precision_warning(rows: &[Row], stop: Stop, target: Option<f64>) -> Option<St
         .filter(|(_, _, f)| f.precise == Some(false))
         .map(|(r, s, f)| {
             let width = f.speedup.or(Some(f.time)).and_then(|e| e.plus_minus_pct);
-            let width = width.map_or("no interval".to_string(), |w| format!("±{w:.0}%"));
+            let width = width.map_or("no interval".to_string(), crate::format::plus_minus);
             let rounds = if f.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", f.rounds) };
             format!("{} {s} ({width} after {rounds})", r.name)
         })
@@ -479,9 +479,9 @@ fn precision_warning(rows: &[Row], stop: Stop, target: Option<f64>) -> Option<St
         _ => return None,
     };
     Some(format!(
-        "{} did not reach ±{:.0}%: {why}; {}",
+        "{} did not reach {}: {why}; {}",
         if wide.len() == 1 { "one interval" } else { "some intervals" },
-        target * 100.0,
+        crate::format::target(target * 100.0),
         wide.join(", ")
     ))
 }

@@ -88,8 +88,8 @@ fn scenario_series(rows: &[&Row], scenario: Scenario, colour: RGBColor) -> Serie
                 Some(s) => {
                     let mark =
                         if s.plus_minus_pct.is_some() { crate::report::export::verdict_mark(f.verdict) } else { "" };
-                    let pm = s.plus_minus_pct.map(|w| format!(" ±{w:.0}%")).unwrap_or_default();
-                    format!("{} ({mark}{:.2}x{pm})", r.name, s.point)
+                    let pm = s.plus_minus_pct.map(|w| format!(" {}", crate::format::plus_minus(w))).unwrap_or_default();
+                    format!("{} ({mark}{}{pm})", r.name, crate::format::speedup(s.point))
                 }
                 None if f.verdict == crate::report::model::Verdict::Base => format!("{} (base)", r.name),
                 None => r.name.clone(),
@@ -124,7 +124,8 @@ fn crate_series(rows: &[&Row]) -> Vec<Series> {
             .iter()
             .filter_map(|r| {
                 let p = part(r.crates.as_ref()?);
-                let label = p.speedup.map_or_else(|| r.name.clone(), |s| format!("{} ({s:.2}x)", r.name));
+                let label =
+                    p.speedup.map_or_else(|| r.name.clone(), |s| format!("{} ({})", r.name, crate::format::speedup(s)));
                 Some((year_of(r.release_date), p.wall_s, p.wall_s, p.wall_s, label))
             })
             .collect(),
@@ -457,7 +458,7 @@ mod tests {
         for label in [
             "1.85.0 (base)",
             "1.96.0 (1.78x)",
-            "1.96.0 (1.30x ±2%)",
+            "1.96.0 (1.30x ±2.2%)",
             "seconds",
             "release date",
             "1.63.0 failed",

@@ -11,6 +11,7 @@ use console::style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::discover::toolchain::Toolchain;
+use crate::format::{self, clock};
 use crate::measure::engine::{Action, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, Step};
 use crate::stats;
 use crate::stderr::say;
@@ -181,8 +182,11 @@ impl Observer for BuildTracker<'_> {
             .iter()
             .filter_map(|(scenario, samples)| {
                 let time = stats::geometric(&samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())?;
-                let width = time.relative_half_width().map(|w| format!(" ±{:.0}%", w * 100.0)).unwrap_or_default();
-                Some(format!("{scenario} {:.3} s{width}", time.point))
+                let width = time
+                    .relative_half_width()
+                    .map(|w| format!(" {}", format::plus_minus_of_fraction(w)))
+                    .unwrap_or_default();
+                Some(format!("{scenario} {}{width}", format::seconds(time.point)))
             })
             .collect();
         let line = match &measured.end {
@@ -229,9 +233,10 @@ impl BuildTracker<'_> {
         }
     }
 
-    /// `, widest ±7% (1.63.0 touched)`, once there is an interval.
+    /// `, widest ±7.0% (1.63.0 touched)`, once there is an interval.
     fn widest_text(&self) -> String {
-        self.widest.as_ref().map(|(w, whose)| format!(", widest ±{:.0}% ({whose})", w * 100.0)).unwrap_or_default()
+        let text = |(w, whose): &(f64, String)| format!(", widest {} ({whose})", format::plus_minus_of_fraction(*w));
+        self.widest.as_ref().map(text).unwrap_or_default()
     }
 
     /// What remains: the rounds still to come at the pace of those done so far, within the
@@ -250,26 +255,9 @@ impl BuildTracker<'_> {
     }
 }
 
-/// `1:05` (minutes:seconds), `1:02:03` past an hour.
-pub(crate) fn clock(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clock_format() {
-        assert_eq!(clock(Duration::from_secs(5)), "0:05");
-        assert_eq!(clock(Duration::from_secs(65)), "1:05");
-        assert_eq!(clock(Duration::from_secs(3723)), "1:02:03");
-    }
 
     /// Found with `COLUMNS=20`: the bar was wider than the terminal.
     #[test]
@@ -303,7 +291,7 @@ mod tests {
         });
         let left = fixed.estimate_left().unwrap().as_secs();
         assert!((239..=241).contains(&left), "8 more rounds of 30 s: {left}");
-        assert_eq!(fixed.widest_text(), ", widest ±7% (1.63.0 touched)");
+        assert_eq!(fixed.widest_text(), ", widest ±7.0% (1.63.0 touched)");
         let mut budgeted = tracker(&progress, None, Some(Duration::from_secs(600)));
         budgeted.started = Instant::now() - Duration::from_secs(100);
         budgeted.round_done(&RoundDone { rounds: 1, widest: None, elapsed: Duration::from_secs(100) });

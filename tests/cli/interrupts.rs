@@ -48,12 +48,23 @@ fn interrupt_during_builds(
             break;
         }
     }
-    // Without a terminal there is no per-build progress; by now a build is running.
-    std::thread::sleep(Duration::from_millis(1500));
-    for signal in signals {
-        kill(Pid::from_raw(child.id() as i32), *signal).unwrap();
-        // Signals closer together than half a second count as one interruption.
-        std::thread::sleep(Duration::from_millis(800));
+    // Without a terminal there is no per-build progress: wait for timewarp's build process.
+    let pid = child.id();
+    wait_until("a build of timewarp's to run", || !children_running(pid, "build").is_empty());
+    for (n, signal) in signals.iter().enumerate() {
+        kill(Pid::from_raw(pid as i32), *signal).unwrap();
+        if n + 1 < signals.len() {
+            // The first signal is taken once timewarp says so; signals closer together than
+            // half a second (timewarp's own rule) count as one interruption, so the next one
+            // goes a margin past that window, counted from the acknowledgement.
+            loop {
+                let line = lines_rx.recv_timeout(Duration::from_secs(60)).expect("timewarp acknowledged the signal");
+                if line.starts_with("interrupted: stopping the current build") {
+                    break;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(600));
+        }
     }
     let out = child.wait_with_output().unwrap();
     let stderr = reader.join().unwrap();
@@ -142,24 +153,6 @@ fn timeout_s_signals_count_as_one_interruption_and_the_report_is_printed() {
         "what was measured is kept: {row:#}"
     );
     assert_eq!(before, snapshot(ws.path()));
-}
-
-/// The running children of `parent` whose command line holds `word`.
-fn children_running(parent: u32, word: &str) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| {
-            let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
-            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-            // `pid (comm) state ppid ...`: the command name may hold spaces and parentheses.
-            let mut rest = stat.rsplit_once(')')?.1.split_whitespace();
-            let (state, ppid) = (rest.next()?, rest.next()?.parse::<u32>().ok()?);
-            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
-            let runs = state != "Z" && String::from_utf8_lossy(&cmdline).contains(word);
-            (ppid == parent && runs).then_some(pid)
-        })
-        .collect()
 }
 
 /// Ctrl-Z (here SIGSTOP, which cannot be caught) stops timewarp but not its build, which runs

@@ -237,7 +237,11 @@ fn a_killed_run_leaves_nothing_behind_after_the_next_start() {
     let mut cmd = timewarp(ws.path());
     cmd.args(["--toolchains", "stable", "--clean-runs", "1", "--incremental-runs", "200"]);
     let (mut child, _) = start_and_wait_for(&mut cmd, "Changing");
-    std::thread::sleep(Duration::from_millis(1500));
+    // Killed once a rebuild has changed the tree (a touched source, not only the lockfile).
+    let changed = |now: &std::collections::BTreeMap<std::path::PathBuf, _>| {
+        now.iter().any(|(path, file)| !path.ends_with("Cargo.lock") && before.get(path) != Some(file))
+    };
+    wait_until("the run to touch a source file", || changed(&snapshot(ws.path())));
     kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
     child.wait().unwrap();
     assert!(ws.path().join("Cargo.lock").exists(), "killed: the lockfile created for the run is still there");
@@ -268,7 +272,6 @@ fn a_build_left_running_by_a_killed_run_is_stopped_at_the_next_start() {
     }
     kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
     child.wait().unwrap();
-    std::thread::sleep(Duration::from_millis(500));
     let orphans = processes_with(&hung);
     assert!(!orphans.is_empty(), "the killed run's build script still sleeps");
     // `--list` only reads, so it never stops a build; the next measuring run does.
@@ -279,8 +282,9 @@ fn a_build_left_running_by_a_killed_run_is_stopped_at_the_next_start() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("processes of a build that a killed run left running (pid "), "{stderr}");
-    std::thread::sleep(Duration::from_millis(200));
-    assert!(processes_with(&hung).is_empty(), "{stderr}");
+    // Killed, they go once reaped: wait for that rather than for a while.
+    let reaped = || processes_with(&hung).iter().all(|pid| zombie_or_gone(*pid));
+    wait_until(&format!("the orphans to be stopped: {stderr}"), reaped);
     assert_eq!(before, snapshot(ws.path()), "the touched file's time was undone too");
 }
 
@@ -814,8 +818,10 @@ fn a_hangup_ignored_at_start_stays_ignored() {
         }
         cmd.current_dir(ws.path());
         let (child, _) = start_and_wait_for(&mut cmd, "Changing");
-        std::thread::sleep(Duration::from_millis(500));
-        kill(Pid::from_raw(child.id() as i32), Signal::SIGHUP).unwrap();
+        // Hung up while a build runs, as a dropped SSH session would.
+        let pid = child.id();
+        wait_until("a build of timewarp's to run", || !children_running(pid, "build").is_empty());
+        kill(Pid::from_raw(pid as i32), Signal::SIGHUP).unwrap();
         let out = child.wait_with_output().unwrap();
         if ignored {
             assert!(out.status.success(), "nohup: the run goes on: {}", String::from_utf8_lossy(&out.stderr));

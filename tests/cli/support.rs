@@ -349,6 +349,40 @@ pub fn start_and_wait_for(
     }
 }
 
+/// The running children of `parent` whose command line holds `word`.
+pub fn children_running(parent: u32, word: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // `pid (comm) state ppid ...`: the command name may hold spaces and parentheses.
+            let mut rest = stat.rsplit_once(')')?.1.split_whitespace();
+            let (state, ppid) = (rest.next()?, rest.next()?.parse::<u32>().ok()?);
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let runs = state != "Z" && String::from_utf8_lossy(&cmdline).contains(word);
+            (ppid == parent && runs).then_some(pid)
+        })
+        .collect()
+}
+
+/// Polls `holds` until it is true; a hang guard of 60 s (generous on a loaded 2-core machine,
+/// never a timing) fails the test naming `what` it waited for.
+pub fn wait_until(what: &str, mut holds: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !holds() {
+        assert!(Instant::now() < deadline, "waited 60 s for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Whether process `pid` has ended (gone, or a zombie not yet reaped).
+pub fn zombie_or_gone(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return true };
+    stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) == Some("Z")
+}
+
 /// The processes whose environment holds every one of `vars`.
 pub fn processes_with(vars: &[String]) -> Vec<u32> {
     std::fs::read_dir("/proc")

@@ -2,9 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    Exporter, change_cell, legend, measurement_text, percent, ratio, seconds, span_line, speedup_cell, time_cell,
-};
+use super::{Exporter, change_cell, legend, measurement_text, percent, ratio, span_line, speedup_cell, time_cell};
+use crate::format::{ONE_ROUND, seconds};
 use crate::report::model::{Bisected, History, Listing, Merged, Report, Status};
 use crate::vocab::Scenario;
 
@@ -68,10 +67,7 @@ fn link_tables(report: &Report) -> String {
             "\n**{s}**, compile and link apart\n\n| Rust | compile | speedup | link (share) | speedup |\n|:-----|------:|------:|------:|------:|"
         );
         for (row, link) in linked {
-            let time = |e: &crate::report::model::Estimate| match super::plus_minus(e) {
-                Some(pm) => format!("{} {pm}", seconds(e.point)),
-                None => seconds(e.point),
-            };
+            let time = |e: &crate::report::model::Estimate| crate::format::seconds_with(e.point, e.plus_minus_pct);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} ({:.0}%) | {} |",
@@ -99,7 +95,7 @@ fn comparison(report: &Report) -> String {
     out.push_str("| Rust | scenario | then | now | change | interval | gate |\n|:--|:--|--:|--:|--:|:--|:--|\n");
     for c in &comparison.changes {
         let interval = match (c.slowdown.low, c.slowdown.high) {
-            (Some(low), Some(high)) => format!("{low:.2}x-{high:.2}x"),
+            (Some(low), Some(high)) => format!("{}-{}", ratio(Some(low)), ratio(Some(high))),
             _ => "one sample: none".into(),
         };
         let gate = match (comparison.max_regression_pct, c.gate) {
@@ -110,8 +106,12 @@ fn comparison(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {:.3} s | {:.3} s | {:+.1}% | {interval} | {gate} |",
-            c.version, c.scenario, c.baseline_s, c.current_s, c.change_pct
+            "| {} | {} | {} | {} | {} | {interval} | {gate} |",
+            c.version,
+            c.scenario,
+            seconds(c.baseline_s),
+            seconds(c.current_s),
+            crate::format::signed_percent(c.change_pct)
         );
     }
     if let Some(note) = &comparison.gate_note {
@@ -177,8 +177,8 @@ impl Exporter for MarkdownExporter {
         let legend = legend(report);
         if !legend.is_empty() {
             out.push('\n');
-            for line in legend {
-                let _ = writeln!(out, "{line}  ");
+            for mark in legend {
+                let _ = writeln!(out, "{}  ", mark.line(ONE_ROUND));
             }
         }
         out.push_str(&comparison(report));

@@ -5,6 +5,7 @@
 //! Exporters compute nothing and write nothing: the output manager decides between stdout and
 //! a file. The pattern is hyperfine's `src/export/`.
 
+mod cell;
 mod csv;
 mod json;
 mod markdown;
@@ -16,6 +17,9 @@ use super::model::{
     Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report, SpanRelease,
     SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
+use cell::{Cell, Compact};
+
+use crate::format::{self, ONE_ROUND};
 use crate::vocab::Format;
 
 /// Turns timewarp's documents into text, each ending with a newline.
@@ -42,27 +46,16 @@ pub(crate) fn exporter(format: Format, verbose: bool, width: Option<usize>) -> B
         Format::Markdown => Box::new(markdown::MarkdownExporter),
     }
 }
-/// Seconds the way people read build times: `26.1 s`, `1.23 s`, `0.412 s`.
-fn seconds(s: f64) -> String {
-    if s >= 10.0 {
-        format!("{s:.1} s")
-    } else if s >= 1.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{s:.3} s")
-    }
-}
-
 /// `1.78x`, or `-` when there is no ratio.
 fn ratio(r: Option<f64>) -> String {
-    r.map_or_else(|| "-".to_string(), |r| format!("{r:.2}x"))
+    r.map_or_else(|| "-".to_string(), format::speedup)
 }
 
 /// A change of a bisection step as a cell: `1.31x ±3.0% faster`, `~1.01x ±2.0%` when no
 /// change is detectable, `1.31x (1 round)` without an interval.
 fn change_cell(figure: Option<&StepFigure>) -> String {
     let Some(f) = figure else { return "-".into() };
-    let point = format!("{:.2}x", f.speedup.point);
+    let point = format::speedup(f.speedup.point);
     match (plus_minus(&f.speedup), f.verdict) {
         (None, _) => format!("{point} {ONE_ROUND}"),
         (Some(pm), Verdict::Faster) => format!("{point} {pm} faster"),
@@ -75,8 +68,8 @@ fn change_cell(figure: Option<&StepFigure>) -> String {
 /// link 9.12x ±6.0%`.
 fn parts_cell(figure: &StepFigure) -> Option<String> {
     let part = |e: &Estimate| match plus_minus(e) {
-        Some(pm) => format!("{:.2}x {pm}", e.point),
-        None => format!("{:.2}x", e.point),
+        Some(pm) => format!("{} {pm}", format::speedup(e.point)),
+        None => format::speedup(e.point),
     };
     let (compile, link) = (figure.compile_speedup.as_ref()?, figure.link_speedup.as_ref()?);
     Some(format!("= compile {}, link {}", part(compile), part(link)))
@@ -110,32 +103,21 @@ fn span_line(releases: &[SpanRelease]) -> String {
     parts.join(", ")
 }
 
-/// `±3%`, the relative half-width of an interval, or `None` without one.
+/// `±3.0%`, the relative half-width of an interval, or `None` without one.
 pub(crate) fn plus_minus(estimate: &Estimate) -> Option<String> {
-    // Two significant digits: 9.96 rounds to 10, so it is written as 10, not 10.0.
-    estimate.plus_minus_pct.map(|w| if w < 9.95 { format!("±{w:.1}%") } else { format!("±{w:.0}%") })
+    estimate.plus_minus_pct.map(format::plus_minus)
 }
-
-/// The mark of a figure from a single round.
-pub(crate) const ONE_ROUND: &str = "(1 round)";
-/// The same, in a narrow terminal.
-pub(crate) const ONE_ROUND_SHORT: &str = "(1)";
 
 /// A typical time as a cell: `0.712 s ±2.1%`, or `0.712 s (1 round)` when one build is all
 /// there is, so a single number never looks as certain as a repeated one.
 fn time_cell(figures: &Figures) -> String {
-    let time = seconds(figures.time.point);
-    match plus_minus(&figures.time) {
-        Some(pm) => format!("{time} {pm}"),
-        None => format!("{time} {ONE_ROUND}"),
-    }
+    Cell::time(figures).text(Compact::Full)
 }
 
-/// A speedup as a cell: `1.29x ±3.0%`; `~1.02x ±4.0%` when the interval detects no change;
+/// A speedup as a cell: `1.29x ±3.0%`; `≈1.00x ±0.4%` when the interval detects no change;
 /// `base` for the row the others are against; `-` without figures.
 fn speedup_cell(figures: Option<&Figures>) -> String {
-    let Some(figures) = figures else { return "-".into() };
-    estimate_speedup_cell(figures.speedup.as_ref(), figures.verdict)
+    Cell::speedup(figures).text(Compact::Full)
 }
 
 /// The mark a speedup carries before its figure: `≈` for no change (the whole interval within
@@ -151,15 +133,7 @@ pub(crate) fn verdict_mark(verdict: Verdict) -> &'static str {
 /// A speedup estimate as a cell, read through its verdict: `base`, `2.60x ±3.0%`, `≈1.00x
 /// ±0.4%`, `?1.02x ±4.0%`, `1.78x (1 round)`; `-` without one.
 fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String {
-    if verdict == Verdict::Base {
-        return "base".into();
-    }
-    let Some(speedup) = speedup else { return "-".into() };
-    let mark = verdict_mark(verdict);
-    match plus_minus(speedup) {
-        Some(pm) => format!("{mark}{} {pm}", ratio(Some(speedup.point))),
-        None => format!("{} {ONE_ROUND}", ratio(Some(speedup.point))),
-    }
+    Cell::estimate_speedup(speedup, verdict).text(Compact::Full)
 }
 
 /// A merged figure's mean over machines as a cell: `1.32x ±20%`, `?1.01x ±2.0%` when too wide
@@ -207,7 +181,7 @@ fn two_machines(merged: &Merged) -> bool {
 
 /// `+2.5%`, or `-` without a figure.
 fn percent(p: Option<f64>) -> String {
-    p.map_or_else(|| "-".to_string(), |p| format!("{p:+.1}%"))
+    p.map_or_else(|| "-".to_string(), format::signed_percent)
 }
 
 /// What `scenario` timed in `report`, after its name: `cargo check, after touching src/main.rs`.
@@ -236,14 +210,43 @@ fn scenario_text(report: &Report, scenario: crate::vocab::Scenario) -> String {
     format!("{command}, {what}")
 }
 
-/// The lines that explain the marks a table's cells carry.
-fn legend(report: &Report) -> Vec<&'static str> {
+/// A mark a table's cells may carry, which the legend explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// `±`, an interval.
+    Interval,
+    /// `≈`, no change.
+    NoChange,
+    /// `?`, too wide to tell.
+    Inconclusive,
+    /// `(1 round)`, or `(1)` in a narrow table.
+    OneRound,
+}
+
+impl Mark {
+    /// The legend's line for the mark, which names `(1 round)` as the table wrote it.
+    fn line(self, one_round: &str) -> String {
+        match self {
+            Mark::Interval => {
+                "±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round"
+                    .into()
+            }
+            Mark::NoChange => "≈: no change: the whole interval lies within 1% of 1.00x".into(),
+            Mark::Inconclusive => {
+                "?: too wide to tell: the interval reaches within 1% of 1.00x and beyond it; more rounds narrow it"
+                    .into()
+            }
+            Mark::OneRound => format!("{one_round}: one build, so no interval; more rounds give one"),
+        }
+    }
+}
+
+/// The marks a table's cells carry, in the legend's order.
+fn legend(report: &Report) -> Vec<Mark> {
     let figures = || report.toolchains.iter().flat_map(|r| r.scenarios.values());
     let mut lines = Vec::new();
     if figures().any(|f| f.time.plus_minus_pct.is_some()) {
-        lines.push(
-            "±: the 95% interval; times are geometric means, speedups are against the `base` row, paired by round",
-        );
+        lines.push(Mark::Interval);
     }
     // A mark may stand in a compile-and-link table alone, so those verdicts count too.
     let shows = |verdict: Verdict| {
@@ -253,13 +256,13 @@ fn legend(report: &Report) -> Vec<&'static str> {
         }
     };
     if figures().any(shows(Verdict::NoChange)) {
-        lines.push("≈: no change: the whole interval lies within 1% of 1.00x");
+        lines.push(Mark::NoChange);
     }
     if figures().any(|f| f.speedup.is_some_and(|s| s.plus_minus_pct.is_some()) && shows(Verdict::Inconclusive)(f)) {
-        lines.push("?: too wide to tell: the interval reaches within 1% of 1.00x and beyond it; more rounds narrow it");
+        lines.push(Mark::Inconclusive);
     }
     if figures().any(|f| f.time.plus_minus_pct.is_none()) {
-        lines.push("(1 round): one build, so no interval; more rounds give one");
+        lines.push(Mark::OneRound);
     }
     lines
 }
@@ -284,8 +287,9 @@ fn measurement_text(m: &Measurement) -> String {
                 Stopped::Fixed => "fixed",
             };
             format!(
-                "{rounds} {order}, until every speedup is within ±{precision_pct}% ({min_rounds} to {max_rounds} rounds, {}): {why}",
-                duration_text(*budget_s)
+                "{rounds} {order}, until every speedup is within {} ({min_rounds} to {max_rounds} rounds, {}): {why}",
+                format::target(*precision_pct),
+                format::duration(std::time::Duration::from_secs_f64(budget_s.max(0.0)))
             )
         }
     };
@@ -307,17 +311,6 @@ fn redone_text(redone: &[RedoneBuild]) -> String {
         })
         .collect();
     format!("; redone, timewarp being held up during the build: {}", each.join(", "))
-}
-
-/// `20 min`, `90 s`, `2 h`.
-fn duration_text(seconds: f64) -> String {
-    if seconds >= 3600.0 && seconds % 3600.0 == 0.0 {
-        format!("{} h", seconds / 3600.0)
-    } else if seconds >= 60.0 && seconds % 60.0 == 0.0 {
-        format!("{} min", seconds / 60.0)
-    } else {
-        format!("{seconds} s")
-    }
 }
 
 /// A row's name as its first cell: the toolchain's name, with its version beside it when the
@@ -389,7 +382,7 @@ mod tests {
                 (link.verdict, link.compile_verdict) = (Verdict::Faster, Verdict::Faster);
             }
         }
-        let tilde = |r: &Report| legend(r).iter().any(|l| l.starts_with("≈:"));
+        let tilde = |r: &Report| legend(r).contains(&Mark::NoChange);
         assert!(!tilde(&report), "no `≈` anywhere, no line for it");
         let link = figures(&mut report).into_iter().find_map(|f| f.link.as_mut()).expect("the sample links");
         link.compile_verdict = Verdict::NoChange;
@@ -398,16 +391,11 @@ mod tests {
 
     #[test]
     fn human_numbers() {
-        assert_eq!(seconds(26.14), "26.1 s");
-        assert_eq!(seconds(1.234), "1.23 s");
-        assert_eq!(seconds(0.4123), "0.412 s");
         assert_eq!(ratio(Some(1.7755)), "1.78x");
         assert_eq!(ratio(None), "-");
         let pm = |w: Option<f64>| plus_minus(&Estimate { point: 1.0, low: None, high: None, plus_minus_pct: w, n: 3 });
-        assert_eq!(pm(Some(3.04)).as_deref(), Some("±3.0%"));
-        assert_eq!(pm(Some(9.94)).as_deref(), Some("±9.9%"));
+        // The rule itself is `format::plus_minus`'s; this is the Estimate's door to it.
         assert_eq!(pm(Some(9.96)).as_deref(), Some("±10%"), "never `±10.0%`");
-        assert_eq!(pm(Some(14.6)).as_deref(), Some("±15%"));
         assert_eq!(pm(None), None);
     }
 
