@@ -47,8 +47,8 @@ Examples:
   Which release between 1.63 and 1.96 made the build faster (halving over the installed ones):
     cargo timewarp bisect 1.63 1.96
 
-Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp clean` (remove
-timewarp's directories).
+Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp show REPORT.json`
+(a saved report again, in any format), `cargo timewarp clean` (remove timewarp's directories).
 
 Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every build failed,
 5 slower than the baseline, 6 the declared rust-version cannot build, 130 interrupted.";
@@ -92,7 +92,7 @@ pub(crate) struct RawArgs {
         conflicts_with_all = [
             "plot", "baseline", "baseline_rev", "edit", "crates", "crates_csv", "runs", "clean_runs",
             "incremental_runs", "precision", "budget", "touch", "timeout",
-            "keep_target_dirs", "check", "release", "profile", "jobs", "scenarios", "no_link_time", "max_regression", "verify_msrv",
+            "keep_target_dirs", "check", "release", "profile", "jobs", "scenarios", "no_link_time", "max_regression", "verify_msrv", "history",
         ]
     )]
     list: bool,
@@ -144,6 +144,11 @@ pub(crate) struct RawArgs {
     /// build the workspace
     #[arg(long, help_heading = "Release Checks")]
     verify_msrv: bool,
+
+    /// Record this run in FILE (JSON lines; a CI cache, say) instead of timewarp's state
+    /// directory; `cargo timewarp history --history FILE` reads it back
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    history: Option<PathBuf>,
 }
 
 /// Which workspace and packages: the first flags measuring and `bisect` share.
@@ -300,7 +305,7 @@ struct BuildArgs {
     )]
     jobs: Option<usize>,
 
-    /// Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp instead
+    /// Put timewarp's directory (builds, vendored sources, last report) under DIR/timewarp instead
     /// of the workspace's target directory; for read-only checkouts
     #[arg(long, value_name = "DIR", help_heading = "Compilation Options")]
     target_dir: Option<PathBuf>,
@@ -345,7 +350,8 @@ enum RawAction {
     )]
     List(ListArgs),
     /// Remove timewarp's directories: <target-dir>/timewarp (per-toolchain builds, vendored
-    /// sources, the history of past runs) and its state directory for this workspace
+    /// sources, the last report) and its state directory for this workspace (locks, journal, and
+    /// the history of past runs, which `cargo clean` leaves)
     Clean(Location),
     /// Show how this project's build times moved across past runs, per toolchain
     #[command(
@@ -358,6 +364,13 @@ enum RawAction {
         after_help = "Examples:\n  cargo timewarp merge linux-a.json linux-b.json\n  cargo timewarp merge reports/*.json --format markdown -o merged.md"
     )]
     Merge(MergeArgs),
+    /// Render a report saved earlier (`--format json`, or <target-dir>/timewarp/last-report.json)
+    /// in any format, or plot it, without measuring again; a file that is not a run's report is a
+    /// one-line error (exit 1)
+    #[command(
+        after_help = "Examples:\n  cargo timewarp show target/timewarp/last-report.json\n  cargo timewarp show run.json --format markdown -o run.md\n  cargo timewarp show run.json --plot run.svg"
+    )]
+    Show(ShowArgs),
     /// Find the release that moved this project's build time between toolchains FROM and TO:
     /// measure both, then the installed stable releases between them by halving, each step
     /// paired by round, until the change lies between two adjacent releases
@@ -449,6 +462,26 @@ struct MergeArgs {
     output: Option<PathBuf>,
 }
 
+/// `show`'s report and the document to make of it.
+#[derive(Debug, Args)]
+struct ShowArgs {
+    /// The report a run saved (`--format json`)
+    #[arg(value_name = "REPORT.json")]
+    report: PathBuf,
+    /// Output format [default: table, or from --output's extension]
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    format: Option<Format>,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also draw it as an SVG chart to FILE
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+    /// Show CPU time and the peak memory of the largest process in the table
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
 /// `history`'s flags: where the runs were recorded, and the document to make of them.
 #[derive(Debug, Args)]
 struct HistoryArgs {
@@ -463,6 +496,10 @@ struct HistoryArgs {
     /// Also draw each toolchain's build times across the recorded runs as an SVG chart to FILE
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
+    /// Read the runs recorded in FILE (a run's `--history FILE`) instead of timewarp's state
+    /// directory
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
 }
 
 /// Which workspace, and where its timewarp directory is.
@@ -489,6 +526,8 @@ pub(crate) enum Action {
     History,
     /// `merge`: combine several machines' reports.
     Merge,
+    /// `show`: render a saved report again.
+    Show,
     /// `bisect`: find the release that moved the build time.
     Bisect,
 }
@@ -550,7 +589,7 @@ pub(crate) struct Config {
     pub budget: Option<Duration>,
     /// `--baseline-rev`.
     pub baseline_rev: Option<String>,
-    /// `merge`'s reports.
+    /// `merge`'s reports, or the one `show` renders.
     pub reports: Vec<PathBuf>,
     /// `bisect`'s span.
     pub span: Option<Span>,
@@ -581,6 +620,9 @@ pub(crate) struct Config {
     pub output: Option<PathBuf>,
     /// `--plot`.
     pub plot: Option<PathBuf>,
+    /// `--history`: the history file to record the run in, or to read, instead of the state
+    /// directory's.
+    pub history: Option<PathBuf>,
     /// `--quiet`.
     pub quiet: bool,
     /// `--color`, else `CARGO_TERM_COLOR`: `Some(true)` always, `Some(false)` never, `None` for
@@ -713,12 +755,19 @@ impl Config {
             Some(RawAction::History(history)) => {
                 (raw.at.manifest_path, raw.build.target_dir) = (history.at.manifest_path, history.at.target_dir);
                 (raw.build.format, raw.build.output, raw.build.plot) = (history.format, history.output, history.plot);
+                raw.history = history.history;
                 Action::History
             }
             Some(RawAction::Merge(merge)) => {
                 (raw.build.format, raw.build.output) = (merge.format, merge.output);
                 reports = merge.reports;
                 Action::Merge
+            }
+            Some(RawAction::Show(show)) => {
+                (raw.build.format, raw.build.output, raw.build.plot) = (show.format, show.output, show.plot);
+                raw.build.verbose = show.verbose;
+                reports = vec![show.report];
+                Action::Show
             }
             Some(RawAction::Bisect(bisect)) => {
                 let bisect = *bisect;
@@ -796,6 +845,7 @@ impl Config {
             format,
             output: raw.build.output,
             plot: raw.build.plot,
+            history: raw.history,
             quiet: raw.build.quiet,
             color: color_choice(raw.build.color, env)?,
             jobs: raw.build.jobs,

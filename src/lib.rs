@@ -26,7 +26,7 @@ mod testing;
 mod vocab;
 
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 use console::style;
@@ -77,9 +77,15 @@ fn run(runner: &dyn Runner, config: &Config) -> Result<()> {
             let (workspace, work) = inspect_without_building(runner, config)?;
             let outputs = stages::outputs(runner, config, &workspace, &work);
             outputs.check()?;
-            outputs.history(&history::read(&work.history_file(), &workspace)?)
+            let file = stages::history_file(config, &work);
+            outputs.check_not_over("--history", &file)?;
+            outputs.history(&history::read(&file, &workspace)?)
         }
         Action::Merge => report::merge::run(config.reports.as_slice(), &stages::merge_outputs(runner, config)),
+        Action::Show => {
+            let file = config.reports.first().map(PathBuf::as_path).unwrap_or(Path::new(""));
+            report::saved::show(file, &stages::merge_outputs(runner, config), &progress)
+        }
         Action::Bisect => bisect::run(runner, config, &progress),
         Action::List | Action::Measure => measure_toolchains(runner, config, &progress),
     }
@@ -121,10 +127,10 @@ fn measure_toolchains(runner: &dyn Runner, config: &Config, progress: &Progress)
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         cpu: stages::cpu_model(),
     };
-    let history_file = found.work.history_file();
+    let history_file = stages::history_file(config, &found.work);
     let repeats = |setup: &_| history::repeat_changes(&history_file, &found.user_workspace, setup);
     let report = report::build(&facts, &done.outcome.measured, repeats);
-    let saved = keep(runner, &found.work, &found.user_workspace, &report, done.interrupted, progress);
+    let saved = keep(runner, &found, &report, done.interrupted, progress);
     found.outputs.report(&report, progress).map_err(|e| match &saved {
         Some(saved) => anyhow!("{e:#}; the report is saved in `{}`", saved.display()),
         None => e,

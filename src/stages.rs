@@ -151,10 +151,12 @@ pub(crate) fn cpu_model() -> Option<String> {
     Some(line.split_once(':')?.1.trim().to_string()).filter(|m| !m.is_empty())
 }
 
-/// Where `merge` writes: judged by the guard of the workspace the current directory is in, as a
-/// run's outputs are; outside any workspace (`cargo metadata` finds none), by names alone.
+/// Where `merge` and `show` write: judged by the guard of the workspace the current directory
+/// is in, as a run's outputs are; outside any workspace (`cargo metadata` finds none), by names
+/// alone.
 pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
-    let guard = match config.output.as_ref().map(|_| inspect_without_building(runner, config)) {
+    let written = config.output.as_ref().or(config.plot.as_ref());
+    let guard = match written.map(|_| inspect_without_building(runner, config)) {
         Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
         _ => Guard::outside_workspace(),
     };
@@ -169,9 +171,10 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, config: &Config) -> Outputs {
         format: config.format,
         verbose: config.verbose,
         output: config.output.clone(),
-        plot: None,
+        plot: config.plot.clone(),
         crates_csv: None,
         job_summary: None,
+        history: None,
         width,
         guard,
     }
@@ -211,6 +214,7 @@ pub(crate) fn outputs(runner: &dyn Runner, config: &Config, workspace: &Workspac
         plot: config.plot.clone(),
         crates_csv: config.crates_csv.clone(),
         job_summary: job_summary.filter(|_| config.action == Action::Measure),
+        history: config.history.clone().filter(|_| config.action == Action::Measure),
         width,
         guard: Guard::new(workspace, work),
     }
@@ -504,7 +508,8 @@ pub(crate) fn measure_these(
     let stopping = stopping(config, &scenarios);
     let floors = scenario_floors(workspace, &scenarios);
     let plan = Plan { variants, scenarios, stopping, crates, floors };
-    let last = history::last_like(&work.history_file(), &found.user_workspace.root, chosen.len(), &plan.scenarios);
+    let last =
+        history::last_like(&history_file(config, work), &found.user_workspace.root, chosen.len(), &plan.scenarios);
     progress.status("Planning", &planning(&plan, chosen.len(), last));
     progress.status("Changing", &changing(&plan));
     link_note.iter().for_each(|n| progress.note(n));
@@ -815,18 +820,25 @@ pub(crate) fn installed_for_install(inventory: &Inventory, progress: &Progress) 
     }
 }
 
+/// The history file a run records itself in and `history` reads: `--history FILE`, else the
+/// one in timewarp's state directory.
+pub(crate) fn history_file(config: &Config, work: &WorkDir) -> PathBuf {
+    config.history.clone().unwrap_or_else(|| work.history_file())
+}
+
 /// Keeps the report before any user output is written, so a failed write loses nothing: as
-/// JSON in timewarp's directory and, for a complete run, in the history. Best effort: a full
-/// disk or a directory in the way is a warning, never the end of a long run's outputs. Returns
-/// where the JSON is, when it could be saved.
+/// JSON in timewarp's directory and, for a complete run, in the history (`--history FILE` when
+/// `outputs` names one, judged by its guard). Best effort: a full disk or a directory in the
+/// way is a warning, never the end of a long run's outputs. Returns where the JSON is, when it
+/// could be saved.
 pub(crate) fn keep(
     runner: &dyn Runner,
-    work: &WorkDir,
-    user: &Workspace,
+    found: &Discovered,
     report: &Report,
     partial: bool,
     progress: &Progress,
 ) -> Option<PathBuf> {
+    let work = &found.work;
     let saved = work.last_report();
     let json = serde_json::to_string_pretty(report).expect("a report always serialises");
     let saved = match work.write_atomic(&saved, json) {
@@ -836,7 +848,11 @@ pub(crate) fn keep(
             None
         }
     };
-    if !partial && let Err(e) = history::record(runner, &work.history_file(), &user.root, report) {
+    let record = || {
+        let file = found.outputs.history_file(work.history_file())?;
+        history::record(runner, &file, &found.user_workspace.root, report)
+    };
+    if !partial && let Err(e) = record() {
         progress.warning(&format!("{e:#}; this run is not in the history"));
     }
     saved

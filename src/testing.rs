@@ -666,6 +666,19 @@ impl Project {
         vec![("HOME".into(), home), ("XDG_CACHE_HOME".into(), cache), ("PATH".into(), "/usr/bin:/bin".into())]
     }
 
+    /// timewarp's directories for the project on the fake machine (its state below the
+    /// machine's cache home).
+    pub fn work_dir(&self) -> crate::measure::workdir::WorkDir {
+        let env = Env::new(self.env());
+        crate::measure::workdir::WorkDir::new(
+            &self.root,
+            &self.root.join("target"),
+            &env,
+            crate::process::effective_uid(),
+        )
+        .expect("timewarp's directories for the fake project")
+    }
+
     /// `cargo metadata --format-version 1` of the project, as cargo prints it (with the
     /// `rust-version` its manifest has now).
     pub fn metadata(&self) -> String {
