@@ -466,6 +466,7 @@ pub(crate) fn sample_report() -> Report {
         deep: None,
         link_time: true,
         cores: 2,
+        target: Some("x86_64-unknown-linux-gnu".into()),
         cpu: Some("Example CPU @ 3.0GHz".into()),
         jobs: None,
         measurement: Measurement {

@@ -53,6 +53,10 @@ pub(crate) struct Report {
     pub link_time: bool,
     /// Logical CPUs of the machine.
     pub cores: usize,
+    /// The target triple every build was for, the host's (`x86_64-unknown-linux-gnu`): `merge`
+    /// refuses reports of two targets. `null` in reports of earlier versions.
+    #[serde(default)]
+    pub target: Option<String>,
     /// The CPU model (`model name` of `/proc/cpuinfo`): reports of two CPU models are not
     /// compared.
     pub cpu: Option<String>,

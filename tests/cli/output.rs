@@ -375,3 +375,51 @@ fn show_renders_a_saved_report_as_the_run_printed_it() {
     assert!(line.contains("would write over a source file"), "outputs are judged by the guard: {line}");
     failure(timewarp(scratch.path()).arg("show"), 2);
 }
+
+/// Usability review, finding 3: the example matrix merged an aarch64 runner with x86_64 ones,
+/// whose official builds link with rust-lld from 1.90, as one setup. A real report records its
+/// target and each row's linker, and `merge` refuses a report of another target or linker.
+#[test]
+fn merge_refuses_reports_of_another_target_or_linker() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let dir = tempfile::tempdir().unwrap();
+    let report = success_json(timewarp(ws.path()).args(QUICK).args(["--format", "json"]));
+    assert!(report["target"].as_str().is_some_and(|t| t.contains('-')), "the host's triple: {report:#}");
+    // Another machine's run: the same shape, other times.
+    let mut other = report.clone();
+    for figures in other["toolchains"][0]["scenarios"].as_object_mut().unwrap().values_mut() {
+        for t in figures["wall"]["runs_s"].as_array_mut().unwrap() {
+            *t = (t.as_f64().unwrap() * 1.1).into();
+        }
+    }
+    let write = |name: &str, value: &serde_json::Value| {
+        std::fs::write(dir.path().join(name), serde_json::to_string(value).unwrap()).unwrap();
+    };
+    write("a.json", &report);
+    write("b.json", &other);
+    success(timewarp(dir.path()).args(["merge", "a.json", "b.json"]));
+    let mut arm = other.clone();
+    arm["target"] = "aarch64-unknown-linux-gnu".into();
+    write("arm.json", &arm);
+    let line = failure(timewarp(dir.path()).args(["merge", "a.json", "arm.json"]), 2);
+    let target = report["target"].as_str().unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "error: `arm.json` was measured for aarch64-unknown-linux-gnu and `a.json` for {target}: merge combines the reports of one target; merge each target's apart"
+        )
+    );
+    let mut lld = other;
+    let linker = if report["toolchains"][0]["linker"] == "cc" { "rust-lld" } else { "cc" };
+    lld["toolchains"][0]["linker"] = linker.into();
+    write("lld.json", &lld);
+    let line = failure(timewarp(dir.path()).args(["merge", "a.json", "lld.json"]), 2);
+    assert!(
+        line.starts_with(&format!(
+            "error: `lld.json` linked {} with {linker} and `a.json` with ",
+            report["toolchains"][0]["version"].as_str().unwrap()
+        )),
+        "{line}"
+    );
+}
