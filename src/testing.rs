@@ -587,10 +587,16 @@ pub(crate) fn sample_history() -> crate::report::model::History {
         status: Status::Ok,
         medians: BTreeMap::from([(Scenario::Clean, clean), (Scenario::Touched, clean / 10.0)]),
         change_pct: change.map(|c| BTreeMap::from([(Scenario::Clean, c), (Scenario::Touched, c)])).unwrap_or_default(),
+        change: change
+            .map(|_| {
+                use crate::report::model::RunChange;
+                BTreeMap::from([(Scenario::Clean, RunChange::Changed), (Scenario::Touched, RunChange::WithinIntervals)])
+            })
+            .unwrap_or_default(),
         new_setup: Vec::new(),
     };
     History {
-        file: "/work/app/target/timewarp/history.jsonl".into(),
+        file: "/home/me/.cache/cargo-timewarp/app-0123456789abcdef/history.jsonl".into(),
         runs: 2,
         unreadable_lines: 0,
         other_workspaces: 0,

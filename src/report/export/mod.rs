@@ -16,7 +16,7 @@ use super::model::{
     Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report, SpanRelease,
     SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
-use crate::vocab::Format;
+use crate::vocab::{Format, Scenario};
 
 /// Turns timewarp's documents into text, each ending with a newline.
 pub(crate) trait Exporter {
@@ -329,6 +329,19 @@ fn row_label(row: &super::model::Row) -> String {
 /// A history point's commit as a cell: ten characters of it (`-` outside git), `+dirty` when
 /// the working tree had changes beyond it. Counted in characters, so a hand-edited history
 /// with other text never splits one.
+/// A history cell: the run's median time and its change from the run before, `0.52 s (+12%)`;
+/// `(~)` for a change within the two runs' intervals (no change), `(+70%?)` for one that a run
+/// of one build cannot tell from noise; `None` without a change to show.
+fn history_change(point: &super::model::HistoryPoint, scenario: Scenario, now: f64) -> Option<String> {
+    use super::model::RunChange;
+    let change = point.change_pct.get(&scenario)?;
+    Some(match point.change.get(&scenario) {
+        Some(RunChange::WithinIntervals) => format!("{} (~)", seconds(now)),
+        Some(RunChange::NoInterval) => format!("{} ({change:+.0}%?)", seconds(now)),
+        Some(RunChange::Changed) | None => format!("{} ({change:+.0}%)", seconds(now)),
+    })
+}
+
 fn commit_cell(point: &super::model::HistoryPoint) -> String {
     let Some(commit) = point.git_commit.as_deref() else { return "-".into() };
     let short: String = commit.chars().take(10).collect();
