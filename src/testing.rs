@@ -596,6 +596,7 @@ pub(crate) fn sample_history() -> crate::report::model::History {
         new_setup: Vec::new(),
     };
     History {
+        project: "app".into(),
         file: "/home/me/.cache/cargo-timewarp/app-0123456789abcdef/history.jsonl".into(),
         runs: 2,
         unreadable_lines: 0,

@@ -286,7 +286,12 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
         }
         ToolchainHistory { version: version.to_string(), points }
     });
+    let project = match workspace.members.as_slice() {
+        [one] => one.name.clone(),
+        _ => workspace.root.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+    };
     Ok(History {
+        project,
         file: file.display().to_string(),
         runs: entries.len(),
         unreadable_lines,

@@ -693,6 +693,9 @@ pub(crate) struct Listed {
 /// user sees when the project got slower to compile under one fixed compiler.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct History {
+    /// The project, as a user names it: its package when there is one, else its directory.
+    #[serde(default)]
+    pub project: String,
     /// The history file read.
     pub file: String,
     /// Runs read from it.
