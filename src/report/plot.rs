@@ -407,6 +407,10 @@ pub(crate) fn bisect_svg(bisected: &Bisected) -> Result<String> {
     Ok(svg)
 }
 
+/// One colour per toolchain of `history --plot`, in turn.
+const HISTORY_PALETTE: [RGBColor; 6] =
+    [SCENARIO_COLOURS[0], SCENARIO_COLOURS[1], WORKSPACE_COLOUR, DEPENDENCIES_COLOUR, FAILED_COLOUR, LINKER_COLOUR];
+
 /// `cargo timewarp history --plot FILE.svg`: per scenario, one line per toolchain version across
 /// the recorded runs (date and commit on the axis), so a slower commit under a fixed compiler
 /// shows as a step.
@@ -422,8 +426,6 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
     if runs.is_empty() {
         return Err(anyhow!("there is nothing to plot: no run is recorded yet"));
     }
-    let palette =
-        [SCENARIO_COLOURS[0], SCENARIO_COLOURS[1], WORKSPACE_COLOUR, DEPENDENCIES_COLOUR, FAILED_COLOUR, LINKER_COLOUR];
     let index = |p: &crate::report::model::HistoryPoint| {
         runs.iter().position(|r| r.0 == p.recorded_at && r.1 == p.git_commit.as_deref().unwrap_or("-")).unwrap_or(0)
     };
@@ -465,7 +467,7 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
                 .light_line_style(WHITE.mix(0.0))
                 .draw()
                 .map_err(plot_error)?;
-            for (toolchain, colour) in history.toolchains.iter().zip(palette.iter().cycle()) {
+            for (toolchain, colour) in history.toolchains.iter().zip(HISTORY_PALETTE.iter().cycle()) {
                 let points: Vec<(f64, f64)> = toolchain
                     .points
                     .iter()
