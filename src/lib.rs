@@ -75,7 +75,10 @@ fn run(runner: &dyn Runner, cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Clean(options) => clean(runner, options, &progress),
         Command::History(options) => show_history(runner, options),
-        Command::Merge(options) => report::merge::run(&options.reports, &stages::merge_outputs(runner, options)),
+        Command::Merge(options) => report::merge::run(&options.reports, &stages::merge_outputs(runner, &options.out)),
+        Command::Show(options) => {
+            report::saved::show(&options.report, &stages::merge_outputs(runner, &options.out), &progress)
+        }
         Command::Bisect(options) => bisect::run(runner, options, &progress),
         Command::List(options) | Command::Run(options) => measure_toolchains(runner, options, &progress),
     }
@@ -86,7 +89,9 @@ fn show_history(runner: &dyn Runner, options: &HistoryOptions) -> Result<()> {
     let (workspace, work) = inspect_without_building(runner, &options.at)?;
     let outputs = stages::outputs(runner, &options.out, false, &workspace, &work);
     outputs.check()?;
-    outputs.history(&history::read(&work.history_file(), &workspace)?)
+    let file = options.history.clone().unwrap_or_else(|| work.history_file());
+    outputs.check_not_over("--history", &file)?;
+    outputs.history(&history::read(&file, &workspace)?)
 }
 
 /// The pipeline: discover, select, measure, report, keep, judge.
@@ -125,10 +130,10 @@ fn measure_toolchains(runner: &dyn Runner, config: &RunOptions, progress: &Progr
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         cpu: stages::cpu_model(),
     };
-    let history_file = found.work.history_file();
+    let history_file = stages::history_file(config, &found.work);
     let repeats = |setup: &_| history::repeat_changes(&history_file, &found.user_workspace, setup);
     let report = report::build(&facts, &done.outcome.measured, repeats);
-    let saved = keep(runner, &found.work, &found.user_workspace, &report, done.interrupted, progress);
+    let saved = keep(runner, &found, &report, done.interrupted, progress);
     found.outputs.report(&report, progress).map_err(|e| match &saved {
         Some(saved) => anyhow!("{e:#}; the report is saved in `{}`", saved.display()),
         None => e,

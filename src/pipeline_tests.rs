@@ -44,11 +44,12 @@ fn a_run_reports_every_row_and_keeps_the_report_before_writing_it() {
     assert!(checks.iter().all(|c| c.contains("/rebuilds")), "beside the builds they share nothing with");
     let kept = std::fs::read_to_string(project.root.join("target/timewarp/last-report.json")).unwrap();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&kept).unwrap(), report, "kept as written");
-    let history = std::fs::read_to_string(project.root.join("target/timewarp/history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(project.work_dir().history_file()).unwrap();
     let entry: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     // Recorded as the run ends, on the runner's clock: nine builds of 4 s and nine of 2 s.
     assert_eq!(entry["recorded_at"], "2026-11-30T12:00:54Z", "the runner's clock, not the machine's");
     assert_eq!(entry["workspace"], project.root.display().to_string());
+    assert!(!project.root.join("target/timewarp/history.jsonl").exists(), "the history is kept outside `target/`");
     assert_eq!(runner.sweeps().len(), 1, "one sweep for a killed run's builds");
     assert_eq!(std::fs::read_to_string(project.root.join("src/main.rs")).unwrap(), "fn main() {}\n");
 }

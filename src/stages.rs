@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use crate::cli::{Action, MergeOptions, Output, RunOptions, Where};
+use crate::cli::{Action, Output, RunOptions, Where};
 use crate::discover::install::Installer;
 use crate::discover::release::{Date, utc_timestamp};
 use crate::discover::select::{Criteria, Policy};
@@ -69,7 +69,8 @@ pub(crate) fn discover(runner: &dyn Runner, config: &RunOptions, progress: &Prog
     }
     let inventory = toolchain::discover(runner)?;
     let (user_workspace, work) = inspect(runner, &config.at, None, Some(&inventory))?;
-    let outputs = outputs(runner, &config.out, config.action == Action::Measure, &user_workspace, &work);
+    let mut outputs = outputs(runner, &config.out, config.action == Action::Measure, &user_workspace, &work);
+    outputs.history = config.history.clone().filter(|_| config.action == Action::Measure);
     outputs.check()?;
     // Bad input fails here, before a lock, a directory or a build.
     if let Some(given) = config.build.touch.as_deref() {
@@ -159,15 +160,16 @@ pub(crate) fn cpu_model() -> Option<String> {
     Some(line.split_once(':')?.1.trim().to_string()).filter(|m| !m.is_empty())
 }
 
-/// Where `merge` writes: judged by the guard of the workspace the current directory is in, as a
-/// run's outputs are; outside any workspace (`cargo metadata` finds none), by names alone.
-pub(crate) fn merge_outputs(runner: &dyn Runner, options: &MergeOptions) -> Outputs {
-    let config = options;
-    let guard = match config.out.output.as_ref().map(|_| inspect_without_building(runner, &Where::default())) {
+/// Where `merge` and `show` write: judged by the guard of the workspace the current directory
+/// is in, as a run's outputs are; outside any workspace (`cargo metadata` finds none), by names
+/// alone.
+pub(crate) fn merge_outputs(runner: &dyn Runner, out: &Output) -> Outputs {
+    let written = out.output.as_ref().or(out.plot.as_ref());
+    let guard = match written.map(|_| inspect_without_building(runner, &Where::default())) {
         Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
         _ => Guard::outside_workspace(),
     };
-    let width = match &config.out.output {
+    let width = match &out.output {
         Some(_) => Some(FILE_WIDTH),
         None => terminal_width(
             runner.env().var("COLUMNS").and_then(|c| c.to_str()),
@@ -175,12 +177,13 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, options: &MergeOptions) -> Outp
         ),
     };
     Outputs {
-        format: config.out.format,
-        verbose: config.out.verbose,
-        output: config.out.output.clone(),
-        plot: None,
+        format: out.format,
+        verbose: out.verbose,
+        output: out.output.clone(),
+        plot: out.plot.clone(),
         crates_csv: None,
         job_summary: None,
+        history: None,
         width,
         guard,
     }
@@ -226,6 +229,7 @@ pub(crate) fn outputs(
         plot: out.plot.clone(),
         crates_csv: out.crates_csv.clone(),
         job_summary: runner.env().non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from).filter(|_| job_summary),
+        history: None,
         width,
         guard: Guard::new(workspace, work),
     }
@@ -519,7 +523,8 @@ pub(crate) fn measure_these(
     let stopping = stopping(config, &scenarios);
     let floors = scenario_floors(workspace, &scenarios);
     let plan = Plan { variants, scenarios, stopping, crates, floors };
-    let last = history::last_like(&work.history_file(), &found.user_workspace.root, chosen.len(), &plan.scenarios);
+    let last =
+        history::last_like(&history_file(config, work), &found.user_workspace.root, chosen.len(), &plan.scenarios);
     progress.status("Planning", &planning(&plan, chosen.len(), last));
     progress.status("Changing", &changing(&plan));
     link_note.iter().for_each(|n| progress.note(n));
@@ -829,18 +834,25 @@ pub(crate) fn installed_for_install(inventory: &Inventory, progress: &Progress) 
     }
 }
 
+/// The history file a run records itself in and `history` reads: `--history FILE`, else the
+/// one in timewarp's state directory.
+pub(crate) fn history_file(config: &RunOptions, work: &WorkDir) -> PathBuf {
+    config.history.clone().unwrap_or_else(|| work.history_file())
+}
+
 /// Keeps the report before any user output is written, so a failed write loses nothing: as
-/// JSON in timewarp's directory and, for a complete run, in the history. Best effort: a full
-/// disk or a directory in the way is a warning, never the end of a long run's outputs. Returns
-/// where the JSON is, when it could be saved.
+/// JSON in timewarp's directory and, for a complete run, in the history (`--history FILE` when
+/// `outputs` names one, judged by its guard). Best effort: a full disk or a directory in the
+/// way is a warning, never the end of a long run's outputs. Returns where the JSON is, when it
+/// could be saved.
 pub(crate) fn keep(
     runner: &dyn Runner,
-    work: &WorkDir,
-    user: &Workspace,
+    found: &Discovered,
     report: &Report,
     partial: bool,
     progress: &Progress,
 ) -> Option<PathBuf> {
+    let work = &found.work;
     let saved = work.last_report();
     let json = serde_json::to_string_pretty(report).expect("a report always serialises");
     let saved = match work.write_atomic(&saved, json) {
@@ -850,7 +862,11 @@ pub(crate) fn keep(
             None
         }
     };
-    if !partial && let Err(e) = history::record(runner, &work.history_file(), &user.root, report) {
+    let record = || {
+        let file = found.outputs.history_file(work.history_file())?;
+        history::record(runner, &file, &found.user_workspace.root, report)
+    };
+    if !partial && let Err(e) = record() {
         progress.warning(&format!("{e:#}; this run is not in the history"));
     }
     saved

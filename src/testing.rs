@@ -466,6 +466,7 @@ pub(crate) fn sample_report() -> Report {
         deep: None,
         link_time: true,
         cores: 2,
+        target: Some("x86_64-unknown-linux-gnu".into()),
         cpu: Some("Example CPU @ 3.0GHz".into()),
         jobs: None,
         measurement: Measurement {
@@ -586,10 +587,17 @@ pub(crate) fn sample_history() -> crate::report::model::History {
         status: Status::Ok,
         medians: BTreeMap::from([(Scenario::Clean, clean), (Scenario::Touched, clean / 10.0)]),
         change_pct: change.map(|c| BTreeMap::from([(Scenario::Clean, c), (Scenario::Touched, c)])).unwrap_or_default(),
+        change: change
+            .map(|_| {
+                use crate::report::model::RunChange;
+                BTreeMap::from([(Scenario::Clean, RunChange::Changed), (Scenario::Touched, RunChange::WithinIntervals)])
+            })
+            .unwrap_or_default(),
         new_setup: Vec::new(),
     };
     History {
-        file: "/work/app/target/timewarp/history.jsonl".into(),
+        project: "app".into(),
+        file: "/home/me/.cache/cargo-timewarp/app-0123456789abcdef/history.jsonl".into(),
         runs: 2,
         unreadable_lines: 0,
         other_workspaces: 0,
@@ -664,6 +672,19 @@ impl Project {
         let home = self.dir.path().join("home").display().to_string();
         let cache = self.dir.path().join("cache").display().to_string();
         vec![("HOME".into(), home), ("XDG_CACHE_HOME".into(), cache), ("PATH".into(), "/usr/bin:/bin".into())]
+    }
+
+    /// timewarp's directories for the project on the fake machine (its state below the
+    /// machine's cache home).
+    pub fn work_dir(&self) -> crate::measure::workdir::WorkDir {
+        let env = Env::new(self.env());
+        crate::measure::workdir::WorkDir::new(
+            &self.root,
+            &self.root.join("target"),
+            &env,
+            crate::process::effective_uid(),
+        )
+        .expect("timewarp's directories for the fake project")
     }
 
     /// `cargo metadata --format-version 1` of the project, as cargo prints it (with the

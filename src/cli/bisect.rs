@@ -173,6 +173,7 @@ impl BisectOptions {
             rounds: Rounds { budget: budget.map(|b| b.max(Duration::from_secs(1))), ..self.rounds },
             checks: Checks::default(),
             out: self.out.clone(),
+            history: None,
         }
     }
 }

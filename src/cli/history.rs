@@ -25,6 +25,15 @@ pub(super) struct HistoryArgs {
     /// Also draw each toolchain's times across the runs as an SVG chart to FILE
     #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
     plot: Option<PathBuf>,
+    /// Read the runs a run's `--history FILE` recorded
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Output",
+        long_help = "Read the runs recorded in FILE (a run's `--history FILE`, a CI cache, say) instead of \
+                     timewarp's state directory"
+    )]
+    history: Option<PathBuf>,
 }
 
 /// `history`'s options.
@@ -34,6 +43,8 @@ pub(crate) struct HistoryOptions {
     pub at: Where,
     /// The document.
     pub out: Output,
+    /// `--history`: the file to read instead of the state directory's.
+    pub history: Option<PathBuf>,
 }
 
 impl HistoryOptions {
@@ -41,6 +52,7 @@ impl HistoryOptions {
         Ok(HistoryOptions {
             at: Where::from_location(args.at),
             out: Output::new(args.format, args.plot, global.verbose)?,
+            history: args.history,
         })
     }
 }

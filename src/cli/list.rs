@@ -46,5 +46,6 @@ pub(super) fn options(args: ListArgs, global: &Global) -> Result<RunOptions> {
         rounds: Rounds::default(),
         checks: Checks::default(),
         out: Output::new(args.format, None, global.verbose)?,
+        history: None,
     })
 }

@@ -13,6 +13,7 @@ mod list;
 mod merge;
 mod run;
 mod shared;
+mod show;
 mod values;
 
 use std::ffi::OsString;
@@ -29,6 +30,7 @@ pub(crate) use self::merge::MergeOptions;
 pub(crate) use self::run::RunOptions;
 use self::shared::GlobalArgs;
 pub(crate) use self::shared::{Output, Where};
+pub(crate) use self::show::ShowOptions;
 use crate::exit::ExitError;
 use crate::process::Env;
 use crate::vocab::Color;
@@ -78,7 +80,8 @@ enum RawCommand {
     /// Remove timewarp's directories (builds, vendored sources, history)
     ///
     /// Remove timewarp's directories: <target-dir>/timewarp (per-toolchain builds, vendored
-    /// sources, the history of past runs) and its state directory for this workspace.
+    /// sources, the last report) and its state directory for this workspace (locks, journal, and
+    /// the history of past runs, which `cargo clean` leaves).
     #[command(after_help = clean::EXAMPLES)]
     Clean(clean::CleanArgs),
     /// Show how this project's build times moved across past runs, per toolchain
@@ -90,6 +93,13 @@ enum RawCommand {
     /// one speedup per row with its interval; seconds are never mixed across machines.
     #[command(after_help = merge::EXAMPLES)]
     Merge(merge::MergeArgs),
+    /// Render a saved report again, in any format, without measuring
+    ///
+    /// Render a report saved earlier (`--format json`, or <target-dir>/timewarp/last-report.json)
+    /// in any format, or plot it, without measuring again; a file that is not a run's report is a
+    /// one-line error (exit 1).
+    #[command(after_help = show::EXAMPLES)]
+    Show(show::ShowArgs),
     /// Find the release that moved this project's build time between toolchains FROM and TO
     ///
     /// Measures both, then the installed stable releases between them by halving, each step
@@ -121,6 +131,8 @@ pub(crate) enum Command {
     History(HistoryOptions),
     /// `merge`: several machines' reports.
     Merge(MergeOptions),
+    /// `show`: a saved report again.
+    Show(ShowOptions),
     /// `clean`: remove timewarp's directories.
     Clean(CleanOptions),
     /// `bisect FROM TO`.
@@ -235,6 +247,7 @@ fn from_raw(raw: TopArgs, env: &Env) -> Result<Cli> {
         Some(RawCommand::Clean(args)) => Command::Clean(CleanOptions::from_args(args)),
         Some(RawCommand::History(args)) => Command::History(HistoryOptions::from_args(args, &global)?),
         Some(RawCommand::Merge(args)) => Command::Merge(MergeOptions::from_args(args, &global)?),
+        Some(RawCommand::Show(args)) => Command::Show(ShowOptions::from_args(args, &global)?),
         Some(RawCommand::Bisect(args)) => Command::Bisect(BisectOptions::from_args(*args, &global)?),
     };
     Ok(Cli { global, command })

@@ -48,8 +48,8 @@ Examples:
   Which release between 1.63 and 1.96 made the build faster (halving over the installed ones):
     cargo timewarp bisect 1.63 1.96
 
-Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp clean` (remove
-timewarp's directories).
+Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp show REPORT.json`
+(a saved report again, in any format), `cargo timewarp clean` (remove timewarp's directories).
 
 Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every build failed,
 5 slower than the baseline, 6 the declared rust-version cannot build, 130 interrupted.";
@@ -109,6 +109,17 @@ pub(super) struct RunArgs {
                      its 95% interval as an error bar)"
     )]
     plot: Option<PathBuf>,
+
+    /// Record this run in FILE (a CI cache, say) instead of the state directory
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Output",
+        hide_short_help = true,
+        long_help = "Record this run in FILE (JSON lines; a CI cache, say) instead of timewarp's state \
+                     directory; `cargo timewarp history --history FILE` reads it back"
+    )]
+    history: Option<PathBuf>,
 
     /// With --crates, also write every crate of every row as a CSV table to FILE
     #[arg(long, value_name = "FILE.csv", requires = "crates", help_heading = "Output", hide_short_help = true)]
@@ -181,6 +192,8 @@ pub(crate) struct RunOptions {
     pub checks: Checks,
     /// Where the documents go.
     pub out: Output,
+    /// `--history`: the file to record the run in instead of the state directory's.
+    pub history: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -206,6 +219,7 @@ impl RunOptions {
                 verify_msrv: args.verify_msrv,
             },
             out,
+            history: args.history,
         })
     }
 }

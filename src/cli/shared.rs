@@ -205,7 +205,8 @@ pub(super) struct BuildArgs {
         long,
         value_name = "DIR",
         help_heading = "Compilation Options",
-        long_help = "Put timewarp's directory (builds, vendored sources, history) under DIR/timewarp \
+        hide_short_help = true,
+        long_help = "Put timewarp's directory (builds, vendored sources, last report) under DIR/timewarp \
                      instead of the workspace's target directory; for read-only checkouts"
     )]
     pub target_dir: Option<PathBuf>,

@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use super::model::{History, HistoryPoint, Report, Setup, ToolchainHistory};
+use super::model::{History, HistoryPoint, Report, RunChange, Setup, ToolchainHistory};
 use super::saved::SavedReport;
 use crate::discover::release::utc_timestamp;
 use crate::discover::workspace::Workspace;
@@ -133,7 +133,8 @@ fn read_entries(bytes: &[u8]) -> (Vec<Entry>, usize) {
 /// of the same commit with a clean tree, consecutive within each commit, per `(version,
 /// scenario)`: `ln(median_{i+1} / median_i)`. Runs of different commits are never compared, so
 /// a real change in the code cannot pass for the machine's noise (a +207 % slowdown once sat
-/// beside a "noise threshold" of 216.7 % made of code changes).
+/// beside a "noise threshold" of 216.7 % made of code changes); nor are runs of one round, whose
+/// median is a single build.
 pub(crate) fn repeat_changes(
     file: &Path,
     workspace: &Workspace,
@@ -150,7 +151,7 @@ pub(crate) fn repeat_changes(
             continue;
         }
         for row in &entry.report.rows {
-            for (scenario, wall) in &row.wall {
+            for (scenario, wall) in row.wall.iter().filter(|(_, wall)| wall.len() >= 2) {
                 if let Some(median) = crate::stats::median(wall) {
                     medians.entry((row.version.clone(), *scenario, commit.clone())).or_default().push(median);
                 }
@@ -206,6 +207,20 @@ pub(crate) fn noise_thresholds(repeats: &BTreeMap<(String, Scenario), Vec<f64>>)
         .collect()
 }
 
+/// What the change from the times `before` to `now` of two runs is: within the 95 % interval of
+/// their ratio (Welch, on logs) when it includes 1, so no change; a change when it excludes 1;
+/// unknown when a run has one build and so no interval.
+fn run_change(before: &[f64], now: &[f64]) -> RunChange {
+    if before.len() < 2 || now.len() < 2 {
+        return RunChange::NoInterval;
+    }
+    match crate::stats::unpaired_speedup_between(before, now, None).and_then(|ratio| ratio.interval) {
+        Some(i) if i.lower <= 1.0 && 1.0 <= i.upper => RunChange::WithinIntervals,
+        Some(_) => RunChange::Changed,
+        None => RunChange::NoInterval,
+    }
+}
+
 /// Reads `history.jsonl` into its per-toolchain view for `workspace`: every run's medians, with
 /// the change from the toolchain's previous run where both were measured the same way (no runs
 /// when the file does not exist yet). Runs of other workspaces are counted, not shown.
@@ -225,8 +240,8 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
         .filter(|s| entries.iter().any(|e| e.report.rows.iter().any(|r| r.wall.contains_key(s))))
         .collect();
     let toolchains = versions.into_iter().map(|version| {
-        // The run before, for each scenario: its median, how it was measured and with which build.
-        let mut previous: BTreeMap<Scenario, (f64, &Setup, Option<&str>)> = BTreeMap::new();
+        // The run before, for each scenario: its times, how it was measured and with which build.
+        let mut previous: BTreeMap<Scenario, (&[f64], &Setup, Option<&str>)> = BTreeMap::new();
         let mut points = Vec::new();
         for entry in &entries {
             let Some(row) = entry.report.rows.iter().find(|r| r.version == version) else { continue };
@@ -234,16 +249,20 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
             let medians: BTreeMap<Scenario, f64> =
                 row.wall.iter().filter_map(|(s, w)| Some((*s, crate::stats::median(w)?))).collect();
             let mut change_pct = BTreeMap::new();
+            let mut change = BTreeMap::new();
             let mut new_setup = Vec::new();
             for (scenario, now) in &medians {
-                if let Some((before, then, rustc)) = previous.get(scenario) {
+                let wall = row.wall[scenario].as_slice();
+                if let Some((then_wall, then, rustc)) = previous.get(scenario) {
                     let mut differ = then.differences_in(setup, *scenario);
                     if *rustc != row.rustc.as_deref() {
                         let name = |r: Option<&str>| r.unwrap_or("unknown").to_string();
                         differ.push(format!("compiler `{}` then, `{}` now", name(*rustc), name(row.rustc.as_deref())));
                     }
-                    if differ.is_empty() && *before > 0.0 {
+                    let before = crate::stats::median(then_wall).unwrap_or_default();
+                    if differ.is_empty() && before > 0.0 {
                         change_pct.insert(*scenario, (now / before - 1.0) * 100.0);
+                        change.insert(*scenario, run_change(then_wall, wall));
                     }
                     for d in differ {
                         if !new_setup.contains(&d) {
@@ -251,7 +270,7 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
                         }
                     }
                 }
-                previous.insert(*scenario, (*now, setup, row.rustc.as_deref()));
+                previous.insert(*scenario, (wall, setup, row.rustc.as_deref()));
             }
             points.push(HistoryPoint {
                 recorded_at: entry.recorded_at.clone(),
@@ -261,12 +280,18 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
                 status: row.status,
                 medians,
                 change_pct,
+                change,
                 new_setup,
             });
         }
         ToolchainHistory { version: version.to_string(), points }
     });
+    let project = match workspace.members.as_slice() {
+        [one] => one.name.clone(),
+        _ => workspace.root.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+    };
     Ok(History {
+        project,
         file: file.display().to_string(),
         runs: entries.len(),
         unreadable_lines,
@@ -321,7 +346,8 @@ mod tests {
                 && lines[1].contains("26.1 s"),
             "{text}"
         );
-        assert!(lines[2].contains("bbbb") && lines[2].contains("39.2 s (+50%)"), "{text}");
+        // One build a run: no interval, so the change cannot be told from noise.
+        assert!(lines[2].contains("bbbb") && lines[2].contains("39.2 s (+50%?)"), "{text}");
         assert!(text.contains("\n1.63.0\n"), "failed rows are listed too: {text}");
         let mut release = scaled(&first, 2.0);
         release.profile = Profile::Release;
@@ -330,6 +356,50 @@ mod tests {
         assert!(text.contains("52.2 s (new setup)"), "a release run is not compared with dev ones: {text}");
         assert!(text.contains("  new setup at 2026-11-29T10:00:00Z: profile dev then, release now\n"), "{text}");
         assert!(text.contains("failed"), "{text}");
+    }
+
+    /// Usability review, finding 7: two runs of one commit read `0.521 s (+70%)`, then `(-9%)`,
+    /// changes presented as numbers though they lay within the runs' own intervals.
+    #[test]
+    fn a_change_within_the_runs_intervals_is_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("history.jsonl");
+        let with_clean = |times: &[f64]| {
+            let mut report = sample_report();
+            let figures = report.toolchains[1].scenarios.get_mut(&Scenario::Clean).unwrap();
+            figures.wall.runs_s = times.to_vec();
+            figures.wall.rounds = (1..=times.len()).collect();
+            report
+        };
+        let runs = [with_clean(&[10.0, 12.0, 11.0]), with_clean(&[11.5, 10.2, 12.1]), with_clean(&[20.0, 20.4, 19.8])];
+        for (i, report) in runs.iter().enumerate() {
+            let at = format!("2026-11-2{i}T10:00:00Z");
+            append(&file, &entry(report, &at, Some("aaaa")), crate::process::effective_uid()).unwrap();
+        }
+        let history = read(&file, &workspace("/work/app")).unwrap();
+        let points = &history.toolchains.iter().find(|t| t.version == "1.85.0").unwrap().points;
+        assert_eq!(points[1].change[&Scenario::Clean], RunChange::WithinIntervals);
+        assert_eq!(points[2].change[&Scenario::Clean], RunChange::Changed);
+        for change in [RunChange::Changed, RunChange::WithinIntervals, RunChange::NoInterval] {
+            assert_eq!(serde_json::to_value(change).unwrap(), change.as_str(), "one spelling in every format");
+        }
+        let text = summarize(&file).unwrap();
+        let clean = |line: &str| line.split("  ").map(str::trim).filter(|c| !c.is_empty()).nth(3).map(str::to_string);
+        let rows: Vec<Option<String>> =
+            text.split("\n1.85.0\n").nth(1).unwrap().lines().skip(1).take(3).map(clean).collect();
+        assert_eq!(rows[1].as_deref(), Some("11.5 s (~)"), "{text}");
+        assert!(rows[2].as_deref().is_some_and(|c| c.ends_with("(+74%)")), "{text}");
+        // The noise threshold's repeat runs: one commit, one setup, and more than one build each.
+        let repeats = repeat_changes(&file, &workspace("/work/app"), &runs[0].setup());
+        assert_eq!(repeats[&("1.85.0".to_string(), Scenario::Clean)].len(), 2);
+        let once = dir.path().join("once.jsonl");
+        for at in ["2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z"] {
+            append(&once, &entry(&sample_report(), at, Some("aaaa")), crate::process::effective_uid()).unwrap();
+        }
+        let repeats = repeat_changes(&once, &workspace("/work/app"), &runs[0].setup());
+        let clean_once = ("1.85.0".to_string(), Scenario::Clean);
+        assert!(!repeats.contains_key(&clean_once), "one clean build a run is no repeat run: {repeats:?}");
+        assert!(repeats.contains_key(&("1.85.0".to_string(), Scenario::Touched)), "three rebuilds are: {repeats:?}");
     }
 
     /// Found with a shared `--target-dir`: two projects' runs read as one showed `+2601%`.

@@ -6,7 +6,10 @@
 //! row every machine measured, and only those ratios are combined (a random-effects
 //! meta-analysis, `stats::merge`), never absolute seconds, which differ from machine to machine.
 //! Reports measured another way (another command, profile, touched file, `-j`, package set,
-//! schema) and rows built from other compilers are listed as not comparable.
+//! schema) and rows built from other compilers are listed as not comparable. Reports of two
+//! target triples, or whose rows of one version linked with different linkers (official x86_64
+//! builds link with rust-lld from 1.90, aarch64 ones do not), are refused outright: their
+//! speedups measure different things, and a mean over them would hide a linker switch.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +29,43 @@ use crate::vocab::Scenario;
 /// machine that agrees exactly and narrow every interval.
 pub(crate) fn run(files: &[PathBuf], outputs: &Outputs) -> Result<()> {
     outputs.check()?;
-    outputs.merged(&merge(&read_all(files)?))
+    let reports = read_all(files)?;
+    refuse_mixes(&reports)?;
+    outputs.merged(&merge(&reports))
+}
+
+/// Fails, in one sentence naming both files, when two reports were measured for different
+/// target triples, or linked one version with different linkers. A report of an earlier
+/// version, which records no target, is compared by its linkers alone.
+fn refuse_mixes(reports: &[(PathBuf, Report)]) -> Result<()> {
+    for (i, (file, report)) in reports.iter().enumerate() {
+        for (earlier, before) in &reports[..i] {
+            if let (Some(here), Some(there)) = (&report.target, &before.target)
+                && here != there
+            {
+                return Err(ExitError::usage(format!(
+                    "`{}` was measured for {here} and `{}` for {there}: merge combines the reports of one target; merge each target's apart",
+                    file.display(),
+                    earlier.display()
+                )));
+            }
+            let mixed = report.toolchains.iter().find_map(|row| {
+                let other = before.toolchains.iter().find(|o| o.version == row.version && o.linker != row.linker)?;
+                Some((row, other))
+            });
+            if let Some((row, other)) = mixed {
+                return Err(ExitError::usage(format!(
+                    "`{}` linked {} with {} and `{}` with {}: merge combines reports that link alike; merge each linker's apart",
+                    file.display(),
+                    row.version,
+                    row.linker,
+                    earlier.display(),
+                    other.linker
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads every report of `files`, refusing one already read ([`Duplicate`]).
@@ -418,6 +457,34 @@ mod tests {
             assert!(err.to_string().starts_with(&expected), "{err}");
             assert_eq!(crate::exit::code_for(&err), crate::exit::USAGE);
         }
+    }
+
+    /// Usability review, finding 3: an aarch64 runner (no rust-lld) merged with x86_64 ones
+    /// (rust-lld from 1.90) averaged a linker switch on two machines with none on the third.
+    #[test]
+    fn reports_of_another_target_or_linker_are_refused_naming_both_files() {
+        let (a, b) = (PathBuf::from("x86.json"), PathBuf::from("arm.json"));
+        let x86 = machine(1.0, 1.0, "A");
+        let mut arm = machine(2.0, 1.0, "B");
+        refuse_mixes(&[(a.clone(), x86.clone()), (b.clone(), arm.clone())]).unwrap();
+        arm.target = Some("aarch64-unknown-linux-gnu".into());
+        let err = refuse_mixes(&[(a.clone(), x86.clone()), (b.clone(), arm.clone())]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`arm.json` was measured for aarch64-unknown-linux-gnu and `x86.json` for x86_64-unknown-linux-gnu: merge combines the reports of one target; merge each target's apart"
+        );
+        assert_eq!(crate::exit::code_for(&err), crate::exit::USAGE);
+        arm.target = None;
+        refuse_mixes(&[(a.clone(), x86.clone()), (b.clone(), arm.clone())]).expect("an older report: linkers alone");
+        let version = arm.toolchains[2].version.clone();
+        arm.toolchains[2].linker = crate::vocab::Linker::RustLld;
+        let err = refuse_mixes(&[(a, x86), (b, arm)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`arm.json` linked {version} with rust-lld and `x86.json` with cc: merge combines reports that link alike; merge each linker's apart"
+            )
+        );
     }
 
     /// Case 80: the merge table of the default scenarios took 118 columns in a pipe, where the

@@ -206,6 +206,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         }),
         link_time,
         cores: facts.cores,
+        target: Some(crate::discover::toolchain::HOST.to_string()),
         cpu: facts.cpu.clone(),
         jobs: recipe.jobs,
         measurement: Measurement {

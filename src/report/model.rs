@@ -53,6 +53,10 @@ pub(crate) struct Report {
     pub link_time: bool,
     /// Logical CPUs of the machine.
     pub cores: usize,
+    /// The target triple every build was for, the host's (`x86_64-unknown-linux-gnu`): `merge`
+    /// refuses reports of two targets. `null` in reports of earlier versions.
+    #[serde(default)]
+    pub target: Option<String>,
     /// The CPU model (`model name` of `/proc/cpuinfo`): reports of two CPU models are not
     /// compared.
     pub cpu: Option<String>,
@@ -689,6 +693,9 @@ pub(crate) struct Listed {
 /// user sees when the project got slower to compile under one fixed compiler.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct History {
+    /// The project, as a user names it: its package when there is one, else its directory.
+    #[serde(default)]
+    pub project: String,
     /// The history file read.
     pub file: String,
     /// Runs read from it.
@@ -730,9 +737,37 @@ pub(crate) struct HistoryPoint {
     /// Per scenario, the change from this toolchain's previous run measured the same way, in
     /// percent; absent for the first run and after a change of setup (profile, cores, ...).
     pub change_pct: BTreeMap<Scenario, f64>,
+    /// Per scenario with a `change_pct`, whether that change is one: the 95 % interval of the
+    /// ratio of the two runs' times (Welch, on logs) excludes 1, includes it (no change), or
+    /// cannot be had (a run of one build).
+    #[serde(default)]
+    pub change: BTreeMap<Scenario, RunChange>,
     /// How the run before it was measured another way (so no change is given): `profile dev
     /// then, release now`, ...; empty when it was measured the same way.
     pub new_setup: Vec<String>,
+}
+
+/// What a run-to-run change in the history is, read from the interval of the two runs' ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum RunChange {
+    /// The interval excludes 1: the time changed.
+    Changed,
+    /// The interval includes 1: the change lies within the runs' intervals, so no change.
+    WithinIntervals,
+    /// A run of one build has no interval: the change cannot be told from noise.
+    NoInterval,
+}
+
+impl RunChange {
+    /// The name every format uses, the same as in JSON.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RunChange::Changed => "changed",
+            RunChange::WithinIntervals => "within-intervals",
+            RunChange::NoInterval => "no-interval",
+        }
+    }
 }
 
 /// One figure compared with the baseline.

@@ -36,6 +36,8 @@ pub(crate) struct Outputs {
     pub crates_csv: Option<PathBuf>,
     /// `GITHUB_STEP_SUMMARY`: the job summary of GitHub Actions, which gets the Markdown report.
     pub job_summary: Option<PathBuf>,
+    /// `--history FILE` of a run: the history file the run appends to, judged like an output.
+    pub history: Option<PathBuf>,
     /// The width the table fits: the terminal's, for standard output; `None` is unlimited.
     pub width: Option<usize>,
     /// Where outputs may land.
@@ -59,6 +61,7 @@ impl Outputs {
             ("--plot", &self.plot),
             ("--crates-csv", &self.crates_csv),
             ("GITHUB_STEP_SUMMARY", &self.job_summary),
+            ("--history", &self.history),
         ];
         named.into_iter().filter_map(|(what, path)| Some((what, path.as_deref()?))).collect()
     }
@@ -87,11 +90,31 @@ impl Outputs {
         Ok(())
     }
 
+    /// Fails with a usage error when an output names `path`, the file `what` reads (the history
+    /// `history` reads must not be replaced by its own summary).
+    pub(crate) fn check_not_over(&self, what: &str, path: &Path) -> Result<()> {
+        match self.files().into_iter().find(|(_, p)| resolved(p) == resolved(path)) {
+            Some((other, _)) => {
+                Err(ExitError::usage(format!("`{other}` would write over `{}`, the file {what} reads", path.display())))
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Writes `text` to `path` atomically, judged by the guard again right before the write (the
     /// path may have become a link since the run started).
     fn write(&self, what: &str, path: &Path, text: &str) -> Result<()> {
         self.guard.check(what, path)?;
         fs::write_atomic(path, text)
+    }
+
+    /// The history file a run records itself in: `--history FILE`, judged by the guard again
+    /// right before the append, else `default` (the state directory's, timewarp's own).
+    pub(crate) fn history_file(&self, default: PathBuf) -> Result<PathBuf> {
+        match &self.history {
+            Some(path) => self.guard.check("--history", path).map(|()| path.clone()),
+            None => Ok(default),
+        }
     }
 
     /// Writes the `--list` view.
@@ -176,6 +199,7 @@ mod tests {
             plot,
             crates_csv: None,
             job_summary: None,
+            history: None,
             width: None,
             guard: Guard::new(&ws, &work),
         }
@@ -201,6 +225,12 @@ mod tests {
         let mut summary = outputs(&root, None, None);
         summary.job_summary = Some(root.join("Cargo.toml"));
         assert!(err(summary).0.starts_with("`GITHUB_STEP_SUMMARY="), "the job summary is judged too");
+        let mut history = outputs(&root, Some(root.join("h.jsonl")), None);
+        history.history = Some(root.join("Cargo.toml"));
+        assert!(err(history.clone()).0.starts_with("`--history "), "the history file is judged too");
+        assert!(history.history_file(root.join("default")).is_err(), "and again before the append");
+        history.history = Some(root.join("./h.jsonl"));
+        assert!(err(history).0.contains("`--output` and `--history` name the same file"));
         outputs(&root, Some(root.join("report.json")), Some(root.join("h.SVG"))).check().unwrap();
     }
 

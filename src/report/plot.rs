@@ -4,7 +4,11 @@
 //! it was taken apart, so the linker's share shows; and, with `--crates`, the rustc time of the
 //! workspace's crates against the dependencies'. Every point is labelled with its version and speedup (with
 //! its ±) and carries an error bar, the 95 % interval of its time; a failed toolchain is marked on the axis;
-//! a vertical line marks where the linker changes between neighbouring rows.
+//! a vertical line marks where the linker changes between neighbouring rows, at the release that
+//! changed it (1.90, for official x86_64 builds' rust-lld). The y axis is scaled to the points,
+//! not to the widest interval: an error bar reaching further than the top is cut there, and the
+//! panel's caption says so. Point labels are placed where they cover no other label or point,
+//! and inside the plot.
 //!
 //! Drawn with plotters' SVG backend into a string; the caller writes the file. Pure: it
 //! computes nothing that is not already in the [`Report`].
@@ -68,7 +72,7 @@ pub(crate) fn render_svg(report: &Report) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
-        let title = format!("Build times of {} by Rust release", report.packages.join(", "));
+        let title = format!("Build times of {} by Rust release", crate::report::answer::project_name(report));
         let root = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
         let x_range = date_range(&report.toolchains.iter().collect::<Vec<_>>());
         for (area, (caption, series)) in root.split_evenly((panels.len(), 1)).iter().zip(&panels) {
@@ -143,13 +147,14 @@ fn panel(
     caption: &str,
     series: &[Series],
 ) -> Result<()> {
-    let y_max = series.iter().flat_map(|s| s.points.iter().map(|p| p.3)).fold(0.0, f64::max) * 1.3;
+    let (top, cut) = y_top(series.iter().flat_map(|s| s.points.iter().map(|p| (p.1, p.3))));
+    let caption = if cut { format!("{caption}; error bars cut at the top") } else { caption.to_string() };
     let mut chart = ChartBuilder::on(area)
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(64)
         .caption(caption, ("sans-serif", 16))
-        .build_cartesian_2d(x_range, 0.0..y_max.max(0.001))
+        .build_cartesian_2d(x_range, 0.0..top)
         .map_err(plot_error)?;
     chart
         .configure_mesh()
@@ -160,10 +165,67 @@ fn panel(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(plot_error)?;
-    let top = y_max.max(0.001);
+    draw_linker_changes(&mut chart, report, top)?;
+    for s in series {
+        let line = LineSeries::new(s.points.iter().map(|p| (p.0, p.1)), s.colour.stroke_width(2));
+        chart
+            .draw_series(line)
+            .map_err(plot_error)?
+            .label(s.name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], s.colour.stroke_width(2)));
+        // From the fastest to the slowest run: how far to trust the point.
+        let spreads = s
+            .points
+            .iter()
+            .filter(|p| p.3 > p.2)
+            .map(|p| PathElement::new(vec![(p.0, p.2), (p.0, p.3.min(top))], s.colour.stroke_width(1)));
+        chart.draw_series(spreads).map_err(plot_error)?;
+        chart
+            .draw_series(
+                s.points
+                    .iter()
+                    .map(|(x, y, _, _, _)| EmptyElement::at((*x, *y)) + Circle::new((0, 0), 5, s.colour.filled())),
+            )
+            .map_err(plot_error)?;
+    }
+    draw_labels(&mut chart, series)?;
+    let failed = report.toolchains.iter().filter(|r| r.status == Status::Failed);
+    chart
+        .draw_series(failed.map(|r| {
+            EmptyElement::at((year_of(r.release_date), 0.0))
+                + Cross::new((0, 0), 6, FAILED_COLOUR.stroke_width(2))
+                + Text::new(
+                    format!("{} failed", r.name),
+                    (-20, -18),
+                    ("sans-serif", 12).into_font().color(&FAILED_COLOUR),
+                )
+        }))
+        .map_err(plot_error)?;
+    if series.len() > 1 {
+        // Times fall from the older releases to the newer ones: the upper right is what stays free.
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .border_style(BLACK.mix(0.3))
+            .background_style(WHITE)
+            .draw()
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
+/// A panel's chart: release dates across, seconds up.
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// A vertical line, up to just below `top`, at each linker change between neighbouring rows.
+fn draw_linker_changes(chart: &mut Chart<'_, '_>, report: &Report, top: f64) -> Result<()> {
     // Where the linker changes between neighbouring rows, the numbers change for that reason too.
     for pair in report.toolchains.windows(2).filter(|p| p[0].linker != p[1].linker) {
-        let x = (year_of(pair[0].release_date) + year_of(pair[1].release_date)) / 2.0;
+        let x = linker_change_at(&pair[0], &pair[1]);
         let label = format!("linker: {} to {}", pair[0].linker, pair[1].linker);
         chart
             .draw_series(std::iter::once(PathElement::new(
@@ -179,49 +241,79 @@ fn panel(
             )))
             .map_err(plot_error)?;
     }
-    for s in series {
-        let line = LineSeries::new(s.points.iter().map(|p| (p.0, p.1)), s.colour.stroke_width(2));
-        chart
-            .draw_series(line)
-            .map_err(plot_error)?
-            .label(s.name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], s.colour.stroke_width(2)));
-        // From the fastest to the slowest run: how far to trust the point.
-        let spreads = s
-            .points
-            .iter()
-            .filter(|p| p.3 > p.2)
-            .map(|p| PathElement::new(vec![(p.0, p.2), (p.0, p.3)], s.colour.stroke_width(1)));
-        chart.draw_series(spreads).map_err(plot_error)?;
-        chart
-            .draw_series(s.points.iter().map(|(x, y, _, _, label)| {
-                EmptyElement::at((*x, *y))
-                    + Circle::new((0, 0), 5, s.colour.filled())
-                    + Text::new(label.clone(), (-20, -20), ("sans-serif", 13))
-            }))
-            .map_err(plot_error)?;
-    }
-    let failed = report.toolchains.iter().filter(|r| r.status == Status::Failed);
+    Ok(())
+}
+
+/// Every point's label, each where it covers no other label or point (see [`place_labels`]).
+fn draw_labels(chart: &mut Chart<'_, '_>, series: &[Series]) -> Result<()> {
+    let labelled: Vec<((f64, f64), &str)> =
+        series.iter().flat_map(|s| s.points.iter().map(|p| ((p.0, p.1), p.4.as_str()))).collect();
+    let at: Vec<(i32, i32)> = labelled.iter().map(|(p, _)| chart.backend_coord(p)).collect();
+    let (columns, _) = chart.plotting_area().get_pixel_range();
+    let texts: Vec<&str> = labelled.iter().map(|(_, t)| *t).collect();
+    let offsets = place_labels(&at, &texts, columns);
     chart
-        .draw_series(failed.map(|r| {
-            EmptyElement::at((year_of(r.release_date), 0.0))
-                + Cross::new((0, 0), 6, FAILED_COLOUR.stroke_width(2))
-                + Text::new(
-                    format!("{} failed", r.name),
-                    (-20, -18),
-                    ("sans-serif", 12).into_font().color(&FAILED_COLOUR),
-                )
+        .draw_series(labelled.iter().zip(offsets).map(|((point, label), offset)| {
+            EmptyElement::at(*point) + Text::new(label.to_string(), offset, ("sans-serif", LABEL_SIZE))
         }))
         .map_err(plot_error)?;
-    if series.len() > 1 {
-        chart
-            .configure_series_labels()
-            .border_style(BLACK.mix(0.3))
-            .background_style(WHITE)
-            .draw()
-            .map_err(plot_error)?;
-    }
     Ok(())
+}
+
+/// The top of a panel's y axis from its points' `(time, upper end of its interval)`: room above
+/// every point, and above every error bar that reaches no further than twice its point; a longer
+/// one (two rounds give ±2000 %) would flatten every point onto the axis, so it is cut at the
+/// top, and the second value says one was.
+fn y_top(points: impl Iterator<Item = (f64, f64)>) -> (f64, bool) {
+    let (mut top, mut highest) = (0.0_f64, 0.0_f64);
+    for (point, high) in points {
+        top = top.max(point * 1.3).max(high.min(point * 2.0) * 1.1);
+        highest = highest.max(high);
+    }
+    let top = top.max(0.001);
+    (top, highest > top)
+}
+
+/// Where the linker changed between the rows `before` and `after`: at the release that made
+/// rust-lld the default (1.90, official x86_64 Linux builds) when that lies between them, else at
+/// `after`, the first row that links the new way; never midway, which reads as a date.
+fn linker_change_at(before: &Row, after: &Row) -> f64 {
+    let (from, to) = (year_of(before.release_date), year_of(after.release_date));
+    let lld = year_of(crate::discover::release::stable_release_date(90));
+    if after.linker == crate::vocab::Linker::RustLld && (from..=to).contains(&lld) { lld } else { to }
+}
+
+/// The size of a point label's font, and the width and height a label of `n` characters takes.
+const LABEL_SIZE: u32 = 13;
+fn label_box(text: &str) -> (i32, i32) {
+    (text.chars().count() as i32 * 7 + 2, LABEL_SIZE as i32 + 2)
+}
+
+/// The offset of each label from its point (`at`, pixels), so that no label covers another or a
+/// point, and each lies within the plot's `columns`: the first of some places around the point
+/// that is free, else the first that fits the width.
+fn place_labels(at: &[(i32, i32)], texts: &[&str], columns: std::ops::Range<i32>) -> Vec<(i32, i32)> {
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+    let overlaps = |a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)| {
+        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+    };
+    let mut offsets = Vec::new();
+    for (&(x, y), text) in at.iter().zip(texts) {
+        let (w, h) = label_box(text);
+        let candidates = [(8, -h - 6), (8, 6), (-w - 8, -h - 6), (-w - 8, 6), (-w / 2, -2 * h - 8), (-w / 2, h + 8)];
+        let fits = |(dx, _): (i32, i32)| columns.start <= x + dx && x + dx + w <= columns.end;
+        let free = |(dx, dy): (i32, i32)| {
+            let b = (x + dx, y + dy, w, h);
+            placed.iter().all(|p| !overlaps(b, *p)) && at.iter().all(|&(px, py)| !overlaps(b, (px - 6, py - 6, 12, 12)))
+        };
+        let chosen = candidates.into_iter().find(|c| fits(*c) && free(*c)).unwrap_or_else(|| {
+            let (dx, dy) = candidates[0];
+            (dx.min(columns.end - x - w).max(columns.start - x), dy)
+        });
+        placed.push((x + chosen.0, y + chosen.1, w, h));
+        offsets.push(chosen);
+    }
+    offsets
 }
 
 /// `cargo timewarp bisect --plot FILE.svg`: per scenario, the build time of every measured
@@ -255,8 +347,9 @@ pub(crate) fn bisect_svg(bisected: &Bisected) -> Result<String> {
                     Some((minor(&r.release), t.point, t.low.unwrap_or(t.point), t.high.unwrap_or(t.point), name))
                 })
                 .collect();
-            let y_max = points.iter().map(|p| p.3).fold(0.0, f64::max).max(0.001) * 1.3;
-            let caption = format!("{scenario}: seconds (geometric mean, 95% interval)");
+            let (y_max, cut) = y_top(points.iter().map(|p| (p.1, p.3)));
+            let cut = if cut { "; error bars cut at the top" } else { "" };
+            let caption = format!("{scenario}: seconds (geometric mean, 95% interval){cut}");
             let mut chart = ChartBuilder::on(area)
                 .margin(12)
                 .x_label_area_size(36)
@@ -286,10 +379,9 @@ pub(crate) fn bisect_svg(bisected: &Bisected) -> Result<String> {
                 let font = ("sans-serif", 11).into_font().color(&LINKER_COLOUR);
                 chart.draw_series(std::iter::once(Text::new(label, (x, y_max * 0.97), font))).map_err(plot_error)?;
             }
-            let bars = points
-                .iter()
-                .filter(|p| p.3 > p.2)
-                .map(|p| PathElement::new(vec![(p.0, p.2), (p.0, p.3)], SCENARIO_COLOURS[0].stroke_width(1)));
+            let bars = points.iter().filter(|p| p.3 > p.2).map(|p| {
+                PathElement::new(vec![(p.0, p.2), (p.0, p.3.min(y_max))], SCENARIO_COLOURS[0].stroke_width(1))
+            });
             chart.draw_series(bars).map_err(plot_error)?;
             chart
                 .draw_series(points.iter().map(|(x, y, _, _, label)| {
@@ -316,6 +408,10 @@ pub(crate) fn bisect_svg(bisected: &Bisected) -> Result<String> {
     Ok(svg)
 }
 
+/// One colour per toolchain of `history --plot`, in turn.
+const HISTORY_PALETTE: [RGBColor; 6] =
+    [SCENARIO_COLOURS[0], SCENARIO_COLOURS[1], WORKSPACE_COLOUR, DEPENDENCIES_COLOUR, FAILED_COLOUR, LINKER_COLOUR];
+
 /// `cargo timewarp history --plot FILE.svg`: per scenario, one line per toolchain version across
 /// the recorded runs (date and commit on the axis), so a slower commit under a fixed compiler
 /// shows as a step.
@@ -331,8 +427,6 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
     if runs.is_empty() {
         return Err(anyhow!("there is nothing to plot: no run is recorded yet"));
     }
-    let palette =
-        [SCENARIO_COLOURS[0], SCENARIO_COLOURS[1], WORKSPACE_COLOUR, DEPENDENCIES_COLOUR, FAILED_COLOUR, LINKER_COLOUR];
     let index = |p: &crate::report::model::HistoryPoint| {
         runs.iter().position(|r| r.0 == p.recorded_at && r.1 == p.git_commit.as_deref().unwrap_or("-")).unwrap_or(0)
     };
@@ -341,9 +435,9 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
-        let root = root
-            .titled("the project's build times across recorded runs, per toolchain", ("sans-serif", 20))
-            .map_err(plot_error)?;
+        let title = format!("Build times of {} across recorded runs, per toolchain", history.project);
+        let root = root.titled(&title, ("sans-serif", 20)).map_err(plot_error)?;
+        let names = run_labels(&runs);
         for (area, scenario) in root.split_evenly((history.scenarios.len(), 1)).iter().zip(&history.scenarios) {
             let y_max = history
                 .toolchains
@@ -363,11 +457,7 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
                 if (x - i).abs() > 0.01 || i < 0.0 {
                     return String::new();
                 }
-                runs.get(i as usize).map_or_else(String::new, |(at, commit)| {
-                    let at: String = at.chars().take(10).collect();
-                    let commit: String = commit.chars().take(7).collect();
-                    format!("{at} {commit}")
-                })
+                names.get(i as usize).cloned().unwrap_or_default()
             };
             chart
                 .configure_mesh()
@@ -378,7 +468,7 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
                 .light_line_style(WHITE.mix(0.0))
                 .draw()
                 .map_err(plot_error)?;
-            for (toolchain, colour) in history.toolchains.iter().zip(palette.iter().cycle()) {
+            for (toolchain, colour) in history.toolchains.iter().zip(HISTORY_PALETTE.iter().cycle()) {
                 let points: Vec<(f64, f64)> = toolchain
                     .points
                     .iter()
@@ -403,6 +493,28 @@ pub(crate) fn history_svg(history: &History) -> Result<String> {
         root.present().map_err(plot_error)?;
     }
     Ok(svg)
+}
+
+/// The x label of each recorded run (`(recorded_at, commit)`): its date, with the time of day
+/// when two runs share a date, and its short commit; never two alike.
+fn run_labels(runs: &[(&str, &str)]) -> Vec<String> {
+    let day = |at: &str| at.chars().take(10).collect::<String>();
+    let same_day = runs.iter().enumerate().any(|(i, a)| runs[..i].iter().any(|b| day(a.0) == day(b.0)));
+    let mut labels: Vec<String> = runs
+        .iter()
+        .map(|(at, commit)| {
+            let when =
+                if same_day { at.chars().skip(5).take(11).collect::<String>().replace('T', " ") } else { day(at) };
+            let commit: String = commit.chars().take(7).collect();
+            if commit == "-" { when } else { format!("{when} {commit}") }
+        })
+        .collect();
+    for i in 0..labels.len() {
+        if labels[..i].contains(&labels[i]) {
+            labels[i] = format!("{} #{}", labels[i], i + 1);
+        }
+    }
+    labels
 }
 
 /// Release dates as fractional years, padded so the first and last labels fit.
@@ -430,90 +542,4 @@ fn plot_error<E: std::fmt::Display>(e: E) -> anyhow::Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::testing::sample_report;
-
-    fn texts(svg: &str) -> Vec<String> {
-        let doc = roxmltree::Document::parse(svg).expect("well-formed XML");
-        doc.descendants()
-            .filter(|n| n.has_tag_name("text"))
-            .filter_map(|n| n.text())
-            .map(|t| t.trim().to_string())
-            .collect()
-    }
-
-    #[test]
-    fn one_point_per_toolchain_and_panel_in_valid_svg() {
-        let svg = render_svg(&sample_report()).unwrap();
-        let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
-        assert_eq!(doc.root_element().tag_name().name(), "svg");
-        let circles = doc.descendants().filter(|n| n.has_tag_name("circle")).count();
-        assert_eq!(
-            circles,
-            4 + 2,
-            "two ok toolchains x two panels, and the touched link times; the failed one has none"
-        );
-        let texts = texts(&svg);
-        for label in [
-            "1.85.0 (base)",
-            "1.96.0 (1.78x)",
-            "1.96.0 (1.30x ±2.2%)",
-            "seconds",
-            "release date",
-            "1.63.0 failed",
-            "link 50%",
-            "link 25%",
-            "link",
-        ] {
-            assert!(texts.iter().any(|t| t == label), "missing {label:?} in {texts:?}");
-        }
-        assert!(texts.iter().any(|t| t.starts_with("Build times of app")));
-        assert!(texts.iter().any(|t| t.starts_with("touched: rebuild after touching")), "a panel per scenario");
-    }
-
-    #[test]
-    fn spreads_linker_changes_and_the_per_crate_panel() {
-        let mut report = crate::testing::sample_report_with_crates();
-        report.toolchains[2].linker = crate::vocab::Linker::RustLld;
-        let svg = render_svg(&report).unwrap();
-        let texts = texts(&svg);
-        assert!(texts.iter().any(|t| t == "linker: cc to rust-lld"), "{texts:?}");
-        assert!(texts.iter().any(|t| t.starts_with("per-crate build")), "{texts:?}");
-        assert!(texts.iter().any(|t| t == "dependencies") && texts.iter().any(|t| t == "workspace"), "{texts:?}");
-        let doc = roxmltree::Document::parse(&svg).unwrap();
-        assert_eq!(
-            doc.descendants().filter(|n| n.has_tag_name("circle")).count(),
-            6 + 4,
-            "two more series of two points"
-        );
-    }
-
-    #[test]
-    fn the_history_plot_has_a_line_per_toolchain_and_runs_on_the_axis() {
-        let svg = history_svg(&crate::testing::sample_history()).unwrap();
-        let texts = texts(&svg);
-        for label in ["1.85.0", "1.96.0", "clean, median seconds", "touched, median seconds", "2026-11-27 aaaaaaa"] {
-            assert!(texts.iter().any(|t| t == label), "missing {label:?} in {texts:?}");
-        }
-        let doc = roxmltree::Document::parse(&svg).unwrap();
-        assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 6, "3 points x 2 panels");
-    }
-
-    #[test]
-    fn nothing_to_plot_is_an_error() {
-        let mut report = sample_report();
-        report.toolchains.retain(|r| r.scenarios.is_empty());
-        assert_eq!(
-            render_svg(&report).unwrap_err().to_string(),
-            "there is nothing to plot: no toolchain built the workspace"
-        );
-    }
-
-    #[test]
-    fn axis_labels_are_months() {
-        assert_eq!(month_label(2025.0), "2025-01");
-        assert_eq!(month_label(2025.99), "2025-12");
-        assert!((year_of("2025-07-02".parse().unwrap()) - 2025.4983).abs() < 0.001);
-    }
-}
+mod tests;

@@ -1,5 +1,5 @@
-//! Reports read back: a `--baseline` file and the entries of `history.jsonl`, through serde
-//! derive into the report model itself. Only the current schema is read (timewarp has not been
+//! Reports read back: a `--baseline` file, the entries of `history.jsonl` and the file `cargo
+//! timewarp show` renders again, through serde derive into the report model itself. Only the current schema is read (timewarp has not been
 //! released, so no older report is worth converting); a report of another schema is refused in
 //! one line that names it. The result is a [`SavedReport`]: how it was measured, and each row's
 //! wall times.
@@ -10,9 +10,15 @@
 
 use std::collections::BTreeMap;
 
+use std::path::Path;
+
+use anyhow::{Result, anyhow};
 use serde::Deserialize;
 
 use super::model::{Report, SCHEMA_VERSION, Setup, Status};
+use super::output::Outputs;
+use super::progress::Progress;
+use crate::fs;
 use crate::vocab::Scenario;
 
 /// What the gate and the history read from a saved report.
@@ -57,14 +63,7 @@ impl SavedReport {
 
     /// Reads a report from its JSON value; the error says what is wrong, in one sentence.
     pub(crate) fn from_value(value: serde_json::Value) -> Result<SavedReport, String> {
-        let Probe { schema } = Probe::deserialize(&value).map_err(|_| "it has no `schema` number".to_string())?;
-        if schema != SCHEMA_VERSION {
-            return Err(format!("it has schema {schema}; this timewarp reads schema {SCHEMA_VERSION} reports only"));
-        }
-        let report: Report =
-            serde_json::from_value(value).map_err(|e| format!("it is not a schema {SCHEMA_VERSION} report: {e}"))?;
-        let saved = from_current(report);
-        saved.validated()
+        from_current(report_from_value(value)?).validated()
     }
 
     /// The report, when every time in it is a positive number of seconds below a year.
@@ -85,6 +84,43 @@ impl SavedReport {
         }
         Ok(self)
     }
+}
+
+/// The whole report in `value`, of the current schema; the error says what is wrong, in one
+/// sentence (the other documents timewarp writes are named as such).
+fn report_from_value(value: serde_json::Value) -> Result<Report, String> {
+    let Probe { schema } = Probe::deserialize(&value).map_err(|_| "it has no `schema` number".to_string())?;
+    if value.get("outcome").is_some() && value.get("from").is_some() {
+        return Err("it is a `bisect` document, not a run's report".into());
+    }
+    if value.get("machines").is_some() {
+        return Err("it is a `merge` document, not a run's report".into());
+    }
+    if value.get("report").is_some() && value.get("recorded_at").is_some() {
+        return Err("it is a line of a history file, not a run's report".into());
+    }
+    if schema != SCHEMA_VERSION {
+        return Err(format!("it has schema {schema}; this timewarp reads schema {SCHEMA_VERSION} reports only"));
+    }
+    serde_json::from_value(value).map_err(|e| format!("it is not a schema {SCHEMA_VERSION} report: {e}"))
+}
+
+/// Reads the run's report saved in `file` (`--format json`, or timewarp's `last-report.json`),
+/// whole and validated as [`SavedReport`] is; the error is one sentence naming the file.
+pub(crate) fn read_report(file: &Path) -> Result<Report> {
+    let bytes = fs::read(file)?;
+    let why = |e: String| anyhow!("`{}` is not a timewarp report (`--format json`): {e}", file.display());
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| why(e.to_string()))?;
+    let report = report_from_value(value).map_err(why)?;
+    from_current(report.clone()).validated().map_err(why)?;
+    Ok(report)
+}
+
+/// `cargo timewarp show FILE`: the report saved in `file`, rendered to `outputs` in any format
+/// and plotted, without measuring again.
+pub(crate) fn show(file: &Path, outputs: &Outputs, progress: &Progress) -> Result<()> {
+    outputs.check()?;
+    outputs.report(&read_report(file)?, progress)
 }
 
 fn from_current(report: Report) -> SavedReport {
@@ -171,6 +207,32 @@ mod tests {
             assert_eq!(SavedReport::from_value(value).unwrap_err(), error);
         }
         assert!(SavedReport::from_slice(b"{\"schema\": 4").unwrap_err().contains("EOF"));
+    }
+
+    #[test]
+    fn show_reads_a_whole_report_and_names_what_a_file_is_instead() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("run.json");
+        let report = crate::testing::sample_report();
+        std::fs::write(&file, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+        assert_eq!(read_report(&file).unwrap(), report);
+        let error = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            read_report(&file).unwrap_err().to_string()
+        };
+        let named = format!("`{}` is not a timewarp report (`--format json`): ", file.display());
+        assert_eq!(error("[package]\nname = 'x'\n"), format!("{named}expected value at line 1 column 2"));
+        let bisect = r#"{"schema": 2, "from": "1.63", "to": "1.96", "outcome": "located"}"#;
+        assert_eq!(error(bisect), format!("{named}it is a `bisect` document, not a run's report"));
+        assert_eq!(
+            error(r#"{"schema": 4, "machines": []}"#),
+            format!("{named}it is a `merge` document, not a run's report")
+        );
+        let mut bad = serde_json::to_value(&report).unwrap();
+        bad["toolchains"][1]["scenarios"]["clean"]["wall"]["runs_s"] = serde_json::json!([-1.0]);
+        assert!(error(&bad.to_string()).contains("the clean times of"), "validated like a baseline");
+        let missing = dir.path().join("missing.json");
+        assert!(read_report(&missing).unwrap_err().to_string().contains(&missing.display().to_string()));
     }
 
     proptest::proptest! {

@@ -74,7 +74,7 @@ fn baseline_gate_history_and_clean() {
     success_json(timewarp(ws.path()).args(args).args(["--baseline", "slow.json", "--format", "json"]));
 
     // Every completed run was recorded (the gate runs too: their numbers are real).
-    let history = std::fs::read_to_string(ws.path().join("target/timewarp/history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(history_file(ws.path())).unwrap();
     assert_eq!(history.lines().count(), 4);
     let entry: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert!(entry["recorded_at"].as_str().unwrap().ends_with('Z'));

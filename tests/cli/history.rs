@@ -51,8 +51,8 @@ fn history_in_every_format_with_a_plot_and_the_runs_target_dir() {
         "two runs in three panels: clean, touched, check-touched"
     );
 
-    let without = run(timewarp(ws.path()).arg("history"));
-    assert!(String::from_utf8_lossy(&without.stdout).starts_with("no runs recorded yet"), "another target dir");
+    let without = success(timewarp(ws.path()).arg("history"));
+    assert!(without.starts_with("2 runs recorded in"), "the history is the workspace's, whatever the target dir");
     let out = run(timewarp(ws.path()).args(["history", "--target-dir", target, "--plot", "h.png"]));
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
@@ -63,7 +63,7 @@ fn a_broken_history_line_is_skipped_and_the_next_run_appends_cleanly() {
     let ws = fixture("single-crate");
     let before = snapshot(ws.path());
     success(timewarp(ws.path()).args(QUICK));
-    let history = ws.path().join("target/timewarp/history.jsonl");
+    let history = history_file(ws.path());
     let text = std::fs::read_to_string(&history).unwrap();
     std::fs::write(&history, &text[..text.len() / 2]).unwrap();
     assert!(success(timewarp(ws.path()).arg("history")).contains("(1 unreadable lines skipped)"));
@@ -83,7 +83,7 @@ fn a_hand_edited_history_is_read_as_far_as_it_goes() {
     let _builds = build_lock();
     let ws = fixture("single-crate");
     success(timewarp(ws.path()).args(QUICK));
-    let file = ws.path().join("target/timewarp/history.jsonl");
+    let file = history_file(ws.path());
     let line = std::fs::read_to_string(&file).unwrap();
     let mut entry: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
     entry["recorded_at"] = "2026-11-30T12:00:00Z ünïcødé".into();
@@ -103,27 +103,23 @@ fn a_hand_edited_history_is_read_as_far_as_it_goes() {
     roxmltree::Document::parse(&std::fs::read_to_string(ws.path().join("h.svg")).unwrap()).unwrap();
 }
 
-/// #14: `history` over a shared `--target-dir` mixed two projects' runs (one showed `+2601%`).
+/// #14: `history` over a shared `--target-dir` mixed two projects' runs (one showed `+2601%`);
+/// a shared `--history FILE` (one CI cache for two projects) must not either.
 /// #17: a scenario a run did not measure read `ok`.
 #[test]
 fn history_keeps_to_its_workspace_and_says_what_a_run_did_not_measure() {
     let _builds = build_lock();
     let shared = tempfile::tempdir().unwrap();
-    let target = shared.path().display().to_string();
+    let file = shared.path().join("shared.jsonl").display().to_string();
     let (mine, other) = (fixture("single-crate"), fixture("virtual-ws"));
-    success(timewarp(mine.path()).args(QUICK).args(["--edit", "--target-dir", &target]));
-    success(timewarp(other.path()).args(QUICK).args(["--target-dir", &target]));
-    success(timewarp(mine.path()).args(QUICK).args(["--target-dir", &target]));
-    let json: serde_json::Value = serde_json::from_str(&success(timewarp(mine.path()).args([
-        "history",
-        "--format",
-        "json",
-        "--target-dir",
-        &target,
-    ])))
-    .unwrap();
+    success(timewarp(mine.path()).args(QUICK).args(["--edit", "--history", &file]));
+    success(timewarp(other.path()).args(QUICK).args(["--history", &file]));
+    success(timewarp(mine.path()).args(QUICK).args(["--history", &file]));
+    let json: serde_json::Value =
+        serde_json::from_str(&success(timewarp(mine.path()).args(["history", "--format", "json", "--history", &file])))
+            .unwrap();
     assert_eq!((json["runs"].as_u64(), json["other_workspaces"].as_u64()), (Some(2), Some(1)), "{json:#}");
-    let table = success(timewarp(mine.path()).args(["history", "--target-dir", &target]));
+    let table = success(timewarp(mine.path()).args(["history", "--history", &file]));
     let second = table.lines().filter(|l| l.contains(" dev ")).nth(1).unwrap();
     let cells: Vec<&str> = second.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
     let edited = json["scenarios"].as_array().unwrap().iter().position(|s| s == "edited").unwrap();
@@ -141,4 +137,49 @@ fn a_run_on_a_dirty_tree_says_so() {
     success(timewarp(ws.path()).args(QUICK));
     let table = success(timewarp(ws.path()).arg("history"));
     assert!(table.contains("+dirty"), "{table}");
+}
+
+/// Usability review, finding 6: `cargo clean` deleted the history with `target/`, so `history`
+/// and the noise threshold started from zero after every clean (and in every CI job).
+#[test]
+fn the_history_outlives_cargo_clean_and_timewarp_clean_removes_it() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    success(timewarp(ws.path()).args(QUICK));
+    let cargo_clean =
+        std::process::Command::new("cargo").args(["+stable", "clean", "-q"]).current_dir(ws.path()).status();
+    assert!(cargo_clean.unwrap().success());
+    assert!(!ws.path().join("target").exists(), "cargo clean removed the target directory");
+    let table = success(timewarp(ws.path()).arg("history"));
+    assert!(table.starts_with("1 runs recorded in"), "{table}");
+    assert!(table.contains(&history_file(ws.path()).display().to_string()), "it names the file: {table}");
+    success(timewarp(ws.path()).arg("clean"));
+    assert!(!history_file(ws.path()).exists(), "timewarp's own clean removes it");
+    assert!(success(timewarp(ws.path()).arg("history")).starts_with("no runs recorded yet"));
+}
+
+/// `--history FILE`: a CI cache keeps the runs; a run appends there (and not in the state
+/// directory), `history --history FILE` reads them back, and the file is judged like any output.
+#[test]
+fn a_history_file_of_ones_own_is_appended_and_read_back() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let cache = tempfile::tempdir().unwrap();
+    let file = cache.path().join("runs.jsonl");
+    success(timewarp(ws.path()).args(QUICK).arg("--history").arg(&file));
+    success(timewarp(ws.path()).args(QUICK).arg("--history").arg(&file));
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
+    assert!(!history_file(ws.path()).exists(), "nothing in the state directory's history");
+    let table = success(timewarp(ws.path()).arg("history").arg("--history").arg(&file));
+    assert!(table.starts_with(&format!("2 runs recorded in `{}`", file.display())), "{table}");
+    assert!(success(timewarp(ws.path()).arg("history")).starts_with("no runs recorded yet"));
+    let before = snapshot(ws.path());
+    let line = failure(timewarp(ws.path()).args(QUICK).args(["--history", "Cargo.toml"]), 2);
+    assert!(line.starts_with("error: `--history Cargo.toml` would write over the workspace's Cargo.toml"), "{line}");
+    let mut over = timewarp(ws.path());
+    over.arg("history").arg("--history").arg(&file).arg("-o").arg(&file).args(["--format", "json"]);
+    let line = failure(&mut over, 2);
+    assert!(line.contains("would write over"), "{line}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2, "never replaced by its summary");
+    assert_eq!(before, snapshot(ws.path()));
 }

@@ -74,7 +74,7 @@ fn single_crate_yearly_history_since_msrv() {
     assert!(target.join("timewarp/1.96.0/rebuilds/debug").is_dir(), "the newest toolchain's build is kept");
     assert!(!target.join("timewarp/1.96.0/scratch").exists(), "its scratch directory for clean builds is not");
     assert!(!target.join("timewarp/1.85.0").exists(), "older toolchains' builds are removed after the run");
-    let history = std::fs::read_to_string(target.join("timewarp/history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(history_file(ws.path())).unwrap();
     assert_eq!(history.lines().count(), 1, "one line per run");
 }
 
@@ -988,7 +988,7 @@ fn a_toolchain_removed_during_the_run_is_a_failed_row_and_the_report_is_kept() {
     let saved = ws.path().join("target/timewarp/last-report.json");
     let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
     assert_eq!(row(&saved, "1.96.0")["status"], "failed");
-    let history = std::fs::read_to_string(ws.path().join("target/timewarp/history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(history_file(ws.path())).unwrap();
     assert_eq!(history.lines().count(), 1, "the run is in the history");
 }
 

@@ -336,11 +336,90 @@ fn a_reader_that_stops_after_three_lines_loses_no_run() {
         serde_json::from_str(&std::fs::read_to_string(builds.join("last-report.json")).unwrap()).unwrap();
     let runs = &report["toolchains"][0]["scenarios"]["touched"]["wall"]["runs_s"];
     assert_eq!(runs.as_array().map(Vec::len), Some(3), "the whole run is kept: {report:#}");
-    let history = std::fs::read_to_string(builds.join("history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(history_file(ws.path())).unwrap();
     assert_eq!(history.lines().count(), 1, "and recorded: {history}");
     for lock in [builds.join("lock"), state_dir(ws.path()).join("lock")] {
         let file = std::fs::File::open(&lock).unwrap();
         assert!(file.try_lock().is_ok(), "`{}` is released", lock.display());
         assert_eq!(std::fs::read_to_string(&lock).unwrap(), "", "`{}` names no holder", lock.display());
     }
+}
+
+/// Usability review, 14: a saved report could not be rendered again without measuring again.
+/// `show` renders the report a run kept exactly as the run printed it, in the table and (as the
+/// job summary got it) in Markdown; a file that is not a run's report is one line and exit 1.
+#[test]
+fn show_renders_a_saved_report_as_the_run_printed_it() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let scratch = tempfile::tempdir().unwrap();
+    let summary = scratch.path().join("summary.md");
+    let table = success(timewarp(ws.path()).args(QUICK).env("COLUMNS", "100").env("GITHUB_STEP_SUMMARY", &summary));
+    let saved = ws.path().join("target/timewarp/last-report.json");
+    let shown = success(timewarp(scratch.path()).arg("show").arg(&saved).env("COLUMNS", "100"));
+    assert_eq!(shown, table);
+    let markdown = success(timewarp(scratch.path()).arg("show").arg(&saved).args(["--format", "markdown"]));
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(summary, format!("### cargo timewarp\n\n{markdown}\n"), "what the job summary got");
+    let before = snapshot(ws.path());
+    success(timewarp(scratch.path()).arg("show").arg(&saved).args(["-o", "run.csv", "--plot", "run.svg"]));
+    assert!(std::fs::read_to_string(scratch.path().join("run.csv")).unwrap().starts_with("toolchain,version,"));
+    roxmltree::Document::parse(&std::fs::read_to_string(scratch.path().join("run.svg")).unwrap()).unwrap();
+    assert_eq!(before, snapshot(ws.path()), "nothing was measured or written in the workspace");
+
+    let line = failure(timewarp(scratch.path()).arg("show").arg(ws.path().join("Cargo.toml")), 1);
+    let expected =
+        format!("error: `{}` is not a timewarp report (`--format json`): ", ws.path().join("Cargo.toml").display());
+    assert!(line.starts_with(&expected) && !line.contains('\n'), "{line}");
+    let line = failure(timewarp(ws.path()).arg("show").arg(&saved).args(["-o", "src/main.rs", "--format", "json"]), 2);
+    assert!(line.contains("would write over a source file"), "outputs are judged by the guard: {line}");
+    failure(timewarp(scratch.path()).arg("show"), 2);
+}
+
+/// Usability review, finding 3: the example matrix merged an aarch64 runner with x86_64 ones,
+/// whose official builds link with rust-lld from 1.90, as one setup. A real report records its
+/// target and each row's linker, and `merge` refuses a report of another target or linker.
+#[test]
+fn merge_refuses_reports_of_another_target_or_linker() {
+    let _builds = build_lock();
+    let ws = fixture("single-crate");
+    let dir = tempfile::tempdir().unwrap();
+    let report = success_json(timewarp(ws.path()).args(QUICK).args(["--format", "json"]));
+    assert!(report["target"].as_str().is_some_and(|t| t.contains('-')), "the host's triple: {report:#}");
+    // Another machine's run: the same shape, other times.
+    let mut other = report.clone();
+    for figures in other["toolchains"][0]["scenarios"].as_object_mut().unwrap().values_mut() {
+        for t in figures["wall"]["runs_s"].as_array_mut().unwrap() {
+            *t = (t.as_f64().unwrap() * 1.1).into();
+        }
+    }
+    let write = |name: &str, value: &serde_json::Value| {
+        std::fs::write(dir.path().join(name), serde_json::to_string(value).unwrap()).unwrap();
+    };
+    write("a.json", &report);
+    write("b.json", &other);
+    success(timewarp(dir.path()).args(["merge", "a.json", "b.json"]));
+    let mut arm = other.clone();
+    arm["target"] = "aarch64-unknown-linux-gnu".into();
+    write("arm.json", &arm);
+    let line = failure(timewarp(dir.path()).args(["merge", "a.json", "arm.json"]), 2);
+    let target = report["target"].as_str().unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "error: `arm.json` was measured for aarch64-unknown-linux-gnu and `a.json` for {target}: merge combines the reports of one target; merge each target's apart"
+        )
+    );
+    let mut lld = other;
+    let linker = if report["toolchains"][0]["linker"] == "cc" { "rust-lld" } else { "cc" };
+    lld["toolchains"][0]["linker"] = linker.into();
+    write("lld.json", &lld);
+    let line = failure(timewarp(dir.path()).args(["merge", "a.json", "lld.json"]), 2);
+    assert!(
+        line.starts_with(&format!(
+            "error: `lld.json` linked {} with {linker} and `a.json` with ",
+            report["toolchains"][0]["version"].as_str().unwrap()
+        )),
+        "{line}"
+    );
 }

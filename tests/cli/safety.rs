@@ -184,7 +184,7 @@ fn a_report_that_cannot_be_written_is_not_lost() {
     assert!(line.ends_with(&format!("the report is saved in `{}`", saved.display())), "{line}");
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     assert_eq!(report["toolchains"][0]["status"], "ok");
-    let history = std::fs::read_to_string(ws.path().join("target/timewarp/history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(history_file(ws.path())).unwrap();
     assert_eq!(history.lines().count(), 1, "the run is in the history too");
     assert_eq!(before, snapshot(ws.path()));
 }
@@ -470,7 +470,8 @@ fn a_read_only_target_dir_says_how_to_move_it() {
             .env("CARGO_TARGET_DIR", "/proc/timewarp-cannot-write"),
     );
     assert_eq!(report["toolchains"][0]["status"], "ok");
-    assert!(elsewhere.path().join("timewarp/history.jsonl").is_file());
+    assert!(elsewhere.path().join("timewarp/last-report.json").is_file());
+    assert!(history_file(ws.path()).is_file(), "the history is in the state directory");
 }
 
 // Never lose a byte, part 3: each test below failed before its fix (issue 18's defect number in
@@ -570,11 +571,12 @@ fn links_planted_in_a_marked_timewarp_directory_are_never_written_through() {
     let out = run(&mut cmd);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    for link in ["last-report.json", "history.jsonl"] {
-        let refused = format!("refusing to write `{}`: it is a symbolic link", forged.join(link).display());
-        assert!(stderr.contains(&refused), "{stderr}");
-        assert!(std::fs::symlink_metadata(forged.join(link)).unwrap().file_type().is_symlink());
-    }
+    let link = forged.join("last-report.json");
+    let refused = format!("refusing to write `{}`: it is a symbolic link", link.display());
+    assert!(stderr.contains(&refused), "{stderr}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    // The history is kept in the state directory now: the planted link is never even read.
+    assert!(std::fs::symlink_metadata(forged.join("history.jsonl")).unwrap().file_type().is_symlink());
     let config = forged.join("cargo-home/config.toml");
     std::fs::remove_file(&config).unwrap();
     std::os::unix::fs::symlink(victims.path().join("config"), &config).unwrap();
@@ -758,7 +760,7 @@ fn a_report_timewarp_cannot_keep_still_reaches_its_outputs() {
     success(timewarp(ws.path()).args(QUICK));
     // A directory where the saved report goes, in timewarp's own build directory.
     let builds = ws.path().join("target/timewarp");
-    std::fs::remove_file(builds.join("history.jsonl")).unwrap();
+    std::fs::remove_file(history_file(ws.path())).unwrap();
     std::fs::remove_file(builds.join("last-report.json")).unwrap();
     std::fs::create_dir_all(builds.join("last-report.json/in-the-way")).unwrap();
     let out = run(timewarp(ws.path()).args(QUICK).args(["--format", "json", "-o", "report.json"]));
@@ -769,7 +771,7 @@ fn a_report_timewarp_cannot_keep_still_reaches_its_outputs() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(ws.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(report["toolchains"][0]["status"], "ok");
-    assert_eq!(std::fs::read_to_string(builds.join("history.jsonl")).unwrap().lines().count(), 1, "in the history too");
+    assert_eq!(std::fs::read_to_string(history_file(ws.path())).unwrap().lines().count(), 1, "in the history too");
 }
 
 /// #8: any argument that is not UTF-8 panicked, because the lock recorded `std::env::args()`.
@@ -1099,8 +1101,8 @@ fn merge_outputs_go_through_the_guard() {
     let reports = tempfile::tempdir().unwrap();
     let report = reports.path().join("a.json");
     success(timewarp(root).args(QUICK).args(["--format", "json", "-o"]).arg(&report));
-    std::os::unix::fs::symlink(root.join("target/timewarp/history.jsonl"), root.join("h.json")).unwrap();
-    let history = std::fs::read(root.join("target/timewarp/history.jsonl")).unwrap();
+    std::os::unix::fs::symlink(root.join("target/timewarp/last-report.json"), root.join("h.json")).unwrap();
+    let history = std::fs::read(root.join("target/timewarp/last-report.json")).unwrap();
     let before = snapshot(root);
     for (output, expected) in [
         ("src/main.rs", "error: `--output src/main.rs` would write over a source file of `single-crate`"),
@@ -1114,7 +1116,7 @@ fn merge_outputs_go_through_the_guard() {
     let line = failure(timewarp(root).args(["history", "--format", "json", "-o", "h.json"]), 2);
     assert!(line.starts_with("error: `--output h.json` would write inside timewarp's directory"), "{line}");
     assert_eq!(before, snapshot(root), "nothing in the workspace was written");
-    assert_eq!(std::fs::read(root.join("target/timewarp/history.jsonl")).unwrap(), history);
+    assert_eq!(std::fs::read(root.join("target/timewarp/last-report.json")).unwrap(), history);
     // From a member's subdirectory, the same workspace's guard.
     let line =
         failure(timewarp(&root.join("src")).arg("merge").arg(&report).args(["-o", "main.rs", "--format", "json"]), 2);

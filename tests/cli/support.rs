@@ -81,6 +81,12 @@ pub fn cache_home() -> PathBuf {
     std::env::temp_dir().join("timewarp-test-cache")
 }
 
+/// The history file timewarp records the runs on the workspace at `root` in: in its state
+/// directory, outside `target/`.
+pub fn history_file(root: &Path) -> PathBuf {
+    state_dir(root).join("history.jsonl")
+}
+
 /// The state directory timewarp uses for the workspace at `root`, found by its name and the
 /// workspace it records.
 pub fn state_dir(root: &Path) -> PathBuf {

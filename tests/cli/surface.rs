@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::support::*;
 
 /// Every command, as typed after `cargo timewarp` (a run types none).
-const COMMANDS: &[&[&str]] = &[&[], &["list"], &["history"], &["merge"], &["clean"], &["bisect"]];
+const COMMANDS: &[&[&str]] = &[&[], &["list"], &["history"], &["merge"], &["show"], &["clean"], &["bisect"]];
 
 /// The example lines (`cargo timewarp ...`) of a help text, without their comments.
 fn examples(help: &str) -> Vec<String> {
@@ -49,12 +49,13 @@ fn quick(command: &[&str], ws: &Path) -> (Vec<String>, i32) {
         ["list"] => vec!["list", "--toolchains", "stable"],
         ["history"] => vec!["history"],
         ["merge"] => vec!["merge", &missing],
+        ["show"] => vec!["show", &missing],
         ["clean"] => vec!["clean"],
         _ => vec!["bisect", "stable", "stable"],
     };
     let code = match command {
         [] => 3,
-        ["merge"] => 1,
+        ["merge"] | ["show"] => 1,
         ["bisect"] => 2,
         _ => 0,
     };
@@ -164,6 +165,7 @@ fn run_case(flag: &str, scratch: &Path, report: &str) -> (Vec<String>, Vec<Strin
         "--plot" => (vec![flag.into(), at("out.svg")], &[], 0),
         "--crates-csv" => (vec!["--crates".into(), flag.into(), at("crates.csv")], &[], 0),
         "--baseline" => (vec![flag.into(), report.into()], &[], 0),
+        "--history" => (vec![flag.into(), at("history.jsonl")], &[], 0),
         // One sample cannot decide the gate: exit 7 says so.
         "--max-regression" => (vec![flag.into(), "50".into(), "--baseline".into(), report.into()], &[], 7),
         other => panic!("`{other}` is listed in `cargo timewarp --help` and this test does not know it: add it"),
@@ -220,7 +222,7 @@ fn every_flag_the_other_commands_list_does_its_work_once() {
     success(timewarp(ws.path()).args(cheap_run(&[])).args(["-q", "-o", &report]));
     let at = |name: &str| scratch.path().join(name).display().to_string();
     let (home, _log) = crate::clean_install::logging_rustup();
-    for command in ["list", "history", "merge", "clean"] {
+    for command in ["list", "history", "merge", "show", "clean"] {
         for flag in listed_flags(&[command]) {
             let value: Vec<String> = match flag.as_str() {
                 "--quiet" | "--verbose" | "--all" | "--install" => vec![],
@@ -235,13 +237,14 @@ fn every_flag_the_other_commands_list_does_its_work_once() {
                 "--format" => vec!["json".into()],
                 "--output" => vec![at(&format!("{command}.json"))],
                 "--plot" => vec![at(&format!("{command}.svg"))],
+                "--history" => vec![at("history.jsonl")],
                 other => {
                     panic!("`{other}` is listed in `cargo timewarp {command} --help` and this test does not know it")
                 }
             };
             let mut cmd = timewarp(ws.path());
             cmd.arg(command).arg(&flag).args(&value).env("CARGO_HOME", home.path());
-            if command == "merge" {
+            if command == "merge" || command == "show" {
                 cmd.arg(&report);
             }
             let out = run(&mut cmd);

@@ -120,7 +120,7 @@ impl Exporter for CsvExporter {
     fn history(&self, history: &History) -> String {
         let mut out = String::from("toolchain_version,recorded_at,git_commit,what,status");
         for s in Scenario::ALL.map(prefix) {
-            let _ = write!(out, ",{s}_median_s,{s}_change_pct");
+            let _ = write!(out, ",{s}_median_s,{s}_change_pct,{s}_change");
         }
         out.push('\n');
         for toolchain in &history.toolchains {
@@ -137,7 +137,8 @@ impl Exporter for CsvExporter {
                 for s in Scenario::ALL {
                     let median = p.medians.get(&s).map(ToString::to_string).unwrap_or_default();
                     let change = p.change_pct.get(&s).map(|c| format!("{c:.2}")).unwrap_or_default();
-                    let _ = write!(out, ",{median},{change}");
+                    let what = p.change.get(&s).map(|c| c.as_str()).unwrap_or_default();
+                    let _ = write!(out, ",{median},{change},{what}");
                 }
                 out.push('\n');
             }

@@ -208,7 +208,7 @@ impl Exporter for MarkdownExporter {
                 let _ = write!(out, "| {} | {} | {} |", p.recorded_at, super::commit_cell(p), p.what);
                 for s in &history.scenarios {
                     let cell = match (p.medians.get(s), p.change_pct.get(s)) {
-                        (Some(now), Some(change)) => format!("{} ({change:+.0}%)", seconds(*now)),
+                        (Some(now), Some(_)) => super::history_change(p, *s, *now).unwrap_or_default(),
                         (Some(now), None) => seconds(*now),
                         (None, _) => super::unmeasured(p.status),
                     };

@@ -20,7 +20,7 @@ use super::model::{
 use cell::{Cell, Compact};
 
 use crate::format::{self, ONE_ROUND};
-use crate::vocab::Format;
+use crate::vocab::{Format, Scenario};
 
 /// Turns timewarp's documents into text, each ending with a newline.
 pub(crate) trait Exporter {
@@ -317,6 +317,19 @@ fn redone_text(redone: &[RedoneBuild]) -> String {
 /// name does not say it (`stable (1.95.0)`, `nightly (1.97.0-nightly)`).
 fn row_label(row: &super::model::Row) -> String {
     if row.name == row.version { row.name.clone() } else { format!("{} ({})", row.name, row.version) }
+}
+
+/// A history cell: the run's median time and its change from the run before, `0.52 s (+12%)`;
+/// `(~)` for a change within the two runs' intervals (no change), `(+70%?)` for one that a run
+/// of one build cannot tell from noise; `None` without a change to show.
+fn history_change(point: &super::model::HistoryPoint, scenario: Scenario, now: f64) -> Option<String> {
+    use super::model::RunChange;
+    let change = point.change_pct.get(&scenario)?;
+    Some(match point.change.get(&scenario) {
+        Some(RunChange::WithinIntervals) => format!("{} (~)", format::seconds(now)),
+        Some(RunChange::NoInterval) => format!("{} ({change:+.0}%?)", format::seconds(now)),
+        Some(RunChange::Changed) | None => format!("{} ({change:+.0}%)", format::seconds(now)),
+    })
 }
 
 /// A history point's commit as a cell: ten characters of it (`-` outside git), `+dirty` when

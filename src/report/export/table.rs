@@ -449,7 +449,7 @@ impl Exporter for TableExporter {
             for point in &toolchain.points {
                 let mut cells = vec![point.recorded_at.clone(), super::commit_cell(point), point.what.clone()];
                 cells.extend(history.scenarios.iter().map(|s| match (point.medians.get(s), point.change_pct.get(s)) {
-                    (Some(now), Some(change)) => format!("{} ({change:+.0}%)", seconds(*now)),
+                    (Some(now), Some(_)) => super::history_change(point, *s, *now).unwrap_or_default(),
                     (Some(now), None) if !point.new_setup.is_empty() => format!("{} (new setup)", seconds(*now)),
                     (Some(now), None) => seconds(*now),
                     (None, _) => super::unmeasured(point.status),

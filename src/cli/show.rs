@@ -1,0 +1,44 @@
+//! `cargo timewarp show`: a report saved earlier, and the document to make of it.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::Global;
+use super::shared::{FormatArgs, Output};
+
+/// `show`'s examples.
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  cargo timewarp show target/timewarp/last-report.json
+  cargo timewarp show run.json --format markdown -o run.md
+  cargo timewarp show run.json --plot run.svg";
+
+/// `show`'s flags.
+#[derive(Debug, Args)]
+pub(super) struct ShowArgs {
+    /// The report a run saved (`--format json`, or <target-dir>/timewarp/last-report.json)
+    #[arg(value_name = "REPORT.json")]
+    report: PathBuf,
+    #[command(flatten)]
+    format: FormatArgs,
+    /// Also draw it as an SVG chart to FILE
+    #[arg(long, value_name = "FILE.svg", help_heading = "Output")]
+    plot: Option<PathBuf>,
+}
+
+/// `show`'s options.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ShowOptions {
+    /// The saved report.
+    pub report: PathBuf,
+    /// The document to make of it.
+    pub out: Output,
+}
+
+impl ShowOptions {
+    pub(super) fn from_args(args: ShowArgs, global: &Global) -> Result<ShowOptions> {
+        Ok(ShowOptions { report: args.report, out: Output::new(args.format, args.plot, global.verbose)? })
+    }
+}
