@@ -19,7 +19,7 @@ use crate::discover::{environment, select};
 use crate::exit::ExitError;
 use crate::measure::build::{self, Recipe};
 use crate::measure::engine::{
-    self, DeepEdit, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
+    self, DeepEdit, Engine, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
 };
 use crate::measure::interrupt::Interrupt;
 use crate::measure::journal::{self, Journal};
@@ -517,8 +517,8 @@ pub(crate) fn measure_these(
     };
     let mut tracker = progress.builds(fixed, budget);
     let stop = || interrupt.requested();
-    let outcome =
-        engine::measure_changing(runner, &plan, &subjects, work, &found.journal, &paths, &mut tracker, &stop)?;
+    let engine = Engine { runner, plan: &plan, work, stop: &stop };
+    let outcome = engine::measure_changing(engine, &subjects, &found.journal, &paths, &mut tracker)?;
     tracker.done();
     let vendor_dir = prepared.vendor_dir.clone();
     prepared.finish()?;
