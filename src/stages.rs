@@ -14,7 +14,7 @@ use crate::cli::{Action, Config};
 use crate::discover::release::{Date, utc_timestamp};
 use crate::discover::select::{Criteria, Policy};
 use crate::discover::toolchain::{self, HOST, Inventory, Toolchain};
-use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
+use crate::discover::workspace::{self, DeepLibrary, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
 use crate::exit::ExitError;
 use crate::measure::build::{self, Recipe};
@@ -22,7 +22,7 @@ use crate::measure::engine::{
     self, DeepEdit, Engine, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
 };
 use crate::measure::interrupt::Interrupt;
-use crate::measure::journal::{self, Journal};
+use crate::measure::journal::{self, Journal, KeptChange};
 use crate::measure::workdir::{self, Held, Locked, WorkDir};
 use crate::measure::{linker, prepare, revision, tree::TreeState};
 use crate::process::{CommandSpec, Runner};
@@ -374,108 +374,27 @@ pub(crate) fn measure_these(
     interrupt: &Interrupt,
 ) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
-    let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
-    // Resolve before judging: a touch or an edit lands where a link in the tree leads.
-    let touched_real = workspace::real_file_inside(&touched, &workspace.root)
-        .map_err(|why| ExitError::usage(format!("the file to touch {why}; name one inside it with `--touch PATH`")))?;
     let mut scenarios = scenarios(config, workspace)?;
-    if touches(&scenarios) {
-        workspace::check_touchable(&touched_real)?;
-    }
-    let deep_real = match workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
-        Some(d) => match workspace::real_file_inside(&d.file, &workspace.root) {
-            Ok(real) if real != touched_real => Some(real),
-            Ok(_) => {
-                let both = format!("`{}` is both the touched file and the deep library's root", touched.display());
-                let explicit =
-                    "which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`";
-                leave_out_deep(config, progress, &mut scenarios, &both, explicit)?;
-                None
-            }
-            Err(why) => {
-                let what = format!("the deep library's root {why}");
-                let explicit = "and timewarp edits only files of the workspace; leave out `deep`";
-                leave_out_deep(config, progress, &mut scenarios, &what, explicit)?;
-                None
-            }
-        },
-        None => None,
-    };
-    let deep = workspace.deep.as_ref().filter(|_| deep_real.is_some());
-    if let Some(file) = &deep_real {
-        workspace::check_touchable(file)?;
-    }
-    // A killed run's edit whose journal this run cannot find (the checkout was renamed) is
-    // found by timewarp's own item: restored from its backup, or the run stops. The deep root
-    // is looked at whether `deep` runs or not: its edit would change every build.
-    let deep_root = workspace.deep.as_ref().and_then(|d| workspace::real_file_inside(&d.file, &workspace.root).ok());
-    for file in std::iter::once(&touched_real).chain(deep_root.as_ref().filter(|d| **d != touched_real)) {
-        if let Some(note) = journal::leftover_edit(file, work)? {
-            progress.note(&note);
-        }
-    }
-    if let Some(note) = journal::leftover_created(&workspace.root.join("Cargo.lock"), work)? {
-        progress.note(&note);
-    }
+    let measured = changed_files(Tree::Measured, workspace, config, progress, found, &mut scenarios)?;
+    leftover_edits(found, &measured.real, progress)?;
     // The baseline revision's files, as given and where their links lead, checked before any
     // preparation.
-    let base_files = match &found.baseline_tree {
-        Some((_, base)) => {
-            let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, base)?;
-            let real = workspace::real_file_inside(&touched, &base.root).map_err(|why| {
-                ExitError::usage(format!(
-                    "in the baseline revision, the file to touch {why}; name one with `--touch PATH`"
-                ))
-            })?;
-            let deep = match base.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
-                Some(d) => match workspace::real_file_inside(&d.file, &base.root) {
-                    Ok(deep_real) if deep_real != real => Some((d, deep_real)),
-                    Ok(_) => None,
-                    Err(why) => {
-                        progress.note(&format!("in the baseline revision, the deep library's root {why}, so its deep rebuilds are not measured"));
-                        None
-                    }
-                },
-                None => None,
-            };
-            Some((touched, real, deep))
+    let base = match &found.baseline_tree {
+        Some((checkout, base)) => {
+            let files = changed_files(Tree::BaselineRevision, base, config, progress, found, &mut scenarios)?;
+            Some((checkout, base, files))
         }
         None => None,
     };
     work.create_builds()?;
-    let env = runner.env();
-    let removed_env = build::distorting_vars_present(env.vars());
-    let settings = environment::for_build(
-        environment::build_settings(
-            env.vars().map(|(k, v)| (k.to_os_string(), v.to_os_string())),
-            &workspace.root,
-            env.cargo_home().as_deref(),
-            &workspace.manifest_path,
-        ),
-        HOST,
-        config.profile.name(),
-        config.jobs.is_some(),
-    );
-
+    let (removed_env, settings) = build_settings(runner, config, workspace);
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
     let tree_before = TreeState::capture(&workspace.root, &excluded);
-    let mut trees = vec![prepare::Tree { root: workspace.root.clone(), manifest: workspace.manifest_path.clone() }];
-    if let Some((_, base)) = &found.baseline_tree {
-        trees.push(prepare::Tree { root: base.root.clone(), manifest: base.manifest_path.clone() });
-    }
-    // The newest installed stable cargo vendors (and generates a missing lockfile from the
-    // registry) even when only older ones are measured: an old cargo reads the registry through
-    // its git index, which today's sparse-only networks do not reach.
-    let mut preparers = chosen.to_vec();
-    let newest_stable = found.inventory.toolchains.iter().rev().find(|t| t.is_stable());
-    if let Some(newest) = newest_stable.filter(|n| chosen.last().is_none_or(|c| n.version > c.version)) {
-        preparers.push(newest.clone());
-    }
-    let prepared = prepare::prepare(runner, &trees, &preparers, work, &found.journal)?;
+    let prepared = prepare_trees(runner, found, chosen)?;
     if let Some(dir) = &prepared.vendor_dir {
         progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
     }
-    let (verify, note) = Verification::new(workspace, &touched);
+    let (verify, note) = Verification::new(workspace, &measured.touched);
     note.iter().for_each(|n| progress.note(n));
     if !removed_env.is_empty() {
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
@@ -491,15 +410,16 @@ pub(crate) fn measure_these(
         tag: None,
         recipe: recipe_of(workspace),
         verify,
-        deep: deep.map(|d| DeepEdit::new(workspace, d)),
+        deep: measured.deep.as_ref().map(|(d, _)| DeepEdit::new(workspace, d)),
     }];
-    let mut paths = vec![Paths { touched: touched_real, deep: deep_real }];
-    if let (Some((checkout, base)), Some((base_touched, base_real, base_deep))) = (&found.baseline_tree, base_files) {
+    let touched = measured.touched.clone();
+    let mut paths = vec![measured.paths()];
+    if let Some((checkout, base, files)) = base {
         let short: String = checkout.commit.chars().take(12).collect();
-        let verify = Verification::new(base, &base_touched).0;
-        let deep = base_deep.as_ref().map(|(d, _)| DeepEdit::new(base, d));
+        let verify = Verification::new(base, &files.touched).0;
+        let deep = files.deep.as_ref().map(|(d, _)| DeepEdit::new(base, d));
         variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
-        paths.push(Paths { touched: base_real, deep: base_deep.map(|(_, real)| real) });
+        paths.push(files.paths());
     }
     let stopping = stopping(config, &scenarios);
     let floors = scenario_floors(workspace, &scenarios);
@@ -508,31 +428,11 @@ pub(crate) fn measure_these(
     progress.status("Planning", &planning(&plan, chosen.len(), last));
     progress.status("Changing", &changing(&plan));
     link_note.iter().for_each(|n| progress.note(n));
-    let subjects: Vec<Subject<'_>> = (0..plan.variants.len())
-        .flat_map(|variant| chosen.iter().map(move |toolchain| Subject { toolchain, variant }))
-        .collect();
-    let (fixed, budget) = match &plan.stopping {
-        Stopping::Fixed(counts) => (counts.values().max().copied(), None),
-        Stopping::Precision(p) => (Some(p.max_rounds), Some(p.budget)),
-    };
-    let mut tracker = progress.builds(fixed, budget);
-    let stop = || interrupt.requested();
-    let engine = Engine { runner, plan: &plan, work, stop: &stop };
-    let outcome = engine::measure_changing(engine, &subjects, &found.journal, &paths, &mut tracker)?;
-    tracker.done();
+    let outcome = run_engine(runner, progress, found, chosen, interrupt, &plan, &paths)?;
     let vendor_dir = prepared.vendor_dir.clone();
     prepared.finish()?;
     let kept = found.journal.take_notes();
-    // A file the journal left alone changed during the run (the user's edit, or a build's, which
-    // its note names); it is not blamed on a build script a second time.
-    // Nor is the original timewarp put beside a kept file (`main.rs.orig`), which the note names.
-    let kept_paths: Vec<PathBuf> = kept
-        .iter()
-        .flat_map(|k| std::iter::once(&k.path).chain(&k.original))
-        .map(|p| p.strip_prefix(&workspace.root).unwrap_or(p).to_path_buf())
-        .collect();
-    let mut changed_by_builds = TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
-    changed_by_builds.retain(|p| !kept_paths.contains(p));
+    let changed_by_builds = changed_by_builds(workspace, &excluded, &tree_before, &kept);
     let interrupted = interrupt.requested();
     Ok(Measurement {
         plan,
@@ -546,6 +446,197 @@ pub(crate) fn measure_these(
         interrupted,
         kept_changes: kept.into_iter().map(|k| k.note).collect(),
     })
+}
+
+/// The files of `workspace` the builds changed since `before`, `excluded` aside. A file the
+/// journal left alone changed during the run (the user's edit, or a build's, which its note
+/// names); it is not blamed on a build script a second time. Nor is the original timewarp put
+/// beside a kept file (`main.rs.orig`), which the note names.
+fn changed_by_builds(
+    workspace: &Workspace,
+    excluded: &[PathBuf],
+    before: &TreeState,
+    kept: &[KeptChange],
+) -> Vec<PathBuf> {
+    let kept_paths: Vec<PathBuf> = kept
+        .iter()
+        .flat_map(|k| std::iter::once(&k.path).chain(&k.original))
+        .map(|p| p.strip_prefix(&workspace.root).unwrap_or(p).to_path_buf())
+        .collect();
+    let mut changed = TreeState::capture(&workspace.root, excluded).changed_since(before);
+    changed.retain(|p| !kept_paths.contains(p));
+    changed
+}
+
+/// Whose files [`changed_files`] resolves: the tree measured, or the `--baseline-rev`
+/// revision's copy, where a problem is the revision's and never the user's to fix in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tree {
+    Measured,
+    BaselineRevision,
+}
+
+/// The files one tree's rebuilds change.
+struct TreeFiles<'w> {
+    /// The touched file, as resolved from `--touch` (or the default).
+    touched: PathBuf,
+    /// Where the touch and the edit land: a link in the tree followed.
+    real: PathBuf,
+    /// The deep library and where its root really is, when `deep` runs in this tree.
+    deep: Option<(&'w DeepLibrary, PathBuf)>,
+}
+
+impl TreeFiles<'_> {
+    /// What the engine changes in this tree.
+    fn paths(&self) -> Paths {
+        Paths { touched: self.real.clone(), deep: self.deep.as_ref().map(|(_, real)| real.clone()) }
+    }
+}
+
+/// Resolves the files `tree`'s rebuilds change: the touched file, and the deep library's root
+/// when `scenarios` has `deep`. In the tree measured, a root that cannot be edited (outside the
+/// tree, or the touched file itself) leaves `deep` out of the default scenarios or is a usage
+/// error when `--scenarios` asks for it, and both files must be writable; in the revision, it
+/// leaves out that tree's deep rebuilds alone.
+fn changed_files<'w>(
+    tree: Tree,
+    workspace: &'w Workspace,
+    config: &Config,
+    progress: &Progress,
+    found: &Discovered,
+    scenarios: &mut Vec<Scenario>,
+) -> Result<TreeFiles<'w>> {
+    let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
+    // Resolve before judging: a touch or an edit lands where a link in the tree leads.
+    let real = workspace::real_file_inside(&touched, &workspace.root).map_err(|why| {
+        ExitError::usage(match tree {
+            Tree::Measured => format!("the file to touch {why}; name one inside it with `--touch PATH`"),
+            Tree::BaselineRevision => {
+                format!("in the baseline revision, the file to touch {why}; name one with `--touch PATH`")
+            }
+        })
+    })?;
+    if tree == Tree::Measured && touches(scenarios) {
+        workspace::check_touchable(&real)?;
+    }
+    let Some(library) = workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) else {
+        return Ok(TreeFiles { touched, real, deep: None });
+    };
+    let deep = match (workspace::real_file_inside(&library.file, &workspace.root), tree) {
+        (Ok(deep_real), _) if deep_real != real => Some((library, deep_real)),
+        (Ok(_), Tree::BaselineRevision) => None,
+        (Ok(_), Tree::Measured) => {
+            let both = format!("`{}` is both the touched file and the deep library's root", touched.display());
+            let explicit = "which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`";
+            leave_out_deep(config, progress, scenarios, &both, explicit)?;
+            None
+        }
+        (Err(why), Tree::Measured) => {
+            let what = format!("the deep library's root {why}");
+            let explicit = "and timewarp edits only files of the workspace; leave out `deep`";
+            leave_out_deep(config, progress, scenarios, &what, explicit)?;
+            None
+        }
+        (Err(why), Tree::BaselineRevision) => {
+            progress.note(&format!(
+                "in the baseline revision, the deep library's root {why}, so its deep rebuilds are not measured"
+            ));
+            None
+        }
+    };
+    if let (Tree::Measured, Some((_, file))) = (tree, &deep) {
+        workspace::check_touchable(file)?;
+    }
+    Ok(TreeFiles { touched, real, deep })
+}
+
+/// A killed run's edit whose journal this run cannot find (the checkout was renamed) is found by
+/// timewarp's own item: restored from its backup, or the run stops. The deep root is looked at
+/// whether `deep` runs or not: its edit would change every build. So is a lockfile a killed run
+/// created.
+fn leftover_edits(found: &Discovered, touched_real: &Path, progress: &Progress) -> Result<()> {
+    let (workspace, work) = (&found.workspace, &found.work);
+    let deep_root = workspace.deep.as_ref().and_then(|d| workspace::real_file_inside(&d.file, &workspace.root).ok());
+    for file in std::iter::once(touched_real).chain(deep_root.as_deref().filter(|d| *d != touched_real)) {
+        if let Some(note) = journal::leftover_edit(file, work)? {
+            progress.note(&note);
+        }
+    }
+    if let Some(note) = journal::leftover_created(&workspace.root.join("Cargo.lock"), work)? {
+        progress.note(&note);
+    }
+    Ok(())
+}
+
+/// The variables removed from the builds' environment, and the settings that change a build.
+fn build_settings(
+    runner: &dyn Runner,
+    config: &Config,
+    workspace: &Workspace,
+) -> (Vec<String>, Vec<environment::Setting>) {
+    let env = runner.env();
+    let removed_env = build::distorting_vars_present(env.vars());
+    let settings = environment::for_build(
+        environment::build_settings(
+            env.vars().map(|(k, v)| (k.to_os_string(), v.to_os_string())),
+            &workspace.root,
+            env.cargo_home().as_deref(),
+            &workspace.manifest_path,
+        ),
+        HOST,
+        config.profile.name(),
+        config.jobs.is_some(),
+    );
+    (removed_env, settings)
+}
+
+/// Prepares the tree (and the revision's): lockfiles, vendored sources, the private
+/// `CARGO_HOME`. The newest installed stable cargo vendors (and generates a missing lockfile
+/// from the registry) even when only older ones are measured: an old cargo reads the registry
+/// through its git index, which today's sparse-only networks do not reach.
+fn prepare_trees(
+    runner: &dyn Runner,
+    found: &Discovered,
+    chosen: &[crate::discover::toolchain::Toolchain],
+) -> Result<prepare::Prepared> {
+    let workspace = &found.workspace;
+    let mut trees = vec![prepare::Tree { root: workspace.root.clone(), manifest: workspace.manifest_path.clone() }];
+    if let Some((_, base)) = &found.baseline_tree {
+        trees.push(prepare::Tree { root: base.root.clone(), manifest: base.manifest_path.clone() });
+    }
+    let mut preparers = chosen.to_vec();
+    let newest_stable = found.inventory.toolchains.iter().rev().find(|t| t.is_stable());
+    if let Some(newest) = newest_stable.filter(|n| chosen.last().is_none_or(|c| n.version > c.version)) {
+        preparers.push(newest.clone());
+    }
+    prepare::prepare(runner, &trees, &preparers, &found.work, &found.journal)
+}
+
+/// Runs the engine over every subject (each toolchain `chosen`, building each variant of
+/// `plan`), changing `paths`, with the progress display, until `interrupt` or the plan says
+/// enough.
+fn run_engine(
+    runner: &dyn Runner,
+    progress: &Progress,
+    found: &Discovered,
+    chosen: &[crate::discover::toolchain::Toolchain],
+    interrupt: &Interrupt,
+    plan: &Plan,
+    paths: &[Paths],
+) -> Result<engine::Outcome> {
+    let subjects: Vec<Subject<'_>> = (0..plan.variants.len())
+        .flat_map(|variant| chosen.iter().map(move |toolchain| Subject { toolchain, variant }))
+        .collect();
+    let (fixed, budget) = match &plan.stopping {
+        Stopping::Fixed(counts) => (counts.values().max().copied(), None),
+        Stopping::Precision(p) => (Some(p.max_rounds), Some(p.budget)),
+    };
+    let mut tracker = progress.builds(fixed, budget);
+    let stop = || interrupt.requested();
+    let engine = Engine { runner, plan, work: &found.work, stop: &stop };
+    let outcome = engine::measure_changing(engine, &subjects, &found.journal, paths, &mut tracker)?;
+    tracker.done();
+    Ok(outcome)
 }
 
 /// The link timer's directory, with timewarp's binary standing in for the programs rustc links
