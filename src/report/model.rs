@@ -124,8 +124,9 @@ pub(crate) struct Measurement {
     pub redone: Vec<RedoneBuild>,
 }
 
-/// A timed build set aside because timewarp was held up while it ran: the build went on in
-/// its own process group, so its wall time, read when timewarp ran again, held the stop.
+/// A timed build set aside because timewarp was held up while it ran (the build went on in its
+/// own process group, so its wall time, read when timewarp ran again, held the stop), or because
+/// it took far longer than its round predicts (`expected_s`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct RedoneBuild {
@@ -141,6 +142,11 @@ pub(crate) struct RedoneBuild {
     pub set_aside_s: f64,
     /// The longest stretch during the build in which timewarp did not run, seconds.
     pub paused_s: f64,
+    /// Set when the build was set aside not because timewarp was held up but because its wall
+    /// time was more than three times its cell's median so far (this median, seconds), while the
+    /// round's other builds were not: the machine seized by something else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_s: Option<f64>,
     /// Whether it was built again in its round: a cell held up at every one of its four tries
     /// in a round is given up, and that round has no sample of it.
     pub done_again: bool,

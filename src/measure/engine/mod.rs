@@ -56,12 +56,12 @@ use std::time::Duration;
 use anyhow::Result;
 
 pub(crate) use self::outcome::{
-    Action, CrateBuild, End, MAX_REDOS, Measured, Observer, Outcome, Redone, RoundDone, Sample, Step, Stop, pairs,
-    pairs_by,
+    Action, CrateBuild, End, MAX_REDOS, Measured, Observer, Outcome, Redone, RoundDone, Sample, SetAside, Step, Stop,
+    pairs, pairs_by,
 };
 pub(crate) use self::plan::{ChangedFile, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant};
 use self::run::Run;
-pub(crate) use self::verify::{DeepEdit, Verification};
+pub(crate) use self::verify::{DeepEdit, SEIZED_FACTOR, Verification};
 use super::journal::{EditStyle, EditedFile, Journal, TouchedFile};
 use super::workdir::WorkDir;
 use crate::process::Runner;
@@ -216,9 +216,10 @@ impl Rounds<'_> {
                         interrupted = true;
                         break 'round;
                     }
+                    let others = verify::round_ratios(runs, *index, *scenario, round);
                     let run = &mut runs[*index];
                     if run.measures(*scenario) {
-                        self.cell(run, *scenario, round)?;
+                        self.cell(run, *scenario, round, &others)?;
                     }
                 }
             }
@@ -233,11 +234,14 @@ impl Rounds<'_> {
     }
 
     /// `run`'s timed build of `scenario` in `round`, done again (up to [`MAX_REDOS`] times) while
-    /// its sample is set aside.
-    fn cell(&mut self, run: &mut Run, scenario: Scenario, round: usize) -> Result<()> {
+    /// its sample is set aside: timewarp was held up during it, or it was far beyond what the
+    /// round predicts (`others`: the ratios of the round's other builds of `scenario` so far to
+    /// their own medians).
+    fn cell(&mut self, run: &mut Run, scenario: Scenario, round: usize, others: &[f64]) -> Result<()> {
         for attempt in 0..=MAX_REDOS {
             let set_aside = run.measured.redone.len();
             self.timed_step(run, scenario, round)?;
+            verify::set_aside_if_seized(run, scenario, round, others);
             match run.measured.redone.get_mut(set_aside) {
                 Some(redone) if !run.ended => {
                     redone.again = attempt < MAX_REDOS;

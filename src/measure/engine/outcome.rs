@@ -46,8 +46,8 @@ impl Sample {
 /// then that round has no sample of it.
 pub(crate) const MAX_REDOS: usize = 3;
 
-/// A timed build whose sample was set aside, and the build done again in the same round:
-/// timewarp itself was held up while it ran, so its wall time was not the build's alone.
+/// A timed build whose sample was set aside, and the build done again in the same round: its
+/// wall time was not the build's alone (see [`SetAside`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Redone {
     /// The scenario.
@@ -58,8 +58,24 @@ pub(crate) struct Redone {
     pub wall_s: f64,
     /// The longest stretch during the build in which timewarp did not run, in seconds.
     pub paused_s: f64,
+    /// Why it was set aside.
+    pub why: SetAside,
     /// Whether the build was done again (not after [`MAX_REDOS`] in one round).
     pub again: bool,
+}
+
+/// Why a timed build's sample was set aside.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum SetAside {
+    /// Timewarp itself was held up while it ran (Ctrl-Z, SIGSTOP): the build went on in its own
+    /// process group, so its wall time held the stop.
+    HeldUp,
+    /// Its wall time was far beyond what its round predicts while timewarp ran (the machine
+    /// seized by something else, swapping): `expected_s` is the median of its cell so far.
+    Seized {
+        /// The median of the cell's samples before it, in seconds.
+        expected_s: f64,
+    },
 }
 
 /// How one toolchain's measurement ended.

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::outcome::{Action, CrateBuild, End, Redone, Sample, Step};
+use super::outcome::{Action, CrateBuild, End, Redone, Sample, SetAside, Step};
 use super::plan::Plan;
 use super::run::{KindState, Run};
 use super::touch::touch_time;
@@ -266,7 +266,7 @@ fn record(
     }
     if held_up(out) {
         let (wall_s, paused_s) = (out.elapsed.as_secs_f64(), out.paused.as_secs_f64());
-        run.measured.redone.push(Redone { scenario, round, wall_s, paused_s, again: true });
+        run.measured.redone.push(Redone { scenario, round, wall_s, paused_s, why: SetAside::HeldUp, again: true });
         return Ok(false);
     }
     let link = run.link_log.as_ref().map(LinkLog::time).transpose()?;

@@ -276,6 +276,44 @@ fn a_short_stop_in_a_long_build_is_kept_and_a_cell_held_up_every_time_gives_up()
     assert!(log.lines.iter().any(|l| l.ends_with("clean round 1 set aside, no more")), "{:?}", log.lines);
 }
 
+/// A machine seized by something else while timewarp ran: build 12 (round 4's first touched
+/// rebuild) takes 10 times as long, with timewarp never held up.
+#[test]
+fn a_build_ten_times_its_cells_median_is_set_aside_and_done_again_in_its_round() {
+    let (scenarios, stopping) = fixed(1, 6, false);
+    let s = setup(scenarios, stopping);
+    let both = [toolchain("1.63.0"), toolchain("1.85.0")];
+    let runner = FakeRunner::new().ok("rustup which", &s.rustc).responding("build", |n, _| {
+        output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", if n == 12 { 5.0 } else { 0.5 })
+    });
+    let (outcome, log) = run_with(&s, &runner, &both, &|| false);
+    let set_aside: Vec<&Redone> = outcome.measured.iter().flat_map(|m| &m.redone).collect();
+    assert_eq!(set_aside.len(), 1, "{:?}", log.lines);
+    let redone = set_aside[0];
+    assert_eq!((redone.scenario, redone.round, redone.wall_s), (Scenario::Touched, 4, 5.0));
+    assert_eq!(redone.why, SetAside::Seized { expected_s: 0.5 });
+    for m in &outcome.measured {
+        assert_eq!(walls(m, Scenario::Touched), [0.5; 6], "{} keeps no seized sample", m.toolchain);
+        let rounds: Vec<usize> = m.samples[&Scenario::Touched].iter().map(|s| s.round).collect();
+        assert_eq!(rounds, [0, 1, 2, 3, 4, 5], "the build was done again in its own round");
+    }
+    assert!(log.lines.iter().any(|l| l.ends_with("touched round 4 set aside, again")), "{:?}", log.lines);
+    assert_eq!(runner.log().iter().filter(|c| c.to_string().contains("build")).count(), 17, "one build more");
+}
+
+#[test]
+fn twenty_percent_noise_sets_no_build_aside() {
+    let s = setup(vec![Scenario::Clean], Stopping::Fixed(BTreeMap::from([(Scenario::Clean, 30)])));
+    let both = [toolchain("1.63.0"), toolchain("1.85.0")];
+    let runner =
+        FakeRunner::new().ok("rustup which", &s.rustc).timing("build", stopping::synthetic(10.0, 1.25, 0.2, |_| 1.0));
+    let (outcome, _) = run_with(&s, &runner, &both, &|| false);
+    for m in &outcome.measured {
+        assert!(m.redone.is_empty(), "{:?}", m.redone);
+        assert_eq!(walls(m, Scenario::Clean).len(), 30);
+    }
+}
+
 #[test]
 fn a_failed_build_ends_its_toolchain_with_the_error_and_the_rest_goes_on() {
     let (scenarios, stopping) = fixed(1, 5, false);
