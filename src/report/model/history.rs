@@ -1,0 +1,58 @@
+//! The [`History`] of `cargo timewarp history`: the runs of `history.jsonl` per toolchain.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Status;
+use crate::vocab::Scenario;
+
+/// `cargo timewarp history`: the runs recorded in `history.jsonl`, per toolchain version, so a
+/// user sees when the project got slower to compile under one fixed compiler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct History {
+    /// The history file read.
+    pub file: String,
+    /// Runs read from it.
+    pub runs: usize,
+    /// Lines that could not be read (a run killed while writing) and were skipped.
+    pub unreadable_lines: usize,
+    /// Runs recorded by other workspaces that share the target directory, left out.
+    pub other_workspaces: usize,
+    /// The scenarios any run measured.
+    pub scenarios: Vec<Scenario>,
+    /// Per toolchain version, oldest first.
+    pub toolchains: Vec<ToolchainHistory>,
+}
+
+/// Every recorded run of one toolchain version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ToolchainHistory {
+    /// The rustc version.
+    pub version: String,
+    /// Its runs, in the order they were recorded.
+    pub points: Vec<HistoryPoint>,
+}
+
+/// One recorded run of one toolchain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct HistoryPoint {
+    /// When it was recorded (UTC).
+    pub recorded_at: String,
+    /// The commit it measured.
+    pub git_commit: Option<String>,
+    /// Whether the working tree had changes beyond that commit.
+    pub git_dirty: bool,
+    /// `build/dev`, `check/release`, ...
+    pub what: String,
+    /// ok, failed or interrupted.
+    pub status: Status,
+    /// Median wall time per scenario.
+    pub medians: BTreeMap<Scenario, f64>,
+    /// Per scenario, the change from this toolchain's previous run measured the same way, in
+    /// percent; absent for the first run and after a change of setup (profile, cores, ...).
+    pub change_pct: BTreeMap<Scenario, f64>,
+    /// How the run before it was measured another way (so no change is given): `profile dev
+    /// then, release now`, ...; empty when it was measured the same way.
+    pub new_setup: Vec<String>,
+}

@@ -1,0 +1,667 @@
+//! The result of a run as plain serialisable values: the [`Report`] of a measuring run, the
+//! [`Listing`] of `--list`, and the baseline [`Comparison`]. Data only: `report::build` fills
+//! them, the exporters read them, nothing here computes or writes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::discover::environment::Setting;
+use crate::discover::release::Date;
+use crate::vocab::{CrateKind, Linker, Profile, Provenance, Scenario};
+
+mod bisected;
+mod comparison;
+mod history;
+mod listing;
+mod merged;
+
+pub(crate) use self::bisected::*;
+pub(crate) use self::comparison::*;
+pub(crate) use self::history::*;
+pub(crate) use self::listing::*;
+pub(crate) use self::merged::*;
+
+/// Bumped whenever a field changes meaning or disappears; adding fields keeps it. Schema 4 gives
+/// each scenario its own cargo command (`check`, `check-touched`, `test`, `release`, `deep`
+/// joined `clean`, `touched` and `edited`; the report-wide `command` is gone) and takes link time
+/// apart; schema 3 measured in rounds and gave every time and speedup a 95 % interval; schema 2
+/// keyed every figure by scenario with point medians; schema 1 called them `clean`,
+/// `incremental` and `patched`, in fields of their own.
+pub(crate) const SCHEMA_VERSION: u32 = 4;
+
+/// Everything a report format needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Report {
+    /// The shape of this document: 4 (`SCHEMA_VERSION`); it changes when a field changes meaning or
+    /// disappears.
+    pub schema: u32,
+    /// The cargo-timewarp version that produced it.
+    pub timewarp_version: String,
+    /// Workspace root.
+    pub workspace: String,
+    /// The commit timed with `--rev`, if not the working tree.
+    pub revision: Option<String>,
+    /// Packages built.
+    pub packages: Vec<String>,
+    /// Effective MSRV (`1.80`): the highest floor, the locked dependencies' included.
+    pub msrv: Option<String>,
+    /// The highest `rust-version` the built packages declare; `msrv` is higher when a dependency
+    /// (or the edition, the lockfile, ...) needs more, and the first floor says which.
+    pub declared_rust_version: Option<String>,
+    /// Every MSRV floor, highest first.
+    pub msrv_floors: Vec<Floor>,
+    /// The cargo profile of every scenario but `release` (`--profile`).
+    pub profile: Profile,
+    /// How caches were warmed before timing, so readers know what the first run includes.
+    pub warmup: String,
+    /// The file touched (and edited) for rebuilds, relative to the workspace root when inside it.
+    pub touched_file: String,
+    /// The library the `deep` scenario edited, when it was measured.
+    pub deep: Option<DeepLibrary>,
+    /// Whether the time rustc's linkers ran was taken apart from every build's wall time (the
+    /// `link` figures); when not, a warning says why.
+    pub link_time: bool,
+    /// Logical CPUs of the machine.
+    pub cores: usize,
+    /// The CPU model (`model name` of `/proc/cpuinfo`): reports of two CPU models are not
+    /// compared.
+    pub cpu: Option<String>,
+    /// `-j N` of every build, when pinned; `null` for cargo's default (the number of CPUs).
+    pub jobs: Option<usize>,
+    /// How the builds were scheduled and why they stopped.
+    pub measurement: Measurement,
+    /// Environment variables present in the caller's environment and removed from the builds.
+    pub removed_env: Vec<String>,
+    /// Settings kept for the builds that change how code is built (rustflags, jobs,
+    /// incremental, linker, profiles), with where each comes from.
+    pub build_settings: Vec<Setting>,
+    /// Where dependency sources were vendored for every toolchain; `null` for path-only
+    /// workspaces.
+    pub vendored_sources: Option<String>,
+    /// Things the reader should know before trusting the numbers.
+    pub warnings: Vec<String>,
+    /// Measured toolchains, oldest release first.
+    pub toolchains: Vec<Row>,
+    /// Installed toolchains that were not measured, and why.
+    pub skipped: Vec<Skipped>,
+    /// The comparison with `--baseline`, when given.
+    pub baseline: Option<Comparison>,
+    /// `--crates`: the crates that changed most between the oldest and newest rows.
+    pub crate_changes: Option<CrateChanges>,
+}
+
+impl Report {
+    /// The scenarios that ran, in column order.
+    pub(crate) fn scenarios(&self) -> Vec<Scenario> {
+        self.measurement.scenarios.clone()
+    }
+}
+
+/// The library the `deep` scenario edits: a public item appended to its root file before each
+/// `deep` rebuild, so it and every built package that depends on it recompile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct DeepLibrary {
+    /// Its package.
+    pub package: String,
+    /// Its root source file, relative to the workspace root.
+    pub file: String,
+    /// The built packages that depend on it, directly or through each other.
+    pub dependents: Vec<String>,
+}
+
+/// How the builds were scheduled, how many rounds ran, and why they stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Measurement {
+    /// The scenarios measured, in the order a round runs them.
+    pub scenarios: Vec<Scenario>,
+    /// The cargo command each scenario timed: `cargo build`, `cargo check`, `cargo test
+    /// --no-run`, `cargo build --release`, ...
+    pub commands: BTreeMap<Scenario, String>,
+    /// When rounds stop being added.
+    pub stopping: StoppingRule,
+    /// Rounds that ran.
+    pub rounds: usize,
+    /// Why they stopped.
+    pub stopped: Stopped,
+    /// Seconds from the first build to the last.
+    pub elapsed_s: f64,
+    /// Timed builds whose time was set aside, and the build done again in the same round,
+    /// because timewarp itself was held up while they ran (Ctrl-Z, SIGSTOP, a seized
+    /// machine): none of their times is among the samples.
+    #[serde(default)]
+    pub redone: Vec<RedoneBuild>,
+}
+
+/// A timed build set aside because timewarp was held up while it ran (the build went on in its
+/// own process group, so its wall time, read when timewarp ran again, held the stop), or because
+/// it took far longer than its round predicts (`expected_s`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct RedoneBuild {
+    /// The toolchain's name.
+    pub toolchain: String,
+    /// Whether it was a build of the `--baseline-rev` revision.
+    pub baseline_revision: bool,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The round, from 0 (as in `rounds` of a timing).
+    pub round: usize,
+    /// The wall time set aside, seconds.
+    pub set_aside_s: f64,
+    /// The longest stretch during the build in which timewarp did not run, seconds.
+    pub paused_s: f64,
+    /// Set when the build was set aside not because timewarp was held up but because its wall
+    /// time was more than three times its cell's median so far (this median, seconds), while the
+    /// round's other builds were not: the machine seized by something else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_s: Option<f64>,
+    /// Whether it was built again in its round: a cell held up at every one of its four tries
+    /// in a round is given up, and that round has no sample of it.
+    pub done_again: bool,
+}
+
+/// When rounds stop being added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "lowercase")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum StoppingRule {
+    /// A fixed number of rounds per scenario (`--runs`, `--clean-runs`, `--incremental-runs`).
+    Fixed {
+        /// Rounds per scenario.
+        rounds: BTreeMap<Scenario, usize>,
+    },
+    /// Rounds are added while some speedup's 95 % interval is wider than `precision_pct` and
+    /// the next round fits the budget.
+    Precision {
+        /// The ± (relative half-width of the 95 % interval, percent) every speedup should reach.
+        precision_pct: f64,
+        /// No round starts that would end later than this many seconds after the first build.
+        budget_s: f64,
+        /// Rounds run whatever the intervals say (the budget permitting).
+        min_rounds: usize,
+        /// Rounds never exceeded.
+        max_rounds: usize,
+    },
+}
+
+/// Why the rounds stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum Stopped {
+    /// The fixed number of rounds ran.
+    Fixed,
+    /// Every speedup reached the precision.
+    Precise,
+    /// The next round would have ended after the budget.
+    Budget,
+    /// The most rounds allowed ran.
+    MaxRounds,
+    /// Every toolchain failed.
+    NothingLeft,
+    /// Ctrl-C or SIGTERM.
+    Interrupted,
+}
+
+/// A point estimate with its 95 % interval, as the report states it. Times and speedups are
+/// estimated on logarithms (builds times are roughly log-normal), so the point is a geometric
+/// mean and the interval is symmetric on a log scale: `1.29x ±3%` has bounds 1.29/1.03 and
+/// 1.29×1.03.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Estimate {
+    /// The point estimate (geometric mean of the times, or of the paired ratios).
+    pub point: f64,
+    /// The lower bound of the 95 % interval; `null` from a single sample.
+    pub low: Option<f64>,
+    /// The upper bound of the 95 % interval; `null` from a single sample.
+    pub high: Option<f64>,
+    /// The relative half-width of the interval, percent: the `±` shown in tables.
+    pub plus_minus_pct: Option<f64>,
+    /// Samples (or pairs) behind it.
+    pub n: usize,
+}
+
+impl Estimate {
+    /// The report's form of a statistical estimate.
+    pub(crate) fn of(e: &crate::stats::Estimate) -> Estimate {
+        Estimate {
+            point: e.point,
+            low: e.interval.map(|i| i.lower),
+            high: e.interval.map(|i| i.upper),
+            plus_minus_pct: e.relative_half_width().map(|w| w * 100.0),
+            n: e.n,
+        }
+    }
+}
+
+/// What an interval says about a speedup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum Verdict {
+    /// The whole interval lies above 1 beyond the 1 % noise band.
+    Faster,
+    /// The whole interval lies below 1 beyond the noise band.
+    Slower,
+    /// The whole interval lies within the 1 % noise band around 1: no change.
+    NoChange,
+    /// Too wide to tell: the interval reaches both into the noise band and beyond it, or there
+    /// is none (one round). Reports before this word said `unknown` for one round.
+    #[serde(alias = "unknown")]
+    Inconclusive,
+    /// The row every other row's speedup is against.
+    Base,
+}
+
+impl From<crate::stats::Verdict> for Verdict {
+    fn from(v: crate::stats::Verdict) -> Verdict {
+        match v {
+            crate::stats::Verdict::Faster => Verdict::Faster,
+            crate::stats::Verdict::Slower => Verdict::Slower,
+            crate::stats::Verdict::NoChange => Verdict::NoChange,
+            crate::stats::Verdict::Inconclusive | crate::stats::Verdict::Unknown => Verdict::Inconclusive,
+        }
+    }
+}
+
+/// Repeated timings, as measured: the descriptive statistics and every sample with its round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Timing {
+    /// The middle sample (mean of the two middle ones for an even count).
+    pub median_s: f64,
+    /// Arithmetic mean.
+    pub mean_s: f64,
+    /// Sample standard deviation (0 for a single sample).
+    pub stddev_s: f64,
+    /// Fastest sample.
+    pub min_s: f64,
+    /// Slowest sample.
+    pub max_s: f64,
+    /// Every sample, in the order taken.
+    pub runs_s: Vec<f64>,
+    /// The round of each sample (samples of one round pair across rows).
+    pub rounds: Vec<usize>,
+}
+
+impl Timing {
+    /// The timing of `samples` (seconds) taken in `rounds`; `None` when there are none.
+    pub(crate) fn of(samples: &[f64], rounds: &[usize]) -> Option<Timing> {
+        let median = crate::stats::median(samples)?;
+        let n = samples.len() as f64;
+        let mean = samples.iter().sum::<f64>() / n;
+        let variance =
+            if samples.len() > 1 { samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+        Some(Timing {
+            median_s: median,
+            mean_s: mean,
+            stddev_s: variance.sqrt(),
+            min_s: samples.iter().copied().fold(f64::INFINITY, f64::min),
+            max_s: samples.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            runs_s: samples.to_vec(),
+            rounds: rounds.to_vec(),
+        })
+    }
+}
+
+/// What must be equal for two reports' times to be comparable.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Setup {
+    /// timewarp's schema: it changes when the way of measuring does.
+    pub schema: u32,
+    /// The profile timed.
+    pub profile: Profile,
+    /// The file touched before rebuilds.
+    pub touched_file: Option<String>,
+    /// Logical CPUs of the machine.
+    pub cores: Option<u64>,
+    /// `-j N`, when pinned.
+    pub jobs: Option<u64>,
+    /// The packages built: another package set is another project.
+    pub packages: Vec<String>,
+    /// The CPU model, when known: seconds from two CPU models are not comparable.
+    pub cpu: Option<String>,
+    /// The library the `deep` scenario edited: `deep` figures of two libraries are not
+    /// comparable (the other scenarios are).
+    pub deep_library: Option<String>,
+}
+
+impl Setup {
+    /// What differs between `self` (a saved report's) and `now`, as `profile dev then, release
+    /// now`; empty when the two are comparable.
+    pub(crate) fn differences(&self, now: &Setup) -> Vec<String> {
+        self.differences_as(now, ["then", "now"])
+    }
+
+    /// The same, each side named by `names`: `profile release here, dev in a.json`.
+    pub(crate) fn differences_as(&self, now: &Setup, names: [&str; 2]) -> Vec<String> {
+        let mut differ = Vec::new();
+        let mut check = |what: &str, then: String, now: String| {
+            if then != now {
+                differ.push(format!("{what} {then} {}, {now} {}", names[0], names[1]));
+            }
+        };
+        let unknown = || "unknown".to_string();
+        check("schema", self.schema.to_string(), now.schema.to_string());
+        check("profile", self.profile.to_string(), now.profile.to_string());
+        check(
+            "touched file",
+            self.touched_file.clone().unwrap_or_else(unknown),
+            now.touched_file.clone().unwrap_or_else(unknown),
+        );
+        check(
+            "cores",
+            self.cores.map_or_else(unknown, |c| c.to_string()),
+            now.cores.map_or_else(unknown, |c| c.to_string()),
+        );
+        let jobs = |j: Option<u64>| j.map_or_else(|| "default".to_string(), |j| j.to_string());
+        check("jobs", jobs(self.jobs), jobs(now.jobs));
+        check("packages", self.packages.join(", "), now.packages.join(", "));
+        if let (Some(then), Some(now)) = (&self.cpu, &now.cpu) {
+            check("CPU", then.clone(), now.clone());
+        }
+        differ
+    }
+
+    /// What differs for `scenario` alone: the whole setup's differences, and its own
+    /// ([`Setup::scenario_difference`]).
+    pub(crate) fn differences_in(&self, now: &Setup, scenario: Scenario) -> Vec<String> {
+        let mut differ = self.differences(now);
+        differ.extend(self.scenario_difference(now, scenario));
+        differ
+    }
+
+    /// What differs for `scenario` beyond the whole setup: for `deep`, the library it edited.
+    pub(crate) fn scenario_difference(&self, now: &Setup, scenario: Scenario) -> Option<String> {
+        match (scenario, &self.deep_library, &now.deep_library) {
+            (Scenario::Deep, Some(then), Some(now)) if then != now => {
+                Some(format!("deep library `{then}` then, `{now}` now"))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Report {
+    /// How this report was measured, to compare with another's.
+    pub(crate) fn setup(&self) -> Setup {
+        Setup {
+            schema: self.schema,
+            profile: self.profile.clone(),
+            touched_file: Some(self.touched_file.clone()),
+            cores: Some(self.cores as u64),
+            jobs: self.jobs.map(|j| j as u64),
+            packages: self.packages.clone(),
+            cpu: self.cpu.clone(),
+            deep_library: self.deep.as_ref().map(|d| d.package.clone()),
+        }
+    }
+}
+
+/// One MSRV floor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Floor {
+    /// `1.56`.
+    pub version: String,
+    /// What kind of floor: `rust-version`, `edition`, `workspace-inheritance`, `resolver`,
+    /// `lockfile-version`, `dependency-rust-version`, `dependency-edition`.
+    pub kind: String,
+    /// `edition 2021 of `app``.
+    pub reason: String,
+}
+
+/// Whether a toolchain's builds went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum Status {
+    /// Every build succeeded.
+    Ok,
+    /// A build failed; the row has the error and no figures.
+    Failed,
+    /// Ctrl-C or SIGTERM stopped the run before this toolchain was done; the figures are those
+    /// of the builds that finished.
+    Interrupted,
+}
+
+impl Status {
+    /// The name every format uses, the same as in JSON: `ok`, `failed`, `interrupted`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// One measured toolchain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Row {
+    /// The `+NAME` it was run as.
+    pub name: String,
+    /// Its `rustc` release.
+    pub version: String,
+    /// When that release reached users.
+    pub release_date: Date,
+    /// `rustc -V`, which shows distribution builds.
+    pub rustc: String,
+    /// Where this toolchain's artifacts went (`<target-dir>/timewarp/<version>`); after the run
+    /// only the newest toolchain's is kept unless `--keep-target-dirs`.
+    pub target_dir: String,
+    /// `official` (the Rust project's build) or `distribution` (a packager's build from source).
+    pub provenance: Provenance,
+    /// The linker: the one the build settings choose, else the toolchain's default (`rust-lld`
+    /// or `cc`).
+    pub linker: Linker,
+    /// Whether incremental compilation was forced on (`RUSTC_FORCE_INCREMENTAL=1`): rustc
+    /// 1.52.1, 1.53 and 1.59 shipped with it off.
+    pub incremental_forced: bool,
+    /// ok, failed or interrupted.
+    pub status: Status,
+    /// Why the toolchain failed (in cargo's or rustc's words), or that it was interrupted.
+    pub error: Option<String>,
+    /// Why the row was expected to fail: named in `--toolchains` though below the MSRV.
+    pub expected_failure: Option<String>,
+    /// The figures of every scenario that has samples (none for a failed row).
+    pub scenarios: BTreeMap<Scenario, Figures>,
+    /// Scenarios that stopped while the row's others went on, and why (timewarp's edit broke
+    /// the build, the file was edited during the run).
+    pub scenario_errors: BTreeMap<Scenario, String>,
+    /// `--crates`: where this toolchain's clean build spent its time; `null` without `--crates`
+    /// or when that build failed.
+    pub crates: Option<PerCrate>,
+    /// `--crates`: why the per-crate build failed, when it did (the timed figures stand).
+    pub crates_error: Option<String>,
+}
+
+/// Where one toolchain's clean build spent its time: one more clean build with every rustc
+/// timed apart through timewarp's wrapper (`--crates`), never part of the timed samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct PerCrate {
+    /// Wall time of the whole wrapped build.
+    pub wrapped_build_s: f64,
+    /// How much longer (positive) the wrapped build took than the unwrapped clean median:
+    /// the wrapper's cost, plus noise.
+    pub wrapper_cost_pct: Option<f64>,
+    /// The workspace's own crates.
+    pub workspace: Part,
+    /// Everything else the build compiled.
+    pub dependencies: Part,
+    /// The rustc that needed the most memory.
+    pub largest_rustc: Option<CrateTime>,
+    /// Every crate the build compiled, slowest first.
+    pub crates: Vec<CrateTime>,
+}
+
+/// The rustc time of a group of crates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Part {
+    /// Crates in the group.
+    pub count: usize,
+    /// Sum of their rustc wall times, seconds (they overlap when built in parallel).
+    pub wall_s: f64,
+    /// Sum of their rustc CPU times, seconds.
+    pub cpu_s: f64,
+    /// The oldest row's `wall_s` over this row's.
+    pub speedup: Option<f64>,
+}
+
+/// One rustc invocation of the per-crate build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct CrateTime {
+    /// The package.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// The crate's name (`build_script_build` for a build script).
+    pub crate_name: String,
+    /// `lib`, `bin`, `proc-macro`, `build script`, ...
+    pub kind: CrateKind,
+    /// Whether the package is a workspace member.
+    pub workspace: bool,
+    /// rustc's wall time, seconds.
+    pub wall_s: f64,
+    /// rustc's CPU time, seconds.
+    pub cpu_s: f64,
+    /// Peak resident memory of rustc (or of the linker it ran, when larger), MiB.
+    pub peak_rss_mib: f64,
+}
+
+impl CrateTime {
+    /// `regex-syntax 0.8.5`, `app 0.1.0 build script`, `serde_derive 1.0.0 proc-macro`, `app
+    /// 0.1.0 [tool]` (a binary named other than its package): how tables name it.
+    pub(crate) fn label(&self) -> String {
+        let name = format!("{} {}", self.package, self.version);
+        match self.kind {
+            CrateKind::BuildScript | CrateKind::ProcMacro => format!("{name} {}", self.kind),
+            _ if self.crate_name != self.package.replace('-', "_") => format!("{name} [{}]", self.crate_name),
+            CrateKind::Lib => name,
+            kind => format!("{name} {kind}"),
+        }
+    }
+}
+
+/// The crates whose rustc time changed most between the oldest and the newest row with a
+/// per-crate build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct CrateChanges {
+    /// The older row.
+    pub from: String,
+    /// The newer row.
+    pub to: String,
+    /// The largest changes in seconds, most first (as many as `--crates=N` asks).
+    pub largest: Vec<CrateChange>,
+    /// Crates compiled under `from` only (a build script chose other code for that compiler).
+    pub only_from: Vec<String>,
+    /// Crates compiled under `to` only.
+    pub only_to: Vec<String>,
+}
+
+/// One crate's change between two rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct CrateChange {
+    /// How tables name the crate.
+    pub label: String,
+    /// Whether it is a workspace member's.
+    pub workspace: bool,
+    /// Its rustc time under the older toolchain, seconds.
+    pub from_s: f64,
+    /// Under the newer one.
+    pub to_s: f64,
+    /// `to_s - from_s`.
+    pub change_s: f64,
+}
+
+impl Row {
+    /// The figures of `scenario`, when it has any.
+    pub(crate) fn figures(&self, scenario: Scenario) -> Option<&Figures> {
+        self.scenarios.get(&scenario)
+    }
+
+    /// The median wall time of `scenario`, when it has one.
+    pub(crate) fn median(&self, scenario: Scenario) -> Option<f64> {
+        self.figures(scenario).map(|f| f.wall.median_s)
+    }
+}
+
+/// What one scenario's samples of one toolchain add up to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Figures {
+    /// Wall times, as measured.
+    pub wall: Timing,
+    /// The typical wall time: geometric mean with its 95 % interval.
+    pub time: Estimate,
+    /// CPU times (user + system of the whole process tree), when known.
+    pub cpu: Option<Timing>,
+    /// Peak resident memory of the largest single process of any of these builds, MiB: often
+    /// a C compiler or the linker, not rustc (the per-crate pass, `--crates`, measures rustc's).
+    pub largest_process_mib: Option<f64>,
+    /// How many times faster than the baseline row (the oldest row with this scenario), from the
+    /// rounds both measured: the geometric mean of the paired ratios with its 95 % interval;
+    /// `null` for the baseline row itself.
+    pub speedup: Option<Estimate>,
+    /// What the speedup's interval says: faster, slower, or no change detectable.
+    pub verdict: Verdict,
+    /// The ratio of the CPU-time medians: compiler work saved, whatever the parallelism.
+    pub speedup_cpu: Option<f64>,
+    /// Rounds this scenario of this row got.
+    pub rounds: usize,
+    /// Whether the interval the stopping rule watches (the speedup's; the time's for the only
+    /// row) reached the precision asked for; `null` with a fixed number of rounds.
+    pub precise: Option<bool>,
+    /// For a rebuild: how many crates cargo compiled (or checked), the median over its builds.
+    pub crates_compiled: Option<usize>,
+    /// The wall time taken apart into link and compile, when every build of it linked.
+    pub link: Option<LinkFigures>,
+}
+
+/// A scenario's wall time taken apart: the time during which at least one linker that rustc
+/// started ran (`link`), and the rest (`compile`: compiling, and anything else that is not
+/// linking), each with its 95 % interval and its own speedup against the baseline row, paired by
+/// round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct LinkFigures {
+    /// Seconds of linking per build: geometric mean with its 95 % interval.
+    pub time: Estimate,
+    /// Seconds of the rest per build.
+    pub compile: Estimate,
+    /// Linking's share of the wall time, percent (the median over its builds).
+    pub share_pct: f64,
+    /// Linker runs per build (the median).
+    pub runs: usize,
+    /// How many times faster the linking is than the baseline row's; `null` for the base row.
+    pub speedup: Option<Estimate>,
+    /// What the link speedup's interval says.
+    pub verdict: Verdict,
+    /// How many times faster the rest is than the baseline row's; `null` for the base row.
+    pub compile_speedup: Option<Estimate>,
+    /// What the compile speedup's interval says.
+    pub compile_verdict: Verdict,
+}
+
+/// One toolchain that was not measured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Skipped {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Why it was left out.
+    pub reason: String,
+}
