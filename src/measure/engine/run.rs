@@ -155,3 +155,37 @@ impl Run {
         self.installed.as_ref().expect("a toolchain that was not found has ended")
     }
 }
+
+#[cfg(test)]
+impl Run {
+    /// A subject of variant 0 with `samples` taken, as the stopping rule's tests see one: its
+    /// toolchain never looked for, nothing built.
+    pub(super) fn with_samples(
+        toolchain: crate::discover::toolchain::Toolchain,
+        samples: BTreeMap<Scenario, Vec<Sample>>,
+    ) -> Run {
+        let measured = Measured {
+            toolchain,
+            variant: 0,
+            target_dir: PathBuf::new(),
+            samples,
+            end: End::Completed,
+            scenario_errors: BTreeMap::new(),
+            crates: None,
+            redone: Vec::new(),
+        };
+        Run {
+            measured,
+            installed: None,
+            rebuilds: PathBuf::new(),
+            scratch: PathBuf::new(),
+            warmed: true,
+            rebuilds_used: true,
+            kinds: BTreeMap::new(),
+            edits: 0,
+            link_log: None,
+            crates_log: None,
+            ended: false,
+        }
+    }
+}

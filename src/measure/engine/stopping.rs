@@ -210,3 +210,6 @@ pub(super) fn order(cells: Vec<(Scenario, Vec<usize>)>, round: usize) -> Vec<(Sc
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
