@@ -80,10 +80,7 @@ pub(crate) fn measure_these(
     let (removed_env, settings) = build_settings(runner, config, workspace);
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
     let tree_before = TreeState::capture(&workspace.root, &excluded);
-    let prepared = prepare_trees(runner, found, chosen)?;
-    if let Some(dir) = &prepared.vendor_dir {
-        progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
-    }
+    let prepared = prepare_trees(runner, found, chosen, progress)?;
     let (verify, note) = Verification::new(workspace, &measured.touched);
     note.iter().for_each(|n| progress.note(n));
     if !removed_env.is_empty() {
@@ -280,14 +277,15 @@ fn build_settings(
     (removed_env, settings)
 }
 
-/// Prepares the tree (and the revision's): lockfiles, vendored sources, the private
-/// `CARGO_HOME`. The newest installed stable cargo vendors (and generates a missing lockfile
-/// from the registry) even when only older ones are measured: an old cargo reads the registry
-/// through its git index, which today's sparse-only networks do not reach.
+/// Prepares the tree (and the revision's): lockfiles, vendored sources (saying where), the
+/// private `CARGO_HOME`. The newest installed stable cargo vendors (and generates a missing
+/// lockfile from the registry) even when only older ones are measured: an old cargo reads the
+/// registry through its git index, which today's sparse-only networks do not reach.
 fn prepare_trees(
     runner: &dyn Runner,
     found: &Discovered,
     chosen: &[crate::discover::toolchain::Toolchain],
+    progress: &Progress,
 ) -> Result<prepare::Prepared> {
     let workspace = &found.workspace;
     let mut trees = vec![prepare::Tree { root: workspace.root.clone(), manifest: workspace.manifest_path.clone() }];
@@ -299,7 +297,11 @@ fn prepare_trees(
     if let Some(newest) = newest_stable.filter(|n| chosen.last().is_none_or(|c| n.version > c.version)) {
         preparers.push(newest.clone());
     }
-    prepare::prepare(runner, &trees, &preparers, &found.work, &found.journal)
+    let prepared = prepare::prepare(runner, &trees, &preparers, &found.work, &found.journal)?;
+    if let Some(dir) = &prepared.vendor_dir {
+        progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
+    }
+    Ok(prepared)
 }
 
 /// Runs the engine over every subject (each toolchain `chosen`, building each variant of
