@@ -65,13 +65,13 @@ pub(crate) fn measure_these(
 ) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
     let mut scenarios = scenarios(config, workspace)?;
-    let measured = changed_files(Tree::Measured, workspace, config, progress, found, &mut scenarios)?;
+    let measured = changed_files(TreeRole::Measured, workspace, config, progress, found, &mut scenarios)?;
     leftover_edits(found, &measured.real, progress)?;
     // The baseline revision's files, as given and where their links lead, checked before any
     // preparation.
     let base = match &found.baseline_tree {
         Some((checkout, base)) => {
-            let files = changed_files(Tree::BaselineRevision, base, config, progress, found, &mut scenarios)?;
+            let files = changed_files(TreeRole::BaselineRevision, base, config, progress, found, &mut scenarios)?;
             Some((checkout, base, files))
         }
         None => None,
@@ -158,7 +158,7 @@ fn changed_by_builds(
 /// Whose files [`changed_files`] resolves: the tree measured, or the `--baseline-rev`
 /// revision's copy, where a problem is the revision's and never the user's to fix in the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tree {
+enum TreeRole {
     Measured,
     BaselineRevision,
 }
@@ -186,7 +186,7 @@ impl TreeFiles<'_> {
 /// error when `--scenarios` asks for it, and both files must be writable; in the revision, it
 /// leaves out that tree's deep rebuilds alone.
 fn changed_files<'w>(
-    tree: Tree,
+    tree: TreeRole,
     workspace: &'w Workspace,
     config: &Config,
     progress: &Progress,
@@ -197,13 +197,13 @@ fn changed_files<'w>(
     // Resolve before judging: a touch or an edit lands where a link in the tree leads.
     let real = workspace::real_file_inside(&touched, &workspace.root).map_err(|why| {
         ExitError::usage(match tree {
-            Tree::Measured => format!("the file to touch {why}; name one inside it with `--touch PATH`"),
-            Tree::BaselineRevision => {
+            TreeRole::Measured => format!("the file to touch {why}; name one inside it with `--touch PATH`"),
+            TreeRole::BaselineRevision => {
                 format!("in the baseline revision, the file to touch {why}; name one with `--touch PATH`")
             }
         })
     })?;
-    if tree == Tree::Measured && touches(scenarios) {
+    if tree == TreeRole::Measured && touches(scenarios) {
         workspace::check_touchable(&real)?;
     }
     let Some(library) = workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) else {
@@ -211,27 +211,27 @@ fn changed_files<'w>(
     };
     let deep = match (workspace::real_file_inside(&library.file, &workspace.root), tree) {
         (Ok(deep_real), _) if deep_real != real => Some((library, deep_real)),
-        (Ok(_), Tree::BaselineRevision) => None,
-        (Ok(_), Tree::Measured) => {
+        (Ok(_), TreeRole::BaselineRevision) => None,
+        (Ok(_), TreeRole::Measured) => {
             let both = format!("`{}` is both the touched file and the deep library's root", touched.display());
             let explicit = "which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`";
             leave_out_deep(config, progress, scenarios, &both, explicit)?;
             None
         }
-        (Err(why), Tree::Measured) => {
+        (Err(why), TreeRole::Measured) => {
             let what = format!("the deep library's root {why}");
             let explicit = "and timewarp edits only files of the workspace; leave out `deep`";
             leave_out_deep(config, progress, scenarios, &what, explicit)?;
             None
         }
-        (Err(why), Tree::BaselineRevision) => {
+        (Err(why), TreeRole::BaselineRevision) => {
             progress.note(&format!(
                 "in the baseline revision, the deep library's root {why}, so its deep rebuilds are not measured"
             ));
             None
         }
     };
-    if let (Tree::Measured, Some((_, file))) = (tree, &deep) {
+    if let (TreeRole::Measured, Some((_, file))) = (tree, &deep) {
         workspace::check_touchable(file)?;
     }
     Ok(TreeFiles { touched, real, deep })
