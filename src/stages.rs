@@ -13,19 +13,17 @@ use anyhow::{Result, anyhow};
 use crate::cli::{Action, Output, RunOptions, Where};
 use crate::discover::install::Installer;
 use crate::discover::release::{Date, utc_timestamp};
+use crate::discover::select;
 use crate::discover::select::{Criteria, Policy};
-use crate::discover::toolchain::{self, HOST, Inventory, Toolchain};
+use crate::discover::toolchain::{self, Inventory, Toolchain};
 use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
-use crate::discover::{environment, select};
 use crate::exit::ExitError;
-use crate::measure::build::{self, Recipe};
-use crate::measure::engine::{
-    self, DeepEdit, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
-};
+use crate::measure::build::Recipe;
+use crate::measure::engine::{Precision, Stopping};
 use crate::measure::interrupt::Interrupt;
-use crate::measure::journal::{self, Journal};
+use crate::measure::journal::Journal;
+use crate::measure::revision;
 use crate::measure::workdir::{self, Held, Locked, WorkDir};
-use crate::measure::{linker, prepare, revision, tree::TreeState};
 use crate::process::Runner;
 use crate::report::baseline::{Baseline, Gate};
 use crate::report::guard::Guard;
@@ -34,6 +32,10 @@ use crate::report::model::Report;
 use crate::report::output::{FILE_WIDTH, Outputs, terminal_width};
 use crate::report::progress::Progress;
 use crate::vocab::{self, Keep, Scenario};
+
+mod measure;
+
+pub(crate) use self::measure::{measure, measure_these};
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
 /// copy's, with `--rev`), timewarp's directories, locks and journal, and the selection.
@@ -352,316 +354,6 @@ pub(crate) fn recipe(
         lockfile_version: workspace.lockfile_version,
         env: runner.env().clone(),
     }
-}
-
-/// What the measuring stage did, and what the report needs to say about it.
-pub(crate) struct Measurement {
-    pub plan: Plan,
-    /// Why link time is not measured, when it is not.
-    pub link_note: Option<String>,
-    pub touched: PathBuf,
-    pub removed_env: Vec<String>,
-    pub settings: Vec<environment::Setting>,
-    pub vendor_dir: Option<PathBuf>,
-    pub changed_by_builds: Vec<PathBuf>,
-    pub outcome: engine::Outcome,
-    pub interrupted: bool,
-    /// What the journal left alone because the user changed it during the run.
-    pub kept_changes: Vec<String>,
-}
-
-/// Checks what can fail on bad input (now, not after an hour of builds), prepares, and runs
-/// the measurement engine with progress over the selected toolchains.
-pub(crate) fn measure(
-    runner: &dyn Runner,
-    config: &RunOptions,
-    progress: &Progress,
-    found: &Discovered,
-) -> Result<Measurement> {
-    let handler = interrupt(runner, found)?;
-    measure_these(runner, config, progress, found, &found.planned.selection.chosen, &handler)
-}
-
-/// [`measure`] of the toolchains `chosen`, with the run's `interrupt` (installed once per
-/// process: `bisect` measures several times).
-pub(crate) fn measure_these(
-    runner: &dyn Runner,
-    config: &RunOptions,
-    progress: &Progress,
-    found: &Discovered,
-    chosen: &[crate::discover::toolchain::Toolchain],
-    interrupt: &Interrupt,
-) -> Result<Measurement> {
-    let (workspace, work) = (&found.workspace, &found.work);
-    let touched = workspace::resolve_touch_file(config.build.touch.as_deref(), &found.user_workspace, workspace)?;
-    // Resolve before judging: a touch or an edit lands where a link in the tree leads.
-    let touched_real = workspace::real_file_inside(&touched, &workspace.root)
-        .map_err(|why| ExitError::usage(format!("the file to touch {why}; name one inside it with `--touch PATH`")))?;
-    let mut scenarios = scenarios(config, workspace)?;
-    if touches(&scenarios) {
-        workspace::check_touchable(&touched_real)?;
-    }
-    let deep_real = match workspace.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
-        Some(d) => match workspace::real_file_inside(&d.file, &workspace.root) {
-            Ok(real) if real != touched_real => Some(real),
-            Ok(_) => {
-                let both = format!("`{}` is both the touched file and the deep library's root", touched.display());
-                let explicit =
-                    "which the `deep` scenario edits; touch another file with `--touch`, or leave out `deep`";
-                leave_out_deep(config, progress, &mut scenarios, &both, explicit)?;
-                None
-            }
-            Err(why) => {
-                let what = format!("the deep library's root {why}");
-                let explicit = "and timewarp edits only files of the workspace; leave out `deep`";
-                leave_out_deep(config, progress, &mut scenarios, &what, explicit)?;
-                None
-            }
-        },
-        None => None,
-    };
-    let deep = workspace.deep.as_ref().filter(|_| deep_real.is_some());
-    if let Some(file) = &deep_real {
-        workspace::check_touchable(file)?;
-    }
-    // A killed run's edit whose journal this run cannot find (the checkout was renamed) is
-    // found by timewarp's own item: restored from its backup, or the run stops. The deep root
-    // is looked at whether `deep` runs or not: its edit would change every build.
-    let deep_root = workspace.deep.as_ref().and_then(|d| workspace::real_file_inside(&d.file, &workspace.root).ok());
-    for file in std::iter::once(&touched_real).chain(deep_root.as_ref().filter(|d| **d != touched_real)) {
-        if let Some(note) = journal::leftover_edit(file, work)? {
-            progress.note(&note);
-        }
-    }
-    if let Some(note) = journal::leftover_created(&workspace.root.join("Cargo.lock"), work)? {
-        progress.note(&note);
-    }
-    // The baseline revision's files, as given and where their links lead, checked before any
-    // preparation.
-    let base_files = match &found.baseline_tree {
-        Some((_, base)) => {
-            let touched = workspace::resolve_touch_file(config.build.touch.as_deref(), &found.user_workspace, base)?;
-            let real = workspace::real_file_inside(&touched, &base.root).map_err(|why| {
-                ExitError::usage(format!(
-                    "in the baseline revision, the file to touch {why}; name one with `--touch PATH`"
-                ))
-            })?;
-            let deep = match base.deep.as_ref().filter(|_| scenarios.contains(&Scenario::Deep)) {
-                Some(d) => match workspace::real_file_inside(&d.file, &base.root) {
-                    Ok(deep_real) if deep_real != real => Some((d, deep_real)),
-                    Ok(_) => None,
-                    Err(why) => {
-                        progress.note(&format!("in the baseline revision, the deep library's root {why}, so its deep rebuilds are not measured"));
-                        None
-                    }
-                },
-                None => None,
-            };
-            Some((touched, real, deep))
-        }
-        None => None,
-    };
-    work.create_builds()?;
-    let env = runner.env();
-    let removed_env = build::distorting_vars_present(env.vars());
-    let settings = environment::for_build(
-        environment::build_settings(
-            env.vars().map(|(k, v)| (k.to_os_string(), v.to_os_string())),
-            &workspace.root,
-            env.cargo_home().as_deref(),
-            &workspace.manifest_path,
-        ),
-        HOST,
-        config.build.profile.name(),
-        config.build.jobs.is_some(),
-    );
-
-    let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
-    let tree_before = TreeState::capture(&workspace.root, &excluded);
-    let mut trees = vec![prepare::Tree { root: workspace.root.clone(), manifest: workspace.manifest_path.clone() }];
-    if let Some((_, base)) = &found.baseline_tree {
-        trees.push(prepare::Tree { root: base.root.clone(), manifest: base.manifest_path.clone() });
-    }
-    // The newest installed stable cargo vendors (and generates a missing lockfile from the
-    // registry) even when only older ones are measured: an old cargo reads the registry through
-    // its git index, which today's sparse-only networks do not reach.
-    let mut preparers = chosen.to_vec();
-    let newest_stable = found.inventory.toolchains.iter().rev().find(|t| t.is_stable());
-    if let Some(newest) = newest_stable.filter(|n| chosen.last().is_none_or(|c| n.version > c.version)) {
-        preparers.push(newest.clone());
-    }
-    let prepared = prepare::prepare(runner, &trees, &preparers, work, &found.journal)?;
-    if let Some(dir) = &prepared.vendor_dir {
-        progress.status("Vendored", &format!("dependency sources into {} for every toolchain", dir.display()));
-    }
-    let (verify, note) = Verification::new(workspace, &touched);
-    note.iter().for_each(|n| progress.note(n));
-    if !removed_env.is_empty() {
-        progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
-    }
-    let crates = config.build.crates.is_some().then(std::env::current_exe).transpose()?;
-    let (link_dir, link_note) = match config.build.no_link_time {
-        true => (None, None),
-        false => link_timer(work, &settings, runner.env().var("PATH").unwrap_or_default())?,
-    };
-    let link_dir = link_dir.as_deref();
-    let recipe_of = |w: &Workspace| recipe(runner, config, w, &prepared.cargo_home, link_dir);
-    let mut variants = vec![Variant {
-        tag: None,
-        recipe: recipe_of(workspace),
-        verify,
-        deep: deep.map(|d| DeepEdit::new(workspace, d)),
-    }];
-    let mut paths = vec![Paths { touched: touched_real, deep: deep_real }];
-    if let (Some((checkout, base)), Some((base_touched, base_real, base_deep))) = (&found.baseline_tree, base_files) {
-        let short: String = checkout.commit.chars().take(12).collect();
-        let verify = Verification::new(base, &base_touched).0;
-        let deep = base_deep.as_ref().map(|(d, _)| DeepEdit::new(base, d));
-        variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
-        paths.push(Paths { touched: base_real, deep: base_deep.map(|(_, real)| real) });
-    }
-    let stopping = stopping(config, &scenarios);
-    let floors = scenario_floors(workspace, &scenarios);
-    let plan = Plan { variants, scenarios, stopping, crates, floors };
-    let last =
-        history::last_like(&history_file(config, work), &found.user_workspace.root, chosen.len(), &plan.scenarios);
-    progress.status("Planning", &planning(&plan, chosen.len(), last));
-    progress.status("Changing", &changing(&plan));
-    link_note.iter().for_each(|n| progress.note(n));
-    let subjects: Vec<Subject<'_>> = (0..plan.variants.len())
-        .flat_map(|variant| chosen.iter().map(move |toolchain| Subject { toolchain, variant }))
-        .collect();
-    let (fixed, budget) = match &plan.stopping {
-        Stopping::Fixed(counts) => (counts.values().max().copied(), None),
-        Stopping::Precision(p) => (Some(p.max_rounds), Some(p.budget)),
-    };
-    let mut tracker = progress.builds(fixed, budget);
-    let stop = || interrupt.requested();
-    let outcome =
-        engine::measure_changing(runner, &plan, &subjects, work, &found.journal, &paths, &mut tracker, &stop)?;
-    tracker.done();
-    let vendor_dir = prepared.vendor_dir.clone();
-    prepared.finish()?;
-    let kept = found.journal.take_notes();
-    // A file the journal left alone changed during the run (the user's edit, or a build's, which
-    // its note names); it is not blamed on a build script a second time.
-    // Nor is the original timewarp put beside a kept file (`main.rs.orig`), which the note names.
-    let kept_paths: Vec<PathBuf> = kept
-        .iter()
-        .flat_map(|k| std::iter::once(&k.path).chain(&k.original))
-        .map(|p| p.strip_prefix(&workspace.root).unwrap_or(p).to_path_buf())
-        .collect();
-    let mut changed_by_builds = TreeState::capture(&workspace.root, &excluded).changed_since(&tree_before);
-    changed_by_builds.retain(|p| !kept_paths.contains(p));
-    let interrupted = interrupt.requested();
-    Ok(Measurement {
-        plan,
-        link_note,
-        touched,
-        removed_env,
-        settings,
-        vendor_dir,
-        changed_by_builds,
-        outcome,
-        interrupted,
-        kept_changes: kept.into_iter().map(|k| k.note).collect(),
-    })
-}
-
-/// The link timer's directory, with timewarp's binary standing in for the programs rustc links
-/// with that the builds' `path` holds; `None`, with the reason, when a setting names the linker
-/// by path, which no program on `PATH` can stand in for, or when `path` holds none of them.
-fn link_timer(
-    work: &WorkDir,
-    settings: &[environment::Setting],
-    path: &std::ffi::OsStr,
-) -> Result<(Option<PathBuf>, Option<String>)> {
-    let configured = environment::linker_program(settings, HOST);
-    let Some(programs) = linker::programs(configured.as_deref(), path) else {
-        let note = format!(
-            "link time is not taken apart: the build settings name the linker by its path (`{}`), which timewarp cannot time without changing it",
-            configured.unwrap_or_default()
-        );
-        return Ok((None, Some(note)));
-    };
-    if programs.is_empty() {
-        let linker = configured.as_deref().unwrap_or(linker::DEFAULT_LINKER);
-        let note = format!("link time is not taken apart: the linker `{linker}` is not on PATH");
-        return Ok((None, Some(note)));
-    }
-    let exe = std::env::current_exe()?;
-    Ok((Some(work.create_link_dir(&exe, &programs)?), None))
-}
-
-/// The floors of single scenarios: `test` builds the dev-dependencies, whose floors above the
-/// workspace's MSRV apply to it alone.
-fn scenario_floors(
-    workspace: &Workspace,
-    scenarios: &[Scenario],
-) -> std::collections::BTreeMap<Scenario, ScenarioFloor> {
-    let msrv = workspace.msrv().map(|f| f.version.clone());
-    let test = workspace.test_floors.first().filter(|f| msrv.as_ref().is_none_or(|m| f.version > *m));
-    test.filter(|_| scenarios.contains(&Scenario::Test))
-        .map(|f| (Scenario::Test, ScenarioFloor { version: f.version.clone(), reason: f.to_string() }))
-        .into_iter()
-        .collect()
-}
-
-/// The plan before the first build: toolchains × scenarios, the rounds and budget, and how long
-/// it will take where this workspace's history knows (`last`: the seconds and rounds of its last
-/// run of the same toolchains and scenarios), else that the first round will tell.
-fn planning(plan: &Plan, toolchains: usize, last: Option<(f64, usize)>) -> String {
-    let names: Vec<String> = plan.scenarios.iter().map(|s| s.to_string()).collect();
-    let variants = if plan.variants.len() > 1 { " × 2 trees" } else { "" };
-    let rounds = match &plan.stopping {
-        Stopping::Fixed(counts) => {
-            let most = counts.values().max().copied().unwrap_or(0);
-            format!("{most} round{}", if most == 1 { "" } else { "s" })
-        }
-        Stopping::Precision(p) => format!(
-            "{} to {} rounds until every speedup is within {}, within {}",
-            p.min_rounds,
-            p.max_rounds,
-            crate::format::target(p.target * 100.0),
-            crate::format::clock(p.budget)
-        ),
-    };
-    let estimate = match last {
-        Some((seconds, n)) => format!(
-            "; the last such run here took {} ({n} round{})",
-            crate::format::clock(std::time::Duration::from_secs_f64(seconds)),
-            if n == 1 { "" } else { "s" }
-        ),
-        None => "; the first round tells how long a round takes".into(),
-    };
-    format!(
-        "{toolchains} toolchain{} × {} scenario{} ({}){variants}, {rounds}{estimate}",
-        if toolchains == 1 { "" } else { "s" },
-        names.len(),
-        if names.len() == 1 { "" } else { "s" },
-        names.join(", ")
-    )
-}
-
-/// What the rebuilds change, for the progress line: `src/main.rs before each rebuild; a public
-/// item in core/src/lib.rs (`core`, 2 dependents) before each deep rebuild`.
-fn changing(plan: &Plan) -> String {
-    let rebuilds = plan.scenarios.iter().any(|s| s.start() == vocab::Start::Rebuild && *s != Scenario::Deep);
-    let variant = &plan.variants[0];
-    let mut parts = Vec::new();
-    if rebuilds {
-        parts.push(format!("{} before each rebuild", variant.verify.file));
-    }
-    if let Some(deep) = &variant.deep {
-        let n = deep.dependents.len();
-        parts.push(format!(
-            "a public item in {} (`{}`, {n} dependent{}) before each deep rebuild",
-            deep.file,
-            deep.package,
-            if n == 1 { "" } else { "s" }
-        ));
-    }
-    if parts.is_empty() { "nothing: every scenario is a clean build".into() } else { parts.join("; ") }
 }
 
 /// The workspace at `manifest_path` (else `--manifest-path`, else the current directory's),

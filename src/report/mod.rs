@@ -35,7 +35,7 @@ use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::engine::{self, End, Measured, Plan, Sample, Stop, Stopping};
+use crate::measure::engine::{self, End, Measured, Plan, Sample, SetAside, Stop, Stopping};
 use crate::stats;
 use crate::vocab::{Linker, Scenario};
 
@@ -226,6 +226,10 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
                     round: r.round,
                     set_aside_s: r.wall_s,
                     paused_s: r.paused_s,
+                    expected_s: match r.why {
+                        SetAside::HeldUp => None,
+                        SetAside::Seized { expected_s } => Some(expected_s),
+                    },
                     done_again: r.again,
                 })
                 .collect(),

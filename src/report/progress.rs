@@ -12,7 +12,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::discover::toolchain::Toolchain;
 use crate::format::{self, clock};
-use crate::measure::engine::{Action, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, Step};
+use crate::measure::engine::{
+    Action, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, SEIZED_FACTOR, SetAside, Step,
+};
 use crate::stats;
 use crate::stderr::say;
 
@@ -214,12 +216,17 @@ impl BuildTracker<'_> {
         } else {
             format!("held up {} times in a row, so this round has no sample of it", MAX_REDOS + 1)
         };
-        let line = format!(
-            "{toolchain} {} (round {}): timewarp was held up {:.1} s during the build (stopped, or the machine busy with something else); {what}",
-            redone.scenario,
-            redone.round + 1,
-            redone.paused_s
-        );
+        let (scenario, round) = (redone.scenario, redone.round + 1);
+        let line = match redone.why {
+            SetAside::HeldUp => format!(
+                "{toolchain} {scenario} (round {round}): timewarp was held up {:.1} s during the build (stopped, or the machine busy with something else); {what}",
+                redone.paused_s
+            ),
+            SetAside::Seized { expected_s } => format!(
+                "{toolchain} {scenario} (round {round}): the build took {:.1} s, over {SEIZED_FACTOR} times its usual {expected_s:.1} s while the round's other builds did not (the machine busy with something else); {what}",
+                redone.wall_s
+            ),
+        };
         match &self.bar {
             Some(bar) => bar.suspend(|| self.progress.note(&line)),
             None => self.progress.note(&line),

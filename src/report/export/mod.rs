@@ -365,6 +365,7 @@ mod tests {
             round,
             set_aside_s: 5.59,
             paused_s: 5.04,
+            expected_s: None,
             done_again,
         };
         report.measurement.redone =

@@ -1,0 +1,114 @@
+//! The stopping rule on its own: hand-made samples in, the next round's cells (or why there is
+//! none) out, with no build run.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::*;
+use crate::measure::build::Recipe;
+use crate::measure::engine::outcome::Sample;
+use crate::measure::engine::plan::Variant;
+use crate::measure::engine::verify::Verification;
+use crate::testing::toolchain;
+use crate::vocab::Profile;
+
+fn plan(scenarios: &[Scenario], stopping: Stopping) -> Plan {
+    let recipe = Recipe {
+        root: "/w".into(),
+        manifest_path: "/w/Cargo.toml".into(),
+        packages: Vec::new(),
+        profile: Profile::Dev,
+        link_dir: None,
+        jobs: None,
+        cargo_home: "/w/home".into(),
+        timeout: None,
+        lockfile_version: None,
+        env: crate::process::Env::default(),
+    };
+    let verify = Verification { package: None, file: "src/main.rs".into() };
+    Plan {
+        variants: vec![Variant { tag: None, recipe, verify, deep: None }],
+        scenarios: scenarios.to_vec(),
+        stopping,
+        crates: None,
+        floors: BTreeMap::new(),
+    }
+}
+
+/// A subject of toolchain `version` whose builds of each scenario took these wall times, one
+/// round each.
+fn run(version: &str, walls: &[(Scenario, &[f64])]) -> Run {
+    let sample = |round, wall_s| Sample { round, wall_s, cpu_s: None, peak_rss: None, link: None, compiled: None };
+    let samples = walls.iter().map(|(s, w)| (*s, w.iter().enumerate().map(|(r, w)| sample(r, *w)).collect())).collect();
+    Run::with_samples(toolchain(version), samples)
+}
+
+fn precision(min_rounds: usize, max_rounds: usize) -> Stopping {
+    Stopping::Precision(Precision { target: 0.05, min_rounds, max_rounds, ..Precision::DEFAULT })
+}
+
+const QUIET: &[f64] = &[10.0, 10.01, 9.99, 10.0, 10.02, 9.98];
+const FASTER_QUIET: &[f64] = &[8.0, 8.01, 7.99, 8.0, 8.02, 7.98];
+const NOISY: &[f64] = &[10.0, 6.0, 13.0, 7.0, 12.0, 8.0];
+
+#[test]
+fn fixed_rounds_give_each_scenario_its_count_then_stop() {
+    let counts = BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 2)]);
+    let plan = plan(&[Scenario::Clean, Scenario::Touched], Stopping::Fixed(counts));
+    let runs = [run("1.63.0", &[]), run("1.85.0", &[])];
+    let (cells, cut) = next_round(&plan, &runs, 0, Duration::ZERO).unwrap();
+    assert_eq!(cells.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Scenario::Clean, Scenario::Touched]);
+    assert!(!cut);
+    let (cells, _) = next_round(&plan, &runs, 1, Duration::ZERO).unwrap();
+    assert_eq!(cells.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Scenario::Touched]);
+    assert_eq!(next_round(&plan, &runs, 2, Duration::ZERO), Err(Stop::Fixed));
+}
+
+#[test]
+fn every_subject_runs_until_the_minimum_then_precise_ones_stop() {
+    let plan = plan(&[Scenario::Clean], precision(5, 30));
+    let runs = [run("1.63.0", &[(Scenario::Clean, QUIET)]), run("1.85.0", &[(Scenario::Clean, FASTER_QUIET)])];
+    let (cells, _) = next_round(&plan, &runs, 4, Duration::ZERO).unwrap();
+    assert_eq!(cells, [(Scenario::Clean, vec![0, 1])], "before the minimum, whatever the data");
+    assert_eq!(next_round(&plan, &runs, 6, Duration::ZERO), Err(Stop::Precise));
+    assert_eq!(next_round(&plan, &runs, 30, Duration::ZERO), Err(Stop::MaxRounds));
+}
+
+#[test]
+fn an_imprecise_subject_goes_on_with_the_baseline_it_pairs_with() {
+    let plan = plan(&[Scenario::Clean], precision(5, 30));
+    let runs = [
+        run("1.63.0", &[(Scenario::Clean, QUIET)]),
+        run("1.85.0", &[(Scenario::Clean, FASTER_QUIET)]),
+        run("1.95.0", &[(Scenario::Clean, NOISY)]),
+    ];
+    let (cells, _) = next_round(&plan, &runs, 6, Duration::ZERO).unwrap();
+    let mut subjects = cells[0].1.clone();
+    subjects.sort_unstable();
+    assert_eq!(subjects, [0, 2], "the precise 1.85.0 rests, the baseline pairs with the noisy 1.95.0");
+}
+
+#[test]
+fn a_scenario_that_no_longer_fits_the_budget_is_left_out_and_the_cheap_one_goes_on() {
+    let plan = plan(
+        &[Scenario::Clean, Scenario::Touched],
+        Stopping::Precision(Precision { budget: Duration::from_secs(600), ..Precision::DEFAULT }),
+    );
+    let runs = [
+        run("1.63.0", &[(Scenario::Clean, &[60.0, 60.0]), (Scenario::Touched, &[1.0, 1.0])]),
+        run("1.85.0", &[(Scenario::Clean, &[50.0, 50.0]), (Scenario::Touched, &[0.8, 0.8])]),
+    ];
+    // 110 s of clean builds no longer fit in the 100 s left; the 1.8 s of rebuilds do.
+    let (cells, cut) = next_round(&plan, &runs, 2, Duration::from_secs(500)).unwrap();
+    assert_eq!(cells.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Scenario::Touched]);
+    assert!(cut);
+    assert_eq!(next_round(&plan, &runs, 2, Duration::from_secs(599)), Err(Stop::Budget));
+}
+
+#[test]
+fn no_round_when_every_subject_ended() {
+    let plan = plan(&[Scenario::Clean], precision(5, 30));
+    let mut ended = run("1.63.0", &[]);
+    ended.end(End::Failed("error: boom".into()));
+    assert_eq!(next_round(&plan, &[ended], 0, Duration::ZERO), Err(Stop::NothingLeft));
+}

@@ -1,0 +1,217 @@
+//! The [`Bisected`] document of `cargo timewarp bisect`, with its own schema version.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Estimate, Skipped, Stopped, Verdict};
+use crate::vocab::{Profile, Provenance, Scenario};
+
+/// Bumped whenever a field of the [`Bisected`] document changes meaning or disappears: 2 has no
+/// `command` (each scenario names its own, in `commands`) and takes link time apart.
+pub(crate) const BISECT_SCHEMA_VERSION: u32 = 2;
+
+/// `cargo timewarp bisect`: which release of a span moved the project's build time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Bisected {
+    /// The shape of this document (`BISECT_SCHEMA_VERSION`).
+    pub schema: u32,
+    /// The cargo-timewarp version that produced it.
+    pub timewarp_version: String,
+    /// Workspace root.
+    pub workspace: String,
+    /// The commit timed with `--rev`, if not the working tree.
+    pub revision: Option<String>,
+    /// The profile of every scenario but `release`.
+    pub profile: Profile,
+    /// The cargo command each scenario timed.
+    pub commands: BTreeMap<Scenario, String>,
+    /// The older end of the span, as the toolchain is named.
+    pub from: String,
+    /// The newer end.
+    pub to: String,
+    /// The scenario whose change was located.
+    pub scenario: Scenario,
+    /// How the search ended.
+    pub outcome: BisectOutcome,
+    /// The answer in one sentence.
+    pub summary: String,
+    /// The change between the ends, in every scenario measured, from the first step.
+    pub total: BTreeMap<Scenario, StepFigure>,
+    /// With a located release: the step that holds the change, in every scenario measured.
+    pub located: Option<LocatedStep>,
+    /// Every step in order.
+    pub steps: Vec<BisectStep>,
+    /// Every stable release of the span: measured, not needed, missing or left out.
+    pub releases: Vec<SpanRelease>,
+    /// What the reader should know (mixed builds, missing releases).
+    pub warnings: Vec<String>,
+    /// `--nightlies`: the search over the nightlies of the located release's six-week train.
+    pub nightlies: Option<NightlyBisection>,
+    /// Seconds from the first build to the last.
+    pub elapsed_s: f64,
+    /// Logical CPUs of the machine.
+    pub cores: usize,
+    /// The CPU model, when known.
+    pub cpu: Option<String>,
+}
+
+/// `bisect --nightlies`: past two adjacent stable releases, the search over the nightlies of the
+/// newer one's six-week train (the days its code was on master).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct NightlyBisection {
+    /// The release whose train was searched: `1.90`.
+    pub release: String,
+    /// The train's first nightly: `nightly-2025-06-27`.
+    pub first: String,
+    /// Its last.
+    pub last: String,
+    /// How the search ended; `null` when it could not start (fewer than two nightlies).
+    pub outcome: Option<BisectOutcome>,
+    /// The answer in one sentence.
+    pub summary: String,
+    /// Every step in order.
+    pub steps: Vec<BisectStep>,
+    /// With a located change: the two adjacent nightlies that hold it.
+    pub located: Option<NightlyStep>,
+    /// The nightlies `--install` installed for the search (removed when it ended, unless
+    /// `--keep-installed`).
+    pub installed: Vec<String>,
+}
+
+/// The two adjacent nightlies that hold the change, and the rust-lang/rust commits between them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct NightlyStep {
+    /// The older nightly.
+    pub from: String,
+    /// The newer nightly.
+    pub to: String,
+    /// The commit the older one was built from (`rustc -vV`'s `commit-hash`).
+    pub from_commit: Option<String>,
+    /// The commit of the newer one.
+    pub to_commit: Option<String>,
+    /// The commits between them on GitHub: `https://github.com/rust-lang/rust/compare/A...B`.
+    pub commits: Option<String>,
+    /// The change in every scenario measured.
+    pub scenarios: BTreeMap<Scenario, StepFigure>,
+}
+
+/// How a bisection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum BisectOutcome {
+    /// The significant part of the change lies between two adjacent measured releases.
+    Located,
+    /// No single release holds it: both halves of a step carry part of it, or neither does.
+    Spread,
+    /// The ends do not differ beyond noise.
+    NoChange,
+    /// The budget ran out or the run was interrupted first.
+    Unfinished,
+    /// An end of the span could not build the project.
+    EndFailed,
+}
+
+/// A change in one scenario between two releases, paired by round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct StepFigure {
+    /// The speedup of the newer release over the older (2.0: twice as fast), with its interval.
+    pub speedup: Estimate,
+    /// What the interval says.
+    pub verdict: Verdict,
+    /// The speedup of the linking alone, when both releases' builds linked.
+    pub link_speedup: Option<Estimate>,
+    /// The speedup of the rest (compiling), when the link time was taken apart.
+    pub compile_speedup: Option<Estimate>,
+    /// This change's part of the whole span's change in the scenario followed, percent (on the
+    /// log scale, where the parts add up); `null` for the other scenarios.
+    pub share_pct: Option<f64>,
+}
+
+/// The step that holds the change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct LocatedStep {
+    /// The older release.
+    pub from: String,
+    /// The newer release, the one that made the change.
+    pub to: String,
+    /// Releases of the span between the two that no toolchain measured (missing or left out).
+    pub unmeasured_between: Vec<String>,
+    /// With releases between them unmeasured: the commands that would narrow the step.
+    pub narrow: Option<String>,
+    /// The change in every scenario measured.
+    pub scenarios: BTreeMap<Scenario, StepFigure>,
+    /// Known causes, from what timewarp knows of the two toolchains.
+    pub causes: Vec<String>,
+}
+
+/// One step of the search: releases measured together in paired rounds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct BisectStep {
+    /// The releases measured, oldest first.
+    pub measured: Vec<String>,
+    /// Rounds that ran.
+    pub rounds: usize,
+    /// Why the rounds stopped.
+    pub stopped: Stopped,
+    /// The changes between neighbours of the step, in every scenario.
+    pub changes: Vec<StepChange>,
+    /// Releases that could not build, with why; the search went on without them.
+    pub failed: Vec<Skipped>,
+    /// The span kept after this step, `[older, newer]`; `null` when the search ended here.
+    pub kept: Option<[String; 2]>,
+}
+
+/// The change between two releases of a step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct StepChange {
+    /// The older release.
+    pub from: String,
+    /// The newer release.
+    pub to: String,
+    /// Per scenario.
+    pub scenarios: BTreeMap<Scenario, StepFigure>,
+}
+
+/// One stable release of the span.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct SpanRelease {
+    /// `1.78`.
+    pub release: String,
+    /// The toolchain that stands for it, when one is installed.
+    pub toolchain: Option<String>,
+    /// Official or distribution build.
+    pub provenance: Option<Provenance>,
+    /// What became of it.
+    pub status: SpanStatus,
+    /// Why, when it was left out or failed.
+    pub reason: Option<String>,
+    /// Its build times per scenario, from the last step that measured it.
+    pub time: BTreeMap<Scenario, Estimate>,
+}
+
+/// What became of a release of the span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum SpanStatus {
+    /// Measured in at least one step.
+    Measured,
+    /// Installed, but the halving never needed it.
+    NotNeeded,
+    /// Installed, but it failed to build the project.
+    Failed,
+    /// Installed, but left out (below a floor, or another build of the same release stands for it).
+    LeftOut,
+    /// No toolchain of it is installed.
+    Missing,
+}

@@ -1,0 +1,73 @@
+//! The [`Merged`] document of `cargo timewarp merge`: one setup measured on several machines.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Estimate, Verdict};
+use crate::vocab::{Profile, Scenario};
+
+/// `cargo timewarp merge`: one setup measured on several machines, each machine's speedups
+/// combined into one per row and scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Merged {
+    /// The shape of the reports merged.
+    pub schema: u32,
+    /// The profile.
+    pub profile: Profile,
+    /// The packages built.
+    pub packages: Vec<String>,
+    /// The file touched.
+    pub touched_file: String,
+    /// The version every speedup is against: the oldest every machine measured.
+    pub base: Option<String>,
+    /// The machines merged.
+    pub machines: Vec<Machine>,
+    /// One row per version besides the base.
+    pub rows: Vec<MergedRow>,
+    /// Reports or rows left out, and why.
+    pub not_comparable: Vec<String>,
+}
+
+/// One machine's report in a merge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Machine {
+    /// The report file.
+    pub report: String,
+    /// Its CPU model.
+    pub cpu: Option<String>,
+    /// Its logical CPUs.
+    pub cores: usize,
+    /// Rounds it ran.
+    pub rounds: usize,
+}
+
+/// One version's merged speedups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct MergedRow {
+    /// The rustc version.
+    pub version: String,
+    /// The compiler build every machine ran.
+    pub rustc: String,
+    /// Per scenario.
+    pub scenarios: BTreeMap<Scenario, MergedFigure>,
+}
+
+/// A speedup merged over machines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct MergedFigure {
+    /// The mean speedup over machines (over the base version), with its 95 % interval
+    /// (random-effects, Hartung–Knapp): what machines of this kind gain on average, not what
+    /// any one of them gains.
+    pub speedup: Estimate,
+    /// Where the speedup of one more machine of the same kind would fall, as its report would
+    /// show it: the 95 % prediction interval around the mean. `null` with two machines, which
+    /// cannot estimate how much machines differ.
+    pub prediction: Option<Estimate>,
+    /// What the interval says.
+    pub verdict: Verdict,
+    /// Machines behind it.
+    pub machines: usize,
+    /// Each machine's own speedup, in the order of the machines.
+    pub per_machine: Vec<f64>,
+}
