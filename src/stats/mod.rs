@@ -5,7 +5,7 @@
 //! different occasions ([`unpaired_speedup`]), the combination of per-machine speedups
 //! ([`merge`]), the judgements drawn from them ([`Estimate::verdict`], [`gate`]), the
 //! significance threshold learnt from a history of runs ([`noise_threshold`]) and the Student t
-//! distribution they all rest on ([`t_quantile`], [`t_cdf`]).
+//! quantile they all rest on ([`t_quantile`], from `statrs`).
 //!
 //! Build times are positive and roughly log-normal, and speedups are ratios, so every interval is
 //! computed on logarithms and exponentiated back: intervals are symmetric on a log scale
@@ -17,8 +17,6 @@
 //! builds were run (that is `measure::schedule`), or how results are worded or printed. Inputs
 //! it cannot make sense of (empty, too few, non-finite or non-positive times) give `None`, never
 //! a panic.
-
-use std::f64::consts::PI;
 
 /// The confidence level of every interval in this module.
 pub(crate) const CONFIDENCE: f64 = 0.95;
@@ -506,343 +504,46 @@ fn log_ratio(baseline: f64, new: f64) -> Option<f64> {
 // The Student t distribution.
 // ---------------------------------------------------------------------------------------------
 
-/// Above this many degrees of freedom the t distribution is computed from the normal one with
-/// asymptotic corrections (negligible error; the incomplete beta's continued fraction would need
-/// thousands of terms there and lose accuracy).
-const HUGE_DF: f64 = 1e7;
+/// Above this many degrees of freedom the t quantile is the normal one with the Cornish–Fisher
+/// expansion (Abramowitz & Stegun 26.7.5), whose error there is below 1e-13 relative: `statrs`'
+/// inverse incomplete beta, exact to about 1e-13 up to 1e3 df, drifts beyond (6e-5 at 1e6 df).
+const HUGE_DF: f64 = 1e3;
 
-/// The Student t quantile: the `t` with `P(T ≤ t) = p` for `df` degrees of freedom.
+/// The smallest tail probability [`t_quantile`] answers: `statrs`' inverse is exact to about
+/// 1e-12 in the tails every interval here uses (0.95 to 0.995 two-sided) and to 1e-9 down to
+/// tails of 1e-4, but is 9 % off at 1e-8 with 1 df and panics at 1e-300.
+const TINY_TAIL: f64 = 1e-4;
+
+/// The Student t quantile: the `t` with `P(T ≤ t) = p` for `df` degrees of freedom, from
+/// `statrs` (the inverse regularized incomplete beta function). `df` may be fractional (Welch)
+/// and infinite (the normal distribution). Exact to about 1e-9 relative for df ≥ 1 (every df
+/// this module makes is at least 1) and tails of at least 1e-4; a fractional df below 1 is
+/// answered, less accurately.
 ///
-/// `df` may be fractional (Welch) and infinite (the normal distribution). Closed forms for df = 1
-/// and 2; above 1e7 df the Cornish–Fisher expansion from the normal quantile (Abramowitz & Stegun
-/// 26.7.5), whose error is then below `f64` resolution; otherwise that expansion (or the normal
-/// quantile, for df < 3) refined by safeguarded Newton iterations on [`t_cdf`]'s tail, which comes
-/// from the regularized incomplete beta function. Checked against 50-digit references: about
-/// 1e-12 relative for df up to 1e5, 1e-10 up to 1e7, and as good for fractional df below 1.
-///
-/// `p = 0` and `p = 1` give -∞ and +∞; `p` outside [0, 1], NaN, or `df` not > 0 give NaN.
+/// `p = 0` and `p = 1` give -∞ and +∞; `p` outside [0, 1], NaN, within 1e-4 of 0 or 1 (but not
+/// on them), or `df` not > 0 give NaN.
 pub(crate) fn t_quantile(p: f64, df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
     if !(0.0..=1.0).contains(&p) || df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
-    if p == 0.5 {
-        return 0.0;
-    }
-    if p == 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if p == 1.0 {
-        return f64::INFINITY;
-    }
-    // By symmetry, solve for the upper tail q = P(T > t) < 0.5 (1 - p is exact for p ≥ 0.5).
-    if p > 0.5 { upper_t_quantile(1.0 - p, df) } else { -upper_t_quantile(p, df) }
-}
-
-/// The Student t distribution function `P(T ≤ t)` for `df` degrees of freedom (fractional and
-/// infinite allowed): `I_x(df/2, 1/2) / 2` with `x = df / (df + t²)` on the lower side (Numerical
-/// Recipes' `betai`), a normal approximation with error O(1/df²) above 1e7 df. Checked against
-/// 50-digit references: about 1e-14 absolute (1e-12 for df near 1e6), and for t < 0 about 1e-13
-/// relative down to underflow (1e-10 in the far tails for df above 1e5).
-///
-/// NaN `t`, or `df` NaN or not > 0, give NaN.
-#[cfg(test)]
-pub(crate) fn t_cdf(t: f64, df: f64) -> f64 {
-    if t.is_nan() || df.is_nan() || df <= 0.0 {
-        return f64::NAN;
-    }
-    let tail = t_upper_tail(t.abs(), df);
-    if t > 0.0 { 1.0 - tail } else { tail }
-}
-
-/// `P(T > t)` for `t ≥ 0`.
-fn t_upper_tail(t: f64, df: f64) -> f64 {
-    if t.is_infinite() {
-        return 0.0;
-    }
-    if t == 0.0 {
-        return 0.5;
-    }
-    if df.is_infinite() {
-        return normal_upper_tail(t);
+    match p {
+        0.5 => return 0.0,
+        0.0 => return f64::NEG_INFINITY,
+        1.0 => return f64::INFINITY,
+        _ if p.min(1.0 - p) < 0.999 * TINY_TAIL => return f64::NAN,
+        _ => {}
     }
     if df > HUGE_DF {
-        // A normal approximation with error O(1/df²).
-        let z = t * (1.0 - 0.25 / df) / (1.0 + 0.5 * t * t / df).sqrt();
-        return normal_upper_tail(z);
+        let z = Normal::standard().inverse_cdf(p);
+        let z2 = z * z;
+        let g1 = z * (z2 + 1.0) / 4.0;
+        let g2 = z * ((5.0 * z2 + 16.0) * z2 + 3.0) / 96.0;
+        let g3 = z * (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) / 384.0;
+        let g4 = z * ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) / 92160.0;
+        return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df;
     }
-    // P(T > t) = I_x(df/2, 1/2) / 2 with x = df / (df + t²); compute x, 1 - x and their logs
-    // without forming t² (which could overflow) or 1 - x (which would cancel).
-    let root = df.sqrt();
-    let (x, y, ln_x, ln_y) = if t <= root {
-        let u = (t / root).powi(2);
-        let ln_1pu = u.ln_1p();
-        (1.0 / (1.0 + u), u / (1.0 + u), -ln_1pu, u.ln() - ln_1pu)
-    } else {
-        // s = df / t² may underflow while its log, and so the tail, is still representable.
-        let ln_s = 2.0 * (root.ln() - t.ln());
-        let s = ln_s.exp();
-        let ln_1ps = s.ln_1p();
-        (s / (1.0 + s), 1.0 / (1.0 + s), ln_s - ln_1ps, -ln_1ps)
-    };
-    let a = 0.5 * df;
-    let ln_beta = 0.5 * PI.ln() - ln_gamma_ratio_half(a);
-    0.5 * beta_regularized(a, 0.5, x, y, ln_x, ln_y, ln_beta)
-}
-
-/// The Student t density at `t`.
-fn t_density(t: f64, df: f64) -> f64 {
-    let root = df.sqrt();
-    let t = t.abs();
-    // ln(1 + t² / df) without overflow.
-    let ln_1p = if t <= root { (t / root).powi(2).ln_1p() } else { 2.0 * (t / root).ln() + (root / t).powi(2).ln_1p() };
-    (ln_gamma_ratio_half(0.5 * df) - 0.5 * (df * PI).ln() - 0.5 * (df + 1.0) * ln_1p).exp()
-}
-
-/// The upper-tail quantile: the `t > 0` with `P(T > t) = q`, for `0 < q < 0.5`.
-fn upper_t_quantile(q: f64, df: f64) -> f64 {
-    if df == 1.0 {
-        return 1.0 / (PI * q).tan();
-    }
-    if df == 2.0 {
-        return (1.0 - 2.0 * q) / (2.0 * q * (1.0 - q)).sqrt();
-    }
-    let z = normal_upper_quantile(q);
-    if df.is_infinite() {
-        return z;
-    }
-    let guess = cornish_fisher(z, df);
-    if df > HUGE_DF {
-        return guess;
-    }
-    // Safeguarded Newton: the tail is decreasing and convex in t > 0, so Newton steps from below
-    // the root approach it monotonically; a step that leaves the bracket is replaced by
-    // bisection (geometric while the bracket spans orders of magnitude) or, with no upper
-    // bound yet, by doubling.
-    let mut t = if df >= 3.0 && guess.is_finite() && guess > 0.0 { guess } else { z };
-    let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
-    for _ in 0..4000 {
-        let excess = t_upper_tail(t, df) - q;
-        if excess == 0.0 {
-            return t;
-        }
-        if excess > 0.0 {
-            lo = t;
-        } else {
-            hi = t;
-        }
-        let mut next = t + excess / t_density(t, df);
-        if !(next > lo && next < hi) {
-            next = if hi.is_infinite() {
-                2.0 * t
-            } else if lo > 0.0 && hi > 4.0 * lo {
-                lo.sqrt() * hi.sqrt()
-            } else {
-                0.5 * (lo + hi)
-            };
-        }
-        if !next.is_finite() {
-            return next;
-        }
-        if (next - t).abs() <= 4.0 * f64::EPSILON * next || (hi.is_finite() && hi - lo <= 4.0 * f64::EPSILON * hi) {
-            return next;
-        }
-        t = next;
-    }
-    t
-}
-
-/// The Cornish–Fisher expansion of the t quantile in terms of the normal quantile `z`
-/// (Abramowitz & Stegun 26.7.5), good for moderate and large `df`.
-fn cornish_fisher(z: f64, df: f64) -> f64 {
-    let z2 = z * z;
-    let g1 = z * (z2 + 1.0) / 4.0;
-    let g2 = z * ((5.0 * z2 + 16.0) * z2 + 3.0) / 96.0;
-    let g3 = z * (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) / 384.0;
-    let g4 = z * ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) / 92160.0;
-    z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df
-}
-
-/// `ln Γ(a + 1/2) - ln Γ(a)` for `a > 0`, without the cancellation of two large logs when `a` is
-/// large (Stirling's series for both terms, subtracted analytically).
-fn ln_gamma_ratio_half(a: f64) -> f64 {
-    if a < 10.0 {
-        return ln_gamma(a + 0.5) - ln_gamma(a);
-    }
-    // The tail of Stirling's series, ln Γ(z) - [(z - 1/2) ln z - z + ln(2π)/2].
-    let series = |z: f64| {
-        let w = 1.0 / (z * z);
-        (1.0 / 12.0 - w * (1.0 / 360.0 - w * (1.0 / 1260.0 - w / 1680.0))) / z
-    };
-    // (a) ln(a + 1/2) - (a - 1/2) ln a - 1/2 = ln(a)/2 + a ln(1 + 1/(2a)) - 1/2.
-    0.5 * a.ln() + (a * (0.5 / a).ln_1p() - 0.5) + (series(a + 0.5) - series(a))
-}
-
-/// `ln Γ(x)` for `x > 0` (Lanczos approximation, g = 7, about 1e-15 relative).
-fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const COEFFICIENTS: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Γ(x) = Γ(x + 1) / x keeps the approximation where it is accurate.
-        return ln_gamma(x + 1.0) - x.ln();
-    }
-    let x = x - 1.0;
-    let sum =
-        COEFFICIENTS.iter().skip(1).enumerate().fold(COEFFICIENTS[0], |acc, (i, c)| acc + c / (x + (i + 1) as f64));
-    let t = x + G + 0.5;
-    0.5 * (2.0 * PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
-}
-
-/// The regularized incomplete beta function `I_x(a, b)`, given `y = 1 - x`, both logs and
-/// `ln B(a, b)` (so the caller can compute them without cancellation). Numerical Recipes' `betai`:
-/// the continued fraction on whichever side converges fast.
-fn beta_regularized(a: f64, b: f64, x: f64, y: f64, ln_x: f64, ln_y: f64, ln_beta: f64) -> f64 {
-    if ln_x == f64::NEG_INFINITY {
-        return 0.0;
-    }
-    if ln_y == f64::NEG_INFINITY {
-        return 1.0;
-    }
-    let front = (a * ln_x + b * ln_y - ln_beta).exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_continued_fraction(a, b, x) / a
-    } else {
-        1.0 - front * beta_continued_fraction(b, a, y) / b
-    }
-}
-
-/// The continued fraction of the incomplete beta function (modified Lentz), Numerical Recipes'
-/// `betacf`.
-fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let guard = |v: f64| if v.abs() < TINY { TINY } else { v };
-    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
-    let mut c = 1.0;
-    let mut d = 1.0 / guard(1.0 - qab * x / qap);
-    let mut h = d;
-    for m in 1..=100_000 {
-        let m = f64::from(m);
-        let m2 = 2.0 * m;
-        let even = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 / guard(1.0 + even * d);
-        c = guard(1.0 + even / c);
-        h *= d * c;
-        let odd = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 / guard(1.0 + odd * d);
-        c = guard(1.0 + odd / c);
-        let delta = d * c;
-        h *= delta;
-        if (delta - 1.0).abs() <= 2.0 * f64::EPSILON {
-            break;
-        }
-    }
-    h
-}
-
-/// The standard normal upper tail `P(Z > z)`, from the regularized incomplete gamma function:
-/// `erfc(x) = Q(1/2, x²)`.
-fn normal_upper_tail(z: f64) -> f64 {
-    let upper = 0.5 * gamma_q_half(0.5 * z * z);
-    if z >= 0.0 { upper } else { 1.0 - upper }
-}
-
-/// The standard normal upper quantile: the `z` with `P(Z > z) = q`, for `0 < q ≤ 0.5`. Acklam's
-/// rational approximation (about 1e-9 relative) polished by two Newton steps.
-fn normal_upper_quantile(q: f64) -> f64 {
-    const A: [f64; 6] = [
-        -3.969_683_028_665_376e1,
-        2.209_460_984_245_205e2,
-        -2.759_285_104_469_687e2,
-        1.383_577_518_672_69e2,
-        -3.066_479_806_614_716e1,
-        2.506_628_277_459_239,
-    ];
-    const B: [f64; 5] = [
-        -5.447_609_879_822_406e1,
-        1.615_858_368_580_409e2,
-        -1.556_989_798_598_866e2,
-        6.680_131_188_771_972e1,
-        -1.328_068_155_288_572e1,
-    ];
-    const C: [f64; 6] = [
-        -7.784_894_002_430_293e-3,
-        -3.223_964_580_411_365e-1,
-        -2.400_758_277_161_838,
-        -2.549_732_539_343_734,
-        4.374_664_141_464_968,
-        2.938_163_982_698_783,
-    ];
-    const D: [f64; 4] =
-        [7.784_695_709_041_462e-3, 3.224_671_290_700_398e-1, 2.445_134_137_142_996, 3.754_408_661_907_416];
-    let poly = |coefficients: &[f64], x: f64| coefficients.iter().fold(0.0, |acc, c| acc * x + c);
-    // The lower-tail quantile of q, which is -z.
-    let lower = if q < 0.02425 {
-        let r = (-2.0 * q.ln()).sqrt();
-        poly(&C, r) / (poly(&D, r) * r + 1.0)
-    } else {
-        let u = q - 0.5;
-        let r = u * u;
-        poly(&A, r) * u / (poly(&B, r) * r + 1.0)
-    };
-    let mut z = -lower;
-    for _ in 0..2 {
-        let density = (-0.5 * z * z).exp() / (2.0 * PI).sqrt();
-        if density > 0.0 {
-            z += (normal_upper_tail(z) - q) / density;
-        }
-    }
-    z
-}
-
-/// The regularized upper incomplete gamma function `Q(1/2, x)` for `x ≥ 0` (Numerical Recipes'
-/// series below `a + 1`, continued fraction above).
-fn gamma_q_half(x: f64) -> f64 {
-    const A: f64 = 0.5;
-    if x <= 0.0 {
-        return 1.0;
-    }
-    let front = (-x + A * x.ln() - 0.5 * PI.ln()).exp(); // ln Γ(1/2) = ln √π
-    if x < A + 1.0 {
-        let (mut term, mut sum, mut ap) = (1.0 / A, 1.0 / A, A);
-        for _ in 0..1000 {
-            ap += 1.0;
-            term *= x / ap;
-            sum += term;
-            if term.abs() < sum.abs() * 1e-17 {
-                break;
-            }
-        }
-        1.0 - sum * front
-    } else {
-        const TINY: f64 = 1e-300;
-        let guard = |v: f64| if v.abs() < TINY { TINY } else { v };
-        let mut b = x + 1.0 - A;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..1000 {
-            let i = f64::from(i);
-            let an = -i * (i - A);
-            b += 2.0;
-            d = 1.0 / guard(an * d + b);
-            c = guard(b + an / c);
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() <= 2.0 * f64::EPSILON {
-                break;
-            }
-        }
-        front * h
-    }
+    StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |t| t.inverse_cdf(p))
 }
 
 #[cfg(test)]
