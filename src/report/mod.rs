@@ -35,7 +35,7 @@ use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::engine::{self, End, Measured, Plan, Sample, Stop, Stopping};
+use crate::measure::engine::{End, Measured, Plan, Sample, Stop, Stopping};
 use crate::stats;
 use crate::vocab::{Linker, Scenario};
 
@@ -402,8 +402,10 @@ fn link_figures(samples: &[Sample]) -> Option<LinkFigures> {
     })
 }
 
-/// Every scenario's speedups against the oldest row that has its figures, paired by round, with
-/// the verdict each interval gives, and (with a precision target) whether each reached it.
+/// Every scenario's speedups against the oldest row that has its figures, with the rounds as
+/// blocks ([`stats::speedups`]: all rows of a scenario estimated together, the engine's stopping
+/// rule watches the same), the verdict each interval gives, and (with a precision target) whether
+/// each reached it.
 fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, alone: bool) {
     // The intervals the stopping rule watched keep their 95 % at the level it watched them at.
     let confidence = if target.is_some() { stats::STOPPING_CONFIDENCE } else { stats::CONFIDENCE };
@@ -412,6 +414,19 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
         let with_figures = rows.iter().filter(|r| r.figures(scenario).is_some()).count();
         let base_samples = measured[base].samples.get(&scenario).cloned().unwrap_or_default();
         let base_cpu = rows[base].figures(scenario).and_then(|f| f.cpu.as_ref()).map(|c| c.median_s);
+        // Every row's speedup from the rounds as blocks, as the stopping rule watched them.
+        let shown: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].figures(scenario).is_some()).collect();
+        let together = |part: fn(&Sample) -> Option<f64>| {
+            let series = |i: &usize| -> Vec<(usize, f64)> {
+                let samples = measured[*i].samples.get(&scenario).map_or(&[][..], Vec::as_slice);
+                samples.iter().filter_map(|s| Some((s.round, part(s)?))).collect()
+            };
+            let (estimates, _) = stats::speedups(&shown.iter().map(series).collect::<Vec<_>>(), 0, confidence);
+            let mut by_row = vec![None; rows.len()];
+            shown.iter().zip(estimates).for_each(|(i, e)| by_row[*i] = e);
+            by_row
+        };
+        let (walls, links, compiles) = (together(|s| Some(s.wall_s)), together(link_of), together(compile_of));
         for (i, row) in rows.iter_mut().enumerate() {
             let Some(figures) = row.scenarios.get_mut(&scenario) else { continue };
             if i == base {
@@ -429,22 +444,17 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
                 figures.precise = target.zip(watched).map(|(t, e)| e.plus_minus_pct.is_some_and(|w| w <= t * 100.0));
                 continue;
             }
-            let samples = measured[i].samples.get(&scenario).cloned().unwrap_or_default();
-            let pairs = engine::pairs(&base_samples, &samples);
-            if let Some(estimate) = stats::paired_speedup_at(&pairs, confidence) {
+            if let Some(estimate) = walls[i] {
                 figures.verdict = estimate.verdict(stats::NOISE).into();
                 figures.speedup = Some(Estimate::of(&estimate));
                 figures.precise = target.map(|t| estimate.relative_half_width().is_some_and(|w| w <= t));
             }
             if let Some(link) = &mut figures.link {
-                let paired = |part: fn(&Sample) -> Option<f64>| {
-                    stats::paired_speedup_at(&engine::pairs_by(&base_samples, &samples, part), confidence)
-                };
-                if let Some(estimate) = paired(link_of) {
+                if let Some(estimate) = links[i] {
                     (link.speedup, link.verdict) =
                         (Some(Estimate::of(&estimate)), estimate.verdict(stats::NOISE).into());
                 }
-                if let Some(estimate) = paired(compile_of) {
+                if let Some(estimate) = compiles[i] {
                     link.compile_speedup = Some(Estimate::of(&estimate));
                     link.compile_verdict = estimate.verdict(stats::NOISE).into();
                 }

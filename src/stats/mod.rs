@@ -18,6 +18,10 @@
 //! it cannot make sense of (empty, too few, non-finite or non-positive times) give `None`, never
 //! a panic.
 
+mod blocks;
+
+pub(crate) use blocks::speedups;
+
 /// The confidence level of every interval in this module.
 pub(crate) const CONFIDENCE: f64 = 0.95;
 
