@@ -918,7 +918,7 @@ fn watched(plan: &Plan, runs: &[Run], scenario: Scenario) -> Vec<(usize, Option<
     }
     // The speedups over the baseline, with the rounds as blocks: what the report will show.
     let series = |i: &usize| runs[*i].samples(scenario).iter().map(|s| (s.round, s.wall_s)).collect::<Vec<_>>();
-    let (speedups, _) = stats::speedups(&main.iter().map(series).collect::<Vec<_>>(), 0, confidence);
+    let speedups = stats::speedups(&main.iter().map(series).collect::<Vec<_>>(), 0, confidence);
     for (subject, speedup) in main.iter().copied().zip(speedups).skip(1) {
         out.push((subject, base, speedup.and_then(|e| e.relative_half_width())));
     }

@@ -421,7 +421,7 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
                 let samples = measured[*i].samples.get(&scenario).map_or(&[][..], Vec::as_slice);
                 samples.iter().filter_map(|s| Some((s.round, part(s)?))).collect()
             };
-            let (estimates, _) = stats::speedups(&shown.iter().map(series).collect::<Vec<_>>(), 0, confidence);
+            let estimates = stats::speedups(&shown.iter().map(series).collect::<Vec<_>>(), 0, confidence);
             let mut by_row = vec![None; rows.len()];
             shown.iter().zip(estimates).for_each(|(i, e)| by_row[*i] = e);
             by_row

@@ -551,4 +551,6 @@ pub(crate) fn t_quantile(p: f64, df: f64) -> f64 {
 }
 
 #[cfg(test)]
+mod simulation;
+#[cfg(test)]
 mod tests;
