@@ -47,6 +47,27 @@ pub(super) struct Ended {
 
 /// One run of the rule on `machine`: toolchain `c` is `1 + 0.1 c` times faster than toolchain 0.
 pub(super) fn run(rng: &mut Rng, machine: &Machine) -> Ended {
+    run_with(rng, machine, speedups)
+}
+
+/// The old rule: each speedup from its own pair alone.
+fn per_pair(series: &[Vec<(usize, f64)>], base: usize, confidence: f64) -> Vec<Option<Estimate>> {
+    (0..series.len())
+        .map(|j| {
+            let pairs: Vec<(f64, f64)> = series[base]
+                .iter()
+                .filter_map(|(r, b)| series[j].iter().find(|(o, _)| o == r).map(|(_, y)| (*b, *y)))
+                .collect();
+            (j != base).then(|| paired_speedup_at(&pairs, confidence)).flatten()
+        })
+        .collect()
+}
+
+/// A way to estimate a scenario's speedups: [`speedups`] or [`per_pair`].
+type Rule = fn(&[Vec<(usize, f64)>], usize, f64) -> Vec<Option<Estimate>>;
+
+/// [`run`] with `rule` in place of [`speedups`].
+fn run_with(rng: &mut Rng, machine: &Machine, rule: Rule) -> Ended {
     let k = machine.sigmas.len();
     let truth: Vec<f64> = (0..k).map(|c| 1.0 + 0.1 * c as f64).collect();
     let mut series: Vec<Vec<(usize, f64)>> = vec![Vec::new(); k];
@@ -63,7 +84,7 @@ pub(super) fn run(rng: &mut Rng, machine: &Machine) -> Ended {
             slot += 1;
         }
         round += 1;
-        let speedups = speedups(&series, 0, STOPPING_CONFIDENCE);
+        let speedups = rule(&series, 0, STOPPING_CONFIDENCE);
         let imprecise: Vec<usize> =
             (1..k).filter(|c| speedups[*c].and_then(|e| e.relative_half_width()).is_none_or(|w| w > TARGET)).collect();
         if round >= MAX || (round >= MIN && imprecise.is_empty()) {
@@ -119,7 +140,7 @@ pub(super) fn machines(k: usize) -> Vec<(String, Machine)> {
     let mut out = Vec::new();
     for (name, sigmas) in [("equal 2 %", equal(0.02)), ("equal 5 %", equal(0.05)), ("one 2x noisier", noisy_one(0.03))]
     {
-        out.push((format!("{name}"), Machine { sigmas: sigmas.clone(), drift: 0.0, outliers: 0.0 }));
+        out.push((name.to_string(), Machine { sigmas: sigmas.clone(), drift: 0.0, outliers: 0.0 }));
         out.push((format!("{name}, drift 20 %"), Machine { sigmas: sigmas.clone(), drift: 0.2, outliers: 0.0 }));
         out.push((format!("{name}, 3 % outliers"), Machine { sigmas, drift: 0.0, outliers: 0.03 }));
     }
@@ -170,11 +191,37 @@ fn speedups_with_rounds_as_blocks_keep_their_95_percent_when_stopping() {
     check(400, &[3, 6], 4000, 2.0);
 }
 
+// The full grid, one test per count of toolchains so each finishes within about a minute in
+// debug; 2000 runs per setting: ±0.5 points, and the bar itself, 94.5 %.
+
 #[test]
-#[ignore = "the full grid, about a minute in debug: CI runs it with --include-ignored"]
-fn speedups_with_rounds_as_blocks_keep_their_95_percent_for_2_to_6_toolchains() {
-    // 2000 runs per setting: ±0.5 points.
-    check(2000, &[2, 3, 4, 5, 6], 5000, 0.0);
+#[ignore = "2000 runs per setting, at most about 35 s in debug: CI runs it with --include-ignored"]
+fn speedups_of_2_toolchains_keep_their_95_percent() {
+    check(2000, &[2], 5000, 0.0);
+}
+
+#[test]
+#[ignore = "2000 runs per setting, at most about 35 s in debug: CI runs it with --include-ignored"]
+fn speedups_of_3_toolchains_keep_their_95_percent() {
+    check(2000, &[3], 5000, 0.0);
+}
+
+#[test]
+#[ignore = "2000 runs per setting, at most about 35 s in debug: CI runs it with --include-ignored"]
+fn speedups_of_4_toolchains_keep_their_95_percent() {
+    check(2000, &[4], 5000, 0.0);
+}
+
+#[test]
+#[ignore = "2000 runs per setting, at most about 35 s in debug: CI runs it with --include-ignored"]
+fn speedups_of_5_toolchains_keep_their_95_percent() {
+    check(2000, &[5], 5000, 0.0);
+}
+
+#[test]
+#[ignore = "2000 runs per setting, at most about 35 s in debug: CI runs it with --include-ignored"]
+fn speedups_of_6_toolchains_keep_their_95_percent() {
+    check(2000, &[6], 5000, 0.0);
 }
 
 /// Rounds added until the paired interval the stopping rule watches is within `target`
@@ -313,11 +360,13 @@ fn the_plain_95_percent_quantile_loses_coverage_when_stopping() {
 fn the_gate_decides_within_a_default_budget() {
     // A project whose clean build takes a minute, built by one toolchain against the
     // `--baseline-rev` revision: the default 20 minutes hold about 8 rounds of both after the
-    // first round's priming. At the paired noise of such clean builds (2.4-5 %) the gate passes an
-    // unchanged project and fails a 30 % slower one in at least 95 % of runs each.
+    // first round's priming. At the paired noise of such clean builds (2.4-3.5 %) the gate passes
+    // an unchanged project and fails a 30 % slower one in at least 95 % of runs each. At 5 % it
+    // cannot: 8 rounds leave an unchanged project undecided (an exit code of its own, with the
+    // budget that would decide it) in about 15 % of runs; docs/gate.md says so.
     let runs = 2000;
-    let se = (0.95 * 0.05 / runs as f64).sqrt();
-    for (i, sigma) in [0.024, 0.05].into_iter().enumerate() {
+    let se = monte_carlo_error(runs);
+    for (i, sigma) in [0.024, 0.035, 0.05].into_iter().enumerate() {
         let mut rng = Rng::new(880 + i as u64);
         let mut rate_of = |slowdown: f64, outcome: Gate| {
             (0..runs).filter(|_| gate_run(&mut rng, slowdown, sigma, 10.0, 8) == outcome).count() as f64 / runs as f64
@@ -331,7 +380,62 @@ fn the_gate_decides_within_a_default_budget() {
             100.0 * se
         );
         let message = format!("Monte Carlo error ±{:.1} points over {runs} runs", 100.0 * se);
-        assert!(passed >= 0.95, "sd {sigma}: unchanged passed {passed}; {message}");
         assert!(failed >= 0.95, "sd {sigma}: +30 % failed {failed}; {message}");
+        if sigma < 0.04 {
+            assert!(passed >= 0.95, "sd {sigma}: unchanged passed {passed}; {message}");
+        } else {
+            assert!((0.75..0.95).contains(&passed), "sd {sigma}: unchanged passed {passed}; {message}");
+        }
+    }
+}
+
+#[test]
+fn rounds_as_blocks_narrow_a_run_the_budget_cut_short() {
+    // A 60 s project's clean builds under 6 toolchains: the default budget holds 2 or 3 rounds.
+    // At a paired noise of 2.4 % the pair alone gave about ±16 % at 2 rounds; the blocks give a
+    // third of it in the median run, and both keep their 95 % (no stopping: fixed rounds).
+    let (k, runs) = (6, 2000);
+    let se = monte_carlo_error(runs);
+    for n in [2usize, 3] {
+        let mut rng = Rng::new(78 + n as u64);
+        let (mut blocks, mut pairs, mut covered) = (vec![], vec![], 0);
+        for _ in 0..runs {
+            let series: Vec<Vec<(usize, f64)>> = (0..k)
+                .map(|c| (0..n).map(|r| (r, 60.0 / (1.0 + 0.1 * c as f64) * rng.noise(0.017))).collect())
+                .collect();
+            let together = speedups(&series, 0, CONFIDENCE)[k - 1].expect("a speedup");
+            let alone = per_pair(&series, 0, CONFIDENCE)[k - 1].expect("a speedup");
+            covered += usize::from(together.contains(1.5));
+            blocks.push(together.relative_half_width().expect("an interval"));
+            pairs.push(alone.relative_half_width().expect("an interval"));
+        }
+        let (blocks, pairs) = (median(&blocks).expect("widths"), median(&pairs).expect("widths"));
+        let coverage = rate(covered, runs);
+        eprintln!(
+            "{n} rounds of 6: median ±{:.1} % with blocks, ±{:.1} % per pair; coverage {:.1} % (±{:.1})",
+            100.0 * blocks,
+            100.0 * pairs,
+            100.0 * coverage,
+            100.0 * se
+        );
+        assert!(blocks < 0.75 * pairs, "{n} rounds: ±{blocks} against ±{pairs}");
+        assert!(coverage >= 0.945, "{n} rounds: {coverage} (Monte Carlo error ±{se} over {runs} runs)");
+    }
+}
+
+#[test]
+fn under_the_precision_rule_the_blocks_cost_the_rounds_the_pairs_did() {
+    // The precision rule needs 5 rounds, where a pair alone already has 4 df: the blocks then
+    // take about the rounds the pairs alone took (within one round on average), and cover as well.
+    let runs = 300;
+    for (name, machine) in machines(6).into_iter().filter(|(name, _)| !name.contains("outliers")) {
+        let mut mean_rounds = [0.0; 2];
+        for (i, rule) in [speedups as Rule, per_pair].into_iter().enumerate() {
+            let mut rng = Rng::new(77);
+            mean_rounds[i] =
+                (0..runs).map(|_| run_with(&mut rng, &machine, rule).rounds).sum::<usize>() as f64 / runs as f64;
+        }
+        eprintln!("6 toolchains, {name}: {:.1} rounds with blocks, {:.1} per pair", mean_rounds[0], mean_rounds[1]);
+        assert!((mean_rounds[0] - mean_rounds[1]).abs() <= 1.0, "{name}: {mean_rounds:?}");
     }
 }
