@@ -84,5 +84,23 @@ fn pooled_variance(logs: &[Vec<(usize, f64)>]) -> Option<(f64, f64)> {
     variance.is_finite().then_some((variance, df))
 }
 
+/// The variance of a pair's log ratio that moves slower than a round, from its per-round log
+/// `ratios` in run order: the first half's mean against the second's, beyond what the scatter
+/// within each half predicts, `max(0, ((m₁ − m₂)² − s₁²/n₁ − s₂²/n₂) / 2)` (method of moments,
+/// one difference, floored at 0). What pairing within a run cannot see and a rerun would: not
+/// used by the report yet (docs/statistics.md, "What the interval covers"). `None` with fewer
+/// than four rounds.
+#[cfg(test)]
+pub(crate) fn slow_variance(ratios: &[f64]) -> Option<f64> {
+    if ratios.len() < 4 {
+        return None;
+    }
+    let (first, second) = ratios.split_at(ratios.len() / 2);
+    let (m1, v1) = super::mean_and_variance(first)?;
+    let (m2, v2) = super::mean_and_variance(second)?;
+    let excess = (m1 - m2).powi(2) - v1? / first.len() as f64 - v2? / second.len() as f64;
+    Some((excess / 2.0).max(0.0))
+}
+
 #[cfg(test)]
 mod tests;
