@@ -669,6 +669,20 @@ mod tests {
     }
 
     #[test]
+    fn a_scenarios_speedups_pool_the_rounds_as_blocks() {
+        // 1.85.0 keeps the base's pace exactly: alone its pair has no spread, but the rounds'
+        // residuals of 1.96.0 are pooled into its interval too, as the stopping rule saw it.
+        let r = report(&[
+            measured("1.63.0", End::Completed, &[], &[1.0, 1.1, 0.9]),
+            measured("1.85.0", End::Completed, &[], &[0.5, 0.55, 0.45]),
+            measured("1.96.0", End::Completed, &[], &[0.26, 0.5, 0.5]),
+        ]);
+        let steady = r.toolchains[1].figures(Scenario::Touched).unwrap().speedup.unwrap();
+        assert!((steady.point - 2.0).abs() < 1e-12, "{steady:?}");
+        assert!(steady.low.unwrap() < 1.99 && steady.high.unwrap() > 2.01, "pooled, not a point: {steady:?}");
+    }
+
+    #[test]
     fn link_time_is_taken_apart_with_its_own_paired_speedups() {
         use crate::measure::linker::LinkTime;
         // GNU ld then rust-lld: the compile part barely moves, the link part gets 5x faster.
