@@ -35,7 +35,7 @@ use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::engine::{self, End, Measured, Plan, Sample, SetAside, Stop, Stopping};
+use crate::measure::engine::{End, Measured, Plan, Sample, SetAside, Stop, Stopping};
 use crate::stats;
 use crate::vocab::{Linker, Scenario};
 
@@ -407,8 +407,10 @@ fn link_figures(samples: &[Sample]) -> Option<LinkFigures> {
     })
 }
 
-/// Every scenario's speedups against the oldest row that has its figures, paired by round, with
-/// the verdict each interval gives, and (with a precision target) whether each reached it.
+/// Every scenario's speedups against the oldest row that has its figures, with the rounds as
+/// blocks ([`stats::speedups`]: all rows of a scenario estimated together, the engine's stopping
+/// rule watches the same), the verdict each interval gives, and (with a precision target) whether
+/// each reached it.
 fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, alone: bool) {
     // The intervals the stopping rule watched keep their 95 % at the level it watched them at.
     let confidence = if target.is_some() { stats::STOPPING_CONFIDENCE } else { stats::CONFIDENCE };
@@ -417,6 +419,19 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
         let with_figures = rows.iter().filter(|r| r.figures(scenario).is_some()).count();
         let base_samples = measured[base].samples.get(&scenario).cloned().unwrap_or_default();
         let base_cpu = rows[base].figures(scenario).and_then(|f| f.cpu.as_ref()).map(|c| c.median_s);
+        // Every row's speedup from the rounds as blocks, as the stopping rule watched them.
+        let shown: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].figures(scenario).is_some()).collect();
+        let together = |part: fn(&Sample) -> Option<f64>| {
+            let series = |i: &usize| -> Vec<(usize, f64)> {
+                let samples = measured[*i].samples.get(&scenario).map_or(&[][..], Vec::as_slice);
+                samples.iter().filter_map(|s| Some((s.round, part(s)?))).collect()
+            };
+            let estimates = stats::speedups(&shown.iter().map(series).collect::<Vec<_>>(), 0, confidence);
+            let mut by_row = vec![None; rows.len()];
+            shown.iter().zip(estimates).for_each(|(i, e)| by_row[*i] = e);
+            by_row
+        };
+        let (walls, links, compiles) = (together(|s| Some(s.wall_s)), together(link_of), together(compile_of));
         for (i, row) in rows.iter_mut().enumerate() {
             let Some(figures) = row.scenarios.get_mut(&scenario) else { continue };
             if i == base {
@@ -434,22 +449,17 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
                 figures.precise = target.zip(watched).map(|(t, e)| e.plus_minus_pct.is_some_and(|w| w <= t * 100.0));
                 continue;
             }
-            let samples = measured[i].samples.get(&scenario).cloned().unwrap_or_default();
-            let pairs = engine::pairs(&base_samples, &samples);
-            if let Some(estimate) = stats::paired_speedup_at(&pairs, confidence) {
+            if let Some(estimate) = walls[i] {
                 figures.verdict = estimate.verdict(stats::NOISE).into();
                 figures.speedup = Some(Estimate::of(&estimate));
                 figures.precise = target.map(|t| estimate.relative_half_width().is_some_and(|w| w <= t));
             }
             if let Some(link) = &mut figures.link {
-                let paired = |part: fn(&Sample) -> Option<f64>| {
-                    stats::paired_speedup_at(&engine::pairs_by(&base_samples, &samples, part), confidence)
-                };
-                if let Some(estimate) = paired(link_of) {
+                if let Some(estimate) = links[i] {
                     (link.speedup, link.verdict) =
                         (Some(Estimate::of(&estimate)), estimate.verdict(stats::NOISE).into());
                 }
-                if let Some(estimate) = paired(compile_of) {
+                if let Some(estimate) = compiles[i] {
                     link.compile_speedup = Some(Estimate::of(&estimate));
                     link.compile_verdict = estimate.verdict(stats::NOISE).into();
                 }
@@ -661,6 +671,20 @@ mod tests {
         assert_eq!(r.measurement.rounds, 3);
         let time = r.toolchains[1].figures(Scenario::Touched).unwrap().time;
         assert!(time.low.unwrap() < time.point && time.point < time.high.unwrap(), "the time's interval: {time:?}");
+    }
+
+    #[test]
+    fn a_scenarios_speedups_pool_the_rounds_as_blocks() {
+        // 1.85.0 keeps the base's pace exactly: alone its pair has no spread, but the rounds'
+        // residuals of 1.96.0 are pooled into its interval too, as the stopping rule saw it.
+        let r = report(&[
+            measured("1.63.0", End::Completed, &[], &[1.0, 1.1, 0.9]),
+            measured("1.85.0", End::Completed, &[], &[0.5, 0.55, 0.45]),
+            measured("1.96.0", End::Completed, &[], &[0.26, 0.5, 0.5]),
+        ]);
+        let steady = r.toolchains[1].figures(Scenario::Touched).unwrap().speedup.unwrap();
+        assert!((steady.point - 2.0).abs() < 1e-12, "{steady:?}");
+        assert!(steady.low.unwrap() < 1.99 && steady.high.unwrap() > 2.01, "pooled, not a point: {steady:?}");
     }
 
     #[test]

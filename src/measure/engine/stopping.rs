@@ -150,9 +150,11 @@ pub(super) fn watched(plan: &Plan, runs: &[Run], scenario: Scenario) -> Vec<(usi
         let width = stats::geometric_at(&walls, confidence).and_then(|e| e.relative_half_width());
         out.push((main[0], None, width));
     }
-    for subject in main.iter().copied().filter(|s| Some(*s) != base) {
-        let base = base.expect("a subject after the baseline");
-        out.push((subject, Some(base), pair_width(&runs[base], &runs[subject], scenario, confidence)));
+    // The speedups over the baseline, with the rounds as blocks: what the report will show.
+    let series = |i: &usize| runs[*i].samples(scenario).iter().map(|s| (s.round, s.wall_s)).collect::<Vec<_>>();
+    let speedups = stats::speedups(&main.iter().map(series).collect::<Vec<_>>(), 0, confidence);
+    for (subject, speedup) in main.iter().copied().zip(speedups).skip(1) {
+        out.push((subject, base, speedup.and_then(|e| e.relative_half_width())));
     }
     // `--baseline-rev`: today's tree against the revision, toolchain by toolchain.
     for other in with_samples.iter().copied().filter(|i| runs[*i].measured.variant != 0) {
