@@ -332,6 +332,7 @@ pub(crate) fn recipe(
         timeout: config.timeout,
         lockfile_version: workspace.lockfile_version,
         env: runner.env().clone(),
+        overrides: Default::default(),
     }
 }
 

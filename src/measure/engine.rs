@@ -1323,6 +1323,7 @@ mod tests {
             timeout: None,
             lockfile_version: None,
             env: crate::process::Env::default(),
+            overrides: Default::default(),
         };
         let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
         let plan = Plan {

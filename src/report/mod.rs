@@ -581,6 +581,7 @@ mod tests {
             timeout: None,
             lockfile_version: None,
             env: crate::process::Env::default(),
+            overrides: Default::default(),
         };
         let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
         Plan {
