@@ -16,7 +16,7 @@ use semver::Version;
 
 use crate::exit::ExitError;
 use crate::process::Env;
-use crate::vocab::{Color, Format, Profile, Scenario};
+use crate::vocab::{Arm, Color, Format, Profile, Scenario};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -363,6 +363,62 @@ enum RawAction {
     /// paired by round, until the change lies between two adjacent releases
     #[command(after_help = BISECT_EXAMPLES)]
     Bisect(Box<BisectArgs>),
+    /// Measure named changes of the build settings (linkers, debug information, ...) against the
+    /// build as configured today, on one toolchain, paired by round, and print the settings
+    /// worth adopting
+    #[command(after_help = TRY_EXAMPLES)]
+    Try(Box<TryArgs>),
+}
+
+const TRY_EXAMPLES: &str = "\
+Examples:
+  cargo timewarp try --list
+  cargo timewarp try
+  cargo timewarp try --arms mold,line-tables-only --budget 10m
+  cargo timewarp try --nightly --arms threads,cranelift
+
+Each arm is applied through `cargo --config` and the environment, after the user's own settings;
+no file of the workspace changes. Arms that do not apply here are listed with the reason.";
+
+/// `try`'s toolchain, arms, and how to build.
+#[derive(Debug, Args)]
+struct TryArgs {
+    /// The toolchain to build with [default: the newest installed stable]
+    #[arg(long, value_name = "NAME", conflicts_with = "nightly", help_heading = "Arms")]
+    toolchain: Option<String>,
+    /// Build with the newest installed nightly, where the nightly-only arms apply
+    #[arg(long, help_heading = "Arms")]
+    nightly: bool,
+    /// The arms to measure, comma-separated (see `--list`) [default: every arm that applies here]
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_enum,
+        value_delimiter = ',',
+        hide_possible_values = true,
+        help_heading = "Arms"
+    )]
+    arms: Vec<Arm>,
+    /// Show every arm, whether it applies here and why not, then exit without building
+    #[arg(long, help_heading = "Arms")]
+    list: bool,
+    #[command(flatten)]
+    at: WhereArgs,
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+/// `try`: the toolchain and the arms asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Trial {
+    /// `--toolchain`; `None` for the newest stable (or nightly, with `nightly`).
+    pub toolchain: Option<String>,
+    /// `--nightly`.
+    pub nightly: bool,
+    /// `--arms`; empty for every arm that applies.
+    pub arms: Vec<Arm>,
+    /// `--list`: show the arms, build nothing.
+    pub list: bool,
 }
 
 const BISECT_EXAMPLES: &str = "\
@@ -491,6 +547,8 @@ pub(crate) enum Action {
     Merge,
     /// `bisect`: find the release that moved the build time.
     Bisect,
+    /// `try`: measure changes of the build settings.
+    Try,
 }
 
 /// `bisect FROM TO`: the span to search and the scenario to follow.
@@ -554,6 +612,8 @@ pub(crate) struct Config {
     pub reports: Vec<PathBuf>,
     /// `bisect`'s span.
     pub span: Option<Span>,
+    /// `try`'s toolchain and arms.
+    pub trial: Option<Trial>,
     /// `--touch`, as given.
     pub touch: Option<PathBuf>,
     /// The scenarios asked for (`--scenarios`, `--check`, `--release`, with `--edit`'s
@@ -699,6 +759,7 @@ impl Config {
         let mut keep_installed = false;
         let mut nightlies = false;
         let mut follow = None;
+        let mut trial = None;
         let action = match raw.action.take() {
             Some(RawAction::List(list)) => {
                 (raw.at, raw.select, raw.build.rev) = (list.at, list.select, list.rev);
@@ -734,6 +795,18 @@ impl Config {
                 follow = bisect.scenario;
                 span = Some(Span { from: bisect.from, to: bisect.to, follow });
                 Action::Bisect
+            }
+            Some(RawAction::Try(tried)) => {
+                let tried = *tried;
+                (raw.at, raw.build) = (tried.at, tried.build);
+                let arms = tried.arms.into_iter().fold(Vec::new(), |mut arms, arm| {
+                    if !arms.contains(&arm) {
+                        arms.push(arm);
+                    }
+                    arms
+                });
+                trial = Some(Trial { toolchain: tried.toolchain, nightly: tried.nightly, arms, list: tried.list });
+                Action::Try
             }
             None if raw.list => Action::List,
             None => Action::Measure,
@@ -783,6 +856,7 @@ impl Config {
             baseline_rev: raw.baseline_rev,
             reports,
             span,
+            trial,
             touch: raw.build.touch,
             edit: raw.build.edit,
             no_link_time: raw.build.no_link_time,

@@ -23,6 +23,7 @@ mod stats;
 mod stderr;
 #[cfg(test)]
 mod testing;
+mod trial;
 mod vocab;
 
 use std::ffi::OsString;
@@ -81,6 +82,7 @@ fn run(runner: &dyn Runner, config: &Config) -> Result<()> {
         }
         Action::Merge => report::merge::run(config.reports.as_slice(), &stages::merge_outputs(runner, config)),
         Action::Bisect => bisect::run(runner, config, &progress),
+        Action::Try => trial::run(runner, config, &progress),
         Action::List | Action::Measure => measure_toolchains(runner, config, &progress),
     }
 }

@@ -17,6 +17,7 @@ use crate::discover::toolchain::{self, HOST, Inventory, Toolchain};
 use crate::discover::workspace::{self, Workspace, WorkspaceRequest};
 use crate::discover::{environment, select};
 use crate::exit::ExitError;
+use crate::measure::arm::Overrides;
 use crate::measure::build::{self, Recipe};
 use crate::measure::engine::{
     self, DeepEdit, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant, Verification,
@@ -374,6 +375,37 @@ pub(crate) fn measure_these(
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
 ) -> Result<Measurement> {
+    measure_arms(runner, config, progress, found, chosen, interrupt, &[])
+}
+
+/// The user's build settings for `workspace` that reach a build of the run's profile on this
+/// host (see `environment::for_build`).
+pub(crate) fn build_settings(runner: &dyn Runner, config: &Config, workspace: &Workspace) -> Vec<environment::Setting> {
+    let env = runner.env();
+    environment::for_build(
+        environment::build_settings(
+            env.vars().map(|(k, v)| (k.to_os_string(), v.to_os_string())),
+            &workspace.root,
+            env.cargo_home().as_deref(),
+            &workspace.manifest_path,
+        ),
+        HOST,
+        config.profile.name(),
+        config.jobs.is_some(),
+    )
+}
+
+/// [`measure_these`], with `try`'s `arms` besides today's build: each builds the same tree with
+/// its overrides as a variant of its own, in the same rounds, tagged `arm-N`.
+pub(crate) fn measure_arms(
+    runner: &dyn Runner,
+    config: &Config,
+    progress: &Progress,
+    found: &Discovered,
+    chosen: &[crate::discover::toolchain::Toolchain],
+    interrupt: &Interrupt,
+    arms: &[Overrides],
+) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
     let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
     // Resolve before judging: a touch or an edit lands where a link in the tree leads.
@@ -444,19 +476,8 @@ pub(crate) fn measure_these(
         None => None,
     };
     work.create_builds()?;
-    let env = runner.env();
-    let removed_env = build::distorting_vars_present(env.vars());
-    let settings = environment::for_build(
-        environment::build_settings(
-            env.vars().map(|(k, v)| (k.to_os_string(), v.to_os_string())),
-            &workspace.root,
-            env.cargo_home().as_deref(),
-            &workspace.manifest_path,
-        ),
-        HOST,
-        config.profile.name(),
-        config.jobs.is_some(),
-    );
+    let removed_env = build::distorting_vars_present(runner.env().vars());
+    let settings = build_settings(runner, config, workspace);
 
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
     let tree_before = TreeState::capture(&workspace.root, &excluded);
@@ -501,6 +522,12 @@ pub(crate) fn measure_these(
         let deep = base_deep.as_ref().map(|(d, _)| DeepEdit::new(base, d));
         variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
         paths.push(Paths { touched: base_real, deep: base_deep.map(|(_, real)| real) });
+    }
+    for (i, overrides) in arms.iter().enumerate() {
+        let mut arm = variants[0].clone();
+        (arm.tag, arm.recipe.overrides) = (Some(format!("arm-{}", i + 1)), overrides.clone());
+        variants.push(arm);
+        paths.push(paths[0].clone());
     }
     let stopping = stopping(config, &scenarios);
     let floors = scenario_floors(workspace, &scenarios);

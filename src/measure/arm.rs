@@ -21,13 +21,6 @@ pub(crate) struct Overrides {
     pub env: Vec<(String, String)>,
 }
 
-impl Overrides {
-    /// Whether the build is today's, unchanged.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.config.is_empty() && self.env.is_empty()
-    }
-}
-
 /// What the arms are applied to: the user's settings for the host and profile built.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Applied<'a> {
@@ -185,6 +178,6 @@ mod tests {
         );
         let threads = overrides(&[Arm::Threads, Arm::ShareGenerics], &at(&[]));
         assert_eq!(threads.env[0].1, "-Zthreads=2 -Zshare-generics=y");
-        assert!(overrides(&[], &at(&[])).is_empty());
+        assert_eq!(overrides(&[], &at(&[])), Overrides::default());
     }
 }

@@ -473,6 +473,7 @@ pub(crate) trait Observer {
 
 /// The user's files the rebuilds change, per variant: the touched file's mtime, its content for
 /// `edited`, and the deep library's root file for `deep`.
+#[derive(Clone, Copy)]
 pub(crate) struct ChangedFile<'a> {
     /// Touched before each rebuild.
     pub touched: &'a TouchedFile,
@@ -638,6 +639,12 @@ pub(crate) fn measure_changing(
     observer: &mut dyn Observer,
     stop: &dyn Fn() -> bool,
 ) -> Result<Outcome> {
+    // `try`: the arms build today's tree, so variants with the same files share one registration
+    // of them, as the toolchains of one variant do; `files` is mapped back to every variant below.
+    let owner: Vec<usize> = (0..paths.len()).map(|i| paths.iter().position(|p| *p == paths[i]).unwrap_or(i)).collect();
+    let distinct: Vec<usize> = (0..paths.len()).filter(|i| owner[*i] == *i).collect();
+    let paths: Vec<Paths> = distinct.iter().map(|i| paths[*i].clone()).collect();
+    let paths = paths.as_slice();
     let edits = plan.scenarios.contains(&Scenario::Edited);
     let deep = plan.scenarios.contains(&Scenario::Deep);
     let touched: Vec<TouchedFile> = paths.iter().map(|p| journal.touch(&p.touched)).collect::<Result<_>>()?;
@@ -667,6 +674,8 @@ pub(crate) fn measure_changing(
             deep: deep.as_ref().map(|(e, t)| (t, e)),
         })
         .collect();
+    let files: Vec<ChangedFile<'_>> =
+        owner.iter().map(|o| files[distinct.iter().position(|d| d == o).unwrap_or(0)]).collect();
     let outcome = measure(runner, plan, subjects, work, &files, observer, stop)?;
     for (edited, touched) in deep.into_iter().flatten() {
         edited.restore()?;

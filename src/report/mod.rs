@@ -19,6 +19,8 @@ pub(crate) mod progress;
 pub(crate) mod saved;
 #[cfg(test)]
 pub(crate) mod schema;
+pub(crate) mod snippet;
+pub(crate) mod tried;
 pub(crate) mod verdict;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,216 @@
+//! `cargo timewarp try`: on one toolchain, today's build and each arm that applies here (or
+//! those `--arms` names) in the same rotating, paired rounds as a history, each arm a variant of
+//! the same tree with its overrides (`measure::arm`); then, when several arms win, their
+//! combination measured the same way as one more arm; and the document with the lines to paste
+//! (`report::tried`). `--list` shows every arm and why it does not apply, building nothing.
+
+use anyhow::Result;
+
+use crate::cli::{Config, Trial};
+use crate::discover::arms::{self, Availability};
+use crate::discover::toolchain::Toolchain;
+use crate::exit::ExitError;
+use crate::measure::arm::{self as apply, Applied, Overrides};
+use crate::process::Runner;
+use crate::report::progress::Progress;
+use crate::report::tried::{self, Context};
+use crate::stages;
+use crate::vocab::Arm;
+
+/// Runs `try` as `config` asks.
+pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> Result<()> {
+    let trial = config.trial.clone().unwrap_or(Trial { toolchain: None, nightly: false, arms: vec![], list: false });
+    let found = stages::discover(runner, config, progress)?;
+    let toolchain = pick(&found.inventory.toolchains, &trial)?;
+    let settings = stages::build_settings(runner, config, &found.workspace);
+    let availability = arms::availability(runner, &toolchain, &settings, config.profile.name());
+    if trial.list {
+        return found.outputs.emit(&listing(&availability, &toolchain, config));
+    }
+    let chosen = chosen(&availability, &trial.arms)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let at = Applied { settings: &settings, host: &toolchain.host, profile: config.profile.name(), cores };
+    let mut rows: Vec<Vec<Arm>> = chosen.iter().map(|a| vec![*a]).collect();
+    let interrupt = stages::interrupt(runner, &found)?;
+    let measure = |rows: &[Vec<Arm>]| {
+        let overrides: Vec<Overrides> = rows.iter().map(|r| apply::overrides(r, &at)).collect();
+        stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &overrides)
+    };
+    let mut done = measure(&rows)?;
+    let context = |rows: &'_ [Vec<Arm>], done: &stages::Measurement| {
+        let at = Context {
+            toolchain: &toolchain.name,
+            scenarios: &done.plan.scenarios,
+            rows,
+            availability: &availability,
+            host: &toolchain.host,
+            profile: config.profile.name(),
+            cores,
+            rounds: done.outcome.rounds,
+        };
+        tried::build(&done.outcome.measured, &at)
+    };
+    let mut document = context(&rows, &done);
+    let winners: Vec<Arm> = document.arms.iter().filter(|r| r.wins()).flat_map(|r| r.arms.clone()).collect();
+    if winners.len() > 1 && !done.interrupted && combinable(&winners) {
+        progress.note(&format!("{} win alone; measuring them together before recommending them", names(&winners)));
+        rows.push(winners);
+        done = measure(&rows)?;
+        document = context(&rows, &done);
+    }
+    found.outputs.emit(&tried::render(&document, config.format))?;
+    if done.interrupted {
+        return Err(ExitError::with_code(
+            crate::exit::INTERRUPTED,
+            "interrupted; the table above holds what was measured before",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `arms` can be applied together: one linker at most, one debug level at most.
+fn combinable(arms: &[Arm]) -> bool {
+    let linkers = arms.iter().filter(|a| a.linker().is_some()).count();
+    let debug = arms.iter().filter(|a| matches!(a, Arm::LineTablesOnly | Arm::NoDebug)).count();
+    linkers <= 1 && debug <= 1
+}
+
+fn names(arms: &[Arm]) -> String {
+    arms.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// The toolchain `try` builds with: `--toolchain`, else the newest nightly with `--nightly`,
+/// else the newest stable.
+fn pick(toolchains: &[Toolchain], trial: &Trial) -> Result<Toolchain> {
+    let found = match (&trial.toolchain, trial.nightly) {
+        (Some(name), _) => toolchains.iter().find(|t| t.answers_to(name)).ok_or_else(|| {
+            ExitError::usage(format!(
+                "toolchain `{name}` is not installed; `rustup toolchain list` shows the installed ones"
+            ))
+        })?,
+        (None, true) => toolchains.iter().rev().find(|t| arms::is_nightly(t)).ok_or_else(|| {
+            ExitError::usage("no nightly toolchain is installed; install one with `rustup toolchain install nightly`")
+        })?,
+        (None, false) => toolchains.iter().rev().find(|t| t.is_stable()).ok_or_else(|| {
+            ExitError::usage("no stable toolchain is installed; install one with `rustup toolchain install stable`")
+        })?,
+    };
+    Ok(found.clone())
+}
+
+/// The arms to measure: those asked for (each must apply here), else every arm that applies.
+fn chosen(availability: &[Availability], asked: &[Arm]) -> Result<Vec<Arm>> {
+    for arm in asked {
+        if let Some(why) = availability.iter().find(|a| a.arm == *arm).and_then(|a| a.not_here.as_ref()) {
+            return Err(ExitError::usage(format!("the arm `{arm}` cannot run here: {why}")));
+        }
+    }
+    let applies = availability.iter().filter(|a| a.not_here.is_none()).map(|a| a.arm);
+    let arms: Vec<Arm> = if asked.is_empty() { applies.collect() } else { asked.to_vec() };
+    if arms.is_empty() {
+        return Err(ExitError::usage("no arm applies here; `cargo timewarp try --list` says why"));
+    }
+    Ok(arms)
+}
+
+/// `try --list`: every arm, whether it applies on `toolchain`, and why not.
+fn listing(availability: &[Availability], toolchain: &Toolchain, config: &Config) -> String {
+    use crate::vocab::Format;
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        arm: Arm,
+        applies: bool,
+        reason: Option<String>,
+        install: Option<String>,
+        toolchain: &'a str,
+    }
+    let lines: Vec<Line<'_>> = availability
+        .iter()
+        .map(|a| Line {
+            arm: a.arm,
+            applies: a.not_here.is_none(),
+            reason: a.not_here.as_ref().map(ToString::to_string),
+            install: a.not_here.as_ref().and_then(|w| w.install()),
+            toolchain: &toolchain.name,
+        })
+        .collect();
+    match config.format {
+        Format::Json => serde_json::to_string_pretty(&lines).map(|s| s + "\n").unwrap_or_default(),
+        Format::Csv => {
+            let mut out = String::from("arm,applies,reason,install\n");
+            for l in &lines {
+                let quote =
+                    |s: &Option<String>| format!("\"{}\"", s.as_deref().unwrap_or_default().replace('"', "\"\""));
+                out += &format!("{},{},{},{}\n", l.arm, l.applies, quote(&l.reason), quote(&l.install));
+            }
+            out
+        }
+        Format::Table | Format::Markdown => {
+            let width = Arm::ALL.iter().map(|a| a.name().len()).max().unwrap_or(0);
+            let mut out = format!("Arms on {} ({}):\n", toolchain.name, toolchain.host);
+            for l in &lines {
+                let why = match (&l.reason, &l.install) {
+                    (None, _) => "applies".to_string(),
+                    (Some(r), Some(i)) => format!("{r}; `{i}`"),
+                    (Some(r), None) => r.clone(),
+                };
+                out += &format!("  {:<width$}  {why}\n", l.arm.name());
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::arms::NotHere;
+    use crate::testing::toolchain;
+
+    #[test]
+    fn the_command_line_names_the_toolchain_and_the_arms() {
+        let parse = |args: &[&str]| {
+            let all = ["cargo-timewarp", "timewarp", "try"].iter().chain(args).copied();
+            crate::cli::parse_args(all, &crate::process::Env::default())
+        };
+        let c = parse(&["--arms", "mold,line-tables-only,mold", "--toolchain", "1.85.0"]).unwrap();
+        assert_eq!(c.action, crate::cli::Action::Try);
+        let trial = c.trial.unwrap();
+        assert_eq!(trial.arms, [Arm::Mold, Arm::LineTablesOnly], "once each, in the order given");
+        assert_eq!(trial.toolchain.as_deref(), Some("1.85.0"));
+        assert!(parse(&["--list"]).unwrap().trial.unwrap().list);
+        let err = parse(&["--arms", "gold"]).unwrap_err().to_string();
+        assert!(err.starts_with("invalid value `gold` for `--arms`"), "{err}");
+        assert!(parse(&["--nightly", "--toolchain", "stable"]).is_err());
+    }
+
+    #[test]
+    fn the_newest_stable_by_default_and_the_newest_nightly_with_nightly() {
+        let all = [toolchain("1.85.0"), toolchain("1.95.0"), toolchain("1.97.0-nightly")];
+        let trial = |toolchain: Option<&str>, nightly| Trial {
+            toolchain: toolchain.map(Into::into),
+            nightly,
+            arms: vec![],
+            list: false,
+        };
+        assert_eq!(pick(&all, &trial(None, false)).unwrap().name, "1.95.0");
+        assert_eq!(pick(&all, &trial(None, true)).unwrap().name, "nightly");
+        assert_eq!(pick(&all, &trial(Some("1.85.0"), false)).unwrap().name, "1.85.0");
+        let err = pick(&all[..2], &trial(None, true)).unwrap_err().to_string();
+        assert_eq!(err, "no nightly toolchain is installed; install one with `rustup toolchain install nightly`");
+    }
+
+    #[test]
+    fn an_arm_asked_for_must_apply_and_the_default_is_every_arm_that_does() {
+        let availability = [
+            Availability { arm: Arm::Mold, not_here: None },
+            Availability { arm: Arm::Lld, not_here: Some(NotHere::NotInstalled { program: "ld.lld", install: None }) },
+            Availability { arm: Arm::NoDebug, not_here: None },
+        ];
+        assert_eq!(chosen(&availability, &[]).unwrap(), [Arm::Mold, Arm::NoDebug]);
+        assert_eq!(chosen(&availability, &[Arm::NoDebug]).unwrap(), [Arm::NoDebug]);
+        let err = chosen(&availability, &[Arm::Lld]).unwrap_err().to_string();
+        assert_eq!(err, "the arm `lld` cannot run here: not installed (no `ld.lld` on PATH)");
+        assert!(combinable(&[Arm::Mold, Arm::NoDepsDebug]) && !combinable(&[Arm::Mold, Arm::Lld]));
+    }
+}
