@@ -30,42 +30,58 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
     let chosen = chosen(&availability, &trial.arms)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let at = Applied { settings: &settings, host: &toolchain.host, profile: config.profile.name(), cores };
-    let mut rows: Vec<Vec<Arm>> = chosen.iter().map(|a| vec![*a]).collect();
+    let rows: Vec<Vec<Arm>> = chosen.iter().map(|a| vec![*a]).collect();
     let interrupt = stages::interrupt(runner, &found)?;
     let measure = |rows: &[Vec<Arm>]| {
         let overrides: Vec<Overrides> = rows.iter().map(|r| apply::overrides(r, &at)).collect();
         stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &overrides)
     };
-    let mut done = measure(&rows)?;
-    let context = |rows: &'_ [Vec<Arm>], done: &stages::Measurement| {
-        let at = Context {
-            toolchain: &toolchain.name,
-            scenarios: &done.plan.scenarios,
-            rows,
-            availability: &availability,
-            host: &toolchain.host,
-            profile: config.profile.name(),
-            cores,
-            rounds: done.outcome.rounds,
-        };
-        tried::build(&done.outcome.measured, &at)
-    };
-    let mut document = context(&rows, &done);
+    let scope = Scope { toolchain: &toolchain, availability: &availability, profile: config.profile.name(), cores };
+    let done = measure(&rows)?;
+    let mut interrupted = done.interrupted;
+    let mut document = tried::build(&done.outcome.measured, &scope.of(&rows, &done));
     let winners: Vec<Arm> = document.arms.iter().filter(|r| r.wins()).flat_map(|r| r.arms.clone()).collect();
-    if winners.len() > 1 && !done.interrupted && combinable(&winners) {
+    if winners.len() > 1 && !interrupted && combinable(&winners) {
+        // The combination against today's build again, in rounds of its own.
         progress.note(&format!("{} win alone; measuring them together before recommending them", names(&winners)));
-        rows.push(winners);
-        done = measure(&rows)?;
-        document = context(&rows, &done);
+        let combined = [winners];
+        let again = measure(&combined)?;
+        let at = scope.of(&combined, &again);
+        document = tried::with(document, tried::build(&again.outcome.measured, &at), &at);
+        interrupted = again.interrupted;
     }
     found.outputs.emit(&tried::render(&document, config.format))?;
-    if done.interrupted {
+    if interrupted {
         return Err(ExitError::with_code(
             crate::exit::INTERRUPTED,
             "interrupted; the table above holds what was measured before",
         ));
     }
     Ok(())
+}
+
+/// What every document of one `try` shares.
+struct Scope<'a> {
+    toolchain: &'a Toolchain,
+    availability: &'a [Availability],
+    profile: &'a str,
+    cores: usize,
+}
+
+impl<'a> Scope<'a> {
+    /// The context of the document of `rows` measured in `done`.
+    fn of(&self, rows: &'a [Vec<Arm>], done: &'a stages::Measurement) -> Context<'a> {
+        Context {
+            toolchain: &self.toolchain.name,
+            scenarios: &done.plan.scenarios,
+            rows,
+            availability: self.availability,
+            host: &self.toolchain.host,
+            profile: self.profile,
+            cores: self.cores,
+            rounds: done.outcome.rounds,
+        }
+    }
 }
 
 /// Whether `arms` can be applied together: one linker at most, one debug level at most.

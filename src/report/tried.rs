@@ -222,24 +222,38 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
             Some(NotRun { arm: a.arm, reason: why.to_string(), install: why.install() })
         })
         .collect();
-    let winners: Vec<&Row> = arms.iter().filter(|r| r.wins()).collect();
-    // A winning combination stands for its parts; otherwise each winner alone.
-    let chosen: Vec<Arm> = match winners.iter().find(|r| r.arms.len() > 1) {
-        Some(combined) => combined.arms.clone(),
-        None => winners.iter().filter(|r| r.arms.len() == 1).map(|r| r.arms[0]).collect(),
-    };
-    let adopt = chosen.iter().map(|a| snippet(*a, at.host, at.profile, at.cores)).collect();
-    let answer = answer(&arms, at.toolchain);
-    Tried {
-        answer,
+    let mut tried = Tried {
+        answer: String::new(),
         toolchain: at.toolchain.into(),
         rounds: at.rounds,
         noise: stats::NOISE,
         today,
         arms,
         not_here,
-        adopt,
-    }
+        adopt: Vec::new(),
+    };
+    conclude(&mut tried, at);
+    tried
+}
+
+/// `tried` with `more`'s arms (the combination, measured in rounds of its own) added, and the
+/// answer and the lines to paste drawn again.
+pub(crate) fn with(mut tried: Tried, more: Tried, at: &Context<'_>) -> Tried {
+    tried.arms.extend(more.arms);
+    conclude(&mut tried, at);
+    tried
+}
+
+/// The answer and the lines to paste from the arms' findings: a winning combination stands for
+/// its parts; otherwise each winner alone.
+fn conclude(tried: &mut Tried, at: &Context<'_>) {
+    let winners: Vec<&Row> = tried.arms.iter().filter(|r| r.wins()).collect();
+    let chosen: Vec<Arm> = match winners.iter().find(|r| r.arms.len() > 1) {
+        Some(combined) => combined.arms.clone(),
+        None => winners.iter().filter(|r| r.arms.len() == 1).map(|r| r.arms[0]).collect(),
+    };
+    tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.profile, at.cores)).collect();
+    tried.answer = answer(&tried.arms, at.toolchain);
 }
 
 /// One sentence: the best winner with its best scenario, or that none cleared the noise.
