@@ -396,7 +396,8 @@ pub(crate) fn build_settings(runner: &dyn Runner, config: &Config, workspace: &W
 }
 
 /// [`measure_these`], with `try`'s `arms` besides today's build: each builds the same tree with
-/// its overrides as a variant of its own, in the same rounds, tagged `arm-N`.
+/// its overrides as a variant of its own, in the same rounds, its target directories tagged
+/// `arm-NAME` with the name given.
 pub(crate) fn measure_arms(
     runner: &dyn Runner,
     config: &Config,
@@ -404,7 +405,7 @@ pub(crate) fn measure_arms(
     found: &Discovered,
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
-    arms: &[Overrides],
+    arms: &[(String, Overrides)],
 ) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
     let touched = workspace::resolve_touch_file(config.touch.as_deref(), &found.user_workspace, workspace)?;
@@ -523,9 +524,9 @@ pub(crate) fn measure_arms(
         variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
         paths.push(Paths { touched: base_real, deep: base_deep.map(|(_, real)| real) });
     }
-    for (i, overrides) in arms.iter().enumerate() {
+    for (name, overrides) in arms {
         let mut arm = variants[0].clone();
-        (arm.tag, arm.recipe.overrides) = (Some(format!("arm-{}", i + 1)), overrides.clone());
+        (arm.tag, arm.recipe.overrides) = (Some(format!("arm-{name}")), overrides.clone());
         variants.push(arm);
         paths.push(paths[0].clone());
     }

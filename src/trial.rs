@@ -33,7 +33,8 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
     let rows: Vec<Vec<Arm>> = chosen.iter().map(|a| vec![*a]).collect();
     let interrupt = stages::interrupt(runner, &found)?;
     let measure = |rows: &[Vec<Arm>]| {
-        let overrides: Vec<Overrides> = rows.iter().map(|r| apply::overrides(r, &at)).collect();
+        let overrides: Vec<(String, Overrides)> =
+            rows.iter().map(|r| (names(r, "+"), apply::overrides(r, &at))).collect();
         stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &overrides)
     };
     let scope = Scope { toolchain: &toolchain, availability: &availability, profile: config.profile.name(), cores };
@@ -43,7 +44,8 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
     let winners: Vec<Arm> = document.arms.iter().filter(|r| r.wins()).flat_map(|r| r.arms.clone()).collect();
     if winners.len() > 1 && !interrupted && combinable(&winners) {
         // The combination against today's build again, in rounds of its own.
-        progress.note(&format!("{} win alone; measuring them together before recommending them", names(&winners)));
+        progress
+            .note(&format!("{} win alone; measuring them together before recommending them", names(&winners, ", ")));
         let combined = [winners];
         let again = measure(&combined)?;
         let at = scope.of(&combined, &again);
@@ -51,6 +53,9 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
         interrupted = again.interrupted;
     }
     found.outputs.emit(&tried::render(&document, config.format))?;
+    // Today's build directory stays, for the next run's incremental state; the arms' go.
+    let today = done.outcome.measured.iter().find(|m| m.variant == 0).map(|m| m.target_dir.as_path());
+    found.work.tidy(today, config.keep_target_dirs)?;
     if interrupted {
         return Err(ExitError::with_code(
             crate::exit::INTERRUPTED,
@@ -91,8 +96,8 @@ fn combinable(arms: &[Arm]) -> bool {
     linkers <= 1 && debug <= 1
 }
 
-fn names(arms: &[Arm]) -> String {
-    arms.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+fn names(arms: &[Arm], separator: &str) -> String {
+    arms.iter().map(|a| a.name()).collect::<Vec<_>>().join(separator)
 }
 
 /// The toolchain `try` builds with: `--toolchain`, else the newest nightly with `--nightly`,
