@@ -621,7 +621,13 @@ fn scenario_floors(
 /// run of the same toolchains and scenarios), else that the first round will tell.
 fn planning(plan: &Plan, toolchains: usize, last: Option<(f64, usize)>) -> String {
     let names: Vec<String> = plan.scenarios.iter().map(|s| s.to_string()).collect();
-    let variants = if plan.variants.len() > 1 { " × 2 trees" } else { "" };
+    // `try`'s arms are tagged `arm-`; `--baseline-rev`'s second tree is not.
+    let arms = plan.variants.iter().filter(|v| v.tag.as_deref().is_some_and(|t| t.starts_with("arm-"))).count();
+    let variants = match (plan.variants.len(), arms) {
+        (1, _) => String::new(),
+        (_, 0) => " × 2 trees".into(),
+        (n, _) => format!(" × {n} builds (today's and {arms} arm{})", if arms == 1 { "" } else { "s" }),
+    };
     let rounds = match &plan.stopping {
         Stopping::Fixed(counts) => {
             let most = counts.values().max().copied().unwrap_or(0);

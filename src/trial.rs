@@ -23,7 +23,8 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
     let found = stages::discover(runner, config, progress)?;
     let toolchain = pick(&found.inventory.toolchains, &trial)?;
     let settings = stages::build_settings(runner, config, &found.workspace);
-    let availability = arms::availability(runner, &toolchain, &settings, config.profile.name());
+    let nightly_installed = found.inventory.toolchains.iter().any(arms::is_nightly);
+    let availability = arms::availability(runner, &toolchain, &settings, config.profile.name(), nightly_installed);
     if trial.list {
         return found.outputs.emit(&listing(&availability, &toolchain, config));
     }

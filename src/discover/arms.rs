@@ -25,7 +25,10 @@ pub(crate) enum NotHere {
         install: Option<&'static str>,
     },
     /// Only a nightly toolchain accepts its flags.
-    NeedsNightly,
+    NeedsNightly {
+        /// Whether a nightly is installed (then `--nightly` is all it takes).
+        installed: bool,
+    },
     /// A rustup component of the toolchain is not installed.
     ComponentMissing {
         /// The component.
@@ -50,7 +53,8 @@ impl NotHere {
     pub(crate) fn install(&self) -> Option<String> {
         match self {
             NotHere::NotInstalled { install, .. } => install.map(str::to_string),
-            NotHere::NeedsNightly => Some("rustup toolchain install nightly".into()),
+            NotHere::NeedsNightly { installed: false } => Some("rustup toolchain install nightly".into()),
+            NotHere::NeedsNightly { installed: true } => None,
             NotHere::ComponentMissing { component, toolchain } => {
                 Some(format!("rustup component add {component} --toolchain {toolchain}"))
             }
@@ -63,7 +67,7 @@ impl fmt::Display for NotHere {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NotHere::NotInstalled { program, .. } => write!(f, "not installed (no `{program}` on PATH)"),
-            NotHere::NeedsNightly => f.write_str("needs nightly (`--nightly`)"),
+            NotHere::NeedsNightly { .. } => f.write_str("needs nightly (`--nightly`)"),
             NotHere::ComponentMissing { component, toolchain } => {
                 write!(f, "not installed (no `{component}` component in `{toolchain}`)")
             }
@@ -83,12 +87,14 @@ pub(crate) struct Availability {
 }
 
 /// Every arm's availability on `toolchain`, for builds of `profile` with the user's `settings`
-/// (already narrowed to the host and profile, see `environment::for_build`).
+/// (already narrowed to the host and profile, see `environment::for_build`); `nightly_installed`
+/// says whether another toolchain is a nightly, for the advice on the nightly-only arms.
 pub(crate) fn availability(
     runner: &dyn Runner,
     toolchain: &Toolchain,
     settings: &[Setting],
     profile: &str,
+    nightly_installed: bool,
 ) -> Vec<Availability> {
     let nightly = is_nightly(toolchain);
     let mut components: Option<String> = None;
@@ -96,7 +102,7 @@ pub(crate) fn availability(
         .iter()
         .map(|&arm| {
             let not_here = if arm.needs_nightly() && !nightly {
-                Some(NotHere::NeedsNightly)
+                Some(NotHere::NeedsNightly { installed: nightly_installed })
             } else if let Some(why) = platform(arm, &toolchain.host) {
                 Some(why)
             } else if let Some(setting) = already(arm, settings, &toolchain.host, profile) {
@@ -215,7 +221,7 @@ mod tests {
     fn installed_linkers_apply_and_missing_ones_say_how_to_install_them() {
         let bin = bin_dir(&["mold", "clang"]);
         let runner = FakeRunner::new().with_env(&[("PATH", bin.path().to_str().unwrap())]);
-        let found = availability(&runner, &toolchain("1.95.0"), &[], "dev");
+        let found = availability(&runner, &toolchain("1.95.0"), &[], "dev", false);
         assert_eq!(found.len(), Arm::ALL.len(), "every arm is listed");
         assert_eq!(why(&found, Arm::Mold), None);
         let lld = why(&found, Arm::Lld).unwrap();
@@ -231,16 +237,18 @@ mod tests {
     #[test]
     fn nightly_arms_need_nightly_and_cranelift_its_component() {
         let runner = FakeRunner::new().with_env(&[("PATH", "/nowhere")]);
-        let stable = availability(&runner, &toolchain("1.95.0"), &[], "dev");
+        let stable = availability(&runner, &toolchain("1.95.0"), &[], "dev", false);
         for arm in [Arm::Threads, Arm::Cranelift, Arm::ShareGenerics] {
             let why = why(&stable, arm).unwrap();
-            assert_eq!(why, NotHere::NeedsNightly, "{arm}");
+            assert_eq!(why, NotHere::NeedsNightly { installed: false }, "{arm}");
             assert_eq!(why.install().as_deref(), Some("rustup toolchain install nightly"));
         }
+        let with_nightly = availability(&runner, &toolchain("1.95.0"), &[], "dev", true);
+        assert_eq!(why(&with_nightly, Arm::Threads).unwrap().install(), None, "`--nightly` is all it takes");
         let runner = FakeRunner::new()
             .with_env(&[("PATH", "/nowhere")])
             .ok("rustup component list --installed --toolchain nightly", "cargo-x86_64-unknown-linux-gnu\n");
-        let nightly = availability(&runner, &toolchain("1.97.0-nightly"), &[], "dev");
+        let nightly = availability(&runner, &toolchain("1.97.0-nightly"), &[], "dev", false);
         assert_eq!(why(&nightly, Arm::Threads), None);
         assert_eq!(why(&nightly, Arm::ShareGenerics), None);
         let cranelift = why(&nightly, Arm::Cranelift).unwrap();
@@ -251,7 +259,7 @@ mod tests {
         let runner = FakeRunner::new()
             .with_env(&[("PATH", "/nowhere")])
             .ok("rustup component list --installed", "rustc-codegen-cranelift-preview-x86_64-unknown-linux-gnu\n");
-        assert_eq!(why(&availability(&runner, &toolchain("1.97.0-nightly"), &[], "dev"), Arm::Cranelift), None);
+        assert_eq!(why(&availability(&runner, &toolchain("1.97.0-nightly"), &[], "dev", false), Arm::Cranelift), None);
     }
 
     #[test]
@@ -260,7 +268,7 @@ mod tests {
         let runner = FakeRunner::new().with_env(&[("PATH", bin.path().to_str().unwrap())]);
         let mut mac = toolchain("1.95.0");
         mac.host = "aarch64-apple-darwin".into();
-        let found = availability(&runner, &mac, &[], "dev");
+        let found = availability(&runner, &mac, &[], "dev", false);
         assert_eq!(why(&found, Arm::Mold).unwrap().to_string(), "not this platform (aarch64-apple-darwin)");
         assert_eq!(why(&found, Arm::Mold).unwrap().install(), None);
         let settings = [
@@ -268,7 +276,7 @@ mod tests {
             setting("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
             setting("CARGO_INCREMENTAL", "0"),
         ];
-        let found = availability(&runner, &toolchain("1.95.0"), &settings, "dev");
+        let found = availability(&runner, &toolchain("1.95.0"), &settings, "dev", false);
         assert_eq!(
             why(&found, Arm::Mold).unwrap().to_string(),
             "today's build already does it (the linker `mold` in the build settings)"
