@@ -223,6 +223,38 @@ mod tests {
     }
 
     #[test]
+    fn each_arm_builds_with_its_overrides_and_a_winner_gets_its_lines() {
+        let project = crate::testing::Project::new(&["1.85.0", "1.96.0"]);
+        // The arm without debug information builds in half the time; the others as today.
+        let runner =
+            project.runner().timing("cargo build", |_, cmd| if cmd.has_arg("profile.dev.debug=0") { 1.0 } else { 2.0 });
+        let out = project.file("try.json");
+        let args = ["try", "--arms", "no-debug,no-incremental", "--runs", "2", "--scenarios", "clean", "-o", &out];
+        let config = project.subcommand_config(&runner, &args);
+        run(&runner, &config, &Progress::new(true)).unwrap();
+        let tried = project.json("try.json");
+        assert_eq!(tried["toolchain"], "1.96.0", "the newest stable");
+        assert_eq!(tried["arms"][0]["arms"][0], "no-debug");
+        assert_eq!(tried["arms"][0]["cells"][0]["speedup"], 2.0);
+        assert_eq!(tried["arms"][0]["cells"][0]["finding"], "faster");
+        assert_eq!(tried["arms"][1]["cells"][0]["finding"], "no-change");
+        assert_eq!(tried["arms"].as_array().unwrap().len(), 2, "one winner: no combination");
+        assert_eq!(tried["adopt"][0]["text"], "[profile.dev]\ndebug = 0");
+        assert!(tried["answer"].as_str().unwrap().starts_with("On 1.96.0, no-debug builds `clean` 2.00x faster"));
+        let builds: Vec<crate::process::CommandSpec> =
+            runner.log().into_iter().filter(|c| c.to_string().starts_with("cargo build")).collect();
+        let dir =
+            |c: &crate::process::CommandSpec| c.to_string().split("/timewarp/").nth(1).unwrap_or_default().to_string();
+        for build in &builds {
+            let (debug, incremental) = (build.has_arg("profile.dev.debug=0"), build.env_value("CARGO_INCREMENTAL"));
+            assert_eq!(debug, dir(build).starts_with("1.96.0+arm-no-debug/"), "{build}");
+            assert_eq!(incremental.is_some(), dir(build).starts_with("1.96.0+arm-no-incremental/"), "{build}");
+        }
+        assert_eq!(builds.len(), 3 * 2, "today and two arms, two rounds each: {builds:#?}");
+        assert_eq!(std::fs::read_to_string(project.root.join("src/main.rs")).unwrap(), "fn main() {}\n");
+    }
+
+    #[test]
     fn an_arm_asked_for_must_apply_and_the_default_is_every_arm_that_does() {
         let availability = [
             Availability { arm: Arm::Mold, not_here: None },
