@@ -255,6 +255,29 @@ mod tests {
     }
 
     #[test]
+    fn several_winners_are_measured_together_before_they_are_recommended() {
+        let project = crate::testing::Project::new(&["1.96.0"]);
+        let runner = project.runner().timing("cargo build", |_, cmd| {
+            match (cmd.has_arg("profile.dev.debug=0"), cmd.has_arg("profile.dev.package.\"*\".debug=false")) {
+                (true, true) => 0.8,
+                (true, false) => 1.0,
+                (false, true) => 1.5,
+                (false, false) => 2.0,
+            }
+        });
+        let out = project.file("try.json");
+        let args = ["try", "--arms", "no-debug,no-deps-debug", "--runs", "2", "--scenarios", "clean", "-o", &out];
+        run(&runner, &project.subcommand_config(&runner, &args), &Progress::new(true)).unwrap();
+        let tried = project.json("try.json");
+        let rows: Vec<String> = tried["arms"].as_array().unwrap().iter().map(|r| r["arms"].to_string()).collect();
+        assert_eq!(rows, [r#"["no-debug"]"#, r#"["no-deps-debug"]"#, r#"["no-debug","no-deps-debug"]"#]);
+        assert_eq!(tried["arms"][2]["cells"][0]["speedup"], 2.5, "against today's build in rounds of its own");
+        let adopted: Vec<&str> =
+            tried["adopt"].as_array().unwrap().iter().map(|a| a["arm"].as_str().unwrap()).collect();
+        assert_eq!(adopted, ["no-debug", "no-deps-debug"], "the combination stands for its parts");
+    }
+
+    #[test]
     fn an_arm_asked_for_must_apply_and_the_default_is_every_arm_that_does() {
         let availability = [
             Availability { arm: Arm::Mold, not_here: None },
