@@ -36,6 +36,11 @@ pub(crate) enum NotHere {
         /// The toolchain without it.
         toolchain: String,
     },
+    /// The toolchain is older than the first release that takes the arm's setting.
+    NeedsRust {
+        /// That release, `1.71`.
+        version: &'static str,
+    },
     /// The host has no use for it (or no way to apply it).
     NotThisPlatform {
         /// The host triple.
@@ -58,7 +63,7 @@ impl NotHere {
             NotHere::ComponentMissing { component, toolchain } => {
                 Some(format!("rustup component add {component} --toolchain {toolchain}"))
             }
-            NotHere::NotThisPlatform { .. } | NotHere::AlreadyToday { .. } => None,
+            NotHere::NotThisPlatform { .. } | NotHere::AlreadyToday { .. } | NotHere::NeedsRust { .. } => None,
         }
     }
 }
@@ -72,6 +77,7 @@ impl fmt::Display for NotHere {
                 write!(f, "not installed (no `{component}` component in `{toolchain}`)")
             }
             NotHere::NotThisPlatform { host } => write!(f, "not this platform ({host})"),
+            NotHere::NeedsRust { version } => write!(f, "needs Rust {version} or newer (`--toolchain`)"),
             NotHere::AlreadyToday { setting } => write!(f, "today's build already does it ({setting})"),
         }
     }
@@ -103,6 +109,8 @@ pub(crate) fn availability(
         .map(|&arm| {
             let not_here = if arm.needs_nightly() && !nightly {
                 Some(NotHere::NeedsNightly { installed: nightly_installed })
+            } else if let Some(version) = first_release(arm).filter(|v| older(toolchain, v)) {
+                Some(NotHere::NeedsRust { version })
             } else if let Some(why) = platform(arm, &toolchain.host) {
                 Some(why)
             } else if let Some(setting) = already(arm, settings, &toolchain.host, profile) {
@@ -124,6 +132,24 @@ pub(crate) fn availability(
 /// Whether `toolchain` is a nightly, whose compiler accepts `-Z` flags.
 pub(crate) fn is_nightly(toolchain: &Toolchain) -> bool {
     toolchain.version.pre.as_str().starts_with("nightly")
+}
+
+/// The first release whose cargo takes `arm`'s setting, for arms newer than every supported one:
+/// profile values go through `cargo --config` (1.63), `debug = "line-tables-only"` came in 1.71,
+/// `split-debuginfo` on Linux in 1.65.
+fn first_release(arm: Arm) -> Option<&'static str> {
+    match arm {
+        Arm::LineTablesOnly => Some("1.71"),
+        Arm::SplitDebuginfo => Some("1.65"),
+        Arm::NoDebug | Arm::NoDepsDebug => Some("1.63"),
+        _ => None,
+    }
+}
+
+/// Whether `toolchain` is older than release `version` (`1.71`).
+fn older(toolchain: &Toolchain, version: &str) -> bool {
+    let minor: u64 = version.trim_start_matches("1.").parse().unwrap_or(0);
+    (toolchain.version.major, toolchain.version.minor) < (1, minor)
 }
 
 /// Why `arm` means nothing on `host`, if it does not.
@@ -288,5 +314,9 @@ mod tests {
         );
         assert!(matches!(why(&found, Arm::NoIncremental), Some(NotHere::AlreadyToday { .. })));
         assert_eq!(why(&found, Arm::NoDebug), None);
+        let old = availability(&runner, &toolchain("1.63.0"), &[], "dev", false);
+        assert_eq!(why(&old, Arm::LineTablesOnly).unwrap().to_string(), "needs Rust 1.71 or newer (`--toolchain`)");
+        assert!(matches!(why(&old, Arm::SplitDebuginfo), Some(NotHere::NeedsRust { version: "1.65" })));
+        assert_eq!(why(&old, Arm::NoDebug), None, "`--config` came in 1.63");
     }
 }
