@@ -13,7 +13,7 @@ use super::snippet::{Snippet, snippet};
 use crate::discover::arms::Availability;
 use crate::measure::engine::{End, Measured, pairs, pairs_by};
 use crate::stats::{self, Verdict};
-use crate::vocab::{Arm, Format, Scenario};
+use crate::vocab::{Arm, Format, Scenario, Start};
 
 /// What an arm's interval says against today's build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,6 +70,9 @@ pub(crate) struct Cell {
     pub link_s: Option<f64>,
     /// The rounds both builds have.
     pub rounds: usize,
+    /// Whether the arm is meant for this scenario: `no-incremental` is for clean builds, and its
+    /// slower rebuilds do not count against it.
+    pub meant: bool,
 }
 
 /// One arm (or a combination of arms) against today's build.
@@ -93,8 +96,8 @@ impl Row {
     /// in none.
     pub(crate) fn wins(&self) -> bool {
         self.failed.is_none()
-            && self.cells.iter().any(|c| c.finding == Finding::Faster)
-            && self.cells.iter().all(|c| c.finding != Finding::Slower)
+            && self.cells.iter().any(|c| c.meant && c.finding == Finding::Faster)
+            && self.cells.iter().all(|c| !c.meant || c.finding != Finding::Slower)
     }
 }
 
@@ -208,6 +211,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
                         finding: estimate.map_or(Finding::Unknown, |e| Finding::of(e.verdict(stats::NOISE))),
                         link_s,
                         rounds: paired.len(),
+                        meant: !arms.contains(&Arm::NoIncremental) || scenario.start() == Start::Empty,
                     }
                 })
                 .collect();
@@ -261,7 +265,7 @@ fn answer(rows: &[Row], toolchain: &str) -> String {
     let best = rows
         .iter()
         .filter(|r| r.wins())
-        .flat_map(|r| r.cells.iter().filter(|c| c.finding == Finding::Faster).map(move |c| (r, c)))
+        .flat_map(|r| r.cells.iter().filter(|c| c.meant && c.finding == Finding::Faster).map(move |c| (r, c)))
         .max_by(|a, b| a.1.lower.partial_cmp(&b.1.lower).unwrap_or(std::cmp::Ordering::Equal));
     match best {
         Some((row, cell)) => format!(
@@ -300,9 +304,10 @@ pub(crate) fn render(tried: &Tried, format: Format) -> String {
 }
 
 fn cell_text(cell: &Cell) -> String {
-    match cell.speedup {
-        Some(_) => format!("{} [{}] {}", times(cell.speedup), interval(cell), cell.finding.name()),
-        None => "-".into(),
+    match (cell.speedup, cell.meant) {
+        (Some(_), true) => format!("{} [{}] {}", times(cell.speedup), interval(cell), cell.finding.name()),
+        (Some(_), false) => format!("({} [{}], not meant for it)", times(cell.speedup), interval(cell)),
+        (None, _) => "-".into(),
     }
 }
 
@@ -337,7 +342,8 @@ fn text(t: &Tried, markdown: bool) -> String {
             writeln!(out, "| {} |", rule.join(" | ")).ok();
         }
     }
-    writeln!(out, "\n{} rounds on {}; speedups are today's time over the arm's.", t.rounds, t.toolchain).ok();
+    let plural = if t.rounds == 1 { "" } else { "s" };
+    writeln!(out, "\n{} round{plural} on {}; speedups are today's time over the arm's.", t.rounds, t.toolchain).ok();
     if !t.not_here.is_empty() {
         writeln!(out, "\nNot measured here:").ok();
         for n in &t.not_here {
@@ -440,5 +446,30 @@ mod tests {
         let csv = render(&tried, Format::Csv);
         assert!(csv.lines().nth(1).unwrap().starts_with("mold,clean,1.25"), "{csv}");
         assert!(render(&tried, Format::Markdown).contains("| mold "));
+    }
+
+    #[test]
+    fn no_incremental_is_judged_on_clean_builds_alone() {
+        let mut today = measured(0, &[10.0, 10.2, 9.9, 10.1]);
+        let mut arm = measured(1, &[8.0, 8.1, 7.9, 8.05]);
+        let slower: Vec<Sample> = (0..4).map(|r| sample(r, 3.0)).collect();
+        today.samples.insert(Scenario::Touched, (0..4).map(|r| sample(r, 1.0 + r as f64 * 0.01)).collect());
+        arm.samples.insert(Scenario::Touched, slower);
+        let rows = [vec![Arm::NoIncremental]];
+        let at = Context {
+            toolchain: "1.95.0",
+            scenarios: &[Scenario::Clean, Scenario::Touched],
+            rows: &rows,
+            availability: &[],
+            host: "x86_64-unknown-linux-gnu",
+            profile: "dev",
+            cores: 2,
+            rounds: 4,
+        };
+        let tried = build(&[today, arm], &at);
+        assert_eq!(tried.arms[0].cells[1].finding, Finding::Slower);
+        assert!(!tried.arms[0].cells[1].meant && tried.arms[0].wins(), "its rebuilds do not count");
+        assert_eq!(tried.adopt[0].text, "CARGO_INCREMENTAL=0");
+        assert!(render(&tried, Format::Table).contains("not meant for it"));
     }
 }
