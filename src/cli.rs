@@ -48,7 +48,7 @@ Examples:
     cargo timewarp bisect 1.63 1.96
 
 Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp clean` (remove
-timewarp's directories).
+timewarp's directories), `cargo timewarp try` (which settings would build this project faster).
 
 Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every build failed,
 5 slower than the baseline, 6 the declared rust-version cannot build, 130 interrupted.";
