@@ -174,7 +174,7 @@ impl Observer for BuildTracker<'_> {
         // `--baseline-rev`: the revision's builds under the same toolchain are not today's.
         // `try`: an arm's builds are told apart by its tag in their directory (`1.95.0+arm-mold`).
         let dir = measured.target_dir.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().into_owned());
-        let arm = dir.as_deref().and_then(|d| d.find("arm-").map(|at| d[at + 4..].to_string()));
+        let arm = dir.as_deref().and_then(|d| d.find("+arm-").or(d.find(".arm-")).map(|at| d[at + 5..].to_string()));
         let name = &match (measured.variant, arm) {
             (0, _) => measured.toolchain.name.clone(),
             (_, Some(arm)) => format!("{} with {arm}", measured.toolchain.name),
