@@ -123,9 +123,16 @@ pub(crate) struct NotRun {
     pub install: Option<String>,
 }
 
+/// The version of the `try` document's JSON; a change that breaks a reader raises it.
+pub(crate) const TRY_SCHEMA_VERSION: u32 = 1;
+
 /// The whole `try` document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Tried {
+    /// `try`, so a reader tells the document from a history's report.
+    pub kind: &'static str,
+    /// [`TRY_SCHEMA_VERSION`].
+    pub schema: u32,
     /// The one-sentence answer.
     pub answer: String,
     /// The toolchain every build used.
@@ -227,6 +234,8 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
         })
         .collect();
     let mut tried = Tried {
+        kind: "try",
+        schema: TRY_SCHEMA_VERSION,
         answer: String::new(),
         toolchain: at.toolchain.into(),
         rounds: at.rounds,
@@ -342,6 +351,7 @@ fn text(t: &Tried, markdown: bool) -> String {
             writeln!(out, "| {} |", rule.join(" | ")).ok();
         }
     }
+    link_lines(t, &mut out);
     let plural = if t.rounds == 1 { "" } else { "s" };
     writeln!(out, "\n{} round{plural} on {}; speedups are today's time over the arm's.", t.rounds, t.toolchain).ok();
     if !t.not_here.is_empty() {
@@ -357,6 +367,16 @@ fn text(t: &Tried, markdown: bool) -> String {
         writeln!(out, "\nTo adopt {} ({}), in {}:\n{fence}{}\n{close}", s.arm, s.cost, s.place.name(), s.text).ok();
     }
     out
+}
+
+/// Link time apart, per scenario where the builds link: today's mean and each arm's.
+fn link_lines(t: &Tried, out: &mut String) {
+    for (i, today) in t.today.iter().enumerate() {
+        let Some(base) = today.link_s else { continue };
+        let arms: Vec<String> =
+            t.arms.iter().filter_map(|r| r.cells.get(i)?.link_s.map(|s| format!("{} {s:.3} s", r.name()))).collect();
+        writeln!(out, "link time in {}: today {base:.3} s, {}", today.scenario, arms.join(", ")).ok();
+    }
 }
 
 fn csv(t: &Tried) -> String {
@@ -441,6 +461,7 @@ mod tests {
         assert!(table.contains("lld: not installed (no `ld.lld` on PATH); `sudo apt-get install lld`"), "{table}");
         assert!(table.contains("rustflags = [\"-C\", \"link-arg=-fuse-ld=mold\"]"), "{table}");
         let json: serde_json::Value = serde_json::from_str(&render(&tried, Format::Json)).unwrap();
+        assert_eq!((json["kind"].as_str(), json["schema"].as_u64()), (Some("try"), Some(1)));
         assert_eq!(json["arms"][0]["arms"][0], "mold");
         assert_eq!(json["not_here"][0]["arm"], "lld");
         let csv = render(&tried, Format::Csv);
