@@ -266,7 +266,8 @@ mod tests {
             }
         });
         let out = project.file("try.json");
-        let args = ["try", "--arms", "no-debug,no-deps-debug", "--runs", "2", "--scenarios", "clean", "-o", &out];
+        let args =
+            ["try", "--arms", "no-debug,no-deps-debug", "--runs", "2", "--scenarios", "clean,touched", "-o", &out];
         run(&runner, &project.subcommand_config(&runner, &args), &Progress::new(true)).unwrap();
         let tried = project.json("try.json");
         let rows: Vec<String> = tried["arms"].as_array().unwrap().iter().map(|r| r["arms"].to_string()).collect();
@@ -275,6 +276,12 @@ mod tests {
         let adopted: Vec<&str> =
             tried["adopt"].as_array().unwrap().iter().map(|a| a["arm"].as_str().unwrap()).collect();
         assert_eq!(adopted, ["no-debug", "no-deps-debug"], "the combination stands for its parts");
+        // Every arm touched the one file, registered once: it is as it was.
+        let main = project.root.join("src/main.rs");
+        assert_eq!(std::fs::read_to_string(&main).unwrap(), "fn main() {}\n");
+        let builds = runner.log().iter().filter(|c| c.to_string().starts_with("cargo build")).count();
+        // Two clean builds, an untimed and two timed rebuilds: three builds, then two.
+        assert_eq!(builds, 3 * (2 + 1 + 2) + 2 * (2 + 1 + 2));
     }
 
     #[test]
