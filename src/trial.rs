@@ -11,6 +11,7 @@ use crate::discover::arms::{self, Availability};
 use crate::discover::toolchain::Toolchain;
 use crate::exit::ExitError;
 use crate::measure::arm::{self as apply, Applied, Overrides};
+use crate::measure::engine::End;
 use crate::process::Runner;
 use crate::report::progress::Progress;
 use crate::report::tried::{self, Context};
@@ -62,6 +63,18 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
             crate::exit::INTERRUPTED,
             "interrupted; the table above holds what was measured before",
         ));
+    }
+    // Without today's build there is nothing to compare an arm with.
+    let failed = done.outcome.measured.iter().find(|m| m.variant == 0).and_then(|m| match &m.end {
+        End::Failed(why) => Some(why.lines().next().unwrap_or_default().to_string()),
+        _ => None,
+    });
+    if let Some(why) = failed {
+        let message = format!(
+            "today's build of `{}` failed, so no arm could be compared with it: {why}",
+            found.workspace.manifest_path.display()
+        );
+        return Err(ExitError::with_code(crate::exit::ALL_BUILDS_FAILED, message));
     }
     Ok(())
 }
@@ -282,6 +295,23 @@ mod tests {
         let builds = runner.log().iter().filter(|c| c.to_string().starts_with("cargo build")).count();
         // Two clean builds, an untimed and two timed rebuilds: three builds, then two.
         assert_eq!(builds, 3 * (2 + 1 + 2) + 2 * (2 + 1 + 2));
+    }
+
+    #[test]
+    fn a_project_that_does_not_build_today_is_an_error_naming_it() {
+        let project = crate::testing::Project::new(&["1.96.0"]);
+        let runner = project.runner().fail("cargo build", 101, "error[E0425]: cannot find value `x` in this scope\n");
+        let args = ["try", "--arms", "no-debug", "--runs", "1", "--scenarios", "clean", "--format", "json"];
+        let err = run(&runner, &project.subcommand_config(&runner, &args), &Progress::new(true)).unwrap_err();
+        assert_eq!(crate::exit::code_for(&err), crate::exit::ALL_BUILDS_FAILED);
+        let manifest = project.root.join("Cargo.toml");
+        assert_eq!(
+            format!("{err:#}"),
+            format!(
+                "today's build of `{}` failed, so no arm could be compared with it: error[E0425]: cannot find value `x` in this scope",
+                manifest.display()
+            )
+        );
     }
 
     #[test]
