@@ -43,8 +43,8 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
     let done = measure(&rows)?;
     let mut interrupted = done.interrupted;
     let mut document = tried::build(&done.outcome.measured, &scope.of(&rows, &done));
-    let winners: Vec<Arm> = document.arms.iter().filter(|r| r.wins()).flat_map(|r| r.arms.clone()).collect();
-    if winners.len() > 1 && !interrupted && combinable(&winners) {
+    let winners = tried::winners(&document.arms);
+    if winners.len() > 1 && !interrupted {
         // The combination against today's build again, in rounds of its own.
         progress
             .note(&format!("{} win alone; measuring them together before recommending them", names(&winners, ", ")));
@@ -101,13 +101,6 @@ impl<'a> Scope<'a> {
             rounds: done.outcome.rounds,
         }
     }
-}
-
-/// Whether `arms` can be applied together: one linker at most, one debug level at most.
-fn combinable(arms: &[Arm]) -> bool {
-    let linkers = arms.iter().filter(|a| a.linker().is_some()).count();
-    let debug = arms.iter().filter(|a| matches!(a, Arm::LineTablesOnly | Arm::NoDebug)).count();
-    linkers <= 1 && debug <= 1
 }
 
 fn names(arms: &[Arm], separator: &str) -> String {
@@ -325,6 +318,5 @@ mod tests {
         assert_eq!(chosen(&availability, &[Arm::NoDebug]).unwrap(), [Arm::NoDebug]);
         let err = chosen(&availability, &[Arm::Lld]).unwrap_err().to_string();
         assert_eq!(err, "the arm `lld` cannot run here: not installed (no `ld.lld` on PATH)");
-        assert!(combinable(&[Arm::Mold, Arm::NoDepsDebug]) && !combinable(&[Arm::Mold, Arm::Lld]));
     }
 }

@@ -260,13 +260,41 @@ pub(crate) fn with(mut tried: Tried, more: Tried, at: &Context<'_>) -> Tried {
 /// The answer and the lines to paste from the arms' findings: a winning combination stands for
 /// its parts; otherwise each winner alone.
 fn conclude(tried: &mut Tried, at: &Context<'_>) {
-    let winners: Vec<&Row> = tried.arms.iter().filter(|r| r.wins()).collect();
-    let chosen: Vec<Arm> = match winners.iter().find(|r| r.arms.len() > 1) {
+    let combined = tried.arms.iter().find(|r| r.arms.len() > 1 && r.wins());
+    let chosen: Vec<Arm> = match combined {
         Some(combined) => combined.arms.clone(),
-        None => winners.iter().filter(|r| r.arms.len() == 1).map(|r| r.arms[0]).collect(),
+        None => winners(&tried.arms),
     };
     tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.profile, at.cores)).collect();
     tried.answer = answer(&tried.arms, at.toolchain);
+}
+
+/// The single arms that win, keeping of those that exclude each other (two linkers, two debug
+/// levels) the one whose smallest winning lower bound is highest.
+pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
+    let group = |arm: Arm| match arm {
+        _ if arm.linker().is_some() => Some(0),
+        Arm::LineTablesOnly | Arm::NoDebug => Some(1),
+        _ => None,
+    };
+    let floor = |row: &Row| {
+        row.cells
+            .iter()
+            .filter(|c| c.meant && c.finding == Finding::Faster)
+            .filter_map(|c| c.lower)
+            .fold(f64::MAX, f64::min)
+    };
+    let single: Vec<&Row> = rows.iter().filter(|r| r.arms.len() == 1 && r.wins()).collect();
+    single
+        .iter()
+        .filter(|row| {
+            let arm = row.arms[0];
+            group(arm).is_none_or(|g| {
+                !single.iter().any(|other| group(other.arms[0]) == Some(g) && floor(other) > floor(row))
+            })
+        })
+        .map(|row| row.arms[0])
+        .collect()
 }
 
 /// One sentence: the best winner with its best scenario, or that none cleared the noise.
@@ -467,6 +495,31 @@ mod tests {
         let csv = render(&tried, Format::Csv);
         assert!(csv.lines().nth(1).unwrap().starts_with("mold,clean,1.25"), "{csv}");
         assert!(render(&tried, Format::Markdown).contains("| mold "));
+    }
+
+    #[test]
+    fn of_two_winning_linkers_the_clearer_one_is_recommended() {
+        let runs = [
+            measured(0, &[10.0, 10.2, 9.9, 10.1]),
+            measured(1, &[8.0, 8.1, 7.9, 8.05]),
+            measured(2, &[6.0, 6.1, 5.9, 6.05]),
+            measured(3, &[9.0, 9.1, 8.9, 9.05]),
+        ];
+        let rows = [vec![Arm::Lld], vec![Arm::Mold], vec![Arm::NoDepsDebug]];
+        let at = Context {
+            toolchain: "1.95.0",
+            scenarios: &[Scenario::Clean],
+            rows: &rows,
+            availability: &[],
+            host: "x86_64-unknown-linux-gnu",
+            profile: "dev",
+            cores: 2,
+            rounds: 4,
+        };
+        let tried = build(&runs, &at);
+        assert!(tried.arms.iter().all(Row::wins));
+        assert_eq!(winners(&tried.arms), [Arm::Mold, Arm::NoDepsDebug], "one linker, the faster");
+        assert_eq!(tried.adopt.iter().map(|s| s.arm).collect::<Vec<_>>(), [Arm::Mold, Arm::NoDepsDebug]);
     }
 
     #[test]
