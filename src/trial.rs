@@ -39,7 +39,14 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
             rows.iter().map(|r| (names(r, "+"), apply::overrides(r, &at))).collect();
         stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &overrides)
     };
-    let scope = Scope { toolchain: &toolchain, availability: &availability, profile: config.profile.name(), cores };
+    let table = apply::rustflags_table(&settings, &toolchain.host);
+    let scope = Scope {
+        toolchain: &toolchain,
+        rustflags_table: &table,
+        availability: &availability,
+        profile: config.profile.name(),
+        cores,
+    };
     let done = measure(&rows)?;
     let mut interrupted = done.interrupted;
     let mut document = tried::build(&done.outcome.measured, &scope.of(&rows, &done));
@@ -82,6 +89,7 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
 /// What every document of one `try` shares.
 struct Scope<'a> {
     toolchain: &'a Toolchain,
+    rustflags_table: &'a str,
     availability: &'a [Availability],
     profile: &'a str,
     cores: usize,
@@ -96,6 +104,7 @@ impl<'a> Scope<'a> {
             rows,
             availability: self.availability,
             host: &self.toolchain.host,
+            rustflags_table: self.rustflags_table,
             profile: self.profile,
             cores: self.cores,
             rounds: done.outcome.rounds,

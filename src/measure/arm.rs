@@ -98,17 +98,28 @@ fn rustflags(flags: &[String], at: &Applied<'_>) -> (String, String) {
         return ("RUSTFLAGS".into(), joined(Some(plain), " "));
     }
     let target_var = format!("CARGO_TARGET_{}_RUSTFLAGS", env_name(at.host));
-    let target_set = at.settings.iter().any(|s| {
+    let var = if target_rustflags(at.settings, at.host) { target_var } else { "CARGO_BUILD_RUSTFLAGS".to_string() };
+    let before = user(&var);
+    (var, joined(before, " "))
+}
+
+/// Whether a `[target]` table's rustflags (or its variable) apply to `host`: cargo then reads
+/// them instead of `build.rustflags`.
+fn target_rustflags(settings: &[Setting], host: &str) -> bool {
+    let target_var = format!("CARGO_TARGET_{}_RUSTFLAGS", env_name(host));
+    settings.iter().any(|s| {
         s.key == target_var
             || s.key
                 .strip_prefix("target.")
                 .and_then(|k| k.strip_suffix(".rustflags"))
-                .is_some_and(|t| t == at.host || (t.starts_with("cfg(") && cfg::target_applies(t, at.host)))
-    });
-    // Cargo reads the `[target]` tables' flags instead of `build.rustflags` when any applies.
-    let var = if target_set { target_var } else { "CARGO_BUILD_RUSTFLAGS".to_string() };
-    let before = user(&var);
-    (var, joined(before, " "))
+                .is_some_and(|t| t == host || (t.starts_with("cfg(") && cfg::target_applies(t, host)))
+    })
+}
+
+/// The config table whose `rustflags` a user adds an arm's flags to, so that cargo still reads
+/// theirs: `target.<host>` when a `[target]` table's apply, else `build`.
+pub(crate) fn rustflags_table(settings: &[Setting], host: &str) -> String {
+    if target_rustflags(settings, host) { format!("target.{host}") } else { "build".into() }
 }
 
 #[cfg(test)]
@@ -158,6 +169,8 @@ mod tests {
         assert_eq!(o.env[0].0, "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS");
         let other = [setting("target.cfg(windows).rustflags", "--cfg w", "/w/.cargo/config.toml")];
         assert_eq!(overrides(&[Arm::Mold], &at(&other)).env[0].0, "CARGO_BUILD_RUSTFLAGS");
+        assert_eq!(rustflags_table(&cfg, HOST), "target.x86_64-unknown-linux-gnu");
+        assert_eq!(rustflags_table(&other, HOST), "build", "the user adds the arm's flags beside theirs");
         let env = [setting("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS", "-Ctarget-cpu=native", "environment")];
         let o = overrides(&[Arm::Lld], &at(&env));
         assert_eq!(o.env[0].1, "-Ctarget-cpu=native -C link-arg=-fuse-ld=lld", "the user's value kept in front");

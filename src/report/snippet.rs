@@ -43,9 +43,10 @@ pub(crate) struct Snippet {
 }
 
 /// The lines that make `arm` the project's setting for builds of `profile` on `host` (with
-/// `cores` for `-Zthreads`).
-pub(crate) fn snippet(arm: Arm, host: &str, profile: &str, cores: usize) -> Snippet {
-    let rustflags = |flags: &str| format!("[target.{host}]\nrustflags = [{flags}]  # after any flags already there");
+/// `cores` for `-Zthreads`), its rustflags in `table` (`build` or `target.<host>`, where cargo
+/// reads the user's from: see `measure::arm::rustflags_table`).
+pub(crate) fn snippet(arm: Arm, host: &str, table: &str, profile: &str, cores: usize) -> Snippet {
+    let rustflags = |flags: &str| format!("[{table}]\nrustflags = [{flags}]  # after any flags already there");
     let (place, text, cost) = match arm {
         Arm::Lld => (
             Place::CargoConfig,
@@ -85,7 +86,7 @@ pub(crate) fn snippet(arm: Arm, host: &str, profile: &str, cores: usize) -> Snip
             "CARGO_INCREMENTAL=0".to_string(),
             "for clean builds such as CI's only: rebuilds after an edit get slower",
         ),
-        Arm::Threads => (Place::CargoConfig, format!("[build]\nrustflags = [\"-Zthreads={cores}\"]"), "nightly only"),
+        Arm::Threads => (Place::CargoConfig, rustflags(&format!("\"-Zthreads={cores}\"")), "nightly only"),
         Arm::Cranelift => (
             Place::CargoToml,
             format!(
@@ -93,9 +94,7 @@ pub(crate) fn snippet(arm: Arm, host: &str, profile: &str, cores: usize) -> Snip
             ),
             "nightly only; the code runs slower, and some crates (SIMD intrinsics, inline assembly) do not build",
         ),
-        Arm::ShareGenerics => {
-            (Place::CargoConfig, "[build]\nrustflags = [\"-Zshare-generics=y\"]".to_string(), "nightly only")
-        }
+        Arm::ShareGenerics => (Place::CargoConfig, rustflags("\"-Zshare-generics=y\""), "nightly only"),
     };
     Snippet { arm, place, text, cost }
 }
@@ -107,17 +106,20 @@ mod tests {
     #[test]
     fn every_arm_has_lines_to_paste_and_a_cost() {
         for arm in Arm::ALL {
-            let s = snippet(arm, "x86_64-unknown-linux-gnu", "dev", 8);
+            let s = snippet(arm, "x86_64-unknown-linux-gnu", "build", "dev", 8);
             assert!(!s.text.is_empty() && !s.cost.is_empty(), "{arm}");
         }
-        let mold = snippet(Arm::Mold, "x86_64-unknown-linux-gnu", "dev", 8);
+        let mold = snippet(Arm::Mold, "x86_64-unknown-linux-gnu", "target.x86_64-unknown-linux-gnu", "dev", 8);
         assert_eq!(mold.place.name(), ".cargo/config.toml");
         assert!(
             mold.text
                 .starts_with("[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \"link-arg=-fuse-ld=mold\"]")
         );
-        let debug = snippet(Arm::NoDepsDebug, "x86_64-unknown-linux-gnu", "ci", 8);
+        let debug = snippet(Arm::NoDepsDebug, "x86_64-unknown-linux-gnu", "build", "ci", 8);
         assert_eq!((debug.place, debug.text.as_str()), (Place::CargoToml, "[profile.ci.package.\"*\"]\ndebug = false"));
-        assert!(snippet(Arm::Threads, "h", "dev", 6).text.contains("-Zthreads=6"));
+        assert_eq!(snippet(Arm::Threads, "h", "build", "dev", 6).text.lines().next(), Some("[build]"));
+        assert!(snippet(Arm::Threads, "h", "build", "dev", 6).text.contains("-Zthreads=6"));
+        let flags = snippet(Arm::Lld, "h", "build", "dev", 6);
+        assert!(flags.text.starts_with("[build]\nrustflags"), "beside the user's build.rustflags: {}", flags.text);
     }
 }

@@ -163,6 +163,8 @@ pub(crate) struct Context<'a> {
     pub availability: &'a [Availability],
     /// The host, profile and core count, for the snippets.
     pub host: &'a str,
+    /// The config table that holds the user's rustflags (`build` or `target.<host>`).
+    pub rustflags_table: &'a str,
     /// The profile built.
     pub profile: &'a str,
     /// The core count.
@@ -265,7 +267,7 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
         Some(combined) => combined.arms.clone(),
         None => winners(&tried.arms),
     };
-    tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.profile, at.cores)).collect();
+    tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.rustflags_table, at.profile, at.cores)).collect();
     tried.answer = answer(&tried.arms, at.toolchain);
 }
 
@@ -474,6 +476,7 @@ mod tests {
             rows: &rows,
             availability: &availability,
             host: "x86_64-unknown-linux-gnu",
+            rustflags_table: "target.x86_64-unknown-linux-gnu",
             profile: "dev",
             cores: 2,
             rounds: 4,
@@ -512,6 +515,7 @@ mod tests {
             rows: &rows,
             availability: &[],
             host: "x86_64-unknown-linux-gnu",
+            rustflags_table: "target.x86_64-unknown-linux-gnu",
             profile: "dev",
             cores: 2,
             rounds: 4,
@@ -536,6 +540,7 @@ mod tests {
             rows: &rows,
             availability: &[],
             host: "x86_64-unknown-linux-gnu",
+            rustflags_table: "target.x86_64-unknown-linux-gnu",
             profile: "dev",
             cores: 2,
             rounds: 4,
