@@ -39,14 +39,9 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
             rows.iter().map(|r| (names(r, "+"), apply::overrides(r, &at))).collect();
         stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &overrides)
     };
-    let table = apply::rustflags_table(&settings, &toolchain.host);
-    let scope = Scope {
-        toolchain: &toolchain,
-        rustflags_table: &table,
-        availability: &availability,
-        profile: config.profile.name(),
-        cores,
-    };
+    let flags_home = apply::flags_home(&settings, &toolchain.host);
+    let scope =
+        Scope { toolchain: &toolchain, flags_home, availability: &availability, profile: config.profile.name(), cores };
     let done = measure(&rows)?;
     let mut interrupted = done.interrupted;
     let mut document = tried::build(&done.outcome.measured, &scope.of(&rows, &done));
@@ -89,7 +84,7 @@ pub(crate) fn run(runner: &dyn Runner, config: &Config, progress: &Progress) -> 
 /// What every document of one `try` shares.
 struct Scope<'a> {
     toolchain: &'a Toolchain,
-    rustflags_table: &'a str,
+    flags_home: apply::FlagsHome,
     availability: &'a [Availability],
     profile: &'a str,
     cores: usize,
@@ -104,7 +99,7 @@ impl<'a> Scope<'a> {
             rows,
             availability: self.availability,
             host: &self.toolchain.host,
-            rustflags_table: self.rustflags_table,
+            flags_home: self.flags_home,
             profile: self.profile,
             cores: self.cores,
             rounds: done.outcome.rounds,

@@ -91,16 +91,15 @@ fn rustflags(flags: &[String], at: &Applied<'_>) -> (String, String) {
         all.push(flags.join(separator));
         all.join(separator)
     };
-    if let Some(encoded) = user("CARGO_ENCODED_RUSTFLAGS") {
-        return ("CARGO_ENCODED_RUSTFLAGS".into(), joined(Some(encoded), "\u{1f}"));
-    }
-    if let Some(plain) = user("RUSTFLAGS") {
-        return ("RUSTFLAGS".into(), joined(Some(plain), " "));
-    }
-    let target_var = format!("CARGO_TARGET_{}_RUSTFLAGS", env_name(at.host));
-    let var = if target_rustflags(at.settings, at.host) { target_var } else { "CARGO_BUILD_RUSTFLAGS".to_string() };
+    let (var, separator) = match flags_home(at.settings, at.host) {
+        FlagsHome::Encoded => ("CARGO_ENCODED_RUSTFLAGS".to_string(), "\u{1f}"),
+        FlagsHome::Rustflags => ("RUSTFLAGS".to_string(), " "),
+        FlagsHome::Target => (format!("CARGO_TARGET_{}_RUSTFLAGS", env_name(at.host)), " "),
+        FlagsHome::Build => ("CARGO_BUILD_RUSTFLAGS".to_string(), " "),
+    };
     let before = user(&var);
-    (var, joined(before, " "))
+    let value = joined(before, separator);
+    (var, value)
 }
 
 /// Whether a `[target]` table's rustflags (or its variable) apply to `host`: cargo then reads
@@ -116,10 +115,32 @@ fn target_rustflags(settings: &[Setting], host: &str) -> bool {
     })
 }
 
-/// The config table whose `rustflags` a user adds an arm's flags to, so that cargo still reads
-/// theirs: `target.<host>` when a `[target]` table's apply, else `build`.
-pub(crate) fn rustflags_table(settings: &[Setting], host: &str) -> String {
-    if target_rustflags(settings, host) { format!("target.{host}") } else { "build".into() }
+/// Where the user's rustflags live: the one source cargo reads them from, where an arm's flags
+/// must join them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlagsHome {
+    /// `CARGO_ENCODED_RUSTFLAGS`, which outranks every other source.
+    Encoded,
+    /// `RUSTFLAGS`, which outranks every config key.
+    Rustflags,
+    /// A `[target]` table's `rustflags` (the host's, or a `cfg(...)` one that holds for it).
+    Target,
+    /// `build.rustflags`, or no rustflags at all.
+    Build,
+}
+
+/// Where the user's rustflags live, as cargo picks them (see the module's opening).
+pub(crate) fn flags_home(settings: &[Setting], host: &str) -> FlagsHome {
+    let set = |key: &str| settings.iter().any(|s| s.key == key && s.source == "environment");
+    if set("CARGO_ENCODED_RUSTFLAGS") {
+        FlagsHome::Encoded
+    } else if set("RUSTFLAGS") {
+        FlagsHome::Rustflags
+    } else if target_rustflags(settings, host) {
+        FlagsHome::Target
+    } else {
+        FlagsHome::Build
+    }
 }
 
 #[cfg(test)]
@@ -169,8 +190,10 @@ mod tests {
         assert_eq!(o.env[0].0, "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS");
         let other = [setting("target.cfg(windows).rustflags", "--cfg w", "/w/.cargo/config.toml")];
         assert_eq!(overrides(&[Arm::Mold], &at(&other)).env[0].0, "CARGO_BUILD_RUSTFLAGS");
-        assert_eq!(rustflags_table(&cfg, HOST), "target.x86_64-unknown-linux-gnu");
-        assert_eq!(rustflags_table(&other, HOST), "build", "the user adds the arm's flags beside theirs");
+        assert_eq!(flags_home(&cfg, HOST), FlagsHome::Target);
+        assert_eq!(flags_home(&other, HOST), FlagsHome::Build, "the user adds the arm's flags beside theirs");
+        let env = [setting("RUSTFLAGS", "", "environment"), setting("target.cfg(unix).rustflags", "-x", "f")];
+        assert_eq!(flags_home(&env, HOST), FlagsHome::Rustflags, "RUSTFLAGS outranks every table");
         let env = [setting("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS", "-Ctarget-cpu=native", "environment")];
         let o = overrides(&[Arm::Lld], &at(&env));
         assert_eq!(o.env[0].1, "-Ctarget-cpu=native -C link-arg=-fuse-ld=lld", "the user's value kept in front");

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::measure::arm::FlagsHome;
 use crate::vocab::Arm;
 
 /// Where a snippet goes.
@@ -43,21 +44,30 @@ pub(crate) struct Snippet {
 }
 
 /// The lines that make `arm` the project's setting for builds of `profile` on `host` (with
-/// `cores` for `-Zthreads`), its rustflags in `table` (`build` or `target.<host>`, where cargo
-/// reads the user's from: see `measure::arm::rustflags_table`).
-pub(crate) fn snippet(arm: Arm, host: &str, table: &str, profile: &str, cores: usize) -> Snippet {
-    let rustflags = |flags: &str| format!("[{table}]\nrustflags = [{flags}]  # after any flags already there");
+/// `cores` for `-Zthreads`), its rustflags joining the user's where cargo reads them (`home`).
+pub(crate) fn snippet(arm: Arm, host: &str, home: FlagsHome, profile: &str, cores: usize) -> Snippet {
+    let rustflags = |flags: &[&str]| match home {
+        FlagsHome::Encoded => (
+            Place::Environment,
+            format!("CARGO_ENCODED_RUSTFLAGS=\"$CARGO_ENCODED_RUSTFLAGS\"$'\\x1f{}'", flags.join("\\x1f")),
+        ),
+        FlagsHome::Rustflags => (Place::Environment, format!("RUSTFLAGS=\"$RUSTFLAGS {}\"", flags.join(" "))),
+        FlagsHome::Target | FlagsHome::Build => {
+            let table = if home == FlagsHome::Target { format!("target.{host}") } else { "build".into() };
+            let quoted: Vec<String> = flags.iter().map(|f| format!("\"{f}\"")).collect();
+            let text = format!("[{table}]\nrustflags = [{}]  # after any flags already there", quoted.join(", "));
+            (Place::CargoConfig, text)
+        }
+    };
     let (place, text, cost) = match arm {
-        Arm::Lld => (
-            Place::CargoConfig,
-            rustflags("\"-C\", \"link-arg=-fuse-ld=lld\""),
-            "every machine that builds needs lld installed",
-        ),
-        Arm::Mold => (
-            Place::CargoConfig,
-            rustflags("\"-C\", \"link-arg=-fuse-ld=mold\""),
-            "every machine that builds needs mold installed",
-        ),
+        Arm::Lld => {
+            let (place, text) = rustflags(&["-C", "link-arg=-fuse-ld=lld"]);
+            (place, text, "every machine that builds needs lld installed")
+        }
+        Arm::Mold => {
+            let (place, text) = rustflags(&["-C", "link-arg=-fuse-ld=mold"]);
+            (place, text, "every machine that builds needs mold installed")
+        }
         Arm::Wild => (
             Place::CargoConfig,
             format!("[target.{host}]\nlinker = \"clang\"\nrustflags = [\"-C\", \"link-arg=--ld-path=wild\"]"),
@@ -86,7 +96,10 @@ pub(crate) fn snippet(arm: Arm, host: &str, table: &str, profile: &str, cores: u
             "CARGO_INCREMENTAL=0".to_string(),
             "for clean builds such as CI's only: rebuilds after an edit get slower",
         ),
-        Arm::Threads => (Place::CargoConfig, rustflags(&format!("\"-Zthreads={cores}\"")), "nightly only"),
+        Arm::Threads => {
+            let (place, text) = rustflags(&[&format!("-Zthreads={cores}")]);
+            (place, text, "nightly only")
+        }
         Arm::Cranelift => (
             Place::CargoToml,
             format!(
@@ -94,7 +107,10 @@ pub(crate) fn snippet(arm: Arm, host: &str, table: &str, profile: &str, cores: u
             ),
             "nightly only; the code runs slower, and some crates (SIMD intrinsics, inline assembly) do not build",
         ),
-        Arm::ShareGenerics => (Place::CargoConfig, rustflags("\"-Zshare-generics=y\""), "nightly only"),
+        Arm::ShareGenerics => {
+            let (place, text) = rustflags(&["-Zshare-generics=y"]);
+            (place, text, "nightly only")
+        }
     };
     Snippet { arm, place, text, cost }
 }
@@ -106,20 +122,25 @@ mod tests {
     #[test]
     fn every_arm_has_lines_to_paste_and_a_cost() {
         for arm in Arm::ALL {
-            let s = snippet(arm, "x86_64-unknown-linux-gnu", "build", "dev", 8);
+            let s = snippet(arm, "x86_64-unknown-linux-gnu", FlagsHome::Build, "dev", 8);
             assert!(!s.text.is_empty() && !s.cost.is_empty(), "{arm}");
         }
-        let mold = snippet(Arm::Mold, "x86_64-unknown-linux-gnu", "target.x86_64-unknown-linux-gnu", "dev", 8);
+        let mold = snippet(Arm::Mold, "x86_64-unknown-linux-gnu", FlagsHome::Target, "dev", 8);
         assert_eq!(mold.place.name(), ".cargo/config.toml");
         assert!(
             mold.text
                 .starts_with("[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \"link-arg=-fuse-ld=mold\"]")
         );
-        let debug = snippet(Arm::NoDepsDebug, "x86_64-unknown-linux-gnu", "build", "ci", 8);
+        let debug = snippet(Arm::NoDepsDebug, "x86_64-unknown-linux-gnu", FlagsHome::Build, "ci", 8);
         assert_eq!((debug.place, debug.text.as_str()), (Place::CargoToml, "[profile.ci.package.\"*\"]\ndebug = false"));
-        assert_eq!(snippet(Arm::Threads, "h", "build", "dev", 6).text.lines().next(), Some("[build]"));
-        assert!(snippet(Arm::Threads, "h", "build", "dev", 6).text.contains("-Zthreads=6"));
-        let flags = snippet(Arm::Lld, "h", "build", "dev", 6);
+        assert_eq!(snippet(Arm::Threads, "h", FlagsHome::Build, "dev", 6).text.lines().next(), Some("[build]"));
+        assert!(snippet(Arm::Threads, "h", FlagsHome::Build, "dev", 6).text.contains("-Zthreads=6"));
+        let env = snippet(Arm::Mold, "h", FlagsHome::Rustflags, "dev", 6);
+        assert_eq!(
+            (env.place, env.text.as_str()),
+            (Place::Environment, "RUSTFLAGS=\"$RUSTFLAGS -C link-arg=-fuse-ld=mold\"")
+        );
+        let flags = snippet(Arm::Lld, "h", FlagsHome::Build, "dev", 6);
         assert!(flags.text.starts_with("[build]\nrustflags"), "beside the user's build.rustflags: {}", flags.text);
     }
 }

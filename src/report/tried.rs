@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::snippet::{Snippet, snippet};
 use crate::discover::arms::Availability;
+use crate::measure::arm::FlagsHome;
 use crate::measure::engine::{End, Measured, pairs, pairs_by};
 use crate::stats::{self, Verdict};
 use crate::vocab::{Arm, Format, Scenario, Start};
@@ -163,8 +164,8 @@ pub(crate) struct Context<'a> {
     pub availability: &'a [Availability],
     /// The host, profile and core count, for the snippets.
     pub host: &'a str,
-    /// The config table that holds the user's rustflags (`build` or `target.<host>`).
-    pub rustflags_table: &'a str,
+    /// Where the user's rustflags live, for the snippets' flags to join them.
+    pub flags_home: FlagsHome,
     /// The profile built.
     pub profile: &'a str,
     /// The core count.
@@ -267,7 +268,7 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
         Some(combined) => combined.arms.clone(),
         None => winners(&tried.arms),
     };
-    tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.rustflags_table, at.profile, at.cores)).collect();
+    tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.flags_home, at.profile, at.cores)).collect();
     tried.answer = answer(&tried.arms, at.toolchain);
 }
 
@@ -476,7 +477,7 @@ mod tests {
             rows: &rows,
             availability: &availability,
             host: "x86_64-unknown-linux-gnu",
-            rustflags_table: "target.x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
             profile: "dev",
             cores: 2,
             rounds: 4,
@@ -515,7 +516,7 @@ mod tests {
             rows: &rows,
             availability: &[],
             host: "x86_64-unknown-linux-gnu",
-            rustflags_table: "target.x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
             profile: "dev",
             cores: 2,
             rounds: 4,
@@ -540,7 +541,7 @@ mod tests {
             rows: &rows,
             availability: &[],
             host: "x86_64-unknown-linux-gnu",
-            rustflags_table: "target.x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
             profile: "dev",
             cores: 2,
             rounds: 4,
