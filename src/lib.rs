@@ -24,6 +24,7 @@ mod stats;
 mod stderr;
 #[cfg(test)]
 mod testing;
+mod trial;
 mod vocab;
 
 use std::ffi::OsString;
@@ -81,6 +82,7 @@ fn run(runner: &dyn Runner, cli: &Cli) -> Result<()> {
         }
         Command::Bisect(options) => bisect::run(runner, options, &progress),
         Command::List(options) | Command::Run(options) => measure_toolchains(runner, options, &progress),
+        Command::Try(options) => trial::run(runner, options, &progress),
     }
 }
 

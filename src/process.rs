@@ -403,6 +403,16 @@ pub(crate) trait Runner: Sync {
     /// for those the process was started ignoring (`nohup` ignores SIGHUP, a shell's background
     /// job SIGINT): those stay ignored.
     fn on_interrupt(&self, handler: InterruptHandler) -> Result<()>;
+
+    /// Where the environment's `PATH` finds the program `name` (an executable file), as a shell
+    /// would; `None` when it finds none. Tests put a directory of their own on `PATH`.
+    fn program(&self, name: &str) -> Option<PathBuf> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = self.env().var("PATH")?;
+        std::env::split_paths(path)
+            .map(|dir| dir.join(name))
+            .find(|file| std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+    }
 }
 
 /// Spawns real processes, each in its own process group, and keeps track of the groups running

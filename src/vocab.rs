@@ -397,6 +397,89 @@ impl schemars::JsonSchema for Linker {
     }
 }
 
+/// An arm of `cargo timewarp try`: one named change of the build settings, measured against the
+/// build as the project is configured today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum Arm {
+    /// Link with LLVM's lld through the C compiler (`-C link-arg=-fuse-ld=lld`)
+    Lld,
+    /// Link with mold through the C compiler (`-C link-arg=-fuse-ld=mold`)
+    Mold,
+    /// Link with wild, through clang (`-C linker=clang -C link-arg=--ld-path=wild`)
+    Wild,
+    /// Line tables only as debug information (`debug = "line-tables-only"`)
+    LineTablesOnly,
+    /// No debug information (`debug = 0`)
+    NoDebug,
+    /// No debug information for dependencies alone (`[profile.dev.package."*"] debug = false`)
+    NoDepsDebug,
+    /// Debug information left in the object files (`split-debuginfo = "unpacked"`)
+    SplitDebuginfo,
+    /// Incremental compilation off (`CARGO_INCREMENTAL=0`), for clean builds such as CI's
+    NoIncremental,
+    /// rustc's parallel front end at the core count (`-Zthreads=N`, nightly)
+    Threads,
+    /// The Cranelift code generator (`-Zcodegen-backend=cranelift`, nightly)
+    Cranelift,
+    /// Generic instances shared between crates (`-Zshare-generics=y`, nightly)
+    ShareGenerics,
+}
+
+impl Arm {
+    /// Every arm, in the order `try --list` shows them and rounds build them.
+    pub(crate) const ALL: [Arm; 11] = [
+        Arm::Lld,
+        Arm::Mold,
+        Arm::Wild,
+        Arm::LineTablesOnly,
+        Arm::NoDebug,
+        Arm::NoDepsDebug,
+        Arm::SplitDebuginfo,
+        Arm::NoIncremental,
+        Arm::Threads,
+        Arm::Cranelift,
+        Arm::ShareGenerics,
+    ];
+
+    /// The name every format uses: `lld`, `line-tables-only`, `share-generics`, ...
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Arm::Lld => "lld",
+            Arm::Mold => "mold",
+            Arm::Wild => "wild",
+            Arm::LineTablesOnly => "line-tables-only",
+            Arm::NoDebug => "no-debug",
+            Arm::NoDepsDebug => "no-deps-debug",
+            Arm::SplitDebuginfo => "split-debuginfo",
+            Arm::NoIncremental => "no-incremental",
+            Arm::Threads => "threads",
+            Arm::Cranelift => "cranelift",
+            Arm::ShareGenerics => "share-generics",
+        }
+    }
+
+    /// The linker the arm links with, when it is a linker's arm.
+    pub(crate) fn linker(self) -> Option<Linker> {
+        match self {
+            Arm::Lld | Arm::Mold | Arm::Wild => Some(Linker::Configured(self.name().into())),
+            _ => None,
+        }
+    }
+
+    /// Whether only a nightly toolchain accepts the arm's flags.
+    pub(crate) fn needs_nightly(self) -> bool {
+        matches!(self, Arm::Threads | Arm::Cranelift | Arm::ShareGenerics)
+    }
+}
+
+impl fmt::Display for Arm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// What a rustc invocation compiles, from its `--crate-type` (or its name, for a build script).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -504,6 +587,20 @@ mod tests {
         }
         assert_eq!(Linker::Configured("bfd".into()).short(), "bfd");
         assert_eq!(Provenance::Official.short(), "off.");
+    }
+
+    #[test]
+    fn arms_have_one_spelling_in_every_format() {
+        use clap::ValueEnum as _;
+        for arm in Arm::ALL {
+            assert_eq!(arm.to_string(), arm.name());
+            assert_eq!(serde_json::to_value(arm).unwrap(), arm.name());
+            assert_eq!(Arm::from_str(arm.name(), false).unwrap(), arm, "the command line spells it the same");
+        }
+        assert_eq!(Arm::value_variants().len(), Arm::ALL.len(), "ALL lists every arm");
+        assert_eq!(Arm::Mold.linker(), Some(Linker::Configured("mold".into())));
+        assert_eq!(Arm::NoDebug.linker(), None);
+        assert!(Arm::Cranelift.needs_nightly() && !Arm::Lld.needs_nightly());
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod merge;
 mod run;
 mod shared;
 mod show;
+mod trial;
 mod values;
 
 use std::ffi::OsString;
@@ -31,6 +32,7 @@ pub(crate) use self::run::RunOptions;
 use self::shared::GlobalArgs;
 pub(crate) use self::shared::{Output, Where};
 pub(crate) use self::show::ShowOptions;
+pub(crate) use self::trial::{Trial, TryOptions};
 use crate::exit::ExitError;
 use crate::process::Env;
 use crate::vocab::Color;
@@ -106,6 +108,13 @@ enum RawCommand {
     /// paired by round, until the change lies between two adjacent releases.
     #[command(after_help = bisect::SHORT_EXAMPLES, after_long_help = bisect::EXAMPLES)]
     Bisect(Box<bisect::BisectArgs>),
+    /// Measure settings you could switch on today against today's build
+    ///
+    /// Measures named changes of the build settings (linkers, debug information, ...) against
+    /// the build as configured today, on one toolchain, paired by round, and prints the settings
+    /// worth adopting as lines to paste.
+    #[command(after_help = trial::SHORT_EXAMPLES, after_long_help = trial::EXAMPLES)]
+    Try(Box<trial::TryArgs>),
 }
 
 /// The flags every command takes.
@@ -137,6 +146,8 @@ pub(crate) enum Command {
     Clean(CleanOptions),
     /// `bisect FROM TO`.
     Bisect(BisectOptions),
+    /// `try`: settings measured against today's build.
+    Try(Box<TryOptions>),
 }
 
 /// The parsed command line.
@@ -178,6 +189,8 @@ pub(crate) enum Action {
     Clean,
     /// `bisect`: find the release that moved the build time.
     Bisect,
+    /// `try`: measure changes of the build settings against today's build.
+    Try,
 }
 
 /// Parses the process arguments, accepting both `cargo timewarp ...` (cargo passes `timewarp`
@@ -193,8 +206,11 @@ where
     if args.get(1).is_none_or(|a| a != "timewarp") {
         args.insert(1.min(args.len()), "timewarp".into());
     }
-    // `--list` is `list`: clap then refuses, as for `list`, every flag it does not take.
-    let alias = match args.iter().skip(2).take_while(|a| *a != "--").position(|a| a == "--list") {
+    // `--list` of a run is `list`: clap then refuses, as for `list`, every flag it does not
+    // take. After a command's name (`try --list`) it is that command's own flag.
+    let names: Vec<String> = top_command().get_subcommands().map(|c| c.get_name().to_string()).collect();
+    let given = args.iter().skip(2).take_while(|a| *a != "--" && !names.iter().any(|n| *a == n.as_str()));
+    let alias = match given.clone().position(|a| a == "--list") {
         Some(at) => {
             args.remove(at + 2);
             args.insert(2, "list".into());
@@ -249,6 +265,7 @@ fn from_raw(raw: TopArgs, env: &Env) -> Result<Cli> {
         Some(RawCommand::Merge(args)) => Command::Merge(MergeOptions::from_args(args, &global)?),
         Some(RawCommand::Show(args)) => Command::Show(ShowOptions::from_args(args, &global)?),
         Some(RawCommand::Bisect(args)) => Command::Bisect(BisectOptions::from_args(*args, &global)?),
+        Some(RawCommand::Try(args)) => Command::Try(Box::new(TryOptions::from_args(*args, &global)?)),
     };
     Ok(Cli { global, command })
 }

@@ -49,7 +49,8 @@ Examples:
     cargo timewarp bisect 1.63 1.96
 
 Also: `cargo timewarp history` (past runs, per toolchain), `cargo timewarp show REPORT.json`
-(a saved report again, in any format), `cargo timewarp clean` (remove timewarp's directories).
+(a saved report again, in any format), `cargo timewarp clean` (remove timewarp's directories),
+`cargo timewarp try` (which settings would build this project faster).
 
 Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every build failed,
 5 slower than the baseline, 6 the declared rust-version cannot build, 130 interrupted.";
@@ -91,6 +92,7 @@ pub(super) struct RunArgs {
         default_missing_value = "10",
         value_parser = count,
         help_heading = "Measurement",
+        hide_short_help = true,
         long_help = "Also build each toolchain once more, untimed for the report, with every rustc timed \
                      apart: where the time went (workspace vs dependencies, the N crates whose time \
                      changed most [default N: 10], rustc's peak memory)"

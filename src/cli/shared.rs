@@ -118,6 +118,7 @@ pub(super) struct BuildArgs {
     #[arg(
         long,
         help_heading = "Measurement",
+        hide_short_help = true,
         long_help = "Also time rebuilds after a real edit of the touched file (the `edited` scenario: a \
                      `#[used]` static appended, so new code is generated and linked, and removed again \
                      after each build)"

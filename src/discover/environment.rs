@@ -191,7 +191,7 @@ pub(crate) fn for_build(settings: Vec<Setting>, host: &str, profile: &str, jobs_
 
 /// `name` (a target triple or a profile) as cargo spells it in an environment variable:
 /// `x86_64-unknown-linux-gnu` → `X86_64_UNKNOWN_LINUX_GNU`.
-fn env_name(name: &str) -> String {
+pub(crate) fn env_name(name: &str) -> String {
     name.to_uppercase().replace(['-', '.'], "_")
 }
 

@@ -6,6 +6,7 @@
 //! Pure but for the process seam: it runs `cargo metadata`, `rustup` and `rustc -vV` through
 //! a `Runner`, writes nothing (rustup's installs aside), and knows nothing of builds or reports.
 
+pub(crate) mod arms;
 pub(crate) mod cfg;
 pub(crate) mod environment;
 pub(crate) mod install;

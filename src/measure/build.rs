@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
+use super::arm::Overrides;
 use super::linker::{LINK_DIR, LINK_LOG, LinkLog};
 use crate::discover::toolchain::{Toolchain, rustup_proxy};
 use crate::process::{CommandSpec, Env, Output, Runner, error_excerpt};
@@ -102,6 +103,8 @@ pub(crate) struct Recipe {
     pub lockfile_version: Option<i64>,
     /// The environment the builds inherit (before the changes below).
     pub env: Env,
+    /// `try`: what the arm changes (`--config` values and variables); empty for today's build.
+    pub overrides: Overrides,
 }
 
 impl Recipe {
@@ -128,6 +131,9 @@ impl Recipe {
         for package in &self.packages {
             cmd = cmd.args(["-p", package]);
         }
+        for value in &self.overrides.config {
+            cmd = cmd.args(["--config", value]);
+        }
         for key in DISTORTING_ENV {
             cmd = cmd.env_remove(*key);
         }
@@ -153,6 +159,9 @@ impl Recipe {
         // `build.build-dir` (cargo 1.91) moves intermediate artifacts out of the target
         // directory, to a place shared across runs: a clean build would then reuse the previous
         // round's units. The variable outranks every config file; older cargo ignores it.
+        for (key, value) in &self.overrides.env {
+            cmd = cmd.env(key, value);
+        }
         cmd.env("CARGO_BUILD_BUILD_DIR", target_dir)
             .env("RUSTC", installed.bin("rustc"))
             .env("RUSTC_WRAPPER", "")
@@ -295,6 +304,7 @@ mod tests {
             timeout: None,
             lockfile_version: None,
             env: Env::new([("HOME", "/home/u"), ("PATH", "/usr/bin")]),
+            overrides: Overrides::default(),
         }
     }
 
@@ -335,6 +345,19 @@ mod tests {
         assert!(!cmd.has_arg("--config"), "nothing a cargo older than 1.63 rejects");
         assert_eq!(cmd.cwd.as_deref(), Some(Path::new("/w")));
         assert!(cmd.env_value(LINK_LOG).is_none(), "no link timer asked for");
+    }
+
+    #[test]
+    fn an_arms_config_values_and_variables_reach_its_builds() {
+        let mut s = settings();
+        s.overrides = Overrides {
+            config: vec!["profile.dev.debug=0".into()],
+            env: vec![("CARGO_BUILD_RUSTFLAGS".into(), "-C link-arg=-fuse-ld=mold".into())],
+        };
+        let cmd = s.command(&build(), &toolchain("1.95.0"), &installed("/tc"), Path::new("/t"), None);
+        assert!(cmd.to_string().ends_with("-p app --config profile.dev.debug=0"), "{cmd}");
+        assert_eq!(cmd.env_value("CARGO_BUILD_RUSTFLAGS").unwrap(), "-C link-arg=-fuse-ld=mold");
+        assert_eq!(cmd.env_value("RUSTC_WRAPPER").unwrap(), "", "the policy still holds");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //!
 //! It uses `discover`'s values and the process seam; it knows nothing of how results are shown.
 
+pub(crate) mod arm;
 pub(crate) mod bisect;
 pub(crate) mod build;
 pub(crate) mod engine;

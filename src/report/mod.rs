@@ -19,6 +19,8 @@ pub(crate) mod progress;
 pub(crate) mod saved;
 #[cfg(test)]
 pub(crate) mod schema;
+pub(crate) mod snippet;
+pub(crate) mod tried;
 pub(crate) mod verdict;
 
 use std::collections::BTreeMap;
@@ -596,6 +598,7 @@ mod tests {
             timeout: None,
             lockfile_version: None,
             env: crate::process::Env::default(),
+            overrides: Default::default(),
         };
         let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
         Plan {

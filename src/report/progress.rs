@@ -175,9 +175,13 @@ impl Observer for BuildTracker<'_> {
     /// Prints the toolchain's summary line.
     fn finished(&mut self, measured: &Measured) {
         // `--baseline-rev`: the revision's builds under the same toolchain are not today's.
-        let name = &match measured.variant {
-            0 => measured.toolchain.name.clone(),
-            _ => format!("{} (the baseline revision)", measured.toolchain.name),
+        // `try`: an arm's builds are told apart by its tag in their directory (`1.95.0+arm-mold`).
+        let dir = measured.target_dir.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().into_owned());
+        let arm = dir.as_deref().and_then(|d| d.find("+arm-").or(d.find(".arm-")).map(|at| d[at + 5..].to_string()));
+        let name = &match (measured.variant, arm) {
+            (0, _) => measured.toolchain.name.clone(),
+            (_, Some(arm)) => format!("{} with {arm}", measured.toolchain.name),
+            (_, None) => format!("{} (the baseline revision)", measured.toolchain.name),
         };
         let times: Vec<String> = measured
             .samples

@@ -12,6 +12,7 @@ use crate::discover::environment;
 use crate::discover::toolchain::HOST;
 use crate::discover::workspace::{self, DeepLibrary, Workspace};
 use crate::exit::ExitError;
+use crate::measure::arm::Overrides;
 use crate::measure::build;
 use crate::measure::engine::{
     self, DeepEdit, Engine, Paths, Plan, ScenarioFloor, Stopping, Subject, Variant, Verification,
@@ -63,6 +64,21 @@ pub(crate) fn measure_these(
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
 ) -> Result<Measurement> {
+    measure_arms(runner, config, progress, found, chosen, interrupt, &[])
+}
+
+/// [`measure_these`], with `try`'s `arms` besides today's build: each builds the same tree with
+/// its overrides as a variant of its own, in the same rounds, its target directories tagged
+/// `arm-NAME` with the name given.
+pub(crate) fn measure_arms(
+    runner: &dyn Runner,
+    config: &RunOptions,
+    progress: &Progress,
+    found: &Discovered,
+    chosen: &[crate::discover::toolchain::Toolchain],
+    interrupt: &Interrupt,
+    arms: &[(String, Overrides)],
+) -> Result<Measurement> {
     let (workspace, work) = (&found.workspace, &found.work);
     let mut scenarios = scenarios(config, workspace)?;
     let measured = changed_files(TreeRole::Measured, workspace, config, progress, found, &mut scenarios)?;
@@ -108,6 +124,7 @@ pub(crate) fn measure_these(
         variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
         paths.push(files.paths());
     }
+    add_arms(&mut variants, &mut paths, arms);
     let stopping = stopping(config, &scenarios);
     let floors = scenario_floors(workspace, &scenarios);
     let plan = Plan { variants, scenarios, stopping, crates, floors };
@@ -260,8 +277,19 @@ fn leftover_edits(found: &Discovered, touched_real: &Path, progress: &Progress) 
     Ok(())
 }
 
+/// `try`'s arms as variants of today's build (the first), each with its overrides and the
+/// same files to change.
+fn add_arms(variants: &mut Vec<Variant>, paths: &mut Vec<Paths>, arms: &[(String, Overrides)]) {
+    for (name, overrides) in arms {
+        let mut arm = variants[0].clone();
+        (arm.tag, arm.recipe.overrides) = (Some(format!("arm-{name}")), overrides.clone());
+        variants.push(arm);
+        paths.push(paths[0].clone());
+    }
+}
+
 /// The variables removed from the builds' environment, and the settings that change a build.
-fn build_settings(
+pub(crate) fn build_settings(
     runner: &dyn Runner,
     config: &RunOptions,
     workspace: &Workspace,
@@ -380,7 +408,13 @@ fn scenario_floors(
 /// run of the same toolchains and scenarios), else that the first round will tell.
 fn planning(plan: &Plan, toolchains: usize, last: Option<(f64, usize)>) -> String {
     let names: Vec<String> = plan.scenarios.iter().map(|s| s.to_string()).collect();
-    let variants = if plan.variants.len() > 1 { " × 2 trees" } else { "" };
+    // `try`'s arms are tagged `arm-`; `--baseline-rev`'s second tree is not.
+    let arms = plan.variants.iter().filter(|v| v.tag.as_deref().is_some_and(|t| t.starts_with("arm-"))).count();
+    let variants = match (plan.variants.len(), arms) {
+        (1, _) => String::new(),
+        (_, 0) => " × 2 trees".into(),
+        (n, _) => format!(" × {n} builds (today's and {arms} arm{})", if arms == 1 { "" } else { "s" }),
+    };
     let rounds = match &plan.stopping {
         Stopping::Fixed(counts) => {
             let most = counts.values().max().copied().unwrap_or(0);

@@ -33,3 +33,5 @@ mod output;
 mod bisect;
 // Link time apart: the link timer leaves rustc's linking as it is.
 mod link;
+// `cargo timewarp try`: arms of build settings against today's build.
+mod try_;

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::support::*;
 
 /// Every command, as typed after `cargo timewarp` (a run types none).
-const COMMANDS: &[&[&str]] = &[&[], &["list"], &["history"], &["merge"], &["show"], &["clean"], &["bisect"]];
+const COMMANDS: &[&[&str]] = &[&[], &["list"], &["history"], &["merge"], &["show"], &["clean"], &["bisect"], &["try"]];
 
 /// The example lines (`cargo timewarp ...`) of a help text, without their comments.
 fn examples(help: &str) -> Vec<String> {
@@ -50,6 +50,7 @@ fn quick(command: &[&str], ws: &Path) -> (Vec<String>, i32) {
         ["history"] => vec!["history"],
         ["merge"] => vec!["merge", &missing],
         ["show"] => vec!["show", &missing],
+        ["try"] => vec!["try", "--list"],
         ["clean"] => vec!["clean"],
         _ => vec!["bisect", "stable", "stable"],
     };

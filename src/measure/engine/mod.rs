@@ -98,6 +98,12 @@ pub(crate) fn measure_changing(
     paths: &[Paths],
     observer: &mut dyn Observer,
 ) -> Result<Outcome> {
+    // `try`: the arms build today's tree, so variants with the same files share one registration
+    // of them, as the toolchains of one variant do; `files` is mapped back to every variant below.
+    let owner: Vec<usize> = (0..paths.len()).map(|i| paths.iter().position(|p| *p == paths[i]).unwrap_or(i)).collect();
+    let distinct: Vec<usize> = (0..paths.len()).filter(|i| owner[*i] == *i).collect();
+    let paths: Vec<Paths> = distinct.iter().map(|i| paths[*i].clone()).collect();
+    let paths = paths.as_slice();
     let edits = engine.plan.scenarios.contains(&Scenario::Edited);
     let deep = engine.plan.scenarios.contains(&Scenario::Deep);
     let touched: Vec<TouchedFile> = paths.iter().map(|p| journal.touch(&p.touched)).collect::<Result<_>>()?;
@@ -127,6 +133,8 @@ pub(crate) fn measure_changing(
             deep: deep.as_ref().map(|(e, t)| (t, e)),
         })
         .collect();
+    let files: Vec<ChangedFile<'_>> =
+        owner.iter().map(|o| files[distinct.iter().position(|d| d == o).unwrap_or(0)]).collect();
     let outcome = measure(engine, subjects, &files, observer)?;
     for (edited, touched) in deep.into_iter().flatten() {
         edited.restore()?;

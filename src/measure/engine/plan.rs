@@ -150,6 +150,7 @@ pub(crate) struct Subject<'a> {
 
 /// The user's files the rebuilds change, per variant: the touched file's mtime, its content for
 /// `edited`, and the deep library's root file for `deep`.
+#[derive(Clone, Copy)]
 pub(crate) struct ChangedFile<'a> {
     /// Touched before each rebuild.
     pub touched: &'a TouchedFile,

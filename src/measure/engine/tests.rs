@@ -48,6 +48,7 @@ fn setup(scenarios: Vec<Scenario>, stopping: Stopping) -> Setup {
         cargo_home: dir.path().join("cargo-home"),
         timeout: None,
         lockfile_version: None,
+        overrides: Default::default(),
         env: crate::process::Env::default(),
     };
     let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };

@@ -23,6 +23,7 @@ fn plan(scenarios: &[Scenario], stopping: Stopping) -> Plan {
         cargo_home: "/w/home".into(),
         timeout: None,
         lockfile_version: None,
+        overrides: Default::default(),
         env: crate::process::Env::default(),
     };
     let verify = Verification { package: None, file: "src/main.rs".into() };

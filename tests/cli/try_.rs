@@ -1,0 +1,132 @@
+//! `cargo timewarp try`: every arm that applies gets a row with an interval against today's
+//! build, the others their reason; every arm's builds keep the user's own settings (recorded by
+//! `fixtures/try-flags`' build script); and the tree is left as it was.
+
+use std::path::Path;
+
+use crate::support::*;
+
+/// Whether the linkers the arms need are on PATH. When one is missing, prints why the calling
+/// test is skipped, or panics when `TIMEWARP_REQUIRE_TOOLCHAINS=1` (CI installs lld and mold).
+#[track_caller]
+fn linkers() -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for program in ["ld.lld", "mold"] {
+        if !std::env::split_paths(&path).any(|dir| dir.join(program).is_file()) {
+            let test = std::thread::current().name().unwrap_or("test").to_string();
+            let fix = "apt-get install -y lld mold";
+            if std::env::var_os("TIMEWARP_REQUIRE_TOOLCHAINS").is_some_and(|v| v == "1") {
+                panic!("{test}: `{program}` is not on PATH and TIMEWARP_REQUIRE_TOOLCHAINS=1; {fix}");
+            }
+            let line = format!("skipping {test}: `{program}` is not on PATH ({fix})\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            return false;
+        }
+    }
+    true
+}
+
+/// The probe log's lines: `flags=...|debug-assertions=...|out=...`, one per build script run.
+fn probes(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log).unwrap_or_default().lines().map(str::to_string).collect()
+}
+
+/// The arm whose directory (`<toolchain>+arm-NAME`, `.arm-NAME` after an alias) a probe line's
+/// OUT_DIR is in, `None` for today's build.
+fn arm_of(line: &str) -> Option<&str> {
+    let dir = line.split("/timewarp/").nth(1)?.split('/').next()?;
+    dir.find("arm-").map(|at| &dir[at + 4..])
+}
+
+#[test]
+fn every_arm_has_a_row_with_an_interval_and_keeps_the_users_config() {
+    if !linkers() {
+        return;
+    }
+    let _lock = build_lock();
+    let world = World::new("try-flags", &["stable"]);
+    let before = snapshot(world.path());
+    let probe = tempfile::tempdir().unwrap();
+    let log = probe.path().join("probe.log");
+    let report = success_json(
+        world
+            .timewarp()
+            .args(["try", "--runs", "2", "--scenarios", "clean,touched", "--format", "json"])
+            .env("TIMEWARP_PROBE_LOG", &log),
+    );
+    assert_eq!(snapshot(world.path()), before, "the tree is byte- and mtime-identical");
+    let arms = report["arms"].as_array().unwrap();
+    let measured: Vec<&str> = arms.iter().map(|r| r["arms"][0].as_str().unwrap()).collect();
+    for arm in ["lld", "mold", "line-tables-only", "no-debug", "no-deps-debug", "split-debuginfo", "no-incremental"] {
+        assert!(measured.contains(&arm), "{arm} has a row: {report:#}");
+    }
+    for row in arms {
+        assert!(row["failed"].is_null(), "{row:#}");
+        for cell in row["cells"].as_array().unwrap() {
+            assert!(cell["lower"].is_f64() && cell["upper"].is_f64(), "an interval: {row:#}");
+        }
+    }
+    let not_here = report["not_here"].as_array().unwrap();
+    let reason = |arm: &str| not_here.iter().find(|n| n["arm"] == arm).map(|n| n["reason"].as_str().unwrap());
+    assert_eq!(reason("threads"), Some("needs nightly (`--nightly`)"));
+    if !measured.contains(&"wild") {
+        assert!(reason("wild").unwrap().starts_with("not installed"), "{not_here:?}");
+    }
+    let lines = probes(&log);
+    assert!(!lines.is_empty(), "the build script ran");
+    for line in &lines {
+        assert!(line.contains("flags=--cfg from_config"), "the user's build.rustflags first: {line}");
+        assert!(line.contains("debug-assertions=false"), "the user's profile setting kept: {line}");
+        assert!(line.contains("/target/timewarp/"), "inside timewarp's directory: {line}");
+    }
+    for arm in &measured {
+        let ours: Vec<&String> = lines.iter().filter(|l| arm_of(l) == Some(arm)).collect();
+        assert!(!ours.is_empty(), "{arm} built: {lines:#?}");
+        for linker in ["lld", "mold"] {
+            let flag = format!("-fuse-ld={linker}");
+            assert_eq!(ours.iter().all(|l| l.contains(&flag)), *arm == linker, "{linker}: {ours:#?}");
+        }
+    }
+    assert!(lines.iter().any(|l| arm_of(l).is_none()), "today's build ran too");
+    assert!(lines.iter().filter(|l| arm_of(l).is_none()).all(|l| !l.contains("-fuse-ld")));
+}
+
+#[test]
+fn the_users_rustflags_stay_in_front_of_the_arms() {
+    if !linkers() {
+        return;
+    }
+    let _lock = build_lock();
+    let world = World::new("try-flags", &["stable"]);
+    let before = snapshot(world.path());
+    let probe = tempfile::tempdir().unwrap();
+    let log = probe.path().join("probe.log");
+    let table = success(
+        world
+            .timewarp()
+            .args(["try", "--arms", "mold", "--runs", "1", "--scenarios", "clean"])
+            .env("TIMEWARP_PROBE_LOG", &log)
+            .env("RUSTFLAGS", "--cfg from_env"),
+    );
+    assert!(table.contains("mold"), "{table}");
+    assert_eq!(snapshot(world.path()), before);
+    let lines = probes(&log);
+    assert!(lines.iter().any(|l| arm_of(l) == Some("mold")), "{lines:#?}");
+    for line in &lines {
+        // RUSTFLAGS replaces build.rustflags, today as in every arm.
+        assert!(line.contains("flags=--cfg from_env") && !line.contains("from_config"), "{line}");
+        assert_eq!(line.contains("-fuse-ld=mold"), arm_of(line) == Some("mold"), "{line}");
+    }
+}
+
+#[test]
+fn list_names_every_arm_with_why_it_does_not_apply() {
+    let world = World::new("try-flags", &["stable"]);
+    let listing = success(world.timewarp().args(["try", "--list"]));
+    for arm in ["lld", "mold", "wild", "line-tables-only", "no-deps-debug", "threads", "cranelift"] {
+        assert!(listing.lines().any(|l| l.trim_start().starts_with(arm)), "{arm}: {listing}");
+    }
+    assert!(listing.contains("needs nightly (`--nightly`)"), "{listing}");
+    let err = failure(world.timewarp().args(["try", "--arms", "threads"]), 2);
+    assert_eq!(err, "error: the arm `threads` cannot run here: needs nightly (`--nightly`)");
+}
