@@ -85,13 +85,11 @@ pub(crate) fn measure_arms(
     leftover_edits(found, &measured.real, progress)?;
     // The baseline revision's files, as given and where their links lead, checked before any
     // preparation.
-    let base = match &found.baseline_tree {
-        Some((checkout, base)) => {
-            let files = changed_files(TreeRole::BaselineRevision, base, config, progress, found, &mut scenarios)?;
-            Some((checkout, base, files))
-        }
-        None => None,
-    };
+    let base = found.baseline_tree.as_ref().map(|(checkout, base)| {
+        changed_files(TreeRole::BaselineRevision, base, config, progress, found, &mut scenarios)
+            .map(|files| (checkout, base, files))
+    });
+    let base = base.transpose()?;
     work.create_builds()?;
     let (removed_env, settings) = build_settings(runner, config, workspace);
     let excluded = [workspace.target_dir.clone(), work.builds().to_path_buf()];
@@ -128,14 +126,7 @@ pub(crate) fn measure_arms(
     let stopping = stopping(config, &scenarios);
     let floors = scenario_floors(workspace, &scenarios);
     let plan = Plan { variants, scenarios, stopping, crates, floors };
-    let last = history::last_like(
-        &super::history_file(config, work),
-        &found.user_workspace.root,
-        chosen.len(),
-        &plan.scenarios,
-    );
-    progress.status("Planning", &planning(&plan, chosen.len(), last));
-    progress.status("Changing", &changing(&plan));
+    announce(config, progress, found, chosen.len(), &plan);
     link_note.iter().for_each(|n| progress.note(n));
     let outcome = run_engine(runner, progress, found, chosen, interrupt, &plan, &paths)?;
     let vendor_dir = prepared.vendor_dir.clone();
@@ -275,6 +266,15 @@ fn leftover_edits(found: &Discovered, touched_real: &Path, progress: &Progress) 
         progress.note(&note);
     }
     Ok(())
+}
+
+/// The plan before the first build: toolchains × scenarios, rounds, budget and how long the last
+/// such run here took; then the files the rebuilds change.
+fn announce(config: &RunOptions, progress: &Progress, found: &Discovered, toolchains: usize, plan: &Plan) {
+    let file = super::history_file(config, &found.work);
+    let last = history::last_like(&file, &found.user_workspace.root, toolchains, &plan.scenarios);
+    progress.status("Planning", &planning(plan, toolchains, last));
+    progress.status("Changing", &changing(plan));
 }
 
 /// `try`'s arms as variants of today's build (the first), each with its overrides and the
