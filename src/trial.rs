@@ -265,7 +265,9 @@ mod tests {
         assert_eq!(tried["arms"][1]["cells"][0]["finding"], "no-change");
         assert_eq!(tried["arms"].as_array().unwrap().len(), 2, "one winner: no combination");
         assert_eq!(tried["adopt"][0]["text"], "[profile.dev]\ndebug = 0");
-        assert!(tried["answer"].as_str().unwrap().starts_with("On 1.96.0, no-debug builds `clean` 2.00x faster"));
+        let sentence = tried["answer"][0]["sentence"].as_str().unwrap();
+        assert!(sentence.starts_with("clean: on 1.96.0, no-debug builds 2.00x faster"), "{sentence}");
+        assert_eq!(tried["answer"][0]["best"][0], "no-debug");
         let builds: Vec<crate::process::CommandSpec> =
             runner.log().into_iter().filter(|c| c.to_string().starts_with("cargo build")).collect();
         let dir =

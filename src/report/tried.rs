@@ -18,6 +18,7 @@ use crate::vocab::{Arm, Format, Scenario, Start};
 
 /// What an arm's interval says against today's build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Finding {
     /// The whole interval is above 1.0x by more than the noise threshold.
@@ -56,6 +57,7 @@ impl Finding {
 
 /// One arm in one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Cell {
     /// The scenario.
     pub scenario: Scenario,
@@ -78,6 +80,7 @@ pub(crate) struct Cell {
 
 /// One arm (or a combination of arms) against today's build.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Row {
     /// The arms applied together (one, or the combination of the winners).
     pub arms: Vec<Arm>,
@@ -104,6 +107,7 @@ impl Row {
 
 /// Today's build in one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Today {
     /// The scenario.
     pub scenario: Scenario,
@@ -115,6 +119,7 @@ pub(crate) struct Today {
 
 /// An arm that does not run here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct NotRun {
     /// The arm.
     pub arm: Arm,
@@ -124,18 +129,49 @@ pub(crate) struct NotRun {
     pub install: Option<String>,
 }
 
+/// The answer for one scenario: the arm (or combination) that beats today's build by the widest
+/// margin there, or none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Answer {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The arms of the best winner in this scenario (the highest lower bound among the rows that
+    /// win); empty when none beats today's build here.
+    pub best: Vec<Arm>,
+    /// What the finding is, in plain words.
+    pub verdict: AnswerKind,
+    /// The answer as one sentence.
+    pub sentence: String,
+}
+
+/// What one scenario's answer says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum AnswerKind {
+    /// An arm that wins beats today's build beyond the noise threshold here.
+    Faster,
+    /// Every arm has an interval, and none that wins is faster here beyond the noise.
+    NoneFaster,
+    /// No arm has an interval here (a single round, or failed builds).
+    NoInterval,
+}
+
 /// The version of the `try` document's JSON; a change that breaks a reader raises it.
 pub(crate) const TRY_SCHEMA_VERSION: u32 = 1;
 
 /// The whole `try` document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Tried {
     /// `try`, so a reader tells the document from a history's report.
+    #[cfg_attr(test, schemars(extend("const" = "try")))]
     pub kind: &'static str,
     /// [`TRY_SCHEMA_VERSION`].
     pub schema: u32,
-    /// The one-sentence answer.
-    pub answer: String,
+    /// The answer, one sentence per scenario, in round order.
+    pub answer: Vec<Answer>,
     /// The toolchain every build used.
     pub toolchain: String,
     /// The rounds that ran.
@@ -239,7 +275,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
     let mut tried = Tried {
         kind: "try",
         schema: TRY_SCHEMA_VERSION,
-        answer: String::new(),
+        answer: Vec::new(),
         toolchain: at.toolchain.into(),
         rounds: at.rounds,
         noise: stats::NOISE,
@@ -269,7 +305,7 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
         None => winners(&tried.arms),
     };
     tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.flags_home, at.profile, at.cores)).collect();
-    tried.answer = answer(&tried.arms, at.toolchain);
+    tried.answer = at.scenarios.iter().map(|&s| answer(&tried.arms, s, at.toolchain)).collect();
 }
 
 /// The single arms that win, keeping of those that exclude each other (two linkers, two debug
@@ -300,26 +336,41 @@ pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
         .collect()
 }
 
-/// One sentence: the best winner with its best scenario, or that none cleared the noise.
-fn answer(rows: &[Row], toolchain: &str) -> String {
+/// One sentence for `scenario`: the winning row that beats today's build there with the highest
+/// lower bound, or that none does (or that there is no interval to tell).
+fn answer(rows: &[Row], scenario: Scenario, toolchain: &str) -> Answer {
+    fn cell(row: &Row, scenario: Scenario) -> Option<&Cell> {
+        row.cells.iter().find(|c| c.scenario == scenario)
+    }
     let best = rows
         .iter()
         .filter(|r| r.wins())
-        .flat_map(|r| r.cells.iter().filter(|c| c.meant && c.finding == Finding::Faster).map(move |c| (r, c)))
+        .filter_map(|r| cell(r, scenario).filter(|c| c.meant && c.finding == Finding::Faster).map(|c| (r, c)))
         .max_by(|a, b| a.1.lower.partial_cmp(&b.1.lower).unwrap_or(std::cmp::Ordering::Equal));
-    match best {
-        Some((row, cell)) => format!(
-            "On {toolchain}, {} builds `{}` {} faster than today's settings (95% interval {}); the lines to paste are below.",
-            row.name(),
-            cell.scenario,
-            times(cell.speedup),
-            interval(cell)
+    let measured = rows.iter().any(|r| r.failed.is_none() && cell(r, scenario).is_some_and(|c| c.lower.is_some()));
+    let (verdict, sentence) = match best {
+        Some((row, cell)) => (
+            AnswerKind::Faster,
+            format!(
+                "{scenario}: on {toolchain}, {} builds {} faster than today's settings (95% interval {}).",
+                row.name(),
+                times(cell.speedup),
+                interval(cell)
+            ),
         ),
-        None => format!(
-            "On {toolchain}, no arm beats today's settings by more than the {:.0}% noise threshold in any scenario.",
-            stats::NOISE * 100.0
+        None if measured => (
+            AnswerKind::NoneFaster,
+            format!(
+                "{scenario}: on {toolchain}, no arm beats today's settings by more than the {:.0}% noise threshold.",
+                stats::NOISE * 100.0
+            ),
         ),
-    }
+        None => (
+            AnswerKind::NoInterval,
+            format!("{scenario}: no arm has an interval yet; it takes at least two rounds (`--runs 2`)."),
+        ),
+    };
+    Answer { scenario, best: best.map(|(row, _)| row.arms.clone()).unwrap_or_default(), verdict, sentence }
 }
 
 fn times(x: Option<f64>) -> String {
@@ -368,7 +419,14 @@ fn text(t: &Tried, markdown: bool) -> String {
         }
         rows.push(line);
     }
-    let mut out = format!("{}\n\n", t.answer);
+    let mut out = String::new();
+    for answer in &t.answer {
+        writeln!(out, "{}{}", if markdown { "- " } else { "" }, answer.sentence).ok();
+    }
+    if !t.adopt.is_empty() {
+        writeln!(out, "{}The lines to paste are at the end.", if markdown { "- " } else { "" }).ok();
+    }
+    out.push('\n');
     let width = |i: usize| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0);
     for (n, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = width(i))).collect();
@@ -487,15 +545,34 @@ mod tests {
         assert!(tried.arms[0].cells[0].lower.unwrap() > 1.2, "{:?}", tried.arms[0].cells[0]);
         assert_ne!(tried.arms[1].cells[0].finding, Finding::Faster);
         assert_eq!(tried.adopt.iter().map(|s| s.arm).collect::<Vec<_>>(), [Arm::Mold]);
-        assert!(tried.answer.starts_with("On 1.95.0, mold builds `clean` 1.25x faster"), "{}", tried.answer);
+        let answer = &tried.answer[0];
+        assert_eq!(
+            (answer.scenario, answer.verdict, answer.best.as_slice()),
+            (Scenario::Clean, AnswerKind::Faster, &[Arm::Mold][..])
+        );
+        assert!(
+            answer
+                .sentence
+                .starts_with("clean: on 1.95.0, mold builds 1.25x faster than today's settings (95% interval 1.2"),
+            "{}",
+            answer.sentence
+        );
         let table = render(&tried, Format::Table);
-        assert!(table.starts_with(&tried.answer), "the answer first");
+        assert!(
+            table.starts_with(&format!("{}\nThe lines to paste are at the end.\n\n", answer.sentence)),
+            "the answer first: {table}"
+        );
         assert!(table.contains("lld: not installed (no `ld.lld` on PATH); `sudo apt-get install lld`"), "{table}");
         assert!(table.contains("rustflags = [\"-C\", \"link-arg=-fuse-ld=mold\"]"), "{table}");
         let json: serde_json::Value = serde_json::from_str(&render(&tried, Format::Json)).unwrap();
         assert_eq!((json["kind"].as_str(), json["schema"].as_u64()), (Some("try"), Some(1)));
         assert_eq!(json["arms"][0]["arms"][0], "mold");
         assert_eq!(json["not_here"][0]["arm"], "lld");
+        let [_, _, schema] = crate::report::schema::documents();
+        let schema: serde_json::Value = serde_json::from_str(&schema.generated).unwrap();
+        let errors: Vec<String> =
+            jsonschema::validator_for(&schema).unwrap().iter_errors(&json).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
         let csv = render(&tried, Format::Csv);
         assert!(csv.lines().nth(1).unwrap().starts_with("mold,clean,1.25"), "{csv}");
         assert!(render(&tried, Format::Markdown).contains("| mold "));
@@ -551,5 +628,37 @@ mod tests {
         assert!(!tried.arms[0].cells[1].meant && tried.arms[0].wins(), "its rebuilds do not count");
         assert_eq!(tried.adopt[0].text, "CARGO_INCREMENTAL=0");
         assert!(render(&tried, Format::Table).contains("not meant for it"));
+        assert_eq!(
+            tried.answer.iter().map(|a| a.verdict).collect::<Vec<_>>(),
+            [AnswerKind::Faster, AnswerKind::NoneFaster]
+        );
+        assert_eq!(
+            tried.answer[1].sentence,
+            "touched: on 1.95.0, no arm beats today's settings by more than the 1% noise threshold."
+        );
+    }
+
+    #[test]
+    fn a_single_round_says_it_has_no_interval_instead_of_no_winner() {
+        let rows = [vec![Arm::NoDebug]];
+        let at = Context {
+            toolchain: "1.95.0",
+            scenarios: &[Scenario::Clean],
+            rows: &rows,
+            availability: &[],
+            host: "x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
+            profile: "dev",
+            cores: 2,
+            rounds: 1,
+        };
+        let tried = build(&[measured(0, &[10.0]), measured(1, &[5.0])], &at);
+        assert_eq!(tried.answer[0].verdict, AnswerKind::NoInterval);
+        assert!(tried.answer[0].best.is_empty() && tried.adopt.is_empty());
+        let table = render(&tried, Format::Table);
+        assert!(
+            table.starts_with("clean: no arm has an interval yet; it takes at least two rounds (`--runs 2`).\n\n"),
+            "{table}"
+        );
     }
 }

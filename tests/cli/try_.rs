@@ -130,3 +130,28 @@ fn list_names_every_arm_with_why_it_does_not_apply() {
     let err = failure(world.timewarp().args(["try", "--arms", "threads"]), 2);
     assert_eq!(err, "error: the arm `threads` cannot run here: needs nightly (`--nightly`)");
 }
+
+/// The JSON document matches `schema/try-v1.json`, and `-o` is judged by the guard like every
+/// output: a source file is refused before anything is built.
+#[test]
+fn the_json_document_matches_its_schema_and_its_output_is_guarded() {
+    let _lock = build_lock();
+    let world = World::new("single-crate", &["stable"]);
+    let before = snapshot(world.path());
+    let err = failure(world.timewarp().args(["try", "--arms", "no-debug", "-o", "src/main.rs"]), 2);
+    assert!(err.starts_with("error: `--output src/main.rs` would write over a source file"), "{err}");
+    assert!(!world.path().join("target").exists(), "refused before any build");
+    assert_eq!(snapshot(world.path()), before);
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("try.json");
+    let quick = ["try", "--arms", "no-debug", "--runs", "2", "--scenarios", "check", "--format", "json", "-o"];
+    success(world.timewarp().args(quick).arg(&file));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/try-v1.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let errors: Vec<String> =
+        jsonschema::validator_for(&schema).unwrap().iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "the document does not match schema/try-v1.json: {errors:#?}\n{doc:#}");
+    assert_eq!((doc["kind"].as_str(), doc["arms"][0]["arms"][0].as_str()), (Some("try"), Some("no-debug")));
+    assert_eq!(snapshot(world.path()), before);
+}
