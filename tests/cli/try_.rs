@@ -138,7 +138,7 @@ fn the_json_document_matches_its_schema_and_its_output_is_guarded() {
     let _lock = build_lock();
     let world = World::new("single-crate", &["stable"]);
     let before = snapshot(world.path());
-    let err = failure(world.timewarp().args(["try", "--arms", "no-debug", "-o", "src/main.rs"]), 2);
+    let err = failure(world.timewarp().args(["try", "--arms", "no-debug", "--format", "csv", "-o", "src/main.rs"]), 2);
     assert!(err.starts_with("error: `--output src/main.rs` would write over a source file"), "{err}");
     assert!(!world.path().join("target").exists(), "refused before any build");
     assert_eq!(snapshot(world.path()), before);
