@@ -152,7 +152,12 @@ pub(crate) struct Answer {
 pub(crate) enum AnswerKind {
     /// An arm that wins beats today's build beyond the noise threshold here.
     Faster,
-    /// Every arm has an interval, and none that wins is faster here beyond the noise.
+    /// An arm is faster here beyond the noise, but slower in another scenario, so it does not win.
+    SlowerElsewhere,
+    /// No arm is faster here beyond the noise, and some intervals reach both into the noise and
+    /// beyond it: more rounds would tell.
+    Unclear,
+    /// Every arm has an interval, and none is faster here beyond the noise.
     NoneFaster,
     /// No arm has an interval here (a single round, or failed builds).
     NoInterval,
@@ -337,35 +342,49 @@ pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
 }
 
 /// One sentence for `scenario`: the winning row that beats today's build there with the highest
-/// lower bound, or that none does (or that there is no interval to tell).
+/// lower bound; else an arm faster here but slower elsewhere; else whether the intervals are too
+/// wide to tell, within the noise, or missing.
 fn answer(rows: &[Row], scenario: Scenario, toolchain: &str) -> Answer {
-    fn cell(row: &Row, scenario: Scenario) -> Option<&Cell> {
-        row.cells.iter().find(|c| c.scenario == scenario)
-    }
-    let best = rows
+    let cells: Vec<(&Row, &Cell)> = rows
         .iter()
-        .filter(|r| r.wins())
-        .filter_map(|r| cell(r, scenario).filter(|c| c.meant && c.finding == Finding::Faster).map(|c| (r, c)))
-        .max_by(|a, b| a.1.lower.partial_cmp(&b.1.lower).unwrap_or(std::cmp::Ordering::Equal));
-    let measured = rows.iter().any(|r| r.failed.is_none() && cell(r, scenario).is_some_and(|c| c.lower.is_some()));
-    let (verdict, sentence) = match best {
-        Some((row, cell)) => (
-            AnswerKind::Faster,
+        .filter(|r| r.failed.is_none())
+        .filter_map(|r| Some((r, r.cells.iter().find(|c| c.scenario == scenario)?)))
+        .collect();
+    let by_lower =
+        |a: &&(&Row, &Cell), b: &&(&Row, &Cell)| a.1.lower.partial_cmp(&b.1.lower).unwrap_or(std::cmp::Ordering::Equal);
+    let faster: Vec<&(&Row, &Cell)> = cells.iter().filter(|(_, c)| c.meant && c.finding == Finding::Faster).collect();
+    let best = faster.iter().copied().filter(|(r, _)| r.wins()).max_by(by_lower);
+    let unclear = cells.iter().filter(|(_, c)| c.meant && c.finding == Finding::Inconclusive).count();
+    let measured = cells.iter().any(|(_, c)| c.lower.is_some());
+    let faster_by = |(row, cell): &(&Row, &Cell)| {
+        format!(
+            "{} builds {} faster than today's settings (95% interval {})",
+            row.name(),
+            times(cell.speedup),
+            interval(cell)
+        )
+    };
+    let (verdict, sentence) = match (best, faster.iter().copied().max_by(by_lower)) {
+        (Some(best), _) => (AnswerKind::Faster, format!("{scenario}: on {toolchain}, {}.", faster_by(best))),
+        (None, Some(other)) => (
+            AnswerKind::SlowerElsewhere,
+            format!("{scenario}: on {toolchain}, {}, but it is slower in another scenario.", faster_by(other)),
+        ),
+        (None, None) if unclear > 0 => (
+            AnswerKind::Unclear,
             format!(
-                "{scenario}: on {toolchain}, {} builds {} faster than today's settings (95% interval {}).",
-                row.name(),
-                times(cell.speedup),
-                interval(cell)
+                "{scenario}: on {toolchain}, no arm is clearly faster yet ({unclear} of {} intervals are too wide to tell); more rounds would narrow them (`--runs 10`).",
+                cells.len()
             ),
         ),
-        None if measured => (
+        (None, None) if measured => (
             AnswerKind::NoneFaster,
             format!(
                 "{scenario}: on {toolchain}, no arm beats today's settings by more than the {:.0}% noise threshold.",
                 stats::NOISE * 100.0
             ),
         ),
-        None => (
+        (None, None) => (
             AnswerKind::NoInterval,
             format!("{scenario}: no arm has an interval yet; it takes at least two rounds (`--runs 2`)."),
         ),
@@ -442,7 +461,12 @@ fn text(t: &Tried, markdown: bool) -> String {
     }
     link_lines(t, &mut out);
     let plural = if t.rounds == 1 { "" } else { "s" };
-    writeln!(out, "\n{} round{plural} on {}; speedups are today's time over the arm's.", t.rounds, t.toolchain).ok();
+    writeln!(
+        out,
+        "\n{} round{plural} on {}; speedups are today's time over the arm's, in brackets their 95% interval.",
+        t.rounds, t.toolchain
+    )
+    .ok();
     if !t.not_here.is_empty() {
         writeln!(out, "\nNot measured here:").ok();
         for n in &t.not_here {
@@ -459,11 +483,18 @@ fn text(t: &Tried, markdown: bool) -> String {
 }
 
 /// Link time apart, per scenario where the builds link: today's mean and each arm's.
+/// A scenario whose builds link nothing (`check`) gets no line: every time would read 0.000 s.
 fn link_lines(t: &Tried, out: &mut String) {
+    // Below what three decimals show.
+    const NOTHING: f64 = 0.0005;
     for (i, today) in t.today.iter().enumerate() {
         let Some(base) = today.link_s else { continue };
-        let arms: Vec<String> =
-            t.arms.iter().filter_map(|r| r.cells.get(i)?.link_s.map(|s| format!("{} {s:.3} s", r.name()))).collect();
+        let linked: Vec<(String, f64)> =
+            t.arms.iter().filter_map(|r| Some((r.name(), r.cells.get(i)?.link_s?))).collect();
+        if base < NOTHING && linked.iter().all(|(_, s)| *s < NOTHING) {
+            continue;
+        }
+        let arms: Vec<String> = linked.iter().map(|(name, s)| format!("{name} {s:.3} s")).collect();
         writeln!(out, "link time in {}: today {base:.3} s, {}", today.scenario, arms.join(", ")).ok();
     }
 }
@@ -636,6 +667,70 @@ mod tests {
             tried.answer[1].sentence,
             "touched: on 1.95.0, no arm beats today's settings by more than the 1% noise threshold."
         );
+    }
+
+    #[test]
+    fn a_scenario_says_when_its_intervals_are_too_wide_or_its_fastest_arm_loses_elsewhere() {
+        let mut today = measured(0, &[10.0, 10.2, 9.9, 10.1]);
+        let mut slower_elsewhere = measured(1, &[8.0, 8.1, 7.9, 8.05]);
+        let mut wide = measured(2, &[9.0, 11.0, 8.0, 12.0]);
+        today.samples.insert(Scenario::Check, (0..4).map(|r| sample(r, 2.0 + r as f64 * 0.01)).collect());
+        slower_elsewhere.samples.insert(Scenario::Check, (0..4).map(|r| sample(r, 3.0 + r as f64 * 0.01)).collect());
+        wide.samples
+            .insert(Scenario::Check, [1.5, 2.6, 1.8, 2.5].iter().enumerate().map(|(r, w)| sample(r, *w)).collect());
+        let rows = [vec![Arm::NoDebug], vec![Arm::Mold]];
+        let at = Context {
+            toolchain: "1.95.0",
+            scenarios: &[Scenario::Clean, Scenario::Check],
+            rows: &rows,
+            availability: &[],
+            host: "x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
+            profile: "dev",
+            cores: 2,
+            rounds: 4,
+        };
+        let tried = build(&[today, slower_elsewhere, wide], &at);
+        let verdicts: Vec<AnswerKind> = tried.answer.iter().map(|a| a.verdict).collect();
+        assert_eq!(verdicts, [AnswerKind::SlowerElsewhere, AnswerKind::Unclear], "{:#?}", tried.answer);
+        assert!(tried.adopt.is_empty() && tried.answer.iter().all(|a| a.best.is_empty()));
+        assert!(
+            tried.answer[0].sentence.ends_with("but it is slower in another scenario."),
+            "{}",
+            tried.answer[0].sentence
+        );
+        assert_eq!(
+            tried.answer[1].sentence,
+            "check: on 1.95.0, no arm is clearly faster yet (1 of 2 intervals are too wide to tell); more rounds would narrow them (`--runs 10`)."
+        );
+    }
+
+    #[test]
+    fn a_scenario_that_links_nothing_gets_no_link_line() {
+        let link = |seconds| Some(crate::measure::linker::LinkTime { seconds, runs: 1 });
+        let mut today = measured(0, &[10.0, 10.2]);
+        let mut arm = measured(1, &[10.0, 10.1]);
+        for run in [&mut today, &mut arm] {
+            let clean = run.samples.get_mut(&Scenario::Clean).unwrap();
+            let check: Vec<Sample> = clean.iter().map(|s| Sample { link: link(0.0), ..s.clone() }).collect();
+            clean.iter_mut().for_each(|s| s.link = link(0.25));
+            run.samples.insert(Scenario::Check, check);
+        }
+        let rows = [vec![Arm::Mold]];
+        let at = Context {
+            toolchain: "1.95.0",
+            scenarios: &[Scenario::Clean, Scenario::Check],
+            rows: &rows,
+            availability: &[],
+            host: "x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
+            profile: "dev",
+            cores: 2,
+            rounds: 2,
+        };
+        let table = render(&build(&[today, arm], &at), Format::Table);
+        assert!(table.contains("link time in clean: today 0.250 s, mold 0.250 s"), "{table}");
+        assert!(!table.contains("link time in check"), "{table}");
     }
 
     #[test]
