@@ -712,7 +712,7 @@ mod tests {
         let mut arm = measured(1, &[10.0, 10.1]);
         for run in [&mut today, &mut arm] {
             let clean = run.samples.get_mut(&Scenario::Clean).unwrap();
-            let check: Vec<Sample> = clean.iter().map(|s| Sample { link: link(0.0), ..s.clone() }).collect();
+            let check: Vec<Sample> = clean.iter().map(|s| Sample { link: link(0.0), ..*s }).collect();
             clean.iter_mut().for_each(|s| s.link = link(0.25));
             run.samples.insert(Scenario::Check, check);
         }
