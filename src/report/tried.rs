@@ -471,11 +471,13 @@ fn text(t: &Tried, markdown: bool) -> String {
         writeln!(out, "\nNot measured here:").ok();
         for n in &t.not_here {
             let install = n.install.as_ref().map_or(String::new(), |i| format!("; `{i}`"));
-            writeln!(out, "{}  {}: {}{install}", if markdown { "-" } else { " " }, n.arm, n.reason).ok();
+            writeln!(out, "{}{}: {}{install}", if markdown { "- " } else { "   " }, n.arm, n.reason).ok();
         }
     }
     for s in &t.adopt {
-        let fence = if markdown { "```toml\n" } else { "" };
+        // The environment's lines are shell, the files' TOML.
+        let language = if s.place == super::snippet::Place::Environment { "sh" } else { "toml" };
+        let fence = if markdown { format!("```{language}\n") } else { String::new() };
         let close = if markdown { "```\n" } else { "" };
         writeln!(out, "\nTo adopt {} ({}), in {}:\n{fence}{}\n{close}", s.arm, s.cost, s.place.name(), s.text).ok();
     }
@@ -606,7 +608,13 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let csv = render(&tried, Format::Csv);
         assert!(csv.lines().nth(1).unwrap().starts_with("mold,clean,1.25"), "{csv}");
-        assert!(render(&tried, Format::Markdown).contains("| mold "));
+        let markdown = render(&tried, Format::Markdown);
+        assert!(markdown.contains("| mold "), "{markdown}");
+        assert!(
+            markdown.contains("\n- lld: not installed (no `ld.lld` on PATH); `sudo apt-get install lld`\n"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("```toml\n[target.x86_64-unknown-linux-gnu]\n"), "{markdown}");
     }
 
     #[test]
@@ -659,6 +667,7 @@ mod tests {
         assert!(!tried.arms[0].cells[1].meant && tried.arms[0].wins(), "its rebuilds do not count");
         assert_eq!(tried.adopt[0].text, "CARGO_INCREMENTAL=0");
         assert!(render(&tried, Format::Table).contains("not meant for it"));
+        assert!(render(&tried, Format::Markdown).contains("```sh\nCARGO_INCREMENTAL=0\n```"), "shell, not TOML");
         assert_eq!(
             tried.answer.iter().map(|a| a.verdict).collect::<Vec<_>>(),
             [AnswerKind::Faster, AnswerKind::NoneFaster]
