@@ -310,7 +310,8 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
         None => winners(&tried.arms),
     };
     tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.flags_home, at.profile, at.cores)).collect();
-    tried.answer = at.scenarios.iter().map(|&s| answer(&tried.arms, s, at.toolchain)).collect();
+    let timed = |s: Scenario| tried.today.iter().any(|t| t.scenario == s && t.seconds.is_some());
+    tried.answer = at.scenarios.iter().map(|&s| answer(&tried.arms, s, timed(s), at.toolchain)).collect();
 }
 
 /// The single arms that win, keeping of those that exclude each other (two linkers, two debug
@@ -344,7 +345,7 @@ pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
 /// One sentence for `scenario`: the winning row that beats today's build there with the highest
 /// lower bound; else an arm faster here but slower elsewhere; else whether the intervals are too
 /// wide to tell, within the noise, or missing.
-fn answer(rows: &[Row], scenario: Scenario, toolchain: &str) -> Answer {
+fn answer(rows: &[Row], scenario: Scenario, today_timed: bool, toolchain: &str) -> Answer {
     let cells: Vec<(&Row, &Cell)> = rows
         .iter()
         .filter(|r| r.failed.is_none())
@@ -386,7 +387,15 @@ fn answer(rows: &[Row], scenario: Scenario, toolchain: &str) -> Answer {
         ),
         (None, None) => (
             AnswerKind::NoInterval,
-            format!("{scenario}: no arm has an interval yet; it takes at least two rounds (`--runs 2`)."),
+            match () {
+                () if !today_timed => {
+                    format!("{scenario}: today's build has no time here, so no arm could be compared with it.")
+                }
+                () if rows.iter().all(|r| r.failed.is_some()) => {
+                    format!("{scenario}: every arm's builds failed; the rows below say why.")
+                }
+                () => format!("{scenario}: no arm has an interval yet; it takes at least two rounds (`--runs 2`)."),
+            },
         ),
     };
     Answer { scenario, best: best.map(|(row, _)| row.arms.clone()).unwrap_or_default(), verdict, sentence }
@@ -763,6 +772,13 @@ mod tests {
         assert!(
             table.starts_with("clean: no arm has an interval yet; it takes at least two rounds (`--runs 2`).\n\n"),
             "{table}"
+        );
+        let mut failed = measured(0, &[]);
+        failed.end = End::Failed("error[E0425]: cannot find value `x`".into());
+        let tried = build(&[failed, measured(1, &[5.0])], &at);
+        assert_eq!(
+            tried.answer[0].sentence, "clean: today's build has no time here, so no arm could be compared with it.",
+            "not a call for more rounds"
         );
     }
 }
