@@ -62,6 +62,7 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
         document = tried::with(document, tried::build(&again.outcome.measured, &at), &at);
         interrupted = again.interrupted;
     }
+    keep(&found.work, &document, progress);
     found.outputs.emit(&tried::render(&document, config.out.format))?;
     // Today's build directory stays, for the next run's incremental state; the arms' go.
     let today = done.outcome.measured.iter().find(|m| m.variant == 0).map(|m| m.target_dir.as_path());
@@ -85,6 +86,16 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
         return Err(ExitError::with_code(crate::exit::ALL_BUILDS_FAILED, message));
     }
     Ok(())
+}
+
+/// Keeps the document as JSON in timewarp's build directory (`last-try.json`, beside a run's
+/// `last-report.json`, which it leaves alone) before any user output is written, so a failed
+/// write loses nothing. Best effort: a full disk is a warning, never the end of the outputs.
+fn keep(work: &crate::measure::workdir::WorkDir, document: &tried::Tried, progress: &Progress) {
+    let json = tried::render(document, crate::vocab::Format::Json);
+    if let Err(e) = work.write_atomic(&work.last_try(), json) {
+        progress.warning(&format!("{e:#}; the table goes to the outputs asked for, but timewarp keeps no copy"));
+    }
 }
 
 /// What every document of one `try` shares.
@@ -265,7 +276,9 @@ mod tests {
         assert_eq!(tried["arms"][1]["cells"][0]["finding"], "no-change");
         assert_eq!(tried["arms"].as_array().unwrap().len(), 2, "one winner: no combination");
         assert_eq!(tried["adopt"][0]["text"], "[profile.dev]\ndebug = 0");
-        assert!(tried["answer"].as_str().unwrap().starts_with("On 1.96.0, no-debug builds `clean` 2.00x faster"));
+        let sentence = tried["answer"][0]["sentence"].as_str().unwrap();
+        assert!(sentence.starts_with("clean: on 1.96.0, no-debug builds 2.00x faster"), "{sentence}");
+        assert_eq!(tried["answer"][0]["best"][0], "no-debug");
         let builds: Vec<crate::process::CommandSpec> =
             runner.log().into_iter().filter(|c| c.to_string().starts_with("cargo build")).collect();
         let dir =
@@ -276,6 +289,8 @@ mod tests {
             assert_eq!(incremental.is_some(), dir(build).starts_with("1.96.0+arm-no-incremental/"), "{build}");
         }
         assert_eq!(builds.len(), 3 * 2, "today and two arms, two rounds each: {builds:#?}");
+        let kept = std::fs::read_to_string(project.root.join("target/timewarp/last-try.json")).unwrap();
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&kept).unwrap(), tried, "the copy is the document");
         assert_eq!(std::fs::read_to_string(project.root.join("src/main.rs")).unwrap(), "fn main() {}\n");
     }
 

@@ -261,7 +261,7 @@ fn a_step_change_is_located_through_the_engine_measuring_few_releases() {
     assert_eq!(not_needed, 9 - measured.len(), "{releases:#?}");
     assert!(doc["summary"].as_str().unwrap().contains("the change is in 1.83.0 → 1.84.0"), "{doc:#}");
     assert_eq!(std::fs::read_to_string(project.root.join("src/main.rs")).unwrap(), "fn main() {}\n");
-    let [_, schema] = crate::report::schema::documents();
+    let [_, schema, _] = crate::report::schema::documents();
     let schema: serde_json::Value = serde_json::from_str(&schema.generated).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();

@@ -68,6 +68,7 @@ const BUILD_ENTRIES: &[&str] = &[
     // Where earlier versions kept the history: `clean` still removes it.
     "history.jsonl",
     "last-report.json",
+    "last-try.json",
 ];
 /// The file names timewarp makes directly in the state directory.
 const STATE_ENTRIES: &[&str] = &[
@@ -248,6 +249,11 @@ impl WorkDir {
     /// Where the report of the latest completed run is saved, whatever the user's `--output`.
     pub(crate) fn last_report(&self) -> PathBuf {
         self.builds.join("last-report.json")
+    }
+
+    /// Where the document of the latest `try` is saved, beside the last run's report.
+    pub(crate) fn last_try(&self) -> PathBuf {
+        self.builds.join("last-try.json")
     }
 
     /// The directory of `toolchain`'s builds of the tree measured (`tag` `None`) or of another

@@ -1,13 +1,14 @@
 //! The JSON Schemas of timewarp's documents, generated from their types, so that they can never
-//! drift from what timewarp writes: `schema/report-v<N>.json` for the report of a measuring run
-//! and `schema/bisect-v<N>.json` for `cargo timewarp bisect`. The committed copies are what users
-//! validate against; a test fails when one is not what the types generate (rerun it with
-//! `TIMEWARP_UPDATE_SCHEMA=1` to rewrite the files), and integration tests validate real output
-//! against them.
+//! drift from what timewarp writes: `schema/report-v<N>.json` for the report of a measuring run,
+//! `schema/bisect-v<N>.json` for `cargo timewarp bisect` and `schema/try-v<N>.json` for
+//! `cargo timewarp try`. The committed copies are what users validate against; a test fails when
+//! one is not what the types generate (rerun it with `TIMEWARP_UPDATE_SCHEMA=1` to rewrite the
+//! files), and integration tests validate real output against them.
 
 use std::path::PathBuf;
 
 use super::model::{BISECT_SCHEMA_VERSION, Bisected, Report, SCHEMA_VERSION};
+use super::tried::{TRY_SCHEMA_VERSION, Tried};
 
 /// A committed schema: its path and what the types generate for it.
 pub(crate) struct Document {
@@ -18,7 +19,7 @@ pub(crate) struct Document {
 }
 
 /// Every document timewarp writes as JSON.
-pub(crate) fn documents() -> [Document; 2] {
+pub(crate) fn documents() -> [Document; 3] {
     [
         document(
             schemars::schema_for!(Report),
@@ -36,6 +37,14 @@ pub(crate) fn documents() -> [Document; 2] {
                 "The document of `cargo timewarp bisect --format json`, schema {BISECT_SCHEMA_VERSION}: which release moved a project's build time."
             ),
         ),
+        document(
+            schemars::schema_for!(Tried),
+            "try",
+            TRY_SCHEMA_VERSION,
+            &format!(
+                "The document of `cargo timewarp try --format json`, schema {TRY_SCHEMA_VERSION}: which settings would make a project build faster, each arm's speedup over today's build with its 95% interval."
+            ),
+        ),
     ]
 }
 
@@ -50,7 +59,7 @@ fn document(mut schema: schemars::Schema, name: &str, version: u32, description:
 
 /// The report's schema, as generated.
 pub(crate) fn generate() -> String {
-    let [report, _] = documents();
+    let [report, ..] = documents();
     report.generated
 }
 

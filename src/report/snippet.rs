@@ -9,6 +9,7 @@ use crate::vocab::Arm;
 
 /// Where a snippet goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Place {
     /// The workspace's `Cargo.toml`.
@@ -32,6 +33,7 @@ impl Place {
 
 /// The lines that adopt one arm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Snippet {
     /// The arm.
     pub arm: Arm,

@@ -18,6 +18,7 @@ use crate::vocab::{Arm, Format, Scenario, Start};
 
 /// What an arm's interval says against today's build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Finding {
     /// The whole interval is above 1.0x by more than the noise threshold.
@@ -56,6 +57,7 @@ impl Finding {
 
 /// One arm in one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Cell {
     /// The scenario.
     pub scenario: Scenario,
@@ -78,6 +80,7 @@ pub(crate) struct Cell {
 
 /// One arm (or a combination of arms) against today's build.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Row {
     /// The arms applied together (one, or the combination of the winners).
     pub arms: Vec<Arm>,
@@ -104,6 +107,7 @@ impl Row {
 
 /// Today's build in one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Today {
     /// The scenario.
     pub scenario: Scenario,
@@ -115,6 +119,7 @@ pub(crate) struct Today {
 
 /// An arm that does not run here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct NotRun {
     /// The arm.
     pub arm: Arm,
@@ -124,18 +129,54 @@ pub(crate) struct NotRun {
     pub install: Option<String>,
 }
 
+/// The answer for one scenario: the arm (or combination) that beats today's build by the widest
+/// margin there, or none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Answer {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The arms of the best winner in this scenario (the highest lower bound among the rows that
+    /// win); empty when none beats today's build here.
+    pub best: Vec<Arm>,
+    /// What the finding is, in plain words.
+    pub verdict: AnswerKind,
+    /// The answer as one sentence.
+    pub sentence: String,
+}
+
+/// What one scenario's answer says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) enum AnswerKind {
+    /// An arm that wins beats today's build beyond the noise threshold here.
+    Faster,
+    /// An arm is faster here beyond the noise, but slower in another scenario, so it does not win.
+    SlowerElsewhere,
+    /// No arm is faster here beyond the noise, and some intervals reach both into the noise and
+    /// beyond it: more rounds would tell.
+    Unclear,
+    /// Every arm has an interval, and none is faster here beyond the noise.
+    NoneFaster,
+    /// No arm has an interval here (a single round, or failed builds).
+    NoInterval,
+}
+
 /// The version of the `try` document's JSON; a change that breaks a reader raises it.
 pub(crate) const TRY_SCHEMA_VERSION: u32 = 1;
 
 /// The whole `try` document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Tried {
     /// `try`, so a reader tells the document from a history's report.
+    #[cfg_attr(test, schemars(extend("const" = "try")))]
     pub kind: &'static str,
     /// [`TRY_SCHEMA_VERSION`].
     pub schema: u32,
-    /// The one-sentence answer.
-    pub answer: String,
+    /// The answer, one sentence per scenario, in round order.
+    pub answer: Vec<Answer>,
     /// The toolchain every build used.
     pub toolchain: String,
     /// The rounds that ran.
@@ -239,7 +280,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
     let mut tried = Tried {
         kind: "try",
         schema: TRY_SCHEMA_VERSION,
-        answer: String::new(),
+        answer: Vec::new(),
         toolchain: at.toolchain.into(),
         rounds: at.rounds,
         noise: stats::NOISE,
@@ -269,7 +310,8 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
         None => winners(&tried.arms),
     };
     tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.flags_home, at.profile, at.cores)).collect();
-    tried.answer = answer(&tried.arms, at.toolchain);
+    let timed = |s: Scenario| tried.today.iter().any(|t| t.scenario == s && t.seconds.is_some());
+    tried.answer = at.scenarios.iter().map(|&s| answer(&tried.arms, s, timed(s), at.toolchain)).collect();
 }
 
 /// The single arms that win, keeping of those that exclude each other (two linkers, two debug
@@ -300,26 +342,63 @@ pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
         .collect()
 }
 
-/// One sentence: the best winner with its best scenario, or that none cleared the noise.
-fn answer(rows: &[Row], toolchain: &str) -> String {
-    let best = rows
+/// One sentence for `scenario`: the winning row that beats today's build there with the highest
+/// lower bound; else an arm faster here but slower elsewhere; else whether the intervals are too
+/// wide to tell, within the noise, or missing.
+fn answer(rows: &[Row], scenario: Scenario, today_timed: bool, toolchain: &str) -> Answer {
+    let cells: Vec<(&Row, &Cell)> = rows
         .iter()
-        .filter(|r| r.wins())
-        .flat_map(|r| r.cells.iter().filter(|c| c.meant && c.finding == Finding::Faster).map(move |c| (r, c)))
-        .max_by(|a, b| a.1.lower.partial_cmp(&b.1.lower).unwrap_or(std::cmp::Ordering::Equal));
-    match best {
-        Some((row, cell)) => format!(
-            "On {toolchain}, {} builds `{}` {} faster than today's settings (95% interval {}); the lines to paste are below.",
+        .filter(|r| r.failed.is_none())
+        .filter_map(|r| Some((r, r.cells.iter().find(|c| c.scenario == scenario)?)))
+        .collect();
+    let by_lower =
+        |a: &&(&Row, &Cell), b: &&(&Row, &Cell)| a.1.lower.partial_cmp(&b.1.lower).unwrap_or(std::cmp::Ordering::Equal);
+    let faster: Vec<&(&Row, &Cell)> = cells.iter().filter(|(_, c)| c.meant && c.finding == Finding::Faster).collect();
+    let best = faster.iter().copied().filter(|(r, _)| r.wins()).max_by(by_lower);
+    let unclear = cells.iter().filter(|(_, c)| c.meant && c.finding == Finding::Inconclusive).count();
+    let measured = cells.iter().any(|(_, c)| c.lower.is_some());
+    let faster_by = |(row, cell): &(&Row, &Cell)| {
+        format!(
+            "{} builds {} faster than today's settings (95% interval {})",
             row.name(),
-            cell.scenario,
             times(cell.speedup),
             interval(cell)
+        )
+    };
+    let (verdict, sentence) = match (best, faster.iter().copied().max_by(by_lower)) {
+        (Some(best), _) => (AnswerKind::Faster, format!("{scenario}: on {toolchain}, {}.", faster_by(best))),
+        (None, Some(other)) => (
+            AnswerKind::SlowerElsewhere,
+            format!("{scenario}: on {toolchain}, {}, but it is slower in another scenario.", faster_by(other)),
         ),
-        None => format!(
-            "On {toolchain}, no arm beats today's settings by more than the {:.0}% noise threshold in any scenario.",
-            stats::NOISE * 100.0
+        (None, None) if unclear > 0 => (
+            AnswerKind::Unclear,
+            format!(
+                "{scenario}: on {toolchain}, no arm is clearly faster yet ({unclear} of {} intervals are too wide to tell); more rounds would narrow them (`--runs 10`).",
+                cells.len()
+            ),
         ),
-    }
+        (None, None) if measured => (
+            AnswerKind::NoneFaster,
+            format!(
+                "{scenario}: on {toolchain}, no arm beats today's settings by more than the {:.0}% noise threshold.",
+                stats::NOISE * 100.0
+            ),
+        ),
+        (None, None) => (
+            AnswerKind::NoInterval,
+            match () {
+                () if !today_timed => {
+                    format!("{scenario}: today's build has no time here, so no arm could be compared with it.")
+                }
+                () if rows.iter().all(|r| r.failed.is_some()) => {
+                    format!("{scenario}: every arm's builds failed; the rows below say why.")
+                }
+                () => format!("{scenario}: no arm has an interval yet; it takes at least two rounds (`--runs 2`)."),
+            },
+        ),
+    };
+    Answer { scenario, best: best.map(|(row, _)| row.arms.clone()).unwrap_or_default(), verdict, sentence }
 }
 
 fn times(x: Option<f64>) -> String {
@@ -368,7 +447,14 @@ fn text(t: &Tried, markdown: bool) -> String {
         }
         rows.push(line);
     }
-    let mut out = format!("{}\n\n", t.answer);
+    let mut out = String::new();
+    for answer in &t.answer {
+        writeln!(out, "{}{}", if markdown { "- " } else { "" }, answer.sentence).ok();
+    }
+    if !t.adopt.is_empty() {
+        writeln!(out, "{}The lines to paste are at the end.", if markdown { "- " } else { "" }).ok();
+    }
+    out.push('\n');
     let width = |i: usize| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0);
     for (n, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = width(i))).collect();
@@ -384,16 +470,23 @@ fn text(t: &Tried, markdown: bool) -> String {
     }
     link_lines(t, &mut out);
     let plural = if t.rounds == 1 { "" } else { "s" };
-    writeln!(out, "\n{} round{plural} on {}; speedups are today's time over the arm's.", t.rounds, t.toolchain).ok();
+    writeln!(
+        out,
+        "\n{} round{plural} on {}; speedups are today's time over the arm's, in brackets their 95% interval.",
+        t.rounds, t.toolchain
+    )
+    .ok();
     if !t.not_here.is_empty() {
         writeln!(out, "\nNot measured here:").ok();
         for n in &t.not_here {
             let install = n.install.as_ref().map_or(String::new(), |i| format!("; `{i}`"));
-            writeln!(out, "{}  {}: {}{install}", if markdown { "-" } else { " " }, n.arm, n.reason).ok();
+            writeln!(out, "{}{}: {}{install}", if markdown { "- " } else { "   " }, n.arm, n.reason).ok();
         }
     }
     for s in &t.adopt {
-        let fence = if markdown { "```toml\n" } else { "" };
+        // The environment's lines are shell, the files' TOML.
+        let language = if s.place == super::snippet::Place::Environment { "sh" } else { "toml" };
+        let fence = if markdown { format!("```{language}\n") } else { String::new() };
         let close = if markdown { "```\n" } else { "" };
         writeln!(out, "\nTo adopt {} ({}), in {}:\n{fence}{}\n{close}", s.arm, s.cost, s.place.name(), s.text).ok();
     }
@@ -401,11 +494,18 @@ fn text(t: &Tried, markdown: bool) -> String {
 }
 
 /// Link time apart, per scenario where the builds link: today's mean and each arm's.
+/// A scenario whose builds link nothing (`check`) gets no line: every time would read 0.000 s.
 fn link_lines(t: &Tried, out: &mut String) {
+    // Below what three decimals show.
+    const NOTHING: f64 = 0.0005;
     for (i, today) in t.today.iter().enumerate() {
         let Some(base) = today.link_s else { continue };
-        let arms: Vec<String> =
-            t.arms.iter().filter_map(|r| r.cells.get(i)?.link_s.map(|s| format!("{} {s:.3} s", r.name()))).collect();
+        let linked: Vec<(String, f64)> =
+            t.arms.iter().filter_map(|r| Some((r.name(), r.cells.get(i)?.link_s?))).collect();
+        if base < NOTHING && linked.iter().all(|(_, s)| *s < NOTHING) {
+            continue;
+        }
+        let arms: Vec<String> = linked.iter().map(|(name, s)| format!("{name} {s:.3} s")).collect();
         writeln!(out, "link time in {}: today {base:.3} s, {}", today.scenario, arms.join(", ")).ok();
     }
 }
@@ -487,18 +587,43 @@ mod tests {
         assert!(tried.arms[0].cells[0].lower.unwrap() > 1.2, "{:?}", tried.arms[0].cells[0]);
         assert_ne!(tried.arms[1].cells[0].finding, Finding::Faster);
         assert_eq!(tried.adopt.iter().map(|s| s.arm).collect::<Vec<_>>(), [Arm::Mold]);
-        assert!(tried.answer.starts_with("On 1.95.0, mold builds `clean` 1.25x faster"), "{}", tried.answer);
+        let answer = &tried.answer[0];
+        assert_eq!(
+            (answer.scenario, answer.verdict, answer.best.as_slice()),
+            (Scenario::Clean, AnswerKind::Faster, &[Arm::Mold][..])
+        );
+        assert!(
+            answer
+                .sentence
+                .starts_with("clean: on 1.95.0, mold builds 1.25x faster than today's settings (95% interval 1.2"),
+            "{}",
+            answer.sentence
+        );
         let table = render(&tried, Format::Table);
-        assert!(table.starts_with(&tried.answer), "the answer first");
+        assert!(
+            table.starts_with(&format!("{}\nThe lines to paste are at the end.\n\n", answer.sentence)),
+            "the answer first: {table}"
+        );
         assert!(table.contains("lld: not installed (no `ld.lld` on PATH); `sudo apt-get install lld`"), "{table}");
         assert!(table.contains("rustflags = [\"-C\", \"link-arg=-fuse-ld=mold\"]"), "{table}");
         let json: serde_json::Value = serde_json::from_str(&render(&tried, Format::Json)).unwrap();
         assert_eq!((json["kind"].as_str(), json["schema"].as_u64()), (Some("try"), Some(1)));
         assert_eq!(json["arms"][0]["arms"][0], "mold");
         assert_eq!(json["not_here"][0]["arm"], "lld");
+        let [_, _, schema] = crate::report::schema::documents();
+        let schema: serde_json::Value = serde_json::from_str(&schema.generated).unwrap();
+        let errors: Vec<String> =
+            jsonschema::validator_for(&schema).unwrap().iter_errors(&json).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
         let csv = render(&tried, Format::Csv);
         assert!(csv.lines().nth(1).unwrap().starts_with("mold,clean,1.25"), "{csv}");
-        assert!(render(&tried, Format::Markdown).contains("| mold "));
+        let markdown = render(&tried, Format::Markdown);
+        assert!(markdown.contains("| mold "), "{markdown}");
+        assert!(
+            markdown.contains("\n- lld: not installed (no `ld.lld` on PATH); `sudo apt-get install lld`\n"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("```toml\n[target.x86_64-unknown-linux-gnu]\n"), "{markdown}");
     }
 
     #[test]
@@ -551,5 +676,109 @@ mod tests {
         assert!(!tried.arms[0].cells[1].meant && tried.arms[0].wins(), "its rebuilds do not count");
         assert_eq!(tried.adopt[0].text, "CARGO_INCREMENTAL=0");
         assert!(render(&tried, Format::Table).contains("not meant for it"));
+        assert!(render(&tried, Format::Markdown).contains("```sh\nCARGO_INCREMENTAL=0\n```"), "shell, not TOML");
+        assert_eq!(
+            tried.answer.iter().map(|a| a.verdict).collect::<Vec<_>>(),
+            [AnswerKind::Faster, AnswerKind::NoneFaster]
+        );
+        assert_eq!(
+            tried.answer[1].sentence,
+            "touched: on 1.95.0, no arm beats today's settings by more than the 1% noise threshold."
+        );
+    }
+
+    #[test]
+    fn a_scenario_says_when_its_intervals_are_too_wide_or_its_fastest_arm_loses_elsewhere() {
+        let mut today = measured(0, &[10.0, 10.2, 9.9, 10.1]);
+        let mut slower_elsewhere = measured(1, &[8.0, 8.1, 7.9, 8.05]);
+        let mut wide = measured(2, &[9.0, 11.0, 8.0, 12.0]);
+        today.samples.insert(Scenario::Check, (0..4).map(|r| sample(r, 2.0 + r as f64 * 0.01)).collect());
+        slower_elsewhere.samples.insert(Scenario::Check, (0..4).map(|r| sample(r, 3.0 + r as f64 * 0.01)).collect());
+        wide.samples
+            .insert(Scenario::Check, [1.5, 2.6, 1.8, 2.5].iter().enumerate().map(|(r, w)| sample(r, *w)).collect());
+        let rows = [vec![Arm::NoDebug], vec![Arm::Mold]];
+        let at = Context {
+            toolchain: "1.95.0",
+            scenarios: &[Scenario::Clean, Scenario::Check],
+            rows: &rows,
+            availability: &[],
+            host: "x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
+            profile: "dev",
+            cores: 2,
+            rounds: 4,
+        };
+        let tried = build(&[today, slower_elsewhere, wide], &at);
+        let verdicts: Vec<AnswerKind> = tried.answer.iter().map(|a| a.verdict).collect();
+        assert_eq!(verdicts, [AnswerKind::SlowerElsewhere, AnswerKind::Unclear], "{:#?}", tried.answer);
+        assert!(tried.adopt.is_empty() && tried.answer.iter().all(|a| a.best.is_empty()));
+        assert!(
+            tried.answer[0].sentence.ends_with("but it is slower in another scenario."),
+            "{}",
+            tried.answer[0].sentence
+        );
+        assert_eq!(
+            tried.answer[1].sentence,
+            "check: on 1.95.0, no arm is clearly faster yet (1 of 2 intervals are too wide to tell); more rounds would narrow them (`--runs 10`)."
+        );
+    }
+
+    #[test]
+    fn a_scenario_that_links_nothing_gets_no_link_line() {
+        let link = |seconds| Some(crate::measure::linker::LinkTime { seconds, runs: 1 });
+        let mut today = measured(0, &[10.0, 10.2]);
+        let mut arm = measured(1, &[10.0, 10.1]);
+        for run in [&mut today, &mut arm] {
+            let clean = run.samples.get_mut(&Scenario::Clean).unwrap();
+            let check: Vec<Sample> = clean.iter().map(|s| Sample { link: link(0.0), ..*s }).collect();
+            clean.iter_mut().for_each(|s| s.link = link(0.25));
+            run.samples.insert(Scenario::Check, check);
+        }
+        let rows = [vec![Arm::Mold]];
+        let at = Context {
+            toolchain: "1.95.0",
+            scenarios: &[Scenario::Clean, Scenario::Check],
+            rows: &rows,
+            availability: &[],
+            host: "x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
+            profile: "dev",
+            cores: 2,
+            rounds: 2,
+        };
+        let table = render(&build(&[today, arm], &at), Format::Table);
+        assert!(table.contains("link time in clean: today 0.250 s, mold 0.250 s"), "{table}");
+        assert!(!table.contains("link time in check"), "{table}");
+    }
+
+    #[test]
+    fn a_single_round_says_it_has_no_interval_instead_of_no_winner() {
+        let rows = [vec![Arm::NoDebug]];
+        let at = Context {
+            toolchain: "1.95.0",
+            scenarios: &[Scenario::Clean],
+            rows: &rows,
+            availability: &[],
+            host: "x86_64-unknown-linux-gnu",
+            flags_home: FlagsHome::Target,
+            profile: "dev",
+            cores: 2,
+            rounds: 1,
+        };
+        let tried = build(&[measured(0, &[10.0]), measured(1, &[5.0])], &at);
+        assert_eq!(tried.answer[0].verdict, AnswerKind::NoInterval);
+        assert!(tried.answer[0].best.is_empty() && tried.adopt.is_empty());
+        let table = render(&tried, Format::Table);
+        assert!(
+            table.starts_with("clean: no arm has an interval yet; it takes at least two rounds (`--runs 2`).\n\n"),
+            "{table}"
+        );
+        let mut failed = measured(0, &[]);
+        failed.end = End::Failed("error[E0425]: cannot find value `x`".into());
+        let tried = build(&[failed, measured(1, &[5.0])], &at);
+        assert_eq!(
+            tried.answer[0].sentence, "clean: today's build has no time here, so no arm could be compared with it.",
+            "not a call for more rounds"
+        );
     }
 }

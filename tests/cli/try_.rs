@@ -26,6 +26,16 @@ fn linkers() -> bool {
     true
 }
 
+/// Panics, listing every error, when `doc` does not match the committed `schema/try-v1.json`.
+#[track_caller]
+fn matches_schema(doc: &serde_json::Value) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/try-v1.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let errors: Vec<String> =
+        jsonschema::validator_for(&schema).unwrap().iter_errors(doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "the document does not match schema/try-v1.json: {errors:#?}\n{doc:#}");
+}
+
 /// The probe log's lines: `flags=...|debug-assertions=...|out=...`, one per build script run.
 fn probes(log: &Path) -> Vec<String> {
     std::fs::read_to_string(log).unwrap_or_default().lines().map(str::to_string).collect()
@@ -55,6 +65,7 @@ fn every_arm_has_a_row_with_an_interval_and_keeps_the_users_config() {
             .env("TIMEWARP_PROBE_LOG", &log),
     );
     assert_eq!(snapshot(world.path()), before, "the tree is byte- and mtime-identical");
+    matches_schema(&report);
     let arms = report["arms"].as_array().unwrap();
     let measured: Vec<&str> = arms.iter().map(|r| r["arms"][0].as_str().unwrap()).collect();
     for arm in ["lld", "mold", "line-tables-only", "no-debug", "no-deps-debug", "split-debuginfo", "no-incremental"] {
@@ -109,6 +120,8 @@ fn the_users_rustflags_stay_in_front_of_the_arms() {
             .env("RUSTFLAGS", "--cfg from_env"),
     );
     assert!(table.contains("mold"), "{table}");
+    // The answer first: a single round has no interval, and the first line says so.
+    assert!(table.starts_with("clean: no arm has an interval yet; it takes at least two rounds"), "{table}");
     assert_eq!(snapshot(world.path()), before);
     let lines = probes(&log);
     assert!(lines.iter().any(|l| arm_of(l) == Some("mold")), "{lines:#?}");
@@ -129,4 +142,25 @@ fn list_names_every_arm_with_why_it_does_not_apply() {
     assert!(listing.contains("needs nightly (`--nightly`)"), "{listing}");
     let err = failure(world.timewarp().args(["try", "--arms", "threads"]), 2);
     assert_eq!(err, "error: the arm `threads` cannot run here: needs nightly (`--nightly`)");
+}
+
+/// The JSON document matches `schema/try-v1.json`, and `-o` is judged by the guard like every
+/// output: a source file is refused before anything is built.
+#[test]
+fn the_json_document_matches_its_schema_and_its_output_is_guarded() {
+    let _lock = build_lock();
+    let world = World::new("single-crate", &["stable"]);
+    let before = snapshot(world.path());
+    let err = failure(world.timewarp().args(["try", "--arms", "no-debug", "--format", "csv", "-o", "src/main.rs"]), 2);
+    assert!(err.starts_with("error: `--output src/main.rs` would write over a source file"), "{err}");
+    assert!(!world.path().join("target").exists(), "refused before any build");
+    assert_eq!(snapshot(world.path()), before);
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("try.json");
+    let quick = ["try", "--arms", "no-debug", "--runs", "2", "--scenarios", "check", "--format", "json", "-o"];
+    success(world.timewarp().args(quick).arg(&file));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    matches_schema(&doc);
+    assert_eq!((doc["kind"].as_str(), doc["arms"][0]["arms"][0].as_str()), (Some("try"), Some("no-debug")));
+    assert_eq!(snapshot(world.path()), before);
 }
