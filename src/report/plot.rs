@@ -338,74 +338,82 @@ pub(crate) fn bisect_svg(bisected: &Bisected) -> Result<String> {
         let title = format!("cargo timewarp bisect {} {}: build times by release", bisected.from, bisected.to);
         let root = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
         for (area, scenario) in root.split_evenly((scenarios.len(), 1)).iter().zip(&scenarios) {
-            let points: Vec<(f64, f64, f64, f64, String)> = bisected
-                .releases
-                .iter()
-                .filter_map(|r| {
-                    let t = r.time.get(scenario)?;
-                    let name = r.toolchain.clone().unwrap_or_else(|| r.release.clone());
-                    Some((minor(&r.release), t.point, t.low.unwrap_or(t.point), t.high.unwrap_or(t.point), name))
-                })
-                .collect();
-            let (y_max, cut) = y_top(points.iter().map(|p| (p.1, p.3)));
-            let cut = if cut { "; error bars cut at the top" } else { "" };
-            let caption = format!("{scenario}: seconds (geometric mean, 95% interval){cut}");
-            let mut chart = ChartBuilder::on(area)
-                .margin(12)
-                .x_label_area_size(36)
-                .y_label_area_size(64)
-                .caption(caption, ("sans-serif", 16))
-                .build_cartesian_2d((first - 0.5)..(last + 0.5), 0.0..y_max)
-                .map_err(plot_error)?;
-            chart
-                .configure_mesh()
-                .x_desc("Rust release")
-                .y_desc("seconds")
-                .x_label_formatter(&|x| format!("1.{x:.0}"))
-                .y_label_formatter(&|y| format!("{y:.2}"))
-                .light_line_style(WHITE.mix(0.0))
-                .draw()
-                .map_err(plot_error)?;
-            if let Some(located) = &bisected.located {
-                let (a, b) = (minor(&located.from), minor(&located.to));
-                let x = (a + b) / 2.0;
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(x, 0.0), (x, y_max * 0.92)],
-                        LINKER_COLOUR.stroke_width(1),
-                    )))
-                    .map_err(plot_error)?;
-                let label = format!("located: {} to {}", located.from, located.to);
-                let font = ("sans-serif", 11).into_font().color(&LINKER_COLOUR);
-                chart.draw_series(std::iter::once(Text::new(label, (x, y_max * 0.97), font))).map_err(plot_error)?;
-            }
-            let bars = points.iter().filter(|p| p.3 > p.2).map(|p| {
-                PathElement::new(vec![(p.0, p.2), (p.0, p.3.min(y_max))], SCENARIO_COLOURS[0].stroke_width(1))
-            });
-            chart.draw_series(bars).map_err(plot_error)?;
-            chart
-                .draw_series(points.iter().map(|(x, y, _, _, label)| {
-                    EmptyElement::at((*x, *y))
-                        + Circle::new((0, 0), 5, SCENARIO_COLOURS[0].filled())
-                        + Text::new(label.clone(), (-20, -20), ("sans-serif", 13))
-                }))
-                .map_err(plot_error)?;
-            let failed = bisected.releases.iter().filter(|r| r.status == SpanStatus::Failed);
-            chart
-                .draw_series(failed.map(|r| {
-                    EmptyElement::at((minor(&r.release), 0.0))
-                        + Cross::new((0, 0), 6, FAILED_COLOUR.stroke_width(2))
-                        + Text::new(
-                            format!("{} failed", r.release),
-                            (-20, -18),
-                            ("sans-serif", 12).into_font().color(&FAILED_COLOUR),
-                        )
-                }))
-                .map_err(plot_error)?;
+            bisect_panel(area, bisected, scenario, (first, last))?;
         }
         root.present().map_err(plot_error)?;
     }
     Ok(svg)
+}
+
+/// One scenario's panel of the bisect chart: each release's time with its interval, the located
+/// step, the releases that failed; `span` is the first and last release's minor version.
+fn bisect_panel(area: &Area<'_>, bisected: &Bisected, scenario: &Scenario, (first, last): (f64, f64)) -> Result<()> {
+    let minor = |release: &str| release.trim_start_matches("1.").parse::<f64>().unwrap_or(0.0);
+    let points: Vec<(f64, f64, f64, f64, String)> = bisected
+        .releases
+        .iter()
+        .filter_map(|r| {
+            let t = r.time.get(scenario)?;
+            let name = r.toolchain.clone().unwrap_or_else(|| r.release.clone());
+            Some((minor(&r.release), t.point, t.low.unwrap_or(t.point), t.high.unwrap_or(t.point), name))
+        })
+        .collect();
+    let (y_max, cut) = y_top(points.iter().map(|p| (p.1, p.3)));
+    let cut = if cut { "; error bars cut at the top" } else { "" };
+    let caption = format!("{scenario}: seconds (geometric mean, 95% interval){cut}");
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(64)
+        .caption(caption, ("sans-serif", 16))
+        .build_cartesian_2d((first - 0.5)..(last + 0.5), 0.0..y_max)
+        .map_err(plot_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("Rust release")
+        .y_desc("seconds")
+        .x_label_formatter(&|x| format!("1.{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.2}"))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(plot_error)?;
+    if let Some(located) = &bisected.located {
+        let (a, b) = (minor(&located.from), minor(&located.to));
+        let x = (a + b) / 2.0;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, y_max * 0.92)],
+                LINKER_COLOUR.stroke_width(1),
+            )))
+            .map_err(plot_error)?;
+        let label = format!("located: {} to {}", located.from, located.to);
+        let font = ("sans-serif", 11).into_font().color(&LINKER_COLOUR);
+        chart.draw_series(std::iter::once(Text::new(label, (x, y_max * 0.97), font))).map_err(plot_error)?;
+    }
+    let bars = points.iter().filter(|p| p.3 > p.2).map(|p| {
+        PathElement::new(vec![(p.0, p.2), (p.0, p.3.min(y_max))], SCENARIO_COLOURS[0].stroke_width(1))
+    });
+    chart.draw_series(bars).map_err(plot_error)?;
+    chart
+        .draw_series(points.iter().map(|(x, y, _, _, label)| {
+            EmptyElement::at((*x, *y))
+                + Circle::new((0, 0), 5, SCENARIO_COLOURS[0].filled())
+                + Text::new(label.clone(), (-20, -20), ("sans-serif", 13))
+        }))
+        .map_err(plot_error)?;
+    let failed = bisected.releases.iter().filter(|r| r.status == SpanStatus::Failed);
+    chart
+        .draw_series(failed.map(|r| {
+            EmptyElement::at((minor(&r.release), 0.0))
+                + Cross::new((0, 0), 6, FAILED_COLOUR.stroke_width(2))
+                + Text::new(
+                    format!("{} failed", r.release),
+                    (-20, -18),
+                    ("sans-serif", 12).into_font().color(&FAILED_COLOUR),
+                )
+        }))
+        .map_err(plot_error)?;
+    Ok(())
 }
 
 /// One colour per toolchain of `history --plot`, in turn.
