@@ -154,7 +154,7 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
     }
     let here = match &request.manifest_path {
         Some(path) => path.clone(),
-        None => std::env::current_dir().unwrap_or_default(),
+        None => runner.current_dir(),
     };
     if here.to_str().is_none() {
         bail!(
@@ -181,7 +181,7 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
         }
     }
     if !out.success() {
-        let base = std::env::current_dir().unwrap_or_default();
+        let base = runner.current_dir();
         bail!(
             "{}",
             metadata_error(&out.stderr, &base).unwrap_or_else(|| format!("`{cmd}` failed ({})", out.status_text()))
