@@ -23,6 +23,20 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// The voice a stage below `report` speaks to the user with while it works: cargo-style status
+/// lines, warnings (shown even with `--quiet`) and notes. `discover/install` says each install
+/// and removal as it happens (one takes seconds to minutes, and a user must see it before
+/// anything is timed); `report::progress::Progress` is the voice that speaks, and the trait sits
+/// here, at the bottom, so that no stage imports `report` to say something.
+pub(crate) trait Say {
+    /// `    Verb message`, like cargo's status lines.
+    fn status(&self, verb: &str, message: &str);
+    /// `warning: message`.
+    fn warning(&self, message: &str);
+    /// `note: message`.
+    fn note(&self, message: &str);
+}
+
 #[cfg(test)]
 mod tests {
     /// The test binary's standard error is not closed here; what this proves is that the macro

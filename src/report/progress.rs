@@ -16,7 +16,7 @@ use crate::measure::engine::{
     Action, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, SEIZED_FACTOR, SetAside, Step,
 };
 use crate::stats;
-use crate::stderr::say;
+use crate::stderr::{Say, say};
 
 /// Status output for one run.
 pub(crate) struct Progress {
@@ -79,6 +79,20 @@ impl Progress {
 
     fn elapsed(&self) -> Duration {
         self.start.elapsed()
+    }
+}
+
+impl Say for Progress {
+    fn status(&self, verb: &str, message: &str) {
+        Progress::status(self, verb, message);
+    }
+
+    fn warning(&self, message: &str) {
+        Progress::warning(self, message);
+    }
+
+    fn note(&self, message: &str) {
+        Progress::note(self, message);
     }
 }
 
