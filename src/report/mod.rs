@@ -7,6 +7,7 @@
 pub(crate) mod answer;
 pub(crate) mod baseline;
 pub(crate) mod bisection;
+mod compute;
 pub(crate) mod export;
 pub(crate) mod guard;
 pub(crate) mod history;
