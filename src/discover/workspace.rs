@@ -3,7 +3,9 @@
 //!
 //! Reads `cargo metadata --no-deps` (through the [`Runner`]) and, for what metadata does not
 //! say (workspace inheritance, resolver, lockfile version), the manifests and Cargo.lock
-//! themselves. It writes nothing and knows nothing of toolchains, selection or timing.
+//! themselves. It writes nothing. Of toolchains it knows only which cargo reads the workspace
+//! (the one that called timewarp, else rustup's proxy with the newest stable, handed in) and the
+//! host triple, both from `toolchain`; nothing of selection or timing.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
