@@ -3,7 +3,7 @@
 //! `Drop`, could abort the undoing of the user's tree. Progress, notes, warnings and errors are
 //! for a reader; when nobody reads any more, they are dropped silently, as cargo drops them, and
 //! the run goes on to keep its report. (`lib.rs` denies `eprintln!` and `println!` outside tests
-//! so that no other way comes back.)
+//! so that no other way comes back.) [`Say`] is the voice a stage below `report` speaks through.
 
 use std::fmt;
 use std::io::Write as _;

@@ -2,6 +2,8 @@
 //! on a terminal, a progress bar of the round under way naming the toolchain and the scenario,
 //! the widest interval so far, the elapsed time and an estimate of what remains. No bar when standard output or standard error is not
 //! a terminal, nothing at all with `--quiet`, no colour with `NO_COLOR` (via `console`).
+//! [`Progress`] is the program's voice (and the `stderr::Say` that `discover/install` speaks
+//! through); [`BuildTracker`] is the engine's `Observer`.
 //! Results never go here: they go to standard output.
 
 use std::io::IsTerminal as _;
