@@ -330,7 +330,7 @@ fn bisect(mut prober: Prober<'_>, wide: &RunOptions) -> Result<()> {
         left_out: &left_out,
         elapsed: prober.spent(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        cpu: stages::cpu_model(),
+        cpu: prober.runner.cpu_model(),
         chosen_ld: prober.chosen_ld.clone(),
     };
     let mut document = bisection::build(&facts, &found_change, &prober.probes);

@@ -1,6 +1,7 @@
 //! File operations whose errors carry the path, in one voice (cargo-hack's `fs.rs`): "could not
-//! read `PATH`: No such file or directory". Every module reads and writes files through these,
-//! so no error about a file ever leaves out which file.
+//! read `PATH`: No such file or directory". Modules go through these where a file's error reaches
+//! the user, so it never leaves out which file; reads whose failure is itself an answer (a file
+//! that is not there, a directory listing that may be empty) call `std::fs` directly.
 
 use std::io::Write as _;
 use std::path::Path;

@@ -130,7 +130,7 @@ fn measure_toolchains(runner: &dyn Runner, config: &RunOptions, progress: &Progr
         gate: stages::gate(config),
         crates_top: config.build.crates,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        cpu: stages::cpu_model(),
+        cpu: runner.cpu_model(),
     };
     let history_file = stages::history_file(config, &found.work);
     let repeats = |setup: &_| history::repeat_changes(&history_file, &found.user_workspace, setup);

@@ -49,6 +49,8 @@ fn a_run_reports_every_row_and_keeps_the_report_before_writing_it() {
     // Recorded as the run ends, on the runner's clock: nine builds of 4 s and nine of 2 s.
     assert_eq!(entry["recorded_at"], "2026-11-30T12:00:54Z", "the runner's clock, not the machine's");
     assert_eq!(entry["workspace"], project.root.display().to_string());
+    assert_eq!(entry["host"], FakeRunner::HOSTNAME, "the runner's host name, not the machine's");
+    assert_eq!(report["cpu"], FakeRunner::CPU_MODEL, "the runner's CPU model, not the machine's");
     assert!(!project.root.join("target/timewarp/history.jsonl").exists(), "the history is kept outside `target/`");
     assert_eq!(runner.sweeps().len(), 1, "one sweep for a killed run's builds");
     assert_eq!(std::fs::read_to_string(project.root.join("src/main.rs")).unwrap(), "fn main() {}\n");

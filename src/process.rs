@@ -8,7 +8,9 @@
 //! This module knows how to spawn, capture and time a process, how to describe one in an error
 //! message, and how to read a tool's own explanation of a failure out of its output (the first
 //! `error` line and cargo's `Caused by:` chain). It knows nothing of toolchains, workspaces or
-//! timing policy. It is the only module that names `std::process::Command`.
+//! timing policy. It (with `machine.rs`, which reads the machine's own facts and runs the link
+//! timer's linker) is the only module that names `std::process::Command`, `/proc`, the current
+//! directory or the current executable.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -25,6 +27,10 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{Context as _, Result};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
+
+mod machine;
+
+pub(crate) use self::machine::{exec_as, flock_holder, parent_is, run_timed_as};
 
 /// A command described as data, so callers and tests can inspect it before it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -404,6 +410,18 @@ pub(crate) trait Runner: Sync {
     /// job SIGINT): those stay ignored.
     fn on_interrupt(&self, handler: InterruptHandler) -> Result<()>;
 
+    /// The directory timewarp was started in: where the workspace is looked for.
+    fn current_dir(&self) -> PathBuf;
+
+    /// timewarp's own executable, which the link timer's links and `--crates`' wrapper name.
+    fn current_exe(&self) -> Result<PathBuf>;
+
+    /// The CPU model (`model name` of `/proc/cpuinfo`), when the machine names one.
+    fn cpu_model(&self) -> Option<String>;
+
+    /// The machine's host name, when it has one.
+    fn hostname(&self) -> Option<String>;
+
     /// Where the environment's `PATH` finds the program `name` (an executable file), as a shell
     /// would; `None` when it finds none. Tests put a directory of their own on `PATH`.
     fn program(&self, name: &str) -> Option<PathBuf> {
@@ -476,6 +494,22 @@ impl Runner for SystemRunner {
 
     fn stop_leftovers(&self, key: &str, value: &Path) -> Vec<u32> {
         kill_processes_with_env(key, value)
+    }
+
+    fn current_dir(&self) -> PathBuf {
+        machine::current_dir()
+    }
+
+    fn current_exe(&self) -> Result<PathBuf> {
+        Ok(std::env::current_exe()?)
+    }
+
+    fn cpu_model(&self) -> Option<String> {
+        machine::cpu_model()
+    }
+
+    fn hostname(&self) -> Option<String> {
+        machine::hostname()
     }
 
     fn on_interrupt(&self, mut handler: InterruptHandler) -> Result<()> {

@@ -155,13 +155,6 @@ pub(crate) fn replan(runner: &dyn Runner, config: &RunOptions, found: &mut Disco
     Ok(())
 }
 
-/// The CPU model, from `model name` in `/proc/cpuinfo`: reports of two models are not compared.
-pub(crate) fn cpu_model() -> Option<String> {
-    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("model name"))?;
-    Some(line.split_once(':')?.1.trim().to_string()).filter(|m| !m.is_empty())
-}
-
 /// Where `merge` and `show` write: judged by the guard of the workspace the current directory
 /// is in, as a run's outputs are; outside any workspace (`cargo metadata` finds none), by names
 /// alone.

@@ -3,7 +3,7 @@
 //! `Drop`, could abort the undoing of the user's tree. Progress, notes, warnings and errors are
 //! for a reader; when nobody reads any more, they are dropped silently, as cargo drops them, and
 //! the run goes on to keep its report. (`lib.rs` denies `eprintln!` and `println!` outside tests
-//! so that no other way comes back.)
+//! so that no other way comes back.) [`Say`] is the voice a stage below `report` speaks through.
 
 use std::fmt;
 use std::io::Write as _;
@@ -22,6 +22,20 @@ macro_rules! say {
     };
 }
 pub(crate) use say;
+
+/// The voice a stage below `report` speaks to the user with while it works: cargo-style status
+/// lines, warnings (shown even with `--quiet`) and notes. `discover/install` says each install
+/// and removal as it happens (one takes seconds to minutes, and a user must see it before
+/// anything is timed); `report::progress::Progress` is the voice that speaks, and the trait sits
+/// here, at the bottom, so that no stage imports `report` to say something.
+pub(crate) trait Say {
+    /// `    Verb message`, like cargo's status lines.
+    fn status(&self, verb: &str, message: &str);
+    /// `warning: message`.
+    fn warning(&self, message: &str);
+    /// `note: message`.
+    fn note(&self, message: &str);
+}
 
 #[cfg(test)]
 mod tests {

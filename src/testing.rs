@@ -19,6 +19,7 @@ use crate::report::model::{
 };
 use crate::vocab::Scenario;
 
+mod machine;
 mod rng;
 
 pub(crate) use self::rng::Rng;
@@ -57,6 +58,7 @@ pub(crate) struct FakeRunner {
     programs_must_exist: bool,
     /// The user it runs as: the real one, whose the test's files are, unless a test says.
     uid: u32,
+    machine: machine::Machine,
 }
 
 impl Default for FakeRunner {
@@ -74,6 +76,7 @@ impl Default for FakeRunner {
             interrupt_on: Vec::new(),
             programs_must_exist: false,
             uid: crate::process::effective_uid(),
+            machine: machine::Machine::default(),
         }
     }
 }
@@ -259,6 +262,22 @@ impl Runner for FakeRunner {
     fn on_interrupt(&self, handler: InterruptHandler) -> Result<()> {
         *self.handler.lock().unwrap() = Some(handler);
         Ok(())
+    }
+
+    fn current_dir(&self) -> PathBuf {
+        self.machine.current_dir.clone()
+    }
+
+    fn current_exe(&self) -> Result<PathBuf> {
+        Ok(self.machine.current_exe.clone())
+    }
+
+    fn cpu_model(&self) -> Option<String> {
+        self.machine.cpu_model.clone()
+    }
+
+    fn hostname(&self) -> Option<String> {
+        self.machine.hostname.clone()
     }
 
     fn run(&self, cmd: &CommandSpec) -> Result<Output> {

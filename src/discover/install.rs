@@ -14,7 +14,7 @@ use semver::Version;
 
 use crate::discover::toolchain::{self, Toolchain};
 use crate::process::{CommandSpec, Runner};
-use crate::report::progress::Progress;
+use crate::stderr::Say;
 use crate::vocab::{Keep, Provenance};
 
 /// The rustup names (`1.70`: the newest patch of that release) of the releases from `from` to
@@ -47,7 +47,7 @@ pub(crate) struct Installer {
 }
 
 /// Removes what a killed bisection installed, as its `record` names it.
-pub(crate) fn replay(runner: &dyn Runner, progress: &Progress, record: &Path) {
+pub(crate) fn replay(runner: &dyn Runner, progress: &dyn Say, record: &Path) {
     let Ok(text) = std::fs::read_to_string(record) else { return };
     let names: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
     if !names.is_empty() {
@@ -61,7 +61,7 @@ pub(crate) fn replay(runner: &dyn Runner, progress: &Progress, record: &Path) {
 
 /// Writes `names` to `record`, one per line; a record that cannot be written is a warning (the
 /// removals at the end still happen, only a kill would leave the toolchains).
-fn write_record(runner: &dyn Runner, record: Option<&Path>, names: &[String], progress: &Progress) {
+fn write_record(runner: &dyn Runner, record: Option<&Path>, names: &[String], progress: &dyn Say) {
     let Some(record) = record else { return };
     let text: String = names.iter().map(|n| format!("{n}\n")).collect();
     if let Err(e) = crate::fs::write_atomic_own(record, text, runner.uid()) {
@@ -83,14 +83,14 @@ impl Installer {
 
     /// Removes what this run installed and is still there, or, kept, says that it stays. A
     /// removal that fails is a warning naming the command that would do it.
-    pub(crate) fn finish(self, runner: &dyn Runner, progress: &Progress) {
+    pub(crate) fn finish(self, runner: &dyn Runner, progress: &dyn Say) {
         self.remove_installed(runner, progress);
         if let Some(record) = &self.record {
             let _ = std::fs::remove_file(record);
         }
     }
 
-    fn remove_installed(&self, runner: &dyn Runner, progress: &Progress) {
+    fn remove_installed(&self, runner: &dyn Runner, progress: &dyn Say) {
         if self.names.is_empty() {
             return;
         }
@@ -132,7 +132,7 @@ impl Installer {
     pub(crate) fn add(
         &mut self,
         runner: &dyn Runner,
-        progress: &Progress,
+        progress: &dyn Say,
         releases: &[String],
         interrupted: &dyn Fn() -> bool,
     ) -> Result<()> {
@@ -180,6 +180,7 @@ fn says_unchanged(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::progress::Progress;
     use crate::testing::{FakeRunner, toolchain as tc};
 
     fn progress() -> Progress {

@@ -3,7 +3,9 @@
 //!
 //! Reads `cargo metadata --no-deps` (through the [`Runner`]) and, for what metadata does not
 //! say (workspace inheritance, resolver, lockfile version), the manifests and Cargo.lock
-//! themselves. It writes nothing and knows nothing of toolchains, selection or timing.
+//! themselves. It writes nothing. Of toolchains it knows only which cargo reads the workspace
+//! (the one that called timewarp, else rustup's proxy with the newest stable, handed in) and the
+//! host triple, both from `toolchain`; nothing of selection or timing.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -154,7 +156,7 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
     }
     let here = match &request.manifest_path {
         Some(path) => path.clone(),
-        None => std::env::current_dir().unwrap_or_default(),
+        None => runner.current_dir(),
     };
     if here.to_str().is_none() {
         bail!(
@@ -181,7 +183,7 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
         }
     }
     if !out.success() {
-        let base = std::env::current_dir().unwrap_or_default();
+        let base = runner.current_dir();
         bail!(
             "{}",
             metadata_error(&out.stderr, &base).unwrap_or_else(|| format!("`{cmd}` failed ({})", out.status_text()))

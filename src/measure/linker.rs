@@ -19,7 +19,6 @@
 //! (overlapping links count once), so `compile = wall - link` splits the wall time.
 
 use std::ffi::{OsStr, OsString};
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -27,6 +26,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::fs;
+use crate::process::{self, CommandSpec};
 
 /// The environment variable that turns the binary, started as a linker, into the timer, naming
 /// the log to append to.
@@ -164,25 +164,22 @@ pub(crate) fn wrap(argv0: &OsStr, args: &[OsString], log: &Path) -> i32 {
         );
         return 127;
     };
-    let mut command = std::process::Command::new(&program);
-    command.arg0(argv0).args(args).env("PATH", &kept_path);
+    let mut command = CommandSpec::new(&program).args(args).env("PATH", &kept_path);
     for key in [LINK_LOG, LINK_DIR, LINK_TRACE] {
-        command.env_remove(key);
+        command = command.env_remove(key);
     }
-    if !parent_is_rustc() || !is_rustc_link(args) {
-        let error = command.exec();
+    if !process::parent_is("rustc") || !is_rustc_link(args) {
+        let error = process::exec_as(&command, argv0);
         crate::stderr::say!("error: could not run `{}`: {error}", program.display());
         return 127;
     }
-    let start = SystemTime::now();
-    let status = match command.status() {
-        Ok(status) => status,
+    let (status, start, end) = match process::run_timed_as(&command, argv0) {
+        Ok(ran) => ran,
         Err(error) => {
             crate::stderr::say!("error: could not run `{}`: {error}", program.display());
             return 127;
         }
     };
-    let end = SystemTime::now();
     let trace = std::env::var_os(LINK_TRACE).is_some();
     let run = LinkRun {
         start_ns: nanos(start),
@@ -235,12 +232,6 @@ fn is_rustc_link(args: &[OsString]) -> bool {
     let compile_only = args.iter().any(|a| matches!(a.as_str(), "-c" | "-S" | "-E"));
     let rustcs = args.iter().any(|a| a.ends_with(".rcgu.o") || a.ends_with("/symbols.o"));
     output && !compile_only && rustcs
-}
-
-/// Whether the process that started this one is a rustc (its command name in `/proc`).
-fn parent_is_rustc() -> bool {
-    let parent = std::os::unix::process::parent_id();
-    std::fs::read_to_string(format!("/proc/{parent}/comm")).is_ok_and(|comm| comm.trim() == "rustc")
 }
 
 fn nanos(time: SystemTime) -> u128 {

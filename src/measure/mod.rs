@@ -1,8 +1,10 @@
 //! How the builds are timed: timewarp's directories ([`workdir`]), untimed preparation
 //! ([`prepare`], [`revision`]), the one measurement loop ([`engine`]) over the cargo command of
 //! [`build`], the journal that undoes every change to the user's tree ([`journal`]),
-//! interruptions ([`interrupt`]), the link timer ([`linker`]) and the per-crate build of
-//! `--crates` ([`wrapper`]).
+//! interruptions ([`interrupt`]), the link timer ([`linker`]), the per-crate build of
+//! `--crates` ([`wrapper`]), what `try`'s arms change in a build ([`arm`]), the halving search of
+//! `bisect` ([`bisect`]), the round order ([`schedule`]) and what the builds changed in the tree
+//! ([`tree`]).
 //!
 //! It uses `discover`'s values and the process seam; it knows nothing of how results are shown.
 

@@ -606,33 +606,17 @@ fn lock(path: &Path, holder: &str, owner: u32) -> Result<Locked> {
 /// Takes the lock that lives with the workspace itself, whatever the cache directory and the
 /// target directory: an advisory `flock` on the root manifest `manifest`, opened read-only, so
 /// nothing is written into the user's tree. `Err` says who holds it (the pid and command line
-/// the kernel's `/proc/locks` names). Where the file system cannot lock a read-only handle
+/// the kernel's lock table names, read by `process::flock_holder`). Where the file system cannot lock a read-only handle
 /// (`Ok(None)`), the state directory's lock still keeps apart the runs that share a cache.
 pub(crate) fn lock_tree(manifest: &Path) -> std::result::Result<Option<TreeLock>, String> {
     let Ok(file) = std::fs::File::open(manifest) else { return Ok(None) };
     match file.try_lock() {
         Ok(()) => Ok(Some(TreeLock { _file: file })),
-        Err(std::fs::TryLockError::WouldBlock) => Err(flock_holder(&file).unwrap_or_else(|| "pid unknown".to_string())),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(crate::process::flock_holder(&file).unwrap_or_else(|| "pid unknown".to_string()))
+        }
         Err(std::fs::TryLockError::Error(_)) => Ok(None),
     }
-}
-
-/// `pid N: `command line`` of the process that holds a `flock` on `file`, from `/proc/locks`.
-fn flock_holder(file: &std::fs::File) -> Option<String> {
-    use std::os::unix::fs::MetadataExt as _;
-    let meta = file.metadata().ok()?;
-    let dev = meta.dev();
-    let id = format!("{:02x}:{:02x}:{}", libc::major(dev), libc::minor(dev), meta.ino());
-    let locks = std::fs::read_to_string("/proc/locks").ok()?;
-    let pid = locks.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let at = fields.iter().position(|f| *f == id)?;
-        (fields.get(1) == Some(&"FLOCK")).then(|| fields.get(at.checked_sub(1)?)?.parse::<u32>().ok())?
-    })?;
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let args: Vec<String> =
-        cmdline.split(|b| *b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-    Some(if args.is_empty() { format!("pid {pid}") } else { format!("pid {pid}: `{}`", args.join(" ")) })
 }
 
 /// Whether a run holds the lock `path` now (asked through a shared lock on a read-only handle,

@@ -71,8 +71,7 @@ pub(crate) fn record(runner: &dyn Runner, file: &Path, root: &Path, report: &Rep
             (head, dirty)
         }
     };
-    let host =
-        std::fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "unknown".into(), |h| h.trim().into());
+    let host = runner.hostname().unwrap_or_else(|| "unknown".into());
     let entry = HistoryEntry {
         recorded_at: utc_timestamp(runner.now()),
         git_commit,
@@ -438,7 +437,7 @@ mod tests {
         record(&runner, &file, dir.path(), &report).unwrap();
         report.revision = Some("def456".into());
         record(&runner, &file, dir.path(), &report).unwrap();
-        let outside_git = FakeRunner::new().fail("git", 128, "fatal: not a git repository");
+        let outside_git = FakeRunner::new().anonymous().fail("git", 128, "fatal: not a git repository");
         record(&outside_git, &file, dir.path(), &sample_report()).unwrap();
         let clean = FakeRunner::new().ok(&format!("{git} rev-parse HEAD"), "abc123\n").ok(&format!("{git} status"), "");
         record(&clean, &file, dir.path(), &sample_report()).unwrap();
@@ -448,6 +447,12 @@ mod tests {
             entries.iter().map(|e| (e["git_commit"].as_str(), e["git_dirty"] == true)).collect();
         assert_eq!(commits, [(Some("abc123"), true), (Some("def456"), false), (None, false), (Some("abc123"), false)]);
         assert_eq!(entries[0]["recorded_at"], "2026-11-30T12:00:00Z", "the runner's clock");
+        let hosts: Vec<&str> = entries.iter().map(|e| e["host"].as_str().unwrap()).collect();
+        assert_eq!(
+            hosts,
+            [FakeRunner::HOSTNAME, FakeRunner::HOSTNAME, "unknown", FakeRunner::HOSTNAME],
+            "the runner's"
+        );
     }
 
     #[test]

@@ -1,12 +1,16 @@
-//! What was measured, shown and kept: the report model ([`model`]) assembled here from the
-//! measurements and the facts of the run, its formats ([`export`], [`plot`]), where it goes
-//! ([`output`]), the progress shown while measuring ([`progress`]), the saved history
-//! ([`history`]), the baseline gate ([`baseline`]) and what the findings mean for the exit code
-//! ([`verdict`]).
+//! What was measured, shown and kept: the report model ([`model`], data only) assembled here from
+//! the measurements and the facts of the run, with what is computed on it in `compute`, the
+//! answer that opens it ([`answer`]), its formats ([`export`], [`plot`]), where it goes
+//! ([`output`], checked by [`guard`]), the progress shown while measuring ([`progress`]), the
+//! saved history ([`history`]) and reports read back ([`saved`]), the baseline gate
+//! ([`baseline`]), the other documents (`bisect`'s [`bisection`], `merge`'s [`merge`], `try`'s
+//! [`tried`] and [`snippet`]), `--crates`' breakdown ([`per_crate`]) and what the findings mean
+//! for the exit code ([`verdict`]).
 
 pub(crate) mod answer;
 pub(crate) mod baseline;
 pub(crate) mod bisection;
+mod compute;
 pub(crate) mod export;
 pub(crate) mod guard;
 pub(crate) mod history;

@@ -2,6 +2,8 @@
 //! on a terminal, a progress bar of the round under way naming the toolchain and the scenario,
 //! the widest interval so far, the elapsed time and an estimate of what remains. No bar when standard output or standard error is not
 //! a terminal, nothing at all with `--quiet`, no colour with `NO_COLOR` (via `console`).
+//! [`Progress`] is the program's voice (and the `stderr::Say` that `discover/install` speaks
+//! through); [`BuildTracker`] is the engine's `Observer`.
 //! Results never go here: they go to standard output.
 
 use std::io::IsTerminal as _;
@@ -16,7 +18,7 @@ use crate::measure::engine::{
     Action, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, SEIZED_FACTOR, SetAside, Step,
 };
 use crate::stats;
-use crate::stderr::say;
+use crate::stderr::{Say, say};
 
 /// Status output for one run.
 pub(crate) struct Progress {
@@ -79,6 +81,20 @@ impl Progress {
 
     fn elapsed(&self) -> Duration {
         self.start.elapsed()
+    }
+}
+
+impl Say for Progress {
+    fn status(&self, verb: &str, message: &str) {
+        Progress::status(self, verb, message);
+    }
+
+    fn warning(&self, message: &str) {
+        Progress::warning(self, message);
+    }
+
+    fn note(&self, message: &str) {
+        Progress::note(self, message);
     }
 }
 

@@ -100,10 +100,10 @@ pub(crate) fn measure_arms(
     if !removed_env.is_empty() {
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
-    let crates = config.build.crates.is_some().then(std::env::current_exe).transpose()?;
+    let crates = config.build.crates.is_some().then(|| runner.current_exe()).transpose()?;
     let (link_dir, link_note) = match config.build.no_link_time {
         true => (None, None),
-        false => link_timer(work, &settings, runner.env().var("PATH").unwrap_or_default())?,
+        false => link_timer(runner, work, &settings)?,
     };
     let link_dir = link_dir.as_deref();
     let recipe_of = |w: &Workspace| recipe(runner, config, w, &prepared.cargo_home, link_dir);
@@ -365,13 +365,14 @@ fn run_engine(
 }
 
 /// The link timer's directory, with timewarp's binary standing in for the programs rustc links
-/// with that the builds' `path` holds; `None`, with the reason, when a setting names the linker
-/// by path, which no program on `PATH` can stand in for, or when `path` holds none of them.
+/// with that the builds' `PATH` holds; `None`, with the reason, when a setting names the linker
+/// by path, which no program on `PATH` can stand in for, or when `PATH` holds none of them.
 fn link_timer(
+    runner: &dyn Runner,
     work: &WorkDir,
     settings: &[environment::Setting],
-    path: &std::ffi::OsStr,
 ) -> Result<(Option<PathBuf>, Option<String>)> {
+    let path = runner.env().var("PATH").unwrap_or_default();
     let configured = environment::linker_program(settings, HOST);
     let Some(programs) = linker::programs(configured.as_deref(), path) else {
         let note = format!(
@@ -385,7 +386,7 @@ fn link_timer(
         let note = format!("link time is not taken apart: the linker `{linker}` is not on PATH");
         return Ok((None, Some(note)));
     }
-    let exe = std::env::current_exe()?;
+    let exe = runner.current_exe()?;
     Ok((Some(work.create_link_dir(&exe, &programs)?), None))
 }
 

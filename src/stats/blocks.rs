@@ -11,7 +11,7 @@
 //! Pooling assumes the toolchains are about equally noisy; when one is noisier, its pairs'
 //! variance is larger than the pooled one says. So each speedup takes the larger of the two: its
 //! own pair's interval (variance and n − 1 df) when its standard error is larger than the pooled
-//! one, else the pooled one. The simulations (`stats::simulation`) chose this over Bartlett's
+//! one, else the pooled one. The simulations (`stats::tests::simulation`) chose this over Bartlett's
 //! test on the per-toolchain residual variances (at level 0.2 it missed a toolchain twice as
 //! noisy often enough to leave its speedup at 93.3 % coverage) and over a threshold of 1.3 on the
 //! ratio of the two standard errors (93.8 %). A scenario with fewer than two rounds in which

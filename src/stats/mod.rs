@@ -551,6 +551,4 @@ pub(crate) fn t_quantile(p: f64, df: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod simulation;
-#[cfg(test)]
 mod tests;

@@ -782,3 +782,5 @@ fn coverage_report() {
         }
     }
 }
+
+mod simulation;

@@ -259,6 +259,19 @@ fn the_locked_graph_is_read_offline_first_then_from_the_registry() {
 }
 
 #[test]
+fn a_parse_error_names_the_file_below_the_directory_timewarp_was_started_in() {
+    let stderr = "error: unclosed table, expected `]`\n --> Cargo.toml:1:9\n  |\n1 | [package\n";
+    let runner = FakeRunner::new().in_dir("/fake/started-here").fail("--no-deps", 101, stderr);
+    let request = WorkspaceRequest { cargo: "cargo".into(), ..Default::default() };
+    let err = inspect(&runner, &request).unwrap_err();
+    assert_eq!(
+        format!("{err:#}"),
+        "could not parse `/fake/started-here/Cargo.toml` (line 1, column 9): unclosed table, expected `]`",
+        "the runner's directory, not the test's"
+    );
+}
+
+#[test]
 fn parse_errors_name_the_file_and_position() {
     let stderr = "error: unclosed table, expected `]`\n --> Cargo.toml:1:9\n  |\n1 | [package\n";
     assert_eq!(

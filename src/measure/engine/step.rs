@@ -90,7 +90,7 @@ impl Rounds<'_> {
         {
             if needed {
                 self.observer.starting(&Step { toolchain: &run.measured.toolchain, action });
-                file.touched.touch(touch_time(&run.rebuilds))?;
+                file.touched.touch(touch_time(runner.now(), &run.rebuilds))?;
                 let Some(out) = build(runner, run, cmd)? else { return Ok(false) };
                 if !untimed_ok(plan, run, kind, cmd, &out, stop) {
                     return Ok(false);
@@ -133,8 +133,8 @@ impl Rounds<'_> {
             }
         }
         match file.deep.filter(|_| scenario.change() == Change::DeepEdit) {
-            Some((deep, _)) => deep.touch(touch_time(&run.rebuilds))?,
-            None => file.touched.touch(touch_time(&run.rebuilds))?,
+            Some((deep, _)) => deep.touch(touch_time(runner.now(), &run.rebuilds))?,
+            None => file.touched.touch(touch_time(runner.now(), &run.rebuilds))?,
         }
         self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Timed { scenario, round } });
         reset_links(run)?;

@@ -88,16 +88,3 @@ pub(crate) struct Comparison {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate_note: Option<String>,
 }
-
-impl Comparison {
-    /// The worst change that fails the gate, if any.
-    pub(crate) fn worst_regression(&self) -> Option<&Change> {
-        self.changes.iter().filter(|c| c.regressed).max_by(|a, b| a.change_pct.total_cmp(&b.change_pct))
-    }
-
-    /// The changes the gate could not decide, when there is a limit.
-    pub(crate) fn undecided(&self) -> Vec<&Change> {
-        let gated = self.max_regression_pct.is_some();
-        self.changes.iter().filter(|c| gated && c.gate == GateResult::Undecided).collect()
-    }
-}

@@ -8,9 +8,9 @@
 //! wider than ±5 %, with the base, until none is or [`MAX`] rounds have run. The report shows
 //! the same [`speedups`] at the same level.
 
-use super::tests::{SPEEDUP, paired_rounds, rate};
-use super::*;
+use super::{SPEEDUP, paired_rounds, rate};
 use crate::measure::schedule::round_order;
+use crate::stats::*;
 use crate::testing::Rng;
 
 /// The engine's default rounds and target ([`crate::measure::engine::Precision::DEFAULT`]).
@@ -475,7 +475,7 @@ fn the_halves_of_one_run_cannot_predict_a_rerun() {
             let (m1, v1) = mean_and_variance(&first).expect("rounds");
             let m2 = mean_and_variance(&second).expect("rounds").0;
             let se2 = v1.expect("rounds") / n as f64;
-            let slow = super::blocks::slow_variance(&first).expect("rounds");
+            let slow = crate::stats::blocks::slow_variance(&first).expect("rounds");
             let (h_with, h_plain) = (t * (2.0 * se2 + 2.0 * slow).sqrt(), t * (2.0 * se2).sqrt());
             with += usize::from((m2 - m1).abs() <= h_with);
             plain += usize::from((m2 - m1).abs() <= h_plain);
