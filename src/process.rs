@@ -411,10 +411,10 @@ pub(crate) trait Runner: Sync {
     fn on_interrupt(&self, handler: InterruptHandler) -> Result<()>;
 
     /// The directory timewarp was started in: where the workspace is looked for.
-    fn current_dir(&self) -> PathBuf;
+    fn working_dir(&self) -> PathBuf;
 
     /// timewarp's own executable, which the link timer's links and `--crates`' wrapper name.
-    fn current_exe(&self) -> Result<PathBuf>;
+    fn own_executable(&self) -> Result<PathBuf>;
 
     /// The CPU model (`model name` of `/proc/cpuinfo`), when the machine names one.
     fn cpu_model(&self) -> Option<String>;
@@ -496,11 +496,11 @@ impl Runner for SystemRunner {
         kill_processes_with_env(key, value)
     }
 
-    fn current_dir(&self) -> PathBuf {
+    fn working_dir(&self) -> PathBuf {
         machine::current_dir()
     }
 
-    fn current_exe(&self) -> Result<PathBuf> {
+    fn own_executable(&self) -> Result<PathBuf> {
         Ok(std::env::current_exe()?)
     }
 

@@ -264,11 +264,11 @@ impl Runner for FakeRunner {
         Ok(())
     }
 
-    fn current_dir(&self) -> PathBuf {
+    fn working_dir(&self) -> PathBuf {
         self.machine.current_dir.clone()
     }
 
-    fn current_exe(&self) -> Result<PathBuf> {
+    fn own_executable(&self) -> Result<PathBuf> {
         Ok(self.machine.current_exe.clone())
     }
 

@@ -156,7 +156,7 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
     }
     let here = match &request.manifest_path {
         Some(path) => path.clone(),
-        None => runner.current_dir(),
+        None => runner.working_dir(),
     };
     if here.to_str().is_none() {
         bail!(
@@ -183,7 +183,7 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
         }
     }
     if !out.success() {
-        let base = runner.current_dir();
+        let base = runner.working_dir();
         bail!(
             "{}",
             metadata_error(&out.stderr, &base).unwrap_or_else(|| format!("`{cmd}` failed ({})", out.status_text()))

@@ -100,7 +100,7 @@ pub(crate) fn measure_arms(
     if !removed_env.is_empty() {
         progress.note(&format!("removed from the builds' environment: {}", removed_env.join(", ")));
     }
-    let crates = config.build.crates.is_some().then(|| runner.current_exe()).transpose()?;
+    let crates = config.build.crates.is_some().then(|| runner.own_executable()).transpose()?;
     let (link_dir, link_note) = match config.build.no_link_time {
         true => (None, None),
         false => link_timer(runner, work, &settings)?,
@@ -386,7 +386,7 @@ fn link_timer(
         let note = format!("link time is not taken apart: the linker `{linker}` is not on PATH");
         return Ok((None, Some(note)));
     }
-    let exe = runner.current_exe()?;
+    let exe = runner.own_executable()?;
     Ok((Some(work.create_link_dir(&exe, &programs)?), None))
 }
 
