@@ -390,9 +390,10 @@ fn bisect_panel(area: &Area<'_>, bisected: &Bisected, scenario: &Scenario, (firs
         let font = ("sans-serif", 11).into_font().color(&LINKER_COLOUR);
         chart.draw_series(std::iter::once(Text::new(label, (x, y_max * 0.97), font))).map_err(plot_error)?;
     }
-    let bars = points.iter().filter(|p| p.3 > p.2).map(|p| {
-        PathElement::new(vec![(p.0, p.2), (p.0, p.3.min(y_max))], SCENARIO_COLOURS[0].stroke_width(1))
-    });
+    let bars = points
+        .iter()
+        .filter(|p| p.3 > p.2)
+        .map(|p| PathElement::new(vec![(p.0, p.2), (p.0, p.3.min(y_max))], SCENARIO_COLOURS[0].stroke_width(1)));
     chart.draw_series(bars).map_err(plot_error)?;
     chart
         .draw_series(points.iter().map(|(x, y, _, _, label)| {
