@@ -17,7 +17,7 @@ use crate::exit::{self, ExitError};
 use crate::format;
 use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
 use crate::measure::build::Kind;
-use crate::measure::engine::{End, Measured, Stop};
+use crate::measure::engine::{End, Measured, StopReason};
 use crate::measure::interrupt::Interrupt;
 use crate::process::Runner;
 use crate::report::bisection::{self, Probe};
@@ -221,7 +221,7 @@ impl<'a> Prober<'a> {
         report_step(self.progress, &chosen, &outcome.measured);
         let results: Vec<(usize, Result<Samples, String>)> =
             present.iter().zip(&outcome.measured).map(|((i, _), m)| (*i, samples(m))).collect();
-        let halt = if measurement.interrupted || outcome.stop == Stop::Interrupted {
+        let halt = if measurement.interrupted || outcome.stop == StopReason::Interrupted {
             Some(Halt::Interrupted)
         } else if self.spent() >= self.budget {
             Some(Halt::Budget)

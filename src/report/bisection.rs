@@ -13,7 +13,7 @@ use super::model::{
 use crate::discover::toolchain::Toolchain;
 use crate::format;
 use crate::measure::bisect::{Bisection, Found, Halt};
-use crate::measure::engine::{self, End, Measured, Stop};
+use crate::measure::engine::{self, End, Measured, StopReason};
 use crate::stats::{self, NOISE};
 use crate::vocab::{Linker, Profile, Scenario};
 
@@ -28,7 +28,7 @@ pub(crate) struct Probe {
     /// Rounds that ran.
     pub rounds: usize,
     /// Why they stopped.
-    pub stop: Stop,
+    pub stop: StopReason,
 }
 
 impl Probe {

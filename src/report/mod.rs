@@ -37,7 +37,7 @@ use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::engine::{End, Measured, Plan, Sample, SetAside, Stop, Stopping};
+use crate::measure::engine::{End, Measured, Plan, Sample, SetAside, StopReason, Stopping};
 use crate::stats;
 use crate::vocab::{Linker, Scenario};
 
@@ -62,7 +62,7 @@ pub(crate) struct Facts<'a> {
     /// Rounds that ran.
     pub rounds: usize,
     /// Why they stopped.
-    pub stop: Stop,
+    pub stop: StopReason,
     /// From the first build to the last.
     pub elapsed: Duration,
     /// The file the rebuilds touched.
@@ -139,14 +139,14 @@ fn stopping_rule(stopping: &Stopping) -> StoppingRule {
     }
 }
 
-pub(crate) fn stopped(stop: Stop) -> Stopped {
+pub(crate) fn stopped(stop: StopReason) -> Stopped {
     match stop {
-        Stop::Fixed => Stopped::Fixed,
-        Stop::Precise => Stopped::Precise,
-        Stop::Budget => Stopped::Budget,
-        Stop::MaxRounds => Stopped::MaxRounds,
-        Stop::NothingLeft => Stopped::NothingLeft,
-        Stop::Interrupted => Stopped::Interrupted,
+        StopReason::Fixed => Stopped::Fixed,
+        StopReason::Precise => Stopped::Precise,
+        StopReason::Budget => Stopped::Budget,
+        StopReason::MaxRounds => Stopped::MaxRounds,
+        StopReason::NothingLeft => Stopped::NothingLeft,
+        StopReason::Interrupted => Stopped::Interrupted,
     }
 }
 
@@ -473,7 +473,7 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
 
 /// The cells whose interval stayed wider than the precision asked for, when the budget or the
 /// most rounds stopped the run: what more time would have narrowed.
-fn precision_warning(rows: &[Row], stop: Stop, target: Option<f64>) -> Option<String> {
+fn precision_warning(rows: &[Row], stop: StopReason, target: Option<f64>) -> Option<String> {
     let target = target?;
     let wide: Vec<String> = rows
         .iter()
@@ -490,9 +490,9 @@ fn precision_warning(rows: &[Row], stop: Stop, target: Option<f64>) -> Option<St
         return None;
     }
     let why = match stop {
-        Stop::Budget => "the budget ran out (`--budget` gives more time)",
-        Stop::MaxRounds => "the most rounds ran (a quieter machine narrows them)",
-        Stop::Interrupted => "the run was interrupted",
+        StopReason::Budget => "the budget ran out (`--budget` gives more time)",
+        StopReason::MaxRounds => "the most rounds ran (a quieter machine narrows them)",
+        StopReason::Interrupted => "the run was interrupted",
         _ => return None,
     };
     Some(format!(
@@ -610,7 +610,7 @@ mod tests {
         }
     }
 
-    fn report_with(measured: &[Measured], stopping: Stopping, stop: Stop) -> Report {
+    fn report_with(measured: &[Measured], stopping: Stopping, stop: StopReason) -> Report {
         let ws = workspace("/w");
         let selection = Selection { chosen: vec![], skipped: vec![], doubtful: vec![] };
         let plan = plan(stopping);
@@ -644,7 +644,7 @@ mod tests {
         report_with(
             measured,
             Stopping::Fixed(BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 3)])),
-            Stop::Fixed,
+            StopReason::Fixed,
         )
     }
 
@@ -766,13 +766,13 @@ mod tests {
             measured("1.85.0", End::Completed, &[4.0, 4.1, 3.9], &[1.0, 1.3, 0.8]),
             measured("1.96.0", End::Completed, &[2.0, 2.05, 1.95], &[0.5, 0.5, 0.7]),
         ];
-        let r = report_with(&rows, precision.clone(), Stop::Budget);
+        let r = report_with(&rows, precision.clone(), StopReason::Budget);
         let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
         assert_eq!(touched.precise, Some(false));
         assert_eq!(r.toolchains[1].figures(Scenario::Clean).unwrap().precise, Some(true));
         let warning = r.warnings.iter().find(|w| w.starts_with("one interval did not reach ±5%")).unwrap();
         assert!(warning.contains("the budget ran out") && warning.contains("1.96.0 touched (±"), "{warning}");
-        let quiet = report_with(&rows, precision, Stop::Precise);
+        let quiet = report_with(&rows, precision, StopReason::Precise);
         assert!(!quiet.warnings.iter().any(|w| w.contains("did not reach")), "{:?}", quiet.warnings);
     }
 }

@@ -129,7 +129,7 @@ pub(crate) struct CrateBuild {
 
 /// Why the rounds stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stop {
+pub(crate) enum StopReason {
     /// The fixed number of rounds ran.
     Fixed,
     /// Every speedup reached the precision.
@@ -152,14 +152,14 @@ pub(crate) struct Outcome {
     /// Rounds that ran.
     pub rounds: usize,
     /// Why they stopped.
-    pub stop: Stop,
+    pub stop: StopReason,
     /// Wall time from the first build to the last.
     pub elapsed: Duration,
 }
 
 /// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
+pub(crate) enum BuildPurpose {
     /// Reads the compiler's libraries into the page cache; untimed.
     WarmUp,
     /// A timed build of `scenario` in round `round` (from 0).
@@ -181,11 +181,11 @@ pub(crate) enum Action {
 
 /// A step about to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Step<'a> {
+pub(crate) struct BuildStep<'a> {
     /// Whose.
     pub toolchain: &'a Toolchain,
     /// What.
-    pub action: Action,
+    pub action: BuildPurpose,
 }
 
 /// The state of the run after a round, for the progress display.
@@ -205,7 +205,7 @@ pub(crate) trait Observer {
     /// A round of `builds` timed builds is about to start.
     fn round_starting(&mut self, round: usize, builds: usize);
     /// `step` is about to run.
-    fn starting(&mut self, step: &Step<'_>);
+    fn starting(&mut self, step: &BuildStep<'_>);
     /// A round ended.
     fn round_done(&mut self, done: &RoundDone);
     /// A toolchain's measurement ended (completed, failed or interrupted).

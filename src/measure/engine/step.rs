@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::outcome::{Action, CrateBuild, End, Redone, Sample, SetAside, Step};
+use super::outcome::{BuildPurpose, CrateBuild, End, Redone, Sample, SetAside, BuildStep};
 use super::plan::Plan;
 use super::run::{KindState, Run};
 use super::touch::touch_time;
@@ -24,7 +24,7 @@ impl Rounds<'_> {
     /// settling rebuild.
     pub(super) fn timed_step(&mut self, run: &mut Run, scenario: Scenario, round: usize) -> Result<()> {
         if !run.warmed {
-            self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::WarmUp });
+            self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::WarmUp });
             run.installed().warm_up();
             run.warmed = true;
         }
@@ -54,7 +54,7 @@ impl Rounds<'_> {
         let fills = !run.rebuilds_used && plan.rebuilt(&kind);
         let into = if fills { run.rebuilds.clone() } else { run.scratch.clone() };
         work.clear_target_dir(&into)?;
-        self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Timed { scenario, round } });
+        self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::Timed { scenario, round } });
         let variant = &plan.variants[run.measured.variant];
         let cmd = variant.recipe.command(&kind, &run.measured.toolchain, run.installed(), &into, run.link_log.as_ref());
         reset_links(run)?;
@@ -76,7 +76,7 @@ impl Rounds<'_> {
             if !run.rebuilds_used {
                 work.clear_target_dir(&run.rebuilds)?;
             }
-            self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Prime });
+            self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::Prime });
             let Some(out) = build(runner, run, cmd)? else { return Ok(false) };
             if !untimed_ok(plan, run, kind, cmd, &out, stop) {
                 return Ok(false);
@@ -86,10 +86,10 @@ impl Rounds<'_> {
         }
         let state = *run.kind(kind);
         for (needed, action) in
-            [(!state.primed, Action::FirstRebuild), (state.primed && state.unsettled, Action::Settle)]
+            [(!state.primed, BuildPurpose::FirstRebuild), (state.primed && state.unsettled, BuildPurpose::Settle)]
         {
             if needed {
-                self.observer.starting(&Step { toolchain: &run.measured.toolchain, action });
+                self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action });
                 file.touched.touch(touch_time(&run.rebuilds))?;
                 let Some(out) = build(runner, run, cmd)? else { return Ok(false) };
                 if !untimed_ok(plan, run, kind, cmd, &out, stop) {
@@ -136,7 +136,7 @@ impl Rounds<'_> {
             Some((deep, _)) => deep.touch(touch_time(&run.rebuilds))?,
             None => file.touched.touch(touch_time(&run.rebuilds))?,
         }
-        self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Timed { scenario, round } });
+        self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::Timed { scenario, round } });
         reset_links(run)?;
         let out = build(runner, run, cmd);
         let kept = match edit {

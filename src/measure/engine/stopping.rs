@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::outcome::{End, Stop, pairs};
+use super::outcome::{End, StopReason, pairs};
 use super::plan::{Plan, Precision, Stopping};
 use super::run::Run;
 use crate::measure::schedule::round_order;
@@ -22,10 +22,10 @@ pub(super) fn next_round(
     runs: &[Run],
     round: usize,
     elapsed: Duration,
-) -> Result<(Vec<Cell>, bool), Stop> {
+) -> Result<(Vec<Cell>, bool), StopReason> {
     let alive: Vec<usize> = (0..runs.len()).filter(|i| !runs[*i].ended).collect();
     if alive.is_empty() {
-        return Err(Stop::NothingLeft);
+        return Err(StopReason::NothingLeft);
     }
     let mut cells = Vec::new();
     match &plan.stopping {
@@ -38,7 +38,7 @@ pub(super) fn next_round(
         }
         Stopping::Precision(precision) => {
             if round >= precision.max_rounds {
-                return Err(Stop::MaxRounds);
+                return Err(StopReason::MaxRounds);
             }
             for scenario in &plan.scenarios {
                 let wanted = imprecise(plan, runs, *scenario, precision, round);
@@ -47,12 +47,12 @@ pub(super) fn next_round(
                 }
             }
             if cells.is_empty() {
-                return Err(Stop::Precise);
+                return Err(StopReason::Precise);
             }
             if round > 0 {
                 let cut = fit_budget(plan, runs, &mut cells, precision.budget.saturating_sub(elapsed));
                 if cells.is_empty() {
-                    return Err(Stop::Budget);
+                    return Err(StopReason::Budget);
                 }
                 return Ok((order(cells, round), cut));
             }
@@ -60,7 +60,7 @@ pub(super) fn next_round(
     }
     cells.retain(|(_, subjects)| !subjects.is_empty());
     if cells.is_empty() {
-        return Err(if matches!(plan.stopping, Stopping::Fixed(_)) { Stop::Fixed } else { Stop::Precise });
+        return Err(if matches!(plan.stopping, Stopping::Fixed(_)) { StopReason::Fixed } else { StopReason::Precise });
     }
     Ok((order(cells, round), false))
 }
