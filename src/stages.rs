@@ -25,7 +25,7 @@ use crate::measure::journal::Journal;
 use crate::measure::revision;
 use crate::measure::workdir::{self, Held, Locked, WorkDir};
 use crate::process::Runner;
-use crate::report::baseline::{Baseline, Gate};
+use crate::report::baseline::{Baseline, GateLimit};
 use crate::report::guard::Guard;
 use crate::report::history;
 use crate::report::model::Report;
@@ -192,8 +192,8 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, out: &Output) -> Outputs {
 }
 
 /// What the gate allows, from the command line.
-pub(crate) fn gate(config: &RunOptions) -> Gate {
-    Gate { max_regression_pct: config.checks.max_regression_pct }
+pub(crate) fn gate(config: &RunOptions) -> GateLimit {
+    GateLimit { max_regression_pct: config.checks.max_regression_pct }
 }
 
 /// What selection needs from the command line.

@@ -87,7 +87,7 @@ pub(crate) struct Facts<'a> {
     /// `--baseline-rev`: the revision built beside the tree, its commit.
     pub baseline_rev: Option<&'a str>,
     /// What the gate allows.
-    pub gate: baseline::Gate,
+    pub gate: baseline::GateLimit,
     /// `--crates=N`: how many of the crates that changed most to show.
     pub crates_top: Option<usize>,
     /// Logical CPUs of the machine.
@@ -632,7 +632,7 @@ mod tests {
             kept_changes: &[],
             baseline: None,
             baseline_rev: None,
-            gate: baseline::Gate { max_regression_pct: None },
+            gate: baseline::GateLimit { max_regression_pct: None },
             crates_top: None,
             cores: 2,
             cpu: None,

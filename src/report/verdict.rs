@@ -150,7 +150,7 @@ mod tests {
         let file = dir.path().join("fast.json");
         let mut report = sample_report();
         std::fs::write(&file, serde_json::to_string(&crate::testing::scaled(&report, 0.5)).unwrap()).unwrap();
-        let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0) };
+        let gate = crate::report::baseline::GateLimit { max_regression_pct: Some(10.0) };
         let baseline = crate::report::baseline::Baseline::read(&file, gate).unwrap();
         // Repeat runs of one commit that changed by ±1 %: the machine's own change between runs.
         let repeats = ["1.85.0", "1.96.0"]

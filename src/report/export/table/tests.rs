@@ -12,7 +12,7 @@ fn shows_the_baseline_comparison() {
     let mut report = sample_report();
     let file = dir.path().join("last.json");
     std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
-    let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0) };
+    let gate = crate::report::baseline::GateLimit { max_regression_pct: Some(10.0) };
     let saved = Baseline::read(&file, gate).unwrap();
     report.baseline = Some(saved.compare(&report.setup(), &report.toolchains, &Default::default()));
     let text = TableExporter { verbose: false, width: None }.report(&report);
