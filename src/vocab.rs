@@ -47,7 +47,7 @@ pub(crate) enum Start {
 
 /// What changes in the tree before a scenario's build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Change {
+pub(crate) enum SourceChange {
     /// Nothing: a clean build.
     Nothing,
     /// The touched file's modification time is set to now.
@@ -126,12 +126,12 @@ impl Scenario {
     }
 
     /// What changes before each of its builds.
-    pub(crate) fn change(self) -> Change {
+    pub(crate) fn change(self) -> SourceChange {
         match self {
-            Scenario::Clean | Scenario::Check | Scenario::Release => Change::Nothing,
-            Scenario::Touched | Scenario::CheckTouched | Scenario::Test => Change::Touch,
-            Scenario::Edited => Change::Edit,
-            Scenario::Deep => Change::DeepEdit,
+            Scenario::Clean | Scenario::Check | Scenario::Release => SourceChange::Nothing,
+            Scenario::Touched | Scenario::CheckTouched | Scenario::Test => SourceChange::Touch,
+            Scenario::Edited => SourceChange::Edit,
+            Scenario::Deep => SourceChange::DeepEdit,
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::measure::journal::EditedFile;
 use crate::measure::linker::LinkLog;
 use crate::measure::wrapper::{WRAPPER_LOG, read_log};
 use crate::process::{CommandSpec, Output, Runner, first_error_line};
-use crate::vocab::{Change, Scenario, Start};
+use crate::vocab::{SourceChange, Scenario, Start};
 
 impl Rounds<'_> {
     /// Runs one timed build of `scenario` in `round` for `run`, with whatever untimed steps it
@@ -109,12 +109,12 @@ impl Rounds<'_> {
         let file = &self.files[run.measured.variant];
         let variant = &plan.variants[run.measured.variant];
         let (edit, changed): (Option<&EditedFile>, &str) = match scenario.change() {
-            Change::Edit => (file.edited, variant.verify.file.as_str()),
-            Change::DeepEdit => {
+            SourceChange::Edit => (file.edited, variant.verify.file.as_str()),
+            SourceChange::DeepEdit => {
                 let deep = variant.deep.as_ref().expect("a plan with `deep` has its edit");
                 (file.deep.map(|(_, edited)| edited), deep.file.as_str())
             }
-            Change::Touch | Change::Nothing => (None, variant.verify.file.as_str()),
+            SourceChange::Touch | SourceChange::Nothing => (None, variant.verify.file.as_str()),
         };
         if let Some(edited) = edit {
             run.edits += 1;
@@ -129,10 +129,10 @@ impl Rounds<'_> {
             // compiles) whose next build sees the reverted file as a change, needs settling.
             let kind = plan.kind(scenario);
             for (k, state) in run.kinds.iter_mut() {
-                state.unsettled |= *k == kind || scenario.change() == Change::DeepEdit;
+                state.unsettled |= *k == kind || scenario.change() == SourceChange::DeepEdit;
             }
         }
-        match file.deep.filter(|_| scenario.change() == Change::DeepEdit) {
+        match file.deep.filter(|_| scenario.change() == SourceChange::DeepEdit) {
             Some((deep, _)) => deep.touch(touch_time(&run.rebuilds))?,
             None => file.touched.touch(touch_time(&run.rebuilds))?,
         }
@@ -230,9 +230,9 @@ fn record(
 ) -> Result<bool> {
     let variant = &plan.variants[run.measured.variant];
     let edited = match scenario.change() {
-        Change::Edit => Some((variant.verify.file.as_str(), "a `#[used] static`")),
-        Change::DeepEdit => variant.deep.as_ref().map(|d| (d.file.as_str(), "a public static")),
-        Change::Touch | Change::Nothing => None,
+        SourceChange::Edit => Some((variant.verify.file.as_str(), "a `#[used] static`")),
+        SourceChange::DeepEdit => variant.deep.as_ref().map(|d| (d.file.as_str(), "a public static")),
+        SourceChange::Touch | SourceChange::Nothing => None,
     };
     if stop() {
         // The build was stopped by the interruption: its time means nothing.
@@ -256,8 +256,8 @@ fn record(
     }
     let rebuild = scenario.start() == Start::Rebuild;
     let shown = match (scenario.change(), &variant.deep) {
-        (Change::Nothing, _) => None,
-        (Change::DeepEdit, Some(deep)) => (!deep.compiled(&out.stderr)).then(|| deep.failure()),
+        (SourceChange::Nothing, _) => None,
+        (SourceChange::DeepEdit, Some(deep)) => (!deep.compiled(&out.stderr)).then(|| deep.failure()),
         _ => (!variant.verify.compiled(&out.stderr)).then(|| variant.verify.failure()),
     };
     if let Some(why) = shown {

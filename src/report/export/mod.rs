@@ -186,14 +186,14 @@ fn percent(p: Option<f64>) -> String {
 
 /// What `scenario` timed in `report`, after its name: `cargo check, after touching src/main.rs`.
 fn scenario_text(report: &Report, scenario: crate::vocab::Scenario) -> String {
-    use crate::vocab::Change;
+    use crate::vocab::SourceChange;
     let command =
         report.measurement.commands.get(&scenario).cloned().unwrap_or_else(|| format!("cargo {}", scenario.command()));
     let what = match scenario.change() {
-        Change::Nothing => "from an empty target directory".to_string(),
-        Change::Touch => format!("after touching {}", report.touched_file),
-        Change::Edit => format!("after an edit of {} (a private item appended)", report.touched_file),
-        Change::DeepEdit => match &report.deep {
+        SourceChange::Nothing => "from an empty target directory".to_string(),
+        SourceChange::Touch => format!("after touching {}", report.touched_file),
+        SourceChange::Edit => format!("after an edit of {} (a private item appended)", report.touched_file),
+        SourceChange::DeepEdit => match &report.deep {
             Some(deep) => {
                 let n = deep.dependents.len();
                 format!(
