@@ -47,7 +47,7 @@ pub(crate) struct Probed {
 
 /// The change from candidate `from` to candidate `to` (later), paired within one probe.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Change {
+pub(crate) struct CandidateChange {
     /// The older candidate.
     pub from: usize,
     /// The newer candidate.
@@ -58,20 +58,20 @@ pub(crate) struct Change {
     pub verdict: Verdict,
 }
 
-impl Change {
+impl CandidateChange {
     /// The change from `from` to `to` in `scenario`, from the rounds both have in `probed`.
-    pub(crate) fn between(from: usize, to: usize, scenario: Scenario, probed: &[(usize, &Samples)]) -> Option<Change> {
+    pub(crate) fn between(from: usize, to: usize, scenario: Scenario, probed: &[(usize, &Samples)]) -> Option<CandidateChange> {
         let of = |i: usize| probed.iter().find(|(c, _)| *c == i).and_then(|(_, s)| s.get(&scenario));
         let (a, b) = (of(from)?, of(to)?);
         let pairs: Vec<(f64, f64)> =
             a.iter().filter_map(|(round, x)| b.iter().find(|(r, _)| r == round).map(|(_, y)| (*x, *y))).collect();
         let speedup = stats::paired_speedup(&pairs)?;
-        Some(Change { from, to, speedup, verdict: speedup.verdict(NOISE) })
+        Some(CandidateChange { from, to, speedup, verdict: speedup.verdict(NOISE) })
     }
 
     /// This change's part of `whole`, on the log scale where the parts of a span add up: 0.5
     /// when it holds half of it.
-    pub(crate) fn share_of(&self, whole: &Change) -> f64 {
+    pub(crate) fn share_of(&self, whole: &CandidateChange) -> f64 {
         if whole.speedup.log_mean == 0.0 { 0.0 } else { self.speedup.log_mean / whole.speedup.log_mean }
     }
 }
@@ -82,7 +82,7 @@ pub(crate) struct Step {
     /// The candidates measured together, oldest first.
     pub probed: Vec<usize>,
     /// The changes between neighbours of the probe, then the whole span's.
-    pub changes: Vec<Change>,
+    pub changes: Vec<CandidateChange>,
     /// Candidates of this probe that could not be measured, with why; the search went on
     /// without them.
     pub failed: Vec<(usize, String)>,
@@ -96,11 +96,11 @@ pub(crate) enum Found {
     /// The two ends do not differ beyond noise.
     NoChange,
     /// The significant part of the change lies between two adjacent candidates.
-    Located(Change),
+    Located(CandidateChange),
     /// Both halves of a span carry a significant part in the same direction and neither holds
     /// [`DOMINANT_SHARE`] of it, or neither half is significant: no single release holds the
     /// change. The parts of the last probe.
-    Spread(Vec<Change>),
+    Spread(Vec<CandidateChange>),
     /// Stopped first; the change lies somewhere in this span.
     Unfinished { between: (usize, usize), why: Halt },
     /// An end of the span could not be measured.
@@ -113,7 +113,7 @@ pub(crate) struct Bisection {
     /// The scenario followed.
     pub scenario: Scenario,
     /// The change between the span's ends, from the first probe; `None` when it has none.
-    pub total: Option<Change>,
+    pub total: Option<CandidateChange>,
     /// Every probe in order.
     pub steps: Vec<Step>,
     /// The outcome.
@@ -151,7 +151,7 @@ pub(crate) fn bisect(
         steps.push(step);
         return Ok(Bisection { scenario, total: None, steps, found: Found::EndFailed { candidate, reason } });
     }
-    let total = Change::between(lo, hi, scenario, &walls);
+    let total = CandidateChange::between(lo, hi, scenario, &walls);
     step.changes.extend(total);
     let direction = total.map(|t| t.verdict);
     if direction == Some(Verdict::Unknown) {
@@ -193,7 +193,7 @@ pub(crate) fn bisect(
             steps.push(step);
             continue;
         }
-        let between = |a, b| Change::between(a, b, scenario, &walls);
+        let between = |a, b| CandidateChange::between(a, b, scenario, &walls);
         let (Some(left), Some(right)) = (between(lo, mid), between(mid, hi)) else {
             steps.push(step);
             let why = halt.unwrap_or(Halt::Budget);
@@ -210,7 +210,7 @@ pub(crate) fn bisect(
         let (left_carries, right_carries) = (Some(left.verdict) == direction, Some(right.verdict) == direction);
         // Both halves significant: one of them may still hold nearly all of the change (the
         // other's being a small real change, or one of the 5% of intervals that miss).
-        let dominant = |part: &Change| whole.is_some_and(|w| part.share_of(&w) >= DOMINANT_SHARE);
+        let dominant = |part: &CandidateChange| whole.is_some_and(|w| part.share_of(&w) >= DOMINANT_SHARE);
         match (left_carries, right_carries) {
             (true, false) => (hi, last) = (mid, left),
             (false, true) => (lo, last) = (mid, right),
@@ -230,7 +230,7 @@ pub(crate) fn bisect(
 /// the first one measured when none is significant.
 fn largest_change(lo: usize, hi: usize, probed: &[(usize, &Samples)]) -> Scenario {
     let measured: Vec<Scenario> = probed.iter().flat_map(|(_, s)| s.keys().copied()).collect();
-    let significant = measured.iter().filter_map(|s| Change::between(lo, hi, *s, probed).map(|c| (*s, c)));
+    let significant = measured.iter().filter_map(|s| CandidateChange::between(lo, hi, *s, probed).map(|c| (*s, c)));
     significant
         .filter(|(_, c)| matches!(c.verdict, Verdict::Faster | Verdict::Slower))
         .max_by(|(_, a), (_, b)| a.speedup.log_mean.abs().total_cmp(&b.speedup.log_mean.abs()))
