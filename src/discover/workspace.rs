@@ -41,7 +41,7 @@ pub(crate) struct Workspace {
     /// The root source file of the package at the top of the member dependency graph.
     pub default_touch_file: Option<PathBuf>,
     /// The library the `deep` scenario edits, when a built library has a built dependent.
-    pub deep: Option<DeepLibrary>,
+    pub deep: Option<DeepTarget>,
     /// The proc-macro libraries a built package depends on, which `deep` passes over (they can
     /// export no item but their macros), by name.
     pub deep_proc_macros: Vec<String>,
@@ -73,7 +73,7 @@ pub(crate) struct Member {
 /// The library the `deep` scenario edits: among the built packages, the library the most others
 /// depend on, directly or through each other (through normal and build dependencies).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DeepLibrary {
+pub(crate) struct DeepTarget {
     /// Its package.
     pub package: String,
     /// Its library's root source file.
@@ -576,7 +576,7 @@ fn built_members<'a>(members: &[&'a Package], selected: &[&'a Package]) -> Vec<&
 /// its dependents; ties go to the one with fewer dependencies of its own (the deeper), then by
 /// name. A proc-macro library is passed over: it can export no item but its macros; those with
 /// built dependents are returned beside it, for the sentence that says why none was found.
-fn deep_library(selected: &[&Package]) -> (Option<DeepLibrary>, Vec<String>) {
+fn deep_library(selected: &[&Package]) -> (Option<DeepTarget>, Vec<String>) {
     let dirs: Vec<PathBuf> = selected
         .iter()
         .map(|p| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default())
@@ -625,7 +625,7 @@ fn deep_library(selected: &[&Package]) -> (Option<DeepLibrary>, Vec<String>) {
     let Some((index, target, dependents)) = best else { return (None, proc_macros) };
     let mut names: Vec<String> = dependents.iter().map(|d| selected[*d].name.to_string()).collect();
     names.sort();
-    let deep = DeepLibrary {
+    let deep = DeepTarget {
         package: selected[index].name.to_string(),
         file: target.src_path.clone().into_std_path_buf(),
         dependents: names,

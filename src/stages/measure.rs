@@ -10,7 +10,7 @@ use super::{Discovered, interrupt, leave_out_deep, recipe, scenarios, stopping, 
 use crate::cli::RunOptions;
 use crate::discover::environment;
 use crate::discover::toolchain::HOST;
-use crate::discover::workspace::{self, DeepLibrary, Workspace};
+use crate::discover::workspace::{self, DeepTarget, Workspace};
 use crate::exit::ExitError;
 use crate::measure::arm::Overrides;
 use crate::measure::build;
@@ -192,7 +192,7 @@ struct TreeFiles<'w> {
     /// Where the touch and the edit land: a link in the tree followed.
     real: PathBuf,
     /// The deep library and where its root really is, when `deep` runs in this tree.
-    deep: Option<(&'w DeepLibrary, PathBuf)>,
+    deep: Option<(&'w DeepTarget, PathBuf)>,
 }
 
 impl TreeFiles<'_> {

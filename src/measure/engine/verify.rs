@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::outcome::{Redone, SetAside};
 use super::run::Run;
-use crate::discover::workspace::{DeepLibrary, Workspace};
+use crate::discover::workspace::{DeepTarget, Workspace};
 use crate::process::Output;
 use crate::stats;
 use crate::vocab::Scenario;
@@ -25,7 +25,7 @@ pub(crate) struct DeepEdit {
 
 impl DeepEdit {
     /// The edit of `library` in `workspace`.
-    pub(crate) fn new(workspace: &Workspace, library: &DeepLibrary) -> DeepEdit {
+    pub(crate) fn new(workspace: &Workspace, library: &DeepTarget) -> DeepEdit {
         let file = library.file.strip_prefix(&workspace.root).unwrap_or(&library.file).display().to_string();
         DeepEdit { package: library.package.clone(), file, dependents: library.dependents.clone() }
     }
