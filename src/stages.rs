@@ -35,7 +35,7 @@ use crate::vocab::{self, Keep, Scenario};
 
 mod measure;
 
-pub(crate) use self::measure::{Measurement, build_settings, measure, measure_arms, measure_these};
+pub(crate) use self::measure::{MeasuredRun, build_settings, measure, measure_arms, measure_these};
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
 /// copy's, with `--rev`), timewarp's directories, locks and journal, and the selection.

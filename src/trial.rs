@@ -98,7 +98,7 @@ struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     /// The context of the document of `rows` measured in `done`.
-    fn of(&self, rows: &'a [Vec<Arm>], done: &'a stages::Measurement) -> Context<'a> {
+    fn of(&self, rows: &'a [Vec<Arm>], done: &'a stages::MeasuredRun) -> Context<'a> {
         Context {
             toolchain: &self.toolchain.name,
             scenarios: &done.plan.scenarios,

@@ -27,7 +27,7 @@ use crate::report::progress::Progress;
 use crate::vocab::{self, Scenario};
 
 /// What the measuring stage did, and what the report needs to say about it.
-pub(crate) struct Measurement {
+pub(crate) struct MeasuredRun {
     pub plan: Plan,
     /// Why link time is not measured, when it is not.
     pub link_note: Option<String>,
@@ -49,7 +49,7 @@ pub(crate) fn measure(
     config: &RunOptions,
     progress: &Progress,
     found: &Discovered,
-) -> Result<Measurement> {
+) -> Result<MeasuredRun> {
     let handler = interrupt(runner, found)?;
     measure_these(runner, config, progress, found, &found.planned.selection.chosen, &handler)
 }
@@ -63,7 +63,7 @@ pub(crate) fn measure_these(
     found: &Discovered,
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
-) -> Result<Measurement> {
+) -> Result<MeasuredRun> {
     measure_arms(runner, config, progress, found, chosen, interrupt, &[])
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn measure_arms(
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
     arms: &[(String, Overrides)],
-) -> Result<Measurement> {
+) -> Result<MeasuredRun> {
     let (workspace, work) = (&found.workspace, &found.work);
     let mut scenarios = scenarios(config, workspace)?;
     let measured = changed_files(TreeRole::Measured, workspace, config, progress, found, &mut scenarios)?;
@@ -143,7 +143,7 @@ pub(crate) fn measure_arms(
     let kept = found.journal.take_notes();
     let changed_by_builds = changed_by_builds(workspace, &excluded, &tree_before, &kept);
     let interrupted = interrupt.requested();
-    Ok(Measurement {
+    Ok(MeasuredRun {
         plan,
         link_note,
         touched,
