@@ -321,7 +321,7 @@ fn bisect(mut prober: Prober<'_>, wide: &RunOptions) -> Result<()> {
         }
         (_, false) => None,
     };
-    let facts = bisection::Facts {
+    let facts = bisection::BisectionFacts {
         workspace: found.workspace.root.display().to_string(),
         revision: found.checkout.as_ref().map(|c| c.commit.as_str()),
         profile: options.build.profile.clone(),

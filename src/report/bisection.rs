@@ -21,7 +21,7 @@ use crate::vocab::{Linker, Profile, Scenario};
 /// measured of each, in the same order.
 #[derive(Debug, Clone)]
 pub(crate) struct Probe {
-    /// Indices into [`Facts::candidates`], oldest first.
+    /// Indices into [`BisectionFacts::candidates`], oldest first.
     pub candidates: Vec<usize>,
     /// One per candidate.
     pub measured: Vec<Measured>,
@@ -39,7 +39,7 @@ impl Probe {
 
 /// What the document states besides the search.
 #[derive(Debug)]
-pub(crate) struct Facts<'a> {
+pub(crate) struct BisectionFacts<'a> {
     /// Workspace root.
     pub workspace: String,
     /// `--rev`'s commit.
@@ -64,7 +64,7 @@ pub(crate) struct Facts<'a> {
 }
 
 /// The document for `search`, whose steps are `probes` in order.
-pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> Bisected {
+pub(crate) fn build(facts: &BisectionFacts<'_>, search: &Bisection, probes: &[Probe]) -> Bisected {
     let names = |i: usize| facts.candidates[i].name.clone();
     let (first, last) = (0, facts.candidates.len() - 1);
     let total_log = search.total.map(|t| t.speedup.log_mean);
@@ -297,7 +297,7 @@ fn release_name(minor: u64) -> String {
 }
 
 /// Every stable release from the first candidate's to the last's, and what became of it.
-fn releases(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> Vec<SpanRelease> {
+fn releases(facts: &BisectionFacts<'_>, search: &Bisection, probes: &[Probe]) -> Vec<SpanRelease> {
     let (first, last) = (&facts.candidates[0], &facts.candidates[facts.candidates.len() - 1]);
     let measured = search.measured();
     let failed: Vec<(usize, &String)> =
@@ -454,7 +454,7 @@ fn article(t: &Toolchain) -> &'static str {
 }
 
 /// What the reader should know about the span.
-fn warnings(facts: &Facts<'_>, releases: &[SpanRelease]) -> Vec<String> {
+fn warnings(facts: &BisectionFacts<'_>, releases: &[SpanRelease]) -> Vec<String> {
     let mut warnings = Vec::new();
     let kinds: Vec<_> = facts.candidates.iter().map(Toolchain::provenance).collect();
     if kinds.windows(2).any(|w| w[0] != w[1]) {
