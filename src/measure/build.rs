@@ -19,7 +19,7 @@ use super::arm::Overrides;
 use super::linker::{LINK_DIR, LINK_LOG, LinkLog};
 use crate::discover::toolchain::{Toolchain, rustup_proxy};
 use crate::process::{CommandSpec, Env, Output, Runner, error_excerpt};
-use crate::vocab::{Command, Profile, Scenario};
+use crate::vocab::{CargoCommand, Profile, Scenario};
 
 /// Variables that would make a timing measure something else; removed from every build.
 /// `RUSTC_WRAPPER` (sccache would fake a clean build), an inherited toolchain choice, another
@@ -58,7 +58,7 @@ where
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Kind {
     /// `build`, `check` or `test --no-run`.
-    pub command: Command,
+    pub command: CargoCommand,
     /// The profile.
     pub profile: Profile,
 }
@@ -313,7 +313,7 @@ mod tests {
     }
 
     fn build() -> Kind {
-        Kind { command: Command::Build, profile: Profile::Dev }
+        Kind { command: CargoCommand::Build, profile: Profile::Dev }
     }
 
     #[test]
@@ -402,13 +402,13 @@ mod tests {
     #[test]
     fn check_release_and_forced_incremental_reach_the_command() {
         let mut s = settings();
-        let check = Kind { command: Command::Check, profile: Profile::Named("bench-fast".into()) };
+        let check = Kind { command: CargoCommand::Check, profile: Profile::Named("bench-fast".into()) };
         let mut old = toolchain("1.59.0");
         let cmd = s.command(&check, &old, &installed("/tc"), Path::new("/t"), None);
         assert!(cmd.to_string().starts_with("cargo check --offline --locked --color never --profile bench-fast"));
         assert_eq!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").unwrap(), "1");
         old.version = semver::Version::new(1, 60, 0);
-        let release = Kind { command: Command::Build, profile: Profile::Release };
+        let release = Kind { command: CargoCommand::Build, profile: Profile::Release };
         let cmd = s.command(&release, &old, &installed("/tc"), Path::new("/t"), None);
         assert!(cmd.has_arg("--release"));
         s.jobs = Some(2);

@@ -166,7 +166,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         environment::incremental_warning(facts.settings, recipe.profile.name()).into_iter().collect();
     let link_time = recipe.link_dir.is_some();
     warnings.extend(facts.link_note.map(str::to_string));
-    let linking = |s: &Scenario| s.command() != crate::vocab::Command::Check;
+    let linking = |s: &Scenario| s.command() != crate::vocab::CargoCommand::Check;
     let figures = || rows.iter().flat_map(|r| r.scenarios.iter());
     if link_time && figures().any(|(s, _)| linking(s)) && figures().all(|(_, f)| f.link.is_none()) {
         warnings.push(
