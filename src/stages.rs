@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use crate::cli::{Action, Output, RunOptions, Where};
+use crate::cli::{Action, OutputOptions, RunOptions, Where};
 use crate::discover::install::Installer;
 use crate::discover::release::{Date, utc_timestamp};
 use crate::discover::select;
@@ -165,7 +165,7 @@ pub(crate) fn cpu_model() -> Option<String> {
 /// Where `merge` and `show` write: judged by the guard of the workspace the current directory
 /// is in, as a run's outputs are; outside any workspace (`cargo metadata` finds none), by names
 /// alone.
-pub(crate) fn merge_outputs(runner: &dyn Runner, out: &Output) -> Outputs {
+pub(crate) fn merge_outputs(runner: &dyn Runner, out: &OutputOptions) -> Outputs {
     let written = out.output.as_ref().or(out.plot.as_ref());
     let guard = match written.map(|_| inspect_without_building(runner, &Where::default())) {
         Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
@@ -212,7 +212,7 @@ pub(crate) fn criteria(config: &RunOptions) -> Criteria {
 /// report, which also goes to the GitHub job summary.
 pub(crate) fn outputs(
     runner: &dyn Runner,
-    out: &Output,
+    out: &OutputOptions,
     job_summary: bool,
     workspace: &Workspace,
     work: &WorkDir,

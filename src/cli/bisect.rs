@@ -9,7 +9,7 @@ use clap::Args;
 use semver::Version;
 
 use super::run::{Checks, RunOptions};
-use super::shared::{Build, BuildArgs, FormatArgs, Output, Rounds, Select, StopArgs, Where, WhereArgs};
+use super::shared::{Build, BuildArgs, FormatArgs, OutputOptions, Rounds, Select, StopArgs, Where, WhereArgs};
 use super::values::duration;
 use super::{Action, Global};
 use crate::vocab::{Keep, Scenario};
@@ -130,7 +130,7 @@ pub(crate) struct BisectOptions {
     /// When each probe stops; its budget is the whole bisection's (`None` for an hour).
     pub rounds: Rounds,
     /// The document.
-    pub out: Output,
+    pub out: OutputOptions,
 }
 
 impl BisectOptions {
@@ -142,7 +142,7 @@ impl BisectOptions {
             at: Where::from_args(args.at, args.build.target_dir.clone()),
             build: Build::from_args(args.build, args.scenario)?,
             rounds: Rounds::from_args(&args.stop, args.budget),
-            out: Output::new(args.format, args.plot, global.verbose)?,
+            out: OutputOptions::new(args.format, args.plot, global.verbose)?,
         })
     }
 

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Global;
-use super::shared::{FormatArgs, LocationArgs, Output, Where};
+use super::shared::{FormatArgs, LocationArgs, OutputOptions, Where};
 
 /// `history`'s examples.
 pub(super) const EXAMPLES: &str = "\
@@ -42,7 +42,7 @@ pub(crate) struct HistoryOptions {
     /// The workspace and its timewarp directory.
     pub at: Where,
     /// The document.
-    pub out: Output,
+    pub out: OutputOptions,
     /// `--history`: the file to read instead of the state directory's.
     pub history: Option<PathBuf>,
 }
@@ -51,7 +51,7 @@ impl HistoryOptions {
     pub(super) fn from_args(args: HistoryArgs, global: &Global) -> Result<HistoryOptions> {
         Ok(HistoryOptions {
             at: Where::from_location(args.at),
-            out: Output::new(args.format, args.plot, global.verbose)?,
+            out: OutputOptions::new(args.format, args.plot, global.verbose)?,
             history: args.history,
         })
     }

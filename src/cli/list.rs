@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::run::{Checks, RunOptions};
-use super::shared::{Build, FormatArgs, Output, Rounds, Select, SelectArgs, Where, WhereArgs};
+use super::shared::{Build, FormatArgs, OutputOptions, Rounds, Select, SelectArgs, Where, WhereArgs};
 use super::{Action, Global};
 
 /// `list`'s examples.
@@ -45,7 +45,7 @@ pub(super) fn options(args: ListArgs, global: &Global) -> Result<RunOptions> {
         build: Build { rev: args.rev, ..Build::default() },
         rounds: Rounds::default(),
         checks: Checks::default(),
-        out: Output::new(args.format, None, global.verbose)?,
+        out: OutputOptions::new(args.format, None, global.verbose)?,
         history: None,
     })
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Global;
-use super::shared::{FormatArgs, Output};
+use super::shared::{FormatArgs, OutputOptions};
 
 /// `merge`'s examples.
 pub(super) const EXAMPLES: &str = "\
@@ -31,11 +31,11 @@ pub(crate) struct MergeOptions {
     /// The reports to merge.
     pub reports: Vec<PathBuf>,
     /// The merged document.
-    pub out: Output,
+    pub out: OutputOptions,
 }
 
 impl MergeOptions {
     pub(super) fn from_args(args: MergeArgs, global: &Global) -> Result<MergeOptions> {
-        Ok(MergeOptions { reports: args.reports, out: Output::new(args.format, None, global.verbose)? })
+        Ok(MergeOptions { reports: args.reports, out: OutputOptions::new(args.format, None, global.verbose)? })
     }
 }

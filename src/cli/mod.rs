@@ -30,7 +30,7 @@ pub(crate) use self::history::HistoryOptions;
 pub(crate) use self::merge::MergeOptions;
 pub(crate) use self::run::RunOptions;
 use self::shared::GlobalArgs;
-pub(crate) use self::shared::{Output, Where};
+pub(crate) use self::shared::{OutputOptions, Where};
 pub(crate) use self::show::ShowOptions;
 pub(crate) use self::trial::{Trial, TryOptions};
 use crate::exit::ExitError;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 
-use super::shared::{Build, BuildArgs, FormatArgs, Output, Rounds, Select, SelectArgs, StopArgs, Where, WhereArgs};
+use super::shared::{Build, BuildArgs, FormatArgs, OutputOptions, Rounds, Select, SelectArgs, StopArgs, Where, WhereArgs};
 use super::values::{count, duration, percent};
 use super::{Action, Global};
 
@@ -193,7 +193,7 @@ pub(crate) struct RunOptions {
     /// What to compare with.
     pub checks: Checks,
     /// Where the documents go.
-    pub out: Output,
+    pub out: OutputOptions,
     /// `--history`: the file to record the run in instead of the state directory's.
     pub history: Option<PathBuf>,
 }
@@ -205,7 +205,7 @@ impl RunOptions {
         let select = Select::from_args(args.select)?;
         let mut build = Build::from_args(args.build, None)?;
         build.crates = args.crates;
-        let mut out = Output::new(args.format, args.plot, global.verbose)?;
+        let mut out = OutputOptions::new(args.format, args.plot, global.verbose)?;
         out.crates_csv = args.crates_csv;
         Ok(RunOptions {
             action: Action::Measure,

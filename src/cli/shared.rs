@@ -259,7 +259,7 @@ pub(super) struct StopArgs {
 /// Where a document goes.
 #[derive(Debug, Args)]
 pub(super) struct FormatArgs {
-    /// Output format: table, json, csv, markdown [default: table]
+    /// OutputOptions format: table, json, csv, markdown [default: table]
     #[arg(
         long,
         value_name = "FORMAT",
@@ -432,7 +432,7 @@ impl Rounds {
 
 /// Where the documents go.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Output {
+pub(crate) struct OutputOptions {
     /// The document's format.
     pub format: Format,
     /// `--output`.
@@ -445,9 +445,9 @@ pub(crate) struct Output {
     pub verbose: bool,
 }
 
-impl Output {
+impl OutputOptions {
     /// `--format`, else from `--output`'s extension, else a table.
-    pub(super) fn new(args: FormatArgs, plot: Option<PathBuf>, verbose: bool) -> Result<Output> {
+    pub(super) fn new(args: FormatArgs, plot: Option<PathBuf>, verbose: bool) -> Result<OutputOptions> {
         let format = match (args.format, &args.output) {
             (Some(format), _) => format,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
@@ -458,7 +458,7 @@ impl Output {
             })?,
             (None, None) => Format::Table,
         };
-        Ok(Output { format, output: args.output, plot, crates_csv: None, verbose })
+        Ok(OutputOptions { format, output: args.output, plot, crates_csv: None, verbose })
     }
 }
 

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Global;
-use super::shared::{FormatArgs, Output};
+use super::shared::{FormatArgs, OutputOptions};
 
 /// `show`'s examples.
 pub(super) const EXAMPLES: &str = "\
@@ -34,11 +34,11 @@ pub(crate) struct ShowOptions {
     /// The saved report.
     pub report: PathBuf,
     /// The document to make of it.
-    pub out: Output,
+    pub out: OutputOptions,
 }
 
 impl ShowOptions {
     pub(super) fn from_args(args: ShowArgs, global: &Global) -> Result<ShowOptions> {
-        Ok(ShowOptions { report: args.report, out: Output::new(args.format, args.plot, global.verbose)? })
+        Ok(ShowOptions { report: args.report, out: OutputOptions::new(args.format, args.plot, global.verbose)? })
     }
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::run::{Checks, RunOptions};
-use super::shared::{Build, BuildArgs, FormatArgs, Output, Rounds, Select, StopArgs, Where, WhereArgs};
+use super::shared::{Build, BuildArgs, FormatArgs, OutputOptions, Rounds, Select, StopArgs, Where, WhereArgs};
 use super::values::duration;
 use super::{Action, Global};
 use crate::vocab::Arm;
@@ -108,7 +108,7 @@ impl TryOptions {
             build: Build::from_args(args.build, None)?,
             rounds: Rounds::from_args(&args.stop, args.budget),
             checks: Checks::default(),
-            out: Output::new(args.format, None, global.verbose)?,
+            out: OutputOptions::new(args.format, None, global.verbose)?,
             history: None,
         };
         Ok(TryOptions { trial, run })
