@@ -83,7 +83,7 @@ pub(crate) struct Engine<'a> {
 
 /// The rounds under way: the engine's settings, the files each variant's rebuilds change, and
 /// who hears every step.
-struct Rounds<'a> {
+struct RoundsUnderWay<'a> {
     engine: Engine<'a>,
     files: &'a [ChangedFile<'a>],
     observer: &'a mut dyn Observer,
@@ -165,7 +165,7 @@ pub(crate) fn measure(
     }
     let started = runner.now();
     let elapsed = || runner.now().duration_since(started).unwrap_or_default();
-    let mut rounds = Rounds { engine, files, observer };
+    let mut rounds = RoundsUnderWay { engine, files, observer };
     let (round, reason) = rounds.rounds_loop(&mut runs, &elapsed)?;
     if reason != StopReason::Interrupted {
         for run in runs.iter_mut().filter(|r| !r.ended) {
@@ -194,7 +194,7 @@ pub(crate) fn measure(
     })
 }
 
-impl Rounds<'_> {
+impl RoundsUnderWay<'_> {
     /// Runs rounds of every subject until the plan says enough; returns how many ran and why
     /// they stopped. `elapsed` is the time since the rounds began.
     fn rounds_loop(&mut self, runs: &mut [Run], elapsed: &dyn Fn() -> Duration) -> Result<(usize, StopReason)> {

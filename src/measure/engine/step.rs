@@ -10,7 +10,7 @@ use super::plan::Plan;
 use super::run::{KindState, Run};
 use super::touch::touch_time;
 use super::verify::held_up;
-use super::{Engine, Rounds};
+use super::{Engine, RoundsUnderWay};
 use crate::measure::build::{Kind, SinceLocated};
 use crate::measure::journal::EditedFile;
 use crate::measure::linker::LinkLog;
@@ -18,7 +18,7 @@ use crate::measure::wrapper::{WRAPPER_LOG, read_log};
 use crate::process::{CommandSpec, Output, Runner, first_error_line};
 use crate::vocab::{SourceChange, Scenario, Start};
 
-impl Rounds<'_> {
+impl RoundsUnderWay<'_> {
     /// Runs one timed build of `scenario` in `round` for `run`, with whatever untimed steps it
     /// needs first: the warm-up, a full build of its kind for the rebuilds, the first rebuild, a
     /// settling rebuild.
