@@ -56,7 +56,7 @@ impl Finding {
 
 /// One arm in one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Cell {
+pub(crate) struct ArmCell {
     /// The scenario.
     pub scenario: Scenario,
     /// Today's time over the arm's, as a geometric mean of the rounds' ratios.
@@ -84,7 +84,7 @@ pub(crate) struct Row {
     /// Why its builds stopped, when one failed.
     pub failed: Option<String>,
     /// One cell per scenario.
-    pub cells: Vec<Cell>,
+    pub cells: Vec<ArmCell>,
 }
 
 impl Row {
@@ -213,7 +213,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
                     let paired = pairs(&base, &own);
                     let estimate = stats::paired_speedup(&paired);
                     let link_s = mean(pairs_by(&base, &own, |s| s.link.map(|l| l.seconds)).into_iter().map(|p| p.1));
-                    Cell {
+                    ArmCell {
                         scenario,
                         speedup: estimate.map(|e| e.point),
                         lower: estimate.and_then(|e| e.interval).map(|i| i.lower),
@@ -326,7 +326,7 @@ fn times(x: Option<f64>) -> String {
     x.map_or("-".into(), |x| format!("{x:.2}x"))
 }
 
-fn interval(cell: &Cell) -> String {
+fn interval(cell: &ArmCell) -> String {
     match (cell.lower, cell.upper) {
         (Some(l), Some(u)) => format!("{l:.2}x-{u:.2}x"),
         _ => "none".into(),
@@ -343,7 +343,7 @@ pub(crate) fn render(tried: &Tried, format: Format) -> String {
     }
 }
 
-fn cell_text(cell: &Cell) -> String {
+fn cell_text(cell: &ArmCell) -> String {
     match (cell.speedup, cell.meant) {
         (Some(_), true) => format!("{} [{}] {}", times(cell.speedup), interval(cell), cell.finding.name()),
         (Some(_), false) => format!("({} [{}], not meant for it)", times(cell.speedup), interval(cell)),
