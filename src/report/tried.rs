@@ -78,7 +78,7 @@ pub(crate) struct ArmCell {
 
 /// One arm (or a combination of arms) against today's build.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Row {
+pub(crate) struct ArmRow {
     /// The arms applied together (one, or the combination of the winners).
     pub arms: Vec<Arm>,
     /// Why its builds stopped, when one failed.
@@ -87,7 +87,7 @@ pub(crate) struct Row {
     pub cells: Vec<ArmCell>,
 }
 
-impl Row {
+impl ArmRow {
     /// `mold`, or `mold+line-tables-only` for a combination.
     pub(crate) fn name(&self) -> String {
         self.arms.iter().map(|a| a.name()).collect::<Vec<_>>().join("+")
@@ -145,7 +145,7 @@ pub(crate) struct Tried {
     /// Today's build.
     pub today: Vec<Today>,
     /// Every arm measured.
-    pub arms: Vec<Row>,
+    pub arms: Vec<ArmRow>,
     /// The arms that do not run here.
     pub not_here: Vec<NotRun>,
     /// The settings worth adopting, with their lines.
@@ -195,7 +195,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
             Today { scenario, seconds: stats::geometric(&walls).map(|e| e.point), link_s }
         })
         .collect();
-    let arms: Vec<Row> = at
+    let arms: Vec<ArmRow> = at
         .rows
         .iter()
         .enumerate()
@@ -225,7 +225,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
                     }
                 })
                 .collect();
-            Row { arms: arms.clone(), failed, cells }
+            ArmRow { arms: arms.clone(), failed, cells }
         })
         .collect();
     let not_here = at
@@ -274,20 +274,20 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
 
 /// The single arms that win, keeping of those that exclude each other (two linkers, two debug
 /// levels) the one whose smallest winning lower bound is highest.
-pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
+pub(crate) fn winners(rows: &[ArmRow]) -> Vec<Arm> {
     let group = |arm: Arm| match arm {
         _ if arm.linker().is_some() => Some(0),
         Arm::LineTablesOnly | Arm::NoDebug => Some(1),
         _ => None,
     };
-    let floor = |row: &Row| {
+    let floor = |row: &ArmRow| {
         row.cells
             .iter()
             .filter(|c| c.meant && c.finding == Finding::Faster)
             .filter_map(|c| c.lower)
             .fold(f64::MAX, f64::min)
     };
-    let single: Vec<&Row> = rows.iter().filter(|r| r.arms.len() == 1 && r.wins()).collect();
+    let single: Vec<&ArmRow> = rows.iter().filter(|r| r.arms.len() == 1 && r.wins()).collect();
     single
         .iter()
         .filter(|row| {
@@ -301,7 +301,7 @@ pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
 }
 
 /// One sentence: the best winner with its best scenario, or that none cleared the noise.
-fn answer(rows: &[Row], toolchain: &str) -> String {
+fn answer(rows: &[ArmRow], toolchain: &str) -> String {
     let best = rows
         .iter()
         .filter(|r| r.wins())
@@ -522,7 +522,7 @@ mod tests {
             rounds: 4,
         };
         let tried = build(&runs, &at);
-        assert!(tried.arms.iter().all(Row::wins));
+        assert!(tried.arms.iter().all(ArmRow::wins));
         assert_eq!(winners(&tried.arms), [Arm::Mold, Arm::NoDepsDebug], "one linker, the faster");
         assert_eq!(tried.adopt.iter().map(|s| s.arm).collect::<Vec<_>>(), [Arm::Mold, Arm::NoDepsDebug]);
     }
