@@ -12,7 +12,7 @@ use crate::stats;
 use crate::vocab::{Scenario, Start};
 
 /// One scenario of a round and the subjects it builds, in order.
-pub(super) type Cell = (Scenario, Vec<usize>);
+pub(super) type ScenarioBuilds = (Scenario, Vec<usize>);
 
 /// The cells of round `round`: per scenario, the subjects to build, in this round's order, and
 /// whether a scenario was left out because its builds no longer fit the budget; or why there is
@@ -22,7 +22,7 @@ pub(super) fn next_round(
     runs: &[Run],
     round: usize,
     elapsed: Duration,
-) -> Result<(Vec<Cell>, bool), StopReason> {
+) -> Result<(Vec<ScenarioBuilds>, bool), StopReason> {
     let alive: Vec<usize> = (0..runs.len()).filter(|i| !runs[*i].ended).collect();
     if alive.is_empty() {
         return Err(StopReason::NothingLeft);
@@ -69,7 +69,7 @@ pub(super) fn next_round(
 /// so the cheaper ones keep their rounds until they are precise or the budget ends: a round of
 /// clean builds that no longer fits must not end the rebuilds' rounds, which cost seconds.
 /// Whether any was left out.
-pub(super) fn fit_budget(plan: &Plan, runs: &[Run], cells: &mut Vec<Cell>, left: Duration) -> bool {
+pub(super) fn fit_budget(plan: &Plan, runs: &[Run], cells: &mut Vec<ScenarioBuilds>, left: Duration) -> bool {
     let mut dropped = Vec::new();
     while !cells.is_empty() && estimate(plan, runs, cells) > left {
         let cost = |i: usize| estimate(plan, runs, &cells[i..=i]);
