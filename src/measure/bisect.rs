@@ -238,12 +238,12 @@ fn largest_change(lo: usize, hi: usize, probed: &[(usize, &Samples)]) -> Scenari
 }
 
 /// The candidates of a probe that were measured, with their samples.
-type Measured<'a> = Vec<(usize, &'a Samples)>;
+type MeasuredCandidates<'a> = Vec<(usize, &'a Samples)>;
 /// The candidates of a probe that could not be, with why.
 type Failed = Vec<(usize, String)>;
 
 /// A probe's samples and its failures.
-fn split(probed: &Probed) -> (Measured<'_>, Failed) {
+fn split(probed: &Probed) -> (MeasuredCandidates<'_>, Failed) {
     let mut walls = Vec::new();
     let mut failed = Vec::new();
     for (candidate, result) in &probed.results {
