@@ -41,7 +41,7 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
         stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &overrides)
     };
     let flags_home = apply::flags_home(&settings, &toolchain.host);
-    let scope = Scope {
+    let scope = TrySession {
         toolchain: &toolchain,
         flags_home,
         availability: &availability,
@@ -88,7 +88,7 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
 }
 
 /// What every document of one `try` shares.
-struct Scope<'a> {
+struct TrySession<'a> {
     toolchain: &'a Toolchain,
     flags_home: apply::FlagsHome,
     availability: &'a [Availability],
@@ -96,7 +96,7 @@ struct Scope<'a> {
     cores: usize,
 }
 
-impl<'a> Scope<'a> {
+impl<'a> TrySession<'a> {
     /// The context of the document of `rows` measured in `done`.
     fn of(&self, rows: &'a [Vec<Arm>], done: &'a stages::MeasuredRun) -> Context<'a> {
         Context {
