@@ -155,16 +155,16 @@ fn chosen(availability: &[Availability], asked: &[Arm]) -> Result<Vec<Arm>> {
 fn listing(availability: &[Availability], toolchain: &Toolchain, config: &crate::cli::RunOptions) -> String {
     use crate::vocab::Format;
     #[derive(serde::Serialize)]
-    struct Line<'a> {
+    struct ListedArm<'a> {
         arm: Arm,
         applies: bool,
         reason: Option<String>,
         install: Option<String>,
         toolchain: &'a str,
     }
-    let lines: Vec<Line<'_>> = availability
+    let lines: Vec<ListedArm<'_>> = availability
         .iter()
-        .map(|a| Line {
+        .map(|a| ListedArm {
             arm: a.arm,
             applies: a.not_here.is_none(),
             reason: a.not_here.as_ref().map(ToString::to_string),
