@@ -554,7 +554,9 @@ mod tests {
             assert_eq!(serde_json::to_value(scenario).unwrap(), scenario.name());
             assert_eq!(serde_json::from_value::<Scenario>(scenario.name().into()).unwrap(), scenario);
         }
-        for (command, name) in [(CargoCommand::Build, "build"), (CargoCommand::Check, "check"), (CargoCommand::Test, "test")] {
+        for (command, name) in
+            [(CargoCommand::Build, "build"), (CargoCommand::Check, "check"), (CargoCommand::Test, "test")]
+        {
             assert_eq!(serde_json::to_value(command).unwrap(), name);
             assert_eq!(command.args()[0], name);
         }

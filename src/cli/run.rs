@@ -7,7 +7,9 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 
-use super::shared::{Build, BuildArgs, FormatArgs, OutputOptions, Rounds, Select, SelectArgs, StopArgs, Where, WhereArgs};
+use super::shared::{
+    Build, BuildArgs, FormatArgs, OutputOptions, Rounds, Select, SelectArgs, StopArgs, Where, WhereArgs,
+};
 use super::values::{count, duration, percent};
 use super::{Action, Global};
 

@@ -60,7 +60,12 @@ pub(crate) struct CandidateChange {
 
 impl CandidateChange {
     /// The change from `from` to `to` in `scenario`, from the rounds both have in `probed`.
-    pub(crate) fn between(from: usize, to: usize, scenario: Scenario, probed: &[(usize, &Samples)]) -> Option<CandidateChange> {
+    pub(crate) fn between(
+        from: usize,
+        to: usize,
+        scenario: Scenario,
+        probed: &[(usize, &Samples)],
+    ) -> Option<CandidateChange> {
         let of = |i: usize| probed.iter().find(|(c, _)| *c == i).and_then(|(_, s)| s.get(&scenario));
         let (a, b) = (of(from)?, of(to)?);
         let pairs: Vec<(f64, f64)> =

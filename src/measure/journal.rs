@@ -132,7 +132,9 @@ enum JournalEntry {
 impl JournalEntry {
     fn path(&self) -> &Path {
         match self {
-            JournalEntry::Touched { path, .. } | JournalEntry::Created { path, .. } | JournalEntry::Edited { path, .. } => path,
+            JournalEntry::Touched { path, .. }
+            | JournalEntry::Created { path, .. }
+            | JournalEntry::Edited { path, .. } => path,
         }
     }
 }
@@ -241,7 +243,12 @@ impl Journal {
         let content = Fingerprint::of(&fs::read(path)?);
         let times = meta.accessed().and_then(|a| Ok((a, meta.modified()?)));
         let (atime, mtime) = times.with_context(|| format!("could not read the times of `{}`", path.display()))?;
-        self.add(JournalEntry::Touched { path: path.to_path_buf(), atime: stamp(atime), mtime: stamp(mtime), content })?;
+        self.add(JournalEntry::Touched {
+            path: path.to_path_buf(),
+            atime: stamp(atime),
+            mtime: stamp(mtime),
+            content,
+        })?;
         Ok(TouchedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::discover::toolchain::Toolchain;
 use crate::format::{self, clock};
 use crate::measure::engine::{
-    BuildPurpose, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, SEIZED_FACTOR, SetAside, BuildStep,
+    BuildPurpose, BuildStep, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, SEIZED_FACTOR, SetAside,
 };
 use crate::stats;
 use crate::stderr::say;

@@ -89,7 +89,8 @@ impl SavedReport {
 /// The whole report in `value`, of the current schema; the error says what is wrong, in one
 /// sentence (the other documents timewarp writes are named as such).
 fn report_from_value(value: serde_json::Value) -> Result<Report, String> {
-    let SchemaProbe { schema } = SchemaProbe::deserialize(&value).map_err(|_| "it has no `schema` number".to_string())?;
+    let SchemaProbe { schema } =
+        SchemaProbe::deserialize(&value).map_err(|_| "it has no `schema` number".to_string())?;
     if value.get("outcome").is_some() && value.get("from").is_some() {
         return Err("it is a `bisect` document, not a run's report".into());
     }

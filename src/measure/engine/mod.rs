@@ -56,8 +56,8 @@ use std::time::Duration;
 use anyhow::Result;
 
 pub(crate) use self::outcome::{
-    BuildPurpose, CrateBuild, End, MAX_REDOS, Measured, Observer, Outcome, Redone, RoundDone, Sample, SetAside, BuildStep, StopReason,
-    pairs, pairs_by,
+    BuildPurpose, BuildStep, CrateBuild, End, MAX_REDOS, Measured, Observer, Outcome, Redone, RoundDone, Sample,
+    SetAside, StopReason, pairs, pairs_by,
 };
 pub(crate) use self::plan::{ChangedFile, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant};
 use self::run::Run;
@@ -170,7 +170,9 @@ pub(crate) fn measure(
     if reason != StopReason::Interrupted {
         for run in runs.iter_mut().filter(|r| !r.ended) {
             if plan.crates.is_some() && !stop() {
-                rounds.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::CrateBuild });
+                rounds
+                    .observer
+                    .starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::CrateBuild });
                 step::crate_build(&engine, run)?;
             }
         }

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::outcome::{BuildPurpose, CrateBuild, End, Redone, Sample, SetAside, BuildStep};
+use super::outcome::{BuildPurpose, BuildStep, CrateBuild, End, Redone, Sample, SetAside};
 use super::plan::Plan;
 use super::run::{KindState, Run};
 use super::touch::touch_time;
@@ -16,7 +16,7 @@ use crate::measure::journal::EditedFile;
 use crate::measure::linker::LinkLog;
 use crate::measure::wrapper::{WRAPPER_LOG, read_log};
 use crate::process::{CommandSpec, Output, Runner, first_error_line};
-use crate::vocab::{SourceChange, Scenario, Start};
+use crate::vocab::{Scenario, SourceChange, Start};
 
 impl RoundsUnderWay<'_> {
     /// Runs one timed build of `scenario` in `round` for `run`, with whatever untimed steps it
@@ -54,7 +54,10 @@ impl RoundsUnderWay<'_> {
         let fills = !run.rebuilds_used && plan.rebuilt(&kind);
         let into = if fills { run.rebuilds.clone() } else { run.scratch.clone() };
         work.clear_target_dir(&into)?;
-        self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::Timed { scenario, round } });
+        self.observer.starting(&BuildStep {
+            toolchain: &run.measured.toolchain,
+            action: BuildPurpose::Timed { scenario, round },
+        });
         let variant = &plan.variants[run.measured.variant];
         let cmd = variant.recipe.command(&kind, &run.measured.toolchain, run.installed(), &into, run.link_log.as_ref());
         reset_links(run)?;
@@ -136,7 +139,10 @@ impl RoundsUnderWay<'_> {
             Some((deep, _)) => deep.touch(touch_time(&run.rebuilds))?,
             None => file.touched.touch(touch_time(&run.rebuilds))?,
         }
-        self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::Timed { scenario, round } });
+        self.observer.starting(&BuildStep {
+            toolchain: &run.measured.toolchain,
+            action: BuildPurpose::Timed { scenario, round },
+        });
         reset_links(run)?;
         let out = build(runner, run, cmd);
         let kept = match edit {
