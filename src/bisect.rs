@@ -12,6 +12,7 @@ use semver::Version;
 use crate::cli::{BisectOptions, RunOptions};
 use crate::discover::environment;
 use crate::discover::install::{self, Installer};
+use crate::discover::release::{self, Release};
 use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
 use crate::format;
@@ -35,14 +36,14 @@ pub(crate) fn run(runner: &dyn Runner, options: &BisectOptions, progress: &Progr
     let inventory = toolchain::discover(runner)?;
     let from = wanted(&inventory.toolchains, &span.from, "FROM", options.install.is_some())?;
     let to = wanted(&inventory.toolchains, &span.to, "TO", options.install.is_some())?;
-    if (from.version.major, from.version.minor) >= (to.version.major, to.version.minor) {
+    if Release::of(&from.version) >= Release::of(&to.version) {
         return Err(ExitError::usage(format!(
             "`bisect {} {}`: FROM ({}) must be an older release than TO ({})",
             span.from, span.to, from.version, to.version
         )));
     }
     // Every installed stable release of the span, as `--all --since FROM --until TO` selects.
-    let range = (Version::new(from.version.major, from.version.minor, 0), to.version.clone());
+    let range = (Release::of(&from.version).first_version(), to.version.clone());
     let wide = options.plan(range.clone(), None, None);
     let mut found = stages::discover(runner, &wide, progress)?;
     let interrupt = stages::interrupt(runner, &found)?;
@@ -73,7 +74,7 @@ fn wanted(toolchains: &[Toolchain], name: &str, which: &str, install: bool) -> R
         Ok(t) => return Ok(Wanted { version: t.version.clone(), toolchain: Some(t) }),
         Err(e) => e,
     };
-    let release = release_of(name);
+    let release = stable_version(name);
     match release {
         Some(version) if install => Ok(Wanted { version, toolchain: None }),
         Some(_) if toolchains.iter().all(|t| !t.answers_to(name.trim())) => Err(ExitError::usage(format!(
@@ -84,13 +85,8 @@ fn wanted(toolchains: &[Toolchain], name: &str, which: &str, install: bool) -> R
 }
 
 /// `1.70` or `1.70.0` as a version; `None` for any other name.
-fn release_of(name: &str) -> Option<Version> {
-    Version::parse(&full_version(name.trim())).ok().filter(|v| v.pre.is_empty() && v.build.is_empty())
-}
-
-/// A two-part version with its patch: `1.63` -> `1.63.0`; any other name as it is.
-fn full_version(name: &str) -> String {
-    if name.matches('.').count() == 1 { format!("{name}.0") } else { name.to_string() }
+fn stable_version(name: &str) -> Option<Version> {
+    release::full_version(name).ok().filter(|v| v.pre.is_empty() && v.build.is_empty())
 }
 
 /// `--install`: installs the releases of the span no installed toolchain stands for, then
@@ -361,15 +357,17 @@ fn bisect(mut prober: Prober<'_>, wide: &RunOptions) -> Result<()> {
 /// name) stands for.
 fn resolve(toolchains: &[Toolchain], name: &str, which: &str) -> Result<Toolchain> {
     let short = name.trim();
-    let full = full_version(short);
-    let found = toolchains.iter().rev().find(|t| t.answers_to(short) || t.answers_to(&full)).or_else(|| {
-        // `1.63` also means an installed 1.63.1.
-        let wanted = Version::parse(&full).ok()?;
-        toolchains
-            .iter()
-            .rev()
-            .find(|t| t.is_stable() && t.version.major == wanted.major && t.version.minor == wanted.minor)
-    });
+    let full = release::full_version(short).ok();
+    let full_name = full.as_ref().map(Version::to_string);
+    let found = toolchains
+        .iter()
+        .rev()
+        .find(|t| t.answers_to(short) || full_name.as_deref().is_some_and(|f| t.answers_to(f)))
+        .or_else(|| {
+            // `1.63` also means an installed 1.63.1.
+            let wanted = full?;
+            toolchains.iter().rev().find(|t| t.is_stable() && t.release() == Release::of(&wanted))
+        });
     let installed: Vec<&str> = toolchains.iter().map(|t| t.name.as_str()).collect();
     let Some(toolchain) = found else {
         return Err(ExitError::usage(format!(
@@ -397,7 +395,7 @@ fn one_per_release(
 ) -> (Vec<Toolchain>, Vec<(Toolchain, String)>) {
     let mut kept: Vec<Toolchain> = Vec::new();
     let mut left_out = Vec::new();
-    let release = |t: &Toolchain| (t.version.major, t.version.minor);
+    let release = Toolchain::release;
     let one_kind = (from.provenance() == to.provenance()).then(|| to.provenance());
     for t in chosen.iter().filter(|t| release(t) >= release(from) && release(t) <= release(to)) {
         if let Some(kind) = one_kind.filter(|k| *k != t.provenance()) {

@@ -7,9 +7,7 @@ use semver::Version;
 
 /// `1.70` or `1.70.0` (or `1.70.0-nightly`) as a version; `1.70` means `1.70.0`.
 pub(super) fn version(text: &str) -> Result<Version, String> {
-    let text = text.trim();
-    let full = if text.matches('.').count() == 1 { format!("{text}.0") } else { text.to_string() };
-    Version::parse(&full).map_err(|_| "expected a version like `1.70` or `1.70.0`".to_string())
+    crate::discover::release::full_version(text).map_err(|_| "expected a version like `1.70` or `1.70.0`".to_string())
 }
 
 /// A percentage such as `5`, `2.5` or `7.5%`.

@@ -10,7 +10,7 @@ use anyhow::Result;
 use semver::Version;
 
 use super::msrv::{MsrvFloor, short_version};
-use super::release::{self, Date};
+use super::release::{self, Date, Release};
 use super::toolchain::Toolchain;
 use crate::exit::ExitError;
 
@@ -115,9 +115,7 @@ impl Selection {
 /// The newest installed stable toolchain of `version`'s minor release at or above it: what
 /// "the toolchain of rust-version 1.80" means (1.80.0 or 1.80.1).
 pub(crate) fn toolchain_for<'a>(toolchains: &'a [Toolchain], version: &Version) -> Option<&'a Toolchain> {
-    toolchains.iter().rev().find(|t| {
-        t.is_stable() && t.version.major == version.major && t.version.minor == version.minor && t.version >= *version
-    })
+    toolchains.iter().rev().find(|t| t.is_stable() && t.release() == Release::of(version) && t.version >= *version)
 }
 
 /// `--verify-msrv`: the toolchain that stands for the declared `rust-version`.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 
-use super::release::{self, Date};
+use super::release::{self, Date, Release};
 use crate::process::{CommandSpec, Env, Runner};
 use crate::vocab::{Linker, Provenance};
 
@@ -60,6 +60,11 @@ impl Toolchain {
         self.version.pre.is_empty()
     }
 
+    /// The release this toolchain is of: `1.63` for 1.63.0, 1.63.1 and 1.63.0-nightly alike.
+    pub(crate) fn release(&self) -> Release {
+        Release::of(&self.version)
+    }
+
     /// Whether `name` names this toolchain, by its name, an alias or its exact version.
     pub fn answers_to(&self, name: &str) -> bool {
         let name = strip_host(name);
@@ -84,7 +89,7 @@ impl Toolchain {
     pub fn default_linker(&self) -> Linker {
         let lld_default = self.host == "x86_64-unknown-linux-gnu"
             && !self.is_distribution_build()
-            && (self.version.major, self.version.minor) >= (1, 90);
+            && self.release() >= Release::new(1, 90);
         if lld_default { Linker::RustLld } else { Linker::Cc }
     }
 

@@ -17,6 +17,7 @@ use anyhow::{Result, bail};
 
 use super::arm::Overrides;
 use super::linker::{LINK_DIR, LINK_LOG, LinkLog};
+use crate::discover::release::Release;
 use crate::discover::toolchain::{Toolchain, rustup_proxy};
 use crate::process::{CommandSpec, Env, Output, Runner, error_excerpt};
 use crate::vocab::{CargoCommand, Profile, Scenario};
@@ -146,7 +147,7 @@ impl Recipe {
         // An empty wrapper also overrides a `build.rustc-wrapper` in the user's cargo config.
         // Cargo before 1.55 rejects RUSTC_WORKSPACE_WRAPPER, even empty, as unstable (and
         // ignores the config key), so it only gets the empty one from then on.
-        if (toolchain.version.major, toolchain.version.minor) >= (1, 55) {
+        if toolchain.release() >= Release::new(1, 55) {
             cmd = cmd.env("RUSTC_WORKSPACE_WRAPPER", "");
         }
         let mut path = self.env.prepended(installed.dir.join("bin"), "PATH");
@@ -181,11 +182,11 @@ impl Recipe {
         }
         let words = error_excerpt(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()));
         let v = &toolchain.version;
-        let known = if self.lockfile_version == Some(4) && (v.major, v.minor) < (1, 78) {
+        let known = if self.lockfile_version == Some(4) && toolchain.release() < Release::new(1, 78) {
             format!(
                 "cargo {v} cannot read Cargo.lock version 4, which needs cargo 1.78; time an older commit with `--rev`, and add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"
             )
-        } else if build.has_arg("--profile") && (v.major, v.minor) < (1, 57) {
+        } else if build.has_arg("--profile") && toolchain.release() < Release::new(1, 57) {
             format!("cargo {v} has no `--profile`, which needs cargo 1.57")
         } else {
             return words;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::export::plus_minus;
 use super::model::{Change, Comparison, Figures, GateResult, Report, Row, Status, Verdict};
-use crate::discover::msrv::short_version;
+use crate::discover::release::Release;
 use crate::format::{seconds, speedup as times};
 use crate::stats;
 use crate::vocab::Scenario;
@@ -127,7 +127,8 @@ fn compile_part(base: &Row, newest: &Row, figures: &Figures) -> String {
 /// releases, the nightly) that made it. `None` when no step is significant.
 pub(crate) fn next_step(report: &Report) -> Option<String> {
     // Only stable releases can be bisected, by their release (`1.85`).
-    let release = |r: &Row| semver::Version::parse(&r.version).ok().filter(|v| v.pre.is_empty());
+    let release =
+        |r: &Row| semver::Version::parse(&r.version).ok().filter(|v| v.pre.is_empty()).map(|v| Release::of(&v));
     let ok: Vec<&Row> = report.toolchains.iter().filter(|r| r.status == Status::Ok && release(r).is_some()).collect();
     let mut largest: Option<(f64, Scenario, &Row, &Row, f64)> = None;
     for scenario in report.measurement.scenarios.iter().copied() {
@@ -137,7 +138,7 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
             // build and a distribution's, or two default linkers, is packaging, not a release.
             let (older, newer) = (pair[0], pair[1]);
             let packaging = older.provenance != newer.provenance || older.linker != newer.linker;
-            if packaging || release(older).map(|v| v.minor) >= release(newer).map(|v| v.minor) {
+            if packaging || release(older) >= release(newer) {
                 continue;
             }
             let (a, b) = (super::merge::samples(older, scenario), super::merge::samples(newer, scenario));
@@ -153,13 +154,12 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
     }
     let (_, scenario, from, to, point) = largest?;
     let (x, y) = (release(from)?, release(to)?);
-    let minor = |v: &semver::Version| short_version(&semver::Version::new(v.major, v.minor, 0));
-    let (a, b) = (minor(&x), minor(&y));
+    let (a, b) = (x.to_string(), y.to_string());
     let change =
         if point >= 1.0 { format!("{} faster", times(point)) } else { format!("{} slower", times(1.0 / point)) };
     // The bisection measures what this run measured: the same revision.
     let rev = report.revision.as_deref().map(|r| format!(" --rev {}", &r[..r.len().min(12)])).unwrap_or_default();
-    Some(if y.minor == x.minor + 1 {
+    Some(if y == x.next() {
         format!(
             "next: the largest step, {scenario} {a} → {b} ({change}), lies between adjacent releases; \
              `cargo timewarp bisect {a} {b} --scenario {scenario}{rev} --nightlies --install` finds the nightly that made it"

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::outcome::{End, Measured, Sample};
 use super::plan::{Plan, ScenarioFloor, Subject};
+use crate::discover::release::Release;
 use crate::measure::build::{InstalledToolchain, Kind};
 use crate::measure::linker::LinkLog;
 use crate::measure::workdir::WorkDir;
@@ -83,8 +84,7 @@ impl Run {
             ended,
         };
         if !run.ended {
-            let v = &subject.toolchain.version;
-            let below = |floor: &ScenarioFloor| (v.major, v.minor) < (floor.version.major, floor.version.minor);
+            let below = |floor: &ScenarioFloor| subject.toolchain.release() < Release::of(&floor.version);
             for (scenario, floor) in plan.floors.iter().filter(|(s, f)| plan.scenarios.contains(s) && below(f)) {
                 let why = format!("below {}, a floor of the `{scenario}` scenario alone", floor.reason);
                 run.measured.scenario_errors.insert(*scenario, why);
