@@ -14,8 +14,8 @@ use crate::discover::workspace::Workspace;
 use crate::process::{CommandSpec, Env, InterruptHandler, Output, Runner, Stop, Stopper};
 use crate::report::WARMUP_POLICY;
 use crate::report::model::{
-    Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION, Skipped, Status,
-    Stopped, StoppingRule, Timing, Verdict,
+    EstimateJson, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION, Skipped,
+    Status, Stopped, StoppingRule, Timing, Verdict,
 };
 use crate::vocab::Scenario;
 
@@ -364,7 +364,7 @@ pub(crate) fn figures(walls: &[f64], cpu_factor: f64, peak: f64) -> Figures {
     let cpu: Vec<f64> = walls.iter().map(|w| w * cpu_factor).collect();
     Figures {
         wall: Timing::of(walls, &rounds).unwrap(),
-        time: Estimate::of(&crate::stats::geometric(walls).unwrap()),
+        time: EstimateJson::of(&crate::stats::geometric(walls).unwrap()),
         cpu: Timing::of(&cpu, &rounds),
         largest_process_mib: Some(peak),
         speedup: None,
@@ -382,7 +382,7 @@ pub(crate) fn figures(walls: &[f64], cpu_factor: f64, peak: f64) -> Figures {
 pub(crate) fn with_link(mut figures: Figures, links: &[f64], base: Option<&Figures>) -> Figures {
     let compiles: Vec<f64> = figures.wall.runs_s.iter().zip(links).map(|(w, l)| w - l).collect();
     let shares: Vec<f64> = figures.wall.runs_s.iter().zip(links).map(|(w, l)| 100.0 * l / w).collect();
-    let estimate = |xs: &[f64]| Estimate::of(&crate::stats::geometric(xs).unwrap());
+    let estimate = |xs: &[f64]| EstimateJson::of(&crate::stats::geometric(xs).unwrap());
     let mut link = LinkFigures {
         time: estimate(links),
         compile: estimate(&compiles),
@@ -401,8 +401,9 @@ pub(crate) fn with_link(mut figures: Figures, links: &[f64], base: Option<&Figur
             crate::stats::paired_speedup(&b.iter().copied().zip(n.iter().copied()).collect::<Vec<_>>()).unwrap()
         };
         let (l, c) = (paired(&base_links, links), paired(&base_compiles, &compiles));
-        (link.speedup, link.verdict) = (Some(Estimate::of(&l)), l.verdict(crate::stats::NOISE).into());
-        (link.compile_speedup, link.compile_verdict) = (Some(Estimate::of(&c)), c.verdict(crate::stats::NOISE).into());
+        (link.speedup, link.verdict) = (Some(EstimateJson::of(&l)), l.verdict(crate::stats::NOISE).into());
+        (link.compile_speedup, link.compile_verdict) =
+            (Some(EstimateJson::of(&c)), c.verdict(crate::stats::NOISE).into());
     }
     figures.link = Some(link);
     figures
@@ -413,7 +414,7 @@ fn against(mut figures: Figures, base: &Figures) -> Figures {
     let pairs: Vec<(f64, f64)> = base.wall.runs_s.iter().copied().zip(figures.wall.runs_s.iter().copied()).collect();
     let speedup = crate::stats::paired_speedup(&pairs).unwrap();
     figures.verdict = speedup.verdict(crate::stats::NOISE).into();
-    figures.speedup = Some(Estimate::of(&speedup));
+    figures.speedup = Some(EstimateJson::of(&speedup));
     figures.speedup_cpu =
         crate::stats::ratio(base.cpu.as_ref().unwrap().median_s, figures.cpu.as_ref().unwrap().median_s);
     figures
@@ -509,7 +510,7 @@ pub(crate) fn scaled(report: &Report, factor: f64) -> Report {
     for figures in report.toolchains.iter_mut().flat_map(|r| r.scenarios.values_mut()) {
         let runs: Vec<f64> = figures.wall.runs_s.iter().map(|r| r * factor).collect();
         figures.wall = Timing::of(&runs, &figures.wall.rounds).unwrap();
-        figures.time = Estimate::of(&crate::stats::geometric(&runs).unwrap());
+        figures.time = EstimateJson::of(&crate::stats::geometric(&runs).unwrap());
     }
     report
 }

@@ -240,7 +240,7 @@ mod tests {
             scenario: Scenario::Touched,
             baseline_s: 0.1,
             current_s: 0.52,
-            slowdown: crate::report::model::Estimate {
+            slowdown: crate::report::model::EstimateJson {
                 point,
                 low: Some(point * 0.9),
                 high: Some(point * 1.1),

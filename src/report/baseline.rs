@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use super::model::{Change, Comparison, Estimate, GateResult, Row, Setup, Status};
+use super::model::{Change, Comparison, EstimateJson, GateResult, Row, Setup, Status};
 use super::saved::SavedReport;
 use crate::fs;
 use crate::measure::engine::{self, Measured};
@@ -60,7 +60,7 @@ fn change(
         scenario,
         baseline_s: then_s,
         current_s: now_s,
-        slowdown: Estimate::of(slowdown),
+        slowdown: EstimateJson::of(slowdown),
         change_pct: (slowdown.point - 1.0) * 100.0,
         gate: result,
         regressed: result == GateResult::Regressed,

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::model::{
-    BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, Estimate, LocatedStep, NightlyBisection, NightlyStep,
-    Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, Verdict,
+    BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, EstimateJson, LocatedStep, NightlyBisection,
+    NightlyStep, Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, Verdict,
 };
 use crate::discover::toolchain::Toolchain;
 use crate::format;
@@ -206,7 +206,7 @@ pub(crate) fn nightlies(
         _ => None,
     };
     let (first, last) = (candidates[0].clone(), candidates[candidates.len() - 1].clone());
-    let total = search.total.map(|t| Estimate::of(&t.speedup));
+    let total = search.total.map(|t| EstimateJson::of(&t.speedup));
     let total_text = total.map_or_else(|| "no figure".to_string(), |e| estimate_text(&e));
     let span = format!("{} to {}", name(0), name(candidates.len() - 1));
     let summary = match &search.found {
@@ -253,7 +253,7 @@ fn outcome(found: &Found) -> BisectOutcome {
 }
 
 /// `1.29x ±3.0%`.
-fn estimate_text(e: &Estimate) -> String {
+fn estimate_text(e: &EstimateJson) -> String {
     format::speedup_with(e.point, e.plus_minus_pct)
 }
 
@@ -275,12 +275,12 @@ fn changes(
         let Some(speedup) = stats::paired_speedup(&engine::pairs(samples, other)) else { continue };
         let share_pct = total_log.filter(|t| *scenario == followed && *t != 0.0).map(|t| speedup.log_mean / t * 100.0);
         let part = |of: fn(&engine::Sample) -> Option<f64>| {
-            stats::paired_speedup(&engine::pairs_by(samples, other, of)).map(|e| Estimate::of(&e))
+            stats::paired_speedup(&engine::pairs_by(samples, other, of)).map(|e| EstimateJson::of(&e))
         };
         out.insert(
             *scenario,
             StepFigure {
-                speedup: Estimate::of(&speedup),
+                speedup: EstimateJson::of(&speedup),
                 verdict: Verdict::from(speedup.verdict(NOISE)),
                 share_pct,
                 link_speedup: part(super::link_of),
@@ -332,7 +332,7 @@ fn releases(facts: &BisectionFacts<'_>, search: &Bisection, probes: &[Probe]) ->
                             .iter()
                             .filter_map(|(s, v)| {
                                 let walls: Vec<f64> = v.iter().map(|x| x.wall_s).collect();
-                                Some((*s, Estimate::of(&stats::geometric(&walls)?)))
+                                Some((*s, EstimateJson::of(&stats::geometric(&walls)?)))
                             })
                             .collect();
                     }
@@ -411,7 +411,7 @@ fn linker_cause(
         .filter(|(_, f)| matches!(f.verdict, Verdict::Faster | Verdict::Slower))
         .map(|(s, f)| (*s, f))
         .collect();
-    let linked: Vec<(Scenario, &StepFigure, &Estimate)> =
+    let linked: Vec<(Scenario, &StepFigure, &EstimateJson)> =
         moved.iter().filter_map(|(s, f)| f.link_speedup.as_ref().map(|l| (*s, *f, l))).collect();
     if linked.is_empty() {
         return format!(
@@ -430,7 +430,7 @@ fn linker_cause(
 }
 
 /// What an interval of the report says, as the engine's verdict reads it against the noise band.
-fn interval_verdict(e: &Estimate) -> Verdict {
+fn interval_verdict(e: &EstimateJson) -> Verdict {
     let band = 1.0 + NOISE;
     match (e.low, e.high) {
         (Some(low), _) if low > band => Verdict::Faster,
@@ -441,7 +441,7 @@ fn interval_verdict(e: &Estimate) -> Verdict {
 }
 
 /// `0.98x ±40%`, `0.98x ±2.5%`; `0.98x` without an interval.
-fn speedup_of(e: &Estimate) -> String {
+fn speedup_of(e: &EstimateJson) -> String {
     let pm = e.plus_minus_pct.map(|p| format!(" {}", format::plus_minus(p))).unwrap_or_default();
     format!("{}{pm}", format::speedup(e.point))
 }
@@ -547,7 +547,7 @@ fn summary(document: &Bisected, search: &Bisection, candidates: &[Toolchain]) ->
                 })
             });
             if let Some(other) = opposite {
-                let e = Estimate::of(&other.speedup);
+                let e = EstimateJson::of(&other.speedup);
                 let pm = e.plus_minus_pct.map(|p| format!(" {}", format::plus_minus(p))).unwrap_or_default();
                 sentence.push_str(&format!(
                     "; {} → {} moved the other way ({}{pm})",
@@ -615,8 +615,8 @@ mod tests {
     }
 
     /// A speedup of `point` with the interval `low..high`.
-    fn estimate(point: f64, low: f64, high: f64) -> Estimate {
-        Estimate {
+    fn estimate(point: f64, low: f64, high: f64) -> EstimateJson {
+        EstimateJson {
             point,
             low: Some(low),
             high: Some(high),
@@ -626,7 +626,7 @@ mod tests {
     }
 
     /// A step's figure in one scenario: the whole change, and its link part when taken apart.
-    fn figure(whole: Estimate, link: Option<Estimate>) -> StepFigure {
+    fn figure(whole: EstimateJson, link: Option<EstimateJson>) -> StepFigure {
         let verdict = interval_verdict(&whole);
         StepFigure { speedup: whole, verdict, link_speedup: link, compile_speedup: None, share_pct: None }
     }

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use self::baseline::Baseline;
 use self::model::{
-    DeepLibrary, Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, RedoneBuild, Report, Row,
+    DeepLibrary, EstimateJson, Figures, Floor, LinkFigures, Listed, Listing, Measurement, RedoneBuild, Report, Row,
     SCHEMA_VERSION, Setup, Skipped, Status, Stopped, StoppingRule, Timing, Verdict,
 };
 use crate::discover::environment::{self, Setting};
@@ -361,7 +361,7 @@ fn figures(samples: &[Sample]) -> Option<Figures> {
     let walls: Vec<f64> = samples.iter().map(|s| s.wall_s).collect();
     let rounds: Vec<usize> = samples.iter().map(|s| s.round).collect();
     let wall = Timing::of(&walls, &rounds)?;
-    let time = Estimate::of(&stats::geometric(&walls)?);
+    let time = EstimateJson::of(&stats::geometric(&walls)?);
     let cpu = samples.iter().map(|s| s.cpu_s).collect::<Option<Vec<f64>>>().and_then(|c| Timing::of(&c, &rounds));
     let largest_process_mib =
         samples.iter().filter_map(|s| s.peak_rss).max().map(|bytes| bytes as f64 / (1024.0 * 1024.0));
@@ -398,8 +398,8 @@ fn link_figures(samples: &[Sample]) -> Option<LinkFigures> {
     let shares: Vec<f64> = samples.iter().zip(&links).map(|(s, l)| 100.0 * l / s.wall_s.max(1e-9)).collect();
     let runs: Vec<f64> = samples.iter().filter_map(|s| s.link.map(|l| l.runs as f64)).collect();
     Some(LinkFigures {
-        time: Estimate::of(&stats::geometric(&links)?),
-        compile: Estimate::of(&stats::geometric(&compiles)?),
+        time: EstimateJson::of(&stats::geometric(&links)?),
+        compile: EstimateJson::of(&stats::geometric(&compiles)?),
         share_pct: stats::median(&shares)?,
         runs: stats::median(&runs)?.round() as usize,
         speedup: None,
@@ -444,7 +444,7 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
                 if with_figures == 1 && alone && target.is_some() {
                     let walls: Vec<f64> = base_samples.iter().map(|s| s.wall_s).collect();
                     if let Some(time) = stats::geometric_at(&walls, confidence) {
-                        figures.time = Estimate::of(&time);
+                        figures.time = EstimateJson::of(&time);
                     }
                 }
                 let watched = (with_figures == 1 && alone).then_some(figures.time);
@@ -453,16 +453,16 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
             }
             if let Some(estimate) = walls[i] {
                 figures.verdict = estimate.verdict(stats::NOISE).into();
-                figures.speedup = Some(Estimate::of(&estimate));
+                figures.speedup = Some(EstimateJson::of(&estimate));
                 figures.precise = target.map(|t| estimate.relative_half_width().is_some_and(|w| w <= t));
             }
             if let Some(link) = &mut figures.link {
                 if let Some(estimate) = links[i] {
                     (link.speedup, link.verdict) =
-                        (Some(Estimate::of(&estimate)), estimate.verdict(stats::NOISE).into());
+                        (Some(EstimateJson::of(&estimate)), estimate.verdict(stats::NOISE).into());
                 }
                 if let Some(estimate) = compiles[i] {
-                    link.compile_speedup = Some(Estimate::of(&estimate));
+                    link.compile_speedup = Some(EstimateJson::of(&estimate));
                     link.compile_verdict = estimate.verdict(stats::NOISE).into();
                 }
             }

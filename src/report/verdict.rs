@@ -192,7 +192,7 @@ mod tests {
             scenario: Scenario::Clean,
             baseline_s: 1.0,
             current_s: 1.12,
-            slowdown: crate::report::model::Estimate { point: 1.12, low, high, plus_minus_pct: pm, n: 5 },
+            slowdown: crate::report::model::EstimateJson { point: 1.12, low, high, plus_minus_pct: pm, n: 5 },
             change_pct: 12.0,
             gate: crate::report::model::GateResult::Undecided,
             regressed: false,

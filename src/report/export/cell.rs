@@ -4,7 +4,7 @@
 //! write their cells through it, so a figure reads the same in both.
 
 use crate::format::{self, ONE_ROUND, ONE_ROUND_SHORT};
-use crate::report::model::{Estimate, Figures, Verdict};
+use crate::report::model::{EstimateJson, Figures, Verdict};
 
 /// How compactly the cells are written, from the fullest; each step keeps the ones before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,7 +46,7 @@ impl Cell {
     }
 
     /// A speedup estimate read through its verdict: `base`, or `-` without one.
-    pub(crate) fn estimate_speedup(speedup: Option<&Estimate>, verdict: Verdict) -> Cell {
+    pub(crate) fn estimate_speedup(speedup: Option<&EstimateJson>, verdict: Verdict) -> Cell {
         match (verdict, speedup) {
             (Verdict::Base, _) => Cell::Text("base".into()),
             (_, None) => Cell::Text("-".into()),

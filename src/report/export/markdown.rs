@@ -67,7 +67,7 @@ fn link_tables(report: &Report) -> String {
             "\n**{s}**, compile and link apart\n\n| Rust | compile | speedup | link (share) | speedup |\n|:-----|------:|------:|------:|------:|"
         );
         for (row, link) in linked {
-            let time = |e: &crate::report::model::Estimate| crate::format::seconds_with(e.point, e.plus_minus_pct);
+            let time = |e: &crate::report::model::EstimateJson| crate::format::seconds_with(e.point, e.plus_minus_pct);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} ({:.0}%) | {} |",
@@ -400,7 +400,7 @@ link: while a linker that rustc started ran (overlapping links counted once); co
             scenario: crate::vocab::Scenario::Touched,
             baseline_s: 0.2,
             current_s: 0.4,
-            slowdown: crate::report::model::Estimate {
+            slowdown: crate::report::model::EstimateJson {
                 point: 2.0,
                 low: Some(1.8),
                 high: Some(2.2),

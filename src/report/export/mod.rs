@@ -14,8 +14,8 @@ mod table;
 pub(crate) use csv::crates_csv;
 
 use super::model::{
-    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report, SpanRelease,
-    SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
+    Bisected, EstimateJson, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report,
+    SpanRelease, SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
 };
 use cell::{Cell, Compact};
 
@@ -67,7 +67,7 @@ fn change_cell(figure: Option<&StepFigure>) -> String {
 /// A step's change taken apart, when both releases' builds linked: `= compile 1.01x ±2.0%,
 /// link 9.12x ±6.0%`.
 fn parts_cell(figure: &StepFigure) -> Option<String> {
-    let part = |e: &Estimate| match plus_minus(e) {
+    let part = |e: &EstimateJson| match plus_minus(e) {
         Some(pm) => format!("{} {pm}", format::speedup(e.point)),
         None => format::speedup(e.point),
     };
@@ -104,7 +104,7 @@ fn span_line(releases: &[SpanRelease]) -> String {
 }
 
 /// `±3.0%`, the relative half-width of an interval, or `None` without one.
-pub(crate) fn plus_minus(estimate: &Estimate) -> Option<String> {
+pub(crate) fn plus_minus(estimate: &EstimateJson) -> Option<String> {
     estimate.plus_minus_pct.map(format::plus_minus)
 }
 
@@ -132,7 +132,7 @@ pub(crate) fn verdict_mark(verdict: Verdict) -> &'static str {
 
 /// A speedup estimate as a cell, read through its verdict: `base`, `2.60x ±3.0%`, `≈1.00x
 /// ±0.4%`, `?1.02x ±4.0%`, `1.78x (1 round)`; `-` without one.
-fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String {
+fn estimate_speedup_cell(speedup: Option<&EstimateJson>, verdict: Verdict) -> String {
     Cell::estimate_speedup(speedup, verdict).text(Compact::Full)
 }
 
@@ -407,8 +407,9 @@ mod tests {
     fn human_numbers() {
         assert_eq!(ratio(Some(1.7755)), "1.78x");
         assert_eq!(ratio(None), "-");
-        let pm = |w: Option<f64>| plus_minus(&Estimate { point: 1.0, low: None, high: None, plus_minus_pct: w, n: 3 });
-        // The rule itself is `format::plus_minus`'s; this is the Estimate's door to it.
+        let pm =
+            |w: Option<f64>| plus_minus(&EstimateJson { point: 1.0, low: None, high: None, plus_minus_pct: w, n: 3 });
+        // The rule itself is `format::plus_minus`'s; this is the estimate's door to it.
         assert_eq!(pm(Some(9.96)).as_deref(), Some("±10%"), "never `±10.0%`");
         assert_eq!(pm(None), None);
     }

@@ -200,7 +200,7 @@ impl TableExporter {
             let mut lines = vec![["toolchain", "compile", "speedup", "link (share)", "speedup"].map(String::from)];
             for row in linked {
                 let link = row.figures(s).and_then(|f| f.link.as_ref()).expect("filtered on its link figures");
-                let time = |e: &crate::report::model::Estimate| format::seconds_with(e.point, e.plus_minus_pct);
+                let time = |e: &crate::report::model::EstimateJson| format::seconds_with(e.point, e.plus_minus_pct);
                 lines.push([
                     super::row_label(row),
                     time(&link.compile),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Estimate, Skipped, Stopped, Verdict};
+use super::{EstimateJson, Skipped, Stopped, Verdict};
 use crate::vocab::{Profile, Provenance, Scenario};
 
 /// Bumped whenever a field of the [`Bisected`] document changes meaning or disappears: 2 has no
@@ -121,13 +121,13 @@ pub(crate) enum BisectOutcome {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct StepFigure {
     /// The speedup of the newer release over the older (2.0: twice as fast), with its interval.
-    pub speedup: Estimate,
+    pub speedup: EstimateJson,
     /// What the interval says.
     pub verdict: Verdict,
     /// The speedup of the linking alone, when both releases' builds linked.
-    pub link_speedup: Option<Estimate>,
+    pub link_speedup: Option<EstimateJson>,
     /// The speedup of the rest (compiling), when the link time was taken apart.
-    pub compile_speedup: Option<Estimate>,
+    pub compile_speedup: Option<EstimateJson>,
     /// This change's part of the whole span's change in the scenario followed, percent (on the
     /// log scale, where the parts add up); `null` for the other scenarios.
     pub share_pct: Option<f64>,
@@ -196,7 +196,7 @@ pub(crate) struct SpanRelease {
     /// Why, when it was left out or failed.
     pub reason: Option<String>,
     /// Its build times per scenario, from the last step that measured it.
-    pub time: BTreeMap<Scenario, Estimate>,
+    pub time: BTreeMap<Scenario, EstimateJson>,
 }
 
 /// What became of a release of the span.

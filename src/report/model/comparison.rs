@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Estimate;
+use super::EstimateJson;
 use crate::vocab::Scenario;
 
 /// One figure compared with the baseline.
@@ -22,7 +22,7 @@ pub(crate) struct Change {
     pub current_s: f64,
     /// How many times longer the builds take now (`1.20`: 20 % slower), with its 95 % interval:
     /// paired by round against `--baseline-rev`, unpaired (Welch, on logs) against a saved report.
-    pub slowdown: Estimate,
+    pub slowdown: EstimateJson,
     /// The point change, percent; positive is slower.
     pub change_pct: f64,
     /// What the gate makes of it.

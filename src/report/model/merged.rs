@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Estimate, Verdict};
+use super::{EstimateJson, Verdict};
 use crate::vocab::{Profile, Scenario};
 
 /// `cargo timewarp merge`: one setup measured on several machines, each machine's speedups
@@ -59,11 +59,11 @@ pub(crate) struct MergedFigure {
     /// The mean speedup over machines (over the base version), with its 95 % interval
     /// (random-effects, Hartung–Knapp): what machines of this kind gain on average, not what
     /// any one of them gains.
-    pub speedup: Estimate,
+    pub speedup: EstimateJson,
     /// Where the speedup of one more machine of the same kind would fall, as its report would
     /// show it: the 95 % prediction interval around the mean. `null` with two machines, which
     /// cannot estimate how much machines differ.
-    pub prediction: Option<Estimate>,
+    pub prediction: Option<EstimateJson>,
     /// What the interval says.
     pub verdict: Verdict,
     /// Machines behind it.

@@ -217,7 +217,8 @@ pub(crate) enum Stopped {
 /// 1.29×1.03.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) struct Estimate {
+#[cfg_attr(test, schemars(rename = "Estimate"))]
+pub(crate) struct EstimateJson {
     /// The point estimate (geometric mean of the times, or of the paired ratios).
     pub point: f64,
     /// The lower bound of the 95 % interval; `null` from a single sample.
@@ -230,10 +231,10 @@ pub(crate) struct Estimate {
     pub n: usize,
 }
 
-impl Estimate {
+impl EstimateJson {
     /// The report's form of a statistical estimate.
-    pub(crate) fn of(e: &crate::stats::Estimate) -> Estimate {
-        Estimate {
+    pub(crate) fn of(e: &crate::stats::Estimate) -> EstimateJson {
+        EstimateJson {
             point: e.point,
             low: e.interval.map(|i| i.lower),
             high: e.interval.map(|i| i.upper),
@@ -608,7 +609,7 @@ pub(crate) struct Figures {
     /// Wall times, as measured.
     pub wall: Timing,
     /// The typical wall time: geometric mean with its 95 % interval.
-    pub time: Estimate,
+    pub time: EstimateJson,
     /// CPU times (user + system of the whole process tree), when known.
     pub cpu: Option<Timing>,
     /// Peak resident memory of the largest single process of any of these builds, MiB: often
@@ -617,7 +618,7 @@ pub(crate) struct Figures {
     /// How many times faster than the baseline row (the oldest row with this scenario), from the
     /// rounds both measured: the geometric mean of the paired ratios with its 95 % interval;
     /// `null` for the baseline row itself.
-    pub speedup: Option<Estimate>,
+    pub speedup: Option<EstimateJson>,
     /// What the speedup's interval says: faster, slower, or no change detectable.
     pub verdict: Verdict,
     /// The ratio of the CPU-time medians: compiler work saved, whatever the parallelism.
@@ -641,19 +642,19 @@ pub(crate) struct Figures {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct LinkFigures {
     /// Seconds of linking per build: geometric mean with its 95 % interval.
-    pub time: Estimate,
+    pub time: EstimateJson,
     /// Seconds of the rest per build.
-    pub compile: Estimate,
+    pub compile: EstimateJson,
     /// Linking's share of the wall time, percent (the median over its builds).
     pub share_pct: f64,
     /// Linker runs per build (the median).
     pub runs: usize,
     /// How many times faster the linking is than the baseline row's; `null` for the base row.
-    pub speedup: Option<Estimate>,
+    pub speedup: Option<EstimateJson>,
     /// What the link speedup's interval says.
     pub verdict: Verdict,
     /// How many times faster the rest is than the baseline row's; `null` for the base row.
-    pub compile_speedup: Option<Estimate>,
+    pub compile_speedup: Option<EstimateJson>,
     /// What the compile speedup's interval says.
     pub compile_verdict: Verdict,
 }

@@ -129,7 +129,7 @@ fn single_runs_are_marked_briefly_when_nothing_else_fits() {
             let (speedup, verdict) = (figures.speedup, figures.verdict);
             *figures = crate::testing::figures(&[figures.wall.median_s], 1.0, 100.0);
             (figures.speedup, figures.verdict) = (
-                speedup.map(|s| crate::report::model::Estimate {
+                speedup.map(|s| crate::report::model::EstimateJson {
                     low: None,
                     high: None,
                     plus_minus_pct: None,
@@ -177,7 +177,7 @@ fn edited_rebuilds_get_their_own_columns() {
     let mut report = sample_report();
     let mut edited = crate::testing::figures(&[0.61], 1.0, 100.0);
     edited.speedup =
-        Some(crate::report::model::Estimate { point: 1.0, low: None, high: None, plus_minus_pct: None, n: 1 });
+        Some(crate::report::model::EstimateJson { point: 1.0, low: None, high: None, plus_minus_pct: None, n: 1 });
     report.toolchains[2].scenarios.insert(Scenario::Edited, edited);
     report.measurement.scenarios.push(Scenario::Edited);
     let text = TableExporter { verbose: false, width: None }.report(&report);
