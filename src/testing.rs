@@ -15,7 +15,7 @@ use crate::process::{CommandSpec, Env, InterruptHandler, Output, Runner, Stop, S
 use crate::report::WARMUP_POLICY;
 use crate::report::model::{
     EstimateJson, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION, Skipped,
-    Status, Stopped, StoppingRule, Timing, Verdict,
+    Status, Stopped, StoppingRule, Timing, VerdictJson,
 };
 use crate::vocab::Scenario;
 
@@ -368,7 +368,7 @@ pub(crate) fn figures(walls: &[f64], cpu_factor: f64, peak: f64) -> Figures {
         cpu: Timing::of(&cpu, &rounds),
         largest_process_mib: Some(peak),
         speedup: None,
-        verdict: Verdict::Inconclusive,
+        verdict: VerdictJson::Inconclusive,
         speedup_cpu: None,
         rounds: walls.len(),
         precise: None,
@@ -389,9 +389,9 @@ pub(crate) fn with_link(mut figures: Figures, links: &[f64], base: Option<&Figur
         share_pct: crate::stats::median(&shares).unwrap(),
         runs: 1,
         speedup: None,
-        verdict: Verdict::Base,
+        verdict: VerdictJson::Base,
         compile_speedup: None,
-        compile_verdict: Verdict::Base,
+        compile_verdict: VerdictJson::Base,
     };
     if let Some(base) = base.and_then(|b| b.link.as_ref().map(|l| (b, l))) {
         let (base, base_link) = base;
@@ -441,7 +441,7 @@ pub(crate) fn sample_report() -> Report {
         crates_error: None,
     };
     let base = |mut figures: Figures| {
-        figures.verdict = Verdict::Base;
+        figures.verdict = VerdictJson::Base;
         figures
     };
     let base_clean = base(figures(&[26.1], 1.5, 412.5));

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::export::plus_minus;
-use super::model::{Change, Comparison, Figures, GateResult, Report, Row, Status, Verdict};
+use super::model::{Change, Comparison, Figures, GateResult, Report, Row, Status, VerdictJson};
 use crate::discover::release::Release;
 use crate::format::{seconds, speedup as times};
 use crate::stats;
@@ -50,13 +50,13 @@ fn compared(project: &str, base: &Row, newest: &Row, figures: &Figures) -> Optio
     let speedup = figures.speedup.as_ref()?;
     let (old, new) = (format!("Rust {}", base.version), format!("Rust {}", newest.version));
     Some(match (figures.verdict, plus_minus(speedup)) {
-        (Verdict::Faster, Some(i)) => {
+        (VerdictJson::Faster, Some(i)) => {
             format!("{new} builds {project} {} faster than {old} ({i})", times(speedup.point))
         }
-        (Verdict::Slower, Some(i)) => {
+        (VerdictJson::Slower, Some(i)) => {
             format!("{new} builds {project} {} slower than {old} ({i})", times(1.0 / speedup.point))
         }
-        (Verdict::NoChange, Some(i)) => {
+        (VerdictJson::NoChange, Some(i)) => {
             format!("{new} builds {project} as fast as {old}: {} {i}, within 1%", times(speedup.point))
         }
         (_, Some(i)) => format!("{new} against {old}: {} {i}, too wide to tell", times(speedup.point)),
@@ -97,7 +97,8 @@ fn gated(comparison: &Comparison, change: &Change) -> String {
 
 /// The base row, the newest row with a speedup in `scenario`, and that row's figures.
 fn ends(report: &Report, scenario: Scenario) -> Option<(&Row, &Row, &Figures)> {
-    let base = report.toolchains.iter().find(|r| r.figures(scenario).is_some_and(|f| f.verdict == Verdict::Base))?;
+    let base =
+        report.toolchains.iter().find(|r| r.figures(scenario).is_some_and(|f| f.verdict == VerdictJson::Base))?;
     let newest = report
         .toolchains
         .iter()
@@ -200,14 +201,14 @@ mod tests {
     fn the_words_follow_the_verdict() {
         let mut report = sample_report();
         let touched = report.toolchains[2].scenarios.get_mut(&Scenario::Touched).unwrap();
-        touched.verdict = Verdict::Inconclusive;
+        touched.verdict = VerdictJson::Inconclusive;
         let text = sentences(&report).join("\n");
         assert!(text.contains("touched: Rust 1.96.0 against Rust 1.85.0: 1.30x ±2.2%, too wide to tell"), "{text}");
-        report.toolchains[2].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = Verdict::NoChange;
+        report.toolchains[2].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = VerdictJson::NoChange;
         let text = sentences(&report).join("\n");
         assert!(text.contains("builds app as fast as Rust 1.85.0: 1.30x ±2.2%, within 1%"), "{text}");
         let touched = report.toolchains[2].scenarios.get_mut(&Scenario::Touched).unwrap();
-        touched.verdict = Verdict::Slower;
+        touched.verdict = VerdictJson::Slower;
         touched.speedup.as_mut().unwrap().point = 0.8;
         let text = sentences(&report).join("\n");
         assert!(text.contains("builds app 1.25x slower than Rust 1.85.0 (±2.2%)"), "{text}");
@@ -227,7 +228,7 @@ mod tests {
     fn one_row_gets_its_time_and_a_gated_change_its_verdict() {
         let mut report = sample_report();
         report.toolchains.truncate(2); // 1.63.0 failed, 1.85.0 alone
-        report.toolchains[1].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = Verdict::Inconclusive;
+        report.toolchains[1].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = VerdictJson::Inconclusive;
         assert_eq!(
             sentences(&report),
             [

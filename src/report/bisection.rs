@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::model::{
     BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, EstimateJson, LocatedStep, NightlyBisection,
-    NightlyStep, Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, Verdict,
+    NightlyStep, Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, VerdictJson,
 };
 use crate::discover::toolchain::Toolchain;
 use crate::format;
@@ -281,7 +281,7 @@ fn changes(
             *scenario,
             StepFigure {
                 speedup: EstimateJson::of(&speedup),
-                verdict: Verdict::from(speedup.verdict(NOISE)),
+                verdict: VerdictJson::from(speedup.verdict(NOISE)),
                 share_pct,
                 link_speedup: part(super::link_of),
                 compile_speedup: part(super::compile_of),
@@ -408,7 +408,7 @@ fn linker_cause(
     }
     let moved: Vec<(Scenario, &StepFigure)> = figures
         .iter()
-        .filter(|(_, f)| matches!(f.verdict, Verdict::Faster | Verdict::Slower))
+        .filter(|(_, f)| matches!(f.verdict, VerdictJson::Faster | VerdictJson::Slower))
         .map(|(s, f)| (*s, f))
         .collect();
     let linked: Vec<(Scenario, &StepFigure, &EstimateJson)> =
@@ -430,13 +430,13 @@ fn linker_cause(
 }
 
 /// What an interval of the report says, as the engine's verdict reads it against the noise band.
-fn interval_verdict(e: &EstimateJson) -> Verdict {
+fn interval_verdict(e: &EstimateJson) -> VerdictJson {
     let band = 1.0 + NOISE;
     match (e.low, e.high) {
-        (Some(low), _) if low > band => Verdict::Faster,
-        (_, Some(high)) if high < 1.0 / band => Verdict::Slower,
-        (Some(low), Some(high)) if low >= 1.0 / band && high <= band => Verdict::NoChange,
-        _ => Verdict::Inconclusive,
+        (Some(low), _) if low > band => VerdictJson::Faster,
+        (_, Some(high)) if high < 1.0 / band => VerdictJson::Slower,
+        (Some(low), Some(high)) if low >= 1.0 / band && high <= band => VerdictJson::NoChange,
+        _ => VerdictJson::Inconclusive,
     }
 }
 

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow};
 
 use super::model::{
-    EstimateJson, Machine, Merged, MergedFigure, MergedRow, Report, Row, SCHEMA_VERSION, Status, Verdict,
+    EstimateJson, Machine, Merged, MergedFigure, MergedRow, Report, Row, SCHEMA_VERSION, Status, VerdictJson,
 };
 use super::output::Outputs;
 use crate::exit::ExitError;
@@ -249,7 +249,7 @@ pub(crate) fn merge(reports: &[(PathBuf, Report)]) -> Merged {
                 MergedFigure {
                     speedup: EstimateJson::of(&merged),
                     prediction: stats::predict(&blocks).map(|p| EstimateJson::of(&p)),
-                    verdict: Verdict::from(merged.verdict(stats::NOISE)),
+                    verdict: VerdictJson::from(merged.verdict(stats::NOISE)),
                     machines: blocks.len(),
                     per_machine: blocks.iter().map(|b| b.point).collect(),
                 },

@@ -30,7 +30,7 @@ use std::time::Duration;
 use self::baseline::Baseline;
 use self::model::{
     DeepLibrary, EstimateJson, Figures, Floor, LinkFigures, Listed, Listing, Measurement, RedoneBuild, Report, Row,
-    SCHEMA_VERSION, Setup, Skipped, Status, Stopped, StoppingRule, Timing, Verdict,
+    SCHEMA_VERSION, Setup, Skipped, Status, Stopped, StoppingRule, Timing, VerdictJson,
 };
 use crate::discover::environment::{self, Setting};
 use crate::discover::msrv::short_version;
@@ -372,7 +372,7 @@ fn figures(samples: &[Sample]) -> Option<Figures> {
         cpu,
         largest_process_mib,
         speedup: None,
-        verdict: Verdict::Inconclusive,
+        verdict: VerdictJson::Inconclusive,
         speedup_cpu: None,
         rounds: samples.len(),
         precise: None,
@@ -403,9 +403,9 @@ fn link_figures(samples: &[Sample]) -> Option<LinkFigures> {
         share_pct: stats::median(&shares)?,
         runs: stats::median(&runs)?.round() as usize,
         speedup: None,
-        verdict: Verdict::Inconclusive,
+        verdict: VerdictJson::Inconclusive,
         compile_speedup: None,
-        compile_verdict: Verdict::Inconclusive,
+        compile_verdict: VerdictJson::Inconclusive,
     })
 }
 
@@ -437,9 +437,9 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
         for (i, row) in rows.iter_mut().enumerate() {
             let Some(figures) = row.scenarios.get_mut(&scenario) else { continue };
             if i == base {
-                figures.verdict = Verdict::Base;
+                figures.verdict = VerdictJson::Base;
                 if let Some(link) = &mut figures.link {
-                    (link.verdict, link.compile_verdict) = (Verdict::Base, Verdict::Base);
+                    (link.verdict, link.compile_verdict) = (VerdictJson::Base, VerdictJson::Base);
                 }
                 if with_figures == 1 && alone && target.is_some() {
                     let walls: Vec<f64> = base_samples.iter().map(|s| s.wall_s).collect();
@@ -658,7 +658,7 @@ mod tests {
         assert_eq!(r.toolchains[0].status, Status::Failed);
         assert!(r.toolchains[0].scenarios.is_empty(), "a failed row shows no figures");
         let base = r.toolchains[1].figures(Scenario::Clean).unwrap();
-        assert_eq!((base.speedup, base.verdict), (None, Verdict::Base), "the base row has no speedup");
+        assert_eq!((base.speedup, base.verdict), (None, VerdictJson::Base), "the base row has no speedup");
         let clean = r.toolchains[2].figures(Scenario::Clean).unwrap();
         assert_eq!(clean.speedup.unwrap().point, 2.0);
         assert_eq!(clean.speedup.unwrap().low, None, "one round: no interval");
@@ -666,7 +666,7 @@ mod tests {
         let speedup = touched.speedup.unwrap();
         assert!((speedup.point - 2.0).abs() < 1e-12, "every round's pair is 2.0: {speedup:?}");
         assert_eq!((speedup.low, speedup.high), (Some(speedup.point), Some(speedup.point)), "no spread in the ratios");
-        assert_eq!(touched.verdict, Verdict::Faster);
+        assert_eq!(touched.verdict, VerdictJson::Faster);
         assert_eq!(r.toolchains[2].figures(Scenario::Clean).unwrap().speedup_cpu, Some(2.0));
         assert_eq!((&r.profile, r.touched_file.as_str()), (&Profile::Release, "src/main.rs"));
         assert_eq!(r.measurement.commands[&Scenario::Touched], "cargo build --release");
@@ -707,13 +707,13 @@ mod tests {
         let r = report(&[with_links("1.85.0", 0.3, 0.5), with_links("1.96.0", 0.29, 0.1)]);
         let base = r.toolchains[0].figures(Scenario::Touched).unwrap();
         let link = base.link.as_ref().unwrap();
-        assert_eq!((link.verdict, link.compile_verdict, link.runs), (Verdict::Base, Verdict::Base, 1));
+        assert_eq!((link.verdict, link.compile_verdict, link.runs), (VerdictJson::Base, VerdictJson::Base, 1));
         assert!((link.share_pct - 62.5).abs() < 0.01, "{link:?}");
         assert_eq!(base.crates_compiled, Some(1));
         let new = r.toolchains[1].figures(Scenario::Touched).unwrap().link.as_ref().unwrap();
         let speedup = new.speedup.unwrap();
         assert!((speedup.point - 5.0).abs() < 1e-9, "paired by round, each pair exactly 5x: {new:?}");
-        assert_eq!(new.verdict, Verdict::Faster);
+        assert_eq!(new.verdict, VerdictJson::Faster);
         let compile = new.compile_speedup.unwrap();
         assert!(compile.point > 1.0 && compile.point < 1.1, "{compile:?}");
         let without = report(&[measured("1.85.0", End::Completed, &[4.0], &[1.0])]);
@@ -727,19 +727,19 @@ mod tests {
             measured("1.96.0", End::Completed, &[3.9], &[1.05, 1.0, 0.95]),
         ]);
         let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
-        assert_eq!(touched.verdict, Verdict::Inconclusive, "±23% cannot tell: {touched:?}");
+        assert_eq!(touched.verdict, VerdictJson::Inconclusive, "±23% cannot tell: {touched:?}");
         let r = report(&[
             measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.1, 0.9]),
             measured("1.96.0", End::Completed, &[3.9], &[1.001, 1.1, 0.9]),
         ]);
         let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
-        assert_eq!(touched.verdict, Verdict::NoChange, "the whole interval within 1%: {touched:?}");
+        assert_eq!(touched.verdict, VerdictJson::NoChange, "the whole interval within 1%: {touched:?}");
         let one = report(&[
             measured("1.85.0", End::Completed, &[4.0], &[1.0]),
             measured("1.96.0", End::Completed, &[3.9], &[1.0]),
         ]);
         let touched = one.toolchains[1].figures(Scenario::Touched).unwrap();
-        assert_eq!(touched.verdict, Verdict::Inconclusive, "one round is never no change: {touched:?}");
+        assert_eq!(touched.verdict, VerdictJson::Inconclusive, "one round is never no change: {touched:?}");
     }
 
     #[test]

@@ -388,7 +388,7 @@ link: while a linker that rustc started ran (overlapping links counted once); co
 ";
         let mut report = sample_report();
         report.toolchains[2].scenarios.get_mut(&crate::vocab::Scenario::Touched).unwrap().verdict =
-            crate::report::model::Verdict::NoChange;
+            crate::report::model::VerdictJson::NoChange;
         assert_eq!(MarkdownExporter.report(&report), expected);
     }
 

@@ -15,7 +15,7 @@ pub(crate) use csv::crates_csv;
 
 use super::model::{
     Bisected, EstimateJson, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report,
-    SpanRelease, SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
+    SpanRelease, SpanStatus, StepFigure, Stopped, StoppingRule, VerdictJson,
 };
 use cell::{Cell, Compact};
 
@@ -58,8 +58,8 @@ fn change_cell(figure: Option<&StepFigure>) -> String {
     let point = format::speedup(f.speedup.point);
     match (plus_minus(&f.speedup), f.verdict) {
         (None, _) => format!("{point} {ONE_ROUND}"),
-        (Some(pm), Verdict::Faster) => format!("{point} {pm} faster"),
-        (Some(pm), Verdict::Slower) => format!("{point} {pm} slower"),
+        (Some(pm), VerdictJson::Faster) => format!("{point} {pm} faster"),
+        (Some(pm), VerdictJson::Slower) => format!("{point} {pm} slower"),
         (Some(pm), _) => format!("~{point} {pm}"),
     }
 }
@@ -122,17 +122,17 @@ fn speedup_cell(figures: Option<&Figures>) -> String {
 
 /// The mark a speedup carries before its figure: `≈` for no change (the whole interval within
 /// 1% of 1.00x), `?` for too wide to tell; none for faster, slower or one round (which says so).
-pub(crate) fn verdict_mark(verdict: Verdict) -> &'static str {
+pub(crate) fn verdict_mark(verdict: VerdictJson) -> &'static str {
     match verdict {
-        Verdict::NoChange => "≈",
-        Verdict::Inconclusive => "?",
-        Verdict::Faster | Verdict::Slower | Verdict::Base => "",
+        VerdictJson::NoChange => "≈",
+        VerdictJson::Inconclusive => "?",
+        VerdictJson::Faster | VerdictJson::Slower | VerdictJson::Base => "",
     }
 }
 
 /// A speedup estimate as a cell, read through its verdict: `base`, `2.60x ±3.0%`, `≈1.00x
 /// ±0.4%`, `?1.02x ±4.0%`, `1.78x (1 round)`; `-` without one.
-fn estimate_speedup_cell(speedup: Option<&EstimateJson>, verdict: Verdict) -> String {
+fn estimate_speedup_cell(speedup: Option<&EstimateJson>, verdict: VerdictJson) -> String {
     Cell::estimate_speedup(speedup, verdict).text(Compact::Full)
 }
 
@@ -249,16 +249,16 @@ fn legend(report: &Report) -> Vec<Mark> {
         lines.push(Mark::Interval);
     }
     // A mark may stand in a compile-and-link table alone, so those verdicts count too.
-    let shows = |verdict: Verdict| {
+    let shows = |verdict: VerdictJson| {
         move |f: &Figures| {
             let link = f.link.as_ref().is_some_and(|l| [l.verdict, l.compile_verdict].contains(&verdict));
             f.verdict == verdict || link
         }
     };
-    if figures().any(shows(Verdict::NoChange)) {
+    if figures().any(shows(VerdictJson::NoChange)) {
         lines.push(Mark::NoChange);
     }
-    if figures().any(|f| f.speedup.is_some_and(|s| s.plus_minus_pct.is_some()) && shows(Verdict::Inconclusive)(f)) {
+    if figures().any(|f| f.speedup.is_some_and(|s| s.plus_minus_pct.is_some()) && shows(VerdictJson::Inconclusive)(f)) {
         lines.push(Mark::Inconclusive);
     }
     if figures().any(|f| f.time.plus_minus_pct.is_none()) {
@@ -391,15 +391,15 @@ mod tests {
             r.toolchains.iter_mut().flat_map(|row| row.scenarios.values_mut()).collect()
         }
         for f in figures(&mut report) {
-            f.verdict = Verdict::Faster;
+            f.verdict = VerdictJson::Faster;
             if let Some(link) = &mut f.link {
-                (link.verdict, link.compile_verdict) = (Verdict::Faster, Verdict::Faster);
+                (link.verdict, link.compile_verdict) = (VerdictJson::Faster, VerdictJson::Faster);
             }
         }
         let tilde = |r: &Report| legend(r).contains(&Mark::NoChange);
         assert!(!tilde(&report), "no `≈` anywhere, no line for it");
         let link = figures(&mut report).into_iter().find_map(|f| f.link.as_mut()).expect("the sample links");
-        link.compile_verdict = Verdict::NoChange;
+        link.compile_verdict = VerdictJson::NoChange;
         assert!(tilde(&report), "a `≈` only in the compile column is explained");
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{EstimateJson, Skipped, Stopped, Verdict};
+use super::{EstimateJson, Skipped, Stopped, VerdictJson};
 use crate::vocab::{Profile, Provenance, Scenario};
 
 /// Bumped whenever a field of the [`Bisected`] document changes meaning or disappears: 2 has no
@@ -123,7 +123,7 @@ pub(crate) struct StepFigure {
     /// The speedup of the newer release over the older (2.0: twice as fast), with its interval.
     pub speedup: EstimateJson,
     /// What the interval says.
-    pub verdict: Verdict,
+    pub verdict: VerdictJson,
     /// The speedup of the linking alone, when both releases' builds linked.
     pub link_speedup: Option<EstimateJson>,
     /// The speedup of the rest (compiling), when the link time was taken apart.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{EstimateJson, Verdict};
+use super::{EstimateJson, VerdictJson};
 use crate::vocab::{Profile, Scenario};
 
 /// `cargo timewarp merge`: one setup measured on several machines, each machine's speedups
@@ -65,7 +65,7 @@ pub(crate) struct MergedFigure {
     /// cannot estimate how much machines differ.
     pub prediction: Option<EstimateJson>,
     /// What the interval says.
-    pub verdict: Verdict,
+    pub verdict: VerdictJson,
     /// Machines behind it.
     pub machines: usize,
     /// Each machine's own speedup, in the order of the machines.

@@ -248,7 +248,8 @@ impl EstimateJson {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) enum Verdict {
+#[cfg_attr(test, schemars(rename = "Verdict"))]
+pub(crate) enum VerdictJson {
     /// The whole interval lies above 1 beyond the 1 % noise band.
     Faster,
     /// The whole interval lies below 1 beyond the noise band.
@@ -263,13 +264,13 @@ pub(crate) enum Verdict {
     Base,
 }
 
-impl From<crate::stats::Verdict> for Verdict {
-    fn from(v: crate::stats::Verdict) -> Verdict {
+impl From<crate::stats::Verdict> for VerdictJson {
+    fn from(v: crate::stats::Verdict) -> VerdictJson {
         match v {
-            crate::stats::Verdict::Faster => Verdict::Faster,
-            crate::stats::Verdict::Slower => Verdict::Slower,
-            crate::stats::Verdict::NoChange => Verdict::NoChange,
-            crate::stats::Verdict::Inconclusive | crate::stats::Verdict::Unknown => Verdict::Inconclusive,
+            crate::stats::Verdict::Faster => VerdictJson::Faster,
+            crate::stats::Verdict::Slower => VerdictJson::Slower,
+            crate::stats::Verdict::NoChange => VerdictJson::NoChange,
+            crate::stats::Verdict::Inconclusive | crate::stats::Verdict::Unknown => VerdictJson::Inconclusive,
         }
     }
 }
@@ -620,7 +621,7 @@ pub(crate) struct Figures {
     /// `null` for the baseline row itself.
     pub speedup: Option<EstimateJson>,
     /// What the speedup's interval says: faster, slower, or no change detectable.
-    pub verdict: Verdict,
+    pub verdict: VerdictJson,
     /// The ratio of the CPU-time medians: compiler work saved, whatever the parallelism.
     pub speedup_cpu: Option<f64>,
     /// Rounds this scenario of this row got.
@@ -652,11 +653,11 @@ pub(crate) struct LinkFigures {
     /// How many times faster the linking is than the baseline row's; `null` for the base row.
     pub speedup: Option<EstimateJson>,
     /// What the link speedup's interval says.
-    pub verdict: Verdict,
+    pub verdict: VerdictJson,
     /// How many times faster the rest is than the baseline row's; `null` for the base row.
     pub compile_speedup: Option<EstimateJson>,
     /// What the compile speedup's interval says.
-    pub compile_verdict: Verdict,
+    pub compile_verdict: VerdictJson,
 }
 
 /// One toolchain that was not measured.

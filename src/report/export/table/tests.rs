@@ -3,7 +3,7 @@
 use super::layout::{self, bar, two_lines, wrap};
 use super::*;
 use crate::report::baseline::Baseline;
-use crate::report::model::Verdict;
+use crate::report::model::VerdictJson;
 use crate::testing::{sample_listing, sample_report};
 
 #[test]
@@ -304,8 +304,8 @@ fn cells_write_themselves_as_compactly_as_asked() {
     use layout::{Cell, Compact};
     let time = Cell::Time { seconds: 0.52, plus_minus_pct: Some(5.1) };
     let lone = Cell::Time { seconds: 26.1, plus_minus_pct: None };
-    let speedup = Cell::Speedup { verdict: Verdict::Inconclusive, x: 1.02, plus_minus_pct: Some(4.0) };
-    let lone_speedup = Cell::Speedup { verdict: Verdict::Faster, x: 1.78, plus_minus_pct: None };
+    let speedup = Cell::Speedup { verdict: VerdictJson::Inconclusive, x: 1.02, plus_minus_pct: Some(4.0) };
+    let lone_speedup = Cell::Speedup { verdict: VerdictJson::Faster, x: 1.78, plus_minus_pct: None };
     let name = Cell::Named { full: "official, rust-lld".into(), short: "off., lld".into() };
     let all = [Compact::Full, Compact::Names, Compact::Marks, Compact::TimeIntervals];
     let forms = |cell: &Cell| all.map(|c| cell.text(c));
