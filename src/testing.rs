@@ -462,7 +462,7 @@ pub(crate) fn sample_report() -> Report {
         declared_rust_version: None,
         msrv_floors: vec![Floor {
             version: "1.56".into(),
-            kind: "edition".into(),
+            kind: crate::discover::msrv::FloorSource::Edition,
             reason: "edition 2021 of `app`".into(),
         }],
         profile: Profile::Dev,
@@ -524,7 +524,7 @@ pub(crate) fn sample_listing() -> Listing {
         declared_rust_version: Some("1.80".into()),
         msrv_floors: vec![Floor {
             version: "1.80".into(),
-            kind: "rust-version".into(),
+            kind: crate::discover::msrv::FloorSource::RustVersion,
             reason: "rust-version of `app`".into(),
         }],
         toolchains: vec![

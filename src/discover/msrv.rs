@@ -10,6 +10,7 @@ use std::fmt;
 
 use cargo_metadata::{DependencyKind, Metadata, PackageId};
 use semver::Version;
+use serde::{Deserialize, Serialize};
 
 use super::release::Release;
 
@@ -67,21 +68,53 @@ pub(crate) enum FloorKind {
     },
 }
 
+/// A [`FloorKind`] without its details: what JSON reports state as a floor's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FloorSource {
+    /// `rust-version`.
+    RustVersion,
+    /// `edition`.
+    Edition,
+    /// `workspace-inheritance`.
+    WorkspaceInheritance,
+    /// `resolver`.
+    Resolver,
+    /// `lockfile-version`.
+    LockfileVersion,
+    /// `dependency-rust-version`.
+    DependencyRustVersion,
+    /// `dependency-edition`.
+    DependencyEdition,
+    /// `dev-dependency-rust-version`.
+    DevDependencyRustVersion,
+    /// `locked-edition`.
+    LockedEdition,
+    /// `locked-feature-syntax`.
+    LockedFeatureSyntax,
+}
+
 impl FloorKind {
-    /// The short name JSON reports use: `rust-version`, `edition`, ...
-    pub(crate) fn name(&self) -> &'static str {
+    /// Which kind, without the details.
+    pub(crate) fn source(&self) -> FloorSource {
         match self {
-            FloorKind::RustVersion { .. } => "rust-version",
-            FloorKind::Edition { .. } => "edition",
-            FloorKind::WorkspaceInheritance { .. } => "workspace-inheritance",
-            FloorKind::Resolver { .. } => "resolver",
-            FloorKind::LockfileVersion { .. } => "lockfile-version",
-            FloorKind::DependencyRustVersion { .. } => "dependency-rust-version",
-            FloorKind::DependencyEdition { .. } => "dependency-edition",
-            FloorKind::DevDependencyRustVersion { .. } => "dev-dependency-rust-version",
-            FloorKind::LockedEdition { .. } => "locked-edition",
-            FloorKind::LockedFeatureSyntax { .. } => "locked-feature-syntax",
+            FloorKind::RustVersion { .. } => FloorSource::RustVersion,
+            FloorKind::Edition { .. } => FloorSource::Edition,
+            FloorKind::WorkspaceInheritance { .. } => FloorSource::WorkspaceInheritance,
+            FloorKind::Resolver { .. } => FloorSource::Resolver,
+            FloorKind::LockfileVersion { .. } => FloorSource::LockfileVersion,
+            FloorKind::DependencyRustVersion { .. } => FloorSource::DependencyRustVersion,
+            FloorKind::DependencyEdition { .. } => FloorSource::DependencyEdition,
+            FloorKind::DevDependencyRustVersion { .. } => FloorSource::DevDependencyRustVersion,
+            FloorKind::LockedEdition { .. } => FloorSource::LockedEdition,
+            FloorKind::LockedFeatureSyntax { .. } => FloorSource::LockedFeatureSyntax,
         }
+    }
+
+    /// The short name JSON reports use: `rust-version`, `edition`, ...
+    #[cfg(test)]
+    pub(crate) fn name(&self) -> String {
+        serde_json::to_value(self.source()).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     }
 
     /// Whether the floor comes from a dependency rather than from the workspace itself.
@@ -380,7 +413,8 @@ mod tests {
             ],
             "the build-dependency's rust-version counts; the dev-dependency's (hashbrown, 1.65) and the Windows one's (windows-link, 1.71) do not"
         );
-        let unbuilt: Vec<&str> = dependency_floors(&metadata, None, &["nope"]).iter().map(|f| f.kind.name()).collect();
+        let unbuilt: Vec<String> =
+            dependency_floors(&metadata, None, &["nope"]).iter().map(|f| f.kind.name()).collect();
         assert_eq!(unbuilt, ["locked-edition", "locked-feature-syntax"], "read to resolve, whatever is built");
         let tests: Vec<String> = test_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
         assert_eq!(

@@ -289,11 +289,7 @@ fn floors(workspace: &Workspace) -> Vec<Floor> {
     workspace
         .msrv_floors
         .iter()
-        .map(|f| Floor {
-            version: short_version(&f.version),
-            kind: f.kind.name().to_string(),
-            reason: f.kind.to_string(),
-        })
+        .map(|f| Floor { version: short_version(&f.version), kind: f.kind.source(), reason: f.kind.to_string() })
         .collect()
 }
 

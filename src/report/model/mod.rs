@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::discover::environment::Setting;
+use crate::discover::msrv::FloorSource;
 use crate::discover::release::Date;
 use crate::vocab::{CrateKind, Linker, Profile, Provenance, Scenario};
 
@@ -417,7 +418,8 @@ pub(crate) struct Floor {
     pub version: String,
     /// What kind of floor: `rust-version`, `edition`, `workspace-inheritance`, `resolver`,
     /// `lockfile-version`, `dependency-rust-version`, `dependency-edition`.
-    pub kind: String,
+    #[cfg_attr(test, schemars(with = "String"))]
+    pub kind: FloorSource,
     /// `edition 2021 of `app``.
     pub reason: String,
 }

@@ -244,7 +244,11 @@ fn verbose_adds_the_warm_up_the_compile_and_link_tables_and_why_not_measured() {
 
 #[test]
 fn the_msrv_line_says_when_a_dependency_raises_it() {
-    let floor = |v: &str, r: &str| Floor { version: v.into(), kind: "x".into(), reason: r.into() };
+    let floor = |v: &str, r: &str| Floor {
+        version: v.into(),
+        kind: crate::discover::msrv::FloorSource::Edition,
+        reason: r.into(),
+    };
     let floors = [
         floor("1.60", "rust-version of once_cell 1.20.2, a dependency of `dfl`"),
         floor("1.48", "rust-version of `dfl`"),
