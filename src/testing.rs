@@ -588,7 +588,7 @@ pub(crate) fn sample_history() -> crate::report::model::History {
         recorded_at: at.into(),
         git_commit: Some(commit.into()),
         git_dirty: false,
-        what: "dev".into(),
+        profile: crate::vocab::Profile::Dev,
         status: Status::Ok,
         medians: BTreeMap::from([(Scenario::Clean, clean), (Scenario::Touched, clean / 10.0)]),
         change_pct: change.map(|c| BTreeMap::from([(Scenario::Clean, c), (Scenario::Touched, c)])).unwrap_or_default(),

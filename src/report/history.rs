@@ -276,7 +276,7 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
                 recorded_at: entry.recorded_at.clone(),
                 git_commit: entry.git_commit.clone(),
                 git_dirty: entry.git_dirty,
-                what: setup.profile.to_string(),
+                profile: setup.profile.clone(),
                 status: row.status,
                 medians,
                 change_pct,

@@ -205,7 +205,7 @@ impl Exporter for MarkdownExporter {
             }
             let _ = write!(out, "\n|:--|:--|:--|{}\n", "--:|".repeat(history.scenarios.len()));
             for p in &toolchain.points {
-                let _ = write!(out, "| {} | {} | {} |", p.recorded_at, super::commit_cell(p), p.what);
+                let _ = write!(out, "| {} | {} | {} |", p.recorded_at, super::commit_cell(p), p.profile);
                 for s in &history.scenarios {
                     let cell = match (p.medians.get(s), p.change_pct.get(s)) {
                         (Some(now), Some(_)) => super::history_change(p, *s, *now).unwrap_or_default(),

@@ -447,7 +447,7 @@ impl Exporter for TableExporter {
             let mut lines = vec![["recorded", "commit", "what"].map(String::from).to_vec()];
             lines[0].extend(history.scenarios.iter().map(|s| s.name().to_string()));
             for point in &toolchain.points {
-                let mut cells = vec![point.recorded_at.clone(), super::commit_cell(point), point.what.clone()];
+                let mut cells = vec![point.recorded_at.clone(), super::commit_cell(point), point.profile.to_string()];
                 cells.extend(history.scenarios.iter().map(|s| match (point.medians.get(s), point.change_pct.get(s)) {
                     (Some(now), Some(_)) => super::history_change(point, *s, *now).unwrap_or_default(),
                     (Some(now), None) if !point.new_setup.is_empty() => format!("{} (new setup)", seconds(*now)),

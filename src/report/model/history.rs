@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Status;
-use crate::vocab::Scenario;
+use crate::vocab::{Profile, Scenario};
 
 /// `cargo timewarp history`: the runs recorded in `history.jsonl`, per toolchain version, so a
 /// user sees when the project got slower to compile under one fixed compiler.
@@ -46,8 +46,9 @@ pub(crate) struct HistoryPoint {
     pub git_commit: Option<String>,
     /// Whether the working tree had changes beyond that commit.
     pub git_dirty: bool,
-    /// `build/dev`, `check/release`, ...
-    pub what: String,
+    /// The profile it timed (`dev`, `release`, ...); `what` in JSON.
+    #[serde(rename = "what")]
+    pub profile: Profile,
     /// ok, failed or interrupted.
     pub status: Status,
     /// Median wall time per scenario.
