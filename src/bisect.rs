@@ -1,8 +1,8 @@
-//! `cargo timewarp bisect FROM TO`, top to bottom: discovery as for a history, over every
+//! `cargo timewarp bisect FROM TO`, top to bottom: discovery as for a measuring run, over every
 //! installed stable release from FROM to TO (one toolchain per release); the search of
 //! `measure::bisect`, each probe one run of the engine (rounds, stopping rule) over the
 //! releases it names, within its share of `--budget`; then the document, its outputs and the
-//! exit code. Like the history's pipeline it runs against any [`Runner`].
+//! exit code. Like the measuring run it runs against any [`Runner`].
 
 use std::time::{Duration, SystemTime};
 

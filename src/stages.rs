@@ -100,7 +100,7 @@ pub(crate) fn discover(runner: &dyn Runner, config: &RunOptions, progress: &Prog
     let inventory = if config.install { install(runner, progress, &inventory, &workspace)? } else { inventory };
     let planned = plan(runner, config, &workspace, &inventory)?;
     let file_notes = toolchain::file_notes(workspace.toolchain_file.as_deref(), &inventory);
-    // The plan's notes are a history's (toolchains worth installing for one); a bisection names
+    // The plan's notes are a measuring run's (toolchains worth installing for one); a bisection names
     // the releases its span lacks itself.
     let plan_notes = if config.action == Action::Bisect { &[][..] } else { &planned.notes[..] };
     workspace.notes.iter().chain(plan_notes).chain(&file_notes).for_each(|n| progress.note(n));

@@ -1,5 +1,5 @@
 //! `cargo timewarp try`: on one toolchain, today's build and each arm that applies here (or
-//! those `--arms` names) in the same rotating, paired rounds as a history, each arm a variant of
+//! those `--arms` names) in the same rotating, paired rounds as a measuring run, each arm a variant of
 //! the same tree with its overrides (`measure::arm`); then, when several arms win, their
 //! combination measured the same way as one more arm; and the document with the lines to paste
 //! (`report::tried`). `--list` shows every arm and why it does not apply, building nothing.

@@ -130,7 +130,7 @@ pub(crate) const TRY_SCHEMA_VERSION: u32 = 1;
 /// The whole `try` document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Tried {
-    /// `try`, so a reader tells the document from a history's report.
+    /// `try`, so a reader tells the document from a measuring run's report.
     pub kind: &'static str,
     /// [`TRY_SCHEMA_VERSION`].
     pub schema: u32,
