@@ -35,12 +35,12 @@ pub(crate) struct ExitError {
 
 impl ExitError {
     /// A usage error ([`USAGE`]).
-    pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
         ExitError { code: USAGE, message: message.into() }.into()
     }
 
     /// An error with `code`.
-    pub fn with_code(code: i32, message: impl Into<String>) -> anyhow::Error {
+    pub(crate) fn with_code(code: i32, message: impl Into<String>) -> anyhow::Error {
         ExitError { code, message: message.into() }.into()
     }
 }

@@ -49,7 +49,7 @@ pub(crate) struct CommandSpec {
 
 impl CommandSpec {
     /// A command with no arguments, run in the caller's directory and environment.
-    pub fn new(program: impl Into<OsString>) -> Self {
+    pub(crate) fn new(program: impl Into<OsString>) -> Self {
         CommandSpec {
             program: program.into(),
             args: Vec::new(),
@@ -63,25 +63,25 @@ impl CommandSpec {
 
     /// Passes standard input, output and error through and stays in the caller's process
     /// group (see [`CommandSpec::pass_through`]).
-    pub fn pass_through(mut self) -> Self {
+    pub(crate) fn pass_through(mut self) -> Self {
         self.pass_through = true;
         self
     }
 
     /// Kills the process group when the command runs longer than `limit`.
-    pub fn timeout(mut self, limit: Option<Duration>) -> Self {
+    pub(crate) fn timeout(mut self, limit: Option<Duration>) -> Self {
         self.timeout = limit;
         self
     }
 
     /// Appends one argument.
-    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+    pub(crate) fn arg(mut self, arg: impl Into<OsString>) -> Self {
         self.args.push(arg.into());
         self
     }
 
     /// Appends several arguments.
-    pub fn args<I, S>(mut self, args: I) -> Self
+    pub(crate) fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<OsString>,
@@ -91,31 +91,31 @@ impl CommandSpec {
     }
 
     /// Runs the command in `dir`.
-    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
+    pub(crate) fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cwd = Some(dir.into());
         self
     }
 
     /// Sets `key` to `value` in the child's environment.
-    pub fn env(mut self, key: impl Into<String>, value: impl Into<OsString>) -> Self {
+    pub(crate) fn env(mut self, key: impl Into<String>, value: impl Into<OsString>) -> Self {
         self.env_set.push((key.into(), value.into()));
         self
     }
 
     /// Removes `key` from the child's environment.
-    pub fn env_remove(mut self, key: impl Into<String>) -> Self {
+    pub(crate) fn env_remove(mut self, key: impl Into<String>) -> Self {
         self.env_remove.push(key.into());
         self
     }
 
     /// The value this command sets for `key`, if it sets one.
     #[cfg(test)]
-    pub fn env_value(&self, key: &str) -> Option<&std::ffi::OsStr> {
+    pub(crate) fn env_value(&self, key: &str) -> Option<&std::ffi::OsStr> {
         self.env_set.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_os_str())
     }
 
     /// Whether the argument list contains `arg` exactly.
-    pub fn has_arg(&self, arg: &str) -> bool {
+    pub(crate) fn has_arg(&self, arg: &str) -> bool {
         self.args.iter().any(|a| a == arg)
     }
 }
@@ -165,12 +165,12 @@ pub(crate) struct Output {
 
 impl Output {
     /// Whether the process exited with code 0.
-    pub fn success(&self) -> bool {
+    pub(crate) fn success(&self) -> bool {
         self.code == Some(0)
     }
 
     /// Describes the exit: `exit status: 101`, `terminated by a signal` or `timed out`.
-    pub fn status_text(&self) -> String {
+    pub(crate) fn status_text(&self) -> String {
         match self.code {
             _ if self.timed_out => "timed out".to_string(),
             Some(code) => format!("exit status: {code}"),
@@ -180,7 +180,7 @@ impl Output {
 
     /// Turns a non-zero exit into an error naming the command, with its first error line and,
     /// indented on the lines below, the rest of the explanation ([`error_excerpt`]).
-    pub fn ok_or_error(self, cmd: &CommandSpec) -> Result<Output> {
+    pub(crate) fn ok_or_error(self, cmd: &CommandSpec) -> Result<Output> {
         if self.success() {
             return Ok(self);
         }

@@ -17,7 +17,7 @@ pub(crate) struct Date {
 
 impl Date {
     /// The date `year-month-day`; `None` when no such day exists.
-    pub fn from_ymd(year: i64, month: u32, day: u32) -> Option<Date> {
+    pub(crate) fn from_ymd(year: i64, month: u32, day: u32) -> Option<Date> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
@@ -25,33 +25,33 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01 (for turning a clock reading into a date).
-    pub fn from_days_since_epoch(days: i64) -> Date {
+    pub(crate) fn from_days_since_epoch(days: i64) -> Date {
         Date { days }
     }
 
     /// The UTC date of the clock reading `at` (the runner's clock, so tests choose the day).
-    pub fn of(at: std::time::SystemTime) -> Date {
+    pub(crate) fn of(at: std::time::SystemTime) -> Date {
         let secs = at.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 
     /// (year, month, day).
-    pub fn ymd(self) -> (i64, u32, u32) {
+    pub(crate) fn ymd(self) -> (i64, u32, u32) {
         civil_from_days(self.days)
     }
 
     /// The date `n` days later (earlier for negative `n`).
-    pub fn plus_days(self, n: i64) -> Date {
+    pub(crate) fn plus_days(self, n: i64) -> Date {
         Date { days: self.days + n }
     }
 
     /// Whole days from `earlier` to `self` (negative when `earlier` is later).
-    pub fn days_since(self, earlier: Date) -> i64 {
+    pub(crate) fn days_since(self, earlier: Date) -> i64 {
         self.days - earlier.days
     }
 
     /// `2022-05` style, for tables that show release months.
-    pub fn month_label(self) -> String {
+    pub(crate) fn month_label(self) -> String {
         let (y, m, _) = self.ymd();
         format!("{y:04}-{m:02}")
     }

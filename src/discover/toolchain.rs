@@ -42,7 +42,7 @@ pub(crate) struct Toolchain {
 impl Toolchain {
     /// The Rust project's own build of `version`, as rustup would install it, before it is
     /// installed (so selection can say what installing it would change).
-    pub fn official_release(version: Version) -> Toolchain {
+    pub(crate) fn official_release(version: Version) -> Toolchain {
         Toolchain {
             name: version.to_string(),
             aliases: Vec::new(),
@@ -56,7 +56,7 @@ impl Toolchain {
     }
 
     /// Stable means a release with no pre-release part: not `-nightly`, `-beta.3` or `-dev`.
-    pub fn is_stable(&self) -> bool {
+    pub(crate) fn is_stable(&self) -> bool {
         self.version.pre.is_empty()
     }
 
@@ -66,7 +66,7 @@ impl Toolchain {
     }
 
     /// Whether `name` names this toolchain, by its name, an alias or its exact version.
-    pub fn answers_to(&self, name: &str) -> bool {
+    pub(crate) fn answers_to(&self, name: &str) -> bool {
         let name = strip_host(name);
         self.name == name || self.aliases.iter().any(|a| a == name) || self.version.to_string() == name
     }
@@ -74,19 +74,19 @@ impl Toolchain {
     /// Whether this compiler was built by a distribution rather than by the Rust project:
     /// packagers' builds say `built from a source tarball` or know no commit hash. They lack the
     /// official builds' PGO/BOLT optimisation, so their speed says little about the release.
-    pub fn is_distribution_build(&self) -> bool {
+    pub(crate) fn is_distribution_build(&self) -> bool {
         self.commit_hash.is_none() || self.description.contains("built from a source tarball")
     }
 
     /// Where the compiler comes from: the Rust project or a distribution.
-    pub fn provenance(&self) -> Provenance {
+    pub(crate) fn provenance(&self) -> Provenance {
         if self.is_distribution_build() { Provenance::Distribution } else { Provenance::Official }
     }
 
     /// The linker this toolchain uses by default on its host. Official x86_64 Linux builds link
     /// with the bundled rust-lld since 1.90; everything else calls the system C compiler, which
     /// links with GNU ld unless configured otherwise.
-    pub fn default_linker(&self) -> Linker {
+    pub(crate) fn default_linker(&self) -> Linker {
         let lld_default = self.host == "x86_64-unknown-linux-gnu"
             && !self.is_distribution_build()
             && self.release() >= Release::new(1, 90);
@@ -96,7 +96,7 @@ impl Toolchain {
     /// rustc 1.52.1, 1.53 and 1.59 shipped with incremental compilation disabled by default
     /// (miscompilation workarounds); timewarp turns it back on for them with
     /// `RUSTC_FORCE_INCREMENTAL=1` so incremental rows mean the same thing across history.
-    pub fn needs_forced_incremental(&self) -> bool {
+    pub(crate) fn needs_forced_incremental(&self) -> bool {
         let v = &self.version;
         v.major == 1 && (v.minor == 53 || v.minor == 59 || (v.minor == 52 && v.patch >= 1))
     }
@@ -104,7 +104,7 @@ impl Toolchain {
     /// The name of this toolchain's build directory under `<target-dir>/timewarp/`: its version
     /// (`1.85.0`), with the toolchain's name as build metadata when that is not the version
     /// (`1.95.0+stable`, `1.97.0-nightly+nightly`), so two builds of one version never share.
-    pub fn dir_name(&self) -> String {
+    pub(crate) fn dir_name(&self) -> String {
         if self.has_version_name() {
             return self.version.to_string();
         }

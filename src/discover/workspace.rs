@@ -91,7 +91,7 @@ impl Workspace {
 
 impl Workspace {
     /// The effective MSRV: the highest floor, if there is any.
-    pub fn msrv(&self) -> Option<&MsrvFloor> {
+    pub(crate) fn msrv(&self) -> Option<&MsrvFloor> {
         self.msrv_floors.first()
     }
 }
