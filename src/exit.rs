@@ -28,9 +28,9 @@ pub(crate) const INTERRUPTED: i32 = 130;
 #[derive(Debug)]
 pub(crate) struct ExitError {
     /// One of the constants above.
-    pub code: i32,
+    pub(crate) code: i32,
     /// One sentence, cargo's voice: lowercase, no trailing period.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl ExitError {

@@ -634,11 +634,11 @@ pub(crate) fn sample_history() -> crate::report::model::History {
 /// Builds are left to the test, which adds their timings.
 pub(crate) struct Project {
     /// Holds everything.
-    pub dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
     /// The workspace root.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The toolchains installed: (name, version).
-    pub toolchains: Vec<(String, String)>,
+    pub(crate) toolchains: Vec<(String, String)>,
 }
 
 impl Project {

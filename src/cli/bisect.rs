@@ -106,31 +106,31 @@ pub(super) struct BisectArgs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Span {
     /// The older toolchain, as given.
-    pub from: String,
+    pub(crate) from: String,
     /// The newer toolchain, as given.
-    pub to: String,
+    pub(crate) to: String,
     /// `--scenario`; `None` for the one that changed most.
-    pub follow: Option<Scenario>,
+    pub(crate) follow: Option<Scenario>,
 }
 
 /// `bisect`'s options.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BisectOptions {
     /// The span.
-    pub span: Span,
+    pub(crate) span: Span,
     /// `--install`: the span's missing releases, removed afterwards, or kept with
     /// `--keep-installed`; `None` without `--install`.
-    pub install: Option<Keep>,
+    pub(crate) install: Option<Keep>,
     /// `--nightlies`.
-    pub nightlies: bool,
+    pub(crate) nightlies: bool,
     /// Which workspace and packages.
-    pub at: Where,
+    pub(crate) at: Where,
     /// How to build.
-    pub build: Build,
+    pub(crate) build: Build,
     /// When each probe stops; its budget is the whole bisection's (`None` for an hour).
-    pub rounds: Rounds,
+    pub(crate) rounds: Rounds,
     /// The document.
-    pub out: OutputOptions,
+    pub(crate) out: OutputOptions,
 }
 
 impl BisectOptions {

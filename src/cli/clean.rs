@@ -22,7 +22,7 @@ pub(super) struct CleanArgs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CleanOptions {
     /// The workspace and its timewarp directory.
-    pub at: Where,
+    pub(crate) at: Where,
 }
 
 impl CleanOptions {

@@ -40,11 +40,11 @@ pub(super) struct HistoryArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct HistoryOptions {
     /// The workspace and its timewarp directory.
-    pub at: Where,
+    pub(crate) at: Where,
     /// The document.
-    pub out: OutputOptions,
+    pub(crate) out: OutputOptions,
     /// `--history`: the file to read instead of the state directory's.
-    pub history: Option<PathBuf>,
+    pub(crate) history: Option<PathBuf>,
 }
 
 impl HistoryOptions {

@@ -29,9 +29,9 @@ pub(super) struct MergeArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MergeOptions {
     /// The reports to merge.
-    pub reports: Vec<PathBuf>,
+    pub(crate) reports: Vec<PathBuf>,
     /// The merged document.
-    pub out: OutputOptions,
+    pub(crate) out: OutputOptions,
 }
 
 impl MergeOptions {

@@ -167,13 +167,13 @@ pub(super) struct RunArgs {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Checks {
     /// `--baseline`.
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
     /// `--baseline-rev`.
-    pub baseline_rev: Option<String>,
+    pub(crate) baseline_rev: Option<String>,
     /// `--max-regression`, percent.
-    pub max_regression_pct: Option<f64>,
+    pub(crate) max_regression_pct: Option<f64>,
     /// `--verify-msrv`.
-    pub verify_msrv: bool,
+    pub(crate) verify_msrv: bool,
 }
 
 /// The options the stages take: a run's, or what `list` or one probe of `bisect` makes of its
@@ -181,23 +181,23 @@ pub(crate) struct Checks {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RunOptions {
     /// Which command made these options (a run, `list`, a bisect probe).
-    pub action: Action,
+    pub(crate) action: Action,
     /// Which workspace and packages.
-    pub at: Where,
+    pub(crate) at: Where,
     /// Which toolchains.
-    pub select: Select,
+    pub(crate) select: Select,
     /// `--install`: the yearly toolchains missing, installed and kept.
-    pub install: bool,
+    pub(crate) install: bool,
     /// How to build and time.
-    pub build: Build,
+    pub(crate) build: Build,
     /// When to stop.
-    pub rounds: Rounds,
+    pub(crate) rounds: Rounds,
     /// What to compare with.
-    pub checks: Checks,
+    pub(crate) checks: Checks,
     /// Where the documents go.
-    pub out: OutputOptions,
+    pub(crate) out: OutputOptions,
     /// `--history`: the file to record the run in instead of the state directory's.
-    pub history: Option<PathBuf>,
+    pub(crate) history: Option<PathBuf>,
 }
 
 impl RunOptions {

@@ -32,9 +32,9 @@ pub(super) struct ShowArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ShowOptions {
     /// The saved report.
-    pub report: PathBuf,
+    pub(crate) report: PathBuf,
     /// The document to make of it.
-    pub out: OutputOptions,
+    pub(crate) out: OutputOptions,
 }
 
 impl ShowOptions {

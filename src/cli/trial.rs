@@ -72,13 +72,13 @@ pub(super) struct TryArgs {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Trial {
     /// `--toolchain`; `None` for the newest stable (or nightly, with `nightly`).
-    pub toolchain: Option<String>,
+    pub(crate) toolchain: Option<String>,
     /// `--nightly`.
-    pub nightly: bool,
+    pub(crate) nightly: bool,
     /// `--arms`, each once; empty for every arm that applies.
-    pub arms: Vec<Arm>,
+    pub(crate) arms: Vec<Arm>,
     /// `--list`: show the arms, build nothing.
-    pub list: bool,
+    pub(crate) list: bool,
 }
 
 /// `try`'s options: the trial, and the run the stages take (which workspace, how to build and
@@ -86,9 +86,9 @@ pub(crate) struct Trial {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TryOptions {
     /// The toolchain and arms.
-    pub trial: Trial,
+    pub(crate) trial: Trial,
     /// What the stages take.
-    pub run: RunOptions,
+    pub(crate) run: RunOptions,
 }
 
 impl TryOptions {

@@ -88,9 +88,9 @@ impl fmt::Display for NotHere {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Availability {
     /// The arm.
-    pub arm: Arm,
+    pub(crate) arm: Arm,
     /// Why it does not run here; `None` when it does.
-    pub not_here: Option<NotHere>,
+    pub(crate) not_here: Option<NotHere>,
 }
 
 /// Every arm's availability on `toolchain`, for builds of `profile` with the user's `settings`

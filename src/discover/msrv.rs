@@ -164,9 +164,9 @@ impl fmt::Display for FloorKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MsrvFloor {
     /// The lowest version this reason allows.
-    pub version: Version,
+    pub(crate) version: Version,
     /// Why.
-    pub kind: FloorKind,
+    pub(crate) kind: FloorKind,
 }
 
 impl MsrvFloor {

@@ -22,21 +22,21 @@ pub(crate) const HOST: &str = env!("TIMEWARP_HOST");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Toolchain {
     /// The name to pass as `+NAME`: rustup's name without the host suffix (`1.85.0`, `stable`).
-    pub name: String,
+    pub(crate) name: String,
     /// Other installed names for the same compiler (`stable` when `name` is `1.95.0`).
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
     /// `release:` of `rustc -vV`, e.g. `1.95.0` or `1.97.0-nightly`.
-    pub version: Version,
+    pub(crate) version: Version,
     /// `commit-date:` of `rustc -vV`; `None` for distribution builds that say `unknown`.
-    pub commit_date: Option<Date>,
+    pub(crate) commit_date: Option<Date>,
     /// `commit-hash:` of `rustc -vV`; `None` when unknown.
-    pub commit_hash: Option<String>,
+    pub(crate) commit_hash: Option<String>,
     /// When this version reached users: the train date for stable, the commit date otherwise.
-    pub release_date: Date,
+    pub(crate) release_date: Date,
     /// `host:` of `rustc -vV`.
-    pub host: String,
+    pub(crate) host: String,
     /// The short `rustc -V` line, which also tells distribution builds apart.
-    pub description: String,
+    pub(crate) description: String,
 }
 
 impl Toolchain {
@@ -129,9 +129,9 @@ impl fmt::Display for Toolchain {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BrokenToolchain {
     /// The name as listed.
-    pub name: String,
+    pub(crate) name: String,
     /// Why `rustc +NAME -vV` did not answer, one line.
-    pub error: String,
+    pub(crate) error: String,
 }
 
 impl BrokenToolchain {
@@ -151,9 +151,9 @@ impl BrokenToolchain {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Inventory {
     /// Distinct compilers, sorted by version then name.
-    pub toolchains: Vec<Toolchain>,
+    pub(crate) toolchains: Vec<Toolchain>,
     /// Names whose compiler did not answer.
-    pub broken: Vec<BrokenToolchain>,
+    pub(crate) broken: Vec<BrokenToolchain>,
 }
 
 impl Inventory {
@@ -334,15 +334,15 @@ pub(crate) fn parse_toolchain_list(text: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RustcVersion {
     /// `release:`.
-    pub release: Version,
+    pub(crate) release: Version,
     /// `commit-hash:`, `None` for `unknown`.
-    pub commit_hash: Option<String>,
+    pub(crate) commit_hash: Option<String>,
     /// `commit-date:`, `None` for `unknown`.
-    pub commit_date: Option<Date>,
+    pub(crate) commit_date: Option<Date>,
     /// `host:`.
-    pub host: String,
+    pub(crate) host: String,
     /// The first line (`rustc 1.85.0 (4d91de4e4 2025-02-17) (built from a source tarball)`).
-    pub short: String,
+    pub(crate) short: String,
 }
 
 impl RustcVersion {

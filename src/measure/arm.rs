@@ -16,22 +16,22 @@ use crate::vocab::Arm;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Overrides {
     /// `KEY=VALUE` for `cargo --config` (cargo 1.63 and newer), in order.
-    pub config: Vec<String>,
+    pub(crate) config: Vec<String>,
     /// Variables set for every build of the arm.
-    pub env: Vec<(String, String)>,
+    pub(crate) env: Vec<(String, String)>,
 }
 
 /// What the arms are applied to: the user's settings for the host and profile built.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Applied<'a> {
     /// The user's build settings, narrowed to `host` and `profile` (`environment::for_build`).
-    pub settings: &'a [Setting],
+    pub(crate) settings: &'a [Setting],
     /// The host triple the builds are for.
-    pub host: &'a str,
+    pub(crate) host: &'a str,
     /// The profile of the builds (`dev`, or `--profile NAME`).
-    pub profile: &'a str,
+    pub(crate) profile: &'a str,
     /// The machine's core count, for `-Zthreads`.
-    pub cores: usize,
+    pub(crate) cores: usize,
 }
 
 /// One change an arm makes.

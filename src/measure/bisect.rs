@@ -40,22 +40,22 @@ pub(crate) enum Halt {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Probed {
     /// Per candidate probed: its samples, or why it could not be measured.
-    pub results: Vec<(usize, Result<Samples, String>)>,
+    pub(crate) results: Vec<(usize, Result<Samples, String>)>,
     /// Set when the search must stop after this probe.
-    pub halt: Option<Halt>,
+    pub(crate) halt: Option<Halt>,
 }
 
 /// The change from candidate `from` to candidate `to` (later), paired within one probe.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct CandidateChange {
     /// The older candidate.
-    pub from: usize,
+    pub(crate) from: usize,
     /// The newer candidate.
-    pub to: usize,
+    pub(crate) to: usize,
     /// The speedup of `to` over `from` (2.0: twice as fast), with its interval.
-    pub speedup: Estimate,
+    pub(crate) speedup: Estimate,
     /// What the interval says.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
 }
 
 impl CandidateChange {
@@ -85,14 +85,14 @@ impl CandidateChange {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Step {
     /// The candidates measured together, oldest first.
-    pub probed: Vec<usize>,
+    pub(crate) probed: Vec<usize>,
     /// The changes between neighbours of the probe, then the whole span's.
-    pub changes: Vec<CandidateChange>,
+    pub(crate) changes: Vec<CandidateChange>,
     /// Candidates of this probe that could not be measured, with why; the search went on
     /// without them.
-    pub failed: Vec<(usize, String)>,
+    pub(crate) failed: Vec<(usize, String)>,
     /// The span the search kept after this probe.
-    pub kept: Option<(usize, usize)>,
+    pub(crate) kept: Option<(usize, usize)>,
 }
 
 /// Where the search ended.
@@ -116,13 +116,13 @@ pub(crate) enum Found {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Bisection {
     /// The scenario followed.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The change between the span's ends, from the first probe; `None` when it has none.
-    pub total: Option<CandidateChange>,
+    pub(crate) total: Option<CandidateChange>,
     /// Every probe in order.
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// The outcome.
-    pub found: Found,
+    pub(crate) found: Found,
 }
 
 impl Bisection {

@@ -59,9 +59,9 @@ where
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Kind {
     /// `build`, `check` or `test --no-run`.
-    pub command: CargoCommand,
+    pub(crate) command: CargoCommand,
     /// The profile.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
 }
 
 impl Kind {
@@ -84,28 +84,28 @@ impl std::fmt::Display for Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Recipe {
     /// Workspace root; builds run there.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The root manifest.
-    pub manifest_path: PathBuf,
+    pub(crate) manifest_path: PathBuf,
     /// `-p` names to pass, empty for the workspace's default members.
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
     /// The profile of every scenario but `release` (`--profile`).
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// The directory of the link timer's stand-ins (see `linker`), first on the builds' `PATH`
     /// after the toolchain's own; `None` when link time is not measured.
-    pub link_dir: Option<PathBuf>,
+    pub(crate) link_dir: Option<PathBuf>,
     /// `-j N`: parallel jobs, when pinned.
-    pub jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
     /// The private `CARGO_HOME` every build uses (see `prepare`).
-    pub cargo_home: PathBuf,
+    pub(crate) cargo_home: PathBuf,
     /// A build running longer than this is killed and its toolchain becomes a failed row.
-    pub timeout: Option<std::time::Duration>,
+    pub(crate) timeout: Option<std::time::Duration>,
     /// The Cargo.lock format version, to explain why an old cargo cannot read it.
-    pub lockfile_version: Option<i64>,
+    pub(crate) lockfile_version: Option<i64>,
     /// The environment the builds inherit (before the changes below).
-    pub env: Env,
+    pub(crate) env: Env,
     /// `try`: what the arm changes (`--config` values and variables); empty for today's build.
-    pub overrides: Overrides,
+    pub(crate) overrides: Overrides,
 }
 
 impl Recipe {

@@ -178,12 +178,12 @@ pub(crate) struct Journal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct KeptChange {
     /// The file.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// What timewarp left alone, and where the original is, in one sentence.
-    pub note: String,
+    pub(crate) note: String,
     /// Where the original of an edited file is kept now (`<name>.orig` beside it, a file
     /// timewarp made in the tree, or the backups), for an edit.
-    pub original: Option<PathBuf>,
+    pub(crate) original: Option<PathBuf>,
 }
 
 /// What one compare-and-restore did.

@@ -32,7 +32,7 @@ pub(crate) struct Baseline {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct GateLimit {
     /// `--max-regression`, percent; `None` compares without judging.
-    pub max_regression_pct: Option<f64>,
+    pub(crate) max_regression_pct: Option<f64>,
 }
 
 impl GateLimit {

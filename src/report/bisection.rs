@@ -22,13 +22,13 @@ use crate::vocab::{Linker, Profile, Scenario};
 #[derive(Debug, Clone)]
 pub(crate) struct Probe {
     /// Indices into [`BisectionFacts::candidates`], oldest first.
-    pub candidates: Vec<usize>,
+    pub(crate) candidates: Vec<usize>,
     /// One per candidate.
-    pub measured: Vec<Measured>,
+    pub(crate) measured: Vec<Measured>,
     /// Rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Why they stopped.
-    pub stop: StopReason,
+    pub(crate) stop: StopReason,
 }
 
 impl Probe {
@@ -41,26 +41,26 @@ impl Probe {
 #[derive(Debug)]
 pub(crate) struct BisectionFacts<'a> {
     /// Workspace root.
-    pub workspace: String,
+    pub(crate) workspace: String,
     /// `--rev`'s commit.
-    pub revision: Option<&'a str>,
+    pub(crate) revision: Option<&'a str>,
     /// The profile of every scenario but `release`.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// The cargo command each scenario measured.
-    pub commands: BTreeMap<Scenario, String>,
+    pub(crate) commands: BTreeMap<Scenario, String>,
     /// The toolchains the search ran over, oldest first: one per release.
-    pub candidates: &'a [Toolchain],
+    pub(crate) candidates: &'a [Toolchain],
     /// Installed toolchains of the span left out, with why.
-    pub left_out: &'a [(Toolchain, String)],
+    pub(crate) left_out: &'a [(Toolchain, String)],
     /// Wall time of the whole bisection.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Logical CPUs.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// CPU model.
-    pub cpu: Option<String>,
+    pub(crate) cpu: Option<String>,
     /// The linker the project's `-C link-arg=-fuse-ld=NAME` chooses, when it chooses one: a
     /// change of the toolchain's default linker does not reach its builds.
-    pub chosen_ld: Option<String>,
+    pub(crate) chosen_ld: Option<String>,
 }
 
 /// The document for `search`, whose steps are `probes` in order.

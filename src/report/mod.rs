@@ -52,48 +52,48 @@ after touching the file before its timed ones; an untimed rebuild follows every 
 #[derive(Debug)]
 pub(crate) struct Facts<'a> {
     /// The measured workspace (a `--rev` copy's, with `--rev`).
-    pub workspace: &'a Workspace,
+    pub(crate) workspace: &'a Workspace,
     /// What was selected and what was left out.
-    pub selection: &'a Selection,
+    pub(crate) selection: &'a Selection,
     /// Toolchains whose rustc did not answer.
-    pub broken: &'a [BrokenToolchain],
+    pub(crate) broken: &'a [BrokenToolchain],
     /// What was measured and how: variants, scenarios, the stopping rule.
-    pub plan: &'a Plan,
+    pub(crate) plan: &'a Plan,
     /// Rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Why they stopped.
-    pub stop: StopReason,
+    pub(crate) stop: StopReason,
     /// From the first build to the last.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// The file the rebuilds touched.
-    pub touched_file: &'a Path,
+    pub(crate) touched_file: &'a Path,
     /// Why link time was not taken apart, when it was not.
-    pub link_note: Option<&'a str>,
+    pub(crate) link_note: Option<&'a str>,
     /// Distorting variables removed from the builds.
-    pub removed_env: &'a [String],
+    pub(crate) removed_env: &'a [String],
     /// Settings kept that change how code is built.
-    pub settings: &'a [Setting],
+    pub(crate) settings: &'a [Setting],
     /// Where dependency sources were vendored, if anywhere.
-    pub vendor_dir: Option<&'a Path>,
+    pub(crate) vendor_dir: Option<&'a Path>,
     /// The commit timed with `--rev`.
-    pub revision: Option<&'a str>,
+    pub(crate) revision: Option<&'a str>,
     /// Files in the workspace the builds changed (build scripts writing into the tree).
-    pub changed_by_builds: &'a [PathBuf],
+    pub(crate) changed_by_builds: &'a [PathBuf],
     /// Changes to the user's tree timewarp left alone because someone changed the file during
     /// the run (the user's edit wins over timewarp's restore).
-    pub kept_changes: &'a [String],
+    pub(crate) kept_changes: &'a [String],
     /// The `--baseline` to compare with.
-    pub baseline: Option<&'a Baseline>,
+    pub(crate) baseline: Option<&'a Baseline>,
     /// `--baseline-rev`: the revision built beside the tree, its commit.
-    pub baseline_rev: Option<&'a str>,
+    pub(crate) baseline_rev: Option<&'a str>,
     /// What the gate allows.
-    pub gate: baseline::GateLimit,
+    pub(crate) gate: baseline::GateLimit,
     /// `--crates=N`: how many of the crates that changed most to show.
-    pub crates_top: Option<usize>,
+    pub(crate) crates_top: Option<usize>,
     /// Logical CPUs of the machine.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// The CPU model.
-    pub cpu: Option<String>,
+    pub(crate) cpu: Option<String>,
 }
 
 /// Assembles the report of a measuring run: one row per toolchain (of the tree measured),

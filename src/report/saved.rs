@@ -25,24 +25,24 @@ use crate::vocab::Scenario;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SavedReport {
     /// How it was measured.
-    pub setup: Setup,
+    pub(crate) setup: Setup,
     /// The workspace it measured, as recorded.
-    pub workspace: Option<String>,
+    pub(crate) workspace: Option<String>,
     /// The rows.
-    pub rows: Vec<SavedRow>,
+    pub(crate) rows: Vec<SavedRow>,
 }
 
 /// One row of a saved report.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SavedRow {
     /// The rustc version.
-    pub version: String,
+    pub(crate) version: String,
     /// ok, failed or interrupted.
-    pub status: Status,
+    pub(crate) status: Status,
     /// `rustc -V` of its compiler: two builds of one version differ here.
-    pub rustc: Option<String>,
+    pub(crate) rustc: Option<String>,
     /// Wall times per scenario, every sample, seconds.
-    pub wall: BTreeMap<Scenario, Vec<f64>>,
+    pub(crate) wall: BTreeMap<Scenario, Vec<f64>>,
 }
 
 /// The one field every schema has.

@@ -58,33 +58,33 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct ArmCell {
     /// The scenario.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// Today's time over the arm's, as a geometric mean of the rounds' ratios.
-    pub speedup: Option<f64>,
+    pub(crate) speedup: Option<f64>,
     /// The interval's lower bound.
-    pub lower: Option<f64>,
+    pub(crate) lower: Option<f64>,
     /// The interval's upper bound.
-    pub upper: Option<f64>,
+    pub(crate) upper: Option<f64>,
     /// What the interval says.
-    pub finding: Finding,
+    pub(crate) finding: Finding,
     /// The arm's mean link time in seconds, when link time is measured.
-    pub link_s: Option<f64>,
+    pub(crate) link_s: Option<f64>,
     /// The rounds both builds have.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Whether the arm is meant for this scenario: `no-incremental` is for clean builds, and its
     /// slower rebuilds do not count against it.
-    pub meant: bool,
+    pub(crate) meant: bool,
 }
 
 /// One arm (or a combination of arms) against today's build.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct ArmRow {
     /// The arms applied together (one, or the combination of the winners).
-    pub arms: Vec<Arm>,
+    pub(crate) arms: Vec<Arm>,
     /// Why its builds stopped, when one failed.
-    pub failed: Option<String>,
+    pub(crate) failed: Option<String>,
     /// One cell per scenario.
-    pub cells: Vec<ArmCell>,
+    pub(crate) cells: Vec<ArmCell>,
 }
 
 impl ArmRow {
@@ -106,22 +106,22 @@ impl ArmRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Today {
     /// The scenario.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The geometric mean of its wall times, seconds.
-    pub seconds: Option<f64>,
+    pub(crate) seconds: Option<f64>,
     /// Its mean link time, seconds, when measured.
-    pub link_s: Option<f64>,
+    pub(crate) link_s: Option<f64>,
 }
 
 /// An arm that does not run here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct NotRun {
     /// The arm.
-    pub arm: Arm,
+    pub(crate) arm: Arm,
     /// Why, as a phrase.
-    pub reason: String,
+    pub(crate) reason: String,
     /// The command that would make it apply, where one exists.
-    pub install: Option<String>,
+    pub(crate) install: Option<String>,
 }
 
 /// The version of the `try` document's JSON; a change that breaks a reader raises it.
@@ -131,47 +131,47 @@ pub(crate) const TRY_SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Tried {
     /// `try`, so a reader tells the document from a measuring run's report.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// [`TRY_SCHEMA_VERSION`].
-    pub schema: u32,
+    pub(crate) schema: u32,
     /// The one-sentence answer.
-    pub answer: String,
+    pub(crate) answer: String,
     /// The toolchain every build used.
-    pub toolchain: String,
+    pub(crate) toolchain: String,
     /// The rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// The relative noise threshold a winner's interval must clear.
-    pub noise: f64,
+    pub(crate) noise: f64,
     /// Today's build.
-    pub today: Vec<Today>,
+    pub(crate) today: Vec<Today>,
     /// Every arm measured.
-    pub arms: Vec<ArmRow>,
+    pub(crate) arms: Vec<ArmRow>,
     /// The arms that do not run here.
-    pub not_here: Vec<NotRun>,
+    pub(crate) not_here: Vec<NotRun>,
     /// The settings worth adopting, with their lines.
-    pub adopt: Vec<Snippet>,
+    pub(crate) adopt: Vec<Snippet>,
 }
 
 /// What [`build`] needs besides the measurements.
 pub(crate) struct Context<'a> {
     /// The toolchain's name.
-    pub toolchain: &'a str,
+    pub(crate) toolchain: &'a str,
     /// The scenarios, in round order.
-    pub scenarios: &'a [Scenario],
+    pub(crate) scenarios: &'a [Scenario],
     /// The arms of variant `i + 1`.
-    pub rows: &'a [Vec<Arm>],
+    pub(crate) rows: &'a [Vec<Arm>],
     /// Every arm's availability.
-    pub availability: &'a [Availability],
+    pub(crate) availability: &'a [Availability],
     /// The host, profile and core count, for the snippets.
-    pub host: &'a str,
+    pub(crate) host: &'a str,
     /// Where the user's rustflags live, for the snippets' flags to join them.
-    pub flags_home: FlagsHome,
+    pub(crate) flags_home: FlagsHome,
     /// The profile built.
-    pub profile: &'a str,
+    pub(crate) profile: &'a str,
     /// The core count.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// The rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {

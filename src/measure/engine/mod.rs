@@ -72,13 +72,13 @@ use crate::vocab::Scenario;
 #[derive(Clone, Copy)]
 pub(crate) struct Engine<'a> {
     /// The machine.
-    pub runner: &'a dyn Runner,
+    pub(crate) runner: &'a dyn Runner,
     /// What to measure.
-    pub plan: &'a Plan,
+    pub(crate) plan: &'a Plan,
     /// Where the builds go.
-    pub work: &'a WorkDir,
+    pub(crate) work: &'a WorkDir,
     /// Asked before every step: whether to stop (Ctrl-C, SIGTERM).
-    pub stop: &'a dyn Fn() -> bool,
+    pub(crate) stop: &'a dyn Fn() -> bool,
 }
 
 /// The rounds under way: the engine's settings, the files each variant's rebuilds change, and

@@ -16,11 +16,11 @@ use crate::vocab::Scenario;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DeepEdit {
     /// The library's package.
-    pub package: String,
+    pub(crate) package: String,
     /// Its root file, as sentences name it (relative to the workspace root).
-    pub file: String,
+    pub(crate) file: String,
     /// The built packages that depend on it.
-    pub dependents: Vec<String>,
+    pub(crate) dependents: Vec<String>,
 }
 
 impl DeepEdit {
@@ -58,9 +58,9 @@ pub(super) fn compiled_packages(stderr: &str) -> impl Iterator<Item = &str> {
 pub(crate) struct Verification {
     /// The package that owns the touched file; `None` when no member does (then any crate
     /// compiled will do).
-    pub package: Option<String>,
+    pub(crate) package: Option<String>,
     /// The touched file, as the failure sentence names it.
-    pub file: String,
+    pub(crate) file: String,
 }
 
 impl Verification {

@@ -19,9 +19,9 @@ use crate::vocab::Scenario;
 /// Plain aligned text; no colour, so it pastes anywhere.
 pub(crate) struct TableExporter {
     /// Adds CPU time and peak memory columns.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// The terminal's width in columns, which the report fits when it can; `None` is unlimited.
-    pub width: Option<usize>,
+    pub(crate) width: Option<usize>,
 }
 
 /// Where the prose after a `label:` in the header lines up.
