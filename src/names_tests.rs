@@ -15,7 +15,7 @@ fn defined_types(text: &str) -> Vec<String> {
         if line == "#[cfg(test)]" && lines.peek().is_some_and(|next| next.trim_start().starts_with("mod tests {")) {
             break;
         }
-        let item = ["pub(crate) ", "pub(super) ", "pub "].iter().fold(line, |l, v| l.strip_prefix(v).unwrap_or(l));
+        let item = ["pub(crate) ", "pub(crate) ", "pub "].iter().fold(line, |l, v| l.strip_prefix(v).unwrap_or(l));
         let keywords: &[&str] = if raw.starts_with(' ') {
             &["struct ", "enum ", "trait "]
         } else {

@@ -18,14 +18,14 @@ use crate::vocab::{Keep, Scenario};
 pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(60 * 60);
 
 /// The first three examples, in `-h`.
-pub(super) const SHORT_EXAMPLES: &str = "\
+pub(crate) const SHORT_EXAMPLES: &str = "\
 Examples:
   cargo timewarp bisect 1.63 1.96
   cargo timewarp bisect 1.70.0 stable --scenario clean --budget 2h
   cargo timewarp bisect 1.80 1.90 --install";
 
 /// Every example, in `--help`.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp bisect 1.63 1.96
   cargo timewarp bisect 1.70.0 stable --scenario clean --budget 2h
@@ -40,7 +40,7 @@ fails to build), 2 bad usage, 3 FROM or TO is below the MSRV, 130 interrupted.";
 
 /// `bisect`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct BisectArgs {
+pub(crate) struct BisectArgs {
     /// The older toolchain: a version such as 1.63 or 1.63.0, or a rustup name
     #[arg(value_name = "FROM")]
     from: String,
@@ -134,7 +134,7 @@ pub(crate) struct BisectOptions {
 }
 
 impl BisectOptions {
-    pub(super) fn from_args(args: BisectArgs, global: &Global) -> Result<BisectOptions> {
+    pub(crate) fn from_args(args: BisectArgs, global: &Global) -> Result<BisectOptions> {
         Ok(BisectOptions {
             span: Span { from: args.from, to: args.to, follow: args.scenario },
             install: args.install.then_some(if args.keep_installed { Keep::Kept } else { Keep::Removed }),

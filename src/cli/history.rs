@@ -9,7 +9,7 @@ use super::Global;
 use super::shared::{FormatArgs, LocationArgs, OutputOptions, Where};
 
 /// `history`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp history
   cargo timewarp history --format json --output history.json
@@ -17,7 +17,7 @@ Examples:
 
 /// `history`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     #[command(flatten)]
     at: LocationArgs,
     #[command(flatten)]
@@ -48,7 +48,7 @@ pub(crate) struct HistoryOptions {
 }
 
 impl HistoryOptions {
-    pub(super) fn from_args(args: HistoryArgs, global: &Global) -> Result<HistoryOptions> {
+    pub(crate) fn from_args(args: HistoryArgs, global: &Global) -> Result<HistoryOptions> {
         Ok(HistoryOptions {
             at: Where::from_location(args.at),
             out: OutputOptions::new(args.format, args.plot, global.verbose)?,

@@ -9,7 +9,7 @@ use super::shared::{Build, FormatArgs, OutputOptions, Rounds, Select, SelectArgs
 use super::{Action, Global};
 
 /// `list`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp list
   cargo timewarp list --since 1.70 --all
@@ -17,7 +17,7 @@ Examples:
 
 /// `list`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct ListArgs {
+pub(crate) struct ListArgs {
     #[command(flatten)]
     at: WhereArgs,
     #[command(flatten)]
@@ -35,7 +35,7 @@ pub(super) struct ListArgs {
 }
 
 /// `list`: the options of a run that builds nothing.
-pub(super) fn options(args: ListArgs, global: &Global) -> Result<RunOptions> {
+pub(crate) fn options(args: ListArgs, global: &Global) -> Result<RunOptions> {
     let install = args.select.install;
     Ok(RunOptions {
         action: Action::List,

@@ -9,7 +9,7 @@ use super::Global;
 use super::shared::{FormatArgs, OutputOptions};
 
 /// `merge`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp merge linux-a.json linux-b.json
   cargo timewarp merge reports/*.json --format markdown -o merged.md
@@ -17,7 +17,7 @@ Examples:
 
 /// `merge`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// The reports (`--format json`), one per machine
     #[arg(value_name = "REPORT.json", required = true, num_args = 1..)]
     reports: Vec<PathBuf>,
@@ -35,7 +35,7 @@ pub(crate) struct MergeOptions {
 }
 
 impl MergeOptions {
-    pub(super) fn from_args(args: MergeArgs, global: &Global) -> Result<MergeOptions> {
+    pub(crate) fn from_args(args: MergeArgs, global: &Global) -> Result<MergeOptions> {
         Ok(MergeOptions { reports: args.reports, out: OutputOptions::new(args.format, None, global.verbose)? })
     }
 }

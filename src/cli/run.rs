@@ -14,14 +14,14 @@ use super::values::{count, duration, percent};
 use super::{Action, Global};
 
 /// The first three examples, in `-h`.
-pub(super) const SHORT_EXAMPLES: &str = "\
+pub(crate) const SHORT_EXAMPLES: &str = "\
 Examples (more, and the exit codes, in `--help`):
   cargo timewarp                                    # a yearly history of the installed toolchains
   cargo timewarp list                               # which toolchains would be measured, and why
   cargo timewarp --precision 2 --budget 1h          # within ±2%, with up to an hour";
 
 /// Every example, in `--help`.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   Measure a yearly history of the installed toolchains, every speedup with its 95% interval:
     cargo timewarp
@@ -60,7 +60,7 @@ Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every bu
 /// A run's flags.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("against").multiple(false))]
-pub(super) struct RunArgs {
+pub(crate) struct RunArgs {
     #[command(flatten)]
     at: WhereArgs,
 
@@ -201,7 +201,7 @@ pub(crate) struct RunOptions {
 }
 
 impl RunOptions {
-    pub(super) fn from_args(args: RunArgs, global: &Global) -> Result<RunOptions> {
+    pub(crate) fn from_args(args: RunArgs, global: &Global) -> Result<RunOptions> {
         let install = args.select.install;
         let target_dir = args.build.target_dir.clone();
         let select = Select::from_args(args.select)?;

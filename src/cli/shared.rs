@@ -16,7 +16,7 @@ use crate::vocab::{Color, Format, Profile, Scenario};
 
 /// `-q`, `-v` and `--color`: accepted before and after every command.
 #[derive(Debug, Args)]
-pub(super) struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Print no progress on standard error
     #[arg(long, short = 'q', global = true)]
     pub(crate) quiet: bool,
@@ -40,7 +40,7 @@ pub(super) struct GlobalArgs {
 
 /// Which workspace and packages.
 #[derive(Debug, Args)]
-pub(super) struct WhereArgs {
+pub(crate) struct WhereArgs {
     /// Path to the workspace's Cargo.toml
     #[arg(
         long,
@@ -64,7 +64,7 @@ pub(super) struct WhereArgs {
 
 /// Which toolchains.
 #[derive(Debug, Args)]
-pub(super) struct SelectArgs {
+pub(crate) struct SelectArgs {
     /// Oldest Rust version to measure, such as 1.70 or 1.70.0
     #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
     pub(crate) since: Option<Version>,
@@ -99,7 +99,7 @@ pub(super) struct SelectArgs {
 
 /// How to build and time each toolchain.
 #[derive(Debug, Args)]
-pub(super) struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The workflows to time, comma-separated (see --help)
     #[arg(
         long,
@@ -215,7 +215,7 @@ pub(super) struct BuildArgs {
 
 /// When to stop adding rounds (the budget, whose default differs, is each command's own).
 #[derive(Debug, Args)]
-pub(super) struct StopArgs {
+pub(crate) struct StopArgs {
     /// Stop once every speedup's 95% interval is within ±PCT% [default: 5]
     #[arg(long, value_name = "PCT", value_parser = precision, help_heading = "Measurement")]
     pub(crate) precision: Option<f64>,
@@ -258,7 +258,7 @@ pub(super) struct StopArgs {
 
 /// Where a document goes.
 #[derive(Debug, Args)]
-pub(super) struct FormatArgs {
+pub(crate) struct FormatArgs {
     /// OutputOptions format: table, json, csv, markdown [default: table]
     #[arg(
         long,
@@ -277,7 +277,7 @@ pub(super) struct FormatArgs {
 
 /// Which workspace, and where its timewarp directory is (`history`, `clean`).
 #[derive(Debug, Args)]
-pub(super) struct LocationArgs {
+pub(crate) struct LocationArgs {
     /// Path to the workspace's Cargo.toml
     #[arg(long, value_name = "PATH")]
     pub(crate) manifest_path: Option<PathBuf>,
@@ -299,11 +299,11 @@ pub(crate) struct Where {
 
 impl Where {
     /// `target_dir` is `--target-dir` of the commands that build.
-    pub(super) fn from_args(args: WhereArgs, target_dir: Option<PathBuf>) -> Where {
+    pub(crate) fn from_args(args: WhereArgs, target_dir: Option<PathBuf>) -> Where {
         Where { manifest_path: args.manifest_path, packages: args.packages, target_dir: target_dir.map(absolute) }
     }
 
-    pub(super) fn from_location(args: LocationArgs) -> Where {
+    pub(crate) fn from_location(args: LocationArgs) -> Where {
         Where { manifest_path: args.manifest_path, packages: Vec::new(), target_dir: args.target_dir.map(absolute) }
     }
 }
@@ -322,7 +322,7 @@ pub(crate) struct Select {
 }
 
 impl Select {
-    pub(super) fn from_args(args: SelectArgs) -> Result<Select> {
+    pub(crate) fn from_args(args: SelectArgs) -> Result<Select> {
         if let (Some(s), Some(u)) = (&args.since, &args.until)
             && s > u
         {
@@ -384,7 +384,7 @@ impl Default for Build {
 
 impl Build {
     /// `follow` is `bisect --scenario`, which measures that scenario alone.
-    pub(super) fn from_args(args: BuildArgs, follow: Option<Scenario>) -> Result<Build> {
+    pub(crate) fn from_args(args: BuildArgs, follow: Option<Scenario>) -> Result<Build> {
         let profile = match (args.release, args.profile.as_deref()) {
             (true, _) => Profile::Release,
             (false, name) => name.map_or(Profile::Dev, Profile::from_name),
@@ -420,7 +420,7 @@ pub(crate) struct Rounds {
 }
 
 impl Rounds {
-    pub(super) fn from_args(args: &StopArgs, budget: Option<Duration>) -> Rounds {
+    pub(crate) fn from_args(args: &StopArgs, budget: Option<Duration>) -> Rounds {
         Rounds {
             clean_runs: args.clean_runs.or(args.runs),
             incremental_runs: args.incremental_runs.or(args.runs),
@@ -447,7 +447,7 @@ pub(crate) struct OutputOptions {
 
 impl OutputOptions {
     /// `--format`, else from `--output`'s extension, else a table.
-    pub(super) fn new(args: FormatArgs, plot: Option<PathBuf>, verbose: bool) -> Result<OutputOptions> {
+    pub(crate) fn new(args: FormatArgs, plot: Option<PathBuf>, verbose: bool) -> Result<OutputOptions> {
         let format = match (args.format, &args.output) {
             (Some(format), _) => format,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {

@@ -9,7 +9,7 @@ use super::Global;
 use super::shared::{FormatArgs, OutputOptions};
 
 /// `show`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp show target/timewarp/last-report.json
   cargo timewarp show run.json --format markdown -o run.md
@@ -17,7 +17,7 @@ Examples:
 
 /// `show`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// The report a run saved (`--format json`, or <target-dir>/timewarp/last-report.json)
     #[arg(value_name = "REPORT.json")]
     report: PathBuf,
@@ -38,7 +38,7 @@ pub(crate) struct ShowOptions {
 }
 
 impl ShowOptions {
-    pub(super) fn from_args(args: ShowArgs, global: &Global) -> Result<ShowOptions> {
+    pub(crate) fn from_args(args: ShowArgs, global: &Global) -> Result<ShowOptions> {
         Ok(ShowOptions { report: args.report, out: OutputOptions::new(args.format, args.plot, global.verbose)? })
     }
 }

@@ -12,14 +12,14 @@ use super::{Action, Global};
 use crate::vocab::Arm;
 
 /// `try`'s examples in `-h`.
-pub(super) const SHORT_EXAMPLES: &str = "\
+pub(crate) const SHORT_EXAMPLES: &str = "\
 Examples:
   cargo timewarp try --list
   cargo timewarp try
   cargo timewarp try --arms mold,line-tables-only --budget 10m";
 
 /// `try`'s examples in `--help`.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp try --list
   cargo timewarp try
@@ -33,7 +33,7 @@ Exit codes: 0 success, 1 error, 2 bad usage, 3 no such toolchain, 4 today's buil
 
 /// `try`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct TryArgs {
+pub(crate) struct TryArgs {
     /// The toolchain to build with [default: the newest installed stable]
     #[arg(long, value_name = "NAME", conflicts_with = "nightly", help_heading = "Arms")]
     toolchain: Option<String>,
@@ -92,7 +92,7 @@ pub(crate) struct TryOptions {
 }
 
 impl TryOptions {
-    pub(super) fn from_args(args: TryArgs, global: &Global) -> Result<TryOptions> {
+    pub(crate) fn from_args(args: TryArgs, global: &Global) -> Result<TryOptions> {
         let mut arms = Vec::new();
         for arm in args.arms {
             if !arms.contains(&arm) {

@@ -30,7 +30,7 @@ pub(crate) struct Sample {
 }
 
 impl Sample {
-    pub(super) fn of(round: usize, out: &Output, link: Option<LinkTime>, rebuild: bool) -> Sample {
+    pub(crate) fn of(round: usize, out: &Output, link: Option<LinkTime>, rebuild: bool) -> Sample {
         Sample {
             round,
             wall_s: out.elapsed.as_secs_f64(),

@@ -79,7 +79,7 @@ impl Stopping {
     }
 
     /// The rounds a scenario gets when they are fixed.
-    pub(super) fn fixed(&self, scenario: Scenario) -> Option<usize> {
+    pub(crate) fn fixed(&self, scenario: Scenario) -> Option<usize> {
         match self {
             Stopping::Fixed(counts) => Some(counts.get(&scenario).copied().unwrap_or(0)),
             Stopping::Precision(_) => None,
@@ -134,7 +134,7 @@ impl Plan {
     }
 
     /// Whether some rebuild scenario reuses builds of `kind`.
-    pub(super) fn rebuilt(&self, kind: &Kind) -> bool {
+    pub(crate) fn rebuilt(&self, kind: &Kind) -> bool {
         self.scenarios.iter().any(|s| s.start() == Start::Rebuild && self.kind(*s) == *kind)
     }
 }

@@ -22,7 +22,7 @@ impl RoundsUnderWay<'_> {
     /// Runs one timed build of `scenario` in `round` for `run`, with whatever untimed steps it
     /// needs first: the warm-up, a full build of its kind for the rebuilds, the first rebuild, a
     /// settling rebuild.
-    pub(super) fn timed_step(&mut self, run: &mut Run, scenario: Scenario, round: usize) -> Result<()> {
+    pub(crate) fn timed_step(&mut self, run: &mut Run, scenario: Scenario, round: usize) -> Result<()> {
         if !run.warmed {
             self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::WarmUp });
             run.installed().warm_up();
@@ -282,7 +282,7 @@ fn record(
 
 /// `--crates`: one clean build with every rustc run through the wrapper, which logs it; its
 /// failure is kept beside the samples, which stay valid.
-pub(super) fn crate_build(engine: &Engine<'_>, run: &mut Run) -> Result<()> {
+pub(crate) fn crate_build(engine: &Engine<'_>, run: &mut Run) -> Result<()> {
     let Engine { runner, plan, work, .. } = *engine;
     let (Some(wrapper), Some(log), Some(installed)) = (&plan.crates, &run.crates_log, &run.installed) else {
         return Ok(());

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 /// The modification time to give the touched file: now, but strictly newer than every output
 /// of the last build in `target_dir` (cargo compares it with its fingerprints), by a whole second
 /// where the file system seems to keep whole seconds only.
-pub(super) fn touch_time(target_dir: &Path) -> SystemTime {
+pub(crate) fn touch_time(target_dir: &Path) -> SystemTime {
     let now = SystemTime::now();
     let Some(newest) = newest_fingerprint(target_dir) else { return now };
     let coarse = newest.duration_since(SystemTime::UNIX_EPOCH).is_ok_and(|d| d.subsec_nanos() == 0);
@@ -17,7 +17,7 @@ pub(super) fn touch_time(target_dir: &Path) -> SystemTime {
 
 /// The newest modification time among cargo's fingerprints in `target_dir`
 /// (`<profile>/.fingerprint/<unit>/*`).
-pub(super) fn newest_fingerprint(target_dir: &Path) -> Option<SystemTime> {
+pub(crate) fn newest_fingerprint(target_dir: &Path) -> Option<SystemTime> {
     let files =
         |dir: &Path| std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect::<Vec<_>>();
     files(target_dir)

@@ -7,7 +7,7 @@ use super::*;
 
 /// A build time of `base` seconds for `1.63.0` and `base / speedup` for `1.85.0`, times a
 /// factor from `noise` (log-normal, deterministic), times the machine's `drift(build)`.
-pub(super) fn synthetic(
+pub(crate) fn synthetic(
     base: f64,
     speedup: f64,
     noise: f64,
