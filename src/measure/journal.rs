@@ -114,7 +114,7 @@ fn time_of((secs, nanos): Stamp) -> SystemTime {
 /// One change, as the journal file records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
-enum JournalEntry {
+enum Record {
     /// The file's times were changed; `content` is what it held then.
     Touched { path: PathBuf, atime: Stamp, mtime: Stamp, content: Fingerprint },
     /// The file did not exist and timewarp creates it; `content` and `identity` once it is
@@ -129,19 +129,17 @@ enum JournalEntry {
     Edited { path: PathBuf, backup: PathBuf },
 }
 
-impl JournalEntry {
+impl Record {
     fn path(&self) -> &Path {
         match self {
-            JournalEntry::Touched { path, .. }
-            | JournalEntry::Created { path, .. }
-            | JournalEntry::Edited { path, .. } => path,
+            Record::Touched { path, .. } | Record::Created { path, .. } | Record::Edited { path, .. } => path,
         }
     }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct JournalFile {
-    entries: Vec<JournalEntry>,
+    entries: Vec<Record>,
 }
 
 #[derive(Debug, Default)]
@@ -153,7 +151,7 @@ struct State {
     /// The user timewarp runs as, whose files in the state directory must be (this process's
     /// when not given).
     owner: Option<u32>,
-    entries: Vec<JournalEntry>,
+    entries: Vec<Record>,
     /// What was left alone because the user changed it, for the report.
     notes: Vec<KeptChange>,
     /// The disk the tests pretend the journal is on.
@@ -220,7 +218,7 @@ impl Journal {
     }
 
     /// Records the change, on disk first, then in memory.
-    fn add(&self, entry: JournalEntry) -> Result<()> {
+    fn add(&self, entry: Record) -> Result<()> {
         let mut state = self.lock();
         state.entries.push(entry);
         let persisted = persist(&state);
@@ -243,18 +241,13 @@ impl Journal {
         let content = Fingerprint::of(&fs::read(path)?);
         let times = meta.accessed().and_then(|a| Ok((a, meta.modified()?)));
         let (atime, mtime) = times.with_context(|| format!("could not read the times of `{}`", path.display()))?;
-        self.add(JournalEntry::Touched {
-            path: path.to_path_buf(),
-            atime: stamp(atime),
-            mtime: stamp(mtime),
-            content,
-        })?;
+        self.add(Record::Touched { path: path.to_path_buf(), atime: stamp(atime), mtime: stamp(mtime), content })?;
         Ok(TouchedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 
     /// Registers `path`, which does not exist yet, as a file timewarp is about to create.
     pub(crate) fn create(&self, path: &Path) -> Result<CreatedFile> {
-        self.add(JournalEntry::Created { path: path.to_path_buf(), content: None, identity: None })?;
+        self.add(Record::Created { path: path.to_path_buf(), content: None, identity: None })?;
         Ok(CreatedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 
@@ -272,7 +265,7 @@ impl Journal {
         let whole = fnv1a(path.as_os_str().as_encoded_bytes());
         let backup = backups.join(format!("{name}.{}.{whole:016x}.orig", std::process::id()));
         fs::write_atomic_own(&backup, &original, owner)?;
-        self.add(JournalEntry::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
+        self.add(Record::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
         let ours = Mutex::new(true);
         Ok(EditedFile { journal: self.clone(), path: path.to_path_buf(), backup, original, style, ours })
     }
@@ -295,7 +288,7 @@ impl Journal {
 
     /// Undoes the newest pending change of `path` that `kind` matches, now, unless someone else
     /// changed the file since (then it says so in a note).
-    fn undo_now(&self, path: &Path, kind: fn(&JournalEntry) -> bool) -> Result<()> {
+    fn undo_now(&self, path: &Path, kind: fn(&Record) -> bool) -> Result<()> {
         let mut state = self.lock();
         let Some(pos) = state.entries.iter().rposition(|e| e.path() == path && kind(e)) else { return Ok(()) };
         let entry = state.entries.remove(pos);
@@ -309,13 +302,13 @@ impl Journal {
     }
 
     /// Forgets the pending change of `path` that `kind` matches, without undoing it.
-    fn forget(&self, path: &Path, kind: fn(&JournalEntry) -> bool) -> Result<()> {
+    fn forget(&self, path: &Path, kind: fn(&Record) -> bool) -> Result<()> {
         let mut state = self.lock();
         state.entries.retain(|e| !(e.path() == path && kind(e)));
         persist_after_undo(&state)
     }
 
-    fn undo_on_drop(&self, path: &Path, kind: fn(&JournalEntry) -> bool) {
+    fn undo_on_drop(&self, path: &Path, kind: fn(&Record) -> bool) {
         if let Err(e) = self.undo_now(path, kind) {
             crate::stderr::say!("warning: {e:#}");
         }
@@ -347,7 +340,7 @@ impl Journal {
             match compare_and_restore(entry) {
                 Ok(Restore::Restored(note)) => notes.push(note),
                 Ok(Restore::Nothing) => {}
-                Ok(Restore::Kept(note, _)) if matches!(entry, JournalEntry::Edited { .. }) => conflicts.push(note),
+                Ok(Restore::Kept(note, _)) if matches!(entry, Record::Edited { .. }) => conflicts.push(note),
                 Ok(Restore::Kept(note, _)) => notes.push(format!("left alone: {note}")),
                 Err(e) => conflicts.push(format!("{e:#}")),
             }
@@ -360,16 +353,16 @@ impl Journal {
     }
 }
 
-fn is_touched(entry: &JournalEntry) -> bool {
-    matches!(entry, JournalEntry::Touched { .. })
+fn is_touched(entry: &Record) -> bool {
+    matches!(entry, Record::Touched { .. })
 }
 
-fn is_created(entry: &JournalEntry) -> bool {
-    matches!(entry, JournalEntry::Created { .. })
+fn is_created(entry: &Record) -> bool {
+    matches!(entry, Record::Created { .. })
 }
 
-fn is_edited(entry: &JournalEntry) -> bool {
-    matches!(entry, JournalEntry::Edited { .. })
+fn is_edited(entry: &Record) -> bool {
+    matches!(entry, Record::Edited { .. })
 }
 
 fn persist(state: &State) -> Result<()> {
@@ -419,9 +412,9 @@ fn rewrite_in_place(state: &State, file: &Path, text: &[u8]) -> std::io::Result<
 
 /// The one compare-and-restore: undoes `entry` only while the file still holds what timewarp
 /// left there, so an edit the user saved meanwhile wins over timewarp's restore.
-fn compare_and_restore(entry: &JournalEntry) -> Result<Restore> {
+fn compare_and_restore(entry: &Record) -> Result<Restore> {
     match entry {
-        JournalEntry::Touched { path, atime, mtime, content } => {
+        Record::Touched { path, atime, mtime, content } => {
             let Some(now) = Fingerprint::of_file(path) else { return Ok(Restore::Nothing) };
             if now != *content {
                 return Ok(Restore::Kept(
@@ -442,7 +435,7 @@ fn compare_and_restore(entry: &JournalEntry) -> Result<Restore> {
                 .with_context(|| format!("could not restore the modification time of `{}`", path.display()))?;
             Ok(Restore::Restored(format!("restored the modification time of `{}`", path.display())))
         }
-        JournalEntry::Created { path, content, identity } => match (content, Fingerprint::of_file(path)) {
+        Record::Created { path, content, identity } => match (content, Fingerprint::of_file(path)) {
             (_, None) => Ok(Restore::Nothing),
             (Some(written), Some(now)) if *written == now => {
                 if identity.is_some() && *identity != Identity::of_file(path) {
@@ -465,7 +458,7 @@ fn compare_and_restore(entry: &JournalEntry) -> Result<Restore> {
                 None,
             )),
         },
-        JournalEntry::Edited { path, backup } => {
+        Record::Edited { path, backup } => {
             let Ok(original) = std::fs::read(backup) else { return Ok(Restore::Nothing) };
             let current = std::fs::read(path).ok();
             if current.as_ref() == Some(&original) {
@@ -571,7 +564,7 @@ pub(crate) fn leftover_created(file: &Path, work: &WorkDir) -> Result<Option<Str
         let Ok(bytes) = std::fs::read(&journal) else { continue };
         let Ok(recorded) = serde_json::from_slice::<JournalFile>(&bytes) else { continue };
         let ours = recorded.entries.iter().any(|entry| {
-            matches!(entry, JournalEntry::Created { content: Some(content), identity: Some(identity), .. }
+            matches!(entry, Record::Created { content: Some(content), identity: Some(identity), .. }
                 if *identity == now && Fingerprint::of_file(file) == Some(*content))
         });
         if ours {
@@ -700,7 +693,7 @@ impl CreatedFile {
         let content = Fingerprint::of_file(&self.path);
         let identity = Identity::of_file(&self.path);
         for entry in state.entries.iter_mut().filter(|e| e.path() == self.path && is_created(e)) {
-            if let JournalEntry::Created { content: recorded, identity: which, .. } = entry {
+            if let Record::Created { content: recorded, identity: which, .. } = entry {
                 (*recorded, *which) = (content, identity);
             }
         }
