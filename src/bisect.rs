@@ -307,7 +307,7 @@ fn bisect(mut prober: Prober<'_>, wide: &RunOptions) -> Result<()> {
     let found_change = search::bisect(candidates.len(), span.follow, &mut probe)?;
     let nightlies = match (&found_change.found, options.nightlies) {
         (Found::Located(change), true)
-            if candidates[change.from].version.minor + 1 == candidates[change.to].version.minor =>
+            if candidates[change.from].release().next() == candidates[change.to].release() =>
         {
             Some(nightly::search(prober.rest(), found_change.scenario, &candidates[change.to])?)
         }

@@ -173,7 +173,7 @@ impl Inventory {
         let mut installed = self.toolchains.clone();
         for broken in &self.broken {
             let Some(version) = broken.release() else { continue };
-            if !installed.iter().any(|t| t.is_stable() && t.version.minor == version.minor) {
+            if !installed.iter().any(|t| t.is_stable() && t.release() == Release::of(&version)) {
                 installed.push(Toolchain { name: broken.name.clone(), ..Toolchain::official_release(version) });
             }
         }

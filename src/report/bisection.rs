@@ -10,6 +10,7 @@ use super::model::{
     BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, EstimateJson, LocatedStep, NightlyBisection,
     NightlyStep, Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, VerdictJson,
 };
+use crate::discover::release::Release;
 use crate::discover::toolchain::Toolchain;
 use crate::format;
 use crate::measure::bisect::{Bisection, Found, Halt};
@@ -293,7 +294,7 @@ fn changes(
 
 /// `1.78`: a release as the span lists it.
 fn release_name(minor: u64) -> String {
-    format!("1.{minor}")
+    Release::new(1, minor).to_string()
 }
 
 /// Every stable release from the first candidate's to the last's, and what became of it.
@@ -304,8 +305,8 @@ fn releases(facts: &BisectionFacts<'_>, search: &Bisection, probes: &[Probe]) ->
         search.steps.iter().flat_map(|s| s.failed.iter().map(|(c, r)| (*c, r))).collect();
     (first.version.minor..=last.version.minor)
         .map(|minor| {
-            let candidate = facts.candidates.iter().position(|t| t.version.major == 1 && t.version.minor == minor);
-            let left_out = facts.left_out.iter().find(|(t, _)| t.version.minor == minor && t.version.major == 1);
+            let candidate = facts.candidates.iter().position(|t| t.release() == Release::new(1, minor));
+            let left_out = facts.left_out.iter().find(|(t, _)| t.release() == Release::new(1, minor));
             let mut release = SpanRelease {
                 release: release_name(minor),
                 toolchain: None,
