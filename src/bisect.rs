@@ -1,8 +1,8 @@
-//! `cargo timewarp bisect FROM TO`, top to bottom: discovery as for a history, over every
+//! `cargo timewarp bisect FROM TO`, top to bottom: discovery as for a measuring run, over every
 //! installed stable release from FROM to TO (one toolchain per release); the search of
 //! `measure::bisect`, each probe one run of the engine (rounds, stopping rule) over the
 //! releases it names, within its share of `--budget`; then the document, its outputs and the
-//! exit code. Like the history's pipeline it runs against any [`Runner`].
+//! exit code. Like the measuring run it runs against any [`Runner`].
 
 use std::time::{Duration, SystemTime};
 
@@ -12,12 +12,13 @@ use semver::Version;
 use crate::cli::{BisectOptions, RunOptions};
 use crate::discover::environment;
 use crate::discover::install::{self, Installer};
+use crate::discover::release::{self, Release};
 use crate::discover::toolchain::{self, Toolchain};
 use crate::exit::{self, ExitError};
 use crate::format;
 use crate::measure::bisect::{self as search, Found, Halt, Probed, Samples};
 use crate::measure::build::Kind;
-use crate::measure::engine::{End, Measured, Stop};
+use crate::measure::engine::{End, Measured, StopReason};
 use crate::measure::interrupt::Interrupt;
 use crate::process::Runner;
 use crate::report::bisection::{self, Probe};
@@ -35,14 +36,14 @@ pub(crate) fn run(runner: &dyn Runner, options: &BisectOptions, progress: &Progr
     let inventory = toolchain::discover(runner)?;
     let from = wanted(&inventory.toolchains, &span.from, "FROM", options.install.is_some())?;
     let to = wanted(&inventory.toolchains, &span.to, "TO", options.install.is_some())?;
-    if (from.version.major, from.version.minor) >= (to.version.major, to.version.minor) {
+    if Release::of(&from.version) >= Release::of(&to.version) {
         return Err(ExitError::usage(format!(
             "`bisect {} {}`: FROM ({}) must be an older release than TO ({})",
             span.from, span.to, from.version, to.version
         )));
     }
     // Every installed stable release of the span, as `--all --since FROM --until TO` selects.
-    let range = (Version::new(from.version.major, from.version.minor, 0), to.version.clone());
+    let range = (Release::of(&from.version).first_version(), to.version.clone());
     let wide = options.plan(range.clone(), None, None);
     let mut found = stages::discover(runner, &wide, progress)?;
     let interrupt = stages::interrupt(runner, &found)?;
@@ -73,7 +74,7 @@ fn wanted(toolchains: &[Toolchain], name: &str, which: &str, install: bool) -> R
         Ok(t) => return Ok(Wanted { version: t.version.clone(), toolchain: Some(t) }),
         Err(e) => e,
     };
-    let release = release_of(name);
+    let release = stable_version(name);
     match release {
         Some(version) if install => Ok(Wanted { version, toolchain: None }),
         Some(_) if toolchains.iter().all(|t| !t.answers_to(name.trim())) => Err(ExitError::usage(format!(
@@ -84,13 +85,8 @@ fn wanted(toolchains: &[Toolchain], name: &str, which: &str, install: bool) -> R
 }
 
 /// `1.70` or `1.70.0` as a version; `None` for any other name.
-fn release_of(name: &str) -> Option<Version> {
-    Version::parse(&full_version(name.trim())).ok().filter(|v| v.pre.is_empty() && v.build.is_empty())
-}
-
-/// A two-part version with its patch: `1.63` -> `1.63.0`; any other name as it is.
-fn full_version(name: &str) -> String {
-    if name.matches('.').count() == 1 { format!("{name}.0") } else { name.to_string() }
+fn stable_version(name: &str) -> Option<Version> {
+    release::full_version(name).ok().filter(|v| v.pre.is_empty() && v.build.is_empty())
 }
 
 /// `--install`: installs the releases of the span no installed toolchain stands for, then
@@ -221,7 +217,7 @@ impl<'a> Prober<'a> {
         report_step(self.progress, &chosen, &outcome.measured);
         let results: Vec<(usize, Result<Samples, String>)> =
             present.iter().zip(&outcome.measured).map(|((i, _), m)| (*i, samples(m))).collect();
-        let halt = if measurement.interrupted || outcome.stop == Stop::Interrupted {
+        let halt = if measurement.interrupted || outcome.stop == StopReason::Interrupted {
             Some(Halt::Interrupted)
         } else if self.spent() >= self.budget {
             Some(Halt::Budget)
@@ -311,7 +307,7 @@ fn bisect(mut prober: Prober<'_>, wide: &RunOptions) -> Result<()> {
     let found_change = search::bisect(candidates.len(), span.follow, &mut probe)?;
     let nightlies = match (&found_change.found, options.nightlies) {
         (Found::Located(change), true)
-            if candidates[change.from].version.minor + 1 == candidates[change.to].version.minor =>
+            if candidates[change.from].release().next() == candidates[change.to].release() =>
         {
             Some(nightly::search(prober.rest(), found_change.scenario, &candidates[change.to])?)
         }
@@ -321,7 +317,7 @@ fn bisect(mut prober: Prober<'_>, wide: &RunOptions) -> Result<()> {
         }
         (_, false) => None,
     };
-    let facts = bisection::Facts {
+    let facts = bisection::BisectionFacts {
         workspace: found.workspace.root.display().to_string(),
         revision: found.checkout.as_ref().map(|c| c.commit.as_str()),
         profile: options.build.profile.clone(),
@@ -361,15 +357,17 @@ fn bisect(mut prober: Prober<'_>, wide: &RunOptions) -> Result<()> {
 /// name) stands for.
 fn resolve(toolchains: &[Toolchain], name: &str, which: &str) -> Result<Toolchain> {
     let short = name.trim();
-    let full = full_version(short);
-    let found = toolchains.iter().rev().find(|t| t.answers_to(short) || t.answers_to(&full)).or_else(|| {
-        // `1.63` also means an installed 1.63.1.
-        let wanted = Version::parse(&full).ok()?;
-        toolchains
-            .iter()
-            .rev()
-            .find(|t| t.is_stable() && t.version.major == wanted.major && t.version.minor == wanted.minor)
-    });
+    let full = release::full_version(short).ok();
+    let full_name = full.as_ref().map(Version::to_string);
+    let found = toolchains
+        .iter()
+        .rev()
+        .find(|t| t.answers_to(short) || full_name.as_deref().is_some_and(|f| t.answers_to(f)))
+        .or_else(|| {
+            // `1.63` also means an installed 1.63.1.
+            let wanted = full?;
+            toolchains.iter().rev().find(|t| t.is_stable() && t.release() == Release::of(&wanted))
+        });
     let installed: Vec<&str> = toolchains.iter().map(|t| t.name.as_str()).collect();
     let Some(toolchain) = found else {
         return Err(ExitError::usage(format!(
@@ -397,7 +395,7 @@ fn one_per_release(
 ) -> (Vec<Toolchain>, Vec<(Toolchain, String)>) {
     let mut kept: Vec<Toolchain> = Vec::new();
     let mut left_out = Vec::new();
-    let release = |t: &Toolchain| (t.version.major, t.version.minor);
+    let release = Toolchain::release;
     let one_kind = (from.provenance() == to.provenance()).then(|| to.provenance());
     for t in chosen.iter().filter(|t| release(t) >= release(from) && release(t) <= release(to)) {
         if let Some(kind) = one_kind.filter(|k| *k != t.provenance()) {

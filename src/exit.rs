@@ -28,19 +28,19 @@ pub(crate) const INTERRUPTED: i32 = 130;
 #[derive(Debug)]
 pub(crate) struct ExitError {
     /// One of the constants above.
-    pub code: i32,
+    pub(crate) code: i32,
     /// One sentence, cargo's voice: lowercase, no trailing period.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl ExitError {
     /// A usage error ([`USAGE`]).
-    pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
         ExitError { code: USAGE, message: message.into() }.into()
     }
 
     /// An error with `code`.
-    pub fn with_code(code: i32, message: impl Into<String>) -> anyhow::Error {
+    pub(crate) fn with_code(code: i32, message: impl Into<String>) -> anyhow::Error {
         ExitError { code, message: message.into() }.into()
     }
 }

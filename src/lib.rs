@@ -178,3 +178,6 @@ fn clean(runner: &dyn Runner, options: &CleanOptions, progress: &Progress) -> Re
 
 #[cfg(test)]
 mod pipeline_tests;
+
+#[cfg(test)]
+mod names_tests;

@@ -181,7 +181,7 @@ fn the_newest_release_is_counted_from_the_runners_clock() {
 /// a usage error naming the packages.
 #[test]
 fn the_default_scenarios_depend_on_the_workspace() {
-    use crate::discover::workspace::DeepLibrary;
+    use crate::discover::workspace::DeepTarget;
     let parse = |args: &[&str]| {
         crate::cli::parse_args(std::iter::once("cargo-timewarp").chain(args.iter().copied()), &Default::default())
             .unwrap()
@@ -209,7 +209,7 @@ fn the_default_scenarios_depend_on_the_workspace() {
     ws.packages = vec!["app".into()];
     ws.deep_proc_macros = Vec::new();
     ws.deep =
-        Some(DeepLibrary { package: "core".into(), file: "/w/core/src/lib.rs".into(), dependents: vec!["app".into()] });
+        Some(DeepTarget { package: "core".into(), file: "/w/core/src/lib.rs".into(), dependents: vec!["app".into()] });
     assert_eq!(names(&parse(&[]), &ws), ["clean", "touched", "deep", "check-touched"]);
     assert_eq!(names(&parse(&["--check"]), &ws), ["check", "check-touched"]);
     assert_eq!(names(&parse(&["--scenarios", "release,deep"]), &ws), ["deep", "release"]);

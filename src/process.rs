@@ -36,26 +36,26 @@ pub(crate) use self::machine::{exec_as, flock_holder, parent_is, run_timed_as};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CommandSpec {
     /// The program, looked up on `PATH` when it has no directory part.
-    pub program: OsString,
+    pub(crate) program: OsString,
     /// Arguments, without the program.
-    pub args: Vec<OsString>,
+    pub(crate) args: Vec<OsString>,
     /// Working directory; the caller's when `None`.
-    pub cwd: Option<PathBuf>,
+    pub(crate) cwd: Option<PathBuf>,
     /// Variables set (or overridden) in the child's environment.
-    pub env_set: Vec<(String, OsString)>,
+    pub(crate) env_set: Vec<(String, OsString)>,
     /// Variables removed from the child's environment.
-    pub env_remove: Vec<String>,
+    pub(crate) env_remove: Vec<String>,
     /// Kill the process (and everything it started) when it runs longer than this.
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
     /// Pass standard input, output and error through, and stay in the caller's process group:
     /// how a compiler wrapper runs the compiler it wraps. The default captures the output and
     /// starts a process group of its own.
-    pub pass_through: bool,
+    pub(crate) pass_through: bool,
 }
 
 impl CommandSpec {
     /// A command with no arguments, run in the caller's directory and environment.
-    pub fn new(program: impl Into<OsString>) -> Self {
+    pub(crate) fn new(program: impl Into<OsString>) -> Self {
         CommandSpec {
             program: program.into(),
             args: Vec::new(),
@@ -69,25 +69,25 @@ impl CommandSpec {
 
     /// Passes standard input, output and error through and stays in the caller's process
     /// group (see [`CommandSpec::pass_through`]).
-    pub fn pass_through(mut self) -> Self {
+    pub(crate) fn pass_through(mut self) -> Self {
         self.pass_through = true;
         self
     }
 
     /// Kills the process group when the command runs longer than `limit`.
-    pub fn timeout(mut self, limit: Option<Duration>) -> Self {
+    pub(crate) fn timeout(mut self, limit: Option<Duration>) -> Self {
         self.timeout = limit;
         self
     }
 
     /// Appends one argument.
-    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+    pub(crate) fn arg(mut self, arg: impl Into<OsString>) -> Self {
         self.args.push(arg.into());
         self
     }
 
     /// Appends several arguments.
-    pub fn args<I, S>(mut self, args: I) -> Self
+    pub(crate) fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<OsString>,
@@ -97,31 +97,31 @@ impl CommandSpec {
     }
 
     /// Runs the command in `dir`.
-    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
+    pub(crate) fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cwd = Some(dir.into());
         self
     }
 
     /// Sets `key` to `value` in the child's environment.
-    pub fn env(mut self, key: impl Into<String>, value: impl Into<OsString>) -> Self {
+    pub(crate) fn env(mut self, key: impl Into<String>, value: impl Into<OsString>) -> Self {
         self.env_set.push((key.into(), value.into()));
         self
     }
 
     /// Removes `key` from the child's environment.
-    pub fn env_remove(mut self, key: impl Into<String>) -> Self {
+    pub(crate) fn env_remove(mut self, key: impl Into<String>) -> Self {
         self.env_remove.push(key.into());
         self
     }
 
     /// The value this command sets for `key`, if it sets one.
     #[cfg(test)]
-    pub fn env_value(&self, key: &str) -> Option<&std::ffi::OsStr> {
+    pub(crate) fn env_value(&self, key: &str) -> Option<&std::ffi::OsStr> {
         self.env_set.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_os_str())
     }
 
     /// Whether the argument list contains `arg` exactly.
-    pub fn has_arg(&self, arg: &str) -> bool {
+    pub(crate) fn has_arg(&self, arg: &str) -> bool {
         self.args.iter().any(|a| a == arg)
     }
 }
@@ -148,35 +148,35 @@ impl fmt::Display for CommandSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Output {
     /// The exit code; `None` when a signal ended the process.
-    pub code: Option<i32>,
+    pub(crate) code: Option<i32>,
     /// Standard output, lossily decoded.
-    pub stdout: String,
+    pub(crate) stdout: String,
     /// Standard error, lossily decoded.
-    pub stderr: String,
+    pub(crate) stderr: String,
     /// Wall time from spawn to exit, measured around the child alone.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// CPU time (user + system) of the child and all its waited-for descendants, when known.
-    pub cpu: Option<Duration>,
+    pub(crate) cpu: Option<Duration>,
     /// Peak resident memory of the largest process among the child and its descendants, in
     /// bytes, when known.
-    pub peak_rss: Option<u64>,
+    pub(crate) peak_rss: Option<u64>,
     /// Whether the command was killed for exceeding its [`CommandSpec::timeout`].
-    pub timed_out: bool,
+    pub(crate) timed_out: bool,
     /// The longest stretch while the command ran during which timewarp itself did not run
     /// (beyond [`WATCH_TICK`]): stopped by Ctrl-Z or SIGSTOP, or the whole machine seized. The
     /// command runs in a process group of its own and goes on meanwhile, so its exit is read
     /// late and [`Output::elapsed`] holds up to this much that is not the command's.
-    pub paused: Duration,
+    pub(crate) paused: Duration,
 }
 
 impl Output {
     /// Whether the process exited with code 0.
-    pub fn success(&self) -> bool {
+    pub(crate) fn success(&self) -> bool {
         self.code == Some(0)
     }
 
     /// Describes the exit: `exit status: 101`, `terminated by a signal` or `timed out`.
-    pub fn status_text(&self) -> String {
+    pub(crate) fn status_text(&self) -> String {
         match self.code {
             _ if self.timed_out => "timed out".to_string(),
             Some(code) => format!("exit status: {code}"),
@@ -186,7 +186,7 @@ impl Output {
 
     /// Turns a non-zero exit into an error naming the command, with its first error line and,
     /// indented on the lines below, the rest of the explanation ([`error_excerpt`]).
-    pub fn ok_or_error(self, cmd: &CommandSpec) -> Result<Output> {
+    pub(crate) fn ok_or_error(self, cmd: &CommandSpec) -> Result<Output> {
         if self.success() {
             return Ok(self);
         }

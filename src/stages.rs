@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use crate::cli::{Action, Output, RunOptions, Where};
+use crate::cli::{Action, OutputOptions, RunOptions, Where};
 use crate::discover::install::Installer;
 use crate::discover::release::{Date, utc_timestamp};
 use crate::discover::select;
@@ -25,7 +25,7 @@ use crate::measure::journal::Journal;
 use crate::measure::revision;
 use crate::measure::workdir::{self, Held, Locked, WorkDir};
 use crate::process::Runner;
-use crate::report::baseline::{Baseline, Gate};
+use crate::report::baseline::{Baseline, GateLimit};
 use crate::report::guard::Guard;
 use crate::report::history;
 use crate::report::model::Report;
@@ -35,24 +35,24 @@ use crate::vocab::{self, Keep, Scenario};
 
 mod measure;
 
-pub(crate) use self::measure::{Measurement, build_settings, measure, measure_arms, measure_these};
+pub(crate) use self::measure::{MeasuredRun, build_settings, measure, measure_arms, measure_these};
 
 /// What discovery found: the toolchains, the user's workspace and the one measured (a `--rev`
 /// copy's, with `--rev`), timewarp's directories, locks and journal, and the selection.
 pub(crate) struct Discovered {
-    pub inventory: Inventory,
-    pub user_workspace: Workspace,
-    pub workspace: Workspace,
-    pub work: WorkDir,
-    pub outputs: Outputs,
+    pub(crate) inventory: Inventory,
+    pub(crate) user_workspace: Workspace,
+    pub(crate) workspace: Workspace,
+    pub(crate) work: WorkDir,
+    pub(crate) outputs: Outputs,
     _locks: Vec<Held>,
     journal: Journal,
-    pub checkout: Option<revision::Checkout>,
-    pub planned: select::Planned,
+    pub(crate) checkout: Option<revision::Checkout>,
+    pub(crate) planned: select::Planned,
     /// The `--baseline` report, read before anything else happened.
-    pub baseline: Option<Baseline>,
+    pub(crate) baseline: Option<Baseline>,
     /// `--baseline-rev`: the revision's copy and its workspace.
-    pub baseline_tree: Option<(revision::Checkout, Workspace)>,
+    pub(crate) baseline_tree: Option<(revision::Checkout, Workspace)>,
 }
 
 /// Today, by the runner's clock.
@@ -100,7 +100,7 @@ pub(crate) fn discover(runner: &dyn Runner, config: &RunOptions, progress: &Prog
     let inventory = if config.install { install(runner, progress, &inventory, &workspace)? } else { inventory };
     let planned = plan(runner, config, &workspace, &inventory)?;
     let file_notes = toolchain::file_notes(workspace.toolchain_file.as_deref(), &inventory);
-    // The plan's notes are a history's (toolchains worth installing for one); a bisection names
+    // The plan's notes are a measuring run's (toolchains worth installing for one); a bisection names
     // the releases its span lacks itself.
     let plan_notes = if config.action == Action::Bisect { &[][..] } else { &planned.notes[..] };
     workspace.notes.iter().chain(plan_notes).chain(&file_notes).for_each(|n| progress.note(n));
@@ -158,7 +158,7 @@ pub(crate) fn replan(runner: &dyn Runner, config: &RunOptions, found: &mut Disco
 /// Where `merge` and `show` write: judged by the guard of the workspace the current directory
 /// is in, as a run's outputs are; outside any workspace (`cargo metadata` finds none), by names
 /// alone.
-pub(crate) fn merge_outputs(runner: &dyn Runner, out: &Output) -> Outputs {
+pub(crate) fn merge_outputs(runner: &dyn Runner, out: &OutputOptions) -> Outputs {
     let written = out.output.as_ref().or(out.plot.as_ref());
     let guard = match written.map(|_| inspect_without_building(runner, &Where::default())) {
         Some(Ok((workspace, work))) => Guard::new(&workspace, &work),
@@ -185,8 +185,8 @@ pub(crate) fn merge_outputs(runner: &dyn Runner, out: &Output) -> Outputs {
 }
 
 /// What the gate allows, from the command line.
-pub(crate) fn gate(config: &RunOptions) -> Gate {
-    Gate { max_regression_pct: config.checks.max_regression_pct }
+pub(crate) fn gate(config: &RunOptions) -> GateLimit {
+    GateLimit { max_regression_pct: config.checks.max_regression_pct }
 }
 
 /// What selection needs from the command line.
@@ -205,7 +205,7 @@ pub(crate) fn criteria(config: &RunOptions) -> Criteria {
 /// report, which also goes to the GitHub job summary.
 pub(crate) fn outputs(
     runner: &dyn Runner,
-    out: &Output,
+    out: &OutputOptions,
     job_summary: bool,
     workspace: &Workspace,
     work: &WorkDir,

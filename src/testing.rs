@@ -14,8 +14,8 @@ use crate::discover::workspace::Workspace;
 use crate::process::{CommandSpec, Env, InterruptHandler, Output, Runner, Stop, Stopper};
 use crate::report::WARMUP_POLICY;
 use crate::report::model::{
-    Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION, Skipped, Status,
-    Stopped, StoppingRule, Timing, Verdict,
+    EstimateJson, Figures, Floor, LinkFigures, Listed, Listing, Measurement, Report, Row, SCHEMA_VERSION, Skipped,
+    Status, Stopped, StoppingRule, Timing, VerdictJson,
 };
 use crate::vocab::Scenario;
 
@@ -83,79 +83,79 @@ impl Default for FakeRunner {
 
 impl FakeRunner {
     /// The fake clock's time: 2026-11-30T12:00:00Z, in seconds since the epoch.
-    pub const NOW_SECS: u64 = 1_796_040_000;
+    pub(crate) const NOW_SECS: u64 = 1_796_040_000;
 
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// The same runner with this environment.
-    pub fn with_env(mut self, vars: &[(&str, &str)]) -> Self {
+    pub(crate) fn with_env(mut self, vars: &[(&str, &str)]) -> Self {
         self.env = Env::new(vars.iter().map(|(k, v)| (*k, *v)));
         self
     }
 
     /// The same runner whose clock says `now`.
-    pub fn at(mut self, now: SystemTime) -> Self {
+    pub(crate) fn at(mut self, now: SystemTime) -> Self {
         self.now = now;
         self
     }
 
     /// The same runner, finding these processes of a killed run at every sweep.
-    pub fn with_leftovers(mut self, pids: &[u32]) -> Self {
+    pub(crate) fn with_leftovers(mut self, pids: &[u32]) -> Self {
         self.leftovers = pids.to_vec();
         self
     }
 
     /// The same runner, delivering SIGINT while a command containing `pattern` runs.
-    pub fn interrupt_on(mut self, pattern: &str) -> Self {
+    pub(crate) fn interrupt_on(mut self, pattern: &str) -> Self {
         self.interrupt_on.push(pattern.to_string());
         self
     }
 
     /// The same runner, failing to start a program named by an absolute path that does not
     /// exist, with the system's error (by default every command gets its scripted answer).
-    pub fn programs_must_exist(mut self) -> Self {
+    pub(crate) fn programs_must_exist(mut self) -> Self {
         self.programs_must_exist = true;
         self
     }
 
     /// The same runner, running as user `uid`: the files the test made are then another
     /// user's.
-    pub fn running_as(mut self, uid: u32) -> Self {
+    pub(crate) fn running_as(mut self, uid: u32) -> Self {
         self.uid = uid;
         self
     }
 
     /// Every stop asked of the running commands, in order.
-    pub fn stops(&self) -> Vec<Stop> {
+    pub(crate) fn stops(&self) -> Vec<Stop> {
         self.stops.lock().unwrap().clone()
     }
 
     /// Every sweep for leftover processes: the variable and the value looked for.
-    pub fn sweeps(&self) -> Vec<(String, PathBuf)> {
+    pub(crate) fn sweeps(&self) -> Vec<(String, PathBuf)> {
         self.sweeps.lock().unwrap().clone()
     }
 
     /// Delivers `signal` to the installed interruption handler, as the system would.
-    pub fn interrupt(&self, signal: &'static str) {
+    pub(crate) fn interrupt(&self, signal: &'static str) {
         let mut handler = self.handler.lock().unwrap();
         (handler.as_mut().expect("an interruption handler is installed"))(signal);
     }
 
     /// Answers commands containing `pattern` with exit 0 and `stdout`.
-    pub fn ok(self, pattern: &str, stdout: &str) -> Self {
+    pub(crate) fn ok(self, pattern: &str, stdout: &str) -> Self {
         self.answer(pattern, output(Some(0), stdout, "", 0.0))
     }
 
     /// Answers commands containing `pattern` with `code` and `stderr`.
-    pub fn fail(self, pattern: &str, code: i32, stderr: &str) -> Self {
+    pub(crate) fn fail(self, pattern: &str, code: i32, stderr: &str) -> Self {
         self.answer(pattern, output(Some(code), "", stderr, 0.0))
     }
 
     /// Answers commands containing `pattern` with successful builds taking these many seconds,
     /// each compiling the package `app`, as cargo says on standard error.
-    pub fn timed(self, pattern: &str, seconds: &[f64]) -> Self {
+    pub(crate) fn timed(self, pattern: &str, seconds: &[f64]) -> Self {
         let mut this = self;
         for &s in seconds {
             this = this.answer(pattern, output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", s));
@@ -164,7 +164,7 @@ impl FakeRunner {
     }
 
     /// Adds one answer to the rule for `pattern`, creating the rule if needed.
-    pub fn answer(self, pattern: &str, out: Output) -> Self {
+    pub(crate) fn answer(self, pattern: &str, out: Output) -> Self {
         {
             let mut rules = self.rules.lock().unwrap();
             match rules.iter_mut().find(|r| r.pattern == pattern) {
@@ -179,7 +179,7 @@ impl FakeRunner {
 
     /// Answers commands containing `pattern` with each of `stdouts` in turn, the last for good,
     /// instead of what the rule for `pattern` answered before.
-    pub fn in_turn(self, pattern: &str, stdouts: &[&str]) -> Self {
+    pub(crate) fn in_turn(self, pattern: &str, stdouts: &[&str]) -> Self {
         self.rules.lock().unwrap().retain(|r| r.pattern != pattern);
         stdouts.iter().fold(self, |runner, stdout| runner.ok(pattern, stdout))
     }
@@ -187,7 +187,11 @@ impl FakeRunner {
     /// Answers commands containing `pattern` with successful builds (compiling `app`) taking
     /// `seconds(n, command)` seconds, `n` counting the commands this rule answered: synthetic
     /// timings with whatever noise and drift a test injects.
-    pub fn timing(self, pattern: &str, seconds: impl Fn(usize, &CommandSpec) -> f64 + Send + Sync + 'static) -> Self {
+    pub(crate) fn timing(
+        self,
+        pattern: &str,
+        seconds: impl Fn(usize, &CommandSpec) -> f64 + Send + Sync + 'static,
+    ) -> Self {
         let generate: Generator =
             Box::new(move |n, cmd| output(Some(0), "", "   Compiling app v0.1.0 (/w)\n", seconds(n, cmd)));
         self.rules.lock().unwrap().push(Rule {
@@ -201,7 +205,7 @@ impl FakeRunner {
     /// Answers commands containing `pattern` with `answer(n, command)`, `n` counting the
     /// commands this rule answered: a fake world that looks at what it is asked (the files a
     /// build would read, the environment it gets) and answers, or acts, accordingly.
-    pub fn responding(
+    pub(crate) fn responding(
         self,
         pattern: &str,
         answer: impl Fn(usize, &CommandSpec) -> Output + Send + Sync + 'static,
@@ -216,7 +220,7 @@ impl FakeRunner {
 
     /// [`FakeRunner::responding`] in place of every rule for `pattern` added before: a world
     /// that changes as it is asked (a toolchain list after an install).
-    pub fn replacing(
+    pub(crate) fn replacing(
         self,
         pattern: &str,
         answer: impl Fn(usize, &CommandSpec) -> Output + Send + Sync + 'static,
@@ -226,12 +230,12 @@ impl FakeRunner {
     }
 
     /// Every command received, in order.
-    pub fn log(&self) -> Vec<CommandSpec> {
+    pub(crate) fn log(&self) -> Vec<CommandSpec> {
         self.log.lock().unwrap().clone()
     }
 
     /// The rendered command lines received, in order.
-    pub fn lines(&self) -> Vec<String> {
+    pub(crate) fn lines(&self) -> Vec<String> {
         self.log().iter().map(ToString::to_string).collect()
     }
 }
@@ -383,11 +387,11 @@ pub(crate) fn figures(walls: &[f64], cpu_factor: f64, peak: f64) -> Figures {
     let cpu: Vec<f64> = walls.iter().map(|w| w * cpu_factor).collect();
     Figures {
         wall: Timing::of(walls, &rounds).unwrap(),
-        time: Estimate::of(&crate::stats::geometric(walls).unwrap()),
+        time: EstimateJson::of(&crate::stats::geometric(walls).unwrap()),
         cpu: Timing::of(&cpu, &rounds),
         largest_process_mib: Some(peak),
         speedup: None,
-        verdict: Verdict::Inconclusive,
+        verdict: VerdictJson::Inconclusive,
         speedup_cpu: None,
         rounds: walls.len(),
         precise: None,
@@ -401,16 +405,16 @@ pub(crate) fn figures(walls: &[f64], cpu_factor: f64, peak: f64) -> Figures {
 pub(crate) fn with_link(mut figures: Figures, links: &[f64], base: Option<&Figures>) -> Figures {
     let compiles: Vec<f64> = figures.wall.runs_s.iter().zip(links).map(|(w, l)| w - l).collect();
     let shares: Vec<f64> = figures.wall.runs_s.iter().zip(links).map(|(w, l)| 100.0 * l / w).collect();
-    let estimate = |xs: &[f64]| Estimate::of(&crate::stats::geometric(xs).unwrap());
+    let estimate = |xs: &[f64]| EstimateJson::of(&crate::stats::geometric(xs).unwrap());
     let mut link = LinkFigures {
         time: estimate(links),
         compile: estimate(&compiles),
         share_pct: crate::stats::median(&shares).unwrap(),
         runs: 1,
         speedup: None,
-        verdict: Verdict::Base,
+        verdict: VerdictJson::Base,
         compile_speedup: None,
-        compile_verdict: Verdict::Base,
+        compile_verdict: VerdictJson::Base,
     };
     if let Some(base) = base.and_then(|b| b.link.as_ref().map(|l| (b, l))) {
         let (base, base_link) = base;
@@ -420,8 +424,9 @@ pub(crate) fn with_link(mut figures: Figures, links: &[f64], base: Option<&Figur
             crate::stats::paired_speedup(&b.iter().copied().zip(n.iter().copied()).collect::<Vec<_>>()).unwrap()
         };
         let (l, c) = (paired(&base_links, links), paired(&base_compiles, &compiles));
-        (link.speedup, link.verdict) = (Some(Estimate::of(&l)), l.verdict(crate::stats::NOISE).into());
-        (link.compile_speedup, link.compile_verdict) = (Some(Estimate::of(&c)), c.verdict(crate::stats::NOISE).into());
+        (link.speedup, link.verdict) = (Some(EstimateJson::of(&l)), l.verdict(crate::stats::NOISE).into());
+        (link.compile_speedup, link.compile_verdict) =
+            (Some(EstimateJson::of(&c)), c.verdict(crate::stats::NOISE).into());
     }
     figures.link = Some(link);
     figures
@@ -432,7 +437,7 @@ fn against(mut figures: Figures, base: &Figures) -> Figures {
     let pairs: Vec<(f64, f64)> = base.wall.runs_s.iter().copied().zip(figures.wall.runs_s.iter().copied()).collect();
     let speedup = crate::stats::paired_speedup(&pairs).unwrap();
     figures.verdict = speedup.verdict(crate::stats::NOISE).into();
-    figures.speedup = Some(Estimate::of(&speedup));
+    figures.speedup = Some(EstimateJson::of(&speedup));
     figures.speedup_cpu =
         crate::stats::ratio(base.cpu.as_ref().unwrap().median_s, figures.cpu.as_ref().unwrap().median_s);
     figures
@@ -459,7 +464,7 @@ pub(crate) fn sample_report() -> Report {
         crates_error: None,
     };
     let base = |mut figures: Figures| {
-        figures.verdict = Verdict::Base;
+        figures.verdict = VerdictJson::Base;
         figures
     };
     let base_clean = base(figures(&[26.1], 1.5, 412.5));
@@ -480,7 +485,7 @@ pub(crate) fn sample_report() -> Report {
         declared_rust_version: None,
         msrv_floors: vec![Floor {
             version: "1.56".into(),
-            kind: "edition".into(),
+            kind: crate::discover::msrv::FloorSource::Edition,
             reason: "edition 2021 of `app`".into(),
         }],
         profile: Profile::Dev,
@@ -528,7 +533,7 @@ pub(crate) fn scaled(report: &Report, factor: f64) -> Report {
     for figures in report.toolchains.iter_mut().flat_map(|r| r.scenarios.values_mut()) {
         let runs: Vec<f64> = figures.wall.runs_s.iter().map(|r| r * factor).collect();
         figures.wall = Timing::of(&runs, &figures.wall.rounds).unwrap();
-        figures.time = Estimate::of(&crate::stats::geometric(&runs).unwrap());
+        figures.time = EstimateJson::of(&crate::stats::geometric(&runs).unwrap());
     }
     report
 }
@@ -542,7 +547,7 @@ pub(crate) fn sample_listing() -> Listing {
         declared_rust_version: Some("1.80".into()),
         msrv_floors: vec![Floor {
             version: "1.80".into(),
-            kind: "rust-version".into(),
+            kind: crate::discover::msrv::FloorSource::RustVersion,
             reason: "rust-version of `app`".into(),
         }],
         toolchains: vec![
@@ -606,7 +611,7 @@ pub(crate) fn sample_history() -> crate::report::model::History {
         recorded_at: at.into(),
         git_commit: Some(commit.into()),
         git_dirty: false,
-        what: "dev".into(),
+        profile: crate::vocab::Profile::Dev,
         status: Status::Ok,
         medians: BTreeMap::from([(Scenario::Clean, clean), (Scenario::Touched, clean / 10.0)]),
         change_pct: change.map(|c| BTreeMap::from([(Scenario::Clean, c), (Scenario::Touched, c)])).unwrap_or_default(),
@@ -648,16 +653,16 @@ pub(crate) fn sample_history() -> crate::report::model::History {
 /// Builds are left to the test, which adds their timings.
 pub(crate) struct Project {
     /// Holds everything.
-    pub dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
     /// The workspace root.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The toolchains installed: (name, version).
-    pub toolchains: Vec<(String, String)>,
+    pub(crate) toolchains: Vec<(String, String)>,
 }
 
 impl Project {
     /// A project on a machine with Debian-style builds of these versions.
-    pub fn new(versions: &[&str]) -> Project {
+    pub(crate) fn new(versions: &[&str]) -> Project {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap().join("app");
         std::fs::create_dir_all(root.join("src")).unwrap();
@@ -680,7 +685,7 @@ impl Project {
 
     /// The same machine with rustup's nightlies `names` (`nightly-2025-07-01`) installed too,
     /// each saying `version` (`1.90.0-nightly`), built from a commit named after its day.
-    pub fn with_nightlies(mut self, names: &[String], version: &str) -> Project {
+    pub(crate) fn with_nightlies(mut self, names: &[String], version: &str) -> Project {
         for name in names {
             let bin = self.dir.path().join("toolchains").join(name).join("bin");
             std::fs::create_dir_all(&bin).unwrap();
@@ -691,7 +696,7 @@ impl Project {
     }
 
     /// The environment of the fake machine.
-    pub fn env(&self) -> Vec<(String, String)> {
+    pub(crate) fn env(&self) -> Vec<(String, String)> {
         let home = self.dir.path().join("home").display().to_string();
         let cache = self.dir.path().join("cache").display().to_string();
         vec![("HOME".into(), home), ("XDG_CACHE_HOME".into(), cache), ("PATH".into(), "/usr/bin:/bin".into())]
@@ -699,7 +704,7 @@ impl Project {
 
     /// timewarp's directories for the project on the fake machine (its state below the
     /// machine's cache home).
-    pub fn work_dir(&self) -> crate::measure::workdir::WorkDir {
+    pub(crate) fn work_dir(&self) -> crate::measure::workdir::WorkDir {
         let env = Env::new(self.env());
         crate::measure::workdir::WorkDir::new(
             &self.root,
@@ -712,7 +717,7 @@ impl Project {
 
     /// `cargo metadata --format-version 1` of the project, as cargo prints it (with the
     /// `rust-version` its manifest has now).
-    pub fn metadata(&self) -> String {
+    pub(crate) fn metadata(&self) -> String {
         let root = self.root.display().to_string();
         let manifest: toml::Table = std::fs::read_to_string(self.root.join("Cargo.toml")).unwrap().parse().unwrap();
         let rust_version = manifest["package"].get("rust-version").and_then(|v| v.as_str()).map(str::to_string);
@@ -743,7 +748,7 @@ impl Project {
     }
 
     /// The fake machine: everything but the builds answered.
-    pub fn runner(&self) -> FakeRunner {
+    pub(crate) fn runner(&self) -> FakeRunner {
         let env = self.env();
         let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let list: String =
@@ -772,14 +777,14 @@ impl Project {
     }
 
     /// `cargo-timewarp ARGS` for this project, as the command line parses it.
-    pub fn config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Cli {
+    pub(crate) fn config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Cli {
         let manifest = self.root.join("Cargo.toml").display().to_string();
         let all = ["cargo-timewarp", "--manifest-path", &manifest, "-q"].into_iter().chain(args.iter().copied());
         crate::cli::parse_args(all, runner.env()).unwrap()
     }
 
     /// `cargo-timewarp SUBCOMMAND ARGS` for this project: a subcommand's flags follow it.
-    pub fn subcommand_config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Cli {
+    pub(crate) fn subcommand_config(&self, runner: &FakeRunner, args: &[&str]) -> crate::cli::Cli {
         let manifest = self.root.join("Cargo.toml").display().to_string();
         let all =
             std::iter::once("cargo-timewarp").chain(args.iter().copied()).chain(["--manifest-path", &manifest, "-q"]);
@@ -787,12 +792,12 @@ impl Project {
     }
 
     /// `name` in the workspace, as an absolute path argument.
-    pub fn file(&self, name: &str) -> String {
+    pub(crate) fn file(&self, name: &str) -> String {
         self.root.join(name).display().to_string()
     }
 
     /// The JSON report written to `file` in the workspace.
-    pub fn json(&self, file: &str) -> serde_json::Value {
+    pub(crate) fn json(&self, file: &str) -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(self.root.join(file)).unwrap()).unwrap()
     }
 }

@@ -1,5 +1,5 @@
 //! `cargo timewarp try`: on one toolchain, today's build and each arm that applies here (or
-//! those `--arms` names) in the same rotating, paired rounds as a history, each arm a variant of
+//! those `--arms` names) in the same rotating, paired rounds as a measuring run, each arm a variant of
 //! the same tree with its overrides (`measure::arm`); then, when several arms win, their
 //! combination measured the same way as one more arm; and the document with the lines to paste
 //! (`report::tried`). `--list` shows every arm and why it does not apply, building nothing.
@@ -41,7 +41,7 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
         stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &overrides)
     };
     let flags_home = apply::flags_home(&settings, &toolchain.host);
-    let scope = Scope {
+    let scope = TrySession {
         toolchain: &toolchain,
         flags_home,
         availability: &availability,
@@ -99,7 +99,7 @@ fn keep(work: &crate::measure::workdir::WorkDir, document: &tried::Tried, progre
 }
 
 /// What every document of one `try` shares.
-struct Scope<'a> {
+struct TrySession<'a> {
     toolchain: &'a Toolchain,
     flags_home: apply::FlagsHome,
     availability: &'a [Availability],
@@ -107,9 +107,9 @@ struct Scope<'a> {
     cores: usize,
 }
 
-impl<'a> Scope<'a> {
+impl<'a> TrySession<'a> {
     /// The context of the document of `rows` measured in `done`.
-    fn of(&self, rows: &'a [Vec<Arm>], done: &'a stages::Measurement) -> Context<'a> {
+    fn of(&self, rows: &'a [Vec<Arm>], done: &'a stages::MeasuredRun) -> Context<'a> {
         Context {
             toolchain: &self.toolchain.name,
             scenarios: &done.plan.scenarios,
@@ -166,16 +166,16 @@ fn chosen(availability: &[Availability], asked: &[Arm]) -> Result<Vec<Arm>> {
 fn listing(availability: &[Availability], toolchain: &Toolchain, config: &crate::cli::RunOptions) -> String {
     use crate::vocab::Format;
     #[derive(serde::Serialize)]
-    struct Line<'a> {
+    struct ListedArm<'a> {
         arm: Arm,
         applies: bool,
         reason: Option<String>,
         install: Option<String>,
         toolchain: &'a str,
     }
-    let lines: Vec<Line<'_>> = availability
+    let lines: Vec<ListedArm<'_>> = availability
         .iter()
-        .map(|a| Line {
+        .map(|a| ListedArm {
             arm: a.arm,
             applies: a.not_here.is_none(),
             reason: a.not_here.as_ref().map(ToString::to_string),

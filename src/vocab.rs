@@ -47,7 +47,7 @@ pub(crate) enum Start {
 
 /// What changes in the tree before a scenario's build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Change {
+pub(crate) enum SourceChange {
     /// Nothing: a clean build.
     Nothing,
     /// The touched file's modification time is set to now.
@@ -100,11 +100,11 @@ impl Scenario {
     }
 
     /// The cargo subcommand its builds run.
-    pub(crate) fn command(self) -> Command {
+    pub(crate) fn command(self) -> CargoCommand {
         match self {
-            Scenario::Check | Scenario::CheckTouched => Command::Check,
-            Scenario::Test => Command::Test,
-            _ => Command::Build,
+            Scenario::Check | Scenario::CheckTouched => CargoCommand::Check,
+            Scenario::Test => CargoCommand::Test,
+            _ => CargoCommand::Build,
         }
     }
 
@@ -126,12 +126,12 @@ impl Scenario {
     }
 
     /// What changes before each of its builds.
-    pub(crate) fn change(self) -> Change {
+    pub(crate) fn change(self) -> SourceChange {
         match self {
-            Scenario::Clean | Scenario::Check | Scenario::Release => Change::Nothing,
-            Scenario::Touched | Scenario::CheckTouched | Scenario::Test => Change::Touch,
-            Scenario::Edited => Change::Edit,
-            Scenario::Deep => Change::DeepEdit,
+            Scenario::Clean | Scenario::Check | Scenario::Release => SourceChange::Nothing,
+            Scenario::Touched | Scenario::CheckTouched | Scenario::Test => SourceChange::Touch,
+            Scenario::Edited => SourceChange::Edit,
+            Scenario::Deep => SourceChange::DeepEdit,
         }
     }
 }
@@ -146,7 +146,7 @@ impl fmt::Display for Scenario {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) enum Command {
+pub(crate) enum CargoCommand {
     /// `cargo build`.
     Build,
     /// `cargo check`.
@@ -155,18 +155,18 @@ pub(crate) enum Command {
     Test,
 }
 
-impl Command {
+impl CargoCommand {
     /// The arguments that start the cargo command line: `build`, `check`, `test --no-run`.
     pub(crate) fn args(self) -> &'static [&'static str] {
         match self {
-            Command::Build => &["build"],
-            Command::Check => &["check"],
-            Command::Test => &["test", "--no-run"],
+            CargoCommand::Build => &["build"],
+            CargoCommand::Check => &["check"],
+            CargoCommand::Test => &["test", "--no-run"],
         }
     }
 }
 
-impl fmt::Display for Command {
+impl fmt::Display for CargoCommand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.args().join(" "))
     }
@@ -554,7 +554,9 @@ mod tests {
             assert_eq!(serde_json::to_value(scenario).unwrap(), scenario.name());
             assert_eq!(serde_json::from_value::<Scenario>(scenario.name().into()).unwrap(), scenario);
         }
-        for (command, name) in [(Command::Build, "build"), (Command::Check, "check"), (Command::Test, "test")] {
+        for (command, name) in
+            [(CargoCommand::Build, "build"), (CargoCommand::Check, "check"), (CargoCommand::Test, "test")]
+        {
             assert_eq!(serde_json::to_value(command).unwrap(), name);
             assert_eq!(command.args()[0], name);
         }

@@ -9,7 +9,7 @@ use clap::Args;
 use semver::Version;
 
 use super::run::{Checks, RunOptions};
-use super::shared::{Build, BuildArgs, FormatArgs, Output, Rounds, Select, StopArgs, Where, WhereArgs};
+use super::shared::{Build, BuildArgs, FormatArgs, OutputOptions, Rounds, Select, StopArgs, Where, WhereArgs};
 use super::values::duration;
 use super::{Action, Global};
 use crate::vocab::{Keep, Scenario};
@@ -18,14 +18,14 @@ use crate::vocab::{Keep, Scenario};
 pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(60 * 60);
 
 /// The first three examples, in `-h`.
-pub(super) const SHORT_EXAMPLES: &str = "\
+pub(crate) const SHORT_EXAMPLES: &str = "\
 Examples:
   cargo timewarp bisect 1.63 1.96
   cargo timewarp bisect 1.70.0 stable --scenario clean --budget 2h
   cargo timewarp bisect 1.80 1.90 --install";
 
 /// Every example, in `--help`.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp bisect 1.63 1.96
   cargo timewarp bisect 1.70.0 stable --scenario clean --budget 2h
@@ -40,7 +40,7 @@ fails to build), 2 bad usage, 3 FROM or TO is below the MSRV, 130 interrupted.";
 
 /// `bisect`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct BisectArgs {
+pub(crate) struct BisectArgs {
     /// The older toolchain: a version such as 1.63 or 1.63.0, or a rustup name
     #[arg(value_name = "FROM")]
     from: String,
@@ -106,35 +106,35 @@ pub(super) struct BisectArgs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Span {
     /// The older toolchain, as given.
-    pub from: String,
+    pub(crate) from: String,
     /// The newer toolchain, as given.
-    pub to: String,
+    pub(crate) to: String,
     /// `--scenario`; `None` for the one that changed most.
-    pub follow: Option<Scenario>,
+    pub(crate) follow: Option<Scenario>,
 }
 
 /// `bisect`'s options.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BisectOptions {
     /// The span.
-    pub span: Span,
+    pub(crate) span: Span,
     /// `--install`: the span's missing releases, removed afterwards, or kept with
     /// `--keep-installed`; `None` without `--install`.
-    pub install: Option<Keep>,
+    pub(crate) install: Option<Keep>,
     /// `--nightlies`.
-    pub nightlies: bool,
+    pub(crate) nightlies: bool,
     /// Which workspace and packages.
-    pub at: Where,
+    pub(crate) at: Where,
     /// How to build.
-    pub build: Build,
+    pub(crate) build: Build,
     /// When each probe stops; its budget is the whole bisection's (`None` for an hour).
-    pub rounds: Rounds,
+    pub(crate) rounds: Rounds,
     /// The document.
-    pub out: Output,
+    pub(crate) out: OutputOptions,
 }
 
 impl BisectOptions {
-    pub(super) fn from_args(args: BisectArgs, global: &Global) -> Result<BisectOptions> {
+    pub(crate) fn from_args(args: BisectArgs, global: &Global) -> Result<BisectOptions> {
         Ok(BisectOptions {
             span: Span { from: args.from, to: args.to, follow: args.scenario },
             install: args.install.then_some(if args.keep_installed { Keep::Kept } else { Keep::Removed }),
@@ -142,7 +142,7 @@ impl BisectOptions {
             at: Where::from_args(args.at, args.build.target_dir.clone()),
             build: Build::from_args(args.build, args.scenario)?,
             rounds: Rounds::from_args(&args.stop, args.budget),
-            out: Output::new(args.format, args.plot, global.verbose)?,
+            out: OutputOptions::new(args.format, args.plot, global.verbose)?,
         })
     }
 

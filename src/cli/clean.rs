@@ -5,7 +5,7 @@ use clap::Args;
 use super::shared::{LocationArgs, Where};
 
 /// `clean`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp clean
   cargo timewarp clean --manifest-path crates/app/Cargo.toml
@@ -13,7 +13,7 @@ Examples:
 
 /// `clean`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct CleanArgs {
+pub(crate) struct CleanArgs {
     #[command(flatten)]
     at: LocationArgs,
 }
@@ -22,11 +22,11 @@ pub(super) struct CleanArgs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CleanOptions {
     /// The workspace and its timewarp directory.
-    pub at: Where,
+    pub(crate) at: Where,
 }
 
 impl CleanOptions {
-    pub(super) fn from_args(args: CleanArgs) -> CleanOptions {
+    pub(crate) fn from_args(args: CleanArgs) -> CleanOptions {
         CleanOptions { at: Where::from_location(args.at) }
     }
 }

@@ -6,10 +6,10 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Global;
-use super::shared::{FormatArgs, LocationArgs, Output, Where};
+use super::shared::{FormatArgs, LocationArgs, OutputOptions, Where};
 
 /// `history`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp history
   cargo timewarp history --format json --output history.json
@@ -17,7 +17,7 @@ Examples:
 
 /// `history`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     #[command(flatten)]
     at: LocationArgs,
     #[command(flatten)]
@@ -40,18 +40,18 @@ pub(super) struct HistoryArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct HistoryOptions {
     /// The workspace and its timewarp directory.
-    pub at: Where,
+    pub(crate) at: Where,
     /// The document.
-    pub out: Output,
+    pub(crate) out: OutputOptions,
     /// `--history`: the file to read instead of the state directory's.
-    pub history: Option<PathBuf>,
+    pub(crate) history: Option<PathBuf>,
 }
 
 impl HistoryOptions {
-    pub(super) fn from_args(args: HistoryArgs, global: &Global) -> Result<HistoryOptions> {
+    pub(crate) fn from_args(args: HistoryArgs, global: &Global) -> Result<HistoryOptions> {
         Ok(HistoryOptions {
             at: Where::from_location(args.at),
-            out: Output::new(args.format, args.plot, global.verbose)?,
+            out: OutputOptions::new(args.format, args.plot, global.verbose)?,
             history: args.history,
         })
     }

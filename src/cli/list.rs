@@ -5,11 +5,11 @@ use anyhow::Result;
 use clap::Args;
 
 use super::run::{Checks, RunOptions};
-use super::shared::{Build, FormatArgs, Output, Rounds, Select, SelectArgs, Where, WhereArgs};
+use super::shared::{Build, FormatArgs, OutputOptions, Rounds, Select, SelectArgs, Where, WhereArgs};
 use super::{Action, Global};
 
 /// `list`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp list
   cargo timewarp list --since 1.70 --all
@@ -17,7 +17,7 @@ Examples:
 
 /// `list`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct ListArgs {
+pub(crate) struct ListArgs {
     #[command(flatten)]
     at: WhereArgs,
     #[command(flatten)]
@@ -35,7 +35,7 @@ pub(super) struct ListArgs {
 }
 
 /// `list`: the options of a run that builds nothing.
-pub(super) fn options(args: ListArgs, global: &Global) -> Result<RunOptions> {
+pub(crate) fn options(args: ListArgs, global: &Global) -> Result<RunOptions> {
     let install = args.select.install;
     Ok(RunOptions {
         action: Action::List,
@@ -45,7 +45,7 @@ pub(super) fn options(args: ListArgs, global: &Global) -> Result<RunOptions> {
         build: Build { rev: args.rev, ..Build::default() },
         rounds: Rounds::default(),
         checks: Checks::default(),
-        out: Output::new(args.format, None, global.verbose)?,
+        out: OutputOptions::new(args.format, None, global.verbose)?,
         history: None,
     })
 }

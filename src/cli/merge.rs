@@ -6,10 +6,10 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Global;
-use super::shared::{FormatArgs, Output};
+use super::shared::{FormatArgs, OutputOptions};
 
 /// `merge`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp merge linux-a.json linux-b.json
   cargo timewarp merge reports/*.json --format markdown -o merged.md
@@ -17,7 +17,7 @@ Examples:
 
 /// `merge`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// The reports (`--format json`), one per machine
     #[arg(value_name = "REPORT.json", required = true, num_args = 1..)]
     reports: Vec<PathBuf>,
@@ -29,13 +29,13 @@ pub(super) struct MergeArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MergeOptions {
     /// The reports to merge.
-    pub reports: Vec<PathBuf>,
+    pub(crate) reports: Vec<PathBuf>,
     /// The merged document.
-    pub out: Output,
+    pub(crate) out: OutputOptions,
 }
 
 impl MergeOptions {
-    pub(super) fn from_args(args: MergeArgs, global: &Global) -> Result<MergeOptions> {
-        Ok(MergeOptions { reports: args.reports, out: Output::new(args.format, None, global.verbose)? })
+    pub(crate) fn from_args(args: MergeArgs, global: &Global) -> Result<MergeOptions> {
+        Ok(MergeOptions { reports: args.reports, out: OutputOptions::new(args.format, None, global.verbose)? })
     }
 }

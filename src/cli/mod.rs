@@ -30,7 +30,7 @@ pub(crate) use self::history::HistoryOptions;
 pub(crate) use self::merge::MergeOptions;
 pub(crate) use self::run::RunOptions;
 use self::shared::GlobalArgs;
-pub(crate) use self::shared::{Output, Where};
+pub(crate) use self::shared::{OutputOptions, Where};
 pub(crate) use self::show::ShowOptions;
 pub(crate) use self::trial::{Trial, TryOptions};
 use crate::exit::ExitError;
@@ -121,12 +121,12 @@ enum RawCommand {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Global {
     /// `--quiet`: no progress.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// `--verbose`.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// `--color`, else `CARGO_TERM_COLOR`: `Some(true)` always, `Some(false)` never, `None` for
     /// the terminal to decide.
-    pub color: Option<bool>,
+    pub(crate) color: Option<bool>,
 }
 
 /// One command with its own options.
@@ -154,9 +154,9 @@ pub(crate) enum Command {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Cli {
     /// `-q`, `-v`, `--color`.
-    pub global: Global,
+    pub(crate) global: Global,
     /// The command and its options.
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[cfg(test)]

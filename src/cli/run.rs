@@ -7,19 +7,21 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 
-use super::shared::{Build, BuildArgs, FormatArgs, Output, Rounds, Select, SelectArgs, StopArgs, Where, WhereArgs};
+use super::shared::{
+    Build, BuildArgs, FormatArgs, OutputOptions, Rounds, Select, SelectArgs, StopArgs, Where, WhereArgs,
+};
 use super::values::{count, duration, percent};
 use super::{Action, Global};
 
 /// The first three examples, in `-h`.
-pub(super) const SHORT_EXAMPLES: &str = "\
+pub(crate) const SHORT_EXAMPLES: &str = "\
 Examples (more, and the exit codes, in `--help`):
   cargo timewarp                                    # a yearly history of the installed toolchains
   cargo timewarp list                               # which toolchains would be measured, and why
   cargo timewarp --precision 2 --budget 1h          # within ±2%, with up to an hour";
 
 /// Every example, in `--help`.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   Measure a yearly history of the installed toolchains, every speedup with its 95% interval:
     cargo timewarp
@@ -58,7 +60,7 @@ Exit codes: 0 success, 1 error, 2 bad usage, 3 no eligible toolchain, 4 every bu
 /// A run's flags.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("against").multiple(false))]
-pub(super) struct RunArgs {
+pub(crate) struct RunArgs {
     #[command(flatten)]
     at: WhereArgs,
 
@@ -165,13 +167,13 @@ pub(super) struct RunArgs {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Checks {
     /// `--baseline`.
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
     /// `--baseline-rev`.
-    pub baseline_rev: Option<String>,
+    pub(crate) baseline_rev: Option<String>,
     /// `--max-regression`, percent.
-    pub max_regression_pct: Option<f64>,
+    pub(crate) max_regression_pct: Option<f64>,
     /// `--verify-msrv`.
-    pub verify_msrv: bool,
+    pub(crate) verify_msrv: bool,
 }
 
 /// The options the stages take: a run's, or what `list` or one probe of `bisect` makes of its
@@ -179,33 +181,33 @@ pub(crate) struct Checks {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RunOptions {
     /// Which command made these options (a run, `list`, a bisect probe).
-    pub action: Action,
+    pub(crate) action: Action,
     /// Which workspace and packages.
-    pub at: Where,
+    pub(crate) at: Where,
     /// Which toolchains.
-    pub select: Select,
+    pub(crate) select: Select,
     /// `--install`: the yearly toolchains missing, installed and kept.
-    pub install: bool,
+    pub(crate) install: bool,
     /// How to build and time.
-    pub build: Build,
+    pub(crate) build: Build,
     /// When to stop.
-    pub rounds: Rounds,
+    pub(crate) rounds: Rounds,
     /// What to compare with.
-    pub checks: Checks,
+    pub(crate) checks: Checks,
     /// Where the documents go.
-    pub out: Output,
+    pub(crate) out: OutputOptions,
     /// `--history`: the file to record the run in instead of the state directory's.
-    pub history: Option<PathBuf>,
+    pub(crate) history: Option<PathBuf>,
 }
 
 impl RunOptions {
-    pub(super) fn from_args(args: RunArgs, global: &Global) -> Result<RunOptions> {
+    pub(crate) fn from_args(args: RunArgs, global: &Global) -> Result<RunOptions> {
         let install = args.select.install;
         let target_dir = args.build.target_dir.clone();
         let select = Select::from_args(args.select)?;
         let mut build = Build::from_args(args.build, None)?;
         build.crates = args.crates;
-        let mut out = Output::new(args.format, args.plot, global.verbose)?;
+        let mut out = OutputOptions::new(args.format, args.plot, global.verbose)?;
         out.crates_csv = args.crates_csv;
         Ok(RunOptions {
             action: Action::Measure,

@@ -16,14 +16,14 @@ use crate::vocab::{Color, Format, Profile, Scenario};
 
 /// `-q`, `-v` and `--color`: accepted before and after every command.
 #[derive(Debug, Args)]
-pub(super) struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Print no progress on standard error
     #[arg(long, short = 'q', global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 
     /// Show CPU time and the peak memory of the largest process in tables
     #[arg(long, short = 'v', global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 
     /// Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto]
     #[arg(
@@ -35,12 +35,12 @@ pub(super) struct GlobalArgs {
         long_help = "Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto; with auto, \
                      NO_COLOR turns it off]"
     )]
-    pub color: Option<Color>,
+    pub(crate) color: Option<Color>,
 }
 
 /// Which workspace and packages.
 #[derive(Debug, Args)]
-pub(super) struct WhereArgs {
+pub(crate) struct WhereArgs {
     /// Path to the workspace's Cargo.toml
     #[arg(
         long,
@@ -48,7 +48,7 @@ pub(super) struct WhereArgs {
         help_heading = "Package Selection",
         long_help = "Path to the workspace's Cargo.toml [default: the one in or above the current directory]"
     )]
-    pub manifest_path: Option<PathBuf>,
+    pub(crate) manifest_path: Option<PathBuf>,
 
     /// Build only this package (repeatable; a name or a package ID spec)
     #[arg(
@@ -59,23 +59,23 @@ pub(super) struct WhereArgs {
         long_help = "Build only this package (repeatable; a name or a package ID spec such as `app@0.1.0`) \
                      [default: the workspace's default members]"
     )]
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
 }
 
 /// Which toolchains.
 #[derive(Debug, Args)]
-pub(super) struct SelectArgs {
+pub(crate) struct SelectArgs {
     /// Oldest Rust version to measure, such as 1.70 or 1.70.0
     #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
-    pub since: Option<Version>,
+    pub(crate) since: Option<Version>,
 
     /// Newest Rust version to measure
     #[arg(long, value_name = "VERSION", value_parser = version, help_heading = "Toolchain Selection")]
-    pub until: Option<Version>,
+    pub(crate) until: Option<Version>,
 
     /// Measure every eligible toolchain instead of one about every year
     #[arg(long, conflicts_with = "toolchains", help_heading = "Toolchain Selection")]
-    pub all: bool,
+    pub(crate) all: bool,
 
     /// Measure exactly these toolchains (comma-separated rustup names)
     #[arg(
@@ -85,7 +85,7 @@ pub(super) struct SelectArgs {
         help_heading = "Toolchain Selection",
         long_help = "Measure exactly these toolchains (comma-separated rustup names; nightly allowed)"
     )]
-    pub toolchains: Vec<String>,
+    pub(crate) toolchains: Vec<String>,
 
     /// Install the yearly toolchains that are missing, and keep them
     #[arg(
@@ -94,12 +94,12 @@ pub(super) struct SelectArgs {
         long_help = "Install the yearly toolchains between the MSRV and the newest installed one with \
                      `rustup toolchain install --profile minimal` before measuring; they are kept"
     )]
-    pub install: bool,
+    pub(crate) install: bool,
 }
 
 /// How to build and time each toolchain.
 #[derive(Debug, Args)]
-pub(super) struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The workflows to time, comma-separated (see --help)
     #[arg(
         long,
@@ -112,7 +112,7 @@ pub(super) struct BuildArgs {
                      check-touched, test, release [default: clean,touched,deep,check-touched; deep \
                      only when a workspace library has a dependent among the built packages]"
     )]
-    pub scenarios: Vec<Scenario>,
+    pub(crate) scenarios: Vec<Scenario>,
 
     /// Also time rebuilds after a real edit (the `edited` scenario)
     #[arg(
@@ -123,15 +123,15 @@ pub(super) struct BuildArgs {
                      `#[used]` static appended, so new code is generated and linked, and removed again \
                      after each build)"
     )]
-    pub edit: bool,
+    pub(crate) edit: bool,
 
     /// Time `cargo check`: short for `--scenarios check,check-touched`
     #[arg(long, conflicts_with = "scenarios", help_heading = "Compilation Options")]
-    pub check: bool,
+    pub(crate) check: bool,
 
     /// Source file touched before each incremental rebuild [default: the top package's root]
     #[arg(long, value_name = "PATH", help_heading = "Measurement", hide_short_help = true)]
-    pub touch: Option<PathBuf>,
+    pub(crate) touch: Option<PathBuf>,
 
     /// Do not take link time apart (no link timer on the builds' PATH)
     #[arg(
@@ -141,7 +141,7 @@ pub(super) struct BuildArgs {
         long_help = "Do not take link time apart: no link timer on the builds' PATH (it adds a process \
                      start to every C compiler run of a build script; see the README's overhead benchmark)"
     )]
-    pub no_link_time: bool,
+    pub(crate) no_link_time: bool,
 
     /// Time this revision (commit, tag or branch) instead of the working tree
     #[arg(
@@ -152,11 +152,11 @@ pub(super) struct BuildArgs {
                      exported into timewarp's state directory outside the workspace; old compilers often \
                      build only older code"
     )]
-    pub rev: Option<String>,
+    pub(crate) rev: Option<String>,
 
     /// In the `--rev` copy, rewrite a version 4 Cargo.lock as version 3 for cargo before 1.78
     #[arg(long, requires = "rev", help_heading = "Measurement", hide_short_help = true)]
-    pub lockfile_compat: bool,
+    pub(crate) lockfile_compat: bool,
 
     /// Kill a build that runs longer than DURATION, such as 90s or 5m
     #[arg(
@@ -167,11 +167,11 @@ pub(super) struct BuildArgs {
         long_help = "Kill a build that runs longer than DURATION, such as 90s, 5m or 1h30m (a number \
                      needs its unit); its toolchain becomes a failed row"
     )]
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
 
     /// Build with the release profile, as `--profile release`
     #[arg(long, conflicts_with = "profile", help_heading = "Compilation Options")]
-    pub release: bool,
+    pub(crate) release: bool,
 
     /// Build with this cargo profile (cargo 1.57+) [default: dev]
     #[arg(
@@ -182,7 +182,7 @@ pub(super) struct BuildArgs {
         long_help = "Build every scenario but `release` (the clean release build) with the named cargo \
                      profile (needs cargo 1.57 or newer) [default: dev]"
     )]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 
     /// Parallel jobs of every timed build [default: the number of CPUs]
     #[arg(
@@ -195,11 +195,11 @@ pub(super) struct BuildArgs {
         long_help = "Number of parallel jobs of every timed build (`cargo -j`), to emulate a smaller \
                      machine or to pin parallelism across runs [default: cargo's, the number of CPUs]"
     )]
-    pub jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
 
     /// Keep every toolchain's build directory [default: only the newest toolchain's]
     #[arg(long, help_heading = "Output", hide_short_help = true)]
-    pub keep_target_dirs: bool,
+    pub(crate) keep_target_dirs: bool,
 
     /// Put timewarp's directory under DIR/timewarp instead of target/
     #[arg(
@@ -210,15 +210,15 @@ pub(super) struct BuildArgs {
         long_help = "Put timewarp's directory (builds, vendored sources, last report) under DIR/timewarp \
                      instead of the workspace's target directory; for read-only checkouts"
     )]
-    pub target_dir: Option<PathBuf>,
+    pub(crate) target_dir: Option<PathBuf>,
 }
 
 /// When to stop adding rounds (the budget, whose default differs, is each command's own).
 #[derive(Debug, Args)]
-pub(super) struct StopArgs {
+pub(crate) struct StopArgs {
     /// Stop once every speedup's 95% interval is within ±PCT% [default: 5]
     #[arg(long, value_name = "PCT", value_parser = precision, help_heading = "Measurement")]
-    pub precision: Option<f64>,
+    pub(crate) precision: Option<f64>,
 
     /// Exactly N rounds of every scenario, with no stopping rule
     #[arg(
@@ -229,7 +229,7 @@ pub(super) struct StopArgs {
         conflicts_with_all = ["precision", "budget"],
         help_heading = "Measurement"
     )]
-    pub runs: Option<usize>,
+    pub(crate) runs: Option<usize>,
 
     /// Exactly N rounds of clean builds [default with other fixed runs: 3]
     #[arg(
@@ -241,7 +241,7 @@ pub(super) struct StopArgs {
         help_heading = "Measurement",
         hide_short_help = true
     )]
-    pub clean_runs: Option<usize>,
+    pub(crate) clean_runs: Option<usize>,
 
     /// Exactly N rounds of rebuilds [default with other fixed runs: 5]
     #[arg(
@@ -253,13 +253,13 @@ pub(super) struct StopArgs {
         help_heading = "Measurement",
         hide_short_help = true
     )]
-    pub incremental_runs: Option<usize>,
+    pub(crate) incremental_runs: Option<usize>,
 }
 
 /// Where a document goes.
 #[derive(Debug, Args)]
-pub(super) struct FormatArgs {
-    /// Output format: table, json, csv, markdown [default: table]
+pub(crate) struct FormatArgs {
+    /// OutputOptions format: table, json, csv, markdown [default: table]
     #[arg(
         long,
         value_name = "FORMAT",
@@ -268,42 +268,42 @@ pub(super) struct FormatArgs {
         help_heading = "Output",
         long_help = "Output format: table, json, csv, markdown [default: table, or from --output's extension]"
     )]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
 
     /// Write the document to FILE instead of standard output
     #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// Which workspace, and where its timewarp directory is (`history`, `clean`).
 #[derive(Debug, Args)]
-pub(super) struct LocationArgs {
+pub(crate) struct LocationArgs {
     /// Path to the workspace's Cargo.toml
     #[arg(long, value_name = "PATH")]
-    pub manifest_path: Option<PathBuf>,
+    pub(crate) manifest_path: Option<PathBuf>,
     /// The `--target-dir` the runs used
     #[arg(long, value_name = "DIR")]
-    pub target_dir: Option<PathBuf>,
+    pub(crate) target_dir: Option<PathBuf>,
 }
 
 /// Which workspace, packages, and where timewarp's directory is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Where {
     /// `--manifest-path`.
-    pub manifest_path: Option<PathBuf>,
+    pub(crate) manifest_path: Option<PathBuf>,
     /// `-p` specs.
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
     /// `--target-dir`, absolute: where timewarp's directory goes instead of the target dir.
-    pub target_dir: Option<PathBuf>,
+    pub(crate) target_dir: Option<PathBuf>,
 }
 
 impl Where {
     /// `target_dir` is `--target-dir` of the commands that build.
-    pub(super) fn from_args(args: WhereArgs, target_dir: Option<PathBuf>) -> Where {
+    pub(crate) fn from_args(args: WhereArgs, target_dir: Option<PathBuf>) -> Where {
         Where { manifest_path: args.manifest_path, packages: args.packages, target_dir: target_dir.map(absolute) }
     }
 
-    pub(super) fn from_location(args: LocationArgs) -> Where {
+    pub(crate) fn from_location(args: LocationArgs) -> Where {
         Where { manifest_path: args.manifest_path, packages: Vec::new(), target_dir: args.target_dir.map(absolute) }
     }
 }
@@ -312,17 +312,17 @@ impl Where {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Select {
     /// `--toolchains`, as given (empty without).
-    pub toolchains: Vec<String>,
+    pub(crate) toolchains: Vec<String>,
     /// `--all`.
-    pub all: bool,
+    pub(crate) all: bool,
     /// `--since`.
-    pub since: Option<Version>,
+    pub(crate) since: Option<Version>,
     /// `--until`.
-    pub until: Option<Version>,
+    pub(crate) until: Option<Version>,
 }
 
 impl Select {
-    pub(super) fn from_args(args: SelectArgs) -> Result<Select> {
+    pub(crate) fn from_args(args: SelectArgs) -> Result<Select> {
         if let (Some(s), Some(u)) = (&args.since, &args.until)
             && s > u
         {
@@ -341,27 +341,27 @@ impl Select {
 pub(crate) struct Build {
     /// The scenarios asked for (`--scenarios`, `--check`, with `--edit`'s `edited`), in round
     /// order; `None` for the default, which depends on the workspace.
-    pub scenarios: Option<Vec<Scenario>>,
+    pub(crate) scenarios: Option<Vec<Scenario>>,
     /// `--edit`: `edited` besides the default scenarios.
-    pub edit: bool,
+    pub(crate) edit: bool,
     /// `--touch`, as given.
-    pub touch: Option<PathBuf>,
+    pub(crate) touch: Option<PathBuf>,
     /// `--no-link-time`: no link timer.
-    pub no_link_time: bool,
+    pub(crate) no_link_time: bool,
     /// `--rev`.
-    pub rev: Option<String>,
+    pub(crate) rev: Option<String>,
     /// `--lockfile-compat`.
-    pub lockfile_compat: bool,
+    pub(crate) lockfile_compat: bool,
     /// `--timeout` per build.
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
     /// `dev`, `--release` or `--profile NAME`: the profile of every scenario but `release`.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// `-j/--jobs`.
-    pub jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
     /// `--crates[=N]`: the per-crate build, showing the N crates that changed most.
-    pub crates: Option<usize>,
+    pub(crate) crates: Option<usize>,
     /// `--keep-target-dirs`: keep every toolchain's build directory after the run.
-    pub keep_target_dirs: bool,
+    pub(crate) keep_target_dirs: bool,
 }
 
 impl Default for Build {
@@ -384,7 +384,7 @@ impl Default for Build {
 
 impl Build {
     /// `follow` is `bisect --scenario`, which measures that scenario alone.
-    pub(super) fn from_args(args: BuildArgs, follow: Option<Scenario>) -> Result<Build> {
+    pub(crate) fn from_args(args: BuildArgs, follow: Option<Scenario>) -> Result<Build> {
         let profile = match (args.release, args.profile.as_deref()) {
             (true, _) => Profile::Release,
             (false, name) => name.map_or(Profile::Dev, Profile::from_name),
@@ -410,17 +410,17 @@ impl Build {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Rounds {
     /// Fixed rounds of clean builds (`--clean-runs`, `--runs`); `None` for the stopping rule.
-    pub clean_runs: Option<usize>,
+    pub(crate) clean_runs: Option<usize>,
     /// Fixed rounds of rebuilds (`--incremental-runs`, `--runs`); `None` for the stopping rule.
-    pub incremental_runs: Option<usize>,
+    pub(crate) incremental_runs: Option<usize>,
     /// `--precision`, as a fraction (0.05 for 5 %).
-    pub precision: Option<f64>,
+    pub(crate) precision: Option<f64>,
     /// `--budget`.
-    pub budget: Option<Duration>,
+    pub(crate) budget: Option<Duration>,
 }
 
 impl Rounds {
-    pub(super) fn from_args(args: &StopArgs, budget: Option<Duration>) -> Rounds {
+    pub(crate) fn from_args(args: &StopArgs, budget: Option<Duration>) -> Rounds {
         Rounds {
             clean_runs: args.clean_runs.or(args.runs),
             incremental_runs: args.incremental_runs.or(args.runs),
@@ -432,22 +432,22 @@ impl Rounds {
 
 /// Where the documents go.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Output {
+pub(crate) struct OutputOptions {
     /// The document's format.
-    pub format: Format,
+    pub(crate) format: Format,
     /// `--output`.
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// `--plot`.
-    pub plot: Option<PathBuf>,
+    pub(crate) plot: Option<PathBuf>,
     /// `--crates-csv`.
-    pub crates_csv: Option<PathBuf>,
+    pub(crate) crates_csv: Option<PathBuf>,
     /// `--verbose`.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 }
 
-impl Output {
+impl OutputOptions {
     /// `--format`, else from `--output`'s extension, else a table.
-    pub(super) fn new(args: FormatArgs, plot: Option<PathBuf>, verbose: bool) -> Result<Output> {
+    pub(crate) fn new(args: FormatArgs, plot: Option<PathBuf>, verbose: bool) -> Result<OutputOptions> {
         let format = match (args.format, &args.output) {
             (Some(format), _) => format,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
@@ -458,7 +458,7 @@ impl Output {
             })?,
             (None, None) => Format::Table,
         };
-        Ok(Output { format, output: args.output, plot, crates_csv: None, verbose })
+        Ok(OutputOptions { format, output: args.output, plot, crates_csv: None, verbose })
     }
 }
 

@@ -6,10 +6,10 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Global;
-use super::shared::{FormatArgs, Output};
+use super::shared::{FormatArgs, OutputOptions};
 
 /// `show`'s examples.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp show target/timewarp/last-report.json
   cargo timewarp show run.json --format markdown -o run.md
@@ -17,7 +17,7 @@ Examples:
 
 /// `show`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// The report a run saved (`--format json`, or <target-dir>/timewarp/last-report.json)
     #[arg(value_name = "REPORT.json")]
     report: PathBuf,
@@ -32,13 +32,13 @@ pub(super) struct ShowArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ShowOptions {
     /// The saved report.
-    pub report: PathBuf,
+    pub(crate) report: PathBuf,
     /// The document to make of it.
-    pub out: Output,
+    pub(crate) out: OutputOptions,
 }
 
 impl ShowOptions {
-    pub(super) fn from_args(args: ShowArgs, global: &Global) -> Result<ShowOptions> {
-        Ok(ShowOptions { report: args.report, out: Output::new(args.format, args.plot, global.verbose)? })
+    pub(crate) fn from_args(args: ShowArgs, global: &Global) -> Result<ShowOptions> {
+        Ok(ShowOptions { report: args.report, out: OutputOptions::new(args.format, args.plot, global.verbose)? })
     }
 }

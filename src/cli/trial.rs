@@ -6,20 +6,20 @@ use anyhow::Result;
 use clap::Args;
 
 use super::run::{Checks, RunOptions};
-use super::shared::{Build, BuildArgs, FormatArgs, Output, Rounds, Select, StopArgs, Where, WhereArgs};
+use super::shared::{Build, BuildArgs, FormatArgs, OutputOptions, Rounds, Select, StopArgs, Where, WhereArgs};
 use super::values::duration;
 use super::{Action, Global};
 use crate::vocab::Arm;
 
 /// `try`'s examples in `-h`.
-pub(super) const SHORT_EXAMPLES: &str = "\
+pub(crate) const SHORT_EXAMPLES: &str = "\
 Examples:
   cargo timewarp try --list
   cargo timewarp try
   cargo timewarp try --arms mold,line-tables-only --budget 10m";
 
 /// `try`'s examples in `--help`.
-pub(super) const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp try --list
   cargo timewarp try
@@ -33,7 +33,7 @@ Exit codes: 0 success, 1 error, 2 bad usage, 3 no such toolchain, 4 today's buil
 
 /// `try`'s flags.
 #[derive(Debug, Args)]
-pub(super) struct TryArgs {
+pub(crate) struct TryArgs {
     /// The toolchain to build with [default: the newest installed stable]
     #[arg(long, value_name = "NAME", conflicts_with = "nightly", help_heading = "Arms")]
     toolchain: Option<String>,
@@ -72,13 +72,13 @@ pub(super) struct TryArgs {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Trial {
     /// `--toolchain`; `None` for the newest stable (or nightly, with `nightly`).
-    pub toolchain: Option<String>,
+    pub(crate) toolchain: Option<String>,
     /// `--nightly`.
-    pub nightly: bool,
+    pub(crate) nightly: bool,
     /// `--arms`, each once; empty for every arm that applies.
-    pub arms: Vec<Arm>,
+    pub(crate) arms: Vec<Arm>,
     /// `--list`: show the arms, build nothing.
-    pub list: bool,
+    pub(crate) list: bool,
 }
 
 /// `try`'s options: the trial, and the run the stages take (which workspace, how to build and
@@ -86,13 +86,13 @@ pub(crate) struct Trial {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TryOptions {
     /// The toolchain and arms.
-    pub trial: Trial,
+    pub(crate) trial: Trial,
     /// What the stages take.
-    pub run: RunOptions,
+    pub(crate) run: RunOptions,
 }
 
 impl TryOptions {
-    pub(super) fn from_args(args: TryArgs, global: &Global) -> Result<TryOptions> {
+    pub(crate) fn from_args(args: TryArgs, global: &Global) -> Result<TryOptions> {
         let mut arms = Vec::new();
         for arm in args.arms {
             if !arms.contains(&arm) {
@@ -108,7 +108,7 @@ impl TryOptions {
             build: Build::from_args(args.build, None)?,
             rounds: Rounds::from_args(&args.stop, args.budget),
             checks: Checks::default(),
-            out: Output::new(args.format, None, global.verbose)?,
+            out: OutputOptions::new(args.format, None, global.verbose)?,
             history: None,
         };
         Ok(TryOptions { trial, run })

@@ -6,14 +6,12 @@ use std::time::Duration;
 use semver::Version;
 
 /// `1.70` or `1.70.0` (or `1.70.0-nightly`) as a version; `1.70` means `1.70.0`.
-pub(super) fn version(text: &str) -> Result<Version, String> {
-    let text = text.trim();
-    let full = if text.matches('.').count() == 1 { format!("{text}.0") } else { text.to_string() };
-    Version::parse(&full).map_err(|_| "expected a version like `1.70` or `1.70.0`".to_string())
+pub(crate) fn version(text: &str) -> Result<Version, String> {
+    crate::discover::release::full_version(text).map_err(|_| "expected a version like `1.70` or `1.70.0`".to_string())
 }
 
 /// A percentage such as `5`, `2.5` or `7.5%`.
-pub(super) fn percent(text: &str) -> Result<f64, String> {
+pub(crate) fn percent(text: &str) -> Result<f64, String> {
     match text.trim().trim_end_matches('%').parse::<f64>() {
         Ok(p) if p.is_finite() && p >= 0.0 => Ok(p),
         _ => Err("expected a percentage such as `5` or `2.5`".into()),
@@ -21,7 +19,7 @@ pub(super) fn percent(text: &str) -> Result<f64, String> {
 }
 
 /// A precision such as `5` or `2.5` (percent), above 0 and below 100.
-pub(super) fn precision(text: &str) -> Result<f64, String> {
+pub(crate) fn precision(text: &str) -> Result<f64, String> {
     match text.trim().trim_end_matches('%').parse::<f64>() {
         Ok(p) if p.is_finite() && p > 0.0 && p < 100.0 => Ok(p),
         _ => Err("expected a percentage above 0 and below 100, such as `5` or `2.5`".into()),
@@ -31,7 +29,7 @@ pub(super) fn precision(text: &str) -> Result<f64, String> {
 /// A duration such as `20m`, `90s` or `1h30m`, of at least a second: every number with its
 /// unit, each unit once, hours before minutes before seconds. A bare number is refused, since
 /// `--budget 1` meant one second to timewarp and one hour or minute to its user.
-pub(super) fn duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("`{text}` has no unit; add one, such as `{text}s`, `{text}m` or `{text}h`"));
@@ -69,7 +67,7 @@ pub(super) fn duration(text: &str) -> Result<Duration, String> {
 }
 
 /// A whole number of at least 1.
-pub(super) fn count(text: &str) -> Result<usize, String> {
+pub(crate) fn count(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err("expected a whole number of at least 1".into()),

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use super::environment::{self, Setting};
+use super::release::Release;
 use super::toolchain::{Toolchain, rustup_proxy};
 use crate::process::{CommandSpec, Runner};
 use crate::vocab::Arm;
@@ -87,9 +88,9 @@ impl fmt::Display for NotHere {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Availability {
     /// The arm.
-    pub arm: Arm,
+    pub(crate) arm: Arm,
     /// Why it does not run here; `None` when it does.
-    pub not_here: Option<NotHere>,
+    pub(crate) not_here: Option<NotHere>,
 }
 
 /// Every arm's availability on `toolchain`, for builds of `profile` with the user's `settings`
@@ -148,8 +149,7 @@ fn first_release(arm: Arm) -> Option<&'static str> {
 
 /// Whether `toolchain` is older than release `version` (`1.71`).
 fn older(toolchain: &Toolchain, version: &str) -> bool {
-    let minor: u64 = version.trim_start_matches("1.").parse().unwrap_or(0);
-    (toolchain.version.major, toolchain.version.minor) < (1, minor)
+    version.parse::<Release>().is_ok_and(|release| toolchain.release() < release)
 }
 
 /// Why `arm` means nothing on `host`, if it does not.

@@ -19,11 +19,11 @@ use super::cfg;
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Setting {
     /// `RUSTFLAGS`, `build.incremental`, `profile.dev.opt-level`, ...
-    pub key: String,
+    pub(crate) key: String,
     /// Its value, as written.
-    pub value: String,
+    pub(crate) value: String,
     /// `environment`, or the file it is set in.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// Settings every timed build overrides (see `measure::build`), so they never reach it.

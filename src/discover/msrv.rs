@@ -10,6 +10,9 @@ use std::fmt;
 
 use cargo_metadata::{DependencyKind, Metadata, PackageId};
 use semver::Version;
+use serde::{Deserialize, Serialize};
+
+use super::release::Release;
 
 /// Why a floor exists; its `Display` is the phrase reports show ("rust-version of `app`").
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -65,21 +68,53 @@ pub(crate) enum FloorKind {
     },
 }
 
+/// A [`FloorKind`] without its details: what JSON reports state as a floor's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FloorSource {
+    /// `rust-version`.
+    RustVersion,
+    /// `edition`.
+    Edition,
+    /// `workspace-inheritance`.
+    WorkspaceInheritance,
+    /// `resolver`.
+    Resolver,
+    /// `lockfile-version`.
+    LockfileVersion,
+    /// `dependency-rust-version`.
+    DependencyRustVersion,
+    /// `dependency-edition`.
+    DependencyEdition,
+    /// `dev-dependency-rust-version`.
+    DevDependencyRustVersion,
+    /// `locked-edition`.
+    LockedEdition,
+    /// `locked-feature-syntax`.
+    LockedFeatureSyntax,
+}
+
 impl FloorKind {
-    /// The short name JSON reports use: `rust-version`, `edition`, ...
-    pub(crate) fn name(&self) -> &'static str {
+    /// Which kind, without the details.
+    pub(crate) fn source(&self) -> FloorSource {
         match self {
-            FloorKind::RustVersion { .. } => "rust-version",
-            FloorKind::Edition { .. } => "edition",
-            FloorKind::WorkspaceInheritance { .. } => "workspace-inheritance",
-            FloorKind::Resolver { .. } => "resolver",
-            FloorKind::LockfileVersion { .. } => "lockfile-version",
-            FloorKind::DependencyRustVersion { .. } => "dependency-rust-version",
-            FloorKind::DependencyEdition { .. } => "dependency-edition",
-            FloorKind::DevDependencyRustVersion { .. } => "dev-dependency-rust-version",
-            FloorKind::LockedEdition { .. } => "locked-edition",
-            FloorKind::LockedFeatureSyntax { .. } => "locked-feature-syntax",
+            FloorKind::RustVersion { .. } => FloorSource::RustVersion,
+            FloorKind::Edition { .. } => FloorSource::Edition,
+            FloorKind::WorkspaceInheritance { .. } => FloorSource::WorkspaceInheritance,
+            FloorKind::Resolver { .. } => FloorSource::Resolver,
+            FloorKind::LockfileVersion { .. } => FloorSource::LockfileVersion,
+            FloorKind::DependencyRustVersion { .. } => FloorSource::DependencyRustVersion,
+            FloorKind::DependencyEdition { .. } => FloorSource::DependencyEdition,
+            FloorKind::DevDependencyRustVersion { .. } => FloorSource::DevDependencyRustVersion,
+            FloorKind::LockedEdition { .. } => FloorSource::LockedEdition,
+            FloorKind::LockedFeatureSyntax { .. } => FloorSource::LockedFeatureSyntax,
         }
+    }
+
+    /// The short name JSON reports use: `rust-version`, `edition`, ...
+    #[cfg(test)]
+    pub(crate) fn name(&self) -> String {
+        serde_json::to_value(self.source()).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     }
 
     /// Whether the floor comes from a dependency rather than from the workspace itself.
@@ -129,14 +164,14 @@ impl fmt::Display for FloorKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MsrvFloor {
     /// The lowest version this reason allows.
-    pub version: Version,
+    pub(crate) version: Version,
     /// Why.
-    pub kind: FloorKind,
+    pub(crate) kind: FloorKind,
 }
 
 impl MsrvFloor {
-    fn new(version: (u64, u64), kind: FloorKind) -> MsrvFloor {
-        MsrvFloor { version: Version::new(1, version.0, version.1), kind }
+    fn new(release: Release, kind: FloorKind) -> MsrvFloor {
+        MsrvFloor { version: release.first_version(), kind }
     }
 
     /// Whether this floor is a `rust-version` the workspace itself declares: what
@@ -154,15 +189,15 @@ impl fmt::Display for MsrvFloor {
 
 /// `1.80` for `1.80.0`, the way people write MSRVs.
 pub(crate) fn short_version(v: &Version) -> String {
-    if v.patch == 0 && v.pre.is_empty() { format!("{}.{}", v.major, v.minor) } else { v.to_string() }
+    if v.patch == 0 && v.pre.is_empty() { Release::of(v).to_string() } else { v.to_string() }
 }
 
 /// The floor an edition sets (2015 sets none).
 pub(crate) fn edition_floor(edition: u16, package: &str) -> Option<MsrvFloor> {
     let version = match edition {
-        2018 => (31, 0),
-        2021 => (56, 0),
-        2024 => (85, 0),
+        2018 => Release::new(1, 31),
+        2021 => Release::new(1, 56),
+        2024 => Release::new(1, 85),
         _ => return None,
     };
     Some(MsrvFloor::new(version, FloorKind::Edition { edition, package: package.to_string() }))
@@ -188,7 +223,7 @@ pub(crate) fn inheritance_floor(manifest: &toml::Table, package: &str) -> Option
         .and_then(toml::Value::as_table)
         .is_some_and(|targets| targets.values().filter_map(toml::Value::as_table).any(in_deps));
     let uses = in_package || in_deps(manifest) || in_targets || manifest.get("lints").is_some_and(inherits);
-    uses.then(|| MsrvFloor::new((64, 0), FloorKind::WorkspaceInheritance { package: package.to_string() }))
+    uses.then(|| MsrvFloor::new(Release::new(1, 64), FloorKind::WorkspaceInheritance { package: package.to_string() }))
 }
 
 /// The floor `resolver = "2"` or `"3"` in the root manifest sets.
@@ -197,8 +232,8 @@ pub(crate) fn resolver_floor(root_manifest: &toml::Table) -> Option<MsrvFloor> {
         .iter()
         .find_map(|t| root_manifest.get(*t).and_then(|t| t.get("resolver")).and_then(toml::Value::as_str));
     match resolver {
-        Some("2") => Some(MsrvFloor::new((51, 0), FloorKind::Resolver { resolver: 2 })),
-        Some("3") => Some(MsrvFloor::new((84, 0), FloorKind::Resolver { resolver: 3 })),
+        Some("2") => Some(MsrvFloor::new(Release::new(1, 51), FloorKind::Resolver { resolver: 2 })),
+        Some("3") => Some(MsrvFloor::new(Release::new(1, 84), FloorKind::Resolver { resolver: 3 })),
         _ => None,
     }
 }
@@ -206,8 +241,8 @@ pub(crate) fn resolver_floor(root_manifest: &toml::Table) -> Option<MsrvFloor> {
 /// The floor the lockfile format sets: version 3 needs cargo 1.47, version 4 needs 1.78.
 pub(crate) fn lockfile_floor(version: Option<i64>) -> Option<MsrvFloor> {
     match version {
-        Some(3) => Some(MsrvFloor::new((47, 0), FloorKind::LockfileVersion { version: 3 })),
-        Some(4) => Some(MsrvFloor::new((78, 0), FloorKind::LockfileVersion { version: 4 })),
+        Some(3) => Some(MsrvFloor::new(Release::new(1, 47), FloorKind::LockfileVersion { version: 3 })),
+        Some(4) => Some(MsrvFloor::new(Release::new(1, 78), FloorKind::LockfileVersion { version: 4 })),
         _ => None,
     }
 }
@@ -271,7 +306,7 @@ fn manifest_floors(metadata: &Metadata, every: &Metadata, built: &[(PackageId, S
             edition = Some(MsrvFloor { version: floor.version, kind });
         }
         if syntax.is_none() && uses_dependency_feature_syntax(&p.features) {
-            syntax = Some(MsrvFloor::new((60, 0), FloorKind::LockedFeatureSyntax { dependency }));
+            syntax = Some(MsrvFloor::new(Release::new(1, 60), FloorKind::LockedFeatureSyntax { dependency }));
         }
     }
     edition.into_iter().chain(syntax).collect()
@@ -378,7 +413,8 @@ mod tests {
             ],
             "the build-dependency's rust-version counts; the dev-dependency's (hashbrown, 1.65) and the Windows one's (windows-link, 1.71) do not"
         );
-        let unbuilt: Vec<&str> = dependency_floors(&metadata, None, &["nope"]).iter().map(|f| f.kind.name()).collect();
+        let unbuilt: Vec<String> =
+            dependency_floors(&metadata, None, &["nope"]).iter().map(|f| f.kind.name()).collect();
         assert_eq!(unbuilt, ["locked-edition", "locked-feature-syntax"], "read to resolve, whatever is built");
         let tests: Vec<String> = test_floors(&metadata, &["dfl"]).iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -517,9 +553,10 @@ mod tests {
         sort_highest_first(&mut floors);
         let text: Vec<String> = floors.iter().map(ToString::to_string).collect();
         assert_eq!(text, ["1.56 (edition 2021 of `a`)", "1.56 (edition 2021 of `b`)", "1.47 (Cargo.lock version 3)"]);
-        let syntax = MsrvFloor::new((60, 0), FloorKind::LockedFeatureSyntax { dependency: "a 1.0.0".into() });
+        let syntax =
+            MsrvFloor::new(Release::new(1, 60), FloorKind::LockedFeatureSyntax { dependency: "a 1.0.0".into() });
         let declared = MsrvFloor::new(
-            (60, 0),
+            Release::new(1, 60),
             FloorKind::DependencyRustVersion { dependency: "once_cell 1.20.2".into(), dependent: "x".into() },
         );
         let mut floors = vec![syntax, declared];

@@ -17,7 +17,7 @@ pub(crate) struct Date {
 
 impl Date {
     /// The date `year-month-day`; `None` when no such day exists.
-    pub fn from_ymd(year: i64, month: u32, day: u32) -> Option<Date> {
+    pub(crate) fn from_ymd(year: i64, month: u32, day: u32) -> Option<Date> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
@@ -25,33 +25,33 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01 (for turning a clock reading into a date).
-    pub fn from_days_since_epoch(days: i64) -> Date {
+    pub(crate) fn from_days_since_epoch(days: i64) -> Date {
         Date { days }
     }
 
     /// The UTC date of the clock reading `at` (the runner's clock, so tests choose the day).
-    pub fn of(at: std::time::SystemTime) -> Date {
+    pub(crate) fn of(at: std::time::SystemTime) -> Date {
         let secs = at.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 
     /// (year, month, day).
-    pub fn ymd(self) -> (i64, u32, u32) {
+    pub(crate) fn ymd(self) -> (i64, u32, u32) {
         civil_from_days(self.days)
     }
 
     /// The date `n` days later (earlier for negative `n`).
-    pub fn plus_days(self, n: i64) -> Date {
+    pub(crate) fn plus_days(self, n: i64) -> Date {
         Date { days: self.days + n }
     }
 
     /// Whole days from `earlier` to `self` (negative when `earlier` is later).
-    pub fn days_since(self, earlier: Date) -> i64 {
+    pub(crate) fn days_since(self, earlier: Date) -> i64 {
         self.days - earlier.days
     }
 
     /// `2022-05` style, for tables that show release months.
-    pub fn month_label(self) -> String {
+    pub(crate) fn month_label(self) -> String {
         let (y, m, _) = self.ymd();
         format!("{y:04}-{m:02}")
     }
@@ -110,6 +110,79 @@ impl schemars::JsonSchema for Date {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
+    }
+}
+
+/// A stable Rust release, `1.63`, whatever its patch: what MSRVs, spans and release dates speak
+/// of. Ordered by (major, minor); parsed from `1.63` or `1.63.0`; shown as `1.63`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Release {
+    /// `1`.
+    pub(crate) major: u64,
+    /// `63`.
+    pub(crate) minor: u64,
+}
+
+impl Release {
+    /// `major.minor`.
+    pub(crate) const fn new(major: u64, minor: u64) -> Release {
+        Release { major, minor }
+    }
+
+    /// The release `version` belongs to: `1.63.2` and `1.63.0-nightly` are both `1.63`.
+    pub(crate) fn of(version: &semver::Version) -> Release {
+        Release::new(version.major, version.minor)
+    }
+
+    /// Its first version, `1.63.0`.
+    pub(crate) fn first_version(self) -> semver::Version {
+        semver::Version::new(self.major, self.minor, 0)
+    }
+
+    /// The release after it.
+    pub(crate) fn next(self) -> Release {
+        Release::new(self.major, self.minor + 1)
+    }
+}
+
+/// `1.70` or `1.70.0` (or `1.70.0-nightly`) as a version: a two-part version means its release's
+/// first, `1.70.0`.
+pub(crate) fn full_version(text: &str) -> Result<semver::Version, semver::Error> {
+    let text = text.trim();
+    match text.parse::<Release>() {
+        Ok(release) if text.matches('.').count() == 1 => Ok(release.first_version()),
+        _ => semver::Version::parse(text),
+    }
+}
+
+impl fmt::Display for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl FromStr for Release {
+    type Err = String;
+
+    /// Parses `1.63` or `1.63.0` (any patch); refuses pre-releases and other names.
+    fn from_str(s: &str) -> Result<Release, String> {
+        let bad = || format!("`{s}` is not a release like `1.63` or `1.63.0`");
+        let number = |part: &str| -> Result<u64, String> {
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) || (part.len() > 1 && part.starts_with('0'))
+            {
+                return Err(bad());
+            }
+            part.parse().map_err(|_| bad())
+        };
+        let parts: Vec<&str> = s.trim().split('.').collect();
+        match parts[..] {
+            [major, minor] => Ok(Release::new(number(major)?, number(minor)?)),
+            [major, minor, patch] => {
+                number(patch)?;
+                Ok(Release::new(number(major)?, number(minor)?))
+            }
+            _ => Err(bad()),
+        }
     }
 }
 
@@ -270,5 +343,28 @@ mod tests {
         for s in ["", "unknown", "2023-02-29", "2023-13-01", "2023-1-01", "20x3-01-01", "2023-01-00"] {
             assert!(s.parse::<Date>().is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn releases_parse_order_and_display() {
+        let r = |s: &str| s.parse::<Release>().unwrap();
+        assert_eq!(r("1.63"), Release::new(1, 63));
+        assert_eq!(r("1.63.0"), r("1.63"));
+        assert_eq!(r(" 1.63.2 "), Release::new(1, 63), "a patch release belongs to its release");
+        assert_eq!(r("1.63").to_string(), "1.63");
+        assert_eq!(r("1.63.0").to_string(), "1.63");
+        assert!(r("1.9") < r("1.10"), "numbers, not text");
+        assert!(r("1.99") < r("2.0"));
+        for bad in ["", "1", "1.", "1.x", "1.63.0-nightly", "1.63.0.0", "v1.63", "1.063", "stable"] {
+            assert!(bad.parse::<Release>().is_err(), "{bad}");
+        }
+        let v = semver::Version::parse("1.70.1-nightly").unwrap();
+        assert_eq!(Release::of(&v), r("1.70"));
+        assert_eq!(r("1.70").first_version().to_string(), "1.70.0");
+        assert_eq!(r("1.70").next(), r("1.71"));
+        assert_eq!(full_version("1.70").unwrap(), semver::Version::new(1, 70, 0));
+        assert_eq!(full_version(" 1.70.1").unwrap(), semver::Version::new(1, 70, 1));
+        assert_eq!(full_version("1.70.0-nightly").unwrap().pre.as_str(), "nightly");
+        assert!(full_version("1.x").is_err() && full_version("1").is_err());
     }
 }

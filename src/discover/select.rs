@@ -10,7 +10,7 @@ use anyhow::Result;
 use semver::Version;
 
 use super::msrv::{MsrvFloor, short_version};
-use super::release::{self, Date};
+use super::release::{self, Date, Release};
 use super::toolchain::Toolchain;
 use crate::exit::ExitError;
 
@@ -29,11 +29,11 @@ pub(crate) enum Policy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Criteria {
     /// The policy.
-    pub policy: Policy,
+    pub(crate) policy: Policy,
     /// `--since`: the oldest version to keep.
-    pub since: Option<Version>,
+    pub(crate) since: Option<Version>,
     /// `--until`: the newest version to keep.
-    pub until: Option<Version>,
+    pub(crate) until: Option<Version>,
 }
 
 /// Why a toolchain is not measured.
@@ -87,12 +87,12 @@ impl fmt::Display for SkipReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Selection {
     /// Toolchains to measure, oldest release first.
-    pub chosen: Vec<Toolchain>,
+    pub(crate) chosen: Vec<Toolchain>,
     /// Every other installed toolchain and why it is left out.
-    pub skipped: Vec<(Toolchain, SkipReason)>,
+    pub(crate) skipped: Vec<(Toolchain, SkipReason)>,
     /// Toolchains named in `--toolchains` although they are below the MSRV: measured (the user
     /// asked), with the reason they are expected to fail.
-    pub doubtful: Vec<(String, SkipReason)>,
+    pub(crate) doubtful: Vec<(String, SkipReason)>,
 }
 
 impl Selection {
@@ -115,20 +115,18 @@ impl Selection {
 /// The newest installed stable toolchain of `version`'s minor release at or above it: what
 /// "the toolchain of rust-version 1.80" means (1.80.0 or 1.80.1).
 pub(crate) fn toolchain_for<'a>(toolchains: &'a [Toolchain], version: &Version) -> Option<&'a Toolchain> {
-    toolchains.iter().rev().find(|t| {
-        t.is_stable() && t.version.major == version.major && t.version.minor == version.minor && t.version >= *version
-    })
+    toolchains.iter().rev().find(|t| t.is_stable() && t.release() == Release::of(version) && t.version >= *version)
 }
 
 /// `--verify-msrv`: the toolchain that stands for the declared `rust-version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MsrvCheck {
     /// The toolchain's name, as its row has it.
-    pub toolchain: String,
+    pub(crate) toolchain: String,
     /// The declared rust-version.
-    pub declared: MsrvFloor,
+    pub(crate) declared: MsrvFloor,
     /// The highest floor a locked dependency sets above it, which would explain a failure.
-    pub raised_by: Option<MsrvFloor>,
+    pub(crate) raised_by: Option<MsrvFloor>,
 }
 
 /// What the selection stage hands on: the toolchains, the `--verify-msrv` check, and notes for
@@ -136,11 +134,11 @@ pub(crate) struct MsrvCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Planned {
     /// What to measure.
-    pub selection: Selection,
+    pub(crate) selection: Selection,
     /// `--verify-msrv`: the declared rust-version's toolchain, added to the selection.
-    pub msrv_check: Option<MsrvCheck>,
+    pub(crate) msrv_check: Option<MsrvCheck>,
     /// What the user should know: nothing to verify, toolchains worth installing.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// Selects among `installed` for a workspace whose floors are `floors` (highest first), adding

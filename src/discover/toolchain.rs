@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 
-use super::release::{self, Date};
+use super::release::{self, Date, Release};
 use crate::process::{CommandSpec, Env, Runner};
 use crate::vocab::{Linker, Provenance};
 
@@ -22,27 +22,27 @@ pub(crate) const HOST: &str = env!("TIMEWARP_HOST");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Toolchain {
     /// The name to pass as `+NAME`: rustup's name without the host suffix (`1.85.0`, `stable`).
-    pub name: String,
+    pub(crate) name: String,
     /// Other installed names for the same compiler (`stable` when `name` is `1.95.0`).
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
     /// `release:` of `rustc -vV`, e.g. `1.95.0` or `1.97.0-nightly`.
-    pub version: Version,
+    pub(crate) version: Version,
     /// `commit-date:` of `rustc -vV`; `None` for distribution builds that say `unknown`.
-    pub commit_date: Option<Date>,
+    pub(crate) commit_date: Option<Date>,
     /// `commit-hash:` of `rustc -vV`; `None` when unknown.
-    pub commit_hash: Option<String>,
+    pub(crate) commit_hash: Option<String>,
     /// When this version reached users: the train date for stable, the commit date otherwise.
-    pub release_date: Date,
+    pub(crate) release_date: Date,
     /// `host:` of `rustc -vV`.
-    pub host: String,
+    pub(crate) host: String,
     /// The short `rustc -V` line, which also tells distribution builds apart.
-    pub description: String,
+    pub(crate) description: String,
 }
 
 impl Toolchain {
     /// The Rust project's own build of `version`, as rustup would install it, before it is
     /// installed (so selection can say what installing it would change).
-    pub fn official_release(version: Version) -> Toolchain {
+    pub(crate) fn official_release(version: Version) -> Toolchain {
         Toolchain {
             name: version.to_string(),
             aliases: Vec::new(),
@@ -56,12 +56,17 @@ impl Toolchain {
     }
 
     /// Stable means a release with no pre-release part: not `-nightly`, `-beta.3` or `-dev`.
-    pub fn is_stable(&self) -> bool {
+    pub(crate) fn is_stable(&self) -> bool {
         self.version.pre.is_empty()
     }
 
+    /// The release this toolchain is of: `1.63` for 1.63.0, 1.63.1 and 1.63.0-nightly alike.
+    pub(crate) fn release(&self) -> Release {
+        Release::of(&self.version)
+    }
+
     /// Whether `name` names this toolchain, by its name, an alias or its exact version.
-    pub fn answers_to(&self, name: &str) -> bool {
+    pub(crate) fn answers_to(&self, name: &str) -> bool {
         let name = strip_host(name);
         self.name == name || self.aliases.iter().any(|a| a == name) || self.version.to_string() == name
     }
@@ -69,29 +74,29 @@ impl Toolchain {
     /// Whether this compiler was built by a distribution rather than by the Rust project:
     /// packagers' builds say `built from a source tarball` or know no commit hash. They lack the
     /// official builds' PGO/BOLT optimisation, so their speed says little about the release.
-    pub fn is_distribution_build(&self) -> bool {
+    pub(crate) fn is_distribution_build(&self) -> bool {
         self.commit_hash.is_none() || self.description.contains("built from a source tarball")
     }
 
     /// Where the compiler comes from: the Rust project or a distribution.
-    pub fn provenance(&self) -> Provenance {
+    pub(crate) fn provenance(&self) -> Provenance {
         if self.is_distribution_build() { Provenance::Distribution } else { Provenance::Official }
     }
 
     /// The linker this toolchain uses by default on its host. Official x86_64 Linux builds link
     /// with the bundled rust-lld since 1.90; everything else calls the system C compiler, which
     /// links with GNU ld unless configured otherwise.
-    pub fn default_linker(&self) -> Linker {
+    pub(crate) fn default_linker(&self) -> Linker {
         let lld_default = self.host == "x86_64-unknown-linux-gnu"
             && !self.is_distribution_build()
-            && (self.version.major, self.version.minor) >= (1, 90);
+            && self.release() >= Release::new(1, 90);
         if lld_default { Linker::RustLld } else { Linker::Cc }
     }
 
     /// rustc 1.52.1, 1.53 and 1.59 shipped with incremental compilation disabled by default
     /// (miscompilation workarounds); timewarp turns it back on for them with
     /// `RUSTC_FORCE_INCREMENTAL=1` so incremental rows mean the same thing across history.
-    pub fn needs_forced_incremental(&self) -> bool {
+    pub(crate) fn needs_forced_incremental(&self) -> bool {
         let v = &self.version;
         v.major == 1 && (v.minor == 53 || v.minor == 59 || (v.minor == 52 && v.patch >= 1))
     }
@@ -99,7 +104,7 @@ impl Toolchain {
     /// The name of this toolchain's build directory under `<target-dir>/timewarp/`: its version
     /// (`1.85.0`), with the toolchain's name as build metadata when that is not the version
     /// (`1.95.0+stable`, `1.97.0-nightly+nightly`), so two builds of one version never share.
-    pub fn dir_name(&self) -> String {
+    pub(crate) fn dir_name(&self) -> String {
         if self.has_version_name() {
             return self.version.to_string();
         }
@@ -124,9 +129,9 @@ impl fmt::Display for Toolchain {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BrokenToolchain {
     /// The name as listed.
-    pub name: String,
+    pub(crate) name: String,
     /// Why `rustc +NAME -vV` did not answer, one line.
-    pub error: String,
+    pub(crate) error: String,
 }
 
 impl BrokenToolchain {
@@ -146,9 +151,9 @@ impl BrokenToolchain {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Inventory {
     /// Distinct compilers, sorted by version then name.
-    pub toolchains: Vec<Toolchain>,
+    pub(crate) toolchains: Vec<Toolchain>,
     /// Names whose compiler did not answer.
-    pub broken: Vec<BrokenToolchain>,
+    pub(crate) broken: Vec<BrokenToolchain>,
 }
 
 impl Inventory {
@@ -168,7 +173,7 @@ impl Inventory {
         let mut installed = self.toolchains.clone();
         for broken in &self.broken {
             let Some(version) = broken.release() else { continue };
-            if !installed.iter().any(|t| t.is_stable() && t.version.minor == version.minor) {
+            if !installed.iter().any(|t| t.is_stable() && t.release() == Release::of(&version)) {
                 installed.push(Toolchain { name: broken.name.clone(), ..Toolchain::official_release(version) });
             }
         }
@@ -329,15 +334,15 @@ pub(crate) fn parse_toolchain_list(text: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RustcVersion {
     /// `release:`.
-    pub release: Version,
+    pub(crate) release: Version,
     /// `commit-hash:`, `None` for `unknown`.
-    pub commit_hash: Option<String>,
+    pub(crate) commit_hash: Option<String>,
     /// `commit-date:`, `None` for `unknown`.
-    pub commit_date: Option<Date>,
+    pub(crate) commit_date: Option<Date>,
     /// `host:`.
-    pub host: String,
+    pub(crate) host: String,
     /// The first line (`rustc 1.85.0 (4d91de4e4 2025-02-17) (built from a source tarball)`).
-    pub short: String,
+    pub(crate) short: String,
 }
 
 impl RustcVersion {

@@ -23,40 +23,40 @@ use crate::process::{CommandSpec, Env, Runner, first_error_line};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Workspace {
     /// The directory holding the root `Cargo.toml`.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The root manifest, passed to every build as `--manifest-path`.
-    pub manifest_path: PathBuf,
+    pub(crate) manifest_path: PathBuf,
     /// The workspace's target directory; timewarp works only below `<target>/timewarp/`.
-    pub target_dir: PathBuf,
+    pub(crate) target_dir: PathBuf,
     /// Names of the packages built: the `-p` selection, else the default members.
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
     /// Whether the user narrowed the build with `-p`, so builds must pass `-p` too.
-    pub explicit_packages: bool,
+    pub(crate) explicit_packages: bool,
     /// Every reason the workspace needs a minimum Rust version, highest first.
-    pub msrv_floors: Vec<MsrvFloor>,
+    pub(crate) msrv_floors: Vec<MsrvFloor>,
     /// The highest `rust-version` the selected packages declare: what `--verify-msrv` checks.
-    pub declared_rust_version: Option<MsrvFloor>,
+    pub(crate) declared_rust_version: Option<MsrvFloor>,
     /// A `rust-toolchain.toml` or `rust-toolchain` file at the root, which `+NAME` overrides.
-    pub toolchain_file: Option<PathBuf>,
+    pub(crate) toolchain_file: Option<PathBuf>,
     /// Its format version (`version = 3`), when it says.
-    pub lockfile_version: Option<i64>,
+    pub(crate) lockfile_version: Option<i64>,
     /// The root source file of the package at the top of the member dependency graph.
-    pub default_touch_file: Option<PathBuf>,
+    pub(crate) default_touch_file: Option<PathBuf>,
     /// The library the `deep` scenario edits, when a built library has a built dependent.
-    pub deep: Option<DeepLibrary>,
+    pub(crate) deep: Option<DeepTarget>,
     /// The proc-macro libraries a built package depends on, which `deep` passes over (they can
     /// export no item but their macros), by name.
-    pub deep_proc_macros: Vec<String>,
+    pub(crate) deep_proc_macros: Vec<String>,
     /// Floors of test builds alone (the locked dev-dependencies' and what they bring in),
     /// highest first; they apply to the `test` scenario only.
-    pub test_floors: Vec<MsrvFloor>,
+    pub(crate) test_floors: Vec<MsrvFloor>,
     /// What the inspection could not find out, for the user to know.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// Every member package, to tell which one a touched file belongs to.
-    pub members: Vec<Member>,
+    pub(crate) members: Vec<Member>,
     /// The directories of the path packages outside the members that the build reads (path
     /// dependencies, `[patch]` paths): no output may land in them.
-    pub path_packages: Vec<PathBuf>,
+    pub(crate) path_packages: Vec<PathBuf>,
 }
 
 /// A member package: its name, its directory and the directories of the targets a build
@@ -65,23 +65,23 @@ pub(crate) struct Workspace {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Member {
     /// The package name.
-    pub name: String,
+    pub(crate) name: String,
     /// The directory of its manifest.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The directories holding the root source file of each target a build compiles.
-    pub built_dirs: Vec<PathBuf>,
+    pub(crate) built_dirs: Vec<PathBuf>,
 }
 
 /// The library the `deep` scenario edits: among the built packages, the library the most others
 /// depend on, directly or through each other (through normal and build dependencies).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DeepLibrary {
+pub(crate) struct DeepTarget {
     /// Its package.
-    pub package: String,
+    pub(crate) package: String,
     /// Its library's root source file.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// The built packages that depend on it, by name.
-    pub dependents: Vec<String>,
+    pub(crate) dependents: Vec<String>,
 }
 
 impl Workspace {
@@ -93,7 +93,7 @@ impl Workspace {
 
 impl Workspace {
     /// The effective MSRV: the highest floor, if there is any.
-    pub fn msrv(&self) -> Option<&MsrvFloor> {
+    pub(crate) fn msrv(&self) -> Option<&MsrvFloor> {
         self.msrv_floors.first()
     }
 }
@@ -102,20 +102,20 @@ impl Workspace {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct WorkspaceRequest {
     /// `--manifest-path`; the current directory's workspace when `None`.
-    pub manifest_path: Option<PathBuf>,
+    pub(crate) manifest_path: Option<PathBuf>,
     /// `-p/--package` names.
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
     /// The cargo binary to ask for metadata.
-    pub cargo: PathBuf,
+    pub(crate) cargo: PathBuf,
     /// `+NAME` for that cargo when it is rustup's proxy, so a `rust-toolchain.toml` pinning a
     /// toolchain that is not installed cannot stop the inspection.
-    pub toolchain: Option<String>,
+    pub(crate) toolchain: Option<String>,
     /// The rustc that cargo should ask about the host, when it is a toolchain's own cargo.
-    pub rustc: Option<PathBuf>,
+    pub(crate) rustc: Option<PathBuf>,
     /// Started by a cargo (`$CARGO`): rustup's proxy and the newest stable toolchain, to read the
     /// workspace with when that cargo cannot (an old toolchain pinned by `RUSTUP_TOOLCHAIN` or a
     /// toolchain file, reading a newer manifest).
-    pub fallback: Option<(PathBuf, String)>,
+    pub(crate) fallback: Option<(PathBuf, String)>,
 }
 
 impl WorkspaceRequest {
@@ -578,7 +578,7 @@ fn built_members<'a>(members: &[&'a Package], selected: &[&'a Package]) -> Vec<&
 /// its dependents; ties go to the one with fewer dependencies of its own (the deeper), then by
 /// name. A proc-macro library is passed over: it can export no item but its macros; those with
 /// built dependents are returned beside it, for the sentence that says why none was found.
-fn deep_library(selected: &[&Package]) -> (Option<DeepLibrary>, Vec<String>) {
+fn deep_library(selected: &[&Package]) -> (Option<DeepTarget>, Vec<String>) {
     let dirs: Vec<PathBuf> = selected
         .iter()
         .map(|p| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default())
@@ -627,7 +627,7 @@ fn deep_library(selected: &[&Package]) -> (Option<DeepLibrary>, Vec<String>) {
     let Some((index, target, dependents)) = best else { return (None, proc_macros) };
     let mut names: Vec<String> = dependents.iter().map(|d| selected[*d].name.to_string()).collect();
     names.sort();
-    let deep = DeepLibrary {
+    let deep = DeepTarget {
         package: selected[index].name.to_string(),
         file: target.src_path.clone().into_std_path_buf(),
         dependents: names,

@@ -16,27 +16,27 @@ use crate::vocab::Arm;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Overrides {
     /// `KEY=VALUE` for `cargo --config` (cargo 1.63 and newer), in order.
-    pub config: Vec<String>,
+    pub(crate) config: Vec<String>,
     /// Variables set for every build of the arm.
-    pub env: Vec<(String, String)>,
+    pub(crate) env: Vec<(String, String)>,
 }
 
 /// What the arms are applied to: the user's settings for the host and profile built.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Applied<'a> {
     /// The user's build settings, narrowed to `host` and `profile` (`environment::for_build`).
-    pub settings: &'a [Setting],
+    pub(crate) settings: &'a [Setting],
     /// The host triple the builds are for.
-    pub host: &'a str,
+    pub(crate) host: &'a str,
     /// The profile of the builds (`dev`, or `--profile NAME`).
-    pub profile: &'a str,
+    pub(crate) profile: &'a str,
     /// The machine's core count, for `-Zthreads`.
-    pub cores: usize,
+    pub(crate) cores: usize,
 }
 
 /// One change an arm makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Change {
+enum ArmChange {
     /// Flags passed to every rustc after the user's.
     Rustflags(Vec<String>),
     /// `profile.<profile>.<key> = <value>` (the value in TOML).
@@ -46,19 +46,19 @@ enum Change {
 }
 
 /// The changes of `arm`.
-fn changes(arm: Arm, cores: usize) -> Vec<Change> {
-    let flags = |list: &[&str]| Change::Rustflags(list.iter().map(|f| f.to_string()).collect());
+fn changes(arm: Arm, cores: usize) -> Vec<ArmChange> {
+    let flags = |list: &[&str]| ArmChange::Rustflags(list.iter().map(|f| f.to_string()).collect());
     match arm {
         Arm::Lld => vec![flags(&["-C", "link-arg=-fuse-ld=lld"])],
         Arm::Mold => vec![flags(&["-C", "link-arg=-fuse-ld=mold"])],
         // GCC has no `--ld-path`; clang runs any linker with it.
         Arm::Wild => vec![flags(&["-C", "linker=clang", "-C", "link-arg=--ld-path=wild"])],
-        Arm::LineTablesOnly => vec![Change::Profile("debug", "\"line-tables-only\"")],
-        Arm::NoDebug => vec![Change::Profile("debug", "0")],
-        Arm::NoDepsDebug => vec![Change::Profile("package.\"*\".debug", "false")],
-        Arm::SplitDebuginfo => vec![Change::Profile("split-debuginfo", "\"unpacked\"")],
-        Arm::NoIncremental => vec![Change::Env("CARGO_INCREMENTAL", "0")],
-        Arm::Threads => vec![Change::Rustflags(vec![format!("-Zthreads={cores}")])],
+        Arm::LineTablesOnly => vec![ArmChange::Profile("debug", "\"line-tables-only\"")],
+        Arm::NoDebug => vec![ArmChange::Profile("debug", "0")],
+        Arm::NoDepsDebug => vec![ArmChange::Profile("package.\"*\".debug", "false")],
+        Arm::SplitDebuginfo => vec![ArmChange::Profile("split-debuginfo", "\"unpacked\"")],
+        Arm::NoIncremental => vec![ArmChange::Env("CARGO_INCREMENTAL", "0")],
+        Arm::Threads => vec![ArmChange::Rustflags(vec![format!("-Zthreads={cores}")])],
         Arm::Cranelift => vec![flags(&["-Zcodegen-backend=cranelift"])],
         Arm::ShareGenerics => vec![flags(&["-Zshare-generics=y"])],
     }
@@ -70,9 +70,9 @@ pub(crate) fn overrides(arms: &[Arm], at: &Applied<'_>) -> Overrides {
     let mut flags: Vec<String> = Vec::new();
     for change in arms.iter().flat_map(|arm| changes(*arm, at.cores)) {
         match change {
-            Change::Rustflags(more) => flags.extend(more),
-            Change::Profile(key, value) => out.config.push(format!("profile.{}.{key}={value}", at.profile)),
-            Change::Env(key, value) => out.env.push((key.into(), value.into())),
+            ArmChange::Rustflags(more) => flags.extend(more),
+            ArmChange::Profile(key, value) => out.config.push(format!("profile.{}.{key}={value}", at.profile)),
+            ArmChange::Env(key, value) => out.env.push((key.into(), value.into())),
         }
     }
     if !flags.is_empty() {

@@ -40,38 +40,43 @@ pub(crate) enum Halt {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Probed {
     /// Per candidate probed: its samples, or why it could not be measured.
-    pub results: Vec<(usize, Result<Samples, String>)>,
+    pub(crate) results: Vec<(usize, Result<Samples, String>)>,
     /// Set when the search must stop after this probe.
-    pub halt: Option<Halt>,
+    pub(crate) halt: Option<Halt>,
 }
 
 /// The change from candidate `from` to candidate `to` (later), paired within one probe.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Change {
+pub(crate) struct CandidateChange {
     /// The older candidate.
-    pub from: usize,
+    pub(crate) from: usize,
     /// The newer candidate.
-    pub to: usize,
+    pub(crate) to: usize,
     /// The speedup of `to` over `from` (2.0: twice as fast), with its interval.
-    pub speedup: Estimate,
+    pub(crate) speedup: Estimate,
     /// What the interval says.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
 }
 
-impl Change {
+impl CandidateChange {
     /// The change from `from` to `to` in `scenario`, from the rounds both have in `probed`.
-    pub(crate) fn between(from: usize, to: usize, scenario: Scenario, probed: &[(usize, &Samples)]) -> Option<Change> {
+    pub(crate) fn between(
+        from: usize,
+        to: usize,
+        scenario: Scenario,
+        probed: &[(usize, &Samples)],
+    ) -> Option<CandidateChange> {
         let of = |i: usize| probed.iter().find(|(c, _)| *c == i).and_then(|(_, s)| s.get(&scenario));
         let (a, b) = (of(from)?, of(to)?);
         let pairs: Vec<(f64, f64)> =
             a.iter().filter_map(|(round, x)| b.iter().find(|(r, _)| r == round).map(|(_, y)| (*x, *y))).collect();
         let speedup = stats::paired_speedup(&pairs)?;
-        Some(Change { from, to, speedup, verdict: speedup.verdict(NOISE) })
+        Some(CandidateChange { from, to, speedup, verdict: speedup.verdict(NOISE) })
     }
 
     /// This change's part of `whole`, on the log scale where the parts of a span add up: 0.5
     /// when it holds half of it.
-    pub(crate) fn share_of(&self, whole: &Change) -> f64 {
+    pub(crate) fn share_of(&self, whole: &CandidateChange) -> f64 {
         if whole.speedup.log_mean == 0.0 { 0.0 } else { self.speedup.log_mean / whole.speedup.log_mean }
     }
 }
@@ -80,14 +85,14 @@ impl Change {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Step {
     /// The candidates measured together, oldest first.
-    pub probed: Vec<usize>,
+    pub(crate) probed: Vec<usize>,
     /// The changes between neighbours of the probe, then the whole span's.
-    pub changes: Vec<Change>,
+    pub(crate) changes: Vec<CandidateChange>,
     /// Candidates of this probe that could not be measured, with why; the search went on
     /// without them.
-    pub failed: Vec<(usize, String)>,
+    pub(crate) failed: Vec<(usize, String)>,
     /// The span the search kept after this probe.
-    pub kept: Option<(usize, usize)>,
+    pub(crate) kept: Option<(usize, usize)>,
 }
 
 /// Where the search ended.
@@ -96,11 +101,11 @@ pub(crate) enum Found {
     /// The two ends do not differ beyond noise.
     NoChange,
     /// The significant part of the change lies between two adjacent candidates.
-    Located(Change),
+    Located(CandidateChange),
     /// Both halves of a span carry a significant part in the same direction and neither holds
     /// [`DOMINANT_SHARE`] of it, or neither half is significant: no single release holds the
     /// change. The parts of the last probe.
-    Spread(Vec<Change>),
+    Spread(Vec<CandidateChange>),
     /// Stopped first; the change lies somewhere in this span.
     Unfinished { between: (usize, usize), why: Halt },
     /// An end of the span could not be measured.
@@ -111,13 +116,13 @@ pub(crate) enum Found {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Bisection {
     /// The scenario followed.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The change between the span's ends, from the first probe; `None` when it has none.
-    pub total: Option<Change>,
+    pub(crate) total: Option<CandidateChange>,
     /// Every probe in order.
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// The outcome.
-    pub found: Found,
+    pub(crate) found: Found,
 }
 
 impl Bisection {
@@ -151,7 +156,7 @@ pub(crate) fn bisect(
         steps.push(step);
         return Ok(Bisection { scenario, total: None, steps, found: Found::EndFailed { candidate, reason } });
     }
-    let total = Change::between(lo, hi, scenario, &walls);
+    let total = CandidateChange::between(lo, hi, scenario, &walls);
     step.changes.extend(total);
     let direction = total.map(|t| t.verdict);
     if direction == Some(Verdict::Unknown) {
@@ -193,7 +198,7 @@ pub(crate) fn bisect(
             steps.push(step);
             continue;
         }
-        let between = |a, b| Change::between(a, b, scenario, &walls);
+        let between = |a, b| CandidateChange::between(a, b, scenario, &walls);
         let (Some(left), Some(right)) = (between(lo, mid), between(mid, hi)) else {
             steps.push(step);
             let why = halt.unwrap_or(Halt::Budget);
@@ -210,7 +215,7 @@ pub(crate) fn bisect(
         let (left_carries, right_carries) = (Some(left.verdict) == direction, Some(right.verdict) == direction);
         // Both halves significant: one of them may still hold nearly all of the change (the
         // other's being a small real change, or one of the 5% of intervals that miss).
-        let dominant = |part: &Change| whole.is_some_and(|w| part.share_of(&w) >= DOMINANT_SHARE);
+        let dominant = |part: &CandidateChange| whole.is_some_and(|w| part.share_of(&w) >= DOMINANT_SHARE);
         match (left_carries, right_carries) {
             (true, false) => (hi, last) = (mid, left),
             (false, true) => (lo, last) = (mid, right),
@@ -230,7 +235,7 @@ pub(crate) fn bisect(
 /// the first one measured when none is significant.
 fn largest_change(lo: usize, hi: usize, probed: &[(usize, &Samples)]) -> Scenario {
     let measured: Vec<Scenario> = probed.iter().flat_map(|(_, s)| s.keys().copied()).collect();
-    let significant = measured.iter().filter_map(|s| Change::between(lo, hi, *s, probed).map(|c| (*s, c)));
+    let significant = measured.iter().filter_map(|s| CandidateChange::between(lo, hi, *s, probed).map(|c| (*s, c)));
     significant
         .filter(|(_, c)| matches!(c.verdict, Verdict::Faster | Verdict::Slower))
         .max_by(|(_, a), (_, b)| a.speedup.log_mean.abs().total_cmp(&b.speedup.log_mean.abs()))
@@ -238,12 +243,12 @@ fn largest_change(lo: usize, hi: usize, probed: &[(usize, &Samples)]) -> Scenari
 }
 
 /// The candidates of a probe that were measured, with their samples.
-type Measured<'a> = Vec<(usize, &'a Samples)>;
+type MeasuredCandidates<'a> = Vec<(usize, &'a Samples)>;
 /// The candidates of a probe that could not be, with why.
 type Failed = Vec<(usize, String)>;
 
 /// A probe's samples and its failures.
-fn split(probed: &Probed) -> (Measured<'_>, Failed) {
+fn split(probed: &Probed) -> (MeasuredCandidates<'_>, Failed) {
     let mut walls = Vec::new();
     let mut failed = Vec::new();
     for (candidate, result) in &probed.results {

@@ -17,9 +17,10 @@ use anyhow::{Result, bail};
 
 use super::arm::Overrides;
 use super::linker::{LINK_DIR, LINK_LOG, LinkLog};
+use crate::discover::release::Release;
 use crate::discover::toolchain::{Toolchain, rustup_proxy};
 use crate::process::{CommandSpec, Env, Output, Runner, error_excerpt};
-use crate::vocab::{Command, Profile, Scenario};
+use crate::vocab::{CargoCommand, Profile, Scenario};
 
 /// Variables that would make a timing measure something else; removed from every build.
 /// `RUSTC_WRAPPER` (sccache would fake a clean build), an inherited toolchain choice, another
@@ -58,9 +59,9 @@ where
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Kind {
     /// `build`, `check` or `test --no-run`.
-    pub command: Command,
+    pub(crate) command: CargoCommand,
     /// The profile.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
 }
 
 impl Kind {
@@ -83,28 +84,28 @@ impl std::fmt::Display for Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Recipe {
     /// Workspace root; builds run there.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The root manifest.
-    pub manifest_path: PathBuf,
+    pub(crate) manifest_path: PathBuf,
     /// `-p` names to pass, empty for the workspace's default members.
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
     /// The profile of every scenario but `release` (`--profile`).
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// The directory of the link timer's stand-ins (see `linker`), first on the builds' `PATH`
     /// after the toolchain's own; `None` when link time is not measured.
-    pub link_dir: Option<PathBuf>,
+    pub(crate) link_dir: Option<PathBuf>,
     /// `-j N`: parallel jobs, when pinned.
-    pub jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
     /// The private `CARGO_HOME` every build uses (see `prepare`).
-    pub cargo_home: PathBuf,
+    pub(crate) cargo_home: PathBuf,
     /// A build running longer than this is killed and its toolchain becomes a failed row.
-    pub timeout: Option<std::time::Duration>,
+    pub(crate) timeout: Option<std::time::Duration>,
     /// The Cargo.lock format version, to explain why an old cargo cannot read it.
-    pub lockfile_version: Option<i64>,
+    pub(crate) lockfile_version: Option<i64>,
     /// The environment the builds inherit (before the changes below).
-    pub env: Env,
+    pub(crate) env: Env,
     /// `try`: what the arm changes (`--config` values and variables); empty for today's build.
-    pub overrides: Overrides,
+    pub(crate) overrides: Overrides,
 }
 
 impl Recipe {
@@ -146,7 +147,7 @@ impl Recipe {
         // An empty wrapper also overrides a `build.rustc-wrapper` in the user's cargo config.
         // Cargo before 1.55 rejects RUSTC_WORKSPACE_WRAPPER, even empty, as unstable (and
         // ignores the config key), so it only gets the empty one from then on.
-        if (toolchain.version.major, toolchain.version.minor) >= (1, 55) {
+        if toolchain.release() >= Release::new(1, 55) {
             cmd = cmd.env("RUSTC_WORKSPACE_WRAPPER", "");
         }
         let mut path = self.env.prepended(installed.dir.join("bin"), "PATH");
@@ -181,11 +182,11 @@ impl Recipe {
         }
         let words = error_excerpt(&out.stderr).unwrap_or_else(|| format!("`{build}` failed ({})", out.status_text()));
         let v = &toolchain.version;
-        let known = if self.lockfile_version == Some(4) && (v.major, v.minor) < (1, 78) {
+        let known = if self.lockfile_version == Some(4) && toolchain.release() < Release::new(1, 78) {
             format!(
                 "cargo {v} cannot read Cargo.lock version 4, which needs cargo 1.78; time an older commit with `--rev`, and add `--lockfile-compat` to rewrite the private copy's lockfile as version 3"
             )
-        } else if build.has_arg("--profile") && (v.major, v.minor) < (1, 57) {
+        } else if build.has_arg("--profile") && toolchain.release() < Release::new(1, 57) {
             format!("cargo {v} has no `--profile`, which needs cargo 1.57")
         } else {
             return words;
@@ -313,7 +314,7 @@ mod tests {
     }
 
     fn build() -> Kind {
-        Kind { command: Command::Build, profile: Profile::Dev }
+        Kind { command: CargoCommand::Build, profile: Profile::Dev }
     }
 
     #[test]
@@ -402,13 +403,13 @@ mod tests {
     #[test]
     fn check_release_and_forced_incremental_reach_the_command() {
         let mut s = settings();
-        let check = Kind { command: Command::Check, profile: Profile::Named("bench-fast".into()) };
+        let check = Kind { command: CargoCommand::Check, profile: Profile::Named("bench-fast".into()) };
         let mut old = toolchain("1.59.0");
         let cmd = s.command(&check, &old, &installed("/tc"), Path::new("/t"), None);
         assert!(cmd.to_string().starts_with("cargo check --offline --locked --color never --profile bench-fast"));
         assert_eq!(cmd.env_value("RUSTC_FORCE_INCREMENTAL").unwrap(), "1");
         old.version = semver::Version::new(1, 60, 0);
-        let release = Kind { command: Command::Build, profile: Profile::Release };
+        let release = Kind { command: CargoCommand::Build, profile: Profile::Release };
         let cmd = s.command(&release, &old, &installed("/tc"), Path::new("/t"), None);
         assert!(cmd.has_arg("--release"));
         s.jobs = Some(2);

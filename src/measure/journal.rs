@@ -114,7 +114,7 @@ fn time_of((secs, nanos): Stamp) -> SystemTime {
 /// One change, as the journal file records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
-enum Entry {
+enum Record {
     /// The file's times were changed; `content` is what it held then.
     Touched { path: PathBuf, atime: Stamp, mtime: Stamp, content: Fingerprint },
     /// The file did not exist and timewarp creates it; `content` and `identity` once it is
@@ -129,17 +129,17 @@ enum Entry {
     Edited { path: PathBuf, backup: PathBuf },
 }
 
-impl Entry {
+impl Record {
     fn path(&self) -> &Path {
         match self {
-            Entry::Touched { path, .. } | Entry::Created { path, .. } | Entry::Edited { path, .. } => path,
+            Record::Touched { path, .. } | Record::Created { path, .. } | Record::Edited { path, .. } => path,
         }
     }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct JournalFile {
-    entries: Vec<Entry>,
+    entries: Vec<Record>,
 }
 
 #[derive(Debug, Default)]
@@ -151,7 +151,7 @@ struct State {
     /// The user timewarp runs as, whose files in the state directory must be (this process's
     /// when not given).
     owner: Option<u32>,
-    entries: Vec<Entry>,
+    entries: Vec<Record>,
     /// What was left alone because the user changed it, for the report.
     notes: Vec<KeptChange>,
     /// The disk the tests pretend the journal is on.
@@ -176,17 +176,17 @@ pub(crate) struct Journal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct KeptChange {
     /// The file.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// What timewarp left alone, and where the original is, in one sentence.
-    pub note: String,
+    pub(crate) note: String,
     /// Where the original of an edited file is kept now (`<name>.orig` beside it, a file
     /// timewarp made in the tree, or the backups), for an edit.
-    pub original: Option<PathBuf>,
+    pub(crate) original: Option<PathBuf>,
 }
 
 /// What one compare-and-restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
+enum Restore {
     /// timewarp's change was undone; says what.
     Restored(String),
     /// Nothing was left to undo.
@@ -218,7 +218,7 @@ impl Journal {
     }
 
     /// Records the change, on disk first, then in memory.
-    fn add(&self, entry: Entry) -> Result<()> {
+    fn add(&self, entry: Record) -> Result<()> {
         let mut state = self.lock();
         state.entries.push(entry);
         let persisted = persist(&state);
@@ -241,13 +241,13 @@ impl Journal {
         let content = Fingerprint::of(&fs::read(path)?);
         let times = meta.accessed().and_then(|a| Ok((a, meta.modified()?)));
         let (atime, mtime) = times.with_context(|| format!("could not read the times of `{}`", path.display()))?;
-        self.add(Entry::Touched { path: path.to_path_buf(), atime: stamp(atime), mtime: stamp(mtime), content })?;
+        self.add(Record::Touched { path: path.to_path_buf(), atime: stamp(atime), mtime: stamp(mtime), content })?;
         Ok(TouchedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 
     /// Registers `path`, which does not exist yet, as a file timewarp is about to create.
     pub(crate) fn create(&self, path: &Path) -> Result<CreatedFile> {
-        self.add(Entry::Created { path: path.to_path_buf(), content: None, identity: None })?;
+        self.add(Record::Created { path: path.to_path_buf(), content: None, identity: None })?;
         Ok(CreatedFile { journal: self.clone(), path: path.to_path_buf() })
     }
 
@@ -265,7 +265,7 @@ impl Journal {
         let whole = fnv1a(path.as_os_str().as_encoded_bytes());
         let backup = backups.join(format!("{name}.{}.{whole:016x}.orig", std::process::id()));
         fs::write_atomic_own(&backup, &original, owner)?;
-        self.add(Entry::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
+        self.add(Record::Edited { path: path.to_path_buf(), backup: backup.clone() })?;
         let ours = Mutex::new(true);
         Ok(EditedFile { journal: self.clone(), path: path.to_path_buf(), backup, original, style, ours })
     }
@@ -276,7 +276,7 @@ impl Journal {
         let mut state = self.lock();
         while let Some(entry) = state.entries.pop() {
             match compare_and_restore(&entry) {
-                Ok(Outcome::Kept(note, _)) => crate::stderr::say!("warning: {note}"),
+                Ok(Restore::Kept(note, _)) => crate::stderr::say!("warning: {note}"),
                 Ok(_) => {}
                 Err(e) => crate::stderr::say!("warning: {e:#}"),
             }
@@ -288,12 +288,12 @@ impl Journal {
 
     /// Undoes the newest pending change of `path` that `kind` matches, now, unless someone else
     /// changed the file since (then it says so in a note).
-    fn undo_now(&self, path: &Path, kind: fn(&Entry) -> bool) -> Result<()> {
+    fn undo_now(&self, path: &Path, kind: fn(&Record) -> bool) -> Result<()> {
         let mut state = self.lock();
         let Some(pos) = state.entries.iter().rposition(|e| e.path() == path && kind(e)) else { return Ok(()) };
         let entry = state.entries.remove(pos);
         let result = compare_and_restore(&entry);
-        if let Ok(Outcome::Kept(note, original)) = &result {
+        if let Ok(Restore::Kept(note, original)) = &result {
             let original = original.clone();
             state.notes.push(KeptChange { path: path.to_path_buf(), note: note.clone(), original });
         }
@@ -302,13 +302,13 @@ impl Journal {
     }
 
     /// Forgets the pending change of `path` that `kind` matches, without undoing it.
-    fn forget(&self, path: &Path, kind: fn(&Entry) -> bool) -> Result<()> {
+    fn forget(&self, path: &Path, kind: fn(&Record) -> bool) -> Result<()> {
         let mut state = self.lock();
         state.entries.retain(|e| !(e.path() == path && kind(e)));
         persist_after_undo(&state)
     }
 
-    fn undo_on_drop(&self, path: &Path, kind: fn(&Entry) -> bool) {
+    fn undo_on_drop(&self, path: &Path, kind: fn(&Record) -> bool) {
         if let Err(e) = self.undo_now(path, kind) {
             crate::stderr::say!("warning: {e:#}");
         }
@@ -338,10 +338,10 @@ impl Journal {
         let mut conflicts = Vec::new();
         for entry in journal.entries.iter().rev() {
             match compare_and_restore(entry) {
-                Ok(Outcome::Restored(note)) => notes.push(note),
-                Ok(Outcome::Nothing) => {}
-                Ok(Outcome::Kept(note, _)) if matches!(entry, Entry::Edited { .. }) => conflicts.push(note),
-                Ok(Outcome::Kept(note, _)) => notes.push(format!("left alone: {note}")),
+                Ok(Restore::Restored(note)) => notes.push(note),
+                Ok(Restore::Nothing) => {}
+                Ok(Restore::Kept(note, _)) if matches!(entry, Record::Edited { .. }) => conflicts.push(note),
+                Ok(Restore::Kept(note, _)) => notes.push(format!("left alone: {note}")),
                 Err(e) => conflicts.push(format!("{e:#}")),
             }
         }
@@ -353,16 +353,16 @@ impl Journal {
     }
 }
 
-fn is_touched(entry: &Entry) -> bool {
-    matches!(entry, Entry::Touched { .. })
+fn is_touched(entry: &Record) -> bool {
+    matches!(entry, Record::Touched { .. })
 }
 
-fn is_created(entry: &Entry) -> bool {
-    matches!(entry, Entry::Created { .. })
+fn is_created(entry: &Record) -> bool {
+    matches!(entry, Record::Created { .. })
 }
 
-fn is_edited(entry: &Entry) -> bool {
-    matches!(entry, Entry::Edited { .. })
+fn is_edited(entry: &Record) -> bool {
+    matches!(entry, Record::Edited { .. })
 }
 
 fn persist(state: &State) -> Result<()> {
@@ -412,12 +412,12 @@ fn rewrite_in_place(state: &State, file: &Path, text: &[u8]) -> std::io::Result<
 
 /// The one compare-and-restore: undoes `entry` only while the file still holds what timewarp
 /// left there, so an edit the user saved meanwhile wins over timewarp's restore.
-fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
+fn compare_and_restore(entry: &Record) -> Result<Restore> {
     match entry {
-        Entry::Touched { path, atime, mtime, content } => {
-            let Some(now) = Fingerprint::of_file(path) else { return Ok(Outcome::Nothing) };
+        Record::Touched { path, atime, mtime, content } => {
+            let Some(now) = Fingerprint::of_file(path) else { return Ok(Restore::Nothing) };
             if now != *content {
-                return Ok(Outcome::Kept(
+                return Ok(Restore::Kept(
                     format!(
                         "`{}` changed during the run, so its modification time was left as it is: cargo sees the change",
                         path.display()
@@ -429,17 +429,17 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
             // rebuild): nothing to undo, and nothing is written (a read-only mount refuses even
             // setting the times a file already has).
             if std::fs::metadata(path).and_then(|m| m.modified()).is_ok_and(|m| m == time_of(*mtime)) {
-                return Ok(Outcome::Nothing);
+                return Ok(Restore::Nothing);
             }
             fs::set_times(path, Some(time_of(*atime)), time_of(*mtime))
                 .with_context(|| format!("could not restore the modification time of `{}`", path.display()))?;
-            Ok(Outcome::Restored(format!("restored the modification time of `{}`", path.display())))
+            Ok(Restore::Restored(format!("restored the modification time of `{}`", path.display())))
         }
-        Entry::Created { path, content, identity } => match (content, Fingerprint::of_file(path)) {
-            (_, None) => Ok(Outcome::Nothing),
+        Record::Created { path, content, identity } => match (content, Fingerprint::of_file(path)) {
+            (_, None) => Ok(Restore::Nothing),
             (Some(written), Some(now)) if *written == now => {
                 if identity.is_some() && *identity != Identity::of_file(path) {
-                    return Ok(Outcome::Kept(
+                    return Ok(Restore::Kept(
                         format!(
                             "`{}` is not the file timewarp created for the run but one made since, so it was kept",
                             path.display()
@@ -448,9 +448,9 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
                     ));
                 }
                 fs::remove_file_if_exists(path)?;
-                Ok(Outcome::Restored(format!("removed `{}`, which it had created", path.display())))
+                Ok(Restore::Restored(format!("removed `{}`, which it had created", path.display())))
             }
-            _ => Ok(Outcome::Kept(
+            _ => Ok(Restore::Kept(
                 format!(
                     "`{}`, which timewarp created for the run, changed since (`cargo update`, `cargo add`?), so it was kept",
                     path.display()
@@ -458,23 +458,23 @@ fn compare_and_restore(entry: &Entry) -> Result<Outcome> {
                 None,
             )),
         },
-        Entry::Edited { path, backup } => {
-            let Ok(original) = std::fs::read(backup) else { return Ok(Outcome::Nothing) };
+        Record::Edited { path, backup } => {
+            let Ok(original) = std::fs::read(backup) else { return Ok(Restore::Nothing) };
             let current = std::fs::read(path).ok();
             if current.as_ref() == Some(&original) {
                 fs::remove_file_if_exists(backup)?;
-                return Ok(Outcome::Nothing);
+                return Ok(Restore::Nothing);
             }
             if current.is_some_and(|now| is_original_plus_edit(&now, &original)) {
                 fs::write(path, &original).with_context(|| format!("could not restore `{}`", path.display()))?;
                 fs::remove_file_if_exists(backup)?;
-                return Ok(Outcome::Restored(format!(
+                return Ok(Restore::Restored(format!(
                     "restored `{}` from the copy it kept while editing it",
                     path.display()
                 )));
             }
             let (note, original) = kept_edit(path, backup);
-            Ok(Outcome::Kept(note, Some(original)))
+            Ok(Restore::Kept(note, Some(original)))
         }
     }
 }
@@ -564,7 +564,7 @@ pub(crate) fn leftover_created(file: &Path, work: &WorkDir) -> Result<Option<Str
         let Ok(bytes) = std::fs::read(&journal) else { continue };
         let Ok(recorded) = serde_json::from_slice::<JournalFile>(&bytes) else { continue };
         let ours = recorded.entries.iter().any(|entry| {
-            matches!(entry, Entry::Created { content: Some(content), identity: Some(identity), .. }
+            matches!(entry, Record::Created { content: Some(content), identity: Some(identity), .. }
                 if *identity == now && Fingerprint::of_file(file) == Some(*content))
         });
         if ours {
@@ -693,7 +693,7 @@ impl CreatedFile {
         let content = Fingerprint::of_file(&self.path);
         let identity = Identity::of_file(&self.path);
         for entry in state.entries.iter_mut().filter(|e| e.path() == self.path && is_created(e)) {
-            if let Entry::Created { content: recorded, identity: which, .. } = entry {
+            if let Record::Created { content: recorded, identity: which, .. } = entry {
                 (*recorded, *which) = (content, identity);
             }
         }

@@ -44,26 +44,26 @@ pub(crate) const DEFAULT_LINKER: &str = "cc";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LinkRun {
     /// When it started, nanoseconds since the Unix epoch.
-    pub start_ns: u128,
+    pub(crate) start_ns: u128,
     /// When it exited.
-    pub end_ns: u128,
+    pub(crate) end_ns: u128,
     /// Its exit code (`None` when a signal ended it).
-    pub code: Option<i32>,
+    pub(crate) code: Option<i32>,
     /// With [`LINK_TRACE`]: the arguments after `argv[0]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
+    pub(crate) args: Option<Vec<String>>,
     /// With [`LINK_TRACE`]: the `PATH` the linker got.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
 }
 
 /// What the linker runs of one build add up to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct LinkTime {
     /// Seconds during which at least one linker ran.
-    pub seconds: f64,
+    pub(crate) seconds: f64,
     /// How many times rustc ran a linker.
-    pub runs: usize,
+    pub(crate) runs: usize,
 }
 
 /// Where one subject's builds log their links: created empty before a timed build, read after.

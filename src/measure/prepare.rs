@@ -26,9 +26,9 @@ use crate::process::{CommandSpec, Env, Runner};
 #[derive(Debug)]
 pub(crate) struct Prepared {
     /// The private `CARGO_HOME` of every build.
-    pub cargo_home: PathBuf,
+    pub(crate) cargo_home: PathBuf,
     /// Where dependency sources were vendored, when the workspace has any.
-    pub vendor_dir: Option<PathBuf>,
+    pub(crate) vendor_dir: Option<PathBuf>,
     /// Cargo.lock files created for this run; removed again by [`Prepared::finish`] (or on drop).
     created_lockfiles: Vec<CreatedFile>,
 }
@@ -45,9 +45,9 @@ impl Prepared {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Tree {
     /// The workspace root.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Its `Cargo.toml`.
-    pub manifest: PathBuf,
+    pub(crate) manifest: PathBuf,
 }
 
 /// Prepares `trees` (the workspace measured, and with `--baseline-rev` the revision beside it)

@@ -21,13 +21,13 @@ use crate::process::{CommandSpec, Runner};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Checkout {
     /// The full commit hash.
-    pub commit: String,
+    pub(crate) commit: String,
     /// Where the copy lives.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The copy's counterpart of the user's manifest.
-    pub manifest_path: PathBuf,
+    pub(crate) manifest_path: PathBuf,
     /// Whether `--lockfile-compat` rewrote the copy's Cargo.lock.
-    pub lockfile_rewritten: bool,
+    pub(crate) lockfile_rewritten: bool,
 }
 
 /// Exports `rev` (given with `flag`, `--rev` or `--baseline-rev`, which errors name) of the git

@@ -18,14 +18,14 @@ const ALWAYS_EXCLUDED: [&str; 3] = [".git", ".hg", "target"];
 
 impl TreeState {
     /// Fingerprints `root`, skipping `exclude` (absolute paths) and [`ALWAYS_EXCLUDED`] names.
-    pub fn capture(root: &Path, exclude: &[PathBuf]) -> TreeState {
+    pub(crate) fn capture(root: &Path, exclude: &[PathBuf]) -> TreeState {
         let mut files = BTreeMap::new();
         walk(root, root, exclude, &mut files);
         TreeState { files }
     }
 
     /// Files added, removed or changed since `earlier`, relative to the root, sorted.
-    pub fn changed_since(&self, earlier: &TreeState) -> Vec<PathBuf> {
+    pub(crate) fn changed_since(&self, earlier: &TreeState) -> Vec<PathBuf> {
         let mut changed: Vec<PathBuf> = self
             .files
             .iter()

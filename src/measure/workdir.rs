@@ -561,12 +561,12 @@ impl WorkDir {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Removed {
     /// timewarp's directories cleaned, with the bytes freed in each.
-    pub dirs: Vec<(PathBuf, u64)>,
+    pub(crate) dirs: Vec<(PathBuf, u64)>,
     /// What was left because timewarp did not make it.
-    pub kept: Vec<PathBuf>,
+    pub(crate) kept: Vec<PathBuf>,
     /// Originals of files a run edited and someone changed since, kept in the backups: a
     /// conflict note pointed at them, so they are the only copy.
-    pub originals: Vec<PathBuf>,
+    pub(crate) originals: Vec<PathBuf>,
 }
 
 /// The files in the backups directory `dir`.

@@ -22,22 +22,22 @@ pub(crate) const WRAPPER_LOG: &str = "TIMEWARP_WRAPPER_LOG";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Invocation {
     /// `--crate-name`: `regex`, or `build_script_build` for a build script.
-    pub crate_name: String,
+    pub(crate) crate_name: String,
     /// `--crate-type`s: `lib`, `bin`, `proc-macro`, ...
-    pub crate_types: Vec<String>,
+    pub(crate) crate_types: Vec<String>,
     /// The package (`CARGO_PKG_NAME`).
-    pub package: String,
+    pub(crate) package: String,
     /// Its version (`CARGO_PKG_VERSION`).
-    pub version: String,
+    pub(crate) version: String,
     /// Its manifest's directory (`CARGO_MANIFEST_DIR`), which tells workspace crates from
     /// dependencies.
-    pub manifest_dir: PathBuf,
+    pub(crate) manifest_dir: PathBuf,
     /// Wall time of the rustc process, seconds.
-    pub wall_s: f64,
+    pub(crate) wall_s: f64,
     /// CPU time (user + system) of rustc and what it ran (the linker, for binaries), seconds.
-    pub cpu_s: f64,
+    pub(crate) cpu_s: f64,
     /// Peak resident memory of rustc or of the linker it ran, whichever was larger, bytes.
-    pub peak_rss: u64,
+    pub(crate) peak_rss: u64,
 }
 
 impl Invocation {

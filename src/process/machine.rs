@@ -13,23 +13,23 @@ use std::time::SystemTime;
 use super::CommandSpec;
 
 /// The directory the process was started in (empty when it is gone).
-pub(super) fn current_dir() -> PathBuf {
+pub(crate) fn current_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_default()
 }
 
 /// The CPU model, from `model name` in `/proc/cpuinfo`.
-pub(super) fn cpu_model() -> Option<String> {
+pub(crate) fn cpu_model() -> Option<String> {
     model_name(&std::fs::read_to_string("/proc/cpuinfo").ok()?)
 }
 
 /// The `model name` line of a `/proc/cpuinfo` text, when it names one.
-pub(super) fn model_name(cpuinfo: &str) -> Option<String> {
+pub(crate) fn model_name(cpuinfo: &str) -> Option<String> {
     let line = cpuinfo.lines().find(|l| l.starts_with("model name"))?;
     Some(line.split_once(':')?.1.trim().to_string()).filter(|m| !m.is_empty())
 }
 
 /// The machine's host name, from `/proc/sys/kernel/hostname`.
-pub(super) fn hostname() -> Option<String> {
+pub(crate) fn hostname() -> Option<String> {
     std::fs::read_to_string("/proc/sys/kernel/hostname").ok().map(|h| h.trim().to_string())
 }
 

@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use super::export::plus_minus;
-use super::model::{Change, Comparison, Figures, GateResult, Report, Row, Status, Verdict};
-use crate::discover::msrv::short_version;
+use super::model::{Change, Comparison, Figures, GateResult, Report, Row, Status, VerdictJson};
+use crate::discover::release::Release;
 use crate::format::{seconds, speedup as times};
 use crate::stats;
 use crate::vocab::Scenario;
@@ -50,13 +50,13 @@ fn compared(project: &str, base: &Row, newest: &Row, figures: &Figures) -> Optio
     let speedup = figures.speedup.as_ref()?;
     let (old, new) = (format!("Rust {}", base.version), format!("Rust {}", newest.version));
     Some(match (figures.verdict, plus_minus(speedup)) {
-        (Verdict::Faster, Some(i)) => {
+        (VerdictJson::Faster, Some(i)) => {
             format!("{new} builds {project} {} faster than {old} ({i})", times(speedup.point))
         }
-        (Verdict::Slower, Some(i)) => {
+        (VerdictJson::Slower, Some(i)) => {
             format!("{new} builds {project} {} slower than {old} ({i})", times(1.0 / speedup.point))
         }
-        (Verdict::NoChange, Some(i)) => {
+        (VerdictJson::NoChange, Some(i)) => {
             format!("{new} builds {project} as fast as {old}: {} {i}, within 1%", times(speedup.point))
         }
         (_, Some(i)) => format!("{new} against {old}: {} {i}, too wide to tell", times(speedup.point)),
@@ -97,7 +97,8 @@ fn gated(comparison: &Comparison, change: &Change) -> String {
 
 /// The base row, the newest row with a speedup in `scenario`, and that row's figures.
 fn ends(report: &Report, scenario: Scenario) -> Option<(&Row, &Row, &Figures)> {
-    let base = report.toolchains.iter().find(|r| r.figures(scenario).is_some_and(|f| f.verdict == Verdict::Base))?;
+    let base =
+        report.toolchains.iter().find(|r| r.figures(scenario).is_some_and(|f| f.verdict == VerdictJson::Base))?;
     let newest = report
         .toolchains
         .iter()
@@ -127,7 +128,8 @@ fn compile_part(base: &Row, newest: &Row, figures: &Figures) -> String {
 /// releases, the nightly) that made it. `None` when no step is significant.
 pub(crate) fn next_step(report: &Report) -> Option<String> {
     // Only stable releases can be bisected, by their release (`1.85`).
-    let release = |r: &Row| semver::Version::parse(&r.version).ok().filter(|v| v.pre.is_empty());
+    let release =
+        |r: &Row| semver::Version::parse(&r.version).ok().filter(|v| v.pre.is_empty()).map(|v| Release::of(&v));
     let ok: Vec<&Row> = report.toolchains.iter().filter(|r| r.status == Status::Ok && release(r).is_some()).collect();
     let mut largest: Option<(f64, Scenario, &Row, &Row, f64)> = None;
     for scenario in report.measurement.scenarios.iter().copied() {
@@ -137,7 +139,7 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
             // build and a distribution's, or two default linkers, is packaging, not a release.
             let (older, newer) = (pair[0], pair[1]);
             let packaging = older.provenance != newer.provenance || older.linker != newer.linker;
-            if packaging || release(older).map(|v| v.minor) >= release(newer).map(|v| v.minor) {
+            if packaging || release(older) >= release(newer) {
                 continue;
             }
             let (a, b) = (super::merge::samples(older, scenario), super::merge::samples(newer, scenario));
@@ -153,13 +155,12 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
     }
     let (_, scenario, from, to, point) = largest?;
     let (x, y) = (release(from)?, release(to)?);
-    let minor = |v: &semver::Version| short_version(&semver::Version::new(v.major, v.minor, 0));
-    let (a, b) = (minor(&x), minor(&y));
+    let (a, b) = (x.to_string(), y.to_string());
     let change =
         if point >= 1.0 { format!("{} faster", times(point)) } else { format!("{} slower", times(1.0 / point)) };
     // The bisection measures what this run measured: the same revision.
     let rev = report.revision.as_deref().map(|r| format!(" --rev {}", &r[..r.len().min(12)])).unwrap_or_default();
-    Some(if y.minor == x.minor + 1 {
+    Some(if y == x.next() {
         format!(
             "next: the largest step, {scenario} {a} → {b} ({change}), lies between adjacent releases; \
              `cargo timewarp bisect {a} {b} --scenario {scenario}{rev} --nightlies --install` finds the nightly that made it"
@@ -200,14 +201,14 @@ mod tests {
     fn the_words_follow_the_verdict() {
         let mut report = sample_report();
         let touched = report.toolchains[2].scenarios.get_mut(&Scenario::Touched).unwrap();
-        touched.verdict = Verdict::Inconclusive;
+        touched.verdict = VerdictJson::Inconclusive;
         let text = sentences(&report).join("\n");
         assert!(text.contains("touched: Rust 1.96.0 against Rust 1.85.0: 1.30x ±2.2%, too wide to tell"), "{text}");
-        report.toolchains[2].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = Verdict::NoChange;
+        report.toolchains[2].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = VerdictJson::NoChange;
         let text = sentences(&report).join("\n");
         assert!(text.contains("builds app as fast as Rust 1.85.0: 1.30x ±2.2%, within 1%"), "{text}");
         let touched = report.toolchains[2].scenarios.get_mut(&Scenario::Touched).unwrap();
-        touched.verdict = Verdict::Slower;
+        touched.verdict = VerdictJson::Slower;
         touched.speedup.as_mut().unwrap().point = 0.8;
         let text = sentences(&report).join("\n");
         assert!(text.contains("builds app 1.25x slower than Rust 1.85.0 (±2.2%)"), "{text}");
@@ -227,7 +228,7 @@ mod tests {
     fn one_row_gets_its_time_and_a_gated_change_its_verdict() {
         let mut report = sample_report();
         report.toolchains.truncate(2); // 1.63.0 failed, 1.85.0 alone
-        report.toolchains[1].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = Verdict::Inconclusive;
+        report.toolchains[1].scenarios.get_mut(&Scenario::Touched).unwrap().verdict = VerdictJson::Inconclusive;
         assert_eq!(
             sentences(&report),
             [
@@ -240,7 +241,7 @@ mod tests {
             scenario: Scenario::Touched,
             baseline_s: 0.1,
             current_s: 0.52,
-            slowdown: crate::report::model::Estimate {
+            slowdown: crate::report::model::EstimateJson {
                 point,
                 low: Some(point * 0.9),
                 high: Some(point * 1.1),

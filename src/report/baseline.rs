@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use super::model::{Change, Comparison, Estimate, GateResult, Row, Setup, Status};
+use super::model::{Change, Comparison, EstimateJson, GateResult, Row, Setup, Status};
 use super::saved::SavedReport;
 use crate::fs;
 use crate::measure::engine::{self, Measured};
@@ -25,17 +25,17 @@ use crate::vocab::Scenario;
 pub(crate) struct Baseline {
     path: PathBuf,
     saved: SavedReport,
-    gate: Gate,
+    gate: GateLimit,
 }
 
 /// What the gate allows.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Gate {
+pub(crate) struct GateLimit {
     /// `--max-regression`, percent; `None` compares without judging.
-    pub max_regression_pct: Option<f64>,
+    pub(crate) max_regression_pct: Option<f64>,
 }
 
-impl Gate {
+impl GateLimit {
     /// The gate's view of `slowdown`.
     fn judge(&self, slowdown: &stats::Estimate) -> GateResult {
         let Some(limit) = self.max_regression_pct else { return GateResult::Fine };
@@ -60,7 +60,7 @@ fn change(
         scenario,
         baseline_s: then_s,
         current_s: now_s,
-        slowdown: Estimate::of(slowdown),
+        slowdown: EstimateJson::of(slowdown),
         change_pct: (slowdown.point - 1.0) * 100.0,
         gate: result,
         regressed: result == GateResult::Regressed,
@@ -69,7 +69,7 @@ fn change(
 
 impl Baseline {
     /// Reads a report exported with `--format json` (of this timewarp's schema).
-    pub(crate) fn read(path: &Path, gate: Gate) -> Result<Baseline> {
+    pub(crate) fn read(path: &Path, gate: GateLimit) -> Result<Baseline> {
         let text = fs::read(path).map_err(|e| anyhow!("could not read baseline: {e:#}"))?;
         let not_a_report =
             |e: String| anyhow!("baseline `{}` is not a timewarp JSON report (--format json): {e}", path.display());
@@ -161,7 +161,7 @@ impl Baseline {
 /// `--baseline-rev`: the tree against `revision` (`v1.4.0 (4a8384df2875)`), built in the same
 /// rounds by the same toolchains, each change paired by round.
 /// `confidence` is the level the stopping rule watched the pairs at.
-pub(crate) fn against_revision(revision: &str, measured: &[Measured], gate: Gate, confidence: f64) -> Comparison {
+pub(crate) fn against_revision(revision: &str, measured: &[Measured], gate: GateLimit, confidence: f64) -> Comparison {
     let mut comparison = Comparison {
         baseline: format!("revision {revision}"),
         paired: true,
@@ -198,7 +198,7 @@ mod tests {
 
     fn baseline_of(report: &super::super::model::Report, max: Option<f64>) -> Baseline {
         let value = serde_json::to_value(report).unwrap();
-        let gate = Gate { max_regression_pct: max };
+        let gate = GateLimit { max_regression_pct: max };
         Baseline { path: "base.json".into(), saved: SavedReport::from_value(value).unwrap(), gate }
     }
 
@@ -310,7 +310,7 @@ mod tests {
     fn baselines_are_checked() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("b.json");
-        let gate = Gate { max_regression_pct: None };
+        let gate = GateLimit { max_regression_pct: None };
         std::fs::write(&file, "not json").unwrap();
         let err = Baseline::read(&file, gate).unwrap_err().to_string();
         assert!(err.starts_with(&format!("baseline `{}` is not a timewarp JSON report", file.display())), "{err}");

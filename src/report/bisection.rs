@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::model::{
-    BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, Estimate, LocatedStep, NightlyBisection, NightlyStep,
-    Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, Verdict,
+    BISECT_SCHEMA_VERSION, BisectOutcome, BisectStep, Bisected, EstimateJson, LocatedStep, NightlyBisection,
+    NightlyStep, Skipped, SpanRelease, SpanStatus, StepChange, StepFigure, VerdictJson,
 };
+use crate::discover::release::Release;
 use crate::discover::toolchain::Toolchain;
 use crate::format;
 use crate::measure::bisect::{Bisection, Found, Halt};
-use crate::measure::engine::{self, End, Measured, Stop};
+use crate::measure::engine::{self, End, Measured, StopReason};
 use crate::stats::{self, NOISE};
 use crate::vocab::{Linker, Profile, Scenario};
 
@@ -21,14 +22,14 @@ use crate::vocab::{Linker, Profile, Scenario};
 /// measured of each, in the same order.
 #[derive(Debug, Clone)]
 pub(crate) struct Probe {
-    /// Indices into [`Facts::candidates`], oldest first.
-    pub candidates: Vec<usize>,
+    /// Indices into [`BisectionFacts::candidates`], oldest first.
+    pub(crate) candidates: Vec<usize>,
     /// One per candidate.
-    pub measured: Vec<Measured>,
+    pub(crate) measured: Vec<Measured>,
     /// Rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Why they stopped.
-    pub stop: Stop,
+    pub(crate) stop: StopReason,
 }
 
 impl Probe {
@@ -39,32 +40,32 @@ impl Probe {
 
 /// What the document states besides the search.
 #[derive(Debug)]
-pub(crate) struct Facts<'a> {
+pub(crate) struct BisectionFacts<'a> {
     /// Workspace root.
-    pub workspace: String,
+    pub(crate) workspace: String,
     /// `--rev`'s commit.
-    pub revision: Option<&'a str>,
+    pub(crate) revision: Option<&'a str>,
     /// The profile of every scenario but `release`.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// The cargo command each scenario measured.
-    pub commands: BTreeMap<Scenario, String>,
+    pub(crate) commands: BTreeMap<Scenario, String>,
     /// The toolchains the search ran over, oldest first: one per release.
-    pub candidates: &'a [Toolchain],
+    pub(crate) candidates: &'a [Toolchain],
     /// Installed toolchains of the span left out, with why.
-    pub left_out: &'a [(Toolchain, String)],
+    pub(crate) left_out: &'a [(Toolchain, String)],
     /// Wall time of the whole bisection.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Logical CPUs.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// CPU model.
-    pub cpu: Option<String>,
+    pub(crate) cpu: Option<String>,
     /// The linker the project's `-C link-arg=-fuse-ld=NAME` chooses, when it chooses one: a
     /// change of the toolchain's default linker does not reach its builds.
-    pub chosen_ld: Option<String>,
+    pub(crate) chosen_ld: Option<String>,
 }
 
 /// The document for `search`, whose steps are `probes` in order.
-pub(crate) fn build(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> Bisected {
+pub(crate) fn build(facts: &BisectionFacts<'_>, search: &Bisection, probes: &[Probe]) -> Bisected {
     let names = |i: usize| facts.candidates[i].name.clone();
     let (first, last) = (0, facts.candidates.len() - 1);
     let total_log = search.total.map(|t| t.speedup.log_mean);
@@ -206,7 +207,7 @@ pub(crate) fn nightlies(
         _ => None,
     };
     let (first, last) = (candidates[0].clone(), candidates[candidates.len() - 1].clone());
-    let total = search.total.map(|t| Estimate::of(&t.speedup));
+    let total = search.total.map(|t| EstimateJson::of(&t.speedup));
     let total_text = total.map_or_else(|| "no figure".to_string(), |e| estimate_text(&e));
     let span = format!("{} to {}", name(0), name(candidates.len() - 1));
     let summary = match &search.found {
@@ -253,7 +254,7 @@ fn outcome(found: &Found) -> BisectOutcome {
 }
 
 /// `1.29x ±3.0%`.
-fn estimate_text(e: &Estimate) -> String {
+fn estimate_text(e: &EstimateJson) -> String {
     format::speedup_with(e.point, e.plus_minus_pct)
 }
 
@@ -275,13 +276,13 @@ fn changes(
         let Some(speedup) = stats::paired_speedup(&engine::pairs(samples, other)) else { continue };
         let share_pct = total_log.filter(|t| *scenario == followed && *t != 0.0).map(|t| speedup.log_mean / t * 100.0);
         let part = |of: fn(&engine::Sample) -> Option<f64>| {
-            stats::paired_speedup(&engine::pairs_by(samples, other, of)).map(|e| Estimate::of(&e))
+            stats::paired_speedup(&engine::pairs_by(samples, other, of)).map(|e| EstimateJson::of(&e))
         };
         out.insert(
             *scenario,
             StepFigure {
-                speedup: Estimate::of(&speedup),
-                verdict: Verdict::from(speedup.verdict(NOISE)),
+                speedup: EstimateJson::of(&speedup),
+                verdict: VerdictJson::from(speedup.verdict(NOISE)),
                 share_pct,
                 link_speedup: part(super::link_of),
                 compile_speedup: part(super::compile_of),
@@ -293,19 +294,19 @@ fn changes(
 
 /// `1.78`: a release as the span lists it.
 fn release_name(minor: u64) -> String {
-    format!("1.{minor}")
+    Release::new(1, minor).to_string()
 }
 
 /// Every stable release from the first candidate's to the last's, and what became of it.
-fn releases(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> Vec<SpanRelease> {
+fn releases(facts: &BisectionFacts<'_>, search: &Bisection, probes: &[Probe]) -> Vec<SpanRelease> {
     let (first, last) = (&facts.candidates[0], &facts.candidates[facts.candidates.len() - 1]);
     let measured = search.measured();
     let failed: Vec<(usize, &String)> =
         search.steps.iter().flat_map(|s| s.failed.iter().map(|(c, r)| (*c, r))).collect();
     (first.version.minor..=last.version.minor)
         .map(|minor| {
-            let candidate = facts.candidates.iter().position(|t| t.version.major == 1 && t.version.minor == minor);
-            let left_out = facts.left_out.iter().find(|(t, _)| t.version.minor == minor && t.version.major == 1);
+            let candidate = facts.candidates.iter().position(|t| t.release() == Release::new(1, minor));
+            let left_out = facts.left_out.iter().find(|(t, _)| t.release() == Release::new(1, minor));
             let mut release = SpanRelease {
                 release: release_name(minor),
                 toolchain: None,
@@ -332,7 +333,7 @@ fn releases(facts: &Facts<'_>, search: &Bisection, probes: &[Probe]) -> Vec<Span
                             .iter()
                             .filter_map(|(s, v)| {
                                 let walls: Vec<f64> = v.iter().map(|x| x.wall_s).collect();
-                                Some((*s, Estimate::of(&stats::geometric(&walls)?)))
+                                Some((*s, EstimateJson::of(&stats::geometric(&walls)?)))
                             })
                             .collect();
                     }
@@ -408,10 +409,10 @@ fn linker_cause(
     }
     let moved: Vec<(Scenario, &StepFigure)> = figures
         .iter()
-        .filter(|(_, f)| matches!(f.verdict, Verdict::Faster | Verdict::Slower))
+        .filter(|(_, f)| matches!(f.verdict, VerdictJson::Faster | VerdictJson::Slower))
         .map(|(s, f)| (*s, f))
         .collect();
-    let linked: Vec<(Scenario, &StepFigure, &Estimate)> =
+    let linked: Vec<(Scenario, &StepFigure, &EstimateJson)> =
         moved.iter().filter_map(|(s, f)| f.link_speedup.as_ref().map(|l| (*s, *f, l))).collect();
     if linked.is_empty() {
         return format!(
@@ -430,18 +431,18 @@ fn linker_cause(
 }
 
 /// What an interval of the report says, as the engine's verdict reads it against the noise band.
-fn interval_verdict(e: &Estimate) -> Verdict {
+fn interval_verdict(e: &EstimateJson) -> VerdictJson {
     let band = 1.0 + NOISE;
     match (e.low, e.high) {
-        (Some(low), _) if low > band => Verdict::Faster,
-        (_, Some(high)) if high < 1.0 / band => Verdict::Slower,
-        (Some(low), Some(high)) if low >= 1.0 / band && high <= band => Verdict::NoChange,
-        _ => Verdict::Inconclusive,
+        (Some(low), _) if low > band => VerdictJson::Faster,
+        (_, Some(high)) if high < 1.0 / band => VerdictJson::Slower,
+        (Some(low), Some(high)) if low >= 1.0 / band && high <= band => VerdictJson::NoChange,
+        _ => VerdictJson::Inconclusive,
     }
 }
 
 /// `0.98x ±40%`, `0.98x ±2.5%`; `0.98x` without an interval.
-fn speedup_of(e: &Estimate) -> String {
+fn speedup_of(e: &EstimateJson) -> String {
     let pm = e.plus_minus_pct.map(|p| format!(" {}", format::plus_minus(p))).unwrap_or_default();
     format!("{}{pm}", format::speedup(e.point))
 }
@@ -454,7 +455,7 @@ fn article(t: &Toolchain) -> &'static str {
 }
 
 /// What the reader should know about the span.
-fn warnings(facts: &Facts<'_>, releases: &[SpanRelease]) -> Vec<String> {
+fn warnings(facts: &BisectionFacts<'_>, releases: &[SpanRelease]) -> Vec<String> {
     let mut warnings = Vec::new();
     let kinds: Vec<_> = facts.candidates.iter().map(Toolchain::provenance).collect();
     if kinds.windows(2).any(|w| w[0] != w[1]) {
@@ -547,7 +548,7 @@ fn summary(document: &Bisected, search: &Bisection, candidates: &[Toolchain]) ->
                 })
             });
             if let Some(other) = opposite {
-                let e = Estimate::of(&other.speedup);
+                let e = EstimateJson::of(&other.speedup);
                 let pm = e.plus_minus_pct.map(|p| format!(" {}", format::plus_minus(p))).unwrap_or_default();
                 sentence.push_str(&format!(
                     "; {} → {} moved the other way ({}{pm})",
@@ -615,8 +616,8 @@ mod tests {
     }
 
     /// A speedup of `point` with the interval `low..high`.
-    fn estimate(point: f64, low: f64, high: f64) -> Estimate {
-        Estimate {
+    fn estimate(point: f64, low: f64, high: f64) -> EstimateJson {
+        EstimateJson {
             point,
             low: Some(low),
             high: Some(high),
@@ -626,7 +627,7 @@ mod tests {
     }
 
     /// A step's figure in one scenario: the whole change, and its link part when taken apart.
-    fn figure(whole: Estimate, link: Option<Estimate>) -> StepFigure {
+    fn figure(whole: EstimateJson, link: Option<EstimateJson>) -> StepFigure {
         let verdict = interval_verdict(&whole);
         StepFigure { speedup: whole, verdict, link_speedup: link, compile_speedup: None, share_pct: None }
     }

@@ -3,13 +3,13 @@
 //! and verdict, the [`Setup`] two reports compare and what differs between two, and the changes
 //! of a baseline [`Comparison`] that fail or escape the gate.
 
-use super::model::{Change, Comparison, Estimate, GateResult, Report, Setup, Timing, Verdict};
+use super::model::{Change, Comparison, EstimateJson, GateResult, Report, Setup, Timing, VerdictJson};
 use crate::vocab::Scenario;
 
-impl Estimate {
+impl EstimateJson {
     /// The report's form of a statistical estimate.
-    pub(crate) fn of(e: &crate::stats::Estimate) -> Estimate {
-        Estimate {
+    pub(crate) fn of(e: &crate::stats::Estimate) -> EstimateJson {
+        EstimateJson {
             point: e.point,
             low: e.interval.map(|i| i.lower),
             high: e.interval.map(|i| i.upper),
@@ -19,13 +19,13 @@ impl Estimate {
     }
 }
 
-impl From<crate::stats::Verdict> for Verdict {
-    fn from(v: crate::stats::Verdict) -> Verdict {
+impl From<crate::stats::Verdict> for VerdictJson {
+    fn from(v: crate::stats::Verdict) -> VerdictJson {
         match v {
-            crate::stats::Verdict::Faster => Verdict::Faster,
-            crate::stats::Verdict::Slower => Verdict::Slower,
-            crate::stats::Verdict::NoChange => Verdict::NoChange,
-            crate::stats::Verdict::Inconclusive | crate::stats::Verdict::Unknown => Verdict::Inconclusive,
+            crate::stats::Verdict::Faster => VerdictJson::Faster,
+            crate::stats::Verdict::Slower => VerdictJson::Slower,
+            crate::stats::Verdict::NoChange => VerdictJson::NoChange,
+            crate::stats::Verdict::Inconclusive | crate::stats::Verdict::Unknown => VerdictJson::Inconclusive,
         }
     }
 }

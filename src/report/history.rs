@@ -26,17 +26,17 @@ use crate::vocab::Scenario;
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct HistoryEntry<'a> {
     /// UTC time the run finished, `2026-11-28T10:20:00Z`.
-    pub recorded_at: String,
+    pub(crate) recorded_at: String,
     /// The commit measured: the `--rev` revision, else `git rev-parse HEAD` of the workspace.
-    pub git_commit: Option<String>,
+    pub(crate) git_commit: Option<String>,
     /// Whether the working tree had changes to tracked files beyond that commit.
-    pub git_dirty: bool,
+    pub(crate) git_dirty: bool,
     /// The user's workspace root (for `--rev`, the workspace the revision was taken from).
-    pub workspace: String,
+    pub(crate) workspace: String,
     /// The machine's host name.
-    pub host: String,
+    pub(crate) host: String,
     /// The full report.
-    pub report: &'a Report,
+    pub(crate) report: &'a Report,
 }
 
 /// Appends `entry` as one JSON line to `file`, first ending a last line that a killed run left
@@ -85,7 +85,7 @@ pub(crate) fn record(runner: &dyn Runner, file: &Path, root: &Path, report: &Rep
 
 /// A line of the log as read back; the report is read apart, so a bad report is one bad line.
 #[derive(Deserialize)]
-struct Line {
+struct LogLine {
     recorded_at: String,
     git_commit: Option<String>,
     #[serde(default)]
@@ -95,7 +95,7 @@ struct Line {
 }
 
 /// A recorded run, as read back.
-struct Entry {
+struct PastRun {
     recorded_at: String,
     git_commit: Option<String>,
     git_dirty: bool,
@@ -105,14 +105,14 @@ struct Entry {
 
 /// The entries of a history file, and how many lines could not be read (a run killed while
 /// appending, a hand edit, bytes that are not UTF-8): those are skipped, not fatal.
-fn read_entries(bytes: &[u8]) -> (Vec<Entry>, usize) {
+fn read_entries(bytes: &[u8]) -> (Vec<PastRun>, usize) {
     let mut entries = Vec::new();
     let mut broken = 0;
     for line in bytes.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)) {
         let entry =
-            std::str::from_utf8(line).ok().and_then(|text| serde_json::from_str::<Line>(text).ok()).and_then(|l| {
+            std::str::from_utf8(line).ok().and_then(|text| serde_json::from_str::<LogLine>(text).ok()).and_then(|l| {
                 let report = SavedReport::from_value(l.report).ok()?;
-                Some(Entry {
+                Some(PastRun {
                     recorded_at: l.recorded_at,
                     git_commit: l.git_commit,
                     git_dirty: l.git_dirty,
@@ -228,7 +228,7 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
     let (entries, unreadable_lines) = read_entries(&bytes);
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let here = canonical(&workspace.root);
-    let (entries, others): (Vec<Entry>, Vec<Entry>) =
+    let (entries, others): (Vec<PastRun>, Vec<PastRun>) =
         entries.into_iter().partition(|e| e.workspace.as_deref().is_none_or(|w| canonical(Path::new(w)) == here));
     let mut versions: Vec<&str> =
         entries.iter().flat_map(|e| e.report.rows.iter().map(|r| r.version.as_str())).collect();
@@ -275,7 +275,7 @@ pub(crate) fn read(file: &Path, workspace: &Workspace) -> Result<History> {
                 recorded_at: entry.recorded_at.clone(),
                 git_commit: entry.git_commit.clone(),
                 git_dirty: entry.git_dirty,
-                what: setup.profile.to_string(),
+                profile: setup.profile.clone(),
                 status: row.status,
                 medians,
                 change_pct,

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use super::model::{Estimate, Machine, Merged, MergedFigure, MergedRow, Report, Row, SCHEMA_VERSION, Status, Verdict};
+use super::model::{
+    EstimateJson, Machine, Merged, MergedFigure, MergedRow, Report, Row, SCHEMA_VERSION, Status, VerdictJson,
+};
 use super::output::Outputs;
 use crate::exit::ExitError;
 use crate::fs;
@@ -245,9 +247,9 @@ pub(crate) fn merge(reports: &[(PathBuf, Report)]) -> Merged {
             scenarios.insert(
                 scenario,
                 MergedFigure {
-                    speedup: Estimate::of(&merged),
-                    prediction: stats::predict(&blocks).map(|p| Estimate::of(&p)),
-                    verdict: Verdict::from(merged.verdict(stats::NOISE)),
+                    speedup: EstimateJson::of(&merged),
+                    prediction: stats::predict(&blocks).map(|p| EstimateJson::of(&p)),
+                    verdict: VerdictJson::from(merged.verdict(stats::NOISE)),
                     machines: blocks.len(),
                     per_machine: blocks.iter().map(|b| b.point).collect(),
                 },

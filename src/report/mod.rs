@@ -33,15 +33,15 @@ use std::time::Duration;
 
 use self::baseline::Baseline;
 use self::model::{
-    DeepLibrary, Estimate, Figures, Floor, LinkFigures, Listed, Listing, Measurement, RedoneBuild, Report, Row,
-    SCHEMA_VERSION, Setup, Skipped, Status, Stopped, StoppingRule, Timing, Verdict,
+    DeepLibrary, EstimateJson, Figures, Floor, LinkFigures, Listed, Listing, Measurement, RedoneBuild, Report, Row,
+    SCHEMA_VERSION, Setup, Skipped, Status, Stopped, StoppingRule, Timing, VerdictJson,
 };
 use crate::discover::environment::{self, Setting};
 use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::engine::{End, Measured, Plan, Sample, SetAside, Stop, Stopping};
+use crate::measure::engine::{End, Measured, Plan, Sample, SetAside, StopReason, Stopping};
 use crate::stats;
 use crate::vocab::{Linker, Scenario};
 
@@ -56,48 +56,48 @@ after touching the file before its timed ones; an untimed rebuild follows every 
 #[derive(Debug)]
 pub(crate) struct Facts<'a> {
     /// The measured workspace (a `--rev` copy's, with `--rev`).
-    pub workspace: &'a Workspace,
+    pub(crate) workspace: &'a Workspace,
     /// What was selected and what was left out.
-    pub selection: &'a Selection,
+    pub(crate) selection: &'a Selection,
     /// Toolchains whose rustc did not answer.
-    pub broken: &'a [BrokenToolchain],
+    pub(crate) broken: &'a [BrokenToolchain],
     /// What was measured and how: variants, scenarios, the stopping rule.
-    pub plan: &'a Plan,
+    pub(crate) plan: &'a Plan,
     /// Rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Why they stopped.
-    pub stop: Stop,
+    pub(crate) stop: StopReason,
     /// From the first build to the last.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// The file the rebuilds touched.
-    pub touched_file: &'a Path,
+    pub(crate) touched_file: &'a Path,
     /// Why link time was not taken apart, when it was not.
-    pub link_note: Option<&'a str>,
+    pub(crate) link_note: Option<&'a str>,
     /// Distorting variables removed from the builds.
-    pub removed_env: &'a [String],
+    pub(crate) removed_env: &'a [String],
     /// Settings kept that change how code is built.
-    pub settings: &'a [Setting],
+    pub(crate) settings: &'a [Setting],
     /// Where dependency sources were vendored, if anywhere.
-    pub vendor_dir: Option<&'a Path>,
+    pub(crate) vendor_dir: Option<&'a Path>,
     /// The commit timed with `--rev`.
-    pub revision: Option<&'a str>,
+    pub(crate) revision: Option<&'a str>,
     /// Files in the workspace the builds changed (build scripts writing into the tree).
-    pub changed_by_builds: &'a [PathBuf],
+    pub(crate) changed_by_builds: &'a [PathBuf],
     /// Changes to the user's tree timewarp left alone because someone changed the file during
     /// the run (the user's edit wins over timewarp's restore).
-    pub kept_changes: &'a [String],
+    pub(crate) kept_changes: &'a [String],
     /// The `--baseline` to compare with.
-    pub baseline: Option<&'a Baseline>,
+    pub(crate) baseline: Option<&'a Baseline>,
     /// `--baseline-rev`: the revision built beside the tree, its commit.
-    pub baseline_rev: Option<&'a str>,
+    pub(crate) baseline_rev: Option<&'a str>,
     /// What the gate allows.
-    pub gate: baseline::Gate,
+    pub(crate) gate: baseline::GateLimit,
     /// `--crates=N`: how many of the crates that changed most to show.
-    pub crates_top: Option<usize>,
+    pub(crate) crates_top: Option<usize>,
     /// Logical CPUs of the machine.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// The CPU model.
-    pub cpu: Option<String>,
+    pub(crate) cpu: Option<String>,
 }
 
 /// Assembles the report of a measuring run: one row per toolchain (of the tree measured),
@@ -143,14 +143,14 @@ fn stopping_rule(stopping: &Stopping) -> StoppingRule {
     }
 }
 
-pub(crate) fn stopped(stop: Stop) -> Stopped {
+pub(crate) fn stopped(stop: StopReason) -> Stopped {
     match stop {
-        Stop::Fixed => Stopped::Fixed,
-        Stop::Precise => Stopped::Precise,
-        Stop::Budget => Stopped::Budget,
-        Stop::MaxRounds => Stopped::MaxRounds,
-        Stop::NothingLeft => Stopped::NothingLeft,
-        Stop::Interrupted => Stopped::Interrupted,
+        StopReason::Fixed => Stopped::Fixed,
+        StopReason::Precise => Stopped::Precise,
+        StopReason::Budget => Stopped::Budget,
+        StopReason::MaxRounds => Stopped::MaxRounds,
+        StopReason::NothingLeft => Stopped::NothingLeft,
+        StopReason::Interrupted => Stopped::Interrupted,
     }
 }
 
@@ -170,7 +170,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         environment::incremental_warning(facts.settings, recipe.profile.name()).into_iter().collect();
     let link_time = recipe.link_dir.is_some();
     warnings.extend(facts.link_note.map(str::to_string));
-    let linking = |s: &Scenario| s.command() != crate::vocab::Command::Check;
+    let linking = |s: &Scenario| s.command() != crate::vocab::CargoCommand::Check;
     let figures = || rows.iter().flat_map(|r| r.scenarios.iter());
     if link_time && figures().any(|(s, _)| linking(s)) && figures().all(|(_, f)| f.link.is_none()) {
         warnings.push(
@@ -293,11 +293,7 @@ fn floors(workspace: &Workspace) -> Vec<Floor> {
     workspace
         .msrv_floors
         .iter()
-        .map(|f| Floor {
-            version: short_version(&f.version),
-            kind: f.kind.name().to_string(),
-            reason: f.kind.to_string(),
-        })
+        .map(|f| Floor { version: short_version(&f.version), kind: f.kind.source(), reason: f.kind.to_string() })
         .collect()
 }
 
@@ -365,7 +361,7 @@ fn figures(samples: &[Sample]) -> Option<Figures> {
     let walls: Vec<f64> = samples.iter().map(|s| s.wall_s).collect();
     let rounds: Vec<usize> = samples.iter().map(|s| s.round).collect();
     let wall = Timing::of(&walls, &rounds)?;
-    let time = Estimate::of(&stats::geometric(&walls)?);
+    let time = EstimateJson::of(&stats::geometric(&walls)?);
     let cpu = samples.iter().map(|s| s.cpu_s).collect::<Option<Vec<f64>>>().and_then(|c| Timing::of(&c, &rounds));
     let largest_process_mib =
         samples.iter().filter_map(|s| s.peak_rss).max().map(|bytes| bytes as f64 / (1024.0 * 1024.0));
@@ -376,7 +372,7 @@ fn figures(samples: &[Sample]) -> Option<Figures> {
         cpu,
         largest_process_mib,
         speedup: None,
-        verdict: Verdict::Inconclusive,
+        verdict: VerdictJson::Inconclusive,
         speedup_cpu: None,
         rounds: samples.len(),
         precise: None,
@@ -402,14 +398,14 @@ fn link_figures(samples: &[Sample]) -> Option<LinkFigures> {
     let shares: Vec<f64> = samples.iter().zip(&links).map(|(s, l)| 100.0 * l / s.wall_s.max(1e-9)).collect();
     let runs: Vec<f64> = samples.iter().filter_map(|s| s.link.map(|l| l.runs as f64)).collect();
     Some(LinkFigures {
-        time: Estimate::of(&stats::geometric(&links)?),
-        compile: Estimate::of(&stats::geometric(&compiles)?),
+        time: EstimateJson::of(&stats::geometric(&links)?),
+        compile: EstimateJson::of(&stats::geometric(&compiles)?),
         share_pct: stats::median(&shares)?,
         runs: stats::median(&runs)?.round() as usize,
         speedup: None,
-        verdict: Verdict::Inconclusive,
+        verdict: VerdictJson::Inconclusive,
         compile_speedup: None,
-        compile_verdict: Verdict::Inconclusive,
+        compile_verdict: VerdictJson::Inconclusive,
     })
 }
 
@@ -441,14 +437,14 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
         for (i, row) in rows.iter_mut().enumerate() {
             let Some(figures) = row.scenarios.get_mut(&scenario) else { continue };
             if i == base {
-                figures.verdict = Verdict::Base;
+                figures.verdict = VerdictJson::Base;
                 if let Some(link) = &mut figures.link {
-                    (link.verdict, link.compile_verdict) = (Verdict::Base, Verdict::Base);
+                    (link.verdict, link.compile_verdict) = (VerdictJson::Base, VerdictJson::Base);
                 }
                 if with_figures == 1 && alone && target.is_some() {
                     let walls: Vec<f64> = base_samples.iter().map(|s| s.wall_s).collect();
                     if let Some(time) = stats::geometric_at(&walls, confidence) {
-                        figures.time = Estimate::of(&time);
+                        figures.time = EstimateJson::of(&time);
                     }
                 }
                 let watched = (with_figures == 1 && alone).then_some(figures.time);
@@ -457,16 +453,16 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
             }
             if let Some(estimate) = walls[i] {
                 figures.verdict = estimate.verdict(stats::NOISE).into();
-                figures.speedup = Some(Estimate::of(&estimate));
+                figures.speedup = Some(EstimateJson::of(&estimate));
                 figures.precise = target.map(|t| estimate.relative_half_width().is_some_and(|w| w <= t));
             }
             if let Some(link) = &mut figures.link {
                 if let Some(estimate) = links[i] {
                     (link.speedup, link.verdict) =
-                        (Some(Estimate::of(&estimate)), estimate.verdict(stats::NOISE).into());
+                        (Some(EstimateJson::of(&estimate)), estimate.verdict(stats::NOISE).into());
                 }
                 if let Some(estimate) = compiles[i] {
-                    link.compile_speedup = Some(Estimate::of(&estimate));
+                    link.compile_speedup = Some(EstimateJson::of(&estimate));
                     link.compile_verdict = estimate.verdict(stats::NOISE).into();
                 }
             }
@@ -477,7 +473,7 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
 
 /// The cells whose interval stayed wider than the precision asked for, when the budget or the
 /// most rounds stopped the run: what more time would have narrowed.
-fn precision_warning(rows: &[Row], stop: Stop, target: Option<f64>) -> Option<String> {
+fn precision_warning(rows: &[Row], stop: StopReason, target: Option<f64>) -> Option<String> {
     let target = target?;
     let wide: Vec<String> = rows
         .iter()
@@ -494,9 +490,9 @@ fn precision_warning(rows: &[Row], stop: Stop, target: Option<f64>) -> Option<St
         return None;
     }
     let why = match stop {
-        Stop::Budget => "the budget ran out (`--budget` gives more time)",
-        Stop::MaxRounds => "the most rounds ran (a quieter machine narrows them)",
-        Stop::Interrupted => "the run was interrupted",
+        StopReason::Budget => "the budget ran out (`--budget` gives more time)",
+        StopReason::MaxRounds => "the most rounds ran (a quieter machine narrows them)",
+        StopReason::Interrupted => "the run was interrupted",
         _ => return None,
     };
     Some(format!(
@@ -614,7 +610,7 @@ mod tests {
         }
     }
 
-    fn report_with(measured: &[Measured], stopping: Stopping, stop: Stop) -> Report {
+    fn report_with(measured: &[Measured], stopping: Stopping, stop: StopReason) -> Report {
         let ws = workspace("/w");
         let selection = Selection { chosen: vec![], skipped: vec![], doubtful: vec![] };
         let plan = plan(stopping);
@@ -636,7 +632,7 @@ mod tests {
             kept_changes: &[],
             baseline: None,
             baseline_rev: None,
-            gate: baseline::Gate { max_regression_pct: None },
+            gate: baseline::GateLimit { max_regression_pct: None },
             crates_top: None,
             cores: 2,
             cpu: None,
@@ -648,7 +644,7 @@ mod tests {
         report_with(
             measured,
             Stopping::Fixed(BTreeMap::from([(Scenario::Clean, 1), (Scenario::Touched, 3)])),
-            Stop::Fixed,
+            StopReason::Fixed,
         )
     }
 
@@ -662,7 +658,7 @@ mod tests {
         assert_eq!(r.toolchains[0].status, Status::Failed);
         assert!(r.toolchains[0].scenarios.is_empty(), "a failed row shows no figures");
         let base = r.toolchains[1].figures(Scenario::Clean).unwrap();
-        assert_eq!((base.speedup, base.verdict), (None, Verdict::Base), "the base row has no speedup");
+        assert_eq!((base.speedup, base.verdict), (None, VerdictJson::Base), "the base row has no speedup");
         let clean = r.toolchains[2].figures(Scenario::Clean).unwrap();
         assert_eq!(clean.speedup.unwrap().point, 2.0);
         assert_eq!(clean.speedup.unwrap().low, None, "one round: no interval");
@@ -670,7 +666,7 @@ mod tests {
         let speedup = touched.speedup.unwrap();
         assert!((speedup.point - 2.0).abs() < 1e-12, "every round's pair is 2.0: {speedup:?}");
         assert_eq!((speedup.low, speedup.high), (Some(speedup.point), Some(speedup.point)), "no spread in the ratios");
-        assert_eq!(touched.verdict, Verdict::Faster);
+        assert_eq!(touched.verdict, VerdictJson::Faster);
         assert_eq!(r.toolchains[2].figures(Scenario::Clean).unwrap().speedup_cpu, Some(2.0));
         assert_eq!((&r.profile, r.touched_file.as_str()), (&Profile::Release, "src/main.rs"));
         assert_eq!(r.measurement.commands[&Scenario::Touched], "cargo build --release");
@@ -711,13 +707,13 @@ mod tests {
         let r = report(&[with_links("1.85.0", 0.3, 0.5), with_links("1.96.0", 0.29, 0.1)]);
         let base = r.toolchains[0].figures(Scenario::Touched).unwrap();
         let link = base.link.as_ref().unwrap();
-        assert_eq!((link.verdict, link.compile_verdict, link.runs), (Verdict::Base, Verdict::Base, 1));
+        assert_eq!((link.verdict, link.compile_verdict, link.runs), (VerdictJson::Base, VerdictJson::Base, 1));
         assert!((link.share_pct - 62.5).abs() < 0.01, "{link:?}");
         assert_eq!(base.crates_compiled, Some(1));
         let new = r.toolchains[1].figures(Scenario::Touched).unwrap().link.as_ref().unwrap();
         let speedup = new.speedup.unwrap();
         assert!((speedup.point - 5.0).abs() < 1e-9, "paired by round, each pair exactly 5x: {new:?}");
-        assert_eq!(new.verdict, Verdict::Faster);
+        assert_eq!(new.verdict, VerdictJson::Faster);
         let compile = new.compile_speedup.unwrap();
         assert!(compile.point > 1.0 && compile.point < 1.1, "{compile:?}");
         let without = report(&[measured("1.85.0", End::Completed, &[4.0], &[1.0])]);
@@ -731,19 +727,19 @@ mod tests {
             measured("1.96.0", End::Completed, &[3.9], &[1.05, 1.0, 0.95]),
         ]);
         let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
-        assert_eq!(touched.verdict, Verdict::Inconclusive, "±23% cannot tell: {touched:?}");
+        assert_eq!(touched.verdict, VerdictJson::Inconclusive, "±23% cannot tell: {touched:?}");
         let r = report(&[
             measured("1.85.0", End::Completed, &[4.0], &[1.0, 1.1, 0.9]),
             measured("1.96.0", End::Completed, &[3.9], &[1.001, 1.1, 0.9]),
         ]);
         let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
-        assert_eq!(touched.verdict, Verdict::NoChange, "the whole interval within 1%: {touched:?}");
+        assert_eq!(touched.verdict, VerdictJson::NoChange, "the whole interval within 1%: {touched:?}");
         let one = report(&[
             measured("1.85.0", End::Completed, &[4.0], &[1.0]),
             measured("1.96.0", End::Completed, &[3.9], &[1.0]),
         ]);
         let touched = one.toolchains[1].figures(Scenario::Touched).unwrap();
-        assert_eq!(touched.verdict, Verdict::Inconclusive, "one round is never no change: {touched:?}");
+        assert_eq!(touched.verdict, VerdictJson::Inconclusive, "one round is never no change: {touched:?}");
     }
 
     #[test]
@@ -770,13 +766,13 @@ mod tests {
             measured("1.85.0", End::Completed, &[4.0, 4.1, 3.9], &[1.0, 1.3, 0.8]),
             measured("1.96.0", End::Completed, &[2.0, 2.05, 1.95], &[0.5, 0.5, 0.7]),
         ];
-        let r = report_with(&rows, precision.clone(), Stop::Budget);
+        let r = report_with(&rows, precision.clone(), StopReason::Budget);
         let touched = r.toolchains[1].figures(Scenario::Touched).unwrap();
         assert_eq!(touched.precise, Some(false));
         assert_eq!(r.toolchains[1].figures(Scenario::Clean).unwrap().precise, Some(true));
         let warning = r.warnings.iter().find(|w| w.starts_with("one interval did not reach ±5%")).unwrap();
         assert!(warning.contains("the budget ran out") && warning.contains("1.96.0 touched (±"), "{warning}");
-        let quiet = report_with(&rows, precision, Stop::Precise);
+        let quiet = report_with(&rows, precision, StopReason::Precise);
         assert!(!quiet.warnings.iter().any(|w| w.contains("did not reach")), "{:?}", quiet.warnings);
     }
 }

@@ -25,23 +25,23 @@ use crate::vocab::Format;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Outputs {
     /// The report format.
-    pub format: Format,
+    pub(crate) format: Format,
     /// `--verbose`: CPU and memory columns in the table.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// `--output`.
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// `--plot`.
-    pub plot: Option<PathBuf>,
+    pub(crate) plot: Option<PathBuf>,
     /// `--crates-csv`.
-    pub crates_csv: Option<PathBuf>,
+    pub(crate) crates_csv: Option<PathBuf>,
     /// `GITHUB_STEP_SUMMARY`: the job summary of GitHub Actions, which gets the Markdown report.
-    pub job_summary: Option<PathBuf>,
+    pub(crate) job_summary: Option<PathBuf>,
     /// `--history FILE` of a run: the history file the run appends to, judged like an output.
-    pub history: Option<PathBuf>,
+    pub(crate) history: Option<PathBuf>,
     /// The width the table fits: the terminal's, for standard output; `None` is unlimited.
-    pub width: Option<usize>,
+    pub(crate) width: Option<usize>,
     /// Where outputs may land.
-    pub guard: Guard,
+    pub(crate) guard: Guard,
 }
 
 /// The width of a table written to a file or a pipe: what a pasted table can take.

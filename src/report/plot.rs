@@ -95,7 +95,7 @@ fn scenario_series(rows: &[&Row], scenario: Scenario, colour: RGBColor) -> Serie
                     let pm = s.plus_minus_pct.map(|w| format!(" {}", crate::format::plus_minus(w))).unwrap_or_default();
                     format!("{} ({mark}{}{pm})", r.name, crate::format::speedup(s.point))
                 }
-                None if f.verdict == crate::report::model::Verdict::Base => format!("{} (base)", r.name),
+                None if f.verdict == crate::report::model::VerdictJson::Base => format!("{} (base)", r.name),
                 None => r.name.clone(),
             };
             // The error bar is the 95 % interval of the typical time.

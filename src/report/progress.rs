@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::discover::toolchain::Toolchain;
 use crate::format::{self, clock};
 use crate::measure::engine::{
-    Action, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, SEIZED_FACTOR, SetAside, Step,
+    BuildPurpose, BuildStep, End, MAX_REDOS, Measured, Observer, Redone, RoundDone, SEIZED_FACTOR, SetAside,
 };
 use crate::stats;
 use crate::stderr::{Say, say};
@@ -146,24 +146,24 @@ impl Observer for BuildTracker<'_> {
         }
     }
 
-    fn starting(&mut self, step: &Step<'_>) {
+    fn starting(&mut self, step: &BuildStep<'_>) {
         let name = &step.toolchain.name;
         let what = match step.action {
-            Action::WarmUp => {
+            BuildPurpose::WarmUp => {
                 if self.bar.is_none() {
                     self.progress
                         .status("Measuring", &format!("{name} (first reading its compiler into memory, untimed)"));
                 }
                 "warming up its compiler (untimed)".to_string()
             }
-            Action::FirstRebuild => "first rebuild after touching (untimed)".to_string(),
-            Action::Settle => "rebuild of the restored file (untimed)".to_string(),
-            Action::Prime => "build for the rebuilds (untimed)".to_string(),
-            Action::CrateBuild => "per-crate build (every rustc timed apart)".to_string(),
-            Action::Timed { scenario, .. } => scenario.to_string(),
+            BuildPurpose::FirstRebuild => "first rebuild after touching (untimed)".to_string(),
+            BuildPurpose::Settle => "rebuild of the restored file (untimed)".to_string(),
+            BuildPurpose::Prime => "build for the rebuilds (untimed)".to_string(),
+            BuildPurpose::CrateBuild => "per-crate build (every rustc timed apart)".to_string(),
+            BuildPurpose::Timed { scenario, .. } => scenario.to_string(),
         };
         if let Some(bar) = &self.bar {
-            if matches!(step.action, Action::Timed { .. }) && bar.position() < bar.length().unwrap_or(0) {
+            if matches!(step.action, BuildPurpose::Timed { .. }) && bar.position() < bar.length().unwrap_or(0) {
                 bar.inc(1);
             }
             let left = self.estimate_left().map(|d| format!(", ~{} left", clock(d))).unwrap_or_default();

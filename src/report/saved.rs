@@ -25,29 +25,29 @@ use crate::vocab::Scenario;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SavedReport {
     /// How it was measured.
-    pub setup: Setup,
+    pub(crate) setup: Setup,
     /// The workspace it measured, as recorded.
-    pub workspace: Option<String>,
+    pub(crate) workspace: Option<String>,
     /// The rows.
-    pub rows: Vec<SavedRow>,
+    pub(crate) rows: Vec<SavedRow>,
 }
 
 /// One row of a saved report.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SavedRow {
     /// The rustc version.
-    pub version: String,
+    pub(crate) version: String,
     /// ok, failed or interrupted.
-    pub status: Status,
+    pub(crate) status: Status,
     /// `rustc -V` of its compiler: two builds of one version differ here.
-    pub rustc: Option<String>,
+    pub(crate) rustc: Option<String>,
     /// Wall times per scenario, every sample, seconds.
-    pub wall: BTreeMap<Scenario, Vec<f64>>,
+    pub(crate) wall: BTreeMap<Scenario, Vec<f64>>,
 }
 
 /// The one field every schema has.
 #[derive(Deserialize)]
-struct Probe {
+struct SchemaProbe {
     schema: u32,
 }
 
@@ -89,7 +89,8 @@ impl SavedReport {
 /// The whole report in `value`, of the current schema; the error says what is wrong, in one
 /// sentence (the other documents timewarp writes are named as such).
 fn report_from_value(value: serde_json::Value) -> Result<Report, String> {
-    let Probe { schema } = Probe::deserialize(&value).map_err(|_| "it has no `schema` number".to_string())?;
+    let SchemaProbe { schema } =
+        SchemaProbe::deserialize(&value).map_err(|_| "it has no `schema` number".to_string())?;
     if value.get("outcome").is_some() && value.get("from").is_some() {
         return Err("it is a `bisect` document, not a run's report".into());
     }

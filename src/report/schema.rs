@@ -13,9 +13,9 @@ use super::tried::{TRY_SCHEMA_VERSION, Tried};
 /// A committed schema: its path and what the types generate for it.
 pub(crate) struct Document {
     /// The file, relative to the repository root.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The schema the types generate, as the committed file holds it.
-    pub generated: String,
+    pub(crate) generated: String,
 }
 
 /// Every document timewarp writes as JSON.

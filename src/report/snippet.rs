@@ -36,13 +36,13 @@ impl Place {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Snippet {
     /// The arm.
-    pub arm: Arm,
+    pub(crate) arm: Arm,
     /// Where the lines go.
-    pub place: Place,
+    pub(crate) place: Place,
     /// The lines, as TOML (or a shell assignment for the environment).
-    pub text: String,
+    pub(crate) text: String,
     /// What it costs, as a phrase.
-    pub cost: &'static str,
+    pub(crate) cost: &'static str,
 }
 
 /// The lines that make `arm` the project's setting for builds of `profile` on `host` (with

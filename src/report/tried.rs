@@ -58,39 +58,39 @@ impl Finding {
 /// One arm in one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) struct Cell {
+pub(crate) struct ArmCell {
     /// The scenario.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// Today's time over the arm's, as a geometric mean of the rounds' ratios.
-    pub speedup: Option<f64>,
+    pub(crate) speedup: Option<f64>,
     /// The interval's lower bound.
-    pub lower: Option<f64>,
+    pub(crate) lower: Option<f64>,
     /// The interval's upper bound.
-    pub upper: Option<f64>,
+    pub(crate) upper: Option<f64>,
     /// What the interval says.
-    pub finding: Finding,
+    pub(crate) finding: Finding,
     /// The arm's mean link time in seconds, when link time is measured.
-    pub link_s: Option<f64>,
+    pub(crate) link_s: Option<f64>,
     /// The rounds both builds have.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Whether the arm is meant for this scenario: `no-incremental` is for clean builds, and its
     /// slower rebuilds do not count against it.
-    pub meant: bool,
+    pub(crate) meant: bool,
 }
 
 /// One arm (or a combination of arms) against today's build.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) struct Row {
+pub(crate) struct ArmRow {
     /// The arms applied together (one, or the combination of the winners).
-    pub arms: Vec<Arm>,
+    pub(crate) arms: Vec<Arm>,
     /// Why its builds stopped, when one failed.
-    pub failed: Option<String>,
+    pub(crate) failed: Option<String>,
     /// One cell per scenario.
-    pub cells: Vec<Cell>,
+    pub(crate) cells: Vec<ArmCell>,
 }
 
-impl Row {
+impl ArmRow {
     /// `mold`, or `mold+line-tables-only` for a combination.
     pub(crate) fn name(&self) -> String {
         self.arms.iter().map(|a| a.name()).collect::<Vec<_>>().join("+")
@@ -110,11 +110,11 @@ impl Row {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Today {
     /// The scenario.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The geometric mean of its wall times, seconds.
-    pub seconds: Option<f64>,
+    pub(crate) seconds: Option<f64>,
     /// Its mean link time, seconds, when measured.
-    pub link_s: Option<f64>,
+    pub(crate) link_s: Option<f64>,
 }
 
 /// An arm that does not run here.
@@ -122,11 +122,11 @@ pub(crate) struct Today {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct NotRun {
     /// The arm.
-    pub arm: Arm,
+    pub(crate) arm: Arm,
     /// Why, as a phrase.
-    pub reason: String,
+    pub(crate) reason: String,
     /// The command that would make it apply, where one exists.
-    pub install: Option<String>,
+    pub(crate) install: Option<String>,
 }
 
 /// The answer for one scenario: the arm (or combination) that beats today's build by the widest
@@ -135,14 +135,14 @@ pub(crate) struct NotRun {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Answer {
     /// The scenario.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The arms of the best winner in this scenario (the highest lower bound among the rows that
     /// win); empty when none beats today's build here.
-    pub best: Vec<Arm>,
+    pub(crate) best: Vec<Arm>,
     /// What the finding is, in plain words.
-    pub verdict: AnswerKind,
+    pub(crate) verdict: AnswerKind,
     /// The answer as one sentence.
-    pub sentence: String,
+    pub(crate) sentence: String,
 }
 
 /// What one scenario's answer says.
@@ -172,47 +172,47 @@ pub(crate) const TRY_SCHEMA_VERSION: u32 = 1;
 pub(crate) struct Tried {
     /// `try`, so a reader tells the document from a history's report.
     #[cfg_attr(test, schemars(extend("const" = "try")))]
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// [`TRY_SCHEMA_VERSION`].
-    pub schema: u32,
+    pub(crate) schema: u32,
     /// The answer, one sentence per scenario, in round order.
-    pub answer: Vec<Answer>,
+    pub(crate) answer: Vec<Answer>,
     /// The toolchain every build used.
-    pub toolchain: String,
+    pub(crate) toolchain: String,
     /// The rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// The relative noise threshold a winner's interval must clear.
-    pub noise: f64,
+    pub(crate) noise: f64,
     /// Today's build.
-    pub today: Vec<Today>,
+    pub(crate) today: Vec<Today>,
     /// Every arm measured.
-    pub arms: Vec<Row>,
+    pub(crate) arms: Vec<ArmRow>,
     /// The arms that do not run here.
-    pub not_here: Vec<NotRun>,
+    pub(crate) not_here: Vec<NotRun>,
     /// The settings worth adopting, with their lines.
-    pub adopt: Vec<Snippet>,
+    pub(crate) adopt: Vec<Snippet>,
 }
 
 /// What [`build`] needs besides the measurements.
 pub(crate) struct Context<'a> {
     /// The toolchain's name.
-    pub toolchain: &'a str,
+    pub(crate) toolchain: &'a str,
     /// The scenarios, in round order.
-    pub scenarios: &'a [Scenario],
+    pub(crate) scenarios: &'a [Scenario],
     /// The arms of variant `i + 1`.
-    pub rows: &'a [Vec<Arm>],
+    pub(crate) rows: &'a [Vec<Arm>],
     /// Every arm's availability.
-    pub availability: &'a [Availability],
+    pub(crate) availability: &'a [Availability],
     /// The host, profile and core count, for the snippets.
-    pub host: &'a str,
+    pub(crate) host: &'a str,
     /// Where the user's rustflags live, for the snippets' flags to join them.
-    pub flags_home: FlagsHome,
+    pub(crate) flags_home: FlagsHome,
     /// The profile built.
-    pub profile: &'a str,
+    pub(crate) profile: &'a str,
     /// The core count.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// The rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -236,7 +236,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
             Today { scenario, seconds: stats::geometric(&walls).map(|e| e.point), link_s }
         })
         .collect();
-    let arms: Vec<Row> = at
+    let arms: Vec<ArmRow> = at
         .rows
         .iter()
         .enumerate()
@@ -254,7 +254,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
                     let paired = pairs(&base, &own);
                     let estimate = stats::paired_speedup(&paired);
                     let link_s = mean(pairs_by(&base, &own, |s| s.link.map(|l| l.seconds)).into_iter().map(|p| p.1));
-                    Cell {
+                    ArmCell {
                         scenario,
                         speedup: estimate.map(|e| e.point),
                         lower: estimate.and_then(|e| e.interval).map(|i| i.lower),
@@ -266,7 +266,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
                     }
                 })
                 .collect();
-            Row { arms: arms.clone(), failed, cells }
+            ArmRow { arms: arms.clone(), failed, cells }
         })
         .collect();
     let not_here = at
@@ -316,20 +316,20 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
 
 /// The single arms that win, keeping of those that exclude each other (two linkers, two debug
 /// levels) the one whose smallest winning lower bound is highest.
-pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
+pub(crate) fn winners(rows: &[ArmRow]) -> Vec<Arm> {
     let group = |arm: Arm| match arm {
         _ if arm.linker().is_some() => Some(0),
         Arm::LineTablesOnly | Arm::NoDebug => Some(1),
         _ => None,
     };
-    let floor = |row: &Row| {
+    let floor = |row: &ArmRow| {
         row.cells
             .iter()
             .filter(|c| c.meant && c.finding == Finding::Faster)
             .filter_map(|c| c.lower)
             .fold(f64::MAX, f64::min)
     };
-    let single: Vec<&Row> = rows.iter().filter(|r| r.arms.len() == 1 && r.wins()).collect();
+    let single: Vec<&ArmRow> = rows.iter().filter(|r| r.arms.len() == 1 && r.wins()).collect();
     single
         .iter()
         .filter(|row| {
@@ -345,19 +345,21 @@ pub(crate) fn winners(rows: &[Row]) -> Vec<Arm> {
 /// One sentence for `scenario`: the winning row that beats today's build there with the highest
 /// lower bound; else an arm faster here but slower elsewhere; else whether the intervals are too
 /// wide to tell, within the noise, or missing.
-fn answer(rows: &[Row], scenario: Scenario, today_timed: bool, toolchain: &str) -> Answer {
-    let cells: Vec<(&Row, &Cell)> = rows
+fn answer(rows: &[ArmRow], scenario: Scenario, today_timed: bool, toolchain: &str) -> Answer {
+    let cells: Vec<(&ArmRow, &ArmCell)> = rows
         .iter()
         .filter(|r| r.failed.is_none())
         .filter_map(|r| Some((r, r.cells.iter().find(|c| c.scenario == scenario)?)))
         .collect();
-    let by_lower =
-        |a: &&(&Row, &Cell), b: &&(&Row, &Cell)| a.1.lower.partial_cmp(&b.1.lower).unwrap_or(std::cmp::Ordering::Equal);
-    let faster: Vec<&(&Row, &Cell)> = cells.iter().filter(|(_, c)| c.meant && c.finding == Finding::Faster).collect();
+    let by_lower = |a: &&(&ArmRow, &ArmCell), b: &&(&ArmRow, &ArmCell)| {
+        a.1.lower.partial_cmp(&b.1.lower).unwrap_or(std::cmp::Ordering::Equal)
+    };
+    let faster: Vec<&(&ArmRow, &ArmCell)> =
+        cells.iter().filter(|(_, c)| c.meant && c.finding == Finding::Faster).collect();
     let best = faster.iter().copied().filter(|(r, _)| r.wins()).max_by(by_lower);
     let unclear = cells.iter().filter(|(_, c)| c.meant && c.finding == Finding::Inconclusive).count();
     let measured = cells.iter().any(|(_, c)| c.lower.is_some());
-    let faster_by = |(row, cell): &(&Row, &Cell)| {
+    let faster_by = |(row, cell): &(&ArmRow, &ArmCell)| {
         format!(
             "{} builds {} faster than today's settings (95% interval {})",
             row.name(),
@@ -405,7 +407,7 @@ fn times(x: Option<f64>) -> String {
     x.map_or("-".into(), |x| format!("{x:.2}x"))
 }
 
-fn interval(cell: &Cell) -> String {
+fn interval(cell: &ArmCell) -> String {
     match (cell.lower, cell.upper) {
         (Some(l), Some(u)) => format!("{l:.2}x-{u:.2}x"),
         _ => "none".into(),
@@ -422,7 +424,7 @@ pub(crate) fn render(tried: &Tried, format: Format) -> String {
     }
 }
 
-fn cell_text(cell: &Cell) -> String {
+fn cell_text(cell: &ArmCell) -> String {
     match (cell.speedup, cell.meant) {
         (Some(_), true) => format!("{} [{}] {}", times(cell.speedup), interval(cell), cell.finding.name()),
         (Some(_), false) => format!("({} [{}], not meant for it)", times(cell.speedup), interval(cell)),
@@ -647,7 +649,7 @@ mod tests {
             rounds: 4,
         };
         let tried = build(&runs, &at);
-        assert!(tried.arms.iter().all(Row::wins));
+        assert!(tried.arms.iter().all(ArmRow::wins));
         assert_eq!(winners(&tried.arms), [Arm::Mold, Arm::NoDepsDebug], "one linker, the faster");
         assert_eq!(tried.adopt.iter().map(|s| s.arm).collect::<Vec<_>>(), [Arm::Mold, Arm::NoDepsDebug]);
     }

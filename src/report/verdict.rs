@@ -150,7 +150,7 @@ mod tests {
         let file = dir.path().join("fast.json");
         let mut report = sample_report();
         std::fs::write(&file, serde_json::to_string(&crate::testing::scaled(&report, 0.5)).unwrap()).unwrap();
-        let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0) };
+        let gate = crate::report::baseline::GateLimit { max_regression_pct: Some(10.0) };
         let baseline = crate::report::baseline::Baseline::read(&file, gate).unwrap();
         // Repeat runs of one commit that changed by ±1 %: the machine's own change between runs.
         let repeats = ["1.85.0", "1.96.0"]
@@ -192,7 +192,7 @@ mod tests {
             scenario: Scenario::Clean,
             baseline_s: 1.0,
             current_s: 1.12,
-            slowdown: crate::report::model::Estimate { point: 1.12, low, high, plus_minus_pct: pm, n: 5 },
+            slowdown: crate::report::model::EstimateJson { point: 1.12, low, high, plus_minus_pct: pm, n: 5 },
             change_pct: 12.0,
             gate: crate::report::model::GateResult::Undecided,
             regressed: false,

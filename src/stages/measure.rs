@@ -10,7 +10,7 @@ use super::{Discovered, interrupt, leave_out_deep, recipe, scenarios, stopping, 
 use crate::cli::RunOptions;
 use crate::discover::environment;
 use crate::discover::toolchain::HOST;
-use crate::discover::workspace::{self, DeepLibrary, Workspace};
+use crate::discover::workspace::{self, DeepTarget, Workspace};
 use crate::exit::ExitError;
 use crate::measure::arm::Overrides;
 use crate::measure::build;
@@ -27,19 +27,19 @@ use crate::report::progress::Progress;
 use crate::vocab::{self, Scenario};
 
 /// What the measuring stage did, and what the report needs to say about it.
-pub(crate) struct Measurement {
-    pub plan: Plan,
+pub(crate) struct MeasuredRun {
+    pub(crate) plan: Plan,
     /// Why link time is not measured, when it is not.
-    pub link_note: Option<String>,
-    pub touched: PathBuf,
-    pub removed_env: Vec<String>,
-    pub settings: Vec<environment::Setting>,
-    pub vendor_dir: Option<PathBuf>,
-    pub changed_by_builds: Vec<PathBuf>,
-    pub outcome: engine::Outcome,
-    pub interrupted: bool,
+    pub(crate) link_note: Option<String>,
+    pub(crate) touched: PathBuf,
+    pub(crate) removed_env: Vec<String>,
+    pub(crate) settings: Vec<environment::Setting>,
+    pub(crate) vendor_dir: Option<PathBuf>,
+    pub(crate) changed_by_builds: Vec<PathBuf>,
+    pub(crate) outcome: engine::Outcome,
+    pub(crate) interrupted: bool,
     /// What the journal left alone because the user changed it during the run.
-    pub kept_changes: Vec<String>,
+    pub(crate) kept_changes: Vec<String>,
 }
 
 /// Checks what can fail on bad input (now, not after an hour of builds), prepares, and runs
@@ -49,7 +49,7 @@ pub(crate) fn measure(
     config: &RunOptions,
     progress: &Progress,
     found: &Discovered,
-) -> Result<Measurement> {
+) -> Result<MeasuredRun> {
     let handler = interrupt(runner, found)?;
     measure_these(runner, config, progress, found, &found.planned.selection.chosen, &handler)
 }
@@ -63,7 +63,7 @@ pub(crate) fn measure_these(
     found: &Discovered,
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
-) -> Result<Measurement> {
+) -> Result<MeasuredRun> {
     measure_arms(runner, config, progress, found, chosen, interrupt, &[])
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn measure_arms(
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
     arms: &[(String, Overrides)],
-) -> Result<Measurement> {
+) -> Result<MeasuredRun> {
     let (workspace, work) = (&found.workspace, &found.work);
     let mut scenarios = scenarios(config, workspace)?;
     let measured = changed_files(TreeRole::Measured, workspace, config, progress, found, &mut scenarios)?;
@@ -134,7 +134,7 @@ pub(crate) fn measure_arms(
     let kept = found.journal.take_notes();
     let changed_by_builds = changed_by_builds(workspace, &excluded, &tree_before, &kept);
     let interrupted = interrupt.requested();
-    Ok(Measurement {
+    Ok(MeasuredRun {
         plan,
         link_note,
         touched,
@@ -183,7 +183,7 @@ struct TreeFiles<'w> {
     /// Where the touch and the edit land: a link in the tree followed.
     real: PathBuf,
     /// The deep library and where its root really is, when `deep` runs in this tree.
-    deep: Option<(&'w DeepLibrary, PathBuf)>,
+    deep: Option<(&'w DeepTarget, PathBuf)>,
 }
 
 impl TreeFiles<'_> {

@@ -49,9 +49,9 @@ pub(crate) const NOISE: f64 = 0.01;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Interval {
     /// The lower bound.
-    pub lower: f64,
+    pub(crate) lower: f64,
     /// The upper bound.
-    pub upper: f64,
+    pub(crate) upper: f64,
 }
 
 /// A geometric-mean estimate of a positive quantity with its [`CONFIDENCE`] interval.
@@ -64,18 +64,18 @@ pub(crate) struct Interval {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Estimate {
     /// The estimate: the geometric mean, `exp(log_mean)`.
-    pub point: f64,
+    pub(crate) point: f64,
     /// The [`CONFIDENCE`] interval; `None` when there are too few samples to have one (n = 1).
-    pub interval: Option<Interval>,
+    pub(crate) interval: Option<Interval>,
     /// The number of samples (times, pairs, or merged blocks) behind the estimate.
-    pub n: usize,
+    pub(crate) n: usize,
     /// The mean of the logarithms (of times or of ratios).
-    pub log_mean: f64,
+    pub(crate) log_mean: f64,
     /// The standard error of `log_mean`; `None` together with `interval`.
-    pub log_se: Option<f64>,
+    pub(crate) log_se: Option<f64>,
     /// The degrees of freedom of the t distribution used for the interval (fractional for
     /// Welch); `None` together with `interval`.
-    pub df: Option<f64>,
+    pub(crate) df: Option<f64>,
 }
 
 /// What a speedup estimate says about a change, taking a noise band into account.

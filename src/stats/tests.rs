@@ -6,11 +6,11 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::f64::consts::PI;
 
 /// Simulated repetitions per statistical test.
-pub(super) const RUNS: usize = 2000;
+pub(crate) const RUNS: usize = 2000;
 /// Log-normal noise on each build time.
 const SIGMA: f64 = 0.05;
 /// The true speedup in the coverage simulations.
-pub(super) const SPEEDUP: f64 = 1.25;
+pub(crate) const SPEEDUP: f64 = 1.25;
 /// The baseline's build time (seconds); irrelevant to ratios, but keeps numbers realistic.
 const BASE: f64 = 40.0;
 
@@ -32,7 +32,7 @@ fn assert_close(actual: f64, expected: f64, rel: f64) {
 }
 
 /// `rounds` paired rounds of a baseline and a build `speedup` times faster, σ noise on each.
-pub(super) fn paired_rounds(rng: &mut Rng, rounds: usize, speedup: f64, sigma: f64) -> Vec<(f64, f64)> {
+pub(crate) fn paired_rounds(rng: &mut Rng, rounds: usize, speedup: f64, sigma: f64) -> Vec<(f64, f64)> {
     (0..rounds).map(|_| (BASE * rng.noise(sigma), BASE / speedup * rng.noise(sigma))).collect()
 }
 
@@ -42,7 +42,7 @@ fn times(rng: &mut Rng, n: usize, speedup: f64, sigma: f64) -> Vec<f64> {
 }
 
 /// `hits / runs` as a fraction.
-pub(super) fn rate(hits: usize, runs: usize) -> f64 {
+pub(crate) fn rate(hits: usize, runs: usize) -> f64 {
     hits as f64 / runs as f64
 }
 

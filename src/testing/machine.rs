@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use super::FakeRunner;
 
 /// What [`FakeRunner`] answers about the machine itself.
-pub(super) struct Machine {
-    pub current_dir: PathBuf,
-    pub current_exe: PathBuf,
-    pub cpu_model: Option<String>,
-    pub hostname: Option<String>,
+pub(crate) struct Machine {
+    pub(crate) current_dir: PathBuf,
+    pub(crate) current_exe: PathBuf,
+    pub(crate) cpu_model: Option<String>,
+    pub(crate) hostname: Option<String>,
 }
 
 impl Default for Machine {
@@ -26,18 +26,18 @@ impl Default for Machine {
 
 impl FakeRunner {
     /// The fake machine's CPU model.
-    pub const CPU_MODEL: &str = "Fake CPU @ 3.00GHz";
+    pub(crate) const CPU_MODEL: &str = "Fake CPU @ 3.00GHz";
     /// The fake machine's host name.
-    pub const HOSTNAME: &str = "fakehost";
+    pub(crate) const HOSTNAME: &str = "fakehost";
 
     /// The same runner, started in `dir`.
-    pub fn in_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+    pub(crate) fn in_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.machine.current_dir = dir.into();
         self
     }
 
     /// The same runner on a machine that names no CPU model and has no host name.
-    pub fn anonymous(mut self) -> Self {
+    pub(crate) fn anonymous(mut self) -> Self {
         (self.machine.cpu_model, self.machine.hostname) = (None, None);
         self
     }

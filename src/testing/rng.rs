@@ -9,7 +9,7 @@ pub(crate) struct Rng {
 
 impl Rng {
     /// Seeds the generator from one number through SplitMix64.
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         let mut x = seed;
         let mut splitmix = || {
             x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -22,7 +22,7 @@ impl Rng {
     }
 
     /// The next 64 random bits (xoshiro256**).
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let s = &mut self.state;
         let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = s[1] << 17;
@@ -36,12 +36,12 @@ impl Rng {
     }
 
     /// Uniform in (0, 1].
-    pub fn uniform(&mut self) -> f64 {
+    pub(crate) fn uniform(&mut self) -> f64 {
         ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
     }
 
     /// Standard normal.
-    pub fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         if let Some(z) = self.spare.take() {
             return z;
         }
@@ -52,7 +52,7 @@ impl Rng {
     }
 
     /// A log-normal noise factor with log standard deviation `sigma` (median 1).
-    pub fn noise(&mut self, sigma: f64) -> f64 {
+    pub(crate) fn noise(&mut self, sigma: f64) -> f64 {
         (sigma * self.normal()).exp()
     }
 }

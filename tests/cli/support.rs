@@ -13,17 +13,17 @@ use std::time::{Duration, Instant};
 static BUILDS: Mutex<()> = Mutex::new(());
 
 /// Serialises tests that run builds.
-pub fn build_lock() -> MutexGuard<'static, ()> {
+pub(crate) fn build_lock() -> MutexGuard<'static, ()> {
     BUILDS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The repository's `fixtures/NAME`.
-pub fn fixture_source(name: &str) -> PathBuf {
+pub(crate) fn fixture_source(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
 /// A private copy of `fixtures/NAME` (without any `target/`), so the repository is never written.
-pub fn fixture(name: &str) -> tempfile::TempDir {
+pub(crate) fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::Builder::new().prefix("timewarp-test-").tempdir().expect("temp dir");
     copy_tree(&fixture_source(name), dir.path());
     dir
@@ -46,24 +46,24 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// A test's world: a private copy of a fixture, and a rustup that has the toolchains the test
 /// names and no other, whatever else the machine has installed.
-pub struct World {
+pub(crate) struct World {
     ws: tempfile::TempDir,
     rustup: tempfile::TempDir,
 }
 
 impl World {
     /// `fixtures/NAME` with the installed toolchains `toolchains` (`stable`, `1.63.0`, ...).
-    pub fn new(name: &str, toolchains: &[&str]) -> World {
+    pub(crate) fn new(name: &str, toolchains: &[&str]) -> World {
         World { ws: fixture(name), rustup: rustup_home(toolchains) }
     }
 
     /// The workspace copy.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.ws.path()
     }
 
     /// `timewarp` in the workspace, seeing only this world's toolchains.
-    pub fn timewarp(&self) -> Command {
+    pub(crate) fn timewarp(&self) -> Command {
         let mut cmd = timewarp(self.ws.path());
         cmd.env("RUSTUP_HOME", self.rustup.path());
         cmd
@@ -77,19 +77,19 @@ fn stable_only() -> &'static Path {
 }
 
 /// Where the tests keep timewarp's per-workspace state directories, instead of `~/.cache`.
-pub fn cache_home() -> PathBuf {
+pub(crate) fn cache_home() -> PathBuf {
     std::env::temp_dir().join("timewarp-test-cache")
 }
 
 /// The history file timewarp records the runs on the workspace at `root` in: in its state
 /// directory, outside `target/`.
-pub fn history_file(root: &Path) -> PathBuf {
+pub(crate) fn history_file(root: &Path) -> PathBuf {
     state_dir(root).join("history.jsonl")
 }
 
 /// The state directory timewarp uses for the workspace at `root`, found by its name and the
 /// workspace it records.
-pub fn state_dir(root: &Path) -> PathBuf {
+pub(crate) fn state_dir(root: &Path) -> PathBuf {
     let name = root.canonicalize().unwrap().file_name().unwrap().to_string_lossy().into_owned();
     let base = cache_home().join("cargo-timewarp");
     let found = std::fs::read_dir(&base)
@@ -108,7 +108,7 @@ pub fn state_dir(root: &Path) -> PathBuf {
 /// `cargo-timewarp timewarp ARGS` in `dir`, as cargo would run it, with an environment free of
 /// whatever the test runner's own cargo leaks (toolchain choice, target dir, wrappers, colour),
 /// and its state kept out of the real `~/.cache`.
-pub fn timewarp(dir: &Path) -> Command {
+pub(crate) fn timewarp(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-timewarp"));
     cmd.arg("timewarp").current_dir(dir).env("NO_COLOR", "1").env("XDG_CACHE_HOME", cache_home());
     // Whatever else the machine has installed, a test sees `stable` alone unless it names more.
@@ -132,7 +132,7 @@ pub fn timewarp(dir: &Path) -> Command {
 }
 
 /// Runs `cmd` and returns its output.
-pub fn run(cmd: &mut Command) -> Output {
+pub(crate) fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("could not run {cmd:?}: {e}"))
 }
 
@@ -148,7 +148,7 @@ fn describe(cmd: &Command, out: &Output) -> String {
 
 /// Runs `cmd`, asserts exit code 0, returns stdout.
 #[track_caller]
-pub fn success(cmd: &mut Command) -> String {
+pub(crate) fn success(cmd: &mut Command) -> String {
     let out = run(cmd);
     assert!(out.status.success(), "expected success\n{}", describe(cmd, &out));
     String::from_utf8(out.stdout).unwrap()
@@ -156,14 +156,14 @@ pub fn success(cmd: &mut Command) -> String {
 
 /// Runs `cmd` expecting JSON on stdout and exit code 0.
 #[track_caller]
-pub fn success_json(cmd: &mut Command) -> serde_json::Value {
+pub(crate) fn success_json(cmd: &mut Command) -> serde_json::Value {
     let stdout = success(cmd);
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"))
 }
 
 /// Runs `cmd`, asserts exit `code` and a single `error: ` line on stderr; returns that line.
 #[track_caller]
-pub fn failure(cmd: &mut Command, code: i32) -> String {
+pub(crate) fn failure(cmd: &mut Command, code: i32) -> String {
     let out = run(cmd);
     let info = describe(cmd, &out);
     assert_eq!(out.status.code(), Some(code), "wrong exit code\n{info}");
@@ -177,7 +177,7 @@ pub fn failure(cmd: &mut Command, code: i32) -> String {
 /// Whether every toolchain in `names` is installed. When one is missing, prints why the calling
 /// test is skipped, or panics when `TIMEWARP_REQUIRE_TOOLCHAINS=1` (as CI sets it).
 #[track_caller]
-pub fn toolchains(names: &[&str]) -> bool {
+pub(crate) fn toolchains(names: &[&str]) -> bool {
     for name in names {
         let installed = Command::new("rustc")
             .arg(format!("+{name}"))
@@ -203,7 +203,7 @@ pub fn toolchains(names: &[&str]) -> bool {
 }
 
 /// Every file under `root` except `target/`, with its bytes and modification time.
-pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+pub(crate) fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
     let mut files = BTreeMap::new();
     walk(root, root, &mut files);
     files
@@ -225,19 +225,19 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, (Vec<u8>, SystemT
 }
 
 /// Names of the rows in a report's `toolchains` array, in order.
-pub fn row_names(report: &serde_json::Value) -> Vec<String> {
+pub(crate) fn row_names(report: &serde_json::Value) -> Vec<String> {
     report["toolchains"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
 }
 
 /// The row named `name`.
 #[track_caller]
-pub fn row<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+pub(crate) fn row<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     let rows = report["toolchains"].as_array().unwrap();
     rows.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no row {name} in {report:#}"))
 }
 
 /// The skip reason given for `name`, from a report's `skipped` or a listing's `toolchains`.
-pub fn reason_for(report: &serde_json::Value, name: &str) -> Option<String> {
+pub(crate) fn reason_for(report: &serde_json::Value, name: &str) -> Option<String> {
     ["skipped", "toolchains"]
         .iter()
         .filter_map(|key| report[key].as_array())
@@ -247,7 +247,7 @@ pub fn reason_for(report: &serde_json::Value, name: &str) -> Option<String> {
 }
 
 /// rustup itself (its proxy in CARGO_HOME/bin, else the one on PATH).
-pub fn real_rustup() -> PathBuf {
+pub(crate) fn real_rustup() -> PathBuf {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
@@ -265,7 +265,7 @@ fn real_rustup_home() -> PathBuf {
 /// A private RUSTUP_HOME whose `toolchains/` links only the installed toolchains `names`
 /// (`stable`, `1.63.0`, ...): the toolchain universe a test names, so what it selects does not
 /// depend on what else a machine has installed. Pass it as `RUSTUP_HOME`.
-pub fn rustup_home(names: &[&str]) -> tempfile::TempDir {
+pub(crate) fn rustup_home(names: &[&str]) -> tempfile::TempDir {
     let home = tempfile::Builder::new().prefix("timewarp-rustup-").tempdir().unwrap();
     let real = real_rustup_home();
     std::fs::copy(real.join("settings.toml"), home.path().join("settings.toml")).unwrap();
@@ -284,7 +284,7 @@ const HOST: &str = "x86_64-unknown-linux-gnu";
 /// A private RUSTUP_HOME with the real `stable` plus custom toolchains that misbehave:
 /// `crashy`, whose rustc answers `-vV` but dies of SIGSEGV when it compiles; `broken`, whose
 /// rustc does not run at all; and `stubborn`, whose cargo ignores SIGINT and SIGTERM and sleeps.
-pub fn rustup_home_with_bad_toolchains() -> tempfile::TempDir {
+pub(crate) fn rustup_home_with_bad_toolchains() -> tempfile::TempDir {
     let home = rustup_home(&["stable"]);
     let toolchains = home.path().join("toolchains");
     let host = HOST;
@@ -315,7 +315,7 @@ pub fn rustup_home_with_bad_toolchains() -> tempfile::TempDir {
 
 /// Runs git in `dir` with a fixed identity; asserts it succeeded and returns its trimmed output.
 #[track_caller]
-pub fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -333,7 +333,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 /// the rest of stderr as it comes.
 // The child is handed to the caller, which waits for it; clippy cannot see past the return.
 #[allow(clippy::zombie_processes)]
-pub fn start_and_wait_for(
+pub(crate) fn start_and_wait_for(
     cmd: &mut std::process::Command,
     needle: &str,
 ) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
@@ -356,7 +356,7 @@ pub fn start_and_wait_for(
 }
 
 /// The running children of `parent` whose command line holds `word`.
-pub fn children_running(parent: u32, word: &str) -> Vec<u32> {
+pub(crate) fn children_running(parent: u32, word: &str) -> Vec<u32> {
     std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
@@ -375,7 +375,7 @@ pub fn children_running(parent: u32, word: &str) -> Vec<u32> {
 
 /// Polls `holds` until it is true; a hang guard of 60 s (generous on a loaded 2-core machine,
 /// never a timing) fails the test naming `what` it waited for.
-pub fn wait_until(what: &str, mut holds: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, mut holds: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !holds() {
         assert!(Instant::now() < deadline, "waited 60 s for {what}");
@@ -384,13 +384,13 @@ pub fn wait_until(what: &str, mut holds: impl FnMut() -> bool) {
 }
 
 /// Whether process `pid` has ended (gone, or a zombie not yet reaped).
-pub fn zombie_or_gone(pid: u32) -> bool {
+pub(crate) fn zombie_or_gone(pid: u32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return true };
     stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) == Some("Z")
 }
 
 /// The processes whose environment holds every one of `vars`.
-pub fn processes_with(vars: &[String]) -> Vec<u32> {
+pub(crate) fn processes_with(vars: &[String]) -> Vec<u32> {
     std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
@@ -404,20 +404,20 @@ pub fn processes_with(vars: &[String]) -> Vec<u32> {
 }
 
 /// The quickest measuring run: the official stable, one build of each scenario.
-pub const QUICK: [&str; 4] = ["--toolchains", "stable", "--runs", "1"];
+pub(crate) const QUICK: [&str; 4] = ["--toolchains", "stable", "--runs", "1"];
 
 /// The skip reason of a toolchain below the floor `fixtures/dep-floor` locks.
-pub const RAISED: &str = "below 1.60 (rust-version of once_cell 1.20.2, a dependency of `dfl`)";
+pub(crate) const RAISED: &str = "below 1.60 (rust-version of once_cell 1.20.2, a dependency of `dfl`)";
 
 /// The toolchains `fixtures/dep-floor`'s tests choose from.
-pub const FLOOR_WORLD: &[&str] = &["1.48.0", "1.63.0", "1.85.0", "1.96.0"];
+pub(crate) const FLOOR_WORLD: &[&str] = &["1.48.0", "1.63.0", "1.85.0", "1.96.0"];
 
-pub const EXTRA: &[&str] = &["1.63.0", "1.85.0", "1.96.0"];
+pub(crate) const EXTRA: &[&str] = &["1.63.0", "1.85.0", "1.96.0"];
 
 /// What every test here starts with: a copy of `fixture_name` and the build lock, or `None`
 /// (the test is skipped, or fails under `TIMEWARP_REQUIRE_TOOLCHAINS=1`) without the extra
 /// toolchains.
-pub fn setup(fixture_name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, World)> {
+pub(crate) fn setup(fixture_name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, World)> {
     if !toolchains(EXTRA) {
         return None;
     }
@@ -430,14 +430,14 @@ pub fn setup(fixture_name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, 
 /// build is still running, as far as timewarp can tell), runs the shell snippet `during` with
 /// `$N` set to the number of the build (from 1) and the workspace as its directory. The
 /// snippet saves files as an editor or `cargo update` would.
-pub struct EditorWorld {
+pub(crate) struct EditorWorld {
     ws: tempfile::TempDir,
     rustup: tempfile::TempDir,
 }
 
 impl EditorWorld {
     /// `fixtures/NAME` with the `editor` toolchain running `during` in every build.
-    pub fn new(name: &str, during: &str) -> EditorWorld {
+    pub(crate) fn new(name: &str, during: &str) -> EditorWorld {
         let ws = fixture(name);
         let rustup = rustup_home(&[]);
         let stable = real_rustup_home().join("toolchains").join(format!("stable-{HOST}")).canonicalize().unwrap();
@@ -459,12 +459,12 @@ impl EditorWorld {
     }
 
     /// The workspace copy.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.ws.path()
     }
 
     /// `timewarp --toolchains editor` in the workspace, seeing only the `editor` toolchain.
-    pub fn timewarp(&self) -> Command {
+    pub(crate) fn timewarp(&self) -> Command {
         let mut cmd = timewarp(self.ws.path());
         cmd.env("RUSTUP_HOME", self.rustup.path()).args(["--toolchains", "editor"]);
         cmd

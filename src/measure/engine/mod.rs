@@ -56,8 +56,8 @@ use std::time::Duration;
 use anyhow::Result;
 
 pub(crate) use self::outcome::{
-    Action, CrateBuild, End, MAX_REDOS, Measured, Observer, Outcome, Redone, RoundDone, Sample, SetAside, Step, Stop,
-    pairs, pairs_by,
+    BuildPurpose, BuildStep, CrateBuild, End, MAX_REDOS, Measured, Observer, Outcome, Redone, RoundDone, Sample,
+    SetAside, StopReason, pairs, pairs_by,
 };
 pub(crate) use self::plan::{ChangedFile, Paths, Plan, Precision, ScenarioFloor, Stopping, Subject, Variant};
 use self::run::Run;
@@ -72,18 +72,18 @@ use crate::vocab::Scenario;
 #[derive(Clone, Copy)]
 pub(crate) struct Engine<'a> {
     /// The machine.
-    pub runner: &'a dyn Runner,
+    pub(crate) runner: &'a dyn Runner,
     /// What to measure.
-    pub plan: &'a Plan,
+    pub(crate) plan: &'a Plan,
     /// Where the builds go.
-    pub work: &'a WorkDir,
+    pub(crate) work: &'a WorkDir,
     /// Asked before every step: whether to stop (Ctrl-C, SIGTERM).
-    pub stop: &'a dyn Fn() -> bool,
+    pub(crate) stop: &'a dyn Fn() -> bool,
 }
 
 /// The rounds under way: the engine's settings, the files each variant's rebuilds change, and
 /// who hears every step.
-struct Rounds<'a> {
+struct RoundsUnderWay<'a> {
     engine: Engine<'a>,
     files: &'a [ChangedFile<'a>],
     observer: &'a mut dyn Observer,
@@ -165,18 +165,20 @@ pub(crate) fn measure(
     }
     let started = runner.now();
     let elapsed = || runner.now().duration_since(started).unwrap_or_default();
-    let mut rounds = Rounds { engine, files, observer };
+    let mut rounds = RoundsUnderWay { engine, files, observer };
     let (round, reason) = rounds.rounds_loop(&mut runs, &elapsed)?;
-    if reason != Stop::Interrupted {
+    if reason != StopReason::Interrupted {
         for run in runs.iter_mut().filter(|r| !r.ended) {
             if plan.crates.is_some() && !stop() {
-                rounds.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::CrateBuild });
+                rounds
+                    .observer
+                    .starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::CrateBuild });
                 step::crate_build(&engine, run)?;
             }
         }
     }
     for run in runs.iter_mut().filter(|r| !r.ended) {
-        if reason == Stop::Interrupted {
+        if reason == StopReason::Interrupted {
             run.measured.end = End::Interrupted;
         }
         run.ended = true;
@@ -194,10 +196,10 @@ pub(crate) fn measure(
     })
 }
 
-impl Rounds<'_> {
+impl RoundsUnderWay<'_> {
     /// Runs rounds of every subject until the plan says enough; returns how many ran and why
     /// they stopped. `elapsed` is the time since the rounds began.
-    fn rounds_loop(&mut self, runs: &mut [Run], elapsed: &dyn Fn() -> Duration) -> Result<(usize, Stop)> {
+    fn rounds_loop(&mut self, runs: &mut [Run], elapsed: &dyn Fn() -> Duration) -> Result<(usize, StopReason)> {
         let (plan, stop) = (self.engine.plan, self.engine.stop);
         let mut round = 0;
         // A scenario left out because its round no longer fit the budget: the run then ends on
@@ -206,14 +208,14 @@ impl Rounds<'_> {
         let mut left_out = false;
         let reason = loop {
             if stop() {
-                break Stop::Interrupted;
+                break StopReason::Interrupted;
             }
             let cells = match stopping::next_round(plan, runs, round, elapsed()) {
                 Ok((cells, cut)) => {
                     left_out = cut;
                     cells
                 }
-                Err(Stop::Precise | Stop::MaxRounds) if left_out => break Stop::Budget,
+                Err(StopReason::Precise | StopReason::MaxRounds) if left_out => break StopReason::Budget,
                 Err(reason) => break reason,
             };
             self.observer.round_starting(round, cells.iter().map(|(_, subjects)| subjects.len()).sum());
@@ -232,7 +234,7 @@ impl Rounds<'_> {
                 }
             }
             if interrupted || stop() {
-                break Stop::Interrupted;
+                break StopReason::Interrupted;
             }
             round += 1;
             let widest = stopping::widest(plan, runs);

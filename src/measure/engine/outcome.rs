@@ -16,21 +16,21 @@ use crate::vocab::Scenario;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Sample {
     /// The round it belongs to, from 0: samples of one round pair with each other.
-    pub round: usize,
+    pub(crate) round: usize,
     /// Wall time in seconds.
-    pub wall_s: f64,
+    pub(crate) wall_s: f64,
     /// CPU seconds (user + system) of the whole cargo process tree, when known.
-    pub cpu_s: Option<f64>,
+    pub(crate) cpu_s: Option<f64>,
     /// Peak resident memory of the largest process in the tree, bytes, when known.
-    pub peak_rss: Option<u64>,
+    pub(crate) peak_rss: Option<u64>,
     /// How long rustc's linkers ran during the build, when link time is measured.
-    pub link: Option<LinkTime>,
+    pub(crate) link: Option<LinkTime>,
     /// For a rebuild: how many crates cargo compiled (or checked).
-    pub compiled: Option<usize>,
+    pub(crate) compiled: Option<usize>,
 }
 
 impl Sample {
-    pub(super) fn of(round: usize, out: &Output, link: Option<LinkTime>, rebuild: bool) -> Sample {
+    pub(crate) fn of(round: usize, out: &Output, link: Option<LinkTime>, rebuild: bool) -> Sample {
         Sample {
             round,
             wall_s: out.elapsed.as_secs_f64(),
@@ -51,17 +51,17 @@ pub(crate) const MAX_REDOS: usize = 3;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Redone {
     /// The scenario.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The round, from 0.
-    pub round: usize,
+    pub(crate) round: usize,
     /// The wall time set aside, in seconds.
-    pub wall_s: f64,
+    pub(crate) wall_s: f64,
     /// The longest stretch during the build in which timewarp did not run, in seconds.
-    pub paused_s: f64,
+    pub(crate) paused_s: f64,
     /// Why it was set aside.
-    pub why: SetAside,
+    pub(crate) why: SetAside,
     /// Whether the build was done again (not after [`MAX_REDOS`] in one round).
-    pub again: bool,
+    pub(crate) again: bool,
 }
 
 /// Why a timed build's sample was set aside.
@@ -93,22 +93,22 @@ pub(crate) enum End {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Measured {
     /// The toolchain.
-    pub toolchain: Toolchain,
+    pub(crate) toolchain: Toolchain,
     /// Index into [`Plan::variants`].
-    pub variant: usize,
+    pub(crate) variant: usize,
     /// Where its artifacts went.
-    pub target_dir: PathBuf,
+    pub(crate) target_dir: PathBuf,
     /// The samples taken, per scenario, in order (also those of a failed or interrupted one).
-    pub samples: BTreeMap<Scenario, Vec<Sample>>,
+    pub(crate) samples: BTreeMap<Scenario, Vec<Sample>>,
     /// How it ended.
-    pub end: End,
+    pub(crate) end: End,
     /// Scenarios that stopped early while the others went on, and why.
-    pub scenario_errors: BTreeMap<Scenario, String>,
+    pub(crate) scenario_errors: BTreeMap<Scenario, String>,
     /// `--crates`: the per-crate build, or why it failed.
-    pub crates: Option<Result<CrateBuild, String>>,
+    pub(crate) crates: Option<Result<CrateBuild, String>>,
     /// Timed builds set aside because timewarp was held up while they ran; each was done again
     /// in its round, up to [`MAX_REDOS`] times a round.
-    pub redone: Vec<Redone>,
+    pub(crate) redone: Vec<Redone>,
 }
 
 impl Measured {
@@ -122,14 +122,14 @@ impl Measured {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CrateBuild {
     /// Wall time of the whole wrapped build, to set beside the unwrapped clean median.
-    pub wall_s: f64,
+    pub(crate) wall_s: f64,
     /// Every rustc invocation it logged.
-    pub invocations: Vec<Invocation>,
+    pub(crate) invocations: Vec<Invocation>,
 }
 
 /// Why the rounds stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stop {
+pub(crate) enum StopReason {
     /// The fixed number of rounds ran.
     Fixed,
     /// Every speedup reached the precision.
@@ -148,18 +148,18 @@ pub(crate) enum Stop {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Outcome {
     /// One per subject, in the order given.
-    pub measured: Vec<Measured>,
+    pub(crate) measured: Vec<Measured>,
     /// Rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Why they stopped.
-    pub stop: Stop,
+    pub(crate) stop: StopReason,
     /// Wall time from the first build to the last.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 /// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
+pub(crate) enum BuildPurpose {
     /// Reads the compiler's libraries into the page cache; untimed.
     WarmUp,
     /// A timed build of `scenario` in round `round` (from 0).
@@ -181,23 +181,23 @@ pub(crate) enum Action {
 
 /// A step about to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Step<'a> {
+pub(crate) struct BuildStep<'a> {
     /// Whose.
-    pub toolchain: &'a Toolchain,
+    pub(crate) toolchain: &'a Toolchain,
     /// What.
-    pub action: Action,
+    pub(crate) action: BuildPurpose,
 }
 
 /// The state of the run after a round, for the progress display.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RoundDone {
     /// Rounds done so far.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// The widest relative half-width among the speedups (or times) the stopping rule watches,
     /// and whose it is (`1.63.0 touched`); `None` while there is no interval yet.
-    pub widest: Option<(f64, String)>,
+    pub(crate) widest: Option<(f64, String)>,
     /// Wall time since the first build.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 /// Told about the measurement as it goes: progress display, estimates.
@@ -205,7 +205,7 @@ pub(crate) trait Observer {
     /// A round of `builds` timed builds is about to start.
     fn round_starting(&mut self, round: usize, builds: usize);
     /// `step` is about to run.
-    fn starting(&mut self, step: &Step<'_>);
+    fn starting(&mut self, step: &BuildStep<'_>);
     /// A round ended.
     fn round_done(&mut self, done: &RoundDone);
     /// A toolchain's measurement ended (completed, failed or interrupted).

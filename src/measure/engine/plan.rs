@@ -26,19 +26,19 @@ pub(crate) enum Stopping {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Precision {
     /// The relative half-width every speedup's 95 % interval should reach (0.05: ±5 %).
-    pub target: f64,
+    pub(crate) target: f64,
     /// No round starts that would end after this much time from the first build (the first
     /// round always runs whole).
-    pub budget: Duration,
+    pub(crate) budget: Duration,
     /// Rounds to run whatever the intervals say (the budget permitting).
-    pub min_rounds: usize,
+    pub(crate) min_rounds: usize,
     /// Rounds never to exceed.
-    pub max_rounds: usize,
+    pub(crate) max_rounds: usize,
     /// `--max-regression` with `--baseline-rev`, percent: a change of the tree against the
     /// revision stays open, precise or not, until the gate decides it (the whole interval beyond
     /// the limit or within it), so a +300 % slowdown decides in two or three rounds and a change
     /// near the limit gets the rounds it needs.
-    pub gate_pct: Option<f64>,
+    pub(crate) gate_pct: Option<f64>,
 }
 
 impl Precision {
@@ -79,7 +79,7 @@ impl Stopping {
     }
 
     /// The rounds a scenario gets when they are fixed.
-    pub(super) fn fixed(&self, scenario: Scenario) -> Option<usize> {
+    pub(crate) fn fixed(&self, scenario: Scenario) -> Option<usize> {
         match self {
             Stopping::Fixed(counts) => Some(counts.get(&scenario).copied().unwrap_or(0)),
             Stopping::Precision(_) => None,
@@ -92,13 +92,13 @@ impl Stopping {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Variant {
     /// How target directories of this variant are told apart (`None` for the tree measured).
-    pub tag: Option<String>,
+    pub(crate) tag: Option<String>,
     /// The recipe of every build.
-    pub recipe: Recipe,
+    pub(crate) recipe: Recipe,
     /// What every rebuild after touching or editing the file must show cargo compiling.
-    pub verify: Verification,
+    pub(crate) verify: Verification,
     /// What the `deep` rebuilds edit, and must show; `None` when no library has a dependent.
-    pub deep: Option<DeepEdit>,
+    pub(crate) deep: Option<DeepEdit>,
 }
 
 /// The `deep` scenario's edit: a public item appended to the root file of the library most
@@ -107,24 +107,24 @@ pub(crate) struct Variant {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ScenarioFloor {
     /// The lowest version that can run the scenario.
-    pub version: semver::Version,
+    pub(crate) version: semver::Version,
     /// Why, as a phrase: `1.65 (rust-version of hashbrown 0.15.2, which the tests of `app` build)`.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// What to measure for every toolchain.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Plan {
     /// The trees built; the first is the one the report is about.
-    pub variants: Vec<Variant>,
+    pub(crate) variants: Vec<Variant>,
     /// The scenarios, in the order a round runs them.
-    pub scenarios: Vec<Scenario>,
+    pub(crate) scenarios: Vec<Scenario>,
     /// When to stop.
-    pub stopping: Stopping,
+    pub(crate) stopping: Stopping,
     /// `--crates`: the binary to run as `RUSTC_WRAPPER` in one extra clean build per toolchain.
-    pub crates: Option<PathBuf>,
+    pub(crate) crates: Option<PathBuf>,
     /// Scenarios with a floor of their own.
-    pub floors: BTreeMap<Scenario, ScenarioFloor>,
+    pub(crate) floors: BTreeMap<Scenario, ScenarioFloor>,
 }
 
 impl Plan {
@@ -134,7 +134,7 @@ impl Plan {
     }
 
     /// Whether some rebuild scenario reuses builds of `kind`.
-    pub(super) fn rebuilt(&self, kind: &Kind) -> bool {
+    pub(crate) fn rebuilt(&self, kind: &Kind) -> bool {
         self.scenarios.iter().any(|s| s.start() == Start::Rebuild && self.kind(*s) == *kind)
     }
 }
@@ -143,9 +143,9 @@ impl Plan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Subject<'a> {
     /// The toolchain.
-    pub toolchain: &'a Toolchain,
+    pub(crate) toolchain: &'a Toolchain,
     /// Index into [`Plan::variants`].
-    pub variant: usize,
+    pub(crate) variant: usize,
 }
 
 /// The user's files the rebuilds change, per variant: the touched file's mtime, its content for
@@ -153,19 +153,19 @@ pub(crate) struct Subject<'a> {
 #[derive(Clone, Copy)]
 pub(crate) struct ChangedFile<'a> {
     /// Touched before each rebuild.
-    pub touched: &'a TouchedFile,
+    pub(crate) touched: &'a TouchedFile,
     /// Edited before each `edited` rebuild and reverted after it.
-    pub edited: Option<&'a EditedFile>,
+    pub(crate) edited: Option<&'a EditedFile>,
     /// The deep library's root file: edited before each `deep` rebuild (and its mtime set),
     /// reverted after it.
-    pub deep: Option<(&'a TouchedFile, &'a EditedFile)>,
+    pub(crate) deep: Option<(&'a TouchedFile, &'a EditedFile)>,
 }
 
 /// The files the rebuilds of one variant change: the touched file, and the deep library's root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Paths {
     /// Touched before every rebuild, edited for `edited`.
-    pub touched: PathBuf,
+    pub(crate) touched: PathBuf,
     /// Edited for `deep`.
-    pub deep: Option<PathBuf>,
+    pub(crate) deep: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::outcome::{End, Measured, Sample};
 use super::plan::{Plan, ScenarioFloor, Subject};
+use crate::discover::release::Release;
 use crate::measure::build::{InstalledToolchain, Kind};
 use crate::measure::linker::LinkLog;
 use crate::measure::workdir::WorkDir;
@@ -14,39 +15,39 @@ use crate::vocab::Scenario;
 
 /// Where one kind of build stands in a subject's `rebuilds` directory.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct KindState {
+pub(crate) struct KindState {
     /// It holds a complete build of this kind of the current files.
-    pub(super) built: bool,
+    pub(crate) built: bool,
     /// The first rebuild after that build ran.
-    pub(super) primed: bool,
+    pub(crate) primed: bool,
     /// It was last built from an edit since reverted.
-    pub(super) unsettled: bool,
+    pub(crate) unsettled: bool,
 }
 
 /// One subject's measurement in progress.
-pub(super) struct Run {
-    pub(super) measured: Measured,
+pub(crate) struct Run {
+    pub(crate) measured: Measured,
     /// The toolchain's installation; `None` when it could not even be found (its end says why).
-    pub(super) installed: Option<InstalledToolchain>,
+    pub(crate) installed: Option<InstalledToolchain>,
     /// Target directories: `rebuilds` for rebuilds, `scratch` for clean builds after the first.
-    pub(super) rebuilds: PathBuf,
-    pub(super) scratch: PathBuf,
-    pub(super) warmed: bool,
+    pub(crate) rebuilds: PathBuf,
+    pub(crate) scratch: PathBuf,
+    pub(crate) warmed: bool,
     /// Whether anything was built in `rebuilds` yet.
-    pub(super) rebuilds_used: bool,
+    pub(crate) rebuilds_used: bool,
     /// Each kind's state in `rebuilds`.
-    pub(super) kinds: BTreeMap<Kind, KindState>,
+    pub(crate) kinds: BTreeMap<Kind, KindState>,
     /// Edits applied so far (each edit's content differs).
-    pub(super) edits: usize,
+    pub(crate) edits: usize,
     /// Where its builds log their links, when link time is measured.
-    pub(super) link_log: Option<LinkLog>,
+    pub(crate) link_log: Option<LinkLog>,
     /// `--crates`: the log its wrapped build appends to.
-    pub(super) crates_log: Option<PathBuf>,
-    pub(super) ended: bool,
+    pub(crate) crates_log: Option<PathBuf>,
+    pub(crate) ended: bool,
 }
 
 impl Run {
-    pub(super) fn start(runner: &dyn Runner, plan: &Plan, subject: Subject<'_>, work: &WorkDir) -> Run {
+    pub(crate) fn start(runner: &dyn Runner, plan: &Plan, subject: Subject<'_>, work: &WorkDir) -> Run {
         let tag = plan.variants[subject.variant].tag.as_deref();
         let dir = work.subject_dir(subject.toolchain, tag);
         let crates_log = plan.crates.as_ref().map(|_| work.crates_log(subject.toolchain, tag));
@@ -83,8 +84,7 @@ impl Run {
             ended,
         };
         if !run.ended {
-            let v = &subject.toolchain.version;
-            let below = |floor: &ScenarioFloor| (v.major, v.minor) < (floor.version.major, floor.version.minor);
+            let below = |floor: &ScenarioFloor| subject.toolchain.release() < Release::of(&floor.version);
             for (scenario, floor) in plan.floors.iter().filter(|(s, f)| plan.scenarios.contains(s) && below(f)) {
                 let why = format!("below {}, a floor of the `{scenario}` scenario alone", floor.reason);
                 run.measured.scenario_errors.insert(*scenario, why);
@@ -101,7 +101,7 @@ impl Run {
 
     /// Ends the subject as failed once every scenario of the plan stopped with an error: the
     /// first scenario's error is the row's, and the scenario errors that say the same go.
-    pub(super) fn end_if_nothing_left(&mut self, plan: &Plan) {
+    pub(crate) fn end_if_nothing_left(&mut self, plan: &Plan) {
         let errors = &self.measured.scenario_errors;
         if self.ended || !plan.scenarios.iter().all(|s| errors.contains_key(s)) {
             return;
@@ -113,7 +113,7 @@ impl Run {
 
     /// Stops every scenario of `kind` with `why` (a build of that kind failed), and the subject
     /// when none is left.
-    pub(super) fn fail_kind(&mut self, plan: &Plan, kind: &Kind, why: String) {
+    pub(crate) fn fail_kind(&mut self, plan: &Plan, kind: &Kind, why: String) {
         for scenario in plan.scenarios.iter().filter(|s| plan.kind(**s) == *kind) {
             self.measured.scenario_errors.entry(*scenario).or_insert_with(|| why.clone());
         }
@@ -121,37 +121,37 @@ impl Run {
     }
 
     /// The state of `kind`'s builds in `rebuilds`.
-    pub(super) fn kind(&mut self, kind: &Kind) -> &mut KindState {
+    pub(crate) fn kind(&mut self, kind: &Kind) -> &mut KindState {
         self.kinds.entry(kind.clone()).or_default()
     }
 
     /// Whether this subject still measures `scenario`.
-    pub(super) fn measures(&self, scenario: Scenario) -> bool {
+    pub(crate) fn measures(&self, scenario: Scenario) -> bool {
         !self.ended && !self.measured.scenario_errors.contains_key(&scenario)
     }
 
     /// Whether this subject still measures some scenario of `kind`.
-    pub(super) fn measures_kind(&self, plan: &Plan, kind: &Kind) -> bool {
+    pub(crate) fn measures_kind(&self, plan: &Plan, kind: &Kind) -> bool {
         plan.scenarios.iter().any(|s| plan.kind(*s) == *kind && self.measures(*s))
     }
 
-    pub(super) fn samples(&self, scenario: Scenario) -> &[Sample] {
+    pub(crate) fn samples(&self, scenario: Scenario) -> &[Sample] {
         self.measured.samples.get(&scenario).map_or(&[], Vec::as_slice)
     }
 
     /// The wall time this subject's next build of `scenario` will probably take.
-    pub(super) fn typical(&self, scenario: Scenario) -> Option<f64> {
+    pub(crate) fn typical(&self, scenario: Scenario) -> Option<f64> {
         self.samples(scenario).last().map(|s| s.wall_s)
     }
 
     /// Ends the subject: `end` says how.
-    pub(super) fn end(&mut self, end: End) {
+    pub(crate) fn end(&mut self, end: End) {
         self.measured.end = end;
         self.ended = true;
     }
 
     /// The toolchain's installation, found when the subject started.
-    pub(super) fn installed(&self) -> &InstalledToolchain {
+    pub(crate) fn installed(&self) -> &InstalledToolchain {
         self.installed.as_ref().expect("a toolchain that was not found has ended")
     }
 }
@@ -160,7 +160,7 @@ impl Run {
 impl Run {
     /// A subject of variant 0 with `samples` taken, as the stopping rule's tests see one: its
     /// toolchain never looked for, nothing built.
-    pub(super) fn with_samples(
+    pub(crate) fn with_samples(
         toolchain: crate::discover::toolchain::Toolchain,
         samples: BTreeMap<Scenario, Vec<Sample>>,
     ) -> Run {

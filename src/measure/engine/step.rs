@@ -5,26 +5,26 @@
 
 use anyhow::Result;
 
-use super::outcome::{Action, CrateBuild, End, Redone, Sample, SetAside, Step};
+use super::outcome::{BuildPurpose, BuildStep, CrateBuild, End, Redone, Sample, SetAside};
 use super::plan::Plan;
 use super::run::{KindState, Run};
 use super::touch::touch_time;
 use super::verify::held_up;
-use super::{Engine, Rounds};
+use super::{Engine, RoundsUnderWay};
 use crate::measure::build::{Kind, SinceLocated};
 use crate::measure::journal::EditedFile;
 use crate::measure::linker::LinkLog;
 use crate::measure::wrapper::{WRAPPER_LOG, read_log};
 use crate::process::{CommandSpec, Output, Runner, first_error_line};
-use crate::vocab::{Change, Scenario, Start};
+use crate::vocab::{Scenario, SourceChange, Start};
 
-impl Rounds<'_> {
+impl RoundsUnderWay<'_> {
     /// Runs one timed build of `scenario` in `round` for `run`, with whatever untimed steps it
     /// needs first: the warm-up, a full build of its kind for the rebuilds, the first rebuild, a
     /// settling rebuild.
-    pub(super) fn timed_step(&mut self, run: &mut Run, scenario: Scenario, round: usize) -> Result<()> {
+    pub(crate) fn timed_step(&mut self, run: &mut Run, scenario: Scenario, round: usize) -> Result<()> {
         if !run.warmed {
-            self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::WarmUp });
+            self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::WarmUp });
             run.installed().warm_up();
             run.warmed = true;
         }
@@ -54,7 +54,10 @@ impl Rounds<'_> {
         let fills = !run.rebuilds_used && plan.rebuilt(&kind);
         let into = if fills { run.rebuilds.clone() } else { run.scratch.clone() };
         work.clear_target_dir(&into)?;
-        self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Timed { scenario, round } });
+        self.observer.starting(&BuildStep {
+            toolchain: &run.measured.toolchain,
+            action: BuildPurpose::Timed { scenario, round },
+        });
         let variant = &plan.variants[run.measured.variant];
         let cmd = variant.recipe.command(&kind, &run.measured.toolchain, run.installed(), &into, run.link_log.as_ref());
         reset_links(run)?;
@@ -76,7 +79,7 @@ impl Rounds<'_> {
             if !run.rebuilds_used {
                 work.clear_target_dir(&run.rebuilds)?;
             }
-            self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Prime });
+            self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::Prime });
             let Some(out) = build(runner, run, cmd)? else { return Ok(false) };
             if !untimed_ok(plan, run, kind, cmd, &out, stop) {
                 return Ok(false);
@@ -86,10 +89,10 @@ impl Rounds<'_> {
         }
         let state = *run.kind(kind);
         for (needed, action) in
-            [(!state.primed, Action::FirstRebuild), (state.primed && state.unsettled, Action::Settle)]
+            [(!state.primed, BuildPurpose::FirstRebuild), (state.primed && state.unsettled, BuildPurpose::Settle)]
         {
             if needed {
-                self.observer.starting(&Step { toolchain: &run.measured.toolchain, action });
+                self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action });
                 file.touched.touch(touch_time(runner.now(), &run.rebuilds))?;
                 let Some(out) = build(runner, run, cmd)? else { return Ok(false) };
                 if !untimed_ok(plan, run, kind, cmd, &out, stop) {
@@ -109,12 +112,12 @@ impl Rounds<'_> {
         let file = &self.files[run.measured.variant];
         let variant = &plan.variants[run.measured.variant];
         let (edit, changed): (Option<&EditedFile>, &str) = match scenario.change() {
-            Change::Edit => (file.edited, variant.verify.file.as_str()),
-            Change::DeepEdit => {
+            SourceChange::Edit => (file.edited, variant.verify.file.as_str()),
+            SourceChange::DeepEdit => {
                 let deep = variant.deep.as_ref().expect("a plan with `deep` has its edit");
                 (file.deep.map(|(_, edited)| edited), deep.file.as_str())
             }
-            Change::Touch | Change::Nothing => (None, variant.verify.file.as_str()),
+            SourceChange::Touch | SourceChange::Nothing => (None, variant.verify.file.as_str()),
         };
         if let Some(edited) = edit {
             run.edits += 1;
@@ -129,14 +132,17 @@ impl Rounds<'_> {
             // compiles) whose next build sees the reverted file as a change, needs settling.
             let kind = plan.kind(scenario);
             for (k, state) in run.kinds.iter_mut() {
-                state.unsettled |= *k == kind || scenario.change() == Change::DeepEdit;
+                state.unsettled |= *k == kind || scenario.change() == SourceChange::DeepEdit;
             }
         }
-        match file.deep.filter(|_| scenario.change() == Change::DeepEdit) {
+        match file.deep.filter(|_| scenario.change() == SourceChange::DeepEdit) {
             Some((deep, _)) => deep.touch(touch_time(runner.now(), &run.rebuilds))?,
             None => file.touched.touch(touch_time(runner.now(), &run.rebuilds))?,
         }
-        self.observer.starting(&Step { toolchain: &run.measured.toolchain, action: Action::Timed { scenario, round } });
+        self.observer.starting(&BuildStep {
+            toolchain: &run.measured.toolchain,
+            action: BuildPurpose::Timed { scenario, round },
+        });
         reset_links(run)?;
         let out = build(runner, run, cmd);
         let kept = match edit {
@@ -230,9 +236,9 @@ fn record(
 ) -> Result<bool> {
     let variant = &plan.variants[run.measured.variant];
     let edited = match scenario.change() {
-        Change::Edit => Some((variant.verify.file.as_str(), "a `#[used] static`")),
-        Change::DeepEdit => variant.deep.as_ref().map(|d| (d.file.as_str(), "a public static")),
-        Change::Touch | Change::Nothing => None,
+        SourceChange::Edit => Some((variant.verify.file.as_str(), "a `#[used] static`")),
+        SourceChange::DeepEdit => variant.deep.as_ref().map(|d| (d.file.as_str(), "a public static")),
+        SourceChange::Touch | SourceChange::Nothing => None,
     };
     if stop() {
         // The build was stopped by the interruption: its time means nothing.
@@ -256,8 +262,8 @@ fn record(
     }
     let rebuild = scenario.start() == Start::Rebuild;
     let shown = match (scenario.change(), &variant.deep) {
-        (Change::Nothing, _) => None,
-        (Change::DeepEdit, Some(deep)) => (!deep.compiled(&out.stderr)).then(|| deep.failure()),
+        (SourceChange::Nothing, _) => None,
+        (SourceChange::DeepEdit, Some(deep)) => (!deep.compiled(&out.stderr)).then(|| deep.failure()),
         _ => (!variant.verify.compiled(&out.stderr)).then(|| variant.verify.failure()),
     };
     if let Some(why) = shown {
@@ -276,7 +282,7 @@ fn record(
 
 /// `--crates`: one clean build with every rustc run through the wrapper, which logs it; its
 /// failure is kept beside the samples, which stay valid.
-pub(super) fn crate_build(engine: &Engine<'_>, run: &mut Run) -> Result<()> {
+pub(crate) fn crate_build(engine: &Engine<'_>, run: &mut Run) -> Result<()> {
     let Engine { runner, plan, work, .. } = *engine;
     let (Some(wrapper), Some(log), Some(installed)) = (&plan.crates, &run.crates_log, &run.installed) else {
         return Ok(());

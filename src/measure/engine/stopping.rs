@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::outcome::{End, Stop, pairs};
+use super::outcome::{End, StopReason, pairs};
 use super::plan::{Plan, Precision, Stopping};
 use super::run::Run;
 use crate::measure::schedule::round_order;
@@ -12,20 +12,20 @@ use crate::stats;
 use crate::vocab::{Scenario, Start};
 
 /// One scenario of a round and the subjects it builds, in order.
-pub(super) type Cell = (Scenario, Vec<usize>);
+pub(crate) type ScenarioBuilds = (Scenario, Vec<usize>);
 
 /// The cells of round `round`: per scenario, the subjects to build, in this round's order, and
 /// whether a scenario was left out because its builds no longer fit the budget; or why there is
 /// no such round.
-pub(super) fn next_round(
+pub(crate) fn next_round(
     plan: &Plan,
     runs: &[Run],
     round: usize,
     elapsed: Duration,
-) -> Result<(Vec<Cell>, bool), Stop> {
+) -> Result<(Vec<ScenarioBuilds>, bool), StopReason> {
     let alive: Vec<usize> = (0..runs.len()).filter(|i| !runs[*i].ended).collect();
     if alive.is_empty() {
-        return Err(Stop::NothingLeft);
+        return Err(StopReason::NothingLeft);
     }
     let mut cells = Vec::new();
     match &plan.stopping {
@@ -38,7 +38,7 @@ pub(super) fn next_round(
         }
         Stopping::Precision(precision) => {
             if round >= precision.max_rounds {
-                return Err(Stop::MaxRounds);
+                return Err(StopReason::MaxRounds);
             }
             for scenario in &plan.scenarios {
                 let wanted = imprecise(plan, runs, *scenario, precision, round);
@@ -47,12 +47,12 @@ pub(super) fn next_round(
                 }
             }
             if cells.is_empty() {
-                return Err(Stop::Precise);
+                return Err(StopReason::Precise);
             }
             if round > 0 {
                 let cut = fit_budget(plan, runs, &mut cells, precision.budget.saturating_sub(elapsed));
                 if cells.is_empty() {
-                    return Err(Stop::Budget);
+                    return Err(StopReason::Budget);
                 }
                 return Ok((order(cells, round), cut));
             }
@@ -60,7 +60,7 @@ pub(super) fn next_round(
     }
     cells.retain(|(_, subjects)| !subjects.is_empty());
     if cells.is_empty() {
-        return Err(if matches!(plan.stopping, Stopping::Fixed(_)) { Stop::Fixed } else { Stop::Precise });
+        return Err(if matches!(plan.stopping, Stopping::Fixed(_)) { StopReason::Fixed } else { StopReason::Precise });
     }
     Ok((order(cells, round), false))
 }
@@ -69,7 +69,7 @@ pub(super) fn next_round(
 /// so the cheaper ones keep their rounds until they are precise or the budget ends: a round of
 /// clean builds that no longer fits must not end the rebuilds' rounds, which cost seconds.
 /// Whether any was left out.
-pub(super) fn fit_budget(plan: &Plan, runs: &[Run], cells: &mut Vec<Cell>, left: Duration) -> bool {
+pub(crate) fn fit_budget(plan: &Plan, runs: &[Run], cells: &mut Vec<ScenarioBuilds>, left: Duration) -> bool {
     let mut dropped = Vec::new();
     while !cells.is_empty() && estimate(plan, runs, cells) > left {
         let cost = |i: usize| estimate(plan, runs, &cells[i..=i]);
@@ -91,7 +91,7 @@ pub(super) fn fit_budget(plan: &Plan, runs: &[Run], cells: &mut Vec<Cell>, left:
 
 /// The subjects that need another round of `scenario`: all of them before the minimum, then
 /// those whose interval is still wider than the target, with the baseline each pairs with.
-pub(super) fn imprecise(
+pub(crate) fn imprecise(
     plan: &Plan,
     runs: &[Run],
     scenario: Scenario,
@@ -120,7 +120,7 @@ pub(super) fn imprecise(
 
 /// Whether the gate has yet to decide the change of `subject` (today's tree) against `revision`
 /// (the `--baseline-rev` build of the same toolchain) in `scenario`.
-pub(super) fn gate_open(
+pub(crate) fn gate_open(
     runs: &[Run],
     revision: usize,
     subject: usize,
@@ -136,7 +136,7 @@ pub(super) fn gate_open(
 /// What the stopping rule watches in `scenario`: each subject with the baseline it pairs with
 /// (`None` when it is compared with nothing: a run of one toolchain, whose own time is watched)
 /// and the relative half-width of that comparison's interval, `None` while there is none.
-pub(super) fn watched(plan: &Plan, runs: &[Run], scenario: Scenario) -> Vec<(usize, Option<usize>, Option<f64>)> {
+pub(crate) fn watched(plan: &Plan, runs: &[Run], scenario: Scenario) -> Vec<(usize, Option<usize>, Option<f64>)> {
     let with_samples: Vec<usize> = (0..runs.len())
         .filter(|i| !runs[*i].samples(scenario).is_empty() || runs[*i].measures(scenario))
         .filter(|i| !matches!(runs[*i].measured.end, End::Failed(_)))
@@ -168,12 +168,12 @@ pub(super) fn watched(plan: &Plan, runs: &[Run], scenario: Scenario) -> Vec<(usi
 
 /// The relative half-width of the paired speedup of `subject` over `base` in `scenario`, at
 /// two-sided level `confidence`.
-pub(super) fn pair_width(base: &Run, subject: &Run, scenario: Scenario, confidence: f64) -> Option<f64> {
+pub(crate) fn pair_width(base: &Run, subject: &Run, scenario: Scenario, confidence: f64) -> Option<f64> {
     let pairs = pairs(base.samples(scenario), subject.samples(scenario));
     stats::paired_speedup_at(&pairs, confidence).and_then(|e| e.relative_half_width())
 }
 /// The widest interval the stopping rule watches, with whose it is.
-pub(super) fn widest(plan: &Plan, runs: &[Run]) -> Option<(f64, String)> {
+pub(crate) fn widest(plan: &Plan, runs: &[Run]) -> Option<(f64, String)> {
     plan.scenarios
         .iter()
         .flat_map(|scenario| {
@@ -186,7 +186,7 @@ pub(super) fn widest(plan: &Plan, runs: &[Run]) -> Option<(f64, String)> {
 
 /// How long `cells` will probably take: each build as long as its last one (or the scenario's
 /// slowest so far), plus a rebuild for each toolchain whose edits need settling.
-pub(super) fn estimate(plan: &Plan, runs: &[Run], cells: &[(Scenario, Vec<usize>)]) -> Duration {
+pub(crate) fn estimate(plan: &Plan, runs: &[Run], cells: &[(Scenario, Vec<usize>)]) -> Duration {
     let mut seconds = 0.0;
     for (scenario, subjects) in cells {
         let fallback = runs.iter().filter_map(|r| r.typical(*scenario)).fold(0.0, f64::max);
@@ -203,7 +203,7 @@ pub(super) fn estimate(plan: &Plan, runs: &[Run], cells: &[(Scenario, Vec<usize>
 }
 
 /// The order of the builds of each scenario in round `round`: rotating ([`round_order`]).
-pub(super) fn order(cells: Vec<(Scenario, Vec<usize>)>, round: usize) -> Vec<(Scenario, Vec<usize>)> {
+pub(crate) fn order(cells: Vec<(Scenario, Vec<usize>)>, round: usize) -> Vec<(Scenario, Vec<usize>)> {
     cells
         .into_iter()
         .map(|(scenario, subjects)| {

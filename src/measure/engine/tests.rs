@@ -80,14 +80,14 @@ impl Observer for Log {
         self.lines.push(format!("round {round}: {builds} builds"));
     }
 
-    fn starting(&mut self, step: &Step<'_>) {
+    fn starting(&mut self, step: &BuildStep<'_>) {
         let what = match step.action {
-            Action::WarmUp => "warm-up".to_string(),
-            Action::FirstRebuild => "first rebuild".to_string(),
-            Action::Settle => "settle".to_string(),
-            Action::Prime => "prime".to_string(),
-            Action::CrateBuild => "crate build".to_string(),
-            Action::Timed { scenario, .. } => scenario.to_string(),
+            BuildPurpose::WarmUp => "warm-up".to_string(),
+            BuildPurpose::FirstRebuild => "first rebuild".to_string(),
+            BuildPurpose::Settle => "settle".to_string(),
+            BuildPurpose::Prime => "prime".to_string(),
+            BuildPurpose::CrateBuild => "crate build".to_string(),
+            BuildPurpose::Timed { scenario, .. } => scenario.to_string(),
         };
         self.lines.push(format!("{} {what}", step.toolchain));
     }
@@ -130,7 +130,7 @@ fn a_round_times_each_scenario_once_with_the_untimed_steps_it_needs() {
         .timed("build", &[10.0, 9.0, 1.0, 2.0, 12.0, 3.0, 1.1, 4.0]);
     let (outcome, log) = run_with(&s, &runner, &[toolchain("1.63.0")], &|| false);
     let m = &outcome.measured[0];
-    assert_eq!((m.end.clone(), outcome.rounds, outcome.stop), (End::Completed, 2, Stop::Fixed));
+    assert_eq!((m.end.clone(), outcome.rounds, outcome.stop), (End::Completed, 2, StopReason::Fixed));
     assert_eq!(walls(m, Scenario::Clean), [10.0, 12.0]);
     assert_eq!(walls(m, Scenario::Touched), [1.0, 1.1], "neither the first rebuild (9 s) nor a settle is timed");
     assert_eq!(walls(m, Scenario::Edited), [2.0, 4.0]);
@@ -191,8 +191,8 @@ fn an_interruption_keeps_the_samples() {
         fn round_starting(&mut self, round: usize, builds: usize) {
             self.1.round_starting(round, builds);
         }
-        fn starting(&mut self, step: &Step<'_>) {
-            if matches!(step.action, Action::Timed { .. }) {
+        fn starting(&mut self, step: &BuildStep<'_>) {
+            if matches!(step.action, BuildPurpose::Timed { .. }) {
                 self.0.set(self.0.get() + 1);
             }
             self.1.starting(step);
@@ -217,7 +217,7 @@ fn an_interruption_keeps_the_samples() {
     let kept: usize = outcome.measured.iter().flat_map(|m| m.samples.values()).map(Vec::len).sum();
     assert_eq!(kept, 2, "the two builds finished before the stop are kept: {outcome:?}");
     assert!(outcome.measured.iter().all(|m| m.end == End::Interrupted));
-    assert_eq!(outcome.stop, Stop::Interrupted);
+    assert_eq!(outcome.stop, StopReason::Interrupted);
 }
 
 /// Builds of `seconds` each, except those whose number (from 0, every `build` command
@@ -740,5 +740,5 @@ fn a_toolchain_rustup_cannot_resolve_fails_alone() {
             "1.63.0 ended Failed(\"`rustup which --toolchain 1.63.0 rustc` failed (exit status: 1): error: toolchain 'x' is not installed\")"
         ]
     );
-    assert_eq!(outcome.stop, Stop::NothingLeft);
+    assert_eq!(outcome.stop, StopReason::NothingLeft);
 }

@@ -16,7 +16,7 @@ pub(super) fn touch_time(now: SystemTime, target_dir: &Path) -> SystemTime {
 
 /// The newest modification time among cargo's fingerprints in `target_dir`
 /// (`<profile>/.fingerprint/<unit>/*`).
-pub(super) fn newest_fingerprint(target_dir: &Path) -> Option<SystemTime> {
+pub(crate) fn newest_fingerprint(target_dir: &Path) -> Option<SystemTime> {
     let files =
         |dir: &Path| std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect::<Vec<_>>();
     files(target_dir)

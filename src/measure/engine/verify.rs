@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::outcome::{Redone, SetAside};
 use super::run::Run;
-use crate::discover::workspace::{DeepLibrary, Workspace};
+use crate::discover::workspace::{DeepTarget, Workspace};
 use crate::process::Output;
 use crate::stats;
 use crate::vocab::Scenario;
@@ -16,27 +16,27 @@ use crate::vocab::Scenario;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DeepEdit {
     /// The library's package.
-    pub package: String,
+    pub(crate) package: String,
     /// Its root file, as sentences name it (relative to the workspace root).
-    pub file: String,
+    pub(crate) file: String,
     /// The built packages that depend on it.
-    pub dependents: Vec<String>,
+    pub(crate) dependents: Vec<String>,
 }
 
 impl DeepEdit {
     /// The edit of `library` in `workspace`.
-    pub(crate) fn new(workspace: &Workspace, library: &DeepLibrary) -> DeepEdit {
+    pub(crate) fn new(workspace: &Workspace, library: &DeepTarget) -> DeepEdit {
         let file = library.file.strip_prefix(&workspace.root).unwrap_or(&library.file).display().to_string();
         DeepEdit { package: library.package.clone(), file, dependents: library.dependents.clone() }
     }
 
     /// Whether cargo's output shows the library and at least one dependent compiling.
-    pub(super) fn compiled(&self, stderr: &str) -> bool {
+    pub(crate) fn compiled(&self, stderr: &str) -> bool {
         let names: Vec<&str> = compiled_packages(stderr).collect();
         names.contains(&self.package.as_str()) && self.dependents.iter().any(|d| names.contains(&d.as_str()))
     }
 
-    pub(super) fn failure(&self) -> String {
+    pub(crate) fn failure(&self) -> String {
         format!(
             "a new public item in {} did not rebuild both `{}` and a package that depends on it",
             self.file, self.package
@@ -45,7 +45,7 @@ impl DeepEdit {
 }
 
 /// The packages cargo's output shows compiling or checking, one per `Compiling NAME vX` line.
-pub(super) fn compiled_packages(stderr: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn compiled_packages(stderr: &str) -> impl Iterator<Item = &str> {
     stderr.lines().map(str::trim_start).filter_map(|line| {
         let rest = line.strip_prefix("Compiling ").or_else(|| line.strip_prefix("Checking "))?;
         rest.split(' ').next()
@@ -58,9 +58,9 @@ pub(super) fn compiled_packages(stderr: &str) -> impl Iterator<Item = &str> {
 pub(crate) struct Verification {
     /// The package that owns the touched file; `None` when no member does (then any crate
     /// compiled will do).
-    pub package: Option<String>,
+    pub(crate) package: Option<String>,
     /// The touched file, as the failure sentence names it.
-    pub file: String,
+    pub(crate) file: String,
 }
 
 impl Verification {
@@ -80,7 +80,7 @@ impl Verification {
     }
 
     /// Whether cargo's output shows it compiling (or checking) the package.
-    pub(super) fn compiled(&self, stderr: &str) -> bool {
+    pub(crate) fn compiled(&self, stderr: &str) -> bool {
         let mut names = compiled_packages(stderr).peekable();
         match &self.package {
             Some(package) => names.any(|name| name == package),
@@ -88,7 +88,7 @@ impl Verification {
         }
     }
 
-    pub(super) fn failure(&self) -> String {
+    pub(crate) fn failure(&self) -> String {
         format!("touching {} rebuilt nothing: no target of the build compiles it", self.file)
     }
 }
@@ -97,11 +97,11 @@ impl Verification {
 /// machine seized) has its sample set aside, when the stop is also at least [`PAUSE_SHARE`] of
 /// the build's wall time: builds run in process groups of their own and go on while timewarp is
 /// stopped, so the wall time, read when timewarp runs again, holds up to the whole stop.
-pub(super) const PAUSE_FLOOR: Duration = Duration::from_millis(100);
+pub(crate) const PAUSE_FLOOR: Duration = Duration::from_millis(100);
 /// See [`PAUSE_FLOOR`]: a stop of 1 % of a 100 s clean build does not cost that build again.
-pub(super) const PAUSE_SHARE: f64 = 0.01;
+pub(crate) const PAUSE_SHARE: f64 = 0.01;
 /// Whether `out`'s wall time holds a stop of timewarp that matters (see [`PAUSE_FLOOR`]).
-pub(super) fn held_up(out: &Output) -> bool {
+pub(crate) fn held_up(out: &Output) -> bool {
     out.paused >= PAUSE_FLOOR && out.paused.as_secs_f64() >= PAUSE_SHARE * out.elapsed.as_secs_f64()
 }
 
@@ -109,7 +109,7 @@ pub(super) fn held_up(out: &Output) -> bool {
 pub(crate) const SEIZED_FACTOR: f64 = 3.0;
 /// The samples a cell needs before the rule judges its builds: fewer say too little of its usual
 /// time.
-pub(super) const SEIZED_MIN_SAMPLES: usize = 3;
+pub(crate) const SEIZED_MIN_SAMPLES: usize = 3;
 
 /// Whether a timed build of `wall_s` seconds is far beyond what its round predicts: the machine
 /// was seized by something else (another heavy job, swapping) while timewarp itself ran, which
@@ -119,7 +119,7 @@ pub(super) const SEIZED_MIN_SAMPLES: usize = 3;
 /// round show: `round` holds each one's ratio of its build this round to its own median, and a
 /// round slow for every subject (paired, so its drift cancels) sets nothing aside. Returns the
 /// median the build was judged against when it is seized.
-pub(super) fn seized(wall_s: f64, cell: &[f64], round: &[f64]) -> Option<f64> {
+pub(crate) fn seized(wall_s: f64, cell: &[f64], round: &[f64]) -> Option<f64> {
     if cell.len() < SEIZED_MIN_SAMPLES {
         return None;
     }
@@ -131,7 +131,7 @@ pub(super) fn seized(wall_s: f64, cell: &[f64], round: &[f64]) -> Option<f64> {
 
 /// Each other subject's build of `scenario` in `round` so far, as a ratio to the median of its
 /// samples before it (those with at least [`SEIZED_MIN_SAMPLES`] of them): what the round shows.
-pub(super) fn round_ratios(runs: &[Run], subject: usize, scenario: Scenario, round: usize) -> Vec<f64> {
+pub(crate) fn round_ratios(runs: &[Run], subject: usize, scenario: Scenario, round: usize) -> Vec<f64> {
     let ratio = |run: &Run| {
         let samples = run.samples(scenario);
         let (last, before) = samples.split_last()?;
@@ -145,7 +145,7 @@ pub(super) fn round_ratios(runs: &[Run], subject: usize, scenario: Scenario, rou
 /// Sets aside `run`'s sample of `scenario` just taken in `round` when it is [`seized`] (given
 /// `others`, the round's ratios), to be built again as a build during which timewarp was held
 /// up is.
-pub(super) fn set_aside_if_seized(run: &mut Run, scenario: Scenario, round: usize, others: &[f64]) {
+pub(crate) fn set_aside_if_seized(run: &mut Run, scenario: Scenario, round: usize, others: &[f64]) {
     let Some(samples) = run.measured.samples.get_mut(&scenario) else { return };
     let Some((last, before)) = samples.split_last() else { return };
     if last.round != round {

@@ -4,7 +4,7 @@ use super::*;
 /// new space (a new file, a longer one), as `XDG_CACHE_HOME` on a full disk does;
 /// `Broken` fails every write. Removing a file always works.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) enum Disk {
+pub(crate) enum Disk {
     #[default]
     Fine,
     Full,
@@ -12,7 +12,7 @@ pub(super) enum Disk {
 }
 
 impl Disk {
-    pub(super) fn check_atomic(self, file: &Path) -> Result<()> {
+    pub(crate) fn check_atomic(self, file: &Path) -> Result<()> {
         match self {
             Disk::Fine => Ok(()),
             Disk::Full | Disk::Broken => {
@@ -21,7 +21,7 @@ impl Disk {
         }
     }
 
-    pub(super) fn check_in_place(self, file: &Path, text: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn check_in_place(self, file: &Path, text: &[u8]) -> std::io::Result<()> {
         let size = std::fs::metadata(file).map_or(0, |m| m.len());
         match self {
             Disk::Fine => Ok(()),

@@ -4,7 +4,7 @@
 //! write their cells through it, so a figure reads the same in both.
 
 use crate::format::{self, ONE_ROUND, ONE_ROUND_SHORT};
-use crate::report::model::{Estimate, Figures, Verdict};
+use crate::report::model::{EstimateJson, Figures, VerdictJson};
 
 /// How compactly the cells are written, from the fullest; each step keeps the ones before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,7 +30,7 @@ pub(crate) enum Cell {
     Time { seconds: f64, plus_minus_pct: Option<f64> },
     /// A speedup read through its verdict's mark: `2.60x ±3.0%`, `≈1.00x ±0.4%`, `?1.02x
     /// ±4.0%`, or `1.78x (1 round)` without an interval.
-    Speedup { verdict: Verdict, x: f64, plus_minus_pct: Option<f64> },
+    Speedup { verdict: VerdictJson, x: f64, plus_minus_pct: Option<f64> },
 }
 
 impl Cell {
@@ -46,9 +46,9 @@ impl Cell {
     }
 
     /// A speedup estimate read through its verdict: `base`, or `-` without one.
-    pub(crate) fn estimate_speedup(speedup: Option<&Estimate>, verdict: Verdict) -> Cell {
+    pub(crate) fn estimate_speedup(speedup: Option<&EstimateJson>, verdict: VerdictJson) -> Cell {
         match (verdict, speedup) {
-            (Verdict::Base, _) => Cell::Text("base".into()),
+            (VerdictJson::Base, _) => Cell::Text("base".into()),
             (_, None) => Cell::Text("-".into()),
             (verdict, Some(e)) => Cell::Speedup { verdict, x: e.point, plus_minus_pct: e.plus_minus_pct },
         }

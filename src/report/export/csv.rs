@@ -131,7 +131,7 @@ impl Exporter for CsvExporter {
                     "{},{},{commit},{},{}",
                     quote(&toolchain.version),
                     p.recorded_at,
-                    quote(&p.what),
+                    quote(&p.profile.to_string()),
                     p.status.as_str()
                 );
                 for s in Scenario::ALL {

@@ -83,4 +83,12 @@ mod tests {
         }
         assert_eq!(json["skipped"][0]["reason"], "not stable");
     }
+
+    #[test]
+    fn a_history_point_states_its_profile_as_what() {
+        let json: serde_json::Value =
+            serde_json::from_str(&JsonExporter.history(&crate::testing::sample_history())).unwrap();
+        let point = &json["toolchains"][0]["points"][0];
+        assert_eq!((point["what"].as_str(), point.get("profile")), (Some("dev"), None), "{point}");
+    }
 }

@@ -67,7 +67,7 @@ fn link_tables(report: &Report) -> String {
             "\n**{s}**, compile and link apart\n\n| Rust | compile | speedup | link (share) | speedup |\n|:-----|------:|------:|------:|------:|"
         );
         for (row, link) in linked {
-            let time = |e: &crate::report::model::Estimate| crate::format::seconds_with(e.point, e.plus_minus_pct);
+            let time = |e: &crate::report::model::EstimateJson| crate::format::seconds_with(e.point, e.plus_minus_pct);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} ({:.0}%) | {} |",
@@ -205,7 +205,7 @@ impl Exporter for MarkdownExporter {
             }
             let _ = write!(out, "\n|:--|:--|:--|{}\n", "--:|".repeat(history.scenarios.len()));
             for p in &toolchain.points {
-                let _ = write!(out, "| {} | {} | {} |", p.recorded_at, super::commit_cell(p), p.what);
+                let _ = write!(out, "| {} | {} | {} |", p.recorded_at, super::commit_cell(p), p.profile);
                 for s in &history.scenarios {
                     let cell = match (p.medians.get(s), p.change_pct.get(s)) {
                         (Some(now), Some(_)) => super::history_change(p, *s, *now).unwrap_or_default(),
@@ -388,7 +388,7 @@ link: while a linker that rustc started ran (overlapping links counted once); co
 ";
         let mut report = sample_report();
         report.toolchains[2].scenarios.get_mut(&crate::vocab::Scenario::Touched).unwrap().verdict =
-            crate::report::model::Verdict::NoChange;
+            crate::report::model::VerdictJson::NoChange;
         assert_eq!(MarkdownExporter.report(&report), expected);
     }
 
@@ -400,7 +400,7 @@ link: while a linker that rustc started ran (overlapping links counted once); co
             scenario: crate::vocab::Scenario::Touched,
             baseline_s: 0.2,
             current_s: 0.4,
-            slowdown: crate::report::model::Estimate {
+            slowdown: crate::report::model::EstimateJson {
                 point: 2.0,
                 low: Some(1.8),
                 high: Some(2.2),

@@ -14,8 +14,8 @@ mod table;
 pub(crate) use csv::crates_csv;
 
 use super::model::{
-    Bisected, Estimate, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report, SpanRelease,
-    SpanStatus, StepFigure, Stopped, StoppingRule, Verdict,
+    Bisected, EstimateJson, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report,
+    SpanRelease, SpanStatus, StepFigure, Stopped, StoppingRule, VerdictJson,
 };
 use cell::{Cell, Compact};
 
@@ -58,8 +58,8 @@ fn change_cell(figure: Option<&StepFigure>) -> String {
     let point = format::speedup(f.speedup.point);
     match (plus_minus(&f.speedup), f.verdict) {
         (None, _) => format!("{point} {ONE_ROUND}"),
-        (Some(pm), Verdict::Faster) => format!("{point} {pm} faster"),
-        (Some(pm), Verdict::Slower) => format!("{point} {pm} slower"),
+        (Some(pm), VerdictJson::Faster) => format!("{point} {pm} faster"),
+        (Some(pm), VerdictJson::Slower) => format!("{point} {pm} slower"),
         (Some(pm), _) => format!("~{point} {pm}"),
     }
 }
@@ -67,7 +67,7 @@ fn change_cell(figure: Option<&StepFigure>) -> String {
 /// A step's change taken apart, when both releases' builds linked: `= compile 1.01x ±2.0%,
 /// link 9.12x ±6.0%`.
 fn parts_cell(figure: &StepFigure) -> Option<String> {
-    let part = |e: &Estimate| match plus_minus(e) {
+    let part = |e: &EstimateJson| match plus_minus(e) {
         Some(pm) => format!("{} {pm}", format::speedup(e.point)),
         None => format::speedup(e.point),
     };
@@ -104,7 +104,7 @@ fn span_line(releases: &[SpanRelease]) -> String {
 }
 
 /// `±3.0%`, the relative half-width of an interval, or `None` without one.
-pub(crate) fn plus_minus(estimate: &Estimate) -> Option<String> {
+pub(crate) fn plus_minus(estimate: &EstimateJson) -> Option<String> {
     estimate.plus_minus_pct.map(format::plus_minus)
 }
 
@@ -122,17 +122,17 @@ fn speedup_cell(figures: Option<&Figures>) -> String {
 
 /// The mark a speedup carries before its figure: `≈` for no change (the whole interval within
 /// 1% of 1.00x), `?` for too wide to tell; none for faster, slower or one round (which says so).
-pub(crate) fn verdict_mark(verdict: Verdict) -> &'static str {
+pub(crate) fn verdict_mark(verdict: VerdictJson) -> &'static str {
     match verdict {
-        Verdict::NoChange => "≈",
-        Verdict::Inconclusive => "?",
-        Verdict::Faster | Verdict::Slower | Verdict::Base => "",
+        VerdictJson::NoChange => "≈",
+        VerdictJson::Inconclusive => "?",
+        VerdictJson::Faster | VerdictJson::Slower | VerdictJson::Base => "",
     }
 }
 
 /// A speedup estimate as a cell, read through its verdict: `base`, `2.60x ±3.0%`, `≈1.00x
 /// ±0.4%`, `?1.02x ±4.0%`, `1.78x (1 round)`; `-` without one.
-fn estimate_speedup_cell(speedup: Option<&Estimate>, verdict: Verdict) -> String {
+fn estimate_speedup_cell(speedup: Option<&EstimateJson>, verdict: VerdictJson) -> String {
     Cell::estimate_speedup(speedup, verdict).text(Compact::Full)
 }
 
@@ -186,14 +186,14 @@ fn percent(p: Option<f64>) -> String {
 
 /// What `scenario` timed in `report`, after its name: `cargo check, after touching src/main.rs`.
 fn scenario_text(report: &Report, scenario: crate::vocab::Scenario) -> String {
-    use crate::vocab::Change;
+    use crate::vocab::SourceChange;
     let command =
         report.measurement.commands.get(&scenario).cloned().unwrap_or_else(|| format!("cargo {}", scenario.command()));
     let what = match scenario.change() {
-        Change::Nothing => "from an empty target directory".to_string(),
-        Change::Touch => format!("after touching {}", report.touched_file),
-        Change::Edit => format!("after an edit of {} (a private item appended)", report.touched_file),
-        Change::DeepEdit => match &report.deep {
+        SourceChange::Nothing => "from an empty target directory".to_string(),
+        SourceChange::Touch => format!("after touching {}", report.touched_file),
+        SourceChange::Edit => format!("after an edit of {} (a private item appended)", report.touched_file),
+        SourceChange::DeepEdit => match &report.deep {
             Some(deep) => {
                 let n = deep.dependents.len();
                 format!(
@@ -249,16 +249,16 @@ fn legend(report: &Report) -> Vec<Mark> {
         lines.push(Mark::Interval);
     }
     // A mark may stand in a compile-and-link table alone, so those verdicts count too.
-    let shows = |verdict: Verdict| {
+    let shows = |verdict: VerdictJson| {
         move |f: &Figures| {
             let link = f.link.as_ref().is_some_and(|l| [l.verdict, l.compile_verdict].contains(&verdict));
             f.verdict == verdict || link
         }
     };
-    if figures().any(shows(Verdict::NoChange)) {
+    if figures().any(shows(VerdictJson::NoChange)) {
         lines.push(Mark::NoChange);
     }
-    if figures().any(|f| f.speedup.is_some_and(|s| s.plus_minus_pct.is_some()) && shows(Verdict::Inconclusive)(f)) {
+    if figures().any(|f| f.speedup.is_some_and(|s| s.plus_minus_pct.is_some()) && shows(VerdictJson::Inconclusive)(f)) {
         lines.push(Mark::Inconclusive);
     }
     if figures().any(|f| f.time.plus_minus_pct.is_none()) {
@@ -391,15 +391,15 @@ mod tests {
             r.toolchains.iter_mut().flat_map(|row| row.scenarios.values_mut()).collect()
         }
         for f in figures(&mut report) {
-            f.verdict = Verdict::Faster;
+            f.verdict = VerdictJson::Faster;
             if let Some(link) = &mut f.link {
-                (link.verdict, link.compile_verdict) = (Verdict::Faster, Verdict::Faster);
+                (link.verdict, link.compile_verdict) = (VerdictJson::Faster, VerdictJson::Faster);
             }
         }
         let tilde = |r: &Report| legend(r).contains(&Mark::NoChange);
         assert!(!tilde(&report), "no `≈` anywhere, no line for it");
         let link = figures(&mut report).into_iter().find_map(|f| f.link.as_mut()).expect("the sample links");
-        link.compile_verdict = Verdict::NoChange;
+        link.compile_verdict = VerdictJson::NoChange;
         assert!(tilde(&report), "a `≈` only in the compile column is explained");
     }
 
@@ -407,8 +407,9 @@ mod tests {
     fn human_numbers() {
         assert_eq!(ratio(Some(1.7755)), "1.78x");
         assert_eq!(ratio(None), "-");
-        let pm = |w: Option<f64>| plus_minus(&Estimate { point: 1.0, low: None, high: None, plus_minus_pct: w, n: 3 });
-        // The rule itself is `format::plus_minus`'s; this is the Estimate's door to it.
+        let pm =
+            |w: Option<f64>| plus_minus(&EstimateJson { point: 1.0, low: None, high: None, plus_minus_pct: w, n: 3 });
+        // The rule itself is `format::plus_minus`'s; this is the estimate's door to it.
         assert_eq!(pm(Some(9.96)).as_deref(), Some("±10%"), "never `±10.0%`");
         assert_eq!(pm(None), None);
     }

@@ -19,9 +19,9 @@ use crate::vocab::Scenario;
 /// Plain aligned text; no colour, so it pastes anywhere.
 pub(crate) struct TableExporter {
     /// Adds CPU time and peak memory columns.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// The terminal's width in columns, which the report fits when it can; `None` is unlimited.
-    pub width: Option<usize>,
+    pub(crate) width: Option<usize>,
 }
 
 /// Where the prose after a `label:` in the header lines up.
@@ -200,7 +200,7 @@ impl TableExporter {
             let mut lines = vec![["toolchain", "compile", "speedup", "link (share)", "speedup"].map(String::from)];
             for row in linked {
                 let link = row.figures(s).and_then(|f| f.link.as_ref()).expect("filtered on its link figures");
-                let time = |e: &crate::report::model::Estimate| format::seconds_with(e.point, e.plus_minus_pct);
+                let time = |e: &crate::report::model::EstimateJson| format::seconds_with(e.point, e.plus_minus_pct);
                 lines.push([
                     super::row_label(row),
                     time(&link.compile),
@@ -447,7 +447,7 @@ impl Exporter for TableExporter {
             let mut lines = vec![["recorded", "commit", "what"].map(String::from).to_vec()];
             lines[0].extend(history.scenarios.iter().map(|s| s.name().to_string()));
             for point in &toolchain.points {
-                let mut cells = vec![point.recorded_at.clone(), super::commit_cell(point), point.what.clone()];
+                let mut cells = vec![point.recorded_at.clone(), super::commit_cell(point), point.profile.to_string()];
                 cells.extend(history.scenarios.iter().map(|s| match (point.medians.get(s), point.change_pct.get(s)) {
                     (Some(now), Some(_)) => super::history_change(point, *s, *now).unwrap_or_default(),
                     (Some(now), None) if !point.new_setup.is_empty() => format!("{} (new setup)", seconds(*now)),

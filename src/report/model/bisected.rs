@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Estimate, Skipped, Stopped, Verdict};
+use super::{EstimateJson, Skipped, Stopped, VerdictJson};
 use crate::vocab::{Profile, Provenance, Scenario};
 
 /// Bumped whenever a field of the [`Bisected`] document changes meaning or disappears: 2 has no
@@ -16,45 +16,45 @@ pub(crate) const BISECT_SCHEMA_VERSION: u32 = 2;
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Bisected {
     /// The shape of this document (`BISECT_SCHEMA_VERSION`).
-    pub schema: u32,
+    pub(crate) schema: u32,
     /// The cargo-timewarp version that produced it.
-    pub timewarp_version: String,
+    pub(crate) timewarp_version: String,
     /// Workspace root.
-    pub workspace: String,
+    pub(crate) workspace: String,
     /// The commit timed with `--rev`, if not the working tree.
-    pub revision: Option<String>,
+    pub(crate) revision: Option<String>,
     /// The profile of every scenario but `release`.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// The cargo command each scenario timed.
-    pub commands: BTreeMap<Scenario, String>,
+    pub(crate) commands: BTreeMap<Scenario, String>,
     /// The older end of the span, as the toolchain is named.
-    pub from: String,
+    pub(crate) from: String,
     /// The newer end.
-    pub to: String,
+    pub(crate) to: String,
     /// The scenario whose change was located.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// How the search ended.
-    pub outcome: BisectOutcome,
+    pub(crate) outcome: BisectOutcome,
     /// The answer in one sentence.
-    pub summary: String,
+    pub(crate) summary: String,
     /// The change between the ends, in every scenario measured, from the first step.
-    pub total: BTreeMap<Scenario, StepFigure>,
+    pub(crate) total: BTreeMap<Scenario, StepFigure>,
     /// With a located release: the step that holds the change, in every scenario measured.
-    pub located: Option<LocatedStep>,
+    pub(crate) located: Option<LocatedStep>,
     /// Every step in order.
-    pub steps: Vec<BisectStep>,
+    pub(crate) steps: Vec<BisectStep>,
     /// Every stable release of the span: measured, not needed, missing or left out.
-    pub releases: Vec<SpanRelease>,
+    pub(crate) releases: Vec<SpanRelease>,
     /// What the reader should know (mixed builds, missing releases).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// `--nightlies`: the search over the nightlies of the located release's six-week train.
-    pub nightlies: Option<NightlyBisection>,
+    pub(crate) nightlies: Option<NightlyBisection>,
     /// Seconds from the first build to the last.
-    pub elapsed_s: f64,
+    pub(crate) elapsed_s: f64,
     /// Logical CPUs of the machine.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// The CPU model, when known.
-    pub cpu: Option<String>,
+    pub(crate) cpu: Option<String>,
 }
 
 /// `bisect --nightlies`: past two adjacent stable releases, the search over the nightlies of the
@@ -63,22 +63,22 @@ pub(crate) struct Bisected {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct NightlyBisection {
     /// The release whose train was searched: `1.90`.
-    pub release: String,
+    pub(crate) release: String,
     /// The train's first nightly: `nightly-2025-06-27`.
-    pub first: String,
+    pub(crate) first: String,
     /// Its last.
-    pub last: String,
+    pub(crate) last: String,
     /// How the search ended; `null` when it could not start (fewer than two nightlies).
-    pub outcome: Option<BisectOutcome>,
+    pub(crate) outcome: Option<BisectOutcome>,
     /// The answer in one sentence.
-    pub summary: String,
+    pub(crate) summary: String,
     /// Every step in order.
-    pub steps: Vec<BisectStep>,
+    pub(crate) steps: Vec<BisectStep>,
     /// With a located change: the two adjacent nightlies that hold it.
-    pub located: Option<NightlyStep>,
+    pub(crate) located: Option<NightlyStep>,
     /// The nightlies `--install` installed for the search (removed when it ended, unless
     /// `--keep-installed`).
-    pub installed: Vec<String>,
+    pub(crate) installed: Vec<String>,
 }
 
 /// The two adjacent nightlies that hold the change, and the rust-lang/rust commits between them.
@@ -86,17 +86,17 @@ pub(crate) struct NightlyBisection {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct NightlyStep {
     /// The older nightly.
-    pub from: String,
+    pub(crate) from: String,
     /// The newer nightly.
-    pub to: String,
+    pub(crate) to: String,
     /// The commit the older one was built from (`rustc -vV`'s `commit-hash`).
-    pub from_commit: Option<String>,
+    pub(crate) from_commit: Option<String>,
     /// The commit of the newer one.
-    pub to_commit: Option<String>,
+    pub(crate) to_commit: Option<String>,
     /// The commits between them on GitHub: `https://github.com/rust-lang/rust/compare/A...B`.
-    pub commits: Option<String>,
+    pub(crate) commits: Option<String>,
     /// The change in every scenario measured.
-    pub scenarios: BTreeMap<Scenario, StepFigure>,
+    pub(crate) scenarios: BTreeMap<Scenario, StepFigure>,
 }
 
 /// How a bisection ended.
@@ -121,16 +121,16 @@ pub(crate) enum BisectOutcome {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct StepFigure {
     /// The speedup of the newer release over the older (2.0: twice as fast), with its interval.
-    pub speedup: Estimate,
+    pub(crate) speedup: EstimateJson,
     /// What the interval says.
-    pub verdict: Verdict,
+    pub(crate) verdict: VerdictJson,
     /// The speedup of the linking alone, when both releases' builds linked.
-    pub link_speedup: Option<Estimate>,
+    pub(crate) link_speedup: Option<EstimateJson>,
     /// The speedup of the rest (compiling), when the link time was taken apart.
-    pub compile_speedup: Option<Estimate>,
+    pub(crate) compile_speedup: Option<EstimateJson>,
     /// This change's part of the whole span's change in the scenario followed, percent (on the
     /// log scale, where the parts add up); `null` for the other scenarios.
-    pub share_pct: Option<f64>,
+    pub(crate) share_pct: Option<f64>,
 }
 
 /// The step that holds the change.
@@ -138,17 +138,17 @@ pub(crate) struct StepFigure {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct LocatedStep {
     /// The older release.
-    pub from: String,
+    pub(crate) from: String,
     /// The newer release, the one that made the change.
-    pub to: String,
+    pub(crate) to: String,
     /// Releases of the span between the two that no toolchain measured (missing or left out).
-    pub unmeasured_between: Vec<String>,
+    pub(crate) unmeasured_between: Vec<String>,
     /// With releases between them unmeasured: the commands that would narrow the step.
-    pub narrow: Option<String>,
+    pub(crate) narrow: Option<String>,
     /// The change in every scenario measured.
-    pub scenarios: BTreeMap<Scenario, StepFigure>,
+    pub(crate) scenarios: BTreeMap<Scenario, StepFigure>,
     /// Known causes, from what timewarp knows of the two toolchains.
-    pub causes: Vec<String>,
+    pub(crate) causes: Vec<String>,
 }
 
 /// One step of the search: releases measured together in paired rounds.
@@ -156,17 +156,17 @@ pub(crate) struct LocatedStep {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct BisectStep {
     /// The releases measured, oldest first.
-    pub measured: Vec<String>,
+    pub(crate) measured: Vec<String>,
     /// Rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Why the rounds stopped.
-    pub stopped: Stopped,
+    pub(crate) stopped: Stopped,
     /// The changes between neighbours of the step, in every scenario.
-    pub changes: Vec<StepChange>,
+    pub(crate) changes: Vec<StepChange>,
     /// Releases that could not build, with why; the search went on without them.
-    pub failed: Vec<Skipped>,
+    pub(crate) failed: Vec<Skipped>,
     /// The span kept after this step, `[older, newer]`; `null` when the search ended here.
-    pub kept: Option<[String; 2]>,
+    pub(crate) kept: Option<[String; 2]>,
 }
 
 /// The change between two releases of a step.
@@ -174,11 +174,11 @@ pub(crate) struct BisectStep {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct StepChange {
     /// The older release.
-    pub from: String,
+    pub(crate) from: String,
     /// The newer release.
-    pub to: String,
+    pub(crate) to: String,
     /// Per scenario.
-    pub scenarios: BTreeMap<Scenario, StepFigure>,
+    pub(crate) scenarios: BTreeMap<Scenario, StepFigure>,
 }
 
 /// One stable release of the span.
@@ -186,17 +186,17 @@ pub(crate) struct StepChange {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct SpanRelease {
     /// `1.78`.
-    pub release: String,
+    pub(crate) release: String,
     /// The toolchain that stands for it, when one is installed.
-    pub toolchain: Option<String>,
+    pub(crate) toolchain: Option<String>,
     /// Official or distribution build.
-    pub provenance: Option<Provenance>,
+    pub(crate) provenance: Option<Provenance>,
     /// What became of it.
-    pub status: SpanStatus,
+    pub(crate) status: SpanStatus,
     /// Why, when it was left out or failed.
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// Its build times per scenario, from the last step that measured it.
-    pub time: BTreeMap<Scenario, Estimate>,
+    pub(crate) time: BTreeMap<Scenario, EstimateJson>,
 }
 
 /// What became of a release of the span.

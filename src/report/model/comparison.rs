@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Estimate;
+use super::EstimateJson;
 use crate::vocab::Scenario;
 
 /// One figure compared with the baseline.
@@ -13,22 +13,22 @@ use crate::vocab::Scenario;
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Change {
     /// The rustc version both rows share.
-    pub version: String,
+    pub(crate) version: String,
     /// Which scenario.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The baseline's typical time, seconds.
-    pub baseline_s: f64,
+    pub(crate) baseline_s: f64,
     /// The current typical time, seconds.
-    pub current_s: f64,
+    pub(crate) current_s: f64,
     /// How many times longer the builds take now (`1.20`: 20 % slower), with its 95 % interval:
     /// paired by round against `--baseline-rev`, unpaired (Welch, on logs) against a saved report.
-    pub slowdown: Estimate,
+    pub(crate) slowdown: EstimateJson,
     /// The point change, percent; positive is slower.
-    pub change_pct: f64,
+    pub(crate) change_pct: f64,
     /// What the gate makes of it.
-    pub gate: GateResult,
+    pub(crate) gate: GateResult,
     /// Whether it fails the gate (`gate` is `regressed`).
-    pub regressed: bool,
+    pub(crate) regressed: bool,
 }
 
 /// The gate's view of one change.
@@ -68,23 +68,23 @@ impl Change {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Comparison {
     /// The baseline: a report file, or `revision <commit>` for `--baseline-rev`.
-    pub baseline: String,
+    pub(crate) baseline: String,
     /// Whether the baseline was built in the same rounds (`--baseline-rev`), so the change is
     /// paired; a saved report is compared unpaired.
-    pub paired: bool,
+    pub(crate) paired: bool,
     /// `--max-regression`, percent.
-    pub max_regression_pct: Option<f64>,
+    pub(crate) max_regression_pct: Option<f64>,
     /// Every comparable figure.
-    pub changes: Vec<Change>,
+    pub(crate) changes: Vec<Change>,
     /// Rows (or the whole report) that were not compared, each saying what differs; they
     /// never fail the gate.
-    pub not_comparable: Vec<String>,
+    pub(crate) not_comparable: Vec<String>,
     /// rustc-perf's noise threshold (Q3 + 3×IQR of the run-to-run changes), percent, per
     /// `version scenario`, from repeat runs of one commit measured the same way, once
     /// `history.jsonl` holds 5 of them.
-    pub noise_threshold_pct: BTreeMap<String, f64>,
+    pub(crate) noise_threshold_pct: BTreeMap<String, f64>,
     /// Why the gate could not decide changes it would otherwise have called `regressed` (a saved
     /// report without the history's repeat runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gate_note: Option<String>,
+    pub(crate) gate_note: Option<String>,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Status;
-use crate::vocab::Scenario;
+use crate::vocab::{Profile, Scenario};
 
 /// `cargo timewarp history`: the runs recorded in `history.jsonl`, per toolchain version, so a
 /// user sees when the project got slower to compile under one fixed compiler.
@@ -13,56 +13,57 @@ use crate::vocab::Scenario;
 pub(crate) struct History {
     /// The project, as a user names it: its package when there is one, else its directory.
     #[serde(default)]
-    pub project: String,
+    pub(crate) project: String,
     /// The history file read.
-    pub file: String,
+    pub(crate) file: String,
     /// Runs read from it.
-    pub runs: usize,
+    pub(crate) runs: usize,
     /// Lines that could not be read (a run killed while writing) and were skipped.
-    pub unreadable_lines: usize,
+    pub(crate) unreadable_lines: usize,
     /// Runs recorded by other workspaces that share the target directory, left out.
-    pub other_workspaces: usize,
+    pub(crate) other_workspaces: usize,
     /// The scenarios any run measured.
-    pub scenarios: Vec<Scenario>,
+    pub(crate) scenarios: Vec<Scenario>,
     /// Per toolchain version, oldest first.
-    pub toolchains: Vec<ToolchainHistory>,
+    pub(crate) toolchains: Vec<ToolchainHistory>,
 }
 
 /// Every recorded run of one toolchain version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ToolchainHistory {
     /// The rustc version.
-    pub version: String,
+    pub(crate) version: String,
     /// Its runs, in the order they were recorded.
-    pub points: Vec<HistoryPoint>,
+    pub(crate) points: Vec<HistoryPoint>,
 }
 
 /// One recorded run of one toolchain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct HistoryPoint {
     /// When it was recorded (UTC).
-    pub recorded_at: String,
+    pub(crate) recorded_at: String,
     /// The commit it measured.
-    pub git_commit: Option<String>,
+    pub(crate) git_commit: Option<String>,
     /// Whether the working tree had changes beyond that commit.
-    pub git_dirty: bool,
-    /// `build/dev`, `check/release`, ...
-    pub what: String,
+    pub(crate) git_dirty: bool,
+    /// The profile it timed (`dev`, `release`, ...); `what` in JSON.
+    #[serde(rename = "what")]
+    pub(crate) profile: Profile,
     /// ok, failed or interrupted.
-    pub status: Status,
+    pub(crate) status: Status,
     /// Median wall time per scenario.
-    pub medians: BTreeMap<Scenario, f64>,
+    pub(crate) medians: BTreeMap<Scenario, f64>,
     /// Per scenario, the change from this toolchain's previous run measured the same way, in
     /// percent; absent for the first run and after a change of setup (profile, cores, ...).
-    pub change_pct: BTreeMap<Scenario, f64>,
+    pub(crate) change_pct: BTreeMap<Scenario, f64>,
     /// Per scenario with a `change_pct`, whether that change is one: the 95 % interval of the
     /// ratio of the two runs' times (Welch, on logs) excludes 1, includes it (no change), or
     /// cannot be had (a run of one build).
     #[serde(default)]
-    pub change: BTreeMap<Scenario, RunChange>,
+    pub(crate) change: BTreeMap<Scenario, RunChange>,
     /// How the run before it was measured another way (so no change is given): `profile dev
     /// then, release now`, ...; empty when it was measured the same way.
-    pub new_setup: Vec<String>,
+    pub(crate) new_setup: Vec<String>,
 }
 
 /// What a run-to-run change in the history is, read from the interval of the two runs' ratio.

@@ -12,17 +12,17 @@ use crate::discover::release::Date;
 pub(crate) struct Listing {
     /// The shape of this document: 2 (`SCHEMA_VERSION`); it changes when a field changes meaning or
     /// disappears.
-    pub schema: u32,
+    pub(crate) schema: u32,
     /// Workspace root.
-    pub workspace: String,
+    pub(crate) workspace: String,
     /// Effective MSRV (`1.80`): the highest floor, the locked dependencies' included.
-    pub msrv: Option<String>,
+    pub(crate) msrv: Option<String>,
     /// The highest `rust-version` the built packages declare.
-    pub declared_rust_version: Option<String>,
+    pub(crate) declared_rust_version: Option<String>,
     /// Every MSRV floor, highest first.
-    pub msrv_floors: Vec<Floor>,
+    pub(crate) msrv_floors: Vec<Floor>,
     /// Every installed toolchain, oldest release first; broken ones last.
-    pub toolchains: Vec<Listed>,
+    pub(crate) toolchains: Vec<Listed>,
 }
 
 /// One installed toolchain in a [`Listing`].
@@ -30,15 +30,15 @@ pub(crate) struct Listing {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Listed {
     /// Its `+NAME`.
-    pub name: String,
+    pub(crate) name: String,
     /// Other names for the same compiler.
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
     /// Its version, `unknown` when broken.
-    pub version: String,
+    pub(crate) version: String,
     /// Its release date, when known.
-    pub release_date: Option<Date>,
+    pub(crate) release_date: Option<Date>,
     /// Whether it would be measured.
-    pub selected: bool,
+    pub(crate) selected: bool,
     /// Why not, when it would not.
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Estimate, Verdict};
+use super::{EstimateJson, VerdictJson};
 use crate::vocab::{Profile, Scenario};
 
 /// `cargo timewarp merge`: one setup measured on several machines, each machine's speedups
@@ -12,45 +12,45 @@ use crate::vocab::{Profile, Scenario};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Merged {
     /// The shape of the reports merged.
-    pub schema: u32,
+    pub(crate) schema: u32,
     /// The profile.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// The packages built.
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
     /// The file touched.
-    pub touched_file: String,
+    pub(crate) touched_file: String,
     /// The version every speedup is against: the oldest every machine measured.
-    pub base: Option<String>,
+    pub(crate) base: Option<String>,
     /// The machines merged.
-    pub machines: Vec<Machine>,
+    pub(crate) machines: Vec<Machine>,
     /// One row per version besides the base.
-    pub rows: Vec<MergedRow>,
+    pub(crate) rows: Vec<MergedRow>,
     /// Reports or rows left out, and why.
-    pub not_comparable: Vec<String>,
+    pub(crate) not_comparable: Vec<String>,
 }
 
 /// One machine's report in a merge.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Machine {
     /// The report file.
-    pub report: String,
+    pub(crate) report: String,
     /// Its CPU model.
-    pub cpu: Option<String>,
+    pub(crate) cpu: Option<String>,
     /// Its logical CPUs.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// Rounds it ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
 }
 
 /// One version's merged speedups.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct MergedRow {
     /// The rustc version.
-    pub version: String,
+    pub(crate) version: String,
     /// The compiler build every machine ran.
-    pub rustc: String,
+    pub(crate) rustc: String,
     /// Per scenario.
-    pub scenarios: BTreeMap<Scenario, MergedFigure>,
+    pub(crate) scenarios: BTreeMap<Scenario, MergedFigure>,
 }
 
 /// A speedup merged over machines.
@@ -59,15 +59,15 @@ pub(crate) struct MergedFigure {
     /// The mean speedup over machines (over the base version), with its 95 % interval
     /// (random-effects, Hartung–Knapp): what machines of this kind gain on average, not what
     /// any one of them gains.
-    pub speedup: Estimate,
+    pub(crate) speedup: EstimateJson,
     /// Where the speedup of one more machine of the same kind would fall, as its report would
     /// show it: the 95 % prediction interval around the mean. `null` with two machines, which
     /// cannot estimate how much machines differ.
-    pub prediction: Option<Estimate>,
+    pub(crate) prediction: Option<EstimateJson>,
     /// What the interval says.
-    pub verdict: Verdict,
+    pub(crate) verdict: VerdictJson,
     /// Machines behind it.
-    pub machines: usize,
+    pub(crate) machines: usize,
     /// Each machine's own speedup, in the order of the machines.
-    pub per_machine: Vec<f64>,
+    pub(crate) per_machine: Vec<f64>,
 }

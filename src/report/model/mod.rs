@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::discover::environment::Setting;
+use crate::discover::msrv::FloorSource;
 use crate::discover::release::Date;
 use crate::vocab::{CrateKind, Linker, Profile, Provenance, Scenario};
 
@@ -39,64 +40,64 @@ pub(crate) const SCHEMA_VERSION: u32 = 4;
 pub(crate) struct Report {
     /// The shape of this document: 4 (`SCHEMA_VERSION`); it changes when a field changes meaning or
     /// disappears.
-    pub schema: u32,
+    pub(crate) schema: u32,
     /// The cargo-timewarp version that produced it.
-    pub timewarp_version: String,
+    pub(crate) timewarp_version: String,
     /// Workspace root.
-    pub workspace: String,
+    pub(crate) workspace: String,
     /// The commit timed with `--rev`, if not the working tree.
-    pub revision: Option<String>,
+    pub(crate) revision: Option<String>,
     /// Packages built.
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
     /// Effective MSRV (`1.80`): the highest floor, the locked dependencies' included.
-    pub msrv: Option<String>,
+    pub(crate) msrv: Option<String>,
     /// The highest `rust-version` the built packages declare; `msrv` is higher when a dependency
     /// (or the edition, the lockfile, ...) needs more, and the first floor says which.
-    pub declared_rust_version: Option<String>,
+    pub(crate) declared_rust_version: Option<String>,
     /// Every MSRV floor, highest first.
-    pub msrv_floors: Vec<Floor>,
+    pub(crate) msrv_floors: Vec<Floor>,
     /// The cargo profile of every scenario but `release` (`--profile`).
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// How caches were warmed before timing, so readers know what the first run includes.
-    pub warmup: String,
+    pub(crate) warmup: String,
     /// The file touched (and edited) for rebuilds, relative to the workspace root when inside it.
-    pub touched_file: String,
+    pub(crate) touched_file: String,
     /// The library the `deep` scenario edited, when it was measured.
-    pub deep: Option<DeepLibrary>,
+    pub(crate) deep: Option<DeepLibrary>,
     /// Whether the time rustc's linkers ran was taken apart from every build's wall time (the
     /// `link` figures); when not, a warning says why.
-    pub link_time: bool,
+    pub(crate) link_time: bool,
     /// Logical CPUs of the machine.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// The target triple every build was for, the host's (`x86_64-unknown-linux-gnu`): `merge`
     /// refuses reports of two targets. `null` in reports of earlier versions.
     #[serde(default)]
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// The CPU model (`model name` of `/proc/cpuinfo`): reports of two CPU models are not
     /// compared.
-    pub cpu: Option<String>,
+    pub(crate) cpu: Option<String>,
     /// `-j N` of every build, when pinned; `null` for cargo's default (the number of CPUs).
-    pub jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
     /// How the builds were scheduled and why they stopped.
-    pub measurement: Measurement,
+    pub(crate) measurement: Measurement,
     /// Environment variables present in the caller's environment and removed from the builds.
-    pub removed_env: Vec<String>,
+    pub(crate) removed_env: Vec<String>,
     /// Settings kept for the builds that change how code is built (rustflags, jobs,
     /// incremental, linker, profiles), with where each comes from.
-    pub build_settings: Vec<Setting>,
+    pub(crate) build_settings: Vec<Setting>,
     /// Where dependency sources were vendored for every toolchain; `null` for path-only
     /// workspaces.
-    pub vendored_sources: Option<String>,
+    pub(crate) vendored_sources: Option<String>,
     /// Things the reader should know before trusting the numbers.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// Measured toolchains, oldest release first.
-    pub toolchains: Vec<Row>,
+    pub(crate) toolchains: Vec<Row>,
     /// Installed toolchains that were not measured, and why.
-    pub skipped: Vec<Skipped>,
+    pub(crate) skipped: Vec<Skipped>,
     /// The comparison with `--baseline`, when given.
-    pub baseline: Option<Comparison>,
+    pub(crate) baseline: Option<Comparison>,
     /// `--crates`: the crates that changed most between the oldest and newest rows.
-    pub crate_changes: Option<CrateChanges>,
+    pub(crate) crate_changes: Option<CrateChanges>,
 }
 
 impl Report {
@@ -112,11 +113,11 @@ impl Report {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct DeepLibrary {
     /// Its package.
-    pub package: String,
+    pub(crate) package: String,
     /// Its root source file, relative to the workspace root.
-    pub file: String,
+    pub(crate) file: String,
     /// The built packages that depend on it, directly or through each other.
-    pub dependents: Vec<String>,
+    pub(crate) dependents: Vec<String>,
 }
 
 /// How the builds were scheduled, how many rounds ran, and why they stopped.
@@ -124,23 +125,23 @@ pub(crate) struct DeepLibrary {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Measurement {
     /// The scenarios measured, in the order a round runs them.
-    pub scenarios: Vec<Scenario>,
+    pub(crate) scenarios: Vec<Scenario>,
     /// The cargo command each scenario timed: `cargo build`, `cargo check`, `cargo test
     /// --no-run`, `cargo build --release`, ...
-    pub commands: BTreeMap<Scenario, String>,
+    pub(crate) commands: BTreeMap<Scenario, String>,
     /// When rounds stop being added.
-    pub stopping: StoppingRule,
+    pub(crate) stopping: StoppingRule,
     /// Rounds that ran.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Why they stopped.
-    pub stopped: Stopped,
+    pub(crate) stopped: Stopped,
     /// Seconds from the first build to the last.
-    pub elapsed_s: f64,
+    pub(crate) elapsed_s: f64,
     /// Timed builds whose time was set aside, and the build done again in the same round,
     /// because timewarp itself was held up while they ran (Ctrl-Z, SIGSTOP, a seized
     /// machine): none of their times is among the samples.
     #[serde(default)]
-    pub redone: Vec<RedoneBuild>,
+    pub(crate) redone: Vec<RedoneBuild>,
 }
 
 /// A timed build set aside because timewarp was held up while it ran (the build went on in its
@@ -150,25 +151,25 @@ pub(crate) struct Measurement {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct RedoneBuild {
     /// The toolchain's name.
-    pub toolchain: String,
+    pub(crate) toolchain: String,
     /// Whether it was a build of the `--baseline-rev` revision.
-    pub baseline_revision: bool,
+    pub(crate) baseline_revision: bool,
     /// The scenario.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The round, from 0 (as in `rounds` of a timing).
-    pub round: usize,
+    pub(crate) round: usize,
     /// The wall time set aside, seconds.
-    pub set_aside_s: f64,
+    pub(crate) set_aside_s: f64,
     /// The longest stretch during the build in which timewarp did not run, seconds.
-    pub paused_s: f64,
+    pub(crate) paused_s: f64,
     /// Set when the build was set aside not because timewarp was held up but because its wall
     /// time was more than three times its cell's median so far (this median, seconds), while the
     /// round's other builds were not: the machine seized by something else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_s: Option<f64>,
+    pub(crate) expected_s: Option<f64>,
     /// Whether it was built again in its round: a cell held up at every one of its four tries
     /// in a round is given up, and that round has no sample of it.
-    pub done_again: bool,
+    pub(crate) done_again: bool,
 }
 
 /// When rounds stop being added.
@@ -220,24 +221,26 @@ pub(crate) enum Stopped {
 /// 1.29×1.03.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) struct Estimate {
+#[cfg_attr(test, schemars(rename = "Estimate"))]
+pub(crate) struct EstimateJson {
     /// The point estimate (geometric mean of the times, or of the paired ratios).
-    pub point: f64,
+    pub(crate) point: f64,
     /// The lower bound of the 95 % interval; `null` from a single sample.
-    pub low: Option<f64>,
+    pub(crate) low: Option<f64>,
     /// The upper bound of the 95 % interval; `null` from a single sample.
-    pub high: Option<f64>,
+    pub(crate) high: Option<f64>,
     /// The relative half-width of the interval, percent: the `±` shown in tables.
-    pub plus_minus_pct: Option<f64>,
+    pub(crate) plus_minus_pct: Option<f64>,
     /// Samples (or pairs) behind it.
-    pub n: usize,
+    pub(crate) n: usize,
 }
 
 /// What an interval says about a speedup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub(crate) enum Verdict {
+#[cfg_attr(test, schemars(rename = "Verdict"))]
+pub(crate) enum VerdictJson {
     /// The whole interval lies above 1 beyond the 1 % noise band.
     Faster,
     /// The whole interval lies below 1 beyond the noise band.
@@ -257,41 +260,41 @@ pub(crate) enum Verdict {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Timing {
     /// The middle sample (mean of the two middle ones for an even count).
-    pub median_s: f64,
+    pub(crate) median_s: f64,
     /// Arithmetic mean.
-    pub mean_s: f64,
+    pub(crate) mean_s: f64,
     /// Sample standard deviation (0 for a single sample).
-    pub stddev_s: f64,
+    pub(crate) stddev_s: f64,
     /// Fastest sample.
-    pub min_s: f64,
+    pub(crate) min_s: f64,
     /// Slowest sample.
-    pub max_s: f64,
+    pub(crate) max_s: f64,
     /// Every sample, in the order taken.
-    pub runs_s: Vec<f64>,
+    pub(crate) runs_s: Vec<f64>,
     /// The round of each sample (samples of one round pair across rows).
-    pub rounds: Vec<usize>,
+    pub(crate) rounds: Vec<usize>,
 }
 
 /// What must be equal for two reports' times to be comparable.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Setup {
     /// timewarp's schema: it changes when the way of measuring does.
-    pub schema: u32,
+    pub(crate) schema: u32,
     /// The profile timed.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// The file touched before rebuilds.
-    pub touched_file: Option<String>,
+    pub(crate) touched_file: Option<String>,
     /// Logical CPUs of the machine.
-    pub cores: Option<u64>,
+    pub(crate) cores: Option<u64>,
     /// `-j N`, when pinned.
-    pub jobs: Option<u64>,
+    pub(crate) jobs: Option<u64>,
     /// The packages built: another package set is another project.
-    pub packages: Vec<String>,
+    pub(crate) packages: Vec<String>,
     /// The CPU model, when known: seconds from two CPU models are not comparable.
-    pub cpu: Option<String>,
+    pub(crate) cpu: Option<String>,
     /// The library the `deep` scenario edited: `deep` figures of two libraries are not
     /// comparable (the other scenarios are).
-    pub deep_library: Option<String>,
+    pub(crate) deep_library: Option<String>,
 }
 
 /// One MSRV floor.
@@ -299,12 +302,13 @@ pub(crate) struct Setup {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Floor {
     /// `1.56`.
-    pub version: String,
+    pub(crate) version: String,
     /// What kind of floor: `rust-version`, `edition`, `workspace-inheritance`, `resolver`,
     /// `lockfile-version`, `dependency-rust-version`, `dependency-edition`.
-    pub kind: String,
+    #[cfg_attr(test, schemars(with = "String"))]
+    pub(crate) kind: FloorSource,
     /// `edition 2021 of `app``.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Whether a toolchain's builds went through.
@@ -337,40 +341,40 @@ impl Status {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Row {
     /// The `+NAME` it was run as.
-    pub name: String,
+    pub(crate) name: String,
     /// Its `rustc` release.
-    pub version: String,
+    pub(crate) version: String,
     /// When that release reached users.
-    pub release_date: Date,
+    pub(crate) release_date: Date,
     /// `rustc -V`, which shows distribution builds.
-    pub rustc: String,
+    pub(crate) rustc: String,
     /// Where this toolchain's artifacts went (`<target-dir>/timewarp/<version>`); after the run
     /// only the newest toolchain's is kept unless `--keep-target-dirs`.
-    pub target_dir: String,
+    pub(crate) target_dir: String,
     /// `official` (the Rust project's build) or `distribution` (a packager's build from source).
-    pub provenance: Provenance,
+    pub(crate) provenance: Provenance,
     /// The linker: the one the build settings choose, else the toolchain's default (`rust-lld`
     /// or `cc`).
-    pub linker: Linker,
+    pub(crate) linker: Linker,
     /// Whether incremental compilation was forced on (`RUSTC_FORCE_INCREMENTAL=1`): rustc
     /// 1.52.1, 1.53 and 1.59 shipped with it off.
-    pub incremental_forced: bool,
+    pub(crate) incremental_forced: bool,
     /// ok, failed or interrupted.
-    pub status: Status,
+    pub(crate) status: Status,
     /// Why the toolchain failed (in cargo's or rustc's words), or that it was interrupted.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Why the row was expected to fail: named in `--toolchains` though below the MSRV.
-    pub expected_failure: Option<String>,
+    pub(crate) expected_failure: Option<String>,
     /// The figures of every scenario that has samples (none for a failed row).
-    pub scenarios: BTreeMap<Scenario, Figures>,
+    pub(crate) scenarios: BTreeMap<Scenario, Figures>,
     /// Scenarios that stopped while the row's others went on, and why (timewarp's edit broke
     /// the build, the file was edited during the run).
-    pub scenario_errors: BTreeMap<Scenario, String>,
+    pub(crate) scenario_errors: BTreeMap<Scenario, String>,
     /// `--crates`: where this toolchain's clean build spent its time; `null` without `--crates`
     /// or when that build failed.
-    pub crates: Option<PerCrate>,
+    pub(crate) crates: Option<PerCrate>,
     /// `--crates`: why the per-crate build failed, when it did (the timed figures stand).
-    pub crates_error: Option<String>,
+    pub(crate) crates_error: Option<String>,
 }
 
 /// Where one toolchain's clean build spent its time: one more clean build with every rustc
@@ -379,18 +383,18 @@ pub(crate) struct Row {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct PerCrate {
     /// Wall time of the whole wrapped build.
-    pub wrapped_build_s: f64,
+    pub(crate) wrapped_build_s: f64,
     /// How much longer (positive) the wrapped build took than the unwrapped clean median:
     /// the wrapper's cost, plus noise.
-    pub wrapper_cost_pct: Option<f64>,
+    pub(crate) wrapper_cost_pct: Option<f64>,
     /// The workspace's own crates.
-    pub workspace: Part,
+    pub(crate) workspace: Part,
     /// Everything else the build compiled.
-    pub dependencies: Part,
+    pub(crate) dependencies: Part,
     /// The rustc that needed the most memory.
-    pub largest_rustc: Option<CrateTime>,
+    pub(crate) largest_rustc: Option<CrateTime>,
     /// Every crate the build compiled, slowest first.
-    pub crates: Vec<CrateTime>,
+    pub(crate) crates: Vec<CrateTime>,
 }
 
 /// The rustc time of a group of crates.
@@ -398,13 +402,13 @@ pub(crate) struct PerCrate {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Part {
     /// Crates in the group.
-    pub count: usize,
+    pub(crate) count: usize,
     /// Sum of their rustc wall times, seconds (they overlap when built in parallel).
-    pub wall_s: f64,
+    pub(crate) wall_s: f64,
     /// Sum of their rustc CPU times, seconds.
-    pub cpu_s: f64,
+    pub(crate) cpu_s: f64,
     /// The oldest row's `wall_s` over this row's.
-    pub speedup: Option<f64>,
+    pub(crate) speedup: Option<f64>,
 }
 
 /// One rustc invocation of the per-crate build.
@@ -412,21 +416,21 @@ pub(crate) struct Part {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateTime {
     /// The package.
-    pub package: String,
+    pub(crate) package: String,
     /// Its version.
-    pub version: String,
+    pub(crate) version: String,
     /// The crate's name (`build_script_build` for a build script).
-    pub crate_name: String,
+    pub(crate) crate_name: String,
     /// `lib`, `bin`, `proc-macro`, `build script`, ...
-    pub kind: CrateKind,
+    pub(crate) kind: CrateKind,
     /// Whether the package is a workspace member.
-    pub workspace: bool,
+    pub(crate) workspace: bool,
     /// rustc's wall time, seconds.
-    pub wall_s: f64,
+    pub(crate) wall_s: f64,
     /// rustc's CPU time, seconds.
-    pub cpu_s: f64,
+    pub(crate) cpu_s: f64,
     /// Peak resident memory of rustc (or of the linker it ran, when larger), MiB.
-    pub peak_rss_mib: f64,
+    pub(crate) peak_rss_mib: f64,
 }
 
 impl CrateTime {
@@ -449,15 +453,15 @@ impl CrateTime {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateChanges {
     /// The older row.
-    pub from: String,
+    pub(crate) from: String,
     /// The newer row.
-    pub to: String,
+    pub(crate) to: String,
     /// The largest changes in seconds, most first (as many as `--crates=N` asks).
-    pub largest: Vec<CrateChange>,
+    pub(crate) largest: Vec<CrateChange>,
     /// Crates compiled under `from` only (a build script chose other code for that compiler).
-    pub only_from: Vec<String>,
+    pub(crate) only_from: Vec<String>,
     /// Crates compiled under `to` only.
-    pub only_to: Vec<String>,
+    pub(crate) only_to: Vec<String>,
 }
 
 /// One crate's change between two rows.
@@ -465,15 +469,15 @@ pub(crate) struct CrateChanges {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct CrateChange {
     /// How tables name the crate.
-    pub label: String,
+    pub(crate) label: String,
     /// Whether it is a workspace member's.
-    pub workspace: bool,
+    pub(crate) workspace: bool,
     /// Its rustc time under the older toolchain, seconds.
-    pub from_s: f64,
+    pub(crate) from_s: f64,
     /// Under the newer one.
-    pub to_s: f64,
+    pub(crate) to_s: f64,
     /// `to_s - from_s`.
-    pub change_s: f64,
+    pub(crate) change_s: f64,
 }
 
 impl Row {
@@ -493,31 +497,31 @@ impl Row {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Figures {
     /// Wall times, as measured.
-    pub wall: Timing,
+    pub(crate) wall: Timing,
     /// The typical wall time: geometric mean with its 95 % interval.
-    pub time: Estimate,
+    pub(crate) time: EstimateJson,
     /// CPU times (user + system of the whole process tree), when known.
-    pub cpu: Option<Timing>,
+    pub(crate) cpu: Option<Timing>,
     /// Peak resident memory of the largest single process of any of these builds, MiB: often
     /// a C compiler or the linker, not rustc (the per-crate pass, `--crates`, measures rustc's).
-    pub largest_process_mib: Option<f64>,
+    pub(crate) largest_process_mib: Option<f64>,
     /// How many times faster than the baseline row (the oldest row with this scenario), from the
     /// rounds both measured: the geometric mean of the paired ratios with its 95 % interval;
     /// `null` for the baseline row itself.
-    pub speedup: Option<Estimate>,
+    pub(crate) speedup: Option<EstimateJson>,
     /// What the speedup's interval says: faster, slower, or no change detectable.
-    pub verdict: Verdict,
+    pub(crate) verdict: VerdictJson,
     /// The ratio of the CPU-time medians: compiler work saved, whatever the parallelism.
-    pub speedup_cpu: Option<f64>,
+    pub(crate) speedup_cpu: Option<f64>,
     /// Rounds this scenario of this row got.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
     /// Whether the interval the stopping rule watches (the speedup's; the time's for the only
     /// row) reached the precision asked for; `null` with a fixed number of rounds.
-    pub precise: Option<bool>,
+    pub(crate) precise: Option<bool>,
     /// For a rebuild: how many crates cargo compiled (or checked), the median over its builds.
-    pub crates_compiled: Option<usize>,
+    pub(crate) crates_compiled: Option<usize>,
     /// The wall time taken apart into link and compile, when every build of it linked.
-    pub link: Option<LinkFigures>,
+    pub(crate) link: Option<LinkFigures>,
 }
 
 /// A scenario's wall time taken apart: the time during which at least one linker that rustc
@@ -528,21 +532,21 @@ pub(crate) struct Figures {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct LinkFigures {
     /// Seconds of linking per build: geometric mean with its 95 % interval.
-    pub time: Estimate,
+    pub(crate) time: EstimateJson,
     /// Seconds of the rest per build.
-    pub compile: Estimate,
+    pub(crate) compile: EstimateJson,
     /// Linking's share of the wall time, percent (the median over its builds).
-    pub share_pct: f64,
+    pub(crate) share_pct: f64,
     /// Linker runs per build (the median).
-    pub runs: usize,
+    pub(crate) runs: usize,
     /// How many times faster the linking is than the baseline row's; `null` for the base row.
-    pub speedup: Option<Estimate>,
+    pub(crate) speedup: Option<EstimateJson>,
     /// What the link speedup's interval says.
-    pub verdict: Verdict,
+    pub(crate) verdict: VerdictJson,
     /// How many times faster the rest is than the baseline row's; `null` for the base row.
-    pub compile_speedup: Option<Estimate>,
+    pub(crate) compile_speedup: Option<EstimateJson>,
     /// What the compile speedup's interval says.
-    pub compile_verdict: Verdict,
+    pub(crate) compile_verdict: VerdictJson,
 }
 
 /// One toolchain that was not measured.
@@ -550,9 +554,9 @@ pub(crate) struct LinkFigures {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Skipped {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its version.
-    pub version: String,
+    pub(crate) version: String,
     /// Why it was left out.
-    pub reason: String,
+    pub(crate) reason: String,
 }

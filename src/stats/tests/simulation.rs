@@ -22,31 +22,31 @@ const TARGET: f64 = 0.05;
 
 /// One machine to simulate: how each toolchain's builds vary and how the machine misbehaves.
 #[derive(Debug, Clone)]
-pub(super) struct Machine {
+pub(crate) struct Machine {
     /// Each toolchain's log sd of one build (its count is the number of toolchains).
-    pub sigmas: Vec<f64>,
+    pub(crate) sigmas: Vec<f64>,
     /// The relative slowdown from the first build to the build after 10 rounds (linear; 0.2 is
     /// 20 % slower after 10 rounds, 60 % after 30).
-    pub drift: f64,
+    pub(crate) drift: f64,
     /// The share of builds slowed by [`OUTLIER`] (a background job).
-    pub outliers: f64,
+    pub(crate) outliers: f64,
 }
 
 /// How much slower an outlier build is.
 const OUTLIER: f64 = 3.0;
 
 /// What one simulated run ended with.
-pub(super) struct Ended {
+pub(crate) struct Ended {
     /// Each toolchain's speedup over toolchain 0 (`None` at 0).
-    pub speedups: Vec<Option<Estimate>>,
+    pub(crate) speedups: Vec<Option<Estimate>>,
     /// The true speedups.
-    pub truth: Vec<f64>,
+    pub(crate) truth: Vec<f64>,
     /// Rounds run.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
 }
 
 /// One run of the rule on `machine`: toolchain `c` is `1 + 0.1 c` times faster than toolchain 0.
-pub(super) fn run(rng: &mut Rng, machine: &Machine) -> Ended {
+pub(crate) fn run(rng: &mut Rng, machine: &Machine) -> Ended {
     run_with(rng, machine, speedups)
 }
 
@@ -95,19 +95,19 @@ fn run_with(rng: &mut Rng, machine: &Machine, rule: Rule) -> Ended {
 }
 
 /// Coverage and bias over `runs` runs of one machine.
-pub(super) struct Figures {
+pub(crate) struct Figures {
     /// Per speedup (toolchain 1..k), the share of runs whose interval held the truth.
-    pub coverage: Vec<f64>,
+    pub(crate) coverage: Vec<f64>,
     /// Per speedup, the mean log error of the point.
-    pub bias: Vec<f64>,
+    pub(crate) bias: Vec<f64>,
     /// Mean rounds.
-    pub rounds: f64,
+    pub(crate) rounds: f64,
     /// Share of the speedups that ended on their pair's own interval rather than the pooled one.
-    pub own: f64,
+    pub(crate) own: f64,
 }
 
 /// Simulates `runs` runs of `machine` from `seed`.
-pub(super) fn figures(seed: u64, machine: &Machine, runs: usize) -> Figures {
+pub(crate) fn figures(seed: u64, machine: &Machine, runs: usize) -> Figures {
     let mut rng = Rng::new(seed);
     let k = machine.sigmas.len();
     let (mut covered, mut error) = (vec![0usize; k - 1], vec![0.0; k - 1]);
@@ -134,7 +134,7 @@ pub(super) fn figures(seed: u64, machine: &Machine, runs: usize) -> Figures {
 /// The machines of the issue: equal noise (clean builds' 2 % and rebuilds' 5 % per build),
 /// one toolchain twice as noisy, then each with a 20 % drift over ten rounds and with 3 % of
 /// builds 3× slower.
-pub(super) fn machines(k: usize) -> Vec<(String, Machine)> {
+pub(crate) fn machines(k: usize) -> Vec<(String, Machine)> {
     let equal = |s: f64| vec![s; k];
     let noisy_one = |s: f64| (0..k).map(|c| if c == k - 1 { 2.0 * s } else { s }).collect::<Vec<_>>();
     let mut out = Vec::new();

@@ -62,7 +62,7 @@ fn fixed_rounds_give_each_scenario_its_count_then_stop() {
     assert!(!cut);
     let (cells, _) = next_round(&plan, &runs, 1, Duration::ZERO).unwrap();
     assert_eq!(cells.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Scenario::Touched]);
-    assert_eq!(next_round(&plan, &runs, 2, Duration::ZERO), Err(Stop::Fixed));
+    assert_eq!(next_round(&plan, &runs, 2, Duration::ZERO), Err(StopReason::Fixed));
 }
 
 #[test]
@@ -71,8 +71,8 @@ fn every_subject_runs_until_the_minimum_then_precise_ones_stop() {
     let runs = [run("1.63.0", &[(Scenario::Clean, QUIET)]), run("1.85.0", &[(Scenario::Clean, FASTER_QUIET)])];
     let (cells, _) = next_round(&plan, &runs, 4, Duration::ZERO).unwrap();
     assert_eq!(cells, [(Scenario::Clean, vec![0, 1])], "before the minimum, whatever the data");
-    assert_eq!(next_round(&plan, &runs, 6, Duration::ZERO), Err(Stop::Precise));
-    assert_eq!(next_round(&plan, &runs, 30, Duration::ZERO), Err(Stop::MaxRounds));
+    assert_eq!(next_round(&plan, &runs, 6, Duration::ZERO), Err(StopReason::Precise));
+    assert_eq!(next_round(&plan, &runs, 30, Duration::ZERO), Err(StopReason::MaxRounds));
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn an_imprecise_subject_goes_on_with_the_baseline_it_pairs_with() {
     // too: both go on, with the baseline they pair with.
     assert_eq!(subjects, [0, 1, 2], "the noisy 1.95.0 keeps the pooled interval of 1.85.0 open");
     // Alone with the baseline, the quiet 1.85.0 is precise and rests.
-    assert_eq!(next_round(&plan, &runs[..2], 6, Duration::ZERO), Err(Stop::Precise));
+    assert_eq!(next_round(&plan, &runs[..2], 6, Duration::ZERO), Err(StopReason::Precise));
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn a_scenario_that_no_longer_fits_the_budget_is_left_out_and_the_cheap_one_goes_
     let (cells, cut) = next_round(&plan, &runs, 2, Duration::from_secs(500)).unwrap();
     assert_eq!(cells.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Scenario::Touched]);
     assert!(cut);
-    assert_eq!(next_round(&plan, &runs, 2, Duration::from_secs(599)), Err(Stop::Budget));
+    assert_eq!(next_round(&plan, &runs, 2, Duration::from_secs(599)), Err(StopReason::Budget));
 }
 
 #[test]
@@ -116,5 +116,5 @@ fn no_round_when_every_subject_ended() {
     let plan = plan(&[Scenario::Clean], precision(5, 30));
     let mut ended = run("1.63.0", &[]);
     ended.end(End::Failed("error: boom".into()));
-    assert_eq!(next_round(&plan, &[ended], 0, Duration::ZERO), Err(Stop::NothingLeft));
+    assert_eq!(next_round(&plan, &[ended], 0, Duration::ZERO), Err(StopReason::NothingLeft));
 }

@@ -7,7 +7,7 @@ use super::*;
 
 /// A build time of `base` seconds for `1.63.0` and `base / speedup` for `1.85.0`, times a
 /// factor from `noise` (log-normal, deterministic), times the machine's `drift(build)`.
-pub(super) fn synthetic(
+pub(crate) fn synthetic(
     base: f64,
     speedup: f64,
     noise: f64,
@@ -52,7 +52,7 @@ fn a_clean_round_that_no_longer_fits_leaves_the_cheap_rebuilds_their_rounds() {
     let rounds = |sc: Scenario| outcome.measured[1].samples[&sc].len();
     assert!(rounds(Scenario::Clean) < rounds(Scenario::Touched), "{:?}", log.rounds);
     assert!(rounds(Scenario::Touched) > Precision::DEFAULT.min_rounds, "{}", rounds(Scenario::Touched));
-    assert_eq!(outcome.stop, Stop::Budget, "a scenario was left out for the budget: {:?}", log.rounds);
+    assert_eq!(outcome.stop, StopReason::Budget, "a scenario was left out for the budget: {:?}", log.rounds);
     assert!(outcome.elapsed <= Duration::from_secs(600), "never past the budget: {:?}", outcome.elapsed);
 }
 
@@ -64,12 +64,12 @@ fn the_stopping_rule_ends_early_on_quiet_data_and_spends_the_budget_on_noisy_dat
     let s = setup(scenarios.clone(), precision(0.05, 3600));
     let runner = FakeRunner::new().ok("rustup which", &s.rustc).timing("build", synthetic(10.0, 1.25, 0.005, |_| 1.0));
     let (quiet, log) = run_with(&s, &runner, &both, &|| false);
-    assert_eq!((quiet.rounds, quiet.stop), (Precision::DEFAULT.min_rounds, Stop::Precise), "{:?}", log.rounds);
+    assert_eq!((quiet.rounds, quiet.stop), (Precision::DEFAULT.min_rounds, StopReason::Precise), "{:?}", log.rounds);
     // Noisy: 30 % noise never gets within ±2 %; the 10-minute budget ends it.
     let s = setup(scenarios, precision(0.02, 600));
     let runner = FakeRunner::new().ok("rustup which", &s.rustc).timing("build", synthetic(10.0, 1.25, 0.3, |_| 1.0));
     let (noisy, log) = run_with(&s, &runner, &both, &|| false);
-    assert_eq!(noisy.stop, Stop::Budget, "{:?}", log.rounds);
+    assert_eq!(noisy.stop, StopReason::Budget, "{:?}", log.rounds);
     assert!(noisy.rounds > Precision::DEFAULT.min_rounds, "it spent more rounds: {}", noisy.rounds);
     assert!(noisy.elapsed <= Duration::from_secs(600), "and never more than the budget: {:?}", noisy.elapsed);
     assert!(noisy.elapsed > Duration::from_secs(450), "but most of it: {:?}", noisy.elapsed);

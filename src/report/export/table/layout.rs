@@ -5,13 +5,13 @@
 
 use std::fmt::Write as _;
 
-pub(super) use super::super::cell::{Cell, Compact};
+pub(crate) use super::super::cell::{Cell, Compact};
 use crate::vocab::Scenario;
 
 /// Which column of the results table, so the layout finds columns by what they hold, never by
 /// their heading's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ColumnId {
+pub(crate) enum ColumnId {
     Toolchain,
     Released,
     Compiler,
@@ -29,7 +29,7 @@ pub(super) enum ColumnId {
 
 impl ColumnId {
     /// The heading: `toolchain`, `touched`, `speedup (touched)`, `touched cpu`.
-    pub(super) fn heading(self) -> String {
+    pub(crate) fn heading(self) -> String {
         match self {
             ColumnId::Toolchain => "toolchain".into(),
             ColumnId::Released => "released".into(),
@@ -50,33 +50,33 @@ impl ColumnId {
 
 /// A column of the results table: what it holds and one cell per row.
 #[derive(Debug, Clone)]
-pub(super) struct Column {
-    pub(super) id: ColumnId,
-    pub(super) cells: Vec<Cell>,
+pub(crate) struct Column {
+    pub(crate) id: ColumnId,
+    pub(crate) cells: Vec<Cell>,
 }
 
 impl Column {
-    pub(super) fn new(id: ColumnId, cells: Vec<Cell>) -> Column {
+    pub(crate) fn new(id: ColumnId, cells: Vec<Cell>) -> Column {
         Column { id, cells }
     }
 }
 
 /// The results table before it is fitted: the text columns on the left, a group of columns per
 /// scenario (its time, its speedup, with `--verbose` its CPU time), more groups, and the bar.
-pub(super) struct Results {
+pub(crate) struct Results {
     /// Toolchain, release date, compiler.
-    pub(super) left: Vec<Column>,
+    pub(crate) left: Vec<Column>,
     /// Groups that stay together in one block.
-    pub(super) groups: Vec<Vec<Column>>,
+    pub(crate) groups: Vec<Vec<Column>>,
     /// The clean build's bar, when there is one.
-    pub(super) bar: Option<Column>,
+    pub(crate) bar: Option<Column>,
 }
 
-pub(super) const BAR_WIDTH: usize = 12;
+pub(crate) const BAR_WIDTH: usize = 12;
 const BAR_HEADING: &str = "clean, relative";
 
 /// `value / max` as a bar `width` cells long, in eighths of a cell.
-pub(super) fn bar(value: f64, max: f64, width: usize) -> String {
+pub(crate) fn bar(value: f64, max: f64, width: usize) -> String {
     const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
     if max <= 0.0 || value <= 0.0 {
         return String::new();
@@ -90,7 +90,7 @@ pub(super) fn bar(value: f64, max: f64, width: usize) -> String {
 }
 
 /// The columns `groups[chosen]` after `left`, with the bar last when given.
-pub(super) fn block<'a>(
+pub(crate) fn block<'a>(
     left: &'a [Column],
     groups: &'a [Vec<Column>],
     chosen: &[usize],
@@ -102,7 +102,7 @@ pub(super) fn block<'a>(
 /// The groups in blocks of at most `width` columns each where they can be, written as `compact`
 /// says: the first block led by the `left` columns, the others by the toolchain column alone; a
 /// group too wide for a block of its own still gets one.
-pub(super) fn pack(left: &[Column], groups: &[Vec<Column>], width: usize, compact: Compact) -> Vec<String> {
+pub(crate) fn pack(left: &[Column], groups: &[Vec<Column>], width: usize, compact: Compact) -> Vec<String> {
     let mut blocks = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     let toolchain: Vec<Column> = left.iter().filter(|c| c.id == ColumnId::Toolchain).cloned().collect();
@@ -128,7 +128,7 @@ pub(super) fn pack(left: &[Column], groups: &[Vec<Column>], width: usize, compac
 /// The results table as text, its cells written as `compact` says: words on the left, numbers
 /// lined up on the right, the bar left-aligned; with `split_headings`, every heading of more
 /// than one word takes two lines, broken at a space, so like columns keep like headings.
-pub(super) fn render(columns: &[&Column], compact: Compact, split_headings: bool) -> String {
+pub(crate) fn render(columns: &[&Column], compact: Compact, split_headings: bool) -> String {
     let headings: Vec<(String, String)> = columns
         .iter()
         .map(|c| {
@@ -154,7 +154,7 @@ pub(super) fn render(columns: &[&Column], compact: Compact, split_headings: bool
 /// `lines` of cells rendered by `render`, whole when that fits `width`; else the columns
 /// between the first `left` and the last `right` go into blocks, each with those around it,
 /// as many to a block as fit (one at the least), the blocks a blank line apart.
-pub(super) fn fitted(
+pub(crate) fn fitted(
     lines: &[Vec<String>],
     left: usize,
     right: usize,
@@ -190,7 +190,7 @@ pub(super) fn fitted(
 
 /// `speedup (touched)` as `speedup` over `(touched)`, broken at the space that makes the wider
 /// line shortest; `None` for one word.
-pub(super) fn two_lines(heading: &str) -> Option<(String, String)> {
+pub(crate) fn two_lines(heading: &str) -> Option<(String, String)> {
     heading
         .match_indices(' ')
         .map(|(at, _)| (heading[..at].trim_end(), heading[at + 1..].trim_start()))
@@ -200,7 +200,7 @@ pub(super) fn two_lines(heading: &str) -> Option<(String, String)> {
 
 /// `line` broken at spaces into lines of at most `width` characters, each continuation indented
 /// by `indent` spaces; a word longer than the width stays whole. `None` leaves it as it is.
-pub(super) fn wrap(line: &str, width: Option<usize>, indent: usize) -> String {
+pub(crate) fn wrap(line: &str, width: Option<usize>, indent: usize) -> String {
     let Some(width) = width.filter(|w| *w > indent) else { return line.to_string() };
     let mut out = String::new();
     let mut rest = line.to_string();
@@ -224,24 +224,24 @@ pub(super) fn wrap(line: &str, width: Option<usize>, indent: usize) -> String {
 }
 
 /// The columns `text` takes in a terminal (wide characters count twice; `console` measures).
-pub(super) fn width(text: &str) -> usize {
+pub(crate) fn width(text: &str) -> usize {
     console::measure_text_width(text)
 }
 
 /// Lines of cells, aligned: left for the first column, right for the rest.
-pub(super) fn aligned(lines: &[Vec<String>]) -> String {
+pub(crate) fn aligned(lines: &[Vec<String>]) -> String {
     aligned_right(lines, 1)
 }
 
 /// Lines of cells, indented and aligned: left for the first `left` columns, right for the rest.
-pub(super) fn aligned_right(lines: &[Vec<String>], left: usize) -> String {
+pub(crate) fn aligned_right(lines: &[Vec<String>], left: usize) -> String {
     let lines: Vec<Vec<&str>> = lines.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
     align(&lines, "  ", |c| c < left)
 }
 
 /// Lines of cells after `indent`, each column as wide as its widest cell, two spaces apart;
 /// column `c` is aligned left when `left(c)`, else right.
-pub(super) fn align(lines: &[Vec<&str>], indent: &str, left: impl Fn(usize) -> bool) -> String {
+pub(crate) fn align(lines: &[Vec<&str>], indent: &str, left: impl Fn(usize) -> bool) -> String {
     let widths: Vec<usize> =
         (0..lines[0].len()).map(|c| lines.iter().map(|r| width(r[c])).max().unwrap_or(0)).collect();
     let mut out = String::new();

@@ -3,7 +3,7 @@
 use super::layout::{self, bar, two_lines, wrap};
 use super::*;
 use crate::report::baseline::Baseline;
-use crate::report::model::Verdict;
+use crate::report::model::VerdictJson;
 use crate::testing::{sample_listing, sample_report};
 
 #[test]
@@ -12,7 +12,7 @@ fn shows_the_baseline_comparison() {
     let mut report = sample_report();
     let file = dir.path().join("last.json");
     std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
-    let gate = crate::report::baseline::Gate { max_regression_pct: Some(10.0) };
+    let gate = crate::report::baseline::GateLimit { max_regression_pct: Some(10.0) };
     let saved = Baseline::read(&file, gate).unwrap();
     report.baseline = Some(saved.compare(&report.setup(), &report.toolchains, &Default::default()));
     let text = TableExporter { verbose: false, width: None }.report(&report);
@@ -129,7 +129,7 @@ fn single_runs_are_marked_briefly_when_nothing_else_fits() {
             let (speedup, verdict) = (figures.speedup, figures.verdict);
             *figures = crate::testing::figures(&[figures.wall.median_s], 1.0, 100.0);
             (figures.speedup, figures.verdict) = (
-                speedup.map(|s| crate::report::model::Estimate {
+                speedup.map(|s| crate::report::model::EstimateJson {
                     low: None,
                     high: None,
                     plus_minus_pct: None,
@@ -177,7 +177,7 @@ fn edited_rebuilds_get_their_own_columns() {
     let mut report = sample_report();
     let mut edited = crate::testing::figures(&[0.61], 1.0, 100.0);
     edited.speedup =
-        Some(crate::report::model::Estimate { point: 1.0, low: None, high: None, plus_minus_pct: None, n: 1 });
+        Some(crate::report::model::EstimateJson { point: 1.0, low: None, high: None, plus_minus_pct: None, n: 1 });
     report.toolchains[2].scenarios.insert(Scenario::Edited, edited);
     report.measurement.scenarios.push(Scenario::Edited);
     let text = TableExporter { verbose: false, width: None }.report(&report);
@@ -244,7 +244,11 @@ fn verbose_adds_the_warm_up_the_compile_and_link_tables_and_why_not_measured() {
 
 #[test]
 fn the_msrv_line_says_when_a_dependency_raises_it() {
-    let floor = |v: &str, r: &str| Floor { version: v.into(), kind: "x".into(), reason: r.into() };
+    let floor = |v: &str, r: &str| Floor {
+        version: v.into(),
+        kind: crate::discover::msrv::FloorSource::Edition,
+        reason: r.into(),
+    };
     let floors = [
         floor("1.60", "rust-version of once_cell 1.20.2, a dependency of `dfl`"),
         floor("1.48", "rust-version of `dfl`"),
@@ -304,8 +308,8 @@ fn cells_write_themselves_as_compactly_as_asked() {
     use layout::{Cell, Compact};
     let time = Cell::Time { seconds: 0.52, plus_minus_pct: Some(5.1) };
     let lone = Cell::Time { seconds: 26.1, plus_minus_pct: None };
-    let speedup = Cell::Speedup { verdict: Verdict::Inconclusive, x: 1.02, plus_minus_pct: Some(4.0) };
-    let lone_speedup = Cell::Speedup { verdict: Verdict::Faster, x: 1.78, plus_minus_pct: None };
+    let speedup = Cell::Speedup { verdict: VerdictJson::Inconclusive, x: 1.02, plus_minus_pct: Some(4.0) };
+    let lone_speedup = Cell::Speedup { verdict: VerdictJson::Faster, x: 1.78, plus_minus_pct: None };
     let name = Cell::Named { full: "official, rust-lld".into(), short: "off., lld".into() };
     let all = [Compact::Full, Compact::Names, Compact::Marks, Compact::TimeIntervals];
     let forms = |cell: &Cell| all.map(|c| cell.text(c));
