@@ -65,16 +65,7 @@ pub(crate) fn search(mut prober: Prober<'_>, follow: Scenario, newer: &Toolchain
         progress.note(&format!("--nightlies: {summary}"));
         return Ok(not_searched(summary));
     }
-    progress.status(
-        "Nightlies",
-        &format!(
-            "of {release}'s train, {} to {}: {} to search{}",
-            candidates[0],
-            candidates[candidates.len() - 1],
-            candidates.len(),
-            if options.install.is_some() { ", installing the ones each step needs" } else { " (those installed)" }
-        ),
-    );
+    announce(progress, &release, &candidates, options.install.is_some());
     let record = prober.found.work.nightly_install_record();
     let mut installs = Installer::new(options.install.unwrap_or_default(), Some(record));
     let mut toolchains = inventory.toolchains;
@@ -105,6 +96,14 @@ pub(crate) fn search(mut prober: Prober<'_>, follow: Scenario, newer: &Toolchain
     installs.finish(runner, progress);
     let found = found?;
     Ok(bisection::nightlies(&release, &candidates, &toolchains, &found, &prober.probes, installed_names))
+}
+
+/// The nightlies' search before its first step: the train, how many, installed or not.
+fn announce(progress: &crate::report::progress::Progress, release: &str, candidates: &[String], install: bool) {
+    let how = if install { ", installing the ones each step needs" } else { " (those installed)" };
+    let (first, last) = (&candidates[0], &candidates[candidates.len() - 1]);
+    progress
+        .status("Nightlies", &format!("of {release}'s train, {first} to {last}: {} to search{how}", candidates.len()));
 }
 
 #[cfg(test)]

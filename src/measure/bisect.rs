@@ -147,35 +147,13 @@ pub(crate) fn bisect(
     assert!(count >= 2, "a span has two ends");
     let (mut lo, mut hi) = (0, count - 1);
     let mut alive: Vec<usize> = (0..count).collect();
-    let mut steps = Vec::new();
-    let first = probe(&[lo, hi])?;
-    let (walls, failed) = split(&first);
-    let mut step = Step { probed: vec![lo, hi], changes: Vec::new(), failed: failed.clone(), kept: None };
-    let scenario = follow.unwrap_or_else(|| largest_change(lo, hi, &walls));
-    if let Some((candidate, reason)) = failed.into_iter().next() {
-        steps.push(step);
-        return Ok(Bisection { scenario, total: None, steps, found: Found::EndFailed { candidate, reason } });
-    }
-    let total = CandidateChange::between(lo, hi, scenario, &walls);
-    step.changes.extend(total);
-    let direction = total.map(|t| t.verdict);
-    if direction == Some(Verdict::Unknown) {
-        steps.push(step);
-        let found = Found::Unfinished { between: (lo, hi), why: first.halt.unwrap_or(Halt::NoInterval) };
-        return Ok(Bisection { scenario, total, steps, found });
-    }
-    if !matches!(direction, Some(Verdict::Faster | Verdict::Slower)) {
-        steps.push(step);
-        let found = match first.halt {
-            Some(why) if total.is_none() => Found::Unfinished { between: (lo, hi), why },
-            _ => Found::NoChange,
-        };
-        return Ok(Bisection { scenario, total, steps, found });
-    }
-    step.kept = Some((lo, hi));
-    steps.push(step);
-    let mut last = total.expect("a direction comes from a change");
-    let mut halt = first.halt;
+    let (scenario, first_change, mut halt, mut steps) = match ends(count, follow, probe)? {
+        Ok(started) => started,
+        Err(ended) => return Ok(ended),
+    };
+    let total = Some(first_change);
+    let direction = Some(first_change.verdict);
+    let mut last = first_change;
     loop {
         if let Some(why) = halt {
             return Ok(Bisection { scenario, total, steps, found: Found::Unfinished { between: (lo, hi), why } });
@@ -229,6 +207,49 @@ pub(crate) fn bisect(
         step.kept = Some((lo, hi));
         steps.push(step);
     }
+}
+
+/// A search under way after its ends: the scenario followed, the change between the ends, the
+/// last probe's halt, the steps so far.
+type Started = (Scenario, CandidateChange, Option<Halt>, Vec<Step>);
+
+/// The ends, measured first: the scenario to follow, the change between them, the probe's halt
+/// and the step, or (as `Err`) how the bisection ends there (an end failed, no interval, no
+/// change).
+fn ends(
+    count: usize,
+    follow: Option<Scenario>,
+    probe: &mut dyn FnMut(&[usize]) -> Result<Probed>,
+) -> Result<Result<Started, Bisection>> {
+    let (lo, hi) = (0, count - 1);
+    let mut steps = Vec::new();
+    let first = probe(&[lo, hi])?;
+    let (walls, failed) = split(&first);
+    let mut step = Step { probed: vec![lo, hi], changes: Vec::new(), failed: failed.clone(), kept: None };
+    let scenario = follow.unwrap_or_else(|| largest_change(lo, hi, &walls));
+    if let Some((candidate, reason)) = failed.into_iter().next() {
+        steps.push(step);
+        return Ok(Err(Bisection { scenario, total: None, steps, found: Found::EndFailed { candidate, reason } }));
+    }
+    let total = CandidateChange::between(lo, hi, scenario, &walls);
+    step.changes.extend(total);
+    let direction = total.map(|t| t.verdict);
+    if direction == Some(Verdict::Unknown) {
+        steps.push(step);
+        let found = Found::Unfinished { between: (lo, hi), why: first.halt.unwrap_or(Halt::NoInterval) };
+        return Ok(Err(Bisection { scenario, total, steps, found }));
+    }
+    let Some(change) = total.filter(|_| matches!(direction, Some(Verdict::Faster | Verdict::Slower))) else {
+        steps.push(step);
+        let found = match first.halt {
+            Some(why) if total.is_none() => Found::Unfinished { between: (lo, hi), why },
+            _ => Found::NoChange,
+        };
+        return Ok(Err(Bisection { scenario, total, steps, found }));
+    };
+    step.kept = Some((lo, hi));
+    steps.push(step);
+    Ok(Ok((scenario, change, first.halt, steps)))
 }
 
 /// The scenario whose change from `lo` to `hi` is significant and largest (on the log scale);

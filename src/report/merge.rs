@@ -233,28 +233,7 @@ pub(crate) fn merge(reports: &[(PathBuf, Report)]) -> Merged {
             not_comparable.push(format!("{version}: the machines ran different builds of it ({})", builds.join("; ")));
             continue;
         }
-        let mut scenarios = BTreeMap::new();
-        for scenario in Scenario::ALL {
-            let blocks: Vec<stats::Estimate> = included
-                .iter()
-                .filter_map(|(_, r)| {
-                    let (base_row, row) = (ok(r, base)?, ok(r, version)?);
-                    let pairs = crate::measure::engine::pairs(&samples(&base_row, scenario), &samples(&row, scenario));
-                    stats::paired_speedup(&pairs)
-                })
-                .collect();
-            let Some(merged) = stats::merge(&blocks) else { continue };
-            scenarios.insert(
-                scenario,
-                MergedFigure {
-                    speedup: EstimateJson::of(&merged),
-                    prediction: stats::predict(&blocks).map(|p| EstimateJson::of(&p)),
-                    verdict: VerdictJson::from(merged.verdict(stats::NOISE)),
-                    machines: blocks.len(),
-                    per_machine: blocks.iter().map(|b| b.point).collect(),
-                },
-            );
-        }
+        let scenarios = merged_figures(&included, base, version);
         if !scenarios.is_empty() {
             rows.push(MergedRow { version: version.clone(), rustc: builds[0].clone(), scenarios });
         }
@@ -277,6 +256,36 @@ pub(crate) fn merge(reports: &[(PathBuf, Report)]) -> Merged {
         rows,
         not_comparable,
     }
+}
+
+/// One version's merged speedup over `base` per scenario, from each machine's paired one.
+fn merged_figures(included: &[&(PathBuf, Report)], base: &str, version: &str) -> BTreeMap<Scenario, MergedFigure> {
+    let ok = |r: &Report, version: &str| {
+        r.toolchains.iter().find(|row| row.version == version && row.status == Status::Ok).cloned()
+    };
+    let mut scenarios = BTreeMap::new();
+    for scenario in Scenario::ALL {
+        let blocks: Vec<stats::Estimate> = included
+            .iter()
+            .filter_map(|(_, r)| {
+                let (base_row, row) = (ok(r, base)?, ok(r, version)?);
+                let pairs = crate::measure::engine::pairs(&samples(&base_row, scenario), &samples(&row, scenario));
+                stats::paired_speedup(&pairs)
+            })
+            .collect();
+        let Some(merged) = stats::merge(&blocks) else { continue };
+        scenarios.insert(
+            scenario,
+            MergedFigure {
+                speedup: EstimateJson::of(&merged),
+                prediction: stats::predict(&blocks).map(|p| EstimateJson::of(&p)),
+                verdict: VerdictJson::from(merged.verdict(stats::NOISE)),
+                machines: blocks.len(),
+                per_machine: blocks.iter().map(|b| b.point).collect(),
+            },
+        );
+    }
+    scenarios
 }
 
 #[cfg(test)]

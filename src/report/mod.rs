@@ -166,27 +166,8 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
     add_speedups(&mut rows, &main, target, facts.plan.variants.len() == 1);
     per_crate::add_speedups(&mut rows);
     let recipe = &facts.plan.variants[0].recipe;
-    let mut warnings: Vec<String> =
-        environment::incremental_warning(facts.settings, recipe.profile.name()).into_iter().collect();
     let link_time = recipe.link_dir.is_some();
-    warnings.extend(facts.link_note.map(str::to_string));
-    let linking = |s: &Scenario| s.command() != crate::vocab::CargoCommand::Check;
-    let figures = || rows.iter().flat_map(|r| r.scenarios.iter());
-    if link_time && figures().any(|(s, _)| linking(s)) && figures().all(|(_, f)| f.link.is_none()) {
-        warnings.push(
-            "no build logged a link, so no link time is taken apart: either nothing links (a library without build scripts or proc-macros), or rustc ran a linker timewarp does not stand in for (one a `-C linker-flavor` picks, or a linker named by its path for another target)".into(),
-        );
-    }
-    warnings.extend(provenance_warnings(&rows, link_time));
-    warnings.extend(precision_warning(&rows, facts.stop, target));
-    warnings.extend(facts.kept_changes.iter().cloned());
-    if !facts.changed_by_builds.is_empty() {
-        let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
-        warnings.push(format!(
-            "files in the workspace changed during the run (a build script, an editor or another program wrote them), and timewarp does not undo that: {}",
-            files.join(", ")
-        ));
-    }
+    let warnings = warnings(facts, &rows, link_time, target);
     let workspace = facts.workspace;
     Report {
         schema: SCHEMA_VERSION,
@@ -222,23 +203,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
             rounds: facts.rounds,
             stopped: stopped(facts.stop),
             elapsed_s: facts.elapsed.as_secs_f64(),
-            redone: measured
-                .iter()
-                .flat_map(|m| m.redone.iter().map(move |r| (m, r)))
-                .map(|(m, r)| RedoneBuild {
-                    toolchain: m.toolchain.name.clone(),
-                    baseline_revision: m.variant != 0,
-                    scenario: r.scenario,
-                    round: r.round,
-                    set_aside_s: r.wall_s,
-                    paused_s: r.paused_s,
-                    expected_s: match r.why {
-                        SetAside::HeldUp => None,
-                        SetAside::Seized { expected_s } => Some(expected_s),
-                    },
-                    done_again: r.again,
-                })
-                .collect(),
+            redone: redone_builds(measured),
         },
         removed_env: facts.removed_env.to_vec(),
         build_settings: facts.settings.to_vec(),
@@ -249,6 +214,56 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         toolchains: rows,
         skipped: skipped(facts.selection, facts.broken),
     }
+}
+
+/// What the reader must know besides the figures: incremental settings, the link timer's
+/// notes, mixed builds and linkers, precision not reached, the user's edits kept, files the
+/// builds changed.
+fn warnings(facts: &Facts<'_>, rows: &[Row], link_time: bool, target: Option<f64>) -> Vec<String> {
+    let recipe = &facts.plan.variants[0].recipe;
+    let mut warnings: Vec<String> =
+        environment::incremental_warning(facts.settings, recipe.profile.name()).into_iter().collect();
+    warnings.extend(facts.link_note.map(str::to_string));
+    let linking = |s: &Scenario| s.command() != crate::vocab::CargoCommand::Check;
+    let figures = || rows.iter().flat_map(|r| r.scenarios.iter());
+    if link_time && figures().any(|(s, _)| linking(s)) && figures().all(|(_, f)| f.link.is_none()) {
+        warnings.push(
+            "no build logged a link, so no link time is taken apart: either nothing links (a library without build scripts or proc-macros), or rustc ran a linker timewarp does not stand in for (one a `-C linker-flavor` picks, or a linker named by its path for another target)".into(),
+        );
+    }
+    warnings.extend(provenance_warnings(rows, link_time));
+    warnings.extend(precision_warning(rows, facts.stop, target));
+    warnings.extend(facts.kept_changes.iter().cloned());
+    if !facts.changed_by_builds.is_empty() {
+        let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
+        warnings.push(format!(
+            "files in the workspace changed during the run (a build script, an editor or another program wrote them), and timewarp does not undo that: {}",
+            files.join(", ")
+        ));
+    }
+    warnings
+}
+
+/// The timed builds set aside and redone: held up (timewarp stopped) or seized (far beyond what
+/// the round predicts).
+fn redone_builds(measured: &[Measured]) -> Vec<RedoneBuild> {
+    measured
+        .iter()
+        .flat_map(|m| m.redone.iter().map(move |r| (m, r)))
+        .map(|(m, r)| RedoneBuild {
+            toolchain: m.toolchain.name.clone(),
+            baseline_revision: m.variant != 0,
+            scenario: r.scenario,
+            round: r.round,
+            set_aside_s: r.wall_s,
+            paused_s: r.paused_s,
+            expected_s: match r.why {
+                SetAside::HeldUp => None,
+                SetAside::Seized { expected_s } => Some(expected_s),
+            },
+            done_again: r.again,
+        })
+        .collect()
 }
 
 /// Assembles the `--list` view: every installed toolchain and whether it would be measured.

@@ -123,6 +123,41 @@ fn comparison(report: &Report) -> String {
     out
 }
 
+/// The located step (each scenario's change, known causes, how to narrow it) and the nightlies'
+/// search, below the steps of a bisection.
+fn located_lines(out: &mut String, bisected: &Bisected) {
+    if let Some(located) = &bisected.located {
+        let _ = writeln!(out, "\n**{} → {}**\n", located.from, located.to);
+        for (s, f) in &located.scenarios {
+            let share = f.share_pct.map(|p| format!(" ({p:.0}% of the change)")).unwrap_or_default();
+            let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
+            let _ = writeln!(out, "- {s}: {}{parts}{share}", change_cell(Some(f)));
+        }
+        for cause in &located.causes {
+            let _ = writeln!(out, "- known cause: {cause}");
+        }
+        if let Some(narrow) = &located.narrow {
+            let _ = writeln!(out, "- to narrow it: `{narrow}`");
+        }
+    }
+    if let Some(nightlies) = &bisected.nightlies {
+        let _ = writeln!(
+            out,
+            "\n**Nightlies of {}** ({} to {})\n\n{}",
+            nightlies.release, nightlies.first, nightlies.last, nightlies.summary
+        );
+        if let Some(located) = &nightlies.located {
+            for (s, f) in &located.scenarios {
+                let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
+                let _ = writeln!(out, "\n- {} → {}, {s}: {}{parts}", located.from, located.to, change_cell(Some(f)));
+            }
+            if let Some(commits) = &located.commits {
+                let _ = writeln!(out, "- the commits between them: {commits}");
+            }
+        }
+    }
+}
+
 impl Exporter for MarkdownExporter {
     /// The answer first (a sentence per scenario), then the table, the gate's comparison, the
     /// warnings and the next step, as in the table; the compile-and-link tables after them.
@@ -267,37 +302,7 @@ impl Exporter for MarkdownExporter {
                 );
             }
         }
-        if let Some(located) = &bisected.located {
-            let _ = writeln!(out, "\n**{} → {}**\n", located.from, located.to);
-            for (s, f) in &located.scenarios {
-                let share = f.share_pct.map(|p| format!(" ({p:.0}% of the change)")).unwrap_or_default();
-                let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
-                let _ = writeln!(out, "- {s}: {}{parts}{share}", change_cell(Some(f)));
-            }
-            for cause in &located.causes {
-                let _ = writeln!(out, "- known cause: {cause}");
-            }
-            if let Some(narrow) = &located.narrow {
-                let _ = writeln!(out, "- to narrow it: `{narrow}`");
-            }
-        }
-        if let Some(nightlies) = &bisected.nightlies {
-            let _ = writeln!(
-                out,
-                "\n**Nightlies of {}** ({} to {})\n\n{}",
-                nightlies.release, nightlies.first, nightlies.last, nightlies.summary
-            );
-            if let Some(located) = &nightlies.located {
-                for (s, f) in &located.scenarios {
-                    let parts = super::parts_cell(f).map(|p| format!(" {p}")).unwrap_or_default();
-                    let _ =
-                        writeln!(out, "\n- {} → {}, {s}: {}{parts}", located.from, located.to, change_cell(Some(f)));
-                }
-                if let Some(commits) = &located.commits {
-                    let _ = writeln!(out, "- the commits between them: {commits}");
-                }
-            }
-        }
+        located_lines(&mut out, bisected);
         let _ = writeln!(out, "\nReleases: {}", span_line(&bisected.releases));
         for w in &bisected.warnings {
             let _ = writeln!(out, "\n> warning: {w}");
