@@ -28,8 +28,8 @@ Examples:
 
 Each arm is applied through `cargo --config` and the environment, after the user's own settings;
 no file of the workspace changes. Arms that do not apply here are listed with the reason.
-Exit codes: 0 success, 1 error, 2 bad usage, 3 no such toolchain, 4 today's build fails,
-130 interrupted.";
+Exit codes: 0 success, 1 error, 2 bad usage (an arm that cannot run here, a toolchain that is
+not installed), 4 today's build fails, 130 interrupted.";
 
 /// `try`'s flags.
 #[derive(Debug, Args)]

@@ -284,3 +284,43 @@ fn every_flag_bisect_lists_is_accepted() {
     let line = failure(timewarp(ws.path()).args(["bisect", "1.80", "1.90", "--keep-installed"]), 2);
     assert_eq!(line, "error: `--keep-installed` needs `--install`: it keeps the releases --install adds");
 }
+
+/// `try`'s cheapest run: one round of `cargo check` with `stable`, today's build and one arm,
+/// without the flags in `drop`.
+fn cheap_try(drop: &[String]) -> Vec<String> {
+    let base = [("--arms", "no-debug"), ("--runs", "1"), ("--scenarios", "check")];
+    base.iter()
+        .filter(|(f, _)| !drop.iter().any(|d| d == f))
+        .flat_map(|(f, v)| [f.to_string(), v.to_string()])
+        .collect()
+}
+
+#[test]
+fn every_flag_try_lists_does_its_work_once() {
+    let ws = committed_fixture();
+    let scratch = tempfile::tempdir().unwrap();
+    let (home, _log) = crate::clean_install::logging_rustup();
+    for flag in listed_flags(&["try"]) {
+        let (with, drop, code): (Vec<String>, Vec<String>, i32) = match flag.as_str() {
+            "--toolchain" => (vec![flag.clone(), "stable".into()], vec![], 0),
+            "--arms" => (vec![flag.clone(), "no-incremental,line-tables-only".into()], vec!["--arms".into()], 0),
+            "--list" => (vec![flag.clone()], vec![], 0),
+            // This test's world has `stable` alone: asking for the nightly says what to install.
+            "--nightly" => {
+                let line = failure(timewarp(ws.path()).args(["try", "--nightly"]).args(cheap_try(&[])), 2);
+                assert!(line.contains("no nightly toolchain is installed"), "{line}");
+                continue;
+            }
+            other => {
+                let (with, drop, code) = run_case(other, scratch.path(), "unused.json");
+                (with, drop.iter().map(|d| d.to_string()).collect(), code)
+            }
+        };
+        let mut cmd = timewarp(ws.path());
+        cmd.arg("try").args(cheap_try(&drop)).args(&with).env("CARGO_HOME", home.path());
+        let out = run(&mut cmd);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "try {with:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "try {with:?}: {stderr}");
+    }
+}
