@@ -100,7 +100,9 @@ fn show_history(runner: &dyn Runner, options: &HistoryOptions) -> Result<()> {
 fn measure_toolchains(runner: &dyn Runner, config: &RunOptions, progress: &Progress) -> Result<()> {
     let found = discover(runner, config, progress)?;
     if config.action == Action::List {
-        let listing = report::listing(&found.workspace, &found.planned.selection, &found.inventory.broken);
+        let mut listing = report::listing(&found.workspace, &found.planned.selection, &found.inventory.broken);
+        // With `--rev`, the checkout the revision came from, not timewarp's copy of it.
+        listing.workspace = found.user_workspace.root.display().to_string();
         return found.outputs.listing(&listing);
     }
     let done = measure(runner, config, progress, &found)?;
@@ -110,6 +112,7 @@ fn measure_toolchains(runner: &dyn Runner, config: &RunOptions, progress: &Progr
         format!("{} ({short})", config.checks.baseline_rev.as_deref().unwrap_or_default())
     });
     let facts = report::Facts {
+        user_root: &found.user_workspace.root,
         workspace: &found.workspace,
         selection: &found.planned.selection,
         broken: &found.inventory.broken,

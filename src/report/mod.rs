@@ -57,6 +57,9 @@ after touching the file before its timed ones; an untimed rebuild follows every 
 pub(crate) struct Facts<'a> {
     /// The measured workspace (a `--rev` copy's, with `--rev`).
     pub(crate) workspace: &'a Workspace,
+    /// The user's workspace root, which the report names: with `--rev`, the checkout the
+    /// revision came from, not timewarp's copy of it.
+    pub(crate) user_root: &'a Path,
     /// What was selected and what was left out.
     pub(crate) selection: &'a Selection,
     /// Toolchains whose rustc did not answer.
@@ -172,7 +175,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
     Report {
         schema: SCHEMA_VERSION,
         timewarp_version: env!("CARGO_PKG_VERSION").to_string(),
-        workspace: workspace.root.display().to_string(),
+        workspace: facts.user_root.display().to_string(),
         revision: facts.revision.map(str::to_string),
         packages: workspace.packages.clone(),
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
@@ -630,6 +633,7 @@ mod tests {
         let selection = Selection { chosen: vec![], skipped: vec![], doubtful: vec![] };
         let plan = plan(stopping);
         let facts = Facts {
+            user_root: &ws.root,
             workspace: &ws,
             selection: &selection,
             broken: &[],
