@@ -324,3 +324,52 @@ fn every_flag_try_lists_does_its_work_once() {
         assert!(!stderr.contains("panicked"), "try {with:?}: {stderr}");
     }
 }
+
+/// With two releases to build, every flag `bisect --help` lists does its work once: a
+/// bisection of `cargo check` between 1.85.0 and 1.96.0, one round a probe.
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn every_flag_bisect_lists_does_its_work_once() {
+    let Some((_builds, ws)) = setup("single-crate") else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let at = |name: &str| scratch.path().join(name).display().to_string();
+    let (home, _log) = crate::clean_install::logging_rustup();
+    let base = ["bisect", "1.85.0", "1.96.0", "--runs", "1", "--scenario", "check"];
+    for flag in listed_flags(&["bisect"]) {
+        let value: Vec<String> = match flag.as_str() {
+            // The scenario, the runs: given in `base` already, each once more changes nothing.
+            "--scenario" | "--runs" => continue,
+            "--scenarios" | "--edit" | "--check" => {
+                let value = ["check"].iter().filter(|_| flag == "--scenarios");
+                let line = failure(ws.timewarp().args(base).arg(&flag).args(value), 2);
+                assert!(line.contains("`--scenario check` measures that scenario alone"), "{flag}: {line}");
+                continue;
+            }
+            "--color" => vec!["never".into()],
+            "--manifest-path" => vec!["Cargo.toml".into()],
+            "--package" => vec!["single-crate".into()],
+            "--target-dir" => vec![at("td")],
+            "--output" => vec![at("bisect.json")],
+            "--plot" => vec![at("bisect.svg")],
+            "--format" => vec!["json".into()],
+            "--touch" => vec!["src/main.rs".into()],
+            "--timeout" => vec!["5m".into()],
+            "--rev" | "--lockfile-compat" | "--keep-installed" | "--precision" | "--budget" | "--clean-runs"
+            | "--incremental-runs" => {
+                // Each needs what `base` does not give: --rev a git repository (list:: and
+                // measure:: test it), --keep-installed --install, and the stopping flags
+                // conflict with --runs: refused with exit 2 as they stand.
+                let out = run(ws.timewarp().args(base).arg(&flag).args(["5m"].iter().filter(|_| flag == "--budget")));
+                assert_eq!(out.status.code(), Some(2), "{flag}: {}", String::from_utf8_lossy(&out.stderr));
+                continue;
+            }
+            "--jobs" => vec!["1".into()],
+            "--profile" => vec!["release".into()],
+            _ => vec![],
+        };
+        let out = run(ws.timewarp().args(base).arg(&flag).args(&value).env("CARGO_HOME", home.path()));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "bisect {flag} {value:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "bisect {flag}: {stderr}");
+    }
+}
