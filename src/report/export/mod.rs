@@ -296,7 +296,7 @@ fn measurement_text(m: &Measurement) -> String {
     text + &redone_text(&m.redone)
 }
 
-/// `; redone, timewarp being held up during the build: 1.96.0 touched round 2 (5.0 s)`, or
+/// `; redone: 1.96.0 touched round 2 (timewarp held up for 5.0 s)`, or
 /// nothing when no build was.
 fn redone_text(redone: &[RedoneBuild]) -> String {
     if redone.is_empty() {
@@ -306,11 +306,19 @@ fn redone_text(redone: &[RedoneBuild]) -> String {
         .iter()
         .map(|r| {
             let revision = if r.baseline_revision { " (the baseline revision)" } else { "" };
-            let given_up = if r.done_again { "" } else { ", given up: held up every time" };
-            format!("{}{revision} {} round {} ({:.1} s{given_up})", r.toolchain, r.scenario, r.round + 1, r.paused_s)
+            let why = match r.expected_s {
+                Some(expected) => format!(
+                    "took {} where its round predicted about {}",
+                    format::seconds(r.set_aside_s),
+                    format::seconds(expected)
+                ),
+                None => format!("timewarp held up for {:.1} s", r.paused_s),
+            };
+            let given_up = if r.done_again { "" } else { ", and every redo too: given up" };
+            format!("{}{revision} {} round {} ({why}{given_up})", r.toolchain, r.scenario, r.round + 1)
         })
         .collect();
-    format!("; redone, timewarp being held up during the build: {}", each.join(", "))
+    format!("; redone: {}", each.join(", "))
 }
 
 /// A row's name as its first cell: the toolchain's name, with its version beside it when the
@@ -370,11 +378,11 @@ mod tests {
         };
         report.measurement.redone =
             vec![redone("1.85.0", Scenario::Touched, 1, true), redone("1.63.0", Scenario::Clean, 0, false)];
-        let expected = "; redone, timewarp being held up during the build: 1.85.0 touched round 2 (5.0 s), 1.63.0 clean round 1 (5.0 s, given up: held up every time)";
+        let expected = "; redone: 1.85.0 touched round 2 (timewarp held up for 5.0 s), 1.63.0 clean round 1 (timewarp held up for 5.0 s, and every redo too: given up)";
         assert!(measurement_text(&report.measurement).ends_with(expected), "{}", measurement_text(&report.measurement));
         for format in [Format::Table, Format::Markdown] {
             let text = exporter(format, false, Some(400)).report(&report);
-            assert!(text.contains("1.85.0 touched round 2 (5.0 s)"), "{format:?}: {text}");
+            assert!(text.contains("1.85.0 touched round 2 (timewarp held up for 5.0 s)"), "{format:?}: {text}");
         }
         let json: serde_json::Value =
             serde_json::from_str(&exporter(Format::Json, false, None).report(&report)).unwrap();
