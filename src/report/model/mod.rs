@@ -73,7 +73,7 @@ pub(crate) struct Report {
     /// refuses reports of two targets. `null` in reports of earlier versions.
     #[serde(default)]
     pub(crate) target: Option<String>,
-    /// The CPU model (`model name` of `/proc/cpuinfo`): reports of two CPU models are not
+    /// The CPU model (the kernel's `model name`): reports of two CPU models are not
     /// compared.
     pub(crate) cpu: Option<String>,
     /// `-j N` of every build, when pinned; `null` for cargo's default (the number of CPUs).
