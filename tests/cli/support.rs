@@ -124,6 +124,7 @@ pub(crate) fn timewarp(dir: &Path) -> Command {
         "CARGO_BUILD_TARGET_DIR",
         "CARGO_TERM_COLOR",
         "CARGO_INCREMENTAL",
+        "CARGO_BUILD_JOBS",
         "TIMEWARP_PROBE_LOG",
     ] {
         cmd.env_remove(key);
