@@ -209,8 +209,8 @@ where
     // `--list` of a run is `list`: clap then refuses, as for `list`, every flag it does not
     // take. After a command's name (`try --list`) it is that command's own flag.
     let names: Vec<String> = top_command().get_subcommands().map(|c| c.get_name().to_string()).collect();
-    let given = args.iter().skip(2).take_while(|a| *a != "--" && !names.iter().any(|n| *a == n.as_str()));
-    let alias = match given.clone().position(|a| a == "--list") {
+    let mut given = args.iter().skip(2).take_while(|a| *a != "--" && !names.iter().any(|n| *a == n.as_str()));
+    let alias = match given.position(|a| a == "--list") {
         Some(at) => {
             args.remove(at + 2);
             args.insert(2, "list".into());
@@ -219,7 +219,6 @@ where
         None => false,
     };
     let command = |args: &[OsString]| -> Option<String> {
-        let names: Vec<String> = top_command().get_subcommands().map(|c| c.get_name().to_string()).collect();
         args.iter().skip(2).filter_map(|a| a.to_str()).find(|a| names.iter().any(|n| n == a)).map(str::to_string)
     };
     let matches = match CargoCli::command().try_get_matches_from(&args) {
