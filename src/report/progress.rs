@@ -127,6 +127,20 @@ pub(crate) struct BuildTracker<'a> {
     warned_long: bool,
 }
 
+/// How a progress line names whose build it is: the toolchain, and the arm of `try` or the
+/// baseline revision where the build is one (`1.96.0 with lld`, `1.96.0 at base 1a2b3c4`).
+fn subject_name(step: &BuildStep<'_>) -> String {
+    let name = &step.toolchain.name;
+    match step.variant {
+        None => name.clone(),
+        Some(tag) => match (tag.strip_prefix("arm-"), tag.strip_prefix("base-")) {
+            (Some(arm), _) => format!("{name} with {arm}"),
+            (None, Some(commit)) => format!("{name} at base {commit}"),
+            (None, None) => format!("{name} ({tag})"),
+        },
+    }
+}
+
 impl Observer for BuildTracker<'_> {
     fn round_starting(&mut self, round: usize, builds: usize) {
         self.round = round;
@@ -147,7 +161,7 @@ impl Observer for BuildTracker<'_> {
     }
 
     fn starting(&mut self, step: &BuildStep<'_>) {
-        let name = &step.toolchain.name;
+        let name = subject_name(step);
         let what = match step.action {
             BuildPurpose::WarmUp => {
                 if self.bar.is_none() {
@@ -299,6 +313,16 @@ mod tests {
             let needed = if bar == 0 { 12 + 8 } else { 12 + 3 + bar + 8 };
             assert!(needed <= columns, "{columns}: {template}");
         }
+    }
+
+    /// Found on a real `try`: every arm's warm-up printed the same line, naming only the toolchain.
+    #[test]
+    fn a_progress_line_names_the_arm_or_the_baseline_revision() {
+        let toolchain = crate::testing::toolchain("1.96.0");
+        let named = |variant| subject_name(&BuildStep { toolchain: &toolchain, variant, action: BuildPurpose::WarmUp });
+        assert_eq!(named(None), "1.96.0");
+        assert_eq!(named(Some("arm-lld+line-tables-only")), "1.96.0 with lld+line-tables-only");
+        assert_eq!(named(Some("base-1a2b3c4")), "1.96.0 at base 1a2b3c4");
     }
 
     fn tracker(progress: &Progress, rounds: Option<usize>, budget: Option<Duration>) -> BuildTracker<'_> {

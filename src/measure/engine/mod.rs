@@ -170,9 +170,7 @@ pub(crate) fn measure(
     if reason != StopReason::Interrupted {
         for run in runs.iter_mut().filter(|r| !r.ended) {
             if plan.crates.is_some() && !stop() {
-                rounds
-                    .observer
-                    .starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::CrateBuild });
+                rounds.tell(run, BuildPurpose::CrateBuild);
                 step::crate_build(&engine, run)?;
             }
         }

@@ -184,6 +184,9 @@ pub(crate) enum BuildPurpose {
 pub(crate) struct BuildStep<'a> {
     /// Whose.
     pub(crate) toolchain: &'a Toolchain,
+    /// Which variant of the tree: `None` for the tree measured, else its tag (`arm-lld`,
+    /// `base-1a2b3c4`).
+    pub(crate) variant: Option<&'a str>,
     /// What.
     pub(crate) action: BuildPurpose,
 }

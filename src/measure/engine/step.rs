@@ -19,12 +19,18 @@ use crate::process::{CommandSpec, Output, Runner, first_error_line};
 use crate::vocab::{Scenario, SourceChange, Start};
 
 impl RoundsUnderWay<'_> {
+    /// Tells the observer that `action` of `run` is about to start.
+    pub(crate) fn tell(&mut self, run: &Run, action: BuildPurpose) {
+        let variant = self.engine.plan.variants[run.measured.variant].tag.as_deref();
+        self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, variant, action });
+    }
+
     /// Runs one timed build of `scenario` in `round` for `run`, with whatever untimed steps it
     /// needs first: the warm-up, a full build of its kind for the rebuilds, the first rebuild, a
     /// settling rebuild.
     pub(crate) fn timed_step(&mut self, run: &mut Run, scenario: Scenario, round: usize) -> Result<()> {
         if !run.warmed {
-            self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::WarmUp });
+            self.tell(run, BuildPurpose::WarmUp);
             run.installed().warm_up();
             run.warmed = true;
         }
@@ -54,10 +60,7 @@ impl RoundsUnderWay<'_> {
         let fills = !run.rebuilds_used && plan.rebuilt(&kind);
         let into = if fills { run.rebuilds.clone() } else { run.scratch.clone() };
         work.clear_target_dir(&into)?;
-        self.observer.starting(&BuildStep {
-            toolchain: &run.measured.toolchain,
-            action: BuildPurpose::Timed { scenario, round },
-        });
+        self.tell(run, BuildPurpose::Timed { scenario, round });
         let variant = &plan.variants[run.measured.variant];
         let cmd = variant.recipe.command(&kind, &run.measured.toolchain, run.installed(), &into, run.link_log.as_ref());
         reset_links(run)?;
@@ -79,7 +82,7 @@ impl RoundsUnderWay<'_> {
             if !run.rebuilds_used {
                 work.clear_target_dir(&run.rebuilds)?;
             }
-            self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action: BuildPurpose::Prime });
+            self.tell(run, BuildPurpose::Prime);
             let Some(out) = build(runner, run, cmd)? else { return Ok(false) };
             if !untimed_ok(plan, run, kind, cmd, &out, stop) {
                 return Ok(false);
@@ -92,7 +95,7 @@ impl RoundsUnderWay<'_> {
             [(!state.primed, BuildPurpose::FirstRebuild), (state.primed && state.unsettled, BuildPurpose::Settle)]
         {
             if needed {
-                self.observer.starting(&BuildStep { toolchain: &run.measured.toolchain, action });
+                self.tell(run, action);
                 file.touched.touch(touch_time(runner.now(), &run.rebuilds))?;
                 let Some(out) = build(runner, run, cmd)? else { return Ok(false) };
                 if !untimed_ok(plan, run, kind, cmd, &out, stop) {
@@ -139,10 +142,7 @@ impl RoundsUnderWay<'_> {
             Some((deep, _)) => deep.touch(touch_time(runner.now(), &run.rebuilds))?,
             None => file.touched.touch(touch_time(runner.now(), &run.rebuilds))?,
         }
-        self.observer.starting(&BuildStep {
-            toolchain: &run.measured.toolchain,
-            action: BuildPurpose::Timed { scenario, round },
-        });
+        self.tell(run, BuildPurpose::Timed { scenario, round });
         reset_links(run)?;
         let out = build(runner, run, cmd);
         let kept = match edit {
