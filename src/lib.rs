@@ -126,6 +126,7 @@ fn measure_toolchains(runner: &dyn Runner, config: &RunOptions, progress: &Progr
         settings: &done.settings,
         vendor_dir: done.vendor_dir.as_deref(),
         revision: found.checkout.as_ref().map(|c| c.commit.as_str()),
+        revision_given: found.checkout.as_ref().map(|c| c.given.as_str()),
         changed_by_builds: &done.changed_by_builds,
         kept_changes: &done.kept_changes,
         baseline: found.baseline.as_ref(),

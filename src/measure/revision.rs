@@ -22,6 +22,8 @@ use crate::process::{CommandSpec, Runner};
 pub(crate) struct Checkout {
     /// The full commit hash.
     pub(crate) commit: String,
+    /// The revision as the user gave it (`v1.5.0`, `HEAD~3`), for commands a report suggests.
+    pub(crate) given: String,
     /// Where the copy lives.
     pub(crate) dir: PathBuf,
     /// The copy's counterpart of the user's manifest.
@@ -106,7 +108,7 @@ pub(crate) fn export(
             manifest_path.strip_prefix(&dir).unwrap_or(&manifest_path).display()
         )));
     }
-    Ok(Checkout { commit, dir, manifest_path, lockfile_rewritten })
+    Ok(Checkout { commit, given: rev.to_string(), dir, manifest_path, lockfile_rewritten })
 }
 
 /// `--lockfile-compat`: rewrites a version 4 `Cargo.lock` in a private copy as version 3, which

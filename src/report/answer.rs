@@ -159,7 +159,11 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
     let change =
         if point >= 1.0 { format!("{} faster", times(point)) } else { format!("{} slower", times(1.0 / point)) };
     // The bisection measures what this run measured: the same revision.
-    let rev = report.revision.as_deref().map(|r| format!(" --rev {}", &r[..r.len().min(12)])).unwrap_or_default();
+    let rev = match (&report.revision_given, &report.revision) {
+        (Some(given), _) => format!(" --rev {}", shell_word(given)),
+        (None, Some(commit)) => format!(" --rev {}", &commit[..commit.len().min(12)]),
+        (None, None) => String::new(),
+    };
     Some(if y == x.next() {
         format!(
             "next: the largest step, {scenario} {a} → {b} ({change}), lies between adjacent releases; \
@@ -171,6 +175,16 @@ pub(crate) fn next_step(report: &Report) -> Option<String> {
              `cargo timewarp bisect {a} {b} --scenario {scenario}{rev} --install` finds the release that made it"
         )
     })
+}
+
+/// `word` as one shell word: as it is where it needs no quoting, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._/~^-+@:=".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 #[cfg(test)]
@@ -282,6 +296,12 @@ mod tests {
             next.contains("`cargo timewarp bisect 1.85 1.96 --scenario touched --rev 0123456789ab --install`"),
             "{next}"
         );
+        // The revision as the user named it, quoted where a shell would split it.
+        report.revision_given = Some("v1.5.0".into());
+        assert!(next_step(&report).unwrap().contains("--scenario touched --rev v1.5.0 --install`"));
+        report.revision_given = Some("main@{1 day ago}".into());
+        assert!(next_step(&report).unwrap().contains("--rev 'main@{1 day ago}' --install`"));
+        report.revision_given = None;
         // Two builds of one release have nothing between them; a nightly is no release.
         report.toolchains[2].version = "1.85.1".into();
         assert_eq!(next_step(&report), None);

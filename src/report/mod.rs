@@ -84,6 +84,8 @@ pub(crate) struct Facts<'a> {
     pub(crate) vendor_dir: Option<&'a Path>,
     /// The commit timed with `--rev`.
     pub(crate) revision: Option<&'a str>,
+    /// `--rev` as the user gave it.
+    pub(crate) revision_given: Option<&'a str>,
     /// Files in the workspace the builds changed (build scripts writing into the tree).
     pub(crate) changed_by_builds: &'a [PathBuf],
     /// Changes to the user's tree timewarp left alone because someone changed the file during
@@ -177,6 +179,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
         timewarp_version: env!("CARGO_PKG_VERSION").to_string(),
         workspace: facts.user_root.display().to_string(),
         revision: facts.revision.map(str::to_string),
+        revision_given: facts.revision_given.filter(|g| Some(*g) != facts.revision).map(str::to_string),
         packages: workspace.packages.clone(),
         msrv: workspace.msrv().map(|f| short_version(&f.version)),
         declared_rust_version: declared(workspace),
@@ -647,6 +650,7 @@ mod tests {
             settings: &[],
             vendor_dir: None,
             revision: Some("abc"),
+            revision_given: Some("v1.0"),
             changed_by_builds: &[],
             kept_changes: &[],
             baseline: None,

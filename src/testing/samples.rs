@@ -39,6 +39,7 @@ pub(crate) fn sample_report() -> Report {
         timewarp_version: "0.1.0".into(),
         workspace: "/work/app".into(),
         revision: None,
+        revision_given: None,
         packages: vec!["app".into()],
         msrv: Some("1.56".into()),
         declared_rust_version: None,

@@ -90,7 +90,11 @@ impl TableExporter {
         let msrv = msrv_line(&report.msrv_floors, report.declared_rust_version.as_deref());
         let _ = writeln!(out, "workspace: {} ({})", report.workspace, report.packages.join(", "));
         if let Some(revision) = &report.revision {
-            let _ = writeln!(out, "revision:  {revision}");
+            match &report.revision_given {
+                Some(given) => writeln!(out, "revision:  {given} ({revision})"),
+                None => writeln!(out, "revision:  {revision}"),
+            }
+            .ok();
         }
         let _ = writeln!(out, "MSRV:      {msrv}");
         let jobs = report.jobs.map(|j| format!(", -j {j}")).unwrap_or_default();

@@ -47,6 +47,9 @@ pub(crate) struct Report {
     pub(crate) workspace: String,
     /// The commit timed with `--rev`, if not the working tree.
     pub(crate) revision: Option<String>,
+    /// `--rev` as the user gave it (`v1.5.0`), where that is not the commit itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) revision_given: Option<String>,
     /// Packages built.
     pub(crate) packages: Vec<String>,
     /// Effective MSRV (`1.80`): the highest floor, the locked dependencies' included.
