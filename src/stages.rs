@@ -108,7 +108,7 @@ pub(crate) fn discover(runner: &dyn Runner, config: &RunOptions, progress: &Prog
         return Err(select::nothing_eligible(
             &inventory.toolchains,
             workspace.msrv(),
-            &criteria(config),
+            &criteria(config, &workspace),
             today(runner),
         ));
     }
@@ -136,7 +136,7 @@ fn plan(
 ) -> Result<select::Planned> {
     let (floors, declared) = (&workspace.msrv_floors, workspace.declared_rust_version.as_ref());
     let present = inventory.installed_releases().ok();
-    let criteria = criteria(config);
+    let criteria = criteria(config, workspace);
     select::plan(
         &inventory.toolchains,
         present.as_deref(),
@@ -189,8 +189,8 @@ pub(crate) fn gate(config: &RunOptions) -> GateLimit {
     GateLimit { max_regression_pct: config.checks.max_regression_pct }
 }
 
-/// What selection needs from the command line.
-pub(crate) fn criteria(config: &RunOptions) -> Criteria {
+/// What selection needs from the command line, and the ceiling of `workspace`'s locked graph.
+pub(crate) fn criteria(config: &RunOptions, workspace: &Workspace) -> Criteria {
     let policy = if !config.select.toolchains.is_empty() {
         Policy::Named(config.select.toolchains.clone())
     } else if config.select.all {
@@ -198,7 +198,12 @@ pub(crate) fn criteria(config: &RunOptions) -> Criteria {
     } else {
         Policy::Yearly
     };
-    Criteria { policy, since: config.select.since.clone(), until: config.select.until.clone() }
+    Criteria {
+        policy,
+        since: config.select.since.clone(),
+        until: config.select.until.clone(),
+        ceiling: workspace.ceiling.clone(),
+    }
 }
 
 /// Where the documents go, with the guard of the user's workspace; `job_summary` for a run's

@@ -372,6 +372,7 @@ pub(crate) fn workspace(root: &str) -> Workspace {
         deep: None,
         deep_proc_macros: Vec::new(),
         test_floors: Vec::new(),
+        ceiling: None,
         notes: Vec::new(),
         members: vec![crate::discover::workspace::Member {
             name: "app".into(),

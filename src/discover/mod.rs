@@ -8,6 +8,7 @@
 //! a `Runner`, writes nothing (rustup's installs aside), and knows nothing of builds or reports.
 
 pub(crate) mod arms;
+pub(crate) mod ceiling;
 pub(crate) mod cfg;
 pub(crate) mod environment;
 pub(crate) mod install;

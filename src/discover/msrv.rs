@@ -325,7 +325,7 @@ fn uses_dependency_feature_syntax(features: &std::collections::BTreeMap<String, 
 /// Every package reachable from the members named in `roots` through normal and build
 /// dependencies (and, with `tests`, the roots' own dev-dependencies), each with the name of the
 /// selected package it is reached from: the root whose graph brings it in.
-fn reachable(metadata: &Metadata, roots: &[&str], tests: bool) -> Vec<(PackageId, String)> {
+pub(super) fn reachable(metadata: &Metadata, roots: &[&str], tests: bool) -> Vec<(PackageId, String)> {
     let Some(resolve) = &metadata.resolve else { return Vec::new() };
     let package = |id: &PackageId| metadata.packages.iter().find(|p| p.id == *id);
     let starts: Vec<&PackageId> = metadata

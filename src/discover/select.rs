@@ -9,6 +9,7 @@ use std::fmt;
 use anyhow::Result;
 use semver::Version;
 
+use super::ceiling::Ceiling;
 use super::msrv::{MsrvFloor, short_version};
 use super::release::{self, Date, Release};
 use super::toolchain::Toolchain;
@@ -34,6 +35,8 @@ pub(crate) struct Criteria {
     pub(crate) since: Option<Version>,
     /// `--until`: the newest version to keep.
     pub(crate) until: Option<Version>,
+    /// The first release the locked graph cannot be built with, if one is known.
+    pub(crate) ceiling: Option<Ceiling>,
 }
 
 /// Why a toolchain is not measured.
@@ -43,6 +46,8 @@ pub(crate) enum SkipReason {
     NotStable,
     /// Older than what the workspace needs.
     BelowMsrv(MsrvFloor),
+    /// At or above the release from which a locked package fails to build.
+    AboveCeiling(Ceiling),
     /// Older than `--since`.
     BeforeSince(Version),
     /// Newer than `--until`.
@@ -72,6 +77,7 @@ impl fmt::Display for SkipReason {
             SkipReason::NotStable => f.write_str("not stable"),
             SkipReason::BelowMsrv(floor) if floor.kind.is_dependency() => write!(f, "below {floor}"),
             SkipReason::BelowMsrv(floor) => write!(f, "below MSRV {floor}"),
+            SkipReason::AboveCeiling(ceiling) => write!(f, "above {ceiling}"),
             SkipReason::BeforeSince(v) => write!(f, "older than --since {}", short_version(v)),
             SkipReason::AfterUntil(v) => write!(f, "newer than --until {}", short_version(v)),
             SkipReason::TooClose { weeks, neighbour } => write!(f, "within {weeks} weeks of {neighbour}"),
@@ -206,6 +212,9 @@ pub(crate) fn select(toolchains: &[Toolchain], msrv: Option<&MsrvFloor>, criteri
             if let Some(floor) = msrv.filter(|f| t.is_stable() && release_of(t) < f.version) {
                 doubtful.push((t.name.clone(), SkipReason::BelowMsrv(floor.clone())));
             }
+            if let Some(ceiling) = criteria.ceiling.as_ref().filter(|c| release_of(t) >= c.version) {
+                doubtful.push((t.name.clone(), SkipReason::AboveCeiling(ceiling.clone())));
+            }
             chosen.push(t.clone());
         }
         chosen.sort_by_key(|t: &Toolchain| (t.release_date, t.version.clone()));
@@ -260,6 +269,9 @@ fn ineligibility(t: &Toolchain, msrv: Option<&MsrvFloor>, criteria: &Criteria) -
     }
     if let Some(floor) = msrv.filter(|f| version < f.version) {
         return Some(SkipReason::BelowMsrv(floor.clone()));
+    }
+    if let Some(ceiling) = criteria.ceiling.as_ref().filter(|c| version >= c.version) {
+        return Some(SkipReason::AboveCeiling(ceiling.clone()));
     }
     if let Some(since) = criteria.since.as_ref().filter(|s| version < **s) {
         return Some(SkipReason::BeforeSince(since.clone()));
@@ -378,7 +390,7 @@ pub(crate) fn yearly_versions_to_install(
     let mut universe = installed.to_vec();
     universe.extend(candidates.iter().map(|v| Toolchain::official_release(v.clone())));
     universe.sort_by(|a, b| a.version.cmp(&b.version));
-    let criteria = Criteria { policy: Policy::Yearly, since: None, until: None };
+    let criteria = Criteria { policy: Policy::Yearly, since: None, until: None, ceiling: None };
     let chosen = select(&universe, msrv, &criteria).map(|s| s.chosen).unwrap_or_default();
     candidates.into_iter().filter(|v| chosen.iter().any(|t| t.version == *v && t.commit_hash.is_some())).collect()
 }
@@ -463,7 +475,7 @@ mod tests {
     }
 
     fn yearly_criteria() -> Criteria {
-        Criteria { policy: Policy::Yearly, since: None, until: None }
+        Criteria { policy: Policy::Yearly, since: None, until: None, ceiling: None }
     }
 
     fn names(ts: &[Toolchain]) -> Vec<&str> {
@@ -552,8 +564,12 @@ mod tests {
 
     #[test]
     fn since_and_until_bound_the_range() {
-        let criteria =
-            Criteria { policy: Policy::All, since: Some(Version::new(1, 85, 0)), until: Some(Version::new(1, 95, 0)) };
+        let criteria = Criteria {
+            policy: Policy::All,
+            since: Some(Version::new(1, 85, 0)),
+            until: Some(Version::new(1, 95, 0)),
+            ceiling: None,
+        };
         let sel = select(&set(MACHINE), None, &criteria).unwrap();
         assert_eq!(names(&sel.chosen), ["1.85.0", "1.95.0"]);
         assert_eq!(

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use cargo_metadata::{DependencyKind, Edition, Metadata, Package};
 
+use super::ceiling::{self, Ceiling};
 use super::msrv::{self, MsrvFloor};
 use super::toolchain::{HOST, Toolchain, rustup_proxy};
 use crate::exit::ExitError;
@@ -50,6 +51,9 @@ pub(crate) struct Workspace {
     /// Floors of test builds alone (the locked dev-dependencies' and what they bring in),
     /// highest first; they apply to the `test` scenario only.
     pub(crate) test_floors: Vec<MsrvFloor>,
+    /// The first release that cannot build the locked graph, when a locked package is known to
+    /// fail from some release on.
+    pub(crate) ceiling: Option<Ceiling>,
     /// What the inspection could not find out, for the user to know.
     pub(crate) notes: Vec<String>,
     /// Every member package, to tell which one a touched file belongs to.
@@ -203,6 +207,8 @@ pub(crate) fn inspect(runner: &dyn Runner, request: &WorkspaceRequest) -> Result
                 workspace.msrv_floors.extend(msrv::dependency_floors(&graph, every.as_ref(), &roots));
                 msrv::sort_highest_first(&mut workspace.msrv_floors);
                 workspace.test_floors = msrv::test_floors(&graph, &roots);
+                workspace.ceiling = ceiling::lowest(&graph, &msrv::reachable(&graph, &roots, false));
+                workspace.notes.extend(workspace.ceiling.as_ref().map(Ceiling::note));
                 msrv::sort_highest_first(&mut workspace.test_floors);
             }
             Err(e) => workspace.notes.push(format!("the floors of the locked dependencies are unknown: {e:#}")),
@@ -413,6 +419,7 @@ pub(crate) fn from_metadata(metadata: &Metadata, wanted: &[String]) -> Result<Wo
         deep,
         deep_proc_macros,
         test_floors: Vec::new(),
+        ceiling: None,
         notes: Vec::new(),
         members: members.iter().map(|p| member(p)).collect(),
         path_packages: path_packages(

@@ -218,3 +218,33 @@ fn a_dev_dependency_an_old_cargo_cannot_read_is_a_floor_of_every_scenario() {
     assert!(error.contains("vendor/once_cell-1.20.2/Cargo.toml"), "cargo 1.46 cannot parse its manifest: {old:#}");
     assert_eq!(row(&report, "1.63.0")["status"], "ok", "{report:#}");
 }
+
+/// Found on eza v0.18.0, whose lockfile holds time 0.3.30: Rust 1.96.0 was selected and spent
+/// its builds failing with E0282. A locked package that compilers from some release on reject
+/// is a ceiling: those toolchains are passed over with the reason, and the selection is made
+/// among the others.
+#[test]
+#[ignore = "needs Debian's toolchains: run scripts/install-debian-toolchains.sh, then cargo test -- --include-ignored"]
+fn a_locked_package_newer_compilers_reject_is_a_ceiling_of_the_selection() {
+    const WORLD: &[&str] = &["1.78.0", "1.85.0", "1.96.0"];
+    if !toolchains(WORLD) {
+        return;
+    }
+    let ws = World::new("time-ceiling", WORLD);
+    let listing = success_json(ws.timewarp().args(["list", "--format", "json"]));
+    let ceiling = "above 1.79 (time 0.3.30, a dependency of `ceiling`, fails from 1.80 on: rust-lang/rust#127343)";
+    assert_eq!(reason_for(&listing, "1.85.0").as_deref(), Some(ceiling), "{listing:#}");
+    assert_eq!(reason_for(&listing, "1.96.0").as_deref(), Some(ceiling), "{listing:#}");
+    let selected: Vec<&str> = listing["toolchains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["selected"] == true)
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(selected, ["1.78.0"], "only what can build it: {listing:#}");
+    let out = ws.timewarp().arg("list").output().unwrap();
+    let (human, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(human.contains("1.96.0") && human.contains(ceiling), "{human}");
+    assert!(err.contains("a revision that locks time 0.3.35 or later builds on them"), "the way out, once: {err}");
+}
