@@ -98,9 +98,9 @@ enum RawCommand {
     /// Render a saved report again, in any format, without measuring
     ///
     /// Render a report saved earlier (`--format json`, or <target-dir>/timewarp/last-report.json)
-    /// in any format, or plot it, without measuring again; a file that is not a run's report is a
-    /// one-line error (exit 1).
-    #[command(after_help = show::EXAMPLES)]
+    /// or a `try` document (last-try.json) in any format, or plot a run's report, without
+    /// measuring again; a file that is neither is a one-line error (exit 1).
+    #[command(after_help = show::SHORT_EXAMPLES, after_long_help = show::EXAMPLES)]
     Show(show::ShowArgs),
     /// Find the release that moved this project's build time between toolchains FROM and TO
     ///

@@ -8,17 +8,28 @@ use clap::Args;
 use super::Global;
 use super::shared::{FormatArgs, OutputOptions};
 
-/// `show`'s examples.
+/// `show`'s examples under `-h`.
+pub(crate) const SHORT_EXAMPLES: &str = "\
+Examples:
+  cargo timewarp show target/timewarp/last-report.json
+  cargo timewarp show run.json --format markdown -o run.md
+  cargo timewarp show target/timewarp/last-try.json --format markdown";
+
+/// `show`'s examples under `--help`.
 pub(crate) const EXAMPLES: &str = "\
 Examples:
   cargo timewarp show target/timewarp/last-report.json
   cargo timewarp show run.json --format markdown -o run.md
-  cargo timewarp show run.json --plot run.svg";
+  cargo timewarp show run.json --plot run.svg
+  cargo timewarp show target/timewarp/last-try.json --format markdown";
 
 /// `show`'s flags.
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
-    /// The report a run saved (`--format json`, or <target-dir>/timewarp/last-report.json)
+    /// A report or `try` document saved as JSON (last-report.json, last-try.json)
+    ///
+    /// A run's report (`--format json`, or <target-dir>/timewarp/last-report.json), or a `try`
+    /// document (`try --format json`, or <target-dir>/timewarp/last-try.json)
     #[arg(value_name = "REPORT.json")]
     report: PathBuf,
     #[command(flatten)]

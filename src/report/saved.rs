@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use serde::Deserialize;
 
 use super::model::{Report, SCHEMA_VERSION, Setup, Status};
@@ -117,11 +117,41 @@ pub(crate) fn read_report(file: &Path) -> Result<Report> {
     Ok(report)
 }
 
-/// `cargo timewarp show FILE`: the report saved in `file`, rendered to `outputs` in any format
-/// and plotted, without measuring again.
+/// `cargo timewarp show FILE`: the run's report or the `try` document saved in `file`, rendered
+/// to `outputs` in any format (and a run's report plotted), without measuring again.
 pub(crate) fn show(file: &Path, outputs: &Outputs, progress: &Progress) -> Result<()> {
     outputs.check()?;
+    if let Some(tried) = read_try(file)? {
+        if let Some(plot) = &outputs.plot {
+            bail!(
+                "`{}` is a `try` document, which has no plot; `--plot {}` draws a run's report",
+                file.display(),
+                plot.display()
+            );
+        }
+        return outputs.emit(&super::tried::render(&tried, outputs.format));
+    }
     outputs.report(&read_report(file)?, progress)
+}
+
+/// The `try` document saved in `file` (`try --format json`, or timewarp's `last-try.json`), or
+/// `None` when the file is not one; the error is one sentence naming the file.
+fn read_try(file: &Path) -> Result<Option<super::tried::Tried>> {
+    use super::tried::TRY_SCHEMA_VERSION;
+    let bytes = fs::read(file)?;
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return Ok(None) };
+    if value.get("kind").and_then(|k| k.as_str()) != Some("try") {
+        return Ok(None);
+    }
+    let why = |e: String| anyhow!("`{}` is not a `try` document timewarp can read: {e}", file.display());
+    match value.get("schema").and_then(|s| s.as_u64()) {
+        Some(schema) if schema == u64::from(TRY_SCHEMA_VERSION) => {}
+        Some(schema) => {
+            return Err(why(format!("it has schema {schema}; this timewarp reads schema {TRY_SCHEMA_VERSION}")));
+        }
+        None => return Err(why("it has no `schema` number".into())),
+    }
+    serde_json::from_value(value).map(Some).map_err(|e| why(e.to_string()))
 }
 
 fn from_current(report: Report) -> SavedReport {
@@ -234,6 +264,25 @@ mod tests {
         assert!(error(&bad.to_string()).contains("the clean times of"), "validated like a baseline");
         let missing = dir.path().join("missing.json");
         assert!(read_report(&missing).unwrap_err().to_string().contains(&missing.display().to_string()));
+    }
+
+    #[test]
+    fn show_tells_a_try_document_from_a_report_and_names_a_broken_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("last-try.json");
+        std::fs::write(&file, serde_json::to_string(&crate::testing::sample_report()).unwrap()).unwrap();
+        assert!(read_try(&file).unwrap().is_none(), "a run's report is not a try document");
+        let error = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            read_try(&file).unwrap_err().to_string()
+        };
+        let named = format!("`{}` is not a `try` document timewarp can read: ", file.display());
+        assert_eq!(
+            error(r#"{"kind": "try", "schema": 7}"#),
+            format!("{named}it has schema 7; this timewarp reads schema 1")
+        );
+        assert_eq!(error(r#"{"kind": "try"}"#), format!("{named}it has no `schema` number"));
+        assert!(error(r#"{"kind": "try", "schema": 1}"#).starts_with(&format!("{named}missing field")));
     }
 
     proptest::proptest! {

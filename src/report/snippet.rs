@@ -2,13 +2,13 @@
 //! make it the project's own setting (in `Cargo.toml`, `.cargo/config.toml` or the
 //! environment), and what it costs. Pure text; which arms win is `report::tried`'s.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::measure::arm::FlagsHome;
 use crate::vocab::Arm;
 
 /// Where a snippet goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Place {
@@ -32,7 +32,7 @@ impl Place {
 }
 
 /// The lines that adopt one arm.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Snippet {
     /// The arm.
@@ -42,7 +42,7 @@ pub(crate) struct Snippet {
     /// The lines, as TOML (or a shell assignment for the environment).
     pub(crate) text: String,
     /// What it costs, as a phrase.
-    pub(crate) cost: &'static str,
+    pub(crate) cost: String,
 }
 
 /// The lines that make `arm` the project's setting for builds of `profile` on `host` (with
@@ -114,7 +114,7 @@ pub(crate) fn snippet(arm: Arm, host: &str, home: FlagsHome, profile: &str, core
             (place, text, "nightly only")
         }
     };
-    Snippet { arm, place, text, cost }
+    Snippet { arm, place, text, cost: cost.to_string() }
 }
 
 #[cfg(test)]
