@@ -238,7 +238,11 @@ fn warnings(facts: &Facts<'_>, rows: &[Row], link_time: bool, target: Option<f64
         );
     }
     warnings.extend(provenance_warnings(rows, link_time));
-    warnings.extend(precision_warning(rows, facts.stop, target));
+    let max_rounds = match &facts.plan.stopping {
+        Stopping::Precision(p) => Some(p.max_rounds),
+        Stopping::Fixed(_) => None,
+    };
+    warnings.extend(precision_warnings(rows, facts.stop, target, max_rounds));
     warnings.extend(facts.kept_changes.iter().cloned());
     if !facts.changed_by_builds.is_empty() {
         let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
@@ -493,35 +497,44 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
 }
 
 /// The cells whose interval stayed wider than the precision asked for, when the budget or the
-/// most rounds stopped the run: what more time would have narrowed.
-fn precision_warning(rows: &[Row], stop: StopReason, target: Option<f64>) -> Option<String> {
-    let target = target?;
-    let wide: Vec<String> = rows
-        .iter()
-        .flat_map(|r| r.scenarios.iter().map(move |(s, f)| (r, s, f)))
-        .filter(|(_, _, f)| f.precise == Some(false))
-        .map(|(r, s, f)| {
-            let width = f.speedup.or(Some(f.time)).and_then(|e| e.plus_minus_pct);
-            let width = width.map_or("no interval".to_string(), crate::format::plus_minus);
-            let rounds = if f.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", f.rounds) };
-            format!("{} {s} ({width} after {rounds})", r.name)
-        })
-        .collect();
-    if wide.is_empty() {
-        return None;
-    }
-    let why = match stop {
+/// most rounds stopped the run: what more time would have narrowed. A cell that ran the most
+/// rounds (`max_rounds`) is named as such even when the budget ended the run: a scenario the
+/// budget left out stops the run on the budget, while the cheaper ones go on to their limit.
+fn precision_warnings(rows: &[Row], stop: StopReason, target: Option<f64>, max_rounds: Option<usize>) -> Vec<String> {
+    let Some(target) = target else { return Vec::new() };
+    let budget = match stop {
         StopReason::Budget => "the budget ran out (`--budget` gives more time)",
         StopReason::MaxRounds => "the most rounds ran (a quieter machine narrows them)",
         StopReason::Interrupted => "the run was interrupted",
-        _ => return None,
+        _ => return Vec::new(),
     };
-    Some(format!(
-        "{} did not reach {}: {why}; {}",
-        if wide.len() == 1 { "one interval" } else { "some intervals" },
-        crate::format::target(target * 100.0),
-        wide.join(", ")
-    ))
+    let (mut at_most, mut cut) = (Vec::new(), Vec::new());
+    for (r, s, f) in rows.iter().flat_map(|r| r.scenarios.iter().map(move |(s, f)| (r, s, f))) {
+        if f.precise != Some(false) {
+            continue;
+        }
+        let width = f.speedup.or(Some(f.time)).and_then(|e| e.plus_minus_pct);
+        let width = width.map_or("no interval".to_string(), crate::format::plus_minus);
+        let rounds = if f.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", f.rounds) };
+        let cell = format!("{} {s} ({width} after {rounds})", r.name);
+        match stop != StopReason::Interrupted && Some(f.rounds) >= max_rounds.filter(|m| *m > 0) {
+            true => at_most.push(cell),
+            false => cut.push(cell),
+        }
+    }
+    let to = crate::format::target(target * 100.0);
+    let line = |cells: &[String], why: &str| {
+        let some = if cells.len() == 1 { "one interval" } else { "some intervals" };
+        format!("{some} did not reach {to}: {why}; {}", cells.join(", "))
+    };
+    [
+        (cut.as_slice(), budget),
+        (at_most.as_slice(), "the most rounds ran (a quieter machine narrows them, or more `--runs`)"),
+    ]
+    .into_iter()
+    .filter(|(cells, _)| !cells.is_empty())
+    .map(|(cells, why)| line(cells, why))
+    .collect()
 }
 
 /// Rows that differ in how their compiler was built or linked compare packaging, not only
@@ -623,7 +636,7 @@ mod tests {
         };
         let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
         Plan {
-            variants: vec![Variant { tag: None, recipe, verify, deep: None }],
+            variants: vec![Variant { tag: None, recipe, verify, deep: None, skip: BTreeMap::new() }],
             scenarios: vec![Scenario::Clean, Scenario::Touched],
             stopping,
             crates: None,
@@ -797,5 +810,22 @@ mod tests {
         assert!(warning.contains("the budget ran out") && warning.contains("1.96.0 touched (±"), "{warning}");
         let quiet = report_with(&rows, precision, StopReason::Precise);
         assert!(!quiet.warnings.iter().any(|w| w.contains("did not reach")), "{:?}", quiet.warnings);
+    }
+
+    /// Found on eza: the budget left clean out after 9 rounds and check-touched ran on to its
+    /// 30th round, and the one warning blamed the budget for both.
+    #[test]
+    fn a_cell_that_ran_the_most_rounds_is_not_blamed_on_the_budget() {
+        let precision = Stopping::Precision(Precision { target: 0.05, max_rounds: 3, ..Precision::DEFAULT });
+        let rows = [
+            measured("1.85.0", End::Completed, &[4.0, 4.4], &[1.0, 1.3, 0.8]),
+            measured("1.96.0", End::Completed, &[2.0, 2.6], &[0.5, 0.5, 0.7]),
+        ];
+        let r = report_with(&rows, precision, StopReason::Budget);
+        let lines: Vec<&String> = r.warnings.iter().filter(|w| w.contains("did not reach ±5%")).collect();
+        let [budget, most] = lines[..] else { panic!("two warnings: {:?}", r.warnings) };
+        assert!(budget.contains("the budget ran out") && budget.contains("1.96.0 clean (±"), "{budget}");
+        assert!(!budget.contains("touched"), "{budget}");
+        assert!(most.contains("the most rounds ran") && most.contains("1.96.0 touched (±"), "{most}");
     }
 }
