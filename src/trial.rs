@@ -10,13 +10,13 @@ use crate::cli::{Trial, TryOptions};
 use crate::discover::arms::{self, Availability};
 use crate::discover::toolchain::Toolchain;
 use crate::exit::ExitError;
-use crate::measure::arm::{self as apply, Applied, Overrides};
+use crate::measure::arm::{self as apply, Applied, ArmBuild};
 use crate::measure::engine::End;
 use crate::process::Runner;
 use crate::report::progress::Progress;
 use crate::report::tried::{self, Context};
 use crate::stages;
-use crate::vocab::Arm;
+use crate::vocab::{Arm, Scenario};
 
 /// Runs `try` as `config` asks.
 pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress) -> Result<()> {
@@ -36,9 +36,8 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
     let rows: Vec<Vec<Arm>> = chosen.iter().map(|a| vec![*a]).collect();
     let interrupt = stages::interrupt(runner, &found)?;
     let measure = |rows: &[Vec<Arm>]| {
-        let overrides: Vec<(String, Overrides)> =
-            rows.iter().map(|r| (names(r, "+"), apply::overrides(r, &at))).collect();
-        stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &overrides)
+        let builds: Vec<ArmBuild> = rows.iter().map(|r| arm_build(r, &at)).collect();
+        stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &builds)
     };
     let flags_home = apply::flags_home(&settings, &toolchain.host);
     let scope = TrySession {
@@ -120,8 +119,22 @@ impl<'a> TrySession<'a> {
             profile: self.profile,
             cores: self.cores,
             rounds: done.outcome.rounds,
+            confidence: done.plan.stopping.confidence(),
         }
     }
+}
+
+/// `arms` as the engine builds them: their overrides, and the scenarios none of them changes
+/// anything in (a `cargo check` after touching a file, for a linker), which are not built.
+fn arm_build(arms: &[Arm], at: &Applied<'_>) -> ArmBuild {
+    let skip = Scenario::ALL
+        .into_iter()
+        .filter(|s| !arms.iter().any(|a| a.changes(*s)))
+        .map(|s| {
+            (s, format!("{} changes nothing `{s}` builds: it links nothing and generates no code", names(arms, "+")))
+        })
+        .collect();
+    ArmBuild { name: names(arms, "+"), overrides: apply::overrides(arms, at), skip }
 }
 
 fn names(arms: &[Arm], separator: &str) -> String {

@@ -460,6 +460,24 @@ impl Arm {
         }
     }
 
+    /// Whether the arm can change `scenario`'s builds at all. A `cargo check` after touching a
+    /// file checks the touched crate alone: it links nothing and generates no code, so a linker,
+    /// debug information, split debug information, shared generics and the code generator change
+    /// nothing in it (in a clean check, build scripts and proc-macros are still compiled and
+    /// linked).
+    pub(crate) fn changes(self, scenario: Scenario) -> bool {
+        match self {
+            Arm::NoIncremental | Arm::Threads => true,
+            _ => !(scenario.command() == CargoCommand::Check && scenario.start() == Start::Rebuild),
+        }
+    }
+
+    /// Whether a speedup in `scenario` counts for or against the arm: where it changes the build,
+    /// and for `no-incremental` in clean builds alone (its slower rebuilds are shown as its cost).
+    pub(crate) fn meant_for(self, scenario: Scenario) -> bool {
+        self.changes(scenario) && (self != Arm::NoIncremental || scenario.start() == Start::Empty)
+    }
+
     /// The linker the arm links with, when it is a linker's arm.
     pub(crate) fn linker(self) -> Option<Linker> {
         match self {

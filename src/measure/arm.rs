@@ -21,6 +21,18 @@ pub(crate) struct Overrides {
     pub(crate) env: Vec<(String, String)>,
 }
 
+/// An arm (or a combination of arms) as the engine builds it: its name (`mold+line-tables-only`),
+/// its overrides, and the scenarios it changes nothing in, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ArmBuild {
+    /// The arms' names joined with `+`.
+    pub(crate) name: String,
+    /// What its builds change.
+    pub(crate) overrides: Overrides,
+    /// The scenarios it is not built in.
+    pub(crate) skip: std::collections::BTreeMap<crate::vocab::Scenario, String>,
+}
+
 /// What the arms are applied to: the user's settings for the host and profile built.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Applied<'a> {

@@ -2,6 +2,7 @@
 //! build; the build settings; preparation; the plan; the engine's run with the progress display;
 //! and what the builds changed in the tree.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -12,7 +13,7 @@ use crate::discover::environment;
 use crate::discover::toolchain::HOST;
 use crate::discover::workspace::{self, DeepTarget, Workspace};
 use crate::exit::ExitError;
-use crate::measure::arm::Overrides;
+use crate::measure::arm::ArmBuild;
 use crate::measure::build;
 use crate::measure::engine::{
     self, DeepEdit, Engine, Paths, Plan, ScenarioFloor, Stopping, Subject, Variant, Verification,
@@ -77,7 +78,7 @@ pub(crate) fn measure_arms(
     found: &Discovered,
     chosen: &[crate::discover::toolchain::Toolchain],
     interrupt: &Interrupt,
-    arms: &[(String, Overrides)],
+    arms: &[ArmBuild],
 ) -> Result<MeasuredRun> {
     let (workspace, work) = (&found.workspace, &found.work);
     let mut scenarios = scenarios(config, workspace)?;
@@ -112,6 +113,7 @@ pub(crate) fn measure_arms(
         recipe: recipe_of(workspace),
         verify,
         deep: measured.deep.as_ref().map(|(d, _)| DeepEdit::new(workspace, d)),
+        skip: BTreeMap::new(),
     }];
     let touched = measured.touched.clone();
     let mut paths = vec![measured.paths()];
@@ -119,7 +121,8 @@ pub(crate) fn measure_arms(
         let short: String = checkout.commit.chars().take(12).collect();
         let verify = Verification::new(base, &files.touched).0;
         let deep = files.deep.as_ref().map(|(d, _)| DeepEdit::new(base, d));
-        variants.push(Variant { tag: Some(format!("base-{short}")), recipe: recipe_of(base), verify, deep });
+        let tag = Some(format!("base-{short}"));
+        variants.push(Variant { tag, recipe: recipe_of(base), verify, deep, skip: BTreeMap::new() });
         paths.push(files.paths());
     }
     add_arms(&mut variants, &mut paths, arms);
@@ -279,10 +282,10 @@ fn announce(config: &RunOptions, progress: &Progress, found: &Discovered, toolch
 
 /// `try`'s arms as variants of today's build (the first), each with its overrides and the
 /// same files to change.
-fn add_arms(variants: &mut Vec<Variant>, paths: &mut Vec<Paths>, arms: &[(String, Overrides)]) {
-    for (name, overrides) in arms {
+fn add_arms(variants: &mut Vec<Variant>, paths: &mut Vec<Paths>, arms: &[ArmBuild]) {
+    for ArmBuild { name, overrides, skip } in arms {
         let mut arm = variants[0].clone();
-        (arm.tag, arm.recipe.overrides) = (Some(format!("arm-{name}")), overrides.clone());
+        (arm.tag, arm.recipe.overrides, arm.skip) = (Some(format!("arm-{name}")), overrides.clone(), skip.clone());
         variants.push(arm);
         paths.push(paths[0].clone());
     }

@@ -163,4 +163,39 @@ fn the_json_document_matches_its_schema_and_its_output_is_guarded() {
     matches_schema(&doc);
     assert_eq!((doc["kind"].as_str(), doc["arms"][0]["arms"][0].as_str()), (Some("try"), Some("no-debug")));
     assert_eq!(snapshot(world.path()), before);
+    // The saved document becomes Markdown without measuring again; it has no plot.
+    let shown = success(world.timewarp().arg("show").arg(&file).args(["--format", "markdown"]));
+    assert!(shown.starts_with(&format!("- {}", doc["answer"][0]["sentence"].as_str().unwrap())), "{shown}");
+    assert!(shown.contains("| no-debug "), "{shown}");
+    let err = failure(world.timewarp().arg("show").arg(&file).args(["--plot", "p.svg"]), 1);
+    assert!(err.contains("is a `try` document, which has no plot"), "{err}");
+}
+
+/// An arm is not built where it can change nothing: a check after touching a file links nothing
+/// and generates no code, so `no-debug` skips `check-touched` (its cell has no rounds and does not
+/// count), while `no-incremental` is built there. Found on a real `try`: the debug and linker arms
+/// spent rounds on check rebuilds that could only measure noise.
+#[test]
+fn an_arm_is_not_built_where_it_changes_nothing() {
+    let _lock = build_lock();
+    let world = World::new("single-crate", &["stable"]);
+    let before = snapshot(world.path());
+    let args = ["try", "--arms", "no-debug,no-incremental", "--runs", "2", "--scenarios", "touched,check-touched"];
+    let report = success_json(world.timewarp().args(args).args(["--format", "json"]));
+    matches_schema(&report);
+    let cell = |arm: &str, scenario: &str| {
+        let row = report["arms"].as_array().unwrap().iter().find(|r| r["arms"][0] == arm).unwrap();
+        assert!(row["failed"].is_null(), "{row:#}");
+        row["cells"].as_array().unwrap().iter().find(|c| c["scenario"] == scenario).unwrap().clone()
+    };
+    let skipped = cell("no-debug", "check-touched");
+    assert_eq!(
+        (skipped["rounds"].as_u64(), skipped["speedup"].is_null(), skipped["meant"].as_bool()),
+        (Some(0), true, Some(false))
+    );
+    assert!(cell("no-debug", "touched")["lower"].is_f64(), "built where it changes the build");
+    assert!(cell("no-incremental", "check-touched")["lower"].is_f64(), "incremental matters to a check");
+    let table = success(world.timewarp().arg("show").arg(world.path().join("target/timewarp/last-try.json")));
+    assert!(table.contains("-: not built: the arm changes nothing in a check after touching a file"), "{table}");
+    assert_eq!(snapshot(world.path()), before);
 }

@@ -99,6 +99,9 @@ pub(crate) struct Variant {
     pub(crate) verify: Verification,
     /// What the `deep` rebuilds edit, and must show; `None` when no library has a dependent.
     pub(crate) deep: Option<DeepEdit>,
+    /// Scenarios this variant does not build, with why: an arm of `try` that changes nothing
+    /// in them.
+    pub(crate) skip: BTreeMap<Scenario, String>,
 }
 
 /// The `deep` scenario's edit: a public item appended to the root file of the library most

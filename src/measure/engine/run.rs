@@ -89,6 +89,11 @@ impl Run {
                 let why = format!("below {}, a floor of the `{scenario}` scenario alone", floor.reason);
                 run.measured.scenario_errors.insert(*scenario, why);
             }
+            for (scenario, why) in
+                plan.variants[subject.variant].skip.iter().filter(|(s, _)| plan.scenarios.contains(s))
+            {
+                run.measured.scenario_errors.insert(*scenario, why.clone());
+            }
             if plan.scenarios.contains(&Scenario::Deep) && plan.variants[subject.variant].deep.is_none() {
                 // The `--baseline-rev` tree may have no library another built package uses.
                 let why = "this tree has no library that another built package depends on".to_string();

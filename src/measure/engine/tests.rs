@@ -53,7 +53,7 @@ fn setup(scenarios: Vec<Scenario>, stopping: Stopping) -> Setup {
     };
     let verify = Verification { package: Some("app".into()), file: "src/main.rs".into() };
     let plan = Plan {
-        variants: vec![Variant { tag: None, recipe, verify, deep: None }],
+        variants: vec![Variant { tag: None, recipe, verify, deep: None, skip: BTreeMap::new() }],
         scenarios,
         stopping,
         crates: None,

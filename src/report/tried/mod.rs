@@ -5,19 +5,17 @@
 //! from the engine's measurements; rendered as a table (the answer first), JSON, Markdown or
 //! CSV.
 
-use std::fmt::Write as _;
-
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::snippet::{Snippet, snippet};
 use crate::discover::arms::Availability;
 use crate::measure::arm::FlagsHome;
 use crate::measure::engine::{End, Measured, pairs, pairs_by};
 use crate::stats::{self, Verdict};
-use crate::vocab::{Arm, Format, Scenario, Start};
+use crate::vocab::{Arm, Scenario, Start};
 
 /// What an arm's interval says against today's build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Finding {
@@ -56,7 +54,7 @@ impl Finding {
 }
 
 /// One arm in one scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct ArmCell {
     /// The scenario.
@@ -79,7 +77,7 @@ pub(crate) struct ArmCell {
 }
 
 /// One arm (or a combination of arms) against today's build.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct ArmRow {
     /// The arms applied together (one, or the combination of the winners).
@@ -106,7 +104,7 @@ impl ArmRow {
 }
 
 /// Today's build in one scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Today {
     /// The scenario.
@@ -118,7 +116,7 @@ pub(crate) struct Today {
 }
 
 /// An arm that does not run here.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct NotRun {
     /// The arm.
@@ -131,7 +129,7 @@ pub(crate) struct NotRun {
 
 /// The answer for one scenario: the arm (or combination) that beats today's build by the widest
 /// margin there, or none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Answer {
     /// The scenario.
@@ -146,7 +144,7 @@ pub(crate) struct Answer {
 }
 
 /// What one scenario's answer says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum AnswerKind {
@@ -167,12 +165,12 @@ pub(crate) enum AnswerKind {
 pub(crate) const TRY_SCHEMA_VERSION: u32 = 1;
 
 /// The whole `try` document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Tried {
     /// `try`, so a reader tells the document from a history's report.
     #[cfg_attr(test, schemars(extend("const" = "try")))]
-    pub(crate) kind: &'static str,
+    pub(crate) kind: String,
     /// [`TRY_SCHEMA_VERSION`].
     pub(crate) schema: u32,
     /// The answer, one sentence per scenario, in round order.
@@ -213,6 +211,9 @@ pub(crate) struct Context<'a> {
     pub(crate) cores: usize,
     /// The rounds that ran.
     pub(crate) rounds: usize,
+    /// The two-sided level of the intervals the stopping rule watched, which the document's
+    /// intervals use so that they keep their 95 % after stopping when precise.
+    pub(crate) confidence: f64,
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -252,7 +253,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
                 .map(|&scenario| {
                     let (base, own) = (samples(today_run, scenario), samples(run, scenario));
                     let paired = pairs(&base, &own);
-                    let estimate = stats::paired_speedup(&paired);
+                    let estimate = stats::paired_speedup_at(&paired, at.confidence);
                     let link_s = mean(pairs_by(&base, &own, |s| s.link.map(|l| l.seconds)).into_iter().map(|p| p.1));
                     ArmCell {
                         scenario,
@@ -262,7 +263,10 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
                         finding: estimate.map_or(Finding::Unknown, |e| Finding::of(e.verdict(stats::NOISE))),
                         link_s,
                         rounds: paired.len(),
-                        meant: !arms.contains(&Arm::NoIncremental) || scenario.start() == Start::Empty,
+                        // A combination counts where one of its arms does, except where
+                        // `no-incremental` in it makes the rebuilds slower by design.
+                        meant: arms.iter().any(|a| a.meant_for(scenario))
+                            && !(arms.contains(&Arm::NoIncremental) && scenario.start() == Start::Rebuild),
                     }
                 })
                 .collect();
@@ -278,7 +282,7 @@ pub(crate) fn build(measured: &[Measured], at: &Context<'_>) -> Tried {
         })
         .collect();
     let mut tried = Tried {
-        kind: "try",
+        kind: "try".into(),
         schema: TRY_SCHEMA_VERSION,
         answer: Vec::new(),
         toolchain: at.toolchain.into(),
@@ -414,373 +418,9 @@ fn interval(cell: &ArmCell) -> String {
     }
 }
 
-/// `tried` as `format`.
-pub(crate) fn render(tried: &Tried, format: Format) -> String {
-    match format {
-        Format::Json => serde_json::to_string_pretty(tried).map(|s| s + "\n").unwrap_or_default(),
-        Format::Csv => csv(tried),
-        Format::Markdown => text(tried, true),
-        Format::Table => text(tried, false),
-    }
-}
+mod render;
 
-fn cell_text(cell: &ArmCell) -> String {
-    match (cell.speedup, cell.meant) {
-        (Some(_), true) => format!("{} [{}] {}", times(cell.speedup), interval(cell), cell.finding.name()),
-        (Some(_), false) => format!("({} [{}], not meant for it)", times(cell.speedup), interval(cell)),
-        (None, _) => "-".into(),
-    }
-}
-
-/// The table or Markdown: the answer, today's times, one row per arm, the arms left out, the
-/// lines to paste.
-fn text(t: &Tried, markdown: bool) -> String {
-    let mut head = vec!["arm".to_string()];
-    head.extend(t.today.iter().map(|d| d.scenario.to_string()));
-    let mut rows = vec![head];
-    let mut today = vec!["today".to_string()];
-    today.extend(t.today.iter().map(|d| d.seconds.map_or("-".into(), |s| format!("{s:.2} s"))));
-    rows.push(today);
-    for row in &t.arms {
-        let mut line = vec![row.name()];
-        match &row.failed {
-            Some(why) => line.push(format!("failed: {}", why.lines().next().unwrap_or_default())),
-            None => line.extend(row.cells.iter().map(cell_text)),
-        }
-        rows.push(line);
-    }
-    let mut out = String::new();
-    for answer in &t.answer {
-        writeln!(out, "{}{}", if markdown { "- " } else { "" }, answer.sentence).ok();
-    }
-    if !t.adopt.is_empty() {
-        writeln!(out, "{}The lines to paste are at the end.", if markdown { "- " } else { "" }).ok();
-    }
-    out.push('\n');
-    let width = |i: usize| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0);
-    for (n, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = width(i))).collect();
-        match markdown {
-            true => writeln!(out, "| {} |", cells.join(" | ")),
-            false => writeln!(out, "{}", cells.join("  ").trim_end()),
-        }
-        .ok();
-        if markdown && n == 0 {
-            let rule: Vec<String> = (0..row.len()).map(|i| "-".repeat(width(i).max(3))).collect();
-            writeln!(out, "| {} |", rule.join(" | ")).ok();
-        }
-    }
-    link_lines(t, &mut out);
-    let plural = if t.rounds == 1 { "" } else { "s" };
-    writeln!(
-        out,
-        "\n{} round{plural} on {}; speedups are today's time over the arm's, in brackets their 95% interval.",
-        t.rounds, t.toolchain
-    )
-    .ok();
-    if !t.not_here.is_empty() {
-        writeln!(out, "\nNot measured here:").ok();
-        for n in &t.not_here {
-            let install = n.install.as_ref().map_or(String::new(), |i| format!("; `{i}`"));
-            writeln!(out, "{}{}: {}{install}", if markdown { "- " } else { "   " }, n.arm, n.reason).ok();
-        }
-    }
-    for s in &t.adopt {
-        // The environment's lines are shell, the files' TOML.
-        let language = if s.place == super::snippet::Place::Environment { "sh" } else { "toml" };
-        let fence = if markdown { format!("```{language}\n") } else { String::new() };
-        let close = if markdown { "```\n" } else { "" };
-        writeln!(out, "\nTo adopt {} ({}), in {}:\n{fence}{}\n{close}", s.arm, s.cost, s.place.name(), s.text).ok();
-    }
-    out
-}
-
-/// Link time apart, per scenario where the builds link: today's mean and each arm's.
-/// A scenario whose builds link nothing (`check`) gets no line: every time would read 0.000 s.
-fn link_lines(t: &Tried, out: &mut String) {
-    // Below what three decimals show.
-    const NOTHING: f64 = 0.0005;
-    for (i, today) in t.today.iter().enumerate() {
-        let Some(base) = today.link_s else { continue };
-        let linked: Vec<(String, f64)> =
-            t.arms.iter().filter_map(|r| Some((r.name(), r.cells.get(i)?.link_s?))).collect();
-        if base < NOTHING && linked.iter().all(|(_, s)| *s < NOTHING) {
-            continue;
-        }
-        let arms: Vec<String> = linked.iter().map(|(name, s)| format!("{name} {s:.3} s")).collect();
-        writeln!(out, "link time in {}: today {base:.3} s, {}", today.scenario, arms.join(", ")).ok();
-    }
-}
-
-fn csv(t: &Tried) -> String {
-    let mut out = String::from("arm,scenario,speedup,lower,upper,finding,rounds,failed\n");
-    let num = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x:.4}"));
-    for row in &t.arms {
-        for c in &row.cells {
-            let failed =
-                row.failed.as_deref().unwrap_or_default().lines().next().unwrap_or_default().replace('"', "\"\"");
-            writeln!(
-                out,
-                "{},{},{},{},{},{},{},\"{failed}\"",
-                row.name(),
-                c.scenario,
-                num(c.speedup),
-                num(c.lower),
-                num(c.upper),
-                c.finding.name(),
-                c.rounds
-            )
-            .ok();
-        }
-    }
-    out
-}
+pub(crate) use render::render;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::discover::arms::NotHere;
-    use crate::measure::engine::Sample;
-    use crate::testing::toolchain;
-
-    fn sample(round: usize, wall_s: f64) -> Sample {
-        Sample { round, wall_s, cpu_s: None, peak_rss: None, link: None, compiled: None }
-    }
-
-    fn measured(variant: usize, walls: &[f64]) -> Measured {
-        let samples = walls.iter().enumerate().map(|(r, w)| sample(r, *w)).collect();
-        Measured {
-            toolchain: toolchain("1.95.0"),
-            variant,
-            target_dir: "/t".into(),
-            samples: [(Scenario::Clean, samples)].into_iter().collect(),
-            end: End::Completed,
-            scenario_errors: Default::default(),
-            crates: None,
-            redone: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn a_clearly_faster_arm_wins_and_gets_its_lines() {
-        let runs = [
-            measured(0, &[10.0, 10.2, 9.9, 10.1]),
-            measured(1, &[8.0, 8.1, 7.9, 8.05]),
-            measured(2, &[10.0, 10.3, 9.8, 10.1]),
-        ];
-        let rows = [vec![Arm::Mold], vec![Arm::LineTablesOnly]];
-        let availability = [Availability {
-            arm: Arm::Lld,
-            not_here: Some(NotHere::NotInstalled { program: "ld.lld", install: Some("sudo apt-get install lld") }),
-        }];
-        let at = Context {
-            toolchain: "1.95.0",
-            scenarios: &[Scenario::Clean],
-            rows: &rows,
-            availability: &availability,
-            host: "x86_64-unknown-linux-gnu",
-            flags_home: FlagsHome::Target,
-            profile: "dev",
-            cores: 2,
-            rounds: 4,
-        };
-        let tried = build(&runs, &at);
-        assert_eq!(tried.arms[0].cells[0].finding, Finding::Faster);
-        assert!(tried.arms[0].cells[0].lower.unwrap() > 1.2, "{:?}", tried.arms[0].cells[0]);
-        assert_ne!(tried.arms[1].cells[0].finding, Finding::Faster);
-        assert_eq!(tried.adopt.iter().map(|s| s.arm).collect::<Vec<_>>(), [Arm::Mold]);
-        let answer = &tried.answer[0];
-        assert_eq!(
-            (answer.scenario, answer.verdict, answer.best.as_slice()),
-            (Scenario::Clean, AnswerKind::Faster, &[Arm::Mold][..])
-        );
-        assert!(
-            answer
-                .sentence
-                .starts_with("clean: on 1.95.0, mold builds 1.25x faster than today's settings (95% interval 1.2"),
-            "{}",
-            answer.sentence
-        );
-        let table = render(&tried, Format::Table);
-        assert!(
-            table.starts_with(&format!("{}\nThe lines to paste are at the end.\n\n", answer.sentence)),
-            "the answer first: {table}"
-        );
-        assert!(table.contains("lld: not installed (no `ld.lld` on PATH); `sudo apt-get install lld`"), "{table}");
-        assert!(table.contains("rustflags = [\"-C\", \"link-arg=-fuse-ld=mold\"]"), "{table}");
-        let json: serde_json::Value = serde_json::from_str(&render(&tried, Format::Json)).unwrap();
-        assert_eq!((json["kind"].as_str(), json["schema"].as_u64()), (Some("try"), Some(1)));
-        assert_eq!(json["arms"][0]["arms"][0], "mold");
-        assert_eq!(json["not_here"][0]["arm"], "lld");
-        let [_, _, schema] = crate::report::schema::documents();
-        let schema: serde_json::Value = serde_json::from_str(&schema.generated).unwrap();
-        let errors: Vec<String> =
-            jsonschema::validator_for(&schema).unwrap().iter_errors(&json).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{errors:?}");
-        let csv = render(&tried, Format::Csv);
-        assert!(csv.lines().nth(1).unwrap().starts_with("mold,clean,1.25"), "{csv}");
-        let markdown = render(&tried, Format::Markdown);
-        assert!(markdown.contains("| mold "), "{markdown}");
-        assert!(
-            markdown.contains("\n- lld: not installed (no `ld.lld` on PATH); `sudo apt-get install lld`\n"),
-            "{markdown}"
-        );
-        assert!(markdown.contains("```toml\n[target.x86_64-unknown-linux-gnu]\n"), "{markdown}");
-    }
-
-    #[test]
-    fn of_two_winning_linkers_the_clearer_one_is_recommended() {
-        let runs = [
-            measured(0, &[10.0, 10.2, 9.9, 10.1]),
-            measured(1, &[8.0, 8.1, 7.9, 8.05]),
-            measured(2, &[6.0, 6.1, 5.9, 6.05]),
-            measured(3, &[9.0, 9.1, 8.9, 9.05]),
-        ];
-        let rows = [vec![Arm::Lld], vec![Arm::Mold], vec![Arm::NoDepsDebug]];
-        let at = Context {
-            toolchain: "1.95.0",
-            scenarios: &[Scenario::Clean],
-            rows: &rows,
-            availability: &[],
-            host: "x86_64-unknown-linux-gnu",
-            flags_home: FlagsHome::Target,
-            profile: "dev",
-            cores: 2,
-            rounds: 4,
-        };
-        let tried = build(&runs, &at);
-        assert!(tried.arms.iter().all(ArmRow::wins));
-        assert_eq!(winners(&tried.arms), [Arm::Mold, Arm::NoDepsDebug], "one linker, the faster");
-        assert_eq!(tried.adopt.iter().map(|s| s.arm).collect::<Vec<_>>(), [Arm::Mold, Arm::NoDepsDebug]);
-    }
-
-    #[test]
-    fn no_incremental_is_judged_on_clean_builds_alone() {
-        let mut today = measured(0, &[10.0, 10.2, 9.9, 10.1]);
-        let mut arm = measured(1, &[8.0, 8.1, 7.9, 8.05]);
-        let slower: Vec<Sample> = (0..4).map(|r| sample(r, 3.0)).collect();
-        today.samples.insert(Scenario::Touched, (0..4).map(|r| sample(r, 1.0 + r as f64 * 0.01)).collect());
-        arm.samples.insert(Scenario::Touched, slower);
-        let rows = [vec![Arm::NoIncremental]];
-        let at = Context {
-            toolchain: "1.95.0",
-            scenarios: &[Scenario::Clean, Scenario::Touched],
-            rows: &rows,
-            availability: &[],
-            host: "x86_64-unknown-linux-gnu",
-            flags_home: FlagsHome::Target,
-            profile: "dev",
-            cores: 2,
-            rounds: 4,
-        };
-        let tried = build(&[today, arm], &at);
-        assert_eq!(tried.arms[0].cells[1].finding, Finding::Slower);
-        assert!(!tried.arms[0].cells[1].meant && tried.arms[0].wins(), "its rebuilds do not count");
-        assert_eq!(tried.adopt[0].text, "CARGO_INCREMENTAL=0");
-        assert!(render(&tried, Format::Table).contains("not meant for it"));
-        assert!(render(&tried, Format::Markdown).contains("```sh\nCARGO_INCREMENTAL=0\n```"), "shell, not TOML");
-        assert_eq!(
-            tried.answer.iter().map(|a| a.verdict).collect::<Vec<_>>(),
-            [AnswerKind::Faster, AnswerKind::NoneFaster]
-        );
-        assert_eq!(
-            tried.answer[1].sentence,
-            "touched: on 1.95.0, no arm beats today's settings by more than the 1% noise threshold."
-        );
-    }
-
-    #[test]
-    fn a_scenario_says_when_its_intervals_are_too_wide_or_its_fastest_arm_loses_elsewhere() {
-        let mut today = measured(0, &[10.0, 10.2, 9.9, 10.1]);
-        let mut slower_elsewhere = measured(1, &[8.0, 8.1, 7.9, 8.05]);
-        let mut wide = measured(2, &[9.0, 11.0, 8.0, 12.0]);
-        today.samples.insert(Scenario::Check, (0..4).map(|r| sample(r, 2.0 + r as f64 * 0.01)).collect());
-        slower_elsewhere.samples.insert(Scenario::Check, (0..4).map(|r| sample(r, 3.0 + r as f64 * 0.01)).collect());
-        wide.samples
-            .insert(Scenario::Check, [1.5, 2.6, 1.8, 2.5].iter().enumerate().map(|(r, w)| sample(r, *w)).collect());
-        let rows = [vec![Arm::NoDebug], vec![Arm::Mold]];
-        let at = Context {
-            toolchain: "1.95.0",
-            scenarios: &[Scenario::Clean, Scenario::Check],
-            rows: &rows,
-            availability: &[],
-            host: "x86_64-unknown-linux-gnu",
-            flags_home: FlagsHome::Target,
-            profile: "dev",
-            cores: 2,
-            rounds: 4,
-        };
-        let tried = build(&[today, slower_elsewhere, wide], &at);
-        let verdicts: Vec<AnswerKind> = tried.answer.iter().map(|a| a.verdict).collect();
-        assert_eq!(verdicts, [AnswerKind::SlowerElsewhere, AnswerKind::Unclear], "{:#?}", tried.answer);
-        assert!(tried.adopt.is_empty() && tried.answer.iter().all(|a| a.best.is_empty()));
-        assert!(
-            tried.answer[0].sentence.ends_with("but it is slower in another scenario."),
-            "{}",
-            tried.answer[0].sentence
-        );
-        assert_eq!(
-            tried.answer[1].sentence,
-            "check: on 1.95.0, no arm is clearly faster yet (1 of 2 intervals are too wide to tell); more rounds would narrow them (`--runs 10`)."
-        );
-    }
-
-    #[test]
-    fn a_scenario_that_links_nothing_gets_no_link_line() {
-        let link = |seconds| Some(crate::measure::linker::LinkTime { seconds, runs: 1 });
-        let mut today = measured(0, &[10.0, 10.2]);
-        let mut arm = measured(1, &[10.0, 10.1]);
-        for run in [&mut today, &mut arm] {
-            let clean = run.samples.get_mut(&Scenario::Clean).unwrap();
-            let check: Vec<Sample> = clean.iter().map(|s| Sample { link: link(0.0), ..*s }).collect();
-            clean.iter_mut().for_each(|s| s.link = link(0.25));
-            run.samples.insert(Scenario::Check, check);
-        }
-        let rows = [vec![Arm::Mold]];
-        let at = Context {
-            toolchain: "1.95.0",
-            scenarios: &[Scenario::Clean, Scenario::Check],
-            rows: &rows,
-            availability: &[],
-            host: "x86_64-unknown-linux-gnu",
-            flags_home: FlagsHome::Target,
-            profile: "dev",
-            cores: 2,
-            rounds: 2,
-        };
-        let table = render(&build(&[today, arm], &at), Format::Table);
-        assert!(table.contains("link time in clean: today 0.250 s, mold 0.250 s"), "{table}");
-        assert!(!table.contains("link time in check"), "{table}");
-    }
-
-    #[test]
-    fn a_single_round_says_it_has_no_interval_instead_of_no_winner() {
-        let rows = [vec![Arm::NoDebug]];
-        let at = Context {
-            toolchain: "1.95.0",
-            scenarios: &[Scenario::Clean],
-            rows: &rows,
-            availability: &[],
-            host: "x86_64-unknown-linux-gnu",
-            flags_home: FlagsHome::Target,
-            profile: "dev",
-            cores: 2,
-            rounds: 1,
-        };
-        let tried = build(&[measured(0, &[10.0]), measured(1, &[5.0])], &at);
-        assert_eq!(tried.answer[0].verdict, AnswerKind::NoInterval);
-        assert!(tried.answer[0].best.is_empty() && tried.adopt.is_empty());
-        let table = render(&tried, Format::Table);
-        assert!(
-            table.starts_with("clean: no arm has an interval yet; it takes at least two rounds (`--runs 2`).\n\n"),
-            "{table}"
-        );
-        let mut failed = measured(0, &[]);
-        failed.end = End::Failed("error[E0425]: cannot find value `x`".into());
-        let tried = build(&[failed, measured(1, &[5.0])], &at);
-        assert_eq!(
-            tried.answer[0].sentence, "clean: today's build has no time here, so no arm could be compared with it.",
-            "not a call for more rounds"
-        );
-    }
-}
+mod tests;

@@ -28,7 +28,7 @@ fn plan(scenarios: &[Scenario], stopping: Stopping) -> Plan {
     };
     let verify = Verification { package: None, file: "src/main.rs".into() };
     Plan {
-        variants: vec![Variant { tag: None, recipe, verify, deep: None }],
+        variants: vec![Variant { tag: None, recipe, verify, deep: None, skip: BTreeMap::new() }],
         scenarios: scenarios.to_vec(),
         stopping,
         crates: None,
