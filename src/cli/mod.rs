@@ -97,9 +97,9 @@ enum RawCommand {
     Merge(merge::MergeArgs),
     /// Render a saved report again, in any format, without measuring
     ///
-    /// Render a report saved earlier (`--format json`, or <target-dir>/timewarp/last-report.json)
-    /// or a `try` document (last-try.json) in any format, or plot a run's report, without
-    /// measuring again; a file that is neither is a one-line error (exit 1).
+    /// Render a report saved earlier (`--format json`, or <target-dir>/timewarp/last-report.json),
+    /// or a `try`, `bisect` or `merge` document, in any format, or plot a report or a
+    /// bisection, without measuring again; any other file is a one-line error (exit 1).
     #[command(after_help = show::SHORT_EXAMPLES, after_long_help = show::EXAMPLES)]
     Show(show::ShowArgs),
     /// Find the release that moved this project's build time between toolchains FROM and TO

@@ -26,10 +26,11 @@ Examples:
 /// `show`'s flags.
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
-    /// A report or `try` document saved as JSON (last-report.json, last-try.json)
+    /// A report, `try`, `bisect` or `merge` document saved as JSON (last-report.json, ...)
     ///
-    /// A run's report (`--format json`, or <target-dir>/timewarp/last-report.json), or a `try`
-    /// document (`try --format json`, or <target-dir>/timewarp/last-try.json)
+    /// A run's report (`--format json`, or <target-dir>/timewarp/last-report.json), a `try`
+    /// document (`try --format json`, or <target-dir>/timewarp/last-try.json), or a `bisect` or
+    /// `merge` document (`--format json`)
     #[arg(value_name = "REPORT.json")]
     report: PathBuf,
     #[command(flatten)]

@@ -12,12 +12,13 @@ use std::collections::BTreeMap;
 
 use std::path::Path;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use serde::Deserialize;
 
-use super::model::{Report, SCHEMA_VERSION, Setup, Status};
+use super::model::{BISECT_SCHEMA_VERSION, Bisected, Merged, Report, SCHEMA_VERSION, Setup, Status};
 use super::output::Outputs;
 use super::progress::Progress;
+use super::tried::{TRY_SCHEMA_VERSION, Tried};
 use crate::fs;
 use crate::vocab::Scenario;
 
@@ -117,41 +118,69 @@ pub(crate) fn read_report(file: &Path) -> Result<Report> {
     Ok(report)
 }
 
-/// `cargo timewarp show FILE`: the run's report or the `try` document saved in `file`, rendered
-/// to `outputs` in any format (and a run's report plotted), without measuring again.
-pub(crate) fn show(file: &Path, outputs: &Outputs, progress: &Progress) -> Result<()> {
-    outputs.check()?;
-    if let Some(tried) = read_try(file)? {
-        if let Some(plot) = &outputs.plot {
-            bail!(
-                "`{}` is a `try` document, which has no plot; `--plot {}` draws a run's report",
-                file.display(),
-                plot.display()
-            );
-        }
-        return outputs.emit(&super::tried::render(&tried, outputs.format));
-    }
-    outputs.report(&read_report(file)?, progress)
+/// A document `cargo timewarp show` renders: a run's report, or another document timewarp writes.
+enum Shown {
+    Report(Box<Report>),
+    Try(Box<Tried>),
+    Bisect(Box<Bisected>),
+    Merge(Box<Merged>),
 }
 
-/// The `try` document saved in `file` (`try --format json`, or timewarp's `last-try.json`), or
-/// `None` when the file is not one; the error is one sentence naming the file.
-fn read_try(file: &Path) -> Result<Option<super::tried::Tried>> {
-    use super::tried::TRY_SCHEMA_VERSION;
-    let bytes = fs::read(file)?;
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return Ok(None) };
-    if value.get("kind").and_then(|k| k.as_str()) != Some("try") {
-        return Ok(None);
-    }
-    let why = |e: String| anyhow!("`{}` is not a `try` document timewarp can read: {e}", file.display());
-    match value.get("schema").and_then(|s| s.as_u64()) {
-        Some(schema) if schema == u64::from(TRY_SCHEMA_VERSION) => {}
-        Some(schema) => {
-            return Err(why(format!("it has schema {schema}; this timewarp reads schema {TRY_SCHEMA_VERSION}")));
+/// `cargo timewarp show FILE`: the run's report, `try`, `bisect` or `merge` document saved in
+/// `file`, rendered to `outputs` in any format (a report and a bisection also plotted), without
+/// measuring again.
+pub(crate) fn show(file: &Path, outputs: &Outputs, progress: &Progress) -> Result<()> {
+    outputs.check()?;
+    let no_plot = |what: &str| match &outputs.plot {
+        Some(plot) => Err(anyhow!(
+            "`{}` is a `{what}` document, which has no plot; `--plot {}` draws a run's report or a bisection",
+            file.display(),
+            plot.display()
+        )),
+        None => Ok(()),
+    };
+    match read_shown(file)? {
+        Shown::Report(report) => outputs.report(&report, progress),
+        Shown::Bisect(bisected) => outputs.bisected(&bisected, progress),
+        Shown::Merge(merged) => no_plot("merge").and_then(|()| outputs.merged(&merged)),
+        Shown::Try(tried) => {
+            no_plot("try")?;
+            outputs.emit(&super::tried::render(&tried, outputs.format))
         }
+    }
+}
+
+/// The document saved in `file`, told apart by its fields: `kind: "try"`, a bisection's `from`
+/// and `outcome`, a merge's `machines`, else a run's report. Each is read whole, of the schema
+/// this timewarp writes; the error is one sentence naming the file.
+fn read_shown(file: &Path) -> Result<Shown> {
+    let bytes = fs::read(file)?;
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return read_report(file).map(boxed) };
+    let (what, schema) = if value.get("kind").and_then(|k| k.as_str()) == Some("try") {
+        ("try", TRY_SCHEMA_VERSION)
+    } else if value.get("outcome").is_some() && value.get("from").is_some() {
+        ("bisect", BISECT_SCHEMA_VERSION)
+    } else if value.get("machines").is_some() {
+        ("merge", SCHEMA_VERSION)
+    } else {
+        return read_report(file).map(boxed);
+    };
+    let why = |e: String| anyhow!("`{}` is not a `{what}` document timewarp can read: {e}", file.display());
+    match value.get("schema").and_then(|s| s.as_u64()) {
+        Some(found) if found == u64::from(schema) => {}
+        Some(found) => return Err(why(format!("it has schema {found}; this timewarp reads schema {schema}"))),
         None => return Err(why("it has no `schema` number".into())),
     }
-    serde_json::from_value(value).map(Some).map_err(|e| why(e.to_string()))
+    let shown = match what {
+        "try" => serde_json::from_value(value).map(|t| Shown::Try(Box::new(t))),
+        "bisect" => serde_json::from_value(value).map(|b| Shown::Bisect(Box::new(b))),
+        _ => serde_json::from_value(value).map(|m| Shown::Merge(Box::new(m))),
+    };
+    shown.map_err(|e| why(e.to_string()))
+}
+
+fn boxed(report: Report) -> Shown {
+    Shown::Report(Box::new(report))
 }
 
 fn from_current(report: Report) -> SavedReport {
@@ -267,22 +296,28 @@ mod tests {
     }
 
     #[test]
-    fn show_tells_a_try_document_from_a_report_and_names_a_broken_one() {
+    fn show_tells_the_documents_apart_and_names_a_broken_one() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("last-try.json");
+        let file = dir.path().join("doc.json");
         std::fs::write(&file, serde_json::to_string(&crate::testing::sample_report()).unwrap()).unwrap();
-        assert!(read_try(&file).unwrap().is_none(), "a run's report is not a try document");
+        assert!(matches!(read_shown(&file).unwrap(), Shown::Report(_)), "a run's report");
         let error = |text: &str| {
             std::fs::write(&file, text).unwrap();
-            read_try(&file).unwrap_err().to_string()
+            read_shown(&file).err().map(|e| e.to_string()).unwrap_or_default()
         };
-        let named = format!("`{}` is not a `try` document timewarp can read: ", file.display());
+        let named = |what: &str| format!("`{}` is not a `{what}` document timewarp can read: ", file.display());
         assert_eq!(
             error(r#"{"kind": "try", "schema": 7}"#),
-            format!("{named}it has schema 7; this timewarp reads schema 1")
+            format!("{}it has schema 7; this timewarp reads schema 1", named("try"))
         );
-        assert_eq!(error(r#"{"kind": "try"}"#), format!("{named}it has no `schema` number"));
-        assert!(error(r#"{"kind": "try", "schema": 1}"#).starts_with(&format!("{named}missing field")));
+        assert_eq!(error(r#"{"kind": "try"}"#), format!("{}it has no `schema` number", named("try")));
+        assert!(error(r#"{"kind": "try", "schema": 1}"#).starts_with(&format!("{}missing field", named("try"))));
+        let bisect = r#"{"schema": 2, "from": "1.63", "to": "1.96", "outcome": "located"}"#;
+        assert!(error(bisect).starts_with(&format!("{}missing field", named("bisect"))), "{}", error(bisect));
+        assert!(error(r#"{"schema": 1, "from": "a", "outcome": "b"}"#).ends_with("this timewarp reads schema 2"));
+        assert!(error(r#"{"schema": 4, "machines": []}"#).starts_with(&named("merge")));
+        let manifest = error("[package]\nname = 'x'\n");
+        assert!(manifest.contains("is not a timewarp report (`--format json`)"), "{manifest}");
     }
 
     proptest::proptest! {

@@ -212,6 +212,15 @@ fn merge_combines_machines_by_their_speedups_never_their_seconds() {
     }
     let table = success(timewarp(ws.path()).arg("merge").args([file("a.json"), file("b.json")]));
     assert!(table.starts_with("2 machines, speedups over Rust 1.85.0:"), "{table}");
+    // The merged document, saved as JSON, renders again as the same table.
+    let saved = success(timewarp(ws.path()).arg("merge").args([
+        file("a.json"),
+        file("b.json"),
+        "--format".into(),
+        "json".into(),
+    ]));
+    std::fs::write(file("merged.json"), saved).unwrap();
+    assert_eq!(success(timewarp(ws.path()).arg("show").arg(file("merged.json"))), table);
     assert!(table.contains("mean over machines  one more machine  machines"), "{table}");
     assert!(table.contains("two machines cannot estimate how much machines differ"), "{table}");
 

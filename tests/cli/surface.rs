@@ -372,4 +372,11 @@ fn every_flag_bisect_lists_does_its_work_once() {
         assert_eq!(out.status.code(), Some(0), "bisect {flag} {value:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "bisect {flag}: {stderr}");
     }
+    // The saved bisection renders again, as a table and a plot, without building.
+    let saved = at("saved.json");
+    let out = run(ws.timewarp().args(base).args(["--format", "json", "-o", &saved]).env("CARGO_HOME", home.path()));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = success(ws.timewarp().args(["show", &saved, "--plot", &at("shown.svg")]));
+    assert!(shown.starts_with("bisect:") && shown.contains("1.85.0 → 1.96.0"), "{shown}");
+    assert!(std::fs::read_to_string(at("shown.svg")).unwrap().starts_with("<svg"));
 }

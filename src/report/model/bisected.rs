@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{EstimateJson, Skipped, Stopped, VerdictJson};
 use crate::vocab::{Profile, Provenance, Scenario};
@@ -12,7 +12,7 @@ use crate::vocab::{Profile, Provenance, Scenario};
 pub(crate) const BISECT_SCHEMA_VERSION: u32 = 2;
 
 /// `cargo timewarp bisect`: which release of a span moved the project's build time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct Bisected {
     /// The shape of this document (`BISECT_SCHEMA_VERSION`).
@@ -59,7 +59,7 @@ pub(crate) struct Bisected {
 
 /// `bisect --nightlies`: past two adjacent stable releases, the search over the nightlies of the
 /// newer one's six-week train (the days its code was on master).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct NightlyBisection {
     /// The release whose train was searched: `1.90`.
@@ -82,7 +82,7 @@ pub(crate) struct NightlyBisection {
 }
 
 /// The two adjacent nightlies that hold the change, and the rust-lang/rust commits between them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct NightlyStep {
     /// The older nightly.
@@ -100,7 +100,7 @@ pub(crate) struct NightlyStep {
 }
 
 /// How a bisection ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum BisectOutcome {
@@ -117,7 +117,7 @@ pub(crate) enum BisectOutcome {
 }
 
 /// A change in one scenario between two releases, paired by round.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct StepFigure {
     /// The speedup of the newer release over the older (2.0: twice as fast), with its interval.
@@ -134,7 +134,7 @@ pub(crate) struct StepFigure {
 }
 
 /// The step that holds the change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct LocatedStep {
     /// The older release.
@@ -152,7 +152,7 @@ pub(crate) struct LocatedStep {
 }
 
 /// One step of the search: releases measured together in paired rounds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct BisectStep {
     /// The releases measured, oldest first.
@@ -170,7 +170,7 @@ pub(crate) struct BisectStep {
 }
 
 /// The change between two releases of a step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct StepChange {
     /// The older release.
@@ -182,7 +182,7 @@ pub(crate) struct StepChange {
 }
 
 /// One stable release of the span.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) struct SpanRelease {
     /// `1.78`.
@@ -200,7 +200,7 @@ pub(crate) struct SpanRelease {
 }
 
 /// What became of a release of the span.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(crate) enum SpanStatus {

@@ -2,14 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{EstimateJson, VerdictJson};
 use crate::vocab::{Profile, Scenario};
 
 /// `cargo timewarp merge`: one setup measured on several machines, each machine's speedups
 /// combined into one per row and scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Merged {
     /// The shape of the reports merged.
     pub(crate) schema: u32,
@@ -30,7 +30,7 @@ pub(crate) struct Merged {
 }
 
 /// One machine's report in a merge.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Machine {
     /// The report file.
     pub(crate) report: String,
@@ -43,7 +43,7 @@ pub(crate) struct Machine {
 }
 
 /// One version's merged speedups.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct MergedRow {
     /// The rustc version.
     pub(crate) version: String,
@@ -54,7 +54,7 @@ pub(crate) struct MergedRow {
 }
 
 /// A speedup merged over machines.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct MergedFigure {
     /// The mean speedup over machines (over the base version), with its 95 % interval
     /// (random-effects, Hartung–Knapp): what machines of this kind gain on average, not what
