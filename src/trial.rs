@@ -4,14 +4,17 @@
 //! combination measured the same way as one more arm; and the document with the lines to paste
 //! (`report::tried`). `--list` shows every arm and why it does not apply, building nothing.
 
+use std::time::Duration;
+
 use anyhow::Result;
 
-use crate::cli::{Trial, TryOptions};
+use crate::cli::{RunOptions, Trial, TryOptions};
 use crate::discover::arms::{self, Availability};
 use crate::discover::toolchain::Toolchain;
 use crate::exit::ExitError;
+use crate::format;
 use crate::measure::arm::{self as apply, Applied, ArmBuild};
-use crate::measure::engine::End;
+use crate::measure::engine::{End, Precision};
 use crate::process::Runner;
 use crate::report::progress::Progress;
 use crate::report::tried::{self, Context};
@@ -35,7 +38,7 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
     let at = Applied { settings: &settings, host: &toolchain.host, profile: config.build.profile.name(), cores };
     let rows: Vec<Vec<Arm>> = chosen.iter().map(|a| vec![*a]).collect();
     let interrupt = stages::interrupt(runner, &found)?;
-    let measure = |rows: &[Vec<Arm>]| {
+    let measure = |rows: &[Vec<Arm>], config: &RunOptions| {
         let builds: Vec<ArmBuild> = rows.iter().map(|r| arm_build(r, &at)).collect();
         stages::measure_arms(runner, config, progress, &found, std::slice::from_ref(&toolchain), &interrupt, &builds)
     };
@@ -47,19 +50,32 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
         profile: config.build.profile.name(),
         cores,
     };
-    let done = measure(&rows)?;
+    let done = measure(&rows, config)?;
     let mut interrupted = done.interrupted;
     let mut document = tried::build(&done.outcome.measured, &scope.of(&rows, &done));
     let winners = tried::winners(&document.arms);
     if winners.len() > 1 && !interrupted {
-        // The combination against today's build again, in rounds of its own.
-        progress
-            .note(&format!("{} win alone; measuring them together before recommending them", names(&winners, ", ")));
-        let combined = [winners];
-        let again = measure(&combined)?;
-        let at = scope.of(&combined, &again);
-        document = tried::with(document, tried::build(&again.outcome.measured, &at), &at);
-        interrupted = again.interrupted;
+        // The combination against today's build again, in rounds of its own, within what the
+        // budget has left.
+        let them = names(&winners, ", ");
+        match room_for_combination(config, &document.today, done.outcome.elapsed) {
+            Ok(budget) => {
+                progress.note(&format!("{them} win alone; measuring them together before recommending them"));
+                let mut rest = config.clone();
+                rest.rounds.budget = budget.or(rest.rounds.budget);
+                let combined = [winners];
+                let again = measure(&combined, &rest)?;
+                let at = scope.of(&combined, &again);
+                document = tried::with(document, tried::build(&again.outcome.measured, &at), &at);
+                interrupted = again.interrupted;
+            }
+            Err(needed) => progress.note(&format!(
+                "{them} win alone; measuring them together takes about {}, more than the budget has left \
+                 (`--budget {}m` leaves room), so each is recommended alone",
+                format::duration(needed),
+                round_up(done.outcome.elapsed + needed).as_secs() / 60
+            )),
+        }
     }
     keep(&found.work, &document, progress);
     found.outputs.emit(&tried::render(&document, config.out.format))?;
@@ -122,6 +138,33 @@ impl<'a> TrySession<'a> {
             confidence: done.plan.stopping.confidence(),
         }
     }
+}
+
+/// Whether the budget has room for the winners measured together after `spent`: two rounds of
+/// today's build beside the combination (an interval needs two), with as much again for the
+/// first round's untimed builds, by today's times. `Ok(Some(left))` to measure within what is
+/// left, `Ok(None)` with fixed `--runs` (no budget), `Err(needed)`, the time it would take, when
+/// it does not fit.
+fn room_for_combination(
+    config: &RunOptions,
+    today: &[tried::Today],
+    spent: Duration,
+) -> std::result::Result<Option<Duration>, Duration> {
+    let fixed = config.rounds.clean_runs.is_some() || config.rounds.incremental_runs.is_some();
+    if fixed {
+        return Ok(None);
+    }
+    let budget = config.rounds.budget.unwrap_or(Precision::DEFAULT.budget);
+    let round: f64 = today.iter().filter_map(|t| t.seconds).sum::<f64>() * 2.0;
+    let needed = Duration::from_secs_f64(3.0 * round);
+    let left = budget.saturating_sub(spent);
+    if left >= needed { Ok(Some(left)) } else { Err(needed) }
+}
+
+/// `d` rounded up to whole five minutes, for a `--budget` to suggest.
+fn round_up(d: Duration) -> Duration {
+    let five = 300;
+    Duration::from_secs(d.as_secs().div_ceil(five).max(1) * five)
 }
 
 /// `arms` as the engine builds them: their overrides, and the scenarios none of them changes
@@ -237,6 +280,40 @@ mod tests {
         }
     }
 
+    /// Found on eza: three arms won after the whole 20 minutes, and their combination was then
+    /// given 20 minutes of its own, so `try` took 40. It now gets what the budget has left, or
+    /// is not measured and the note says which `--budget` would leave room.
+    #[test]
+    fn the_combination_is_measured_within_what_the_budget_has_left() {
+        let parse = |args: &[&str]| {
+            let all = ["cargo-timewarp", "timewarp", "try"].iter().chain(args).copied();
+            tried(crate::cli::parse_args(all, &crate::process::Env::default()).unwrap()).run
+        };
+        let today = |clean: f64, touched: f64| {
+            [(Scenario::Clean, clean), (Scenario::Touched, touched)].map(|(scenario, s)| tried::Today {
+                scenario,
+                seconds: Some(s),
+                link_s: None,
+            })
+        };
+        let minutes = |m: u64| Duration::from_secs(60 * m);
+        let config = parse(&[]);
+        // Two builds a round of 85 s and 4 s, three rounds' worth: 534 s.
+        assert_eq!(room_for_combination(&config, &today(85.0, 4.0), minutes(20)), Err(Duration::from_secs(534)));
+        assert_eq!(room_for_combination(&config, &today(85.0, 4.0), minutes(5)), Ok(Some(minutes(15))));
+        assert_eq!(
+            room_for_combination(&parse(&["--budget", "1h"]), &today(85.0, 4.0), minutes(20)),
+            Ok(Some(minutes(40)))
+        );
+        assert_eq!(
+            room_for_combination(&parse(&["--runs", "2"]), &today(85.0, 4.0), minutes(90)),
+            Ok(None),
+            "fixed rounds"
+        );
+        assert_eq!(round_up(minutes(20) + Duration::from_secs(534)), minutes(30));
+        assert_eq!(round_up(Duration::from_secs(1)), minutes(5));
+    }
+
     #[test]
     fn the_command_line_names_the_toolchain_and_the_arms() {
         let parse = |args: &[&str]| {
@@ -311,7 +388,7 @@ mod tests {
     fn several_winners_are_measured_together_before_they_are_recommended() {
         let project = crate::testing::Project::new(&["1.96.0"]);
         let runner = project.runner().timing("cargo build", |_, cmd| {
-            match (cmd.has_arg("profile.dev.debug=0"), cmd.has_arg("profile.dev.package.\"*\".debug=false")) {
+            match (cmd.has_arg("profile.dev.debug=0"), cmd.has_arg("profile.dev.split-debuginfo=\"unpacked\"")) {
                 (true, true) => 0.8,
                 (true, false) => 1.0,
                 (false, true) => 1.5,
@@ -320,15 +397,15 @@ mod tests {
         });
         let out = project.file("try.json");
         let args =
-            ["try", "--arms", "no-debug,no-deps-debug", "--runs", "2", "--scenarios", "clean,touched", "-o", &out];
+            ["try", "--arms", "no-debug,split-debuginfo", "--runs", "2", "--scenarios", "clean,touched", "-o", &out];
         run(&runner, &tried(project.subcommand_config(&runner, &args)), &Progress::new(true)).unwrap();
         let tried = project.json("try.json");
         let rows: Vec<String> = tried["arms"].as_array().unwrap().iter().map(|r| r["arms"].to_string()).collect();
-        assert_eq!(rows, [r#"["no-debug"]"#, r#"["no-deps-debug"]"#, r#"["no-debug","no-deps-debug"]"#]);
+        assert_eq!(rows, [r#"["no-debug"]"#, r#"["split-debuginfo"]"#, r#"["no-debug","split-debuginfo"]"#]);
         assert_eq!(tried["arms"][2]["cells"][0]["speedup"], 2.5, "against today's build in rounds of its own");
         let adopted: Vec<&str> =
             tried["adopt"].as_array().unwrap().iter().map(|a| a["arm"].as_str().unwrap()).collect();
-        assert_eq!(adopted, ["no-debug", "no-deps-debug"], "the combination stands for its parts");
+        assert_eq!(adopted, ["no-debug", "split-debuginfo"], "the combination stands for its parts");
         // Every arm touched the one file, registered once: it is as it was.
         let main = project.root.join("src/main.rs");
         assert_eq!(std::fs::read_to_string(&main).unwrap(), "fn main() {}\n");

@@ -4,6 +4,12 @@
 
 use crate::support::*;
 
+/// The names of the toolchains a listing selects.
+fn selected_in(listing: &serde_json::Value) -> Vec<&str> {
+    let rows = listing["toolchains"].as_array().unwrap();
+    rows.iter().filter(|t| t["selected"] == true).map(|t| t["name"].as_str().unwrap()).collect()
+}
+
 /// The toolchains these tests select from: Debian's three and the official stable.
 const LIST_WORLD: &[&str] = &["1.63.0", "1.85.0", "stable", "1.96.0"];
 
@@ -65,13 +71,7 @@ fn yearly_selection_with_msrv_and_reasons() {
     }
     let ws = World::new("single-crate", LIST_WORLD);
     let listing = success_json(ws.timewarp().args(["--list", "--format", "json"]));
-    let selected: Vec<&str> = listing["toolchains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["selected"] == true)
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let selected = selected_in(&listing);
     assert!(selected.contains(&"1.85.0") && selected.contains(&"1.96.0"), "{selected:?}");
     assert!(!selected.contains(&"1.63.0"));
     assert_eq!(reason_for(&listing, "1.63.0").unwrap(), "below MSRV 1.80 (rust-version of `single-crate`)");
@@ -235,13 +235,7 @@ fn a_locked_package_newer_compilers_reject_is_a_ceiling_of_the_selection() {
     let ceiling = "above 1.79 (time 0.3.30, a dependency of `ceiling`, fails from 1.80 on: rust-lang/rust#127343)";
     assert_eq!(reason_for(&listing, "1.85.0").as_deref(), Some(ceiling), "{listing:#}");
     assert_eq!(reason_for(&listing, "1.96.0").as_deref(), Some(ceiling), "{listing:#}");
-    let selected: Vec<&str> = listing["toolchains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["selected"] == true)
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let selected = selected_in(&listing);
     assert_eq!(selected, ["1.78.0"], "only what can build it: {listing:#}");
     let out = ws.timewarp().arg("list").output().unwrap();
     let (human, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

@@ -121,7 +121,7 @@ fn the_users_rustflags_stay_in_front_of_the_arms() {
     );
     assert!(table.contains("mold"), "{table}");
     // The answer first: a single round has no interval, and the first line says so.
-    assert!(table.starts_with("clean: no arm has an interval yet; it takes at least two rounds"), "{table}");
+    assert!(table.starts_with("clean: no arm has an interval yet: that takes two rounds"), "{table}");
     assert_eq!(snapshot(world.path()), before);
     let lines = probes(&log);
     assert!(lines.iter().any(|l| arm_of(l) == Some("mold")), "{lines:#?}");
@@ -197,5 +197,50 @@ fn an_arm_is_not_built_where_it_changes_nothing() {
     assert!(cell("no-incremental", "check-touched")["lower"].is_f64(), "incremental matters to a check");
     let table = success(world.timewarp().arg("show").arg(world.path().join("target/timewarp/last-try.json")));
     assert!(table.contains("-: not built: the arm changes nothing in a check after touching a file"), "{table}");
+    assert_eq!(snapshot(world.path()), before);
+}
+
+/// The nightly arms on the installed nightly: `threads` and `share-generics` get rows with
+/// intervals, their flags reach the builds after the user's own, and `share-generics` (code
+/// generation) is not built in a check after touching a file, where `threads` (the front end) is.
+#[test]
+#[ignore = "needs the nightly toolchain: rustup's nightly, which CI's machine has"]
+fn the_nightly_arms_reach_the_builds_after_the_users_flags() {
+    if !toolchains(&["nightly"]) {
+        return;
+    }
+    let _lock = build_lock();
+    let world = World::new("try-flags", &["nightly"]);
+    let before = snapshot(world.path());
+    let probe = tempfile::tempdir().unwrap();
+    let log = probe.path().join("probe.log");
+    let args = ["try", "--nightly", "--arms", "threads,share-generics", "--runs", "2"];
+    let report = success_json(
+        world
+            .timewarp()
+            .args(args)
+            .args(["--scenarios", "clean,check-touched", "--format", "json"])
+            .env("TIMEWARP_PROBE_LOG", &log),
+    );
+    matches_schema(&report);
+    assert!(report["toolchain"].as_str().unwrap().starts_with("nightly"), "{report:#}");
+    let row = |arm: &str| report["arms"].as_array().unwrap().iter().find(|r| r["arms"][0] == arm).unwrap().clone();
+    for arm in ["threads", "share-generics"] {
+        let row = row(arm);
+        assert!(row["failed"].is_null(), "{row:#}");
+        assert!(row["cells"][0]["lower"].is_f64(), "{arm} clean has an interval: {row:#}");
+    }
+    assert!(row("threads")["cells"][1]["lower"].is_f64(), "the front end runs in a check");
+    assert_eq!(row("share-generics")["cells"][1]["rounds"], 0, "no code generated in a check");
+    let lines = probes(&log);
+    for (arm, flag) in [("threads", "-Zthreads="), ("share-generics", "-Zshare-generics=y")] {
+        let ours: Vec<&String> = lines.iter().filter(|l| arm_of(l) == Some(arm)).collect();
+        assert!(!ours.is_empty(), "{arm} built: {lines:#?}");
+        for line in ours {
+            let (user, theirs) = (line.find("--cfg from_config").unwrap(), line.find(flag).unwrap());
+            assert!(user < theirs, "the user's flags first: {line}");
+        }
+    }
+    assert!(lines.iter().filter(|l| arm_of(l).is_none()).all(|l| !l.contains("-Z")), "today's build has no -Z");
     assert_eq!(snapshot(world.path()), before);
 }

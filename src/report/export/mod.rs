@@ -12,6 +12,7 @@ mod markdown;
 mod table;
 
 pub(crate) use csv::crates_csv;
+pub(crate) use table::wrap;
 
 use super::model::{
     Bisected, EstimateJson, Figures, History, Listing, Measurement, Merged, MergedFigure, RedoneBuild, Report,

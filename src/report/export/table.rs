@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 
 mod layout;
 
+pub(crate) use layout::wrap;
 use layout::{
     BAR_WIDTH, Cell, Column, ColumnId, Compact, Results, align, aligned, aligned_right, bar, block, fitted, pack,
-    render, wrap,
+    render,
 };
 
 use super::{Exporter, legend, measurement_text, percent, ratio};

@@ -314,8 +314,8 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
         None => winners(&tried.arms),
     };
     tried.adopt = chosen.iter().map(|a| snippet(*a, at.host, at.flags_home, at.profile, at.cores)).collect();
-    let timed = |s: Scenario| tried.today.iter().any(|t| t.scenario == s && t.seconds.is_some());
-    tried.answer = at.scenarios.iter().map(|&s| answer(&tried.arms, s, timed(s), at.toolchain)).collect();
+    let today = |s: Scenario| tried.today.iter().find(|t| t.scenario == s).and_then(|t| t.seconds);
+    tried.answer = at.scenarios.iter().map(|&s| answer(&tried.arms, s, today(s), at.toolchain)).collect();
 }
 
 /// The single arms that win, keeping of those that exclude each other (two linkers, two debug
@@ -323,7 +323,7 @@ fn conclude(tried: &mut Tried, at: &Context<'_>) {
 pub(crate) fn winners(rows: &[ArmRow]) -> Vec<Arm> {
     let group = |arm: Arm| match arm {
         _ if arm.linker().is_some() => Some(0),
-        Arm::LineTablesOnly | Arm::NoDebug => Some(1),
+        Arm::LineTablesOnly | Arm::NoDebug | Arm::NoDepsDebug => Some(1),
         _ => None,
     };
     let floor = |row: &ArmRow| {
@@ -349,7 +349,7 @@ pub(crate) fn winners(rows: &[ArmRow]) -> Vec<Arm> {
 /// One sentence for `scenario`: the winning row that beats today's build there with the highest
 /// lower bound; else an arm faster here but slower elsewhere; else whether the intervals are too
 /// wide to tell, within the noise, or missing.
-fn answer(rows: &[ArmRow], scenario: Scenario, today_timed: bool, toolchain: &str) -> Answer {
+fn answer(rows: &[ArmRow], scenario: Scenario, today: Option<f64>, toolchain: &str) -> Answer {
     let cells: Vec<(&ArmRow, &ArmCell)> = rows
         .iter()
         .filter(|r| r.failed.is_none())
@@ -394,13 +394,22 @@ fn answer(rows: &[ArmRow], scenario: Scenario, today_timed: bool, toolchain: &st
         (None, None) => (
             AnswerKind::NoInterval,
             match () {
-                () if !today_timed => {
+                () if today.is_none() => {
                     format!("{scenario}: today's build has no time here, so no arm could be compared with it.")
                 }
                 () if rows.iter().all(|r| r.failed.is_some()) => {
                     format!("{scenario}: every arm's builds failed; the rows below say why.")
                 }
-                () => format!("{scenario}: no arm has an interval yet; it takes at least two rounds (`--runs 2`)."),
+                () => {
+                    // One round of today's build and every arm: what a second round costs.
+                    let round = today.unwrap_or_default() * (rows.len() + 1) as f64;
+                    format!(
+                        "{scenario}: no arm has an interval yet: that takes two rounds, and one round of its {} builds \
+                         takes about {} (more `--runs`, a longer `--budget` or fewer `--arms`).",
+                        rows.len() + 1,
+                        crate::format::duration(std::time::Duration::from_secs_f64(round))
+                    )
+                }
             },
         ),
     };

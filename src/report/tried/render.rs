@@ -4,6 +4,9 @@
 use std::fmt::Write as _;
 
 use super::{ArmCell, Finding, Tried};
+
+/// The columns the table fits.
+const WIDTH: usize = 100;
 use crate::format;
 use crate::vocab::Format;
 
@@ -89,7 +92,8 @@ fn text(t: &Tried, markdown: bool) -> String {
     }
     let mut out = String::new();
     for answer in &t.answer {
-        writeln!(out, "{}{}", if markdown { "- " } else { "" }, answer.sentence).ok();
+        let sentence = crate::report::export::wrap(&answer.sentence, (!markdown).then_some(WIDTH), 4);
+        writeln!(out, "{}{sentence}", if markdown { "- " } else { "" }).ok();
     }
     if !t.adopt.is_empty() {
         writeln!(out, "{}The lines to paste are at the end.", if markdown { "- " } else { "" }).ok();
@@ -112,7 +116,7 @@ fn text(t: &Tried, markdown: bool) -> String {
         writeln!(out, "{}{line}", if markdown { "\n" } else { "" }).ok();
     }
     let mut links = String::new();
-    link_lines(t, &mut links);
+    link_lines(t, &mut links, markdown);
     if !links.is_empty() {
         out.push('\n');
         out.push_str(&links);
@@ -129,14 +133,16 @@ fn text(t: &Tried, markdown: bool) -> String {
         let language = if s.place == crate::report::snippet::Place::Environment { "sh" } else { "toml" };
         let fence = if markdown { format!("```{language}\n") } else { String::new() };
         let close = if markdown { "```\n" } else { "" };
-        writeln!(out, "\nTo adopt {} ({}), in {}:\n{fence}{}\n{close}", s.arm, s.cost, s.place.name(), s.text).ok();
+        let head = format!("To adopt {} ({}), in {}:", s.arm, s.cost, s.place.name());
+        let head = crate::report::export::wrap(&head, (!markdown).then_some(WIDTH), 4);
+        write!(out, "\n{head}\n{fence}{}\n{close}", s.text).ok();
     }
     out
 }
 
 /// Link time apart, per scenario where the builds link: today's mean and each arm's.
 /// A scenario whose builds link nothing (`check`) gets no line: every time would read 0.000 s.
-fn link_lines(t: &Tried, out: &mut String) {
+fn link_lines(t: &Tried, out: &mut String, markdown: bool) {
     // Below what three decimals show.
     const NOTHING: f64 = 0.0005;
     for (i, today) in t.today.iter().enumerate() {
@@ -147,7 +153,10 @@ fn link_lines(t: &Tried, out: &mut String) {
             continue;
         }
         let arms: Vec<String> = linked.iter().map(|(name, s)| format!("{name} {s:.3} s")).collect();
-        writeln!(out, "link time in {}: today {base:.3} s, {}", today.scenario, arms.join(", ")).ok();
+        let line = format!("link time in {}: today {base:.3} s, {}", today.scenario, arms.join(", "));
+        // The table fits 100 columns; Markdown wraps itself.
+        let width = (!markdown).then_some(WIDTH);
+        writeln!(out, "{}", crate::report::export::wrap(&line, width, 4)).ok();
     }
 }
 
