@@ -214,7 +214,8 @@ impl<'a> Prober<'a> {
             stages::measure_these(self.runner, &step, self.progress, self.found, &chosen, self.interrupt)?;
         self.chosen_ld = environment::chosen_ld(&measurement.settings);
         let outcome = measurement.outcome;
-        report_step(self.progress, &chosen, &outcome.measured);
+        let confidence = measurement.plan.stopping.confidence();
+        report_step(self.progress, &chosen, &outcome.measured, confidence);
         let results: Vec<(usize, Result<Samples, String>)> =
             present.iter().zip(&outcome.measured).map(|((i, _), m)| (*i, samples(m))).collect();
         let halt = if measurement.interrupted || outcome.stop == StopReason::Interrupted {
@@ -229,6 +230,7 @@ impl<'a> Prober<'a> {
             measured: outcome.measured,
             rounds: outcome.rounds,
             stop: outcome.stop,
+            confidence,
         });
         Ok(Probed { results, halt })
     }
@@ -435,8 +437,9 @@ fn samples(measured: &Measured) -> Result<Samples, String> {
         .collect())
 }
 
-/// Prints what a probe found, as it finishes: each neighbour's change in every scenario.
-fn report_step(progress: &Progress, chosen: &[Toolchain], measured: &[Measured]) {
+/// Prints what a probe found, as it finishes: each neighbour's change in every scenario, at
+/// `confidence`, the level the step's stopping rule watched (and the document shows).
+fn report_step(progress: &Progress, chosen: &[Toolchain], measured: &[Measured], confidence: f64) {
     let ok: Vec<(&Toolchain, &Measured)> =
         chosen.iter().zip(measured).filter(|(_, m)| !matches!(m.end, End::Failed(_))).collect();
     for (t, m) in chosen.iter().zip(measured) {
@@ -454,7 +457,7 @@ fn report_step(progress: &Progress, chosen: &[Toolchain], measured: &[Measured])
             .iter()
             .filter_map(|(scenario, samples)| {
                 let other = mb.samples.get(scenario)?;
-                let e = stats::paired_speedup(&crate::measure::engine::pairs(samples, other))?;
+                let e = stats::paired_speedup_at(&crate::measure::engine::pairs(samples, other), confidence)?;
                 let pm = e.relative_half_width().map_or_else(
                     || format!(" {}", format::ONE_ROUND),
                     |w| format!(" {}", format::plus_minus_of_fraction(w)),

@@ -30,6 +30,9 @@ pub(crate) struct Probe {
     pub(crate) rounds: usize,
     /// Why they stopped.
     pub(crate) stop: StopReason,
+    /// The two-sided level of the intervals its stopping rule watched, which the document's
+    /// intervals use so that they keep their 95 % after stopping when precise.
+    pub(crate) confidence: f64,
 }
 
 impl Probe {
@@ -273,10 +276,11 @@ fn changes(
     let mut out = BTreeMap::new();
     for (scenario, samples) in &older.samples {
         let Some(other) = newer.samples.get(scenario) else { continue };
-        let Some(speedup) = stats::paired_speedup(&engine::pairs(samples, other)) else { continue };
+        let at = probe.confidence;
+        let Some(speedup) = stats::paired_speedup_at(&engine::pairs(samples, other), at) else { continue };
         let share_pct = total_log.filter(|t| *scenario == followed && *t != 0.0).map(|t| speedup.log_mean / t * 100.0);
         let part = |of: fn(&engine::Sample) -> Option<f64>| {
-            stats::paired_speedup(&engine::pairs_by(samples, other, of)).map(|e| EstimateJson::of(&e))
+            stats::paired_speedup_at(&engine::pairs_by(samples, other, of), at).map(|e| EstimateJson::of(&e))
         };
         out.insert(
             *scenario,
