@@ -52,8 +52,9 @@ fn ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "-".to_string(), format::speedup)
 }
 
-/// A change of a bisection step as a cell: `1.31x ±3.0% faster`, `~1.01x ±2.0%` when no
-/// change is detectable, `1.31x (1 round)` without an interval.
+/// A change of a bisection step as a cell: `1.31x ±3.0% faster`, marked as a history's cells
+/// are otherwise (`?1.01x ±4.0%` too wide to tell, `≈1.00x ±0.5%` no change), `1.31x (1 round)`
+/// without an interval.
 fn change_cell(figure: Option<&StepFigure>) -> String {
     let Some(f) = figure else { return "-".into() };
     let point = format::speedup(f.speedup.point);
@@ -61,7 +62,7 @@ fn change_cell(figure: Option<&StepFigure>) -> String {
         (None, _) => format!("{point} {ONE_ROUND}"),
         (Some(pm), VerdictJson::Faster) => format!("{point} {pm} faster"),
         (Some(pm), VerdictJson::Slower) => format!("{point} {pm} slower"),
-        (Some(pm), _) => format!("~{point} {pm}"),
+        (Some(pm), verdict) => format!("{}{point} {pm}", verdict_mark(verdict)),
     }
 }
 
