@@ -109,11 +109,16 @@ fn report_from_value(value: serde_json::Value) -> Result<Report, String> {
 
 /// Reads the run's report saved in `file` (`--format json`, or timewarp's `last-report.json`),
 /// whole and validated as [`SavedReport`] is; the error is one sentence naming the file.
-pub(crate) fn read_report(file: &Path) -> Result<Report> {
-    let bytes = fs::read(file)?;
+#[cfg(test)]
+fn read_report(file: &Path) -> Result<Report> {
+    report_in(file, serde_json::from_slice(&fs::read(file)?))
+}
+
+/// The run's report in `file`'s parsed JSON (or its parse error), validated as [`read_report`]
+/// says.
+fn report_in(file: &Path, value: serde_json::Result<serde_json::Value>) -> Result<Report> {
     let why = |e: String| anyhow!("`{}` is not a timewarp report (`--format json`): {e}", file.display());
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| why(e.to_string()))?;
-    let report = report_from_value(value).map_err(why)?;
+    let report = report_from_value(value.map_err(|e| why(e.to_string()))?).map_err(why)?;
     from_current(report.clone()).validated().map_err(why)?;
     Ok(report)
 }
@@ -154,8 +159,10 @@ pub(crate) fn show(file: &Path, outputs: &Outputs, progress: &Progress) -> Resul
 /// and `outcome`, a merge's `machines`, else a run's report. Each is read whole, of the schema
 /// this timewarp writes; the error is one sentence naming the file.
 fn read_shown(file: &Path) -> Result<Shown> {
-    let bytes = fs::read(file)?;
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return read_report(file).map(boxed) };
+    let value = match serde_json::from_slice::<serde_json::Value>(&fs::read(file)?) {
+        Ok(value) => value,
+        error => return report_in(file, error).map(boxed),
+    };
     let (what, schema) = if value.get("kind").and_then(|k| k.as_str()) == Some("try") {
         ("try", TRY_SCHEMA_VERSION)
     } else if value.get("outcome").is_some() && value.get("from").is_some() {
@@ -163,7 +170,7 @@ fn read_shown(file: &Path) -> Result<Shown> {
     } else if value.get("machines").is_some() {
         ("merge", SCHEMA_VERSION)
     } else {
-        return read_report(file).map(boxed);
+        return report_in(file, Ok(value)).map(boxed);
     };
     let why = |e: String| anyhow!("`{}` is not a `{what}` document timewarp can read: {e}", file.display());
     match value.get("schema").and_then(|s| s.as_u64()) {
