@@ -22,6 +22,7 @@ fn interrupt_during_builds(
     let ws = fixture("single-crate");
     let before = snapshot(ws.path());
     let mut cmd = timewarp(ws.path());
+    ctrl_c_reaches(&mut cmd);
     if let Some(home) = rustup_home {
         cmd.env("RUSTUP_HOME", home);
     }

@@ -423,7 +423,7 @@ fn a_run_of_over_an_hour_says_so_early() {
     let ws = fixture("single-crate");
     let before = snapshot(ws.path());
     let mut cmd = timewarp(ws.path());
-    cmd.args(["--toolchains", "stable", "--runs", "100000"]);
+    ctrl_c_reaches(&mut cmd).args(["--toolchains", "stable", "--runs", "100000"]);
     let (child, _) = start_and_wait_for(&mut cmd, "this run will take about");
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();

@@ -132,6 +132,20 @@ pub(crate) fn timewarp(dir: &Path) -> Command {
     cmd
 }
 
+/// Lets Ctrl-C reach the run `cmd` starts even when these tests were started with SIGINT
+/// ignored (a background job of a shell without job control, `setsid` from a script): a
+/// process keeps an ignored SIGINT across `exec`, and timewarp rightly keeps it too, so a test
+/// that sends SIGINT first gives its run the default disposition a terminal's shell would.
+#[allow(unsafe_code)]
+pub(crate) fn ctrl_c_reaches(cmd: &mut Command) -> &mut Command {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    use std::os::unix::process::CommandExt;
+    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    // SAFETY: between fork and exec the closure only calls sigaction, which is
+    // async-signal-safe, and allocates nothing.
+    unsafe { cmd.pre_exec(move || sigaction(Signal::SIGINT, &default).map(drop).map_err(std::io::Error::from)) }
+}
+
 /// Runs `cmd` and returns its output.
 pub(crate) fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("could not run {cmd:?}: {e}"))
