@@ -81,18 +81,27 @@ pub(crate) fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<()
     if existing.as_ref().is_some_and(|m| !m.is_file()) {
         return write(path, contents);
     }
-    replace(&target, contents.as_ref(), existing.as_ref())
+    // A new output is the user's file, readable as `>` would make it (0666 less the umask), not
+    // the private 0600 of a temporary file.
+    replace(&target, contents.as_ref(), existing.as_ref(), Some(0o666))
 }
 
 /// Writes `contents` to a temporary file beside `target` (with the permissions of `existing`,
-/// the file it replaces), syncs it and renames it onto `target`: the one atomic write behind
-/// [`write_atomic`] and [`write_atomic_own`].
-fn replace(target: &Path, contents: &[u8], existing: Option<&std::fs::Metadata>) -> Result<()> {
+/// the file it replaces, else `fresh` less the umask, else private), syncs it and renames it
+/// onto `target`: the one atomic write behind [`write_atomic`] and [`write_atomic_own`].
+fn replace(target: &Path, contents: &[u8], existing: Option<&std::fs::Metadata>, fresh: Option<u32>) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let written = (|| -> std::io::Result<()> {
-        let mut temp =
-            tempfile::Builder::new().prefix(&format!(".{name}.timewarp-")).suffix(".tmp").tempfile_in(dir)?;
+        let prefix = format!(".{name}.timewarp-");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        if let Some(mode) = fresh.filter(|_| existing.is_none()) {
+            // The mode goes to open(2), which applies the umask.
+            builder.permissions(std::fs::Permissions::from_mode(mode));
+        }
+        let mut temp = builder.tempfile_in(dir)?;
         temp.write_all(contents)?;
         if let Some(meta) = existing {
             temp.as_file().set_permissions(meta.permissions())?;
@@ -184,7 +193,7 @@ pub(crate) fn write_atomic_own(path: &Path, contents: impl AsRef<[u8]>, owner: u
     if let Some(meta) = &existing {
         check_own(path, meta, owner)?;
     }
-    replace(path, contents.as_ref(), existing.as_ref())
+    replace(path, contents.as_ref(), existing.as_ref(), None)
 }
 
 /// Sets the modification time of `path` (and its access time, when given), through std's
@@ -270,6 +279,27 @@ mod tests {
         write_atomic(&file, "second").unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "second");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+    }
+
+    /// A report written to a new file was private (0600, a temporary file's mode): a user who
+    /// shares it found it unreadable. A new output gets what `>` gives it, and a replaced one
+    /// keeps its own mode.
+    #[test]
+    fn a_new_output_is_as_readable_as_a_redirection_makes_it() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let shell = dir.path().join("shell.txt");
+        std::fs::write(&shell, "what `>` makes").unwrap();
+        let ours = dir.path().join("report.svg");
+        write_atomic(&ours, "<svg/>").unwrap();
+        assert_eq!(mode(&ours), mode(&shell));
+        std::fs::set_permissions(&ours, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&ours, "<svg></svg>").unwrap();
+        assert_eq!(mode(&ours), 0o640, "a replaced file keeps its mode");
+        let own = dir.path().join("state.json");
+        write_atomic_own(&own, "{}", nix::unistd::geteuid().as_raw()).unwrap();
+        assert_eq!(mode(&own), 0o600, "timewarp's own files stay private");
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub(crate) fn run(runner: &dyn Runner, options: &TryOptions, progress: &Progress
         }
     }
     keep(&found.work, &document, progress);
-    found.outputs.emit(&tried::render(&document, config.out.format))?;
+    found.outputs.tried(&document, progress)?;
     // Today's build directory stays, for the next run's incremental state; the arms' go.
     let today = done.outcome.measured.iter().find(|m| m.variant == 0).map(|m| m.target_dir.as_path());
     found.work.tidy(today, config.build.keep_target_dirs)?;

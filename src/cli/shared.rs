@@ -259,7 +259,7 @@ pub(crate) struct StopArgs {
 /// Where a document goes.
 #[derive(Debug, Args)]
 pub(crate) struct FormatArgs {
-    /// OutputOptions format: table, json, csv, markdown [default: table]
+    /// Output format: table, json, csv, markdown [default: table]
     #[arg(
         long,
         value_name = "FORMAT",

@@ -1,5 +1,6 @@
 //! `cargo timewarp try`: the toolchain, the arms, how to build, and the document to make of it.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -25,6 +26,7 @@ Examples:
   cargo timewarp try
   cargo timewarp try --arms mold,line-tables-only --budget 10m
   cargo timewarp try --nightly --arms threads,cranelift
+  cargo timewarp try --plot try.svg
 
 Each arm is applied through `cargo --config` and the environment, after the user's own settings;
 no file of the workspace changes. Arms that do not apply here are listed with the reason.
@@ -66,6 +68,15 @@ pub(crate) struct TryArgs {
     budget: Option<Duration>,
     #[command(flatten)]
     format: FormatArgs,
+    /// Also draw each arm's speedup as an SVG chart to FILE
+    #[arg(
+        long,
+        value_name = "FILE.svg",
+        help_heading = "Output",
+        long_help = "Also draw each arm's speedup as an SVG chart to FILE (a panel per scenario, each arm's \
+                     speedup over today's build with its 95% interval, the noise threshold shaded around 1.00x)"
+    )]
+    plot: Option<PathBuf>,
 }
 
 /// `try`: the toolchain and the arms asked for.
@@ -108,7 +119,7 @@ impl TryOptions {
             build: Build::from_args(args.build, None)?,
             rounds: Rounds::from_args(&args.stop, args.budget),
             checks: Checks::default(),
-            out: OutputOptions::new(args.format, None, global.verbose)?,
+            out: OutputOptions::new(args.format, args.plot, global.verbose)?,
             history: None,
         };
         Ok(TryOptions { trial, run })

@@ -162,6 +162,19 @@ impl Outputs {
         Ok(())
     }
 
+    /// Writes a `try` document, and its plot when one was asked for (a plot that cannot be
+    /// drawn is a note).
+    pub(crate) fn tried(&self, tried: &super::tried::Tried, progress: &Progress) -> Result<()> {
+        self.emit(&super::tried::render(tried, self.format))?;
+        if let Some(path) = &self.plot {
+            match plot::try_svg(tried) {
+                Ok(svg) => self.write("--plot", path, &svg)?,
+                Err(e) => progress.note(&format!("no plot written to `{}`: {e:#}", path.display())),
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the history, and its plot when one was asked for.
     pub(crate) fn history(&self, history: &History) -> Result<()> {
         self.emit(&exporter(self.format, self.verbose, self.width).history(history))?;

@@ -550,5 +550,8 @@ fn plot_error<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("could not draw the plot: {e}")
 }
 
+mod tried;
+pub(crate) use tried::try_svg;
+
 #[cfg(test)]
 mod tests;

@@ -132,13 +132,13 @@ enum Shown {
 }
 
 /// `cargo timewarp show FILE`: the run's report, `try`, `bisect` or `merge` document saved in
-/// `file`, rendered to `outputs` in any format (a report and a bisection also plotted), without
+/// `file`, rendered to `outputs` in any format (all but a merge also plotted), without
 /// measuring again.
 pub(crate) fn show(file: &Path, outputs: &Outputs, progress: &Progress) -> Result<()> {
     outputs.check()?;
     let no_plot = |what: &str| match &outputs.plot {
         Some(plot) => Err(anyhow!(
-            "`{}` is a `{what}` document, which has no plot; `--plot {}` draws a run's report or a bisection",
+            "`{}` is a `{what}` document, which has no plot; `--plot {}` draws a run's report, a `try` or a bisection",
             file.display(),
             plot.display()
         )),
@@ -148,10 +148,7 @@ pub(crate) fn show(file: &Path, outputs: &Outputs, progress: &Progress) -> Resul
         Shown::Report(report) => outputs.report(&report, progress),
         Shown::Bisect(bisected) => outputs.bisected(&bisected, progress),
         Shown::Merge(merged) => no_plot("merge").and_then(|()| outputs.merged(&merged)),
-        Shown::Try(tried) => {
-            no_plot("try")?;
-            outputs.emit(&super::tried::render(&tried, outputs.format))
-        }
+        Shown::Try(tried) => outputs.tried(&tried, progress),
     }
 }
 

@@ -221,6 +221,13 @@ fn merge_combines_machines_by_their_speedups_never_their_seconds() {
     ]));
     std::fs::write(file("merged.json"), saved).unwrap();
     assert_eq!(success(timewarp(ws.path()).arg("show").arg(file("merged.json"))), table);
+    let err = failure(timewarp(ws.path()).arg("show").arg(file("merged.json")).args(["--plot", "m.svg"]), 1);
+    assert!(
+        err.ends_with(
+            "is a `merge` document, which has no plot; `--plot m.svg` draws a run's report, a `try` or a bisection"
+        ),
+        "{err}"
+    );
     assert!(table.contains("mean over machines  one more machine  machines"), "{table}");
     assert!(table.contains("two machines cannot estimate how much machines differ"), "{table}");
 

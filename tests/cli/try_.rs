@@ -144,8 +144,9 @@ fn list_names_every_arm_with_why_it_does_not_apply() {
     assert_eq!(err, "error: the arm `threads` cannot run here: needs nightly (`--nightly`)");
 }
 
-/// The JSON document matches `schema/try-v1.json`, and `-o` is judged by the guard like every
-/// output: a source file is refused before anything is built.
+/// The JSON document matches `schema/try-v1.json`, `-o` is judged by the guard like every
+/// output (a source file is refused before anything is built), and `--plot` draws the arms' chart,
+/// again from the saved document through `show`.
 #[test]
 fn the_json_document_matches_its_schema_and_its_output_is_guarded() {
     let _lock = build_lock();
@@ -155,20 +156,24 @@ fn the_json_document_matches_its_schema_and_its_output_is_guarded() {
     assert!(err.starts_with("error: `--output src/main.rs` would write over a source file"), "{err}");
     assert!(!world.path().join("target").exists(), "refused before any build");
     assert_eq!(snapshot(world.path()), before);
+    let err = failure(world.timewarp().args(["try", "--arms", "no-debug", "--plot", "try.png"]), 2);
+    assert_eq!(err, "error: `--plot` draws SVG: name its file `*.svg`, not `try.png`");
     let out = tempfile::tempdir().unwrap();
-    let file = out.path().join("try.json");
+    let (file, plot) = (out.path().join("try.json"), out.path().join("try.svg"));
     let quick = ["try", "--arms", "no-debug", "--runs", "2", "--scenarios", "check", "--format", "json", "-o"];
-    success(world.timewarp().args(quick).arg(&file));
+    success(world.timewarp().args(quick).arg(&file).arg("--plot").arg(&plot));
+    let drawn = std::fs::read_to_string(&plot).unwrap();
+    assert!(drawn.starts_with("<svg") && drawn.contains("no-debug") && drawn.contains("speedup (x)"), "{drawn}");
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     matches_schema(&doc);
     assert_eq!((doc["kind"].as_str(), doc["arms"][0]["arms"][0].as_str()), (Some("try"), Some("no-debug")));
     assert_eq!(snapshot(world.path()), before);
-    // The saved document becomes Markdown without measuring again; it has no plot.
-    let shown = success(world.timewarp().arg("show").arg(&file).args(["--format", "markdown"]));
+    // The saved document becomes Markdown, and the same chart, without measuring again.
+    let again = out.path().join("again.svg");
+    let shown = success(world.timewarp().arg("show").arg(&file).args(["--format", "markdown", "--plot"]).arg(&again));
     assert!(shown.starts_with(&format!("- {}", doc["answer"][0]["sentence"].as_str().unwrap())), "{shown}");
     assert!(shown.contains("| no-debug "), "{shown}");
-    let err = failure(world.timewarp().arg("show").arg(&file).args(["--plot", "p.svg"]), 1);
-    assert!(err.contains("is a `try` document, which has no plot"), "{err}");
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), drawn, "the chart is drawn from the document alone");
 }
 
 /// An arm is not built where it can change nothing: a check after touching a file links nothing

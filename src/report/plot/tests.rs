@@ -171,3 +171,68 @@ fn every_recorded_run_has_its_own_label_and_the_title_names_the_project() {
         ["12-07 12:20", "12-07 12:20 #2"]
     );
 }
+
+/// A `try` document: lld faster on touched, no-incremental for clean builds (one round there,
+/// not meant for touched), mold failed, and check-touched without a single speedup.
+fn sample_tried() -> crate::report::tried::Tried {
+    let cell = |scenario: &str, speedup: Option<f64>, interval: Option<(f64, f64)>, finding: &str, rounds, meant| {
+        serde_json::json!({
+            "scenario": scenario, "speedup": speedup, "lower": interval.map(|i| i.0), "upper": interval.map(|i| i.1),
+            "finding": finding, "link_s": null, "rounds": rounds, "meant": meant,
+        })
+    };
+    serde_json::from_value(serde_json::json!({
+        "kind": "try", "schema": 1, "answer": [], "toolchain": "1.96.0", "rounds": 9, "noise": 0.01,
+        "today": [
+            {"scenario": "clean", "seconds": 90.0, "link_s": null},
+            {"scenario": "touched", "seconds": 3.5, "link_s": null},
+            {"scenario": "check-touched", "seconds": 1.7, "link_s": null},
+        ],
+        "arms": [
+            {"arms": ["lld"], "failed": null, "cells": [
+                cell("clean", Some(1.07), None, "unknown", 1, true),
+                cell("touched", Some(1.36), Some((1.30, 1.42)), "faster", 9, true),
+                cell("check-touched", None, None, "unknown", 0, false),
+            ]},
+            {"arms": ["mold"], "failed": "linking failed", "cells": [
+                cell("clean", Some(1.5), None, "unknown", 1, true),
+            ]},
+            {"arms": ["no-incremental"], "failed": null, "cells": [
+                cell("clean", Some(1.05), None, "unknown", 1, true),
+                cell("touched", Some(0.30), Some((0.28, 0.31)), "slower", 9, false),
+                cell("check-touched", None, None, "unknown", 0, false),
+            ]},
+        ],
+        "not_here": [], "adopt": [],
+    }))
+    .expect("a try document")
+}
+
+#[test]
+fn the_try_plot_has_a_row_per_arm_and_a_panel_per_scenario_with_speedups() {
+    let tried = sample_tried();
+    let svg = try_svg(&tried).unwrap();
+    let texts = texts(&svg);
+    for label in ["lld", "mold", "no-incremental", "1.36x ±4.5%", "(0.30x ±5.2%)", "1.07x (1 round)", "speedup (x)"] {
+        assert!(texts.iter().any(|t| t == label), "missing {label:?} in {texts:?}");
+    }
+    assert!(texts.iter().any(|t| t.starts_with("cargo timewarp try on 1.96.0")), "{texts:?}");
+    let captions: Vec<&String> = texts.iter().filter(|t| t.contains("today's time over the arm's")).collect();
+    assert_eq!(captions.len(), 2, "clean and touched; check-touched has no speedup: {captions:?}");
+    assert!(captions[0].starts_with("clean:") && captions[0].ends_with("(1 round)"), "{captions:?}");
+    assert!(captions[1].starts_with("touched:") && captions[1].ends_with("(9 rounds)"), "{captions:?}");
+    // The failed arm keeps its row and has no point: two points in each panel.
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 4);
+    assert!(!texts.iter().any(|t| t.starts_with("1.50x")), "a failed arm's speedup is not drawn");
+}
+
+#[test]
+fn a_try_document_without_a_speedup_has_nothing_to_plot() {
+    let mut tried = sample_tried();
+    for row in &mut tried.arms {
+        row.cells.iter_mut().for_each(|c| c.speedup = None);
+    }
+    let error = try_svg(&tried).unwrap_err().to_string();
+    assert_eq!(error, "there is nothing to plot: no arm has a speedup over today's build");
+}

@@ -429,7 +429,7 @@ fn interval(cell: &ArmCell) -> String {
 
 mod render;
 
-pub(crate) use render::render;
+pub(crate) use render::{cell_text, render};
 
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,7 @@ pub(crate) fn render(tried: &Tried, format: Format) -> String {
 /// A cell as a history's table writes a speedup: `1.25x ±3.1%`, `?1.02x ±4.0%` (too wide to
 /// tell), `≈1.00x ±0.4%` (no change), `1.30x (1 round)`; in parentheses where the arm is not
 /// meant for the scenario; `-` without a speedup.
-fn cell_text(cell: &ArmCell) -> String {
+pub(crate) fn cell_text(cell: &ArmCell) -> String {
     let Some(x) = cell.speedup else { return "-".into() };
     let mark = match cell.finding {
         Finding::NoChange => "≈",
