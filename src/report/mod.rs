@@ -41,7 +41,7 @@ use crate::discover::msrv::short_version;
 use crate::discover::select::Selection;
 use crate::discover::toolchain::{BrokenToolchain, HOST};
 use crate::discover::workspace::Workspace;
-use crate::measure::engine::{End, Measured, Plan, Sample, SetAside, StopReason, Stopping};
+use crate::measure::engine::{End, Measured, Plan, Precision, Sample, SetAside, StopReason, Stopping};
 use crate::stats;
 use crate::vocab::{Linker, Scenario};
 
@@ -141,9 +141,11 @@ fn stopping_rule(stopping: &Stopping) -> StoppingRule {
         Stopping::Fixed(rounds) => StoppingRule::Fixed { rounds: rounds.clone() },
         Stopping::Precision(p) => StoppingRule::Precision {
             precision_pct: p.target * 100.0,
+            rebuild_precision_pct: Some(p.rebuild_target * 100.0),
             budget_s: p.budget.as_secs_f64(),
             min_rounds: p.min_rounds,
             max_rounds: p.max_rounds,
+            max_rebuild_rounds: Some(p.max_rebuild_rounds),
         },
     }
 }
@@ -164,15 +166,15 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
     let member_dirs: Vec<PathBuf> = facts.workspace.members.iter().map(|m| m.dir.clone()).collect();
     let main: Vec<&Measured> = measured.iter().filter(|m| m.variant == 0).collect();
     let mut rows: Vec<Row> = main.iter().map(|m| row(m, facts.selection, linker.as_ref(), &member_dirs)).collect();
-    let target = match &facts.plan.stopping {
-        Stopping::Precision(p) => Some(p.target),
+    let precision = match &facts.plan.stopping {
+        Stopping::Precision(p) => Some(p),
         Stopping::Fixed(_) => None,
     };
-    add_speedups(&mut rows, &main, target, facts.plan.variants.len() == 1);
+    add_speedups(&mut rows, &main, precision, facts.plan.variants.len() == 1);
     per_crate::add_speedups(&mut rows);
     let recipe = &facts.plan.variants[0].recipe;
     let link_time = recipe.link_dir.is_some();
-    let warnings = warnings(facts, &rows, link_time, target);
+    let warnings = warnings(facts, &rows, link_time, precision);
     let workspace = facts.workspace;
     Report {
         schema: SCHEMA_VERSION,
@@ -225,7 +227,7 @@ fn assemble(facts: &Facts<'_>, measured: &[Measured]) -> Report {
 /// What the reader must know besides the figures: incremental settings, the link timer's
 /// notes, mixed builds and linkers, precision not reached, the user's edits kept, files the
 /// builds changed.
-fn warnings(facts: &Facts<'_>, rows: &[Row], link_time: bool, target: Option<f64>) -> Vec<String> {
+fn warnings(facts: &Facts<'_>, rows: &[Row], link_time: bool, precision: Option<&Precision>) -> Vec<String> {
     let recipe = &facts.plan.variants[0].recipe;
     let mut warnings: Vec<String> =
         environment::incremental_warning(facts.settings, recipe.profile.name()).into_iter().collect();
@@ -238,11 +240,7 @@ fn warnings(facts: &Facts<'_>, rows: &[Row], link_time: bool, target: Option<f64
         );
     }
     warnings.extend(provenance_warnings(rows, link_time));
-    let max_rounds = match &facts.plan.stopping {
-        Stopping::Precision(p) => Some(p.max_rounds),
-        Stopping::Fixed(_) => None,
-    };
-    warnings.extend(precision_warnings(rows, facts.stop, target, max_rounds));
+    warnings.extend(precision_warnings(rows, facts.stop, precision));
     warnings.extend(facts.kept_changes.iter().cloned());
     if !facts.changed_by_builds.is_empty() {
         let files: Vec<String> = facts.changed_by_builds.iter().map(|p| format!("`{}`", p.display())).collect();
@@ -438,10 +436,11 @@ fn link_figures(samples: &[Sample]) -> Option<LinkFigures> {
 /// blocks ([`stats::speedups`]: all rows of a scenario estimated together, the engine's stopping
 /// rule watches the same), the verdict each interval gives, and (with a precision target) whether
 /// each reached it.
-fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, alone: bool) {
+fn add_speedups(rows: &mut [Row], measured: &[&Measured], precision: Option<&Precision>, alone: bool) {
     // The intervals the stopping rule watched keep their 95 % at the level it watched them at.
-    let confidence = if target.is_some() { stats::STOPPING_CONFIDENCE } else { stats::CONFIDENCE };
+    let confidence = if precision.is_some() { stats::STOPPING_CONFIDENCE } else { stats::CONFIDENCE };
     for scenario in Scenario::ALL {
+        let target = precision.map(|p| p.target_of(scenario));
         let Some(base) = rows.iter().position(|r| r.figures(scenario).is_some()) else { continue };
         let with_figures = rows.iter().filter(|r| r.figures(scenario).is_some()).count();
         let base_samples = measured[base].samples.get(&scenario).cloned().unwrap_or_default();
@@ -500,15 +499,16 @@ fn add_speedups(rows: &mut [Row], measured: &[&Measured], target: Option<f64>, a
 /// most rounds stopped the run: what more time would have narrowed. A cell that ran the most
 /// rounds (`max_rounds`) is named as such even when the budget ended the run: a scenario the
 /// budget left out stops the run on the budget, while the cheaper ones go on to their limit.
-fn precision_warnings(rows: &[Row], stop: StopReason, target: Option<f64>, max_rounds: Option<usize>) -> Vec<String> {
-    let Some(target) = target else { return Vec::new() };
+fn precision_warnings(rows: &[Row], stop: StopReason, precision: Option<&Precision>) -> Vec<String> {
+    let Some(precision) = precision else { return Vec::new() };
     let budget = match stop {
         StopReason::Budget => "the budget ran out (`--budget` gives more time)",
         StopReason::MaxRounds => "the most rounds ran (a quieter machine narrows them)",
         StopReason::Interrupted => "the run was interrupted",
         _ => return Vec::new(),
     };
-    let (mut at_most, mut cut) = (Vec::new(), Vec::new());
+    // Per cause, then per target (clean builds and rebuilds have their own), the cells.
+    let mut groups: Vec<(bool, String, Vec<String>)> = Vec::new();
     for (r, s, f) in rows.iter().flat_map(|r| r.scenarios.iter().map(move |(s, f)| (r, s, f))) {
         if f.precise != Some(false) {
             continue;
@@ -517,24 +517,24 @@ fn precision_warnings(rows: &[Row], stop: StopReason, target: Option<f64>, max_r
         let width = width.map_or("no interval".to_string(), crate::format::plus_minus);
         let rounds = if f.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", f.rounds) };
         let cell = format!("{} {s} ({width} after {rounds})", r.name);
-        match stop != StopReason::Interrupted && Some(f.rounds) >= max_rounds.filter(|m| *m > 0) {
-            true => at_most.push(cell),
-            false => cut.push(cell),
+        let at_most = stop != StopReason::Interrupted && f.rounds >= precision.max_rounds_of(*s).max(1);
+        let to = crate::format::target(precision.target_of(*s) * 100.0);
+        match groups.iter_mut().find(|(m, t, _)| *m == at_most && *t == to) {
+            Some((_, _, cells)) => cells.push(cell),
+            None => groups.push((at_most, to, vec![cell])),
         }
     }
-    let to = crate::format::target(target * 100.0);
-    let line = |cells: &[String], why: &str| {
-        let some = if cells.len() == 1 { "one interval" } else { "some intervals" };
-        format!("{some} did not reach {to}: {why}; {}", cells.join(", "))
-    };
-    [
-        (cut.as_slice(), budget),
-        (at_most.as_slice(), "the most rounds ran (a quieter machine narrows them, or more `--runs`)"),
-    ]
-    .into_iter()
-    .filter(|(cells, _)| !cells.is_empty())
-    .map(|(cells, why)| line(cells, why))
-    .collect()
+    // The budget's first, as before.
+    groups.sort_by_key(|(at_most, _, _)| *at_most);
+    groups
+        .into_iter()
+        .map(|(at_most, to, cells)| {
+            let why =
+                if at_most { "the most rounds ran (a quieter machine narrows them, or more `--runs`)" } else { budget };
+            let some = if cells.len() == 1 { "one interval" } else { "some intervals" };
+            format!("{some} did not reach {to}: {why}; {}", cells.join(", "))
+        })
+        .collect()
 }
 
 /// Rows that differ in how their compiler was built or linked compare packaging, not only
@@ -797,7 +797,7 @@ mod tests {
 
     #[test]
     fn cells_short_of_the_precision_are_named_when_the_budget_stopped_them() {
-        let precision = Stopping::Precision(Precision { target: 0.05, ..Precision::DEFAULT });
+        let precision = Stopping::Precision(Precision::DEFAULT.with_target(0.05));
         let rows = [
             measured("1.85.0", End::Completed, &[4.0, 4.1, 3.9], &[1.0, 1.3, 0.8]),
             measured("1.96.0", End::Completed, &[2.0, 2.05, 1.95], &[0.5, 0.5, 0.7]),
@@ -816,7 +816,11 @@ mod tests {
     /// 30th round, and the one warning blamed the budget for both.
     #[test]
     fn a_cell_that_ran_the_most_rounds_is_not_blamed_on_the_budget() {
-        let precision = Stopping::Precision(Precision { target: 0.05, max_rounds: 3, ..Precision::DEFAULT });
+        let precision = Stopping::Precision(Precision {
+            max_rounds: 3,
+            max_rebuild_rounds: 3,
+            ..Precision::DEFAULT.with_target(0.05)
+        });
         let rows = [
             measured("1.85.0", End::Completed, &[4.0, 4.4], &[1.0, 1.3, 0.8]),
             measured("1.96.0", End::Completed, &[2.0, 2.6], &[0.5, 0.5, 0.7]),
@@ -827,5 +831,22 @@ mod tests {
         assert!(budget.contains("the budget ran out") && budget.contains("1.96.0 clean (±"), "{budget}");
         assert!(!budget.contains("touched"), "{budget}");
         assert!(most.contains("the most rounds ran") && most.contains("1.96.0 touched (±"), "{most}");
+    }
+
+    /// Rebuilds have their own target (±3 % by default, clean builds ±5 %): each warning names
+    /// the one its cells missed.
+    #[test]
+    fn each_cell_short_of_its_target_is_named_under_that_target() {
+        let rows = [
+            measured("1.85.0", End::Completed, &[4.0, 4.4], &[1.0, 1.3, 0.8]),
+            measured("1.96.0", End::Completed, &[2.0, 2.6], &[0.5, 0.5, 0.7]),
+        ];
+        let r = report_with(&rows, Stopping::Precision(Precision::DEFAULT), StopReason::Budget);
+        let lines: Vec<&String> = r.warnings.iter().filter(|w| w.contains("did not reach")).collect();
+        let [clean, touched] = lines[..] else { panic!("two warnings: {:?}", r.warnings) };
+        assert!(clean.starts_with("one interval did not reach ±5%: the budget ran out"), "{clean}");
+        assert!(clean.ends_with("1.96.0 clean (±672% after 2 rounds)"), "{clean}");
+        assert!(touched.starts_with("one interval did not reach ±3%: the budget ran out"), "{touched}");
+        assert!(touched.contains("1.96.0 touched (±"), "{touched}");
     }
 }

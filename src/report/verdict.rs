@@ -206,8 +206,14 @@ mod tests {
             noise_threshold_pct: Default::default(),
             gate_note: None,
         });
-        report.measurement.stopping =
-            StoppingRule::Precision { precision_pct: 5.0, budget_s: 1200.0, min_rounds: 5, max_rounds: 30 };
+        report.measurement.stopping = StoppingRule::Precision {
+            precision_pct: 5.0,
+            rebuild_precision_pct: Some(3.0),
+            budget_s: 1200.0,
+            min_rounds: 5,
+            max_rounds: 30,
+            max_rebuild_rounds: Some(80),
+        };
         let err = verdict(&report, None).unwrap_err();
         assert_eq!(exit::code_for(&err), exit::UNDECIDED);
         // ±6.5 % around a point 1.8 % past the limit needs about (6.3 / 1.8)² = 12 times the rounds.

@@ -357,7 +357,7 @@ fn run_engine(
         .collect();
     let (fixed, budget) = match &plan.stopping {
         Stopping::Fixed(counts) => (counts.values().max().copied(), None),
-        Stopping::Precision(p) => (Some(p.max_rounds), Some(p.budget)),
+        Stopping::Precision(p) => (Some(p.most_rounds()), Some(p.budget)),
     };
     let mut tracker = progress.builds(fixed, budget);
     let stop = || interrupt.requested();
@@ -424,13 +424,19 @@ fn planning(plan: &Plan, toolchains: usize, last: Option<(f64, usize)>) -> Strin
             let most = counts.values().max().copied().unwrap_or(0);
             format!("{most} round{}", if most == 1 { "" } else { "s" })
         }
-        Stopping::Precision(p) => format!(
-            "{} to {} rounds until every speedup is within {}, within {}",
-            p.min_rounds,
-            p.max_rounds,
-            crate::format::target(p.target * 100.0),
-            crate::format::clock(p.budget)
-        ),
+        Stopping::Precision(p) => {
+            let rule = crate::report::export::RuleText::new(
+                &plan.scenarios,
+                (p.target * 100.0, p.rebuild_target * 100.0),
+                (p.min_rounds, p.max_rounds, p.max_rebuild_rounds),
+            );
+            format!(
+                "{} until every speedup is within {}, within {}",
+                rule.rounds,
+                rule.targets,
+                crate::format::clock(p.budget)
+            )
+        }
     };
     let estimate = match last {
         Some((seconds, n)) => format!(

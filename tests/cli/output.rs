@@ -295,7 +295,10 @@ fn the_answer_opens_the_report_and_the_markdown_holds_the_gate_and_warnings() {
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
 
     let summary = ws.join("summary.md");
-    let gate = ["--baseline-rev", "v1", "--max-regression", "10", "--format", "markdown"];
+    // A limit of 50 %, not 10 %: two fixed rounds of sub-second builds once showed an unchanged
+    // tree 19.7 % slower with a narrow interval (1.19x-1.20x, two ratios that agreed by chance)
+    // while another build loaded the machine; what this test checks is what the Markdown holds.
+    let gate = ["--baseline-rev", "v1", "--max-regression", "50", "--format", "markdown"];
     let out = run(world.timewarp().args(args).args(gate).env("GITHUB_STEP_SUMMARY", &summary));
     // Two rounds of an unchanged tree: the gate decides or says it could not; never regressed.
     assert!(matches!(out.status.code(), Some(0 | 7)), "{}", String::from_utf8_lossy(&out.stderr));

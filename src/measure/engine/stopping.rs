@@ -37,17 +37,21 @@ pub(crate) fn next_round(
             }
         }
         Stopping::Precision(precision) => {
-            if round >= precision.max_rounds {
-                return Err(StopReason::MaxRounds);
-            }
+            let mut at_most = false;
             for scenario in &plan.scenarios {
                 let wanted = imprecise(plan, runs, *scenario, precision, round);
-                if !wanted.is_empty() {
+                if wanted.is_empty() {
+                    continue;
+                }
+                // A scenario at its most rounds stops there; the others go on to theirs.
+                if round >= precision.max_rounds_of(*scenario) {
+                    at_most = true;
+                } else {
                     cells.push((*scenario, wanted));
                 }
             }
             if cells.is_empty() {
-                return Err(StopReason::Precise);
+                return Err(if at_most { StopReason::MaxRounds } else { StopReason::Precise });
             }
             if round > 0 {
                 let cut = fit_budget(plan, runs, &mut cells, precision.budget.saturating_sub(elapsed));
@@ -90,7 +94,8 @@ pub(crate) fn fit_budget(plan: &Plan, runs: &[Run], cells: &mut Vec<ScenarioBuil
 }
 
 /// The subjects that need another round of `scenario`: all of them before the minimum, then
-/// those whose interval is still wider than the target, with the baseline each pairs with.
+/// those whose interval is still wider than the scenario's target, with the baseline each pairs
+/// with.
 pub(crate) fn imprecise(
     plan: &Plan,
     runs: &[Run],
@@ -106,7 +111,7 @@ pub(crate) fn imprecise(
     for (subject, base, width) in watched(plan, runs, scenario) {
         let undecided =
             base.is_some_and(|b| runs[b].measured.variant != 0 && gate_open(runs, b, subject, scenario, precision));
-        if (undecided || width.is_none_or(|w| w > precision.target)) && measuring.contains(&subject) {
+        if (undecided || width.is_none_or(|w| w > precision.target_of(scenario))) && measuring.contains(&subject) {
             wanted.push(subject);
             if let Some(base) = base.filter(|b| measuring.contains(b)) {
                 wanted.push(base);

@@ -269,8 +269,43 @@ fn legend(report: &Report) -> Vec<Mark> {
     lines
 }
 
-/// How many rounds ran and why they stopped, for headers: `5 rounds in rotating order, until
-/// every speedup is within ±5% (3 to 30 rounds, 20 min): every interval got there`.
+/// The stopping rule's targets and round limits in words, for the scenarios a run measures:
+/// `±5% (rebuilds ±3%)` and `5 to 30 rounds (rebuilds 80)` when both kinds run and their
+/// settings differ, else the one that applies (`±3%`, `5 to 80 rounds`).
+pub(crate) struct RuleText {
+    /// The half-widths.
+    pub(crate) targets: String,
+    /// The round limits.
+    pub(crate) rounds: String,
+}
+
+impl RuleText {
+    /// From the scenarios, the targets in percent (from empty, rebuilds) and the rounds (least,
+    /// most from empty, most for rebuilds).
+    pub(crate) fn new(
+        scenarios: &[Scenario],
+        (pct, rebuild_pct): (f64, f64),
+        (min, max, rebuild_max): (usize, usize, usize),
+    ) -> RuleText {
+        let empty = scenarios.iter().any(|s| s.start() == crate::vocab::Start::Empty);
+        let rebuilds = scenarios.iter().any(|s| s.start() == crate::vocab::Start::Rebuild);
+        let (pct, max) = if empty { (pct, max) } else { (rebuild_pct, rebuild_max) };
+        let both = empty && rebuilds;
+        let mut targets = format::target(pct);
+        if both && rebuild_pct != pct {
+            targets += &format!(" (rebuilds {})", format::target(rebuild_pct));
+        }
+        let mut rounds = format!("{min} to {max} rounds");
+        if both && rebuild_max != max {
+            rounds += &format!(" (rebuilds {rebuild_max})");
+        }
+        RuleText { targets, rounds }
+    }
+}
+
+/// How many rounds ran and why they stopped, for headers: `8 rounds in rotating order, until
+/// every speedup is within ±5% (rebuilds ±3%), in 5 to 30 rounds (rebuilds 80) and 20 min:
+/// every interval got there`.
 fn measurement_text(m: &Measurement) -> String {
     let order = "in rotating order";
     let rounds = if m.rounds == 1 { "1 round".to_string() } else { format!("{} rounds", m.rounds) };
@@ -279,7 +314,14 @@ fn measurement_text(m: &Measurement) -> String {
             let each: Vec<String> = fixed.iter().map(|(s, n)| format!("{n} {s}")).collect();
             format!("{rounds} {order}, fixed: {}", each.join(" + "))
         }
-        StoppingRule::Precision { precision_pct, budget_s, min_rounds, max_rounds } => {
+        StoppingRule::Precision {
+            precision_pct,
+            rebuild_precision_pct,
+            budget_s,
+            min_rounds,
+            max_rounds,
+            max_rebuild_rounds,
+        } => {
             let why = match m.stopped {
                 Stopped::Precise => "every interval got there",
                 Stopped::Budget => "the budget ran out first",
@@ -288,9 +330,15 @@ fn measurement_text(m: &Measurement) -> String {
                 Stopped::NothingLeft => "every toolchain failed",
                 Stopped::Fixed => "fixed",
             };
+            let rule = RuleText::new(
+                &m.scenarios,
+                (*precision_pct, rebuild_precision_pct.unwrap_or(*precision_pct)),
+                (*min_rounds, *max_rounds, max_rebuild_rounds.unwrap_or(*max_rounds)),
+            );
             format!(
-                "{rounds} {order}, until every speedup is within {} ({min_rounds} to {max_rounds} rounds, {}): {why}",
-                format::target(*precision_pct),
+                "{rounds} {order}, until every speedup is within {}, in {} and {}: {why}",
+                rule.targets,
+                rule.rounds,
                 format::duration(std::time::Duration::from_secs_f64(budget_s.max(0.0)))
             )
         }
@@ -364,6 +412,33 @@ fn unmeasured(status: super::model::Status) -> String {
 mod tests {
     use super::*;
     use crate::vocab::Scenario;
+
+    /// The rule says the rebuilds' own target and most rounds only where rebuilds run beside a
+    /// scenario that starts empty and their settings differ; a run of rebuilds alone states
+    /// theirs, and a report from before rebuilds had their own reads as it did.
+    #[test]
+    fn the_rule_names_the_rebuilds_own_target_only_where_it_differs() {
+        let rule = |scenarios: &[Scenario], pct, max| {
+            let r = RuleText::new(scenarios, (5.0, pct), (5, 30, max));
+            format!("{}; {}", r.targets, r.rounds)
+        };
+        let both = [Scenario::Clean, Scenario::Touched];
+        assert_eq!(rule(&both, 3.0, 80), "±5% (rebuilds ±3%); 5 to 30 rounds (rebuilds 80)");
+        assert_eq!(rule(&both, 5.0, 30), "±5%; 5 to 30 rounds");
+        assert_eq!(rule(&[Scenario::Touched, Scenario::CheckTouched], 3.0, 80), "±3%; 5 to 80 rounds");
+        assert_eq!(rule(&[Scenario::Clean], 3.0, 80), "±5%; 5 to 30 rounds");
+        let mut report = crate::testing::sample_report();
+        report.measurement.stopping = StoppingRule::Precision {
+            precision_pct: 5.0,
+            rebuild_precision_pct: None,
+            budget_s: 1200.0,
+            min_rounds: 5,
+            max_rounds: 30,
+            max_rebuild_rounds: None,
+        };
+        let text = measurement_text(&report.measurement);
+        assert!(text.contains("until every speedup is within ±5%, in 5 to 30 rounds and 20 min: "), "{text}");
+    }
 
     #[test]
     fn redone_builds_are_named_on_the_rounds_line_in_the_table_and_markdown_and_kept_in_json() {

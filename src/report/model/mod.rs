@@ -188,14 +188,22 @@ pub(crate) enum StoppingRule {
     /// Rounds are added while some speedup's 95 % interval is wider than `precision_pct` and
     /// the next round fits the budget.
     Precision {
-        /// The ± (relative half-width of the 95 % interval, percent) every speedup should reach.
+        /// The ± (relative half-width of the 95 % interval, percent) every speedup of a
+        /// scenario that starts from an empty directory should reach.
         precision_pct: f64,
+        /// The same for the rebuilds; absent in reports made before rebuilds had their own,
+        /// which used `precision_pct`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rebuild_precision_pct: Option<f64>,
         /// No round starts that would end later than this many seconds after the first build.
         budget_s: f64,
         /// Rounds run whatever the intervals say (the budget permitting).
         min_rounds: usize,
-        /// Rounds never exceeded.
+        /// Rounds a scenario that starts from an empty directory never exceeds.
         max_rounds: usize,
+        /// Rounds a rebuild never exceeds; absent as `rebuild_precision_pct` is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_rebuild_rounds: Option<usize>,
     },
 }
 

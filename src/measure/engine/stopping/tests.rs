@@ -45,7 +45,12 @@ fn run(version: &str, walls: &[(Scenario, &[f64])]) -> Run {
 }
 
 fn precision(min_rounds: usize, max_rounds: usize) -> Stopping {
-    Stopping::Precision(Precision { target: 0.05, min_rounds, max_rounds, ..Precision::DEFAULT })
+    Stopping::Precision(Precision {
+        min_rounds,
+        max_rounds,
+        max_rebuild_rounds: max_rounds,
+        ..Precision::DEFAULT.with_target(0.05)
+    })
 }
 
 const QUIET: &[f64] = &[10.0, 10.01, 9.99, 10.0, 10.02, 9.98];
@@ -72,7 +77,40 @@ fn every_subject_runs_until_the_minimum_then_precise_ones_stop() {
     let (cells, _) = next_round(&plan, &runs, 4, Duration::ZERO).unwrap();
     assert_eq!(cells, [(Scenario::Clean, vec![0, 1])], "before the minimum, whatever the data");
     assert_eq!(next_round(&plan, &runs, 6, Duration::ZERO), Err(StopReason::Precise));
-    assert_eq!(next_round(&plan, &runs, 30, Duration::ZERO), Err(StopReason::MaxRounds));
+    assert_eq!(next_round(&plan, &runs, 30, Duration::ZERO), Err(StopReason::Precise), "precise, not cut");
+    let noisy = [run("1.63.0", &[(Scenario::Clean, NOISY)]), run("1.85.0", &[(Scenario::Clean, FASTER_QUIET)])];
+    assert_eq!(next_round(&plan, &noisy, 30, Duration::ZERO), Err(StopReason::MaxRounds));
+}
+
+/// Rebuilds go on to their own most rounds (80 by default) for their own target (±3 %) after a
+/// clean build has stopped at its 30th.
+#[test]
+fn rebuilds_go_on_past_the_clean_builds_most_rounds() {
+    let plan = plan(&[Scenario::Clean, Scenario::Touched], Stopping::Precision(Precision::DEFAULT));
+    let runs = [
+        run("1.63.0", &[(Scenario::Clean, NOISY), (Scenario::Touched, NOISY)]),
+        run("1.85.0", &[(Scenario::Clean, FASTER_QUIET), (Scenario::Touched, FASTER_QUIET)]),
+    ];
+    let (cells, _) = next_round(&plan, &runs, 29, Duration::ZERO).unwrap();
+    assert_eq!(cells.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Scenario::Clean, Scenario::Touched]);
+    let (cells, _) = next_round(&plan, &runs, 30, Duration::ZERO).unwrap();
+    assert_eq!(cells, [(Scenario::Touched, vec![0, 1])], "clean has had its 30 rounds");
+    assert!(next_round(&plan, &runs, 79, Duration::ZERO).is_ok());
+    assert_eq!(next_round(&plan, &runs, 80, Duration::ZERO), Err(StopReason::MaxRounds));
+    // ±4 % is precise enough for a clean build and not for a rebuild.
+    let within = |w: f64| -> Vec<f64> { (0..8).map(|r| 10.0 * if r % 2 == 0 { 1.0 + w } else { 1.0 - w }).collect() };
+    let (base, other) = (within(0.0), within(0.045));
+    let runs = [
+        run("1.63.0", &[(Scenario::Clean, &base), (Scenario::Touched, &base)]),
+        run("1.85.0", &[(Scenario::Clean, &other), (Scenario::Touched, &other)]),
+    ];
+    let widths: Vec<f64> = [Scenario::Clean, Scenario::Touched]
+        .iter()
+        .map(|s| pair_width(&runs[0], &runs[1], *s, plan.stopping.confidence()).unwrap())
+        .collect();
+    assert!(widths.iter().all(|w| *w > 0.03 && *w < 0.05), "{widths:?}");
+    let (cells, _) = next_round(&plan, &runs, 8, Duration::ZERO).unwrap();
+    assert_eq!(cells, [(Scenario::Touched, vec![0, 1])], "clean is precise at ±5 %, touched not at ±3 %");
 }
 
 #[test]
