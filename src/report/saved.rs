@@ -136,18 +136,17 @@ enum Shown {
 /// measuring again.
 pub(crate) fn show(file: &Path, outputs: &Outputs, progress: &Progress) -> Result<()> {
     outputs.check()?;
-    let no_plot = |what: &str| match &outputs.plot {
-        Some(plot) => Err(anyhow!(
-            "`{}` is a `{what}` document, which has no plot; `--plot {}` draws a run's report, a `try` or a bisection",
-            file.display(),
-            plot.display()
-        )),
-        None => Ok(()),
-    };
     match read_shown(file)? {
         Shown::Report(report) => outputs.report(&report, progress),
         Shown::Bisect(bisected) => outputs.bisected(&bisected, progress),
-        Shown::Merge(merged) => no_plot("merge").and_then(|()| outputs.merged(&merged)),
+        Shown::Merge(merged) => match &outputs.plot {
+            Some(plot) => Err(anyhow!(
+                "`{}` is a `merge` document, which has no plot; `--plot {}` draws a run's report, a `try` or a bisection",
+                file.display(),
+                plot.display()
+            )),
+            None => outputs.merged(&merged),
+        },
         Shown::Try(tried) => outputs.tried(&tried, progress),
     }
 }

@@ -46,7 +46,7 @@ pub(crate) fn next_round(
                 // A scenario at its most rounds stops there; the others go on to theirs. Its own
                 // rounds, not the run's: the budget may have left it out of some.
                 let done = runs.iter().map(|r| r.samples(*scenario).len()).max().unwrap_or(0);
-                if round.min(done) >= precision.max_rounds_of(*scenario) {
+                if done >= precision.max_rounds_of(*scenario) {
                     at_most = true;
                 } else {
                     cells.push((*scenario, wanted));
@@ -86,24 +86,25 @@ pub(crate) fn fit_budget(
     precision: &Precision,
 ) -> bool {
     let cost = |cell: &ScenarioBuilds| estimate(plan, runs, std::slice::from_ref(cell));
-    // Whether `cells` overrun `left`, with the cheaper scenarios' reserve beside the costliest.
+    let costliest = |cells: &[ScenarioBuilds]| (0..cells.len()).max_by_key(|i| cost(&cells[*i]));
+    // The costliest of `cells` when they overrun `left`, with the cheaper scenarios' reserve
+    // beside it.
     let overrun = |cells: &[ScenarioBuilds]| {
-        let Some(costliest) = (0..cells.len()).max_by_key(|i| cost(&cells[*i])) else { return false };
-        let cheaper: Vec<ScenarioBuilds> =
-            cells.iter().enumerate().filter(|(i, _)| *i != costliest).map(|(_, c)| c.clone()).collect();
-        estimate(plan, runs, cells) + reserve(plan, runs, &cheaper, precision).min(left / 2) > left
+        let most = costliest(cells)?;
+        let cheaper = cells.iter().enumerate().filter(|(i, _)| *i != most);
+        let reserved: Duration = cheaper.map(|(_, c)| reserve(plan, runs, std::slice::from_ref(c), precision)).sum();
+        (estimate(plan, runs, cells) + reserved.min(left / 2) > left).then_some(most)
     };
     let mut dropped = Vec::new();
-    while overrun(cells) {
-        let costliest = (0..cells.len()).max_by_key(|i| cost(&cells[*i])).expect("not empty");
-        dropped.push(cells.remove(costliest));
+    while let Some(most) = overrun(cells) {
+        dropped.push(cells.remove(most));
     }
     // A cell left out early may fit in what the costlier ones left: give it back, cheapest first.
     dropped.sort_by_key(|cell| cost(cell));
     let mut cut = false;
     for cell in dropped {
         cells.push(cell);
-        if overrun(cells) {
+        if overrun(cells).is_some() {
             cells.pop();
             cut = true;
         }

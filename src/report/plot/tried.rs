@@ -40,17 +40,16 @@ pub(crate) fn try_svg(tried: &Tried) -> Result<String> {
     if panels.is_empty() {
         return Err(anyhow!("there is nothing to plot: no arm has a speedup over today's build"));
     }
-    let heights: Vec<u32> = panels.iter().map(|_| ROW_HEIGHT * names.len() as u32 + PANEL_FRAME).collect();
+    // Every panel has a row per arm, so the panels are of one height.
+    let height = (ROW_HEIGHT * names.len() as u32 + PANEL_FRAME) * panels.len() as u32 + 40;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, heights.iter().sum::<u32>() + 40)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
         let title = format!("cargo timewarp try on {}: speedup of each arm over today's build", tried.toolchain);
-        let mut rest = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
-        for ((scenario, points), height) in panels.iter().zip(&heights) {
-            let (area, below) = rest.split_vertically(*height);
-            panel(&area, tried, &names, *scenario, points)?;
-            rest = below;
+        let root = root.titled(&title, ("sans-serif", 22)).map_err(plot_error)?;
+        for (area, (scenario, points)) in root.split_evenly((panels.len(), 1)).iter().zip(&panels) {
+            panel(area, tried, &names, *scenario, points)?;
         }
         root.present().map_err(plot_error)?;
     }

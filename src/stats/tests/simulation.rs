@@ -14,6 +14,7 @@ use crate::measure::engine::Precision;
 use crate::measure::schedule::round_order;
 use crate::stats::*;
 use crate::testing::Rng;
+use crate::vocab::Scenario;
 
 /// The engine's least rounds ([`Precision::DEFAULT`]); its targets and most rounds are
 /// [`Machine::limits`].
@@ -37,8 +38,8 @@ pub(crate) struct Machine {
 impl Machine {
     /// The target and most rounds the engine stops this machine's scenario at.
     fn limits(&self) -> (f64, usize) {
-        let p = Precision::DEFAULT;
-        if self.rebuild { (p.rebuild_target, p.max_rebuild_rounds) } else { (p.target, p.max_rounds) }
+        let scenario = if self.rebuild { Scenario::Touched } else { Scenario::Clean };
+        (Precision::DEFAULT.target_of(scenario), Precision::DEFAULT.max_rounds_of(scenario))
     }
 }
 
